@@ -1,0 +1,168 @@
+"""The ChangeSet: what a pull request changed, and the repository at base and at head.
+
+A ChangeSet is built from git by :func:`gatekeeper.git.changeset_from_git` (or by tests
+from any :class:`Tree`). Checks read it; they never run git themselves. File contents
+are read lazily and only for the paths a check asks for, so cost follows the diff.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from gatekeeper.globs import match_any
+
+#: Files larger than this are not read as text (they are still listed as changed).
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class FileStatus(enum.Enum):
+    """How a file changed between base and head."""
+
+    ADDED = "added"
+    MODIFIED = "modified"
+    DELETED = "deleted"
+    RENAMED = "renamed"
+    COPIED = "copied"
+    TYPE_CHANGED = "type-changed"
+
+
+class FileKind(enum.Enum):
+    """What kind of content a changed path holds (at head, or at base when deleted)."""
+
+    TEXT = "text"
+    BINARY = "binary"
+    SYMLINK = "symlink"
+    SUBMODULE = "submodule"
+    TOO_LARGE = "too-large"
+    UNDECODABLE = "undecodable"  # not valid UTF-8
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFile:
+    """One path in the diff, with the line ranges the change added at head."""
+
+    path: str
+    status: FileStatus
+    kind: FileKind = FileKind.TEXT
+    old_path: str | None = None
+    #: inclusive (start, end) ranges of lines added or changed at head, sorted
+    added: tuple[tuple[int, int], ...] = ()
+    #: how many lines the change removed from the base version
+    deleted_count: int = 0
+    size: int = 0
+
+    @property
+    def is_text(self) -> bool:
+        """True when the file can be read as UTF-8 text."""
+        return self.kind is FileKind.TEXT
+
+    @property
+    def added_count(self) -> int:
+        """How many lines the change added or changed."""
+        return sum(end - start + 1 for start, end in self.added)
+
+    def added_lines(self) -> frozenset[int]:
+        """The head line numbers the change added or changed."""
+        return frozenset(n for start, end in self.added for n in range(start, end + 1))
+
+
+class Tree(Protocol):
+    """Read access to the repository at one revision (a commit, the index, the worktree)."""
+
+    def read(self, path: str) -> bytes | None:
+        """The file's bytes, or None when the path does not exist at this revision."""
+
+    def paths(self) -> Iterator[str]:
+        """Every file path at this revision (used sparingly: discovery, documentation)."""
+
+
+@dataclass(eq=False)
+class ChangeSet:
+    """What the change did, and how to read the repository on either side of it."""
+
+    root: Path
+    base: str
+    head: str
+    files: tuple[ChangedFile, ...]
+    base_tree: Tree
+    head_tree: Tree
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    _by_path: dict[str, ChangedFile] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_path = {f.path: f for f in self.files}
+
+    def __iter__(self) -> Iterator[ChangedFile]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def get(self, path: str) -> ChangedFile | None:
+        """The changed file at ``path`` (its head path), or None if it did not change."""
+        return self._by_path.get(path)
+
+    def matching(
+        self, patterns: Iterable[str], exclude: Iterable[str] = (), *, include_deleted: bool = True
+    ) -> tuple[ChangedFile, ...]:
+        """Changed files whose path (or old path, for renames) matches a pattern."""
+        pats, excl = tuple(patterns), tuple(exclude)
+        out = []
+        for f in self.files:
+            if not include_deleted and f.status is FileStatus.DELETED:
+                continue
+            names = (f.path,) if f.old_path is None else (f.path, f.old_path)
+            if any(match_any(n, pats) for n in names) and not any(
+                match_any(n, excl) for n in names
+            ):
+                out.append(f)
+        return tuple(out)
+
+    def added_lines(self, path: str) -> frozenset[int]:
+        """Head line numbers the change added or changed in ``path`` (empty if unchanged)."""
+        f = self._by_path.get(path)
+        return f.added_lines() if f else frozenset()
+
+    def bytes_at_head(self, path: str) -> bytes | None:
+        """The file's bytes at head, or None when it does not exist there."""
+        return self.head_tree.read(path)
+
+    def bytes_at_base(self, path: str) -> bytes | None:
+        """The file's bytes at base, or None when it does not exist there."""
+        return self.base_tree.read(path)
+
+    def text_at_head(self, path: str) -> str | None:
+        """The file as text at head; None when absent, binary, too large or not UTF-8."""
+        return _as_text(self.head_tree.read(path), self.max_file_bytes)
+
+    def text_at_base(self, path: str) -> str | None:
+        """The file as text at base (for a rename, pass the old path); None as above."""
+        return _as_text(self.base_tree.read(path), self.max_file_bytes)
+
+    def base_path_of(self, path: str) -> str:
+        """The path a head file had at base (its old path for a rename)."""
+        f = self._by_path.get(path)
+        return f.old_path if f is not None and f.old_path else path
+
+    def head_paths(self, patterns: Iterable[str] = ("**",)) -> list[str]:
+        """Paths at head matching the patterns, sorted (lists the tree: use for discovery)."""
+        pats = tuple(patterns)
+        return sorted(p for p in self.head_tree.paths() if match_any(p, pats))
+
+    def base_paths(self, patterns: Iterable[str] = ("**",)) -> list[str]:
+        """Paths at base matching the patterns, sorted."""
+        pats = tuple(patterns)
+        return sorted(p for p in self.base_tree.paths() if match_any(p, pats))
+
+
+def _as_text(data: bytes | None, limit: int) -> str | None:
+    if data is None or len(data) > limit or b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -1,0 +1,1 @@
+"""Built-in checks. Each registers through the ``gatekeeper.checks`` entry-point group."""

@@ -1,0 +1,138 @@
+"""The public plugin API: what a check is, and what it is given to run.
+
+A check is a class with an ``id``, a ``title``, a rule catalog, the JSON Schema of its
+policy block, and two methods: ``applies`` (cheap: does the diff concern me?) and
+``run`` (yield findings). It never prints, never calls GitHub, never reads the policy
+file: its configuration arrives validated in ``ctx.config``.
+
+Third-party checks subclass :class:`BaseCheck` and register under the entry-point
+group ``gatekeeper.checks``, exactly as the built-in ones do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.model import Finding, Level, Location, Rule, fingerprint
+from gatekeeper.pullrequest import PullRequest
+
+ENTRY_POINT_GROUP = "gatekeeper.checks"
+CHECK_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
+
+
+class CheckError(Exception):
+    """Raised by a check that cannot do its job (tool missing, input unusable).
+
+    The engine turns it into an ``error`` outcome that shows the message and blocks
+    unless the policy says otherwise. The message should say what to do.
+    """
+
+
+class CheckTimeout(CheckError):
+    """The check ran out of its time budget."""
+
+
+@dataclass
+class CheckContext:
+    """Everything a check is given for one run."""
+
+    changes: ChangeSet
+    pr: PullRequest
+    config: Mapping[str, Any]
+    scratch: Path
+    deadline: float = field(default_factory=lambda: time.monotonic() + 300.0)
+    #: paths the policy restricts this check to (empty: everywhere)
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    summary: str = ""
+    details: list[str] = field(default_factory=list)
+
+    def remaining(self) -> float:
+        """Seconds left in the time budget (never negative); pass it to subprocess timeouts."""
+        return max(0.0, self.deadline - time.monotonic())
+
+    def check_time(self) -> None:
+        """Raise :class:`CheckTimeout` once the budget is spent (for long loops)."""
+        if time.monotonic() > self.deadline:
+            raise CheckTimeout("ran out of its time limit")
+
+    def set_summary(self, text: str) -> None:
+        """One line shown beside the check on the checklist (e.g. "diff coverage 84%")."""
+        self.summary = text
+
+    def add_details(self, markdown: str) -> None:
+        """A Markdown section shown folded under the check (e.g. the API changelog)."""
+        self.details.append(markdown)
+
+
+@runtime_checkable
+class Check(Protocol):
+    """The shape every check has; see :class:`BaseCheck` for a convenient base."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    rules: ClassVar[Mapping[str, Rule]]
+    config_schema: ClassVar[Mapping[str, Any]]
+
+    def applies(self, ctx: CheckContext) -> bool:
+        """Cheap test: is anything this check looks at in the diff?"""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        """Examine the change and yield findings."""
+
+
+def rule_catalog(*rules: Rule) -> Mapping[str, Rule]:
+    """Build a check's ``rules`` mapping from its Rule entries."""
+    return {r.id: r for r in rules}
+
+
+class BaseCheck:
+    """A base class with the helpers most checks want."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    rules: ClassVar[Mapping[str, Rule]] = {}
+    config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
+
+    def applies(self, ctx: CheckContext) -> bool:
+        """By default a check applies whenever the diff is not empty."""
+        return len(ctx.changes) > 0
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finding(
+        self,
+        rule: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        end_line: int | None = None,
+        evidence: object = "",
+        remedy: str | None = None,
+        level: Level | None = None,
+    ) -> Finding:
+        """Make a Finding for one of this check's rules.
+
+        ``evidence`` is what identifies the finding apart from its line (the offending
+        code, the property name): it goes into the fingerprint so that the same problem
+        keeps its identity when lines move.
+        """
+        spec = self.rules.get(rule)
+        location = Location(path, line, end_line if end_line is not None else line) if path else None
+        return Finding(
+            check=self.id,
+            rule=rule,
+            message=message,
+            level=level or (spec.level if spec else Level.ERROR),
+            location=location,
+            fingerprint=fingerprint(self.id, rule, path or "", evidence or message),
+            remedy=remedy if remedy is not None else (spec.remedy if spec else ""),
+        )

@@ -1,0 +1,1 @@
+"""Reporters: pure functions from a Verdict to text, one module per format."""
