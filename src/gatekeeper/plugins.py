@@ -129,7 +129,9 @@ def load_entry_points(registry: Registry, eps: Iterable[EntryPoint] | None = Non
             cls = ep.load()
         except Exception as exc:  # a plugin's import can raise anything
             registry.failures.append(
-                PluginFailure(ep.name, _origin(ep), f"failed to import: {type(exc).__name__}: {exc}")
+                PluginFailure(
+                    ep.name, _origin(ep), f"failed to import: {type(exc).__name__}: {exc}"
+                )
             )
             continue
         registry.add(cls, _origin(ep), ep.name)
@@ -158,10 +160,10 @@ def load_local_file(registry: Registry, path: str, source: str | None) -> None:
             PluginFailure(path, origin, f"failed to import: {type(exc).__name__}: {exc}")
         )
         return
-    found = [
+    found: list[type[Any]] = [
         obj
         for obj in vars(module).values()
-        if inspect.isclass(obj) and obj.__module__ == module_name and getattr(obj, "id", "")
+        if inspect.isclass(obj) and obj.__module__ == module_name and getattr(obj, "id", None)
     ]
     if not found:
         registry.failures.append(PluginFailure(path, origin, "defines no class with an `id`"))

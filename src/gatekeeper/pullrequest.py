@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +45,35 @@ class PullRequest:
     def is_agent(self) -> bool:
         """True when an agent-author signal matched."""
         return bool(self.agent_signal)
+
+
+def _labels(pr: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(str(lb.get("name", "")) for lb in pr.get("labels") or [] if lb))
+
+
+def pull_request_from_event(payload: Mapping[str, Any]) -> PullRequest:
+    """The PullRequest described by a GitHub webhook event payload.
+
+    Works for ``pull_request``, ``pull_request_target`` and ``pull_request_review`` events
+    (they all carry ``pull_request``); other payloads give an empty PullRequest.
+    """
+    pr = payload.get("pull_request")
+    if not isinstance(pr, dict):
+        return PullRequest()
+    user = pr.get("user") or {}
+    base = pr.get("base") or {}
+    head = pr.get("head") or {}
+    return PullRequest(
+        number=pr.get("number"),
+        title=str(pr.get("title") or ""),
+        body=str(pr.get("body") or ""),
+        author=str(user.get("login") or ""),
+        author_type=str(user.get("type") or ""),
+        labels=_labels(pr),
+        base_ref=str(base.get("ref") or ""),
+        head_ref=str(head.get("ref") or ""),
+        base_sha=str(base.get("sha") or ""),
+        head_sha=str(head.get("sha") or ""),
+        draft=bool(pr.get("draft")),
+        url=str(pr.get("html_url") or ""),
+    )

@@ -139,7 +139,9 @@ class BaseCheck:
         keeps its identity when lines move.
         """
         spec = self.rules.get(rule)
-        location = Location(path, line, end_line if end_line is not None else line) if path else None
+        location = (
+            Location(path, line, end_line if end_line is not None else line) if path else None
+        )
         return Finding(
             check=self.id,
             rule=rule,
