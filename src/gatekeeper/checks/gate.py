@@ -82,14 +82,15 @@ class GateCheck(BaseCheck):
         return any(True for _ in self._touched(ctx))
 
     def _touched(self, ctx: CheckContext) -> Iterator[tuple[str, str]]:
-        policy_file = ctx.policy_files[0] if ctx.policy_files else ""
+        # policy_files holds the policy, the files it extends and the local check modules
+        gate_files = set(ctx.policy_files)
         workflows = tuple(ctx.config.get("workflows", ()))
         for f in ctx.changes:
             names = {f.path, f.old_path or f.path}
-            if policy_file in names:
-                yield "policy-changed", f.path
-            elif names & set(ctx.policy_files[1:]):
-                yield "local-check-changed", f.path
+            hit = names & gate_files
+            if hit:
+                kind = "local-check-changed" if min(hit).endswith(".py") else "policy-changed"
+                yield kind, f.path
             elif any(match_any(n, workflows) for n in names):
                 yield "workflow-changed", f.path
 
