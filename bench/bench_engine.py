@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic_repo import build  # noqa: E402
+from synthetic_repo import build
 
-from gatekeeper.gate import GateOptions, run_gate  # noqa: E402
-from gatekeeper.report import FORMATS, render  # noqa: E402
+from gatekeeper.gate import GateOptions, run_gate
+from gatekeeper.report import FORMATS, render
 
 POLICY = """\
 version: 1
