@@ -370,7 +370,7 @@ def test_shallow_clone_without_fetch_names_fetch_depth(git_repo: GitRepo, tmp_pa
         GitError, match=rf"base commit {base} is not in this shallow clone.*fetch-depth: 0"
     ):
         changeset_from_git(clone, base)
-    with pytest.raises(GitError, match="unknown revision 'v9'.*fetch-depth: 0"):
+    with pytest.raises(GitError, match=r"unknown revision 'v9'.*fetch-depth: 0"):
         changeset_from_git(clone, "v9")
 
 
@@ -418,7 +418,7 @@ def test_dubious_ownership_says_what_to_run(
         pytest.skip("needs root to own a repository as another user")
     os.chown(git_repo.root, 12345, 12345)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(git_repo.root.parent))
-    with pytest.raises(GitError, match="safe.directory"):
+    with pytest.raises(GitError, match=r"safe\.directory"):
         find_repo_root(git_repo.root)
 
 
