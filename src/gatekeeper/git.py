@@ -1,8 +1,8 @@
 """git plumbing for gatekeeper: find the repository, resolve revisions, build the ChangeSet.
 
 :func:`changeset_from_git` compares a base revision with a head commit, the working tree
-or the index. Its cost follows the diff: one ``diff --raw --numstat``, one ``diff -U0``
-for added line ranges, one ``cat-file --batch-check`` for sizes, and reads of the
+or the index. Its cost follows the diff: one ``diff --raw --numstat -U0`` (records,
+counts and added line ranges), one ``cat-file --batch-check`` for sizes, and reads of the
 changed files only; nothing lists the whole repository until a check asks for it.
 """
 
@@ -47,6 +47,8 @@ MODES = ("commits", "worktree", "index")
 HEAD_LABELS = {"worktree": "worktree", "index": "index"}
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _ZERO = re.compile(r"^0+$")
+#: explicit, so a user's diff.noprefix or diff.mnemonicPrefix cannot change the patch
+_PREFIXES = ("--src-prefix=a/", "--dst-prefix=b/")
 _DEFAULT_BRANCHES = (
     "refs/remotes/origin/main",
     "refs/remotes/origin/master",
@@ -260,10 +262,10 @@ class _Builder:
         return run_git(self.root, *args, *revs[self.mode], "--", config=config).stdout
 
     def build(self, base: str, head: str) -> ChangeSet:
-        entries, stats = parse_raw_numstat(
-            self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev")
-        )
-        hunks = parse_hunks(self._diff(base, head, "-U0", "--src-prefix=a/", "--dst-prefix=b/"))
+        # One diff (one rename detection) gives records, counts and the hunk headers.
+        out = self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev", "-U0", *_PREFIXES)
+        entries, stats, patch = parse_raw_numstat(out)
+        hunks = parse_hunks(patch)
         sizes = self._blob_sizes(
             s for e in entries for s in (e.old_sha, e.new_sha) if self._is_blob(s, e)
         )

@@ -62,31 +62,48 @@ class RawEntry:
 NumStat = tuple[int | None, int | None]
 
 
-def parse_raw_numstat(out: bytes) -> tuple[list[RawEntry], dict[str, NumStat]]:
-    """Split the output of ``git diff --raw --numstat -z`` (raw records come first)."""
-    tokens = out.split(b"\0")
+def parse_raw_numstat(out: bytes) -> tuple[list[RawEntry], dict[str, NumStat], bytes]:
+    """Split ``git diff --raw --numstat -z [-U0]`` output: raw records, numstat records,
+    and the patch text that follows them after one more NUL (empty without ``-U0``).
+
+    The output is walked field by field, so NUL bytes inside the patch cannot confuse it.
+    """
+    fields = _Fields(out)
     entries: list[RawEntry] = []
-    i = 0
-    while i < len(tokens) and tokens[i].startswith(b":"):
-        old_mode, new_mode, old_sha, new_sha, code = tokens[i][1:].decode().split(" ")
+    while fields.peek().startswith(b":"):
+        old_mode, new_mode, old_sha, new_sha, code = fields.next()[1:].decode().split(" ")
         status = _STATUS.get(code[0], FileStatus.MODIFIED)  # "U" (unmerged) reads as modified
-        if code[0] in "RC":
-            old, new = decode_path(tokens[i + 1]), decode_path(tokens[i + 2])
-            entries.append(RawEntry(status, old_mode, new_mode, old_sha, new_sha, new, old))
-            i += 3
-        else:
-            path = decode_path(tokens[i + 1])
-            entries.append(RawEntry(status, old_mode, new_mode, old_sha, new_sha, path))
-            i += 2
+        old = decode_path(fields.next()) if code[0] in "RC" else None
+        path = decode_path(fields.next())
+        entries.append(RawEntry(status, old_mode, new_mode, old_sha, new_sha, path, old))
     stats: dict[str, NumStat] = {}
-    while i < len(tokens) and tokens[i]:
-        added, deleted, rest = tokens[i].split(b"\t", 2)
-        if rest:
-            key, i = decode_path(rest), i + 1
-        else:  # a rename or copy: old and new path follow as their own fields
-            key, i = decode_path(tokens[i + 2]), i + 3
-        stats[key] = (_count(added), _count(deleted))
-    return entries, stats
+    while fields.peek():
+        added, deleted, rest = fields.next().split(b"\t", 2)
+        if not rest:  # a rename or copy: old and new path follow as their own fields
+            fields.next()
+            rest = fields.next()
+        stats[decode_path(rest)] = (_count(added), _count(deleted))
+    return entries, stats, fields.rest()
+
+
+class _Fields:
+    """NUL-terminated fields of a byte string, read one at a time."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def peek(self) -> bytes:
+        end = self.data.find(b"\0", self.pos)
+        return self.data[self.pos : end] if end >= 0 else b""
+
+    def next(self) -> bytes:
+        field = self.peek()
+        self.pos += len(field) + 1
+        return field
+
+    def rest(self) -> bytes:
+        """What follows the empty field that ends the records (the patch), if anything."""
+        return self.data[self.pos + 1 :] if self.pos < len(self.data) else b""
 
 
 def _count(field: bytes) -> int | None:
