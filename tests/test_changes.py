@@ -129,6 +129,23 @@ def test_check_path_accepts_ordinary_names() -> None:
         assert check_path(ok) == ok
 
 
+def test_a_dead_cat_file_is_a_clear_error(git_repo: GitRepo) -> None:
+    git_repo.commit({"a.txt": "a\n"})
+    reader = BlobReader(git_repo.root)
+    assert reader.read("HEAD:a.txt") == ("blob", b"a\n")
+    assert reader._proc is not None
+    reader._proc.kill()
+    reader._proc.wait()
+    with pytest.raises(GitError, match="cat-file stopped unexpectedly"):
+        reader.read("HEAD:a.txt")
+    reader.close()
+
+
+def test_slow_git_is_cut_off(git_repo: GitRepo) -> None:
+    with pytest.raises(GitError, match="did not finish within"):
+        run_git(git_repo.root, "version", timeout=1e-9)
+
+
 def test_git_errors_name_the_command(git_repo: GitRepo) -> None:
     with pytest.raises(GitError, match="git cat-file failed"):
         run_git(git_repo.root, "cat-file", "-p", "no-such-object")

@@ -374,6 +374,17 @@ def test_shallow_clone_without_fetch_names_fetch_depth(git_repo: GitRepo, tmp_pa
         changeset_from_git(clone, "v9")
 
 
+def test_a_fetch_that_hangs_is_cut_off(
+    git_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = git_repo.commit({"a.txt": "1\n"})
+    git_repo.commit({"a.txt": "2\n"})
+    clone = _shallow_clone(git_repo, tmp_path / "shallow")
+    monkeypatch.setattr("gatekeeper.git.FETCH_TIMEOUT", 1e-9)
+    with pytest.raises(GitError, match=r"did not finish within.*fetch-depth: 0"):
+        changeset_from_git(clone, base)
+
+
 def test_shallow_clone_deepens_for_the_default_base(git_repo: GitRepo, tmp_path: Path) -> None:
     git_repo.commit({"a.txt": "1\n"})
     fork = git_repo.commit({"a.txt": "2\n"})

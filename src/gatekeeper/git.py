@@ -43,6 +43,8 @@ from gatekeeper.gittrees import (
 )
 
 MODES = ("commits", "worktree", "index")
+#: seconds a fetch of a missing base may take before we give up and say what to set
+FETCH_TIMEOUT = 300.0
 #: what ChangeSet.head says when head is not a commit
 HEAD_LABELS = {"worktree": "worktree", "index": "index"}
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
@@ -155,7 +157,12 @@ def _has_origin(root: Path) -> bool:
 
 def _fetch(root: Path, *args: str) -> str | None:
     """Run ``git fetch --no-tags args``; None on success, else git's message."""
-    done = run_git(root, "fetch", "--quiet", "--no-tags", *args, check=False)
+    try:
+        done = run_git(
+            root, "fetch", "--quiet", "--no-tags", *args, check=False, timeout=FETCH_TIMEOUT
+        )
+    except GitError as exc:
+        return exc.message
     return None if done.returncode == 0 else stderr_text(done)
 
 
