@@ -374,6 +374,24 @@ def test_shallow_clone_without_fetch_names_fetch_depth(git_repo: GitRepo, tmp_pa
         changeset_from_git(clone, "v9")
 
 
+def test_full_clone_fetches_a_missing_base_and_stays_full(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    git_repo.commit({"a.txt": "1\n"})
+    clone = tmp_path / "full"
+    subprocess.run(["git", "clone", "-q", f"file://{git_repo.root}", str(clone)], check=True)
+    later = git_repo.commit({"a.txt": "1\n2\n"})  # pushed after the clone was made
+    with changeset_from_git(clone, later) as cs:
+        assert cs.base == later and [f.path for f in cs] == ["a.txt"]
+    assert not (clone / ".git" / "shallow").exists()
+    subprocess.run(
+        ["git", "remote", "set-url", "origin", str(tmp_path / "gone")], cwd=clone, check=True
+    )
+    missing = "cd" * 20
+    with pytest.raises(GitError, match=rf"base commit {missing} is not in this clone"):
+        changeset_from_git(clone, missing)
+
+
 def test_a_fetch_that_hangs_is_cut_off(
     git_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -174,12 +174,14 @@ def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) 
         return sha
     if not (fetch_missing and _SHA.match(base) and _has_origin(root)):
         return resolve_commit(root, base)  # raises, naming the revision
-    # A PR's base sha is often missing from a shallow CI clone: fetch that one commit.
-    error = _fetch(root, "--depth=1", "origin", base)
+    # A PR's base sha is often missing from a shallow CI clone: fetch that one commit
+    # (only that one in a shallow clone; a full clone must not be made shallow).
+    shallow = is_shallow(root)
+    error = _fetch(root, *(("--depth=1",) if shallow else ()), "origin", base)
     sha = _try_resolve(root, base) if error is None else None
     if sha is not None:
         return sha
-    where = "this shallow clone" if is_shallow(root) else "this clone"
+    where = "this shallow clone" if shallow else "this clone"
     raise GitError(
         f"base commit {base} is not in {where} and fetching it from origin failed "
         f"({error or 'the commit did not arrive'}). {_FETCH_HINT}"
