@@ -218,6 +218,16 @@ def test_worktree_mode_includes_untracked_not_ignored(git_repo: GitRepo) -> None
         assert cs.head_paths() == [".gitignore", "a.py", "bin.dat", "ln", "new.py"]  # no .log
 
 
+def test_worktree_file_removed_from_index_but_on_disk_is_one_entry(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": "1\n2\n"})
+    git_repo.git("rm", "-q", "--cached", "a.py")
+    git_repo.write({"a.py": "1\n2\n3\n"})
+    with build(git_repo, base, mode="worktree") as cs:
+        assert [(f.path, f.status, f.added, f.deleted_count) for f in cs] == [
+            ("a.py", FileStatus.MODIFIED, ((1, 3),), 2)
+        ]
+
+
 def test_worktree_mode_kinds_on_disk(git_repo: GitRepo) -> None:
     base = git_repo.commit({"t.txt": "t\n", "big.txt": "b\n"})
     git_repo.write(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gatekeeper.changes import (
@@ -280,7 +280,7 @@ class _Builder:
         )
         files = [self._changed(e, stats.get(e.path, (0, 0)), hunks, sizes) for e in entries]
         if self.mode == "worktree":
-            files += self._untracked()
+            files = _merge_untracked(files, self._untracked())
         files.sort(key=lambda f: f.path)
         base_known = {
             e.base_path: (e.old_sha, sizes[e.old_sha]) for e in entries if e.old_sha in sizes
@@ -375,3 +375,19 @@ class _Builder:
         lines = line_count(data) if kind is not FileKind.BINARY else 0
         added = ((1, lines),) if lines else ()
         return ChangedFile(path, FileStatus.ADDED, kind, added=added, size=size)
+
+
+def _merge_untracked(tracked: list[ChangedFile], untracked: list[ChangedFile]) -> list[ChangedFile]:
+    """Add untracked files; one that was removed from the index but is still on disk
+    (``git rm --cached``) appears in both lists and becomes one wholesale modification."""
+    removed = {f.path: f for f in tracked if f.status is FileStatus.DELETED}
+    again = {f.path for f in untracked}
+    merged = [f for f in tracked if not (f.path in again and f.path in removed)]
+    for new in untracked:
+        old = removed.get(new.path)
+        merged.append(
+            new
+            if old is None
+            else replace(new, status=FileStatus.MODIFIED, deleted_count=old.deleted_count)
+        )
+    return merged
