@@ -184,6 +184,55 @@ def test_submodule(git_repo: GitRepo) -> None:
         assert cs.bytes_at_head("vendor/lib") is None
 
 
+def test_real_submodule_in_commits_and_worktree_modes(git_repo: GitRepo, tmp_path: Path) -> None:
+    lib = GitRepo(tmp_path / "lib")
+    first = lib.commit({"lib.py": "v1\n"})
+    second = lib.commit({"lib.py": "v2\n"})
+    base = git_repo.commit({"a.txt": "a\n"})
+    git_repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib.root), "lib")
+    git_repo.git("-C", "lib", "checkout", "-q", first)
+    head = git_repo.commit({})
+    with build(git_repo, base, head) as cs:
+        assert {f.path: f.kind for f in cs} == {
+            ".gitmodules": FileKind.TEXT,
+            "lib": FileKind.SUBMODULE,
+        }
+    git_repo.git("-C", "lib", "checkout", "-q", second)  # the submodule moves, uncommitted
+    with build(git_repo, head, mode="worktree") as cs:
+        (f,) = cs.files
+        assert (f.path, f.status, f.kind, f.size) == (
+            "lib",
+            FileStatus.MODIFIED,
+            FileKind.SUBMODULE,
+            0,
+        )
+
+
+def test_construction_never_lists_the_repository(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = git_repo.commit({f"d{i}/f{i}.py": f"{i}\n" for i in range(30)})
+    head = git_repo.commit({"d1/f1.py": "changed\n", "new.py": "n\n"})
+    seen: list[tuple[str, ...]] = []
+    import gatekeeper.git as git_module
+    import gatekeeper.gittrees as trees_module
+
+    real = trees_module.run_git
+
+    def recording(root: Path, *args: str, **kw: object) -> object:
+        seen.append(args)
+        return real(root, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git_module, "run_git", recording)
+    monkeypatch.setattr(trees_module, "run_git", recording)
+    with build(git_repo, base, head) as cs:
+        assert len(cs) == 2
+        assert not [a for a in seen if a[0] in ("ls-tree", "ls-files")]
+        cs.head_paths()
+        cs.head_paths()  # cached: listed once
+    assert [a[0] for a in seen].count("ls-tree") == 1
+
+
 def test_symlink_added(git_repo: GitRepo) -> None:
     base = git_repo.commit({"real.txt": "r\n"})
     os.symlink("/etc/passwd", git_repo.root / "escape")

@@ -337,8 +337,12 @@ class _Builder:
                 entry.path, entry.new_mode, None if _ZERO.match(entry.new_sha) else entry.new_sha
             )
         )
-        # a worktree file git has not hashed (no sha): its size comes from the disk
-        size = (self.worktree.size(side.path) or 0) if side.sha is None else sizes.get(side.sha, 0)
+        if side.mode == MODE_SUBMODULE:
+            size = 0  # a commit of another repository: nothing here to measure
+        elif side.sha is None:  # a worktree file git has not hashed: measure it on disk
+            size = self.worktree.size(side.path) or 0
+        else:
+            size = sizes.get(side.sha, 0)
         kind = classify(side.mode, size, stat[0] is None, self.limit, lambda: self._load(side))
         added = hunks.get(entry.path, ()) if kind in (FileKind.TEXT, FileKind.UNDECODABLE) else ()
         return ChangedFile(
