@@ -16,6 +16,7 @@ import copy
 import fnmatch
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -36,6 +37,8 @@ from gatekeeper.pullrequest import PullRequest, detect_agent
 DEFAULT_DOCUMENT = "version: 1\nextends: [recommended]\n"
 DEFAULT_SOURCE = "built-in default policy"
 DEFAULT_MAX_ANNOTATIONS = 200
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # other shapes are the schema's to report
 
 _COMMON_DEFAULTS: Mapping[str, Any] = {
     "enabled": True,
@@ -174,7 +177,7 @@ def _waivers(
         if not isinstance(item, dict) or not {"rule", "reason", "approved_by"} <= set(item):
             continue  # the schema reports it
         expires = None
-        if isinstance(item.get("expires"), str):
+        if isinstance(item.get("expires"), str) and _DATE.fullmatch(item["expires"]):
             try:
                 expires = date.fromisoformat(item["expires"])
             except ValueError:

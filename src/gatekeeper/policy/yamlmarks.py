@@ -109,6 +109,14 @@ def _yaml_error(source: str, exc: yaml.MarkedYAMLError) -> str:
     return f"{source}:{line}: not valid YAML: {message}"
 
 
+# A tagged collection (!!set, !!omap, a custom !tag) is refused rather than read as a
+# plain one; scalars go through the constructors, which refuse unknown tags themselves.
+_PLAIN_TAGS: Mapping[type, str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+
+
 class _Walker:
     """Builds Python values from the node graph, recording lines as it goes."""
 
@@ -128,6 +136,9 @@ class _Walker:
             raise self.fail(node, f"document too large (more than {MAX_NODES} values)")
         if id(node) in self.active:
             raise self.fail(node, "recursive alias: an anchor may not contain itself")
+        plain = _PLAIN_TAGS.get(type(node))
+        if plain is not None and node.tag != plain:
+            raise self.fail(node, f"unsupported YAML tag {node.tag} (use a plain list or mapping)")
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
