@@ -624,3 +624,15 @@ def test_a_check_default_that_breaks_its_own_schema_is_reported() -> None:
 def test_default_read_file_finds_nothing() -> None:
     with pytest.raises(PolicyError, match=r"'org/x\.yml' does not exist at the base commit"):
         load_policy("version: 1\nextends: org/x.yml\n", source=SRC, checks=CHECKS, pr=HUMAN)
+
+
+def test_plugin_paths_are_normalized_and_must_stay_in_the_repository() -> None:
+    policy = load("version: 1\nplugins: [./checks/a.py, checks/../checks/b.py]\n")
+    assert policy.plugins == ("checks/a.py", "checks/b.py")
+    assert peek_plugins("plugins: [./checks/a.py]\n", SRC) == ("checks/a.py",)
+    bad = "version: 1\nplugins:\n  - ok.py\n  - ../../etc/evil.py\n"
+    expected = f"{SRC}:4: plugins[1]: '../../etc/evil.py' must be a path inside the repository"
+    assert error_of(bad) == expected
+    with pytest.raises(PolicyError) as info:
+        peek_plugins(bad, SRC)
+    assert str(info.value) == expected

@@ -93,7 +93,7 @@ def _is_local(name: str) -> bool:
     return "/" in name or name.endswith((".yml", ".yaml"))
 
 
-def _repo_path(name: str) -> str | None:
+def repo_path(name: str) -> str | None:
     """``name`` as a normalized repository-relative path, or None when it escapes."""
     if name.startswith("/") or "\\" in name:
         return None
@@ -129,7 +129,7 @@ def _load_extended(marked: Marked, index: int, name: str, read_file: ReadFile) -
                 f"(available: {presets}; a repository file needs a path ending in .yml)",
             )
         return load(text, f"{PRESET_PREFIX}{name}")
-    path = _repo_path(name)
+    path = repo_path(name)
     if path is None:
         raise _fail(marked, where, f"'{name}' must be a path inside the repository")
     try:

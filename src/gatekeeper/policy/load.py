@@ -26,10 +26,10 @@ import yaml
 from gatekeeper.errors import PolicyError
 from gatekeeper.globs import match_any
 from gatekeeper.model import Severity, Waiver
-from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, resolve
+from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
 from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
-from gatekeeper.policy.validate import schema_errors
+from gatekeeper.policy.validate import Origin, schema_errors
 from gatekeeper.policy.yamlmarks import KeyPath, format_path, load
 from gatekeeper.pullrequest import PullRequest, detect_agent
 
@@ -55,7 +55,7 @@ def _no_file(path: str) -> str | None:
     return None
 
 
-def _origin(layers: Sequence[Layer]) -> Callable[[KeyPath], tuple[str, int]]:
+def _origin(layers: Sequence[Layer]) -> Origin:
     """Who wrote a key path: the last layer that has its longest known prefix."""
 
     def origin(path: KeyPath) -> tuple[str, int]:
@@ -88,7 +88,29 @@ def peek_plugins(
     if not isinstance(plugins, list) or not all(isinstance(p, str) and p for p in plugins):
         src, line = origin(("plugins",))
         raise PolicyError(f"{src}:{line}: plugins: must be a list of repository file paths")
-    return tuple(plugins)
+    errors: list[str] = []
+    found = _plugins(plugins, origin, errors)
+    if errors:
+        raise PolicyError("\n".join(errors))
+    return found
+
+
+def _plugins(raw: Any, origin: Origin, errors: list[str]) -> tuple[str, ...]:
+    """Plugin paths normalized (``./checks/x.py`` -> ``checks/x.py``); a path that leaves
+    the repository is appended to ``errors``."""
+    out = []
+    for index, name in enumerate(raw if isinstance(raw, list) else ()):
+        if not isinstance(name, str) or not name:
+            continue  # the schema reports it
+        path = repo_path(name)
+        if path is None:
+            src, line = origin(("plugins", index))
+            errors.append(
+                f"{src}:{line}: plugins[{index}]: '{name}' must be a path inside the repository"
+            )
+        else:
+            out.append(path)
+    return tuple(out)
 
 
 def load_policy(
@@ -115,6 +137,7 @@ def load_policy(
     schema = policy_schema(checks)
     errors = schema_errors(schema, document, origin)
     waivers = _waivers(document, origin, errors)
+    plugins = _plugins(document.get("plugins"), origin, errors)
     if errors:
         raise PolicyError("\n".join(errors))
     agents = _agents(document.get("agents", {}))
@@ -130,7 +153,7 @@ def load_policy(
         digest=digest(effective),
         checks={cid: _check_policy(cid, block) for cid, block in effective["checks"].items()},
         waivers=waivers,
-        plugins=tuple(document.get("plugins", ())),
+        plugins=plugins,
         agents=agents,
         path=source,
         document=effective,
@@ -164,9 +187,7 @@ def _agents(block: Mapping[str, Any]) -> AgentRules:
     )
 
 
-def _waivers(
-    document: Mapping[str, Any], origin: Callable[[KeyPath], tuple[str, int]], errors: list[str]
-) -> tuple[Waiver, ...]:
+def _waivers(document: Mapping[str, Any], origin: Origin, errors: list[str]) -> tuple[Waiver, ...]:
     """Waivers as written; a date the schema's pattern lets through but the calendar does
     not (2027-02-30) is appended to ``errors``."""
     raw = document.get("waivers")
