@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from gatekeeper.errors import PolicyError
+from gatekeeper.errors import PluginError, PolicyError
 from gatekeeper.model import Severity, Waiver
 from gatekeeper.policy.load import (
     DEFAULT_SOURCE,
@@ -164,7 +164,7 @@ def test_wrong_type_names_file_line_and_key() -> None:
         ("version: 1\nplugins: ['']\n", f"{SRC}:2: plugins[0]: must not be empty"),
         (
             "version: 1\nchecks:\n  coverage: yes\n",
-            f"{SRC}:3: checks.coverage: 'yes' is not a mapping or true or false",
+            f"{SRC}:3: checks.coverage: 'yes' is not a mapping or true/false",
         ),
         (
             "version: 1\nchecks:\n  cochange: {items: 3}\n",
@@ -636,3 +636,56 @@ def test_plugin_paths_are_normalized_and_must_stay_in_the_repository() -> None:
     with pytest.raises(PolicyError) as info:
         peek_plugins(bad, SRC)
     assert str(info.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("version: 1\nchecks:\n", f"{SRC}:2: checks: an empty value is not a mapping"),
+        (
+            "version: 1\nchecks:\n  coverage:\n",
+            f"{SRC}:3: checks.coverage: an empty value is not a mapping or true/false",
+        ),
+        (
+            "version: 1\nchecks:\n  pr: {enabled: yes}\n",
+            f"{SRC}:3: checks.pr.enabled: 'yes' is not true/false",
+        ),
+        (
+            "version: true\n",
+            f"{SRC}:1: version: true is not supported; this gatekeeper reads version: 1",
+        ),
+        (
+            "version: 1\noverrides: [{checks: {}}]\n",
+            f"{SRC}:2: overrides[0]: missing required key 'when'",
+        ),
+        (
+            "version: 1\noverrides: [{when: {}, checks: {}}]\n",
+            f"{SRC}:2: overrides[0].when: must not be empty",
+        ),
+    ],
+)
+def test_empty_and_mistyped_sections(text: str, expected: str) -> None:
+    assert error_of(text) == expected
+
+
+def test_bom_and_crlf_are_fine() -> None:
+    policy = load("\ufeffversion: 1\r\nchecks:\r\n  pr: true\r\n")
+    assert policy.check("pr").enabled
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"type": "strin"},
+        {"$ref": "#/$defs/missing"},
+        {"$ref": "https://example.invalid/schema.json"},  # never fetched
+        {"type": "string", "pattern": "["},
+    ],
+)
+def test_a_broken_check_schema_is_a_plugin_error_not_a_traceback(broken: dict[str, Any]) -> None:
+    class Broken(Needy):
+        id = "broken"
+        config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {"n": broken}}
+
+    with pytest.raises(PluginError, match="a check's config_schema is not valid JSON Schema"):
+        load("version: 1\nchecks:\n  broken: {n: x}\n", checks={"broken": Broken})

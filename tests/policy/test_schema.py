@@ -7,7 +7,13 @@ import jsonschema
 import pytest
 
 from gatekeeper.errors import PluginError
-from gatekeeper.policy.schema import COMMON_KEYS, DRAFT, SCHEMA_ID, policy_schema
+from gatekeeper.policy.schema import (
+    COMMON_KEYS,
+    DRAFT,
+    SCHEMA_ID,
+    policy_schema,
+    validate_config_schema,
+)
 from tests.policy.fakes import CHECKS, Cochange, Coverage, Needy, Sarif
 
 
@@ -152,3 +158,35 @@ def test_check_schema_details_are_kept() -> None:
 def test_cochange_fake_has_no_rules_so_any_rule_id_is_open() -> None:
     rules = policy_schema({"cochange": Cochange})["properties"]["checks"]["properties"]
     assert "properties" not in rules["cochange"]["properties"]["rules"]
+
+
+@pytest.mark.parametrize(
+    ("broken", "where"),
+    [
+        ({"type": "strin"}, "properties/n/type"),
+        ({"type": "integer", "minimum": "x"}, "properties/n/minimum"),
+    ],
+)
+def test_validate_config_schema_names_the_broken_check(broken: dict[str, Any], where: str) -> None:
+    class Broken(Coverage):
+        id = "broken"
+        config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {"n": broken}}
+
+    with pytest.raises(
+        PluginError, match=f"check 'broken': config_schema is not valid JSON Schema at {where}"
+    ):
+        validate_config_schema(Broken)
+
+
+def test_validate_config_schema_accepts_good_and_refuses_non_mappings() -> None:
+    for check in CHECKS.values():
+        validate_config_schema(check)
+
+    class NoSchema(Coverage):
+        id = "none"
+        config_schema = None  # type: ignore[assignment]
+
+    with pytest.raises(
+        PluginError, match="check 'none': config_schema must be a JSON Schema object"
+    ):
+        validate_config_schema(NoSchema)

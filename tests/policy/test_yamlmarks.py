@@ -88,6 +88,8 @@ def test_keys_are_strings_even_when_they_look_like_numbers() -> None:
         ("a: !custom [1]\n", "p.yml:1: unsupported YAML tag !custom"),
         ("a: !custom x\n", "p.yml:1: not valid YAML: could not determine a constructor"),
         ("a: &x [*x]\n", "p.yml:1: recursive alias"),
+        ("a: .nan\n", "p.yml:1: '.nan' is not a finite number"),
+        ("a: -.inf\n", "p.yml:1: '-.inf' is not a finite number"),
         ("a: !!python/name:os.system x\n", "p.yml:1: not valid YAML: could not determine"),
     ],
 )

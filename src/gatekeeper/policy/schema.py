@@ -140,6 +140,27 @@ def check_block_schema(check: type, defs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def validate_config_schema(check: type) -> None:
+    """Raise :class:`PluginError` unless ``check.config_schema`` is valid JSON Schema
+    (draft 2020-12). For the plugin loader: a broken schema is the check's defect and
+    should be named as such, not surface as a policy error."""
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
+    from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped,unused-ignore]
+
+    check_id = str(getattr(check, "id", "") or getattr(check, "__name__", "?"))
+    schema = getattr(check, "config_schema", None)
+    if not isinstance(schema, Mapping):
+        raise PluginError(f"check '{check_id}': config_schema must be a JSON Schema object")
+    try:
+        Draft202012Validator.check_schema(dict(schema))
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        raise PluginError(
+            f"check '{check_id}': config_schema is not valid JSON Schema at {where}: "
+            f"{exc.message}; fix the check or upgrade the package that provides it"
+        ) from None
+
+
 def _without_required(block: dict[str, Any]) -> dict[str, Any]:
     """An override block is partial: it only changes some keys of the check's block."""
     return {k: v for k, v in block.items() if k != "required"}

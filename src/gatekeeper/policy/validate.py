@@ -8,13 +8,15 @@ with it, and a "did you mean" when they probably made a typo.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from gatekeeper.errors import PluginError
 from gatekeeper.policy.yamlmarks import KeyPath, format_path
 
 if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped,unused-ignore]
 
 #: Finds the file and line that wrote a key path of the merged document.
 Origin = Callable[[KeyPath], tuple[str, int]]
@@ -28,7 +30,7 @@ _TYPE_NAMES = {
     "string": "a string",
     "number": "a number",
     "integer": "a whole number",
-    "boolean": "true or false",
+    "boolean": "true/false",
     "null": "empty",
 }
 
@@ -119,14 +121,26 @@ def _describe(err: ValidationError) -> list[tuple[KeyPath, str]]:
 def schema_errors(schema: Mapping[str, Any], document: Any, origin: Origin) -> list[str]:
     """Every way ``document`` breaks ``schema``, as sorted ``file:line: key: message`` lines."""
     # imported here: jsonschema is slow to import and `gatekeeper --help` must stay fast
-    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
+    from jsonschema.exceptions import UnknownType  # type: ignore[import-untyped,unused-ignore]
+    from referencing import Registry
+    from referencing.exceptions import Unresolvable
 
-    validator = Draft202012Validator(schema)
+    # An empty registry: a remote "$ref" in a check's schema fails here instead of
+    # making jsonschema fetch it over the network.
+    validator = Draft202012Validator(schema, registry=Registry())
     found: set[tuple[str, int, str, str]] = set()
-    for err in validator.iter_errors(document):
-        for path, message in _describe(err):
-            source, line = origin(path)
-            found.add((source, line, format_path(path), message))
+    try:
+        for err in validator.iter_errors(document):
+            for path, message in _describe(err):
+                source, line = origin(path)
+                found.add((source, line, format_path(path), message))
+    except (UnknownType, Unresolvable, re.error, TypeError) as exc:
+        # a check shipped a broken config_schema: name the defect, never a traceback
+        raise PluginError(
+            f"a check's config_schema is not valid JSON Schema ({exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}); run `gatekeeper checks` to find the broken check"
+        ) from None
     lines = [f"{s}:{n}: {key}: {msg}" for s, n, key, msg in sorted(found)]
     if len(lines) > MAX_ERRORS:
         lines = [*lines[:MAX_ERRORS], f"... and {len(lines) - MAX_ERRORS} more errors"]

@@ -13,6 +13,7 @@ and ``on_error: warn`` stay the strings a policy author meant (YAML 1.1 would re
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -197,6 +198,9 @@ class _Walker:
             raise self.fail(node, f"cannot read {node.value!r}: {exc}") from None
         if isinstance(value, dt.date):  # only an explicit !!timestamp tag gets here
             return value.isoformat()
+        if isinstance(value, float) and not math.isfinite(value):
+            # JSON has no NaN or infinity, and "timeout: .nan" would disable a limit
+            raise self.fail(node, f"{node.value!r} is not a finite number")
         if value is None or isinstance(value, (str, bool, int, float)):
             return value
         raise self.fail(node, f"unsupported YAML value of type {type(value).__name__}")
