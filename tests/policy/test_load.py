@@ -689,3 +689,17 @@ def test_a_broken_check_schema_is_a_plugin_error_not_a_traceback(broken: dict[st
 
     with pytest.raises(PluginError, match="a check's config_schema is not valid JSON Schema"):
         load("version: 1\nchecks:\n  broken: {n: x}\n", checks={"broken": Broken})
+
+
+def test_problems_from_every_stage_are_sorted_together() -> None:
+    text = (
+        "version: 1\n"
+        "waivers:\n  - {rule: a/b, reason: r, approved_by: x, expires: 2027-02-30}\n"
+        "plugins: [../x.py]\n"
+        "typo: 1\n"
+    )
+    assert error_of(text).splitlines() == [
+        f"{SRC}:3: waivers[0].expires: '2027-02-30' is not a real date",
+        f"{SRC}:4: plugins[0]: '../x.py' must be a path inside the repository",
+        f"{SRC}:5: typo: unknown key 'typo'",
+    ]

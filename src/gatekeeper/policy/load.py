@@ -23,14 +23,13 @@ from typing import Any
 
 import yaml
 
-from gatekeeper.errors import PolicyError
 from gatekeeper.globs import match_any
 from gatekeeper.model import Severity, Waiver
 from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
 from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
-from gatekeeper.policy.validate import Origin, schema_errors
-from gatekeeper.policy.yamlmarks import KeyPath, format_path, load
+from gatekeeper.policy.validate import Origin, Problems, check_document
+from gatekeeper.policy.yamlmarks import KeyPath, load
 from gatekeeper.pullrequest import PullRequest, detect_agent
 
 #: What a repository without a policy file gets.
@@ -83,31 +82,25 @@ def peek_plugins(
     if text is None:
         return ()
     layers, document = _merged(text, source, {}, read_file)
+    problems = Problems(_origin(layers))
     plugins = document.get("plugins", [])
-    origin = _origin(layers)
     if not isinstance(plugins, list) or not all(isinstance(p, str) and p for p in plugins):
-        src, line = origin(("plugins",))
-        raise PolicyError(f"{src}:{line}: plugins: must be a list of repository file paths")
-    errors: list[str] = []
-    found = _plugins(plugins, origin, errors)
-    if errors:
-        raise PolicyError("\n".join(errors))
+        problems.add(("plugins",), "must be a list of repository file paths")
+    found = _plugins(plugins, problems)
+    problems.raise_if_any()
     return found
 
 
-def _plugins(raw: Any, origin: Origin, errors: list[str]) -> tuple[str, ...]:
-    """Plugin paths normalized (``./checks/x.py`` -> ``checks/x.py``); a path that leaves
-    the repository is appended to ``errors``."""
+def _plugins(raw: Any, problems: Problems) -> tuple[str, ...]:
+    """Plugin paths normalized (``./checks/x.py`` -> ``checks/x.py``); one that leaves
+    the repository is a problem."""
     out = []
     for index, name in enumerate(raw if isinstance(raw, list) else ()):
         if not isinstance(name, str) or not name:
             continue  # the schema reports it
         path = repo_path(name)
         if path is None:
-            src, line = origin(("plugins", index))
-            errors.append(
-                f"{src}:{line}: plugins[{index}]: '{name}' must be a path inside the repository"
-            )
+            problems.add(("plugins", index), f"'{name}' must be a path inside the repository")
         else:
             out.append(path)
     return tuple(out)
@@ -133,20 +126,18 @@ def load_policy(
     """
     shown = source if text is not None else DEFAULT_SOURCE
     layers, document = _merged(text, shown, checks, read_file)
-    origin = _origin(layers)
+    problems = Problems(_origin(layers))
     schema = policy_schema(checks)
-    errors = schema_errors(schema, document, origin)
-    waivers = _waivers(document, origin, errors)
-    plugins = _plugins(document.get("plugins"), origin, errors)
-    if errors:
-        raise PolicyError("\n".join(errors))
+    check_document(schema, document, problems)
+    waivers = _waivers(document, problems)
+    plugins = _plugins(document.get("plugins"), problems)
+    problems.raise_if_any()
     agents = _agents(document.get("agents", {}))
     signal = pr.agent_signal or detect_agent(pr, agents)
     blocks, applied = _apply_overrides(document, pr, signal, changed_paths)
     effective = _effective(document, blocks, checks)
-    errors = schema_errors(schema, effective, origin)  # e.g. a required key still missing
-    if errors:
-        raise PolicyError("\n".join(errors))
+    check_document(schema, effective, problems)  # e.g. a check's default breaks its schema
+    problems.raise_if_any()
     day = today or date.today()
     return Policy(
         source=shown,
@@ -187,9 +178,9 @@ def _agents(block: Mapping[str, Any]) -> AgentRules:
     )
 
 
-def _waivers(document: Mapping[str, Any], origin: Origin, errors: list[str]) -> tuple[Waiver, ...]:
+def _waivers(document: Mapping[str, Any], problems: Problems) -> tuple[Waiver, ...]:
     """Waivers as written; a date the schema's pattern lets through but the calendar does
-    not (2027-02-30) is appended to ``errors``."""
+    not (2027-02-30) is a problem."""
     raw = document.get("waivers")
     if not isinstance(raw, list):
         return ()
@@ -202,10 +193,8 @@ def _waivers(document: Mapping[str, Any], origin: Origin, errors: list[str]) -> 
             try:
                 expires = date.fromisoformat(item["expires"])
             except ValueError:
-                path: KeyPath = ("waivers", index, "expires")
-                src, line = origin(path)
-                errors.append(
-                    f"{src}:{line}: {format_path(path)}: {item['expires']!r} is not a real date"
+                problems.add(
+                    ("waivers", index, "expires"), f"{item['expires']!r} is not a real date"
                 )
         out.append(
             Waiver(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from gatekeeper.errors import PluginError
+from gatekeeper.errors import PluginError, PolicyError
 from gatekeeper.policy.yamlmarks import KeyPath, format_path
 
 if TYPE_CHECKING:
@@ -118,8 +118,30 @@ def _describe(err: ValidationError) -> list[tuple[KeyPath, str]]:
     return [(path, err.message)]
 
 
-def schema_errors(schema: Mapping[str, Any], document: Any, origin: Origin) -> list[str]:
-    """Every way ``document`` breaks ``schema``, as sorted ``file:line: key: message`` lines."""
+class Problems:
+    """Policy problems gathered from every stage, reported together, sorted by place."""
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.found: set[tuple[str, int, str, str]] = set()
+
+    def add(self, path: KeyPath, message: str) -> None:
+        """Record ``message`` about the key at ``path`` (placed through ``origin``)."""
+        source, line = self.origin(path)
+        self.found.add((source, line, format_path(path), message))
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`PolicyError` with every problem, ``file:line: key: message``."""
+        if not self.found:
+            return
+        lines = [f"{s}:{n}: {key}: {msg}" for s, n, key, msg in sorted(self.found)]
+        if len(lines) > MAX_ERRORS:
+            lines = [*lines[:MAX_ERRORS], f"... and {len(lines) - MAX_ERRORS} more errors"]
+        raise PolicyError("\n".join(lines))
+
+
+def check_document(schema: Mapping[str, Any], document: Any, problems: Problems) -> None:
+    """Add every way ``document`` breaks ``schema`` to ``problems``."""
     # imported here: jsonschema is slow to import and `gatekeeper --help` must stay fast
     from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
     from jsonschema.exceptions import UnknownType  # type: ignore[import-untyped,unused-ignore]
@@ -129,19 +151,13 @@ def schema_errors(schema: Mapping[str, Any], document: Any, origin: Origin) -> l
     # An empty registry: a remote "$ref" in a check's schema fails here instead of
     # making jsonschema fetch it over the network.
     validator = Draft202012Validator(schema, registry=Registry())
-    found: set[tuple[str, int, str, str]] = set()
     try:
         for err in validator.iter_errors(document):
             for path, message in _describe(err):
-                source, line = origin(path)
-                found.add((source, line, format_path(path), message))
+                problems.add(path, message)
     except (UnknownType, Unresolvable, re.error, TypeError) as exc:
         # a check shipped a broken config_schema: name the defect, never a traceback
         raise PluginError(
             f"a check's config_schema is not valid JSON Schema ({exc.__class__.__name__}: "
             f"{str(exc).splitlines()[0]}); run `gatekeeper checks` to find the broken check"
         ) from None
-    lines = [f"{s}:{n}: {key}: {msg}" for s, n, key, msg in sorted(found)]
-    if len(lines) > MAX_ERRORS:
-        lines = [*lines[:MAX_ERRORS], f"... and {len(lines) - MAX_ERRORS} more errors"]
-    return lines
