@@ -703,3 +703,12 @@ def test_problems_from_every_stage_are_sorted_together() -> None:
         f"{SRC}:4: plugins[0]: '../x.py' must be a path inside the repository",
         f"{SRC}:5: typo: unknown key 'typo'",
     ]
+
+
+def test_overrides_of_the_wrong_type_in_a_lower_layer_are_replaced_then_reported() -> None:
+    files = {"base.yml": "version: 1\noverrides: {when: x}\n"}
+    text = "version: 1\nextends: base.yml\noverrides:\n  - when: {author: agent}\n    checks: {}\n"
+    assert load(text, files=files).applied_overrides == ()
+    files = {"base.yml": "version: 1\noverrides:\n  - when: {author: agent}\n    checks: {}\n"}
+    message = error_of("version: 1\nextends: base.yml\noverrides: {when: x}\n", files=files)
+    assert message == f"{SRC}:3: overrides: a mapping is not a list"

@@ -12,6 +12,7 @@ from gatekeeper.policy.schema import (
     DRAFT,
     SCHEMA_ID,
     policy_schema,
+    render_schema,
     validate_config_schema,
 )
 from tests.policy.fakes import CHECKS, Cochange, Coverage, Needy, Sarif
@@ -190,3 +191,10 @@ def test_validate_config_schema_accepts_good_and_refuses_non_mappings() -> None:
         PluginError, match="check 'none': config_schema must be a JSON Schema object"
     ):
         validate_config_schema(NoSchema)
+
+
+def test_render_schema_is_stable_json() -> None:
+    text = render_schema(CHECKS)
+    assert text == render_schema(dict(reversed(list(CHECKS.items()))))
+    assert text.endswith("}\n")
+    assert json.loads(text) == policy_schema(CHECKS)

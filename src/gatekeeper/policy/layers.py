@@ -68,7 +68,8 @@ def merge_layers(layers: list[Layer]) -> tuple[list[Layer], dict[str, Any]]:
     document: dict[str, Any] = {}
     shifted = []
     for layer in layers:
-        offset = len(document.get("overrides", []))
+        prior = document.get("overrides")
+        offset = len(prior) if isinstance(prior, list) else 0  # anything else: schema error
         own = layer.data.get("overrides")
         if offset and isinstance(own, list):
             renumbered = Layer(layer.source, layer.data, _shift_overrides(layer.lines, offset))

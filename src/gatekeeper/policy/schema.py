@@ -8,6 +8,7 @@ from the titles and descriptions here and in each check's own schema).
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -307,3 +308,8 @@ def policy_schema(checks: Mapping[str, type]) -> dict[str, Any]:
         },
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def render_schema(checks: Mapping[str, type]) -> str:
+    """The schema as ``gatekeeper policy schema`` prints it: indented JSON, stable bytes."""
+    return json.dumps(policy_schema(checks), indent=2, ensure_ascii=False) + "\n"
