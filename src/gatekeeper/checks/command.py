@@ -165,8 +165,7 @@ class CommandCheck(BaseCheck):
         tail = f"\n{ran.tail}" if ran.tail else " (no output)"
         return self.finding(
             "timed-out",
-            f"`{name}` was killed after {ran.limit:.0f} s (its time limit); "
-            f"last output:{tail}",
+            f"`{name}` was killed after {ran.limit:.0f} s (its time limit); last output:{tail}",
             evidence=name,
         )
 
