@@ -66,7 +66,11 @@ def test_a_failing_command_reports_its_status_and_the_last_40_lines(tmp_path: Pa
 
 def test_secret_looking_env_values_are_never_echoed(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("GH_TOKEN", "ghp_from_the_runner_123")
-    code = "import os,sys; print(os.environ['GH_TOKEN'], os.environ['DB_PASSWORD'], 'ok'); sys.exit(1)"
+    code = (
+        "import os, sys\n"
+        "print(os.environ['GH_TOKEN'], os.environ['DB_PASSWORD'], 'ok')\n"
+        "sys.exit(1)"
+    )
     item = {"name": "leak", "run": py(code), "env": {"DB_PASSWORD": "hunter2-secret"}}
     findings, _ = run(tmp_path / "repo", [item])
     assert "ghp_from_the_runner_123" not in findings[0].message
@@ -92,7 +96,7 @@ def test_a_silent_failure_says_there_was_no_output(tmp_path: Path) -> None:
         ({"run": "no-such-program-xyz --flag"}, "`no-such-program-xyz` was not found"),
         ({"run": "no-such-program-xyz", "shell": True}, "the shell could not find the program"),
         ({"run": "echo 'unbalanced"}, "cannot split `run`"),
-        ({"run": "echo hi", "cwd": "missing/dir"}, "working directory .*missing/dir does not exist"),
+        ({"run": "echo hi", "cwd": "missing/dir"}, "directory .*missing/dir does not exist"),
         ({"run": "./app.py"}, "`./app.py` is not executable"),
         ({"run": "  "}, "`run` is empty"),
     ],
@@ -125,7 +129,8 @@ def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     findings, summary = run(tmp_path / "repo", [{"name": "hang", "run": py(code), "timeout": 1}])
     assert time.monotonic() - started < 15
     assert [f.rule for f in findings] == ["timed-out"]
-    assert findings[0].message == "`hang` was killed after 1 s (its time limit); last output:\nstarted"
+    expected = "`hang` was killed after 1 s (its time limit); last output:\nstarted"
+    assert findings[0].message == expected
     assert "hang: killed in" in summary
     grandchild = int(pidfile.read_text())
     deadline = time.monotonic() + 5
@@ -192,7 +197,7 @@ def test_real_pytest_junit_gives_one_finding_per_failed_test(tmp_path: Path) -> 
         (
             "test-failed",
             "tests/test_calc.py",
-            'tests: test `tests.test_calc::test_errors` errored: failed on setup with '
+            "tests: test `tests.test_calc::test_errors` errored: failed on setup with "
             '"RuntimeError: fixture exploded"',
         ),
     ]
