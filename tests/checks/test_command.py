@@ -292,3 +292,33 @@ def test_real_ruff_sarif_keeps_only_results_on_added_lines(tmp_path: Path) -> No
     ]
     assert findings[0].remedy == "See https://docs.astral.sh/ruff/rules/unused-import"
     assert "ruff: exit 1" in summary
+
+
+def test_relative_sarif_uris_are_relative_to_the_command_cwd(tmp_path: Path) -> None:
+    sarif = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "eslint"}},
+                "results": [
+                    {
+                        "ruleId": "no-eval",
+                        "level": "error",
+                        "message": {"text": "eval is evil"},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": "src/app.js"},
+                                    "region": {"startLine": 1},
+                                }
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    code = f"import json; json.dump({sarif!r}, open('lint.sarif', 'w')); raise SystemExit(1)"
+    item = {"name": "eslint", "run": py(code), "cwd": "web", "sarif": "lint.sarif"}
+    findings, _ = run(tmp_path / "repo", [item], head={"web/src/app.js": "eval(x)\n"})
+    assert [(f.rule, str(f.location)) for f in findings] == [("eslint-no-eval", "web/src/app.js:1")]

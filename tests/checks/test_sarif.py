@@ -213,3 +213,12 @@ def test_oversized_and_unreadable_files(tmp_path: Path, monkeypatch: pytest.Monk
         load_sarif(big, tmp_path)
     with pytest.raises(SarifError, match="cannot read the SARIF file"):
         load_sarif(tmp_path / "absent.sarif", tmp_path)
+
+
+def test_a_root_reached_through_a_symlink_matches_resolved_paths(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    doc = _doc([_result(f"{real.as_posix()}/a.py", 1), _result(f"{link.as_posix()}/b.py", 2)])
+    assert [r.path for r in parse_sarif(json.dumps(doc), link)] == ["a.py", "b.py"]

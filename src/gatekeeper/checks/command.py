@@ -193,7 +193,8 @@ class CommandCheck(BaseCheck):
         return found
 
     def _sarif(self, ctx: CheckContext, item: Mapping[str, Any], sarif: Path) -> list[Finding]:
-        results = load_sarif(sarif, ctx.changes.root, label=str(sarif))
+        workdir = _workdir(ctx.changes.root, item)
+        results = load_sarif(sarif, ctx.changes.root, label=str(sarif), cwd=workdir)
         kept = sarif_findings(
             self,
             results,

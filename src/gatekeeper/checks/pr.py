@@ -148,8 +148,12 @@ class PullRequestCheck(BaseCheck):
         limit = ctx.config.get("max_changed_lines")
         if limit is None:
             return []
-        exclude = tuple(ctx.config.get("changed_lines_exclude", DEFAULT_SIZE_EXCLUDE))
-        counted = [f for f in ctx.changes if not match_any(f.path, exclude)]
+        exclude = (*ctx.config.get("changed_lines_exclude", DEFAULT_SIZE_EXCLUDE), *ctx.exclude)
+        counted = [
+            f
+            for f in ctx.changes
+            if not match_any(f.path, exclude) and (not ctx.paths or match_any(f.path, ctx.paths))
+        ]
         total = sum(f.added_count + f.deleted_count for f in counted)
         if total <= int(limit):
             return []

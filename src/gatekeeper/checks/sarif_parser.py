@@ -69,8 +69,14 @@ def rule_name(tool: str, rule_id: str) -> str:
     return slug if slug[0].isalpha() else f"r-{slug}"
 
 
-def load_sarif(path: Path, root: Path, *, label: str = "") -> list[SarifResult]:
-    """Parse the SARIF file at ``path``; locations are made relative to ``root``."""
+def load_sarif(
+    path: Path, root: Path, *, label: str = "", cwd: Path | None = None
+) -> list[SarifResult]:
+    """Parse the SARIF file at ``path``; locations are made relative to ``root``.
+
+    ``cwd`` is where the tool ran, for logs whose relative URIs have no ``uriBaseId``
+    (default: the repository root).
+    """
     name = label or str(path)
     try:
         size = path.stat().st_size
@@ -79,10 +85,12 @@ def load_sarif(path: Path, root: Path, *, label: str = "") -> list[SarifResult]:
         data = path.read_bytes()
     except OSError as exc:
         raise SarifError(f"{name}: cannot read the SARIF file ({exc.strerror or exc})") from exc
-    return parse_sarif(data, root, label=name)
+    return parse_sarif(data, root, label=name, cwd=cwd)
 
 
-def parse_sarif(data: bytes | str, root: Path, *, label: str = "<sarif>") -> list[SarifResult]:
+def parse_sarif(
+    data: bytes | str, root: Path, *, label: str = "<sarif>", cwd: Path | None = None
+) -> list[SarifResult]:
     """Parse SARIF text; results come back in the order the log lists them."""
     try:
         doc = json.loads(data)
@@ -97,21 +105,34 @@ def parse_sarif(data: bytes | str, root: Path, *, label: str = "<sarif>") -> lis
             f"configure the tool to write SARIF {SARIF_VERSION}"
         )
     runs = _list(doc, "runs", label)
+    where_ran = _Where(root, cwd)
     results: list[SarifResult] = []
-    real_root = _resolve(root)
     for i, run in enumerate(runs):
         where = f"{label}: runs[{i}]"
         if not isinstance(run, dict):
             raise SarifError(f"{where} must be an object")
-        results.extend(_run_results(run, real_root, where))
+        results.extend(_run_results(run, where_ran, where))
     return results
 
 
-def _resolve(root: Path) -> Path:
-    try:
-        return root.resolve()
-    except OSError:  # pragma: no cover - resolve() only fails on exotic filesystems
-        return root.absolute()
+class _Where:
+    """The repository root (as given and with symlinks resolved) and where the tool ran."""
+
+    def __init__(self, root: Path, cwd: Path | None) -> None:
+        absolute = Path(os.path.abspath(root))
+        self.roots = (absolute,) if absolute == root.resolve() else (absolute, root.resolve())
+        prefix = os.path.relpath(os.path.abspath(cwd), absolute) if cwd is not None else "."
+        self.prefix = "" if prefix == "." else prefix
+
+    def relative(self, raw: str) -> str | None:
+        """``raw`` (absolute, or relative to where the tool ran) relative to the root."""
+        if raw.startswith("/"):
+            for root in self.roots:
+                rel = os.path.relpath(os.path.normpath(raw), root)
+                if rel != ".." and not rel.startswith("../"):
+                    return rel
+            return None
+        return os.path.join(self.prefix, raw) if self.prefix else raw
 
 
 def _list(obj: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> list[Any]:
@@ -148,10 +169,10 @@ class _Run:
     rules_by_id: Mapping[str, Mapping[str, Any]]
     artifacts: Sequence[Any]
     bases: Mapping[str, Any]
-    root: Path
+    root: _Where
 
 
-def _run_results(run: Mapping[str, Any], root: Path, where: str) -> list[SarifResult]:
+def _run_results(run: Mapping[str, Any], root: _Where, where: str) -> list[SarifResult]:
     driver = _dict(_dict(run, "tool", where), "driver", where)
     tool = driver.get("name")
     if not isinstance(tool, str) or not tool:
@@ -301,7 +322,7 @@ def _has_scheme(uri: str) -> bool:
     return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", uri) is not None
 
 
-def _repo_path(uri: str, root: Path) -> str | None:
+def _repo_path(uri: str, root: _Where) -> str | None:
     """A repository-relative POSIX path for ``uri``, or None when it lies outside."""
     if _has_scheme(uri):
         parts = urlsplit(uri)
@@ -310,13 +331,9 @@ def _repo_path(uri: str, root: Path) -> str | None:
         raw = unquote(parts.path)
     else:
         raw = unquote(uri)
-    if raw.startswith("/"):
-        try:
-            rel = os.path.relpath(_resolve(Path(raw)), root)
-        except ValueError:  # pragma: no cover - only on Windows, across drives
-            return None
-    else:
-        rel = raw
+    rel = root.relative(raw)
+    if rel is None:
+        return None
     normal = os.path.normpath(rel).replace(os.sep, "/")
     if normal in (".", "") or normal == ".." or normal.startswith("../"):
         return None
