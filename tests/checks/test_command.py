@@ -50,7 +50,7 @@ def py(code: str) -> str:
 def test_a_passing_command_gives_no_finding(tmp_path: Path) -> None:
     findings, summary = run(tmp_path / "repo", [{"name": "ok", "run": py("print('fine')")}])
     assert findings == []
-    assert summary.startswith("ok: exit 0 in ")
+    assert summary == "ok: exit 0"
 
 
 def test_a_failing_command_reports_its_status_and_the_last_40_lines(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     assert [f.rule for f in findings] == ["timed-out"]
     expected = "`hang` was killed after 1 s (its time limit); last output:\nstarted"
     assert findings[0].message == expected
-    assert "hang: killed in" in summary
+    assert summary == "hang: killed"
     grandchild = int(pidfile.read_text())
     deadline = time.monotonic() + 5
     while _alive(grandchild) and time.monotonic() < deadline:
@@ -201,7 +201,7 @@ def test_real_pytest_junit_gives_one_finding_per_failed_test(tmp_path: Path) -> 
             '"RuntimeError: fixture exploded"',
         ),
     ]
-    assert "tests: exit 1" in summary
+    assert summary == "tests: exit 1"
     # the same problem keeps its fingerprint however the tests move around
     assert len({f.fingerprint for f in findings}) == 3
 
@@ -291,7 +291,7 @@ def test_real_ruff_sarif_keeps_only_results_on_added_lines(tmp_path: Path) -> No
         ("ruff-f401", "pkg/mod.py:2", "ruff F401: `sys` imported but unused")
     ]
     assert findings[0].remedy == "See https://docs.astral.sh/ruff/rules/unused-import"
-    assert "ruff: exit 1" in summary
+    assert summary == "ruff: exit 1"
 
 
 def test_relative_sarif_uris_are_relative_to_the_command_cwd(tmp_path: Path) -> None:
@@ -322,3 +322,20 @@ def test_relative_sarif_uris_are_relative_to_the_command_cwd(tmp_path: Path) -> 
     item = {"name": "eslint", "run": py(code), "cwd": "web", "sarif": "lint.sarif"}
     findings, _ = run(tmp_path / "repo", [item], head={"web/src/app.js": "eval(x)\n"})
     assert [(f.rule, str(f.location)) for f in findings] == [("eslint-no-eval", "web/src/app.js:1")]
+
+
+def test_a_linter_that_crashes_fails_even_with_a_sarif_report(tmp_path: Path) -> None:
+    empty = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "results": []}]}
+    code = f"import json; json.dump({empty!r}, open('l.sarif', 'w')); raise SystemExit(2)"
+    findings, _ = run(tmp_path / "repo", [{"name": "lint", "run": py(code), "sarif": "l.sarif"}])
+    assert [f.rule for f in findings] == ["failed"]
+    # exit 1 means "found problems": the report decides, and it has none on new lines
+    code = code.replace("SystemExit(2)", "SystemExit(1)")
+    findings, _ = run(tmp_path / "repo2", [{"name": "lint", "run": py(code), "sarif": "l.sarif"}])
+    assert findings == []
+
+
+def test_a_fractional_time_limit_is_shown_as_such(tmp_path: Path) -> None:
+    item = {"name": "nap", "run": py("import time; time.sleep(20)"), "timeout": 0.5}
+    findings, _ = run(tmp_path / "repo", [item])
+    assert "killed after 0.5 s" in findings[0].message

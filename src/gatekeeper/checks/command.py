@@ -6,8 +6,9 @@ so that a timeout kills everything it started. What counts:
 * a JUnit XML report (``junit:``) gives one finding per failed or errored test case;
   a non-zero exit with no failed test case (a coverage threshold, a crash) is still a
   ``failed`` finding;
-* a SARIF report (``sarif:``) gives its results on lines the change added; the exit
-  status is then not judged, because linters exit non-zero for old problems too;
+* a SARIF report (``sarif:``) gives its results on lines the change added; exit status
+  1 is then left to the report, because linters exit 1 for old problems too, while any
+  other non-zero status (a crash, a bad option) is still a ``failed`` finding;
 * otherwise a non-zero exit is a ``failed`` finding carrying the last lines of output.
 
 ``{scratch}`` in ``run``, ``junit`` and ``sarif`` is replaced by a scratch directory
@@ -21,7 +22,6 @@ import os
 import shlex
 import signal
 import subprocess
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,8 @@ from gatekeeper.model import Finding, Level, Rule
 DEFAULT_TIMEOUT = 600.0
 #: the exit status a POSIX shell gives for "command not found"
 _SHELL_NOT_FOUND = 127
+#: the exit status linters use for "found problems" (as opposed to "could not run")
+_FOUND_PROBLEMS = 1
 _ITEM_SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -69,7 +71,6 @@ class _Ran:
 
     returncode: int | None  # None: killed at the time limit
     tail: str
-    seconds: float
     limit: float
 
 
@@ -138,8 +139,9 @@ class CommandCheck(BaseCheck):
         reports = {k: _report_path(root, item, k, scratch) for k in ("junit", "sarif")}
         before = {k: _mtime(p) for k, p in reports.items() if p is not None}
         ran = _execute(ctx, item, scratch)
+        # no durations here: the same inputs must give byte-identical reports
         status = "killed" if ran.returncode is None else f"exit {ran.returncode}"
-        lines.append(f"{name}: {status} in {ran.seconds:.1f} s")
+        lines.append(f"{name}: {status}")
         if ran.returncode is None:
             return [self._timed_out(name, ran)]
         found: list[Finding] = []
@@ -154,10 +156,12 @@ class CommandCheck(BaseCheck):
                     raise CheckError(_not_written(name, "SARIF", sarif))
             else:
                 found += self._sarif(ctx, item, sarif)
-                judged_by_report = True
+                # linters exit 1 when they find anything, old problems included; the
+                # report decides. Other statuses (2: a crash, a bad option) still fail.
+                judged_by_report = ran.returncode in (0, _FOUND_PROBLEMS)
         if junit is not None and _mtime(junit) == before["junit"] and ran.returncode == 0:
             raise CheckError(_not_written(name, "JUnit XML", junit))
-        if ran.returncode != 0 and not judged_by_report and not found:
+        if ran.returncode != 0 and not judged_by_report and not (found and junit is not None):
             found.append(self._failed(item, name, ran))
         return found
 
@@ -165,7 +169,8 @@ class CommandCheck(BaseCheck):
         tail = f"\n{ran.tail}" if ran.tail else " (no output)"
         return self.finding(
             "timed-out",
-            f"`{name}` was killed after {ran.limit:.0f} s (its time limit); last output:{tail}",
+            f"`{name}` was killed after {_seconds(ran.limit)} s (its time limit); "
+            f"last output:{tail}",
             evidence=name,
         )
 
@@ -203,6 +208,10 @@ class CommandCheck(BaseCheck):
             exclude=ctx.exclude,
         )
         return list(kept.findings)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _items(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -270,7 +279,6 @@ def _execute(ctx: CheckContext, item: Mapping[str, Any], scratch: Path) -> _Ran:
     env = {**os.environ, **extra}
     limit = min(float(item.get("timeout", DEFAULT_TIMEOUT)), ctx.remaining())
     log = scratch / "output.log"
-    started = time.monotonic()
     with log.open("wb") as out:
         try:
             proc = subprocess.Popen(
@@ -294,7 +302,7 @@ def _execute(ctx: CheckContext, item: Mapping[str, Any], scratch: Path) -> _Ran:
     tail = output_tail(log, redactions(env, extra))
     if isinstance(argv, str) and returncode == _SHELL_NOT_FOUND:
         raise CheckError(f"command `{name}`: the shell could not find the program:\n{tail}")
-    return _Ran(returncode, tail, time.monotonic() - started, limit)
+    return _Ran(returncode, tail, limit)
 
 
 def _wait(proc: subprocess.Popen[bytes], limit: float) -> int | None:
