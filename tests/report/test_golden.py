@@ -9,7 +9,13 @@ import pytest
 from gatekeeper.report import render
 from tests.report.verdicts import huge_verdict, met_verdict, not_met_verdict
 
-SUFFIX = {"json": "json", "junit": "junit.xml", "markdown": "md", "sarif": "sarif", "terminal": "txt"}
+SUFFIX = {
+    "json": "json",
+    "junit": "junit.xml",
+    "markdown": "md",
+    "sarif": "sarif",
+    "terminal": "txt",
+}
 
 CASES = [
     (name, fmt)
@@ -19,7 +25,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "fmt"), CASES)
-def test_small_verdicts_match_golden(name: str, fmt: str, golden: Callable[[str, str], None]) -> None:
+def test_small_verdicts_match_golden(
+    name: str, fmt: str, golden: Callable[[str, str], None]
+) -> None:
     verdict = {"met": met_verdict, "not_met": not_met_verdict}[name]()
     golden(f"{name}.{SUFFIX[fmt]}", render(fmt, verdict))
 

@@ -114,7 +114,9 @@ def met_verdict() -> Verdict:
                 summary="no breaking changes",
                 details="### API changelog\n\n- added `GET /users/{id}`",
             ),
-            CheckOutcome("security", "Security", Status.PASSED, (Result(pre, Severity.BLOCK, True),)),
+            CheckOutcome(
+                "security", "Security", Status.PASSED, (Result(pre, Severity.BLOCK, True),)
+            ),
             CheckOutcome(
                 "coverage",
                 "Coverage",
@@ -130,7 +132,11 @@ def met_verdict() -> Verdict:
         policy_digest="abcdef0123456789",
         pr_title="Add user lookup",
         pr_number=7,
-        rules={k: v for k, v in RULES.items() if k in ("security/sql-injection", "coverage/diff-coverage")},
+        rules={
+            k: v
+            for k, v in RULES.items()
+            if k in ("security/sql-injection", "coverage/diff-coverage")
+        },
     )
 
 
@@ -149,17 +155,27 @@ def _not_met_outcomes() -> tuple[CheckOutcome, ...]:
     )
     nowhere = finding("migrations", "irreversible", "The migration cannot be rolled back")
     removed = finding(
-        "openapi", "response-property-removed", "GET /users: property `email` removed", "openapi.yaml", 88
+        "openapi",
+        "response-property-removed",
+        "GET /users: property `email` removed",
+        "openapi.yaml",
+        88,
     )
     sqli = finding("security", "sql-injection", "Query built with an f-string", "src/db.py", 12)
-    note = finding("cochange", "missing", "src/api changed without docs/", "src/api/users.py", level=Level.INFO)
+    note = finding(
+        "cochange", "missing", "src/api changed without docs/", "src/api/users.py", level=Level.INFO
+    )
     old = finding("security", "sql-injection", "Query built with %", "src/old.py", 7)
     return (
         CheckOutcome(
             "migrations",
             "Migrations",
             Status.FAILED,
-            (Result(drop, Severity.BLOCK), Result(evil, Severity.BLOCK), Result(nowhere, Severity.BLOCK)),
+            (
+                Result(drop, Severity.BLOCK),
+                Result(evil, Severity.BLOCK),
+                Result(nowhere, Severity.BLOCK),
+            ),
             duration=1.25,
         ),
         CheckOutcome(
@@ -185,7 +201,9 @@ def _not_met_outcomes() -> tuple[CheckOutcome, ...]:
             Status.ERROR,
             error="ruff.sarif is not valid JSON (line 3): run the tool again or fix its path",
         ),
-        CheckOutcome("env-vars", "Environment variables", Status.SKIPPED, summary="no .env files changed"),
+        CheckOutcome(
+            "env-vars", "Environment variables", Status.SKIPPED, summary="no .env files changed"
+        ),
     )
 
 
@@ -212,14 +230,27 @@ def huge_verdict(count: int = 5000) -> Verdict:
     """Thousands of blocking findings in one check, some warnings in another."""
     many = tuple(
         Result(
-            finding("security", "sql-injection", f"Query {i} built with an f-string", f"src/gen/m{i:05d}.py", i + 1),
+            finding(
+                "security",
+                "sql-injection",
+                f"Query {i} built with an f-string",
+                f"src/gen/m{i:05d}.py",
+                i + 1,
+            ),
             Severity.BLOCK,
         )
         for i in range(count)
     )
     warns = tuple(
         Result(
-            finding("coverage", "diff-coverage", f"line block {i} uncovered", "src/app.py", i + 1, level=Level.WARNING),
+            finding(
+                "coverage",
+                "diff-coverage",
+                f"line block {i} uncovered",
+                "src/app.py",
+                i + 1,
+                level=Level.WARNING,
+            ),
             Severity.WARN,
         )
         for i in range(10)

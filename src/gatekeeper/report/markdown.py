@@ -65,7 +65,7 @@ def code(text: str) -> str:
         run = run + 1 if char == "`" else 0
         longest = max(longest, run)
     fence = "`" * (longest + 1)
-    pad = " " if longest or flat.startswith(" ") else ""
+    pad = " " if longest else ""  # CommonMark strips one space each side of a padded span
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
