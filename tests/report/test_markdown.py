@@ -91,7 +91,7 @@ def test_waivers_details_preexisting_and_errors_are_in_the_folds() -> None:
     text = render(not_met_verdict())
     assert "**Waived** (1):" in text
     assert (
-        r"v2 sunset \| ADR-0012 &lt;approved&gt; (approved by @org/api-leads, expires 2027-01-31)"
+        r"v2 sunset \| ADR-0012 &lt;approved&gt; (approved by `@org/api-leads`, expires 2027-01-31)"
         in text
     )
     assert "1 pre-existing finding (already at base, not blocking)." in text
@@ -208,3 +208,24 @@ def test_expiry_dates_render_in_iso_form() -> None:
     w = Waiver(rule="x/y", reason="r", approved_by="a", expires=date(2030, 12, 31))
     text = render(Verdict(met=True, outcomes=(), expired_waivers=(w,)))
     assert "expires 2030-12-31" in text
+
+
+def _with_details(details: str) -> str:
+    return render(
+        Verdict(met=True, outcomes=(CheckOutcome("x", "X", Status.PASSED, details=details),))
+    )
+
+
+def test_details_cannot_break_the_folds() -> None:
+    text = _with_details("before </details> <SUMMARY>x</summary> <details open>")
+    assert text.count("<details>") == text.count("</details>") == 1
+    assert "&lt;/details> &lt;SUMMARY>x&lt;/summary> &lt;details open>" in text
+
+
+def test_an_unclosed_code_fence_in_details_is_closed() -> None:
+    text = _with_details("````diff\n+ a\n```\nstill code")
+    assert "still code\n````\n\n</details>" in text
+    closed = _with_details("~~~\ncode\n~~~\n\n```py\nx\n```")
+    assert closed.count("```") == 2 and closed.count("~~~") == 2
+    not_a_closer = _with_details("```\ncode\n```py")
+    assert "```py\n```\n\n</details>" in not_a_closer

@@ -13,7 +13,7 @@ import pytest
 
 from gatekeeper import __version__
 from gatekeeper.model import CheckOutcome, Level, Location, Result, Rule, Severity, Status, Verdict
-from gatekeeper.report.sarif import FINGERPRINT_KEY, SarifReporter
+from gatekeeper.report.sarif import FINGERPRINT_KEY, MAX_RESULTS, SarifReporter
 from tests.report.verdicts import FIXTURES, RULES, finding, met_verdict, not_met_verdict
 
 SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-schema-2.1.0.json"
@@ -102,7 +102,12 @@ def test_results_levels_fingerprints_baseline_and_suppressions() -> None:
         "region"
         not in by_message["src/api changed without docs/"]["locations"][0]["physicalLocation"]
     )
-    assert "locations" not in by_message["The migration cannot be rolled back"]
+    pr_wide = by_message["The migration cannot be rolled back"]
+    assert pr_wide["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": ".github/gatekeeper.yml"}}}
+    ]
+    assert pr_wide["properties"]["pullRequestWide"] is True
+    assert "pullRequestWide" not in drop["properties"]
     waived = by_message["GET /users: property `email` removed"]
     assert waived["suppressions"] == [
         {
@@ -167,3 +172,54 @@ def test_a_bare_catalog_entry_and_a_surrogate_in_a_message(validator: Any) -> No
         "defaultConfiguration": {"level": "error"},
     }
     assert data["runs"][0]["results"][0]["message"]["text"] == "bad byte \udce9 in name"
+
+
+@pytest.mark.parametrize(
+    ("source", "pinned"),
+    [
+        (".github/gatekeeper.yml", True),
+        ("policy.yaml", True),
+        ("built-in default policy", False),
+        ("/etc/gatekeeper.yml", False),
+        ("../elsewhere/policy.yml", False),
+        ("preset:strict.yml", False),
+    ],
+)
+def test_findings_without_location_are_pinned_to_a_repository_policy_only(
+    source: str, pinned: bool
+) -> None:
+    f = finding("pr", "title", "Title lacks a ticket")
+    verdict = Verdict(
+        met=False,
+        outcomes=(CheckOutcome("pr", "PR", Status.FAILED, (Result(f, Severity.BLOCK),)),),
+        policy_source=source,
+    )
+    result = run_of(verdict)["results"][0]
+    if pinned:
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == source
+    else:
+        assert "locations" not in result
+
+
+def test_results_past_the_code_scanning_cap_drop_the_least_important(validator: Any) -> None:
+    def many(rule: str, n: int, **kw: Any) -> tuple[Result, ...]:
+        return tuple(
+            Result(finding("c", rule, f"m{i}", f"{rule}/{i:05d}.py", 1), **kw) for i in range(n)
+        )
+
+    results = (
+        many("old", 300, severity=Severity.BLOCK, pre_existing=True)
+        + many("new", MAX_RESULTS - 100, severity=Severity.BLOCK)
+        + many("warn", 150, severity=Severity.WARN)
+    )
+    verdict = Verdict(met=False, outcomes=(CheckOutcome("c", "C", Status.FAILED, results),))
+    data = load(verdict)
+    validator.validate(data)
+    run = data["runs"][0]
+    kept = [r["ruleId"] for r in run["results"]]
+    assert len(kept) == MAX_RESULTS
+    assert kept.count("c/new") == MAX_RESULTS - 100
+    assert kept.count("c/warn") == 100
+    assert "c/old" not in kept
+    assert run["properties"]["omittedResults"] == 350
+    assert kept == sorted(kept, key=["c/new", "c/warn"].index)  # still in canonical order

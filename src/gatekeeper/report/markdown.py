@@ -9,6 +9,7 @@ middle of a tag or a table) and saying how many were left out.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,7 +26,8 @@ from gatekeeper.report.common import (
 
 #: The most a rendered report may weigh, counted in UTF-8 bytes (stricter than characters,
 #: so it holds whichever GitHub counts; its hard cap for comments and summaries is 65,536).
-LIMIT = 65_000
+#: 1,000 below the 65,000 publishers cut at, leaving room for a sticky-comment marker.
+LIMIT = 64_000
 #: Longest message or remedy shown in one table cell.
 MAX_CELL = 500
 #: Longest ``details`` a check may contribute before it is replaced by a pointer.
@@ -126,7 +128,8 @@ def _row(result: Result) -> str:
 
 def _waiver_text(waiver: Waiver) -> str:
     until = f", expires {waiver.expires.isoformat()}" if waiver.expires else ""
-    return f"{escape(waiver.reason, 300)} (approved by {escape(waiver.approved_by, 100)}{until})"
+    # the approver as code: a handle like @org/team in plain text would notify the team
+    return f"{escape(waiver.reason, 300)} (approved by {code(waiver.approved_by)}{until})"
 
 
 def _waived_lines(results: tuple[Result, ...]) -> str:
@@ -143,6 +146,10 @@ def _waived_lines(results: tuple[Result, ...]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+_FOLD_TAG = re.compile(r"<(/?)(details|summary)\b", re.IGNORECASE)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
+
+
 def _details_text(outcome: CheckOutcome) -> str:
     if not outcome.details.strip():
         return ""
@@ -151,8 +158,26 @@ def _details_text(outcome: CheckOutcome) -> str:
             f"_The details of this check ({len(outcome.details)} characters) are too long to "
             "show here; the JSON report has them in full._\n\n"
         )
-    # A check's details are Markdown it wrote on purpose (e.g. an API changelog): kept as is.
-    return outcome.details.strip("\n") + "\n\n"
+    # A check's details are Markdown it wrote on purpose (e.g. an API changelog) and are
+    # kept, except what could break the folds around them: their own <details>/<summary>
+    # tags, and a code fence left open, which would swallow the rest of the report.
+    text = _FOLD_TAG.sub(r"&lt;\1\2", outcome.details.strip("\n"))
+    unclosed = _open_fence(text)
+    if unclosed:
+        text += "\n" + unclosed
+    return text + "\n\n"
+
+
+def _open_fence(text: str) -> str:
+    """The fence still open at the end of ``text``, or "" (CommonMark: a fence closes on a
+    bare run of the same character at least as long as the one that opened it)."""
+    current = ""
+    for fence, rest in _FENCE.findall(text):
+        if not current:
+            current = fence
+        elif fence[0] == current[0] and len(fence) >= len(current) and not rest.strip():
+            current = ""
+    return current
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ could not run become tool execution notifications.
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 from gatekeeper import __version__
-from gatekeeper.model import CheckOutcome, Result, Rule, Status, Verdict
+from gatekeeper.model import CheckOutcome, Location, Result, Rule, Severity, Status, Verdict
 from gatekeeper.report.common import ordered_outcomes, ordered_results
 from gatekeeper.report.interface import SARIF_DEFAULT_LEVEL, SARIF_LEVEL
 
@@ -21,6 +22,8 @@ SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 FINGERPRINT_KEY = "gatekeeper/v1"
+#: GitHub code scanning ignores results past 5,000 per run and rejects a file over 25,000.
+MAX_RESULTS = 5000
 INFORMATION_URI = "https://pypi.org/project/dod-gatekeeper/"
 
 
@@ -51,10 +54,24 @@ def _rule_dict(rule_id: str, rule: Rule | None) -> dict[str, Any]:
     return entry
 
 
-def _location(result: Result) -> list[dict[str, Any]]:
+def _policy_path(source: str) -> str:
+    """The policy's repository path, or "" when the source is no such path (a preset, a
+    file outside the repository, the built-in default)."""
+    path = PurePosixPath(source)
+    if not source.endswith((".yml", ".yaml")) or ":" in source or path.is_absolute():
+        return ""
+    return "" if ".." in path.parts else source
+
+
+def _location(result: Result, fallback: str) -> list[dict[str, Any]]:
     loc = result.finding.location
     if loc is None:
-        return []
+        if not fallback:
+            return []
+        # Code scanning refuses a whole upload when one result has no location; a finding
+        # about the PR as a whole (its title, total coverage) is pinned to the policy that
+        # asked for it, and says so.
+        loc = Location(fallback)
     uri = quote(loc.path, safe="/", errors="surrogateescape")
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if loc.start_line is not None and loc.start_line >= 1:
@@ -65,7 +82,7 @@ def _location(result: Result) -> list[dict[str, Any]]:
     return [{"physicalLocation": physical}]
 
 
-def _result_dict(result: Result, rule_index: int) -> dict[str, Any]:
+def _result_dict(result: Result, rule_index: int, fallback: str) -> dict[str, Any]:
     finding = result.finding
     entry: dict[str, Any] = {
         "ruleId": finding.qualified_rule,
@@ -76,9 +93,11 @@ def _result_dict(result: Result, rule_index: int) -> dict[str, Any]:
         "baselineState": "unchanged" if result.pre_existing else "new",
         "properties": {"severity": result.severity.value},
     }
-    locations = _location(result)
+    locations = _location(result, fallback)
     if locations:
         entry["locations"] = locations
+    if result.finding.location is None:
+        entry["properties"]["pullRequestWide"] = True
     if finding.remedy:
         entry["properties"]["remedy"] = finding.remedy
     if result.waiver is not None:
@@ -110,10 +129,30 @@ def _invocation(outcomes: list[CheckOutcome]) -> dict[str, Any]:
     return invocation
 
 
+def _priority(result: Result) -> int:
+    if result.pre_existing:
+        return 5
+    if result.waived:
+        return 4
+    return {Severity.BLOCK: 0, Severity.WARN: 1, Severity.INFO: 2, Severity.OFF: 6}[result.severity]
+
+
+def _kept(outcomes: list[CheckOutcome]) -> tuple[list[Result], int]:
+    """The results to emit, in canonical order, and how many were left out: past
+    :data:`MAX_RESULTS` the blocking ones are kept first, the pre-existing ones last."""
+    results = [r for o in outcomes for r in ordered_results(o.results)]
+    if len(results) <= MAX_RESULTS:
+        return results, 0
+    ranked = sorted(range(len(results)), key=lambda i: (_priority(results[i]), i))
+    kept = sorted(ranked[:MAX_RESULTS])
+    return [results[i] for i in kept], len(results) - MAX_RESULTS
+
+
 def sarif_dict(verdict: Verdict) -> dict[str, Any]:
     """The SARIF log as plain data."""
     outcomes = ordered_outcomes(verdict)
-    results = [r for o in outcomes for r in ordered_results(o.results)]
+    results, omitted = _kept(outcomes)
+    fallback = _policy_path(verdict.policy_source)
     rule_ids = sorted(set(verdict.rules) | {r.finding.qualified_rule for r in results})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     run: dict[str, Any] = {
@@ -126,12 +165,13 @@ def sarif_dict(verdict: Verdict) -> dict[str, Any]:
             }
         },
         "invocations": [_invocation(outcomes)],
-        "results": [_result_dict(r, index[r.finding.qualified_rule]) for r in results],
+        "results": [_result_dict(r, index[r.finding.qualified_rule], fallback) for r in results],
         "properties": {
             "base": verdict.base,
             "blockingCount": verdict.blocking_count,
             "head": verdict.head,
             "met": verdict.met,
+            "omittedResults": omitted,
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
