@@ -14,7 +14,7 @@ import pytest
 from gatekeeper import __version__
 from gatekeeper.model import CheckOutcome, Level, Location, Result, Rule, Severity, Status, Verdict
 from gatekeeper.report.sarif import FINGERPRINT_KEY, MAX_RESULTS, SarifReporter
-from tests.report.verdicts import FIXTURES, RULES, finding, met_verdict, not_met_verdict
+from tests.report.verdicts import FIXTURES, RULES, WAIVER, finding, met_verdict, not_met_verdict
 
 SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-schema-2.1.0.json"
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
@@ -210,6 +210,7 @@ def test_results_past_the_code_scanning_cap_drop_the_least_important(validator: 
     results = (
         many("old", 300, severity=Severity.BLOCK, pre_existing=True)
         + many("new", MAX_RESULTS - 100, severity=Severity.BLOCK)
+        + many("waived", 20, severity=Severity.BLOCK, waiver=WAIVER)
         + many("warn", 150, severity=Severity.WARN)
     )
     verdict = Verdict(met=False, outcomes=(CheckOutcome("c", "C", Status.FAILED, results),))
@@ -220,6 +221,6 @@ def test_results_past_the_code_scanning_cap_drop_the_least_important(validator: 
     assert len(kept) == MAX_RESULTS
     assert kept.count("c/new") == MAX_RESULTS - 100
     assert kept.count("c/warn") == 100
-    assert "c/old" not in kept
-    assert run["properties"]["omittedResults"] == 350
+    assert "c/old" not in kept and "c/waived" not in kept
+    assert run["properties"]["omittedResults"] == 370
     assert kept == sorted(kept, key=["c/new", "c/warn"].index)  # still in canonical order
