@@ -185,7 +185,7 @@ _text = st.text(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
 @given(messages=st.lists(_text, min_size=1, max_size=8), copies=st.integers(1, 1500))
 def test_any_messages_stay_well_formed(messages: list[str], copies: int) -> None:
     results = tuple(

@@ -62,7 +62,7 @@ def _header(verdict: Verdict) -> list[str]:
         parts.append(f"{verdict.base[:12] or '?'}..{verdict.head[:12] or '?'}")
     if verdict.policy_source:
         digest = f" @{verdict.policy_digest[:12]}" if verdict.policy_digest else ""
-        parts.append(f"policy {verdict.policy_source}{digest}")
+        parts.append(f"policy {one_line(verdict.policy_source, 120)}{digest}")
     lines = [" · ".join(parts)]
     if verdict.agent_signal:
         lines.append(f"agent-authored ({one_line(verdict.agent_signal, 120)})")
@@ -76,7 +76,8 @@ def _checklist(outcomes: list[CheckOutcome], paint: _Paint) -> list[str]:
         symbol = paint(_COLOR[outcome.status], SYMBOL[outcome.status])
         summary = one_line(outcome_summary(outcome), 160)
         duration = paint(_DIM, f"({outcome.duration:.1f}s)")
-        title = f"{outcome.title}: " if outcome.title and outcome.title != outcome.check else ""
+        shown = outcome.title and outcome.title != outcome.check
+        title = f"{one_line(outcome.title, 60)}: " if shown else ""
         lines.append(f"{symbol} {outcome.check.ljust(width)}  {title}{summary} {duration}")
     return lines or ["(no checks ran)"]
 
