@@ -81,6 +81,8 @@ def test_escape_and_code_helpers() -> None:
     assert escape("<script>&") == "&lt;script&gt;&amp;"
     assert escape("*bold* _it_ [x](y) ~s~ \\") == r"\*bold\* \_it\_ \[x\](y) \~s\~ \\"
     assert escape("two\nlines") == "two lines"
+    assert escape("@app.route and @org/team") == "@\u200bapp.route and @\u200borg/team"
+    assert escape("mail dev@example.com, @ alone") == "mail dev@example.com, @ alone"
     assert code("a.py") == "`a.py`"
     assert code("we`ird") == "`` we`ird ``"
     assert code("a|b") == r"`a\|b`"

@@ -52,11 +52,16 @@ _TABLE_HEAD = "| Severity | Rule | Location | Finding |\n|---|---|---|---|\n"
 _MD_SPECIAL = "\\`*_[]|~"
 
 
+_MENTION = re.compile(r"(?<![A-Za-z0-9])@(?=[A-Za-z0-9])")
+
+
 def escape(text: str, limit: int = 0) -> str:
-    """Text safe inside Markdown and HTML: one line, specials backslashed, ``<&>`` as entities."""
+    """Text safe inside Markdown and HTML: one line, specials backslashed, ``<&>`` as
+    entities, and no @-mentions (a finding quoting ``@app.route`` must not notify a user
+    called "app"; a zero-width space after the @ keeps the text readable)."""
     flat = one_line(text, limit)
     out = "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in flat)
-    return html.escape(out, quote=False)
+    return _MENTION.sub("@\u200b", html.escape(out, quote=False))
 
 
 def code(text: str) -> str:
