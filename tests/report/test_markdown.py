@@ -145,7 +145,11 @@ def test_waived_and_expired_lists_are_capped() -> None:
 def test_too_many_checks_keep_only_the_checklist() -> None:
     outcomes = tuple(
         CheckOutcome(
-            f"check-{i:04d}", f"Check {i}", Status.ERROR, error="tool missing " + "y" * 200
+            f"check-{i:04d}",
+            f"Check {i}",
+            Status.ERROR,
+            (Result(finding(f"check-{i:04d}", "check-error", "could not run"), Severity.BLOCK),),
+            error="tool missing " + "y" * 200,
         )
         for i in range(1500)
     )

@@ -28,7 +28,7 @@ def test_one_line_per_check_with_its_symbol() -> None:
 
 def test_blocking_before_warnings_and_final_line_last() -> None:
     text = render(not_met_verdict())
-    assert text.index("Blocking (4):") < text.index("Errors (1):") < text.index("Also:")
+    assert text.index("Blocking (5):") < text.index("Errors (1):") < text.index("Also:")
     assert text.rstrip("\n").splitlines()[-1] == "Definition of Done: not met (5 blocking)"
     assert "→ Split into two releases." in text
     assert "(no location)  migrations/irreversible" in text
