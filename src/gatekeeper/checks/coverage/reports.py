@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import Element
 
 #: Maps a report's own path for a file (and the report's source roots) to the repository
 #: path whose details the caller wants, or None to count the file in the totals only.
@@ -162,51 +161,77 @@ def _read_json(path: Path, wanted: Wanted, report: Report) -> None:
 _CONDITION = re.compile(r"\((\d+)/(\d+)\)")
 
 
-def _forbid_entities(*_: object) -> None:
-    raise ReportError("the XML declares entities, which gatekeeper refuses to expand")
+class _CoberturaHandler:
+    """Expat callbacks: keep <source> folders, build one FileCoverage per <class>."""
 
+    def __init__(self, wanted: Wanted, report: Report) -> None:
+        self.wanted, self.report = wanted, report
+        self.current: FileCoverage | None = None
+        self.in_methods = 0
+        self.text: list[str] | None = None
 
-def _forbid_external(*_: object) -> int:
-    raise ReportError("the XML refers to external entities, which gatekeeper refuses to load")
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "line" and self.current is not None and not self.in_methods:
+            self._line(self.current, attrs)
+        elif tag == "class":
+            self.current = FileCoverage(attrs.get("filename", ""))
+        elif tag == "methods":
+            self.in_methods += 1
+        elif tag == "source":
+            self.text = []
 
-
-def _read_cobertura(path: Path, wanted: Wanted, report: Report) -> None:
-    from xml.etree.ElementTree import ParseError, XMLParser, iterparse
-
-    parser = XMLParser()
-    parser.parser.EntityDeclHandler = _forbid_entities  # billion laughs, external entities
-    parser.parser.UnparsedEntityDeclHandler = _forbid_entities
-    parser.parser.ExternalEntityRefHandler = _forbid_external
-    try:
-        for _event, elem in iterparse(str(path), events=("end",), parser=parser):
-            if elem.tag == "source" and elem.text:
-                report.roots.append(elem.text.strip())
-            elif elem.tag == "class":
-                _take_class(elem, wanted, report)
-                elem.clear()
-            elif elem.tag == "package":
-                elem.clear()
-    except ParseError as exc:
-        raise ReportError(f"{path}: malformed XML ({exc})") from None
-    except ReportError as exc:
-        raise ReportError(f"{path}: {exc}") from None
-
-
-def _take_class(elem: Element, wanted: Wanted, report: Report) -> None:
-    fc = FileCoverage(elem.get("filename", ""))
-    lines = elem.find("lines")
-    for line in lines if lines is not None else ():
+    def _line(self, fc: FileCoverage, attrs: dict[str, str]) -> None:
         try:
-            number, hits = int(line.get("number", "0")), int(line.get("hits", "0"))
+            number, hits = int(attrs.get("number", "0")), int(attrs.get("hits", "0"))
         except ValueError:
-            continue
+            return
         fc.statements.add(number)
         if hits > 0:
             fc.executed.add(number)
-        cond = _CONDITION.search(line.get("condition-coverage", ""))
-        if line.get("branch") == "true" and cond:
+        cond = _CONDITION.search(attrs.get("condition-coverage", ""))
+        if attrs.get("branch") == "true" and cond:
             fc.branches[number] = (int(cond.group(2)), int(cond.group(1)))
-    report.take(fc, wanted)
+
+    def end(self, tag: str) -> None:
+        if tag == "class" and self.current is not None:
+            self.report.take(self.current, self.wanted)
+            self.current = None
+        elif tag == "methods":
+            self.in_methods -= 1
+        elif tag == "source" and self.text is not None:
+            self.report.roots.append("".join(self.text).strip())
+            self.text = None
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+
+def _refuse_entities(*_: object) -> None:
+    raise ReportError("the XML declares entities, which gatekeeper refuses to expand")
+
+
+def _read_cobertura(path: Path, wanted: Wanted, report: Report) -> None:
+    # expat directly: streaming, no tree kept, and entity declarations refused outright
+    # (no "billion laughs", no external entities), which the stdlib parsers do not offer
+    from xml.parsers import expat
+
+    handler = _CoberturaHandler(wanted, report)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.data
+    parser.EntityDeclHandler = _refuse_entities
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as exc:
+        raise ReportError(
+            f"{path}: malformed XML ({expat.ErrorString(exc.code)}, line {exc.lineno})"
+        ) from None
+    except ReportError as exc:
+        raise ReportError(f"{path}: {exc}") from None
 
 
 def _read_lcov(path: Path, wanted: Wanted, report: Report) -> None:
