@@ -322,6 +322,8 @@ def test_bad_mode_and_head_with_worktree_are_usage_errors(git_repo: GitRepo) -> 
     git_repo.commit({"a": "a\n"})
     with pytest.raises(UsageError, match="unknown ChangeSet mode 'tree'"):
         changeset_from_git(git_repo.root, "HEAD", mode="tree")
+    with pytest.raises(UsageError, match="max_file_bytes must be a positive"):
+        changeset_from_git(git_repo.root, "HEAD", max_file_bytes=0)
     with pytest.raises(UsageError, match="do not pass a head"):
         changeset_from_git(git_repo.root, "HEAD", "HEAD", mode="worktree")
 

@@ -232,6 +232,8 @@ def changeset_from_git(
     """
     if mode not in MODES:
         raise UsageError(f"unknown ChangeSet mode {mode!r}: use one of {', '.join(MODES)}")
+    if max_file_bytes <= 0:
+        raise UsageError(f"max_file_bytes must be a positive number of bytes, not {max_file_bytes}")
     if mode != "commits" and head is not None:
         raise UsageError(f"mode {mode!r} compares against the {mode}: do not pass a head")
     root = find_repo_root(root)
