@@ -139,9 +139,11 @@ def test_a_dead_cat_file_is_a_clear_error(git_repo: GitRepo) -> None:
     assert reader._proc is not None
     reader._proc.kill()
     reader._proc.wait()
-    with pytest.raises(GitError, match="cat-file stopped unexpectedly"):
+    with pytest.raises(GitError, match=r"stopped unexpectedly while reading 'HEAD:a\.txt'"):
         reader.read("HEAD:a.txt")
+    assert reader.read("HEAD:a.txt") == ("blob", b"a\n")  # a fresh process took over
     reader.close()
+    assert not reader.running
 
 
 def test_slow_git_is_cut_off(git_repo: GitRepo) -> None:
