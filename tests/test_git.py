@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import threading
@@ -541,6 +542,17 @@ def test_reads_are_thread_safe_and_close_reaps_the_process(git_repo: GitRepo) ->
     cs.close()  # idempotent
     with pytest.raises(GitError, match="closed"):
         cs.bytes_at_head("x")
+
+
+def test_a_forgotten_changeset_reaps_its_process_when_collected(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.txt": "a\n"})
+    head = git_repo.commit({"a.txt": "b\n"})
+    cs = build(git_repo, base, head)
+    proc = reader_of(cs)._proc
+    assert proc is not None and proc.poll() is None
+    del cs
+    gc.collect()
+    assert proc.poll() is not None
 
 
 def test_listing_waits_for_a_check_to_ask(git_repo: GitRepo) -> None:
