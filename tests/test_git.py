@@ -71,6 +71,30 @@ def test_rename_with_edits_keeps_old_path_and_only_edited_lines(git_repo: GitRep
         assert cs.matching(["old/**"]) == (f,)
 
 
+def test_user_diff_config_cannot_change_the_result(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": LINES, "run.sh": "echo\n"})
+    head = git_repo.commit({"a.py": LINES.replace("line 3\n", "3\n").replace("line 6\n", "6\n")})
+    (git_repo.root / "run.sh").chmod(0o755)
+    head = git_repo.commit({})
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("diff.interHunkContext", "10"),
+        ("diff.context", "8"),
+        ("diff.submodule", "log"),
+        ("diff.renames", "false"),
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("core.quotePath", "true"),
+    ]:
+        git_repo.git("config", key, value)
+    with build(git_repo, base, head) as cs:
+        assert [(f.path, f.status, f.added, f.deleted_count) for f in cs] == [
+            ("a.py", FileStatus.MODIFIED, ((3, 3), (6, 6)), 2),
+            ("run.sh", FileStatus.MODIFIED, (), 0),  # a mode change alone adds no line
+        ]
+
+
 def test_copy_is_detected(git_repo: GitRepo) -> None:
     base = git_repo.commit({"src.py": LINES})
     head = git_repo.commit({"src.py": LINES + "more\n", "copy.py": LINES})

@@ -269,7 +269,21 @@ class _Builder:
         revs = {"commits": [base, head], "worktree": [base], "index": ["--cached", base]}
         # Files over the limit count as binary, so git never loads them to diff them.
         config = [f"core.bigFileThreshold={self.limit}", "diff.relative=false"]
-        args = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M", "-C", *fmt]
+        # Every option a user's config could change is pinned, so the output parses the same
+        # everywhere: no external or textconv drivers, no colour, no merged hunks (which
+        # would count unchanged lines between them as added), submodules as one line.
+        args = [
+            "diff",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--inter-hunk-context=0",
+            "--submodule=short",
+            "--ignore-submodules=dirty",
+            "-M",
+            "-C",
+            *fmt,
+        ]
         return run_git(self.root, *args, *revs[self.mode], "--", config=config).stdout
 
     def build(self, base: str, head: str) -> ChangeSet:
