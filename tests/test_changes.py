@@ -85,7 +85,9 @@ def test_known_sizes_skip_reading_and_close_reaches_trees() -> None:
 
 
 def test_git_tree_reads_by_known_sha_rev_path_and_newline_path(git_repo: GitRepo) -> None:
-    sha = git_repo.commit({"a.txt": "a\n", "dir/b.txt": "b\n", "n\nl.txt": "nl\n"})
+    sha = git_repo.commit(
+        {"a.txt": "a\n", "dir/b.txt": "b\n", "n\nl.txt": "nl\n", " lead and trail ": "spaces\n"}
+    )
     reader = BlobReader(git_repo.root)
     blob = run_git(git_repo.root, "rev-parse", f"{sha}:a.txt").stdout.decode().strip()
     tree = GitTree(git_repo.root, reader, sha, {"renamed.txt": (blob, 2)})
@@ -93,10 +95,11 @@ def test_git_tree_reads_by_known_sha_rev_path_and_newline_path(git_repo: GitRepo
         assert tree.read("renamed.txt") == b"a\n" and tree.size("renamed.txt") == 2
         assert tree.size("a.txt") is None
         assert tree.read("dir/b.txt") == b"b\n"
+        assert tree.read(" lead and trail ") == b"spaces\n"  # whole line is the name
         assert tree.read("dir") is None  # a tree, not a blob
         assert tree.read("n\nl.txt") == b"nl\n"
         assert tree.read("no\nsuch") is None
-        assert list(tree.paths()) == ["a.txt", "dir/b.txt", "n\nl.txt"]
+        assert list(tree.paths()) == [" lead and trail ", "a.txt", "dir/b.txt", "n\nl.txt"]
         with pytest.raises(ValueError, match="newlines"):
             reader.read("x\ny")
     finally:
@@ -136,9 +139,11 @@ def test_a_dead_cat_file_is_a_clear_error(git_repo: GitRepo) -> None:
     assert reader._proc is not None
     reader._proc.kill()
     reader._proc.wait()
-    with pytest.raises(GitError, match="cat-file stopped unexpectedly"):
+    with pytest.raises(GitError, match=r"stopped unexpectedly while reading 'HEAD:a\.txt'"):
         reader.read("HEAD:a.txt")
+    assert reader.read("HEAD:a.txt") == ("blob", b"a\n")  # a fresh process took over
     reader.close()
+    assert not reader.running
 
 
 def test_slow_git_is_cut_off(git_repo: GitRepo) -> None:

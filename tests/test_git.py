@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import threading
@@ -68,6 +69,30 @@ def test_rename_with_edits_keeps_old_path_and_only_edited_lines(git_repo: GitRep
         assert cs.base_path_of("new/name.py") == "old/name.py"
         assert cs.text_at_base("old/name.py") == LINES
         assert cs.matching(["old/**"]) == (f,)
+
+
+def test_user_diff_config_cannot_change_the_result(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": LINES, "run.sh": "echo\n"})
+    head = git_repo.commit({"a.py": LINES.replace("line 3\n", "3\n").replace("line 6\n", "6\n")})
+    (git_repo.root / "run.sh").chmod(0o755)
+    head = git_repo.commit({})
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("diff.interHunkContext", "10"),
+        ("diff.context", "8"),
+        ("diff.submodule", "log"),
+        ("diff.renames", "false"),
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("core.quotePath", "true"),
+    ]:
+        git_repo.git("config", key, value)
+    with build(git_repo, base, head) as cs:
+        assert [(f.path, f.status, f.added, f.deleted_count) for f in cs] == [
+            ("a.py", FileStatus.MODIFIED, ((3, 3), (6, 6)), 2),
+            ("run.sh", FileStatus.MODIFIED, (), 0),  # a mode change alone adds no line
+        ]
 
 
 def test_copy_is_detected(git_repo: GitRepo) -> None:
@@ -322,6 +347,8 @@ def test_bad_mode_and_head_with_worktree_are_usage_errors(git_repo: GitRepo) -> 
     git_repo.commit({"a": "a\n"})
     with pytest.raises(UsageError, match="unknown ChangeSet mode 'tree'"):
         changeset_from_git(git_repo.root, "HEAD", mode="tree")
+    with pytest.raises(UsageError, match="max_file_bytes must be a positive"):
+        changeset_from_git(git_repo.root, "HEAD", max_file_bytes=0)
     with pytest.raises(UsageError, match="do not pass a head"):
         changeset_from_git(git_repo.root, "HEAD", "HEAD", mode="worktree")
 
@@ -539,6 +566,17 @@ def test_reads_are_thread_safe_and_close_reaps_the_process(git_repo: GitRepo) ->
     cs.close()  # idempotent
     with pytest.raises(GitError, match="closed"):
         cs.bytes_at_head("x")
+
+
+def test_a_forgotten_changeset_reaps_its_process_when_collected(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.txt": "a\n"})
+    head = git_repo.commit({"a.txt": "b\n"})
+    cs = build(git_repo, base, head)
+    proc = reader_of(cs)._proc
+    assert proc is not None and proc.poll() is None
+    del cs
+    gc.collect()
+    assert proc.poll() is not None
 
 
 def test_listing_waits_for_a_check_to_ask(git_repo: GitRepo) -> None:

@@ -104,8 +104,13 @@ def prepare(opts: GateOptions) -> Prepared:
         changed_paths=[f.path for f in changes],
         read_file=read_extended,
     )
-    pr = replace(opts.pr, agent_signal=opts.pr.agent_signal or detect_agent(opts.pr, policy.agents))
-    policy_files = (policy.path, *plugin_paths, *sorted(set(extended)))
+    pr = replace(opts.pr, agent_signal=policy.agent_signal or detect_agent(opts.pr, policy.agents))
+    policy_path = DEFAULT_POLICY_PATH
+    if opts.policy_file:
+        candidate = Path(opts.policy_file).resolve()
+        if candidate.is_relative_to(changes.root.resolve()):
+            policy_path = candidate.relative_to(changes.root.resolve()).as_posix()
+    policy_files = (policy_path, *plugin_paths, *sorted(set(extended)))
     return Prepared(changes, registry, policy, pr, policy_files)
 
 
@@ -128,10 +133,12 @@ def read_baseline(path: Path | None) -> Mapping[str, int]:
 
 def run_gate(opts: GateOptions) -> Verdict:
     """Judge the change described by ``opts`` and return the Verdict."""
+    baseline = read_baseline(opts.baseline)
     prepared = prepare(opts)
     options = EngineOptions(
         jobs=opts.jobs or 0,
-        baseline=read_baseline(opts.baseline),
+        baseline=baseline,
         policy_files=prepared.policy_files,
     )
-    return run_checks(prepared.registry, prepared.policy, prepared.changes, prepared.pr, options)
+    with prepared.changes:
+        return run_checks(prepared.registry, prepared.policy, prepared.changes, prepared.pr, options)

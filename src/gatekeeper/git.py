@@ -232,6 +232,8 @@ def changeset_from_git(
     """
     if mode not in MODES:
         raise UsageError(f"unknown ChangeSet mode {mode!r}: use one of {', '.join(MODES)}")
+    if max_file_bytes <= 0:
+        raise UsageError(f"max_file_bytes must be a positive number of bytes, not {max_file_bytes}")
     if mode != "commits" and head is not None:
         raise UsageError(f"mode {mode!r} compares against the {mode}: do not pass a head")
     root = find_repo_root(root)
@@ -267,7 +269,21 @@ class _Builder:
         revs = {"commits": [base, head], "worktree": [base], "index": ["--cached", base]}
         # Files over the limit count as binary, so git never loads them to diff them.
         config = [f"core.bigFileThreshold={self.limit}", "diff.relative=false"]
-        args = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M", "-C", *fmt]
+        # Every option a user's config could change is pinned, so the output parses the same
+        # everywhere: no external or textconv drivers, no colour, no merged hunks (which
+        # would count unchanged lines between them as added), submodules as one line.
+        args = [
+            "diff",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--inter-hunk-context=0",
+            "--submodule=short",
+            "--ignore-submodules=dirty",
+            "-M",
+            "-C",
+            *fmt,
+        ]
         return run_git(self.root, *args, *revs[self.mode], "--", config=config).stdout
 
     def build(self, base: str, head: str) -> ChangeSet:

@@ -163,21 +163,33 @@ class BlobReader:
         with self._lock:
             stdin, stdout = self._start()
             try:
-                stdin.write(encode_path(name) + b"\n")
-                stdin.flush()
-                header = stdout.readline()
-            except OSError:  # the process died: same as an empty answer
-                header = b""
-            if not header:
-                raise GitError(
-                    "git cat-file stopped unexpectedly while reading a file; "
-                    "build a new ChangeSet and try again"
-                )
-            if header.endswith((b" missing\n", b" ambiguous\n")):
-                return None
-            _sha, kind, size = header.split()
-            data = stdout.read(int(size) + 1)[:-1]  # content, then a newline
-            return kind.decode(), data
+                return self._exchange(stdin, stdout, name)
+            except BaseException:
+                # An answer half-read (git died, or an interrupt) would shift every later
+                # answer by one: drop this process; the next read starts a fresh one.
+                self._discard()
+                raise
+
+    @staticmethod
+    def _exchange(stdin: IO[bytes], stdout: IO[bytes], name: str) -> tuple[str, bytes] | None:
+        try:
+            stdin.write(encode_path(name) + b"\n")
+            stdin.flush()
+            header = stdout.readline()
+        except OSError:  # the process died: same as an empty answer
+            header = b""
+        if header.endswith((b" missing\n", b" ambiguous\n")):
+            return None
+        fields = header.split()
+        data = stdout.read(int(fields[2]) + 1) if len(fields) == 3 else b""
+        if not data.endswith(b"\n") or len(data) != int(fields[2]) + 1:
+            raise GitError(f"git cat-file stopped unexpectedly while reading {name!r}")
+        return fields[1].decode(), data[:-1]  # the content, then a newline
+
+    def _discard(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._proc, self._finalizer = None, None
 
     def close(self) -> None:
         """Stop the process (idempotent)."""

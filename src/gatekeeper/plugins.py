@@ -108,6 +108,14 @@ def validate_check_class(cls: object) -> list[str]:
     for method in ("applies", "run"):
         if not callable(getattr(cls, method, None)):
             problems.append(f"{method}() is missing")
+    if not problems:
+        from gatekeeper.errors import PluginError
+        from gatekeeper.policy.schema import validate_config_schema
+
+        try:
+            validate_config_schema(cls)
+        except PluginError as exc:
+            problems.append(str(exc.format_message()))
     return problems
 
 

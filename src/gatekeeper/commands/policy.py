@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -55,23 +54,28 @@ def validate(file: Path | None) -> None:
 def schema() -> None:
     """Print the policy's JSON Schema (every installed check's block included), for editors."""
     from gatekeeper.plugins import discover
-    from gatekeeper.policy.schema import policy_schema
+    from gatekeeper.policy.schema import render_schema
 
-    click.echo(json.dumps(policy_schema(discover().classes()), indent=2, sort_keys=True))
+    click.echo(render_schema(discover().classes()), nl=False)
 
 
 @policy.command()
 @gate_options
 def show(**kw: Any) -> None:
     """Print the effective policy for this change (presets merged, overrides applied)."""
-    import yaml
-
     from gatekeeper.gate import prepare
+    from gatekeeper.policy.load import dump_document
 
     prepared = prepare(build_options(kw))
     pol = prepared.policy
     click.echo(f"# policy: {pol.source}")
+    if pol.layers:
+        click.echo(f"# extends: {', '.join(pol.layers)}")
     click.echo(f"# digest: {pol.digest}")
     who = f"agent ({prepared.pr.agent_signal})" if prepared.pr.agent_signal else "human"
     click.echo(f"# author: {who}")
-    click.echo(yaml.safe_dump(json.loads(json.dumps(pol.document, default=str)), sort_keys=True))
+    for override in pol.applied_overrides:
+        click.echo(f"# override applied: {override}")
+    for waiver in pol.expired_waivers:
+        click.echo(f"# expired waiver (no longer applies): {waiver.rule} on {waiver.path}")
+    click.echo(dump_document(pol.document), nl=False)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
+from gatekeeper import git
 from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.testing import context
-
-git = pytest.importorskip("gatekeeper.git")
 
 
 def test_real_repository(git_repo) -> None:  # type: ignore[no-untyped-def]
