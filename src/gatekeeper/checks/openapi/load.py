@@ -222,7 +222,9 @@ def _canonical(
             return ref
     else:
         target = path
-    key = f"{target}#{pointer}"
+    # keys are relative to the main document, so the same ref reads the same at base and head
+    rel = "" if target == doc.path else posixpath.relpath(target, posixpath.dirname(doc.path) or ".")
+    key = f"{rel}#{pointer}"
     if key in doc._targets:
         return key
     if target not in doc.files:
