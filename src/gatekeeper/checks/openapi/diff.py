@@ -32,8 +32,15 @@ MAP_KEYWORDS = ("patternProperties", "dependentSchemas")
 
 
 def types_of(schema: dict[str, Any]) -> list[str]:
-    """The schema's types without ``null``, sorted."""
+    """The schema's types without ``null``, sorted; a oneOf/anyOf of bare types counts too."""
     t = schema.get("type")
+    if t is None:
+        for kw in ("oneOf", "anyOf"):
+            branches = schema.get(kw)
+            if isinstance(branches, list) and branches and all(
+                isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str) for b in branches
+            ):
+                return sorted({str(b["type"]) for b in branches if b["type"] != "null"})
     if isinstance(t, str):
         return [] if t == "null" else [t]
     if isinstance(t, list):

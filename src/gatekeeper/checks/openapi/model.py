@@ -159,7 +159,12 @@ def build(doc: Document) -> Spec:
             if isinstance(op, dict):
                 spec.operations[(key, method)] = _operation(spec, path, method, item, op, v2)
     for name, item in sorted(_d(root.get("webhooks")).items()):
-        spec.webhooks[name] = _d(doc.deref(item))
+        item = _d(doc.deref(item))
+        spec.webhooks[name] = item
+        for method in METHODS:  # webhook operations are compared like endpoints
+            op = item.get(method)
+            if isinstance(op, dict):
+                spec.operations[(f"webhook:{name}", method)] = _operation(spec, name, method, item, op, v2)
     return spec
 
 

@@ -19,9 +19,13 @@ def check_paths(c: Collector) -> None:
     """Removed and added endpoints."""
     base, rev = c.base, c.rev
     for key, method in sorted(set(base.operations) - set(rev.operations)):
+        if key.startswith("webhook:"):
+            continue
         op = base.operations[(key, method)]
         _removed(c, op, whole_path=key not in rev.paths)
     for key, method in sorted(set(rev.operations) - set(base.operations)):
+        if key.startswith("webhook:"):
+            continue
         op = rev.operations[(key, method)]
         c.emit("endpoint-added", f"endpoint {op.label} added", op)
 
@@ -47,6 +51,11 @@ def _removed(c: Collector, op: Operation, *, whole_path: bool) -> None:
 
 def check_operations(c: Collector) -> None:
     """Changes to operations present on both sides."""
+    for spec in (c.base, c.rev):
+        for op in spec.operations.values():
+            if stability(op.node) is None:
+                value = op.node.get("x-stability-level")
+                c.emit("api-invalid-stability-level", f"{op.label} has an invalid x-stability-level {value!r}", op)
     for key in sorted(set(c.base.operations) & set(c.rev.operations)):
         b, r = c.base.operations[key], c.rev.operations[key]
         _deprecation(c, b, r)
@@ -59,9 +68,7 @@ def check_operations(c: Collector) -> None:
 def _deprecation(c: Collector, b: Operation, r: Operation) -> None:
     level = stability(r.node)
     if level is None:
-        value = r.node.get("x-stability-level")
-        c.emit("api-invalid-stability-level", f"{r.label} has an invalid x-stability-level {value!r}", r)
-        return
+        return  # reported once per operation by check_operations
     if b.deprecated == r.deprecated:
         return
     if not r.deprecated:
@@ -94,11 +101,12 @@ def _sunset_changed(c: Collector, b: Operation, r: Operation) -> None:
         c.emit("sunset-deleted", f"{r.label} lost its x-sunset date while deprecated", r)
         return
     od, nd = sunset_date(old), sunset_date(new)
-    if nd is None:
-        c.emit("api-deprecated-sunset-parse", f"{r.label} has an unreadable x-sunset {new!r}", r)
+    if nd is None or od is None:
+        bad = new if nd is None else old
+        c.emit("api-path-sunset-parse", f"{r.label} has an unreadable x-sunset {bad!r}", r)
         return
     days = notice_days(c.options, stability(r.node) or "stable")
-    if od is not None and nd < od and (nd - c.options.today).days < days:
+    if nd < od and (nd - c.options.today).days < days:
         c.emit("api-sunset-date-changed-too-small", f"{r.label} sunset moved earlier, to {nd}", r)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.checks.openapi.model import Body, Operation, Parameter, Response
-from gatekeeper.checks.openapi.rules.base import Collector, sunset_date
+from gatekeeper.checks.openapi.rules.base import Collector, stability, sunset_date
 from gatekeeper.checks.openapi.rules.schemas import Site, check_schema
 
 
@@ -31,8 +31,9 @@ def _params(c: Collector, b: Operation, r: Operation) -> None:
             c.emit("new-required-request-parameter", f"new required {_pname(p)} in {r.label}", r, evidence=_pname(p))
         else:
             c.emit("new-optional-request-parameter", f"new optional {_pname(p)} in {r.label}", r, evidence=_pname(p))
-    for key in sorted(set(b.params) - set(r.params)):
-        _param_removed(c, r, b.params[key])
+    if stability(r.node) not in ("draft", "alpha"):  # unstable endpoints may drop parameters
+        for key in sorted(set(b.params) - set(r.params)):
+            _param_removed(c, r, b.params[key])
     for key in sorted(set(b.params) & set(r.params)):
         _param_changed(c, r, b.params[key], r.params[key])
 
@@ -72,9 +73,10 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
             c.emit("request-parameter-sunset-deleted", f"{ev} lost its x-sunset date while deprecated", op, evidence=ev)
         elif old is not None and new != old:
             od, nd = sunset_date(old), sunset_date(new)
-            if nd is None:
-                c.emit("request-parameter-sunset-parse", f"{ev} has an unreadable x-sunset {new!r}", op, evidence=ev)
-            elif od is not None and nd < od:
+            if nd is None or od is None:
+                bad = new if nd is None else old
+                c.emit("request-parameter-sunset-parse", f"{ev} has an unreadable x-sunset {bad!r}", op, evidence=ev)
+            elif nd < od:
                 c.emit("request-parameter-sunset-date-changed-too-small", f"{ev} sunset moved earlier, to {nd}", op, evidence=ev)
     site = Site(op, True, "request-parameter", "request-parameter-property", ev)
     if b.schema is not None or r.schema is not None:

@@ -97,12 +97,17 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, name: str, path:
     ev = f"{site.where}|{path}"
 
     def emit(stem: str, message: str) -> None:
-        c.emit(_id(site, prefix, d, stem), message, site.op, evidence=f"{ev}|{stem}")
+        rule = _id(site, prefix, d, stem)
+        if path == "items" and stem.startswith(("max-items", "min-items")) and site.root == "request-parameter":
+            rule = f"{site.root}-{stem}"  # array parameters: item counts are the parameter's own
+        elif stem.startswith("!"):
+            rule = stem[1:]
+        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}")
 
     _numbers(d, what, emit)
     _pattern(d, site, what, emit)
     _types(c, d, site, prefix, what, emit)
-    _enum(d, site, what, emit)
+    _enum(d, site, what, path, emit)
     for kw, stem in (("default", "default-value"), ("const", "const")):
         if kw in d.values:
             old, new = d.values[kw]
@@ -147,6 +152,10 @@ def _pattern(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
     if "pattern" not in d.values:
         return
     old, new = d.values["pattern"]
+    old = MISSING if old in ("", None) else old
+    new = MISSING if new in ("", None) else new
+    if old is new:
+        return
     if old is MISSING:
         emit("pattern-added", f"pattern {new!r} added to {what}")
     elif new is MISSING:
@@ -197,7 +206,7 @@ def _tf(types: list[str], fmt: tuple[Any, Any] | None, i: int) -> str:
     return t if f is MISSING else f"{t} ({f})"
 
 
-def _enum(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
+def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
     if d.enum is not None:
         old, new = d.enum
         if old is None and new is not None:
@@ -209,8 +218,8 @@ def _enum(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
             for v in old:
                 if v not in new:
                     emit("enum-value-removed", f"enum value {v!r} removed from {what}")
-                    if not site.request:
-                        emit("mediatype-enum-value-removed", f"enum value {v!r} removed from {what}")
+                    if not site.request and not path:
+                        emit("!response-mediatype-enum-value-removed", f"enum value {v!r} removed from {what}")
     if d.extensible_enum is not None:
         xold, xnew = d.extensible_enum
         for v in xold:
