@@ -32,6 +32,7 @@ SPEC_RULES = {
     "spec-invalid-syntax": "The spec is not valid YAML or JSON (or repeats a key).",
     "spec-not-openapi": "The file has no top-level 'openapi' or 'swagger' key.",
     "spec-invalid": "The spec does not validate against the OpenAPI schema of its version.",
+    "spec-duplicate-key": "A JSON object repeats a key; all but the last value are ignored.",
     "spec-ref-broken": "A $ref points to a file or location that does not exist.",
     "spec-ref-url": "A $ref points to a URL; the gate only follows refs inside the repository.",
     "spec-ref-outside-repo": "A $ref leaves the repository.",

@@ -84,17 +84,26 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise ValueError(f"duplicate key {dup!r}")
-    return out
+def _json_hook(duplicates: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):  # real specs (GitHub's) repeat keys: last wins, like Go
+            seen: set[str] = set()
+            for k, _ in pairs:
+                if k in seen:
+                    duplicates.append(k)
+                seen.add(k)
+        return out
+
+    return hook
 
 
-def parse(data: bytes, path: str) -> Any:
-    """Parse YAML or JSON bytes; raise :class:`SpecError` with a line on bad input."""
+def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
+    """Parse YAML or JSON bytes; raise :class:`SpecError` with a line on bad input.
+
+    A YAML key repeated in one mapping is an error; in JSON the last value wins and the
+    key is appended to ``duplicates`` (the caller reports it).
+    """
     if len(data) > MAX_SPEC_BYTES:
         raise SpecError(
             "spec-unreadable",
@@ -110,11 +119,9 @@ def parse(data: bytes, path: str) -> Any:
         raise SpecError("spec-unreadable", f"{path} is not valid UTF-8 (byte {exc.start})", path) from None
     if text.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(text, object_pairs_hook=_json_object)
+            return json.loads(text, object_pairs_hook=_json_hook([] if duplicates is None else duplicates))
         except json.JSONDecodeError as exc:
             raise SpecError("spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno) from None
-        except ValueError as exc:
-            raise SpecError("spec-invalid-syntax", f"invalid JSON: {exc}", path) from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -184,8 +191,11 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
     data = reader(path)
     if data is None:
         raise SpecError("spec-unreadable", f"{path} does not exist", path)
-    root = parse(data, path)
+    duplicates: list[str] = []
+    root = parse(data, path, duplicates)
     doc = Document(path=path, root=root, files={path: root})
+    for key in sorted(set(duplicates)):
+        doc.problems.append(Problem("spec-duplicate-key", f"key {key!r} appears more than once in one object; only the last is used", path))
     doc.text = data.decode("utf-8", "replace") if not isinstance(root, LineDict) else ""
     pending = [path]
     while pending:
