@@ -23,7 +23,7 @@ import yaml
 Reader = Callable[[str], "bytes | None"]
 
 #: Larger documents are refused: the bound keeps time and memory predictable.
-MAX_SPEC_BYTES = 64 * 1024 * 1024
+MAX_SPEC_BYTES = 40 * 1024 * 1024
 
 
 class SpecError(Exception):
