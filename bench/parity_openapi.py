@@ -14,12 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from gatekeeper.checks.openapi.parity import score  # noqa: E402
+from gatekeeper.checks.openapi.parity import score
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+    ap.add_argument(
+        "--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    )
     ap.add_argument("--min-score", type=float, default=0.0)
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
@@ -32,7 +34,10 @@ def main() -> int:
         for failure in result.failures:
             print(json.dumps(failure, sort_keys=True))
     pct = 100.0 * result.passed / result.total
-    print(f"parity: {result.passed}/{result.total} = {pct:.1f}% (known exceptions {result.excepted}) in {time.perf_counter() - started:.1f}s")
+    print(
+        f"parity: {result.passed}/{result.total} = {pct:.1f}% "
+        f"(known exceptions {result.excepted}) in {time.perf_counter() - started:.1f}s"
+    )
     return 1 if pct < args.min_score else 0
 
 

@@ -49,7 +49,10 @@ def _load(path: str) -> Any:
         where = f"{path}:{exc.line}" if exc.line else path
         raise SpecUsageError(f"{where}: {exc.message}") from None
     for problem in spec.doc.problems:
-        click.echo(f"warning: {file.parent / problem.path}:{problem.line or ''} {problem.message}", err=True)
+        click.echo(
+            f"warning: {file.parent / problem.path}:{problem.line or ''} {problem.message}",
+            err=True,
+        )
     return spec
 
 
@@ -67,8 +70,20 @@ def openapi() -> None:
 @openapi.command("diff")
 @click.argument("base", type=click.Path(exists=True, dir_okay=False))
 @click.argument("revision", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "sarif"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True, help="exit 1 when a change reaches this level")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "sarif"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="exit 1 when a change reaches this level",
+)
 def diff_command(base: str, revision: str, fmt: str, fail_on: str) -> None:
     """List the changes from BASE to REVISION, breaking ones first."""
     from gatekeeper.checks.openapi import changelog
@@ -90,7 +105,13 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str) -> None:
 @openapi.command("changelog")
 @click.argument("base", type=click.Path(exists=True, dir_okay=False))
 @click.argument("revision", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "text", "json"]),
+    default="markdown",
+    show_default=True,
+)
 def changelog_command(base: str, revision: str, fmt: str) -> None:
     """Print the API changelog from BASE to REVISION (always exits 0)."""
     from gatekeeper.checks.openapi import changelog
@@ -106,7 +127,14 @@ def changelog_command(base: str, revision: str, fmt: str) -> None:
 
 def _json(changes: list[Any], revision: str) -> dict[str, Any]:
     findings = [
-        {"rule": c.rule, "level": c.level.value, "message": c.message, "operation": c.operation, "path": revision, "line": c.line}
+        {
+            "rule": c.rule,
+            "level": c.level.value,
+            "message": c.message,
+            "operation": c.operation,
+            "path": revision,
+            "line": c.line,
+        }
         for c in changes
     ]
     counts = {lv.value: sum(1 for c in changes if c.level is lv) for lv in Level}
@@ -122,8 +150,16 @@ def _sarif(changes: list[Any], revision: str) -> dict[str, Any]:
         if region:
             location["region"] = region
         results.append(
-            {"ruleId": c.rule, "level": _SARIF_LEVEL[c.level], "message": {"text": f"{c.operation}: {c.message}" if c.operation else c.message},
-             "locations": [{"physicalLocation": location}]}  # fmt: skip
+            {
+                "ruleId": c.rule,
+                "level": _SARIF_LEVEL[c.level],
+                "message": {"text": f"{c.operation}: {c.message}" if c.operation else c.message},
+                "locations": [{"physicalLocation": location}],
+            }
         )
     driver = {"name": "gatekeeper-openapi", "rules": [{"id": r} for r in rules]}
-    return {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [{"tool": {"driver": driver}, "results": results}]}
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{"tool": {"driver": driver}, "results": results}],
+    }

@@ -17,7 +17,9 @@ def test_parity_does_not_fall_below_the_floor(corpus: Path) -> None:
     result = score(corpus / "oasdiff")
     pct = 100.0 * result.passed / result.total
     assert result.total == 437
-    assert pct >= FLOOR, f"parity {pct:.1f}% < {FLOOR}%: " + "; ".join(f["name"] for f in result.failures[:10])
+    assert pct >= FLOOR, f"parity {pct:.1f}% < {FLOOR}%: " + "; ".join(
+        f["name"] for f in result.failures[:10]
+    )
 
 
 @pytest.mark.corpus

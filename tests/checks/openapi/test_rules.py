@@ -12,7 +12,9 @@ from gatekeeper.checks.openapi import OpenAPICheck
 from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.testing import run_check
 
-_DATA = yaml.safe_load((Path(__file__).parent / "fixtures" / "rule_cases.yml").read_text(encoding="utf-8"))
+_DATA = yaml.safe_load(
+    (Path(__file__).parent / "fixtures" / "rule_cases.yml").read_text(encoding="utf-8")
+)
 _CASES = _DATA["cases"]
 
 
@@ -24,7 +26,11 @@ def _spec(case: dict[str, Any], side: str) -> str:
 
 @pytest.mark.parametrize("case", _CASES, ids=[c["name"] for c in _CASES])
 def test_rule_case(case: dict[str, Any]) -> None:
-    findings = run_check(OpenAPICheck(), {"openapi.yaml": _spec(case, "base")}, {"openapi.yaml": _spec(case, "revision")})
+    findings = run_check(
+        OpenAPICheck(),
+        {"openapi.yaml": _spec(case, "base")},
+        {"openapi.yaml": _spec(case, "revision")},
+    )
     rules = {f.rule for f in findings}
     assert not {r for r in rules if r.startswith("spec-")}, [f.message for f in findings]
     for rule in case["fires"]:

@@ -12,7 +12,9 @@ _ICON = {Level.ERROR: "breaking", Level.WARNING: "warning", Level.INFO: "info"}
 
 
 def _sections(changes: Iterable[Change]) -> tuple[list[str], list[str], dict[str, list[Change]]]:
-    added, removed, changed = [], [], {}
+    added: list[str] = []
+    removed: list[str] = []
+    changed: dict[str, list[Change]] = {}
     for c in changes:
         if c.rule == "endpoint-added":
             added.append(c.operation)
@@ -49,5 +51,8 @@ def text(changes: Sequence[Change]) -> str:
     rows = sorted(changes, key=lambda c: (_ORDER[c.level], c.operation, c.rule, c.message))
     out = [f"{c.level.value:<7} {c.operation or '-'}  {c.rule}: {c.message}" for c in rows]
     counts = {lv: sum(1 for c in changes if c.level is lv) for lv in Level}
-    out.append(f"{len(changes)} changes: {counts[Level.ERROR]} error, {counts[Level.WARNING]} warning, {counts[Level.INFO]} info")
+    out.append(
+        f"{len(changes)} changes: {counts[Level.ERROR]} error, "
+        f"{counts[Level.WARNING]} warning, {counts[Level.INFO]} info"
+    )
     return "\n".join(out) + "\n"

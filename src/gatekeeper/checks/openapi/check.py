@@ -37,11 +37,16 @@ SPEC_RULES = {
     "spec-ref-url": "A $ref points to a URL; the gate only follows refs inside the repository.",
     "spec-ref-outside-repo": "A $ref leaves the repository.",
 }
-_SPEC_REMEDY = "Fix the spec so it loads and validates; run `gatekeeper openapi diff BASE HEAD` locally."
+_SPEC_REMEDY = (
+    "Fix the spec so it loads and validates; run `gatekeeper openapi diff BASE HEAD` locally."
+)
 
 
 def _catalog() -> Mapping[str, Rule]:
-    rules = {rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".") for rid, level in LEVELS.items()}
+    rules = {
+        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".")
+        for rid, level in LEVELS.items()
+    }
     for rid, summary in SPEC_RULES.items():
         rules[rid] = Rule(rid, Level.ERROR, summary, remedy=_SPEC_REMEDY)
     return dict(sorted(rules.items()))
@@ -58,13 +63,33 @@ class OpenAPICheck(BaseCheck):
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "specs": {"type": "array", "items": {"type": "string"}, "description": "spec globs; default: discovered"},
-            "allow_external_refs": {"type": "boolean", "default": False, "description": "follow URL $refs (never fetched; refused by default)"},
-            "require_major_bump": {"type": "boolean", "default": False, "description": "breaking changes need a new info.version major"},
-            "validate": {"type": "boolean", "default": True, "description": "validate the head spec"},
+            "specs": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "spec globs; default: discovered",
+            },
+            "allow_external_refs": {
+                "type": "boolean",
+                "default": False,
+                "description": "follow URL $refs (never fetched; refused by default)",
+            },
+            "require_major_bump": {
+                "type": "boolean",
+                "default": False,
+                "description": "breaking changes need a new info.version major",
+            },
+            "validate": {
+                "type": "boolean",
+                "default": True,
+                "description": "validate the head spec",
+            },
             "deprecation_days_beta": {"type": "integer", "minimum": 0, "default": 0},
             "deprecation_days_stable": {"type": "integer", "minimum": 0, "default": 0},
-            "changelog": {"type": "boolean", "default": True, "description": "post the API changelog in the report"},
+            "changelog": {
+                "type": "boolean",
+                "default": True,
+                "description": "post the API changelog in the report",
+            },
         },
     }
 
@@ -82,7 +107,15 @@ class OpenAPICheck(BaseCheck):
             ctx.check_time()
             findings.extend(run_spec(self, ctx, path))
         ctx.set_summary(_summary(findings))
-        return sorted(findings, key=lambda f: (f.location.path if f.location else "", f.location.start_line or 0 if f.location else 0, f.rule, f.message))
+        return sorted(
+            findings,
+            key=lambda f: (
+                f.location.path if f.location else "",
+                f.location.start_line or 0 if f.location else 0,
+                f.rule,
+                f.message,
+            ),
+        )
 
     def discover(self, ctx: CheckContext) -> list[str]:
         """Spec paths (head path, or base path when deleted) to look at, sorted."""
@@ -99,7 +132,11 @@ class OpenAPICheck(BaseCheck):
 def _sniffed(changes: ChangeSet) -> Iterator[str]:
     """Changed YAML/JSON files whose first bytes declare ``openapi`` or ``swagger``."""
     for f in changes.matching(_DATA_FILES):
-        data = changes.bytes_at_base(f.old_path or f.path) if f.status is FileStatus.DELETED else changes.bytes_at_head(f.path)
+        data = (
+            changes.bytes_at_base(f.old_path or f.path)
+            if f.status is FileStatus.DELETED
+            else changes.bytes_at_head(f.path)
+        )
         if data is not None and _SPEC_TEXT.search(data[:4096]):
             yield f.path
 
@@ -109,4 +146,5 @@ def _summary(findings: list[Finding]) -> str:
     warnings = sum(1 for f in findings if f.level is Level.WARNING)
     if not findings:
         return "no API changes"
-    return f"{errors} breaking, {warnings} warnings, {len(findings) - errors - warnings} other API changes"
+    others = len(findings) - errors - warnings
+    return f"{errors} breaking, {warnings} warnings, {others} other API changes"

@@ -37,8 +37,13 @@ def types_of(schema: dict[str, Any]) -> list[str]:
     if t is None:
         for kw in ("oneOf", "anyOf"):
             branches = schema.get(kw)
-            if isinstance(branches, list) and branches and all(
-                isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str) for b in branches
+            if (
+                isinstance(branches, list)
+                and branches
+                and all(
+                    isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str)
+                    for b in branches
+                )
             ):
                 return sorted({str(b["type"]) for b in branches if b["type"] != "null"})
     if isinstance(t, str):
@@ -159,7 +164,10 @@ class SchemaComparer:
             d.enum = (eb, er)
         xb, xr = b.get("x-extensible-enum"), r.get("x-extensible-enum")
         if xb != xr:
-            d.extensible_enum = (xb if isinstance(xb, list) else [], xr if isinstance(xr, list) else [])
+            d.extensible_enum = (
+                xb if isinstance(xb, list) else [],
+                xr if isinstance(xr, list) else [],
+            )
         rb, rr = _strs(b.get("required")), _strs(r.get("required"))
         if rb != rr:
             d.required = (sorted(set(rr) - set(rb)), sorted(set(rb) - set(rr)))
@@ -236,7 +244,12 @@ class SchemaComparer:
             sub = self.compare(lb[i], lr[j])
             if sub is not None:
                 out.modified.append((_label(lb[i], i), sub))
-        if len(left) == 1 and len(right) == 1 and _ref(lb[left[0]]) is None and _ref(lr[right[0]]) is None:
+        if (
+            len(left) == 1
+            and len(right) == 1
+            and _ref(lb[left[0]]) is None
+            and _ref(lr[right[0]]) is None
+        ):
             sub = self.compare(lb[left[0]], lr[right[0]])
             if sub is not None:
                 out.modified.append((_label(lb[left[0]], left[0]), sub))

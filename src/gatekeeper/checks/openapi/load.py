@@ -50,7 +50,7 @@ class Problem:
 class LineDict(dict[str, Any]):
     """A mapping that remembers the line of each key (YAML) or its own line (JSON)."""
 
-    __slots__ = ("line", "key_lines")
+    __slots__ = ("key_lines", "line")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -107,23 +107,32 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
     if len(data) > MAX_SPEC_BYTES:
         raise SpecError(
             "spec-unreadable",
-            f"{path} is {len(data) // (1024 * 1024)} MB, over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
+            f"{path} is {len(data) // (1024 * 1024)} MB, "
+            f"over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
             "limit; split it into files joined by $ref",
             path,
         )
     if b"\0" in data[:8192]:
-        raise SpecError("spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path)
+        raise SpecError(
+            "spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError("spec-unreadable", f"{path} is not valid UTF-8 (byte {exc.start})", path) from None
+        raise SpecError(
+            "spec-unreadable", f"{path} is not valid UTF-8 (byte {exc.start})", path
+        ) from None
     if text.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(text, object_pairs_hook=_json_hook([] if duplicates is None else duplicates))
+            return json.loads(
+                text, object_pairs_hook=_json_hook([] if duplicates is None else duplicates)
+            )
         except json.JSONDecodeError as exc:
-            raise SpecError("spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno) from None
+            raise SpecError(
+                "spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno
+            ) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -195,7 +204,13 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
     root = parse(data, path, duplicates)
     doc = Document(path=path, root=root, files={path: root})
     for key in sorted(set(duplicates)):
-        doc.problems.append(Problem("spec-duplicate-key", f"key {key!r} appears more than once in one object; only the last is used", path))
+        doc.problems.append(
+            Problem(
+                "spec-duplicate-key",
+                f"key {key!r} appears more than once in one object; only the last is used",
+                path,
+            )
+        )
     doc.text = data.decode("utf-8", "replace") if not isinstance(root, LineDict) else ""
     pending = [path]
     while pending:
@@ -204,54 +219,82 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
     return doc
 
 
-def _resolve_file(doc: Document, path: str, reader: Reader, pending: list[str], allow_ext: bool) -> None:
+def _resolve_file(
+    doc: Document, path: str, reader: Reader, pending: list[str], allow_ext: bool
+) -> None:
     stack: list[Any] = [doc.files[path]]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                node["$ref"] = _canonical(doc, path, node, ref, reader, pending, allow_ext)
+                node["$ref"] = _canonical(
+                    doc, path, node, ref, reader=reader, pending=pending, allow_ext=allow_ext
+                )
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
 
 
 def _canonical(
-    doc: Document, path: str, node: Any, ref: str, reader: Reader, pending: list[str], allow_ext: bool
+    doc: Document,
+    path: str,
+    node: Any,
+    ref: str,
+    *,
+    reader: Reader,
+    pending: list[str],
+    allow_ext: bool,
 ) -> str:
     line = node.line if isinstance(node, LineDict) else None
     file_part, _, pointer = ref.partition("#")
     if _URL.match(ref) and not allow_ext:
-        doc.problems.append(Problem("spec-ref-url", f"$ref {ref!r} points to a URL; refs must stay in the repository", path, line))
+        doc.problems.append(
+            Problem(
+                "spec-ref-url",
+                f"$ref {ref!r} points to a URL; refs must stay in the repository",
+                path,
+                line,
+            )
+        )
         return ref
     if file_part:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), file_part))
         if target.startswith("../") or target == ".." or file_part.startswith("/"):
-            doc.problems.append(Problem("spec-ref-outside-repo", f"$ref {ref!r} leaves the repository", path, line))
+            doc.problems.append(
+                Problem("spec-ref-outside-repo", f"$ref {ref!r} leaves the repository", path, line)
+            )
             return ref
     else:
         target = path
     # keys are relative to the main document, so the same ref reads the same at base and head
-    rel = "" if target == doc.path else posixpath.relpath(target, posixpath.dirname(doc.path) or ".")
+    rel = (
+        "" if target == doc.path else posixpath.relpath(target, posixpath.dirname(doc.path) or ".")
+    )
     key = f"{rel}#{pointer}"
     if key in doc._targets:
         return key
     if target not in doc.files:
         data = reader(target)
         if data is None:
-            doc.problems.append(Problem("spec-ref-broken", f"$ref {ref!r}: file {target} not found", path, line))
+            doc.problems.append(
+                Problem("spec-ref-broken", f"$ref {ref!r}: file {target} not found", path, line)
+            )
             return ref
         try:
             doc.files[target] = parse(data, target)
         except SpecError as exc:
-            doc.problems.append(Problem("spec-ref-broken", f"$ref {ref!r}: {exc.message}", path, line))
+            doc.problems.append(
+                Problem("spec-ref-broken", f"$ref {ref!r}: {exc.message}", path, line)
+            )
             return ref
         pending.append(target)
     try:
         doc._targets[key] = _pointer(doc.files[target], pointer)
     except KeyError:
-        doc.problems.append(Problem("spec-ref-broken", f"$ref {ref!r}: nothing at #{pointer}", path, line))
+        doc.problems.append(
+            Problem("spec-ref-broken", f"$ref {ref!r}: nothing at #{pointer}", path, line)
+        )
         return ref
     return key
 

@@ -140,15 +140,18 @@ def build(doc: Document) -> Spec:
     if not isinstance(root, dict) or not ("openapi" in root or "swagger" in root):
         raise SpecError(
             "spec-not-openapi",
-            f"{doc.path} has no top-level 'openapi' or 'swagger' key; it is not an OpenAPI document",
+            f"{doc.path} has no top-level 'openapi' or 'swagger' key; "
+            "it is not an OpenAPI document",
             doc.path,
             1,
         )
     version = str(root.get("openapi") or root.get("swagger") or "")
     v2 = version.startswith("2")
-    spec = Spec(doc, "2.0" if v2 else ("3.1" if version.startswith("3.1") else "3.0"), {}, {}, {}, {})
-    for path, item in sorted(_d(root.get("paths")).items()):
-        item = _d(doc.deref(item))
+    spec = Spec(
+        doc, "2.0" if v2 else ("3.1" if version.startswith("3.1") else "3.0"), {}, {}, {}, {}
+    )
+    for path, raw_item in sorted(_d(root.get("paths")).items()):
+        item = _d(doc.deref(raw_item))
         if not path.startswith("/"):
             continue
         key = path_key(path)
@@ -157,18 +160,22 @@ def build(doc: Document) -> Spec:
         for method in METHODS:
             op = item.get(method)
             if isinstance(op, dict):
-                spec.operations[(key, method)] = _operation(spec, path, method, item, op, v2)
-    for name, item in sorted(_d(root.get("webhooks")).items()):
-        item = _d(doc.deref(item))
+                spec.operations[(key, method)] = _operation(spec, path, method, item, op, v2=v2)
+    for name, raw_hook in sorted(_d(root.get("webhooks")).items()):
+        item = _d(doc.deref(raw_hook))
         spec.webhooks[name] = item
         for method in METHODS:  # webhook operations are compared like endpoints
             op = item.get(method)
             if isinstance(op, dict):
-                spec.operations[(f"webhook:{name}", method)] = _operation(spec, name, method, item, op, v2)
+                spec.operations[(f"webhook:{name}", method)] = _operation(
+                    spec, name, method, item, op, v2=v2
+                )
     return spec
 
 
-def _operation(spec: Spec, path: str, method: str, item: dict[str, Any], op: dict[str, Any], v2: bool) -> Operation:
+def _operation(
+    spec: Spec, path: str, method: str, item: dict[str, Any], op: dict[str, Any], *, v2: bool
+) -> Operation:
     params: dict[tuple[str, str], Parameter] = {}
     body_params: list[dict[str, Any]] = []
     names = [n.strip("{}") for n in _PARAM_IN_PATH.findall(path)]
@@ -180,8 +187,17 @@ def _operation(spec: Spec, path: str, method: str, item: dict[str, Any], op: dic
         if v2 and where in ("body", "formData"):
             body_params.append(node)
             continue
-        schema = node.get("schema") if not v2 else {k: node[k] for k in _SCHEMA_KEYS_V2 if k in node}
-        param = Parameter(name, where, node.get("required") is True or where == "path", node, schema, _d(node.get("content")))
+        schema = (
+            node.get("schema") if not v2 else {k: node[k] for k in _SCHEMA_KEYS_V2 if k in node}
+        )
+        param = Parameter(
+            name,
+            where,
+            node.get("required") is True or where == "path",
+            node,
+            schema,
+            _d(node.get("content")),
+        )
         key = param.key
         if where == "path" and name in names:  # renamed path parameters keep their slot
             key = ("path", f"#{names.index(name)}")
@@ -202,7 +218,16 @@ def _operation(spec: Spec, path: str, method: str, item: dict[str, Any], op: dic
         responses[str(status)] = Response(str(status), node, headers, content)
     security = op.get("security")
     line = spec.path_line(path)
-    return Operation(path, method, op, params, body, responses, security if isinstance(security, list) else None, line)
+    return Operation(
+        path,
+        method,
+        op,
+        params,
+        body,
+        responses,
+        security if isinstance(security, list) else None,
+        line,
+    )
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -230,8 +255,10 @@ def _body_v2(op: dict[str, Any], root: dict[str, Any], params: list[dict[str, An
     media_types = [str(m) for m in consumes] if isinstance(consumes, list) else ["application/json"]
     body = next((p for p in params if p.get("in") == "body"), None)
     if body is not None:
-        schema = body.get("schema", {})
-        return Body(body.get("required") is True, {m: {"schema": schema} for m in media_types}, body)
+        payload = body.get("schema", {})
+        return Body(
+            body.get("required") is True, {m: {"schema": payload} for m in media_types}, body
+        )
     props = {str(p["name"]): {k: p[k] for k in _SCHEMA_KEYS_V2 if k in p} for p in params}
     required = sorted(str(p["name"]) for p in params if p.get("required") is True)
     schema: dict[str, Any] = {"type": "object", "properties": props}
@@ -242,6 +269,10 @@ def _body_v2(op: dict[str, Any], root: dict[str, Any], params: list[dict[str, An
 
 
 def _header_v2(node: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in node.items() if k in ("description", "required", "deprecated") or k.startswith("x-")}
+    out = {
+        k: v
+        for k, v in node.items()
+        if k in ("description", "required", "deprecated") or k.startswith("x-")
+    }
     out["schema"] = {k: node[k] for k in _SCHEMA_KEYS_V2 if k in node}
     return out

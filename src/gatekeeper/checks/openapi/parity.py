@@ -84,11 +84,19 @@ def score(root: Path, today: dt.date | None = None) -> Score:
             result.excepted += 1
         else:
             handler = entry.get("single_check")
-            shown = sorted(i for i in ids if not handler or HANDLERS.get(i) == handler or i.startswith("<"))
+            shown = sorted(
+                i for i in ids if not handler or HANDLERS.get(i) == handler or i.startswith("<")
+            )
             missing = sorted(set(entry.get("expect_ids", [])) - ids)
             extra = sorted(set(entry.get("absent_ids", [])) & ids)
             result.failures.append(
-                {"name": entry["name"], "handler": handler, "missing": missing, "unwanted": extra,
-                 "no_findings": entry.get("expect_no_findings"), "got": shown}  # fmt: skip
+                {
+                    "name": entry["name"],
+                    "handler": handler,
+                    "missing": missing,
+                    "unwanted": extra,
+                    "no_findings": entry.get("expect_no_findings"),
+                    "got": shown,
+                }
             )
     return result

@@ -42,7 +42,11 @@ def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]
         try:
             head = _load(path, changes.bytes_at_head, ctx.config)
         except SpecError as exc:
-            return [check.finding(exc.rule, exc.message, path=exc.path, line=exc.line, evidence=exc.message)]
+            return [
+                check.finding(
+                    exc.rule, exc.message, path=exc.path, line=exc.line, evidence=exc.message
+                )
+            ]
         if not _touched(changes, head.doc, path):
             return []
         out.extend(_head_problems(check, ctx, head))
@@ -50,11 +54,16 @@ def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]
     if base is None and head is None:
         return out
     if base is None:
-        ctx.add_details(f"New API spec `{path}`: {len(head.operations) if head else 0} operations (validated, not compared).\n")
+        count = len(head.operations) if head else 0
+        ctx.add_details(f"New API spec `{path}`: {count} operations (validated, not compared).\n")
         return out
     if head is None:
         # a deleted spec removes every endpoint it described
-        empty = {"swagger": "2.0", "paths": {}} if base.version == "2.0" else {"openapi": "3.0.0", "paths": {}}
+        empty = (
+            {"swagger": "2.0", "paths": {}}
+            if base.version == "2.0"
+            else {"openapi": "3.0.0", "paths": {}}
+        )
         head = build(Document(path, empty))
     found = compare(base, head, _options(ctx.config))
     out.extend(_finding(check, c, path) for c in found)
@@ -78,16 +87,31 @@ def _base(changes: ChangeSet, path: str, config: Any) -> Spec | None:
 
 
 def _head_problems(check: OpenAPICheck, ctx: CheckContext, spec: Spec) -> list[Finding]:
-    out = [check.finding(p.rule, p.message, path=p.path, line=p.line, evidence=p.message) for p in spec.doc.problems]
+    out = [
+        check.finding(p.rule, p.message, path=p.path, line=p.line, evidence=p.message)
+        for p in spec.doc.problems
+    ]
     if ctx.config.get("validate", True):
         for inv in structural(spec) + semantic(spec):
-            out.append(check.finding("spec-invalid", f"{inv.pointer}: {inv.message}", path=spec.doc.path, line=inv.line, evidence=f"{inv.pointer}|{inv.message}"))
+            out.append(
+                check.finding(
+                    "spec-invalid",
+                    f"{inv.pointer}: {inv.message}",
+                    path=spec.doc.path,
+                    line=inv.line,
+                    evidence=f"{inv.pointer}|{inv.message}",
+                )
+            )
     return out
 
 
 def _finding(check: OpenAPICheck, c: Change, path: str) -> Finding:
-    message = f"{c.operation}: {c.message}" if c.operation and c.operation not in c.message else c.message
-    return check.finding(c.rule, message, path=path, line=c.line, evidence=f"{c.operation}|{c.evidence}")
+    message = (
+        f"{c.operation}: {c.message}" if c.operation and c.operation not in c.message else c.message
+    )
+    return check.finding(
+        c.rule, message, path=path, line=c.line, evidence=f"{c.operation}|{c.evidence}"
+    )
 
 
 def _major(version: Any) -> int | None:
@@ -96,9 +120,21 @@ def _major(version: Any) -> int | None:
 
 
 def _major_bump(check: OpenAPICheck, base: Spec, head: Spec, path: str) -> list[Finding]:
-    old = _major(base.root.get("info", {}).get("version") if isinstance(base.root.get("info"), dict) else None)
-    new = _major(head.root.get("info", {}).get("version") if isinstance(head.root.get("info"), dict) else None)
+    old = _major(
+        base.root.get("info", {}).get("version")
+        if isinstance(base.root.get("info"), dict)
+        else None
+    )
+    new = _major(
+        head.root.get("info", {}).get("version")
+        if isinstance(head.root.get("info"), dict)
+        else None
+    )
     if old is None or new is None or new > old:
         return []
     message = f"breaking changes need a new major info.version (still {new})"
-    return [check.finding("api-major-version-not-bumped", message, path=path, level=Level.ERROR, evidence="major")]
+    return [
+        check.finding(
+            "api-major-version-not-bumped", message, path=path, level=Level.ERROR, evidence="major"
+        )
+    ]

@@ -36,7 +36,13 @@ def _validator(version: str) -> Any:
     import openapi_spec_validator
 
     folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}[version]
-    path = Path(openapi_spec_validator.__file__).parent / "resources" / "schemas" / folder / "schema.json"
+    path = (
+        Path(openapi_spec_validator.__file__).parent
+        / "resources"
+        / "schemas"
+        / folder
+        / "schema.json"
+    )
     return jsonschema_rs.validator_for(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -79,11 +85,21 @@ def semantic(spec: Spec) -> list[Invalid]:
     seen: dict[str, str] = {}
     for (_key, _method), op in sorted(spec.operations.items()):
         if not op.responses:
-            out.append(Invalid(f"{op.label} declares no responses", f"/paths/{op.path}/{op.method}", op.line))
+            out.append(
+                Invalid(
+                    f"{op.label} declares no responses", f"/paths/{op.path}/{op.method}", op.line
+                )
+            )
         op_id = op.node.get("operationId")
         if isinstance(op_id, str):
             if op_id in seen:
-                out.append(Invalid(f"operationId {op_id!r} of {op.label} is also used by {seen[op_id]}", f"/paths/{op.path}/{op.method}", op.line))
+                out.append(
+                    Invalid(
+                        f"operationId {op_id!r} of {op.label} is also used by {seen[op_id]}",
+                        f"/paths/{op.path}/{op.method}",
+                        op.line,
+                    )
+                )
             else:
                 seen[op_id] = op.label
     return out

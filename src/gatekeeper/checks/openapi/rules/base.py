@@ -46,7 +46,15 @@ class Collector:
         self.schemas = SchemaComparer(base.deref, rev.deref)
         self.changes: list[Change] = []
 
-    def emit(self, rule: str, message: str, op: Operation | None = None, *, evidence: str = "", line: int | None = None) -> bool:
+    def emit(
+        self,
+        rule: str,
+        message: str,
+        op: Operation | None = None,
+        *,
+        evidence: str = "",
+        line: int | None = None,
+    ) -> bool:
         """Record a change when ``rule`` is a catalog id; return whether it was."""
         level = LEVELS.get(rule)
         if level is None:
@@ -54,7 +62,9 @@ class Collector:
         label = op.label if op is not None else ""
         if line is None and op is not None:
             line = op.line
-        self.changes.append(Change(label, rule, message, level, self.rev.doc.path, line, evidence or message))
+        self.changes.append(
+            Change(label, rule, message, level, self.rev.doc.path, line, evidence or message)
+        )
         return True
 
     def known(self, rule: str) -> bool:
@@ -72,7 +82,11 @@ def sunset_date(value: Any) -> dt.date | None:
         return None
     text = value.strip()
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return (
+            dt.date.fromisoformat(text)
+            if len(text) == 10
+            else dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        )
     except ValueError:
         return None
 

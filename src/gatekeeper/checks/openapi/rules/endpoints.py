@@ -36,7 +36,11 @@ def _removed(c: Collector, op: Operation, *, whole_path: bool) -> None:
         return  # unstable endpoints may go without notice
     scope = "api-path" if whole_path else "api"
     if not op.deprecated:
-        c.emit(f"{scope}-removed-without-deprecation", f"{op.label} removed without a deprecation period", op)
+        c.emit(
+            f"{scope}-removed-without-deprecation",
+            f"{op.label} removed without a deprecation period",
+            op,
+        )
         return
     sunset = op.node.get("x-sunset")
     if sunset is None:
@@ -44,9 +48,17 @@ def _removed(c: Collector, op: Operation, *, whole_path: bool) -> None:
         return
     date = sunset_date(sunset)
     if date is None:
-        c.emit("api-path-sunset-parse", f"{op.label} removed; its x-sunset {sunset!r} is not a date", op)
+        c.emit(
+            "api-path-sunset-parse",
+            f"{op.label} removed; its x-sunset {sunset!r} is not a date",
+            op,
+        )
     elif c.options.today < date:
-        c.emit(f"{scope}-removed-before-sunset", f"{op.label} removed before its sunset date {date}", op)
+        c.emit(
+            f"{scope}-removed-before-sunset",
+            f"{op.label} removed before its sunset date {date}",
+            op,
+        )
 
 
 def check_operations(c: Collector) -> None:
@@ -55,7 +67,11 @@ def check_operations(c: Collector) -> None:
         for op in spec.operations.values():
             if stability(op.node) is None:
                 value = op.node.get("x-stability-level")
-                c.emit("api-invalid-stability-level", f"{op.label} has an invalid x-stability-level {value!r}", op)
+                c.emit(
+                    "api-invalid-stability-level",
+                    f"{op.label} has an invalid x-stability-level {value!r}",
+                    op,
+                )
     for key in sorted(set(c.base.operations) & set(c.rev.operations)):
         b, r = c.base.operations[key], c.rev.operations[key]
         _deprecation(c, b, r)
@@ -78,15 +94,23 @@ def _deprecation(c: Collector, b: Operation, r: Operation) -> None:
     sunset = r.node.get("x-sunset")
     if sunset is None:
         if days > 0:
-            c.emit("api-deprecated-sunset-missing", f"{r.label} deprecated without an x-sunset date", r)
+            c.emit(
+                "api-deprecated-sunset-missing", f"{r.label} deprecated without an x-sunset date", r
+            )
         else:
             c.emit("endpoint-deprecated", f"{r.label} deprecated", r)
         return
     date = sunset_date(sunset)
     if date is None:
-        c.emit("api-deprecated-sunset-parse", f"{r.label} deprecated with an unreadable x-sunset {sunset!r}", r)
+        c.emit(
+            "api-deprecated-sunset-parse",
+            f"{r.label} deprecated with an unreadable x-sunset {sunset!r}",
+            r,
+        )
     elif (date - c.options.today).days < days:
-        c.emit("api-sunset-date-too-small", f"{r.label} sunset {date} is less than {days} days away", r)
+        c.emit(
+            "api-sunset-date-too-small", f"{r.label} sunset {date} is less than {days} days away", r
+        )
     else:
         c.emit("endpoint-deprecated-with-sunset", f"{r.label} deprecated, sunset {date}", r)
 
@@ -124,7 +148,9 @@ def _op_id_and_tags(c: Collector, b: Operation, r: Operation) -> None:
     old, new = b.node.get("operationId"), r.node.get("operationId")
     if old != new:
         if old is not None:
-            c.emit("api-operation-id-removed", f"{r.label} operationId {old!r} removed or changed", r)
+            c.emit(
+                "api-operation-id-removed", f"{r.label} operationId {old!r} removed or changed", r
+            )
         if new is not None:
             c.emit("api-operation-id-added", f"{r.label} operationId {new!r} added", r)
     tb, tr = _names(b.node.get("tags")), _names(r.node.get("tags"))
@@ -144,31 +170,57 @@ def _requirements(value: Any) -> dict[str, set[str]]:
     for req in value if isinstance(value, list) else []:
         if isinstance(req, dict):
             key = " AND ".join(sorted(req))
-            out[key] = {s for scopes in req.values() if isinstance(scopes, list) for s in map(str, scopes)}
+            out[key] = {
+                s for scopes in req.values() if isinstance(scopes, list) for s in map(str, scopes)
+            }
     return out
 
 
-def _security_diff(c: Collector, old: Any, new: Any, prefix: str, op: Operation | None, where: str) -> None:
+def _security_diff(
+    c: Collector, old: Any, new: Any, prefix: str, *, op: Operation | None, where: str
+) -> None:
     b, r = _requirements(old), _requirements(new)
     for name in sorted(set(b) - set(r)):
-        c.emit(f"{prefix}-removed", f"security requirement {name!r} removed from {where}", op, evidence=f"{where}|{name}")
+        c.emit(
+            f"{prefix}-removed",
+            f"security requirement {name!r} removed from {where}",
+            op,
+            evidence=f"{where}|{name}",
+        )
     for name in sorted(set(r) - set(b)):
-        c.emit(f"{prefix}-added", f"security requirement {name!r} added to {where}", op, evidence=f"{where}|{name}")
+        c.emit(
+            f"{prefix}-added",
+            f"security requirement {name!r} added to {where}",
+            op,
+            evidence=f"{where}|{name}",
+        )
     for name in sorted(set(b) & set(r)):
         for scope in sorted(r[name] - b[name]):
-            c.emit(f"{prefix}-scope-added", f"scope {scope!r} added to {name!r} in {where}", op, evidence=f"{where}|{name}|{scope}")
+            c.emit(
+                f"{prefix}-scope-added",
+                f"scope {scope!r} added to {name!r} in {where}",
+                op,
+                evidence=f"{where}|{name}|{scope}",
+            )
         for scope in sorted(b[name] - r[name]):
-            c.emit(f"{prefix}-scope-removed", f"scope {scope!r} removed from {name!r} in {where}", op, evidence=f"{where}|{name}|{scope}")
+            c.emit(
+                f"{prefix}-scope-removed",
+                f"scope {scope!r} removed from {name!r} in {where}",
+                op,
+                evidence=f"{where}|{name}|{scope}",
+            )
 
 
 def _security(c: Collector, b: Operation, r: Operation) -> None:
-    _security_diff(c, b.security, r.security, "api-security", r, r.label)
+    _security_diff(c, b.security, r.security, "api-security", op=r, where=r.label)
 
 
 def check_global(c: Collector) -> None:
     """Spec-wide changes: global security, security schemes, schemas, webhooks."""
     b, r = c.base.root, c.rev.root
-    _security_diff(c, b.get("security"), r.get("security"), "api-global-security", None, "the API")
+    _security_diff(
+        c, b.get("security"), r.get("security"), "api-global-security", op=None, where="the API"
+    )
     bs, rs = _schemes(c.base.root), _schemes(c.rev.root)
     for name in sorted(set(bs) - set(rs)):
         c.emit("api-security-component-removed", f"security scheme {name!r} removed", evidence=name)
@@ -191,27 +243,52 @@ def _d(node: Any) -> dict[str, Any]:
 
 
 def _schemes(root: dict[str, Any]) -> dict[str, Any]:
-    return _d(_d(root.get("components")).get("securitySchemes")) or _d(root.get("securityDefinitions"))
+    return _d(_d(root.get("components")).get("securitySchemes")) or _d(
+        root.get("securityDefinitions")
+    )
 
 
 def _scheme(c: Collector, name: str, b: Any, r: Any) -> None:
     b, r = _d(b), _d(r)
     if b.get("type") != r.get("type"):
-        c.emit("api-security-component-type-changed", f"security scheme {name!r} changed type", evidence=name)
+        c.emit(
+            "api-security-component-type-changed",
+            f"security scheme {name!r} changed type",
+            evidence=name,
+        )
     fb, fr = _flows(b), _flows(r)
     for flow in sorted(set(fb) & set(fr)):
         ob, orv = fb[flow], fr[flow]
-        for key, rule in (("authorizationUrl", "oauth-url-changed"), ("tokenUrl", "oauth-token-url-changed")):
+        for key, rule in (
+            ("authorizationUrl", "oauth-url-changed"),
+            ("tokenUrl", "oauth-token-url-changed"),
+        ):
             if ob.get(key) != orv.get(key):
-                c.emit(f"api-security-component-{rule}", f"security scheme {name!r} {key} changed", evidence=f"{name}|{flow}|{key}")
+                c.emit(
+                    f"api-security-component-{rule}",
+                    f"security scheme {name!r} {key} changed",
+                    evidence=f"{name}|{flow}|{key}",
+                )
         sb, sr = _d(ob.get("scopes")), _d(orv.get("scopes"))
         for scope in sorted(set(sr) - set(sb)):
-            c.emit("api-security-component-oauth-scope-added", f"scope {scope!r} added to {name!r}", evidence=f"{name}|{scope}")
+            c.emit(
+                "api-security-component-oauth-scope-added",
+                f"scope {scope!r} added to {name!r}",
+                evidence=f"{name}|{scope}",
+            )
         for scope in sorted(set(sb) - set(sr)):
-            c.emit("api-security-component-oauth-scope-removed", f"scope {scope!r} removed from {name!r}", evidence=f"{name}|{scope}")
+            c.emit(
+                "api-security-component-oauth-scope-removed",
+                f"scope {scope!r} removed from {name!r}",
+                evidence=f"{name}|{scope}",
+            )
         for scope in sorted(set(sb) & set(sr)):
             if sb[scope] != sr[scope]:
-                c.emit("api-security-component-oauth-scope-changed", f"scope {scope!r} of {name!r} changed", evidence=f"{name}|{scope}")
+                c.emit(
+                    "api-security-component-oauth-scope-changed",
+                    f"scope {scope!r} of {name!r} changed",
+                    evidence=f"{name}|{scope}",
+                )
 
 
 def _flows(scheme: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -29,8 +29,23 @@ CHILD_STEMS = {
     "propertyNames": "property-names", "unevaluatedItems": "unevaluated-items",
     "unevaluatedProperties": "unevaluated-properties", "contentSchema": "content-schema",
 }  # fmt: skip
-LIST_STEMS = {"allOf": "all-of", "anyOf": "any-of", "oneOf": "one-of", "prefixItems": "prefix-items"}
-ANNOTATIONS = {"description", "title", "example", "examples", "deprecated", "externalDocs", "$comment", "readOnly", "writeOnly"}
+LIST_STEMS = {
+    "allOf": "all-of",
+    "anyOf": "any-of",
+    "oneOf": "one-of",
+    "prefixItems": "prefix-items",
+}
+ANNOTATIONS = {
+    "description",
+    "title",
+    "example",
+    "examples",
+    "deprecated",
+    "externalDocs",
+    "$comment",
+    "readOnly",
+    "writeOnly",
+}
 
 
 @dataclass
@@ -69,8 +84,7 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
     """Emit every rule the difference ``d`` triggers at ``site``."""
     for node, path in _walk(d, ""):
         prefix = site.nested if path else site.root
-        name = f"'{path}'" if path else ""
-        _node(c, site, node, prefix, name, path)
+        _node(c, site, node, prefix, path=path)
         _object(c, site, node, path)
 
 
@@ -86,7 +100,8 @@ def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
 _known_cache: set[str] = set()
 
 
-def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, name: str, path: str) -> None:
+def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) -> None:
+    name = f"'{path}'" if path else ""
     if not _known_cache:
         from gatekeeper.checks.openapi.rules import LEVELS
 
@@ -98,7 +113,11 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, name: str, path:
 
     def emit(stem: str, message: str) -> None:
         rule = _id(site, prefix, d, stem)
-        if path == "items" and stem.startswith(("max-items", "min-items")) and site.root == "request-parameter":
+        if (
+            path == "items"
+            and stem.startswith(("max-items", "min-items"))
+            and site.root == "request-parameter"
+        ):
             rule = f"{site.root}-{stem}"  # array parameters: item counts are the parameter's own
         elif stem.startswith("!"):
             rule = stem[1:]
@@ -106,17 +125,20 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, name: str, path:
 
     _numbers(d, what, emit)
     _pattern(d, site, what, emit)
-    _types(c, d, site, prefix, what, emit)
+    _types(c, d, site, prefix, what=what, emit=emit)
     _enum(d, site, what, path, emit)
     for kw, stem in (("default", "default-value"), ("const", "const")):
         if kw in d.values:
             old, new = d.values[kw]
             verb = "added" if old is MISSING else "removed" if new is MISSING else "changed"
             emit(f"{stem}-{verb}", f"{kw} of {what} {verb} ({_show(old)} -> {_show(new)})")
-    for kw, stem in (("contentMediaType", "content-media-type"), ("contentEncoding", "content-encoding")):
+    for kw, stem in (
+        ("contentMediaType", "content-media-type"),
+        ("contentEncoding", "content-encoding"),
+    ):
         if kw in d.values:
             emit(f"{stem}-changed", f"{kw} of {what} changed")
-    for kw in d.children_added + [k for k in d.children if False]:
+    for kw in d.children_added:
         if kw in CHILD_STEMS:
             emit(f"{CHILD_STEMS[kw]}-added", f"{kw} added to {what}")
     for kw in d.children_removed:
@@ -170,18 +192,27 @@ def _subset(a: list[str], b: list[str]) -> bool:
     return bool(a) and all(t in b or (t == "integer" and "number" in b) for t in a)
 
 
-def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, what: str, emit: Any) -> None:
+def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, emit: Any) -> None:
     fmt = d.values.get("format")
     if d.types is None and fmt is None:
         return
     old, new = d.types if d.types is not None else (types_of(d.base), types_of(d.rev))
     if d.types is not None and (len(old) > 1 or len(new) > 1):
         widened = _subset(old, new)
-        emit(f"list-of-types-{'widened' if widened else 'narrowed'}", f"types of {what} changed from {old} to {new}")
+        emit(
+            f"list-of-types-{'widened' if widened else 'narrowed'}",
+            f"types of {what} changed from {old} to {new}",
+        )
         return
-    if d.types is None:
+    if d.types is None and fmt is not None:
         # format only: dropping it accepts more, adding one restricts
-        kind = "generalized" if fmt[1] is MISSING else "specialized" if fmt[0] is MISSING else "changed"  # type: ignore[index]
+        kind = (
+            "generalized"
+            if fmt[1] is MISSING
+            else "specialized"
+            if fmt[0] is MISSING
+            else "changed"
+        )
     elif not new or _subset(old, new):
         kind = "generalized"
     elif not old or _subset(new, old):
@@ -219,14 +250,23 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
                 if v not in new:
                     emit("enum-value-removed", f"enum value {v!r} removed from {what}")
                     if not site.request and not path:
-                        emit("!response-mediatype-enum-value-removed", f"enum value {v!r} removed from {what}")
+                        emit(
+                            "!response-mediatype-enum-value-removed",
+                            f"enum value {v!r} removed from {what}",
+                        )
     if d.extensible_enum is not None:
         xold, xnew = d.extensible_enum
         for v in xold:
             if v not in xnew:
-                emit("x-extensible-enum-value-removed", f"x-extensible-enum value {v!r} removed from {what}")
+                emit(
+                    "x-extensible-enum-value-removed",
+                    f"x-extensible-enum value {v!r} removed from {what}",
+                )
     if d.nullable is not None:
-        emit("became-nullable" if d.nullable[1] else "became-not-nullable", f"{what} became {'nullable' if d.nullable[1] else 'not nullable'}")
+        emit(
+            "became-nullable" if d.nullable[1] else "became-not-nullable",
+            f"{what} became {'nullable' if d.nullable[1] else 'not nullable'}",
+        )
 
 
 def _annotation_only(node: Any) -> bool:
@@ -243,7 +283,10 @@ def _lists(d: SchemaDiff, what: str, emit: Any) -> None:
 
 
 def _maps(d: SchemaDiff, what: str, emit: Any) -> None:
-    for kw, stem in (("patternProperties", "pattern-property"), ("dependentSchemas", "dependent-schema")):
+    for kw, stem in (
+        ("patternProperties", "pattern-property"),
+        ("dependentSchemas", "dependent-schema"),
+    ):
         md = d.maps.get(kw)
         if md is None:
             continue
@@ -254,7 +297,9 @@ def _maps(d: SchemaDiff, what: str, emit: Any) -> None:
     if d.dependent_required is not None:
         for verb, keys in zip(("added", "removed", "changed"), d.dependent_required, strict=True):
             for key in keys:
-                emit(f"dependent-required-{verb}", f"dependentRequired for {key!r} {verb} in {what}")
+                emit(
+                    f"dependent-required-{verb}", f"dependentRequired for {key!r} {verb} in {what}"
+                )
 
 
 def _discriminator(d: SchemaDiff, what: str, emit: Any) -> None:
@@ -262,7 +307,10 @@ def _discriminator(d: SchemaDiff, what: str, emit: Any) -> None:
         return
     old, new = (x if isinstance(x, dict) else None for x in d.discriminator)
     if old is None or new is None:
-        emit("discriminator-added" if old is None else "discriminator-removed", f"discriminator of {what} {'added' if old is None else 'removed'}")
+        emit(
+            "discriminator-added" if old is None else "discriminator-removed",
+            f"discriminator of {what} {'added' if old is None else 'removed'}",
+        )
         return
     if old.get("propertyName") != new.get("propertyName"):
         emit("discriminator-property-name-changed", f"discriminator property of {what} changed")
@@ -284,15 +332,24 @@ def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) ->
             if sunset is None:
                 emit("deprecated", f"{what} deprecated")
             elif sunset_date(sunset) is None:
-                emit("deprecated-sunset-invalid", f"{what} deprecated with an unreadable x-sunset {sunset!r}")
+                emit(
+                    "deprecated-sunset-invalid",
+                    f"{what} deprecated with an unreadable x-sunset {sunset!r}",
+                )
             else:
                 emit("deprecated-with-sunset", f"{what} deprecated, sunset {sunset}")
         elif old is True:
             emit("reactivated", f"{what} is no longer deprecated")
     if "x-stability-level" in d.values:
-        old, new = (STABILITY_ORDER.get(v) if isinstance(v, str) else None for v in d.values["x-stability-level"])
+        old, new = (
+            STABILITY_ORDER.get(v) if isinstance(v, str) else None
+            for v in d.values["x-stability-level"]
+        )
         if old is not None and new is not None and old != new:
-            emit("stability-decreased" if new < old else "stability-increased", f"stability of {what} changed")
+            emit(
+                "stability-decreased" if new < old else "stability-increased",
+                f"stability of {what} changed",
+            )
 
 
 def _object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
@@ -300,8 +357,8 @@ def _object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
     join = (lambda n: f"{path}/{n}") if path else (lambda n: n)
     req_base = set(_strs(d.base.get("required")))
     req_rev = set(_strs(d.rev.get("required")))
-    props_base = d.base.get("properties") if isinstance(d.base.get("properties"), dict) else {}
-    props_rev = d.rev.get("properties") if isinstance(d.rev.get("properties"), dict) else {}
+    props_base = _props(d.base)
+    props_rev = _props(d.rev)
     if d.properties is not None:
         for name, node in d.properties.added.items():
             _added_property(c, site, join(name), c.rev.deref(node), name in req_rev)
@@ -315,8 +372,13 @@ def _object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
         for name in removed:
             if name in props_base and name in props_rev:
                 _became(c, site, join(name), c.rev.deref(props_rev[name]), False)
-    for name, sub in (d.properties.modified.items() if d.properties is not None else ()):
+    for name, sub in d.properties.modified.items() if d.properties is not None else ():
         _access(c, site, join(name), sub, name in req_rev)
+
+
+def _props(schema: dict[str, Any]) -> dict[str, Any]:
+    props = schema.get("properties")
+    return props if isinstance(props, dict) else {}
 
 
 def _strs(value: Any) -> list[str]:
@@ -333,25 +395,49 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
         if _flag(node, "readOnly"):
             return
         if required:
-            rule = "new-required-request-property-with-default" if isinstance(node, dict) and "default" in node else "new-required-request-property"
+            rule = (
+                "new-required-request-property-with-default"
+                if isinstance(node, dict) and "default" in node
+                else "new-required-request-property"
+            )
             c.emit(rule, f"new required property '{name}' in {site.where}", site.op, evidence=ev)
         else:
-            c.emit("new-optional-request-property", f"new optional property '{name}' in {site.where}", site.op, evidence=ev)
+            c.emit(
+                "new-optional-request-property",
+                f"new optional property '{name}' in {site.where}",
+                site.op,
+                evidence=ev,
+            )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
     kind = "required" if required else "optional"
-    c.emit(f"response-{kind}-{wo}property-added", f"{kind} property '{name}' added to {site.where}", site.op, evidence=ev)
+    c.emit(
+        f"response-{kind}-{wo}property-added",
+        f"{kind} property '{name}' added to {site.where}",
+        site.op,
+        evidence=ev,
+    )
 
 
 def _removed_property(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
     ev = f"{site.where}|{name}"
     if site.request:
         if not _flag(node, "readOnly"):
-            c.emit("request-property-removed", f"property '{name}' removed from {site.where}", site.op, evidence=ev)
+            c.emit(
+                "request-property-removed",
+                f"property '{name}' removed from {site.where}",
+                site.op,
+                evidence=ev,
+            )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
     kind = "required" if required else "optional"
-    c.emit(f"response-{kind}-{wo}property-removed", f"{kind} property '{name}' removed from {site.where}", site.op, evidence=ev)
+    c.emit(
+        f"response-{kind}-{wo}property-removed",
+        f"{kind} property '{name}' removed from {site.where}",
+        site.op,
+        evidence=ev,
+    )
 
 
 def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
@@ -366,7 +452,12 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
         c.emit(rule, f"property '{name}' of {site.where} became {state}", site.op, evidence=ev)
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
-    c.emit(f"response-{wo}property-became-{state}", f"property '{name}' of {site.where} became {state}", site.op, evidence=ev)
+    c.emit(
+        f"response-{wo}property-became-{state}",
+        f"property '{name}' of {site.where} became {state}",
+        site.op,
+        evidence=ev,
+    )
 
 
 def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) -> None:
@@ -376,4 +467,9 @@ def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) 
             now = d.values[key][1] is True
             verb = f"became-{word}" if now else f"became-not-{word}"
             side = "request" if site.request else "response"
-            c.emit(f"{side}-{kind}-property-{verb}", f"property '{name}' of {site.where} {verb.replace('-', ' ')}", site.op, evidence=f"{site.where}|{name}|{verb}")
+            c.emit(
+                f"{side}-{kind}-property-{verb}",
+                f"property '{name}' of {site.where} {verb.replace('-', ' ')}",
+                site.op,
+                evidence=f"{site.where}|{name}|{verb}",
+            )
