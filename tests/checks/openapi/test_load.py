@@ -51,12 +51,10 @@ def test_duplicate_json_key_is_reported_but_the_spec_still_compares() -> None:
 
 def test_broken_ref() -> None:
     head = _spec(
-
-            "  /b:\n"
-            "    post:\n"
-            "      requestBody: {$ref: '#/components/requestBodies/Missing'}\n"
-            "      responses: {'200': {description: ok}}\n"
-
+        "  /b:\n"
+        "    post:\n"
+        "      requestBody: {$ref: '#/components/requestBodies/Missing'}\n"
+        "      responses: {'200': {description: ok}}\n"
     )
     assert "spec-ref-broken" in [
         r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})
@@ -65,14 +63,12 @@ def test_broken_ref() -> None:
 
 def test_ref_to_missing_file_and_ref_in_other_file() -> None:
     head = _spec(
-
-            "  /b:\n"
-            "    get:\n"
-            "      responses: {'200': {$ref: 'parts/resp.yaml#/Ok'}}\n"
-            "  /c:\n"
-            "    get:\n"
-            "      responses: {'200': {$ref: 'nope.yaml'}}\n"
-
+        "  /b:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: 'parts/resp.yaml#/Ok'}}\n"
+        "  /c:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: 'nope.yaml'}}\n"
     )
     files = {"api/openapi.yaml": head, "api/parts/resp.yaml": "Ok: {description: fine}\n"}
     rules = _rules({"api/openapi.yaml": GOOD}, files)
@@ -81,12 +77,10 @@ def test_ref_to_missing_file_and_ref_in_other_file() -> None:
 
 def test_change_in_a_referenced_file_is_compared() -> None:
     spec = _spec(
-
-            "  /b:\n"
-            "    get:\n"
-            "      responses: {'200': {description: ok, content: {application/json:\n"
-            "        {schema: {$ref: 'schemas.yaml#/User'}}}}}\n"
-
+        "  /b:\n"
+        "    get:\n"
+        "      responses: {'200': {description: ok, content: {application/json:\n"
+        "        {schema: {$ref: 'schemas.yaml#/User'}}}}}\n"
     )
     base = {
         "openapi.yaml": spec,
@@ -121,14 +115,12 @@ def test_cyclic_ref_terminates() -> None:
 
 def test_ref_outside_repository_and_url_ref() -> None:
     head = _spec(
-
-            "  /b:\n"
-            "    get:\n"
-            "      responses: {'200': {$ref: '../../etc/passwd'}}\n"
-            "  /c:\n"
-            "    get:\n"
-            "      responses: {'200': {$ref: 'https://example.com/r.yaml'}}\n"
-
+        "  /b:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: '../../etc/passwd'}}\n"
+        "  /c:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: 'https://example.com/r.yaml'}}\n"
     )
     rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})]
     assert "spec-ref-outside-repo" in rules and "spec-ref-url" in rules
@@ -198,3 +190,17 @@ def test_configured_specs_and_changelog_and_major_bump() -> None:
     }
     assert any("Removed endpoints" in d for d in ctx.details)
     assert ctx.summary.startswith("2 breaking")
+
+
+def test_duplicate_operation_id_and_swagger_validation() -> None:
+    head = (
+        "swagger: '2.0'\n"
+        "info: {title: t, version: '1'}\n"
+        "paths:\n"
+        "  /a: {get: {operationId: same, responses: {'200': {description: ok}}}}\n"
+        "  /b: {get: {operationId: same, responses: {'200': {description: ok}}}}\n"
+    )
+    findings = run_check(OpenAPICheck(), {}, {"swagger.yaml": head})
+    assert [f.rule for f in findings] == ["spec-invalid"]
+    assert "also used by GET /a" in findings[0].message
+    assert findings[0].location is not None and findings[0].location.start_line == 5
