@@ -32,17 +32,16 @@ class Invalid:
 
 @lru_cache(maxsize=4)
 def _validator(version: str) -> Any:
-    import jsonschema_rs
-    import openapi_spec_validator
+    import importlib.util
 
+    import jsonschema_rs
+
+    # locate the schemas bundled with openapi-spec-validator without importing it (slow)
+    found = importlib.util.find_spec("openapi_spec_validator")
+    if found is None or found.origin is None:  # pragma: no cover - a declared dependency
+        raise RuntimeError("openapi-spec-validator is not installed; pip install openapi-spec-validator")
     folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}[version]
-    path = (
-        Path(openapi_spec_validator.__file__).parent
-        / "resources"
-        / "schemas"
-        / folder
-        / "schema.json"
-    )
+    path = Path(found.origin).parent / "resources" / "schemas" / folder / "schema.json"
     return jsonschema_rs.validator_for(json.loads(path.read_text(encoding="utf-8")))
 
 

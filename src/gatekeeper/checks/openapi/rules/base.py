@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +47,18 @@ class Collector:
         self.options = options
         self.schemas = SchemaComparer(base.deref, rev.deref)
         self.changes: list[Change] = []
+        #: schema findings already worked out, keyed by diff and site, replayed per operation
+        self.schema_records: dict[tuple[Any, ...], list[tuple[str, str, str]]] = {}
+        self._recording: list[tuple[str, str, str]] | None = None
+
+    @contextmanager
+    def recording(self, into: list[tuple[str, str, str]]) -> Iterator[None]:
+        """Collect (rule, message, evidence) instead of changes while the block runs."""
+        previous, self._recording = self._recording, into
+        try:
+            yield
+        finally:
+            self._recording = previous
 
     def emit(
         self,
@@ -59,6 +73,9 @@ class Collector:
         level = LEVELS.get(rule)
         if level is None:
             return False
+        if self._recording is not None:
+            self._recording.append((rule, message, evidence or message))
+            return True
         label = op.label if op is not None else ""
         if line is None and op is not None:
             line = op.line

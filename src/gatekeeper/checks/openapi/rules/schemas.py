@@ -81,11 +81,23 @@ def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff
 
 
 def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
-    """Emit every rule the difference ``d`` triggers at ``site``."""
-    for node, path in _walk(d, ""):
-        prefix = site.nested if path else site.root
-        _node(c, site, node, prefix, path=path)
-        _object(c, site, node, path)
+    """Emit every rule the difference ``d`` triggers at ``site``.
+
+    A component shared by many operations yields the same findings at the same kind of
+    site, so they are worked out once and replayed for each operation.
+    """
+    key = (id(d), site.request, site.root, site.nested, site.where)
+    records = c.schema_records.get(key)
+    if records is None:
+        records = []
+        with c.recording(records):
+            for node, path in _walk(d, ""):
+                prefix = site.nested if path else site.root
+                _node(c, site, node, prefix, path=path)
+                _object(c, site, node, path)
+        c.schema_records[key] = records
+    for rule, message, evidence in records:
+        c.emit(rule, message, site.op, evidence=evidence)
 
 
 def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
