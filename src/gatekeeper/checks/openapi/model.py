@@ -43,6 +43,8 @@ class Parameter:
     node: dict[str, Any]
     schema: Any
     content: dict[str, Any] = field(default_factory=dict)
+    #: declared on the path item (shared by its operations), not on the operation
+    path_level: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -179,7 +181,8 @@ def _operation(
     params: dict[tuple[str, str], Parameter] = {}
     body_params: list[dict[str, Any]] = []
     names = [n.strip("{}") for n in _PARAM_IN_PATH.findall(path)]
-    for raw in list(_as_list(item.get("parameters"))) + list(_as_list(op.get("parameters"))):
+    shared = _as_list(item.get("parameters"))
+    for index, raw in enumerate(shared + _as_list(op.get("parameters"))):
         node = _d(spec.deref(raw))
         where, name = node.get("in"), node.get("name")
         if not isinstance(name, str) or not isinstance(where, str):
@@ -197,6 +200,7 @@ def _operation(
             node,
             schema,
             _d(node.get("content")),
+            path_level=index < len(shared),
         )
         key = param.key
         if where == "path" and name in names:  # renamed path parameters keep their slot

@@ -39,7 +39,9 @@ def _validator(version: str) -> Any:
     # locate the schemas bundled with openapi-spec-validator without importing it (slow)
     found = importlib.util.find_spec("openapi_spec_validator")
     if found is None or found.origin is None:  # pragma: no cover - a declared dependency
-        raise RuntimeError("openapi-spec-validator is not installed; pip install openapi-spec-validator")
+        raise RuntimeError(
+            "openapi-spec-validator is not installed; pip install openapi-spec-validator"
+        )
     folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}[version]
     path = Path(found.origin).parent / "resources" / "schemas" / folder / "schema.json"
     return jsonschema_rs.validator_for(json.loads(path.read_text(encoding="utf-8")))

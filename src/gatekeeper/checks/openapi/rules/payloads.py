@@ -25,6 +25,14 @@ def _pname(p: Parameter) -> str:
 def _params(c: Collector, b: Operation, r: Operation) -> None:
     for key in sorted(set(r.params) - set(b.params)):
         p = r.params[key]
+        if p.path_level and p.location != "path":
+            state = "required" if p.required else "optional"
+            c.emit(
+                f"new-{state}-request-default-parameter-to-existing-path",
+                f"new {state} {_pname(p)} shared by every operation of {r.path}",
+                r,
+                evidence=f"default|{_pname(p)}",
+            )
         if p.location == "path":
             c.emit(
                 "new-request-path-parameter",
@@ -140,7 +148,10 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
                     op,
                     evidence=ev,
                 )
-    site = Site(op, True, "request-parameter", "request-parameter-property", ev)
+    site = Site(
+        op, True, "request-parameter", "request-parameter-property", ev,
+        loose=True, header=r.location == "header",
+    )  # fmt: skip
     if b.schema is not None or r.schema is not None:
         d = c.schemas.compare(b.schema or {}, r.schema or {})
         if d is not None:
@@ -187,7 +198,8 @@ def _request_body(c: Collector, op: Operation, b: Body | None, r: Body | None) -
             evidence=media,
         )
     for media in sorted(set(b.content) & set(r.content)):
-        site = Site(op, True, "request-body", "request-property", f"the {media} request body")
+        where = f"the {media} request body"
+        site = Site(op, True, "request-body", "request-property", where, loose=_loose(media))
         _media(c, site, media, b.content[media], r.content[media])
 
 
@@ -213,6 +225,12 @@ def _media(c: Collector, site: Site, media: str, bm: dict[str, Any], rm: dict[st
     d = c.schemas.compare(bs, rs)
     if d is not None:
         check_schema(c, site, d)
+
+
+def _loose(media: str) -> bool:
+    """Text encodings (not JSON) read every value as a string."""
+    base = media.split(";")[0].strip().lower()
+    return not (base == "application/json" or base.endswith("+json") or base == "*/*")
 
 
 def _success(status: str) -> bool:
@@ -257,8 +275,9 @@ def _response(c: Collector, op: Operation, b: Response, r: Response) -> None:
             evidence=f"{r.status}|{media}",
         )
     for media in sorted(set(b.content) & set(r.content)):
+        where_media = f"the {r.status} {media} response"
         site = Site(
-            op, False, "response-body", "response-property", f"the {r.status} {media} response"
+            op, False, "response-body", "response-property", where_media, loose=_loose(media)
         )
         _media(c, site, media, b.content[media], r.content[media])
     for name in sorted(set(b.headers) - set(r.headers)):

@@ -57,6 +57,10 @@ class Site:
     root: str  # "request-body", "response-body", "request-parameter"
     nested: str  # "request-property", "response-property", "request-parameter-property"
     where: str  # "the request body", "the 200 response", "query parameter 'q'"
+    #: text media types and parameters: any value also reads as a string
+    loose: bool = False
+    #: header parameters also report nested changes as ``request-header-property-*``
+    header: bool = False
 
 
 def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff, str]]:
@@ -134,6 +138,8 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
         elif stem.startswith("!"):
             rule = stem[1:]
         c.emit(rule, message, site.op, evidence=f"{ev}|{stem}")
+        if site.header and path:
+            c.emit(f"request-header-property-{stem}", message, site.op, evidence=f"{ev}|h|{stem}")
 
     _numbers(d, what, emit)
     _pattern(d, site, what, emit)
@@ -200,8 +206,24 @@ def _pattern(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
         emit("pattern-changed", f"pattern of {what} changed from {old!r} to {new!r}")
 
 
-def _subset(a: list[str], b: list[str]) -> bool:
-    return bool(a) and all(t in b or (t == "integer" and "number" in b) for t in a)
+def _subset(a: list[str], b: list[str], loose: bool = False) -> bool:
+    """Every type of ``a`` is covered by ``b`` (integer within number; anything within
+    string when the encoding is text, not JSON)."""
+    return bool(a) and all(
+        t in b or (t == "integer" and "number" in b) or (loose and "string" in b) for t in a
+    )
+
+
+def _type_kind(old: list[str], new: list[str], loose: bool) -> str:
+    if not new or _subset(old, new):
+        return "generalized"
+    if not old or _subset(new, old):
+        return "specialized"
+    if loose and _subset(old, new, True):
+        return "generalized-loose"
+    if loose and _subset(new, old, True):
+        return "specialized-loose"
+    return "changed"
 
 
 def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, emit: Any) -> None:
@@ -225,13 +247,15 @@ def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, e
             if fmt[0] is MISSING
             else "changed"
         )
-    elif not new or _subset(old, new):
-        kind = "generalized"
-    elif not old or _subset(new, old):
-        kind = "specialized"
     else:
-        kind = "changed"
+        kind = _type_kind(old, new, site.loose)
     msg = f"type of {what} changed from {_tf(old, fmt, 0)} to {_tf(new, fmt, 1)}"
+    # a swap that is safe only because the encoding is text is "compatible"
+    safe_loose = "generalized-loose" if site.request else "specialized-loose"
+    if kind == safe_loose and c.known(f"{prefix}-type-compatible"):
+        emit("type-compatible", msg)
+        return
+    kind = kind.removesuffix("-loose")
     if site.request:
         if kind == "specialized" and c.known(f"{prefix}-type-specialized"):
             emit("type-specialized", msg)
@@ -406,6 +430,13 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
     if site.request:
         if _flag(node, "readOnly"):
             return
+        if required and site.header:
+            c.emit(
+                "new-required-request-header-property",
+                f"new required property '{name}' in {site.where}",
+                site.op,
+                evidence=ev + "|h",
+            )
         if required:
             rule = (
                 "new-required-request-property-with-default"
@@ -459,6 +490,13 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
         if _flag(node, "readOnly"):
             return
         rule = f"request-property-became-{state}"
+        if required and site.header:
+            c.emit(
+                "request-header-property-became-required",
+                f"property '{name}' of {site.where} became required",
+                site.op,
+                evidence=ev + "|h",
+            )
         if required and isinstance(node, dict) and "default" in node:
             rule = "request-property-became-required-with-default"
         c.emit(rule, f"property '{name}' of {site.where} became {state}", site.op, evidence=ev)
