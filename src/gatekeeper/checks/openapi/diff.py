@@ -129,12 +129,13 @@ class SchemaComparer:
         self._base = deref_base
         self._rev = deref_rev
         self._memo: dict[tuple[int, int], Any] = {}
+        self._unwrapped: dict[int, dict[str, Any]] = {}
 
     def compare(self, base: Any, rev: Any) -> SchemaDiff | None:
         """The difference between two (possibly ``$ref``) schemas, or None when equal."""
         b, r = self._base(base), self._rev(rev)
-        b = b if isinstance(b, dict) else {}
-        r = r if isinstance(r, dict) else {}
+        b = self._unwrap(b, self._base) if isinstance(b, dict) else {}
+        r = self._unwrap(r, self._rev) if isinstance(r, dict) else {}
         key = (id(b), id(r))
         hit = self._memo.get(key, MISSING)
         if hit is _IN_PROGRESS:
@@ -146,6 +147,30 @@ class SchemaComparer:
         result = None if d.empty() else d
         self._memo[key] = result
         return result
+
+    def _unwrap(self, schema: dict[str, Any], deref: Callable[[Any], Any]) -> dict[str, Any]:
+        """``oneOf``/``anyOf`` of one schema and ``null`` reads as that schema, nullable.
+
+        One object per wrapped schema, so the memo keeps working.
+        """
+        for kw in ("oneOf", "anyOf"):
+            branches = schema.get(kw)
+            if not (isinstance(branches, list) and len(branches) == 2):
+                continue
+            resolved = [deref(x) for x in branches]
+            nulls = [
+                i for i, x in enumerate(resolved) if isinstance(x, dict) and x.get("type") == "null"
+            ]
+            if len(nulls) != 1 or not isinstance(resolved[1 - nulls[0]], dict):
+                continue
+            hit = self._unwrapped.get(id(schema))
+            if hit is None:
+                hit = dict(resolved[1 - nulls[0]])
+                hit.update((k, v) for k, v in schema.items() if k != kw)
+                hit["nullable"] = True
+                self._unwrapped[id(schema)] = hit
+            return hit
+        return schema
 
     def _diff(self, b: dict[str, Any], r: dict[str, Any]) -> SchemaDiff:
         d = SchemaDiff(b, r)

@@ -95,13 +95,34 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
     if records is None:
         records = []
         with c.recording(records):
-            for node, path in _walk(d, ""):
-                prefix = site.nested if path else site.root
-                _node(c, site, node, prefix, path=path)
-                _object(c, site, node, path)
+            if not (site.root.endswith("-body") and _wrapped_in_one_of(c, site, d)):
+                _check_nodes(c, site, d)
         c.schema_records[key] = records
     for rule, message, evidence in records:
         c.emit(rule, message, site.op, evidence=evidence)
+
+
+def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
+    """An object body moved into ``oneOf`` branches that carry its properties."""
+    branches = d.rev.get("oneOf")
+    props = _props(d.base)
+    if not props or "oneOf" in d.base or "properties" in d.rev or not isinstance(branches, list):
+        return False
+    covered: set[str] = set()
+    for branch in branches:
+        covered |= set(_props(c.rev.deref(branch) if isinstance(branch, dict) else {}))
+    if not set(props) <= covered:
+        return False
+    side = "request" if site.request else "response"
+    c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in oneOf", site.op)
+    return True
+
+
+def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
+    for node, path in _walk(d, ""):
+        prefix = site.nested if path else site.root
+        _node(c, site, node, prefix, path=path)
+        _object(c, site, node, path)
 
 
 def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
@@ -250,6 +271,16 @@ def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, e
     else:
         kind = _type_kind(old, new, site.loose)
     msg = f"type of {what} changed from {_tf(old, fmt, 0)} to {_tf(new, fmt, 1)}"
+    if prefix == "request-parameter-property" and d.types is not None:
+        # the encoding of a parameter's properties is unknown: breaking both ways is an
+        # error, breaking one way a warning, breaking neither way a generalization
+        strict = not (not new or _subset(old, new))
+        loose = not (not new or _subset(old, new, True))
+        verdict = (
+            "specialized" if strict and loose else "changed" if strict or loose else "generalized"
+        )
+        emit(f"type-{verdict}", msg)
+        return
     # a swap that is safe only because the encoding is text is "compatible"
     safe_loose = "generalized-loose" if site.request else "specialized-loose"
     if kind == safe_loose and c.known(f"{prefix}-type-compatible"):
@@ -377,11 +408,17 @@ def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) ->
         elif old is True:
             emit("reactivated", f"{what} is no longer deprecated")
     if "x-stability-level" in d.values:
+        raw = d.values["x-stability-level"][1]
+        if raw is not MISSING and raw not in STABILITY_ORDER:
+            emit("!api-invalid-stability-level", f"{what} has an invalid x-stability-level {raw!r}")
+            return
         old, new = (
             STABILITY_ORDER.get(v) if isinstance(v, str) else None
             for v in d.values["x-stability-level"]
         )
-        if old is not None and new is not None and old != new:
+        # an endpoint that is itself draft or alpha makes no promise about its properties
+        unstable = site.op.node.get("x-stability-level") in ("draft", "alpha")
+        if old is not None and new is not None and old != new and not unstable:
             emit(
                 "stability-decreased" if new < old else "stability-increased",
                 f"stability of {what} changed",
