@@ -1,0 +1,178 @@
+"""The ``migrations`` check: reversible, proven by a roundtrip, and safe to deploy.
+
+For each migration the change touches it reads the files statically (is there a down?
+does it undo the up?), runs the chain on a scratch database (up, down, up, comparing
+schemas as sets), reviews the added SQL and operations for locking and breaking changes,
+and lints the changed SQL. Heavy tools are imported only when they are needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from gatekeeper.checks.interface import BaseCheck, CheckContext
+from gatekeeper.checks.migrations import detect, pyops, static
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
+from gatekeeper.checks.migrations.rules import RULES
+from gatekeeper.model import Finding
+
+DIALECTS = ("postgres", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake", "bigquery")
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "frameworks": {
+            "type": "object",
+            "description": "Path globs per framework where its migrations live (default: "
+            "anywhere, recognised by convention); an empty list turns a framework off.",
+            "additionalProperties": False,
+            "properties": {fw: {"type": "array", "items": {"type": "string"}} for fw in FRAMEWORKS},
+        },
+        "dialect": {
+            "enum": list(DIALECTS),
+            "default": "postgres",
+            "description": "SQL dialect of the migrations, for the safety rules and the lint.",
+        },
+        "roundtrip": {
+            "enum": ["sqlite", "postgres", "off"],
+            "default": "sqlite",
+            "description": "Where reversibility is proven: an embedded SQLite database, a "
+            "PostgreSQL server (database_url, or a scratch server), or not at all.",
+        },
+        "database_url": {
+            "type": "string",
+            "description": "postgresql:// URL of a server where scratch databases may be "
+            "created (needs CREATEDB); without it a scratch server is started.",
+        },
+        "safety": {"type": "boolean", "default": True},
+        "lint": {
+            "description": "sqlfluff on changed SQL: true, or the rules to use.",
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "rules": {"type": "array", "items": {"type": "string"}},
+                        "exclude_rules": {"type": "array", "items": {"type": "string"}},
+                        "dialect": {"type": "string"},
+                    },
+                },
+            ],
+        },
+        "code_paths": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Where the application's code lives, searched to recognise a drop "
+            "whose column or table is no longer used (expand-contract).",
+        },
+        "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
+    },
+}
+
+
+class MigrationsCheck(BaseCheck):
+    """Migrations are reversible (proven on a real database) and safe to deploy."""
+
+    id: ClassVar[str] = "migrations"
+    title: ClassVar[str] = "Migrations"
+    description: ClassVar[str] = (
+        "Reversible migrations with a down that really undoes the up, and no locking or "
+        "breaking schema changes outside an expand-contract plan."
+    )
+    rules = RULES
+    config_schema: ClassVar[dict[str, Any]] = CONFIG_SCHEMA
+
+    def applies(self, ctx: CheckContext) -> bool:
+        """True when a recognised migration changed."""
+        return bool(self._changed(ctx))
+
+    def _changed(self, ctx: CheckContext) -> list[Migration]:
+        return detect.changed_migrations(
+            ctx.changes, ctx.config.get("frameworks"), ctx.paths, ctx.exclude
+        )
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        """Review every changed migration; findings sorted by place and rule."""
+        changed = self._changed(ctx)
+        findings: list[Finding] = []
+        alembic_folders: set[str] = set()
+        for m in changed:
+            ctx.check_time()
+            findings += static.history_findings(self, ctx.changes, m)
+            findings += self._review(ctx, m)
+            if m.framework == ALEMBIC:
+                alembic_folders.add(m.directory)
+        for folder in sorted(alembic_folders):
+            findings += self._alembic_graph(ctx, folder, changed)
+        counts = _count(changed)
+        ctx.set_summary(f"{len(changed)} migration(s) changed ({counts})" if changed else "")
+        return sorted(set(findings), key=_order)
+
+    def _review(self, ctx: CheckContext, m: Migration) -> list[Finding]:
+        changes = ctx.changes
+        if changes.bytes_at_head(m.path) is None:
+            return []  # deleted: history_findings said what there is to say
+        text = changes.text_at_head(m.path)
+        if text is None:
+            return [
+                self.finding(
+                    "unreadable",
+                    f"{m.path} is binary, too large or not UTF-8; it was not reviewed.",
+                    path=m.path,
+                    evidence=m.path,
+                )
+            ]
+        if m.is_sql:
+            sides = static.sql_sides(changes, m)
+            assert sides is not None
+            return static.check_sql(self, sides, m)
+        try:
+            if m.framework == ALEMBIC:
+                info = pyops.read_alembic(text, m.path)
+                return static.check_alembic(self, m, text, info)
+            assert m.framework == DJANGO
+            calls = pyops.read_django(text, m.path)
+            return static.check_django(self, m, text, calls)
+        except pyops.MigrationSyntaxError as exc:
+            return [
+                self.finding(
+                    "syntax-error",
+                    f"{m.path} is not valid Python: {exc}"
+                    + (f" (line {exc.line})" if exc.line else "")
+                    + "; it was not reviewed.",
+                    path=m.path,
+                    line=exc.line,
+                    evidence=m.path,
+                )
+            ]
+
+    def _alembic_graph(
+        self, ctx: CheckContext, folder: str, changed: list[Migration]
+    ) -> list[Finding]:
+        files: dict[str, pyops.AlembicFile] = {}
+        sample = next(m for m in changed if m.framework == ALEMBIC and m.directory == folder)
+        for m in detect.chain(ctx.changes, sample):
+            text = ctx.changes.text_at_head(m.path)
+            if text is None:
+                continue
+            try:
+                files[m.path] = pyops.read_alembic(text, m.path)
+            except pyops.MigrationSyntaxError:
+                continue  # reported on its own when changed
+        paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
+        return static.graph_findings(self, files, paths)
+
+
+def _count(changed: list[Migration]) -> str:
+    counts: dict[str, int] = {}
+    for m in changed:
+        counts[m.framework] = counts.get(m.framework, 0) + 1
+    return ", ".join(f"{n} {fw}" for fw, n in sorted(counts.items()))
+
+
+def _order(f: Finding) -> tuple[str, int, str, str]:
+    loc = f.location
+    return (loc.path if loc else "", (loc.start_line or 0) if loc else 0, f.rule, f.message)
