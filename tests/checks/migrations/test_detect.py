@@ -16,7 +16,14 @@ DJANGO_SRC = "from django.db import migrations\nclass Migration(migrations.Migra
     ("path", "text", "framework", "up", "down", "version"),
     [
         ("db/versions/a1_x.py", ALEMBIC_SRC, "alembic", "db/versions/a1_x.py", None, "a1_x"),
-        ("app/migrations/0002_x.py", DJANGO_SRC, "django", "app/migrations/0002_x.py", None, "0002_x"),
+        (
+            "app/migrations/0002_x.py",
+            DJANGO_SRC,
+            "django",
+            "app/migrations/0002_x.py",
+            None,
+            "0002_x",
+        ),
         ("m/12_add.up.sql", None, "golang-migrate", "m/12_add.up.sql", "m/12_add.down.sql", "12"),
         ("m/12_add.down.sql", None, "golang-migrate", "m/12_add.up.sql", "m/12_add.down.sql", "12"),
         ("m/add.up.sql", None, "sql-pair", "m/add.up.sql", "m/add.down.sql", "add"),
@@ -61,7 +68,11 @@ def test_chain_is_in_numeric_order_and_per_folder() -> None:
     cs = changeset({}, head)
     m = detect.classify("db/2_b.up.sql", None)
     assert m is not None
-    assert [x.path for x in detect.chain(cs, m)] == ["db/1_a.up.sql", "db/2_b.up.sql", "db/10_c.up.sql"]
+    assert [x.path for x in detect.chain(cs, m)] == [
+        "db/1_a.up.sql",
+        "db/2_b.up.sql",
+        "db/10_c.up.sql",
+    ]
 
 
 def test_split_keeps_lines_quotes_and_same_line_comments() -> None:

@@ -8,13 +8,15 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from gatekeeper.checks.interface import BaseCheck, CheckContext
-from gatekeeper.checks.migrations import detect, pyops, static
+from gatekeeper.checks.migrations import alembic_run, detect, plan, pyops, roundtrip, static
+from gatekeeper.checks.migrations.catalog import Database
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
 from gatekeeper.checks.migrations.rules import RULES
+from gatekeeper.checks.migrations.sqlite import SqliteDatabase
 from gatekeeper.model import Finding
 
 DIALECTS = ("postgres", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake", "bigquery")
@@ -107,6 +109,8 @@ class MigrationsCheck(BaseCheck):
                 alembic_folders.add(m.directory)
         for folder in sorted(alembic_folders):
             findings += self._alembic_graph(ctx, folder, changed)
+        if ctx.config.get("roundtrip", "sqlite") != "off":
+            findings += self._roundtrip(ctx, changed)
         counts = _count(changed)
         ctx.set_summary(f"{len(changed)} migration(s) changed ({counts})" if changed else "")
         return sorted(set(findings), key=_order)
@@ -148,6 +152,44 @@ class MigrationsCheck(BaseCheck):
                     evidence=m.path,
                 )
             ]
+
+    def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
+        engine = str(ctx.config.get("roundtrip", "sqlite"))
+        runner = alembic_run.AlembicRunner()
+        findings: list[Finding] = []
+        try:
+            max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
+            for p in plan.plans(ctx.changes, changed, runner, max_bytes):
+                problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
+                if p.new:
+                    problems += roundtrip.run(
+                        self._opener(ctx, engine), p.before, p.new, ctx.check_time
+                    )
+                findings += [self._problem(pr, engine) for pr in problems]
+        finally:
+            runner.close()
+        return findings
+
+    def _opener(self, ctx: CheckContext, engine: str) -> Callable[[], Database]:
+        folder = ctx.scratch / "migrations-roundtrip"
+        return lambda: SqliteDatabase(folder)
+
+    def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
+        if problem.failed:
+            return self.finding(
+                "roundtrip-failed",
+                f"Roundtrip of {problem.path} on {engine}: {problem.message}",
+                path=problem.path,
+                line=problem.line,
+                evidence=problem.message,
+            )
+        return self.finding(
+            "roundtrip-not-run",
+            f"Roundtrip of {problem.path} on {engine} not run: {problem.message}",
+            path=problem.path,
+            line=problem.line,
+            evidence=problem.message,
+        )
 
     def _alembic_graph(
         self, ctx: CheckContext, folder: str, changed: list[Migration]
