@@ -12,7 +12,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from gatekeeper.checks.interface import BaseCheck, CheckContext
-from gatekeeper.checks.migrations import alembic_run, detect, plan, pyops, roundtrip, static
+from gatekeeper.checks.migrations import (
+    alembic_run,
+    detect,
+    plan,
+    pyops,
+    review,
+    roundtrip,
+    safety,
+    static,
+)
 from gatekeeper.checks.migrations.catalog import Database
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
 from gatekeeper.checks.migrations.rules import RULES
@@ -105,6 +114,8 @@ class MigrationsCheck(BaseCheck):
             ctx.check_time()
             findings += static.history_findings(self, ctx.changes, m)
             findings += self._review(ctx, m)
+            if ctx.config.get("safety", True):
+                findings += self._safety(ctx, m, changed)
             if m.framework == ALEMBIC:
                 alembic_folders.add(m.directory)
         for folder in sorted(alembic_folders):
@@ -152,6 +163,50 @@ class MigrationsCheck(BaseCheck):
                     evidence=m.path,
                 )
             ]
+
+    def _safety(self, ctx: CheckContext, m: Migration, changed: list[Migration]) -> list[Finding]:
+        changes = ctx.changes
+        text = changes.text_at_head(m.path)
+        if text is None:
+            return []
+        dialect = str(ctx.config.get("dialect", "postgres"))
+        if m.is_sql:
+            hits = review.sql_hits(changes, m, dialect)
+        else:
+            hits = review.python_hits(changes, m, text, dialect)
+        contract: bool | None = None
+        out = []
+        for hit in hits:
+            if hit.target and contract is None:
+                contract = review.only_migrations(changes, changed)
+            if (
+                hit.target
+                and contract
+                and not review.still_used(
+                    changes,
+                    hit.target[-1:],
+                    tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS)),
+                )
+            ):
+                out.append(self._contract(m.path, hit))
+                continue
+            out.append(
+                self.finding(
+                    hit.rule, hit.message, path=m.path, line=hit.line, evidence=hit.evidence
+                )
+            )
+        return out
+
+    def _contract(self, path: str, hit: safety.Hit) -> Finding:
+        what = ".".join(hit.target)
+        return self.finding(
+            "expand-contract",
+            f"{hit.message} Recognised as an expand-contract step: the PR changes only "
+            f"migrations and the code no longer mentions {hit.target[-1]!r}.",
+            path=path,
+            line=hit.line,
+            evidence=f"{hit.rule}:{what}",
+        )
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
         engine = str(ctx.config.get("roundtrip", "sqlite"))
