@@ -50,7 +50,11 @@ def _load() -> list[Any]:
 
 
 @pytest.mark.parametrize(("case", "config"), _load())
-def test_rule_case(case: dict[str, Any], config: dict[str, Any]) -> None:
+def test_rule_case(
+    case: dict[str, Any], config: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    if config.get("database_url") == "$PG_URL":
+        config = {**config, "database_url": request.getfixturevalue("pg_url")}
     findings = run_check(MigrationsCheck(), _base(case), _head(case), config)
     got = sorted(f.rule for f in findings)
     assert got == sorted(case["expect"]), [f"{f.location}: {f.rule}: {f.message}" for f in findings]

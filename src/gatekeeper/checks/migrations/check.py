@@ -8,13 +8,14 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from gatekeeper.checks.interface import BaseCheck, CheckContext
 from gatekeeper.checks.migrations import (
     alembic_run,
     detect,
+    engines,
     plan,
     pyops,
     review,
@@ -22,10 +23,8 @@ from gatekeeper.checks.migrations import (
     safety,
     static,
 )
-from gatekeeper.checks.migrations.catalog import Database
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
 from gatekeeper.checks.migrations.rules import RULES
-from gatekeeper.checks.migrations.sqlite import SqliteDatabase
 from gatekeeper.model import Finding
 
 DIALECTS = ("postgres", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake", "bigquery")
@@ -210,24 +209,23 @@ class MigrationsCheck(BaseCheck):
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
         engine = str(ctx.config.get("roundtrip", "sqlite"))
+        url = ctx.config.get("database_url")
         runner = alembic_run.AlembicRunner()
         findings: list[Finding] = []
+        folder = ctx.scratch / "migrations-roundtrip"
         try:
             max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
-            for p in plan.plans(ctx.changes, changed, runner, max_bytes):
-                problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
-                if p.new:
-                    problems += roundtrip.run(
-                        self._opener(ctx, engine), p.before, p.new, ctx.check_time
-                    )
-                findings += [self._problem(pr, engine) for pr in problems]
+            with engines.opener(engine, url, folder) as open_db:
+                for p in plan.plans(ctx.changes, changed, runner, max_bytes):
+                    problems = [
+                        roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())
+                    ]
+                    if p.new:
+                        problems += roundtrip.run(open_db, p.before, p.new, ctx.check_time)
+                    findings += [self._problem(pr, engine) for pr in problems]
         finally:
             runner.close()
         return findings
-
-    def _opener(self, ctx: CheckContext, engine: str) -> Callable[[], Database]:
-        folder = ctx.scratch / "migrations-roundtrip"
-        return lambda: SqliteDatabase(folder)
 
     def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
         if problem.failed:
