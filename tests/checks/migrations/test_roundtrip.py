@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from gatekeeper.checks.interface import CheckError
 from gatekeeper.checks.migrations import MigrationsCheck
 from gatekeeper.checks.migrations.catalog import Catalog, describe
 from gatekeeper.testing import changeset, context
@@ -46,3 +49,17 @@ def test_catalog_difference_names_both_sides() -> None:
     many = Catalog(frozenset(("table", f"t{i}") for i in range(12)))
     assert many.difference(Catalog(frozenset())).endswith("(and 4 more)")
     assert describe(("index", "a", "(x)")) == "index a (x)"
+
+
+@pytest.mark.parametrize(
+    ("lint", "message"),
+    [
+        ({"rules": ["XX99"]}, "sqlfluff has no rule XX99; fix checks.migrations.lint"),
+        ({"dialect": "nosuch"}, "sqlfluff has no dialect 'nosuch'"),
+    ],
+)
+def test_bad_lint_settings_fail_closed(lint: dict[str, object], message: str) -> None:
+    head = {"db/1_a.up.sql": "select 1;\n", "db/1_a.down.sql": "select 1;\n"}
+    ctx = context(changeset({}, head), {"roundtrip": "off", "lint": lint})
+    with pytest.raises(CheckError, match=message):
+        list(MigrationsCheck().run(ctx))

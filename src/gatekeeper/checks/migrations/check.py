@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from gatekeeper.checks.interface import BaseCheck, CheckContext
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     alembic_run,
     detect,
     engines,
+    lint,
     plan,
     pyops,
     review,
@@ -121,6 +122,9 @@ class MigrationsCheck(BaseCheck):
             findings += self._alembic_graph(ctx, folder, changed)
         if ctx.config.get("roundtrip", "sqlite") != "off":
             findings += self._roundtrip(ctx, changed)
+        overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
+        if overrides is not None:
+            findings += self._lint(ctx, changed, overrides)
         counts = _count(changed)
         ctx.set_summary(f"{len(changed)} migration(s) changed ({counts})" if changed else "")
         return sorted(set(findings), key=_order)
@@ -227,6 +231,31 @@ class MigrationsCheck(BaseCheck):
             runner.close()
         return findings
 
+    def _lint(
+        self, ctx: CheckContext, changed: list[Migration], overrides: dict[str, Any]
+    ) -> list[Finding]:
+        try:
+            linter = lint.SqlLinter(overrides)
+        except ValueError as exc:
+            raise CheckError(f"{exc}; fix checks.migrations.lint in the policy") from exc
+        files = []
+        for m in changed:
+            for path in (m.path, m.down_path):
+                text = ctx.changes.text_at_head(path) if path and m.is_sql else None
+                if path and text is not None:
+                    files.append((path, text, ctx.changes.added_lines(path)))
+        texts = {path: text.splitlines() for path, text, _ in files}
+        return [
+            self.finding(
+                "sql-lint",
+                f"sqlfluff {hit.code}: {hit.description}",
+                path=path,
+                line=hit.line,
+                evidence=f"{hit.code}:{hit.description}:{_line(texts[path], hit.line)}",
+            )
+            for path, hit in lint.lint_files(linter, files)
+        ]
+
     def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
         if problem.failed:
             return self.finding(
@@ -259,6 +288,10 @@ class MigrationsCheck(BaseCheck):
                 continue  # reported on its own when changed
         paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
         return static.graph_findings(self, files, paths)
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
 
 
 def _count(changed: list[Migration]) -> str:
