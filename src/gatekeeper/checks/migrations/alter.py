@@ -1,0 +1,138 @@
+"""Safety rules for the sub-commands of ALTER TABLE, in pglast's and in sqlglot's trees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatekeeper.checks.migrations.safety import SERIAL_TYPES, VOLATILE, Hit
+from gatekeeper.checks.migrations.sqltext import Statement
+
+
+def _hit(
+    rule: str, message: str, stmt: Statement, evidence: str, target: tuple[str, ...] = ()
+) -> Hit:
+    return Hit(rule, message, stmt.line, evidence, target)
+
+
+def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
+    """Hits for one pglast ``AlterTableCmd`` on ``table``."""
+    sub = cmd.subtype.name
+    column = str(cmd.name or "")
+    where = f"{table}.{column}"
+    if sub == "AT_DropColumn":
+        return [_hit("drop-column", f"Drops column {where}.", stmt, where, (table, column))]
+    if sub == "AT_AlterColumnType":
+        return [_hit("change-column-type", f"Changes the type of {where}.", stmt, where)]
+    if sub == "AT_SetNotNull":
+        return [_hit("set-not-null", f"Sets NOT NULL on existing column {where}.", stmt, where)]
+    if sub == "AT_DropNotNull":
+        return [_hit("drop-not-null", f"Drops NOT NULL from {where}.", stmt, where)]
+    if sub == "AT_AddColumn":
+        return _add_column(cmd.def_, table, stmt)
+    if sub == "AT_AddConstraint":
+        return _constraint(cmd.def_, table, stmt, None)
+    return []
+
+
+def _add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
+    name = f"{table}.{coldef.colname}"
+    types = {str(getattr(n, "sval", "")).lower() for n in coldef.typeName.names or ()}
+    constraints = list(coldef.constraints or ())
+    kinds = {c.contype.name for c in constraints}
+    hits: list[Hit] = []
+    if "CONSTR_NOTNULL" in kinds and "CONSTR_DEFAULT" not in kinds and not types & SERIAL_TYPES:
+        hits.append(
+            _hit(
+                "add-required-column", f"Adds NOT NULL column {name} without a default.", stmt, name
+            )
+        )
+    for c in constraints:
+        if c.contype.name == "CONSTR_DEFAULT" and _volatile(c.raw_expr):
+            hits.append(
+                _hit("volatile-default", f"Adds {name} with a volatile default.", stmt, name)
+            )
+        elif c.contype.name == "CONSTR_PRIMARY" and types & SERIAL_TYPES:
+            hits.append(_hit("serial-primary-key", f"Adds serial primary key {name}.", stmt, name))
+        else:
+            hits += _constraint(c, table, stmt, coldef.colname)
+    return hits
+
+
+def _volatile(expr: Any) -> bool:
+    from pglast.visitors import Visitor
+
+    found: list[str] = []
+
+    class _Calls(Visitor):
+        def visit_FuncCall(self, ancestors: Any, node: Any) -> None:
+            found.append(str(getattr(node.funcname[-1], "sval", "")).lower())
+
+    _Calls()(expr)
+    return any(name in VOLATILE for name in found)
+
+
+def _constraint(con: Any, table: str, stmt: Statement, column: str | None) -> list[Hit]:
+    kind = con.contype.name
+    label = con.conname or (f"on {table}.{column}" if column else f"on {table}")
+    if kind in ("CONSTR_FOREIGN", "CONSTR_CHECK") and not con.skip_validation:
+        what = "foreign key" if kind == "CONSTR_FOREIGN" else "check constraint"
+        return [
+            _hit(
+                "constraint-not-valid",
+                f"Adds {what} {label} without NOT VALID: every row is checked under a lock.",
+                stmt,
+                f"{table}:{label}",
+            )
+        ]
+    if kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.indexname:
+        what = "unique constraint" if kind == "CONSTR_UNIQUE" else "primary key"
+        return [
+            _hit(
+                "unique-constraint",
+                f"Adds {what} {label}, building its index while writes are blocked.",
+                stmt,
+                f"{table}:{label}",
+            )
+        ]
+    return []
+
+
+def sqlglot_actions(alter: Any, table: str, stmt: Statement) -> list[Hit]:
+    """Hits for the actions of a sqlglot ``Alter`` (non-Postgres dialects)."""
+    from sqlglot import exp
+
+    hits: list[Hit] = []
+    for action in alter.args.get("actions") or ():
+        if isinstance(action, exp.Drop) and str(action.args.get("kind", "")).upper() == "COLUMN":
+            for col in action.args.get("tables") or [action.this]:
+                where = f"{table}.{col.name}"
+                hits.append(
+                    _hit("drop-column", f"Drops column {where}.", stmt, where, (table, col.name))
+                )
+        elif isinstance(action, exp.RenameColumn):
+            where = f"{table}.{action.this.name}"
+            hits.append(_hit("rename-column", f"Renames column {where}.", stmt, where))
+        elif isinstance(action, exp.AlterRename):
+            hits.append(_hit("rename-table", f"Renames table {table}.", stmt, table))
+        elif isinstance(action, exp.ModifyColumn) or (
+            isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None
+        ):
+            where = f"{table}.{action.this.name}"
+            hits.append(_hit("change-column-type", f"Changes the type of {where}.", stmt, where))
+        elif isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
+            where = f"{table}.{action.this.name}"
+            hits.append(_hit("set-not-null", f"Sets NOT NULL on {where}.", stmt, where))
+        elif isinstance(action, exp.ColumnDef):
+            hits += _sqlglot_add_column(action, table, stmt)
+    return hits
+
+
+def _sqlglot_add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
+    from sqlglot import exp
+
+    kinds = {type(c.args.get("kind")) for c in coldef.args.get("constraints") or ()}
+    if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds:
+        where = f"{table}.{coldef.name}"
+        msg = f"Adds NOT NULL column {where} without a default."
+        return [_hit("add-required-column", msg, stmt, where)]
+    return []

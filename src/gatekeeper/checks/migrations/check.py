@@ -1,0 +1,306 @@
+"""The ``migrations`` check: reversible, proven by a roundtrip, and safe to deploy.
+
+For each migration the change touches it reads the files statically (is there a down?
+does it undo the up?), runs the chain on a scratch database (up, down, up, comparing
+schemas as sets), reviews the added SQL and operations for locking and breaking changes,
+and lints the changed SQL. Heavy tools are imported only when they are needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
+from gatekeeper.checks.migrations import (
+    alembic_run,
+    detect,
+    engines,
+    lint,
+    plan,
+    pyops,
+    review,
+    roundtrip,
+    safety,
+    static,
+)
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
+from gatekeeper.checks.migrations.rules import RULES
+from gatekeeper.model import Finding
+
+DIALECTS = ("postgres", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake", "bigquery")
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "frameworks": {
+            "type": "object",
+            "description": "Path globs per framework where its migrations live (default: "
+            "anywhere, recognised by convention); an empty list turns a framework off.",
+            "additionalProperties": False,
+            "properties": {fw: {"type": "array", "items": {"type": "string"}} for fw in FRAMEWORKS},
+        },
+        "dialect": {
+            "enum": list(DIALECTS),
+            "default": "postgres",
+            "description": "SQL dialect of the migrations, for the safety rules and the lint.",
+        },
+        "roundtrip": {
+            "enum": ["sqlite", "postgres", "off"],
+            "default": "sqlite",
+            "description": "Where reversibility is proven: an embedded SQLite database, a "
+            "PostgreSQL server (database_url, or a scratch server), or not at all.",
+        },
+        "database_url": {
+            "type": "string",
+            "description": "postgresql:// URL of a server where scratch databases may be "
+            "created (needs CREATEDB); without it a scratch server is started.",
+        },
+        "safety": {"type": "boolean", "default": True},
+        "lint": {
+            "description": "sqlfluff on changed SQL: true, or the rules to use.",
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "rules": {"type": "array", "items": {"type": "string"}},
+                        "exclude_rules": {"type": "array", "items": {"type": "string"}},
+                        "dialect": {"type": "string"},
+                    },
+                },
+            ],
+        },
+        "code_paths": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Where the application's code lives, searched to recognise a drop "
+            "whose column or table is no longer used (expand-contract).",
+        },
+        "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
+    },
+}
+
+
+class MigrationsCheck(BaseCheck):
+    """Migrations are reversible (proven on a real database) and safe to deploy."""
+
+    id: ClassVar[str] = "migrations"
+    title: ClassVar[str] = "Migrations"
+    description: ClassVar[str] = (
+        "Reversible migrations with a down that really undoes the up, and no locking or "
+        "breaking schema changes outside an expand-contract plan."
+    )
+    rules = RULES
+    config_schema: ClassVar[dict[str, Any]] = CONFIG_SCHEMA
+
+    def applies(self, ctx: CheckContext) -> bool:
+        """True when a recognised migration changed."""
+        return bool(self._changed(ctx))
+
+    def _changed(self, ctx: CheckContext) -> list[Migration]:
+        return detect.changed_migrations(
+            ctx.changes, ctx.config.get("frameworks"), ctx.paths, ctx.exclude
+        )
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        """Review every changed migration; findings sorted by place and rule."""
+        changed = self._changed(ctx)
+        findings: list[Finding] = []
+        alembic_folders: set[str] = set()
+        for m in changed:
+            ctx.check_time()
+            findings += static.history_findings(self, ctx.changes, m)
+            findings += self._review(ctx, m)
+            if ctx.config.get("safety", True):
+                findings += self._safety(ctx, m, changed)
+            if m.framework == ALEMBIC:
+                alembic_folders.add(m.directory)
+        for folder in sorted(alembic_folders):
+            findings += self._alembic_graph(ctx, folder, changed)
+        if ctx.config.get("roundtrip", "sqlite") != "off":
+            findings += self._roundtrip(ctx, changed)
+        overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
+        if overrides is not None:
+            findings += self._lint(ctx, changed, overrides)
+        counts = _count(changed)
+        ctx.set_summary(f"{len(changed)} migration(s) changed ({counts})" if changed else "")
+        return sorted(set(findings), key=_order)
+
+    def _review(self, ctx: CheckContext, m: Migration) -> list[Finding]:
+        changes = ctx.changes
+        if changes.bytes_at_head(m.path) is None:
+            return []  # deleted: history_findings said what there is to say
+        text = changes.text_at_head(m.path)
+        if text is None:
+            return [
+                self.finding(
+                    "unreadable",
+                    f"{m.path} is binary, too large or not UTF-8; it was not reviewed.",
+                    path=m.path,
+                    evidence=m.path,
+                )
+            ]
+        if m.is_sql:
+            sides = static.sql_sides(changes, m)
+            assert sides is not None
+            return static.check_sql(self, sides, m)
+        try:
+            if m.framework == ALEMBIC:
+                info = pyops.read_alembic(text, m.path)
+                return static.check_alembic(self, m, text, info)
+            assert m.framework == DJANGO
+            calls = pyops.read_django(text, m.path)
+            return static.check_django(self, m, text, calls)
+        except pyops.MigrationSyntaxError as exc:
+            return [
+                self.finding(
+                    "syntax-error",
+                    f"{m.path} is not valid Python: {exc}"
+                    + (f" (line {exc.line})" if exc.line else "")
+                    + "; it was not reviewed.",
+                    path=m.path,
+                    line=exc.line,
+                    evidence=m.path,
+                )
+            ]
+
+    def _safety(self, ctx: CheckContext, m: Migration, changed: list[Migration]) -> list[Finding]:
+        changes = ctx.changes
+        text = changes.text_at_head(m.path)
+        if text is None:
+            return []
+        dialect = str(ctx.config.get("dialect", "postgres"))
+        if m.is_sql:
+            hits = review.sql_hits(changes, m, dialect)
+        else:
+            hits = review.python_hits(changes, m, text, dialect)
+        contract: bool | None = None
+        out = []
+        for hit in hits:
+            if hit.target and contract is None:
+                contract = review.only_migrations(changes, changed)
+            if (
+                hit.target
+                and contract
+                and not review.still_used(
+                    changes,
+                    hit.target[-1:],
+                    tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS)),
+                )
+            ):
+                out.append(self._contract(m.path, hit))
+                continue
+            out.append(
+                self.finding(
+                    hit.rule, hit.message, path=m.path, line=hit.line, evidence=hit.evidence
+                )
+            )
+        return out
+
+    def _contract(self, path: str, hit: safety.Hit) -> Finding:
+        what = ".".join(hit.target)
+        return self.finding(
+            "expand-contract",
+            f"{hit.message} Recognised as an expand-contract step: the PR changes only "
+            f"migrations and the code no longer mentions {hit.target[-1]!r}.",
+            path=path,
+            line=hit.line,
+            evidence=f"{hit.rule}:{what}",
+        )
+
+    def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
+        engine = str(ctx.config.get("roundtrip", "sqlite"))
+        url = ctx.config.get("database_url")
+        runner = alembic_run.AlembicRunner()
+        findings: list[Finding] = []
+        folder = ctx.scratch / "migrations-roundtrip"
+        try:
+            max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
+            with engines.opener(engine, url, folder) as open_db:
+                for p in plan.plans(ctx.changes, changed, runner, max_bytes):
+                    problems = [
+                        roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())
+                    ]
+                    if p.new:
+                        problems += roundtrip.run(open_db, p.before, p.new, ctx.check_time)
+                    findings += [self._problem(pr, engine) for pr in problems]
+        finally:
+            runner.close()
+        return findings
+
+    def _lint(
+        self, ctx: CheckContext, changed: list[Migration], overrides: dict[str, Any]
+    ) -> list[Finding]:
+        try:
+            linter = lint.SqlLinter(overrides)
+        except ValueError as exc:
+            raise CheckError(f"{exc}; fix checks.migrations.lint in the policy") from exc
+        files = []
+        for m in changed:
+            for path in (m.path, m.down_path):
+                text = ctx.changes.text_at_head(path) if path and m.is_sql else None
+                if path and text is not None:
+                    files.append((path, text, ctx.changes.added_lines(path)))
+        texts = {path: text.splitlines() for path, text, _ in files}
+        return [
+            self.finding(
+                "sql-lint",
+                f"sqlfluff {hit.code}: {hit.description}",
+                path=path,
+                line=hit.line,
+                evidence=f"{hit.code}:{hit.description}:{_line(texts[path], hit.line)}",
+            )
+            for path, hit in lint.lint_files(linter, files)
+        ]
+
+    def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
+        if problem.failed:
+            return self.finding(
+                "roundtrip-failed",
+                f"Roundtrip of {problem.path} on {engine}: {problem.message}",
+                path=problem.path,
+                line=problem.line,
+                evidence=problem.message,
+            )
+        return self.finding(
+            "roundtrip-not-run",
+            f"Roundtrip of {problem.path} on {engine} not run: {problem.message}",
+            path=problem.path,
+            line=problem.line,
+            evidence=problem.message,
+        )
+
+    def _alembic_graph(
+        self, ctx: CheckContext, folder: str, changed: list[Migration]
+    ) -> list[Finding]:
+        files: dict[str, pyops.AlembicFile] = {}
+        sample = next(m for m in changed if m.framework == ALEMBIC and m.directory == folder)
+        for m in detect.chain(ctx.changes, sample):
+            text = ctx.changes.text_at_head(m.path)
+            if text is None:
+                continue
+            try:
+                files[m.path] = pyops.read_alembic(text, m.path)
+            except pyops.MigrationSyntaxError:
+                continue  # reported on its own when changed
+        paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
+        return static.graph_findings(self, files, paths)
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def _count(changed: list[Migration]) -> str:
+    counts: dict[str, int] = {}
+    for m in changed:
+        counts[m.framework] = counts.get(m.framework, 0) + 1
+    return ", ".join(f"{n} {fw}" for fw, n in sorted(counts.items()))
+
+
+def _order(f: Finding) -> tuple[str, int, str, str]:
+    loc = f.location
+    return (loc.path if loc else "", (loc.start_line or 0) if loc else 0, f.rule, f.message)

@@ -1,0 +1,183 @@
+"""Recognise migrations among the changed files, by framework, wherever they live.
+
+Each framework is known by its file-naming convention (and, for the ones that share the
+``.sql`` suffix, by a marker in the file). Where a framework keeps up and down apart
+(golang-migrate, Flyway undo, sqitch revert, ``*.up.sql``/``*.down.sql``), a change to
+either side counts as a change to the migration.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.globs import match_any
+
+ALEMBIC = "alembic"
+DJANGO = "django"
+GOLANG_MIGRATE = "golang-migrate"
+FLYWAY = "flyway"
+DBMATE = "dbmate"
+GOOSE = "goose"
+SQITCH = "sqitch"
+SQL_PAIR = "sql-pair"
+
+FRAMEWORKS = (ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR)
+#: frameworks whose migrations are plain SQL that can be executed directly
+SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR})
+
+_ALEMBIC_REV = re.compile(r"^revision\s*(?::[^=]*)?=", re.MULTILINE)
+_ALEMBIC_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=", re.MULTILINE)
+_DJANGO_NAME = re.compile(r"^\d{4}_\w+\.py$")
+_DJANGO_CLASS = re.compile(r"class\s+Migration\s*\(\s*(?:migrations\.)?Migration\s*\)")
+_GOLANG = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$")
+_PAIR = re.compile(r"^(.+)\.(up|down)\.sql$")
+_FLYWAY = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$")
+_DBMATE = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
+_GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One migration: the file that holds its up side and, when separate, its down file."""
+
+    framework: str
+    path: str
+    #: sortable position in its chain (a version, a number, a file name)
+    version: str
+    #: the separate file holding the down side (None when up and down share ``path``)
+    down_path: str | None = None
+
+    @property
+    def directory(self) -> str:
+        """The folder its chain lives in (for sqitch, the project folder above deploy/)."""
+        folder = posixpath.dirname(self.path)
+        return posixpath.dirname(folder) if self.framework == SQITCH else folder
+
+    @property
+    def is_sql(self) -> bool:
+        """True when the migration is plain SQL (executed directly in a roundtrip)."""
+        return self.framework in SQL_FRAMEWORKS
+
+
+def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sort versions numerically where they are numbers ("V2" before "V10")."""
+    return tuple((int(p), "") if p.isdigit() else (0, p) for p in re.split(r"[._]", version))
+
+
+def sort_key(m: Migration) -> tuple[tuple[int, str], ...]:
+    """The order migrations of one chain are applied in."""
+    return _version_key(m.version)
+
+
+def classify(path: str, text: str | None) -> Migration | None:
+    """The migration ``path`` belongs to (its up side), or None when it is not one.
+
+    ``text`` is the file's content when known; it is needed for the frameworks that
+    share the ``.sql`` suffix and for Python files.
+    """
+    name = posixpath.basename(path)
+    folder = posixpath.dirname(path)
+    if name.endswith(".py"):
+        return _classify_python(path, name, text)
+    if not name.endswith(".sql"):
+        return None
+    m = _GOLANG.match(name)
+    if m:
+        up = posixpath.join(folder, f"{m.group(1)}_{m.group(2)}.up.sql")
+        return Migration(GOLANG_MIGRATE, up, m.group(1), _swap(up, ".up.sql", ".down.sql"))
+    m = _PAIR.match(name)
+    if m:
+        up = posixpath.join(folder, f"{m.group(1)}.up.sql")
+        return Migration(SQL_PAIR, up, m.group(1), _swap(up, ".up.sql", ".down.sql"))
+    m = _FLYWAY.match(name)
+    if m:
+        up = posixpath.join(folder, f"V{m.group(2)}__{m.group(3)}.sql")
+        undo = posixpath.join(folder, f"U{m.group(2)}__{m.group(3)}.sql")
+        return Migration(FLYWAY, up, m.group(2), undo)
+    parts = path.split("/")
+    if len(parts) >= 2 and parts[-2] in ("deploy", "revert"):
+        project = "/".join(parts[:-2])
+        up = posixpath.join(project, "deploy", name)
+        return Migration(SQITCH, up, name[:-4], posixpath.join(project, "revert", name))
+    if text is not None and _DBMATE.search(text):
+        return Migration(DBMATE, path, name.split("_", 1)[0])
+    if text is not None and _GOOSE.search(text):
+        return Migration(GOOSE, path, name.split("_", 1)[0])
+    return None
+
+
+def _classify_python(path: str, name: str, text: str | None) -> Migration | None:
+    if text is None:
+        return None
+    if _ALEMBIC_REV.search(text) and _ALEMBIC_DOWN.search(text):
+        return Migration(ALEMBIC, path, name[:-3])
+    if (
+        _DJANGO_NAME.match(name)
+        and posixpath.basename(posixpath.dirname(path)) == "migrations"
+        and _DJANGO_CLASS.search(text)
+    ):
+        return Migration(DJANGO, path, name[:-3])
+    return None
+
+
+def _swap(path: str, old: str, new: str) -> str:
+    return path[: -len(old)] + new
+
+
+def _allowed(m: Migration, locations: Mapping[str, Iterable[str]]) -> bool:
+    patterns = tuple(locations.get(m.framework, ("**",)))
+    return bool(patterns) and match_any(m.path, patterns)
+
+
+def changed_migrations(
+    changes: ChangeSet,
+    locations: Mapping[str, Iterable[str]] | None = None,
+    paths: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> list[Migration]:
+    """The migrations the change touched (added, edited, or deleted), sorted by path.
+
+    ``locations`` restricts each framework to path globs (an empty list turns it off).
+    """
+    locations = locations or {}
+    found: dict[str, Migration] = {}
+    for f in changes.matching(paths or ("**",), exclude):
+        if not (f.path.endswith(".sql") or f.path.endswith(".py")):
+            continue
+        if f.status is FileStatus.DELETED:
+            text = changes.text_at_base(f.path)
+        else:
+            text = changes.text_at_head(f.path)
+        m = classify(f.path, text)
+        if m is None and f.status is not FileStatus.DELETED and not f.is_text:
+            m = classify(f.path, changes.text_at_base(changes.base_path_of(f.path)))
+        if m is not None and _allowed(m, locations):
+            found.setdefault(m.path, m)
+    return [found[p] for p in sorted(found)]
+
+
+def chain(changes: ChangeSet, migration: Migration, *, at_base: bool = False) -> list[Migration]:
+    """Every migration of ``migration``'s framework in its folder, in apply order."""
+    read = changes.text_at_base if at_base else changes.text_at_head
+    listing = changes.base_paths if at_base else changes.head_paths
+    folder = migration.directory
+    pattern = f"{folder}/**" if folder else "**"
+    seen: dict[str, Migration] = {}
+    for path in listing((pattern,)):
+        if not path.endswith((".sql", ".py")):
+            continue
+        m = classify(path, read(path) if _needs_text(path) else None)
+        if m is not None and m.framework == migration.framework and m.directory == folder:
+            seen.setdefault(m.path, m)
+    return sorted(seen.values(), key=lambda m: (sort_key(m), m.path))
+
+
+def _needs_text(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name.endswith(".py") or not (
+        _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
+    )

@@ -1,0 +1,185 @@
+"""Safety rules for Alembic ``op.*`` calls and Django migration operations.
+
+The same rule ids as for SQL; a literal SQL string given to ``op.execute`` or
+``migrations.RunSQL`` is split and reviewed as SQL.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Iterable
+
+from gatekeeper.checks.migrations import pyops, safety
+from gatekeeper.checks.migrations.safety import Hit
+from gatekeeper.checks.migrations.sqltext import split
+
+
+def alembic(
+    ops: Iterable[pyops.Op], dialect: str, *, in_transaction: bool, lines: Collection[int]
+) -> list[Hit]:
+    """Hits for the upgrade operations on ``lines`` (the lines the change added)."""
+    created: set[str] = set()
+    hits: list[Hit] = []
+    for op in ops:
+        if op.name == "create_table" and op.text(0, "table_name"):
+            created.add(str(op.text(0, "table_name")))
+        if op.line not in lines:
+            continue
+        if op.name == "execute":
+            sql = pyops.literal_str(op.arg(0, "sqltext"))
+            if sql is not None:
+                stmts = split(sql, op.line)
+                hits += safety.review(
+                    stmts, dialect, in_transaction=in_transaction, lock_timeout_rule=False
+                )
+            continue
+        hits += _alembic_op(op, dialect, created, in_transaction)
+    return hits
+
+
+def _alembic_op(op: pyops.Op, dialect: str, created: set[str], in_tx: bool) -> list[Hit]:
+    name, line = op.name, op.line
+    position = pyops.TABLE_POSITION.get(name, 0)
+    table = op.text(position, "table_name") or op.text(1, "source_table") or "?"
+    if name == "drop_table":
+        t = op.text(0, "table_name") or "?"
+        return [Hit("drop-table", f"Drops table {t}.", line, t, (t,))]
+    if name == "drop_column":
+        col = op.text(1, "column_name") or "?"
+        return [
+            Hit("drop-column", f"Drops column {table}.{col}.", line, f"{table}.{col}", (table, col))
+        ]
+    if name == "rename_table":
+        return [Hit("rename-table", f"Renames table {table}.", line, table)]
+    if name == "alter_column":
+        return _alter_column(op, table)
+    if name == "add_column":
+        return _add_column(op, table)
+    if table in created or dialect != "postgres":
+        return []
+    return _postgres_only(op, table, in_tx)
+
+
+def _alter_column(op: pyops.Op, table: str) -> list[Hit]:
+    col = op.text(1, "column_name") or "?"
+    where, line = f"{table}.{col}", op.line
+    hits = []
+    if op.kwargs.get("new_column_name") is not None:
+        hits.append(Hit("rename-column", f"Renames column {where}.", line, where))
+    if op.kwargs.get("type_") is not None:
+        hits.append(Hit("change-column-type", f"Changes the type of {where}.", line, where))
+    nullable = pyops.literal_value(op.kwargs.get("nullable"))
+    if nullable is False:
+        hits.append(Hit("set-not-null", f"Sets NOT NULL on {where}.", line, where))
+    elif nullable is True:
+        hits.append(Hit("drop-not-null", f"Drops NOT NULL from {where}.", line, where))
+    return hits
+
+
+def _add_column(op: pyops.Op, table: str) -> list[Hit]:
+    column = op.arg(1, "column")
+    if not isinstance(column, ast.Call):
+        return []
+    nullable = pyops.literal_value(pyops.keyword(column, "nullable"))
+    has_default = pyops.keyword(column, "server_default") is not None
+    primary = pyops.literal_value(pyops.keyword(column, "primary_key")) is True
+    if nullable is False and not has_default and not primary:
+        name = pyops.literal_str(column.args[0] if column.args else None) or "?"
+        where = f"{table}.{name}"
+        msg = f"Adds NOT NULL column {where} without a server_default."
+        return [Hit("add-required-column", msg, op.line, where)]
+    return []
+
+
+def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
+    name, line = op.name, op.line
+    concurrently = pyops.literal_value(op.kwargs.get("postgresql_concurrently")) is True
+    if name in ("create_index", "drop_index"):
+        index = op.text(0, "index_name") or "?"
+        if concurrently and in_tx:
+            msg = f"{name} {index} with postgresql_concurrently inside the migration's transaction."
+            return [Hit("concurrent-in-transaction", msg, line, index)]
+        if not concurrently:
+            rule = "index-not-concurrent" if name == "create_index" else "drop-index-not-concurrent"
+            return [Hit(rule, f"{name} {index} without postgresql_concurrently=True.", line, index)]
+        return []
+    label = op.text(0, "constraint_name") or "?"
+    if name in ("create_foreign_key", "create_check_constraint"):
+        msg = f"{name} {label} validates every row under a lock (no NOT VALID)."
+        return [Hit("constraint-not-valid", msg, line, f"{table}:{label}")]
+    if name in ("create_unique_constraint", "create_primary_key"):
+        msg = f"{name} {label} builds its index while writes are blocked."
+        return [Hit("unique-constraint", msg, line, f"{table}:{label}")]
+    return []
+
+
+# --- Django ------------------------------------------------------------------------------
+
+_DJANGO_SIMPLE = {
+    "RemoveField": ("drop-column", "Removes field {}.{}."),
+    "RenameField": ("rename-column", "Renames field {}.{}."),
+    "AlterField": ("change-column-type", "Alters field {}.{} (may change its type and lock)."),
+}
+
+
+def django(
+    calls: Iterable[ast.Call], dialect: str, *, in_transaction: bool, lines: Collection[int]
+) -> list[Hit]:
+    """Hits for Django operations on ``lines``."""
+    hits: list[Hit] = []
+    for call in calls:
+        if call.lineno not in lines and not (
+            call.end_lineno and set(range(call.lineno, call.end_lineno + 1)) & set(lines)
+        ):
+            continue
+        hits += _django_call(call, dialect, in_transaction)
+    return hits
+
+
+def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
+    name, line = pyops.call_name(call), call.lineno
+    model = pyops.literal_str(pyops.keyword(call, "model_name", 0)) or "?"
+    if name in _DJANGO_SIMPLE:
+        rule, text = _DJANGO_SIMPLE[name]
+        field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
+        target = (model, field) if rule == "drop-column" else ()
+        return [Hit(rule, text.format(model, field), line, f"{model}.{field}", target)]
+    if name in ("DeleteModel", "RenameModel"):
+        model = pyops.literal_str(pyops.keyword(call, "name", 0)) or "?"
+        if name == "DeleteModel":
+            return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
+        return [Hit("rename-table", f"Renames model {model}.", line, model)]
+    if name == "AddField":
+        return _django_add_field(call, model)
+    if name == "AddIndex" and dialect == "postgres":
+        msg = f"AddIndex on {model} blocks writes; use AddIndexConcurrently (atomic = False)."
+        return [Hit("index-not-concurrent", msg, line, model)]
+    if name == "AddIndexConcurrently" and in_tx:
+        msg = "AddIndexConcurrently in an atomic migration; set atomic = False."
+        return [Hit("concurrent-in-transaction", msg, line, model)]
+    if name == "RunSQL":
+        sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
+        if sql is not None:
+            stmts = split(sql, line)
+            return safety.review(stmts, dialect, in_transaction=in_tx, lock_timeout_rule=False)
+    return []
+
+
+def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
+    field_call = pyops.keyword(call, "field", 2)
+    if not isinstance(field_call, ast.Call):
+        return []
+    null = pyops.literal_value(pyops.keyword(field_call, "null")) is True
+    default = pyops.keyword(field_call, "default") is not None
+    if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
+        return []
+    name = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
+    where = f"{model}.{name}"
+    return [
+        Hit(
+            "add-required-column",
+            f"Adds non-null field {where} without a default.",
+            call.lineno,
+            where,
+        )
+    ]

@@ -1,0 +1,183 @@
+"""The PostgreSQL roundtrip engine: a scratch database on a given server or on a scratch
+server started from the local PostgreSQL binaries (initdb + pg_ctl, unix socket only).
+
+Every roundtrip gets a database of its own, created and dropped here; nothing else on
+the server is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
+
+#: SQLSTATE classes/codes that mean the server lacks something, not that the migration is wrong
+_UNSUPPORTED_CLASS = "0A"  # feature_not_supported (e.g. an extension that is not installed)
+_UNSUPPORTED_CODES = frozenset({"58P01"})  # undefined_file: an extension's files are missing
+SCRATCH_USER = "gatekeeper"
+
+
+class ServerError(Exception):
+    """The server cannot be started or reached; the message says what to do."""
+
+
+def find_binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl: on PATH, else the newest /usr/lib/postgresql."""
+    on_path = shutil.which("initdb")
+    if on_path and shutil.which("pg_ctl"):
+        return Path(on_path).parent
+    candidates = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    candidates.sort(key=lambda p: [int(x) for x in re.findall(r"\d+", p)] or [0])
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def mask(url: str) -> str:
+    """``url`` with its password hidden, for messages."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+class ScratchServer:
+    """A throwaway PostgreSQL cluster in a temp folder, reachable on a unix socket."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="gk-pg-"))
+        self.port = 5432
+        self._as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root: drop to the postgres user
+            user = _service_user()
+            shutil.chown(self.folder, user, user)
+            self._as_user = ["runuser", "-u", user, "--"]
+
+    def _run(self, *args: str, timeout: float = 60.0) -> None:
+        proc = subprocess.run(
+            [*self._as_user, *args], capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            raise ServerError(f"{Path(args[0]).name} failed: {' / '.join(tail)}")
+
+    def start(self) -> str:
+        """Create and start the cluster; the admin conninfo."""
+        data = self.folder / "data"
+        try:
+            self._run(
+                str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", SCRATCH_USER,
+                "-E", "UTF8", "--no-sync", "--no-instructions",
+            )  # fmt: skip
+            options = f"-k {self.folder} -c listen_addresses='' -p {self.port} -F"
+            self._run(
+                str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
+                "-l", str(self.folder / "server.log"), "start",
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ServerError(f"cannot start a scratch PostgreSQL: {exc}") from exc
+        return self.conninfo()
+
+    def conninfo(self) -> str:
+        """Connection string of the ``postgres`` database on this server."""
+        return f"host={self.folder} port={self.port} user={SCRATCH_USER} dbname=postgres"
+
+    def stop(self) -> None:
+        """Stop the server (fast) and delete its folder."""
+        # already stopped, or never started: the folder goes either way
+        with contextlib.suppress(ServerError, OSError, subprocess.TimeoutExpired):
+            self._run(
+                str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
+                "-w", "stop",
+            )  # fmt: skip
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _service_user() -> str:
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise ServerError("running as root and no 'postgres' user to run PostgreSQL as")
+
+
+def connect(conninfo: str, **kwargs: Any) -> Any:
+    """A psycopg connection, or :class:`ServerError` saying the server cannot be reached."""
+    import psycopg
+
+    try:
+        return psycopg.connect(conninfo, connect_timeout=10, **kwargs)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ServerError(f"cannot connect to {mask(conninfo)}: {first}") from exc
+
+
+class PostgresDatabase:
+    """A fresh database on the server behind ``admin`` (a conninfo or URL)."""
+
+    engine = "postgres"
+
+    def __init__(self, admin: str) -> None:
+        from psycopg.conninfo import make_conninfo
+
+        self._admin = admin
+        self.name = f"gk_scratch_{uuid.uuid4().hex[:12]}"
+        with connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self._conninfo = make_conninfo(admin, dbname=self.name)
+        self._conn = connect(self._conninfo, autocommit=True)
+
+    def execute(self, statements: list[tuple[str, int]]) -> None:
+        """Run each statement as sent (autocommit; the file's own BEGIN/COMMIT apply)."""
+        import psycopg
+
+        for sql, line in statements:
+            try:
+                self._conn.execute(sql.encode("utf-8"))  # bytes: no client-side placeholders
+            except psycopg.Error as exc:
+                state = exc.sqlstate or ""
+                unsupported = state.startswith(_UNSUPPORTED_CLASS) or state in _UNSUPPORTED_CODES
+                message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise EngineError(message, line=line, unsupported=unsupported) from exc
+
+    def snapshot(self) -> Catalog:
+        """Tables, columns, indexes, constraints, enums, sequences and views, as a set."""
+        from gatekeeper.checks.migrations.pgcatalog import QUERIES
+
+        facts: set[Fact] = set()
+        if self._conn.info.transaction_status != 0:  # a failed BEGIN block in the file
+            self._conn.rollback()
+        for kind, query in QUERIES:
+            for row in self._conn.execute(query):
+                facts.add((kind, *(str(v) if v is not None else "" for v in row)))
+        return Catalog(frozenset(facts))
+
+    def sqlalchemy_url(self) -> str:
+        """A ``postgresql+psycopg`` URL for this database."""
+        from psycopg.conninfo import conninfo_to_dict
+        from sqlalchemy.engine import URL
+
+        params = conninfo_to_dict(self._conninfo)
+        query = {k: str(v) for k, v in params.items() if k in ("host", "port", "sslmode")}
+        url = URL.create(
+            "postgresql+psycopg",
+            username=str(params.get("user") or "") or None,
+            password=str(params.get("password") or "") or None,
+            database=self.name,
+            query=query,
+        )
+        return url.render_as_string(hide_password=False)
+
+    def discard(self) -> None:
+        """Close the connection and drop the database."""
+        self._conn.close()
+        with connect(self._admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')

@@ -1,0 +1,92 @@
+"""Apply the safety rules to one migration: only what the change added, per framework.
+
+Also recognises the contract step of an expand-contract plan: a drop in a PR that
+changes nothing but migrations, of a name the application's code no longer mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static
+from gatekeeper.checks.migrations.detect import (
+    ALEMBIC,
+    DBMATE,
+    FLYWAY,
+    GOLANG_MIGRATE,
+    GOOSE,
+    Migration,
+)
+from gatekeeper.checks.migrations.safety import Hit
+from gatekeeper.checks.migrations.sqltext import split
+
+#: where application code is searched for a dropped name, unless the policy says
+DEFAULT_CODE_PATHS = (
+    "**/*.py", "**/*.rb", "**/*.go", "**/*.java", "**/*.kt", "**/*.ts", "**/*.tsx",
+    "**/*.js", "**/*.cs", "**/*.php", "**/*.ex", "**/*.rs", "**/*.scala",
+)  # fmt: skip
+#: stop searching after this much code (then the drop is not recognised: fail closed)
+CODE_SEARCH_LIMIT = 64 * 1024 * 1024
+
+
+def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
+    """Whether the framework wraps the file in a transaction by default."""
+    if framework == FLYWAY:
+        return True
+    if framework == GOOSE:
+        return re.search(r"\+goose\s+NO\s+TRANSACTION", text, re.IGNORECASE) is None
+    if framework == DBMATE:
+        return re.search(r"transaction:\s*false", text) is None
+    # golang-migrate sends the file as one multi-statement query: an implicit transaction
+    return framework == GOLANG_MIGRATE and statements > 1
+
+
+def sql_hits(changes: ChangeSet, m: Migration, dialect: str) -> list[Hit]:
+    """Hits for the up-side statements of a SQL migration that the change added."""
+    sides = static.sql_sides(changes, m)
+    if sides is None:
+        return []
+    statements = split(sides.up, sides.up_line)
+    in_tx = _sql_in_transaction(m.framework, changes.text_at_head(m.path) or "", len(statements))
+    added = changes.added_lines(m.path)
+    return safety.review(statements, dialect, in_transaction=in_tx, lines=added)
+
+
+def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> list[Hit]:
+    """Hits for the added operations of an Alembic revision or a Django migration."""
+    added = changes.added_lines(m.path)
+    try:
+        if m.framework == ALEMBIC:
+            info = pyops.read_alembic(source, m.path)
+            in_tx = "autocommit_block" not in source
+            return opsafety.alembic(info.upgrade_ops, dialect, in_transaction=in_tx, lines=added)
+        calls = pyops.read_django(source, m.path)
+    except pyops.MigrationSyntaxError:
+        return []  # reported as syntax-error by the static review
+    in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
+    return opsafety.django(calls, dialect, in_transaction=in_tx, lines=added)
+
+
+def only_migrations(changes: ChangeSet, changed: Iterable[Migration]) -> bool:
+    """True when every file the change touched belongs to a migration."""
+    own = {p for m in changed for p in (m.path, m.down_path) if p}
+    return all(f.path in own for f in changes)
+
+
+def still_used(changes: ChangeSet, names: Iterable[str], code_paths: tuple[str, ...]) -> bool:
+    """True when any of ``names`` appears as a word in the code at base (or it cannot tell)."""
+    words = [n for n in names if n and n != "?"]
+    if not words:
+        return True
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    budget = CODE_SEARCH_LIMIT
+    for path in changes.base_paths(code_paths):
+        text = changes.text_at_base(path)
+        if text is None or detect.classify(path, text) is not None:
+            continue  # migrations mention the names they create; only code counts
+        budget -= len(text)
+        if budget < 0 or pattern.search(text):
+            return True
+    return False

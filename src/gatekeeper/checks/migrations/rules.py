@@ -1,0 +1,117 @@
+"""The migrations check's rule catalog: ids, default levels, and the safe alternative.
+
+Where a peer tool has the same rule, its name is noted in ``description`` (squawk's and
+strong_migrations' rule names are facts; the wording here is our own).
+"""
+
+from __future__ import annotations
+
+from gatekeeper.checks.interface import rule_catalog
+from gatekeeper.model import Level, Rule
+
+E, W, INFO = Level.ERROR, Level.WARNING, Level.INFO
+
+RULES = rule_catalog(
+    # reversibility, static
+    Rule("missing-down", E, "The migration has no down side.",
+         "Write the down migration that undoes the up, or mark it "
+         "`gatekeeper:irreversible <reason>` so reviewers see why it cannot be undone."),
+    Rule("empty-down", E, "The down side does nothing (empty, `pass`, raises NotImplementedError).",
+         "Make the down undo the up, or mark it `gatekeeper:irreversible <reason>`."),
+    Rule("down-incomplete", E, "The downgrade does not undo everything the upgrade does.",
+         "Add the inverse operation for each step listed to downgrade()."),
+    Rule("irreversible", INFO, "The migration is declared irreversible, with a reason.",
+         "Nothing to do; the reason is shown to reviewers."),
+    Rule("runpython-without-reverse", E, "Django RunPython without reverse_code.",
+         "Pass reverse_code= (migrations.RunPython.noop when nothing needs undoing)."),
+    Rule("runsql-without-reverse", E, "Django RunSQL without reverse_sql.",
+         "Pass reverse_sql= (migrations.RunSQL.noop when nothing needs undoing)."),
+    Rule("multiple-heads", E, "The Alembic revision graph has more than one head.",
+         "Rebase the revision onto the current head, or add a merge revision "
+         "(`alembic merge heads`)."),
+    Rule("dangling-down-revision", E, "down_revision names a revision that does not exist.",
+         "Point down_revision at an existing revision (the current head)."),
+    Rule("history-rewritten", E, "A migration that is already merged was edited or removed.",
+         "Leave merged migrations alone; write a new migration that makes the change."),
+    Rule("syntax-error", E, "The migration file cannot be parsed.",
+         "Fix the syntax error at the line shown."),
+    Rule("unreadable", W, "The migration file is binary, too large or not UTF-8.",
+         "Keep migrations as UTF-8 text; move bulk data loads out of schema migrations."),
+    # reversibility, proven
+    Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
+         "a different schema.", "Make the down restore exactly the schema before the up."),
+    Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
+         "See the reason; for Postgres-only SQL set `roundtrip: postgres`."),
+    # safety
+    Rule("drop-table", E, "Dropping a table breaks code that still reads it.",
+         "Expand-contract: stop using the table, deploy, then drop it in its own PR.",
+         description="squawk: ban-drop-table; strong_migrations: remove_table"),
+    Rule("drop-column", E, "Dropping a column breaks code (and ORMs caching it) still reading it.",
+         "Expand-contract: stop reading the column (ignore it in the ORM), deploy, then drop it "
+         "in its own PR.", description="squawk: ban-drop-column; strong_migrations: remove_column"),
+    Rule("rename-table", E, "Renaming a table breaks running code that uses the old name.",
+         "Create the new table (or a view), write to both, backfill, move reads, drop the old.",
+         description="squawk: renaming-table; strong_migrations: rename_table"),
+    Rule("rename-column", E, "Renaming a column breaks running code that uses the old name.",
+         "Add the new column, write to both, backfill, move reads, then drop the old one.",
+         description="squawk: renaming-column; strong_migrations: rename_column"),
+    Rule("change-column-type", E, "Changing a column's type can rewrite the table under an "
+         "exclusive lock and break readers.", "Add a new column of the new type, backfill in "
+         "batches, switch reads, then drop the old column.",
+         description="squawk: changing-column-type; strong_migrations: change_column"),
+    Rule("add-required-column", E, "Adding a NOT NULL column without a default fails on a "
+         "non-empty table.", "Add the column nullable (or with a default), backfill, then "
+         "add the NOT NULL constraint.", description="squawk: adding-required-field / "
+         "adding-not-nullable-field; strong_migrations: add_column"),
+    Rule("volatile-default", W, "Adding a column with a volatile default rewrites the table.",
+         "Add the column without the default, set the default, backfill in batches.",
+         description="squawk: adding-field-with-default; strong_migrations: add_column_default"),
+    Rule("set-not-null", E, "SET NOT NULL scans the whole table under an exclusive lock.",
+         "Add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then SET NOT NULL.",
+         description="squawk: adding-not-nullable-field; strong_migrations: change_column_null"),
+    Rule("constraint-not-valid", E, "Adding a foreign key or check constraint validates every "
+         "row under a lock.", "Add it with NOT VALID, then VALIDATE CONSTRAINT in a separate "
+         "migration.", description="squawk: adding-foreign-key-constraint / "
+         "constraint-missing-not-valid; strong_migrations: add_foreign_key, add_check_constraint"),
+    Rule("unique-constraint", E, "Adding a unique constraint builds its index under a lock "
+         "that blocks writes.", "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
+         "UNIQUE USING INDEX.", description="squawk: disallowed-unique-constraint"),
+    Rule("index-not-concurrent", E, "Creating an index without CONCURRENTLY blocks writes.",
+         "CREATE INDEX CONCURRENTLY (outside a transaction).",
+         description="squawk: require-concurrent-index-creation; strong_migrations: add_index"),
+    Rule("drop-index-not-concurrent", W, "Dropping an index without CONCURRENTLY blocks reads "
+         "and writes.", "DROP INDEX CONCURRENTLY.",
+         description="squawk: require-concurrent-index-deletion; strong_migrations: remove_index"),
+    Rule("concurrent-in-transaction", E, "CONCURRENTLY cannot run inside a transaction.",
+         "Run it in a migration that disables the transaction.",
+         description="squawk: ban-concurrent-index-creation-in-transaction"),
+    Rule("enum-value-in-transaction", W, "ALTER TYPE ... ADD VALUE inside a transaction cannot "
+         "be used until commit (and fails before PostgreSQL 12).",
+         "Add the enum value in its own migration, outside a transaction."),
+    Rule("missing-lock-timeout", W, "DDL that takes an exclusive lock runs without "
+         "lock_timeout and can queue every query behind it.",
+         "Start the migration with SET lock_timeout = '2s' (and statement_timeout).",
+         description="squawk: require-timeout-settings"),
+    Rule("truncate-cascade", E, "TRUNCATE ... CASCADE empties every referencing table too.",
+         "Truncate the tables explicitly, one by one.", description="squawk: ban-truncate-cascade"),
+    Rule("drop-database", E, "Dropping a database from a migration.",
+         "Never drop databases from migrations.", description="squawk: ban-drop-database"),
+    Rule("drop-not-null", W, "Dropping NOT NULL lets code written for the old schema read "
+         "NULLs.", "Make sure every reader handles NULL first.",
+         description="squawk: ban-drop-not-null"),
+    Rule("serial-primary-key", W, "Adding a serial primary key to an existing table rewrites "
+         "it under an exclusive lock.", "Create the index concurrently and add the key USING "
+         "INDEX.", description="squawk: adding-serial-primary-key-field"),
+    Rule("backfill-in-migration", W, "Data changes mixed with schema changes run in one long "
+         "transaction.", "Move the backfill to its own migration or a batched job.",
+         description="strong_migrations: backfilling data"),
+    Rule("unreviewed-statement", W, "A statement no parser accepted was not reviewed for safety.",
+         "Fix the statement, or mark it `gatekeeper:ignore unreviewed-statement <reason>`."),
+    Rule("ignore-without-reason", W, "A gatekeeper:ignore marker without a reason is not "
+         "honoured.", "Write `-- gatekeeper:ignore <rule> <reason>`."),
+    Rule("expand-contract", INFO, "A drop recognised as the contract step of an expand-contract "
+         "plan.", "Nothing to do."),
+    # lint
+    Rule("sql-lint", W, "sqlfluff reports a problem in changed SQL.",
+         "Fix it as sqlfluff explains, or adjust the lint rules in the policy."),
+)  # fmt: skip

@@ -1,0 +1,321 @@
+"""Deploy-safety rules for migration SQL: locks, rewrites and breaking changes.
+
+PostgreSQL is parsed with its own grammar (pglast); other dialects with sqlglot. A
+statement no parser accepts is reported as unreviewed, never taken as safe. The rule
+names of squawk and strong_migrations are noted in the rule catalog; the logic is ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatekeeper.checks.migrations.sqltext import Statement
+
+#: functions whose value differs per row: a default using one rewrites the table
+VOLATILE = frozenset(
+    {"random", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "clock_timestamp",
+     "timeofday", "nextval", "txid_current"}
+)  # fmt: skip
+SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule a statement breaks; ``target`` names the dropped table/column if any."""
+
+    rule: str
+    message: str
+    line: int
+    evidence: str
+    target: tuple[str, ...] = ()
+
+
+@dataclass
+class State:
+    """What the migration has done so far, statement by statement."""
+
+    in_transaction: bool
+    lock_timeout: bool = False
+    created: set[str] = field(default_factory=set)
+    ddl_line: int | None = None
+    dml_line: int | None = None
+    lock_reported: bool = False
+
+
+def review(
+    statements: Iterable[Statement],
+    dialect: str,
+    *,
+    in_transaction: bool = False,
+    lines: Collection[int] | None = None,
+    lock_timeout_rule: bool = True,
+) -> list[Hit]:
+    """Hits for ``statements``; with ``lines``, only for statements touching those lines
+    (the others are still read, for what they set up: lock_timeout, transactions...).
+    ``lock_timeout_rule`` is off for SQL embedded in Python migrations, whose timeouts
+    are set by the framework's configuration, out of sight."""
+    state = State(in_transaction, lock_timeout=not lock_timeout_rule)
+    hits: list[Hit] = []
+    for stmt in statements:
+        found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
+        if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
+            hits += _apply_ignores(stmt, found)
+    if state.ddl_line is not None and state.dml_line is not None:
+        hits.append(
+            Hit(
+                "backfill-in-migration",
+                "The migration changes data and schema together; a long backfill holds the "
+                "schema change's locks.",
+                state.dml_line,
+                "dml+ddl",
+            )
+        )
+    return hits
+
+
+def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:
+    marks = stmt.ignores()
+    if not marks:
+        return hits
+    out = [h for h in hits if not marks.get(h.rule)]
+    for rule, reason in sorted(marks.items()):
+        if not reason:
+            out.append(
+                Hit(
+                    "ignore-without-reason",
+                    f"`gatekeeper:ignore {rule}` has no reason, so it is not honoured.",
+                    stmt.line,
+                    rule,
+                )
+            )
+    return out
+
+
+def _first_line(stmt: Statement) -> str:
+    return " ".join(stmt.text.split())[:160]
+
+
+def _unreviewed(stmt: Statement, why: str) -> Hit:
+    return Hit(
+        "unreviewed-statement",
+        f"Statement at line {stmt.line} was not reviewed: {why}.",
+        stmt.line,
+        _first_line(stmt),
+    )
+
+
+# --- PostgreSQL (pglast) -----------------------------------------------------------------
+
+
+def _postgres(stmt: Statement, state: State) -> list[Hit]:
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        parsed = parse_sql(stmt.text)
+    except ParseError as exc:
+        return [_unreviewed(stmt, f"PostgreSQL's parser rejects it ({exc})")]
+    hits: list[Hit] = []
+    for raw in parsed:
+        node = raw.stmt
+        kind = type(node).__name__
+        handler = _PG_HANDLERS.get(kind)
+        if handler is not None:
+            hits += handler(node, stmt, state)
+        if kind in _PG_DDL and not _on_created_table(node, state):
+            state.ddl_line = state.ddl_line or stmt.line
+            hits += _lock_timeout(stmt, state)
+        if kind in ("InsertStmt", "UpdateStmt", "DeleteStmt") and not _on_created_table(
+            node, state
+        ):
+            state.dml_line = state.dml_line or stmt.line
+    return hits
+
+
+_PG_DDL = frozenset({"AlterTableStmt", "RenameStmt", "DropStmt", "IndexStmt", "CreateTrigStmt"})
+
+
+def _relname(node: Any) -> str:
+    relation = getattr(node, "relation", None)
+    return str(getattr(relation, "relname", "") or "")
+
+
+def _on_created_table(node: Any, state: State) -> bool:
+    name = _relname(node)
+    return bool(name) and name in state.created
+
+
+def _lock_timeout(stmt: Statement, state: State) -> list[Hit]:
+    if state.lock_timeout or state.lock_reported:
+        return []
+    state.lock_reported = True
+    return [
+        Hit(
+            "missing-lock-timeout",
+            "DDL on an existing table runs without lock_timeout: waiting for its lock "
+            "blocks every query behind it.",
+            stmt.line,
+            "lock_timeout",
+        )
+    ]
+
+
+def _pg_create(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    state.created.add(_relname(node))
+    return []
+
+
+def _pg_set(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    if str(node.name or "").lower() == "lock_timeout":
+        state.lock_timeout = True
+    return []
+
+
+def _pg_transaction(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    kind = node.kind.name
+    if kind in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+        state.in_transaction = True
+    elif kind in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
+        state.in_transaction = False
+    return []
+
+
+def _names(objects: Any) -> list[str]:
+    out = []
+    for obj in objects or ():
+        parts = obj if isinstance(obj, tuple | list) else (obj,)
+        out.append(".".join(str(getattr(p, "sval", p)) for p in parts))
+    return out
+
+
+def _pg_drop(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    kind = node.removeType.name
+    hits = []
+    if kind == "OBJECT_TABLE":
+        for name in _names(node.objects):
+            hits.append(Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,)))
+    elif kind == "OBJECT_INDEX":
+        hits += _concurrency(node, stmt, state, "drop-index-not-concurrent", "DROP INDEX")
+    return hits
+
+
+def _concurrency(node: Any, stmt: Statement, state: State, rule: str, what: str) -> list[Hit]:
+    if node.concurrent and state.in_transaction:
+        return [
+            Hit(
+                "concurrent-in-transaction",
+                f"{what} CONCURRENTLY runs inside a transaction, where PostgreSQL refuses it.",
+                stmt.line,
+                _first_line(stmt),
+            )
+        ]
+    if not node.concurrent and not _on_created_table(node, state):
+        target = _relname(node) or ", ".join(_names(getattr(node, "objects", ())))
+        return [
+            Hit(rule, f"{what} on {target} without CONCURRENTLY.", stmt.line, _first_line(stmt))
+        ]
+    return []
+
+
+def _pg_index(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    return _concurrency(node, stmt, state, "index-not-concurrent", "CREATE INDEX")
+
+
+def _pg_rename(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    kind = node.renameType.name
+    table = _relname(node)
+    if kind == "OBJECT_TABLE":
+        return [Hit("rename-table", f"Renames table {table} to {node.newname}.", stmt.line, table)]
+    if kind == "OBJECT_COLUMN":
+        msg = f"Renames column {table}.{node.subname} to {node.newname}."
+        return [Hit("rename-column", msg, stmt.line, f"{table}.{node.subname}")]
+    return []
+
+
+def _pg_enum(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    if node.newVal and state.in_transaction:
+        name = ".".join(_names([node.typeName]))
+        msg = f"ALTER TYPE {name} ADD VALUE {node.newVal!r} inside a transaction."
+        return [Hit("enum-value-in-transaction", msg, stmt.line, f"{name}:{node.newVal}")]
+    return []
+
+
+def _pg_truncate(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    if node.behavior.name == "DROP_CASCADE":
+        return [Hit("truncate-cascade", "TRUNCATE ... CASCADE.", stmt.line, _first_line(stmt))]
+    return []
+
+
+def _pg_dropdb(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    return [Hit("drop-database", f"Drops database {node.dbname}.", stmt.line, str(node.dbname))]
+
+
+def _pg_alter(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    from gatekeeper.checks.migrations import alter
+
+    if _on_created_table(node, state):
+        return []
+    table = _relname(node)
+    hits: list[Hit] = []
+    for cmd in node.cmds or ():
+        hits += alter.command(cmd, table, stmt)
+    return hits
+
+
+_PG_HANDLERS = {
+    "CreateStmt": _pg_create,
+    "VariableSetStmt": _pg_set,
+    "TransactionStmt": _pg_transaction,
+    "DropStmt": _pg_drop,
+    "IndexStmt": _pg_index,
+    "RenameStmt": _pg_rename,
+    "AlterEnumStmt": _pg_enum,
+    "TruncateStmt": _pg_truncate,
+    "DropdbStmt": _pg_dropdb,
+    "AlterTableStmt": _pg_alter,
+}
+
+
+# --- other dialects (sqlglot) ------------------------------------------------------------
+
+_KNOWN = (
+    "Create", "Drop", "Alter", "Insert", "Update", "Delete", "Select", "Set", "Transaction",
+    "Commit", "Rollback", "Use", "Comment", "Pragma", "Union", "Merge", "TruncateTable",
+)  # fmt: skip
+
+
+def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        parsed = sqlglot.parse_one(stmt.text, read=dialect)
+    except SqlglotError as exc:
+        return [_unreviewed(stmt, f"the {dialect} parser rejects it ({str(exc).splitlines()[0]})")]
+    kind = type(parsed).__name__
+    if kind not in _KNOWN:
+        return [_unreviewed(stmt, f"the {dialect} parser does not understand it")]
+    if isinstance(parsed, exp.Create) and str(parsed.args.get("kind", "")).upper() == "TABLE":
+        created = parsed.find(exp.Table)
+        state.created.add(created.name if created is not None else "")
+        return []
+    if isinstance(parsed, exp.Insert | exp.Update | exp.Delete):
+        target = parsed.find(exp.Table)
+        if target is None or target.name not in state.created:
+            state.dml_line = state.dml_line or stmt.line
+        return []
+    if isinstance(parsed, exp.Drop) and str(parsed.args.get("kind", "")).upper() == "TABLE":
+        name = parsed.this.name if parsed.this else "?"
+        return [Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,))]
+    if isinstance(parsed, exp.Alter):
+        table = str(parsed.this.name) if parsed.this else "?"
+        if table in state.created:
+            return []
+        state.ddl_line = state.ddl_line or stmt.line
+        from gatekeeper.checks.migrations import alter
+
+        return alter.sqlglot_actions(parsed, table, stmt)
+    return []

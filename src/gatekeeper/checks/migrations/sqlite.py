@@ -1,0 +1,91 @@
+"""The SQLite roundtrip engine: a database file in the scratch folder, deleted afterwards."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import uuid
+from pathlib import Path
+
+from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
+
+#: SQLite messages that mean "this engine cannot do it", not "the migration is wrong"
+_UNSUPPORTED = re.compile(
+    r"syntax error|no such module|no such function|not supported|unrecognized token|"
+    r"no such collation|unknown database|cannot .* in a transaction",
+    re.IGNORECASE,
+)
+
+
+def is_unsupported(message: str) -> bool:
+    """True when a SQLite error is the engine's limit rather than the migration's fault."""
+    return _UNSUPPORTED.search(message) is not None
+
+
+class SqliteDatabase:
+    """A fresh SQLite database file under ``folder``."""
+
+    engine = "sqlite"
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"roundtrip-{uuid.uuid4().hex[:12]}.sqlite3"
+        self._conn = sqlite3.connect(self.path, isolation_level=None)
+
+    def execute(self, statements: list[tuple[str, int]]) -> None:
+        """Run each statement in autocommit mode (the file's own BEGIN/COMMIT still work)."""
+        for sql, line in statements:
+            try:
+                self._conn.execute(sql)
+            except sqlite3.Error as exc:
+                raise EngineError(
+                    str(exc), line=line, unsupported=is_unsupported(str(exc))
+                ) from exc
+
+    def snapshot(self) -> Catalog:
+        """Tables, columns, indexes, foreign keys, views and triggers, as a set."""
+        conn = self._conn
+        facts: set[Fact] = set()
+        rows = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+        for kind, name, table, sql in rows:
+            if kind == "table":
+                facts.add(("table", name))
+                facts |= _table_facts(conn, name)
+            elif kind in ("view", "trigger"):
+                facts.add((kind, name, " ".join(str(sql).split())))
+            elif kind == "index" and sql is not None:
+                facts.add(("index", table, name, " ".join(str(sql).split()).lower()))
+        return Catalog(frozenset(facts))
+
+    def sqlalchemy_url(self) -> str:
+        """``sqlite:///<file>``."""
+        return f"sqlite:///{self.path}"
+
+    def discard(self) -> None:
+        """Close and delete the database file (and its journal)."""
+        self._conn.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
+    facts: set[Fact] = set()
+    quoted = '"' + table.replace('"', '""') + '"'
+    for _cid, name, type_, notnull, default, pk, _hidden in conn.execute(
+        f"PRAGMA table_xinfo({quoted})"
+    ):
+        nullable = "not null" if notnull or pk else "null"
+        facts.add(("column", table, name, str(type_).lower(), nullable, str(default or "")))
+        if pk:
+            facts.add(("primary key", table, name))
+    for row in conn.execute(f"PRAGMA foreign_key_list({quoted})"):
+        _id, _seq, ref, src, dst, on_update, on_delete, _match = row
+        facts.add(("foreign key", table, f"{src} -> {ref}.{dst}", on_update, on_delete))
+    for _seq, name, unique, origin, _partial in conn.execute(f"PRAGMA index_list({quoted})"):
+        if origin != "c":  # implicit indexes of UNIQUE / PRIMARY KEY constraints
+            cols = ",".join(str(r[2]) for r in conn.execute(f'PRAGMA index_info("{name}")'))
+            facts.add(("unique" if unique else "index", table, f"({cols})"))
+    return facts

@@ -1,0 +1,344 @@
+"""Static reversibility: is there a down, does it do anything, does it undo the up?
+
+Read without running anything. For Alembic the operations of ``downgrade()`` are paired
+with those of ``upgrade()`` (an added column needs a dropped one, a rename needs the
+rename back...) and whatever is left unpaired is reported by name.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations import pyops
+from gatekeeper.checks.migrations.detect import DBMATE, GOOSE, Migration
+from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason
+from gatekeeper.model import Finding
+
+_SECTIONS = {
+    DBMATE: (
+        re.compile(r"^--\s*migrate:up\b.*$", re.M),
+        re.compile(r"^--\s*migrate:down\b.*$", re.M),
+    ),
+    GOOSE: (
+        re.compile(r"^--\s*\+goose\s+Up\b.*$", re.M | re.I),
+        re.compile(r"^--\s*\+goose\s+Down\b.*$", re.M | re.I),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sides:
+    """The SQL of a migration's up and down, and where each starts in its file."""
+
+    up: str
+    up_line: int
+    down: str | None
+    down_path: str
+    down_line: int = 1
+
+
+def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sides | None:
+    """Up and down SQL of a SQL-file migration; None when the up file cannot be read."""
+    read = changes.text_at_base if at_base else changes.text_at_head
+    text = read(m.path)
+    if text is None:
+        return None
+    if m.down_path is not None:
+        return Sides(text, 1, read(m.down_path), m.down_path)
+    up_mark, down_mark = _SECTIONS[m.framework]
+    up_match = up_mark.search(text)
+    down_match = down_mark.search(text)
+    up_start = up_match.end() if up_match else 0
+    if down_match is None:
+        return Sides(text[up_start:], _line_at(text, up_start), None, m.path)
+    if down_match.start() >= up_start:
+        up_text, down_text = text[up_start : down_match.start()], text[down_match.end() :]
+    else:  # the down section written first
+        assert up_match is not None
+        up_text, down_text = text[up_start:], text[down_match.end() : up_match.start()]
+    down_line = _line_at(text, down_match.end())
+    return Sides(up_text, _line_at(text, up_start), down_text, m.path, down_line)
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def check_sql(check: BaseCheck, sides: Sides, m: Migration) -> list[Finding]:
+    """Missing or empty down side of a SQL-file migration."""
+    reason = irreversible_reason(sides.up + "\n" + (sides.down or ""))
+    if sides.down is not None and has_code(sides.down):
+        return []
+    if reason:
+        return [_irreversible(check, m.path, reason)]
+    hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
+    if sides.down is None:
+        return [
+            check.finding(
+                "missing-down",
+                f"{m.framework} migration {m.path} has no down side ({sides.down_path}){hint}.",
+                path=m.path,
+                line=1,
+                evidence=m.path,
+            )
+        ]
+    return [
+        check.finding(
+            "empty-down",
+            f"The down side of {m.path} contains no statement{hint}.",
+            path=sides.down_path,
+            line=sides.down_line,
+            evidence=m.path,
+        )
+    ]
+
+
+def _irreversible(check: BaseCheck, path: str, reason: str) -> Finding:
+    return check.finding(
+        "irreversible",
+        f"Declared irreversible: {reason}",
+        path=path,
+        line=1,
+        evidence=reason,
+    )
+
+
+# --- Alembic -----------------------------------------------------------------------------
+
+
+def check_alembic(
+    check: BaseCheck, m: Migration, source: str, info: pyops.AlembicFile
+) -> list[Finding]:
+    """Missing, empty or incomplete downgrade() of an Alembic revision."""
+    reason = irreversible_reason(source)
+    if reason:
+        return [_irreversible(check, m.path, reason)]
+    hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
+    if not info.has_downgrade:
+        return [
+            check.finding(
+                "missing-down",
+                f"Alembic revision {m.path} has no downgrade(){hint}.",
+                path=m.path,
+                line=1,
+                evidence=m.path,
+            )
+        ]
+    if info.downgrade_state != "ok":
+        what = "is empty" if info.downgrade_state == "empty" else "raises NotImplementedError"
+        return [
+            check.finding(
+                "empty-down",
+                f"downgrade() of {m.path} {what}{hint}.",
+                path=m.path,
+                line=info.downgrade_line,
+                evidence=m.path,
+            )
+        ]
+    missing = unpaired(info.upgrade_ops, info.downgrade_ops)
+    if not missing:
+        return []
+    listed = "; ".join(desc for desc, _ in missing)
+    return [
+        check.finding(
+            "down-incomplete",
+            f"downgrade() of {m.path} does not undo: {listed}.",
+            path=m.path,
+            line=missing[0][1],
+            evidence=listed,
+        )
+    ]
+
+
+def effect(op: pyops.Op) -> tuple[str, ...] | None:
+    """What an operation does, as a comparable tuple; None when it cannot be told."""
+    name = op.name
+    pairs = {
+        "add_column": ("+column", 0),
+        "drop_column": ("-column", 0),
+        "create_table": ("+table", None),
+        "drop_table": ("-table", None),
+        "create_index": ("+index", None),
+        "drop_index": ("-index", None),
+        "create_unique_constraint": ("+constraint", None),
+        "create_check_constraint": ("+constraint", None),
+        "create_foreign_key": ("+constraint", None),
+        "create_primary_key": ("+constraint", None),
+        "drop_constraint": ("-constraint", None),
+    }
+    if name in pairs:
+        kind, table_pos = pairs[name]
+        if table_pos is None:
+            ident = op.text(0, _NAME_KEYWORDS.get(name, "name"))
+            return (kind, ident.lower()) if ident else None
+        table = op.text(0, "table_name")
+        column = _column_name(op)
+        return (kind, table.lower(), column.lower()) if table and column else None
+    if name == "rename_table":
+        old, new = op.text(0, "old_table_name"), op.text(1, "new_table_name")
+        return ("rename-table", old.lower(), new.lower()) if old and new else None
+    if name == "alter_column":
+        return _alter_effect(op)
+    if name == "execute":
+        return ("execute",)
+    return None
+
+
+_NAME_KEYWORDS = {
+    "create_table": "table_name",
+    "drop_table": "table_name",
+    "create_index": "index_name",
+    "drop_index": "index_name",
+    "drop_constraint": "constraint_name",
+    "create_unique_constraint": "constraint_name",
+    "create_check_constraint": "constraint_name",
+    "create_foreign_key": "constraint_name",
+    "create_primary_key": "constraint_name",
+}
+
+
+def _column_name(op: pyops.Op) -> str | None:
+    if op.name == "drop_column":
+        return op.text(1, "column_name")
+    column = op.arg(1, "column")
+    if isinstance(column, ast.Call):
+        return pyops.literal_str(column.args[0] if column.args else pyops.keyword(column, "name"))
+    return None
+
+
+def _alter_effect(op: pyops.Op) -> tuple[str, ...] | None:
+    table, column = op.text(0, "table_name"), op.text(1, "column_name")
+    if not table or not column:
+        return None
+    new_name = op.text(-1, "new_column_name")
+    if new_name:
+        return ("rename-column", table.lower(), column.lower(), new_name.lower())
+    return ("alter-column", table.lower(), column.lower())
+
+
+def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
+    """The effect that undoes ``eff``."""
+    kind = eff[0]
+    if kind[0] in "+-":
+        return ("-" if kind[0] == "+" else "+") + kind[1:], *eff[1:]
+    if kind == "rename-table":
+        return (kind, eff[2], eff[1])
+    if kind == "rename-column":
+        return (kind, eff[1], eff[3], eff[2])
+    return eff
+
+
+def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
+    """Up operations with no inverse in the down: (description, line)."""
+    available = Counter(e for e in (effect(op) for op in down) if e is not None)
+    missing: list[tuple[str, int]] = []
+    for op in up:
+        eff = effect(op)
+        if eff is None:
+            continue
+        need = inverse(eff)
+        if available[need] > 0:
+            available[need] -= 1
+            continue
+        target = ".".join(eff[1:]) if len(eff) > 1 else "raw SQL"
+        missing.append((f"{op.name} {target}", op.line))
+    return missing
+
+
+def graph_findings(
+    check: BaseCheck, files: dict[str, pyops.AlembicFile], changed: Iterable[str]
+) -> list[Finding]:
+    """Two heads, or a down_revision that names no revision, among ``files`` (path -> info)."""
+    revisions = {info.revision: path for path, info in files.items() if info.revision}
+    parents = {rev for info in files.values() for rev in info.down_revisions}
+    heads = sorted(rev for rev in revisions if rev not in parents)
+    out: list[Finding] = []
+    for path in sorted(changed):
+        info = files.get(path)
+        if info is None:
+            continue
+        for parent in info.down_revisions:
+            if parent not in revisions:
+                out.append(
+                    check.finding(
+                        "dangling-down-revision",
+                        f"{path}: down_revision {parent!r} is not a revision in this folder.",
+                        path=path,
+                        evidence=parent,
+                    )
+                )
+        if len(heads) > 1 and info.revision in heads:
+            out.append(
+                check.finding(
+                    "multiple-heads",
+                    f"The revision graph has {len(heads)} heads: {', '.join(heads)}.",
+                    path=path,
+                    evidence=",".join(heads),
+                )
+            )
+    return out
+
+
+# --- Django ------------------------------------------------------------------------------
+
+
+def check_django(
+    check: BaseCheck, m: Migration, source: str, calls: list[ast.Call]
+) -> list[Finding]:
+    """RunPython without reverse_code and RunSQL without reverse_sql."""
+    reason = irreversible_reason(source)
+    out: list[Finding] = []
+    for call in calls:
+        name = pyops.call_name(call)
+        if name == "RunPython" and pyops.keyword(call, "reverse_code", 1) is None:
+            rule = "runpython-without-reverse"
+        elif name == "RunSQL" and pyops.keyword(call, "reverse_sql", 1) is None:
+            rule = "runsql-without-reverse"
+        else:
+            continue
+        if reason:
+            out.append(_irreversible(check, m.path, reason))
+            continue
+        out.append(
+            check.finding(
+                rule,
+                f"{name} in {m.path} cannot be reversed (line {call.lineno}).",
+                path=m.path,
+                line=call.lineno,
+                evidence=ast.unparse(call)[:200],
+            )
+        )
+    return out
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list[Finding]:
+    """An already merged migration (present at base) that the change edits or deletes."""
+    out: list[Finding] = []
+    for path in (m.path, m.down_path):
+        if path is None:
+            continue
+        f = changes.get(path)
+        if f is None or f.status is FileStatus.ADDED:
+            continue
+        if changes.bytes_at_base(changes.base_path_of(path)) is None:
+            continue
+        verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
+        out.append(
+            check.finding(
+                "history-rewritten",
+                f"The change {verb} {path}, a migration already merged; databases that ran "
+                "it will not run it again.",
+                path=path,
+                evidence=path,
+            )
+        )
+    return out

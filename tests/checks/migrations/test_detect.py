@@ -1,0 +1,87 @@
+"""Framework recognition by naming convention and content markers."""
+
+from __future__ import annotations
+
+import pytest
+
+from gatekeeper.checks.migrations import detect
+from gatekeeper.checks.migrations.sqltext import split
+from gatekeeper.testing import changeset
+
+ALEMBIC_SRC = "revision = 'a1'\ndown_revision = None\n"
+DJANGO_SRC = "from django.db import migrations\nclass Migration(migrations.Migration):\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "framework", "up", "down", "version"),
+    [
+        ("db/versions/a1_x.py", ALEMBIC_SRC, "alembic", "db/versions/a1_x.py", None, "a1_x"),
+        (
+            "app/migrations/0002_x.py",
+            DJANGO_SRC,
+            "django",
+            "app/migrations/0002_x.py",
+            None,
+            "0002_x",
+        ),
+        ("m/12_add.up.sql", None, "golang-migrate", "m/12_add.up.sql", "m/12_add.down.sql", "12"),
+        ("m/12_add.down.sql", None, "golang-migrate", "m/12_add.up.sql", "m/12_add.down.sql", "12"),
+        ("m/add.up.sql", None, "sql-pair", "m/add.up.sql", "m/add.down.sql", "add"),
+        ("m/V1_2__x.sql", None, "flyway", "m/V1_2__x.sql", "m/U1_2__x.sql", "1_2"),
+        ("m/U1_2__x.sql", None, "flyway", "m/V1_2__x.sql", "m/U1_2__x.sql", "1_2"),
+        ("m/2024_x.sql", "-- migrate:up\n", "dbmate", "m/2024_x.sql", None, "2024"),
+        ("m/2024_x.sql", "-- +goose Up\n", "goose", "m/2024_x.sql", None, "2024"),
+        ("p/revert/x.sql", None, "sqitch", "p/deploy/x.sql", "p/revert/x.sql", "x"),
+    ],
+)
+def test_classify(
+    path: str, text: str | None, framework: str, up: str, down: str | None, version: str
+) -> None:
+    m = detect.classify(path, text)
+    assert m is not None
+    assert (m.framework, m.path, m.down_path, m.version) == (framework, up, down, version)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("a/report.sql", "SELECT 1;"),
+        ("a/models.py", "class User: pass\n"),
+        ("a/migrations/0001_x.py", "print('not a migration')\n"),
+        ("a/migrations/notes.txt", "-- migrate:up"),
+        ("a/x.py", None),
+        ("a/x.sql", None),
+    ],
+)
+def test_not_a_migration(path: str, text: str | None) -> None:
+    assert detect.classify(path, text) is None
+
+
+def test_chain_is_in_numeric_order_and_per_folder() -> None:
+    head = {
+        "db/10_c.up.sql": "",
+        "db/2_b.up.sql": "",
+        "db/1_a.up.sql": "",
+        "db/1_a.down.sql": "",
+        "other/3_z.up.sql": "",
+    }
+    cs = changeset({}, head)
+    m = detect.classify("db/2_b.up.sql", None)
+    assert m is not None
+    assert [x.path for x in detect.chain(cs, m)] == [
+        "db/1_a.up.sql",
+        "db/2_b.up.sql",
+        "db/10_c.up.sql",
+    ]
+
+
+def test_split_keeps_lines_quotes_and_same_line_comments() -> None:
+    sql = (
+        "-- head\nCREATE TABLE a (x text DEFAULT 'a;b'); -- gatekeeper:ignore drop-table why\n"
+        "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM a;\nEND;\n/* tail */"
+    )
+    stmts = split(sql)
+    assert [(s.line, s.end_line) for s in stmts] == [(2, 2), (3, 3), (4, 6)]
+    assert stmts[0].ignores() == {"drop-table": "why"}
+    assert "$$ SELECT 1; $$" in stmts[1].text

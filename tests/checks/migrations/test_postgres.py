@@ -1,0 +1,75 @@
+"""The PostgreSQL engine against a real server: isolation, bad URLs, the scratch server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.checks.interface import CheckError
+from gatekeeper.checks.migrations import MigrationsCheck, postgres
+from gatekeeper.testing import changeset, context
+
+HALF_WAY = {
+    "db/1_init.up.sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id int);",
+    "db/1_init.down.sql": "DROP TABLE b;\nDROP TABLE nope;\nDROP TABLE a;",
+}
+
+
+def _databases(url: str) -> set[str]:
+    with postgres.connect(url) as conn:
+        return {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+
+
+def test_failed_down_names_the_step_and_leaves_the_server_as_it_was(pg_url: str) -> None:
+    before = _databases(pg_url)
+    ctx = context(changeset({}, HALF_WAY), {"roundtrip": "postgres", "database_url": pg_url})
+    findings = list(MigrationsCheck().run(ctx))
+    assert [f.rule for f in findings] == ["roundtrip-failed"]
+    assert 'down (line 2) failed on postgres: table "nope" does not exist' in findings[0].message
+    assert _databases(pg_url) == before
+
+
+def test_schema_difference_is_named(pg_url: str) -> None:
+    head = {
+        "db/1_init.up.sql": "CREATE TABLE t (a int NOT NULL);\nCREATE INDEX ix ON t (a);",
+        "db/1_init.down.sql": "DROP INDEX ix;",
+    }
+    ctx = context(changeset({}, head), {"roundtrip": "postgres", "database_url": pg_url})
+    (finding,) = [f for f in MigrationsCheck().run(ctx) if f.rule == "roundtrip-failed"]
+    assert (
+        "after up then down the schema differs: unexpected column public.t.a integer NOT NULL"
+        in (finding.message)
+    )
+    assert "table public.t" in finding.message
+
+
+def test_unreachable_database_url_is_a_check_error(tmp_path: Path) -> None:
+    url = f"postgresql://someone:secret@/postgres?host={tmp_path}&port=1"
+    ctx = context(changeset({}, HALF_WAY), {"roundtrip": "postgres", "database_url": url})
+    with pytest.raises(CheckError) as info:
+        list(MigrationsCheck().run(ctx))
+    message = str(info.value)
+    assert "database_url cannot be reached" in message
+    assert "secret" not in message
+    assert "roundtrip: sqlite" in message
+
+
+def test_check_starts_its_own_scratch_server_without_database_url(pg_url: str) -> None:
+    # pg_url proves the binaries work here; the check must start (and stop) its own server
+    ctx = context(changeset({}, HALF_WAY), {"roundtrip": "postgres"})
+    findings = list(MigrationsCheck().run(ctx))
+    assert [f.rule for f in findings] == ["roundtrip-failed"]
+    assert "failed on postgres" in findings[0].message
+
+
+def test_no_binaries_and_no_url_is_a_check_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postgres, "find_binaries", lambda: None)
+    ctx = context(changeset({}, HALF_WAY), {"roundtrip": "postgres"})
+    with pytest.raises(CheckError, match="needs a database_url or the PostgreSQL binaries"):
+        list(MigrationsCheck().run(ctx))
+
+
+def test_mask_hides_passwords() -> None:
+    assert postgres.mask("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
+    assert postgres.mask("postgresql://u@h/db") == "postgresql://u@h/db"

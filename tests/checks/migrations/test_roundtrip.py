@@ -1,0 +1,65 @@
+"""The roundtrip's own guarantees: the scratch database is discarded, steps are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.checks.interface import CheckError
+from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.checks.migrations.catalog import Catalog, describe
+from gatekeeper.testing import changeset, context
+
+HALF_WAY = {
+    "db/1_init.up.sql": "CREATE TABLE a (id integer);\nCREATE TABLE b (id integer);",
+    "db/1_init.down.sql": "DROP TABLE b;\nDROP TABLE nope;\nDROP TABLE a;",
+}
+
+
+def test_down_failing_half_way_discards_the_scratch_database(tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (tmp_path / "keep.txt").write_text("untouched")
+    ctx = context(changeset({}, HALF_WAY, root=tmp_path), {"safety": False}, scratch=scratch)
+    findings = list(MigrationsCheck().run(ctx))
+    assert [f.rule for f in findings] == ["roundtrip-failed"]
+    assert "down (line 2) failed on sqlite: no such table: nope" in findings[0].message
+    leftovers = [p for p in scratch.rglob("*") if p.is_file()]
+    assert leftovers == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "scratch"]
+
+
+def test_findings_are_deterministic(tmp_path: Path) -> None:
+    runs = []
+    for i in range(2):
+        scratch = tmp_path / str(i)
+        scratch.mkdir()
+        ctx = context(changeset({}, HALF_WAY), {}, scratch=scratch)
+        runs.append([(f.rule, f.message, f.fingerprint) for f in MigrationsCheck().run(ctx)])
+    assert runs[0] == runs[1]
+
+
+def test_catalog_difference_names_both_sides() -> None:
+    before = Catalog(frozenset({("table", "a"), ("column", "a", "id", "int", "null", "")}))
+    after = Catalog(frozenset({("table", "a"), ("column", "a", "id", "int", "not null", "0")}))
+    assert before.difference(before) == ""
+    text = before.difference(after)
+    assert text == "missing column a.id int NULL; unexpected column a.id int NOT NULL default 0"
+    many = Catalog(frozenset(("table", f"t{i}") for i in range(12)))
+    assert many.difference(Catalog(frozenset())).endswith("(and 4 more)")
+    assert describe(("index", "a", "(x)")) == "index a (x)"
+
+
+@pytest.mark.parametrize(
+    ("lint", "message"),
+    [
+        ({"rules": ["XX99"]}, "sqlfluff has no rule XX99; fix checks.migrations.lint"),
+        ({"dialect": "nosuch"}, "sqlfluff has no dialect 'nosuch'"),
+    ],
+)
+def test_bad_lint_settings_fail_closed(lint: dict[str, object], message: str) -> None:
+    head = {"db/1_a.up.sql": "select 1;\n", "db/1_a.down.sql": "select 1;\n"}
+    ctx = context(changeset({}, head), {"roundtrip": "off", "lint": lint})
+    with pytest.raises(CheckError, match=message):
+        list(MigrationsCheck().run(ctx))
