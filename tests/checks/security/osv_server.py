@@ -62,9 +62,7 @@ def _in_range(rng: dict[str, Any], target: Version) -> bool:
     for at, kind in sorted(events):
         if kind == "introduced" and at <= target:
             hit = True
-        elif kind == "fixed" and at <= target:
-            hit = False
-        elif kind == "last_affected" and at < target:
+        elif (kind == "fixed" and at <= target) or (kind == "last_affected" and at < target):
             hit = False
     return hit
 
@@ -119,8 +117,7 @@ class OsvServer:
     def by_id(self, vuln_id: str) -> dict[str, Any] | None:
         """A record by id, among the packages loaded so far."""
         with self._lock:
-            return next((r for rs in self.records.values() for r in rs if r["id"] == vuln_id),
-                        None)
+            return next((r for rs in self.records.values() for r in rs if r["id"] == vuln_id), None)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

@@ -178,19 +178,26 @@ def _bandit_settings(ctx: CheckContext, part: Part) -> _Settings:
         ignore_nosec=not part.get("honour_nosec", True),
         severity=str(part.get("min_severity", "medium")),
         confidence=str(part.get("min_confidence", "low")),
-        include=frozenset(_strings(table.get("tests")) + list(part.get("tests", ()))),
-        skips=frozenset(_strings(table.get("skips")) + list(part.get("skips", ()))),
-        exclude=_dir_globs(_strings(table.get("exclude_dirs"))) + tuple(part.get("exclude", ())),
+        include=frozenset(_strings(table, "tests") + list(part.get("tests", ()))),
+        skips=frozenset(_strings(table, "skips") + list(part.get("skips", ()))),
+        exclude=_dir_globs(_strings(table, "exclude_dirs")) + tuple(part.get("exclude", ())),
         config_file=config_file,
     )
 
 
-def _strings(value: object) -> list[str]:
+def _strings(table: Mapping[str, Any], key: str) -> list[str]:
+    """A list option of ``[tool.bandit]`` (bandit also accepts a comma-separated string)."""
+    value = table.get(key)
+    if value is None:
+        return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise CheckError(
+        f"[tool.bandit] {key} in pyproject.toml at base must be a list of strings, "
+        f"not {value!r}; fix it there (the policy's security.bandit options work too)"
+    )
 
 
 def _dir_globs(dirs: list[str]) -> tuple[str, ...]:
@@ -241,7 +248,7 @@ def _scan(
     _quiet_bandit()
     try:
         conf = b_config.BanditConfig(str(settings.config_file) if settings.config_file else None)
-    except b_utils.ConfigError as exc:
+    except b_utils.ConfigError as exc:  # pragma: no cover - the TOML was checked already
         raise CheckError(f"bandit rejected [tool.bandit] in pyproject.toml at base: {exc}") from exc
     profile = {"include": set(settings.include), "exclude": set(settings.skips)}
     manager = b_manager.BanditManager(

@@ -271,6 +271,7 @@ def _our_formats(
     def line_of(offset: int) -> int:
         return first + bisect.bisect_right(starts, offset) - 1
 
+    found: list[tuple[int, str]] = []
     for fmt in (*_FORMATS, None):
         regex = _GENERIC if fmt is None else fmt.regex
         for m in regex.finditer(text):
@@ -282,9 +283,17 @@ def _our_formats(
             if fmt is not None:
                 value = m.group("v") if "v" in m.groupdict() else m.group(0)
                 if not any(p.fullmatch(value) for p in opts.allow):
+                    found.append((lo, value))
                     yield Hit(path, lo, hi, fmt.rule, fmt.name, value)
-            elif _is_secret_like(m.group(3), opts):
-                yield Hit(path, lo, hi, RULE_GENERIC, f"value of {m.group(1)}", m.group(3))
+                continue
+            value = m.group(3)
+            # a token a format already named is not reported again as a generic secret
+            if _is_secret_like(value, opts) and not _overlaps(lo, value, found):
+                yield Hit(path, lo, hi, RULE_GENERIC, f"value of {m.group(1)}", value)
+
+
+def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
+    return any(n == line and (value in v or v in value) for n, v in found)
 
 
 def _is_secret_like(value: str, opts: _Options) -> bool:
@@ -315,13 +324,13 @@ def _detect_secrets(
         if not opts.pragmas:
             settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
         found = list(_process_line_based_plugins(numbered, path))
-    seen = {(h.line, h.value) for h in ours}
+    seen = [(h.line, h.value) for h in ours]
     hits = []
     for secret in found:
         line, value = first + secret.line_number - 1, str(secret.secret_value or "")
         if line not in added or not value or any(p.fullmatch(value) for p in opts.allow):
             continue
-        if any(n == line and (value in v or v in value) for n, v in seen):
+        if _overlaps(line, value, seen):
             continue
         rule = _DS_OURS.get(secret.type, RULE_OTHER)
         hits.append(Hit(path, line, line, rule, str(secret.type), value))
