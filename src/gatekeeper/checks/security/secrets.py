@@ -263,6 +263,8 @@ def _windows(added: frozenset[int], count: int) -> Iterator[tuple[int, int]]:
 def _our_formats(
     path: str, window: Sequence[str], first: int, added: frozenset[int], opts: _Options
 ) -> Iterator[Hit]:
+    """Our token formats over the whole window (they may span lines), then the generic
+    assignment rule line by line on added lines short enough to be code, not a bundle."""
     text = "\n".join(window)
     starts = [0]
     for line in window[:-1]:
@@ -271,25 +273,27 @@ def _our_formats(
     def line_of(offset: int) -> int:
         return first + bisect.bisect_right(starts, offset) - 1
 
+    def waived(n: int) -> bool:
+        return opts.pragmas and any(p in window[n - first] for p in _PRAGMAS)
+
     found: list[tuple[int, str]] = []
-    for fmt in (*_FORMATS, None):
-        regex = _GENERIC if fmt is None else fmt.regex
-        for m in regex.finditer(text):
+    for fmt in _FORMATS:
+        for m in fmt.regex.finditer(text):
             lo, hi = line_of(m.start()), line_of(max(m.start(), m.end() - 1))
-            if not any(n in added for n in range(lo, hi + 1)):
+            value = m.group("v") if "v" in m.groupdict() else m.group(0)
+            if not any(n in added for n in range(lo, hi + 1)) or waived(lo):
                 continue
-            if opts.pragmas and any(p in window[lo - first] for p in _PRAGMAS):
-                continue
-            if fmt is not None:
-                value = m.group("v") if "v" in m.groupdict() else m.group(0)
-                if not any(p.fullmatch(value) for p in opts.allow):
-                    found.append((lo, value))
-                    yield Hit(path, lo, hi, fmt.rule, fmt.name, value)
-                continue
+            if not any(p.fullmatch(value) for p in opts.allow):
+                found.append((lo, value))
+                yield Hit(path, lo, hi, fmt.rule, fmt.name, value)
+    for n, line in enumerate(window, first):
+        if n not in added or len(line) > opts.max_line or waived(n):
+            continue
+        for m in _GENERIC.finditer(line):
             value = m.group(3)
             # a token a format already named is not reported again as a generic secret
-            if _is_secret_like(value, opts) and not _overlaps(lo, value, found):
-                yield Hit(path, lo, hi, RULE_GENERIC, f"value of {m.group(1)}", value)
+            if _is_secret_like(value, opts) and not _overlaps(n, value, found):
+                yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
 
 
 def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
