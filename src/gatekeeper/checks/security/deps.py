@@ -278,9 +278,14 @@ class _Service:
             return []  # not a PEP 440 version: nothing in OSV's PyPI ecosystem can match it
         try:
             _, results = self.local.service.query(spec)
+        except ValueError as exc:  # before RequestException: a bad JSON body is both
+            raise CheckError(
+                f"the vulnerability service at {self.url} gave an answer that is not OSV JSON "
+                f"({type(exc).__name__}); check `security.dependencies.osv_url`"
+            ) from exc
         except (ServiceError, OsvConnectionError, requests.RequestException) as exc:
             raise CheckError(self._explain(exc)) from exc
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise CheckError(
                 f"the vulnerability service at {self.url} gave an answer that is not OSV JSON "
                 f"({type(exc).__name__}); check `security.dependencies.osv_url`"
