@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from gatekeeper.changes import ChangedFile, FileStatus
+from gatekeeper.changes import ChangedFile
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.model import Finding, Level
 
@@ -95,8 +95,3 @@ def write_scratch(root: Path, path: str, data: bytes) -> Path | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
-
-
-def is_added(status: FileStatus) -> bool:
-    """True when the file did not exist at base under any name."""
-    return status is FileStatus.ADDED
