@@ -127,11 +127,14 @@ def _tree(root: Path, rev: str) -> dict[str, bytes]:
     }
 
 
+DB = 'import sqlite3\n\n\ndef q(c, n):\n    return c.execute("SELECT %s" % n)\n'
+
+
 def test_on_a_real_git_repository(git_repo: Any, tmp_path: Path) -> None:
     base = git_repo.commit(
         {
             "pyproject.toml": '[project]\nname = "x"\n[tool.bandit]\nskips = ["B101"]\n',
-            "app/db.py": 'import sqlite3\n\n\ndef q(c, n):\n    return c.execute("SELECT %s" % n)\n',
+            "app/db.py": DB,
         }
     )
     head = git_repo.commit(
