@@ -30,10 +30,19 @@ def test_a_finding_already_at_base_is_not_reported_even_when_it_moves() -> None:
 
 
 def test_a_new_copy_of_an_old_finding_is_reported_once() -> None:
+    from gatekeeper.testing import changeset, context
+
     copy = SQL_OLD.replace("def q", "def q2")
-    found = run_part("bandit", {"db.py": HEADER + SQL_OLD}, {"db.py": HEADER + SQL_OLD + copy})
+    ctx = context(
+        changeset({"db.py": HEADER + SQL_OLD}, {"db.py": HEADER + SQL_OLD + copy}),
+        {"secrets": False, "dependencies": False, "sensitive": False},
+    )
+    found = list(SecurityCheck().run(ctx))
     assert rules(found) == ["bandit-b608"]
     assert where(found) == [("db.py", 7)]  # the copy, on the added line
+    assert (
+        "2 finding(s) at head at or above the thresholds, 1 new, 1 pre-existing" in ctx.details[0]
+    )
 
 
 def test_two_new_copies_have_distinct_fingerprints() -> None:

@@ -132,14 +132,16 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     base_hits, _ = _scan(settings, base_root, sorted(base_paths), ctx)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
-    for hit in _introduced(head_hits, base_keys, ctx):
+    new = _introduced(head_hits, base_keys, ctx)
+    for hit in new:
         # equal copies in one file get distinct fingerprints: the first keeps the plain one
         key = (hit.path, hit.test_id, hit.code)
         findings.append(_to_finding(hit, nth[key], part, make))
         nth[key] += 1
     ctx.add_details(
         f"bandit: {len(on_disk)} file(s) scanned at head, {len(base_paths)} at base; "
-        f"{len(head_hits)} finding(s) at head at or above the thresholds."
+        f"{len(head_hits)} finding(s) at head at or above the thresholds, {len(new)} new, "
+        f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
     )
     return findings
 
