@@ -58,8 +58,9 @@ def test_no_policy_file_means_extends_recommended() -> None:
     assert policy.path == SRC
     assert policy.layers == ("preset:recommended",)
     assert policy.check("security").severity is Severity.BLOCK
-    assert policy.check("coverage").severity is Severity.WARN
-    assert policy.check("coverage").on_error is Severity.WARN
+    assert policy.check("coverage").severity is Severity.BLOCK
+    assert policy.check("pr").severity is Severity.WARN
+    assert policy.check("pr").on_error is Severity.WARN
     assert not policy.check("cochange").enabled  # not mentioned: disabled
     explicit = load("version: 1\nextends: [recommended]\n")
     assert (explicit.checks, explicit.digest) == (policy.checks, policy.digest)
@@ -290,7 +291,7 @@ def test_local_extends_file_is_read_through_read_file() -> None:
     assert policy.layers == ("org/base.yml",)
     coverage = policy.check("coverage")
     assert coverage.config["diff_min"] == 95
-    assert coverage.severity is Severity.WARN
+    assert coverage.severity is Severity.WARN  # from org/base.yml
 
 
 @pytest.mark.parametrize(
@@ -346,7 +347,7 @@ def test_merge_order_preset_then_files_then_the_policy() -> None:
     coverage = policy.check("coverage")
     # mappings merge key by key, the later layer winning
     assert coverage.config == {"diff_min": 70, "total_max_drop": 1, "report": "coverage.json"}
-    assert coverage.severity is Severity.WARN  # from the preset
+    assert coverage.severity is Severity.BLOCK  # from the preset
     # lists are replaced, not appended
     assert policy.check("cochange").config["items"] == [{"when": ["x"], "require": ["y"]}]
     # `false` disables without losing the preset's settings
@@ -368,10 +369,12 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
 def test_agents_preset_is_stricter_for_agents_only() -> None:
     human = load("version: 1\nextends: [agents]\n", HUMAN)
     agent = load("version: 1\nextends: [agents]\n", AGENT)
-    assert human.check("coverage").severity is Severity.WARN
+    assert human.check("pr").severity is Severity.WARN
+    assert human.check("coverage").config["diff_min"] == 80
     assert human.applied_overrides == ()
     assert human.agent_signal == ""
-    assert agent.check("coverage").severity is Severity.BLOCK
+    assert agent.check("pr").severity is Severity.BLOCK
+    assert agent.check("coverage").config["diff_min"] == 90
     assert agent.check("review").on_error is Severity.BLOCK
     assert agent.agent_signal == "login Copilot"
     assert agent.applied_overrides == ("agent-authored PRs meet the strict bar",)
