@@ -141,4 +141,6 @@ def run_gate(opts: GateOptions) -> Verdict:
         policy_files=prepared.policy_files,
     )
     with prepared.changes:
-        return run_checks(prepared.registry, prepared.policy, prepared.changes, prepared.pr, options)
+        return run_checks(
+            prepared.registry, prepared.policy, prepared.changes, prepared.pr, options
+        )

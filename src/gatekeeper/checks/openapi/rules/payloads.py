@@ -229,7 +229,7 @@ def _media(c: Collector, site: Site, media: str, bm: dict[str, Any], rm: dict[st
 
 def _loose(media: str) -> bool:
     """Text encodings (not JSON) read every value as a string."""
-    base = media.split(";")[0].strip().lower()
+    base = media.split(";", maxsplit=1)[0].strip().lower()
     return not (base == "application/json" or base.endswith("+json") or base == "*/*")
 
 
