@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.checks.openapi.model import Body, Operation, Parameter, Response
-from gatekeeper.checks.openapi.rules.base import Collector, stability, sunset_date
+from gatekeeper.checks.openapi.rules.base import Collector, notice_days, stability, sunset_date
 from gatekeeper.checks.openapi.rules.schemas import Site, check_schema
 
 
@@ -108,6 +108,13 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
             c.emit(
                 "request-parameter-sunset-parse",
                 f"{ev} deprecated with an unreadable x-sunset {sunset!r}",
+                op,
+                evidence=ev,
+            )
+        elif sunset is None and notice_days(c.options, stability(op.node) or "stable") > 0:
+            c.emit(
+                "request-parameter-deprecated-sunset-missing",
+                f"{ev} of {op.label} deprecated without an x-sunset date",
                 op,
                 evidence=ev,
             )
@@ -229,7 +236,7 @@ def _media(c: Collector, site: Site, media: str, bm: dict[str, Any], rm: dict[st
 
 def _loose(media: str) -> bool:
     """Text encodings (not JSON) read every value as a string."""
-    base = media.split(";")[0].strip().lower()
+    base = media.split(";", maxsplit=1)[0].strip().lower()
     return not (base == "application/json" or base.endswith("+json") or base == "*/*")
 
 

@@ -15,7 +15,13 @@ from typing import Any
 
 from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, types_of
 from gatekeeper.checks.openapi.model import Operation
-from gatekeeper.checks.openapi.rules.base import STABILITY_ORDER, Collector, sunset_date
+from gatekeeper.checks.openapi.rules.base import (
+    STABILITY_ORDER,
+    Collector,
+    notice_days,
+    stability,
+    sunset_date,
+)
 
 #: keyword -> rule stem
 NUMERIC = {
@@ -396,7 +402,9 @@ def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) ->
         old, new = d.values["deprecated"]
         if new is True:
             sunset = d.rev.get("x-sunset")
-            if sunset is None:
+            if sunset is None and notice_days(c.options, stability(site.op.node) or "stable") > 0:
+                emit("deprecated-sunset-missing", f"{what} deprecated without an x-sunset date")
+            elif sunset is None:
                 emit("deprecated", f"{what} deprecated")
             elif sunset_date(sunset) is None:
                 emit(
