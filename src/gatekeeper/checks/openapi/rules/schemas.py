@@ -15,6 +15,7 @@ from typing import Any
 
 from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, types_of
 from gatekeeper.checks.openapi.model import Operation
+from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.rules.base import (
     STABILITY_ORDER,
     Collector,
@@ -101,7 +102,11 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
     if records is None:
         records = []
         with c.recording(records):
-            if not (site.root.endswith("-body") and _wrapped_in_one_of(c, site, d)):
+            if not (
+                site.root.endswith("-body")
+                and site.root != "response-header"
+                and _wrapped_in_one_of(c, site, d)
+            ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
     for rule, message, evidence in records:
@@ -110,23 +115,36 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
     """An object body moved into ``oneOf`` branches that carry its properties."""
-    branches = d.rev.get("oneOf")
-    props = _props(d.base)
-    if not props or "oneOf" in d.base or "properties" in d.rev or not isinstance(branches, list):
-        return False
-    covered: set[str] = set()
-    for branch in branches:
-        covered |= set(_props(c.rev.deref(branch) if isinstance(branch, dict) else {}))
-    if not set(props) <= covered:
+    if not _wrapped(c, d):
         return False
     side = "request" if site.request else "response"
     c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in oneOf", site.op)
     return True
 
 
+def _wrapped(c: Collector, d: SchemaDiff) -> bool:
+    """Whether the revision moved the base's properties into ``oneOf``/``anyOf`` branches."""
+    props = _props(d.base)
+    if not props or "properties" in d.rev or "oneOf" in d.base or "anyOf" in d.base:
+        return False
+    for kw in ("oneOf", "anyOf"):
+        branches = d.rev.get(kw)
+        if isinstance(branches, list):
+            covered: set[str] = set()
+            for branch in branches:
+                covered |= set(_props(c.rev.deref(branch) if isinstance(branch, dict) else {}))
+            if set(props) <= covered:
+                return True
+    return False
+
+
 def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
     for node, path in _walk(d, ""):
         prefix = site.nested if path else site.root
+        if path and _wrapped(c, node):
+            # one finding for the new branches (one-of-added), not one per moved property
+            _lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
+            continue
         _node(c, site, node, prefix, path=path)
         _object(c, site, node, path)
 
@@ -135,23 +153,13 @@ def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
     """Pick the read-only (request) variant of an id when one exists."""
     if site.request and node.rev.get("readOnly") is True and prefix == site.nested:
         ro = f"request-read-only-property-{stem}"
-        if ro in _known_cache:
+        if ro in LEVELS:
             return ro
     return f"{prefix}-{stem}"
 
 
-_known_cache: set[str] = set()
-
-
-def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) -> None:
-    name = f"'{path}'" if path else ""
-    if not _known_cache:
-        from gatekeeper.checks.openapi.rules import LEVELS
-
-        _known_cache.update(LEVELS)
-    if not site.request and d.rev.get("writeOnly") is True:
-        return  # a write-only property never reaches a client
-    what = f"{name} in {site.where}" if name else site.where
+def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) -> Any:
+    """The ``emit(stem, message)`` used for one schema node: composes the rule id."""
     ev = f"{site.where}|{path}"
 
     def emit(stem: str, message: str) -> None:
@@ -168,6 +176,14 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
         if site.header and path:
             c.emit(f"request-header-property-{stem}", message, site.op, evidence=f"{ev}|h|{stem}")
 
+    return emit
+
+
+def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) -> None:
+    if not site.request and d.rev.get("writeOnly") is True:
+        return  # a write-only property never reaches a client
+    what = f"'{path}' in {site.where}" if path else site.where
+    emit = _emitter(c, site, d, prefix, path)
     _numbers(d, what, emit)
     _pattern(d, site, what, emit)
     _types(c, d, site, prefix, what=what, emit=emit)
