@@ -130,12 +130,17 @@ class SchemaComparer:
         self._rev = deref_rev
         self._memo: dict[tuple[int, int], Any] = {}
         self._unwrapped: dict[int, dict[str, Any]] = {}
+        self._flat: dict[int, dict[str, Any]] = {}
 
     def compare(self, base: Any, rev: Any) -> SchemaDiff | None:
         """The difference between two (possibly ``$ref``) schemas, or None when equal."""
         b, r = self._base(base), self._rev(rev)
         b = self._unwrap(b, self._base) if isinstance(b, dict) else {}
         r = self._unwrap(r, self._rev) if isinstance(r, dict) else {}
+        # a schema moved into (or out of) allOf is compared merged: the payload is what counts
+        if ("allOf" in b) != ("allOf" in r):
+            b = self._flatten(b, self._base) if "allOf" in b else b
+            r = self._flatten(r, self._rev) if "allOf" in r else r
         key = (id(b), id(r))
         hit = self._memo.get(key, MISSING)
         if hit is _IN_PROGRESS:
@@ -171,6 +176,37 @@ class SchemaComparer:
                 self._unwrapped[id(schema)] = hit
             return hit
         return schema
+
+    def _flatten(
+        self, schema: dict[str, Any], deref: Callable[[Any], Any], depth: int = 0
+    ) -> dict[str, Any]:
+        """One schema with its ``allOf`` branches merged in (one object per schema)."""
+        hit = self._flat.get(id(schema))
+        if hit is not None:
+            return hit
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        props: dict[str, Any] = dict(merged.get("properties") or {})
+        required: list[str] = list(merged.get("required") or [])
+        for raw in schema.get("allOf") or []:
+            branch = deref(raw)
+            if not isinstance(branch, dict):
+                continue
+            if "allOf" in branch and depth < 8:
+                branch = self._flatten(branch, deref, depth + 1)
+            for key, value in branch.items():
+                if key == "properties" and isinstance(value, dict):
+                    for name, prop in value.items():
+                        props.setdefault(name, prop)
+                elif key == "required" and isinstance(value, list):
+                    required.extend(v for v in value if v not in required)
+                else:
+                    merged.setdefault(key, value)
+        if props:
+            merged["properties"] = props
+        if required:
+            merged["required"] = required
+        self._flat[id(schema)] = merged
+        return merged
 
     def _diff(self, b: dict[str, Any], r: dict[str, Any]) -> SchemaDiff:
         d = SchemaDiff(b, r)
