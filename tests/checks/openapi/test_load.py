@@ -204,3 +204,25 @@ def test_duplicate_operation_id_and_swagger_validation() -> None:
     assert [f.rule for f in findings] == ["spec-invalid"]
     assert "also used by GET /a" in findings[0].message
     assert findings[0].location is not None and findings[0].location.start_line == 5
+
+
+def test_renamed_spec_is_compared_under_its_new_name() -> None:
+    head = GOOD.replace("/a:", "/b:")
+    cs = changeset(
+        {"openapi.yaml": GOOD},
+        {"api/openapi.yaml": head},
+        renames={"openapi.yaml": "api/openapi.yaml"},
+    )
+    findings = list(OpenAPICheck().run(context(cs)))
+    assert sorted(f.rule for f in findings) == [
+        "api-path-removed-without-deprecation",
+        "endpoint-added",
+    ]
+    assert {f.location.path for f in findings if f.location} == {"api/openapi.yaml"}
+
+
+def test_unchanged_specs_are_not_loaded_when_only_another_spec_changed() -> None:
+    base = {"a/openapi.yaml": GOOD, "b/openapi.yaml": "openapi: [broken\n"}
+    head = {"a/openapi.yaml": GOOD.replace("/a:", "/z:"), "b/openapi.yaml": "openapi: [broken\n"}
+    rules = sorted(f.rule for f in run_check(OpenAPICheck(), base, head))
+    assert rules == ["api-path-removed-without-deprecation", "endpoint-added"]
