@@ -25,7 +25,9 @@ def _payload(case: dict[str, Any], side: str) -> dict[str, Any]:
         op = {"requestBody": body, "responses": {"200": {"description": "ok"}}}
         return {"paths": {"/x": {"post": op}}}
     content = {"application/json": {"schema": case["response"][side]}}
-    return {"paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}}}
+    return {
+        "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}}
+    }
 
 
 def _spec(case: dict[str, Any], side: str) -> str:
