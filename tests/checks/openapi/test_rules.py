@@ -33,6 +33,7 @@ def _payload(case: dict[str, Any], side: str) -> dict[str, Any]:
 def _spec(case: dict[str, Any], side: str) -> str:
     doc = dict(case.get("common", _DATA["common"]))
     doc.update(case[side] if side in case else _payload(case, side))
+    doc.update(case.get("base_components", {}))
     return yaml.safe_dump(doc, sort_keys=False)
 
 

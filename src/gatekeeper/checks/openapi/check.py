@@ -139,6 +139,8 @@ class OpenAPICheck(BaseCheck):
         # a renamed spec is compared under its new name (base_path_of finds the old one)
         renamed_from = {f.old_path for f in changes if f.old_path and f.old_path != f.path}
         found -= renamed_from
+        if ctx.paths:
+            found = {p for p in found if match_any(p, ctx.paths)}
         return sorted(p for p in found if not ctx.exclude or not match_any(p, ctx.exclude))
 
 
