@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import yaml
@@ -226,3 +227,32 @@ def test_unchanged_specs_are_not_loaded_when_only_another_spec_changed() -> None
     head = {"a/openapi.yaml": GOOD.replace("/a:", "/z:"), "b/openapi.yaml": "openapi: [broken\n"}
     rules = sorted(f.rule for f in run_check(OpenAPICheck(), base, head))
     assert rules == ["api-path-removed-without-deprecation", "endpoint-added"]
+
+
+def test_json_specs_get_operation_lines() -> None:
+    base = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    op = {"get": {"responses": {"200": {"description": "ok"}}}}
+    head = dict(base, paths={"/a": op, "/b": op})
+    text = json.dumps(head, indent=2)
+    findings = run_check(OpenAPICheck(), {"openapi.json": json.dumps(base)}, {"openapi.json": text})
+    lines = {f.message.split(" ")[2]: f.location.start_line for f in findings if f.location}
+    assert lines == {
+        "/a": text.splitlines().index('    "/a": {') + 1,
+        "/b": text.splitlines().index('    "/b": {') + 1,
+    }
+
+
+def test_ref_to_a_file_that_does_not_parse() -> None:
+    head = _spec("  /b:\n    get:\n      responses: {'200': {$ref: 'r.yaml#/Ok'}}\n")
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head, "r.yaml": "Ok: [\n"})
+    assert next(m for r, m in rules if r == "spec-ref-broken").startswith(
+        "$ref 'r.yaml#/Ok': invalid YAML"
+    )
+
+
+def test_json_syntax_error_has_a_line() -> None:
+    findings = run_check(
+        OpenAPICheck(), {"openapi.json": "{}"}, {"openapi.json": '{\n  "openapi": \n}'}
+    )
+    assert [f.rule for f in findings] == ["spec-invalid-syntax"]
+    assert findings[0].location is not None and findings[0].location.start_line == 3
