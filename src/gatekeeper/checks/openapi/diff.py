@@ -297,7 +297,16 @@ class SchemaComparer:
             ref = _ref(lb[i])
             j = next((j for j in right if ref is not None and _ref(lr[j]) == ref), None)
             if j is None:
-                j = next((j for j in right if self.compare(lb[i], lr[j]) is None), None)
+                # two differently named components are different branches, even if alike
+                j = next(
+                    (
+                        j
+                        for j in right
+                        if (ref is None or _ref(lr[j]) is None)
+                        and self.compare(lb[i], lr[j]) is None
+                    ),
+                    None,
+                )
                 if j is None:
                     continue
             left.remove(i)
