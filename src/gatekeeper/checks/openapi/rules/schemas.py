@@ -275,6 +275,8 @@ def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, e
         return
     old, new = d.types if d.types is not None else (types_of(d.base), types_of(d.rev))
     if d.types is not None and (len(old) > 1 or len(new) > 1):
+        if prefix == "request-parameter":
+            emit(*_param_type_list(c, d, old, new, what))
         widened = _subset(old, new)
         emit(
             f"list-of-types-{'widened' if widened else 'narrowed'}",
@@ -318,6 +320,35 @@ def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, e
             emit("type-changed", msg)
     else:
         emit(f"type-{kind}", msg)
+
+
+_CONSTRAINTS = (
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "maxLength",
+    "minLength",
+    "maximum",
+    "minimum",
+)
+
+
+def _param_type_list(
+    c: Collector, d: SchemaDiff, old: list[str], new: list[str], what: str
+) -> tuple[str, str]:
+    """A parameter whose type list changed: a scalar that became a form-exploded array of
+    unconstrained items still accepts every value it did; anything else may not."""
+    msg = f"type of {what} changed from {'/'.join(old)} to {'/'.join(new)}"
+    if new == ["array"]:
+        items = c.rev.deref(d.rev.get("items"))
+        if (
+            isinstance(items, dict)
+            and _subset(old, types_of(items), True)
+            and not any(k in items for k in _CONSTRAINTS)
+        ):
+            return "type-generalized", msg
+    return ("type-generalized" if _subset(old, new, True) else "type-changed"), msg
 
 
 def _tf(types: list[str], fmt: tuple[Any, Any] | None, i: int) -> str:
