@@ -217,6 +217,7 @@ def test_renamed_spec_is_compared_under_its_new_name() -> None:
     findings = list(OpenAPICheck().run(context(cs)))
     assert sorted(f.rule for f in findings) == [
         "api-path-removed-without-deprecation",
+        "api-version-not-bumped",
         "endpoint-added",
     ]
     assert {f.location.path for f in findings if f.location} == {"api/openapi.yaml"}
@@ -226,7 +227,11 @@ def test_unchanged_specs_are_not_loaded_when_only_another_spec_changed() -> None
     base = {"a/openapi.yaml": GOOD, "b/openapi.yaml": "openapi: [broken\n"}
     head = {"a/openapi.yaml": GOOD.replace("/a:", "/z:"), "b/openapi.yaml": "openapi: [broken\n"}
     rules = sorted(f.rule for f in run_check(OpenAPICheck(), base, head))
-    assert rules == ["api-path-removed-without-deprecation", "endpoint-added"]
+    assert rules == [
+        "api-path-removed-without-deprecation",
+        "api-version-not-bumped",
+        "endpoint-added",
+    ]
 
 
 def test_json_specs_get_operation_lines() -> None:
@@ -235,7 +240,11 @@ def test_json_specs_get_operation_lines() -> None:
     head = dict(base, paths={"/a": op, "/b": op})
     text = json.dumps(head, indent=2)
     findings = run_check(OpenAPICheck(), {"openapi.json": json.dumps(base)}, {"openapi.json": text})
-    lines = {f.message.split(" ")[2]: f.location.start_line for f in findings if f.location}
+    lines = {
+        f.message.split(" ")[2]: f.location.start_line
+        for f in findings
+        if f.location and f.rule == "endpoint-added"
+    }
     assert lines == {
         "/a": text.splitlines().index('    "/a": {') + 1,
         "/b": text.splitlines().index('    "/b": {') + 1,
@@ -256,3 +265,26 @@ def test_json_syntax_error_has_a_line() -> None:
     )
     assert [f.rule for f in findings] == ["spec-invalid-syntax"]
     assert findings[0].location is not None and findings[0].location.start_line == 3
+
+
+def test_info_version_going_down_is_reported() -> None:
+    head = GOOD.replace("version: '1'", "version: '0.9'").replace("/a:", "/b:")
+    rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})]
+    assert "api-version-decreased" in rules
+    bumped = GOOD.replace("version: '1'", "version: '2'").replace("/a:", "/b:")
+    rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": bumped})]
+    assert "api-version-decreased" not in rules and "api-version-not-bumped" not in rules
+
+
+def test_time_budget_is_checked_during_the_comparison() -> None:
+    import pytest
+
+    from gatekeeper.checks.interface import CheckTimeout
+
+    head = (
+        GOOD.replace("/a:", "/b:")
+        + "  /a:\n    get:\n      responses: {'201': {description: ok}}\n"
+    )
+    ctx = context(changeset({"openapi.yaml": GOOD}, {"openapi.yaml": head}), timeout=-1)
+    with pytest.raises(CheckTimeout):
+        list(OpenAPICheck().run(ctx))

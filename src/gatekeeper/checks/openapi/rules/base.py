@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +36,8 @@ class Options:
     today: dt.date = field(default_factory=dt.date.today)
     deprecation_days_beta: int = 0
     deprecation_days_stable: int = 0
+    #: called once per operation; raises to stop a comparison that ran out of time
+    tick: Callable[[], None] | None = None
 
 
 class Collector:

@@ -12,6 +12,8 @@ from gatekeeper.checks.openapi.rules.schemas import Site, check_schema
 def check_payloads(c: Collector) -> None:
     """Compare parameters, bodies and responses of every operation on both sides."""
     for key in sorted(set(c.base.operations) & set(c.rev.operations)):
+        if c.options.tick is not None:
+            c.options.tick()
         b, r = c.base.operations[key], c.rev.operations[key]
         _params(c, b, r)
         _request_body(c, r, b.body, r.body)
