@@ -246,57 +246,49 @@ def _canonical(
     pending: list[str],
     allow_ext: bool,
 ) -> str:
+    """The ref's key in ``doc._targets`` once resolved; the ref itself (and a Problem)
+    when it cannot be followed."""
     line = node.line if isinstance(node, LineDict) else None
+
+    def refuse(rule: str, why: str) -> str:
+        doc.problems.append(Problem(rule, f"$ref {ref!r}{why}", path, line))
+        return ref
+
     file_part, _, pointer = ref.partition("#")
     if _URL.match(ref) and not allow_ext:
-        doc.problems.append(
-            Problem(
-                "spec-ref-url",
-                f"$ref {ref!r} points to a URL; refs must stay in the repository",
-                path,
-                line,
-            )
-        )
-        return ref
+        return refuse("spec-ref-url", " points to a URL; refs must stay in the repository")
+    target = path
     if file_part:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), file_part))
         if target.startswith("../") or target == ".." or file_part.startswith("/"):
-            doc.problems.append(
-                Problem("spec-ref-outside-repo", f"$ref {ref!r} leaves the repository", path, line)
-            )
-            return ref
-    else:
-        target = path
+            return refuse("spec-ref-outside-repo", " leaves the repository")
     # keys are relative to the main document, so the same ref reads the same at base and head
-    rel = (
-        "" if target == doc.path else posixpath.relpath(target, posixpath.dirname(doc.path) or ".")
-    )
-    key = f"{rel}#{pointer}"
+    main_dir = posixpath.dirname(doc.path) or "."
+    key = f"{'' if target == doc.path else posixpath.relpath(target, main_dir)}#{pointer}"
     if key in doc._targets:
         return key
     if target not in doc.files:
-        data = reader(target)
-        if data is None:
-            doc.problems.append(
-                Problem("spec-ref-broken", f"$ref {ref!r}: file {target} not found", path, line)
-            )
-            return ref
-        try:
-            doc.files[target] = parse(data, target)
-        except SpecError as exc:
-            doc.problems.append(
-                Problem("spec-ref-broken", f"$ref {ref!r}: {exc.message}", path, line)
-            )
-            return ref
+        failure = _read_part(doc, target, reader)
+        if failure:
+            return refuse("spec-ref-broken", f": {failure}")
         pending.append(target)
     try:
         doc._targets[key] = _pointer(doc.files[target], pointer)
     except KeyError:
-        doc.problems.append(
-            Problem("spec-ref-broken", f"$ref {ref!r}: nothing at #{pointer}", path, line)
-        )
-        return ref
+        return refuse("spec-ref-broken", f": nothing at #{pointer}")
     return key
+
+
+def _read_part(doc: Document, target: str, reader: Reader) -> str:
+    """Load another file of a split spec; the reason it failed, or "" on success."""
+    data = reader(target)
+    if data is None:
+        return f"file {target} not found"
+    try:
+        doc.files[target] = parse(data, target)
+    except SpecError as exc:
+        return exc.message
+    return ""
 
 
 def line_of(node: Any, key: str | None = None) -> int | None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from gatekeeper.checks.openapi.model import Body, Operation, Parameter, Response
 from gatekeeper.checks.openapi.rules.base import Collector, notice_days, stability, sunset_date
-from gatekeeper.checks.openapi.rules.schemas import Site, check_schema
+from gatekeeper.checks.openapi.rules.schemas import check_schema
+from gatekeeper.checks.openapi.rules.site import Site
 
 
 def check_payloads(c: Collector) -> None:
@@ -103,60 +104,7 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
             op,
             evidence=ev,
         )
-    bd, rd = b.node.get("deprecated") is True, r.node.get("deprecated") is True
-    if rd and not bd:
-        sunset = r.node.get("x-sunset")
-        if sunset is not None and sunset_date(sunset) is None:
-            c.emit(
-                "request-parameter-sunset-parse",
-                f"{ev} deprecated with an unreadable x-sunset {sunset!r}",
-                op,
-                evidence=ev,
-            )
-        elif sunset is None and notice_days(c.options, stability(op.node) or "stable") > 0:
-            c.emit(
-                "request-parameter-deprecated-sunset-missing",
-                f"{ev} of {op.label} deprecated without an x-sunset date",
-                op,
-                evidence=ev,
-            )
-        else:
-            c.emit(
-                "request-parameter-deprecated", f"{ev} of {op.label} deprecated", op, evidence=ev
-            )
-    elif bd and not rd:
-        c.emit(
-            "request-parameter-reactivated",
-            f"{ev} of {op.label} is no longer deprecated",
-            op,
-            evidence=ev,
-        )
-    elif bd and rd:
-        old, new = b.node.get("x-sunset"), r.node.get("x-sunset")
-        if old is not None and new is None:
-            c.emit(
-                "request-parameter-sunset-deleted",
-                f"{ev} lost its x-sunset date while deprecated",
-                op,
-                evidence=ev,
-            )
-        elif old is not None and new != old:
-            od, nd = sunset_date(old), sunset_date(new)
-            if nd is None or od is None:
-                bad = new if nd is None else old
-                c.emit(
-                    "request-parameter-sunset-parse",
-                    f"{ev} has an unreadable x-sunset {bad!r}",
-                    op,
-                    evidence=ev,
-                )
-            elif nd < od:
-                c.emit(
-                    "request-parameter-sunset-date-changed-too-small",
-                    f"{ev} sunset moved earlier, to {nd}",
-                    op,
-                    evidence=ev,
-                )
+    _param_lifecycle(c, op, b, r)
     site = Site(
         op, True, "request-parameter", "request-parameter-property", ev,
         loose=True, header=r.location == "header",
@@ -170,6 +118,48 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
         d = c.schemas.compare(bm.get("schema", {}), rm.get("schema", {}))
         if d is not None:
             check_schema(c, site, d)
+
+
+def _param_lifecycle(c: Collector, op: Operation, b: Parameter, r: Parameter) -> None:
+    """Deprecation, reactivation and sunset changes of a parameter."""
+    ev = _pname(r)
+
+    def emit(rule: str, message: str) -> None:
+        c.emit(rule, message, op, evidence=ev)
+
+    bd, rd = b.node.get("deprecated") is True, r.node.get("deprecated") is True
+    if rd and not bd:
+        sunset = r.node.get("x-sunset")
+        if sunset is not None and sunset_date(sunset) is None:
+            emit(
+                "request-parameter-sunset-parse",
+                f"{ev} deprecated with an unreadable x-sunset {sunset!r}",
+            )
+        elif sunset is None and notice_days(c.options, stability(op.node) or "stable") > 0:
+            emit(
+                "request-parameter-deprecated-sunset-missing",
+                f"{ev} of {op.label} deprecated without an x-sunset date",
+            )
+        else:
+            emit("request-parameter-deprecated", f"{ev} of {op.label} deprecated")
+    elif bd and not rd:
+        emit("request-parameter-reactivated", f"{ev} of {op.label} is no longer deprecated")
+    elif bd and rd:
+        old, new = b.node.get("x-sunset"), r.node.get("x-sunset")
+        if old is not None and new is None:
+            emit(
+                "request-parameter-sunset-deleted", f"{ev} lost its x-sunset date while deprecated"
+            )
+        elif old is not None and new != old:
+            od, nd = sunset_date(old), sunset_date(new)
+            if nd is None or od is None:
+                bad = new if nd is None else old
+                emit("request-parameter-sunset-parse", f"{ev} has an unreadable x-sunset {bad!r}")
+            elif nd < od:
+                emit(
+                    "request-parameter-sunset-date-changed-too-small",
+                    f"{ev} sunset moved earlier, to {nd}",
+                )
 
 
 def _d(node: Any) -> dict[str, Any]:
@@ -289,6 +279,12 @@ def _response(c: Collector, op: Operation, b: Response, r: Response) -> None:
             op, False, "response-body", "response-property", where_media, loose=_loose(media)
         )
         _media(c, site, media, b.content[media], r.content[media])
+    _headers(c, op, b, r)
+
+
+def _headers(c: Collector, op: Operation, b: Response, r: Response) -> None:
+    """Response headers removed, added, made optional, or changed in schema."""
+    where = f"the {r.status} response"
     for name in sorted(set(b.headers) - set(r.headers)):
         kind = "required" if b.headers[name].get("required") is True else "optional"
         c.emit(
