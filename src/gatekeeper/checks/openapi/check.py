@@ -42,9 +42,19 @@ _SPEC_REMEDY = (
 )
 
 
+_REMEDY = {
+    Level.ERROR: (
+        "Keep existing clients working: add instead of change, deprecate with an x-sunset "
+        "date before removing, or ship it as a new major version (and waive with a reason)."
+    ),
+    Level.WARNING: "Check that clients tolerate this change; tell them in the changelog.",
+    Level.INFO: "",
+}
+
+
 def _catalog() -> Mapping[str, Rule]:
     rules = {
-        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".")
+        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".", remedy=_REMEDY[level])
         for rid, level in LEVELS.items()
     }
     for rid, summary in SPEC_RULES.items():
@@ -95,7 +105,7 @@ class OpenAPICheck(BaseCheck):
 
     def applies(self, ctx: CheckContext) -> bool:
         """Cheap: a changed YAML/JSON file (a spec, or a file a spec may pull in)."""
-        patterns = tuple(ctx.config.get("specs") or _DATA_FILES)
+        patterns = tuple(ctx.config.get("specs") or ()) + _DATA_FILES
         return bool(ctx.changes.matching(patterns, ctx.exclude))
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
