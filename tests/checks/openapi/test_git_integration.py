@@ -70,10 +70,9 @@ paths:
 
 
 def test_change_in_a_referenced_file_blocks_with_a_changelog(git_repo: Any) -> None:
-    pet_v1 = "type: object\nrequired: [id, name]\nproperties:\n  id: {type: string}\n  name: {type: string}\n"
-    pet_v2 = (
-        "type: object\nrequired: [id]\nproperties:\n  id: {type: string}\n  name: {type: string}\n"
-    )
+    props = "properties:\n  id: {type: string}\n  name: {type: string}\n"
+    pet_v1 = "type: object\nrequired: [id, name]\n" + props
+    pet_v2 = "type: object\nrequired: [id]\n" + props
     base = git_repo.commit({"api/openapi.yaml": SPEC, "api/schemas/pet.yaml": pet_v1}, "base")
     head = git_repo.commit({"api/schemas/pet.yaml": pet_v2, "README.md": "pets\n"}, "head")
     ctx = context(_changes(git_repo.root, base, head))
