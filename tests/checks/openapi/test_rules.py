@@ -43,6 +43,7 @@ def test_rule_case(case: dict[str, Any]) -> None:
         OpenAPICheck(),
         {"openapi.yaml": _spec(case, "base")},
         {"openapi.yaml": _spec(case, "revision")},
+        case.get("config"),
     )
     rules = {f.rule for f in findings}
     assert not {r for r in rules if r.startswith("spec-")}, [f.message for f in findings]

@@ -130,16 +130,20 @@ def _param_lifecycle(c: Collector, op: Operation, b: Parameter, r: Parameter) ->
     bd, rd = b.node.get("deprecated") is True, r.node.get("deprecated") is True
     if rd and not bd:
         sunset = r.node.get("x-sunset")
-        if sunset is not None and sunset_date(sunset) is None:
+        date = sunset_date(sunset) if sunset is not None else None
+        days = notice_days(c.options, stability(op.node) or "stable")
+        if sunset is not None and date is None:
             emit(
                 "request-parameter-sunset-parse",
                 f"{ev} deprecated with an unreadable x-sunset {sunset!r}",
             )
-        elif sunset is None and notice_days(c.options, stability(op.node) or "stable") > 0:
+        elif sunset is None and days > 0:
             emit(
                 "request-parameter-deprecated-sunset-missing",
                 f"{ev} of {op.label} deprecated without an x-sunset date",
             )
+        elif date is not None and (date - c.options.today).days < days:
+            emit("request-parameter-sunset-date-too-small", f"{ev} sunset {date} is too soon")
         else:
             emit("request-parameter-deprecated", f"{ev} of {op.label} deprecated")
     elif bd and not rd:
@@ -259,27 +263,67 @@ def _responses(c: Collector, b: Operation, r: Operation) -> None:
 
 def _response(c: Collector, op: Operation, b: Response, r: Response) -> None:
     where = f"the {r.status} response"
-    for media in sorted(set(r.content) - set(b.content)):
+    renamed = _renamed_media(set(b.content) - set(r.content), set(r.content) - set(b.content))
+    for old, new in renamed:
+        kind = _media_rename_kind(old, new)
+        c.emit(
+            f"response-media-type-name-{kind}",
+            f"media type {old} of {where} of {op.label} became {new}",
+            op,
+            evidence=f"{r.status}|{old}|{new}",
+        )
+    pairs = [(m, m) for m in sorted(set(b.content) & set(r.content))] + renamed
+    for media in sorted(set(r.content) - set(b.content) - {n for _, n in renamed}):
         c.emit(
             "response-media-type-added",
             f"media type {media} added to {where} of {op.label}",
             op,
             evidence=f"{r.status}|{media}",
         )
-    for media in sorted(set(b.content) - set(r.content)):
+    for media in sorted(set(b.content) - set(r.content) - {o for o, _ in renamed}):
         c.emit(
             "response-media-type-removed",
             f"media type {media} removed from {where} of {op.label}",
             op,
             evidence=f"{r.status}|{media}",
         )
-    for media in sorted(set(b.content) & set(r.content)):
-        where_media = f"the {r.status} {media} response"
-        site = Site(
-            op, False, "response-body", "response-property", where_media, loose=_loose(media)
-        )
-        _media(c, site, media, b.content[media], r.content[media])
+    for old, new in pairs:
+        where_media = f"the {r.status} {new} response"
+        site = Site(op, False, "response-body", "response-property", where_media, loose=_loose(new))
+        _media(c, site, new, b.content[old], r.content[new])
     _headers(c, op, b, r)
+
+
+def _essence(media: str) -> str:
+    return media.split(";", maxsplit=1)[0].strip().lower()
+
+
+def _covers(wide: str, narrow: str) -> bool:
+    """Whether media range ``wide`` includes ``narrow`` (``*/*``, ``type/*``)."""
+    w, n = _essence(wide), _essence(narrow)
+    return w != n and (w == "*/*" or (w.endswith("/*") and n.startswith(w[:-1])))
+
+
+def _renamed_media(removed: set[str], added: set[str]) -> list[tuple[str, str]]:
+    """Removed/added media types that are one type renamed: same essence with other
+    parameters, or a range that covers the other. Only unambiguous one-to-one pairs."""
+    pairs = []
+    for old in sorted(removed):
+        match = [
+            new
+            for new in sorted(added)
+            if _essence(new) == _essence(old) or _covers(new, old) or _covers(old, new)
+        ]
+        if len(match) == 1:
+            pairs.append((old, match[0]))
+            added = added - {match[0]}
+    return pairs
+
+
+def _media_rename_kind(old: str, new: str) -> str:
+    if _essence(old) == _essence(new):
+        return "changed"
+    return "generalized" if _covers(new, old) else "specialized"
 
 
 def _headers(c: Collector, op: Operation, b: Response, r: Response) -> None:

@@ -322,6 +322,13 @@ def _discriminator(d: SchemaDiff, what: str, emit: Any) -> None:
             emit("discriminator-mapping-changed", f"discriminator mapping changed in {what}")
 
 
+def _too_soon(c: Collector, site: Site, sunset: Any) -> bool:
+    """Whether a sunset date leaves less than the policy's notice period."""
+    date = sunset_date(sunset)
+    days = notice_days(c.options, stability(site.op.node) or "stable")
+    return date is not None and (date - c.options.today).days < days
+
+
 def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
     if "deprecated" in d.values:
         old, new = d.values["deprecated"]
@@ -336,6 +343,8 @@ def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) ->
                     "deprecated-sunset-invalid",
                     f"{what} deprecated with an unreadable x-sunset {sunset!r}",
                 )
+            elif _too_soon(c, site, sunset):
+                emit("sunset-date-too-small", f"{what} sunset {sunset} is too soon")
             else:
                 emit("deprecated-with-sunset", f"{what} deprecated, sunset {sunset}")
         elif old is True:
