@@ -289,3 +289,23 @@ def test_time_budget_is_checked_during_the_comparison() -> None:
     ctx = context(changeset({"openapi.yaml": GOOD}, {"openapi.yaml": head}), timeout=-1)
     with pytest.raises(CheckTimeout):
         list(OpenAPICheck().run(ctx))
+
+
+def test_schema_findings_point_at_the_changed_schema_in_the_head_spec() -> None:
+    content = "{application/json: {schema: {$ref: '#/components/schemas/U'}}}"
+    schema = (
+        "components:\n  schemas:\n    U:\n      type: object\n      required: [a]\n"
+        "      properties:\n        a:\n          type: string\n"
+        "        b:\n          type: string\n          enum: [x]\n"
+    )
+    base = GOOD.replace(
+        "'200': {description: ok}", f"'200': {{description: ok, content: {content}}}"
+    )
+    base += schema
+    head = base.replace("enum: [x]", "enum: [x, y]").replace("      required: [a]\n", "")
+    found = run_check(OpenAPICheck(), {"openapi.yaml": base}, {"openapi.yaml": head})
+    lines = {f.rule: f.location.start_line for f in found if f.location}
+    head_lines = head.splitlines()
+    # a schema mapping starts on its first key, the line after the property name
+    assert lines["response-property-enum-value-added"] == head_lines.index("        b:") + 2
+    assert lines["response-property-became-optional"] == head_lines.index("        a:") + 2

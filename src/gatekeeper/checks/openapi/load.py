@@ -48,13 +48,16 @@ class Problem:
 
 
 class LineDict(dict[str, Any]):
-    """A mapping that remembers the line of each key (YAML) or its own line (JSON)."""
+    """A YAML mapping that remembers its file, its own line and the line of each key."""
 
-    __slots__ = ("key_lines", "line")
+    __slots__ = ("file", "key_lines", "line", "token")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.line: int | None = None
+        self.file: str = ""
+        #: which load() produced it: base and head may share a path, never a token
+        self.token: object = None
         self.key_lines: dict[str, int] = {}
 
 
@@ -65,6 +68,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     out = LineDict()
     out.line = node.start_mark.line + 1
+    out.file = getattr(loader, "gk_path", "")
+    out.token = getattr(loader, "gk_token", None)
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -98,7 +103,7 @@ def _json_hook(duplicates: list[str]) -> Callable[[list[tuple[str, Any]]], dict[
     return hook
 
 
-def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
+def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: object = None) -> Any:
     """Parse YAML or JSON bytes; raise :class:`SpecError` with a line on bad input.
 
     A YAML key repeated in one mapping is an error; in JSON the last value wins and the
@@ -132,7 +137,13 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
                 "spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno
             ) from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        loader.gk_path = path  # every mapping records the file it came from
+        loader.gk_token = token
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -156,6 +167,7 @@ class Document:
     text: str = ""
     _targets: dict[str, Any] = field(default_factory=dict)
     _merged: dict[int, Any] = field(default_factory=dict)
+    token: object = field(default_factory=object)
 
     def deref(self, node: Any) -> Any:
         """Follow ``$ref`` (chains too) to the target; siblings of ``$ref`` override it."""
@@ -201,8 +213,9 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
     if data is None:
         raise SpecError("spec-unreadable", f"{path} does not exist", path)
     duplicates: list[str] = []
-    root = parse(data, path, duplicates)
-    doc = Document(path=path, root=root, files={path: root})
+    token = object()
+    root = parse(data, path, duplicates, token)
+    doc = Document(path=path, root=root, files={path: root}, token=token)
     for key in sorted(set(duplicates)):
         doc.problems.append(
             Problem(
@@ -285,7 +298,7 @@ def _read_part(doc: Document, target: str, reader: Reader) -> str:
     if data is None:
         return f"file {target} not found"
     try:
-        doc.files[target] = parse(data, target)
+        doc.files[target] = parse(data, target, token=doc.token)
     except SpecError as exc:
         return exc.message
     return ""

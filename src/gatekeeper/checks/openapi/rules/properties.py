@@ -57,6 +57,7 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
                 f"new required property '{name}' in {site.where}",
                 site.op,
                 evidence=ev + "|h",
+                line=c.head_line(node),
             )
         if required:
             rule = (
@@ -64,13 +65,20 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
                 if isinstance(node, dict) and "default" in node
                 else "new-required-request-property"
             )
-            c.emit(rule, f"new required property '{name}' in {site.where}", site.op, evidence=ev)
+            c.emit(
+                rule,
+                f"new required property '{name}' in {site.where}",
+                site.op,
+                evidence=ev,
+                line=c.head_line(node),
+            )
         else:
             c.emit(
                 "new-optional-request-property",
                 f"new optional property '{name}' in {site.where}",
                 site.op,
                 evidence=ev,
+                line=c.head_line(node),
             )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
@@ -80,6 +88,7 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
         f"{kind} property '{name}' added to {site.where}",
         site.op,
         evidence=ev,
+        line=c.head_line(node),
     )
 
 
@@ -92,6 +101,7 @@ def _removed_property(c: Collector, site: Site, name: str, node: Any, required: 
                 f"property '{name}' removed from {site.where}",
                 site.op,
                 evidence=ev,
+                line=c.head_line(node),
             )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
@@ -101,6 +111,7 @@ def _removed_property(c: Collector, site: Site, name: str, node: Any, required: 
         f"{kind} property '{name}' removed from {site.where}",
         site.op,
         evidence=ev,
+        line=c.head_line(node),
     )
 
 
@@ -117,10 +128,17 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
                 f"property '{name}' of {site.where} became required",
                 site.op,
                 evidence=ev + "|h",
+                line=c.head_line(node),
             )
         if required and isinstance(node, dict) and "default" in node:
             rule = "request-property-became-required-with-default"
-        c.emit(rule, f"property '{name}' of {site.where} became {state}", site.op, evidence=ev)
+        c.emit(
+            rule,
+            f"property '{name}' of {site.where} became {state}",
+            site.op,
+            evidence=ev,
+            line=c.head_line(node),
+        )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
     c.emit(
@@ -128,6 +146,7 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
         f"property '{name}' of {site.where} became {state}",
         site.op,
         evidence=ev,
+        line=c.head_line(node),
     )
 
 
@@ -143,4 +162,5 @@ def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) 
                 f"property '{name}' of {site.where} {verb.replace('-', ' ')}",
                 site.op,
                 evidence=f"{site.where}|{name}|{verb}",
+                line=c.head_line(d.rev),
             )

@@ -95,8 +95,8 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
             ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
-    for rule, message, evidence in records:
-        c.emit(rule, message, site.op, evidence=evidence)
+    for rule, message, evidence, line in records:
+        c.emit(rule, message, site.op, evidence=evidence, line=line)
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
@@ -158,9 +158,11 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
             rule = f"{site.root}-{stem}"  # array parameters: item counts are the parameter's own
         elif stem.startswith("!"):
             rule = stem[1:]
-        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}")
+        line = c.head_line(d.rev)
+        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}", line=line)
         if site.header and path:
-            c.emit(f"request-header-property-{stem}", message, site.op, evidence=f"{ev}|h|{stem}")
+            header_rule = f"request-header-property-{stem}"
+            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{stem}", line=line)
 
     return emit
 
