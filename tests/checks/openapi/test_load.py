@@ -309,3 +309,48 @@ def test_schema_findings_point_at_the_changed_schema_in_the_head_spec() -> None:
     # a schema mapping starts on its first key, the line after the property name
     assert lines["response-property-enum-value-added"] == head_lines.index("        b:") + 2
     assert lines["response-property-became-optional"] == head_lines.index("        a:") + 2
+
+
+def test_absurdly_deep_nesting_is_refused_not_a_crash() -> None:
+    deep = (
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-deep: "
+        + "[" * 5000
+        + "]" * 5000
+        + "\n"
+    )
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": deep})
+    assert rules and rules[0][0] in ("spec-unreadable", "spec-invalid-syntax")
+    deep_json = '{"openapi": "3.0.3", "x": ' + "[" * 100000 + "]" * 100000 + "}"
+    rules = _rules({"openapi.json": "{}"}, {"openapi.json": deep_json})
+    assert rules and rules[0][0] == "spec-unreadable"
+
+
+def test_schemas_too_deep_to_compare_are_a_check_error() -> None:
+    import pytest
+
+    from gatekeeper.checks.interface import CheckError
+
+    def nested(depth: int, leaf: dict[str, object]) -> dict[str, object]:
+        node: dict[str, object] = leaf
+        for _ in range(depth):
+            node = {"type": "object", "properties": {"n": node}}
+        return node
+
+    def spec(leaf: dict[str, object]) -> str:
+        media = {"application/json": {"schema": nested(450, leaf)}}
+        op = {"responses": {"200": {"description": "ok", "content": media}}}
+        return json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": op}},
+            }
+        )
+
+    ctx = context(
+        changeset(
+            {"openapi.json": spec({"type": "string"})}, {"openapi.json": spec({"type": "integer"})}
+        )
+    )
+    with pytest.raises(CheckError, match="nest too deeply"):
+        list(OpenAPICheck().run(ctx))

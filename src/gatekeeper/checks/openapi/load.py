@@ -136,6 +136,8 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
             raise SpecError(
                 "spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno
             ) from None
+        except RecursionError:
+            raise SpecError("spec-unreadable", _TOO_DEEP.format(path=path), path) from None
     try:
         loader = _Loader(text)
         loader.gk_path = path  # every mapping records the file it came from
@@ -151,7 +153,11 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
         raise SpecError("spec-invalid-syntax", f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise SpecError("spec-invalid-syntax", f"invalid YAML: {exc}", path) from None
+    except RecursionError:
+        raise SpecError("spec-unreadable", _TOO_DEEP.format(path=path), path) from None
 
+
+_TOO_DEEP = "{path} nests objects too deeply to read; flatten it with $ref components"
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.interface import CheckContext
+from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Options, compare, load_spec
 from gatekeeper.checks.openapi.load import Document, SpecError
@@ -66,7 +66,12 @@ def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]
             else {"openapi": "3.0.0", "paths": {}}
         )
         head = build(Document(path, empty))
-    found = compare(base, head, _options(ctx))
+    try:
+        found = compare(base, head, _options(ctx))
+    except RecursionError:
+        raise CheckError(
+            f"{path}: schemas nest too deeply to compare; split them into $ref components"
+        ) from None
     out.extend(_finding(check, c, path) for c in found)
     if ctx.config.get("changelog", True):
         ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
