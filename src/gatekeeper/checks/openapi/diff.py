@@ -137,10 +137,11 @@ class SchemaComparer:
         b, r = self._base(base), self._rev(rev)
         b = self._unwrap(b, self._base) if isinstance(b, dict) else {}
         r = self._unwrap(r, self._rev) if isinstance(r, dict) else {}
-        # a schema moved into (or out of) allOf is compared merged: the payload is what counts
-        if ("allOf" in b) != ("allOf" in r):
-            b = self._flatten(b, self._base) if "allOf" in b else b
-            r = self._flatten(r, self._rev) if "allOf" in r else r
+        # a component moved into (or out of) allOf is compared merged: the payload counts
+        if "allOf" in r and "allOf" not in b and _ref_in(base, r["allOf"]):
+            r = self._flatten(r, self._rev)
+        elif "allOf" in b and "allOf" not in r and _ref_in(rev, b["allOf"]):
+            b = self._flatten(b, self._base)
         key = (id(b), id(r))
         hit = self._memo.get(key, MISSING)
         if hit is _IN_PROGRESS:
@@ -347,6 +348,12 @@ def _ref(node: Any) -> str | None:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         return str(node["$ref"])
     return None
+
+
+def _ref_in(node: Any, branches: Any) -> bool:
+    """Whether ``node`` is a ``$ref`` that is also one of the ``allOf`` branches."""
+    ref = _ref(node)
+    return ref is not None and isinstance(branches, list) and any(_ref(b) == ref for b in branches)
 
 
 def _label(node: Any, index: int) -> str:
