@@ -135,7 +135,12 @@ class CoverageCheck(BaseCheck):
             },
             "informational": {"type": "boolean", "default": False},
             "base_report": {"type": "string"},
-            "cache_dir": {"type": "string", "description": "Folder with <base sha>/<report>."},
+            "cache_dir": {
+                "type": "string",
+                "default": ".gatekeeper/cache",
+                "description": "Folder with <base sha>/<report>; the GitHub Action downloads"
+                " the base commit's coverage artifact there.",
+            },
             "strip_prefixes": {"type": "array", "items": {"type": "string"}, "default": []},
             "path_map": {"type": "object", "additionalProperties": {"type": "string"}},
         },
