@@ -273,7 +273,8 @@ def test_cobertura_without_root_totals_is_streamed(tmp_path: Path, project: Proj
         '<method name="mul"><lines><line number="11" hits="0"/></lines></method></methods>'
         '<lines><line number="9" hits="1"/><line number="10" hits="1" branch="true" '
         'condition-coverage="50% (1/2)"/><line number="11" hits="0"/><line number="12" '
-        'hits="1"/></lines></class></classes></package></packages></coverage>')
+        'hits="1"/></lines></class></classes></package></packages></coverage>'
+    )
     found, ctx = run(project, {"total_min": 80}, root=tmp_path)
     assert ("uncovered-lines", 11) in rules(found)
     assert "3/4" in ctx.summary
