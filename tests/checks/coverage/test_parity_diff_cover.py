@@ -109,6 +109,8 @@ def test_same_missing_lines_as_diff_cover(tmp_path: Path, name: str) -> None:
     theirs = _theirs(root, base)
     missing, row = _ours(root, base, head)
     assert missing == set(theirs.get("violation_lines", [])), (name, theirs)
+    if name == "branches-half-taken":
+        assert row.endswith("| 2 |")  # `if x:` took only one way (coverage --branch)
     measured = len(theirs.get("covered_lines", [])) + len(theirs.get("violation_lines", []))
     assert f"| `mod.py` | {measured} |" in row
 
