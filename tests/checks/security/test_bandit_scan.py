@@ -159,3 +159,29 @@ def test_every_bandit_rule_carries_a_cwe_and_a_security_severity() -> None:
         assert any(t.startswith("CWE-") for t in rule.tags), rule.id
         assert float(rule.security_severity) > 0
     assert SecurityCheck.rules["bandit-b608"].tags == ("security", "CWE-89")
+
+
+def test_base_scans_only_what_fired_at_head_yet_matches_every_kind_of_test() -> None:
+    # a blacklist call (B301), a plugin test (B608) and a blacklist import side by side
+    old = "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n\n\n" + SQL_OLD
+    new = old + "\n\ndef again(b):\n    return pickle.loads(b)\n"
+    found = run_part("bandit", {"m.py": old}, {"m.py": "X = 0\n" + old})
+    assert found == []
+    found = run_part("bandit", {"m.py": old}, {"m.py": new})
+    assert rules(found) == ["bandit-b301"] and where(found) == [("m.py", 13)]
+
+
+def test_a_base_file_that_does_not_parse_cannot_hide_a_head_finding() -> None:
+    found = run_part("bandit", {"db.py": "def (:\n" + SQL_NEW}, {"db.py": HEADER + SQL_NEW})
+    assert rules(found) == ["bandit-b608"]
+
+
+def test_a_finding_inside_a_method_at_base_is_still_matched() -> None:
+    base = (
+        "import subprocess as sp\n\n\nclass Runner:\n    def go(self, c):\n"
+        "        return sp.call(c, shell=True)\n"
+    )
+    head = base.replace("class Runner:", "X = 1\n\n\nclass Runner:")
+    assert run_part("bandit", {"r.py": base}, {"r.py": head}, {"min_severity": "low"}) == []
+    head2 = head + "    def again(self, c):\n        return sp.call(c, shell=True)\n"
+    assert rules(run_part("bandit", {"r.py": base}, {"r.py": head2})) == ["bandit-b602"]
