@@ -182,3 +182,22 @@ def test_redaction_and_entropy_helpers() -> None:
     assert redact("short", 4) == "…"
     assert redact("0123456789abcdefXYZW") == "…XYZW"
     assert entropy("") == 0.0 and entropy("aaaa") == 0.0 and entropy("ab") == 1.0
+
+
+def test_a_file_that_is_not_utf8_is_reported_as_not_scanned() -> None:
+    found = run_part("secrets", {}, {"legacy.cfg": "passw\xf6rd=x\n".encode("latin-1")})
+    assert rules(found) == ["secrets-not-scanned"]
+    assert found[0].level is Level.WARNING and "not UTF-8" in found[0].message
+
+
+def test_a_file_too_large_to_read_is_reported_as_not_scanned() -> None:
+    from gatekeeper.changes import ChangedFile, FileKind, FileStatus
+    from gatekeeper.checks.security import SecurityCheck
+    from gatekeeper.testing import changeset, context
+
+    changes = changeset({}, {"dump.sql": "x\n"})
+    changes.files = (ChangedFile("dump.sql", FileStatus.ADDED, FileKind.TOO_LARGE),)
+    changes.__post_init__()
+    ctx = context(changes, {"bandit": False, "dependencies": False, "sensitive": False})
+    found = list(SecurityCheck().run(ctx))
+    assert rules(found) == ["secrets-not-scanned"] and "too large" in found[0].message

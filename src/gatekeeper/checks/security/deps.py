@@ -246,7 +246,8 @@ class _Service:
         self.url = str(
             part.get("osv_url", "") or os.environ.get("PIP_AUDIT_OSV_URL") or DEFAULT_OSV_URL
         )
-        self.timeout = float(part.get("timeout", DEFAULT_TIMEOUT))
+        # never wait past the check's own budget: the engine would only kill us later
+        self.timeout = min(float(part.get("timeout", DEFAULT_TIMEOUT)), max(1.0, ctx.remaining()))
         self.cache = ctx.scratch / "pip-audit-cache"
         self.ctx = ctx
         self.local = threading.local()

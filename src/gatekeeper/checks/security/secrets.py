@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.changes import ChangedFile
+from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
 from gatekeeper.globs import match_any
@@ -55,6 +55,7 @@ DEFAULT_ALLOWLIST = (
 RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
+RULE_NOT_SCANNED = "secrets-not-scanned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,14 @@ RULES: tuple[Rule, ...] = (
         security_severity="7.5",
     ),
     Rule(
+        RULE_NOT_SCANNED,
+        Level.WARNING,
+        "A changed file is too large or not UTF-8, so it was not scanned for secrets.",
+        remedy="Make sure it holds no credentials (a reviewer must look), or exclude it "
+        "with `secrets.exclude` if it is generated.",
+        tags=("security",),
+    ),
+    Rule(
         RULE_ENV,
         Level.ERROR,
         "A .env file with values was committed.",
@@ -218,7 +227,12 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     findings: list[Finding] = []
     scanned = lines = 0
     for f in in_scope(ctx, ("**",)):
-        if not f.is_text or not f.added or match_any(f.path, exclude):
+        if match_any(f.path, exclude):
+            continue
+        if f.kind in (FileKind.TOO_LARGE, FileKind.UNDECODABLE):
+            findings.append(_not_scanned(f, make))
+            continue
+        if not f.is_text or not f.added:
             continue
         text = ctx.changes.text_at_head(f.path)
         if text is None:
@@ -373,6 +387,16 @@ def _to_finding(numbered: tuple[Hit, int], part: Part, make: MakeFinding) -> Fin
         end_line=hit.end_line,
         evidence=f"{digest}|{nth}",
         level=part.level,
+    )
+
+
+def _not_scanned(f: ChangedFile, make: MakeFinding) -> Finding:
+    why = "too large" if f.kind is FileKind.TOO_LARGE else "not UTF-8 text"
+    return make(
+        RULE_NOT_SCANNED,
+        f"{f.path} was not scanned for secrets: it is {why}.",
+        path=f.path,
+        evidence=why,
     )
 
 
