@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from gatekeeper.checks.security.secrets import entropy, redact
+from gatekeeper.checks.security.secret_formats import entropy, redact
 from gatekeeper.model import Level
 
 from .helpers import rules, run_part, text_of, where

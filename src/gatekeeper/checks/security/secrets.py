@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import math
 import re
 import threading
 from collections import Counter
@@ -24,6 +23,14 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
+from gatekeeper.checks.security.secret_formats import (
+    DEFAULT_ALLOWLIST,
+    FORMATS,
+    GENERIC,
+    PRAGMAS,
+    entropy,
+    redact,
+)
 from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
@@ -43,86 +50,11 @@ DEFAULT_EXCLUDE = (
 )
 ENV_FILES = (".env", ".env.*", "*.env")
 ENV_TEMPLATES = ("*.example", "*.sample", "*.template", "*.dist", "*.defaults", "*.tpl")
-_PRAGMAS = ("pragma: allowlist secret", "gatekeeper: allow-secret")
-#: values that are placeholders, not secrets (matched against the whole value)
-DEFAULT_ALLOWLIST = (
-    r"(?i).*(?:example|sample|placeholder|changeme|change[_-]me|dummy|fake|redacted|"
-    r"your[_-].*[_-]here|xxxx|\*\*\*\*|test[_-]?(?:key|token|secret|password)).*",
-    r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
-    r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
-)
-
 RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
-RULE_GENERIC = "secret-high-entropy"
+RULEGENERIC = "secret-high-entropy"
 RULE_NOT_SCANNED = "secrets-not-scanned"
 
-
-@dataclass(frozen=True, slots=True)
-class _Format:
-    rule: str
-    name: str
-    regex: re.Pattern[str]
-    #: how many leading characters are a public prefix, safe to show
-    prefix: int
-
-
-_FORMATS: tuple[_Format, ...] = (
-    _Format(
-        "secret-github-token",
-        "GitHub token",
-        re.compile(r"\b(?:gh[opsur]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})\b"),
-        4,
-    ),
-    _Format(
-        "secret-aws-access-key",
-        "AWS access key id",
-        re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
-        4,
-    ),
-    _Format(
-        "secret-slack-token",
-        "Slack token",
-        re.compile(
-            r"\bxox[abposre]-[A-Za-z0-9-]{10,250}|"
-            r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/"
-            r"[A-Za-z0-9_]{8,}"
-        ),
-        5,
-    ),
-    _Format(
-        "secret-stripe-live-key",
-        "Stripe live key",
-        re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,247}\b"),
-        8,
-    ),
-    _Format(
-        "secret-private-key",
-        "private key",
-        re.compile(
-            r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
-            r"(?:\\n|\s)*[A-Za-z0-9+/=:,\\\s-]{64,}?-----END"
-        ),
-        0,
-    ),
-    _Format(
-        "secret-jwt",
-        "JSON Web Token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
-        3,
-    ),
-    _Format(
-        "secret-gcp-service-account",
-        "Google Cloud service-account key",
-        re.compile(r"\"private_key_id\"\s*:\s*\"(?P<v>[0-9a-f]{40})\""),
-        0,
-    ),
-)
-_GENERIC = re.compile(
-    r"(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
-    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})"
-    r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
-)
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 
 #: detect-secrets plugins left out: ours replace the keyword one (with an entropy floor
@@ -155,10 +87,10 @@ RULES: tuple[Rule, ...] = (
             tags=("security", "CWE-798"),
             security_severity="9.0",
         )
-        for f in _FORMATS
+        for f in FORMATS
     ),
     Rule(
-        RULE_GENERIC,
+        RULEGENERIC,
         Level.ERROR,
         "A high-entropy value was assigned to a name that says it is a secret.",
         remedy=_REMEDY + " If it is not a secret, add it to `secrets.allowlist`.",
@@ -288,10 +220,10 @@ def _our_formats(
         return first + bisect.bisect_right(starts, offset) - 1
 
     def waived(n: int) -> bool:
-        return opts.pragmas and any(p in window[n - first] for p in _PRAGMAS)
+        return opts.pragmas and any(p in window[n - first] for p in PRAGMAS)
 
     found: list[tuple[int, str]] = []
-    for fmt in _FORMATS:
+    for fmt in FORMATS:
         for m in fmt.regex.finditer(text):
             lo, hi = line_of(m.start()), line_of(max(m.start(), m.end() - 1))
             value = m.group("v") if "v" in m.groupdict() else m.group(0)
@@ -303,11 +235,11 @@ def _our_formats(
     for n, line in enumerate(window, first):
         if n not in added or len(line) > opts.max_line or waived(n):
             continue
-        for m in _GENERIC.finditer(line):
+        for m in GENERIC.finditer(line):
             value = m.group(3)
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
-                yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
+                yield Hit(path, n, n, RULEGENERIC, f"value of {m.group(1)}", value)
 
 
 def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
@@ -318,13 +250,6 @@ def _is_secret_like(value: str, opts: _Options) -> bool:
     if any(p.fullmatch(value) for p in opts.allow):
         return False
     return entropy(value) >= opts.min_entropy and len(set(value)) > 4
-
-
-def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(value)
-    size = len(value)
-    return -sum(c / size * math.log2(c / size) for c in counts.values()) if size else 0.0
 
 
 def _detect_secrets(
@@ -355,16 +280,7 @@ def _detect_secrets(
     return hits
 
 
-def redact(value: str, prefix: int = 0) -> str:
-    """A secret as it may be shown: its public prefix and, when long, its last 4 characters."""
-    if value.startswith("-----BEGIN"):
-        return value.split("-----")[1].join(("-----", "-----…"))
-    head = value[:prefix] if len(value) > prefix + 8 else ""
-    tail = value[-4:] if len(value) - len(head) >= 16 else ""
-    return f"{head}…{tail}"
-
-
-_PREFIX = {f.rule: f.prefix for f in _FORMATS}
+_PREFIX = {f.rule: f.prefix for f in FORMATS}
 
 
 def _numbered(hits: list[Hit]) -> Iterator[tuple[Hit, int]]:
