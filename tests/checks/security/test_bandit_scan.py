@@ -185,3 +185,16 @@ def test_a_finding_inside_a_method_at_base_is_still_matched() -> None:
     assert run_part("bandit", {"r.py": base}, {"r.py": head}, {"min_severity": "low"}) == []
     head2 = head + "    def again(self, c):\n        return sp.call(c, shell=True)\n"
     assert rules(run_part("bandit", {"r.py": base}, {"r.py": head2})) == ["bandit-b602"]
+
+
+def test_a_test_id_we_do_not_know() -> None:
+    from gatekeeper.checks.security.bandit_scan import Hit, _to_finding
+    from gatekeeper.checks.security.common import Part
+
+    hit = Hit("p.py", "B999", 3, 3, "x()", "Plugin says no.", "HIGH", "HIGH", 1)
+    finding = _to_finding(hit, 0, Part(), SecurityCheck().finding)
+    assert finding.rule == "bandit-other" and "bandit B999" in finding.message
+    known = _to_finding(
+        Hit("p.py", "B608", 3, 3, "x", "t", "MEDIUM", "LOW", 89), 0, Part(), SecurityCheck().finding
+    )
+    assert known.rule == "bandit-b608"

@@ -19,6 +19,7 @@ DEFAULT_ALLOWLIST = (
     r"your[_-].*[_-]here|xxxx|\*\*\*\*|test[_-]?(?:key|token|secret|password)).*",
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
     r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
+    r"pk_(?:test|live)_\w+|sk_test_\w+",  # Stripe publishable keys are public; test keys
 )
 
 
@@ -66,8 +67,12 @@ FORMATS: tuple[Format, ...] = (
         "secret-private-key",
         "private key",
         re.compile(
+            # a header followed (after optional Proc-Type/DEK-Info lines) by key material;
+            # a header alone, as in documentation, is not a key
             r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
-            r"(?:\\n|\s)*[A-Za-z0-9+/=:,\\\s-]{64,}?-----END"
+            r"(?:[A-Za-z0-9:,\s-]|\\n){0,200}?[A-Za-z0-9+/=]{40,}"
+            # and on to its footer when there is one, so the location covers the block
+            r"(?:(?:[A-Za-z0-9+/=\s]|\\n){0,8000}?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?"
         ),
         0,
     ),

@@ -68,9 +68,11 @@ _DS_OURS = {
     "AWS Access Key": "secret-aws-access-key",
     "Slack Token": "secret-slack-token",
     "Stripe Access Key": "secret-stripe-live-key",
-    "Private Key": "secret-private-key",
     "JSON Web Token": "secret-jwt",
 }
+#: detect-secrets types dropped: it flags a private-key header alone (documentation);
+#: our format requires key material after the header
+_DS_DROP = ("Private Key",)
 _DS_LOCK = threading.Lock()  # detect-secrets keeps its settings in a process-wide global
 
 _REMEDY = (
@@ -271,7 +273,9 @@ def _detect_secrets(
     hits = []
     for secret in found:
         line, value = first + secret.line_number - 1, str(secret.secret_value or "")
-        if line not in added or not value or any(p.fullmatch(value) for p in opts.allow):
+        if line not in added or not value or secret.type in _DS_DROP:
+            continue
+        if any(p.fullmatch(value) for p in opts.allow):
             continue
         if _overlaps(line, value, seen):
             continue
