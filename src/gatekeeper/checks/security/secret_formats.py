@@ -19,6 +19,10 @@ DEFAULT_ALLOWLIST = (
     r"your[_-].*[_-]here|xxxx|\*\*\*\*|test[_-]?(?:key|token|secret|password)).*",
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
     r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
+    r".*\{[A-Za-z_][A-Za-z0-9_.:\[\]]*\}.*",  # str.format / f-string fields: built, not literal
+    r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
+    r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
+    r"[./~][\w./-]*",  # a file path
     r"pk_(?:test|live)_\w+|sk_test_\w+",  # Stripe publishable keys are public; test keys
 )
 
@@ -94,6 +98,19 @@ GENERIC = re.compile(
     r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})"
     r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
 )
+
+
+def looks_random(value: str) -> bool:
+    """True when a value mixes character classes the way generated secrets do."""
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )
+    return classes >= 2 and len(set(value)) > 4
 
 
 def entropy(value: str) -> float:

@@ -29,6 +29,7 @@ from gatekeeper.checks.security.secret_formats import (
     GENERIC,
     PRAGMAS,
     entropy,
+    looks_random,
     redact,
 )
 from gatekeeper.globs import match_any
@@ -251,7 +252,7 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 def _is_secret_like(value: str, opts: _Options) -> bool:
     if any(p.fullmatch(value) for p in opts.allow):
         return False
-    return entropy(value) >= opts.min_entropy and len(set(value)) > 4
+    return entropy(value) >= opts.min_entropy and looks_random(value)
 
 
 def _detect_secrets(
