@@ -20,10 +20,19 @@ DEFAULT_ALLOWLIST = (
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
     r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
     r".*\{[A-Za-z_][A-Za-z0-9_.:\[\]]*\}.*",  # str.format / f-string fields: built, not literal
-    r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
-    r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
-    r"[./~][\w./-]*",  # a file path
     r"pk_(?:test|live)_\w+|sk_test_\w+",  # Stripe publishable keys are public; test keys
+)
+
+
+#: shapes of values that a name like ``token`` or ``key`` is often given and that are not
+#: secrets; for the generic rule only (a named token format may look like these)
+NOT_SECRET_SHAPES = tuple(
+    re.compile(p)
+    for p in (
+        r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
+        r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
+        r"[./~][\w./-]*",  # a file path
+    )
 )
 
 

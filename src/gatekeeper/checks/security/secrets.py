@@ -27,6 +27,7 @@ from gatekeeper.checks.security.secret_formats import (
     DEFAULT_ALLOWLIST,
     FORMATS,
     GENERIC,
+    NOT_SECRET_SHAPES,
     PRAGMAS,
     entropy,
     looks_random,
@@ -250,7 +251,7 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 
 
 def _is_secret_like(value: str, opts: _Options) -> bool:
-    if any(p.fullmatch(value) for p in opts.allow):
+    if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)):
         return False
     return entropy(value) >= opts.min_entropy and looks_random(value)
 
