@@ -67,12 +67,17 @@ def test_the_schema_rejects_typos_and_bad_values(config: Any) -> None:
     assert not valid(config)
 
 
+BAD_CODE = (
+    'import os\nQ = f"SELECT * FROM t WHERE id = {os.getpid()}"\n'  # nosec B608 - test input
+    f'TOKEN = "{GH}"\n'
+)
+
+
 def test_all_parts_together_sorted_with_a_summary(tmp_path: Path) -> None:
     with OsvServer(Path(__file__).parent / "fixtures" / "osv") as osv:
         base = {"app/db.py": "import os\n", "requirements.txt": "requests==2.20.0\n"}
         head = {
-            "app/db.py": 'import os\nQ = f"SELECT * FROM t WHERE id = {os.getpid()}"\n'
-            f'TOKEN = "{GH}"\n',
+            "app/db.py": BAD_CODE,
             "requirements.txt": "requests==2.19.1\n",
             "app/auth/views.py": "x = 1\n",
         }
