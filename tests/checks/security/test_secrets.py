@@ -29,6 +29,8 @@ JWT = (
 )
 BODY = ["MIIEowIBAAKCAQEA7" + "q" * 47, "Zm9vYmFyYmF6cXV4" * 4, "c2VjcmV0c2VjcmV0" * 4]
 PEM = ["-----BEGIN RSA " + "PRIVATE KEY-----", *BODY, "-----END RSA " + "PRIVATE KEY-----"]
+PASSWORD_LINE = 'db_password = "Zx8kLm2Qp9vRt4Wq"'  # pragma: allowlist secret
+API_KEY_LINE = 'const apiKey = "9fK2mQ7xL4pZ8wR1";'  # pragma: allowlist secret
 SA = (
     '{"type": "service_account", "project_id": "demo",\n "private_key_id": "'
     + "0123456789abcdef" * 2
@@ -46,16 +48,8 @@ SA = (
         (f"SLACK={SLACK}", "secret-slack-token", "xoxb-…UvWx"),
         (f'stripe.api_key = "{STRIPE}"', "secret-stripe-live-key", "sk_live_…p7dc"),
         (f'auth_header = "Bearer {JWT}"', "secret-jwt", "eyJ…sR8U"),
-        (
-            'db_password = "Zx8kLm2Qp9vRt4Wq"',
-            "secret-high-entropy",
-            "…t4Wq",
-        ),  # pragma: allowlist secret
-        (
-            'const apiKey = "9fK2mQ7xL4pZ8wR1";',
-            "secret-high-entropy",
-            "…8wR1",
-        ),  # pragma: allowlist secret
+        (PASSWORD_LINE, "secret-high-entropy", "…t4Wq"),
+        (API_KEY_LINE, "secret-high-entropy", "…8wR1"),
     ],
 )
 def test_each_token_format_fires_and_is_redacted(line: str, rule: str, shown: str) -> None:
