@@ -185,6 +185,9 @@ def test_an_unknown_lock_format_is_reported_not_ignored(osv: OsvServer) -> None:
         ("requirements.txt", "-r ../../etc/passwd\n", "outside the repository"),
         ("requirements.txt", "-r requirements.txt\n", "in a cycle"),
         ("pyproject.toml", '[project]\ndependencies = ["!bad"]\n', "not a valid requirement"),
+        ("pyproject.toml", '[project]\ndependencies = "requests"\n', "must be a list"),
+        ("pyproject.toml", '[project]\noptional-dependencies = ["x"]\n', "structure is not"),
+        ("pyproject.toml", 'project = "x"\n', "structure is not"),
     ],
 )
 def test_an_unreadable_manifest_is_a_blocking_finding(
