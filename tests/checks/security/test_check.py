@@ -173,3 +173,9 @@ def test_scratch_paths_never_escape_the_scratch_directory(tmp_path: Path) -> Non
     assert write_scratch(tmp_path, "", b"x") is None
     written = write_scratch(tmp_path, "a/b.py", b"x")
     assert written == tmp_path / "a" / "b.py" and written.read_bytes() == b"x"
+
+
+def test_the_schema_is_a_valid_json_schema_with_descriptions_for_editors() -> None:
+    jsonschema.Draft202012Validator.check_schema(SecurityCheck.config_schema)
+    for name, part in SecurityCheck.config_schema["properties"].items():
+        assert part["description"], name

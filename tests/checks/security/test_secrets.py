@@ -204,3 +204,10 @@ def test_a_file_too_large_to_read_is_reported_as_not_scanned() -> None:
     ctx = context(changes, {"bandit": False, "dependencies": False, "sensitive": False})
     found = list(SecurityCheck().run(ctx))
     assert rules(found) == ["secrets-not-scanned"] and "too large" in found[0].message
+
+
+def test_a_bad_allowlist_pattern_fails_closed_with_what_to_fix() -> None:
+    from gatekeeper.checks.interface import CheckError
+
+    with pytest.raises(CheckError, match=r"allowlist: '\(unclosed' is not a valid regular"):
+        run_part("secrets", {}, {"a.py": "x = 1\n"}, {"allowlist": ["(unclosed"]})

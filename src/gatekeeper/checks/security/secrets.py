@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangedFile, FileKind
-from gatekeeper.checks.interface import CheckContext
+from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
 from gatekeeper.checks.security.secret_formats import (
     DEFAULT_ALLOWLIST,
@@ -153,7 +153,7 @@ class _Options:
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Secrets in the added lines of every changed text file, and committed .env files."""
     opts = _Options(
-        allow=tuple(re.compile(p) for p in (*DEFAULT_ALLOWLIST, *part.get("allowlist", ()))),
+        allow=_allowlist(part.get("allowlist", ())),
         pragmas=bool(part.get("honour_pragmas", True)),
         min_entropy=float(part.get("min_entropy", DEFAULT_MIN_ENTROPY)),
         max_line=int(part.get("max_line_length", DEFAULT_MAX_LINE)),
@@ -181,6 +181,19 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
             findings += _env_findings(f, text, part, make)
     ctx.add_details(f"secrets: {lines} added line(s) in {scanned} file(s) scanned.")
     return findings
+
+
+def _allowlist(extra: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for pattern in (*DEFAULT_ALLOWLIST, *extra):
+        try:
+            patterns.append(re.compile(pattern))
+        except re.error as exc:
+            raise CheckError(
+                f"security.secrets.allowlist: {pattern!r} is not a valid regular expression "
+                f"({exc}); fix it in the policy"
+            ) from None
+    return tuple(patterns)
 
 
 def scan_text(path: str, lines: Sequence[str], added: frozenset[int], opts: _Options) -> list[Hit]:
