@@ -21,7 +21,7 @@ from typing import Any
 from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, write_scratch
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool, write_scratch
 from gatekeeper.checks.security.reduce import normalise, reduce_source
 from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
@@ -279,9 +279,10 @@ def _scan(
     ``only`` restricts bandit to those test ids (already filtered by the settings)."""
     if not paths:
         return [], []
-    from bandit.core import config as b_config  # type: ignore[import-untyped]
-    from bandit.core import manager as b_manager
-    from bandit.core import utils as b_utils
+    why = "scanning Python code"
+    b_config = tool("bandit.core.config", "bandit>=1.7.5", why, "BanditConfig")
+    b_manager = tool("bandit.core.manager", "bandit>=1.7.5", why, "BanditManager")
+    b_utils = tool("bandit.core.utils", "bandit>=1.7.5", why, "ConfigError")
 
     _quiet_bandit()
     try:

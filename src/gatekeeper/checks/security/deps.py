@@ -21,7 +21,7 @@ from typing import Any
 
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security import manifests
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool
 from gatekeeper.checks.security.manifests import Loose, ManifestError, Pin
 from gatekeeper.model import Finding, Level, Rule
 
@@ -263,18 +263,24 @@ class _Service:
     def _query(self, pair: tuple[str, str]) -> list[Vuln]:
         import requests
         from packaging.version import InvalidVersion, Version
-        from pip_audit._service import (  # type: ignore[import-untyped]
-            ConnectionError as OsvConnectionError,
+
+        svc = tool(
+            "pip_audit._service",
+            "pip-audit>=2.7",
+            "auditing dependencies",
+            "OsvService",
+            "ResolvedDependency",
+            "ServiceError",
+            "ConnectionError",
         )
-        from pip_audit._service import OsvService, ResolvedDependency, ServiceError
 
         name, version = pair
         if not hasattr(self.local, "service"):
-            self.local.service = OsvService(
+            self.local.service = svc.OsvService(
                 cache_dir=self.cache, timeout=self.timeout, osv_url=self.url
             )
         try:
-            spec = ResolvedDependency(name=name, version=Version(version))
+            spec = svc.ResolvedDependency(name=name, version=Version(version))
         except InvalidVersion:
             return []  # not a PEP 440 version: nothing in OSV's PyPI ecosystem can match it
         try:
@@ -284,7 +290,7 @@ class _Service:
                 f"the vulnerability service at {self.url} gave an answer that is not OSV JSON "
                 f"({type(exc).__name__}); check `security.dependencies.osv_url`"
             ) from exc
-        except (ServiceError, OsvConnectionError, requests.RequestException) as exc:
+        except (svc.ServiceError, svc.ConnectionError, requests.RequestException) as exc:
             raise CheckError(self._explain(exc)) from exc
         except (KeyError, TypeError) as exc:
             raise CheckError(

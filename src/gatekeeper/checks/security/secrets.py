@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext, CheckError
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool
 from gatekeeper.checks.security.secret_formats import (
     DEFAULT_ALLOWLIST,
     FORMATS,
@@ -274,16 +274,21 @@ def _detect_secrets(
 ) -> list[Hit]:
     """detect-secrets' line plugins over the window, minus what ours already reported."""
     added, opts, ours = ctx
-    from detect_secrets.core.scan import _process_line_based_plugins
-    from detect_secrets.settings import default_settings, get_settings
+    why = "scanning for secrets"
+    scan = tool(
+        "detect_secrets.core.scan", "detect-secrets>=1.4", why, "_process_line_based_plugins"
+    )
+    ds_settings = tool(
+        "detect_secrets.settings", "detect-secrets>=1.4", why, "default_settings", "get_settings"
+    )
 
     numbered = [(i, line if len(line) <= opts.max_line else "") for i, line in enumerate(window, 1)]
-    with _DS_LOCK, default_settings():
-        settings = get_settings()
+    with _DS_LOCK, ds_settings.default_settings():
+        settings = ds_settings.get_settings()
         settings.disable_plugins(*_DS_OFF, *(() if opts.entropy_strings else _DS_ENTROPY))
         if not opts.pragmas:
             settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
-        found = list(_process_line_based_plugins(numbered, path))
+        found = list(scan._process_line_based_plugins(numbered, path))
     seen = [(h.line, h.value) for h in ours]
     hits = []
     for secret in found:
