@@ -198,3 +198,9 @@ def test_a_test_id_we_do_not_know() -> None:
         Hit("p.py", "B608", 3, 3, "x", "t", "MEDIUM", "LOW", 89), 0, Part(), SecurityCheck().finding
     )
     assert known.rule == "bandit-b608"
+
+
+def test_a_path_leaving_the_repository_is_reported_not_written() -> None:
+    found = run_part("bandit", {}, {"../outside.py": "x = 1\n"})
+    assert rules(found) == ["python-not-scanned"]
+    assert "leaves the repository" in found[0].message

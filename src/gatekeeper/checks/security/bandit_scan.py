@@ -99,26 +99,8 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         return []
     settings = _bandit_settings(ctx, part)
     max_bytes = int(part.get("max_file_bytes", DEFAULT_MAX_BYTES))
-    findings: list[Finding] = []
     head_root, base_root = ctx.scratch / "bandit" / "head", ctx.scratch / "bandit" / "base"
-    on_disk: dict[str, ChangedFile] = {}
-    for f in files:
-        if match_any(f.path, settings.exclude):
-            continue
-        data = ctx.changes.bytes_at_head(f.path)
-        reason = _unscannable(f, data, max_bytes)
-        if reason:
-            findings.append(
-                make(
-                    RULE_NOT_SCANNED,
-                    f"{f.path} was not scanned by bandit: {reason}.",
-                    path=f.path,
-                    evidence=reason,
-                )
-            )
-            continue
-        if data is not None and write_scratch(head_root, f.path, data) is not None:
-            on_disk[f.path] = f
+    on_disk, findings = _write_head(ctx, files, settings, head_root, max_bytes=max_bytes, make=make)
     head_hits, broken = _scan(settings, head_root, sorted(on_disk), ctx)
     for path in broken:
         findings.append(
@@ -144,6 +126,34 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
     )
     return findings
+
+
+def _write_head(
+    ctx: CheckContext,
+    files: Iterable[ChangedFile],
+    settings: _Settings,
+    root: Path,
+    *,
+    max_bytes: int,
+    make: MakeFinding,
+) -> tuple[dict[str, ChangedFile], list[Finding]]:
+    """Write the scannable head files under ``root``; a finding for each that is not."""
+    on_disk: dict[str, ChangedFile] = {}
+    findings: list[Finding] = []
+    for f in files:
+        if match_any(f.path, settings.exclude):
+            continue
+        data = ctx.changes.bytes_at_head(f.path)
+        reason = _unscannable(f, data, max_bytes)
+        if not reason and data is not None:
+            if write_scratch(root, f.path, data) is not None:
+                on_disk[f.path] = f
+                continue
+            reason = "its path leaves the repository"
+        if reason:
+            message = f"{f.path} was not scanned by bandit: {reason}."
+            findings.append(make(RULE_NOT_SCANNED, message, path=f.path, evidence=reason))
+    return on_disk, findings
 
 
 @dataclass(frozen=True)
