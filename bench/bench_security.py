@@ -147,15 +147,49 @@ def bench_secrets(lines: int, repeat: int) -> None:
     )
 
 
+def bench_deps(corpus: Path, repeat: int) -> None:
+    """Audit of 60 pins from the PyPI advisory database on a loopback OSV server."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from gatekeeper.checks.security import deps
+    from tests.checks.security.osv_server import OsvServer
+
+    vulns = corpus / "advisories" / "pypa-advisory-database" / "vulns"
+    names = sorted(d.name for d in vulns.iterdir() if d.is_dir())[:60]
+    base = {"requirements.txt": "".join(f"{n}==1.0.0\n" for n in names)}
+    bumped = [f"{n}==1.0.1\n" if i % 6 == 0 else f"{n}==1.0.0\n" for i, n in enumerate(names)]
+    head = {"requirements.txt": "".join(bumped)}
+    check = SecurityCheck()
+    with OsvServer(vulns, by_folder=True) as osv:
+        changes = changeset(base, head)
+
+        def run() -> object:
+            osv.queries.clear()
+            ctx = context(changes, {})
+            return deps.run(ctx, Part(options={"osv_url": osv.url}), check.finding)
+
+        wall, _cpu_time = timed(run, repeat)
+        found = run()
+    print(
+        f"dependencies part, {len(names)} pins ({len(names) // 6} bumped): {wall:.2f} s wall, "
+        f"{len(osv.queries)} OSV queries, {len(found)} new finding(s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--with-findings", type=float, default=0.3)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpus", help="the shared corpus (default ../shared/corpus)")
     args = parser.parse_args()
     bench_bandit(args.files, args.with_findings, args.repeat)
     bench_secrets(args.lines, args.repeat)
+    corpus = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+    for candidate in (Path(args.corpus) if args.corpus else None, corpus):
+        if candidate is not None and candidate.is_dir():
+            bench_deps(candidate, args.repeat)
+            break
 
 
 if __name__ == "__main__":

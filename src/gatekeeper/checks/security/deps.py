@@ -33,6 +33,7 @@ RULE_VULNERABLE = "vulnerable-dependency"
 RULE_CANNOT_AUDIT = "cannot-audit"
 RULE_UNREADABLE = "manifest-unreadable"
 RULE_UNKNOWN_LOCK = "lock-format-unknown"
+RULE_AUDIT_FAILED = "audit-failed"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -55,6 +56,14 @@ RULES: tuple[Rule, ...] = (
         Level.ERROR,
         "A dependency manifest the change touches cannot be read, so it was not audited.",
         remedy="Fix the file so that pip and the lock tool can read it.",
+        tags=("security",),
+    ),
+    Rule(
+        RULE_AUDIT_FAILED,
+        Level.ERROR,
+        "The advisories for a new dependency version could not be read, so it was not audited.",
+        remedy="Check the package on https://osv.dev by hand; the advisory data needs fixing "
+        "upstream (or in your OSV mirror).",
         tags=("security",),
     ),
     Rule(
@@ -122,9 +131,10 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         for path, err in head.errors
     ]
     findings += _cannot_audit(head, base, make)
-    results = audit(ctx, part, head, base)
+    results, failed = audit(ctx, part, head, base)
     new, old = _introduced(head, base, results)
     findings += [_vuln_finding(pin, vuln, part, make) for pin, vuln in new]
+    findings += _failures(head, base, failed, make)
     ctx.add_details(
         f"dependencies: {len({(p.name, p.version) for p in head.pins})} pinned at head, "
         f"{len(results)} (package, version) pair(s) audited, {len(new)} new vulnerability "
@@ -178,17 +188,41 @@ def _cannot_audit(head: Side, base: Side, make: MakeFinding) -> list[Finding]:
     return [out[k] for k in sorted(out)]
 
 
+Pair = tuple[str, str]
+
+
 def audit(
     ctx: CheckContext, part: Part, head: Side, base: Side
-) -> dict[tuple[str, str], list[Vuln]]:
+) -> tuple[dict[Pair, list[Vuln]], dict[Pair, str]]:
     """Ask OSV about every pinned (package, version) at head, then base versions of the
-    packages found vulnerable at head; each pair is asked once."""
+    packages found vulnerable at head; each pair is asked once. Also returns the pairs
+    whose advisories pip-audit could not read, with the reason."""
     service = _Service(ctx, part)
     results = service.query_all(sorted({(p.name, p.version) for p in head.pins}))
     vulnerable = {name for (name, _), vulns in results.items() if vulns}
     todo = sorted({(p.name, p.version) for p in base.pins if p.name in vulnerable} - set(results))
     results.update(service.query_all(todo))
-    return results
+    return results, dict(sorted(service.failed.items()))
+
+
+def _failures(
+    head: Side, base: Side, failed: Mapping[Pair, str], make: MakeFinding
+) -> list[Finding]:
+    """A finding per new head pair that could not be audited (a base failure only means
+    base's vulnerabilities are unknown, so head's count as new)."""
+    before = {(p.name, p.version) for p in base.pins}
+    out: dict[Pair, Finding] = {}
+    for pin in head.pins:
+        pair = (pin.name, pin.version)
+        if pair in failed and pair not in before and pair not in out:
+            out[pair] = make(
+                RULE_AUDIT_FAILED,
+                f"{pin.name} {pin.version} could not be audited: {failed[pair]}.",
+                path=pin.path,
+                line=pin.line,
+                evidence=f"{pin.name}|{pin.version}",
+            )
+    return [out[k] for k in sorted(out)]
 
 
 def _introduced(
@@ -251,8 +285,10 @@ class _Service:
         self.cache = ctx.scratch / "pip-audit-cache"
         self.ctx = ctx
         self.local = threading.local()
+        #: pairs whose advisories could not be read, with the reason (set from workers)
+        self.failed: dict[Pair, str] = {}
 
-    def query_all(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Vuln]]:
+    def query_all(self, pairs: Sequence[Pair]) -> dict[Pair, list[Vuln]]:
         """Vulnerabilities of each pair (in parallel: OSV answers one package per request)."""
         if not pairs:
             return {}
@@ -260,7 +296,7 @@ class _Service:
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(pairs))) as pool:
             return dict(zip(pairs, pool.map(self._query, pairs), strict=True))
 
-    def _query(self, pair: tuple[str, str]) -> list[Vuln]:
+    def _query(self, pair: Pair) -> list[Vuln]:
         import requests
         from packaging.version import InvalidVersion, Version
 
@@ -285,6 +321,11 @@ class _Service:
             return []  # not a PEP 440 version: nothing in OSV's PyPI ecosystem can match it
         try:
             _, results = self.local.service.query(spec)
+        except InvalidVersion as exc:
+            # real advisory data has a few non-PEP 440 versions (``0.2.0-n653``) that
+            # pip-audit cannot parse: that package is unaudited, the others are not
+            self.failed[pair] = f"an advisory for it names a version pip-audit cannot read ({exc})"
+            return []
         except ValueError as exc:  # before RequestException: a bad JSON body is both
             raise CheckError(
                 f"the vulnerability service at {self.url} gave an answer that is not OSV JSON "
