@@ -286,3 +286,21 @@ def test_real_advisories_from_the_corpus(corpus: Path) -> None:
     messages = " ".join(f.message for f in found)
     assert "PYSEC-2018-28" in messages and "CVE-2018-18074" in messages
     assert all("requests 2.19.1" in f.message for f in found)
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_every_package_of_the_advisory_database_audits_without_an_error(corpus: Path) -> None:
+    vulns = corpus / "advisories" / "pypa-advisory-database" / "vulns"
+    names = sorted(d.name for d in vulns.iterdir() if d.is_dir())
+    head = {"requirements.txt": "".join(f"{n}==0.1\n" for n in names)}
+    with OsvServer(vulns, by_folder=True) as osv:
+        found = run_part("dependencies", {}, head, deps(osv))
+        assert len(osv.queries) == len(names) > 600
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.rule] = counts.get(f.rule, 0) + 1
+    assert counts["vulnerable-dependency"] > 1000
+    # the only other outcome allowed: advisories whose versions pip-audit cannot parse
+    assert set(counts) <= {"vulnerable-dependency", "audit-failed"}
+    assert counts.get("audit-failed", 0) <= 5
