@@ -147,6 +147,33 @@ def bench_secrets(lines: int, repeat: int) -> None:
     )
 
 
+def bench_secrets_scattered(lines: int, repeat: int) -> None:
+    """The same number of added lines, as 5-line hunks spread through modified files."""
+    files, hunks = 50, lines // 250  # per file: hunks x 5 added lines
+    base, head = {}, {}
+    for i in range(files):
+        old = [f"    total_{j} = total_{j - 1} + weight({j})" for j in range(hunks * 10)]
+        new: list[str] = []
+        for h in range(hunks):
+            new += old[h * 10 : h * 10 + 10]
+            new += [f"    extra_{h}_{k} = scale(total_{h}, {k})  # added" for k in range(5)]
+        base[f"pkg/f{i:02}.py"] = "\n".join(old) + "\n"
+        head[f"pkg/f{i:02}.py"] = "\n".join(new) + "\n"
+    changes = changeset(base, head)
+    check = SecurityCheck()
+    added = sum(f.added_count for f in changes)
+
+    def run() -> object:
+        return secrets.run(context(changes, {}), Part(), check.finding)
+
+    run()
+    wall, cpu = timed(run, repeat)
+    print(
+        f"secrets part, {added:,} added lines in {files * hunks:,} hunks: "
+        f"{wall:.2f} s wall, {cpu:.2f} s cpu"
+    )
+
+
 def bench_deps(corpus: Path, repeat: int) -> None:
     """Audit of 60 pins from the PyPI advisory database on a loopback OSV server."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -185,6 +212,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_bandit(args.files, args.with_findings, args.repeat)
     bench_secrets(args.lines, args.repeat)
+    bench_secrets_scattered(args.lines, args.repeat)
     corpus = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
     for candidate in (Path(args.corpus) if args.corpus else None, corpus):
         if candidate is not None and candidate.is_dir():

@@ -211,3 +211,18 @@ def test_a_bad_allowlist_pattern_fails_closed_with_what_to_fix() -> None:
 
     with pytest.raises(CheckError, match=r"allowlist: '\(unclosed' is not a valid regular"):
         run_part("secrets", {}, {"a.py": "x = 1\n"}, {"allowlist": ["(unclosed"]})
+
+
+def test_many_small_hunks_are_each_scanned_by_both_engines() -> None:
+    npm = "npm_" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0UvWxYz"
+    base = [f"line {i}" for i in range(40)]
+    head = list(base)
+    head.insert(30, f"//registry.npmjs.org/:_authToken={npm}")
+    head.insert(10, f'T = "{GH}"')
+    found = run_part(
+        "secrets", {"a.cfg": "\n".join(base) + "\n"}, {"a.cfg": "\n".join(head) + "\n"}
+    )
+    assert [(f.rule, f.location.start_line if f.location else 0) for f in found] == [
+        ("secret-github-token", 11),
+        ("secret-detected", 32),
+    ]

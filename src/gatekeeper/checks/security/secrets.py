@@ -13,12 +13,14 @@ library with no network verification. Messages show a secret only redacted
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext, CheckError
@@ -54,7 +56,7 @@ ENV_FILES = (".env", ".env.*", "*.env")
 ENV_TEMPLATES = ("*.example", "*.sample", "*.template", "*.dist", "*.defaults", "*.tpl")
 RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
-RULEGENERIC = "secret-high-entropy"
+RULE_GENERIC = "secret-high-entropy"
 RULE_NOT_SCANNED = "secrets-not-scanned"
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
@@ -94,7 +96,7 @@ RULES: tuple[Rule, ...] = (
         for f in FORMATS
     ),
     Rule(
-        RULEGENERIC,
+        RULE_GENERIC,
         Level.ERROR,
         "A high-entropy value was assigned to a name that says it is a secret.",
         remedy=_REMEDY + " If it is not a secret, add it to `secrets.allowlist`.",
@@ -162,25 +164,41 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     exclude = tuple(part.get("exclude", DEFAULT_EXCLUDE))
     findings: list[Finding] = []
     scanned = lines = 0
-    for f in in_scope(ctx, ("**",)):
-        if match_any(f.path, exclude):
-            continue
-        if f.kind in (FileKind.TOO_LARGE, FileKind.UNDECODABLE):
-            findings.append(_not_scanned(f, make))
-            continue
-        if not f.is_text or not f.added:
-            continue
-        text = ctx.changes.text_at_head(f.path)
-        if text is None:
-            continue
-        ctx.check_time()
-        scanned, lines = scanned + 1, lines + f.added_count
-        hits = scan_text(f.path, text.splitlines(), f.added_lines(), opts)
-        findings += [_to_finding(h, part, make) for h in _numbered(hits)]
-        if _is_env_file(f.path):
-            findings += _env_findings(f, text, part, make)
+    with _detect_secrets_engine(opts) as engine:
+        for f in in_scope(ctx, ("**",)):
+            found, added = _scan_file(
+                ctx, f, exclude=exclude, opts=opts, engine=engine, part=part, make=make
+            )
+            findings += found
+            scanned, lines = scanned + (added > 0), lines + added
     ctx.add_details(f"secrets: {lines} added line(s) in {scanned} file(s) scanned.")
     return findings
+
+
+def _scan_file(
+    ctx: CheckContext,
+    f: ChangedFile,
+    *,
+    exclude: tuple[str, ...],
+    opts: _Options,
+    engine: Engine,
+    part: Part,
+    make: MakeFinding,
+) -> tuple[list[Finding], int]:
+    """The findings for one changed file, and how many added lines were scanned."""
+    if match_any(f.path, exclude):
+        return [], 0
+    if f.kind in (FileKind.TOO_LARGE, FileKind.UNDECODABLE):
+        return [_not_scanned(f, make)], 0
+    text = ctx.changes.text_at_head(f.path) if f.is_text and f.added else None
+    if text is None:
+        return [], 0
+    ctx.check_time()
+    hits = scan_text(f.path, text.splitlines(), f.added_lines(), opts, engine)
+    findings = [_to_finding(h, part, make) for h in _numbered(hits)]
+    if _is_env_file(f.path):
+        findings += _env_findings(f, text, part, make)
+    return findings, f.added_count
 
 
 def _allowlist(extra: Sequence[str]) -> tuple[re.Pattern[str], ...]:
@@ -196,16 +214,38 @@ def _allowlist(extra: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(patterns)
 
 
-def scan_text(path: str, lines: Sequence[str], added: frozenset[int], opts: _Options) -> list[Hit]:
-    """Secrets in windows of ``lines`` around the ``added`` line numbers (1-based)."""
+def scan_text(
+    path: str, lines: Sequence[str], added: frozenset[int], opts: _Options, engine: Engine
+) -> list[Hit]:
+    """Secrets in windows of ``lines`` around the ``added`` line numbers (1-based).
+
+    Our formats see the whole window (a key may span the hunk's edge); detect-secrets'
+    plugins are line-based, so they see only the runs of added lines, which keeps a diff
+    of thousands of small hunks from being scanned twice over."""
     hits: list[Hit] = []
     for start, end in _windows(added, len(lines)):
         window = lines[start - 1 : end]
         ours = list(_our_formats(path, window, start, added, opts))
         hits += ours
-        hits += _detect_secrets(path, window, start, (added, opts, ours))
+        for lo, hi in _runs(n for n in range(start, end + 1) if n in added):
+            run = lines[lo - 1 : hi]
+            hits += _detect_secrets(path, run, lo, (added, opts, ours), engine)
     unique = {(h.line, h.rule, h.value): h for h in hits}
     return [unique[k] for k in sorted(unique)]
+
+
+def _runs(numbers: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Maximal runs of consecutive numbers, as inclusive (first, last) pairs."""
+    first = last = -1
+    for n in numbers:
+        if n == last + 1 and first != -1:
+            last = n
+            continue
+        if first != -1:
+            yield first, last
+        first = last = n
+    if first != -1:
+        yield first, last
 
 
 def _windows(added: frozenset[int], count: int) -> Iterator[tuple[int, int]]:
@@ -256,7 +296,7 @@ def _our_formats(
             value = m.group(3)
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
-                yield Hit(path, n, n, RULEGENERIC, f"value of {m.group(1)}", value)
+                yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
 
 
 def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
@@ -269,11 +309,13 @@ def _is_secret_like(value: str, opts: _Options) -> bool:
     return entropy(value) >= opts.min_entropy and looks_random(value)
 
 
-def _detect_secrets(
-    path: str, window: Sequence[str], first: int, ctx: tuple[frozenset[int], _Options, list[Hit]]
-) -> list[Hit]:
-    """detect-secrets' line plugins over the window, minus what ours already reported."""
-    added, opts, ours = ctx
+Engine = Callable[[list[tuple[int, str]], str], list[Any]]
+
+
+@contextlib.contextmanager
+def _detect_secrets_engine(opts: _Options) -> Iterator[Engine]:
+    """detect-secrets' line scanner, configured once per run (setting it up costs
+    milliseconds, too much to repeat for each of thousands of small hunks)."""
     why = "scanning for secrets"
     scan = tool(
         "detect_secrets.core.scan", "detect-secrets>=1.4", why, "_process_line_based_plugins"
@@ -281,14 +323,25 @@ def _detect_secrets(
     ds_settings = tool(
         "detect_secrets.settings", "detect-secrets>=1.4", why, "default_settings", "get_settings"
     )
-
-    numbered = [(i, line if len(line) <= opts.max_line else "") for i, line in enumerate(window, 1)]
     with _DS_LOCK, ds_settings.default_settings():
         settings = ds_settings.get_settings()
         settings.disable_plugins(*_DS_OFF, *(() if opts.entropy_strings else _DS_ENTROPY))
         if not opts.pragmas:
             settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
-        found = list(scan._process_line_based_plugins(numbered, path))
+        yield lambda lines, path: list(scan._process_line_based_plugins(lines, path))
+
+
+def _detect_secrets(
+    path: str,
+    window: Sequence[str],
+    first: int,
+    ctx: tuple[frozenset[int], _Options, list[Hit]],
+    engine: Engine,
+) -> list[Hit]:
+    """detect-secrets' line plugins over the window, minus what ours already reported."""
+    added, opts, ours = ctx
+    numbered = [(i, line if len(line) <= opts.max_line else "") for i, line in enumerate(window, 1)]
+    found = engine(numbered, path)
     seen = [(h.line, h.value) for h in ours]
     hits = []
     for secret in found:
