@@ -147,6 +147,8 @@ def read_side(paths: Iterable[str], read: manifests.Reader) -> Side:
     """Parse the manifests at ``paths`` and the known lock files in their folders."""
     side = Side()
     wanted = set(paths)
+    # pip-compile's output pins what its ``.in`` input leaves open
+    wanted |= {p.removesuffix(".in") + ".txt" for p in paths if p.endswith(".in")}
     for folder in {posixpath.dirname(p) for p in paths}:
         for lock in ("poetry.lock", "uv.lock", "pylock.toml", "Pipfile.lock"):
             wanted.add(posixpath.join(folder, lock))
