@@ -204,3 +204,24 @@ def test_a_path_leaving_the_repository_is_reported_not_written() -> None:
     found = run_part("bandit", {}, {"../outside.py": "x = 1\n"})
     assert rules(found) == ["python-not-scanned"]
     assert "leaves the repository" in found[0].message
+
+
+def test_the_unparseable_message_names_the_python_and_the_reason() -> None:
+    code = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"  # Python 3.14 syntax
+    found = run_part("bandit", {}, {"new.py": code})
+    assert where(found) == [("new.py", 3)]
+    assert "cannot be parsed by Python 3." in found[0].message
+    assert "newer Python" in found[0].message
+
+
+def test_a_file_bandit_fails_on_for_another_reason_is_reported(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from gatekeeper.checks.security.bandit_scan import _unparseable
+
+    root = Path(str(tmp_path))
+    (root / "ok.py").write_text("x = 1\n")
+    (root / "nul.py").write_bytes(b"x = 1\x00\n")
+    make = SecurityCheck().finding
+    assert "error inside bandit" in _unparseable("ok.py", root, make).message
+    assert "null bytes" in _unparseable("nul.py", root, make).message

@@ -102,15 +102,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     head_root, base_root = ctx.scratch / "bandit" / "head", ctx.scratch / "bandit" / "base"
     on_disk, findings = _write_head(ctx, files, settings, head_root, max_bytes=max_bytes, make=make)
     head_hits, broken = _scan(settings, head_root, sorted(on_disk), ctx)
-    for path in broken:
-        findings.append(
-            make(
-                RULE_UNPARSEABLE,
-                f"{path} is not valid Python, so bandit could not scan it.",
-                path=path,
-                evidence="syntax",
-            )
-        )
+    findings += [_unparseable(path, head_root, make) for path in broken]
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
@@ -126,6 +118,27 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
     )
     return findings
+
+
+def _unparseable(path: str, root: Path, make: MakeFinding) -> Finding:
+    """Say why bandit could not parse a file, with the line, and which Python was used."""
+    import ast
+    import sys
+
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    try:
+        ast.parse((root / path).read_bytes(), filename=path)
+    except SyntaxError as exc:
+        message = (
+            f"{path} cannot be parsed by Python {version} ({exc.msg}), so bandit could not "
+            "scan it; if it needs a newer Python, run gatekeeper on that version."
+        )
+        return make(RULE_UNPARSEABLE, message, path=path, line=exc.lineno, evidence="syntax")
+    except ValueError as exc:  # pragma: no cover - NUL bytes before Python 3.11.4
+        message = f"{path} cannot be parsed ({exc}), so bandit could not scan it."
+        return make(RULE_UNPARSEABLE, message, path=path, evidence="syntax")
+    message = f"bandit failed while scanning {path} (an error inside bandit or a plugin)."
+    return make(RULE_UNPARSEABLE, message, path=path, evidence="bandit")
 
 
 def _write_head(

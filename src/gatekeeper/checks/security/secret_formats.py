@@ -32,6 +32,10 @@ NOT_SECRET_SHAPES = tuple(
         r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
+        r"[\w.-]+(?:/[\w.-]+)*/[\w-]+\.[A-Za-z0-9]{1,5}",  # a relative path to a file
+        # a dictionary word and a few digits: a test fixture's password, not a secret
+        r"(?i)(?:password|passwd|secret|admin|changethis|letmein|qwerty|test|user|root|guest)"
+        r"[0-9!@#$]{0,6}",
     )
 )
 
@@ -119,6 +123,8 @@ def looks_random(value: str) -> bool:
             any(not c.isalnum() for c in value),
         )
     )
+    if value.isalpha() and len(value) < 20:
+        return False  # a word or a CamelCase name (``PasswordInput``), not a generated key
     return classes >= 2 and len(set(value)) > 4
 
 
