@@ -304,3 +304,22 @@ def test_every_package_of_the_advisory_database_audits_without_an_error(corpus: 
     # the only other outcome allowed: advisories whose versions pip-audit cannot parse
     assert set(counts) <= {"vulnerable-dependency", "audit-failed"}
     assert counts.get("audit-failed", 0) <= 5
+
+
+def test_another_ecosystems_lock_file_is_only_a_note(osv: OsvServer) -> None:
+    head = {
+        "web/yarn.lock": "# yarn\n",
+        "bun.lockb": b"\x00bun",
+        "go.sum": "x\n",
+        "conda-lock.yml": "x\n",
+        "pixi.lock": "x\n",
+    }
+    found = run_part("dependencies", {}, head, deps(osv))
+    assert [(f.location.path if f.location else "", f.level) for f in found] == [
+        ("bun.lockb", Level.INFO),
+        ("conda-lock.yml", Level.WARNING),
+        ("go.sum", Level.INFO),
+        ("pixi.lock", Level.WARNING),
+        ("web/yarn.lock", Level.INFO),
+    ]
+    assert "another ecosystem" in found[0].message

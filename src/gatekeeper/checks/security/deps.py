@@ -103,18 +103,10 @@ class Vuln:
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Findings for the dependency manifests the change touched."""
-    changed = in_scope(ctx, (*manifests.KNOWN, *manifests.UNKNOWN_LOCKS))
-    findings = [
-        make(
-            RULE_UNKNOWN_LOCK,
-            f"{f.path} is a lock file in a format gatekeeper does not read; "
-            "its dependencies were not audited.",
-            path=f.path,
-            evidence=f.path,
-        )
-        for f in changed
-        if manifests.is_unknown_lock(f.path)
-    ]
+    changed = in_scope(
+        ctx, (*manifests.KNOWN, *manifests.UNKNOWN_LOCKS, *manifests.OTHER_ECOSYSTEMS)
+    )
+    findings = [_unknown_lock(f.path, make) for f in changed if manifests.is_unknown_lock(f.path)]
     known = [f.path for f in changed if manifests.is_known(f.path)]
     if not known:
         return findings
@@ -141,6 +133,16 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         f"finding(s), {len(old)} pre-existing at base (not counted)."
     )
     return findings
+
+
+def _unknown_lock(path: str, make: MakeFinding) -> Finding:
+    """A lock file we do not read: a warning, or only a note for another ecosystem's."""
+    if manifests.is_other_ecosystem(path):
+        message = f"{path} locks another ecosystem's packages; the Python audit did not cover it."
+        return make(RULE_UNKNOWN_LOCK, message, path=path, evidence=path, level=Level.INFO)
+    message = f"{path} is a lock file in a format gatekeeper does not read; its dependencies "
+    message += "were not audited."
+    return make(RULE_UNKNOWN_LOCK, message, path=path, evidence=path)
 
 
 def read_side(paths: Iterable[str], read: manifests.Reader) -> Side:

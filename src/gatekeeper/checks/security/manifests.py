@@ -42,6 +42,25 @@ UNKNOWN_LOCKS = (
     "*-lock.toml",
     "*.lock.toml",
 )
+#: lock files of other ecosystems: reported as a note only (their own tools audit them)
+OTHER_ECOSYSTEMS = (
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+    "Cargo.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "go.sum",
+    "mix.lock",
+    "Podfile.lock",
+    "pubspec.lock",
+    "flake.lock",
+    "packages.lock.json",
+    "gradle.lockfile",
+)
 MAX_INCLUDE_DEPTH = 10
 
 Reader = Callable[[str], "str | None"]
@@ -91,7 +110,12 @@ def is_known(path: str) -> bool:
 
 def is_unknown_lock(path: str) -> bool:
     """True for a lock file of a format this module does not read."""
-    return not is_known(path) and match_any(path, UNKNOWN_LOCKS)
+    return not is_known(path) and match_any(path, (*UNKNOWN_LOCKS, *OTHER_ECOSYSTEMS))
+
+
+def is_other_ecosystem(path: str) -> bool:
+    """True for a lock file of a non-Python package manager (npm, Cargo, Bundler...)."""
+    return match_any(path, OTHER_ECOSYSTEMS)
 
 
 def parse(path: str, text: str, read: Reader) -> Manifest:
