@@ -28,6 +28,8 @@ from gatekeeper.model import Finding, Level, Rule
 DEFAULT_OSV_URL = "https://api.osv.dev/v1/query"
 DEFAULT_TIMEOUT = 15.0
 WORKERS = 8
+#: (canonical package name, version): what OSV is asked about
+Pair = tuple[str, str]
 
 RULE_VULNERABLE = "vulnerable-dependency"
 RULE_CANNOT_AUDIT = "cannot-audit"
@@ -192,9 +194,6 @@ def _cannot_audit(head: Side, base: Side, make: MakeFinding) -> list[Finding]:
     return [out[k] for k in sorted(out)]
 
 
-Pair = tuple[str, str]
-
-
 def audit(
     ctx: CheckContext, part: Part, head: Side, base: Side
 ) -> tuple[dict[Pair, list[Vuln]], dict[Pair, str]]:
@@ -230,7 +229,7 @@ def _failures(
 
 
 def _introduced(
-    head: Side, base: Side, results: Mapping[tuple[str, str], list[Vuln]]
+    head: Side, base: Side, results: Mapping[Pair, list[Vuln]]
 ) -> tuple[list[tuple[Pin, Vuln]], list[tuple[Pin, Vuln]]]:
     """Split head's vulnerabilities into new ones and those the package had at base."""
     before: dict[str, set[str]] = {}
