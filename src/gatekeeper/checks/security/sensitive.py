@@ -34,6 +34,9 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     if not patterns:
         return []
     files = ctx.changes.matching(patterns, ctx.exclude)
+    if ctx.paths:  # the policy's paths for the whole check narrow this part too
+        allowed = {f.path for f in ctx.changes.matching(ctx.paths)}
+        files = tuple(f for f in files if f.path in allowed)
     state = (
         "pending until a human approves the pull request"
         if ctx.pr.number is not None
