@@ -15,14 +15,13 @@ run) the approval is reported as pending.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangedFile
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import PullRequest, Review
+from gatekeeper.pullrequest import approving_humans
 
 #: the gate's own configuration: a PR must not be able to weaken what judges it
 GATE_PATHS = (
@@ -34,10 +33,8 @@ GATE_PATHS = (
     "checks/**",
 )
 #: review states that replace a reviewer's earlier verdict (COMMENTED does not)
-_DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 _MAX_LISTED = 5
 #: GitHub's private commit address: ``<12345+login@users.noreply.github.com>``
-_NOREPLY = re.compile(r"<(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.github\.com>")
 
 
 class ReviewCheck(BaseCheck):
@@ -186,43 +183,6 @@ class ReviewCheck(BaseCheck):
                 else ("every pull request")
             )
             yield "agent-pr-unapproved", [], who
-
-
-def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = ()) -> list[str]:
-    """Logins whose latest decisive review approves the head commit and who may approve."""
-    head_sha = pr.head_sha or head
-    allowed_set = {a.lower().lstrip("@") for a in allowed}
-    excluded = {pr.author.lower(), *contributors(pr)}
-    latest: dict[str, Review] = {}
-    for review in sorted(pr.reviews, key=lambda r: r.submitted_at):
-        if review.state in _DECISIVE:
-            latest[review.login.lower()] = review
-    return sorted(
-        review.login
-        for login, review in latest.items()
-        if review.state == "APPROVED"
-        and not review.is_bot
-        and not login.endswith("[bot]")
-        and login not in excluded
-        and bool(head_sha)
-        and review.commit_id == head_sha
-        and (not allowed_set or login in allowed_set)
-    )
-
-
-def contributors(pr: PullRequest) -> set[str]:
-    """Lowercased logins of the PR's commit authors and co-authors.
-
-    They cannot approve their own work. For an agent's PR this includes the person who
-    launched it when the agent credits them, as the Copilot coding agent does with a
-    ``Co-authored-by`` trailer carrying their ``users.noreply.github.com`` address.
-    """
-    found = set()
-    for entry in (*pr.commit_authors, *pr.commit_trailers):
-        if "<" not in entry and ":" not in entry:
-            found.add(entry.strip().lower())  # a bare login, as the commits API links it
-        found.update(m.lower() for m in _NOREPLY.findall(entry))
-    return found
 
 
 def _paths(files: Iterable[ChangedFile]) -> list[str]:

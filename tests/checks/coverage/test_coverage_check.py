@@ -288,3 +288,17 @@ def test_cobertura_truncated_in_a_wanted_class(tmp_path: Path, project: Project)
     (tmp_path / "coverage.xml").write_text(text[:cut])
     with pytest.raises(CheckError, match="malformed XML"):
         run(project, {}, root=tmp_path)
+
+
+def test_a_base_report_written_by_the_change_is_refused(project: Project) -> None:
+    head = {**project.head_files, "base-coverage.json": "{}"}
+    with pytest.raises(CheckError, match="cannot be trusted"):
+        run(
+            project,
+            {
+                "reports": ["coverage.json"],
+                "base_report": "base-coverage.json",
+                "total_max_drop": 0,
+            },
+            head=head,
+        )

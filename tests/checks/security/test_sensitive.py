@@ -55,3 +55,13 @@ def test_the_checks_paths_and_exclude_narrow_it() -> None:
     ctx = context(changes, only("sensitive"))
     ctx.paths, ctx.exclude = ("a/**", "b/**"), ("b/**",)
     assert where(list(SecurityCheck().run(ctx))) == [("a/auth/x.py", None)]
+
+
+def test_a_human_approval_on_the_head_commit_satisfies_it() -> None:
+    from gatekeeper.pullrequest import Review
+
+    approved = PullRequest(
+        number=7, author="dev", head_sha="h1", reviews=(Review("lead", "APPROVED", commit_id="h1"),)
+    )
+    found = run_part("sensitive", {}, {"migrations/0002.sql": "select 1;\n"}, pr=approved)
+    assert found == []

@@ -313,18 +313,26 @@ class CoverageCheck(BaseCheck):
 
     def _base_total(self, ctx: CheckContext) -> float | None:
         root = ctx.changes.root
-        candidates: list[Path] = []
+        candidates: list[str] = []
         if ctx.config.get("base_report"):
-            candidates.append(root / ctx.config["base_report"])
+            candidates.append(ctx.config["base_report"])
         if ctx.config.get("cache_dir"):
-            folder = root / ctx.config["cache_dir"] / ctx.changes.base
-            candidates += [folder / PurePosixPath(n).name for n in CONVENTIONAL]
-        for path in candidates:
-            if path.is_file():
-                try:
-                    return read_report(path, lambda *_: None).totals.percent
-                except ReportError as exc:
-                    raise CheckError(f"base report: {exc}") from None
+            folder = PurePosixPath(ctx.config["cache_dir"]) / ctx.changes.base
+            candidates += [str(folder / PurePosixPath(n).name) for n in CONVENTIONAL]
+        for rel in candidates:
+            path = root / rel
+            if not path.is_file():
+                continue
+            if ctx.changes.get(rel) is not None:
+                # the change itself wrote the "base" report: it cannot vouch for the base
+                raise CheckError(
+                    f"the base coverage report {rel} is changed by this pull"
+                    " request, so it cannot be trusted as the base's report"
+                )
+            try:
+                return read_report(path, lambda *_: None).totals.percent
+            except ReportError as exc:
+                raise CheckError(f"base report: {exc}") from None
         return None
 
 
