@@ -226,7 +226,8 @@ def _plan(infos: list[zipfile.ZipInfo], limits: Limits) -> list[tuple[str, zipfi
         if info.is_dir():
             continue  # folders are made as their files need them
         mode = info.external_attr >> 16
-        if info.create_system == _UNIX and mode and not stat.S_ISREG(mode):
+        kind_bits = stat.S_IFMT(mode) if info.create_system == _UNIX else 0
+        if kind_bits and kind_bits != stat.S_IFREG:  # 0: the archiver did not say (a file)
             kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
             raise ArtifactError(f"the zip entry {info.filename!r} is {kind}; refused")
         if info.flag_bits & 0x1:
