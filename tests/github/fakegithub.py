@@ -273,6 +273,8 @@ class FakeStorage:
         self.blobs: dict[int, bytes] = {}
         self.requests: list[dict[str, str]] = []
         self.declare_length = True
+        #: bytes promised in Content-Length but never sent (a connection cut mid-body)
+        self.cut_short = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _storage_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -312,7 +314,7 @@ def _storage_handler(store: FakeStorage) -> type[BaseHTTPRequestHandler]:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/zip")
                 if store.declare_length:
-                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Content-Length", str(len(data) + store.cut_short))
                 self.end_headers()
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):

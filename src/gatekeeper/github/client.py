@@ -242,7 +242,7 @@ def _read_capped(response: requests.Response, max_bytes: int, where: str) -> byt
                     raise GitHubError(too_big)
                 chunks.append(chunk)
         except requests.RequestException as exc:
-            raise GitHubError(f"{where}: the download {_describe(exc)}") from None
+            raise GitHubError(f"{where}: the download broke off ({_describe(exc)})") from None
         return b"".join(chunks)
     finally:
         response.close()
