@@ -108,6 +108,17 @@ def test_found_extracted_and_the_token_stays_home(
     assert (folder / "coverage.json").read_bytes() == report(9, 1)
     assert (folder / "sub" / "lcov.info").is_file()
     assert "coverage.json, sub/lcov.info" in log
+    assert "::notice" not in log
+
+
+def test_a_report_in_a_subfolder_gets_a_hint(
+    tmp_path: Path, github: FakeGitHub, storage: FakeStorage
+) -> None:
+    publish(github, storage, zip_of({"reports/coverage.xml": b"<coverage/>"}))
+    folder, log = fetch(github, tmp_path)
+    assert folder is not None
+    assert "holds none of .coverage, cobertura-coverage.xml, coverage.json" in log
+    assert "upload the report file itself, not its folder" in log
     assert github.ops() == [
         RUNS,
         "actions/list-workflow-run-artifacts",

@@ -77,6 +77,17 @@ def fetch_base_coverage(
         return None
     shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
     log(f"gatekeeper: base coverage report for {base_sha[:12]} from artifact {name!r}: {shown}")
+    from gatekeeper.checks.coverage.check import CONVENTIONAL
+
+    known = sorted({PurePosixPath(n).name for n in CONVENTIONAL})
+    if not set(files) & set(known):
+        # the check looks only at these names directly in the folder
+        log(
+            notice(
+                f"artifact {name!r} holds none of {', '.join(known)} at its top level, where"
+                " the coverage check looks; upload the report file itself, not its folder"
+            )
+        )
     return folder
 
 
