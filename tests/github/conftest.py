@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.github.fakegithub import FakeGitHub
+from tests.github.fakegithub import FakeGitHub, FakeStorage
 from tests.github.ghspec import FIXTURE, SOURCE, SpecValidator
 
 _CORPUS_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -36,3 +36,14 @@ def github(validators: list[SpecValidator]) -> Iterator[FakeGitHub]:
     finally:
         server.stop()
     assert server.rejections == [], f"requests GitHub would reject: {server.rejections}"
+
+
+@pytest.fixture
+def storage(github: FakeGitHub) -> Iterator[FakeStorage]:
+    """The artifact blob store on a second loopback port, wired to ``github``'s 302s."""
+    server = FakeStorage().start()
+    github.storage = server
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -58,6 +58,11 @@ class FakeGitHub:
         self.statuses: list[dict[str, Any]] = []
         self.commits: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
+        #: workflow runs, and each run's artifacts (id -> list of artifact objects)
+        self.runs: list[dict[str, Any]] = []
+        self.artifacts: dict[int, list[dict[str, Any]]] = {}
+        #: where artifact downloads redirect to (a second server, another "host")
+        self.storage: FakeStorage | None = None
         self.faults: dict[str, list[Fault]] = {}
         self._next_id = 1000
         self._lock = threading.Lock()
@@ -140,7 +145,38 @@ class FakeGitHub:
             return self._page(self.commits, query, path)
         if op == "pulls/list-reviews":
             return self._page(self.reviews, query, path)
+        if op.startswith("actions/"):
+            return self._actions(op, query, path)
         return 500, {"message": f"fake server does not implement {op}"}, {}
+
+    def _actions(
+        self, op: str, query: dict[str, list[str]], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        """Workflow runs, their artifacts, and the 302 to storage that GitHub answers."""
+        if op == "actions/list-workflow-runs-for-repo":
+            runs = [
+                r
+                for r in self.runs
+                if all(str(r.get(k)) == query[k][0] for k in ("head_sha", "status") if k in query)
+            ]
+            return 200, {"total_count": len(runs), "workflow_runs": runs}, {}
+        parts = path.strip("/").split("/")
+        if op == "actions/list-workflow-run-artifacts":
+            found = [
+                a
+                for a in self.artifacts.get(int(parts[-2]), [])
+                if "name" not in query or a["name"] == query["name"][0]
+            ]
+            return 200, {"total_count": len(found), "artifacts": found}, {}
+        # actions/download-artifact: .../actions/artifacts/{id}/zip
+        artifact = next(
+            a for run in self.artifacts.values() for a in run if a["id"] == int(parts[-2])
+        )
+        if artifact.get("expired"):
+            return 410, {"message": "Artifact has expired"}, {}
+        assert self.storage is not None, "set fake.storage to serve artifact downloads"
+        location = f"{self.storage.url}/blob/{artifact['id']}?sig=signed"
+        return 302, {}, {"Location": location}
 
     def _page(
         self, items: list[Any], query: dict[str, list[str]], path: str
@@ -221,5 +257,67 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test)
+
+    return Handler
+
+
+class FakeStorage:
+    """The blob store GitHub redirects artifact downloads to, on its own loopback port.
+
+    It records every request's headers, so a test can prove the token never reached it.
+    With ``declare_length`` false it streams without Content-Length (HTTP/1.0, body
+    ends at close), as a storage host may.
+    """
+
+    def __init__(self) -> None:
+        self.blobs: dict[int, bytes] = {}
+        self.requests: list[dict[str, str]] = []
+        self.declare_length = True
+        #: bytes promised in Content-Length but never sent (a connection cut mid-body)
+        self.cut_short = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _storage_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeStorage:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _storage_handler(store: FakeStorage) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            store.requests.append(dict(self.headers.items()))
+            name = urlsplit(self.path).path.rsplit("/", 1)[-1]
+            data = store.blobs.get(int(name)) if name.isdigit() else None
+            if data is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/zip")
+                if store.declare_length:
+                    self.send_header("Content-Length", str(len(data) + store.cut_short))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading: the size cap at work
 
     return Handler

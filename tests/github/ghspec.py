@@ -22,6 +22,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "github-rest-ops.json"
 SOURCE = "github-rest-23.0.2.json"
 #: the operations gatekeeper calls; the fake server refuses anything else
 OPERATIONS = (
+    "actions/download-artifact",
+    "actions/list-workflow-run-artifacts",
+    "actions/list-workflow-runs-for-repo",
     "checks/create",
     "checks/update",
     "issues/create-comment",

@@ -9,6 +9,7 @@ publishes, writes the step outputs, and returns the exit code ``gatekeeper run``
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 import time
@@ -21,6 +22,7 @@ import click
 
 from gatekeeper.errors import EXIT_INTERNAL, EXIT_MET, EXIT_NOT_MET, GatekeeperError, UsageError
 from gatekeeper.gate import GateOptions
+from gatekeeper.git import find_repo_root, resolve_commit
 from gatekeeper.github.checkout import ensure_commit
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.event import Event, enrich, read_event
@@ -47,8 +49,10 @@ INPUTS: Mapping[str, str] = {
     "fail-on-error": "true",
     "working-directory": ".",
     "jobs": "",
+    "base-coverage-artifact": "",
 }
 OUTPUTS = ("met", "blocking-count", "report-json", "sarif-file")
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 REPORT_JSON = "gatekeeper-report.json"
 
 Gate = Callable[[GateOptions], Verdict]
@@ -69,6 +73,7 @@ class Inputs:
     fail_on_error: bool
     working_directory: str
     jobs: int | None
+    base_coverage_artifact: str = ""
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -100,6 +105,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         fail_on_error=_flag("fail-on-error", raw["fail-on-error"]),
         working_directory=raw["working-directory"] or ".",
         jobs=int(jobs) if jobs else None,
+        base_coverage_artifact=raw["base-coverage-artifact"],
     )
 
 
@@ -139,6 +145,8 @@ def run_action(
         options = _gate_options(env, inputs, event)
         if not inputs.head and event.head:
             ensure_commit(options.root, event.head, event.pr.number, log)
+        if inputs.base_coverage_artifact:
+            _base_coverage(env, inputs.base_coverage_artifact, client, options, log)
         verdict, cap = _judge(gate, options)
     except GatekeeperError as exc:
         return _failed(
@@ -198,6 +206,37 @@ def _gate_options(env: Mapping[str, str], inputs: Inputs, event: Event) -> GateO
         # pull_request_target: the PR's code must never run with the write token
         safe=event.safe,
     )
+
+
+def _base_coverage(
+    env: Mapping[str, str],
+    name: str,
+    client: GitHubClient | None,
+    options: GateOptions,
+    log: Callable[[str], None],
+) -> None:
+    """Fetch the base commit's coverage artifact for the coverage check; never fails."""
+    from gatekeeper.github.artifacts import fetch_base_coverage, notice
+
+    try:
+        if client is None:
+            log(notice("base-coverage-artifact needs the token input and GITHUB_REPOSITORY"))
+            return
+        if not options.base:
+            log(notice("base-coverage-artifact: no base commit is known for this event"))
+            return
+        root = find_repo_root(options.root)
+        base = options.base.lower() if _FULL_SHA.fullmatch(options.base.lower()) else ""
+        fetch_base_coverage(
+            client,
+            env.get("GITHUB_REPOSITORY", ""),
+            base or resolve_commit(root, options.base),
+            name,
+            root,
+            log,
+        )
+    except Exception as exc:  # the report is optional: its absence is the check's to judge
+        log(notice(f"base-coverage-artifact: {type(exc).__name__}: {exc}"))
 
 
 def _judge(gate: Gate | None, options: GateOptions) -> tuple[Verdict, int]:

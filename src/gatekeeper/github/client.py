@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -110,13 +111,53 @@ class GitHubClient:
                 url = None  # never send the token to another host
             query = None  # the next link carries its own query string
 
+    def download(self, path: str, *, max_bytes: int) -> bytes:
+        """GET a file the API hands out as a redirect to storage (an artifact's zip).
+
+        The API answers 302 with a signed URL on another host. That second request goes
+        out without the Authorization header: the token never leaves the API host (and
+        signed storage URLs refuse one anyway). A body over ``max_bytes`` is refused
+        before the rest of it is read.
+        """
+        where = f"GET {_path_of(self._url(path))}"
+        response = self._send(
+            "GET", self._url(path), params=None, json=None, allow_redirects=False, stream=True
+        )
+        if response.is_redirect:
+            location = urljoin(response.url, response.headers.get("Location", ""))
+            response.close()
+            try:
+                response = self._session.request(
+                    "GET",
+                    location,
+                    headers={"User-Agent": USER_AGENT},
+                    timeout=self.timeout,
+                    stream=True,
+                )
+            except requests.RequestException as exc:
+                raise GitHubError(f"{where}: the download {_describe(exc)}") from None
+            if response.status_code >= 400:
+                response.close()
+                raise GitHubError(
+                    f"{where}: the storage host answered HTTP {response.status_code}",
+                    response.status_code,
+                )
+        return _read_capped(response, max_bytes, where)
+
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
             return path
         return f"{self.api_url}/{path.lstrip('/')}"
 
     def _send(
-        self, method: str, url: str, *, params: Mapping[str, Any] | None, json: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        allow_redirects: bool = True,
+        stream: bool = False,
     ) -> requests.Response:
         where = f"{method} {_path_of(url)}"
         attempt = 0
@@ -131,6 +172,8 @@ class GitHubClient:
                     json=json,
                     headers=self._headers,
                     timeout=self.timeout,
+                    allow_redirects=allow_redirects,
+                    stream=stream,
                 )
             except requests.RequestException as exc:
                 if attempt > self.retries:
@@ -181,6 +224,28 @@ def _decode(response: requests.Response) -> Any:
             f"{response.request.method} {_path_of(response.url)}: the response is not JSON",
             response.status_code,
         ) from None
+
+
+def _read_capped(response: requests.Response, max_bytes: int, where: str) -> bytes:
+    """The body, or :class:`GitHubError` as soon as it proves longer than ``max_bytes``."""
+    too_big = f"{where}: the file is larger than the {max_bytes:,}-byte limit"
+    try:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise GitHubError(too_big)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise GitHubError(too_big)
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            raise GitHubError(f"{where}: the download broke off ({_describe(exc)})") from None
+        return b"".join(chunks)
+    finally:
+        response.close()
 
 
 def _next_link(header: str) -> str | None:
