@@ -6,7 +6,7 @@ The CLI, the GitHub Action and the demo all call :func:`run_gate`; it does no ou
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from gatekeeper.errors import PolicyError, UsageError
 from gatekeeper.model import Verdict
 from gatekeeper.plugins import Registry, discover
 from gatekeeper.policy.model import DEFAULT_POLICY_PATH, Policy
-from gatekeeper.pullrequest import PullRequest
+from gatekeeper.pullrequest import PullRequest, split_approvers
 
 POLICY_FROM = ("base", "head", "worktree")
 
@@ -40,6 +40,13 @@ class GateOptions:
     #: never execute the PR's code (pull_request_target): policy and local checks from
     #: base only, and the ``command`` check, which runs commands in the checkout, is off
     safe: bool = False
+    #: called once with the loaded policy and the PR before any check runs, returning the
+    #: PR enriched with what that policy needs from outside (the GitHub Action adds the
+    #: members of the teams named in ``review.approvers``): checks never call GitHub,
+    #: and the policy is loaded only once
+    enrich_pr: Callable[[Policy, PullRequest], PullRequest] | None = field(
+        default=None, compare=False
+    )
 
 
 #: checks that execute code from the checkout, switched off in safe mode
@@ -119,6 +126,8 @@ def prepare(opts: GateOptions) -> Prepared:
     if opts.safe:
         policy = _without_unsafe_checks(policy)
     pr = replace(opts.pr, agent_signal=policy.agent_signal or detect_agent(opts.pr, policy.agents))
+    if opts.enrich_pr is not None:
+        pr = opts.enrich_pr(policy, pr)
     policy_path = DEFAULT_POLICY_PATH
     if opts.policy_file:
         candidate = Path(opts.policy_file).resolve()
@@ -126,6 +135,14 @@ def prepare(opts: GateOptions) -> Prepared:
             policy_path = candidate.relative_to(changes.root.resolve()).as_posix()
     policy_files = (policy_path, *plugin_paths, *sorted(set(extended)))
     return Prepared(changes, registry, policy, pr, policy_files)
+
+
+def approver_teams(policy: Policy) -> tuple[str, ...]:
+    """The teams (``org/slug``, lowercased) the effective policy names in review.approvers."""
+    review = policy.check("review")
+    if not review.enabled:
+        return ()
+    return split_approvers(review.config.get("approvers", ()))[1]
 
 
 def _without_unsafe_checks(policy: Policy) -> Policy:

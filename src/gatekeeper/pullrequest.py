@@ -45,11 +45,46 @@ class PullRequest:
     reviews: tuple[Review, ...] = ()
     #: the signal that marked this PR as agent-authored, "" for a human's PR
     agent_signal: str = ""
+    #: members of the teams the policy names as approvers, as the GitHub Action read them
+    #: before the checks ran: (("my-org/api-leads", ("alice", "bob")), ...), all lowercased
+    team_members: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: teams the action could not read, with the reason: (("my-org/api-leads", "HTTP 404"),)
+    team_errors: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_agent(self) -> bool:
         """True when an agent-author signal matched."""
         return bool(self.agent_signal)
+
+    def members_of(self, team: str) -> tuple[str, ...] | None:
+        """Lowercased logins of ``team`` ("@org/slug" or "org/slug"); None when unresolved."""
+        key = team_key(team)
+        for name, members in self.team_members:
+            if name == key:
+                return members
+        return None
+
+    def team_error(self, team: str) -> str:
+        """Why ``team`` could not be read, or "" when it was read or never tried."""
+        key = team_key(team)
+        return next((reason for name, reason in self.team_errors if name == key), "")
+
+
+def is_team(entry: str) -> bool:
+    """True for an approver entry naming a GitHub team, ``@org/team-slug``."""
+    return entry.startswith("@") and "/" in entry
+
+
+def team_key(team: str) -> str:
+    """The lowercased ``org/slug`` a team is stored under (GitHub names are case-blind)."""
+    return team.strip().lstrip("@").lower()
+
+
+def split_approvers(entries: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(logins, teams) of an approver list, each lowercased without the leading ``@``."""
+    logins = sorted({team_key(e) for e in entries if not is_team(e)})
+    teams = sorted({team_key(e) for e in entries if is_team(e)})
+    return tuple(logins), tuple(teams)
 
 
 def _labels(pr: dict[str, Any]) -> tuple[str, ...]:
@@ -201,9 +236,16 @@ _NOREPLY = re.compile(r"<(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.g
 
 
 def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = ()) -> list[str]:
-    """Logins whose latest decisive review approves the head commit and who may approve."""
+    """Logins whose latest decisive review approves the head commit and who may approve.
+
+    ``allowed`` lists logins and ``@org/team`` entries; when it is not empty, only a listed
+    login or a member of a listed team (as resolved in ``pr.team_members``) counts.
+    """
     head_sha = pr.head_sha or head
-    allowed_set = {a.lower().lstrip("@") for a in allowed}
+    allowed = tuple(allowed)
+    logins, teams = split_approvers(allowed)
+    # a team that could not be read adds nobody: its members' approvals do not count
+    allowed_set = set(logins).union(*(pr.members_of(t) or () for t in teams))
     excluded = {pr.author.lower(), *contributors(pr)}
     latest: dict[str, Review] = {}
     for review in sorted(pr.reviews, key=lambda r: r.submitted_at):
@@ -218,7 +260,7 @@ def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = (
         and login not in excluded
         and bool(head_sha)
         and review.commit_id == head_sha
-        and (not allowed_set or login in allowed_set)
+        and (not allowed or login in allowed_set)
     )
 
 

@@ -61,6 +61,8 @@ class FakeGitHub:
         #: workflow runs, and each run's artifacts (id -> list of artifact objects)
         self.runs: list[dict[str, Any]] = []
         self.artifacts: dict[int, list[dict[str, Any]]] = {}
+        #: organization teams by "org/slug": their members (user objects); others are 404
+        self.teams: dict[str, list[dict[str, Any]]] = {}
         #: where artifact downloads redirect to (a second server, another "host")
         self.storage: FakeStorage | None = None
         self.faults: dict[str, list[Fault]] = {}
@@ -145,6 +147,12 @@ class FakeGitHub:
             return self._page(self.commits, query, path)
         if op == "pulls/list-reviews":
             return self._page(self.reviews, query, path)
+        if op == "teams/list-members-in-org":
+            parts = path.strip("/").split("/")  # orgs/{org}/teams/{slug}/members
+            members = self.teams.get(f"{parts[1]}/{parts[3]}")
+            if members is None:
+                return 404, {"message": "Not Found"}, {}
+            return self._page(members, query, path)
         if op.startswith("actions/"):
             return self._actions(op, query, path)
         return 500, {"message": f"fake server does not implement {op}"}, {}

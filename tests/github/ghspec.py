@@ -33,6 +33,7 @@ OPERATIONS = (
     "pulls/list-commits",
     "pulls/list-reviews",
     "repos/create-commit-status",
+    "teams/list-members-in-org",
 )
 _METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -8,9 +8,12 @@ count of approvals and named approvers).
 Which approvals count: an ``APPROVED`` review that is the reviewer's latest word, from a
 human (not a bot, not the PR's author, not a commit author or co-author such as the
 person who launched the agent), on the PR's current head commit (an approval of an
-older push does not cover what came after), optionally from a list of approvers. Reviews come from
-``ctx.pr.reviews``, filled from the GitHub API by the action; without GitHub (a local
-run) the approval is reported as pending.
+older push does not cover what came after), optionally from a list of approvers: logins
+and ``@org/team`` entries. Reviews come from ``ctx.pr.reviews`` and team members from
+``ctx.pr.team_members``, both filled from the GitHub API by the action before the checks
+run (a check never calls GitHub); without GitHub (a local run) the approval is reported
+as pending. A team the action could not read adds nobody (fail closed) and the finding
+says which permission the token lacks.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any, ClassVar
 from gatekeeper.changes import ChangedFile
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import approving_humans
+from gatekeeper.pullrequest import PullRequest, approving_humans, split_approvers
 
 #: the gate's own configuration: a PR must not be able to weaken what judges it
 GATE_PATHS = (
@@ -32,9 +35,14 @@ GATE_PATHS = (
     ".gatekeeper/**",
     "checks/**",
 )
-#: review states that replace a reviewer's earlier verdict (COMMENTED does not)
+#: how many paths a message names before "and N more"
 _MAX_LISTED = 5
-#: GitHub's private commit address: ``<12345+login@users.noreply.github.com>``
+#: what a token needs to list a team's members; the default GITHUB_TOKEN has neither
+TEAM_PERMISSION = (
+    "the action's token needs read:org (a personal access token with read:org, or a "
+    "GitHub App token with the organization permission Members: read), given through "
+    "the token input"
+)
 
 
 class ReviewCheck(BaseCheck):
@@ -125,9 +133,11 @@ class ReviewCheck(BaseCheck):
             },
             "approvers": {
                 "type": "array",
-                "items": {"type": "string"},
+                "items": {"type": "string", "minLength": 1},
                 "default": [],
-                "description": "Only these logins count (e.g. a team's members); empty: any human.",
+                "description": "Only approvals from these count: logins (`alice`) and teams "
+                "(`@my-org/api-leads`, whose members the GitHub Action reads with a token "
+                "that has read:org; a team it cannot read adds nobody); empty: any human.",
             },
         },
     }
@@ -140,22 +150,26 @@ class ReviewCheck(BaseCheck):
         if not needs:
             return []
         wanted = int(ctx.config.get("approvals", 1))
+        allowed = tuple(ctx.config.get("approvers", ()))
+        teams = split_approvers(allowed)[1]
         if ctx.pr.number is None:
             rule, paths, why = needs[0]
+            local = "; ".join(f"team @{t} is resolved only on GitHub" for t in teams)
             return [
                 self.finding(
                     "approval-pending",
                     f"{why} needs {_approvals(wanted)} from a human; reviews are only known on "
-                    "GitHub, so this stays pending locally",
+                    "GitHub, so this stays pending locally" + (f" ({local})" if local else ""),
                     path=paths[0] if paths else None,
                     evidence=rule,
                 )
             ]
-        approvers = approving_humans(ctx.pr, ctx.changes.head, ctx.config.get("approvers", ()))
+        approvers = approving_humans(ctx.pr, ctx.changes.head, allowed)
         if len(approvers) >= wanted:
             ctx.set_summary(f"approved by {', '.join(approvers)}")
             return []
         have = f"has {len(approvers)}" + (f" ({', '.join(approvers)})" if approvers else "")
+        have += "".join(f"; {note}" for note in _team_notes(ctx.pr, teams))
         return [
             self.finding(
                 rule,
@@ -183,6 +197,27 @@ class ReviewCheck(BaseCheck):
                 else ("every pull request")
             )
             yield "agent-pr-unapproved", [], who
+
+
+def _team_notes(pr: PullRequest, teams: Iterable[str]) -> list[str]:
+    """Why each listed team whose members are unknown adds no approver (fail closed)."""
+    notes = []
+    for team in teams:
+        if pr.members_of(team) is not None:
+            continue
+        reason = pr.team_error(team)
+        if reason:
+            notes.append(
+                f"team @{team} could not be read ({reason}), so its members' approvals do "
+                f"not count: {TEAM_PERMISSION}"
+            )
+        else:
+            notes.append(
+                f"team @{team} was not resolved (only the GitHub Action, with a token that "
+                "can read the organization's teams, resolves it), so its members' approvals "
+                "do not count"
+            )
+    return notes
 
 
 def _paths(files: Iterable[ChangedFile]) -> list[str]:

@@ -34,6 +34,7 @@ from gatekeeper.github.publish import (
     write_outputs,
     write_step_summary,
 )
+from gatekeeper.github.teams import team_resolver
 from gatekeeper.model import Verdict
 
 #: every input action.yml declares, with its default when the runner passes none
@@ -142,7 +143,7 @@ def run_action(
         event = read_event(env)
         if client is not None:
             event = enrich(event, client, log)
-        options = _gate_options(env, inputs, event)
+        options = _gate_options(env, inputs, event, client, log)
         if not inputs.head and event.head:
             ensure_commit(options.root, event.head, event.pr.number, log)
         if inputs.base_coverage_artifact:
@@ -192,7 +193,13 @@ def _client(
     return GitHubClient(token, env.get("GITHUB_API_URL", ""), sleep=sleep, timeout=timeout)
 
 
-def _gate_options(env: Mapping[str, str], inputs: Inputs, event: Event) -> GateOptions:
+def _gate_options(
+    env: Mapping[str, str],
+    inputs: Inputs,
+    event: Event,
+    client: GitHubClient | None,
+    log: Callable[[str], None],
+) -> GateOptions:
     root = Path(env.get("GITHUB_WORKSPACE") or ".") / inputs.working_directory
     return GateOptions(
         root=root,
@@ -205,6 +212,8 @@ def _gate_options(env: Mapping[str, str], inputs: Inputs, event: Event) -> GateO
         jobs=inputs.jobs,
         # pull_request_target: the PR's code must never run with the write token
         safe=event.safe,
+        # once the policy is loaded: members of the teams review.approvers names
+        enrich_pr=team_resolver(client, log) if client is not None else None,
     )
 
 
