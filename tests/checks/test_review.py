@@ -181,3 +181,95 @@ def test_does_not_apply_to_an_empty_diff() -> None:
 def test_head_sha_falls_back_to_the_changeset_head() -> None:
     assert approving_humans(pr(approve("bob", "head"), head_sha=""), "head") == ["bob"]
     assert approving_humans(pr(approve("bob", ""), head_sha=""), "") == []
+
+
+# -- teams: "@org/slug" entries, resolved by the action into pr.team_members -----------
+
+TEAM_CONFIG = {**CONFIG, "approvers": ["@My-Org/API-Leads", "zoe"]}
+LEADS = (("my-org/api-leads", ("bob", "carol")),)
+AUTH_CHANGE = {"src/auth/login.py": "x = 2\n"}
+
+
+def team_findings(pull: PullRequest, config: dict[str, Any] | None = None) -> list[Any]:
+    return run_check(
+        ReviewCheck(),
+        BASE_FILES,
+        {**BASE_FILES, **AUTH_CHANGE},
+        TEAM_CONFIG if config is None else config,
+        pr=pull,
+    )
+
+
+def test_a_team_members_approval_passes() -> None:
+    assert team_findings(pr(approve("Bob"), team_members=LEADS)) == []
+    # a listed login still counts beside the team
+    assert team_findings(pr(approve("zoe"), team_members=LEADS)) == []
+
+
+def test_a_non_members_approval_fires() -> None:
+    found = team_findings(pr(approve("dave"), team_members=LEADS))
+    assert [f.rule for f in found] == ["sensitive-path-unapproved"]
+    assert found[0].message.endswith("on the latest push; has 0")
+
+
+def test_team_membership_does_not_override_the_other_exclusions() -> None:
+    members = (("my-org/api-leads", ("alice", "bob")),)
+    # alice wrote the PR; bob approved an older push
+    found = team_findings(pr(approve("alice"), approve("bob", OLD), team_members=members))
+    assert [f.rule for f in found] == ["sensitive-path-unapproved"]
+
+
+def test_an_unreadable_team_fires_with_the_permission_hint() -> None:
+    errors = (
+        ("my-org/api-leads", "HTTP 404: the team does not exist, or the token may not see it"),
+    )
+    found = team_findings(pr(approve("bob"), team_errors=errors))
+    assert [f.rule for f in found] == ["sensitive-path-unapproved"]
+    message = found[0].message
+    assert "team @my-org/api-leads could not be read (HTTP 404" in message
+    assert "its members' approvals do not count" in message
+    assert "read:org" in message and "Members: read" in message
+
+
+def test_an_unresolved_team_counts_nobody_and_says_why() -> None:
+    # a PR number but no membership: e.g. a CLI run with PR flags, or no token
+    found = team_findings(pr(approve("bob")))
+    assert [f.rule for f in found] == ["sensitive-path-unapproved"]
+    assert "team @my-org/api-leads was not resolved" in found[0].message
+
+
+def test_a_team_only_list_with_an_unreadable_team_lets_no_human_in() -> None:
+    config = {**CONFIG, "approvers": ["@my-org/api-leads"]}
+    errors = (("my-org/api-leads", "HTTP 403: no"),)
+    assert [f.rule for f in team_findings(pr(approve("bob"), team_errors=errors), config)] == [
+        "sensitive-path-unapproved"
+    ]
+    # the same list with the team read: its member counts
+    assert team_findings(pr(approve("bob"), team_members=LEADS), config) == []
+
+
+def test_locally_a_team_is_pending_on_github() -> None:
+    found = team_findings(PullRequest())
+    assert [f.rule for f in found] == ["approval-pending"]
+    assert "team @my-org/api-leads is resolved only on GitHub" in found[0].message
+
+
+def test_team_entries_and_lookups() -> None:
+    from gatekeeper.pullrequest import is_team, split_approvers
+
+    assert is_team("@org/leads") and not is_team("@carol") and not is_team("org/leads")
+    assert split_approvers(["@Org/Leads", "Bob", "@carol", "@org/leads"]) == (
+        ("bob", "carol"),
+        ("org/leads",),
+    )
+    pull = pr(team_members=LEADS, team_errors=(("o/x", "HTTP 404"),))
+    assert pull.members_of("@MY-ORG/api-leads") == ("bob", "carol")
+    assert pull.members_of("o/x") is None and pull.team_error("@o/x") == "HTTP 404"
+    assert pull.team_error("my-org/api-leads") == ""
+    hash(pull)  # PullRequest stays frozen and hashable
+
+
+def test_approvers_schema_describes_teams() -> None:
+    schema = ReviewCheck.config_schema["properties"]["approvers"]
+    assert "@my-org/api-leads" in schema["description"] and "read:org" in schema["description"]
+    jsonschema.validate(TEAM_CONFIG, ReviewCheck.config_schema)
