@@ -63,7 +63,8 @@ RULES = rule_catalog(
          "non-empty table.", "Add the column nullable (or with a default), backfill, then "
          "add the NOT NULL constraint.", description="squawk: adding-required-field / "
          "adding-not-nullable-field; strong_migrations: add_column"),
-    Rule("volatile-default", W, "Adding a column with a volatile default rewrites the table.",
+    Rule("volatile-default", W, "Adding a column with a volatile default (or a stored "
+         "generated column) rewrites the table.",
          "Add the column without the default, set the default, backfill in batches.",
          description="squawk: adding-field-with-default; strong_migrations: add_column_default"),
     Rule("set-not-null", E, "SET NOT NULL scans the whole table under an exclusive lock.",
@@ -99,9 +100,10 @@ RULES = rule_catalog(
     Rule("drop-not-null", W, "Dropping NOT NULL lets code written for the old schema read "
          "NULLs.", "Make sure every reader handles NULL first.",
          description="squawk: ban-drop-not-null"),
-    Rule("serial-primary-key", W, "Adding a serial primary key to an existing table rewrites "
-         "it under an exclusive lock.", "Create the index concurrently and add the key USING "
-         "INDEX.", description="squawk: adding-serial-primary-key-field"),
+    Rule("add-primary-key-column", W, "Adding a primary-key column to an existing table fills "
+         "and indexes every row under an exclusive lock.", "Add the column, backfill it, create "
+         "a unique index CONCURRENTLY, then ADD PRIMARY KEY USING INDEX.",
+         description="squawk: adding-serial-primary-key-field"),
     Rule("backfill-in-migration", W, "Data changes mixed with schema changes run in one long "
          "transaction.", "Move the backfill to its own migration or a batched job.",
          description="strong_migrations: backfilling data"),
