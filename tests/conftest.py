@@ -75,3 +75,13 @@ class GitRepo:
 def git_repo(tmp_path: Path) -> GitRepo:
     """An empty git repository on branch main."""
     return GitRepo(tmp_path / "repo")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites golden files (tests/report/golden) instead of comparing."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from the current output instead of comparing with them",
+    )

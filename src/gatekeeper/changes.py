@@ -102,6 +102,19 @@ class ChangeSet:
     def __len__(self) -> int:
         return len(self.files)
 
+    def __enter__(self) -> ChangeSet:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release what the trees hold (a git process); reads fail afterwards. Idempotent."""
+        for tree in (self.base_tree, self.head_tree):
+            close = getattr(tree, "close", None)
+            if callable(close):
+                close()
+
     def get(self, path: str) -> ChangedFile | None:
         """The changed file at ``path`` (its head path), or None if it did not change."""
         return self._by_path.get(path)
@@ -137,10 +150,14 @@ class ChangeSet:
 
     def text_at_head(self, path: str) -> str | None:
         """The file as text at head; None when absent, binary, too large or not UTF-8."""
+        if _known_size(self.head_tree, path) > self.max_file_bytes:
+            return None  # never load a file we already know is too large
         return _as_text(self.head_tree.read(path), self.max_file_bytes)
 
     def text_at_base(self, path: str) -> str | None:
         """The file as text at base (for a rename, pass the old path); None as above."""
+        if _known_size(self.base_tree, path) > self.max_file_bytes:
+            return None
         return _as_text(self.base_tree.read(path), self.max_file_bytes)
 
     def base_path_of(self, path: str) -> str:
@@ -157,6 +174,13 @@ class ChangeSet:
         """Paths at base matching the patterns, sorted."""
         pats = tuple(patterns)
         return sorted(p for p in self.base_tree.paths() if match_any(p, pats))
+
+
+def _known_size(tree: Tree, path: str) -> int:
+    """The file's size when the tree can tell without reading it (optional ``size``), else 0."""
+    size = getattr(tree, "size", None)
+    found = size(path) if callable(size) else None
+    return found if isinstance(found, int) else 0
 
 
 def _as_text(data: bytes | None, limit: int) -> str | None:

@@ -199,7 +199,5 @@ class Verdict:
 
     @property
     def blocking_count(self) -> int:
-        """How many findings block, plus one per check that errored and blocks."""
-        return sum(len(o.blocking) for o in self.outcomes) + sum(
-            1 for o in self.outcomes if o.status is Status.ERROR and o.error and not o.blocking
-        )
+        """How many findings block (a check that errored carries one ``check-error`` finding)."""
+        return sum(len(o.blocking) for o in self.outcomes)

@@ -25,7 +25,9 @@ class MemoryTree:
     """A revision held in memory: path -> bytes."""
 
     def __init__(self, files: Files) -> None:
-        self._files = {p: (c.encode("utf-8") if isinstance(c, str) else c) for p, c in files.items()}
+        self._files = {
+            p: (c.encode("utf-8") if isinstance(c, str) else c) for p, c in files.items()
+        }
 
     def read(self, path: str) -> bytes | None:
         """The file's bytes, or None when absent."""

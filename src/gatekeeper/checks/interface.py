@@ -49,8 +49,12 @@ class CheckContext:
     #: paths the policy restricts this check to (empty: everywhere)
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: the files that define the gate itself: the policy, its local extends and plugins
+    policy_files: tuple[str, ...] = ()
     summary: str = ""
     details: list[str] = field(default_factory=list)
+    #: fingerprints of findings that already exist at base, with their counts
+    existing_at_base: dict[str, int] = field(default_factory=dict)
 
     def remaining(self) -> float:
         """Seconds left in the time budget (never negative); pass it to subprocess timeouts."""
@@ -68,6 +72,15 @@ class CheckContext:
     def add_details(self, markdown: str) -> None:
         """A Markdown section shown folded under the check (e.g. the API changelog)."""
         self.details.append(markdown)
+
+    def mark_existing_at_base(self, findings: Iterable[Finding]) -> None:
+        """Declare findings the check also found at base (same fingerprints).
+
+        The engine then reports that many matching head findings as pre-existing, so they
+        do not block: N copies at base excuse N copies at head, not more.
+        """
+        for f in findings:
+            self.existing_at_base[f.fingerprint] = self.existing_at_base.get(f.fingerprint, 0) + 1
 
 
 @runtime_checkable
@@ -126,7 +139,9 @@ class BaseCheck:
         keeps its identity when lines move.
         """
         spec = self.rules.get(rule)
-        location = Location(path, line, end_line if end_line is not None else line) if path else None
+        location = (
+            Location(path, line, end_line if end_line is not None else line) if path else None
+        )
         return Finding(
             check=self.id,
             rule=rule,

@@ -48,6 +48,8 @@ class AgentRules:
     trailers: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     body_markers: tuple[str, ...] = ()
+    #: also use the built-in signals (Copilot, Devin, Codex, Claude Code, Cursor, Jules, Sweep)
+    builtin: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,14 @@ class Policy:
     document: Mapping[str, Any] = field(default_factory=dict)
     #: how many annotations a publisher may post (GitHub caps what is useful)
     max_annotations: int = 200
+    #: the agent-author signal that matched for this PR ("" for a human's PR)
+    agent_signal: str = ""
+    #: the overrides whose ``when`` matched this PR, by name or "overrides[i]", in order
+    applied_overrides: tuple[str, ...] = ()
+    #: the presets and local files merged under the policy file, in order
+    layers: tuple[str, ...] = ()
+    #: waivers whose expiry date had passed on the day the policy was loaded
+    expired_waivers: tuple[Waiver, ...] = ()
 
     def check(self, check_id: str) -> CheckPolicy:
         """The block for ``check_id``; a check the policy does not mention is disabled."""

@@ -1,0 +1,344 @@
+"""The ``coverage`` check: diff coverage and total coverage delta, from local reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from gatekeeper.changes import FileStatus
+from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show
+from gatekeeper.checks.coverage.paths import PathMapper
+from gatekeeper.checks.coverage.reports import Report, ReportError, read_report
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
+from gatekeeper.globs import match_any
+from gatekeeper.model import Finding, Level, Rule
+
+CONVENTIONAL = (
+    "coverage.json",
+    "coverage.xml",
+    "lcov.info",
+    ".coverage",
+    "coverage/lcov.info",
+    "coverage/cobertura-coverage.xml",
+    "coverage/coverage.json",
+)
+CODE_SUFFIXES = {
+    ".py",
+    ".js",
+    ".jsx",
+    ".ts",
+    ".tsx",
+    ".go",
+    ".java",
+    ".kt",
+    ".rb",
+    ".rs",
+    ".c",
+    ".cc",
+    ".cpp",
+    ".h",
+    ".cs",
+    ".php",
+    ".scala",
+    ".swift",
+    ".mjs",
+    ".cjs",
+}
+HOW_TO = (
+    "generate it in the test job, e.g. `coverage run -m pytest && coverage json`"
+    " (or `coverage xml`), before gatekeeper runs"
+)
+
+_NUMBER = {"type": "number", "minimum": 0, "maximum": 100}
+
+
+class CoverageCheck(BaseCheck):
+    """Coverage of the lines the change adds, and the total's drop against base."""
+
+    id: ClassVar[str] = "coverage"
+    title: ClassVar[str] = "Coverage"
+    description: ClassVar[str] = __doc__ or ""
+    rules: ClassVar[Any] = rule_catalog(
+        Rule(
+            "diff-coverage-below",
+            Level.ERROR,
+            "Coverage of the changed lines is below the minimum",
+            remedy="Add tests that run the lines listed as missing.",
+        ),
+        Rule(
+            "uncovered-lines",
+            Level.INFO,
+            "Changed lines that no test runs",
+            remedy="Cover them with a test, or mark truly unreachable code `# pragma: no cover`.",
+        ),
+        Rule(
+            "total-below",
+            Level.ERROR,
+            "Total coverage is below the minimum",
+            remedy="Add tests; the total counts every measured file, not only this change.",
+        ),
+        Rule(
+            "total-drop",
+            Level.ERROR,
+            "Total coverage dropped more than allowed against base",
+            remedy="Cover the new code, or keep the removed tests.",
+        ),
+        Rule(
+            "base-unknown",
+            Level.INFO,
+            "No base report, so the total's change is unknown",
+            remedy="Set `base_report:` or `cache_dir:`, or upload the report as an artifact"
+            " on the base branch so the action can fetch it.",
+        ),
+        Rule(
+            "report-matches-nothing",
+            Level.WARNING,
+            "No file in the coverage report matches the changed files",
+            remedy="Map the report's paths with `strip_prefixes:` or"
+            " `path_map:`, or use `relative_files = true` in coverage's configuration.",
+        ),
+        Rule(
+            "stale-report",
+            Level.WARNING,
+            "The report describes another version of a file",
+            remedy="Regenerate the report on the head commit.",
+        ),
+    )
+    config_schema: ClassVar[Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "reports": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": [],
+                "description": "Report files (coverage.py JSON, Cobertura XML, LCOV,"
+                " .coverage); several are merged. Default: conventional paths.",
+            },
+            "report": {"type": "string", "description": "One report file (same as reports)."},
+            "diff_min": {**_NUMBER, "default": 80},
+            "total_min": _NUMBER,
+            "total_max_drop": {"type": "number", "minimum": 0},
+            "thresholds": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["paths", "diff_min"],
+                    "properties": {
+                        "paths": {"type": "array", "items": {"type": "string"}},
+                        "diff_min": _NUMBER,
+                    },
+                },
+            },
+            "informational": {"type": "boolean", "default": False},
+            "base_report": {"type": "string"},
+            "cache_dir": {"type": "string", "description": "Folder with <base sha>/<report>."},
+            "strip_prefixes": {"type": "array", "items": {"type": "string"}, "default": []},
+            "path_map": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
+
+    def _reports(self, ctx: CheckContext) -> tuple[list[Path], bool]:
+        root = ctx.changes.root
+        named = [
+            *ctx.config.get("reports", ()),
+            *([ctx.config["report"]] if ctx.config.get("report") else []),
+        ]
+        if named:
+            return [root / n for n in named], True
+        return [root / n for n in CONVENTIONAL if (root / n).is_file()], False
+
+    def applies(self, ctx: CheckContext) -> bool:
+        """When a report is configured or found at a conventional path."""
+        found, configured = self._reports(ctx)
+        if not found and not configured:
+            ctx.set_summary(
+                "no coverage report found (looked for " + ", ".join(CONVENTIONAL) + "); " + HOW_TO
+            )
+        return bool(found)
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Read the reports, measure the changed lines, compare totals with base."""
+        targets = {
+            f.path
+            for f in ctx.changes
+            if f.status is not FileStatus.DELETED and f.is_text and f.added
+        }
+        mapper = PathMapper(
+            str(ctx.changes.root),
+            targets,
+            strip=ctx.config.get("strip_prefixes", ()),
+            mappings=ctx.config.get("path_map"),
+        )
+        report = self._read(ctx, mapper)
+        diffs = [
+            file_diff(report.files[p], ctx.changes.added_lines(p), ctx.changes.text_at_head(p))
+            for p in sorted(report.files)
+        ]
+        level = Level.INFO if ctx.config.get("informational") else None
+        yield from self._stale(diffs)
+        yield from self._matches_nothing(targets, mapper, report)
+        yield from self._diff_gate(ctx, diffs, level)
+        yield from self._totals(ctx, report, level)
+        ctx.add_details(_table(diffs))
+
+    def _read(self, ctx: CheckContext, mapper: PathMapper) -> Report:
+        paths, _ = self._reports(ctx)
+        report = Report()
+        for path in paths:
+            if not path.is_file():
+                raise CheckError(f"coverage report {path.name} not found at {path}; {HOW_TO}")
+            try:
+                read_report(path, mapper, report, sources=ctx.changes.text_at_head)
+            except ReportError as exc:
+                raise CheckError(f"{exc}; {HOW_TO}") from None
+        if report.all_paths == 0:
+            raise CheckError(
+                f"the coverage report ({', '.join(p.name for p in paths)}) lists no"
+                f" files: did the tests run under coverage? {HOW_TO}"
+            )
+        return report
+
+    def _stale(self, diffs: list[FileDiff]) -> Iterator[Finding]:
+        for d in diffs:
+            if d.stale:
+                yield self.finding(
+                    "stale-report",
+                    f"The coverage report lists lines past the end"
+                    f" of {d.path}: it was made from another version of the file.",
+                    path=d.path,
+                    evidence=d.path,
+                )
+
+    def _matches_nothing(
+        self, targets: set[str], mapper: PathMapper, report: Report
+    ) -> Iterator[Finding]:
+        code = sorted(t for t in targets if PurePosixPath(t).suffix in CODE_SUFFIXES)
+        if code and not mapper.matched:
+            yield self.finding(
+                "report-matches-nothing",
+                f"None of the {len(code)} changed code files (e.g. {code[0]}) is in the coverage"
+                f" report, whose paths look like {', '.join(report.sample_paths[:3])}.",
+                evidence="matches-nothing",
+            )
+
+    def _diff_gate(
+        self, ctx: CheckContext, diffs: list[FileDiff], level: Level | None
+    ) -> Iterator[Finding]:
+        for d in diffs:
+            for start, end in ranges(d.missing):
+                text = ctx.changes.text_at_head(d.path) or ""
+                code = " ".join(x.strip() for x in text.splitlines()[start - 1 : end])
+                what = f"line {start}" if start == end else f"lines {start}-{end}"
+                yield self.finding(
+                    "uncovered-lines",
+                    f"Changed {what} of {d.path} never ran under the tests.",
+                    path=d.path,
+                    line=start,
+                    end_line=end,
+                    evidence=code,
+                )
+        groups = [
+            (list(t["paths"]), Fraction(t["diff_min"])) for t in ctx.config.get("thresholds", ())
+        ]
+        groups.append((["**"], Fraction(ctx.config.get("diff_min", 80))))
+        seen: set[str] = set()
+        summary = ""
+        for paths, minimum in groups:
+            mine = [d for d in diffs if d.path not in seen and match_any(d.path, paths)]
+            seen.update(d.path for d in mine)
+            covered, measurable = (
+                sum(len(d.covered) for d in mine),
+                sum(len(d.measurable) for d in mine),
+            )
+            pct = percent(covered, measurable)
+            scope = "" if paths == ["**"] else f" for {', '.join(paths)}"
+            if paths == ["**"] or not summary:
+                summary = (
+                    f"diff coverage {show(pct)} ({covered}/{measurable} lines)"
+                    if pct is not None
+                    else "diff coverage n/a: no measurable line changed"
+                )
+            if pct is not None and pct < minimum:
+                yield self.finding(
+                    "diff-coverage-below",
+                    f"Diff coverage{scope} is {show(pct)} ({covered} of"
+                    f" {measurable} changed lines run), below the {show(minimum)} minimum.",
+                    evidence=f"diff{scope}",
+                    level=level,
+                )
+        ctx.set_summary(summary)
+
+    def _totals(self, ctx: CheckContext, report: Report, level: Level | None) -> Iterator[Finding]:
+        head_total = report.totals.percent
+        total_min = ctx.config.get("total_min")
+        if head_total is not None and total_min is not None and head_total < total_min:
+            yield self.finding(
+                "total-below",
+                f"Total coverage is {show(head_total)}, below the"
+                f" {show(Fraction(total_min))} minimum.",
+                evidence="total",
+                level=level,
+            )
+        max_drop = ctx.config.get("total_max_drop")
+        if max_drop is None or head_total is None:
+            return
+        base_total = self._base_total(ctx)
+        if base_total is None:
+            yield self.finding(
+                "base-unknown",
+                "No coverage report for the base commit"
+                f" {ctx.changes.base[:12]} was found, so the change of total"
+                " coverage is unknown.",
+                evidence="base",
+            )
+            return
+        ctx.set_summary(f"{ctx.summary}; total {show(head_total)} (base {show(base_total)})")
+        if head_total < base_total - max_drop:
+            yield self.finding(
+                "total-drop",
+                f"Total coverage fell from {show(base_total)} to {show(head_total)},"
+                f" more than the {max_drop} points allowed.",
+                evidence="total-drop",
+                level=level,
+            )
+
+    def _base_total(self, ctx: CheckContext) -> float | None:
+        root = ctx.changes.root
+        candidates: list[Path] = []
+        if ctx.config.get("base_report"):
+            candidates.append(root / ctx.config["base_report"])
+        if ctx.config.get("cache_dir"):
+            folder = root / ctx.config["cache_dir"] / ctx.changes.base
+            candidates += [folder / PurePosixPath(n).name for n in CONVENTIONAL]
+        for path in candidates:
+            if path.is_file():
+                try:
+                    return read_report(path, lambda *_: None).totals.percent
+                except ReportError as exc:
+                    raise CheckError(f"base report: {exc}") from None
+        return None
+
+
+def _table(diffs: list[FileDiff]) -> str:
+    if not diffs:
+        return "No changed file appears in the coverage report."
+    rows = [
+        "| file | changed measurable | covered | diff coverage | missing lines |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for d in diffs:
+        missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(d.missing))
+        rows.append(
+            f"| `{d.path}` | {len(d.measurable)} | {len(d.covered)} |"
+            f" {show(percent(len(d.covered), len(d.measurable)))} | {missing or '—'} |"
+        )
+    return "\n".join(rows)
+
+
+def defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level defaults of a config schema (what the policy layer fills in)."""
+    return {k: v["default"] for k, v in schema["properties"].items() if "default" in v}

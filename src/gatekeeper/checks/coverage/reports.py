@@ -1,0 +1,301 @@
+"""Coverage reports, read into one model: per file, the measurable and the covered lines.
+
+Formats: coverage.py JSON (format 3), Cobertura XML (streamed, entity expansion refused),
+LCOV, and coverage.py's ``.coverage`` SQLite data file. Only the entries for the files
+the caller wants are kept in memory; every other entry adds to the totals and is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Maps a report's own path for a file (and the report's source roots) to the repository
+#: path whose details the caller wants, or None to count the file in the totals only.
+Wanted = Callable[[str, Sequence[str]], "str | None"]
+
+
+class ReportError(Exception):
+    """A report that cannot be read; the message says which and why."""
+
+
+@dataclass
+class FileCoverage:
+    """One source file as a report describes it (lines are 1-based)."""
+
+    path: str
+    statements: set[int] = field(default_factory=set)
+    executed: set[int] = field(default_factory=set)
+    #: line -> (branches there, branches taken), for lines that branch
+    branches: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> set[int]:
+        """Measurable lines that never ran."""
+        return self.statements - self.executed
+
+    def merge(self, other: FileCoverage) -> None:
+        """Combine with another report of the same file: a line covered in either is covered."""
+        self.statements |= other.statements
+        self.executed |= other.executed & other.statements
+        for line, (total, taken) in other.branches.items():
+            have = self.branches.get(line, (0, 0))
+            self.branches[line] = (max(have[0], total), max(have[1], taken))
+
+
+@dataclass
+class Totals:
+    """Whole-report counts, for the total percentage."""
+
+    statements: int = 0
+    covered: int = 0
+    branches: int = 0
+    branches_covered: int = 0
+
+    def add(self, fc: FileCoverage) -> None:
+        """Count one file."""
+        self.statements += len(fc.statements)
+        self.covered += len(fc.executed & fc.statements)
+        self.branches += sum(total for total, _ in fc.branches.values())
+        self.branches_covered += sum(taken for _, taken in fc.branches.values())
+
+    @property
+    def percent(self) -> float | None:
+        """Covered share of statements and branches, as coverage.py counts it; None if empty."""
+        whole = self.statements + self.branches
+        if whole == 0:
+            return None
+        return 100.0 * (self.covered + self.branches_covered) / whole
+
+
+@dataclass
+class Report:
+    """What was read from one or more reports."""
+
+    sources: list[str] = field(default_factory=list)
+    files: dict[str, FileCoverage] = field(default_factory=dict)
+    totals: Totals = field(default_factory=Totals)
+    all_paths: int = 0
+    #: a few report paths, to show when nothing matches the changed files
+    sample_paths: list[str] = field(default_factory=list)
+    #: Cobertura's <source> folders of the report being read
+    roots: list[str] = field(default_factory=list)
+
+    def take(self, fc: FileCoverage, wanted: Wanted) -> None:
+        """Count ``fc`` in the totals; keep its details when the caller wants them."""
+        self.totals.add(fc)
+        self.all_paths += 1
+        if len(self.sample_paths) < 5:
+            self.sample_paths.append(fc.path)
+        key = wanted(fc.path, self.roots)
+        if key is None:
+            return
+        fc.path = key
+        if key in self.files:
+            self.files[key].merge(fc)
+        else:
+            self.files[key] = fc
+
+
+def read_report(
+    path: Path,
+    wanted: Wanted,
+    report: Report | None = None,
+    sources: Callable[[str], str | None] | None = None,
+) -> Report:
+    """Read one report file (format from its content) into ``report``."""
+    report = report or Report()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    report.sources.append(str(path))
+    report.roots = []
+    if head.startswith(b"SQLite format 3"):
+        _read_sqlite(path, wanted, report, sources)
+    elif head.lstrip().startswith(b"{"):
+        _read_json(path, wanted, report)
+    elif head.lstrip().startswith(b"<"):
+        _read_cobertura(path, wanted, report)
+    elif re.match(rb"\s*(TN:|SF:)", head):
+        _read_lcov(path, wanted, report)
+    elif not head.strip():
+        raise ReportError(f"{path}: the report is empty")
+    else:
+        raise ReportError(
+            f"{path}: not a coverage report gatekeeper reads (coverage.py JSON,"
+            " Cobertura XML, LCOV or a .coverage data file)"
+        )
+    return report
+
+
+def _read_json(path: Path, wanted: Wanted, report: Report) -> None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = data["files"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise ReportError(
+            f"{path}: not a coverage.py JSON report ({type(exc).__name__}: {exc})"
+            " — generate it with `coverage json`"
+        ) from None
+    for name, entry in files.items():
+        fc = FileCoverage(name)
+        fc.executed = set(entry.get("executed_lines", ()))
+        fc.statements = fc.executed | set(entry.get("missing_lines", ()))
+        fc.statements -= set(entry.get("excluded_lines", ()))
+        if "executed_branches" in entry or "missing_branches" in entry:
+            per_line: dict[int, list[int]] = {}
+            for src, _ in entry.get("executed_branches", ()):
+                per_line.setdefault(src, [0, 0])[0] += 1
+                per_line[src][1] += 1
+            for src, _ in entry.get("missing_branches", ()):
+                per_line.setdefault(src, [0, 0])[0] += 1
+            fc.branches = {line: (t, c) for line, (t, c) in per_line.items()}
+        report.take(fc, wanted)
+
+
+_CONDITION = re.compile(r"\((\d+)/(\d+)\)")
+
+
+class _CoberturaHandler:
+    """Expat callbacks: keep <source> folders, build one FileCoverage per <class>."""
+
+    def __init__(self, wanted: Wanted, report: Report) -> None:
+        self.wanted, self.report = wanted, report
+        self.current: FileCoverage | None = None
+        self.in_methods = 0
+        self.text: list[str] | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "line" and self.current is not None and not self.in_methods:
+            self._line(self.current, attrs)
+        elif tag == "class":
+            self.current = FileCoverage(attrs.get("filename", ""))
+        elif tag == "methods":
+            self.in_methods += 1
+        elif tag == "source":
+            self.text = []
+
+    def _line(self, fc: FileCoverage, attrs: dict[str, str]) -> None:
+        try:
+            number, hits = int(attrs.get("number", "0")), int(attrs.get("hits", "0"))
+        except ValueError:
+            return
+        fc.statements.add(number)
+        if hits > 0:
+            fc.executed.add(number)
+        cond = _CONDITION.search(attrs.get("condition-coverage", ""))
+        if attrs.get("branch") == "true" and cond:
+            fc.branches[number] = (int(cond.group(2)), int(cond.group(1)))
+
+    def end(self, tag: str) -> None:
+        if tag == "class" and self.current is not None:
+            self.report.take(self.current, self.wanted)
+            self.current = None
+        elif tag == "methods":
+            self.in_methods -= 1
+        elif tag == "source" and self.text is not None:
+            self.report.roots.append("".join(self.text).strip())
+            self.text = None
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+
+def _refuse_entities(*_: object) -> None:
+    raise ReportError("the XML declares entities, which gatekeeper refuses to expand")
+
+
+def _read_cobertura(path: Path, wanted: Wanted, report: Report) -> None:
+    # expat directly: streaming, no tree kept, and entity declarations refused outright
+    # (no "billion laughs", no external entities), which the stdlib parsers do not offer
+    from xml.parsers import expat
+
+    handler = _CoberturaHandler(wanted, report)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.data
+    parser.EntityDeclHandler = _refuse_entities
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as exc:
+        raise ReportError(
+            f"{path}: malformed XML ({expat.ErrorString(exc.code)}, line {exc.lineno})"
+        ) from None
+    except ReportError as exc:
+        raise ReportError(f"{path}: {exc}") from None
+
+
+def _read_lcov(path: Path, wanted: Wanted, report: Report) -> None:
+    fc: FileCoverage | None = None
+    branch_sets: dict[int, list[int]] = {}
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for raw in handle:
+            key, _, value = raw.strip().partition(":")
+            if key == "SF":
+                fc, branch_sets = FileCoverage(value), {}
+            elif fc is None:
+                continue
+            elif key == "DA":
+                parts = value.split(",")
+                if len(parts) >= 2 and parts[0].isdigit():
+                    fc.statements.add(int(parts[0]))
+                    if parts[1].strip() not in ("0", "-"):
+                        fc.executed.add(int(parts[0]))
+            elif key == "BRDA":
+                parts = value.split(",")
+                if len(parts) == 4 and parts[0].isdigit():
+                    counts = branch_sets.setdefault(int(parts[0]), [0, 0])
+                    counts[0] += 1
+                    counts[1] += parts[3] not in ("-", "0")
+            elif key == "end_of_record":
+                fc.branches = {line: (t, c) for line, (t, c) in branch_sets.items()}
+                report.take(fc, wanted)
+                fc = None
+            # other records (TN, FN, FNDA, LF, LH, BRF, BRH, unknown ones) carry nothing we need
+
+
+def _read_sqlite(
+    path: Path, wanted: Wanted, report: Report, sources: Callable[[str], str | None] | None
+) -> None:
+    from coverage import CoverageData
+    from coverage.exceptions import CoverageException
+    from coverage.parser import PythonParser
+
+    data = CoverageData(basename=str(path))
+    try:
+        data.read()
+        measured = sorted(data.measured_files())
+    except (CoverageException, OSError) as exc:
+        raise ReportError(f"{path}: not a readable .coverage data file ({exc})") from None
+    for name in measured:
+        # statements come from the source at head: the data file only records what ran
+        key = wanted(name, ())
+        text = sources(key) if sources and key else None
+        fc = FileCoverage(name)
+        executed = set(data.lines(name) or ())
+        if text is not None:
+            parser = PythonParser(text=text)
+            try:
+                parser.parse_source()
+            except Exception:
+                continue
+            fc.statements = set(parser.statements)
+            fc.executed = executed & fc.statements
+        else:
+            fc.statements = fc.executed = executed
+        report.take(fc, wanted)
+
+
+def iter_files(report: Report) -> Iterator[FileCoverage]:
+    """The kept files, sorted by path."""
+    for name in sorted(report.files):
+        yield report.files[name]

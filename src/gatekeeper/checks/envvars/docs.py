@@ -1,0 +1,195 @@
+"""Where teams document configuration, and what each place documents.
+
+``.env.example`` and its siblings, Markdown (tables and code spans in README and
+``docs/``), Heroku's ``app.json``. Each source yields the names it documents, with the
+line, plus problems found on the way (malformed lines, example values that look real).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+DEFAULT_DOCS = (
+    ".env.example",
+    "**/.env.example",
+    ".env.sample",
+    "**/.env.sample",
+    ".env.template",
+    "**/.env.template",
+    ".env.dist",
+    "**/.env.dist",
+    "README.md",
+    "README.rst",
+    "docs/**/*.md",
+    "**/README.md",
+    "app.json",
+)
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
+_CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
+_SECRET_PREFIXES = (
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "AKIA",
+    "ASIA",
+    "sk_live_",
+    "rk_live_",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "-----BEGIN",
+    "AIza",
+    "glpat-",
+    "npm_",
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:|changeme|change[-_]me|secret|password|xxx+|\*+|<.*>|\{\{.*\}\}|\$\{.*\}|your[-_].*|"
+    r"example.*|dummy.*|test.*|todo|replace[-_]?me|none|null|true|false|\d+|localhost.*)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in a documentation file."""
+
+    rule: str
+    path: str
+    line: int
+    message: str
+    evidence: str
+
+
+@dataclass
+class Documentation:
+    """Names documented across the sources read (name -> first (path, line))."""
+
+    names: dict[str, tuple[str, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, name: str, path: str, line: int) -> None:
+        """Record that ``path`` documents ``name`` (the first place wins)."""
+        self.names.setdefault(name, (path, line))
+
+    def find(self, name: str, *, case_insensitive: bool = False) -> tuple[str, int] | None:
+        """Where ``name`` is documented, or None."""
+        if name in self.names:
+            return self.names[name]
+        if case_insensitive:
+            upper = name.upper()
+            return next((where for n, where in self.names.items() if n.upper() == upper), None)
+        return None
+
+    def same_but_case(self, name: str) -> str | None:
+        """A documented name that differs from ``name`` only in case."""
+        upper = name.upper()
+        return next((n for n in self.names if n.upper() == upper and n != name), None)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
+
+
+def looks_like_secret(value: str) -> bool:
+    """True for a value that looks like a real credential rather than a placeholder."""
+    value = value.strip().strip("'\"")
+    if _PLACEHOLDER.match(value):
+        return False
+    if value.startswith(_SECRET_PREFIXES):
+        return True
+    url = re.search(r"://[^/\s:@]+:(?P<pw>[^@\s]+)@", value)
+    if url:  # a URL with an embedded password
+        password = url.group("pw")
+        return len(password) >= 8 and not _PLACEHOLDER.match(password)
+    return len(value) >= 20 and " " not in value and entropy(value) >= 4.0
+
+
+def parse_env_file(path: str, text: str, doc: Documentation) -> None:
+    """``KEY=value`` lines; comments and blank lines skipped, malformed lines reported."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _ENV_LINE.match(line)
+        if not m or not _NAME.fullmatch(m.group("name")):
+            doc.problems.append(
+                Problem(
+                    "malformed-doc-line",
+                    path,
+                    number,
+                    f"{path}:{number} is not a KEY=value line and documents nothing",
+                    line[:80],
+                )
+            )
+            continue
+        doc.add(m.group("name"), path, number)
+        value = m.group("value").split(" #")[0]
+        if looks_like_secret(value):
+            doc.problems.append(
+                Problem(
+                    "secret-in-example",
+                    path,
+                    number,
+                    f"The example value of {m.group('name')} in {path} looks like a real secret",
+                    m.group("name"),
+                )
+            )
+
+
+def parse_markdown(path: str, text: str, doc: Documentation) -> None:
+    """Names in code spans (`` `NAME` ``, `` `NAME=value` ``) and in table cells."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in _CODE_SPAN.finditer(line):
+            candidate = m.group("body").strip().lstrip("$").split("=")[0].strip("{} ")
+            if _NAME.fullmatch(candidate) and candidate.isupper():
+                doc.add(candidate, path, number)
+        if line.lstrip().startswith("|"):
+            for cell in line.strip().strip("|").split("|"):
+                word = cell.strip().strip("`*")
+                if _NAME.fullmatch(word) and word.isupper():
+                    doc.add(word, path, number)
+
+
+def parse_app_json(path: str, text: str, doc: Documentation) -> None:
+    """Heroku's ``app.json``: the keys of ``env``."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        doc.problems.append(
+            Problem(
+                "malformed-doc-line",
+                path,
+                1,
+                f"{path} is not valid JSON and documents nothing",
+                path,
+            )
+        )
+        return
+    env = data.get("env") if isinstance(data, dict) else None
+    if isinstance(env, dict):
+        for name in env:
+            line = next((i for i, t in enumerate(text.splitlines(), 1) if f'"{name}"' in t), 1)
+            doc.add(str(name), path, line)
+
+
+def parse_doc(path: str, text: str, doc: Documentation) -> None:
+    """Dispatch on the file's kind."""
+    name = PurePosixPath(path).name.lower()
+    if name.startswith(".env"):
+        parse_env_file(path, text, doc)
+    elif name == "app.json":
+        parse_app_json(path, text, doc)
+    elif name.endswith((".md", ".markdown", ".rst", ".txt")):
+        parse_markdown(path, text, doc)

@@ -1,0 +1,252 @@
+"""Environment reads in languages other than Python, and in container and CI files.
+
+These are textual scanners: each language's read forms are regular enough that a
+pattern per form is exact in practice, and cheap on large diffs. Comments are not
+stripped, so a commented-out read still counts (a conservative choice: it is documented
+or it is deleted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
+
+import yaml
+
+from gatekeeper.checks.envvars.python_reads import EnvRead
+
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+#: lines longer than this mark a minified bundle, which is not scanned
+MINIFIED_LINE = 2000
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _scan(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> list[EnvRead]:
+    reads = []
+    for pattern, how in patterns:
+        for m in pattern.finditer(text):
+            reads.append(EnvRead(m.group("name") or "", _line(text, m.start()), how))
+    return reads
+
+
+_JS = [
+    (re.compile(rf"\bprocess\.env\.(?P<name>{NAME})"), "process.env"),
+    (re.compile(rf"""\bprocess\.env\[\s*["'`](?P<name>{NAME})["'`]\s*\]"""), "process.env[...]"),
+    (re.compile(r"""\bprocess\.env\[\s*(?P<name>)(?!["'`])[^\]]"""), "process.env[...]"),
+    (re.compile(rf"\bimport\.meta\.env\.(?P<name>{NAME})"), "import.meta.env"),
+    (re.compile(rf"\bDeno\.env\.get\(\s*[\"'](?P<name>{NAME})[\"']"), "Deno.env.get"),
+]
+_JS_DESTRUCTURE = re.compile(r"\{(?P<body>[^{}]*)\}\s*=\s*process\.env\b")
+
+
+def js_reads(text: str) -> list[EnvRead]:
+    """``process.env.X``, ``process.env["X"]``, destructuring, ``import.meta.env.X``."""
+    reads = _scan(text, _JS)
+    for m in _JS_DESTRUCTURE.finditer(text):
+        line = _line(text, m.start())
+        for part in m.group("body").split(","):
+            key = part.split(":")[0].split("=")[0].strip()
+            if key.startswith("..."):
+                reads.append(EnvRead("", line, "process.env rest"))
+            elif re.fullmatch(NAME, key):
+                reads.append(EnvRead(key, line, "process.env destructuring"))
+    return reads
+
+
+_GO = [
+    (re.compile(rf"\bos\.(?:Getenv|LookupEnv)\(\s*\"(?P<name>{NAME})\""), "os.Getenv"),
+    (re.compile(r"\bos\.(?:Getenv|LookupEnv)\(\s*(?P<name>)[^\"\s)]"), "os.Getenv"),
+]
+_RUBY = [
+    (re.compile(rf"\bENV(?:\.fetch\(\s*|\[\s*)[\"'](?P<name>{NAME})[\"']"), "ENV[...]"),
+    (re.compile(r"\bENV(?:\.fetch\(\s*|\[\s*)(?P<name>)[^\"'\s]"), "ENV[...]"),
+]
+_JAVA = [
+    (re.compile(rf"\bSystem\.getenv\(\s*\"(?P<name>{NAME})\""), "System.getenv"),
+    (re.compile(r"\bSystem\.getenv\(\s*(?P<name>)[^\"\s)]"), "System.getenv"),
+]
+
+_SH_USE = re.compile(r"\$\{?(?P<name>[A-Z_][A-Z0-9_]*)")
+_SH_SET = re.compile(
+    r"(?:^|[\s;(])(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*|readonly\s+)?"
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?="
+    r"|\bread\s+(?:-\w+\s+)*(?P<read>[A-Za-z_][A-Za-z0-9_ ]*)"
+    r"|\bfor\s+(?P<loop>[A-Za-z_][A-Za-z0-9_]*)\s+in\b",
+    re.M,
+)
+_SH_SPECIAL = {
+    "IFS",
+    "RANDOM",
+    "LINENO",
+    "SECONDS",
+    "BASH_SOURCE",
+    "FUNCNAME",
+    "PIPESTATUS",
+    "BASH_REMATCH",
+    "OPTARG",
+    "OPTIND",
+    "REPLY",
+    "EUID",
+    "UID",
+    "PPID",
+    "BASHPID",
+}
+
+
+def shell_reads(text: str) -> list[EnvRead]:
+    """Upper-case variables a script uses but never assigns: they come from the environment."""
+    assigned = set(_SH_SPECIAL)
+    for m in _SH_SET.finditer(text):
+        if m.group("name"):
+            assigned.add(m.group("name"))
+        for group in ("read", "loop"):
+            if m.group(group):
+                assigned.update(m.group(group).split())
+    return [
+        EnvRead(m.group("name"), _line(text, m.start()), "shell $VAR")
+        for m in _SH_USE.finditer(text)
+        if m.group("name") not in assigned
+    ]
+
+
+_DOCKER = re.compile(r"^\s*(?P<kw>ARG|ENV)\s+(?P<rest>.+)$", re.M | re.I)
+
+
+def dockerfile_reads(text: str) -> list[EnvRead]:
+    """``ARG X`` (a build input) and ``ENV X=...`` (configuration the image sets)."""
+    reads = []
+    for m in _DOCKER.finditer(text):
+        line, kw, rest = _line(text, m.start()), m.group("kw").upper(), m.group("rest")
+        if kw == "ARG":
+            name = rest.split("=")[0].strip()
+            names = [name]
+        elif "=" in rest.split()[0]:
+            names = [tok.split("=")[0] for tok in rest.split() if "=" in tok]
+        else:  # legacy "ENV KEY value"
+            names = [rest.split()[0]]
+        reads += [EnvRead(n, line, f"Dockerfile {kw}") for n in names if re.fullmatch(NAME, n)]
+    return reads
+
+
+_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^}]*)?\}")
+_WORKFLOW_EXPR = re.compile(r"\$\{\{[^}]*?\b(?:vars|secrets)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _yaml_docs(text: str) -> list[object]:
+    try:
+        return [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError:
+        return []
+
+
+def _find_line(text: str, key: str) -> int:
+    m = re.search(rf"^\s*-?\s*(?:name:\s*)?[\"']?{re.escape(key)}[\"']?\s*[:=]?", text, re.M)
+    return _line(text, m.start()) if m else 1
+
+
+def _walk(node: object) -> Iterator[dict[str, object]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def compose_reads(text: str) -> list[EnvRead]:
+    """``${X}`` interpolation (read from the host) and services' ``environment:`` keys."""
+    reads = [
+        EnvRead(m.group("name"), _line(text, m.start()), "compose ${X}")
+        for m in _INTERPOLATION.finditer(text)
+    ]
+    for doc in _yaml_docs(text):
+        for node in _walk(doc):
+            env = node.get("environment")
+            keys = (
+                list(env)
+                if isinstance(env, dict)
+                else ([str(e).split("=")[0] for e in env] if isinstance(env, list) else [])
+            )
+            reads += [
+                EnvRead(k, _find_line(text, k), "compose environment")
+                for k in keys
+                if re.fullmatch(NAME, str(k))
+            ]
+    return reads
+
+
+def workflow_reads(text: str) -> list[EnvRead]:
+    """``vars.X`` and ``secrets.X`` in expressions, and ``env:`` blocks' keys."""
+    reads = [
+        EnvRead(m.group("name"), _line(text, m.start()), "workflow vars/secrets")
+        for m in _WORKFLOW_EXPR.finditer(text)
+    ]
+    for doc in _yaml_docs(text):
+        for node in _walk(doc):
+            env = node.get("env")
+            if isinstance(env, dict):
+                reads += [
+                    EnvRead(str(k), _find_line(text, str(k)), "workflow env")
+                    for k in env
+                    if re.fullmatch(NAME, str(k))
+                ]
+    return reads
+
+
+def kubernetes_reads(text: str) -> list[EnvRead]:
+    """Containers' ``env: [{name: X}]`` in Kubernetes manifests and Helm templates."""
+    reads = []
+    for doc in _yaml_docs(text):
+        for node in _walk(doc):
+            if "containers" not in node and "image" not in node:
+                continue
+            env = node.get("env")
+            if isinstance(env, list):
+                for item in env:
+                    name = item.get("name") if isinstance(item, dict) else None
+                    if isinstance(name, str) and re.fullmatch(NAME, name):
+                        reads.append(EnvRead(name, _find_line(text, name), "kubernetes env"))
+    return reads
+
+
+Scanner = Callable[[str], list[EnvRead]]
+
+
+def scanner_for(path: str, text: str) -> Scanner | None:
+    """The scanner for a file, by its name and (for YAML) its content."""
+    p = PurePosixPath(path)
+    name, suffix = p.name.lower(), p.suffix.lower()
+    if suffix in (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"):
+        return js_reads
+    simple: dict[str, Scanner] = {
+        ".go": lambda t: _scan(t, _GO),
+        ".rb": lambda t: _scan(t, _RUBY),
+        ".java": lambda t: _scan(t, _JAVA),
+        ".kt": lambda t: _scan(t, _JAVA),
+        ".sh": shell_reads,
+        ".bash": shell_reads,
+    }
+    if suffix in simple:
+        return simple[suffix]
+    if name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
+        return dockerfile_reads
+    if suffix in (".yml", ".yaml"):
+        if name.startswith(("docker-compose", "compose")):
+            return compose_reads
+        if path.startswith(".github/workflows/"):
+            return workflow_reads
+        if re.search(r"^\s*(?:containers|initContainers):", text, re.M):
+            return kubernetes_reads
+    if not suffix and text.startswith("#!") and re.match(r"#!.*\b(?:ba|z|da|k)?sh\b", text):
+        return shell_reads
+    return None
+
+
+def is_minified(text: str) -> bool:
+    """A bundle with very long lines is generated code, not something to review."""
+    return any(len(line) > MINIFIED_LINE for line in text.splitlines()[:50])

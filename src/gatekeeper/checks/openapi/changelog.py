@@ -1,0 +1,58 @@
+"""Render changes as a readable API changelog (Markdown) and as plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from gatekeeper.checks.openapi.rules.base import Change
+from gatekeeper.model import Level
+
+_ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
+_ICON = {Level.ERROR: "breaking", Level.WARNING: "warning", Level.INFO: "info"}
+
+
+def _sections(changes: Iterable[Change]) -> tuple[list[str], list[str], dict[str, list[Change]]]:
+    added: list[str] = []
+    removed: list[str] = []
+    changed: dict[str, list[Change]] = {}
+    for c in changes:
+        if c.rule == "endpoint-added":
+            added.append(c.operation)
+        elif c.rule.startswith(("api-path-removed", "api-removed")):
+            removed.append(c.operation)
+        else:
+            changed.setdefault(c.operation or "(whole API)", []).append(c)
+    return sorted(set(added)), sorted(set(removed)), changed
+
+
+def markdown(changes: Sequence[Change], title: str = "API changelog") -> str:
+    """A Markdown changelog: endpoints added, removed, and changed (breaking first)."""
+    added, removed, changed = _sections(changes)
+    lines = [f"### {title}", ""]
+    if not changes:
+        lines.append("No API changes.")
+        return "\n".join(lines) + "\n"
+    if added:
+        lines += ["**Added endpoints**", ""] + [f"- `{op}`" for op in added] + [""]
+    if removed:
+        lines += ["**Removed endpoints**", ""] + [f"- `{op}`" for op in removed] + [""]
+    if changed:
+        lines += ["**Changed**", ""]
+        for op in sorted(changed):
+            lines.append(f"- `{op}`")
+            for c in sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message)):
+                lines.append(f"  - {_ICON[c.level]}: {c.message} (`{c.rule}`)")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def text(changes: Sequence[Change]) -> str:
+    """One line per change, breaking first: ``error  GET /x  rule  message``."""
+    rows = sorted(changes, key=lambda c: (_ORDER[c.level], c.operation, c.rule, c.message))
+    out = [f"{c.level.value:<7} {c.operation or '-'}  {c.rule}: {c.message}" for c in rows]
+    counts = {lv: sum(1 for c in changes if c.level is lv) for lv in Level}
+    out.append(
+        f"{len(changes)} changes: {counts[Level.ERROR]} error, "
+        f"{counts[Level.WARNING]} warning, {counts[Level.INFO]} info"
+    )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,150 @@
+"""The ``openapi`` check: breaking API changes between the base and the head spec.
+
+Specs come from the policy (``specs:`` globs) or are discovered by convention. For each
+spec the PR touches (the file itself or a file it pulls in by ``$ref``) the head version
+is validated, both versions are compared, and every change becomes a finding at the
+catalog level of its rule. An API changelog goes into the report even when nothing breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar
+
+from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.checks.interface import BaseCheck, CheckContext
+from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.globs import match_any
+from gatekeeper.model import Finding, Level, Rule
+
+#: file names that are specs by convention
+CONVENTION = (
+    "**/openapi.yaml", "**/openapi.yml", "**/openapi.json", "**/swagger.yaml", "**/swagger.yml",
+    "**/swagger.json", "**/*.openapi.yaml", "**/*.openapi.yml", "**/*.openapi.json",
+)  # fmt: skip
+_SPEC_TEXT = re.compile(rb"""^\s*(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE)
+_DATA_FILES = ("**/*.yaml", "**/*.yml", "**/*.json")
+
+#: problems with the spec itself, each a blocking finding
+SPEC_RULES = {
+    "spec-unreadable": "The spec cannot be read (missing, binary, not UTF-8, too large).",
+    "spec-invalid-syntax": "The spec is not valid YAML or JSON (or repeats a key).",
+    "spec-not-openapi": "The file has no top-level 'openapi' or 'swagger' key.",
+    "spec-invalid": "The spec does not validate against the OpenAPI schema of its version.",
+    "spec-duplicate-key": "A JSON object repeats a key; all but the last value are ignored.",
+    "spec-ref-broken": "A $ref points to a file or location that does not exist.",
+    "spec-ref-url": "A $ref points to a URL; the gate only follows refs inside the repository.",
+    "spec-ref-outside-repo": "A $ref leaves the repository.",
+}
+_SPEC_REMEDY = (
+    "Fix the spec so it loads and validates; run `gatekeeper openapi diff BASE HEAD` locally."
+)
+
+
+def _catalog() -> Mapping[str, Rule]:
+    rules = {
+        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".")
+        for rid, level in LEVELS.items()
+    }
+    for rid, summary in SPEC_RULES.items():
+        rules[rid] = Rule(rid, Level.ERROR, summary, remedy=_SPEC_REMEDY)
+    return dict(sorted(rules.items()))
+
+
+class OpenAPICheck(BaseCheck):
+    """Breaking changes of OpenAPI 2.0/3.0/3.1 specs, with oasdiff's rule ids."""
+
+    id: ClassVar[str] = "openapi"
+    title: ClassVar[str] = "API contract"
+    description: ClassVar[str] = "Breaking changes to OpenAPI specs, and an API changelog."
+    rules: ClassVar[Mapping[str, Rule]] = _catalog()
+    config_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "specs": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "spec globs; default: discovered",
+            },
+            "allow_external_refs": {
+                "type": "boolean",
+                "default": False,
+                "description": "follow URL $refs (never fetched; refused by default)",
+            },
+            "require_major_bump": {
+                "type": "boolean",
+                "default": False,
+                "description": "breaking changes need a new info.version major",
+            },
+            "validate": {
+                "type": "boolean",
+                "default": True,
+                "description": "validate the head spec",
+            },
+            "deprecation_days_beta": {"type": "integer", "minimum": 0, "default": 0},
+            "deprecation_days_stable": {"type": "integer", "minimum": 0, "default": 0},
+            "changelog": {
+                "type": "boolean",
+                "default": True,
+                "description": "post the API changelog in the report",
+            },
+        },
+    }
+
+    def applies(self, ctx: CheckContext) -> bool:
+        """Cheap: a changed YAML/JSON file (a spec, or a file a spec may pull in)."""
+        patterns = tuple(ctx.config.get("specs") or _DATA_FILES)
+        return bool(ctx.changes.matching(patterns, ctx.exclude))
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        """Validate and compare every spec the change touches."""
+        from gatekeeper.checks.openapi.runner import run_spec
+
+        findings: list[Finding] = []
+        for path in self.discover(ctx):
+            ctx.check_time()
+            findings.extend(run_spec(self, ctx, path))
+        ctx.set_summary(_summary(findings))
+        return sorted(
+            findings,
+            key=lambda f: (
+                f.location.path if f.location else "",
+                f.location.start_line or 0 if f.location else 0,
+                f.rule,
+                f.message,
+            ),
+        )
+
+    def discover(self, ctx: CheckContext) -> list[str]:
+        """Spec paths (head path, or base path when deleted) to look at, sorted."""
+        changes = ctx.changes
+        configured = tuple(ctx.config.get("specs") or ())
+        if configured:
+            found = set(changes.head_paths(configured)) | set(changes.base_paths(configured))
+        else:
+            found = set(changes.head_paths(CONVENTION)) | set(changes.base_paths(CONVENTION))
+            found |= set(_sniffed(changes))
+        return sorted(p for p in found if not ctx.exclude or not match_any(p, ctx.exclude))
+
+
+def _sniffed(changes: ChangeSet) -> Iterator[str]:
+    """Changed YAML/JSON files whose first bytes declare ``openapi`` or ``swagger``."""
+    for f in changes.matching(_DATA_FILES):
+        data = (
+            changes.bytes_at_base(f.old_path or f.path)
+            if f.status is FileStatus.DELETED
+            else changes.bytes_at_head(f.path)
+        )
+        if data is not None and _SPEC_TEXT.search(data[:4096]):
+            yield f.path
+
+
+def _summary(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if f.level is Level.ERROR)
+    warnings = sum(1 for f in findings if f.level is Level.WARNING)
+    if not findings:
+        return "no API changes"
+    others = len(findings) - errors - warnings
+    return f"{errors} breaking, {warnings} warnings, {others} other API changes"

@@ -1,0 +1,311 @@
+"""Memoised structural comparison of two JSON Schemas.
+
+:func:`SchemaComparer.compare` returns a :class:`SchemaDiff` tree (or None when the two
+schemas are equivalent). Each (base, revision) pair of schema objects is compared once:
+references resolve to shared objects, so a component used by a thousand operations is
+diffed a single time, and a cycle meets its own pair "in progress" and is taken as equal
+there (the enclosing comparison still reports what differs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+MISSING: Any = object()
+
+#: Keywords compared as plain values (presence matters: MISSING when absent).
+VALUE_KEYWORDS = (
+    "format", "default", "const", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum",
+    "maxLength", "minLength", "maxItems", "minItems", "minContains", "maxContains", "pattern",
+    "readOnly", "writeOnly", "deprecated", "x-sunset", "x-stability-level", "contentMediaType",
+    "contentEncoding", "uniqueItems", "multipleOf", "title", "description", "example",
+)  # fmt: skip
+#: Keywords holding one subschema.
+CHILD_KEYWORDS = (
+    "items", "additionalProperties", "contains", "propertyNames", "unevaluatedItems",
+    "unevaluatedProperties", "if", "then", "else", "not", "contentSchema",
+)  # fmt: skip
+LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+MAP_KEYWORDS = ("patternProperties", "dependentSchemas")
+
+
+def types_of(schema: dict[str, Any]) -> list[str]:
+    """The schema's types without ``null``, sorted; a oneOf/anyOf of bare types counts too."""
+    t = schema.get("type")
+    if t is None:
+        for kw in ("oneOf", "anyOf"):
+            branches = schema.get(kw)
+            if (
+                isinstance(branches, list)
+                and branches
+                and all(
+                    isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str)
+                    for b in branches
+                )
+            ):
+                return sorted({str(b["type"]) for b in branches if b["type"] != "null"})
+    if isinstance(t, str):
+        return [] if t == "null" else [t]
+    if isinstance(t, list):
+        return sorted(str(x) for x in t if x != "null")
+    return []
+
+
+def nullable_of(schema: dict[str, Any]) -> bool:
+    """Nullable the 3.0 way, the 3.1 way (``null`` in ``type``) or the Swagger way."""
+    t = schema.get("type")
+    return (
+        schema.get("nullable") is True
+        or schema.get("x-nullable") is True
+        or t == "null"
+        or (isinstance(t, list) and "null" in t)
+    )
+
+
+def enum_of(schema: dict[str, Any]) -> list[Any] | None:
+    """The enum values, or None when the schema has no enum."""
+    e = schema.get("enum")
+    return e if isinstance(e, list) else None
+
+
+@dataclass(eq=False)
+class ListDiff:
+    """allOf/anyOf/oneOf/prefixItems: branches added, removed, and matched-but-changed."""
+
+    added: list[tuple[int, Any]] = field(default_factory=list)
+    removed: list[tuple[int, Any]] = field(default_factory=list)
+    modified: list[tuple[str, SchemaDiff]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class MapDiff:
+    """patternProperties / dependentSchemas / properties: by key."""
+
+    added: dict[str, Any] = field(default_factory=dict)
+    removed: dict[str, Any] = field(default_factory=dict)
+    modified: dict[str, SchemaDiff] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class SchemaDiff:
+    """What differs between two schemas (resolved objects kept in ``base``/``rev``)."""
+
+    base: dict[str, Any]
+    rev: dict[str, Any]
+    values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    types: tuple[list[str], list[str]] | None = None
+    nullable: tuple[bool, bool] | None = None
+    enum: tuple[list[Any] | None, list[Any] | None] | None = None
+    required: tuple[list[str], list[str]] | None = None  # (added, removed)
+    properties: MapDiff | None = None
+    children: dict[str, SchemaDiff] = field(default_factory=dict)
+    children_added: list[str] = field(default_factory=list)
+    children_removed: list[str] = field(default_factory=list)
+    lists: dict[str, ListDiff] = field(default_factory=dict)
+    maps: dict[str, MapDiff] = field(default_factory=dict)
+    dependent_required: tuple[list[str], list[str], list[str]] | None = None
+    discriminator: tuple[Any, Any] | None = None
+    extensible_enum: tuple[list[Any], list[Any]] | None = None
+
+    def empty(self) -> bool:
+        """True when nothing differs."""
+        return not (
+            self.values or self.types or self.nullable or self.enum or self.required
+            or self.properties or self.children or self.children_added or self.children_removed
+            or self.lists or self.maps or self.dependent_required or self.discriminator
+            or self.extensible_enum
+        )  # fmt: skip
+
+
+_IN_PROGRESS: Any = object()
+
+
+class SchemaComparer:
+    """Compares schemas of two documents, each pair once."""
+
+    def __init__(self, deref_base: Callable[[Any], Any], deref_rev: Callable[[Any], Any]) -> None:
+        self._base = deref_base
+        self._rev = deref_rev
+        self._memo: dict[tuple[int, int], Any] = {}
+        self._unwrapped: dict[int, dict[str, Any]] = {}
+
+    def compare(self, base: Any, rev: Any) -> SchemaDiff | None:
+        """The difference between two (possibly ``$ref``) schemas, or None when equal."""
+        b, r = self._base(base), self._rev(rev)
+        b = self._unwrap(b, self._base) if isinstance(b, dict) else {}
+        r = self._unwrap(r, self._rev) if isinstance(r, dict) else {}
+        key = (id(b), id(r))
+        hit = self._memo.get(key, MISSING)
+        if hit is _IN_PROGRESS:
+            return None
+        if hit is not MISSING:
+            return hit  # type: ignore[no-any-return]
+        self._memo[key] = _IN_PROGRESS
+        d = self._diff(b, r)
+        result = None if d.empty() else d
+        self._memo[key] = result
+        return result
+
+    def _unwrap(self, schema: dict[str, Any], deref: Callable[[Any], Any]) -> dict[str, Any]:
+        """``oneOf``/``anyOf`` of one schema and ``null`` reads as that schema, nullable.
+
+        One object per wrapped schema, so the memo keeps working.
+        """
+        for kw in ("oneOf", "anyOf"):
+            branches = schema.get(kw)
+            if not (isinstance(branches, list) and len(branches) == 2):
+                continue
+            resolved = [deref(x) for x in branches]
+            nulls = [
+                i for i, x in enumerate(resolved) if isinstance(x, dict) and x.get("type") == "null"
+            ]
+            if len(nulls) != 1 or not isinstance(resolved[1 - nulls[0]], dict):
+                continue
+            hit = self._unwrapped.get(id(schema))
+            if hit is None:
+                hit = dict(resolved[1 - nulls[0]])
+                hit.update((k, v) for k, v in schema.items() if k != kw)
+                hit["nullable"] = True
+                self._unwrapped[id(schema)] = hit
+            return hit
+        return schema
+
+    def _diff(self, b: dict[str, Any], r: dict[str, Any]) -> SchemaDiff:
+        d = SchemaDiff(b, r)
+        for kw in VALUE_KEYWORDS:
+            old, new = b.get(kw, MISSING), r.get(kw, MISSING)
+            if old != new or type(old) is not type(new):
+                d.values[kw] = (old, new)
+        tb, tr = types_of(b), types_of(r)
+        if tb != tr:
+            d.types = (tb, tr)
+        nb, nr = nullable_of(b), nullable_of(r)
+        if nb != nr:
+            d.nullable = (nb, nr)
+        eb, er = enum_of(b), enum_of(r)
+        if eb != er:
+            d.enum = (eb, er)
+        xb, xr = b.get("x-extensible-enum"), r.get("x-extensible-enum")
+        if xb != xr:
+            d.extensible_enum = (
+                xb if isinstance(xb, list) else [],
+                xr if isinstance(xr, list) else [],
+            )
+        rb, rr = _strs(b.get("required")), _strs(r.get("required"))
+        if rb != rr:
+            d.required = (sorted(set(rr) - set(rb)), sorted(set(rb) - set(rr)))
+        props = self._map(b.get("properties"), r.get("properties"))
+        if props is not None:
+            d.properties = props
+        self._children(d, b, r)
+        for kw in LIST_KEYWORDS:
+            ld = self._list(b.get(kw), r.get(kw))
+            if ld is not None:
+                d.lists[kw] = ld
+        for kw in MAP_KEYWORDS:
+            md = self._map(b.get(kw), r.get(kw))
+            if md is not None:
+                d.maps[kw] = md
+        self._dependent_required(d, b.get("dependentRequired"), r.get("dependentRequired"))
+        db, dr = b.get("discriminator"), r.get("discriminator")
+        if db != dr:
+            d.discriminator = (db, dr)
+        return d
+
+    def _children(self, d: SchemaDiff, b: dict[str, Any], r: dict[str, Any]) -> None:
+        for kw in CHILD_KEYWORDS:
+            cb, cr = b.get(kw, MISSING), r.get(kw, MISSING)
+            if cb is MISSING and cr is MISSING:
+                continue
+            if isinstance(cb, bool) or isinstance(cr, bool) or cb is MISSING or cr is MISSING:
+                if cb is MISSING:
+                    d.children_added.append(kw)
+                elif cr is MISSING:
+                    d.children_removed.append(kw)
+                elif cb != cr:
+                    d.values[kw] = (cb, cr)
+                continue
+            sub = self.compare(cb, cr)
+            if sub is not None:
+                d.children[kw] = sub
+
+    def _map(self, mb: Any, mr: Any) -> MapDiff | None:
+        mb = mb if isinstance(mb, dict) else {}
+        mr = mr if isinstance(mr, dict) else {}
+        if not mb and not mr:
+            return None
+        out = MapDiff()
+        for k in sorted(set(mb) | set(mr)):
+            if k not in mr:
+                out.removed[k] = mb[k]
+            elif k not in mb:
+                out.added[k] = mr[k]
+            else:
+                sub = self.compare(mb[k], mr[k])
+                if sub is not None:
+                    out.modified[k] = sub
+        return out if (out.added or out.removed or out.modified) else None
+
+    def _list(self, lb: Any, lr: Any) -> ListDiff | None:
+        lb = lb if isinstance(lb, list) else []
+        lr = lr if isinstance(lr, list) else []
+        if not lb and not lr:
+            return None
+        out = ListDiff()
+        left = list(range(len(lb)))
+        right = list(range(len(lr)))
+        # pair branches naming the same $ref, then branches that compare equal
+        for i in list(left):
+            ref = _ref(lb[i])
+            j = next((j for j in right if ref is not None and _ref(lr[j]) == ref), None)
+            if j is None:
+                j = next((j for j in right if self.compare(lb[i], lr[j]) is None), None)
+                if j is None:
+                    continue
+            left.remove(i)
+            right.remove(j)
+            sub = self.compare(lb[i], lr[j])
+            if sub is not None:
+                out.modified.append((_label(lb[i], i), sub))
+        if (
+            len(left) == 1
+            and len(right) == 1
+            and _ref(lb[left[0]]) is None
+            and _ref(lr[right[0]]) is None
+        ):
+            sub = self.compare(lb[left[0]], lr[right[0]])
+            if sub is not None:
+                out.modified.append((_label(lb[left[0]], left[0]), sub))
+            left, right = [], []
+        out.removed = [(i, lb[i]) for i in left]
+        out.added = [(j, lr[j]) for j in right]
+        return out if (out.added or out.removed or out.modified) else None
+
+    def _dependent_required(self, d: SchemaDiff, b: Any, r: Any) -> None:
+        b = b if isinstance(b, dict) else {}
+        r = r if isinstance(r, dict) else {}
+        if b == r:
+            return
+        added = sorted(k for k in r if k not in b)
+        removed = sorted(k for k in b if k not in r)
+        changed = sorted(k for k in b if k in r and b[k] != r[k])
+        d.dependent_required = (added, removed, changed)
+
+
+def _strs(value: Any) -> list[str]:
+    return sorted(str(v) for v in value) if isinstance(value, list) else []
+
+
+def _ref(node: Any) -> str | None:
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        return str(node["$ref"])
+    return None
+
+
+def _label(node: Any, index: int) -> str:
+    ref = _ref(node)
+    if ref is not None:
+        return ref.rsplit("/", 1)[-1]
+    return f"#{index}"

@@ -1,0 +1,308 @@
+"""Load an OpenAPI/Swagger document: YAML or JSON, line numbers, ``$ref`` resolution.
+
+Documents are read through a ``reader`` (repository-relative path -> bytes or None) so
+the same code serves git revisions and the file system. A ``$ref`` may point inside the
+same document or to another file of the repository; a URL ``$ref`` or one that leaves the
+repository is refused and recorded as a problem (the node then resolves to an empty
+schema so the comparison can go on). Cycles are fine: references resolve to shared
+objects, and the comparison memoises pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+Reader = Callable[[str], "bytes | None"]
+
+#: Larger documents are refused: the bound keeps time and memory predictable.
+MAX_SPEC_BYTES = 40 * 1024 * 1024
+
+
+class SpecError(Exception):
+    """A document cannot be used at all (unreadable, not YAML/JSON, not OpenAPI)."""
+
+    def __init__(self, rule: str, message: str, path: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.path = path
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong inside a document that still loaded (a bad ``$ref``)."""
+
+    rule: str
+    message: str
+    path: str
+    line: int | None = None
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line of each key (YAML) or its own line (JSON)."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line: int | None = None
+        self.key_lines: dict[str, int] = {}
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML loader keeping key lines and refusing duplicate keys."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key).lower() if isinstance(key, bool) else str(key)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay strings: x-sunset values are compared as text, like JSON would give them.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+def _json_hook(duplicates: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):  # real specs (GitHub's) repeat keys: last wins, like Go
+            seen: set[str] = set()
+            for k, _ in pairs:
+                if k in seen:
+                    duplicates.append(k)
+                seen.add(k)
+        return out
+
+    return hook
+
+
+def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
+    """Parse YAML or JSON bytes; raise :class:`SpecError` with a line on bad input.
+
+    A YAML key repeated in one mapping is an error; in JSON the last value wins and the
+    key is appended to ``duplicates`` (the caller reports it).
+    """
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(
+            "spec-unreadable",
+            f"{path} is {len(data) // (1024 * 1024)} MB, "
+            f"over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
+            "limit; split it into files joined by $ref",
+            path,
+        )
+    if b"\0" in data[:8192]:
+        raise SpecError(
+            "spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            "spec-unreadable", f"{path} is not valid UTF-8 (byte {exc.start})", path
+        ) from None
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(
+                text, object_pairs_hook=_json_hook([] if duplicates is None else duplicates)
+            )
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                "spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno
+            ) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "cannot parse"
+        raise SpecError("spec-invalid-syntax", f"invalid YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise SpecError("spec-invalid-syntax", f"invalid YAML: {exc}", path) from None
+
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+@dataclass
+class Document:
+    """A loaded spec: its root object, the files it pulled in, and any ``$ref`` problems."""
+
+    path: str
+    root: Any
+    files: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    text: str = ""
+    _targets: dict[str, Any] = field(default_factory=dict)
+    _merged: dict[int, Any] = field(default_factory=dict)
+
+    def deref(self, node: Any) -> Any:
+        """Follow ``$ref`` (chains too) to the target; siblings of ``$ref`` override it."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and isinstance(node["$ref"], str):
+            target = self._targets.get(node["$ref"], _EMPTY)
+            if len(node) > 1:
+                # one merged object per node, so memoised comparisons still terminate
+                merged = self._merged.get(id(node))
+                if merged is None:
+                    merged = dict(self.deref(target)) if isinstance(target, dict) else {}
+                    merged.update((k, v) for k, v in node.items() if k != "$ref")
+                    self._merged[id(node)] = merged
+                return merged
+            node = target
+            seen += 1
+            if seen > 64:  # a ref that only points at refs: treat as an empty schema
+                return _EMPTY
+        return node
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def _pointer(root: Any, pointer: str) -> Any:
+    node = root
+    if pointer in ("", "/"):
+        return node
+    for raw in pointer.lstrip("/").split("/"):
+        part = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document:
+    """Load ``path`` and every file its ``$ref``s reach; raise SpecError if unusable."""
+    data = reader(path)
+    if data is None:
+        raise SpecError("spec-unreadable", f"{path} does not exist", path)
+    duplicates: list[str] = []
+    root = parse(data, path, duplicates)
+    doc = Document(path=path, root=root, files={path: root})
+    for key in sorted(set(duplicates)):
+        doc.problems.append(
+            Problem(
+                "spec-duplicate-key",
+                f"key {key!r} appears more than once in one object; only the last is used",
+                path,
+            )
+        )
+    doc.text = data.decode("utf-8", "replace") if not isinstance(root, LineDict) else ""
+    pending = [path]
+    while pending:
+        current = pending.pop()
+        _resolve_file(doc, current, reader, pending, allow_external)
+    return doc
+
+
+def _resolve_file(
+    doc: Document, path: str, reader: Reader, pending: list[str], allow_ext: bool
+) -> None:
+    stack: list[Any] = [doc.files[path]]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                node["$ref"] = _canonical(
+                    doc, path, node, ref, reader=reader, pending=pending, allow_ext=allow_ext
+                )
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+
+
+def _canonical(
+    doc: Document,
+    path: str,
+    node: Any,
+    ref: str,
+    *,
+    reader: Reader,
+    pending: list[str],
+    allow_ext: bool,
+) -> str:
+    line = node.line if isinstance(node, LineDict) else None
+    file_part, _, pointer = ref.partition("#")
+    if _URL.match(ref) and not allow_ext:
+        doc.problems.append(
+            Problem(
+                "spec-ref-url",
+                f"$ref {ref!r} points to a URL; refs must stay in the repository",
+                path,
+                line,
+            )
+        )
+        return ref
+    if file_part:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(path), file_part))
+        if target.startswith("../") or target == ".." or file_part.startswith("/"):
+            doc.problems.append(
+                Problem("spec-ref-outside-repo", f"$ref {ref!r} leaves the repository", path, line)
+            )
+            return ref
+    else:
+        target = path
+    # keys are relative to the main document, so the same ref reads the same at base and head
+    rel = (
+        "" if target == doc.path else posixpath.relpath(target, posixpath.dirname(doc.path) or ".")
+    )
+    key = f"{rel}#{pointer}"
+    if key in doc._targets:
+        return key
+    if target not in doc.files:
+        data = reader(target)
+        if data is None:
+            doc.problems.append(
+                Problem("spec-ref-broken", f"$ref {ref!r}: file {target} not found", path, line)
+            )
+            return ref
+        try:
+            doc.files[target] = parse(data, target)
+        except SpecError as exc:
+            doc.problems.append(
+                Problem("spec-ref-broken", f"$ref {ref!r}: {exc.message}", path, line)
+            )
+            return ref
+        pending.append(target)
+    try:
+        doc._targets[key] = _pointer(doc.files[target], pointer)
+    except KeyError:
+        doc.problems.append(
+            Problem("spec-ref-broken", f"$ref {ref!r}: nothing at #{pointer}", path, line)
+        )
+        return ref
+    return key
+
+
+def line_of(node: Any, key: str | None = None) -> int | None:
+    """The line of ``key`` in a YAML mapping (or of the mapping itself), when known."""
+    if isinstance(node, LineDict):
+        if key is not None and key in node.key_lines:
+            return node.key_lines[key]
+        return node.line
+    return None

@@ -1,0 +1,125 @@
+"""What every rule module shares: the Change record and the collector that emits it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatekeeper.checks.openapi.diff import SchemaComparer
+from gatekeeper.checks.openapi.model import Operation, Spec
+from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.model import Level
+
+STABILITY_ORDER = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Change:
+    """One difference between two specs, named by a catalog rule id."""
+
+    operation: str
+    rule: str
+    message: str
+    level: Level = field(compare=False)
+    path: str = ""
+    line: int | None = field(default=None, compare=False)
+    evidence: str = ""
+
+
+@dataclass
+class Options:
+    """Tunables of the comparison (oasdiff's defaults: no minimum notice period)."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+    deprecation_days_beta: int = 0
+    deprecation_days_stable: int = 0
+
+
+class Collector:
+    """Holds both specs and the comparer; rule modules call :meth:`emit`."""
+
+    def __init__(self, base: Spec, rev: Spec, options: Options) -> None:
+        self.base = base
+        self.rev = rev
+        self.options = options
+        self.schemas = SchemaComparer(base.deref, rev.deref)
+        self.changes: list[Change] = []
+        #: schema findings already worked out, keyed by diff and site, replayed per operation
+        self.schema_records: dict[tuple[Any, ...], list[tuple[str, str, str]]] = {}
+        self._recording: list[tuple[str, str, str]] | None = None
+
+    @contextmanager
+    def recording(self, into: list[tuple[str, str, str]]) -> Iterator[None]:
+        """Collect (rule, message, evidence) instead of changes while the block runs."""
+        previous, self._recording = self._recording, into
+        try:
+            yield
+        finally:
+            self._recording = previous
+
+    def emit(
+        self,
+        rule: str,
+        message: str,
+        op: Operation | None = None,
+        *,
+        evidence: str = "",
+        line: int | None = None,
+    ) -> bool:
+        """Record a change when ``rule`` is a catalog id; return whether it was."""
+        level = LEVELS.get(rule)
+        if level is None:
+            return False
+        if self._recording is not None:
+            self._recording.append((rule, message, evidence or message))
+            return True
+        label = op.label if op is not None else ""
+        if line is None and op is not None:
+            line = op.line
+        self.changes.append(
+            Change(label, rule, message, level, self.rev.doc.path, line, evidence or message)
+        )
+        return True
+
+    def known(self, rule: str) -> bool:
+        """True when ``rule`` is in the catalog."""
+        return rule in LEVELS
+
+
+def sunset_date(value: Any) -> dt.date | None:
+    """Parse an ``x-sunset`` value (a date or an RFC 3339 timestamp); None if unparseable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        return (
+            dt.date.fromisoformat(text)
+            if len(text) == 10
+            else dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        )
+    except ValueError:
+        return None
+
+
+def stability(node: dict[str, Any]) -> str | None:
+    """The ``x-stability-level`` value; "" when absent, None when invalid."""
+    value = node.get("x-stability-level")
+    if value is None:
+        return ""
+    return value if isinstance(value, str) and value in STABILITY_ORDER else None
+
+
+def notice_days(options: Options, level: str) -> int:
+    """The minimum sunset notice for a stability level."""
+    if level in ("draft", "alpha"):
+        return 0
+    if level == "beta":
+        return options.deprecation_days_beta
+    return options.deprecation_days_stable

@@ -1,0 +1,140 @@
+"""One spec through the check: load both sides, validate the head, diff, make findings."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.interface import CheckContext
+from gatekeeper.checks.openapi import changelog
+from gatekeeper.checks.openapi.engine import Options, compare, load_spec
+from gatekeeper.checks.openapi.load import Document, SpecError
+from gatekeeper.checks.openapi.model import Spec, build
+from gatekeeper.checks.openapi.rules.base import Change
+from gatekeeper.checks.openapi.validate import semantic, structural
+from gatekeeper.model import Finding, Level
+
+if TYPE_CHECKING:
+    from gatekeeper.checks.openapi.check import OpenAPICheck
+
+
+def _options(config: Any) -> Options:
+    return Options(
+        deprecation_days_beta=int(config.get("deprecation_days_beta", 0)),
+        deprecation_days_stable=int(config.get("deprecation_days_stable", 0)),
+    )
+
+
+def _load(path: str, reader: Any, config: Any) -> Spec:
+    return load_spec(path, reader, allow_external=bool(config.get("allow_external_refs", False)))
+
+
+def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]:
+    """Findings for one spec path (its head path, or its base path when deleted)."""
+    changes = ctx.changes
+    base_path = changes.base_path_of(path)
+    in_head = changes.bytes_at_head(path) is not None
+    in_base = changes.bytes_at_base(base_path) is not None
+    out: list[Finding] = []
+    head: Spec | None = None
+    if in_head:
+        try:
+            head = _load(path, changes.bytes_at_head, ctx.config)
+        except SpecError as exc:
+            return [
+                check.finding(
+                    exc.rule, exc.message, path=exc.path, line=exc.line, evidence=exc.message
+                )
+            ]
+        if not _touched(changes, head.doc, path):
+            return []
+        out.extend(_head_problems(check, ctx, head))
+    base = _base(changes, base_path, ctx.config) if in_base else None
+    if base is None and head is None:
+        return out
+    if base is None:
+        count = len(head.operations) if head else 0
+        ctx.add_details(f"New API spec `{path}`: {count} operations (validated, not compared).\n")
+        return out
+    if head is None:
+        # a deleted spec removes every endpoint it described
+        empty = (
+            {"swagger": "2.0", "paths": {}}
+            if base.version == "2.0"
+            else {"openapi": "3.0.0", "paths": {}}
+        )
+        head = build(Document(path, empty))
+    found = compare(base, head, _options(ctx.config))
+    out.extend(_finding(check, c, path) for c in found)
+    if ctx.config.get("changelog", True):
+        ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
+    if ctx.config.get("require_major_bump") and any(c.level is Level.ERROR for c in found):
+        out.extend(_major_bump(check, base, head, path))
+    return out
+
+
+def _touched(changes: ChangeSet, doc: Document, path: str) -> bool:
+    """Whether the change touched the spec or any file it pulls in."""
+    return any(changes.get(f) is not None for f in doc.files) or changes.get(path) is not None
+
+
+def _base(changes: ChangeSet, path: str, config: Any) -> Spec | None:
+    try:
+        return _load(path, changes.bytes_at_base, config)
+    except SpecError:
+        return None  # a base that never loaded: the head is validated, nothing to compare
+
+
+def _head_problems(check: OpenAPICheck, ctx: CheckContext, spec: Spec) -> list[Finding]:
+    out = [
+        check.finding(p.rule, p.message, path=p.path, line=p.line, evidence=p.message)
+        for p in spec.doc.problems
+    ]
+    if ctx.config.get("validate", True):
+        for inv in structural(spec) + semantic(spec):
+            out.append(
+                check.finding(
+                    "spec-invalid",
+                    f"{inv.pointer}: {inv.message}",
+                    path=spec.doc.path,
+                    line=inv.line,
+                    evidence=f"{inv.pointer}|{inv.message}",
+                )
+            )
+    return out
+
+
+def _finding(check: OpenAPICheck, c: Change, path: str) -> Finding:
+    message = (
+        f"{c.operation}: {c.message}" if c.operation and c.operation not in c.message else c.message
+    )
+    return check.finding(
+        c.rule, message, path=path, line=c.line, evidence=f"{c.operation}|{c.evidence}"
+    )
+
+
+def _major(version: Any) -> int | None:
+    m = re.match(r"\s*v?(\d+)", str(version)) if version is not None else None
+    return int(m.group(1)) if m else None
+
+
+def _major_bump(check: OpenAPICheck, base: Spec, head: Spec, path: str) -> list[Finding]:
+    old = _major(
+        base.root.get("info", {}).get("version")
+        if isinstance(base.root.get("info"), dict)
+        else None
+    )
+    new = _major(
+        head.root.get("info", {}).get("version")
+        if isinstance(head.root.get("info"), dict)
+        else None
+    )
+    if old is None or new is None or new > old:
+        return []
+    message = f"breaking changes need a new major info.version (still {new})"
+    return [
+        check.finding(
+            "api-major-version-not-bumped", message, path=path, level=Level.ERROR, evidence="major"
+        )
+    ]

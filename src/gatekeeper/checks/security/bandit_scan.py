@@ -1,0 +1,336 @@
+"""The code part of the security check: bandit findings the pull request introduced.
+
+Bandit runs in-process on the changed Python files at head, and on the base versions of
+only those files where head has findings (a file without findings at head has nothing
+to subtract). Head and base are compared as multisets of (test id, normalised code):
+line numbers move, and bandit's own baseline matches on text alone, which hides every
+new copy of an old finding. Both versions are written to the scratch directory under
+their repository-relative paths, so bandit's messages and excludes see real paths.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.changes import ChangedFile, FileKind
+from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, write_scratch
+from gatekeeper.globs import match_any
+from gatekeeper.model import Finding, Level, Rule
+
+PYTHON_FILES = ("*.py", "*.pyw")
+DEFAULT_MAX_BYTES = 1_000_000
+_SCORES = {"HIGH": "7.5", "MEDIUM": "5.0", "LOW": "2.0"}
+
+RULE_UNPARSEABLE = "python-unparseable"
+RULE_NOT_SCANNED = "python-not-scanned"
+RULE_OTHER = "bandit-other"
+
+
+def _bandit_rule(test_id: str, name: str, cwe: int, severity: str) -> Rule:
+    words = name.replace("_", " ")
+    return Rule(
+        id=f"bandit-{test_id.lower()}",
+        level=Level.ERROR,
+        summary=f"New code triggers bandit {test_id} ({words}).",
+        remedy=(
+            f"Rewrite the code so that bandit {test_id} no longer applies (see the CWE); "
+            "if it is a false positive, mark the line `# nosec " + test_id + "` with a reason."
+        ),
+        help_uri=f"https://cwe.mitre.org/data/definitions/{cwe}.html",
+        tags=("security", f"CWE-{cwe}"),
+        security_severity=_SCORES[severity],
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    *(_bandit_rule(*row) for row in BANDIT_TESTS),
+    Rule(
+        RULE_OTHER,
+        Level.ERROR,
+        "New code triggers a bandit test gatekeeper has no entry for (a bandit plugin).",
+        remedy="Fix the code the test points at, or mark the line `# nosec <id>` with a reason.",
+        tags=("security",),
+        security_severity="5.0",
+    ),
+    Rule(
+        RULE_UNPARSEABLE,
+        Level.WARNING,
+        "A changed Python file cannot be parsed, so bandit could not scan it.",
+        remedy="Fix the syntax error, or exclude the file from the security check's paths.",
+    ),
+    Rule(
+        RULE_NOT_SCANNED,
+        Level.WARNING,
+        "A changed Python file was not scanned (too large, binary or not UTF-8).",
+        remedy="Split or decode the file, raise `bandit.max_file_bytes`, or exclude it.",
+    ),
+)
+_KNOWN = {row[0] for row in BANDIT_TESTS}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One bandit issue, reduced to what matching and reporting need."""
+
+    path: str
+    test_id: str
+    line: int
+    end_line: int
+    code: str  # normalised: the issue's source lines, whitespace collapsed
+    text: str
+    severity: str
+    confidence: str
+    cwe: int
+
+
+def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
+    """Bandit findings at head that the base versions of the same files did not have."""
+    files = in_scope(ctx, part.get("include", PYTHON_FILES))
+    if not files:
+        return []
+    settings = _bandit_settings(ctx, part)
+    max_bytes = int(part.get("max_file_bytes", DEFAULT_MAX_BYTES))
+    findings: list[Finding] = []
+    head_root, base_root = ctx.scratch / "bandit" / "head", ctx.scratch / "bandit" / "base"
+    on_disk: dict[str, ChangedFile] = {}
+    for f in files:
+        if match_any(f.path, settings.exclude):
+            continue
+        reason = _unscannable(f, ctx.changes.bytes_at_head(f.path), max_bytes)
+        if reason:
+            findings.append(
+                make(
+                    RULE_NOT_SCANNED,
+                    f"{f.path} was not scanned by bandit: {reason}.",
+                    path=f.path,
+                    evidence=reason,
+                )
+            )
+            continue
+        data = ctx.changes.bytes_at_head(f.path)
+        if data is not None and write_scratch(head_root, f.path, data) is not None:
+            on_disk[f.path] = f
+    head_hits, broken = _scan(settings, head_root, sorted(on_disk), ctx)
+    for path in broken:
+        findings.append(
+            make(
+                RULE_UNPARSEABLE,
+                f"{path} is not valid Python, so bandit could not scan it.",
+                path=path,
+                evidence="syntax",
+            )
+        )
+    base_paths = _write_base(ctx, base_root, {h.path for h in head_hits}, on_disk)
+    base_hits, _ = _scan(settings, base_root, sorted(base_paths), ctx)
+    base_keys = Counter((h.test_id, h.code) for h in base_hits)
+    nth: Counter[tuple[str, str, str]] = Counter()
+    new = _introduced(head_hits, base_keys, ctx)
+    for hit in new:
+        # equal copies in one file get distinct fingerprints: the first keeps the plain one
+        key = (hit.path, hit.test_id, hit.code)
+        findings.append(_to_finding(hit, nth[key], part, make))
+        nth[key] += 1
+    ctx.add_details(
+        f"bandit: {len(on_disk)} file(s) scanned at head, {len(base_paths)} at base; "
+        f"{len(head_hits)} finding(s) at head at or above the thresholds, {len(new)} new, "
+        f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
+    )
+    return findings
+
+
+@dataclass(frozen=True)
+class _Settings:
+    ignore_nosec: bool
+    severity: str
+    confidence: str
+    include: frozenset[str]
+    skips: frozenset[str]
+    exclude: tuple[str, ...]
+    config_file: Path | None
+
+
+def _bandit_settings(ctx: CheckContext, part: Part) -> _Settings:
+    """Merge the policy's bandit options with ``[tool.bandit]`` from pyproject at base."""
+    table: Mapping[str, Any] = {}
+    config_file: Path | None = None
+    if part.get("read_config", True):
+        text = ctx.changes.text_at_base("pyproject.toml")
+        if text is not None and "tool" in text and "bandit" in text:
+            try:
+                table = tomllib.loads(text).get("tool", {}).get("bandit", {})
+            except tomllib.TOMLDecodeError as exc:
+                raise CheckError(
+                    f"pyproject.toml at base is not valid TOML ({exc}), so its [tool.bandit] "
+                    "settings cannot be read; fix the file or set "
+                    "security.bandit.read_config: false"
+                ) from exc
+            if table:
+                config_file = write_scratch(
+                    ctx.scratch / "bandit", "pyproject.toml", text.encode("utf-8")
+                )
+    return _Settings(
+        ignore_nosec=not part.get("honour_nosec", True),
+        severity=str(part.get("min_severity", "medium")),
+        confidence=str(part.get("min_confidence", "low")),
+        include=frozenset(_strings(table, "tests") + list(part.get("tests", ()))),
+        skips=frozenset(_strings(table, "skips") + list(part.get("skips", ()))),
+        exclude=_dir_globs(_strings(table, "exclude_dirs")) + tuple(part.get("exclude", ())),
+        config_file=config_file,
+    )
+
+
+def _strings(table: Mapping[str, Any], key: str) -> list[str]:
+    """A list option of ``[tool.bandit]`` (bandit also accepts a comma-separated string)."""
+    value = table.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise CheckError(
+        f"[tool.bandit] {key} in pyproject.toml at base must be a list of strings, "
+        f"not {value!r}; fix it there (the policy's security.bandit options work too)"
+    )
+
+
+def _dir_globs(dirs: list[str]) -> tuple[str, ...]:
+    """bandit's ``exclude_dirs`` name folders; as globs they match at the root or below."""
+    out: list[str] = []
+    for raw in dirs:
+        d = raw.removeprefix("./").strip("/")
+        if d:
+            out += [f"{d}/**", f"**/{d}/**"]
+    return tuple(out)
+
+
+def _unscannable(f: ChangedFile, data: bytes | None, max_bytes: int) -> str:
+    if f.kind is FileKind.BINARY:
+        return "it is a binary file"
+    if f.kind is FileKind.UNDECODABLE:
+        return "it is not UTF-8 text"
+    if f.kind in (FileKind.SYMLINK, FileKind.SUBMODULE) or data is None:
+        return ""
+    if len(data) > max_bytes or f.kind is FileKind.TOO_LARGE:
+        return f"it is {len(data):,} bytes, over the {max_bytes:,}-byte limit"
+    return ""
+
+
+def _write_base(
+    ctx: CheckContext, root: Path, paths: Iterable[str], files: Mapping[str, ChangedFile]
+) -> list[str]:
+    """Write the base versions of ``paths`` (by their base names) and return those names."""
+    written = []
+    for path in paths:
+        old = files[path].old_path or path
+        data = ctx.changes.bytes_at_base(old)
+        if data is not None and write_scratch(root, old, data) is not None:
+            written.append(old)
+    return written
+
+
+def _scan(
+    settings: _Settings, root: Path, paths: Sequence[str], ctx: CheckContext
+) -> tuple[list[Hit], list[str]]:
+    """Run bandit on ``paths`` under ``root``: the hits, and the files it could not parse."""
+    if not paths:
+        return [], []
+    from bandit.core import config as b_config  # type: ignore[import-untyped]
+    from bandit.core import manager as b_manager
+    from bandit.core import utils as b_utils
+
+    _quiet_bandit()
+    try:
+        conf = b_config.BanditConfig(str(settings.config_file) if settings.config_file else None)
+    except b_utils.ConfigError as exc:  # pragma: no cover - the TOML was checked already
+        raise CheckError(f"bandit rejected [tool.bandit] in pyproject.toml at base: {exc}") from exc
+    profile = {"include": set(settings.include), "exclude": set(settings.skips)}
+    manager = b_manager.BanditManager(
+        conf, "file", profile=profile, ignore_nosec=settings.ignore_nosec
+    )
+    manager.files_list = [str(root / p) for p in paths]
+    ctx.check_time()
+    manager.run_tests()
+    prefix = len(str(root)) + 1
+    broken = sorted(str(name)[prefix:] for name, _reason in manager.skipped)
+    hits = []
+    lines_of: dict[str, list[str]] = {}
+    for issue in manager.get_issue_list(settings.severity.upper(), settings.confidence.upper()):
+        path = str(issue.fname)[prefix:]
+        if path not in lines_of:
+            lines_of[path] = (root / path).read_text("utf-8", "replace").splitlines()
+        hits.append(_hit(issue, path, lines_of[path]))
+    return sorted(hits, key=lambda h: (h.path, h.line, h.test_id)), broken
+
+
+def _hit(issue: Any, path: str, lines: list[str]) -> Hit:
+    span = [int(n) for n in (issue.linerange or [issue.lineno])]
+    start, end = min(span), max(span)
+    code = " ".join(" ".join(lines[start - 1 : end]).split())
+    return Hit(
+        path,
+        str(issue.test_id),
+        start,
+        end,
+        code,
+        str(issue.text),
+        str(issue.severity),
+        str(issue.confidence),
+        int(issue.cwe.id),
+    )
+
+
+def _introduced(head: list[Hit], base: Counter[tuple[str, str]], ctx: CheckContext) -> list[Hit]:
+    """Head hits left over once each base hit has cancelled one equal head hit.
+
+    Among equal hits, those on lines the change did not touch cancel first, so that
+    the ones reported are the new copies.
+    """
+
+    def touched(h: Hit) -> bool:
+        added = ctx.changes.added_lines(h.path)
+        return any(n in added for n in range(h.line, h.end_line + 1))
+
+    remaining = Counter(base)
+    new = []
+    for hit in sorted(head, key=lambda h: (touched(h), h.path, h.line, h.test_id)):
+        key = (hit.test_id, hit.code)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            new.append(hit)
+    return sorted(new, key=lambda h: (h.path, h.line, h.test_id))
+
+
+def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
+    rule = f"bandit-{hit.test_id.lower()}" if hit.test_id in _KNOWN else RULE_OTHER
+    message = (
+        f"{hit.text} (bandit {hit.test_id}, CWE-{hit.cwe}, severity {hit.severity.lower()}, "
+        f"confidence {hit.confidence.lower()})"
+    )
+    return make(
+        rule,
+        message,
+        path=hit.path,
+        line=hit.line,
+        end_line=hit.end_line,
+        evidence=f"{hit.test_id}|{hit.code}" + (f"|{nth}" if nth else ""),
+        level=part.level,
+    )
+
+
+def _quiet_bandit() -> None:
+    """Checks never print: keep bandit's warnings (and its progress bar) off stderr."""
+    logger = logging.getLogger("bandit")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.WARNING)

@@ -1,0 +1,97 @@
+"""What the parts of the security check share: settings, the finding factory, scratch files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from gatekeeper.changes import ChangedFile
+from gatekeeper.checks.interface import CheckContext
+from gatekeeper.model import Finding, Level
+
+#: How a part's shorthand (``secrets: block``) maps to the level its findings propose.
+LEVEL_BY_NAME: Mapping[str, Level] = {
+    "block": Level.ERROR,
+    "warn": Level.WARNING,
+    "info": Level.INFO,
+}
+
+
+class MakeFinding(Protocol):
+    """The signature of :meth:`BaseCheck.finding`, which the parts use to build findings."""
+
+    def __call__(
+        self,
+        rule: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        end_line: int | None = None,
+        evidence: object = "",
+        remedy: str | None = None,
+        level: Level | None = None,
+    ) -> Finding: ...
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part's settings: on or off, a level that overrides its rules', and its options."""
+
+    enabled: bool = True
+    level: Level | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any) -> Any:
+        """An option's value, or ``default`` when the policy did not set it."""
+        return self.options.get(key, default)
+
+
+def part_settings(value: object) -> Part:
+    """Read a part's block, written as ``true``/``false``, a level name, or an object."""
+    if value is None or value is True:
+        return Part()
+    if value is False or value == "off":
+        return Part(enabled=False)
+    if isinstance(value, str):
+        return Part(level=LEVEL_BY_NAME[value])
+    if isinstance(value, list):  # ``sensitive: [globs]`` is shorthand for its paths
+        return Part(options={"paths": value})
+    assert isinstance(value, Mapping), "the schema admits only these shapes"
+    level = value.get("level")
+    if level == "off" or value.get("enabled") is False:
+        return Part(enabled=False)
+    return Part(
+        level=LEVEL_BY_NAME[level] if isinstance(level, str) else None,
+        options={k: v for k, v in value.items() if k not in ("enabled", "level")},
+    )
+
+
+def in_scope(ctx: CheckContext, patterns: Iterable[str]) -> list[ChangedFile]:
+    """Changed files (not deleted) matching ``patterns`` and the check's paths/exclude."""
+    files = ctx.changes.matching(patterns, ctx.exclude, include_deleted=False)
+    if ctx.paths:
+        allowed = {f.path for f in ctx.changes.matching(ctx.paths, include_deleted=False)}
+        files = tuple(f for f in files if f.path in allowed)
+    return sorted(files, key=lambda f: f.path)
+
+
+def safe_relative(path: str) -> PurePosixPath | None:
+    """``path`` as a relative path inside the repository, or None if it would escape it."""
+    rel = PurePosixPath(path)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        return None
+    return rel
+
+
+def write_scratch(root: Path, path: str, data: bytes) -> Path | None:
+    """Write ``data`` under ``root`` at the repository-relative ``path``; None if unsafe."""
+    rel = safe_relative(path)
+    if rel is None:
+        return None
+    target = root.joinpath(*rel.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target

@@ -1,0 +1,105 @@
+"""The ``gatekeeper`` command: thin click commands over the engine.
+
+Commands are imported lazily so ``gatekeeper --help`` and ``--version`` stay fast.
+One error boundary (:func:`main`) turns every error into a message and an exit code:
+0 met, 1 not met, 2 usage or policy error, 3 internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from gatekeeper import __version__
+from gatekeeper.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, GatekeeperError
+
+#: command name -> (module, attribute, one-line help); loaded on first use
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("gatekeeper.commands.run", "run", "Judge a change and print the verdict."),
+    "policy": ("gatekeeper.commands.policy", "policy", "Validate, show or describe the policy."),
+    "checks": ("gatekeeper.commands.catalog", "checks", "List installed checks and their rules."),
+    "explain": ("gatekeeper.commands.catalog", "explain", "Explain a rule: what, why, remedy."),
+    "demo": ("gatekeeper.commands.demo", "demo", "Run the gate on a built-in example PR."),
+    "openapi": ("gatekeeper.cli_openapi", "openapi", "Diff OpenAPI specs (breaking changes)."),
+    "action": ("gatekeeper.github.action", "action_command", "Run as the GitHub Action."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, spec in LAZY_COMMANDS.items() if _available(spec[0]))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = LAZY_COMMANDS.get(cmd_name)
+        if spec is None or not _available(spec[0]):
+            return None
+        command = getattr(importlib.import_module(spec[0]), spec[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, LAZY_COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _available(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="gatekeeper")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """gatekeeper: one Definition-of-Done verdict for a pull request.
+
+    Exit codes: 0 met, 1 not met (blocked), 2 usage or policy error,
+    3 internal error, 130 interrupted.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug or bool(os.environ.get("GATEKEEPER_DEBUG"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the one error boundary of the program."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or bool(os.environ.get("GATEKEEPER_DEBUG"))
+    try:
+        code: Any = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
+    except GatekeeperError as exc:
+        click.echo(f"gatekeeper: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("gatekeeper: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("gatekeeper: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"gatekeeper: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a defect in gatekeeper; rerun with --debug for the traceback and report it.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,133 @@
+"""Options and helpers shared by the commands that judge a change."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gatekeeper.errors import UsageError
+from gatekeeper.gate import POLICY_FROM, GateOptions
+from gatekeeper.pullrequest import PullRequest, pull_request_from_event
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_OPTIONS = [
+    click.option(
+        "--repo",
+        "repo",
+        default=".",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The repository (any folder inside it).",
+    ),
+    click.option("--base", help="Base revision (default: merge-base with the default branch)."),
+    click.option("--head", help="Head revision (default: HEAD)."),
+    click.option(
+        "--worktree",
+        "mode",
+        flag_value="worktree",
+        help="Judge the working tree (uncommitted changes) against base.",
+    ),
+    click.option(
+        "--staged",
+        "mode",
+        flag_value="index",
+        help="Judge the staged changes (for a pre-commit hook).",
+    ),
+    click.option(
+        "--policy",
+        "policy_file",
+        type=click.Path(dir_okay=False),
+        help="A policy file on disk instead of .github/gatekeeper.yml.",
+    ),
+    click.option(
+        "--policy-from",
+        type=click.Choice(POLICY_FROM),
+        default="base",
+        show_default=True,
+        help="Where .github/gatekeeper.yml is read from.",
+    ),
+    click.option(
+        "--pr-event",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="A GitHub event JSON file describing the pull request.",
+    ),
+    click.option("--title", help="PR title (overrides the event)."),
+    click.option("--body", help="PR description (overrides the event)."),
+    click.option("--author", help="PR author login (overrides the event)."),
+    click.option("--branch", help="PR head branch name (overrides the event)."),
+    click.option("--label", "labels", multiple=True, help="PR label (repeatable)."),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        help="Checks run in parallel (default: CPU count).",
+    ),
+]
+
+
+def gate_options(func: F) -> F:
+    """Decorate a command with the options that describe the change to judge."""
+    for option in reversed(_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _event_pr(path: Path | None) -> PullRequest:
+    if path is None:
+        return PullRequest()
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--pr-event {path}: not a readable JSON event ({exc})") from None
+    if not isinstance(payload, dict):
+        raise UsageError(f"--pr-event {path}: the event must be a JSON object")
+    return pull_request_from_event(payload)
+
+
+def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptions:
+    """GateOptions from the parsed command-line options."""
+    pr = _event_pr(kw.get("pr_event"))
+    overrides = {
+        "title": kw.get("title"),
+        "body": kw.get("body"),
+        "author": kw.get("author"),
+        "head_ref": kw.get("branch"),
+    }
+    fields = {k: v for k, v in overrides.items() if v is not None}
+    if kw.get("labels"):
+        fields["labels"] = tuple(sorted(set(kw["labels"])))
+    if fields:
+        from dataclasses import replace
+
+        pr = replace(pr, **fields)
+    return GateOptions(
+        root=kw.get("repo") or Path("."),
+        base=kw.get("base"),
+        head=kw.get("head"),
+        mode=kw.get("mode") or "commits",
+        policy_file=kw.get("policy_file"),
+        policy_from=kw.get("policy_from") or "base",
+        pr=pr,
+        jobs=kw.get("jobs"),
+        baseline=baseline,
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file, so no reader sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,329 @@
+"""Run the enabled checks and judge their findings into one Verdict.
+
+Checks run in parallel threads, each under its own time limit. A check that raises,
+or runs past its limit, becomes an ``error`` outcome carrying one ``check-error``
+finding whose severity is the policy's ``on_error`` (block by default): the gate
+fails closed. Nothing here prints or publishes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.globs import match
+from gatekeeper.model import (
+    CheckOutcome,
+    Finding,
+    Level,
+    Location,
+    Result,
+    Rule,
+    Severity,
+    Status,
+    Verdict,
+    Waiver,
+    fingerprint,
+)
+from gatekeeper.plugins import Registry
+from gatekeeper.policy.model import CheckPolicy, Policy
+from gatekeeper.pullrequest import PullRequest
+
+CHECK_ERROR = Rule(
+    "check-error",
+    Level.ERROR,
+    "The check could not run to completion",
+    remedy="Read the reason, fix the input or install the missing tool, and run the gate again;"
+    " set `on_error: warn` for this check only if you accept an unchecked merge.",
+    description="A check that crashes, times out or lacks its tool never passes silently:"
+    " the gate fails closed and shows why.",
+)
+
+
+@dataclass
+class _Run:
+    """One check's execution state, shared with its worker thread."""
+
+    check_id: str
+    title: str
+    ctx: CheckContext
+    instance: Any
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""
+    not_applicable: bool = False
+    duration: float = 0.0
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How to run: parallelism, where scratch files go, what counts as pre-existing."""
+
+    jobs: int = 0
+    scratch_root: Path | None = None
+    #: fingerprint -> count from a previous report (``--baseline``)
+    baseline: Mapping[str, int] = field(default_factory=dict)
+    policy_files: tuple[str, ...] = ()
+    today: date | None = None
+
+
+def default_jobs() -> int:
+    """Parallel checks by default: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _scoped(changes: ChangeSet, cp: CheckPolicy) -> ChangeSet:
+    """The ChangeSet restricted to the check's ``paths``/``exclude`` globs."""
+    if not cp.paths and not cp.exclude:
+        return changes
+    kept = changes.matching(cp.paths or ("**",), cp.exclude)
+    return replace(changes, files=kept)
+
+
+def _judge_one(
+    f: Finding, cp: CheckPolicy, remaining: dict[str, int], waivers: Iterable[Waiver], today: date
+) -> Result:
+    severity = cp.severity_for(f)
+    pre_existing = remaining.get(f.fingerprint, 0) > 0
+    if pre_existing:
+        remaining[f.fingerprint] -= 1
+    waiver = next((w for w in waivers if _waiver_covers(w, f) and not w.expired(today)), None)
+    return Result(f, severity, pre_existing, waiver)
+
+
+def _waiver_covers(w: Waiver, f: Finding) -> bool:
+    if not match(f.qualified_rule, w.rule):
+        return False
+    if w.fingerprint and w.fingerprint != f.fingerprint:
+        return False
+    path = f.location.path if f.location else ""
+    return w.path in ("", "**", "*") or (bool(path) and match(path, w.path))
+
+
+def _sort_key(r: Result) -> tuple[Any, ...]:
+    loc = r.finding.location or Location("")
+    return (-r.severity.rank, loc.path, loc.start_line or 0, r.finding.rule, r.finding.message)
+
+
+def _status(results: Iterable[Result]) -> Status:
+    counted = [r for r in results if r.counts]
+    if any(r.severity is Severity.BLOCK for r in counted):
+        return Status.FAILED
+    if any(r.severity is Severity.WARN for r in counted):
+        return Status.WARNED
+    return Status.PASSED
+
+
+def _outcome(
+    run: _Run, cp: CheckPolicy, options: EngineOptions, waivers: tuple[Waiver, ...], today: date
+) -> CheckOutcome:
+    if run.error:
+        finding = Finding(
+            check=run.check_id,
+            rule=CHECK_ERROR.id,
+            message=f"The {run.title} check could not run: {run.error}",
+            level=Level.ERROR,
+            location=None,
+            fingerprint=fingerprint(run.check_id, CHECK_ERROR.id),
+            remedy=CHECK_ERROR.remedy,
+        )
+        result = Result(finding, cp.on_error)
+        return CheckOutcome(
+            run.check_id,
+            run.title,
+            Status.ERROR,
+            (result,),
+            summary="could not run",
+            duration=run.duration,
+            error=run.error,
+        )
+    if run.not_applicable:
+        return CheckOutcome(
+            run.check_id,
+            run.title,
+            Status.SKIPPED,
+            summary=run.ctx.summary or "not applicable: nothing it checks changed",
+            duration=run.duration,
+        )
+    remaining = dict(options.baseline)
+    for fp, count in run.ctx.existing_at_base.items():
+        remaining[fp] = remaining.get(fp, 0) + count
+    results = sorted(
+        (_judge_one(f, cp, remaining, waivers, today) for f in run.findings), key=_sort_key
+    )
+    return CheckOutcome(
+        run.check_id,
+        run.title,
+        _status(results),
+        tuple(results),
+        summary=run.ctx.summary,
+        details="\n\n".join(run.ctx.details),
+        duration=run.duration,
+    )
+
+
+def _plugin_error_outcome(check_id: str, reason: str, cp: CheckPolicy) -> CheckOutcome:
+    finding = Finding(
+        check_id,
+        CHECK_ERROR.id,
+        f"The check {check_id!r} is not available: {reason}",
+        Level.ERROR,
+        None,
+        fingerprint(check_id, CHECK_ERROR.id),
+        CHECK_ERROR.remedy,
+    )
+    return CheckOutcome(
+        check_id,
+        check_id,
+        Status.ERROR,
+        (Result(finding, cp.on_error),),
+        summary="not available",
+        error=reason,
+    )
+
+
+def run_checks(
+    registry: Registry,
+    policy: Policy,
+    changes: ChangeSet,
+    pr: PullRequest,
+    options: EngineOptions | None = None,
+) -> Verdict:
+    """Run every enabled check on ``changes`` and return the judged Verdict."""
+    options = options or EngineOptions()
+    today = options.today or date.today()
+    scratch_root = Path(tempfile.mkdtemp(prefix="gatekeeper-", dir=options.scratch_root))
+    outcomes: dict[str, CheckOutcome] = {}
+    runs: list[tuple[_Run, CheckPolicy]] = []
+    for check_id in sorted(set(policy.checks) | set(registry.checks)):
+        cp = policy.check(check_id)
+        if not cp.enabled:
+            continue
+        loaded = registry.checks.get(check_id)
+        if loaded is None:
+            failure = registry.failure_for(check_id)
+            reason = failure.reason if failure else "no installed check has this id"
+            outcomes[check_id] = _plugin_error_outcome(check_id, reason, cp)
+            continue
+        scratch = scratch_root / check_id
+        scratch.mkdir()
+        ctx = CheckContext(
+            changes=_scoped(changes, cp),
+            pr=pr,
+            config=dict(cp.config),
+            scratch=scratch,
+            deadline=cp.timeout,
+            paths=cp.paths,
+            exclude=cp.exclude,
+            policy_files=options.policy_files,
+        )
+        try:
+            instance = loaded.cls()
+        except Exception as exc:  # a plugin's constructor can raise anything
+            run = _Run(check_id, str(loaded.cls.title), ctx, None)
+            run.error = f"could not be created: {type(exc).__name__}: {exc}"
+            outcomes[check_id] = _outcome(run, cp, options, policy.waivers, today)
+            continue
+        runs.append((_Run(check_id, str(loaded.cls.title), ctx, instance), cp))
+    _run_all(runs, options.jobs or default_jobs())
+    for run, cp in runs:
+        outcomes[run.check_id] = _outcome(run, cp, options, policy.waivers, today)
+    ordered = tuple(outcomes[k] for k in sorted(outcomes))
+    return _verdict(ordered, registry, policy, changes, pr, today)
+
+
+def _run_all(runs: list[tuple[_Run, CheckPolicy]], jobs: int) -> None:
+    gate = threading.Semaphore(max(1, jobs))
+    started: list[tuple[_Run, CheckPolicy, threading.Event]] = []
+    for run, cp in runs:
+        began = threading.Event()
+        threading.Thread(
+            target=_worker,
+            args=(run, cp, gate, began),
+            daemon=True,
+            name=f"gatekeeper-{run.check_id}",
+        ).start()
+        started.append((run, cp, began))
+    for run, cp, began in started:
+        began.wait()
+        if not run.done.wait(max(0.0, run.ctx.deadline - time.monotonic())):
+            run.error = (
+                f"did not finish within its time limit of {cp.timeout:g} s and was abandoned"
+            )
+            run.findings = []
+
+
+def _worker(run: _Run, cp: CheckPolicy, gate: threading.Semaphore, began: threading.Event) -> None:
+    with gate:
+        start = time.monotonic()
+        run.ctx.deadline = start + cp.timeout
+        began.set()
+        try:
+            if not run.instance.applies(run.ctx):
+                run.not_applicable = True
+            else:
+                for item in run.instance.run(run.ctx):
+                    if not isinstance(item, Finding):
+                        raise TypeError(f"run() yielded {type(item).__name__}, not a Finding")
+                    if run.error:  # abandoned by the engine: stop collecting
+                        return
+                    run.findings.append(item)
+        except CheckError as exc:
+            run.error = str(exc) or type(exc).__name__
+        except Exception as exc:  # a check's defect must not take the gate down
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            run.error = (
+                f"crashed: {type(exc).__name__}: {exc} "
+                f"(at {Path(frame.filename).name}:{frame.lineno})"
+            )
+        finally:
+            run.duration = time.monotonic() - start
+            run.done.set()
+
+
+def _verdict(
+    outcomes: tuple[CheckOutcome, ...],
+    registry: Registry,
+    policy: Policy,
+    changes: ChangeSet,
+    pr: PullRequest,
+    today: date,
+) -> Verdict:
+    rules: dict[str, Rule] = {}
+    for outcome in outcomes:
+        for r in outcome.results:
+            q = r.finding.qualified_rule
+            if q in rules:
+                continue
+            known = CHECK_ERROR if r.finding.rule == CHECK_ERROR.id else registry.rule(q)
+            rules[q] = known or Rule(
+                r.finding.rule, r.finding.level, r.finding.rule.replace("-", " ")
+            )
+    expired = tuple(w for w in policy.waivers if w.expired(today))
+    met = not any(o.blocking for o in outcomes)
+    return Verdict(
+        met=met,
+        outcomes=outcomes,
+        base=changes.base,
+        head=changes.head,
+        policy_source=policy.source,
+        policy_digest=policy.digest,
+        pr_title=pr.title,
+        pr_number=pr.number,
+        agent_signal=pr.agent_signal,
+        expired_waivers=expired,
+        rules=dict(sorted(rules.items())),
+    )

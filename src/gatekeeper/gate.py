@@ -1,0 +1,146 @@
+"""One run of the gate, end to end: ChangeSet, policy at base, checks, verdict.
+
+The CLI, the GitHub Action and the demo all call :func:`run_gate`; it does no output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.engine import EngineOptions, run_checks
+from gatekeeper.errors import PolicyError, UsageError
+from gatekeeper.model import Verdict
+from gatekeeper.plugins import Registry, discover
+from gatekeeper.policy.model import DEFAULT_POLICY_PATH, Policy
+from gatekeeper.pullrequest import PullRequest
+
+POLICY_FROM = ("base", "head", "worktree")
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """What to judge and how; every field has the default a local run wants."""
+
+    root: Path = Path(".")
+    base: str | None = None
+    head: str | None = None
+    #: "commits" (base..head), "worktree" or "index" (for a pre-commit hook)
+    mode: str = "commits"
+    #: a policy file on disk; None reads DEFAULT_POLICY_PATH from ``policy_from``
+    policy_file: str | None = None
+    policy_from: str = "base"
+    pr: PullRequest = field(default_factory=PullRequest)
+    jobs: int | None = None
+    #: a previous JSON report whose findings count as pre-existing
+    baseline: Path | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything resolved before checks run (also what ``policy show`` prints)."""
+
+    changes: ChangeSet
+    registry: Registry
+    policy: Policy
+    pr: PullRequest
+    policy_files: tuple[str, ...]
+
+
+def read_policy_text(opts: GateOptions, changes: ChangeSet) -> tuple[str | None, str]:
+    """The policy's text and a source name for messages (None text: the embedded default)."""
+    if opts.policy_from not in POLICY_FROM:
+        raise UsageError(f"--policy-from must be one of {', '.join(POLICY_FROM)}")
+    if opts.policy_file:
+        path = Path(opts.policy_file)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        try:
+            return path.read_text(encoding="utf-8"), opts.policy_file
+        except FileNotFoundError:
+            raise PolicyError(f"{opts.policy_file}: no such policy file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"{opts.policy_file}: cannot read the policy: {exc}") from None
+    if opts.policy_from == "base":
+        text = changes.text_at_base(DEFAULT_POLICY_PATH)
+        where = f"{DEFAULT_POLICY_PATH} (at base {changes.base[:12]})"
+    elif opts.policy_from == "head":
+        text = changes.text_at_head(DEFAULT_POLICY_PATH)
+        where = f"{DEFAULT_POLICY_PATH} (at head)"
+    else:
+        disk = changes.root / DEFAULT_POLICY_PATH
+        text = disk.read_text(encoding="utf-8") if disk.is_file() else None
+        where = f"{DEFAULT_POLICY_PATH} (working tree)"
+    if text is None:
+        return None, "built-in default (extends: [recommended])"
+    return text, where
+
+
+def prepare(opts: GateOptions) -> Prepared:
+    """Build the ChangeSet, load checks and the policy; raises GatekeeperError on bad input."""
+    from gatekeeper.git import changeset_from_git
+    from gatekeeper.policy.load import load_policy, peek_plugins
+    from gatekeeper.pullrequest import detect_agent
+
+    changes = changeset_from_git(opts.root, opts.base, opts.head, mode=opts.mode)
+    text, source = read_policy_text(opts, changes)
+    plugin_paths = peek_plugins(text, source) if text is not None else ()
+    read = changes.text_at_head if opts.policy_from == "head" else changes.text_at_base
+    registry = discover({p: read(p) for p in plugin_paths})
+    extended: list[str] = []
+
+    def read_extended(path: str) -> str | None:
+        extended.append(path)
+        return read(path)
+
+    policy = load_policy(
+        text,
+        source=source,
+        checks=registry.classes(),
+        pr=opts.pr,
+        changed_paths=[f.path for f in changes],
+        read_file=read_extended,
+    )
+    pr = replace(opts.pr, agent_signal=policy.agent_signal or detect_agent(opts.pr, policy.agents))
+    policy_path = DEFAULT_POLICY_PATH
+    if opts.policy_file:
+        candidate = Path(opts.policy_file).resolve()
+        if candidate.is_relative_to(changes.root.resolve()):
+            policy_path = candidate.relative_to(changes.root.resolve()).as_posix()
+    policy_files = (policy_path, *plugin_paths, *sorted(set(extended)))
+    return Prepared(changes, registry, policy, pr, policy_files)
+
+
+def read_baseline(path: Path | None) -> Mapping[str, int]:
+    """Fingerprint counts from a previous JSON report (``gatekeeper.report/v1``)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        counts: dict[str, int] = {}
+        for outcome in data["outcomes"]:
+            for f in outcome["findings"]:
+                counts[f["fingerprint"]] = counts.get(f["fingerprint"], 0) + 1
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"--baseline {path}: not a gatekeeper JSON report ({type(exc).__name__}: {exc})"
+        ) from None
+    return counts
+
+
+def run_gate(opts: GateOptions) -> Verdict:
+    """Judge the change described by ``opts`` and return the Verdict."""
+    baseline = read_baseline(opts.baseline)
+    prepared = prepare(opts)
+    options = EngineOptions(
+        jobs=opts.jobs or 0,
+        baseline=baseline,
+        policy_files=prepared.policy_files,
+    )
+    with prepared.changes:
+        return run_checks(
+            prepared.registry, prepared.policy, prepared.changes, prepared.pr, options
+        )

@@ -1,0 +1,413 @@
+"""git plumbing for gatekeeper: find the repository, resolve revisions, build the ChangeSet.
+
+:func:`changeset_from_git` compares a base revision with a head commit, the working tree
+or the index. Its cost follows the diff: one ``diff --raw --numstat -U0`` (records,
+counts and added line ranges), one ``cat-file --batch-check`` for sizes, and reads of the
+changed files only; nothing lists the whole repository until a check asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gatekeeper.changes import (
+    DEFAULT_MAX_FILE_BYTES,
+    ChangedFile,
+    ChangeSet,
+    FileKind,
+    FileStatus,
+    Tree,
+)
+from gatekeeper.errors import GitError, UsageError
+from gatekeeper.gitdiff import (
+    MODE_SUBMODULE,
+    NumStat,
+    RawEntry,
+    classify,
+    kind_of_bytes,
+    line_count,
+    parse_hunks,
+    parse_raw_numstat,
+)
+from gatekeeper.gittrees import (
+    BlobReader,
+    GitTree,
+    WorktreeTree,
+    run_git,
+    split_z,
+    stderr_text,
+)
+
+MODES = ("commits", "worktree", "index")
+#: seconds a fetch of a missing base may take before we give up and say what to set
+FETCH_TIMEOUT = 300.0
+#: what ChangeSet.head says when head is not a commit
+HEAD_LABELS = {"worktree": "worktree", "index": "index"}
+_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+_ZERO = re.compile(r"^0+$")
+#: explicit, so a user's diff.noprefix or diff.mnemonicPrefix cannot change the patch
+_PREFIXES = ("--src-prefix=a/", "--dst-prefix=b/")
+_DEFAULT_BRANCHES = (
+    "refs/remotes/origin/main",
+    "refs/remotes/origin/master",
+    "refs/heads/main",
+    "refs/heads/master",
+)
+_FETCH_HINT = (
+    "With actions/checkout, set `fetch-depth: 0` so the history is there "
+    "(or fetch the base commit yourself before running gatekeeper)."
+)
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "changeset_from_git",
+    "default_branch",
+    "find_repo_root",
+    "is_shallow",
+    "merge_base",
+    "resolve_commit",
+]
+
+
+def find_repo_root(path: Path | str = ".") -> Path:
+    """The top directory of the git working tree that contains ``path``."""
+    start = Path(path)
+    if not start.exists():
+        raise GitError(f"{start} does not exist: pass the path of a git repository")
+    where = start if start.is_dir() else start.parent
+    done = run_git(where, "rev-parse", "--show-toplevel", check=False)
+    if done.returncode != 0:
+        message = stderr_text(done)
+        if "dubious ownership" in message:
+            raise GitError(
+                f"git refuses to work in {where}: it belongs to another user. Run "
+                f"`git config --global --add safe.directory {where}` and try again."
+            )
+        raise GitError(
+            f"{start} is not inside a git working tree: run gatekeeper from a clone "
+            "(or pass its path)."
+        )
+    return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
+
+
+def _try_resolve(root: Path, rev: str) -> str | None:
+    if not rev or rev.startswith("-"):
+        return None  # never let a revision be read as an option
+    done = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+    return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+def resolve_commit(root: Path, rev: str) -> str:
+    """The full sha of the commit ``rev`` names (a sha, branch, tag, HEAD~2...)."""
+    sha = _try_resolve(root, rev)
+    if sha is None:
+        hint = f" This is a shallow clone. {_FETCH_HINT}" if is_shallow(root) else ""
+        raise GitError(
+            f"unknown revision {rev!r}: no commit, branch or tag by that name in {root}. "
+            f"Check the name, or fetch it first.{hint}"
+        )
+    return sha
+
+
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone (history cut at some depth)."""
+    done = run_git(root, "rev-parse", "--is-shallow-repository", check=False)
+    return done.stdout.strip() == b"true"
+
+
+def default_branch(root: Path) -> str:
+    """The ref of the default branch: origin/HEAD's target, else origin/main,
+    origin/master, main, master (the first that exists)."""
+    out = run_git(
+        root,
+        "for-each-ref",
+        "--format=%(refname)%00%(symref)",
+        "refs/remotes/origin/HEAD",
+        *_DEFAULT_BRANCHES,
+    ).stdout.decode("utf-8", "replace")
+    refs: dict[str, str] = {}
+    for line in out.splitlines():
+        name, _, target = line.partition("\0")
+        refs[name] = target
+    target = refs.get("refs/remotes/origin/HEAD", "")
+    if target and _try_resolve(root, target):
+        return target
+    for ref in _DEFAULT_BRANCHES:
+        if ref in refs:
+            return ref
+    raise GitError(
+        "cannot tell the default branch (no origin/HEAD, origin/main, origin/master, main "
+        "or master): pass the base revision explicitly (--base)."
+    )
+
+
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None when git finds none."""
+    done = run_git(root, "merge-base", a, b, check=False)
+    return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+def _has_origin(root: Path) -> bool:
+    return run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
+
+
+def _fetch(root: Path, *args: str) -> str | None:
+    """Run ``git fetch --no-tags args``; None on success, else git's message."""
+    try:
+        done = run_git(
+            root, "fetch", "--quiet", "--no-tags", *args, check=False, timeout=FETCH_TIMEOUT
+        )
+    except GitError as exc:
+        return exc.message
+    return None if done.returncode == 0 else stderr_text(done)
+
+
+def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) -> str:
+    if base is None:
+        return _default_base(root, head, fetch_missing)
+    sha = _try_resolve(root, base)
+    if sha is not None:
+        return sha
+    if not (fetch_missing and _SHA.match(base) and _has_origin(root)):
+        return resolve_commit(root, base)  # raises, naming the revision
+    # A PR's base sha is often missing from a shallow CI clone: fetch that one commit
+    # (only that one in a shallow clone; a full clone must not be made shallow).
+    shallow = is_shallow(root)
+    error = _fetch(root, *(("--depth=1",) if shallow else ()), "origin", base)
+    sha = _try_resolve(root, base) if error is None else None
+    if sha is not None:
+        return sha
+    where = "this shallow clone" if shallow else "this clone"
+    raise GitError(
+        f"base commit {base} is not in {where} and fetching it from origin failed "
+        f"({error or 'the commit did not arrive'}). {_FETCH_HINT}"
+    )
+
+
+def _default_base(root: Path, head: str, fetch_missing: bool) -> str:
+    branch = default_branch(root)
+    found = merge_base(root, branch, head)
+    if found is None and fetch_missing and is_shallow(root) and _has_origin(root):
+        # The common ancestor lies beyond the shallow boundary: deepen, then give up
+        # the depth altogether.
+        for args in (("--deepen=200", "origin"), ("--unshallow", "origin")):
+            if _fetch(root, *args) is None:
+                found = merge_base(root, branch, head)
+            if found is not None:
+                break
+    if found is None:
+        hint = f" {_FETCH_HINT}" if is_shallow(root) else ""
+        raise GitError(
+            f"{branch} and {head[:12]} have no common ancestor here, so there is no default "
+            f"base: pass the base revision explicitly (--base).{hint}"
+        )
+    return found
+
+
+def _empty_tree(root: Path) -> str:
+    return run_git(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").stdout.decode().strip()
+
+
+def changeset_from_git(
+    root: Path,
+    base: str | None = None,
+    head: str | None = None,
+    *,
+    mode: str = "commits",
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    fetch_missing: bool = True,
+) -> ChangeSet:
+    """The ChangeSet from ``base`` to ``head`` in the repository at ``root``.
+
+    ``mode`` is "commits" (base..head, head defaults to HEAD), "worktree" (base against
+    the files on disk, untracked ones included) or "index" (base against the staged
+    index, for a pre-commit hook); the last two take no ``head``. ``base`` defaults to
+    the merge-base of head with the default branch. A base sha missing from a shallow
+    clone is fetched from origin unless ``fetch_missing`` is false. Close the ChangeSet
+    (or use it as a context manager) to stop its git process.
+    """
+    if mode not in MODES:
+        raise UsageError(f"unknown ChangeSet mode {mode!r}: use one of {', '.join(MODES)}")
+    if max_file_bytes <= 0:
+        raise UsageError(f"max_file_bytes must be a positive number of bytes, not {max_file_bytes}")
+    if mode != "commits" and head is not None:
+        raise UsageError(f"mode {mode!r} compares against the {mode}: do not pass a head")
+    root = find_repo_root(root)
+    if mode == "commits":
+        head_sha = resolve_commit(root, head or "HEAD")
+    else:
+        head_sha = _try_resolve(root, "HEAD") or ""
+    if base is None and not head_sha:
+        base_sha = _empty_tree(root)  # no commit yet: everything staged or on disk is new
+    else:
+        base_sha = _resolve_base(root, base, head_sha, fetch_missing)
+    return _Builder(root, mode, max_file_bytes).build(base_sha, head_sha)
+
+
+@dataclass
+class _Side:
+    """One side of a changed file, as the builder needs it."""
+
+    path: str
+    mode: str
+    sha: str | None  # None: read from disk (worktree)
+
+
+class _Builder:
+    """Turns the diff between two revisions into ChangedFiles and Trees."""
+
+    def __init__(self, root: Path, mode: str, limit: int) -> None:
+        self.root, self.mode, self.limit = root, mode, limit
+        self.reader = BlobReader(root)
+        self.worktree = WorktreeTree(root)
+
+    def _diff(self, base: str, head: str, *fmt: str) -> bytes:
+        revs = {"commits": [base, head], "worktree": [base], "index": ["--cached", base]}
+        # Files over the limit count as binary, so git never loads them to diff them.
+        config = [f"core.bigFileThreshold={self.limit}", "diff.relative=false"]
+        # Every option a user's config could change is pinned, so the output parses the same
+        # everywhere: no external or textconv drivers, no colour, no merged hunks (which
+        # would count unchanged lines between them as added), submodules as one line.
+        args = [
+            "diff",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--inter-hunk-context=0",
+            "--submodule=short",
+            "--ignore-submodules=dirty",
+            "-M",
+            "-C",
+            *fmt,
+        ]
+        return run_git(self.root, *args, *revs[self.mode], "--", config=config).stdout
+
+    def build(self, base: str, head: str) -> ChangeSet:
+        # One diff (one rename detection) gives records, counts and the hunk headers.
+        out = self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev", "-U0", *_PREFIXES)
+        entries, stats, patch = parse_raw_numstat(out)
+        hunks = parse_hunks(patch)
+        sizes = self._blob_sizes(
+            s for e in entries for s in (e.old_sha, e.new_sha) if self._is_blob(s, e)
+        )
+        files = [self._changed(e, stats.get(e.path, (0, 0)), hunks, sizes) for e in entries]
+        if self.mode == "worktree":
+            files = _merge_untracked(files, self._untracked())
+        files.sort(key=lambda f: f.path)
+        base_known = {
+            e.base_path: (e.old_sha, sizes[e.old_sha]) for e in entries if e.old_sha in sizes
+        }
+        head_tree: Tree
+        if self.mode == "worktree":
+            head_tree = self.worktree
+        else:
+            head_known = {
+                e.path: (e.new_sha, sizes[e.new_sha]) for e in entries if e.new_sha in sizes
+            }
+            head_tree = GitTree(
+                self.root, self.reader, head if self.mode == "commits" else "", head_known
+            )
+        return ChangeSet(
+            root=self.root,
+            base=base,
+            head=head if self.mode == "commits" else HEAD_LABELS[self.mode],
+            files=tuple(files),
+            base_tree=GitTree(self.root, self.reader, base, base_known),
+            head_tree=head_tree,
+            max_file_bytes=self.limit,
+        )
+
+    @staticmethod
+    def _is_blob(sha: str, entry: RawEntry) -> bool:
+        return not _ZERO.match(sha) and MODE_SUBMODULE not in (entry.old_mode, entry.new_mode)
+
+    def _blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(set(shas))
+        if not wanted:
+            return {}
+        request = "".join(f"{s}\n" for s in wanted).encode()
+        out = run_git(self.root, "cat-file", "--batch-check", stdin=request).stdout
+        sizes: dict[str, int] = {}
+        for line in out.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "blob":
+                sizes[parts[0]] = int(parts[2])
+        return sizes
+
+    def _changed(
+        self,
+        entry: RawEntry,
+        stat: NumStat,
+        hunks: Mapping[str, tuple[tuple[int, int], ...]],
+        sizes: Mapping[str, int],
+    ) -> ChangedFile:
+        deleted = entry.new_mode.strip("0") == ""
+        side = (
+            _Side(entry.base_path, entry.old_mode, entry.old_sha)
+            if deleted
+            else _Side(
+                entry.path, entry.new_mode, None if _ZERO.match(entry.new_sha) else entry.new_sha
+            )
+        )
+        if side.mode == MODE_SUBMODULE:
+            size = 0  # a commit of another repository: nothing here to measure
+        elif side.sha is None:  # a worktree file git has not hashed: measure it on disk
+            size = self.worktree.size(side.path) or 0
+        else:
+            size = sizes.get(side.sha, 0)
+        kind = classify(side.mode, size, stat[0] is None, self.limit, lambda: self._load(side))
+        added = hunks.get(entry.path, ()) if kind in (FileKind.TEXT, FileKind.UNDECODABLE) else ()
+        return ChangedFile(
+            path=entry.path,
+            status=entry.status,
+            kind=kind,
+            old_path=entry.old_path,
+            added=() if deleted else added,
+            deleted_count=stat[1] or 0,
+            size=size,
+        )
+
+    def _load(self, side: _Side) -> bytes | None:
+        if side.sha is None:
+            return self.worktree.read(side.path)
+        got = self.reader.read(side.sha)
+        return got[1] if got else None
+
+    def _untracked(self) -> list[ChangedFile]:
+        out = run_git(self.root, "ls-files", "-z", "--others", "--exclude-standard").stdout
+        return [self._untracked_file(p) for p in split_z(out)]
+
+    def _untracked_file(self, path: str) -> ChangedFile:
+        if path.endswith("/"):  # a nested repository git will not look into
+            return ChangedFile(path.rstrip("/"), FileStatus.ADDED, FileKind.SUBMODULE)
+        full = os.path.join(self.root, path)
+        size = os.lstat(full).st_size
+        if os.path.islink(full):
+            return ChangedFile(path, FileStatus.ADDED, FileKind.SYMLINK, size=size)
+        if size > self.limit:
+            return ChangedFile(path, FileStatus.ADDED, FileKind.TOO_LARGE, size=size)
+        data = self.worktree.read(path) or b""
+        kind = kind_of_bytes(data)
+        lines = line_count(data) if kind is not FileKind.BINARY else 0
+        added = ((1, lines),) if lines else ()
+        return ChangedFile(path, FileStatus.ADDED, kind, added=added, size=size)
+
+
+def _merge_untracked(tracked: list[ChangedFile], untracked: list[ChangedFile]) -> list[ChangedFile]:
+    """Add untracked files; one that was removed from the index but is still on disk
+    (``git rm --cached``) appears in both lists and becomes one wholesale modification."""
+    removed = {f.path: f for f in tracked if f.status is FileStatus.DELETED}
+    again = {f.path for f in untracked}
+    merged = [f for f in tracked if not (f.path in again and f.path in removed)]
+    for new in untracked:
+        old = removed.get(new.path)
+        merged.append(
+            new
+            if old is None
+            else replace(new, status=FileStatus.MODIFIED, deleted_count=old.deleted_count)
+        )
+    return merged

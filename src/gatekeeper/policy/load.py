@@ -1,0 +1,283 @@
+"""Load the policy in force for one pull request.
+
+The steps, in order: parse the file with line marks; resolve ``extends`` (presets
+shipped in ``gatekeeper/policies`` and repository files read at the base commit)
+depth-first, detecting cycles; expand check shorthands (``true``/``false``, a list);
+deep-merge the layers (mappings merge, anything else is replaced by the later layer);
+validate the merged document against :func:`~gatekeeper.policy.schema.policy_schema`,
+pointing each error at the file and line that wrote the key; apply the overrides whose
+``when`` matches this PR; fill in defaults. The result's ``document`` is itself a valid
+policy that gives the same checks, which is what ``gatekeeper policy show`` prints.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import yaml
+
+from gatekeeper.globs import match_any
+from gatekeeper.model import Severity, Waiver
+from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
+from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
+from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
+from gatekeeper.policy.validate import Origin, Problems, check_document
+from gatekeeper.policy.yamlmarks import KeyPath, load
+from gatekeeper.pullrequest import PullRequest, detect_agent
+
+#: What a repository without a policy file gets.
+DEFAULT_DOCUMENT = "version: 1\nextends: [recommended]\n"
+DEFAULT_SOURCE = "built-in default policy"
+DEFAULT_MAX_ANNOTATIONS = 200
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # other shapes are the schema's to report
+
+_COMMON_DEFAULTS: Mapping[str, Any] = {
+    "enabled": True,
+    "severity": "block",
+    "rules": {},
+    "timeout": DEFAULT_TIMEOUT,
+    "on_error": "block",
+    "paths": [],
+    "exclude": [],
+}
+
+
+def _no_file(path: str) -> str | None:
+    return None
+
+
+def _origin(layers: Sequence[Layer]) -> Origin:
+    """Who wrote a key path: the last layer that has its longest known prefix."""
+
+    def origin(path: KeyPath) -> tuple[str, int]:
+        for end in range(len(path), -1, -1):
+            for layer in reversed(layers):
+                line = layer.lines.get(path[:end])
+                if line is not None:
+                    return layer.source, line
+        return layers[-1].source, 1  # pragma: no cover - () is always marked
+
+    return origin
+
+
+def _merged(
+    text: str | None, source: str, checks: Mapping[str, type], read_file: ReadFile
+) -> tuple[list[Layer], dict[str, Any]]:
+    top = load(text if text is not None else DEFAULT_DOCUMENT, source)
+    return merge_layers(resolve(top, checks, read_file))
+
+
+def peek_plugins(
+    text: str | None, source: str, *, read_file: ReadFile = _no_file
+) -> tuple[str, ...]:
+    """The ``plugins:`` list (after ``extends``), read before any check is loaded."""
+    if text is None:
+        return ()
+    layers, document = _merged(text, source, {}, read_file)
+    problems = Problems(_origin(layers))
+    plugins = document.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(p, str) and p for p in plugins):
+        problems.add(("plugins",), "must be a list of repository file paths")
+    found = _plugins(plugins, problems)
+    problems.raise_if_any()
+    return found
+
+
+def _plugins(raw: Any, problems: Problems) -> tuple[str, ...]:
+    """Plugin paths normalized (``./checks/x.py`` -> ``checks/x.py``); one that leaves
+    the repository is a problem."""
+    out = []
+    for index, name in enumerate(raw if isinstance(raw, list) else ()):
+        if not isinstance(name, str) or not name:
+            continue  # the schema reports it
+        path = repo_path(name)
+        if path is None:
+            problems.add(("plugins", index), f"'{name}' must be a path inside the repository")
+        else:
+            out.append(path)
+    return tuple(out)
+
+
+def load_policy(
+    text: str | None,
+    *,
+    source: str,
+    checks: Mapping[str, type],
+    pr: PullRequest,
+    changed_paths: Sequence[str] = (),
+    read_file: Callable[[str], str | None] = _no_file,
+    today: date | None = None,
+) -> Policy:
+    """The effective policy for ``pr``.
+
+    ``text`` is the policy file as read at the base commit (``None``: there is none, and
+    the built-in default ``{version: 1, extends: [recommended]}`` applies); ``source``
+    names it in messages; ``checks`` are the installed check classes by id;
+    ``read_file`` reads a repository file for local ``extends`` (at the base commit).
+    Raises :class:`PolicyError` listing every problem as ``file:line: key: message``.
+    """
+    shown = source if text is not None else DEFAULT_SOURCE
+    layers, document = _merged(text, shown, checks, read_file)
+    problems = Problems(_origin(layers))
+    schema = policy_schema(checks)
+    check_document(schema, document, problems)
+    waivers = _waivers(document, problems)
+    plugins = _plugins(document.get("plugins"), problems)
+    problems.raise_if_any()
+    agents = _agents(document.get("agents", {}))
+    signal = pr.agent_signal or detect_agent(pr, agents)
+    blocks, applied = _apply_overrides(document, pr, signal, changed_paths)
+    effective = _effective(document, blocks, checks)
+    check_document(schema, effective, problems)  # e.g. a check's default breaks its schema
+    problems.raise_if_any()
+    day = today or date.today()
+    return Policy(
+        source=shown,
+        digest=digest(effective),
+        checks={cid: _check_policy(cid, block) for cid, block in effective["checks"].items()},
+        waivers=waivers,
+        plugins=plugins,
+        agents=agents,
+        path=source,
+        document=effective,
+        max_annotations=int(document.get("annotations", {}).get("max", DEFAULT_MAX_ANNOTATIONS)),
+        agent_signal=signal,
+        applied_overrides=applied,
+        layers=tuple(layer.source for layer in layers[:-1]),
+        expired_waivers=tuple(w for w in waivers if w.expired(day)),
+    )
+
+
+def digest(document: Mapping[str, Any]) -> str:
+    """sha256 of the document's canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def dump_document(document: Mapping[str, Any]) -> str:
+    """The effective document as YAML, for ``gatekeeper policy show`` (deterministic)."""
+    return yaml.safe_dump(dict(document), sort_keys=True, allow_unicode=True, width=100)
+
+
+def _agents(block: Mapping[str, Any]) -> AgentRules:
+    return AgentRules(
+        logins=tuple(block.get("logins", ())),
+        branches=tuple(block.get("branches", ())),
+        trailers=tuple(block.get("trailers", ())),
+        labels=tuple(block.get("labels", ())),
+        body_markers=tuple(block.get("body_markers", ())),
+        builtin=bool(block.get("builtin", True)),
+    )
+
+
+def _waivers(document: Mapping[str, Any], problems: Problems) -> tuple[Waiver, ...]:
+    """Waivers as written; a date the schema's pattern lets through but the calendar does
+    not (2027-02-30) is a problem."""
+    raw = document.get("waivers")
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or not {"rule", "reason", "approved_by"} <= set(item):
+            continue  # the schema reports it
+        expires = None
+        if isinstance(item.get("expires"), str) and _DATE.fullmatch(item["expires"]):
+            try:
+                expires = date.fromisoformat(item["expires"])
+            except ValueError:
+                problems.add(
+                    ("waivers", index, "expires"), f"{item['expires']!r} is not a real date"
+                )
+        out.append(
+            Waiver(
+                rule=str(item["rule"]),
+                reason=str(item["reason"]),
+                approved_by=str(item["approved_by"]),
+                path=str(item.get("path", "**")),
+                expires=expires,
+                fingerprint=str(item.get("fingerprint", "")),
+            )
+        )
+    return tuple(out)
+
+
+def _when_matches(
+    when: Mapping[str, Any], pr: PullRequest, signal: str, changed_paths: Sequence[str]
+) -> bool:
+    """All the conditions of an override's ``when`` hold for this PR."""
+    if "author" in when and (when["author"] == "agent") != bool(signal):
+        return False
+    if "labels" in when:
+        wanted = {label.casefold() for label in when["labels"]}
+        if not wanted & {label.casefold() for label in pr.labels}:
+            return False
+    if "paths" in when and not any(match_any(p, when["paths"]) for p in changed_paths):
+        return False
+    if "base_branch" in when:
+        branches = when["base_branch"]
+        patterns = [branches] if isinstance(branches, str) else branches
+        base = pr.base_ref.removeprefix("refs/heads/")
+        # fnmatch, not path globs: "main" must not match "feature/main"
+        if not any(fnmatch.fnmatchcase(base, p) for p in patterns):
+            return False
+    return True
+
+
+def _apply_overrides(
+    document: Mapping[str, Any], pr: PullRequest, signal: str, changed_paths: Sequence[str]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    blocks: dict[str, Any] = copy.deepcopy(document.get("checks", {}))
+    applied = []
+    for index, override in enumerate(document.get("overrides", [])):
+        if _when_matches(override["when"], pr, signal, changed_paths):
+            blocks = merge(blocks, override["checks"])
+            applied.append(str(override.get("name") or f"overrides[{index}]"))
+    return blocks, tuple(applied)
+
+
+def _config_defaults(check: type) -> dict[str, Any]:
+    schema = getattr(check, "config_schema", {}) or {}
+    props = schema.get("properties", {}) or {}
+    return {
+        key: copy.deepcopy(sub["default"])
+        for key, sub in sorted(props.items())
+        if isinstance(sub, dict) and "default" in sub
+    }
+
+
+def _effective(
+    document: Mapping[str, Any], blocks: Mapping[str, Any], checks: Mapping[str, type]
+) -> dict[str, Any]:
+    """The policy after merging and overrides, every default explicit, keys sorted."""
+    full = {}
+    for cid in sorted(blocks):
+        block = {**_COMMON_DEFAULTS, **_config_defaults(checks[cid]), **blocks[cid]}
+        full[cid] = {key: copy.deepcopy(block[key]) for key in sorted(block)}
+    effective: dict[str, Any] = {"version": 1}
+    for key in ("agents", "waivers", "plugins", "annotations"):
+        if key in document:
+            effective[key] = copy.deepcopy(document[key])
+    effective["checks"] = full
+    return effective
+
+
+def _check_policy(cid: str, block: Mapping[str, Any]) -> CheckPolicy:
+    return CheckPolicy(
+        id=cid,
+        enabled=bool(block["enabled"]),
+        severity=Severity(block["severity"]),
+        rules={rule: Severity(sev) for rule, sev in sorted(block["rules"].items())},
+        config={k: v for k, v in block.items() if k not in COMMON_KEYS},
+        timeout=float(block["timeout"]),
+        on_error=Severity(block["on_error"]),
+        paths=tuple(block["paths"]),
+        exclude=tuple(block["exclude"]),
+    )

@@ -1,0 +1,90 @@
+"""Rule cases for the env-vars check (cases.yml), and the language scanners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from gatekeeper.checks.envvars import EnvVarsCheck
+from gatekeeper.checks.envvars.docs import looks_like_secret
+from gatekeeper.checks.envvars.python_reads import python_reads
+from gatekeeper.checks.envvars.text_reads import js_reads, scanner_for, shell_reads
+from gatekeeper.testing import changeset, context
+
+CASES: dict[str, dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases.yml").read_text(encoding="utf-8")
+)
+
+
+def _files(case: dict[str, Any], side: str) -> dict[str, Any]:
+    files = dict(case.get(side) or {})
+    if side == "head" and "minified" in case:
+        path = case["minified"]
+        files[path] = files[path].replace("PLACEHOLDER", "x" * 3000)
+    return files
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_case(name: str) -> None:
+    case = CASES[name]
+    check = EnvVarsCheck()
+    config = {k: v["default"] for k, v in check.config_schema["properties"].items()}
+    config.update(case.get("config") or {})
+    changes = changeset(_files(case, "base"), _files(case, "head"), renames=case.get("renames"))
+    ctx = context(changes, config)
+    found = list(check.run(ctx)) if check.applies(ctx) else []
+    got = sorted(
+        [f.rule, f.location.start_line] if f.location and f.location.start_line else [f.rule]
+        for f in found
+    )
+    want = sorted(case["expect"])
+    assert got == want, [f.message for f in found]
+    if "message_contains" in case:
+        assert any(case["message_contains"] in f.message for f in found)
+
+
+def test_every_rule_has_a_case_that_fires() -> None:
+    fired = {e[0] for case in CASES.values() for e in case["expect"]}
+    assert fired == set(EnvVarsCheck.rules)
+
+
+def test_python_aliases_and_forms() -> None:
+    src = (
+        "import os as o\nfrom os import environ as env, getenv as ge\n"
+        "a = o.environ['A']\nb = env.get('B')\nc = ge('C')\nd = 'D' in env\n"
+        "e = o.environ.setdefault('E', '1')\nf = env.pop('F', None)\n"
+    )
+    reads, parsed = python_reads(src)
+    assert parsed and [r.name for r in reads] == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_js_forms() -> None:
+    src = (
+        "const a = process.env.A;\nconst b = process.env['B'];\n"
+        "const { C, D: d, E = 1, ...rest } = process.env;\nconst f = import.meta.env.VITE_F;\n"
+        "const g = process.env[key];\n"
+    )
+    names = sorted(r.name for r in js_reads(src))
+    assert names == ["", "", "A", "B", "C", "D", "E", "VITE_F"]
+
+
+def test_shell_scripts_without_extension_are_recognised() -> None:
+    assert scanner_for("bin/deploy", "#!/usr/bin/env bash\n") is shell_reads
+    assert scanner_for("bin/tool", "#!/usr/bin/env python3\n") is None
+
+
+def test_secret_heuristics() -> None:
+    assert looks_like_secret("AKIAIOSFODNN7EXAMPLE1")
+    assert looks_like_secret("postgres://app:S3cr3tP4ssw0rd!@db/app")
+    assert looks_like_secret("Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg")
+    assert not looks_like_secret("your-api-key-here")
+    assert not looks_like_secret("postgres://user:password@localhost/db")
+    assert not looks_like_secret("http://localhost:8080")
+
+
+def test_no_relevant_files_means_not_applicable() -> None:
+    ctx = context(changeset({"a.png": b"\x89PNG\0"}, {"a.png": b"\x89PNG\0\1"}), {})
+    assert not EnvVarsCheck().applies(ctx)

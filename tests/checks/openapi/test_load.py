@@ -1,0 +1,206 @@
+"""Bad input: every broken spec gives a clear finding, never a traceback."""
+
+from __future__ import annotations
+
+import time
+
+import yaml
+
+from gatekeeper.checks.openapi import OpenAPICheck
+from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
+from gatekeeper.testing import changeset, context, run_check
+
+GOOD = (
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "paths:\n"
+    "  /a:\n"
+    "    get:\n"
+    "      responses:\n"
+    "        '200': {description: ok}\n"
+)
+
+
+def _spec(extra_paths: str = "", components: str = "") -> str:
+    return GOOD + extra_paths + components
+
+
+def _rules(base: dict[str, str | bytes], head: dict[str, str | bytes]) -> list[tuple[str, str]]:
+    return [(f.rule, f.message) for f in run_check(OpenAPICheck(), base, head)]
+
+
+def test_invalid_yaml_is_a_finding_with_a_line() -> None:
+    findings = run_check(
+        OpenAPICheck(), {"openapi.yaml": GOOD}, {"openapi.yaml": GOOD + "  bad: [unclosed\n"}
+    )
+    assert [f.rule for f in findings] == ["spec-invalid-syntax"]
+    assert findings[0].location is not None and findings[0].location.start_line is not None
+
+
+def test_duplicate_yaml_key_is_refused() -> None:
+    head = "openapi: 3.0.3\nopenapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})
+    assert rules and rules[0][0] == "spec-invalid-syntax" and "duplicate key" in rules[0][1]
+
+
+def test_duplicate_json_key_is_reported_but_the_spec_still_compares() -> None:
+    head = '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "paths": {}}'
+    rules = [r for r, _ in _rules({"openapi.json": GOOD}, {"openapi.json": head})]
+    assert "spec-duplicate-key" in rules and "api-path-removed-without-deprecation" in rules
+
+
+def test_broken_ref() -> None:
+    head = _spec(
+        "  /b:\n"
+        "    post:\n"
+        "      requestBody: {$ref: '#/components/requestBodies/Missing'}\n"
+        "      responses: {'200': {description: ok}}\n"
+    )
+    assert "spec-ref-broken" in [
+        r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})
+    ]
+
+
+def test_ref_to_missing_file_and_ref_in_other_file() -> None:
+    head = _spec(
+        "  /b:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: 'parts/resp.yaml#/Ok'}}\n"
+        "  /c:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: 'nope.yaml'}}\n"
+    )
+    files = {"api/openapi.yaml": head, "api/parts/resp.yaml": "Ok: {description: fine}\n"}
+    rules = _rules({"api/openapi.yaml": GOOD}, files)
+    assert [r for r, m in rules if r.startswith("spec-")] == ["spec-ref-broken"]
+
+
+def test_change_in_a_referenced_file_is_compared() -> None:
+    spec = _spec(
+        "  /b:\n"
+        "    get:\n"
+        "      responses: {'200': {description: ok, content: {application/json:\n"
+        "        {schema: {$ref: 'schemas.yaml#/User'}}}}}\n"
+    )
+    base = {
+        "openapi.yaml": spec,
+        "schemas.yaml": "User: {type: object, required: [id], properties: {id: {type: string}}}\n",
+    }
+    head = {
+        "openapi.yaml": spec,
+        "schemas.yaml": "User: {type: object, properties: {id: {type: string}}}\n",
+    }
+    assert "response-property-became-optional" in [r for r, _ in _rules(base, head)]
+
+
+def test_cyclic_ref_terminates() -> None:
+    comp = (
+        "components:\n"
+        "  schemas:\n"
+        "    A: {$ref: '#/components/schemas/B'}\n"
+        "    B: {$ref: '#/components/schemas/A'}\n"
+    )
+    head = _spec(
+        (
+            "  /b:\n"
+            "    get:\n"
+            "      responses: {'200': {description: ok, content: {application/json:\n"
+            "        {schema: {$ref: '#/components/schemas/A'}}}}}\n"
+        ),
+        comp,
+    )
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})
+    assert ("endpoint-added" in [r for r, _ in rules]) or rules
+
+
+def test_ref_outside_repository_and_url_ref() -> None:
+    head = _spec(
+        "  /b:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: '../../etc/passwd'}}\n"
+        "  /c:\n"
+        "    get:\n"
+        "      responses: {'200': {$ref: 'https://example.com/r.yaml'}}\n"
+    )
+    rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})]
+    assert "spec-ref-outside-repo" in rules and "spec-ref-url" in rules
+
+
+def test_not_openapi_and_binary() -> None:
+    assert [r for r, _ in _rules({}, {"openapi.yaml": "just: a config\n"})] == ["spec-not-openapi"]
+    assert [r for r, _ in _rules({}, {"openapi.yaml": b"\x00\x01binary"})] == ["spec-unreadable"]
+    assert [r for r, _ in _rules({}, {"openapi.yaml": b"openapi: \xff\xfe\n"})] == [
+        "spec-unreadable"
+    ]
+
+
+def test_deleted_spec_breaks_every_endpoint() -> None:
+    rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {})]
+    assert rules == ["api-path-removed-without-deprecation"]
+
+
+def test_added_spec_is_only_validated() -> None:
+    ctx = context(changeset({}, {"openapi.yaml": GOOD}))
+    assert list(OpenAPICheck().run(ctx)) == []
+    assert "New API spec" in ctx.details[0]
+    broken = GOOD.replace("version: '1'", "version: [1]")
+    rules = [r for r, _ in _rules({}, {"openapi.yaml": broken})]
+    assert rules and set(rules) == {"spec-invalid"}
+
+
+def test_operation_without_responses() -> None:
+    head = (
+        "openapi: 3.1.0\n"
+        "info: {title: t, version: '1'}\n"
+        "paths:\n"
+        "  /a:\n"
+        "    get: {summary: nothing}\n"
+    )
+    rules = _rules({}, {"openapi.yaml": head})
+    assert ("spec-invalid", "GET /a declares no responses") in [
+        (r, m.split(": ", 1)[-1]) for r, m in rules
+    ]
+
+
+def test_huge_spec_is_refused_quickly() -> None:
+    big = GOOD.encode() + b"#" * (MAX_SPEC_BYTES + 1)
+    started = time.perf_counter()
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": big})
+    assert [r for r, _ in rules] == ["spec-unreadable"] and "limit" in rules[0][1]
+    assert time.perf_counter() - started < 5
+
+
+def test_unrelated_yaml_change_does_not_apply_or_report() -> None:
+    assert _rules({"config.yaml": "a: 1\n"}, {"config.yaml": "a: 2\n"}) == []
+    assert _rules({"README.md": "x"}, {"README.md": "y"}) == []
+
+
+def test_configured_specs_and_changelog_and_major_bump() -> None:
+    base = {"api/v1.yml": GOOD.replace("version: '1'", "version: '1.2.0'")}
+    head = {
+        "api/v1.yml": yaml.safe_dump(
+            {"openapi": "3.0.3", "info": {"title": "t", "version": "1.3.0"}, "paths": {}}
+        )
+    }
+    ctx = context(changeset(base, head), {"specs": ["api/*.yml"], "require_major_bump": True})
+    findings = list(OpenAPICheck().run(ctx))
+    assert {f.rule for f in findings} == {
+        "api-path-removed-without-deprecation",
+        "api-major-version-not-bumped",
+    }
+    assert any("Removed endpoints" in d for d in ctx.details)
+    assert ctx.summary.startswith("2 breaking")
+
+
+def test_duplicate_operation_id_and_swagger_validation() -> None:
+    head = (
+        "swagger: '2.0'\n"
+        "info: {title: t, version: '1'}\n"
+        "paths:\n"
+        "  /a: {get: {operationId: same, responses: {'200': {description: ok}}}}\n"
+        "  /b: {get: {operationId: same, responses: {'200': {description: ok}}}}\n"
+    )
+    findings = run_check(OpenAPICheck(), {}, {"swagger.yaml": head})
+    assert [f.rule for f in findings] == ["spec-invalid"]
+    assert "also used by GET /a" in findings[0].message
+    assert findings[0].location is not None and findings[0].location.start_line == 5

@@ -1,0 +1,184 @@
+"""The secrets part: every format fires on an added line, is redacted, and stays quiet
+on unchanged lines, placeholders and allowlisted lines."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from gatekeeper.checks.security.secrets import entropy, redact
+from gatekeeper.model import Level
+
+from .helpers import rules, run_part, text_of, where
+
+# Built from pieces so that this file holds no whole token a scanner would flag.
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+PAT = (
+    "github_pat_"
+    + "11ABCDEFG0"
+    + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab"
+)
+AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
+SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+JWT = (
+    "eyJhbGciOiJIUzI1NiJ9"
+    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+    + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+)
+BODY = ["MIIEowIBAAKCAQEA7" + "q" * 47, "Zm9vYmFyYmF6cXV4" * 4, "c2VjcmV0c2VjcmV0" * 4]
+PEM = ["-----BEGIN RSA " + "PRIVATE KEY-----", *BODY, "-----END RSA " + "PRIVATE KEY-----"]
+SA = (
+    '{"type": "service_account", "project_id": "demo",\n "private_key_id": "'
+    + "0123456789abcdef" * 2
+    + "01234567"
+    + '"}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "shown"),
+    [
+        (f'TOKEN = "{GH}"', "secret-github-token", "ghp_…3hJ6"),
+        (f"token: {PAT}", "secret-github-token", "gith…YZab"),
+        (f'aws_key_id = "{AWS}"', "secret-aws-access-key", "AKIA…2K3L"),
+        (f"SLACK={SLACK}", "secret-slack-token", "xoxb-…UvWx"),
+        (f'stripe.api_key = "{STRIPE}"', "secret-stripe-live-key", "sk_live_…p7dc"),
+        (f'auth_header = "Bearer {JWT}"', "secret-jwt", "eyJ…sR8U"),
+        ('db_password = "Zx8kLm2Qp9vRt4Wq"', "secret-high-entropy", "…t4Wq"),
+        ('const apiKey = "9fK2mQ7xL4pZ8wR1";', "secret-high-entropy", "…8wR1"),
+    ],
+)
+def test_each_token_format_fires_and_is_redacted(line: str, rule: str, shown: str) -> None:
+    found = run_part("secrets", {"app.txt": "a\n"}, {"app.txt": "a\n" + line + "\n"})
+    assert rules(found) == [rule]
+    assert where(found) == [("app.txt", 2)]
+    assert found[0].message.endswith(shown)
+    for secret in (GH, PAT, AWS, SLACK, STRIPE, JWT, "Zx8kLm2Qp9vRt4Wq", "9fK2mQ7xL4pZ8wR1"):
+        assert secret not in text_of(found)
+    assert found[0].level is Level.ERROR
+
+
+def test_a_private_key_block_and_a_service_account_key_fire() -> None:
+    head = {"k.pem": "\n".join(PEM) + "\n", "sa.json": SA}
+    found = run_part("secrets", {}, head)
+    assert rules(found) == ["secret-private-key", "secret-gcp-service-account"]
+    assert found[0].location is not None and found[0].location.end_line == 5
+    assert found[0].message == "private key added: -----BEGIN RSA PRIVATE KEY-----…"
+    assert BODY[0] not in text_of(found) and "0123456789abcdef" not in text_of(found)
+
+
+def test_a_private_key_split_across_a_hunk_boundary_is_caught() -> None:
+    # the header and footer lines were already there; the PR adds only the body
+    base = "\n".join([PEM[0], "", PEM[-1]]) + "\n"
+    found = run_part("secrets", {"k.pem": base}, {"k.pem": "\n".join(PEM) + "\n"})
+    assert rules(found) == ["secret-private-key"]
+
+
+def test_a_key_whose_header_sits_in_one_hunk_and_footer_in_another_is_caught() -> None:
+    # two added runs separated by unchanged lines: each alone holds no whole key
+    base = ["x = 1", *BODY, "y = 2"]
+    head = [PEM[0], *BODY, PEM[-1]]
+    found = run_part(
+        "secrets", {"k.txt": "\n".join(base) + "\n"}, {"k.txt": "\n".join(head) + "\n"}
+    )
+    assert rules(found) == ["secret-private-key"]
+
+
+def test_a_secret_on_an_unchanged_line_is_not_reported() -> None:
+    base = f'TOKEN = "{GH}"\n'
+    assert run_part("secrets", {"a.py": base}, {"a.py": base + "x = 1\n"}) == []
+
+
+def test_placeholders_low_entropy_and_references_are_not_secrets() -> None:
+    head = "\n".join(
+        [
+            'password = "changeme-please"',
+            'api_key = "${API_KEY}"',
+            'secret = "{{ vault_secret }}"',
+            'token = "aaaaaaaaaaaaaaaa"',
+            'aws = "AKIAIOSFODNN7EXAMPLE"',
+            'password = "password"',
+        ]
+    )
+    assert run_part("secrets", {}, {"a.py": head + "\n"}) == []
+
+
+def test_the_allowlist_and_the_entropy_floor_are_configurable() -> None:
+    head = {"a.py": 'db_password = "Zx8kLm2Qp9vRt4Wq"\n'}
+    assert run_part("secrets", {}, head, {"allowlist": ["Zx8k.*"]}) == []
+    assert run_part("secrets", {}, head, {"min_entropy": 5.0}) == []
+
+
+def test_pragmas_are_honoured_unless_the_policy_says_not_to() -> None:
+    head = {"a.py": f'TOKEN = "{GH}"  # pragma: allowlist secret\n'}
+    assert run_part("secrets", {}, head) == []
+    found = run_part("secrets", {}, head, {"honour_pragmas": False})
+    assert rules(found) == ["secret-github-token"]
+
+
+def test_detect_secrets_plugins_catch_formats_we_have_no_rule_for() -> None:
+    sendgrid = (
+        "SG." + "ngeVfQFYQlKU0ufo8x5d1A" + "." + "TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr"
+    )
+    found = run_part("secrets", {}, {"mail.cfg": f"key {sendgrid}\n"})
+    assert rules(found) == ["secret-detected"]
+    assert found[0].message == "SendGrid API Key added: …s5cr"
+
+
+def test_entropy_only_strings_are_reported_only_when_asked() -> None:
+    head = {"a.py": 'x = "9f2aQ7vLm3ZpR8tW1yK5nB6cD0eF4gH2jX"\n'}
+    assert run_part("secrets", {}, head) == []
+    assert rules(run_part("secrets", {}, head, {"entropy_strings": True})) == ["secret-detected"]
+
+
+def test_a_committed_env_file_with_values_is_reported_by_name_only() -> None:
+    head = {
+        ".env": "# local\nDB_PASSWORD=hunter2\nEMPTY=\nexport API_URL=http://x\n",
+        ".env.example": "DB_PASSWORD=hunter2\n",
+        "config/app.env": "A=\n",
+    }
+    found = run_part("secrets", {}, head)
+    assert rules(found) == ["env-file-committed"]
+    assert found[0].message == ".env is committed with values for DB_PASSWORD, API_URL."
+    assert "hunter2" not in text_of(found)
+
+
+def test_many_env_values_are_listed_briefly() -> None:
+    env = "".join(f"VAR_{i}=v{i}\n" for i in range(12))
+    found = run_part("secrets", {}, {"prod.env": env})
+    assert found[0].message.endswith("VAR_9 ….")
+
+
+def test_binary_excluded_and_deleted_files_are_skipped() -> None:
+    head = {"img.bin": b"\x00" + GH.encode(), "poetry.lock": f'token = "{GH}"\n'}
+    assert run_part("secrets", {"gone.py": f'T = "{GH}"\n'}, head) == []
+    assert rules(run_part("secrets", {}, head, {"exclude": []})) == ["secret-github-token"]
+
+
+def test_a_level_shorthand_and_turning_the_part_off() -> None:
+    head = {"a.py": f'T = "{GH}"\n'}
+    assert [f.level for f in run_part("secrets", {}, head, "warn")] == [Level.WARNING]
+    assert run_part("secrets", {}, head, "off") == []
+    assert run_part("secrets", {}, head, {"enabled": False}) == []
+
+
+def test_equal_secrets_on_two_lines_get_distinct_fingerprints() -> None:
+    found = run_part("secrets", {}, {"a.py": f'A = "{GH}"\nB = "{GH}"\n'})
+    assert len({f.fingerprint for f in found}) == 2
+
+
+def test_a_five_megabyte_one_line_file_is_scanned_quickly() -> None:
+    blob = "var a=" + "Ab3+" * 1_250_000 + f';var t="{GH}";\n'
+    started = time.perf_counter()
+    found = run_part("secrets", {}, {"bundle.min.js": blob})
+    assert time.perf_counter() - started < 10
+    assert rules(found) == ["secret-github-token"]
+
+
+def test_redaction_and_entropy_helpers() -> None:
+    assert redact("ghp_0123456789abcdef0123456789abcdef9f2a", 4) == "ghp_…9f2a"
+    assert redact("short", 4) == "…"
+    assert redact("0123456789abcdefXYZW") == "…XYZW"
+    assert entropy("") == 0.0 and entropy("aaaa") == 0.0 and entropy("ab") == 1.0
