@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
+from gatekeeper.checks.migrations.sqltext import strip_comments
 
 #: SQLite messages that mean "this engine cannot do it", not "the migration is wrong"
 _UNSUPPORTED = re.compile(
@@ -15,6 +16,11 @@ _UNSUPPORTED = re.compile(
     r"no such collation|unknown database|cannot .* in a transaction",
     re.IGNORECASE,
 )
+
+
+#: statements that set session options or permissions: no schema effect, and SQLite does
+#: not know them, so the roundtrip skips them (SET lock_timeout is what we recommend)
+_NO_SCHEMA_EFFECT = re.compile(r"^\s*(?:SET|RESET|GRANT|REVOKE|COMMENT\s+ON)\b", re.IGNORECASE)
 
 
 def is_unsupported(message: str) -> bool:
@@ -35,6 +41,8 @@ class SqliteDatabase:
     def execute(self, statements: list[tuple[str, int]]) -> None:
         """Run each statement in autocommit mode (the file's own BEGIN/COMMIT still work)."""
         for sql, line in statements:
+            if _NO_SCHEMA_EFFECT.match(strip_comments(sql)):
+                continue
             try:
                 self._conn.execute(sql)
             except sqlite3.Error as exc:
