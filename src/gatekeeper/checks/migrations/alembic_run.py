@@ -1,24 +1,49 @@
-"""Run Alembic revisions without their project: Alembic's Operations on a MigrationContext.
+"""Run Alembic revisions without their project, in a child process of their own.
 
 No ``env.py``, no ``alembic.ini``, no version table: each revision file is compiled on
 its own and its ``upgrade()``/``downgrade()`` are called with ``op`` bound to a scratch
-connection. A revision that imports the application cannot be run this way and is
-reported as such instead of being half-run.
+connection through Alembic's Operations on a MigrationContext. That code comes from the
+change under review, so it runs in a separate Python process, in the scratch folder,
+with an environment stripped of everything but what Python needs (no tokens), under the
+check's time limit. A revision that imports the application is reported before anything
+runs ("cannot run in isolation").
 """
 
 from __future__ import annotations
 
 import heapq
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.catalog import Database, EngineError
+from gatekeeper.checks.migrations.roundtrip import Problem
 from gatekeeper.checks.migrations.sqlite import is_unsupported
+
+#: the only variables a child process inherits (everything else, tokens included, is dropped)
+_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
 class NotIsolated(Exception):
     """The revision needs something a scratch run cannot provide."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision file as the child runs it."""
+
+    path: str
+    source: str
+    #: True for the revisions the change added or edited (the ones roundtripped)
+    new: bool
+    #: False when there is no down to prove (missing, empty, declared irreversible)
+    provable: bool
 
 
 def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
@@ -44,19 +69,76 @@ def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
     return out
 
 
+def foreign_message(path: str, info: pyops.AlembicFile) -> str:
+    """Why a revision importing the application cannot be run here."""
+    return (
+        f"{path} imports {', '.join(info.foreign_imports)}: cannot run in isolation "
+        "(keep migrations free of application imports)"
+    )
+
+
+# --- parent side ---------------------------------------------------------------------------
+
+
+def run_isolated(
+    revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float
+) -> list[Problem]:
+    """Roundtrip the new revisions in a child process; the problems it found."""
+    folder.mkdir(parents=True, exist_ok=True)
+    result = folder / "alembic-result.json"
+    job = {"db": db, "result": str(result), "revisions": [asdict(r) for r in revisions]}
+    new = [r.path for r in revisions if r.new]
+    command = [sys.executable, "-m", "gatekeeper.checks.migrations.alembic_child"]
+    try:
+        proc = subprocess.run(
+            command,
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=_child_env(folder),
+            timeout=max(1.0, timeout),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return [
+            Problem(p, False, f"did not finish within the time limit ({timeout:.0f}s)") for p in new
+        ]
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        tail = (
+            " / ".join((proc.stderr or "").strip().splitlines()[-2:]) or f"exit {proc.returncode}"
+        )
+        return [Problem(p, False, f"the Alembic runner stopped: {tail}") for p in new]
+    finally:
+        result.unlink(missing_ok=True)
+    return [Problem(**item) for item in data]
+
+
+def _child_env(folder: Path) -> dict[str, str]:
+    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
+    package_root = str(Path(__file__).resolve().parents[3])
+    env["PYTHONPATH"] = package_root
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUTF8"] = "1"
+    env.setdefault("HOME", str(folder))
+    return env
+
+
+# --- child side ----------------------------------------------------------------------------
+
+
 def load(path: str, source: str, info: pyops.AlembicFile) -> dict[str, Any]:
     """Execute the revision module in a namespace of its own; raise NotIsolated."""
     if info.foreign_imports:
-        raise NotIsolated(
-            f"{path} imports {', '.join(info.foreign_imports)}: cannot run in isolation "
-            "(keep migrations free of application imports)"
-        )
+        raise NotIsolated(foreign_message(path, info))
     namespace: dict[str, Any] = {
         "__name__": f"gatekeeper_revision_{info.revision}",
         "__file__": path,
     }
     try:
-        exec(compile(source, path, "exec"), namespace)  # the migration under review
+        exec(compile(source, path, "exec"), namespace)  # the migration under review, isolated
     except Exception as exc:  # any failure to load means it cannot be run here
         raise NotIsolated(f"{path} cannot be loaded: {type(exc).__name__}: {exc}") from exc
     return namespace
@@ -80,11 +162,12 @@ class AlembicRunner:
         from alembic.operations import Operations
         from alembic.runtime.migration import MigrationContext
         from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
 
         url = db.sqlalchemy_url()
         engine = self._engines.get(url)
         if engine is None:
-            engine = self._engines[url] = create_engine(url, poolclass=_null_pool())
+            engine = self._engines[url] = create_engine(url, poolclass=NullPool)
         try:
             with engine.begin() as conn:
                 context = MigrationContext.configure(conn)
@@ -101,12 +184,6 @@ class AlembicRunner:
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
-
-
-def _null_pool() -> Any:
-    from sqlalchemy.pool import NullPool
-
-    return NullPool
 
 
 def _short(exc: Exception) -> str:

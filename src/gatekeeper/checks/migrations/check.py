@@ -213,22 +213,18 @@ class MigrationsCheck(BaseCheck):
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
         engine = str(ctx.config.get("roundtrip", "sqlite"))
-        url = ctx.config.get("database_url")
-        runner = alembic_run.AlembicRunner()
-        findings: list[Finding] = []
+        max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
         folder = ctx.scratch / "migrations-roundtrip"
-        try:
-            max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
-            with engines.opener(engine, url, folder) as open_db:
-                for p in plan.plans(ctx.changes, changed, runner, max_bytes):
-                    problems = [
-                        roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())
-                    ]
-                    if p.new:
-                        problems += roundtrip.run(open_db, p.before, p.new, ctx.check_time)
-                    findings += [self._problem(pr, engine) for pr in problems]
-        finally:
-            runner.close()
+        findings: list[Finding] = []
+        with engines.Engines(engine, ctx.config.get("database_url"), folder) as dbs:
+            for p in plan.plans(ctx.changes, changed, max_bytes):
+                problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
+                if p.new:
+                    problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
+                if p.revisions:
+                    timeout = ctx.remaining()
+                    problems += alembic_run.run_isolated(p.revisions, dbs.spec(), folder, timeout)
+                findings += [self._problem(pr, engine) for pr in problems]
         return findings
 
     def _lint(
