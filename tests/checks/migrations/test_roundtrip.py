@@ -63,3 +63,15 @@ def test_bad_lint_settings_fail_closed(lint: dict[str, object], message: str) ->
     ctx = context(changeset({}, head), {"roundtrip": "off", "lint": lint})
     with pytest.raises(CheckError, match=message):
         list(MigrationsCheck().run(ctx))
+
+
+def test_attach_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "outside.db"
+    head = {
+        "db/1_x.up.sql": f"ATTACH DATABASE '{target}' AS o;\nCREATE TABLE o.t (a int);",
+        "db/1_x.down.sql": "DROP TABLE o.t;",
+    }
+    (finding,) = MigrationsCheck().run(context(changeset({}, head), {"safety": False}))
+    assert finding.rule == "roundtrip-not-run"
+    assert "would write outside the scratch database" in finding.message
+    assert not target.exists()

@@ -13,7 +13,8 @@ from gatekeeper.checks.migrations.sqltext import strip_comments
 #: SQLite messages that mean "this engine cannot do it", not "the migration is wrong"
 _UNSUPPORTED = re.compile(
     r"syntax error|no such module|no such function|not supported|unrecognized token|"
-    r"no such collation|unknown database|cannot .* in a transaction",
+    r"no such collation|unknown database|cannot .* in a transaction|not authorized|"
+    r"authorization denied",
     re.IGNORECASE,
 )
 
@@ -37,6 +38,7 @@ class SqliteDatabase:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"roundtrip-{uuid.uuid4().hex[:12]}.sqlite3"
         self._conn = sqlite3.connect(self.path, isolation_level=None)
+        self._conn.set_authorizer(_authorize)
 
     def execute(self, statements: list[tuple[str, int]]) -> None:
         """Run each statement in autocommit mode (the file's own BEGIN/COMMIT still work)."""
@@ -46,9 +48,10 @@ class SqliteDatabase:
             try:
                 self._conn.execute(sql)
             except sqlite3.Error as exc:
-                raise EngineError(
-                    str(exc), line=line, unsupported=is_unsupported(str(exc))
-                ) from exc
+                message = str(exc)
+                if message in ("not authorized", "authorization denied"):
+                    message = "ATTACH (or VACUUM INTO) would write outside the scratch database"
+                raise EngineError(message, line=line, unsupported=is_unsupported(str(exc))) from exc
 
     def snapshot(self) -> Catalog:
         """Tables, columns, indexes, foreign keys, views and triggers, as a set."""
@@ -77,6 +80,13 @@ class SqliteDatabase:
         self._conn.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def _authorize(action: int, *_args: object) -> int:
+    """Deny ATTACH/DETACH: a migration could otherwise create files anywhere on disk."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
 
 
 def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
