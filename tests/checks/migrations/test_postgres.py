@@ -73,3 +73,18 @@ def test_no_binaries_and_no_url_is_a_check_error(monkeypatch: pytest.MonkeyPatch
 def test_mask_hides_passwords() -> None:
     assert postgres.mask("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert postgres.mask("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_on_its_own_server_migrations_run_without_superuser_rights(
+    pg_url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "pwned"
+    head = {
+        "db/1_x.up.sql": f"COPY (SELECT 1) TO PROGRAM 'touch {target}';",
+        "db/1_x.down.sql": "SELECT 1;",
+    }
+    ctx = context(changeset({}, head), {"roundtrip": "postgres", "safety": False})
+    (finding,) = MigrationsCheck().run(ctx)
+    assert finding.rule == "roundtrip-not-run"
+    assert "permission denied" in finding.message or "must be superuser" in finding.message
+    assert not target.exists()

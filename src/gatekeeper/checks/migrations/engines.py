@@ -36,7 +36,7 @@ class Engines:
         if self.engine == "sqlite":
             return SqliteDatabase(self._folder)
         try:
-            return postgres.PostgresDatabase(self.admin())
+            return postgres.PostgresDatabase(self.admin(), self.owner())
         except postgres.ServerError as exc:
             raise CheckError(f"roundtrip on PostgreSQL: {exc}") from exc
 
@@ -44,7 +44,13 @@ class Engines:
         """How a child process opens the same kind of database (see alembic_run)."""
         if self.engine == "sqlite":
             return {"engine": "sqlite", "folder": str(self._folder)}
-        return {"engine": "postgres", "admin": self.admin()}
+        admin = self.admin()
+        return {"engine": "postgres", "admin": admin, "owner": self.owner() or ""}
+
+    def owner(self) -> str | None:
+        """The unprivileged role migrations run as on our own scratch server (None on a
+        given server, where the URL's user is used as it is)."""
+        return postgres.MIGRATOR if self._server is not None else None
 
     def admin(self) -> str:
         """Connection string of a database the scratch databases are created from."""
@@ -79,4 +85,4 @@ def open_from_spec(spec: dict[str, str]) -> Database:
     """Open a database described by :meth:`Engines.spec` (in a child process)."""
     if spec["engine"] == "sqlite":
         return SqliteDatabase(Path(spec["folder"]))
-    return postgres.PostgresDatabase(spec["admin"])
+    return postgres.PostgresDatabase(spec["admin"], spec.get("owner") or None)
