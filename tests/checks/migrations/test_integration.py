@@ -60,7 +60,12 @@ def test_alembic_revision_from_git(git_repo: GitRepo) -> None:
     ]
     (incomplete,) = [f for f in found if f.rule == "down-incomplete"]
     assert "create_index ix_users_email" in incomplete.message
-    assert ctx.summary == "1 migration(s) changed (1 alembic)"
+    assert ctx.summary == "1 migration changed (1 alembic); roundtrip on sqlite: 1 failed"
+    assert ctx.details == [
+        "| migration | framework | down | roundtrip | safety findings |\n"
+        "|---|---|---|---|---|\n"
+        "| `alembic/versions/b2_email.py` | alembic | incomplete | **failed** | 1 |"
+    ]
 
 
 def test_untouched_migrations_do_not_apply(git_repo: GitRepo) -> None:

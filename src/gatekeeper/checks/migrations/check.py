@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     alembic_run,
+    details,
     detect,
     engines,
     lint,
@@ -125,9 +126,14 @@ class MigrationsCheck(BaseCheck):
         overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
         if overrides is not None:
             findings += self._lint(ctx, changed, overrides)
-        counts = _count(changed)
-        ctx.set_summary(f"{len(changed)} migration(s) changed ({counts})" if changed else "")
-        return sorted(set(findings), key=_order)
+        result = sorted(set(findings), key=_order)
+        if changed:
+            engine = str(ctx.config.get("roundtrip", "sqlite"))
+            deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
+            summary, table = details.render(changed, result, engine, deleted)
+            ctx.set_summary(summary)
+            ctx.add_details(table)
+        return result
 
     def _review(self, ctx: CheckContext, m: Migration) -> list[Finding]:
         changes = ctx.changes
@@ -288,13 +294,6 @@ class MigrationsCheck(BaseCheck):
 
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1].strip() if 0 < number <= len(lines) else ""
-
-
-def _count(changed: list[Migration]) -> str:
-    counts: dict[str, int] = {}
-    for m in changed:
-        counts[m.framework] = counts.get(m.framework, 0) + 1
-    return ", ".join(f"{n} {fw}" for fw, n in sorted(counts.items()))
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:
