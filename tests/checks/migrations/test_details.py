@@ -34,7 +34,7 @@ def test_table_states_every_kind_of_outcome() -> None:
         "| `db/0_old.up.sql` | golang-migrate | present | deleted | 0 |",
         "| `db/1_ok.up.sql` | golang-migrate | present | proven on sqlite | 0 |",
         "| `db/2_nodown.up.sql` | golang-migrate | missing | up only (no down to prove) | 0 |",
-        "| `db/3_pg.up.sql` | golang-migrate | present | not run | 0 |",
+        "| `db/3_pg.up.sql` | golang-migrate | present | not run | 1 |",
     ]
 
 
