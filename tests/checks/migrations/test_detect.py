@@ -85,3 +85,23 @@ def test_split_keeps_lines_quotes_and_same_line_comments() -> None:
     assert [(s.line, s.end_line) for s in stmts] == [(2, 2), (3, 3), (4, 6)]
     assert stmts[0].ignores() == {"drop-table": "why"}
     assert "$$ SELECT 1; $$" in stmts[1].text
+
+
+def test_sqitch_chain_follows_the_plan() -> None:
+    head = {
+        "db/sqitch.plan": "%project=x\n\nusers 2024-01-01T00:00:00Z a <a@b> # first\n"
+        "@v1 2024-01-02T00:00:00Z a <a@b>\nappts [users] 2024-01-03T00:00:00Z a <a@b>\n",
+        "db/deploy/appts.sql": "",
+        "db/deploy/users.sql": "",
+        "db/deploy/zzz_unplanned.sql": "",
+        "db/deploy/aaa_unplanned.sql": "",
+    }
+    cs = changeset({}, head)
+    m = detect.classify("db/deploy/appts.sql", None)
+    assert m is not None
+    assert [x.version for x in detect.chain(cs, m)] == [
+        "users",
+        "appts",
+        "aaa_unplanned",
+        "zzz_unplanned",
+    ]
