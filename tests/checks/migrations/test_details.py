@@ -44,3 +44,11 @@ def test_roundtrip_off_is_said() -> None:
     list(MigrationsCheck().run(ctx))
     assert ctx.summary == "1 migration changed (1 golang-migrate)"
     assert "| off |" in ctx.details[0]
+
+
+def test_every_rule_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "migrations.md").read_text("utf-8")
+    missing = [rule for rule in MigrationsCheck.rules if f"| `{rule}` |" not in doc]
+    assert missing == []

@@ -168,6 +168,8 @@ class AlembicRunner:
         engine = self._engines.get(url)
         if engine is None:
             engine = self._engines[url] = create_engine(url, poolclass=NullPool)
+            if url.startswith("sqlite"):
+                _tune_sqlite(engine)
         try:
             with engine.begin() as conn:
                 context = MigrationContext.configure(conn)
@@ -184,6 +186,14 @@ class AlembicRunner:
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+
+
+def _tune_sqlite(engine: Any) -> None:
+    from sqlalchemy import event
+
+    from gatekeeper.checks.migrations.sqlite import tune
+
+    event.listen(engine, "connect", lambda conn, _record: tune(conn))
 
 
 def _short(exc: Exception) -> str:

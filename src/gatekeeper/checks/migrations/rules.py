@@ -61,8 +61,7 @@ RULES = rule_catalog(
          description="squawk: changing-column-type; strong_migrations: change_column"),
     Rule("add-required-column", E, "Adding a NOT NULL column without a default fails on a "
          "non-empty table.", "Add the column nullable (or with a default), backfill, then "
-         "add the NOT NULL constraint.", description="squawk: adding-required-field / "
-         "adding-not-nullable-field; strong_migrations: add_column"),
+         "add the NOT NULL constraint.", description="squawk: adding-required-field"),
     Rule("volatile-default", W, "Adding a column with a volatile default (or a stored "
          "generated column) rewrites the table.",
          "Add the column without the default, set the default, backfill in batches.",
@@ -92,7 +91,7 @@ RULES = rule_catalog(
     Rule("missing-lock-timeout", W, "DDL that takes an exclusive lock runs without "
          "lock_timeout and can queue every query behind it.",
          "Start the migration with SET lock_timeout = '2s' (and statement_timeout).",
-         description="squawk: require-timeout-settings"),
+         description="squawk: require-lock-timeout"),
     Rule("truncate-cascade", E, "TRUNCATE ... CASCADE empties every referencing table too.",
          "Truncate the tables explicitly, one by one.", description="squawk: ban-truncate-cascade"),
     Rule("drop-database", E, "Dropping a database from a migration.",
@@ -106,9 +105,10 @@ RULES = rule_catalog(
          description="squawk: adding-serial-primary-key-field"),
     Rule("backfill-in-migration", W, "Data changes mixed with schema changes run in one long "
          "transaction.", "Move the backfill to its own migration or a batched job.",
-         description="strong_migrations: backfilling data"),
+         description="strong_migrations: backfilling data (no rule name)"),
     Rule("unreviewed-statement", W, "A statement no parser accepted was not reviewed for safety.",
-         "Fix the statement, or mark it `gatekeeper:ignore unreviewed-statement <reason>`."),
+         "Fix the statement, or mark it `gatekeeper:ignore unreviewed-statement <reason>`.",
+         description="squawk: syntax-error"),
     Rule("ignore-without-reason", W, "A gatekeeper:ignore marker without a reason is not "
          "honoured.", "Write `-- gatekeeper:ignore <rule> <reason>`."),
     Rule("expand-contract", INFO, "A drop recognised as the contract step of an expand-contract "

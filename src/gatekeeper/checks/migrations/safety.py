@@ -164,6 +164,16 @@ def _lock_timeout(stmt: Statement, state: State) -> list[Hit]:
 
 def _pg_create(node: Any, stmt: Statement, state: State) -> list[Hit]:
     state.created.add(_relname(node))
+    # a foreign key locks the table it references (SHARE ROW EXCLUSIVE) while it is made
+    referenced = {
+        str(c.pktable.relname)
+        for element in node.tableElts or ()
+        for c in (getattr(element, "constraints", None) or (element,))
+        if type(c).__name__ == "Constraint" and c.contype.name == "CONSTR_FOREIGN"
+    }
+    if referenced - state.created:
+        state.ddl_line = state.ddl_line or stmt.line
+        return _lock_timeout(stmt, state)
     return []
 
 
