@@ -75,3 +75,12 @@ def test_attach_is_refused_and_writes_nothing(tmp_path: Path) -> None:
     assert finding.rule == "roundtrip-not-run"
     assert "would write outside the scratch database" in finding.message
     assert not target.exists()
+
+
+def test_problems_an_edited_migration_already_had_are_marked_pre_existing() -> None:
+    base = {"db/1_a.up.sql": "CREATE TABLE a (id int);"}
+    head = {"db/1_a.up.sql": "CREATE TABLE a (id bigint);"}
+    ctx = context(changeset(base, head), {"roundtrip": "off"})
+    found = {f.rule: f for f in MigrationsCheck().run(ctx)}
+    assert sorted(found) == ["history-rewritten", "missing-down"]
+    assert ctx.existing_at_base == {found["missing-down"].fingerprint: 1}

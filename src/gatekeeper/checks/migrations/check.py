@@ -115,6 +115,8 @@ class MigrationsCheck(BaseCheck):
             ctx.check_time()
             findings += static.history_findings(self, ctx.changes, m)
             findings += self._review(ctx, m)
+            # an edited merged migration: what was already wrong with it is not new
+            ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
             if ctx.config.get("safety", True):
                 findings += self._safety(ctx, m, changed)
             if m.framework == ALEMBIC:
@@ -135,11 +137,12 @@ class MigrationsCheck(BaseCheck):
             ctx.add_details(table)
         return result
 
-    def _review(self, ctx: CheckContext, m: Migration) -> list[Finding]:
+    def _review(self, ctx: CheckContext, m: Migration, *, at_base: bool = False) -> list[Finding]:
         changes = ctx.changes
-        if changes.bytes_at_head(m.path) is None:
+        present = changes.bytes_at_base if at_base else changes.bytes_at_head
+        if present(m.path) is None:
             return []  # deleted: history_findings said what there is to say
-        text = changes.text_at_head(m.path)
+        text = (changes.text_at_base if at_base else changes.text_at_head)(m.path)
         if text is None:
             return [
                 self.finding(
@@ -150,7 +153,7 @@ class MigrationsCheck(BaseCheck):
                 )
             ]
         if m.is_sql:
-            sides = static.sql_sides(changes, m)
+            sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
             return static.check_sql(self, sides, m)
         try:
@@ -278,18 +281,28 @@ class MigrationsCheck(BaseCheck):
     def _alembic_graph(
         self, ctx: CheckContext, folder: str, changed: list[Migration]
     ) -> list[Finding]:
-        files: dict[str, pyops.AlembicFile] = {}
         sample = next(m for m in changed if m.framework == ALEMBIC and m.directory == folder)
-        for m in detect.chain(ctx.changes, sample):
-            text = ctx.changes.text_at_head(m.path)
-            if text is None:
-                continue
-            try:
-                files[m.path] = pyops.read_alembic(text, m.path)
-            except pyops.MigrationSyntaxError:
-                continue  # reported on its own when changed
+        files = _revisions(ctx, sample, at_base=False)
+        # heads the base already had are not this change's doing
+        base_heads = len(static.heads(_revisions(ctx, sample, at_base=True)))
         paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
-        return static.graph_findings(self, files, paths)
+        return static.graph_findings(self, files, paths, base_heads)
+
+
+def _revisions(
+    ctx: CheckContext, sample: Migration, *, at_base: bool
+) -> dict[str, pyops.AlembicFile]:
+    read = ctx.changes.text_at_base if at_base else ctx.changes.text_at_head
+    files: dict[str, pyops.AlembicFile] = {}
+    for m in detect.chain(ctx.changes, sample, at_base=at_base):
+        text = read(m.path)
+        if text is None:
+            continue
+        try:
+            files[m.path] = pyops.read_alembic(text, m.path)
+        except pyops.MigrationSyntaxError:
+            continue  # reported on its own when changed
+    return files
 
 
 def _line(lines: list[str], number: int) -> str:

@@ -251,13 +251,23 @@ def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str
     return missing
 
 
-def graph_findings(
-    check: BaseCheck, files: dict[str, pyops.AlembicFile], changed: Iterable[str]
-) -> list[Finding]:
-    """Two heads, or a down_revision that names no revision, among ``files`` (path -> info)."""
-    revisions = {info.revision: path for path, info in files.items() if info.revision}
+def heads(files: dict[str, pyops.AlembicFile]) -> list[str]:
+    """The revisions no other revision builds on, sorted."""
     parents = {rev for info in files.values() for rev in info.down_revisions}
-    heads = sorted(rev for rev in revisions if rev not in parents)
+    return sorted(
+        info.revision for info in files.values() if info.revision and info.revision not in parents
+    )
+
+
+def graph_findings(
+    check: BaseCheck,
+    files: dict[str, pyops.AlembicFile],
+    changed: Iterable[str],
+    base_heads: int = 1,
+) -> list[Finding]:
+    """Two heads (more than base had), or a down_revision that names no revision."""
+    revisions = {info.revision: path for path, info in files.items() if info.revision}
+    tips = heads(files)
     out: list[Finding] = []
     for path in sorted(changed):
         info = files.get(path)
@@ -273,13 +283,13 @@ def graph_findings(
                         evidence=parent,
                     )
                 )
-        if len(heads) > 1 and info.revision in heads:
+        if len(tips) > max(1, base_heads) and info.revision in tips:
             out.append(
                 check.finding(
                     "multiple-heads",
-                    f"The revision graph has {len(heads)} heads: {', '.join(heads)}.",
+                    f"The revision graph has {len(tips)} heads: {', '.join(tips)}.",
                     path=path,
-                    evidence=",".join(heads),
+                    evidence=",".join(tips),
                 )
             )
     return out
