@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gatekeeper.checks.migrations import detect
 from gatekeeper.checks.migrations.sqltext import split
@@ -104,4 +106,42 @@ def test_sqitch_chain_follows_the_plan() -> None:
         "appts",
         "aaa_unplanned",
         "zzz_unplanned",
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SELECT 1", "CREATE TABLE t (a text DEFAULT 'x;y')", "DROP TABLE t"]),
+            st.sampled_from(["", "-- note; here\n", "/* c; */ ", "\n\n"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_split_finds_every_statement_and_its_line(parts: list[tuple[str, str]]) -> None:
+    sql, expected, line = "", [], 1
+    for stmt, comment in parts:
+        line += comment.count("\n")
+        sql += comment + stmt + ";\n"
+        expected.append((stmt, line))
+        line += 1
+    got = [(s.text.split("\n")[-1].split("*/ ")[-1], s.line) for s in split(sql)]
+    assert got == expected
+
+
+def test_split_is_linear_on_big_files() -> None:
+    import time
+
+    sql = "\n".join(f"UPDATE t SET a = {i} WHERE b = 'x;{i}';" for i in range(20_000))
+    started = time.monotonic()
+    stmts = split(sql)
+    assert len(stmts) == 20_000 and stmts[-1].line == 20_000
+    assert time.monotonic() - started < 5
+
+
+def test_e_strings_keep_backslash_escaped_quotes() -> None:
+    assert [s.text for s in split("SELECT E'it\\'s; ok';\nSELECT 2")] == [
+        "SELECT E'it\\'s; ok'",
+        "SELECT 2",
     ]
