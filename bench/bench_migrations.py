@@ -54,6 +54,7 @@ SQUAWK_TO_OURS = {
     "ban-concurrent-index-creation-in-transaction": "concurrent-in-transaction",
     "require-lock-timeout": "missing-lock-timeout",
     "ban-truncate-cascade": "truncate-cascade",
+    "transaction-nesting": "transaction-nesting",
     "ban-drop-database": "drop-database",
     "ban-drop-not-null": "drop-not-null",
     "adding-serial-primary-key-field": "add-primary-key-column",

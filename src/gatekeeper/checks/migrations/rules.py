@@ -92,6 +92,9 @@ RULES = rule_catalog(
          "lock_timeout and can queue every query behind it.",
          "Start the migration with SET lock_timeout = '2s' (and statement_timeout).",
          description="squawk: require-lock-timeout"),
+    Rule("transaction-nesting", W, "BEGIN/COMMIT inside a migration the framework already "
+         "runs in a transaction.", "Remove the explicit BEGIN/COMMIT, or turn the framework's "
+         "transaction off for this migration.", description="squawk: transaction-nesting"),
     Rule("truncate-cascade", E, "TRUNCATE ... CASCADE empties every referencing table too.",
          "Truncate the tables explicitly, one by one.", description="squawk: ban-truncate-cascade"),
     Rule("drop-database", E, "Dropping a database from a migration.",

@@ -37,6 +37,8 @@ class State:
     """What the migration has done so far, statement by statement."""
 
     in_transaction: bool
+    #: the framework itself wraps the file in a transaction (Flyway, goose, dbmate)
+    wrapped: bool = False
     lock_timeout: bool = False
     created: set[str] = field(default_factory=set)
     ddl_line: int | None = None
@@ -51,12 +53,13 @@ def review(
     in_transaction: bool = False,
     lines: Collection[int] | None = None,
     lock_timeout_rule: bool = True,
+    wrapped: bool = False,
 ) -> list[Hit]:
     """Hits for ``statements``; with ``lines``, only for statements touching those lines
     (the others are still read, for what they set up: lock_timeout, transactions...).
     ``lock_timeout_rule`` is off for SQL embedded in Python migrations, whose timeouts
     are set by the framework's configuration, out of sight."""
-    state = State(in_transaction, lock_timeout=not lock_timeout_rule)
+    state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
     hits: list[Hit] = []
     for stmt in statements:
         found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
@@ -185,11 +188,26 @@ def _pg_set(node: Any, stmt: Statement, state: State) -> list[Hit]:
 
 def _pg_transaction(node: Any, stmt: Statement, state: State) -> list[Hit]:
     kind = node.kind.name
+    hits = []
+    if state.wrapped and kind in _TRANSACTION_CONTROL:
+        hits.append(
+            Hit(
+                "transaction-nesting",
+                f"{_first_line(stmt)} inside the transaction the framework already opened.",
+                stmt.line,
+                kind,
+            )
+        )
     if kind in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
         state.in_transaction = True
     elif kind in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
         state.in_transaction = False
-    return []
+    return hits
+
+
+_TRANSACTION_CONTROL = frozenset(
+    {"TRANS_STMT_BEGIN", "TRANS_STMT_START", "TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"}
+)
 
 
 def _names(objects: Any) -> list[str]:

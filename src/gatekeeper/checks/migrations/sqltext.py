@@ -27,10 +27,15 @@ class Statement:
 
     def ignores(self) -> dict[str, str]:
         """``gatekeeper:ignore <rule> <reason>`` markers on this statement: rule -> reason."""
-        found = {}
-        for m in _IGNORE.finditer(self.comments):
-            found[m.group(1)] = m.group(2).strip().rstrip("*/").strip()
-        return found
+        return ignore_marks(self.comments)
+
+
+def ignore_marks(text: str) -> dict[str, str]:
+    """``gatekeeper:ignore <rule> <reason>`` markers in ``text``: rule -> reason ("" if none)."""
+    found = {}
+    for m in _IGNORE.finditer(text):
+        found[m.group(1)] = m.group(2).strip().rstrip("*/").strip()
+    return found
 
 
 #: one token at a time: comments, quoted runs (standard, E'' escapes, identifiers,
