@@ -12,6 +12,7 @@ runs ("cannot run in isolation").
 from __future__ import annotations
 
 import heapq
+import importlib.util
 import json
 import os
 import subprocess
@@ -84,10 +85,14 @@ def run_isolated(
     revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float
 ) -> list[Problem]:
     """Roundtrip the new revisions in a child process; the problems it found."""
+    new = [r.path for r in revisions if r.new]
+    missing = [m for m in ("alembic", "sqlalchemy") if importlib.util.find_spec(m) is None]
+    if missing:
+        why = f"needs {' and '.join(missing)}: pip install 'dod-gatekeeper[migrations]'"
+        return [Problem(p, False, why) for p in new]
     folder.mkdir(parents=True, exist_ok=True)
     result = folder / "alembic-result.json"
     job = {"db": db, "result": str(result), "revisions": [asdict(r) for r in revisions]}
-    new = [r.path for r in revisions if r.new]
     command = [sys.executable, "-m", "gatekeeper.checks.migrations.alembic_child"]
     try:
         proc = subprocess.run(

@@ -3,6 +3,7 @@ server, else a scratch server started on first use and stopped at the end)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from types import TracebackType
 
@@ -59,6 +60,11 @@ class Engines:
         return self._admin
 
     def _connect(self) -> str:
+        if importlib.util.find_spec("psycopg") is None:
+            raise CheckError(
+                "roundtrip: postgres needs psycopg: pip install 'dod-gatekeeper[migrations]', "
+                "or set `roundtrip: sqlite`"
+            )
         if self._url:
             try:
                 postgres.connect(self._url).close()
