@@ -145,3 +145,18 @@ def test_e_strings_keep_backslash_escaped_quotes() -> None:
         "SELECT E'it\\'s; ok'",
         "SELECT 2",
     ]
+
+
+def test_importing_the_check_loads_no_heavy_tool() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[3] / "src"
+    code = (
+        f"import sys; sys.path.insert(0, {str(src)!r}); import gatekeeper.checks.migrations; "
+        "heavy = {'pglast', 'sqlglot', 'sqlalchemy', 'alembic', 'psycopg', 'sqlfluff'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
