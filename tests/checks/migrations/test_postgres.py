@@ -155,3 +155,12 @@ def test_alembic_child_on_postgres_in_process(pg_url: str, tmp_path: Path) -> No
     (problem,) = alembic_child.run(job)
     assert problem.failed
     assert "unexpected column public.t.id integer NULL" in problem.message
+
+
+def test_a_statement_cannot_outlive_the_time_limit(pg_url: str) -> None:
+    head = {"db/1_x.up.sql": "SELECT pg_sleep(30);", "db/1_x.down.sql": "SELECT 1;"}
+    config = {"roundtrip": "postgres", "database_url": pg_url, "safety": False}
+    ctx = context(changeset({}, head), config, timeout=2.0)
+    (finding,) = MigrationsCheck().run(ctx)
+    assert finding.rule == "roundtrip-not-run"
+    assert "statement timeout" in finding.message

@@ -225,7 +225,8 @@ class MigrationsCheck(BaseCheck):
         max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
         folder = ctx.scratch / "migrations-roundtrip"
         findings: list[Finding] = []
-        with engines.Engines(engine, ctx.config.get("database_url"), folder) as dbs:
+        url = ctx.config.get("database_url")
+        with engines.Engines(engine, url, folder, ctx.remaining) as dbs:
             for p in plan.plans(ctx.changes, changed, max_bytes):
                 problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
                 if p.new:

@@ -4,6 +4,7 @@ server, else a scratch server started on first use and stopped at the end)."""
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -16,8 +17,15 @@ from gatekeeper.checks.migrations.sqlite import SqliteDatabase
 class Engines:
     """Fresh scratch databases on one engine; a server it started is stopped on exit."""
 
-    def __init__(self, engine: str, database_url: str | None, folder: Path) -> None:
+    def __init__(
+        self,
+        engine: str,
+        database_url: str | None,
+        folder: Path,
+        remaining: Callable[[], float] = lambda: 300.0,
+    ) -> None:
         self.engine = engine
+        self._remaining = remaining
         self._url = database_url
         self._folder = folder
         self._server: postgres.ScratchServer | None = None
@@ -37,7 +45,8 @@ class Engines:
         if self.engine == "sqlite":
             return SqliteDatabase(self._folder)
         try:
-            return postgres.PostgresDatabase(self.admin(), self.owner())
+            timeout = max(1.0, self._remaining())
+            return postgres.PostgresDatabase(self.admin(), self.owner(), timeout)
         except postgres.ServerError as exc:
             raise CheckError(f"roundtrip on PostgreSQL: {exc}") from exc
 
@@ -46,7 +55,13 @@ class Engines:
         if self.engine == "sqlite":
             return {"engine": "sqlite", "folder": str(self._folder)}
         admin = self.admin()
-        return {"engine": "postgres", "admin": admin, "owner": self.owner() or ""}
+        timeout = str(max(1.0, self._remaining()))
+        return {
+            "engine": "postgres",
+            "admin": admin,
+            "owner": self.owner() or "",
+            "timeout": timeout,
+        }
 
     def owner(self) -> str | None:
         """The unprivileged role migrations run as on our own scratch server (None on a
@@ -91,4 +106,5 @@ def open_from_spec(spec: dict[str, str]) -> Database:
     """Open a database described by :meth:`Engines.spec` (in a child process)."""
     if spec["engine"] == "sqlite":
         return SqliteDatabase(Path(spec["folder"]))
-    return postgres.PostgresDatabase(spec["admin"], spec.get("owner") or None)
+    timeout = float(spec["timeout"]) if spec.get("timeout") else None
+    return postgres.PostgresDatabase(spec["admin"], spec.get("owner") or None, timeout)

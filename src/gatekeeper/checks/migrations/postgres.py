@@ -24,8 +24,9 @@ from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
 #: SQLSTATE classes/codes that mean the server lacks something, not that the migration is wrong
 _UNSUPPORTED_CLASS = "0A"  # feature_not_supported (e.g. an extension that is not installed)
 #: undefined_file (an extension's files are missing); insufficient_privilege (the scratch
-#: role is no superuser: a migration that needs one cannot be proven here)
-_UNSUPPORTED_CODES = frozenset({"58P01", "42501"})
+#: role is no superuser: a migration that needs one cannot be proven here); query_canceled
+#: (the check's time limit ran out)
+_UNSUPPORTED_CODES = frozenset({"58P01", "42501", "57014"})
 SCRATCH_USER = "gatekeeper"
 #: the role migrations run as on a scratch server: it owns its database and nothing else,
 #: so a migration cannot reach the machine (COPY ... PROGRAM) or other databases
@@ -132,7 +133,7 @@ class PostgresDatabase:
 
     engine = "postgres"
 
-    def __init__(self, admin: str, owner: str | None = None) -> None:
+    def __init__(self, admin: str, owner: str | None = None, timeout: float | None = None) -> None:
         from psycopg.conninfo import make_conninfo
 
         self._admin = admin
@@ -142,7 +143,9 @@ class PostgresDatabase:
             conn.execute(f'CREATE DATABASE "{self.name}"{owned}'.encode())
         extra = {"user": owner} if owner else {}
         self._conninfo = make_conninfo(admin, dbname=self.name, **extra)
-        self._conn = connect(self._conninfo, autocommit=True)
+        # a statement may not outlive the check's time limit (a migration can still SET its own)
+        limit = {"options": f"-c statement_timeout={int(timeout * 1000)}"} if timeout else {}
+        self._conn = connect(self._conninfo, autocommit=True, **limit)
 
     def execute(self, statements: list[tuple[str, int]]) -> None:
         """Run each statement as sent (autocommit; the file's own BEGIN/COMMIT apply)."""
