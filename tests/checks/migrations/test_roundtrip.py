@@ -84,3 +84,14 @@ def test_problems_an_edited_migration_already_had_are_marked_pre_existing() -> N
     found = {f.rule: f for f in MigrationsCheck().run(ctx)}
     assert sorted(found) == ["history-rewritten", "missing-down"]
     assert ctx.existing_at_base == {found["missing-down"].fingerprint: 1}
+
+
+def test_a_runaway_sqlite_statement_stops_at_the_time_limit() -> None:
+    endless = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n;"
+    )
+    head = {"db/1_x.up.sql": endless, "db/1_x.down.sql": "SELECT 1;"}
+    ctx = context(changeset({}, head), {"safety": False}, timeout=2.0)
+    (finding,) = MigrationsCheck().run(ctx)
+    assert finding.rule == "roundtrip-not-run"
+    assert "stopped at the check's time limit" in finding.message

@@ -43,7 +43,7 @@ class Engines:
     def open_db(self) -> Database:
         """A new, empty database (raises CheckError when the server is unusable)."""
         if self.engine == "sqlite":
-            return SqliteDatabase(self._folder)
+            return SqliteDatabase(self._folder, max(1.0, self._remaining()))
         try:
             timeout = max(1.0, self._remaining())
             return postgres.PostgresDatabase(self.admin(), self.owner(), timeout)

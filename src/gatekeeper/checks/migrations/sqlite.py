@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from gatekeeper.checks.migrations.sqltext import strip_comments
 _UNSUPPORTED = re.compile(
     r"syntax error|no such module|no such function|not supported|unrecognized token|"
     r"no such collation|unknown database|cannot .* in a transaction|not authorized|"
-    r"authorization denied",
+    r"authorization denied|^interrupted$",
     re.IGNORECASE,
 )
 
@@ -34,12 +35,16 @@ class SqliteDatabase:
 
     engine = "sqlite"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, timeout: float | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"roundtrip-{uuid.uuid4().hex[:12]}.sqlite3"
         self._conn = sqlite3.connect(self.path, isolation_level=None)
         tune(self._conn)
         self._conn.set_authorizer(_authorize)
+        if timeout is not None:
+            # abort a statement that would run past the check's time limit
+            deadline = time.monotonic() + timeout
+            self._conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         #: table facts by (name, CREATE text): SQLite keeps a table's full definition in
         #: its CREATE text, so an unchanged text means unchanged facts (snapshots stay
         #: cheap on long chains)
@@ -56,6 +61,8 @@ class SqliteDatabase:
                 message = str(exc)
                 if message in ("not authorized", "authorization denied"):
                     message = "ATTACH (or VACUUM INTO) would write outside the scratch database"
+                elif message == "interrupted":
+                    message = "stopped at the check's time limit"
                 raise EngineError(message, line=line, unsupported=is_unsupported(str(exc))) from exc
 
     def snapshot(self) -> Catalog:
