@@ -17,7 +17,7 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.detect import DBMATE, GOOSE, Migration
-from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason
+from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
 from gatekeeper.model import Finding
 
 _SECTIONS = {
@@ -186,6 +186,9 @@ def effect(op: pyops.Op) -> tuple[str, ...] | None:
     if name == "alter_column":
         return _alter_effect(op)
     if name == "execute":
+        sql = pyops.literal_str(op.arg(0, "sqltext"))
+        if sql is not None and _DML.match(strip_comments(sql)):
+            return None  # data changes are undone by undoing the schema they fill
         return ("execute",)
     return None
 
@@ -201,6 +204,9 @@ _NAME_KEYWORDS = {
     "create_foreign_key": "constraint_name",
     "create_primary_key": "constraint_name",
 }
+
+
+_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
 
 
 def _column_name(op: pyops.Op) -> str | None:
