@@ -47,9 +47,8 @@ print(json.dumps({"seconds": seconds, "rss_mb": rss}))
 
 
 def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout.strip()
 
 
 def build(root: Path, files: int, changed: int, lines: int) -> tuple[str, str]:
@@ -73,20 +72,15 @@ def build(root: Path, files: int, changed: int, lines: int) -> tuple[str, str]:
     head = _git(root, "rev-parse", "HEAD")
     total = lines + 20
     with (root / "coverage.xml").open("w") as out:
-        out.write(
-            '<?xml version="1.0" ?>\n<coverage version="7.0" line-rate="0.5">\n'
-            f"<sources><source>{root}</source></sources>\n<packages>\n"
-        )
+        out.write('<?xml version="1.0" ?>\n<coverage version="7.0" line-rate="0.5">\n'
+                  f"<sources><source>{root}</source></sources>\n<packages>\n")
         for p in range(files // 100 + 1):
             out.write(f'<package name="pkg{p}" line-rate="0.5"><classes>\n')
             for n in range(p * 100, min(files, (p + 1) * 100)):
-                out.write(
-                    f'<class name="mod{n}.py" filename="src/pkg{p}/mod{n}.py" '
-                    'line-rate="0.5"><methods/><lines>\n'
-                )
-                out.write(
-                    "".join(f'<line number="{i}" hits="{i % 2}"/>\n' for i in range(1, total + 1))
-                )
+                out.write(f'<class name="mod{n}.py" filename="src/pkg{p}/mod{n}.py" '
+                          'line-rate="0.5"><methods/><lines>\n')
+                out.write("".join(f'<line number="{i}" hits="{i % 2}"/>\n'
+                                  for i in range(1, total + 1)))
                 out.write("</lines></class>\n")
             out.write("</classes></package>\n")
         out.write("</packages>\n</coverage>\n")
@@ -95,9 +89,8 @@ def build(root: Path, files: int, changed: int, lines: int) -> tuple[str, str]:
 
 def measure(script: str, *args: str) -> dict[str, float]:
     """Run ``script`` in a fresh interpreter and return what it printed."""
-    out = subprocess.run(
-        [sys.executable, "-c", script, *args], check=True, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-c", script, *args], check=True,
+                         capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -114,10 +107,8 @@ def main() -> None:
         start = time.perf_counter()
         base, head = build(root, args.files, args.changed, args.lines)
         size = (root / "coverage.xml").stat().st_size / 1e6
-        print(
-            f"built {args.files} files, {args.changed} changed, report {size:.0f} MB"
-            f" in {time.perf_counter() - start:.1f} s"
-        )
+        print(f"built {args.files} files, {args.changed} changed, report {size:.0f} MB"
+              f" in {time.perf_counter() - start:.1f} s")
         ours = measure(OURS, str(root), base, head)
         theirs = measure(THEIRS, str(root), base)
     print(f"{'tool':12} {'seconds':>8} {'peak MB':>8}")
@@ -125,10 +116,8 @@ def main() -> None:
     print(f"{'diff-cover':12} {theirs['seconds']:8.2f} {theirs['rss_mb']:8.0f}")
     ratio = theirs["seconds"] / ours["seconds"]
     ok = ratio >= 3 and ours["rss_mb"] < 300
-    print(
-        f"speed-up {ratio:.1f}x (target ≥ 3x), peak {ours['rss_mb']:.0f} MB (target < 300 MB):"
-        f" {'OK' if ok else 'OVER TARGET'}"
-    )
+    print(f"speed-up {ratio:.1f}x (target ≥ 3x), peak {ours['rss_mb']:.0f} MB (target < 300 MB):"
+          f" {'OK' if ok else 'OVER TARGET'}")
 
 
 if __name__ == "__main__":
