@@ -72,7 +72,9 @@ def _peer_module(npm_dir: Path) -> Path:
     if not module.is_dir():
         npm_dir.mkdir(parents=True, exist_ok=True)
         subprocess.run(["npm", "init", "-y"], cwd=npm_dir, check=True, capture_output=True)
-        subprocess.run(["npm", "install", "api-smart-diff@1.0.6"], cwd=npm_dir, check=True, capture_output=True)
+        subprocess.run(
+            ["npm", "install", "api-smart-diff@1.0.6"], cwd=npm_dir, check=True, capture_output=True
+        )
     return module
 
 
@@ -80,16 +82,24 @@ def _run(cmd: list[str]) -> dict[str, object]:
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=900)
     if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"], "wall": time.perf_counter() - started}
+        return {
+            "error": proc.stderr.strip().splitlines()[-1:] or ["failed"],
+            "wall": time.perf_counter() - started,
+        }
     data: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     data["wall"] = time.perf_counter() - started
     return data
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     default_corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    ap.add_argument("--corpus", default=str(default_corpus if default_corpus.is_dir() else "/work/shared/corpus"))
+    ap.add_argument(
+        "--corpus",
+        default=str(default_corpus if default_corpus.is_dir() else "/work/shared/corpus"),
+    )
     ap.add_argument("--npm-dir", default=str(Path(tempfile.gettempdir()) / "gatekeeper-bench-npm"))
     ap.add_argument("--skip-peer", action="store_true")
     args = ap.parse_args()
@@ -103,7 +113,9 @@ def main() -> int:
             ours = _run([sys.executable, str(ours_py), str(SRC), str(specs), base, head])
             line = {"pair": f"{base} -> {head}", "gatekeeper": ours}
             if module is not None:
-                peer = _run(["node", str(peer_js), str(module), str(specs / base), str(specs / head)])
+                peer = _run(
+                    ["node", str(peer_js), str(module), str(specs / base), str(specs / head)]
+                )
                 line["api-smart-diff"] = peer
                 if "total" in ours and "diff" in peer:
                     line["speedup"] = round(float(peer["diff"]) / float(ours["total"]), 1)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from gatekeeper.globs import match_any
+from gatekeeper.globs import match_any, matcher
 
 #: Files larger than this are not read as text (they are still listed as changed).
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -167,13 +167,13 @@ class ChangeSet:
 
     def head_paths(self, patterns: Iterable[str] = ("**",)) -> list[str]:
         """Paths at head matching the patterns, sorted (lists the tree: use for discovery)."""
-        pats = tuple(patterns)
-        return sorted(p for p in self.head_tree.paths() if match_any(p, pats))
+        wanted = matcher(patterns)
+        return sorted(p for p in self.head_tree.paths() if wanted(p))
 
     def base_paths(self, patterns: Iterable[str] = ("**",)) -> list[str]:
         """Paths at base matching the patterns, sorted."""
-        pats = tuple(patterns)
-        return sorted(p for p in self.base_tree.paths() if match_any(p, pats))
+        wanted = matcher(patterns)
+        return sorted(p for p in self.base_tree.paths() if wanted(p))
 
 
 def _known_size(tree: Tree, path: str) -> int:

@@ -238,11 +238,18 @@ def run_checks(
             outcomes[check_id] = _outcome(run, cp, options, policy.waivers, today)
             continue
         runs.append((_Run(check_id, str(loaded.cls.title), ctx, instance), cp))
+    for failure in registry.failures:
+        # a local check the policy lists is required: failing to load it fails closed
+        if failure.name in policy.plugins and failure.name not in outcomes:
+            outcomes[failure.name] = _plugin_error_outcome(
+                failure.name, failure.reason, CheckPolicy(failure.name)
+            )
     _run_all(runs, options.jobs or default_jobs())
     for run, cp in runs:
         outcomes[run.check_id] = _outcome(run, cp, options, policy.waivers, today)
     ordered = tuple(outcomes[k] for k in sorted(outcomes))
-    return _verdict(ordered, registry, policy, changes, pr, today)
+    notes = tuple(f"Check not loaded: {failure}" for failure in registry.failures)
+    return replace(_verdict(ordered, registry, policy, changes, pr, today), notes=notes)
 
 
 def _run_all(runs: list[tuple[_Run, CheckPolicy]], jobs: int) -> None:

@@ -37,6 +37,13 @@ class GateOptions:
     jobs: int | None = None
     #: a previous JSON report whose findings count as pre-existing
     baseline: Path | None = None
+    #: never execute the PR's code (pull_request_target): policy and local checks from
+    #: base only, and the ``command`` check, which runs commands in the checkout, is off
+    safe: bool = False
+
+
+#: checks that execute code from the checkout, switched off in safe mode
+UNSAFE_CHECKS = ("command",)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,11 @@ def prepare(opts: GateOptions) -> Prepared:
     from gatekeeper.policy.load import load_policy, peek_plugins
     from gatekeeper.pullrequest import detect_agent
 
+    if opts.safe and (opts.policy_from != "base" or opts.policy_file):
+        raise UsageError(
+            "safe mode (pull_request_target) reads the policy at the base commit only: "
+            "drop the policy file and policy-from options"
+        )
     changes = changeset_from_git(opts.root, opts.base, opts.head, mode=opts.mode)
     text, source = read_policy_text(opts, changes)
     plugin_paths = peek_plugins(text, source) if text is not None else ()
@@ -104,6 +116,8 @@ def prepare(opts: GateOptions) -> Prepared:
         changed_paths=[f.path for f in changes],
         read_file=read_extended,
     )
+    if opts.safe:
+        policy = _without_unsafe_checks(policy)
     pr = replace(opts.pr, agent_signal=policy.agent_signal or detect_agent(opts.pr, policy.agents))
     policy_path = DEFAULT_POLICY_PATH
     if opts.policy_file:
@@ -112,6 +126,14 @@ def prepare(opts: GateOptions) -> Prepared:
             policy_path = candidate.relative_to(changes.root.resolve()).as_posix()
     policy_files = (policy_path, *plugin_paths, *sorted(set(extended)))
     return Prepared(changes, registry, policy, pr, policy_files)
+
+
+def _without_unsafe_checks(policy: Policy) -> Policy:
+    checks = dict(policy.checks)
+    for check_id in UNSAFE_CHECKS:
+        if check_id in checks:
+            checks[check_id] = replace(checks[check_id], enabled=False)
+    return replace(policy, checks=checks)
 
 
 def read_baseline(path: Path | None) -> Mapping[str, int]:
@@ -133,6 +155,11 @@ def read_baseline(path: Path | None) -> Mapping[str, int]:
 
 def run_gate(opts: GateOptions) -> Verdict:
     """Judge the change described by ``opts`` and return the Verdict."""
+    return judge(opts)[0]
+
+
+def judge(opts: GateOptions) -> tuple[Verdict, Policy]:
+    """The Verdict and the policy it was judged under (publishers read settings from it)."""
     baseline = read_baseline(opts.baseline)
     prepared = prepare(opts)
     options = EngineOptions(
@@ -141,6 +168,7 @@ def run_gate(opts: GateOptions) -> Verdict:
         policy_files=prepared.policy_files,
     )
     with prepared.changes:
-        return run_checks(
+        verdict = run_checks(
             prepared.registry, prepared.policy, prepared.changes, prepared.pr, options
         )
+    return verdict, prepared.policy

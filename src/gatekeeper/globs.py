@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 @functools.lru_cache(maxsize=4096)
@@ -49,6 +49,20 @@ def _compile(pattern: str) -> re.Pattern[str]:
             i += 1
     prefix = "" if anchored else "(?:.*/)?"
     return re.compile(prefix + "".join(out) + r"\Z", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_many(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_compile(p).pattern})" for p in patterns), re.DOTALL)
+
+
+def matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """A fast test for "matches any of ``patterns``" (one combined regular expression)."""
+    pats = tuple(patterns)
+    if not pats:
+        return lambda _path: False
+    compiled = _compile_many(pats)
+    return lambda path: compiled.match(path) is not None
 
 
 def match(path: str, pattern: str) -> bool:

@@ -82,6 +82,8 @@ def pull_request_from_event(payload: Mapping[str, Any]) -> PullRequest:
         draft=bool(pr.get("draft")),
         url=str(pr.get("html_url") or ""),
     )
+
+
 # Built-in agent signals: (pattern, how the signal is reported). Patterns use only "*"
 # and "?" as wildcards so that "[bot]" in a login stays literal.
 _BUILTIN_LOGINS = (
@@ -190,3 +192,46 @@ def detect_agent(pr: PullRequest, rules: AgentRules | None = None) -> str:
         if _wildcard("*" + marker + "*").match(body):
             return f"body marker {marker}"
     return ""
+
+
+#: review states that decide (a later COMMENTED review does not undo an approval)
+_DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
+#: a GitHub noreply address names the account: "<123+login@users.noreply.github.com>"
+_NOREPLY = re.compile(r"<(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.github\.com>")
+
+
+def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = ()) -> list[str]:
+    """Logins whose latest decisive review approves the head commit and who may approve."""
+    head_sha = pr.head_sha or head
+    allowed_set = {a.lower().lstrip("@") for a in allowed}
+    excluded = {pr.author.lower(), *contributors(pr)}
+    latest: dict[str, Review] = {}
+    for review in sorted(pr.reviews, key=lambda r: r.submitted_at):
+        if review.state in _DECISIVE:
+            latest[review.login.lower()] = review
+    return sorted(
+        review.login
+        for login, review in latest.items()
+        if review.state == "APPROVED"
+        and not review.is_bot
+        and not login.endswith("[bot]")
+        and login not in excluded
+        and bool(head_sha)
+        and review.commit_id == head_sha
+        and (not allowed_set or login in allowed_set)
+    )
+
+
+def contributors(pr: PullRequest) -> set[str]:
+    """Lowercased logins of the PR's commit authors and co-authors.
+
+    They cannot approve their own work. For an agent's PR this includes the person who
+    launched it when the agent credits them, as the Copilot coding agent does with a
+    ``Co-authored-by`` trailer carrying their ``users.noreply.github.com`` address.
+    """
+    found = set()
+    for entry in (*pr.commit_authors, *pr.commit_trailers):
+        if "<" not in entry and ":" not in entry:
+            found.add(entry.strip().lower())  # a bare login, as the commits API links it
+        found.update(m.lower() for m in _NOREPLY.findall(entry))
+    return found

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gatekeeper.checks.gate import GateCheck, human_approvers
-from gatekeeper.pullrequest import PullRequest, Review
+from gatekeeper.checks.gate import GateCheck
+from gatekeeper.pullrequest import PullRequest, Review, approving_humans
 from gatekeeper.testing import changeset, context
 
 POLICY = ".github/gatekeeper.yml"
@@ -68,5 +68,5 @@ def test_approvals_that_do_not_count() -> None:
             Review("dave", "CHANGES_REQUESTED", commit_id="h2"),  # later review wins
         ),
     )
-    assert human_approvers(pr) == []
+    assert approving_humans(pr) == []
     assert findings({POLICY: "changed\n"}, pr) == [("policy-changed", POLICY)]

@@ -13,25 +13,12 @@ from typing import Any, ClassVar
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import PullRequest
+from gatekeeper.pullrequest import approving_humans
 
 _APPROVE = (
     "A maintainer reviews the change to the gate and approves the pull request; the gate"
     " then passes on its next run (it re-runs on `pull_request_review`)."
 )
-
-
-def human_approvers(pr: PullRequest) -> list[str]:
-    """Logins of humans other than the author whose latest review approves the head commit."""
-    latest: dict[str, str] = {}
-    for review in pr.reviews:
-        if review.is_bot or review.login == pr.author or review.login.endswith("[bot]"):
-            continue
-        if pr.head_sha and review.commit_id and review.commit_id != pr.head_sha:
-            continue
-        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-            latest[review.login] = review.state
-    return sorted(login for login, state in latest.items() if state == "APPROVED")
 
 
 class GateCheck(BaseCheck):
@@ -96,7 +83,7 @@ class GateCheck(BaseCheck):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """One finding per changed gate file, unless a human already approved."""
-        approvers = human_approvers(ctx.pr)
+        approvers = approving_humans(ctx.pr)
         if approvers:
             ctx.set_summary("change to the gate approved by " + ", ".join(approvers))
             return

@@ -73,6 +73,14 @@ def explain(rule: str) -> None:
     check_id, _, rule_id = rule.partition("/")
     found = CHECK_ERROR if rule_id == CHECK_ERROR.id and check_id in registry.checks else None
     found = found or registry.rule(rule)
+    if (
+        found is None
+        and check_id in registry.checks
+        and "result" in _rules(registry.checks[check_id].cls)
+    ):
+        # checks that import other tools' results (sarif, command) name rules after them
+        click.echo(f"{rule} comes from a tool's own rule set; {check_id}'s generic rule:\n")
+        found = _rules(registry.checks[check_id].cls)["result"]
     if found is None:
         candidates = sorted(
             f"{cid}/{rid}" for cid, lc in registry.checks.items() for rid in _rules(lc.cls)

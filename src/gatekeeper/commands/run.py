@@ -46,7 +46,7 @@ def parse_formats(specs: tuple[str, ...]) -> list[tuple[str, Path | None]]:
     help="A previous JSON report: its findings count as pre-existing.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the terminal report.")
-def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **kw: Any) -> int:
+def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **kw: Any) -> None:
     """Judge a change against the Definition of Done and print the verdict.
 
     Exits 0 when the Definition of Done is met, 1 when it is not.
@@ -63,4 +63,4 @@ def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **k
             click.echo(text, nl=not text.endswith("\n"))
         else:
             write_atomically(path, text)
-    return EXIT_MET if verdict.met else EXIT_NOT_MET
+    click.get_current_context().exit(EXIT_MET if verdict.met else EXIT_NOT_MET)

@@ -263,3 +263,42 @@ def test_percentages_round_down() -> None:
     assert show(Fraction(79996, 1000)) == "79.99%"
     assert show(None) == "n/a"
     assert show(100.0) == "100.00%"
+
+
+def test_cobertura_without_root_totals_is_streamed(tmp_path: Path, project: Project) -> None:
+    # other languages' tools may omit lines-valid; method-level <line>s must not double count
+    (tmp_path / "coverage.xml").write_text(
+        '<?xml version="1.0"?><coverage><sources><source>.</source></sources><packages>'
+        '<package name="p"><classes><class name="calc" filename="calc.py"><methods>'
+        '<method name="mul"><lines><line number="11" hits="0"/></lines></method></methods>'
+        '<lines><line number="9" hits="1"/><line number="10" hits="1" branch="true" '
+        'condition-coverage="50% (1/2)"/><line number="11" hits="0"/><line number="12" '
+        'hits="1"/></lines></class></classes></package></packages></coverage>'
+    )
+    found, ctx = run(project, {"total_min": 80}, root=tmp_path)
+    assert ("uncovered-lines", 11) in rules(found)
+    assert "3/4" in ctx.summary
+    (below,) = [f for f in found if f.rule == "total-below"]
+    assert "66.66%" in below.message  # (3 lines + 1 branch) of (4 lines + 2 branches)
+
+
+def test_cobertura_truncated_in_a_wanted_class(tmp_path: Path, project: Project) -> None:
+    text = (project.root / "coverage.xml").read_text()
+    cut = text.index('filename="calc.py"') + 200
+    (tmp_path / "coverage.xml").write_text(text[:cut])
+    with pytest.raises(CheckError, match="malformed XML"):
+        run(project, {}, root=tmp_path)
+
+
+def test_a_base_report_written_by_the_change_is_refused(project: Project) -> None:
+    head = {**project.head_files, "base-coverage.json": "{}"}
+    with pytest.raises(CheckError, match="cannot be trusted"):
+        run(
+            project,
+            {
+                "reports": ["coverage.json"],
+                "base_report": "base-coverage.json",
+                "total_max_drop": 0,
+            },
+            head=head,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import yaml
@@ -163,7 +164,8 @@ def test_operation_without_responses() -> None:
 
 
 def test_huge_spec_is_refused_quickly() -> None:
-    big = GOOD.encode() + b"#" * (MAX_SPEC_BYTES + 1)
+    big = GOOD.encode() + b"#" * (50 * 1024 * 1024)  # the 50 MB spec
+    assert len(big) > MAX_SPEC_BYTES
     started = time.perf_counter()
     rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": big})
     assert [r for r, _ in rules] == ["spec-unreadable"] and "limit" in rules[0][1]
@@ -204,3 +206,151 @@ def test_duplicate_operation_id_and_swagger_validation() -> None:
     assert [f.rule for f in findings] == ["spec-invalid"]
     assert "also used by GET /a" in findings[0].message
     assert findings[0].location is not None and findings[0].location.start_line == 5
+
+
+def test_renamed_spec_is_compared_under_its_new_name() -> None:
+    head = GOOD.replace("/a:", "/b:")
+    cs = changeset(
+        {"openapi.yaml": GOOD},
+        {"api/openapi.yaml": head},
+        renames={"openapi.yaml": "api/openapi.yaml"},
+    )
+    findings = list(OpenAPICheck().run(context(cs)))
+    assert sorted(f.rule for f in findings) == [
+        "api-path-removed-without-deprecation",
+        "api-version-not-bumped",
+        "endpoint-added",
+    ]
+    assert {f.location.path for f in findings if f.location} == {"api/openapi.yaml"}
+
+
+def test_unchanged_specs_are_not_loaded_when_only_another_spec_changed() -> None:
+    base = {"a/openapi.yaml": GOOD, "b/openapi.yaml": "openapi: [broken\n"}
+    head = {"a/openapi.yaml": GOOD.replace("/a:", "/z:"), "b/openapi.yaml": "openapi: [broken\n"}
+    rules = sorted(f.rule for f in run_check(OpenAPICheck(), base, head))
+    assert rules == [
+        "api-path-removed-without-deprecation",
+        "api-version-not-bumped",
+        "endpoint-added",
+    ]
+
+
+def test_json_specs_get_operation_lines() -> None:
+    base = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    op = {"get": {"responses": {"200": {"description": "ok"}}}}
+    head = dict(base, paths={"/a": op, "/b": op})
+    text = json.dumps(head, indent=2)
+    findings = run_check(OpenAPICheck(), {"openapi.json": json.dumps(base)}, {"openapi.json": text})
+    lines = {
+        f.message.split(" ")[2]: f.location.start_line
+        for f in findings
+        if f.location and f.rule == "endpoint-added"
+    }
+    assert lines == {
+        "/a": text.splitlines().index('    "/a": {') + 1,
+        "/b": text.splitlines().index('    "/b": {') + 1,
+    }
+
+
+def test_ref_to_a_file_that_does_not_parse() -> None:
+    head = _spec("  /b:\n    get:\n      responses: {'200': {$ref: 'r.yaml#/Ok'}}\n")
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head, "r.yaml": "Ok: [\n"})
+    assert next(m for r, m in rules if r == "spec-ref-broken").startswith(
+        "$ref 'r.yaml#/Ok': invalid YAML"
+    )
+
+
+def test_json_syntax_error_has_a_line() -> None:
+    findings = run_check(
+        OpenAPICheck(), {"openapi.json": "{}"}, {"openapi.json": '{\n  "openapi": \n}'}
+    )
+    assert [f.rule for f in findings] == ["spec-invalid-syntax"]
+    assert findings[0].location is not None and findings[0].location.start_line == 3
+
+
+def test_info_version_going_down_is_reported() -> None:
+    head = GOOD.replace("version: '1'", "version: '0.9'").replace("/a:", "/b:")
+    rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": head})]
+    assert "api-version-decreased" in rules
+    bumped = GOOD.replace("version: '1'", "version: '2'").replace("/a:", "/b:")
+    rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {"openapi.yaml": bumped})]
+    assert "api-version-decreased" not in rules and "api-version-not-bumped" not in rules
+
+
+def test_time_budget_is_checked_during_the_comparison() -> None:
+    import pytest
+
+    from gatekeeper.checks.interface import CheckTimeout
+
+    head = (
+        GOOD.replace("/a:", "/b:")
+        + "  /a:\n    get:\n      responses: {'201': {description: ok}}\n"
+    )
+    ctx = context(changeset({"openapi.yaml": GOOD}, {"openapi.yaml": head}), timeout=-1)
+    with pytest.raises(CheckTimeout):
+        list(OpenAPICheck().run(ctx))
+
+
+def test_schema_findings_point_at_the_changed_schema_in_the_head_spec() -> None:
+    content = "{application/json: {schema: {$ref: '#/components/schemas/U'}}}"
+    schema = (
+        "components:\n  schemas:\n    U:\n      type: object\n      required: [a]\n"
+        "      properties:\n        a:\n          type: string\n"
+        "        b:\n          type: string\n          enum: [x]\n"
+    )
+    base = GOOD.replace(
+        "'200': {description: ok}", f"'200': {{description: ok, content: {content}}}"
+    )
+    base += schema
+    head = base.replace("enum: [x]", "enum: [x, y]").replace("      required: [a]\n", "")
+    found = run_check(OpenAPICheck(), {"openapi.yaml": base}, {"openapi.yaml": head})
+    lines = {f.rule: f.location.start_line for f in found if f.location}
+    head_lines = head.splitlines()
+    # a schema mapping starts on its first key, the line after the property name
+    assert lines["response-property-enum-value-added"] == head_lines.index("        b:") + 2
+    assert lines["response-property-became-optional"] == head_lines.index("        a:") + 2
+
+
+def test_absurdly_deep_nesting_is_refused_not_a_crash() -> None:
+    deep = (
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-deep: "
+        + "[" * 5000
+        + "]" * 5000
+        + "\n"
+    )
+    rules = _rules({"openapi.yaml": GOOD}, {"openapi.yaml": deep})
+    assert rules and rules[0][0] in ("spec-unreadable", "spec-invalid-syntax")
+    deep_json = '{"openapi": "3.0.3", "x": ' + "[" * 100000 + "]" * 100000 + "}"
+    rules = _rules({"openapi.json": "{}"}, {"openapi.json": deep_json})
+    assert rules and rules[0][0] == "spec-unreadable"
+
+
+def test_schemas_too_deep_to_compare_are_a_check_error() -> None:
+    import pytest
+
+    from gatekeeper.checks.interface import CheckError
+
+    def nested(depth: int, leaf: dict[str, object]) -> dict[str, object]:
+        node: dict[str, object] = leaf
+        for _ in range(depth):
+            node = {"type": "object", "properties": {"n": node}}
+        return node
+
+    def spec(leaf: dict[str, object]) -> str:
+        media = {"application/json": {"schema": nested(450, leaf)}}
+        op = {"responses": {"200": {"description": "ok", "content": media}}}
+        return json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": op}},
+            }
+        )
+
+    ctx = context(
+        changeset(
+            {"openapi.json": spec({"type": "string"})}, {"openapi.json": spec({"type": "integer"})}
+        )
+    )
+    with pytest.raises(CheckError, match="nest too deeply"):
+        list(OpenAPICheck().run(ctx))

@@ -9,7 +9,7 @@ import pytest
 from gatekeeper.checks.openapi.parity import score
 
 #: the score reached so far; raise it as the engine improves, never lower it
-FLOOR = 96.0
+FLOOR = 97.5
 
 
 @pytest.mark.corpus

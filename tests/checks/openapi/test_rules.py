@@ -18,9 +18,22 @@ _DATA = yaml.safe_load(
 _CASES = _DATA["cases"]
 
 
+def _payload(case: dict[str, Any], side: str) -> dict[str, Any]:
+    """Shorthand cases give only a request or a response schema."""
+    if "request" in case:
+        body = {"content": {"application/json": {"schema": case["request"][side]}}}
+        op = {"requestBody": body, "responses": {"200": {"description": "ok"}}}
+        return {"paths": {"/x": {"post": op}}}
+    content = {"application/json": {"schema": case["response"][side]}}
+    return {
+        "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}}
+    }
+
+
 def _spec(case: dict[str, Any], side: str) -> str:
     doc = dict(case.get("common", _DATA["common"]))
-    doc.update(case[side])
+    doc.update(case[side] if side in case else _payload(case, side))
+    doc.update(case.get("base_components", {}))
     return yaml.safe_dump(doc, sort_keys=False)
 
 
@@ -30,6 +43,7 @@ def test_rule_case(case: dict[str, Any]) -> None:
         OpenAPICheck(),
         {"openapi.yaml": _spec(case, "base")},
         {"openapi.yaml": _spec(case, "revision")},
+        case.get("config"),
     )
     rules = {f.rule for f in findings}
     assert not {r for r in rules if r.startswith("spec-")}, [f.message for f in findings]

@@ -159,3 +159,69 @@ def test_every_bandit_rule_carries_a_cwe_and_a_security_severity() -> None:
         assert any(t.startswith("CWE-") for t in rule.tags), rule.id
         assert float(rule.security_severity) > 0
     assert SecurityCheck.rules["bandit-b608"].tags == ("security", "CWE-89")
+
+
+def test_base_scans_only_what_fired_at_head_yet_matches_every_kind_of_test() -> None:
+    # a blacklist call (B301), a plugin test (B608) and a blacklist import side by side
+    old = "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n\n\n" + SQL_OLD
+    new = old + "\n\ndef again(b):\n    return pickle.loads(b)\n"
+    found = run_part("bandit", {"m.py": old}, {"m.py": "X = 0\n" + old})
+    assert found == []
+    found = run_part("bandit", {"m.py": old}, {"m.py": new})
+    assert rules(found) == ["bandit-b301"] and where(found) == [("m.py", 13)]
+
+
+def test_a_base_file_that_does_not_parse_cannot_hide_a_head_finding() -> None:
+    found = run_part("bandit", {"db.py": "def (:\n" + SQL_NEW}, {"db.py": HEADER + SQL_NEW})
+    assert rules(found) == ["bandit-b608"]
+
+
+def test_a_finding_inside_a_method_at_base_is_still_matched() -> None:
+    base = (
+        "import subprocess as sp\n\n\nclass Runner:\n    def go(self, c):\n"
+        "        return sp.call(c, shell=True)\n"
+    )
+    head = base.replace("class Runner:", "X = 1\n\n\nclass Runner:")
+    assert run_part("bandit", {"r.py": base}, {"r.py": head}, {"min_severity": "low"}) == []
+    head2 = head + "    def again(self, c):\n        return sp.call(c, shell=True)\n"
+    assert rules(run_part("bandit", {"r.py": base}, {"r.py": head2})) == ["bandit-b602"]
+
+
+def test_a_test_id_we_do_not_know() -> None:
+    from gatekeeper.checks.security.bandit_scan import Hit, _to_finding
+    from gatekeeper.checks.security.common import Part
+
+    hit = Hit("p.py", "B999", 3, 3, "x()", "Plugin says no.", "HIGH", "HIGH", 1)
+    finding = _to_finding(hit, 0, Part(), SecurityCheck().finding)
+    assert finding.rule == "bandit-other" and "bandit B999" in finding.message
+    known = _to_finding(
+        Hit("p.py", "B608", 3, 3, "x", "t", "MEDIUM", "LOW", 89), 0, Part(), SecurityCheck().finding
+    )
+    assert known.rule == "bandit-b608"
+
+
+def test_a_path_leaving_the_repository_is_reported_not_written() -> None:
+    found = run_part("bandit", {}, {"../outside.py": "x = 1\n"})
+    assert rules(found) == ["python-not-scanned"]
+    assert "leaves the repository" in found[0].message
+
+
+def test_the_unparseable_message_names_the_python_and_the_reason() -> None:
+    code = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"  # Python 3.14 syntax
+    found = run_part("bandit", {}, {"new.py": code})
+    assert where(found) == [("new.py", 3)]
+    assert "cannot be parsed by Python 3." in found[0].message
+    assert "newer Python" in found[0].message
+
+
+def test_a_file_bandit_fails_on_for_another_reason_is_reported(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from gatekeeper.checks.security.bandit_scan import _unparseable
+
+    root = Path(str(tmp_path))
+    (root / "ok.py").write_text("x = 1\n")
+    (root / "nul.py").write_bytes(b"x = 1\x00\n")
+    make = SecurityCheck().finding
+    assert "error inside bandit" in _unparseable("ok.py", root, make).message
+    assert "null bytes" in _unparseable("nul.py", root, make).message

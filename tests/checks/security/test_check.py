@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -67,12 +68,17 @@ def test_the_schema_rejects_typos_and_bad_values(config: Any) -> None:
     assert not valid(config)
 
 
+BAD_CODE = (
+    'import os\nQ = f"SELECT * FROM t WHERE id = {os.getpid()}"\n'  # nosec B608 - test input
+    f'TOKEN = "{GH}"\n'
+)
+
+
 def test_all_parts_together_sorted_with_a_summary(tmp_path: Path) -> None:
     with OsvServer(Path(__file__).parent / "fixtures" / "osv") as osv:
         base = {"app/db.py": "import os\n", "requirements.txt": "requests==2.20.0\n"}
         head = {
-            "app/db.py": 'import os\nQ = f"SELECT * FROM t WHERE id = {os.getpid()}"\n'
-            f'TOKEN = "{GH}"\n',
+            "app/db.py": BAD_CODE,
             "requirements.txt": "requests==2.19.1\n",
             "app/auth/views.py": "x = 1\n",
         }
@@ -168,3 +174,48 @@ def test_scratch_paths_never_escape_the_scratch_directory(tmp_path: Path) -> Non
     assert write_scratch(tmp_path, "", b"x") is None
     written = write_scratch(tmp_path, "a/b.py", b"x")
     assert written == tmp_path / "a" / "b.py" and written.read_bytes() == b"x"
+
+
+def test_the_schema_is_a_valid_json_schema_with_descriptions_for_editors() -> None:
+    jsonschema.Draft202012Validator.check_schema(SecurityCheck.config_schema)
+    for name, part in SecurityCheck.config_schema["properties"].items():
+        assert part["description"], name
+
+
+@pytest.mark.parametrize(
+    ("module", "part", "head", "needs"),
+    [
+        ("bandit.core.manager", "bandit", {"a.py": "x = 1\n"}, "bandit>=1.7.5"),
+        ("detect_secrets.core.scan", "secrets", {"a.txt": "x\n"}, "detect-secrets>=1.4"),
+        (
+            "pip_audit._service",
+            "dependencies",
+            {"requirements.txt": "six==1.16.0\n"},
+            "pip-audit>=2.7",
+        ),
+    ],
+)
+def test_a_missing_tool_is_a_check_error_that_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, module: str, part: str, head: dict[str, str], needs: str
+) -> None:
+    import sys
+
+    from gatekeeper.checks.interface import CheckError
+
+    from .helpers import run_part
+
+    monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
+    options = {"osv_url": "http://127.0.0.1:9/v1/query"} if part == "dependencies" else True
+    with pytest.raises(CheckError, match=f"pip install '{re.escape(needs)}'"):
+        run_part(part, {}, head, options)
+
+
+def test_an_incompatible_tool_version_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from gatekeeper.checks.interface import CheckError
+    from gatekeeper.checks.security.common import tool
+
+    monkeypatch.setitem(__import__("sys").modules, "fake_tool", types.ModuleType("fake_tool"))
+    with pytest.raises(CheckError, match="has no Thing; install a supported version"):
+        tool("fake_tool", "fake-tool>=2", "testing", "Thing")

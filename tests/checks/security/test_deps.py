@@ -185,6 +185,9 @@ def test_an_unknown_lock_format_is_reported_not_ignored(osv: OsvServer) -> None:
         ("requirements.txt", "-r ../../etc/passwd\n", "outside the repository"),
         ("requirements.txt", "-r requirements.txt\n", "in a cycle"),
         ("pyproject.toml", '[project]\ndependencies = ["!bad"]\n', "not a valid requirement"),
+        ("pyproject.toml", '[project]\ndependencies = "requests"\n', "must be a list"),
+        ("pyproject.toml", '[project]\noptional-dependencies = ["x"]\n', "structure is not"),
+        ("pyproject.toml", 'project = "x"\n', "structure is not"),
     ],
 )
 def test_an_unreadable_manifest_is_a_blocking_finding(
@@ -283,3 +286,40 @@ def test_real_advisories_from_the_corpus(corpus: Path) -> None:
     messages = " ".join(f.message for f in found)
     assert "PYSEC-2018-28" in messages and "CVE-2018-18074" in messages
     assert all("requests 2.19.1" in f.message for f in found)
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_every_package_of_the_advisory_database_audits_without_an_error(corpus: Path) -> None:
+    vulns = corpus / "advisories" / "pypa-advisory-database" / "vulns"
+    names = sorted(d.name for d in vulns.iterdir() if d.is_dir())
+    head = {"requirements.txt": "".join(f"{n}==0.1\n" for n in names)}
+    with OsvServer(vulns, by_folder=True) as osv:
+        found = run_part("dependencies", {}, head, deps(osv))
+        assert len(osv.queries) == len(names) > 600
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.rule] = counts.get(f.rule, 0) + 1
+    assert counts["vulnerable-dependency"] > 1000
+    # the only other outcome allowed: advisories whose versions pip-audit cannot parse
+    assert set(counts) <= {"vulnerable-dependency", "audit-failed"}
+    assert counts.get("audit-failed", 0) <= 5
+
+
+def test_another_ecosystems_lock_file_is_only_a_note(osv: OsvServer) -> None:
+    head = {
+        "web/yarn.lock": "# yarn\n",
+        "bun.lockb": b"\x00bun",
+        "go.sum": "x\n",
+        "conda-lock.yml": "x\n",
+        "pixi.lock": "x\n",
+    }
+    found = run_part("dependencies", {}, head, deps(osv))
+    assert [(f.location.path if f.location else "", f.level) for f in found] == [
+        ("bun.lockb", Level.INFO),
+        ("conda-lock.yml", Level.WARNING),
+        ("go.sum", Level.INFO),
+        ("pixi.lock", Level.WARNING),
+        ("web/yarn.lock", Level.INFO),
+    ]
+    assert "another ecosystem" in found[0].message

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from gatekeeper.checks.security.secrets import entropy, redact
+from gatekeeper.checks.security.secret_formats import entropy, redact
 from gatekeeper.model import Level
 
 from .helpers import rules, run_part, text_of, where
@@ -29,6 +29,8 @@ JWT = (
 )
 BODY = ["MIIEowIBAAKCAQEA7" + "q" * 47, "Zm9vYmFyYmF6cXV4" * 4, "c2VjcmV0c2VjcmV0" * 4]
 PEM = ["-----BEGIN RSA " + "PRIVATE KEY-----", *BODY, "-----END RSA " + "PRIVATE KEY-----"]
+PASSWORD_LINE = 'db_password = "Zx8kLm2Qp9vRt4Wq"'  # pragma: allowlist secret
+API_KEY_LINE = 'const apiKey = "9fK2mQ7xL4pZ8wR1";'  # pragma: allowlist secret
 SA = (
     '{"type": "service_account", "project_id": "demo",\n "private_key_id": "'
     + "0123456789abcdef" * 2
@@ -46,8 +48,8 @@ SA = (
         (f"SLACK={SLACK}", "secret-slack-token", "xoxb-…UvWx"),
         (f'stripe.api_key = "{STRIPE}"', "secret-stripe-live-key", "sk_live_…p7dc"),
         (f'auth_header = "Bearer {JWT}"', "secret-jwt", "eyJ…sR8U"),
-        ('db_password = "Zx8kLm2Qp9vRt4Wq"', "secret-high-entropy", "…t4Wq"),
-        ('const apiKey = "9fK2mQ7xL4pZ8wR1";', "secret-high-entropy", "…8wR1"),
+        (PASSWORD_LINE, "secret-high-entropy", "…t4Wq"),
+        (API_KEY_LINE, "secret-high-entropy", "…8wR1"),
     ],
 )
 def test_each_token_format_fires_and_is_redacted(line: str, rule: str, shown: str) -> None:
@@ -106,7 +108,7 @@ def test_placeholders_low_entropy_and_references_are_not_secrets() -> None:
 
 
 def test_the_allowlist_and_the_entropy_floor_are_configurable() -> None:
-    head = {"a.py": 'db_password = "Zx8kLm2Qp9vRt4Wq"\n'}
+    head = {"a.py": 'db_password = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
     assert run_part("secrets", {}, head, {"allowlist": ["Zx8k.*"]}) == []
     assert run_part("secrets", {}, head, {"min_entropy": 5.0}) == []
 
@@ -178,7 +180,49 @@ def test_a_five_megabyte_one_line_file_is_scanned_quickly() -> None:
 
 
 def test_redaction_and_entropy_helpers() -> None:
-    assert redact("ghp_0123456789abcdef0123456789abcdef9f2a", 4) == "ghp_…9f2a"
+    token = "ghp_" + "0123456789abcdef0123456789abcdef9f2a"
+    assert redact(token, 4) == "ghp_…9f2a"
     assert redact("short", 4) == "…"
     assert redact("0123456789abcdefXYZW") == "…XYZW"
     assert entropy("") == 0.0 and entropy("aaaa") == 0.0 and entropy("ab") == 1.0
+
+
+def test_a_file_that_is_not_utf8_is_reported_as_not_scanned() -> None:
+    found = run_part("secrets", {}, {"legacy.cfg": "passw\xf6rd=x\n".encode("latin-1")})
+    assert rules(found) == ["secrets-not-scanned"]
+    assert found[0].level is Level.WARNING and "not UTF-8" in found[0].message
+
+
+def test_a_file_too_large_to_read_is_reported_as_not_scanned() -> None:
+    from gatekeeper.changes import ChangedFile, FileKind, FileStatus
+    from gatekeeper.checks.security import SecurityCheck
+    from gatekeeper.testing import changeset, context
+
+    changes = changeset({}, {"dump.sql": "x\n"})
+    changes.files = (ChangedFile("dump.sql", FileStatus.ADDED, FileKind.TOO_LARGE),)
+    changes.__post_init__()
+    ctx = context(changes, {"bandit": False, "dependencies": False, "sensitive": False})
+    found = list(SecurityCheck().run(ctx))
+    assert rules(found) == ["secrets-not-scanned"] and "too large" in found[0].message
+
+
+def test_a_bad_allowlist_pattern_fails_closed_with_what_to_fix() -> None:
+    from gatekeeper.checks.interface import CheckError
+
+    with pytest.raises(CheckError, match=r"allowlist: '\(unclosed' is not a valid regular"):
+        run_part("secrets", {}, {"a.py": "x = 1\n"}, {"allowlist": ["(unclosed"]})
+
+
+def test_many_small_hunks_are_each_scanned_by_both_engines() -> None:
+    npm = "npm_" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0UvWxYz"
+    base = [f"line {i}" for i in range(40)]
+    head = list(base)
+    head.insert(30, f"//registry.npmjs.org/:_authToken={npm}")
+    head.insert(10, f'T = "{GH}"')
+    found = run_part(
+        "secrets", {"a.cfg": "\n".join(base) + "\n"}, {"a.cfg": "\n".join(head) + "\n"}
+    )
+    assert [(f.rule, f.location.start_line if f.location else 0) for f in found] == [
+        ("secret-github-token", 11),
+        ("secret-detected", 32),
+    ]

@@ -43,3 +43,25 @@ def test_a_deleted_or_renamed_sensitive_file_still_needs_review() -> None:
 def test_a_level_can_make_it_block() -> None:
     found = run_part("sensitive", {}, {"auth/x.py": "x\n"}, {"level": "block"})
     assert found[0].level is Level.ERROR
+
+
+def test_the_checks_paths_and_exclude_narrow_it() -> None:
+    from gatekeeper.checks.security import SecurityCheck
+    from gatekeeper.testing import changeset, context
+
+    from .helpers import only
+
+    changes = changeset({}, {"a/auth/x.py": "x\n", "b/auth/y.py": "y\n", "c/auth/z.py": "z\n"})
+    ctx = context(changes, only("sensitive"))
+    ctx.paths, ctx.exclude = ("a/**", "b/**"), ("b/**",)
+    assert where(list(SecurityCheck().run(ctx))) == [("a/auth/x.py", None)]
+
+
+def test_a_human_approval_on_the_head_commit_satisfies_it() -> None:
+    from gatekeeper.pullrequest import Review
+
+    approved = PullRequest(
+        number=7, author="dev", head_sha="h1", reviews=(Review("lead", "APPROVED", commit_id="h1"),)
+    )
+    found = run_part("sensitive", {}, {"migrations/0002.sql": "select 1;\n"}, pr=approved)
+    assert found == []

@@ -135,7 +135,12 @@ class CoverageCheck(BaseCheck):
             },
             "informational": {"type": "boolean", "default": False},
             "base_report": {"type": "string"},
-            "cache_dir": {"type": "string", "description": "Folder with <base sha>/<report>."},
+            "cache_dir": {
+                "type": "string",
+                "default": ".gatekeeper/cache",
+                "description": "Folder with <base sha>/<report>; the GitHub Action downloads"
+                " the base commit's coverage artifact there.",
+            },
             "strip_prefixes": {"type": "array", "items": {"type": "string"}, "default": []},
             "path_map": {"type": "object", "additionalProperties": {"type": "string"}},
         },
@@ -308,18 +313,26 @@ class CoverageCheck(BaseCheck):
 
     def _base_total(self, ctx: CheckContext) -> float | None:
         root = ctx.changes.root
-        candidates: list[Path] = []
+        candidates: list[str] = []
         if ctx.config.get("base_report"):
-            candidates.append(root / ctx.config["base_report"])
+            candidates.append(ctx.config["base_report"])
         if ctx.config.get("cache_dir"):
-            folder = root / ctx.config["cache_dir"] / ctx.changes.base
-            candidates += [folder / PurePosixPath(n).name for n in CONVENTIONAL]
-        for path in candidates:
-            if path.is_file():
-                try:
-                    return read_report(path, lambda *_: None).totals.percent
-                except ReportError as exc:
-                    raise CheckError(f"base report: {exc}") from None
+            folder = PurePosixPath(ctx.config["cache_dir"]) / ctx.changes.base
+            candidates += [str(folder / PurePosixPath(n).name) for n in CONVENTIONAL]
+        for rel in candidates:
+            path = root / rel
+            if not path.is_file():
+                continue
+            if ctx.changes.get(rel) is not None:
+                # the change itself wrote the "base" report: it cannot vouch for the base
+                raise CheckError(
+                    f"the base coverage report {rel} is changed by this pull"
+                    " request, so it cannot be trusted as the base's report"
+                )
+            try:
+                return read_report(path, lambda *_: None).totals.percent
+            except ReportError as exc:
+                raise CheckError(f"base report: {exc}") from None
         return None
 
 
@@ -327,14 +340,17 @@ def _table(diffs: list[FileDiff]) -> str:
     if not diffs:
         return "No changed file appears in the coverage report."
     rows = [
-        "| file | changed measurable | covered | diff coverage | missing lines |",
-        "|---|---:|---:|---:|---|",
+        "| file | changed measurable | covered | diff coverage | missing lines |"
+        " partly taken branches |",
+        "|---|---:|---:|---:|---|---|",
     ]
     for d in diffs:
         missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(d.missing))
+        partial = ", ".join(str(n) for n in sorted(d.partial_branches))
         rows.append(
             f"| `{d.path}` | {len(d.measurable)} | {len(d.covered)} |"
             f" {show(percent(len(d.covered), len(d.measurable)))} | {missing or '—'} |"
+            f" {partial or '—'} |"
         )
     return "\n".join(rows)
 

@@ -198,10 +198,29 @@ def workflow_reads(text: str) -> list[EnvRead]:
     return reads
 
 
+_ENV_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)env:[ \t]*\n(?P<body>(?:(?P=indent)[ \t-].*\n?|\s*\n)+)", re.M
+)
+_ENV_NAME = re.compile(rf"-\s*name:\s*[\"']?(?P<name>{NAME})[\"']?\s*$", re.M)
+
+
+def _template_env_reads(text: str) -> list[EnvRead]:
+    # Helm templates are not YAML until rendered; their env blocks still read plainly
+    reads = []
+    for block in _ENV_BLOCK.finditer(text):
+        for m in _ENV_NAME.finditer(block.group("body")):
+            offset = block.start("body") + m.start("name")
+            reads.append(EnvRead(m.group("name"), _line(text, offset), "kubernetes env"))
+    return reads
+
+
 def kubernetes_reads(text: str) -> list[EnvRead]:
     """Containers' ``env: [{name: X}]`` in Kubernetes manifests and Helm templates."""
-    reads = []
-    for doc in _yaml_docs(text):
+    reads: list[EnvRead] = []
+    docs = _yaml_docs(text)
+    if not docs and "{{" in text:
+        return _template_env_reads(text)
+    for doc in docs:
         for node in _walk(doc):
             if "containers" not in node and "image" not in node:
                 continue

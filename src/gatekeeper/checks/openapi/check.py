@@ -42,9 +42,19 @@ _SPEC_REMEDY = (
 )
 
 
+_REMEDY = {
+    Level.ERROR: (
+        "Keep existing clients working: add instead of change, deprecate with an x-sunset "
+        "date before removing, or ship it as a new major version (and waive with a reason)."
+    ),
+    Level.WARNING: "Check that clients tolerate this change; tell them in the changelog.",
+    Level.INFO: "",
+}
+
+
 def _catalog() -> Mapping[str, Rule]:
     rules = {
-        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".")
+        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".", remedy=_REMEDY[level])
         for rid, level in LEVELS.items()
     }
     for rid, summary in SPEC_RULES.items():
@@ -95,7 +105,7 @@ class OpenAPICheck(BaseCheck):
 
     def applies(self, ctx: CheckContext) -> bool:
         """Cheap: a changed YAML/JSON file (a spec, or a file a spec may pull in)."""
-        patterns = tuple(ctx.config.get("specs") or _DATA_FILES)
+        patterns = tuple(ctx.config.get("specs") or ()) + _DATA_FILES
         return bool(ctx.changes.matching(patterns, ctx.exclude))
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
@@ -103,7 +113,17 @@ class OpenAPICheck(BaseCheck):
         from gatekeeper.checks.openapi.runner import run_spec
 
         findings: list[Finding] = []
-        for path in self.discover(ctx):
+        specs = self.discover(ctx)
+        # an unchanged spec matters only if a changed non-spec file may be one of its parts;
+        # otherwise cost stays with the diff, not with every spec in the repository
+        spec_set = set(specs)
+        parts_changed = any(
+            f.path not in spec_set and (f.old_path or f.path) not in spec_set
+            for f in ctx.changes.matching(_DATA_FILES)
+        )
+        for path in specs:
+            if not parts_changed and ctx.changes.get(path) is None and not _deleted(ctx, path):
+                continue
             ctx.check_time()
             findings.extend(run_spec(self, ctx, path))
         ctx.set_summary(_summary(findings))
@@ -126,6 +146,11 @@ class OpenAPICheck(BaseCheck):
         else:
             found = set(changes.head_paths(CONVENTION)) | set(changes.base_paths(CONVENTION))
             found |= set(_sniffed(changes))
+        # a renamed spec is compared under its new name (base_path_of finds the old one)
+        renamed_from = {f.old_path for f in changes if f.old_path and f.old_path != f.path}
+        found -= renamed_from
+        if ctx.paths:
+            found = {p for p in found if match_any(p, ctx.paths)}
         return sorted(p for p in found if not ctx.exclude or not match_any(p, ctx.exclude))
 
 
@@ -139,6 +164,10 @@ def _sniffed(changes: ChangeSet) -> Iterator[str]:
         )
         if data is not None and _SPEC_TEXT.search(data[:4096]):
             yield f.path
+
+
+def _deleted(ctx: CheckContext, path: str) -> bool:
+    return any(f.status is FileStatus.DELETED and f.path == path for f in ctx.changes)
 
 
 def _summary(findings: list[Finding]) -> str:

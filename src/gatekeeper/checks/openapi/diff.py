@@ -130,12 +130,18 @@ class SchemaComparer:
         self._rev = deref_rev
         self._memo: dict[tuple[int, int], Any] = {}
         self._unwrapped: dict[int, dict[str, Any]] = {}
+        self._flat: dict[int, dict[str, Any]] = {}
 
     def compare(self, base: Any, rev: Any) -> SchemaDiff | None:
         """The difference between two (possibly ``$ref``) schemas, or None when equal."""
         b, r = self._base(base), self._rev(rev)
         b = self._unwrap(b, self._base) if isinstance(b, dict) else {}
         r = self._unwrap(r, self._rev) if isinstance(r, dict) else {}
+        # a component moved into (or out of) allOf is compared merged: the payload counts
+        if "allOf" in r and "allOf" not in b and _ref_in(base, r["allOf"]):
+            r = self._flatten(r, self._rev)
+        elif "allOf" in b and "allOf" not in r and _ref_in(rev, b["allOf"]):
+            b = self._flatten(b, self._base)
         key = (id(b), id(r))
         hit = self._memo.get(key, MISSING)
         if hit is _IN_PROGRESS:
@@ -171,6 +177,37 @@ class SchemaComparer:
                 self._unwrapped[id(schema)] = hit
             return hit
         return schema
+
+    def _flatten(
+        self, schema: dict[str, Any], deref: Callable[[Any], Any], depth: int = 0
+    ) -> dict[str, Any]:
+        """One schema with its ``allOf`` branches merged in (one object per schema)."""
+        hit = self._flat.get(id(schema))
+        if hit is not None:
+            return hit
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        props: dict[str, Any] = dict(merged.get("properties") or {})
+        required: list[str] = list(merged.get("required") or [])
+        for raw in schema.get("allOf") or []:
+            branch = deref(raw)
+            if not isinstance(branch, dict):
+                continue
+            if "allOf" in branch and depth < 8:
+                branch = self._flatten(branch, deref, depth + 1)
+            for key, value in branch.items():
+                if key == "properties" and isinstance(value, dict):
+                    for name, prop in value.items():
+                        props.setdefault(name, prop)
+                elif key == "required" and isinstance(value, list):
+                    required.extend(v for v in value if v not in required)
+                else:
+                    merged.setdefault(key, value)
+        if props:
+            merged["properties"] = props
+        if required:
+            merged["required"] = required
+        self._flat[id(schema)] = merged
+        return merged
 
     def _diff(self, b: dict[str, Any], r: dict[str, Any]) -> SchemaDiff:
         d = SchemaDiff(b, r)
@@ -261,7 +298,16 @@ class SchemaComparer:
             ref = _ref(lb[i])
             j = next((j for j in right if ref is not None and _ref(lr[j]) == ref), None)
             if j is None:
-                j = next((j for j in right if self.compare(lb[i], lr[j]) is None), None)
+                # two differently named components are different branches, even if alike
+                j = next(
+                    (
+                        j
+                        for j in right
+                        if (ref is None or _ref(lr[j]) is None)
+                        and self.compare(lb[i], lr[j]) is None
+                    ),
+                    None,
+                )
                 if j is None:
                     continue
             left.remove(i)
@@ -302,6 +348,12 @@ def _ref(node: Any) -> str | None:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         return str(node["$ref"])
     return None
+
+
+def _ref_in(node: Any, branches: Any) -> bool:
+    """Whether ``node`` is a ``$ref`` that is also one of the ``allOf`` branches."""
+    ref = _ref(node)
+    return ref is not None and isinstance(branches, list) and any(_ref(b) == ref for b in branches)
 
 
 def _label(node: Any, index: int) -> str:

@@ -48,13 +48,16 @@ class Problem:
 
 
 class LineDict(dict[str, Any]):
-    """A mapping that remembers the line of each key (YAML) or its own line (JSON)."""
+    """A YAML mapping that remembers its file, its own line and the line of each key."""
 
-    __slots__ = ("key_lines", "line")
+    __slots__ = ("file", "key_lines", "line", "token")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.line: int | None = None
+        self.file: str = ""
+        #: which load() produced it: base and head may share a path, never a token
+        self.token: object = None
         self.key_lines: dict[str, int] = {}
 
 
@@ -65,6 +68,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     out = LineDict()
     out.line = node.start_mark.line + 1
+    out.file = getattr(loader, "gk_path", "")
+    out.token = getattr(loader, "gk_token", None)
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -98,7 +103,7 @@ def _json_hook(duplicates: list[str]) -> Callable[[list[tuple[str, Any]]], dict[
     return hook
 
 
-def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
+def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: object = None) -> Any:
     """Parse YAML or JSON bytes; raise :class:`SpecError` with a line on bad input.
 
     A YAML key repeated in one mapping is an error; in JSON the last value wins and the
@@ -131,8 +136,16 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
             raise SpecError(
                 "spec-invalid-syntax", f"invalid JSON: {exc.msg}", path, exc.lineno
             ) from None
+        except RecursionError:
+            raise SpecError("spec-unreadable", _TOO_DEEP.format(path=path), path) from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        loader.gk_path = path  # every mapping records the file it came from
+        loader.gk_token = token
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -140,7 +153,11 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None) -> Any:
         raise SpecError("spec-invalid-syntax", f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise SpecError("spec-invalid-syntax", f"invalid YAML: {exc}", path) from None
+    except RecursionError:
+        raise SpecError("spec-unreadable", _TOO_DEEP.format(path=path), path) from None
 
+
+_TOO_DEEP = "{path} nests objects too deeply to read; flatten it with $ref components"
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -156,6 +173,7 @@ class Document:
     text: str = ""
     _targets: dict[str, Any] = field(default_factory=dict)
     _merged: dict[int, Any] = field(default_factory=dict)
+    token: object = field(default_factory=object)
 
     def deref(self, node: Any) -> Any:
         """Follow ``$ref`` (chains too) to the target; siblings of ``$ref`` override it."""
@@ -201,8 +219,9 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
     if data is None:
         raise SpecError("spec-unreadable", f"{path} does not exist", path)
     duplicates: list[str] = []
-    root = parse(data, path, duplicates)
-    doc = Document(path=path, root=root, files={path: root})
+    token = object()
+    root = parse(data, path, duplicates, token)
+    doc = Document(path=path, root=root, files={path: root}, token=token)
     for key in sorted(set(duplicates)):
         doc.problems.append(
             Problem(
@@ -246,57 +265,49 @@ def _canonical(
     pending: list[str],
     allow_ext: bool,
 ) -> str:
+    """The ref's key in ``doc._targets`` once resolved; the ref itself (and a Problem)
+    when it cannot be followed."""
     line = node.line if isinstance(node, LineDict) else None
+
+    def refuse(rule: str, why: str) -> str:
+        doc.problems.append(Problem(rule, f"$ref {ref!r}{why}", path, line))
+        return ref
+
     file_part, _, pointer = ref.partition("#")
     if _URL.match(ref) and not allow_ext:
-        doc.problems.append(
-            Problem(
-                "spec-ref-url",
-                f"$ref {ref!r} points to a URL; refs must stay in the repository",
-                path,
-                line,
-            )
-        )
-        return ref
+        return refuse("spec-ref-url", " points to a URL; refs must stay in the repository")
+    target = path
     if file_part:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), file_part))
         if target.startswith("../") or target == ".." or file_part.startswith("/"):
-            doc.problems.append(
-                Problem("spec-ref-outside-repo", f"$ref {ref!r} leaves the repository", path, line)
-            )
-            return ref
-    else:
-        target = path
+            return refuse("spec-ref-outside-repo", " leaves the repository")
     # keys are relative to the main document, so the same ref reads the same at base and head
-    rel = (
-        "" if target == doc.path else posixpath.relpath(target, posixpath.dirname(doc.path) or ".")
-    )
-    key = f"{rel}#{pointer}"
+    main_dir = posixpath.dirname(doc.path) or "."
+    key = f"{'' if target == doc.path else posixpath.relpath(target, main_dir)}#{pointer}"
     if key in doc._targets:
         return key
     if target not in doc.files:
-        data = reader(target)
-        if data is None:
-            doc.problems.append(
-                Problem("spec-ref-broken", f"$ref {ref!r}: file {target} not found", path, line)
-            )
-            return ref
-        try:
-            doc.files[target] = parse(data, target)
-        except SpecError as exc:
-            doc.problems.append(
-                Problem("spec-ref-broken", f"$ref {ref!r}: {exc.message}", path, line)
-            )
-            return ref
+        failure = _read_part(doc, target, reader)
+        if failure:
+            return refuse("spec-ref-broken", f": {failure}")
         pending.append(target)
     try:
         doc._targets[key] = _pointer(doc.files[target], pointer)
     except KeyError:
-        doc.problems.append(
-            Problem("spec-ref-broken", f"$ref {ref!r}: nothing at #{pointer}", path, line)
-        )
-        return ref
+        return refuse("spec-ref-broken", f": nothing at #{pointer}")
     return key
+
+
+def _read_part(doc: Document, target: str, reader: Reader) -> str:
+    """Load another file of a split spec; the reason it failed, or "" on success."""
+    data = reader(target)
+    if data is None:
+        return f"file {target} not found"
+    try:
+        doc.files[target] = parse(data, target, token=doc.token)
+    except SpecError as exc:
+        return exc.message
+    return ""
 
 
 def line_of(node: Any, key: str | None = None) -> int | None:

@@ -207,6 +207,22 @@ def _operation(
             key = ("path", f"#{names.index(name)}")
         params[key] = param
     body = _body_v2(op, spec.root, body_params) if v2 else _body_v3(spec, op)
+    responses = _responses(spec, op, v2=v2)
+    security = op.get("security")
+    line = spec.path_line(path)
+    return Operation(
+        path,
+        method,
+        op,
+        params,
+        body,
+        responses,
+        security if isinstance(security, list) else None,
+        line,
+    )
+
+
+def _responses(spec: Spec, op: dict[str, Any], *, v2: bool) -> dict[str, Response]:
     responses = {}
     for status, raw in _d(op.get("responses")).items():
         node = _d(spec.deref(raw))
@@ -220,18 +236,7 @@ def _operation(
         else:
             content = {str(k): _d(spec.deref(v)) for k, v in _d(node.get("content")).items()}
         responses[str(status)] = Response(str(status), node, headers, content)
-    security = op.get("security")
-    line = spec.path_line(path)
-    return Operation(
-        path,
-        method,
-        op,
-        params,
-        body,
-        responses,
-        security if isinstance(security, list) else None,
-        line,
-    )
+    return responses
 
 
 def _as_list(value: Any) -> list[Any]:

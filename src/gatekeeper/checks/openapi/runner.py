@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.interface import CheckContext
+from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Options, compare, load_spec
 from gatekeeper.checks.openapi.load import Document, SpecError
@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from gatekeeper.checks.openapi.check import OpenAPICheck
 
 
-def _options(config: Any) -> Options:
+def _options(ctx: CheckContext) -> Options:
     return Options(
-        deprecation_days_beta=int(config.get("deprecation_days_beta", 0)),
-        deprecation_days_stable=int(config.get("deprecation_days_stable", 0)),
+        deprecation_days_beta=int(ctx.config.get("deprecation_days_beta", 0)),
+        deprecation_days_stable=int(ctx.config.get("deprecation_days_stable", 0)),
+        tick=ctx.check_time,
     )
 
 
@@ -65,13 +66,39 @@ def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]
             else {"openapi": "3.0.0", "paths": {}}
         )
         head = build(Document(path, empty))
-    found = compare(base, head, _options(ctx.config))
+    try:
+        found = compare(base, head, _options(ctx))
+    except RecursionError:
+        raise CheckError(
+            f"{path}: schemas nest too deeply to compare; split them into $ref components"
+        ) from None
     out.extend(_finding(check, c, path) for c in found)
     if ctx.config.get("changelog", True):
         ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
     if ctx.config.get("require_major_bump") and any(c.level is Level.ERROR for c in found):
         out.extend(_major_bump(check, base, head, path))
+    elif found:
+        out.extend(_version_moves(check, base, head, path))
     return out
+
+
+def _version(spec: Spec) -> tuple[int, ...] | None:
+    info = spec.root.get("info")
+    raw = info.get("version") if isinstance(info, dict) else None
+    parts = re.findall(r"\d+", str(raw)) if raw is not None else []
+    return tuple(int(p) for p in parts[:3]) or None
+
+
+def _version_moves(check: OpenAPICheck, base: Spec, head: Spec, path: str) -> list[Finding]:
+    """Informational: the API changed but info.version did not move up."""
+    old, new = _version(base), _version(head)
+    if old is None or new is None or new > old:
+        return []
+    if new == old:
+        message = f"the API changed but info.version stayed {'.'.join(map(str, new))}"
+        return [check.finding("api-version-not-bumped", message, path=path, evidence="version")]
+    message = f"info.version went down from {'.'.join(map(str, old))} to {'.'.join(map(str, new))}"
+    return [check.finding("api-version-decreased", message, path=path, evidence="version")]
 
 
 def _touched(changes: ChangeSet, doc: Document, path: str) -> bool:

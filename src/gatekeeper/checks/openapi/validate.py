@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from gatekeeper.checks.interface import CheckError
 from gatekeeper.checks.openapi.load import line_of
 from gatekeeper.checks.openapi.model import Spec
 
@@ -39,7 +40,7 @@ def _validator(version: str) -> Any:
     # locate the schemas bundled with openapi-spec-validator without importing it (slow)
     found = importlib.util.find_spec("openapi_spec_validator")
     if found is None or found.origin is None:  # pragma: no cover - a declared dependency
-        raise RuntimeError(
+        raise CheckError(
             "openapi-spec-validator is not installed; pip install openapi-spec-validator"
         )
     folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}[version]

@@ -21,7 +21,8 @@ from typing import Any
 from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, write_scratch
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool, write_scratch
+from gatekeeper.checks.security.reduce import normalise, reduce_source
 from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
@@ -98,38 +99,11 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         return []
     settings = _bandit_settings(ctx, part)
     max_bytes = int(part.get("max_file_bytes", DEFAULT_MAX_BYTES))
-    findings: list[Finding] = []
     head_root, base_root = ctx.scratch / "bandit" / "head", ctx.scratch / "bandit" / "base"
-    on_disk: dict[str, ChangedFile] = {}
-    for f in files:
-        if match_any(f.path, settings.exclude):
-            continue
-        reason = _unscannable(f, ctx.changes.bytes_at_head(f.path), max_bytes)
-        if reason:
-            findings.append(
-                make(
-                    RULE_NOT_SCANNED,
-                    f"{f.path} was not scanned by bandit: {reason}.",
-                    path=f.path,
-                    evidence=reason,
-                )
-            )
-            continue
-        data = ctx.changes.bytes_at_head(f.path)
-        if data is not None and write_scratch(head_root, f.path, data) is not None:
-            on_disk[f.path] = f
+    on_disk, findings = _write_head(ctx, files, settings, head_root, max_bytes=max_bytes, make=make)
     head_hits, broken = _scan(settings, head_root, sorted(on_disk), ctx)
-    for path in broken:
-        findings.append(
-            make(
-                RULE_UNPARSEABLE,
-                f"{path} is not valid Python, so bandit could not scan it.",
-                path=path,
-                evidence="syntax",
-            )
-        )
-    base_paths = _write_base(ctx, base_root, {h.path for h in head_hits}, on_disk)
-    base_hits, _ = _scan(settings, base_root, sorted(base_paths), ctx)
+    findings += [_unparseable(path, head_root, make) for path in broken]
+    base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
     new = _introduced(head_hits, base_keys, ctx)
@@ -144,6 +118,55 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
     )
     return findings
+
+
+def _unparseable(path: str, root: Path, make: MakeFinding) -> Finding:
+    """Say why bandit could not parse a file, with the line, and which Python was used."""
+    import ast
+    import sys
+
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    try:
+        ast.parse((root / path).read_bytes(), filename=path)
+    except SyntaxError as exc:
+        message = (
+            f"{path} cannot be parsed by Python {version} ({exc.msg}), so bandit could not "
+            "scan it; if it needs a newer Python, run gatekeeper on that version."
+        )
+        return make(RULE_UNPARSEABLE, message, path=path, line=exc.lineno, evidence="syntax")
+    except ValueError as exc:  # pragma: no cover - NUL bytes before Python 3.11.4
+        message = f"{path} cannot be parsed ({exc}), so bandit could not scan it."
+        return make(RULE_UNPARSEABLE, message, path=path, evidence="syntax")
+    message = f"bandit failed while scanning {path} (an error inside bandit or a plugin)."
+    return make(RULE_UNPARSEABLE, message, path=path, evidence="bandit")
+
+
+def _write_head(
+    ctx: CheckContext,
+    files: Iterable[ChangedFile],
+    settings: _Settings,
+    root: Path,
+    *,
+    max_bytes: int,
+    make: MakeFinding,
+) -> tuple[dict[str, ChangedFile], list[Finding]]:
+    """Write the scannable head files under ``root``; a finding for each that is not."""
+    on_disk: dict[str, ChangedFile] = {}
+    findings: list[Finding] = []
+    for f in files:
+        if match_any(f.path, settings.exclude):
+            continue
+        data = ctx.changes.bytes_at_head(f.path)
+        reason = _unscannable(f, data, max_bytes)
+        if not reason and data is not None:
+            if write_scratch(root, f.path, data) is not None:
+                on_disk[f.path] = f
+                continue
+            reason = "its path leaves the repository"
+        if reason:
+            message = f"{f.path} was not scanned by bandit: {reason}."
+            findings.append(make(RULE_NOT_SCANNED, message, path=f.path, evidence=reason))
+    return on_disk, findings
 
 
 @dataclass(frozen=True)
@@ -224,28 +247,65 @@ def _unscannable(f: ChangedFile, data: bytes | None, max_bytes: int) -> str:
     return ""
 
 
-def _write_base(
-    ctx: CheckContext, root: Path, paths: Iterable[str], files: Mapping[str, ChangedFile]
-) -> list[str]:
-    """Write the base versions of ``paths`` (by their base names) and return those names."""
-    written = []
-    for path in paths:
+def _scan_base(
+    ctx: CheckContext,
+    settings: _Settings,
+    root: Path,
+    head_hits: Iterable[Hit],
+    files: Mapping[str, ChangedFile],
+) -> tuple[list[str], list[Hit]]:
+    """Scan the base versions of the files with findings at head, with only the tests that
+    fired there at head and only the statements that could hold the same code (see
+    :mod:`reduce`): a base hit of another test or on other code could not cancel a head hit."""
+    tests_of: dict[str, set[str]] = {}
+    codes_of: dict[str, set[str]] = {}
+    for hit in head_hits:
+        tests_of.setdefault(hit.path, set()).add(hit.test_id)
+        codes_of.setdefault(hit.path, set()).add(hit.code)
+    groups: dict[frozenset[str], list[str]] = {}
+    for path, tests in sorted(tests_of.items()):
         old = files[path].old_path or path
         data = ctx.changes.bytes_at_base(old)
-        if data is not None and write_scratch(root, old, data) is not None:
-            written.append(old)
-    return written
+        if data is None:
+            continue
+        text = _decoded(data)
+        reduced = reduce_source(text, codes_of[path]) if text is not None else None
+        if reduced is not None:
+            data = reduced.encode("utf-8")
+        if write_scratch(root, old, data) is not None:
+            groups.setdefault(frozenset(tests), []).append(old)
+    written: list[str] = []
+    hits: list[Hit] = []
+    for fired, paths in sorted(groups.items(), key=lambda g: sorted(g[0])):
+        written += paths
+        hits += _scan(settings, root, paths, ctx, only=fired)[0]
+    return sorted(written), hits
+
+
+def _decoded(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _scan(
-    settings: _Settings, root: Path, paths: Sequence[str], ctx: CheckContext
+    settings: _Settings,
+    root: Path,
+    paths: Sequence[str],
+    ctx: CheckContext,
+    *,
+    only: frozenset[str] | None = None,
 ) -> tuple[list[Hit], list[str]]:
-    """Run bandit on ``paths`` under ``root``: the hits, and the files it could not parse."""
+    """Run bandit on ``paths`` under ``root``: the hits, and the files it could not parse.
+
+    ``only`` restricts bandit to those test ids (already filtered by the settings)."""
     if not paths:
         return [], []
-    from bandit.core import config as b_config  # type: ignore[import-untyped]
-    from bandit.core import manager as b_manager
-    from bandit.core import utils as b_utils
+    why = "scanning Python code"
+    b_config = tool("bandit.core.config", "bandit>=1.7.5", why, "BanditConfig")
+    b_manager = tool("bandit.core.manager", "bandit>=1.7.5", why, "BanditManager")
+    b_utils = tool("bandit.core.utils", "bandit>=1.7.5", why, "ConfigError")
 
     _quiet_bandit()
     try:
@@ -253,6 +313,8 @@ def _scan(
     except b_utils.ConfigError as exc:  # pragma: no cover - the TOML was checked already
         raise CheckError(f"bandit rejected [tool.bandit] in pyproject.toml at base: {exc}") from exc
     profile = {"include": set(settings.include), "exclude": set(settings.skips)}
+    if only is not None:
+        profile = {"include": set(only), "exclude": set()}
     manager = b_manager.BanditManager(
         conf, "file", profile=profile, ignore_nosec=settings.ignore_nosec
     )
@@ -274,7 +336,7 @@ def _scan(
 def _hit(issue: Any, path: str, lines: list[str]) -> Hit:
     span = [int(n) for n in (issue.linerange or [issue.lineno])]
     start, end = min(span), max(span)
-    code = " ".join(" ".join(lines[start - 1 : end]).split())
+    code = normalise(" ".join(lines[start - 1 : end]))
     return Hit(
         path,
         str(issue.test_id),

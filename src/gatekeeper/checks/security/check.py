@@ -16,14 +16,26 @@ from gatekeeper.checks.security import bandit_scan, deps, secrets, sensitive
 from gatekeeper.checks.security.common import part_settings
 from gatekeeper.model import Finding, Rule
 
-_LEVEL: Mapping[str, Any] = {"enum": ["block", "warn", "info", "off"]}
-_GLOBS: Mapping[str, Any] = {"type": "array", "items": {"type": "string"}}
+_LEVEL: Mapping[str, Any] = {
+    "enum": ["block", "warn", "info", "off"],
+    "description": "What this part's findings propose: block, warn, info, or off.",
+}
 _THRESHOLD: Mapping[str, Any] = {"enum": ["low", "medium", "high"]}
 
 
-def _part(options: Mapping[str, Any]) -> Mapping[str, Any]:
+def _globs(description: str) -> Mapping[str, Any]:
+    return {"type": "array", "items": {"type": "string"}, "description": description}
+
+
+def _d(schema: Mapping[str, Any], description: str) -> Mapping[str, Any]:
+    """``schema`` with a description, for editor completion on the policy file."""
+    return {**schema, "description": description}
+
+
+def _part(options: Mapping[str, Any], description: str) -> Mapping[str, Any]:
     """A part's schema: a boolean, a level name, or an object of its options."""
     return {
+        "description": description,
         "oneOf": [
             {"type": "boolean"},
             _LEVEL,
@@ -32,41 +44,70 @@ def _part(options: Mapping[str, Any]) -> Mapping[str, Any]:
                 "additionalProperties": False,
                 "properties": {"enabled": {"type": "boolean"}, "level": _LEVEL, **options},
             },
-        ]
+        ],
     }
 
 
 _BANDIT = _part(
     {
-        "min_severity": _THRESHOLD,
-        "min_confidence": _THRESHOLD,
-        "honour_nosec": {"type": "boolean"},
-        "read_config": {"type": "boolean"},
-        "tests": _GLOBS,
-        "skips": _GLOBS,
-        "include": _GLOBS,
-        "exclude": _GLOBS,
-        "max_file_bytes": {"type": "integer", "minimum": 1},
-    }
+        "min_severity": _d(_THRESHOLD, "Lowest bandit severity reported (default medium)."),
+        "min_confidence": _d(_THRESHOLD, "Lowest bandit confidence reported (default low)."),
+        "honour_nosec": _d({"type": "boolean"}, "Honour `# nosec` comments (default true)."),
+        "read_config": _d(
+            {"type": "boolean"}, "Read [tool.bandit] from pyproject.toml at base (default true)."
+        ),
+        "tests": _globs("Bandit test ids to run (default: all)."),
+        "skips": _globs("Bandit test ids to skip."),
+        "include": _globs("Python files to scan (default *.py, *.pyw)."),
+        "exclude": _globs("Files not to scan with bandit."),
+        "max_file_bytes": _d(
+            {"type": "integer", "minimum": 1}, "Larger files are reported as not scanned."
+        ),
+    },
+    "New bandit findings in changed Python files (those already at base do not count).",
 )
 _SECRETS = _part(
     {
-        "allowlist": {"type": "array", "items": {"type": "string", "format": "regex"}},
-        "exclude": _GLOBS,
-        "honour_pragmas": {"type": "boolean"},
-        "min_entropy": {"type": "number", "minimum": 0},
-        "max_line_length": {"type": "integer", "minimum": 1},
-        "entropy_strings": {"type": "boolean"},
-    }
+        "allowlist": _globs("Regular expressions of values that are not secrets."),
+        "exclude": _globs("Files not scanned for secrets (default: lock files, SVG)."),
+        "honour_pragmas": _d(
+            {"type": "boolean"},
+            "Honour `pragma: allowlist secret` / `gatekeeper: allow-secret` (default true).",
+        ),
+        "min_entropy": _d(
+            {"type": "number", "minimum": 0},
+            "Bits per character a value assigned to a secret-like name needs (default 3.0).",
+        ),
+        "max_line_length": _d(
+            {"type": "integer", "minimum": 1},
+            "Longer lines (minified code) get only the token formats (default 4096).",
+        ),
+        "entropy_strings": _d(
+            {"type": "boolean"}, "Also report any high-entropy string (noisy; default false)."
+        ),
+    },
+    "Secrets in the added lines of every changed text file, and committed .env files.",
 )
 _DEPENDENCIES = _part(
     {
-        "osv_url": {"type": "string", "pattern": "^https?://"},
-        "timeout": {"type": "number", "exclusiveMinimum": 0},
-    }
+        "osv_url": _d(
+            {"type": "string", "pattern": "^https?://"},
+            "OSV query endpoint (default PIP_AUDIT_OSV_URL, else https://api.osv.dev/v1/query).",
+        ),
+        "timeout": _d(
+            {"type": "number", "exclusiveMinimum": 0}, "Seconds per OSV request (default 15)."
+        ),
+    },
+    "Known vulnerabilities that changed dependency manifests bring in (pip-audit, OSV).",
 )
 _SENSITIVE: Mapping[str, Any] = {
-    "oneOf": [{"type": "boolean"}, _LEVEL, _GLOBS, _part({"paths": _GLOBS})["oneOf"][2]]
+    "description": "Paths whose changes need a human's review (globs).",
+    "oneOf": [
+        {"type": "boolean"},
+        _LEVEL,
+        _globs("Sensitive paths."),
+        _part({"paths": _globs("Sensitive paths.")}, "")["oneOf"][2],
+    ],
 }
 
 

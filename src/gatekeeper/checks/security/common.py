@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import ModuleType
 from typing import Any, Protocol
 
 from gatekeeper.changes import ChangedFile
-from gatekeeper.checks.interface import CheckContext
+from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.model import Finding, Level
 
 #: How a part's shorthand (``secrets: block``) maps to the level its findings propose.
@@ -95,3 +97,25 @@ def write_scratch(root: Path, path: str, data: bytes) -> Path | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
+
+
+def tool(module: str, requirement: str, purpose: str, *names: str) -> ModuleType:
+    """Import a tool's module when a part runs (never at import time: ``--help`` stays fast).
+
+    A tool that is missing, or too different to have ``names``, is a CheckError that says
+    what to install, not a traceback.
+    """
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError as exc:
+        raise CheckError(
+            f"{purpose} needs {requirement}, which cannot be imported ({exc}); "
+            f"install it with: pip install '{requirement}'"
+        ) from exc
+    missing = [n for n in names if not hasattr(loaded, n)]
+    if missing:
+        raise CheckError(
+            f"{purpose} needs {requirement}, but the installed {module} has no "
+            f"{', '.join(missing)}; install a supported version: pip install '{requirement}'"
+        )
+    return loaded

@@ -21,18 +21,21 @@ from typing import Any
 
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security import manifests
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool
 from gatekeeper.checks.security.manifests import Loose, ManifestError, Pin
 from gatekeeper.model import Finding, Level, Rule
 
 DEFAULT_OSV_URL = "https://api.osv.dev/v1/query"
 DEFAULT_TIMEOUT = 15.0
 WORKERS = 8
+#: (canonical package name, version): what OSV is asked about
+Pair = tuple[str, str]
 
 RULE_VULNERABLE = "vulnerable-dependency"
 RULE_CANNOT_AUDIT = "cannot-audit"
 RULE_UNREADABLE = "manifest-unreadable"
 RULE_UNKNOWN_LOCK = "lock-format-unknown"
+RULE_AUDIT_FAILED = "audit-failed"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -55,6 +58,14 @@ RULES: tuple[Rule, ...] = (
         Level.ERROR,
         "A dependency manifest the change touches cannot be read, so it was not audited.",
         remedy="Fix the file so that pip and the lock tool can read it.",
+        tags=("security",),
+    ),
+    Rule(
+        RULE_AUDIT_FAILED,
+        Level.ERROR,
+        "The advisories for a new dependency version could not be read, so it was not audited.",
+        remedy="Check the package on https://osv.dev by hand; the advisory data needs fixing "
+        "upstream (or in your OSV mirror).",
         tags=("security",),
     ),
     Rule(
@@ -94,18 +105,10 @@ class Vuln:
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Findings for the dependency manifests the change touched."""
-    changed = in_scope(ctx, (*manifests.KNOWN, *manifests.UNKNOWN_LOCKS))
-    findings = [
-        make(
-            RULE_UNKNOWN_LOCK,
-            f"{f.path} is a lock file in a format gatekeeper does not read; "
-            "its dependencies were not audited.",
-            path=f.path,
-            evidence=f.path,
-        )
-        for f in changed
-        if manifests.is_unknown_lock(f.path)
-    ]
+    changed = in_scope(
+        ctx, (*manifests.KNOWN, *manifests.UNKNOWN_LOCKS, *manifests.OTHER_ECOSYSTEMS)
+    )
+    findings = [_unknown_lock(f.path, make) for f in changed if manifests.is_unknown_lock(f.path)]
     known = [f.path for f in changed if manifests.is_known(f.path)]
     if not known:
         return findings
@@ -122,9 +125,10 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         for path, err in head.errors
     ]
     findings += _cannot_audit(head, base, make)
-    results = audit(ctx, part, head, base)
+    results, failed = audit(ctx, part, head, base)
     new, old = _introduced(head, base, results)
     findings += [_vuln_finding(pin, vuln, part, make) for pin, vuln in new]
+    findings += _failures(head, base, failed, make)
     ctx.add_details(
         f"dependencies: {len({(p.name, p.version) for p in head.pins})} pinned at head, "
         f"{len(results)} (package, version) pair(s) audited, {len(new)} new vulnerability "
@@ -133,10 +137,22 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     return findings
 
 
+def _unknown_lock(path: str, make: MakeFinding) -> Finding:
+    """A lock file we do not read: a warning, or only a note for another ecosystem's."""
+    if manifests.is_other_ecosystem(path):
+        message = f"{path} locks another ecosystem's packages; the Python audit did not cover it."
+        return make(RULE_UNKNOWN_LOCK, message, path=path, evidence=path, level=Level.INFO)
+    message = f"{path} is a lock file in a format gatekeeper does not read; its dependencies "
+    message += "were not audited."
+    return make(RULE_UNKNOWN_LOCK, message, path=path, evidence=path)
+
+
 def read_side(paths: Iterable[str], read: manifests.Reader) -> Side:
     """Parse the manifests at ``paths`` and the known lock files in their folders."""
     side = Side()
     wanted = set(paths)
+    # pip-compile's output pins what its ``.in`` input leaves open
+    wanted |= {p.removesuffix(".in") + ".txt" for p in paths if p.endswith(".in")}
     for folder in {posixpath.dirname(p) for p in paths}:
         for lock in ("poetry.lock", "uv.lock", "pylock.toml", "Pipfile.lock"):
             wanted.add(posixpath.join(folder, lock))
@@ -180,19 +196,40 @@ def _cannot_audit(head: Side, base: Side, make: MakeFinding) -> list[Finding]:
 
 def audit(
     ctx: CheckContext, part: Part, head: Side, base: Side
-) -> dict[tuple[str, str], list[Vuln]]:
+) -> tuple[dict[Pair, list[Vuln]], dict[Pair, str]]:
     """Ask OSV about every pinned (package, version) at head, then base versions of the
-    packages found vulnerable at head; each pair is asked once."""
+    packages found vulnerable at head; each pair is asked once. Also returns the pairs
+    whose advisories pip-audit could not read, with the reason."""
     service = _Service(ctx, part)
     results = service.query_all(sorted({(p.name, p.version) for p in head.pins}))
     vulnerable = {name for (name, _), vulns in results.items() if vulns}
     todo = sorted({(p.name, p.version) for p in base.pins if p.name in vulnerable} - set(results))
     results.update(service.query_all(todo))
-    return results
+    return results, dict(sorted(service.failed.items()))
+
+
+def _failures(
+    head: Side, base: Side, failed: Mapping[Pair, str], make: MakeFinding
+) -> list[Finding]:
+    """A finding per new head pair that could not be audited (a base failure only means
+    base's vulnerabilities are unknown, so head's count as new)."""
+    before = {(p.name, p.version) for p in base.pins}
+    out: dict[Pair, Finding] = {}
+    for pin in head.pins:
+        pair = (pin.name, pin.version)
+        if pair in failed and pair not in before and pair not in out:
+            out[pair] = make(
+                RULE_AUDIT_FAILED,
+                f"{pin.name} {pin.version} could not be audited: {failed[pair]}.",
+                path=pin.path,
+                line=pin.line,
+                evidence=f"{pin.name}|{pin.version}",
+            )
+    return [out[k] for k in sorted(out)]
 
 
 def _introduced(
-    head: Side, base: Side, results: Mapping[tuple[str, str], list[Vuln]]
+    head: Side, base: Side, results: Mapping[Pair, list[Vuln]]
 ) -> tuple[list[tuple[Pin, Vuln]], list[tuple[Pin, Vuln]]]:
     """Split head's vulnerabilities into new ones and those the package had at base."""
     before: dict[str, set[str]] = {}
@@ -246,12 +283,15 @@ class _Service:
         self.url = str(
             part.get("osv_url", "") or os.environ.get("PIP_AUDIT_OSV_URL") or DEFAULT_OSV_URL
         )
-        self.timeout = float(part.get("timeout", DEFAULT_TIMEOUT))
+        # never wait past the check's own budget: the engine would only kill us later
+        self.timeout = min(float(part.get("timeout", DEFAULT_TIMEOUT)), max(1.0, ctx.remaining()))
         self.cache = ctx.scratch / "pip-audit-cache"
         self.ctx = ctx
         self.local = threading.local()
+        #: pairs whose advisories could not be read, with the reason (set from workers)
+        self.failed: dict[Pair, str] = {}
 
-    def query_all(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Vuln]]:
+    def query_all(self, pairs: Sequence[Pair]) -> dict[Pair, list[Vuln]]:
         """Vulnerabilities of each pair (in parallel: OSV answers one package per request)."""
         if not pairs:
             return {}
@@ -259,31 +299,42 @@ class _Service:
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(pairs))) as pool:
             return dict(zip(pairs, pool.map(self._query, pairs), strict=True))
 
-    def _query(self, pair: tuple[str, str]) -> list[Vuln]:
+    def _query(self, pair: Pair) -> list[Vuln]:
         import requests
         from packaging.version import InvalidVersion, Version
-        from pip_audit._service import (  # type: ignore[import-untyped]
-            ConnectionError as OsvConnectionError,
+
+        svc = tool(
+            "pip_audit._service",
+            "pip-audit>=2.7",
+            "auditing dependencies",
+            "OsvService",
+            "ResolvedDependency",
+            "ServiceError",
+            "ConnectionError",
         )
-        from pip_audit._service import OsvService, ResolvedDependency, ServiceError
 
         name, version = pair
         if not hasattr(self.local, "service"):
-            self.local.service = OsvService(
+            self.local.service = svc.OsvService(
                 cache_dir=self.cache, timeout=self.timeout, osv_url=self.url
             )
         try:
-            spec = ResolvedDependency(name=name, version=Version(version))
+            spec = svc.ResolvedDependency(name=name, version=Version(version))
         except InvalidVersion:
             return []  # not a PEP 440 version: nothing in OSV's PyPI ecosystem can match it
         try:
             _, results = self.local.service.query(spec)
+        except InvalidVersion as exc:
+            # real advisory data has a few non-PEP 440 versions (``0.2.0-n653``) that
+            # pip-audit cannot parse: that package is unaudited, the others are not
+            self.failed[pair] = f"an advisory for it names a version pip-audit cannot read ({exc})"
+            return []
         except ValueError as exc:  # before RequestException: a bad JSON body is both
             raise CheckError(
                 f"the vulnerability service at {self.url} gave an answer that is not OSV JSON "
                 f"({type(exc).__name__}); check `security.dependencies.osv_url`"
             ) from exc
-        except (ServiceError, OsvConnectionError, requests.RequestException) as exc:
+        except (svc.ServiceError, svc.ConnectionError, requests.RequestException) as exc:
             raise CheckError(self._explain(exc)) from exc
         except (KeyError, TypeError) as exc:
             raise CheckError(

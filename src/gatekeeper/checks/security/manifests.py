@@ -42,6 +42,25 @@ UNKNOWN_LOCKS = (
     "*-lock.toml",
     "*.lock.toml",
 )
+#: lock files of other ecosystems: reported as a note only (their own tools audit them)
+OTHER_ECOSYSTEMS = (
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+    "Cargo.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "go.sum",
+    "mix.lock",
+    "Podfile.lock",
+    "pubspec.lock",
+    "flake.lock",
+    "packages.lock.json",
+    "gradle.lockfile",
+)
 MAX_INCLUDE_DEPTH = 10
 
 Reader = Callable[[str], "str | None"]
@@ -91,11 +110,25 @@ def is_known(path: str) -> bool:
 
 def is_unknown_lock(path: str) -> bool:
     """True for a lock file of a format this module does not read."""
-    return not is_known(path) and match_any(path, UNKNOWN_LOCKS)
+    return not is_known(path) and match_any(path, (*UNKNOWN_LOCKS, *OTHER_ECOSYSTEMS))
+
+
+def is_other_ecosystem(path: str) -> bool:
+    """True for a lock file of a non-Python package manager (npm, Cargo, Bundler...)."""
+    return match_any(path, OTHER_ECOSYSTEMS)
 
 
 def parse(path: str, text: str, read: Reader) -> Manifest:
     """Parse the manifest at ``path``; ``read`` fetches included files at the same revision."""
+    try:
+        return _parse(path, text, read)
+    except (AttributeError, TypeError, ValueError) as exc:
+        # a document of the right syntax but the wrong shape (a string where a table
+        # belongs...): say so rather than crash
+        raise ManifestError(f"its structure is not what this format allows ({exc})") from None
+
+
+def _parse(path: str, text: str, read: Reader) -> Manifest:
     name = posixpath.basename(path)
     if match_any(path, REQUIREMENTS):
         out = Manifest()
@@ -166,7 +199,8 @@ def _requirements(path: str, text: str, read: Reader, out: Manifest, stack: list
         try:
             req = Requirement(spec)
         except InvalidRequirement as exc:
-            raise ManifestError(f"{path}:{n}: not a valid requirement ({exc})", n) from None
+            where = f"line {n}" if path == stack[0] else f"{path}:{n}"
+            raise ManifestError(f"{where}: not a valid requirement ({exc})", n) from None
         _add(out, req, path, n)
 
 
@@ -175,7 +209,7 @@ def _include(
 ) -> None:
     """Read the file a ``-r`` line names (relative to the including file) into ``out``."""
     path, n = origin
-    where = f"{path}:{n}"
+    where = f"line {n}" if path == stack[0] else f"{path}:{n}"
     included = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
     if included.startswith("../") or included == ".." or posixpath.isabs(included):
         raise ManifestError(f"{where}: includes {target}, which is outside the repository", n)
@@ -218,17 +252,19 @@ def _pyproject(path: str, text: str, data: Mapping[str, Any]) -> Manifest:
     out = Manifest()
     find = _line_finder(text)
     project = data.get("project", {})
-    specs: list[str] = list(project.get("dependencies", []) or [])
-    for group in (project.get("optional-dependencies", {}) or {}).values():
-        specs += list(group or [])
+    own = canonicalize_name(str(project.get("name", "")))
+    specs = _string_list(project.get("dependencies"), "project.dependencies")
+    for key, group in (project.get("optional-dependencies", {}) or {}).items():
+        specs += _string_list(group, f"project.optional-dependencies.{key}")
     for group in (data.get("dependency-groups", {}) or {}).values():
-        specs += [s for s in group or [] if isinstance(s, str)]
+        specs += [s for s in group or [] if isinstance(s, str)]  # tables are include-group
     for spec in specs:
         try:
-            req = Requirement(str(spec))
+            req = Requirement(spec)
         except InvalidRequirement as exc:
-            raise ManifestError(f"{path}: {spec!r} is not a valid requirement ({exc})") from None
-        _add(out, req, path, find(req.name))
+            raise ManifestError(f"{spec!r} is not a valid requirement ({exc})") from None
+        if canonicalize_name(req.name) != own:  # ``app[extra]`` names the project itself
+            _add(out, req, path, find(req.name))
     poetry = data.get("tool", {}).get("poetry", {})
     tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
     tables += [g.get("dependencies", {}) for g in (poetry.get("group", {}) or {}).values()]
@@ -237,6 +273,14 @@ def _pyproject(path: str, text: str, data: Mapping[str, Any]) -> Manifest:
             if name.lower() != "python":
                 _poetry(out, name, spec, path, find(name))
     return out
+
+
+def _string_list(value: object, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"{key} must be a list of requirement strings")
+    return list(value)
 
 
 def _poetry(out: Manifest, name: str, spec: object, path: str, line: int | None) -> None:
@@ -260,15 +304,21 @@ def _poetry(out: Manifest, name: str, spec: object, path: str, line: int | None)
         )
 
 
+#: keys that mark a poetry.lock or uv.lock of a project without dependencies
+_EMPTY_LOCK_MARKERS = ("metadata", "version", "requires-python")
+
+
 def _toml_lock(path: str, text: str, data: Mapping[str, Any], table: str) -> Manifest:
     entries = data.get(table)
+    if entries is None and table == "package" and any(k in data for k in _EMPTY_LOCK_MARKERS):
+        entries = []  # a lock of a project with no dependencies
     if not isinstance(entries, list):
-        raise ManifestError(f"{path} has no [[{table}]] entries; is it really this format?")
+        raise ManifestError(f"it has no [[{table}]] entries; is it really this format?")
     out = Manifest()
     find = _line_finder(text)
     for entry in entries:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
-            raise ManifestError(f"{path}: a [[{table}]] entry has no name")
+            raise ManifestError(f"a [[{table}]] entry has no name")
         source = entry.get("source", {})
         local = isinstance(source, Mapping) and {"editable", "virtual", "directory"} & set(source)
         if isinstance(entry.get("version"), str) and not local:
@@ -289,7 +339,7 @@ def _pipfile_lock(path: str, text: str, data: Mapping[str, Any]) -> Manifest:
     for section in ("default", "develop"):
         packages = data.get(section, {})
         if not isinstance(packages, Mapping):
-            raise ManifestError(f"{path}: {section!r} is not an object")
+            raise ManifestError(f"{section!r} is not an object")
         for name, entry in packages.items():
             version = entry.get("version") if isinstance(entry, Mapping) else None
             if isinstance(version, str) and version.startswith("=="):

@@ -13,17 +13,28 @@ library with no network verification. Messages show a secret only redacted
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
-import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from gatekeeper.changes import ChangedFile
-from gatekeeper.checks.interface import CheckContext
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope
+from gatekeeper.changes import ChangedFile, FileKind
+from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool
+from gatekeeper.checks.security.secret_formats import (
+    DEFAULT_ALLOWLIST,
+    FORMATS,
+    GENERIC,
+    NOT_SECRET_SHAPES,
+    PRAGMAS,
+    entropy,
+    looks_random,
+    redact,
+)
 from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
@@ -43,85 +54,11 @@ DEFAULT_EXCLUDE = (
 )
 ENV_FILES = (".env", ".env.*", "*.env")
 ENV_TEMPLATES = ("*.example", "*.sample", "*.template", "*.dist", "*.defaults", "*.tpl")
-_PRAGMAS = ("pragma: allowlist secret", "gatekeeper: allow-secret")
-#: values that are placeholders, not secrets (matched against the whole value)
-DEFAULT_ALLOWLIST = (
-    r"(?i).*(?:example|sample|placeholder|changeme|change[_-]me|dummy|fake|redacted|"
-    r"your[_-].*[_-]here|xxxx|\*\*\*\*|test[_-]?(?:key|token|secret|password)).*",
-    r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
-    r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
-)
-
 RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
+RULE_NOT_SCANNED = "secrets-not-scanned"
 
-
-@dataclass(frozen=True, slots=True)
-class _Format:
-    rule: str
-    name: str
-    regex: re.Pattern[str]
-    #: how many leading characters are a public prefix, safe to show
-    prefix: int
-
-
-_FORMATS: tuple[_Format, ...] = (
-    _Format(
-        "secret-github-token",
-        "GitHub token",
-        re.compile(r"\b(?:gh[opsur]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})\b"),
-        4,
-    ),
-    _Format(
-        "secret-aws-access-key",
-        "AWS access key id",
-        re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
-        4,
-    ),
-    _Format(
-        "secret-slack-token",
-        "Slack token",
-        re.compile(
-            r"\bxox[abposre]-[A-Za-z0-9-]{10,250}|"
-            r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/"
-            r"[A-Za-z0-9_]{8,}"
-        ),
-        5,
-    ),
-    _Format(
-        "secret-stripe-live-key",
-        "Stripe live key",
-        re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,247}\b"),
-        8,
-    ),
-    _Format(
-        "secret-private-key",
-        "private key",
-        re.compile(
-            r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
-            r"(?:\\n|\s)*[A-Za-z0-9+/=:,\\\s-]{64,}?-----END"
-        ),
-        0,
-    ),
-    _Format(
-        "secret-jwt",
-        "JSON Web Token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
-        3,
-    ),
-    _Format(
-        "secret-gcp-service-account",
-        "Google Cloud service-account key",
-        re.compile(r"\"private_key_id\"\s*:\s*\"(?P<v>[0-9a-f]{40})\""),
-        0,
-    ),
-)
-_GENERIC = re.compile(
-    r"(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
-    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})"
-    r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
-)
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 
 #: detect-secrets plugins left out: ours replace the keyword one (with an entropy floor
@@ -135,9 +72,11 @@ _DS_OURS = {
     "AWS Access Key": "secret-aws-access-key",
     "Slack Token": "secret-slack-token",
     "Stripe Access Key": "secret-stripe-live-key",
-    "Private Key": "secret-private-key",
     "JSON Web Token": "secret-jwt",
 }
+#: detect-secrets types dropped: it flags a private-key header alone (documentation);
+#: our format requires key material after the header
+_DS_DROP = ("Private Key",)
 _DS_LOCK = threading.Lock()  # detect-secrets keeps its settings in a process-wide global
 
 _REMEDY = (
@@ -154,7 +93,7 @@ RULES: tuple[Rule, ...] = (
             tags=("security", "CWE-798"),
             security_severity="9.0",
         )
-        for f in _FORMATS
+        for f in FORMATS
     ),
     Rule(
         RULE_GENERIC,
@@ -171,6 +110,14 @@ RULES: tuple[Rule, ...] = (
         remedy=_REMEDY,
         tags=("security", "CWE-798"),
         security_severity="7.5",
+    ),
+    Rule(
+        RULE_NOT_SCANNED,
+        Level.WARNING,
+        "A changed file is too large or not UTF-8, so it was not scanned for secrets.",
+        remedy="Make sure it holds no credentials (a reviewer must look), or exclude it "
+        "with `secrets.exclude` if it is generated.",
+        tags=("security",),
     ),
     Rule(
         RULE_ENV,
@@ -208,7 +155,7 @@ class _Options:
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Secrets in the added lines of every changed text file, and committed .env files."""
     opts = _Options(
-        allow=tuple(re.compile(p) for p in (*DEFAULT_ALLOWLIST, *part.get("allowlist", ()))),
+        allow=_allowlist(part.get("allowlist", ())),
         pragmas=bool(part.get("honour_pragmas", True)),
         min_entropy=float(part.get("min_entropy", DEFAULT_MIN_ENTROPY)),
         max_line=int(part.get("max_line_length", DEFAULT_MAX_LINE)),
@@ -217,32 +164,88 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     exclude = tuple(part.get("exclude", DEFAULT_EXCLUDE))
     findings: list[Finding] = []
     scanned = lines = 0
-    for f in in_scope(ctx, ("**",)):
-        if not f.is_text or not f.added or match_any(f.path, exclude):
-            continue
-        text = ctx.changes.text_at_head(f.path)
-        if text is None:
-            continue
-        ctx.check_time()
-        scanned, lines = scanned + 1, lines + f.added_count
-        hits = scan_text(f.path, text.splitlines(), f.added_lines(), opts)
-        findings += [_to_finding(h, part, make) for h in _numbered(hits)]
-        if _is_env_file(f.path):
-            findings += _env_findings(f, text, part, make)
+    with _detect_secrets_engine(opts) as engine:
+        for f in in_scope(ctx, ("**",)):
+            found, added = _scan_file(
+                ctx, f, exclude=exclude, opts=opts, engine=engine, part=part, make=make
+            )
+            findings += found
+            scanned, lines = scanned + (added > 0), lines + added
     ctx.add_details(f"secrets: {lines} added line(s) in {scanned} file(s) scanned.")
     return findings
 
 
-def scan_text(path: str, lines: Sequence[str], added: frozenset[int], opts: _Options) -> list[Hit]:
-    """Secrets in windows of ``lines`` around the ``added`` line numbers (1-based)."""
+def _scan_file(
+    ctx: CheckContext,
+    f: ChangedFile,
+    *,
+    exclude: tuple[str, ...],
+    opts: _Options,
+    engine: Engine,
+    part: Part,
+    make: MakeFinding,
+) -> tuple[list[Finding], int]:
+    """The findings for one changed file, and how many added lines were scanned."""
+    if match_any(f.path, exclude):
+        return [], 0
+    if f.kind in (FileKind.TOO_LARGE, FileKind.UNDECODABLE):
+        return [_not_scanned(f, make)], 0
+    text = ctx.changes.text_at_head(f.path) if f.is_text and f.added else None
+    if text is None:
+        return [], 0
+    ctx.check_time()
+    hits = scan_text(f.path, text.splitlines(), f.added_lines(), opts, engine)
+    findings = [_to_finding(h, part, make) for h in _numbered(hits)]
+    if _is_env_file(f.path):
+        findings += _env_findings(f, text, part, make)
+    return findings, f.added_count
+
+
+def _allowlist(extra: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for pattern in (*DEFAULT_ALLOWLIST, *extra):
+        try:
+            patterns.append(re.compile(pattern))
+        except re.error as exc:
+            raise CheckError(
+                f"security.secrets.allowlist: {pattern!r} is not a valid regular expression "
+                f"({exc}); fix it in the policy"
+            ) from None
+    return tuple(patterns)
+
+
+def scan_text(
+    path: str, lines: Sequence[str], added: frozenset[int], opts: _Options, engine: Engine
+) -> list[Hit]:
+    """Secrets in windows of ``lines`` around the ``added`` line numbers (1-based).
+
+    Our formats see the whole window (a key may span the hunk's edge); detect-secrets'
+    plugins are line-based, so they see only the runs of added lines, which keeps a diff
+    of thousands of small hunks from being scanned twice over."""
     hits: list[Hit] = []
     for start, end in _windows(added, len(lines)):
         window = lines[start - 1 : end]
         ours = list(_our_formats(path, window, start, added, opts))
         hits += ours
-        hits += _detect_secrets(path, window, start, (added, opts, ours))
+        for lo, hi in _runs(n for n in range(start, end + 1) if n in added):
+            run = lines[lo - 1 : hi]
+            hits += _detect_secrets(path, run, lo, (added, opts, ours), engine)
     unique = {(h.line, h.rule, h.value): h for h in hits}
     return [unique[k] for k in sorted(unique)]
+
+
+def _runs(numbers: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Maximal runs of consecutive numbers, as inclusive (first, last) pairs."""
+    first = last = -1
+    for n in numbers:
+        if n == last + 1 and first != -1:
+            last = n
+            continue
+        if first != -1:
+            yield first, last
+        first = last = n
+    if first != -1:
+        yield first, last
 
 
 def _windows(added: frozenset[int], count: int) -> Iterator[tuple[int, int]]:
@@ -274,10 +277,10 @@ def _our_formats(
         return first + bisect.bisect_right(starts, offset) - 1
 
     def waived(n: int) -> bool:
-        return opts.pragmas and any(p in window[n - first] for p in _PRAGMAS)
+        return opts.pragmas and any(p in window[n - first] for p in PRAGMAS)
 
     found: list[tuple[int, str]] = []
-    for fmt in _FORMATS:
+    for fmt in FORMATS:
         for m in fmt.regex.finditer(text):
             lo, hi = line_of(m.start()), line_of(max(m.start(), m.end() - 1))
             value = m.group("v") if "v" in m.groupdict() else m.group(0)
@@ -289,7 +292,7 @@ def _our_formats(
     for n, line in enumerate(window, first):
         if n not in added or len(line) > opts.max_line or waived(n):
             continue
-        for m in _GENERIC.finditer(line):
+        for m in GENERIC.finditer(line):
             value = m.group(3)
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
@@ -301,38 +304,51 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 
 
 def _is_secret_like(value: str, opts: _Options) -> bool:
-    if any(p.fullmatch(value) for p in opts.allow):
+    if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)):
         return False
-    return entropy(value) >= opts.min_entropy and len(set(value)) > 4
+    return entropy(value) >= opts.min_entropy and looks_random(value)
 
 
-def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(value)
-    size = len(value)
-    return -sum(c / size * math.log2(c / size) for c in counts.values()) if size else 0.0
+Engine = Callable[[list[tuple[int, str]], str], list[Any]]
 
 
-def _detect_secrets(
-    path: str, window: Sequence[str], first: int, ctx: tuple[frozenset[int], _Options, list[Hit]]
-) -> list[Hit]:
-    """detect-secrets' line plugins over the window, minus what ours already reported."""
-    added, opts, ours = ctx
-    from detect_secrets.core.scan import _process_line_based_plugins
-    from detect_secrets.settings import default_settings, get_settings
-
-    numbered = [(i, line if len(line) <= opts.max_line else "") for i, line in enumerate(window, 1)]
-    with _DS_LOCK, default_settings():
-        settings = get_settings()
+@contextlib.contextmanager
+def _detect_secrets_engine(opts: _Options) -> Iterator[Engine]:
+    """detect-secrets' line scanner, configured once per run (setting it up costs
+    milliseconds, too much to repeat for each of thousands of small hunks)."""
+    why = "scanning for secrets"
+    scan = tool(
+        "detect_secrets.core.scan", "detect-secrets>=1.4", why, "_process_line_based_plugins"
+    )
+    ds_settings = tool(
+        "detect_secrets.settings", "detect-secrets>=1.4", why, "default_settings", "get_settings"
+    )
+    with _DS_LOCK, ds_settings.default_settings():
+        settings = ds_settings.get_settings()
         settings.disable_plugins(*_DS_OFF, *(() if opts.entropy_strings else _DS_ENTROPY))
         if not opts.pragmas:
             settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
-        found = list(_process_line_based_plugins(numbered, path))
+        yield lambda lines, path: list(scan._process_line_based_plugins(lines, path))
+
+
+def _detect_secrets(
+    path: str,
+    window: Sequence[str],
+    first: int,
+    ctx: tuple[frozenset[int], _Options, list[Hit]],
+    engine: Engine,
+) -> list[Hit]:
+    """detect-secrets' line plugins over the window, minus what ours already reported."""
+    added, opts, ours = ctx
+    numbered = [(i, line if len(line) <= opts.max_line else "") for i, line in enumerate(window, 1)]
+    found = engine(numbered, path)
     seen = [(h.line, h.value) for h in ours]
     hits = []
     for secret in found:
         line, value = first + secret.line_number - 1, str(secret.secret_value or "")
-        if line not in added or not value or any(p.fullmatch(value) for p in opts.allow):
+        if line not in added or not value or secret.type in _DS_DROP:
+            continue
+        if any(p.fullmatch(value) for p in opts.allow):
             continue
         if _overlaps(line, value, seen):
             continue
@@ -341,16 +357,7 @@ def _detect_secrets(
     return hits
 
 
-def redact(value: str, prefix: int = 0) -> str:
-    """A secret as it may be shown: its public prefix and, when long, its last 4 characters."""
-    if value.startswith("-----BEGIN"):
-        return value.split("-----")[1].join(("-----", "-----…"))
-    head = value[:prefix] if len(value) > prefix + 8 else ""
-    tail = value[-4:] if len(value) - len(head) >= 16 else ""
-    return f"{head}…{tail}"
-
-
-_PREFIX = {f.rule: f.prefix for f in _FORMATS}
+_PREFIX = {f.rule: f.prefix for f in FORMATS}
 
 
 def _numbered(hits: list[Hit]) -> Iterator[tuple[Hit, int]]:
@@ -373,6 +380,16 @@ def _to_finding(numbered: tuple[Hit, int], part: Part, make: MakeFinding) -> Fin
         end_line=hit.end_line,
         evidence=f"{digest}|{nth}",
         level=part.level,
+    )
+
+
+def _not_scanned(f: ChangedFile, make: MakeFinding) -> Finding:
+    why = "too large" if f.kind is FileKind.TOO_LARGE else "not UTF-8 text"
+    return make(
+        RULE_NOT_SCANNED,
+        f"{f.path} was not scanned for secrets: it is {why}.",
+        path=f.path,
+        evidence=why,
     )
 
 

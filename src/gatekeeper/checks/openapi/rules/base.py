@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.checks.openapi.diff import SchemaComparer
+from gatekeeper.checks.openapi.load import LineDict
 from gatekeeper.checks.openapi.model import Operation, Spec
 from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.model import Level
@@ -36,6 +37,12 @@ class Options:
     today: dt.date = field(default_factory=dt.date.today)
     deprecation_days_beta: int = 0
     deprecation_days_stable: int = 0
+    #: called once per operation; raises to stop a comparison that ran out of time
+    tick: Callable[[], None] | None = None
+
+
+#: a change worked out once for a shared schema: (rule, message, evidence, line)
+Record = tuple[str, str, str, "int | None"]
 
 
 class Collector:
@@ -48,12 +55,12 @@ class Collector:
         self.schemas = SchemaComparer(base.deref, rev.deref)
         self.changes: list[Change] = []
         #: schema findings already worked out, keyed by diff and site, replayed per operation
-        self.schema_records: dict[tuple[Any, ...], list[tuple[str, str, str]]] = {}
-        self._recording: list[tuple[str, str, str]] | None = None
+        self.schema_records: dict[tuple[Any, ...], list[Record]] = {}
+        self._recording: list[Record] | None = None
 
     @contextmanager
-    def recording(self, into: list[tuple[str, str, str]]) -> Iterator[None]:
-        """Collect (rule, message, evidence) instead of changes while the block runs."""
+    def recording(self, into: list[Record]) -> Iterator[None]:
+        """Collect (rule, message, evidence, line) instead of changes while the block runs."""
         previous, self._recording = self._recording, into
         try:
             yield
@@ -74,7 +81,7 @@ class Collector:
         if level is None:
             return False
         if self._recording is not None:
-            self._recording.append((rule, message, evidence or message))
+            self._recording.append((rule, message, evidence or message, line))
             return True
         label = op.label if op is not None else ""
         if line is None and op is not None:
@@ -83,6 +90,13 @@ class Collector:
             Change(label, rule, message, level, self.rev.doc.path, line, evidence or message)
         )
         return True
+
+    def head_line(self, node: Any) -> int | None:
+        """The line of a schema node when it sits in the head spec's own file."""
+        rev = self.rev.doc
+        if isinstance(node, LineDict) and node.token is rev.token and node.file == rev.path:
+            return node.line
+        return None
 
     def known(self, rule: str) -> bool:
         """True when ``rule`` is in the catalog."""

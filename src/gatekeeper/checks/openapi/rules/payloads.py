@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.checks.openapi.model import Body, Operation, Parameter, Response
-from gatekeeper.checks.openapi.rules.base import Collector, stability, sunset_date
-from gatekeeper.checks.openapi.rules.schemas import Site, check_schema
+from gatekeeper.checks.openapi.rules.base import Collector, notice_days, stability, sunset_date
+from gatekeeper.checks.openapi.rules.schemas import check_schema
+from gatekeeper.checks.openapi.rules.site import Site
 
 
 def check_payloads(c: Collector) -> None:
     """Compare parameters, bodies and responses of every operation on both sides."""
     for key in sorted(set(c.base.operations) & set(c.rev.operations)):
+        if c.options.tick is not None:
+            c.options.tick()
         b, r = c.base.operations[key], c.rev.operations[key]
         _params(c, b, r)
         _request_body(c, r, b.body, r.body)
@@ -101,53 +104,7 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
             op,
             evidence=ev,
         )
-    bd, rd = b.node.get("deprecated") is True, r.node.get("deprecated") is True
-    if rd and not bd:
-        sunset = r.node.get("x-sunset")
-        if sunset is not None and sunset_date(sunset) is None:
-            c.emit(
-                "request-parameter-sunset-parse",
-                f"{ev} deprecated with an unreadable x-sunset {sunset!r}",
-                op,
-                evidence=ev,
-            )
-        else:
-            c.emit(
-                "request-parameter-deprecated", f"{ev} of {op.label} deprecated", op, evidence=ev
-            )
-    elif bd and not rd:
-        c.emit(
-            "request-parameter-reactivated",
-            f"{ev} of {op.label} is no longer deprecated",
-            op,
-            evidence=ev,
-        )
-    elif bd and rd:
-        old, new = b.node.get("x-sunset"), r.node.get("x-sunset")
-        if old is not None and new is None:
-            c.emit(
-                "request-parameter-sunset-deleted",
-                f"{ev} lost its x-sunset date while deprecated",
-                op,
-                evidence=ev,
-            )
-        elif old is not None and new != old:
-            od, nd = sunset_date(old), sunset_date(new)
-            if nd is None or od is None:
-                bad = new if nd is None else old
-                c.emit(
-                    "request-parameter-sunset-parse",
-                    f"{ev} has an unreadable x-sunset {bad!r}",
-                    op,
-                    evidence=ev,
-                )
-            elif nd < od:
-                c.emit(
-                    "request-parameter-sunset-date-changed-too-small",
-                    f"{ev} sunset moved earlier, to {nd}",
-                    op,
-                    evidence=ev,
-                )
+    _param_lifecycle(c, op, b, r)
     site = Site(
         op, True, "request-parameter", "request-parameter-property", ev,
         loose=True, header=r.location == "header",
@@ -161,6 +118,52 @@ def _param_changed(c: Collector, op: Operation, b: Parameter, r: Parameter) -> N
         d = c.schemas.compare(bm.get("schema", {}), rm.get("schema", {}))
         if d is not None:
             check_schema(c, site, d)
+
+
+def _param_lifecycle(c: Collector, op: Operation, b: Parameter, r: Parameter) -> None:
+    """Deprecation, reactivation and sunset changes of a parameter."""
+    ev = _pname(r)
+
+    def emit(rule: str, message: str) -> None:
+        c.emit(rule, message, op, evidence=ev)
+
+    bd, rd = b.node.get("deprecated") is True, r.node.get("deprecated") is True
+    if rd and not bd:
+        sunset = r.node.get("x-sunset")
+        date = sunset_date(sunset) if sunset is not None else None
+        days = notice_days(c.options, stability(op.node) or "stable")
+        if sunset is not None and date is None:
+            emit(
+                "request-parameter-sunset-parse",
+                f"{ev} deprecated with an unreadable x-sunset {sunset!r}",
+            )
+        elif sunset is None and days > 0:
+            emit(
+                "request-parameter-deprecated-sunset-missing",
+                f"{ev} of {op.label} deprecated without an x-sunset date",
+            )
+        elif date is not None and (date - c.options.today).days < days:
+            emit("request-parameter-sunset-date-too-small", f"{ev} sunset {date} is too soon")
+        else:
+            emit("request-parameter-deprecated", f"{ev} of {op.label} deprecated")
+    elif bd and not rd:
+        emit("request-parameter-reactivated", f"{ev} of {op.label} is no longer deprecated")
+    elif bd and rd:
+        old, new = b.node.get("x-sunset"), r.node.get("x-sunset")
+        if old is not None and new is None:
+            emit(
+                "request-parameter-sunset-deleted", f"{ev} lost its x-sunset date while deprecated"
+            )
+        elif old is not None and new != old:
+            od, nd = sunset_date(old), sunset_date(new)
+            if nd is None or od is None:
+                bad = new if nd is None else old
+                emit("request-parameter-sunset-parse", f"{ev} has an unreadable x-sunset {bad!r}")
+            elif nd < od:
+                emit(
+                    "request-parameter-sunset-date-changed-too-small",
+                    f"{ev} sunset moved earlier, to {nd}",
+                )
 
 
 def _d(node: Any) -> dict[str, Any]:
@@ -260,26 +263,72 @@ def _responses(c: Collector, b: Operation, r: Operation) -> None:
 
 def _response(c: Collector, op: Operation, b: Response, r: Response) -> None:
     where = f"the {r.status} response"
-    for media in sorted(set(r.content) - set(b.content)):
+    renamed = _renamed_media(set(b.content) - set(r.content), set(r.content) - set(b.content))
+    for old, new in renamed:
+        kind = _media_rename_kind(old, new)
+        c.emit(
+            f"response-media-type-name-{kind}",
+            f"media type {old} of {where} of {op.label} became {new}",
+            op,
+            evidence=f"{r.status}|{old}|{new}",
+        )
+    pairs = [(m, m) for m in sorted(set(b.content) & set(r.content))] + renamed
+    for media in sorted(set(r.content) - set(b.content) - {n for _, n in renamed}):
         c.emit(
             "response-media-type-added",
             f"media type {media} added to {where} of {op.label}",
             op,
             evidence=f"{r.status}|{media}",
         )
-    for media in sorted(set(b.content) - set(r.content)):
+    for media in sorted(set(b.content) - set(r.content) - {o for o, _ in renamed}):
         c.emit(
             "response-media-type-removed",
             f"media type {media} removed from {where} of {op.label}",
             op,
             evidence=f"{r.status}|{media}",
         )
-    for media in sorted(set(b.content) & set(r.content)):
-        where_media = f"the {r.status} {media} response"
-        site = Site(
-            op, False, "response-body", "response-property", where_media, loose=_loose(media)
-        )
-        _media(c, site, media, b.content[media], r.content[media])
+    for old, new in pairs:
+        where_media = f"the {r.status} {new} response"
+        site = Site(op, False, "response-body", "response-property", where_media, loose=_loose(new))
+        _media(c, site, new, b.content[old], r.content[new])
+    _headers(c, op, b, r)
+
+
+def _essence(media: str) -> str:
+    return media.split(";", maxsplit=1)[0].strip().lower()
+
+
+def _covers(wide: str, narrow: str) -> bool:
+    """Whether media range ``wide`` includes ``narrow`` (``*/*``, ``type/*``)."""
+    w, n = _essence(wide), _essence(narrow)
+    return w != n and (w == "*/*" or (w.endswith("/*") and n.startswith(w[:-1])))
+
+
+def _renamed_media(removed: set[str], added: set[str]) -> list[tuple[str, str]]:
+    """Removed/added media types that are one type renamed: same essence with other
+    parameters, or a range that covers the other. Only unambiguous one-to-one pairs."""
+    pairs = []
+    for old in sorted(removed):
+        match = [
+            new
+            for new in sorted(added)
+            if _essence(new) == _essence(old) or _covers(new, old) or _covers(old, new)
+        ]
+        if len(match) == 1:
+            pairs.append((old, match[0]))
+            added = added - {match[0]}
+    return pairs
+
+
+def _media_rename_kind(old: str, new: str) -> str:
+    if _essence(old) == _essence(new):
+        return "changed"
+    return "generalized" if _covers(new, old) else "specialized"
+
+
+def _headers(c: Collector, op: Operation, b: Response, r: Response) -> None:
+    """Response headers removed, added, made optional, or changed in schema."""
+    where = f"the {r.status} response"
     for name in sorted(set(b.headers) - set(r.headers)):
         kind = "required" if b.headers[name].get("required") is True else "optional"
         c.emit(

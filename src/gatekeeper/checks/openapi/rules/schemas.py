@@ -10,12 +10,20 @@ only ids in the catalog are emitted, so the catalog is the single list of what e
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, types_of
-from gatekeeper.checks.openapi.model import Operation
-from gatekeeper.checks.openapi.rules.base import STABILITY_ORDER, Collector, sunset_date
+from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff
+from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.checks.openapi.rules.base import (
+    STABILITY_ORDER,
+    Collector,
+    notice_days,
+    stability,
+    sunset_date,
+)
+from gatekeeper.checks.openapi.rules.properties import check_object, props_of
+from gatekeeper.checks.openapi.rules.site import Site
+from gatekeeper.checks.openapi.rules.types import check_types
 
 #: keyword -> rule stem
 NUMERIC = {
@@ -46,21 +54,6 @@ ANNOTATIONS = {
     "readOnly",
     "writeOnly",
 }
-
-
-@dataclass
-class Site:
-    """Where a schema sits: which operation, which direction, which id prefixes."""
-
-    op: Operation
-    request: bool
-    root: str  # "request-body", "response-body", "request-parameter"
-    nested: str  # "request-property", "response-property", "request-parameter-property"
-    where: str  # "the request body", "the 200 response", "query parameter 'q'"
-    #: text media types and parameters: any value also reads as a string
-    loose: bool = False
-    #: header parameters also report nested changes as ``request-header-property-*``
-    header: bool = False
 
 
 def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff, str]]:
@@ -95,57 +88,64 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
     if records is None:
         records = []
         with c.recording(records):
-            if not (site.root.endswith("-body") and _wrapped_in_one_of(c, site, d)):
+            if not (
+                site.root.endswith("-body")
+                and site.root != "response-header"
+                and _wrapped_in_one_of(c, site, d)
+            ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
-    for rule, message, evidence in records:
-        c.emit(rule, message, site.op, evidence=evidence)
+    for rule, message, evidence, line in records:
+        c.emit(rule, message, site.op, evidence=evidence, line=line)
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
     """An object body moved into ``oneOf`` branches that carry its properties."""
-    branches = d.rev.get("oneOf")
-    props = _props(d.base)
-    if not props or "oneOf" in d.base or "properties" in d.rev or not isinstance(branches, list):
-        return False
-    covered: set[str] = set()
-    for branch in branches:
-        covered |= set(_props(c.rev.deref(branch) if isinstance(branch, dict) else {}))
-    if not set(props) <= covered:
+    if not _wrapped(c, d):
         return False
     side = "request" if site.request else "response"
     c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in oneOf", site.op)
     return True
 
 
+def _wrapped(c: Collector, d: SchemaDiff) -> bool:
+    """Whether the revision moved the base's properties into ``oneOf``/``anyOf`` branches."""
+    props = props_of(d.base)
+    if not props or "properties" in d.rev or "oneOf" in d.base or "anyOf" in d.base:
+        return False
+    for kw in ("oneOf", "anyOf"):
+        branches = d.rev.get(kw)
+        if isinstance(branches, list):
+            covered: set[str] = set()
+            for branch in branches:
+                covered |= set(props_of(c.rev.deref(branch) if isinstance(branch, dict) else {}))
+            if set(props) <= covered:
+                return True
+    return False
+
+
 def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
     for node, path in _walk(d, ""):
         prefix = site.nested if path else site.root
+        if path and _wrapped(c, node):
+            # one finding for the new branches (one-of-added), not one per moved property
+            _lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
+            continue
         _node(c, site, node, prefix, path=path)
-        _object(c, site, node, path)
+        check_object(c, site, node, path)
 
 
 def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
     """Pick the read-only (request) variant of an id when one exists."""
     if site.request and node.rev.get("readOnly") is True and prefix == site.nested:
         ro = f"request-read-only-property-{stem}"
-        if ro in _known_cache:
+        if ro in LEVELS:
             return ro
     return f"{prefix}-{stem}"
 
 
-_known_cache: set[str] = set()
-
-
-def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) -> None:
-    name = f"'{path}'" if path else ""
-    if not _known_cache:
-        from gatekeeper.checks.openapi.rules import LEVELS
-
-        _known_cache.update(LEVELS)
-    if not site.request and d.rev.get("writeOnly") is True:
-        return  # a write-only property never reaches a client
-    what = f"{name} in {site.where}" if name else site.where
+def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) -> Any:
+    """The ``emit(stem, message)`` used for one schema node: composes the rule id."""
     ev = f"{site.where}|{path}"
 
     def emit(stem: str, message: str) -> None:
@@ -158,13 +158,23 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
             rule = f"{site.root}-{stem}"  # array parameters: item counts are the parameter's own
         elif stem.startswith("!"):
             rule = stem[1:]
-        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}")
+        line = c.head_line(d.rev)
+        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}", line=line)
         if site.header and path:
-            c.emit(f"request-header-property-{stem}", message, site.op, evidence=f"{ev}|h|{stem}")
+            header_rule = f"request-header-property-{stem}"
+            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{stem}", line=line)
 
+    return emit
+
+
+def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) -> None:
+    if not site.request and d.rev.get("writeOnly") is True:
+        return  # a write-only property never reaches a client
+    what = f"'{path}' in {site.where}" if path else site.where
+    emit = _emitter(c, site, d, prefix, path)
     _numbers(d, what, emit)
     _pattern(d, site, what, emit)
-    _types(c, d, site, prefix, what=what, emit=emit)
+    check_types(c, d, site, prefix, what=what, emit=emit)
     _enum(d, site, what, path, emit)
     for kw, stem in (("default", "default-value"), ("const", "const")):
         if kw in d.values:
@@ -225,83 +235,6 @@ def _pattern(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
         emit("pattern-generalized", f"pattern of {what} generalized to {new!r}")
     else:
         emit("pattern-changed", f"pattern of {what} changed from {old!r} to {new!r}")
-
-
-def _subset(a: list[str], b: list[str], loose: bool = False) -> bool:
-    """Every type of ``a`` is covered by ``b`` (integer within number; anything within
-    string when the encoding is text, not JSON)."""
-    return bool(a) and all(
-        t in b or (t == "integer" and "number" in b) or (loose and "string" in b) for t in a
-    )
-
-
-def _type_kind(old: list[str], new: list[str], loose: bool) -> str:
-    if not new or _subset(old, new):
-        return "generalized"
-    if not old or _subset(new, old):
-        return "specialized"
-    if loose and _subset(old, new, True):
-        return "generalized-loose"
-    if loose and _subset(new, old, True):
-        return "specialized-loose"
-    return "changed"
-
-
-def _types(c: Collector, d: SchemaDiff, site: Site, prefix: str, *, what: str, emit: Any) -> None:
-    fmt = d.values.get("format")
-    if d.types is None and fmt is None:
-        return
-    old, new = d.types if d.types is not None else (types_of(d.base), types_of(d.rev))
-    if d.types is not None and (len(old) > 1 or len(new) > 1):
-        widened = _subset(old, new)
-        emit(
-            f"list-of-types-{'widened' if widened else 'narrowed'}",
-            f"types of {what} changed from {old} to {new}",
-        )
-        return
-    if d.types is None and fmt is not None:
-        # format only: dropping it accepts more, adding one restricts
-        kind = (
-            "generalized"
-            if fmt[1] is MISSING
-            else "specialized"
-            if fmt[0] is MISSING
-            else "changed"
-        )
-    else:
-        kind = _type_kind(old, new, site.loose)
-    msg = f"type of {what} changed from {_tf(old, fmt, 0)} to {_tf(new, fmt, 1)}"
-    if prefix == "request-parameter-property" and d.types is not None:
-        # the encoding of a parameter's properties is unknown: breaking both ways is an
-        # error, breaking one way a warning, breaking neither way a generalization
-        strict = not (not new or _subset(old, new))
-        loose = not (not new or _subset(old, new, True))
-        verdict = (
-            "specialized" if strict and loose else "changed" if strict or loose else "generalized"
-        )
-        emit(f"type-{verdict}", msg)
-        return
-    # a swap that is safe only because the encoding is text is "compatible"
-    safe_loose = "generalized-loose" if site.request else "specialized-loose"
-    if kind == safe_loose and c.known(f"{prefix}-type-compatible"):
-        emit("type-compatible", msg)
-        return
-    kind = kind.removesuffix("-loose")
-    if site.request:
-        if kind == "specialized" and c.known(f"{prefix}-type-specialized"):
-            emit("type-specialized", msg)
-        elif kind == "generalized":
-            emit("type-generalized", msg)
-        else:
-            emit("type-changed", msg)
-    else:
-        emit(f"type-{kind}", msg)
-
-
-def _tf(types: list[str], fmt: tuple[Any, Any] | None, i: int) -> str:
-    t = "/".join(types) or "any"
-    f = fmt[i] if fmt is not None else MISSING
-    return t if f is MISSING else f"{t} ({f})"
 
 
 def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
@@ -391,18 +324,29 @@ def _discriminator(d: SchemaDiff, what: str, emit: Any) -> None:
             emit("discriminator-mapping-changed", f"discriminator mapping changed in {what}")
 
 
+def _too_soon(c: Collector, site: Site, sunset: Any) -> bool:
+    """Whether a sunset date leaves less than the policy's notice period."""
+    date = sunset_date(sunset)
+    days = notice_days(c.options, stability(site.op.node) or "stable")
+    return date is not None and (date - c.options.today).days < days
+
+
 def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
     if "deprecated" in d.values:
         old, new = d.values["deprecated"]
         if new is True:
             sunset = d.rev.get("x-sunset")
-            if sunset is None:
+            if sunset is None and notice_days(c.options, stability(site.op.node) or "stable") > 0:
+                emit("deprecated-sunset-missing", f"{what} deprecated without an x-sunset date")
+            elif sunset is None:
                 emit("deprecated", f"{what} deprecated")
             elif sunset_date(sunset) is None:
                 emit(
                     "deprecated-sunset-invalid",
                     f"{what} deprecated with an unreadable x-sunset {sunset!r}",
                 )
+            elif _too_soon(c, site, sunset):
+                emit("sunset-date-too-small", f"{what} sunset {sunset} is too soon")
             else:
                 emit("deprecated-with-sunset", f"{what} deprecated, sunset {sunset}")
         elif old is True:
@@ -422,141 +366,4 @@ def _lifecycle(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) ->
             emit(
                 "stability-decreased" if new < old else "stability-increased",
                 f"stability of {what} changed",
-            )
-
-
-def _object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
-    """Properties added/removed and required-ness, judged by direction."""
-    join = (lambda n: f"{path}/{n}") if path else (lambda n: n)
-    req_base = set(_strs(d.base.get("required")))
-    req_rev = set(_strs(d.rev.get("required")))
-    props_base = _props(d.base)
-    props_rev = _props(d.rev)
-    if d.properties is not None:
-        for name, node in d.properties.added.items():
-            _added_property(c, site, join(name), c.rev.deref(node), name in req_rev)
-        for name, node in d.properties.removed.items():
-            _removed_property(c, site, join(name), c.base.deref(node), name in req_base)
-    if d.required is not None:
-        added, removed = d.required
-        for name in added:
-            if name in props_base and name in props_rev:
-                _became(c, site, join(name), c.rev.deref(props_rev[name]), True)
-        for name in removed:
-            if name in props_base and name in props_rev:
-                _became(c, site, join(name), c.rev.deref(props_rev[name]), False)
-    for name, sub in d.properties.modified.items() if d.properties is not None else ():
-        _access(c, site, join(name), sub, name in req_rev)
-
-
-def _props(schema: dict[str, Any]) -> dict[str, Any]:
-    props = schema.get("properties")
-    return props if isinstance(props, dict) else {}
-
-
-def _strs(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _flag(node: Any, key: str) -> bool:
-    return isinstance(node, dict) and node.get(key) is True
-
-
-def _added_property(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
-    ev = f"{site.where}|{name}"
-    if site.request:
-        if _flag(node, "readOnly"):
-            return
-        if required and site.header:
-            c.emit(
-                "new-required-request-header-property",
-                f"new required property '{name}' in {site.where}",
-                site.op,
-                evidence=ev + "|h",
-            )
-        if required:
-            rule = (
-                "new-required-request-property-with-default"
-                if isinstance(node, dict) and "default" in node
-                else "new-required-request-property"
-            )
-            c.emit(rule, f"new required property '{name}' in {site.where}", site.op, evidence=ev)
-        else:
-            c.emit(
-                "new-optional-request-property",
-                f"new optional property '{name}' in {site.where}",
-                site.op,
-                evidence=ev,
-            )
-        return
-    wo = "write-only-" if _flag(node, "writeOnly") else ""
-    kind = "required" if required else "optional"
-    c.emit(
-        f"response-{kind}-{wo}property-added",
-        f"{kind} property '{name}' added to {site.where}",
-        site.op,
-        evidence=ev,
-    )
-
-
-def _removed_property(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
-    ev = f"{site.where}|{name}"
-    if site.request:
-        if not _flag(node, "readOnly"):
-            c.emit(
-                "request-property-removed",
-                f"property '{name}' removed from {site.where}",
-                site.op,
-                evidence=ev,
-            )
-        return
-    wo = "write-only-" if _flag(node, "writeOnly") else ""
-    kind = "required" if required else "optional"
-    c.emit(
-        f"response-{kind}-{wo}property-removed",
-        f"{kind} property '{name}' removed from {site.where}",
-        site.op,
-        evidence=ev,
-    )
-
-
-def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
-    ev = f"{site.where}|{name}"
-    state = "required" if required else "optional"
-    if site.request:
-        if _flag(node, "readOnly"):
-            return
-        rule = f"request-property-became-{state}"
-        if required and site.header:
-            c.emit(
-                "request-header-property-became-required",
-                f"property '{name}' of {site.where} became required",
-                site.op,
-                evidence=ev + "|h",
-            )
-        if required and isinstance(node, dict) and "default" in node:
-            rule = "request-property-became-required-with-default"
-        c.emit(rule, f"property '{name}' of {site.where} became {state}", site.op, evidence=ev)
-        return
-    wo = "write-only-" if _flag(node, "writeOnly") else ""
-    c.emit(
-        f"response-{wo}property-became-{state}",
-        f"property '{name}' of {site.where} became {state}",
-        site.op,
-        evidence=ev,
-    )
-
-
-def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) -> None:
-    kind = "required" if required else "optional"
-    for key, word in (("readOnly", "read-only"), ("writeOnly", "write-only")):
-        if key in d.values:
-            now = d.values[key][1] is True
-            verb = f"became-{word}" if now else f"became-not-{word}"
-            side = "request" if site.request else "response"
-            c.emit(
-                f"{side}-{kind}-property-{verb}",
-                f"property '{name}' of {site.where} {verb.replace('-', ' ')}",
-                site.op,
-                evidence=f"{site.where}|{name}|{verb}",
             )

@@ -1,0 +1,166 @@
+"""Object-level rules: properties added or removed, required-ness, read/write-only flips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatekeeper.checks.openapi.diff import SchemaDiff
+from gatekeeper.checks.openapi.rules.base import Collector
+from gatekeeper.checks.openapi.rules.site import Site
+
+
+def check_object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
+    """Properties added/removed and required-ness, judged by direction."""
+    join = (lambda n: f"{path}/{n}") if path else (lambda n: n)
+    req_base = set(_strs(d.base.get("required")))
+    req_rev = set(_strs(d.rev.get("required")))
+    props_base = props_of(d.base)
+    props_rev = props_of(d.rev)
+    if d.properties is not None:
+        for name, node in d.properties.added.items():
+            _added_property(c, site, join(name), c.rev.deref(node), name in req_rev)
+        for name, node in d.properties.removed.items():
+            _removed_property(c, site, join(name), c.base.deref(node), name in req_base)
+    if d.required is not None:
+        added, removed = d.required
+        for name in added:
+            if name in props_base and name in props_rev:
+                _became(c, site, join(name), c.rev.deref(props_rev[name]), True)
+        for name in removed:
+            if name in props_base and name in props_rev:
+                _became(c, site, join(name), c.rev.deref(props_rev[name]), False)
+    for name, sub in d.properties.modified.items() if d.properties is not None else ():
+        _access(c, site, join(name), sub, name in req_rev)
+
+
+def props_of(schema: dict[str, Any]) -> dict[str, Any]:
+    props = schema.get("properties")
+    return props if isinstance(props, dict) else {}
+
+
+def _strs(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _flag(node: Any, key: str) -> bool:
+    return isinstance(node, dict) and node.get(key) is True
+
+
+def _added_property(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
+    ev = f"{site.where}|{name}"
+    if site.request:
+        if _flag(node, "readOnly"):
+            return
+        if required and site.header:
+            c.emit(
+                "new-required-request-header-property",
+                f"new required property '{name}' in {site.where}",
+                site.op,
+                evidence=ev + "|h",
+                line=c.head_line(node),
+            )
+        if required:
+            rule = (
+                "new-required-request-property-with-default"
+                if isinstance(node, dict) and "default" in node
+                else "new-required-request-property"
+            )
+            c.emit(
+                rule,
+                f"new required property '{name}' in {site.where}",
+                site.op,
+                evidence=ev,
+                line=c.head_line(node),
+            )
+        else:
+            c.emit(
+                "new-optional-request-property",
+                f"new optional property '{name}' in {site.where}",
+                site.op,
+                evidence=ev,
+                line=c.head_line(node),
+            )
+        return
+    wo = "write-only-" if _flag(node, "writeOnly") else ""
+    kind = "required" if required else "optional"
+    c.emit(
+        f"response-{kind}-{wo}property-added",
+        f"{kind} property '{name}' added to {site.where}",
+        site.op,
+        evidence=ev,
+        line=c.head_line(node),
+    )
+
+
+def _removed_property(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
+    ev = f"{site.where}|{name}"
+    if site.request:
+        if not _flag(node, "readOnly"):
+            c.emit(
+                "request-property-removed",
+                f"property '{name}' removed from {site.where}",
+                site.op,
+                evidence=ev,
+                line=c.head_line(node),
+            )
+        return
+    wo = "write-only-" if _flag(node, "writeOnly") else ""
+    kind = "required" if required else "optional"
+    c.emit(
+        f"response-{kind}-{wo}property-removed",
+        f"{kind} property '{name}' removed from {site.where}",
+        site.op,
+        evidence=ev,
+        line=c.head_line(node),
+    )
+
+
+def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
+    ev = f"{site.where}|{name}"
+    state = "required" if required else "optional"
+    if site.request:
+        if _flag(node, "readOnly"):
+            return
+        rule = f"request-property-became-{state}"
+        if required and site.header:
+            c.emit(
+                "request-header-property-became-required",
+                f"property '{name}' of {site.where} became required",
+                site.op,
+                evidence=ev + "|h",
+                line=c.head_line(node),
+            )
+        if required and isinstance(node, dict) and "default" in node:
+            rule = "request-property-became-required-with-default"
+        c.emit(
+            rule,
+            f"property '{name}' of {site.where} became {state}",
+            site.op,
+            evidence=ev,
+            line=c.head_line(node),
+        )
+        return
+    wo = "write-only-" if _flag(node, "writeOnly") else ""
+    c.emit(
+        f"response-{wo}property-became-{state}",
+        f"property '{name}' of {site.where} became {state}",
+        site.op,
+        evidence=ev,
+        line=c.head_line(node),
+    )
+
+
+def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) -> None:
+    kind = "required" if required else "optional"
+    for key, word in (("readOnly", "read-only"), ("writeOnly", "write-only")):
+        if key in d.values:
+            now = d.values[key][1] is True
+            verb = f"became-{word}" if now else f"became-not-{word}"
+            side = "request" if site.request else "response"
+            c.emit(
+                f"{side}-{kind}-property-{verb}",
+                f"property '{name}' of {site.where} {verb.replace('-', ' ')}",
+                site.op,
+                evidence=f"{site.where}|{name}|{verb}",
+                line=c.head_line(d.rev),
+            )

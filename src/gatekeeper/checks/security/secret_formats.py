@@ -1,0 +1,144 @@
+"""Token formats the secrets part knows by name, the placeholder allowlist, and redaction.
+
+The formats are facts about public token layouts (prefixes, lengths, alphabets); each
+has a rule id of its own and says how many leading characters are a public prefix that
+is safe to show when the rest is redacted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+PRAGMAS = ("pragma: allowlist secret", "gatekeeper: allow-secret")
+#: values that are placeholders, not secrets (matched against the whole value)
+DEFAULT_ALLOWLIST = (
+    r"(?i).*(?:example|sample|placeholder|changeme|change[_-]me|dummy|fake|redacted|"
+    r"your[_-].*[_-]here|xxxx|\*\*\*\*|test[_-]?(?:key|token|secret|password)).*",
+    r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
+    r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
+    r".*\{[A-Za-z_][A-Za-z0-9_.:\[\]]*\}.*",  # str.format / f-string fields: built, not literal
+    r"pk_(?:test|live)_\w+|sk_test_\w+",  # Stripe publishable keys are public; test keys
+)
+
+
+#: shapes of values that a name like ``token`` or ``key`` is often given and that are not
+#: secrets; for the generic rule only (a named token format may look like these)
+NOT_SECRET_SHAPES = tuple(
+    re.compile(p)
+    for p in (
+        r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
+        r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
+        r"[./~][\w./-]*",  # a file path
+        r"[\w.-]+(?:/[\w.-]+)*/[\w-]+\.[A-Za-z0-9]{1,5}",  # a relative path to a file
+        # a dictionary word and a few digits: a test fixture's password, not a secret
+        r"(?i)(?:password|passwd|secret|admin|changethis|letmein|qwerty|test|user|root|guest)"
+        r"[0-9!@#$]{0,6}",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A token layout with a rule id of its own."""
+
+    rule: str
+    name: str
+    regex: re.Pattern[str]
+    #: how many leading characters are a public prefix, safe to show
+    prefix: int
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "secret-github-token",
+        "GitHub token",
+        re.compile(r"\b(?:gh[opsur]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})\b"),
+        4,
+    ),
+    Format(
+        "secret-aws-access-key",
+        "AWS access key id",
+        re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
+        4,
+    ),
+    Format(
+        "secret-slack-token",
+        "Slack token",
+        re.compile(
+            r"\bxox[abposre]-[A-Za-z0-9-]{10,250}|"
+            r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/"
+            r"[A-Za-z0-9_]{8,}"
+        ),
+        5,
+    ),
+    Format(
+        "secret-stripe-live-key",
+        "Stripe live key",
+        re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,247}\b"),
+        8,
+    ),
+    Format(
+        "secret-private-key",
+        "private key",
+        re.compile(
+            # a header followed (after optional Proc-Type/DEK-Info lines) by key material;
+            # a header alone, as in documentation, is not a key
+            r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:[A-Za-z0-9:,\s-]|\\n){0,200}?[A-Za-z0-9+/=]{40,}"
+            # and on to its footer when there is one, so the location covers the block
+            r"(?:(?:[A-Za-z0-9+/=\s]|\\n){0,8000}?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?"
+        ),
+        0,
+    ),
+    Format(
+        "secret-jwt",
+        "JSON Web Token",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
+        3,
+    ),
+    Format(
+        "secret-gcp-service-account",
+        "Google Cloud service-account key",
+        re.compile(r"\"private_key_id\"\s*:\s*\"(?P<v>[0-9a-f]{40})\""),
+        0,
+    ),
+)
+GENERIC = re.compile(
+    r"(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
+    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})"
+    r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
+)
+
+
+def looks_random(value: str) -> bool:
+    """True when a value mixes character classes the way generated secrets do."""
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )
+    if value.isalpha() and len(value) < 20:
+        return False  # a word or a CamelCase name (``PasswordInput``), not a generated key
+    return classes >= 2 and len(set(value)) > 4
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value)
+    size = len(value)
+    return -sum(c / size * math.log2(c / size) for c in counts.values()) if size else 0.0
+
+
+def redact(value: str, prefix: int = 0) -> str:
+    """A secret as it may be shown: its public prefix and, when long, its last 4 characters."""
+    if value.startswith("-----BEGIN"):
+        return value.split("-----")[1].join(("-----", "-----…"))
+    head = value[:prefix] if len(value) > prefix + 8 else ""
+    tail = value[-4:] if len(value) - len(head) >= 16 else ""
+    return f"{head}…{tail}"

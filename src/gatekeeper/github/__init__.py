@@ -1,0 +1,1 @@
+"""The GitHub side: REST client, event reading, publishers and the action entry point."""

@@ -1,0 +1,404 @@
+"""``gatekeeper action``: the container action's entry point.
+
+Reads the action's inputs (``INPUT_<NAME>``, hyphens kept) and the event, runs the gate,
+publishes, writes the step outputs, and returns the exit code ``gatekeeper run`` would:
+0 met, 1 not met, 2 usage or policy error, 3 internal error (or 0 for all of them when
+``fail-on-error: false`` leaves the decision to the check run alone).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from gatekeeper.errors import EXIT_INTERNAL, EXIT_MET, EXIT_NOT_MET, GatekeeperError, UsageError
+from gatekeeper.gate import GateOptions
+from gatekeeper.git import find_repo_root, resolve_commit
+from gatekeeper.github.checkout import ensure_commit
+from gatekeeper.github.client import GitHubClient, GitHubError
+from gatekeeper.github.event import Event, enrich, read_event
+from gatekeeper.github.publish import (
+    DEFAULT_MAX_ANNOTATIONS,
+    Target,
+    fallback_markdown,
+    publish,
+    write_outputs,
+    write_step_summary,
+)
+from gatekeeper.model import Verdict
+
+#: every input action.yml declares, with its default when the runner passes none
+INPUTS: Mapping[str, str] = {
+    "policy": "",
+    "base": "",
+    "head": "",
+    "token": "",
+    "comment": "true",
+    "check-name": "gatekeeper",
+    "formats": "terminal",
+    "sarif-file": "",
+    "fail-on-error": "true",
+    "working-directory": ".",
+    "jobs": "",
+    "base-coverage-artifact": "",
+}
+OUTPUTS = ("met", "blocking-count", "report-json", "sarif-file")
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+REPORT_JSON = "gatekeeper-report.json"
+
+Gate = Callable[[GateOptions], Verdict]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The action's inputs, parsed and checked."""
+
+    policy: str
+    base: str
+    head: str
+    token: str
+    comment: bool
+    check_name: str
+    formats: tuple[str, ...]
+    sarif_file: str
+    fail_on_error: bool
+    working_directory: str
+    jobs: int | None
+    base_coverage_artifact: str = ""
+
+
+def read_inputs(env: Mapping[str, str]) -> Inputs:
+    """Parse ``INPUT_*`` variables; a malformed value is a :class:`UsageError`."""
+    raw = {
+        name: env.get(f"INPUT_{name.upper()}", default).strip() for name, default in INPUTS.items()
+    }
+    from gatekeeper.report import FORMATS
+
+    formats = tuple(f for f in raw["formats"].replace(",", " ").split() if f)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise UsageError(
+            f"input formats: unknown format {', '.join(unknown)}; "
+            f"use some of {', '.join(sorted(FORMATS))}"
+        )
+    jobs = raw["jobs"]
+    if jobs and (not jobs.isdigit() or int(jobs) < 1):
+        raise UsageError(f"input jobs: {jobs!r} is not a positive whole number")
+    return Inputs(
+        policy=raw["policy"],
+        base=raw["base"],
+        head=raw["head"],
+        token=raw["token"],
+        comment=_flag("comment", raw["comment"]),
+        check_name=raw["check-name"] or "gatekeeper",
+        formats=formats,
+        sarif_file=raw["sarif-file"],
+        fail_on_error=_flag("fail-on-error", raw["fail-on-error"]),
+        working_directory=raw["working-directory"] or ".",
+        jobs=int(jobs) if jobs else None,
+        base_coverage_artifact=raw["base-coverage-artifact"],
+    )
+
+
+_TRUE = ("true", "yes", "1", "on")
+_FALSE = ("false", "no", "0", "off")
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in (*_FALSE, ""):
+        return False
+    raise UsageError(f"input {name}: {value!r} is not true or false")
+
+
+def run_action(
+    env: Mapping[str, str],
+    *,
+    gate: Gate | None = None,
+    stdout: TextIO | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    http_timeout: float = 10.0,
+) -> int:
+    """Run the whole action; never raises, returns the process exit code."""
+    log = _writer(stdout or sys.stdout)
+    token = env.get("INPUT_TOKEN", "").strip()
+    if token:
+        log(f"::add-mask::{token}")  # the runner hides it in every later log line
+    fail_on_error = env.get("INPUT_FAIL-ON-ERROR", "true").strip().lower() not in _FALSE
+    client = _client(env, token, sleep, http_timeout)
+    try:
+        inputs = read_inputs(env)
+        event = read_event(env)
+        if client is not None:
+            event = enrich(event, client, log)
+        options = _gate_options(env, inputs, event)
+        if not inputs.head and event.head:
+            ensure_commit(options.root, event.head, event.pr.number, log)
+        if inputs.base_coverage_artifact:
+            _base_coverage(env, inputs.base_coverage_artifact, client, options, log)
+        verdict, cap = _judge(gate, options)
+    except GatekeeperError as exc:
+        return _failed(
+            env,
+            log=log,
+            client=client,
+            message=exc.format_message(),
+            code=exc.exit_code,
+            fail_on_error=fail_on_error,
+        )
+    except Exception as exc:  # the action's own error boundary: a defect, not a traceback
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        return _failed(
+            env,
+            log=log,
+            client=client,
+            message=message,
+            code=EXIT_INTERNAL,
+            fail_on_error=fail_on_error,
+        )
+    try:
+        _finish(env, inputs=inputs, event=event, verdict=verdict, client=client, log=log, cap=cap)
+    except Exception as exc:  # publishing must never change the verdict or the exit code
+        log(f"gatekeeper: publishing failed ({type(exc).__name__}: {exc}); the verdict stands")
+    met = "Definition of Done met" if verdict.met else "Definition of Done not met"
+    log(f"gatekeeper: {met} ({verdict.blocking_count} blocking)")
+    return EXIT_MET if verdict.met or not inputs.fail_on_error else EXIT_NOT_MET
+
+
+def _writer(out: TextIO) -> Callable[[str], None]:
+    def log(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()  # interleave correctly with git's and the runner's own output
+
+    return log
+
+
+def _client(
+    env: Mapping[str, str], token: str, sleep: Callable[[float], None], timeout: float
+) -> GitHubClient | None:
+    if not token or "/" not in env.get("GITHUB_REPOSITORY", ""):
+        return None
+    return GitHubClient(token, env.get("GITHUB_API_URL", ""), sleep=sleep, timeout=timeout)
+
+
+def _gate_options(env: Mapping[str, str], inputs: Inputs, event: Event) -> GateOptions:
+    root = Path(env.get("GITHUB_WORKSPACE") or ".") / inputs.working_directory
+    return GateOptions(
+        root=root,
+        base=inputs.base or event.base,
+        head=inputs.head or event.head,
+        # relative to the repository, whatever the process's working directory
+        policy_file=str(root / inputs.policy) if inputs.policy else None,
+        policy_from="base",
+        pr=event.pr,
+        jobs=inputs.jobs,
+        # pull_request_target: the PR's code must never run with the write token
+        safe=event.safe,
+    )
+
+
+def _base_coverage(
+    env: Mapping[str, str],
+    name: str,
+    client: GitHubClient | None,
+    options: GateOptions,
+    log: Callable[[str], None],
+) -> None:
+    """Fetch the base commit's coverage artifact for the coverage check; never fails."""
+    from gatekeeper.github.artifacts import fetch_base_coverage, notice
+
+    try:
+        if client is None:
+            log(notice("base-coverage-artifact needs the token input and GITHUB_REPOSITORY"))
+            return
+        if not options.base:
+            log(notice("base-coverage-artifact: no base commit is known for this event"))
+            return
+        root = find_repo_root(options.root)
+        base = options.base.lower() if _FULL_SHA.fullmatch(options.base.lower()) else ""
+        fetch_base_coverage(
+            client,
+            env.get("GITHUB_REPOSITORY", ""),
+            base or resolve_commit(root, options.base),
+            name,
+            root,
+            log,
+        )
+    except Exception as exc:  # the report is optional: its absence is the check's to judge
+        log(notice(f"base-coverage-artifact: {type(exc).__name__}: {exc}"))
+
+
+def _judge(gate: Gate | None, options: GateOptions) -> tuple[Verdict, int]:
+    """Run the gate; with the real one, the annotation cap comes from the policy."""
+    if gate is not None:
+        return gate(options), DEFAULT_MAX_ANNOTATIONS
+    from gatekeeper.gate import judge
+
+    verdict, policy = judge(options)
+    return verdict, policy.max_annotations
+
+
+def _render(fmt: str, verdict: Verdict, log: Callable[[str], None]) -> str | None:
+    try:
+        from gatekeeper.report import render
+
+        # the job log shows ANSI colours; files and GitHub's Markdown get plain text
+        text = render(fmt, verdict, color=fmt == "terminal")
+    except Exception as exc:  # a reporter defect must not cost the verdict
+        log(f"gatekeeper: the {fmt} report could not be rendered ({type(exc).__name__}: {exc})")
+        return fallback_markdown(verdict) if fmt == "markdown" else None
+    return text
+
+
+def _finish(
+    env: Mapping[str, str],
+    *,
+    inputs: Inputs,
+    event: Event,
+    verdict: Verdict,
+    client: GitHubClient | None,
+    log: Callable[[str], None],
+    cap: int,
+) -> None:
+    """Print the asked-for reports, write the report files, publish, write the outputs."""
+    for fmt in inputs.formats:
+        text = _render(fmt, verdict, log)
+        if text is not None:
+            _print_inert(text, log)
+    markdown = _render("markdown", verdict, log) or fallback_markdown(verdict)
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    outputs = {
+        "met": "true" if verdict.met else "false",
+        "blocking-count": str(verdict.blocking_count),
+        "report-json": _save(workspace, REPORT_JSON, _render("json", verdict, log), log),
+        "sarif-file": "",
+    }
+    if inputs.sarif_file:
+        outputs["sarif-file"] = _save(
+            workspace, inputs.sarif_file, _render("sarif", verdict, log), log
+        )
+    publish(
+        verdict,
+        markdown,
+        client=client,
+        target=_target(env, event, inputs.check_name),
+        comment=inputs.comment,
+        log=log,
+        emit=log,
+        step_summary=env.get("GITHUB_STEP_SUMMARY", ""),
+        max_annotations=cap,
+    )
+    _outputs(env, outputs, log)
+
+
+def _print_inert(text: str, log: Callable[[str], None]) -> None:
+    """Print a report with workflow commands off: it quotes the PR's own content, and a
+    line such as ``::add-mask::`` or ``::error::`` in it must not act on the runner."""
+    resume = secrets.token_hex(16)
+    log(f"::stop-commands::{resume}")
+    log(text.rstrip("\n"))
+    log(f"::{resume}::")
+
+
+def _save(workspace: Path, name: str, text: str | None, log: Callable[[str], None]) -> str:
+    """Write a report file; return its path as later steps see it ("" when not written)."""
+    if text is None:
+        return ""
+    path = workspace / name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        log(f"gatekeeper: could not write {name}: {exc}")
+        return ""
+    return name
+
+
+def _target(env: Mapping[str, str], event: Event, check_name: str) -> Target | None:
+    where = event.owner_repo
+    head = event.pr.head_sha or event.head or env.get("GITHUB_SHA", "")
+    if where is None or not head:
+        return None
+    server, run_id = env.get("GITHUB_SERVER_URL", ""), env.get("GITHUB_RUN_ID", "")
+    details = f"{server}/{event.repository}/actions/runs/{run_id}" if server and run_id else ""
+    return Target(where[0], where[1], head, event.pr.number, check_name, details)
+
+
+def _outputs(env: Mapping[str, str], outputs: dict[str, str], log: Callable[[str], None]) -> None:
+    path = env.get("GITHUB_OUTPUT", "")
+    if not path:
+        return
+    try:
+        write_outputs(path, outputs)
+    except OSError as exc:
+        log(f"gatekeeper: could not write the step outputs: {exc}")
+
+
+def _failed(
+    env: Mapping[str, str],
+    *,
+    log: Callable[[str], None],
+    client: GitHubClient | None,
+    message: str,
+    code: int,
+    fail_on_error: bool,
+) -> int:
+    """The gate could not reach a verdict: say why everywhere a person will look."""
+    log(f"::error title=gatekeeper could not run::{message.replace(chr(10), '%0A')}")
+    summary = f"## gatekeeper could not run\n\n{message}\n"
+    if env.get("GITHUB_STEP_SUMMARY"):
+        try:
+            write_step_summary(env["GITHUB_STEP_SUMMARY"], summary)
+        except OSError as exc:
+            log(f"gatekeeper: could not write the step summary: {exc}")
+    _error_check_run(env, client, summary, log)
+    _outputs(env, {"met": "false", "blocking-count": "", "report-json": "", "sarif-file": ""}, log)
+    return code if fail_on_error else EXIT_MET
+
+
+def _error_check_run(
+    env: Mapping[str, str],
+    client: GitHubClient | None,
+    summary: str,
+    log: Callable[[str], None],
+) -> None:
+    """A failing check run, so a required check shows the reason rather than stay pending."""
+    try:
+        event = read_event(env)
+    except GatekeeperError:
+        event = Event(env.get("GITHUB_EVENT_NAME", ""), env.get("GITHUB_REPOSITORY", ""))
+    target = _target(env, event, env.get("INPUT_CHECK-NAME", "").strip() or "gatekeeper")
+    if client is None or target is None:
+        return
+    body = {
+        "name": target.check_name,
+        "head_sha": target.head_sha,
+        "status": "completed",
+        "conclusion": "failure",
+        "output": {"title": "gatekeeper could not run", "summary": summary[:60_000]},
+    }
+    try:
+        client.request("POST", f"repos/{target.owner}/{target.repo}/check-runs", json=body)
+    except GitHubError as exc:
+        log(f"gatekeeper: could not write the check run: {exc}")
+
+
+@click.command("action")
+def action_command() -> int:
+    """Run as the GitHub Action: inputs from INPUT_*, the event from GITHUB_*.
+
+    Exits like ``gatekeeper run`` (0 met, 1 not met, 2 usage or policy error, 3 internal
+    error), or 0 whatever happens when the input fail-on-error is false.
+    """
+    return run_action(os.environ)

@@ -1,0 +1,327 @@
+"""Publishers: put a rendered verdict where people see it. They never decide anything.
+
+In order of preference: a check run on the PR's head sha (with annotations, 50 per
+request as GitHub requires), else a commit status; and when neither can be written
+(a fork's read-only token) workflow-command annotations in the log. The sticky PR
+comment and the step summary come on top. Every failure here is logged and swallowed:
+publishing can never change the verdict or the exit code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.github.client import GitHubClient, GitHubError
+from gatekeeper.model import Result, Verdict
+from gatekeeper.report.interface import ANNOTATION_LEVEL
+
+STICKY_MARKER = "<!-- gatekeeper:sticky -->"
+#: GitHub rejects check-run summaries and comments of 65,536 characters or more
+MAX_SUMMARY_BYTES = 65_000
+#: GitHub refuses step summaries of 1 MiB or more
+MAX_STEP_SUMMARY_BYTES = 1_000_000
+ANNOTATIONS_PER_REQUEST = 50
+DEFAULT_MAX_ANNOTATIONS = 200
+_MAX_MESSAGE_CHARS = 4_000
+_WORKFLOW_COMMAND = {"failure": "error", "warning": "warning", "notice": "notice"}
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to publish: the repository, the commit and (for PR events) the PR."""
+
+    owner: str
+    repo: str
+    head_sha: str
+    pr_number: int | None = None
+    check_name: str = "gatekeeper"
+    details_url: str = ""
+
+
+@dataclass
+class Published:
+    """What reached GitHub, for the log and the tests."""
+
+    check_run: bool = False
+    commit_status: bool = False
+    comment: bool = False
+    workflow_annotations: bool = False
+    step_summary: bool = False
+    annotations: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def title_for(verdict: Verdict) -> str:
+    """The one-line headline of the verdict."""
+    if verdict.met:
+        return "Definition of Done: met"
+    return f"Definition of Done: not met ({verdict.blocking_count} blocking)"
+
+
+def publish(
+    verdict: Verdict,
+    markdown: str,
+    *,
+    client: GitHubClient | None,
+    target: Target | None,
+    comment: bool,
+    log: Log,
+    emit: Log,
+    step_summary: str = "",
+    max_annotations: int = DEFAULT_MAX_ANNOTATIONS,
+) -> Published:
+    """Publish through every channel that works; ``emit`` writes workflow commands."""
+    done = Published()
+    notes = build_annotations(verdict, max_annotations)
+    if client is not None and target is not None and target.head_sha:
+        _publish_checks(
+            verdict=verdict,
+            markdown=markdown,
+            notes=notes,
+            client=client,
+            target=target,
+            log=log,
+            done=done,
+        )
+        if comment and target.pr_number is not None:
+            done.comment = _attempt(
+                done,
+                log,
+                "update the sticky PR comment",
+                lambda: upsert_comment(client, target, markdown),
+            )
+    if not done.check_run:
+        why = (
+            "no GitHub token or repository"
+            if client is None or target is None
+            else ("the token cannot write checks (a fork's pull request has a read-only token)")
+        )
+        log(
+            f"gatekeeper: no check run was written ({why}); the verdict is in the step "
+            "summary and the annotations below"
+        )
+        for note in notes:
+            emit(workflow_command(note))
+        done.workflow_annotations = bool(notes)
+    if step_summary:
+        done.step_summary = _attempt(
+            done, log, "write the step summary", lambda: write_step_summary(step_summary, markdown)
+        )
+    return done
+
+
+def _publish_checks(
+    *,
+    verdict: Verdict,
+    markdown: str,
+    notes: list[dict[str, Any]],
+    client: GitHubClient,
+    target: Target,
+    log: Log,
+    done: Published,
+) -> None:
+    try:
+        done.annotations = create_check_run(client, target, verdict, markdown, notes)
+        done.check_run = True
+        return
+    except GitHubError as exc:
+        done.errors.append(str(exc))
+        log(f"gatekeeper: could not write the check run: {exc}")
+    done.commit_status = _attempt(
+        done, log, "set a commit status", lambda: set_commit_status(client, target, verdict)
+    )
+
+
+def _attempt(done: Published, log: Log, what: str, action: Callable[[], object]) -> bool:
+    try:
+        action()
+    except (GitHubError, OSError) as exc:
+        done.errors.append(str(exc))
+        log(f"gatekeeper: could not {what}: {exc}")
+        return False
+    return True
+
+
+def create_check_run(
+    client: GitHubClient,
+    target: Target,
+    verdict: Verdict,
+    markdown: str,
+    notes: Sequence[dict[str, Any]],
+) -> int:
+    """Create the completed check run, then add annotations 50 at a time; return how many."""
+    output: dict[str, Any] = {
+        "title": title_for(verdict),
+        "summary": cut(markdown, MAX_SUMMARY_BYTES),
+    }
+    batches = [
+        list(notes[i : i + ANNOTATIONS_PER_REQUEST])
+        for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
+    ] or [[]]
+    body: dict[str, Any] = {
+        "name": target.check_name,
+        "head_sha": target.head_sha,
+        "status": "completed",
+        "conclusion": "success" if verdict.met else "failure",
+        "output": {**output, "annotations": batches[0]},
+    }
+    if target.details_url:
+        body["details_url"] = target.details_url
+    run = client.request("POST", f"repos/{target.owner}/{target.repo}/check-runs", json=body)
+    run_id = run.get("id") if isinstance(run, dict) else None
+    if not isinstance(run_id, int):
+        raise GitHubError("POST check-runs: the response has no check run id")
+    for batch in batches[1:]:
+        # each update must repeat title and summary; annotations accumulate on GitHub's side
+        client.request(
+            "PATCH",
+            f"repos/{target.owner}/{target.repo}/check-runs/{run_id}",
+            json={"output": {**output, "annotations": batch}},
+        )
+    return len(notes)
+
+
+def set_commit_status(client: GitHubClient, target: Target, verdict: Verdict) -> None:
+    """The fallback when checks cannot be written: a plain commit status."""
+    body = {
+        "state": "success" if verdict.met else "failure",
+        "description": title_for(verdict)[:140],
+        "context": target.check_name,
+    }
+    if target.details_url:
+        body["target_url"] = target.details_url
+    client.request(
+        "POST", f"repos/{target.owner}/{target.repo}/statuses/{target.head_sha}", json=body
+    )
+
+
+def upsert_comment(client: GitHubClient, target: Target, markdown: str) -> str:
+    """Edit the PR's one gatekeeper comment in place, or create it; return "updated"/"created"."""
+    base = f"repos/{target.owner}/{target.repo}/issues"
+    body = STICKY_MARKER + "\n" + cut(markdown, MAX_SUMMARY_BYTES - len(STICKY_MARKER) - 1)
+    for item in client.paginate(f"{base}/{target.pr_number}/comments"):
+        if isinstance(item, dict) and STICKY_MARKER in str(item.get("body") or ""):
+            client.request("PATCH", f"{base}/comments/{item['id']}", json={"body": body})
+            return "updated"
+    client.request("POST", f"{base}/{target.pr_number}/comments", json={"body": body})
+    return "created"
+
+
+def build_annotations(verdict: Verdict, cap: int = DEFAULT_MAX_ANNOTATIONS) -> list[dict[str, Any]]:
+    """Check-run annotations for the results that count, most severe first, at most ``cap``."""
+    chosen = sorted(
+        (r for r in verdict.results if r.counts and r.finding.location), key=_annotation_order
+    )
+    return [_annotation(r) for r in chosen[: max(0, cap)]]
+
+
+def _annotation_order(result: Result) -> tuple[int, str, int, str, str]:
+    loc = result.finding.location
+    assert loc is not None
+    return (
+        -result.severity.rank,
+        loc.path,
+        loc.start_line or 0,
+        result.finding.qualified_rule,
+        result.finding.fingerprint,
+    )
+
+
+def _annotation(result: Result) -> dict[str, Any]:
+    finding = result.finding
+    loc = finding.location
+    assert loc is not None
+    start = loc.start_line or 1  # a file-level finding sits on the first line
+    message = finding.message + (f"\n\n{finding.remedy}" if finding.remedy else "")
+    return {
+        "path": loc.path,
+        "start_line": start,
+        "end_line": max(start, loc.end_line or start),
+        "annotation_level": ANNOTATION_LEVEL[result.severity],
+        "message": message[:_MAX_MESSAGE_CHARS],
+        "title": finding.qualified_rule,
+    }
+
+
+def workflow_command(note: dict[str, Any]) -> str:
+    """One annotation as a ``::error file=..,line=..::message`` workflow command."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in (
+            ("file", note["path"]),
+            ("line", note["start_line"]),
+            ("endLine", note["end_line"]),
+            ("title", note["title"]),
+        )
+    )
+    command = _WORKFLOW_COMMAND[note["annotation_level"]]
+    return f"::{command} {props}::{escape_data(note['message'])}"
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message so newlines and ``%`` survive."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command property (``:`` and ``,`` end it otherwise)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_CUT_NOTE = "\n\n_(truncated: the full report is in the job log)_\n"
+
+
+def cut(text: str, max_bytes: int, note: str = _CUT_NOTE) -> str:
+    """``text`` cut at a line boundary to at most ``max_bytes`` UTF-8 bytes.
+
+    Open ``<details>`` blocks and code fences are closed so the Markdown still renders.
+    """
+    if len(text.encode("utf-8")) <= max_bytes:
+        return text
+    budget = max(0, max_bytes - len(note.encode("utf-8")) - 64)  # 64: room for the closers
+    head = text.encode("utf-8")[:budget].decode("utf-8", "ignore")
+    if "\n" in head:
+        head = head[: head.rindex("\n") + 1]
+    closers = ""
+    if head.count("```") % 2:
+        closers += "```\n"
+    closers += "</details>\n" * max(0, head.count("<details") - head.count("</details>"))
+    return head + closers + note
+
+
+def write_step_summary(path: str, markdown: str) -> None:
+    """Append the report to ``$GITHUB_STEP_SUMMARY``, under GitHub's 1 MiB limit."""
+    with Path(path).open("a", encoding="utf-8") as out:
+        out.write(cut(markdown, MAX_STEP_SUMMARY_BYTES) + "\n")
+
+
+def write_outputs(path: str, outputs: dict[str, str]) -> None:
+    """Append ``name<<delimiter`` blocks to ``$GITHUB_OUTPUT``, one random delimiter each.
+
+    A random delimiter means no value (a path, a JSON report) can end the block early.
+    """
+    with Path(path).open("a", encoding="utf-8") as out:
+        for name in sorted(outputs):
+            value = outputs[name]
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            while delimiter in value:  # pragma: no cover - 128 random bits
+                delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def fallback_markdown(verdict: Verdict) -> str:
+    """A minimal report for when the Markdown reporter itself fails (never block on it)."""
+    lines = [f"## {title_for(verdict)}", ""]
+    for outcome in verdict.outcomes:
+        lines.append(f"- **{outcome.title or outcome.check}**: {outcome.status.value}")
+        lines.extend(
+            f"  - {r.finding.location or ''} {r.finding.qualified_rule}: {r.finding.message}"
+            for r in outcome.blocking
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,183 @@
+"""The review check: which changes need a human's approval, and which approvals count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from gatekeeper.checks.interface import Check
+from gatekeeper.checks.review import ReviewCheck, approving_humans
+from gatekeeper.pullrequest import PullRequest, Review
+from gatekeeper.testing import run_check
+
+HEAD, OLD = "h" * 40, "o" * 40
+BASE_FILES = {
+    "src/auth/login.py": "x = 1\n",
+    "README.md": "hi\n",
+    ".github/gatekeeper.yml": "version: 1\n",
+}
+CONFIG = {"sensitive": ["src/**/auth/**"], "approvals": 1}
+
+
+def pr(*reviews: Review, **extra: Any) -> PullRequest:
+    fields: dict[str, Any] = {
+        "number": 7,
+        "author": "alice",
+        "head_sha": HEAD,
+        "reviews": reviews,
+        **extra,
+    }
+    return PullRequest(**fields)
+
+
+def approve(login: str, commit: str = HEAD, at: str = "2026-01-02", **kw: Any) -> Review:
+    return Review(login, "APPROVED", commit_id=commit, submitted_at=at, **kw)
+
+
+def rules(
+    head: dict[str, str], pull: PullRequest, config: dict[str, Any] | None = None
+) -> list[str]:
+    found = run_check(
+        ReviewCheck(),
+        BASE_FILES,
+        {**BASE_FILES, **head},
+        CONFIG if config is None else config,
+        pr=pull,
+    )
+    return sorted(f.rule for f in found)
+
+
+def test_is_a_check_with_a_valid_schema() -> None:
+    assert isinstance(ReviewCheck(), Check)
+    jsonschema.Draft202012Validator.check_schema(ReviewCheck.config_schema)
+    jsonschema.validate(CONFIG, ReviewCheck.config_schema)
+
+
+def test_sensitive_path_without_approval_fires() -> None:
+    found = run_check(
+        ReviewCheck(), BASE_FILES, {**BASE_FILES, "src/auth/login.py": "x = 2\n"}, CONFIG, pr=pr()
+    )
+    assert [f.rule for f in found] == ["sensitive-path-unapproved"]
+    assert found[0].location is not None and found[0].location.path == "src/auth/login.py"
+    assert found[0].message == (
+        "changing src/auth/login.py needs 1 approving review from a human on the latest push; has 0"
+    )
+
+
+def test_sensitive_path_with_a_human_approval_on_head_passes() -> None:
+    assert rules({"src/auth/login.py": "x = 2\n"}, pr(approve("bob"))) == []
+
+
+def test_unrelated_change_needs_nothing() -> None:
+    assert rules({"README.md": "hello\n"}, pr()) == []
+
+
+def test_gate_policy_and_workflow_changes_need_approval() -> None:
+    head = {
+        ".github/gatekeeper.yml": "version: 1\nchecks: {}\n",
+        ".github/workflows/gate.yml": "on: push\n",
+    }
+    assert rules(head, pr(), {**CONFIG, "gate": True}) == ["gate-config-unapproved"]
+    assert rules(head, pr()) == []  # by default the `gate` check blocks these
+    assert rules({"tools/gate.py": "x\n"}, pr(), {"gate": True, "gate_paths": ["tools/**"]}) == [
+        "gate-config-unapproved"
+    ]
+
+
+def test_agent_prs_need_approval() -> None:
+    agent = pr(agent_signal="login Copilot")
+    assert rules({"README.md": "hello\n"}, agent) == ["agent-pr-unapproved"]
+    assert rules({"README.md": "hello\n"}, agent, {"agent": False}) == []
+    assert rules({"README.md": "hello\n"}, pr(approve("bob"), agent_signal="login Copilot")) == []
+    assert rules({"README.md": "hello\n"}, pr(), {"all": True}) == ["agent-pr-unapproved"]
+
+
+def test_approvals_that_do_not_count() -> None:
+    change = {"src/auth/login.py": "x = 2\n"}
+    fires = ["sensitive-path-unapproved"]
+    assert rules(change, pr(approve("alice"))) == fires  # the author
+    assert rules(change, pr(approve("bob", OLD))) == fires  # before the latest push
+    assert rules(change, pr(approve("helper[bot]"))) == fires
+    assert rules(change, pr(approve("helper", is_bot=True))) == fires
+    assert rules(change, pr(approve("carol"), commit_authors=("carol",))) == fires
+    assert rules(change, pr(Review("bob", "COMMENTED", commit_id=HEAD))) == fires
+    later_change_request = Review(
+        "bob", "CHANGES_REQUESTED", commit_id=HEAD, submitted_at="2026-01-03"
+    )
+    assert rules(change, pr(approve("bob"), later_change_request)) == fires
+    assert rules(change, pr(approve("bob")), {**CONFIG, "approvers": ["@carol"]}) == fires
+    assert rules(change, pr(approve("bob")), {**CONFIG, "approvals": 2}) == fires
+
+
+def test_whoever_launched_the_agent_cannot_approve_it() -> None:
+    trailer = "Co-authored-by: Carol <12345+carol@users.noreply.github.com>"
+    agent = {"agent_signal": "login Copilot", "author": "Copilot"}
+    change = {"README.md": "x\n"}
+    assert rules(change, pr(approve("carol"), commit_trailers=(trailer,), **agent)) == [
+        "agent-pr-unapproved"
+    ]
+    assert rules(change, pr(approve("dave"), commit_trailers=(trailer,), **agent)) == []
+    authors = ("Dave <dave@users.noreply.github.com>", "Erin <erin@example.com>")
+    assert rules(change, pr(approve("dave"), commit_authors=authors, **agent)) == [
+        "agent-pr-unapproved"
+    ]
+    assert rules(change, pr(approve("erin"), commit_authors=authors, **agent)) == []
+
+
+def test_a_later_comment_does_not_cancel_an_approval() -> None:
+    comment = Review("bob", "COMMENTED", commit_id=HEAD, submitted_at="2026-01-03")
+    assert rules({"src/auth/login.py": "x = 2\n"}, pr(approve("bob"), comment)) == []
+
+
+def test_two_approvals_from_the_allowed_team() -> None:
+    config = {**CONFIG, "approvals": 2, "approvers": ["Bob", "carol"]}
+    found = run_check(
+        ReviewCheck(),
+        BASE_FILES,
+        {**BASE_FILES, "src/auth/login.py": "y\n"},
+        config,
+        pr=pr(approve("bob"), approve("carol"), approve("dave")),
+    )
+    assert found == []
+    assert approving_humans(pr(approve("bob"), approve("Dave")), "", ()) == ["Dave", "bob"]
+
+
+def test_message_names_who_approved_when_short() -> None:
+    found = run_check(
+        ReviewCheck(),
+        BASE_FILES,
+        {**BASE_FILES, "src/auth/login.py": "y\n"},
+        {**CONFIG, "approvals": 2},
+        pr=pr(approve("bob")),
+    )
+    assert found[0].message.endswith(
+        "needs 2 approving reviews from a human on the latest push; has 1 (bob)"
+    )
+
+
+def test_without_github_context_approval_is_pending() -> None:
+    local = PullRequest()
+    found = run_check(
+        ReviewCheck(), BASE_FILES, {**BASE_FILES, "src/auth/login.py": "y\n"}, CONFIG, pr=local
+    )
+    assert [f.rule for f in found] == ["approval-pending"]
+    assert "only known on GitHub" in found[0].message
+    assert rules({"README.md": "x\n"}, PullRequest(agent_signal="branch prefix claude/")) == [
+        "approval-pending"
+    ]
+
+
+def test_many_sensitive_paths_are_listed_briefly() -> None:
+    head = {f"src/auth/m{i}.py": "x\n" for i in range(7)}
+    found = run_check(ReviewCheck(), BASE_FILES, {**BASE_FILES, **head}, CONFIG, pr=pr())
+    assert "and 2 more" in found[0].message
+
+
+def test_does_not_apply_to_an_empty_diff() -> None:
+    assert run_check(ReviewCheck(), BASE_FILES, BASE_FILES, CONFIG, pr=pr()) == []
+
+
+def test_head_sha_falls_back_to_the_changeset_head() -> None:
+    assert approving_humans(pr(approve("bob", "head"), head_sha=""), "head") == ["bob"]
+    assert approving_humans(pr(approve("bob", ""), head_sha=""), "") == []
