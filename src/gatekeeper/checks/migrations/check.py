@@ -186,19 +186,16 @@ class MigrationsCheck(BaseCheck):
             hits = review.sql_hits(changes, m, dialect)
         else:
             hits = review.python_hits(changes, m, text, dialect)
+        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         contract: bool | None = None
         out = []
         for hit in hits:
             if hit.target and contract is None:
-                contract = review.only_migrations(changes, changed)
+                contract = review.no_code_changed(changes, changed, code_paths)
             if (
                 hit.target
                 and contract
-                and not review.still_used(
-                    changes,
-                    hit.target[-1:],
-                    tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS)),
-                )
+                and not review.still_used(changes, hit.target[-1:], code_paths)
             ):
                 out.append(self._contract(m.path, hit))
                 continue

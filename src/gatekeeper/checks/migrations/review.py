@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations.detect import (
 )
 from gatekeeper.checks.migrations.safety import Hit
 from gatekeeper.checks.migrations.sqltext import ignore_marks, split
+from gatekeeper.globs import match_any
 
 #: where application code is searched for a dropped name, unless the policy says
 DEFAULT_CODE_PATHS = (
@@ -99,10 +100,13 @@ def _python_ignores(hits: list[Hit], lines: list[str]) -> list[Hit]:
     return out
 
 
-def only_migrations(changes: ChangeSet, changed: Iterable[Migration]) -> bool:
-    """True when every file the change touched belongs to a migration."""
+def no_code_changed(
+    changes: ChangeSet, changed: Iterable[Migration], code_paths: tuple[str, ...]
+) -> bool:
+    """True when the change touches no application code: only migrations, and files
+    outside ``code_paths`` (docs, a changelog)."""
     own = {p for m in changed for p in (m.path, m.down_path) if p}
-    return all(f.path in own for f in changes)
+    return all(f.path in own or not match_any(f.path, code_paths) for f in changes)
 
 
 def still_used(changes: ChangeSet, names: Iterable[str], code_paths: tuple[str, ...]) -> bool:
