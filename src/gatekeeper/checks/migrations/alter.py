@@ -96,8 +96,10 @@ def _constraint(con: Any, table: str, stmt: Statement, column: str | None) -> li
                 f"{table}:{label}",
             )
         ]
-    if kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.indexname:
-        what = "unique constraint" if kind == "CONSTR_UNIQUE" else "primary key"
+    if kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_EXCLUSION") and not con.indexname:
+        what = {"CONSTR_UNIQUE": "unique constraint", "CONSTR_PRIMARY": "primary key"}.get(
+            kind, "exclusion constraint"
+        )
         return [
             _hit(
                 "unique-constraint",

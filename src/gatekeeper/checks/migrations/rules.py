@@ -73,9 +73,10 @@ RULES = rule_catalog(
          "row under a lock.", "Add it with NOT VALID, then VALIDATE CONSTRAINT in a separate "
          "migration.", description="squawk: adding-foreign-key-constraint / "
          "constraint-missing-not-valid; strong_migrations: add_foreign_key, add_check_constraint"),
-    Rule("unique-constraint", E, "Adding a unique constraint builds its index under a lock "
-         "that blocks writes.", "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
-         "UNIQUE USING INDEX.", description="squawk: disallowed-unique-constraint"),
+    Rule("unique-constraint", E, "Adding a unique, primary-key or exclusion constraint builds "
+         "its index under a lock that blocks writes.",
+         "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX.",
+         description="squawk: disallowed-unique-constraint"),
     Rule("index-not-concurrent", E, "Creating an index without CONCURRENTLY blocks writes.",
          "CREATE INDEX CONCURRENTLY (outside a transaction).",
          description="squawk: require-concurrent-index-creation; strong_migrations: add_index"),
@@ -95,6 +96,9 @@ RULES = rule_catalog(
     Rule("transaction-nesting", W, "BEGIN/COMMIT inside a migration the framework already "
          "runs in a transaction.", "Remove the explicit BEGIN/COMMIT, or turn the framework's "
          "transaction off for this migration.", description="squawk: transaction-nesting"),
+    Rule("blocking-maintenance", W, "VACUUM FULL, CLUSTER, REINDEX or REFRESH MATERIALIZED "
+         "VIEW hold an exclusive lock for the whole rewrite.", "Run maintenance outside "
+         "migrations; use REINDEX CONCURRENTLY, REFRESH ... CONCURRENTLY, or pg_repack."),
     Rule("truncate-cascade", E, "TRUNCATE ... CASCADE empties every referencing table too.",
          "Truncate the tables explicitly, one by one.", description="squawk: ban-truncate-cascade"),
     Rule("drop-database", E, "Dropping a database from a migration.",

@@ -292,6 +292,24 @@ def _pg_alter(node: Any, stmt: Statement, state: State) -> list[Hit]:
     return hits
 
 
+def _defnames(options: Any) -> set[str]:
+    return {str(getattr(o, "defname", "")).lower() for o in options or ()}
+
+
+def _pg_maintenance(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    kind = type(node).__name__
+    blocking = (
+        (kind == "VacuumStmt" and "full" in _defnames(node.options))
+        or kind == "ClusterStmt"
+        or (kind == "ReindexStmt" and "concurrently" not in _defnames(node.params))
+        or (kind == "RefreshMatViewStmt" and not node.concurrent)
+    )
+    if not blocking or _on_created_table(node, state):
+        return []
+    msg = f"{_first_line(stmt)} holds an exclusive lock for the whole rewrite."
+    return [Hit("blocking-maintenance", msg, stmt.line, _first_line(stmt))]
+
+
 _PG_HANDLERS = {
     "CreateStmt": _pg_create,
     "VariableSetStmt": _pg_set,
@@ -303,6 +321,10 @@ _PG_HANDLERS = {
     "TruncateStmt": _pg_truncate,
     "DropdbStmt": _pg_dropdb,
     "AlterTableStmt": _pg_alter,
+    "VacuumStmt": _pg_maintenance,
+    "ClusterStmt": _pg_maintenance,
+    "ReindexStmt": _pg_maintenance,
+    "RefreshMatViewStmt": _pg_maintenance,
 }
 
 
