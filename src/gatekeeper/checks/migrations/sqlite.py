@@ -78,7 +78,7 @@ class SqliteDatabase:
                 facts.add(("table", name))
                 key = (name, str(sql))
                 if key not in self._cache:
-                    self._cache[key] = _table_facts(conn, name)
+                    self._cache[key] = _table_facts(conn, name) | _check_facts(name, str(sql))
                 facts |= self._cache[key]
             elif kind in ("view", "trigger"):
                 facts.add((kind, name, " ".join(str(sql).split())))
@@ -108,6 +108,24 @@ def _authorize(action: int, *_args: object) -> int:
     if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
+
+
+def _check_facts(table: str, sql: str) -> set[Fact]:
+    """CHECK constraints, which SQLite keeps only in the CREATE text (no pragma lists them)."""
+    if "check" not in sql.lower():
+        return set()
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except SqlglotError:
+        return {("check", table, "unparsed: " + " ".join(sql.split()))}
+    return {
+        ("check", table, c.this.sql(dialect="sqlite"))
+        for c in tree.find_all(exp.CheckColumnConstraint)
+    }
 
 
 def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
