@@ -55,6 +55,7 @@ SQUAWK_TO_OURS = {
     "require-lock-timeout": "missing-lock-timeout",
     "ban-truncate-cascade": "truncate-cascade",
     "transaction-nesting": "transaction-nesting",
+    "require-concurrent-reindex": "blocking-maintenance",
     "ban-drop-database": "drop-database",
     "ban-drop-not-null": "drop-not-null",
     "adding-serial-primary-key-field": "add-primary-key-column",
