@@ -93,8 +93,8 @@ def _sql_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -
 
 
 def _through_last_new(chain: list[Migration], new_paths: set[str]) -> list[Migration]:
-    last = max(i for i, m in enumerate(chain) if m.path in new_paths)
-    return chain[: last + 1]
+    positions = [i for i, m in enumerate(chain) if m.path in new_paths]
+    return chain[: positions[-1] + 1] if positions else []
 
 
 def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -> Plan:
