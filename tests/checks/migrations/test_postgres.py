@@ -164,3 +164,13 @@ def test_a_statement_cannot_outlive_the_time_limit(pg_url: str) -> None:
     (finding,) = MigrationsCheck().run(ctx)
     assert finding.rule == "roundtrip-not-run"
     assert "statement timeout" in finding.message
+
+
+def test_a_database_url_without_createdb_is_a_check_error(pg_url: str) -> None:
+    with postgres.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS gk_nocreate")
+        conn.execute("CREATE ROLE gk_nocreate LOGIN NOCREATEDB")
+    url = pg_url.replace("gatekeeper@", "gk_nocreate@")
+    ctx = context(changeset({}, HALF_WAY), {"roundtrip": "postgres", "database_url": url})
+    with pytest.raises(CheckError, match="needs the CREATEDB privilege"):
+        list(MigrationsCheck().run(ctx))

@@ -139,8 +139,17 @@ class PostgresDatabase:
         self._admin = admin
         self.name = f"gk_scratch_{uuid.uuid4().hex[:12]}"
         owned = f" OWNER {owner}" if owner else ""
+        import psycopg
+
         with connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"{owned}'.encode())
+            try:
+                conn.execute(f'CREATE DATABASE "{self.name}"{owned}'.encode())
+            except psycopg.Error as exc:
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise ServerError(
+                    f"cannot create a scratch database on {mask(admin)}: {first} (its user "
+                    "needs the CREATEDB privilege)"
+                ) from exc
         extra = {"user": owner} if owner else {}
         self._conninfo = make_conninfo(admin, dbname=self.name, **extra)
         # a statement may not outlive the check's time limit (a migration can still SET its own)
