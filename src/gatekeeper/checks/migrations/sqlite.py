@@ -143,6 +143,7 @@ def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
         facts.add(("foreign key", table, f"{src} -> {ref}.{dst}", on_update, on_delete))
     for _seq, name, unique, origin, _partial in conn.execute(f"PRAGMA index_list({quoted})"):
         if origin != "c":  # implicit indexes of UNIQUE / PRIMARY KEY constraints
-            cols = ",".join(str(r[2]) for r in conn.execute(f'PRAGMA index_info("{name}")'))
+            index = '"' + str(name).replace('"', '""') + '"'
+            cols = ",".join(str(r[2]) for r in conn.execute(f"PRAGMA index_info({index})"))
             facts.add(("unique" if unique else "index", table, f"({cols})"))
     return facts
