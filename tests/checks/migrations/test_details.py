@@ -52,3 +52,17 @@ def test_every_rule_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[3] / "docs" / "migrations.md").read_text("utf-8")
     missing = [rule for rule in MigrationsCheck.rules if f"| `{rule}` |" not in doc]
     assert missing == []
+
+
+def test_django_alterfield_is_only_a_warning() -> None:
+    from gatekeeper.model import Level
+
+    head = {
+        "shop/migrations/0002_x.py": (
+            "from django.db import migrations, models\n"
+            "class Migration(migrations.Migration):\n"
+            "    operations = [migrations.AlterField('order', 'note', models.TextField())]\n"
+        )
+    }
+    (finding,) = MigrationsCheck().run(context(changeset({}, head), {}))
+    assert (finding.rule, finding.level) == ("change-column-type", Level.WARNING)

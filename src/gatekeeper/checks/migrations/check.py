@@ -201,7 +201,12 @@ class MigrationsCheck(BaseCheck):
                 continue
             out.append(
                 self.finding(
-                    hit.rule, hit.message, path=m.path, line=hit.line, evidence=hit.evidence
+                    hit.rule,
+                    hit.message,
+                    path=m.path,
+                    line=hit.line,
+                    evidence=hit.evidence,
+                    level=hit.level,
                 )
             )
         return out

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from gatekeeper.checks.migrations import pyops, safety
 from gatekeeper.checks.migrations.safety import Hit
 from gatekeeper.checks.migrations.sqltext import split, strip_comments
+from gatekeeper.model import Level
 
 
 def alembic(
@@ -156,7 +157,6 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
 _DJANGO_SIMPLE = {
     "RemoveField": ("drop-column", "Removes field {}.{}."),
     "RenameField": ("rename-column", "Renames field {}.{}."),
-    "AlterField": ("change-column-type", "Alters field {}.{} (may change its type and lock)."),
 }
 
 
@@ -197,6 +197,11 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
         field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
         target = (model, field) if rule == "drop-column" else ()
         return [Hit(rule, text.format(model, field), line, f"{model}.{field}", target)]
+    if name == "AlterField":
+        # the old definition is in earlier migrations: this may be only a help_text change
+        field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
+        msg = f"Alters field {model}.{field}: if its type changes, the table is rewritten."
+        return [Hit("change-column-type", msg, line, f"{model}.{field}", level=Level.WARNING)]
     if name in ("DeleteModel", "RenameModel"):
         model = pyops.literal_str(pyops.keyword(call, "name", 0)) or "?"
         if name == "DeleteModel":

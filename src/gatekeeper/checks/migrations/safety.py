@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.checks.migrations.sqltext import Statement
+from gatekeeper.model import Level
 
 #: functions whose value differs per row: a default using one rewrites the table
 VOLATILE = frozenset(
@@ -30,6 +31,8 @@ class Hit:
     line: int
     evidence: str
     target: tuple[str, ...] = ()
+    #: overrides the rule's default level when the evidence is weaker (Django AlterField)
+    level: Level | None = None
 
 
 @dataclass
