@@ -70,10 +70,23 @@ def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
     return out
 
 
-def foreign_message(path: str, info: pyops.AlembicFile) -> str:
+def application_imports(
+    imports: tuple[str, ...], in_repository: Callable[[str], bool]
+) -> list[str]:
+    """The imports a scratch run cannot satisfy: relative ones, the repository's own
+    packages, and packages not installed here (installed libraries are fine)."""
+    out = []
+    for name in imports:
+        top = name.split(".", 1)[0]
+        if not top or in_repository(top) or importlib.util.find_spec(top) is None:
+            out.append(name)
+    return out
+
+
+def foreign_message(path: str, names: list[str]) -> str:
     """Why a revision importing the application cannot be run here."""
     return (
-        f"{path} imports {', '.join(info.foreign_imports)}: cannot run in isolation "
+        f"{path} imports {', '.join(names)}: cannot run in isolation "
         "(keep migrations free of application imports)"
     )
 
@@ -135,9 +148,11 @@ def _child_env(folder: Path) -> dict[str, str]:
 
 
 def load(path: str, source: str, info: pyops.AlembicFile) -> dict[str, Any]:
-    """Execute the revision module in a namespace of its own; raise NotIsolated."""
-    if info.foreign_imports:
-        raise NotIsolated(foreign_message(path, info))
+    """Execute the revision module in a namespace of its own; raise NotIsolated.
+
+    The parent has already refused revisions that import the application
+    (:func:`application_imports`); an import that still fails is reported here.
+    """
     namespace: dict[str, Any] = {
         "__name__": f"gatekeeper_revision_{info.revision}",
         "__file__": path,

@@ -97,6 +97,12 @@ def _through_last_new(chain: list[Migration], new_paths: set[str]) -> list[Migra
     return chain[: positions[-1] + 1] if positions else []
 
 
+def _in_repository(changes: ChangeSet, top: str) -> bool:
+    """True when the repository itself provides the package ``top`` (the application)."""
+    candidates = (f"{top}.py", f"{top}/__init__.py", f"src/{top}/__init__.py", f"src/{top}.py")
+    return any(changes.bytes_at_head(c) is not None for c in candidates)
+
+
 def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -> Plan:
     """The revisions to run, in graph order, as a job for an isolated child process.
 
@@ -119,8 +125,11 @@ def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str
         revisions = []
         for m in _through_last_new([by_path[p] for p in ordered], new_paths):
             info = files[m.path]
-            if info.foreign_imports:
-                raise alembic_run.NotIsolated(alembic_run.foreign_message(m.path, info))
+            local = alembic_run.application_imports(
+                info.foreign_imports, lambda top: _in_repository(changes, top)
+            )
+            if local:
+                raise alembic_run.NotIsolated(alembic_run.foreign_message(m.path, local))
             provable = info.downgrade_state == "ok" and info.has_downgrade
             revisions.append(
                 alembic_run.Revision(
