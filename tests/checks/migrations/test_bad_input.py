@@ -108,3 +108,24 @@ def test_migration_too_large_to_read_is_not_passed_silently() -> None:
 def test_binary_and_undecodable_migrations() -> None:
     findings = _run({"db/1_a.up.sql": b"\xff\xfe CREATE", "db/1_a.down.sql": "SELECT 1;"})
     assert _rules(findings) == ["unreadable"]
+
+
+def test_missing_optional_dependencies_say_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    absent = {"alembic", "psycopg"}
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in absent else real(name, *a)
+    )
+    source = ALEMBIC_HEAD + "def upgrade():\n    pass\ndef downgrade():\n    op.drop_table('t')\n"
+    findings = _run({"alembic/versions/a1.py": source})
+    assert [f.message for f in findings if f.rule == "roundtrip-not-run"] == [
+        "Roundtrip of alembic/versions/a1.py on sqlite not run: needs alembic: "
+        "pip install 'dod-gatekeeper[migrations]'"
+    ]
+    head = {"db/1_a.up.sql": "CREATE TABLE a (id int);", "db/1_a.down.sql": "DROP TABLE a;"}
+    with pytest.raises(
+        CheckError, match=r"needs psycopg: pip install 'dod-gatekeeper\[migrations\]'"
+    ):
+        _run(head, {"roundtrip": "postgres"})

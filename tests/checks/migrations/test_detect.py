@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gatekeeper.checks.migrations import detect
 from gatekeeper.checks.migrations.sqltext import split
@@ -85,3 +87,76 @@ def test_split_keeps_lines_quotes_and_same_line_comments() -> None:
     assert [(s.line, s.end_line) for s in stmts] == [(2, 2), (3, 3), (4, 6)]
     assert stmts[0].ignores() == {"drop-table": "why"}
     assert "$$ SELECT 1; $$" in stmts[1].text
+
+
+def test_sqitch_chain_follows_the_plan() -> None:
+    head = {
+        "db/sqitch.plan": "%project=x\n\nusers 2024-01-01T00:00:00Z a <a@b> # first\n"
+        "@v1 2024-01-02T00:00:00Z a <a@b>\nappts [users] 2024-01-03T00:00:00Z a <a@b>\n",
+        "db/deploy/appts.sql": "",
+        "db/deploy/users.sql": "",
+        "db/deploy/zzz_unplanned.sql": "",
+        "db/deploy/aaa_unplanned.sql": "",
+    }
+    cs = changeset({}, head)
+    m = detect.classify("db/deploy/appts.sql", None)
+    assert m is not None
+    assert [x.version for x in detect.chain(cs, m)] == [
+        "users",
+        "appts",
+        "aaa_unplanned",
+        "zzz_unplanned",
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SELECT 1", "CREATE TABLE t (a text DEFAULT 'x;y')", "DROP TABLE t"]),
+            st.sampled_from(["", "-- note; here\n", "/* c; */ ", "\n\n"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_split_finds_every_statement_and_its_line(parts: list[tuple[str, str]]) -> None:
+    sql, expected, line = "", [], 1
+    for stmt, comment in parts:
+        line += comment.count("\n")
+        sql += comment + stmt + ";\n"
+        expected.append((stmt, line))
+        line += 1
+    got = [(s.text.split("\n")[-1].split("*/ ")[-1], s.line) for s in split(sql)]
+    assert got == expected
+
+
+def test_split_is_linear_on_big_files() -> None:
+    import time
+
+    sql = "\n".join(f"UPDATE t SET a = {i} WHERE b = 'x;{i}';" for i in range(20_000))
+    started = time.monotonic()
+    stmts = split(sql)
+    assert len(stmts) == 20_000 and stmts[-1].line == 20_000
+    assert time.monotonic() - started < 5
+
+
+def test_e_strings_keep_backslash_escaped_quotes() -> None:
+    assert [s.text for s in split("SELECT E'it\\'s; ok';\nSELECT 2")] == [
+        "SELECT E'it\\'s; ok'",
+        "SELECT 2",
+    ]
+
+
+def test_importing_the_check_loads_no_heavy_tool() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[3] / "src"
+    code = (
+        f"import sys; sys.path.insert(0, {str(src)!r}); import gatekeeper.checks.migrations; "
+        "heavy = {'pglast', 'sqlglot', 'sqlalchemy', 'alembic', 'psycopg', 'sqlfluff'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -63,3 +63,35 @@ def test_bad_lint_settings_fail_closed(lint: dict[str, object], message: str) ->
     ctx = context(changeset({}, head), {"roundtrip": "off", "lint": lint})
     with pytest.raises(CheckError, match=message):
         list(MigrationsCheck().run(ctx))
+
+
+def test_attach_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "outside.db"
+    head = {
+        "db/1_x.up.sql": f"ATTACH DATABASE '{target}' AS o;\nCREATE TABLE o.t (a int);",
+        "db/1_x.down.sql": "DROP TABLE o.t;",
+    }
+    (finding,) = MigrationsCheck().run(context(changeset({}, head), {"safety": False}))
+    assert finding.rule == "roundtrip-not-run"
+    assert "would write outside the scratch database" in finding.message
+    assert not target.exists()
+
+
+def test_problems_an_edited_migration_already_had_are_marked_pre_existing() -> None:
+    base = {"db/1_a.up.sql": "CREATE TABLE a (id int);"}
+    head = {"db/1_a.up.sql": "CREATE TABLE a (id bigint);"}
+    ctx = context(changeset(base, head), {"roundtrip": "off"})
+    found = {f.rule: f for f in MigrationsCheck().run(ctx)}
+    assert sorted(found) == ["history-rewritten", "missing-down"]
+    assert ctx.existing_at_base == {found["missing-down"].fingerprint: 1}
+
+
+def test_a_runaway_sqlite_statement_stops_at_the_time_limit() -> None:
+    endless = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n;"
+    )
+    head = {"db/1_x.up.sql": endless, "db/1_x.down.sql": "SELECT 1;"}
+    ctx = context(changeset({}, head), {"safety": False}, timeout=2.0)
+    (finding,) = MigrationsCheck().run(ctx)
+    assert finding.rule == "roundtrip-not-run"
+    assert "stopped at the check's time limit" in finding.message

@@ -1,24 +1,50 @@
-"""Run Alembic revisions without their project: Alembic's Operations on a MigrationContext.
+"""Run Alembic revisions without their project, in a child process of their own.
 
 No ``env.py``, no ``alembic.ini``, no version table: each revision file is compiled on
 its own and its ``upgrade()``/``downgrade()`` are called with ``op`` bound to a scratch
-connection. A revision that imports the application cannot be run this way and is
-reported as such instead of being half-run.
+connection through Alembic's Operations on a MigrationContext. That code comes from the
+change under review, so it runs in a separate Python process, in the scratch folder,
+with an environment stripped of everything but what Python needs (no tokens), under the
+check's time limit. A revision that imports the application is reported before anything
+runs ("cannot run in isolation").
 """
 
 from __future__ import annotations
 
 import heapq
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.catalog import Database, EngineError
+from gatekeeper.checks.migrations.roundtrip import Problem
 from gatekeeper.checks.migrations.sqlite import is_unsupported
+
+#: the only variables a child process inherits (everything else, tokens included, is dropped)
+_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
 class NotIsolated(Exception):
     """The revision needs something a scratch run cannot provide."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision file as the child runs it."""
+
+    path: str
+    source: str
+    #: True for the revisions the change added or edited (the ones roundtripped)
+    new: bool
+    #: False when there is no down to prove (missing, empty, declared irreversible)
+    provable: bool
 
 
 def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
@@ -44,19 +70,95 @@ def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
     return out
 
 
-def load(path: str, source: str, info: pyops.AlembicFile) -> dict[str, Any]:
-    """Execute the revision module in a namespace of its own; raise NotIsolated."""
-    if info.foreign_imports:
-        raise NotIsolated(
-            f"{path} imports {', '.join(info.foreign_imports)}: cannot run in isolation "
-            "(keep migrations free of application imports)"
+def application_imports(
+    imports: tuple[str, ...], in_repository: Callable[[str], bool]
+) -> list[str]:
+    """The imports a scratch run cannot satisfy: relative ones, the repository's own
+    packages, and packages not installed here (installed libraries are fine)."""
+    out = []
+    for name in imports:
+        top = name.split(".", 1)[0]
+        if not top or in_repository(top) or importlib.util.find_spec(top) is None:
+            out.append(name)
+    return out
+
+
+def foreign_message(path: str, names: list[str]) -> str:
+    """Why a revision importing the application cannot be run here."""
+    return (
+        f"{path} imports {', '.join(names)}: cannot run in isolation "
+        "(keep migrations free of application imports)"
+    )
+
+
+# --- parent side ---------------------------------------------------------------------------
+
+
+def run_isolated(
+    revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float
+) -> list[Problem]:
+    """Roundtrip the new revisions in a child process; the problems it found."""
+    new = [r.path for r in revisions if r.new]
+    missing = [m for m in ("alembic", "sqlalchemy") if importlib.util.find_spec(m) is None]
+    if missing:
+        why = f"needs {' and '.join(missing)}: pip install 'dod-gatekeeper[migrations]'"
+        return [Problem(p, False, why) for p in new]
+    folder.mkdir(parents=True, exist_ok=True)
+    result = folder / "alembic-result.json"
+    job = {"db": db, "result": str(result), "revisions": [asdict(r) for r in revisions]}
+    command = [sys.executable, "-m", "gatekeeper.checks.migrations.alembic_child"]
+    try:
+        proc = subprocess.run(
+            command,
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=_child_env(folder),
+            timeout=max(1.0, timeout),
+            check=False,
         )
+    except subprocess.TimeoutExpired:
+        return [
+            Problem(p, False, f"did not finish within the time limit ({timeout:.0f}s)") for p in new
+        ]
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        tail = (
+            " / ".join((proc.stderr or "").strip().splitlines()[-2:]) or f"exit {proc.returncode}"
+        )
+        return [Problem(p, False, f"the Alembic runner stopped: {tail}") for p in new]
+    finally:
+        result.unlink(missing_ok=True)
+    return [Problem(**item) for item in data]
+
+
+def _child_env(folder: Path) -> dict[str, str]:
+    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
+    package_root = str(Path(__file__).resolve().parents[3])
+    env["PYTHONPATH"] = package_root
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUTF8"] = "1"
+    env.setdefault("HOME", str(folder))
+    return env
+
+
+# --- child side ----------------------------------------------------------------------------
+
+
+def load(path: str, source: str, info: pyops.AlembicFile) -> dict[str, Any]:
+    """Execute the revision module in a namespace of its own; raise NotIsolated.
+
+    The parent has already refused revisions that import the application
+    (:func:`application_imports`); an import that still fails is reported here.
+    """
     namespace: dict[str, Any] = {
         "__name__": f"gatekeeper_revision_{info.revision}",
         "__file__": path,
     }
     try:
-        exec(compile(source, path, "exec"), namespace)  # the migration under review
+        exec(compile(source, path, "exec"), namespace)  # the migration under review, isolated
     except Exception as exc:  # any failure to load means it cannot be run here
         raise NotIsolated(f"{path} cannot be loaded: {type(exc).__name__}: {exc}") from exc
     return namespace
@@ -80,11 +182,14 @@ class AlembicRunner:
         from alembic.operations import Operations
         from alembic.runtime.migration import MigrationContext
         from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
 
         url = db.sqlalchemy_url()
         engine = self._engines.get(url)
         if engine is None:
-            engine = self._engines[url] = create_engine(url, poolclass=_null_pool())
+            engine = self._engines[url] = create_engine(url, poolclass=NullPool)
+            if url.startswith("sqlite"):
+                _tune_sqlite(engine)
         try:
             with engine.begin() as conn:
                 context = MigrationContext.configure(conn)
@@ -103,10 +208,12 @@ class AlembicRunner:
         self._engines.clear()
 
 
-def _null_pool() -> Any:
-    from sqlalchemy.pool import NullPool
+def _tune_sqlite(engine: Any) -> None:
+    from sqlalchemy import event
 
-    return NullPool
+    from gatekeeper.checks.migrations.sqlite import tune
+
+    event.listen(engine, "connect", lambda conn, _record: tune(conn))
 
 
 def _short(exc: Exception) -> str:

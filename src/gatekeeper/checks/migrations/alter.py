@@ -40,19 +40,31 @@ def _add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
     constraints = list(coldef.constraints or ())
     kinds = {c.contype.name for c in constraints}
     hits: list[Hit] = []
-    if "CONSTR_NOTNULL" in kinds and "CONSTR_DEFAULT" not in kinds and not types & SERIAL_TYPES:
+    filled = {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}  # values for old rows
+    if "CONSTR_NOTNULL" in kinds and not kinds & filled and not types & SERIAL_TYPES:
         hits.append(
             _hit(
                 "add-required-column", f"Adds NOT NULL column {name} without a default.", stmt, name
             )
         )
+    if types & SERIAL_TYPES and "CONSTR_PRIMARY" not in kinds:
+        msg = f"Adds serial column {name}: every existing row gets a value, a rewrite."
+        hits.append(_hit("volatile-default", msg, stmt, name))
     for c in constraints:
-        if c.contype.name == "CONSTR_DEFAULT" and _volatile(c.raw_expr):
+        kind = c.contype.name
+        if kind == "CONSTR_DEFAULT" and _volatile(c.raw_expr):
             hits.append(
                 _hit("volatile-default", f"Adds {name} with a volatile default.", stmt, name)
             )
-        elif c.contype.name == "CONSTR_PRIMARY" and types & SERIAL_TYPES:
-            hits.append(_hit("serial-primary-key", f"Adds serial primary key {name}.", stmt, name))
+        elif kind == "CONSTR_IDENTITY":
+            msg = f"Adds identity column {name}: every existing row gets a value, a rewrite."
+            hits.append(_hit("volatile-default", msg, stmt, name))
+        elif kind == "CONSTR_GENERATED":
+            msg = f"Adds {name} as a stored generated column, computed for every row."
+            hits.append(_hit("volatile-default", msg, stmt, name))
+        elif kind == "CONSTR_PRIMARY":
+            msg = f"Adds primary key column {name} to an existing table."
+            hits.append(_hit("add-primary-key-column", msg, stmt, name))
         else:
             hits += _constraint(c, table, stmt, coldef.colname)
     return hits
@@ -84,8 +96,10 @@ def _constraint(con: Any, table: str, stmt: Statement, column: str | None) -> li
                 f"{table}:{label}",
             )
         ]
-    if kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.indexname:
-        what = "unique constraint" if kind == "CONSTR_UNIQUE" else "primary key"
+    if kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_EXCLUSION") and not con.indexname:
+        what = {"CONSTR_UNIQUE": "unique constraint", "CONSTR_PRIMARY": "primary key"}.get(
+            kind, "exclusion constraint"
+        )
         return [
             _hit(
                 "unique-constraint",

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     alembic_run,
+    details,
     detect,
     engines,
     lint,
@@ -114,6 +115,8 @@ class MigrationsCheck(BaseCheck):
             ctx.check_time()
             findings += static.history_findings(self, ctx.changes, m)
             findings += self._review(ctx, m)
+            # an edited merged migration: what was already wrong with it is not new
+            ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
             if ctx.config.get("safety", True):
                 findings += self._safety(ctx, m, changed)
             if m.framework == ALEMBIC:
@@ -125,15 +128,21 @@ class MigrationsCheck(BaseCheck):
         overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
         if overrides is not None:
             findings += self._lint(ctx, changed, overrides)
-        counts = _count(changed)
-        ctx.set_summary(f"{len(changed)} migration(s) changed ({counts})" if changed else "")
-        return sorted(set(findings), key=_order)
+        result = sorted(set(findings), key=_order)
+        if changed:
+            engine = str(ctx.config.get("roundtrip", "sqlite"))
+            deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
+            summary, table = details.render(changed, result, engine, deleted)
+            ctx.set_summary(summary)
+            ctx.add_details(table)
+        return result
 
-    def _review(self, ctx: CheckContext, m: Migration) -> list[Finding]:
+    def _review(self, ctx: CheckContext, m: Migration, *, at_base: bool = False) -> list[Finding]:
         changes = ctx.changes
-        if changes.bytes_at_head(m.path) is None:
+        present = changes.bytes_at_base if at_base else changes.bytes_at_head
+        if present(m.path) is None:
             return []  # deleted: history_findings said what there is to say
-        text = changes.text_at_head(m.path)
+        text = (changes.text_at_base if at_base else changes.text_at_head)(m.path)
         if text is None:
             return [
                 self.finding(
@@ -144,7 +153,7 @@ class MigrationsCheck(BaseCheck):
                 )
             ]
         if m.is_sql:
-            sides = static.sql_sides(changes, m)
+            sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
             return static.check_sql(self, sides, m)
         try:
@@ -177,25 +186,27 @@ class MigrationsCheck(BaseCheck):
             hits = review.sql_hits(changes, m, dialect)
         else:
             hits = review.python_hits(changes, m, text, dialect)
+        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         contract: bool | None = None
         out = []
         for hit in hits:
             if hit.target and contract is None:
-                contract = review.only_migrations(changes, changed)
+                contract = review.no_code_changed(changes, changed, code_paths)
             if (
                 hit.target
                 and contract
-                and not review.still_used(
-                    changes,
-                    hit.target[-1:],
-                    tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS)),
-                )
+                and not review.still_used(changes, hit.target[-1:], code_paths)
             ):
                 out.append(self._contract(m.path, hit))
                 continue
             out.append(
                 self.finding(
-                    hit.rule, hit.message, path=m.path, line=hit.line, evidence=hit.evidence
+                    hit.rule,
+                    hit.message,
+                    path=m.path,
+                    line=hit.line,
+                    evidence=hit.evidence,
+                    level=hit.level,
                 )
             )
         return out
@@ -213,22 +224,19 @@ class MigrationsCheck(BaseCheck):
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
         engine = str(ctx.config.get("roundtrip", "sqlite"))
-        url = ctx.config.get("database_url")
-        runner = alembic_run.AlembicRunner()
-        findings: list[Finding] = []
+        max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
         folder = ctx.scratch / "migrations-roundtrip"
-        try:
-            max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
-            with engines.opener(engine, url, folder) as open_db:
-                for p in plan.plans(ctx.changes, changed, runner, max_bytes):
-                    problems = [
-                        roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())
-                    ]
-                    if p.new:
-                        problems += roundtrip.run(open_db, p.before, p.new, ctx.check_time)
-                    findings += [self._problem(pr, engine) for pr in problems]
-        finally:
-            runner.close()
+        findings: list[Finding] = []
+        url = ctx.config.get("database_url")
+        with engines.Engines(engine, url, folder, ctx.remaining) as dbs:
+            for p in plan.plans(ctx.changes, changed, max_bytes):
+                problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
+                if p.new:
+                    problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
+                if p.revisions:
+                    timeout = ctx.remaining()
+                    problems += alembic_run.run_isolated(p.revisions, dbs.spec(), folder, timeout)
+                findings += [self._problem(pr, engine) for pr in problems]
         return findings
 
     def _lint(
@@ -276,29 +284,32 @@ class MigrationsCheck(BaseCheck):
     def _alembic_graph(
         self, ctx: CheckContext, folder: str, changed: list[Migration]
     ) -> list[Finding]:
-        files: dict[str, pyops.AlembicFile] = {}
         sample = next(m for m in changed if m.framework == ALEMBIC and m.directory == folder)
-        for m in detect.chain(ctx.changes, sample):
-            text = ctx.changes.text_at_head(m.path)
-            if text is None:
-                continue
-            try:
-                files[m.path] = pyops.read_alembic(text, m.path)
-            except pyops.MigrationSyntaxError:
-                continue  # reported on its own when changed
+        files = _revisions(ctx, sample, at_base=False)
+        # heads the base already had are not this change's doing
+        base_heads = len(static.heads(_revisions(ctx, sample, at_base=True)))
         paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
-        return static.graph_findings(self, files, paths)
+        return static.graph_findings(self, files, paths, base_heads)
+
+
+def _revisions(
+    ctx: CheckContext, sample: Migration, *, at_base: bool
+) -> dict[str, pyops.AlembicFile]:
+    read = ctx.changes.text_at_base if at_base else ctx.changes.text_at_head
+    files: dict[str, pyops.AlembicFile] = {}
+    for m in detect.chain(ctx.changes, sample, at_base=at_base):
+        text = read(m.path)
+        if text is None:
+            continue
+        try:
+            files[m.path] = pyops.read_alembic(text, m.path)
+        except pyops.MigrationSyntaxError:
+            continue  # reported on its own when changed
+    return files
 
 
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1].strip() if 0 < number <= len(lines) else ""
-
-
-def _count(changed: list[Migration]) -> str:
-    counts: dict[str, int] = {}
-    for m in changed:
-        counts[m.framework] = counts.get(m.framework, 0) + 1
-    return ", ".join(f"{n} {fw}" for fw, n in sorted(counts.items()))
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:

@@ -173,7 +173,23 @@ def chain(changes: ChangeSet, migration: Migration, *, at_base: bool = False) ->
         m = classify(path, read(path) if _needs_text(path) else None)
         if m is not None and m.framework == migration.framework and m.directory == folder:
             seen.setdefault(m.path, m)
+    if migration.framework == SQITCH:
+        plan = sqitch_plan(read(f"{folder}/sqitch.plan" if folder else "sqitch.plan"))
+        last = len(plan)
+        return sorted(seen.values(), key=lambda m: (plan.get(m.version, last), m.path))
     return sorted(seen.values(), key=lambda m: (sort_key(m), m.path))
+
+
+def sqitch_plan(text: str | None) -> dict[str, int]:
+    """Change name -> position in a sqitch.plan (pragmas, tags and comments skipped)."""
+    order: dict[str, int] = {}
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line or line[0] in "%#@":
+            continue
+        name = line.split()[0]
+        order.setdefault(name, len(order))
+    return order
 
 
 def _needs_text(path: str) -> bool:

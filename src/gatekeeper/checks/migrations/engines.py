@@ -3,9 +3,10 @@ server, else a scratch server started on first use and stopped at the end)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import importlib.util
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
 from gatekeeper.checks.interface import CheckError
 from gatekeeper.checks.migrations import postgres
@@ -13,49 +14,97 @@ from gatekeeper.checks.migrations.catalog import Database
 from gatekeeper.checks.migrations.sqlite import SqliteDatabase
 
 
-@contextmanager
-def opener(engine: str, database_url: str | None, folder: Path) -> Iterator[Callable[[], Database]]:
-    """A factory of fresh scratch databases; servers it started are stopped on exit."""
-    if engine == "sqlite":
-        yield lambda: SqliteDatabase(folder)
-        return
-    servers: list[postgres.ScratchServer] = []
-    admin: list[str] = []
+class Engines:
+    """Fresh scratch databases on one engine; a server it started is stopped on exit."""
 
-    def open_db() -> Database:
-        if not admin:
-            admin.append(_admin(database_url, servers))
+    def __init__(
+        self,
+        engine: str,
+        database_url: str | None,
+        folder: Path,
+        remaining: Callable[[], float] = lambda: 300.0,
+    ) -> None:
+        self.engine = engine
+        self._remaining = remaining
+        self._url = database_url
+        self._folder = folder
+        self._server: postgres.ScratchServer | None = None
+        self._admin: str | None = None
+
+    def __enter__(self) -> Engines:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+    def open_db(self) -> Database:
+        """A new, empty database (raises CheckError when the server is unusable)."""
+        if self.engine == "sqlite":
+            return SqliteDatabase(self._folder, max(1.0, self._remaining()))
         try:
-            return postgres.PostgresDatabase(admin[0])
+            timeout = max(1.0, self._remaining())
+            return postgres.PostgresDatabase(self.admin(), self.owner(), timeout)
         except postgres.ServerError as exc:
             raise CheckError(f"roundtrip on PostgreSQL: {exc}") from exc
 
-    try:
-        yield open_db
-    finally:
-        for server in servers:
-            server.stop()
+    def spec(self) -> dict[str, str]:
+        """How a child process opens the same kind of database (see alembic_run)."""
+        if self.engine == "sqlite":
+            return {"engine": "sqlite", "folder": str(self._folder)}
+        admin = self.admin()
+        timeout = str(max(1.0, self._remaining()))
+        return {
+            "engine": "postgres",
+            "admin": admin,
+            "owner": self.owner() or "",
+            "timeout": timeout,
+        }
 
+    def owner(self) -> str | None:
+        """The unprivileged role migrations run as on our own scratch server (None on a
+        given server, where the URL's user is used as it is)."""
+        return postgres.MIGRATOR if self._server is not None else None
 
-def _admin(database_url: str | None, servers: list[postgres.ScratchServer]) -> str:
-    if database_url:
-        try:
-            postgres.connect(database_url).close()
-        except postgres.ServerError as exc:
+    def admin(self) -> str:
+        """Connection string of a database the scratch databases are created from."""
+        if self._admin is None:
+            self._admin = self._connect()
+        return self._admin
+
+    def _connect(self) -> str:
+        if importlib.util.find_spec("psycopg") is None:
             raise CheckError(
-                f"database_url cannot be reached ({exc}); check the URL and that the server "
-                "is up, or set `roundtrip: sqlite`"
-            ) from exc
-        return database_url
-    bindir = postgres.find_binaries()
-    if bindir is None:
-        raise CheckError(
-            "roundtrip: postgres needs a database_url or the PostgreSQL binaries (initdb, "
-            "pg_ctl) on PATH; install them, set database_url, or set `roundtrip: sqlite`"
-        )
-    server = postgres.ScratchServer(bindir)
-    servers.append(server)
-    try:
-        return server.start()
-    except postgres.ServerError as exc:
-        raise CheckError(f"{exc}; set database_url or `roundtrip: sqlite`") from exc
+                "roundtrip: postgres needs psycopg: pip install 'dod-gatekeeper[migrations]', "
+                "or set `roundtrip: sqlite`"
+            )
+        if self._url:
+            try:
+                postgres.connect(self._url).close()
+            except postgres.ServerError as exc:
+                raise CheckError(
+                    f"database_url cannot be reached ({exc}); check the URL and that the "
+                    "server is up, or set `roundtrip: sqlite`"
+                ) from exc
+            return self._url
+        bindir = postgres.find_binaries()
+        if bindir is None:
+            raise CheckError(
+                "roundtrip: postgres needs a database_url or the PostgreSQL binaries (initdb, "
+                "pg_ctl) on PATH; install them, set database_url, or set `roundtrip: sqlite`"
+            )
+        self._server = postgres.ScratchServer(bindir)
+        try:
+            return self._server.start()
+        except postgres.ServerError as exc:
+            raise CheckError(f"{exc}; set database_url or `roundtrip: sqlite`") from exc
+
+
+def open_from_spec(spec: dict[str, str]) -> Database:
+    """Open a database described by :meth:`Engines.spec` (in a child process)."""
+    if spec["engine"] == "sqlite":
+        return SqliteDatabase(Path(spec["folder"]))
+    timeout = float(spec["timeout"]) if spec.get("timeout") else None
+    return postgres.PostgresDatabase(spec["admin"], spec.get("owner") or None, timeout)

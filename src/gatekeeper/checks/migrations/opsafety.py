@@ -7,11 +7,13 @@ The same rule ids as for SQL; a literal SQL string given to ``op.execute`` or
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Collection, Iterable
 
 from gatekeeper.checks.migrations import pyops, safety
 from gatekeeper.checks.migrations.safety import Hit
-from gatekeeper.checks.migrations.sqltext import split
+from gatekeeper.checks.migrations.sqltext import split, strip_comments
+from gatekeeper.model import Level
 
 
 def alembic(
@@ -34,7 +36,44 @@ def alembic(
                 )
             continue
         hits += _alembic_op(op, dialect, created, in_transaction)
-    return hits
+    return hits + _alembic_backfill(ops, created, lines, hits)
+
+
+_SCHEMA_OPS = frozenset({
+    "add_column", "drop_column", "alter_column", "create_index", "drop_index", "drop_table",
+    "create_foreign_key", "create_unique_constraint", "create_check_constraint",
+    "drop_constraint", "rename_table",
+})  # fmt: skip
+_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
+
+
+def _alembic_backfill(
+    ops: Iterable[pyops.Op], created: set[str], lines: Collection[int], hits: list[Hit]
+) -> list[Hit]:
+    """Data changes in one op and schema changes to existing tables in others."""
+    if any(h.rule == "backfill-in-migration" for h in hits):
+        return []  # already found inside one op.execute
+    ddl = dml = None
+    for op in ops:
+        table = op.text(pyops.TABLE_POSITION.get(op.name, 0), "table_name")
+        if op.name in _SCHEMA_OPS and table not in created:
+            ddl = ddl or op.line
+        sql = pyops.literal_str(op.arg(0, "sqltext")) if op.name == "execute" else None
+        if (sql is not None and _DML.match(strip_comments(sql))) or (
+            op.name == "bulk_insert" and _bulk_table(op) not in created
+        ):
+            dml = dml or op.line
+    if ddl is None or dml is None or not ({ddl, dml} & set(lines)):
+        return []
+    message = "The revision changes data and schema together; a long backfill holds the locks."
+    return [Hit("backfill-in-migration", message, dml, "dml+ddl")]
+
+
+def _bulk_table(op: pyops.Op) -> str | None:
+    target = op.arg(0, "table")
+    if isinstance(target, ast.Call):  # sa.table("name", ...)
+        return pyops.literal_str(target.args[0] if target.args else None)
+    return None
 
 
 def _alembic_op(op: pyops.Op, dialect: str, created: set[str], in_tx: bool) -> list[Hit]:
@@ -118,7 +157,6 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
 _DJANGO_SIMPLE = {
     "RemoveField": ("drop-column", "Removes field {}.{}."),
     "RenameField": ("rename-column", "Renames field {}.{}."),
-    "AlterField": ("change-column-type", "Alters field {}.{} (may change its type and lock)."),
 }
 
 
@@ -133,7 +171,22 @@ def django(
         ):
             continue
         hits += _django_call(call, dialect, in_transaction)
-    return hits
+    return hits + _django_backfill(calls, lines)
+
+
+_DJANGO_SCHEMA = frozenset({"AddField", "RemoveField", "AlterField", "RenameField", "AddIndex",
+                            "AddConstraint", "RemoveIndex", "AlterUniqueTogether"})  # fmt: skip
+
+
+def _django_backfill(calls: Iterable[ast.Call], lines: Collection[int]) -> list[Hit]:
+    """RunPython (a data migration) beside schema operations on existing models."""
+    listed = list(calls)
+    schema = [c.lineno for c in listed if pyops.call_name(c) in _DJANGO_SCHEMA]
+    data = [c.lineno for c in listed if pyops.call_name(c) == "RunPython"]
+    if not schema or not data or not (set(schema + data) & set(lines)):
+        return []
+    message = "RunPython and schema changes in one migration: the backfill holds the locks."
+    return [Hit("backfill-in-migration", message, data[0], "runpython+schema")]
 
 
 def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
@@ -144,6 +197,11 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
         field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
         target = (model, field) if rule == "drop-column" else ()
         return [Hit(rule, text.format(model, field), line, f"{model}.{field}", target)]
+    if name == "AlterField":
+        # the old definition is in earlier migrations: this may be only a help_text change
+        field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
+        msg = f"Alters field {model}.{field}: if its type changes, the table is rewritten."
+        return [Hit("change-column-type", msg, line, f"{model}.{field}", level=Level.WARNING)]
     if name in ("DeleteModel", "RenameModel"):
         model = pyops.literal_str(pyops.keyword(call, "name", 0)) or "?"
         if name == "DeleteModel":

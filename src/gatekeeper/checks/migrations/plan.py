@@ -25,14 +25,11 @@ class Plan:
     new: list[Unit] = field(default_factory=list)
     #: path -> why this migration cannot be roundtripped
     not_run: dict[str, str] = field(default_factory=dict)
+    #: Alembic revisions in apply order, run in a child process (see alembic_run)
+    revisions: list[alembic_run.Revision] = field(default_factory=list)
 
 
-def plans(
-    changes: ChangeSet,
-    changed: list[Migration],
-    runner: alembic_run.AlembicRunner,
-    max_bytes: int,
-) -> list[Plan]:
+def plans(changes: ChangeSet, changed: list[Migration], max_bytes: int) -> list[Plan]:
     """One plan per chain that has a changed (not deleted) SQL or Alembic migration."""
     groups: dict[tuple[str, str], list[Migration]] = {}
     for m in changed:
@@ -49,7 +46,7 @@ def plans(
             out.append(Plan(not_run=dict.fromkeys(too_big, reason)))
             continue
         if key[0] == ALEMBIC:
-            out.append(_alembic_plan(changes, chain, new_paths, runner))
+            out.append(_alembic_plan(changes, chain, new_paths))
         else:
             out.append(_sql_plan(changes, chain, new_paths))
     return out
@@ -96,17 +93,22 @@ def _sql_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -
 
 
 def _through_last_new(chain: list[Migration], new_paths: set[str]) -> list[Migration]:
-    last = max(i for i, m in enumerate(chain) if m.path in new_paths)
-    return chain[: last + 1]
+    positions = [i for i, m in enumerate(chain) if m.path in new_paths]
+    return chain[: positions[-1] + 1] if positions else []
 
 
-def _alembic_plan(
-    changes: ChangeSet,
-    chain: list[Migration],
-    new_paths: set[str],
-    runner: alembic_run.AlembicRunner,
-) -> Plan:
-    plan = Plan()
+def _in_repository(changes: ChangeSet, top: str) -> bool:
+    """True when the repository itself provides the package ``top`` (the application)."""
+    candidates = (f"{top}.py", f"{top}/__init__.py", f"src/{top}/__init__.py", f"src/{top}.py")
+    return any(changes.bytes_at_head(c) is not None for c in candidates)
+
+
+def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -> Plan:
+    """The revisions to run, in graph order, as a job for an isolated child process.
+
+    Nothing is imported or executed here: the files are only parsed, so that a revision
+    importing the application is reported before anything runs.
+    """
     sources: dict[str, str] = {}
     files: dict[str, pyops.AlembicFile] = {}
     try:
@@ -120,31 +122,23 @@ def _alembic_plan(
         if len(ordered) != len(files):
             raise alembic_run.NotIsolated("the revision graph has a cycle")
         by_path = {m.path: m for m in chain}
+        revisions = []
         for m in _through_last_new([by_path[p] for p in ordered], new_paths):
-            _add_revision(plan, (m.path, sources[m.path]), files[m.path], new_paths, runner)
+            info = files[m.path]
+            local = alembic_run.application_imports(
+                info.foreign_imports, lambda top: _in_repository(changes, top)
+            )
+            if local:
+                raise alembic_run.NotIsolated(alembic_run.foreign_message(m.path, local))
+            provable = info.downgrade_state == "ok" and info.has_downgrade
+            revisions.append(
+                alembic_run.Revision(
+                    m.path,
+                    sources[m.path],
+                    m.path in new_paths,
+                    provable and not irreversible_reason(sources[m.path]),
+                )
+            )
     except (alembic_run.NotIsolated, pyops.MigrationSyntaxError) as exc:
-        plan = Plan(not_run={p: str(exc) for p in sorted(new_paths)})
-    return plan
-
-
-def _add_revision(
-    plan: Plan,
-    file: tuple[str, str],
-    info: pyops.AlembicFile,
-    new_paths: set[str],
-    runner: alembic_run.AlembicRunner,
-) -> None:
-    path, source = file
-    namespace = alembic_run.load(path, source, info)
-    upgrade = namespace.get("upgrade")
-    if not callable(upgrade):
-        raise alembic_run.NotIsolated(f"{path} has no upgrade()")
-    up = runner.step(upgrade)
-    if path not in new_paths:
-        plan.before.append(Unit(path, up, None))
-        return
-    downgrade = namespace.get("downgrade")
-    down = None
-    if callable(downgrade) and info.downgrade_state == "ok" and not irreversible_reason(source):
-        down = runner.step(downgrade)
-    plan.new.append(Unit(path, up, down))
+        return Plan(not_run=dict.fromkeys(sorted(new_paths), str(exc)))
+    return Plan(revisions=revisions)

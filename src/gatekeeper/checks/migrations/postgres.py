@@ -23,8 +23,14 @@ from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
 
 #: SQLSTATE classes/codes that mean the server lacks something, not that the migration is wrong
 _UNSUPPORTED_CLASS = "0A"  # feature_not_supported (e.g. an extension that is not installed)
-_UNSUPPORTED_CODES = frozenset({"58P01"})  # undefined_file: an extension's files are missing
+#: undefined_file (an extension's files are missing); insufficient_privilege (the scratch
+#: role is no superuser: a migration that needs one cannot be proven here); query_canceled
+#: (the check's time limit ran out)
+_UNSUPPORTED_CODES = frozenset({"58P01", "42501", "57014"})
 SCRATCH_USER = "gatekeeper"
+#: the role migrations run as on a scratch server: it owns its database and nothing else,
+#: so a migration cannot reach the machine (COPY ... PROGRAM) or other databases
+MIGRATOR = "gk_migrator"
 
 
 class ServerError(Exception):
@@ -82,6 +88,8 @@ class ScratchServer:
             )  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ServerError(f"cannot start a scratch PostgreSQL: {exc}") from exc
+        with connect(self.conninfo(), autocommit=True) as conn:
+            conn.execute(f"CREATE ROLE {MIGRATOR} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB")
         return self.conninfo()
 
     def conninfo(self) -> str:
@@ -125,15 +133,28 @@ class PostgresDatabase:
 
     engine = "postgres"
 
-    def __init__(self, admin: str) -> None:
+    def __init__(self, admin: str, owner: str | None = None, timeout: float | None = None) -> None:
         from psycopg.conninfo import make_conninfo
 
         self._admin = admin
         self.name = f"gk_scratch_{uuid.uuid4().hex[:12]}"
+        owned = f" OWNER {owner}" if owner else ""
+        import psycopg
+
         with connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        self._conninfo = make_conninfo(admin, dbname=self.name)
-        self._conn = connect(self._conninfo, autocommit=True)
+            try:
+                conn.execute(f'CREATE DATABASE "{self.name}"{owned}'.encode())
+            except psycopg.Error as exc:
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise ServerError(
+                    f"cannot create a scratch database on {mask(admin)}: {first} (its user "
+                    "needs the CREATEDB privilege)"
+                ) from exc
+        extra = {"user": owner} if owner else {}
+        self._conninfo = make_conninfo(admin, dbname=self.name, **extra)
+        # a statement may not outlive the check's time limit (a migration can still SET its own)
+        limit = {"options": f"-c statement_timeout={int(timeout * 1000)}"} if timeout else {}
+        self._conn = connect(self._conninfo, autocommit=True, **limit)
 
     def execute(self, statements: list[tuple[str, int]]) -> None:
         """Run each statement as sent (autocommit; the file's own BEGIN/COMMIT apply)."""

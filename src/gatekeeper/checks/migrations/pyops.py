@@ -196,7 +196,7 @@ def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -
                     and call_name(call) == "batch_alter_table"
                     and isinstance(item.optional_vars, ast.Name)
                 ):
-                    table = literal_str(call.args[0] if call.args else call.keywords[0].value)
+                    table = literal_str(keyword(call, "table_name", 0))
                     inner[item.optional_vars.id] = table
             _walk(stmt.body, inner, ops)
             continue

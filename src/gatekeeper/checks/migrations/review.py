@@ -20,7 +20,8 @@ from gatekeeper.checks.migrations.detect import (
     Migration,
 )
 from gatekeeper.checks.migrations.safety import Hit
-from gatekeeper.checks.migrations.sqltext import split
+from gatekeeper.checks.migrations.sqltext import ignore_marks, split
+from gatekeeper.globs import match_any
 
 #: where application code is searched for a dropped name, unless the policy says
 DEFAULT_CODE_PATHS = (
@@ -50,8 +51,10 @@ def sql_hits(changes: ChangeSet, m: Migration, dialect: str) -> list[Hit]:
         return []
     statements = split(sides.up, sides.up_line)
     in_tx = _sql_in_transaction(m.framework, changes.text_at_head(m.path) or "", len(statements))
+    # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
+    wrapped = in_tx and m.framework != GOLANG_MIGRATE
     added = changes.added_lines(m.path)
-    return safety.review(statements, dialect, in_transaction=in_tx, lines=added)
+    return safety.review(statements, dialect, in_transaction=in_tx, lines=added, wrapped=wrapped)
 
 
 def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> list[Hit]:
@@ -61,18 +64,49 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
         if m.framework == ALEMBIC:
             info = pyops.read_alembic(source, m.path)
             in_tx = "autocommit_block" not in source
-            return opsafety.alembic(info.upgrade_ops, dialect, in_transaction=in_tx, lines=added)
-        calls = pyops.read_django(source, m.path)
+            hits = opsafety.alembic(info.upgrade_ops, dialect, in_transaction=in_tx, lines=added)
+        else:
+            calls = pyops.read_django(source, m.path)
+            in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
+            hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added)
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
-    in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
-    return opsafety.django(calls, dialect, in_transaction=in_tx, lines=added)
+    return _python_ignores(hits, source.splitlines())
 
 
-def only_migrations(changes: ChangeSet, changed: Iterable[Migration]) -> bool:
-    """True when every file the change touched belongs to a migration."""
+def _python_ignores(hits: list[Hit], lines: list[str]) -> list[Hit]:
+    """Honour ``# gatekeeper:ignore <rule> <reason>`` on an operation's line or just above."""
+    out: list[Hit] = []
+    unexplained: set[tuple[int, str]] = set()
+    for hit in hits:
+        marks: dict[str, str] = {}
+        for number in (hit.line - 1, hit.line):
+            text = lines[number - 1] if 0 < number <= len(lines) else ""
+            if number == hit.line or text.lstrip().startswith("#"):
+                marks.update(ignore_marks(text))
+        if marks.get(hit.rule):
+            continue
+        out.append(hit)
+        unexplained |= {(hit.line, rule) for rule, reason in marks.items() if not reason}
+    out += [
+        Hit(
+            "ignore-without-reason",
+            f"`gatekeeper:ignore {rule}` has no reason, so it is not honoured.",
+            line,
+            rule,
+        )
+        for line, rule in sorted(unexplained)
+    ]
+    return out
+
+
+def no_code_changed(
+    changes: ChangeSet, changed: Iterable[Migration], code_paths: tuple[str, ...]
+) -> bool:
+    """True when the change touches no application code: only migrations, and files
+    outside ``code_paths`` (docs, a changelog)."""
     own = {p for m in changed for p in (m.path, m.down_path) if p}
-    return all(f.path in own for f in changes)
+    return all(f.path in own or not match_any(f.path, code_paths) for f in changes)
 
 
 def still_used(changes: ChangeSet, names: Iterable[str], code_paths: tuple[str, ...]) -> bool:

@@ -61,9 +61,9 @@ RULES = rule_catalog(
          description="squawk: changing-column-type; strong_migrations: change_column"),
     Rule("add-required-column", E, "Adding a NOT NULL column without a default fails on a "
          "non-empty table.", "Add the column nullable (or with a default), backfill, then "
-         "add the NOT NULL constraint.", description="squawk: adding-required-field / "
-         "adding-not-nullable-field; strong_migrations: add_column"),
-    Rule("volatile-default", W, "Adding a column with a volatile default rewrites the table.",
+         "add the NOT NULL constraint.", description="squawk: adding-required-field"),
+    Rule("volatile-default", W, "Adding a column with a volatile default (or a stored "
+         "generated column) rewrites the table.",
          "Add the column without the default, set the default, backfill in batches.",
          description="squawk: adding-field-with-default; strong_migrations: add_column_default"),
     Rule("set-not-null", E, "SET NOT NULL scans the whole table under an exclusive lock.",
@@ -73,9 +73,10 @@ RULES = rule_catalog(
          "row under a lock.", "Add it with NOT VALID, then VALIDATE CONSTRAINT in a separate "
          "migration.", description="squawk: adding-foreign-key-constraint / "
          "constraint-missing-not-valid; strong_migrations: add_foreign_key, add_check_constraint"),
-    Rule("unique-constraint", E, "Adding a unique constraint builds its index under a lock "
-         "that blocks writes.", "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
-         "UNIQUE USING INDEX.", description="squawk: disallowed-unique-constraint"),
+    Rule("unique-constraint", E, "Adding a unique, primary-key or exclusion constraint builds "
+         "its index under a lock that blocks writes.",
+         "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX.",
+         description="squawk: disallowed-unique-constraint"),
     Rule("index-not-concurrent", E, "Creating an index without CONCURRENTLY blocks writes.",
          "CREATE INDEX CONCURRENTLY (outside a transaction).",
          description="squawk: require-concurrent-index-creation; strong_migrations: add_index"),
@@ -91,7 +92,13 @@ RULES = rule_catalog(
     Rule("missing-lock-timeout", W, "DDL that takes an exclusive lock runs without "
          "lock_timeout and can queue every query behind it.",
          "Start the migration with SET lock_timeout = '2s' (and statement_timeout).",
-         description="squawk: require-timeout-settings"),
+         description="squawk: require-lock-timeout"),
+    Rule("transaction-nesting", W, "BEGIN/COMMIT inside a migration the framework already "
+         "runs in a transaction.", "Remove the explicit BEGIN/COMMIT, or turn the framework's "
+         "transaction off for this migration.", description="squawk: transaction-nesting"),
+    Rule("blocking-maintenance", W, "VACUUM FULL, CLUSTER, REINDEX or REFRESH MATERIALIZED "
+         "VIEW hold an exclusive lock for the whole rewrite.", "Run maintenance outside "
+         "migrations; use REINDEX CONCURRENTLY, REFRESH ... CONCURRENTLY, or pg_repack."),
     Rule("truncate-cascade", E, "TRUNCATE ... CASCADE empties every referencing table too.",
          "Truncate the tables explicitly, one by one.", description="squawk: ban-truncate-cascade"),
     Rule("drop-database", E, "Dropping a database from a migration.",
@@ -99,14 +106,16 @@ RULES = rule_catalog(
     Rule("drop-not-null", W, "Dropping NOT NULL lets code written for the old schema read "
          "NULLs.", "Make sure every reader handles NULL first.",
          description="squawk: ban-drop-not-null"),
-    Rule("serial-primary-key", W, "Adding a serial primary key to an existing table rewrites "
-         "it under an exclusive lock.", "Create the index concurrently and add the key USING "
-         "INDEX.", description="squawk: adding-serial-primary-key-field"),
+    Rule("add-primary-key-column", W, "Adding a primary-key column to an existing table fills "
+         "and indexes every row under an exclusive lock.", "Add the column, backfill it, create "
+         "a unique index CONCURRENTLY, then ADD PRIMARY KEY USING INDEX.",
+         description="squawk: adding-serial-primary-key-field"),
     Rule("backfill-in-migration", W, "Data changes mixed with schema changes run in one long "
          "transaction.", "Move the backfill to its own migration or a batched job.",
-         description="strong_migrations: backfilling data"),
+         description="strong_migrations: backfilling data (no rule name)"),
     Rule("unreviewed-statement", W, "A statement no parser accepted was not reviewed for safety.",
-         "Fix the statement, or mark it `gatekeeper:ignore unreviewed-statement <reason>`."),
+         "Fix the statement, or mark it `gatekeeper:ignore unreviewed-statement <reason>`.",
+         description="squawk: syntax-error"),
     Rule("ignore-without-reason", W, "A gatekeeper:ignore marker without a reason is not "
          "honoured.", "Write `-- gatekeeper:ignore <rule> <reason>`."),
     Rule("expand-contract", INFO, "A drop recognised as the contract step of an expand-contract "

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.checks.migrations.sqltext import Statement
+from gatekeeper.model import Level
 
 #: functions whose value differs per row: a default using one rewrites the table
 VOLATILE = frozenset(
@@ -30,6 +31,8 @@ class Hit:
     line: int
     evidence: str
     target: tuple[str, ...] = ()
+    #: overrides the rule's default level when the evidence is weaker (Django AlterField)
+    level: Level | None = None
 
 
 @dataclass
@@ -37,6 +40,8 @@ class State:
     """What the migration has done so far, statement by statement."""
 
     in_transaction: bool
+    #: the framework itself wraps the file in a transaction (Flyway, goose, dbmate)
+    wrapped: bool = False
     lock_timeout: bool = False
     created: set[str] = field(default_factory=set)
     ddl_line: int | None = None
@@ -51,12 +56,13 @@ def review(
     in_transaction: bool = False,
     lines: Collection[int] | None = None,
     lock_timeout_rule: bool = True,
+    wrapped: bool = False,
 ) -> list[Hit]:
     """Hits for ``statements``; with ``lines``, only for statements touching those lines
     (the others are still read, for what they set up: lock_timeout, transactions...).
     ``lock_timeout_rule`` is off for SQL embedded in Python migrations, whose timeouts
     are set by the framework's configuration, out of sight."""
-    state = State(in_transaction, lock_timeout=not lock_timeout_rule)
+    state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
     hits: list[Hit] = []
     for stmt in statements:
         found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
@@ -164,6 +170,16 @@ def _lock_timeout(stmt: Statement, state: State) -> list[Hit]:
 
 def _pg_create(node: Any, stmt: Statement, state: State) -> list[Hit]:
     state.created.add(_relname(node))
+    # a foreign key locks the table it references (SHARE ROW EXCLUSIVE) while it is made
+    referenced = {
+        str(c.pktable.relname)
+        for element in node.tableElts or ()
+        for c in (getattr(element, "constraints", None) or (element,))
+        if type(c).__name__ == "Constraint" and c.contype.name == "CONSTR_FOREIGN"
+    }
+    if referenced - state.created:
+        state.ddl_line = state.ddl_line or stmt.line
+        return _lock_timeout(stmt, state)
     return []
 
 
@@ -175,11 +191,26 @@ def _pg_set(node: Any, stmt: Statement, state: State) -> list[Hit]:
 
 def _pg_transaction(node: Any, stmt: Statement, state: State) -> list[Hit]:
     kind = node.kind.name
+    hits = []
+    if state.wrapped and kind in _TRANSACTION_CONTROL:
+        hits.append(
+            Hit(
+                "transaction-nesting",
+                f"{_first_line(stmt)} inside the transaction the framework already opened.",
+                stmt.line,
+                kind,
+            )
+        )
     if kind in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
         state.in_transaction = True
     elif kind in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
         state.in_transaction = False
-    return []
+    return hits
+
+
+_TRANSACTION_CONTROL = frozenset(
+    {"TRANS_STMT_BEGIN", "TRANS_STMT_START", "TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"}
+)
 
 
 def _names(objects: Any) -> list[str]:
@@ -264,6 +295,24 @@ def _pg_alter(node: Any, stmt: Statement, state: State) -> list[Hit]:
     return hits
 
 
+def _defnames(options: Any) -> set[str]:
+    return {str(getattr(o, "defname", "")).lower() for o in options or ()}
+
+
+def _pg_maintenance(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    kind = type(node).__name__
+    blocking = (
+        (kind == "VacuumStmt" and "full" in _defnames(node.options))
+        or kind == "ClusterStmt"
+        or (kind == "ReindexStmt" and "concurrently" not in _defnames(node.params))
+        or (kind == "RefreshMatViewStmt" and not node.concurrent)
+    )
+    if not blocking or _on_created_table(node, state):
+        return []
+    msg = f"{_first_line(stmt)} holds an exclusive lock for the whole rewrite."
+    return [Hit("blocking-maintenance", msg, stmt.line, _first_line(stmt))]
+
+
 _PG_HANDLERS = {
     "CreateStmt": _pg_create,
     "VariableSetStmt": _pg_set,
@@ -275,6 +324,10 @@ _PG_HANDLERS = {
     "TruncateStmt": _pg_truncate,
     "DropdbStmt": _pg_dropdb,
     "AlterTableStmt": _pg_alter,
+    "VacuumStmt": _pg_maintenance,
+    "ClusterStmt": _pg_maintenance,
+    "ReindexStmt": _pg_maintenance,
+    "RefreshMatViewStmt": _pg_maintenance,
 }
 
 

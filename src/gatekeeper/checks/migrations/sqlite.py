@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
+from gatekeeper.checks.migrations.sqltext import strip_comments
 
 #: SQLite messages that mean "this engine cannot do it", not "the migration is wrong"
 _UNSUPPORTED = re.compile(
     r"syntax error|no such module|no such function|not supported|unrecognized token|"
-    r"no such collation|unknown database|cannot .* in a transaction",
+    r"no such collation|unknown database|cannot .* in a transaction|not authorized|"
+    r"authorization denied|^interrupted$",
     re.IGNORECASE,
 )
+
+
+#: statements that set session options or permissions: no schema effect, and SQLite does
+#: not know them, so the roundtrip skips them (SET lock_timeout is what we recommend)
+_NO_SCHEMA_EFFECT = re.compile(r"^\s*(?:SET|RESET|GRANT|REVOKE|COMMENT\s+ON)\b", re.IGNORECASE)
 
 
 def is_unsupported(message: str) -> bool:
@@ -27,20 +35,35 @@ class SqliteDatabase:
 
     engine = "sqlite"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, timeout: float | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"roundtrip-{uuid.uuid4().hex[:12]}.sqlite3"
         self._conn = sqlite3.connect(self.path, isolation_level=None)
+        tune(self._conn)
+        self._conn.set_authorizer(_authorize)
+        if timeout is not None:
+            # abort a statement that would run past the check's time limit
+            deadline = time.monotonic() + timeout
+            self._conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        #: table facts by (name, CREATE text): SQLite keeps a table's full definition in
+        #: its CREATE text, so an unchanged text means unchanged facts (snapshots stay
+        #: cheap on long chains)
+        self._cache: dict[tuple[str, str], set[Fact]] = {}
 
     def execute(self, statements: list[tuple[str, int]]) -> None:
         """Run each statement in autocommit mode (the file's own BEGIN/COMMIT still work)."""
         for sql, line in statements:
+            if _NO_SCHEMA_EFFECT.match(strip_comments(sql)):
+                continue
             try:
                 self._conn.execute(sql)
             except sqlite3.Error as exc:
-                raise EngineError(
-                    str(exc), line=line, unsupported=is_unsupported(str(exc))
-                ) from exc
+                message = str(exc)
+                if message in ("not authorized", "authorization denied"):
+                    message = "ATTACH (or VACUUM INTO) would write outside the scratch database"
+                elif message == "interrupted":
+                    message = "stopped at the check's time limit"
+                raise EngineError(message, line=line, unsupported=is_unsupported(str(exc))) from exc
 
     def snapshot(self) -> Catalog:
         """Tables, columns, indexes, foreign keys, views and triggers, as a set."""
@@ -53,7 +76,10 @@ class SqliteDatabase:
         for kind, name, table, sql in rows:
             if kind == "table":
                 facts.add(("table", name))
-                facts |= _table_facts(conn, name)
+                key = (name, str(sql))
+                if key not in self._cache:
+                    self._cache[key] = _table_facts(conn, name) | _check_facts(name, str(sql))
+                facts |= self._cache[key]
             elif kind in ("view", "trigger"):
                 facts.add((kind, name, " ".join(str(sql).split())))
             elif kind == "index" and sql is not None:
@@ -71,6 +97,37 @@ class SqliteDatabase:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
+def tune(conn: sqlite3.Connection) -> None:
+    """A scratch database needs no durability: skip the fsyncs (each commit costs ms)."""
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA journal_mode = MEMORY")
+
+
+def _authorize(action: int, *_args: object) -> int:
+    """Deny ATTACH/DETACH: a migration could otherwise create files anywhere on disk."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def _check_facts(table: str, sql: str) -> set[Fact]:
+    """CHECK constraints, which SQLite keeps only in the CREATE text (no pragma lists them)."""
+    if "check" not in sql.lower():
+        return set()
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except SqlglotError:
+        return {("check", table, "unparsed: " + " ".join(sql.split()))}
+    return {
+        ("check", table, c.this.sql(dialect="sqlite"))
+        for c in tree.find_all(exp.CheckColumnConstraint)
+    }
+
+
 def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
     facts: set[Fact] = set()
     quoted = '"' + table.replace('"', '""') + '"'
@@ -86,6 +143,7 @@ def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
         facts.add(("foreign key", table, f"{src} -> {ref}.{dst}", on_update, on_delete))
     for _seq, name, unique, origin, _partial in conn.execute(f"PRAGMA index_list({quoted})"):
         if origin != "c":  # implicit indexes of UNIQUE / PRIMARY KEY constraints
-            cols = ",".join(str(r[2]) for r in conn.execute(f'PRAGMA index_info("{name}")'))
+            index = '"' + str(name).replace('"', '""') + '"'
+            cols = ",".join(str(r[2]) for r in conn.execute(f"PRAGMA index_info({index})"))
             facts.add(("unique" if unique else "index", table, f"({cols})"))
     return facts

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 _TRIGGER = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TRIGGER\b", re.IGNORECASE)
-_DOLLAR = re.compile(r"\$[A-Za-z_]*\$")
 _IGNORE = re.compile(r"gatekeeper:ignore[ \t]+([a-z][a-z0-9-]*)[ \t]*([^\n]*)")
 _IRREVERSIBLE = re.compile(r"gatekeeper:irreversible\b[ \t:]*([^\n]*)")
 
@@ -28,106 +27,94 @@ class Statement:
 
     def ignores(self) -> dict[str, str]:
         """``gatekeeper:ignore <rule> <reason>`` markers on this statement: rule -> reason."""
-        found = {}
-        for m in _IGNORE.finditer(self.comments):
-            found[m.group(1)] = m.group(2).strip().rstrip("*/").strip()
-        return found
+        return ignore_marks(self.comments)
 
 
-def _skip_quoted(sql: str, i: int, quote: str) -> int:
-    """Index just past the quoted run that starts at ``i``."""
-    j = i + 1
-    while j < len(sql):
-        if sql[j] == quote:
-            if j + 1 < len(sql) and sql[j + 1] == quote:
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return j
+def ignore_marks(text: str) -> dict[str, str]:
+    """``gatekeeper:ignore <rule> <reason>`` markers in ``text``: rule -> reason ("" if none)."""
+    found = {}
+    for m in _IGNORE.finditer(text):
+        found[m.group(1)] = m.group(2).strip().rstrip("*/").strip()
+    return found
 
 
-def _skip(sql: str, i: int) -> tuple[int, bool]:
-    """Index past the token at ``i`` when it is a quote or comment, and whether it was a comment."""
-    c = sql[i]
-    if c in "'\"`":
-        return _skip_quoted(sql, i, c), False
-    if sql.startswith("--", i):
-        end = sql.find("\n", i)
-        return (len(sql) if end == -1 else end), True
-    if sql.startswith("/*", i):
-        end = sql.find("*/", i + 2)
-        return (len(sql) if end == -1 else end + 2), True
-    if c == "$":
-        m = _DOLLAR.match(sql, i)
-        if m:
-            end = sql.find(m.group(0), m.end())
-            return (len(sql) if end == -1 else end + len(m.group(0))), False
-    return i + 1, False
+#: one token at a time: comments, quoted runs (standard, E'' escapes, identifiers,
+#: backticks, dollar quotes), statement ends, blanks, and runs of other code
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    | (?P<quoted>
+          [eE]'(?:\\.|''|[^'\\])*(?:'|\Z)
+        | '(?:''|[^'])*(?:'|\Z)
+        | "(?:""|[^"])*(?:"|\Z)
+        | `[^`]*(?:`|\Z)
+        | \$(?P<tag>[A-Za-z_]*)\$.*?(?:\$(?P=tag)\$|\Z))
+    | (?P<semi>;)
+    | (?P<space>\s+)
+    | (?P<code>[^\s'"`$;/\-]+|.)
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+
+
+@dataclass
+class _Open:
+    """The statement being read."""
+
+    start: int
+    comments: list[str] = dataclasses.field(default_factory=list)
+    body: int | None = None  # offset of its first code token
+    line: int = 0
+    end_line: int = 0  # the line its last code token ends on
+    head: str = ""  # its first code, to recognise CREATE TRIGGER
+    last: str = ""  # its last code token, to find a trigger's END
 
 
 def split(sql: str, first_line: int = 1) -> list[Statement]:
     """The statements of ``sql``; ``first_line`` is the line the text starts on in its file."""
     out: list[Statement] = []
-    start = 0
-    i = 0
-    comments: list[str] = []
-    code_seen = False
-    while i < len(sql):
-        nxt, is_comment = _skip(sql, i)
-        if is_comment and not code_seen and out and "\n" not in sql[start:i]:
-            # a comment after the ``;`` on the same line belongs to that statement
-            last = out[-1]
-            out[-1] = dataclasses.replace(last, comments=f"{last.comments}\n{sql[i:nxt]}")
-        elif is_comment:
-            comments.append(sql[i:nxt])
-        elif sql[i] == ";" and not _inside_trigger(sql[start:i]):
-            _emit(out, sql, (start, i), first_line, comments)
-            comments, code_seen = [], False
-            start = i + 1
-        elif not sql[i].isspace():
-            code_seen = True
-        i = nxt
-    _emit(out, sql, (start, len(sql)), first_line, comments)
+    line = first_line
+    cur = _Open(0)
+    last_end_line = -1  # the line of the last ``;``
+    for tok in _TOKEN.finditer(sql):
+        kind, text = tok.lastgroup, tok.group()
+        if kind == "comment":
+            if cur.body is None and out and line == last_end_line:
+                # a comment after the ``;`` on the same line belongs to that statement
+                out[-1] = dataclasses.replace(out[-1], comments=f"{out[-1].comments}\n{text}")
+            else:
+                cur.comments.append(text)
+        elif kind == "semi" and not _inside_trigger(cur):
+            _emit(out, sql, cur, tok.start())
+            cur, last_end_line = _Open(tok.end()), line
+        elif kind != "space":
+            if cur.body is None:
+                cur.body, cur.line = tok.start(), line
+            if len(cur.head) < 64:
+                cur.head += text + " "
+            cur.last = text
+            cur.end_line = line + text.count("\n")
+        line += text.count("\n")
+    _emit(out, sql, cur, len(sql))
     return out
 
 
-def _inside_trigger(text: str) -> bool:
+def _inside_trigger(cur: _Open) -> bool:
     """True while a CREATE TRIGGER body is open (its ``;`` do not end the statement)."""
-    code = strip_comments(text)
-    if not _TRIGGER.match(code):
-        return False
-    return re.search(r"\bEND\s*$", code, re.IGNORECASE) is None
+    return _TRIGGER.match(cur.head) is not None and cur.last.upper() != "END"
 
 
-def _emit(
-    out: list[Statement], sql: str, span: tuple[int, int], first_line: int, comments: list[str]
-) -> None:
-    start, end = span
-    raw = sql[start:end]
-    code = strip_comments(raw).strip()
-    if not code:
-        return
-    lead = len(raw) - len(raw.lstrip())
-    # a statement starts at its first line of code, not at the comments above it
-    body_start = start + lead
-    offset = raw.find(code.split(None, 1)[0], lead)
-    if offset >= 0:
-        body_start = start + offset
-    line = first_line + sql.count("\n", 0, body_start)
-    end_line = first_line + sql.count("\n", 0, max(body_start, end - 1))
-    out.append(Statement(raw.strip(), line, end_line, "\n".join(comments)))
+def _emit(out: list[Statement], sql: str, cur: _Open, end: int) -> None:
+    if cur.body is not None:
+        raw = sql[cur.start : end].strip()
+        out.append(Statement(raw, cur.line, cur.end_line, "\n".join(cur.comments)))
 
 
 def strip_comments(sql: str) -> str:
     """``sql`` with its comments blanked out (quotes kept)."""
-    parts: list[str] = []
-    i = 0
-    while i < len(sql):
-        nxt, is_comment = _skip(sql, i)
-        parts.append(" " if is_comment else sql[i:nxt])
-        i = nxt
-    return "".join(parts)
+    return "".join(
+        " " if tok.lastgroup == "comment" else tok.group() for tok in _TOKEN.finditer(sql)
+    )
 
 
 def has_code(sql: str) -> bool:

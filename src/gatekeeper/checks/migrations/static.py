@@ -17,7 +17,7 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.detect import DBMATE, GOOSE, Migration
-from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason
+from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
 from gatekeeper.model import Finding
 
 _SECTIONS = {
@@ -186,6 +186,9 @@ def effect(op: pyops.Op) -> tuple[str, ...] | None:
     if name == "alter_column":
         return _alter_effect(op)
     if name == "execute":
+        sql = pyops.literal_str(op.arg(0, "sqltext"))
+        if sql is not None and _DML.match(strip_comments(sql)):
+            return None  # data changes are undone by undoing the schema they fill
         return ("execute",)
     return None
 
@@ -201,6 +204,9 @@ _NAME_KEYWORDS = {
     "create_foreign_key": "constraint_name",
     "create_primary_key": "constraint_name",
 }
+
+
+_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
 
 
 def _column_name(op: pyops.Op) -> str | None:
@@ -251,13 +257,23 @@ def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str
     return missing
 
 
-def graph_findings(
-    check: BaseCheck, files: dict[str, pyops.AlembicFile], changed: Iterable[str]
-) -> list[Finding]:
-    """Two heads, or a down_revision that names no revision, among ``files`` (path -> info)."""
-    revisions = {info.revision: path for path, info in files.items() if info.revision}
+def heads(files: dict[str, pyops.AlembicFile]) -> list[str]:
+    """The revisions no other revision builds on, sorted."""
     parents = {rev for info in files.values() for rev in info.down_revisions}
-    heads = sorted(rev for rev in revisions if rev not in parents)
+    return sorted(
+        info.revision for info in files.values() if info.revision and info.revision not in parents
+    )
+
+
+def graph_findings(
+    check: BaseCheck,
+    files: dict[str, pyops.AlembicFile],
+    changed: Iterable[str],
+    base_heads: int = 1,
+) -> list[Finding]:
+    """Two heads (more than base had), or a down_revision that names no revision."""
+    revisions = {info.revision: path for path, info in files.items() if info.revision}
+    tips = heads(files)
     out: list[Finding] = []
     for path in sorted(changed):
         info = files.get(path)
@@ -273,13 +289,13 @@ def graph_findings(
                         evidence=parent,
                     )
                 )
-        if len(heads) > 1 and info.revision in heads:
+        if len(tips) > max(1, base_heads) and info.revision in tips:
             out.append(
                 check.finding(
                     "multiple-heads",
-                    f"The revision graph has {len(heads)} heads: {', '.join(heads)}.",
+                    f"The revision graph has {len(tips)} heads: {', '.join(tips)}.",
                     path=path,
-                    evidence=",".join(heads),
+                    evidence=",".join(tips),
                 )
             )
     return out

@@ -1,0 +1,75 @@
+"""The check's one-line summary and its folded Markdown table, one row per migration."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from gatekeeper.checks.migrations.detect import DJANGO, Migration
+from gatekeeper.model import Finding
+
+_DOWN = (
+    ("missing-down", "missing"),
+    ("empty-down", "empty"),
+    ("down-incomplete", "incomplete"),
+    ("runpython-without-reverse", "irreversible RunPython"),
+    ("runsql-without-reverse", "irreversible RunSQL"),
+    ("irreversible", "declared irreversible"),
+    ("syntax-error", "unparseable"),
+    ("unreadable", "unreadable"),
+)
+_NO_PROOF = frozenset(rule for rule, _ in _DOWN)
+_NOT_SAFETY = _NO_PROOF | {
+    "roundtrip-failed", "roundtrip-not-run", "history-rewritten", "multiple-heads",
+    "dangling-down-revision", "sql-lint", "expand-contract",
+}  # fmt: skip
+
+
+def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool) -> str:
+    if deleted:
+        return "deleted"
+    if engine == "off":
+        return "off"
+    if "roundtrip-failed" in rules:
+        return "**failed**"
+    if "roundtrip-not-run" in rules:
+        return "not run"
+    if m.framework == DJANGO:
+        return "not available for Django"
+    if rules & _NO_PROOF:
+        return "up only (no down to prove)"
+    return f"proven on {engine}"
+
+
+def render(
+    changed: Iterable[Migration], findings: Iterable[Finding], engine: str, deleted: set[str]
+) -> tuple[str, str]:
+    """(summary, markdown) for the migrations the change touched."""
+    by_path: dict[str, set[str]] = {}
+    safety: Counter[str] = Counter()
+    for f in findings:
+        if f.location is None:
+            continue
+        by_path.setdefault(f.location.path, set()).add(f.rule)
+        if f.rule not in _NOT_SAFETY:
+            safety[f.location.path] += 1
+    rows = [
+        "| migration | framework | down | roundtrip | safety findings |",
+        "|---|---|---|---|---|",
+    ]
+    states: Counter[str] = Counter()
+    for m in changed:
+        rules = by_path.get(m.path, set()) | by_path.get(m.down_path or "", set())
+        down = next((text for rule, text in _DOWN if rule in rules), "present")
+        state = _roundtrip(m, rules, engine, m.path in deleted)
+        states[state.strip("*").split(" (")[0]] += 1
+        rows.append(f"| `{m.path}` | {m.framework} | {down} | {state} | {safety[m.path]} |")
+    frameworks = Counter(m.framework for m in changed)
+    counts = ", ".join(f"{n} {fw}" for fw, n in sorted(frameworks.items()))
+    total = sum(frameworks.values())
+    summary = f"{total} migration{'s' if total != 1 else ''} changed ({counts})"
+    if engine != "off":
+        summary += f"; roundtrip on {engine}: " + ", ".join(
+            f"{n} {s}" for s, n in sorted(states.items())
+        )
+    return summary, "\n".join(rows)

@@ -1,0 +1,85 @@
+"""Alembic revisions run in a child process: no tokens, no stdout, a time limit."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.checks.migrations import MigrationsCheck, alembic_child
+from gatekeeper.checks.migrations.alembic_run import Revision
+from gatekeeper.testing import changeset, context
+
+HEADER = (
+    "import os, sys, time\nimport sqlalchemy as sa\nfrom alembic import op\n"
+    "revision = 'a1'\ndown_revision = None\n"
+)
+CREATE = "    op.create_table('t', sa.Column('id', sa.Integer, primary_key=True))\n"
+
+
+def _check(source: str, timeout: float = 300.0) -> list[tuple[str, str]]:
+    ctx = context(
+        changeset({}, {"alembic/versions/a1.py": source}), {"safety": False}, timeout=timeout
+    )
+    return [(f.rule, f.message) for f in MigrationsCheck().run(ctx)]
+
+
+def test_child_sees_no_secrets_and_its_prints_do_not_corrupt_the_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
+    source = HEADER + (
+        "def upgrade():\n"
+        "    print('noise on stdout')\n"
+        "    if 'GITHUB_TOKEN' in os.environ:\n"
+        "        raise RuntimeError('token leaked')\n"
+        + CREATE
+        + "def downgrade():\n    op.drop_table('t')\n"
+    )
+    assert _check(source) == []
+
+
+def test_a_hanging_revision_is_stopped_at_the_time_limit() -> None:
+    source = HEADER + "def upgrade():\n    time.sleep(60)\ndef downgrade():\n    pass\n"
+    (found,) = [f for f in _check(source, timeout=3.0) if f[0] == "roundtrip-not-run"]
+    assert "did not finish within the time limit" in found[1]
+
+
+def test_a_revision_that_exits_the_process_is_reported() -> None:
+    source = HEADER + "def upgrade():\n    os._exit(3)\ndef downgrade():\n    op.drop_table('t')\n"
+    (found,) = [f for f in _check(source) if f[0] == "roundtrip-not-run"]
+    assert "the Alembic runner stopped" in found[1]
+
+
+def _job(tmp_path: Path, source: str, db: dict[str, str] | None = None) -> dict[str, object]:
+    rev = Revision("versions/a1.py", source, new=True, provable=True)
+    return {
+        "db": db or {"engine": "sqlite", "folder": str(tmp_path)},
+        "result": str(tmp_path / "result.json"),
+        "revisions": [rev.__dict__],
+    }
+
+
+def test_child_main_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = HEADER + "def upgrade():\n" + CREATE + "def downgrade():\n    pass\n"
+    job = _job(tmp_path, source)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(job)))
+    assert alembic_child.main() == 0
+    (problem,) = json.loads((tmp_path / "result.json").read_text())
+    assert problem["failed"] is True
+    assert "unexpected column t.id integer NOT NULL" in problem["message"]
+
+
+def test_child_reports_unloadable_and_unopenable(tmp_path: Path) -> None:
+    broken = HEADER + "def upgrade(:\n"
+    (problem,) = alembic_child.run(_job(tmp_path, broken))
+    assert not problem.failed and "invalid syntax" in problem.message
+    no_upgrade = HEADER + "X = 1\n"
+    (problem,) = alembic_child.run(_job(tmp_path, no_upgrade))
+    assert problem.message == "versions/a1.py has no upgrade()"
+    fine = HEADER + "def upgrade():\n" + CREATE
+    bad_db = {"engine": "postgres", "admin": f"host={tmp_path} port=1 dbname=x"}
+    (problem,) = alembic_child.run(_job(tmp_path, fine, bad_db))
+    assert not problem.failed and "ServerError: cannot connect" in problem.message

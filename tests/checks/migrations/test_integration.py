@@ -1,0 +1,107 @@
+"""The migrations check on real git repositories: through the ChangeSet built from git,
+and end to end through ``gatekeeper run``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from gatekeeper import git
+from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.testing import context
+from tests.conftest import GitRepo
+
+A1 = """import sqlalchemy as sa
+from alembic import op
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("users")
+"""
+
+B2 = """import sqlalchemy as sa
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.add_column("users", sa.Column("email", sa.String(80)))
+    op.create_index("ix_users_email", "users", ["email"])
+
+
+def downgrade():
+    op.drop_column("users", "email")
+"""
+
+
+def test_alembic_revision_from_git(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"alembic/versions/a1_users.py": A1, "app/models.py": "email\n"})
+    head = git_repo.commit({"alembic/versions/b2_email.py": B2})
+    with git.changeset_from_git(git_repo.root, base, head) as changes:
+        ctx = context(changes, {})
+        check = MigrationsCheck()
+        assert check.applies(ctx)
+        found = list(check.run(ctx))
+    assert sorted((f.rule, f.location.start_line if f.location else None) for f in found) == [
+        ("down-incomplete", 10),
+        ("index-not-concurrent", 10),
+        ("roundtrip-failed", None),
+    ]
+    (incomplete,) = [f for f in found if f.rule == "down-incomplete"]
+    assert "create_index ix_users_email" in incomplete.message
+    assert ctx.summary == "1 migration changed (1 alembic); roundtrip on sqlite: 1 failed"
+    assert ctx.details == [
+        "| migration | framework | down | roundtrip | safety findings |\n"
+        "|---|---|---|---|---|\n"
+        "| `alembic/versions/b2_email.py` | alembic | incomplete | **failed** | 1 |"
+    ]
+
+
+def test_untouched_migrations_do_not_apply(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"alembic/versions/a1_users.py": A1})
+    head = git_repo.commit({"README.md": "docs\n"})
+    with git.changeset_from_git(git_repo.root, base, head) as changes:
+        assert not MigrationsCheck().applies(context(changes, {}))
+
+
+def test_gatekeeper_run_blocks_a_down_that_does_not_restore(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    base = git_repo.commit(
+        {"db/1_init.up.sql": "CREATE TABLE t (id int);\n", "db/1_init.down.sql": "DROP TABLE t;\n"}
+    )
+    head = git_repo.commit(
+        {
+            "db/2_note.up.sql": "SET lock_timeout = '1s';\nALTER TABLE t ADD COLUMN note text;\n",
+            "db/2_note.down.sql": "SELECT 1;\n",
+        }
+    )
+    policy = tmp_path / "policy.yml"
+    args = [sys.executable, "-m", "gatekeeper", "run", "--repo", str(git_repo.root)]
+    args += ["--base", base, "--head", head, "--policy", str(policy), "-j", "1"]
+    policy.write_text("version: 1\nextends: []\nchecks:\n  migrations: {}\n")
+    # the CLI in a child process must import this tree's package, not an installed one
+    src = str(Path(__file__).resolve().parents[3] / "src")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, (src, os.environ.get("PYTHONPATH")))),
+    }
+    blocked = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "migrations/roundtrip-failed" in blocked.stdout
+    assert "missing column t.note" not in blocked.stdout
+    assert "unexpected column t.note text NULL" in blocked.stdout
+    policy.write_text("version: 1\nextends: []\nchecks:\n  migrations: {roundtrip: 'off'}\n")
+    met = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
+    assert met.returncode == 0, met.stdout + met.stderr
