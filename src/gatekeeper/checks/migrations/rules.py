@@ -1,7 +1,7 @@
 """The migrations check's rule catalog: ids, default levels, and the safe alternative.
 
-Where a peer tool has the same rule, its name is noted in ``description`` (squawk's and
-strong_migrations' rule names are facts; the wording here is our own).
+``description`` says why the rule matters and, where a peer tool has the same rule, its
+name (squawk's and strong_migrations' rule names are facts; the wording here is our own).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from gatekeeper.model import Level, Rule
 
 E, W, INFO = Level.ERROR, Level.WARNING, Level.INFO
 
-RULES = rule_catalog(
+_RULES = (
     # reversibility, static
     Rule("missing-down", E, "The migration has no down side.",
          "Write the down migration that undoes the up, or mark it "
@@ -124,3 +124,50 @@ RULES = rule_catalog(
     Rule("sql-lint", W, "sqlfluff reports a problem in changed SQL.",
          "Fix it as sqlfluff explains, or adjust the lint rules in the policy."),
 )  # fmt: skip
+
+#: why each deploy-safety rule matters, shown by `gatekeeper explain` before the peers' names
+_WHY = {
+    "missing-down": "Without a down, a bad deploy cannot be rolled back by the same tool.",
+    "empty-down": "A down that does nothing passes every up/down test yet rolls nothing back.",
+    "down-incomplete": "A partial down leaves objects behind, so the next up fails or drifts.",
+    "history-rewritten": "Databases that already ran the old version never see the edit.",
+    "roundtrip-failed": "The scratch run proved the down does not restore the schema.",
+    "drop-table": "Running code and ORM caches still reference the table until they are "
+    "redeployed.",
+    "drop-column": "Running code and ORM caches still select the column until they are redeployed.",
+    "rename-table": "The old name disappears at once while old code is still running.",
+    "rename-column": "The old name disappears at once while old code is still running.",
+    "change-column-type": "Most type changes rewrite the table under ACCESS EXCLUSIVE.",
+    "add-required-column": "Existing rows have no value, so the statement fails or the "
+    "application breaks.",
+    "volatile-default": "Every existing row gets its own value: a full rewrite under lock.",
+    "set-not-null": "PostgreSQL scans the whole table under ACCESS EXCLUSIVE to check it.",
+    "constraint-not-valid": "Validation scans every row while holding a lock that blocks writes.",
+    "unique-constraint": "The index is built while writes to the table wait.",
+    "index-not-concurrent": "CREATE INDEX holds a SHARE lock for the whole build: writes wait.",
+    "drop-index-not-concurrent": "DROP INDEX takes ACCESS EXCLUSIVE on the table.",
+    "concurrent-in-transaction": "PostgreSQL refuses CONCURRENTLY inside a transaction block.",
+    "enum-value-in-transaction": "The new value cannot be used before commit (an error before "
+    "PostgreSQL 12).",
+    "missing-lock-timeout": "A DDL statement waiting for its lock blocks every query queued "
+    "behind it.",
+    "transaction-nesting": "The inner COMMIT ends the framework's transaction early.",
+    "blocking-maintenance": "The table (or view) is rewritten under an exclusive lock.",
+    "truncate-cascade": "CASCADE silently empties every table that references this one.",
+    "drop-database": "Data loss that no down can undo.",
+    "drop-not-null": "Code written for the old schema may not expect NULLs.",
+    "add-primary-key-column": "Filling and indexing the column rewrites the table under lock.",
+    "backfill-in-migration": "The data change runs inside the schema change's transaction and "
+    "holds its locks.",
+    "unreviewed-statement": "A statement nobody could parse may hide any of the other problems.",
+}
+
+
+def _describe(rule: Rule) -> Rule:
+    why = _WHY.get(rule.id, "")
+    peers = f"Peers: {rule.description}." if rule.description else ""
+    text = " ".join(part for part in (why, peers) if part)
+    return Rule(rule.id, rule.level, rule.summary, rule.remedy, text)
+
+
+RULES = rule_catalog(*(_describe(r) for r in _RULES))
