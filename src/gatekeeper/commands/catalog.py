@@ -91,7 +91,7 @@ def explain(rule: str) -> None:
         hint = f" Did you mean {', '.join(close)}?" if close else " See `gatekeeper checks`."
         raise UsageError(f"unknown rule {rule!r}.{hint}")
     click.echo(f"{rule}  [{found.level.value}]")
-    click.echo(f"\n{found.summary}.")
+    click.echo(f"\n{found.summary.rstrip('.')}.")
     if found.description:
         click.echo(f"\nWhy: {found.description}")
     if found.remedy:
