@@ -9,6 +9,7 @@ fails closed. Nothing here prints or publishes.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -175,6 +176,11 @@ def _outcome(
     )
 
 
+def _local_check_id(path: str) -> str:
+    """A check id ([a-z][a-z0-9-]*) standing for a local check file that failed to load."""
+    return "local-" + (re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "check")
+
+
 def _plugin_error_outcome(check_id: str, reason: str, cp: CheckPolicy) -> CheckOutcome:
     finding = Finding(
         check_id,
@@ -240,9 +246,10 @@ def run_checks(
         runs.append((_Run(check_id, str(loaded.cls.title), ctx, instance), cp))
     for failure in registry.failures:
         # a local check the policy lists is required: failing to load it fails closed
-        if failure.name in policy.plugins and failure.name not in outcomes:
-            outcomes[failure.name] = _plugin_error_outcome(
-                failure.name, failure.reason, CheckPolicy(failure.name)
+        local_id = _local_check_id(failure.name)
+        if failure.name in policy.plugins and local_id not in outcomes:
+            outcomes[local_id] = _plugin_error_outcome(
+                local_id, f"{failure.name}: {failure.reason}", CheckPolicy(local_id)
             )
     _run_all(runs, options.jobs or default_jobs())
     for run, cp in runs:

@@ -221,3 +221,43 @@ def test_awkward_files_do_not_crash_the_gate(git_repo: GitRepo) -> None:
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.output)
     assert all(o["status"] != "error" for o in report["outcomes"]), report
+
+
+def test_same_inputs_give_byte_identical_reports(repo: GitRepo, tmp_path: Path) -> None:
+    repo.commit({"src/app.py": "x = 2\n"})
+    outputs = []
+    for run_no in range(2):
+        folder = tmp_path / str(run_no)
+        invoke(
+            repo,
+            "--base",
+            "main",
+            "-f",
+            f"json:{folder}/r.json",
+            "-f",
+            f"markdown:{folder}/r.md",
+            "-f",
+            f"sarif:{folder}/r.sarif",
+        )
+        outputs.append([(folder / name).read_bytes() for name in ("r.json", "r.md", "r.sarif")])
+    assert outputs[0] == outputs[1]
+
+
+def test_plugin_failure_outcome_has_a_valid_check_id(git_repo: GitRepo) -> None:
+    policy = "version: 1\nplugins: [checks/broken.py]\nchecks:\n  gate: {}\n"
+    git_repo.commit(
+        {
+            ".github/gatekeeper.yml": policy,
+            "checks/broken.py": "raise RuntimeError('oops')\n",
+            "a.txt": "a\n",
+        },
+        "base",
+    )
+    git_repo.commit({"a.txt": "b\n"})
+    result = CliRunner().invoke(
+        cli, ["run", "--repo", str(git_repo.root), "--base", "HEAD~1", "-f", "json"]
+    )
+    assert result.exit_code == 1
+    outcome = next(o for o in json.loads(result.output)["outcomes"] if o["status"] == "error")
+    assert outcome["check"] == "local-checks-broken-py"
+    assert "checks/broken.py" in outcome["error"]

@@ -103,6 +103,6 @@ def test_a_non_utf8_file_name_still_gives_writable_json() -> None:
     assert json.loads(text)["outcomes"][0]["findings"][0]["path"] == "caf\udce9.py"
 
 
-def test_durations_are_rounded_to_milliseconds() -> None:
+def test_durations_stay_out_so_the_same_inputs_give_the_same_bytes() -> None:
     verdict = Verdict(met=True, outcomes=(CheckOutcome("c", "C", Status.PASSED, duration=1.23456),))
-    assert load(verdict)["outcomes"][0]["duration"] == 1.235
+    assert "duration" not in load(verdict)["outcomes"][0]

@@ -200,8 +200,17 @@ def _not_met_outcomes() -> tuple[CheckOutcome, ...]:
             "SARIF import",
             Status.ERROR,
             # as the engine builds it: an error outcome carries one check-error finding
-            (Result(finding("sarif", "check-error", "The SARIF import check could not run:"
-                            " ruff.sarif is not valid JSON (line 3)"), Severity.BLOCK),),
+            (
+                Result(
+                    finding(
+                        "sarif",
+                        "check-error",
+                        "The SARIF import check could not run:"
+                        " ruff.sarif is not valid JSON (line 3)",
+                    ),
+                    Severity.BLOCK,
+                ),
+            ),
             error="ruff.sarif is not valid JSON (line 3): run the tool again or fix its path",
         ),
         CheckOutcome(

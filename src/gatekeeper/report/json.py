@@ -54,7 +54,6 @@ def _outcome_dict(outcome: CheckOutcome) -> dict[str, Any]:
         "status": outcome.status.value,
         "summary": outcome.summary,
         "details": outcome.details,
-        "duration": round(outcome.duration, 3),
         "error": outcome.error,
         "findings": [_finding_dict(r) for r in ordered_results(outcome.results)],
     }
