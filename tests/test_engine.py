@@ -267,3 +267,20 @@ def test_outcomes_are_sorted_and_deterministic() -> None:
     assert [o.check for o in first.outcomes] == ["crashes", "emits"]
     strip = lambda v: [(o.check, o.status, o.results) for o in v.outcomes]  # noqa: E731
     assert strip(first) == strip(second)
+
+
+class RemembersScratch(BaseCheck):
+    id: ClassVar[str] = "scratchy"
+    title: ClassVar[str] = "Scratchy"
+    seen: ClassVar[list[Any]] = []
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        (ctx.scratch / "tmp.txt").write_text("x")
+        self.seen.append(ctx.scratch)
+        return iter(())
+
+
+def test_scratch_directories_are_removed_after_the_run() -> None:
+    judge(registry(RemembersScratch), policy(CheckPolicy("scratchy")))
+    (scratch,) = RemembersScratch.seen
+    assert not scratch.exists()

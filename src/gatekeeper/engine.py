@@ -211,52 +211,79 @@ def run_checks(
     """Run every enabled check on ``changes`` and return the judged Verdict."""
     options = options or EngineOptions()
     today = options.today or date.today()
-    scratch_root = Path(tempfile.mkdtemp(prefix="gatekeeper-", dir=options.scratch_root))
-    outcomes: dict[str, CheckOutcome] = {}
-    runs: list[tuple[_Run, CheckPolicy]] = []
-    for check_id in sorted(set(policy.checks) | set(registry.checks)):
-        cp = policy.check(check_id)
-        if not cp.enabled:
-            continue
-        loaded = registry.checks.get(check_id)
-        if loaded is None:
-            failure = registry.failure_for(check_id)
-            reason = failure.reason if failure else "no installed check has this id"
-            outcomes[check_id] = _plugin_error_outcome(check_id, reason, cp)
-            continue
-        scratch = scratch_root / check_id
-        scratch.mkdir()
-        ctx = CheckContext(
-            changes=_scoped(changes, cp),
-            pr=pr,
-            config=dict(cp.config),
-            scratch=scratch,
-            deadline=cp.timeout,
-            paths=cp.paths,
-            exclude=cp.exclude,
-            policy_files=options.policy_files,
-        )
-        try:
-            instance = loaded.cls()
-        except Exception as exc:  # a plugin's constructor can raise anything
-            run = _Run(check_id, str(loaded.cls.title), ctx, None)
-            run.error = f"could not be created: {type(exc).__name__}: {exc}"
-            outcomes[check_id] = _outcome(run, cp, options, policy.waivers, today)
-            continue
-        runs.append((_Run(check_id, str(loaded.cls.title), ctx, instance), cp))
-    for failure in registry.failures:
-        # a local check the policy lists is required: failing to load it fails closed
-        local_id = _local_check_id(failure.name)
-        if failure.name in policy.plugins and local_id not in outcomes:
-            outcomes[local_id] = _plugin_error_outcome(
-                local_id, f"{failure.name}: {failure.reason}", CheckPolicy(local_id)
-            )
-    _run_all(runs, options.jobs or default_jobs())
-    for run, cp in runs:
-        outcomes[run.check_id] = _outcome(run, cp, options, policy.waivers, today)
+    with tempfile.TemporaryDirectory(
+        prefix="gatekeeper-", dir=options.scratch_root, ignore_cleanup_errors=True
+    ) as tmp:
+        outcomes: dict[str, CheckOutcome] = {}
+        runs: list[tuple[_Run, CheckPolicy]] = []
+        for check_id in sorted(set(policy.checks) | set(registry.checks)):
+            cp = policy.check(check_id)
+            if cp.enabled:
+                started = _new_run(check_id, cp, registry, changes, pr, options, Path(tmp))
+                if isinstance(started, _Run) and started.instance is not None:
+                    runs.append((started, cp))
+                else:
+                    outcomes[check_id] = (
+                        _outcome(started, cp, options, policy.waivers, today)
+                        if isinstance(started, _Run)
+                        else started
+                    )
+        outcomes.update(_required_local_failures(registry, policy, outcomes))
+        _run_all(runs, options.jobs or default_jobs())
+        for run, cp in runs:
+            outcomes[run.check_id] = _outcome(run, cp, options, policy.waivers, today)
     ordered = tuple(outcomes[k] for k in sorted(outcomes))
     notes = tuple(f"Check not loaded: {failure}" for failure in registry.failures)
     return replace(_verdict(ordered, registry, policy, changes, pr, today), notes=notes)
+
+
+def _new_run(
+    check_id: str,
+    cp: CheckPolicy,
+    registry: Registry,
+    changes: ChangeSet,
+    pr: PullRequest,
+    options: EngineOptions,
+    scratch_root: Path,
+) -> _Run | CheckOutcome:
+    """A run ready to start, a run that failed to start, or the outcome of a missing check."""
+    loaded = registry.checks.get(check_id)
+    if loaded is None:
+        failure = registry.failure_for(check_id)
+        reason = failure.reason if failure else "no installed check has this id"
+        return _plugin_error_outcome(check_id, reason, cp)
+    scratch = scratch_root / check_id
+    scratch.mkdir()
+    ctx = CheckContext(
+        changes=_scoped(changes, cp),
+        pr=pr,
+        config=dict(cp.config),
+        scratch=scratch,
+        deadline=cp.timeout,
+        paths=cp.paths,
+        exclude=cp.exclude,
+        policy_files=options.policy_files,
+    )
+    run = _Run(check_id, str(loaded.cls.title), ctx, None)
+    try:
+        run.instance = loaded.cls()
+    except Exception as exc:  # a plugin's constructor can raise anything
+        run.error = f"could not be created: {type(exc).__name__}: {exc}"
+    return run
+
+
+def _required_local_failures(
+    registry: Registry, policy: Policy, outcomes: dict[str, CheckOutcome]
+) -> dict[str, CheckOutcome]:
+    """A local check the policy lists is required: failing to load it fails closed."""
+    found = {}
+    for failure in registry.failures:
+        local_id = _local_check_id(failure.name)
+        if failure.name in policy.plugins and local_id not in outcomes:
+            found[local_id] = _plugin_error_outcome(
+                local_id, f"{failure.name}: {failure.reason}", CheckPolicy(local_id)
+            )
+    return found
 
 
 def _run_all(runs: list[tuple[_Run, CheckPolicy]], jobs: int) -> None:
