@@ -261,3 +261,20 @@ def test_plugin_failure_outcome_has_a_valid_check_id(git_repo: GitRepo) -> None:
     outcome = next(o for o in json.loads(result.output)["outcomes"] if o["status"] == "error")
     assert outcome["check"] == "local-checks-broken-py"
     assert "checks/broken.py" in outcome["error"]
+
+
+def test_a_report_to_a_pipe_or_device_is_written_in_place(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from gatekeeper.commands.common import write_atomically
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_atomically(fifo, '{"met": true}\n')
+    reader.join(5)
+    assert received == ['{"met": true}\n']
+    assert not fifo.is_file()  # still a pipe: never renamed over

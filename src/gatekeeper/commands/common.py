@@ -121,7 +121,15 @@ def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptio
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file, so no reader sees half a report."""
+    """Write ``text`` to ``path`` through a temp file, so no reader sees half a report.
+
+    A path that exists and is not a regular file (``/dev/null``, a pipe, ``/dev/stdout``)
+    is written in place: renaming over it would replace the device with a file.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
