@@ -147,6 +147,17 @@ def test_a_committed_env_file_with_values_is_reported_by_name_only() -> None:
     assert "hunter2" not in text_of(found)
 
 
+def test_example_env_files_named_by_prefix_are_templates_too() -> None:
+    # dogfood: a Go service documents its settings in example.env / example.docker.env
+    head = {
+        "example.env": "APP_MODE=dev\n",
+        "deploy/example.docker.env": "APP_MODE=dev\n",
+        "conf/app.example.env": "APP_MODE=dev\n",
+    }
+    assert run_part("secrets", {}, head) == []
+    assert rules(run_part("secrets", {}, {"examples.env": "A=1\n"})) == ["env-file-committed"]
+
+
 def test_many_env_values_are_listed_briefly() -> None:
     env = "".join(f"VAR_{i}=v{i}\n" for i in range(12))
     found = run_part("secrets", {}, {"prod.env": env})

@@ -53,7 +53,22 @@ DEFAULT_EXCLUDE = (
     "pylock.*.toml",
 )
 ENV_FILES = (".env", ".env.*", "*.env")
-ENV_TEMPLATES = ("*.example", "*.sample", "*.template", "*.dist", "*.defaults", "*.tpl")
+#: example files document variables; some projects name them ``example.env`` (prefix),
+#: which the suffix forms alone miss
+ENV_TEMPLATES = (
+    "*.example",
+    "*.sample",
+    "*.template",
+    "*.dist",
+    "*.defaults",
+    "*.tpl",
+    "example.*",
+    "sample.*",
+    "template.*",
+    "*.example.env",
+    "*.sample.env",
+    "*.template.env",
+)
 RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
