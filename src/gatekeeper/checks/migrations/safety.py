@@ -7,11 +7,12 @@ names of squawk and strong_migrations are noted in the rule catalog; the logic i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatekeeper.checks.migrations.sqltext import Statement
+from gatekeeper.checks.migrations.sqltext import Statement, fill_templates
 from gatekeeper.model import Level
 
 #: functions whose value differs per row: a default using one rewrites the table
@@ -65,6 +66,7 @@ def review(
     state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
     hits: list[Hit] = []
     for stmt in statements:
+        stmt = dataclasses.replace(stmt, text=fill_templates(stmt.text))
         found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
         if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
             hits += _apply_ignores(stmt, found)
