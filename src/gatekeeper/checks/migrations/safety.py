@@ -65,8 +65,8 @@ def review(
     are set by the framework's configuration, out of sight."""
     state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
     hits: list[Hit] = []
-    for stmt in statements:
-        stmt = dataclasses.replace(stmt, text=fill_templates(stmt.text))
+    for written in statements:
+        stmt = dataclasses.replace(written, text=fill_templates(written.text))
         found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
         if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
             hits += _apply_ignores(stmt, found)
