@@ -17,6 +17,7 @@ from gatekeeper.checks.migrations.detect import (
     FLYWAY,
     GOLANG_MIGRATE,
     GOOSE,
+    PRISMA,
     Migration,
 )
 from gatekeeper.checks.migrations.safety import Hit
@@ -40,8 +41,9 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
         return re.search(r"\+goose\s+NO\s+TRANSACTION", text, re.IGNORECASE) is None
     if framework == DBMATE:
         return re.search(r"transaction:\s*false", text) is None
-    # golang-migrate sends the file as one multi-statement query: an implicit transaction
-    return framework == GOLANG_MIGRATE and statements > 1
+    # golang-migrate and Prisma send the file as one multi-statement query: an implicit
+    # transaction
+    return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
 
 
 def sql_hits(changes: ChangeSet, m: Migration, dialect: str) -> list[Hit]:
@@ -52,7 +54,7 @@ def sql_hits(changes: ChangeSet, m: Migration, dialect: str) -> list[Hit]:
     statements = split(sides.up, sides.up_line)
     in_tx = _sql_in_transaction(m.framework, changes.text_at_head(m.path) or "", len(statements))
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
-    wrapped = in_tx and m.framework != GOLANG_MIGRATE
+    wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
     added = changes.added_lines(m.path)
     return safety.review(statements, dialect, in_transaction=in_tx, lines=added, wrapped=wrapped)
 
