@@ -237,3 +237,20 @@ def test_many_small_hunks_are_each_scanned_by_both_engines() -> None:
         ("secret-github-token", 11),
         ("secret-detected", 32),
     ]
+
+
+def test_a_form_field_named_password_is_not_a_secret() -> None:
+    # dogfood: passport's `passwordField: 'user[password]'` in a Node app
+    assert run_part("secrets", {}, {"auth.js": "  passwordField: 'user[password]',\n"}) == []
+    found = run_part("secrets", {}, {"auth.js": "  passwordField: 'u[Zx8kLm2Qp9vRt4W'\n"})
+    assert rules(found) == ["secret-high-entropy"]
+
+
+def test_credentials_in_a_url_to_localhost_are_a_test_database() -> None:
+    # dogfood: a CI job runs psql against its own service container
+    local = "run: psql postgresql://postgres:" + "r00tpw@localhost:5432/postgres\n"
+    assert run_part("secrets", {}, {".github/workflows/t.yml": local}) == []
+    remote = local.replace("localhost", "db.internal.example.net")
+    assert rules(run_part("secrets", {}, {"deploy.sh": remote})) == ["secret-detected"]
+    near = local.replace("localhost", "localhost.evil.net")
+    assert rules(run_part("secrets", {}, {"deploy.sh": near})) == ["secret-detected"]

@@ -32,6 +32,7 @@ from gatekeeper.checks.security.secret_formats import (
     NOT_SECRET_SHAPES,
     PRAGMAS,
     entropy,
+    local_url_password,
     looks_random,
     redact,
 )
@@ -366,6 +367,10 @@ def _detect_secrets(
         if any(p.fullmatch(value) for p in opts.allow):
             continue
         if _overlaps(line, value, seen):
+            continue
+        if secret.type == "Basic Auth Credentials" and local_url_password(
+            window[secret.line_number - 1], value
+        ):
             continue
         rule = _DS_OURS.get(secret.type, RULE_OTHER)
         hits.append(Hit(path, line, line, rule, str(secret.type), value))
