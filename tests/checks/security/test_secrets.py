@@ -254,3 +254,12 @@ def test_credentials_in_a_url_to_localhost_are_a_test_database() -> None:
     assert rules(run_part("secrets", {}, {"deploy.sh": remote})) == ["secret-detected"]
     near = local.replace("localhost", "localhost.evil.net")
     assert rules(run_part("secrets", {}, {"deploy.sh": near})) == ["secret-detected"]
+
+
+def test_code_between_two_string_literals_is_not_a_value() -> None:
+    # dogfood: a Java YAML writer, `out.append("  secretGroup: ").append(rule.group)...`
+    line = 'out.append("  secretGroup: ").append(rule.group).append("\\n");\n'
+    assert run_part("secrets", {}, {"W.java": line}) == []
+    assert rules(run_part("secrets", {}, {"W.java": 'secretGroup: "Zx8k(Lm2)Qp9vRt4W"\n'})) == [
+        "secret-high-entropy"
+    ]

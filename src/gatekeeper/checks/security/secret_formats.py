@@ -33,6 +33,8 @@ NOT_SECRET_SHAPES = tuple(
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
         r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
+        # code between two string literals (``"token: ").append(`` read as one value)
+        r".*\)\s*\.\s*[A-Za-z_]\w*\s*\(.*",
         r"[\w.-]+(?:/[\w.-]+)*/[\w-]+\.[A-Za-z0-9]{1,5}",  # a relative path to a file
         # a dictionary word and a few digits: a test fixture's password, not a secret
         r"(?i)(?:password|passwd|secret|admin|changethis|letmein|qwerty|test|user|root|guest)"
