@@ -58,12 +58,16 @@ def review(
     lines: Collection[int] | None = None,
     lock_timeout_rule: bool = True,
     wrapped: bool = False,
+    created: set[str] | None = None,
 ) -> list[Hit]:
     """Hits for ``statements``; with ``lines``, only for statements touching those lines
     (the others are still read, for what they set up: lock_timeout, transactions...).
     ``lock_timeout_rule`` is off for SQL embedded in Python migrations, whose timeouts
     are set by the framework's configuration, out of sight."""
     state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
+    if created is not None:
+        # shared with the caller: tables created earlier in the same PR, and by this file
+        state.created = created
     hits: list[Hit] = []
     for written in statements:
         stmt = dataclasses.replace(written, text=fill_templates(written.text))
@@ -228,6 +232,8 @@ def _pg_drop(node: Any, stmt: Statement, state: State) -> list[Hit]:
     hits = []
     if kind == "OBJECT_TABLE":
         for name in _names(node.objects):
+            if name.rsplit(".", 1)[-1] in state.created:
+                continue  # created in this migration or earlier in the PR: no data yet
             hits.append(Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,)))
     elif kind == "OBJECT_INDEX":
         hits += _concurrency(node, stmt, state, "drop-index-not-concurrent", "DROP INDEX")
@@ -363,8 +369,13 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
             state.dml_line = state.dml_line or stmt.line
         return []
     if isinstance(parsed, exp.Drop) and str(parsed.args.get("kind", "")).upper() == "TABLE":
-        name = parsed.this.name if parsed.this else "?"
-        return [Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,))]
+        # sqlglot keeps the dropped tables under "tables" (older releases: "this")
+        names = [t.name for t in parsed.find_all(exp.Table)] or ["?"]
+        return [
+            Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,))
+            for name in names
+            if name not in state.created
+        ]
     if isinstance(parsed, exp.Alter):
         table = str(parsed.this.name) if parsed.this else "?"
         if table in state.created:
