@@ -416,3 +416,25 @@ def test_empty_swagger_responses_are_one_problem() -> None:
     assert [f.message for f in findings] == [
         "/paths//panic/get/responses: {} has less than 1 property"
     ]
+
+
+def test_a_forbidden_shape_and_a_list_item_are_located_and_explained() -> None:
+    head = (
+        "swagger: '2.0'\n"
+        "info: {title: t, version: '1'}\n"
+        "tags:\n"
+        "  - name: a\n"
+        "  - {name: b, bogus: 1}\n"
+        "paths:\n"
+        "  /x: {get: {responses: {x-note: 1}}}\n"
+    )
+    found = sorted(
+        (f.location.start_line if f.location else 0, f.message)
+        for f in run_check(OpenAPICheck(), {}, {"swagger.yaml": head})
+    )
+    assert found[0][0] == 5 and found[0][1].startswith("/tags/1: ")
+    assert found[1] == (
+        7,
+        "/paths//x/get/responses: has a shape the OpenAPI schema forbids here"
+        " (e.g. only x- extensions)",
+    )

@@ -87,10 +87,9 @@ def _most_specific(error: Any) -> Any:
 
 
 def _message(error: Any) -> str:
-    kind = type(error.kind).__name__
-    if kind == "Not" and error.instance == {}:
-        # jsonschema-rs renders a failed "not" as the whole subschema: say what it means
-        return "must not be empty"
+    if type(error.kind).__name__ == "Not":
+        # jsonschema-rs renders a failed "not" as the whole forbidden subschema
+        return "has a shape the OpenAPI schema forbids here (e.g. only x- extensions)"
     return _short(error.message)
 
 
