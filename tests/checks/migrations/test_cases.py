@@ -61,3 +61,11 @@ def test_rule_case(
     for f in findings:
         assert f.message and f.check == "migrations"
         assert f.rule in MigrationsCheck.rules
+
+
+def test_a_drop_in_another_dialect_names_its_table() -> None:
+    # sqlglot moved DROP's table from "this" to "tables"; the message said "Drops table ?."
+    head = {"db/1_x.up.sql": "DROP TABLE users;", "db/1_x.down.sql": "SELECT 1;", **APP}
+    config = {"roundtrip": "off", "dialect": "mysql"}
+    found = run_check(MigrationsCheck(), dict(APP), head, config)
+    assert [f.message for f in found if f.rule == "drop-table"] == ["Drops table users."]

@@ -34,6 +34,14 @@ DJANGO_SRC = "from django.db import migrations\nclass Migration(migrations.Migra
         ("m/2024_x.sql", "-- migrate:up\n", "dbmate", "m/2024_x.sql", None, "2024"),
         ("m/2024_x.sql", "-- +goose Up\n", "goose", "m/2024_x.sql", None, "2024"),
         ("p/revert/x.sql", None, "sqitch", "p/deploy/x.sql", "p/revert/x.sql", "x"),
+        (
+            "prisma/migrations/20240101120000_init/migration.sql",
+            None,
+            "prisma",
+            "prisma/migrations/20240101120000_init/migration.sql",
+            None,
+            "20240101120000_init",
+        ),
     ],
 )
 def test_classify(

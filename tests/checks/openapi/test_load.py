@@ -354,3 +354,87 @@ def test_schemas_too_deep_to_compare_are_a_check_error() -> None:
     )
     with pytest.raises(CheckError, match="nest too deeply"):
         list(OpenAPICheck().run(ctx))
+
+
+# dogfood (a Go service's hand-written 3.0 spec): `optional: true` under an unquoted
+# status code made every PR touching the spec block, with a JSON dump for a message
+_LEGACY = (
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "paths:\n"
+    "  /settings:\n"
+    "    get:\n"
+    "      responses:\n"
+    "        200:\n"
+    "          description: ok\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: object\n"
+    "                properties:\n"
+    "                  mode: {type: string, optional: true}\n"
+)
+
+
+def test_a_oneof_failure_names_the_key_at_fault_and_its_line() -> None:
+    findings = run_check(OpenAPICheck(), {}, {"openapi.yaml": _LEGACY})
+    assert [f.rule for f in findings] == ["spec-invalid"]
+    assert findings[0].message == (
+        "/paths//settings/get/responses/200/content/application/json/schema/properties/mode:"
+        " Additional properties are not allowed ('optional' was unexpected)"
+    )
+    assert findings[0].location is not None and findings[0].location.start_line == 14
+
+
+def test_problems_already_in_the_base_spec_are_marked_pre_existing() -> None:
+    added = "  /b:\n    get:\n      responses:\n        '200': {description: ok}\n"
+    ctx = context(changeset({"openapi.yaml": _LEGACY}, {"openapi.yaml": _LEGACY + added}))
+    found = [f for f in OpenAPICheck().run(ctx) if f.rule == "spec-invalid"]
+    assert len(found) == 1 and ctx.existing_at_base == {found[0].fingerprint: 1}
+    # a problem the change introduces is not excused by the old one
+    worse = _LEGACY + added.replace("'200': {description: ok}", "'200': {summary: ok}")
+    ctx = context(changeset({"openapi.yaml": _LEGACY}, {"openapi.yaml": worse}))
+    found = [f for f in OpenAPICheck().run(ctx) if f.rule == "spec-invalid"]
+    new = [f for f in found if f.fingerprint not in ctx.existing_at_base]
+    assert len(found) == 2 and len(new) == 1 and "/b/" in new[0].message
+
+
+def test_a_renamed_invalid_spec_keeps_its_problems_pre_existing() -> None:
+    changes = changeset(
+        {"api.yaml": _LEGACY}, {"openapi.yaml": _LEGACY}, renames={"api.yaml": "openapi.yaml"}
+    )
+    ctx = context(changes, {"specs": ["openapi.yaml"]})
+    found = [f for f in OpenAPICheck().run(ctx) if f.rule == "spec-invalid"]
+    assert found and all(f.fingerprint in ctx.existing_at_base for f in found)
+
+
+def test_empty_swagger_responses_are_one_problem() -> None:
+    head = (
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /panic: {get: {responses: {}}}\n"
+    )
+    findings = run_check(OpenAPICheck(), {}, {"swagger.yaml": head})
+    assert [f.message for f in findings] == [
+        "/paths//panic/get/responses: {} has less than 1 property"
+    ]
+
+
+def test_a_forbidden_shape_and_a_list_item_are_located_and_explained() -> None:
+    head = (
+        "swagger: '2.0'\n"
+        "info: {title: t, version: '1'}\n"
+        "tags:\n"
+        "  - name: a\n"
+        "  - {name: b, bogus: 1}\n"
+        "paths:\n"
+        "  /x: {get: {responses: {x-note: 1}}}\n"
+    )
+    found = sorted(
+        (f.location.start_line if f.location else 0, f.message)
+        for f in run_check(OpenAPICheck(), {}, {"swagger.yaml": head})
+    )
+    assert found[0][0] == 5 and found[0][1].startswith("/tags/1: ")
+    assert found[1] == (
+        7,
+        "/paths//x/get/responses: has a shape the OpenAPI schema forbids here"
+        " (e.g. only x- extensions)",
+    )

@@ -147,6 +147,17 @@ def test_a_committed_env_file_with_values_is_reported_by_name_only() -> None:
     assert "hunter2" not in text_of(found)
 
 
+def test_example_env_files_named_by_prefix_are_templates_too() -> None:
+    # dogfood: a Go service documents its settings in example.env / example.docker.env
+    head = {
+        "example.env": "APP_MODE=dev\n",
+        "deploy/example.docker.env": "APP_MODE=dev\n",
+        "conf/app.example.env": "APP_MODE=dev\n",
+    }
+    assert run_part("secrets", {}, head) == []
+    assert rules(run_part("secrets", {}, {"examples.env": "A=1\n"})) == ["env-file-committed"]
+
+
 def test_many_env_values_are_listed_briefly() -> None:
     env = "".join(f"VAR_{i}=v{i}\n" for i in range(12))
     found = run_part("secrets", {}, {"prod.env": env})
@@ -225,4 +236,30 @@ def test_many_small_hunks_are_each_scanned_by_both_engines() -> None:
     assert [(f.rule, f.location.start_line if f.location else 0) for f in found] == [
         ("secret-github-token", 11),
         ("secret-detected", 32),
+    ]
+
+
+def test_a_form_field_named_password_is_not_a_secret() -> None:
+    # dogfood: passport's `passwordField: 'user[password]'` in a Node app
+    assert run_part("secrets", {}, {"auth.js": "  passwordField: 'user[password]',\n"}) == []
+    found = run_part("secrets", {}, {"auth.js": "  passwordField: 'u[Zx8kLm2Qp9vRt4W'\n"})
+    assert rules(found) == ["secret-high-entropy"]
+
+
+def test_credentials_in_a_url_to_localhost_are_a_test_database() -> None:
+    # dogfood: a CI job runs psql against its own service container
+    local = "run: psql postgresql://postgres:" + "r00tpw@localhost:5432/postgres\n"
+    assert run_part("secrets", {}, {".github/workflows/t.yml": local}) == []
+    remote = local.replace("localhost", "db.internal.example.net")
+    assert rules(run_part("secrets", {}, {"deploy.sh": remote})) == ["secret-detected"]
+    near = local.replace("localhost", "localhost.evil.net")
+    assert rules(run_part("secrets", {}, {"deploy.sh": near})) == ["secret-detected"]
+
+
+def test_code_between_two_string_literals_is_not_a_value() -> None:
+    # dogfood: a Java YAML writer, `out.append("  secretGroup: ").append(rule.group)...`
+    line = 'out.append("  secretGroup: ").append(rule.group).append("\\n");\n'
+    assert run_part("secrets", {}, {"W.java": line}) == []
+    assert rules(run_part("secrets", {}, {"W.java": 'secretGroup: "Zx8k(Lm2)Qp9vRt4W"\n'})) == [
+        "secret-high-entropy"
     ]

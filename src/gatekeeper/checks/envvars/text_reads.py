@@ -148,14 +148,16 @@ def _find_line(text: str, key: str) -> int:
     return _line(text, m.start()) if m else 1
 
 
-def _walk(node: object) -> Iterator[dict[str, object]]:
+def _walk(node: object, skip: str = "") -> Iterator[dict[str, object]]:
+    """Every mapping under ``node``, not descending into the value of a ``skip`` key."""
     if isinstance(node, dict):
         yield node
-        for value in node.values():
-            yield from _walk(value)
+        for key, value in node.items():
+            if not skip or key != skip:
+                yield from _walk(value, skip)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item)
+            yield from _walk(item, skip)
 
 
 def compose_reads(text: str) -> list[EnvRead]:
@@ -181,13 +183,17 @@ def compose_reads(text: str) -> list[EnvRead]:
 
 
 def workflow_reads(text: str) -> list[EnvRead]:
-    """``vars.X`` and ``secrets.X`` in expressions, and ``env:`` blocks' keys."""
+    """``vars.X`` and ``secrets.X`` in expressions, and ``env:`` blocks' keys.
+
+    A job's ``services:`` containers (a database for the tests) take their ``env:`` from
+    their image's documentation, not the application's, so those blocks are not reads.
+    """
     reads = [
         EnvRead(m.group("name"), _line(text, m.start()), "workflow vars/secrets")
         for m in _WORKFLOW_EXPR.finditer(text)
     ]
     for doc in _yaml_docs(text):
-        for node in _walk(doc):
+        for node in _walk(doc, skip="services"):
             env = node.get("env")
             if isinstance(env, dict):
                 reads += [

@@ -183,7 +183,7 @@ class MigrationsCheck(BaseCheck):
             return []
         dialect = str(ctx.config.get("dialect", "postgres"))
         if m.is_sql:
-            hits = review.sql_hits(changes, m, dialect)
+            hits = review.sql_hits(changes, m, dialect, review.new_before(changes, m, changed))
         else:
             hits = review.python_hits(changes, m, text, dialect)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))

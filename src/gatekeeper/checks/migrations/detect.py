@@ -3,7 +3,8 @@
 Each framework is known by its file-naming convention (and, for the ones that share the
 ``.sql`` suffix, by a marker in the file). Where a framework keeps up and down apart
 (golang-migrate, Flyway undo, sqitch revert, ``*.up.sql``/``*.down.sql``), a change to
-either side counts as a change to the migration.
+either side counts as a change to the migration. Prisma Migrate is forward-only: its
+``<timestamp>_<name>/migration.sql`` folders have no down side to ask for.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ DBMATE = "dbmate"
 GOOSE = "goose"
 SQITCH = "sqitch"
 SQL_PAIR = "sql-pair"
+PRISMA = "prisma"
 
-FRAMEWORKS = (ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR)
+FRAMEWORKS = (ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA)
 #: frameworks whose migrations are plain SQL that can be executed directly
-SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR})
+SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA})
+#: frameworks with no down side by design (asking for one would flag every migration)
+FORWARD_ONLY = frozenset({PRISMA})
 
 _ALEMBIC_REV = re.compile(r"^revision\s*(?::[^=]*)?=", re.MULTILINE)
 _ALEMBIC_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=", re.MULTILINE)
@@ -38,6 +42,8 @@ _PAIR = re.compile(r"^(.+)\.(up|down)\.sql$")
 _FLYWAY = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$")
 _DBMATE = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
 _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
+#: Prisma names each migration's folder by a 14-digit timestamp
+_PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,7 @@ class Migration:
     def directory(self) -> str:
         """The folder its chain lives in (for sqitch, the project folder above deploy/)."""
         folder = posixpath.dirname(self.path)
-        return posixpath.dirname(folder) if self.framework == SQITCH else folder
+        return posixpath.dirname(folder) if self.framework in (SQITCH, PRISMA) else folder
 
     @property
     def is_sql(self) -> bool:
@@ -99,6 +105,8 @@ def classify(path: str, text: str | None) -> Migration | None:
         undo = posixpath.join(folder, f"U{m.group(2)}__{m.group(3)}.sql")
         return Migration(FLYWAY, up, m.group(2), undo)
     parts = path.split("/")
+    if name == "migration.sql" and len(parts) >= 2 and _PRISMA_FOLDER.match(parts[-2]):
+        return Migration(PRISMA, path, parts[-2])
     if len(parts) >= 2 and parts[-2] in ("deploy", "revert"):
         project = "/".join(parts[:-2])
         up = posixpath.join(project, "deploy", name)

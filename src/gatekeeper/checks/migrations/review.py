@@ -17,6 +17,7 @@ from gatekeeper.checks.migrations.detect import (
     FLYWAY,
     GOLANG_MIGRATE,
     GOOSE,
+    PRISMA,
     Migration,
 )
 from gatekeeper.checks.migrations.safety import Hit
@@ -40,21 +41,52 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
         return re.search(r"\+goose\s+NO\s+TRANSACTION", text, re.IGNORECASE) is None
     if framework == DBMATE:
         return re.search(r"transaction:\s*false", text) is None
-    # golang-migrate sends the file as one multi-statement query: an implicit transaction
-    return framework == GOLANG_MIGRATE and statements > 1
+    # golang-migrate and Prisma send the file as one multi-statement query: an implicit
+    # transaction
+    return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
 
 
-def sql_hits(changes: ChangeSet, m: Migration, dialect: str) -> list[Hit]:
-    """Hits for the up-side statements of a SQL migration that the change added."""
+def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> list[Migration]:
+    """The SQL migrations this change adds to ``m``'s chain ahead of it, in order."""
+    return sorted(
+        (
+            c
+            for c in changed
+            if c.is_sql
+            and c.framework == m.framework
+            and c.directory == m.directory
+            and detect.sort_key(c) < detect.sort_key(m)
+            and changes.bytes_at_base(c.path) is None
+            and changes.bytes_at_head(c.path) is not None
+        ),
+        key=detect.sort_key,
+    )
+
+
+def sql_hits(
+    changes: ChangeSet, m: Migration, dialect: str, earlier: list[Migration] | None = None
+) -> list[Hit]:
+    """Hits for the up-side statements of a SQL migration that the change added.
+
+    ``earlier`` are migrations new in the same change that run before it: the tables they
+    create hold no rows and serve no traffic yet, so what ``m`` does to them is safe.
+    """
     sides = static.sql_sides(changes, m)
     if sides is None:
         return []
+    created: set[str] = set()
+    for prior in earlier or []:
+        prior_sides = static.sql_sides(changes, prior)
+        if prior_sides is not None:
+            safety.review(split(prior_sides.up, prior_sides.up_line), dialect, created=created)
     statements = split(sides.up, sides.up_line)
     in_tx = _sql_in_transaction(m.framework, changes.text_at_head(m.path) or "", len(statements))
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
-    wrapped = in_tx and m.framework != GOLANG_MIGRATE
+    wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
     added = changes.added_lines(m.path)
-    return safety.review(statements, dialect, in_transaction=in_tx, lines=added, wrapped=wrapped)
+    return safety.review(
+        statements, dialect, in_transaction=in_tx, lines=added, wrapped=wrapped, created=created
+    )
 
 
 def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> list[Hit]:

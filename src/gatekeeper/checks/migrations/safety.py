@@ -7,11 +7,12 @@ names of squawk and strong_migrations are noted in the rule catalog; the logic i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatekeeper.checks.migrations.sqltext import Statement
+from gatekeeper.checks.migrations.sqltext import Statement, fill_templates
 from gatekeeper.model import Level
 
 #: functions whose value differs per row: a default using one rewrites the table
@@ -57,14 +58,19 @@ def review(
     lines: Collection[int] | None = None,
     lock_timeout_rule: bool = True,
     wrapped: bool = False,
+    created: set[str] | None = None,
 ) -> list[Hit]:
     """Hits for ``statements``; with ``lines``, only for statements touching those lines
     (the others are still read, for what they set up: lock_timeout, transactions...).
     ``lock_timeout_rule`` is off for SQL embedded in Python migrations, whose timeouts
     are set by the framework's configuration, out of sight."""
     state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
+    if created is not None:
+        # shared with the caller: tables created earlier in the same PR, and by this file
+        state.created = created
     hits: list[Hit] = []
-    for stmt in statements:
+    for written in statements:
+        stmt = dataclasses.replace(written, text=fill_templates(written.text))
         found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
         if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
             hits += _apply_ignores(stmt, found)
@@ -226,6 +232,8 @@ def _pg_drop(node: Any, stmt: Statement, state: State) -> list[Hit]:
     hits = []
     if kind == "OBJECT_TABLE":
         for name in _names(node.objects):
+            if name.rsplit(".", 1)[-1] in state.created:
+                continue  # created in this migration or earlier in the PR: no data yet
             hits.append(Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,)))
     elif kind == "OBJECT_INDEX":
         hits += _concurrency(node, stmt, state, "drop-index-not-concurrent", "DROP INDEX")
@@ -361,8 +369,13 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
             state.dml_line = state.dml_line or stmt.line
         return []
     if isinstance(parsed, exp.Drop) and str(parsed.args.get("kind", "")).upper() == "TABLE":
-        name = parsed.this.name if parsed.this else "?"
-        return [Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,))]
+        # sqlglot keeps the dropped tables under "tables" (older releases: "this")
+        names = [t.name for t in parsed.find_all(exp.Table)] or ["?"]
+        return [
+            Hit("drop-table", f"Drops table {name}.", stmt.line, name, (name,))
+            for name in names
+            if name not in state.created
+        ]
     if isinstance(parsed, exp.Alter):
         table = str(parsed.this.name) if parsed.this else "?"
         if table in state.created:

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 _TRIGGER = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TRIGGER\b", re.IGNORECASE)
 _IGNORE = re.compile(r"gatekeeper:ignore[ \t]+([a-z][a-z0-9-]*)[ \t]*([^\n]*)")
 _IRREVERSIBLE = re.compile(r"gatekeeper:irreversible\b[ \t:]*([^\n]*)")
+#: a Go text/template or Jinja action on one line: ``{{ index .Options "Namespace" }}``
+_TEMPLATE_ACTION = re.compile(r"\{\{-?\s*(?P<body>.*?)\s*-?\}\}")
+_TEMPLATE_CONTROL = re.compile(r"(?:if|else|end|range|with|define|template|block|/?\*)\b")
+#: what a template value becomes for the parsers: an identifier, since templates in
+#: migrations mostly name a schema or a role
+TEMPLATE_PLACEHOLDER = "tmpl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,21 @@ def _emit(out: list[Statement], sql: str, cur: _Open, end: int) -> None:
     if cur.body is not None:
         raw = sql[cur.start : end].strip()
         out.append(Statement(raw, cur.line, cur.end_line, "\n".join(cur.comments)))
+
+
+def fill_templates(sql: str) -> str:
+    """``sql`` with template actions replaced so a SQL parser can read it.
+
+    golang-migrate users (and dbt, Jinja) write ``{{ .Schema }}.users``; no parser accepts
+    that, which would leave every such statement unreviewed. A value becomes the
+    identifier :data:`TEMPLATE_PLACEHOLDER`; a control action (``if``, ``end``...)
+    vanishes. Line numbers are kept: an action never spans lines here.
+    """
+
+    def fill(m: re.Match[str]) -> str:
+        return "" if _TEMPLATE_CONTROL.match(m.group("body")) else TEMPLATE_PLACEHOLDER
+
+    return _TEMPLATE_ACTION.sub(fill, sql) if "{{" in sql else sql
 
 
 def strip_comments(sql: str) -> str:

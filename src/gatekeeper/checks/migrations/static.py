@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import pyops
-from gatekeeper.checks.migrations.detect import DBMATE, GOOSE, Migration
+from gatekeeper.checks.migrations.detect import DBMATE, FORWARD_ONLY, GOOSE, Migration
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
 from gatekeeper.model import Finding
 
@@ -51,6 +51,8 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
         return None
     if m.down_path is not None:
         return Sides(text, 1, read(m.down_path), m.down_path)
+    if m.framework in FORWARD_ONLY:
+        return Sides(text, 1, None, "")
     up_mark, down_mark = _SECTIONS[m.framework]
     up_match = up_mark.search(text)
     down_match = down_mark.search(text)
@@ -72,6 +74,8 @@ def _line_at(text: str, offset: int) -> int:
 
 def check_sql(check: BaseCheck, sides: Sides, m: Migration) -> list[Finding]:
     """Missing or empty down side of a SQL-file migration."""
+    if m.framework in FORWARD_ONLY:
+        return []
     reason = irreversible_reason(sides.up + "\n" + (sides.down or ""))
     if sides.down is not None and has_code(sides.down):
         return []

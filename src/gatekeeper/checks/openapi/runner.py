@@ -52,6 +52,9 @@ def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]
             return []
         out.extend(_head_problems(check, ctx, head))
     base = _base(changes, base_path, ctx.config) if in_base else None
+    if base is not None and head is not None:
+        # a spec that was already invalid must not block every PR that touches it
+        ctx.mark_existing_at_base(_head_problems(check, ctx, base, as_path=path))
     if base is None and head is None:
         return out
     if base is None:
@@ -113,18 +116,30 @@ def _base(changes: ChangeSet, path: str, config: Any) -> Spec | None:
         return None  # a base that never loaded: the head is validated, nothing to compare
 
 
-def _head_problems(check: OpenAPICheck, ctx: CheckContext, spec: Spec) -> list[Finding]:
+def _head_problems(
+    check: OpenAPICheck, ctx: CheckContext, spec: Spec, as_path: str | None = None
+) -> list[Finding]:
+    """Load problems and validation errors of ``spec``; ``as_path`` names a base spec by
+    its head path, so a renamed spec's old problems match its new ones."""
+
+    def named(path: str) -> str:
+        return as_path if as_path is not None and path == spec.doc.path else path
+
     out = [
-        check.finding(p.rule, p.message, path=p.path, line=p.line, evidence=p.message)
+        check.finding(p.rule, p.message, path=named(p.path), line=p.line, evidence=p.message)
         for p in spec.doc.problems
     ]
     if ctx.config.get("validate", True):
-        for inv in structural(spec) + semantic(spec):
+        found = structural(spec)
+        pointers = {inv.pointer for inv in found}
+        # "declares no responses" says again what the schema said about its empty responses
+        found += [s for s in semantic(spec) if s.pointer + "/responses" not in pointers]
+        for inv in found:
             out.append(
                 check.finding(
                     "spec-invalid",
                     f"{inv.pointer}: {inv.message}",
-                    path=spec.doc.path,
+                    path=named(spec.doc.path),
                     line=inv.line,
                     evidence=f"{inv.pointer}|{inv.message}",
                 )

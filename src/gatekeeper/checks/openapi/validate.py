@@ -50,7 +50,9 @@ def _validator(version: str) -> Any:
 
 def _locate(root: Any, parts: list[Any]) -> int | None:
     node, line = root, line_of(root)
-    for part in parts:
+    for raw in parts:
+        # jsonschema-rs reports a mapping key that looks like a number ("200") as an int
+        part = str(raw) if isinstance(node, dict) and isinstance(raw, int) else raw
         if isinstance(node, dict) and part in node:
             line = line_of(node, str(part)) or line
             node = node[part]
@@ -62,19 +64,55 @@ def _locate(root: Any, parts: list[Any]) -> int | None:
     return line
 
 
+def _leaves(error: Any) -> list[Any]:
+    """The innermost errors under a oneOf/anyOf failure (itself when it has none)."""
+    context = getattr(error.kind, "context", None)
+    if not context:
+        return [error]
+    return [leaf for branch in context for sub in branch for leaf in _leaves(sub)]
+
+
+def _most_specific(error: Any) -> Any:
+    """The error that says what is wrong, not "matches none of the alternatives".
+
+    A oneOf failure's own message is the whole offending node as JSON; the deepest of
+    its branches' errors names the key at fault. The "is a $ref" branch fails on every
+    node, so it only wins when nothing deeper does.
+    """
+    leaves = _leaves(error)
+    return max(
+        leaves,
+        key=lambda e: (len(list(e.instance_path)), type(e.kind).__name__ != "Required"),
+    )
+
+
+def _message(error: Any) -> str:
+    if type(error.kind).__name__ == "Not":
+        # jsonschema-rs renders a failed "not" as the whole forbidden subschema
+        return "has a shape the OpenAPI schema forbids here (e.g. only x- extensions)"
+    return _short(error.message)
+
+
 def structural(spec: Spec) -> list[Invalid]:
-    """Errors of the document against the OpenAPI JSON Schema of its version."""
-    out = []
-    for error in _validator(spec.version).iter_errors(spec.doc.root):
+    """Errors of the document against the OpenAPI JSON Schema of its version.
+
+    One problem per location: a node that breaks two constraints (``responses: {}`` is
+    both empty and not a valid mapping) reads as one mistake to whoever fixes it.
+    """
+    out: dict[str, Invalid] = {}
+    for raw in _validator(spec.version).iter_errors(spec.doc.root):
+        error = _most_specific(raw)
         parts = list(error.instance_path)
         pointer = "/" + "/".join(str(p) for p in parts)
+        if pointer in out:
+            continue
         line = _locate(spec.doc.root, parts)
         if line is None and len(parts) >= 2 and parts[0] == "paths":
             line = spec.path_line(str(parts[1]))
-        out.append(Invalid(_short(error.message), pointer, line))
+        out[pointer] = Invalid(_message(error), pointer, line)
         if len(out) >= MAX_ERRORS:
             break
-    return sorted(out, key=lambda i: (i.line or 0, i.pointer, i.message))
+    return sorted(out.values(), key=lambda i: (i.line or 0, i.pointer, i.message))
 
 
 def _short(message: str) -> str:

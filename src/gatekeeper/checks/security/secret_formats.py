@@ -32,12 +32,22 @@ NOT_SECRET_SHAPES = tuple(
         r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
+        r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
+        # code between two string literals (``"token: ").append(`` read as one value)
+        r".*\)\s*\.\s*[A-Za-z_]\w*\s*\(.*",
         r"[\w.-]+(?:/[\w.-]+)*/[\w-]+\.[A-Za-z0-9]{1,5}",  # a relative path to a file
         # a dictionary word and a few digits: a test fixture's password, not a secret
         r"(?i)(?:password|passwd|secret|admin|changethis|letmein|qwerty|test|user|root|guest)"
         r"[0-9!@#$]{0,6}",
     )
 )
+
+
+def local_url_password(line: str, password: str) -> bool:
+    """True when ``password`` sits in a URL to this machine (``//u:pw@localhost``): the
+    throwaway database of a test job or a compose file, not a credential to leak."""
+    local = r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?![\w.-])"
+    return re.search(rf"//[^:/@\s]*:{re.escape(password)}@{local}", line) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from gatekeeper.checks.security.secret_formats import (
     NOT_SECRET_SHAPES,
     PRAGMAS,
     entropy,
+    local_url_password,
     looks_random,
     redact,
 )
@@ -53,7 +54,22 @@ DEFAULT_EXCLUDE = (
     "pylock.*.toml",
 )
 ENV_FILES = (".env", ".env.*", "*.env")
-ENV_TEMPLATES = ("*.example", "*.sample", "*.template", "*.dist", "*.defaults", "*.tpl")
+#: example files document variables; some projects name them ``example.env`` (prefix),
+#: which the suffix forms alone miss
+ENV_TEMPLATES = (
+    "*.example",
+    "*.sample",
+    "*.template",
+    "*.dist",
+    "*.defaults",
+    "*.tpl",
+    "example.*",
+    "sample.*",
+    "template.*",
+    "*.example.env",
+    "*.sample.env",
+    "*.template.env",
+)
 RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
@@ -351,6 +367,10 @@ def _detect_secrets(
         if any(p.fullmatch(value) for p in opts.allow):
             continue
         if _overlaps(line, value, seen):
+            continue
+        if secret.type == "Basic Auth Credentials" and local_url_password(
+            window[secret.line_number - 1], value
+        ):
             continue
         rule = _DS_OURS.get(secret.type, RULE_OTHER)
         hits.append(Hit(path, line, line, rule, str(secret.type), value))
