@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from gatekeeper.checks.migrations import MigrationsCheck
-from gatekeeper.testing import run_check
+from gatekeeper.testing import changeset, context, run_check
 
 CASES = Path(__file__).parent / "cases"
 
@@ -61,3 +61,52 @@ def test_rule_case(
     for f in findings:
         assert f.message and f.check == "migrations"
         assert f.rule in MigrationsCheck.rules
+
+
+# --- regressions found by running the gate on real repositories ----------------------------
+
+_REVISION = (
+    '"""init"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+    'revision = "a1"\ndown_revision = None\n\n\n'
+    'def upgrade():\n    op.create_table("t", sa.Column("id", sa.Integer()))\n\n\n'
+    'def downgrade():\n    op.drop_table("t")\n'
+)
+_DJANGO = (
+    "from django.db import migrations\n\n\n"
+    "class Migration(migrations.Migration):\n    operations = []\n"
+)
+
+
+def _history_rules(base: dict[str, Any], head: dict[str, Any], renames: dict[str, str]) -> list[str]:
+    ctx = context(changeset(base, head, renames=renames), {"roundtrip": "off"})
+    return sorted(f.rule for f in MigrationsCheck().run(ctx) if f.rule.endswith("rewritten"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "content", "expect"),
+    [
+        # a project moved from src/backend/ to backend/: the revision id inside is unchanged
+        ("src/app/alembic/versions/a1_init.py", "app/alembic/versions/a1_init.py", _REVISION, []),
+        # Django knows a migration by app folder and file name: both kept
+        ("src/shop/migrations/0001_initial.py", "shop/migrations/0001_initial.py", _DJANGO, []),
+        # a different file name is a different migration to Django
+        (
+            "shop/migrations/0001_initial.py",
+            "shop/migrations/0001_first.py",
+            _DJANGO,
+            ["history-rewritten"],
+        ),
+    ],
+)
+def test_moving_a_merged_migration_unchanged(
+    old: str, new: str, content: str, expect: list[str]
+) -> None:
+    assert _history_rules({old: content}, {new: content}, {old: new}) == expect
+
+
+def test_moving_and_editing_a_merged_revision_rewrites_history() -> None:
+    old, new = "src/alembic/versions/a1_init.py", "alembic/versions/a1_init.py"
+    edited = _REVISION.replace("sa.Integer()", "sa.BigInteger()")
+    assert _history_rules({old: _REVISION}, {new: edited}, {old: new}) == [
+        "history-rewritten"
+    ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import pyops
-from gatekeeper.checks.migrations.detect import DBMATE, GOOSE, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DBMATE, GOOSE, Migration
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
 from gatekeeper.model import Finding
 
@@ -345,7 +345,10 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
         f = changes.get(path)
         if f is None or f.status is FileStatus.ADDED:
             continue
-        if changes.bytes_at_base(changes.base_path_of(path)) is None:
+        before = changes.bytes_at_base(changes.base_path_of(path))
+        if before is None:
+            continue
+        if f.status is FileStatus.RENAMED and _moved_unchanged(m, changes, path, before):
             continue
         verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
         out.append(
@@ -358,3 +361,18 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
             )
         )
     return out
+
+
+def _moved_unchanged(m: Migration, changes: ChangeSet, path: str, before: bytes) -> bool:
+    """A migration moved without a byte changed (a project reorganised into new folders).
+
+    Databases know an Alembic revision by the id inside the file, so any path will do;
+    other frameworks know a migration by its file name (Django: by its app folder and
+    file name), so those two must stay the same for the move to be harmless.
+    """
+    if changes.bytes_at_head(path) != before:
+        return False
+    if m.framework == ALEMBIC:
+        return True
+    old = changes.base_path_of(path).split("/")
+    return old[-3:] == path.split("/")[-3:]
