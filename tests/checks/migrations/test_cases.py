@@ -77,7 +77,9 @@ _DJANGO = (
 )
 
 
-def _history_rules(base: dict[str, Any], head: dict[str, Any], renames: dict[str, str]) -> list[str]:
+def _history_rules(
+    base: dict[str, Any], head: dict[str, Any], renames: dict[str, str]
+) -> list[str]:
     ctx = context(changeset(base, head, renames=renames), {"roundtrip": "off"})
     return sorted(f.rule for f in MigrationsCheck().run(ctx) if f.rule.endswith("rewritten"))
 
@@ -107,6 +109,4 @@ def test_moving_a_merged_migration_unchanged(
 def test_moving_and_editing_a_merged_revision_rewrites_history() -> None:
     old, new = "src/alembic/versions/a1_init.py", "alembic/versions/a1_init.py"
     edited = _REVISION.replace("sa.Integer()", "sa.BigInteger()")
-    assert _history_rules({old: _REVISION}, {new: edited}, {old: new}) == [
-        "history-rewritten"
-    ]
+    assert _history_rules({old: _REVISION}, {new: edited}, {old: new}) == ["history-rewritten"]
