@@ -110,3 +110,28 @@ def test_moving_and_editing_a_merged_revision_rewrites_history() -> None:
     old, new = "src/alembic/versions/a1_init.py", "alembic/versions/a1_init.py"
     edited = _REVISION.replace("sa.Integer()", "sa.BigInteger()")
     assert _history_rules({old: _REVISION}, {new: edited}, {old: new}) == ["history-rewritten"]
+
+
+def test_django_renames_by_keyword_name_both_sides() -> None:
+    # makemigrations writes RenameField/RenameModel with old_name=/new_name= keywords
+    migration = (
+        "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.RenameField(model_name="order", old_name="sku", new_name="code"),\n'
+        '        migrations.RenameField(model_name="order", old_name="qty", new_name="amount"),\n'
+        '        migrations.RenameModel(old_name="Item", new_name="Product"),\n'
+        "    ]\n"
+    )
+    findings = run_check(
+        MigrationsCheck(), dict(APP), {**APP, "shop/migrations/0002_rename.py": migration}
+    )
+    renames = sorted(f.message for f in findings if f.rule.startswith("rename-"))
+    assert renames == [
+        "Renames field order.qty to amount.",
+        "Renames field order.sku to code.",
+        "Renames model Item to Product.",
+    ]
+    fingerprints = [f.fingerprint for f in findings if f.rule == "rename-column"]
+    assert len(set(fingerprints)) == 2

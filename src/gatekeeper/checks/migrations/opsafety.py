@@ -154,11 +154,6 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
 
 # --- Django ------------------------------------------------------------------------------
 
-_DJANGO_SIMPLE = {
-    "RemoveField": ("drop-column", "Removes field {}.{}."),
-    "RenameField": ("rename-column", "Renames field {}.{}."),
-}
-
 
 def django(
     calls: Iterable[ast.Call], dialect: str, *, in_transaction: bool, lines: Collection[int]
@@ -192,21 +187,26 @@ def _django_backfill(calls: Iterable[ast.Call], lines: Collection[int]) -> list[
 def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
     name, line = pyops.call_name(call), call.lineno
     model = pyops.literal_str(pyops.keyword(call, "model_name", 0)) or "?"
-    if name in _DJANGO_SIMPLE:
-        rule, text = _DJANGO_SIMPLE[name]
+    if name == "RemoveField":
         field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
-        target = (model, field) if rule == "drop-column" else ()
-        return [Hit(rule, text.format(model, field), line, f"{model}.{field}", target)]
+        where = f"{model}.{field}"
+        return [Hit("drop-column", f"Removes field {where}.", line, where, (model, field))]
+    if name == "RenameField":
+        # RenameField(model_name, old_name, new_name): there is no `name` argument
+        old, new = _old_new(call, 1)
+        msg = f"Renames field {model}.{old} to {new}."
+        return [Hit("rename-column", msg, line, f"{model}.{old}")]
     if name == "AlterField":
         # the old definition is in earlier migrations: this may be only a help_text change
         field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
         msg = f"Alters field {model}.{field}: if its type changes, the table is rewritten."
         return [Hit("change-column-type", msg, line, f"{model}.{field}", level=Level.WARNING)]
-    if name in ("DeleteModel", "RenameModel"):
+    if name == "DeleteModel":
         model = pyops.literal_str(pyops.keyword(call, "name", 0)) or "?"
-        if name == "DeleteModel":
-            return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
-        return [Hit("rename-table", f"Renames model {model}.", line, model)]
+        return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
+    if name == "RenameModel":
+        old, new = _old_new(call, 0)
+        return [Hit("rename-table", f"Renames model {old} to {new}.", line, old)]
     if name == "AddField":
         return _django_add_field(call, model)
     if name == "AddIndex" and dialect == "postgres":
@@ -221,6 +221,13 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
             stmts = split(sql, line)
             return safety.review(stmts, dialect, in_transaction=in_tx, lock_timeout_rule=False)
     return []
+
+
+def _old_new(call: ast.Call, position: int) -> tuple[str, str]:
+    """The ``old_name`` and ``new_name`` of a Django rename, by keyword or position."""
+    old = pyops.literal_str(pyops.keyword(call, "old_name", position)) or "?"
+    new = pyops.literal_str(pyops.keyword(call, "new_name", position + 1)) or "?"
+    return old, new
 
 
 def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
