@@ -135,3 +135,24 @@ def test_django_renames_by_keyword_name_both_sides() -> None:
     ]
     fingerprints = [f.fingerprint for f in findings if f.rule == "rename-column"]
     assert len(set(fingerprints)) == 2
+
+
+def test_alembic_unnamed_constraints_name_their_columns() -> None:
+    # autogenerate writes op.create_foreign_key(None, ...): the database picks the name
+    revision = (
+        '"""fks"""\nfrom alembic import op\n\nrevision = "b2"\ndown_revision = None\n\n\n'
+        "def upgrade():\n"
+        '    op.create_foreign_key(None, "item", "user", ["owner_id"], ["id"])\n'
+        '    op.create_foreign_key(None, "item", "shop", ["shop_id"], ["id"])\n'
+        '    op.create_unique_constraint(None, "item", columns=["sku", "shop_id"])\n\n\n'
+        "def downgrade():\n    pass\n"
+    )
+    head = {**APP, "alembic/versions/b2_fks.py": revision}
+    findings = run_check(MigrationsCheck(), dict(APP), head, {"roundtrip": "off"})
+    locks = [f for f in findings if f.rule in ("constraint-not-valid", "unique-constraint")]
+    assert sorted(f.message.split(" validates")[0].split(" builds")[0] for f in locks) == [
+        "create_foreign_key (unnamed, on owner_id)",
+        "create_foreign_key (unnamed, on shop_id)",
+        "create_unique_constraint (unnamed, on sku, shop_id)",
+    ]
+    assert len({f.fingerprint for f in locks}) == 3

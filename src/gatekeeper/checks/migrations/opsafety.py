@@ -142,7 +142,7 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
             rule = "index-not-concurrent" if name == "create_index" else "drop-index-not-concurrent"
             return [Hit(rule, f"{name} {index} without postgresql_concurrently=True.", line, index)]
         return []
-    label = op.text(0, "constraint_name") or "?"
+    label = op.text(0, "constraint_name") or _unnamed(op)
     if name in ("create_foreign_key", "create_check_constraint"):
         msg = f"{name} {label} validates every row under a lock (no NOT VALID)."
         return [Hit("constraint-not-valid", msg, line, f"{table}:{label}")]
@@ -150,6 +150,24 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
         msg = f"{name} {label} builds its index while writes are blocked."
         return [Hit("unique-constraint", msg, line, f"{table}:{label}")]
     return []
+
+
+#: where the constrained columns sit in each constraint call, and their keyword
+_COLUMNS = {
+    "create_foreign_key": (3, "local_cols"),
+    "create_unique_constraint": (2, "columns"),
+    "create_primary_key": (2, "columns"),
+}
+
+
+def _unnamed(op: pyops.Op) -> str:
+    """A constraint created with name None (the database names it): say which columns,
+    so the message is readable and two such constraints on a table are told apart."""
+    position, keyword = _COLUMNS.get(op.name, (-1, ""))
+    node = op.arg(position, keyword)
+    items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else []
+    columns = [c for c in (pyops.literal_str(e) for e in items) if c]
+    return f"(unnamed, on {', '.join(columns)})" if columns else "(unnamed)"
 
 
 # --- Django ------------------------------------------------------------------------------
