@@ -156,3 +156,36 @@ def test_alembic_unnamed_constraints_name_their_columns() -> None:
         "create_unique_constraint (unnamed, on sku, shop_id)",
     ]
     assert len({f.fingerprint for f in locks}) == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after", "expect"),
+    [
+        # a formatter removed a blank line and changed quotes: the same syntax tree
+        (
+            "shop/migrations/0001_initial.py",
+            _DJANGO.replace("):\n", "):\n\n"),
+            _DJANGO.replace("[]", "[  ]") + "# reformatted\n",
+            [],
+        ),
+        ("alembic/versions/a1_init.py", _REVISION, _REVISION.replace('"t"', "'t'"), []),
+        # an edit to what runs is still a rewrite
+        (
+            "alembic/versions/a1_init.py",
+            _REVISION,
+            _REVISION.replace('"t"', '"u"'),
+            ["history-rewritten"],
+        ),
+        # a SQL migration is checksummed by some tools: any byte counts
+        (
+            "db/V1__init.sql",
+            "CREATE TABLE a (id int);\n",
+            "CREATE TABLE a (id int); \n",
+            ["history-rewritten"],
+        ),
+    ],
+)
+def test_reformatting_a_merged_python_migration_is_not_a_rewrite(
+    path: str, before: str, after: str, expect: list[str]
+) -> None:
+    assert _history_rules({path: before}, {path: after}, {}) == expect
