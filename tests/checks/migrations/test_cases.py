@@ -189,3 +189,32 @@ def test_reformatting_a_merged_python_migration_is_not_a_rewrite(
     path: str, before: str, after: str, expect: list[str]
 ) -> None:
     assert _history_rules({path: before}, {path: after}, {}) == expect
+
+
+def test_django_operations_on_unmanaged_models_are_not_schema_changes() -> None:
+    # managed=False: another system owns the table; Django's AddField touches nothing
+    initial = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        '        migrations.CreateModel(name="Ticket", fields=[], options={"managed": False}),\n'
+        '        migrations.CreateModel(name="Order", fields=[]),\n'
+        "    ]\n"
+    )
+    update = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("legacy", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.AddField(model_name="ticket", name="owner", '
+        "field=models.TextField()),\n"
+        '        migrations.AddField(model_name="order", name="owner", '
+        "field=models.TextField()),\n"
+        "    ]\n"
+    )
+    base = {**APP, "legacy/migrations/0001_initial.py": initial}
+    head = {**base, "legacy/migrations/0002_update.py": update}
+    findings = run_check(MigrationsCheck(), base, head, {"roundtrip": "off"})
+    assert [f.message for f in findings if f.rule == "add-required-column"] == [
+        "Adds non-null field order.owner without a default."
+    ]

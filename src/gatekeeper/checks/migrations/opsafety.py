@@ -174,17 +174,50 @@ def _unnamed(op: pyops.Op) -> str:
 
 
 def django(
-    calls: Iterable[ast.Call], dialect: str, *, in_transaction: bool, lines: Collection[int]
+    calls: Iterable[ast.Call],
+    dialect: str,
+    *,
+    in_transaction: bool,
+    lines: Collection[int],
+    unmanaged: Collection[str] = (),
 ) -> list[Hit]:
-    """Hits for Django operations on ``lines``."""
+    """Hits for Django operations on ``lines``; operations on ``unmanaged`` models (lower
+    case names) are skipped, since Django never touches their tables."""
     hits: list[Hit] = []
     for call in calls:
         if call.lineno not in lines and not (
             call.end_lineno and set(range(call.lineno, call.end_lineno + 1)) & set(lines)
         ):
             continue
+        if _model_of(call).lower() in unmanaged:
+            continue
         hits += _django_call(call, dialect, in_transaction)
     return hits + _django_backfill(calls, lines)
+
+
+def unmanaged_models(calls: Iterable[ast.Call]) -> set[str]:
+    """Lower-case names of the models these operations declare ``managed: False``."""
+    out: set[str] = set()
+    for call in calls:
+        name = pyops.call_name(call)
+        if name not in ("CreateModel", "AlterModelOptions"):
+            continue
+        options = pyops.keyword(call, "options", 2 if name == "CreateModel" else 1)
+        if not isinstance(options, ast.Dict):
+            continue
+        for key, value in zip(options.keys, options.values, strict=True):
+            if pyops.literal_value(key) == "managed" and pyops.literal_value(value) is False:
+                out.add(_model_of(call).lower())
+    return out
+
+
+def _model_of(call: ast.Call) -> str:
+    """The model a Django operation works on ('' when not a literal)."""
+    if pyops.call_name(call) in ("CreateModel", "DeleteModel", "AlterModelOptions"):
+        return pyops.literal_str(pyops.keyword(call, "name", 0)) or ""
+    if pyops.call_name(call) == "RenameModel":
+        return pyops.literal_str(pyops.keyword(call, "old_name", 0)) or ""
+    return pyops.literal_str(pyops.keyword(call, "model_name", 0)) or ""
 
 
 _DJANGO_SCHEMA = frozenset({"AddField", "RemoveField", "AlterField", "RenameField", "AddIndex",

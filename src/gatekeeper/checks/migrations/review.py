@@ -6,6 +6,7 @@ changes nothing but migrations, of a name the application's code no longer menti
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 
@@ -68,10 +69,28 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
         else:
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
-            hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added)
+            unmanaged = _unmanaged_models(changes, m)
+            hits = opsafety.django(
+                calls, dialect, in_transaction=in_tx, lines=added, unmanaged=unmanaged
+            )
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
+
+
+def _unmanaged_models(changes: ChangeSet, m: Migration) -> set[str]:
+    """Models of this migration's app declared ``managed: False`` in any of its migrations
+    (tables another system owns, such as a legacy database read through Django)."""
+    out: set[str] = set()
+    for path in changes.head_paths([f"{posixpath.dirname(m.path)}/*.py"]):
+        text = changes.text_at_head(path)
+        if not text or "managed" not in text:
+            continue
+        try:
+            out |= opsafety.unmanaged_models(pyops.read_django(text, path))
+        except pyops.MigrationSyntaxError:
+            continue  # that file's own review reports it
+    return out
 
 
 def _python_ignores(hits: list[Hit], lines: list[str]) -> list[Hit]:
