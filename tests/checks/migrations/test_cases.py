@@ -218,3 +218,28 @@ def test_django_operations_on_unmanaged_models_are_not_schema_changes() -> None:
     assert [f.message for f in findings if f.rule == "add-required-column"] == [
         "Adds non-null field order.owner without a default."
     ]
+
+
+def test_django_generated_fields_and_db_default_are_not_required_columns() -> None:
+    migration = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("docs", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.AddField("doc", "stored", models.GeneratedField('
+        'expression=models.F("a"), output_field=models.TextField(), db_persist=True)),\n'
+        '        migrations.AddField("doc", "virtual", models.GeneratedField('
+        'expression=models.F("a"), output_field=models.TextField(), db_persist=False)),\n'
+        '        migrations.AddField("doc", "lang", models.SlugField(db_default="simple")),\n'
+        '        migrations.AddField("doc", "title", models.TextField()),\n'
+        "    ]\n"
+    )
+    head = {**APP, "docs/migrations/0002_search.py": migration}
+    findings = run_check(MigrationsCheck(), dict(APP), head, {"roundtrip": "off"})
+    assert sorted((f.rule, f.message) for f in findings if f.rule != "missing-lock-timeout") == [
+        ("add-required-column", "Adds non-null field doc.title without a default."),
+        (
+            "volatile-default",
+            "Adds doc.stored as a stored generated field, computed for every row.",
+        ),
+    ]

@@ -285,12 +285,20 @@ def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     field_call = pyops.keyword(call, "field", 2)
     if not isinstance(field_call, ast.Call):
         return []
-    null = pyops.literal_value(pyops.keyword(field_call, "null")) is True
-    default = pyops.keyword(field_call, "default") is not None
-    if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
-        return []
     name = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
     where = f"{model}.{name}"
+    if pyops.call_name(field_call) == "GeneratedField":
+        # computed by the database, never NULL for want of a default; a stored one is
+        # written into every existing row
+        if pyops.literal_value(pyops.keyword(field_call, "db_persist")) is not True:
+            return []
+        msg = f"Adds {where} as a stored generated field, computed for every row."
+        return [Hit("volatile-default", msg, call.lineno, where)]
+    null = pyops.literal_value(pyops.keyword(field_call, "null")) is True
+    # db_default (Django 5) is a database-side default: existing rows get it
+    default = any(pyops.keyword(field_call, k) is not None for k in ("default", "db_default"))
+    if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
+        return []
     return [
         Hit(
             "add-required-column",
