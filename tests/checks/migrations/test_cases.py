@@ -243,3 +243,25 @@ def test_django_generated_fields_and_db_default_are_not_required_columns() -> No
             "Adds doc.stored as a stored generated field, computed for every row.",
         ),
     ]
+
+
+def test_django_fields_added_to_a_model_created_in_the_same_change() -> None:
+    # a new app: 0001 creates the model, 0002 adds a required field; the table is empty
+    create = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    operations = [migrations.CreateModel(name="Person", fields=[])]\n'
+    )
+    add = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("people", "0001_initial")]\n'
+        '    operations = [migrations.AddField("person", "bio", models.TextField())]\n'
+    )
+    files = {"people/migrations/0001_initial.py": create, "people/migrations/0002_bio.py": add}
+    new_app = run_check(MigrationsCheck(), dict(APP), {**APP, **files}, {"roundtrip": "off"})
+    assert [f.rule for f in new_app if f.rule == "add-required-column"] == []
+    # the same field added once 0001 is merged: existing rows need a value
+    merged = {**APP, "people/migrations/0001_initial.py": create}
+    later = run_check(MigrationsCheck(), merged, {**APP, **files}, {"roundtrip": "off"})
+    assert [f.rule for f in later if f.rule == "add-required-column"] == ["add-required-column"]

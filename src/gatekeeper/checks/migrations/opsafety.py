@@ -179,17 +179,17 @@ def django(
     *,
     in_transaction: bool,
     lines: Collection[int],
-    unmanaged: Collection[str] = (),
+    exempt: Collection[str] = (),
 ) -> list[Hit]:
-    """Hits for Django operations on ``lines``; operations on ``unmanaged`` models (lower
-    case names) are skipped, since Django never touches their tables."""
+    """Hits for Django operations on ``lines``; operations on ``exempt`` models (lower
+    case names: unmanaged, or created by the same change) are skipped."""
     hits: list[Hit] = []
     for call in calls:
         if call.lineno not in lines and not (
             call.end_lineno and set(range(call.lineno, call.end_lineno + 1)) & set(lines)
         ):
             continue
-        if _model_of(call).lower() in unmanaged:
+        if _model_of(call).lower() in exempt:
             continue
         hits += _django_call(call, dialect, in_transaction)
     return hits + _django_backfill(calls, lines)
@@ -209,6 +209,11 @@ def unmanaged_models(calls: Iterable[ast.Call]) -> set[str]:
             if pyops.literal_value(key) == "managed" and pyops.literal_value(value) is False:
                 out.add(_model_of(call).lower())
     return out
+
+
+def created_models(calls: Iterable[ast.Call]) -> set[str]:
+    """Lower-case names of the models these operations create."""
+    return {_model_of(c).lower() for c in calls if pyops.call_name(c) == "CreateModel"} - {""}
 
 
 def _model_of(call: ast.Call) -> str:

@@ -10,7 +10,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 
-from gatekeeper.changes import ChangeSet
+from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
@@ -69,27 +69,30 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
         else:
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
-            unmanaged = _unmanaged_models(changes, m)
-            hits = opsafety.django(
-                calls, dialect, in_transaction=in_tx, lines=added, unmanaged=unmanaged
-            )
+            exempt = _exempt_models(changes, m)
+            hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt)
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
 
 
-def _unmanaged_models(changes: ChangeSet, m: Migration) -> set[str]:
-    """Models of this migration's app declared ``managed: False`` in any of its migrations
-    (tables another system owns, such as a legacy database read through Django)."""
+def _exempt_models(changes: ChangeSet, m: Migration) -> set[str]:
+    """Models of this migration's app whose existing rows no operation can hurt: those
+    declared ``managed: False`` in any of its migrations (another system owns the table)
+    and those a migration added by this same change creates (the table is still empty)."""
     out: set[str] = set()
     for path in changes.head_paths([f"{posixpath.dirname(m.path)}/*.py"]):
+        added = (f := changes.get(path)) is not None and f.status is FileStatus.ADDED
         text = changes.text_at_head(path)
-        if not text or "managed" not in text:
+        if not text or not (added or "managed" in text):
             continue
         try:
-            out |= opsafety.unmanaged_models(pyops.read_django(text, path))
+            calls = pyops.read_django(text, path)
         except pyops.MigrationSyntaxError:
             continue  # that file's own review reports it
+        out |= opsafety.unmanaged_models(calls)
+        if added:
+            out |= opsafety.created_models(calls)
     return out
 
 
