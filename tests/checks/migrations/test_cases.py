@@ -265,3 +265,32 @@ def test_django_fields_added_to_a_model_created_in_the_same_change() -> None:
     merged = {**APP, "people/migrations/0001_initial.py": create}
     later = run_check(MigrationsCheck(), merged, {**APP, **files}, {"roundtrip": "off"})
     assert [f.rule for f in later if f.rule == "add-required-column"] == ["add-required-column"]
+
+
+def test_history_and_exemptions_survive_broken_and_managed_siblings() -> None:
+    # a merged migration edited into invalid Python is still a rewrite (and unparseable);
+    # a broken sibling and a model declared managed=True exempt nothing
+    broken = _DJANGO.replace("operations = []", "operations = [")
+    managed = (
+        "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    operations = [migrations.CreateModel("Ticket", [], {"managed": True})]\n'
+    )
+    add = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    operations = [migrations.AddField("ticket", "owner", models.TextField())]\n'
+    )
+    base = {
+        **APP,
+        "legacy/migrations/0001_initial.py": managed,
+        "legacy/migrations/0002_old.py": _DJANGO,
+    }
+    head = {
+        **base,
+        "legacy/migrations/0002_old.py": broken,
+        "legacy/migrations/0003_owner.py": add,
+    }
+    findings = run_check(MigrationsCheck(), base, head, {"roundtrip": "off"})
+    rules = sorted(f.rule for f in findings if f.rule != "missing-lock-timeout")
+    assert rules == ["add-required-column", "history-rewritten", "syntax-error"]
