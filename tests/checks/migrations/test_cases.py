@@ -232,11 +232,14 @@ def test_django_generated_fields_and_db_default_are_not_required_columns() -> No
         'expression=models.F("a"), output_field=models.TextField(), db_persist=False)),\n'
         '        migrations.AddField("doc", "lang", models.SlugField(db_default="simple")),\n'
         '        migrations.AddField("doc", "title", models.TextField()),\n'
+        '        migrations.AddField("doc", "kind", models.CharField(blank=True, max_length=9)),\n'
+        '        migrations.AddField("doc", "n", models.IntegerField(blank=True)),\n'
         "    ]\n"
     )
     head = {**APP, "docs/migrations/0002_search.py": migration}
     findings = run_check(MigrationsCheck(), dict(APP), head, {"roundtrip": "off"})
     assert sorted((f.rule, f.message) for f in findings if f.rule != "missing-lock-timeout") == [
+        ("add-required-column", "Adds non-null field doc.n without a default."),
         ("add-required-column", "Adds non-null field doc.title without a default."),
         (
             "volatile-default",

@@ -286,6 +286,14 @@ def _old_new(call: ast.Call, position: int) -> tuple[str, str]:
     return old, new
 
 
+#: fields for which Django's AddField uses "" (b"") as the value of existing rows when
+#: the field is blank=True and has no default (its schema editor's effective default)
+_EMPTY_STRING_FIELDS = frozenset({
+    "CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField",
+    "ImageField", "FilePathField", "BinaryField",
+})  # fmt: skip
+
+
 def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     field_call = pyops.keyword(call, "field", 2)
     if not isinstance(field_call, ast.Call):
@@ -304,6 +312,9 @@ def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     default = any(pyops.keyword(field_call, k) is not None for k in ("default", "db_default"))
     if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
         return []
+    blank = pyops.literal_value(pyops.keyword(field_call, "blank")) is True
+    if blank and pyops.call_name(field_call) in _EMPTY_STRING_FIELDS:
+        return []  # Django fills existing rows with "" while it adds the column
     return [
         Hit(
             "add-required-column",
