@@ -84,6 +84,20 @@ def test_alembic_file_that_imports_the_application() -> None:
     assert "imports app.models: cannot run in isolation" in f.message
 
 
+def test_alembic_file_that_imports_a_library_not_installed() -> None:
+    # autogenerate writes `import sqlmodel.sql.sqltypes`; where it is not installed the
+    # message must say to install it, not blame the migration for importing the app
+    source = ALEMBIC_HEAD + (
+        "import gatekeeper_absent_lib.types\n"
+        "def upgrade():\n    op.create_table('t')\n"
+        "def downgrade():\n    op.drop_table('t')\n"
+    )
+    findings = _run({"alembic/versions/a1.py": source})
+    (f,) = [f for f in findings if f.rule == "roundtrip-not-run"]
+    assert "imports gatekeeper_absent_lib.types: cannot run in isolation" in f.message
+    assert "install the libraries migrations use" in f.message
+
+
 def test_enormous_data_backfill_migration() -> None:
     rows = ",".join(f"({i}, 'name {i}')" for i in range(50_000))
     up = (

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from gatekeeper.checks.openapi import OpenAPICheck
+from gatekeeper.checks.openapi.check import NO_SPEC
 from gatekeeper.checks.openapi.rules import LEVELS
-from gatekeeper.testing import run_check
+from gatekeeper.testing import changeset, context, run_check
 
 _DATA = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "rule_cases.yml").read_text(encoding="utf-8")
@@ -73,3 +74,14 @@ def test_every_rule_case_rule_is_in_the_catalog_of_the_check() -> None:
     assert check.id == "openapi" and check.title == "API contract"
     assert len([r for r in check.rules if not r.startswith("spec-")]) == 509
     assert sum(1 for r in check.rules.values() if r.level.value == "error") >= 213
+
+
+def test_a_repository_without_a_spec_says_so_instead_of_no_api_changes() -> None:
+    # a changed YAML file makes the check apply; none of the files is an OpenAPI document
+    base = {".pre-commit-config.yaml": "repos: []\n"}
+    head = {".pre-commit-config.yaml": "repos: [{repo: local, hooks: []}]\n"}
+    ctx = context(changeset(base, head))
+    check = OpenAPICheck()
+    assert check.applies(ctx)
+    assert list(check.run(ctx)) == []
+    assert ctx.summary == NO_SPEC

@@ -107,6 +107,16 @@ def test_placeholders_low_entropy_and_references_are_not_secrets() -> None:
     assert run_part("secrets", {}, {"a.py": head + "\n"}) == []
 
 
+def test_example_passwords_in_urls_are_not_secrets_but_real_ones_are() -> None:
+    # URL-parsing tests are full of user:pass@host; a generated password still fires
+    examples = 'a = "http://user:pass@example.org:21/x"\nb = "redis://foo:bar@cache:6379/0"\n'
+    assert run_part("secrets", {}, {"test_url.py": examples}) == []
+    real = 'c = "https://deploy:Zx8kLm2Qp9vR@example.org/"\n'  # pragma: allowlist secret
+    found = run_part("secrets", {}, {"test_url.py": examples + real})
+    assert rules(found) == ["secret-detected"]
+    assert where(found) == [("test_url.py", 3)]
+
+
 def test_the_allowlist_and_the_entropy_floor_are_configurable() -> None:
     head = {"a.py": 'db_password = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
     assert run_part("secrets", {}, head, {"allowlist": ["Zx8k.*"]}) == []

@@ -183,25 +183,16 @@ def compose_reads(text: str) -> list[EnvRead]:
 
 
 def workflow_reads(text: str) -> list[EnvRead]:
-    """``vars.X`` and ``secrets.X`` in expressions, and ``env:`` blocks' keys.
+    """``vars.X`` and ``secrets.X`` in expressions: what whoever runs the workflow must set.
 
-    A job's ``services:`` containers (a database for the tests) take their ``env:`` from
-    their image's documentation, not the application's, so those blocks are not reads.
+    The keys of ``env:`` blocks are not reads: the workflow itself assigns them (from an
+    expression, a matrix value or a literal) for its own steps, so there is nothing for a
+    deployer to provide; the ``vars``/``secrets`` they are built from are counted above.
     """
-    reads = [
+    return [
         EnvRead(m.group("name"), _line(text, m.start()), "workflow vars/secrets")
         for m in _WORKFLOW_EXPR.finditer(text)
     ]
-    for doc in _yaml_docs(text):
-        for node in _walk(doc, skip="services"):
-            env = node.get("env")
-            if isinstance(env, dict):
-                reads += [
-                    EnvRead(str(k), _find_line(text, str(k)), "workflow env")
-                    for k in env
-                    if re.fullmatch(NAME, str(k))
-                ]
-    return reads
 
 
 _ENV_BLOCK = re.compile(

@@ -84,10 +84,12 @@ def application_imports(
 
 
 def foreign_message(path: str, names: list[str]) -> str:
-    """Why a revision importing the application cannot be run here."""
+    """Why a revision cannot be run here: it imports the application, or a library that
+    is not installed beside gatekeeper (autogenerate adds ``import sqlmodel...`` lines)."""
     return (
-        f"{path} imports {', '.join(names)}: cannot run in isolation "
-        "(keep migrations free of application imports)"
+        f"{path} imports {', '.join(names)}: cannot run in isolation (install the "
+        "libraries migrations use where gatekeeper runs; keep the application's own "
+        "modules out of migrations)"
     )
 
 

@@ -142,7 +142,7 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
             rule = "index-not-concurrent" if name == "create_index" else "drop-index-not-concurrent"
             return [Hit(rule, f"{name} {index} without postgresql_concurrently=True.", line, index)]
         return []
-    label = op.text(0, "constraint_name") or "?"
+    label = op.text(0, "constraint_name") or _unnamed(op)
     if name in ("create_foreign_key", "create_check_constraint"):
         msg = f"{name} {label} validates every row under a lock (no NOT VALID)."
         return [Hit("constraint-not-valid", msg, line, f"{table}:{label}")]
@@ -152,26 +152,77 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
     return []
 
 
-# --- Django ------------------------------------------------------------------------------
-
-_DJANGO_SIMPLE = {
-    "RemoveField": ("drop-column", "Removes field {}.{}."),
-    "RenameField": ("rename-column", "Renames field {}.{}."),
+#: where the constrained columns sit in each constraint call, and their keyword
+_COLUMNS = {
+    "create_foreign_key": (3, "local_cols"),
+    "create_unique_constraint": (2, "columns"),
+    "create_primary_key": (2, "columns"),
 }
 
 
+def _unnamed(op: pyops.Op) -> str:
+    """A constraint created with name None (the database names it): say which columns,
+    so the message is readable and two such constraints on a table are told apart."""
+    position, keyword = _COLUMNS.get(op.name, (-1, ""))
+    node = op.arg(position, keyword)
+    items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else []
+    columns = [c for c in (pyops.literal_str(e) for e in items) if c]
+    return f"(unnamed, on {', '.join(columns)})" if columns else "(unnamed)"
+
+
+# --- Django ------------------------------------------------------------------------------
+
+
 def django(
-    calls: Iterable[ast.Call], dialect: str, *, in_transaction: bool, lines: Collection[int]
+    calls: Iterable[ast.Call],
+    dialect: str,
+    *,
+    in_transaction: bool,
+    lines: Collection[int],
+    exempt: Collection[str] = (),
 ) -> list[Hit]:
-    """Hits for Django operations on ``lines``."""
+    """Hits for Django operations on ``lines``; operations on ``exempt`` models (lower
+    case names: unmanaged, or created by the same change) are skipped."""
     hits: list[Hit] = []
     for call in calls:
         if call.lineno not in lines and not (
             call.end_lineno and set(range(call.lineno, call.end_lineno + 1)) & set(lines)
         ):
             continue
+        if _model_of(call).lower() in exempt:
+            continue
         hits += _django_call(call, dialect, in_transaction)
     return hits + _django_backfill(calls, lines)
+
+
+def unmanaged_models(calls: Iterable[ast.Call]) -> set[str]:
+    """Lower-case names of the models these operations declare ``managed: False``."""
+    out: set[str] = set()
+    for call in calls:
+        name = pyops.call_name(call)
+        if name not in ("CreateModel", "AlterModelOptions"):
+            continue
+        options = pyops.keyword(call, "options", 2 if name == "CreateModel" else 1)
+        if not isinstance(options, ast.Dict):
+            continue
+        for key, value in zip(options.keys, options.values, strict=True):
+            if pyops.literal_value(key) == "managed" and pyops.literal_value(value) is False:
+                out.add(_model_of(call).lower())
+    return out
+
+
+def created_models(calls: Iterable[ast.Call]) -> set[str]:
+    """Lower-case names of the models these operations create."""
+    return {_model_of(c).lower() for c in calls if pyops.call_name(c) == "CreateModel"} - {""}
+
+
+def _model_of(call: ast.Call) -> str:
+    """The model a Django operation works on ('' when not a literal)."""
+    if pyops.call_name(call) in ("CreateModel", "DeleteModel", "AlterModelOptions"):
+        return pyops.literal_str(pyops.keyword(call, "name", 0)) or ""
+    if pyops.call_name(call) == "RenameModel":
+        return pyops.literal_str(pyops.keyword(call, "old_name", 0)) or ""
+    return pyops.literal_str(pyops.keyword(call, "model_name", 0)) or ""
 
 
 _DJANGO_SCHEMA = frozenset({"AddField", "RemoveField", "AlterField", "RenameField", "AddIndex",
@@ -192,21 +243,26 @@ def _django_backfill(calls: Iterable[ast.Call], lines: Collection[int]) -> list[
 def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
     name, line = pyops.call_name(call), call.lineno
     model = pyops.literal_str(pyops.keyword(call, "model_name", 0)) or "?"
-    if name in _DJANGO_SIMPLE:
-        rule, text = _DJANGO_SIMPLE[name]
+    if name == "RemoveField":
         field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
-        target = (model, field) if rule == "drop-column" else ()
-        return [Hit(rule, text.format(model, field), line, f"{model}.{field}", target)]
+        where = f"{model}.{field}"
+        return [Hit("drop-column", f"Removes field {where}.", line, where, (model, field))]
+    if name == "RenameField":
+        # RenameField(model_name, old_name, new_name): there is no `name` argument
+        old, new = _old_new(call, 1)
+        msg = f"Renames field {model}.{old} to {new}."
+        return [Hit("rename-column", msg, line, f"{model}.{old}")]
     if name == "AlterField":
         # the old definition is in earlier migrations: this may be only a help_text change
         field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
         msg = f"Alters field {model}.{field}: if its type changes, the table is rewritten."
         return [Hit("change-column-type", msg, line, f"{model}.{field}", level=Level.WARNING)]
-    if name in ("DeleteModel", "RenameModel"):
+    if name == "DeleteModel":
         model = pyops.literal_str(pyops.keyword(call, "name", 0)) or "?"
-        if name == "DeleteModel":
-            return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
-        return [Hit("rename-table", f"Renames model {model}.", line, model)]
+        return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
+    if name == "RenameModel":
+        old, new = _old_new(call, 0)
+        return [Hit("rename-table", f"Renames model {old} to {new}.", line, old)]
     if name == "AddField":
         return _django_add_field(call, model)
     if name == "AddIndex" and dialect == "postgres":
@@ -223,16 +279,42 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
     return []
 
 
+def _old_new(call: ast.Call, position: int) -> tuple[str, str]:
+    """The ``old_name`` and ``new_name`` of a Django rename, by keyword or position."""
+    old = pyops.literal_str(pyops.keyword(call, "old_name", position)) or "?"
+    new = pyops.literal_str(pyops.keyword(call, "new_name", position + 1)) or "?"
+    return old, new
+
+
+#: fields for which Django's AddField uses "" (b"") as the value of existing rows when
+#: the field is blank=True and has no default (its schema editor's effective default)
+_EMPTY_STRING_FIELDS = frozenset({
+    "CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField",
+    "ImageField", "FilePathField", "BinaryField",
+})  # fmt: skip
+
+
 def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     field_call = pyops.keyword(call, "field", 2)
     if not isinstance(field_call, ast.Call):
         return []
-    null = pyops.literal_value(pyops.keyword(field_call, "null")) is True
-    default = pyops.keyword(field_call, "default") is not None
-    if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
-        return []
     name = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
     where = f"{model}.{name}"
+    if pyops.call_name(field_call) == "GeneratedField":
+        # computed by the database, never NULL for want of a default; a stored one is
+        # written into every existing row
+        if pyops.literal_value(pyops.keyword(field_call, "db_persist")) is not True:
+            return []
+        msg = f"Adds {where} as a stored generated field, computed for every row."
+        return [Hit("volatile-default", msg, call.lineno, where)]
+    null = pyops.literal_value(pyops.keyword(field_call, "null")) is True
+    # db_default (Django 5) is a database-side default: existing rows get it
+    default = any(pyops.keyword(field_call, k) is not None for k in ("default", "db_default"))
+    if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
+        return []
+    blank = pyops.literal_value(pyops.keyword(field_call, "blank")) is True
+    if blank and pyops.call_name(field_call) in _EMPTY_STRING_FIELDS:
+        return []  # Django fills existing rows with "" while it adds the column
     return [
         Hit(
             "add-required-column",

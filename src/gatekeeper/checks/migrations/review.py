@@ -6,10 +6,11 @@ changes nothing but migrations, of a name the application's code no longer menti
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 
-from gatekeeper.changes import ChangeSet
+from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
@@ -100,10 +101,31 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
         else:
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
-            hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added)
+            exempt = _exempt_models(changes, m)
+            hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt)
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
+
+
+def _exempt_models(changes: ChangeSet, m: Migration) -> set[str]:
+    """Models of this migration's app whose existing rows no operation can hurt: those
+    declared ``managed: False`` in any of its migrations (another system owns the table)
+    and those a migration added by this same change creates (the table is still empty)."""
+    out: set[str] = set()
+    for path in changes.head_paths([f"{posixpath.dirname(m.path)}/*.py"]):
+        added = (f := changes.get(path)) is not None and f.status is FileStatus.ADDED
+        text = changes.text_at_head(path)
+        if not text or not (added or "managed" in text):
+            continue
+        try:
+            calls = pyops.read_django(text, path)
+        except pyops.MigrationSyntaxError:
+            continue  # that file's own review reports it
+        out |= opsafety.unmanaged_models(calls)
+        if added:
+            out |= opsafety.created_models(calls)
+    return out
 
 
 def _python_ignores(hits: list[Hit], lines: list[str]) -> list[Hit]:

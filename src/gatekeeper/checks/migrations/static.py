@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import pyops
-from gatekeeper.checks.migrations.detect import DBMATE, FORWARD_ONLY, GOOSE, Migration
+from gatekeeper.checks.migrations.detect import (
+    ALEMBIC,
+    DBMATE,
+    DJANGO,
+    FORWARD_ONLY,
+    GOOSE,
+    Migration,
+)
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
 from gatekeeper.model import Finding
 
@@ -349,8 +356,13 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
         f = changes.get(path)
         if f is None or f.status is FileStatus.ADDED:
             continue
-        if changes.bytes_at_base(changes.base_path_of(path)) is None:
+        before = changes.bytes_at_base(changes.base_path_of(path))
+        if before is None:
             continue
+        after = changes.bytes_at_head(path)
+        kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
+        if kept and after is not None and _same_migration(m, before, after):
+            continue  # moved, reformatted or re-commented: what runs is unchanged
         verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
         out.append(
             check.finding(
@@ -362,3 +374,31 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
             )
         )
     return out
+
+
+def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
+    """A move that keeps the migration's identity (a project reorganised into new folders).
+
+    Databases know an Alembic revision by the id inside the file, so any path will do;
+    other frameworks know a migration by its file name (Django: by its app folder and
+    file name), so those must stay the same.
+    """
+    if m.framework == ALEMBIC:
+        return True
+    old = changes.base_path_of(path).split("/")
+    return old[-3:] == path.split("/")[-3:]
+
+
+def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
+    """True when the edit cannot change what the migration does: the same bytes, or, for
+    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments).
+    SQL files must stay byte-identical: tools such as Flyway checksum them."""
+    if before == after:
+        return True
+    if m.framework not in (ALEMBIC, DJANGO):
+        return False
+    try:
+        trees = [ast.dump(ast.parse(b.decode("utf-8"))) for b in (before, after)]
+    except (SyntaxError, ValueError):
+        return False
+    return trees[0] == trees[1]

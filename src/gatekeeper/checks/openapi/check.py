@@ -126,7 +126,9 @@ class OpenAPICheck(BaseCheck):
                 continue
             ctx.check_time()
             findings.extend(run_spec(self, ctx, path))
-        ctx.set_summary(_summary(findings))
+        # "no API changes" would read as a pass for a repository whose spec is simply not
+        # found (generated at run time, or named unusually): say so instead
+        ctx.set_summary(_summary(findings) if specs else NO_SPEC)
         return sorted(
             findings,
             key=lambda f: (
@@ -168,6 +170,12 @@ def _sniffed(changes: ChangeSet) -> Iterator[str]:
 
 def _deleted(ctx: CheckContext, path: str) -> bool:
     return any(f.status is FileStatus.DELETED and f.path == path for f in ctx.changes)
+
+
+NO_SPEC = (
+    "no OpenAPI document found; if the API has one, name it under `specs:` (a spec the"
+    " app generates at run time must be committed or written by a `command` first)"
+)
 
 
 def _summary(findings: list[Finding]) -> str:

@@ -325,6 +325,14 @@ def _is_secret_like(value: str, opts: _Options) -> bool:
     return entropy(value) >= opts.min_entropy and looks_random(value)
 
 
+def _placeholder_password(value: str) -> bool:
+    """The password of a ``user:pass@host`` URL that documents or tests URL handling: a
+    plain word (``pass``, ``bar``) or a placeholder shape, never a generated credential."""
+    return (value.isalpha() and len(value) < 20) or any(
+        p.fullmatch(value) for p in NOT_SECRET_SHAPES
+    )
+
+
 Engine = Callable[[list[tuple[int, str]], str], list[Any]]
 
 
@@ -365,6 +373,8 @@ def _detect_secrets(
         if line not in added or not value or secret.type in _DS_DROP:
             continue
         if any(p.fullmatch(value) for p in opts.allow):
+            continue
+        if secret.type == "Basic Auth Credentials" and _placeholder_password(value):
             continue
         if _overlaps(line, value, seen):
             continue
