@@ -284,3 +284,23 @@ def test_scratch_directories_are_removed_after_the_run() -> None:
     judge(registry(RemembersScratch), policy(CheckPolicy("scratchy")))
     (scratch,) = RemembersScratch.seen
     assert not scratch.exists()
+
+
+class FindsThenFails(BaseCheck):
+    id: ClassVar[str] = "partial"
+    title: ClassVar[str] = "Partial"
+    rules: ClassVar[Any] = rule_catalog(Rule("leak", Level.ERROR, "Leak"))
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        yield self.finding("leak", "a secret", path="a.py", line=1)
+        raise CheckError("the advisory service did not answer")
+
+
+def test_findings_made_before_an_error_are_kept() -> None:
+    verdict = judge(
+        registry(FindsThenFails), policy(CheckPolicy("partial", on_error=Severity.WARN))
+    )
+    (outcome,) = verdict.outcomes
+    assert outcome.status is Status.ERROR
+    assert sorted(r.finding.rule for r in outcome.results) == ["check-error", "leak"]
+    assert not verdict.met  # the leak still blocks although the error only warns

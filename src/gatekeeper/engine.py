@@ -131,6 +131,10 @@ def _status(results: Iterable[Result]) -> Status:
 def _outcome(
     run: _Run, cp: CheckPolicy, options: EngineOptions, waivers: tuple[Waiver, ...], today: date
 ) -> CheckOutcome:
+    remaining = dict(options.baseline)
+    for fp, count in run.ctx.existing_at_base.items():
+        remaining[fp] = remaining.get(fp, 0) + count
+    judged = [_judge_one(f, cp, remaining, waivers, today) for f in run.findings]
     if run.error:
         finding = Finding(
             check=run.check_id,
@@ -141,12 +145,13 @@ def _outcome(
             fingerprint=fingerprint(run.check_id, CHECK_ERROR.id),
             remedy=CHECK_ERROR.remedy,
         )
-        result = Result(finding, cp.on_error)
+        # what the check found before it failed still counts (a security check whose
+        # dependency audit cannot reach OSV still reports the secret it found)
         return CheckOutcome(
             run.check_id,
             run.title,
             Status.ERROR,
-            (result,),
+            tuple(sorted([Result(finding, cp.on_error), *judged], key=_sort_key)),
             summary="could not run",
             duration=run.duration,
             error=run.error,
@@ -159,12 +164,7 @@ def _outcome(
             summary=run.ctx.summary or "not applicable: nothing it checks changed",
             duration=run.duration,
         )
-    remaining = dict(options.baseline)
-    for fp, count in run.ctx.existing_at_base.items():
-        remaining[fp] = remaining.get(fp, 0) + count
-    results = sorted(
-        (_judge_one(f, cp, remaining, waivers, today) for f in run.findings), key=_sort_key
-    )
+    results = sorted(judged, key=_sort_key)
     return CheckOutcome(
         run.check_id,
         run.title,
