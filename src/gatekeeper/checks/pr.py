@@ -132,8 +132,10 @@ class PullRequestCheck(BaseCheck):
         if has_metadata(ctx.pr):
             pr = ctx.pr
             findings += self._title(pr, config)
-            findings += self._description(pr, config)
-            findings += self._sections(pr, config)
+            described = self._description(pr, config)
+            findings += described
+            if not described:  # an empty description misses every section: say it once
+                findings += self._sections(pr, config)
             findings += self._checklist(pr, config)
             findings += self._ticket(pr, config)
             ctx.set_summary("all hygiene rules met" if not findings else "")

@@ -226,8 +226,12 @@ def test_strip_prefixes(tmp_path: Path, project: Project) -> None:
 
 def test_stale_report(project: Project) -> None:
     short = {"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": "x = 1\n"}
-    found, _ = run(project, {"reports": ["coverage.json"]}, head=short)
+    found, _ctx = run(project, {"reports": ["coverage.json"], "diff_min": 100}, head=short)
     assert ("stale-report", None) in rules(found)
+    # the stale file's lines are not turned into figures or uncovered-line findings
+    assert not [
+        f for f in found if f.location and f.location.path == "calc.py" and f.rule != "stale-report"
+    ]
 
 
 def test_lcov_with_unknown_records_and_branches(tmp_path: Path, project: Project) -> None:

@@ -233,6 +233,9 @@ class CoverageCheck(BaseCheck):
     def _diff_gate(
         self, ctx: CheckContext, diffs: list[FileDiff], level: Level | None
     ) -> Iterator[Finding]:
+        # a stale entry describes another version of the file: its lines mean nothing here,
+        # so it is left out of the figures (its stale-report warning says so)
+        diffs = [d for d in diffs if not d.stale]
         for d in diffs:
             for start, end in ranges(d.missing):
                 text = ctx.changes.text_at_head(d.path) or ""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 DEFAULT_DOCS = (
+    "/*.md",  # Markdown at the repository's root (README, DEPLOYMENT, CONFIGURATION...)
     ".env.example",
     "**/.env.example",
     ".env.sample",
