@@ -69,31 +69,33 @@ def _json_spots(doc: Document, wanted: set[int]) -> dict[int, tuple[str, int]]:
 def pointers_of(root: Any, wanted: set[int]) -> dict[int, Pointer]:
     """The JSON pointer of each wanted node (by ``id``) found under ``root``.
 
-    Parents are linked, not copied, so the walk costs one tuple per container; it stops
-    as soon as every wanted node is found.
+    Each stack entry is ``(node, key, parent entry)``: one tuple per container and no
+    pointer copied until a wanted node is met; the walk stops once all are found.
     """
     found: dict[int, Any] = {}
-    stack: list[tuple[Any, Any]] = [(root, None)]
+    stack: list[tuple[Any, Any, Any]] = [(root, None, None)]
+    push, pop = stack.append, stack.pop
     while stack and len(found) < len(wanted):
-        node, link = stack.pop()
+        entry = pop()
+        node = entry[0]
         if id(node) in wanted and id(node) not in found:
-            found[id(node)] = link
+            found[id(node)] = entry
         if isinstance(node, dict):
-            stack.extend(
-                (v, (k, link)) for k, v in node.items() if isinstance(v, (dict, list))
-            )
+            for k, v in node.items():
+                if isinstance(v, (dict, list)):
+                    push((v, k, entry))
         elif isinstance(node, list):
-            stack.extend(
-                (v, (i, link)) for i, v in enumerate(node) if isinstance(v, (dict, list))
-            )
-    return {node_id: _unlink(link) for node_id, link in found.items()}
+            for i, v in enumerate(node):
+                if isinstance(v, (dict, list)):
+                    push((v, i, entry))
+    return {node_id: _unlink(entry) for node_id, entry in found.items()}
 
 
-def _unlink(link: Any) -> Pointer:
+def _unlink(entry: Any) -> Pointer:
     parts: list[str | int] = []
-    while link is not None:
-        parts.append(link[0])
-        link = link[1]
+    while entry[2] is not None:
+        parts.append(entry[1])
+        entry = entry[2]
     return tuple(reversed(parts))
 
 
