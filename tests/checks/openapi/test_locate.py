@@ -190,3 +190,14 @@ def test_json_lines_edge_cases() -> None:
     assert JsonLines('{\n  "caf\\u00e9": {\n    "x": 1\n  }\n}').lines([("café", "x")]) == {
         ("café", "x"): 3
     }
+
+
+def test_a_json_validation_error_points_at_the_invalid_node() -> None:
+    spec = _spec(USER)
+    bad = copy.deepcopy(spec)
+    bad["paths"]["/u"]["get"]["responses"]["200"]["descriptio"] = "ok"
+    head = json.dumps(bad, indent=2)
+    found = run_check(OpenAPICheck(), {"api.json": json.dumps(spec, indent=2)}, {"api.json": head})
+    invalid = [f for f in found if f.rule == "spec-invalid"]
+    assert len(invalid) == 1 and invalid[0].location is not None
+    assert invalid[0].location.start_line == _line_of(head, '"200": {')

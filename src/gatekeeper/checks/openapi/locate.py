@@ -143,9 +143,10 @@ class JsonLines:
         index = self._children.get(pos)
         if index is None:
             index = self._children[pos] = _children(self.text, pos)
-        if isinstance(part, int):
-            return index[1][part] if part < len(index[1]) else None
-        return index[0].get(part)
+        if isinstance(part, int) and part < len(index[1]):
+            return index[1][part]
+        # validators may give an object key that looks like a number ("200") as an int
+        return index[0].get(str(part))
 
 
 def _opener(text: str, pos: int) -> int:
