@@ -125,6 +125,15 @@ def changelog_command(base: str, revision: str, fmt: str) -> None:
         click.echo(changelog.markdown(changes), nl=False)
 
 
+def _file(change: Any, revision: str) -> str:
+    """The file a change points at: the revision, or a file its ``$ref``s pulled in
+    (named relative to the revision's folder, as the loader read it)."""
+    spec, path = Path(revision), str(change.path or "")
+    if not path or path == spec.name:
+        return revision
+    return (spec.parent / path).as_posix()
+
+
 def _json(changes: list[Any], revision: str) -> dict[str, Any]:
     findings = [
         {
@@ -132,7 +141,7 @@ def _json(changes: list[Any], revision: str) -> dict[str, Any]:
             "level": c.level.value,
             "message": c.message,
             "operation": c.operation,
-            "path": revision,
+            "path": _file(c, revision),
             "line": c.line,
         }
         for c in changes
@@ -146,7 +155,7 @@ def _sarif(changes: list[Any], revision: str) -> dict[str, Any]:
     results = []
     for c in changes:
         region = {"startLine": c.line} if c.line else {}
-        location: dict[str, Any] = {"artifactLocation": {"uri": revision}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": _file(c, revision)}}
         if region:
             location["region"] = region
         results.append(

@@ -103,3 +103,27 @@ def test_ref_problems_are_warnings(tmp_path: Path, specs: tuple[str, str]) -> No
     )
     result = CliRunner().invoke(openapi, ["diff", specs[0], str(broken)])
     assert "warning:" in result.output and "missing.yaml" in result.output
+
+
+def test_diff_names_the_referenced_file_a_change_is_in(tmp_path: Path) -> None:
+    spec = BASE.replace(
+        "{type: object, required: [id], properties: {id: {type: string}}}",
+        "{$ref: 'schemas/user.yaml'}",
+    )
+    for side, required in (("base", "required: [id]\n"), ("head", "")):
+        (tmp_path / side / "schemas").mkdir(parents=True)
+        (tmp_path / side / "api.yaml").write_text(spec, encoding="utf-8")
+        user = "type: object\n" + required + "properties:\n  id: {type: string}\n"
+        (tmp_path / side / "schemas" / "user.yaml").write_text(user, encoding="utf-8")
+    base, head = str(tmp_path / "base" / "api.yaml"), str(tmp_path / "head" / "api.yaml")
+    result = CliRunner().invoke(openapi, ["diff", base, head, "--format", "json"])
+    by_rule = {f["rule"]: f for f in json.loads(result.output)["findings"]}
+    optional = by_rule["response-property-became-optional"]
+    assert optional["path"] == (tmp_path / "head" / "schemas" / "user.yaml").as_posix()
+    assert optional["line"] == 3  # the property's line in that file
+    sarif = CliRunner().invoke(openapi, ["diff", base, head, "--format", "sarif"])
+    uris = {
+        r["ruleId"]: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(sarif.output)["runs"][0]["results"]
+    }
+    assert uris["response-property-became-optional"].endswith("head/schemas/user.yaml")

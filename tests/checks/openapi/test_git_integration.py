@@ -80,7 +80,11 @@ def test_change_in_a_referenced_file_blocks_with_a_changelog(git_repo: Any) -> N
     assert check.applies(ctx)
     findings = [f for f in check.run(ctx) if f.rule != "api-version-not-bumped"]
     assert [f.rule for f in findings] == ["response-property-became-optional"]
-    assert findings[0].location is not None and findings[0].location.path == "api/openapi.yaml"
+    # the finding lands where the schema is defined: the referenced file, the property's line
+    assert findings[0].location is not None
+    assert findings[0].location.path == "api/schemas/pet.yaml"
+    name_line = pet_v2.splitlines().index("  name: {type: string}") + 1
+    assert findings[0].location.start_line == name_line
     assert "GET /pets" in findings[0].message and "'name'" in findings[0].message
     assert "response-property-became-optional" in ctx.details[0]
 

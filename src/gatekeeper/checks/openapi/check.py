@@ -23,7 +23,8 @@ CONVENTION = (
     "**/openapi.yaml", "**/openapi.yml", "**/openapi.json", "**/swagger.yaml", "**/swagger.yml",
     "**/swagger.json", "**/*.openapi.yaml", "**/*.openapi.yml", "**/*.openapi.json",
 )  # fmt: skip
-_SPEC_TEXT = re.compile(rb"""^\s*(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE)
+# minified JSON opens with the key: `{"openapi":`
+_SPEC_TEXT = re.compile(rb"""^\s*\{?\s*(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE)
 _DATA_FILES = ("**/*.yaml", "**/*.yml", "**/*.json")
 
 #: problems with the spec itself, each a blocking finding

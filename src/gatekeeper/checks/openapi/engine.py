@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.checks.openapi.load import Reader, load
+from gatekeeper.checks.openapi.locate import locate
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.rules.base import Change, Collector, Options
 from gatekeeper.checks.openapi.rules.endpoints import check_global, check_operations, check_paths
@@ -17,7 +18,8 @@ def load_spec(path: str, reader: Reader, *, allow_external: bool = False) -> Spe
 
 
 def compare(base: Spec, rev: Spec, options: Options | None = None) -> list[Change]:
-    """Every change from ``base`` to ``rev``, sorted and without duplicates."""
+    """Every change from ``base`` to ``rev``, sorted and without duplicates, each at the
+    file and line of the head node it is about when known (else its operation's line)."""
     c = Collector(base, rev, options or Options())
     check_paths(c)
     check_operations(c)
@@ -30,4 +32,4 @@ def compare(base: Spec, rev: Spec, options: Options | None = None) -> list[Chang
         if key not in seen:
             seen.add(key)
             out.append(change)
-    return out
+    return locate(rev.doc, out)

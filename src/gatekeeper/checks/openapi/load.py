@@ -171,6 +171,8 @@ class Document:
     files: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     text: str = ""
+    #: the text of every JSON file of the spec, to find lines lazily (YAML keeps marks)
+    texts: dict[str, str] = field(default_factory=dict)
     _targets: dict[str, Any] = field(default_factory=dict)
     _merged: dict[int, Any] = field(default_factory=dict)
     token: object = field(default_factory=object)
@@ -231,6 +233,8 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
             )
         )
     doc.text = data.decode("utf-8", "replace") if not isinstance(root, LineDict) else ""
+    if doc.text:
+        doc.texts[path] = doc.text
     pending = [path]
     while pending:
         current = pending.pop()
@@ -307,6 +311,8 @@ def _read_part(doc: Document, target: str, reader: Reader) -> str:
         doc.files[target] = parse(data, target, token=doc.token)
     except SpecError as exc:
         return exc.message
+    if not isinstance(doc.files[target], LineDict):
+        doc.texts[target] = data.decode("utf-8", "replace")
     return ""
 
 

@@ -152,7 +152,7 @@ def _finding(check: OpenAPICheck, c: Change, path: str) -> Finding:
         f"{c.operation}: {c.message}" if c.operation and c.operation not in c.message else c.message
     )
     return check.finding(
-        c.rule, message, path=path, line=c.line, evidence=f"{c.operation}|{c.evidence}"
+        c.rule, message, path=c.path or path, line=c.line, evidence=f"{c.operation}|{c.evidence}"
     )
 
 

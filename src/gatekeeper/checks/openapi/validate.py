@@ -100,6 +100,8 @@ def structural(spec: Spec) -> list[Invalid]:
     both empty and not a valid mapping) reads as one mistake to whoever fixes it.
     """
     out: dict[str, Invalid] = {}
+    text = spec.doc.texts.get(spec.doc.path)
+    json_lines = None
     for raw in _validator(spec.version).iter_errors(spec.doc.root):
         error = _most_specific(raw)
         parts = list(error.instance_path)
@@ -107,6 +109,11 @@ def structural(spec: Spec) -> list[Invalid]:
         if pointer in out:
             continue
         line = _locate(spec.doc.root, parts)
+        if line is None and text is not None:  # JSON: follow the pointer through the text
+            from gatekeeper.checks.openapi.locate import JsonLines
+
+            json_lines = json_lines or JsonLines(text)
+            line = json_lines.lines([tuple(parts)])[tuple(parts)]
         if line is None and len(parts) >= 2 and parts[0] == "paths":
             line = spec.path_line(str(parts[1]))
         out[pointer] = Invalid(_message(error), pointer, line)

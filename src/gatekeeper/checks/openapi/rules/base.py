@@ -28,6 +28,8 @@ class Change:
     path: str = ""
     line: int | None = field(default=None, compare=False)
     evidence: str = ""
+    #: the head schema node the change is about; :func:`locate` turns it into path/line
+    node: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -41,8 +43,8 @@ class Options:
     tick: Callable[[], None] | None = None
 
 
-#: a change worked out once for a shared schema: (rule, message, evidence, line)
-Record = tuple[str, str, str, "int | None"]
+#: a change worked out once for a shared schema: (rule, message, evidence, node)
+Record = tuple[str, str, str, Any]
 
 
 class Collector:
@@ -60,7 +62,7 @@ class Collector:
 
     @contextmanager
     def recording(self, into: list[Record]) -> Iterator[None]:
-        """Collect (rule, message, evidence, line) instead of changes while the block runs."""
+        """Collect (rule, message, evidence, node) instead of changes while the block runs."""
         previous, self._recording = self._recording, into
         try:
             yield
@@ -74,29 +76,36 @@ class Collector:
         op: Operation | None = None,
         *,
         evidence: str = "",
-        line: int | None = None,
+        at: Any = None,
     ) -> bool:
-        """Record a change when ``rule`` is a catalog id; return whether it was."""
+        """Record a change when ``rule`` is a catalog id; return whether it was.
+
+        ``at`` is the head node the change is about (from :meth:`at`); the change points
+        at the operation's line until :func:`~gatekeeper.checks.openapi.locate.locate`
+        moves it to that node's own file and line.
+        """
         level = LEVELS.get(rule)
         if level is None:
             return False
         if self._recording is not None:
-            self._recording.append((rule, message, evidence or message, line))
+            self._recording.append((rule, message, evidence or message, at))
             return True
         label = op.label if op is not None else ""
-        if line is None and op is not None:
-            line = op.line
+        line = op.line if op is not None else None
         self.changes.append(
-            Change(label, rule, message, level, self.rev.doc.path, line, evidence or message)
+            Change(label, rule, message, level, self.rev.doc.path, line, evidence or message, at)
         )
         return True
 
-    def head_line(self, node: Any) -> int | None:
-        """The line of a schema node when it sits in the head spec's own file."""
-        rev = self.rev.doc
-        if isinstance(node, LineDict) and node.token is rev.token and node.file == rev.path:
-            return node.line
-        return None
+    def at(self, node: Any) -> Any:
+        """``node`` when it may be a node of the head spec (any of its files), else None.
+
+        YAML nodes say which load made them; a JSON node is kept and looked up in the
+        head's JSON files only if the change survives, which keeps the comparison fast.
+        """
+        if isinstance(node, LineDict):
+            return node if node.token is self.rev.doc.token else None
+        return node if isinstance(node, dict) and node else None
 
     def known(self, rule: str) -> bool:
         """True when ``rule`` is in the catalog."""

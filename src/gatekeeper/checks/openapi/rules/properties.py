@@ -57,7 +57,7 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
                 f"new required property '{name}' in {site.where}",
                 site.op,
                 evidence=ev + "|h",
-                line=c.head_line(node),
+                at=c.at(node),
             )
         if required:
             rule = (
@@ -70,7 +70,7 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
                 f"new required property '{name}' in {site.where}",
                 site.op,
                 evidence=ev,
-                line=c.head_line(node),
+                at=c.at(node),
             )
         else:
             c.emit(
@@ -78,7 +78,7 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
                 f"new optional property '{name}' in {site.where}",
                 site.op,
                 evidence=ev,
-                line=c.head_line(node),
+                at=c.at(node),
             )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
@@ -88,7 +88,7 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
         f"{kind} property '{name}' added to {site.where}",
         site.op,
         evidence=ev,
-        line=c.head_line(node),
+        at=c.at(node),
     )
 
 
@@ -101,7 +101,7 @@ def _removed_property(c: Collector, site: Site, name: str, node: Any, required: 
                 f"property '{name}' removed from {site.where}",
                 site.op,
                 evidence=ev,
-                line=c.head_line(node),
+                at=c.at(node),
             )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
@@ -111,7 +111,7 @@ def _removed_property(c: Collector, site: Site, name: str, node: Any, required: 
         f"{kind} property '{name}' removed from {site.where}",
         site.op,
         evidence=ev,
-        line=c.head_line(node),
+        at=c.at(node),
     )
 
 
@@ -128,7 +128,7 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
                 f"property '{name}' of {site.where} became required",
                 site.op,
                 evidence=ev + "|h",
-                line=c.head_line(node),
+                at=c.at(node),
             )
         if required and isinstance(node, dict) and "default" in node:
             rule = "request-property-became-required-with-default"
@@ -137,7 +137,7 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
             f"property '{name}' of {site.where} became {state}",
             site.op,
             evidence=ev,
-            line=c.head_line(node),
+            at=c.at(node),
         )
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
@@ -146,7 +146,7 @@ def _became(c: Collector, site: Site, name: str, node: Any, required: bool) -> N
         f"property '{name}' of {site.where} became {state}",
         site.op,
         evidence=ev,
-        line=c.head_line(node),
+        at=c.at(node),
     )
 
 
@@ -162,5 +162,5 @@ def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) 
                 f"property '{name}' of {site.where} {verb.replace('-', ' ')}",
                 site.op,
                 evidence=f"{site.where}|{name}|{verb}",
-                line=c.head_line(d.rev),
+                at=c.at(d.rev),
             )

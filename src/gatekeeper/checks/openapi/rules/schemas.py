@@ -95,8 +95,8 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
             ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
-    for rule, message, evidence, line in records:
-        c.emit(rule, message, site.op, evidence=evidence, line=line)
+    for rule, message, evidence, at in records:
+        c.emit(rule, message, site.op, evidence=evidence, at=at)
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
@@ -158,11 +158,11 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
             rule = f"{site.root}-{stem}"  # array parameters: item counts are the parameter's own
         elif stem.startswith("!"):
             rule = stem[1:]
-        line = c.head_line(d.rev)
-        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}", line=line)
+        at = c.at(d.rev)
+        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}", at=at)
         if site.header and path:
             header_rule = f"request-header-property-{stem}"
-            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{stem}", line=line)
+            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{stem}", at=at)
 
     return emit
 
