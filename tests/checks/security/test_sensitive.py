@@ -65,3 +65,13 @@ def test_a_human_approval_on_the_head_commit_satisfies_it() -> None:
     )
     found = run_part("sensitive", {}, {"migrations/0002.sql": "select 1;\n"}, pr=approved)
     assert found == []
+
+
+def test_many_files_in_one_sensitive_area_give_one_finding() -> None:
+    head = {f"db/migrations/{n:04d}_x.sql": "select 1;\n" for n in range(8)}
+    found = run_part("sensitive", {}, head)
+    assert rules(found) == ["sensitive-change"]
+    assert found[0].message.startswith("8 files (db/migrations/0000_x.sql, ")
+    assert "and 3 more) are under a sensitive path (**/migrations/**) and need a human's" in (
+        found[0].message
+    )

@@ -30,7 +30,7 @@ RULES: tuple[Rule, ...] = (
 
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
-    """One finding per changed file (deleted ones included) under a sensitive path."""
+    """One finding per sensitive path pattern that changed files (deleted ones too) fall under."""
     patterns = tuple(part.get("paths", DEFAULT_SENSITIVE))
     if not patterns or approving_humans(ctx.pr):
         return []  # a human who may approve already approved the latest push
@@ -43,16 +43,27 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         if ctx.pr.number is not None
         else "pending (no pull request to read reviews from)"
     )
-    findings = []
+    # one finding per sensitive area, not per file: a migration-heavy PR would otherwise
+    # bury the report under one identical warning per file
+    by_pattern: dict[str, list[str]] = {}
     for f in sorted(files, key=lambda f: f.path):
+        by_pattern.setdefault(_first_match(f.path, f.old_path, patterns), []).append(f.path)
+    findings = []
+    for pattern, paths in sorted(by_pattern.items(), key=lambda item: item[1][0]):
+        shown = ", ".join(paths[:_LISTED])
+        more = f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else ""
+        what = f"{paths[0]} is" if len(paths) == 1 else f"{len(paths)} files ({shown}{more}) are"
         message = (
-            f"{f.path} is under a sensitive path ({_first_match(f.path, f.old_path, patterns)}) "
-            f"and needs a human's review: {state}."
+            f"{what} under a sensitive path ({pattern}) and need{'s' if len(paths) == 1 else ''}"
         )
+        message += f" a human's review: {state}."
         findings.append(
-            make(RULE_SENSITIVE, message, path=f.path, evidence=f.path, level=part.level)
+            make(RULE_SENSITIVE, message, path=paths[0], evidence=pattern, level=part.level)
         )
     return findings
+
+
+_LISTED = 5
 
 
 def _first_match(path: str, old: str | None, patterns: tuple[str, ...]) -> str:
