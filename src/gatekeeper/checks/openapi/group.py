@@ -71,12 +71,21 @@ def group(doc: Document, changes: Sequence[Change]) -> list[Group]:
 
 
 def _key(c: Change) -> tuple[str, ...] | None:
+    """Copies share a key: the same rule, the same schema (its ``$ref``, or else the head
+    node the change is about, as when inline arrays hold the same component), and the same
+    message and evidence once the operation's site is left out."""
     s = c.shared
     if s is None or not s.where or s.where not in c.message:
         return None
+    if s.ref:
+        anchor = "ref:" + s.ref
+    elif c.node is not None:
+        anchor = f"node:{id(c.node)}"
+    else:
+        return None
     return (
         c.rule,
-        s.ref,
+        anchor,
         s.side,
         c.message.replace(s.where, _SITE),
         c.evidence.replace(s.where, _SITE),
@@ -98,7 +107,7 @@ def _merged(doc: Document, members: list[Change]) -> Group:
     first = members[0]
     shared = first.shared
     assert shared is not None  # only shared changes are bucketed
-    schema = f"the {shared.side} schema {shared.name}"
+    schema = f"the {shared.side} schema {shared.name}" if shared.ref else f"the {shared.side} body"
     ops = tuple(sorted({c.operation for c in members if c.operation}))
     shown = ", ".join(ops[:SHOWN]) + (
         f", ... and {len(ops) - SHOWN} more" if len(ops) > SHOWN else ""

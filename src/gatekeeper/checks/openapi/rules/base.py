@@ -41,7 +41,8 @@ class Shared:
     The gate groups the per-operation copies of such a change into one finding.
     """
 
-    #: the ``$ref`` as written (``#/components/schemas/Error``, ``common.yaml#/Error``)
+    #: the ``$ref`` as written (``#/components/schemas/Error``, ``common.yaml#/Error``);
+    #: "" for an inline payload schema (whose nested nodes may still be shared)
     ref: str
     #: how the operation's site is named in the change's message and evidence
     where: str
@@ -52,10 +53,10 @@ class Shared:
 
     @property
     def name(self) -> str:
-        """The schema's name: the last segment of its pointer (or its file)."""
-        pointer = self.ref.rpartition("#")[2].rstrip("/")
-        name = pointer.rpartition("/")[2] if pointer else self.ref.rpartition("#")[0]
-        return name.replace("~1", "/").replace("~0", "~") or self.ref
+        """The schema's name: the last segment of its pointer, or its file's path."""
+        file, _, pointer = self.ref.partition("#")
+        segment = pointer.rstrip("/").rpartition("/")[2]
+        return segment.replace("~1", "/").replace("~0", "~") if segment else file
 
 
 @dataclass

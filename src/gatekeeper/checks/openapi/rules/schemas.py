@@ -78,12 +78,13 @@ def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff
             yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1)
 
 
-def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str = "") -> None:
+def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None) -> None:
     """Emit every rule the difference ``d`` triggers at ``site``.
 
     A component shared by many operations yields the same findings at the same kind of
     site, so they are worked out once and replayed for each operation. ``ref`` is the
-    ``$ref`` the head schema was reached by; the changes carry it so the gate can group them.
+    ``$ref`` the head payload schema was reached by ("" when inline; None when the site is
+    not a payload); the changes carry it so the gate can group them.
     """
     key = (id(d), site.request, site.root, site.nested, site.where)
     records = c.schema_records.get(key)
@@ -99,7 +100,7 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str = "") -> None
         c.schema_records[key] = records
     shared = (
         Shared(ref, site.where, "request" if site.request else "response", c.at(d.rev))
-        if ref
+        if ref is not None
         else None
     )
     for rule, message, evidence, at in records:
