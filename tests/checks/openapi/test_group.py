@@ -80,7 +80,7 @@ def test_a_shared_schema_change_is_one_finding_at_the_schema() -> None:
     )
     assert f.location is not None and f.location.path == "openapi.yaml"
     assert f.location.start_line == _error_line(head)
-    assert "4 changes to shared schemas grouped into 1 findings" in summary
+    assert "4 changes to shared schemas grouped into 1 finding;" in summary
 
 
 def test_the_changelog_keeps_every_operation() -> None:

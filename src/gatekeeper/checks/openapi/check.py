@@ -134,8 +134,8 @@ class OpenAPICheck(BaseCheck):
         if tally.findings:
             # say it, so a reader comparing with `openapi diff` knows where the rest went
             summary += (
-                f" ({tally.changes} changes to shared schemas grouped into"
-                f" {tally.findings} findings; the changelog lists each operation)"
+                f" ({tally.changes} changes to shared schemas grouped into {tally.findings}"
+                f" finding{'s' if tally.findings > 1 else ''}; the changelog lists each operation)"
             )
         ctx.set_summary(summary)
         return sorted(
