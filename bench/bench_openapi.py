@@ -2,7 +2,8 @@
 
 For each real pair of ../shared/corpus/specs it times, in fresh processes:
 - gatekeeper's whole check path: load both specs, validate the head (jsonschema-rs),
-  diff, render JSON; with its peak memory (ru_maxrss of the child);
+  diff, render JSON; with its peak memory (ru_maxrss of the child); and, apart from the
+  total, how many findings the gate makes once copies of shared-schema changes are grouped;
 - api-smart-diff's ``apiCompare`` alone (node; installed into a temp dir outside the
   repository on first use with ``npm install api-smart-diff@1.0.6``; never committed).
 
@@ -32,6 +33,7 @@ import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from gatekeeper.checks.openapi.engine import compare, load_spec
+from gatekeeper.checks.openapi.group import group
 from gatekeeper.checks.openapi.validate import structural, semantic
 folder, base, head = Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 read = lambda p: (folder / p).read_bytes() if (folder / p).is_file() else None
@@ -46,9 +48,15 @@ t3 = time.perf_counter()
 out = json.dumps({"findings": [{"rule": c.rule, "level": c.level.value, "message": c.message,
       "operation": c.operation, "path": head, "line": c.line} for c in changes]}, sort_keys=True)
 t4 = time.perf_counter()
+groups = group(h.doc, changes)
+t5 = time.perf_counter()
+merged = [g for g in groups if g.grouped]
+gate = {"findings": len(groups), "grouped_changes": sum(len(g.changes) for g in merged),
+        "groups": len(merged), "group_s": t5 - t4}
 levels = {lv: sum(1 for c in changes if c.level.value == lv) for lv in ("error", "warning", "info")}
 print(json.dumps({"load": t1 - t0, "validate": t2 - t1, "diff": t3 - t2, "render": t4 - t3,
-      "total": t4 - t0, "invalid": len(invalid), "levels": levels, "bytes": len(out),
+      "total": t4 - t0, "invalid": len(invalid), "levels": levels, "changes": len(changes),
+      "gate": gate, "bytes": len(out),
       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -111,9 +111,10 @@ class OpenAPICheck(BaseCheck):
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         """Validate and compare every spec the change touches."""
-        from gatekeeper.checks.openapi.runner import run_spec
+        from gatekeeper.checks.openapi.runner import Tally, run_spec
 
         findings: list[Finding] = []
+        tally = Tally()
         specs = self.discover(ctx)
         # an unchanged spec matters only if a changed non-spec file may be one of its parts;
         # otherwise cost stays with the diff, not with every spec in the repository
@@ -126,10 +127,17 @@ class OpenAPICheck(BaseCheck):
             if not parts_changed and ctx.changes.get(path) is None and not _deleted(ctx, path):
                 continue
             ctx.check_time()
-            findings.extend(run_spec(self, ctx, path))
+            findings.extend(run_spec(self, ctx, path, tally))
         # "no API changes" would read as a pass for a repository whose spec is simply not
         # found (generated at run time, or named unusually): say so instead
-        ctx.set_summary(_summary(findings) if specs else NO_SPEC)
+        summary = _summary(findings) if specs else NO_SPEC
+        if tally.findings:
+            # say it, so a reader comparing with `openapi diff` knows where the rest went
+            summary += (
+                f" ({tally.changes} changes to shared schemas grouped into {tally.findings}"
+                f" finding{'s' if tally.findings > 1 else ''}; the changelog lists each operation)"
+            )
+        ctx.set_summary(summary)
         return sorted(
             findings,
             key=lambda f: (

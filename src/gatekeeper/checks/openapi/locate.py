@@ -45,7 +45,15 @@ def locate(doc: Document, changes: list[Change]) -> list[Change]:
             c
             if spot is None
             else Change(
-                c.operation, c.rule, c.message, c.level, spot[0], spot[1], c.evidence, c.node
+                c.operation,
+                c.rule,
+                c.message,
+                c.level,
+                spot[0],
+                spot[1],
+                c.evidence,
+                c.node,
+                c.shared,
             )
         )
     return out

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Options, compare, load_spec
+from gatekeeper.checks.openapi.group import Group, group
 from gatekeeper.checks.openapi.load import Document, SpecError
 from gatekeeper.checks.openapi.model import Spec, build
-from gatekeeper.checks.openapi.rules.base import Change
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level
 
@@ -31,8 +32,23 @@ def _load(path: str, reader: Any, config: Any) -> Spec:
     return load_spec(path, reader, allow_external=bool(config.get("allow_external_refs", False)))
 
 
-def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]:
-    """Findings for one spec path (its head path, or its base path when deleted)."""
+@dataclass
+class Tally:
+    """How many engine changes the gate grouped, into how many findings, over all specs."""
+
+    changes: int = 0
+    findings: int = 0
+
+
+def run_spec(
+    check: OpenAPICheck, ctx: CheckContext, path: str, tally: Tally | None = None
+) -> list[Finding]:
+    """Findings for one spec path (its head path, or its base path when deleted).
+
+    Copies of one shared-schema change are one finding (see :mod:`.group`); ``tally``
+    counts them for the summary.
+    """
+    tally = tally if tally is not None else Tally()
     changes = ctx.changes
     base_path = changes.base_path_of(path)
     in_head = changes.bytes_at_head(path) is not None
@@ -75,7 +91,12 @@ def run_spec(check: OpenAPICheck, ctx: CheckContext, path: str) -> list[Finding]
         raise CheckError(
             f"{path}: schemas nest too deeply to compare; split them into $ref components"
         ) from None
-    out.extend(_finding(check, c, path) for c in found)
+    groups = group(head.doc, found)
+    out.extend(_finding(check, g) for g in groups)
+    merged = [g for g in groups if g.grouped]
+    if merged:
+        tally.changes += sum(len(g.changes) for g in merged)
+        tally.findings += len(merged)
     if ctx.config.get("changelog", True):
         ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
     if ctx.config.get("require_major_bump") and any(c.level is Level.ERROR for c in found):
@@ -147,13 +168,8 @@ def _head_problems(
     return out
 
 
-def _finding(check: OpenAPICheck, c: Change, path: str) -> Finding:
-    message = (
-        f"{c.operation}: {c.message}" if c.operation and c.operation not in c.message else c.message
-    )
-    return check.finding(
-        c.rule, message, path=c.path or path, line=c.line, evidence=f"{c.operation}|{c.evidence}"
-    )
+def _finding(check: OpenAPICheck, g: Group) -> Finding:
+    return check.finding(g.rule, g.message, path=g.path, line=g.line, evidence=g.evidence)
 
 
 def _major(version: Any) -> int | None:

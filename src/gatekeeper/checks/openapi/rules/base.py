@@ -30,6 +30,33 @@ class Change:
     evidence: str = ""
     #: the head schema node the change is about; :func:`locate` turns it into path/line
     node: Any = field(default=None, compare=False, repr=False)
+    #: the shared ``$ref`` schema the change was found in, when there is one
+    shared: Shared | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """A change found inside a ``$ref`` schema that other operations may use as well.
+
+    The gate groups the per-operation copies of such a change into one finding.
+    """
+
+    #: the ``$ref`` as written (``#/components/schemas/Error``, ``common.yaml#/Error``);
+    #: "" for an inline payload schema (whose nested nodes may still be shared)
+    ref: str
+    #: how the operation's site is named in the change's message and evidence
+    where: str
+    #: "request" or "response"
+    side: str
+    #: the head schema the ``$ref`` resolves to, to locate the group at
+    node: Any = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The schema's name: the last segment of its pointer, or its file's path."""
+        file, _, pointer = self.ref.partition("#")
+        segment = pointer.rstrip("/").rpartition("/")[2]
+        return segment.replace("~1", "/").replace("~0", "~") if segment else file
 
 
 @dataclass
@@ -77,12 +104,14 @@ class Collector:
         *,
         evidence: str = "",
         at: Any = None,
+        shared: Shared | None = None,
     ) -> bool:
         """Record a change when ``rule`` is a catalog id; return whether it was.
 
         ``at`` is the head node the change is about (from :meth:`at`); the change points
         at the operation's line until :func:`~gatekeeper.checks.openapi.locate.locate`
-        moves it to that node's own file and line.
+        moves it to that node's own file and line. ``shared`` names the ``$ref`` schema
+        the change was found in, so the gate can group its copies.
         """
         level = LEVELS.get(rule)
         if level is None:
@@ -93,7 +122,17 @@ class Collector:
         label = op.label if op is not None else ""
         line = op.line if op is not None else None
         self.changes.append(
-            Change(label, rule, message, level, self.rev.doc.path, line, evidence or message, at)
+            Change(
+                label,
+                rule,
+                message,
+                level,
+                self.rev.doc.path,
+                line,
+                evidence or message,
+                at,
+                shared,
+            )
         )
         return True
 

@@ -227,7 +227,8 @@ def _media(c: Collector, site: Site, media: str, bm: dict[str, Any], rm: dict[st
         return
     d = c.schemas.compare(bs, rs)
     if d is not None:
-        check_schema(c, site, d)
+        ref = rs.get("$ref") if isinstance(rs, dict) else None
+        check_schema(c, site, d, ref if isinstance(ref, str) else "")
 
 
 def _loose(media: str) -> bool:

@@ -17,6 +17,7 @@ from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.rules.base import (
     STABILITY_ORDER,
     Collector,
+    Shared,
     notice_days,
     stability,
     sunset_date,
@@ -77,11 +78,13 @@ def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff
             yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1)
 
 
-def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
+def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None) -> None:
     """Emit every rule the difference ``d`` triggers at ``site``.
 
     A component shared by many operations yields the same findings at the same kind of
-    site, so they are worked out once and replayed for each operation.
+    site, so they are worked out once and replayed for each operation. ``ref`` is the
+    ``$ref`` the head payload schema was reached by ("" when inline; None when the site is
+    not a payload); the changes carry it so the gate can group them.
     """
     key = (id(d), site.request, site.root, site.nested, site.where)
     records = c.schema_records.get(key)
@@ -95,8 +98,13 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff) -> None:
             ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
+    shared = (
+        Shared(ref, site.where, "request" if site.request else "response", c.at(d.rev))
+        if ref is not None
+        else None
+    )
     for rule, message, evidence, at in records:
-        c.emit(rule, message, site.op, evidence=evidence, at=at)
+        c.emit(rule, message, site.op, evidence=evidence, at=at, shared=shared)
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
