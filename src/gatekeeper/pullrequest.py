@@ -87,36 +87,42 @@ def split_approvers(entries: Iterable[str]) -> tuple[tuple[str, ...], tuple[str,
     return tuple(logins), tuple(teams)
 
 
-def _labels(pr: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(sorted(str(lb.get("name", "")) for lb in pr.get("labels") or [] if lb))
+def pr_from_payload(data: object) -> PullRequest:
+    """A PullRequest from a ``pull_request`` object of a GitHub event or of the API.
 
-
-def pull_request_from_event(payload: Mapping[str, Any]) -> PullRequest:
-    """The PullRequest described by a GitHub webhook event payload.
-
-    Works for ``pull_request``, ``pull_request_target`` and ``pull_request_review`` events
-    (they all carry ``pull_request``); other payloads give an empty PullRequest.
+    Anything missing or of the wrong type becomes empty, so a ``push`` event's payload
+    (which has no pull request) gives an empty PullRequest.
     """
-    pr = payload.get("pull_request")
-    if not isinstance(pr, dict):
-        return PullRequest()
-    user = pr.get("user") or {}
-    base = pr.get("base") or {}
-    head = pr.get("head") or {}
+    pr = _mapping(data)
+    base, head, user = _mapping(pr.get("base")), _mapping(pr.get("head")), _mapping(pr.get("user"))
+    labels = sorted(_str(_mapping(label).get("name")) for label in _list(pr.get("labels")))
+    number = pr.get("number")
     return PullRequest(
-        number=pr.get("number"),
-        title=str(pr.get("title") or ""),
-        body=str(pr.get("body") or ""),
-        author=str(user.get("login") or ""),
-        author_type=str(user.get("type") or ""),
-        labels=_labels(pr),
-        base_ref=str(base.get("ref") or ""),
-        head_ref=str(head.get("ref") or ""),
-        base_sha=str(base.get("sha") or ""),
-        head_sha=str(head.get("sha") or ""),
-        draft=bool(pr.get("draft")),
-        url=str(pr.get("html_url") or ""),
+        number=number if isinstance(number, int) else None,
+        title=_str(pr.get("title")),
+        body=_str(pr.get("body")),
+        author=_str(user.get("login")),
+        author_type=_str(user.get("type")),
+        labels=tuple(label for label in labels if label),
+        base_ref=_str(base.get("ref")),
+        head_ref=_str(head.get("ref")),
+        base_sha=_str(base.get("sha")),
+        head_sha=_str(head.get("sha")),
+        draft=pr.get("draft") is True,
+        url=_str(pr.get("html_url")),
     )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 # Built-in agent signals: (pattern, how the signal is reported). Patterns use only "*"

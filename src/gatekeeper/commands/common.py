@@ -13,7 +13,7 @@ import click
 
 from gatekeeper.errors import UsageError
 from gatekeeper.gate import POLICY_FROM, GateOptions
-from gatekeeper.pullrequest import PullRequest, pull_request_from_event
+from gatekeeper.pullrequest import PullRequest, pr_from_payload
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,7 +88,7 @@ def _event_pr(path: Path | None) -> PullRequest:
         raise UsageError(f"--pr-event {path}: not a readable JSON event ({exc})") from None
     if not isinstance(payload, dict):
         raise UsageError(f"--pr-event {path}: the event must be a JSON object")
-    return pull_request_from_event(payload)
+    return pr_from_payload(payload.get("pull_request"))
 
 
 def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptions:

@@ -17,7 +17,7 @@ from typing import Any
 
 from gatekeeper.errors import UsageError
 from gatekeeper.github.client import GitHubClient, GitHubError
-from gatekeeper.pullrequest import PullRequest, Review
+from gatekeeper.pullrequest import PullRequest, Review, pr_from_payload
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review"})
 SUPPORTED_EVENTS = PR_EVENTS | {"merge_group", "push"}
@@ -89,28 +89,6 @@ def read_event(env: Mapping[str, str]) -> Event:
             PullRequest(head_ref=_branch(payload.get("ref")), head_sha=after),
         )
     return Event(name, repository)
-
-
-def pr_from_payload(data: object) -> PullRequest:
-    """A PullRequest from an event's (or the API's) ``pull_request`` object."""
-    pr = _mapping(data)
-    base, head, user = _mapping(pr.get("base")), _mapping(pr.get("head")), _mapping(pr.get("user"))
-    labels = tuple(sorted(_str(_mapping(label).get("name")) for label in _list(pr.get("labels"))))
-    number = pr.get("number")
-    return PullRequest(
-        number=number if isinstance(number, int) else None,
-        title=_str(pr.get("title")),
-        body=_str(pr.get("body")),
-        author=_str(user.get("login")),
-        author_type=_str(user.get("type")),
-        labels=tuple(label for label in labels if label),
-        base_ref=_str(base.get("ref")),
-        head_ref=_str(head.get("ref")),
-        base_sha=_str(base.get("sha")),
-        head_sha=_str(head.get("sha")),
-        draft=pr.get("draft") is True,
-        url=_str(pr.get("html_url")),
-    )
 
 
 def enrich(event: Event, client: GitHubClient, log: Callable[[str], None]) -> Event:
