@@ -20,8 +20,12 @@ COMMANDS = {
     "gatekeeper --version": [sys.executable, "-m", "gatekeeper", "--version"],
     "gatekeeper checks": [sys.executable, "-m", "gatekeeper", "checks"],
 }
-PEERS = {"bandit --help": ["bandit", "--help"], "pip-audit --help": ["pip-audit", "--help"],
-         "sqlfluff --help": ["sqlfluff", "--help"], "diff-cover --help": ["diff-cover", "--help"]}
+PEERS = {
+    "bandit --help": ["bandit", "--help"],
+    "pip-audit --help": ["pip-audit", "--help"],
+    "sqlfluff --help": ["sqlfluff", "--help"],
+    "diff-cover --help": ["diff-cover", "--help"],
+}
 
 
 def wall(cmd: list[str], runs: int) -> float:

@@ -20,14 +20,13 @@ from pathlib import Path
 OURS = r"""
 import json, resource, sys, time
 from gatekeeper.checks.coverage import CoverageCheck
-from gatekeeper.checks.coverage.check import defaults
 from gatekeeper.git import changeset_from_git
-from gatekeeper.testing import context
+from gatekeeper.testing import context, defaults
 root, base, head = sys.argv[1:4]
 start = time.perf_counter()
 changes = changeset_from_git(root, base, head)
 check = CoverageCheck()
-ctx = context(changes, {**defaults(check.config_schema), "reports": ["coverage.xml"]})
+ctx = context(changes, {**defaults(check), "reports": ["coverage.xml"]})
 findings = list(check.run(ctx))
 seconds = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -64,8 +64,10 @@ def main() -> None:
     print(f"{'repository':>12} {'diff':>6} {'median s':>9}")
     print(f"{args.files:>12} {args.changed:>6} {big:9.3f}")
     print(f"{args.files // 10:>12} {args.changed:>6} {small:9.3f}")
-    print(f"big/small ratio {ratio:.2f} (target ≤ 1.25); big run {big:.2f} s (target ≤ 2 s): "
-          + ("OK" if ratio <= 1.25 and big <= 2 else "OVER TARGET"))
+    print(
+        f"big/small ratio {ratio:.2f} (target ≤ 1.25); big run {big:.2f} s (target ≤ 2 s): "
+        + ("OK" if ratio <= 1.25 and big <= 2 else "OVER TARGET")
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.git import changeset_from_git
-from gatekeeper.testing import context
+from gatekeeper.testing import context, defaults
 
 LANGS = {
     ".py": "import os\nA{n} = os.environ.get('SETTING_{n}')\nB{n} = os.getenv('NEW_{n}')\n",
@@ -63,8 +63,7 @@ def run_once(root: Path, base: str, head: str) -> tuple[float, int]:
     """Seconds for ChangeSet + check, and how many findings."""
     start = time.perf_counter()
     check = EnvVarsCheck()
-    config = {k: v["default"] for k, v in check.config_schema["properties"].items()}
-    ctx = context(changeset_from_git(root, base, head), config)
+    ctx = context(changeset_from_git(root, base, head), defaults(check))
     found = list(check.run(ctx)) if check.applies(ctx) else []
     return time.perf_counter() - start, len(found)
 

@@ -101,6 +101,13 @@ def changeset(
     )
 
 
+def defaults(check: Check | type) -> dict[str, Any]:
+    """The config a check gets from a bare policy block: its schema's top-level defaults."""
+    from gatekeeper.policy.load import config_defaults
+
+    return config_defaults(check if isinstance(check, type) else type(check))
+
+
 def context(
     changes: ChangeSet,
     config: Mapping[str, Any] | None = None,

@@ -243,7 +243,8 @@ def _apply_overrides(
     return blocks, tuple(applied)
 
 
-def _config_defaults(check: type) -> dict[str, Any]:
+def config_defaults(check: type) -> dict[str, Any]:
+    """The top-level ``default`` values of a check's config schema (what a bare block gets)."""
     schema = getattr(check, "config_schema", {}) or {}
     props = schema.get("properties", {}) or {}
     return {
@@ -259,7 +260,7 @@ def _effective(
     """The policy after merging and overrides, every default explicit, keys sorted."""
     full = {}
     for cid in sorted(blocks):
-        block = {**_COMMON_DEFAULTS, **_config_defaults(checks[cid]), **blocks[cid]}
+        block = {**_COMMON_DEFAULTS, **config_defaults(checks[cid]), **blocks[cid]}
         full[cid] = {key: copy.deepcopy(block[key]) for key in sorted(block)}
     effective: dict[str, Any] = {"version": 1}
     for key in ("agents", "waivers", "plugins", "annotations"):

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 
 from gatekeeper.checks.coverage import CoverageCheck
-from gatekeeper.checks.coverage.check import defaults
 from gatekeeper.checks.coverage.diffcov import show
 from gatekeeper.checks.interface import CheckError
 from gatekeeper.model import Level
-from gatekeeper.testing import changeset, context
+from gatekeeper.testing import changeset, context, defaults
 
 from .conftest import Project
 
@@ -29,7 +28,7 @@ def run(
     head: dict[str, str] | None = None,
 ) -> tuple[list[Any], Any]:
     check = CoverageCheck()
-    cfg = {**defaults(check.config_schema), **config}
+    cfg = {**defaults(check), **config}
     changes = changeset(project.base_files, head or project.head_files, root=root or project.root)
     ctx = context(changes, cfg)
     if not check.applies(ctx):
@@ -94,9 +93,7 @@ def test_diff_coverage_equals_diff_cover_except_multi_line_statements(
     edited = project.head_files["calc.py"].replace('"b must not be zero"', '"b is zero"')
     base_files = dict(project.head_files)
     base_changes = changeset(base_files, {**base_files, "calc.py": edited}, root=project.root)
-    ctx2 = context(
-        base_changes, {**defaults(CoverageCheck.config_schema), "reports": ["coverage.xml"]}
-    )
+    ctx2 = context(base_changes, {**defaults(CoverageCheck), "reports": ["coverage.xml"]})
     list(CoverageCheck().run(ctx2))
     assert "1/1" in ctx2.summary or "0/1" in ctx2.summary  # the raise statement is measured
     assert 18 not in theirs["violation_lines"]
@@ -218,7 +215,7 @@ def test_strip_prefixes(tmp_path: Path, project: Project) -> None:
     (tmp_path / "coverage.json").write_text(json.dumps(data))
     head = {f"src/{k}": v for k, v in project.head_files.items()}
     check = CoverageCheck()
-    cfg = {**defaults(check.config_schema), "strip_prefixes": ["C:\\build"]}
+    cfg = {**defaults(check), "strip_prefixes": ["C:\\build"]}
     ctx = context(changeset({}, head, root=tmp_path), cfg)
     found = list(check.run(ctx))
     assert "uncovered-lines" in [f.rule for f in found]
@@ -252,7 +249,7 @@ def test_deleted_and_renamed_files(project: Project) -> None:
         renames={"calc.py": "calc2.py"},
         root=project.root,
     )
-    ctx = context(changes, {**defaults(CoverageCheck.config_schema), "reports": ["coverage.json"]})
+    ctx = context(changes, {**defaults(CoverageCheck), "reports": ["coverage.json"]})
     found = list(CoverageCheck().run(ctx))
     assert "calc2.py" not in ctx.details[0]  # a pure rename adds no line to measure
     assert not [f for f in found if f.location and f.location.path == "calc2.py"]

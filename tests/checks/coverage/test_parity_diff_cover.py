@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from gatekeeper.checks.coverage import CoverageCheck
-from gatekeeper.checks.coverage.check import defaults
 from gatekeeper.git import changeset_from_git
-from gatekeeper.testing import context
+from gatekeeper.testing import context, defaults
 
 pytestmark = pytest.mark.skipif(shutil.which("diff-cover") is None, reason="needs diff-cover")
 
@@ -89,7 +88,7 @@ def _theirs(root: Path, base: str) -> dict[str, Any]:
 def _ours(root: Path, base: str, head: str) -> tuple[set[int], str]:
     check = CoverageCheck()
     with changeset_from_git(root, base, head) as changes:
-        ctx = context(changes, {**defaults(check.config_schema), "reports": ["coverage.xml"]})
+        ctx = context(changes, {**defaults(check), "reports": ["coverage.xml"]})
         found = list(check.run(ctx))
     missing = {
         n

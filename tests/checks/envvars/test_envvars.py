@@ -12,7 +12,7 @@ from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.checks.envvars.docs import looks_like_secret
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.text_reads import js_reads, scanner_for, shell_reads
-from gatekeeper.testing import changeset, context
+from gatekeeper.testing import changeset, context, defaults
 
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases.yml").read_text(encoding="utf-8")
@@ -31,7 +31,7 @@ def _files(case: dict[str, Any], side: str) -> dict[str, Any]:
 def test_rule_case(name: str) -> None:
     case = CASES[name]
     check = EnvVarsCheck()
-    config = {k: v["default"] for k, v in check.config_schema["properties"].items()}
+    config = defaults(check)
     config.update(case.get("config") or {})
     changes = changeset(_files(case, "base"), _files(case, "head"), renames=case.get("renames"))
     ctx = context(changes, config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gatekeeper import git
 from gatekeeper.checks.envvars import EnvVarsCheck
-from gatekeeper.testing import context
+from gatekeeper.testing import context, defaults
 
 
 def test_real_repository(git_repo) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ def test_real_repository(git_repo) -> None:  # type: ignore[no-untyped-def]
     )
     changes = git.changeset_from_git(git_repo.root, base, head)
     check = EnvVarsCheck()
-    config = {k: v["default"] for k, v in check.config_schema["properties"].items()}
+    config = defaults(check)
     ctx = context(changes, config)
     assert check.applies(ctx)
     found = list(check.run(ctx))

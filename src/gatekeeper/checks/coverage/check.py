@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -356,8 +356,3 @@ def _table(diffs: list[FileDiff]) -> str:
             f" {partial or '—'} |"
         )
     return "\n".join(rows)
-
-
-def defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """Top-level defaults of a config schema (what the policy layer fills in)."""
-    return {k: v["default"] for k, v in schema["properties"].items() if "default" in v}
