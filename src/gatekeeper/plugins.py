@@ -9,7 +9,6 @@ reason instead of failing later in the middle of a run.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import re
 import sys
@@ -187,7 +186,3 @@ def discover(local_files: Mapping[str, str | None] | None = None) -> Registry:
         load_local_file(registry, path, source)
     return registry
 
-
-def importable(module: str) -> bool:
-    """True when ``module`` can be imported (used to say which optional tools are present)."""
-    return importlib.util.find_spec(module) is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import mmap
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -387,8 +387,3 @@ def _read_sqlite(
             fc.statements = fc.executed = executed
         report.take(fc, wanted)
 
-
-def iter_files(report: Report) -> Iterator[FileCoverage]:
-    """The kept files, sorted by path."""
-    for name in sorted(report.files):
-        yield report.files[name]

@@ -106,7 +106,6 @@ class AlembicFile:
 
     revision: str | None = None
     down_revisions: tuple[str, ...] = ()
-    has_upgrade: bool = False
     has_downgrade: bool = False
     upgrade_ops: list[Op] = field(default_factory=list)
     downgrade_ops: list[Op] = field(default_factory=list)
@@ -142,7 +141,6 @@ def read_alembic(source: str, path: str) -> AlembicFile:
         elif target == "down_revision" and value is not None:
             info.down_revisions = _revision_value(value) or ()
         elif isinstance(node, ast.FunctionDef) and node.name == "upgrade":
-            info.has_upgrade = True
             info.upgrade_ops = collect_ops(node)
         elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
             info.has_downgrade = True
