@@ -179,14 +179,15 @@ class CoverageCheck(BaseCheck):
             mappings=ctx.config.get("path_map"),
         )
         report = self._read(ctx, mapper)
+        texts = {p: ctx.changes.text_at_head(p) for p in sorted(report.files)}
         diffs = [
-            file_diff(report.files[p], ctx.changes.added_lines(p), ctx.changes.text_at_head(p))
-            for p in sorted(report.files)
+            file_diff(report.files[p], ctx.changes.added_lines(p), text)
+            for p, text in texts.items()
         ]
         level = Level.INFO if ctx.config.get("informational") else None
         yield from self._stale(diffs)
         yield from self._matches_nothing(targets, mapper, report)
-        yield from self._diff_gate(ctx, diffs, level)
+        yield from self._diff_gate(ctx, diffs, texts, level)
         yield from self._totals(ctx, report, level)
         ctx.add_details(_table(diffs))
 
@@ -231,15 +232,19 @@ class CoverageCheck(BaseCheck):
             )
 
     def _diff_gate(
-        self, ctx: CheckContext, diffs: list[FileDiff], level: Level | None
+        self,
+        ctx: CheckContext,
+        diffs: list[FileDiff],
+        texts: dict[str, str | None],
+        level: Level | None,
     ) -> Iterator[Finding]:
         # a stale entry describes another version of the file: its lines mean nothing here,
         # so it is left out of the figures (its stale-report warning says so)
         diffs = [d for d in diffs if not d.stale]
         for d in diffs:
+            lines = (texts.get(d.path) or "").splitlines()
             for start, end in ranges(d.missing):
-                text = ctx.changes.text_at_head(d.path) or ""
-                code = " ".join(x.strip() for x in text.splitlines()[start - 1 : end])
+                code = " ".join(x.strip() for x in lines[start - 1 : end])
                 what = f"line {start}" if start == end else f"lines {start}-{end}"
                 yield self.finding(
                     "uncovered-lines",
