@@ -67,6 +67,7 @@ def show(**kw: Any) -> None:
     from gatekeeper.policy.load import dump_document
 
     prepared = prepare(build_options(kw))
+    prepared.changes.close()  # only the policy is needed: release git's reader now
     pol = prepared.policy
     click.echo(f"# policy: {pol.source}")
     if pol.layers:
