@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_repo import build
 
-from gatekeeper.git import changeset_from_git
+from gatekeeper.changes.build import changeset_from_git
 
 
 def _cpu() -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 OURS = r"""
 import json, resource, sys, time
 from gatekeeper.checks.coverage import CoverageCheck
-from gatekeeper.git import changeset_from_git
+from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.testing import context, defaults
 root, base, head = sys.argv[1:4]
 start = time.perf_counter()

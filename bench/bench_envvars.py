@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.envvars import EnvVarsCheck
-from gatekeeper.git import changeset_from_git
 from gatekeeper.testing import context, defaults
 
 LANGS = {

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileKind, FileStatus
+from gatekeeper.changes.build import changeset_from_git
+from gatekeeper.changes.git import BlobReader, GitTree, WorktreeTree, check_path, run_git
 from gatekeeper.errors import GitError
-from gatekeeper.git import changeset_from_git
-from gatekeeper.gittrees import BlobReader, GitTree, WorktreeTree, check_path, run_git
 from gatekeeper.testing import MemoryTree, changeset
 from tests.conftest import GitRepo
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, ClassVar
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.engine import EngineOptions, run_checks
 from gatekeeper.model import Finding, Level, Rule, Severity, Status, Waiver
 from gatekeeper.plugins import Registry
 from gatekeeper.policy.model import CheckPolicy, Policy
-from gatekeeper.pullrequest import PullRequest
 from gatekeeper.testing import changeset
 
 CHANGES = changeset({"a.py": "x = 1\n"}, {"a.py": "x = 1\ny = 2\n", "b.py": "z = 3\n"})

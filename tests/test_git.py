@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.changes import ChangeSet, FileKind, FileStatus
-from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import (
+from gatekeeper.changes.build import (
     changeset_from_git,
     default_branch,
     find_repo_root,
     merge_base,
     resolve_commit,
 )
-from gatekeeper.gittrees import BlobReader, GitTree
+from gatekeeper.changes.git import BlobReader, GitTree
+from gatekeeper.errors import GitError, UsageError
 from tests.conftest import GitRepo
 
 LINES = "".join(f"line {i}\n" for i in range(1, 21))
@@ -239,8 +239,8 @@ def test_construction_never_lists_the_repository(
     base = git_repo.commit({f"d{i}/f{i}.py": f"{i}\n" for i in range(30)})
     head = git_repo.commit({"d1/f1.py": "changed\n", "new.py": "n\n"})
     seen: list[tuple[str, ...]] = []
-    import gatekeeper.git as git_module
-    import gatekeeper.gittrees as trees_module
+    import gatekeeper.changes.build as git_module
+    import gatekeeper.changes.git as trees_module
 
     real = trees_module.run_git
 
@@ -484,7 +484,7 @@ def test_a_fetch_that_hangs_is_cut_off(
     base = git_repo.commit({"a.txt": "1\n"})
     git_repo.commit({"a.txt": "2\n"})
     clone = _shallow_clone(git_repo, tmp_path / "shallow")
-    monkeypatch.setattr("gatekeeper.git.FETCH_TIMEOUT", 1e-9)
+    monkeypatch.setattr("gatekeeper.changes.build.FETCH_TIMEOUT", 1e-9)
     with pytest.raises(GitError, match=r"did not finish within.*fetch-depth: 0"):
         changeset_from_git(clone, base)
 

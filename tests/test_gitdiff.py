@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.changes import FileKind, FileStatus
-from gatekeeper.gitdiff import (
+from gatekeeper.changes.diff import (
     classify,
     kind_of_bytes,
     line_count,

@@ -8,8 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import CheckError
-from gatekeeper.pullrequest import PullRequest
 from gatekeeper.testing import changeset, context, run_check
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
+from gatekeeper.changes.globs import match
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import CheckContext, CheckError
-from gatekeeper.globs import match
 from gatekeeper.model import (
     CheckOutcome,
     Finding,
@@ -38,7 +39,6 @@ from gatekeeper.model import (
 )
 from gatekeeper.plugins import Registry
 from gatekeeper.policy.model import CheckPolicy, Policy
-from gatekeeper.pullrequest import PullRequest
 
 CHECK_ERROR = Rule(
     "check-error",

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gatekeeper.changes import ChangeSet
+from gatekeeper.changes.pullrequest import PullRequest, split_approvers
 from gatekeeper.engine import EngineOptions, run_checks
 from gatekeeper.errors import PolicyError, UsageError
 from gatekeeper.model import Verdict
 from gatekeeper.plugins import Registry, discover
 from gatekeeper.policy.model import DEFAULT_POLICY_PATH, Policy
-from gatekeeper.pullrequest import PullRequest, split_approvers
 
 POLICY_FROM = ("base", "head", "worktree")
 
@@ -95,9 +95,9 @@ def read_policy_text(opts: GateOptions, changes: ChangeSet) -> tuple[str | None,
 
 def prepare(opts: GateOptions) -> Prepared:
     """Build the ChangeSet, load checks and the policy; raises GatekeeperError on bad input."""
-    from gatekeeper.git import changeset_from_git
+    from gatekeeper.changes.build import changeset_from_git
+    from gatekeeper.changes.pullrequest import detect_agent
     from gatekeeper.policy.load import load_policy, peek_plugins
-    from gatekeeper.pullrequest import detect_agent
 
     if opts.safe and (opts.policy_from != "base" or opts.policy_file):
         raise UsageError(

@@ -1,7 +1,7 @@
 """Helpers for testing checks without git: build a ChangeSet from two dicts of files.
 
 Plugin authors use these in their own tests; gatekeeper's rule-case tests do too.
-Integration tests build real git repositories instead (see ``gatekeeper.git``).
+Integration tests build real git repositories instead (see ``gatekeeper.changes.build``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileKind, FileStatus
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import Check, CheckContext
 from gatekeeper.model import Finding
-from gatekeeper.pullrequest import PullRequest
 
 Files = Mapping[str, "str | bytes"]
 

@@ -19,11 +19,11 @@ import jsonschema
 import pytest
 import yaml
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.cochange import CochangeCheck
 from gatekeeper.checks.interface import BaseCheck, CheckError
 from gatekeeper.checks.pr import PullRequestCheck
 from gatekeeper.checks.sarif import SarifCheck
-from gatekeeper.pullrequest import PullRequest
 from gatekeeper.testing import changeset, context
 
 CASES = Path(__file__).parent / "cases"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gatekeeper.changes.pullrequest import PullRequest, Review, approving_humans
 from gatekeeper.checks.gate import GateCheck
-from gatekeeper.pullrequest import PullRequest, Review, approving_humans
 from gatekeeper.testing import changeset, context
 
 POLICY = ".github/gatekeeper.yml"

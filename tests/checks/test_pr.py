@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.pr import PullRequestCheck
-from gatekeeper.pullrequest import PullRequest
 from gatekeeper.testing import changeset, context
 
 HEAD = {"src/a.py": "1\n2\n3\n", "vendor/lib.js": "1\n2\n3\n4\n5\n6\n"}

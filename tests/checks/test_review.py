@@ -6,9 +6,9 @@ from typing import Any
 
 import jsonschema
 
+from gatekeeper.changes.pullrequest import PullRequest, Review
 from gatekeeper.checks.interface import Check
 from gatekeeper.checks.review import ReviewCheck, approving_humans
-from gatekeeper.pullrequest import PullRequest, Review
 from gatekeeper.testing import run_check
 
 HEAD, OLD = "h" * 40, "o" * 40
@@ -255,7 +255,7 @@ def test_locally_a_team_is_pending_on_github() -> None:
 
 
 def test_team_entries_and_lookups() -> None:
-    from gatekeeper.pullrequest import is_team, split_approvers
+    from gatekeeper.changes.pullrequest import is_team, split_approvers
 
     assert is_team("@org/leads") and not is_team("@carol") and not is_team("org/leads")
     assert split_approvers(["@Org/Leads", "Bob", "@carol", "@org/leads"]) == (

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from gatekeeper.changes.pullrequest import PullRequest, Review
 from gatekeeper.errors import UsageError
 from gatekeeper.github.client import GitHubClient
 from gatekeeper.github.event import Event, enrich, parse_trailers, read_event
-from gatekeeper.pullrequest import PullRequest, Review
 from tests.github.fakegithub import TOKEN, FakeGitHub, Fault
 
 BASE, HEAD, MERGE = "b" * 40, "h" * 40, "m" * 40
@@ -202,7 +202,7 @@ def test_enrich_needs_a_pr(github: FakeGitHub) -> None:
 
 
 def test_commit_authors_feed_agent_detection(tmp_path: Path, github: FakeGitHub) -> None:
-    from gatekeeper.pullrequest import detect_agent
+    from gatekeeper.changes.pullrequest import detect_agent
 
     github.commits = [
         {

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.gate import approver_teams
 from gatekeeper.github.action import run_action
 from gatekeeper.github.client import GitHubClient
 from gatekeeper.github.teams import read_teams, team_resolver
 from gatekeeper.policy.model import CheckPolicy, Policy
-from gatekeeper.pullrequest import PullRequest
 from tests.conftest import GitRepo
 from tests.github.fakegithub import TOKEN, FakeGitHub, Fault
 

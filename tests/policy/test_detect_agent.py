@@ -1,11 +1,11 @@
-"""Agent-author detection (``gatekeeper.pullrequest.detect_agent``), used by ``author: agent``."""
+"""Agent-author detection (``detect_agent``), used by ``author: agent``."""
 
 from __future__ import annotations
 
 import pytest
 
+from gatekeeper.changes.pullrequest import PullRequest, detect_agent
 from gatekeeper.policy.model import AgentRules
-from gatekeeper.pullrequest import PullRequest, detect_agent
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.errors import PluginError, PolicyError
 from gatekeeper.model import Severity, Waiver
 from gatekeeper.policy.load import (
@@ -17,7 +18,6 @@ from gatekeeper.policy.load import (
 )
 from gatekeeper.policy.model import Policy
 from gatekeeper.policy.validate import MAX_ERRORS
-from gatekeeper.pullrequest import PullRequest
 from tests.policy.fakes import CHECKS, Needy
 
 SRC = ".github/gatekeeper.yml"

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Finding, Level, Severity
 from gatekeeper.policy.model import CheckPolicy, Policy
-from gatekeeper.pullrequest import PullRequest
 
 
 def _finding(rule: str, level: Level) -> Finding:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Severity
 from gatekeeper.policy.layers import available_presets
 from gatekeeper.policy.load import load_policy
 from gatekeeper.policy.schema import COMMON_KEYS
 from gatekeeper.policy.yamlmarks import load
-from gatekeeper.pullrequest import PullRequest
 from tests.policy.fakes import CHECKS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "policy.md"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangedFile, ChangeSet
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
 DEFAULT_RULE = "missing-cochange"

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.pullrequest import approving_humans
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import approving_humans
 
 _APPROVE = (
     "A maintainer reviews the change to the gate and approves the pull request; the gate"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from gatekeeper.changes import ChangeSet
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Finding, Level, Location, Rule, fingerprint
-from gatekeeper.pullrequest import PullRequest
 
 ENTRY_POINT_GROUP = "gatekeeper.checks"
 CHECK_ID_PATTERN = r"^[a-z][a-z0-9-]*$"

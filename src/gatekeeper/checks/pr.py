@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
+from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.pr_markdown import (
     checklist,
@@ -24,9 +26,7 @@ from gatekeeper.checks.pr_markdown import (
     text_without_headings,
 )
 from gatekeeper.checks.pr_markdown import sections as markdown_sections
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import PullRequest
 
 #: lockfiles and generated files do not make a change harder to review
 DEFAULT_SIZE_EXCLUDE = (

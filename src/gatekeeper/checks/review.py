@@ -22,9 +22,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangedFile
+from gatekeeper.changes.pullrequest import PullRequest, approving_humans, split_approvers
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import PullRequest, approving_humans, split_approvers
 
 #: the gate's own configuration: a PR must not be able to weaken what judges it
 GATE_PATHS = (

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
+from gatekeeper.changes.pullrequest import PullRequest, pr_from_payload
 from gatekeeper.errors import UsageError
 from gatekeeper.gate import POLICY_FROM, GateOptions
-from gatekeeper.pullrequest import PullRequest, pr_from_payload
 
 F = TypeVar("F", bound=Callable[..., Any])
 

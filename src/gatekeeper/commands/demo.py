@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from gatekeeper.pullrequest import PullRequest
+from gatekeeper.changes.pullrequest import PullRequest
 
 POLICY = """\
 version: 1

@@ -21,9 +21,9 @@ def policy() -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def validate(file: Path | None) -> None:
     """Check a policy file: YAML, schema, presets, checks. Exits 2 on any error."""
+    from gatekeeper.changes.pullrequest import PullRequest
     from gatekeeper.plugins import discover
     from gatekeeper.policy.load import load_policy, peek_plugins
-    from gatekeeper.pullrequest import PullRequest
 
     path = file or Path(DEFAULT_POLICY_PATH)
     try:

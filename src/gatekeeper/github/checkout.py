@@ -3,7 +3,7 @@
 ``actions/checkout`` gives ``pull_request`` runs the merge commit (with ``fetch-depth: 1``
 the PR head is not there) and ``pull_request_target`` runs the base branch (the head is
 never there). Fetching the head's objects only reads them; nothing from the PR runs.
-A missing base commit is the gate's business (``gatekeeper.git`` fetches it).
+A missing base commit is the gate's business (``gatekeeper.changes.build`` fetches it).
 """
 
 from __future__ import annotations

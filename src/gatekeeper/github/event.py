@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gatekeeper.changes.pullrequest import PullRequest, Review, pr_from_payload
 from gatekeeper.errors import UsageError
 from gatekeeper.github.client import GitHubClient, GitHubError
-from gatekeeper.pullrequest import PullRequest, Review, pr_from_payload
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review"})
 SUPPORTED_EVENTS = PR_EVENTS | {"merge_group", "push"}

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from urllib.parse import quote
 
+from gatekeeper.changes.pullrequest import PullRequest, team_key
 from gatekeeper.gate import approver_teams
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.policy.model import Policy
-from gatekeeper.pullrequest import PullRequest, team_key
 
 Members = tuple[tuple[str, tuple[str, ...]], ...]
 Errors = tuple[tuple[str, str], ...]

@@ -23,14 +23,14 @@ from typing import Any
 
 import yaml
 
-from gatekeeper.globs import match_any
+from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.pullrequest import PullRequest, detect_agent
 from gatekeeper.model import Severity, Waiver
 from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
 from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
 from gatekeeper.policy.validate import Origin, Problems, check_document
 from gatekeeper.policy.yamlmarks import KeyPath, load
-from gatekeeper.pullrequest import PullRequest, detect_agent
 
 #: What a repository without a policy file gets.
 DEFAULT_DOCUMENT = "version: 1\nextends: [recommended]\n"

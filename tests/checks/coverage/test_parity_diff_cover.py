@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.coverage import CoverageCheck
-from gatekeeper.git import changeset_from_git
 from gatekeeper.testing import context, defaults
 
 pytestmark = pytest.mark.skipif(shutil.which("diff-cover") is None, reason="needs diff-cover")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gatekeeper import git
+from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.testing import context, defaults
 
@@ -21,7 +21,7 @@ def test_real_repository(git_repo) -> None:  # type: ignore[no-untyped-def]
             "B = os.environ['DOCUMENTED_DEEP']\nC = os.getenv('NEW_ONE')\n"
         }
     )
-    changes = git.changeset_from_git(git_repo.root, base, head)
+    changes = changeset_from_git(git_repo.root, base, head)
     check = EnvVarsCheck()
     config = defaults(check)
     ctx = context(changes, config)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gatekeeper import git
+from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.migrations import MigrationsCheck
 from gatekeeper.testing import context
 from tests.conftest import GitRepo
@@ -48,7 +48,7 @@ def downgrade():
 def test_alembic_revision_from_git(git_repo: GitRepo) -> None:
     base = git_repo.commit({"alembic/versions/a1_users.py": A1, "app/models.py": "email\n"})
     head = git_repo.commit({"alembic/versions/b2_email.py": B2})
-    with git.changeset_from_git(git_repo.root, base, head) as changes:
+    with changeset_from_git(git_repo.root, base, head) as changes:
         ctx = context(changes, {})
         check = MigrationsCheck()
         assert check.applies(ctx)
@@ -71,7 +71,7 @@ def test_alembic_revision_from_git(git_repo: GitRepo) -> None:
 def test_untouched_migrations_do_not_apply(git_repo: GitRepo) -> None:
     base = git_repo.commit({"alembic/versions/a1_users.py": A1})
     head = git_repo.commit({"README.md": "docs\n"})
-    with git.changeset_from_git(git_repo.root, base, head) as changes:
+    with changeset_from_git(git_repo.root, base, head) as changes:
         assert not MigrationsCheck().applies(context(changes, {}))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Level
-from gatekeeper.pullrequest import PullRequest
 
 from .helpers import rules, run_part, where
 
@@ -58,7 +58,7 @@ def test_the_checks_paths_and_exclude_narrow_it() -> None:
 
 
 def test_a_human_approval_on_the_head_commit_satisfies_it() -> None:
-    from gatekeeper.pullrequest import Review
+    from gatekeeper.changes.pullrequest import Review
 
     approved = PullRequest(
         number=7, author="dev", head_sha="h1", reviews=(Review("lead", "APPROVED", commit_id="h1"),)

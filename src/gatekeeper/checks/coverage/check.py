@@ -8,11 +8,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show
 from gatekeeper.checks.coverage.paths import PathMapper
 from gatekeeper.checks.coverage.reports import Report, ReportError, read_report
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
 CONVENTIONAL = (

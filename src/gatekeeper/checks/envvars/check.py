@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangedFile, FileStatus
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
 from gatekeeper.checks.envvars.python_reads import EnvRead, python_reads
 from gatekeeper.checks.envvars.text_reads import is_minified, scanner_for
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
 #: variables every platform sets; nobody documents them

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
-from gatekeeper.globs import match_any
+from gatekeeper.changes.globs import match_any
 
 ALEMBIC = "alembic"
 DJANGO = "django"

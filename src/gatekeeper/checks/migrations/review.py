@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
@@ -23,7 +24,6 @@ from gatekeeper.checks.migrations.detect import (
 )
 from gatekeeper.checks.migrations.safety import Hit
 from gatekeeper.checks.migrations.sqltext import ignore_marks, split
-from gatekeeper.globs import match_any
 
 #: where application code is searched for a dropped name, unless the policy says
 DEFAULT_CODE_PATHS = (

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import BaseCheck, CheckContext
 from gatekeeper.checks.openapi.rules import LEVELS
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
 #: file names that are specs by convention

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangedFile, FileKind
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool, write_scratch
 from gatekeeper.checks.security.reduce import normalise, reduce_source
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
 PYTHON_FILES = ("*.py", "*.pyw")

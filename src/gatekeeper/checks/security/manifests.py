@@ -20,7 +20,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from gatekeeper.globs import match_any
+from gatekeeper.changes.globs import match_any
 
 REQUIREMENTS = ("*requirements*.txt", "requirements/**/*.txt", "*requirements*.in")
 LOCKS: Mapping[str, tuple[str, ...]] = {

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper.changes import ChangedFile, FileKind
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool
 from gatekeeper.checks.security.secret_formats import (
@@ -36,7 +37,6 @@ from gatekeeper.checks.security.secret_formats import (
     looks_random,
     redact,
 )
-from gatekeeper.globs import match_any
 from gatekeeper.model import Finding, Level, Rule
 
 CONTEXT_LINES = 3

@@ -7,11 +7,11 @@ pull request (a local run) the review is reported as pending.
 
 from __future__ import annotations
 
+from gatekeeper.changes.globs import match
+from gatekeeper.changes.pullrequest import approving_humans
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.security.common import MakeFinding, Part
-from gatekeeper.globs import match
 from gatekeeper.model import Finding, Level, Rule
-from gatekeeper.pullrequest import approving_humans
 
 RULE_SENSITIVE = "sensitive-change"
 

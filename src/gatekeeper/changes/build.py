@@ -22,8 +22,7 @@ from gatekeeper.changes import (
     FileStatus,
     Tree,
 )
-from gatekeeper.errors import GitError, UsageError
-from gatekeeper.gitdiff import (
+from gatekeeper.changes.diff import (
     MODE_SUBMODULE,
     NumStat,
     RawEntry,
@@ -33,7 +32,7 @@ from gatekeeper.gitdiff import (
     parse_hunks,
     parse_raw_numstat,
 )
-from gatekeeper.gittrees import (
+from gatekeeper.changes.git import (
     BlobReader,
     GitTree,
     WorktreeTree,
@@ -41,6 +40,7 @@ from gatekeeper.gittrees import (
     split_z,
     stderr_text,
 )
+from gatekeeper.errors import GitError, UsageError
 
 MODES = ("commits", "worktree", "index")
 #: seconds a fetch of a missing base may take before we give up and say what to set

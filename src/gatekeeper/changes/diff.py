@@ -1,7 +1,7 @@
 """Parsing git's diff output: ``--raw --numstat -z`` records and ``-U0`` hunk headers.
 
 Pure functions over bytes, so every corner (renames, copies, type changes, quoted
-paths) is tested without running git. :mod:`gatekeeper.git` feeds them.
+paths) is tested without running git. :mod:`gatekeeper.changes.build` feeds them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gatekeeper.changes import FileKind, FileStatus
-from gatekeeper.gittrees import decode_path
+from gatekeeper.changes.git import decode_path
 
 MODE_SYMLINK = "120000"
 MODE_SUBMODULE = "160000"

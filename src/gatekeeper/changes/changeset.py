@@ -1,6 +1,6 @@
 """The ChangeSet: what a pull request changed, and the repository at base and at head.
 
-A ChangeSet is built from git by :func:`gatekeeper.git.changeset_from_git` (or by tests
+A ChangeSet is built from git by :func:`gatekeeper.changes.build.changeset_from_git` (or by tests
 from any :class:`Tree`). Checks read it; they never run git themselves. File contents
 are read lazily and only for the paths a check asks for, so cost follows the diff.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from gatekeeper.globs import match_any, matcher
+from gatekeeper.changes.globs import match_any, matcher
 
 #: Files larger than this are not read as text (they are still listed as changed).
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
