@@ -8,7 +8,8 @@ import pytest
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileKind, FileStatus
 from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.changes.git import BlobReader, GitTree, WorktreeTree, check_path, run_git
+from gatekeeper.changes.git import check_path, run_git
+from gatekeeper.changes.trees import BlobReader, GitTree, WorktreeTree
 from gatekeeper.errors import GitError
 from gatekeeper.testing import MemoryTree, changeset
 from tests.conftest import GitRepo

@@ -11,14 +11,9 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.changes import ChangeSet, FileKind, FileStatus
-from gatekeeper.changes.build import (
-    changeset_from_git,
-    default_branch,
-    find_repo_root,
-    merge_base,
-    resolve_commit,
-)
-from gatekeeper.changes.git import BlobReader, GitTree
+from gatekeeper.changes.build import changeset_from_git
+from gatekeeper.changes.git import default_branch, find_repo_root, merge_base, resolve_commit
+from gatekeeper.changes.trees import BlobReader, GitTree
 from gatekeeper.errors import GitError, UsageError
 from tests.conftest import GitRepo
 
@@ -239,8 +234,8 @@ def test_construction_never_lists_the_repository(
     base = git_repo.commit({f"d{i}/f{i}.py": f"{i}\n" for i in range(30)})
     head = git_repo.commit({"d1/f1.py": "changed\n", "new.py": "n\n"})
     seen: list[tuple[str, ...]] = []
-    import gatekeeper.changes.build as git_module
-    import gatekeeper.changes.git as trees_module
+    import gatekeeper.changes.build as build_module
+    import gatekeeper.changes.trees as trees_module
 
     real = trees_module.run_git
 
@@ -248,7 +243,7 @@ def test_construction_never_lists_the_repository(
         seen.append(args)
         return real(root, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(git_module, "run_git", recording)
+    monkeypatch.setattr(build_module, "run_git", recording)
     monkeypatch.setattr(trees_module, "run_git", recording)
     with build(git_repo, base, head) as cs:
         assert len(cs) == 2
@@ -484,7 +479,7 @@ def test_a_fetch_that_hangs_is_cut_off(
     base = git_repo.commit({"a.txt": "1\n"})
     git_repo.commit({"a.txt": "2\n"})
     clone = _shallow_clone(git_repo, tmp_path / "shallow")
-    monkeypatch.setattr("gatekeeper.changes.build.FETCH_TIMEOUT", 1e-9)
+    monkeypatch.setattr("gatekeeper.changes.git.FETCH_TIMEOUT", 1e-9)
     with pytest.raises(GitError, match=r"did not finish within.*fetch-depth: 0"):
         changeset_from_git(clone, base)
 

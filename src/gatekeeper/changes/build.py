@@ -1,4 +1,4 @@
-"""git plumbing for gatekeeper: find the repository, resolve revisions, build the ChangeSet.
+"""The ChangeSet from git.
 
 :func:`changeset_from_git` compares a base revision with a head commit, the working tree
 or the index. Its cost follows the diff: one ``diff --raw --numstat -U0`` (records,
@@ -33,183 +33,73 @@ from gatekeeper.changes.diff import (
     parse_raw_numstat,
 )
 from gatekeeper.changes.git import (
-    BlobReader,
-    GitTree,
-    WorktreeTree,
+    FETCH_HINT,
+    default_branch,
+    empty_tree,
+    fetch,
+    find_repo_root,
+    has_origin,
+    is_shallow,
+    merge_base,
+    resolve_commit,
     run_git,
     split_z,
-    stderr_text,
+    try_resolve,
 )
+from gatekeeper.changes.trees import BlobReader, GitTree, WorktreeTree
 from gatekeeper.errors import GitError, UsageError
 
 MODES = ("commits", "worktree", "index")
-#: seconds a fetch of a missing base may take before we give up and say what to set
-FETCH_TIMEOUT = 300.0
 #: what ChangeSet.head says when head is not a commit
 HEAD_LABELS = {"worktree": "worktree", "index": "index"}
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _ZERO = re.compile(r"^0+$")
 #: explicit, so a user's diff.noprefix or diff.mnemonicPrefix cannot change the patch
 _PREFIXES = ("--src-prefix=a/", "--dst-prefix=b/")
-_DEFAULT_BRANCHES = (
-    "refs/remotes/origin/main",
-    "refs/remotes/origin/master",
-    "refs/heads/main",
-    "refs/heads/master",
-)
-_FETCH_HINT = (
-    "With actions/checkout, set `fetch-depth: 0` so the history is there "
-    "(or fetch the base commit yourself before running gatekeeper)."
-)
 
-__all__ = [
-    "DEFAULT_MAX_FILE_BYTES",
-    "changeset_from_git",
-    "default_branch",
-    "find_repo_root",
-    "is_shallow",
-    "merge_base",
-    "resolve_commit",
-]
-
-
-def find_repo_root(path: Path | str = ".") -> Path:
-    """The top directory of the git working tree that contains ``path``."""
-    start = Path(path)
-    if not start.exists():
-        raise GitError(f"{start} does not exist: pass the path of a git repository")
-    where = start if start.is_dir() else start.parent
-    done = run_git(where, "rev-parse", "--show-toplevel", check=False)
-    if done.returncode != 0:
-        message = stderr_text(done)
-        if "dubious ownership" in message:
-            raise GitError(
-                f"git refuses to work in {where}: it belongs to another user. Run "
-                f"`git config --global --add safe.directory {where}` and try again."
-            )
-        raise GitError(
-            f"{start} is not inside a git working tree: run gatekeeper from a clone "
-            "(or pass its path)."
-        )
-    return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
-
-
-def _try_resolve(root: Path, rev: str) -> str | None:
-    if not rev or rev.startswith("-"):
-        return None  # never let a revision be read as an option
-    done = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
-    return done.stdout.decode().strip() if done.returncode == 0 else None
-
-
-def resolve_commit(root: Path, rev: str) -> str:
-    """The full sha of the commit ``rev`` names (a sha, branch, tag, HEAD~2...)."""
-    sha = _try_resolve(root, rev)
-    if sha is None:
-        hint = f" This is a shallow clone. {_FETCH_HINT}" if is_shallow(root) else ""
-        raise GitError(
-            f"unknown revision {rev!r}: no commit, branch or tag by that name in {root}. "
-            f"Check the name, or fetch it first.{hint}"
-        )
-    return sha
-
-
-def is_shallow(root: Path) -> bool:
-    """True in a shallow clone (history cut at some depth)."""
-    done = run_git(root, "rev-parse", "--is-shallow-repository", check=False)
-    return done.stdout.strip() == b"true"
-
-
-def default_branch(root: Path) -> str:
-    """The ref of the default branch: origin/HEAD's target, else origin/main,
-    origin/master, main, master (the first that exists)."""
-    out = run_git(
-        root,
-        "for-each-ref",
-        "--format=%(refname)%00%(symref)",
-        "refs/remotes/origin/HEAD",
-        *_DEFAULT_BRANCHES,
-    ).stdout.decode("utf-8", "replace")
-    refs: dict[str, str] = {}
-    for line in out.splitlines():
-        name, _, target = line.partition("\0")
-        refs[name] = target
-    target = refs.get("refs/remotes/origin/HEAD", "")
-    if target and _try_resolve(root, target):
-        return target
-    for ref in _DEFAULT_BRANCHES:
-        if ref in refs:
-            return ref
-    raise GitError(
-        "cannot tell the default branch (no origin/HEAD, origin/main, origin/master, main "
-        "or master): pass the base revision explicitly (--base)."
-    )
-
-
-def merge_base(root: Path, a: str, b: str) -> str | None:
-    """The best common ancestor of two commits, or None when git finds none."""
-    done = run_git(root, "merge-base", a, b, check=False)
-    return done.stdout.decode().strip() if done.returncode == 0 else None
-
-
-def _has_origin(root: Path) -> bool:
-    return run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
-
-
-def _fetch(root: Path, *args: str) -> str | None:
-    """Run ``git fetch --no-tags args``; None on success, else git's message."""
-    try:
-        done = run_git(
-            root, "fetch", "--quiet", "--no-tags", *args, check=False, timeout=FETCH_TIMEOUT
-        )
-    except GitError as exc:
-        return exc.message
-    return None if done.returncode == 0 else stderr_text(done)
+__all__ = ["DEFAULT_MAX_FILE_BYTES", "MODES", "changeset_from_git"]
 
 
 def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) -> str:
     if base is None:
         return _default_base(root, head, fetch_missing)
-    sha = _try_resolve(root, base)
+    sha = try_resolve(root, base)
     if sha is not None:
         return sha
-    if not (fetch_missing and _SHA.match(base) and _has_origin(root)):
+    if not (fetch_missing and _SHA.match(base) and has_origin(root)):
         return resolve_commit(root, base)  # raises, naming the revision
     # A PR's base sha is often missing from a shallow CI clone: fetch that one commit
     # (only that one in a shallow clone; a full clone must not be made shallow).
     shallow = is_shallow(root)
-    error = _fetch(root, *(("--depth=1",) if shallow else ()), "origin", base)
-    sha = _try_resolve(root, base) if error is None else None
+    error = fetch(root, *(("--depth=1",) if shallow else ()), "origin", base)
+    sha = try_resolve(root, base) if error is None else None
     if sha is not None:
         return sha
     where = "this shallow clone" if shallow else "this clone"
     raise GitError(
         f"base commit {base} is not in {where} and fetching it from origin failed "
-        f"({error or 'the commit did not arrive'}). {_FETCH_HINT}"
+        f"({error or 'the commit did not arrive'}). {FETCH_HINT}"
     )
 
 
 def _default_base(root: Path, head: str, fetch_missing: bool) -> str:
     branch = default_branch(root)
     found = merge_base(root, branch, head)
-    if found is None and fetch_missing and is_shallow(root) and _has_origin(root):
+    if found is None and fetch_missing and is_shallow(root) and has_origin(root):
         # The common ancestor lies beyond the shallow boundary: deepen, then give up
         # the depth altogether.
         for args in (("--deepen=200", "origin"), ("--unshallow", "origin")):
-            if _fetch(root, *args) is None:
+            if fetch(root, *args) is None:
                 found = merge_base(root, branch, head)
             if found is not None:
                 break
     if found is None:
-        hint = f" {_FETCH_HINT}" if is_shallow(root) else ""
+        hint = f" {FETCH_HINT}" if is_shallow(root) else ""
         raise GitError(
             f"{branch} and {head[:12]} have no common ancestor here, so there is no default "
             f"base: pass the base revision explicitly (--base).{hint}"
         )
     return found
-
-
-def _empty_tree(root: Path) -> str:
-    return run_git(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").stdout.decode().strip()
 
 
 def changeset_from_git(
@@ -240,9 +130,9 @@ def changeset_from_git(
     if mode == "commits":
         head_sha = resolve_commit(root, head or "HEAD")
     else:
-        head_sha = _try_resolve(root, "HEAD") or ""
+        head_sha = try_resolve(root, "HEAD") or ""
     if base is None and not head_sha:
-        base_sha = _empty_tree(root)  # no commit yet: everything staged or on disk is new
+        base_sha = empty_tree(root)  # no commit yet: everything staged or on disk is new
     else:
         base_sha = _resolve_base(root, base, head_sha, fetch_missing)
     return _Builder(root, mode, max_file_bytes).build(base_sha, head_sha)

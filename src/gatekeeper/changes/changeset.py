@@ -1,7 +1,7 @@
 """The ChangeSet: what a pull request changed, and the repository at base and at head.
 
-A ChangeSet is built from git by :func:`gatekeeper.changes.build.changeset_from_git` (or by tests
-from any :class:`Tree`). Checks read it; they never run git themselves. File contents
+A ChangeSet is built from git by :func:`gatekeeper.changes.build.changeset_from_git` (or
+by tests from any :class:`Tree`). Checks read it; they never run git themselves. File contents
 are read lazily and only for the paths a check asks for, so cost follows the diff.
 """
 

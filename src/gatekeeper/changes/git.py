@@ -1,30 +1,40 @@
-"""Running git safely, and the :class:`~gatekeeper.changes.Tree` implementations over it.
+"""Running git safely, and the questions about revisions the rest of gatekeeper asks.
 
 Every git call goes through :func:`run_git`: an argument list (never a shell),
-``core.quotepath=false`` so paths come back as UTF-8 bytes, and no prompts. Blobs are
-read through one long-lived ``git cat-file --batch`` per repository (:class:`BlobReader`),
-shared by the trees of a ChangeSet and guarded by a lock because the engine runs checks
-in threads.
+``core.quotepath=false`` so paths come back as UTF-8 bytes, and no prompts. Above it sit
+the repository's root, revisions resolved to shas, the default branch, merge-bases and
+fetching what a shallow clone lacks.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
-import threading
-import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 from gatekeeper.errors import GitError
 
-#: A blob known from the diff: its object name and size, so reads need no lookup.
-KnownBlob = tuple[str, int]
-
+#: seconds a fetch of a missing base may take before we give up and say what to set
+FETCH_TIMEOUT = 300.0
+#: what to do when a commit is missing from a shallow clone
+FETCH_HINT = (
+    "With actions/checkout, set `fetch-depth: 0` so the history is there "
+    "(or fetch the base commit yourself before running gatekeeper)."
+)
 _GIT_CONFIG = ("-c", "core.quotepath=false")
+_DEFAULT_BRANCHES = (
+    "refs/remotes/origin/main",
+    "refs/remotes/origin/master",
+    "refs/heads/main",
+    "refs/heads/master",
+)
+
+
+def git_command(*args: str) -> list[str]:
+    """The argument list that runs ``git args`` the way :func:`run_git` does."""
+    return [git_executable(), *_GIT_CONFIG, *args]
 
 
 def git_executable() -> str:
@@ -35,7 +45,8 @@ def git_executable() -> str:
     return exe
 
 
-def _env() -> dict[str, str]:
+def git_env() -> dict[str, str]:
+    """The environment every git process runs in."""
     env = dict(os.environ)
     # Never wait for a password on fetch, never take the index lock just to refresh
     # stat data (checks may run while an editor or a hook uses the repository).
@@ -69,7 +80,7 @@ def run_git(
             cwd=root,
             input=stdin,
             capture_output=True,
-            env=_env(),
+            env=git_env(),
             timeout=timeout,
         )
     except FileNotFoundError as exc:
@@ -108,221 +119,105 @@ def check_path(path: str) -> str:
     return path
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """End a cat-file process: closing its input makes it exit; reap it so no zombie stays."""
-    for stream in (proc.stdin, proc.stdout):
-        # a pipe to a process that already died may refuse the final flush
-        with contextlib.suppress(OSError):
-            if stream is not None:
-                stream.close()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:  # pragma: no cover - cat-file ignores a closed stdin
-        proc.kill()
-        proc.wait()
-
-
-class BlobReader:
-    """One long-lived ``git cat-file --batch`` process for a repository, thread-safe.
-
-    The process starts on the first read and ends on :meth:`close` (or when the reader
-    is garbage-collected, or at interpreter exit).
-    """
-
-    def __init__(self, root: Path) -> None:
-        self._root = root
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], BlobReader] | None = None
-        self._closed = False
-
-    def _start(self) -> tuple[IO[bytes], IO[bytes]]:
-        if self._closed:
-            raise GitError("the ChangeSet was closed; build a new one to read files")
-        if self._proc is None:
-            cmd = [git_executable(), *_GIT_CONFIG, "cat-file", "--batch"]
-            self._proc = subprocess.Popen(
-                cmd,
-                cwd=self._root,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=_env(),
-            )
-            self._finalizer = weakref.finalize(self, _stop, self._proc)
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        return self._proc.stdin, self._proc.stdout
-
-    def read(self, name: str) -> tuple[str, bytes] | None:
-        """The (type, content) of an object name (a sha, ``rev:path``, ``:path``), or None.
-
-        The name must not contain a newline (the batch protocol is line-based).
-        """
-        if "\n" in name:
-            raise ValueError("object names sent to cat-file --batch cannot contain newlines")
-        with self._lock:
-            stdin, stdout = self._start()
-            try:
-                return self._exchange(stdin, stdout, name)
-            except BaseException:
-                # An answer half-read (git died, or an interrupt) would shift every later
-                # answer by one: drop this process; the next read starts a fresh one.
-                self._discard()
-                raise
-
-    @staticmethod
-    def _exchange(stdin: IO[bytes], stdout: IO[bytes], name: str) -> tuple[str, bytes] | None:
-        try:
-            stdin.write(encode_path(name) + b"\n")
-            stdin.flush()
-            header = stdout.readline()
-        except OSError:  # the process died: same as an empty answer
-            header = b""
-        if header.endswith((b" missing\n", b" ambiguous\n")):
-            return None
-        fields = header.split()
-        data = stdout.read(int(fields[2]) + 1) if len(fields) == 3 else b""
-        if not data.endswith(b"\n") or len(data) != int(fields[2]) + 1:
-            raise GitError(f"git cat-file stopped unexpectedly while reading {name!r}")
-        return fields[1].decode(), data[:-1]  # the content, then a newline
-
-    def _discard(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()
-        self._proc, self._finalizer = None, None
-
-    def close(self) -> None:
-        """Stop the process (idempotent)."""
-        with self._lock:
-            self._closed = True
-            if self._finalizer is not None:
-                self._finalizer()
-
-    @property
-    def running(self) -> bool:
-        """True while the cat-file process is alive (for tests and diagnostics)."""
-        return self._proc is not None and self._proc.poll() is None
-
-
 def split_z(out: bytes) -> list[str]:
     """NUL-separated git output as a list of paths."""
     return [decode_path(p) for p in out.split(b"\0") if p]
 
 
-class GitTree:
-    """The repository at a commit (``rev`` is a sha) or in the index (``rev`` is "")."""
 
-    def __init__(
-        self,
-        root: Path,
-        reader: BlobReader,
-        rev: str,
-        known: Mapping[str, KnownBlob] | None = None,
-    ) -> None:
-        self.root, self.rev = root, rev
-        self._reader = reader
-        self._known = dict(known or {})
-        self._paths: list[str] | None = None
-        self._lock = threading.Lock()
 
-    def read(self, path: str) -> bytes | None:
-        """The blob's bytes at this revision; None when absent or not a file."""
-        check_path(path)
-        known = self._known.get(path)
-        name: str | None = known[0] if known else f"{self.rev}:{path}"
-        if name is not None and "\n" in name:
-            name = self._resolve(path)
-        if name is None:
-            return None
-        got = self._reader.read(name)
-        if got is None or got[0] != "blob":
-            return None
-        return got[1]
-
-    def _resolve(self, path: str) -> str | None:
-        # cat-file --batch reads names line by line, so a path with a newline is
-        # resolved to its blob sha by a separate call.
-        done = run_git(
-            self.root, "rev-parse", "--verify", "--quiet", f"{self.rev}:{path}", check=False
+def find_repo_root(path: Path | str = ".") -> Path:
+    """The top directory of the git working tree that contains ``path``."""
+    start = Path(path)
+    if not start.exists():
+        raise GitError(f"{start} does not exist: pass the path of a git repository")
+    where = start if start.is_dir() else start.parent
+    done = run_git(where, "rev-parse", "--show-toplevel", check=False)
+    if done.returncode != 0:
+        message = stderr_text(done)
+        if "dubious ownership" in message:
+            raise GitError(
+                f"git refuses to work in {where}: it belongs to another user. Run "
+                f"`git config --global --add safe.directory {where}` and try again."
+            )
+        raise GitError(
+            f"{start} is not inside a git working tree: run gatekeeper from a clone "
+            "(or pass its path)."
         )
-        return done.stdout.decode().strip() if done.returncode == 0 else None
-
-    def size(self, path: str) -> int | None:
-        """The blob's size when the diff already told us (None: unknown, read to find out)."""
-        known = self._known.get(path)
-        return known[1] if known else None
-
-    def paths(self) -> Iterator[str]:
-        """Every file path at this revision, from one listing that is then cached."""
-        with self._lock:
-            if self._paths is None:
-                if self.rev:
-                    args = ["ls-tree", "-r", "-z", "--name-only", "--full-tree", self.rev]
-                else:
-                    args = ["ls-files", "-z", "--cached", "--full-name"]
-                self._paths = sorted(set(split_z(run_git(self.root, *args).stdout)))
-        return iter(self._paths)
-
-    def close(self) -> None:
-        """Stop the shared cat-file process."""
-        self._reader.close()
+    return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
 
 
-class WorktreeTree:
-    """The working tree on disk. Symlinks are read as their target text, never followed,
-    and a path whose parent directories go through a symlink does not exist (as in git)."""
+def try_resolve(root: Path, rev: str) -> str | None:
+    if not rev or rev.startswith("-"):
+        return None  # never let a revision be read as an option
+    done = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+    return done.stdout.decode().strip() if done.returncode == 0 else None
 
-    def __init__(self, root: Path, sizes: Mapping[str, int] | None = None) -> None:
-        self.root = root
-        self._real_root = os.path.realpath(root)
-        self._sizes = dict(sizes or {})
-        self._paths: list[str] | None = None
-        self._lock = threading.Lock()
 
-    def _full(self, path: str) -> str | None:
-        check_path(path)
-        parts = path.split("/")
-        expected_parent = os.path.join(self._real_root, *parts[:-1])
-        full = os.path.join(expected_parent, parts[-1])
-        if os.path.realpath(os.path.dirname(full)) != expected_parent:
-            return None
-        return full
+def resolve_commit(root: Path, rev: str) -> str:
+    """The full sha of the commit ``rev`` names (a sha, branch, tag, HEAD~2...)."""
+    sha = try_resolve(root, rev)
+    if sha is None:
+        hint = f" This is a shallow clone. {FETCH_HINT}" if is_shallow(root) else ""
+        raise GitError(
+            f"unknown revision {rev!r}: no commit, branch or tag by that name in {root}. "
+            f"Check the name, or fetch it first.{hint}"
+        )
+    return sha
 
-    def read(self, path: str) -> bytes | None:
-        """The file's bytes (a symlink's target); None when absent or a directory."""
-        full = self._full(path)
-        if full is None:
-            return None
-        if os.path.islink(full):
-            return os.fsencode(os.readlink(full))
-        if not os.path.isfile(full):
-            return None
-        with open(full, "rb") as fh:
-            return fh.read()
 
-    def size(self, path: str) -> int | None:
-        """The file's size in bytes, from lstat (never reads it)."""
-        if path in self._sizes:
-            return self._sizes[path]
-        full = self._full(path)
-        try:
-            return os.lstat(full).st_size if full else None
-        except OSError:
-            return None
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone (history cut at some depth)."""
+    done = run_git(root, "rev-parse", "--is-shallow-repository", check=False)
+    return done.stdout.strip() == b"true"
 
-    def paths(self) -> Iterator[str]:
-        """Tracked and untracked (not ignored) files that exist on disk."""
-        with self._lock:
-            if self._paths is None:
-                out = run_git(
-                    self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"
-                ).stdout
-                self._paths = sorted(
-                    p
-                    for p in set(split_z(out))
-                    if not p.endswith("/") and os.path.lexists(os.path.join(self.root, p))
-                )
-        return iter(self._paths)
 
-    def close(self) -> None:
-        """Nothing to release."""
+def default_branch(root: Path) -> str:
+    """The ref of the default branch: origin/HEAD's target, else origin/main,
+    origin/master, main, master (the first that exists)."""
+    out = run_git(
+        root,
+        "for-each-ref",
+        "--format=%(refname)%00%(symref)",
+        "refs/remotes/origin/HEAD",
+        *_DEFAULT_BRANCHES,
+    ).stdout.decode("utf-8", "replace")
+    refs: dict[str, str] = {}
+    for line in out.splitlines():
+        name, _, target = line.partition("\0")
+        refs[name] = target
+    target = refs.get("refs/remotes/origin/HEAD", "")
+    if target and try_resolve(root, target):
+        return target
+    for ref in _DEFAULT_BRANCHES:
+        if ref in refs:
+            return ref
+    raise GitError(
+        "cannot tell the default branch (no origin/HEAD, origin/main, origin/master, main "
+        "or master): pass the base revision explicitly (--base)."
+    )
+
+
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None when git finds none."""
+    done = run_git(root, "merge-base", a, b, check=False)
+    return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+def has_origin(root: Path) -> bool:
+    return run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
+
+
+def fetch(root: Path, *args: str) -> str | None:
+    """Run ``git fetch --no-tags args``; None on success, else git's message."""
+    try:
+        done = run_git(
+            root, "fetch", "--quiet", "--no-tags", *args, check=False, timeout=FETCH_TIMEOUT
+        )
+    except GitError as exc:
+        return exc.message
+    return None if done.returncode == 0 else stderr_text(done)
+
+
+def empty_tree(root: Path) -> str:
+    return run_git(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").stdout.decode().strip()

@@ -20,7 +20,7 @@ from typing import TextIO
 
 import click
 
-from gatekeeper.changes.build import find_repo_root, resolve_commit
+from gatekeeper.changes.git import find_repo_root, resolve_commit
 from gatekeeper.errors import EXIT_INTERNAL, EXIT_MET, EXIT_NOT_MET, GatekeeperError, UsageError
 from gatekeeper.gate import GateOptions
 from gatekeeper.github.checkout import ensure_commit
