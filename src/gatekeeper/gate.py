@@ -96,7 +96,7 @@ def read_policy_text(opts: GateOptions, changes: ChangeSet) -> tuple[str | None,
 def prepare(opts: GateOptions) -> Prepared:
     """Build the ChangeSet, load checks and the policy; raises GatekeeperError on bad input."""
     from gatekeeper.changes.build import changeset_from_git
-    from gatekeeper.changes.pullrequest import detect_agent
+    from gatekeeper.policy.agents import detect_agent
     from gatekeeper.policy.load import load_policy, peek_plugins
 
     if opts.safe and (opts.policy_from != "base" or opts.policy_file):

@@ -202,7 +202,7 @@ def test_enrich_needs_a_pr(github: FakeGitHub) -> None:
 
 
 def test_commit_authors_feed_agent_detection(tmp_path: Path, github: FakeGitHub) -> None:
-    from gatekeeper.changes.pullrequest import detect_agent
+    from gatekeeper.policy.agents import detect_agent
 
     github.commits = [
         {

@@ -24,8 +24,9 @@ from typing import Any
 import yaml
 
 from gatekeeper.changes.globs import match_any
-from gatekeeper.changes.pullrequest import PullRequest, detect_agent
+from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Severity, Waiver
+from gatekeeper.policy.agents import detect_agent
 from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
 from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema

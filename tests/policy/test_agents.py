@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gatekeeper.changes.pullrequest import PullRequest, detect_agent
+from gatekeeper.changes.pullrequest import PullRequest
+from gatekeeper.policy.agents import detect_agent
 from gatekeeper.policy.model import AgentRules
 
 
