@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_repo import build
 
-from gatekeeper.gate import GateOptions, run_gate
+from gatekeeper.pipeline import GateOptions, run_gate
 from gatekeeper.report import FORMATS, render
 
 POLICY = """\

@@ -21,7 +21,6 @@ import pytest
 import yaml
 
 from gatekeeper.errors import PolicyError
-from gatekeeper.gate import GateOptions
 from gatekeeper.github.action import INPUTS, OUTPUTS, read_inputs, run_action
 from gatekeeper.github.publish import STICKY_MARKER
 from gatekeeper.model import (
@@ -34,6 +33,7 @@ from gatekeeper.model import (
     Status,
     Verdict,
 )
+from gatekeeper.pipeline import GateOptions
 from tests.conftest import GitRepo
 from tests.github.fakegithub import TOKEN, FakeGitHub, Fault
 

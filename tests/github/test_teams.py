@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.gate import approver_teams
 from gatekeeper.github.action import run_action
 from gatekeeper.github.client import GitHubClient
 from gatekeeper.github.teams import read_teams, team_resolver
+from gatekeeper.pipeline import approver_teams
 from gatekeeper.policy.model import CheckPolicy, Policy
 from tests.conftest import GitRepo
 from tests.github.fakegithub import TOKEN, FakeGitHub, Fault
@@ -175,7 +175,7 @@ def test_an_unreadable_team_keeps_the_check_red(
 
 def test_the_hook_sees_the_effective_policy_once(git_repo: GitRepo) -> None:
     """An override for agents' PRs names another team: that is the one to resolve."""
-    from gatekeeper.gate import GateOptions, judge
+    from gatekeeper.pipeline import GateOptions, judge
 
     text = POLICY + (
         "overrides:\n"

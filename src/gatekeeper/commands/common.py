@@ -13,7 +13,7 @@ import click
 
 from gatekeeper.changes.pullrequest import PullRequest, pr_from_payload
 from gatekeeper.errors import UsageError
-from gatekeeper.gate import POLICY_FROM, GateOptions
+from gatekeeper.pipeline import POLICY_FROM, GateOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -137,7 +137,7 @@ DEMO_PR = PullRequest(
 )
 def demo(keep: bool, fmt: str) -> None:
     """Build an example repository with an agent's PR that breaks the DoD, and judge it."""
-    from gatekeeper.gate import GateOptions, run_gate
+    from gatekeeper.pipeline import GateOptions, run_gate
     from gatekeeper.report import render
 
     with tempfile.TemporaryDirectory(prefix="gatekeeper-demo-") as tmp:

@@ -63,7 +63,7 @@ def schema() -> None:
 @gate_options
 def show(**kw: Any) -> None:
     """Print the effective policy for this change (presets merged, overrides applied)."""
-    from gatekeeper.gate import prepare
+    from gatekeeper.pipeline import prepare
     from gatekeeper.policy.load import dump_document
 
     prepared = prepare(build_options(kw))

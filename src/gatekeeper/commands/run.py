@@ -51,7 +51,7 @@ def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **k
 
     Exits 0 when the Definition of Done is met, 1 when it is not.
     """
-    from gatekeeper.gate import run_gate
+    from gatekeeper.pipeline import run_gate
     from gatekeeper.report import render
 
     targets = parse_formats(formats)

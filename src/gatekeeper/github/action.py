@@ -22,7 +22,6 @@ import click
 
 from gatekeeper.changes.git import find_repo_root, resolve_commit
 from gatekeeper.errors import EXIT_INTERNAL, EXIT_MET, EXIT_NOT_MET, GatekeeperError, UsageError
-from gatekeeper.gate import GateOptions
 from gatekeeper.github.checkout import ensure_commit
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.event import Event, enrich, read_event
@@ -36,6 +35,7 @@ from gatekeeper.github.publish import (
 )
 from gatekeeper.github.teams import team_resolver
 from gatekeeper.model import Verdict
+from gatekeeper.pipeline import GateOptions
 
 #: every input action.yml declares, with its default when the runner passes none
 INPUTS: Mapping[str, str] = {
@@ -252,7 +252,7 @@ def _judge(gate: Gate | None, options: GateOptions) -> tuple[Verdict, int]:
     """Run the gate; with the real one, the annotation cap comes from the policy."""
     if gate is not None:
         return gate(options), DEFAULT_MAX_ANNOTATIONS
-    from gatekeeper.gate import judge
+    from gatekeeper.pipeline import judge
 
     verdict, policy = judge(options)
     return verdict, policy.max_annotations

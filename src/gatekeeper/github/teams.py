@@ -14,8 +14,8 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from gatekeeper.changes.pullrequest import PullRequest, team_key
-from gatekeeper.gate import approver_teams
 from gatekeeper.github.client import GitHubClient, GitHubError
+from gatekeeper.pipeline import approver_teams
 from gatekeeper.policy.model import Policy
 
 Members = tuple[tuple[str, tuple[str, ...]], ...]
