@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from gatekeeper.commands.catalog import checks, explain, rules_reference
+from gatekeeper.cli.catalog import checks, explain, rules_reference
 from gatekeeper.plugins import discover
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"

@@ -267,7 +267,7 @@ def test_a_report_to_a_pipe_or_device_is_written_in_place(tmp_path: Path) -> Non
     import os
     import threading
 
-    from gatekeeper.commands.common import write_atomically
+    from gatekeeper.cli.common import write_atomically
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -8,7 +8,6 @@ publishes, writes the step outputs, and returns the exit code ``gatekeeper run``
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import sys
@@ -17,8 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-
-import click
 
 from gatekeeper.changes.git import find_repo_root, resolve_commit
 from gatekeeper.errors import EXIT_INTERNAL, EXIT_MET, EXIT_NOT_MET, GatekeeperError, UsageError
@@ -401,13 +398,3 @@ def _error_check_run(
         client.request("POST", f"repos/{target.owner}/{target.repo}/check-runs", json=body)
     except GitHubError as exc:
         log(f"gatekeeper: could not write the check run: {exc}")
-
-
-@click.command("action")
-def action_command() -> int:
-    """Run as the GitHub Action: inputs from INPUT_*, the event from GITHUB_*.
-
-    Exits like ``gatekeeper run`` (0 met, 1 not met, 2 usage or policy error, 3 internal
-    error), or 0 whatever happens when the input fail-on-error is false.
-    """
-    return run_action(os.environ)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gatekeeper.cli_openapi import openapi
+from gatekeeper.cli.openapi import openapi
 
 BASE = """openapi: 3.0.3
 info: {title: t, version: '1'}

@@ -11,7 +11,7 @@ from gatekeeper.checks.openapi import OpenAPICheck
 from gatekeeper.checks.openapi.group import Group, group
 from gatekeeper.checks.openapi.load import Document
 from gatekeeper.checks.openapi.rules.base import Change, Shared
-from gatekeeper.cli_openapi import openapi
+from gatekeeper.cli.openapi import openapi
 from gatekeeper.model import Finding, Level
 from gatekeeper.testing import changeset, context
 

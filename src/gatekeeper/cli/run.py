@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gatekeeper.commands.common import build_options, gate_options, write_atomically
+from gatekeeper.cli.common import build_options, gate_options, write_atomically
 from gatekeeper.errors import EXIT_MET, EXIT_NOT_MET, UsageError
 
 

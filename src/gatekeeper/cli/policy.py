@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gatekeeper.commands.common import build_options, gate_options
+from gatekeeper.cli.common import build_options, gate_options
 from gatekeeper.errors import PolicyError
 from gatekeeper.policy.model import DEFAULT_POLICY_PATH
 

@@ -20,13 +20,13 @@ from gatekeeper.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Gatek
 
 #: command name -> (module, attribute, one-line help); loaded on first use
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
-    "run": ("gatekeeper.commands.run", "run", "Judge a change and print the verdict."),
-    "policy": ("gatekeeper.commands.policy", "policy", "Validate, show or describe the policy."),
-    "checks": ("gatekeeper.commands.catalog", "checks", "List installed checks and their rules."),
-    "explain": ("gatekeeper.commands.catalog", "explain", "Explain a rule: what, why, remedy."),
-    "demo": ("gatekeeper.commands.demo", "demo", "Run the gate on a built-in example PR."),
-    "openapi": ("gatekeeper.cli_openapi", "openapi", "Diff OpenAPI specs (breaking changes)."),
-    "action": ("gatekeeper.github.action", "action_command", "Run as the GitHub Action."),
+    "run": ("gatekeeper.cli.run", "run", "Judge a change and print the verdict."),
+    "policy": ("gatekeeper.cli.policy", "policy", "Validate, show or describe the policy."),
+    "checks": ("gatekeeper.cli.catalog", "checks", "List installed checks and their rules."),
+    "explain": ("gatekeeper.cli.catalog", "explain", "Explain a rule: what, why, remedy."),
+    "demo": ("gatekeeper.cli.demo", "demo", "Run the gate on a built-in example PR."),
+    "openapi": ("gatekeeper.cli.openapi", "openapi", "Diff OpenAPI specs (breaking changes)."),
+    "action": ("gatekeeper.cli.action", "action_command", "Run as the GitHub Action."),
 }
 
 
