@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.checks.command import CommandCheck
+from gatekeeper.checks.command.check import CommandCheck
 from gatekeeper.checks.interface import CheckError
 from gatekeeper.model import Finding
 from gatekeeper.testing import changeset, context

@@ -22,8 +22,8 @@ import yaml
 from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.cochange import CochangeCheck
 from gatekeeper.checks.interface import BaseCheck, CheckError
-from gatekeeper.checks.pr import PullRequestCheck
-from gatekeeper.checks.sarif import SarifCheck
+from gatekeeper.checks.pr.check import PullRequestCheck
+from gatekeeper.checks.sarif.check import SarifCheck
 from gatekeeper.testing import changeset, context
 
 CASES = Path(__file__).parent / "cases"

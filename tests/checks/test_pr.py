@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.checks.pr import PullRequestCheck
+from gatekeeper.checks.pr.check import PullRequestCheck
 from gatekeeper.testing import changeset, context
 
 HEAD = {"src/a.py": "1\n2\n3\n", "vendor/lib.js": "1\n2\n3\n4\n5\n6\n"}

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.checks import sarif_parser
 from gatekeeper.checks.interface import CheckError
-from gatekeeper.checks.sarif import SarifCheck
-from gatekeeper.checks.sarif_parser import SarifError, load_sarif, parse_sarif, rule_name
+from gatekeeper.checks.sarif import parser as sarif_parser
+from gatekeeper.checks.sarif.check import SarifCheck
+from gatekeeper.checks.sarif.parser import SarifError, load_sarif, parse_sarif, rule_name
 from gatekeeper.testing import changeset, context
 
 BASE = {"app/core.py": "import os\n\nVALUE = 1\n", "app/old.py": "import json\n"}

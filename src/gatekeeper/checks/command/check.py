@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from gatekeeper.checks.command_output import junit_failures, output_tail, redactions
+from gatekeeper.checks.command.output import junit_failures, output_tail, redactions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
-from gatekeeper.checks.sarif import sarif_findings
-from gatekeeper.checks.sarif_parser import load_sarif
+from gatekeeper.checks.sarif.check import sarif_findings
+from gatekeeper.checks.sarif.parser import load_sarif
 from gatekeeper.model import Finding, Level, Rule
 
 DEFAULT_TIMEOUT = 600.0

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
-from gatekeeper.checks.sarif_parser import LEVELS, SarifResult, load_sarif, rule_name
+from gatekeeper.checks.sarif.parser import LEVELS, SarifResult, load_sarif, rule_name
 from gatekeeper.model import Finding, Level, Rule
 
 _GLOB_CHARS = frozenset("*?[")

@@ -19,13 +19,13 @@ from typing import Any, ClassVar
 from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
-from gatekeeper.checks.pr_markdown import (
+from gatekeeper.checks.pr.markdown import (
     checklist,
     heading_key,
     strip_comments,
     text_without_headings,
 )
-from gatekeeper.checks.pr_markdown import sections as markdown_sections
+from gatekeeper.checks.pr.markdown import sections as markdown_sections
 from gatekeeper.model import Finding, Level, Rule
 
 #: lockfiles and generated files do not make a change harder to review
