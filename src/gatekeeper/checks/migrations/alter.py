@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatekeeper.checks.migrations.safety import SERIAL_TYPES, VOLATILE, Hit
+from gatekeeper.checks.migrations.hits import SERIAL_TYPES, VOLATILE, Hit
 from gatekeeper.checks.migrations.sqltext import Statement
 
 

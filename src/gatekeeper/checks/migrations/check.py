@@ -22,10 +22,10 @@ from gatekeeper.checks.migrations import (
     pyops,
     review,
     roundtrip,
-    safety,
     static,
 )
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
+from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.model import Finding
 
@@ -211,7 +211,7 @@ class MigrationsCheck(BaseCheck):
             )
         return out
 
-    def _contract(self, path: str, hit: safety.Hit) -> Finding:
+    def _contract(self, path: str, hit: Hit) -> Finding:
         what = ".".join(hit.target)
         return self.finding(
             "expand-contract",

@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Iterable
 
 from gatekeeper.checks.migrations import pyops, safety
-from gatekeeper.checks.migrations.safety import Hit
+from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import split, strip_comments
 from gatekeeper.model import Level
 

@@ -22,7 +22,7 @@ from gatekeeper.checks.migrations.detect import (
     PRISMA,
     Migration,
 )
-from gatekeeper.checks.migrations.safety import Hit
+from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import ignore_marks, split
 
 #: where application code is searched for a dropped name, unless the policy says

@@ -12,28 +12,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatekeeper.checks.migrations import alter
+from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, fill_templates
-from gatekeeper.model import Level
-
-#: functions whose value differs per row: a default using one rewrites the table
-VOLATILE = frozenset(
-    {"random", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "clock_timestamp",
-     "timeofday", "nextval", "txid_current"}
-)  # fmt: skip
-SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One rule a statement breaks; ``target`` names the dropped table/column if any."""
-
-    rule: str
-    message: str
-    line: int
-    evidence: str
-    target: tuple[str, ...] = ()
-    #: overrides the rule's default level when the evidence is weaker (Django AlterField)
-    level: Level | None = None
 
 
 @dataclass
@@ -292,8 +273,6 @@ def _pg_dropdb(node: Any, stmt: Statement, state: State) -> list[Hit]:
 
 
 def _pg_alter(node: Any, stmt: Statement, state: State) -> list[Hit]:
-    from gatekeeper.checks.migrations import alter
-
     if _on_created_table(node, state):
         return []
     table = _relname(node)
@@ -381,7 +360,5 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
         if table in state.created:
             return []
         state.ddl_line = state.ddl_line or stmt.line
-        from gatekeeper.checks.migrations import alter
-
         return alter.sqlglot_actions(parsed, table, stmt)
     return []

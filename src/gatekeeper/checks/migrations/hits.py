@@ -1,0 +1,27 @@
+"""What a safety rule reports about one statement, and the SQL facts the rules share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gatekeeper.model import Level
+
+#: functions whose value differs per row: a default using one rewrites the table
+VOLATILE = frozenset(
+    {"random", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "clock_timestamp",
+     "timeofday", "nextval", "txid_current"}
+)  # fmt: skip
+SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule a statement breaks; ``target`` names the dropped table/column if any."""
+
+    rule: str
+    message: str
+    line: int
+    evidence: str
+    target: tuple[str, ...] = ()
+    #: overrides the rule's default level when the evidence is weaker (Django AlterField)
+    level: Level | None = None
