@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
@@ -15,9 +15,6 @@ from gatekeeper.checks.openapi.load import Document, SpecError
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level
-
-if TYPE_CHECKING:
-    from gatekeeper.checks.openapi.check import OpenAPICheck
 
 
 def _options(ctx: CheckContext) -> Options:
@@ -41,7 +38,7 @@ class Tally:
 
 
 def run_spec(
-    check: OpenAPICheck, ctx: CheckContext, path: str, tally: Tally | None = None
+    check: BaseCheck, ctx: CheckContext, path: str, tally: Tally | None = None
 ) -> list[Finding]:
     """Findings for one spec path (its head path, or its base path when deleted).
 
@@ -113,7 +110,7 @@ def _version(spec: Spec) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts[:3]) or None
 
 
-def _version_moves(check: OpenAPICheck, base: Spec, head: Spec, path: str) -> list[Finding]:
+def _version_moves(check: BaseCheck, base: Spec, head: Spec, path: str) -> list[Finding]:
     """Informational: the API changed but info.version did not move up."""
     old, new = _version(base), _version(head)
     if old is None or new is None or new > old:
@@ -138,7 +135,7 @@ def _base(changes: ChangeSet, path: str, config: Any) -> Spec | None:
 
 
 def _head_problems(
-    check: OpenAPICheck, ctx: CheckContext, spec: Spec, as_path: str | None = None
+    check: BaseCheck, ctx: CheckContext, spec: Spec, as_path: str | None = None
 ) -> list[Finding]:
     """Load problems and validation errors of ``spec``; ``as_path`` names a base spec by
     its head path, so a renamed spec's old problems match its new ones."""
@@ -168,7 +165,7 @@ def _head_problems(
     return out
 
 
-def _finding(check: OpenAPICheck, g: Group) -> Finding:
+def _finding(check: BaseCheck, g: Group) -> Finding:
     return check.finding(g.rule, g.message, path=g.path, line=g.line, evidence=g.evidence)
 
 
@@ -177,7 +174,7 @@ def _major(version: Any) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _major_bump(check: OpenAPICheck, base: Spec, head: Spec, path: str) -> list[Finding]:
+def _major_bump(check: BaseCheck, base: Spec, head: Spec, path: str) -> list[Finding]:
     old = _major(
         base.root.get("info", {}).get("version")
         if isinstance(base.root.get("info"), dict)
