@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from gatekeeper.checks.coverage import CoverageCheck
+from gatekeeper.checks.interface import BASE_INPUTS_DIR
 from gatekeeper.github.action import run_action
 from gatekeeper.github.artifacts import (
-    CACHE_DIR,
     ArtifactError,
     Limits,
     extract,
@@ -94,7 +95,14 @@ def fetch(github: FakeGitHub, root: Path, **limits: int) -> tuple[Path | None, s
     client = GitHubClient(TOKEN, github.url, sleep=lambda s: None, timeout=2.0)
     lines: list[str] = []
     found = fetch_base_coverage(
-        client, "o/r", BASE, NAME, root, lines.append, limits=Limits(**limits)
+        client,
+        "o/r",
+        BASE,
+        NAME,
+        root,
+        lines.append,
+        known=CoverageCheck.base_inputs,
+        limits=Limits(**limits),
     )
     return found, "\n".join(lines)
 
@@ -104,7 +112,7 @@ def test_found_extracted_and_the_token_stays_home(
 ) -> None:
     publish(github, storage, zip_of({"coverage.json": report(9, 1), "sub/lcov.info": b"TN:\n"}))
     folder, log = fetch(github, tmp_path)
-    assert folder == tmp_path / CACHE_DIR / BASE, log
+    assert folder == tmp_path / BASE_INPUTS_DIR / BASE, log
     assert (folder / "coverage.json").read_bytes() == report(9, 1)
     assert (folder / "sub" / "lcov.info").is_file()
     assert "coverage.json, sub/lcov.info" in log
@@ -132,7 +140,7 @@ def test_a_report_in_a_subfolder_gets_a_hint(
     assert github.calls[1].query == {"name": [NAME]}
     (seen,) = storage.requests
     assert "Authorization" not in seen and TOKEN not in json.dumps(seen)
-    assert list((tmp_path / CACHE_DIR).iterdir()) == [folder]  # no staging folder left
+    assert list((tmp_path / BASE_INPUTS_DIR).iterdir()) == [folder]  # no staging folder left
 
 
 def test_the_newest_run_of_this_repository_wins(
@@ -160,7 +168,7 @@ def test_the_newest_run_of_this_repository_wins(
 def test_a_report_committed_by_the_pr_is_replaced(
     tmp_path: Path, github: FakeGitHub, storage: FakeStorage
 ) -> None:
-    planted = tmp_path / CACHE_DIR / BASE
+    planted = tmp_path / BASE_INPUTS_DIR / BASE
     planted.mkdir(parents=True)
     (planted / "coverage.xml").write_text("<coverage/>", encoding="utf-8")
     publish(github, storage, zip_of({"coverage.json": b"{}"}))
@@ -221,7 +229,7 @@ def test_entries_leaving_the_folder_are_refused(
     publish(github, storage, zip_of({"coverage.json": b"{}", entry: b"evil"}))
     folder, log = fetch(github, root)
     assert folder is None and "points outside its folder; refused" in log
-    assert not (root / CACHE_DIR / BASE).exists()
+    assert not (root / BASE_INPUTS_DIR / BASE).exists()
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == []
 
 
@@ -374,6 +382,16 @@ def rules_of(github: FakeGitHub) -> list[str]:
     (run,) = github.check_runs.values()
     return [*sorted(a["title"].split(":")[0] for a in run["annotations"]), run["conclusion"]]
 
+
+def test_the_action_hints_with_the_names_the_checks_declare(
+    tmp_path: Path, github: FakeGitHub, storage: FakeStorage, git_repo: GitRepo
+) -> None:
+    # the action knows no check's internals: the names come from each check's base_inputs
+    case = pr(tmp_path, github, git_repo, **{"BASE-COVERAGE-ARTIFACT": NAME})
+    publish(github, storage, zip_of({"reports/coverage.xml": b"<coverage/>"}), sha=case["base"])
+    log = io.StringIO()
+    run_action(case["env"], stdout=log, sleep=lambda s: None)
+    assert f"holds none of {', '.join(CoverageCheck.base_inputs)}" in log.getvalue()
 
 def test_the_gate_reports_the_drop_from_the_artifact(
     tmp_path: Path, github: FakeGitHub, storage: FakeStorage, git_repo: GitRepo

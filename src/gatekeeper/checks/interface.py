@@ -82,6 +82,9 @@ class CheckContext:
         for f in findings:
             self.existing_at_base[f.fingerprint] = self.existing_at_base.get(f.fingerprint, 0) + 1
 
+#: where base-commit inputs (see ``BaseCheck.base_inputs``) are placed, under the repository
+BASE_INPUTS_DIR = ".gatekeeper/cache"
+
 
 @runtime_checkable
 class Check(Protocol):
@@ -112,6 +115,10 @@ class BaseCheck:
     description: ClassVar[str] = ""
     rules: ClassVar[Mapping[str, Rule]] = {}
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
+    #: Files of the base commit's own CI run this check can use (e.g. its coverage report),
+    #: by name. The GitHub Action fetches them from the base run's artifact into
+    #: ``BASE_INPUTS_DIR/<base sha>/`` before the gate runs; checks never call GitHub.
+    base_inputs: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, ctx: CheckContext) -> bool:
         """By default a check applies whenever the diff is not empty."""

@@ -240,9 +240,18 @@ def _base_coverage(
             name,
             root,
             log,
+            known=_base_inputs(),
         )
     except Exception as exc:  # the report is optional: its absence is the check's to judge
         log(notice(f"base-coverage-artifact: {type(exc).__name__}: {exc}"))
+
+
+def _base_inputs() -> list[str]:
+    """The base-run files the installed checks declare they can use (``base_inputs``)."""
+    from gatekeeper.plugins import discover
+
+    classes = discover().classes().values()
+    return sorted({name for cls in classes for name in getattr(cls, "base_inputs", ())})
 
 
 def _judge(gate: Gate | None, options: GateOptions) -> tuple[Verdict, int]:

@@ -19,14 +19,14 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from gatekeeper.checks.interface import BASE_INPUTS_DIR
 from gatekeeper.github.client import GitHubClient, GitHubError
 
-CACHE_DIR = ".gatekeeper/cache"
 #: how many successful runs of the base sha are searched for the artifact
 MAX_RUNS = 20
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -63,9 +63,13 @@ def fetch_base_coverage(
     root: Path,
     log: Callable[[str], None],
     *,
+    known: Sequence[str] = (),
     limits: Limits = Limits(),
 ) -> Path | None:
     """Put the artifact ``name`` of ``base_sha``'s newest successful run into the cache.
+
+    ``known`` are the file names the checks look for (their ``base_inputs``); an artifact
+    with none of them at its top level gets a notice saying so.
 
     Returns the folder it was extracted to, or None after logging a notice. Never raises
     for anything GitHub, the network or the zip can do.
@@ -77,10 +81,7 @@ def fetch_base_coverage(
         return None
     shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
     log(f"gatekeeper: base coverage report for {base_sha[:12]} from artifact {name!r}: {shown}")
-    from gatekeeper.checks.coverage.check import CONVENTIONAL
-
-    known = sorted({PurePosixPath(n).name for n in CONVENTIONAL})
-    if not set(files) & set(known):
+    if known and not set(files) & set(known):
         # the check looks only at these names directly in the folder
         log(
             notice(
@@ -189,9 +190,9 @@ def _newest_first(run: Mapping[str, Any]) -> tuple[str, int]:
 
 def cache_folder(root: Path, base_sha: str) -> Path:
     """``<root>/.gatekeeper/cache/<sha>``, refusing a path that leaves ``root`` by a symlink."""
-    folder = root / CACHE_DIR / base_sha
+    folder = root / BASE_INPUTS_DIR / base_sha
     here = root
-    for part in (*PurePosixPath(CACHE_DIR).parts, base_sha):
+    for part in (*PurePosixPath(BASE_INPUTS_DIR).parts, base_sha):
         here = here / part
         if here.is_symlink():
             raise ArtifactError(f"{here} is a symbolic link; refusing to write through it")

@@ -12,7 +12,13 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show
 from gatekeeper.checks.coverage.paths import PathMapper
 from gatekeeper.checks.coverage.reports import Report, ReportError, read_report
-from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
+from gatekeeper.checks.interface import (
+    BASE_INPUTS_DIR,
+    BaseCheck,
+    CheckContext,
+    CheckError,
+    rule_catalog,
+)
 from gatekeeper.model import Finding, Level, Rule
 
 CONVENTIONAL = (
@@ -60,6 +66,10 @@ class CoverageCheck(BaseCheck):
     id: ClassVar[str] = "coverage"
     title: ClassVar[str] = "Coverage"
     description: ClassVar[str] = __doc__ or ""
+    #: the base run's report, looked for by these names directly in its folder
+    base_inputs: ClassVar[tuple[str, ...]] = tuple(
+        sorted({PurePosixPath(n).name for n in CONVENTIONAL})
+    )
     rules: ClassVar[Any] = rule_catalog(
         Rule(
             "diff-coverage-below",
@@ -137,7 +147,7 @@ class CoverageCheck(BaseCheck):
             "base_report": {"type": "string"},
             "cache_dir": {
                 "type": "string",
-                "default": ".gatekeeper/cache",
+                "default": BASE_INPUTS_DIR,
                 "description": "Folder with <base sha>/<report>; the GitHub Action downloads"
                 " the base commit's coverage artifact there.",
             },
