@@ -26,7 +26,7 @@ def boom_cmd(kind: str) -> None:
 
 @pytest.fixture
 def boom(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(LAZY_COMMANDS, "boom", ("tests.test_cli", "boom_cmd", "test command"))
+    monkeypatch.setitem(LAZY_COMMANDS, "boom", ("tests.cli.test_init", "boom_cmd", "test command"))
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
