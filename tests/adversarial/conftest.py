@@ -1,0 +1,92 @@
+"""Attacks on the gate by the pull request it judges.
+
+Each case is a real git repository: a base commit whose policy blocks something, and a
+head commit that carries that thing *and* tries to turn the verdict green. A case asserts
+the verdict (still blocked, naming the rule) and, where it matters, that nothing leaked.
+The threat model these cases prove is written down in ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import pytest
+
+from gatekeeper.changes.pullrequest import PullRequest
+from gatekeeper.model import Verdict
+from gatekeeper.pipeline import GateOptions, run_gate
+from tests.conftest import GitRepo
+
+Files = Mapping[str, str | bytes | None]
+
+
+@dataclass
+class Attack:
+    """A base commit that sets the rules and a head commit that attacks them."""
+
+    repo: GitRepo
+    base: str
+    head: str
+    pr: PullRequest = field(default_factory=PullRequest)
+
+    def judge(self, **options: object) -> Verdict:
+        """Run the whole gate (policy read at base) on base..head."""
+        opts = GateOptions(root=self.repo.root, base=self.base, head=self.head, pr=self.pr)
+        return run_gate(replace(opts, **options))
+
+
+def make_attack(
+    repo: GitRepo,
+    policy: str | None,
+    base: Files,
+    head: Files,
+    *,
+    pr: PullRequest | None = None,
+) -> Attack:
+    """Commit ``base`` (with ``policy`` as ``.github/gatekeeper.yml``), then ``head``."""
+    files: dict[str, str | bytes | None] = dict(base)
+    if policy is not None:
+        files[".github/gatekeeper.yml"] = policy
+    base_sha = repo.commit(files, "base")
+    head_sha = repo.commit(head, "the attack")
+    return Attack(repo, base_sha, head_sha, pr or PullRequest())
+
+
+AttackFactory = Callable[..., Attack]
+
+
+@pytest.fixture
+def attack(git_repo: GitRepo) -> AttackFactory:
+    """``attack(policy, base_files, head_files, pr=...)`` -> :class:`Attack`."""
+
+    def build(
+        policy: str | None, base: Files, head: Files, pr: PullRequest | None = None
+    ) -> Attack:
+        return make_attack(git_repo, policy, base, head, pr=pr)
+
+    return build
+
+
+def blocking_rules(verdict: Verdict) -> list[str]:
+    """``check/rule`` of every finding that blocks, sorted."""
+    return sorted(r.finding.qualified_rule for r in verdict.results if r.blocking)
+
+
+def assert_blocked(verdict: Verdict, *rules: str) -> None:
+    """The verdict is 'not met' and each of ``rules`` (``check/rule``) is among the blockers."""
+    found = blocking_rules(verdict)
+    assert not verdict.met, f"the attack turned the gate green; results: {found}"
+    missing = [r for r in rules if r not in found]
+    assert not missing, f"expected {missing} to block; blocking: {found}"
+
+
+def text_of(verdict: Verdict) -> str:
+    """Every message, remedy, summary and note of a verdict, for leak assertions."""
+    parts: list[str] = list(verdict.notes)
+    for outcome in verdict.outcomes:
+        parts += [outcome.summary, outcome.details, outcome.error]
+        for r in outcome.results:
+            parts += [r.finding.message, r.finding.remedy]
+    return "\n".join(parts)
+
