@@ -171,7 +171,7 @@ def _outcome(
         _status(results),
         tuple(results),
         summary=run.ctx.summary,
-        details="\n\n".join(run.ctx.details),
+        details=tuple(run.ctx.details),
         duration=run.duration,
     )
 

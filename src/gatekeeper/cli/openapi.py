@@ -15,6 +15,7 @@ import click
 
 from gatekeeper.errors import UsageError
 from gatekeeper.model import Level
+from gatekeeper.report.escape import md_blocks, one_line, terminal
 
 _RANK = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
 _SARIF_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "note"}
@@ -49,10 +50,8 @@ def _load(path: str) -> Any:
         where = f"{path}:{exc.line}" if exc.line else path
         raise SpecUsageError(f"{where}: {exc.message}") from None
     for problem in spec.doc.problems:
-        click.echo(
-            f"warning: {file.parent / problem.path}:{problem.line or ''} {problem.message}",
-            err=True,
-        )
+        where = f"{file.parent / problem.path}:{problem.line or ''}"
+        click.echo(f"warning: {one_line(where)} {one_line(problem.message)}", err=True)
     return spec
 
 
@@ -94,9 +93,9 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str) -> None:
     elif fmt == "sarif":
         click.echo(json.dumps(_sarif(changes, revision), indent=2, sort_keys=True))
     elif fmt == "markdown":
-        click.echo(changelog.markdown(changes), nl=False)
+        click.echo(_markdown(changes), nl=False)
     else:
-        click.echo(changelog.text(changes), nl=False)
+        click.echo(terminal(changelog.text(changes)), nl=False)
     floor = _RANK[Level(fail_on)]
     if any(_RANK[c.level] >= floor for c in changes):
         raise SystemExit(1)
@@ -120,9 +119,16 @@ def changelog_command(base: str, revision: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(_json(changes, revision), indent=2, sort_keys=True))
     elif fmt == "text":
-        click.echo(changelog.text(changes), nl=False)
+        click.echo(terminal(changelog.text(changes)), nl=False)
     else:
-        click.echo(changelog.markdown(changes), nl=False)
+        click.echo(_markdown(changes), nl=False)
+
+
+def _markdown(changes: list[Any]) -> str:
+    """The changelog as Markdown, the specs' text escaped (a property name is not markup)."""
+    from gatekeeper.checks.openapi import changelog
+
+    return md_blocks(changelog.details(changes), heading="###")
 
 
 def _file(change: Any, revision: str) -> str:

@@ -19,7 +19,7 @@ from gatekeeper.checks.interface import (
     CheckError,
     rule_catalog,
 )
-from gatekeeper.model import Finding, Level, Rule
+from gatekeeper.model import Block, Finding, Level, Paragraph, Rule, Table, code, inline
 
 CONVENTIONAL = (
     "coverage.json",
@@ -354,20 +354,23 @@ class CoverageCheck(BaseCheck):
         return None
 
 
-def _table(diffs: list[FileDiff]) -> str:
+def _table(diffs: list[FileDiff]) -> Block:
     if not diffs:
-        return "No changed file appears in the coverage report."
-    rows = [
-        "| file | changed measurable | covered | diff coverage | missing lines |"
-        " partly taken branches |",
-        "|---|---:|---:|---:|---|---|",
-    ]
+        return Paragraph(inline("No changed file appears in the coverage report."))
+    header = (
+        "file", "changed measurable", "covered", "diff coverage", "missing lines",
+        "partly taken branches",
+    )  # fmt: skip
+    rows = []
     for d in diffs:
         missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(d.missing))
         partial = ", ".join(str(n) for n in sorted(d.partial_branches))
-        rows.append(
-            f"| `{d.path}` | {len(d.measurable)} | {len(d.covered)} |"
-            f" {show(percent(len(d.covered), len(d.measurable)))} | {missing or '—'} |"
-            f" {partial or '—'} |"
+        cells = (
+            str(len(d.measurable)),
+            str(len(d.covered)),
+            show(percent(len(d.covered), len(d.measurable))),
+            missing or "—",
+            partial or "—",
         )
-    return "\n".join(rows)
+        rows.append((inline(code(d.path)), *(inline(c) for c in cells)))
+    return Table(header, tuple(rows), numeric=frozenset({1, 2, 3}))

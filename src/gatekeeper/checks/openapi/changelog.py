@@ -1,11 +1,22 @@
-"""Render changes as a readable API changelog (Markdown) and as plain text."""
+"""Render changes as a readable API changelog (blocks a reporter escapes) and as plain text."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 from gatekeeper.checks.openapi.rules.base import Change
-from gatekeeper.model import Level
+from gatekeeper.model import (
+    Block,
+    Bullet,
+    BulletList,
+    Heading,
+    Inline,
+    Level,
+    Paragraph,
+    code,
+    inline,
+    strong,
+)
 
 _ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
 _ICON = {Level.ERROR: "breaking", Level.WARNING: "warning", Level.INFO: "info"}
@@ -25,25 +36,32 @@ def _sections(changes: Iterable[Change]) -> tuple[list[str], list[str], dict[str
     return sorted(set(added)), sorted(set(removed)), changed
 
 
-def markdown(changes: Sequence[Change], title: str = "API changelog") -> str:
-    """A Markdown changelog: endpoints added, removed, and changed (breaking first)."""
+def details(changes: Sequence[Change], title: Inline | None = None) -> list[Block]:
+    """The changelog as plain-text blocks: endpoints added, removed, and changed (breaking
+    first). Operation names and messages quote the spec, so they stay plain text here and
+    each reporter escapes them for where it shows them."""
     added, removed, changed = _sections(changes)
-    lines = [f"### {title}", ""]
+    blocks: list[Block] = [Heading(title or inline("API changelog"))]
     if not changes:
-        lines.append("No API changes.")
-        return "\n".join(lines) + "\n"
+        return [*blocks, Paragraph(inline("No API changes."))]
     if added:
-        lines += ["**Added endpoints**", ""] + [f"- `{op}`" for op in added] + [""]
+        blocks += [Paragraph(inline(strong("Added endpoints"))), _operations(added)]
     if removed:
-        lines += ["**Removed endpoints**", ""] + [f"- `{op}`" for op in removed] + [""]
+        blocks += [Paragraph(inline(strong("Removed endpoints"))), _operations(removed)]
     if changed:
-        lines += ["**Changed**", ""]
+        items = []
         for op in sorted(changed):
-            lines.append(f"- `{op}`")
-            for c in sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message)):
-                lines.append(f"  - {_ICON[c.level]}: {c.message} (`{c.rule}`)")
-        lines.append("")
-    return "\n".join(lines)
+            rows = sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message))
+            children = tuple(
+                inline(f"{_ICON[c.level]}: ", c.message, " (", code(c.rule), ")") for c in rows
+            )
+            items.append(Bullet(inline(code(op)), children))
+        blocks += [Paragraph(inline(strong("Changed"))), BulletList(tuple(items))]
+    return blocks
+
+
+def _operations(operations: list[str]) -> BulletList:
+    return BulletList(tuple(Bullet(inline(code(op))) for op in operations))
 
 
 def text(changes: Sequence[Change]) -> str:

@@ -14,7 +14,7 @@ from gatekeeper.checks.openapi.group import Group, group
 from gatekeeper.checks.openapi.load import Document, SpecError
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.validate import semantic, structural
-from gatekeeper.model import Finding, Level
+from gatekeeper.model import Finding, Level, Paragraph, code, inline
 
 
 def _options(ctx: CheckContext) -> Options:
@@ -72,7 +72,8 @@ def run_spec(
         return out
     if base is None:
         count = len(head.operations) if head else 0
-        ctx.add_details(f"New API spec `{path}`: {count} operations (validated, not compared).\n")
+        note = f": {count} operations (validated, not compared)."
+        ctx.add_details(Paragraph(inline("New API spec ", code(path), note)))
         return out
     if head is None:
         # a deleted spec removes every endpoint it described
@@ -95,7 +96,7 @@ def run_spec(
         tally.changes += sum(len(g.changes) for g in merged)
         tally.findings += len(merged)
     if ctx.config.get("changelog", True):
-        ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
+        ctx.add_details(*changelog.details(found, inline("API changelog: ", code(path))))
     if ctx.config.get("require_major_bump") and any(c.level is Level.ERROR for c in found):
         out.extend(_major_bump(check, base, head, path))
     elif found:
