@@ -25,7 +25,10 @@ from gatekeeper.github.event import Event, enrich, read_event
 from gatekeeper.github.publish import (
     DEFAULT_MAX_ANNOTATIONS,
     Target,
+    command_message,
+    error_markdown,
     fallback_markdown,
+    log_text,
     publish,
     write_outputs,
     write_step_summary,
@@ -33,6 +36,7 @@ from gatekeeper.github.publish import (
 from gatekeeper.github.teams import team_resolver
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions
+from gatekeeper.report.mask import Masker, mask_verdict
 
 #: every input action.yml declares, with its default when the runner passes none
 INPUTS: Mapping[str, str] = {
@@ -129,10 +133,8 @@ def run_action(
     http_timeout: float = 10.0,
 ) -> int:
     """Run the whole action; never raises, returns the process exit code."""
-    log = _writer(stdout or sys.stdout)
     token = env.get("INPUT_TOKEN", "").strip()
-    if token:
-        log(f"::add-mask::{token}")  # the runner hides it in every later log line
+    log = _Log(stdout or sys.stdout, token)
     fail_on_error = env.get("INPUT_FAIL-ON-ERROR", "true").strip().lower() not in _FALSE
     client = _client(env, token, sleep, http_timeout)
     try:
@@ -165,6 +167,9 @@ def run_action(
             code=EXIT_INTERNAL,
             fail_on_error=fail_on_error,
         )
+    # what the PR's code, reports or files echoed of the token is hidden before anything
+    # renders the verdict, so no report, comment, annotation or file can carry it
+    verdict = mask_verdict(verdict, log.masker)
     try:
         _finish(env, inputs=inputs, event=event, verdict=verdict, client=client, log=log, cap=cap)
     except Exception as exc:  # publishing must never change the verdict or the exit code
@@ -174,12 +179,25 @@ def run_action(
     return EXIT_MET if verdict.met or not inputs.fail_on_error else EXIT_NOT_MET
 
 
-def _writer(out: TextIO) -> Callable[[str], None]:
-    def log(line: str) -> None:
-        out.write(line + "\n")
-        out.flush()  # interleave correctly with git's and the runner's own output
+class _Log:
+    """The action's log: every line masked; a plain call is also made inert (controls
+    shown, no workflow command after a line break, see :func:`log_text`), while
+    :meth:`raw` writes the commands the action builds itself."""
 
-    return log
+    def __init__(self, out: TextIO, token: str) -> None:
+        self.out = out
+        if token:
+            self.raw(f"::add-mask::{token}")  # the runner hides it in every later line
+        self.masker = Masker([token] if token else [])
+
+    def __call__(self, line: str) -> None:
+        self.raw(log_text(self.masker(line)))
+
+    def raw(self, line: str) -> None:
+        """Write ``line`` as it is (masked once the token is known)."""
+        masker = getattr(self, "masker", None)
+        self.out.write((masker(line) if masker else line) + "\n")
+        self.out.flush()  # interleave correctly with git's and the runner's own output
 
 
 def _client(
@@ -310,7 +328,7 @@ def _finish(
         target=_target(env, event, inputs.check_name),
         comment=inputs.comment,
         log=log,
-        emit=log,
+        emit=getattr(log, "raw", log),
         step_summary=env.get("GITHUB_STEP_SUMMARY", ""),
         max_annotations=cap,
     )
@@ -319,11 +337,13 @@ def _finish(
 
 def _print_inert(text: str, log: Callable[[str], None]) -> None:
     """Print a report with workflow commands off: it quotes the PR's own content, and a
-    line such as ``::add-mask::`` or ``::error::`` in it must not act on the runner."""
+    line such as ``::add-mask::`` or ``::error::`` in it must not act on the runner. (The
+    terminal report is already escaped; ``raw`` keeps its colours.)"""
+    raw = getattr(log, "raw", log)
     resume = secrets.token_hex(16)
-    log(f"::stop-commands::{resume}")
-    log(text.rstrip("\n"))
-    log(f"::{resume}::")
+    raw(f"::stop-commands::{resume}")
+    raw(text.rstrip("\n"))
+    raw(f"::{resume}::")
 
 
 def _save(workspace: Path, name: str, text: str | None, log: Callable[[str], None]) -> str:
@@ -370,8 +390,10 @@ def _failed(
     fail_on_error: bool,
 ) -> int:
     """The gate could not reach a verdict: say why everywhere a person will look."""
-    log(f"::error title=gatekeeper could not run::{message.replace(chr(10), '%0A')}")
-    summary = f"## gatekeeper could not run\n\n{message}\n"
+    masker = getattr(log, "masker", None)
+    message = masker(message) if masker else message
+    getattr(log, "raw", log)(f"::error title=gatekeeper could not run::{command_message(message)}")
+    summary = error_markdown(message)
     if env.get("GITHUB_STEP_SUMMARY"):
         try:
             write_step_summary(env["GITHUB_STEP_SUMMARY"], summary)
