@@ -150,3 +150,12 @@ def test_kind_of_bytes_and_line_count() -> None:
     assert kind_of_bytes(b"x" * 9000 + b"\0") is FileKind.TEXT  # git only sniffs 8000 bytes
     assert kind_of_bytes("é".encode()) is FileKind.TEXT
     assert [line_count(d) for d in (b"", b"a", b"a\n", b"a\nb", b"\n\n")] == [0, 1, 1, 2, 2]
+
+
+def test_a_quoted_name_with_a_space_keeps_its_added_lines() -> None:
+    # git quotes a name holding a line break and, since it also holds a space, adds a
+    # tab after the quotes: missing it hid the file's added lines from every check
+    patch = (
+        b'diff --git "a/a b\\nc" "b/a b\\nc"\n--- /dev/null\n+++ "b/a b\\nc"\t\n@@ -0,0 +1 @@\n+x\n'
+    )
+    assert parse_hunks(patch) == {"a b\nc": ((1, 1),)}

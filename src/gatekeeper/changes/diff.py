@@ -132,10 +132,10 @@ def unquote_c(name: bytes) -> bytes:
 def _new_side_path(line: bytes) -> str | None:
     """The head path of a ``+++ b/<path>`` line; None for ``/dev/null``."""
     name = line[4:]
+    if name.endswith(b"\t"):  # git adds a tab after names that contain a space,
+        name = name[:-1]  # quoted ones included ("b/a b\nc"<TAB>)
     if name.startswith(b'"'):
         name = unquote_c(name)
-    elif name.endswith(b"\t"):  # git adds a tab after names that contain a space
-        name = name[:-1]
     if not name.startswith(b"b/"):
         return None
     return decode_path(name[2:])
