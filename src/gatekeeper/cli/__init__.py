@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code: Any = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
     except GatekeeperError as exc:
-        click.echo(f"gatekeeper: error: {exc.format_message()}", err=True)
+        click.echo(f"gatekeeper: error: {_shown(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("gatekeeper: interrupted", err=True)
@@ -97,9 +97,17 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"gatekeeper: internal error: {type(exc).__name__}: {exc}\n"
+            f"gatekeeper: internal error: {type(exc).__name__}: {_shown(str(exc))}\n"
             "This is a defect in gatekeeper; rerun with --debug for the traceback and report it.",
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _shown(message: str) -> str:
+    """An error message for the terminal: it may quote a file name or a line of the pull
+    request, whose escape sequences must not reach the screen."""
+    from gatekeeper.report.escape import terminal
+
+    return terminal(message)

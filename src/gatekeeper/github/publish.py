@@ -260,7 +260,7 @@ def plain_lines(text: str) -> str:
 def workflow_command(note: dict[str, Any]) -> str:
     """One annotation as a ``::error file=..,line=..::message`` workflow command."""
     props = ",".join(
-        f"{key}={escape_property(visible_controls(str(value)))}"
+        f"{key}={escape_property(_controls_shown(str(value)))}"
         for key, value in (
             ("file", note["path"]),
             ("line", note["start_line"]),
@@ -281,6 +281,13 @@ def escape_data(text: str) -> str:
 def escape_property(text: str) -> str:
     """Escape a workflow command property (``:`` and ``,`` end it otherwise)."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _controls_shown(text: str) -> str:
+    """Controls made visible except CR and LF, which :func:`escape_data` encodes and the
+    runner decodes again (so a file name with a line break still names its file)."""
+    parts = re.split(r"([\r\n])", text)
+    return "".join(p if p in ("\r", "\n") else visible_controls(p) for p in parts)
 
 
 def command_message(text: str) -> str:

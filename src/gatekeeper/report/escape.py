@@ -50,6 +50,12 @@ def one_line(text: str, limit: int = 0) -> str:
     return flat
 
 
+def shown_path(text: str) -> str:
+    """A file name or location for display: a line break in a name is shown as an escape,
+    not folded into a space, so "a\\nb.py" cannot pass for "a b.py"."""
+    return visible_controls(text)
+
+
 def terminal(text: str) -> str:
     """Several lines for a terminal: newlines kept, every other control made visible."""
     return "\n".join(visible_controls(line) for line in text.split("\n"))

@@ -20,7 +20,7 @@ from gatekeeper.report.common import (
     verdict_line,
     writable,
 )
-from gatekeeper.report.escape import md_blocks, md_code, md_html, md_text
+from gatekeeper.report.escape import md_blocks, md_code, md_html, md_text, shown_path
 
 #: The most a rendered report may weigh, counted in UTF-8 bytes (stricter than characters,
 #: so it holds whichever GitHub counts; its hard cap for comments and summaries is 65,536).
@@ -106,7 +106,7 @@ def _tally(verdict: Verdict) -> list[str]:
 
 def _row(result: Result) -> str:
     finding = result.finding
-    where = code(str(finding.location)) if finding.location else "—"
+    where = code(shown_path(str(finding.location))) if finding.location else "—"
     text = escape(finding.message, MAX_CELL)
     if finding.remedy:
         text += f"<br>**Fix:** {escape(finding.remedy, MAX_CELL)}"
@@ -125,7 +125,8 @@ def _waived_lines(results: tuple[Result, ...]) -> str:
         return ""
     lines = [f"**Waived** ({len(results)}):", ""]
     for result in results[:MAX_WAIVED]:
-        where = f" at {code(str(result.finding.location))}" if result.finding.location else ""
+        loc = result.finding.location
+        where = f" at {code(shown_path(str(loc)))}" if loc else ""
         assert result.waiver is not None  # grouped as waived, so it has one
         rule = code(result.finding.qualified_rule)
         lines.append(f"- {rule}{where}: {_waiver_text(result.waiver)}")

@@ -17,7 +17,7 @@ from gatekeeper.report.common import (
     verdict_line,
     writable,
 )
-from gatekeeper.report.escape import one_line
+from gatekeeper.report.escape import one_line, shown_path
 
 #: How many findings each list shows before "… and N more".
 MAX_LISTED = 25
@@ -84,7 +84,7 @@ def _checklist(outcomes: list[CheckOutcome], paint: _Paint) -> list[str]:
 
 def _finding_lines(result: Result, symbol: str) -> list[str]:
     finding = result.finding
-    where = one_line(str(finding.location)) if finding.location else "(no location)"
+    where = one_line(shown_path(str(finding.location))) if finding.location else "(no location)"
     head = f"  {symbol} {where}  {one_line(finding.qualified_rule)}"
     lines = [head, f"      {one_line(finding.message)}"]
     if finding.remedy:
