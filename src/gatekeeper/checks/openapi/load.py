@@ -20,6 +20,8 @@ from urllib.parse import unquote
 
 import yaml
 
+from gatekeeper.checks.yamlbound import AliasBomb, SafeLoader, check_aliases
+
 Reader = Callable[[str], "bytes | None"]
 
 #: Larger documents are refused: the bound keeps time and memory predictable.
@@ -61,7 +63,7 @@ class LineDict(dict[str, Any]):
         self.key_lines: dict[str, int] = {}
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(SafeLoader):  # type: ignore[misc]
     """Safe YAML loader keeping key lines and refusing duplicate keys."""
 
 
@@ -143,9 +145,15 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
         loader.gk_path = path  # every mapping records the file it came from
         loader.gk_token = token
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_aliases(node)  # before anything walks a billion copies of one node
+            return loader.construct_document(node)
         finally:
             loader.dispose()
+    except AliasBomb as exc:
+        raise SpecError("spec-unreadable", f"{path}: {exc.message}", path, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
