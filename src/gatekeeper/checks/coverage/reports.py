@@ -236,7 +236,8 @@ def _read_cobertura(path: Path, wanted: Wanted, report: Report) -> None:
 
 
 _ROOT = re.compile(rb"<coverage\b[^>]*>", re.S)
-_ATTR = re.compile(rb'([\w-]+)="([^"]*)"')
+# a name starts where a word starts: "aaaa…" without "=" made each position rescan it
+_ATTR = re.compile(rb'(?<![\w-])([\w-]+)="([^"]*)"')
 _SOURCE = re.compile(rb"<source>([^<]*)</source>")
 _CLASS = re.compile(rb'<class\b[^>]*?\bfilename="([^"]*)"')
 

@@ -24,7 +24,10 @@ CONVENTION = (
     "**/swagger.json", "**/*.openapi.yaml", "**/*.openapi.yml", "**/*.openapi.json",
 )  # fmt: skip
 # minified JSON opens with the key: `{"openapi":`
-_SPEC_TEXT = re.compile(rb"""^\s*\{?\s*(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE)
+# [ \t] at line starts: with MULTILINE a \s* there would run over every blank line below
+_SPEC_TEXT = re.compile(
+    rb"""^[ \t]*(?:\{\s*)?(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE
+)
 _DATA_FILES = ("**/*.yaml", "**/*.yml", "**/*.json")
 
 #: problems with the spec itself, each a blocking finding

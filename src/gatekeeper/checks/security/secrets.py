@@ -75,7 +75,9 @@ RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
 RULE_NOT_SCANNED = "secrets-not-scanned"
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
+# the value is stripped in code: a lazy group before a trailing \s*$ is quadratic in a
+# line of blanks
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$")
 
 #: detect-secrets plugins left out: ours replace the keyword one (with an entropy floor
 #: and an allowlist), a public IP address is not a secret, and the entropy-only plugins
