@@ -74,8 +74,8 @@ _JAVA = [
 _SH_USE = re.compile(r"\$\{?(?P<name>[A-Z_][A-Z0-9_]*)")
 _SH_SET = re.compile(
     r"(?:^|[\s;(])(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*|readonly\s+)?"
-    # a subscript is bounded: " x[" repeated would otherwise rescan the rest of the file
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]\n]{0,256}\])?\+?="
+    # a subscript stops at the next "[": " x[" repeated would otherwise rescan the file
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]\[\n]{0,256}\])?\+?="
     r"|\bread\s+(?:-\w+\s+)*(?P<read>[A-Za-z_][A-Za-z0-9_ ]*)"
     r"|\bfor\s+(?P<loop>[A-Za-z_][A-Za-z0-9_]*)\s+in\b",
     re.M,
@@ -135,12 +135,13 @@ def dockerfile_reads(text: str) -> list[EnvRead]:
     return reads
 
 
-# bounded runs: "${a:-" or "${{" repeated without a closing brace would otherwise make
-# each match rescan the rest of the file
-_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^}\n]{0,512})?\}")
-_WORKFLOW_EXPR = re.compile(
-    r"\$\{\{[^}\n]{0,512}?\b(?:vars|secrets)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-)
+# A tail never runs past a "$", so the text one failed match scanned is never scanned
+# again by the next: "${a:-" or "${{" repeated stays linear. A read nested in a default,
+# "${A:-${B}}", is two reads.
+_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^}\n$]*)?(?=[}$])")
+#: an expression's text up to its end or the line's; the names are found inside it
+_WORKFLOW_EXPR = re.compile(r"\$\{\{(?P<body>[^}\n]*)")
+_WORKFLOW_NAME = re.compile(r"\b(?:vars|secrets)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _yaml_docs(text: str) -> list[object]:
@@ -212,8 +213,9 @@ def workflow_reads(text: str) -> list[EnvRead]:
     deployer to provide; the ``vars``/``secrets`` they are built from are counted above.
     """
     return [
-        EnvRead(m.group("name"), _line(text, m.start()), "workflow vars/secrets")
-        for m in _WORKFLOW_EXPR.finditer(text)
+        EnvRead(m.group("name"), _line(text, e.start("body") + m.start()), "workflow vars/secrets")
+        for e in _WORKFLOW_EXPR.finditer(text)
+        for m in _WORKFLOW_NAME.finditer(e.group("body"))
     ]
 
 

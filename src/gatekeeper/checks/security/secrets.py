@@ -366,7 +366,11 @@ def _detect_secrets(
 ) -> list[Hit]:
     """detect-secrets' line plugins over the window, minus what ours already reported."""
     added, opts, ours = ctx
-    numbered = [(i, line if len(line) <= opts.max_line else "") for i, line in enumerate(window, 1)]
+    # a blank line holds no secret, and each line costs detect-secrets ~0.1 ms: a PR of a
+    # million empty lines took 107 s
+    numbered = [
+        (i, line) for i, line in enumerate(window, 1) if line.strip() and len(line) <= opts.max_line
+    ]
     found = engine(numbered, path)
     seen = [(h.line, h.value) for h in ours]
     hits = []
