@@ -82,16 +82,16 @@ def _write(path: Path, text: str) -> None:
 
 
 def _repeat_to(path: Path, head: str, unit: str, size: int, tail: str = "") -> None:
-    """Write ``head``, then ``unit`` repeated up to ``size`` bytes, then ``tail``, in chunks."""
+    """Write ``head``, whole copies of ``unit`` up to about ``size`` bytes, then ``tail``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    chunk = unit * max(1, (1 << 20) // len(unit))
+    per_chunk = max(1, (1 << 20) // len(unit))
+    copies = max(1, (size - len(head) - len(tail)) // len(unit))
     with path.open("w", encoding="utf-8") as out:
         out.write(head)
-        written = len(head)
-        while written < size:
-            piece = chunk[: size - written]
-            out.write(piece)
-            written += len(piece)
+        while copies > 0:
+            n = min(per_chunk, copies)
+            out.write(unit * n)
+            copies -= n
         out.write(tail)
 
 
@@ -191,7 +191,12 @@ def big_sarif(root: Path, size: int) -> dict[str, str]:
         "level": "warning",
         "message": {"text": "a finding on an old line " * 4},
         "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": "old.py"}, "region": {"startLine": 1}}}
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": "old.py"},
+                    "region": {"startLine": 1},
+                }
+            }
         ],
     }
     unit = json.dumps(result) + ",\n"
@@ -204,10 +209,9 @@ def big_junit(root: Path, size: int) -> dict[str, str]:
     source = root.parent / f"{root.name}-junit.xml"
     unit = '<testcase classname="t" name="ok"/>\n'
     fail = '<testcase classname="t" name="bad"><failure message="boom"/></testcase>\n'
-    _repeat_to(source, "<testsuites><testsuite>\n", unit, size, fail + "</testsuite></testsuites>\n")
-    script = (
-        f"import shutil, sys; shutil.copy({str(source)!r}, sys.argv[1]); sys.exit(1)\n"
-    )
+    end = fail + "</testsuite></testsuites>\n"
+    _repeat_to(source, "<testsuites><testsuite>\n", unit, size, end)
+    script = f"import shutil, sys; shutil.copy({str(source)!r}, sys.argv[1]); sys.exit(1)\n"
     _write(root / "make_junit.py", script)
     return {}
 
@@ -321,10 +325,14 @@ def run_case(case: Case, work: Path, size: int) -> tuple[str, float, int, str]:
         argv += [key, value]
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *argv], cwd=root, capture_output=True, text=True
+        [sys.executable, "-c", _MEASURE, *argv],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - start
-    code, peak_kb = (done.stdout.split() + ["?", "0"])[:2]
+    code, peak_kb = [*done.stdout.split(), "?", "0"][:2]
     report = root.parent / (root.name + ".json")
     answer = _answer(report) if report.exists() else done.stderr.strip().splitlines()[-1:]
     return f"exit {code}", elapsed, int(peak_kb) // 1024, str(answer)[:110]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,8 +29,9 @@ from gatekeeper.changes.diff import (
     classify,
     kind_of_bytes,
     line_count,
-    parse_hunks,
+    parse_hunk_stream,
     parse_raw_numstat,
+    split_records,
 )
 from gatekeeper.changes.git import (
     FETCH_HINT,
@@ -44,6 +45,7 @@ from gatekeeper.changes.git import (
     resolve_commit,
     run_git,
     split_z,
+    stream_git,
     try_resolve,
 )
 from gatekeeper.changes.trees import BlobReader, GitTree, WorktreeTree
@@ -155,7 +157,7 @@ class _Builder:
         self.reader = BlobReader(root)
         self.worktree = WorktreeTree(root)
 
-    def _diff(self, base: str, head: str, *fmt: str) -> bytes:
+    def _diff(self, base: str, head: str, *fmt: str) -> Iterator[bytes]:
         revs = {"commits": [base, head], "worktree": [base], "index": ["--cached", base]}
         # Files over the limit count as binary, so git never loads them to diff them.
         config = [f"core.bigFileThreshold={self.limit}", "diff.relative=false"]
@@ -174,13 +176,15 @@ class _Builder:
             "-C",
             *fmt,
         ]
-        return run_git(self.root, *args, *revs[self.mode], "--", config=config).stdout
+        # streamed: the patch is as large as the change, and only its headers are kept
+        return stream_git(self.root, *args, *revs[self.mode], "--", config=config)
 
     def build(self, base: str, head: str) -> ChangeSet:
         # One diff (one rename detection) gives records, counts and the hunk headers.
         out = self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev", "-U0", *_PREFIXES)
-        entries, stats, patch = parse_raw_numstat(out)
-        hunks = parse_hunks(patch)
+        records, patch = split_records(out)
+        entries, stats, _ = parse_raw_numstat(records)
+        hunks = parse_hunk_stream(patch)
         sizes = self._blob_sizes(
             s for e in entries for s in (e.old_sha, e.new_sha) if self._is_blob(s, e)
         )

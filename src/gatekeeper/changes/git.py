@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from gatekeeper.errors import GitError
@@ -90,6 +91,37 @@ def run_git(
     if check and done.returncode != 0:
         raise GitError(f"git {args[0]} failed: {stderr_text(done)}")
     return done
+
+
+def stream_git(root: Path, *args: str, config: Sequence[str] = ()) -> Iterator[bytes]:
+    """Run ``git args`` in ``root`` and yield its output in chunks, as it comes.
+
+    For output that can be as large as the change (a diff with its patch): nothing is
+    kept, so memory does not grow with it. A failure raises GitError once the output
+    has been read, naming the command and git's own message.
+    """
+    cmd = [git_executable(), *_GIT_CONFIG]
+    for item in config:
+        cmd += ["-c", item]
+    cmd += args
+    with tempfile.TemporaryFile() as errors:  # a file: a full stderr pipe cannot block git
+        try:
+            proc = subprocess.Popen(
+                cmd, cwd=root, stdout=subprocess.PIPE, stderr=errors, env=git_env()
+            )
+        except FileNotFoundError as exc:
+            raise GitError(f"cannot run git in {root}: {exc.strerror}") from exc
+        assert proc.stdout is not None
+        try:
+            while chunk := proc.stdout.read(1 << 16):
+                yield chunk
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            errors.seek(0)
+            text = " ".join(errors.read().decode("utf-8", "replace").split())
+            raise GitError(f"git {args[0]} failed: {text or f'exit status {code}'}")
 
 
 def stderr_text(done: subprocess.CompletedProcess[bytes]) -> str:

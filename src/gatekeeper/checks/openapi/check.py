@@ -171,12 +171,13 @@ class OpenAPICheck(BaseCheck):
 def _sniffed(changes: ChangeSet) -> Iterator[str]:
     """Changed YAML/JSON files whose first bytes declare ``openapi`` or ``swagger``."""
     for f in changes.matching(_DATA_FILES):
+        # the first 4 KB say whether it is a spec; a 200 MB data file is never loaded
         data = (
-            changes.bytes_at_base(f.old_path or f.path)
+            changes.prefix_at_base(f.old_path or f.path, 4096)
             if f.status is FileStatus.DELETED
-            else changes.bytes_at_head(f.path)
+            else changes.prefix_at_head(f.path, 4096)
         )
-        if data is not None and _SPEC_TEXT.search(data[:4096]):
+        if data is not None and _SPEC_TEXT.search(data):
             yield f.path
 
 

@@ -28,6 +28,14 @@ Reader = Callable[[str], "bytes | None"]
 MAX_SPEC_BYTES = 40 * 1024 * 1024
 
 
+def too_large(path: str, size: int) -> str:
+    """Why a spec of ``size`` bytes is refused."""
+    return (
+        f"{path} is {size // (1024 * 1024)} MB, over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
+        "limit; split it into files joined by $ref"
+    )
+
+
 class SpecError(Exception):
     """A document cannot be used at all (unreadable, not YAML/JSON, not OpenAPI)."""
 
@@ -112,13 +120,7 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
     key is appended to ``duplicates`` (the caller reports it).
     """
     if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(
-            "spec-unreadable",
-            f"{path} is {len(data) // (1024 * 1024)} MB, "
-            f"over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
-            "limit; split it into files joined by $ref",
-            path,
-        )
+        raise SpecError("spec-unreadable", too_large(path, len(data)), path)
     if b"\0" in data[:8192]:
         raise SpecError(
             "spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path
