@@ -106,8 +106,11 @@ def test_type_change_file_to_symlink(git_repo: GitRepo) -> None:
     head = git_repo.commit({})
     with build(git_repo, base, head) as cs:
         (f,) = cs.files
-        assert (f.status, f.kind, f.added) == (FileStatus.TYPE_CHANGED, FileKind.SYMLINK, ())
-        assert cs.bytes_at_head("link") == b"target.txt"
+        # a symlink to a file in the repository reads as that file, every line new
+        assert (f.status, f.kind, f.added) == (FileStatus.TYPE_CHANGED, FileKind.TEXT, ((1, 1),))
+        assert (f.link_target, f.link_outside) == ("target.txt", False)
+        assert cs.bytes_at_head("link") == b"t\n"
+        assert cs.bytes_at_base("link") == b"plain\n"
 
 
 def test_empty_diff(git_repo: GitRepo) -> None:
@@ -280,8 +283,9 @@ def test_worktree_mode_includes_untracked_not_ignored(git_repo: GitRepo) -> None
             "b.py": (FileStatus.DELETED, FileKind.TEXT, ()),
             "new.py": (FileStatus.ADDED, FileKind.TEXT, ((1, 1),)),
             "bin.dat": (FileStatus.ADDED, FileKind.BINARY, ()),
-            "ln": (FileStatus.ADDED, FileKind.SYMLINK, ()),
+            "ln": (FileStatus.ADDED, FileKind.TEXT, ((1, 2),)),  # read as a.py
         }
+        assert cs.bytes_at_head("ln") == b"a\nmore\n"
         assert cs.text_at_head("a.py") == "a\nmore\n"
         assert cs.text_at_base("b.py") == "b\n" and cs.bytes_at_head("b.py") is None
         assert cs.head_paths() == [".gitignore", "a.py", "bin.dat", "ln", "new.py"]  # no .log
