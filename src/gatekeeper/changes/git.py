@@ -54,6 +54,8 @@ def git_env() -> dict[str, str]:
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_OPTIONAL_LOCKS"] = "0"
     env["LC_ALL"] = "C"
+    # git 2.40+ reads attributes from this tree-ish when set: never from one the PR chose
+    env.pop("GIT_ATTR_SOURCE", None)
     return env
 
 

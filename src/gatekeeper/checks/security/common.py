@@ -93,7 +93,10 @@ def not_read_reason(f: ChangedFile, *, as_text: bool = True) -> str:
     if f.kind is FileKind.TOO_LARGE:
         return f"it is {f.size:,} bytes, over the size the gate reads"
     if f.kind is FileKind.SYMLINK and f.link_outside:
-        return f"it is a symlink to {f.link_target!r}, which leads outside the repository"
+        return (
+            f"it is a symlink to {f.link_target!r}, which leads outside the repository "
+            "(or round a loop of links)"
+        )
     return ""
 
 
