@@ -603,3 +603,27 @@ def test_paths_escaping_the_repo_are_refused(git_repo: GitRepo, tmp_path: Path) 
         assert cs.bytes_at_head("linkdir") == os.fsencode(outside)
         assert cs.bytes_at_head("no/such/file") is None
         assert cs.bytes_at_base("no/such/file") is None
+
+
+def test_index_mode_with_unmerged_paths_says_what_to_do(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": "a\n"})
+    blob = git_repo.git("hash-object", "-w", "a.py").strip()
+    subprocess.run(
+        ["git", "update-index", "--index-info"],
+        cwd=git_repo.root,
+        input=f"100644 {blob} 1\ta.py\n100644 {blob} 2\ta.py\n",
+        text=True,
+        check=True,
+    )
+    with pytest.raises(GitError, match="unmerged paths"):
+        build(git_repo, base, mode="index")
+
+
+def test_a_text_file_an_attribute_calls_binary_counts_whole(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": "1\n"})
+    head = git_repo.commit({"a.py": "1\n2\n"})
+    (git_repo.root / ".git" / "info").mkdir(exist_ok=True)
+    (git_repo.root / ".git" / "info" / "attributes").write_text("*.py binary\n")
+    with build(git_repo, base, head) as cs:
+        (f,) = cs.files
+        assert (f.kind, f.added) == (FileKind.TEXT, ((1, 2),))

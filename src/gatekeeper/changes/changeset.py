@@ -62,7 +62,7 @@ class ChangedFile:
 
     @property
     def is_text(self) -> bool:
-        """True when the file can be read as UTF-8 text."""
+        """True when the file reads as text (UTF-8, or the encoding its coding line declares)."""
         return self.kind is FileKind.TEXT
 
     @property

@@ -27,6 +27,8 @@ from gatekeeper.changes.changeset import ChangeSet
 from gatekeeper.changes.pullrequest import PullRequest, approving_humans
 from gatekeeper.model import Finding
 
+#: how many markers the summary names before "and N more"
+_LISTED = 10
 #: the policy key, under each part that honours markers, that trusts PR-written ones
 TRUST_KEY = "trust_pr_suppressions"
 TRUST_SCHEMA = {
@@ -136,8 +138,7 @@ class Suppressions:
             parts.append(f"{len(self.trusted_markers)} honoured because `{self.setting}` is on")
         if not parts:
             return ""
-        listed = ", ".join(
-            f"`{m.text}` at {m.where}"
-            for m in (*self.reported_markers, *self.approved_markers, *self.trusted_markers)
-        )
-        return f"Suppressions written in this PR: {'; '.join(parts)} ({listed})."
+        seen = (*self.reported_markers, *self.approved_markers, *self.trusted_markers)
+        listed = ", ".join(f"`{m.text}` at {m.where}" for m in seen[:_LISTED])
+        more = f" and {len(seen) - _LISTED} more" if len(seen) > _LISTED else ""
+        return f"Suppressions written in this PR: {'; '.join(parts)} ({listed}{more})."
