@@ -190,7 +190,8 @@ class MigrationsCheck(BaseCheck):
             return [
                 self.finding(
                     "unreadable",
-                    f"{m.path} is binary, too large or not UTF-8; it was not reviewed.",
+                    f"{m.path} is binary, too large or in an encoding neither UTF-8 nor "
+                    "declared by a coding line; it was not reviewed.",
                     path=m.path,
                     evidence=m.path,
                 )
