@@ -78,14 +78,17 @@ def registry_pull(image: str) -> dict[str, float] | None:
             f"http:\n  addr: {REGISTRY}\n",
             encoding="utf-8",
         )
-        server = subprocess.Popen([binary, "serve", str(config)], stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             time.sleep(2)
             remote = f"{REGISTRY}/gatekeeper:bench"
             docker("tag", image, remote)
             docker("push", remote)
-            docker("rmi", remote)
-            docker("rmi", image)  # gatekeeper's layers go; the base's stays, as on a warm runner
+            ident = docker("image", "inspect", "-f", "{{.Id}}", image).strip()
+            # every tag of it goes, so its own layers go; the base's stay, as on a warm runner
+            docker("rmi", "-f", ident)
             started = time.perf_counter()
             docker("pull", remote)
             pulled = time.perf_counter() - started
@@ -107,10 +110,10 @@ def run_times(image: str, runs: int) -> tuple[list[float], list[float]]:
             base = repo.commit(
                 {
                     ".github/gatekeeper.yml": "version: 1\nchecks:\n  gate: {severity: block}\n",
-                    ".github/workflows/gk.yml": "on: pull_request\n",
+                    ".github/workflows/gatekeeper.yml": "on: pull_request\n",
                 },
             )
-            head = repo.commit({".github/workflows/gk.yml": "on: push\n"})
+            head = repo.commit({".github/workflows/gatekeeper.yml": "on: push\n"})
             write_event(Path(tmp), 1, base, head)
             server = FakeGitHub([SpecValidator(trimmed)]).start()
             env = {
