@@ -6,12 +6,14 @@ The CLI, the GitHub Action and the demo all call :func:`run_gate`; it does no ou
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.pullrequest import PullRequest, split_approvers
+from gatekeeper.changes.trees import WorktreeTree
 from gatekeeper.engine import EngineOptions, run_checks
 from gatekeeper.errors import PolicyError, UsageError
 from gatekeeper.model import Verdict
@@ -64,57 +66,126 @@ class Prepared:
     policy_files: tuple[str, ...]
 
 
+def repo_relative(file: str, root: Path) -> str | None:
+    """``file`` (absolute, or relative to the working directory) as a path inside the
+    repository at ``root``, or None when it lies outside.
+
+    Decided on the path as written, from the top down: the first ancestor that *is* the
+    repository's root starts the repository path. A symlink the pull request plants inside
+    the repository therefore cannot move a policy path out of the repository (where it
+    would be read from disk, i.e. from the PR's own files), nor into it.
+    """
+    full = Path(os.path.abspath(file))
+    real_root = os.path.realpath(root)
+    parts = full.parts
+    for end in range(1, len(parts)):
+        if os.path.realpath(Path(*parts[:end])) == real_root:
+            return "/".join(parts[end:])
+    return None
+
+
+def _read_at(changes: ChangeSet, policy_from: str, path: str) -> tuple[str | None, str]:
+    """A repository file's text where the policy is read from, and that place's name."""
+    if policy_from == "base":
+        data = changes.bytes_at_base(path)
+        where = f"{path} (at base {changes.base[:12]})"
+    elif policy_from == "head":
+        data = changes.bytes_at_head(path)
+        where = f"{path} (at head)"
+    else:
+        data = WorktreeTree(changes.root).read(path)
+        where = f"{path} (working tree)"
+    if data is None:
+        return None, where
+    try:
+        return data.decode("utf-8"), where
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{where}: the policy is not UTF-8 text ({exc.reason})") from None
+
+
+def _policy_reader(opts: GateOptions, changes: ChangeSet) -> Callable[[str], str | None]:
+    """Reads files the policy names (extends, plugins) from where the policy comes from."""
+    return lambda path: _read_at(changes, opts.policy_from, path)[0]
+
+
+def policy_repo_path(opts: GateOptions, changes: ChangeSet) -> str | None:
+    """The policy's path in the repository (None: a file outside it, read from disk)."""
+    if not opts.policy_file:
+        return DEFAULT_POLICY_PATH
+    return repo_relative(opts.policy_file, changes.root)
+
+
 def read_policy_text(opts: GateOptions, changes: ChangeSet) -> tuple[str | None, str]:
-    """The policy's text and a source name for messages (None text: the embedded default)."""
+    """The policy's text and a source name for messages (None text: the embedded default).
+
+    A policy inside the repository (``.github/gatekeeper.yml``, or ``--policy FILE`` when
+    FILE lies in the repository) is read at ``policy_from``, by default the base commit:
+    the working tree holds the pull request's own version. Only a file outside the
+    repository is read from disk.
+    """
     if opts.policy_from not in POLICY_FROM:
         raise UsageError(f"--policy-from must be one of {', '.join(POLICY_FROM)}")
+    rel = policy_repo_path(opts, changes)
+    if rel is None:
+        assert opts.policy_file is not None
+        return _read_outside(opts.policy_file), opts.policy_file
+    text, where = _read_at(changes, opts.policy_from, rel)
+    if text is not None:
+        return text, where
     if opts.policy_file:
-        path = Path(opts.policy_file)
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        try:
-            return path.read_text(encoding="utf-8"), opts.policy_file
-        except FileNotFoundError:
-            raise PolicyError(f"{opts.policy_file}: no such policy file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"{opts.policy_file}: cannot read the policy: {exc}") from None
-    if opts.policy_from == "base":
-        text = changes.text_at_base(DEFAULT_POLICY_PATH)
-        where = f"{DEFAULT_POLICY_PATH} (at base {changes.base[:12]})"
-    elif opts.policy_from == "head":
-        text = changes.text_at_head(DEFAULT_POLICY_PATH)
-        where = f"{DEFAULT_POLICY_PATH} (at head)"
-    else:
-        disk = changes.root / DEFAULT_POLICY_PATH
-        text = disk.read_text(encoding="utf-8") if disk.is_file() else None
-        where = f"{DEFAULT_POLICY_PATH} (working tree)"
-    if text is None:
-        return None, "built-in default (extends: [recommended])"
-    return text, where
+        raise PolicyError(
+            f"{opts.policy_file}: no such policy file: {where} does not exist. A policy in"
+            " the repository is read where --policy-from says (the base commit by default),"
+            " never from the pull request's working tree"
+        )
+    return None, "built-in default (extends: [recommended])"
+
+
+def _read_outside(file: str) -> str:
+    path = Path(file)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"{file}: no such policy file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{file}: cannot read the policy: {exc}") from None
 
 
 def prepare(opts: GateOptions) -> Prepared:
     """Build the ChangeSet, load checks and the policy; raises GatekeeperError on bad input."""
     from gatekeeper.changes.build import changeset_from_git
+
+    changes = changeset_from_git(opts.root, opts.base, opts.head, mode=opts.mode)
+    try:
+        return _prepare(opts, changes)
+    except BaseException:
+        changes.close()  # its git process must not outlive a policy error
+        raise
+
+
+def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
     from gatekeeper.policy.agents import detect_agent
     from gatekeeper.policy.load import load_policy, peek_plugins
 
-    if opts.safe and (opts.policy_from != "base" or opts.policy_file):
+    policy_path = policy_repo_path(opts, changes)
+    if opts.safe and (opts.policy_from != "base" or policy_path is None):
         raise UsageError(
             "safe mode (pull_request_target) reads the policy at the base commit only: "
-            "drop the policy file and policy-from options"
+            "drop the policy-from option, and name a policy file inside the repository"
         )
-    changes = changeset_from_git(opts.root, opts.base, opts.head, mode=opts.mode)
     text, source = read_policy_text(opts, changes)
-    plugin_paths = peek_plugins(text, source) if text is not None else ()
-    read = changes.text_at_head if opts.policy_from == "head" else changes.text_at_base
-    registry = discover({p: read(p) for p in plugin_paths})
+    read = _policy_reader(opts, changes)
     extended: list[str] = []
 
     def read_extended(path: str) -> str | None:
         extended.append(path)
         return read(path)
 
+    # plugins: may come from an extended file, so peeking needs the same reader
+    plugins = peek_plugins(text, source, read_file=read_extended) if text is not None else ()
+    registry = discover({p: read(p) for p in plugins})
     policy = load_policy(
         text,
         source=source,
@@ -128,13 +199,8 @@ def prepare(opts: GateOptions) -> Prepared:
     pr = replace(opts.pr, agent_signal=policy.agent_signal or detect_agent(opts.pr, policy.agents))
     if opts.enrich_pr is not None:
         pr = opts.enrich_pr(policy, pr)
-    policy_path = DEFAULT_POLICY_PATH
-    if opts.policy_file:
-        candidate = Path(opts.policy_file).resolve()
-        if candidate.is_relative_to(changes.root.resolve()):
-            policy_path = candidate.relative_to(changes.root.resolve()).as_posix()
-    policy_files = (policy_path, *plugin_paths, *sorted(set(extended)))
-    return Prepared(changes, registry, policy, pr, policy_files)
+    own = (policy_path,) if policy_path is not None else ()
+    return Prepared(changes, registry, policy, pr, (*own, *plugins, *sorted(set(extended))))
 
 
 def approver_teams(policy: Policy) -> tuple[str, ...]:
