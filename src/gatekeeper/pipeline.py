@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gatekeeper.changes import ChangeSet
+from gatekeeper.changes.git import FETCH_HINT
 from gatekeeper.changes.pullrequest import PullRequest, split_approvers
 from gatekeeper.changes.trees import WorktreeTree
 from gatekeeper.engine import EngineOptions, run_checks
-from gatekeeper.errors import PolicyError, UsageError
+from gatekeeper.errors import GitError, PolicyError, UsageError
 from gatekeeper.model import Verdict
 from gatekeeper.plugins import Registry, discover
 from gatekeeper.policy.model import DEFAULT_POLICY_PATH, Policy
@@ -64,6 +65,8 @@ class Prepared:
     policy: Policy
     pr: PullRequest
     policy_files: tuple[str, ...]
+    #: what the verdict must say besides the checks (e.g. that nothing was compared)
+    notes: tuple[str, ...] = ()
 
 
 def repo_relative(file: str, root: Path) -> str | None:
@@ -165,10 +168,33 @@ def prepare(opts: GateOptions) -> Prepared:
         raise
 
 
+def nothing_compared(opts: GateOptions, changes: ChangeSet) -> tuple[str, ...]:
+    """A note when base and head are the same commit, so no check had anything to judge.
+
+    For a pull request that is an error, not a note: a PR always changes something, so
+    the base was resolved wrongly (a single-branch or shallow clone), and "met" would be
+    a verdict on nothing.
+    """
+    if opts.mode != "commits" or changes.base != changes.head:
+        return ()
+    where = f"base and head are the same commit ({changes.head[:12]})"
+    if opts.pr.number is not None:
+        raise GitError(
+            f"{where}: pull request #{opts.pr.number} would be judged on an empty change. "
+            "Pass the base explicitly (the action takes it from the event), and make sure "
+            f"the clone holds the base branch. {FETCH_HINT}"
+        )
+    return (
+        f"Nothing was compared: {where}, so every check had an empty change to judge. "
+        "Pass --base with the branch this change will merge into.",
+    )
+
+
 def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
     from gatekeeper.policy.agents import detect_agent
     from gatekeeper.policy.load import load_policy, peek_plugins
 
+    notes = nothing_compared(opts, changes)
     policy_path = policy_repo_path(opts, changes)
     if opts.safe and (opts.policy_from != "base" or policy_path is None):
         raise UsageError(
@@ -200,7 +226,8 @@ def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
     if opts.enrich_pr is not None:
         pr = opts.enrich_pr(policy, pr)
     own = (policy_path,) if policy_path is not None else ()
-    return Prepared(changes, registry, policy, pr, (*own, *plugins, *sorted(set(extended))))
+    files = (*own, *plugins, *sorted(set(extended)))
+    return Prepared(changes, registry, policy, pr, files, notes)
 
 
 def approver_teams(policy: Policy) -> tuple[str, ...]:
@@ -254,4 +281,6 @@ def judge(opts: GateOptions) -> tuple[Verdict, Policy]:
         verdict = run_checks(
             prepared.registry, prepared.policy, prepared.changes, prepared.pr, options
         )
+    if prepared.notes:
+        verdict = replace(verdict, notes=(*prepared.notes, *verdict.notes))
     return verdict, prepared.policy
