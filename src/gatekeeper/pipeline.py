@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.changes.git import FETCH_HINT
-from gatekeeper.changes.pullrequest import PullRequest, split_approvers
+from gatekeeper.changes.git import FETCH_HINT, commit_messages
+from gatekeeper.changes.pullrequest import PullRequest, split_approvers, with_commits
 from gatekeeper.changes.trees import WorktreeTree
 from gatekeeper.engine import EngineOptions, run_checks
 from gatekeeper.errors import GitError, PolicyError, UsageError
@@ -190,6 +190,16 @@ def nothing_compared(opts: GateOptions, changes: ChangeSet) -> tuple[str, ...]:
     )
 
 
+def _with_local_commits(opts: GateOptions, changes: ChangeSet) -> PullRequest:
+    """The PR with its commits' trailers and authors read from git when nobody supplied
+    them (a local run; the action reads them from the API), so agent signals in commit
+    messages count the same locally as in CI."""
+    pr = opts.pr
+    if opts.mode != "commits" or pr.commit_trailers or pr.commit_authors:
+        return pr
+    return with_commits(pr, commit_messages(changes.root, changes.base, changes.head))
+
+
 def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
     from gatekeeper.policy.agents import detect_agent
     from gatekeeper.policy.load import load_policy, peek_plugins
@@ -212,17 +222,18 @@ def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
     # plugins: may come from an extended file, so peeking needs the same reader
     plugins = peek_plugins(text, source, read_file=read_extended) if text is not None else ()
     registry = discover({p: read(p) for p in plugins})
+    given = _with_local_commits(opts, changes)
     policy = load_policy(
         text,
         source=source,
         checks=registry.classes(),
-        pr=opts.pr,
+        pr=given,
         changed_paths=[f.path for f in changes],
         read_file=read_extended,
     )
     if opts.safe:
         policy = _without_unsafe_checks(policy)
-    pr = replace(opts.pr, agent_signal=policy.agent_signal or detect_agent(opts.pr, policy.agents))
+    pr = replace(given, agent_signal=policy.agent_signal or detect_agent(given, policy.agents))
     if opts.enrich_pr is not None:
         pr = opts.enrich_pr(policy, pr)
     own = (policy_path,) if policy_path is not None else ()

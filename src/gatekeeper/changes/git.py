@@ -234,3 +234,28 @@ def fetch(root: Path, *args: str) -> str | None:
 
 def empty_tree(root: Path) -> str:
     return run_git(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").stdout.decode().strip()
+
+
+#: the most commits whose messages are read for agent signals (a PR is far smaller)
+MAX_COMMITS = 1000
+
+
+def commit_messages(root: Path, base: str, head: str) -> list[tuple[str, str]]:
+    """(``Name <email>`` of the author, message) of the commits in ``base..head``."""
+    done = run_git(
+        root,
+        "log",
+        f"--max-count={MAX_COMMITS}",
+        "--format=%an <%ae>%x1f%B%x1e",
+        f"{base}..{head}",
+        "--",
+        check=False,
+    )
+    if done.returncode != 0:
+        return []
+    out = []
+    for record in done.stdout.decode("utf-8", "replace").split("\x1e"):
+        author, sep, message = record.strip("\n").partition("\x1f")
+        if sep:
+            out.append((author, message))
+    return out

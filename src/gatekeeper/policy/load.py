@@ -132,6 +132,7 @@ def load_policy(
     check_document(schema, document, problems)
     waivers = _waivers(document, problems)
     plugins = _plugins(document.get("plugins"), problems)
+    _check_agents(document.get("agents"), problems)
     problems.raise_if_any()
     agents = _agents(document.get("agents", {}))
     signal = pr.agent_signal or detect_agent(pr, agents)
@@ -176,7 +177,20 @@ def _agents(block: Mapping[str, Any]) -> AgentRules:
         labels=tuple(block.get("labels", ())),
         body_markers=tuple(block.get("body_markers", ())),
         builtin=bool(block.get("builtin", True)),
+        default=str(block.get("default", "human")),
+        humans=tuple(block.get("humans", ())),
     )
+
+
+def _check_agents(block: Any, problems: Problems) -> None:
+    """``humans`` means something only under ``default: agent``: a list that does nothing
+    would be read as protection it does not give."""
+    if isinstance(block, dict) and block.get("humans") and block.get("default") != "agent":
+        problems.add(
+            ("agents", "humans"),
+            "applies only with 'default: agent' (every PR is an agent's unless its author"
+            " is listed); add it, or remove the list",
+        )
 
 
 def _waivers(document: Mapping[str, Any], problems: Problems) -> tuple[Waiver, ...]:
