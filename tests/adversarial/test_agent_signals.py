@@ -22,7 +22,6 @@ from gatekeeper.github.action import run_action
 from gatekeeper.pipeline import GateOptions, run_gate
 from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules
 from tests.conftest import GitRepo
-from tests.github.conftest import github, validators  # noqa: F401 (fixtures)
 from tests.github.fakegithub import TOKEN, FakeGitHub
 
 # cochange runs only for agents: a human's PR passes, an agent's PR without tests blocks
@@ -132,7 +131,9 @@ def test_a_human_named_claude_is_not_an_agent(git_repo: GitRepo) -> None:
 
 
 def test_the_action_reads_a_bent_trailer_from_the_api(
-    tmp_path: Path, github: FakeGitHub, git_repo: GitRepo  # noqa: F811
+    tmp_path: Path,
+    github: FakeGitHub,
+    git_repo: GitRepo,
 ) -> None:
     base, head = _commit_attack(git_repo, "plain message")
     github.commits = [

@@ -25,7 +25,6 @@ from gatekeeper.pipeline import GateOptions, run_gate
 from gatekeeper.report import render
 from tests.adversarial.conftest import assert_blocked
 from tests.conftest import GitRepo
-from tests.github.conftest import github, validators  # noqa: F401 (fixtures)
 from tests.github.fakegithub import TOKEN, FakeGitHub
 
 POLICY = """\
@@ -90,7 +89,9 @@ def test_base_equals_head_with_a_pull_request_is_an_error(git_repo: GitRepo) -> 
 
 
 def test_the_action_fails_closed_when_base_is_head(
-    tmp_path: Path, github: FakeGitHub, git_repo: GitRepo  # noqa: F811
+    tmp_path: Path,
+    github: FakeGitHub,
+    git_repo: GitRepo,
 ) -> None:
     _, head = _origin(git_repo)
     event = tmp_path / "event.json"

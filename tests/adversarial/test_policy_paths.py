@@ -19,7 +19,6 @@ from gatekeeper.errors import PolicyError
 from gatekeeper.github.action import run_action
 from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
 from tests.conftest import GitRepo
-from tests.github.conftest import github, validators  # noqa: F401 (fixtures)
 from tests.github.fakegithub import TOKEN, FakeGitHub
 
 BLOCKING = """\
@@ -100,7 +99,7 @@ def test_a_pr_weakening_an_extended_file_is_judged_by_base_and_flagged(
 
 
 def test_plugins_listed_in_an_extended_file_are_loaded(attack: AttackFactory) -> None:
-    plugin = '''\
+    plugin = """\
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.model import Level, Rule
 
@@ -112,11 +111,9 @@ class Ticket(BaseCheck):
 
     def run(self, ctx):
         yield self.finding("no-ticket", "the PR names no ticket")
-'''
+"""
     base_yml = "version: 1\nplugins: [checks/ticket.py]\nchecks:\n  ticket: {}\n"
-    case = attack(
-        EXTENDED, {**CODE, "org/base.yml": base_yml, "checks/ticket.py": plugin}, CHANGE
-    )
+    case = attack(EXTENDED, {**CODE, "org/base.yml": base_yml, "checks/ticket.py": plugin}, CHANGE)
     assert_blocked(case.judge(), "ticket/no-ticket")
 
 
@@ -131,7 +128,9 @@ def test_an_unrelated_change_under_a_repo_policy_passes(attack: AttackFactory) -
 
 
 def test_the_action_policy_input_is_read_at_base(
-    tmp_path: Path, github: FakeGitHub, git_repo: GitRepo  # noqa: F811
+    tmp_path: Path,
+    github: FakeGitHub,
+    git_repo: GitRepo,
 ) -> None:
     base = git_repo.commit({**CODE, "ci/gate.yml": BLOCKING}, "base")
     head = git_repo.commit({**CHANGE, "ci/gate.yml": EMPTY}, "weaken the gate")

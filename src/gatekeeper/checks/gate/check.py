@@ -187,8 +187,7 @@ class GateCheck(BaseCheck):
             why = f": {reason}" if reason else ""
             yield self.finding(
                 rule,
-                f"This pull request changes {_WHAT[rule]} ({path}){why}; a human must"
-                " approve it.",
+                f"This pull request changes {_WHAT[rule]} ({path}){why}; a human must approve it.",
                 path=path,
                 evidence=path,
             )
