@@ -209,15 +209,7 @@ def _local_check_id(path: str) -> str:
 
 
 def _plugin_error_outcome(check_id: str, reason: str, cp: CheckPolicy) -> CheckOutcome:
-    finding = Finding(
-        check_id,
-        CHECK_ERROR.id,
-        f"The check {check_id!r} is not available: {reason}",
-        Level.ERROR,
-        None,
-        fingerprint(check_id, CHECK_ERROR.id),
-        CHECK_ERROR.remedy,
-    )
+    finding = _check_error(check_id, f"The check {check_id!r} is not available: {reason}", "")
     return CheckOutcome(
         check_id,
         check_id,

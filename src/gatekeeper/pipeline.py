@@ -33,7 +33,8 @@ class GateOptions:
     head: str | None = None
     #: "commits" (base..head), "worktree" or "index" (for a pre-commit hook)
     mode: str = "commits"
-    #: a policy file on disk; None reads DEFAULT_POLICY_PATH from ``policy_from``
+    #: a policy file instead of DEFAULT_POLICY_PATH: inside the repository it is read at
+    #: ``policy_from`` like the default, outside it from disk
     policy_file: str | None = None
     policy_from: str = "base"
     pr: PullRequest = field(default_factory=PullRequest)
