@@ -113,7 +113,8 @@ class CoverageCheck(BaseCheck):
             Level.ERROR,
             "Several coverage reports and none named by the policy",
             remedy="Name the report the test job makes with `report:` (or `reports:`"
-            " to merge several on purpose).",
+            " to merge several on purpose). `coverage run` leaves its data file .coverage"
+            " beside the report `coverage json` exports: name the one to read.",
             description="Merging whatever reports lie around would let a fake one cover"
             " what the real one shows missing.",
         ),
