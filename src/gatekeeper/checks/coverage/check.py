@@ -128,7 +128,8 @@ class CoverageCheck(BaseCheck):
                 "items": {"type": "string"},
                 "default": [],
                 "description": "Report files (coverage.py JSON, Cobertura XML, LCOV,"
-                " .coverage); several are merged. Default: conventional paths.",
+                " .coverage) the test run makes; several named here are merged. Default:"
+                " the one report found at a conventional path (two found is an error).",
             },
             "report": {"type": "string", "description": "One report file (same as reports)."},
             "diff_min": {**_NUMBER, "default": 80},
