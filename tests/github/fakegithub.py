@@ -32,7 +32,7 @@ class Fault:
     body: Any = field(default_factory=lambda: {"message": "injected fault"})
     stall: float = 0.0
     times: int = 1  # -1: forever
-    #: carry the request out first (create the check run...), then give the fault's answer
+    #: carry the request out first (create the check run...), then answer with the fault
     apply: bool = False
     #: close the connection without any answer (after ``apply``, "it worked, but the
     #: answer was lost")
@@ -54,9 +54,13 @@ class Call:
 class FakeGitHub:
     """The server and its state: check runs, comments, statuses, commits, reviews."""
 
-    def __init__(self, validators: list[SpecValidator], page_size: int = 100) -> None:
+    def __init__(
+        self, validators: list[SpecValidator], page_size: int = 100, token: str = TOKEN
+    ) -> None:
         self.validators = validators
         self.page_size = page_size
+        #: the one token the server accepts
+        self.token = token
         self.calls: list[Call] = []
         self.rejections: list[str] = []
         self.check_runs: dict[int, dict[str, Any]] = {}
@@ -261,14 +265,15 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             fault = fake.take_fault(op)
             last = parts.path.rstrip("/").rsplit("/", 1)[-1]  # the id or sha, when there is one
             if fault is not None:
-                done = fake.answer(op, last, body, query, parts.path) if fault.apply else None
+                if fault.apply:
+                    fake.answer(op, last, body, query, parts.path)
                 if fault.stall:
                     time.sleep(fault.stall)
                 if fault.drop:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                self._reply(*(done or (fault.status, fault.body, fault.headers)))
+                self._reply(fault.status, fault.body, fault.headers)
                 return
             status, answer, headers = fake.answer(op, last, body, query, parts.path)
             self._reply(status, answer, headers)
@@ -276,7 +281,7 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         def _validate(self, path: str, query: str, raw: bytes) -> str:
             if self.headers.get("X-GitHub-Api-Version") != "2022-11-28":
                 raise RequestRejected("missing or wrong X-GitHub-Api-Version")
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            if self.headers.get("Authorization") != f"Bearer {fake.token}":
                 raise RequestRejected("missing or wrong Authorization")
             if "application/vnd.github+json" not in (self.headers.get("Accept") or ""):
                 raise RequestRejected("Accept is not application/vnd.github+json")

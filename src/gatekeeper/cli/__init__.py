@@ -84,16 +84,18 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: the one error boundary of the program.
 
     Started as a program (``argv`` None), it first keeps itself out of reach of the PR's
-    code it may run: ``gatekeeper action`` starts over without the token in its
-    environment, and every command makes itself non-dumpable (see gatekeeper.sandbox).
+    code it may run: it starts over without the job's credentials in its environment
+    (``gatekeeper action`` keeps its token in memory), and makes itself non-dumpable
+    (see gatekeeper.sandbox).
     SIGTERM ends the PR's processes and exits 143.
     """
     from gatekeeper.sandbox import guard, terminate_all
 
     args = sys.argv[1:] if argv is None else argv
     if argv is None:
-        if _command_of(args) == "action":
-            guard.relaunch_without_secrets(args)  # returns only when there is none to hide
+        # returns only when the environment holds no credential; the action's token
+        # follows through a pipe, other commands need none
+        guard.relaunch_without_secrets(args, hand_over=_command_of(args) == "action")
         guard.make_non_dumpable()
     debug = "--debug" in args or bool(os.environ.get("GATEKEEPER_DEBUG"))
     try:

@@ -63,22 +63,24 @@ def secret_values() -> tuple[str, ...]:
         return tuple(sorted(_secrets, key=lambda v: (-len(v), v)))
 
 
-def relaunch_without_secrets(args: Sequence[str]) -> None:
+def relaunch_without_secrets(args: Sequence[str], *, hand_over: bool) -> None:
     """Replace this process by ``python -m gatekeeper <args>`` without the credential
-    variables, handing their values over through a pipe. Returns (doing nothing) when
-    the environment holds none; otherwise never returns."""
+    variables; with ``hand_over``, their values follow through a pipe (the action needs
+    its token; no other command needs any). Returns (doing nothing) when the environment
+    holds none; otherwise never returns."""
     found = {name: os.environ[name] for name in HANDED_OVER if os.environ.get(name)}
     if not found:
         return
-    # a pipe holds 64 KiB, so the write cannot block: five values of at most 8 KiB each
-    # (a token is tens of bytes, an OIDC request token about two thousand)
-    payload = json.dumps({k: v[:_MAX_SECRET] for k, v in found.items()}).encode("utf-8")
-    read_end, write_end = os.pipe()
-    os.write(write_end, payload)
-    os.close(write_end)
-    os.set_inheritable(read_end, True)
     env = {k: v for k, v in os.environ.items() if k not in HANDED_OVER}
-    env[HANDOVER_FD] = str(read_end)
+    if hand_over:
+        # a pipe holds 64 KiB, so the write cannot block: five values of at most 8 KiB
+        # (a token is tens of bytes, an OIDC request token about two thousand)
+        payload = json.dumps({k: v[:_MAX_SECRET] for k, v in found.items()}).encode("utf-8")
+        read_end, write_end = os.pipe()
+        os.write(write_end, payload)
+        os.close(write_end)
+        os.set_inheritable(read_end, True)
+        env[HANDOVER_FD] = str(read_end)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
