@@ -223,12 +223,12 @@ def _stopped(
     published: list[str],
 ) -> int:
     """Told to stop: end the PR's processes, say so where a person looks, and exit 143."""
-    ended = terminate_all("the gate was told to stop")
+    terminate_all("the gate was told to stop")
     code = stop.exit_code if isinstance(stop, Cancelled) else EXIT_INTERRUPTED
     what = "SIGTERM" if isinstance(stop, Cancelled) else "an interrupt"
     message = (
-        f"gatekeeper was stopped by {what} before it reached a verdict "
-        f"({ended} process group(s) of the pull request's code ended); run the job again"
+        f"gatekeeper was stopped by {what} before it reached a verdict; the processes of "
+        "the pull request's code it started were ended. Run the job again for a verdict."
     )
     log(f"::error title=gatekeeper was stopped::{message}")
     if not published:  # a verdict or an error already on the commit stays the last word

@@ -12,10 +12,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from gatekeeper.github.client import GitHubClient, GitHubError
+from gatekeeper.github.workspace import open_runner_file
 from gatekeeper.model import Result, Verdict
 from gatekeeper.report.interface import ANNOTATION_LEVEL
 
@@ -380,7 +380,7 @@ def cut(text: str, max_bytes: int, note: str = _CUT_NOTE) -> str:
 
 def write_step_summary(path: str, markdown: str) -> None:
     """Append the report to ``$GITHUB_STEP_SUMMARY``, under GitHub's 1 MiB limit."""
-    with Path(path).open("a", encoding="utf-8") as out:
+    with open_runner_file(path) as out:
         out.write(cut(markdown, MAX_STEP_SUMMARY_BYTES) + "\n")
 
 
@@ -389,7 +389,7 @@ def write_outputs(path: str, outputs: dict[str, str]) -> None:
 
     A random delimiter means no value (a path, a JSON report) can end the block early.
     """
-    with Path(path).open("a", encoding="utf-8") as out:
+    with open_runner_file(path) as out:
         for name in sorted(outputs):
             value = outputs[name]
             delimiter = f"ghadelimiter_{secrets.token_hex(16)}"

@@ -18,6 +18,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from gatekeeper.sandbox.runner import FILE_COMMAND_VARIABLES
 
@@ -87,36 +88,57 @@ def _entries(root: Path, top: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
+def open_runner_file(path: str) -> TextIO:
+    """One of the runner's files (``GITHUB_OUTPUT``...) opened to append, never through a
+    link; created only when no folder on its path is a link (the PR's code, as the
+    runner's user, could put one where the runner's folder was)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.realpath(parent) == parent:
+        flags |= os.O_CREAT
+    return os.fdopen(os.open(path, flags, 0o644), "a", encoding="utf-8")
+
+
 class FileCommands:
     """The runner's file-command files as they were before the PR's code ran."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
-        self._sizes: dict[str, int] = {}
+        self._before: dict[str, tuple[int, int, int] | None] = {}
         for name in FILE_COMMAND_VARIABLES:
             path = env.get(name, "")
             if path:
-                with contextlib.suppress(OSError):
-                    self._sizes[path] = os.lstat(path).st_size
+                try:
+                    info = os.lstat(path)
+                    self._before[path] = (info.st_dev, info.st_ino, info.st_size)
+                except OSError:
+                    self._before[path] = None
 
     def restore(self, log: Log) -> list[str]:
-        """Cut away what was appended since; the paths that had grown."""
-        grown = []
-        for path, size in sorted(self._sizes.items()):
+        """Cut away what was appended since, and empty a file put in the place of the
+        runner's; the paths that had changed."""
+        changed = []
+        for path, before in sorted(self._before.items()):
             try:
                 info = os.lstat(path)
-                if not stat.S_ISREG(info.st_mode) or info.st_size == size:
-                    continue
-                fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-                try:
-                    os.ftruncate(fd, size)
-                finally:
-                    os.close(fd)
-            except OSError as exc:
-                log(f"gatekeeper: could not check {path}: {exc.strerror or exc}")
+            except OSError:
                 continue
-            grown.append(path)
+            same = before is not None and before[:2] == (info.st_dev, info.st_ino)
+            keep = before[2] if same and before is not None else 0
+            if same and info.st_size == keep:
+                continue
+            changed.append(path)
             log(
                 f"::warning title=gatekeeper::something the pull request ran wrote to "
                 f"{Path(path).name}; it was removed before the gate wrote its own"
             )
-        return grown
+            if not stat.S_ISREG(info.st_mode):
+                continue  # a link or a pipe: the gate will not open it (open_runner_file)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    os.ftruncate(fd, keep)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                log(f"gatekeeper: could not restore {path}: {exc.strerror or exc}")
+        return changed
