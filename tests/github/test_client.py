@@ -118,7 +118,7 @@ def test_422_is_not_forbidden(github: FakeGitHub) -> None:
 
 
 def test_timeout_is_retried_then_reported_without_the_token(github: FakeGitHub) -> None:
-    github.fail("pulls/list-reviews", Fault(200, stall=2.0, times=2))
+    github.fail("pulls/list-reviews", Fault(200, stall=60.0, times=2))
     sleeps = Sleeps()
     with pytest.raises(GitHubError) as err:
         client(github, sleeps, timeout=1.0, retries=1).request("GET", "repos/o/r/pulls/1/reviews")
