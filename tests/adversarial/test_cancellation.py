@@ -9,6 +9,7 @@ the background), sends SIGTERM, and looks at what is left.
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,3 +82,32 @@ def test_sigterm_ends_the_pr_code_and_publishes_a_cancelled_check_run(
     assert "met<<" in outputs and "\nfalse\n" in outputs
     assert github.comments == {}  # no verdict was reached, so none is claimed
     # GitHub lets "neutral" and "skipped" through a required check; "cancelled" blocks
+
+
+def test_sigterm_stops_gatekeeper_run_and_the_pr_code_with_it(
+    tmp_path: Path, git_repo: GitRepo
+) -> None:
+    pids = tmp_path / "pids"
+    policy = (
+        "version: 1\nchecks:\n  command:\n"
+        f"    - {{name: tests, run: '{sys.executable} slow.py {pids}'}}\n"
+    )
+    base = git_repo.commit({".github/gatekeeper.yml": policy, "README.md": "a\n"}, "base")
+    head = git_repo.commit({"slow.py": SLOW}, "tests that never end")
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "gatekeeper", "run", "--base", base, "--head", head],
+            cwd=git_repo.root, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for(pids, run, log)
+        run.send_signal(signal.SIGTERM)
+        code = run.wait(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert code == 143, log.read_text()
+    assert all(_gone(int(pid)) for pid in pids.read_text().split())
+    assert "stopped by SIGTERM" in log.read_text()

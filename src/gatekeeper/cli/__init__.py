@@ -20,6 +20,7 @@ from gatekeeper import __version__
 from gatekeeper.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     Cancelled,
     GatekeeperError,
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
             code: Any = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
     except Cancelled as exc:
         click.echo("gatekeeper: stopped by SIGTERM; the checks' processes were ended", err=True)
-        sys.exit(exc.exit_code)
+        _exit_now(exc.exit_code)
     except GatekeeperError as exc:
         click.echo(f"gatekeeper: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
@@ -127,7 +128,17 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    if code == EXIT_TERMINATED:  # the action was stopped, and said so where it could
+        _exit_now(code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without waiting for the checks' worker threads: a stopped gate must end
+    within the runner's grace period (a network call in a check can take minutes)."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 def _command_of(args: list[str]) -> str:
