@@ -8,11 +8,9 @@ publishes, writes the step outputs, and returns the exit code ``gatekeeper run``
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ from gatekeeper.github.publish import (
     write_step_summary,
 )
 from gatekeeper.github.teams import team_resolver
-from gatekeeper.github.workspace import FileCommands, hand_back
+from gatekeeper.github.workspace import FileCommands, hand_back, write_report
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions
 from gatekeeper.sandbox import terminate_all
@@ -416,38 +414,12 @@ def _save(workspace: Path, name: str, text: str | None, log: Callable[[str], Non
     """Write a report file; return its path as later steps see it ("" when not written)."""
     if text is None:
         return ""
-    path = workspace / name
     try:
-        _no_links_between(workspace, path.parent)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # through a temporary file and a rename: a link the PR committed at this path is
-        # replaced, never written through (the container action writes as root)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_report(workspace, name, text)
     except OSError as exc:
         log(f"gatekeeper: could not write {name}: {exc}")
         return ""
     return name
-
-
-def _no_links_between(workspace: Path, folder: Path) -> None:
-    """OSError when a folder on the way from the workspace to ``folder`` is a symbolic
-    link (the checkout's links may point anywhere on the machine)."""
-    here = Path(os.path.abspath(workspace))
-    target = Path(os.path.abspath(folder))
-    if not target.is_relative_to(here):
-        raise OSError(f"{folder} is outside the workspace")
-    for part in target.relative_to(here).parts:
-        here = here / part
-        if here.is_symlink():
-            raise OSError(f"{here} is a symbolic link; not writing through it")
 
 
 def _target(env: Mapping[str, str], event: Event, check_name: str) -> Target | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,37 @@ def hand_back(workspace: Path, roots: Iterable[Path], since: float, log: Log) ->
     if changed:
         log(f"gatekeeper: {changed} file(s) the gate wrote were given to uid {owner.uid}")
     return changed
+
+
+def write_report(workspace: Path, name: str, text: str) -> None:
+    """Write ``workspace/name`` through a temporary file and a rename: a link the PR
+    committed at that path is replaced, never written through, and a folder on the way
+    that is a link is refused (OSError). The action writes as root."""
+    path = workspace / name
+    _no_links_between(workspace, path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _no_links_between(workspace: Path, folder: Path) -> None:
+    """OSError when a folder on the way from the workspace to ``folder`` is a symbolic
+    link (the checkout's links may point anywhere on the machine)."""
+    here = Path(os.path.abspath(workspace))
+    target = Path(os.path.abspath(folder))
+    if not target.is_relative_to(here):
+        raise OSError(f"{folder} is outside the workspace")
+    for part in target.relative_to(here).parts:
+        here = here / part
+        if here.is_symlink():
+            raise OSError(f"{here} is a symbolic link; not writing through it")
 
 
 def _entries(root: Path, top: Path) -> Iterator[Path]:
