@@ -61,15 +61,15 @@ EMPTY_DOWN = (
 )
 
 
-def _head(probes: Path, wait_for: Path | None = None) -> dict[str, str]:
+def _head(probes: Path, wait_for: Path | None = None, *, scan_all: bool = False) -> dict[str, str]:
     return {
-        "probe.py": probe_script(probes / "command.json", wait_for),
-        "alembic/versions/p1.py": probe_revision(probes / "migration.json"),
+        "probe.py": probe_script(probes / "command.json", wait_for, scan_all=scan_all),
+        "alembic/versions/p1.py": probe_revision(probes / "migration.json", scan_all=scan_all),
     }
 
 
 def _token() -> str:
-    # unique per test: the probes read every process they may, other tests' included
+    # unique per test: a probe reads every process it may, other tests' included
     return "ghs_" + secrets.token_hex(18)
 
 
@@ -184,7 +184,7 @@ def test_pr_code_run_by_the_action_finds_no_token(
     out.mkdir()
     repo = GitRepo(open_tmp / "ws")
     base = repo.commit({".github/gatekeeper.yml": POLICY % python, **BASE}, "base")
-    head = repo.commit(_head(probes, wait_for=probes / "go"), "the attack")
+    head = repo.commit(_head(probes, wait_for=probes / "go", scan_all=True), "the attack")
     chown_tree(repo.root, WORKSPACE_UID)
     event = write_event(out / "event.json", base, head)
     canary = "canary-" + secrets.token_hex(8)

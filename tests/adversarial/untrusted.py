@@ -25,7 +25,7 @@ WORKSPACE_UID = 4242
 SRC = Path(gatekeeper.__file__).resolve().parents[1]
 
 # What a hostile PR does to find the token: its own environment, its parent's, every
-# process's it can see, and the parent's memory. It writes everything it could read to
+# process's it can see (SCAN_ALL), and the parent's memory. It writes everything it could read to
 # OUTPUT for the test to search (the probe itself does not know the token).
 PROBE = r"""
 import glob, json, os, time
@@ -38,7 +38,7 @@ def read(path):
 found = {"uid": os.getuid(), "pid": os.getpid(), "ppid": os.getppid(),
          "environ": dict(os.environ), "read": {}, "refused": []}
 paths = ["/proc/self/environ", "/proc/%d/environ" % os.getppid(), "/proc/%d/cmdline" % os.getppid()]
-for path in paths + sorted(glob.glob("/proc/[0-9]*/environ")):
+for path in paths + (sorted(glob.glob("/proc/[0-9]*/environ")) if SCAN_ALL else []):
     text = read(path)
     if text is None:
         found["refused"].append(path)
@@ -59,15 +59,22 @@ while WAIT_FOR and not os.path.exists(WAIT_FOR) and time.monotonic() < deadline:
 """
 
 
-def probe_script(output: Path, wait_for: Path | None = None) -> str:
-    """The probe as a script that writes to ``output`` (and waits for ``wait_for``)."""
-    head = f"OUTPUT = {str(output)!r}\nWAIT_FOR = {str(wait_for) if wait_for else ''!r}\n"
+def probe_script(output: Path, wait_for: Path | None = None, *, scan_all: bool = False) -> str:
+    """The probe as a script that writes to ``output`` (and waits for ``wait_for``).
+
+    ``scan_all`` reads every ``/proc/*/environ`` it may: only for probes that run as the
+    workspace's unprivileged owner (as root they would copy every process's environment on
+    the machine into the test's files).
+    """
+    waits = str(wait_for) if wait_for else ""
+    head = f"OUTPUT = {str(output)!r}\nWAIT_FOR = {waits!r}\nSCAN_ALL = {scan_all!r}\n"
     return head + PROBE
 
 
-def probe_revision(output: Path) -> str:
+def probe_revision(output: Path, *, scan_all: bool = False) -> str:
     """An Alembic revision whose module body is the probe (it runs when it is imported)."""
-    body = "\n".join(f"    {line}" if line else "" for line in probe_script(output).splitlines())
+    script = probe_script(output, scan_all=scan_all)
+    body = "\n".join(f"    {line}" if line else "" for line in script.splitlines())
     return (
         "import sqlalchemy as sa\nfrom alembic import op\n"
         "revision = 'p1'\ndown_revision = None\n\n"
