@@ -233,6 +233,9 @@ def run_checks(
     with tempfile.TemporaryDirectory(
         prefix="gatekeeper-", dir=options.scratch_root, ignore_cleanup_errors=True
     ) as tmp:
+        # PR code may run as another user (see gatekeeper.sandbox) in a folder under here:
+        # it may pass through, not list what the other checks keep
+        os.chmod(tmp, 0o711)
         outcomes: dict[str, CheckOutcome] = {}
         runs: list[tuple[_Run, CheckPolicy]] = []
         for check_id in sorted(set(policy.checks) | set(registry.checks)):

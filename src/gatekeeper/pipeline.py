@@ -5,6 +5,7 @@ The CLI, the GitHub Action and the demo all call :func:`run_gate`; it does no ou
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -20,6 +21,7 @@ from gatekeeper.errors import GitError, PolicyError, UsageError
 from gatekeeper.model import Verdict
 from gatekeeper.plugins import Registry, discover
 from gatekeeper.policy.model import DEFAULT_POLICY_PATH, Policy
+from gatekeeper.sandbox import forbidden
 
 POLICY_FROM = ("base", "head", "worktree")
 
@@ -42,7 +44,8 @@ class GateOptions:
     #: a previous JSON report whose findings count as pre-existing
     baseline: Path | None = None
     #: never execute the PR's code (pull_request_target): policy and local checks from
-    #: base only, and the ``command`` check, which runs commands in the checkout, is off
+    #: base only; a check that declares ``executes_pr_code`` is off or runs with its
+    #: ``safe_settings``, and gatekeeper.sandbox refuses to start anything
     safe: bool = False
     #: called once with the loaded policy and the PR before any check runs, returning the
     #: PR enriched with what that policy needs from outside (the GitHub Action adds the
@@ -51,10 +54,6 @@ class GateOptions:
     enrich_pr: Callable[[Policy, PullRequest], PullRequest] | None = field(
         default=None, compare=False
     )
-
-
-#: checks that execute code from the checkout, switched off in safe mode
-UNSAFE_CHECKS = ("command",)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ class Prepared:
     policy: Policy
     pr: PullRequest
     policy_files: tuple[str, ...]
-    #: what the verdict must say besides the checks (e.g. that nothing was compared)
+    #: what the verdict must say besides the checks (nothing was compared; what safe mode
+    #: switched off)
     notes: tuple[str, ...] = ()
 
 
@@ -233,7 +233,8 @@ def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
         read_file=read_extended,
     )
     if opts.safe:
-        policy = _without_unsafe_checks(policy)
+        policy, safe_notes = safe_policy(policy, registry)
+        notes = (*notes, *safe_notes)
     pr = replace(given, agent_signal=policy.agent_signal or detect_agent(given, policy.agents))
     if opts.enrich_pr is not None:
         pr = opts.enrich_pr(policy, pr)
@@ -250,12 +251,26 @@ def approver_teams(policy: Policy) -> tuple[str, ...]:
     return split_approvers(review.config.get("approvers", ()))[1]
 
 
-def _without_unsafe_checks(policy: Policy) -> Policy:
+def safe_policy(policy: Policy, registry: Registry) -> tuple[Policy, tuple[str, ...]]:
+    """The policy with no check that runs PR code: each enabled check declaring
+    ``executes_pr_code`` is turned off, or set to its ``safe_settings``; and a note for
+    each, so the report says what was not run and why."""
     checks = dict(policy.checks)
-    for check_id in UNSAFE_CHECKS:
-        if check_id in checks:
-            checks[check_id] = replace(checks[check_id], enabled=False)
-    return replace(policy, checks=checks)
+    notes = []
+    why = "Safe mode (pull_request_target): the pull request's code is never run"
+    for check_id, cls in registry.classes().items():
+        cp = policy.check(check_id)
+        if not cp.enabled or not getattr(cls, "executes_pr_code", False):
+            continue
+        settings = getattr(cls, "safe_settings", None)
+        if settings is None:
+            checks[check_id] = replace(cp, enabled=False)
+            notes.append(f"{why}: the {check_id} check is off.")
+            continue
+        checks[check_id] = replace(cp, config={**cp.config, **settings})
+        shown = ", ".join(f"{k}: {v}" for k, v in sorted(settings.items()))
+        notes.append(f"{why}: the {check_id} check runs with {shown} (static checks only).")
+    return replace(policy, checks=checks), tuple(notes)
 
 
 def read_baseline(path: Path | None) -> Mapping[str, int]:
@@ -289,7 +304,8 @@ def judge(opts: GateOptions) -> tuple[Verdict, Policy]:
         baseline=baseline,
         policy_files=prepared.policy_files,
     )
-    with prepared.changes:
+    refuse = forbidden("pull_request_target never runs the PR's code") if opts.safe else None
+    with prepared.changes, refuse or contextlib.nullcontext():
         verdict = run_checks(
             prepared.registry, prepared.policy, prepared.changes, prepared.pr, options
         )

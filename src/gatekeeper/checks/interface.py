@@ -144,6 +144,13 @@ class BaseCheck:
     #: by name. The GitHub Action fetches them from the base run's artifact into
     #: ``BASE_INPUTS_DIR/<base sha>/`` before the gate runs; checks never call GitHub.
     base_inputs: ClassVar[tuple[str, ...]] = ()
+    #: True when the check executes code from the pull request (imports its modules, runs
+    #: its commands, generates from it); it must do so through
+    #: ``gatekeeper.sandbox.run_untrusted``. Under ``pull_request_target`` (safe mode) no
+    #: PR code may run: such a check is turned off, or, when ``safe_settings`` names policy
+    #: settings that stop it executing anything, it runs with them, and the verdict says so.
+    executes_pr_code: ClassVar[bool] = False
+    safe_settings: ClassVar[Mapping[str, Any] | None] = None
 
     def applies(self, ctx: CheckContext) -> bool:
         """By default a check applies whenever the diff is not empty."""
