@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff
+from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, bare, types_of
 from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.rules.base import (
     STABILITY_ORDER,
@@ -25,6 +25,7 @@ from gatekeeper.checks.openapi.rules.base import (
 from gatekeeper.checks.openapi.rules.properties import check_object, props_of
 from gatekeeper.checks.openapi.rules.site import Site
 from gatekeeper.checks.openapi.rules.types import check_types
+from gatekeeper.checks.openapi.subsume import BOUNDS, covers, enforces
 
 #: keyword -> rule stem
 NUMERIC = {
@@ -108,19 +109,23 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
-    """An object body moved into ``oneOf`` branches that carry its properties."""
-    if not _wrapped(c, d):
+    """An object body moved into ``oneOf``/``anyOf`` branches that carry its properties."""
+    kw = _wrapped(c, d, site.request)
+    if kw is None:
         return False
     side = "request" if site.request else "response"
-    c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in oneOf", site.op)
+    c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in {kw}", site.op)
     return True
 
 
-def _wrapped(c: Collector, d: SchemaDiff) -> bool:
-    """Whether the revision moved the base's properties into ``oneOf``/``anyOf`` branches."""
+def _wrapped(c: Collector, d: SchemaDiff, request: bool) -> str | None:
+    """The keyword (``oneOf``/``anyOf``) whose branches now carry the base's properties;
+    None when they do not, or when a request still accepts every body it accepted."""
     props = props_of(d.base)
     if not props or "properties" in d.rev or "oneOf" in d.base or "anyOf" in d.base:
-        return False
+        return None
+    if request and covers(d.rev, d.base, c.rev.deref, c.base.deref):
+        return None
     for kw in ("oneOf", "anyOf"):
         branches = d.rev.get(kw)
         if isinstance(branches, list):
@@ -128,14 +133,14 @@ def _wrapped(c: Collector, d: SchemaDiff) -> bool:
             for branch in branches:
                 covered |= set(props_of(c.rev.deref(branch) if isinstance(branch, dict) else {}))
             if set(props) <= covered:
-                return True
-    return False
+                return kw
+    return None
 
 
 def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
     for node, path in _walk(d, ""):
         prefix = site.nested if path else site.root
-        if path and _wrapped(c, node):
+        if path and _wrapped(c, node, site.request):
             # one finding for the new branches (one-of-added), not one per moved property
             _lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
             continue
@@ -156,7 +161,7 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
     """The ``emit(stem, message)`` used for one schema node: composes the rule id."""
     ev = f"{site.where}|{path}"
 
-    def emit(stem: str, message: str) -> None:
+    def emit(stem: str, message: str, detail: str = "") -> None:
         rule = _id(site, prefix, d, stem)
         if (
             path == "items"
@@ -167,10 +172,11 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
         elif stem.startswith("!"):
             rule = stem[1:]
         at = c.at(d.rev)
-        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}", at=at)
+        tail = f"{stem}|{detail}" if detail else stem
+        c.emit(rule, message, site.op, evidence=f"{ev}|{tail}", at=at)
         if site.header and path:
             header_rule = f"request-header-property-{stem}"
-            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{stem}", at=at)
+            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{tail}", at=at)
 
     return emit
 
@@ -180,8 +186,8 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
         return  # a write-only property never reaches a client
     what = f"'{path}' in {site.where}" if path else site.where
     emit = _emitter(c, site, d, prefix, path)
-    _numbers(d, what, emit)
-    _pattern(d, site, what, emit)
+    _numbers(c, site, d, what, emit)
+    _pattern(c, d, site, what, emit)
     check_types(c, d, site, prefix, what=what, emit=emit)
     _enum(d, site, what, path, emit)
     for kw, stem in (("default", "default-value"), ("const", "const")):
@@ -201,7 +207,7 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
     for kw in d.children_removed:
         if kw in CHILD_STEMS:
             emit(f"{CHILD_STEMS[kw]}-removed", f"{kw} removed from {what}")
-    _lists(d, what, emit)
+    _lists(d, what, emit, c, site)
     _maps(d, what, emit)
     _discriminator(d, what, emit)
     _lifecycle(c, d, site, what, emit)
@@ -211,12 +217,34 @@ def _show(value: Any) -> str:
     return "none" if value is MISSING else repr(value)
 
 
-def _numbers(d: SchemaDiff, what: str, emit: Any) -> None:
+def _same_values(c: Collector, site: Site, d: SchemaDiff, kw: str, old: Any, new: Any) -> bool:
+    """A bound moved but the values a client can send or receive did not: a response
+    bound dropped while every value still meets it (an ``enum`` of short words, a string
+    branch keeping its ``maxLength``), a request bound added that every value met."""
+    upper = BOUNDS[kw][1] if kw in BOUNDS else True
+    if site.request:
+        tighter = new is not MISSING and (old is MISSING or (new < old if upper else new > old))
+        return tighter and enforces(d.base, kw, new, c.base.deref)
+    looser = old is not MISSING and (new is MISSING or (new > old if upper else new < old))
+    return looser and enforces(d.rev, kw, old, c.rev.deref)
+
+
+def _same_pattern_values(c: Collector, site: Site, d: SchemaDiff, old: Any, new: Any) -> bool:
+    """A pattern added to a request that every allowed value matched, or a response
+    pattern dropped or changed while every value still matches the old one."""
+    if site.request:
+        return new is not MISSING and enforces(d.base, "pattern", new, c.base.deref)
+    return old is not MISSING and enforces(d.rev, "pattern", old, c.rev.deref)
+
+
+def _numbers(c: Collector, site: Site, d: SchemaDiff, what: str, emit: Any) -> None:
     for kw, stem in NUMERIC.items():
         if kw not in d.values:
             continue
         old, new = d.values[kw]
         if isinstance(old, bool) or isinstance(new, bool):
+            continue
+        if kw in BOUNDS and _same_values(c, site, d, kw, old, new):
             continue
         if old is MISSING and isinstance(new, (int, float)):
             emit(f"{stem}-set", f"{kw} of {what} set to {new}")
@@ -227,13 +255,13 @@ def _numbers(d: SchemaDiff, what: str, emit: Any) -> None:
             emit(f"{stem}-{verb}", f"{kw} of {what} {verb} from {old} to {new}")
 
 
-def _pattern(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
+def _pattern(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
     if "pattern" not in d.values:
         return
     old, new = d.values["pattern"]
     old = MISSING if old in ("", None) else old
     new = MISSING if new in ("", None) else new
-    if old is new:
+    if old is new or _same_pattern_values(c, site, d, old, new):
         return
     if old is MISSING:
         emit("pattern-added", f"pattern {new!r} added to {what}")
@@ -281,13 +309,50 @@ def _annotation_only(node: Any) -> bool:
     return isinstance(node, dict) and "$ref" not in node and bool(node) and set(node) <= ANNOTATIONS
 
 
-def _lists(d: SchemaDiff, what: str, emit: Any) -> None:
+def _lists(
+    d: SchemaDiff, what: str, emit: Any, c: Collector | None = None, site: Site | None = None
+) -> None:
     for kw, ld in d.lists.items():
         stem = LIST_STEMS[kw]
         for verb, items in (("added", ld.added), ("removed", ld.removed)):
             for index, node in items:
+                if (
+                    c is not None
+                    and site is not None
+                    and _silent_branch(c, site, d, kw, verb, node)
+                ):
+                    continue
                 note = "-annotation-only" if kw == "allOf" and _annotation_only(node) else ""
-                emit(f"{stem}-{verb}{note}", f"{kw} branch #{index} {verb} in {what}")
+                deref = None if c is None else c.base.deref if verb == "removed" else c.rev.deref
+                name = branch_name(node, index, deref)
+                emit(f"{stem}-{verb}{note}", f"{kw} branch {name} {verb} in {what}", name)
+
+
+def _silent_branch(c: Collector, site: Site, d: SchemaDiff, kw: str, verb: str, node: Any) -> bool:
+    """A ``oneOf``/``anyOf`` branch whose coming or going changes no value a client sees:
+    a bare type (the type-list finding says it), a request branch whose values the
+    revision still accepts, a response branch whose values the base already allowed."""
+    if kw not in ("oneOf", "anyOf"):
+        return False
+    inline = not (isinstance(node, dict) and "$ref" in node)
+    if d.types is not None and bare(c.rev.deref(node) if verb == "added" else c.base.deref(node)):
+        return True
+    # a named component is a branch of its own, even when another one looks alike
+    if site.request and verb == "removed" and inline:
+        return covers(d.rev, node, c.rev.deref, c.base.deref)
+    if not site.request and verb == "added" and kw == "oneOf" and inline:
+        # (a new anyOf branch is informational anyway: it stays in the changelog)
+        return covers(d.base, node, c.base.deref, c.rev.deref)
+    return False
+
+
+def branch_name(node: Any, index: int, deref: Any = None) -> str:
+    """How a branch is named in a message: its component, else its position (in its own
+    spec) and the types it allows."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        return repr(node["$ref"].rsplit("/", 1)[-1])
+    types = types_of(node, deref) if isinstance(node, dict) else []
+    return f"#{index} ({'/'.join(types) or 'any type'})"
 
 
 def _maps(d: SchemaDiff, what: str, emit: Any) -> None:
