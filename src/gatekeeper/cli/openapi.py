@@ -40,7 +40,7 @@ def _reader(root: Path) -> Any:
 
 def _load(path: str) -> Any:
     from gatekeeper.checks.openapi.engine import load_spec
-    from gatekeeper.checks.openapi.load import SpecError
+    from gatekeeper.checks.openapi.load import REF_RULES, SpecError
 
     file = Path(path)
     try:
@@ -49,10 +49,12 @@ def _load(path: str) -> Any:
         where = f"{path}:{exc.line}" if exc.line else path
         raise SpecUsageError(f"{where}: {exc.message}") from None
     for problem in spec.doc.problems:
-        click.echo(
-            f"warning: {file.parent / problem.path}:{problem.line or ''} {problem.message}",
-            err=True,
-        )
+        where = f"{file.parent / problem.path}:{problem.line or ''}"
+        if problem.rule in REF_RULES:
+            # resolved to nothing, the ref would read as an empty schema: every property
+            # under it "removed". Refuse instead of reporting that.
+            raise SpecUsageError(f"{where} {problem.message}; fix it to compare this spec")
+        click.echo(f"warning: {where} {problem.message}", err=True)
     return spec
 
 

@@ -146,6 +146,8 @@ class SchemaDiff:
     dependent_required: tuple[list[str], list[str], list[str]] | None = None
     discriminator: tuple[Any, Any] | None = None
     extensible_enum: tuple[list[Any], list[Any]] | None = None
+    #: the ``$ref`` (head side) this pair of schemas was reached by: a named component
+    ref: str | None = None
 
     def empty(self) -> bool:
         """True when nothing differs."""
@@ -190,6 +192,8 @@ class SchemaComparer:
         moved = self._moved_into_branch(base, b, r)
         d = self._diff(b, r) if moved is None else self._diff_moved(base, b, r, *moved)
         result = None if d.empty() else d
+        if result is not None:
+            result.ref = _ref(rev) or _ref(base)
         self._memo[key] = result
         return result
 

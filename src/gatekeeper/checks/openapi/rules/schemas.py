@@ -17,6 +17,7 @@ from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.rules.base import (
     STABILITY_ORDER,
     Collector,
+    Scope,
     Shared,
     notice_days,
     stability,
@@ -58,8 +59,17 @@ ANNOTATIONS = {
 }
 
 
-def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff, str]]:
-    yield d, path
+Walked = tuple[SchemaDiff, str, "tuple[SchemaDiff, str] | None"]
+
+
+def _walk(
+    d: SchemaDiff, path: str, depth: int = 0, scope: tuple[SchemaDiff, str] | None = None
+) -> Iterator[Walked]:
+    """Every differing node under ``d`` with its path, and the innermost node reached by
+    ``$ref`` above it (or itself) with that node's path."""
+    if d.ref is not None:
+        scope = (d, path)
+    yield d, path, scope
     if depth > 24:
         return
 
@@ -67,16 +77,16 @@ def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff
         return f"{path}/{seg}" if path else seg
 
     for kw, sub in d.children.items():
-        yield from _walk(sub, join(kw), depth + 1)
+        yield from _walk(sub, join(kw), depth + 1, scope)
     if d.properties is not None:
         for name, sub in d.properties.modified.items():
-            yield from _walk(sub, join(name), depth + 1)
+            yield from _walk(sub, join(name), depth + 1, scope)
     for kw, ld in d.lists.items():
         for label, sub in ld.modified:
-            yield from _walk(sub, join(f"{kw}[{label}]"), depth + 1)
+            yield from _walk(sub, join(f"{kw}[{label}]"), depth + 1, scope)
     for kw, md in d.maps.items():
         for key, sub in md.modified.items():
-            yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1)
+            yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1, scope)
 
 
 def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None) -> None:
@@ -99,12 +109,14 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None
             ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
-    shared = (
-        Shared(ref, site.where, "request" if site.request else "response", c.at(d.rev))
-        if ref is not None
-        else None
-    )
-    for rule, message, evidence, at in records:
+    side = "request" if site.request else "response"
+    root = Shared(ref, site.where, side, c.at(d.rev)) if ref is not None else None
+    for rule, message, evidence, at, scope in records:
+        shared = root
+        if root is not None and scope is not None and scope.prefix:
+            # grouped by the innermost named schema: one change to `refund.reason` is one
+            # finding however many payloads reach `refund`, and by which path
+            shared = Shared(scope.ref, site.where, side, scope.node, prefix=scope.prefix)
         c.emit(rule, message, site.op, evidence=evidence, at=at, shared=shared)
 
 
@@ -138,7 +150,8 @@ def _wrapped(c: Collector, d: SchemaDiff, request: bool) -> str | None:
 
 
 def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
-    for node, path in _walk(d, ""):
+    for node, path, scope in _walk(d, ""):
+        c.scope = None if scope is None else Scope(scope[0].ref or "", scope[1], c.at(scope[0].rev))
         prefix = site.nested if path else site.root
         if path and _wrapped(c, node, site.request):
             # one finding for the new branches (one-of-added), not one per moved property
@@ -146,6 +159,7 @@ def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
             continue
         _node(c, site, node, prefix, path=path)
         check_object(c, site, node, path)
+    c.scope = None
 
 
 def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
