@@ -237,7 +237,9 @@ paths:
           description: ok
           content:
             application/json:
-              schema: {type: object, properties: {data: {type: array, items: {$ref: '#/components/schemas/Charge'}}}}
+              schema:
+                type: object
+                properties: {data: {type: array, items: {$ref: '#/components/schemas/Charge'}}}
   /refunds/{id}:
     get:
       responses:
