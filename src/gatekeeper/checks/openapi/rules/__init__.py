@@ -29,6 +29,4 @@ LEVELS: Mapping[str, Level] = {rid: _LEVELS[letter] for rid, letter, _ in CATALO
     rid: _LEVELS[letter] for rid, (letter, _) in OWN.items()
 }
 #: rule id -> the oasdiff handler that reports it (for parity scoring)
-HANDLERS: Mapping[str, str] = {rid: handler for rid, _, handler in CATALOG} | {
-    rid: "gatekeeper" for rid in OWN
-}
+HANDLERS: Mapping[str, str] = {rid: handler for rid, _, handler in CATALOG} | dict.fromkeys(OWN, "gatekeeper")
