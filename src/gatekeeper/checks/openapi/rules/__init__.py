@@ -29,4 +29,6 @@ LEVELS: Mapping[str, Level] = {rid: _LEVELS[letter] for rid, letter, _ in CATALO
     rid: _LEVELS[letter] for rid, (letter, _) in OWN.items()
 }
 #: rule id -> the oasdiff handler that reports it (for parity scoring)
-HANDLERS: Mapping[str, str] = {rid: handler for rid, _, handler in CATALOG} | dict.fromkeys(OWN, "gatekeeper")
+HANDLERS: Mapping[str, str] = {rid: handler for rid, _, handler in CATALOG} | dict.fromkeys(
+    OWN, "gatekeeper"
+)
