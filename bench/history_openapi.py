@@ -74,16 +74,34 @@ def _key(history: str, head: str, finding: dict[str, Any]) -> str:
     return f"{history}|{head[:10]}|{finding['rule']}|{finding['message']}"
 
 
+def _verdict(row: dict[str, Any], labels: list[dict[str, str]]) -> str:
+    """The first label that matches a finding: history, head commit, rule, message text."""
+    _, head, rule, message = row["key"].split("|", 3)
+    for label in labels:
+        if (
+            label["history"] in ("*", row["history"])
+            and head.startswith(label["pair"])
+            and label["rule"] in ("*", rule)
+            and label["contains"] in message
+        ):
+            return label["verdict"]
+    return "unlabelled"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--src", default=str(Path(__file__).resolve().parents[1] / "src"))
     ap.add_argument("--mirror", default="/work/.mirror")
     ap.add_argument("--only", choices=sorted(HISTORIES))
     ap.add_argument("--out", help="write every error finding here, one JSON object a line")
-    ap.add_argument("--labels", help="JSON: {key: 'real' | 'false'} from an earlier --out")
+    ap.add_argument(
+        "--labels",
+        default=str(Path(__file__).with_name("history_openapi_labels.json")),
+        help="labels to score the error findings with ('' for none)",
+    )
     args = ap.parse_args()
     sys.path.insert(0, args.src)
-    labels: dict[str, str] = json.loads(Path(args.labels).read_text()) if args.labels else {}
+    labels = json.loads(Path(args.labels).read_text())["labels"] if args.labels else []
     rows: list[dict[str, Any]] = []
     for name in [args.only] if args.only else sorted(HISTORIES):
         started = time.perf_counter()
@@ -99,10 +117,13 @@ def main() -> int:
             f"({total_changes} error changes) in {time.perf_counter() - started:.1f}s"
         )
         if labels:
-            false = [r for r in mine if labels.get(r["key"]) == "false"]
-            unlabelled = [r for r in mine if r["key"] not in labels]
-            share = 100.0 * len(false) / len(mine) if mine else 0.0
-            print(f"  false: {len(false)} ({share:.1f}%), unlabelled: {len(unlabelled)}")
+            verdicts = [_verdict(r, labels) for r in mine]
+            false = verdicts.count("false")
+            share = 100.0 * false / len(mine) if mine else 0.0
+            print(
+                f"  false error findings: {false} of {len(mine)} ({share:.1f}%), "
+                f"unlabelled: {verdicts.count('unlabelled')}"
+            )
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             for r in rows:
