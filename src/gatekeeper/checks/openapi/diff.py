@@ -10,8 +10,19 @@ there (the enclosing comparison still reports what differs).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
+
+from gatekeeper.checks.openapi.branches import diff_moved, moved_branch, pair_inline
+from gatekeeper.checks.openapi.schema_types import (
+    bare,
+    enum_of,
+    implied_types,
+    nullable_of,
+    types_of,
+)
+
+__all__ = ["bare", "enum_of", "implied_types", "nullable_of", "types_of"]
 
 MISSING: Any = object()
 
@@ -29,83 +40,6 @@ CHILD_KEYWORDS = (
 )  # fmt: skip
 LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 MAP_KEYWORDS = ("patternProperties", "dependentSchemas")
-
-
-#: keywords that only constrain one JSON type, so a schema without ``type`` that uses
-#: them describes that type (a body listing ``properties`` is an object)
-_IMPLIED = (
-    ("object", ("properties", "additionalProperties", "patternProperties", "required",
-                "minProperties", "maxProperties")),
-    ("array", ("items", "prefixItems", "minItems", "maxItems", "uniqueItems")),
-    ("string", ("maxLength", "minLength", "pattern")),
-)  # fmt: skip
-#: keys a ``oneOf``/``anyOf`` branch may have and still only say "this type"
-_BARE = frozenset({"type", "format", "nullable", "description", "title", "example", "examples"})
-
-
-def types_of(
-    schema: dict[str, Any], deref: Callable[[Any], Any] | None = None, depth: int = 0
-) -> list[str]:
-    """The schema's types without ``null``, sorted; [] means any type.
-
-    Without ``type``, the union of the ``oneOf``/``anyOf`` branches' types counts (each
-    branch resolved through ``deref`` when given; one branch of any type makes it any),
-    and otherwise the type its keywords imply (``properties`` means object).
-    """
-    t = schema.get("type")
-    if isinstance(t, str):
-        return [] if t == "null" else [t]
-    if isinstance(t, list):
-        return sorted(str(x) for x in t if x != "null")
-    if t is not None:
-        return []
-    for kw in ("oneOf", "anyOf"):
-        branches = schema.get(kw)
-        if isinstance(branches, list) and branches and depth < 8:
-            found: set[str] = set()
-            for raw in branches:
-                branch = deref(raw) if deref is not None else raw
-                if not isinstance(branch, dict) or ("$ref" in branch and deref is None):
-                    return []
-                if branch.get("type") == "null":
-                    continue
-                inner = types_of(branch, deref, depth + 1)
-                if not inner:
-                    return []
-                found.update(inner)
-            return sorted(found)
-    return implied_types(schema)
-
-
-def implied_types(schema: dict[str, Any]) -> list[str]:
-    """The one type a schema's keywords imply when it names none; [] when none does."""
-    if "type" in schema or "oneOf" in schema or "anyOf" in schema or "allOf" in schema:
-        return []
-    found = [t for t, keys in _IMPLIED if any(k in schema for k in keys)]
-    return found if len(found) == 1 else []
-
-
-def bare(node: Any) -> bool:
-    """A branch that only names a type (``{type: integer}``): a change to the list of such
-    branches is a change of the list of types, and is reported as that."""
-    return isinstance(node, dict) and "type" in node and set(node) <= _BARE
-
-
-def nullable_of(schema: dict[str, Any]) -> bool:
-    """Nullable the 3.0 way, the 3.1 way (``null`` in ``type``) or the Swagger way."""
-    t = schema.get("type")
-    return (
-        schema.get("nullable") is True
-        or schema.get("x-nullable") is True
-        or t == "null"
-        or (isinstance(t, list) and "null" in t)
-    )
-
-
-def enum_of(schema: dict[str, Any]) -> list[Any] | None:
-    """The enum values, or None when the schema has no enum."""
-    e = schema.get("enum")
-    return e if isinstance(e, list) else None
 
 
 @dataclass(eq=False)
@@ -166,8 +100,8 @@ class SchemaComparer:
     """Compares schemas of two documents, each pair once."""
 
     def __init__(self, deref_base: Callable[[Any], Any], deref_rev: Callable[[Any], Any]) -> None:
-        self._base = deref_base
-        self._rev = deref_rev
+        self._base = self.deref_base = deref_base
+        self._rev = self.deref_rev = deref_rev
         self._memo: dict[tuple[int, int], Any] = {}
         self._unwrapped: dict[int, dict[str, Any]] = {}
         self._flat: dict[int, dict[str, Any]] = {}
@@ -189,72 +123,13 @@ class SchemaComparer:
         if hit is not MISSING:
             return hit  # type: ignore[no-any-return]
         self._memo[key] = _IN_PROGRESS
-        moved = self._moved_into_branch(base, b, r)
-        d = self._diff(b, r) if moved is None else self._diff_moved(base, b, r, *moved)
+        moved = moved_branch(self, base, rev, b, r)
+        d = self._diff(b, r) if moved is None else diff_moved(self, base, rev, b, r, *moved)
         result = None if d.empty() else d
         if result is not None:
             result.ref = _ref(rev) or _ref(base)
         self._memo[key] = result
         return result
-
-    def _moved_into_branch(
-        self, raw_base: Any, b: dict[str, Any], r: dict[str, Any]
-    ) -> tuple[str, int] | None:
-        """``X`` became ``oneOf``/``anyOf`` ``[X, Y, ...]``: every value of ``X`` is still
-        accepted (for ``oneOf``, only when no other branch can match it too), so it is
-        ``X`` compared with its branch, plus branches added; not ``X`` replaced."""
-        if "oneOf" in b or "anyOf" in b or "properties" in r or "type" in r:
-            return None
-        for kw in ("oneOf", "anyOf"):
-            branches = r.get(kw)
-            if not isinstance(branches, list) or len(branches) < 2:
-                continue
-            ref = _ref(raw_base)
-            j = next(
-                (j for j, x in enumerate(branches) if ref is not None and _ref(x) == ref), None
-            )
-            if j is None:
-                j = next(
-                    (j for j, x in enumerate(branches) if self.compare(raw_base, x) is None), None
-                )
-            if j is None:
-                j = self._sole_branch_of_type(b, branches)
-            if j is None:
-                return None
-            if kw == "oneOf":
-                mine = set(types_of(b, self._base))
-                others = [types_of(_d(self._rev(x)), self._rev) for i, x in enumerate(branches)]
-                if not mine or any(not t or mine & set(t) for i, t in enumerate(others) if i != j):
-                    return None
-            return kw, j
-        return None
-
-    def _sole_branch_of_type(self, b: dict[str, Any], branches: list[Any]) -> int | None:
-        """The only branch with the base's types (``object`` among ``[object, array]``)."""
-        mine = types_of(b, self._base)
-        if not mine:
-            return None
-        same = [j for j, x in enumerate(branches) if types_of(_d(self._rev(x)), self._rev) == mine]
-        return same[0] if len(same) == 1 else None
-
-    def _diff_moved(
-        self, raw_base: Any, b: dict[str, Any], r: dict[str, Any], kw: str, j: int
-    ) -> SchemaDiff:
-        branches = r[kw]
-        sub = self.compare(raw_base, branches[j])
-        d = SchemaDiff(b, _d(self._rev(branches[j]))) if sub is None else replace(sub)
-        d.lists = dict(d.lists)
-        added = [(i, x) for i, x in enumerate(branches) if i != j]
-        if kw in d.lists:
-            d.lists[kw] = replace(d.lists[kw], added=d.lists[kw].added + added)
-        else:
-            d.lists[kw] = ListDiff(added=added)
-        if d.nullable is None and nullable_of(b) != nullable_of(r):
-            d.nullable = (nullable_of(b), nullable_of(r))
-        tb, tr = types_of(b, self._base), types_of(r, self._rev)
-        if tb != tr:
-            d.types = (tb, tr)
-        return d
 
     def _unwrap(self, schema: dict[str, Any], deref: Callable[[Any], Any]) -> dict[str, Any]:
         """``oneOf``/``anyOf`` of one schema and ``null`` reads as that schema, nullable.
@@ -419,7 +294,7 @@ class SchemaComparer:
                 out.modified.append((_label(lb[i], i), sub))
         # inline branches left over: one of each side, or one of each side per type,
         # are the same branch edited (an optional property added, a limit loosened)
-        for i, j in self._pair_inline(lb, lr, left, right):
+        for i, j in pair_inline(self, lb, lr, left, right):
             left.remove(i)
             right.remove(j)
             sub = self.compare(lb[i], lr[j])
@@ -428,30 +303,6 @@ class SchemaComparer:
         out.removed = [(i, lb[i]) for i in left]
         out.added = [(j, lr[j]) for j in right]
         return out if (out.added or out.removed or out.modified) else None
-
-    def _pair_inline(
-        self, lb: list[Any], lr: list[Any], left: list[int], right: list[int]
-    ) -> list[tuple[int, int]]:
-        """Unmatched inline branches that are one branch edited: the only ones left on
-        each side, else those whose types match exactly one branch on the other side."""
-        li = [i for i in left if _ref(lb[i]) is None]
-        ri = [j for j in right if _ref(lr[j]) is None]
-        if len(left) == 1 and len(right) == 1 and li and ri:
-            return [(li[0], ri[0])]
-
-        def sig(node: Any, deref: Callable[[Any], Any]) -> tuple[str, ...]:
-            branch = deref(node)
-            return tuple(types_of(branch, deref)) if isinstance(branch, dict) else ()
-
-        bsig = {i: sig(lb[i], self._base) for i in li}
-        rsig = {j: sig(lr[j], self._rev) for j in ri}
-        pairs = []
-        for i, key in bsig.items():
-            same_b = [k for k, v in bsig.items() if v == key]
-            same_r = [j for j, v in rsig.items() if v == key]
-            if key and len(same_b) == 1 and len(same_r) == 1:
-                pairs.append((i, same_r[0]))
-        return pairs
 
     def _dependent_required(self, d: SchemaDiff, b: Any, r: Any) -> None:
         b = b if isinstance(b, dict) else {}
@@ -462,10 +313,6 @@ class SchemaComparer:
         removed = sorted(k for k in b if k not in r)
         changed = sorted(k for k in b if k in r and b[k] != r[k])
         d.dependent_required = (added, removed, changed)
-
-
-def _d(node: Any) -> dict[str, Any]:
-    return node if isinstance(node, dict) else {}
 
 
 def _strs(value: Any) -> list[str]:
