@@ -285,3 +285,21 @@ def test_openapi_diff_without_grouping_keeps_each_path(tmp_path: Path) -> None:
     messages = sorted(f["message"] for f in data["findings"])
     assert any("'data/items/refund/reason'" in m for m in messages)
     assert any("'reason' of the 200" in m for m in messages)
+
+
+def test_a_reference_changed_where_it_is_used_is_told_from_the_user() -> None:
+    # `refund: {$ref: Refund}` became `{anyOf: [{$ref: Refund}], nullable: true}`: Charge's
+    # property became nullable; Refund itself did not change
+    ops = NESTED.replace(
+        "  /refunds/{id}:",
+        "  /charges/{id}:\n    get:\n      responses:\n        '200':\n"
+        "          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Charge'}\n  /refunds/{id}:",
+    )
+    head = ops.replace(
+        "refund: {$ref: '#/components/schemas/Refund'}",
+        "refund: {nullable: true, anyOf: [{$ref: '#/components/schemas/Refund'}]}",
+    )
+    findings, _ = _run(ops, head)
+    (f,) = [f for f in findings if f.rule == "response-property-became-nullable"]
+    assert f.message.startswith("'refund' in the response schema Charge became nullable, used by 2")

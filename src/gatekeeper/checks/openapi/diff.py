@@ -127,7 +127,7 @@ class SchemaComparer:
         d = self._diff(b, r) if moved is None else diff_moved(self, base, rev, b, r, *moved)
         result = None if d.empty() else d
         if result is not None:
-            result.ref = _ref(rev) or _ref(base)
+            result.ref = _component(rev)
         self._memo[key] = result
         return result
 
@@ -323,6 +323,18 @@ def _ref(node: Any) -> str | None:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         return str(node["$ref"])
     return None
+
+
+_NOTES = frozenset({"description", "title", "example", "examples", "$comment"})
+
+
+def _component(node: Any) -> str | None:
+    """The component a head schema node *is*: a ``$ref`` with at most notes beside it.
+    ``{$ref: X, nullable: true}`` is a use of X that changes it, not X itself."""
+    ref = _ref(node)
+    if ref is None or any(k != "$ref" and k not in _NOTES and not k.startswith("x-") for k in node):
+        return None
+    return ref
 
 
 def _ref_in(node: Any, branches: Any) -> bool:
