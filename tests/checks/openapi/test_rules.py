@@ -86,3 +86,48 @@ def test_a_repository_without_a_spec_says_so_instead_of_no_api_changes() -> None
     assert check.applies(ctx)
     assert list(check.run(ctx)) == []
     assert ctx.summary == NO_SPEC
+
+
+def _messages(case: dict[str, Any]) -> dict[str, list[str]]:
+    findings = run_check(
+        OpenAPICheck(),
+        {"openapi.yaml": _spec(case, "base")},
+        {"openapi.yaml": _spec(case, "revision")},
+    )
+    out: dict[str, list[str]] = {}
+    for f in findings:
+        out.setdefault(f.rule, []).append(f.message)
+    return out
+
+
+def test_a_removed_branch_is_named_by_its_own_position_and_types() -> None:
+    keep = [{"type": "integer"}, {"type": "object", "properties": {"a": {"type": "string"}}}]
+    gone = {"type": "string", "maxLength": 3}
+    case = {
+        "request": {
+            "base": {"type": "object", "properties": {"p": {"anyOf": [*keep, gone]}}},
+            "revision": {"type": "object", "properties": {"p": {"anyOf": [keep[1], keep[0]]}}},
+        }
+    }
+    assert _messages(case)["request-property-any-of-removed"] == [
+        "POST /x: anyOf branch #2 (string) removed in 'p' in the application/json request body"
+    ]
+
+
+def test_wrapped_says_which_keyword() -> None:
+    props = {"a": {"type": "string"}, "b": {"type": "string"}}
+    for kw in ("anyOf", "oneOf"):
+        case = {
+            "request": {
+                "base": {"type": "object", "properties": props},
+                "revision": {
+                    kw: [
+                        {"type": "object", "required": ["a"], "properties": {"a": props["a"]}},
+                        {"type": "object", "required": ["b"], "properties": {"b": props["b"]}},
+                    ]
+                },
+            }
+        }
+        assert _messages(case)["request-body-wrapped-in-one-of"] == [
+            f"POST /x: the application/json request body was wrapped in {kw}"
+        ]
