@@ -70,14 +70,7 @@ def run_spec(
         ctx.mark_existing_at_base(_head_problems(check, ctx, base, as_path=path))
     if base is None and head is None:
         return out
-    unresolved = _unresolved(head) - _unresolved(base)
-    if unresolved:
-        # a ref that resolves to nothing would read as an empty schema: every property
-        # "removed". The ref findings above block; compare once they are fixed.
-        ctx.add_details(
-            f"API spec `{path}` was not compared: {len(unresolved)} `$ref`"
-            f"{'s do' if len(unresolved) > 1 else ' does'} not resolve (see the findings).\n"
-        )
+    if _unresolved_refs(ctx, path, base, head):
         return out
     if base is None:
         count = len(head.operations) if head else 0
@@ -112,6 +105,19 @@ def run_spec(
     elif found and not deleted:
         out.extend(_version_moves(check, base, head, path))
     return out
+
+
+def _unresolved_refs(ctx: CheckContext, path: str, base: Spec | None, head: Spec | None) -> bool:
+    """Whether the head has ``$ref``s to nothing that the base did not have. Such a ref
+    would read as an empty schema (every property under it "removed"): the ref findings
+    block instead, and the spec is compared once they are fixed."""
+    unresolved = _unresolved(head) - _unresolved(base)
+    if unresolved:
+        ctx.add_details(
+            f"API spec `{path}` was not compared: {len(unresolved)} `$ref`"
+            f"{'s do' if len(unresolved) > 1 else ' does'} not resolve (see the findings).\n"
+        )
+    return bool(unresolved)
 
 
 def _unresolved(spec: Spec | None) -> set[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, bare, types_of
+from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff
 from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.rules.base import (
     STABILITY_ORDER,
@@ -23,40 +23,19 @@ from gatekeeper.checks.openapi.rules.base import (
     stability,
     sunset_date,
 )
+from gatekeeper.checks.openapi.rules.bounds import check_bounds
+from gatekeeper.checks.openapi.rules.lists import check_lists
 from gatekeeper.checks.openapi.rules.properties import check_object, props_of
 from gatekeeper.checks.openapi.rules.site import Site
 from gatekeeper.checks.openapi.rules.types import check_types
-from gatekeeper.checks.openapi.subsume import BOUNDS, covers, enforces
+from gatekeeper.checks.openapi.subsume import covers
 
 #: keyword -> rule stem
-NUMERIC = {
-    "maximum": "max", "exclusiveMaximum": "exclusive-max", "minimum": "min",
-    "exclusiveMinimum": "exclusive-min", "maxLength": "max-length", "minLength": "min-length",
-    "maxItems": "max-items", "minItems": "min-items", "minContains": "min-contains",
-    "maxContains": "max-contains",
-}  # fmt: skip
 CHILD_STEMS = {
     "if": "if", "then": "then", "else": "else", "contains": "contains",
     "propertyNames": "property-names", "unevaluatedItems": "unevaluated-items",
     "unevaluatedProperties": "unevaluated-properties", "contentSchema": "content-schema",
 }  # fmt: skip
-LIST_STEMS = {
-    "allOf": "all-of",
-    "anyOf": "any-of",
-    "oneOf": "one-of",
-    "prefixItems": "prefix-items",
-}
-ANNOTATIONS = {
-    "description",
-    "title",
-    "example",
-    "examples",
-    "deprecated",
-    "externalDocs",
-    "$comment",
-    "readOnly",
-    "writeOnly",
-}
 
 
 Walked = tuple[SchemaDiff, str, "tuple[SchemaDiff, str] | None"]
@@ -155,7 +134,7 @@ def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
         prefix = site.nested if path else site.root
         if path and _wrapped(c, node, site.request):
             # one finding for the new branches (one-of-added), not one per moved property
-            _lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
+            check_lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
             continue
         _node(c, site, node, prefix, path=path)
         check_object(c, site, node, path)
@@ -200,8 +179,7 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
         return  # a write-only property never reaches a client
     what = f"'{path}' in {site.where}" if path else site.where
     emit = _emitter(c, site, d, prefix, path)
-    _numbers(c, site, d, what, emit)
-    _pattern(c, d, site, what, emit)
+    check_bounds(c, site, d, what, emit)
     check_types(c, d, site, prefix, what=what, emit=emit)
     _enum(d, site, what, path, emit)
     for kw, stem in (("default", "default-value"), ("const", "const")):
@@ -221,7 +199,7 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
     for kw in d.children_removed:
         if kw in CHILD_STEMS:
             emit(f"{CHILD_STEMS[kw]}-removed", f"{kw} removed from {what}")
-    _lists(d, what, emit, c, site)
+    check_lists(d, what, emit, c, site)
     _maps(d, what, emit)
     _discriminator(d, what, emit)
     _lifecycle(c, d, site, what, emit)
@@ -229,62 +207,6 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
 
 def _show(value: Any) -> str:
     return "none" if value is MISSING else repr(value)
-
-
-def _same_values(c: Collector, site: Site, d: SchemaDiff, kw: str, old: Any, new: Any) -> bool:
-    """A bound moved but the values a client can send or receive did not: a response
-    bound dropped while every value still meets it (an ``enum`` of short words, a string
-    branch keeping its ``maxLength``), a request bound added that every value met."""
-    upper = BOUNDS[kw][1] if kw in BOUNDS else True
-    if site.request:
-        tighter = new is not MISSING and (old is MISSING or (new < old if upper else new > old))
-        return tighter and enforces(d.base, kw, new, c.base.deref)
-    looser = old is not MISSING and (new is MISSING or (new > old if upper else new < old))
-    return looser and enforces(d.rev, kw, old, c.rev.deref)
-
-
-def _same_pattern_values(c: Collector, site: Site, d: SchemaDiff, old: Any, new: Any) -> bool:
-    """A pattern added to a request that every allowed value matched, or a response
-    pattern dropped or changed while every value still matches the old one."""
-    if site.request:
-        return new is not MISSING and enforces(d.base, "pattern", new, c.base.deref)
-    return old is not MISSING and enforces(d.rev, "pattern", old, c.rev.deref)
-
-
-def _numbers(c: Collector, site: Site, d: SchemaDiff, what: str, emit: Any) -> None:
-    for kw, stem in NUMERIC.items():
-        if kw not in d.values:
-            continue
-        old, new = d.values[kw]
-        if isinstance(old, bool) or isinstance(new, bool):
-            continue
-        if kw in BOUNDS and _same_values(c, site, d, kw, old, new):
-            continue
-        if old is MISSING and isinstance(new, (int, float)):
-            emit(f"{stem}-set", f"{kw} of {what} set to {new}")
-        elif new is MISSING and isinstance(old, (int, float)):
-            emit(f"{stem}-unset", f"{kw} of {what} removed (was {old})")
-        elif isinstance(old, (int, float)) and isinstance(new, (int, float)):
-            verb = "decreased" if new < old else "increased"
-            emit(f"{stem}-{verb}", f"{kw} of {what} {verb} from {old} to {new}")
-
-
-def _pattern(c: Collector, d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
-    if "pattern" not in d.values:
-        return
-    old, new = d.values["pattern"]
-    old = MISSING if old in ("", None) else old
-    new = MISSING if new in ("", None) else new
-    if old is new or _same_pattern_values(c, site, d, old, new):
-        return
-    if old is MISSING:
-        emit("pattern-added", f"pattern {new!r} added to {what}")
-    elif new is MISSING:
-        emit("pattern-removed", f"pattern removed from {what}")
-    elif site.request and new in (".*", "^.*$"):
-        emit("pattern-generalized", f"pattern of {what} generalized to {new!r}")
-    else:
-        emit("pattern-changed", f"pattern of {what} changed from {old!r} to {new!r}")
 
 
 def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
@@ -317,56 +239,6 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
             "became-nullable" if d.nullable[1] else "became-not-nullable",
             f"{what} became {'nullable' if d.nullable[1] else 'not nullable'}",
         )
-
-
-def _annotation_only(node: Any) -> bool:
-    return isinstance(node, dict) and "$ref" not in node and bool(node) and set(node) <= ANNOTATIONS
-
-
-def _lists(
-    d: SchemaDiff, what: str, emit: Any, c: Collector | None = None, site: Site | None = None
-) -> None:
-    for kw, ld in d.lists.items():
-        stem = LIST_STEMS[kw]
-        for verb, items in (("added", ld.added), ("removed", ld.removed)):
-            for index, node in items:
-                if (
-                    c is not None
-                    and site is not None
-                    and _silent_branch(c, site, d, kw, verb, node)
-                ):
-                    continue
-                note = "-annotation-only" if kw == "allOf" and _annotation_only(node) else ""
-                deref = None if c is None else c.base.deref if verb == "removed" else c.rev.deref
-                name = branch_name(node, index, deref)
-                emit(f"{stem}-{verb}{note}", f"{kw} branch {name} {verb} in {what}", name)
-
-
-def _silent_branch(c: Collector, site: Site, d: SchemaDiff, kw: str, verb: str, node: Any) -> bool:
-    """A ``oneOf``/``anyOf`` branch whose coming or going changes no value a client sees:
-    a bare type (the type-list finding says it), a request branch whose values the
-    revision still accepts, a response branch whose values the base already allowed."""
-    if kw not in ("oneOf", "anyOf"):
-        return False
-    inline = not (isinstance(node, dict) and "$ref" in node)
-    if d.types is not None and bare(c.rev.deref(node) if verb == "added" else c.base.deref(node)):
-        return True
-    # a named component is a branch of its own, even when another one looks alike
-    if site.request and verb == "removed" and inline:
-        return covers(d.rev, node, c.rev.deref, c.base.deref)
-    if not site.request and verb == "added" and kw == "oneOf" and inline:
-        # (a new anyOf branch is informational anyway: it stays in the changelog)
-        return covers(d.base, node, c.base.deref, c.rev.deref)
-    return False
-
-
-def branch_name(node: Any, index: int, deref: Any = None) -> str:
-    """How a branch is named in a message: its component, else its position (in its own
-    spec) and the types it allows."""
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        return repr(node["$ref"].rsplit("/", 1)[-1])
-    types = types_of(node, deref) if isinstance(node, dict) else []
-    return f"#{index} ({'/'.join(types) or 'any type'})"
 
 
 def _maps(d: SchemaDiff, what: str, emit: Any) -> None:
