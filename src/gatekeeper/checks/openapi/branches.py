@@ -8,13 +8,23 @@ which, so editing one branch reads as an edit, not as a removal and an addition.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from gatekeeper.checks.openapi.diff_types import ListDiff, SchemaDiff
 from gatekeeper.checks.openapi.schema_types import nullable_of, types_of
 
-if TYPE_CHECKING:
-    from gatekeeper.checks.openapi.diff import SchemaComparer, SchemaDiff
+
+class SchemaComparer(Protocol):
+    """What this module needs of :class:`~gatekeeper.checks.openapi.diff.SchemaComparer`."""
+
+    deref_base: Callable[[Any], Any]
+    deref_rev: Callable[[Any], Any]
+
+    def compare(self, base: Any, rev: Any) -> SchemaDiff | None:
+        """The difference between two schemas, or None when equal."""
+
 
 #: (keyword, index of the branch that is the other side's schema, True when the base is
 #: the single schema and the revision has the branches)
@@ -101,8 +111,6 @@ def diff_moved(
     into: bool,
 ) -> SchemaDiff:
     """The single schema compared with its branch, the other branches added (removed)."""
-    from gatekeeper.checks.openapi.diff import ListDiff, SchemaDiff
-
     branches = r[kw] if into else b[kw]
     if into:
         sub = c.compare(raw_base, branches[j])
