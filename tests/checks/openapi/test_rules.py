@@ -131,3 +131,45 @@ def test_wrapped_says_which_keyword() -> None:
         assert _messages(case)["request-body-wrapped-in-one-of"] == [
             f"POST /x: the application/json request body was wrapped in {kw}"
         ]
+
+
+def test_a_component_moved_into_oneof_under_another_name_adds_only_the_new_branch() -> None:
+    # GitHub's integration.owner: nullable-simple-user became oneOf [simple-user, enterprise]
+    user = {"type": "object", "required": ["login"], "properties": {"login": {"type": "string"}}}
+    case = {
+        "response": {
+            "base": {
+                "type": "object",
+                "properties": {"owner": {"$ref": "#/components/schemas/NullableUser"}},
+            },
+            "revision": {
+                "type": "object",
+                "properties": {
+                    "owner": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/User"},
+                            {"$ref": "#/components/schemas/Enterprise"},
+                        ]
+                    }
+                },
+            },
+        },
+        "base_components": {
+            "components": {
+                "schemas": {
+                    "NullableUser": {**user, "nullable": True},
+                    "User": user,
+                    "Enterprise": {
+                        "type": "object",
+                        "required": ["slug"],
+                        "properties": {"slug": {"type": "string"}},
+                    },
+                }
+            }
+        },
+    }
+    found = _messages(case)
+    assert found["response-property-one-of-added"] == [
+        "GET /x: oneOf branch 'Enterprise' added in 'owner' in the 200 application/json response"
+    ]
+    assert "response-property-became-not-nullable" in found

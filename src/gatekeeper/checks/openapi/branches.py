@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from gatekeeper.checks.openapi.diff_types import ListDiff, SchemaDiff
 from gatekeeper.checks.openapi.schema_types import nullable_of, types_of
+from gatekeeper.checks.openapi.subsume import covers
 
 
 class SchemaComparer(Protocol):
@@ -63,9 +64,11 @@ def _typed(schema: dict[str, Any]) -> bool:
 def _find(
     c: SchemaComparer, raw: Any, one: dict[str, Any], many: dict[str, Any], *, into: bool
 ) -> tuple[str, int] | None:
-    """The branch of ``many`` that is ``one``: the same ``$ref``, an equal schema, or the
-    only branch of its types. ``X`` moved into ``oneOf`` by value (not by name) must not
-    share a type with the other branches: a value two branches accept is refused."""
+    """The branch of ``many`` that is ``one``: the same ``$ref``, an equal schema, the only
+    branch whose values include (or are included in) ``one``'s, or the only branch of its
+    types. (Adding a branch to a request's ``oneOf`` is informational in oasdiff's
+    catalog, though a value two branches accept is refused; moving ``X`` into one is
+    judged the same way.)"""
     deref_one, deref_many = (c.deref_base, c.deref_rev) if into else (c.deref_rev, c.deref_base)
     for kw in ("oneOf", "anyOf"):
         branches = many.get(kw)
@@ -73,30 +76,28 @@ def _find(
             continue
         ref = _ref(raw)
         j = next((j for j, x in enumerate(branches) if ref is not None and _ref(x) == ref), None)
-        if j is not None:
-            return kw, j
-        j = next(
-            (
-                j
-                for j, x in enumerate(branches)
-                if (c.compare(raw, x) if into else c.compare(x, raw)) is None
-            ),
-            None,
-        )
+        if j is None:
+            j = next(
+                (
+                    j
+                    for j, x in enumerate(branches)
+                    if (c.compare(raw, x) if into else c.compare(x, raw)) is None
+                ),
+                None,
+            )
+        if j is None:
+            fits = [
+                i
+                for i, x in enumerate(branches)
+                if covers(x, raw, deref_many, deref_one) or covers(raw, x, deref_one, deref_many)
+            ]
+            j = fits[0] if len(fits) == 1 else None
         mine = types_of(one, deref_one)
-        kinds = [types_of(_d(deref_many(x)), deref_many) for x in branches]
         if j is None and mine:
+            kinds = [types_of(_d(deref_many(x)), deref_many) for x in branches]
             sole = [i for i, t in enumerate(kinds) if t == mine]
             j = sole[0] if len(sole) == 1 else None
-        if j is None:
-            return None
-        if (
-            into
-            and kw == "oneOf"
-            and any(not t or set(mine) & set(t) for i, t in enumerate(kinds) if i != j)
-        ):
-            return None
-        return kw, j
+        return None if j is None else (kw, j)
     return None
 
 

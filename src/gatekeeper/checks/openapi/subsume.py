@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from gatekeeper.checks.openapi.diff import nullable_of, types_of
+from gatekeeper.checks.openapi.schema_types import nullable_of, types_of
 
 Deref = Callable[[Any], Any]
 
