@@ -101,21 +101,23 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
     """An object body moved into ``oneOf``/``anyOf`` branches that carry its properties."""
-    kw = _wrapped(c, d, site.request)
+    kw = _wrapped(c, d)
     if kw is None:
         return False
+    if site.request and covers(d.rev, d.base, c.rev.deref, c.base.deref):
+        # every body accepted before still is: only the branches are news
+        check_lists(d, site.where, _emitter(c, site, d, site.root, ""), c, site)
+        return True
     side = "request" if site.request else "response"
     c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in {kw}", site.op)
     return True
 
 
-def _wrapped(c: Collector, d: SchemaDiff, request: bool) -> str | None:
+def _wrapped(c: Collector, d: SchemaDiff) -> str | None:
     """The keyword (``oneOf``/``anyOf``) whose branches now carry the base's properties;
-    None when they do not, or when a request still accepts every body it accepted."""
+    None when they do not."""
     props = props_of(d.base)
     if not props or "properties" in d.rev or "oneOf" in d.base or "anyOf" in d.base:
-        return None
-    if request and covers(d.rev, d.base, c.rev.deref, c.base.deref):
         return None
     for kw in ("oneOf", "anyOf"):
         branches = d.rev.get(kw)
@@ -132,7 +134,7 @@ def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
     for node, path, scope in _walk(d, ""):
         c.scope = None if scope is None else Scope(scope[0].ref or "", scope[1], c.at(scope[0].rev))
         prefix = site.nested if path else site.root
-        if path and _wrapped(c, node, site.request):
+        if path and _wrapped(c, node):
             # one finding for the new branches (one-of-added), not one per moved property
             check_lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
             continue
