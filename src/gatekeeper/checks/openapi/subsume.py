@@ -34,10 +34,15 @@ _KNOWN = frozenset(
         "type", "format", "nullable", "enum", "const", "properties", "required",
         "additionalProperties", "items", "anyOf", "oneOf", "pattern", "x-nullable",
         *BOUNDS, "description", "title", "example", "examples", "deprecated", "readOnly",
-        "writeOnly", "default", "externalDocs", "xml", "discriminator",
+        "writeOnly", "default", "externalDocs", "xml",
     }
 )  # fmt: skip
 _MAX_DEPTH = 12
+
+
+def _modelled(schema: dict[str, Any]) -> bool:
+    """Every keyword is one covers() understands (extensions are notes, bar one)."""
+    return all(k in _KNOWN or (k.startswith("x-") and k != "x-extensible-enum") for k in schema)
 
 
 def _measure(value: Any, kind: str) -> float | None:
@@ -135,8 +140,8 @@ def covers(wide: Any, narrow: Any, dw: Deref, dn: Deref, depth: int = 0) -> bool
                 covers(wide, {**dn(b), **rest} if isinstance(dn(b), dict) else b, dw, dn, depth + 1)
                 for b in branches
             )
-    if not set(n) <= _KNOWN or any(k in w for k in ("allOf", "not")):
-        return False
+    if not (_modelled(n) and _modelled(w)):
+        return False  # a keyword not modelled here (allOf, multipleOf...): say no
     branches = w.get("anyOf")
     if isinstance(branches, list) and "type" not in w:
         return any(covers(b, n, dw, dn, depth + 1) for b in branches)
