@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gatekeeper.checks.openapi.group import Group
 from gatekeeper.checks.openapi.rules.base import Change
 from gatekeeper.model import (
     Block,
@@ -49,19 +50,23 @@ def details(changes: Sequence[Change], title: Inline | None = None) -> list[Bloc
     if removed:
         blocks += [Paragraph(inline(strong("Removed endpoints"))), _operations(removed)]
     if changed:
-        items = []
-        for op in sorted(changed):
-            rows = sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message))
-            children = tuple(
-                inline(f"{_ICON[c.level]}: ", c.message, " (", code(c.rule), ")") for c in rows
-            )
-            items.append(Bullet(inline(code(op)), children))
-        blocks += [Paragraph(inline(strong("Changed"))), BulletList(tuple(items))]
+        blocks += [Paragraph(inline(strong("Changed"))), _changed(changed)]
     return blocks
 
 
 def _operations(operations: list[str]) -> BulletList:
     return BulletList(tuple(Bullet(inline(code(op))) for op in operations))
+
+
+def _changed(changed: dict[str, list[Change]]) -> BulletList:
+    items = []
+    for op in sorted(changed):
+        rows = sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message))
+        children = tuple(
+            inline(f"{_ICON[c.level]}: ", c.message, " (", code(c.rule), ")") for c in rows
+        )
+        items.append(Bullet(inline(code(op)), children))
+    return BulletList(tuple(items))
 
 
 def text(changes: Sequence[Change]) -> str:
@@ -74,3 +79,41 @@ def text(changes: Sequence[Change]) -> str:
         f"{counts[Level.WARNING]} warning, {counts[Level.INFO]} info"
     )
     return "\n".join(out) + "\n"
+
+
+def text_groups(groups: Sequence[Group], changes: int) -> str:
+    """One line per finding, breaking first: ``error   rule: GET /x: message``; the copies
+    of one shared-schema change are one line, whose message lists their operations."""
+    rows = sorted(groups, key=lambda g: (_ORDER[g.level], g.operations[:1], g.rule, g.message))
+    out = [f"{g.level.value:<7} {g.rule}: {g.message}" for g in rows]
+    counts = {lv: sum(1 for g in groups if g.level is lv) for lv in Level}
+    out.append(
+        f"{len(groups)} findings ({changes} changes): {counts[Level.ERROR]} error, "
+        f"{counts[Level.WARNING]} warning, {counts[Level.INFO]} info"
+    )
+    return "\n".join(out) + "\n"
+
+
+def details_groups(groups: Sequence[Group], title: Inline | None = None) -> list[Block]:
+    """The changelog as blocks, with copies of one shared-schema change told once."""
+    blocks: list[Block] = [Heading(title or inline("API changelog"))]
+    if not groups:
+        return [*blocks, Paragraph(inline("No API changes."))]
+    singles = [c for g in groups if not g.grouped for c in g.changes]
+    added, removed, changed = _sections(singles)
+    shared = sorted(
+        (g for g in groups if g.grouped), key=lambda g: (_ORDER[g.level], g.rule, g.message)
+    )
+    if added:
+        blocks += [Paragraph(inline(strong("Added endpoints"))), _operations(added)]
+    if removed:
+        blocks += [Paragraph(inline(strong("Removed endpoints"))), _operations(removed)]
+    if shared:
+        items = tuple(
+            Bullet(inline(f"{_ICON[g.level]}: ", g.message, " (", code(g.rule), ")"))
+            for g in shared
+        )
+        blocks += [Paragraph(inline(strong("Changed shared schemas"))), BulletList(items)]
+    if changed:
+        blocks += [Paragraph(inline(strong("Changed"))), _changed(changed)]
+    return blocks
