@@ -137,10 +137,10 @@ def test_texts_that_pumped_the_patterns_pass_through_the_gate(
 def test_a_spec_over_the_limit_is_refused_before_it_is_read(
     attack: AttackFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spec_load, "MAX_SPEC_BYTES", 1000)
-    from gatekeeper.checks.openapi import runner
+    from gatekeeper.checks.openapi import check, runner
 
-    monkeypatch.setattr(runner, "MAX_SPEC_BYTES", 1000)
+    for module in (spec_load, runner, check):  # each holds the limit under its own name
+        monkeypatch.setattr(module, "MAX_SPEC_BYTES", 1000)
     big = '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x": "'
     big += "y" * 5000 + '"}\n'
     policy = "version: 1\nchecks:\n  openapi: {}\n"

@@ -315,7 +315,7 @@ def test_a_no_cover_pragma_the_pr_wrote_blocks_until_approved(project: Project) 
     assert pragma.level is Level.ERROR and "suppressed in this PR by `# pragma: no cover`" in (
         pragma.message
     )
-    assert "1 reported, awaiting a human's approval" in ctx.details[0]
+    assert "1 reported, awaiting a human's approval" in plain_text(ctx.details)
     found, _ = run(
         project, {"reports": ["coverage.json"], "trust_pr_suppressions": True}, head=head
     )

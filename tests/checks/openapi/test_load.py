@@ -489,7 +489,7 @@ def test_a_broken_sibling_ref_is_not_compared_as_an_empty_schema() -> None:
     findings = list(OpenAPICheck().run(ctx))
     assert [f.rule for f in findings] == ["spec-ref-broken"]  # not "property 'id' removed"
     assert "'#/components/schemas/Usr'" in findings[0].message
-    assert any("was not compared" in d for d in ctx.details)
+    assert "was not compared" in plain_text(ctx.details)
     # a ref that was already broken at base does not stop the comparison
     worse = head.replace("required: [id], ", "")
     ctx = context(changeset({"openapi.yaml": head}, {"openapi.yaml": worse}))
