@@ -154,11 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         runs, notes = run_all(args, commits)
         notes.append(f"replay took {time.perf_counter() - started:.0f} s")
-    load = (load_before, os.getloadavg())
-    notes.append(
-        f"load average (1 min) {load[0][0]:.1f} at start, {load[1][0]:.1f} at end, "
-        f"on {os.cpu_count()} CPUs"
-    )
+        notes.append(
+            f"load average (1 min) {load_before[0]:.1f} at start, {os.getloadavg()[0]:.1f} "
+            f"at end, on {os.cpu_count()} CPUs"
+        )
     if args.json and not args.rescore:
         payload = {"runs": [r.to_json() for r in runs], "notes": notes}
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

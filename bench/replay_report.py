@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from replay_commits import KINDS, Commit
-from replay_run import Run
+from replay_run import Blocking, Run
 
 #: issue 14's targets
 TARGET_FALSE_BLOCKS = 0.03
@@ -54,6 +54,11 @@ def _pct(part: int, whole: int) -> str:
 
 def _median(values: Sequence[float]) -> str:
     return f"{statistics.median(values):.2f}" if values else "-"
+
+
+def _p90(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] if ordered else 0.0
 
 
 def _row(name: str, rows: Sequence[Scored]) -> str:
@@ -103,7 +108,8 @@ def headline(scored: Sequence[Scored]) -> list[str]:
         f"- misses: {miss} of {blocks} commits labelled block "
         f"({100 * miss / blocks if blocks else 0:.1f}%); target ≤ {TARGET_MISSES:.0%}",
         f"- median run: {median:.2f} s wall (target ≤ {TARGET_MEDIAN_SECONDS:.0f} s), "
-        f"{_median([s.run.cpu for s in scored])} s CPU",
+        f"{_median([s.run.cpu for s in scored])} s CPU; p90 {_p90(walls):.2f} s, "
+        f"max {max(walls, default=0.0):.2f} s",
     ]
 
 
@@ -133,11 +139,9 @@ def check_times(runs: Sequence[Run]) -> list[str]:
                 seconds.setdefault(check, []).append(float(info["seconds"]))
     lines = ["| check | runs | median s | p90 s | max s |", "|---|---:|---:|---:|---:|"]
     for check, values in sorted(seconds.items(), key=lambda kv: -statistics.median(kv[1])):
-        values.sort()
-        p90 = values[min(len(values) - 1, int(0.9 * len(values)))]
         lines.append(
-            f"| {check} | {len(values)} | {statistics.median(values):.2f} | {p90:.2f} "
-            f"| {values[-1]:.2f} |"
+            f"| {check} | {len(values)} | {statistics.median(values):.2f} | {_p90(values):.2f} "
+            f"| {max(values):.2f} |"
         )
     return lines
 
@@ -177,11 +181,24 @@ def disagreements(scored: Sequence[Scored]) -> list[str]:
         lines.append(f"- **{what}** {c.repo} `{c.short}` [{c.split}, {c.kind}]")
         if r.verdict == "error":
             lines.append(f"  - gate error (exit {r.exit_code}): {' '.join(r.error.split())}")
-        for b in r.blocking:
-            lines.append(f"  - blocked by {b}: {b.message}")
+        lines += [f"  - blocked by {line}" for line in _by_rule(r.blocking)]
         ground = f" ({c.ground})" if c.ground else ""
         lines.append(f"  - label {c.label}{ground}: {c.reason}")
     return lines or ["(none)"]
+
+
+def _by_rule(blocking: Sequence[Blocking]) -> list[str]:
+    """One line per blocking rule: how many findings, the first one's place and message."""
+    first: dict[str, Blocking] = {}
+    count: Counter[str] = Counter()
+    for b in blocking:
+        first.setdefault(b.rule, b)
+        count[b.rule] += 1
+    lines = []
+    for rule, b in first.items():
+        more = f" (×{count[rule]}, first shown)" if count[rule] > 1 else ""
+        lines.append(f"{b}{more}: {b.message}")
+    return lines
 
 
 def render(commits: Sequence[Commit], runs: Sequence[Run], notes: Sequence[str]) -> str:
