@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any, ClassVar
@@ -215,13 +214,12 @@ def test_on_error_warn_lets_an_error_through() -> None:
 
 
 def test_hanging_check_is_abandoned_at_its_time_limit() -> None:
+    # Hangs returns "late" after 30 s if nobody abandons it: then the status below is wrong
     RELEASE.clear()
-    start = time.monotonic()
     verdict = judge(
         registry(Hangs, Emits), policy(CheckPolicy("hangs", timeout=0.3), CheckPolicy("emits"))
     )
     RELEASE.set()
-    assert time.monotonic() - start < 5
     hangs = next(o for o in verdict.outcomes if o.check == "hangs")
     assert hangs.status is Status.ERROR and "time limit of 0.3 s" in hangs.error
     assert not verdict.met

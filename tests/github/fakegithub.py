@@ -9,6 +9,7 @@ test fails. Faults (status codes, headers, stalls) can be queued per operation.
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -29,6 +30,8 @@ class Fault:
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = field(default_factory=lambda: {"message": "injected fault"})
+    #: hold the answer this many seconds, or until the client hangs up (a timeout test
+    #: sets a long stall and a client timeout of a second or two: no race with a busy CPU)
     stall: float = 0.0
     times: int = 1  # -1: forever
 
@@ -233,13 +236,22 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             )
             fault = fake.take_fault(op)
             if fault is not None:
-                if fault.stall:
-                    time.sleep(fault.stall)
+                if fault.stall and not self._stall(fault.stall):
+                    return  # the client gave up waiting: nobody to answer
                 self._reply(fault.status, fault.body, fault.headers)
                 return
             last = parts.path.rstrip("/").rsplit("/", 1)[-1]  # the id or sha, when there is one
             status, answer, headers = fake.answer(op, last, body, query, parts.path)
             self._reply(status, answer, headers)
+
+        def _stall(self, seconds: float) -> bool:
+            """Wait up to ``seconds``; False as soon as the client closes the connection."""
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([self.connection], [], [], 0.05)
+                if ready and not self.connection.recv(1, socket.MSG_PEEK):
+                    return False
+            return True
 
         def _validate(self, path: str, query: str, raw: bytes) -> str:
             if self.headers.get("X-GitHub-Api-Version") != "2022-11-28":

@@ -103,10 +103,10 @@ def test_422_is_not_forbidden(github: FakeGitHub) -> None:
 
 
 def test_timeout_is_retried_then_reported_without_the_token(github: FakeGitHub) -> None:
-    github.fail("checks/create", Fault(200, stall=0.6, times=2))
+    github.fail("checks/create", Fault(200, stall=60.0, times=2))
     sleeps = Sleeps()
     with pytest.raises(GitHubError) as err:
-        client(github, sleeps, timeout=0.2, retries=1).request(
+        client(github, sleeps, timeout=1.0, retries=1).request(
             "POST", "repos/o/r/check-runs", json=CHECK_RUN
         )
     assert str(err.value) == "POST /repos/o/r/check-runs: timed out"
