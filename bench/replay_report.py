@@ -149,16 +149,21 @@ def check_times(runs: Sequence[Run]) -> list[str]:
 def causes(scored: Sequence[Scored]) -> list[str]:
     """False blocks counted by the rule that blocked; misses by the label's ground."""
     rules: Counter[str] = Counter()
+    sole: Counter[str] = Counter()
     repos: dict[str, set[str]] = {}
     for s in scored:
         if s.false_block:
             blocked = {b.rule for b in s.run.blocking} or {f"(gate {s.run.verdict})"}
             for rule in blocked:
                 rules[rule] += 1
+                sole[rule] += len(blocked) == 1
                 repos.setdefault(rule, set()).add(s.commit.repo)
-    lines = ["| blocking rule in false blocks | commits | repositories |", "|---|---:|---|"]
-    for rule, count in rules.most_common():
-        lines.append(f"| {rule} | {count} | {', '.join(sorted(repos[rule]))} |")
+    lines = [
+        "| blocking rule in false blocks | commits | sole cause in | repositories |",
+        "|---|---:|---:|---|",
+    ]
+    for rule, count in sorted(rules.items(), key=lambda kv: (-kv[1], -sole[kv[0]], kv[0])):
+        lines.append(f"| {rule} | {count} | {sole[rule]} | {', '.join(sorted(repos[rule]))} |")
     grounds = Counter(s.commit.ground for s in scored if s.miss or s.wrong_reason)
     lines += ["", "| ground of misses and wrong reasons | commits |", "|---|---:|"]
     lines += [f"| {g} | {n} |" for g, n in grounds.most_common()]

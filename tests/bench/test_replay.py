@@ -158,8 +158,8 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
     report = render(commits, runs, ["a note"])
     assert "- false blocks: 2 of 6 commits (33.3%; 66.7% of the 3 labelled pass)" in report
     assert "- misses: 1 of 3 commits labelled block (33.3%)" in report
-    assert "| security/secret | 1 | acme/shop |" in report
-    assert "| (gate error) | 1 | acme/shop |" in report
+    assert "| security/secret | 1 | 1 | acme/shop |" in report
+    assert "| (gate error) | 1 | 1 | acme/shop |" in report
     assert "**WRONG REASON** acme/shop `4444444444`" in report
     assert "## Not replayed (1)" in report
     assert "- a note" in report
