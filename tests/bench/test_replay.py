@@ -22,7 +22,7 @@ sys.path.insert(0, str(BENCH))
 import replay  # noqa: E402
 from replay_commits import Commit, CommitsError, load_commits  # noqa: E402
 from replay_report import render, score  # noqa: E402
-from replay_run import Blocking, Run, find_mirror  # noqa: E402
+from replay_run import Blocking, Run, checkout, clone, find_mirror, missing_blobs  # noqa: E402
 
 #: repositories the project used before issue 14; the replay set must not reuse them
 USED_BEFORE = (
@@ -171,6 +171,23 @@ def test_a_mirror_is_found_in_either_layout(tmp_path: Path) -> None:
     assert find_mirror(tmp_path, "acme/shop") == tmp_path / "acme+shop" / "repo"
     assert find_mirror(tmp_path, "acme/cart") == tmp_path / "acme+cart"
     assert find_mirror(tmp_path, "acme/none") is None
+
+
+def test_files_the_snapshot_lacks_are_left_out_or_skipped(tmp_path: Path) -> None:
+    mirror = GitRepo(tmp_path / "mirror")
+    first = mirror.commit({"font.ttf": "big\n", "app.py": "a = 1\n"})
+    second = mirror.commit({"app.py": "a = 2\n"})
+    third = mirror.commit({"font.ttf": "bigger\n"})
+    blob = mirror.git("rev-parse", f"{first}:font.ttf").strip()
+    (mirror.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # as a snapshot lacks it
+    with clone(mirror.root, tmp_path / "work") as work:
+        assert missing_blobs(work, first, second) == []
+        assert missing_blobs(work, second, third) == ["font.ttf"]
+        checkout(work, second)
+        assert (work / "app.py").read_text(encoding="utf-8") == "a = 2\n"
+        assert not (work / "font.ttf").exists()
+        checkout(work, third)  # every blob present again: a full checkout
+        assert (work / "font.ttf").read_text(encoding="utf-8") == "bigger\n"
 
 
 @pytest.mark.slow
