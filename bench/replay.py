@@ -22,6 +22,7 @@ Usage:
     python bench/replay.py [--mirrors /work/.mirror] [--split tune|holdout|all]
                            [--repo OWNER/NAME ...] [--json results.json]
     python bench/replay.py --rescore results.json     # new labels, old verdicts
+    python bench/replay.py --show-holdout             # the final report: holdout cases too
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sha", action="append", default=[], help="only commits with prefix")
     parser.add_argument("--json", type=Path, help="write every run's result here")
     parser.add_argument("--rescore", type=Path, help="score a previous --json, run nothing")
+    parser.add_argument(
+        "--show-holdout",
+        action="store_true",
+        help="also list the holdout's causes and disagreements (final reports only)",
+    )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument(
         "--advisories",
@@ -161,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json and not args.rescore:
         payload = {"runs": [r.to_json() for r in runs], "notes": notes}
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    print(render(commits, runs, notes), end="")
+    print(render(commits, runs, notes, show_holdout=args.show_holdout), end="")
     return 0
 
 

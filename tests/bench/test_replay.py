@@ -123,8 +123,8 @@ def test_a_commit_listed_twice_is_refused(tmp_path: Path) -> None:
         load_commits(path)
 
 
-def _commit(sha: str, label: str, ground: str = "") -> Commit:
-    return Commit("acme/shop", sha * 40, "env", label, "tune", f"why {sha}", ground)
+def _commit(sha: str, label: str, ground: str = "", split: str = "tune") -> Commit:
+    return Commit("acme/shop", sha * 40, "env", label, split, f"why {sha}", ground)
 
 
 def _run(sha: str, verdict: str, *rules: str) -> Run:
@@ -141,6 +141,7 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
         _commit("5", "pass"),  # passed: agreement
         _commit("6", "pass"),  # the gate errored: a CI step fails, so a false block
         _commit("7", "pass"),  # never replayed: left out
+        _commit("8", "pass", split="holdout"),  # a false block nobody may tune on
     ]
     runs = [
         _run("1", "block", "env-vars/undocumented"),
@@ -149,20 +150,27 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
         _run("4", "block", "env-vars/undocumented"),
         _run("5", "pass"),
         _run("6", "error"),
+        _run("8", "block", "security/hidden"),
     ]
     scored = score(commits, runs)
-    assert [s.commit.sha[0] for s in scored] == ["1", "2", "3", "4", "5", "6"]
-    assert [s.commit.sha[0] for s in scored if s.false_block] == ["2", "6"]
+    assert [s.commit.sha[0] for s in scored] == ["1", "2", "3", "4", "5", "6", "8"]
+    assert [s.commit.sha[0] for s in scored if s.false_block] == ["2", "6", "8"]
     assert [s.commit.sha[0] for s in scored if s.miss] == ["3"]
     assert [s.commit.sha[0] for s in scored if s.wrong_reason] == ["4"]
     report = render(commits, runs, ["a note"])
-    assert "- false blocks: 2 of 6 commits (33.3%; 66.7% of the 3 labelled pass)" in report
+    assert "- false blocks: 3 of 7 commits (42.9%; 75.0% of the 4 labelled pass)" in report
     assert "- misses: 1 of 3 commits labelled block (33.3%)" in report
     assert "| security/secret | 1 | 1 | acme/shop |" in report
     assert "| (gate error) | 1 | 1 | acme/shop |" in report
     assert "**WRONG REASON** acme/shop `4444444444`" in report
     assert "## Not replayed (1)" in report
     assert "- a note" in report
+    # the holdout counts in the figures but its cases are not listed unless asked
+    assert "security/hidden" not in report
+    assert "- and 1 disagreement(s) among 1 holdout commits, not listed" in report
+    full = render(commits, runs, [], show_holdout=True)
+    assert "| security/hidden | 1 | 1 | acme/shop |" in full
+    assert "**FALSE BLOCK** acme/shop `8888888888` [holdout, env]" in full
 
 
 def test_a_mirror_is_found_in_either_layout(tmp_path: Path) -> None:
@@ -212,7 +220,7 @@ def test_replay_of_a_local_repository(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     results = tmp_path / "results.json"
     argv = ["--commits", str(commits), "--mirrors", str(mirrors), "--json", str(results)]
-    assert replay.main([*argv, "--osv-url", "http://127.0.0.1:9/v1/query"]) == 0
+    assert replay.main([*argv, "--osv-url", "http://127.0.0.1:9/v1/query", "--show-holdout"]) == 0
     report = capsys.readouterr().out
     runs = json.loads(results.read_text(encoding="utf-8"))["runs"]
     assert [(r["sha"], r["verdict"]) for r in runs] == [(undocumented, "block"), (ordinary, "pass")]
