@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileKind, FileStatus
+from gatekeeper.changes.diff import kind_of_bytes, line_count
 from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import Check, CheckContext
 from gatekeeper.model import Finding
@@ -38,14 +39,9 @@ class MemoryTree:
         return iter(sorted(self._files))
 
 
-def _kind(data: bytes) -> FileKind:
-    if b"\0" in data[:8192]:
-        return FileKind.BINARY
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return FileKind.UNDECODABLE
-    return FileKind.TEXT
+def _lines(data: bytes) -> list[str]:
+    """Lines as git splits them (at b"\\n"), one character per byte so any content compares."""
+    return data.decode("latin-1").split("\n")
 
 
 def _added_ranges(old: list[str], new: list[str]) -> tuple[tuple[int, int], ...]:
@@ -80,16 +76,17 @@ def changeset(
             status, data = FileStatus.ADDED, after
         else:
             status, data = (FileStatus.RENAMED if old_path else FileStatus.MODIFIED), after
-        kind = _kind(data)
+        kind = kind_of_bytes(data)
         added: tuple[tuple[int, int], ...] = ()
         deleted = 0
-        if kind is FileKind.TEXT and status is not FileStatus.DELETED:
-            old_lines = (before or b"").decode("utf-8", "replace").splitlines()
-            new_lines = data.decode("utf-8").splitlines()
+        textual = kind in (FileKind.TEXT, FileKind.UNDECODABLE)
+        if textual and status is not FileStatus.DELETED:
+            old_lines = _lines(before or b"")[: line_count(before or b"")]
+            new_lines = _lines(data)[: line_count(data)]
             added = _added_ranges(old_lines, new_lines)
             deleted = max(0, len(old_lines) - (len(new_lines) - sum(e - s + 1 for s, e in added)))
-        elif status is FileStatus.DELETED and kind is FileKind.TEXT:
-            deleted = len(data.decode("utf-8").splitlines())
+        elif status is FileStatus.DELETED and textual:
+            deleted = line_count(data)
         files.append(ChangedFile(path, status, kind, old_path, added, deleted, len(data)))
     return ChangeSet(
         root=root or Path(tempfile.gettempdir()),

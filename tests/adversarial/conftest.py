@@ -89,4 +89,3 @@ def text_of(verdict: Verdict) -> str:
         for r in outcome.results:
             parts += [r.finding.message, r.finding.remedy]
     return "\n".join(parts)
-

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gatekeeper.errors import GitError
@@ -53,6 +54,8 @@ def git_env() -> dict[str, str]:
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_OPTIONAL_LOCKS"] = "0"
     env["LC_ALL"] = "C"
+    # git 2.40+ reads attributes from this tree-ish when set: never from one the PR chose
+    env.pop("GIT_ATTR_SOURCE", None)
     return env
 
 
@@ -63,11 +66,13 @@ def run_git(
     check: bool = True,
     config: Sequence[str] = (),
     timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``git args`` in ``root`` and capture its output as bytes.
 
-    ``config`` holds extra ``-c name=value`` pairs. With ``check`` a failure raises a
-    GitError naming the command and git's own message; so does running past ``timeout``.
+    ``config`` holds extra ``-c name=value`` pairs, ``env`` extra environment variables.
+    With ``check`` a failure raises a GitError naming the command and git's own message;
+    so does running past ``timeout``.
     """
     cmd = [git_executable(), *_GIT_CONFIG]
     for item in config:
@@ -80,7 +85,7 @@ def run_git(
             cwd=root,
             input=stdin,
             capture_output=True,
-            env=git_env(),
+            env={**git_env(), **(env or {})},
             timeout=timeout,
         )
     except FileNotFoundError as exc:
@@ -122,8 +127,6 @@ def check_path(path: str) -> str:
 def split_z(out: bytes) -> list[str]:
     """NUL-separated git output as a list of paths."""
     return [decode_path(p) for p in out.split(b"\0") if p]
-
-
 
 
 def find_repo_root(path: Path | str = ".") -> Path:
@@ -221,3 +224,38 @@ def fetch(root: Path, *args: str) -> str | None:
 
 def empty_tree(root: Path) -> str:
     return run_git(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").stdout.decode().strip()
+
+
+def diff_without_attributes(
+    root: Path, args: Sequence[str], config: Sequence[str], env: Mapping[str, str]
+) -> bytes:
+    """The output of ``git args`` (a diff of two trees) with no ``.gitattributes`` read.
+
+    git reads attributes from the work tree, falling back to the index; a pull request
+    writes both, and ``binary``, ``-diff`` or a ``diff=`` driver there would hide its own
+    lines. git 2.39 has no ``--attr-source``, so the diff runs against the repository's
+    objects with an empty work tree and an index that does not exist; the system and
+    global attribute files are switched off by the caller's ``env`` and ``config``.
+    (``$GIT_DIR/info/attributes`` still applies: the runner's, not the PR's; the
+    ChangeSet decides binary by content anyway.)
+    """
+    git_dir = run_git(root, "rev-parse", "--absolute-git-dir").stdout.decode().strip()
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-diff-") as empty:
+        extra = {
+            **env,
+            "GIT_DIR": git_dir,
+            "GIT_WORK_TREE": empty,
+            "GIT_INDEX_FILE": os.path.join(empty, "no-index"),
+        }
+        return run_git(Path(empty), *args, config=config, env=extra).stdout
+
+
+def index_tree(root: Path) -> str:
+    """The sha of a tree holding exactly what the index holds (``git write-tree``)."""
+    done = run_git(root, "write-tree", check=False)
+    if done.returncode != 0:
+        raise GitError(
+            f"cannot read the staged changes: git write-tree failed ({stderr_text(done)}); "
+            "resolve the unmerged paths and stage them first"
+        )
+    return done.stdout.decode().strip()

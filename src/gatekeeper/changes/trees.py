@@ -194,6 +194,8 @@ class WorktreeTree:
         self.root = root
         self._real_root = os.path.realpath(root)
         self._sizes = dict(sizes or {})
+        #: symlinks read as the file they lead to (see :mod:`gatekeeper.changes.links`)
+        self.aliases: dict[str, str] = {}
         self._paths: list[str] | None = None
         self._lock = threading.Lock()
 
@@ -207,8 +209,9 @@ class WorktreeTree:
         return full
 
     def read(self, path: str) -> bytes | None:
-        """The file's bytes (a symlink's target); None when absent or a directory."""
-        full = self._full(path)
+        """The file's bytes (a symlink's target text, or the file it leads to when it is
+        one of :attr:`aliases`); None when absent or a directory."""
+        full = self._full(self.aliases.get(path, path))
         if full is None:
             return None
         if os.path.islink(full):
@@ -222,7 +225,7 @@ class WorktreeTree:
         """The file's size in bytes, from lstat (never reads it)."""
         if path in self._sizes:
             return self._sizes[path]
-        full = self._full(path)
+        full = self._full(self.aliases.get(path, path))
         try:
             return os.lstat(full).st_size if full else None
         except OSError:

@@ -300,3 +300,26 @@ def test_a_base_report_written_by_the_change_is_refused(project: Project) -> Non
             },
             head=head,
         )
+
+
+def test_a_no_cover_pragma_the_pr_wrote_blocks_until_approved(project: Project) -> None:
+    from .conftest import HEAD_CALC
+
+    marked = HEAD_CALC.replace("def unused(x):", "def unused(x):  # pragma: no cover")
+    head = {**project.head_files, "calc.py": marked}
+    found, ctx = run(project, {"reports": ["coverage.json"]}, head=head)
+    (pragma,) = [f for f in found if f.rule == "excluded-in-pr"]
+    assert pragma.level is Level.ERROR and "suppressed in this PR by `# pragma: no cover`" in (
+        pragma.message
+    )
+    assert "1 reported, awaiting a human's approval" in ctx.details[0]
+    found, _ = run(
+        project, {"reports": ["coverage.json"], "trust_pr_suppressions": True}, head=head
+    )
+    assert not [f for f in found if f.rule == "excluded-in-pr"]
+    # a pragma the base already had stands
+    base_marked = {**project.base_files, "calc.py": marked}
+    changes = changeset(base_marked, {**head, "calc.py": marked + "\n\nX = 1\n"}, root=project.root)
+    check = CoverageCheck()
+    ctx = context(changes, {**defaults(check), "reports": ["coverage.json"]})
+    assert not [f for f in check.run(ctx) if f.rule == "excluded-in-pr"]

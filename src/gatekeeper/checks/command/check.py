@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Suppressions
 from gatekeeper.checks.command.output import junit_failures, output_tail, redactions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.sarif.check import sarif_findings
@@ -60,6 +61,12 @@ _ITEM_SCHEMA: Mapping[str, Any] = {
             "type": "boolean",
             "default": True,
             "description": "For `sarif:`, keep only results on lines the PR added.",
+        },
+        TRUST_KEY: {
+            **TRUST_SCHEMA,
+            "description": "For `sarif:`, honour in-source suppressions on lines the pull "
+            "request added. Off by default: the result is reported, marked 'suppressed in "
+            "this PR', and blocks until a human approves the latest push.",
         },
     },
 }
@@ -206,6 +213,12 @@ class CommandCheck(BaseCheck):
             ctx.changes,
             only_added_lines=bool(item.get("only_added_lines", True)),
             exclude=ctx.exclude,
+            suppressions=Suppressions(
+                ctx.changes,
+                ctx.pr,
+                trusted=bool(item.get(TRUST_KEY, False)),
+                setting=f"command.items[].{TRUST_KEY}",
+            ),
         )
         return list(kept.findings)
 

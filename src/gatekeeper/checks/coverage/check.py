@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
+from gatekeeper.checks.coverage import pragmas
 from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show
 from gatekeeper.checks.coverage.paths import PathMapper
 from gatekeeper.checks.coverage.reports import Report, ReportError, read_report
@@ -76,6 +78,15 @@ class CoverageCheck(BaseCheck):
             Level.ERROR,
             "Coverage of the changed lines is below the minimum",
             remedy="Add tests that run the lines listed as missing.",
+        ),
+        Rule(
+            pragmas.RULE,
+            Level.ERROR,
+            "A `# pragma: no cover` the pull request added takes changed lines out of coverage",
+            remedy="Test the lines instead; if they truly cannot run, a human approves the "
+            "latest push (or the base policy sets `coverage.trust_pr_suppressions: true`).",
+            description="The base commit's pragmas stand; one the pull request wrote would "
+            "let it raise its own diff coverage, so it needs a human's approval.",
         ),
         Rule(
             "uncovered-lines",
@@ -152,6 +163,12 @@ class CoverageCheck(BaseCheck):
                 " the base commit's coverage artifact there.",
             },
             "strip_prefixes": {"type": "array", "items": {"type": "string"}, "default": []},
+            TRUST_KEY: {
+                **TRUST_SCHEMA,
+                "description": "Honour `# pragma: no cover` on lines the pull request added. "
+                "Off by default: each is reported (excluded-in-pr) and blocks until a human "
+                "approves the latest push.",
+            },
             "path_map": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }
@@ -198,6 +215,7 @@ class CoverageCheck(BaseCheck):
         yield from self._stale(diffs)
         yield from self._matches_nothing(targets, mapper, report)
         yield from self._diff_gate(ctx, diffs, texts, level)
+        yield from pragmas.excluded_in_pr(self, ctx)
         yield from self._totals(ctx, report, level)
         ctx.add_details(_table(diffs))
 

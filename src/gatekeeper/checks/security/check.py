@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.checks.security import bandit_scan, deps, secrets, sensitive
 from gatekeeper.checks.security.common import part_settings
@@ -52,7 +53,12 @@ _BANDIT = _part(
     {
         "min_severity": _d(_THRESHOLD, "Lowest bandit severity reported (default medium)."),
         "min_confidence": _d(_THRESHOLD, "Lowest bandit confidence reported (default low)."),
-        "honour_nosec": _d({"type": "boolean"}, "Honour `# nosec` comments (default true)."),
+        "honour_nosec": _d(
+            {"type": "boolean"},
+            "Honour `# nosec` comments (default true); one the pull request wrote needs a "
+            "human's approval unless `trust_pr_suppressions` is true.",
+        ),
+        TRUST_KEY: TRUST_SCHEMA,
         "read_config": _d(
             {"type": "boolean"}, "Read [tool.bandit] from pyproject.toml at base (default true)."
         ),
@@ -72,8 +78,11 @@ _SECRETS = _part(
         "exclude": _globs("Files not scanned for secrets (default: lock files, SVG)."),
         "honour_pragmas": _d(
             {"type": "boolean"},
-            "Honour `pragma: allowlist secret` / `gatekeeper: allow-secret` (default true).",
+            "Honour `pragma: allowlist secret`, `pragma: allowlist nextline secret` and "
+            "`gatekeeper: allow-secret` (default true); one the pull request wrote needs a "
+            "human's approval unless `trust_pr_suppressions` is true.",
         ),
+        TRUST_KEY: TRUST_SCHEMA,
         "min_entropy": _d(
             {"type": "number", "minimum": 0},
             "Bits per character a value assigned to a secret-like name needs (default 3.0).",
