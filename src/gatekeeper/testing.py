@@ -16,7 +16,7 @@ from typing import Any
 from gatekeeper.changes import ChangedFile, ChangeSet, FileKind, FileStatus
 from gatekeeper.changes.diff import kind_of_bytes, line_count
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.checks.interface import Check, CheckContext
+from gatekeeper.checks.interface import Check, CheckContext, CheckError
 from gatekeeper.model import Finding
 
 Files = Mapping[str, "str | bytes"]
@@ -131,8 +131,17 @@ def run_check(
     *,
     pr: PullRequest | None = None,
 ) -> list[Finding]:
-    """Run ``check`` on the change from ``base`` to ``head``; [] when it does not apply."""
+    """Run ``check`` on the change from ``base`` to ``head``; [] when it does not apply.
+
+    A part of the check that could not run (``ctx.part_failed``) raises
+    :class:`CheckError` with its reason, as a whole check that cannot run does: a test
+    must not mistake a part that never ran for a clean result. Use :func:`context` and
+    ``check.run`` to see both the findings and ``ctx.part_failures``.
+    """
     ctx = context(changeset(base, head), config, pr=pr)
     if not check.applies(ctx):
         return []
-    return list(check.run(ctx))
+    found = list(check.run(ctx))
+    if ctx.part_failures:
+        raise CheckError("; ".join(f"{p.part}: {p.reason}" for p in ctx.part_failures))
+    return found

@@ -17,6 +17,7 @@ from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions, run_gate
 from tests.conftest import GitRepo
+from tests.github.conftest import github, validators  # noqa: F401 (attacks through the action)
 
 Files = Mapping[str, str | bytes | None]
 

@@ -65,9 +65,11 @@ _PREFIXES = ("--src-prefix=a/", "--dst-prefix=b/")
 __all__ = ["DEFAULT_MAX_FILE_BYTES", "MODES", "changeset_from_git"]
 
 
-def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) -> str:
+def _resolve_base(
+    root: Path, base: str | None, head: str, fetch_missing: bool, head_name: str = ""
+) -> str:
     if base is None:
-        return _default_base(root, head, fetch_missing)
+        return _default_base(root, head, fetch_missing, head_name)
     sha = try_resolve(root, base)
     if sha is not None:
         return sha
@@ -87,8 +89,11 @@ def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) 
     )
 
 
-def _default_base(root: Path, head: str, fetch_missing: bool) -> str:
-    branch = default_branch(root)
+def _default_base(root: Path, head: str, fetch_missing: bool, head_name: str = "") -> str:
+    # the branch being judged is never its own base (a ref named as --head included)
+    named = run_git(root, "rev-parse", "--symbolic-full-name", head_name, check=False)
+    exclude = [named.stdout.decode("utf-8", "replace").strip()] if head_name else []
+    branch = default_branch(root, exclude=[e for e in exclude if e.startswith("refs/heads/")])
     found = merge_base(root, branch, head)
     if found is None and fetch_missing and is_shallow(root) and has_origin(root):
         # The common ancestor lies beyond the shallow boundary: deepen, then give up
@@ -139,7 +144,8 @@ def changeset_from_git(
     if base is None and not head_sha:
         base_sha = empty_tree(root)  # no commit yet: everything staged or on disk is new
     else:
-        base_sha = _resolve_base(root, base, head_sha, fetch_missing)
+        head_name = head if mode == "commits" and head and not head.startswith("-") else ""
+        base_sha = _resolve_base(root, base, head_sha, fetch_missing, head_name)
     return _Builder(root, mode, max_file_bytes).build(base_sha, head_sha)
 
 

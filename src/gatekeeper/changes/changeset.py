@@ -166,6 +166,14 @@ class ChangeSet:
             return None
         return _as_text(self.base_tree.read(path), self.max_file_bytes)
 
+    def tracked_at_head(self, path: str) -> bool:
+        """True when git tracks ``path`` at head (in the head commit; in the index when the
+        working tree or the index is judged): the change may have written it itself."""
+        tracked = getattr(self.head_tree, "tracked", None)
+        if callable(tracked):
+            return bool(tracked(path))
+        return self.head_tree.read(path) is not None
+
     def base_path_of(self, path: str) -> str:
         """The path a head file had at base (its old path for a rename)."""
         f = self._by_path.get(path)

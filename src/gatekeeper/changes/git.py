@@ -175,9 +175,20 @@ def is_shallow(root: Path) -> bool:
     return done.stdout.strip() == b"true"
 
 
-def default_branch(root: Path) -> str:
+def current_branch(root: Path) -> str:
+    """The ref HEAD is on (``refs/heads/x``), or "" when HEAD is detached."""
+    done = run_git(root, "symbolic-ref", "-q", "HEAD", check=False)
+    return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else ""
+
+
+def default_branch(root: Path, exclude: Sequence[str] = ()) -> str:
     """The ref of the default branch: origin/HEAD's target, else origin/main,
-    origin/master, main, master (the first that exists)."""
+    origin/master, main, master (the first that exists).
+
+    HEAD's own branch is never the answer (nor a ref in ``exclude``): in a single-branch
+    clone of a pull request's branch called ``main`` it would be, and the change would be
+    compared with itself.
+    """
     out = run_git(
         root,
         "for-each-ref",
@@ -189,15 +200,17 @@ def default_branch(root: Path) -> str:
     for line in out.splitlines():
         name, _, target = line.partition("\0")
         refs[name] = target
+    own = {current_branch(root), *exclude} - {""}
     target = refs.get("refs/remotes/origin/HEAD", "")
-    if target and try_resolve(root, target):
+    if target and target not in own and try_resolve(root, target):
         return target
     for ref in _DEFAULT_BRANCHES:
-        if ref in refs:
+        if ref in refs and ref not in own:
             return ref
+    mine = f" other than HEAD's own branch ({', '.join(sorted(own))})" if own else ""
     raise GitError(
         "cannot tell the default branch (no origin/HEAD, origin/main, origin/master, main "
-        "or master): pass the base revision explicitly (--base)."
+        f"or master{mine}): pass the base revision explicitly (--base)."
     )
 
 
@@ -259,3 +272,27 @@ def index_tree(root: Path) -> str:
             "resolve the unmerged paths and stage them first"
         )
     return done.stdout.decode().strip()
+
+#: the most commits whose messages are read for agent signals (a PR is far smaller)
+MAX_COMMITS = 1000
+
+
+def commit_messages(root: Path, base: str, head: str) -> list[tuple[str, str]]:
+    """(``Name <email>`` of the author, message) of the commits in ``base..head``."""
+    done = run_git(
+        root,
+        "log",
+        f"--max-count={MAX_COMMITS}",
+        "--format=%an <%ae>%x1f%B%x1e",
+        f"{base}..{head}",
+        "--",
+        check=False,
+    )
+    if done.returncode != 0:
+        return []
+    out = []
+    for record in done.stdout.decode("utf-8", "replace").split("\x1e"):
+        author, sep, message = record.strip("\n").partition("\x1f")
+        if sep:
+            out.append((author, message))
+    return out

@@ -165,6 +165,13 @@ class GitTree:
         )
         return done.stdout.decode().strip() if done.returncode == 0 else None
 
+    def tracked(self, path: str) -> bool:
+        """True when ``path`` is an entry of this revision (file, symlink, submodule)."""
+        check_path(path)
+        name = f"{self.rev}:{path}"
+        done = run_git(self.root, "rev-parse", "--verify", "--quiet", name, check=False)
+        return done.returncode == 0
+
     def size(self, path: str) -> int | None:
         """The blob's size when the diff already told us (None: unknown, read to find out)."""
         known = self._known.get(path)
@@ -220,6 +227,12 @@ class WorktreeTree:
             return None
         with open(full, "rb") as fh:
             return fh.read()
+
+    def tracked(self, path: str) -> bool:
+        """True when git tracks ``path`` (it is in the index), whatever is on disk."""
+        check_path(path)
+        done = run_git(self.root, "rev-parse", "--verify", "--quiet", f":{path}", check=False)
+        return done.returncode == 0
 
     def size(self, path: str) -> int | None:
         """The file's size in bytes, from lstat (never reads it)."""

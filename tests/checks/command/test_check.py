@@ -65,10 +65,12 @@ def test_a_failing_command_reports_its_status_and_the_last_40_lines(tmp_path: Pa
 
 
 def test_secret_looking_env_values_are_never_echoed(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setenv("GH_TOKEN", "ghp_from_the_runner_123")
+    # a secret the workflow hands its tests on purpose (GitHub's own token never arrives:
+    # see tests/adversarial/test_token_isolation.py)
+    monkeypatch.setenv("SERVICE_TOKEN", "ghp_from_the_runner_123")
     code = (
         "import os, sys\n"
-        "print(os.environ['GH_TOKEN'], os.environ['DB_PASSWORD'], 'ok')\n"
+        "print(os.environ['SERVICE_TOKEN'], os.environ['DB_PASSWORD'], 'ok')\n"
         "sys.exit(1)"
     )
     item = {"name": "leak", "run": py(code), "env": {"DB_PASSWORD": "hunter2-secret"}}

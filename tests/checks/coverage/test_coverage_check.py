@@ -151,9 +151,17 @@ def test_no_report_configured_or_found_is_not_applicable(tmp_path: Path, project
     assert found == [] and "no coverage report found" in ctx.summary
 
 
-def test_conventional_report_is_found(project: Project) -> None:
-    found, _ctx = run(project, {})
+def test_conventional_report_is_found(project: Project, tmp_path: Path) -> None:
+    shutil.copy(project.root / "coverage.json", tmp_path / "coverage.json")
+    found, _ctx = run(project, {}, root=tmp_path)
     assert "uncovered-lines" in [f.rule for f in found]
+
+
+def test_several_conventional_reports_and_none_named_are_ambiguous(project: Project) -> None:
+    found, ctx = run(project, {})
+    assert [f.rule for f in found] == ["ambiguous-reports"]
+    assert "coverage.json, coverage.xml" in found[0].message
+    assert ctx.summary == "several coverage reports, none named"
 
 
 def test_missing_configured_report_is_an_error(project: Project) -> None:
@@ -290,16 +298,11 @@ def test_cobertura_truncated_in_a_wanted_class(tmp_path: Path, project: Project)
 
 def test_a_base_report_written_by_the_change_is_refused(project: Project) -> None:
     head = {**project.head_files, "base-coverage.json": "{}"}
-    with pytest.raises(CheckError, match="cannot be trusted"):
-        run(
-            project,
-            {
-                "reports": ["coverage.json"],
-                "base_report": "base-coverage.json",
-                "total_max_drop": 0,
-            },
-            head=head,
-        )
+    config = {"reports": ["coverage.json"], "base_report": "base-coverage.json"}
+    found, _ctx = run(project, {**config, "total_max_drop": 0}, head=head)
+    got = [(f.rule, f.message) for f in found if f.rule in ("untrusted-report", "base-unknown")]
+    assert got[0][0] == "untrusted-report" and "committed in git" in got[0][1]
+    assert got[1][0] == "base-unknown"  # refused is unknown, never 0%
 
 
 def test_a_no_cover_pragma_the_pr_wrote_blocks_until_approved(project: Project) -> None:

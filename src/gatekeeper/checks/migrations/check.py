@@ -8,7 +8,7 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Marker, Suppressions
@@ -105,6 +105,9 @@ class MigrationsCheck(BaseCheck):
     )
     rules = RULES
     config_schema: ClassVar[dict[str, Any]] = CONFIG_SCHEMA
+    #: the roundtrip imports Alembic revisions; the static review runs none of the PR's code
+    executes_pr_code: ClassVar[bool] = True
+    safe_settings: ClassVar[Mapping[str, Any] | None] = {"roundtrip": "off"}
 
     def applies(self, ctx: CheckContext) -> bool:
         """True when a recognised migration changed."""
@@ -286,7 +289,9 @@ class MigrationsCheck(BaseCheck):
                     problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
                 if p.revisions:
                     timeout = ctx.remaining()
-                    problems += alembic_run.run_isolated(p.revisions, dbs.spec(), folder, timeout)
+                    problems += alembic_run.run_isolated(
+                        p.revisions, dbs.spec(), folder, timeout, ctx.changes.root
+                    )
                 findings += [self._problem(pr, engine) for pr in problems]
         return findings
 

@@ -45,6 +45,8 @@ class Part:
     enabled: bool = True
     level: Level | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: what this part failing does ("block", "warn", "info"); None: the check's on_error
+    on_error: str | None = None
 
     def get(self, key: str, default: Any) -> Any:
         """An option's value, or ``default`` when the policy did not set it."""
@@ -65,9 +67,11 @@ def part_settings(value: object) -> Part:
     level = value.get("level")
     if level == "off" or value.get("enabled") is False:
         return Part(enabled=False)
+    on_error = value.get("on_error")
     return Part(
         level=LEVEL_BY_NAME[level] if isinstance(level, str) else None,
-        options={k: v for k, v in value.items() if k not in ("enabled", "level")},
+        options={k: v for k, v in value.items() if k not in ("enabled", "level", "on_error")},
+        on_error=on_error if isinstance(on_error, str) else None,
     )
 
 
