@@ -71,6 +71,7 @@ def _row(name: str, rows: Sequence[Scored]) -> str:
         str(sum(s.miss for s in rows)),
         str(sum(s.wrong_reason for s in rows)),
         str(sum(s.run.verdict == "error" for s in rows)),
+        str(sum(s.run.awaits_approval for s in rows)),
         _median([s.run.wall for s in rows]),
         _median([s.run.cpu for s in rows]),
     ]
@@ -81,8 +82,8 @@ def summary_table(scored: Sequence[Scored]) -> list[str]:
     """Per repository, per split and overall."""
     lines = [
         "| repository | commits | labelled block | gate blocked | false blocks | misses "
-        "| wrong reason | gate errors | median run s | median CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| wrong reason | gate errors | awaits approval | median run s | median CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for repo in dict.fromkeys(s.commit.repo for s in scored):
         lines.append(_row(repo, [s for s in scored if s.commit.repo == repo]))
@@ -107,6 +108,9 @@ def headline(scored: Sequence[Scored]) -> list[str]:
         f"target ≤ {TARGET_FALSE_BLOCKS:.0%} of commits",
         f"- misses: {miss} of {blocks} commits labelled block "
         f"({100 * miss / blocks if blocks else 0:.1f}%); target ≤ {TARGET_MISSES:.0%}",
+        f"- awaiting approval only: {sum(s.run.awaits_approval for s in scored)} commits "
+        "blocked by nothing but findings a reviewer's approval clears (gate/*, review/*, "
+        "security/sensitive-change); the replay has no reviews, so they count as passing",
         f"- median run: {median:.2f} s wall (target ≤ {TARGET_MEDIAN_SECONDS:.0f} s), "
         f"{_median([s.run.cpu for s in scored])} s CPU; p90 {_p90(walls):.2f} s, "
         f"max {max(walls, default=0.0):.2f} s",
@@ -153,7 +157,9 @@ def causes(scored: Sequence[Scored]) -> list[str]:
     repos: dict[str, set[str]] = {}
     for s in scored:
         if s.false_block:
-            blocked = {b.rule for b in s.run.blocking} or {f"(gate {s.run.verdict})"}
+            blocked = {b.rule for b in s.run.blocking if not b.awaits_approval} or {
+                f"(gate {s.run.verdict})"
+            }
             for rule in blocked:
                 rules[rule] += 1
                 sole[rule] += len(blocked) == 1
@@ -202,7 +208,8 @@ def _by_rule(blocking: Sequence[Blocking]) -> list[str]:
     lines = []
     for rule, b in first.items():
         more = f" (×{count[rule]}, first shown)" if count[rule] > 1 else ""
-        lines.append(f"{b}{more}: {b.message}")
+        cleared = " [cleared by an approval]" if b.awaits_approval else ""
+        lines.append(f"{b}{more}{cleared}: {b.message}")
     return lines
 
 

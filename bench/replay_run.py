@@ -21,6 +21,10 @@ from replay_commits import Commit
 ERROR_TAIL = 600
 
 
+#: rules a human's approval of the PR satisfies (the gate re-runs on the review)
+APPROVAL_RULES = ("gate/", "review/", "security/sensitive-change")
+
+
 @dataclass
 class Blocking:
     """One finding that made the gate block."""
@@ -29,6 +33,11 @@ class Blocking:
     path: str
     line: int | None
     message: str
+
+    @property
+    def awaits_approval(self) -> bool:
+        """True for a finding that only asks for a human's approval."""
+        return self.rule.startswith(APPROVAL_RULES)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -53,8 +62,20 @@ class Run:
 
     @property
     def blocks(self) -> bool:
-        """True when a CI step running the gate would fail (an error blocks too)."""
-        return self.verdict != "pass"
+        """True when the gate still blocks once a human reviewer approved the PR.
+
+        An error blocks (a CI step that errors fails). Findings that exist only to ask for
+        a human's approval (APPROVAL_RULES) are set aside: the reviewer whose judgement the
+        label records approves, and that clears them; the replay has no reviews to give.
+        """
+        if self.verdict == "error":
+            return True
+        return any(not b.awaits_approval for b in self.blocking)
+
+    @property
+    def awaits_approval(self) -> bool:
+        """Blocked only by findings that a human's approval clears."""
+        return self.verdict == "block" and not self.blocks
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for ``--json``."""

@@ -142,6 +142,7 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
         _commit("6", "pass"),  # the gate errored: a CI step fails, so a false block
         _commit("7", "pass"),  # never replayed: left out
         _commit("8", "pass", split="holdout"),  # a false block nobody may tune on
+        _commit("9", "pass"),  # blocked only until a reviewer approves: agreement
     ]
     runs = [
         _run("1", "block", "env-vars/undocumented"),
@@ -151,14 +152,17 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
         _run("5", "pass"),
         _run("6", "error"),
         _run("8", "block", "security/hidden"),
+        _run("9", "block", "gate/ci-changed", "security/sensitive-change"),
     ]
     scored = score(commits, runs)
-    assert [s.commit.sha[0] for s in scored] == ["1", "2", "3", "4", "5", "6", "8"]
+    assert [s.commit.sha[0] for s in scored] == ["1", "2", "3", "4", "5", "6", "8", "9"]
+    assert [s.commit.sha[0] for s in scored if s.run.awaits_approval] == ["9"]
     assert [s.commit.sha[0] for s in scored if s.false_block] == ["2", "6", "8"]
     assert [s.commit.sha[0] for s in scored if s.miss] == ["3"]
     assert [s.commit.sha[0] for s in scored if s.wrong_reason] == ["4"]
     report = render(commits, runs, ["a note"])
-    assert "- false blocks: 3 of 7 commits (42.9%; 75.0% of the 4 labelled pass)" in report
+    assert "- false blocks: 3 of 8 commits (37.5%; 60.0% of the 5 labelled pass)" in report
+    assert "- awaiting approval only: 1 commits" in report
     assert "- misses: 1 of 3 commits labelled block (33.3%)" in report
     assert "| security/secret | 1 | 1 | acme/shop |" in report
     assert "| (gate error) | 1 | 1 | acme/shop |" in report
