@@ -71,3 +71,94 @@ def openapi_results(verdict: Verdict) -> list[Result]:
     """The openapi check's results."""
     (outcome,) = [o for o in verdict.outcomes if o.check == "openapi"]
     return list(outcome.results)
+
+
+DRF_SETTINGS = '''\
+SECRET_KEY = "tests-only"
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "rest_framework",
+    "drf_spectacular",
+]
+ROOT_URLCONF = "mysite.urls"
+DATABASES = {}
+USE_TZ = True
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+SPECTACULAR_SETTINGS = {"TITLE": "shop", "VERSION": "1.0.0"}
+'''
+
+DRF_URLS = '''\
+from django.urls import path
+
+from shop import views
+
+urlpatterns = [
+    path("items/", views.ItemList.as_view()),
+    path("items/<int:pk>/", views.ItemDetail.as_view()),
+]
+'''
+
+DRF_SERIALIZERS = '''\
+from rest_framework import serializers
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField()
+    price = serializers.FloatField()
+'''
+
+DRF_VIEWS = '''\
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+
+from shop.serializers import ItemSerializer
+
+
+class ItemList(generics.GenericAPIView):
+    serializer_class = ItemSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)])
+    def get(self, request):
+        return Response({"id": 1, "name": "x", "price": 1.0})
+
+    def post(self, request):
+        return Response({"id": 1, "name": "x", "price": 1.0})
+
+
+class ItemDetail(generics.GenericAPIView):
+    serializer_class = ItemSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    def get(self, request, pk):
+        return Response({"id": pk, "name": "x", "price": 1.0})
+
+    @extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    def delete(self, request, pk):
+        return Response(status=204)
+'''
+
+#: the Django project at base
+DRF_PROJECT = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": DRF_SETTINGS,
+    "mysite/urls.py": DRF_URLS,
+    "shop/__init__.py": "",
+    "shop/serializers.py": DRF_SERIALIZERS,
+    "shop/views.py": DRF_VIEWS,
+}
+
+
+def rules_by_severity(verdict: Verdict) -> dict[str, list[str]]:
+    """The openapi check's rule ids by severity name (BLOCK, WARN, INFO)."""
+    out: dict[str, list[str]] = {"BLOCK": [], "WARN": [], "INFO": []}
+    for r in openapi_results(verdict):
+        out.setdefault(r.severity.name, []).append(r.finding.rule)
+    return out
+
+
+def line_of(text: str, start: str) -> int:
+    """The 1-based number of the first line of ``text`` starting with ``start``."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start))
