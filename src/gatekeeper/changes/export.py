@@ -60,23 +60,26 @@ def export_revision(
         stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    written = 0
+    written, problem = 0, ""
     try:
-        written = _extract(proc.stdout, dest, limit)
+        try:
+            written = _extract(proc.stdout, dest, limit)
+        except (tarfile.TarError, OSError) as exc:
+            problem = f"cannot write out {tree}: {exc}"
         proc.stdout.close()
         err = proc.stderr.read()
         code = proc.wait(timeout=max(1.0, timeout))
     except subprocess.TimeoutExpired:
         raise ExportError(f"git archive {tree} did not finish within {timeout:g} s") from None
-    except (tarfile.TarError, OSError) as exc:
-        raise ExportError(f"cannot write out {tree}: {exc}") from None
     finally:
         with contextlib.suppress(OSError):
             proc.kill()
         proc.wait()
         proc.stderr.close()
-    if code != 0:
+    if code != 0:  # git's own reason comes first: a broken stream is its consequence
         raise ExportError(f"git archive {tree} failed: {err.decode('utf-8', 'replace').strip()}")
+    if problem:
+        raise ExportError(problem)
     return written
 
 

@@ -8,7 +8,7 @@ from gatekeeper.model import Result, Verdict
 from gatekeeper.pipeline import GateOptions, run_gate
 from tests.conftest import GitRepo
 
-FASTAPI_APP = '''\
+FASTAPI_APP = """\
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -40,7 +40,7 @@ def create_item(item: Item) -> ItemOut:
 @app.delete("/items/{item_id}")
 def delete_item(item_id: int) -> dict[str, int]:
     return {"deleted": item_id}
-'''
+"""
 
 
 def fastapi_app(*, drop_delete: bool = False) -> str:
@@ -73,7 +73,7 @@ def openapi_results(verdict: Verdict) -> list[Result]:
     return list(outcome.results)
 
 
-DRF_SETTINGS = '''\
+DRF_SETTINGS = """\
 SECRET_KEY = "tests-only"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -86,9 +86,9 @@ DATABASES = {}
 USE_TZ = True
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 SPECTACULAR_SETTINGS = {"TITLE": "shop", "VERSION": "1.0.0"}
-'''
+"""
 
-DRF_URLS = '''\
+DRF_URLS = """\
 from django.urls import path
 
 from shop import views
@@ -97,9 +97,9 @@ urlpatterns = [
     path("items/", views.ItemList.as_view()),
     path("items/<int:pk>/", views.ItemDetail.as_view()),
 ]
-'''
+"""
 
-DRF_SERIALIZERS = '''\
+DRF_SERIALIZERS = """\
 from rest_framework import serializers
 
 
@@ -107,9 +107,9 @@ class ItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField()
     price = serializers.FloatField()
-'''
+"""
 
-DRF_VIEWS = '''\
+DRF_VIEWS = """\
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -138,7 +138,7 @@ class ItemDetail(generics.GenericAPIView):
     @extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     def delete(self, request, pk):
         return Response(status=204)
-'''
+"""
 
 #: the Django project at base
 DRF_PROJECT = {

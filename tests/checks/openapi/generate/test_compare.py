@@ -19,8 +19,9 @@ def spec(*paths: str, version: str = "1.0.0") -> str:
         {
             "openapi": "3.0.3",
             "info": {"title": "t", "version": version},
-            "paths": {p: {"get": {"operationId": p.strip("/") or "root", "responses": ok}}
-                      for p in paths},
+            "paths": {
+                p: {"get": {"operationId": p.strip("/") or "root", "responses": ok}} for p in paths
+            },
         }
     )
 
@@ -136,8 +137,9 @@ def test_safe_mode_runs_no_generator_and_still_compares_committed_specs(
 
 def test_safe_mode_says_nothing_of_generation_when_none_is_configured(git_repo: GitRepo) -> None:
     pol = "version: 1\nchecks:\n  openapi: {}\n"
-    verdict = judge(git_repo, pol, {"openapi.yaml": spec("/x")}, {"openapi.yaml": spec("/x", "/y")},
-                    safe=True)
+    verdict = judge(
+        git_repo, pol, {"openapi.yaml": spec("/x")}, {"openapi.yaml": spec("/x", "/y")}, safe=True
+    )
     assert not any("openapi" in n for n in verdict.notes)
 
 
@@ -159,8 +161,12 @@ def test_the_cache_serves_both_sides_on_the_second_run(git_repo: GitRepo, tmp_pa
 def test_no_cache_when_the_policy_turns_it_off(git_repo: GitRepo, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
     command = f"echo run >> {marker}; {sys.executable} gen.py"
-    verdict = judge(git_repo, policy(command, cache=False), {"gen.py": GEN, "api.txt": spec("/a")},
-                    {"api.txt": spec("/a", "/b")})
+    verdict = judge(
+        git_repo,
+        policy(command, cache=False),
+        {"gen.py": GEN, "api.txt": spec("/a")},
+        {"api.txt": spec("/a", "/b")},
+    )
     judge_again(git_repo, verdict)
     assert marker.read_text().count("run") == 4
 

@@ -61,7 +61,9 @@ def test_a_removed_response_field_blocks(git_repo: GitRepo) -> None:
     assert not verdict.met
     assert "response-required-property-removed" in rules_by_severity(verdict)["BLOCK"]
     found = next(
-        r for r in openapi_results(verdict) if r.finding.rule == "response-required-property-removed"
+        r
+        for r in openapi_results(verdict)
+        if r.finding.rule == "response-required-property-removed"
     )
     assert found.finding.location is not None
     assert found.finding.location.path == "shop/serializers.py"

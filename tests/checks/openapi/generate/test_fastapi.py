@@ -42,7 +42,9 @@ def test_a_removed_route_blocks_and_points_at_the_document(git_repo: GitRepo) ->
 
 
 def test_a_new_required_field_blocks_at_the_field_in_the_model(git_repo: GitRepo) -> None:
-    head = FASTAPI_APP.replace("    price: float\n    tags", "    price: float\n    sku: str\n    tags")
+    head = FASTAPI_APP.replace(
+        "    price: float\n    tags", "    price: float\n    sku: str\n    tags"
+    )
     verdict = _run(git_repo, head)
     assert not verdict.met
     (found,) = [r for r in openapi_results(verdict) if r.blocking]
@@ -56,7 +58,9 @@ def test_a_new_required_field_blocks_at_the_field_in_the_model(git_repo: GitRepo
 
 
 def test_a_removed_response_field_blocks_at_the_response_model(git_repo: GitRepo) -> None:
-    head = FASTAPI_APP.replace("    id: int\n    name: str\n    price: float\n", "    id: int\n    name: str\n")
+    head = FASTAPI_APP.replace(
+        "    id: int\n    name: str\n    price: float\n", "    id: int\n    name: str\n"
+    )
     verdict = _run(git_repo, head)
     (found,) = [r for r in openapi_results(verdict) if r.blocking]
     assert found.finding.rule == "response-required-property-removed"

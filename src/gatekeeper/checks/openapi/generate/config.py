@@ -88,10 +88,10 @@ _ENTRY: Mapping[str, Any] = {
             "description": "Keep documents by tree hash, outside the repository.",
         },
     },
-    "oneOf": [
-        {"required": ["framework"], "not": {"required": ["command"]}},
-        {"required": ["command"], "not": {"required": ["framework"]}},
-    ],
+    # if/then rather than oneOf: the policy's errors then name the key that is wrong
+    "if": {"required": ["command"]},
+    "then": {"properties": {"framework": False, "app": False, "settings": False}},
+    "else": {"required": ["framework"]},
     "allOf": [
         {
             "if": {"properties": {"framework": {"enum": ["fastapi", "flask", "litestar"]}},
@@ -108,13 +108,16 @@ _ENTRY: Mapping[str, Any] = {
 SCHEMA: Mapping[str, Any] = {
     "description": "Generate the document from code at base and at head, then compare them "
     "like committed specs (see docs/checks/openapi.md). Runs the pull request's code: off "
-    "under pull_request_target.",
+    "under pull_request_target. `off`, one generator, or a list of them.",
     "default": OFF,
-    "oneOf": [
-        {"const": OFF},
-        _ENTRY,
-        {"type": "array", "items": _ENTRY, "minItems": 1},
-    ],
+    "type": ["string", "object", "array"],
+    "if": {"type": "string"},
+    "then": {"enum": [OFF]},
+    "else": {
+        "if": {"type": "object"},
+        "then": _ENTRY,
+        "else": {"items": _ENTRY, "minItems": 1},
+    },
 }
 
 
