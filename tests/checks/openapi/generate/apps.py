@@ -162,3 +162,121 @@ def rules_by_severity(verdict: Verdict) -> dict[str, list[str]]:
 def line_of(text: str, start: str) -> int:
     """The 1-based number of the first line of ``text`` starting with ``start``."""
     return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
+NINJA_API = '''\
+from ninja import NinjaAPI, Schema
+
+api = NinjaAPI(title="shop", version="1.0.0")
+
+
+class ItemIn(Schema):
+    name: str
+    price: float
+
+
+class ItemOut(Schema):
+    id: int
+    name: str
+
+
+@api.get("/items/{item_id}", response=ItemOut)
+def read_item(request, item_id: int, q: str):
+    return {"id": item_id, "name": q}
+
+
+@api.post("/items", response=ItemOut)
+def create_item(request, item: ItemIn):
+    return {"id": 1, "name": item.name}
+
+
+@api.delete("/items/{item_id}")
+def delete_item(request, item_id: int):
+    return {"deleted": item_id}
+'''
+
+#: a Django project serving a django-ninja API under /api/
+NINJA_PROJECT = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": (
+        'SECRET_KEY = "tests-only"\n'
+        'INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]\n'
+        'ROOT_URLCONF = "mysite.urls"\nDATABASES = {}\nUSE_TZ = True\n'
+    ),
+    "mysite/urls.py": (
+        "from django.urls import path\n\nfrom mysite.api import api\n\n"
+        'urlpatterns = [path("api/", api.urls)]\n'
+    ),
+    "mysite/api.py": NINJA_API,
+}
+
+FLASK_APP = '''\
+import marshmallow as ma
+from flask import Flask
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+
+
+class ItemSchema(ma.Schema):
+    id = ma.fields.Int(dump_only=True)
+    name = ma.fields.String(required=True)
+
+
+blp = Blueprint("items", "items", url_prefix="/items")
+
+
+@blp.route("/")
+class Items(MethodView):
+    @blp.arguments(ItemSchema)
+    @blp.response(201, ItemSchema)
+    def post(self, item):
+        return item
+
+
+@blp.route("/<int:item_id>")
+class ItemById(MethodView):
+    @blp.response(200, ItemSchema)
+    def get(self, item_id):
+        return {}
+
+    @blp.response(204)
+    def delete(self, item_id):
+        return None
+
+
+def create_app():
+    app = Flask(__name__)
+    app.config.update(API_TITLE="shop", API_VERSION="1.0.0", OPENAPI_VERSION="3.0.3")
+    api = Api(app)
+    api.register_blueprint(blp)
+    return app
+'''
+
+LITESTAR_APP = '''\
+from dataclasses import dataclass
+
+from litestar import Litestar, delete, get, post
+
+
+@dataclass
+class Item:
+    name: str
+
+
+@get("/items/{item_id:int}")
+async def read_item(item_id: int) -> Item:
+    return Item("x")
+
+
+@post("/items")
+async def create_item(data: Item) -> Item:
+    return data
+
+
+@delete("/items/{item_id:int}")
+async def delete_item(item_id: int) -> None:
+    return None
+
+
+app = Litestar([read_item, create_item, delete_item])
+'''

@@ -185,7 +185,8 @@ def field_lines(cls: type, spot: tuple[str, int]) -> dict[str, int]:
 
 def schema_sources(document: Any) -> dict[str, list[Any]]:
     """Component schema name -> [file, class line, {property: line}] for the classes the
-    names come from (Pydantic models, DRF serializers, ninja schemas), when unambiguous."""
+    names come from (Pydantic models and dataclasses, DRF serializers without their
+    "Serializer", marshmallow schemas without their "Schema"), when unambiguous."""
     components = (document.get("components") or {}).get("schemas") or {}
     known = classes_by_name()
     out = {}
@@ -196,7 +197,9 @@ def schema_sources(document: Any) -> dict[str, list[Any]]:
                 stem = stem[len(prefix):]
         if stem.endswith("Request") and stem not in known:
             stem = stem[: -len("Request")]
-        candidates = known.get(stem) or known.get(stem + "Serializer") or set()
+        candidates = (
+            known.get(stem) or known.get(stem + "Serializer") or known.get(stem + "Schema") or set()
+        )
         if len(candidates) != 1:
             continue
         cls = next(iter(candidates))
