@@ -195,3 +195,22 @@ def judge_again(repo: GitRepo, verdict: Verdict) -> Verdict:
     head = repo.git("rev-parse", "HEAD").strip()
     base = repo.git("rev-parse", "HEAD~1").strip()
     return run_gate(GateOptions(root=repo.root, base=base, head=head, pr=PullRequest()))
+
+
+def test_local_modes_generate_head_from_the_working_tree_and_the_index(
+    git_repo: GitRepo,
+) -> None:
+    from gatekeeper.pipeline import GateOptions, run_gate
+
+    base = git_repo.commit(
+        {".github/gatekeeper.yml": policy(f"{sys.executable} gen.py"), "gen.py": GEN,
+         "api.txt": spec("/a", "/b")}, "base"
+    )  # fmt: skip
+    git_repo.write({"api.txt": spec("/a")})
+    on_disk = run_gate(GateOptions(root=git_repo.root, base=base, mode="worktree"))
+    assert "api-path-removed-without-deprecation" in rules_by_severity(on_disk)["BLOCK"]
+    assert "head generated" in _outcome(on_disk)[0]
+    git_repo.git("add", "api.txt")
+    git_repo.write({"api.txt": spec("/a", "/b")})  # staged: /b removed; on disk: back again
+    staged = run_gate(GateOptions(root=git_repo.root, base=base, mode="index"))
+    assert "api-path-removed-without-deprecation" in rules_by_severity(staged)["BLOCK"]
