@@ -164,7 +164,7 @@ def line_of(text: str, start: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start))
 
 
-NINJA_API = '''\
+NINJA_API = """\
 from ninja import NinjaAPI, Schema
 
 api = NinjaAPI(title="shop", version="1.0.0")
@@ -193,7 +193,7 @@ def create_item(request, item: ItemIn):
 @api.delete("/items/{item_id}")
 def delete_item(request, item_id: int):
     return {"deleted": item_id}
-'''
+"""
 
 #: a Django project serving a django-ninja API under /api/
 NINJA_PROJECT = {
@@ -210,7 +210,7 @@ NINJA_PROJECT = {
     "mysite/api.py": NINJA_API,
 }
 
-FLASK_APP = '''\
+FLASK_APP = """\
 import marshmallow as ma
 from flask import Flask
 from flask.views import MethodView
@@ -250,9 +250,9 @@ def create_app():
     api = Api(app)
     api.register_blueprint(blp)
     return app
-'''
+"""
 
-LITESTAR_APP = '''\
+LITESTAR_APP = """\
 from dataclasses import dataclass
 
 from litestar import Litestar, delete, get, post
@@ -279,4 +279,4 @@ async def delete_item(item_id: int) -> None:
 
 
 app = Litestar([read_item, create_item, delete_item])
-'''
+"""

@@ -214,3 +214,23 @@ def test_local_modes_generate_head_from_the_working_tree_and_the_index(
     git_repo.write({"api.txt": spec("/a", "/b")})  # staged: /b removed; on disk: back again
     staged = run_gate(GateOptions(root=git_repo.root, base=base, mode="index"))
     assert "api-path-removed-without-deprecation" in rules_by_severity(staged)["BLOCK"]
+
+
+def test_the_written_out_revision_is_removed_even_when_the_generator_fails(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    from gatekeeper.changes.build import changeset_from_git
+    from gatekeeper.checks.openapi.generate.config import generators
+    from gatekeeper.checks.openapi.generate.produce import GenerateFailed, produce
+
+    sha = git_repo.commit({"gen.py": "raise SystemExit('broken')\n"}, "one")
+    (gen,) = generators({"generate": {"command": f"{sys.executable} gen.py"}})
+    scratch = tmp_path / "scratch"
+    with changeset_from_git(git_repo.root, sha, sha) as changes:
+        try:
+            produce(gen, changes, sha, scratch=scratch, remaining=60, cache=None)
+        except GenerateFailed as exc:
+            assert "broken" in exc.output
+        else:
+            raise AssertionError("the generator was expected to fail")
+    assert list(scratch.iterdir()) == []

@@ -104,3 +104,31 @@ def test_an_application_new_in_the_change_is_validated_not_compared(git_repo: Gi
     outcome = next(o for o in verdict.outcomes if o.check == "openapi")
     assert "New API spec `openapi.json`: 3 operations" in outcome.details
     assert "new at head" in outcome.summary
+
+
+def test_a_src_layout_app_imports_through_pythonpath(git_repo: GitRepo) -> None:
+    policy = (
+        "version: 1\nchecks:\n  openapi:\n    generate: "
+        '{framework: fastapi, app: "shop.main:app", pythonpath: [src]}\n'
+    )
+    base = {"src/shop/__init__.py": "", "src/shop/main.py": FASTAPI_APP}
+    head = FASTAPI_APP.replace(
+        "    price: float\n    tags", "    price: float\n    sku: str\n    tags"
+    )
+    verdict = judge(git_repo, policy, base, {"src/shop/main.py": head})
+    (found,) = [r for r in openapi_results(verdict) if r.blocking]
+    assert found.finding.location is not None
+    assert found.finding.location.path == "src/shop/main.py"
+
+
+def test_an_interpreter_that_does_not_exist_blocks_at_head(git_repo: GitRepo) -> None:
+    policy = (
+        "version: 1\nchecks:\n  openapi:\n    generate: "
+        '{framework: fastapi, app: "shop.main:app", python: /no/such/python}\n'
+    )
+    verdict = judge(git_repo, policy, BASE, {"shop/main.py": FASTAPI_APP + "\n"})
+    assert not verdict.met
+    rules = rules_by_severity(verdict)
+    assert rules["BLOCK"] == ["generate-failed"] and rules["WARN"] == ["generate-base-failed"]
+    found = next(r.finding for r in openapi_results(verdict) if r.blocking)
+    assert "`/no/such/python` could not be run" in found.message

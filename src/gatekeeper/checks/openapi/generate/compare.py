@@ -46,16 +46,17 @@ def generated_findings(
     names = [g.name for g in gens]
     if len(set(names)) != len(names):
         raise CheckError("two `generate` entries share a name; give each its own `name:`")
+    found: list[Finding] = []
+    lines: list[str] = []
+    due = [g for g in gens if ctx.changes.matching(g.inputs)]
+    lines += [f"`{g.name}`: not generated (the change touches none of its `inputs`)"
+              for g in gens if g not in due]  # fmt: skip
     cache: Cache | None = None
-    if any(g.cache for g in gens):
+    if any(g.cache for g in due):
         cache, why = Cache.open(ctx.changes)
         if why:
             ctx.add_details(f"Generated API documents are not cached: {why}.\n")
-    found: list[Finding] = []
-    lines: list[str] = []
-    for gen in gens:
-        if not ctx.changes.matching(gen.inputs):
-            continue
+    for gen in due:
         ctx.check_time()
         more, line = _one(check, ctx, gen, tally, cache)
         found += more
@@ -96,7 +97,7 @@ def _one(
     sub = replace(ctx, changes=_documents(changes, gen.name, base, head), paths=(), exclude=())
     findings = run_spec(check, sub, gen.name, tally)
     moved = relocate(
-        findings, gen.name, head.document.decode("utf-8"), head.sources, _line_counter(changes)
+        findings, gen.name, head.document.decode("utf-8"), head.sources, _Lines(changes)
     )
     return moved, f"`{gen.name}` generated from code ({_how(base, head)})"
 
@@ -151,10 +152,6 @@ def _absent_at_base(changes: ChangeSet, gen: Generator) -> bool:
             if changes.bytes_at_base(path) is not None:
                 return False
     return True
-
-
-def _line_counter(changes: ChangeSet) -> _Lines:
-    return _Lines(changes)
 
 
 class _Lines:
