@@ -1,7 +1,8 @@
 """Generated documents kept by tree hash, in a folder the pull request cannot plant.
 
 A document depends on the files of a revision (its tree), the generator's settings, the
-interpreter and the packages installed beside it, and gatekeeper's version: the key
+interpreter and the packages installed beside it, and gatekeeper's own generator code
+(``child.py``): the key
 hashes all of them, so a base commit is generated once, and again only when one of them
 changes. The folder lies outside the repository by default
 (``$GATEKEEPER_CACHE_DIR``, else ``$XDG_CACHE_HOME/gatekeeper``, else
@@ -31,7 +32,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from gatekeeper import __version__
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.coverage.evidence import refusal
 from gatekeeper.checks.openapi.generate.config import Generator
@@ -85,7 +85,7 @@ class Cache:
 
     def key(self, tree: str, gen: Generator) -> str:
         """The key of ``gen``'s document for ``tree`` in this environment."""
-        parts = [str(FORMAT), __version__, tree, gen.digest(), _environment(gen.interpreter)]
+        parts = [str(FORMAT), _generators(), tree, gen.digest(), _environment(gen.interpreter)]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def get(self, key: str) -> tuple[bytes, Any] | None:
@@ -112,6 +112,14 @@ class Cache:
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(tmp)
+
+
+@functools.cache
+def _generators() -> str:
+    """The built-in generators' own code: a new gatekeeper that generates differently
+    starts new entries."""
+    source = Path(__file__).with_name("child.py").read_bytes()
+    return hashlib.sha256(source).hexdigest()
 
 
 @functools.cache
