@@ -3,9 +3,10 @@
 The PR's code runs in the migrations round trip (it imports its Alembic revisions), in
 the ``command`` check (what the policy names, in its checkout) and in the openapi check's
 generators (tests/adversarial/test_generated_api.py). Each case below plants a probe
-in the first two: a command script and a migration module that read their own environment, their parent's ``/proc/<pid>/environ`` and every other one they
-can see, and try the parent's memory, then write everything they found where the test
-searches it for the token.
+in the first two: a command script and a migration module that read their own
+environment, their parent's ``/proc/<pid>/environ`` and every other one they can see,
+and try the parent's memory, then write everything they found where the test searches it
+for the token.
 """
 
 from __future__ import annotations
