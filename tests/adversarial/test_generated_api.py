@@ -8,6 +8,7 @@ able to turn a breaking change into a pass by what it leaves behind.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from gatekeeper.checks.openapi.generate.cache import Cache
 from gatekeeper.checks.openapi.generate.config import generators
 from gatekeeper.sandbox.guard import register_secret
 from tests.adversarial.conftest import Attack, AttackFactory, assert_blocked, text_of
+from tests.adversarial.untrusted import WORKSPACE_UID, chown_tree, needs_root, open_tmp, python_for
 from tests.conftest import GitRepo
+
+__all__ = ["open_tmp"]  # a fixture, imported so that pytest finds it here
 
 SPEC_V1 = json.dumps(
     {
@@ -124,3 +128,42 @@ def test_under_pull_request_target_the_generator_never_runs(
     verdict = attack(_policy(f"{sys.executable} gen.py"), BASE, head).judge(safe=True)
     assert not ran.exists()
     assert any("generate: off" in note for note in verdict.notes)
+
+
+def test_as_root_the_generator_runs_as_the_checkout_owner_in_its_own_copy(
+    open_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    needs_root()
+    runnable = python_for(WORKSPACE_UID)
+    if runnable is None:
+        pytest.skip("no Python interpreter the workspace's owner may run")
+    python = runnable[0]
+    probes = open_tmp / "probes"
+    probes.mkdir(mode=0o777)
+    os.chmod(probes, 0o777)
+    secret = open_tmp / "root-only.txt"
+    secret.write_text("root's eyes only")
+    os.chmod(secret, 0o600)
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(open_tmp / "cache"))
+    # as the container image does: the workspace belongs to another user
+    for name, value in {"COUNT": "1", "KEY_0": "safe.directory", "VALUE_0": "*"}.items():
+        monkeypatch.setenv(f"GIT_CONFIG_{name}", value)
+    repo = GitRepo(open_tmp / "ws")
+    spy = (
+        "import json, os\n"
+        "found = {'uid': os.getuid(), 'cwd': os.getcwd()}\n"
+        f"try:\n    found['secret'] = open({str(secret)!r}).read()\n"
+        "except OSError as exc:\n    found['secret'] = None\n"
+        "open('written-here.txt', 'w').write('x')\n"
+        f"json.dump(found, open({str(probes / 'spy.json')!r}, 'w'))\n" + GEN
+    )
+    base = repo.commit({".github/gatekeeper.yml": _policy(f"{python} gen.py"), **BASE}, "base")
+    head = repo.commit({"gen.py": spy, "api.txt": SPEC_V1.replace('"/b"', '"/c"')}, "attack")
+    chown_tree(repo.root, WORKSPACE_UID)
+    verdict = Attack(repo, base, head).judge()
+    assert_blocked(verdict, "openapi/api-path-removed-without-deprecation")
+    found = json.loads((probes / "spy.json").read_text())
+    assert found["uid"] == WORKSPACE_UID and found["secret"] is None
+    # it ran in a written-out copy, not in the checkout, and the copy is gone
+    assert not Path(found["cwd"]).is_relative_to(repo.root)
+    assert not (repo.root / "written-here.txt").exists() and not Path(found["cwd"]).exists()
