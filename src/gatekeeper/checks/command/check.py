@@ -113,7 +113,8 @@ class CommandCheck(BaseCheck):
             id="timed-out",
             level=Level.ERROR,
             summary="A command ran past its time limit and was killed.",
-            remedy="Make the command faster, or raise its `timeout` in the policy.",
+            remedy="Make the command faster, or raise its `checks.command[].timeout` in the"
+            " policy.",
         ),
         Rule(
             id="test-failed",
