@@ -9,7 +9,7 @@ import pytest
 
 from gatekeeper.checks.openapi import OpenAPICheck
 from gatekeeper.checks.openapi.check import SPEC_RULES
-from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.checks.openapi.rules import LEVELS, OWN
 from gatekeeper.checks.openapi.rules.explanations import (
     REQUEST_CHANGES,
     REQUEST_SITES,
@@ -51,7 +51,8 @@ def test_the_reworded_id_is_recognised_as_saying_nothing() -> None:
 
 
 def test_there_are_213_error_rules_and_each_has_what_why_and_instead() -> None:
-    assert len(ERRORS) == 213
+    # oasdiff's 213 error ids and the gate's own error rules (OWN)
+    assert len([rid for rid in ERRORS if rid not in OWN]) == 213
     missing = [rid for rid in ERRORS if explain(rid) is None]
     assert not missing, missing
 

@@ -684,6 +684,14 @@ SPECIFIC: Mapping[str, tuple[str, str, str]] = {
         "Keep the stability level; offer the unstable variant as a new operation with the "
         "lower level.",
     ),
+    "api-base-path-changed": (
+        "The path prefix every endpoint is served under (Swagger `basePath`, or the path of "
+        "the `servers` URLs) changed, so every endpoint moved.",
+        "Clients build each URL from the old prefix; every call they make now goes to an "
+        "address the API no longer serves (typically HTTP 404).",
+        "Serve the API under both prefixes (a redirect or a second route) until clients "
+        "have moved, or make the new prefix a new API version next to the old one.",
+    ),
     "new-request-path-parameter": (
         "An operation gained a path parameter it did not have before.",
         "Clients build the URL from the old template and do not fill the new segment, so "
