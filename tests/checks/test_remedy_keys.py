@@ -6,7 +6,8 @@ is where it lives. The keys are checked against the schema `gatekeeper policy sc
 prints, so a key renamed in a check's schema fails here until its remedies follow.
 
 Remedies come from every installed check's rule catalog and, for remedies a check
-composes at run time, from the ``remedy=`` arguments in the checks' source.
+composes at run time, from the ``remedy=`` arguments in the checks' source and the
+``setting=`` each check gives the suppression judge (whose remedy names it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from gatekeeper.changes.suppressions import TRUST_KEY
 from gatekeeper.cli import cli
 from gatekeeper.cli.catalog import key_paths
 from gatekeeper.plugins import discover
@@ -47,8 +49,27 @@ def _constants(node: ast.AST) -> Iterator[str]:
             yield sub.value
 
 
+def _setting(node: ast.expr) -> str | None:
+    """The policy key a ``setting=`` argument names (f-strings over TRUST_KEY)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    parts = []
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            parts.append(str(part.value))
+        elif isinstance(part.value, ast.Name) and part.value.id == "TRUST_KEY":
+            parts.append(TRUST_KEY)
+        else:
+            return None
+    return "".join(parts)
+
+
 def _source_remedies() -> Iterator[tuple[str, str]]:
-    """Strings given as ``remedy=`` in the checks, and the module constants so passed."""
+    """Strings given as ``remedy=`` in the checks, and the module constants so passed;
+    and the keys given as ``setting=`` to the suppression judge, which its remedies name
+    (``sets `<setting>: true` ``)."""
     for path in sorted(CHECKS_SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         constants = {
@@ -61,6 +82,10 @@ def _source_remedies() -> Iterator[tuple[str, str]]:
         where = str(path.relative_to(CHECKS_SRC))
         for node in ast.walk(tree):
             for keyword in getattr(node, "keywords", ()):
+                if keyword.arg == "setting":
+                    key = _setting(keyword.value)
+                    assert key is not None, f"{where}: setting= is not a key this test can read"
+                    yield where, f"a base policy sets `{key}: true`"
                 if keyword.arg != "remedy":
                     continue
                 value = keyword.value

@@ -231,7 +231,7 @@ class CommandCheck(BaseCheck):
                 ctx.changes,
                 ctx.pr,
                 trusted=bool(item.get(TRUST_KEY, False)),
-                setting=f"command.items[].{TRUST_KEY}",
+                setting=f"checks.command[].{TRUST_KEY}",
             ),
         )
         return list(kept.findings)

@@ -133,7 +133,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         ctx.changes,
         ctx.pr,
         trusted=bool(part.get(TRUST_KEY, False)),
-        setting=f"security.bandit.{TRUST_KEY}",
+        setting=f"checks.security.bandit.{TRUST_KEY}",
     )
     markers = nosec.NosecMarkers(head_root, settings.honour_nosec)
     for hit in new:

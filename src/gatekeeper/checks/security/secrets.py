@@ -204,7 +204,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
             ctx.changes,
             ctx.pr,
             trusted=bool(part.get(TRUST_KEY, False)),
-            setting=f"security.secrets.{TRUST_KEY}",
+            setting=f"checks.security.secrets.{TRUST_KEY}",
         ),
     )
     with _detect_secrets_engine(opts) as engine:
