@@ -179,21 +179,29 @@ def _explain_rule(qualified: str, rule: Rule) -> None:
         click.echo(f"\nMore: {rule.help_uri}")
 
 
-def key_paths(node: Any, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def key_paths(
+    node: Any, prefix: str, root: Mapping[str, Any] | None = None, depth: int = 0
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every key a policy may set under ``prefix``, with its schema, walking nested
-    objects, the branches of ``oneOf``/``anyOf``/``allOf`` and list items (``key[]``)."""
-    if not isinstance(node, dict):
+    objects, the branches of ``oneOf``/``anyOf``/``allOf``, list items (``key[]``) and
+    local ``$ref``s into ``root``'s ``$defs``."""
+    if not isinstance(node, dict) or depth > 12:
         return
+    root = node if root is None else root
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = (root.get("$defs") or {}).get(ref.removeprefix("#/$defs/"))
+        yield from key_paths(target, prefix, root, depth + 1)
     for name, sub in (node.get("properties") or {}).items():
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(sub, dict):
             yield path, sub
-            yield from key_paths(sub, path)
+            yield from key_paths(sub, path, root, depth + 1)
     for keyword in ("oneOf", "anyOf", "allOf"):
         for branch in node.get(keyword) or ():
-            yield from key_paths(branch, prefix)
+            yield from key_paths(branch, prefix, root, depth + 1)
     if isinstance(node.get("items"), dict):
-        yield from key_paths(node["items"], prefix + "[]")
+        yield from key_paths(node["items"], prefix + "[]", root, depth + 1)
 
 
 _TYPE_WORDS = {"array": "list", "object": "map", "boolean": "true/false", "string": "text"}
