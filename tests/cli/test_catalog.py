@@ -118,3 +118,20 @@ def test_explain_an_unknown_check_suggests_the_close_one() -> None:
     result = CliRunner().invoke(explain, ["secuirty"])
     assert result.exit_code == 2
     assert "Did you mean security?" in result.output
+
+
+def test_checks_given_a_rule_points_at_explain() -> None:
+    result = CliRunner().invoke(checks, ["gate/policy-changed"])
+    assert result.exit_code == 2
+    assert "For a rule, run `gatekeeper explain gate/policy-changed`" in result.output
+
+
+def test_checks_markdown_is_the_whole_reference_only() -> None:
+    result = CliRunner().invoke(checks, ["--markdown", "pr"])
+    assert result.exit_code == 2 and "leave out NAME" in result.output
+
+
+def test_explain_a_bandit_rule_shows_its_cwe_tags_and_link() -> None:
+    out = CliRunner().invoke(explain, ["security/bandit-b608"]).output
+    assert "Tags: " in out and "CWE-89" in out
+    assert "More: https://cwe.mitre.org/data/definitions/89.html" in out
