@@ -19,6 +19,7 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext
 from gatekeeper.checks.openapi import generate
 from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
 from gatekeeper.checks.openapi.rules import LEVELS, OWN
+from gatekeeper.checks.openapi.rules.explanations import explain
 from gatekeeper.model import Finding, Level, Rule
 
 #: file names that are specs by convention
@@ -58,20 +59,29 @@ _REMEDY = {
 }
 
 
+def _rule(rid: str, level: Level, summary: str, remedy: str) -> Rule:
+    """A catalog entry: the rule's own what/why/instead where one is written (every
+    error and warning), else the summary and remedy given."""
+    text = explain(rid)
+    if text is None:
+        return Rule(rid, level, summary, remedy=remedy)
+    return Rule(rid, level, text.what, remedy=text.instead, description=text.why)
+
+
 def _catalog() -> Mapping[str, Rule]:
     rules = {
-        rid: Rule(
+        rid: _rule(
             rid,
             level,
             OWN[rid][1] if rid in OWN else rid.replace("-", " ").capitalize() + ".",
-            remedy=_REMEDY[level],
+            _REMEDY[level],
         )
         for rid, level in LEVELS.items()
     }
     for rid, summary in SPEC_RULES.items():
-        rules[rid] = Rule(rid, Level.ERROR, summary, remedy=_SPEC_REMEDY)
+        rules[rid] = _rule(rid, Level.ERROR, summary, _SPEC_REMEDY)
     for rid, (level, summary, remedy) in generate.RULES.items():
-        rules[rid] = Rule(rid, level, summary, remedy=remedy)
+        rules[rid] = _rule(rid, level, summary, remedy)
     return dict(sorted(rules.items()))
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.model import Verdict
+from gatekeeper.model import Verdict, plain_text
 from tests.checks.openapi.generate.apps import judge, openapi_results, rules_by_severity
 from tests.conftest import GitRepo
 
@@ -37,7 +37,7 @@ def policy(command: str, **extra: object) -> str:
 
 def _outcome(verdict: Verdict) -> tuple[str, str]:
     outcome = next(o for o in verdict.outcomes if o.check == "openapi")
-    return outcome.summary, outcome.details
+    return outcome.summary, plain_text(outcome.details)
 
 
 def test_a_printed_document_is_compared_and_a_removed_path_blocks(git_repo: GitRepo) -> None:
