@@ -121,6 +121,19 @@ def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptio
     )
 
 
+def terminal_width(option: int | None, is_tty: bool) -> int | None:
+    """Where the terminal report wraps: ``--width`` when given (0: never), else the
+    terminal's width (``COLUMNS`` first, as :func:`shutil.get_terminal_size` reads it)
+    when standard output is a terminal; a pipe or a file is never wrapped."""
+    import shutil
+
+    if option is not None:
+        return option or None
+    if not is_tty:
+        return None
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def check_format(name: str, where: str) -> None:
     """Refuse a report format that does not exist, naming the ones that do."""
     from gatekeeper.report import FORMATS

@@ -191,6 +191,7 @@ def demo(keep: bool, fmt: str) -> None:
 
 def _judge(folder: Path, fmt: str, *, kept: bool) -> bool:
     """Build the example in ``folder``, judge its PR, print the report; True when met."""
+    from gatekeeper.cli.common import terminal_width
     from gatekeeper.pipeline import GateOptions, run_gate
     from gatekeeper.report import render
 
@@ -204,7 +205,9 @@ def _judge(folder: Path, fmt: str, *, kept: bool) -> bool:
         err=True,
     )
     verdict = run_gate(GateOptions(root=repo, base="main", head="HEAD", pr=DEMO_PR))
-    click.echo(render(fmt, verdict, color=fmt == "terminal" and _tty()), nl=False)
+    tty = _tty()
+    text = render(fmt, verdict, color=fmt == "terminal" and tty, width=terminal_width(None, tty))
+    click.echo(text, nl=False)
     return verdict.met
 
 

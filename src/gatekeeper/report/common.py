@@ -16,6 +16,27 @@ def ordered_outcomes(verdict: Verdict) -> list[CheckOutcome]:
     return sorted(verdict.outcomes, key=lambda o: (o.check, o.title))
 
 
+#: the checklist's order: what blocks first, then errors, warnings, passes, not applicable
+CHECKLIST_ORDER = (Status.FAILED, Status.ERROR, Status.WARNED, Status.PASSED, Status.SKIPPED)
+
+
+def checklist_outcomes(verdict: Verdict) -> list[CheckOutcome]:
+    """The outcomes as a person reads the checklist: by status (see
+    :data:`CHECKLIST_ORDER`), then by check id."""
+    rank = {status: i for i, status in enumerate(CHECKLIST_ORDER)}
+    return sorted(verdict.outcomes, key=lambda o: (rank[o.status], o.check, o.title))
+
+
+def error_listed(outcome: CheckOutcome) -> bool:
+    """True when an errored check's reason is already on show as a ``check-error`` finding
+    that counts (blocking or a warning): reporters then do not repeat it as an error."""
+    shown = (Severity.BLOCK, Severity.WARN)
+    return any(
+        r.counts and r.severity in shown and r.finding.rule == "check-error"
+        for r in outcome.results
+    )
+
+
 def result_key(result: Result) -> tuple[bool, str, int, int, str, str, str]:
     """Sort key: by place (findings without one last), then rule, message and fingerprint."""
     finding = result.finding
