@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import given, settings
@@ -121,6 +122,12 @@ def test_counts_are_worded_in_the_singular_when_there_is_one() -> None:
 def test_the_policy_digest_is_labelled() -> None:
     text = render(not_met_verdict())
     assert "policy `.github/gatekeeper.yml` (digest `0123456789ab`)" in text
+    at_base = replace(not_met_verdict(), policy_source=".github/gatekeeper.yml (at base 0a1b2c)")
+    assert "policy `.github/gatekeeper.yml` (at base 0a1b2c, digest `0123456789ab`)" in render(
+        at_base
+    )
+    preset = replace(not_met_verdict(), policy_source="built-in default policy", policy_digest="")
+    assert "policy `built-in default policy`\n" in render(preset)
 
 
 def test_an_errored_check_is_shown_once() -> None:

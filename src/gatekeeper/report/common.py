@@ -6,6 +6,7 @@ disagree about how many findings block or in which order they are listed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gatekeeper.model import CheckOutcome, Result, Severity, Status, Verdict
@@ -142,6 +143,17 @@ def outcome_summary(outcome: CheckOutcome) -> str:
         Status.WARNED: "warned",
         Status.SKIPPED: "not applicable",
     }[outcome.status]
+
+
+#: how the pipeline names where it read a policy file: "path (at base 0123abcd)"
+_POLICY_PLACE = re.compile(r"(.+) \((at base [0-9a-f]+|at head|working tree)\)", re.S)
+
+
+def policy_place(source: str) -> tuple[str, str]:
+    """The policy's file and where it was read (``("p.yml", "at base 0123")``); a source
+    without such a note (the built-in preset, a file outside the repository) is all file."""
+    match = _POLICY_PLACE.fullmatch(source)
+    return (match.group(1), match.group(2)) if match else (source, "")
 
 
 def plural(n: int, word: str) -> str:

@@ -24,6 +24,7 @@ from gatekeeper.report.common import (
     group,
     outcome_summary,
     plural,
+    policy_place,
     verdict_line,
     writable,
 )
@@ -86,8 +87,11 @@ def _header(verdict: Verdict) -> list[str]:
     if verdict.base or verdict.head:
         meta.append(code(f"{verdict.base[:12] or '?'}..{verdict.head[:12] or '?'}"))
     if verdict.policy_source:
-        digest = f" (digest {code(verdict.policy_digest[:12])})" if verdict.policy_digest else ""
-        meta.append(f"policy {code(verdict.policy_source)}{digest}")
+        path, read_at = policy_place(verdict.policy_source)
+        notes = [escape(read_at)] if read_at else []
+        if verdict.policy_digest:
+            notes.append(f"digest {code(verdict.policy_digest[:12])}")
+        meta.append(f"policy {code(path)}" + (f" ({', '.join(notes)})" if notes else ""))
     if meta:
         lines += [" · ".join(meta), ""]
     if verdict.agent_signal:

@@ -19,6 +19,7 @@ from gatekeeper.report.common import (
     group,
     outcome_summary,
     plural,
+    policy_place,
     verdict_line,
     writable,
 )
@@ -67,10 +68,12 @@ def _header(verdict: Verdict) -> list[Line]:
     if verdict.base or verdict.head:
         parts.append(f"{verdict.base[:12] or '?'}..{verdict.head[:12] or '?'}")
     if verdict.policy_source:
-        digest = f" (digest {verdict.policy_digest[:12]})" if verdict.policy_digest else ""
-        # the file's name stays whole; what the loader adds after it, "(at base …)", may wrap
-        path, paren, rest = one_line(verdict.policy_source, 120).partition(" (")
-        parts.append(f"policy {glue(path)}{paren}{rest}{digest}")
+        path, read_at = policy_place(verdict.policy_source)
+        notes = [read_at] if read_at else []
+        if verdict.policy_digest:
+            notes.append(f"digest {verdict.policy_digest[:12]}")
+        note = f" ({', '.join(notes)})" if notes else ""
+        parts.append(f"policy {glue(one_line(path, 120))}{note}")  # the file's name stays whole
     lines = [Line(" · ".join(parts), 2)]
     if verdict.agent_signal:
         lines.append(Line(f"agent-authored ({one_line(verdict.agent_signal, 120)})", 2))
