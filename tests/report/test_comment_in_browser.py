@@ -85,3 +85,15 @@ def test_the_measure_sees_what_is_below_the_fold(tmp_path: Path) -> None:
     assert layout.code["a/top"].bottom <= SCREEN[1]
     assert layout.code["b/bottom"].top > SCREEN[1]
     assert "c/folded" not in layout.code
+
+
+def test_without_chromium_the_test_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed"):
+        browser.chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        browser.chromium()
