@@ -16,9 +16,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.github import fakegit
 from tests.github.ghspec import RequestRejected, SpecValidator
 
 TOKEN = "ghs_fakeTOKEN0123456789abcdefABCDEF"
@@ -55,7 +57,8 @@ class Call:
 
 
 class FakeGitHub:
-    """The server and its state: check runs, comments, statuses, commits, reviews."""
+    """The server and its state: check runs, comments, statuses, commits, reviews, and
+    the repositories whose refs and files it serves."""
 
     def __init__(
         self, validators: list[SpecValidator], page_size: int = 100, token: str = TOKEN
@@ -76,6 +79,9 @@ class FakeGitHub:
         self.artifacts: dict[int, list[dict[str, Any]]] = {}
         #: organization teams by "org/slug": their members (user objects); others are 404
         self.teams: dict[str, list[dict[str, Any]]] = {}
+        #: repositories served by the git side (refs, tags, contents): "owner/repo"
+        #: (lowercase) -> a real git repository on disk; others are 404
+        self.repositories: dict[str, Path] = {}
         #: where artifact downloads redirect to (a second server, another "host")
         self.storage: FakeStorage | None = None
         self.faults: dict[str, list[Fault]] = {}
@@ -184,6 +190,8 @@ class FakeGitHub:
             return self._page(members, query, path)
         if op.startswith("actions/"):
             return self._actions(op, query, path)
+        if op in ("git/get-ref", "git/get-tag", "repos/get-content"):
+            return fakegit.answer(self.repositories, op, path, query, self.url)
         return 500, {"message": f"fake server does not implement {op}"}, {}
 
     def _actions(
