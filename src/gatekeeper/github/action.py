@@ -52,6 +52,7 @@ INPUTS: Mapping[str, str] = {
     "base": "",
     "head": "",
     "token": "",
+    "policy-token": "",
     "comment": "true",
     "check-name": "gatekeeper",
     "formats": "terminal",
@@ -86,6 +87,8 @@ class Inputs:
     working_directory: str
     jobs: int | None
     base_coverage_artifact: str = ""
+    #: reads central policies (github: in extends) when set; else ``token`` does
+    policy_token: str = ""
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -118,6 +121,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         working_directory=raw["working-directory"] or ".",
         jobs=int(jobs) if jobs else None,
         base_coverage_artifact=raw["base-coverage-artifact"],
+        policy_token=raw["policy-token"],
     )
 
 
@@ -151,9 +155,10 @@ def run_action(
     """
     log = _writer(stdout or sys.stdout)
     token = env.get("INPUT_TOKEN", "").strip()
-    if token:
-        log(f"::add-mask::{token}")  # the runner hides it in every later log line
-        register_secret(token)  # and no process running PR code gets it in its environment
+    for secret in (token, env.get("INPUT_POLICY-TOKEN", "").strip()):
+        if secret:
+            log(f"::add-mask::{secret}")  # the runner hides it in every later log line
+            register_secret(secret)  # and no process running PR code gets it in its env
     started = time.time()
     published: list[str] = []
     try:
@@ -182,6 +187,7 @@ def _run(
         if client is not None:
             event = enrich(event, client, log)
         options = _gate_options(env, inputs, event, client, log)
+        options = _with_central(env, inputs, options, client, sleep, http_timeout)
         if not inputs.head and event.head:
             ensure_commit(options.root, event.head, event.pr.number, log)
         if inputs.base_coverage_artifact:
@@ -296,6 +302,35 @@ def _gate_options(
         # once the policy is loaded: members of the teams review.approvers names
         enrich_pr=team_resolver(client, log) if client is not None else None,
     )
+
+
+def _with_central(
+    env: Mapping[str, str],
+    inputs: Inputs,
+    options: GateOptions,
+    client: GitHubClient | None,
+    sleep: Callable[[float], None],
+    http_timeout: float,
+) -> GateOptions:
+    """Central policies (``github:`` in extends) read through the API: with the
+    policy-token input when given, else with the token; never without one."""
+    from dataclasses import replace
+
+    from gatekeeper.github.central import CommitCache, GitHubPolicyRepos
+
+    reader = (
+        _client(env, inputs.policy_token, sleep, http_timeout) if inputs.policy_token else client
+    )
+    if reader is None:
+        return replace(options, policy_repos_missing=CENTRAL_NEEDS_TOKEN)
+    cache = CommitCache.for_action(env, options.root)
+    return replace(options, policy_repos=GitHubPolicyRepos(reader, cache))
+
+
+CENTRAL_NEEDS_TOKEN = (
+    "the action reads other repositories through the GitHub API, and it has no token "
+    "(set the token input, or policy-token for a token that may read the central repository)"
+)
 
 
 def _base_coverage(
