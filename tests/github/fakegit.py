@@ -100,4 +100,5 @@ def _content(root: Path, api: str, path: str, ref: str) -> Answer:
         return 200, {**common, "type": "symlink", "target": data.decode(), "size": len(data)}, {}
     encoded = base64.b64encode(data).decode("ascii")
     wrapped = "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n"
-    return 200, {**common, "type": "file", "encoding": "base64", "size": len(data), "content": wrapped}, {}
+    body = {**common, "type": "file", "encoding": "base64", "size": len(data), "content": wrapped}
+    return 200, body, {}

@@ -65,8 +65,9 @@ class FakeGitHub:
     ) -> None:
         self.validators = validators
         self.page_size = page_size
-        #: the one token the server accepts
+        #: the token the server accepts (and any in ``other_tokens``, e.g. a policy token)
         self.token = token
+        self.other_tokens: set[str] = set()
         self.calls: list[Call] = []
         self.rejections: list[str] = []
         self.check_runs: dict[int, dict[str, Any]] = {}
@@ -301,7 +302,8 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         def _validate(self, path: str, query: str, raw: bytes) -> str:
             if self.headers.get("X-GitHub-Api-Version") != "2022-11-28":
                 raise RequestRejected("missing or wrong X-GitHub-Api-Version")
-            if self.headers.get("Authorization") != f"Bearer {fake.token}":
+            accepted = {f"Bearer {t}" for t in (fake.token, *fake.other_tokens)}
+            if self.headers.get("Authorization") not in accepted:
                 raise RequestRejected("missing or wrong Authorization")
             if "application/vnd.github+json" not in (self.headers.get("Accept") or ""):
                 raise RequestRejected("Accept is not application/vnd.github+json")

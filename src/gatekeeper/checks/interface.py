@@ -107,6 +107,7 @@ class CheckContext:
         for f in findings:
             self.existing_at_base[f.fingerprint] = self.existing_at_base.get(f.fingerprint, 0) + 1
 
+
 #: where base-commit inputs (see ``BaseCheck.base_inputs``) are placed, under the repository
 BASE_INPUTS_DIR = ".gatekeeper/cache"
 

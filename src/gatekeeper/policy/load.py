@@ -177,7 +177,7 @@ def load_policy(
         applied_overrides=tuple(_override_name(overrides, i) for i in applied),
         layers=tuple(layer.source for layer in layers[:-1]),
         expired_waivers=tuple(w for w in waivers if w.expired(day)),
-        central=tuple(central.read_files),
+        central=tuple(dict.fromkeys(x.central for x in layers if x.central is not None)),
         locks=tuple(lock for own in locks for lock in own),
         origins=origins(effective, layers, overrides, applied),
     )

@@ -41,7 +41,7 @@ _SEVERITY_KEYS = ("severity", "on_error", "level")
 _MISSING: Any = object()
 
 _RULES = {
-    "severity": "a severity may only be raised (off < info < warn < block)",
+    "severity": "a severity may only be raised: off < info < warn < block",
     "enabled": "the check may not be turned off",
     "higher": "it may only be raised",
     "lower": "it may only be lowered",

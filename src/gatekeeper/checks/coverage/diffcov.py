@@ -124,6 +124,7 @@ def ranges(lines: Iterable[int]) -> list[tuple[int, int]]:
             out.append((n, n))
     return out
 
+
 def table(diffs: list[FileDiff]) -> str:
     """The per-file Markdown table shown under the check."""
     if not diffs:

@@ -386,4 +386,3 @@ def _read_sqlite(
         else:
             fc.statements = fc.executed = executed
         report.take(fc, wanted)
-
