@@ -39,7 +39,8 @@ def answer(
     if root is None:
         return NOT_FOUND
     api = f"{url}/repos/{parts[1]}/{parts[2]}"
-    rest = unquote("/".join(parts[4:]))
+    # repos/{o}/{r}/contents/{path...} or repos/{o}/{r}/git/{ref|tags}/{rest...}
+    rest = unquote("/".join(parts[5:] if parts[3] == "git" else parts[4:]))
     if op == "git/get-ref":  # .../git/ref/{ref}
         return _ref(root, api, rest)
     if op == "git/get-tag":  # .../git/tags/{tag_sha}

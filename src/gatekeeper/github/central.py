@@ -127,6 +127,8 @@ def _file_bytes(body: Any, repo: str, path: str) -> tuple[bytes, str]:
 def _reason(exc: GitHubError, repo: str) -> str:
     if exc.unreachable:
         return f"GitHub could not be reached ({exc})"
+    if exc.status == 401:
+        return f"GitHub refused the token ({exc}): check the token or policy-token input"
     if exc.status == 403:
         return (
             f"the token may not read {repo} ({exc}): it needs Contents: read on that "
