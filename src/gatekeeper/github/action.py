@@ -27,6 +27,7 @@ from gatekeeper.errors import (
     GatekeeperError,
     UsageError,
 )
+from gatekeeper.github.central import with_central_policies
 from gatekeeper.github.checkout import ensure_commit
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.event import Event, enrich, read_event
@@ -187,7 +188,8 @@ def _run(
         if client is not None:
             event = enrich(event, client, log)
         options = _gate_options(env, inputs, event, client, log)
-        options = _with_central(env, inputs, options, client, sleep, http_timeout)
+        reader = _client(env, inputs.policy_token, sleep, http_timeout) or client
+        options = with_central_policies(options, reader, env)
         if not inputs.head and event.head:
             ensure_commit(options.root, event.head, event.pr.number, log)
         if inputs.base_coverage_artifact:
@@ -302,35 +304,6 @@ def _gate_options(
         # once the policy is loaded: members of the teams review.approvers names
         enrich_pr=team_resolver(client, log) if client is not None else None,
     )
-
-
-def _with_central(
-    env: Mapping[str, str],
-    inputs: Inputs,
-    options: GateOptions,
-    client: GitHubClient | None,
-    sleep: Callable[[float], None],
-    http_timeout: float,
-) -> GateOptions:
-    """Central policies (``github:`` in extends) read through the API: with the
-    policy-token input when given, else with the token; never without one."""
-    from dataclasses import replace
-
-    from gatekeeper.github.central import CommitCache, GitHubPolicyRepos
-
-    reader = (
-        _client(env, inputs.policy_token, sleep, http_timeout) if inputs.policy_token else client
-    )
-    if reader is None:
-        return replace(options, policy_repos_missing=CENTRAL_NEEDS_TOKEN)
-    cache = CommitCache.for_action(env, options.root)
-    return replace(options, policy_repos=GitHubPolicyRepos(reader, cache))
-
-
-CENTRAL_NEEDS_TOKEN = (
-    "the action reads other repositories through the GitHub API, and it has no token "
-    "(set the token input, or policy-token for a token that may read the central repository)"
-)
 
 
 def _base_coverage(

@@ -23,17 +23,37 @@ import json
 import os
 import stat
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from gatekeeper.github.client import GitHubClient, GitHubError
+from gatekeeper.pipeline import GateOptions
 from gatekeeper.policy.central import MAX_BYTES, CentralUnavailable
 from gatekeeper.sandbox import untrusted_identity
 
 #: annotated tags may point at tags; more levels than this is not a policy repository
 _MAX_TAG_DEPTH = 4
 _DOCS = "docs/github-action.md#central-policies"
+
+
+#: what a run without any token says when its policy names another repository
+NEEDS_TOKEN = (
+    "the action reads other repositories through the GitHub API, and it has no token "
+    "(set the token input, or policy-token for a token that may read the central repository)"
+)
+
+
+def with_central_policies(
+    options: GateOptions, reader: GitHubClient | None, env: Mapping[str, str]
+) -> GateOptions:
+    """``options`` reading ``github:`` names in ``extends`` through ``reader`` (the client
+    of the policy-token input, else of the token input), never without one."""
+    if reader is None:
+        return replace(options, policy_repos_missing=NEEDS_TOKEN)
+    cache = CommitCache.for_action(env, options.root)
+    return replace(options, policy_repos=GitHubPolicyRepos(reader, cache))
 
 
 def blob_sha(data: bytes) -> str:

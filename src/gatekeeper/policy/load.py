@@ -42,6 +42,7 @@ from gatekeeper.policy.layers import (
 )
 from gatekeeper.policy.locks import check_locks, read_locks
 from gatekeeper.policy.model import AgentRules, CheckPolicy, Policy
+from gatekeeper.policy.origins import Lock
 from gatekeeper.policy.provenance import origins
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
 from gatekeeper.policy.validate import Origin, Problems, check_document, check_error_in_rules
@@ -146,9 +147,7 @@ def load_policy(
     layers, document = merge_layers(written)
     problems = Problems(_origin(layers))
     schema = policy_schema(checks)
-    locks = [read_locks(layer, schema, problems) for layer in written]
-    problems.raise_if_any()  # a lock that names no key would be checked against nothing
-    check_locks(written, locks, checks, problems)
+    locks = _locks(written, checks, schema, problems)
     check_document(schema, document, problems)
     waivers = read_waivers(document, checks, problems)
     plugins = _plugins(document.get("plugins"), problems)
@@ -178,9 +177,19 @@ def load_policy(
         layers=tuple(layer.source for layer in layers[:-1]),
         expired_waivers=tuple(w for w in waivers if w.expired(day)),
         central=tuple(dict.fromkeys(x.central for x in layers if x.central is not None)),
-        locks=tuple(lock for own in locks for lock in own),
+        locks=locks,
         origins=origins(effective, layers, overrides, applied),
     )
+
+
+def _locks(
+    written: list[Layer], checks: Mapping[str, type], schema: Mapping[str, Any], problems: Problems
+) -> tuple[Lock, ...]:
+    """Every layer's ``locked:`` entries, each later layer held to them."""
+    locks = [read_locks(layer, schema, problems) for layer in written]
+    problems.raise_if_any()  # a lock that names no key would be checked against nothing
+    check_locks(written, locks, checks, problems)
+    return tuple(lock for own in locks for lock in own)
 
 
 def _override_name(overrides: Sequence[Mapping[str, Any]], index: int) -> str:
