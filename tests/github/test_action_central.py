@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.github.action import run_action
+from gatekeeper.sandbox import untrusted_env
+from gatekeeper.sandbox.guard import HANDED_OVER, secret_values
 from tests.conftest import GitRepo
 from tests.github.fakegithub import TOKEN, FakeGitHub
 from tests.policy.central import REPO, V3, Central, make_central
@@ -93,6 +95,12 @@ def test_a_policy_token_reads_the_central_repository(
     assert ("checks", POLICY_TOKEN) not in used  # the reader never publishes
     assert f"::add-mask::{POLICY_TOKEN}" in log
     assert log.count(POLICY_TOKEN) == 1  # only in the mask command
+    # no process running the PR's code gets it, under its own name or another
+    assert POLICY_TOKEN in secret_values()
+    assert untrusted_env({"INPUT_POLICY-TOKEN": POLICY_TOKEN, "X": POLICY_TOKEN, "Y": "y"}) == {
+        "Y": "y"
+    }
+    assert "INPUT_POLICY-TOKEN" in HANDED_OVER  # started over without it in its environment
 
 
 def test_a_missing_central_policy_fails_the_check_run(
