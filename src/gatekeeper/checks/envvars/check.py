@@ -11,7 +11,8 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
 from gatekeeper.checks.envvars.python_reads import EnvRead, python_reads
 from gatekeeper.checks.envvars.text_reads import is_minified, scanner_for
-from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
+from gatekeeper.checks.yamlbound import AliasBomb
 from gatekeeper.model import Finding, Level, Rule
 
 #: variables every platform sets; nobody documents them
@@ -235,7 +236,11 @@ class EnvVarsCheck(BaseCheck):
                 )
             )
             return []
-        return scanner(text)
+        try:
+            return scanner(text)
+        except AliasBomb as exc:  # what was not read cannot be called clean: the check errs
+            line = f":{exc.line}" if exc.line else ""
+            raise CheckError(f"{f.path}{line}: {exc.message}") from None
 
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()

@@ -177,13 +177,21 @@ class OpenAPICheck(BaseCheck):
 def _sniffed(changes: ChangeSet) -> Iterator[str]:
     """Changed YAML/JSON files that declare ``openapi`` or ``swagger`` at the top level."""
     for f in changes.matching(_DATA_FILES):
-        data = (
-            changes.bytes_at_base(f.old_path or f.path)
-            if f.status is FileStatus.DELETED
-            else changes.bytes_at_head(f.path)
-        )
+        deleted = f.status is FileStatus.DELETED
+        size = None if deleted else changes.size_at_head(f.path)
+        # past the spec limit only the first bytes can tell (declares_openapi reads no
+        # more), so a 200 MB data file is never loaded to be sniffed
+        limit = 4096 if size is not None and size > MAX_SPEC_BYTES else None
+        path = (f.old_path or f.path) if deleted else f.path
+        data = _read(changes, path, deleted, limit)
         if data is not None and declares_openapi(data):
             yield f.path
+
+
+def _read(changes: ChangeSet, path: str, at_base: bool, limit: int | None) -> bytes | None:
+    if limit is None:
+        return changes.bytes_at_base(path) if at_base else changes.bytes_at_head(path)
+    return changes.prefix_at_base(path, limit) if at_base else changes.prefix_at_head(path, limit)
 
 
 # a key with a version: deeper in a file, a bare "openapi:" could be anyone's setting
