@@ -144,3 +144,14 @@ def test_without_any_token_a_central_policy_cannot_be_read(
         log
     )
     assert github.calls == []
+
+
+def test_the_log_masks_the_policy_token_like_the_token() -> None:
+    from gatekeeper.github.action import _Log
+
+    out = io.StringIO()
+    log = _Log(out, TOKEN, POLICY_TOKEN)
+    log(f"a command printed {POLICY_TOKEN} and {TOKEN}")
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == [f"::add-mask::{TOKEN}", f"::add-mask::{POLICY_TOKEN}"]
+    assert POLICY_TOKEN not in lines[2] and TOKEN not in lines[2] and "***" in lines[2]
