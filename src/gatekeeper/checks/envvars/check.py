@@ -83,7 +83,8 @@ class EnvVarsCheck(BaseCheck):
             Level.ERROR,
             "A newly read environment variable is documented nowhere",
             remedy="Add it to .env.example (with a safe example value) or to the configuration"
-            " table in the docs, or allow it in the policy if the platform provides it.",
+            " table in the docs, or list it in `checks.env-vars.allow` if the platform provides"
+            " it.",
             description="Whoever deploys the change must know the variable exists; an"
             " undocumented setting is found in production, by its absence.",
         ),
@@ -121,7 +122,8 @@ class EnvVarsCheck(BaseCheck):
             "skipped-minified",
             Level.INFO,
             "A minified bundle was not scanned",
-            remedy="Exclude generated bundles with `exclude:`; review their sources instead.",
+            remedy="Exclude generated bundles with `checks.env-vars.exclude`; review their sources"
+            " instead.",
         ),
     )
     config_schema: ClassVar[Any] = {

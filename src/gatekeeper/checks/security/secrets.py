@@ -120,7 +120,7 @@ RULES: tuple[Rule, ...] = (
         RULE_GENERIC,
         Level.ERROR,
         "A high-entropy value was assigned to a name that says it is a secret.",
-        remedy=_REMEDY + " If it is not a secret, add it to `secrets.allowlist`.",
+        remedy=_REMEDY + " If it is not a secret, add it to `checks.security.secrets.allowlist`.",
         tags=("security", "CWE-798"),
         security_severity="7.5",
     ),
@@ -137,8 +137,9 @@ RULES: tuple[Rule, ...] = (
         Level.ERROR,
         "A changed file could not be read, so it was not scanned for secrets.",
         remedy="Split a file over the size the gate reads, or point a symlink at a file "
-        "inside the repository; a generated file is excluded with `secrets.exclude` in the "
-        "base policy (a human reviews that it holds no credentials).",
+        "inside the repository; a generated file is excluded with "
+        "`checks.security.secrets.exclude` in the base policy (a human reviews that it holds "
+        "no credentials).",
         description="A file over the size the gate reads (10 MB) or a symlink that leads "
         "outside the repository. What the gate did not read it cannot call clean, so this "
         "blocks under every preset. (A file in an unknown encoding is scanned byte for byte, "
@@ -205,7 +206,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
             ctx.changes,
             ctx.pr,
             trusted=bool(part.get(TRUST_KEY, False)),
-            setting=f"security.secrets.{TRUST_KEY}",
+            setting=f"checks.security.secrets.{TRUST_KEY}",
         ),
     )
     with _detect_secrets_engine(opts) as engine:
