@@ -2,18 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
-from gatekeeper.changes import ChangedFile, FileStatus
+from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
-from gatekeeper.checks.envvars.python_reads import EnvRead, python_reads
-from gatekeeper.checks.envvars.text_reads import is_minified, scanner_for
+from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.python_imports import RepoModules
+from gatekeeper.checks.envvars.python_reads import python_reads
+from gatekeeper.checks.envvars.text_constants import Neighbours
+from gatekeeper.checks.envvars.text_reads import go_reads, is_minified, js_reads, scanner_for
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
 
+GITHUB_ACTIONS_VARS = tuple(
+    f"GITHUB_{name}"
+    for name in [
+        "ACTION",
+        "ACTION_PATH",
+        "ACTION_REPOSITORY",
+        "ACTIONS",
+        "ACTOR",
+        "ACTOR_ID",
+        "API_URL",
+        "BASE_REF",
+        "ENV",
+        "EVENT_NAME",
+        "EVENT_PATH",
+        "GRAPHQL_URL",
+        "HEAD_REF",
+        "JOB",
+        "OUTPUT",
+        "PATH",
+        "REF",
+        "REF_NAME",
+        "REF_PROTECTED",
+        "REF_TYPE",
+        "REPOSITORY",
+        "REPOSITORY_ID",
+        "REPOSITORY_OWNER",
+        "REPOSITORY_OWNER_ID",
+        "RETENTION_DAYS",
+        "RUN_ATTEMPT",
+        "RUN_ID",
+        "RUN_NUMBER",
+        "SERVER_URL",
+        "SHA",
+        "STATE",
+        "STEP_SUMMARY",
+        "TRIGGERING_ACTOR",
+        "WORKFLOW",
+        "WORKFLOW_REF",
+        "WORKFLOW_SHA",
+        "WORKSPACE",
+    ]
+)
 #: variables every platform sets; nobody documents them
 PLATFORM_VARS = (
     "PATH",
@@ -33,7 +79,8 @@ PLATFORM_VARS = (
     "TZ",
     "HOSTNAME",
     "CI",
-    "GITHUB_*",
+    # what GitHub Actions sets for every step (an app's own GITHUB_CLIENT_SECRET is not)
+    *GITHUB_ACTIONS_VARS,
     "RUNNER_*",
     "ACTIONS_*",
     "PYTHON*",
@@ -64,10 +111,58 @@ PLATFORM_VARS = (
 )
 
 
+#: files read at base to learn whether a name is already read elsewhere, at most
+MAX_ELSEWHERE = 200
+#: the files searched at base for a name: those some scanner reads (git pathspecs)
+SCANNED_FILES = (
+    *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
+    *(f"*{s}" for s in (".cts", ".vue", ".svelte", ".go", ".rb", ".java", ".kt", ".sh")),
+    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Located:
     path: str
     read: EnvRead
+
+
+class _Known:
+    """Names already read at base (exactly, and upper-cased for case-insensitive reads)."""
+
+    def __init__(self, reads: Iterable[EnvRead]) -> None:
+        self.exact: set[str] = set()
+        self.upper: set[str] = set()
+        for read in reads:
+            self.add(read.names)
+
+    def add(self, names: Iterable[str]) -> None:
+        for name in names:
+            if name:
+                self.exact.add(name)
+                self.upper.add(name.upper())
+
+    def has(self, read: EnvRead) -> bool:
+        if read.case_insensitive:
+            return any(n.upper() in self.upper for n in read.names)
+        return any(n in self.exact for n in read.names)
+
+
+class _Side:
+    """One side of the change: its files, and its Python modules for following imports."""
+
+    def __init__(self, ctx: CheckContext, *, at_head: bool, shared: _Side | None = None) -> None:
+        changes, self.at_head = ctx.changes, at_head
+        self.read = changes.text_at_head if at_head else changes.text_at_base
+        listing = changes.head_paths if at_head else changes.base_paths
+        touched = {p for f in changes for p in (f.path, f.old_path) if p}
+        self.modules: RepoModules = RepoModules(
+            self.read,
+            lambda: set(listing(("**/*.py",))),
+            shared=shared.modules if shared is not None else None,
+            changed=touched,
+        )
+        self.neighbours = Neighbours(self.read, lambda: listing(("**",)))
 
 
 class EnvVarsCheck(BaseCheck):
@@ -161,13 +256,23 @@ class EnvVarsCheck(BaseCheck):
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """Reads at head minus reads at base, each checked against the documentation."""
         notes: list[Finding] = []
-        head = self._reads(ctx, at_head=True, notes=notes)
-        base = self._reads(ctx, at_head=False, notes=[])
+        head_side = _Side(ctx, at_head=True)
+        base_side = _Side(ctx, at_head=False, shared=head_side)
+        head = self._reads(ctx, head_side, notes=notes)
+        base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         yield from notes
         allow = (*PLATFORM_VARS, *ctx.config.get("allow", ()))
-        base_names = {loc.read.name for loc in base}
-        base_upper = {n.upper() for n in base_names}
+        known = _Known(loc.read for loc in base)
+        candidates = [
+            loc
+            for loc in head
+            if not loc.read.dynamic
+            and not known.has(loc.read)
+            and not match_any(loc.read.name, allow)
+        ]
+        names = {loc.read.name for loc in candidates}
+        known.add(self._read_elsewhere_at_base(ctx, base_side, names))
         reported: set[str] = set()
         new = 0
         for loc in head:
@@ -176,16 +281,13 @@ class EnvVarsCheck(BaseCheck):
                 if ctx.config.get("report_dynamic", True) and read.how:
                     yield self._dynamic(loc)
                 continue
-            known = (
-                read.name.upper() in base_upper
-                if read.case_insensitive
-                else (read.name in base_names)
-            )
-            if known or read.name in reported or match_any(read.name, allow):
+            if known.has(read) or read.name in reported or match_any(read.name, allow):
                 continue
             reported.add(read.name)
             new += 1
-            if read.described or docs.find(read.name, case_insensitive=read.case_insensitive):
+            if read.described or any(
+                docs.find(n, case_insensitive=read.case_insensitive) for n in read.names
+            ):
                 continue
             yield self._undocumented(loc, docs)
         yield from self._unused(head, base, docs)
@@ -194,44 +296,73 @@ class EnvVarsCheck(BaseCheck):
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
 
-    def _reads(self, ctx: CheckContext, *, at_head: bool, notes: list[Finding]) -> list[_Located]:
+    def _reads(self, ctx: CheckContext, side: _Side, *, notes: list[Finding]) -> list[_Located]:
         out: list[_Located] = []
+        at_head = side.at_head
         for f in ctx.changes:
             if not f.is_text or (at_head and f.status is FileStatus.DELETED):
                 continue
             if not at_head and f.status is FileStatus.ADDED:
                 continue
             path = f.path if at_head else (f.old_path or f.path)
-            text = ctx.changes.text_at_head(path) if at_head else ctx.changes.text_at_base(path)
+            text = side.read(path)
             if text is None:
                 continue
-            out += [_Located(f.path, r) for r in self._scan(f, path, text, notes)]
+            out += [_Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out
 
-    def _scan(self, f: ChangedFile, path: str, text: str, notes: list[Finding]) -> list[EnvRead]:
+    def _read_elsewhere_at_base(self, ctx: CheckContext, side: _Side, names: set[str]) -> set[str]:
+        """Which of ``names`` files the change did not touch already read at base.
+
+        One search of the base commit for the names as words, then only the files that
+        mention one are scanned: a variable the repository already reads is not new."""
+        if not names:
+            return set()
+        touched = {p for f in ctx.changes for p in (f.path, f.old_path) if p}
+        found: set[str] = set()
+        paths = ctx.changes.base_files_containing(names, SCANNED_FILES)
+        if paths is None:
+            ctx.add_details(
+                "env-vars: the base commit could not be searched (a partial clone?), so a"
+                " variable is new unless the changed files already read it at base."
+            )
+        for path in [p for p in paths or () if p not in touched][:MAX_ELSEWHERE]:
+            ctx.check_time()
+            text = side.read(path)
+            if text is not None:
+                found |= {n for r in self._scan(path, path, text, side, []) for n in r.names}
+        return found
+
+    def _scan(
+        self, shown: str, path: str, text: str, side: _Side, notes: list[Finding]
+    ) -> list[EnvRead]:
         if path.endswith((".py", ".pyi")):
-            reads, parsed = python_reads(text)
+            reads, parsed = python_reads(text, path, side.modules)
             if not parsed:
                 notes.append(
                     self.finding(
                         "parsed-textually",
-                        f"{f.path} has a syntax error; its environment reads"
+                        f"{shown} has a syntax error; its environment reads"
                         " were found by a textual scan, which can miss some forms.",
-                        path=f.path,
-                        evidence=f.path,
+                        path=shown,
+                        evidence=shown,
                     )
                 )
             return reads
         scanner = scanner_for(path, text)
         if scanner is None:
             return []
+        if scanner is go_reads:
+            scanner = partial(go_reads, constants=side.neighbours.go(path, text))
+        elif scanner is js_reads:
+            scanner = partial(js_reads, constants=side.neighbours.js(path, text))
         if is_minified(text):
             notes.append(
                 self.finding(
                     "skipped-minified",
-                    f"{f.path} looks minified and was not scanned for environment reads.",
-                    path=f.path,
-                    evidence=f.path,
+                    f"{shown} looks minified and was not scanned for environment reads.",
+                    path=shown,
+                    evidence=shown,
                 )
             )
             return []
