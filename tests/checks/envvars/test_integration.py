@@ -30,3 +30,36 @@ def test_real_repository(git_repo) -> None:  # type: ignore[no-untyped-def]
     assert [(f.rule, f.location.start_line) for f in found if f.location] == [("undocumented", 4)]
     assert "NEW_ONE" in found[0].message
     assert ctx.summary == "3 new variables read"
+
+
+def test_a_variable_read_at_base_in_an_untouched_file_is_not_new(git_repo) -> None:  # type: ignore[no-untyped-def]
+    base = git_repo.commit(
+        {
+            "app/settings.py": "import os\nURL = os.environ['SERVICE_URL']\n",
+            "app/client.py": "def connect():\n    pass\n",
+        }
+    )
+    head = git_repo.commit(
+        {
+            "app/client.py": "import os\ndef connect():\n"
+            "    return os.getenv('SERVICE_URL'), os.getenv('BRAND_NEW')\n"
+        }
+    )
+    check = EnvVarsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        ctx = context(changes, defaults(check))
+        found = list(check.run(ctx))
+    assert [f.message.split()[0] for f in found] == ["BRAND_NEW"]
+    assert ctx.summary == "1 new variable read"
+
+
+def test_a_base_that_cannot_be_searched_is_said(git_repo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    base = git_repo.commit({"app.py": "import os\n"})
+    head = git_repo.commit({"app.py": "import os\nA = os.getenv('NEW_ONE')\n"})
+    check = EnvVarsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        monkeypatch.setattr(type(changes.base_tree), "grep", lambda *_: None)
+        ctx = context(changes, defaults(check))
+        found = list(check.run(ctx))
+    assert [f.rule for f in found] == ["undocumented"]
+    assert any("could not be searched" in d for d in ctx.details)

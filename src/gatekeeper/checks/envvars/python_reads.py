@@ -394,8 +394,8 @@ class _Walk:
             obj = qualify(self.mod, self, node.value)
             if isinstance(obj, EnvObject) and obj.kind == "dynaconf" and node.attr.isupper():
                 self._emit((obj.prefix + node.attr,), node.lineno, "dynaconf settings")
-        elif self.func is not None and isinstance(node, ast.Assign | ast.For):
-            self._bind(node)
+        elif isinstance(node, ast.For) or (self.func is not None and isinstance(node, ast.Assign)):
+            self._bind(node)  # the top level's assignments are in the module's table already
 
     def _subscript(self, node: ast.Subscript) -> None:
         obj = qualify(self.mod, self, node.value)
@@ -607,8 +607,15 @@ def _walk_function(mod: Module, node: ast.AST, cls: ClassInfo | None) -> _Walk:
     body = getattr(node, "body", [])
     walk.run(list(body) if isinstance(body, list) else [body])
     if id(node) in mod.funcs:
-        found = sorted(set(walk.carried), key=str)
-        func.wrappers = tuple(Wrapper(func.name, p, how) for p, how in found)
+        # one wrapper per parameter form, named after its most telling read
+        # (``os.environ[name]`` rather than the ``name in os.environ`` test before it)
+        hows: dict[Param, list[str]] = {}
+        for param, how in walk.carried:
+            hows.setdefault(param, []).append(how)
+        func.wrappers = tuple(
+            Wrapper(func.name, p, min(h, key=lambda x: (x.startswith("in "), x)))
+            for p, h in sorted(hows.items(), key=lambda item: str(item[0]))
+        )
     return walk
 
 
