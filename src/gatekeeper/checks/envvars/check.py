@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import partial
 from typing import Any, ClassVar
 
@@ -11,9 +10,15 @@ from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
 from gatekeeper.checks.envvars.model import EnvRead
-from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.python_reads import python_reads
-from gatekeeper.checks.envvars.text_constants import Neighbours
+from gatekeeper.checks.envvars.sides import (
+    MAX_ELSEWHERE,
+    SCANNED_FILES,
+    TEST_FILES,
+    Known,
+    Located,
+    Side,
+)
 from gatekeeper.checks.envvars.text_reads import go_reads, is_minified, js_reads, scanner_for
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
@@ -111,60 +116,6 @@ PLATFORM_VARS = (
 )
 
 
-#: files read at base to learn whether a name is already read elsewhere, at most
-MAX_ELSEWHERE = 200
-#: the files searched at base for a name: those some scanner reads (git pathspecs)
-SCANNED_FILES = (
-    *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
-    *(f"*{s}" for s in (".cts", ".vue", ".svelte", ".go", ".rb", ".java", ".kt", ".sh")),
-    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Located:
-    path: str
-    read: EnvRead
-
-
-class _Known:
-    """Names already read at base (exactly, and upper-cased for case-insensitive reads)."""
-
-    def __init__(self, reads: Iterable[EnvRead]) -> None:
-        self.exact: set[str] = set()
-        self.upper: set[str] = set()
-        for read in reads:
-            self.add(read.names)
-
-    def add(self, names: Iterable[str]) -> None:
-        for name in names:
-            if name:
-                self.exact.add(name)
-                self.upper.add(name.upper())
-
-    def has(self, read: EnvRead) -> bool:
-        if read.case_insensitive:
-            return any(n.upper() in self.upper for n in read.names)
-        return any(n in self.exact for n in read.names)
-
-
-class _Side:
-    """One side of the change: its files, and its Python modules for following imports."""
-
-    def __init__(self, ctx: CheckContext, *, at_head: bool, shared: _Side | None = None) -> None:
-        changes, self.at_head = ctx.changes, at_head
-        self.read = changes.text_at_head if at_head else changes.text_at_base
-        listing = changes.head_paths if at_head else changes.base_paths
-        touched = {p for f in changes for p in (f.path, f.old_path) if p}
-        self.modules: RepoModules = RepoModules(
-            self.read,
-            lambda: set(listing(("**/*.py",))),
-            shared=shared.modules if shared is not None else None,
-            changed=touched,
-        )
-        self.neighbours = Neighbours(self.read, lambda: listing(("**",)))
-
-
 class EnvVarsCheck(BaseCheck):
     """Every environment variable the change starts reading is documented somewhere."""
 
@@ -235,6 +186,13 @@ class EnvVarsCheck(BaseCheck):
                 "description": "Variable-name globs that need no documentation.",
             },
             "report_dynamic": {"type": "boolean", "default": True},
+            "tests": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": list(TEST_FILES),
+                "description": "Globs of test files: what they read is test set-up, not"
+                " configuration to document (set [] to judge them too).",
+            },
         },
     }
 
@@ -256,14 +214,14 @@ class EnvVarsCheck(BaseCheck):
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """Reads at head minus reads at base, each checked against the documentation."""
         notes: list[Finding] = []
-        head_side = _Side(ctx, at_head=True)
-        base_side = _Side(ctx, at_head=False, shared=head_side)
+        head_side = Side(ctx, at_head=True)
+        base_side = Side(ctx, at_head=False, shared=head_side)
         head = self._reads(ctx, head_side, notes=notes)
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         yield from notes
         allow = (*PLATFORM_VARS, *ctx.config.get("allow", ()))
-        known = _Known(loc.read for loc in base)
+        known = Known(loc.read for loc in base)
         candidates = [
             loc
             for loc in head
@@ -296,11 +254,14 @@ class EnvVarsCheck(BaseCheck):
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
 
-    def _reads(self, ctx: CheckContext, side: _Side, *, notes: list[Finding]) -> list[_Located]:
-        out: list[_Located] = []
+    def _reads(self, ctx: CheckContext, side: Side, *, notes: list[Finding]) -> list[Located]:
+        out: list[Located] = []
         at_head = side.at_head
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
         for f in ctx.changes:
             if not f.is_text or (at_head and f.status is FileStatus.DELETED):
+                continue
+            if match_any(f.path, tests) or (f.old_path and match_any(f.old_path, tests)):
                 continue
             if not at_head and f.status is FileStatus.ADDED:
                 continue
@@ -308,10 +269,10 @@ class EnvVarsCheck(BaseCheck):
             text = side.read(path)
             if text is None:
                 continue
-            out += [_Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
+            out += [Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out
 
-    def _read_elsewhere_at_base(self, ctx: CheckContext, side: _Side, names: set[str]) -> set[str]:
+    def _read_elsewhere_at_base(self, ctx: CheckContext, side: Side, names: set[str]) -> set[str]:
         """Which of ``names`` files the change did not touch already read at base.
 
         One search of the base commit for the names as words, then only the files that
@@ -326,7 +287,9 @@ class EnvVarsCheck(BaseCheck):
                 "env-vars: the base commit could not be searched (a partial clone?), so a"
                 " variable is new unless the changed files already read it at base."
             )
-        for path in [p for p in paths or () if p not in touched][:MAX_ELSEWHERE]:
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
+        others = [p for p in paths or () if p not in touched and not match_any(p, tests)]
+        for path in others[:MAX_ELSEWHERE]:
             ctx.check_time()
             text = side.read(path)
             if text is not None:
@@ -334,7 +297,7 @@ class EnvVarsCheck(BaseCheck):
         return found
 
     def _scan(
-        self, shown: str, path: str, text: str, side: _Side, notes: list[Finding]
+        self, shown: str, path: str, text: str, side: Side, notes: list[Finding]
     ) -> list[EnvRead]:
         if path.endswith((".py", ".pyi")):
             reads, parsed = python_reads(text, path, side.modules)
@@ -377,7 +340,7 @@ class EnvVarsCheck(BaseCheck):
                 parse_doc(path, text, doc)
         return doc
 
-    def _undocumented(self, loc: _Located, docs: Documentation) -> Finding:
+    def _undocumented(self, loc: Located, docs: Documentation) -> Finding:
         name = loc.read.name
         similar = docs.same_but_case(name)
         hint = f" ({similar} is documented, but names are case-sensitive)" if similar else ""
@@ -389,7 +352,7 @@ class EnvVarsCheck(BaseCheck):
             evidence=name,
         )
 
-    def _dynamic(self, loc: _Located) -> Finding:
+    def _dynamic(self, loc: Located) -> Finding:
         return self.finding(
             "dynamic-name",
             f"An environment variable whose name is computed at run time is read"
@@ -400,7 +363,7 @@ class EnvVarsCheck(BaseCheck):
         )
 
     def _unused(
-        self, head: list[_Located], base: list[_Located], docs: Documentation
+        self, head: list[Located], base: list[Located], docs: Documentation
     ) -> Iterator[Finding]:
         still = {loc.read.name for loc in head}
         gone = sorted({loc.read.name for loc in base if loc.read.name} - still)

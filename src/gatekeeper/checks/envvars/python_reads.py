@@ -221,7 +221,9 @@ def _build_table(mod: Module, body: list[ast.stmt]) -> None:
     for stmt in _top_level(body):
         for name, sym in _bindings(mod, stmt):
             seen[name] = seen.get(name, 0) + 1
-            if seen[name] > 1 and mod.symbols.get(name) != sym:
+            if isinstance(sym, Func | ClassInfo):
+                mod.symbols[name] = sym  # the last definition wins (``@overload`` stubs first)
+            elif seen[name] > 1 and mod.symbols.get(name) != sym:
                 mod.symbols.pop(name, None)  # rebound to something else: not a constant
                 seen[name] = 99
             elif seen[name] == 1:

@@ -58,8 +58,32 @@ def js_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
 
 
 def go_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
-    """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, and wrappers of them."""
-    return text_names.reads(text, text_names.GO, constants or _no_constants)
+    """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, and
+    the keys a parser of ``os.Environ()`` lines switches on."""
+    reads = text_names.reads(text, text_names.GO, constants or _no_constants)
+    return reads + _environ_switch(text) if "os.Environ()" in text else reads
+
+
+_KEY_VALUE_SPLIT = re.compile(r"""strings\.(?:SplitN\([^,]+,\s*"="|Cut\([^,]+,\s*"=")""")
+_CASE = re.compile(r"""^\s*case\s+((?:"[A-Z][A-Z0-9_]*"\s*,?\s*)+):""", re.M)
+
+
+def _environ_switch(text: str) -> list[EnvRead]:
+    """``for _, line := range os.Environ() { key, value, _ := strings.Cut(line, "="); switch
+    key { case "LOG_LEVEL": ... } }``: each upper-case case label of a function that splits
+    KEY=value lines is a variable the program reads."""
+    reads = []
+    for func in re.finditer(r"(?m)^func\b", text):
+        end = text.find("\nfunc ", func.end())
+        body = text[func.start() : end if end != -1 else len(text)]
+        if not _KEY_VALUE_SPLIT.search(body):
+            continue
+        for m in _CASE.finditer(body):
+            line = _line(text, func.start() + m.start())
+            reads += [
+                EnvRead(n, line, "os.Environ() switch") for n in re.findall(r'"(\w+)"', m.group(1))
+            ]
+    return reads
 
 
 _RUBY = [
