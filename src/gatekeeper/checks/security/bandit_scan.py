@@ -23,7 +23,7 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool, write_scratch
-from gatekeeper.checks.security.reduce import normalise, reduce_source
+from gatekeeper.checks.security.reduce import cut_pair, normalise, reduce_source
 from gatekeeper.model import Finding, Level, Rule
 
 PYTHON_FILES = ("*.py", "*.pyw")
@@ -159,6 +159,8 @@ def _write_head(
         data = ctx.changes.bytes_at_head(f.path)
         reason = _unscannable(f, data, max_bytes)
         if not reason and data is not None:
+            # only statements the change touched (see reduce_pair); the base is cut alike
+            data = cut_pair(data, ctx.changes.bytes_at_base(ctx.changes.base_path_of(f.path)))[0]
             if write_scratch(root, f.path, data) is not None:
                 on_disk[f.path] = f
                 continue
@@ -268,6 +270,7 @@ def _scan_base(
         data = ctx.changes.bytes_at_base(old)
         if data is None:
             continue
+        data = cut_pair(ctx.changes.bytes_at_head(path) or b"", data)[1] or data
         text = _decoded(data)
         reduced = reduce_source(text, codes_of[path]) if text is not None else None
         if reduced is not None:
