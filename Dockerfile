@@ -1,34 +1,76 @@
 # The gatekeeper GitHub Action: `gatekeeper action` in a small Python image.
 # Each layer is commented with why it is there; keep the image small and the layers few.
+# Released images are built by .github/workflows/release.yml and used by digest; CI builds
+# this file and runs tests/container against it (docs/releasing.md).
 
-# Slim Debian with the Python gatekeeper is tested on; no compilers needed (all wheels).
-FROM python:3.11-slim-bookworm
+# Slim Debian with the Python gatekeeper is tested on, pinned by digest (the multi-platform
+# index of python:3.11.16-slim-bookworm) so a rebuild starts from the same files. Machines
+# that cannot pull it pass --build-arg BASE_IMAGE=<a local image> (.ci/standin-base).
+ARG BASE_IMAGE=python:3.11-slim-bookworm@sha256:528257d48c1da0dcecc2e725d1ae34498d60c965f1241e39cd6a85a8859bdf84
+
+# --- stage 1: gatekeeper's wheel, built with the locked build tools (requirements/build.txt).
+FROM ${BASE_IMAGE} AS wheel
+
+# Quiet, cache-free pip in both stages.
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+# The build tools, each file checked against its hash.
+COPY requirements/build.txt /tmp/build.txt
+RUN pip install --require-hashes --no-deps -r /tmp/build.txt
+
+# Only what the package build needs, so a change to tests or docs keeps these layers cached.
+COPY pyproject.toml README.md /opt/gatekeeper/
+COPY src /opt/gatekeeper/src
+RUN pip wheel --no-deps --no-build-isolation --wheel-dir /dist /opt/gatekeeper
+
+# --- stage 2: the action's image.
+FROM ${BASE_IMAGE}
 
 # Keep pip quiet and small, and Python from writing .pyc files into layers at run time.
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 
+# apt must never stop to ask; an ARG, so it does not linger in the action's environment.
+ARG DEBIAN_FRONTEND=noninteractive
+
 # git: the gate reads base and head from the repository's history.
-# postgresql: a server for the migrations check's round trip (initdb/pg_ctl on PATH below).
-# One layer, no recommends, apt lists removed: they are most of the image otherwise.
-RUN apt-get update \
+# postgresql: a server for the migrations check's round trip (initdb/pg_ctl on PATH below);
+# the round trip makes its own throwaway cluster, so the package's default one (39 MB and a
+# config in /etc) is never created.
+# dpkg leaves out what no check uses: PostgreSQL's JIT (LLVM and Z3, 150 MB; without its
+# provider the server simply runs without JIT), translations, manuals and docs (copyrights kept).
+# One layer, no recommends, apt lists and archives removed: they are most of the image otherwise.
+RUN printf 'path-exclude=%s\n' '/usr/lib/*/libLLVM-*' '/usr/lib/*/libz3.so*' \
+        '/usr/lib/postgresql/*/lib/llvmjit*' '/usr/lib/postgresql/*/lib/bitcode/*' \
+        '/usr/share/locale/*' '/usr/share/man/*' '/usr/share/doc/*' \
+        > /etc/dpkg/dpkg.cfg.d/gatekeeper-slim \
+    && echo 'path-include=/usr/share/doc/*/copyright' >> /etc/dpkg/dpkg.cfg.d/gatekeeper-slim \
+    && mkdir -p /etc/postgresql-common/createcluster.d \
+    && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/gatekeeper.conf \
+    && apt-get update \
     && apt-get install -y --no-install-recommends git postgresql \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
 ENV PATH="/usr/lib/postgresql/15/bin:${PATH}"
 
 # The workspace is mounted from the runner and owned by another uid; without this git
 # refuses to read it ("dubious ownership"). No USER: the runner's mounts expect root.
 RUN git config --system --add safe.directory '*'
 
-# Only what the package build needs, so a change to tests or docs keeps this layer cached.
-COPY pyproject.toml README.md /opt/gatekeeper/
-COPY src /opt/gatekeeper/src
-
-# gatekeeper with every check's optional tools; the source copy is dropped afterwards.
-RUN pip install "/opt/gatekeeper[all]" \
-    && rm -rf /opt/gatekeeper
+# gatekeeper's dependencies exactly as locked (requirements/image.txt: every file checked
+# against its hash), then the wheel from stage 1 without resolving anything; pip check
+# fails the build if the lock and the wheel's requirements ever disagree.
+COPY requirements/image.txt /tmp/image.txt
+COPY --from=wheel /dist /tmp/dist
+RUN pip install --require-hashes --no-deps -r /tmp/image.txt \
+    && pip install --no-deps /tmp/dist/*.whl \
+    && pip check \
+    && rm -rf /tmp/image.txt /tmp/dist /root/.cache
 
 # The action runs in the mounted workspace; inputs arrive as INPUT_* variables.
 WORKDIR /github/workspace

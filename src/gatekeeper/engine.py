@@ -44,10 +44,13 @@ CHECK_ERROR = Rule(
     "check-error",
     Level.ERROR,
     "The check could not run to completion",
-    remedy="Read the reason, fix the input or install the missing tool, and run the gate again;"
-    " set `on_error: warn` for this check only if you accept an unchecked merge.",
+    remedy="Read the reason, fix the input or install the missing tool, and run the gate again."
+    " `on_error: warn` (for the check, or for one part such as"
+    " `security.dependencies.on_error`) accepts a merge that part did not check; what the"
+    " check did find still counts either way.",
     description="A check that crashes, times out or lacks its tool never passes silently:"
-    " the gate fails closed and shows why.",
+    " the gate fails closed and shows why. Findings made before the failure stand, and a"
+    " part of a check that fails (one security part) fails alone.",
 )
 
 
@@ -61,6 +64,8 @@ class _Run:
     instance: Any
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    #: guards ``findings`` and ``error`` between the worker and an engine that gives up
+    lock: threading.Lock = field(default_factory=threading.Lock)
     not_applicable: bool = False
     duration: float = 0.0
     done: threading.Event = field(default_factory=threading.Event)
@@ -135,26 +140,23 @@ def _outcome(
     for fp, count in run.ctx.existing_at_base.items():
         remaining[fp] = remaining.get(fp, 0) + count
     judged = [_judge_one(f, cp, remaining, waivers, today) for f in run.findings]
-    if run.error:
-        finding = Finding(
-            check=run.check_id,
-            rule=CHECK_ERROR.id,
-            message=f"The {run.title} check could not run: {run.error}",
-            level=Level.ERROR,
-            location=None,
-            fingerprint=fingerprint(run.check_id, CHECK_ERROR.id),
-            remedy=CHECK_ERROR.remedy,
-        )
+    failed = _failures(run, cp)
+    if failed:
         # what the check found before it failed still counts (a security check whose
         # dependency audit cannot reach OSV still reports the secret it found)
+        parts = [p.part for p in run.ctx.part_failures]
+        summary = "could not run" if run.error else f"{', '.join(parts)} could not run"
+        if run.ctx.summary and not run.error:
+            summary = f"{run.ctx.summary}; {summary}"
         return CheckOutcome(
             run.check_id,
             run.title,
             Status.ERROR,
-            tuple(sorted([Result(finding, cp.on_error), *judged], key=_sort_key)),
-            summary="could not run",
+            tuple(sorted([*failed, *judged], key=_sort_key)),
+            summary=summary,
+            details="\n\n".join(run.ctx.details),
             duration=run.duration,
-            error=run.error,
+            error=run.error or "; ".join(f"{p.part}: {p.reason}" for p in run.ctx.part_failures),
         )
     if run.not_applicable:
         return CheckOutcome(
@@ -176,21 +178,38 @@ def _outcome(
     )
 
 
+def _failures(run: _Run, cp: CheckPolicy) -> list[Result]:
+    """A ``check-error`` result for a check that failed, and one per part that failed."""
+    out = []
+    if run.error:
+        message = f"The {run.title} check could not run: {run.error}"
+        out.append(Result(_check_error(run.check_id, message, ""), cp.on_error))
+    for p in run.ctx.part_failures:
+        message = f"The {run.title} check's {p.part} part could not run: {p.reason}"
+        severity = Severity(p.on_error) if p.on_error else cp.on_error
+        out.append(Result(_check_error(run.check_id, message, p.part), severity))
+    return out
+
+
+def _check_error(check_id: str, message: str, part: str) -> Finding:
+    return Finding(
+        check=check_id,
+        rule=CHECK_ERROR.id,
+        message=message,
+        level=Level.ERROR,
+        location=None,
+        fingerprint=fingerprint(check_id, CHECK_ERROR.id, *((part,) if part else ())),
+        remedy=CHECK_ERROR.remedy,
+    )
+
+
 def _local_check_id(path: str) -> str:
     """A check id ([a-z][a-z0-9-]*) standing for a local check file that failed to load."""
     return "local-" + (re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "check")
 
 
 def _plugin_error_outcome(check_id: str, reason: str, cp: CheckPolicy) -> CheckOutcome:
-    finding = Finding(
-        check_id,
-        CHECK_ERROR.id,
-        f"The check {check_id!r} is not available: {reason}",
-        Level.ERROR,
-        None,
-        fingerprint(check_id, CHECK_ERROR.id),
-        CHECK_ERROR.remedy,
-    )
+    finding = _check_error(check_id, f"The check {check_id!r} is not available: {reason}", "")
     return CheckOutcome(
         check_id,
         check_id,
@@ -214,6 +233,9 @@ def run_checks(
     with tempfile.TemporaryDirectory(
         prefix="gatekeeper-", dir=options.scratch_root, ignore_cleanup_errors=True
     ) as tmp:
+        # PR code may run as another user (see gatekeeper.sandbox) in a folder under here:
+        # it may pass through, not list what the other checks keep
+        os.chmod(tmp, 0o711)
         outcomes: dict[str, CheckOutcome] = {}
         runs: list[tuple[_Run, CheckPolicy]] = []
         for check_id in sorted(set(policy.checks) | set(registry.checks)):
@@ -301,10 +323,11 @@ def _run_all(runs: list[tuple[_Run, CheckPolicy]], jobs: int) -> None:
     for run, cp, began in started:
         began.wait()
         if not run.done.wait(max(0.0, run.ctx.deadline - time.monotonic())):
-            run.error = (
-                f"did not finish within its time limit of {cp.timeout:g} s and was abandoned"
-            )
-            run.findings = []
+            with run.lock:  # the findings made so far stand; the worker adds no more
+                run.error = (
+                    f"did not finish within its time limit of {cp.timeout:g} s and was abandoned"
+                )
+                run.findings = list(run.findings)
 
 
 def _worker(run: _Run, cp: CheckPolicy, gate: threading.Semaphore, began: threading.Event) -> None:
@@ -319,20 +342,29 @@ def _worker(run: _Run, cp: CheckPolicy, gate: threading.Semaphore, began: thread
                 for item in run.instance.run(run.ctx):
                     if not isinstance(item, Finding):
                         raise TypeError(f"run() yielded {type(item).__name__}, not a Finding")
-                    if run.error:  # abandoned by the engine: stop collecting
-                        return
-                    run.findings.append(item)
+                    with run.lock:
+                        if run.error:  # abandoned by the engine: stop collecting
+                            return
+                        run.findings.append(item)
         except CheckError as exc:
-            run.error = str(exc) or type(exc).__name__
+            _fail(run, str(exc) or type(exc).__name__)
         except Exception as exc:  # a check's defect must not take the gate down
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            run.error = (
-                f"crashed: {type(exc).__name__}: {exc} "
-                f"(at {Path(frame.filename).name}:{frame.lineno})"
-            )
+            _fail(run, _crash_reason(exc))
         finally:
             run.duration = time.monotonic() - start
             run.done.set()
+
+
+def _fail(run: _Run, reason: str) -> None:
+    with run.lock:
+        run.error = run.error or reason  # an engine that gave up already said why
+
+
+def _crash_reason(exc: BaseException) -> str:
+    """How a crash is reported: the exception and where it was raised."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" (at {Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    return f"crashed: {type(exc).__name__}: {exc}{where}"
 
 
 def _verdict(

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileKind, FileStatus
+from gatekeeper.changes.diff import kind_of_bytes, line_count
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.checks.interface import Check, CheckContext
+from gatekeeper.checks.interface import Check, CheckContext, CheckError
 from gatekeeper.model import Finding
 
 Files = Mapping[str, "str | bytes"]
@@ -38,14 +39,9 @@ class MemoryTree:
         return iter(sorted(self._files))
 
 
-def _kind(data: bytes) -> FileKind:
-    if b"\0" in data[:8192]:
-        return FileKind.BINARY
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return FileKind.UNDECODABLE
-    return FileKind.TEXT
+def _lines(data: bytes) -> list[str]:
+    """Lines as git splits them (at b"\\n"), one character per byte so any content compares."""
+    return data.decode("latin-1").split("\n")
 
 
 def _added_ranges(old: list[str], new: list[str]) -> tuple[tuple[int, int], ...]:
@@ -80,16 +76,17 @@ def changeset(
             status, data = FileStatus.ADDED, after
         else:
             status, data = (FileStatus.RENAMED if old_path else FileStatus.MODIFIED), after
-        kind = _kind(data)
+        kind = kind_of_bytes(data)
         added: tuple[tuple[int, int], ...] = ()
         deleted = 0
-        if kind is FileKind.TEXT and status is not FileStatus.DELETED:
-            old_lines = (before or b"").decode("utf-8", "replace").splitlines()
-            new_lines = data.decode("utf-8").splitlines()
+        textual = kind in (FileKind.TEXT, FileKind.UNDECODABLE)
+        if textual and status is not FileStatus.DELETED:
+            old_lines = _lines(before or b"")[: line_count(before or b"")]
+            new_lines = _lines(data)[: line_count(data)]
             added = _added_ranges(old_lines, new_lines)
             deleted = max(0, len(old_lines) - (len(new_lines) - sum(e - s + 1 for s, e in added)))
-        elif status is FileStatus.DELETED and kind is FileKind.TEXT:
-            deleted = len(data.decode("utf-8").splitlines())
+        elif status is FileStatus.DELETED and textual:
+            deleted = line_count(data)
         files.append(ChangedFile(path, status, kind, old_path, added, deleted, len(data)))
     return ChangeSet(
         root=root or Path(tempfile.gettempdir()),
@@ -134,8 +131,17 @@ def run_check(
     *,
     pr: PullRequest | None = None,
 ) -> list[Finding]:
-    """Run ``check`` on the change from ``base`` to ``head``; [] when it does not apply."""
+    """Run ``check`` on the change from ``base`` to ``head``; [] when it does not apply.
+
+    A part of the check that could not run (``ctx.part_failed``) raises
+    :class:`CheckError` with its reason, as a whole check that cannot run does: a test
+    must not mistake a part that never ran for a clean result. Use :func:`context` and
+    ``check.run`` to see both the findings and ``ctx.part_failures``.
+    """
     ctx = context(changeset(base, head), config, pr=pr)
     if not check.applies(ctx):
         return []
-    return list(check.run(ctx))
+    found = list(check.run(ctx))
+    if ctx.part_failures:
+        raise CheckError("; ".join(f"{p.part}: {p.reason}" for p in ctx.part_failures))
+    return found

@@ -17,6 +17,7 @@ from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions, run_gate
 from tests.conftest import GitRepo
+from tests.github.conftest import github, validators  # noqa: F401 (attacks through the action)
 
 Files = Mapping[str, str | bytes | None]
 
@@ -89,4 +90,3 @@ def text_of(verdict: Verdict) -> str:
         for r in outcome.results:
             parts += [r.finding.message, r.finding.remedy]
     return "\n".join(parts)
-

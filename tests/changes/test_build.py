@@ -106,8 +106,11 @@ def test_type_change_file_to_symlink(git_repo: GitRepo) -> None:
     head = git_repo.commit({})
     with build(git_repo, base, head) as cs:
         (f,) = cs.files
-        assert (f.status, f.kind, f.added) == (FileStatus.TYPE_CHANGED, FileKind.SYMLINK, ())
-        assert cs.bytes_at_head("link") == b"target.txt"
+        # a symlink to a file in the repository reads as that file, every line new
+        assert (f.status, f.kind, f.added) == (FileStatus.TYPE_CHANGED, FileKind.TEXT, ((1, 1),))
+        assert (f.link_target, f.link_outside) == ("target.txt", False)
+        assert cs.bytes_at_head("link") == b"t\n"
+        assert cs.bytes_at_base("link") == b"plain\n"
 
 
 def test_empty_diff(git_repo: GitRepo) -> None:
@@ -280,8 +283,9 @@ def test_worktree_mode_includes_untracked_not_ignored(git_repo: GitRepo) -> None
             "b.py": (FileStatus.DELETED, FileKind.TEXT, ()),
             "new.py": (FileStatus.ADDED, FileKind.TEXT, ((1, 1),)),
             "bin.dat": (FileStatus.ADDED, FileKind.BINARY, ()),
-            "ln": (FileStatus.ADDED, FileKind.SYMLINK, ()),
+            "ln": (FileStatus.ADDED, FileKind.TEXT, ((1, 2),)),  # read as a.py
         }
+        assert cs.bytes_at_head("ln") == b"a\nmore\n"
         assert cs.text_at_head("a.py") == "a\nmore\n"
         assert cs.text_at_base("b.py") == "b\n" and cs.bytes_at_head("b.py") is None
         assert cs.head_paths() == [".gitignore", "a.py", "bin.dat", "ln", "new.py"]  # no .log
@@ -599,3 +603,27 @@ def test_paths_escaping_the_repo_are_refused(git_repo: GitRepo, tmp_path: Path) 
         assert cs.bytes_at_head("linkdir") == os.fsencode(outside)
         assert cs.bytes_at_head("no/such/file") is None
         assert cs.bytes_at_base("no/such/file") is None
+
+
+def test_index_mode_with_unmerged_paths_says_what_to_do(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": "a\n"})
+    blob = git_repo.git("hash-object", "-w", "a.py").strip()
+    subprocess.run(
+        ["git", "update-index", "--index-info"],
+        cwd=git_repo.root,
+        input=f"100644 {blob} 1\ta.py\n100644 {blob} 2\ta.py\n",
+        text=True,
+        check=True,
+    )
+    with pytest.raises(GitError, match="unmerged paths"):
+        build(git_repo, base, mode="index")
+
+
+def test_a_text_file_an_attribute_calls_binary_counts_whole(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.py": "1\n"})
+    head = git_repo.commit({"a.py": "1\n2\n"})
+    (git_repo.root / ".git" / "info").mkdir(exist_ok=True)
+    (git_repo.root / ".git" / "info" / "attributes").write_text("*.py binary\n")
+    with build(git_repo, base, head) as cs:
+        (f,) = cs.files
+        assert (f.kind, f.added) == (FileKind.TEXT, ((1, 2),))

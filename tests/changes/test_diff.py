@@ -132,17 +132,23 @@ def test_hunks_map_to_head_paths_and_ignore_lookalike_content() -> None:
     }
 
 
-def test_classify_order_and_lazy_load() -> None:
+def test_classify_order_and_content_decides() -> None:
     def boom() -> bytes:
         raise AssertionError("must not read")
 
-    assert classify("160000", 0, False, 10, boom) is FileKind.SUBMODULE
-    assert classify("120000", 5, False, 10, boom) is FileKind.SYMLINK
-    assert classify("100644", 11, True, 10, boom) is FileKind.TOO_LARGE
-    assert classify("100644", 5, True, 10, boom) is FileKind.BINARY
-    assert classify("100644", 5, False, 10, lambda: None) is FileKind.TEXT
-    assert classify("100755", 5, False, 10, lambda: b"ok\n") is FileKind.TEXT
-    assert classify("100644", 5, False, 10, lambda: b"\xff\xfe") is FileKind.UNDECODABLE
+    assert classify("160000", 0, 10, boom) is FileKind.SUBMODULE
+    assert classify("120000", 5, 10, boom) is FileKind.SYMLINK
+    assert classify("100644", 11, 10, boom) is FileKind.TOO_LARGE
+    assert classify("100644", 5, 10, lambda: b"\0\1") is FileKind.BINARY
+    assert classify("100644", 5, 10, lambda: None) is FileKind.TEXT
+    assert classify("100755", 5, 10, lambda: b"ok\n") is FileKind.TEXT
+    assert classify("100644", 5, 10, lambda: b"\xff\xfe") is FileKind.UNDECODABLE
+
+
+def test_a_coding_line_makes_non_utf8_text() -> None:
+    assert kind_of_bytes(b"# -*- coding: latin-1 -*-\nx = '\xe9'\n") is FileKind.TEXT
+    assert kind_of_bytes(b"# coding: zlib\n\xff") is FileKind.UNDECODABLE  # not a text codec
+    assert kind_of_bytes(b"x = 1\nx = 2\n# coding: latin-1\n\xff") is FileKind.UNDECODABLE
 
 
 def test_kind_of_bytes_and_line_count() -> None:

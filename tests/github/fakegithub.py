@@ -3,12 +3,14 @@
 Each request must carry the pinned API version and a token, and must match an
 operation of GitHub's REST description (method, path template, query parameters, JSON
 body schema); anything else is answered 422 and recorded in ``rejections`` so the
-test fails. Faults (status codes, headers, stalls) can be queued per operation.
+test fails. Faults (status codes, headers, stalls, an answer lost after the work was done) can be
+queued per operation, and the server can stop listening (:meth:`refuse_connections`).
 """
 
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -29,8 +31,15 @@ class Fault:
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = field(default_factory=lambda: {"message": "injected fault"})
+    #: hold the answer this many seconds, or until the client hangs up (a timeout test
+    #: sets a long stall and a client timeout of a second or two: no race with a busy CPU)
     stall: float = 0.0
     times: int = 1  # -1: forever
+    #: carry the request out first (create the check run...), then answer with the fault
+    apply: bool = False
+    #: close the connection without any answer (after ``apply``, "it worked, but the
+    #: answer was lost")
+    drop: bool = False
 
 
 @dataclass
@@ -48,9 +57,13 @@ class Call:
 class FakeGitHub:
     """The server and its state: check runs, comments, statuses, commits, reviews."""
 
-    def __init__(self, validators: list[SpecValidator], page_size: int = 100) -> None:
+    def __init__(
+        self, validators: list[SpecValidator], page_size: int = 100, token: str = TOKEN
+    ) -> None:
         self.validators = validators
         self.page_size = page_size
+        #: the one token the server accepts
+        self.token = token
         self.calls: list[Call] = []
         self.rejections: list[str] = []
         self.check_runs: dict[int, dict[str, Any]] = {}
@@ -67,6 +80,7 @@ class FakeGitHub:
         self.storage: FakeStorage | None = None
         self.faults: dict[str, list[Fault]] = {}
         self._next_id = 1000
+        self._stopped = False
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -85,8 +99,15 @@ class FakeGitHub:
         return self
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self._server.shutdown()
         self._server.server_close()
+
+    def refuse_connections(self) -> None:
+        """Stop listening: from now on every connection to :attr:`url` is refused."""
+        self.stop()
 
     def fail(self, operation: str, fault: Fault) -> None:
         """Answer the next call(s) of ``operation`` with ``fault``."""
@@ -126,6 +147,14 @@ class FakeGitHub:
             }
             self.check_runs[run["id"]] = run
             return 201, {"id": run["id"], "name": body["name"]}, {}
+        if op == "checks/list-for-ref":
+            runs = [
+                r
+                for r in self.check_runs.values()
+                if r["head_sha"] == last_but(path, 1)
+                and ("check_name" not in query or r["name"] == query["check_name"][0])
+            ]
+            return 200, {"total_count": len(runs), "check_runs": runs}, {}
         if op == "checks/update":
             run = self.check_runs[int(last)]
             run["annotations"].extend(body.get("output", {}).get("annotations", []))
@@ -198,6 +227,11 @@ class FakeGitHub:
         return 200, chunk, headers
 
 
+def last_but(path: str, n: int) -> str:
+    """The path segment ``n`` places before the last ("sha" in .../commits/sha/check-runs)."""
+    return path.strip("/").split("/")[-1 - n]
+
+
 def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -232,19 +266,34 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 Call(op, self.command, parts.path, query, body, dict(self.headers.items()))
             )
             fault = fake.take_fault(op)
+            last = parts.path.rstrip("/").rsplit("/", 1)[-1]  # the id or sha, when there is one
             if fault is not None:
-                if fault.stall:
-                    time.sleep(fault.stall)
+                if fault.apply:
+                    fake.answer(op, last, body, query, parts.path)
+                if fault.stall and not self._stall(fault.stall):
+                    return  # the client gave up waiting: nobody to answer
+                if fault.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self._reply(fault.status, fault.body, fault.headers)
                 return
-            last = parts.path.rstrip("/").rsplit("/", 1)[-1]  # the id or sha, when there is one
             status, answer, headers = fake.answer(op, last, body, query, parts.path)
             self._reply(status, answer, headers)
+
+        def _stall(self, seconds: float) -> bool:
+            """Wait up to ``seconds``; False as soon as the client closes the connection."""
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([self.connection], [], [], 0.05)
+                if ready and not self.connection.recv(1, socket.MSG_PEEK):
+                    return False
+            return True
 
         def _validate(self, path: str, query: str, raw: bytes) -> str:
             if self.headers.get("X-GitHub-Api-Version") != "2022-11-28":
                 raise RequestRejected("missing or wrong X-GitHub-Api-Version")
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            if self.headers.get("Authorization") != f"Bearer {fake.token}":
                 raise RequestRejected("missing or wrong Authorization")
             if "application/vnd.github+json" not in (self.headers.get("Accept") or ""):
                 raise RequestRejected("Accept is not application/vnd.github+json")

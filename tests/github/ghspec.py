@@ -26,6 +26,7 @@ OPERATIONS = (
     "actions/list-workflow-run-artifacts",
     "actions/list-workflow-runs-for-repo",
     "checks/create",
+    "checks/list-for-ref",
     "checks/update",
     "issues/create-comment",
     "issues/list-comments",

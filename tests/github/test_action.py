@@ -115,7 +115,7 @@ def make_env(
 
 def act(env: dict[str, str], gate: Callable[[Any], Verdict]) -> tuple[int, str]:
     out = io.StringIO()
-    code = run_action(env, gate=gate, stdout=out, sleep=lambda s: None, http_timeout=0.3)
+    code = run_action(env, gate=gate, stdout=out, sleep=lambda s: None, http_timeout=2.0)
     return code, out.getvalue()
 
 
@@ -234,7 +234,7 @@ FAULTS = {
         Fault(403, body={"message": "Resource not accessible"}, times=-1),
     ),
     "fork 404": ("checks/create", Fault(404, body={"message": "Not Found"}, times=-1)),
-    "timeout": ("checks/create", Fault(200, stall=1.0, times=-1)),
+    "timeout": ("checks/create", Fault(200, stall=60.0, times=-1)),
 }
 
 

@@ -115,7 +115,7 @@ def test_pull_request_target_never_runs_commands(
     assert marker.exists() is (event_name == "pull_request")
 
 
-def test_safe_mode_refuses_a_policy_file_from_the_checkout(
+def test_safe_mode_reads_a_policy_file_at_base_never_from_the_checkout(
     tmp_path: Path, github: FakeGitHub, git_repo: GitRepo
 ) -> None:
     base = git_repo.commit({"README.md": "a\n"}, "base")
@@ -134,9 +134,9 @@ def test_safe_mode_refuses_a_policy_file_from_the_checkout(
     }
     log = io.StringIO()
     assert run_action(env, stdout=log) == 2
-    assert "safe mode (pull_request_target) reads the policy at the base commit only" in (
-        log.getvalue()
-    )
+    # p.yml exists only in the checkout: at base there is none, and that is what counts
+    assert "p.yml (at base" in log.getvalue()
+    assert "never from the pull request's working tree" in log.getvalue()
 
 
 def test_the_policy_caps_annotations(tmp_path: Path, github: FakeGitHub, git_repo: GitRepo) -> None:

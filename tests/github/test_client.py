@@ -31,21 +31,36 @@ def test_request_is_valid_and_pins_the_api_version(github: FakeGitHub) -> None:
 
 
 def test_server_faults_are_retried_with_backoff(github: FakeGitHub) -> None:
-    github.fail("checks/create", Fault(500))
-    github.fail("checks/create", Fault(502))
+    github.fail("pulls/list-reviews", Fault(500))
+    github.fail("pulls/list-reviews", Fault(502))
     sleeps = Sleeps()
-    client(github, sleeps, backoff=0.5).request("POST", "repos/o/r/check-runs", json=CHECK_RUN)
-    assert github.ops() == ["checks/create"] * 3
+    client(github, sleeps, backoff=0.5).request("GET", "repos/o/r/pulls/1/reviews")
+    assert github.ops() == ["pulls/list-reviews"] * 3
     assert sleeps == [0.5, 1.0]
 
 
 def test_persistent_server_fault_gives_up_with_a_small_error(github: FakeGitHub) -> None:
-    github.fail("checks/create", Fault(502, times=-1))
+    github.fail("pulls/list-reviews", Fault(502, times=-1))
     with pytest.raises(GitHubError) as err:
-        client(github, retries=2).request("POST", "repos/o/r/check-runs", json=CHECK_RUN)
+        client(github, retries=2).request("GET", "repos/o/r/pulls/1/reviews")
     assert err.value.status == 502
-    assert str(err.value) == "POST /repos/o/r/check-runs: HTTP 502: injected fault"
+    assert str(err.value) == "GET /repos/o/r/pulls/1/reviews: HTTP 502: injected fault"
     assert len(github.calls) == 3
+
+
+def test_a_post_is_not_sent_again_after_a_server_fault(github: FakeGitHub) -> None:
+    # a 5xx does not say whether the check run was created: sending again could make two
+    github.fail("checks/create", Fault(502))
+    with pytest.raises(GitHubError) as err:
+        client(github).request("POST", "repos/o/r/check-runs", json=CHECK_RUN)
+    assert err.value.maybe_done and err.value.status == 502
+    assert github.ops() == ["checks/create"]
+
+
+def test_a_repeatable_post_is_retried(github: FakeGitHub) -> None:
+    github.fail("checks/create", Fault(502))
+    client(github).request("POST", "repos/o/r/check-runs", json=CHECK_RUN, repeatable=True)
+    assert github.ops() == ["checks/create"] * 2
 
 
 def test_secondary_rate_limit_honours_retry_after(github: FakeGitHub) -> None:
@@ -103,20 +118,28 @@ def test_422_is_not_forbidden(github: FakeGitHub) -> None:
 
 
 def test_timeout_is_retried_then_reported_without_the_token(github: FakeGitHub) -> None:
-    github.fail("checks/create", Fault(200, stall=0.6, times=2))
+    github.fail("pulls/list-reviews", Fault(200, stall=60.0, times=2))
     sleeps = Sleeps()
     with pytest.raises(GitHubError) as err:
-        client(github, sleeps, timeout=0.2, retries=1).request(
-            "POST", "repos/o/r/check-runs", json=CHECK_RUN
-        )
-    assert str(err.value) == "POST /repos/o/r/check-runs: timed out"
-    assert err.value.status is None and sleeps == [1.0]
+        client(github, sleeps, timeout=1.0, retries=1).request("GET", "repos/o/r/pulls/1/reviews")
+    assert str(err.value) == (
+        "GET /repos/o/r/pulls/1/reviews: timed out waiting for the answer (2 tries)"
+    )
+    assert err.value.status is None and err.value.unreachable and sleeps == [1.0]
+    assert TOKEN not in str(err.value)
 
 
-def test_unreachable_server() -> None:
-    gh = GitHubClient(TOKEN, "http://127.0.0.1:9", retries=0)
-    with pytest.raises(GitHubError, match="could not connect"):
+def test_unreachable_server(github: FakeGitHub) -> None:
+    github.refuse_connections()
+    sleeps = Sleeps()
+    gh = client(github, sleeps, retries=2)
+    with pytest.raises(GitHubError, match="could not connect") as err:
         gh.request("GET", "repos/o/r/pulls/1/reviews")
+    assert err.value.unreachable and not err.value.maybe_done and sleeps == [1.0, 2.0]
+    # the next call does not wait through the same retries again
+    with pytest.raises(GitHubError, match=r"not tried, .* could not be reached"):
+        gh.request("POST", "repos/o/r/check-runs", json=CHECK_RUN)
+    assert sleeps == [1.0, 2.0] and gh.requests_sent == 3
 
 
 def test_pagination_follows_link_headers(github: FakeGitHub) -> None:

@@ -1,20 +1,13 @@
-"""The container action's Dockerfile: its shape, and its install steps in a fresh venv.
+"""The container action's Dockerfile: its shape, read without an engine.
 
-Docker cannot run here, so the slow test replays the Dockerfile's ``COPY`` and
-``pip install`` steps in a new virtual environment and runs the installed entry point.
+The image itself is built and run by tests/container (``.ci/image`` builds it in CI).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,77 +38,50 @@ def instructions() -> list[tuple[str, str, bool]]:
     return out
 
 
+PINNED_BASE = re.compile(r"python:3\.1[1-3]-slim-bookworm@sha256:[0-9a-f]{64}")
+
+
 def test_dockerfile_shape() -> None:
     steps = instructions()
     words = [w for w, _, _ in steps]
-    assert words[0] == "FROM" and re.match(r"python:3\.1[1-3]-slim", steps[0][1])
+    assert words[0] == "ARG"
+    name, _, default = steps[0][1].partition("=")
+    assert name == "BASE_IMAGE" and PINNED_BASE.fullmatch(default), "the base is pinned by digest"
+    froms = [a for w, a, _ in steps if w == "FROM"]
+    assert froms == ["${BASE_IMAGE} AS wheel", "${BASE_IMAGE}"], "both stages on the pinned base"
     assert "USER" not in words
     assert ("ENTRYPOINT", '["gatekeeper", "action"]') in [(w, a) for w, a, _ in steps]
     runs = " ".join(a for w, a, _ in steps if w == "RUN")
     assert "git config --system --add safe.directory '*'" in runs
     assert re.search(r"apt-get install [^&]*\bgit\b[^&]*\bpostgresql\b", runs)
     assert "rm -rf /var/lib/apt/lists/*" in runs
+    assert "create_main_cluster = false" in runs, "no default PostgreSQL cluster"
+    assert ("ARG", "DEBIAN_FRONTEND=noninteractive") in [(w, a) for w, a, _ in steps]
     undocumented = [f"{w} {a}" for w, a, commented in steps if not commented]
     assert undocumented == [], "every layer says why it is there"
+
+
+def test_every_pip_install_checks_hashes_or_installs_only_the_built_wheel() -> None:
+    """No pip step may resolve or download anything the lock files do not pin by hash."""
+    installs = [
+        part.strip()
+        for w, a, _ in instructions()
+        if w == "RUN"
+        for part in a.split("&&")
+        if re.search(r"\bpip (install|wheel)\b", part)
+    ]
+    assert installs, "the Dockerfile installs gatekeeper with pip"
+    for command in installs:
+        if "--require-hashes" in command:
+            assert "--no-deps -r /tmp/" in command, command
+        else:
+            assert "--no-deps" in command and "-r " not in command, command
+            assert re.search(r"(/dist/\*\.whl|--no-build-isolation .* /opt/gatekeeper)$", command)
+    copied = [a.split()[0] for w, a, _ in instructions() if w == "COPY" and "requirements/" in a]
+    assert sorted(copied) == ["requirements/build.txt", "requirements/image.txt"]
 
 
 def test_action_yml_runs_this_dockerfile() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
     assert set(action["branding"]) == {"icon", "color"}
-
-
-@pytest.mark.slow
-def test_dockerfile_install_steps_in_a_fresh_venv(tmp_path: Path) -> None:
-    """COPY and ``pip install`` exactly as the Dockerfile does, then run the entry point."""
-    image = tmp_path / "image"
-    for word, args, _ in instructions():
-        if word == "COPY":
-            *sources, dest = args.split()
-            for src in sources:
-                target = image / dest.lstrip("/")
-                target = target / Path(src).name if dest.endswith("/") else target
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (shutil.copytree if (ROOT / src).is_dir() else shutil.copy)(ROOT / src, target)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    bindir = venv / "bin"
-    pip_lines = [
-        a for w, a in ((w, a) for w, a, _ in instructions()) if w == "RUN" and "pip install" in a
-    ]
-    assert pip_lines
-    for line in pip_lines:
-        command = line.split("&&")[0].strip().replace("/opt/", f"{image}/opt/")
-        command = command.replace("pip install", f"{bindir}/python -m pip install -q", 1)
-        done = subprocess.run(
-            command, check=False, shell=True, capture_output=True, text=True, timeout=600
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-    env = {
-        "PATH": f"{bindir}:{os.environ.get('PATH', '')}",
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(tmp_path / "missing.json"),
-    }
-    ran = subprocess.run(
-        [str(bindir / "gatekeeper"), "action"],
-        check=False,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 2, ran.stderr
-    assert "cannot read the event file" in ran.stdout
-    shown = subprocess.run(
-        [
-            str(bindir / "python"),
-            "-c",
-            "import gatekeeper.github.action, "
-            "importlib.metadata as m, json; print(json.dumps(sorted("
-            "e.name for e in m.entry_points(group='gatekeeper.checks'))))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "gate" in json.loads(shown.stdout)

@@ -121,3 +121,40 @@ def test_order_login_before_branch_before_trailer() -> None:
     assert detect_agent(PullRequest(head_ref="claude/x", commit_trailers=pr.commit_trailers)) == (
         "branch prefix claude/"
     )
+
+
+@pytest.mark.parametrize(
+    ("pr", "signal"),
+    [
+        (PullRequest(head_ref="Claude/x"), "branch prefix claude/"),
+        (PullRequest(head_ref="refs/heads/COPILOT/y"), "branch prefix copilot/"),
+        (
+            PullRequest(commit_trailers=("Co-authored-by:Claude <noreply@anthropic.com>",)),
+            "trailer Co-authored-by: Claude",
+        ),
+        (
+            PullRequest(body="Done.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)"),
+            "body marker Generated with [Claude Code]",
+        ),
+        (PullRequest(body="generated WITH claude code"), "body marker Generated with Claude Code"),
+    ],
+)
+def test_signals_an_agent_might_bend(pr: PullRequest, signal: str) -> None:
+    assert detect_agent(pr) == signal
+    assert detect_agent(pr, AgentRules(builtin=False)) == ""
+
+
+def test_default_agent_with_a_list_of_humans() -> None:
+    rules = AgentRules(default="agent", humans=("Alice",))
+    assert detect_agent(PullRequest(author="alice"), rules) == ""
+    assert detect_agent(PullRequest(author="bob"), rules) == (
+        "default agent (author bob is not in agents.humans)"
+    )
+    assert detect_agent(PullRequest(), rules) == (
+        "default agent (an unknown author is not in agents.humans)"
+    )
+    # a signal still wins for a listed human
+    assert detect_agent(PullRequest(author="alice", head_ref="claude/x"), rules) == (
+        "branch prefix claude/"
+    )
+    assert detect_agent(PullRequest(author="bob"), AgentRules(humans=("alice",))) == ""

@@ -24,6 +24,7 @@ from gatekeeper.changes import (
 )
 from gatekeeper.changes.diff import (
     MODE_SUBMODULE,
+    MODE_SYMLINK,
     NumStat,
     RawEntry,
     classify,
@@ -34,11 +35,14 @@ from gatekeeper.changes.diff import (
 )
 from gatekeeper.changes.git import (
     FETCH_HINT,
+    decode_path,
     default_branch,
+    diff_without_attributes,
     empty_tree,
     fetch,
     find_repo_root,
     has_origin,
+    index_tree,
     is_shallow,
     merge_base,
     resolve_commit,
@@ -46,7 +50,8 @@ from gatekeeper.changes.git import (
     split_z,
     try_resolve,
 )
-from gatekeeper.changes.trees import BlobReader, GitTree, WorktreeTree
+from gatekeeper.changes.links import Link, follow, follow_on_disk, tree_entry
+from gatekeeper.changes.trees import BlobReader, GitTree, KnownBlob, WorktreeTree
 from gatekeeper.errors import GitError, UsageError
 
 MODES = ("commits", "worktree", "index")
@@ -60,9 +65,11 @@ _PREFIXES = ("--src-prefix=a/", "--dst-prefix=b/")
 __all__ = ["DEFAULT_MAX_FILE_BYTES", "MODES", "changeset_from_git"]
 
 
-def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) -> str:
+def _resolve_base(
+    root: Path, base: str | None, head: str, fetch_missing: bool, head_name: str = ""
+) -> str:
     if base is None:
-        return _default_base(root, head, fetch_missing)
+        return _default_base(root, head, fetch_missing, head_name)
     sha = try_resolve(root, base)
     if sha is not None:
         return sha
@@ -82,8 +89,11 @@ def _resolve_base(root: Path, base: str | None, head: str, fetch_missing: bool) 
     )
 
 
-def _default_base(root: Path, head: str, fetch_missing: bool) -> str:
-    branch = default_branch(root)
+def _default_base(root: Path, head: str, fetch_missing: bool, head_name: str = "") -> str:
+    # the branch being judged is never its own base (a ref named as --head included)
+    named = run_git(root, "rev-parse", "--symbolic-full-name", head_name, check=False)
+    exclude = [named.stdout.decode("utf-8", "replace").strip()] if head_name else []
+    branch = default_branch(root, exclude=[e for e in exclude if e.startswith("refs/heads/")])
     found = merge_base(root, branch, head)
     if found is None and fetch_missing and is_shallow(root) and has_origin(root):
         # The common ancestor lies beyond the shallow boundary: deepen, then give up
@@ -134,7 +144,8 @@ def changeset_from_git(
     if base is None and not head_sha:
         base_sha = empty_tree(root)  # no commit yet: everything staged or on disk is new
     else:
-        base_sha = _resolve_base(root, base, head_sha, fetch_missing)
+        head_name = head if mode == "commits" and head and not head.startswith("-") else ""
+        base_sha = _resolve_base(root, base, head_sha, fetch_missing, head_name)
     return _Builder(root, mode, max_file_bytes).build(base_sha, head_sha)
 
 
@@ -154,11 +165,16 @@ class _Builder:
         self.root, self.mode, self.limit = root, mode, limit
         self.reader = BlobReader(root)
         self.worktree = WorktreeTree(root)
+        #: blobs the trees read in place of a path: a symlink's target (see links.py)
+        self.aliases: dict[str, dict[str, KnownBlob]] = {"base": {}, "head": {}}
 
     def _diff(self, base: str, head: str, *fmt: str) -> bytes:
-        revs = {"commits": [base, head], "worktree": [base], "index": ["--cached", base]}
         # Files over the limit count as binary, so git never loads them to diff them.
-        config = [f"core.bigFileThreshold={self.limit}", "diff.relative=false"]
+        config = [
+            f"core.bigFileThreshold={self.limit}",
+            "diff.relative=false",
+            f"core.attributesFile={os.devnull}",
+        ]
         # Every option a user's config could change is pinned, so the output parses the same
         # everywhere: no external or textconv drivers, no colour, no merged hunks (which
         # would count unchanged lines between them as added), submodules as one line.
@@ -174,9 +190,16 @@ class _Builder:
             "-C",
             *fmt,
         ]
-        return run_git(self.root, *args, *revs[self.mode], "--", config=config).stdout
+        env = {"GIT_ATTR_NOSYSTEM": "1"}
+        if self.mode == "worktree":
+            # git reads the files on disk through the work tree's .gitattributes; what it
+            # calls binary is checked against the content afterwards (see _changed)
+            return run_git(self.root, *args, base, "--", config=config, env=env).stdout
+        return diff_without_attributes(self.root, [*args, base, head, "--"], config, env)
 
     def build(self, base: str, head: str) -> ChangeSet:
+        if self.mode == "index":
+            head = index_tree(self.root)
         # One diff (one rename detection) gives records, counts and the hunk headers.
         out = self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev", "-U0", *_PREFIXES)
         entries, stats, patch = parse_raw_numstat(out)
@@ -184,13 +207,15 @@ class _Builder:
         sizes = self._blob_sizes(
             s for e in entries for s in (e.old_sha, e.new_sha) if self._is_blob(s, e)
         )
-        files = [self._changed(e, stats.get(e.path, (0, 0)), hunks, sizes) for e in entries]
+        revs = {"base": base, "head": head}
+        files = [self._changed(e, stats.get(e.path, (0, 0)), hunks, sizes, revs) for e in entries]
         if self.mode == "worktree":
             files = _merge_untracked(files, self._untracked())
         files.sort(key=lambda f: f.path)
         base_known = {
             e.base_path: (e.old_sha, sizes[e.old_sha]) for e in entries if e.old_sha in sizes
         }
+        base_known.update(self.aliases["base"])
         head_tree: Tree
         if self.mode == "worktree":
             head_tree = self.worktree
@@ -198,9 +223,8 @@ class _Builder:
             head_known = {
                 e.path: (e.new_sha, sizes[e.new_sha]) for e in entries if e.new_sha in sizes
             }
-            head_tree = GitTree(
-                self.root, self.reader, head if self.mode == "commits" else "", head_known
-            )
+            head_known.update(self.aliases["head"])
+            head_tree = GitTree(self.root, self.reader, head, head_known)
         return ChangeSet(
             root=self.root,
             base=base,
@@ -234,8 +258,12 @@ class _Builder:
         stat: NumStat,
         hunks: Mapping[str, tuple[tuple[int, int], ...]],
         sizes: Mapping[str, int],
+        revs: Mapping[str, str],
     ) -> ChangedFile:
         deleted = entry.new_mode.strip("0") == ""
+        if entry.old_mode == MODE_SYMLINK and entry.old_sha in sizes:
+            # the base side of a symlink reads as the file it led to, like the head side
+            self._follow(_Side(entry.base_path, entry.old_mode, entry.old_sha), revs, "base")
         side = (
             _Side(entry.base_path, entry.old_mode, entry.old_sha)
             if deleted
@@ -243,23 +271,71 @@ class _Builder:
                 entry.path, entry.new_mode, None if _ZERO.match(entry.new_sha) else entry.new_sha
             )
         )
-        if side.mode == MODE_SUBMODULE:
-            size = 0  # a commit of another repository: nothing here to measure
-        elif side.sha is None:  # a worktree file git has not hashed: measure it on disk
-            size = self.worktree.size(side.path) or 0
-        else:
-            size = sizes.get(side.sha, 0)
-        kind = classify(side.mode, size, stat[0] is None, self.limit, lambda: self._load(side))
-        added = hunks.get(entry.path, ()) if kind in (FileKind.TEXT, FileKind.UNDECODABLE) else ()
+        link = None
+        if side.mode == MODE_SYMLINK and not deleted:
+            link, side = self._follow(side, revs, "head")
+        data: list[bytes | None] = []
+
+        def load() -> bytes | None:
+            data.append(self._load(side))
+            return data[-1]
+
+        size = self._size(side, sizes)
+        kind = classify(side.mode, size, self.limit, load)
+        added: tuple[tuple[int, int], ...] = ()
+        if kind in (FileKind.TEXT, FileKind.UNDECODABLE) and not deleted:
+            added = hunks.get(entry.path, ())
+            if (stat[0] is None or link is not None) and data and data[-1]:
+                # git called it binary (an attribute said so) or it is a symlink read as
+                # its target: git gave no lines, so every line counts as added
+                added = ((1, line_count(data[-1])),)
         return ChangedFile(
             path=entry.path,
             status=entry.status,
             kind=kind,
             old_path=entry.old_path,
-            added=() if deleted else added,
+            added=added,
             deleted_count=stat[1] or 0,
             size=size,
+            link_target=link.target if link else None,
+            link_outside=link.outside if link else False,
         )
+
+    def _size(self, side: _Side, sizes: Mapping[str, int]) -> int:
+        if side.mode == MODE_SUBMODULE:
+            return 0  # a commit of another repository: nothing here to measure
+        if side.sha is None:  # a worktree file git has not hashed: measure it on disk
+            return self.worktree.size(side.path) or 0
+        return sizes.get(side.sha, 0) or self._blob_sizes([side.sha]).get(side.sha, 0)
+
+    def _follow(self, side: _Side, revs: Mapping[str, str], which: str) -> tuple[Link, _Side]:
+        """Where the symlink ``side`` leads; the side to read in its place when that is a
+        file inside the repository (the trees then read that file for the link's path)."""
+        if which == "head" and self.mode == "worktree":
+            link = follow_on_disk(self.root, side.path)
+            if link.resolved is None:
+                return link, side
+            self.worktree.aliases[side.path] = link.resolved
+            return link, _Side(link.resolved, "100644", None)
+        rev = revs[which]
+        got = self.reader.read(side.sha) if side.sha else None
+        text = decode_path(got[1]) if got else ""
+
+        def entry(path: str) -> tuple[str, str] | None:
+            return tree_entry(self.reader, rev, path)
+
+        def read_link(path: str) -> str | None:
+            found = entry(path)
+            blob = self.reader.read(found[1]) if found else None
+            return decode_path(blob[1]) if blob else None
+
+        link = follow(side.path, text, entry, read_link)
+        if link.entry is None:
+            return link, side
+        mode, sha = link.entry
+        size = self._blob_sizes([sha]).get(sha, 0)
+        self.aliases[which][side.path] = (sha, size)
+        return link, _Side(side.path, mode, sha)
 
     def _load(self, side: _Side) -> bytes | None:
         if side.sha is None:
@@ -276,15 +352,28 @@ class _Builder:
             return ChangedFile(path.rstrip("/"), FileStatus.ADDED, FileKind.SUBMODULE)
         full = os.path.join(self.root, path)
         size = os.lstat(full).st_size
+        link = None
         if os.path.islink(full):
-            return ChangedFile(path, FileStatus.ADDED, FileKind.SYMLINK, size=size)
+            link = follow_on_disk(self.root, path)
+            if link.resolved is None:
+                return ChangedFile(
+                    path,
+                    FileStatus.ADDED,
+                    FileKind.SYMLINK,
+                    size=size,
+                    link_target=link.target,
+                    link_outside=link.outside,
+                )
+            self.worktree.aliases[path] = link.resolved
+            size = self.worktree.size(path) or 0
         if size > self.limit:
             return ChangedFile(path, FileStatus.ADDED, FileKind.TOO_LARGE, size=size)
         data = self.worktree.read(path) or b""
         kind = kind_of_bytes(data)
         lines = line_count(data) if kind is not FileKind.BINARY else 0
         added = ((1, lines),) if lines else ()
-        return ChangedFile(path, FileStatus.ADDED, kind, added=added, size=size)
+        target = link.target if link else None
+        return ChangedFile(path, FileStatus.ADDED, kind, added=added, size=size, link_target=target)
 
 
 def _merge_untracked(tracked: list[ChangedFile], untracked: list[ChangedFile]) -> list[ChangedFile]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gatekeeper.changes.globs import match_any, matcher
+from gatekeeper.changes.text import decode_text, looks_binary
 
 #: Files larger than this are not read as text (they are still listed as changed).
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -40,7 +41,7 @@ class FileKind(enum.Enum):
     SYMLINK = "symlink"
     SUBMODULE = "submodule"
     TOO_LARGE = "too-large"
-    UNDECODABLE = "undecodable"  # not valid UTF-8
+    UNDECODABLE = "undecodable"  # neither UTF-8 nor in the encoding its coding line declares
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,14 @@ class ChangedFile:
     #: how many lines the change removed from the base version
     deleted_count: int = 0
     size: int = 0
+    #: for a symlink at head: what it points to, as written in the link
+    link_target: str | None = None
+    #: the link leads outside the repository (or to where the gate cannot follow it)
+    link_outside: bool = False
 
     @property
     def is_text(self) -> bool:
-        """True when the file can be read as UTF-8 text."""
+        """True when the file reads as text (UTF-8, or the encoding its coding line declares)."""
         return self.kind is FileKind.TEXT
 
     @property
@@ -151,7 +156,8 @@ class ChangeSet:
         return self.base_tree.read(path)
 
     def text_at_head(self, path: str) -> str | None:
-        """The file as text at head; None when absent, binary, too large or not UTF-8."""
+        """The file as text at head (UTF-8, or the encoding its PEP 263 coding line
+        declares); None when absent, binary, too large or undecodable."""
         if _known_size(self.head_tree, path) > self.max_file_bytes:
             return None  # never load a file we already know is too large
         return _as_text(self.head_tree.read(path), self.max_file_bytes)
@@ -161,6 +167,14 @@ class ChangeSet:
         if _known_size(self.base_tree, path) > self.max_file_bytes:
             return None
         return _as_text(self.base_tree.read(path), self.max_file_bytes)
+
+    def tracked_at_head(self, path: str) -> bool:
+        """True when git tracks ``path`` at head (in the head commit; in the index when the
+        working tree or the index is judged): the change may have written it itself."""
+        tracked = getattr(self.head_tree, "tracked", None)
+        if callable(tracked):
+            return bool(tracked(path))
+        return self.head_tree.read(path) is not None
 
     def base_path_of(self, path: str) -> str:
         """The path a head file had at base (its old path for a rename)."""
@@ -214,9 +228,6 @@ def _known_size(tree: Tree, path: str) -> int:
 
 
 def _as_text(data: bytes | None, limit: int) -> str | None:
-    if data is None or len(data) > limit or b"\0" in data[:8192]:
+    if data is None or len(data) > limit or looks_binary(data):
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return decode_text(data)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import FileKind, FileStatus
 from gatekeeper.changes.git import decode_path
+from gatekeeper.changes.text import BINARY_SNIFF_BYTES, decode_text, looks_binary
 
 MODE_SYMLINK = "120000"
 MODE_SUBMODULE = "160000"
-#: git's own rule: a NUL in the first 8000 bytes makes a file binary
-BINARY_SNIFF_BYTES = 8000
+__all__ = ["BINARY_SNIFF_BYTES", "classify", "kind_of_bytes", "line_count", "parse_hunks"]
 
 _STATUS = {
     "A": FileStatus.ADDED,
@@ -168,18 +168,15 @@ def parse_hunks(patch: bytes) -> dict[str, tuple[tuple[int, int], ...]]:
     return {path: tuple(sorted(ranges)) for path, ranges in out.items()}
 
 
-def classify(
-    mode: str, size: int, binary: bool, limit: int, load: Callable[[], bytes | None]
-) -> FileKind:
-    """What a file holds, reading its content (``load``) only when it could be text."""
+def classify(mode: str, size: int, limit: int, load: Callable[[], bytes | None]) -> FileKind:
+    """What a file holds, decided by its content (``load``), never by what git's diff
+    said: git's "binary" can come from attributes the pull request wrote."""
     if mode == MODE_SUBMODULE:
         return FileKind.SUBMODULE
     if mode == MODE_SYMLINK:
         return FileKind.SYMLINK
     if size > limit:
         return FileKind.TOO_LARGE
-    if binary:
-        return FileKind.BINARY
     data = load()
     if data is None:
         return FileKind.TEXT
@@ -187,14 +184,10 @@ def classify(
 
 
 def kind_of_bytes(data: bytes) -> FileKind:
-    """BINARY, UNDECODABLE or TEXT, by git's NUL rule and a strict UTF-8 decode."""
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+    """BINARY, UNDECODABLE or TEXT: git's NUL rule, then UTF-8 or the file's coding line."""
+    if looks_binary(data):
         return FileKind.BINARY
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return FileKind.UNDECODABLE
-    return FileKind.TEXT
+    return FileKind.UNDECODABLE if decode_text(data) is None else FileKind.TEXT
 
 
 def line_count(data: bytes) -> int:

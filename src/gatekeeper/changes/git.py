@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gatekeeper.errors import GitError
@@ -53,6 +54,8 @@ def git_env() -> dict[str, str]:
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_OPTIONAL_LOCKS"] = "0"
     env["LC_ALL"] = "C"
+    # git 2.40+ reads attributes from this tree-ish when set: never from one the PR chose
+    env.pop("GIT_ATTR_SOURCE", None)
     return env
 
 
@@ -63,11 +66,13 @@ def run_git(
     check: bool = True,
     config: Sequence[str] = (),
     timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``git args`` in ``root`` and capture its output as bytes.
 
-    ``config`` holds extra ``-c name=value`` pairs. With ``check`` a failure raises a
-    GitError naming the command and git's own message; so does running past ``timeout``.
+    ``config`` holds extra ``-c name=value`` pairs, ``env`` extra environment variables.
+    With ``check`` a failure raises a GitError naming the command and git's own message;
+    so does running past ``timeout``.
     """
     cmd = [git_executable(), *_GIT_CONFIG]
     for item in config:
@@ -80,7 +85,7 @@ def run_git(
             cwd=root,
             input=stdin,
             capture_output=True,
-            env=git_env(),
+            env={**git_env(), **(env or {})},
             timeout=timeout,
         )
     except FileNotFoundError as exc:
@@ -122,8 +127,6 @@ def check_path(path: str) -> str:
 def split_z(out: bytes) -> list[str]:
     """NUL-separated git output as a list of paths."""
     return [decode_path(p) for p in out.split(b"\0") if p]
-
-
 
 
 def find_repo_root(path: Path | str = ".") -> Path:
@@ -172,9 +175,20 @@ def is_shallow(root: Path) -> bool:
     return done.stdout.strip() == b"true"
 
 
-def default_branch(root: Path) -> str:
+def current_branch(root: Path) -> str:
+    """The ref HEAD is on (``refs/heads/x``), or "" when HEAD is detached."""
+    done = run_git(root, "symbolic-ref", "-q", "HEAD", check=False)
+    return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else ""
+
+
+def default_branch(root: Path, exclude: Sequence[str] = ()) -> str:
     """The ref of the default branch: origin/HEAD's target, else origin/main,
-    origin/master, main, master (the first that exists)."""
+    origin/master, main, master (the first that exists).
+
+    HEAD's own branch is never the answer (nor a ref in ``exclude``): in a single-branch
+    clone of a pull request's branch called ``main`` it would be, and the change would be
+    compared with itself.
+    """
     out = run_git(
         root,
         "for-each-ref",
@@ -186,15 +200,17 @@ def default_branch(root: Path) -> str:
     for line in out.splitlines():
         name, _, target = line.partition("\0")
         refs[name] = target
+    own = {current_branch(root), *exclude} - {""}
     target = refs.get("refs/remotes/origin/HEAD", "")
-    if target and try_resolve(root, target):
+    if target and target not in own and try_resolve(root, target):
         return target
     for ref in _DEFAULT_BRANCHES:
-        if ref in refs:
+        if ref in refs and ref not in own:
             return ref
+    mine = f" other than HEAD's own branch ({', '.join(sorted(own))})" if own else ""
     raise GitError(
         "cannot tell the default branch (no origin/HEAD, origin/main, origin/master, main "
-        "or master): pass the base revision explicitly (--base)."
+        f"or master{mine}): pass the base revision explicitly (--base)."
     )
 
 
@@ -221,3 +237,62 @@ def fetch(root: Path, *args: str) -> str | None:
 
 def empty_tree(root: Path) -> str:
     return run_git(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").stdout.decode().strip()
+
+
+def diff_without_attributes(
+    root: Path, args: Sequence[str], config: Sequence[str], env: Mapping[str, str]
+) -> bytes:
+    """The output of ``git args`` (a diff of two trees) with no ``.gitattributes`` read.
+
+    git reads attributes from the work tree, falling back to the index; a pull request
+    writes both, and ``binary``, ``-diff`` or a ``diff=`` driver there would hide its own
+    lines. git 2.39 has no ``--attr-source``, so the diff runs against the repository's
+    objects with an empty work tree and an index that does not exist; the system and
+    global attribute files are switched off by the caller's ``env`` and ``config``.
+    (``$GIT_DIR/info/attributes`` still applies: the runner's, not the PR's; the
+    ChangeSet decides binary by content anyway.)
+    """
+    git_dir = run_git(root, "rev-parse", "--absolute-git-dir").stdout.decode().strip()
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-diff-") as empty:
+        extra = {
+            **env,
+            "GIT_DIR": git_dir,
+            "GIT_WORK_TREE": empty,
+            "GIT_INDEX_FILE": os.path.join(empty, "no-index"),
+        }
+        return run_git(Path(empty), *args, config=config, env=extra).stdout
+
+
+def index_tree(root: Path) -> str:
+    """The sha of a tree holding exactly what the index holds (``git write-tree``)."""
+    done = run_git(root, "write-tree", check=False)
+    if done.returncode != 0:
+        raise GitError(
+            f"cannot read the staged changes: git write-tree failed ({stderr_text(done)}); "
+            "resolve the unmerged paths and stage them first"
+        )
+    return done.stdout.decode().strip()
+
+#: the most commits whose messages are read for agent signals (a PR is far smaller)
+MAX_COMMITS = 1000
+
+
+def commit_messages(root: Path, base: str, head: str) -> list[tuple[str, str]]:
+    """(``Name <email>`` of the author, message) of the commits in ``base..head``."""
+    done = run_git(
+        root,
+        "log",
+        f"--max-count={MAX_COMMITS}",
+        "--format=%an <%ae>%x1f%B%x1e",
+        f"{base}..{head}",
+        "--",
+        check=False,
+    )
+    if done.returncode != 0:
+        return []
+    out = []
+    for record in done.stdout.decode("utf-8", "replace").split("\x1e"):
+        author, sep, message = record.strip("\n").partition("\x1f")
+        if sep:
+            out.append((author, message))
+    return out

@@ -124,6 +124,36 @@ def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+#: ``Key: value`` (or ``Key:value``), the shape of a git trailer
+_TRAILER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(\S.*)$")
+
+
+def parse_trailers(message: str) -> tuple[str, ...]:
+    """Trailer-shaped lines of a commit message after its subject, as ``Key: value``.
+
+    Wider than git's own rule (the last paragraph only, and only when it holds nothing
+    else): a trailer block followed by other lines, or one written ``Key:value``, still
+    counts. The result marks agent authors and people who may not approve their own work;
+    a self-declared signal is cheap to drop, so missing one is the costly mistake.
+    """
+    found = []
+    for line in message.strip().splitlines()[1:]:
+        m = _TRAILER_LINE.match(line.strip())
+        if m and not m.group(2).startswith("//"):  # "https://..." is a link, not a trailer
+            found.append(f"{m.group(1)}: {m.group(2)}")
+    return tuple(found)
+
+
+def with_commits(pr: PullRequest, commits: Iterable[tuple[str, str]]) -> PullRequest:
+    """``pr`` with the trailers and authors of ``commits`` ((``Name <email>``, message)...)."""
+    from dataclasses import replace
+
+    items = list(commits)
+    trailers = sorted({t for _, message in items for t in parse_trailers(message)})
+    authors = sorted({author for author, _ in items if author.strip("<> ")})
+    return replace(pr, commit_trailers=tuple(trailers), commit_authors=tuple(authors))
+
+
 #: review states that decide (a later COMMENTED review does not undo an approval)
 _DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 #: a GitHub noreply address names the account: "<123+login@users.noreply.github.com>"

@@ -165,6 +165,13 @@ class GitTree:
         )
         return done.stdout.decode().strip() if done.returncode == 0 else None
 
+    def tracked(self, path: str) -> bool:
+        """True when ``path`` is an entry of this revision (file, symlink, submodule)."""
+        check_path(path)
+        name = f"{self.rev}:{path}"
+        done = run_git(self.root, "rev-parse", "--verify", "--quiet", name, check=False)
+        return done.returncode == 0
+
     def size(self, path: str) -> int | None:
         """The blob's size when the diff already told us (None: unknown, read to find out)."""
         known = self._known.get(path)
@@ -208,6 +215,8 @@ class WorktreeTree:
         self.root = root
         self._real_root = os.path.realpath(root)
         self._sizes = dict(sizes or {})
+        #: symlinks read as the file they lead to (see :mod:`gatekeeper.changes.links`)
+        self.aliases: dict[str, str] = {}
         self._paths: list[str] | None = None
         self._lock = threading.Lock()
 
@@ -221,8 +230,9 @@ class WorktreeTree:
         return full
 
     def read(self, path: str) -> bytes | None:
-        """The file's bytes (a symlink's target); None when absent or a directory."""
-        full = self._full(path)
+        """The file's bytes (a symlink's target text, or the file it leads to when it is
+        one of :attr:`aliases`); None when absent or a directory."""
+        full = self._full(self.aliases.get(path, path))
         if full is None:
             return None
         if os.path.islink(full):
@@ -232,11 +242,17 @@ class WorktreeTree:
         with open(full, "rb") as fh:
             return fh.read()
 
+    def tracked(self, path: str) -> bool:
+        """True when git tracks ``path`` (it is in the index), whatever is on disk."""
+        check_path(path)
+        done = run_git(self.root, "rev-parse", "--verify", "--quiet", f":{path}", check=False)
+        return done.returncode == 0
+
     def size(self, path: str) -> int | None:
         """The file's size in bytes, from lstat (never reads it)."""
         if path in self._sizes:
             return self._sizes[path]
-        full = self._full(path)
+        full = self._full(self.aliases.get(path, path))
         try:
             return os.lstat(full).st_size if full else None
         except OSError:

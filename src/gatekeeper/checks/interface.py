@@ -37,6 +37,20 @@ class CheckTimeout(CheckError):
     """The check ran out of its time budget."""
 
 
+@dataclass(frozen=True)
+class PartFailure:
+    """One part of a check that could not run, while the rest of the check did.
+
+    The engine reports it as a ``check-error`` finding of that part, whose severity is
+    ``on_error`` ("block", "warn" or "info"; None: the check's own ``on_error``); the
+    findings the other parts made stand.
+    """
+
+    part: str
+    reason: str
+    on_error: str | None = None
+
+
 @dataclass
 class CheckContext:
     """Everything a check is given for one run."""
@@ -55,6 +69,8 @@ class CheckContext:
     details: list[str] = field(default_factory=list)
     #: fingerprints of findings that already exist at base, with their counts
     existing_at_base: dict[str, int] = field(default_factory=dict)
+    #: parts of the check that could not run (see :meth:`part_failed`)
+    part_failures: list[PartFailure] = field(default_factory=list)
 
     def remaining(self) -> float:
         """Seconds left in the time budget (never negative); pass it to subprocess timeouts."""
@@ -72,6 +88,15 @@ class CheckContext:
     def add_details(self, markdown: str) -> None:
         """A Markdown section shown folded under the check (e.g. the API changelog)."""
         self.details.append(markdown)
+
+    def part_failed(self, part: str, reason: str, on_error: str | None = None) -> None:
+        """Declare that one part of the check could not run, and carry on with the others.
+
+        A check made of independent parts (the security check's bandit, secrets,
+        dependencies, sensitive) calls this instead of raising :class:`CheckError`, so an
+        outage of one part never throws away what the others found.
+        """
+        self.part_failures.append(PartFailure(part, reason, on_error))
 
     def mark_existing_at_base(self, findings: Iterable[Finding]) -> None:
         """Declare findings the check also found at base (same fingerprints).
@@ -119,6 +144,13 @@ class BaseCheck:
     #: by name. The GitHub Action fetches them from the base run's artifact into
     #: ``BASE_INPUTS_DIR/<base sha>/`` before the gate runs; checks never call GitHub.
     base_inputs: ClassVar[tuple[str, ...]] = ()
+    #: True when the check executes code from the pull request (imports its modules, runs
+    #: its commands, generates from it); it must do so through
+    #: ``gatekeeper.sandbox.run_untrusted``. Under ``pull_request_target`` (safe mode) no
+    #: PR code may run: such a check is turned off, or, when ``safe_settings`` names policy
+    #: settings that stop it executing anything, it runs with them, and the verdict says so.
+    executes_pr_code: ClassVar[bool] = False
+    safe_settings: ClassVar[Mapping[str, Any] | None] = None
 
     def applies(self, ctx: CheckContext) -> bool:
         """By default a check applies whenever the diff is not empty."""

@@ -2,7 +2,8 @@
 
 Commands are imported lazily so ``gatekeeper --help`` and ``--version`` stay fast.
 One error boundary (:func:`main`) turns every error into a message and an exit code:
-0 met, 1 not met, 2 usage or policy error, 3 internal error, 130 interrupted.
+0 met, 1 not met, 2 usage or policy error, 3 internal error, 130 interrupted, 143
+stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 import click
 
 from gatekeeper import __version__
-from gatekeeper.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, GatekeeperError
+from gatekeeper.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    Cancelled,
+    GatekeeperError,
+)
 
 #: command name -> (module, attribute, one-line help); loaded on first use
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -67,18 +75,36 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """gatekeeper: one Definition-of-Done verdict for a pull request.
 
     Exit codes: 0 met, 1 not met (blocked), 2 usage or policy error,
-    3 internal error, 130 interrupted.
+    3 internal error, 130 interrupted, 143 stopped by SIGTERM.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug or bool(os.environ.get("GATEKEEPER_DEBUG"))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: the one error boundary of the program."""
+    """Entry point: the one error boundary of the program.
+
+    Started as a program (``argv`` None), it first keeps itself out of reach of the PR's
+    code it may run: it starts over without the job's credentials in its environment
+    (``gatekeeper action`` keeps its token in memory), and makes itself non-dumpable
+    (see gatekeeper.sandbox).
+    SIGTERM ends the PR's processes and exits 143.
+    """
+    from gatekeeper.sandbox import guard, terminate_all
+
     args = sys.argv[1:] if argv is None else argv
+    if argv is None:
+        # returns only when the environment holds no credential; the action's token
+        # follows through a pipe, other commands need none
+        guard.relaunch_without_secrets(args, hand_over=_command_of(args) == "action")
+        guard.make_non_dumpable()
     debug = "--debug" in args or bool(os.environ.get("GATEKEEPER_DEBUG"))
     try:
-        code: Any = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
+        with guard.stop_on_signals(terminate_all):
+            code: Any = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
+    except Cancelled as exc:
+        click.echo("gatekeeper: stopped by SIGTERM; the checks' processes were ended", err=True)
+        _exit_now(exc.exit_code)
     except GatekeeperError as exc:
         click.echo(f"gatekeeper: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
@@ -102,4 +128,19 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    if code == EXIT_TERMINATED:  # the action was stopped, and said so where it could
+        _exit_now(code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without waiting for the checks' worker threads: a stopped gate must end
+    within the runner's grace period (a network call in a check can take minutes)."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
+
+
+def _command_of(args: list[str]) -> str:
+    """The subcommand's name: the first argument that is not an option."""
+    return next((a for a in args if not a.startswith("-")), "")

@@ -15,5 +15,8 @@ def action_command() -> int:
     error), or 0 whatever happens when the input fail-on-error is false.
     """
     from gatekeeper.github.action import run_action
+    from gatekeeper.sandbox.guard import receive_secrets
 
-    return run_action(os.environ)
+    # started over without the token in its environment (see gatekeeper.cli.main): the
+    # values arrive through a pipe and live in this mapping only, never in os.environ
+    return run_action({**os.environ, **receive_secrets()})

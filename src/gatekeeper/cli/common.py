@@ -44,14 +44,15 @@ _OPTIONS = [
         "--policy",
         "policy_file",
         type=click.Path(dir_okay=False),
-        help="A policy file on disk instead of .github/gatekeeper.yml.",
+        help="A policy file instead of .github/gatekeeper.yml; inside the repository it is "
+        "read at --policy-from (base), outside it from disk.",
     ),
     click.option(
         "--policy-from",
         type=click.Choice(POLICY_FROM),
         default="base",
         show_default=True,
-        help="Where .github/gatekeeper.yml is read from.",
+        help="Where the policy (and the files it extends) is read from.",
     ),
     click.option(
         "--pr-event",

@@ -18,21 +18,33 @@ from pathlib import Path
 from typing import TextIO
 
 from gatekeeper.changes.git import find_repo_root, resolve_commit
-from gatekeeper.errors import EXIT_INTERNAL, EXIT_MET, EXIT_NOT_MET, GatekeeperError, UsageError
+from gatekeeper.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_MET,
+    EXIT_NOT_MET,
+    Cancelled,
+    GatekeeperError,
+    UsageError,
+)
 from gatekeeper.github.checkout import ensure_commit
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.event import Event, enrich, read_event
 from gatekeeper.github.publish import (
     DEFAULT_MAX_ANNOTATIONS,
     Target,
+    create_check_run_once,
     fallback_markdown,
     publish,
     write_outputs,
     write_step_summary,
 )
 from gatekeeper.github.teams import team_resolver
+from gatekeeper.github.workspace import FileCommands, hand_back, write_report
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions
+from gatekeeper.sandbox import terminate_all
+from gatekeeper.sandbox.guard import register_secret
 
 #: every input action.yml declares, with its default when the runner passes none
 INPUTS: Mapping[str, str] = {
@@ -52,6 +64,8 @@ INPUTS: Mapping[str, str] = {
 OUTPUTS = ("met", "blocking-count", "report-json", "sarif-file")
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 REPORT_JSON = "gatekeeper-report.json"
+#: when stopping, the runner gives the container seconds: one short try at GitHub
+CANCEL_HTTP_TIMEOUT = 5.0
 
 Gate = Callable[[GateOptions], Verdict]
 
@@ -128,13 +142,40 @@ def run_action(
     sleep: Callable[[float], None] = time.sleep,
     http_timeout: float = 10.0,
 ) -> int:
-    """Run the whole action; never raises, returns the process exit code."""
+    """Run the whole action; never raises, returns the process exit code.
+
+    Stopped by SIGTERM (:class:`Cancelled`) or Ctrl-C, it ends the PR's processes,
+    publishes a ``cancelled`` check run (which no branch protection counts as a pass) and
+    returns 143 (130). Whatever happens, what it wrote in the workspace goes back to the
+    workspace's owner.
+    """
     log = _writer(stdout or sys.stdout)
     token = env.get("INPUT_TOKEN", "").strip()
     if token:
         log(f"::add-mask::{token}")  # the runner hides it in every later log line
+        register_secret(token)  # and no process running PR code gets it in its environment
+    started = time.time()
+    published: list[str] = []
+    try:
+        return _run(env, token, log, gate, sleep, http_timeout, published)
+    except (Cancelled, KeyboardInterrupt) as stop:
+        return _stopped(env, token, log, stop, published)
+    finally:
+        _hand_back(env, started, log)
+
+
+def _run(
+    env: Mapping[str, str],
+    token: str,
+    log: Callable[[str], None],
+    gate: Gate | None,
+    sleep: Callable[[float], None],
+    http_timeout: float,
+    published: list[str],
+) -> int:
     fail_on_error = env.get("INPUT_FAIL-ON-ERROR", "true").strip().lower() not in _FALSE
     client = _client(env, token, sleep, http_timeout)
+    file_commands = FileCommands(env)
     try:
         inputs = read_inputs(env)
         event = read_event(env)
@@ -147,24 +188,22 @@ def run_action(
             _base_coverage(env, inputs.base_coverage_artifact, client, options, log)
         verdict, cap = _judge(gate, options)
     except GatekeeperError as exc:
+        file_commands.restore(log)
+        published.append("error")
         return _failed(
-            env,
-            log=log,
-            client=client,
-            message=exc.format_message(),
-            code=exc.exit_code,
+            env, log=log, client=client, message=exc.format_message(), code=exc.exit_code,
             fail_on_error=fail_on_error,
-        )
+        )  # fmt: skip
     except Exception as exc:  # the action's own error boundary: a defect, not a traceback
-        message = f"internal error: {type(exc).__name__}: {exc}"
+        file_commands.restore(log)
+        published.append("error")
         return _failed(
-            env,
-            log=log,
-            client=client,
-            message=message,
-            code=EXIT_INTERNAL,
-            fail_on_error=fail_on_error,
-        )
+            env, log=log, client=client, message=f"internal error: {type(exc).__name__}: {exc}",
+            code=EXIT_INTERNAL, fail_on_error=fail_on_error,
+        )  # fmt: skip
+    # the PR's code has run; what it wrote into the runner's files goes before ours
+    file_commands.restore(log)
+    published.append("verdict")
     try:
         _finish(env, inputs=inputs, event=event, verdict=verdict, client=client, log=log, cap=cap)
     except Exception as exc:  # publishing must never change the verdict or the exit code
@@ -172,6 +211,45 @@ def run_action(
     met = "Definition of Done met" if verdict.met else "Definition of Done not met"
     log(f"gatekeeper: {met} ({verdict.blocking_count} blocking)")
     return EXIT_MET if verdict.met or not inputs.fail_on_error else EXIT_NOT_MET
+
+
+def _stopped(
+    env: Mapping[str, str],
+    token: str,
+    log: Callable[[str], None],
+    stop: BaseException,
+    published: list[str],
+) -> int:
+    """Told to stop: end the PR's processes, say so where a person looks, and exit 143."""
+    terminate_all("the gate was told to stop")
+    code = stop.exit_code if isinstance(stop, Cancelled) else EXIT_INTERRUPTED
+    what = "SIGTERM" if isinstance(stop, Cancelled) else "an interrupt"
+    message = (
+        f"gatekeeper was stopped by {what} before it reached a verdict; the processes of "
+        "the pull request's code it started were ended. Run the job again for a verdict."
+    )
+    log(f"::error title=gatekeeper was stopped::{message}")
+    if not published:  # a verdict or an error already on the commit stays the last word
+        # a fresh client: the old one may be mid-request; few retries, the runner is waiting
+        client = _client(env, token, time.sleep, CANCEL_HTTP_TIMEOUT, retries=1)
+        summary = f"## gatekeeper was stopped\n\n{message}\n"
+        _error_check_run(env, client, summary, log, conclusion="cancelled")
+    _outputs(env, {"met": "false", "blocking-count": "", "report-json": "", "sarif-file": ""}, log)
+    return code
+
+
+def _hand_back(env: Mapping[str, str], since: float, log: Callable[[str], None]) -> None:
+    """The workspace's files the gate wrote go to the workspace's owner (never raises)."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    root = workspace / (env.get("INPUT_WORKING-DIRECTORY", "").strip() or ".")
+    roots = [workspace / REPORT_JSON, root / ".gatekeeper", root / ".git"]
+    sarif = env.get("INPUT_SARIF-FILE", "").strip()
+    if sarif:
+        roots.append(workspace / sarif)
+    try:
+        hand_back(workspace, roots, since - 1.0, log)
+    except Exception as exc:  # ownership is a courtesy to later steps, never the verdict
+        log(f"gatekeeper: could not give the workspace's files back: {exc}")
 
 
 def _writer(out: TextIO) -> Callable[[str], None]:
@@ -183,11 +261,17 @@ def _writer(out: TextIO) -> Callable[[str], None]:
 
 
 def _client(
-    env: Mapping[str, str], token: str, sleep: Callable[[float], None], timeout: float
+    env: Mapping[str, str],
+    token: str,
+    sleep: Callable[[float], None],
+    timeout: float,
+    retries: int = 3,
 ) -> GitHubClient | None:
     if not token or "/" not in env.get("GITHUB_REPOSITORY", ""):
         return None
-    return GitHubClient(token, env.get("GITHUB_API_URL", ""), sleep=sleep, timeout=timeout)
+    return GitHubClient(
+        token, env.get("GITHUB_API_URL", ""), sleep=sleep, timeout=timeout, retries=retries
+    )
 
 
 def _gate_options(
@@ -330,10 +414,8 @@ def _save(workspace: Path, name: str, text: str | None, log: Callable[[str], Non
     """Write a report file; return its path as later steps see it ("" when not written)."""
     if text is None:
         return ""
-    path = workspace / name
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_report(workspace, name, text)
     except OSError as exc:
         log(f"gatekeeper: could not write {name}: {exc}")
         return ""
@@ -387,8 +469,10 @@ def _error_check_run(
     client: GitHubClient | None,
     summary: str,
     log: Callable[[str], None],
+    conclusion: str = "failure",
 ) -> None:
-    """A failing check run, so a required check shows the reason rather than stay pending."""
+    """A failing (or cancelled) check run, so a required check shows the reason rather
+    than stay pending; neither conclusion lets a branch protection rule pass."""
     try:
         event = read_event(env)
     except GatekeeperError:
@@ -396,14 +480,8 @@ def _error_check_run(
     target = _target(env, event, env.get("INPUT_CHECK-NAME", "").strip() or "gatekeeper")
     if client is None or target is None:
         return
-    body = {
-        "name": target.check_name,
-        "head_sha": target.head_sha,
-        "status": "completed",
-        "conclusion": "failure",
-        "output": {"title": "gatekeeper could not run", "summary": summary[:60_000]},
-    }
+    title = "gatekeeper was stopped" if conclusion == "cancelled" else "gatekeeper could not run"
     try:
-        client.request("POST", f"repos/{target.owner}/{target.repo}/check-runs", json=body)
+        create_check_run_once(client, target, conclusion, {"title": title, "summary": summary})
     except GitHubError as exc:
         log(f"gatekeeper: could not write the check run: {exc}")

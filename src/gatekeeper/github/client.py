@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
@@ -26,11 +27,26 @@ _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
 
 class GitHubError(Exception):
-    """A GitHub API call that failed for good (after retries, or not retryable)."""
+    """A GitHub API call that failed for good (after retries, or not retryable).
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    ``unreachable``: GitHub never answered (no connection, or no answer in time).
+    ``maybe_done``: the request may have reached GitHub and been carried out although no
+    answer came back (a timeout or a dropped connection after sending, a 5xx): a call
+    that creates something must look for it before trying again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        *,
+        unreachable: bool = False,
+        maybe_done: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.unreachable = unreachable
+        self.maybe_done = maybe_done
 
     @property
     def forbidden(self) -> bool:
@@ -75,6 +91,9 @@ class GitHubClient:
             self._headers["Authorization"] = f"Bearer {token}"
         #: how many HTTP requests were sent (for the benchmark and tests)
         self.requests_sent = 0
+        #: set once connecting failed through every retry: later calls fail at once
+        #: rather than each wait through the same retries (see docs/github-action.md)
+        self.down = ""
 
     def __repr__(self) -> str:  # never show the token, even in a debugger
         return f"GitHubClient({self.api_url!r})"
@@ -86,10 +105,44 @@ class GitHubClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        repeatable: bool | None = None,
     ) -> Any:
-        """Send one call (retrying transient faults) and return its decoded JSON body."""
-        response = self._send(method, self._url(path), params=params, json=json)
+        """Send one call (retrying transient faults) and return its decoded JSON body.
+
+        A call that is not ``repeatable`` (by default: POST) is not sent again after a
+        failure that leaves it unknown whether GitHub carried it out; it raises a
+        :class:`GitHubError` with ``maybe_done`` instead (see :meth:`create`).
+        """
+        response = self._send(
+            method, self._url(path), params=params, json=json, repeatable=repeatable
+        )
         return _decode(response)
+
+    def create(self, path: str, *, json: Any, find_existing: Callable[[], Any]) -> Any:
+        """POST something new, never twice.
+
+        When a try ends without telling whether GitHub created the thing (a timeout, a
+        dropped connection, a 5xx), ``find_existing`` looks for it (it returns the object
+        or None) before another try; what it finds is returned as if just created.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self.request("POST", path, json=json)
+            except GitHubError as exc:
+                if not exc.maybe_done:
+                    raise
+                found = find_existing()
+                if found is not None:
+                    return found
+                if attempt > self.retries:
+                    raise GitHubError(
+                        f"{exc}; nothing was created as far as GitHub shows",
+                        exc.status,
+                        unreachable=exc.unreachable,
+                    ) from None
+                self._sleep(self._backoff(attempt))
 
     def paginate(
         self, path: str, params: Mapping[str, Any] | None = None, *, max_pages: int = 50
@@ -158,8 +211,12 @@ class GitHubClient:
         json: Any,
         allow_redirects: bool = True,
         stream: bool = False,
+        repeatable: bool | None = None,
     ) -> requests.Response:
         where = f"{method} {_path_of(url)}"
+        if self.down:
+            raise GitHubError(f"{where}: not tried, {self.down}", unreachable=True)
+        again = method != "POST" if repeatable is None else repeatable
         attempt = 0
         while True:
             attempt += 1
@@ -176,16 +233,36 @@ class GitHubClient:
                     stream=stream,
                 )
             except requests.RequestException as exc:
-                if attempt > self.retries:
-                    raise GitHubError(f"{where}: {_describe(exc)}") from None
-                self._sleep(self._backoff(attempt))
+                self._after_failure(where, exc, attempt, again)
                 continue
             if response.status_code < 400:
                 return response
             wait = self._retry_after(response, attempt)
+            if wait is not None and not again and response.status_code in _RETRY_STATUSES:
+                raise GitHubError(
+                    f"{where}: {_error_text(response)}", response.status_code, maybe_done=True
+                )
             if wait is None or attempt > self.retries:
                 raise GitHubError(f"{where}: {_error_text(response)}", response.status_code)
             self._sleep(wait)
+
+    def _after_failure(
+        self, where: str, exc: requests.RequestException, attempt: int, again: bool
+    ) -> None:
+        """Sleep before the next try of a call that got no answer, or raise."""
+        sent = _maybe_delivered(exc)
+        if sent and not again:
+            raise GitHubError(
+                f"{where}: {_describe(exc)} (GitHub may have done it; not sent again)",
+                unreachable=True,
+                maybe_done=True,
+            ) from None
+        if attempt > self.retries:
+            if not sent:
+                self.down = f"{self.api_url} could not be reached ({_describe(exc)})"
+            tries = f"{attempt} tries" if attempt > 1 else "1 try"
+            raise GitHubError(f"{where}: {_describe(exc)} ({tries})", unreachable=True) from None
+        self._sleep(self._backoff(attempt))
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self.max_wait, self.backoff * 2 ** (attempt - 1)))
@@ -259,10 +336,25 @@ def _path_of(url: str) -> str:
     return path.split("?", 1)[0] or "/"
 
 
-def _describe(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
+def _maybe_delivered(exc: requests.RequestException) -> bool:
+    """False when the request certainly never reached GitHub (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
     if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        inner = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+        return not isinstance(inner, NewConnectionError)
+    return True
+
+
+def _describe(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return "could not connect (timed out)"
+    if isinstance(exc, requests.Timeout):
+        return "timed out waiting for the answer"
+    if isinstance(exc, requests.ConnectionError):
+        if _maybe_delivered(exc):
+            return "the connection was closed before the answer"
         return "could not connect"
     return type(exc).__name__
 

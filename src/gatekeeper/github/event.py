@@ -15,15 +15,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.changes.pullrequest import PullRequest, Review, pr_from_payload
+from gatekeeper.changes.pullrequest import PullRequest, Review, parse_trailers, pr_from_payload
 from gatekeeper.errors import UsageError
 from gatekeeper.github.client import GitHubClient, GitHubError
+
+__all__ = ["Event", "enrich", "parse_trailers", "read_event"]
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review"})
 SUPPORTED_EVENTS = PR_EVENTS | {"merge_group", "push"}
 _ZERO_SHA = re.compile(r"^0+$")
-#: "Key: value" at the start of a line in a commit message's last paragraph
-_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s+(\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -115,17 +115,6 @@ def enrich(event: Event, client: GitHubClient, log: Callable[[str], None]) -> Ev
     except GitHubError as exc:
         log(f"gatekeeper: could not read the PR's reviews ({exc}); approvals count as missing")
     return replace(event, pr=pr)
-
-
-def parse_trailers(message: str) -> tuple[str, ...]:
-    """The ``Key: value`` trailer lines of a commit message's last paragraph."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", message.strip()) if p.strip()]
-    if len(paragraphs) < 2:
-        return ()  # a subject line alone has no trailers
-    lines = [line.strip() for line in paragraphs[-1].splitlines() if line.strip()]
-    if not lines or not all(_TRAILER.match(line) for line in lines):
-        return ()
-    return tuple(lines)
 
 
 def _trailers(commits: list[Any]) -> tuple[str, ...]:

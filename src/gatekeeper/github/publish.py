@@ -12,10 +12,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from gatekeeper.github.client import GitHubClient, GitHubError
+from gatekeeper.github.workspace import open_runner_file
 from gatekeeper.model import Result, Verdict
 from gatekeeper.report.interface import ANNOTATION_LEVEL
 
@@ -55,6 +55,8 @@ class Published:
     step_summary: bool = False
     annotations: int = 0
     errors: list[str] = field(default_factory=list)
+    #: why the check run could not be written, when it could not
+    check_run_error: GitHubError | None = None
 
 
 def title_for(verdict: Verdict) -> str:
@@ -97,14 +99,9 @@ def publish(
                 lambda: upsert_comment(client, target, markdown),
             )
     if not done.check_run:
-        why = (
-            "no GitHub token or repository"
-            if client is None or target is None
-            else ("the token cannot write checks (a fork's pull request has a read-only token)")
-        )
         log(
-            f"gatekeeper: no check run was written ({why}); the verdict is in the step "
-            "summary and the annotations below"
+            f"gatekeeper: no check run was written ({_why_not(client, target, done)}); the "
+            "verdict is in the step summary and the annotations below"
         )
         for note in notes:
             emit(workflow_command(note))
@@ -114,6 +111,20 @@ def publish(
             done, log, "write the step summary", lambda: write_step_summary(step_summary, markdown)
         )
     return done
+
+
+def _why_not(client: GitHubClient | None, target: Target | None, done: Published) -> str:
+    """Why no check run was written, as the failure showed it (not a guess)."""
+    if client is None or target is None:
+        return "no GitHub token or repository"
+    failure = done.check_run_error
+    if failure is None:
+        return "no head commit to put it on"
+    if failure.unreachable:
+        return f"the GitHub API at {client.api_url} could not be reached: {failure}"
+    if failure.forbidden:
+        return "the token cannot write checks (a fork's pull request has a read-only token)"
+    return f"GitHub refused it: {failure}"
 
 
 def _publish_checks(
@@ -127,12 +138,15 @@ def _publish_checks(
     done: Published,
 ) -> None:
     try:
-        done.annotations = create_check_run(client, target, verdict, markdown, notes)
+        done.annotations = create_check_run(client, target, verdict, markdown, notes, log)
         done.check_run = True
         return
     except GitHubError as exc:
         done.errors.append(str(exc))
+        done.check_run_error = exc
         log(f"gatekeeper: could not write the check run: {exc}")
+    if done.check_run_error is not None and done.check_run_error.unreachable:
+        return  # a commit status would go the same unreachable way
     done.commit_status = _attempt(
         done, log, "set a commit status", lambda: set_commit_status(client, target, verdict)
     )
@@ -154,8 +168,10 @@ def create_check_run(
     verdict: Verdict,
     markdown: str,
     notes: Sequence[dict[str, Any]],
+    log: Log = lambda line: None,
 ) -> int:
-    """Create the completed check run, then add annotations 50 at a time; return how many."""
+    """Create the completed check run, then add annotations 50 at a time; return how many
+    annotations reached GitHub."""
     output: dict[str, Any] = {
         "title": title_for(verdict),
         "summary": cut(markdown, MAX_SUMMARY_BYTES),
@@ -164,27 +180,73 @@ def create_check_run(
         list(notes[i : i + ANNOTATIONS_PER_REQUEST])
         for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
     ] or [[]]
+    conclusion = "success" if verdict.met else "failure"
+    run_id = create_check_run_once(
+        client, target, conclusion, {**output, "annotations": batches[0]}
+    )
+    sent = len(batches[0])
+    for batch in batches[1:]:
+        # each update must repeat title and summary; annotations accumulate on GitHub's
+        # side, so a batch whose answer was lost is not sent again (it could appear twice)
+        try:
+            client.request(
+                "PATCH",
+                f"repos/{target.owner}/{target.repo}/check-runs/{run_id}",
+                json={"output": {**output, "annotations": batch}},
+                repeatable=False,
+            )
+        except GitHubError as exc:
+            if not exc.maybe_done:
+                raise
+            log(f"gatekeeper: annotations stopped after {sent}: {exc}; the summary has them all")
+            break
+        sent += len(batch)
+    return sent
+
+
+def create_check_run_once(
+    client: GitHubClient, target: Target, conclusion: str, output: dict[str, Any]
+) -> int:
+    """POST a completed check run and return its id; never two for one call.
+
+    Each call carries a fresh ``external_id``: when GitHub's answer is lost, the check runs
+    on the head commit are searched for that id before another try, so neither an earlier
+    run of the gate nor a retry is mistaken for this one.
+    """
+    external_id = f"gatekeeper-{secrets.token_hex(8)}"
     body: dict[str, Any] = {
         "name": target.check_name,
         "head_sha": target.head_sha,
         "status": "completed",
-        "conclusion": "success" if verdict.met else "failure",
-        "output": {**output, "annotations": batches[0]},
+        "conclusion": conclusion,
+        "external_id": external_id,
+        "output": output,
     }
     if target.details_url:
         body["details_url"] = target.details_url
-    run = client.request("POST", f"repos/{target.owner}/{target.repo}/check-runs", json=body)
+    run = client.create(
+        f"repos/{target.owner}/{target.repo}/check-runs",
+        json=body,
+        find_existing=lambda: find_check_run(client, target, external_id),
+    )
     run_id = run.get("id") if isinstance(run, dict) else None
     if not isinstance(run_id, int):
         raise GitHubError("POST check-runs: the response has no check run id")
-    for batch in batches[1:]:
-        # each update must repeat title and summary; annotations accumulate on GitHub's side
-        client.request(
-            "PATCH",
-            f"repos/{target.owner}/{target.repo}/check-runs/{run_id}",
-            json={"output": {**output, "annotations": batch}},
-        )
-    return len(notes)
+    return run_id
+
+
+def find_check_run(client: GitHubClient, target: Target, external_id: str) -> Any:
+    """The check run on the head commit with this name and ``external_id``, or None."""
+    body = client.request(
+        "GET",
+        f"repos/{target.owner}/{target.repo}/commits/{target.head_sha}/check-runs",
+        params={"check_name": target.check_name, "filter": "all", "per_page": 100},
+    )
+    runs = body.get("check_runs") if isinstance(body, dict) else None
+    for run in runs if isinstance(runs, list) else []:
+        if isinstance(run, dict) and run.get("external_id") == external_id:
+            return run
+    return None
 
 
 def set_commit_status(client: GitHubClient, target: Target, verdict: Verdict) -> None:
@@ -196,8 +258,13 @@ def set_commit_status(client: GitHubClient, target: Target, verdict: Verdict) ->
     }
     if target.details_url:
         body["target_url"] = target.details_url
+    # a repeated status only restates the same state for the same context (GitHub shows
+    # the latest per context), so this POST may be sent again
     client.request(
-        "POST", f"repos/{target.owner}/{target.repo}/statuses/{target.head_sha}", json=body
+        "POST",
+        f"repos/{target.owner}/{target.repo}/statuses/{target.head_sha}",
+        json=body,
+        repeatable=True,
     )
 
 
@@ -205,12 +272,28 @@ def upsert_comment(client: GitHubClient, target: Target, markdown: str) -> str:
     """Edit the PR's one gatekeeper comment in place, or create it; return "updated"/"created"."""
     base = f"repos/{target.owner}/{target.repo}/issues"
     body = STICKY_MARKER + "\n" + cut(markdown, MAX_SUMMARY_BYTES - len(STICKY_MARKER) - 1)
+    existing = _sticky(client, base, target)
+    if existing is None:
+        # when the answer to this POST is lost, the comment is looked for by its marker
+        # before another try: a PR never gets two
+        created = client.create(
+            f"{base}/{target.pr_number}/comments",
+            json={"body": body},
+            find_existing=lambda: _sticky(client, base, target),
+        )
+        if not isinstance(created, dict) or created.get("body") == body:
+            return "created"
+        existing = created  # found by its marker after a lost answer: make it this one
+    client.request("PATCH", f"{base}/comments/{existing['id']}", json={"body": body})
+    return "updated"
+
+
+def _sticky(client: GitHubClient, base: str, target: Target) -> Any:
+    """The PR's comment carrying the sticky marker, or None."""
     for item in client.paginate(f"{base}/{target.pr_number}/comments"):
         if isinstance(item, dict) and STICKY_MARKER in str(item.get("body") or ""):
-            client.request("PATCH", f"{base}/comments/{item['id']}", json={"body": body})
-            return "updated"
-    client.request("POST", f"{base}/{target.pr_number}/comments", json={"body": body})
-    return "created"
+            return item
+    return None
 
 
 def build_annotations(verdict: Verdict, cap: int = DEFAULT_MAX_ANNOTATIONS) -> list[dict[str, Any]]:
@@ -297,7 +380,7 @@ def cut(text: str, max_bytes: int, note: str = _CUT_NOTE) -> str:
 
 def write_step_summary(path: str, markdown: str) -> None:
     """Append the report to ``$GITHUB_STEP_SUMMARY``, under GitHub's 1 MiB limit."""
-    with Path(path).open("a", encoding="utf-8") as out:
+    with open_runner_file(path) as out:
         out.write(cut(markdown, MAX_STEP_SUMMARY_BYTES) + "\n")
 
 
@@ -306,7 +389,7 @@ def write_outputs(path: str, outputs: dict[str, str]) -> None:
 
     A random delimiter means no value (a path, a JSON report) can end the block early.
     """
-    with Path(path).open("a", encoding="utf-8") as out:
+    with open_runner_file(path) as out:
         for name in sorted(outputs):
             value = outputs[name]
             delimiter = f"ghadelimiter_{secrets.token_hex(16)}"

@@ -27,6 +27,8 @@ _BUILTIN_TRAILERS = (
     ("Co-authored-by: * <noreply@anthropic.com>", "Co-authored-by: Claude"),
     ("Co-authored-by: *<cursoragent@cursor.com>*", "Co-authored-by: cursoragent@cursor.com"),
 )
+#: text Claude Code puts at the end of the pull requests (and commits) it writes
+_BUILTIN_BODY_MARKERS = ("Generated with [Claude Code]", "Generated with Claude Code")
 _BUILTIN_COMMIT_AUTHORS = (
     ("*cursoragent@cursor.com*", "cursoragent@cursor.com"),
     *((f"{login}*", login) for login in _BUILTIN_LOGINS if login.endswith("[bot]")),
@@ -78,18 +80,39 @@ def _branch_signal(head_ref: str, extra: Iterable[str], builtin: bool) -> str:
         if _matches(branch, pattern):
             return f"branch {pattern}"
     for prefix in _BUILTIN_BRANCHES if builtin else ():
-        if branch.startswith(prefix):
+        # case is ignored, as for every other signal: "Claude/x" is Claude Code's branch
+        if branch.casefold().startswith(prefix):
             return f"branch prefix {prefix}"
     return ""
 
 
 def _commit_signal(pr: PullRequest, extra: Iterable[str], builtin: bool) -> str:
     own = tuple((t, t) for t in extra)
-    found = _first(pr.commit_trailers, (*own, *(_BUILTIN_TRAILERS if builtin else ())))
+    trailers = [normal_trailer(t) for t in pr.commit_trailers]
+    found = _first(trailers, (*own, *(_BUILTIN_TRAILERS if builtin else ())))
     if found:
         return f"trailer {found}"
     found = _first(pr.commit_authors, _BUILTIN_COMMIT_AUTHORS if builtin else ())
     return f"commit author {found}" if found else ""
+
+
+def _body_signal(body: str, markers: Iterable[str]) -> str:
+    flat = " ".join(body.split())
+    for marker in markers:
+        if _wildcard("*" + marker + "*").match(flat):
+            return f"body marker {marker}"
+    return ""
+
+
+def _default_signal(pr: PullRequest, rules: AgentRules) -> str:
+    """``agents: {default: agent}``: every PR is an agent's unless a listed human wrote it."""
+    if rules.default != "agent":
+        return ""
+    humans = {h.casefold() for h in rules.humans}
+    if pr.author and pr.author.casefold() in humans:
+        return ""
+    who = f"author {pr.author}" if pr.author else "an unknown author"
+    return f"default agent ({who} is not in agents.humans)"
 
 
 def detect_agent(pr: PullRequest, rules: AgentRules | None = None) -> str:
@@ -99,21 +122,29 @@ def detect_agent(pr: PullRequest, rules: AgentRules | None = None) -> str:
     label, body marker); the policy's own ``agents:`` patterns are tried before the
     built-in ones of each kind (unless the policy turns those off). Returns e.g.
     ``"login Copilot"``, ``"branch prefix claude/"`` or ``"trailer Co-authored-by: Claude"``.
-    Dependabot, Renovate and GitHub Actions are bots, not agents.
+    Dependabot, Renovate and GitHub Actions are bots, not agents. With
+    ``agents: {default: agent}`` a PR with no signal is an agent's too, unless its author
+    is listed under ``humans``.
     """
-    builtin = rules.builtin if rules else True
+    rules = rules or AgentRules()
+    builtin = rules.builtin
     signal = (
-        _login_signal(pr.author, rules.logins if rules else (), builtin)
-        or _branch_signal(pr.head_ref, rules.branches if rules else (), builtin)
-        or _commit_signal(pr, rules.trailers if rules else (), builtin)
+        _login_signal(pr.author, rules.logins, builtin)
+        or _branch_signal(pr.head_ref, rules.branches, builtin)
+        or _commit_signal(pr, rules.trailers, builtin)
     )
-    if signal or rules is None:
+    if signal:
         return signal
     found = _first(pr.labels, ((p, p) for p in rules.labels))
     if found:
         return f"label {found}"
-    body = " ".join(pr.body.split())
-    for marker in rules.body_markers:
-        if _wildcard("*" + marker + "*").match(body):
-            return f"body marker {marker}"
-    return ""
+    markers = (*rules.body_markers, *(_BUILTIN_BODY_MARKERS if builtin else ()))
+    return _body_signal(pr.body, markers) or _default_signal(pr, rules)
+
+
+_TRAILER_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*:\s*")
+
+
+def normal_trailer(line: str) -> str:
+    """``Key:value`` and ``Key :  value`` as ``Key: value`` (how the patterns are written)."""
+    return _TRAILER_KEY.sub(lambda m: m.group(1) + ": ", line, count=1)

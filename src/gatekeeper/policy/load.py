@@ -30,7 +30,7 @@ from gatekeeper.policy.agents import detect_agent
 from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
 from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
-from gatekeeper.policy.validate import Origin, Problems, check_document
+from gatekeeper.policy.validate import Origin, Problems, check_document, check_error_in_rules
 from gatekeeper.policy.yamlmarks import KeyPath, load
 
 #: What a repository without a policy file gets.
@@ -132,6 +132,8 @@ def load_policy(
     check_document(schema, document, problems)
     waivers = _waivers(document, problems)
     plugins = _plugins(document.get("plugins"), problems)
+    _check_agents(document.get("agents"), problems)
+    _refuse_check_error_rules(document, problems)
     problems.raise_if_any()
     agents = _agents(document.get("agents", {}))
     signal = pr.agent_signal or detect_agent(pr, agents)
@@ -176,7 +178,36 @@ def _agents(block: Mapping[str, Any]) -> AgentRules:
         labels=tuple(block.get("labels", ())),
         body_markers=tuple(block.get("body_markers", ())),
         builtin=bool(block.get("builtin", True)),
+        default=str(block.get("default", "human")),
+        humans=tuple(block.get("humans", ())),
     )
+
+
+def _refuse_check_error_rules(document: Mapping[str, Any], problems: Problems) -> None:
+    """``rules: {check-error: warn}`` would do nothing (a check that cannot run is judged
+    by ``on_error``): refused for every check, also those whose rule ids are open."""
+    places: list[tuple[KeyPath, Any]] = [(("checks",), document.get("checks"))]
+    overrides = document.get("overrides")
+    for i, o in enumerate(overrides if isinstance(overrides, list) else ()):
+        if isinstance(o, dict):
+            places.append((("overrides", i, "checks"), o.get("checks")))
+    for where, blocks in places:
+        for cid, block in (blocks or {}).items() if isinstance(blocks, dict) else ():
+            rules = block.get("rules") if isinstance(block, dict) else None
+            if isinstance(rules, dict) and "check-error" in rules:
+                path = (*where, cid, "rules", "check-error")
+                problems.add(path, check_error_in_rules(str(cid)))
+
+
+def _check_agents(block: Any, problems: Problems) -> None:
+    """``humans`` means something only under ``default: agent``: a list that does nothing
+    would be read as protection it does not give."""
+    if isinstance(block, dict) and block.get("humans") and block.get("default") != "agent":
+        problems.add(
+            ("agents", "humans"),
+            "applies only with 'default: agent' (every PR is an agent's unless its author"
+            " is listed); add it, or remove the list",
+        )
 
 
 def _waivers(document: Mapping[str, Any], problems: Problems) -> tuple[Waiver, ...]:

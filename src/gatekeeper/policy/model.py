@@ -50,6 +50,10 @@ class AgentRules:
     body_markers: tuple[str, ...] = ()
     #: also use the built-in signals (Copilot, Devin, Codex, Claude Code, Cursor, Jules, Sweep)
     builtin: bool = True
+    #: "agent": a PR no signal marks is an agent's too, unless its author is in ``humans``
+    default: str = "human"
+    #: logins (case ignored) of the people whose PRs are theirs under ``default: agent``
+    humans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

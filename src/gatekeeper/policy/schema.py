@@ -187,6 +187,17 @@ def _agents() -> dict[str, Any]:
                 "description": "Also use the built-in signals (Copilot, Devin, Codex, Claude "
                 "Code, Cursor, Jules, Sweep). Default: true.",
             },
+            "default": {
+                "type": "string",
+                "enum": ["human", "agent"],
+                "description": "Who wrote a PR that no signal marks. 'agent': every PR is in "
+                "the agent tier unless its author is listed in 'humans'. Default: human.",
+            },
+            "humans": {
+                **_STRINGS,
+                "description": "Logins (case ignored) whose PRs stay in the human tier under "
+                "'default: agent' (unless a signal marks them).",
+            },
         },
     }
 

@@ -62,6 +62,20 @@ def _one_of(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def check_error_in_rules(check_id: str) -> str:
+    """Why ``rules: {check-error: ...}`` is refused, naming the key that does that job."""
+    parts = (
+        ", or for one part checks.security.<bandit|secrets|dependencies|sensitive>.on_error"
+        if check_id == "security"
+        else ""
+    )
+    return (
+        "'check-error' is not a rule: what a check that cannot run does is set by on_error"
+        f" (checks.{check_id}.on_error{parts}); the findings the check did make count"
+        " either way"
+    )
+
+
 def _unknown_keys(err: ValidationError) -> list[tuple[KeyPath, str]]:
     path: KeyPath = tuple(err.absolute_path)
     known = set(err.schema.get("properties", {})) if isinstance(err.schema, dict) else set()
@@ -74,6 +88,8 @@ def _unknown_keys(err: ValidationError) -> list[tuple[KeyPath, str]]:
                 f"check '{key}' is not installed{hint} (install the package that provides "
                 "it, or remove the block; `gatekeeper checks` lists the installed checks)"
             )
+        elif path and path[-1] == "rules" and key == "check-error" and len(path) >= 2:
+            message = check_error_in_rules(str(path[-2]))
         elif path and path[-1] == "rules":
             message = f"unknown rule '{key}'{hint} (`gatekeeper checks` lists each check's rules)"
         else:

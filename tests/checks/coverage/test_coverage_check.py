@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +151,17 @@ def test_no_report_configured_or_found_is_not_applicable(tmp_path: Path, project
     assert found == [] and "no coverage report found" in ctx.summary
 
 
-def test_conventional_report_is_found(project: Project) -> None:
-    found, _ctx = run(project, {})
+def test_conventional_report_is_found(project: Project, tmp_path: Path) -> None:
+    shutil.copy(project.root / "coverage.json", tmp_path / "coverage.json")
+    found, _ctx = run(project, {}, root=tmp_path)
     assert "uncovered-lines" in [f.rule for f in found]
+
+
+def test_several_conventional_reports_and_none_named_are_ambiguous(project: Project) -> None:
+    found, ctx = run(project, {})
+    assert [f.rule for f in found] == ["ambiguous-reports"]
+    assert "coverage.json, coverage.xml" in found[0].message
+    assert ctx.summary == "several coverage reports, none named"
 
 
 def test_missing_configured_report_is_an_error(project: Project) -> None:
@@ -180,17 +187,15 @@ def test_bad_reports_are_clear_errors(
         run(project, {"reports": ["r.dat"]}, root=tmp_path)
 
 
-def test_hostile_xml_is_refused_quickly(tmp_path: Path, project: Project) -> None:
+def test_hostile_xml_is_refused(tmp_path: Path, project: Project) -> None:
     lol = (
         '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaaaaaaaa">'
         + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
         + "]><coverage>&i;</coverage>"
     )
     (tmp_path / "coverage.xml").write_text(lol)
-    start = time.monotonic()
     with pytest.raises(CheckError, match="entities"):
         run(project, {}, root=tmp_path)
-    assert time.monotonic() - start < 2
 
 
 def test_paths_from_another_machine_are_mapped(tmp_path: Path, project: Project) -> None:
@@ -293,13 +298,31 @@ def test_cobertura_truncated_in_a_wanted_class(tmp_path: Path, project: Project)
 
 def test_a_base_report_written_by_the_change_is_refused(project: Project) -> None:
     head = {**project.head_files, "base-coverage.json": "{}"}
-    with pytest.raises(CheckError, match="cannot be trusted"):
-        run(
-            project,
-            {
-                "reports": ["coverage.json"],
-                "base_report": "base-coverage.json",
-                "total_max_drop": 0,
-            },
-            head=head,
-        )
+    config = {"reports": ["coverage.json"], "base_report": "base-coverage.json"}
+    found, _ctx = run(project, {**config, "total_max_drop": 0}, head=head)
+    got = [(f.rule, f.message) for f in found if f.rule in ("untrusted-report", "base-unknown")]
+    assert got[0][0] == "untrusted-report" and "committed in git" in got[0][1]
+    assert got[1][0] == "base-unknown"  # refused is unknown, never 0%
+
+
+def test_a_no_cover_pragma_the_pr_wrote_blocks_until_approved(project: Project) -> None:
+    from .conftest import HEAD_CALC
+
+    marked = HEAD_CALC.replace("def unused(x):", "def unused(x):  # pragma: no cover")
+    head = {**project.head_files, "calc.py": marked}
+    found, ctx = run(project, {"reports": ["coverage.json"]}, head=head)
+    (pragma,) = [f for f in found if f.rule == "excluded-in-pr"]
+    assert pragma.level is Level.ERROR and "suppressed in this PR by `# pragma: no cover`" in (
+        pragma.message
+    )
+    assert "1 reported, awaiting a human's approval" in ctx.details[0]
+    found, _ = run(
+        project, {"reports": ["coverage.json"], "trust_pr_suppressions": True}, head=head
+    )
+    assert not [f for f in found if f.rule == "excluded-in-pr"]
+    # a pragma the base already had stands
+    base_marked = {**project.base_files, "calc.py": marked}
+    changes = changeset(base_marked, {**head, "calc.py": marked + "\n\nX = 1\n"}, root=project.root)
+    check = CoverageCheck()
+    ctx = context(changes, {**defaults(check), "reports": ["coverage.json"]})
+    assert not [f for f in check.run(ctx) if f.rule == "excluded-in-pr"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -106,9 +105,7 @@ def test_enormous_data_backfill_migration() -> None:
     )
     assert len(up) > 1_000_000
     head = {"db/1_a.up.sql": up, "db/1_a.down.sql": "ALTER TABLE users DROP COLUMN name;"}
-    started = time.monotonic()
     findings = _run(head)
-    assert time.monotonic() - started < 20
     assert _rules(findings) == ["backfill-in-migration", "roundtrip-not-run"]
     assert "larger than roundtrip_max_bytes" in " ".join(f.message for f in findings)
 

@@ -138,14 +138,11 @@ def test_split_finds_every_statement_and_its_line(parts: list[tuple[str, str]]) 
     assert got == expected
 
 
-def test_split_is_linear_on_big_files() -> None:
-    import time
-
+def test_split_keeps_every_statement_of_a_big_file() -> None:
+    # its speed is measured by bench/bench_migrations.py, not here
     sql = "\n".join(f"UPDATE t SET a = {i} WHERE b = 'x;{i}';" for i in range(20_000))
-    started = time.monotonic()
     stmts = split(sql)
     assert len(stmts) == 20_000 and stmts[-1].line == 20_000
-    assert time.monotonic() - started < 5
 
 
 def test_e_strings_keep_backslash_escaped_quotes() -> None:

@@ -89,12 +89,54 @@ def test_severity_and_confidence_thresholds(options: object, expected: list[str]
     assert rules(run_part("bandit", {}, {"a.py": "assert 1\n"}, options)) == expected
 
 
-def test_nosec_is_honoured_unless_the_policy_says_not_to() -> None:
+def test_a_nosec_the_pr_wrote_is_reported_marked_unless_the_policy_trusts_it() -> None:
     code = HEADER + SQL_NEW.replace('{n}")', '{n}")  # nosec B608')
-    assert run_part("bandit", {}, {"db.py": code}) == []
-    assert rules(run_part("bandit", {}, {"db.py": code}, {"honour_nosec": False})) == [
-        "bandit-b608"
-    ]
+    (found,) = run_part("bandit", {}, {"db.py": code})
+    assert found.rule == "bandit-b608" and found.level is Level.ERROR
+    assert "suppressed in this PR by `# nosec B608` at db.py:5" in found.message
+    assert "trust_pr_suppressions: true" in found.remedy
+    assert run_part("bandit", {}, {"db.py": code}, {"trust_pr_suppressions": True}) == []
+    # honour_nosec: false reads no marker at all: the plain finding
+    (plain,) = run_part("bandit", {}, {"db.py": code}, {"honour_nosec": False})
+    assert plain.rule == "bandit-b608" and "suppressed" not in plain.message
+
+
+def test_a_nosec_the_base_had_is_honoured_and_one_for_another_test_is_not() -> None:
+    code = HEADER + SQL_NEW.replace('{n}")', '{n}")  # nosec')
+    head = "X = 1\n" + code + "\n\ndef more():\n    pass\n"
+    assert run_part("bandit", {"db.py": code}, {"db.py": head}) == []
+    other = HEADER + SQL_NEW.replace('{n}")', '{n}")  # nosec B101')
+    (found,) = run_part("bandit", {}, {"db.py": other})
+    assert "suppressed" not in found.message  # B101's nosec does not cover B608
+
+
+def test_a_nosec_the_pr_wrote_passes_once_a_human_approves_the_latest_push() -> None:
+    from gatekeeper.changes.pullrequest import PullRequest, Review
+
+    code = HEADER + SQL_NEW.replace('{n}")', '{n}")  # nosec B608')
+    approved = PullRequest(
+        number=7,
+        author="agent",
+        head_sha="head",
+        reviews=(Review("alice", "APPROVED", commit_id="head"),),
+    )
+    assert run_part("bandit", {}, {"db.py": code}, pr=approved) == []
+    stale = PullRequest(
+        number=7,
+        author="agent",
+        head_sha="head",
+        reviews=(Review("alice", "APPROVED", commit_id="old"),),
+    )
+    assert rules(run_part("bandit", {}, {"db.py": code}, pr=stale)) == ["bandit-b608"]
+
+
+def test_lone_carriage_returns_cannot_line_a_finding_up_with_a_base_nosec() -> None:
+    # Python's parser ends a line at a lone CR, tokenize (and git) do not: the call below is
+    # on Python's line 7, where the base has a nosec; git says the PR wrote it on line 5
+    base = "import subprocess\n\n\nX = 1\nY = 2\nZ = 3\nQ = 4  # nosec\n"
+    head = base.replace("Y = 2\n", "Y = 2\r\rsubprocess.call(X, shell=True)\n")
+    found = run_part("bandit", {"r.py": base}, {"r.py": head})
+    assert rules(found) == ["bandit-b602"] and "suppressed in this PR" in found[0].message
 
 
 def test_skips_from_tool_bandit_are_read_at_base_not_head() -> None:
@@ -120,14 +162,30 @@ def test_a_file_with_a_syntax_error_is_reported_not_a_crash() -> None:
     found = run_part("bandit", {}, {"bad.py": "def f(:\n    pass\n", "ok.py": HEADER + SQL_NEW})
     assert sorted(rules(found)) == ["bandit-b608", "python-unparseable"]
     bad = next(f for f in found if f.rule == "python-unparseable")
-    assert bad.level is Level.WARNING and "bad.py" in bad.message
+    assert bad.level is Level.ERROR and "bad.py" in bad.message
 
 
 def test_a_huge_minified_file_and_a_binary_file_are_reported_as_not_scanned() -> None:
-    huge = "x=[" + ",".join(["1"] * 2_600_000) + "]\n"  # one line, about 5 MB
-    found = run_part("bandit", {}, {"min.py": huge, "blob.py": b"\x00\x01\x02"})
+    huge = "x=[" + ",".join(["1"] * 600_000) + "]\n"  # one line, about 1.2 MB
+    options = {"max_file_bytes": 1_000_000}
+    found = run_part("bandit", {}, {"min.py": huge, "blob.py": b"\x00\x01\x02"}, options)
     assert rules(found) == ["python-not-scanned", "python-not-scanned"]
-    assert "binary" in found[0].message and "byte limit" in found[1].message
+    assert "binary" in found[0].message and "max_file_bytes" in found[1].message
+    assert {f.level for f in found} == {Level.ERROR}
+
+
+def test_a_file_over_the_old_one_megabyte_limit_is_scanned() -> None:
+    big = HEADER + "".join(f"V{i} = {i}\n" for i in range(120_000)) + SQL_NEW  # 1.3 MB
+    assert rules(run_part("bandit", {}, {"big.py": big})) == ["bandit-b608"]
+
+
+def test_a_coding_line_lets_bandit_read_a_latin1_file() -> None:
+    code = b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + (HEADER + SQL_NEW).encode()
+    found = run_part("bandit", {}, {"db.py": code})
+    assert rules(found) == ["bandit-b608"]
+    undeclared = b"# caf\xe9\n" + (HEADER + SQL_NEW).encode()
+    found = run_part("bandit", {}, {"db.py": undeclared})
+    assert rules(found) == ["python-not-scanned"] and "coding line" in found[0].message
 
 
 def test_invalid_base_pyproject_fails_closed_with_what_to_do() -> None:

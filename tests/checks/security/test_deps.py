@@ -212,16 +212,16 @@ def test_an_unreadable_manifest_at_base_does_not_hide_head(osv: OsvServer) -> No
     ("mode", "reason"),
     [
         ("500", "answered HTTP 500"),
-        ("slow", "did not answer within 0.5 s"),
+        ("slow", "did not answer within 2 s"),
         ("garbage", "not OSV JSON"),
     ],
 )
 def test_a_failing_osv_service_fails_closed_with_the_reason(
     osv: OsvServer, mode: str, reason: str
 ) -> None:
-    osv.mode, osv.delay = mode, 1.5
+    osv.mode, osv.delay = mode, 6.0
     with pytest.raises(CheckError, match=reason) as err:
-        run_part("dependencies", {}, {"requirements.txt": "six==1.16.0\n"}, deps(osv, timeout=0.5))
+        run_part("dependencies", {}, {"requirements.txt": "six==1.16.0\n"}, deps(osv, timeout=2.0))
     assert osv.url in str(err.value) and "osv_url" in str(err.value)
 
 
@@ -295,7 +295,8 @@ def test_every_package_of_the_advisory_database_audits_without_an_error(corpus: 
     names = sorted(d.name for d in vulns.iterdir() if d.is_dir())
     head = {"requirements.txt": "".join(f"{n}==0.1\n" for n in names)}
     with OsvServer(vulns, by_folder=True) as osv:
-        found = run_part("dependencies", {}, head, deps(osv))
+        # 600+ queries on a loopback server: a generous per-request limit for a busy machine
+        found = run_part("dependencies", {}, head, deps(osv, timeout=120))
         assert len(osv.queries) == len(names) > 600
     counts: dict[str, int] = {}
     for f in found:

@@ -1,7 +1,11 @@
 """The ``command`` check: run the commands the policy names (tests, linters, type checks).
 
-Each command runs in the repository root under a time limit, in its own process group
-so that a timeout kills everything it started. What counts:
+The commands run the PR's code, so each goes through :func:`gatekeeper.sandbox.run_untrusted`:
+in the repository root, without the job's credentials in its environment, as the
+checkout's owner when the gate is root, under a time and a memory limit, in its own
+process group (killed whole at the time limit and when the command ends). The check
+declares ``executes_pr_code`` with no safe settings: under ``pull_request_target`` it is
+off. What counts:
 
 * a JUnit XML report (``junit:``) gives one finding per failed or errored test case;
   a non-zero exit with no failed test case (a coverage threshold, a crash) is still a
@@ -17,21 +21,22 @@ outside the repository, so reports need not be written into the checkout.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
-import signal
-import subprocess
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Suppressions
 from gatekeeper.checks.command.output import junit_failures, output_tail, redactions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.sarif.check import sarif_findings
 from gatekeeper.checks.sarif.parser import load_sarif
 from gatekeeper.model import Finding, Level, Rule
+from gatekeeper.sandbox import DEFAULT_MEMORY_MB, Limits, Refused, run_untrusted, untrusted_env
+from gatekeeper.sandbox.guard import secret_values
 
 DEFAULT_TIMEOUT = 600.0
 #: the exit status a POSIX shell gives for "command not found"
@@ -52,6 +57,12 @@ _ITEM_SCHEMA: Mapping[str, Any] = {
         },
         "shell": {"type": "boolean", "default": False},
         "timeout": {"type": "number", "exclusiveMinimum": 0, "default": DEFAULT_TIMEOUT},
+        "memory_mb": {
+            "type": "integer",
+            "minimum": 16,
+            "default": DEFAULT_MEMORY_MB,
+            "description": "Memory each process of the command may write (RLIMIT_DATA), in MB.",
+        },
         "cwd": {"type": "string", "description": "Working directory, relative to the root."},
         "env": {"type": "object", "additionalProperties": {"type": "string"}},
         "junit": {"type": "string", "description": "JUnit XML the command writes."},
@@ -60,6 +71,12 @@ _ITEM_SCHEMA: Mapping[str, Any] = {
             "type": "boolean",
             "default": True,
             "description": "For `sarif:`, keep only results on lines the PR added.",
+        },
+        TRUST_KEY: {
+            **TRUST_SCHEMA,
+            "description": "For `sarif:`, honour in-source suppressions on lines the pull "
+            "request added. Off by default: the result is reported, marked 'suppressed in "
+            "this PR', and blocks until a human approves the latest push.",
         },
     },
 }
@@ -112,6 +129,8 @@ class CommandCheck(BaseCheck):
             description="As in the `sarif` check, each result is named `<tool>-<ruleId>`.",
         ),
     )
+    #: every command runs code from the checkout: under pull_request_target it is off
+    executes_pr_code: ClassVar[bool] = True
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
@@ -134,8 +153,9 @@ class CommandCheck(BaseCheck):
     def _one(self, ctx: CheckContext, item: Mapping[str, Any], lines: list[str]) -> list[Finding]:
         name = str(item["name"])
         root = ctx.changes.root
-        scratch = ctx.scratch / _safe(name)
-        scratch.mkdir(parents=True, exist_ok=True)
+        # a fresh folder per command: the command owns it, and two items may share a name
+        ctx.scratch.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f"{_safe(name)}-", dir=ctx.scratch))
         reports = {k: _report_path(root, item, k, scratch) for k in ("junit", "sarif")}
         before = {k: _mtime(p) for k, p in reports.items() if p is not None}
         ran = _execute(ctx, item, scratch)
@@ -148,14 +168,14 @@ class CommandCheck(BaseCheck):
         judged_by_report = False
         junit = reports["junit"]
         if junit is not None and _mtime(junit) != before["junit"]:
-            found += self._tests(ctx, item, junit)
+            found += self._tests(ctx, item, _written_report(junit, ctx.changes.root, scratch))
         sarif = reports["sarif"]
         if sarif is not None:
             if _mtime(sarif) == before["sarif"]:
                 if ran.returncode == 0:
                     raise CheckError(_not_written(name, "SARIF", sarif))
             else:
-                found += self._sarif(ctx, item, sarif)
+                found += self._sarif(ctx, item, _written_report(sarif, ctx.changes.root, scratch))
                 # linters exit 1 when they find anything, old problems included; the
                 # report decides. Other statuses (2: a crash, a bad option) still fail.
                 judged_by_report = ran.returncode in (0, _FOUND_PROBLEMS)
@@ -206,6 +226,12 @@ class CommandCheck(BaseCheck):
             ctx.changes,
             only_added_lines=bool(item.get("only_added_lines", True)),
             exclude=ctx.exclude,
+            suppressions=Suppressions(
+                ctx.changes,
+                ctx.pr,
+                trusted=bool(item.get(TRUST_KEY, False)),
+                setting=f"command.items[].{TRUST_KEY}",
+            ),
         )
         return list(kept.findings)
 
@@ -248,6 +274,24 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
+def _written_report(path: Path, root: Path, scratch: Path) -> Path:
+    """The real path of a report the command wrote, when the gate may read it.
+
+    The command is PR code: it could leave a symbolic link where its report should be,
+    for the gate (often root) to read a file the PR cannot. A report is read when its path
+    has no symbolic link in it, or when it resolves inside the checkout or the scratch
+    folder, and it is a regular file.
+    """
+    real = Path(os.path.realpath(path))
+    inside = any(real.is_relative_to(r.resolve()) for r in (root, scratch))
+    if (real != Path(os.path.abspath(path)) and not inside) or not real.is_file():
+        raise CheckError(
+            f"{path} is not a regular file in the checkout or the scratch folder (a symbolic "
+            "link out of them?); the report was not read"
+        )
+    return real
+
+
 def _workdir(root: Path, item: Mapping[str, Any]) -> Path:
     cwd = item.get("cwd")
     return root / cwd if isinstance(cwd, str) and cwd else root
@@ -269,59 +313,40 @@ def _argv(item: Mapping[str, Any], scratch: Path) -> list[str] | str:
 
 
 def _execute(ctx: CheckContext, item: Mapping[str, Any], scratch: Path) -> _Ran:
-    """Run one command with its output in a file, killing its process group on timeout."""
+    """Run one command as PR code (see gatekeeper.sandbox), its output in a file."""
     name = str(item["name"])
     cwd = _workdir(ctx.changes.root, item)
     if not cwd.is_dir():
         raise CheckError(f"command `{name}`: working directory {cwd} does not exist")
     argv = _argv(item, scratch)
     extra = {str(k): str(v) for k, v in dict(item.get("env") or {}).items()}
-    env = {**os.environ, **extra}
+    env = untrusted_env(os.environ, extra)
     limit = min(float(item.get("timeout", DEFAULT_TIMEOUT)), ctx.remaining())
-    log = scratch / "output.log"
-    with log.open("wb") as out:
-        try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=cwd,
-                env=env,
-                shell=isinstance(argv, str),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so a timeout kills it all
-            )
-        except FileNotFoundError as exc:
-            raise CheckError(
-                f"command `{name}`: `{argv[0]}` was not found; install it in the CI image "
-                "or fix `run` in the policy"
-            ) from exc
-        except PermissionError as exc:
-            raise CheckError(f"command `{name}`: `{argv[0]}` is not executable") from exc
-        returncode = _wait(proc, limit)
-    tail = output_tail(log, redactions(env, extra))
-    if isinstance(argv, str) and returncode == _SHELL_NOT_FOUND:
+    # beside the scratch folder, not in it: the command owns that folder and could put a
+    # symbolic link where the gate writes
+    log = scratch.parent / f"{scratch.name}.log"
+    command = ["/bin/sh", "-c", argv] if isinstance(argv, str) else argv
+    memory = int(item.get("memory_mb", DEFAULT_MEMORY_MB))
+    try:
+        ran = run_untrusted(
+            command,
+            checkout=ctx.changes.root,
+            cwd=cwd,
+            env=env,
+            limits=Limits(limit, memory),
+            output=log,
+            writable=[scratch],
+        )
+    except Refused as exc:
+        raise CheckError(f"command `{name}` was not run: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise CheckError(
+            f"command `{name}`: `{command[0]}` was not found; install it in the CI image "
+            "or fix `run` in the policy"
+        ) from exc
+    except PermissionError as exc:
+        raise CheckError(f"command `{name}`: `{command[0]}` is not executable") from exc
+    tail = output_tail(log, (*redactions(env, extra), *secret_values()))
+    if isinstance(argv, str) and ran.returncode == _SHELL_NOT_FOUND:
         raise CheckError(f"command `{name}`: the shell could not find the program:\n{tail}")
-    return _Ran(returncode, tail, limit)
-
-
-def _wait(proc: subprocess.Popen[bytes], limit: float) -> int | None:
-    try:
-        return proc.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return None
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    # TERM first so test runners can clean up, then KILL whatever is left of the group:
-    # grandchildren can outlive the leader and would otherwise keep running
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:  # pragma: no cover - the group ended at the deadline itself
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=2.0)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    return _Ran(ran.returncode, tail, limit)

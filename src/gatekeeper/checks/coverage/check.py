@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
+from gatekeeper.checks.coverage import pragmas
+from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show, table
+from gatekeeper.checks.coverage.evidence import exists, refusal, repo_path
 from gatekeeper.checks.coverage.paths import PathMapper
 from gatekeeper.checks.coverage.reports import Report, ReportError, read_report
 from gatekeeper.checks.interface import (
@@ -30,28 +33,10 @@ CONVENTIONAL = (
     "coverage/cobertura-coverage.xml",
     "coverage/coverage.json",
 )
-CODE_SUFFIXES = {
-    ".py",
-    ".js",
-    ".jsx",
-    ".ts",
-    ".tsx",
-    ".go",
-    ".java",
-    ".kt",
-    ".rb",
-    ".rs",
-    ".c",
-    ".cc",
-    ".cpp",
-    ".h",
-    ".cs",
-    ".php",
-    ".scala",
-    ".swift",
-    ".mjs",
-    ".cjs",
-}
+CODE_SUFFIXES = frozenset(
+    {".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".scala"}
+    | {".rb", ".rs", ".c", ".cc", ".cpp", ".h", ".cs", ".php", ".swift"}
+)
 HOW_TO = (
     "generate it in the test job, e.g. `coverage run -m pytest && coverage json`"
     " (or `coverage xml`), before gatekeeper runs"
@@ -76,6 +61,15 @@ class CoverageCheck(BaseCheck):
             Level.ERROR,
             "Coverage of the changed lines is below the minimum",
             remedy="Add tests that run the lines listed as missing.",
+        ),
+        Rule(
+            pragmas.RULE,
+            Level.ERROR,
+            "A `# pragma: no cover` the pull request added takes changed lines out of coverage",
+            remedy="Test the lines instead; if they truly cannot run, a human approves the "
+            "latest push (or the base policy sets `coverage.trust_pr_suppressions: true`).",
+            description="The base commit's pragmas stand; one the pull request wrote would "
+            "let it raise its own diff coverage, so it needs a human's approval.",
         ),
         Rule(
             "uncovered-lines",
@@ -115,6 +109,26 @@ class CoverageCheck(BaseCheck):
             "The report describes another version of a file",
             remedy="Regenerate the report on the head commit.",
         ),
+        Rule(
+            "untrusted-report",
+            Level.ERROR,
+            "A coverage report or base figure the pull request could have forged",
+            remedy="Generate the report in the test job and never commit it (add it to"
+            " .gitignore and `git rm --cached` it); base figures come from the base"
+            " branch's artifact, never from files in the repository or symbolic links.",
+            description="A report committed in git, reached through a symbolic link or"
+            " outside the workspace is refused: the PR's author could have written it.",
+        ),
+        Rule(
+            "ambiguous-reports",
+            Level.ERROR,
+            "Several coverage reports and none named by the policy",
+            remedy="Name the report the test job makes with `report:` (or `reports:`"
+            " to merge several on purpose). `coverage run` leaves its data file .coverage"
+            " beside the report `coverage json` exports: name the one to read.",
+            description="Merging whatever reports lie around would let a fake one cover"
+            " what the real one shows missing.",
+        ),
     )
     config_schema: ClassVar[Any] = {
         "type": "object",
@@ -125,7 +139,8 @@ class CoverageCheck(BaseCheck):
                 "items": {"type": "string"},
                 "default": [],
                 "description": "Report files (coverage.py JSON, Cobertura XML, LCOV,"
-                " .coverage); several are merged. Default: conventional paths.",
+                " .coverage) the test run makes; several named here are merged. Default:"
+                " the one report found at a conventional path (two found is an error).",
             },
             "report": {"type": "string", "description": "One report file (same as reports)."},
             "diff_min": {**_NUMBER, "default": 80},
@@ -152,19 +167,25 @@ class CoverageCheck(BaseCheck):
                 " the base commit's coverage artifact there.",
             },
             "strip_prefixes": {"type": "array", "items": {"type": "string"}, "default": []},
+            TRUST_KEY: {
+                **TRUST_SCHEMA,
+                "description": "Honour `# pragma: no cover` on lines the pull request added. "
+                "Off by default: each is reported (excluded-in-pr) and blocks until a human "
+                "approves the latest push.",
+            },
             "path_map": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }
 
-    def _reports(self, ctx: CheckContext) -> tuple[list[Path], bool]:
-        root = ctx.changes.root
+    def _reports(self, ctx: CheckContext) -> tuple[list[str], bool]:
+        """The report names to read, and whether the policy named them."""
         named = [
             *ctx.config.get("reports", ()),
             *([ctx.config["report"]] if ctx.config.get("report") else []),
         ]
         if named:
-            return [root / n for n in named], True
-        return [root / n for n in CONVENTIONAL if (root / n).is_file()], False
+            return named, True
+        return [n for n in CONVENTIONAL if exists(ctx.changes.root, n)], False
 
     def applies(self, ctx: CheckContext) -> bool:
         """When a report is configured or found at a conventional path."""
@@ -176,7 +197,22 @@ class CoverageCheck(BaseCheck):
         return bool(found)
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        """Read the reports, measure the changed lines, compare totals with base."""
+        """Vet and read the reports, measure the changed lines, compare totals with base."""
+        names, configured = self._reports(ctx)
+        refused = list(self._refused(ctx, names, "coverage report"))
+        if refused:
+            yield from refused
+            ctx.set_summary("no trustworthy coverage report")
+            return
+        if not configured and len(names) > 1:
+            yield self.finding(
+                "ambiguous-reports",
+                f"Found {len(names)} coverage reports ({', '.join(names)}) and the policy"
+                " names none, so none is used: which one the tests made is unknown.",
+                evidence="ambiguous",
+            )
+            ctx.set_summary("several coverage reports, none named")
+            return
         targets = {
             f.path
             for f in ctx.changes
@@ -188,7 +224,7 @@ class CoverageCheck(BaseCheck):
             strip=ctx.config.get("strip_prefixes", ()),
             mappings=ctx.config.get("path_map"),
         )
-        report = self._read(ctx, mapper)
+        report = self._read(ctx, names, mapper)
         texts = {p: ctx.changes.text_at_head(p) for p in sorted(report.files)}
         diffs = [
             file_diff(report.files[p], ctx.changes.added_lines(p), text)
@@ -198,22 +234,35 @@ class CoverageCheck(BaseCheck):
         yield from self._stale(diffs)
         yield from self._matches_nothing(targets, mapper, report)
         yield from self._diff_gate(ctx, diffs, texts, level)
+        yield from pragmas.excluded_in_pr(self, ctx)
         yield from self._totals(ctx, report, level)
-        ctx.add_details(_table(diffs))
+        ctx.add_details(table(diffs))
 
-    def _read(self, ctx: CheckContext, mapper: PathMapper) -> Report:
-        paths, _ = self._reports(ctx)
+    def _refused(self, ctx: CheckContext, names: list[str], what: str) -> Iterator[Finding]:
+        for name in names:
+            why = refusal(ctx.changes, name)
+            if why is not None:
+                inside = repo_path(name)
+                yield self.finding(
+                    "untrusted-report",
+                    f"The {what} {name} is not used as evidence: {why}.",
+                    path=inside,
+                    evidence=f"{what} {name}",
+                )
+
+    def _read(self, ctx: CheckContext, names: list[str], mapper: PathMapper) -> Report:
         report = Report()
-        for path in paths:
+        for name in names:
+            path = ctx.changes.root / name
             if not path.is_file():
-                raise CheckError(f"coverage report {path.name} not found at {path}; {HOW_TO}")
+                raise CheckError(f"coverage report {name} not found at {path}; {HOW_TO}")
             try:
                 read_report(path, mapper, report, sources=ctx.changes.text_at_head)
             except ReportError as exc:
                 raise CheckError(f"{exc}; {HOW_TO}") from None
         if report.all_paths == 0:
             raise CheckError(
-                f"the coverage report ({', '.join(p.name for p in paths)}) lists no"
+                f"the coverage report ({', '.join(names)}) lists no"
                 f" files: did the tests run under coverage? {HOW_TO}"
             )
         return report
@@ -309,8 +358,10 @@ class CoverageCheck(BaseCheck):
         max_drop = ctx.config.get("total_max_drop")
         if max_drop is None or head_total is None:
             return
-        base_total = self._base_total(ctx)
+        base_total, refused = self._base_total(ctx)
+        yield from refused
         if base_total is None:
+            # unknown is unknown: never a 0% that no drop could go below
             yield self.finding(
                 "base-unknown",
                 "No coverage report for the base commit"
@@ -329,45 +380,28 @@ class CoverageCheck(BaseCheck):
                 level=level,
             )
 
-    def _base_total(self, ctx: CheckContext) -> float | None:
+    def _base_total(self, ctx: CheckContext) -> tuple[float | None, list[Finding]]:
+        """The base commit's total, from the first trustworthy base report found, and the
+        refusals of any base figure the pull request could have planted."""
         root = ctx.changes.root
         candidates: list[str] = []
         if ctx.config.get("base_report"):
             candidates.append(ctx.config["base_report"])
         if ctx.config.get("cache_dir"):
             folder = PurePosixPath(ctx.config["cache_dir"]) / ctx.changes.base
+            if exists(root, str(folder)):  # a planted folder (or link) is refused as such
+                candidates.append(str(folder))
             candidates += [str(folder / PurePosixPath(n).name) for n in CONVENTIONAL]
+        candidates = [c for c in candidates if repo_path(c) is None or exists(root, c)]
+        refused = list(self._refused(ctx, candidates, "base coverage figure"))
+        if refused:
+            return None, refused
         for rel in candidates:
             path = root / rel
             if not path.is_file():
                 continue
-            if ctx.changes.get(rel) is not None:
-                # the change itself wrote the "base" report: it cannot vouch for the base
-                raise CheckError(
-                    f"the base coverage report {rel} is changed by this pull"
-                    " request, so it cannot be trusted as the base's report"
-                )
             try:
-                return read_report(path, lambda *_: None).totals.percent
+                return read_report(path, lambda *_: None).totals.percent, []
             except ReportError as exc:
                 raise CheckError(f"base report: {exc}") from None
-        return None
-
-
-def _table(diffs: list[FileDiff]) -> str:
-    if not diffs:
-        return "No changed file appears in the coverage report."
-    rows = [
-        "| file | changed measurable | covered | diff coverage | missing lines |"
-        " partly taken branches |",
-        "|---|---:|---:|---:|---|---|",
-    ]
-    for d in diffs:
-        missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(d.missing))
-        partial = ", ".join(str(n) for n in sorted(d.partial_branches))
-        rows.append(
-            f"| `{d.path}` | {len(d.measurable)} | {len(d.covered)} |"
-            f" {show(percent(len(d.covered), len(d.measurable)))} | {missing or '—'} |"
-            f" {partial or '—'} |"
-        )
-    return "\n".join(rows)
+        return None, []

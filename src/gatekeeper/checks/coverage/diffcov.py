@@ -123,3 +123,22 @@ def ranges(lines: Iterable[int]) -> list[tuple[int, int]]:
         else:
             out.append((n, n))
     return out
+
+def table(diffs: list[FileDiff]) -> str:
+    """The per-file Markdown table shown under the check."""
+    if not diffs:
+        return "No changed file appears in the coverage report."
+    rows = [
+        "| file | changed measurable | covered | diff coverage | missing lines |"
+        " partly taken branches |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for d in diffs:
+        missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(d.missing))
+        partial = ", ".join(str(n) for n in sorted(d.partial_branches))
+        rows.append(
+            f"| `{d.path}` | {len(d.measurable)} | {len(d.covered)} |"
+            f" {show(percent(len(d.covered), len(d.measurable)))} | {missing or '—'} |"
+            f" {partial or '—'} |"
+        )
+    return "\n".join(rows)

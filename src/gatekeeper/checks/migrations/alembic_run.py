@@ -3,10 +3,10 @@
 No ``env.py``, no ``alembic.ini``, no version table: each revision file is compiled on
 its own and its ``upgrade()``/``downgrade()`` are called with ``op`` bound to a scratch
 connection through Alembic's Operations on a MigrationContext. That code comes from the
-change under review, so it runs in a separate Python process, in the scratch folder,
-with an environment stripped of everything but what Python needs (no tokens), under the
-check's time limit. A revision that imports the application is reported before anything
-runs ("cannot run in isolation").
+change under review, so it runs in a separate Python process started by
+:func:`gatekeeper.sandbox.run_untrusted` (no credentials, another user when the gate is
+root, the check's time limit, a memory cap), in the scratch folder. A revision that
+imports the application is reported before anything runs ("cannot run in isolation").
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import heapq
 import importlib.util
 import json
 import os
-import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,9 +26,15 @@ from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.catalog import Database, EngineError
 from gatekeeper.checks.migrations.roundtrip import Problem
 from gatekeeper.checks.migrations.sqlite import is_unsupported
+from gatekeeper.sandbox import Limits, Ran, Refused, read_left_file, run_untrusted
 
 #: the only variables a child process inherits (everything else, tokens included, is dropped)
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
+#: the child's memory cap: Python, SQLAlchemy and Alembic need about 100 MB
+CHILD_MEMORY_MB = 1024
+#: the file the child writes its problems to, in its folder
+RESULT = "alembic-result.json"
+RESULT_MAX_BYTES = 16 * 1024 * 1024
 
 
 class NotIsolated(Exception):
@@ -97,49 +103,74 @@ def foreign_message(path: str, names: list[str]) -> str:
 
 
 def run_isolated(
-    revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float
+    revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float, checkout: Path
 ) -> list[Problem]:
-    """Roundtrip the new revisions in a child process; the problems it found."""
+    """Roundtrip the new revisions in a child process; the problems it found.
+
+    The child runs through :func:`gatekeeper.sandbox.run_untrusted`: no credentials in
+    its environment, another user when the gate is root, its own process group, a time
+    and a memory limit. ``checkout`` decides that user (its owner).
+    """
     new = [r.path for r in revisions if r.new]
     missing = [m for m in ("alembic", "sqlalchemy") if importlib.util.find_spec(m) is None]
     if missing:
         why = f"needs {' and '.join(missing)}: pip install 'dod-gatekeeper[migrations]'"
         return [Problem(p, False, why) for p in new]
     folder.mkdir(parents=True, exist_ok=True)
-    result = folder / "alembic-result.json"
-    job = {"db": db, "result": str(result), "revisions": [asdict(r) for r in revisions]}
+    # the child writes only in a folder of its own; the gate's files stay beside it, where
+    # the child cannot plant a symbolic link for the gate to write through
+    work = Path(tempfile.mkdtemp(prefix="alembic-", dir=folder))
+    job_file, log = folder / f"{work.name}.job.json", folder / f"{work.name}.log"
+    if db.get("engine") == "sqlite":
+        db = {**db, "folder": str(work)}
+    job = {"db": db, "result": str(work / RESULT), "revisions": [asdict(r) for r in revisions]}
+    job_file.write_text(json.dumps(job), encoding="utf-8")
     command = [sys.executable, "-m", "gatekeeper.checks.migrations.alembic_child"]
     try:
-        proc = subprocess.run(
+        ran = run_untrusted(
             command,
-            input=json.dumps(job),
-            capture_output=True,
-            text=True,
-            cwd=folder,
-            env=_child_env(folder),
-            timeout=max(1.0, timeout),
-            check=False,
+            checkout=checkout,
+            cwd=work,
+            env=_child_env(work, checkout),
+            limits=Limits(max(1.0, timeout), CHILD_MEMORY_MB),
+            output=log,
+            stdin=job_file,
+            writable=[work],
         )
-    except subprocess.TimeoutExpired:
+    except (Refused, OSError) as exc:
+        return [Problem(p, False, f"the Alembic runner could not start: {exc}") for p in new]
+    finally:
+        job_file.unlink(missing_ok=True)
+    if ran.returncode is None:
         return [
             Problem(p, False, f"did not finish within the time limit ({timeout:.0f}s)") for p in new
         ]
     try:
-        data = json.loads(result.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        tail = (
-            " / ".join((proc.stderr or "").strip().splitlines()[-2:]) or f"exit {proc.returncode}"
-        )
-        return [Problem(p, False, f"the Alembic runner stopped: {tail}") for p in new]
-    finally:
-        result.unlink(missing_ok=True)
-    return [Problem(**item) for item in data]
+        data = json.loads(read_left_file(work / RESULT, RESULT_MAX_BYTES))
+        return [Problem(**item) for item in data]
+    except (OSError, ValueError, TypeError):
+        return [Problem(p, False, f"the Alembic runner stopped: {_tail(log, ran)}") for p in new]
 
 
-def _child_env(folder: Path) -> dict[str, str]:
+def _tail(log: Path, ran: Ran) -> str:
+    try:
+        text = log.read_bytes()[-4096:].decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    return " / ".join(text.strip().splitlines()[-2:]) or f"exit {ran.returncode}"
+
+
+def _child_env(folder: Path, checkout: Path) -> dict[str, str]:
+    """A minimal environment; the child imports what the gate itself can import (its
+    ``sys.path``, without the checkout: the PR must not stand in for gatekeeper)."""
     env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
-    package_root = str(Path(__file__).resolve().parents[3])
-    env["PYTHONPATH"] = package_root
+    here, cwd = checkout.resolve(), Path.cwd().resolve()
+    paths = [str(Path(__file__).resolve().parents[3])]
+    for entry in sys.path:
+        resolved = Path(entry or ".").resolve()
+        if entry and resolved.is_dir() and resolved != cwd and not resolved.is_relative_to(here):
+            paths.append(str(resolved))
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUTF8"] = "1"
     env.setdefault("HOME", str(folder))

@@ -8,9 +8,10 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     alembic_run,
@@ -22,6 +23,7 @@ from gatekeeper.checks.migrations import (
     pyops,
     review,
     roundtrip,
+    sqltext,
     static,
 )
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
@@ -81,6 +83,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "whose column or table is no longer used (expand-contract).",
         },
         "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
+        TRUST_KEY: {
+            **TRUST_SCHEMA,
+            "description": "Honour `gatekeeper:ignore` and `gatekeeper:irreversible` markers "
+            "the pull request itself wrote. Off by default: the finding they would hide is "
+            "reported, marked 'suppressed in this PR', and blocks until a human approves the "
+            "latest push.",
+        },
     },
 }
 
@@ -96,6 +105,9 @@ class MigrationsCheck(BaseCheck):
     )
     rules = RULES
     config_schema: ClassVar[dict[str, Any]] = CONFIG_SCHEMA
+    #: the roundtrip imports Alembic revisions; the static review runs none of the PR's code
+    executes_pr_code: ClassVar[bool] = True
+    safe_settings: ClassVar[Mapping[str, Any] | None] = {"roundtrip": "off"}
 
     def applies(self, ctx: CheckContext) -> bool:
         """True when a recognised migration changed."""
@@ -111,14 +123,20 @@ class MigrationsCheck(BaseCheck):
         changed = self._changed(ctx)
         findings: list[Finding] = []
         alembic_folders: set[str] = set()
+        markers = Suppressions(
+            ctx.changes,
+            ctx.pr,
+            trusted=bool(ctx.config.get(TRUST_KEY, False)),
+            setting=f"migrations.{TRUST_KEY}",
+        )
         for m in changed:
             ctx.check_time()
             findings += static.history_findings(self, ctx.changes, m)
-            findings += self._review(ctx, m)
+            findings += self._reviewed_at_head(ctx, m, markers)
             # an edited merged migration: what was already wrong with it is not new
             ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
             if ctx.config.get("safety", True):
-                findings += self._safety(ctx, m, changed)
+                findings += self._safety(ctx, m, changed, markers)
             if m.framework == ALEMBIC:
                 alembic_folders.add(m.directory)
         for folder in sorted(alembic_folders):
@@ -135,9 +153,37 @@ class MigrationsCheck(BaseCheck):
             summary, table = details.render(changed, result, engine, deleted)
             ctx.set_summary(summary)
             ctx.add_details(table)
+        if markers.summary():
+            ctx.add_details(markers.summary())
         return result
 
-    def _review(self, ctx: CheckContext, m: Migration, *, at_base: bool = False) -> list[Finding]:
+    def _reviewed_at_head(
+        self, ctx: CheckContext, m: Migration, markers: Suppressions
+    ) -> list[Finding]:
+        """The static review, with a ``gatekeeper:irreversible`` the PR wrote judged: not
+        honoured (until a human approves), the findings it would turn into "irreversible"
+        are reported as they are, marked."""
+        found = self._review(ctx, m)
+        if not any(f.rule == "irreversible" for f in found):
+            return found
+        text = ctx.changes.text_at_head(m.path) or ""
+        down = ctx.changes.text_at_head(m.down_path) if m.down_path else None
+        path, line = m.path, sqltext.irreversible_line(text)
+        if line is None and down is not None:
+            path, line = m.down_path or m.path, sqltext.irreversible_line(down)
+        marker = Marker("gatekeeper:irreversible", path, line or 1)
+        if markers.honours(marker):
+            return found
+        return [markers.mark(f, marker) for f in self._review(ctx, m, honour_marker=False)]
+
+    def _review(
+        self,
+        ctx: CheckContext,
+        m: Migration,
+        *,
+        at_base: bool = False,
+        honour_marker: bool = True,
+    ) -> list[Finding]:
         changes = ctx.changes
         present = changes.bytes_at_base if at_base else changes.bytes_at_head
         if present(m.path) is None:
@@ -147,7 +193,8 @@ class MigrationsCheck(BaseCheck):
             return [
                 self.finding(
                     "unreadable",
-                    f"{m.path} is binary, too large or not UTF-8; it was not reviewed.",
+                    f"{m.path} is binary, too large or in an encoding neither UTF-8 nor "
+                    "declared by a coding line; it was not reviewed.",
                     path=m.path,
                     evidence=m.path,
                 )
@@ -155,14 +202,14 @@ class MigrationsCheck(BaseCheck):
         if m.is_sql:
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
-            return static.check_sql(self, sides, m)
+            return static.check_sql(self, sides, m, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
-                return static.check_alembic(self, m, text, info)
+                return static.check_alembic(self, m, text, info, honour_marker=honour_marker)
             assert m.framework == DJANGO
             calls = pyops.read_django(text, m.path)
-            return static.check_django(self, m, text, calls)
+            return static.check_django(self, m, text, calls, honour_marker=honour_marker)
         except pyops.MigrationSyntaxError as exc:
             return [
                 self.finding(
@@ -176,7 +223,9 @@ class MigrationsCheck(BaseCheck):
                 )
             ]
 
-    def _safety(self, ctx: CheckContext, m: Migration, changed: list[Migration]) -> list[Finding]:
+    def _safety(
+        self, ctx: CheckContext, m: Migration, changed: list[Migration], markers: Suppressions
+    ) -> list[Finding]:
         changes = ctx.changes
         text = changes.text_at_head(m.path)
         if text is None:
@@ -190,6 +239,10 @@ class MigrationsCheck(BaseCheck):
         contract: bool | None = None
         out = []
         for hit in hits:
+            if hit.ignored_by:
+                marker = Marker(hit.ignored_by, m.path, hit.ignore_span[0], hit.ignore_span)
+                if markers.honours(marker):
+                    continue
             if hit.target and contract is None:
                 contract = review.no_code_changed(changes, changed, code_paths)
             if (
@@ -199,16 +252,17 @@ class MigrationsCheck(BaseCheck):
             ):
                 out.append(self._contract(m.path, hit))
                 continue
-            out.append(
-                self.finding(
-                    hit.rule,
-                    hit.message,
-                    path=m.path,
-                    line=hit.line,
-                    evidence=hit.evidence,
-                    level=hit.level,
-                )
+            found = self.finding(
+                hit.rule,
+                hit.message,
+                path=m.path,
+                line=hit.line,
+                evidence=hit.evidence,
+                level=hit.level,
             )
+            if hit.ignored_by:
+                found = markers.mark(found, marker)
+            out.append(found)
         return out
 
     def _contract(self, path: str, hit: Hit) -> Finding:
@@ -235,7 +289,9 @@ class MigrationsCheck(BaseCheck):
                     problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
                 if p.revisions:
                     timeout = ctx.remaining()
-                    problems += alembic_run.run_isolated(p.revisions, dbs.spec(), folder, timeout)
+                    problems += alembic_run.run_isolated(
+                        p.revisions, dbs.spec(), folder, timeout, ctx.changes.root
+                    )
                 findings += [self._problem(pr, engine) for pr in problems]
         return findings
 

@@ -25,3 +25,7 @@ class Hit:
     target: tuple[str, ...] = ()
     #: overrides the rule's default level when the evidence is weaker (Django AlterField)
     level: Level | None = None
+    #: a ``gatekeeper:ignore`` marker names this hit's rule: the marker, and the lines from
+    #: the marker to the end of what it covers (the check asks who wrote them)
+    ignored_by: str = ""
+    ignore_span: tuple[int, int] = (0, 0)

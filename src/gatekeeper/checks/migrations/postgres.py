@@ -63,6 +63,9 @@ class ScratchServer:
         if os.geteuid() == 0:  # initdb refuses to run as root: drop to the postgres user
             user = _service_user()
             shutil.chown(self.folder, user, user)
+            # the socket lives here: a migration child running as another user must reach
+            # it (the data folder inside stays the server's alone)
+            os.chmod(self.folder, 0o711)
             self._as_user = ["runuser", "-u", user, "--"]
 
     def _run(self, *args: str, timeout: float = 60.0) -> None:

@@ -6,6 +6,7 @@ changes nothing but migrations, of a name the application's code no longer menti
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Iterable
@@ -129,18 +130,22 @@ def _exempt_models(changes: ChangeSet, m: Migration) -> set[str]:
 
 
 def _python_ignores(hits: list[Hit], lines: list[str]) -> list[Hit]:
-    """Honour ``# gatekeeper:ignore <rule> <reason>`` on an operation's line or just above."""
+    """Mark hits a ``# gatekeeper:ignore <rule> <reason>`` on the operation's line or just
+    above names (the check decides whether to honour it: who wrote it)."""
     out: list[Hit] = []
     unexplained: set[tuple[int, str]] = set()
     for hit in hits:
         marks: dict[str, str] = {}
+        first = hit.line
         for number in (hit.line - 1, hit.line):
             text = lines[number - 1] if 0 < number <= len(lines) else ""
             if number == hit.line or text.lstrip().startswith("#"):
-                marks.update(ignore_marks(text))
-        if marks.get(hit.rule):
-            continue
-        out.append(hit)
+                found = ignore_marks(text)
+                first = min(first, number) if found.get(hit.rule) else first
+                marks.update(found)
+        ignored = f"gatekeeper:ignore {hit.rule}" if marks.get(hit.rule) else ""
+        span = (first, hit.line) if ignored else (0, 0)
+        out.append(dataclasses.replace(hit, ignored_by=ignored, ignore_span=span))
         unexplained |= {(hit.line, rule) for rule, reason in marks.items() if not reason}
     out += [
         Hit(

@@ -35,8 +35,9 @@ _RULES = (
          "Leave merged migrations alone; write a new migration that makes the change."),
     Rule("syntax-error", E, "The migration file cannot be parsed.",
          "Fix the syntax error at the line shown."),
-    Rule("unreadable", W, "The migration file is binary, too large or not UTF-8.",
-         "Keep migrations as UTF-8 text; move bulk data loads out of schema migrations."),
+    Rule("unreadable", E, "The migration file is binary, too large or in an unknown encoding.",
+         "Keep migrations as UTF-8 text; move bulk data loads out of schema migrations. What "
+         "the gate could not read it cannot call safe, so this blocks."),
     # reversibility, proven
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),

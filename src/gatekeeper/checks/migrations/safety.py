@@ -69,10 +69,19 @@ def review(
 
 
 def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:
+    """Hits a ``gatekeeper:ignore <rule> <reason>`` names are marked, not dropped: the
+    check honours the marker when the base had it and asks a human when the PR wrote it."""
     marks = stmt.ignores()
     if not marks:
         return hits
-    out = [h for h in hits if not marks.get(h.rule)]
+    # the comments sit above the statement: the span starts where they may
+    span = (max(1, stmt.line - stmt.comments.count("\n") - 1), stmt.end_line)
+    out = [
+        dataclasses.replace(h, ignored_by=f"gatekeeper:ignore {h.rule}", ignore_span=span)
+        if marks.get(h.rule)
+        else h
+        for h in hits
+    ]
     for rule, reason in sorted(marks.items()):
         if not reason:
             out.append(

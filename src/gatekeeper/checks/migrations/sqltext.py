@@ -143,6 +143,13 @@ def has_code(sql: str) -> bool:
     return bool(strip_comments(sql).replace(";", " ").strip())
 
 
+def irreversible_line(text: str) -> int | None:
+    """The line (1-based, lines ending at ``\\n`` as git counts them) of the first
+    ``gatekeeper:irreversible`` marker in ``text``; None without one."""
+    m = _IRREVERSIBLE.search(text)
+    return None if m is None else text.count("\n", 0, m.start()) + 1
+
+
 def irreversible_reason(text: str) -> str | None:
     """The reason given by a ``gatekeeper:irreversible <reason>`` marker; "" without one;
     None when there is no marker."""

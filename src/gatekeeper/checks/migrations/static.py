@@ -79,11 +79,13 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def check_sql(check: BaseCheck, sides: Sides, m: Migration) -> list[Finding]:
+def check_sql(
+    check: BaseCheck, sides: Sides, m: Migration, *, honour_marker: bool = True
+) -> list[Finding]:
     """Missing or empty down side of a SQL-file migration."""
     if m.framework in FORWARD_ONLY:
         return []
-    reason = irreversible_reason(sides.up + "\n" + (sides.down or ""))
+    reason = irreversible_reason(sides.up + "\n" + (sides.down or "")) if honour_marker else None
     if sides.down is not None and has_code(sides.down):
         return []
     if reason:
@@ -124,10 +126,15 @@ def _irreversible(check: BaseCheck, path: str, reason: str) -> Finding:
 
 
 def check_alembic(
-    check: BaseCheck, m: Migration, source: str, info: pyops.AlembicFile
+    check: BaseCheck,
+    m: Migration,
+    source: str,
+    info: pyops.AlembicFile,
+    *,
+    honour_marker: bool = True,
 ) -> list[Finding]:
     """Missing, empty or incomplete downgrade() of an Alembic revision."""
-    reason = irreversible_reason(source)
+    reason = irreversible_reason(source) if honour_marker else None
     if reason:
         return [_irreversible(check, m.path, reason)]
     hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
@@ -316,10 +323,15 @@ def graph_findings(
 
 
 def check_django(
-    check: BaseCheck, m: Migration, source: str, calls: list[ast.Call]
+    check: BaseCheck,
+    m: Migration,
+    source: str,
+    calls: list[ast.Call],
+    *,
+    honour_marker: bool = True,
 ) -> list[Finding]:
     """RunPython without reverse_code and RunSQL without reverse_sql."""
-    reason = irreversible_reason(source)
+    reason = irreversible_reason(source) if honour_marker else None
     out: list[Finding] = []
     for call in calls:
         name = pyops.call_name(call)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.sarif.parser import LEVELS, SarifResult, load_sarif, rule_name
 from gatekeeper.model import Finding, Level, Rule
@@ -41,12 +42,16 @@ def sarif_findings(
     only_added_lines: bool = True,
     levels: Sequence[str] = ("error", "warning", "note"),
     exclude: Sequence[str] = (),
+    suppressions: Suppressions | None = None,
 ) -> Filtered:
     """Turn SARIF results into ``check``'s findings, keeping those the change introduced.
 
     With ``only_added_lines``, a result is kept when its lines touch lines the change
     added, or, for a result without lines, when its file is new. Results outside the
     repository or without a location are kept only when ``only_added_lines`` is off.
+    A result the tool suppressed by a comment in the code is judged by ``suppressions``
+    (the comment is the PR's when the result touches lines it added); without it, or for
+    a result on old lines, the suppression is honoured.
     """
     kept: list[Finding] = []
     outside = other = 0
@@ -57,12 +62,36 @@ def sarif_findings(
         if result.path is not None and match_any(result.path, exclude):
             outside += 1
             continue
-        if only_added_lines and not _introduced(result, changes):
+        introduced = _introduced(result, changes)
+        if only_added_lines and not introduced:
             outside += 1
             continue
-        kept.append(_finding(check, result, changes))
+        found: Finding | None = _finding(check, result, changes)
+        if result.suppressed:
+            found = _judge_suppressed(found, result, introduced, suppressions)
+        if found is not None:
+            kept.append(found)
     kept.sort(key=_sort_key)
     return Filtered(tuple(kept), outside, other)
+
+
+def _judge_suppressed(
+    found: Finding | None,
+    result: SarifResult,
+    introduced: bool,
+    suppressions: Suppressions | None,
+) -> Finding | None:
+    """None when the tool's in-source suppression stands; else the finding, marked."""
+    if found is None or suppressions is None or not introduced or result.path is None:
+        return None
+    start = result.start_line or 1
+    marker = Marker(
+        f"{result.tool}'s in-source suppression",
+        result.path,
+        start,
+        (start, result.end_line or start),
+    )
+    return suppressions.review(found, marker)
 
 
 def _sort_key(f: Finding) -> tuple[str, int, str, str]:
@@ -129,7 +158,10 @@ class SarifCheck(BaseCheck):
                 "`[a-z0-9-]`), for example `sarif/ruff-f401`; a result without a rule id is "
                 "`sarif/result`. Its level follows the SARIF level: error is an error, "
                 "warning a warning, note and none are info. Results the tool marks as "
-                "suppressed, or whose baseline state is unchanged or absent, are left out."
+                "suppressed outside the code, or whose baseline state is unchanged or absent, "
+                "are left out; one suppressed by a comment on a line the pull request added is "
+                "reported, marked 'suppressed in this PR', until a human approves the latest "
+                "push (`trust_pr_suppressions: true` honours it)."
             ),
         ),
     )
@@ -162,6 +194,13 @@ class SarifCheck(BaseCheck):
                 "enum": ["error", "ignore"],
                 "default": "error",
             },
+            TRUST_KEY: {
+                **TRUST_SCHEMA,
+                "description": "Honour in-source suppressions (a `# noqa`, a "
+                "`// eslint-disable-line`...) on lines the pull request added. Off by "
+                "default: the result is reported, marked 'suppressed in this PR', and "
+                "blocks until a human approves the latest push.",
+            },
         },
     }
 
@@ -180,6 +219,12 @@ class SarifCheck(BaseCheck):
             only_added_lines=bool(config.get("only_added_lines", True)),
             levels=tuple(config.get("levels", ("error", "warning", "note"))),
             exclude=ctx.exclude,
+            suppressions=Suppressions(
+                ctx.changes,
+                ctx.pr,
+                trusted=bool(config.get(TRUST_KEY, False)),
+                setting=f"sarif.{TRUST_KEY}",
+            ),
         )
         ctx.set_summary(_summary(len(files), kept))
         yield from kept.findings

@@ -59,6 +59,9 @@ class SarifResult:
     #: the location as the log wrote it, when it is outside the repository
     raw_uri: str = ""
     help: str = ""
+    #: "inSource" when the tool honoured a suppression comment in the code (the check asks
+    #: who wrote it); results suppressed otherwise are left out by the parser
+    suppressed: str = ""
 
 
 def rule_name(tool: str, rule_id: str) -> str:
@@ -242,18 +245,26 @@ def _message(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
     return (text or _text(rule.get("shortDescription")) or "(no message)").strip()
 
 
-def _suppressed(result: Mapping[str, Any]) -> bool:
+def _suppressed(result: Mapping[str, Any]) -> str:
+    """"" when no suppression is in force; else "inSource" when one of those in force is a
+    comment in the code (a pull request can write that), else "external"."""
     suppressions = result.get("suppressions")
     if not isinstance(suppressions, list):
-        return False
+        return ""
     # a suppression without a status, or "accepted", is in force; others are only proposed
-    return any(
-        isinstance(s, dict) and s.get("status", "accepted") == "accepted" for s in suppressions
-    )
+    kinds = {
+        str(s.get("kind", "external"))
+        for s in suppressions
+        if isinstance(s, dict) and s.get("status", "accepted") == "accepted"
+    }
+    if not kinds:
+        return ""
+    return "inSource" if "inSource" in kinds else "external"
 
 
 def _result(result: Mapping[str, Any], ctx: _Run, where: str) -> SarifResult | None:
-    if _suppressed(result) or result.get("baselineState") in _OLD_BASELINE_STATES:
+    suppressed = _suppressed(result)
+    if suppressed == "external" or result.get("baselineState") in _OLD_BASELINE_STATES:
         return None
     rule_id, rule = _rule_of(result, ctx)
     level = _level(result, rule, where)
@@ -273,6 +284,7 @@ def _result(result: Mapping[str, Any], ctx: _Run, where: str) -> SarifResult | N
         end_line=end,
         raw_uri=raw,
         help=help_text.strip(),
+        suppressed=suppressed,
     )
 
 

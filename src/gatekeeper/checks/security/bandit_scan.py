@@ -18,16 +18,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.changes import ChangedFile, FileKind
+from gatekeeper.changes import DEFAULT_MAX_FILE_BYTES, ChangedFile, FileKind
 from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
+from gatekeeper.changes.text import decode_text
 from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.checks.security import nosec
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool, write_scratch
+from gatekeeper.checks.security.common import (
+    MakeFinding,
+    Part,
+    in_scope,
+    not_read_reason,
+    tool,
+    write_scratch,
+)
 from gatekeeper.checks.security.reduce import cut_pair, normalise, reduce_source
 from gatekeeper.model import Finding, Level, Rule
 
 PYTHON_FILES = ("*.py", "*.pyw")
-DEFAULT_MAX_BYTES = 1_000_000
+#: as much as the ChangeSet reads; bandit scans about a megabyte in a few seconds, and the
+#: check's time limit bounds the whole scan (running past it blocks)
+DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_BYTES
 _SCORES = {"HIGH": "7.5", "MEDIUM": "5.0", "LOW": "2.0"}
 
 RULE_UNPARSEABLE = "python-unparseable"
@@ -63,15 +75,25 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         RULE_UNPARSEABLE,
-        Level.WARNING,
+        Level.ERROR,
         "A changed Python file cannot be parsed, so bandit could not scan it.",
-        remedy="Fix the syntax error, or exclude the file from the security check's paths.",
+        remedy="Fix the syntax error (or run gatekeeper on the Python the file needs); a "
+        "file that is not Python (a template) is excluded with `security.bandit.exclude` "
+        "in the base policy.",
+        description="What the gate did not read it cannot call clean: a file bandit could "
+        "not parse blocks until it parses or the base policy excludes it.",
     ),
     Rule(
         RULE_NOT_SCANNED,
-        Level.WARNING,
-        "A changed Python file was not scanned (too large, binary or not UTF-8).",
-        remedy="Split or decode the file, raise `bandit.max_file_bytes`, or exclude it.",
+        Level.ERROR,
+        "A changed Python file could not be read, so bandit did not scan it.",
+        remedy="Save it as UTF-8 (or declare its encoding with a PEP 263 coding line), split "
+        "a file over the size limit, point a symlink at a file inside the repository; a "
+        "generated file is excluded with `security.bandit.exclude` in the base policy.",
+        description="Binary content, an encoding neither UTF-8 nor declared, a size over "
+        "`bandit.max_file_bytes` (default: the 10 MB the gate reads), or a symlink that "
+        "leads outside the repository. What the gate did not read it cannot call clean, so "
+        "this blocks under every preset; the message names the file and the reason.",
     ),
 )
 _KNOWN = {row[0] for row in BANDIT_TESTS}
@@ -107,15 +129,28 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
     new = _introduced(head_hits, base_keys, ctx)
+    suppressions = Suppressions(
+        ctx.changes,
+        ctx.pr,
+        trusted=bool(part.get(TRUST_KEY, False)),
+        setting=f"security.bandit.{TRUST_KEY}",
+    )
+    markers = nosec.NosecMarkers(head_root, settings.honour_nosec)
     for hit in new:
         # equal copies in one file get distinct fingerprints: the first keeps the plain one
         key = (hit.path, hit.test_id, hit.code)
-        findings.append(_to_finding(hit, nth[key], part, make))
+        found: Finding | None = _to_finding(hit, nth[key], part, make)
         nth[key] += 1
+        marker = markers.covering(hit.path, hit.test_id, hit.line, hit.end_line)
+        if marker is not None and found is not None:
+            found = suppressions.review(found, marker)
+        if found is not None:
+            findings.append(found)
     ctx.add_details(
         f"bandit: {len(on_disk)} file(s) scanned at head, {len(base_paths)} at base; "
         f"{len(head_hits)} finding(s) at head at or above the thresholds, {len(new)} new, "
         f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
+        + (f" {suppressions.summary()}" if suppressions.summary() else "")
     )
     return findings
 
@@ -156,7 +191,7 @@ def _write_head(
     for f in files:
         if match_any(f.path, settings.exclude):
             continue
-        data = ctx.changes.bytes_at_head(f.path)
+        data = ctx.changes.bytes_at_head(f.path) if f.kind is not FileKind.TOO_LARGE else None
         reason = _unscannable(f, data, max_bytes)
         if not reason and data is not None:
             # only statements the change touched (see reduce_pair); the base is cut alike
@@ -173,7 +208,7 @@ def _write_head(
 
 @dataclass(frozen=True)
 class _Settings:
-    ignore_nosec: bool
+    honour_nosec: bool
     severity: str
     confidence: str
     include: frozenset[str]
@@ -202,7 +237,7 @@ def _bandit_settings(ctx: CheckContext, part: Part) -> _Settings:
                     ctx.scratch / "bandit", "pyproject.toml", text.encode("utf-8")
                 )
     return _Settings(
-        ignore_nosec=not part.get("honour_nosec", True),
+        honour_nosec=bool(part.get("honour_nosec", True)),
         severity=str(part.get("min_severity", "medium")),
         confidence=str(part.get("min_confidence", "low")),
         include=frozenset(_strings(table, "tests") + list(part.get("tests", ()))),
@@ -238,14 +273,14 @@ def _dir_globs(dirs: list[str]) -> tuple[str, ...]:
 
 
 def _unscannable(f: ChangedFile, data: bytes | None, max_bytes: int) -> str:
-    if f.kind is FileKind.BINARY:
-        return "it is a binary file"
-    if f.kind is FileKind.UNDECODABLE:
-        return "it is not UTF-8 text"
+    """Why bandit cannot read this file, or "" when it can (or there is nothing to read)."""
+    reason = not_read_reason(f)
+    if reason:
+        return reason
     if f.kind in (FileKind.SYMLINK, FileKind.SUBMODULE) or data is None:
         return ""
-    if len(data) > max_bytes or f.kind is FileKind.TOO_LARGE:
-        return f"it is {len(data):,} bytes, over the {max_bytes:,}-byte limit"
+    if len(data) > max_bytes:
+        return f"it is {len(data):,} bytes, over bandit.max_file_bytes ({max_bytes:,})"
     return ""
 
 
@@ -286,10 +321,7 @@ def _scan_base(
 
 
 def _decoded(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return decode_text(data)
 
 
 def _scan(
@@ -318,9 +350,9 @@ def _scan(
     profile = {"include": set(settings.include), "exclude": set(settings.skips)}
     if only is not None:
         profile = {"include": set(only), "exclude": set()}
-    manager = b_manager.BanditManager(
-        conf, "file", profile=profile, ignore_nosec=settings.ignore_nosec
-    )
+    # nosec comments are read by the gate itself (nosec.py), which honours those the base
+    # had and asks a human about those the pull request wrote
+    manager = b_manager.BanditManager(conf, "file", profile=profile, ignore_nosec=True)
     manager.files_list = [str(root / p) for p in paths]
     ctx.check_time()
     manager.run_tests()
@@ -331,7 +363,9 @@ def _scan(
     for issue in manager.get_issue_list(settings.severity.upper(), settings.confidence.upper()):
         path = str(issue.fname)[prefix:]
         if path not in lines_of:
-            lines_of[path] = (root / path).read_text("utf-8", "replace").splitlines()
+            data = (root / path).read_bytes()
+            text = decode_text(data) or data.decode("utf-8", "replace")
+            lines_of[path] = text.splitlines()
         hits.append(_hit(issue, path, lines_of[path]))
     return sorted(hits, key=lambda h: (h.path, h.line, h.test_id)), broken
 

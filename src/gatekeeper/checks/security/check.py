@@ -8,10 +8,17 @@ bandit findings, secrets and newly vulnerable dependencies propose ``error`` (bl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
+from gatekeeper.checks.interface import (
+    BaseCheck,
+    CheckContext,
+    CheckError,
+    CheckTimeout,
+    rule_catalog,
+)
 from gatekeeper.checks.security import bandit_scan, deps, secrets, sensitive
 from gatekeeper.checks.security.common import part_settings
 from gatekeeper.model import Finding, Rule
@@ -32,18 +39,22 @@ def _d(schema: Mapping[str, Any], description: str) -> Mapping[str, Any]:
     return {**schema, "description": description}
 
 
+_ON_ERROR: Mapping[str, Any] = {
+    "enum": ["block", "warn", "info"],
+    "description": "What this part failing does (its tool missing, its service down); the"
+    " other parts' findings count either way. Default: the check's on_error.",
+}
+
+
 def _part(options: Mapping[str, Any], description: str) -> Mapping[str, Any]:
     """A part's schema: a boolean, a level name, or an object of its options."""
+    common = {"enabled": {"type": "boolean"}, "level": _LEVEL, "on_error": _ON_ERROR}
     return {
         "description": description,
         "oneOf": [
             {"type": "boolean"},
             _LEVEL,
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {"enabled": {"type": "boolean"}, "level": _LEVEL, **options},
-            },
+            {"type": "object", "additionalProperties": False, "properties": {**common, **options}},
         ],
     }
 
@@ -52,7 +63,12 @@ _BANDIT = _part(
     {
         "min_severity": _d(_THRESHOLD, "Lowest bandit severity reported (default medium)."),
         "min_confidence": _d(_THRESHOLD, "Lowest bandit confidence reported (default low)."),
-        "honour_nosec": _d({"type": "boolean"}, "Honour `# nosec` comments (default true)."),
+        "honour_nosec": _d(
+            {"type": "boolean"},
+            "Honour `# nosec` comments (default true); one the pull request wrote needs a "
+            "human's approval unless `trust_pr_suppressions` is true.",
+        ),
+        TRUST_KEY: TRUST_SCHEMA,
         "read_config": _d(
             {"type": "boolean"}, "Read [tool.bandit] from pyproject.toml at base (default true)."
         ),
@@ -72,8 +88,11 @@ _SECRETS = _part(
         "exclude": _globs("Files not scanned for secrets (default: lock files, SVG)."),
         "honour_pragmas": _d(
             {"type": "boolean"},
-            "Honour `pragma: allowlist secret` / `gatekeeper: allow-secret` (default true).",
+            "Honour `pragma: allowlist secret`, `pragma: allowlist nextline secret` and "
+            "`gatekeeper: allow-secret` (default true); one the pull request wrote needs a "
+            "human's approval unless `trust_pr_suppressions` is true.",
         ),
+        TRUST_KEY: TRUST_SCHEMA,
         "min_entropy": _d(
             {"type": "number", "minimum": 0},
             "Bits per character a value assigned to a secret-like name needs (default 3.0).",
@@ -146,19 +165,34 @@ class SecurityCheck(BaseCheck):
         },
     }
 
-    def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        """Run every enabled part and return their findings, sorted."""
-        findings: list[Finding] = []
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        """Run every enabled part and yield its findings as soon as it is done.
+
+        Each part fails on its own: a part that cannot run (OSV unreachable, bandit
+        missing) is reported through ``ctx.part_failed`` with its own ``on_error``, and
+        the findings of the other parts, and those already yielded, stand. Only running
+        out of time ends the whole check.
+        """
         counts = []
         for name, module in _PARTS:
             part = part_settings(ctx.config.get(name))
             if not part.enabled:
                 continue
-            found = module.run(ctx, part, self.finding)
+            try:
+                found = module.run(ctx, part, self.finding)
+            except CheckTimeout:
+                raise
+            except CheckError as exc:
+                ctx.part_failed(name, str(exc) or type(exc).__name__, part.on_error)
+                counts.append(f"{name} could not run")
+                continue
+            except Exception as exc:  # a defect in one part must not cost the others
+                ctx.part_failed(name, f"crashed: {type(exc).__name__}: {exc}", part.on_error)
+                counts.append(f"{name} could not run")
+                continue
             counts.append(f"{name} {len(found)}")
-            findings.extend(found)
+            yield from sorted(found, key=_order)
         ctx.set_summary("new findings: " + ", ".join(counts) if counts else "all parts disabled")
-        return sorted(findings, key=_order)
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any, Protocol
 
-from gatekeeper.changes import ChangedFile
+from gatekeeper.changes import ChangedFile, FileKind
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.model import Finding, Level
 
@@ -45,6 +45,8 @@ class Part:
     enabled: bool = True
     level: Level | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: what this part failing does ("block", "warn", "info"); None: the check's on_error
+    on_error: str | None = None
 
     def get(self, key: str, default: Any) -> Any:
         """An option's value, or ``default`` when the policy did not set it."""
@@ -65,9 +67,11 @@ def part_settings(value: object) -> Part:
     level = value.get("level")
     if level == "off" or value.get("enabled") is False:
         return Part(enabled=False)
+    on_error = value.get("on_error")
     return Part(
         level=LEVEL_BY_NAME[level] if isinstance(level, str) else None,
-        options={k: v for k, v in value.items() if k not in ("enabled", "level")},
+        options={k: v for k, v in value.items() if k not in ("enabled", "level", "on_error")},
+        on_error=on_error if isinstance(on_error, str) else None,
     )
 
 
@@ -78,6 +82,26 @@ def in_scope(ctx: CheckContext, patterns: Iterable[str]) -> list[ChangedFile]:
         allowed = {f.path for f in ctx.changes.matching(ctx.paths, include_deleted=False)}
         files = tuple(f for f in files if f.path in allowed)
     return sorted(files, key=lambda f: f.path)
+
+
+def not_read_reason(f: ChangedFile, *, as_text: bool = True) -> str:
+    """Why the gate could not read a changed file's content, or "" when it could.
+
+    ``as_text``: the reader needs text (bandit), so binary content and an unknown encoding
+    count as unread; the secrets part reads bytes, and a binary image holds no lines.
+    """
+    if f.kind is FileKind.BINARY and as_text:
+        return "it is binary (a NUL byte in its first 8,000 bytes)"
+    if f.kind is FileKind.UNDECODABLE and as_text:
+        return "it is neither UTF-8 nor in an encoding a PEP 263 coding line declares"
+    if f.kind is FileKind.TOO_LARGE:
+        return f"it is {f.size:,} bytes, over the size the gate reads"
+    if f.kind is FileKind.SYMLINK and f.link_outside:
+        return (
+            f"it is a symlink to {f.link_target!r}, which leads outside the repository "
+            "(or round a loop of links)"
+        )
+    return ""
 
 
 def safe_relative(path: str) -> PurePosixPath | None:

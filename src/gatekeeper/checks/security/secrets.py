@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gatekeeper.changes import ChangedFile, FileKind
+from gatekeeper.changes import ChangedFile, FileKind, FileStatus
 from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
 from gatekeeper.checks.interface import CheckContext, CheckError
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, tool
+from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, not_read_reason, tool
 from gatekeeper.checks.security.secret_formats import (
     DEFAULT_ALLOWLIST,
     FORMATS,
@@ -38,6 +39,7 @@ from gatekeeper.checks.security.secret_formats import (
     looks_random,
     redact,
 )
+from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
 from gatekeeper.model import Finding, Level, Rule
 
 CONTEXT_LINES = 3
@@ -89,6 +91,7 @@ RULE_ENV = "env-file-committed"
 RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
 RULE_NOT_SCANNED = "secrets-not-scanned"
+RULE_SUBMODULE = "submodule-changed"
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 
@@ -144,10 +147,23 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         RULE_NOT_SCANNED,
+        Level.ERROR,
+        "A changed file could not be read, so it was not scanned for secrets.",
+        remedy="Split a file over the size the gate reads, or point a symlink at a file "
+        "inside the repository; a generated file is excluded with `secrets.exclude` in the "
+        "base policy (a human reviews that it holds no credentials).",
+        description="A file over the size the gate reads (10 MB) or a symlink that leads "
+        "outside the repository. What the gate did not read it cannot call clean, so this "
+        "blocks under every preset. (A file in an unknown encoding is scanned byte for byte, "
+        "which finds every ASCII token; a binary file is not scanned.)",
+        tags=("security",),
+    ),
+    Rule(
+        RULE_SUBMODULE,
         Level.WARNING,
-        "A changed file is too large or not UTF-8, so it was not scanned for secrets.",
-        remedy="Make sure it holds no credentials (a reviewer must look), or exclude it "
-        "with `secrets.exclude` if it is generated.",
+        "A submodule was added, moved or pointed at another commit; its content was not read.",
+        remedy="Review the submodule's repository at the new commit: the gate reads only "
+        "this repository's files.",
         tags=("security",),
     ),
     Rule(
@@ -186,9 +202,10 @@ class _Options:
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Secrets in the added lines of every changed text file, and committed .env files."""
+    # the scan reports every secret, pragma or not; markers are judged below (who wrote them)
     opts = _Options(
         allow=_allowlist(part.get("allowlist", ())),
-        pragmas=bool(part.get("honour_pragmas", True)),
+        pragmas=False,
         min_entropy=float(part.get("min_entropy", DEFAULT_MIN_ENTROPY)),
         max_line=int(part.get("max_line_length", DEFAULT_MAX_LINE)),
         entropy_strings=bool(part.get("entropy_strings", False)),
@@ -197,14 +214,33 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     exclude = tuple(part.get("exclude", DEFAULT_EXCLUDE))
     findings: list[Finding] = []
     scanned = lines = 0
+    judge = Pragmas(
+        bool(part.get("honour_pragmas", True)),
+        Suppressions(
+            ctx.changes,
+            ctx.pr,
+            trusted=bool(part.get(TRUST_KEY, False)),
+            setting=f"security.secrets.{TRUST_KEY}",
+        ),
+    )
     with _detect_secrets_engine(opts) as engine:
         for f in in_scope(ctx, ("**",)):
             found, added = _scan_file(
-                ctx, f, exclude=exclude, opts=opts, engine=engine, part=part, make=make
+                ctx,
+                f,
+                exclude=exclude,
+                opts=opts,
+                engine=engine,
+                part=part,
+                make=make,
+                judge=judge,
             )
             findings += found
             scanned, lines = scanned + (added > 0), lines + added
-    ctx.add_details(f"secrets: {lines} added line(s) in {scanned} file(s) scanned.")
+    summary = judge.suppressions.summary()
+    ctx.add_details(
+        f"secrets: {lines} added line(s) in {scanned} file(s) scanned. {summary}".strip()
+    )
     return findings
 
 
@@ -217,18 +253,26 @@ def _scan_file(
     engine: Engine,
     part: Part,
     make: MakeFinding,
+    judge: Pragmas,
 ) -> tuple[list[Finding], int]:
     """The findings for one changed file, and how many added lines were scanned."""
     if match_any(f.path, exclude):
         return [], 0
-    if f.kind in (FileKind.TOO_LARGE, FileKind.UNDECODABLE):
+    if f.kind is FileKind.SUBMODULE and f.status is not FileStatus.DELETED:
+        return [_submodule(f, make)], 0
+    if not_read_reason(f, as_text=False):
         return [_not_scanned(f, make)], 0
-    text = ctx.changes.text_at_head(f.path) if f.is_text and f.added else None
+    text = scan_view(ctx, f)
     if text is None:
         return [], 0
     ctx.check_time()
-    hits = scan_text(f.path, text.splitlines(), f.added_lines(), opts, engine)
-    findings = [_to_finding(h, part, make) for h in _numbered(hits)]
+    lines = git_lines(text)
+    hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
+    findings = []
+    for numbered in _numbered(hits):
+        found = judge.review(_to_finding(numbered, part, make), numbered[0], lines)
+        if found is not None:
+            findings.append(found)
     if _is_env_file(f.path):
         findings += _env_findings(f, text, part, make)
     return findings, f.added_count
@@ -434,12 +478,23 @@ def _to_finding(numbered: tuple[Hit, int], part: Part, make: MakeFinding) -> Fin
 
 
 def _not_scanned(f: ChangedFile, make: MakeFinding) -> Finding:
-    why = "too large" if f.kind is FileKind.TOO_LARGE else "not UTF-8 text"
+    why = not_read_reason(f, as_text=False)
     return make(
         RULE_NOT_SCANNED,
-        f"{f.path} was not scanned for secrets: it is {why}.",
+        f"{f.path} was not scanned for secrets: {why}.",
         path=f.path,
-        evidence=why,
+        evidence=f.kind.value,
+    )
+
+
+def _submodule(f: ChangedFile, make: MakeFinding) -> Finding:
+    what = {FileStatus.ADDED: "added", FileStatus.RENAMED: f"moved from {f.old_path}"}
+    how = what.get(f.status, "pointed at another commit")
+    return make(
+        RULE_SUBMODULE,
+        f"Submodule {f.path} was {how}; the gate does not read another repository's files.",
+        path=f.path,
+        evidence=f"{f.status.value}|{f.old_path or ''}",
     )
 
 

@@ -46,7 +46,45 @@ def test_local_check_and_workflow_changes_need_approval() -> None:
 
 
 def test_ordinary_change_does_not_fire() -> None:
-    assert findings({"app.py": "b\n", ".github/workflows/ci.yml": "on: push\n"}) == []
+    assert findings({"app.py": "b\n", "docs/gitattributes.md": "x\n"}) == []
+
+
+def test_any_other_workflow_change_needs_approval() -> None:
+    assert findings({".github/workflows/ci.yml": "on: push\njobs: {test: {}}\n"}) == [
+        ("ci-changed", ".github/workflows/ci.yml")
+    ]
+
+
+def test_a_workflow_that_mentions_gatekeeper_runs_the_gate() -> None:
+    text = "on: pull_request\njobs:\n  dod:\n    steps: [{uses: acme/gatekeeper@v1}]\n"
+    assert findings({".github/workflows/ci.yml": text}) == [
+        ("workflow-changed", ".github/workflows/ci.yml")
+    ]
+
+
+def test_a_job_named_like_the_required_check_is_impersonation() -> None:
+    text = "on: pull_request\njobs:\n  gatekeeper:\n    steps: [{run: exit 0}]\n"
+    got = findings({".github/workflows/quick.yml": text})
+    assert got == [("check-impersonation", ".github/workflows/quick.yml")]
+
+
+def test_files_that_steer_the_gate_need_approval() -> None:
+    got = findings(
+        {
+            "sub/.gitattributes": "*.py binary\n",
+            ".github/CODEOWNERS": "* @me\n",
+            ".gatekeeper/cache/abc/coverage.json": "{}",
+            ".pre-commit-config.yaml": "repos: []\n",
+            ".github/actions/setup/action.yml": "runs: {using: composite, steps: []}\n",
+        }
+    )
+    assert sorted(got) == [
+        ("attributes-changed", "sub/.gitattributes"),
+        ("ci-changed", ".github/actions/setup/action.yml"),
+        ("codeowners-changed", ".github/CODEOWNERS"),
+        ("protected-path-changed", ".gatekeeper/cache/abc/coverage.json"),
+        ("protected-path-changed", ".pre-commit-config.yaml"),
+    ]
 
 
 def test_human_approval_on_head_satisfies_it() -> None:
