@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from gatekeeper.checks.envvars.python_reads import GATE, Module, parse
+from gatekeeper.checks.envvars.python_module import GATE, Module, parse
 from gatekeeper.checks.envvars.python_values import (
     ClassInfo,
     Const,
@@ -26,6 +26,7 @@ from gatekeeper.checks.envvars.python_values import (
     ModuleRef,
     Symbol,
 )
+from gatekeeper.checks.envvars.python_walk import define
 
 MAX_DEPTH = 3
 _CONSTANT = re.compile(
@@ -179,7 +180,7 @@ class RepoModules:
             return None
         sym = mod.lookup(name)
         if isinstance(sym, Func | ClassInfo | Instance):
-            mod.define(source.text)  # find its wrappers
+            define(mod, source.text)  # find its wrappers
         return sym
 
 
