@@ -63,3 +63,24 @@ def test_a_base_that_cannot_be_searched_is_said(git_repo, monkeypatch) -> None: 
         found = list(check.run(ctx))
     assert [f.rule for f in found] == ["undocumented"]
     assert any("could not be searched" in d for d in ctx.details)
+
+
+def test_the_base_search_is_capped_and_says_so(git_repo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gatekeeper.checks.envvars.check as envvars_check
+
+    monkeypatch.setattr(envvars_check, "MAX_SEARCHED", 1)
+    base = git_repo.commit(
+        {
+            "app/settings.py": "import os\nA = os.environ['ALPHA_URL']\nB = os.environ['BETA_URL']\n",
+            "app/client.py": "pass\n",
+        }
+    )
+    head = git_repo.commit(
+        {"app/client.py": "import os\nA = os.getenv('ALPHA_URL')\nB = os.getenv('BETA_URL')\n"}
+    )
+    check = EnvVarsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        ctx = context(changes, defaults(check))
+        found = list(check.run(ctx))
+    assert [f.message.split()[0] for f in found] == ["BETA_URL"]  # ALPHA_URL was searched
+    assert any("searched for the first 1" in d for d in ctx.details)

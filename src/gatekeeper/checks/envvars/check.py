@@ -13,6 +13,7 @@ from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.sides import (
     MAX_ELSEWHERE,
+    MAX_SEARCHED,
     SCANNED_FILES,
     TEST_FILES,
     Known,
@@ -229,7 +230,16 @@ class EnvVarsCheck(BaseCheck):
             and not known.has(loc.read)
             and not match_any(loc.read.name, allow)
         ]
-        names = {loc.read.name for loc in candidates}
+        # undocumented names first: for them the search decides whether there is a finding
+        undocumented = {
+            loc.read.name
+            for loc in candidates
+            if not loc.read.described
+            and not any(
+                docs.find(n, case_insensitive=loc.read.case_insensitive) for n in loc.read.names
+            )
+        }
+        names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
         known.add(self._read_elsewhere_at_base(ctx, base_side, names))
         reported: set[str] = set()
         new = 0
@@ -272,13 +282,23 @@ class EnvVarsCheck(BaseCheck):
             out += [Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out
 
-    def _read_elsewhere_at_base(self, ctx: CheckContext, side: Side, names: set[str]) -> set[str]:
+    def _read_elsewhere_at_base(self, ctx: CheckContext, side: Side, names: list[str]) -> set[str]:
         """Which of ``names`` files the change did not touch already read at base.
 
         One search of the base commit for the names as words, then only the files that
-        mention one are scanned: a variable the repository already reads is not new."""
+        mention one are scanned: a variable the repository already reads is not new. A
+        search for many names costs more than the repository's size justifies (git's
+        fixed-string search slows down sharply past a few dozen), so only the first
+        ``MAX_SEARCHED`` are looked for; the details say when names were left out."""
         if not names:
             return set()
+        if len(names) > MAX_SEARCHED:
+            ctx.add_details(
+                f"env-vars: {len(names)} candidate variables; the base commit was searched"
+                f" for the first {MAX_SEARCHED} (undocumented ones first), the others count as"
+                " new unless a changed file read them at base."
+            )
+            names = names[:MAX_SEARCHED]
         touched = {p for f in ctx.changes for p in (f.path, f.old_path) if p}
         found: set[str] = set()
         paths = ctx.changes.base_files_containing(names, SCANNED_FILES)

@@ -25,6 +25,8 @@ TEST_FILES = (
 )
 #: files read at base to learn whether a name is already read elsewhere, at most
 MAX_ELSEWHERE = 200
+#: names searched for at base in one run, at most (a typical change adds a handful)
+MAX_SEARCHED = 64
 #: the files searched at base for a name: those some scanner reads (git pathspecs)
 SCANNED_FILES = (
     *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
