@@ -71,7 +71,8 @@ def test_the_base_search_is_capped_and_says_so(git_repo, monkeypatch) -> None:  
     monkeypatch.setattr(envvars_check, "MAX_SEARCHED", 1)
     base = git_repo.commit(
         {
-            "app/settings.py": "import os\nA = os.environ['ALPHA_URL']\nB = os.environ['BETA_URL']\n",
+            "app/alpha.py": "import os\nA = os.environ['ALPHA_URL']\n",
+            "app/beta.py": "import os\nB = os.environ['BETA_URL']\n",
             "app/client.py": "pass\n",
         }
     )
