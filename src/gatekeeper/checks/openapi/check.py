@@ -8,6 +8,7 @@ catalog level of its rule. An API changelog goes into the report even when nothi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
@@ -15,7 +16,8 @@ from typing import Any, ClassVar
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import BaseCheck, CheckContext
-from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
+from gatekeeper.checks.openapi.rules import LEVELS, OWN
 from gatekeeper.model import Finding, Level, Rule
 
 #: file names that are specs by convention
@@ -23,8 +25,10 @@ CONVENTION = (
     "**/openapi.yaml", "**/openapi.yml", "**/openapi.json", "**/swagger.yaml", "**/swagger.yml",
     "**/swagger.json", "**/*.openapi.yaml", "**/*.openapi.yml", "**/*.openapi.json",
 )  # fmt: skip
-# minified JSON opens with the key: `{"openapi":`
-_SPEC_TEXT = re.compile(rb"""^\s*\{?\s*(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE)
+# JSON that opens with the key (`{"openapi":`, minified or not); YAML with the key at
+# column 0 near the top
+_SPEC_TEXT = re.compile(rb"""\s*\{\s*["'](?:openapi|swagger)["']\s*:""")
+_YAML_KEY = re.compile(rb"""^["']?(?:openapi|swagger)["']?[ \t]*:""", re.M)
 _DATA_FILES = ("**/*.yaml", "**/*.yml", "**/*.json")
 
 #: problems with the spec itself, each a blocking finding
@@ -55,7 +59,12 @@ _REMEDY = {
 
 def _catalog() -> Mapping[str, Rule]:
     rules = {
-        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".", remedy=_REMEDY[level])
+        rid: Rule(
+            rid,
+            level,
+            OWN[rid][1] if rid in OWN else rid.replace("-", " ").capitalize() + ".",
+            remedy=_REMEDY[level],
+        )
         for rid, level in LEVELS.items()
     }
     for rid, summary in SPEC_RULES.items():
@@ -166,15 +175,47 @@ class OpenAPICheck(BaseCheck):
 
 
 def _sniffed(changes: ChangeSet) -> Iterator[str]:
-    """Changed YAML/JSON files whose first bytes declare ``openapi`` or ``swagger``."""
+    """Changed YAML/JSON files that declare ``openapi`` or ``swagger`` at the top level."""
     for f in changes.matching(_DATA_FILES):
         data = (
             changes.bytes_at_base(f.old_path or f.path)
             if f.status is FileStatus.DELETED
             else changes.bytes_at_head(f.path)
         )
-        if data is not None and _SPEC_TEXT.search(data[:4096]):
+        if data is not None and declares_openapi(data):
             yield f.path
+
+
+# a key with a version: deeper in a file, a bare "openapi:" could be anyone's setting
+_JSON_VERSION = re.compile(rb'"(?:openapi|swagger)"[ \t]*:[ \t]*"[23]\.')
+_YAML_VERSION = re.compile(rb"""^["']?(?:openapi|swagger)["']?[ \t]*:[ \t]*["']?[23]\.""", re.M)
+_FIRST_JSON_KEY = re.compile(rb'^\s*\{[ \t]*\r?\n([ \t]*)"')
+
+
+def declares_openapi(data: bytes) -> bool:
+    """Whether a YAML/JSON document has a top-level ``openapi``/``swagger`` key, wherever
+    it sits: a JSON spec written with sorted keys has it after ``components``, thousands
+    of lines down. Only files the PR changed are asked, so cost follows the diff; a
+    regular expression over the bytes answers, and only minified JSON is parsed."""
+    if _SPEC_TEXT.match(data) or _YAML_KEY.search(data[:4096]):
+        return True
+    if len(data) > MAX_SPEC_BYTES:
+        return False
+    if data.lstrip()[:1] != b"{":
+        return _YAML_VERSION.search(data) is not None  # top level: at column 0
+    found = _JSON_VERSION.search(data)
+    if found is None:
+        return False
+    start = data.rfind(b"\n", 0, found.start()) + 1
+    first = _FIRST_JSON_KEY.match(data)
+    if start and first is not None and not data[start : found.start()].strip():
+        # pretty-printed: a top-level key is indented like the document's first key
+        return data[start : found.start()] == first.group(1)
+    try:
+        root = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(root, dict) and ("openapi" in root or "swagger" in root)
 
 
 def _deleted(ctx: CheckContext, path: str) -> bool:

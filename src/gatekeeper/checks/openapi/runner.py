@@ -11,7 +11,7 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
-from gatekeeper.checks.openapi.load import Document, SpecError
+from gatekeeper.checks.openapi.load import REF_RULES, Document, SpecError
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level
@@ -70,16 +70,20 @@ def run_spec(
         ctx.mark_existing_at_base(_head_problems(check, ctx, base, as_path=path))
     if base is None and head is None:
         return out
+    if _unresolved_refs(ctx, path, base, head):
+        return out
     if base is None:
         count = len(head.operations) if head else 0
         ctx.add_details(f"New API spec `{path}`: {count} operations (validated, not compared).\n")
         return out
+    deleted = head is None
     if head is None:
-        # a deleted spec removes every endpoint it described
+        # a deleted spec removes every endpoint it described (and has no version to move)
+        info = {"title": "deleted", "version": ""}
         empty = (
-            {"swagger": "2.0", "paths": {}}
+            {"swagger": "2.0", "info": info, "paths": {}}
             if base.version == "2.0"
-            else {"openapi": "3.0.0", "paths": {}}
+            else {"openapi": "3.0.0", "info": info, "paths": {}}
         )
         head = build(Document(path, empty))
     try:
@@ -98,9 +102,29 @@ def run_spec(
         ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
     if ctx.config.get("require_major_bump") and any(c.level is Level.ERROR for c in found):
         out.extend(_major_bump(check, base, head, path))
-    elif found:
+    elif found and not deleted:
         out.extend(_version_moves(check, base, head, path))
     return out
+
+
+def _unresolved_refs(ctx: CheckContext, path: str, base: Spec | None, head: Spec | None) -> bool:
+    """Whether the head has ``$ref``s to nothing that the base did not have. Such a ref
+    would read as an empty schema (every property under it "removed"): the ref findings
+    block instead, and the spec is compared once they are fixed."""
+    unresolved = _unresolved(head) - _unresolved(base)
+    if unresolved:
+        ctx.add_details(
+            f"API spec `{path}` was not compared: {len(unresolved)} `$ref`"
+            f"{'s do' if len(unresolved) > 1 else ' does'} not resolve (see the findings).\n"
+        )
+    return bool(unresolved)
+
+
+def _unresolved(spec: Spec | None) -> set[str]:
+    """The messages of a spec's ``$ref``s that do not resolve."""
+    if spec is None:
+        return set()
+    return {p.message for p in spec.doc.problems if p.rule in REF_RULES}
 
 
 def _version(spec: Spec) -> tuple[int, ...] | None:
