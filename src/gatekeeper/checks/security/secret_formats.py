@@ -30,6 +30,8 @@ NOT_SECRET_SHAPES = tuple(
     re.compile(p)
     for p in (
         r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
+        # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
+        r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
         r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
