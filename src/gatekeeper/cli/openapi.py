@@ -18,6 +18,7 @@ import click
 
 from gatekeeper.errors import UsageError
 from gatekeeper.model import Level
+from gatekeeper.report.escape import md_blocks, one_line, terminal
 
 _RANK = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
 _SARIF_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "note"}
@@ -78,7 +79,7 @@ def _load(path: str, opts: DiffOptions) -> Any:
             # resolved to nothing, the ref would read as an empty schema: every property
             # under it "removed". Refuse instead of reporting that.
             raise SpecUsageError(f"{where} {problem.message}; fix it to compare this spec")
-        click.echo(f"warning: {where} {problem.message}", err=True)
+        click.echo(f"warning: {one_line(where)} {one_line(problem.message)}", err=True)
     return spec
 
 
@@ -220,12 +221,11 @@ def diff_command(
         render = _json if fmt == "json" else _sarif
         click.echo(json.dumps(render(items, revision, grouped=grouped), indent=2, sort_keys=True))
     elif fmt == "markdown":
-        click.echo(
-            changelog.markdown_groups(groups) if grouped else changelog.markdown(changes), nl=False
-        )
+        blocks = changelog.details_groups(groups) if grouped else changelog.details(changes)
+        click.echo(_markdown(blocks), nl=False)
     else:
         out = changelog.text_groups(groups, len(changes)) if grouped else changelog.text(changes)
-        click.echo(out, nl=False)
+        click.echo(terminal(out), nl=False)
     floor = _RANK[_FAIL_ON[fail_on.lower()]]
     if any(_RANK[c.level] >= floor for c in changes):
         raise SystemExit(1)
@@ -263,9 +263,14 @@ def changelog_command(base: str, revision: str, fmt: str, **kw: Any) -> None:
     if fmt == "json":
         click.echo(json.dumps(_json(changes, revision), indent=2, sort_keys=True))
     elif fmt == "text":
-        click.echo(changelog.text(changes), nl=False)
+        click.echo(terminal(changelog.text(changes)), nl=False)
     else:
-        click.echo(changelog.markdown(changes), nl=False)
+        click.echo(_markdown(changelog.details(changes)), nl=False)
+
+
+def _markdown(blocks: list[Any]) -> str:
+    """The changelog as Markdown, the specs' text escaped (a property name is not markup)."""
+    return md_blocks(blocks, heading="###") + "\n"
 
 
 def _file(path: str, revision: str) -> str:

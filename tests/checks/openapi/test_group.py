@@ -13,6 +13,7 @@ from gatekeeper.checks.openapi.load import Document
 from gatekeeper.checks.openapi.rules.base import Change, Shared
 from gatekeeper.cli.openapi import openapi
 from gatekeeper.model import Finding, Level
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import changeset, context
 
 ERROR_REF = "{$ref: '#/components/schemas/Error'}"
@@ -86,7 +87,7 @@ def test_a_shared_schema_change_is_one_finding_at_the_schema() -> None:
 def test_the_changelog_keeps_every_operation() -> None:
     ctx = context(changeset({"openapi.yaml": _spec(OPS)}, {"openapi.yaml": _spec(OPS, code=False)}))
     OpenAPICheck().run(ctx)
-    changelog = "\n".join(ctx.details)
+    changelog = md_blocks(ctx.details)
     for op in ("GET /owners", "POST /owners", "POST /pets"):
         assert f"- `{op}`" in changelog
     assert changelog.count("optional property 'code' removed") == 4

@@ -9,6 +9,7 @@ import yaml
 
 from gatekeeper.checks.openapi import OpenAPICheck
 from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
+from gatekeeper.model import plain_text
 from gatekeeper.testing import changeset, context, run_check
 
 GOOD = (
@@ -143,7 +144,7 @@ def test_deleted_spec_breaks_every_endpoint() -> None:
 def test_added_spec_is_only_validated() -> None:
     ctx = context(changeset({}, {"openapi.yaml": GOOD}))
     assert list(OpenAPICheck().run(ctx)) == []
-    assert "New API spec" in ctx.details[0]
+    assert "New API spec" in plain_text(ctx.details)
     broken = GOOD.replace("version: '1'", "version: [1]")
     rules = [r for r, _ in _rules({}, {"openapi.yaml": broken})]
     assert rules and set(rules) == {"spec-invalid"}
@@ -188,7 +189,7 @@ def test_configured_specs_and_changelog_and_major_bump() -> None:
         "api-path-removed-without-deprecation",
         "api-major-version-not-bumped",
     }
-    assert any("Removed endpoints" in d for d in ctx.details)
+    assert "Removed endpoints" in plain_text(ctx.details)
     assert ctx.summary.startswith("2 breaking")
 
 
@@ -488,7 +489,7 @@ def test_a_broken_sibling_ref_is_not_compared_as_an_empty_schema() -> None:
     findings = list(OpenAPICheck().run(ctx))
     assert [f.rule for f in findings] == ["spec-ref-broken"]  # not "property 'id' removed"
     assert "'#/components/schemas/Usr'" in findings[0].message
-    assert any("was not compared" in d for d in ctx.details)
+    assert "was not compared" in plain_text(ctx.details)
     # a ref that was already broken at base does not stop the comparison
     worse = head.replace("required: [id], ", "")
     ctx = context(changeset({"openapi.yaml": head}, {"openapi.yaml": worse}))

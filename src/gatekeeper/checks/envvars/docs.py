@@ -133,8 +133,8 @@ def parse_env_file(path: str, text: str, doc: Documentation) -> None:
             doc.add(commented.group("name"), path, number)
             continue
         if line.startswith("#"):  # prose: "if $APP_CONFIG_FILE is set, ..." documents it
-            for m in _MENTION.finditer(line):
-                doc.add(m.group("name"), path, number)
+            for mention in _MENTION.finditer(line):
+                doc.add(mention.group("name"), path, number)
             continue
         if not line:
             continue

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
+import re
+from array import array
 from dataclasses import dataclass
 
 
@@ -27,3 +31,15 @@ class EnvRead:
     def names(self) -> tuple[str, ...]:
         """The name and its alternatives."""
         return (self.name, *self.aliases)
+
+
+@functools.lru_cache(maxsize=1)
+def _newlines(text: str) -> array[int]:
+    return array("q", (m.start() for m in re.finditer("\n", text)))
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line of ``offset`` in ``text``. The newlines of the last text asked
+    about are indexed once: counting them again for every match made a file with many
+    matches quadratic."""
+    return bisect.bisect_left(_newlines(text), offset) + 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.python_module import (
     GATE,
     LIBRARIES,
@@ -28,7 +28,7 @@ from gatekeeper.checks.envvars.python_module import (
 from gatekeeper.checks.envvars.python_values import Imported
 from gatekeeper.checks.envvars.python_walk import analyse
 
-__all__ = ["GATE", "EnvRead", "Module", "Resolver", "parse", "python_reads"]
+__all__ = ["GATE", "EnvRead", "Module", "Resolver", "line_of", "parse", "python_reads"]
 
 _TEXTUAL = re.compile(
     r"""(?:environ(?:\.get|\.setdefault|\.pop)?\s*[\[(]\s*|getenv\s*\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']"""
@@ -87,7 +87,7 @@ def python_reads(
     tree = parse(source)
     if tree is None:
         reads = [
-            EnvRead(m.group(1), source.count("\n", 0, m.start()) + 1, "text match")
+            EnvRead(m.group(1), line_of(source, m.start()), "text match")
             for m in _TEXTUAL.finditer(source)
         ]
         return reads, False

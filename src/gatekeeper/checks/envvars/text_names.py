@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.model import EnvRead, line_of
 
 #: how many rounds of "a wrapper calling a wrapper" are followed in one file
 MAX_ROUNDS = 3
@@ -354,4 +354,4 @@ def _param_names(params: str) -> list[str]:
 
 
 def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    return line_of(text, offset)

@@ -42,7 +42,7 @@ _RULES = (
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
-         "See the reason; for Postgres-only SQL set `roundtrip: postgres`."),
+         "See the reason; for Postgres-only SQL set `checks.migrations.roundtrip: postgres`."),
     # safety
     Rule("drop-table", E, "Dropping a table breaks code that still reads it.",
          "Expand-contract: stop using the table, deploy, then drop it in its own PR.",
@@ -123,7 +123,7 @@ _RULES = (
          "plan.", "Nothing to do."),
     # lint
     Rule("sql-lint", W, "sqlfluff reports a problem in changed SQL.",
-         "Fix it as sqlfluff explains, or adjust the lint rules in the policy."),
+         "Fix it as sqlfluff explains, or adjust `checks.migrations.lint.rules` in the policy."),
 )  # fmt: skip
 
 #: why each deploy-safety rule matters, shown by `gatekeeper explain` before the peers' names

@@ -1,4 +1,4 @@
-"""Render changes as a readable API changelog (Markdown) and as plain text."""
+"""Render changes as a readable API changelog (blocks a reporter escapes) and as plain text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ from collections.abc import Iterable, Sequence
 
 from gatekeeper.checks.openapi.group import Group
 from gatekeeper.checks.openapi.rules.base import Change
-from gatekeeper.model import Level
+from gatekeeper.model import (
+    Block,
+    Bullet,
+    BulletList,
+    Heading,
+    Inline,
+    Level,
+    Paragraph,
+    code,
+    inline,
+    strong,
+)
 
 _ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
 _ICON = {Level.ERROR: "breaking", Level.WARNING: "warning", Level.INFO: "info"}
@@ -26,25 +37,36 @@ def _sections(changes: Iterable[Change]) -> tuple[list[str], list[str], dict[str
     return sorted(set(added)), sorted(set(removed)), changed
 
 
-def markdown(changes: Sequence[Change], title: str = "API changelog") -> str:
-    """A Markdown changelog: endpoints added, removed, and changed (breaking first)."""
+def details(changes: Sequence[Change], title: Inline | None = None) -> list[Block]:
+    """The changelog as plain-text blocks: endpoints added, removed, and changed (breaking
+    first). Operation names and messages quote the spec, so they stay plain text here and
+    each reporter escapes them for where it shows them."""
     added, removed, changed = _sections(changes)
-    lines = [f"### {title}", ""]
+    blocks: list[Block] = [Heading(title or inline("API changelog"))]
     if not changes:
-        lines.append("No API changes.")
-        return "\n".join(lines) + "\n"
+        return [*blocks, Paragraph(inline("No API changes."))]
     if added:
-        lines += ["**Added endpoints**", ""] + [f"- `{op}`" for op in added] + [""]
+        blocks += [Paragraph(inline(strong("Added endpoints"))), _operations(added)]
     if removed:
-        lines += ["**Removed endpoints**", ""] + [f"- `{op}`" for op in removed] + [""]
+        blocks += [Paragraph(inline(strong("Removed endpoints"))), _operations(removed)]
     if changed:
-        lines += ["**Changed**", ""]
-        for op in sorted(changed):
-            lines.append(f"- `{op}`")
-            for c in sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message)):
-                lines.append(f"  - {_ICON[c.level]}: {c.message} (`{c.rule}`)")
-        lines.append("")
-    return "\n".join(lines)
+        blocks += [Paragraph(inline(strong("Changed"))), _changed(changed)]
+    return blocks
+
+
+def _operations(operations: list[str]) -> BulletList:
+    return BulletList(tuple(Bullet(inline(code(op))) for op in operations))
+
+
+def _changed(changed: dict[str, list[Change]]) -> BulletList:
+    items = []
+    for op in sorted(changed):
+        rows = sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message))
+        children = tuple(
+            inline(f"{_ICON[c.level]}: ", c.message, " (", code(c.rule), ")") for c in rows
+        )
+        items.append(Bullet(inline(code(op)), children))
+    return BulletList(tuple(items))
 
 
 def text(changes: Sequence[Change]) -> str:
@@ -72,28 +94,26 @@ def text_groups(groups: Sequence[Group], changes: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def markdown_groups(groups: Sequence[Group], title: str = "API changelog") -> str:
-    """The Markdown changelog with copies of one shared-schema change told once."""
-    lines = [f"### {title}", ""]
+def details_groups(groups: Sequence[Group], title: Inline | None = None) -> list[Block]:
+    """The changelog as blocks, with copies of one shared-schema change told once."""
+    blocks: list[Block] = [Heading(title or inline("API changelog"))]
     if not groups:
-        return "\n".join([*lines, "No API changes."]) + "\n"
+        return [*blocks, Paragraph(inline("No API changes."))]
     singles = [c for g in groups if not g.grouped for c in g.changes]
     added, removed, changed = _sections(singles)
     shared = sorted(
         (g for g in groups if g.grouped), key=lambda g: (_ORDER[g.level], g.rule, g.message)
     )
     if added:
-        lines += ["**Added endpoints**", ""] + [f"- `{op}`" for op in added] + [""]
+        blocks += [Paragraph(inline(strong("Added endpoints"))), _operations(added)]
     if removed:
-        lines += ["**Removed endpoints**", ""] + [f"- `{op}`" for op in removed] + [""]
+        blocks += [Paragraph(inline(strong("Removed endpoints"))), _operations(removed)]
     if shared:
-        lines += ["**Changed shared schemas**", ""]
-        lines += [f"- {_ICON[g.level]}: {g.message} (`{g.rule}`)" for g in shared] + [""]
+        items = tuple(
+            Bullet(inline(f"{_ICON[g.level]}: ", g.message, " (", code(g.rule), ")"))
+            for g in shared
+        )
+        blocks += [Paragraph(inline(strong("Changed shared schemas"))), BulletList(items)]
     if changed:
-        lines += ["**Changed**", ""]
-        for op in sorted(changed):
-            lines.append(f"- `{op}`")
-            for c in sorted(changed[op], key=lambda c: (_ORDER[c.level], c.rule, c.message)):
-                lines.append(f"  - {_ICON[c.level]}: {c.message} (`{c.rule}`)")
-        lines.append("")
-    return "\n".join(lines)
+        blocks += [Paragraph(inline(strong("Changed"))), _changed(changed)]
+    return blocks

@@ -20,10 +20,20 @@ from urllib.parse import unquote
 
 import yaml
 
+from gatekeeper.checks.yamlbound import AliasBomb, SafeLoader, check_aliases
+
 Reader = Callable[[str], "bytes | None"]
 
 #: Larger documents are refused: the bound keeps time and memory predictable.
 MAX_SPEC_BYTES = 40 * 1024 * 1024
+
+
+def too_large(path: str, size: int) -> str:
+    """Why a spec of ``size`` bytes is refused."""
+    return (
+        f"{path} is {size // (1024 * 1024)} MB, over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
+        "limit; split it into files joined by $ref"
+    )
 
 
 class SpecError(Exception):
@@ -65,7 +75,7 @@ class LineDict(dict[str, Any]):
         self.key_lines: dict[str, int] = {}
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(SafeLoader):  # type: ignore[misc]
     """Safe YAML loader keeping key lines and refusing duplicate keys."""
 
 
@@ -114,13 +124,7 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
     key is appended to ``duplicates`` (the caller reports it).
     """
     if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(
-            "spec-unreadable",
-            f"{path} is {len(data) // (1024 * 1024)} MB, "
-            f"over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
-            "limit; split it into files joined by $ref",
-            path,
-        )
+        raise SpecError("spec-unreadable", too_large(path, len(data)), path)
     if b"\0" in data[:8192]:
         raise SpecError(
             "spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path
@@ -147,9 +151,15 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
         loader.gk_path = path  # every mapping records the file it came from
         loader.gk_token = token
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_aliases(node)  # before anything walks a billion copies of one node
+            return loader.construct_document(node)
         finally:
             loader.dispose()
+    except AliasBomb as exc:
+        raise SpecError("spec-unreadable", f"{path}: {exc.message}", path, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
