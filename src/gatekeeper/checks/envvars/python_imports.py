@@ -30,9 +30,12 @@ from gatekeeper.checks.envvars.python_walk import define
 
 MAX_DEPTH = 3
 _CONSTANT = re.compile(
-    r"""^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*(?:\#.*)?$""", re.M
+    r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*(?:\#.*)?$""",
+    re.M,
 )
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t]+(\([^)]{0,5000}\)|[^\n]*)", re.M
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ comments are skipped when matching braces and splitting arguments.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +21,12 @@ from gatekeeper.checks.envvars.model import EnvRead, line_of
 
 #: how many rounds of "a wrapper calling a wrapper" are followed in one file
 MAX_ROUNDS = 3
+#: a call's arguments longer than this are not read (no variable name is that long)
+MAX_ARGS = 1000
+#: function bodies walked to find wrappers, in all, as a multiple of the file's length
+WRAPPER_BUDGET = 4
+#: how many enclosing functions are looked through to find a read's own
+MAX_NESTING = 64
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _QUALIFIED = re.compile(r"([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -50,11 +58,13 @@ GO = Language(
     dotted=None,
     functions=(
         re.compile(
-            r"\bfunc\s+(?:\([^)]*\)\s*)?(?P<name>\w+)\s*(?:\[[^\]]*\]\s*)?\((?P<params>[^)]*)\)"
+            r"\bfunc[ \t]+(?:\([^)\n]{0,200}\)[ \t]*)?(?P<name>\w+)[ \t]*"
+            r"(?:\[[^\]\n]{0,200}\][ \t]*)?\((?P<params>[^)]{0,400})\)"
         ),
     ),
     constants=re.compile(
-        r"(?m)^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)(?:\s+string)?\s*:?=\s*\"((?:[^\"\\\n]|\\.)*)\"\s*(?://.*)?$"
+        r"(?m)^[ \t]*(?:const[ \t]+|var[ \t]+)?([A-Za-z_]\w*)(?:[ \t]+string)?[ \t]*:?=[ \t]*"
+        r"\"((?:[^\"\\\n]|\\.)*)\"[ \t]*(?://.*)?$"
     ),
 )
 JS = Language(
@@ -65,10 +75,14 @@ JS = Language(
     ),
     dotted=re.compile(r"\b(?:process\.env|import\.meta\.env)\.([A-Za-z_]\w*)"),
     functions=(
-        re.compile(r"\bfunction\s*\*?\s*(?P<name>[\w$]+)\s*(?:<[^>]*>)?\s*\((?P<params>[^)]*)\)"),
         re.compile(
-            r"\b(?:const|let|var)\s+(?P<name>[\w$]+)\s*(?::[^=]*)?=\s*(?:async\s*)?"
-            r"(?:\((?P<params>[^)]*)\)|(?P<single>[\w$]+))\s*(?::[^=]*)?=>"
+            r"\bfunction[ \t]*\*?[ \t]*(?P<name>[\w$]+)[ \t]*(?:<[^>\n]{0,200}>)?[ \t]*"
+            r"\((?P<params>[^)]{0,400})\)"
+        ),
+        re.compile(
+            r"\b(?:const|let|var)[ \t]+(?P<name>[\w$]+)[ \t]*(?::[^=\n]{0,200})?=[ \t]*"
+            r"(?:async[ \t]*)?(?:\((?P<params>[^)]{0,400})\)|(?P<single>[\w$]+))[ \t]*"
+            r"(?::[^=\n]{0,200})?=>"
         ),
     ),
     constants=re.compile(
@@ -109,7 +123,9 @@ def reads(text: str, language: Language, constants: Constants) -> list[EnvRead]:
     """Every read in ``text``: direct ones, and the call sites of the file's wrappers.
 
     A read named by a parameter of the function it sits in is not reported (the calls of
-    that function are); the file's own constants are looked up before ``constants``."""
+    that function are); the file's own constants are looked up before ``constants``.
+    Looking for wrappers walks function bodies, at most ``WRAPPER_BUDGET`` times the
+    file's length in all (nested bodies are walked once per level)."""
     own = file_constants(text, language)
 
     def lookup(name: str) -> str | None:
@@ -118,35 +134,62 @@ def reads(text: str, language: Language, constants: Constants) -> list[EnvRead]:
     functions = _functions(text, language)
     wrappers: Wrappers = {}
     for _ in range(MAX_ROUNDS):
-        found: Wrappers = {}
-        for f in functions:
-            span = (f.start, f.end)
-            hits = {
-                (r.param, r.how)
-                for r in _direct(text, span, language, lookup, f.params_at, wrappers)
-                if isinstance(r, _Carried)
-            }
-            if hits:
-                found[f.name] = tuple(sorted(hits, key=str))
+        found = _find_wrappers(text, language, lookup, functions, wrappers)
         if found == wrappers:
             break
         wrappers = found
-
-    def params_at(offset: int) -> dict[str, int]:
-        inside = [f for f in functions if f.start <= offset < f.end]
-        return min(inside, key=lambda f: f.end - f.start).params if inside else {}
-
-    everything = _direct(text, (0, len(text)), language, lookup, params_at, wrappers)
+    everything = _direct(text, (0, len(text)), language, lookup, _Innermost(functions), wrappers)
     return [r for r in everything if isinstance(r, EnvRead)]
+
+
+def _find_wrappers(
+    text: str,
+    language: Language,
+    lookup: Constants,
+    functions: list[_Function],
+    known: Wrappers,
+) -> Wrappers:
+    found: Wrappers = {}
+    budget = WRAPPER_BUDGET * max(len(text), 1)
+    for f in functions:
+        budget -= f.end - f.start
+        if budget < 0:
+            break  # a pathological nest of bodies: what was found so far stands
+        hits = {
+            (r.param, r.how)
+            for r in _direct(text, (f.start, f.end), language, lookup, f.params_at, known)
+            if isinstance(r, _Carried)
+        }
+        if hits:
+            found[f.name] = tuple(sorted(hits, key=str))
+    return found
+
+
+class _Innermost:
+    """``params_at(offset)``: the parameters of the innermost function around an offset."""
+
+    def __init__(self, functions: list[_Function]) -> None:
+        self._functions = sorted(functions, key=lambda f: (f.start, -f.end))
+        self._starts = [f.start for f in self._functions]
+
+    def __call__(self, offset: int) -> dict[str, int]:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        # functions start in order; look back a bounded way for one that still contains it
+        for f in self._functions[max(0, i - MAX_NESTING) : i + 1][::-1]:
+            if f.start <= offset < f.end:
+                return f.params
+        return {}
 
 
 def _functions(text: str, language: Language) -> list[_Function]:
     out = []
+    braces = bracket_pairs(text)
     for pattern in language.functions:
         for m in pattern.finditer(text):
             single = m.groupdict().get("single")
             names = [single] if single else _param_names(m.group("params") or "")
-            start, end = _body(text, m.end(), arrow=text.endswith("=>", 0, m.end()))
+            arrow = text.endswith("=>", 0, m.end())
+            start, end = _body(text, m.end(), arrow, braces)
             params = {n: i for i, n in enumerate(names) if n}
             out.append(_Function(m.group("name"), start, end, params))
     return out
@@ -263,25 +306,14 @@ def _template_parts(literal: str) -> list[str]:
 
 
 def split_args(text: str, start: int) -> list[str] | None:
-    """The top-level arguments of a call whose ``(`` (or ``[``) ends just before ``start``."""
-    depth, pos, args, last = 0, start, [], start
-    while pos < len(text):
-        ch = text[pos]
-        if ch in "\"'`":
-            pos = _skip_string(text, pos)
-            continue
-        if ch in _OPEN:
-            depth += 1
-        elif ch in ")]}":
-            if depth == 0:
-                args.append(text[last:pos])
-                return [a.strip() for a in args if a.strip()] or []
-            depth -= 1
-        elif ch == "," and depth == 0:
-            args.append(text[last:pos])
-            last = pos + 1
-        pos += 1
-    return None
+    """The top-level arguments of a call whose ``(`` (or ``[``) ends just before ``start``;
+    None when it does not close, or only after ``MAX_ARGS`` characters (no variable name
+    is that long). The closing bracket comes from one index of the whole text, so many
+    unclosed calls cost no more than one pass."""
+    end = bracket_pairs(text).get(start - 1)
+    if end is None or end - start > MAX_ARGS:
+        return None
+    return [a.strip() for a in _split_top(text[start:end], ",") if a.strip()]
 
 
 def _split_top(expr: str, sep: str) -> list[str]:
@@ -311,33 +343,44 @@ def _skip_string(text: str, pos: int) -> int:
     return pos + 1
 
 
-def _body(text: str, pos: int, arrow: bool) -> tuple[int, int]:
-    """The span of a function body after its header: ``{...}``, or an arrow's expression."""
+def _body(text: str, pos: int, arrow: bool, braces: dict[int, int]) -> tuple[int, int]:
+    """The span of a function body after its header: ``{...}`` (its closing brace from
+    ``braces``), or an arrow's expression up to the end of its line."""
     start = pos
-    while start < len(text) and text[start] in " \t\r\n":
+    while start < len(text) and start < pos + 200 and text[start] in " \t\r\n":
         start += 1
     if arrow and not text.startswith("{", start):
-        stop = [x for x in (text.find(";", start), text.find("\n", start)) if x != -1]
-        return start, min(stop, default=len(text))
-    brace = text.find("{", pos)
+        end = text.find("\n", start)
+        return start, end if end != -1 else len(text)
+    brace = text.find("{", pos, pos + 400)
     if brace == -1:
         return pos, pos
-    depth, i = 0, brace
+    return brace, braces.get(brace, len(text))
+
+
+@functools.lru_cache(maxsize=2)
+def bracket_pairs(text: str) -> dict[int, int]:
+    """Every opening ``(``, ``[`` or ``{`` -> its closing one, in one pass that skips
+    strings and ``//`` comments (the last texts asked about are kept)."""
+    pairs: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {"(": [], "[": [], "{": []}
+    closing = {")": "(", "]": "[", "}": "{"}
+    i = 0
     while i < len(text):
         ch = text[i]
         if ch in "\"'`":
             i = _skip_string(text, i)
             continue
-        if text.startswith("//", i):
+        if ch == "/" and text.startswith("//", i):
             newline = text.find("\n", i)
             i = newline if newline != -1 else len(text)
             continue
-        depth += ch == "{"
-        depth -= ch == "}"
-        if depth == 0:
-            return brace, i
+        if ch in stacks:
+            stacks[ch].append(i)
+        elif ch in closing and stacks[closing[ch]]:
+            pairs[stacks[closing[ch]].pop()] = i
         i += 1
-    return brace, len(text)
+    return pairs
 
 
 def _is_definition(text: str, at: int) -> bool:

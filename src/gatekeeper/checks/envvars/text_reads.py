@@ -65,8 +65,8 @@ def go_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
     return reads + _environ_switch(text) if "os.Environ()" in text else reads
 
 
-_KEY_VALUE_SPLIT = re.compile(r"""strings\.(?:SplitN\([^,]+,\s*"="|Cut\([^,]+,\s*"=")""")
-_CASE = re.compile(r"""^\s*case\s+((?:"[A-Z][A-Z0-9_]*"\s*,?\s*)+):""", re.M)
+_KEY_VALUE_SPLIT = re.compile(r'strings\.(?:SplitN|Cut)\([^,\n]{1,200},[ \t]*"="')
+_CASE = re.compile(r"""^[ \t]*case[ \t]+((?:"[A-Z][A-Z0-9_]*"[ \t]*,?[ \t]*)+):""", re.M)
 
 
 def _environ_switch(text: str) -> list[EnvRead]:
