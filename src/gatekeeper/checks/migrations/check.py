@@ -8,6 +8,8 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
+import contextlib
+import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -25,13 +27,17 @@ from gatekeeper.checks.migrations import (
     roundtrip,
     sqltext,
     static,
+    variants,
 )
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.model import Finding
 
-DIALECTS = ("postgres", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake", "bigquery")
+DIALECTS = (
+    "postgres", "cockroach", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake",
+    "bigquery",
+)  # fmt: skip
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -231,6 +237,7 @@ class MigrationsCheck(BaseCheck):
         if text is None:
             return []
         dialect = str(ctx.config.get("dialect", "postgres"))
+        dialect = variants.RULES_DIALECT.get(m.dialect, dialect)
         if m.is_sql:
             hits = review.sql_hits(changes, m, dialect, review.new_before(changes, m, changed))
         else:
@@ -277,13 +284,23 @@ class MigrationsCheck(BaseCheck):
         )
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
-        engine = str(ctx.config.get("roundtrip", "sqlite"))
+        configured = str(ctx.config.get("roundtrip", "sqlite"))
         max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
         folder = ctx.scratch / "migrations-roundtrip"
         findings: list[Finding] = []
         url = ctx.config.get("database_url")
-        with engines.Engines(engine, url, folder, ctx.remaining) as dbs:
-            for p in plan.plans(ctx.changes, changed, max_bytes):
+        default = variants.from_policy(str(ctx.config.get("dialect", "postgres")))
+        allowed = plan.Engines(configured, configured == "postgres" or bool(url), default)
+        with contextlib.ExitStack() as stack:
+            pool: dict[str, engines.Engines] = {}
+            for p in plan.plans(ctx.changes, changed, max_bytes, allowed):
+                if p.note:
+                    findings += [self._note(path, p.note) for path in p.paths]
+                    continue
+                if p.engine not in pool:
+                    dbs = engines.Engines(p.engine, url, folder, ctx.remaining)
+                    pool[p.engine] = stack.enter_context(dbs)
+                dbs = pool[p.engine]
                 problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
                 if p.new:
                     problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
@@ -292,33 +309,53 @@ class MigrationsCheck(BaseCheck):
                     problems += alembic_run.run_isolated(
                         p.revisions, dbs.spec(), folder, timeout, ctx.changes.root
                     )
-                findings += [self._problem(pr, engine) for pr in problems]
+                label = p.engine + (f" ({p.dialect} files)" if p.dialect else "")
+                findings += [self._problem(pr, label) for pr in problems]
         return findings
+
+    def _note(self, path: str, note: str) -> Finding:
+        return self.finding(
+            "roundtrip-other-dialect",
+            f"Roundtrip of {path}: {note}.",
+            path=path,
+            evidence=note,
+        )
 
     def _lint(
         self, ctx: CheckContext, changed: list[Migration], overrides: dict[str, Any]
     ) -> list[Finding]:
-        try:
-            linter = lint.SqlLinter(overrides)
-        except ValueError as exc:
-            raise CheckError(f"{exc}; fix checks.migrations.lint in the policy") from exc
-        files = []
+        explicit = isinstance(ctx.config.get("lint"), Mapping) and "dialect" in ctx.config["lint"]
+        groups: dict[str, dict[str, tuple[str, str, frozenset[int]]]] = {}
         for m in changed:
             for path in (m.path, m.down_path):
                 text = ctx.changes.text_at_head(path) if path and m.is_sql else None
-                if path and text is not None:
-                    files.append((path, text, ctx.changes.added_lines(path)))
-        texts = {path: text.splitlines() for path, text, _ in files}
-        return [
-            self.finding(
-                "sql-lint",
-                f"sqlfluff {hit.code}: {hit.description}",
-                path=path,
-                line=hit.line,
-                evidence=f"{hit.code}:{hit.description}:{_line(texts[path], hit.line)}",
-            )
-            for path, hit in lint.lint_files(linter, files)
-        ]
+                if not path or text is None:
+                    continue
+                # a per-database file is linted in its database's dialect
+                own = variants.parse(posixpath.basename(path))
+                where = str(overrides["dialect"])
+                if own is not None and own.dialect and not explicit:
+                    rules = variants.RULES_DIALECT[own.dialect]
+                    where = lint.SQLFLUFF_DIALECT.get(rules, rules)
+                groups.setdefault(where, {})[path] = (path, text, ctx.changes.added_lines(path))
+        found: list[Finding] = []
+        for dialect, files in sorted(groups.items()):
+            try:
+                linter = lint.SqlLinter({**overrides, "dialect": dialect})
+            except ValueError as exc:
+                raise CheckError(f"{exc}; fix checks.migrations.lint in the policy") from exc
+            texts = {path: text.splitlines() for path, text, _ in files.values()}
+            found += [
+                self.finding(
+                    "sql-lint",
+                    f"sqlfluff {hit.code}: {hit.description}",
+                    path=path,
+                    line=hit.line,
+                    evidence=f"{hit.code}:{hit.description}:{_line(texts[path], hit.line)}",
+                )
+                for path, hit in lint.lint_files(linter, [files[k] for k in sorted(files)])
+            ]
+        return found
 
     def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
         if problem.failed:

@@ -7,12 +7,13 @@ run (a revision imports the application, a file is too large) yields a reason in
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import alembic_run, detect, pyops, static
+from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
 from gatekeeper.checks.migrations.catalog import Database
-from gatekeeper.checks.migrations.detect import ALEMBIC, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, GOLANG_MIGRATE, Migration
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, split
 
@@ -27,29 +28,106 @@ class Plan:
     not_run: dict[str, str] = field(default_factory=dict)
     #: Alembic revisions in apply order, run in a child process (see alembic_run)
     revisions: list[alembic_run.Revision] = field(default_factory=list)
+    #: the engine the chain runs on ("sqlite", "postgres"); "" when none here can
+    engine: str = ""
+    #: the database a chain of per-database files is for ("" for a folder without them)
+    dialect: str = ""
+    #: why the chain is not run on any engine here (a database with no server here)
+    note: str = ""
+    #: the changed migrations of this chain
+    paths: list[str] = field(default_factory=list)
 
 
-def plans(changes: ChangeSet, changed: list[Migration], max_bytes: int) -> list[Plan]:
-    """One plan per chain that has a changed (not deleted) SQL or Alembic migration."""
-    groups: dict[tuple[str, str], list[Migration]] = {}
+@dataclass(frozen=True)
+class Engines:
+    """What the policy allows: the configured engine, and whether PostgreSQL is at hand."""
+
+    configured: str
+    postgres: bool
+    #: the database generic files are written for (the policy's dialect, runner's name)
+    default: str = "postgres"
+
+
+def plans(
+    changes: ChangeSet,
+    changed: list[Migration],
+    max_bytes: int,
+    engines: Engines = Engines("sqlite", False),
+) -> list[Plan]:
+    """One plan per chain (per database, in a folder of per-database files) that has a
+    changed (not deleted) SQL or Alembic migration."""
+    groups: dict[tuple[str, str, str], list[Migration]] = {}
     for m in changed:
         if (m.is_sql or m.framework == ALEMBIC) and changes.text_at_head(m.path) is not None:
-            groups.setdefault((m.framework, m.directory), []).append(m)
+            for dialect in _dialects(changes, m, engines.default):
+                groups.setdefault((m.framework, m.directory, dialect), []).append(m)
     out = []
     for key in sorted(groups):
         members = groups[key]
-        chain = detect.chain(changes, members[0])
+        engine, note = _engine(changes, key[2], engines, members[0].directory)
+        chain = detect.chain(changes, members[0], dialect=key[2] or None)
         new_paths = {m.path for m in members}
         too_big = [m.path for m in members if _size(changes, m) > max_bytes]
-        if too_big:
+        if note:
+            plan = Plan()
+        elif too_big:
             reason = f"larger than roundtrip_max_bytes ({max_bytes}); move bulk data out of it"
-            out.append(Plan(not_run=dict.fromkeys(too_big, reason)))
-            continue
-        if key[0] == ALEMBIC:
-            out.append(_alembic_plan(changes, chain, new_paths))
+            plan = Plan(not_run=dict.fromkeys(too_big, reason))
+        elif key[0] == ALEMBIC:
+            plan = _alembic_plan(changes, chain, new_paths)
         else:
-            out.append(_sql_plan(changes, chain, new_paths))
+            plan = _sql_plan(changes, chain, new_paths)
+        plan.engine, plan.dialect, plan.note = engine, key[2], note
+        plan.paths = sorted(new_paths)
+        out.append(plan)
     return out
+
+
+def _dialects(changes: ChangeSet, m: Migration, default: str) -> list[str]:
+    """The databases whose chains a changed migration is part of ("" outside folders of
+    per-database files): its own, or, for a generic file, each database that runs it."""
+    if m.framework != GOLANG_MIGRATE:
+        return [""]
+    names = variants.folder_names(changes, m.directory)
+    own = variants.dialects_in(names)
+    if not own:
+        return [""]
+    if m.dialect:
+        return [m.dialect]
+    up, down = posixpath.basename(m.path), posixpath.basename(m.down_path or "")
+    v = variants.parse(up) or variants.parse(down) or detect.plain_variant(up)
+    if v is None:
+        return [""]
+    return [
+        d
+        for d in sorted(own | {default})
+        if variants.resolve(names, v.version, v.name, d, "up") == up
+        or variants.resolve(names, v.version, v.name, d, "down") == down
+    ]
+
+
+def _engine(changes: ChangeSet, dialect: str, engines: Engines, folder: str) -> tuple[str, str]:
+    """(engine, "") to run a chain on, or ("", why not) for a database with no server here."""
+    if not dialect:
+        return engines.configured, ""
+    if dialect == "sqlite3":
+        return "sqlite", ""
+    own = variants.dialects_in(variants.folder_names(changes, folder))
+    if dialect == engines.default and "sqlite3" not in own and engines.configured == "sqlite":
+        return "sqlite", ""  # no SQLite files of its own: the generic chain is the best proof
+    label = variants.LABEL.get(dialect, dialect)
+    if dialect == "postgres":
+        if engines.postgres:
+            return "postgres", ""
+        return "", (
+            f"the {label} files of this chain were reviewed in {label}'s dialect but not "
+            "round-tripped: set `roundtrip: postgres` (a scratch server from the local "
+            "PostgreSQL binaries) or `database_url` in checks.migrations to run them"
+        )
+    return "", (
+        f"the {label} files of this chain were reviewed in {label}'s dialect; gatekeeper "
+        f"round-trips on SQLite and PostgreSQL only, so no {label} server runs them here"
+    )
 
 
 def _size(changes: ChangeSet, m: Migration) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static
+from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static, variants
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DBMATE,
@@ -46,6 +46,15 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     # golang-migrate and Prisma send the file as one multi-statement query: an implicit
     # transaction
     return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
+
+
+def _popx_transaction(changes: ChangeSet, m: Migration) -> bool | None:
+    """In a folder of per-database files (popx), each file runs in a transaction of its
+    own unless its name says ``.autocommit``; None elsewhere."""
+    names = variants.folder_names(changes, m.directory)
+    if m.framework != GOLANG_MIGRATE or not any(variants.parse(n) for n in names):
+        return None
+    return not variants.is_autocommit(m.path)
 
 
 def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> list[Migration]:
@@ -82,7 +91,10 @@ def sql_hits(
         if prior_sides is not None:
             safety.review(split(prior_sides.up, prior_sides.up_line), dialect, created=created)
     statements = split(sides.up, sides.up_line)
-    in_tx = _sql_in_transaction(m.framework, changes.text_at_head(m.path) or "", len(statements))
+    in_tx = _popx_transaction(changes, m)
+    if in_tx is None:
+        text = changes.text_at_head(m.path) or ""
+        in_tx = _sql_in_transaction(m.framework, text, len(statements))
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
     wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
     added = changes.added_lines(m.path)

@@ -41,6 +41,10 @@ _RULES = (
     # reversibility, proven
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),
+    Rule("roundtrip-other-dialect", INFO, "A chain of per-database files for a database "
+         "with no server here (MySQL, CockroachDB; PostgreSQL unless configured) was reviewed "
+         "in its dialect but not round-tripped.", "Nothing to do; set `roundtrip: postgres` "
+         "or `database_url` to round-trip the PostgreSQL files too."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
          "See the reason; for Postgres-only SQL set `roundtrip: postgres`."),
     # safety
