@@ -111,6 +111,7 @@ class AlembicFile:
     downgrade_ops: list[Op] = field(default_factory=list)
     #: "ok", "empty" (pass / docstring only) or "raises" (NotImplementedError)
     downgrade_state: str = "ok"
+    upgrade_state: str = "ok"
     downgrade_line: int | None = None
     #: top-level modules imported that are neither alembic, sqlalchemy nor stdlib
     foreign_imports: tuple[str, ...] = ()
@@ -142,9 +143,10 @@ def read_alembic(source: str, path: str) -> AlembicFile:
             info.down_revisions = _revision_value(value) or ()
         elif isinstance(node, ast.FunctionDef) and node.name == "upgrade":
             info.upgrade_ops = collect_ops(node)
+            info.upgrade_state = body_state(node)
         elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
             info.has_downgrade = True
-            info.downgrade_ops = collect_ops(node)
+            info.downgrade_ops = collect_ops(node, helpers=True)
             info.downgrade_state = body_state(node)
             info.downgrade_line = node.lineno
     info.foreign_imports = foreign_imports(tree)
@@ -176,11 +178,31 @@ def body_state(func: ast.FunctionDef) -> str:
     return "empty"
 
 
-def collect_ops(func: ast.FunctionDef) -> list[Op]:
-    """The ``op.*`` calls of a function, in source order, batch blocks resolved."""
+#: the name given to a call of a helper function (not ``op.*``) when helpers are collected
+HELPER = "<helper>"
+
+
+def collect_ops(func: ast.FunctionDef, *, helpers: bool = False) -> list[Op]:
+    """The ``op.*`` calls of a function, in source order, batch blocks resolved; with
+    ``helpers``, also each call of a plain function given arguments (a helper of the
+    module or an imported one), as an :data:`HELPER` operation."""
     ops: list[Op] = []
     _walk(func.body, {}, ops)
+    if helpers:
+        for node in ast.walk(func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and (node.args or node.keywords)
+                and node.func.id not in _BUILTIN_CALLS
+            ):
+                ops.append(Op(HELPER, tuple(node.args), {}, node.lineno))
+        ops.sort(key=lambda o: o.line)
     return ops
+
+
+_BUILTIN_CALLS = frozenset({"print", "len", "str", "int", "list", "dict", "set", "tuple",
+                            "range", "sorted", "isinstance", "getattr", "format"})  # fmt: skip
 
 
 def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -> None:

@@ -33,6 +33,9 @@ _RULES = (
          "Point down_revision at an existing revision (the current head)."),
     Rule("history-rewritten", E, "A migration that is already merged was edited or removed.",
          "Leave merged migrations alone; write a new migration that makes the change."),
+    Rule("down-edited", W, "The down side of a merged migration was edited or removed.",
+         "Make sure the new down still undoes the up as it ran; nothing else to do (databases "
+         "that ran the up are unaffected)."),
     Rule("syntax-error", E, "The migration file cannot be parsed.",
          "Fix the syntax error at the line shown."),
     Rule("unreadable", E, "The migration file is binary, too large or in an unknown encoding.",

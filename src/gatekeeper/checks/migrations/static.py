@@ -24,7 +24,13 @@ from gatekeeper.checks.migrations.detect import (
     GOOSE,
     Migration,
 )
-from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
+from gatekeeper.checks.migrations.sqltext import (
+    has_code,
+    irreversible_reason,
+    is_noop,
+    is_session,
+    strip_comments,
+)
 from gatekeeper.model import Finding
 
 _SECTIONS = {
@@ -88,6 +94,8 @@ def check_sql(
     reason = irreversible_reason(sides.up + "\n" + (sides.down or "")) if honour_marker else None
     if sides.down is not None and has_code(sides.down):
         return []
+    if is_noop(sides.up):
+        return []  # the up changes nothing: there is nothing for a down to undo
     if reason:
         return [_irreversible(check, m.path, reason)]
     hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
@@ -138,6 +146,8 @@ def check_alembic(
     if reason:
         return [_irreversible(check, m.path, reason)]
     hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
+    if info.upgrade_state == "empty":
+        return []  # a merge revision, or one left empty: nothing for a down to undo
     if not info.has_downgrade:
         return [
             check.finding(
@@ -205,10 +215,19 @@ def effect(op: pyops.Op) -> tuple[str, ...] | None:
         return _alter_effect(op)
     if name == "execute":
         sql = pyops.literal_str(op.arg(0, "sqltext"))
-        if sql is not None and _DML.match(strip_comments(sql)):
-            return None  # data changes are undone by undoing the schema they fill
+        if sql is not None and (_DML.match(strip_comments(sql)) or is_noop(sql)):
+            # data changes are undone by undoing the schema they fill; session statements
+            # (SET statement_timeout, COMMIT before ALTER TYPE ... ADD VALUE) undo nothing
+            return None
         return ("execute",)
+    if name == HELPER:
+        return ("execute",)  # a helper's work cannot be read: it may be any reversal
     return None
+
+
+#: the name :func:`pyops.collect_ops` gives calls in downgrade() to the module's own or an
+#: imported helper (``remove_enum_value(op, "status", "x")``)
+HELPER = pyops.HELPER
 
 
 _NAME_KEYWORDS = {
@@ -259,7 +278,8 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
-    """Up operations with no inverse in the down: (description, line)."""
+    """Up operations with no inverse in the down: (description, line). Raw SQL in the up
+    is paired with raw SQL or a helper call in the down: what either does is not read."""
     available = Counter(e for e in (effect(op) for op in down) if e is not None)
     missing: list[tuple[str, int]] = []
     for op in up:
@@ -360,7 +380,12 @@ def check_django(
 
 
 def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list[Finding]:
-    """An already merged migration (present at base) that the change edits or deletes."""
+    """An already merged migration (present at base) that the change edits or deletes.
+
+    Editing only its down side (a separate down file, or Alembic's ``downgrade()``) is
+    not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
+    new down. That is a warning (``down-edited``), the down being reviewed like any other.
+    """
     out: list[Finding] = []
     for path in (m.path, m.down_path):
         if path is None:
@@ -376,6 +401,17 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
         if kept and after is not None and _same_migration(m, before, after):
             continue  # moved, reformatted or re-commented: what runs is unchanged
         verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
+        if _only_down(m, changes, path, before, after):
+            out.append(
+                check.finding(
+                    "down-edited",
+                    f"The change {verb} {path}, the down side of a merged migration: databases "
+                    "that ran the up are unaffected; a rollback now runs the new down.",
+                    path=path,
+                    evidence=path,
+                )
+            )
+            continue
         out.append(
             check.finding(
                 "history-rewritten",
@@ -386,6 +422,29 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
             )
         )
     return out
+
+
+def _only_down(
+    m: Migration, changes: ChangeSet, path: str, before: bytes, after: bytes | None
+) -> bool:
+    """True when the edit touches the down side alone."""
+    if m.down_path is not None and path == m.down_path and path != m.path:
+        up = changes.get(m.path)
+        return up is None or up.status is not FileStatus.DELETED and (
+            changes.bytes_at_base(changes.base_path_of(m.path)) == changes.bytes_at_head(m.path)
+        )
+    if m.framework != ALEMBIC or after is None:
+        return False
+    try:
+        trees = [ast.parse(b.decode("utf-8")) for b in (before, after)]
+    except (SyntaxError, ValueError):
+        return False
+    kept = [[n for n in t.body if not _is_downgrade(n)] for t in trees]
+    return ast.dump(ast.Module(kept[0], [])) == ast.dump(ast.Module(kept[1], []))
+
+
+def _is_downgrade(node: ast.stmt) -> bool:
+    return isinstance(node, ast.FunctionDef) and node.name == "downgrade"
 
 
 def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
