@@ -20,6 +20,7 @@ from gatekeeper.checks.migrations import (
     details,
     detect,
     engines,
+    history,
     lint,
     plan,
     pyops,
@@ -137,7 +138,7 @@ class MigrationsCheck(BaseCheck):
         )
         for m in changed:
             ctx.check_time()
-            findings += static.history_findings(self, ctx.changes, m)
+            findings += history.history_findings(self, ctx.changes, m)
             findings += self._reviewed_at_head(ctx, m, markers)
             # an edited merged migration: what was already wrong with it is not new
             ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.checks.migrations import alter
+from gatekeeper.checks.migrations.dialects import (
+    ONLINE_IN_COCKROACH,
+    REBUILD_RULES,
+    rebuild_lines,
+)
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, fill_templates, strip_comments
 
@@ -60,7 +65,7 @@ def review(
             found = _other(stmt, state, dialect)
         if dialect == "cockroach":
             found = [h for h in found if h.rule not in ONLINE_IN_COCKROACH]
-        found = [h for h in found if h.line not in rebuilt or h.rule not in _REBUILD_RULES]
+        found = [h for h in found if h.line not in rebuilt or h.rule not in REBUILD_RULES]
         if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
             hits += _apply_ignores(stmt, found)
     if state.ddl_line is not None and state.dml_line is not None:
@@ -74,56 +79,6 @@ def review(
             )
         )
     return hits
-
-
-#: what CockroachDB does as an online schema change (no table lock, no blocked writes):
-#: index builds, constraint validation and column backfills run in the background, and
-#: there is no lock queue for lock_timeout to cut short
-ONLINE_IN_COCKROACH = frozenset({
-    "index-not-concurrent", "drop-index-not-concurrent", "concurrent-in-transaction",
-    "missing-lock-timeout", "set-not-null", "constraint-not-valid", "unique-constraint",
-    "volatile-default", "add-primary-key-column", "blocking-maintenance",
-})  # fmt: skip
-_REBUILD_RULES = frozenset({"drop-table", "rename-table"})
-_NAME = r"[`\"\[]?([\w.]+)[`\"\]]?"
-_CREATE = re.compile(rf"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)
-_DROP = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}\s*$", re.I)
-_RENAME = re.compile(rf"^\s*ALTER\s+TABLE\s+{_NAME}\s+RENAME\s+TO\s+{_NAME}\s*$", re.I)
-
-
-def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
-    """Lines of the drops and renames that rebuild a table, the idiom SQLite needs for most
-    changes (and tools use elsewhere): create the new table, copy the rows, drop the old
-    one, rename the new one to the old name (or rename the old one away first, create the
-    table under its name, copy, drop the renamed one). The table keeps its name: nothing
-    that reads it breaks, so neither step is a drop or a rename."""
-    created: set[str] = set()
-    dropped: dict[str, int] = {}
-    renamed_away: dict[str, tuple[str, int]] = {}
-    out: set[int] = set()
-    for stmt in statements:
-        text = strip_comments(stmt.text)
-        if m := _CREATE.match(text):
-            name = _base(m.group(1))
-            created.add(name)
-            continue
-        if m := _DROP.match(text):
-            name = _base(m.group(1))
-            dropped[name] = stmt.line
-            away = next((k for k, (new, _) in renamed_away.items() if new == name), None)
-            if away is not None and away in created:
-                out |= {stmt.line, renamed_away[away][1]}
-            continue
-        if m := _RENAME.match(text):
-            old, new = _base(m.group(1)), _base(m.group(2))
-            if new in dropped and old in created:
-                out |= {stmt.line, dropped[new]}
-            renamed_away[old] = (new, stmt.line)
-    return out
-
-
-def _base(name: str) -> str:
-    return name.rsplit(".", 1)[-1].strip('`"[]').lower()
 
 
 def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:

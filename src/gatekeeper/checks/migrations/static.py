@@ -13,13 +13,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.detect import (
-    ALEMBIC,
     DBMATE,
-    DJANGO,
     FORWARD_ONLY,
     GOOSE,
     Migration,
@@ -28,7 +26,6 @@ from gatekeeper.checks.migrations.sqltext import (
     has_code,
     irreversible_reason,
     is_noop,
-    is_session,
     strip_comments,
 )
 from gatekeeper.model import Finding
@@ -374,102 +371,3 @@ def check_django(
             )
         )
     return out
-
-
-# --- history -----------------------------------------------------------------------------
-
-
-def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list[Finding]:
-    """An already merged migration (present at base) that the change edits or deletes.
-
-    Editing only its down side (a separate down file, or Alembic's ``downgrade()``) is
-    not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
-    new down. That is a warning (``down-edited``), the down being reviewed like any other.
-    """
-    out: list[Finding] = []
-    for path in (m.path, m.down_path):
-        if path is None:
-            continue
-        f = changes.get(path)
-        if f is None or f.status is FileStatus.ADDED:
-            continue
-        before = changes.bytes_at_base(changes.base_path_of(path))
-        if before is None:
-            continue
-        after = changes.bytes_at_head(path)
-        kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
-        if kept and after is not None and _same_migration(m, before, after):
-            continue  # moved, reformatted or re-commented: what runs is unchanged
-        verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
-        if _only_down(m, changes, path, before, after):
-            out.append(
-                check.finding(
-                    "down-edited",
-                    f"The change {verb} {path}, the down side of a merged migration: databases "
-                    "that ran the up are unaffected; a rollback now runs the new down.",
-                    path=path,
-                    evidence=path,
-                )
-            )
-            continue
-        out.append(
-            check.finding(
-                "history-rewritten",
-                f"The change {verb} {path}, a migration already merged; databases that ran "
-                "it will not run it again.",
-                path=path,
-                evidence=path,
-            )
-        )
-    return out
-
-
-def _only_down(
-    m: Migration, changes: ChangeSet, path: str, before: bytes, after: bytes | None
-) -> bool:
-    """True when the edit touches the down side alone."""
-    if m.down_path is not None and path == m.down_path and path != m.path:
-        up = changes.get(m.path)
-        return up is None or up.status is not FileStatus.DELETED and (
-            changes.bytes_at_base(changes.base_path_of(m.path)) == changes.bytes_at_head(m.path)
-        )
-    if m.framework != ALEMBIC or after is None:
-        return False
-    try:
-        trees = [ast.parse(b.decode("utf-8")) for b in (before, after)]
-    except (SyntaxError, ValueError):
-        return False
-    kept = [[n for n in t.body if not _is_downgrade(n)] for t in trees]
-    return ast.dump(ast.Module(kept[0], [])) == ast.dump(ast.Module(kept[1], []))
-
-
-def _is_downgrade(node: ast.stmt) -> bool:
-    return isinstance(node, ast.FunctionDef) and node.name == "downgrade"
-
-
-def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
-    """A move that keeps the migration's identity (a project reorganised into new folders).
-
-    Databases know an Alembic revision by the id inside the file, so any path will do;
-    other frameworks know a migration by its file name (Django: by its app folder and
-    file name), so those must stay the same.
-    """
-    if m.framework == ALEMBIC:
-        return True
-    old = changes.base_path_of(path).split("/")
-    return old[-3:] == path.split("/")[-3:]
-
-
-def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
-    """True when the edit cannot change what the migration does: the same bytes, or, for
-    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments).
-    SQL files must stay byte-identical: tools such as Flyway checksum them."""
-    if before == after:
-        return True
-    if m.framework not in (ALEMBIC, DJANGO):
-        return False
-    try:
-        trees = [ast.dump(ast.parse(b.decode("utf-8"))) for b in (before, after)]
-    except (SyntaxError, ValueError):
-        return False
-    return trees[0] == trees[1]
