@@ -271,12 +271,31 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
     if name == "AddIndexConcurrently" and in_tx:
         msg = "AddIndexConcurrently in an atomic migration; set atomic = False."
         return [Hit("concurrent-in-transaction", msg, line, model)]
+    if name == "AddConstraint" and dialect == "postgres":
+        return _django_constraint(call, model)
     if name == "RunSQL":
         sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
         if sql is not None:
             stmts = split(sql, line)
             return safety.review(stmts, dialect, in_transaction=in_tx, lock_timeout_rule=False)
     return []
+
+
+def _django_constraint(call: ast.Call, model: str) -> list[Hit]:
+    """A CheckConstraint added to an existing model: PostgreSQL checks every row under a
+    lock that blocks writes; Django has no NOT VALID of its own, so say how to get one."""
+    constraint = pyops.keyword(call, "constraint", 1)
+    if not isinstance(constraint, ast.Call) or pyops.call_name(constraint) != "CheckConstraint":
+        return []
+    label = pyops.literal_str(pyops.keyword(constraint, "name")) or "(unnamed)"
+    msg = (
+        f"AddConstraint {label} on existing model {model} checks every row under a lock. "
+        "In Django: SeparateDatabaseAndState(state_operations=[AddConstraint(...)], "
+        "database_operations=[RunSQL('ALTER TABLE ... ADD CONSTRAINT ... CHECK (...) NOT "
+        "VALID', reverse_sql='ALTER TABLE ... DROP CONSTRAINT ...')]), then RunSQL('ALTER "
+        "TABLE ... VALIDATE CONSTRAINT ...') in a later migration."
+    )
+    return [Hit("constraint-not-valid", msg, call.lineno, f"{model}:{label}")]
 
 
 def _old_new(call: ast.Call, position: int) -> tuple[str, str]:

@@ -268,8 +268,24 @@ def read_django(source: str, path: str) -> list[ast.Call]:
             for stmt in node.body:
                 target, value = _assignment(stmt)
                 if target == "operations" and isinstance(value, ast.List | ast.Tuple):
-                    return [e for e in value.elts if isinstance(e, ast.Call)]
+                    return _flatten(value.elts)
     return []
+
+
+def _flatten(elements: list[ast.expr]) -> list[ast.Call]:
+    """Operation calls, those a ``SeparateDatabaseAndState`` runs on the database in
+    place of it (its ``state_operations`` only change Django's model state)."""
+    out: list[ast.Call] = []
+    for e in elements:
+        if not isinstance(e, ast.Call):
+            continue
+        if call_name(e) != "SeparateDatabaseAndState":
+            out.append(e)
+            continue
+        inner = keyword(e, "database_operations", 0)
+        if isinstance(inner, ast.List | ast.Tuple):
+            out += _flatten(inner.elts)
+    return out
 
 
 def keyword(call: ast.Call, name: str, index: int | None = None) -> ast.expr | None:

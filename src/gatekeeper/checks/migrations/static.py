@@ -26,9 +26,10 @@ from gatekeeper.checks.migrations.sqltext import (
     has_code,
     irreversible_reason,
     is_noop,
+    split,
     strip_comments,
 )
-from gatekeeper.model import Finding
+from gatekeeper.model import Finding, Level
 
 _SECTIONS = {
     DBMATE: (
@@ -347,27 +348,66 @@ def check_django(
     *,
     honour_marker: bool = True,
 ) -> list[Finding]:
-    """RunPython without reverse_code and RunSQL without reverse_sql."""
+    """RunPython and RunSQL without a reverse, or with a reverse that does nothing."""
     reason = irreversible_reason(source) if honour_marker else None
     out: list[Finding] = []
     for call in calls:
-        name = pyops.call_name(call)
-        if name == "RunPython" and pyops.keyword(call, "reverse_code", 1) is None:
-            rule = "runpython-without-reverse"
-        elif name == "RunSQL" and pyops.keyword(call, "reverse_sql", 1) is None:
-            rule = "runsql-without-reverse"
-        else:
+        found = _django_reverse(call)
+        if found is None:
             continue
+        rule, message, level = found
         if reason:
             out.append(_irreversible(check, m.path, reason))
             continue
         out.append(
             check.finding(
                 rule,
-                f"{name} in {m.path} cannot be reversed (line {call.lineno}).",
+                f"{message} in {m.path} (line {call.lineno}).",
                 path=m.path,
                 line=call.lineno,
                 evidence=ast.unparse(call)[:200],
+                level=level,
             )
         )
     return out
+
+
+def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
+    """(rule, message, level) for a RunPython or RunSQL whose reverse is missing or a
+    no-op; None when it has a real one (or is another operation)."""
+    name = pyops.call_name(call)
+    if name not in ("RunPython", "RunSQL"):
+        return None
+    keyword = "reverse_code" if name == "RunPython" else "reverse_sql"
+    reverse = pyops.keyword(call, keyword, 1)
+    if reverse is None:
+        rule = "runpython-without-reverse" if name == "RunPython" else "runsql-without-reverse"
+        return rule, f"{name} cannot be reversed", None
+    if not _is_noop(reverse):
+        return None
+    if name == "RunSQL":
+        sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
+        data_only = sql is not None and all(
+            _DML.match(strip_comments(s.text)) or is_noop(s.text) for s in split(sql)
+        )
+        if not data_only:
+            # schema statements undone by nothing: the down leaves them in place
+            return "reverse-is-noop", "RunSQL changes the schema and its reverse is a no-op", None
+    what = "the data the forward code changed" if name == "RunPython" else "the rows it changed"
+    return (
+        "reverse-is-noop",
+        f"{name} with {keyword}=noop: a rollback leaves {what} as they are",
+        Level.WARNING,
+    )
+
+
+def _is_noop(node: ast.expr) -> bool:
+    """``migrations.RunPython.noop``, ``RunSQL.noop``, or an empty string or list."""
+    if isinstance(node, ast.Attribute) and node.attr == "noop":
+        return True
+    if isinstance(node, ast.Name) and node.id == "noop":
+        return True
+    value = pyops.literal_value(node)
+    if isinstance(node, ast.List | ast.Tuple):
+        return not node.elts
+    return value == "" or value is None
