@@ -224,9 +224,11 @@ class AlembicRunner:
             if url.startswith("sqlite"):
                 _tune_sqlite(engine)
         try:
-            with engine.begin() as conn:
-                context = MigrationContext.configure(conn)
-                with Operations.context(context):
+            # the context owns the transaction, as under env.py, so that a revision's
+            # autocommit_block() can end it and start another
+            with engine.connect() as conn:
+                context = MigrationContext.configure(conn, opts={"transactional_ddl": True})
+                with Operations.context(context), context.begin_transaction():
                     func()
         except NotImplementedError as exc:
             raise EngineError(f"not supported here: {exc}", unsupported=True) from exc
