@@ -8,97 +8,31 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Marker, Suppressions
+from gatekeeper.changes.suppressions import TRUST_KEY, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
-    alembic_run,
     details,
     detect,
-    engines,
     history,
     lint,
-    plan,
     pyops,
     review,
     roundtrip,
+    runconfig,
+    runs,
     sqltext,
     static,
     variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
+from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
 from gatekeeper.model import Finding
-
-DIALECTS = (
-    "postgres", "cockroach", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake",
-    "bigquery",
-)  # fmt: skip
-
-CONFIG_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "frameworks": {
-            "type": "object",
-            "description": "Path globs per framework where its migrations live (default: "
-            "anywhere, recognised by convention); an empty list turns a framework off.",
-            "additionalProperties": False,
-            "properties": {fw: {"type": "array", "items": {"type": "string"}} for fw in FRAMEWORKS},
-        },
-        "dialect": {
-            "enum": list(DIALECTS),
-            "default": "postgres",
-            "description": "SQL dialect of the migrations, for the safety rules and the lint.",
-        },
-        "roundtrip": {
-            "enum": ["sqlite", "postgres", "off"],
-            "default": "sqlite",
-            "description": "Where reversibility is proven: an embedded SQLite database, a "
-            "PostgreSQL server (database_url, or a scratch server), or not at all.",
-        },
-        "database_url": {
-            "type": "string",
-            "description": "postgresql:// URL of a server where scratch databases may be "
-            "created (needs CREATEDB); without it a scratch server is started.",
-        },
-        "safety": {"type": "boolean", "default": True},
-        "lint": {
-            "description": "sqlfluff on changed SQL: true, or the rules to use.",
-            "oneOf": [
-                {"type": "boolean"},
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {
-                        "rules": {"type": "array", "items": {"type": "string"}},
-                        "exclude_rules": {"type": "array", "items": {"type": "string"}},
-                        "dialect": {"type": "string"},
-                    },
-                },
-            ],
-        },
-        "code_paths": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Where the application's code lives, searched to recognise a drop "
-            "whose column or table is no longer used (expand-contract).",
-        },
-        "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
-        TRUST_KEY: {
-            **TRUST_SCHEMA,
-            "description": "Honour `gatekeeper:ignore` and `gatekeeper:irreversible` markers "
-            "the pull request itself wrote. Off by default: the finding they would hide is "
-            "reported, marked 'suppressed in this PR', and blocks until a human approves the "
-            "latest push.",
-        },
-    },
-}
 
 
 class MigrationsCheck(BaseCheck):
@@ -157,7 +91,9 @@ class MigrationsCheck(BaseCheck):
         if changed:
             engine = str(ctx.config.get("roundtrip", "sqlite"))
             deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
-            summary, table = details.render(changed, result, engine, deleted)
+            django_off = (ctx.config.get("django") or {}).get("mode") == "off"
+            skipped = frozenset(m.path for m in changed if django_off and m.framework == DJANGO)
+            summary, table = details.render(changed, result, engine, deleted, skipped)
             ctx.set_summary(summary)
             ctx.add_details(table)
         if markers.summary():
@@ -285,34 +221,13 @@ class MigrationsCheck(BaseCheck):
         )
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
-        configured = str(ctx.config.get("roundtrip", "sqlite"))
-        max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
-        folder = ctx.scratch / "migrations-roundtrip"
-        findings: list[Finding] = []
-        url = ctx.config.get("database_url")
-        default = variants.from_policy(str(ctx.config.get("dialect", "postgres")))
-        allowed = plan.Engines(configured, configured == "postgres" or bool(url), default)
-        with contextlib.ExitStack() as stack:
-            pool: dict[str, engines.Engines] = {}
-            for p in plan.plans(ctx.changes, changed, max_bytes, allowed):
-                if p.note:
-                    findings += [self._note(path, p.note) for path in p.paths]
-                    continue
-                if p.engine not in pool:
-                    dbs = engines.Engines(p.engine, url, folder, ctx.remaining)
-                    pool[p.engine] = stack.enter_context(dbs)
-                dbs = pool[p.engine]
-                problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
-                if p.new:
-                    problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
-                if p.revisions:
-                    timeout = ctx.remaining()
-                    problems += alembic_run.run_isolated(
-                        p.revisions, dbs.spec(), folder, timeout, ctx.changes.root
-                    )
-                label = p.engine + (f" ({p.dialect} files)" if p.dialect else "")
-                findings += [self._problem(pr, label) for pr in problems]
-        return findings
+        settings = runconfig.Settings.read(ctx.config)
+        where = runconfig.Where(
+            ctx.changes, ctx.scratch / "migrations-roundtrip", ctx.remaining, ctx.check_time
+        )
+        outcome = runs.run_all(where, changed, settings)
+        findings = [self._note(path, note) for path, note in outcome.notes]
+        return findings + [self._problem(problem, label) for problem, label in outcome.problems]
 
     def _note(self, path: str, note: str) -> Finding:
         return self.finding(

@@ -36,6 +36,10 @@ class Plan:
     note: str = ""
     #: the changed migrations of this chain
     paths: list[str] = field(default_factory=list)
+    #: why the Alembic revisions cannot run on their own ("" when they can)
+    isolation: str = ""
+    #: the folder of the chain
+    folder: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def plans(
             plan = _alembic_plan(changes, chain, new_paths)
         else:
             plan = _sql_plan(changes, chain, new_paths)
-        plan.engine, plan.dialect, plan.note = engine, key[2], note
+        plan.engine, plan.dialect, plan.note, plan.folder = engine, key[2], note, key[1]
         plan.paths = sorted(new_paths)
         out.append(plan)
     return out
@@ -182,13 +186,15 @@ def _in_repository(changes: ChangeSet, top: str) -> bool:
 
 
 def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -> Plan:
-    """The revisions to run, in graph order, as a job for an isolated child process.
+    """The revisions to run, in graph order, as a job for a child process.
 
     Nothing is imported or executed here: the files are only parsed, so that a revision
-    importing the application is reported before anything runs.
+    importing the application is known before anything runs (``isolation`` says why the
+    revisions cannot run on their own; the project's env.py may still run them).
     """
     sources: dict[str, str] = {}
     files: dict[str, pyops.AlembicFile] = {}
+    plan = Plan()
     try:
         for m in chain:
             text = changes.text_at_head(m.path)
@@ -199,24 +205,25 @@ def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str
         ordered = alembic_run.order(files)
         if len(ordered) != len(files):
             raise alembic_run.NotIsolated("the revision graph has a cycle")
-        by_path = {m.path: m for m in chain}
-        revisions = []
-        for m in _through_last_new([by_path[p] for p in ordered], new_paths):
-            info = files[m.path]
-            local = alembic_run.application_imports(
-                info.foreign_imports, lambda top: _in_repository(changes, top)
-            )
-            if local:
-                raise alembic_run.NotIsolated(alembic_run.foreign_message(m.path, local))
-            provable = info.downgrade_state == "ok" and info.has_downgrade
-            revisions.append(
-                alembic_run.Revision(
-                    m.path,
-                    sources[m.path],
-                    m.path in new_paths,
-                    provable and not irreversible_reason(sources[m.path]),
-                )
-            )
     except (alembic_run.NotIsolated, pyops.MigrationSyntaxError) as exc:
         return Plan(not_run=dict.fromkeys(sorted(new_paths), str(exc)))
-    return Plan(revisions=revisions)
+    by_path = {m.path: m for m in chain}
+    for m in _through_last_new([by_path[p] for p in ordered], new_paths):
+        info = files[m.path]
+        local = alembic_run.application_imports(
+            info.foreign_imports, lambda top: _in_repository(changes, top)
+        )
+        if local and not plan.isolation:
+            plan.isolation = alembic_run.foreign_message(m.path, local)
+        provable = info.downgrade_state == "ok" and info.has_downgrade
+        plan.revisions.append(
+            alembic_run.Revision(
+                m.path,
+                sources[m.path],
+                m.path in new_paths,
+                provable and not irreversible_reason(sources[m.path]),
+                info.revision or "",
+                list(info.down_revisions),
+            )
+        )
+    return plan

@@ -184,6 +184,15 @@ class PostgresDatabase:
                 facts.add((kind, *(str(v) if v is not None else "" for v in row)))
         return Catalog(frozenset(facts))
 
+    def params(self) -> dict[str, str]:
+        """host, port, user, password and database of this database (for Django)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        given = conninfo_to_dict(self._conninfo)
+        keys = {"host": "host", "port": "port", "user": "user", "password": "password"}
+        out = {k: str(given.get(v) or "") for k, v in keys.items()}
+        return {**out, "database": self.name}
+
     def sqlalchemy_url(self) -> str:
         """A ``postgresql+psycopg`` URL for this database."""
         from psycopg.conninfo import conninfo_to_dict
