@@ -84,6 +84,9 @@ def run(job: dict[str, Any]) -> child.Answer:
         if why:
             return child.Answer(unloadable=why)
         return child.Answer(_roundtrip(db, relative))
+    except Exception as exc:  # the project's own code failed outside a migration step
+        message = f"the round trip could not run: {_short(exc)}"
+        return child.Answer([Problem(p, False, message) for p in relative.values()])
     finally:
         with contextlib.suppress(Exception):
             from django.db import connections
@@ -132,7 +135,8 @@ def _roundtrip(db: Database, relative: dict[str, str]) -> list[Problem]:
         ("migrating forward again", [(a, n) for a, n in head]),
     ]
     shots: list[Catalog] = []
-    for what, goal in steps:
+    listed = ", ".join(sorted(nodes.values()))
+    for index, (what, goal) in enumerate(steps):
         try:
             MigrationExecutor(connection, tracker).migrate(goal)
         except BaseException as exc:
@@ -140,13 +144,13 @@ def _roundtrip(db: Database, relative: dict[str, str]) -> list[Problem]:
                 raise
             return [*problems, tracker.problem(what, exc)]
         shots.append(_without_recorder(db.snapshot()))
-    listed = ", ".join(sorted(nodes.values()))
-    if diff := shots[0].difference(shots[2]):
-        message = f"after migrating forward and back ({listed}) the schema differs: {diff}"
-        return [*problems, Problem(first, True, message)]
-    if diff := shots[1].difference(shots[3]):
-        return [*problems, Problem(first, True, f"migrating forward again gives another "
-                                                f"schema ({listed}): {diff}")]  # fmt: skip
+        if index < 2:
+            continue
+        diff = shots[index - 2].difference(shots[index])
+        if diff:
+            said = "migrating forward and back" if index == 2 else "migrating forward again"
+            message = f"after {said} ({listed}) the schema differs: {diff}"
+            return [*problems, Problem(first, True, message)]
     return problems
 
 
@@ -155,7 +159,8 @@ def targets(graph: Any, new: set[Node]) -> tuple[list[Target], list[Node]]:
     changed one (None: none of the app's), and the graph's leaves."""
     affected: set[Node] = set()
     for changed in new:
-        affected |= set(graph.descendants(changed))
+        # what unapplying a node undoes: the node and everything that depends on it
+        affected |= set(graph.backwards_plan(changed))
     head = sorted(graph.leaf_nodes())
     base: dict[str, str | None] = {}
     for app, name in head:

@@ -207,7 +207,11 @@ class PostgresDatabase:
             database=self.name,
             query=query,
         )
-        return url.render_as_string(hide_password=False)
+        rendered = url.render_as_string(hide_password=False)
+        # a socket folder is spelled as it is (host=/tmp/...): env.py files hand the URL to
+        # configparser, where a percent-escape is an interpolation error
+        address, _, tail = rendered.partition("?")
+        return address + ("?" + tail.replace("%2F", "/") if tail else "")
 
     def discard(self) -> None:
         """Close the connection and drop the database."""
