@@ -193,8 +193,12 @@ def _modify(action: Any, table: str, stmt: Statement, online: bool) -> list[Hit]
 def _sqlglot_add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
     from sqlglot import exp
 
-    kinds = {type(c.args.get("kind")) for c in coldef.args.get("constraints") or ()}
-    if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds:
+    kinds = [c.args.get("kind") for c in coldef.args.get("constraints") or ()]
+    # sqlglot reads an explicit NULL as a NOT NULL constraint that allows NULL
+    not_null = any(
+        isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in kinds
+    )
+    if not_null and not any(isinstance(k, exp.DefaultColumnConstraint) for k in kinds):
         where = f"{table}.{coldef.name}"
         msg = f"Adds NOT NULL column {where} without a default."
         return [_hit("add-required-column", msg, stmt, where)]

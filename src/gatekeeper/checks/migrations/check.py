@@ -174,9 +174,15 @@ class MigrationsCheck(BaseCheck):
         if text is None:
             return []
         dialect = str(ctx.config.get("dialect", "postgres"))
-        dialect = variants.RULES_DIALECT.get(m.dialect, dialect)
         if m.is_sql:
-            hits = review.sql_hits(changes, m, dialect, review.new_before(changes, m, changed))
+            # a per-database file in its database's dialect; a generic file beside such
+            # files in the dialect of each database that runs it
+            runners = detect.databases(changes, m, variants.from_policy(dialect))
+            earlier = review.new_before(changes, m, changed)
+            hits = []
+            for runner in runners:
+                rules = variants.RULES_DIALECT.get(runner, dialect)
+                hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
         else:
             hits = review.python_hits(changes, m, text, dialect)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))

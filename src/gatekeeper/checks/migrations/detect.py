@@ -258,6 +258,35 @@ def plain_variant(name: str) -> variants.Variant | None:
     return variants.Variant(m.group(1), m.group(2), "", False, m.group(3))
 
 
+def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
+    """The databases whose chains a changed migration is part of ("" outside folders of
+    per-database files): its own, or, for a generic file, each database that runs it."""
+    if m.framework != GOLANG_MIGRATE:
+        return [""]
+    names = variants.folder_names(changes, m.directory)
+    own = variants.dialects_in(names)
+    if not own:
+        return [""]
+    if m.dialect:
+        return [m.dialect]
+    up, down = posixpath.basename(m.path), posixpath.basename(m.down_path or "")
+    v = variants.parse(up) or variants.parse(down) or plain_variant(up)
+    if v is None:
+        return [""]
+
+    def runs(databases: set[str]) -> list[str]:
+        return [
+            d
+            for d in sorted(databases)
+            if variants.resolve(names, v.version, v.name, d, "up") == up
+            or variants.resolve(names, v.version, v.name, d, "down") == down
+        ]
+
+    # the databases the folder has files for (and the policy's); when each of those has
+    # its own file for this version, the generic one serves the others the runner knows
+    return runs(own | {default}) or runs(set(variants.RULES_DIALECT)) or [""]
+
+
 def sqitch_plan(text: str | None) -> dict[str, int]:
     """Change name -> position in a sqitch.plan (pragmas, tags and comments skipped)."""
     order: dict[str, int] = {}

@@ -20,7 +20,7 @@ ONLINE_IN_COCKROACH = frozenset({
     "missing-lock-timeout", "set-not-null", "constraint-not-valid", "unique-constraint",
     "volatile-default", "add-primary-key-column", "blocking-maintenance",
 })  # fmt: skip
-REBUILD_RULES = frozenset({"drop-table", "rename-table"})
+REBUILD_RULES = frozenset({"drop-table", "rename-table", "drop-column", "rename-column"})
 _NAME = r"[`\"\[]?([\w.]+)[`\"\]]?"
 _CREATE = re.compile(rf"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)
 _DROP = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}\s*$", re.I)
@@ -56,6 +56,41 @@ def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
                 out |= {stmt.line, dropped[new]}
             renamed_away[old] = (new, stmt.line)
     return out
+
+
+_COLUMN = rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}\s+"
+_ADD_COLUMN = re.compile(rf"{_COLUMN}ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)
+_DROP_COLUMN = re.compile(rf"{_COLUMN}DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}\s*$", re.I)
+_RENAME_COLUMN = re.compile(rf"{_COLUMN}RENAME\s+(?:COLUMN\s+)?{_NAME}\s+TO\s+{_NAME}\s*$", re.I)
+
+
+def column_rebuilds(statements: Iterable[Statement]) -> list[tuple[int, int, str, str]]:
+    """(drop line, rename line, table, column) for each column rebuilt under its own name:
+    a new column added, the rows copied, the old column dropped, the new one renamed to the
+    old name (SQLite's way to change a column's type). Nothing that reads the column by
+    name breaks; its definition changes."""
+    added: set[tuple[str, str]] = set()
+    dropped: dict[tuple[str, str], int] = {}
+    out = []
+    for stmt in statements:
+        text = strip_comments(stmt.text)
+        if m := _ADD_COLUMN.match(text):
+            added.add((_base(m.group(1)), _base(m.group(2))))
+        elif m := _DROP_COLUMN.match(text):
+            dropped[(_base(m.group(1)), _base(m.group(2)))] = stmt.line
+        elif m := _RENAME_COLUMN.match(text):
+            table, old, new = _base(m.group(1)), _base(m.group(2)), _base(m.group(3))
+            if (table, old) in added and (table, new) in dropped:
+                out.append((dropped[(table, new)], stmt.line, table, new))
+    return out
+
+
+def cockroach_text(sql: str) -> str:
+    """CockroachDB's own syntax rewritten to PostgreSQL's for the parser: ``ADD
+    CONSTRAINT IF NOT EXISTS``, hash-sharded indexes, ``STORING`` columns."""
+    sql = re.sub(r"\bADD\s+CONSTRAINT\s+IF\s+NOT\s+EXISTS\b", "ADD CONSTRAINT", sql, flags=re.I)
+    sql = re.sub(r"\bUSING\s+HASH(?:\s+WITH\s*\([^)]*\))?", "", sql, flags=re.I)
+    return re.sub(r"\bSTORING\s*\(", "INCLUDE (", sql, flags=re.I)
 
 
 def _base(name: str) -> str:

@@ -7,13 +7,12 @@ run (a revision imports the application, a file is too large) yields a reason in
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
 from gatekeeper.checks.migrations.catalog import Database
-from gatekeeper.checks.migrations.detect import ALEMBIC, GOLANG_MIGRATE, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, Migration
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, split
 
@@ -63,7 +62,7 @@ def plans(
     groups: dict[tuple[str, str, str], list[Migration]] = {}
     for m in changed:
         if (m.is_sql or m.framework == ALEMBIC) and changes.text_at_head(m.path) is not None:
-            for dialect in _dialects(changes, m, engines.default):
+            for dialect in detect.databases(changes, m, engines.default):
                 groups.setdefault((m.framework, m.directory, dialect), []).append(m)
     out = []
     for key in sorted(groups):
@@ -85,29 +84,6 @@ def plans(
         plan.paths = sorted(new_paths)
         out.append(plan)
     return out
-
-
-def _dialects(changes: ChangeSet, m: Migration, default: str) -> list[str]:
-    """The databases whose chains a changed migration is part of ("" outside folders of
-    per-database files): its own, or, for a generic file, each database that runs it."""
-    if m.framework != GOLANG_MIGRATE:
-        return [""]
-    names = variants.folder_names(changes, m.directory)
-    own = variants.dialects_in(names)
-    if not own:
-        return [""]
-    if m.dialect:
-        return [m.dialect]
-    up, down = posixpath.basename(m.path), posixpath.basename(m.down_path or "")
-    v = variants.parse(up) or variants.parse(down) or detect.plain_variant(up)
-    if v is None:
-        return [""]
-    return [
-        d
-        for d in sorted(own | {default})
-        if variants.resolve(names, v.version, v.name, d, "up") == up
-        or variants.resolve(names, v.version, v.name, d, "down") == down
-    ]
 
 
 def _engine(changes: ChangeSet, dialect: str, engines: Engines, folder: str) -> tuple[str, str]:

@@ -17,10 +17,13 @@ from gatekeeper.checks.migrations import alter
 from gatekeeper.checks.migrations.dialects import (
     ONLINE_IN_COCKROACH,
     REBUILD_RULES,
+    cockroach_text,
+    column_rebuilds,
     rebuild_lines,
 )
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, fill_templates, strip_comments
+from gatekeeper.model import Level
 
 
 @dataclass
@@ -57,7 +60,19 @@ def review(
         state.created = created
     hits: list[Hit] = []
     listed = [dataclasses.replace(w, text=fill_templates(w.text)) for w in statements]
+    if dialect == "cockroach":
+        listed = [dataclasses.replace(w, text=cockroach_text(w.text)) for w in listed]
     rebuilt = rebuild_lines(listed)
+    columns = column_rebuilds(listed)
+    rebuilt |= {line for drop, rename, _, _ in columns for line in (drop, rename)}
+    for _, rename, table, column in columns:
+        if lines is None or rename in lines:
+            msg = (
+                f"Rebuilds column {table}.{column} under its own name (add, copy, drop, "
+                "rename): readers see its new definition at once."
+            )
+            hits.append(Hit("change-column-type", msg, rename, f"{table}.{column}",
+                            level=Level.WARNING))  # fmt: skip
     for stmt in listed:
         if dialect in ("postgres", "cockroach"):
             found = _postgres(stmt, state)

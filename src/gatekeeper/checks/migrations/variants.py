@@ -37,7 +37,9 @@ RULES_DIALECT = {"postgres": "postgres", "cockroach": "cockroach", "mysql": "mys
 #: what each database is called in messages
 LABEL = {"postgres": "PostgreSQL", "cockroach": "CockroachDB", "mysql": "MySQL",
          "sqlite3": "SQLite"}  # fmt: skip
-_VARIANT = re.compile(r"^(\d+)_([^.]+)(?:\.([a-z0-9]+))?(\.autocommit)?\.(up|down)\.sql$")
+_VARIANT = re.compile(
+    r"^(\d+)_([^.]+)(?:\.(?!autocommit\.)([a-z0-9]+))?(\.autocommit)?\.(up|down)\.sql$"
+)
 
 
 @dataclass(frozen=True, slots=True)
