@@ -261,14 +261,39 @@ def foreign_imports(tree: ast.Module) -> tuple[str, ...]:
 
 
 def read_django(source: str, path: str) -> list[ast.Call]:
-    """The operation calls of a Django migration's ``operations = [...]``."""
+    """The operation calls of a Django migration's ``operations``: the list it assigns,
+    in every branch (``if connection.vendor == "postgresql": operations = [...]``), and
+    what it appends or extends, in source order."""
     tree = parse(source, path)
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == "Migration":
-            for stmt in node.body:
-                target, value = _assignment(stmt)
-                if target == "operations" and isinstance(value, ast.List | ast.Tuple):
-                    return _flatten(value.elts)
+            found: list[ast.expr] = []
+            for inner in ast.walk(node):
+                found += _operations_in(inner)
+            found.sort(key=lambda e: (e.lineno, e.col_offset))
+            return _flatten(found)
+    return []
+
+
+def _operations_in(node: ast.AST) -> list[ast.expr]:
+    """The operations one statement or call adds to ``operations``."""
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        named = any(isinstance(t, ast.Name) and t.id == "operations" for t in targets)
+        value = node.value
+        if named and isinstance(value, ast.List | ast.Tuple):
+            return list(value.elts)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "operations"
+        and node.args
+    ):
+        if node.func.attr in ("append", "insert"):
+            return [node.args[-1]]
+        if node.func.attr == "extend" and isinstance(node.args[0], ast.List | ast.Tuple):
+            return list(node.args[0].elts)
     return []
 
 

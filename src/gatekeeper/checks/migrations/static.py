@@ -383,8 +383,9 @@ def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
     if reverse is None:
         rule = "runpython-without-reverse" if name == "RunPython" else "runsql-without-reverse"
         return rule, f"{name} cannot be reversed", None
-    if not _is_noop(reverse):
-        return None
+    forward = pyops.keyword(call, "code" if name == "RunPython" else "sql", 0)
+    if not _is_noop(reverse) or (forward is not None and _is_noop(forward)):
+        return None  # a real reverse, or nothing to reverse
     if name == "RunSQL":
         sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
         data_only = sql is not None and all(
