@@ -66,7 +66,9 @@ def run(job: dict[str, Any], new: Sequence[str], how: Spawn) -> Answer:
         job = {**job, "db": {**job["db"], "folder": str(work)}}
     job = {**job, "result": str(work / RESULT)}
     job_file.write_text(json.dumps(job), encoding="utf-8")
-    command = [sys.executable, "-m", how.module]
+    # -P: the working directory (the project's, for a round trip through it) is not put
+    # first on the path, where a PR's own gatekeeper/ package would stand in for the runner
+    command = [sys.executable, "-P", "-m", how.module]
     try:
         ran = run_untrusted(
             command,
