@@ -181,7 +181,7 @@ class MigrationsCheck(BaseCheck):
             earlier = review.new_before(changes, m, changed)
             hits = []
             for runner in runners:
-                rules = variants.RULES_DIALECT.get(runner, dialect)
+                rules = variants.FOLDER_RULES.get(runner, dialect)
                 hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
         else:
             hits = review.python_hits(changes, m, text, dialect)

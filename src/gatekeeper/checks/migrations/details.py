@@ -37,8 +37,9 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "**failed**"
     if "roundtrip-not-run" in rules:
         return "not run"
-    if "roundtrip-other-dialect" in rules and m.dialect:
-        return f"no {variants.LABEL.get(m.dialect, m.dialect)} server here"
+    database = m.dialect or variants.folder_dialect(m.path)
+    if "roundtrip-other-dialect" in rules and database:
+        return f"no {variants.LABEL.get(database, database)} server here"
     if rules & _NO_PROOF:
         return "up only (no down to prove)"
     return f"proven on {engine}"

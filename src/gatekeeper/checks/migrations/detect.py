@@ -116,7 +116,9 @@ def classify(
         undo = posixpath.join(folder, f"U{m.group(2)}__{m.group(3)}.sql")
         return Migration(FLYWAY, up, m.group(2), undo)
     parts = path.split("/")
-    if name == "migration.sql" and len(parts) >= 2 and _PRISMA_FOLDER.match(parts[-2]):
+    if name == "migration.sql" and len(parts) >= 2 and (
+        _PRISMA_FOLDER.match(parts[-2]) or (len(parts) >= 3 and parts[-3] == "migrations")
+    ):
         return Migration(PRISMA, path, parts[-2])
     if len(parts) >= 2 and parts[-2] in ("deploy", "revert"):
         project = "/".join(parts[:-2])
@@ -261,12 +263,13 @@ def plain_variant(name: str) -> variants.Variant | None:
 def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
     """The databases whose chains a changed migration is part of ("" outside folders of
     per-database files): its own, or, for a generic file, each database that runs it."""
+    folder = variants.folder_dialect(m.path) if m.is_sql else ""
     if m.framework != GOLANG_MIGRATE:
-        return [""]
+        return [folder]
     names = variants.folder_names(changes, m.directory)
     own = variants.dialects_in(names)
     if not own:
-        return [""]
+        return [folder]
     if m.dialect:
         return [m.dialect]
     up, down = posixpath.basename(m.path), posixpath.basename(m.down_path or "")

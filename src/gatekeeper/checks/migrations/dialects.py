@@ -85,6 +85,15 @@ def column_rebuilds(statements: Iterable[Statement]) -> list[tuple[int, int, str
     return out
 
 
+def added_columns(statements: Iterable[Statement]) -> set[tuple[str, str]]:
+    """(table, column) of every column the statements add (lower case)."""
+    out = set()
+    for stmt in statements:
+        if m := _ADD_COLUMN.match(strip_comments(stmt.text)):
+            out.add((_base(m.group(1)), _base(m.group(2))))
+    return out
+
+
 def cockroach_text(sql: str) -> str:
     """CockroachDB's own syntax rewritten to PostgreSQL's for the parser: ``ADD
     CONSTRAINT IF NOT EXISTS``, hash-sharded indexes, ``STORING`` columns."""

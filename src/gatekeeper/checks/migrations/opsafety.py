@@ -21,11 +21,17 @@ def alembic(
 ) -> list[Hit]:
     """Hits for the upgrade operations on ``lines`` (the lines the change added)."""
     created: set[str] = set()
+    added = _added_columns(ops)
     hits: list[Hit] = []
     for op in ops:
         if op.name == "create_table" and op.text(0, "table_name"):
             created.add(str(op.text(0, "table_name")))
         if op.line not in lines:
+            continue
+        table = str(op.text(0, "table_name"))
+        if op.name == "alter_column" and (table, op.text(1, "column_name")) in added:
+            # the column this upgrade added (and filled): no code reads it yet
+            hits += [h for h in _alter_column(op, table) if h.rule != "set-not-null"]
             continue
         if op.name == "execute":
             sql = pyops.literal_str(op.arg(0, "sqltext"))
@@ -37,6 +43,16 @@ def alembic(
             continue
         hits += _alembic_op(op, dialect, created, in_transaction)
     return hits + _alembic_backfill(ops, created, lines, hits)
+
+
+def _added_columns(ops: Iterable[pyops.Op]) -> set[tuple[str, str]]:
+    """(table, column) of every column the operations add."""
+    out = set()
+    for op in ops:
+        column = op.arg(1, "column") if op.name == "add_column" else None
+        if isinstance(column, ast.Call) and column.args:
+            out.add((str(op.text(0, "table_name")), str(pyops.literal_str(column.args[0]))))
+    return out
 
 
 _SCHEMA_OPS = frozenset({
@@ -94,8 +110,8 @@ def _alembic_op(op: pyops.Op, dialect: str, created: set[str], in_tx: bool) -> l
         return _alter_column(op, table)
     if name == "add_column":
         return _add_column(op, table)
-    if table in created or dialect != "postgres":
-        return []
+    if table in created or dialect != "postgres" or op.dialect not in ("", "postgres"):
+        return []  # locks of PostgreSQL's: not in a branch for another database
     return _postgres_only(op, table, in_tx)
 
 

@@ -8,6 +8,8 @@ and safety rules then reason about.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -33,6 +35,8 @@ class Op:
     args: tuple[ast.expr, ...]
     kwargs: dict[str, ast.expr]
     line: int
+    #: the database a branch it sits in is for (``if dialect == "mysql":``), "" for any
+    dialect: str = ""
 
     def arg(self, index: int, keyword: str) -> ast.expr | None:
         """The argument at ``index`` or passed as ``keyword``."""
@@ -205,8 +209,15 @@ _BUILTIN_CALLS = frozenset({"print", "len", "str", "int", "list", "dict", "set",
                             "range", "sorted", "isinstance", "getattr", "format"})  # fmt: skip
 
 
-def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -> None:
+def _walk(
+    body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op], dialect: str = ""
+) -> None:
     for stmt in body:
+        if isinstance(stmt, ast.If):
+            # a branch for one database: ``if op.get_bind().dialect.name == "mysql":``
+            _walk(stmt.body, batches, ops, branch_dialect(stmt.test) or dialect)
+            _walk(stmt.orelse, batches, ops, dialect)
+            continue
         if isinstance(stmt, ast.With):
             inner = dict(batches)
             for item in stmt.items:
@@ -218,7 +229,7 @@ def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -
                 ):
                     table = literal_str(keyword(call, "table_name", 0))
                     inner[item.optional_vars.id] = table
-            _walk(stmt.body, inner, ops)
+            _walk(stmt.body, inner, ops, dialect)
             continue
         for node in ast.walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -226,7 +237,20 @@ def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -
                 if node.func.attr in _NOT_OPERATIONS:
                     continue
                 if isinstance(owner, ast.Name) and (owner.id == "op" or owner.id in batches):
-                    ops.append(_op(node, node.func.attr, batches.get(owner.id), owner.id))
+                    op = _op(node, node.func.attr, batches.get(owner.id), owner.id)
+                    ops.append(dataclasses.replace(op, dialect=dialect))
+
+
+_BRANCH = re.compile(r"\b(mysql|mariadb|sqlite|postgres(?:ql)?|mssql|oracle)\b", re.IGNORECASE)
+
+
+def branch_dialect(test: ast.expr) -> str:
+    """The database an ``if`` test selects ("" when it names none, or several)."""
+    names = {m.lower() for m in _BRANCH.findall(ast.unparse(test))}
+    canonical = {{"mariadb": "mysql", "postgresql": "postgres"}.get(n, n) for n in names}
+    if isinstance(test, ast.UnaryOp) or len(canonical) != 1:
+        return ""  # ``if not is_sqlite`` or a test naming several: any database
+    return str(canonical.pop())
 
 
 _NOT_OPERATIONS = frozenset({"f", "batch_alter_table", "get_bind", "get_context", "inline_literal"})

@@ -13,7 +13,15 @@ from collections.abc import Iterable
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static, variants
+from gatekeeper.checks.migrations import (
+    detect,
+    dialects,
+    opsafety,
+    pyops,
+    safety,
+    static,
+    variants,
+)
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DBMATE,
@@ -86,10 +94,13 @@ def sql_hits(
     if sides is None:
         return []
     created: set[str] = set()
+    added: set[tuple[str, str]] = set()
     for prior in earlier or []:
         prior_sides = static.sql_sides(changes, prior)
         if prior_sides is not None:
-            safety.review(split(prior_sides.up, prior_sides.up_line), dialect, created=created)
+            prior_statements = split(prior_sides.up, prior_sides.up_line)
+            safety.review(prior_statements, dialect, created=created)
+            added |= dialects.added_columns(prior_statements)
     statements = split(sides.up, sides.up_line)
     in_tx = _popx_transaction(changes, m)
     if in_tx is None:
@@ -97,10 +108,19 @@ def sql_hits(
         in_tx = _sql_in_transaction(m.framework, text, len(statements))
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
     wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
-    added = changes.added_lines(m.path)
-    return safety.review(
-        statements, dialect, in_transaction=in_tx, lines=added, wrapped=wrapped, created=created
+    hits = safety.review(
+        statements,
+        dialect,
+        in_transaction=in_tx,
+        lines=changes.added_lines(m.path),
+        wrapped=wrapped,
+        created=created,
     )
+    # a column an earlier migration of the same change added holds nothing yet
+    return [
+        h for h in hits
+        if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
+    ]
 
 
 def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> list[Hit]:

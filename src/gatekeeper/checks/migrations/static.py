@@ -8,6 +8,7 @@ rename back...) and whatever is left unpaired is reported by name.
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops
+from gatekeeper.checks.migrations import pyops, variants
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
+    FLYWAY,
     FORWARD_ONLY,
     GOOSE,
     Migration,
@@ -52,6 +54,8 @@ class Sides:
     down: str | None
     down_path: str
     down_line: int = 1
+    #: no down is expected (Flyway without undo migrations, Prisma)
+    forward_only: bool = False
 
 
 def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sides | None:
@@ -61,9 +65,12 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
     if text is None:
         return None
     if m.down_path is not None:
-        return Sides(text, 1, read(m.down_path), m.down_path)
+        down = read(m.down_path)
+        if down is None and m.framework == FLYWAY and not _uses_undo(changes, m, at_base):
+            return Sides(text, 1, None, m.down_path, forward_only=True)
+        return Sides(text, 1, down, m.down_path)
     if m.framework in FORWARD_ONLY:
-        return Sides(text, 1, None, "")
+        return Sides(text, 1, None, "", forward_only=True)
     up_mark, down_mark = _SECTIONS[m.framework]
     up_match = up_mark.search(text)
     down_match = down_mark.search(text)
@@ -79,6 +86,13 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
     return Sides(up_text, _line_at(text, up_start), down_text, m.path, down_line)
 
 
+def _uses_undo(changes: ChangeSet, m: Migration, at_base: bool) -> bool:
+    """True when a Flyway folder has undo migrations (``U<version>__*.sql``): Flyway's
+    undo is a paid feature, so forward-only is the norm unless the project writes them."""
+    names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=at_base)
+    return any(n.startswith("U") and "__" in n and n.endswith(".sql") for n in names)
+
+
 def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -87,7 +101,7 @@ def check_sql(
     check: BaseCheck, sides: Sides, m: Migration, *, honour_marker: bool = True
 ) -> list[Finding]:
     """Missing or empty down side of a SQL-file migration."""
-    if m.framework in FORWARD_ONLY:
+    if m.framework in FORWARD_ONLY or sides.forward_only:
         return []
     reason = irreversible_reason(sides.up + "\n" + (sides.down or "")) if honour_marker else None
     if sides.down is not None and has_code(sides.down):
@@ -278,11 +292,17 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
 def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
     """Up operations with no inverse in the down: (description, line). Raw SQL in the up
     is paired with raw SQL or a helper call in the down: what either does is not read."""
-    available = Counter(e for e in (effect(op) for op in down) if e is not None)
+    effects = [e for e in (effect(op) for op in down) if e is not None]
+    available = Counter(effects)
+    # a column the down drops, or the up adds, needs no undoing of what else was done to it
+    settled = {e[1:3] for e in effects if e[0] == "-column"}
+    settled |= {e[1:3] for e in (effect(op) for op in up) if e is not None and e[0] == "+column"}
     missing: list[tuple[str, int]] = []
     for op in up:
         eff = effect(op)
         if eff is None:
+            continue
+        if eff[0] in ("alter-column", "rename-column") and eff[1:3] in settled:
             continue
         need = inverse(eff)
         if available[need] > 0:

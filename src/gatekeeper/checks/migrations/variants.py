@@ -36,7 +36,12 @@ RULES_DIALECT = {"postgres": "postgres", "cockroach": "cockroach", "mysql": "mys
                  "sqlite3": "sqlite"}  # fmt: skip
 #: what each database is called in messages
 LABEL = {"postgres": "PostgreSQL", "cockroach": "CockroachDB", "mysql": "MySQL",
-         "sqlite3": "SQLite"}  # fmt: skip
+         "sqlite3": "SQLite", "h2": "H2", "tsql": "SQL Server", "oracle": "Oracle"}  # fmt: skip
+#: folder names that say which database the migrations in them are for (Flyway setups
+#: keep ``migrations/h2``, ``migrations/mysql``, ``migrations/postgres`` side by side)
+FOLDERS = {**ALIASES, "h2": "h2", "mssql": "tsql", "sqlserver": "tsql", "oracle": "oracle"}
+#: how the safety rules read the databases only a folder name can name
+FOLDER_RULES = {**RULES_DIALECT, "h2": "h2", "tsql": "tsql", "oracle": "oracle"}
 _VARIANT = re.compile(
     r"^(\d+)_([^.]+)(?:\.(?!autocommit\.)([a-z0-9]+))?(\.autocommit)?\.(up|down)\.sql$"
 )
@@ -63,6 +68,15 @@ def parse(filename: str) -> Variant | None:
     if token and token not in ALIASES:
         return None
     return Variant(m.group(1), m.group(2), ALIASES.get(token, ""), bool(m.group(4)), m.group(5))
+
+
+def folder_dialect(path: str) -> str:
+    """The database a migration's folder names (``.../migrations/mysql/V1__x.sql``, Prisma's
+    ``db/postgresql/migrations/...``), "" when none does."""
+    for part in reversed(path.split("/")[:-1]):
+        if part.lower() in FOLDERS:
+            return FOLDERS[part.lower()]
+    return ""
 
 
 def from_policy(dialect: str) -> str:
