@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from gatekeeper.changes.pullrequest import PullRequest
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.engine import EngineOptions, run_checks
-from gatekeeper.model import Finding, Level, Rule, Severity, Status, Waiver
+from gatekeeper.model import Finding, Level, Rule, Severity, Status, Waiver, plain_text
 from gatekeeper.plugins import Registry
 from gatekeeper.policy.model import CheckPolicy, Policy
 from gatekeeper.testing import changeset
@@ -127,7 +127,7 @@ def test_blocking_finding_makes_the_dod_not_met() -> None:
     (outcome,) = verdict.outcomes
     assert outcome.status is Status.FAILED
     assert [r.severity for r in outcome.results] == [Severity.BLOCK, Severity.WARN]
-    assert outcome.summary == "summary text" and outcome.details == "details text"
+    assert outcome.summary == "summary text" and plain_text(outcome.details) == "details text"
     assert set(verdict.rules) == {"emits/bad", "emits/meh"}
     assert verdict.blocking_count == 1
 

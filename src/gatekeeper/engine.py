@@ -154,7 +154,7 @@ def _outcome(
             Status.ERROR,
             tuple(sorted([*failed, *judged], key=_sort_key)),
             summary=summary,
-            details="\n\n".join(run.ctx.details),
+            details=tuple(run.ctx.details),
             duration=run.duration,
             error=run.error or "; ".join(f"{p.part}: {p.reason}" for p in run.ctx.part_failures),
         )
@@ -173,7 +173,7 @@ def _outcome(
         _status(results),
         tuple(results),
         summary=run.ctx.summary,
-        details="\n\n".join(run.ctx.details),
+        details=tuple(run.ctx.details),
         duration=run.duration,
     )
 

@@ -155,6 +155,107 @@ class Result:
         return self.counts and self.severity is Severity.BLOCK
 
 
+class Style(enum.Enum):
+    """How a run of text in a check's details is set."""
+
+    PLAIN = "plain"
+    #: shown verbatim: a path, a name, an operation
+    CODE = "code"
+    STRONG = "strong"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of plain text in one style. Checks never write markup: each reporter escapes
+    the text for the place it goes (Markdown, the terminal, a log line)."""
+
+    text: str
+    style: Style = Style.PLAIN
+
+
+#: a line of text made of spans
+Inline = tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A title over the blocks that follow it (the reporter picks its level)."""
+
+    text: Inline
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of prose."""
+
+    text: Inline
+
+
+@dataclass(frozen=True, slots=True)
+class Bullet:
+    """A list item, with optional sub-items one level down."""
+
+    text: Inline
+    children: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    """A bulleted list."""
+
+    items: tuple[Bullet, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table: a header of plain labels and rows of cells (each a line of spans)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+    #: indexes of the columns that hold numbers (set flush right)
+    numeric: frozenset[int] = frozenset()
+
+
+#: one part of a check's details, shown folded under the check
+Block = Heading | Paragraph | BulletList | Table
+
+
+def inline(*parts: str | Span) -> Inline:
+    """A line of spans from plain strings and styled spans: ``inline("see ", code(path))``."""
+    return tuple(p if isinstance(p, Span) else Span(p) for p in parts if p)
+
+
+def code(text: str) -> Span:
+    """A span shown verbatim (a path, a name)."""
+    return Span(text, Style.CODE)
+
+
+def strong(text: str) -> Span:
+    """A span shown in bold."""
+    return Span(text, Style.STRONG)
+
+
+def plain_text(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """The blocks as unescaped plain text, one line per paragraph, item or row (for tests,
+    leak checks and search; never publish this without escaping it)."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, (Heading, Paragraph)):
+            lines.append(_joined(block.text))
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                lines.append("- " + _joined(item.text))
+                lines += ["  - " + _joined(child) for child in item.children]
+        else:
+            lines.append(" | ".join(block.header))
+            lines += [" | ".join(_joined(cell) for cell in row) for row in block.rows]
+    return "\n".join(lines)
+
+
+def _joined(text: Inline) -> str:
+    return "".join(span.text for span in text)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckOutcome:
     """What one check produced, judged."""
@@ -164,7 +265,8 @@ class CheckOutcome:
     status: Status
     results: tuple[Result, ...] = ()
     summary: str = ""
-    details: str = ""
+    #: what the check wrote to show under it (an API changelog, a table), as plain text
+    details: tuple[Block, ...] = ()
     duration: float = 0.0
     error: str = ""
 

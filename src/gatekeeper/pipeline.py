@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.git import FETCH_HINT, commit_messages
@@ -267,10 +268,22 @@ def safe_policy(policy: Policy, registry: Registry) -> tuple[Policy, tuple[str, 
             checks[check_id] = replace(cp, enabled=False)
             notes.append(f"{why}: the {check_id} check is off.")
             continue
+        if all(_setting(cls, cp.config, k) == v for k, v in settings.items()):
+            continue  # already static (e.g. openapi without `generate`): nothing to say
         checks[check_id] = replace(cp, config={**cp.config, **settings})
         shown = ", ".join(f"{k}: {v}" for k, v in sorted(settings.items()))
         notes.append(f"{why}: the {check_id} check runs with {shown} (static checks only).")
     return replace(policy, checks=checks), tuple(notes)
+
+
+def _setting(cls: type, config: Mapping[str, Any], key: str) -> Any:
+    """A check's setting as it will run: the policy's value, else its schema's default."""
+    if key in config:
+        return config[key]
+    schema = getattr(cls, "config_schema", {}) or {}
+    props = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+    entry = props.get(key) if isinstance(props, Mapping) else None
+    return entry.get("default") if isinstance(entry, Mapping) else None
 
 
 def read_baseline(path: Path | None) -> Mapping[str, int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.model import Verdict
+from gatekeeper.model import Verdict, plain_text
 from gatekeeper.pipeline import GateOptions, run_gate
 from tests.conftest import GitRepo
 from tests.github.conftest import github, validators  # noqa: F401 (attacks through the action)
@@ -86,7 +86,7 @@ def text_of(verdict: Verdict) -> str:
     """Every message, remedy, summary and note of a verdict, for leak assertions."""
     parts: list[str] = list(verdict.notes)
     for outcome in verdict.outcomes:
-        parts += [outcome.summary, outcome.details, outcome.error]
+        parts += [outcome.summary, plain_text(outcome.details), outcome.error]
         for r in outcome.results:
             parts += [r.finding.message, r.finding.remedy]
     return "\n".join(parts)

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from gatekeeper.changes.pullrequest import PullRequest, Review
-from gatekeeper.model import Verdict
+from gatekeeper.model import Verdict, plain_text
 from tests.adversarial.conftest import Attack, AttackFactory, assert_blocked, blocking_rules
 
 STRICT = "version: 1\nextends: [strict]\n"
@@ -197,9 +197,9 @@ def test_an_approved_suppression_passes_and_says_who_approved(attack: AttackFact
     verdict = case.judge()
     assert verdict.met, blocking_rules(verdict)
     (security,) = [o for o in verdict.outcomes if o.check == "security"]
-    assert (
-        "approved by alice" in security.details and "`# nosec` at src/app.py:9" in security.details
-    )
+    assert "approved by alice" in plain_text(
+        security.details
+    ) and "`# nosec` at src/app.py:9" in plain_text(security.details)
 
 
 def test_a_base_policy_that_trusts_pr_suppressions_passes(attack: AttackFactory) -> None:

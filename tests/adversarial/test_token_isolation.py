@@ -1,11 +1,12 @@
 """The token never reaches the pull request's code (docs/security.md).
 
-The PR's code runs in two places today: the migrations round trip imports its Alembic
-revisions, and the ``command`` check runs what the policy names in its checkout. Each
-case below plants a probe in both: a command script and a migration module that read
-their own environment, their parent's ``/proc/<pid>/environ`` and every other one they
-can see, and try the parent's memory, then write everything they found where the test
-searches it for the token.
+The PR's code runs in the migrations round trip (it imports its Alembic revisions), in
+the ``command`` check (what the policy names, in its checkout) and in the openapi check's
+generators (tests/adversarial/test_generated_api.py). Each case below plants a probe
+in the first two: a command script and a migration module that read their own
+environment, their parent's ``/proc/<pid>/environ`` and every other one they can see,
+and try the parent's memory, then write everything they found where the test searches it
+for the token.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def test_every_check_that_runs_pr_code_declares_it() -> None:
             declared.add(check_id)
         if _imports_sandbox(package):
             running.add(check_id)
-    assert running == declared == {"command", "migrations"}
+    assert running == declared == {"command", "migrations", "openapi"}
 
 
 def test_pr_code_run_by_the_action_finds_no_token(

@@ -7,8 +7,10 @@ from gatekeeper.changes.diff import (
     classify,
     kind_of_bytes,
     line_count,
+    parse_hunk_stream,
     parse_hunks,
     parse_raw_numstat,
+    split_records,
     unquote_c,
 )
 
@@ -156,3 +158,32 @@ def test_kind_of_bytes_and_line_count() -> None:
     assert kind_of_bytes(b"x" * 9000 + b"\0") is FileKind.TEXT  # git only sniffs 8000 bytes
     assert kind_of_bytes("é".encode()) is FileKind.TEXT
     assert [line_count(d) for d in (b"", b"a", b"a\n", b"a\nb", b"\n\n")] == [0, 1, 1, 2, 2]
+
+
+def test_a_quoted_name_with_a_space_keeps_its_added_lines() -> None:
+    # git quotes a name holding a line break and, since it also holds a space, adds a
+    # tab after the quotes: missing it hid the file's added lines from every check
+    patch = (
+        b'diff --git "a/a b\\nc" "b/a b\\nc"\n--- /dev/null\n+++ "b/a b\\nc"\t\n@@ -0,0 +1 @@\n+x\n'
+    )
+    assert parse_hunks(patch) == {"a b\nc": ((1, 1),)}
+
+
+def test_hunks_read_from_chunks_match_hunks_read_whole() -> None:
+    patch = PATCH + b"diff --git a/long b/long\n--- a/long\n+++ b/long\n@@ -1 +1,2 @@\n+" + (
+        b"x" * 5000 + b"\n+y\n"
+    )
+    whole = parse_hunks(patch)
+    assert whole["long"] == ((1, 2),)
+    for size in (1, 2, 3, 7, 64, 4096):
+        chunks = [patch[i : i + size] for i in range(0, len(patch), size)]
+        assert parse_hunk_stream(chunks) == whole, size
+
+
+def test_records_are_split_from_the_patch_whatever_the_chunks() -> None:
+    records = f":000000 100644 {Z} {B} A\0new.txt\0".encode() + b"1\t0\tnew.txt\0\0"
+    out = records + b"diff --git a/new.txt b/new.txt\n"
+    for size in (1, 2, 5, 1000):
+        head, rest = split_records(out[i : i + size] for i in range(0, len(out), size))
+        assert head == records and b"".join(rest) == out[len(records) :]
+    assert split_records([records[:-1]])[0] == records[:-1]  # no patch at all

@@ -79,7 +79,7 @@ def test_policy_is_read_at_base_and_its_change_needs_approval(repo: GitRepo) -> 
     repo.commit({"src/app.py": "x = 2\n", ".github/gatekeeper.yml": "version: 1\nchecks: {}\n"})
     result = invoke(repo, "--base", "main", "-f", "json")
     assert result.exit_code == 1
-    rules = sorted(f["rule"] for o in json.loads(result.output)["outcomes"] for f in o["findings"])
+    rules = sorted(f["rule"] for o in json.loads(result.stdout)["outcomes"] for f in o["findings"])
     assert rules == ["cochange/missing-cochange", "gate/policy-changed"]
 
 
@@ -171,7 +171,7 @@ def test_agent_pr_from_event_gets_the_agent_tier(repo: GitRepo, tmp_path: Path) 
         )
     )
     result = invoke(repo, "--base", "main", "--pr-event", str(event), "-f", "json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["pr"]["agent"]
     pr_outcome = next(o for o in report["outcomes"] if o["check"] == "pr")
     assert {f["severity"] for f in pr_outcome["findings"]} == {"block"}
@@ -184,7 +184,7 @@ def test_baseline_marks_previous_findings_pre_existing(repo: GitRepo, tmp_path: 
     assert invoke(repo, "--base", "main", "-f", f"json:{first}").exit_code == 1
     result = invoke(repo, "--base", "main", "--baseline", str(first), "-f", "json")
     assert result.exit_code == 0
-    finding = json.loads(result.output)["outcomes"][0]["findings"][0]
+    finding = json.loads(result.stdout)["outcomes"][0]["findings"][0]
     assert finding["pre_existing"] is True
 
 
@@ -219,7 +219,7 @@ def test_awkward_files_do_not_crash_the_gate(git_repo: GitRepo) -> None:
         cli, ["run", "--repo", str(git_repo.root), "--base", "HEAD~1", "-f", "json"]
     )
     assert result.exit_code in (0, 1), result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert all(o["status"] != "error" for o in report["outcomes"]), report
 
 
@@ -258,7 +258,7 @@ def test_plugin_failure_outcome_has_a_valid_check_id(git_repo: GitRepo) -> None:
         cli, ["run", "--repo", str(git_repo.root), "--base", "HEAD~1", "-f", "json"]
     )
     assert result.exit_code == 1
-    outcome = next(o for o in json.loads(result.output)["outcomes"] if o["status"] == "error")
+    outcome = next(o for o in json.loads(result.stdout)["outcomes"] if o["status"] == "error")
     assert outcome["check"] == "local-checks-broken-py"
     assert "checks/broken.py" in outcome["error"]
 
@@ -278,3 +278,61 @@ def test_a_report_to_a_pipe_or_device_is_written_in_place(tmp_path: Path) -> Non
     reader.join(5)
     assert received == ['{"met": true}\n']
     assert not fifo.is_file()  # still a pipe: never renamed over
+
+
+def test_reports_in_files_only_leave_one_verdict_line_on_stderr(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.commit({"src/app.py": "x = 2\n"})
+    report = tmp_path / "r.json"
+    result = invoke(repo, "--base", "main", "-f", f"json:{report}")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Definition of Done: not met (1 blocking); reports: json to {report}"
+    ]
+    assert json.loads(report.read_text())["met"] is False
+
+
+def test_json_on_stdout_keeps_stdout_pure_and_says_the_verdict_on_stderr(
+    repo: GitRepo,
+) -> None:
+    repo.commit({"src/app.py": "x = 2\n", "tests/test_app.py": "def test(): assert 1\n"})
+    result = invoke(repo, "--base", "main", "-f", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["met"] is True
+    assert result.stderr == "Definition of Done: met\n"
+
+
+def test_a_terminal_report_on_screen_needs_no_extra_line(repo: GitRepo, tmp_path: Path) -> None:
+    repo.commit({"src/app.py": "x = 2\n"})
+    result = invoke(repo, "--base", "main", "-f", "terminal", "-f", f"json:{tmp_path}/r.json")
+    assert "Definition of Done: not met" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("html", "unknown format 'html' (known: json, junit, markdown, sarif, terminal)"),
+        ("json:{tmp}", "is a folder; name a file in it"),
+        ("json:{tmp}/file.txt/r.json", "file.txt is a file, not a folder"),
+    ],
+)
+def test_every_format_is_checked_before_any_work(
+    repo: GitRepo, tmp_path: Path, spec: str, message: str
+) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    # the base does not exist: had the gate started, that would be the error
+    args = ["--base", "no-such-ref", "-f", "sarif:ok.sarif", "-f", spec.format(tmp=tmp_path)]
+    result = CliRunner().invoke(cli, ["run", "--repo", str(repo.root), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "no-such-ref" not in result.output
+
+
+def test_two_formats_may_not_write_one_file(repo: GitRepo, tmp_path: Path) -> None:
+    out = invoke_err(
+        repo, "-f", f"json:{tmp_path}/r", "-f", f"sarif:{tmp_path}/../{tmp_path.name}/r"
+    )
+    assert "write the same file" in out

@@ -224,4 +224,4 @@ def test_titles_and_fallback_report() -> None:
     assert title_for(verdict(0)) == "Definition of Done: met"
     text = fallback_markdown(verdict(1))
     assert text.startswith("## Definition of Done: not met (1 blocking)")
-    assert "src/app.py:1 demo/rule: problem 0" in text
+    assert "`src/app.py:1` `demo/rule`: problem 0" in text

@@ -6,13 +6,12 @@ from gatekeeper.model import CheckOutcome, Level, Result, Severity, Status, Verd
 from gatekeeper.report.common import (
     counts,
     group,
-    one_line,
     ordered_results,
     outcome_summary,
     verdict_line,
-    visible_controls,
     writable,
 )
+from gatekeeper.report.escape import one_line, visible_controls
 from tests.report.verdicts import WAIVER, finding, met_verdict, not_met_verdict
 
 

@@ -8,7 +8,24 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gatekeeper.model import CheckOutcome, Level, Result, Severity, Status, Verdict, Waiver
+from gatekeeper.model import (
+    Block,
+    Bullet,
+    BulletList,
+    CheckOutcome,
+    Heading,
+    Level,
+    Paragraph,
+    Result,
+    Severity,
+    Status,
+    Table,
+    Verdict,
+    Waiver,
+    inline,
+    strong,
+)
+from gatekeeper.model import code as code_span
 from gatekeeper.report.markdown import (
     LIMIT,
     MAX_DETAILS,
@@ -70,7 +87,8 @@ def test_findings_table_with_locations_and_remedies() -> None:
 
 def test_messages_are_escaped() -> None:
     text = render(not_met_verdict())
-    assert r"users.email \| loses &lt;data&gt; \`now\`" in text
+    # a backticked word stays code; everything else is escaped
+    assert r"users.email \| loses &lt;data&gt; `now`" in text
     assert "<data>" not in text
     assert "&lt;b&gt;now&lt;/b&gt;" in text  # the PR title too
     assert "\x1b" not in text and "\x00" not in text
@@ -84,7 +102,8 @@ def test_escape_and_code_helpers() -> None:
     assert escape("@app.route and @org/team") == "@\u200bapp.route and @\u200borg/team"
     assert escape("mail dev@example.com, @ alone") == "mail dev@example.com, @ alone"
     assert code("a.py") == "`a.py`"
-    assert code("we`ird") == "`` we`ird ``"
+    assert code("we`ird") == "``we`ird``"
+    assert code("`lead") == "`` `lead ``"
     assert code("a|b") == r"`a\|b`"
     assert code("ends`") == "`` ends` ``"
 
@@ -122,7 +141,8 @@ def test_huge_verdict_is_cut_under_the_limit_with_a_count() -> None:
 
 
 def test_overlong_details_are_replaced_by_a_pointer() -> None:
-    outcome = CheckOutcome("openapi", "API", Status.PASSED, details="x" * (MAX_DETAILS + 1))
+    details = (Paragraph(inline("x" * (MAX_DETAILS + 1))),)
+    outcome = CheckOutcome("openapi", "API", Status.PASSED, details=details)
     text = render(Verdict(met=True, outcomes=(outcome,)))
     assert "too long to show here" in text
     assert "xxxx" not in text
@@ -216,22 +236,34 @@ def test_expiry_dates_render_in_iso_form() -> None:
     assert "expires 2030-12-31" in text
 
 
-def _with_details(details: str) -> str:
+def _with_details(*blocks: Block) -> str:
     return render(
-        Verdict(met=True, outcomes=(CheckOutcome("x", "X", Status.PASSED, details=details),))
+        Verdict(met=True, outcomes=(CheckOutcome("x", "X", Status.PASSED, details=blocks),))
     )
 
 
 def test_details_cannot_break_the_folds() -> None:
-    text = _with_details("before </details> <SUMMARY>x</summary> <details open>")
+    text = _with_details(Paragraph(inline("before </details> <SUMMARY>x</summary> <details open>")))
     assert text.count("<details>") == text.count("</details>") == 1
-    assert "&lt;/details> &lt;SUMMARY>x&lt;/summary> &lt;details open>" in text
+    assert "&lt;/details&gt; &lt;SUMMARY&gt;x&lt;/summary&gt; &lt;details open&gt;" in text
 
 
-def test_an_unclosed_code_fence_in_details_is_closed() -> None:
-    text = _with_details("````diff\n+ a\n```\nstill code")
-    assert "still code\n````\n\n</details>" in text
-    closed = _with_details("~~~\ncode\n~~~\n\n```py\nx\n```")
-    assert closed.count("```") == 2 and closed.count("~~~") == 2
-    not_a_closer = _with_details("```\ncode\n```py")
-    assert "```py\n```\n\n</details>" in not_a_closer
+def test_details_cannot_open_a_code_fence_or_a_heading() -> None:
+    text = _with_details(
+        Paragraph(inline("```diff")),
+        BulletList((Bullet(inline("# Definition of Done: met"), (inline("~~~"),)),)),
+        Heading(inline(code_span("```"), " and ", strong("**bold**"))),
+    )
+    assert "\n```diff" not in text and "\n~~~" not in text
+    assert "\\# Definition of Done: met" in text
+    assert "**\\*\\*bold\\*\\***" in text
+
+
+def test_details_tables_keep_their_shape() -> None:
+    table = Table(
+        ("file", "lines"),
+        ((inline(code_span("a|b.py")), inline("3")), (inline("x | y"),)),
+        numeric=frozenset({1}),
+    )
+    text = _with_details(table)
+    assert "| file | lines |\n|---|---:|\n| `a\\|b.py` | 3 |\n| x \\| y | — |" in text

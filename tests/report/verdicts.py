@@ -8,8 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from gatekeeper.model import (
+    Bullet,
+    BulletList,
     CheckOutcome,
     Finding,
+    Heading,
     Level,
     Location,
     Result,
@@ -18,7 +21,9 @@ from gatekeeper.model import (
     Status,
     Verdict,
     Waiver,
+    code,
     fingerprint,
+    inline,
 )
 
 
@@ -112,7 +117,10 @@ def met_verdict() -> Verdict:
                 "API contract",
                 Status.PASSED,
                 summary="no breaking changes",
-                details="### API changelog\n\n- added `GET /users/{id}`",
+                details=(
+                    Heading(inline("API changelog")),
+                    BulletList((Bullet(inline("added ", code("GET /users/{id}"))),)),
+                ),
             ),
             CheckOutcome(
                 "security", "Security", Status.PASSED, (Result(pre, Severity.BLOCK, True),)

@@ -8,7 +8,8 @@ of theirs. The names below are the public API a check works with::
 Modules: :mod:`.git` (running git, revisions), :mod:`.trees` (blobs at a revision and
 on disk), :mod:`.diff` (parsing git's diff output), :mod:`.build` (the ChangeSet from
 git), :mod:`.changeset` (the ChangeSet itself), :mod:`.pullrequest` (the PR's metadata
-and reviews), :mod:`.globs` (the path patterns every layer matches with).
+and reviews), :mod:`.globs` (the path patterns every layer matches with), :mod:`.export` (a
+revision's files written out to a folder, for checks that run them).
 """
 
 from gatekeeper.changes.changeset import (

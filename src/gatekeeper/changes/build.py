@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,8 +30,9 @@ from gatekeeper.changes.diff import (
     classify,
     kind_of_bytes,
     line_count,
-    parse_hunks,
+    parse_hunk_stream,
     parse_raw_numstat,
+    split_records,
 )
 from gatekeeper.changes.git import (
     FETCH_HINT,
@@ -48,6 +49,7 @@ from gatekeeper.changes.git import (
     resolve_commit,
     run_git,
     split_z,
+    stream_git,
     try_resolve,
 )
 from gatekeeper.changes.links import Link, follow, follow_on_disk, tree_entry
@@ -168,7 +170,7 @@ class _Builder:
         #: blobs the trees read in place of a path: a symlink's target (see links.py)
         self.aliases: dict[str, dict[str, KnownBlob]] = {"base": {}, "head": {}}
 
-    def _diff(self, base: str, head: str, *fmt: str) -> bytes:
+    def _diff(self, base: str, head: str, *fmt: str) -> Iterator[bytes]:
         # Files over the limit count as binary, so git never loads them to diff them.
         config = [
             f"core.bigFileThreshold={self.limit}",
@@ -191,10 +193,11 @@ class _Builder:
             *fmt,
         ]
         env = {"GIT_ATTR_NOSYSTEM": "1"}
+        # streamed: the patch is as large as the change, and only its headers are kept
         if self.mode == "worktree":
             # git reads the files on disk through the work tree's .gitattributes; what it
             # calls binary is checked against the content afterwards (see _changed)
-            return run_git(self.root, *args, base, "--", config=config, env=env).stdout
+            return stream_git(self.root, *args, base, "--", config=config, env=env)
         return diff_without_attributes(self.root, [*args, base, head, "--"], config, env)
 
     def build(self, base: str, head: str) -> ChangeSet:
@@ -202,8 +205,9 @@ class _Builder:
             head = index_tree(self.root)
         # One diff (one rename detection) gives records, counts and the hunk headers.
         out = self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev", "-U0", *_PREFIXES)
-        entries, stats, patch = parse_raw_numstat(out)
-        hunks = parse_hunks(patch)
+        records, patch = split_records(out)
+        entries, stats, _ = parse_raw_numstat(records)
+        hunks = parse_hunk_stream(patch)
         sizes = self._blob_sizes(
             s for e in entries for s in (e.old_sha, e.new_sha) if self._is_blob(s, e)
         )

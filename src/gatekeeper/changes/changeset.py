@@ -153,6 +153,20 @@ class ChangeSet:
         """The file's bytes at base, or None when it does not exist there."""
         return self.base_tree.read(path)
 
+    def prefix_at_head(self, path: str, limit: int) -> bytes | None:
+        """The first ``limit`` bytes of the file at head (to sniff what it is without
+        loading a huge file), or None when it does not exist there."""
+        return _prefix(self.head_tree, path, limit)
+
+    def prefix_at_base(self, path: str, limit: int) -> bytes | None:
+        """The first ``limit`` bytes of the file at base, or None."""
+        return _prefix(self.base_tree, path, limit)
+
+    def size_at_head(self, path: str) -> int | None:
+        """The file's size at head when known without reading it (a changed file), else
+        None."""
+        return _known_size(self.head_tree, path) or None
+
     def text_at_head(self, path: str) -> str | None:
         """The file as text at head (UTF-8, or the encoding its PEP 263 coding line
         declares); None when absent, binary, too large or undecodable."""
@@ -195,6 +209,16 @@ def _known_size(tree: Tree, path: str) -> int:
     size = getattr(tree, "size", None)
     found = size(path) if callable(size) else None
     return found if isinstance(found, int) else 0
+
+
+def _prefix(tree: Tree, path: str, limit: int) -> bytes | None:
+    """Through the tree's optional ``read_prefix``; a tree without one reads it all."""
+    read_prefix = getattr(tree, "read_prefix", None)
+    if callable(read_prefix):
+        found = read_prefix(path, limit)
+        return found if isinstance(found, bytes) else None
+    data = tree.read(path)
+    return None if data is None else data[:limit]
 
 
 def _as_text(data: bytes | None, limit: int) -> str | None:

@@ -6,8 +6,9 @@ paths) is tested without running git. :mod:`gatekeeper.changes.build` feeds them
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from gatekeeper.changes import FileKind, FileStatus
@@ -132,40 +133,96 @@ def unquote_c(name: bytes) -> bytes:
 def _new_side_path(line: bytes) -> str | None:
     """The head path of a ``+++ b/<path>`` line; None for ``/dev/null``."""
     name = line[4:]
+    if name.endswith(b"\t"):  # git adds a tab after names that contain a space,
+        name = name[:-1]  # quoted ones included ("b/a b\nc"<TAB>)
     if name.startswith(b'"'):
         name = unquote_c(name)
-    elif name.endswith(b"\t"):  # git adds a tab after names that contain a space
-        name = name[:-1]
     if not name.startswith(b"b/"):
         return None
     return decode_path(name[2:])
 
 
 def parse_hunks(patch: bytes) -> dict[str, tuple[tuple[int, int], ...]]:
-    """Head line ranges (inclusive) that each file's hunks add, from ``git diff -U0``.
+    """Head line ranges (inclusive) that each file's hunks add, from ``git diff -U0``."""
+    return parse_hunk_stream([patch])
 
-    The ``+++`` line is only trusted in a file's header (before its first hunk): inside
-    a hunk an added line that starts with "++ " looks the same.
-    """
-    out: dict[str, list[tuple[int, int]]] = {}
-    current: list[tuple[int, int]] | None = None
-    in_header = False
-    for line in patch.split(b"\n"):
-        if line.startswith(b"diff --git "):
-            in_header, current = True, None
-        elif in_header and line.startswith(b"+++ "):
-            path = _new_side_path(line)
-            current = out.setdefault(path, []) if path is not None else None
-        elif line.startswith(b"@@ "):
-            in_header = False
-            match = _HUNK.match(line)
-            if match is None or current is None:
+
+#: the only lines of a patch whose content matters here; every other line is skipped
+_HEADER_STARTS = (b"diff --git ", b"+++ ", b"@@ ")
+
+
+def parse_hunk_stream(chunks: Iterable[bytes]) -> dict[str, tuple[tuple[int, int], ...]]:
+    """:func:`parse_hunks` over a patch that arrives in chunks, in memory that does not
+    grow with the patch: a line that cannot be a header is dropped as soon as its first
+    bytes show it, so only header lines (short) are ever assembled."""
+    hunks = _Hunks()
+    partial, skipping = b"", False
+    for chunk in chunks:
+        data = chunk
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
                 continue
+            data, skipping = data[end + 1 :], False
+        lines = (partial + data).split(b"\n") if partial else data.split(b"\n")
+        partial = lines.pop()
+        for line in lines:
+            hunks.line(line)
+        if partial and not _may_be_header(partial):
+            partial, skipping = b"", True
+    if partial and not skipping:
+        hunks.line(partial)
+    return hunks.result()
+
+
+def _may_be_header(start: bytes) -> bool:
+    """Whether a line beginning with ``start`` can still turn out to be a header line."""
+    return any(h.startswith(start[: len(h)]) or start.startswith(h) for h in _HEADER_STARTS)
+
+
+class _Hunks:
+    """The state of a patch being read. The ``+++`` line is only trusted in a file's
+    header (before its first hunk): inside a hunk an added line that starts with "++ "
+    looks the same."""
+
+    def __init__(self) -> None:
+        self.out: dict[str, list[tuple[int, int]]] = {}
+        self.current: list[tuple[int, int]] | None = None
+        self.in_header = False
+
+    def line(self, line: bytes) -> None:
+        if line.startswith(b"diff --git "):
+            self.in_header, self.current = True, None
+        elif self.in_header and line.startswith(b"+++ "):
+            path = _new_side_path(line)
+            self.current = self.out.setdefault(path, []) if path is not None else None
+        elif line.startswith(b"@@ "):
+            self.in_header = False
+            match = _HUNK.match(line)
+            if match is None or self.current is None:
+                return
             start = int(match.group(1))
             length = 1 if match.group(2) is None else int(match.group(2))
             if length:
-                current.append((start, start + length - 1))
-    return {path: tuple(sorted(ranges)) for path, ranges in out.items()}
+                self.current.append((start, start + length - 1))
+
+    def result(self) -> dict[str, tuple[tuple[int, int], ...]]:
+        return {path: tuple(sorted(ranges)) for path, ranges in self.out.items()}
+
+
+def split_records(chunks: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The ``--raw --numstat -z`` records at the head of a diff's output (up to and
+    including the empty field that ends them), and the rest of the output, still to be
+    read. Records grow with the number of files, the rest with the size of the change."""
+    it = iter(chunks)
+    buf = bytearray()
+    for chunk in it:
+        start = max(0, len(buf) - 1)  # the two NULs may straddle chunks
+        buf += chunk
+        end = buf.find(b"\0\0", start)
+        if end >= 0:
+            return bytes(buf[: end + 2]), itertools.chain([bytes(buf[end + 2 :])], it)
+    return bytes(buf), iter(())
 
 
 def classify(mode: str, size: int, limit: int, load: Callable[[], bytes | None]) -> FileKind:

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from gatekeeper.errors import GitError
@@ -95,6 +95,46 @@ def run_git(
     if check and done.returncode != 0:
         raise GitError(f"git {args[0]} failed: {stderr_text(done)}")
     return done
+
+
+def stream_git(
+    root: Path,
+    *args: str,
+    config: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[bytes]:
+    """Run ``git args`` in ``root`` and yield its output in chunks, as it comes.
+
+    For output that can be as large as the change (a diff with its patch): nothing is
+    kept, so memory does not grow with it. A failure raises GitError once the output
+    has been read, naming the command and git's own message.
+    """
+    cmd = [git_executable(), *_GIT_CONFIG]
+    for item in config:
+        cmd += ["-c", item]
+    cmd += args
+    with tempfile.TemporaryFile() as errors:  # a file: a full stderr pipe cannot block git
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=root,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env={**git_env(), **(env or {})},
+            )
+        except FileNotFoundError as exc:
+            raise GitError(f"cannot run git in {root}: {exc.strerror}") from exc
+        assert proc.stdout is not None
+        try:
+            while chunk := proc.stdout.read(1 << 16):
+                yield chunk
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            errors.seek(0)
+            text = " ".join(errors.read().decode("utf-8", "replace").split())
+            raise GitError(f"git {args[0]} failed: {text or f'exit status {code}'}")
 
 
 def stderr_text(done: subprocess.CompletedProcess[bytes]) -> str:
@@ -241,8 +281,9 @@ def empty_tree(root: Path) -> str:
 
 def diff_without_attributes(
     root: Path, args: Sequence[str], config: Sequence[str], env: Mapping[str, str]
-) -> bytes:
-    """The output of ``git args`` (a diff of two trees) with no ``.gitattributes`` read.
+) -> Iterator[bytes]:
+    """The output of ``git args`` (a diff of two trees), in chunks, with no
+    ``.gitattributes`` read.
 
     git reads attributes from the work tree, falling back to the index; a pull request
     writes both, and ``binary``, ``-diff`` or a ``diff=`` driver there would hide its own
@@ -260,7 +301,8 @@ def diff_without_attributes(
             "GIT_WORK_TREE": empty,
             "GIT_INDEX_FILE": os.path.join(empty, "no-index"),
         }
-        return run_git(Path(empty), *args, config=config, env=extra).stdout
+        # streamed (see stream_git): the empty work tree lives until the output is read
+        yield from stream_git(Path(empty), *args, config=config, env=extra)
 
 
 def index_tree(root: Path) -> str:

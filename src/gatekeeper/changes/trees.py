@@ -76,17 +76,19 @@ class BlobReader:
         assert self._proc.stdin is not None and self._proc.stdout is not None
         return self._proc.stdin, self._proc.stdout
 
-    def read(self, name: str) -> tuple[str, bytes] | None:
+    def read(self, name: str, limit: int | None = None) -> tuple[str, bytes] | None:
         """The (type, content) of an object name (a sha, ``rev:path``, ``:path``), or None.
 
-        The name must not contain a newline (the batch protocol is line-based).
+        With ``limit`` only the first ``limit`` bytes are returned (the rest is read and
+        dropped in small pieces, so a huge blob costs no memory). The name must not
+        contain a newline (the batch protocol is line-based).
         """
         if "\n" in name:
             raise ValueError("object names sent to cat-file --batch cannot contain newlines")
         with self._lock:
             stdin, stdout = self._start()
             try:
-                return self._exchange(stdin, stdout, name)
+                return self._exchange(stdin, stdout, name, limit)
             except BaseException:
                 # An answer half-read (git died, or an interrupt) would shift every later
                 # answer by one: drop this process; the next read starts a fresh one.
@@ -94,7 +96,9 @@ class BlobReader:
                 raise
 
     @staticmethod
-    def _exchange(stdin: IO[bytes], stdout: IO[bytes], name: str) -> tuple[str, bytes] | None:
+    def _exchange(
+        stdin: IO[bytes], stdout: IO[bytes], name: str, limit: int | None = None
+    ) -> tuple[str, bytes] | None:
         try:
             stdin.write(encode_path(name) + b"\n")
             stdin.flush()
@@ -104,10 +108,19 @@ class BlobReader:
         if header.endswith((b" missing\n", b" ambiguous\n")):
             return None
         fields = header.split()
-        data = stdout.read(int(fields[2]) + 1) if len(fields) == 3 else b""
-        if not data.endswith(b"\n") or len(data) != int(fields[2]) + 1:
+        size = int(fields[2]) if len(fields) == 3 else -1
+        wanted = size if limit is None else min(size, limit)
+        data = stdout.read(wanted) if wanted > 0 else b""
+        left = size - len(data)
+        while left > 0:  # what is past the limit: read in pieces and dropped
+            piece = stdout.read(min(left, 1 << 16))
+            if not piece:
+                break
+            left -= len(piece)
+        # the content, then a newline: read apart, so the content is never copied
+        if size < 0 or len(data) != wanted or left or stdout.read(1) != b"\n":
             raise GitError(f"git cat-file stopped unexpectedly while reading {name!r}")
-        return fields[1].decode(), data[:-1]  # the content, then a newline
+        return fields[1].decode(), data
 
     def _discard(self) -> None:
         if self._finalizer is not None:
@@ -145,6 +158,10 @@ class GitTree:
 
     def read(self, path: str) -> bytes | None:
         """The blob's bytes at this revision; None when absent or not a file."""
+        return self.read_prefix(path, None)
+
+    def read_prefix(self, path: str, limit: int | None) -> bytes | None:
+        """The blob's first ``limit`` bytes (all of them for None); None when absent."""
         check_path(path)
         known = self._known.get(path)
         name: str | None = known[0] if known else f"{self.rev}:{path}"
@@ -152,7 +169,7 @@ class GitTree:
             name = self._resolve(path)
         if name is None:
             return None
-        got = self._reader.read(name)
+        got = self._reader.read(name, limit)
         if got is None or got[0] != "blob":
             return None
         return got[1]
@@ -218,6 +235,10 @@ class WorktreeTree:
     def read(self, path: str) -> bytes | None:
         """The file's bytes (a symlink's target text, or the file it leads to when it is
         one of :attr:`aliases`); None when absent or a directory."""
+        return self.read_prefix(path, None)
+
+    def read_prefix(self, path: str, limit: int | None) -> bytes | None:
+        """The file's first ``limit`` bytes (all of them for None); None as :meth:`read`."""
         full = self._full(self.aliases.get(path, path))
         if full is None:
             return None
@@ -226,7 +247,7 @@ class WorktreeTree:
         if not os.path.isfile(full):
             return None
         with open(full, "rb") as fh:
-            return fh.read()
+            return fh.read() if limit is None else fh.read(limit)
 
     def tracked(self, path: str) -> bool:
         """True when git tracks ``path`` (it is in the index), whatever is on disk."""

@@ -19,7 +19,16 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.model import Finding, Level, Location, Rule, fingerprint
+from gatekeeper.model import (
+    Block,
+    Finding,
+    Level,
+    Location,
+    Paragraph,
+    Rule,
+    fingerprint,
+    inline,
+)
 
 ENTRY_POINT_GROUP = "gatekeeper.checks"
 CHECK_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -66,7 +75,7 @@ class CheckContext:
     #: the files that define the gate itself: the policy, its local extends and plugins
     policy_files: tuple[str, ...] = ()
     summary: str = ""
-    details: list[str] = field(default_factory=list)
+    details: list[Block] = field(default_factory=list)
     #: fingerprints of findings that already exist at base, with their counts
     existing_at_base: dict[str, int] = field(default_factory=dict)
     #: parts of the check that could not run (see :meth:`part_failed`)
@@ -85,9 +94,21 @@ class CheckContext:
         """One line shown beside the check on the checklist (e.g. "diff coverage 84%")."""
         self.summary = text
 
-    def add_details(self, markdown: str) -> None:
-        """A Markdown section shown folded under the check (e.g. the API changelog)."""
-        self.details.append(markdown)
+    def add_details(self, *blocks: Block | str) -> None:
+        """Blocks shown folded under the check (e.g. the API changelog); a string is one
+        paragraph of plain text.
+
+        Details are plain text, never markup: a check cannot know where they will be
+        shown, so each reporter escapes them for its place (a pull request's file names
+        and spec text can hold Markdown, HTML or terminal escapes). Build structure from
+        :mod:`gatekeeper.model`'s blocks (``Heading``, ``Paragraph``, ``BulletList``,
+        ``Table``) and spans (``inline``, ``code``, ``strong``).
+        """
+        for block in blocks:
+            if not isinstance(block, str):
+                self.details.append(block)
+            elif block.strip():  # an empty string adds nothing
+                self.details.append(Paragraph(inline(block)))
 
     def part_failed(self, part: str, reason: str, on_error: str | None = None) -> None:
         """Declare that one part of the check could not run, and carry on with the others.
@@ -106,6 +127,7 @@ class CheckContext:
         """
         for f in findings:
             self.existing_at_base[f.fingerprint] = self.existing_at_base.get(f.fingerprint, 0) + 1
+
 
 #: where base-commit inputs (see ``BaseCheck.base_inputs``) are placed, under the repository
 BASE_INPUTS_DIR = ".gatekeeper/cache"

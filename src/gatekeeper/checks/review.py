@@ -61,8 +61,8 @@ class ReviewCheck(BaseCheck):
             "A path the policy marks sensitive changed without enough human approvals.",
             "Ask a reviewer (not the author) to approve the latest push; the gate re-runs "
             "when the review is submitted.",
-            description="Paths listed under `review.sensitive` (authentication, payments, "
-            "migrations...) need the number of approvals in `review.approvals`. Only the "
+            description="Paths listed under `checks.review.sensitive` (authentication, payments, "
+            "migrations...) need the number of approvals in `checks.review.approvals`. Only the "
             "latest word of each human reviewer counts, and only on the head commit, so "
             "a push after the approval needs a new one.",
         ),
@@ -70,10 +70,10 @@ class ReviewCheck(BaseCheck):
             "gate-config-unapproved",
             Level.ERROR,
             "The gate's policy, local checks or workflows changed without enough human approvals.",
-            "A maintainer (or one of `review.approvers`) approves the latest push.",
+            "A maintainer (or one of `checks.review.approvers`) approves the latest push.",
             description="Off by default (the `gate` check blocks these changes already); "
-            "with `review.gate: true` they also need `review.approvals` approvals, from "
-            "`review.approvers` when that list is set.",
+            "with `checks.review.gate: true` they also need `checks.review.approvals` approvals, "
+            "from `checks.review.approvers` when that list is set.",
         ),
         Rule(
             "agent-pr-unapproved",
@@ -81,7 +81,7 @@ class ReviewCheck(BaseCheck):
             "A pull request written by an AI agent lacks enough human approvals.",
             "Have a human who did not launch the agent review and approve the latest push.",
             description="Agent-authored pull requests (see the policy's `agents:` signals) "
-            "need human approval; `review.all: true` asks the same of every pull request. "
+            "need human approval; `checks.review.all: true` asks the same of every pull request. "
             "Whoever a commit credits as author or co-author cannot approve.",
         ),
         Rule(

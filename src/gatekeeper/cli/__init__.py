@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("gatekeeper: stopped by SIGTERM; the checks' processes were ended", err=True)
         _exit_now(exc.exit_code)
     except GatekeeperError as exc:
-        click.echo(f"gatekeeper: error: {exc.format_message()}", err=True)
+        click.echo(f"gatekeeper: error: {_shown(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("gatekeeper: interrupted", err=True)
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"gatekeeper: internal error: {type(exc).__name__}: {exc}\n"
+            f"gatekeeper: internal error: {type(exc).__name__}: {_shown(str(exc))}\n"
             "This is a defect in gatekeeper; rerun with --debug for the traceback and report it.",
             err=True,
         )
@@ -131,6 +131,14 @@ def main(argv: list[str] | None = None) -> None:
     if code == EXIT_TERMINATED:  # the action was stopped, and said so where it could
         _exit_now(code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _shown(message: str) -> str:
+    """An error message for the terminal: it may quote a file name or a line of the pull
+    request, whose escape sequences must not reach the screen."""
+    from gatekeeper.report.escape import terminal
+
+    return terminal(message)
 
 
 def _exit_now(code: int) -> None:

@@ -121,6 +121,15 @@ def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptio
     )
 
 
+def check_format(name: str, where: str) -> None:
+    """Refuse a report format that does not exist, naming the ones that do."""
+    from gatekeeper.report import FORMATS
+
+    if name not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise UsageError(f"{where}: unknown format {name!r} (known: {known})")
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file, so no reader sees half a report.
 

@@ -126,40 +126,86 @@ DEMO_PR = PullRequest(
 )
 
 
+def write_event(path: Path) -> None:
+    """The demo PR as a GitHub ``pull_request`` event, for ``gatekeeper run --pr-event``."""
+    import json
+
+    event = {
+        "pull_request": {
+            "number": DEMO_PR.number,
+            "title": DEMO_PR.title,
+            "body": DEMO_PR.body,
+            "user": {"login": DEMO_PR.author, "type": DEMO_PR.author_type},
+            "head": {"ref": DEMO_PR.head_ref},
+            "base": {"ref": DEMO_PR.base_ref},
+        }
+    }
+    path.write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
+
+
+def rerun_command(folder: Path) -> str:
+    """The command that gives the demo's verdict again in a kept folder."""
+    import shlex
+
+    repo = shlex.quote(str(folder / "shop"))
+    return f"cd {repo} && gatekeeper run --base main --pr-event ../{EVENT_FILE}"
+
+
+EVENT_FILE = "pr-event.json"
+
+
 @click.command()
-@click.option("--keep", is_flag=True, help="Keep the example repository and print its path.")
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Keep the example repository, and print how to rerun the gate in it.",
+)
 @click.option(
     "--format",
     "fmt",
     default="terminal",
     show_default=True,
-    help="Report format to show (terminal, markdown, json, sarif, junit).",
+    help="Report format to show (json, junit, markdown, sarif, terminal).",
 )
 def demo(keep: bool, fmt: str) -> None:
     """Build an example repository with an agent's PR that breaks the DoD, and judge it."""
-    from gatekeeper.pipeline import GateOptions, run_gate
-    from gatekeeper.report import render
+    from gatekeeper.cli.common import check_format
 
-    with tempfile.TemporaryDirectory(prefix="gatekeeper-demo-") as tmp:
-        repo = Path(tmp) / "shop"
-        build_demo_repo(repo)
+    check_format(fmt, "--format")  # before the minute the demo takes, not after it
+    if keep:
+        folder = Path(tempfile.mkdtemp(prefix="gatekeeper-demo-"))
+        met = _judge(folder, fmt, kept=True)
         click.echo(
-            f"Example repository: {repo if keep else 'a temp dir'}; PR #42 by Copilot "
-            "(branch copilot/export-orders) against main.\n",
+            f"\nKept the example repository: {folder / 'shop'}\n"
+            f"Rerun the same verdict there:\n  {rerun_command(folder)}",
             err=True,
         )
-        verdict = run_gate(GateOptions(root=repo, base="main", head="HEAD", pr=DEMO_PR))
-        click.echo(render(fmt, verdict, color=fmt == "terminal" and _tty()), nl=False)
-        if keep:
-            kept = Path(tempfile.mkdtemp(prefix="gatekeeper-demo-"))
-            subprocess.run(["cp", "-a", str(repo), str(kept)], check=True)
-            click.echo(
-                f"\nKept: {kept / 'shop'} (try: cd {kept / 'shop'} && gatekeeper run)", err=True
-            )
-    outcome = "blocked, as it should be" if not verdict.met else "met (unexpected for this demo)"
+    else:
+        with tempfile.TemporaryDirectory(prefix="gatekeeper-demo-") as tmp:
+            met = _judge(Path(tmp), fmt, kept=False)
+    outcome = "blocked, as it should be" if not met else "met (unexpected for this demo)"
     click.echo(
         f"\nThe demo PR is {outcome}. In CI the same verdict becomes a required check.", err=True
     )
+
+
+def _judge(folder: Path, fmt: str, *, kept: bool) -> bool:
+    """Build the example in ``folder``, judge its PR, print the report; True when met."""
+    from gatekeeper.pipeline import GateOptions, run_gate
+    from gatekeeper.report import render
+
+    repo = folder / "shop"
+    build_demo_repo(repo)
+    write_event(folder / EVENT_FILE)
+    where = str(repo) if kept else "a temporary folder (deleted afterwards; --keep keeps it)"
+    click.echo(
+        f"Example repository: {where}; PR #42 by Copilot (branch copilot/export-orders) "
+        "against main.\n",
+        err=True,
+    )
+    verdict = run_gate(GateOptions(root=repo, base="main", head="HEAD", pr=DEMO_PR))
+    click.echo(render(fmt, verdict, color=fmt == "terminal" and _tty()), nl=False)
+    return verdict.met
 
 
 def _tty() -> bool:

@@ -8,26 +8,53 @@ from typing import Any
 
 import click
 
-from gatekeeper.cli.common import build_options, gate_options, write_atomically
+from gatekeeper.cli.common import build_options, check_format, gate_options, write_atomically
 from gatekeeper.errors import EXIT_MET, EXIT_NOT_MET, UsageError
+from gatekeeper.model import Verdict
 
 
 def parse_formats(specs: tuple[str, ...]) -> list[tuple[str, Path | None]]:
-    """``FMT`` or ``FMT:FILE`` pairs; at most one format may go to stdout."""
-    from gatekeeper.report import FORMATS
+    """``FMT`` or ``FMT:FILE`` pairs; at most one format may go to stdout.
 
+    Everything is checked here, before any work: a typo in the last ``--format`` must
+    not cost a whole run (or, worse, end it with a verdict that nobody can read).
+    """
     out: list[tuple[str, Path | None]] = []
     for spec in specs or ("terminal",):
         name, sep, file = spec.partition(":")
-        if name not in FORMATS:
-            known = ", ".join(sorted(FORMATS))
-            raise UsageError(f"--format {spec}: unknown format {name!r} (known: {known})")
+        check_format(name, f"--format {spec}")
         if sep and not file:
             raise UsageError(f"--format {spec}: give a file after the colon, or no colon")
-        out.append((name, Path(file) if file else None))
+        path = Path(file) if file else None
+        if path is not None:
+            _check_target(spec, path)
+        out.append((name, path))
     if sum(1 for _, f in out if f is None) > 1:
         raise UsageError("only one --format may go to standard output; give the others a :FILE")
+    files = [f.resolve() for _, f in out if f is not None]
+    if len(set(files)) < len(files):
+        raise UsageError("two --format options write the same file; give each its own")
     return out
+
+
+def _check_target(spec: str, path: Path) -> None:
+    """A report file must be writable where it is named: not a folder, not under a file."""
+    if path.is_dir():
+        raise UsageError(f"--format {spec}: {path} is a folder; name a file in it")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"--format {spec}: {parent} is a file, not a folder")
+            break
+
+
+def verdict_notice(verdict: Verdict, targets: list[tuple[str, Path | None]]) -> str:
+    """The one line for standard error when no terminal report is on the screen: the
+    verdict, and where the reports went."""
+    from gatekeeper.report.common import verdict_line
+
+    written = ", ".join(f"{name} to {path}" for name, path in targets if path is not None)
+    return verdict_line(verdict) + (f"; reports: {written}" if written else "")
 
 
 @click.command()
@@ -63,4 +90,7 @@ def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **k
             click.echo(text, nl=not text.endswith("\n"))
         else:
             write_atomically(path, text)
+    if ("terminal", None) not in targets:
+        # reports in files (or JSON on stdout) leave the screen without the verdict
+        click.echo(verdict_notice(verdict, targets), err=True)
     click.get_current_context().exit(EXIT_MET if verdict.met else EXIT_NOT_MET)

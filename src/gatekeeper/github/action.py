@@ -33,8 +33,11 @@ from gatekeeper.github.event import Event, enrich, read_event
 from gatekeeper.github.publish import (
     DEFAULT_MAX_ANNOTATIONS,
     Target,
+    command_message,
     create_check_run_once,
+    error_markdown,
     fallback_markdown,
+    log_text,
     publish,
     write_outputs,
     write_step_summary,
@@ -43,6 +46,7 @@ from gatekeeper.github.teams import team_resolver
 from gatekeeper.github.workspace import FileCommands, hand_back, write_report
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions
+from gatekeeper.report.mask import Masker, mask_verdict
 from gatekeeper.sandbox import terminate_all
 from gatekeeper.sandbox.guard import register_secret
 
@@ -149,10 +153,9 @@ def run_action(
     returns 143 (130). Whatever happens, what it wrote in the workspace goes back to the
     workspace's owner.
     """
-    log = _writer(stdout or sys.stdout)
     token = env.get("INPUT_TOKEN", "").strip()
+    log = _Log(stdout or sys.stdout, token)  # writes ::add-mask:: first, then masks
     if token:
-        log(f"::add-mask::{token}")  # the runner hides it in every later log line
         register_secret(token)  # and no process running PR code gets it in its environment
     started = time.time()
     published: list[str] = []
@@ -204,6 +207,9 @@ def _run(
     # the PR's code has run; what it wrote into the runner's files goes before ours
     file_commands.restore(log)
     published.append("verdict")
+    # what the PR's code, reports or files echoed of the token is hidden before anything
+    # renders the verdict, so no report, comment, annotation or file can carry it
+    verdict = mask_verdict(verdict, getattr(log, "masker", Masker([token])))
     try:
         _finish(env, inputs=inputs, event=event, verdict=verdict, client=client, log=log, cap=cap)
     except Exception as exc:  # publishing must never change the verdict or the exit code
@@ -252,12 +258,25 @@ def _hand_back(env: Mapping[str, str], since: float, log: Callable[[str], None])
         log(f"gatekeeper: could not give the workspace's files back: {exc}")
 
 
-def _writer(out: TextIO) -> Callable[[str], None]:
-    def log(line: str) -> None:
-        out.write(line + "\n")
-        out.flush()  # interleave correctly with git's and the runner's own output
+class _Log:
+    """The action's log: every line masked; a plain call is also made inert (controls
+    shown, no workflow command after a line break, see :func:`log_text`), while
+    :meth:`raw` writes the commands the action builds itself."""
 
-    return log
+    def __init__(self, out: TextIO, token: str) -> None:
+        self.out = out
+        if token:
+            self.raw(f"::add-mask::{token}")  # the runner hides it in every later line
+        self.masker = Masker([token] if token else [])
+
+    def __call__(self, line: str) -> None:
+        self.raw(log_text(self.masker(line)))
+
+    def raw(self, line: str) -> None:
+        """Write ``line`` as it is (masked once the token is known)."""
+        masker = getattr(self, "masker", None)
+        self.out.write((masker(line) if masker else line) + "\n")
+        self.out.flush()  # interleave correctly with git's and the runner's own output
 
 
 def _client(
@@ -394,7 +413,7 @@ def _finish(
         target=_target(env, event, inputs.check_name),
         comment=inputs.comment,
         log=log,
-        emit=log,
+        emit=getattr(log, "raw", log),
         step_summary=env.get("GITHUB_STEP_SUMMARY", ""),
         max_annotations=cap,
     )
@@ -403,11 +422,13 @@ def _finish(
 
 def _print_inert(text: str, log: Callable[[str], None]) -> None:
     """Print a report with workflow commands off: it quotes the PR's own content, and a
-    line such as ``::add-mask::`` or ``::error::`` in it must not act on the runner."""
+    line such as ``::add-mask::`` or ``::error::`` in it must not act on the runner. (The
+    terminal report is already escaped; ``raw`` keeps its colours.)"""
+    raw = getattr(log, "raw", log)
     resume = secrets.token_hex(16)
-    log(f"::stop-commands::{resume}")
-    log(text.rstrip("\n"))
-    log(f"::{resume}::")
+    raw(f"::stop-commands::{resume}")
+    raw(text.rstrip("\n"))
+    raw(f"::{resume}::")
 
 
 def _save(workspace: Path, name: str, text: str | None, log: Callable[[str], None]) -> str:
@@ -452,8 +473,10 @@ def _failed(
     fail_on_error: bool,
 ) -> int:
     """The gate could not reach a verdict: say why everywhere a person will look."""
-    log(f"::error title=gatekeeper could not run::{message.replace(chr(10), '%0A')}")
-    summary = f"## gatekeeper could not run\n\n{message}\n"
+    masker = getattr(log, "masker", None)
+    message = masker(message) if masker else message
+    getattr(log, "raw", log)(f"::error title=gatekeeper could not run::{command_message(message)}")
+    summary = error_markdown(message)
     if env.get("GITHUB_STEP_SUMMARY"):
         try:
             write_step_summary(env["GITHUB_STEP_SUMMARY"], summary)

@@ -9,6 +9,7 @@ publishing can never change the verdict or the exit code.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.workspace import open_runner_file
 from gatekeeper.model import Result, Verdict
+from gatekeeper.report.escape import md_code, md_text, one_line, visible_controls
 from gatekeeper.report.interface import ANNOTATION_LEVEL
 
 STICKY_MARKER = "<!-- gatekeeper:sticky -->"
@@ -327,15 +329,21 @@ def _annotation(result: Result) -> dict[str, Any]:
         "start_line": start,
         "end_line": max(start, loc.end_line or start),
         "annotation_level": ANNOTATION_LEVEL[result.severity],
-        "message": message[:_MAX_MESSAGE_CHARS],
-        "title": finding.qualified_rule,
+        "message": plain_lines(message)[:_MAX_MESSAGE_CHARS],
+        "title": one_line(finding.qualified_rule, 255),
     }
+
+
+def plain_lines(text: str) -> str:
+    """Text for an annotation or a log: its lines kept, every control character and bidi
+    override shown as an escape (the log viewer obeys ANSI colours and cursor moves)."""
+    return "\n".join(visible_controls(line) for line in text.splitlines())
 
 
 def workflow_command(note: dict[str, Any]) -> str:
     """One annotation as a ``::error file=..,line=..::message`` workflow command."""
     props = ",".join(
-        f"{key}={escape_property(str(value))}"
+        f"{key}={escape_property(_controls_shown(str(value)))}"
         for key, value in (
             ("file", note["path"]),
             ("line", note["start_line"]),
@@ -348,13 +356,50 @@ def workflow_command(note: dict[str, Any]) -> str:
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message so newlines and ``%`` survive."""
+    """Escape a workflow command's message as the runner expects: ``%``, CR and LF, so the
+    command stays one line and nothing in it can start another command."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
     """Escape a workflow command property (``:`` and ``,`` end it otherwise)."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _controls_shown(text: str) -> str:
+    """Controls made visible except CR and LF, which :func:`escape_data` encodes and the
+    runner decodes again (so a file name with a line break still names its file)."""
+    parts = re.split(r"([\r\n])", text)
+    return "".join(p if p in ("\r", "\n") else visible_controls(p) for p in parts)
+
+
+def command_message(text: str) -> str:
+    """A workflow command's message from any text: controls shown, then escaped."""
+    return escape_data(plain_lines(text))
+
+
+#: what the runner reads as a command when a line starts with it (after blanks)
+_COMMAND_START = re.compile(r"^([ \t]*)(::|##\[)")
+
+
+def log_text(text: str) -> str:
+    """A log line that cannot act on the runner: controls and bidi overrides shown as
+    escapes, and no later line starting a workflow command (``::x::`` or the legacy
+    ``##[x]``): a message that quotes the pull request keeps its line breaks, but a
+    "::add-mask::" or "::error::" after one is defused with a zero-width space.
+
+    The first line is ours: every log call starts with gatekeeper's own words or with a
+    command it built (its text escaped by :func:`escape_data`)."""
+    first, *rest = plain_lines(text).split("\n")
+    return "\n".join([first, *(_defused(line) for line in rest)])
+
+
+def _defused(line: str) -> str:
+    match = _COMMAND_START.match(line)
+    if match is None:
+        return line
+    cut = match.end(1) + 1  # after the first ":" or "#"
+    return line[:cut] + "\u200b" + line[cut:]
 
 
 _CUT_NOTE = "\n\n_(truncated: the full report is in the job log)_\n"
@@ -399,12 +444,20 @@ def write_outputs(path: str, outputs: dict[str, str]) -> None:
 
 
 def fallback_markdown(verdict: Verdict) -> str:
-    """A minimal report for when the Markdown reporter itself fails (never block on it)."""
+    """A minimal report for when the Markdown reporter itself fails (never block on it);
+    escaped like the real one, since it quotes the same findings."""
     lines = [f"## {title_for(verdict)}", ""]
     for outcome in verdict.outcomes:
-        lines.append(f"- **{outcome.title or outcome.check}**: {outcome.status.value}")
-        lines.extend(
-            f"  - {r.finding.location or ''} {r.finding.qualified_rule}: {r.finding.message}"
-            for r in outcome.blocking
-        )
+        title = md_text(outcome.title or outcome.check, 100)
+        lines.append(f"- **{title}**: {outcome.status.value}")
+        for r in outcome.blocking:
+            where = md_code(str(r.finding.location)) + " " if r.finding.location else ""
+            rule = md_code(r.finding.qualified_rule)
+            lines.append(f"  - {where}{rule}: {md_text(r.finding.message, 500)}")
     return "\n".join(lines) + "\n"
+
+
+def error_markdown(message: str) -> str:
+    """The step summary and check-run summary when the gate could not run at all."""
+    lines = [md_text(line, 2000) for line in message.splitlines() if line.strip()]
+    return "## gatekeeper could not run\n\n" + "\n\n".join(lines) + "\n"

@@ -6,7 +6,6 @@ disagree about how many findings block or in which order they are listed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from gatekeeper.model import CheckOutcome, Result, Severity, Status, Verdict
@@ -127,24 +126,6 @@ def outcome_summary(outcome: CheckOutcome) -> str:
 def plural(n: int, word: str) -> str:
     """``1 finding``, ``2 findings``."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def visible_controls(text: str) -> str:
-    """Control characters shown as ``\\xNN``: a finding quoting a file must not be able
-    to move the cursor or recolour a terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def one_line(text: str, limit: int = 0) -> str:
-    """Collapse whitespace runs (newlines included) to one space, show control characters,
-    and cut at ``limit`` with "…"."""
-    flat = visible_controls(" ".join(text.split()))
-    if limit and len(flat) > limit:
-        return flat[: limit - 1] + "…"
-    return flat
 
 
 def writable(text: str) -> str:

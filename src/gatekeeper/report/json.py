@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.model import CheckOutcome, Result, Verdict, Waiver
 from gatekeeper.report.common import counts, ordered_outcomes, ordered_results
+from gatekeeper.report.escape import md_blocks
 
 SCHEMA_ID = "gatekeeper.report/v1"
 
@@ -53,7 +54,8 @@ def _outcome_dict(outcome: CheckOutcome) -> dict[str, Any]:
         "title": outcome.title,
         "status": outcome.status.value,
         "summary": outcome.summary,
-        "details": outcome.details,
+        # the same escaped Markdown the PR comment shows: consumers render it as is
+        "details": md_blocks(outcome.details),
         "error": outcome.error,
         "findings": [_finding_dict(r) for r in ordered_results(outcome.results)],
     }

@@ -8,21 +8,19 @@ middle of a tag or a table) and saying how many were left out.
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from gatekeeper.model import CheckOutcome, Result, Severity, Status, Verdict, Waiver
 from gatekeeper.report.common import (
     group,
-    one_line,
     ordered_outcomes,
     outcome_summary,
     plural,
     verdict_line,
     writable,
 )
+from gatekeeper.report.escape import md_blocks, md_code, md_html, md_text, shown_path
 
 #: The most a rendered report may weigh, counted in UTF-8 bytes (stricter than characters,
 #: so it holds whichever GitHub counts; its hard cap for comments and summaries is 65,536).
@@ -49,35 +47,20 @@ SEVERITY_LABEL = {
     Severity.OFF: "off",
 }
 _TABLE_HEAD = "| Severity | Rule | Location | Finding |\n|---|---|---|---|\n"
-_MD_SPECIAL = "\\`*_[]|~"
-
-
-_MENTION = re.compile(r"(?<![A-Za-z0-9])@(?=[A-Za-z0-9])")
 
 
 def escape(text: str, limit: int = 0) -> str:
-    """Text safe inside Markdown and HTML: one line, specials backslashed, ``<&>`` as
-    entities, and no @-mentions (a finding quoting ``@app.route`` must not notify a user
-    called "app"; a zero-width space after the @ keeps the text readable)."""
-    flat = one_line(text, limit)
-    out = "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in flat)
-    return _MENTION.sub("@\u200b", html.escape(out, quote=False))
+    """Text safe inside Markdown, a table cell included (see :func:`escape.md_text`)."""
+    return md_text(text, limit)
 
 
 def code(text: str) -> str:
     """An inline code span that survives backticks in ``text`` and sits safely in a table."""
-    flat = one_line(text, 300).replace("|", "\\|")
-    run = longest = 0
-    for char in flat:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if longest else ""  # CommonMark strips one space each side of a padded span
-    return f"{fence}{pad}{flat}{pad}{fence}"
+    return md_code(text)
 
 
 def _html(text: str, limit: int = 0) -> str:
-    return html.escape(one_line(text, limit), quote=True)
+    return md_html(text, limit)
 
 
 def _header(verdict: Verdict) -> list[str]:
@@ -123,7 +106,7 @@ def _tally(verdict: Verdict) -> list[str]:
 
 def _row(result: Result) -> str:
     finding = result.finding
-    where = code(str(finding.location)) if finding.location else "—"
+    where = code(shown_path(str(finding.location))) if finding.location else "—"
     text = escape(finding.message, MAX_CELL)
     if finding.remedy:
         text += f"<br>**Fix:** {escape(finding.remedy, MAX_CELL)}"
@@ -142,7 +125,8 @@ def _waived_lines(results: tuple[Result, ...]) -> str:
         return ""
     lines = [f"**Waived** ({len(results)}):", ""]
     for result in results[:MAX_WAIVED]:
-        where = f" at {code(str(result.finding.location))}" if result.finding.location else ""
+        loc = result.finding.location
+        where = f" at {code(shown_path(str(loc)))}" if loc else ""
         assert result.waiver is not None  # grouped as waived, so it has one
         rule = code(result.finding.qualified_rule)
         lines.append(f"- {rule}{where}: {_waiver_text(result.waiver)}")
@@ -151,38 +135,18 @@ def _waived_lines(results: tuple[Result, ...]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-_FOLD_TAG = re.compile(r"<(/?)(details|summary)\b", re.IGNORECASE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
-
-
 def _details_text(outcome: CheckOutcome) -> str:
-    if not outcome.details.strip():
+    if not outcome.details:
         return ""
-    if len(outcome.details) > MAX_DETAILS:
+    # Details are plain text in blocks; md_blocks escapes every span, so a spec's property
+    # name or a file name cannot open HTML, close our fold or start a heading.
+    text = md_blocks(outcome.details)
+    if len(text) > MAX_DETAILS:
         return (
-            f"_The details of this check ({len(outcome.details)} characters) are too long to "
+            f"_The details of this check ({len(text)} characters) are too long to "
             "show here; the JSON report has them in full._\n\n"
         )
-    # A check's details are Markdown it wrote on purpose (e.g. an API changelog) and are
-    # kept, except what could break the folds around them: their own <details>/<summary>
-    # tags, and a code fence left open, which would swallow the rest of the report.
-    text = _FOLD_TAG.sub(r"&lt;\1\2", outcome.details.strip("\n"))
-    unclosed = _open_fence(text)
-    if unclosed:
-        text += "\n" + unclosed
     return text + "\n\n"
-
-
-def _open_fence(text: str) -> str:
-    """The fence still open at the end of ``text``, or "" (CommonMark: a fence closes on a
-    bare run of the same character at least as long as the one that opened it)."""
-    current = ""
-    for fence, rest in _FENCE.findall(text):
-        if not current:
-            current = fence
-        elif fence[0] == current[0] and len(fence) >= len(current) and not rest.strip():
-            current = ""
-    return current
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,13 @@ from gatekeeper.model import CheckOutcome, Result, Status, Verdict
 from gatekeeper.report.common import (
     Groups,
     group,
-    one_line,
     ordered_outcomes,
     outcome_summary,
     plural,
     verdict_line,
     writable,
 )
+from gatekeeper.report.escape import one_line, shown_path
 
 #: How many findings each list shows before "… and N more".
 MAX_LISTED = 25
@@ -84,7 +84,7 @@ def _checklist(outcomes: list[CheckOutcome], paint: _Paint) -> list[str]:
 
 def _finding_lines(result: Result, symbol: str) -> list[str]:
     finding = result.finding
-    where = one_line(str(finding.location)) if finding.location else "(no location)"
+    where = one_line(shown_path(str(finding.location))) if finding.location else "(no location)"
     head = f"  {symbol} {where}  {one_line(finding.qualified_rule)}"
     lines = [head, f"      {one_line(finding.message)}"]
     if finding.remedy:
@@ -132,8 +132,8 @@ def _tallies(verdict: Verdict, groups: Groups) -> list[str]:
         for waiver in expired[:MAX_LISTED]:
             until = waiver.expires.isoformat() if waiver.expires else "?"
             lines.append(
-                f"  {waiver.rule} on {waiver.path}: expired {until}"
-                f" (approved by {waiver.approved_by}: {one_line(waiver.reason, 120)})"
+                f"  {one_line(waiver.rule)} on {one_line(waiver.path)}: expired {until}"
+                f" (approved by {one_line(waiver.approved_by)}: {one_line(waiver.reason, 120)})"
             )
         if len(expired) > MAX_LISTED:
             lines.append(f"  … and {len(expired) - MAX_LISTED} more")

@@ -16,6 +16,7 @@ import pytest
 
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.coverage import CoverageCheck
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import context, defaults
 
 pytestmark = pytest.mark.skipif(shutil.which("diff-cover") is None, reason="needs diff-cover")
@@ -96,7 +97,9 @@ def _ours(root: Path, base: str, head: str) -> tuple[set[int], str]:
         if f.rule == "uncovered-lines" and f.location
         for n in range(f.location.start_line or 0, (f.location.end_line or 0) + 1)
     }
-    covered_rows = [row for row in ctx.details[0].splitlines() if row.startswith("| `mod.py`")]
+    covered_rows = [
+        row for row in md_blocks(ctx.details).splitlines() if row.startswith("| `mod.py`")
+    ]
     return missing, covered_rows[0] if covered_rows else ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import changeset, context
 
 SQL = "SET lock_timeout = '1s';\n"
@@ -28,7 +29,7 @@ def test_table_states_every_kind_of_outcome() -> None:
         "5 migrations changed (1 django, 4 golang-migrate); roundtrip on sqlite: "
         "1 deleted, 2 not run, 1 proven on sqlite, 1 up only"
     )
-    rows = ctx.details[0].splitlines()[2:]
+    rows = md_blocks(ctx.details).splitlines()[2:]
     assert rows == [
         "| `app/migrations/0002_x.py` | django | present | not run | 0 |",
         "| `db/0_old.up.sql` | golang-migrate | present | deleted | 0 |",
@@ -43,7 +44,7 @@ def test_roundtrip_off_is_said() -> None:
     ctx = context(changeset({}, head), {"roundtrip": "off"})
     list(MigrationsCheck().run(ctx))
     assert ctx.summary == "1 migration changed (1 golang-migrate)"
-    assert "| off |" in ctx.details[0]
+    assert "| off |" in md_blocks(ctx.details)
 
 
 def test_every_rule_is_documented() -> None:
@@ -67,4 +68,4 @@ def test_django_alterfield_is_only_a_warning() -> None:
     ctx = context(changeset({}, head), {"django": {"mode": "off"}})
     (finding,) = MigrationsCheck().run(ctx)
     assert (finding.rule, finding.level) == ("change-column-type", Level.WARNING)
-    assert "| off |" in ctx.details[0]
+    assert "| off |" in md_blocks(ctx.details)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import context
 from tests.conftest import GitRepo
 
@@ -61,11 +62,11 @@ def test_alembic_revision_from_git(git_repo: GitRepo) -> None:
     (incomplete,) = [f for f in found if f.rule == "down-incomplete"]
     assert "create_index ix_users_email" in incomplete.message
     assert ctx.summary == "1 migration changed (1 alembic); roundtrip on sqlite: 1 failed"
-    assert ctx.details == [
+    assert md_blocks(ctx.details) == (
         "| migration | framework | down | roundtrip | safety findings |\n"
-        "|---|---|---|---|---|\n"
+        "|---|---|---|---|---:|\n"
         "| `alembic/versions/b2_email.py` | alembic | incomplete | **failed** | 1 |"
-    ]
+    )
 
 
 def test_untouched_migrations_do_not_apply(git_repo: GitRepo) -> None:

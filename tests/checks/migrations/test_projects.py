@@ -12,6 +12,7 @@ import pytest
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.migrations import MigrationsCheck
 from gatekeeper.model import Finding
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import context
 from tests.checks.migrations import projects
 from tests.conftest import GitRepo
@@ -199,4 +200,4 @@ def test_django_mode_off_runs_nothing(django_repo: tuple[GitRepo, str], tmp_path
     head = repo.commit({"catalog/migrations/0002_note.py": projects.CATALOG_0002})
     found, ctx = _run(repo, base, head, {"django": {"mode": "off"}})
     assert _trips(found) == []
-    assert "| off |" in ctx.details[0]
+    assert "| off |" in md_blocks(ctx.details)

@@ -32,6 +32,7 @@ _VALUES: dict[str, tuple[Any, Any]] = {
 }
 _TYPES = [("string", ["string", "integer"]), (["string", "null"], "string"), ("integer", "number")]
 _S, _I = {"type": "string"}, {"type": "integer"}
+_IMIN = {"type": "integer", "minimum": 1}
 #: (base, revision) fragments, also used reversed
 _PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({}, {"enum": ["a", "b"]}),
@@ -50,8 +51,9 @@ _PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"dependentRequired": {"a": ["b"]}}, {"dependentRequired": {"a": ["c"]}}),
     ({}, {"dependentSchemas": {"a": _S}, "patternProperties": {"^x": _S}}),
     ({"prefixItems": [_S]}, {"prefixItems": [_S, _I]}),
-    ({"oneOf": [_S]}, {"oneOf": [_S, _I]}),
-    ({"anyOf": [_S]}, {"anyOf": [_S, _I]}),
+    # branches that are more than a bare type (a bare one is a change of the type list)
+    ({"oneOf": [_S]}, {"oneOf": [_S, _IMIN]}),
+    ({"anyOf": [_S]}, {"anyOf": [_S, _IMIN]}),
     ({"allOf": [_S]}, {"allOf": [_S, {"minLength": 1}]}),
     (
         {"type": "object", "properties": {"a": _S}},

@@ -9,6 +9,7 @@ from typing import Any
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileStatus
 from gatekeeper.checks.openapi import OpenAPICheck
+from gatekeeper.model import plain_text
 from gatekeeper.testing import context
 
 _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELETED}
@@ -86,7 +87,7 @@ def test_change_in_a_referenced_file_blocks_with_a_changelog(git_repo: Any) -> N
     name_line = pet_v2.splitlines().index("  name: {type: string}") + 1
     assert findings[0].location.start_line == name_line
     assert "GET /pets" in findings[0].message and "'name'" in findings[0].message
-    assert "response-property-became-optional" in ctx.details[0]
+    assert "response-property-became-optional" in plain_text(ctx.details)
 
 
 def test_deleting_the_spec_in_git_removes_every_endpoint(git_repo: Any) -> None:

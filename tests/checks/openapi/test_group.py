@@ -13,6 +13,7 @@ from gatekeeper.checks.openapi.load import Document
 from gatekeeper.checks.openapi.rules.base import Change, Shared
 from gatekeeper.cli.openapi import openapi
 from gatekeeper.model import Finding, Level
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import changeset, context
 
 ERROR_REF = "{$ref: '#/components/schemas/Error'}"
@@ -86,7 +87,7 @@ def test_a_shared_schema_change_is_one_finding_at_the_schema() -> None:
 def test_the_changelog_keeps_every_operation() -> None:
     ctx = context(changeset({"openapi.yaml": _spec(OPS)}, {"openapi.yaml": _spec(OPS, code=False)}))
     OpenAPICheck().run(ctx)
-    changelog = "\n".join(ctx.details)
+    changelog = md_blocks(ctx.details)
     for op in ("GET /owners", "POST /owners", "POST /pets"):
         assert f"- `{op}`" in changelog
     assert changelog.count("optional property 'code' removed") == 4
@@ -155,7 +156,7 @@ def test_a_schema_in_its_own_file_is_located_in_that_file() -> None:
     assert (f.location.path, f.location.start_line) == ("schemas/error.yaml", 1)
 
 
-def test_a_component_inside_inline_arrays_is_grouped_by_its_node() -> None:
+def test_a_component_inside_inline_arrays_is_grouped_by_that_component() -> None:
     items = "{type: array, items: {$ref: '#/components/schemas/Error'}}"
     base, head = (
         _spec(OPS, ref=items),
@@ -166,7 +167,8 @@ def test_a_component_inside_inline_arrays_is_grouped_by_its_node() -> None:
     )
     (f,), _ = _run(base, head)
     assert f.rule == "response-optional-property-added"
-    assert f.message.startswith("optional property 'items/hint' added to the response body, used")
+    # told from the component, not from each payload's path to it
+    assert f.message.startswith("optional property 'hint' added to the response schema Error, used")
     assert f.location is not None
     assert f.location.start_line == head.splitlines().index("        hint: {type: string}") + 1
 
@@ -224,3 +226,81 @@ def test_a_schema_is_named_by_its_last_pointer_segment_or_its_file() -> None:
     assert Shared("common.yaml#/defs/a~1b", "", "response").name == "a/b"
     assert Shared("common.yaml#", "", "response").name == "common.yaml"
     assert Shared("schemas/error.yaml", "", "response").name == "schemas/error.yaml"
+
+
+NESTED = """openapi: 3.0.3
+info: {title: t, version: 1.0.0}
+paths:
+  /charges:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {data: {type: array, items: {$ref: '#/components/schemas/Charge'}}}
+  /refunds/{id}:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Refund'}
+components:
+  schemas:
+    Charge:
+      type: object
+      properties:
+        refund: {$ref: '#/components/schemas/Refund'}
+    Refund:
+      type: object
+      required: [reason]
+      properties:
+        reason: {type: string}
+"""
+
+
+def test_a_change_deep_in_a_component_is_one_finding_whatever_the_path_to_it() -> None:
+    # Stripe's refund.reason, reached as data/items/refund/reason and as reason: 2 copies
+    # under 2 payload schemas, one decision for a reviewer
+    head = NESTED.replace("      required: [reason]\n", "")
+    findings, _ = _run(NESTED, head)
+    (f,) = [f for f in findings if f.rule == "response-property-became-optional"]
+    assert f.message.startswith(
+        "property 'reason' of the response schema Refund became optional, used by 2 operations"
+    )
+    assert "GET /charges" in f.message and "GET /refunds/{id}" in f.message
+    assert f.location is not None
+    assert f.location.start_line == head.splitlines().index("        reason: {type: string}") + 1
+
+
+def test_openapi_diff_without_grouping_keeps_each_path(tmp_path: Path) -> None:
+    head = NESTED.replace("      required: [reason]\n", "")
+    (tmp_path / "b.yaml").write_text(NESTED, encoding="utf-8")
+    (tmp_path / "h.yaml").write_text(head, encoding="utf-8")
+    args = ["diff", str(tmp_path / "b.yaml"), str(tmp_path / "h.yaml"), "--format", "json"]
+    data = json.loads(CliRunner().invoke(openapi, args).output)
+    messages = sorted(f["message"] for f in data["findings"])
+    assert any("'data/items/refund/reason'" in m for m in messages)
+    assert any("'reason' of the 200" in m for m in messages)
+
+
+def test_a_reference_changed_where_it_is_used_is_told_from_the_user() -> None:
+    # `refund: {$ref: Refund}` became `{anyOf: [{$ref: Refund}], nullable: true}`: Charge's
+    # property became nullable; Refund itself did not change
+    ops = NESTED.replace(
+        "  /refunds/{id}:",
+        "  /charges/{id}:\n    get:\n      responses:\n        '200':\n"
+        "          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Charge'}\n  /refunds/{id}:",
+    )
+    head = ops.replace(
+        "refund: {$ref: '#/components/schemas/Refund'}",
+        "refund: {nullable: true, anyOf: [{$ref: '#/components/schemas/Refund'}]}",
+    )
+    findings, _ = _run(ops, head)
+    (f,) = [f for f in findings if f.rule == "response-property-became-nullable"]
+    assert f.message.startswith("'refund' in the response schema Charge became nullable, used by 2")

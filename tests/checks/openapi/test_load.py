@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import yaml
 
 from gatekeeper.checks.openapi import OpenAPICheck
 from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
+from gatekeeper.model import plain_text
 from gatekeeper.testing import changeset, context, run_check
 
 GOOD = (
@@ -142,7 +144,7 @@ def test_deleted_spec_breaks_every_endpoint() -> None:
 def test_added_spec_is_only_validated() -> None:
     ctx = context(changeset({}, {"openapi.yaml": GOOD}))
     assert list(OpenAPICheck().run(ctx)) == []
-    assert "New API spec" in ctx.details[0]
+    assert "New API spec" in plain_text(ctx.details)
     broken = GOOD.replace("version: '1'", "version: [1]")
     rules = [r for r, _ in _rules({}, {"openapi.yaml": broken})]
     assert rules and set(rules) == {"spec-invalid"}
@@ -187,7 +189,7 @@ def test_configured_specs_and_changelog_and_major_bump() -> None:
         "api-path-removed-without-deprecation",
         "api-major-version-not-bumped",
     }
-    assert any("Removed endpoints" in d for d in ctx.details)
+    assert "Removed endpoints" in plain_text(ctx.details)
     assert ctx.summary.startswith("2 breaking")
 
 
@@ -435,3 +437,114 @@ def test_a_forbidden_shape_and_a_list_item_are_located_and_explained() -> None:
         "/paths//x/get/responses: has a shape the OpenAPI schema forbids here"
         " (e.g. only x- extensions)",
     )
+
+
+_USER = (
+    "  /u:\n"
+    "    get:\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: ok\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema: {$ref: '#/components/schemas/User'}\n"
+)
+_USER_SCHEMA = (
+    "components:\n"
+    "  schemas:\n"
+    "    User: {type: object, required: [id], properties: {id: {type: string}}}\n"
+)
+
+
+def test_ref_keys_inside_examples_are_data_not_references() -> None:
+    # GitHub's description shows git refs in examples: {"ref": ..., "$ref": "https://..."}
+    examples = (
+        "              example: {$ref: 'https://api.github.com/x', id: '1'}\n"
+        "              examples:\n"
+        "                one: {value: {$ref: 'https://api.github.com/y'}}\n"
+        "                two: {$ref: '#/components/examples/Two'}\n"
+    )
+    head = _spec(_USER.replace("schema: {$ref", "schema: {default: {$ref: 'z'}, $ref") + examples)
+    head += _USER_SCHEMA + "  examples:\n    Two: {value: [{$ref: 'https://x'}]}\n"
+    schema_example = "properties: {id: {type: string, examples: [{$ref: 'https://w'}]}}"
+    head = head.replace("properties: {id: {type: string}}", schema_example)
+    base = _spec(_USER, _USER_SCHEMA)
+    rules = [r for r, _ in _rules({"openapi.yaml": base}, {"openapi.yaml": head})]
+    assert not [r for r in rules if r.startswith("spec-ref")], rules
+    # a property that happens to be called "example" is a schema, and its $ref is followed
+    named = _spec(_USER, _USER_SCHEMA).replace(
+        "properties: {id: {type: string}}",
+        "properties: {id: {type: string}, example: {$ref: '#/nope'}}",
+    )
+    rules = [r for r, _ in _rules({"openapi.yaml": base}, {"openapi.yaml": named})]
+    assert "spec-ref-broken" in rules
+
+
+def test_a_broken_sibling_ref_is_not_compared_as_an_empty_schema() -> None:
+    base = _spec(_USER, _USER_SCHEMA)
+    head = base.replace(
+        "{$ref: '#/components/schemas/User'}", "{$ref: '#/components/schemas/Usr', description: x}"
+    )
+    ctx = context(changeset({"openapi.yaml": base}, {"openapi.yaml": head}))
+    findings = list(OpenAPICheck().run(ctx))
+    assert [f.rule for f in findings] == ["spec-ref-broken"]  # not "property 'id' removed"
+    assert "'#/components/schemas/Usr'" in findings[0].message
+    assert "was not compared" in plain_text(ctx.details)
+    # a ref that was already broken at base does not stop the comparison
+    worse = head.replace("required: [id], ", "")
+    ctx = context(changeset({"openapi.yaml": head}, {"openapi.yaml": worse}))
+    assert "spec-ref-broken" in {f.rule for f in OpenAPICheck().run(ctx)}
+
+
+def test_specs_that_cannot_be_compared_are_one_clear_finding() -> None:
+    for bad, says in (
+        (GOOD.replace("info: {title: t, version: '1'}\n", ""), "has no 'info' object"),
+        (GOOD.replace("3.0.3", "4.7.0"), "'4.7.0' is not a version"),
+        (
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: [/a]\n",
+            "'paths' must be a mapping",
+        ),
+    ):
+        findings = run_check(OpenAPICheck(), {"openapi.yaml": GOOD}, {"openapi.yaml": bad})
+        assert [f.rule for f in findings] == ["spec-invalid"], findings
+        assert says in findings[0].message and findings[0].location is not None
+
+
+def test_a_spec_with_sorted_keys_is_found_and_compared() -> None:
+    # json.dumps(sort_keys=True) puts "openapi" after "components" (Stripe's spec3.json):
+    # thousands of lines down in a real spec, past any fixed-size sniff
+    def sorted_json(doc: dict[str, Any]) -> str:
+        return json.dumps(doc, sort_keys=True, indent=2)
+
+    pad = {f"S{i}": {"type": "object", "description": "x" * 100} for i in range(100)}
+    user = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/u": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/User"}
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": {**pad, "User": user}},
+    }
+    base = sorted_json(doc)
+    assert base.index('"openapi"') > 10_000
+    user["required"] = []
+    head = sorted_json(doc)
+    rules = [r for r, _ in _rules({"api/spec3.json": base}, {"api/spec3.json": head})]
+    assert "response-property-became-optional" in rules
+    # a JSON file with an "openapi" key below the top (a fixture, a config) is not a spec
+    fixture = json.dumps({"data": [{"openapi": "3.0.0"}] * 500}, indent=2)
+    assert _rules({"fixtures/x.json": fixture}, {"fixtures/x.json": fixture + "\n"}) == []

@@ -9,7 +9,7 @@ import pytest
 from gatekeeper.checks.openapi.parity import score
 
 #: the score reached so far; raise it as the engine improves, never lower it
-FLOOR = 97.5
+FLOOR = 98.1
 
 
 @pytest.mark.corpus

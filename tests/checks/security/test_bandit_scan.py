@@ -7,7 +7,7 @@ import pytest
 from gatekeeper.checks.interface import CheckError
 from gatekeeper.checks.security import SecurityCheck
 from gatekeeper.checks.security.bandit_scan import RULES
-from gatekeeper.model import Level
+from gatekeeper.model import Level, plain_text
 
 from .helpers import rules, run_part, where
 
@@ -40,8 +40,8 @@ def test_a_new_copy_of_an_old_finding_is_reported_once() -> None:
     found = list(SecurityCheck().run(ctx))
     assert rules(found) == ["bandit-b608"]
     assert where(found) == [("db.py", 7)]  # the copy, on the added line
-    assert (
-        "2 finding(s) at head at or above the thresholds, 1 new, 1 pre-existing" in ctx.details[0]
+    assert "2 finding(s) at head at or above the thresholds, 1 new, 1 pre-existing" in plain_text(
+        ctx.details
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from gatekeeper.checks.interface import CHECK_ID_PATTERN, Check
 from gatekeeper.checks.security import SecurityCheck
+from gatekeeper.model import Block, plain_text
 from gatekeeper.testing import changeset, context, run_check
 
 from ..security.osv_server import OsvServer
@@ -94,7 +95,7 @@ def test_all_parts_together_sorted_with_a_summary(tmp_path: Path) -> None:
         ("requirements.txt", "vulnerable-dependency"),
     ]
     assert ctx.summary == "new findings: bandit 1, secrets 1, dependencies 1, sensitive 1"
-    assert any(d.startswith("dependencies: 1 pinned at head") for d in ctx.details)
+    assert any(d.startswith("dependencies: 1 pinned at head") for d in _texts(ctx.details))
     assert GH not in repr(found) + repr(ctx.details)
 
 
@@ -220,3 +221,7 @@ def test_an_incompatible_tool_version_is_named(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(__import__("sys").modules, "fake_tool", types.ModuleType("fake_tool"))
     with pytest.raises(CheckError, match="has no Thing; install a supported version"):
         tool("fake_tool", "fake-tool>=2", "testing", "Thing")
+
+
+def _texts(blocks: list[Block]) -> list[str]:
+    return [plain_text([b]) for b in blocks]

@@ -113,7 +113,8 @@ class CommandCheck(BaseCheck):
             id="timed-out",
             level=Level.ERROR,
             summary="A command ran past its time limit and was killed.",
-            remedy="Make the command faster, or raise its `timeout` in the policy.",
+            remedy="Make the command faster, or raise its `checks.command[].timeout` in the"
+            " policy.",
         ),
         Rule(
             id="test-failed",
@@ -230,7 +231,7 @@ class CommandCheck(BaseCheck):
                 ctx.changes,
                 ctx.pr,
                 trusted=bool(item.get(TRUST_KEY, False)),
-                setting=f"command.items[].{TRUST_KEY}",
+                setting=f"checks.command[].{TRUST_KEY}",
             ),
         )
         return list(kept.findings)

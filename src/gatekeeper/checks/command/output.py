@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
-import xml.etree.ElementTree as StdET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from gatekeeper.checks.interface import CheckError
 
@@ -72,51 +69,104 @@ def junit_failures(report: Path, root: Path, workdir: Path, *, label: str) -> li
     """The failed and errored test cases in a JUnit XML file, sorted by path and name.
 
     ``workdir`` is where the command ran (relative ``file`` attributes are relative to
-    it); paths come back relative to the repository ``root``.
+    it); paths come back relative to the repository ``root``. The file is streamed: no
+    tree is built and each message keeps its first few kilobytes only, so a report of
+    any size is read in bounded memory; entity declarations are refused outright.
     """
-    parser, refused = _xml_parser()
-    errors: tuple[type[Exception], ...] = (StdET.ParseError, *refused)
+    from xml.parsers import expat
+
+    reader = _JunitReader(label)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.CharacterDataHandler = reader.data
+    parser.EntityDeclHandler = _refuse_entities
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
-        tree = parser.parse(str(report))
-    except errors as exc:
-        raise CheckError(f"{label}: not a readable JUnit XML report ({exc})") from exc
+        with report.open("rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as exc:
+        reason = f"{expat.ErrorString(exc.code)}, line {exc.lineno}"
+        raise CheckError(f"{label}: not a readable JUnit XML report ({reason})") from None
+    except _EntitiesRefused:
+        reason = "it declares entities, which gatekeeper refuses to expand"
+        raise CheckError(f"{label}: not a readable JUnit XML report ({reason})") from None
     except OSError as exc:
         raise CheckError(f"{label}: cannot read the JUnit report ({exc})") from exc
-    top = tree.getroot()
-    if top.tag not in ("testsuites", "testsuite"):
-        raise CheckError(f"{label}: the root element is <{top.tag}>, not <testsuites>")
-    cases: list[FailedCase] = []
-    for case in top.iter("testcase"):
-        for outcome, tag in (("failed", "failure"), ("errored", "error")):
-            problem = case.find(tag)
-            if problem is not None:
-                cases.append(_case(case, problem, outcome, root, workdir))
-                break
+    if reader.root is None:
+        raise CheckError(f"{label}: not a readable JUnit XML report (no root element)")
+    cases = [
+        FailedCase(test, outcome, _first_line(message), _case_path(file, cls, root, workdir))
+        for test, outcome, message, file, cls in reader.failed
+    ]
     return sorted(cases, key=lambda c: (c.path or "", c.test))
 
 
-def _xml_parser() -> tuple[Any, tuple[type[Exception], ...]]:
-    """defusedxml when installed (it refuses entity bombs and external entities), else the
-    standard library, whose expat already refuses entity expansion bombs."""
-    try:
-        safe = importlib.import_module("defusedxml.ElementTree")
-        refused = importlib.import_module("defusedxml").DefusedXmlException
-    except ImportError:  # pragma: no cover - defusedxml is installed wherever we test
-        return StdET, ()
-    return safe, (refused,)
+class _EntitiesRefused(Exception):
+    """An entity declaration: no "billion laughs", no external entities."""
 
 
-def _case(
-    case: StdET.Element, problem: StdET.Element, outcome: str, root: Path, workdir: Path
-) -> FailedCase:
-    classname = case.get("classname", "")
-    name = case.get("name", "?")
-    test = f"{classname}::{name}" if classname else name
-    message = (problem.get("message") or problem.text or problem.get("type") or "").strip()
+def _refuse_entities(*_: object) -> None:
+    raise _EntitiesRefused
+
+
+#: how much of a failure's text is kept (only its first line is shown)
+_KEEP_TEXT = 4096
+
+
+class _JunitReader:
+    """expat handlers: the failed and errored test cases, nothing else kept."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.root: str | None = None
+        self.failed: list[tuple[str, str, str, str | None, str]] = []
+        self.case: dict[str, str] | None = None
+        self.problem: tuple[str, dict[str, str]] | None = None  # failure wins over error
+        self.text: list[str] | None = None
+        self.kept = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.root is None:
+            self.root = tag
+            if tag not in ("testsuites", "testsuite"):
+                raise CheckError(f"{self.label}: the root element is <{tag}>, not <testsuites>")
+        if tag == "testcase":
+            self.case, self.problem, self.text = attrs, None, None
+        elif self.case is not None and tag in ("failure", "error") and self._wins(tag):
+            self.problem = ("failed" if tag == "failure" else "errored", attrs)
+            self.text, self.kept = [], 0
+
+    def _wins(self, tag: str) -> bool:
+        """A case's first problem is kept, except that a failure replaces an error."""
+        return self.problem is None or (tag == "failure" and self.problem[0] == "errored")
+
+    def data(self, text: str) -> None:
+        if self.text is not None and self.kept < _KEEP_TEXT:
+            self.text.append(text[: _KEEP_TEXT - self.kept])
+            self.kept += len(text)
+
+    def end(self, tag: str) -> None:
+        if tag in ("failure", "error") and self.text is not None and self.problem is not None:
+            self.problem[1].setdefault("#text", "".join(self.text))
+            self.text = None
+        elif tag == "testcase" and self.case is not None:
+            if self.problem is not None:
+                self._record(self.case, *self.problem)
+            self.case = self.problem = self.text = None
+
+    def _record(self, case: dict[str, str], outcome: str, problem: dict[str, str]) -> None:
+        classname, name = case.get("classname", ""), case.get("name", "?")
+        test = f"{classname}::{name}" if classname else name
+        message = (problem.get("message") or problem.get("#text") or problem.get("type") or "")
+        self.failed.append((test, outcome, message.strip(), case.get("file"), classname))
+
+
+def _first_line(message: str) -> str:
     first = message.splitlines()[0] if message else "(no message)"
     if len(first) > _MAX_MESSAGE:
         first = first[: _MAX_MESSAGE - 1] + "…"
-    return FailedCase(test, outcome, first, _case_path(case.get("file"), classname, root, workdir))
+    return first
 
 
 def _case_path(file: str | None, classname: str, root: Path, workdir: Path) -> str | None:

@@ -67,7 +67,7 @@ class CoverageCheck(BaseCheck):
             Level.ERROR,
             "A `# pragma: no cover` the pull request added takes changed lines out of coverage",
             remedy="Test the lines instead; if they truly cannot run, a human approves the "
-            "latest push (or the base policy sets `coverage.trust_pr_suppressions: true`).",
+            "latest push (or the base policy sets `checks.coverage.trust_pr_suppressions: true`).",
             description="The base commit's pragmas stand; one the pull request wrote would "
             "let it raise its own diff coverage, so it needs a human's approval.",
         ),
@@ -93,15 +93,16 @@ class CoverageCheck(BaseCheck):
             "base-unknown",
             Level.INFO,
             "No base report, so the total's change is unknown",
-            remedy="Set `base_report:` or `cache_dir:`, or upload the report as an artifact"
-            " on the base branch so the action can fetch it.",
+            remedy="Set `checks.coverage.base_report` or `checks.coverage.cache_dir`, or upload the"
+            " report as an artifact on the base branch so the action can fetch it.",
         ),
         Rule(
             "report-matches-nothing",
             Level.WARNING,
             "No file in the coverage report matches the changed files",
-            remedy="Map the report's paths with `strip_prefixes:` or"
-            " `path_map:`, or use `relative_files = true` in coverage's configuration.",
+            remedy="Map the report's paths with `checks.coverage.strip_prefixes` or"
+            " `checks.coverage.path_map`, or use `relative_files = true` in coverage's"
+            " configuration.",
         ),
         Rule(
             "stale-report",
@@ -123,9 +124,9 @@ class CoverageCheck(BaseCheck):
             "ambiguous-reports",
             Level.ERROR,
             "Several coverage reports and none named by the policy",
-            remedy="Name the report the test job makes with `report:` (or `reports:`"
-            " to merge several on purpose). `coverage run` leaves its data file .coverage"
-            " beside the report `coverage json` exports: name the one to read.",
+            remedy="Name the report the test job makes with `checks.coverage.report` (or"
+            " `checks.coverage.reports` to merge several on purpose). `coverage run` leaves its"
+            " data file .coverage beside the report `coverage json` exports: name the one to read.",
             description="Merging whatever reports lie around would let a fake one cover"
             " what the real one shows missing.",
         ),

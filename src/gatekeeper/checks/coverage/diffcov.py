@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from gatekeeper.checks.coverage.reports import FileCoverage
+from gatekeeper.model import Block, Paragraph, Table, code, inline
 
 
 @dataclass
@@ -124,21 +125,24 @@ def ranges(lines: Iterable[int]) -> list[tuple[int, int]]:
             out.append((n, n))
     return out
 
-def table(diffs: list[FileDiff]) -> str:
-    """The per-file Markdown table shown under the check."""
+def table(diffs: list[FileDiff]) -> Block:
+    """The per-file table shown under the check (plain text: the reporters escape it)."""
     if not diffs:
-        return "No changed file appears in the coverage report."
-    rows = [
-        "| file | changed measurable | covered | diff coverage | missing lines |"
-        " partly taken branches |",
-        "|---|---:|---:|---:|---|---|",
-    ]
+        return Paragraph(inline("No changed file appears in the coverage report."))
+    header = (
+        "file", "changed measurable", "covered", "diff coverage", "missing lines",
+        "partly taken branches",
+    )  # fmt: skip
+    rows = []
     for d in diffs:
         missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(d.missing))
         partial = ", ".join(str(n) for n in sorted(d.partial_branches))
-        rows.append(
-            f"| `{d.path}` | {len(d.measurable)} | {len(d.covered)} |"
-            f" {show(percent(len(d.covered), len(d.measurable)))} | {missing or '—'} |"
-            f" {partial or '—'} |"
+        cells = (
+            str(len(d.measurable)),
+            str(len(d.covered)),
+            show(percent(len(d.covered), len(d.measurable))),
+            missing or "—",
+            partial or "—",
         )
-    return "\n".join(rows)
+        rows.append((inline(code(d.path)), *(inline(c) for c in cells)))
+    return Table(header, tuple(rows), numeric=frozenset({1, 2, 3}))

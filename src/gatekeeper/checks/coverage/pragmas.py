@@ -27,7 +27,7 @@ def excluded_in_pr(check: BaseCheck, ctx: CheckContext) -> Iterator[Finding]:
         ctx.changes,
         ctx.pr,
         trusted=bool(ctx.config.get(TRUST_KEY, False)),
-        setting=f"coverage.{TRUST_KEY}",
+        setting=f"checks.coverage.{TRUST_KEY}",
     )
     for f in ctx.changes:
         if f.status is FileStatus.DELETED or not f.is_text or not f.added:

@@ -134,7 +134,19 @@ def read_report(
     return report
 
 
+#: coverage.py JSON is read whole (about three times its size in memory); larger
+#: reports are refused with a pointer to the formats that are streamed
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
+
 def _read_json(path: Path, wanted: Wanted, report: Report) -> None:
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise ReportError(
+            f"{path}: {size:,} bytes is over the {MAX_JSON_BYTES:,}-byte limit for a JSON "
+            "report (read whole); write Cobertura XML (`coverage xml`) or LCOV instead, "
+            "which are read as a stream"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         files = data["files"]
@@ -236,7 +248,8 @@ def _read_cobertura(path: Path, wanted: Wanted, report: Report) -> None:
 
 
 _ROOT = re.compile(rb"<coverage\b[^>]*>", re.S)
-_ATTR = re.compile(rb'([\w-]+)="([^"]*)"')
+# a name starts where a word starts: "aaaa…" without "=" made each position rescan it
+_ATTR = re.compile(rb'(?<![\w-])([\w-]+)="([^"]*)"')
 _SOURCE = re.compile(rb"<source>([^<]*)</source>")
 _CLASS = re.compile(rb'<class\b[^>]*?\bfilename="([^"]*)"')
 

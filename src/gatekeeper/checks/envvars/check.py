@@ -11,7 +11,8 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
 from gatekeeper.checks.envvars.python_reads import EnvRead, python_reads
 from gatekeeper.checks.envvars.text_reads import is_minified, scanner_for
-from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
+from gatekeeper.checks.yamlbound import AliasBomb
 from gatekeeper.model import Finding, Level, Rule
 
 #: variables every platform sets; nobody documents them
@@ -82,7 +83,8 @@ class EnvVarsCheck(BaseCheck):
             Level.ERROR,
             "A newly read environment variable is documented nowhere",
             remedy="Add it to .env.example (with a safe example value) or to the configuration"
-            " table in the docs, or allow it in the policy if the platform provides it.",
+            " table in the docs, or list it in `checks.env-vars.allow` if the platform provides"
+            " it.",
             description="Whoever deploys the change must know the variable exists; an"
             " undocumented setting is found in production, by its absence.",
         ),
@@ -120,7 +122,8 @@ class EnvVarsCheck(BaseCheck):
             "skipped-minified",
             Level.INFO,
             "A minified bundle was not scanned",
-            remedy="Exclude generated bundles with `exclude:`; review their sources instead.",
+            remedy="Exclude generated bundles with `checks.env-vars.exclude`; review their sources"
+            " instead.",
         ),
     )
     config_schema: ClassVar[Any] = {
@@ -235,7 +238,11 @@ class EnvVarsCheck(BaseCheck):
                 )
             )
             return []
-        return scanner(text)
+        try:
+            return scanner(text)
+        except AliasBomb as exc:  # what was not read cannot be called clean: the check errs
+            line = f":{exc.line}" if exc.line else ""
+            raise CheckError(f"{f.path}{line}: {exc.message}") from None
 
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()

@@ -9,7 +9,10 @@ pydantic ``BaseSettings`` fields (``env_prefix``, aliases; case-insensitive).
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 import re
+from array import array
 from dataclasses import dataclass
 
 _ENV_METHODS = {"get", "setdefault", "pop", "__getitem__"}
@@ -274,10 +277,22 @@ def python_reads(source: str) -> tuple[list[EnvRead], bool]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         reads = [
-            EnvRead(m.group(1), source.count("\n", 0, m.start()) + 1, "text match")
+            EnvRead(m.group(1), line_of(source, m.start()), "text match")
             for m in _TEXTUAL.finditer(source)
         ]
         return reads, False
     visitor = _Visitor()
     visitor.visit(tree)
     return visitor.reads, True
+
+
+@functools.lru_cache(maxsize=1)
+def _newlines(text: str) -> array[int]:
+    return array("q", (m.start() for m in re.finditer("\n", text)))
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line of ``offset`` in ``text``. The newlines of the last text asked
+    about are indexed once: counting them again for every match made a file with many
+    matches quadratic."""
+    return bisect.bisect_left(_newlines(text), offset) + 1

@@ -14,7 +14,8 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from gatekeeper.checks.envvars.python_reads import EnvRead
+from gatekeeper.checks.envvars.python_reads import EnvRead, line_of
+from gatekeeper.checks.yamlbound import load_all
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 #: lines longer than this mark a minified bundle, which is not scanned
@@ -22,7 +23,7 @@ MINIFIED_LINE = 2000
 
 
 def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    return line_of(text, offset)
 
 
 def _scan(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> list[EnvRead]:
@@ -73,7 +74,8 @@ _JAVA = [
 _SH_USE = re.compile(r"\$\{?(?P<name>[A-Z_][A-Z0-9_]*)")
 _SH_SET = re.compile(
     r"(?:^|[\s;(])(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*|readonly\s+)?"
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?="
+    # a subscript stops at the next "[": " x[" repeated would otherwise rescan the file
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]\[\n]{0,256}\])?\+?="
     r"|\bread\s+(?:-\w+\s+)*(?P<read>[A-Za-z_][A-Za-z0-9_ ]*)"
     r"|\bfor\s+(?P<loop>[A-Za-z_][A-Za-z0-9_]*)\s+in\b",
     re.M,
@@ -113,7 +115,8 @@ def shell_reads(text: str) -> list[EnvRead]:
     ]
 
 
-_DOCKER = re.compile(r"^\s*(?P<kw>ARG|ENV)\s+(?P<rest>.+)$", re.M | re.I)
+# [ \t], not \s: with re.M a \s* at each line start would run over every blank line below
+_DOCKER = re.compile(r"^[ \t]*(?P<kw>ARG|ENV)[ \t]+(?P<rest>.+)$", re.M | re.I)
 
 
 def dockerfile_reads(text: str) -> list[EnvRead]:
@@ -132,20 +135,39 @@ def dockerfile_reads(text: str) -> list[EnvRead]:
     return reads
 
 
-_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^}]*)?\}")
-_WORKFLOW_EXPR = re.compile(r"\$\{\{[^}]*?\b(?:vars|secrets)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
+# A tail never runs past a "$", so the text one failed match scanned is never scanned
+# again by the next: "${a:-" or "${{" repeated stays linear. A read nested in a default,
+# "${A:-${B}}", is two reads.
+_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^}\n$]*)?(?=[}$])")
+#: an expression's text up to its end or the line's; the names are found inside it
+_WORKFLOW_EXPR = re.compile(r"\$\{\{(?P<body>[^}\n]*)")
+_WORKFLOW_NAME = re.compile(r"\b(?:vars|secrets)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _yaml_docs(text: str) -> list[object]:
+    """The documents of a YAML file; a file that does not parse has none (its ``${X}``
+    reads are still found in the text). Aliases are bounded: see :mod:`yamlbound`."""
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
+        return [d for d in load_all(text) if d is not None]
     except yaml.YAMLError:
         return []
 
 
-def _find_line(text: str, key: str) -> int:
-    m = re.search(rf"^\s*-?\s*(?:name:\s*)?[\"']?{re.escape(key)}[\"']?\s*[:=]?", text, re.M)
-    return _line(text, m.start()) if m else 1
+_KEY_LINE = re.compile(rf"^[ \t]*-?[ \t]*(?:name:[ \t]*)?[\"']?({NAME})", re.M)
+
+
+def _line_finder(text: str) -> Callable[[str], int]:
+    """``find(key)``: the first line that names ``key`` (as a key, a list item or a
+    ``name:``), else 1. The lines are indexed in one pass: a search per key would make a
+    file with many keys quadratic."""
+    first: dict[str, int] = {}
+    for m in _KEY_LINE.finditer(text):
+        first.setdefault(m.group(1), _line(text, m.start()))
+
+    def find(key: str) -> int:
+        return first.get(key, 1)
+
+    return find
 
 
 def _walk(node: object, skip: str = "") -> Iterator[dict[str, object]]:
@@ -166,6 +188,7 @@ def compose_reads(text: str) -> list[EnvRead]:
         EnvRead(m.group("name"), _line(text, m.start()), "compose ${X}")
         for m in _INTERPOLATION.finditer(text)
     ]
+    find_line = _line_finder(text)
     for doc in _yaml_docs(text):
         for node in _walk(doc):
             env = node.get("environment")
@@ -175,7 +198,7 @@ def compose_reads(text: str) -> list[EnvRead]:
                 else ([str(e).split("=")[0] for e in env] if isinstance(env, list) else [])
             )
             reads += [
-                EnvRead(k, _find_line(text, k), "compose environment")
+                EnvRead(k, find_line(k), "compose environment")
                 for k in keys
                 if re.fullmatch(NAME, str(k))
             ]
@@ -190,15 +213,16 @@ def workflow_reads(text: str) -> list[EnvRead]:
     deployer to provide; the ``vars``/``secrets`` they are built from are counted above.
     """
     return [
-        EnvRead(m.group("name"), _line(text, m.start()), "workflow vars/secrets")
-        for m in _WORKFLOW_EXPR.finditer(text)
+        EnvRead(m.group("name"), _line(text, e.start("body") + m.start()), "workflow vars/secrets")
+        for e in _WORKFLOW_EXPR.finditer(text)
+        for m in _WORKFLOW_NAME.finditer(e.group("body"))
     ]
 
 
 _ENV_BLOCK = re.compile(
-    r"^(?P<indent>[ \t]*)env:[ \t]*\n(?P<body>(?:(?P=indent)[ \t-].*\n?|\s*\n)+)", re.M
+    r"^(?P<indent>[ \t]*)env:[ \t]*\n(?P<body>(?:(?P=indent)[ \t-].*\n?|[ \t]*\n)+)", re.M
 )
-_ENV_NAME = re.compile(rf"-\s*name:\s*[\"']?(?P<name>{NAME})[\"']?\s*$", re.M)
+_ENV_NAME = re.compile(rf"-[ \t]*name:[ \t]*[\"']?(?P<name>{NAME})[\"']?[ \t]*$", re.M)
 
 
 def _template_env_reads(text: str) -> list[EnvRead]:
@@ -217,6 +241,7 @@ def kubernetes_reads(text: str) -> list[EnvRead]:
     docs = _yaml_docs(text)
     if not docs and "{{" in text:
         return _template_env_reads(text)
+    find_line = _line_finder(text)
     for doc in docs:
         for node in _walk(doc):
             if "containers" not in node and "image" not in node:
@@ -226,7 +251,7 @@ def kubernetes_reads(text: str) -> list[EnvRead]:
                 for item in env:
                     name = item.get("name") if isinstance(item, dict) else None
                     if isinstance(name, str) and re.fullmatch(NAME, name):
-                        reads.append(EnvRead(name, _find_line(text, name), "kubernetes env"))
+                        reads.append(EnvRead(name, find_line(name), "kubernetes env"))
     return reads
 
 
@@ -256,7 +281,7 @@ def scanner_for(path: str, text: str) -> Scanner | None:
             return compose_reads
         if path.startswith(".github/workflows/"):
             return workflow_reads
-        if re.search(r"^\s*(?:containers|initContainers):", text, re.M):
+        if re.search(r"^[ \t]*(?:containers|initContainers):", text, re.M):
             return kubernetes_reads
     if not suffix and text.startswith("#!") and re.match(r"#!.*\b(?:ba|z|da|k)?sh\b", text):
         return shell_reads

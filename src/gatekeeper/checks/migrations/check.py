@@ -68,7 +68,7 @@ class MigrationsCheck(BaseCheck):
             ctx.changes,
             ctx.pr,
             trusted=bool(ctx.config.get(TRUST_KEY, False)),
-            setting=f"migrations.{TRUST_KEY}",
+            setting=f"checks.migrations.{TRUST_KEY}",
         )
         for m in changed:
             ctx.check_time()

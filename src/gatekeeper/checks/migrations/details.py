@@ -1,4 +1,4 @@
-"""The check's one-line summary and its folded Markdown table, one row per migration."""
+"""The check's one-line summary and its folded table, one row per migration."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from gatekeeper.checks.migrations import variants
 from gatekeeper.checks.migrations.detect import Migration
-from gatekeeper.model import Finding
+from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
     ("missing-down", "missing"),
@@ -34,7 +34,7 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
     if engine == "off" or skipped:
         return "off"
     if "roundtrip-failed" in rules:
-        return "**failed**"
+        return "failed"
     if "roundtrip-not-run" in rules:
         return "not run"
     database = m.dialect or variants.folder_dialect(m.path)
@@ -51,9 +51,9 @@ def render(
     engine: str,
     deleted: set[str],
     skipped: frozenset[str] = frozenset(),
-) -> tuple[str, str]:
-    """(summary, markdown) for the migrations the change touched; ``skipped`` are those
-    the policy keeps out of the round trip (``django.mode: off``)."""
+) -> tuple[str, Table]:
+    """(summary, table) for the migrations the change touched; ``skipped`` are those the
+    policy keeps out of the round trip (``django.mode: off``)."""
     by_path: dict[str, set[str]] = {}
     safety: Counter[str] = Counter()
     for f in findings:
@@ -62,17 +62,16 @@ def render(
         by_path.setdefault(f.location.path, set()).add(f.rule)
         if f.rule not in _NOT_SAFETY:
             safety[f.location.path] += 1
-    rows = [
-        "| migration | framework | down | roundtrip | safety findings |",
-        "|---|---|---|---|---|",
-    ]
+    rows: list[tuple[Inline, ...]] = []
     states: Counter[str] = Counter()
     for m in changed:
         rules = by_path.get(m.path, set()) | by_path.get(m.down_path or "", set())
         down = next((text for rule, text in _DOWN if rule in rules), "present")
         state = _roundtrip(m, rules, engine, m.path in deleted, m.path in skipped)
-        states[state.strip("*").split(" (")[0]] += 1
-        rows.append(f"| `{m.path}` | {m.framework} | {down} | {state} | {safety[m.path]} |")
+        states[state.split(" (")[0]] += 1
+        shown = inline(strong(state)) if state == "failed" else inline(state)
+        count = inline(str(safety[m.path]))
+        rows.append((inline(code(m.path)), inline(m.framework), inline(down), shown, count))
     frameworks = Counter(m.framework for m in changed)
     counts = ", ".join(f"{n} {fw}" for fw, n in sorted(frameworks.items()))
     total = sum(frameworks.values())
@@ -81,4 +80,5 @@ def render(
         summary += f"; roundtrip on {engine}: " + ", ".join(
             f"{n} {s}" for s, n in sorted(states.items())
         )
-    return summary, "\n".join(rows)
+    header = ("migration", "framework", "down", "roundtrip", "safety findings")
+    return summary, Table(header, tuple(rows), numeric=frozenset({4}))

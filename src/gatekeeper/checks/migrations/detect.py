@@ -34,8 +34,9 @@ SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_P
 #: frameworks with no down side by design (asking for one would flag every migration)
 FORWARD_ONLY = frozenset({PRISMA})
 
-_ALEMBIC_REV = re.compile(r"^revision\s*(?::[^=]*)?=", re.MULTILINE)
-_ALEMBIC_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=", re.MULTILINE)
+# the annotation stays on its line: [^=]* ran to the end of the file from every line
+_ALEMBIC_REV = re.compile(r"^revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
+_ALEMBIC_DOWN = re.compile(r"^down_revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
 _DJANGO_NAME = re.compile(r"^\d{4}_\w+\.py$")
 _DJANGO_CLASS = re.compile(r"class\s+Migration\s*\(\s*(?:migrations\.)?Migration\s*\)")
 _GOLANG = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$")

@@ -53,7 +53,7 @@ _RULES = (
          "in its dialect but not round-tripped.", "Nothing to do; set `roundtrip: postgres` "
          "or `database_url` to round-trip the PostgreSQL files too."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
-         "See the reason; for Postgres-only SQL set `roundtrip: postgres`."),
+         "See the reason; for Postgres-only SQL set `checks.migrations.roundtrip: postgres`."),
     # safety
     Rule("drop-table", E, "Dropping a table breaks code that still reads it.",
          "Expand-contract: stop using the table, deploy, then drop it in its own PR.",
@@ -134,7 +134,7 @@ _RULES = (
          "plan.", "Nothing to do."),
     # lint
     Rule("sql-lint", W, "sqlfluff reports a problem in changed SQL.",
-         "Fix it as sqlfluff explains, or adjust the lint rules in the policy."),
+         "Fix it as sqlfluff explains, or adjust `checks.migrations.lint.rules` in the policy."),
 )  # fmt: skip
 
 #: why each deploy-safety rule matters, shown by `gatekeeper explain` before the peers' names

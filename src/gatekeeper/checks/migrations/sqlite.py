@@ -14,7 +14,7 @@ from gatekeeper.checks.migrations.sqltext import strip_comments
 #: SQLite messages that mean "this engine cannot do it", not "the migration is wrong"
 _UNSUPPORTED = re.compile(
     r"syntax error|no such module|no such function|not supported|unrecognized token|"
-    r"no such collation|unknown database|cannot .* in a transaction|not authorized|"
+    r"no such collation|unknown database|cannot [^\n]{0,200}? in a transaction|not authorized|"
     r"authorization denied|^interrupted$",
     re.IGNORECASE,
 )

@@ -15,7 +15,9 @@ _TRIGGER = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TRIGGER\b", re.IGNORECASE)
 _IGNORE = re.compile(r"gatekeeper:ignore[ \t]+([a-z][a-z0-9-]*)[ \t]*([^\n]*)")
 _IRREVERSIBLE = re.compile(r"gatekeeper:irreversible\b[ \t:]*([^\n]*)")
 #: a Go text/template or Jinja action on one line: ``{{ index .Options "Namespace" }}``
-_TEMPLATE_ACTION = re.compile(r"\{\{-?\s*(?P<body>.*?)\s*-?\}\}")
+# one line, no brace inside, the trimming done in code: "{{" + blanks was cubic with
+# \s*.*?\s*, and a body that may hold "{" lets "{{" repeated rescan the line from each
+_TEMPLATE_ACTION = re.compile(r"\{\{(?P<body>[^\n{}]*)\}\}")
 _TEMPLATE_CONTROL = re.compile(r"(?:if|else|end|range|with|define|template|block|/?\*)\b")
 #: what a template value becomes for the parsers: an identifier, since templates in
 #: migrations mostly name a schema or a role
@@ -126,7 +128,9 @@ def fill_templates(sql: str) -> str:
     """
 
     def fill(m: re.Match[str]) -> str:
-        return "" if _TEMPLATE_CONTROL.match(m.group("body")) else TEMPLATE_PLACEHOLDER
+        body = m.group("body").strip()
+        body = body.removeprefix("-").removesuffix("-").strip()  # {{- trim markers -}}
+        return "" if _TEMPLATE_CONTROL.match(body) else TEMPLATE_PLACEHOLDER
 
     return _TEMPLATE_ACTION.sub(fill, sql) if "{{" in sql else sql
 

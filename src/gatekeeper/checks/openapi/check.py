@@ -8,6 +8,7 @@ catalog level of its rule. An API changelog goes into the report even when nothi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
@@ -15,7 +16,10 @@ from typing import Any, ClassVar
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.interface import BaseCheck, CheckContext
-from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.checks.openapi import generate
+from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
+from gatekeeper.checks.openapi.rules import LEVELS, OWN
+from gatekeeper.checks.openapi.rules.explanations import explain
 from gatekeeper.model import Finding, Level, Rule
 
 #: file names that are specs by convention
@@ -23,8 +27,10 @@ CONVENTION = (
     "**/openapi.yaml", "**/openapi.yml", "**/openapi.json", "**/swagger.yaml", "**/swagger.yml",
     "**/swagger.json", "**/*.openapi.yaml", "**/*.openapi.yml", "**/*.openapi.json",
 )  # fmt: skip
-# minified JSON opens with the key: `{"openapi":`
-_SPEC_TEXT = re.compile(rb"""^\s*\{?\s*(?:["']?(?:openapi|swagger)["']?\s*:)""", re.MULTILINE)
+# JSON that opens with the key (`{"openapi":`, minified or not); YAML with the key at
+# column 0 near the top
+_SPEC_TEXT = re.compile(rb"""\s*\{\s*["'](?:openapi|swagger)["']\s*:""")
+_YAML_KEY = re.compile(rb"""^["']?(?:openapi|swagger)["']?[ \t]*:""", re.M)
 _DATA_FILES = ("**/*.yaml", "**/*.yml", "**/*.json")
 
 #: problems with the spec itself, each a blocking finding
@@ -53,13 +59,29 @@ _REMEDY = {
 }
 
 
+def _rule(rid: str, level: Level, summary: str, remedy: str) -> Rule:
+    """A catalog entry: the rule's own what/why/instead where one is written (every
+    error and warning), else the summary and remedy given."""
+    text = explain(rid)
+    if text is None:
+        return Rule(rid, level, summary, remedy=remedy)
+    return Rule(rid, level, text.what, remedy=text.instead, description=text.why)
+
+
 def _catalog() -> Mapping[str, Rule]:
     rules = {
-        rid: Rule(rid, level, rid.replace("-", " ").capitalize() + ".", remedy=_REMEDY[level])
+        rid: _rule(
+            rid,
+            level,
+            OWN[rid][1] if rid in OWN else rid.replace("-", " ").capitalize() + ".",
+            _REMEDY[level],
+        )
         for rid, level in LEVELS.items()
     }
     for rid, summary in SPEC_RULES.items():
-        rules[rid] = Rule(rid, Level.ERROR, summary, remedy=_SPEC_REMEDY)
+        rules[rid] = _rule(rid, Level.ERROR, summary, _SPEC_REMEDY)
+    for rid, (level, summary, remedy) in generate.RULES.items():
+        rules[rid] = _rule(rid, level, summary, remedy)
     return dict(sorted(rules.items()))
 
 
@@ -70,6 +92,9 @@ class OpenAPICheck(BaseCheck):
     title: ClassVar[str] = "API contract"
     description: ClassVar[str] = "Breaking changes to OpenAPI specs, and an API changelog."
     rules: ClassVar[Mapping[str, Rule]] = _catalog()
+    #: `generate` runs the PR's code (see generate/); under pull_request_target it is off
+    executes_pr_code: ClassVar[bool] = True
+    safe_settings: ClassVar[Mapping[str, Any] | None] = {"generate": generate.OFF}
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
@@ -101,16 +126,20 @@ class OpenAPICheck(BaseCheck):
                 "default": True,
                 "description": "post the API changelog in the report",
             },
+            "generate": generate.SCHEMA,
         },
     }
 
     def applies(self, ctx: CheckContext) -> bool:
         """Cheap: a changed YAML/JSON file (a spec, or a file a spec may pull in)."""
+        from gatekeeper.checks.openapi.generate.compare import generation_applies
+
         patterns = tuple(ctx.config.get("specs") or ()) + _DATA_FILES
-        return bool(ctx.changes.matching(patterns, ctx.exclude))
+        return bool(ctx.changes.matching(patterns, ctx.exclude)) or generation_applies(ctx)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         """Validate and compare every spec the change touches."""
+        from gatekeeper.checks.openapi.generate.compare import generated_findings
         from gatekeeper.checks.openapi.runner import Tally, run_spec
 
         findings: list[Finding] = []
@@ -128,9 +157,11 @@ class OpenAPICheck(BaseCheck):
                 continue
             ctx.check_time()
             findings.extend(run_spec(self, ctx, path, tally))
+        generated, lines = generated_findings(self, ctx, tally)
+        findings.extend(generated)
         # "no API changes" would read as a pass for a repository whose spec is simply not
         # found (generated at run time, or named unusually): say so instead
-        summary = _summary(findings) if specs else NO_SPEC
+        summary = "; ".join([_summary(findings), *lines]) if specs or lines else NO_SPEC
         if tally.findings:
             # say it, so a reader comparing with `openapi diff` knows where the rest went
             summary += (
@@ -166,15 +197,55 @@ class OpenAPICheck(BaseCheck):
 
 
 def _sniffed(changes: ChangeSet) -> Iterator[str]:
-    """Changed YAML/JSON files whose first bytes declare ``openapi`` or ``swagger``."""
+    """Changed YAML/JSON files that declare ``openapi`` or ``swagger`` at the top level."""
     for f in changes.matching(_DATA_FILES):
-        data = (
-            changes.bytes_at_base(f.old_path or f.path)
-            if f.status is FileStatus.DELETED
-            else changes.bytes_at_head(f.path)
-        )
-        if data is not None and _SPEC_TEXT.search(data[:4096]):
+        deleted = f.status is FileStatus.DELETED
+        size = None if deleted else changes.size_at_head(f.path)
+        # past the spec limit only the first bytes can tell (declares_openapi reads no
+        # more), so a 200 MB data file is never loaded to be sniffed
+        limit = 4096 if size is not None and size > MAX_SPEC_BYTES else None
+        path = (f.old_path or f.path) if deleted else f.path
+        data = _read(changes, path, deleted, limit)
+        if data is not None and declares_openapi(data):
             yield f.path
+
+
+def _read(changes: ChangeSet, path: str, at_base: bool, limit: int | None) -> bytes | None:
+    if limit is None:
+        return changes.bytes_at_base(path) if at_base else changes.bytes_at_head(path)
+    return changes.prefix_at_base(path, limit) if at_base else changes.prefix_at_head(path, limit)
+
+
+# a key with a version: deeper in a file, a bare "openapi:" could be anyone's setting
+_JSON_VERSION = re.compile(rb'"(?:openapi|swagger)"[ \t]*:[ \t]*"[23]\.')
+_YAML_VERSION = re.compile(rb"""^["']?(?:openapi|swagger)["']?[ \t]*:[ \t]*["']?[23]\.""", re.M)
+_FIRST_JSON_KEY = re.compile(rb'^\s*\{[ \t]*\r?\n([ \t]*)"')
+
+
+def declares_openapi(data: bytes) -> bool:
+    """Whether a YAML/JSON document has a top-level ``openapi``/``swagger`` key, wherever
+    it sits: a JSON spec written with sorted keys has it after ``components``, thousands
+    of lines down. Only files the PR changed are asked, so cost follows the diff; a
+    regular expression over the bytes answers, and only minified JSON is parsed."""
+    if _SPEC_TEXT.match(data) or _YAML_KEY.search(data[:4096]):
+        return True
+    if len(data) > MAX_SPEC_BYTES:
+        return False
+    if data.lstrip()[:1] != b"{":
+        return _YAML_VERSION.search(data) is not None  # top level: at column 0
+    found = _JSON_VERSION.search(data)
+    if found is None:
+        return False
+    start = data.rfind(b"\n", 0, found.start()) + 1
+    first = _FIRST_JSON_KEY.match(data)
+    if start and first is not None and not data[start : found.start()].strip():
+        # pretty-printed: a top-level key is indented like the document's first key
+        return data[start : found.start()] == first.group(1)
+    try:
+        root = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(root, dict) and ("openapi" in root or "swagger" in root)
 
 
 def _deleted(ctx: CheckContext, path: str) -> bool:
@@ -183,7 +254,7 @@ def _deleted(ctx: CheckContext, path: str) -> bool:
 
 NO_SPEC = (
     "no OpenAPI document found; if the API has one, name it under `specs:` (a spec the"
-    " app generates at run time must be committed or written by a `command` first)"
+    " app generates at run time: see `generate:`)"
 )
 
 

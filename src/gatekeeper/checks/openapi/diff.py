@@ -10,8 +10,28 @@ there (the enclosing comparison still reports what differs).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from gatekeeper.checks.openapi.branches import diff_moved, moved_branch, pair_inline
+from gatekeeper.checks.openapi.diff_types import ListDiff, MapDiff, SchemaDiff
+from gatekeeper.checks.openapi.schema_types import (
+    bare,
+    enum_of,
+    implied_types,
+    nullable_of,
+    types_of,
+)
+
+__all__ = [
+    "ListDiff",
+    "MapDiff",
+    "SchemaDiff",
+    "bare",
+    "enum_of",
+    "implied_types",
+    "nullable_of",
+    "types_of",
+]
 
 MISSING: Any = object()
 
@@ -31,94 +51,6 @@ LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 MAP_KEYWORDS = ("patternProperties", "dependentSchemas")
 
 
-def types_of(schema: dict[str, Any]) -> list[str]:
-    """The schema's types without ``null``, sorted; a oneOf/anyOf of bare types counts too."""
-    t = schema.get("type")
-    if t is None:
-        for kw in ("oneOf", "anyOf"):
-            branches = schema.get(kw)
-            if (
-                isinstance(branches, list)
-                and branches
-                and all(
-                    isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str)
-                    for b in branches
-                )
-            ):
-                return sorted({str(b["type"]) for b in branches if b["type"] != "null"})
-    if isinstance(t, str):
-        return [] if t == "null" else [t]
-    if isinstance(t, list):
-        return sorted(str(x) for x in t if x != "null")
-    return []
-
-
-def nullable_of(schema: dict[str, Any]) -> bool:
-    """Nullable the 3.0 way, the 3.1 way (``null`` in ``type``) or the Swagger way."""
-    t = schema.get("type")
-    return (
-        schema.get("nullable") is True
-        or schema.get("x-nullable") is True
-        or t == "null"
-        or (isinstance(t, list) and "null" in t)
-    )
-
-
-def enum_of(schema: dict[str, Any]) -> list[Any] | None:
-    """The enum values, or None when the schema has no enum."""
-    e = schema.get("enum")
-    return e if isinstance(e, list) else None
-
-
-@dataclass(eq=False)
-class ListDiff:
-    """allOf/anyOf/oneOf/prefixItems: branches added, removed, and matched-but-changed."""
-
-    added: list[tuple[int, Any]] = field(default_factory=list)
-    removed: list[tuple[int, Any]] = field(default_factory=list)
-    modified: list[tuple[str, SchemaDiff]] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class MapDiff:
-    """patternProperties / dependentSchemas / properties: by key."""
-
-    added: dict[str, Any] = field(default_factory=dict)
-    removed: dict[str, Any] = field(default_factory=dict)
-    modified: dict[str, SchemaDiff] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class SchemaDiff:
-    """What differs between two schemas (resolved objects kept in ``base``/``rev``)."""
-
-    base: dict[str, Any]
-    rev: dict[str, Any]
-    values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    types: tuple[list[str], list[str]] | None = None
-    nullable: tuple[bool, bool] | None = None
-    enum: tuple[list[Any] | None, list[Any] | None] | None = None
-    required: tuple[list[str], list[str]] | None = None  # (added, removed)
-    properties: MapDiff | None = None
-    children: dict[str, SchemaDiff] = field(default_factory=dict)
-    children_added: list[str] = field(default_factory=list)
-    children_removed: list[str] = field(default_factory=list)
-    lists: dict[str, ListDiff] = field(default_factory=dict)
-    maps: dict[str, MapDiff] = field(default_factory=dict)
-    dependent_required: tuple[list[str], list[str], list[str]] | None = None
-    discriminator: tuple[Any, Any] | None = None
-    extensible_enum: tuple[list[Any], list[Any]] | None = None
-
-    def empty(self) -> bool:
-        """True when nothing differs."""
-        return not (
-            self.values or self.types or self.nullable or self.enum or self.required
-            or self.properties or self.children or self.children_added or self.children_removed
-            or self.lists or self.maps or self.dependent_required or self.discriminator
-            or self.extensible_enum
-        )  # fmt: skip
-
-
 _IN_PROGRESS: Any = object()
 
 
@@ -126,8 +58,8 @@ class SchemaComparer:
     """Compares schemas of two documents, each pair once."""
 
     def __init__(self, deref_base: Callable[[Any], Any], deref_rev: Callable[[Any], Any]) -> None:
-        self._base = deref_base
-        self._rev = deref_rev
+        self._base = self.deref_base = deref_base
+        self._rev = self.deref_rev = deref_rev
         self._memo: dict[tuple[int, int], Any] = {}
         self._unwrapped: dict[int, dict[str, Any]] = {}
         self._flat: dict[int, dict[str, Any]] = {}
@@ -149,8 +81,11 @@ class SchemaComparer:
         if hit is not MISSING:
             return hit  # type: ignore[no-any-return]
         self._memo[key] = _IN_PROGRESS
-        d = self._diff(b, r)
+        moved = moved_branch(self, base, rev, b, r)
+        d = self._diff(b, r) if moved is None else diff_moved(self, base, rev, b, r, *moved)
         result = None if d.empty() else d
+        if result is not None:
+            result.ref = _component(rev)
         self._memo[key] = result
         return result
 
@@ -215,7 +150,7 @@ class SchemaComparer:
             old, new = b.get(kw, MISSING), r.get(kw, MISSING)
             if old != new or type(old) is not type(new):
                 d.values[kw] = (old, new)
-        tb, tr = types_of(b), types_of(r)
+        tb, tr = types_of(b, self._base), types_of(r, self._rev)
         if tb != tr:
             d.types = (tb, tr)
         nb, nr = nullable_of(b), nullable_of(r)
@@ -315,16 +250,14 @@ class SchemaComparer:
             sub = self.compare(lb[i], lr[j])
             if sub is not None:
                 out.modified.append((_label(lb[i], i), sub))
-        if (
-            len(left) == 1
-            and len(right) == 1
-            and _ref(lb[left[0]]) is None
-            and _ref(lr[right[0]]) is None
-        ):
-            sub = self.compare(lb[left[0]], lr[right[0]])
+        # inline branches left over: one of each side, or one of each side per type,
+        # are the same branch edited (an optional property added, a limit loosened)
+        for i, j in pair_inline(self, lb, lr, left, right):
+            left.remove(i)
+            right.remove(j)
+            sub = self.compare(lb[i], lr[j])
             if sub is not None:
-                out.modified.append((_label(lb[left[0]], left[0]), sub))
-            left, right = [], []
+                out.modified.append((_label(lb[i], i), sub))
         out.removed = [(i, lb[i]) for i in left]
         out.added = [(j, lr[j]) for j in right]
         return out if (out.added or out.removed or out.modified) else None
@@ -348,6 +281,18 @@ def _ref(node: Any) -> str | None:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         return str(node["$ref"])
     return None
+
+
+_NOTES = frozenset({"description", "title", "example", "examples", "$comment"})
+
+
+def _component(node: Any) -> str | None:
+    """The component a head schema node *is*: a ``$ref`` with at most notes beside it.
+    ``{$ref: X, nullable: true}`` is a use of X that changes it, not X itself."""
+    ref = _ref(node)
+    if ref is None or any(k != "$ref" and k not in _NOTES and not k.startswith("x-") for k in node):
+        return None
+    return ref
 
 
 def _ref_in(node: Any, branches: Any) -> bool:

@@ -83,13 +83,23 @@ def _key(c: Change) -> tuple[str, ...] | None:
         anchor = f"node:{id(c.node)}"
     else:
         return None
-    return (
-        c.rule,
-        anchor,
-        s.side,
-        c.message.replace(s.where, _SITE),
-        c.evidence.replace(s.where, _SITE),
-    )
+    return (c.rule, anchor, s.side, relative(c.message, s), relative(c.evidence, s, evidence=True))
+
+
+def relative(text: str, s: Shared, placeholder: str = _SITE, *, evidence: bool = False) -> str:
+    """A change's message (or evidence) told from the shared schema instead of the
+    operation's payload: the site becomes ``placeholder`` and property paths start at
+    the schema (``'data/items/reason'`` under ``refund`` becomes ``'reason'``)."""
+    if s.prefix:
+        if evidence:
+            text = text.replace(f"{s.where}|{s.prefix}|", f"{s.where}||")
+            text = text.replace(f"{s.where}|{s.prefix}/", f"{s.where}|")
+        else:
+            # the change is about the schema itself, or about a path inside it
+            text = text.replace(f"'{s.prefix}' in {s.where}", s.where)
+            text = text.replace(f"'{s.prefix}' of {s.where}", s.where)
+            text = text.replace(f"'{s.prefix}/", "'")
+    return text.replace(s.where, placeholder)
 
 
 def _single(c: Change, spec: str) -> Group:
@@ -113,9 +123,9 @@ def _merged(doc: Document, members: list[Change]) -> Group:
         f", ... and {len(ops) - SHOWN} more" if len(ops) > SHOWN else ""
     )
     noun = "operation" if len(ops) == 1 else "operations"
-    message = f"{first.message.replace(shared.where, schema)}, used by {len(ops)} {noun} ({shown})"
+    message = f"{relative(first.message, shared, schema)}, used by {len(ops)} {noun} ({shown})"
     path, line = _spot(doc, members, shared)
-    evidence = f"{shared.ref}|{first.evidence.replace(shared.where, '*')}"
+    evidence = f"{shared.ref}|{relative(first.evidence, shared, '*', evidence=True)}"
     return Group(first.rule, first.level, message, path, line, evidence, ops, tuple(members))
 
 

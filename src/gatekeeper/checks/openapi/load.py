@@ -20,10 +20,20 @@ from urllib.parse import unquote
 
 import yaml
 
+from gatekeeper.checks.yamlbound import AliasBomb, SafeLoader, check_aliases
+
 Reader = Callable[[str], "bytes | None"]
 
 #: Larger documents are refused: the bound keeps time and memory predictable.
 MAX_SPEC_BYTES = 40 * 1024 * 1024
+
+
+def too_large(path: str, size: int) -> str:
+    """Why a spec of ``size`` bytes is refused."""
+    return (
+        f"{path} is {size // (1024 * 1024)} MB, over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
+        "limit; split it into files joined by $ref"
+    )
 
 
 class SpecError(Exception):
@@ -47,6 +57,10 @@ class Problem:
     line: int | None = None
 
 
+#: problems that leave a ``$ref`` pointing at nothing (it then reads as an empty schema)
+REF_RULES = frozenset({"spec-ref-broken", "spec-ref-url", "spec-ref-outside-repo"})
+
+
 class LineDict(dict[str, Any]):
     """A YAML mapping that remembers its file, its own line and the line of each key."""
 
@@ -61,7 +75,7 @@ class LineDict(dict[str, Any]):
         self.key_lines: dict[str, int] = {}
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(SafeLoader):  # type: ignore[misc]
     """Safe YAML loader keeping key lines and refusing duplicate keys."""
 
 
@@ -110,13 +124,7 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
     key is appended to ``duplicates`` (the caller reports it).
     """
     if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(
-            "spec-unreadable",
-            f"{path} is {len(data) // (1024 * 1024)} MB, "
-            f"over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
-            "limit; split it into files joined by $ref",
-            path,
-        )
+        raise SpecError("spec-unreadable", too_large(path, len(data)), path)
     if b"\0" in data[:8192]:
         raise SpecError(
             "spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path
@@ -143,9 +151,15 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
         loader.gk_path = path  # every mapping records the file it came from
         loader.gk_token = token
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_aliases(node)  # before anything walks a billion copies of one node
+            return loader.construct_document(node)
         finally:
             loader.dispose()
+    except AliasBomb as exc:
+        raise SpecError("spec-unreadable", f"{path}: {exc.message}", path, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -242,21 +256,54 @@ def load(path: str, reader: Reader, *, allow_external: bool = False) -> Document
     return doc
 
 
+#: keywords whose value is data, never a reference (an example may well hold "$ref")
+_LITERAL = frozenset({"example", "default", "enum", "const"})
+#: keywords whose value maps names (chosen by the author) to objects: a property named
+#: "example" is a schema, not an example
+_NAMED = frozenset(
+    {
+        "properties", "patternProperties", "definitions", "$defs", "dependentSchemas",
+        "schemas", "parameters", "responses", "headers", "content", "paths", "webhooks",
+        "securitySchemes", "callbacks", "links", "requestBodies", "pathItems", "encoding",
+    }
+)  # fmt: skip
+_KEYWORDS, _NAMES, _EXAMPLES, _EXAMPLE = range(4)
+
+
 def _resolve_file(
     doc: Document, path: str, reader: Reader, pending: list[str], allow_ext: bool
 ) -> None:
-    stack: list[Any] = [doc.files[path]]
+    """Resolve every ``$ref`` of one file; example and default values are data and are
+    left as they are (a ``$ref`` key inside an example is not a reference)."""
+    stack: list[tuple[Any, int]] = [(doc.files[path], _KEYWORDS)]
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                node["$ref"] = _canonical(
-                    doc, path, node, ref, reader=reader, pending=pending, allow_ext=allow_ext
-                )
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
+        node, kind = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, _KEYWORDS) for v in node if isinstance(v, (dict, list)))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if kind in (_NAMES, _EXAMPLES):
+            child = _EXAMPLE if kind == _EXAMPLES else _KEYWORDS
+            stack.extend((v, child) for v in node.values() if isinstance(v, (dict, list)))
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            node["$ref"] = _canonical(
+                doc, path, node, ref, reader=reader, pending=pending, allow_ext=allow_ext
+            )
+        for key, value in node.items():
+            if not isinstance(value, (dict, list)) or key in _LITERAL:
+                continue
+            if kind == _EXAMPLE and key == "value":
+                continue  # an Example Object's value is the example itself
+            if key == "examples":
+                if isinstance(value, dict):
+                    stack.append((value, _EXAMPLES))
+                continue  # a list of examples (JSON Schema) is data
+            stack.append(
+                (value, _NAMES if key in _NAMED and isinstance(value, dict) else _KEYWORDS)
+            )
 
 
 def _canonical(

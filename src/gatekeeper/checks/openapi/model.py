@@ -147,11 +147,9 @@ def build(doc: Document) -> Spec:
             doc.path,
             1,
         )
-    version = str(root.get("openapi") or root.get("swagger") or "")
-    v2 = version.startswith("2")
-    spec = Spec(
-        doc, "2.0" if v2 else ("3.1" if version.startswith("3.1") else "3.0"), {}, {}, {}, {}
-    )
+    family = _family(doc, root)
+    v2 = family == "2.0"
+    spec = Spec(doc, family, {}, {}, {}, {})
     for path, raw_item in sorted(_d(root.get("paths")).items()):
         item = _d(doc.deref(raw_item))
         if not path.startswith("/"):
@@ -173,6 +171,36 @@ def build(doc: Document) -> Spec:
                     spec, name, method, item, op, v2=v2
                 )
     return spec
+
+
+_VERSION = re.compile(r"^(?:2\.0|3\.[0-2](?:\.\d+)?(?:-[0-9A-Za-z.-]+)?)$")
+
+
+def _family(doc: Document, root: dict[str, Any]) -> str:
+    """The spec's version family ("2.0", "3.0", "3.1", "3.2"), after the checks without
+    which a comparison would mean nothing: a known version, an ``info`` object, ``paths``
+    a mapping. Raises ``SpecError`` naming what is wrong."""
+    key = "swagger" if "swagger" in root and "openapi" not in root else "openapi"
+    raw = root.get(key)
+    version = str(raw) if isinstance(raw, (str, int, float)) else ""
+    if key == "swagger" and version in ("2", "2.0"):
+        version = "2.0"
+    problem = ""
+    if not _VERSION.match(version) or (key == "swagger") != (version == "2.0"):
+        problem = (
+            f"{key}: {raw!r} is not a version this gate reads "
+            "(Swagger 2.0, OpenAPI 3.0.x, 3.1.x or 3.2.x)"
+        )
+    elif not isinstance(root.get("info"), dict):
+        problem = "has no 'info' object (title and version), which every OpenAPI document needs"
+    elif "paths" in root and not isinstance(root["paths"], dict):
+        problem = (
+            f"'paths' must be a mapping of path templates, not a {type(root['paths']).__name__}"
+        )
+    if problem:
+        line = root.key_lines.get(key) if isinstance(root, LineDict) else None
+        raise SpecError("spec-invalid", f"{doc.path}: {problem}", doc.path, line or 1)
+    return "2.0" if version == "2.0" else version[:3]
 
 
 def _operation(

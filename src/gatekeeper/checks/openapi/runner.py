@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +12,16 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
-from gatekeeper.checks.openapi.load import Document, SpecError
+from gatekeeper.checks.openapi.load import (
+    MAX_SPEC_BYTES,
+    REF_RULES,
+    Document,
+    SpecError,
+    too_large,
+)
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.validate import semantic, structural
-from gatekeeper.model import Finding, Level
+from gatekeeper.model import Finding, Level, Paragraph, code, inline
 
 
 def _options(ctx: CheckContext) -> Options:
@@ -23,6 +30,19 @@ def _options(ctx: CheckContext) -> Options:
         deprecation_days_stable=int(ctx.config.get("deprecation_days_stable", 0)),
         tick=ctx.check_time,
     )
+
+
+def _bounded(changes: ChangeSet) -> Callable[[str], bytes | None]:
+    """The head reader, refusing a file the diff says is over the size limit before it is
+    read (a 200 MB spec must not cost 200 MB to refuse)."""
+
+    def read(path: str) -> bytes | None:
+        size = changes.size_at_head(path)
+        if size is not None and size > MAX_SPEC_BYTES:
+            raise SpecError("spec-unreadable", too_large(path, size), path)
+        return changes.bytes_at_head(path)
+
+    return read
 
 
 def _load(path: str, reader: Any, config: Any) -> Spec:
@@ -48,13 +68,13 @@ def run_spec(
     tally = tally if tally is not None else Tally()
     changes = ctx.changes
     base_path = changes.base_path_of(path)
-    in_head = changes.bytes_at_head(path) is not None
-    in_base = changes.bytes_at_base(base_path) is not None
+    in_head = changes.prefix_at_head(path, 1) is not None
+    in_base = changes.prefix_at_base(base_path, 1) is not None
     out: list[Finding] = []
     head: Spec | None = None
     if in_head:
         try:
-            head = _load(path, changes.bytes_at_head, ctx.config)
+            head = _load(path, _bounded(changes), ctx.config)
         except SpecError as exc:
             return [
                 check.finding(
@@ -70,16 +90,21 @@ def run_spec(
         ctx.mark_existing_at_base(_head_problems(check, ctx, base, as_path=path))
     if base is None and head is None:
         return out
+    if _unresolved_refs(ctx, path, base, head):
+        return out
     if base is None:
         count = len(head.operations) if head else 0
-        ctx.add_details(f"New API spec `{path}`: {count} operations (validated, not compared).\n")
+        note = f": {count} operations (validated, not compared)."
+        ctx.add_details(Paragraph(inline("New API spec ", code(path), note)))
         return out
+    deleted = head is None
     if head is None:
-        # a deleted spec removes every endpoint it described
+        # a deleted spec removes every endpoint it described (and has no version to move)
+        info = {"title": "deleted", "version": ""}
         empty = (
-            {"swagger": "2.0", "paths": {}}
+            {"swagger": "2.0", "info": info, "paths": {}}
             if base.version == "2.0"
-            else {"openapi": "3.0.0", "paths": {}}
+            else {"openapi": "3.0.0", "info": info, "paths": {}}
         )
         head = build(Document(path, empty))
     try:
@@ -95,12 +120,32 @@ def run_spec(
         tally.changes += sum(len(g.changes) for g in merged)
         tally.findings += len(merged)
     if ctx.config.get("changelog", True):
-        ctx.add_details(changelog.markdown(found, f"API changelog: `{path}`"))
+        ctx.add_details(*changelog.details(found, inline("API changelog: ", code(path))))
     if ctx.config.get("require_major_bump") and any(c.level is Level.ERROR for c in found):
         out.extend(_major_bump(check, base, head, path))
-    elif found:
+    elif found and not deleted:
         out.extend(_version_moves(check, base, head, path))
     return out
+
+
+def _unresolved_refs(ctx: CheckContext, path: str, base: Spec | None, head: Spec | None) -> bool:
+    """Whether the head has ``$ref``s to nothing that the base did not have. Such a ref
+    would read as an empty schema (every property under it "removed"): the ref findings
+    block instead, and the spec is compared once they are fixed."""
+    unresolved = _unresolved(head) - _unresolved(base)
+    if unresolved:
+        ctx.add_details(
+            f"API spec `{path}` was not compared: {len(unresolved)} `$ref`"
+            f"{'s do' if len(unresolved) > 1 else ' does'} not resolve (see the findings).\n"
+        )
+    return bool(unresolved)
+
+
+def _unresolved(spec: Spec | None) -> set[str]:
+    """The messages of a spec's ``$ref``s that do not resolve."""
+    if spec is None:
+        return set()
+    return {p.message for p in spec.doc.problems if p.rule in REF_RULES}
 
 
 def _version(spec: Spec) -> tuple[int, ...] | None:

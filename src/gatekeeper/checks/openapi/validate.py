@@ -43,7 +43,7 @@ def _validator(version: str) -> Any:
         raise CheckError(
             "openapi-spec-validator is not installed; pip install openapi-spec-validator"
         )
-    folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}[version]
+    folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1", "3.2": "v3.2"}[version]
     path = Path(found.origin).parent / "resources" / "schemas" / folder / "schema.json"
     return jsonschema_rs.validator_for(json.loads(path.read_text(encoding="utf-8")))
 

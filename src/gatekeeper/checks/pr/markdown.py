@@ -9,14 +9,29 @@ from __future__ import annotations
 import re
 
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.*?)\s*$")
+# Each pattern is applied to one line of the PR's body and is linear in its length: no
+# lazy group before a trailing run of blanks (a line of 60,000 spaces made the old task
+# pattern quadratic: 85 s); the heading's text and closing #s are trimmed in code instead.
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
+_TASK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\][ \t]+(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def strip_comments(body: str) -> str:
     """``body`` without HTML comments (an unclosed one runs to the end)."""
     return _COMMENT.sub("", body)
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line, its closing ``#`` run removed, else None."""
+    match = _HEADING.match(line)
+    if match is None:
+        return None
+    text = (match.group(2) or "").rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):  # "## Title ##": a closing run
+        text = bare.rstrip(" \t")
+    return len(match.group(1)), text
 
 
 def heading_key(text: str) -> str:
@@ -48,9 +63,9 @@ def sections(body: str) -> dict[str, str]:
     headings: list[tuple[int, int, str]] = []  # line index, level, key
     lines = _lines(body)
     for i, (line, fenced) in enumerate(lines):
-        match = None if fenced else _HEADING.match(line)
-        if match:
-            headings.append((i, len(match.group(1)), heading_key(match.group(2) or "")))
+        heading = None if fenced else _heading(line)
+        if heading:
+            headings.append((i, heading[0], heading_key(heading[1])))
     found: dict[str, str] = {}
     for n, (index, level, key) in enumerate(headings):
         end = len(lines)
@@ -73,11 +88,11 @@ def checklist(body: str) -> list[tuple[bool, str]]:
     for line, fenced in _lines(body):
         match = None if fenced else _TASK.match(line)
         if match:
-            items.append((match.group(1) in "xX", match.group(2)))
+            items.append((match.group(1) in "xX", match.group(2).strip()))
     return items
 
 
 def text_without_headings(body: str) -> str:
     """The description's prose: no comments, no headings, stripped (empty if none)."""
-    kept = [line for line, fenced in _lines(body) if fenced or not _HEADING.match(line)]
+    kept = [line for line, fenced in _lines(body) if fenced or _heading(line) is None]
     return "\n".join(kept).strip()

@@ -223,7 +223,7 @@ class SarifCheck(BaseCheck):
                 ctx.changes,
                 ctx.pr,
                 trusted=bool(config.get(TRUST_KEY, False)),
-                setting=f"sarif.{TRUST_KEY}",
+                setting=f"checks.sarif.{TRUST_KEY}",
             ),
         )
         ctx.set_summary(_summary(len(files), kept))

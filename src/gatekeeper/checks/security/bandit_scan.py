@@ -78,8 +78,8 @@ RULES: tuple[Rule, ...] = (
         Level.ERROR,
         "A changed Python file cannot be parsed, so bandit could not scan it.",
         remedy="Fix the syntax error (or run gatekeeper on the Python the file needs); a "
-        "file that is not Python (a template) is excluded with `security.bandit.exclude` "
-        "in the base policy.",
+        "file that is not Python (a template) is excluded with "
+        "`checks.security.bandit.exclude` in the base policy.",
         description="What the gate did not read it cannot call clean: a file bandit could "
         "not parse blocks until it parses or the base policy excludes it.",
     ),
@@ -89,11 +89,11 @@ RULES: tuple[Rule, ...] = (
         "A changed Python file could not be read, so bandit did not scan it.",
         remedy="Save it as UTF-8 (or declare its encoding with a PEP 263 coding line), split "
         "a file over the size limit, point a symlink at a file inside the repository; a "
-        "generated file is excluded with `security.bandit.exclude` in the base policy.",
+        "generated file is excluded with `checks.security.bandit.exclude` in the base policy.",
         description="Binary content, an encoding neither UTF-8 nor declared, a size over "
-        "`bandit.max_file_bytes` (default: the 10 MB the gate reads), or a symlink that "
-        "leads outside the repository. What the gate did not read it cannot call clean, so "
-        "this blocks under every preset; the message names the file and the reason.",
+        "`checks.security.bandit.max_file_bytes` (default: the 10 MB the gate reads), or a "
+        "symlink that leads outside the repository. What the gate did not read it cannot "
+        "call clean, so this blocks under every preset; the message names the file and the reason.",
     ),
 )
 _KNOWN = {row[0] for row in BANDIT_TESTS}
@@ -133,7 +133,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         ctx.changes,
         ctx.pr,
         trusted=bool(part.get(TRUST_KEY, False)),
-        setting=f"security.bandit.{TRUST_KEY}",
+        setting=f"checks.security.bandit.{TRUST_KEY}",
     )
     markers = nosec.NosecMarkers(head_root, settings.honour_nosec)
     for hit in new:

@@ -73,7 +73,8 @@ RULES: tuple[Rule, ...] = (
         Level.WARNING,
         "The change touches a lock file in a format the security check does not read.",
         remedy="Export the locked set as requirements.txt or pylock.toml so it can be audited, "
-        "or turn this rule off for lock files of other ecosystems.",
+        "or, where lock files of other ecosystems are expected, set "
+        "`checks.security.rules.lock-format-unknown: off`.",
         tags=("security",),
     ),
 )

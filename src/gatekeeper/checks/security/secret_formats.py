@@ -106,7 +106,9 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "secret-jwt",
         "JSON Web Token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
+        # starts only where a run of token characters starts: with \b, "eyJ-eyJ-eyJ-..."
+        # made every "eyJ" rescan the rest of the run (quadratic)
+        re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
         3,
     ),
     Format(

@@ -50,6 +50,9 @@ class Shared:
     side: str
     #: the head schema the ``$ref`` resolves to, to locate the group at
     node: Any = field(default=None, compare=False)
+    #: the path from the payload to the ``$ref`` schema ("" when it is the payload's own
+    #: schema): messages name properties from the payload, a group from the schema
+    prefix: str = ""
 
     @property
     def name(self) -> str:
@@ -70,8 +73,19 @@ class Options:
     tick: Callable[[], None] | None = None
 
 
-#: a change worked out once for a shared schema: (rule, message, evidence, node)
-Record = tuple[str, str, str, Any]
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The innermost named schema (``$ref``) a schema change was found in."""
+
+    ref: str
+    #: path from the payload's schema to it ("" for the payload's schema itself)
+    prefix: str
+    #: its head node, to locate a group at
+    node: Any = field(default=None, compare=False)
+
+
+#: a change worked out once for a shared schema: (rule, message, evidence, node, scope)
+Record = tuple[str, str, str, Any, "Scope | None"]
 
 
 class Collector:
@@ -86,10 +100,13 @@ class Collector:
         #: schema findings already worked out, keyed by diff and site, replayed per operation
         self.schema_records: dict[tuple[Any, ...], list[Record]] = {}
         self._recording: list[Record] | None = None
+        #: while a schema is walked: the named schema the node being judged is in
+        self.scope: Scope | None = None
 
     @contextmanager
     def recording(self, into: list[Record]) -> Iterator[None]:
-        """Collect (rule, message, evidence, node) instead of changes while the block runs."""
+        """Collect records (rule, message, evidence, node, scope) instead of changes while
+        the block runs."""
         previous, self._recording = self._recording, into
         try:
             yield
@@ -117,7 +134,7 @@ class Collector:
         if level is None:
             return False
         if self._recording is not None:
-            self._recording.append((rule, message, evidence or message, at))
+            self._recording.append((rule, message, evidence or message, at, self.scope))
             return True
         label = op.label if op is not None else ""
         line = op.line if op is not None else None

@@ -4,6 +4,7 @@ stability levels, operation ids, tags, security, webhooks and components."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from gatekeeper.checks.openapi.model import Operation
 from gatekeeper.checks.openapi.rules.base import (
@@ -228,6 +229,7 @@ def check_global(c: Collector) -> None:
         c.emit("api-security-component-added", f"security scheme {name!r} added", evidence=name)
     for name in sorted(set(bs) & set(rs)):
         _scheme(c, name, c.base.deref(bs[name]), c.rev.deref(rs[name]))
+    _servers(c)
     schemas_b = _d(_d(b.get("components")).get("schemas")) or _d(b.get("definitions"))
     schemas_r = _d(_d(r.get("components")).get("schemas")) or _d(r.get("definitions"))
     for name in sorted(set(schemas_b) - set(schemas_r)):
@@ -297,3 +299,39 @@ def _flows(scheme: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if scheme.get("type") == "oauth2":  # Swagger 2.0 keeps one flow inline
         return {str(scheme.get("flow", "")): scheme}
     return {}
+
+
+def _servers(c: Collector) -> None:
+    """Where the API is served: a base path that moved moves every endpoint. (A host
+    that changed while the path stays is a deployment matter, as oasdiff treats it.)"""
+    old_paths, new_paths = _base_paths(c.base.root), _base_paths(c.rev.root)
+    if c.base.operations and c.rev.operations and not old_paths & new_paths:
+        before, after = ", ".join(sorted(old_paths)), ", ".join(sorted(new_paths))
+        c.emit(
+            "api-base-path-changed",
+            f"every endpoint moved: the base path changed from {before} to {after}",
+            evidence=f"{before}|{after}",
+        )
+
+
+def _base_paths(root: dict[str, Any]) -> set[str]:
+    """The path prefixes the API is served under: Swagger 2.0's ``basePath``, or the path
+    of each OpenAPI ``servers`` URL with its variables' defaults filled in; "/" if none."""
+    if "swagger" in root:
+        base = root.get("basePath")
+        return {_clean(base if isinstance(base, str) else "")}
+    out = set()
+    for server in root.get("servers") or []:
+        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+            continue
+        url = server["url"]
+        for name, var in _d(server.get("variables")).items():
+            default = _d(var).get("default")
+            if isinstance(default, str):
+                url = url.replace("{" + str(name) + "}", default)
+        out.add(_clean(urlsplit(url).path))
+    return out or {"/"}
+
+
+def _clean(path: str) -> str:
+    return "/" + path.strip("/") if path.strip("/") else "/"

@@ -28,6 +28,12 @@ def _pname(p: Parameter) -> str:
 def _params(c: Collector, b: Operation, r: Operation) -> None:
     for key in sorted(set(r.params) - set(b.params)):
         p = r.params[key]
+        if key[0] == "path" and key[1].startswith("#"):
+            # the template already had this slot: clients always sent a value for it, so
+            # declaring it only matters if the declaration now refuses some of them
+            implicit = Parameter(p.name, "path", True, {}, {"type": "string"})
+            _param_changed(c, r, implicit, p)
+            continue
         if p.path_level and p.location != "path":
             state = "required" if p.required else "optional"
             c.emit(

@@ -17,48 +17,38 @@ from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.rules.base import (
     STABILITY_ORDER,
     Collector,
+    Scope,
     Shared,
     notice_days,
     stability,
     sunset_date,
 )
+from gatekeeper.checks.openapi.rules.bounds import check_bounds
+from gatekeeper.checks.openapi.rules.lists import check_lists
 from gatekeeper.checks.openapi.rules.properties import check_object, props_of
 from gatekeeper.checks.openapi.rules.site import Site
 from gatekeeper.checks.openapi.rules.types import check_types
+from gatekeeper.checks.openapi.subsume import covers
 
 #: keyword -> rule stem
-NUMERIC = {
-    "maximum": "max", "exclusiveMaximum": "exclusive-max", "minimum": "min",
-    "exclusiveMinimum": "exclusive-min", "maxLength": "max-length", "minLength": "min-length",
-    "maxItems": "max-items", "minItems": "min-items", "minContains": "min-contains",
-    "maxContains": "max-contains",
-}  # fmt: skip
 CHILD_STEMS = {
     "if": "if", "then": "then", "else": "else", "contains": "contains",
     "propertyNames": "property-names", "unevaluatedItems": "unevaluated-items",
     "unevaluatedProperties": "unevaluated-properties", "contentSchema": "content-schema",
 }  # fmt: skip
-LIST_STEMS = {
-    "allOf": "all-of",
-    "anyOf": "any-of",
-    "oneOf": "one-of",
-    "prefixItems": "prefix-items",
-}
-ANNOTATIONS = {
-    "description",
-    "title",
-    "example",
-    "examples",
-    "deprecated",
-    "externalDocs",
-    "$comment",
-    "readOnly",
-    "writeOnly",
-}
 
 
-def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff, str]]:
-    yield d, path
+Walked = tuple[SchemaDiff, str, "tuple[SchemaDiff, str] | None"]
+
+
+def _walk(
+    d: SchemaDiff, path: str, depth: int = 0, scope: tuple[SchemaDiff, str] | None = None
+) -> Iterator[Walked]:
+    """Every differing node under ``d`` with its path, and the innermost node reached by
+    ``$ref`` above it (or itself) with that node's path."""
+    if d.ref is not None:
+        scope = (d, path)
+    yield d, path, scope
     if depth > 24:
         return
 
@@ -66,16 +56,16 @@ def _walk(d: SchemaDiff, path: str, depth: int = 0) -> Iterator[tuple[SchemaDiff
         return f"{path}/{seg}" if path else seg
 
     for kw, sub in d.children.items():
-        yield from _walk(sub, join(kw), depth + 1)
+        yield from _walk(sub, join(kw), depth + 1, scope)
     if d.properties is not None:
         for name, sub in d.properties.modified.items():
-            yield from _walk(sub, join(name), depth + 1)
+            yield from _walk(sub, join(name), depth + 1, scope)
     for kw, ld in d.lists.items():
         for label, sub in ld.modified:
-            yield from _walk(sub, join(f"{kw}[{label}]"), depth + 1)
+            yield from _walk(sub, join(f"{kw}[{label}]"), depth + 1, scope)
     for kw, md in d.maps.items():
         for key, sub in md.modified.items():
-            yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1)
+            yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1, scope)
 
 
 def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None) -> None:
@@ -98,29 +88,37 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None
             ):
                 _check_nodes(c, site, d)
         c.schema_records[key] = records
-    shared = (
-        Shared(ref, site.where, "request" if site.request else "response", c.at(d.rev))
-        if ref is not None
-        else None
-    )
-    for rule, message, evidence, at in records:
+    side = "request" if site.request else "response"
+    root = Shared(ref, site.where, side, c.at(d.rev)) if ref is not None else None
+    for rule, message, evidence, at, scope in records:
+        shared = root
+        if root is not None and scope is not None and scope.prefix:
+            # grouped by the innermost named schema: one change to `refund.reason` is one
+            # finding however many payloads reach `refund`, and by which path
+            shared = Shared(scope.ref, site.where, side, scope.node, prefix=scope.prefix)
         c.emit(rule, message, site.op, evidence=evidence, at=at, shared=shared)
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
-    """An object body moved into ``oneOf`` branches that carry its properties."""
-    if not _wrapped(c, d):
+    """An object body moved into ``oneOf``/``anyOf`` branches that carry its properties."""
+    kw = _wrapped(c, d)
+    if kw is None:
         return False
+    if site.request and covers(d.rev, d.base, c.rev.deref, c.base.deref):
+        # every body accepted before still is: only the branches are news
+        check_lists(d, site.where, _emitter(c, site, d, site.root, ""), c, site)
+        return True
     side = "request" if site.request else "response"
-    c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in oneOf", site.op)
+    c.emit(f"{side}-body-wrapped-in-one-of", f"{site.where} was wrapped in {kw}", site.op)
     return True
 
 
-def _wrapped(c: Collector, d: SchemaDiff) -> bool:
-    """Whether the revision moved the base's properties into ``oneOf``/``anyOf`` branches."""
+def _wrapped(c: Collector, d: SchemaDiff) -> str | None:
+    """The keyword (``oneOf``/``anyOf``) whose branches now carry the base's properties;
+    None when they do not."""
     props = props_of(d.base)
     if not props or "properties" in d.rev or "oneOf" in d.base or "anyOf" in d.base:
-        return False
+        return None
     for kw in ("oneOf", "anyOf"):
         branches = d.rev.get(kw)
         if isinstance(branches, list):
@@ -128,19 +126,21 @@ def _wrapped(c: Collector, d: SchemaDiff) -> bool:
             for branch in branches:
                 covered |= set(props_of(c.rev.deref(branch) if isinstance(branch, dict) else {}))
             if set(props) <= covered:
-                return True
-    return False
+                return kw
+    return None
 
 
 def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
-    for node, path in _walk(d, ""):
+    for node, path, scope in _walk(d, ""):
+        c.scope = None if scope is None else Scope(scope[0].ref or "", scope[1], c.at(scope[0].rev))
         prefix = site.nested if path else site.root
         if path and _wrapped(c, node):
             # one finding for the new branches (one-of-added), not one per moved property
-            _lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
+            check_lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
             continue
         _node(c, site, node, prefix, path=path)
         check_object(c, site, node, path)
+    c.scope = None
 
 
 def _id(site: Site, prefix: str, node: SchemaDiff, stem: str) -> str:
@@ -156,7 +156,7 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
     """The ``emit(stem, message)`` used for one schema node: composes the rule id."""
     ev = f"{site.where}|{path}"
 
-    def emit(stem: str, message: str) -> None:
+    def emit(stem: str, message: str, detail: str = "") -> None:
         rule = _id(site, prefix, d, stem)
         if (
             path == "items"
@@ -167,10 +167,11 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
         elif stem.startswith("!"):
             rule = stem[1:]
         at = c.at(d.rev)
-        c.emit(rule, message, site.op, evidence=f"{ev}|{stem}", at=at)
+        tail = f"{stem}|{detail}" if detail else stem
+        c.emit(rule, message, site.op, evidence=f"{ev}|{tail}", at=at)
         if site.header and path:
             header_rule = f"request-header-property-{stem}"
-            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{stem}", at=at)
+            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{tail}", at=at)
 
     return emit
 
@@ -180,8 +181,7 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
         return  # a write-only property never reaches a client
     what = f"'{path}' in {site.where}" if path else site.where
     emit = _emitter(c, site, d, prefix, path)
-    _numbers(d, what, emit)
-    _pattern(d, site, what, emit)
+    check_bounds(c, site, d, what, emit)
     check_types(c, d, site, prefix, what=what, emit=emit)
     _enum(d, site, what, path, emit)
     for kw, stem in (("default", "default-value"), ("const", "const")):
@@ -201,7 +201,7 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
     for kw in d.children_removed:
         if kw in CHILD_STEMS:
             emit(f"{CHILD_STEMS[kw]}-removed", f"{kw} removed from {what}")
-    _lists(d, what, emit)
+    check_lists(d, what, emit, c, site)
     _maps(d, what, emit)
     _discriminator(d, what, emit)
     _lifecycle(c, d, site, what, emit)
@@ -209,40 +209,6 @@ def _node(c: Collector, site: Site, d: SchemaDiff, prefix: str, *, path: str) ->
 
 def _show(value: Any) -> str:
     return "none" if value is MISSING else repr(value)
-
-
-def _numbers(d: SchemaDiff, what: str, emit: Any) -> None:
-    for kw, stem in NUMERIC.items():
-        if kw not in d.values:
-            continue
-        old, new = d.values[kw]
-        if isinstance(old, bool) or isinstance(new, bool):
-            continue
-        if old is MISSING and isinstance(new, (int, float)):
-            emit(f"{stem}-set", f"{kw} of {what} set to {new}")
-        elif new is MISSING and isinstance(old, (int, float)):
-            emit(f"{stem}-unset", f"{kw} of {what} removed (was {old})")
-        elif isinstance(old, (int, float)) and isinstance(new, (int, float)):
-            verb = "decreased" if new < old else "increased"
-            emit(f"{stem}-{verb}", f"{kw} of {what} {verb} from {old} to {new}")
-
-
-def _pattern(d: SchemaDiff, site: Site, what: str, emit: Any) -> None:
-    if "pattern" not in d.values:
-        return
-    old, new = d.values["pattern"]
-    old = MISSING if old in ("", None) else old
-    new = MISSING if new in ("", None) else new
-    if old is new:
-        return
-    if old is MISSING:
-        emit("pattern-added", f"pattern {new!r} added to {what}")
-    elif new is MISSING:
-        emit("pattern-removed", f"pattern removed from {what}")
-    elif site.request and new in (".*", "^.*$"):
-        emit("pattern-generalized", f"pattern of {what} generalized to {new!r}")
-    else:
-        emit("pattern-changed", f"pattern of {what} changed from {old!r} to {new!r}")
 
 
 def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
@@ -275,19 +241,6 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
             "became-nullable" if d.nullable[1] else "became-not-nullable",
             f"{what} became {'nullable' if d.nullable[1] else 'not nullable'}",
         )
-
-
-def _annotation_only(node: Any) -> bool:
-    return isinstance(node, dict) and "$ref" not in node and bool(node) and set(node) <= ANNOTATIONS
-
-
-def _lists(d: SchemaDiff, what: str, emit: Any) -> None:
-    for kw, ld in d.lists.items():
-        stem = LIST_STEMS[kw]
-        for verb, items in (("added", ld.added), ("removed", ld.removed)):
-            for index, node in items:
-                note = "-annotation-only" if kw == "allOf" and _annotation_only(node) else ""
-                emit(f"{stem}-{verb}{note}", f"{kw} branch #{index} {verb} in {what}")
 
 
 def _maps(d: SchemaDiff, what: str, emit: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, types_of
+from gatekeeper.checks.openapi.diff import MISSING, SchemaDiff, bare, types_of
 from gatekeeper.checks.openapi.rules.base import Collector
 from gatekeeper.checks.openapi.rules.site import Site
 
@@ -34,6 +34,8 @@ def check_types(
 ) -> None:
     fmt = d.values.get("format")
     if d.types is None and fmt is None:
+        return
+    if d.types is not None and _told_by_branches(c, d):
         return
     old, new = d.types if d.types is not None else (types_of(d.base), types_of(d.rev))
     if d.types is not None and (len(old) > 1 or len(new) > 1):
@@ -82,6 +84,20 @@ def check_types(
             emit("type-changed", msg)
     else:
         emit(f"type-{kind}", msg)
+
+
+def _told_by_branches(c: Collector, d: SchemaDiff) -> bool:
+    """The types changed because ``oneOf``/``anyOf`` branches that are more than a type
+    came or went: the branch findings say it, once. Bare-type branches (``{type: x}``)
+    are the other way round: the type finding speaks for them."""
+    branches = [
+        (node, deref)
+        for kw in ("oneOf", "anyOf")
+        if kw in d.lists
+        for items, deref in ((d.lists[kw].added, c.rev.deref), (d.lists[kw].removed, c.base.deref))
+        for _, node in items
+    ]
+    return bool(branches) and not any(bare(deref(node)) for node, deref in branches)
 
 
 _CONSTRAINTS = (
