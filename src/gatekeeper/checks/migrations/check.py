@@ -72,7 +72,8 @@ class MigrationsCheck(BaseCheck):
         )
         for m in changed:
             ctx.check_time()
-            findings += history.history_findings(self, ctx.changes, m)
+            released = ctx.config.get("history", "released") == "released"
+            findings += history.history_findings(self, ctx.changes, m, released_only=released)
             findings += self._reviewed_at_head(ctx, m, markers)
             # an edited merged migration: what was already wrong with it is not new
             ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))

@@ -10,12 +10,16 @@ from __future__ import annotations
 import ast
 
 from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.changes.git import run_git
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, Migration
-from gatekeeper.model import Finding
+from gatekeeper.errors import GitError
+from gatekeeper.model import Finding, Level
 
 
-def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list[Finding]:
+def history_findings(
+    check: BaseCheck, changes: ChangeSet, m: Migration, *, released_only: bool = True
+) -> list[Finding]:
     """An already merged migration (present at base) that the change edits or deletes.
 
     Editing only its down side (a separate down file, or Alembic's ``downgrade()``) is
@@ -48,6 +52,20 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
                 )
             )
             continue
+        tag = newest_release(changes) if released_only else None
+        if tag and not in_release(changes, tag, changes.base_path_of(path)):
+            # merged but in no release yet: only development databases ran it
+            out.append(
+                check.finding(
+                    "history-rewritten",
+                    f"The change {verb} {path}, a migration merged since the newest release "
+                    f"({tag}): databases of that release never ran it, development ones did.",
+                    path=path,
+                    evidence=path,
+                    level=Level.WARNING,
+                )
+            )
+            continue
         out.append(
             check.finding(
                 "history-rewritten",
@@ -58,6 +76,30 @@ def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list
             )
         )
     return out
+
+
+def newest_release(changes: ChangeSet) -> str | None:
+    """The newest tag the base commit descends from (None without tags, or without git)."""
+    base = changes.base
+    if not base or base.startswith("-"):
+        return None
+    try:
+        done = run_git(
+            changes.root, "describe", "--tags", "--abbrev=0", base, check=False, timeout=30
+        )
+    except GitError:
+        return None
+    tag = done.stdout.decode("utf-8", "replace").strip()
+    return tag if done.returncode == 0 and tag and not tag.startswith("-") else None
+
+
+def in_release(changes: ChangeSet, tag: str, path: str) -> bool:
+    """True when the release ``tag`` has ``path`` (or when git cannot tell: fail closed)."""
+    try:
+        done = run_git(changes.root, "cat-file", "-e", f"{tag}:{path}", check=False, timeout=30)
+    except GitError:
+        return True
+    return done.returncode == 0
 
 
 def _only_down(

@@ -91,6 +91,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": "Variables of the job's environment passed on to env.py or the "
             "Django settings (credentials of the job are never passed).",
         },
+        "history": {
+            "enum": ["released", "merged"],
+            "default": "released",
+            "description": "When editing a merged migration blocks: released (it is in the "
+            "newest release tag the base descends from; without tags, once merged) or "
+            "merged (always). An edit of a migration no release has yet is a warning.",
+        },
         "safety": {"type": "boolean", "default": True},
         "lint": {
             "description": "sqlfluff on changed SQL: true, or the rules to use.",
