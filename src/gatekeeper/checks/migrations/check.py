@@ -28,7 +28,7 @@ from gatekeeper.checks.migrations import (
     static,
     variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, RAILS, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
@@ -115,6 +115,8 @@ class MigrationsCheck(BaseCheck):
         path, line = m.path, sqltext.irreversible_line(text)
         if line is None and down is not None:
             path, line = m.down_path or m.path, sqltext.irreversible_line(down)
+        if line is None and m.framework == RAILS:
+            return found  # declared by the code itself (raise IrreversibleMigration)
         marker = Marker("gatekeeper:irreversible", path, line or 1)
         if markers.honours(marker):
             return found
@@ -147,6 +149,8 @@ class MigrationsCheck(BaseCheck):
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
             return static.check_sql(self, sides, m, honour_marker=honour_marker)
+        if m.framework == RAILS:
+            return static.check_rails(self, m, text, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -172,8 +176,8 @@ class MigrationsCheck(BaseCheck):
     ) -> list[Finding]:
         changes = ctx.changes
         text = changes.text_at_head(m.path)
-        if text is None:
-            return []
+        if text is None or m.framework == RAILS:
+            return []  # Rails migrations: reversibility only
         dialect = str(ctx.config.get("dialect", "postgres"))
         if m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from gatekeeper.checks.migrations import variants
-from gatekeeper.checks.migrations.detect import Migration
+from gatekeeper.checks.migrations.detect import RAILS, Migration
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
@@ -42,6 +42,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return f"no {variants.LABEL.get(database, database)} server here"
     if rules & _NO_PROOF:
         return "up only (no down to prove)"
+    if m.framework == RAILS:
+        return "not available for Rails"
     return f"proven on {engine}"
 
 

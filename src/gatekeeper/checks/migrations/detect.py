@@ -27,8 +27,11 @@ GOOSE = "goose"
 SQITCH = "sqitch"
 SQL_PAIR = "sql-pair"
 PRISMA = "prisma"
+RAILS = "rails"
 
-FRAMEWORKS = (ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA)
+FRAMEWORKS = (
+    ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
+)  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA})
 #: frameworks with no down side by design (asking for one would flag every migration)
@@ -46,6 +49,7 @@ _DBMATE = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
 _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
+_RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,8 @@ def classify(
     folder = posixpath.dirname(path)
     if name.endswith(".py"):
         return _classify_python(path, name, text)
+    if name.endswith(".rb"):
+        return _classify_rails(path, name, text)
     if not name.endswith(".sql"):
         return None
     variant = variants.parse(name)
@@ -150,6 +156,15 @@ def _classify_variant(
     )
 
 
+def _classify_rails(path: str, name: str, text: str | None) -> Migration | None:
+    """``db/migrate/<timestamp>_name.rb`` defining an ``ActiveRecord::Migration``."""
+    if text is None or not _RAILS_NAME.match(name) or "migrate" not in path.split("/")[:-1]:
+        return None
+    if "ActiveRecord::Migration" not in text:
+        return None
+    return Migration(RAILS, path, name.split("_", 1)[0])
+
+
 def _classify_python(path: str, name: str, text: str | None) -> Migration | None:
     if text is None:
         return None
@@ -186,7 +201,7 @@ def changed_migrations(
     locations = locations or {}
     found: dict[tuple[str, str], Migration] = {}
     for f in changes.matching(paths or ("**",), exclude):
-        if not (f.path.endswith(".sql") or f.path.endswith(".py")):
+        if not f.path.endswith((".sql", ".py", ".rb")):
             continue
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
@@ -222,7 +237,7 @@ def chain(
     pattern = f"{folder}/**" if folder else "**"
     seen: dict[str, Migration] = {}
     for path in listing((pattern,)):
-        if not path.endswith((".sql", ".py")):
+        if not path.endswith((".sql", ".py", ".rb")):
             continue
         m = classify(path, read(path) if _needs_text(path) else None)
         if m is not None and m.framework == migration.framework and m.directory == folder:
@@ -305,6 +320,6 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    return name.endswith(".py") or not (
+    return name.endswith((".py", ".rb")) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

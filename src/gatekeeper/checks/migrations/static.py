@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops, variants
+from gatekeeper.checks.migrations import pyops, rails, variants
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
@@ -432,3 +432,41 @@ def _is_noop(node: ast.expr) -> bool:
     if isinstance(node, ast.List | ast.Tuple):
         return not node.elts
     return value == "" or value is None
+
+
+# --- Rails -------------------------------------------------------------------------------
+
+
+def check_rails(
+    check: BaseCheck, m: Migration, source: str, *, honour_marker: bool = True
+) -> list[Finding]:
+    """``def up`` without ``def down``, and what Rails cannot reverse in ``def change``.
+    A ``def down`` that raises ``ActiveRecord::IrreversibleMigration`` is Rails' own
+    declaration: shown as ``irreversible``."""
+    found = rails.methods(source)
+    out: list[Finding] = []
+    if "up" in found and "down" not in found and "change" not in found:
+        out.append(check.finding(
+            "missing-down",
+            f"Rails migration {m.path} has def up and no def down: rollback raises "
+            "ActiveRecord::IrreversibleMigration.",
+            path=m.path, line=found["up"].line, evidence=m.path,
+        ))  # fmt: skip
+    down = found.get("down")
+    if down is not None and rails.raises_only(down):
+        return [_irreversible(check, m.path, "def down raises ActiveRecord::IrreversibleMigration")]
+    change = found.get("change")
+    calls = rails.irreversible_calls(change) if change is not None else []
+    if calls:
+        listed = "; ".join(f"{name} (line {line})" for line, name in calls)
+        out.append(check.finding(
+            "down-incomplete",
+            f"def change of {m.path} calls what Rails cannot reverse: {listed}; rollback "
+            "raises ActiveRecord::IrreversibleMigration (write def up and def down, or wrap "
+            "it in reversible).",
+            path=m.path, line=calls[0][0], evidence=listed,
+        ))  # fmt: skip
+    reason = irreversible_reason(source) if honour_marker else None
+    if out and reason:
+        return [_irreversible(check, m.path, reason)]
+    return out
