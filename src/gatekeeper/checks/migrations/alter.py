@@ -61,9 +61,8 @@ def _add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
             msg = f"Adds identity column {name}: every existing row gets a value, a rewrite."
             hits.append(_hit("volatile-default", msg, stmt, name))
         elif kind == "CONSTR_GENERATED":
-            # PostgreSQL computes it into every row under ACCESS EXCLUSIVE: no way around
             msg = f"Adds {name} as a stored generated column, computed for every row."
-            hits.append(Hit("volatile-default", msg, stmt.line, name, level=Level.ERROR))
+            hits.append(_hit("volatile-default", msg, stmt, name))
         elif kind == "CONSTR_PRIMARY":
             msg = f"Adds primary key column {name} to an existing table."
             hits.append(_hit("add-primary-key-column", msg, stmt, name))
