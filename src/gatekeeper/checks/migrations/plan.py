@@ -101,8 +101,8 @@ def _engine(changes: ChangeSet, dialect: str, engines: Engines, folder: str) -> 
             return "postgres", ""
         return "", (
             f"the {label} files of this chain were reviewed in {label}'s dialect but not "
-            "round-tripped: set `roundtrip: postgres` (a scratch server from the local "
-            "PostgreSQL binaries) or `database_url` in checks.migrations to run them"
+            "round-tripped: set `checks.migrations.roundtrip: postgres` (a scratch server "
+            "from the local PostgreSQL binaries) or `checks.migrations.database_url` to run them"
         )
     return "", (
         f"the {label} files of this chain were reviewed in {label}'s dialect; gatekeeper "

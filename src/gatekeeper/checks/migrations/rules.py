@@ -50,8 +50,9 @@ _RULES = (
          "a different schema.", "Make the down restore exactly the schema before the up."),
     Rule("roundtrip-other-dialect", INFO, "A chain of per-database files for a database "
          "with no server here (MySQL, CockroachDB; PostgreSQL unless configured) was reviewed "
-         "in its dialect but not round-tripped.", "Nothing to do; set `roundtrip: postgres` "
-         "or `database_url` to round-trip the PostgreSQL files too."),
+         "in its dialect but not round-tripped.",
+         "Nothing to do; set `checks.migrations.roundtrip: postgres` or "
+         "`checks.migrations.database_url` to round-trip the PostgreSQL files too."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
          "See the reason; for Postgres-only SQL set `checks.migrations.roundtrip: postgres`."),
     # safety
