@@ -21,6 +21,7 @@ from gatekeeper.engine import EngineOptions, run_checks
 from gatekeeper.errors import GitError, PolicyError, UsageError
 from gatekeeper.model import Verdict
 from gatekeeper.plugins import Registry, discover
+from gatekeeper.policy.central import CentralPolicies, PolicyRepos
 from gatekeeper.policy.model import DEFAULT_POLICY_PATH, Policy
 from gatekeeper.sandbox import forbidden
 
@@ -55,6 +56,11 @@ class GateOptions:
     enrich_pr: Callable[[Policy, PullRequest], PullRequest] | None = field(
         default=None, compare=False
     )
+    #: where ``github:`` names in ``extends`` are read (the action: the contents API with
+    #: its token; the CLI: ``--policy-repo`` checkouts); None: such a name is an error
+    policy_repos: PolicyRepos | None = field(default=None, compare=False)
+    #: what to do when a policy names one and ``policy_repos`` is None
+    policy_repos_missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,8 +227,14 @@ def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
         extended.append(path)
         return read(path)
 
+    # one reader for both passes: a tag resolves once, so both read the same commit
+    central = CentralPolicies(opts.policy_repos, opts.policy_repos_missing)
     # plugins: may come from an extended file, so peeking needs the same reader
-    plugins = peek_plugins(text, source, read_file=read_extended) if text is not None else ()
+    plugins = (
+        peek_plugins(text, source, read_file=read_extended, central=central)
+        if text is not None
+        else ()
+    )
     registry = discover({p: read(p) for p in plugins})
     given = _with_local_commits(opts, changes)
     policy = load_policy(
@@ -232,7 +244,9 @@ def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
         pr=given,
         changed_paths=[f.path for f in changes],
         read_file=read_extended,
+        central=central,
     )
+    notes = (*notes, *central_notes(policy))
     if opts.safe:
         policy, safe_notes = safe_policy(policy, registry)
         notes = (*notes, *safe_notes)
@@ -242,6 +256,16 @@ def _prepare(opts: GateOptions, changes: ChangeSet) -> Prepared:
     own = (policy_path,) if policy_path is not None else ()
     files = (*own, *plugins, *sorted(set(extended)))
     return Prepared(changes, registry, policy, pr, files, notes)
+
+
+def central_notes(policy: Policy) -> tuple[str, ...]:
+    """One note per file read from another repository: the verdict says which commit of
+    the central policy judged this change (a tag can move; the commit cannot)."""
+    return tuple(
+        f"Central policy {f.name} was read at commit {f.commit}"
+        + (f" ({f.ref_kind} {f.ref})." if f.ref_kind != "commit" else ".")
+        for f in policy.central
+    )
 
 
 def approver_teams(policy: Policy) -> tuple[str, ...]:

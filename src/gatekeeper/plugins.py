@@ -185,4 +185,3 @@ def discover(local_files: Mapping[str, str | None] | None = None) -> Registry:
     for path, source in sorted((local_files or {}).items()):
         load_local_file(registry, path, source)
     return registry
-

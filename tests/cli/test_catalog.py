@@ -76,8 +76,8 @@ def test_explain_a_check_names_its_policy_keys_in_full() -> None:
     assert out.startswith("security: Security\n")
     assert "Rules: " in out and "`gatekeeper checks security` lists them" in out
     # nested keys by their full path, as the policy writes them, with their text
-    assert "  checks.security.secrets.allowlist (list): Regular expressions" in out
-    assert "checks.security.bandit.min_severity (choice)" in out
+    assert "  checks.security.secrets.allowlist (list, default []): Regular expressions" in out
+    assert 'checks.security.bandit.min_severity (choice, default "medium")' in out
     assert "Provided by: entry point security" in out
 
 

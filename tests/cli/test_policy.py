@@ -25,12 +25,19 @@ def test_validate_a_good_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert "bad.yml:3: checks.coverage.diff_min" in result.output
 
 
-def test_validate_without_a_file_names_the_default_path(
+def test_validate_without_a_file_says_the_built_in_default_applies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["policy", "validate"])
-    assert result.exit_code == 2 and ".github/gatekeeper.yml: no such policy file" in result.output
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        ".github/gatekeeper.yml: no such file, so the built-in default policy applies "
+        "(extends: [recommended]); checks enabled: coverage, env-vars, gate,"
+    )
+    # a file named on the command line must exist
+    result = CliRunner().invoke(cli, ["policy", "validate", "missing.yml"])
+    assert result.exit_code == 2 and "missing.yml: no such policy file" in result.output
 
 
 def test_schema_is_a_valid_json_schema_with_every_check() -> None:

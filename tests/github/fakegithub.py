@@ -16,9 +16,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.github import fakegit
 from tests.github.ghspec import RequestRejected, SpecValidator
 
 TOKEN = "ghs_fakeTOKEN0123456789abcdefABCDEF"
@@ -55,15 +57,17 @@ class Call:
 
 
 class FakeGitHub:
-    """The server and its state: check runs, comments, statuses, commits, reviews."""
+    """The server and its state: check runs, comments, statuses, commits, reviews, and
+    the repositories whose refs and files it serves."""
 
     def __init__(
         self, validators: list[SpecValidator], page_size: int = 100, token: str = TOKEN
     ) -> None:
         self.validators = validators
         self.page_size = page_size
-        #: the one token the server accepts
+        #: the token the server accepts (and any in ``other_tokens``, e.g. a policy token)
         self.token = token
+        self.other_tokens: set[str] = set()
         self.calls: list[Call] = []
         self.rejections: list[str] = []
         self.check_runs: dict[int, dict[str, Any]] = {}
@@ -76,6 +80,9 @@ class FakeGitHub:
         self.artifacts: dict[int, list[dict[str, Any]]] = {}
         #: organization teams by "org/slug": their members (user objects); others are 404
         self.teams: dict[str, list[dict[str, Any]]] = {}
+        #: repositories served by the git side (refs, tags, contents): "owner/repo"
+        #: (lowercase) -> a real git repository on disk; others are 404
+        self.repositories: dict[str, Path] = {}
         #: where artifact downloads redirect to (a second server, another "host")
         self.storage: FakeStorage | None = None
         self.faults: dict[str, list[Fault]] = {}
@@ -184,6 +191,8 @@ class FakeGitHub:
             return self._page(members, query, path)
         if op.startswith("actions/"):
             return self._actions(op, query, path)
+        if op in ("git/get-ref", "git/get-tag", "repos/get-content"):
+            return fakegit.answer(self.repositories, op, path, query, self.url)
         return 500, {"message": f"fake server does not implement {op}"}, {}
 
     def _actions(
@@ -293,7 +302,8 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         def _validate(self, path: str, query: str, raw: bytes) -> str:
             if self.headers.get("X-GitHub-Api-Version") != "2022-11-28":
                 raise RequestRejected("missing or wrong X-GitHub-Api-Version")
-            if self.headers.get("Authorization") != f"Bearer {fake.token}":
+            accepted = {f"Bearer {t}" for t in (fake.token, *fake.other_tokens)}
+            if self.headers.get("Authorization") not in accepted:
                 raise RequestRejected("missing or wrong Authorization")
             if "application/vnd.github+json" not in (self.headers.get("Accept") or ""):
                 raise RequestRejected("Accept is not application/vnd.github+json")

@@ -28,12 +28,15 @@ OPERATIONS = (
     "checks/create",
     "checks/list-for-ref",
     "checks/update",
+    "git/get-ref",
+    "git/get-tag",
     "issues/create-comment",
     "issues/list-comments",
     "issues/update-comment",
     "pulls/list-commits",
     "pulls/list-reviews",
     "repos/create-commit-status",
+    "repos/get-content",
     "teams/list-members-in-org",
 )
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -84,6 +87,8 @@ def operation(spec: Mapping[str, Any], path: str, method: str) -> dict[str, Any]
                 "in": p["in"],
                 "required": bool(p.get("required")),
                 "schema": _nullable(p.get("schema", {})),
+                # a file path or a ref such as heads/feature/x spans several segments
+                "multi_segment": bool(p.get("x-multi-segment")),
             }
             for p in params
         ],
@@ -152,9 +157,19 @@ class SpecValidator:
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
+    """The template as a regex; a last parameter named path or ref may hold slashes (GitHub
+    marks those ``x-multi-segment``; :func:`_check_params` holds them to it)."""
     parts = re.split(r"(\{[^}]+\})", template)
+    last = len(parts) - 2 if parts and parts[-1] == "" else -1
     pattern = "".join(
-        f"(?P<{_group(p[1:-1])}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts
+        (
+            f"(?P<{_group(p[1:-1])}>.+)"
+            if i == last and p in ("{path}", "{ref}")
+            else f"(?P<{_group(p[1:-1])}>[^/]+)"
+        )
+        if p.startswith("{")
+        else re.escape(p)
+        for i, p in enumerate(parts)
     )
     return re.compile(pattern)
 
@@ -173,6 +188,8 @@ def _check_params(
     for p in op["parameters"]:
         if p["in"] == "path":
             value = path_args.get(_group(p["name"]), "")
+            if "/" in value and not p.get("multi_segment"):
+                raise RequestRejected(f"{op['operationId']}: {p['name']}={value!r} spans segments")
         elif p["in"] == "query" and p["name"] in query:
             value = query[p["name"]][0]
         else:

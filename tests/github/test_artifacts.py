@@ -393,6 +393,7 @@ def test_the_action_hints_with_the_names_the_checks_declare(
     run_action(case["env"], stdout=log, sleep=lambda s: None)
     assert f"holds none of {', '.join(CoverageCheck.base_inputs)}" in log.getvalue()
 
+
 def test_the_gate_reports_the_drop_from_the_artifact(
     tmp_path: Path, github: FakeGitHub, storage: FakeStorage, git_repo: GitRepo
 ) -> None:

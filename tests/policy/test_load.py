@@ -156,7 +156,7 @@ def test_wrong_type_names_file_line_and_key() -> None:
         ),
         (
             "version: 1\nchecks:\n  coverage: {diff_min: 101}\n",
-            f"{SRC}:3: checks.coverage.diff_min: 101 is greater than the maximum of 100",
+            f"{SRC}:3: checks.coverage.diff_min: 101 must be at most 100",
         ),
         (
             "version: 1\nannotations: {max: -1}\n",
@@ -173,7 +173,8 @@ def test_wrong_type_names_file_line_and_key() -> None:
         ),
         (
             "version: 1\nagents: {logins: Copilot}\n",
-            f"{SRC}:2: agents.logins: 'Copilot' is not a list",
+            f"{SRC}:2: agents.logins: 'Copilot' is not a list; for one item write a list:"
+            " ['Copilot']",
         ),
     ],
 )
@@ -478,7 +479,8 @@ waivers:
     reason: v2 sunset, ADR-0012
     approved_by: "@org/api-leads"
     expires: 2027-01-31
-  - {rule: "security/*", reason: test fixtures, approved_by: "@sec", fingerprint: abc123}
+  - {rule: "security/*", reason: test fixtures, approved_by: "@sec", fingerprint: abc123,
+     permanent: true}
 """
 
 
@@ -507,20 +509,26 @@ def test_expired_waivers_are_kept_and_listed() -> None:
     ("waiver", "message"),
     [
         (
-            "{rule: openapi/x, reason: r, approved_by: a, expires: 2027-02-30}",
+            "{rule: openapi/*, reason: r, approved_by: a, expires: 2027-02-30}",
             "waivers[0].expires: '2027-02-30' is not a real date",
         ),
         (
-            "{rule: openapi/x, reason: r, approved_by: a, expires: next week}",
+            "{rule: openapi/*, reason: r, approved_by: a, expires: next week}",
             "waivers[0].expires: 'next week' must be a date written YYYY-MM-DD",
         ),
-        ("{rule: openapi/x, approved_by: a}", "waivers[0]: missing required key 'reason'"),
         (
-            "{rule: openapi, reason: r, approved_by: a}",
+            "{rule: openapi/*, approved_by: a, expires: 2027-01-01}",
+            "waivers[0]: missing required key 'reason'",
+        ),
+        (
+            "{rule: openapi, reason: r, approved_by: a, expires: 2027-01-01}",
             "waivers[0].rule: 'openapi' must be written check/rule "
             "(globs allowed, e.g. 'openapi/*')",
         ),
-        ("{rule: openapi/x, reason: '', approved_by: a}", "waivers[0].reason: must not be empty"),
+        (
+            "{rule: openapi/*, reason: '', approved_by: a, expires: 2027-01-01}",
+            "waivers[0].reason: must not be empty",
+        ),
     ],
 )
 def test_bad_waivers(waiver: str, message: str) -> None:
@@ -593,7 +601,7 @@ def test_checks_must_be_a_mapping() -> None:
     )
 
 
-def test_other_schema_messages_fall_back_to_jsonschema() -> None:
+def test_size_and_pattern_messages_are_sentences() -> None:
     class Patterned(Needy):
         id = "patterned"
         config_schema: ClassVar[dict[str, Any]] = {
@@ -608,7 +616,7 @@ def test_other_schema_messages_fall_back_to_jsonschema() -> None:
     text = "version: 1\nchecks:\n  patterned: {target: x, mode: abc}\n"
     message = error_of(text, checks={"patterned": Patterned})
     assert message.splitlines() == [
-        f"{SRC}:3: checks.patterned.mode: 'abc' is too long",
+        f"{SRC}:3: checks.patterned.mode: may hold at most 2 characters",
         f"{SRC}:3: checks.patterned.target: 'x' does not match the pattern ^v[0-9]+$",
     ]
     policy = load("version: 1\nchecks:\n  patterned: [1, 2]\n", checks={"patterned": Patterned})
@@ -700,7 +708,7 @@ def test_a_broken_check_schema_is_a_plugin_error_not_a_traceback(broken: dict[st
 def test_problems_from_every_stage_are_sorted_together() -> None:
     text = (
         "version: 1\n"
-        "waivers:\n  - {rule: a/b, reason: r, approved_by: x, expires: 2027-02-30}\n"
+        "waivers:\n  - {rule: pr/*, reason: r, approved_by: x, expires: 2027-02-30}\n"
         "plugins: [../x.py]\n"
         "typo: 1\n"
     )

@@ -315,6 +315,7 @@ def index_tree(root: Path) -> str:
         )
     return done.stdout.decode().strip()
 
+
 #: the most commits whose messages are read for agent signals (a PR is far smaller)
 MAX_COMMITS = 1000
 

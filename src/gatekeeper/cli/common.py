@@ -7,13 +7,16 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from gatekeeper.changes.pullrequest import PullRequest, pr_from_payload
 from gatekeeper.errors import UsageError
 from gatekeeper.pipeline import POLICY_FROM, GateOptions
+
+if TYPE_CHECKING:
+    from gatekeeper.policy.checkouts import LocalCheckouts
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +56,14 @@ _OPTIONS = [
         default="base",
         show_default=True,
         help="Where the policy (and the files it extends) is read from.",
+    ),
+    click.option(
+        "--policy-repo",
+        "policy_repos",
+        multiple=True,
+        metavar="OWNER/REPO=PATH",
+        help="A local clone of a repository whose files the policy extends "
+        "(github:OWNER/REPO/file.yml@ref), read at that ref (repeatable).",
     ),
     click.option(
         "--pr-event",
@@ -109,6 +120,8 @@ def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptio
 
         pr = replace(pr, **fields)
     return GateOptions(
+        policy_repos=policy_repos(kw.get("policy_repos") or ()),
+        policy_repos_missing=POLICY_REPO_MISSING,
         root=kw.get("repo") or Path("."),
         base=kw.get("base"),
         head=kw.get("head"),
@@ -119,6 +132,20 @@ def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptio
         jobs=kw.get("jobs"),
         baseline=baseline,
     )
+
+
+#: what the CLI says when a policy extends another repository it was given no clone of
+POLICY_REPO_MISSING = (
+    "the CLI reads other repositories from local clones: pass --policy-repo OWNER/REPO=PATH "
+    "(a clone that holds the ref); it never calls GitHub"
+)
+
+
+def policy_repos(values: tuple[str, ...]) -> LocalCheckouts | None:
+    """The ``--policy-repo`` clones as a source of central policies (None: none given)."""
+    from gatekeeper.policy.checkouts import LocalCheckouts, parse_policy_repos
+
+    return LocalCheckouts(parse_policy_repos(values)) if values else None
 
 
 def check_format(name: str, where: str) -> None:

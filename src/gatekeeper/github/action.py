@@ -27,6 +27,7 @@ from gatekeeper.errors import (
     GatekeeperError,
     UsageError,
 )
+from gatekeeper.github.central import with_central_policies
 from gatekeeper.github.checkout import ensure_commit
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.event import Event, enrich, read_event
@@ -56,6 +57,7 @@ INPUTS: Mapping[str, str] = {
     "base": "",
     "head": "",
     "token": "",
+    "policy-token": "",
     "comment": "true",
     "check-name": "gatekeeper",
     "formats": "terminal",
@@ -90,6 +92,8 @@ class Inputs:
     working_directory: str
     jobs: int | None
     base_coverage_artifact: str = ""
+    #: reads central policies (github: in extends) when set; else ``token`` does
+    policy_token: str = ""
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -122,6 +126,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         working_directory=raw["working-directory"] or ".",
         jobs=int(jobs) if jobs else None,
         base_coverage_artifact=raw["base-coverage-artifact"],
+        policy_token=raw["policy-token"],
     )
 
 
@@ -154,9 +159,12 @@ def run_action(
     workspace's owner.
     """
     token = env.get("INPUT_TOKEN", "").strip()
-    log = _Log(stdout or sys.stdout, token)  # writes ::add-mask:: first, then masks
-    if token:
-        register_secret(token)  # and no process running PR code gets it in its environment
+    policy_token = env.get("INPUT_POLICY-TOKEN", "").strip()
+    # writes ::add-mask:: for each first, then masks them in every later line
+    log = _Log(stdout or sys.stdout, token, policy_token)
+    for secret in (token, policy_token):
+        if secret:
+            register_secret(secret)  # and no process running PR code gets it in its env
     started = time.time()
     published: list[str] = []
     try:
@@ -185,6 +193,8 @@ def _run(
         if client is not None:
             event = enrich(event, client, log)
         options = _gate_options(env, inputs, event, client, log)
+        reader = _client(env, inputs.policy_token, sleep, http_timeout) or client
+        options = with_central_policies(options, reader, env)
         if not inputs.head and event.head:
             ensure_commit(options.root, event.head, event.pr.number, log)
         if inputs.base_coverage_artifact:
@@ -263,11 +273,12 @@ class _Log:
     shown, no workflow command after a line break, see :func:`log_text`), while
     :meth:`raw` writes the commands the action builds itself."""
 
-    def __init__(self, out: TextIO, token: str) -> None:
+    def __init__(self, out: TextIO, *tokens: str) -> None:
         self.out = out
-        if token:
+        given = [token for token in tokens if token]
+        for token in given:
             self.raw(f"::add-mask::{token}")  # the runner hides it in every later line
-        self.masker = Masker([token] if token else [])
+        self.masker = Masker(given)
 
     def __call__(self, line: str) -> None:
         self.raw(log_text(self.masker(line)))

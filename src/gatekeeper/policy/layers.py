@@ -1,6 +1,10 @@
-"""``extends``: presets and repository files merged under the policy file, in order.
+"""``extends``: presets, repository files and central files merged under the policy file.
 
-Each layer is a parsed document with its line marks. Check shorthands are expanded per
+Each layer is a parsed document with its line marks. A name in ``extends`` is a preset
+(``recommended``), a file of the repository under review (read at its base commit), or a
+central file in another repository (``github:acme/policies/base.yml@v3``, see
+:mod:`gatekeeper.policy.central`); a central file's own repository paths resolve in its
+repository at the same commit. Check shorthands are expanded per
 layer *before* merging (``coverage: false`` becomes ``{enabled: false}``), so a file
 that disables a check a preset configured keeps the preset's settings for when an
 override turns it back on, and so marks stay attached to the right keys.
@@ -9,13 +13,20 @@ override turns it back on, and so marks stay attached to the right keys.
 from __future__ import annotations
 
 import copy
-import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from gatekeeper.errors import PolicyError
+from gatekeeper.policy.central import (
+    CentralFile,
+    CentralPolicies,
+    CentralUnavailable,
+    is_central,
+    normal_path,
+    parse_ref,
+)
 from gatekeeper.policy.validate import did_you_mean
 from gatekeeper.policy.yamlmarks import KeyPath, Marked, format_path, load
 
@@ -31,11 +42,17 @@ MAX_DEPTH = 16
 
 @dataclass(frozen=True)
 class Layer:
-    """One document of the extends chain, shorthands expanded."""
+    """One document of the extends chain, shorthands expanded, ``locked:`` taken out."""
 
     source: str
     data: Mapping[str, Any]
     lines: Mapping[KeyPath, int]
+    #: the ``locked:`` list as written (validated by gatekeeper.policy.locks)
+    locked: Any = None
+    #: set for a file read from another repository
+    central: CentralFile | None = None
+    #: ``preset``, ``central`` or ``file`` (the policy file or a repository file)
+    kind: str = field(default="file")
 
 
 def available_presets() -> tuple[str, ...]:
@@ -72,7 +89,14 @@ def merge_layers(layers: list[Layer]) -> tuple[list[Layer], dict[str, Any]]:
         offset = len(prior) if isinstance(prior, list) else 0  # anything else: schema error
         own = layer.data.get("overrides")
         if offset and isinstance(own, list):
-            renumbered = Layer(layer.source, layer.data, _shift_overrides(layer.lines, offset))
+            renumbered = Layer(
+                layer.source,
+                layer.data,
+                _shift_overrides(layer.lines, offset),
+                layer.locked,
+                layer.central,
+                layer.kind,
+            )
             document = merge(document, {**layer.data, "overrides": document["overrides"] + own})
             shifted.append(renumbered)
         else:
@@ -96,12 +120,7 @@ def _is_local(name: str) -> bool:
 
 def repo_path(name: str) -> str | None:
     """``name`` as a normalized repository-relative path, or None when it escapes."""
-    if name.startswith("/") or "\\" in name:
-        return None
-    path = posixpath.normpath(name)
-    if path == ".." or path.startswith("../"):
-        return None
-    return path
+    return normal_path(name)
 
 
 def _fail(marked: Marked, path: KeyPath, message: str) -> PolicyError:
@@ -116,9 +135,35 @@ def _extends(marked: Marked) -> list[str]:
     return names
 
 
-def _load_extended(marked: Marked, index: int, name: str, read_file: ReadFile) -> Marked:
-    """Parse the preset or repository file that ``extends[index]`` names."""
+@dataclass(frozen=True)
+class _Doc:
+    """A parsed document of the chain and where it came from."""
+
+    marked: Marked
+    kind: str = "file"
+    central: CentralFile | None = None
+
+    @property
+    def key(self) -> str:
+        """Names one document once, for cycles (a central file by its commit)."""
+        return self.central.key if self.central is not None else self.marked.source
+
+
+@dataclass(frozen=True)
+class Readers:
+    """How the names in ``extends`` are read: the repository under review (at its base
+    commit) and, for ``github:`` names, the run's central policies."""
+
+    read_file: ReadFile
+    central: CentralPolicies
+
+
+def _load_extended(doc: _Doc, index: int, name: str, readers: Readers) -> _Doc:
+    """Parse the preset, repository file or central file that ``extends[index]`` names."""
+    marked = doc.marked
     where: KeyPath = ("extends", index)
+    if is_central(name):
+        return _load_central(doc, where, name, readers.central)
     if not _is_local(name):
         text = _read_preset(name)
         if text is None:
@@ -129,43 +174,74 @@ def _load_extended(marked: Marked, index: int, name: str, read_file: ReadFile) -
                 f"unknown preset '{name}'{did_you_mean(name, available_presets())} "
                 f"(available: {presets}; a repository file needs a path ending in .yml)",
             )
-        return load(text, f"{PRESET_PREFIX}{name}")
+        return _Doc(load(text, f"{PRESET_PREFIX}{name}"), "preset")
     path = repo_path(name)
     if path is None:
         raise _fail(marked, where, f"'{name}' must be a path inside the repository")
+    if doc.central is not None:  # a central file's paths are in its own repository
+        return _central_doc(doc, where, name, doc.central.sibling(path), readers.central)
     try:
-        text = read_file(path)
+        text = readers.read_file(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise _fail(marked, where, f"cannot read '{path}': {exc}") from None
     if text is None:
         raise _fail(marked, where, f"'{path}' does not exist at the base commit")
-    return load(text, path)
+    return _Doc(load(text, path))
 
 
-def resolve(top: Marked, checks: Mapping[str, type], read_file: ReadFile) -> list[Layer]:
+def _load_central(doc: _Doc, where: KeyPath, name: str, central: CentralPolicies) -> _Doc:
+    try:
+        found, text = central.open(parse_ref(name))
+    except CentralUnavailable as exc:
+        raise _unavailable(doc.marked, where, name, exc) from None
+    return _Doc(load(text, found.source), "central", found)
+
+
+def _central_doc(
+    doc: _Doc, where: KeyPath, name: str, file: CentralFile, central: CentralPolicies
+) -> _Doc:
+    try:
+        text = central.text(file)
+    except CentralUnavailable as exc:
+        raise _unavailable(doc.marked, where, name, exc) from None
+    return _Doc(load(text, file.source), "central", file)
+
+
+def _unavailable(marked: Marked, where: KeyPath, name: str, exc: CentralUnavailable) -> PolicyError:
+    """A central file that cannot be read fails the policy: the gate never falls back."""
+    return _fail(
+        marked,
+        where,
+        f"{name}: {exc}. The policy extends it, so the gate cannot judge without it "
+        "(it does not fall back to a preset)",
+    )
+
+
+def resolve(top: Marked, checks: Mapping[str, type], readers: Readers) -> list[Layer]:
     """The layers to merge, in order: everything ``top`` extends (depth first), then ``top``."""
-    return _resolve(top, checks, read_file, ())
+    return _resolve(_Doc(top), checks, readers, ())
 
 
 def _resolve(
-    marked: Marked, checks: Mapping[str, type], read_file: ReadFile, chain: tuple[str, ...]
+    doc: _Doc, checks: Mapping[str, type], readers: Readers, chain: tuple[str, ...]
 ) -> list[Layer]:
+    marked = doc.marked
     if marked.data is not None and not isinstance(marked.data, dict):
         raise PolicyError(
             f"{marked.source}:{marked.line(())}: the policy must be a mapping "
             "(version, extends, checks, ...), not a list or a single value"
         )
-    chain = (*chain, marked.source)
+    chain = (*chain, doc.key)
     if len(chain) > MAX_DEPTH:
         raise PolicyError(f"{marked.source}: extends nests deeper than {MAX_DEPTH} levels")
     layers: list[Layer] = []
     for index, name in enumerate(_extends(marked)):
-        child = _load_extended(marked, index, name, read_file)
-        if child.source in chain:
-            cycle = " -> ".join((*chain[chain.index(child.source) :], child.source))
+        child = _load_extended(doc, index, name, readers)
+        if child.key in chain:
+            cycle = " -> ".join((*chain[chain.index(child.key) :], child.key))
             raise _fail(marked, ("extends", index), f"extends cycle: {cycle}")
-        layers.extend(_resolve(child, checks, read_file, chain))
-    layers.append(expand(marked, checks))
+        layers.extend(_resolve(child, checks, readers, chain))
+    layers.append(expand(marked, checks, kind=doc.kind, central=doc.central))
     return layers
 
 
@@ -198,10 +274,21 @@ def _expand_checks(
     return out
 
 
-def expand(marked: Marked, checks: Mapping[str, type]) -> Layer:
-    """A layer from a parsed document, with check shorthands expanded and marks moved."""
+def expand(
+    marked: Marked,
+    checks: Mapping[str, type],
+    *,
+    kind: str = "file",
+    central: CentralFile | None = None,
+) -> Layer:
+    """A layer from a parsed document, with check shorthands expanded and marks moved.
+
+    ``locked:`` leaves the data: it binds the layers that come after this one and is
+    never merged (a later file could otherwise replace the list and unlock everything).
+    """
     data: dict[str, Any] = dict(marked.data or {})
     lines = dict(marked.lines)
+    locked = data.pop("locked", None)
     if isinstance(data.get("extends"), str):
         data["extends"] = [data["extends"]]
         lines[("extends", 0)] = lines.get(("extends",), 1)
@@ -215,4 +302,4 @@ def expand(marked: Marked, checks: Mapping[str, type]) -> Layer:
             else o
             for i, o in enumerate(overrides)
         ]
-    return Layer(marked.source, data, lines)
+    return Layer(marked.source, data, lines, locked, central, kind)

@@ -1,13 +1,16 @@
 """Load the policy in force for one pull request.
 
 The steps, in order: parse the file with line marks; resolve ``extends`` (presets
-shipped in ``gatekeeper/policies`` and repository files read at the base commit)
-depth-first, detecting cycles; expand check shorthands (``true``/``false``, a list);
-deep-merge the layers (mappings merge, anything else is replaced by the later layer);
-validate the merged document against :func:`~gatekeeper.policy.schema.policy_schema`,
-pointing each error at the file and line that wrote the key; apply the overrides whose
-``when`` matches this PR; fill in defaults. The result's ``document`` is itself a valid
-policy that gives the same checks, which is what ``gatekeeper policy show`` prints.
+shipped in ``gatekeeper/policies``, repository files read at the base commit, and
+central files of other repositories at the commit their ref names) depth-first,
+detecting cycles; expand check shorthands (``true``/``false``, a list); hold every later
+layer to the ``locked:`` keys of the layers before it; deep-merge the layers (mappings
+merge, anything else is replaced by the later layer); validate the merged document
+against :func:`~gatekeeper.policy.schema.policy_schema`, pointing each error at the file
+and line that wrote the key; validate the waivers; apply the overrides whose ``when``
+matches this PR; fill in defaults. The result's ``document`` is itself a valid policy
+that gives the same checks, which is what ``gatekeeper policy show`` prints, with the
+origin of each value (``origins``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import copy
 import fnmatch
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -25,30 +27,34 @@ import yaml
 
 from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.pullrequest import PullRequest
-from gatekeeper.model import Severity, Waiver
+from gatekeeper.model import Severity
 from gatekeeper.policy.agents import detect_agent
-from gatekeeper.policy.layers import Layer, ReadFile, merge, merge_layers, repo_path, resolve
-from gatekeeper.policy.model import DEFAULT_TIMEOUT, AgentRules, CheckPolicy, Policy
+from gatekeeper.policy.central import CentralPolicies
+from gatekeeper.policy.defaults import config_defaults, with_defaults
+from gatekeeper.policy.layers import (
+    Layer,
+    Readers,
+    ReadFile,
+    merge,
+    merge_layers,
+    repo_path,
+    resolve,
+)
+from gatekeeper.policy.locks import check_locks, read_locks
+from gatekeeper.policy.model import AgentRules, CheckPolicy, Policy
+from gatekeeper.policy.origins import Lock
+from gatekeeper.policy.provenance import origins
 from gatekeeper.policy.schema import COMMON_KEYS, policy_schema
 from gatekeeper.policy.validate import Origin, Problems, check_document, check_error_in_rules
+from gatekeeper.policy.waivers import read_waivers
 from gatekeeper.policy.yamlmarks import KeyPath, load
+
+__all__ = ["DEFAULT_SOURCE", "config_defaults", "digest", "dump_document", "load_policy"]
 
 #: What a repository without a policy file gets.
 DEFAULT_DOCUMENT = "version: 1\nextends: [recommended]\n"
 DEFAULT_SOURCE = "built-in default policy"
 DEFAULT_MAX_ANNOTATIONS = 200
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # other shapes are the schema's to report
-
-_COMMON_DEFAULTS: Mapping[str, Any] = {
-    "enabled": True,
-    "severity": "block",
-    "rules": {},
-    "timeout": DEFAULT_TIMEOUT,
-    "on_error": "block",
-    "paths": [],
-    "exclude": [],
-}
 
 
 def _no_file(path: str) -> str | None:
@@ -69,20 +75,28 @@ def _origin(layers: Sequence[Layer]) -> Origin:
     return origin
 
 
-def _merged(
-    text: str | None, source: str, checks: Mapping[str, type], read_file: ReadFile
-) -> tuple[list[Layer], dict[str, Any]]:
+def _layers(
+    text: str | None,
+    source: str,
+    checks: Mapping[str, type],
+    read_file: ReadFile,
+    central: CentralPolicies | None,
+) -> list[Layer]:
     top = load(text if text is not None else DEFAULT_DOCUMENT, source)
-    return merge_layers(resolve(top, checks, read_file))
+    return resolve(top, checks, Readers(read_file, central or CentralPolicies(None)))
 
 
 def peek_plugins(
-    text: str | None, source: str, *, read_file: ReadFile = _no_file
+    text: str | None,
+    source: str,
+    *,
+    read_file: ReadFile = _no_file,
+    central: CentralPolicies | None = None,
 ) -> tuple[str, ...]:
     """The ``plugins:`` list (after ``extends``), read before any check is loaded."""
     if text is None:
         return ()
-    layers, document = _merged(text, source, {}, read_file)
+    layers, document = merge_layers(_layers(text, source, {}, read_file, central))
     problems = Problems(_origin(layers))
     plugins = document.get("plugins", [])
     if not isinstance(plugins, list) or not all(isinstance(p, str) and p for p in plugins):
@@ -116,21 +130,26 @@ def load_policy(
     changed_paths: Sequence[str] = (),
     read_file: Callable[[str], str | None] = _no_file,
     today: date | None = None,
+    central: CentralPolicies | None = None,
 ) -> Policy:
     """The effective policy for ``pr``.
 
     ``text`` is the policy file as read at the base commit (``None``: there is none, and
     the built-in default ``{version: 1, extends: [recommended]}`` applies); ``source``
     names it in messages; ``checks`` are the installed check classes by id;
-    ``read_file`` reads a repository file for local ``extends`` (at the base commit).
+    ``read_file`` reads a repository file for local ``extends`` (at the base commit);
+    ``central`` reads ``github:`` files of other repositories (None: such a name fails).
     Raises :class:`PolicyError` listing every problem as ``file:line: key: message``.
     """
     shown = source if text is not None else DEFAULT_SOURCE
-    layers, document = _merged(text, shown, checks, read_file)
+    central = central or CentralPolicies(None)
+    written = _layers(text, shown, checks, read_file, central)
+    layers, document = merge_layers(written)
     problems = Problems(_origin(layers))
     schema = policy_schema(checks)
+    locks = _locks(written, checks, schema, problems)
     check_document(schema, document, problems)
-    waivers = _waivers(document, problems)
+    waivers = read_waivers(document, checks, problems)
     plugins = _plugins(document.get("plugins"), problems)
     _check_agents(document.get("agents"), problems)
     _refuse_check_error_rules(document, problems)
@@ -142,6 +161,7 @@ def load_policy(
     check_document(schema, effective, problems)  # e.g. a check's default breaks its schema
     problems.raise_if_any()
     day = today or date.today()
+    overrides = document.get("overrides", [])
     return Policy(
         source=shown,
         digest=digest(effective),
@@ -153,10 +173,27 @@ def load_policy(
         document=effective,
         max_annotations=int(document.get("annotations", {}).get("max", DEFAULT_MAX_ANNOTATIONS)),
         agent_signal=signal,
-        applied_overrides=applied,
+        applied_overrides=tuple(_override_name(overrides, i) for i in applied),
         layers=tuple(layer.source for layer in layers[:-1]),
         expired_waivers=tuple(w for w in waivers if w.expired(day)),
+        central=tuple(dict.fromkeys(x.central for x in layers if x.central is not None)),
+        locks=locks,
+        origins=origins(effective, layers, overrides, applied),
     )
+
+
+def _locks(
+    written: list[Layer], checks: Mapping[str, type], schema: Mapping[str, Any], problems: Problems
+) -> tuple[Lock, ...]:
+    """Every layer's ``locked:`` entries, each later layer held to them."""
+    locks = [read_locks(layer, schema, problems) for layer in written]
+    problems.raise_if_any()  # a lock that names no key would be checked against nothing
+    check_locks(written, locks, checks, problems)
+    return tuple(lock for own in locks for lock in own)
+
+
+def _override_name(overrides: Sequence[Mapping[str, Any]], index: int) -> str:
+    return str(overrides[index].get("name") or f"overrides[{index}]")
 
 
 def digest(document: Mapping[str, Any]) -> str:
@@ -210,37 +247,6 @@ def _check_agents(block: Any, problems: Problems) -> None:
         )
 
 
-def _waivers(document: Mapping[str, Any], problems: Problems) -> tuple[Waiver, ...]:
-    """Waivers as written; a date the schema's pattern lets through but the calendar does
-    not (2027-02-30) is a problem."""
-    raw = document.get("waivers")
-    if not isinstance(raw, list):
-        return ()
-    out = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict) or not {"rule", "reason", "approved_by"} <= set(item):
-            continue  # the schema reports it
-        expires = None
-        if isinstance(item.get("expires"), str) and _DATE.fullmatch(item["expires"]):
-            try:
-                expires = date.fromisoformat(item["expires"])
-            except ValueError:
-                problems.add(
-                    ("waivers", index, "expires"), f"{item['expires']!r} is not a real date"
-                )
-        out.append(
-            Waiver(
-                rule=str(item["rule"]),
-                reason=str(item["reason"]),
-                approved_by=str(item["approved_by"]),
-                path=str(item.get("path", "**")),
-                expires=expires,
-                fingerprint=str(item.get("fingerprint", "")),
-            )
-        )
-    return tuple(out)
-
-
 def _when_matches(
     when: Mapping[str, Any], pr: PullRequest, signal: str, changed_paths: Sequence[str]
 ) -> bool:
@@ -265,35 +271,22 @@ def _when_matches(
 
 def _apply_overrides(
     document: Mapping[str, Any], pr: PullRequest, signal: str, changed_paths: Sequence[str]
-) -> tuple[dict[str, Any], tuple[str, ...]]:
+) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """The check blocks with the matching overrides merged on, and their indexes."""
     blocks: dict[str, Any] = copy.deepcopy(document.get("checks", {}))
     applied = []
     for index, override in enumerate(document.get("overrides", [])):
         if _when_matches(override["when"], pr, signal, changed_paths):
             blocks = merge(blocks, override["checks"])
-            applied.append(str(override.get("name") or f"overrides[{index}]"))
+            applied.append(index)
     return blocks, tuple(applied)
-
-
-def config_defaults(check: type) -> dict[str, Any]:
-    """The top-level ``default`` values of a check's config schema (what a bare block gets)."""
-    schema = getattr(check, "config_schema", {}) or {}
-    props = schema.get("properties", {}) or {}
-    return {
-        key: copy.deepcopy(sub["default"])
-        for key, sub in sorted(props.items())
-        if isinstance(sub, dict) and "default" in sub
-    }
 
 
 def _effective(
     document: Mapping[str, Any], blocks: Mapping[str, Any], checks: Mapping[str, type]
 ) -> dict[str, Any]:
     """The policy after merging and overrides, every default explicit, keys sorted."""
-    full = {}
-    for cid in sorted(blocks):
-        block = {**_COMMON_DEFAULTS, **config_defaults(checks[cid]), **blocks[cid]}
-        full[cid] = {key: copy.deepcopy(block[key]) for key in sorted(block)}
+    full = {cid: with_defaults(checks[cid], blocks[cid]) for cid in sorted(blocks)}
     effective: dict[str, Any] = {"version": 1}
     for key in ("agents", "waivers", "plugins", "annotations"):
         if key in document:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.model import DEFAULT_SEVERITY, Finding, Level, Severity, Waiver
+from gatekeeper.policy.central import CentralFile
+from gatekeeper.policy.origins import Lock, ValueOrigin
+from gatekeeper.policy.yamlmarks import KeyPath
 
 DEFAULT_POLICY_PATH = ".github/gatekeeper.yml"
 DEFAULT_TIMEOUT = 600.0
@@ -80,6 +83,12 @@ class Policy:
     layers: tuple[str, ...] = ()
     #: waivers whose expiry date had passed on the day the policy was loaded
     expired_waivers: tuple[Waiver, ...] = ()
+    #: the files read from other repositories (``github:`` in extends), with their commits
+    central: tuple[CentralFile, ...] = ()
+    #: every ``locked:`` entry of the layers, in order
+    locks: tuple[Lock, ...] = ()
+    #: who set each value of ``document`` (for ``gatekeeper policy show``)
+    origins: tuple[tuple[KeyPath, ValueOrigin], ...] = ()
 
     def check(self, check_id: str) -> CheckPolicy:
         """The block for ``check_id``; a check the policy does not mention is disabled."""

@@ -254,7 +254,13 @@ def _waivers() -> dict[str, Any]:
             "expires": {
                 "type": "string",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                "description": "Last day the waiver applies (YYYY-MM-DD).",
+                "description": "Last day the waiver applies (YYYY-MM-DD); required unless "
+                "permanent: true.",
+            },
+            "permanent": {
+                "type": "boolean",
+                "description": "The waiver never expires (its reason says why); instead of "
+                "expires.",
             },
             "fingerprint": {
                 "type": "string",
@@ -268,6 +274,34 @@ def _waivers() -> dict[str, Any]:
         "title": "Waivers",
         "description": "Accepted exceptions; an expired waiver stops applying and is reported.",
         "items": item,
+    }
+
+
+def _locked() -> dict[str, Any]:
+    key = {"type": "string", "minLength": 1, "description": "A dotted key, e.g. checks.security"}
+    return {
+        "type": "array",
+        "title": "Locked keys",
+        "description": "Keys the files that extend this one may not loosen (severities may "
+        "rise; other values stay unless allow says which way is stricter).",
+        "items": {
+            "oneOf": [
+                key,
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["key"],
+                    "properties": {
+                        "key": key,
+                        "allow": {
+                            "enum": ["higher", "lower", "more", "fewer"],
+                            "description": "Which change is stricter: a number higher or "
+                            "lower, a list with more or fewer items.",
+                        },
+                    },
+                },
+            ]
+        },
     }
 
 
@@ -294,9 +328,11 @@ def policy_schema(checks: Mapping[str, type]) -> dict[str, Any]:
             "extends": {
                 "type": ["string", "array"],
                 "items": {"type": "string", "minLength": 1},
-                "description": "Presets by name (recommended, strict, agents) or repository "
-                "files, merged in order; this file goes on top.",
+                "description": "Presets by name (recommended, strict, agents), repository "
+                "files, or central files (github:owner/repo/path.yml@ref), merged in order; "
+                "this file goes on top.",
             },
+            "locked": _locked(),
             "agents": _agents(),
             "checks": {**full, "title": "Checks", "description": "One block per check."},
             "overrides": _overrides(partial),

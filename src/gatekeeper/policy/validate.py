@@ -107,7 +107,111 @@ def _pattern(path: KeyPath, value: Any, pattern: str) -> str:
     return f"{show(value)} does not match the pattern {pattern}"
 
 
-def _describe(err: ValidationError) -> list[tuple[KeyPath, str]]:
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return {dict: "object", list: "array", str: "string", float: "number"}.get(type(value), "null")
+
+
+def deref(node: Any, root: Mapping[str, Any]) -> Any:
+    """Follow local ``$ref`` pointers (``#/$defs/x``) from ``root``."""
+    for _ in range(8):
+        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
+            return node
+        target: Any = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        node = target
+    return node
+
+
+def _admits(sub: Any, value: Any) -> bool:
+    """Whether an alternative is meant for values of this kind (not whether it passes)."""
+    if not isinstance(sub, dict):
+        return False
+    if "enum" in sub or "const" in sub:
+        options = sub.get("enum", [sub.get("const")])
+        return any(_json_type(o) == _json_type(value) for o in options)
+    types = sub.get("type")
+    wanted = [types] if isinstance(types, str) else list(types or [])
+    kind = _json_type(value)
+    return kind in wanted or (kind == "integer" and "number" in wanted)
+
+
+def _accepts(sub: Any) -> str:
+    """What one alternative accepts, in words."""
+    if not isinstance(sub, dict):
+        return "something else"
+    if "enum" in sub:
+        return "one of " + ", ".join(show(o) for o in sub["enum"])
+    if "const" in sub:
+        return show(sub["const"])
+    types = sub.get("type")
+    wanted = [types] if isinstance(types, str) else list(types or ["object"])
+    return _one_of([_TYPE_NAMES.get(t, t) for t in wanted])
+
+
+def _one_item(value: Any, schemas: list[Any], root: Mapping[str, Any]) -> str:
+    """A text where a list of texts is expected: say how to write a list of one."""
+    if not isinstance(value, str):
+        return ""
+    for sub in schemas:
+        if isinstance(sub, dict) and "array" in _types(sub):
+            items = deref(sub.get("items", {}), root)
+            if isinstance(items, dict) and _admits({"type": "string", **items}, value):
+                return f"; for one item write a list: [{value!r}]"
+    return ""
+
+
+def _alternatives(err: ValidationError, root: Mapping[str, Any]) -> list[tuple[KeyPath, str]]:
+    """``oneOf``/``anyOf``: when one alternative is for this kind of value, its own
+    errors; otherwise what the key accepts, as a sentence."""
+    path: KeyPath = tuple(err.absolute_path)
+    options = [deref(sub, root) for sub in err.validator_value]
+    hint = _one_item(err.instance, options, root)
+    fitting = [i for i, sub in enumerate(options) if _admits(sub, err.instance)]
+    if len(fitting) == 1:
+        inner = [e for e in err.context or () if e.relative_schema_path[0] == fitting[0]]
+        found = [item for e in inner for item in _describe(e, root)]
+        if found:
+            return [(p, m + hint if p == path and hint not in m else m) for p, m in found]
+    names = [_accepts(sub) for sub in options]
+    return [(path, f"{show(err.instance)} is not {_one_of(names)}{hint}")]
+
+
+def _types(sub: Mapping[str, Any]) -> list[str]:
+    types = sub.get("type")
+    return [types] if isinstance(types, str) else list(types or [])
+
+
+def _bound(kind: str, value: Any, expected: Any) -> str:
+    """Messages for the size and range keywords."""
+    if kind in ("minLength", "minProperties", "minItems"):
+        if expected == 1:
+            return "must not be empty"
+        unit = {"minLength": "characters", "minProperties": "keys", "minItems": "items"}[kind]
+        return f"needs at least {expected} {unit}"
+    if kind in ("maxLength", "maxProperties", "maxItems"):
+        unit = {"maxLength": "characters", "maxProperties": "keys", "maxItems": "items"}[kind]
+        return f"may hold at most {expected} {unit}"
+    return {
+        "exclusiveMinimum": f"{show(value)} must be more than {expected}",
+        "minimum": f"{show(value)} must be at least {expected}",
+        "exclusiveMaximum": f"{show(value)} must be less than {expected}",
+        "maximum": f"{show(value)} must be at most {expected}",
+        "multipleOf": f"{show(value)} must be a multiple of {expected}",
+    }[kind]
+
+
+_BOUNDS = (
+    "minLength", "minProperties", "minItems", "maxLength", "maxProperties", "maxItems",
+    "exclusiveMinimum", "minimum", "exclusiveMaximum", "maximum", "multipleOf",
+)  # fmt: skip
+
+
+def _describe(err: ValidationError, root: Mapping[str, Any]) -> list[tuple[KeyPath, str]]:
     path: KeyPath = tuple(err.absolute_path)
     kind, expected, value = err.validator, err.validator_value, err.instance
     if kind == "additionalProperties" and isinstance(value, dict):
@@ -116,21 +220,27 @@ def _describe(err: ValidationError) -> list[tuple[KeyPath, str]]:
         return [(path, f"missing required key '{k}'") for k in expected if k not in value]
     if kind == "type":
         wanted = [expected] if isinstance(expected, str) else list(expected)
-        return [(path, f"{show(value)} is not {_one_of([_TYPE_NAMES[t] for t in wanted])}")]
+        names = _one_of([_TYPE_NAMES[t] for t in wanted])
+        hint = _one_item(value, [err.schema], root)
+        return [(path, f"{show(value)} is not {names}{hint}")]
     if kind == "enum":
         options = ", ".join(show(o) for o in expected)
         hint = did_you_mean(value, (str(o) for o in expected)) if isinstance(value, str) else ""
         return [(path, f"{show(value)} is not one of {options}{hint}")]
     if kind == "const" and path == ("version",):
         return [(path, f"{show(value)} is not supported; this gatekeeper reads version: 1")]
+    if kind == "const":
+        return [(path, f"{show(value)} must be {show(expected)}")]
+    if kind in ("oneOf", "anyOf"):
+        return _alternatives(err, root)
     if kind == "pattern":
         return [(path, _pattern(path, value, str(expected)))]
-    if kind in ("minLength", "minProperties", "minItems"):
-        return [(path, "must not be empty")]
-    if kind == "exclusiveMinimum":
-        return [(path, f"{show(value)} must be more than {expected}")]
-    if kind == "minimum":
-        return [(path, f"{show(value)} must be at least {expected}")]
+    if kind in _BOUNDS:
+        return [(path, _bound(kind, value, expected))]
+    if kind == "uniqueItems":
+        return [(path, "lists an item twice")]
+    if kind == "not":
+        return [(path, f"{show(value)} is not allowed here")]
     return [(path, err.message)]
 
 
@@ -144,6 +254,10 @@ class Problems:
     def add(self, path: KeyPath, message: str) -> None:
         """Record ``message`` about the key at ``path`` (placed through ``origin``)."""
         source, line = self.origin(path)
+        self.found.add((source, line, format_path(path), message))
+
+    def add_at(self, source: str, line: int, path: KeyPath, message: str) -> None:
+        """Record ``message`` about ``path`` at a place already known (a given layer)."""
         self.found.add((source, line, format_path(path), message))
 
     def raise_if_any(self) -> None:
@@ -169,7 +283,7 @@ def check_document(schema: Mapping[str, Any], document: Any, problems: Problems)
     validator = Draft202012Validator(schema, registry=Registry())
     try:
         for err in validator.iter_errors(document):
-            for path, message in _describe(err):
+            for path, message in _describe(err, schema):
                 problems.add(path, message)
     except (UnknownType, Unresolvable, re.error, TypeError) as exc:
         # a check shipped a broken config_schema: name the defect, never a traceback

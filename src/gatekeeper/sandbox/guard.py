@@ -33,6 +33,7 @@ from gatekeeper.errors import Cancelled
 #: names of the variables whose values are handed over rather than inherited
 HANDED_OVER = (
     "INPUT_TOKEN",
+    "INPUT_POLICY-TOKEN",
     "GITHUB_TOKEN",
     "GH_TOKEN",
     "ACTIONS_RUNTIME_TOKEN",

@@ -39,6 +39,7 @@ from gatekeeper.sandbox.guard import secret_values
 #: variables that carry the job's credentials; PR code never gets them
 SECRET_VARIABLES = (
     "INPUT_TOKEN",
+    "INPUT_POLICY-TOKEN",
     "GITHUB_TOKEN",
     "GH_TOKEN",
     "ACTIONS_RUNTIME_TOKEN",

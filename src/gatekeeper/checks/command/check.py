@@ -96,6 +96,8 @@ class CommandCheck(BaseCheck):
 
     id: ClassVar[str] = "command"
     title: ClassVar[str] = "Commands"
+    #: a command's SARIF report brings ``<tool>-<ruleId>`` rule ids: any may be named
+    open_rules: ClassVar[bool] = True
     description: ClassVar[str] = (
         "Runs the commands the policy names (tests, linters, type checkers) and reports "
         "failures, failed test cases from JUnit XML and results from SARIF."

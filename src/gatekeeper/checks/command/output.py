@@ -158,7 +158,7 @@ class _JunitReader:
     def _record(self, case: dict[str, str], outcome: str, problem: dict[str, str]) -> None:
         classname, name = case.get("classname", ""), case.get("name", "?")
         test = f"{classname}::{name}" if classname else name
-        message = (problem.get("message") or problem.get("#text") or problem.get("type") or "")
+        message = problem.get("message") or problem.get("#text") or problem.get("type") or ""
         self.failed.append((test, outcome, message.strip(), case.get("file"), classname))
 
 

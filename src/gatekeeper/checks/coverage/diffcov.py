@@ -125,6 +125,7 @@ def ranges(lines: Iterable[int]) -> list[tuple[int, int]]:
             out.append((n, n))
     return out
 
+
 def table(diffs: list[FileDiff]) -> Block:
     """The per-file table shown under the check (plain text: the reporters escape it)."""
     if not diffs:

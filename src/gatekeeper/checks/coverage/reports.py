@@ -399,4 +399,3 @@ def _read_sqlite(
         else:
             fc.statements = fc.executed = executed
         report.take(fc, wanted)
-

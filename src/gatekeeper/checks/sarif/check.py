@@ -142,6 +142,8 @@ class SarifCheck(BaseCheck):
 
     id: ClassVar[str] = "sarif"
     title: ClassVar[str] = "Static analysis (SARIF)"
+    #: rule ids are ``<tool>-<ruleId>``: the policy's rules and waivers may name any
+    open_rules: ClassVar[bool] = True
     description: ClassVar[str] = (
         "Reads SARIF 2.1.0 logs that other tools wrote and reports their results on the "
         "lines the pull request added."

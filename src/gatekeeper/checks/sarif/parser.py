@@ -251,7 +251,7 @@ def _message(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
 
 
 def _suppressed(result: Mapping[str, Any]) -> str:
-    """"" when no suppression is in force; else "inSource" when one of those in force is a
+    """ "" when no suppression is in force; else "inSource" when one of those in force is a
     comment in the code (a pull request can write that), else "external"."""
     suppressions = result.get("suppressions")
     if not isinstance(suppressions, list):

@@ -20,7 +20,15 @@ from gatekeeper.checks.interface import (
     rule_catalog,
 )
 from gatekeeper.checks.security import bandit_scan, deps, secrets, sensitive
+from gatekeeper.checks.security.bandit_scan import DEFAULT_MAX_BYTES, PYTHON_FILES
 from gatekeeper.checks.security.common import part_settings
+from gatekeeper.checks.security.deps import DEFAULT_TIMEOUT as DEFAULT_OSV_TIMEOUT
+from gatekeeper.checks.security.secrets import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_MAX_LINE,
+    DEFAULT_MIN_ENTROPY,
+)
+from gatekeeper.checks.security.sensitive import DEFAULT_SENSITIVE
 from gatekeeper.model import Finding, Rule
 
 _LEVEL: Mapping[str, Any] = {
@@ -30,8 +38,13 @@ _LEVEL: Mapping[str, Any] = {
 _THRESHOLD: Mapping[str, Any] = {"enum": ["low", "medium", "high"]}
 
 
-def _globs(description: str) -> Mapping[str, Any]:
-    return {"type": "array", "items": {"type": "string"}, "description": description}
+def _globs(description: str, default: tuple[str, ...] = ()) -> Mapping[str, Any]:
+    return {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": description,
+        "default": list(default),
+    }
 
 
 def _d(schema: Mapping[str, Any], description: str) -> Mapping[str, Any]:
@@ -47,8 +60,10 @@ _ON_ERROR: Mapping[str, Any] = {
 
 
 def _part(options: Mapping[str, Any], description: str) -> Mapping[str, Any]:
-    """A part's schema: a boolean, a level name, or an object of its options."""
-    common = {"enabled": {"type": "boolean"}, "level": _LEVEL, "on_error": _ON_ERROR}
+    """A part's schema: a boolean, a level name, or an object of its options (each
+    default declared, so that ``gatekeeper policy show`` writes it out)."""
+    enabled = {"type": "boolean", "default": True}
+    common = {"enabled": enabled, "level": _LEVEL, "on_error": _ON_ERROR}
     return {
         "description": description,
         "oneOf": [
@@ -61,23 +76,29 @@ def _part(options: Mapping[str, Any], description: str) -> Mapping[str, Any]:
 
 _BANDIT = _part(
     {
-        "min_severity": _d(_THRESHOLD, "Lowest bandit severity reported (default medium)."),
-        "min_confidence": _d(_THRESHOLD, "Lowest bandit confidence reported (default low)."),
+        "min_severity": _d(
+            {**_THRESHOLD, "default": "medium"}, "Lowest bandit severity reported (default medium)."
+        ),
+        "min_confidence": _d(
+            {**_THRESHOLD, "default": "low"}, "Lowest bandit confidence reported (default low)."
+        ),
         "honour_nosec": _d(
-            {"type": "boolean"},
+            {"type": "boolean", "default": True},
             "Honour `# nosec` comments (default true); one the pull request wrote needs a "
             "human's approval unless `trust_pr_suppressions` is true.",
         ),
         TRUST_KEY: TRUST_SCHEMA,
         "read_config": _d(
-            {"type": "boolean"}, "Read [tool.bandit] from pyproject.toml at base (default true)."
+            {"type": "boolean", "default": True},
+            "Read [tool.bandit] from pyproject.toml at base (default true).",
         ),
         "tests": _globs("Bandit test ids to run (default: all)."),
         "skips": _globs("Bandit test ids to skip."),
-        "include": _globs("Python files to scan (default *.py, *.pyw)."),
+        "include": _globs("Python files to scan (default *.py, *.pyw).", PYTHON_FILES),
         "exclude": _globs("Files not to scan with bandit."),
         "max_file_bytes": _d(
-            {"type": "integer", "minimum": 1}, "Larger files are reported as not scanned."
+            {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_BYTES},
+            "Larger files are reported as not scanned.",
         ),
     },
     "New bandit findings in changed Python files (those already at base do not count).",
@@ -85,24 +106,27 @@ _BANDIT = _part(
 _SECRETS = _part(
     {
         "allowlist": _globs("Regular expressions of values that are not secrets."),
-        "exclude": _globs("Files not scanned for secrets (default: lock files, SVG)."),
+        "exclude": _globs(
+            "Files not scanned for secrets (default: lock files, SVG).", DEFAULT_EXCLUDE
+        ),
         "honour_pragmas": _d(
-            {"type": "boolean"},
+            {"type": "boolean", "default": True},
             "Honour `pragma: allowlist secret`, `pragma: allowlist nextline secret` and "
             "`gatekeeper: allow-secret` (default true); one the pull request wrote needs a "
             "human's approval unless `trust_pr_suppressions` is true.",
         ),
         TRUST_KEY: TRUST_SCHEMA,
         "min_entropy": _d(
-            {"type": "number", "minimum": 0},
+            {"type": "number", "minimum": 0, "default": DEFAULT_MIN_ENTROPY},
             "Bits per character a value assigned to a secret-like name needs (default 3.0).",
         ),
         "max_line_length": _d(
-            {"type": "integer", "minimum": 1},
+            {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_LINE},
             "Longer lines (minified code) get only the token formats (default 4096).",
         ),
         "entropy_strings": _d(
-            {"type": "boolean"}, "Also report any high-entropy string (noisy; default false)."
+            {"type": "boolean", "default": False},
+            "Also report any high-entropy string (noisy; default false).",
         ),
     },
     "Secrets in the added lines of every changed text file, and committed .env files.",
@@ -114,7 +138,8 @@ _DEPENDENCIES = _part(
             "OSV query endpoint (default PIP_AUDIT_OSV_URL, else https://api.osv.dev/v1/query).",
         ),
         "timeout": _d(
-            {"type": "number", "exclusiveMinimum": 0}, "Seconds per OSV request (default 15)."
+            {"type": "number", "exclusiveMinimum": 0, "default": DEFAULT_OSV_TIMEOUT},
+            "Seconds per OSV request (default 15).",
         ),
     },
     "Known vulnerabilities that changed dependency manifests bring in (pip-audit, OSV).",
@@ -125,7 +150,7 @@ _SENSITIVE: Mapping[str, Any] = {
         {"type": "boolean"},
         _LEVEL,
         _globs("Sensitive paths."),
-        _part({"paths": _globs("Sensitive paths.")}, "")["oneOf"][2],
+        _part({"paths": _globs("Sensitive paths.", DEFAULT_SENSITIVE)}, "")["oneOf"][2],
     ],
 }
 
