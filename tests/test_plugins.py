@@ -26,6 +26,16 @@ def test_builtin_checks_register_through_the_entry_point_group() -> None:
     assert "entry point gate" in registry.checks["gate"].origin
 
 
+def test_every_built_in_schema_is_valid_json_schema() -> None:
+    # runs skip this validation for built-in checks; this test is what keeps them honest
+    from gatekeeper.policy.schema import validate_config_schema
+
+    registry = discover()
+    assert len(registry.checks) >= 10 and not registry.failures
+    for loaded in registry.checks.values():
+        validate_config_schema(loaded.cls)
+
+
 def test_local_file_is_loaded_from_its_text() -> None:
     registry = discover({"checks/ticket.py": GOOD})
     assert registry.checks["ticket"].origin == "local file checks/ticket.py"

@@ -108,6 +108,35 @@ def test_git_tree_reads_by_known_sha_rev_path_and_newline_path(git_repo: GitRepo
     assert not reader.running
 
 
+def test_base_files_containing_searches_the_base_commit_by_whole_word(git_repo: GitRepo) -> None:
+    base = git_repo.commit(
+        {
+            "app/settings.py": "URL = getenv('SERVICE_URL')\n",
+            "app/other.py": "X = 'SERVICE_URL_OLD'\n",  # not the whole word
+            "docs/notes.md": "service_url\n",
+            "bin.dat": b"SERVICE_URL\0\1",
+        }
+    )
+    head = git_repo.commit({"app/new.py": "pass\n"})
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        assert changes.base_files_containing(["SERVICE_URL"]) == [
+            "app/settings.py",
+            "docs/notes.md",
+        ]
+        assert changes.base_files_containing(["SERVICE_URL"], ["*.py"]) == ["app/settings.py"]
+        assert changes.base_files_containing(["NOWHERE"]) == []
+        assert changes.base_files_containing([]) == []
+    memory = changeset({"a.py": "SERVICE_URL\n", "b.md": "Service_Url\n"}, {"c.py": "x\n"})
+    assert memory.base_files_containing(["service_url"], ["*.py"]) == ["a.py"]
+
+
+def test_grep_that_git_cannot_answer_is_none(git_repo: GitRepo) -> None:
+    git_repo.commit({"a.txt": "a\n"})
+    reader = BlobReader(git_repo.root)
+    tree = GitTree(git_repo.root, reader, "0" * 40)  # a commit this clone does not have
+    assert tree.grep(["a"], ["*"]) is None
+
+
 def test_worktree_tree_sizes_and_listing(git_repo: GitRepo) -> None:
     git_repo.commit({"a.txt": "abc\n", "deleted.txt": "d\n"})
     (git_repo.root / "deleted.txt").unlink()

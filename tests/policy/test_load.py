@@ -362,6 +362,9 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
     for cid in ("coverage", "env-vars", "pr", "review", "security"):
         assert policy.check(cid).severity is Severity.BLOCK, cid
         assert policy.check(cid).on_error is Severity.BLOCK, cid
+    # a migration round trip that could not run proves nothing: strict blocks on it
+    assert policy.check("migrations").rules == {"roundtrip-not-run": Severity.BLOCK}
+    assert load("version: 1\nextends: recommended\n").check("migrations").rules == {}
 
 
 # --- overrides -----------------------------------------------------------------------

@@ -8,6 +8,8 @@ are read lazily and only for the paths a check asks for, so cost follows the dif
 from __future__ import annotations
 
 import enum
+import fnmatch
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,6 +205,34 @@ class ChangeSet:
         wanted = matcher(patterns)
         return sorted(p for p in self.base_tree.paths() if wanted(p))
 
+    def base_files_containing(
+        self, words: Iterable[str], patterns: Iterable[str] = ("*",)
+    ) -> list[str] | None:
+        """Paths at base matching ``patterns`` (``*`` crosses folders, as in git pathspecs)
+        whose text holds one of ``words`` as a whole word, in any case.
+
+        For a question about the whole base commit (is this name used anywhere?); a git
+        tree answers with one ``git grep``, other trees are read file by file. None when
+        the tree cannot answer."""
+        wanted, globs = sorted({w for w in words if w}), list(patterns)
+        if not wanted:
+            return []
+        grep = getattr(self.base_tree, "grep", None)
+        if callable(grep):
+            found: list[str] | None = grep(wanted, globs)
+            return found
+        pattern = re.compile(
+            r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, wanted)) + r")(?![A-Za-z0-9_])",
+            re.I,
+        )
+        out = []
+        for path in self.base_tree.paths():
+            if not any(fnmatch.fnmatchcase(path, g) for g in globs):
+                continue
+            data = self.base_tree.read(path)
+            if data is not None and pattern.search(data.decode("utf-8", "replace")):
+                out.append(path)
+        return out
 
 def _known_size(tree: Tree, path: str) -> int:
     """The file's size when the tree can tell without reading it (optional ``size``), else 0."""

@@ -205,6 +205,20 @@ class GitTree:
                 self._paths = sorted(set(split_z(run_git(self.root, *args).stdout)))
         return iter(self._paths)
 
+    def grep(self, words: list[str], pathspecs: list[str]) -> list[str] | None:
+        """Paths at this revision matching ``pathspecs`` whose text holds one of ``words``
+        as a whole word, in any case: one ``git grep``, far cheaper than reading every
+        blob. None when git cannot answer (a blob missing from a partial clone)."""
+        args = ["grep", "-l", "-z", "-I", "-F", "-i", "-w"]
+        for word in words:
+            args += ["-e", word]
+        args += [self.rev, "--"] if self.rev else ["--cached", "--"]
+        done = run_git(self.root, *args, *pathspecs, check=False)
+        if done.returncode not in (0, 1):  # 1: nothing matched
+            return None
+        prefix = f"{self.rev}:" if self.rev else ""
+        return sorted(p.removeprefix(prefix) for p in split_z(done.stdout))
+
     def close(self) -> None:
         """Stop the shared cat-file process."""
         self._reader.close()

@@ -50,7 +50,7 @@ def test_a_hanging_revision_is_stopped_at_the_time_limit() -> None:
 def test_a_revision_that_exits_the_process_is_reported() -> None:
     source = HEADER + "def upgrade():\n    os._exit(3)\ndef downgrade():\n    op.drop_table('t')\n"
     (found,) = [f for f in _check(source) if f[0] == "roundtrip-not-run"]
-    assert "the Alembic runner stopped" in found[1]
+    assert "the round-trip runner stopped" in found[1]
 
 
 def _job(tmp_path: Path, source: str, db: dict[str, str] | None = None) -> dict[str, object]:
@@ -67,7 +67,7 @@ def test_child_main_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     job = _job(tmp_path, source)
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(job)))
     assert alembic_child.main() == 0
-    (problem,) = json.loads((tmp_path / "result.json").read_text())
+    (problem,) = json.loads((tmp_path / "result.json").read_text())["problems"]
     assert problem["failed"] is True
     assert "unexpected column t.id integer NOT NULL" in problem["message"]
 

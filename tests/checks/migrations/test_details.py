@@ -27,11 +27,11 @@ def test_table_states_every_kind_of_outcome() -> None:
     list(MigrationsCheck().run(ctx))
     assert ctx.summary == (
         "5 migrations changed (1 django, 4 golang-migrate); roundtrip on sqlite: "
-        "1 deleted, 1 not available for Django, 1 not run, 1 proven on sqlite, 1 up only"
+        "1 deleted, 2 not run, 1 proven on sqlite, 1 up only"
     )
     rows = md_blocks(ctx.details).splitlines()[2:]
     assert rows == [
-        "| `app/migrations/0002_x.py` | django | present | not available for Django | 0 |",
+        "| `app/migrations/0002_x.py` | django | present | not run | 0 |",
         "| `db/0_old.up.sql` | golang-migrate | present | deleted | 0 |",
         "| `db/1_ok.up.sql` | golang-migrate | present | proven on sqlite | 0 |",
         "| `db/2_nodown.up.sql` | golang-migrate | missing | up only (no down to prove) | 0 |",
@@ -65,5 +65,7 @@ def test_django_alterfield_is_only_a_warning() -> None:
             "    operations = [migrations.AlterField('order', 'note', models.TextField())]\n"
         )
     }
-    (finding,) = MigrationsCheck().run(context(changeset({}, head), {}))
+    ctx = context(changeset({}, head), {"django": {"mode": "off"}})
+    (finding,) = MigrationsCheck().run(ctx)
     assert (finding.rule, finding.level) == ("change-column-type", Level.WARNING)
+    assert "| off |" in md_blocks(ctx.details)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.model import Finding
 from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import context
 from tests.conftest import GitRepo
@@ -106,3 +107,33 @@ def test_gatekeeper_run_blocks_a_down_that_does_not_restore(
     policy.write_text("version: 1\nextends: []\nchecks:\n  migrations: {roundtrip: 'off'}\n")
     met = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
     assert met.returncode == 0, met.stdout + met.stderr
+
+
+def _history(repo: GitRepo, base: str, head: str, config: dict[str, str]) -> list[Finding]:
+    with changeset_from_git(repo.root, base, head) as changes:
+        ctx = context(changes, {"roundtrip": "off", "safety": False, **config})
+        return [f for f in MigrationsCheck().run(ctx) if f.rule == "history-rewritten"]
+
+
+def test_editing_a_released_migration_blocks_an_unreleased_one_warns(git_repo: GitRepo) -> None:
+    from gatekeeper.model import Level
+
+    init = {"db/1_a.up.sql": "CREATE TABLE a (id int);\n", "db/1_a.down.sql": "DROP TABLE a;\n"}
+    git_repo.commit(init)
+    git_repo.git("tag", "v1.0.0")
+    base = git_repo.commit(
+        {"db/2_b.up.sql": "CREATE TABLE b (id int);\n", "db/2_b.down.sql": "DROP TABLE b;\n"}
+    )
+    head = git_repo.commit(
+        {
+            "db/1_a.up.sql": "CREATE TABLE a (id bigint);\n",
+            "db/2_b.up.sql": "CREATE TABLE b (id bigint);\n",
+        }
+    )
+    found = {f.location.path: f for f in _history(git_repo, base, head, {}) if f.location}
+    assert found["db/1_a.up.sql"].level is Level.ERROR  # in v1.0.0: databases ran it
+    assert found["db/2_b.up.sql"].level is Level.WARNING  # merged since v1.0.0 only
+    assert "newest release (v1.0.0)" in found["db/2_b.up.sql"].message
+    # history: merged counts every merged migration, as without tags
+    strict = _history(git_repo, base, head, {"history": "merged"})
+    assert {f.level for f in strict} == {Level.ERROR}

@@ -283,3 +283,15 @@ def test_a_file_bandit_fails_on_for_another_reason_is_reported(tmp_path: object)
     make = SecurityCheck().finding
     assert "error inside bandit" in _unparseable("ok.py", root, make).message
     assert "null bytes" in _unparseable("nul.py", root, make).message
+
+
+def test_in_a_long_file_only_changed_statements_are_scanned_and_nothing_is_missed() -> None:
+    # a long module keeps one old finding in code the change leaves alone, and the change
+    # introduces a finding by deleting a line (no added line in that statement at all)
+    filler = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(60))
+    fetch = "def fetch(url):\n    return requests.get(\n        url,\n        timeout=5,\n    )\n"
+    base = "import requests\nimport sqlite3\n\n\n" + SQL_OLD + "\n\n" + filler + fetch
+    head = base.replace("        timeout=5,\n", "")
+    found = run_part("bandit", {"client.py": base}, {"client.py": head})
+    assert rules(found) == ["bandit-b113"]  # a request without a timeout
+    assert where(found) == [("client.py", head.splitlines().index("def fetch(url):") + 2)]

@@ -235,7 +235,7 @@ def test_a_five_megabyte_one_line_file_is_scanned() -> None:
 def test_redaction_and_entropy_helpers() -> None:
     token = "ghp_" + "0123456789abcdef0123456789abcdef9f2a"
     assert redact(token, 4) == "ghp_…9f2a"
-    assert redact("short", 4) == "…"
+    assert redact("short", 4) == "… (5 characters, not shown)"
     assert redact("0123456789abcdefXYZW") == "…XYZW"
     assert entropy("") == 0.0 and entropy("aaaa") == 0.0 and entropy("ab") == 1.0
 
@@ -341,3 +341,18 @@ def test_code_between_two_string_literals_is_not_a_value() -> None:
     assert rules(run_part("secrets", {}, {"W.java": 'secretGroup: "Zx8k(Lm2)Qp9vRt4W"\n'})) == [
         "secret-high-entropy"
     ]
+
+
+def test_a_finding_never_shows_an_empty_preview() -> None:
+    short = 'api_key = "9fK2mQ7x"\n'  # pragma: allowlist secret
+    found = run_part("secrets", {}, {"app/config.py": short})
+    assert rules(found) == ["secret-high-entropy"]
+    assert found[0].message == "value of api_key added: … (8 characters, not shown)"
+    assert "9fK2" not in text_of(found)
+
+
+def test_test_files_are_configurable() -> None:
+    head = {"tests/test_api.py": 'api_token = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
+    assert run_part("secrets", {}, head) == []
+    found = run_part("secrets", {}, head, {"test_files": []})
+    assert rules(found) == ["secret-high-entropy"]

@@ -3,18 +3,70 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
-from gatekeeper.changes import ChangedFile, FileStatus
+from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
-from gatekeeper.checks.envvars.python_reads import EnvRead, python_reads
-from gatekeeper.checks.envvars.text_reads import is_minified, scanner_for
+from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.python_reads import python_reads
+from gatekeeper.checks.envvars.sides import (
+    MAX_ELSEWHERE,
+    MAX_SEARCHED,
+    SCANNED_FILES,
+    TEST_FILES,
+    Known,
+    Located,
+    Side,
+)
+from gatekeeper.checks.envvars.text_reads import go_reads, is_minified, js_reads, scanner_for
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.yamlbound import AliasBomb
 from gatekeeper.model import Finding, Level, Rule
 
+GITHUB_ACTIONS_VARS = tuple(
+    f"GITHUB_{name}"
+    for name in [
+        "ACTION",
+        "ACTION_PATH",
+        "ACTION_REPOSITORY",
+        "ACTIONS",
+        "ACTOR",
+        "ACTOR_ID",
+        "API_URL",
+        "BASE_REF",
+        "ENV",
+        "EVENT_NAME",
+        "EVENT_PATH",
+        "GRAPHQL_URL",
+        "HEAD_REF",
+        "JOB",
+        "OUTPUT",
+        "PATH",
+        "REF",
+        "REF_NAME",
+        "REF_PROTECTED",
+        "REF_TYPE",
+        "REPOSITORY",
+        "REPOSITORY_ID",
+        "REPOSITORY_OWNER",
+        "REPOSITORY_OWNER_ID",
+        "RETENTION_DAYS",
+        "RUN_ATTEMPT",
+        "RUN_ID",
+        "RUN_NUMBER",
+        "SERVER_URL",
+        "SHA",
+        "STATE",
+        "STEP_SUMMARY",
+        "TRIGGERING_ACTOR",
+        "WORKFLOW",
+        "WORKFLOW_REF",
+        "WORKFLOW_SHA",
+        "WORKSPACE",
+    ]
+)
 #: variables every platform sets; nobody documents them
 PLATFORM_VARS = (
     "PATH",
@@ -34,7 +86,8 @@ PLATFORM_VARS = (
     "TZ",
     "HOSTNAME",
     "CI",
-    "GITHUB_*",
+    # what GitHub Actions sets for every step (an app's own GITHUB_CLIENT_SECRET is not)
+    *GITHUB_ACTIONS_VARS,
     "RUNNER_*",
     "ACTIONS_*",
     "PYTHON*",
@@ -63,12 +116,6 @@ PLATFORM_VARS = (
     "PORT",
     "GITHUB_TOKEN",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Located:
-    path: str
-    read: EnvRead
 
 
 class EnvVarsCheck(BaseCheck):
@@ -143,6 +190,13 @@ class EnvVarsCheck(BaseCheck):
                 "description": "Variable-name globs that need no documentation.",
             },
             "report_dynamic": {"type": "boolean", "default": True},
+            "tests": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": list(TEST_FILES),
+                "description": "Globs of test files: what they read is test set-up, not"
+                " configuration to document (set [] to judge them too).",
+            },
         },
     }
 
@@ -164,13 +218,32 @@ class EnvVarsCheck(BaseCheck):
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         """Reads at head minus reads at base, each checked against the documentation."""
         notes: list[Finding] = []
-        head = self._reads(ctx, at_head=True, notes=notes)
-        base = self._reads(ctx, at_head=False, notes=[])
+        head_side = Side(ctx, at_head=True)
+        base_side = Side(ctx, at_head=False, shared=head_side)
+        head = self._reads(ctx, head_side, notes=notes)
+        base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         yield from notes
         allow = (*PLATFORM_VARS, *ctx.config.get("allow", ()))
-        base_names = {loc.read.name for loc in base}
-        base_upper = {n.upper() for n in base_names}
+        known = Known(loc.read for loc in base)
+        candidates = [
+            loc
+            for loc in head
+            if not loc.read.dynamic
+            and not known.has(loc.read)
+            and not match_any(loc.read.name, allow)
+        ]
+        # undocumented names first: for them the search decides whether there is a finding
+        undocumented = {
+            loc.read.name
+            for loc in candidates
+            if not loc.read.described
+            and not any(
+                docs.find(n, case_insensitive=loc.read.case_insensitive) for n in loc.read.names
+            )
+        }
+        names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
+        known.add(self._read_elsewhere_at_base(ctx, base_side, names))
         reported: set[str] = set()
         new = 0
         for loc in head:
@@ -179,16 +252,13 @@ class EnvVarsCheck(BaseCheck):
                 if ctx.config.get("report_dynamic", True) and read.how:
                     yield self._dynamic(loc)
                 continue
-            known = (
-                read.name.upper() in base_upper
-                if read.case_insensitive
-                else (read.name in base_names)
-            )
-            if known or read.name in reported or match_any(read.name, allow):
+            if known.has(read) or read.name in reported or match_any(read.name, allow):
                 continue
             reported.add(read.name)
             new += 1
-            if read.described or docs.find(read.name, case_insensitive=read.case_insensitive):
+            if read.described or any(
+                docs.find(n, case_insensitive=read.case_insensitive) for n in read.names
+            ):
                 continue
             yield self._undocumented(loc, docs)
         yield from self._unused(head, base, docs)
@@ -197,44 +267,88 @@ class EnvVarsCheck(BaseCheck):
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
 
-    def _reads(self, ctx: CheckContext, *, at_head: bool, notes: list[Finding]) -> list[_Located]:
-        out: list[_Located] = []
+    def _reads(self, ctx: CheckContext, side: Side, *, notes: list[Finding]) -> list[Located]:
+        out: list[Located] = []
+        at_head = side.at_head
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
         for f in ctx.changes:
             if not f.is_text or (at_head and f.status is FileStatus.DELETED):
+                continue
+            if match_any(f.path, tests) or (f.old_path and match_any(f.old_path, tests)):
                 continue
             if not at_head and f.status is FileStatus.ADDED:
                 continue
             path = f.path if at_head else (f.old_path or f.path)
-            text = ctx.changes.text_at_head(path) if at_head else ctx.changes.text_at_base(path)
+            text = side.read(path)
             if text is None:
                 continue
-            out += [_Located(f.path, r) for r in self._scan(f, path, text, notes)]
+            out += [Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out
 
-    def _scan(self, f: ChangedFile, path: str, text: str, notes: list[Finding]) -> list[EnvRead]:
+    def _read_elsewhere_at_base(self, ctx: CheckContext, side: Side, names: list[str]) -> set[str]:
+        """Which of ``names`` files the change did not touch already read at base.
+
+        One search of the base commit for the names as words, then only the files that
+        mention one are scanned: a variable the repository already reads is not new. A
+        search for many names costs more than the repository's size justifies (git's
+        fixed-string search slows down sharply past a few dozen), so only the first
+        ``MAX_SEARCHED`` are looked for; the details say when names were left out."""
+        if not names:
+            return set()
+        if len(names) > MAX_SEARCHED:
+            ctx.add_details(
+                f"env-vars: {len(names)} candidate variables; the base commit was searched"
+                f" for the first {MAX_SEARCHED} (undocumented ones first), the others count as"
+                " new unless a changed file read them at base."
+            )
+            names = names[:MAX_SEARCHED]
+        touched = {p for f in ctx.changes for p in (f.path, f.old_path) if p}
+        found: set[str] = set()
+        paths = ctx.changes.base_files_containing(names, SCANNED_FILES)
+        if paths is None:
+            ctx.add_details(
+                "env-vars: the base commit could not be searched (a partial clone?), so a"
+                " variable is new unless the changed files already read it at base."
+            )
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
+        others = [p for p in paths or () if p not in touched and not match_any(p, tests)]
+        for path in others[:MAX_ELSEWHERE]:
+            ctx.check_time()
+            text = side.read(path)
+            if text is not None:
+                found |= {n for r in self._scan(path, path, text, side, []) for n in r.names}
+        return found
+
+    def _scan(
+        self, shown: str, path: str, text: str, side: Side, notes: list[Finding]
+    ) -> list[EnvRead]:
         if path.endswith((".py", ".pyi")):
-            reads, parsed = python_reads(text)
+            reads, parsed = python_reads(text, path, side.modules)
             if not parsed:
                 notes.append(
                     self.finding(
                         "parsed-textually",
-                        f"{f.path} has a syntax error; its environment reads"
+                        f"{shown} has a syntax error; its environment reads"
                         " were found by a textual scan, which can miss some forms.",
-                        path=f.path,
-                        evidence=f.path,
+                        path=shown,
+                        evidence=shown,
                     )
                 )
             return reads
         scanner = scanner_for(path, text)
         if scanner is None:
             return []
+        if scanner is go_reads:
+            scanner = partial(go_reads, constants=side.neighbours.go(path, text))
+        elif scanner is js_reads:
+            scanner = partial(js_reads, constants=side.neighbours.js(path, text))
         if is_minified(text):
             notes.append(
                 self.finding(
                     "skipped-minified",
-                    f"{f.path} looks minified and was not scanned for environment reads.",
-                    path=f.path,
-                    evidence=f.path,
+                    f"{shown} looks minified and was not scanned for environment reads.",
+                    path=shown,
+                    evidence=shown,
                 )
             )
             return []
@@ -242,7 +356,7 @@ class EnvVarsCheck(BaseCheck):
             return scanner(text)
         except AliasBomb as exc:  # what was not read cannot be called clean: the check errs
             line = f":{exc.line}" if exc.line else ""
-            raise CheckError(f"{f.path}{line}: {exc.message}") from None
+            raise CheckError(f"{shown}{line}: {exc.message}") from None
 
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()
@@ -253,7 +367,7 @@ class EnvVarsCheck(BaseCheck):
                 parse_doc(path, text, doc)
         return doc
 
-    def _undocumented(self, loc: _Located, docs: Documentation) -> Finding:
+    def _undocumented(self, loc: Located, docs: Documentation) -> Finding:
         name = loc.read.name
         similar = docs.same_but_case(name)
         hint = f" ({similar} is documented, but names are case-sensitive)" if similar else ""
@@ -265,7 +379,7 @@ class EnvVarsCheck(BaseCheck):
             evidence=name,
         )
 
-    def _dynamic(self, loc: _Located) -> Finding:
+    def _dynamic(self, loc: Located) -> Finding:
         return self.finding(
             "dynamic-name",
             f"An environment variable whose name is computed at run time is read"
@@ -276,7 +390,7 @@ class EnvVarsCheck(BaseCheck):
         )
 
     def _unused(
-        self, head: list[_Located], base: list[_Located], docs: Documentation
+        self, head: list[Located], base: list[Located], docs: Documentation
     ) -> Iterator[Finding]:
         still = {loc.read.name for loc in head}
         gone = sorted({loc.read.name for loc in base if loc.read.name} - still)

@@ -27,12 +27,19 @@ DEFAULT_DOCS = (
     "README.md",
     "README.rst",
     "docs/**/*.md",
+    "**/docs/**/*.md",  # docs kept beside the code: templates/docs/, site/docs/
+    "**/docs/**/*.mdx",
     "**/README.md",
     "app.json",
+    # example files named for what they configure: gotify-server.env.example
+    *(f"**/*{suffix}" for suffix in (".env.example", ".env.sample", ".env.template")),
 )
+ENV_TEMPLATE_SUFFIXES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
+_MENTION = re.compile(r"(?:\$\{?|`)(?P<name>[A-Z_][A-Z0-9_]*[A-Z0-9])\b")
+_COMMENTED = re.compile(r"^#+\s*(?:export\s+)?(?P<name>[A-Z_][A-Z0-9_]*)=")
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
 _SECRET_PREFIXES = (
     "ghp_",
@@ -121,7 +128,15 @@ def parse_env_file(path: str, text: str, doc: Documentation) -> None:
     """``KEY=value`` lines; comments and blank lines skipped, malformed lines reported."""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        commented = _COMMENTED.match(line)
+        if commented:  # ``# NAME=value``: how example files document an optional variable
+            doc.add(commented.group("name"), path, number)
+            continue
+        if line.startswith("#"):  # prose: "if $APP_CONFIG_FILE is set, ..." documents it
+            for mention in _MENTION.finditer(line):
+                doc.add(mention.group("name"), path, number)
+            continue
+        if not line:
             continue
         m = _ENV_LINE.match(line)
         if not m or not _NAME.fullmatch(m.group("name")):
@@ -188,9 +203,9 @@ def parse_app_json(path: str, text: str, doc: Documentation) -> None:
 def parse_doc(path: str, text: str, doc: Documentation) -> None:
     """Dispatch on the file's kind."""
     name = PurePosixPath(path).name.lower()
-    if name.startswith(".env"):
+    if name.startswith(".env") or name.endswith(ENV_TEMPLATE_SUFFIXES):
         parse_env_file(path, text, doc)
     elif name == "app.json":
         parse_app_json(path, text, doc)
-    elif name.endswith((".md", ".markdown", ".rst", ".txt")):
+    elif name.endswith((".md", ".mdx", ".markdown", ".rst", ".txt")):
         parse_markdown(path, text, doc)

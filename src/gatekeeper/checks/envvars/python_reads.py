@@ -1,298 +1,94 @@
 """Environment reads in Python, found through the AST (with a textual fallback).
 
 Recognised: ``os.environ[...]``, ``.get``, ``.setdefault``, ``.pop``, ``os.getenv``,
-``"X" in os.environ``, any import aliases of these; python-decouple ``config("X")``;
-environs ``env.str("X")`` (with ``env.prefixed("P_")``); django-environ ``env("X")``;
-pydantic ``BaseSettings`` fields (``env_prefix``, aliases; case-insensitive).
+``"X" in os.environ``, and any alias of these; python-decouple ``config("X")``; environs
+``env.str("X")`` (``Env(prefix=)``, ``env.prefixed("P_")``); django-environ ``env("X")``,
+``env.bool("X")``, ``env.db()``; dynaconf ``settings.X`` / ``settings.get("x")`` (with its
+``envvar_prefix``, by default ``DYNACONF_``); pydantic settings fields (see
+:mod:`pydantic_fields`). Names may be literals, constants of the module or of the module
+they are imported from, ``f"APP_{x}"`` built around them, or arguments of a *wrapper*: a
+function of the repository that passes a parameter on to any of these reads
+(``maybe_set(settings, "key", "NAME")``, ``get_bool_from_env("NAME")``, a method called
+on an instance). Wrappers calling wrappers are followed within a module.
 """
 
 from __future__ import annotations
 
-import ast
-import bisect
-import functools
 import re
-from array import array
-from dataclasses import dataclass
 
-_ENV_METHODS = {"get", "setdefault", "pop", "__getitem__"}
-_TYPED_GETTERS = {
-    "str",
-    "int",
-    "bool",
-    "float",
-    "decimal",
-    "list",
-    "dict",
-    "json",
-    "url",
-    "path",
-    "date",
-    "datetime",
-    "timedelta",
-    "uuid",
-    "log_level",
-    "db",
-    "db_url",
-    "cache",
-    "cache_url",
-    "email",
-    "email_url",
-    "search_url",
-    "enum",
-    "tuple",
-    "bytes",
-    "smart_cast",
-    "parse_value",
-}
+from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.python_module import (
+    GATE,
+    LIBRARIES,
+    Module,
+    Resolver,
+    is_relevant,
+    parse,
+)
+from gatekeeper.checks.envvars.python_values import Imported
+from gatekeeper.checks.envvars.python_walk import analyse
 
-
-@dataclass(frozen=True, slots=True)
-class EnvRead:
-    """One place that reads an environment variable."""
-
-    name: str  # "" when the name is computed at run time
-    line: int
-    how: str  # e.g. "os.environ[...]", "pydantic field"
-    case_insensitive: bool = False
-    described: bool = False  # a pydantic field with a description documents itself
-
-    @property
-    def dynamic(self) -> bool:
-        """True when the name is built at run time and cannot be checked."""
-        return not self.name
-
-
-class _Visitor(ast.NodeVisitor):
-    def __init__(self) -> None:
-        self.reads: list[EnvRead] = []
-        self.os_names: set[str] = set()  # names bound to the os module
-        self.environ_names: set[str] = set()  # names bound to os.environ
-        self.getenv_names: set[str] = set()  # names bound to os.getenv
-        self.config_names: set[str] = set()  # decouple.config
-        self.env_objects: set[str] = set()  # environs.Env() / environ.Env() instances
-        self.env_classes: set[str] = set()  # Env classes imported from environs/environ
-        self.settings_bases: set[str] = {"BaseSettings"}
-        self.prefixes: list[str] = []
-
-    # --- imports and bindings
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            if alias.name == "os":
-                self.os_names.add(alias.asname or "os")
-            elif alias.name in ("environs", "environ") and alias.asname:
-                self.env_classes.add(f"{alias.asname}.Env")
-            elif alias.name in ("environs", "environ"):
-                self.env_classes.add(f"{alias.name}.Env")
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        for alias in node.names:
-            bound = alias.asname or alias.name
-            if node.module == "os" and alias.name == "environ":
-                self.environ_names.add(bound)
-            elif node.module == "os" and alias.name == "getenv":
-                self.getenv_names.add(bound)
-            elif node.module == "decouple" and alias.name == "config":
-                self.config_names.add(bound)
-            elif node.module in ("environs", "environ") and alias.name == "Env":
-                self.env_classes.add(bound)
-            elif node.module and "pydantic" in node.module and alias.name == "BaseSettings":
-                self.settings_bases.add(bound)
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        if isinstance(node.value, ast.Call) and _dotted(node.value.func) in self.env_classes:
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.env_objects.add(target.id)
-        self.generic_visit(node)
-
-    # --- reads
-    def _is_environ(self, node: ast.AST) -> bool:
-        dotted = _dotted(node)
-        if dotted in self.environ_names:
-            return True
-        return any(dotted == f"{os_name}.environ" for os_name in self.os_names)
-
-    def _is_getenv(self, node: ast.AST) -> bool:
-        dotted = _dotted(node)
-        return dotted in self.getenv_names or any(
-            dotted == f"{os_name}.getenv" for os_name in self.os_names
-        )
-
-    def _add(self, arg: ast.AST | None, line: int, how: str) -> None:
-        name = _literal(arg)
-        if name is None:
-            self.reads.append(EnvRead("", line, how))
-        else:
-            self.reads.append(
-                EnvRead(
-                    "".join(self.prefixes) + name if how.startswith("environs") else name, line, how
-                )
-            )
-
-    def visit_Subscript(self, node: ast.Subscript) -> None:
-        if self._is_environ(node.value):
-            self._add(node.slice, node.lineno, "os.environ[...]")
-        self.generic_visit(node)
-
-    def visit_Compare(self, node: ast.Compare) -> None:
-        if (
-            len(node.ops) == 1
-            and isinstance(node.ops[0], ast.In | ast.NotIn)
-            and self._is_environ(node.comparators[0])
-        ):
-            self._add(node.left, node.lineno, "in os.environ")
-        self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        first = node.args[0] if node.args else _keyword(node, "key")
-        if self._is_getenv(func):
-            self._add(first, node.lineno, "os.getenv")
-        elif isinstance(func, ast.Attribute) and self._is_environ(func.value):
-            if func.attr in _ENV_METHODS:
-                self._add(first, node.lineno, f"os.environ.{func.attr}")
-        elif _dotted(func) in self.config_names:
-            self._add(first, node.lineno, "decouple config()")
-        elif isinstance(func, ast.Name) and func.id in self.env_objects:
-            self._add(first, node.lineno, "environs env()")
-        elif (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in self.env_objects
-            and func.attr in _TYPED_GETTERS
-        ):
-            self._add(first, node.lineno, f"environs env.{func.attr}()")
-        self.generic_visit(node)
-
-    def visit_With(self, node: ast.With) -> None:
-        pushed = 0
-        for item in node.items:
-            call = item.context_expr
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "prefixed"
-                and isinstance(call.func.value, ast.Name)
-                and call.func.value.id in self.env_objects
-            ):
-                prefix = _literal(call.args[0] if call.args else None)
-                if prefix is not None:
-                    self.prefixes.append(prefix)
-                    pushed += 1
-        self.generic_visit(node)
-        for _ in range(pushed):
-            self.prefixes.pop()
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        if any(_dotted(base).split(".")[-1] in self.settings_bases for base in node.bases):
-            self.reads.extend(_settings_fields(node))
-        self.generic_visit(node)
-
-
-def _settings_fields(node: ast.ClassDef) -> list[EnvRead]:
-    prefix, case_sensitive = _settings_config(node)
-    reads = []
-    for stmt in node.body:
-        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
-            continue
-        if stmt.target.id.startswith("_") or stmt.target.id == "model_config":
-            continue
-        name, described = prefix + stmt.target.id, False
-        value = stmt.value
-        if isinstance(value, ast.Call) and _dotted(value.func).split(".")[-1] == "Field":
-            alias = _literal(
-                _keyword(value, "validation_alias")
-                or _keyword(value, "alias")
-                or _keyword(value, "env")
-            )
-            if alias is not None:
-                name = alias
-            described = _literal(_keyword(value, "description")) is not None
-        reads.append(
-            EnvRead(
-                name if case_sensitive else name.upper(),
-                stmt.lineno,
-                "pydantic field",
-                case_insensitive=not case_sensitive,
-                described=described,
-            )
-        )
-    return reads
-
-
-def _settings_config(node: ast.ClassDef) -> tuple[str, bool]:
-    prefix, case_sensitive = "", False
-    for stmt in node.body:
-        keywords: list[tuple[str, ast.AST]] = []
-        if (
-            isinstance(stmt, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets)
-            and isinstance(stmt.value, ast.Call)
-        ):
-            keywords = [(k.arg or "", k.value) for k in stmt.value.keywords]
-        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
-            keywords = [
-                (t.id, s.value)
-                for s in stmt.body
-                if isinstance(s, ast.Assign)
-                for t in s.targets
-                if isinstance(t, ast.Name)
-            ]
-        for key, value in keywords:
-            if key == "env_prefix":
-                prefix = _literal(value) or ""
-            elif key == "case_sensitive" and isinstance(value, ast.Constant):
-                case_sensitive = bool(value.value)
-    return prefix, case_sensitive
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else ""
-    return ""
-
-
-def _literal(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _keyword(call: ast.Call, name: str) -> ast.AST | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
-
+__all__ = ["GATE", "EnvRead", "Module", "Resolver", "line_of", "parse", "python_reads"]
 
 _TEXTUAL = re.compile(
     r"""(?:environ(?:\.get|\.setdefault|\.pop)?\s*[\[(]\s*|getenv\s*\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']"""
 )
 
 
-def python_reads(source: str) -> tuple[list[EnvRead], bool]:
-    """The reads in ``source`` and whether the AST was used (False: textual fallback)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+_FROM_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]{0,5000}\)|[^\n]*)", re.M
+)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.M)
+
+
+def textual_imports(source: str) -> list[Imported]:
+    """The imports of a module, read from its text (for deciding whether to parse it)."""
+    out = []
+    for m in _FROM_IMPORT.finditer(source):
+        for item in m.group(3).split("#")[0].strip("()").split(","):
+            words = item.split()
+            if words and words[0] != "*":
+                out.append(Imported(m.group(2), words[0], len(m.group(1))))
+            elif words:
+                out.append(Imported(m.group(2), "*", len(m.group(1))))
+    for m in _PLAIN_IMPORT.finditer(source):
+        for item in m.group(1).split("#")[0].split(","):
+            words = item.split()
+            if len(words) == 3 and words[1] == "as":
+                out.append(Imported(words[0], "", 0))
+    return out
+
+
+def _imports_matter(source: str, path: str, resolver: Resolver) -> bool:
+    """Whether a module that names no environment API imports something that reads."""
+    for imported in textual_imports(source):
+        if imported.module.split(".")[0] in LIBRARIES and not imported.level:
+            return True  # e.g. a settings class or an env object from a library
+        if imported.name == "*":
+            probe = Imported(imported.module, "", imported.level)
+            if resolver.resolve(probe, path) is not None:
+                return True
+        elif is_relevant(resolver.resolve(imported, path)):
+            return True
+    return False
+
+
+def python_reads(
+    source: str, path: str = "", resolver: Resolver | None = None
+) -> tuple[list[EnvRead], bool]:
+    """The reads in ``source`` and whether the AST was used (False: textual fallback).
+
+    ``resolver`` looks up names imported from the repository's other modules. A module
+    that names no environment API and imports nothing that reads is not parsed at all."""
+    if not any(token in source for token in GATE) and (
+        resolver is None or not _imports_matter(source, path, resolver)
+    ):
+        return [], True
+    tree = parse(source)
+    if tree is None:
         reads = [
             EnvRead(m.group(1), line_of(source, m.start()), "text match")
             for m in _TEXTUAL.finditer(source)
         ]
         return reads, False
-    visitor = _Visitor()
-    visitor.visit(tree)
-    return visitor.reads, True
-
-
-@functools.lru_cache(maxsize=1)
-def _newlines(text: str) -> array[int]:
-    return array("q", (m.start() for m in re.finditer("\n", text)))
-
-
-def line_of(text: str, offset: int) -> int:
-    """The 1-based line of ``offset`` in ``text``. The newlines of the last text asked
-    about are indexed once: counting them again for every match made a file with many
-    matches quadratic."""
-    return bisect.bisect_left(_newlines(text), offset) + 1
+    return analyse(Module(tree, path, resolver)), True

@@ -14,7 +14,9 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from gatekeeper.checks.envvars.python_reads import EnvRead, line_of
+from gatekeeper.checks.envvars import text_names
+from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.text_names import Constants
 from gatekeeper.checks.yamlbound import load_all
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -34,19 +36,17 @@ def _scan(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> list[EnvRea
     return reads
 
 
-_JS = [
-    (re.compile(rf"\bprocess\.env\.(?P<name>{NAME})"), "process.env"),
-    (re.compile(rf"""\bprocess\.env\[\s*["'`](?P<name>{NAME})["'`]\s*\]"""), "process.env[...]"),
-    (re.compile(r"""\bprocess\.env\[\s*(?P<name>)(?!["'`])[^\]]"""), "process.env[...]"),
-    (re.compile(rf"\bimport\.meta\.env\.(?P<name>{NAME})"), "import.meta.env"),
-    (re.compile(rf"\bDeno\.env\.get\(\s*[\"'](?P<name>{NAME})[\"']"), "Deno.env.get"),
-]
 _JS_DESTRUCTURE = re.compile(r"\{(?P<body>[^{}]*)\}\s*=\s*process\.env\b")
 
 
-def js_reads(text: str) -> list[EnvRead]:
-    """``process.env.X``, ``process.env["X"]``, destructuring, ``import.meta.env.X``."""
-    reads = _scan(text, _JS)
+def _no_constants(name: str) -> str | None:
+    return None
+
+
+def js_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
+    """``process.env.X``, ``process.env[KEY]`` (literal or constant), destructuring,
+    ``import.meta.env.X``, ``Deno.env.get``, and the file's wrappers of these."""
+    reads = text_names.reads(text, text_names.JS, constants or _no_constants)
     for m in _JS_DESTRUCTURE.finditer(text):
         line = _line(text, m.start())
         for part in m.group("body").split(","):
@@ -58,10 +58,35 @@ def js_reads(text: str) -> list[EnvRead]:
     return reads
 
 
-_GO = [
-    (re.compile(rf"\bos\.(?:Getenv|LookupEnv)\(\s*\"(?P<name>{NAME})\""), "os.Getenv"),
-    (re.compile(r"\bos\.(?:Getenv|LookupEnv)\(\s*(?P<name>)[^\"\s)]"), "os.Getenv"),
-]
+def go_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
+    """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, and
+    the keys a parser of ``os.Environ()`` lines switches on."""
+    reads = text_names.reads(text, text_names.GO, constants or _no_constants)
+    return reads + _environ_switch(text) if "os.Environ()" in text else reads
+
+
+_KEY_VALUE_SPLIT = re.compile(r'strings\.(?:SplitN|Cut)\([^,\n]{1,200},[ \t]*"="')
+_CASE = re.compile(r"""^[ \t]*case[ \t]+((?:"[A-Z][A-Z0-9_]*"[ \t]*,?[ \t]*)+):""", re.M)
+
+
+def _environ_switch(text: str) -> list[EnvRead]:
+    """``for _, line := range os.Environ() { key, value, _ := strings.Cut(line, "="); switch
+    key { case "LOG_LEVEL": ... } }``: each upper-case case label of a function that splits
+    KEY=value lines is a variable the program reads."""
+    reads = []
+    for func in re.finditer(r"(?m)^func\b", text):
+        end = text.find("\nfunc ", func.end())
+        body = text[func.start() : end if end != -1 else len(text)]
+        if not _KEY_VALUE_SPLIT.search(body):
+            continue
+        for m in _CASE.finditer(body):
+            line = _line(text, func.start() + m.start())
+            reads += [
+                EnvRead(n, line, "os.Environ() switch") for n in re.findall(r'"(\w+)"', m.group(1))
+            ]
+    return reads
+
+
 _RUBY = [
     (re.compile(rf"\bENV(?:\.fetch\(\s*|\[\s*)[\"'](?P<name>{NAME})[\"']"), "ENV[...]"),
     (re.compile(r"\bENV(?:\.fetch\(\s*|\[\s*)(?P<name>)[^\"'\s]"), "ENV[...]"),
@@ -183,7 +208,9 @@ def _walk(node: object, skip: str = "") -> Iterator[dict[str, object]]:
 
 
 def compose_reads(text: str) -> list[EnvRead]:
-    """``${X}`` interpolation (read from the host) and services' ``environment:`` keys."""
+    """``${X}`` interpolation (read from the host) and services' ``environment:`` keys given
+    no value (passed through from the host). A key the file gives a value is assigned
+    there, for the container, not something whoever runs it must provide."""
     reads = [
         EnvRead(m.group("name"), _line(text, m.start()), "compose ${X}")
         for m in _INTERPOLATION.finditer(text)
@@ -192,11 +219,12 @@ def compose_reads(text: str) -> list[EnvRead]:
     for doc in _yaml_docs(text):
         for node in _walk(doc):
             env = node.get("environment")
-            keys = (
-                list(env)
-                if isinstance(env, dict)
-                else ([str(e).split("=")[0] for e in env] if isinstance(env, list) else [])
-            )
+            if isinstance(env, dict):
+                keys = [k for k, v in env.items() if v is None]
+            elif isinstance(env, list):
+                keys = [str(e) for e in env if "=" not in str(e)]
+            else:
+                keys = []
             reads += [
                 EnvRead(k, find_line(k), "compose environment")
                 for k in keys
@@ -265,7 +293,7 @@ def scanner_for(path: str, text: str) -> Scanner | None:
     if suffix in (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"):
         return js_reads
     simple: dict[str, Scanner] = {
-        ".go": lambda t: _scan(t, _GO),
+        ".go": go_reads,
         ".rb": lambda t: _scan(t, _RUBY),
         ".java": lambda t: _scan(t, _JAVA),
         ".kt": lambda t: _scan(t, _JAVA),

@@ -9,11 +9,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
-from gatekeeper.checks.migrations import engines, pyops, roundtrip
+from gatekeeper.checks.migrations import alembic_project, child, engines, pyops, roundtrip
 from gatekeeper.checks.migrations.alembic_run import AlembicRunner, NotIsolated, Revision, load
 from gatekeeper.checks.migrations.roundtrip import Problem, Unit
 
@@ -49,12 +47,24 @@ def run(job: dict[str, Any]) -> list[Problem]:
         runner.close()
 
 
+def run_project(job: dict[str, Any]) -> child.Answer:
+    """Round-trip through the project's alembic.ini and env.py (see alembic_project)."""
+    # the project's folders come after the gate's own: the PR cannot stand in for gatekeeper
+    sys.path.extend(p for p in job["paths"] if p not in sys.path)
+    new = [r["path"] for r in job["revisions"] if r["new"]]
+    try:
+        db = engines.open_from_spec(job["db"])
+    except Exception as exc:  # the database could not be opened: say so, do not crash
+        return child.Answer([Problem(p, False, f"{type(exc).__name__}: {exc}") for p in new])
+    return alembic_project.run_in_child(job, db)
+
+
 def main() -> int:
     """Entry point of ``python -m gatekeeper.checks.migrations.alembic_child``."""
     job = json.loads(sys.stdin.read())
     with contextlib.redirect_stdout(sys.stderr):
-        problems = run(job)
-    Path(job["result"]).write_text(json.dumps([asdict(p) for p in problems]), encoding="utf-8")
+        answer = run_project(job) if job.get("kind") == "project" else child.Answer(run(job))
+    child.write_answer(job["result"], answer.problems, answer.unloadable)
     return 0
 
 

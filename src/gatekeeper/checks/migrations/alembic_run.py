@@ -13,28 +13,18 @@ from __future__ import annotations
 
 import heapq
 import importlib.util
-import json
-import os
-import sys
-import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.checks.migrations import pyops
+from gatekeeper.checks.migrations import child, pyops
 from gatekeeper.checks.migrations.catalog import Database, EngineError
 from gatekeeper.checks.migrations.roundtrip import Problem
 from gatekeeper.checks.migrations.sqlite import is_unsupported
-from gatekeeper.sandbox import Limits, Ran, Refused, read_left_file, run_untrusted
 
-#: the only variables a child process inherits (everything else, tokens included, is dropped)
-_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "SYSTEMROOT")
-#: the child's memory cap: Python, SQLAlchemy and Alembic need about 100 MB
-CHILD_MEMORY_MB = 1024
-#: the file the child writes its problems to, in its folder
-RESULT = "alembic-result.json"
-RESULT_MAX_BYTES = 16 * 1024 * 1024
+#: the module the child process runs
+CHILD_MODULE = "gatekeeper.checks.migrations.alembic_child"
 
 
 class NotIsolated(Exception):
@@ -51,6 +41,9 @@ class Revision:
     new: bool
     #: False when there is no down to prove (missing, empty, declared irreversible)
     provable: bool
+    #: its revision id and the revisions it builds on (for runs through Alembic itself)
+    revision: str = ""
+    parents: list[str] = field(default_factory=list)
 
 
 def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
@@ -69,10 +62,10 @@ def order(files: dict[str, pyops.AlembicFile]) -> list[str]:
     while ready:
         _, path = heapq.heappop(ready)
         out.append(path)
-        for child in children.get(path, ()):
-            pending[child] -= 1
-            if pending[child] == 0:
-                heapq.heappush(ready, (files[child].revision or child, child))
+        for kid in children.get(path, ()):
+            pending[kid] -= 1
+            if pending[kid] == 0:
+                heapq.heappush(ready, (files[kid].revision or kid, kid))
     return out
 
 
@@ -105,76 +98,16 @@ def foreign_message(path: str, names: list[str]) -> str:
 def run_isolated(
     revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float, checkout: Path
 ) -> list[Problem]:
-    """Roundtrip the new revisions in a child process; the problems it found.
-
-    The child runs through :func:`gatekeeper.sandbox.run_untrusted`: no credentials in
-    its environment, another user when the gate is root, its own process group, a time
-    and a memory limit. ``checkout`` decides that user (its owner).
-    """
+    """Roundtrip the new revisions, each file on its own, in a child process (see
+    :mod:`.child`); ``checkout`` decides the child's user (its owner)."""
     new = [r.path for r in revisions if r.new]
     missing = [m for m in ("alembic", "sqlalchemy") if importlib.util.find_spec(m) is None]
     if missing:
         why = f"needs {' and '.join(missing)}: pip install 'dod-gatekeeper[migrations]'"
         return [Problem(p, False, why) for p in new]
-    folder.mkdir(parents=True, exist_ok=True)
-    # the child writes only in a folder of its own; the gate's files stay beside it, where
-    # the child cannot plant a symbolic link for the gate to write through
-    work = Path(tempfile.mkdtemp(prefix="alembic-", dir=folder))
-    job_file, log = folder / f"{work.name}.job.json", folder / f"{work.name}.log"
-    if db.get("engine") == "sqlite":
-        db = {**db, "folder": str(work)}
-    job = {"db": db, "result": str(work / RESULT), "revisions": [asdict(r) for r in revisions]}
-    job_file.write_text(json.dumps(job), encoding="utf-8")
-    command = [sys.executable, "-m", "gatekeeper.checks.migrations.alembic_child"]
-    try:
-        ran = run_untrusted(
-            command,
-            checkout=checkout,
-            cwd=work,
-            env=_child_env(work, checkout),
-            limits=Limits(max(1.0, timeout), CHILD_MEMORY_MB),
-            output=log,
-            stdin=job_file,
-            writable=[work],
-        )
-    except (Refused, OSError) as exc:
-        return [Problem(p, False, f"the Alembic runner could not start: {exc}") for p in new]
-    finally:
-        job_file.unlink(missing_ok=True)
-    if ran.returncode is None:
-        return [
-            Problem(p, False, f"did not finish within the time limit ({timeout:.0f}s)") for p in new
-        ]
-    try:
-        data = json.loads(read_left_file(work / RESULT, RESULT_MAX_BYTES))
-        return [Problem(**item) for item in data]
-    except (OSError, ValueError, TypeError):
-        return [Problem(p, False, f"the Alembic runner stopped: {_tail(log, ran)}") for p in new]
-
-
-def _tail(log: Path, ran: Ran) -> str:
-    try:
-        text = log.read_bytes()[-4096:].decode("utf-8", "replace")
-    except OSError:
-        text = ""
-    return " / ".join(text.strip().splitlines()[-2:]) or f"exit {ran.returncode}"
-
-
-def _child_env(folder: Path, checkout: Path) -> dict[str, str]:
-    """A minimal environment; the child imports what the gate itself can import (its
-    ``sys.path``, without the checkout: the PR must not stand in for gatekeeper)."""
-    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
-    here, cwd = checkout.resolve(), Path.cwd().resolve()
-    paths = [str(Path(__file__).resolve().parents[3])]
-    for entry in sys.path:
-        resolved = Path(entry or ".").resolve()
-        if entry and resolved.is_dir() and resolved != cwd and not resolved.is_relative_to(here):
-            paths.append(str(resolved))
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONUTF8"] = "1"
-    env.setdefault("HOME", str(folder))
-    return env
+    job = {"kind": "isolated", "db": db, "revisions": [asdict(r) for r in revisions]}
+    how = child.Spawn(CHILD_MODULE, folder, timeout, checkout)
+    return child.run(job, new, how).problems
 
 
 # --- child side ----------------------------------------------------------------------------
@@ -224,9 +157,11 @@ class AlembicRunner:
             if url.startswith("sqlite"):
                 _tune_sqlite(engine)
         try:
-            with engine.begin() as conn:
-                context = MigrationContext.configure(conn)
-                with Operations.context(context):
+            # the context owns the transaction, as under env.py, so that a revision's
+            # autocommit_block() can end it and start another
+            with engine.connect() as conn:
+                context = MigrationContext.configure(conn, opts={"transactional_ddl": True})
+                with Operations.context(context), context.begin_transaction():
                     func()
         except NotImplementedError as exc:
             raise EngineError(f"not supported here: {exc}", unsupported=True) from exc

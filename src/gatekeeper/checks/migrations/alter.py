@@ -6,6 +6,7 @@ from typing import Any
 
 from gatekeeper.checks.migrations.hits import SERIAL_TYPES, VOLATILE, Hit
 from gatekeeper.checks.migrations.sqltext import Statement
+from gatekeeper.model import Level
 
 
 def _hit(
@@ -111,10 +112,12 @@ def _constraint(con: Any, table: str, stmt: Statement, column: str | None) -> li
     return []
 
 
-def sqlglot_actions(alter: Any, table: str, stmt: Statement) -> list[Hit]:
+def sqlglot_actions(alter: Any, table: str, stmt: Statement, dialect: str = "") -> list[Hit]:
     """Hits for the actions of a sqlglot ``Alter`` (non-Postgres dialects)."""
     from sqlglot import exp
 
+    mysql = dialect in ("mysql", "mariadb")
+    online = mysql and _mysql_online(alter)
     hits: list[Hit] = []
     for action in alter.args.get("actions") or ():
         if isinstance(action, exp.Drop) and str(action.args.get("kind", "")).upper() == "COLUMN":
@@ -128,24 +131,74 @@ def sqlglot_actions(alter: Any, table: str, stmt: Statement) -> list[Hit]:
             hits.append(_hit("rename-column", f"Renames column {where}.", stmt, where))
         elif isinstance(action, exp.AlterRename):
             hits.append(_hit("rename-table", f"Renames table {table}.", stmt, table))
-        elif isinstance(action, exp.ModifyColumn) or (
-            isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None
-        ):
+        elif isinstance(action, exp.ModifyColumn):
+            hits += _modify(action, table, stmt, online)
+        elif isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
             where = f"{table}.{action.this.name}"
             hits.append(_hit("change-column-type", f"Changes the type of {where}.", stmt, where))
         elif isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
             where = f"{table}.{action.this.name}"
             hits.append(_hit("set-not-null", f"Sets NOT NULL on {where}.", stmt, where))
-        elif isinstance(action, exp.ColumnDef):
+        elif isinstance(action, exp.ColumnDef) and not mysql:
+            # MySQL fills a NOT NULL column with its type's implicit default ('' or 0)
             hits += _sqlglot_add_column(action, table, stmt)
     return hits
+
+
+def _mysql_online(alter: Any) -> bool:
+    """True when the statement asks MySQL for an in-place change without a lock
+    (``ALGORITHM=INSTANT``, or ``ALGORITHM=INPLACE, LOCK=NONE``): MySQL then refuses
+    rather than copy the table under a lock, so the statement cannot block traffic."""
+    from sqlglot import exp
+
+    options = {
+        type(o).__name__: str(o.this.name if o.this is not None else "").upper()
+        for o in alter.args.get("options") or ()
+        if isinstance(o, exp.AlgorithmProperty | exp.LockProperty)
+    }
+    algorithm, lock = options.get("AlgorithmProperty", ""), options.get("LockProperty", "")
+    return algorithm == "INSTANT" or (algorithm == "INPLACE" and lock == "NONE")
+
+
+def _modify(action: Any, table: str, stmt: Statement, online: bool) -> list[Hit]:
+    """MySQL's ``MODIFY``/``CHANGE``: a column's whole definition restated (its type,
+    nullability and default), so what changed cannot be told from the statement alone."""
+    from sqlglot import exp
+
+    coldef = action.this
+    name = coldef.name
+    hits: list[Hit] = []
+    old = action.args.get("rename_from")
+    if old is not None and old.name != name:
+        where = f"{table}.{old.name}"
+        hits.append(_hit("rename-column", f"Renames column {where} to {name}.", stmt, where))
+    if online:
+        return hits
+    where = f"{table}.{name}"
+    nulls = [
+        c.args["kind"].args.get("allow_null")
+        for c in coldef.args.get("constraints") or ()
+        if isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)
+    ]
+    if nulls and nulls[0] is True:
+        msg = f"MODIFY makes {where} nullable: code written for the old schema may read NULLs."
+        return [*hits, _hit("drop-not-null", msg, stmt, where)]
+    msg = (
+        f"MODIFY restates {where}: if its type or nullability changes, MySQL copies the "
+        "table under a lock (add ALGORITHM=INPLACE, LOCK=NONE to have MySQL refuse that)."
+    )
+    return [*hits, Hit("change-column-type", msg, stmt.line, where, level=Level.WARNING)]
 
 
 def _sqlglot_add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
     from sqlglot import exp
 
-    kinds = {type(c.args.get("kind")) for c in coldef.args.get("constraints") or ()}
-    if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds:
+    kinds = [c.args.get("kind") for c in coldef.args.get("constraints") or ()]
+    # sqlglot reads an explicit NULL as a NOT NULL constraint that allows NULL
+    not_null = any(
+        isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in kinds
+    )
+    if not_null and not any(isinstance(k, exp.DefaultColumnConstraint) for k in kinds):
         where = f"{table}.{coldef.name}"
         msg = f"Adds NOT NULL column {where} without a default."
         return [_hit("add-required-column", msg, stmt, where)]

@@ -8,90 +8,31 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA, Marker, Suppressions
+from gatekeeper.changes.suppressions import TRUST_KEY, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
-    alembic_run,
     details,
     detect,
-    engines,
+    history,
     lint,
-    plan,
     pyops,
     review,
     roundtrip,
+    runconfig,
+    runs,
     sqltext,
     static,
+    variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FRAMEWORKS, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, RAILS, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
+from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
 from gatekeeper.model import Finding
-
-DIALECTS = ("postgres", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake", "bigquery")
-
-CONFIG_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "frameworks": {
-            "type": "object",
-            "description": "Path globs per framework where its migrations live (default: "
-            "anywhere, recognised by convention); an empty list turns a framework off.",
-            "additionalProperties": False,
-            "properties": {fw: {"type": "array", "items": {"type": "string"}} for fw in FRAMEWORKS},
-        },
-        "dialect": {
-            "enum": list(DIALECTS),
-            "default": "postgres",
-            "description": "SQL dialect of the migrations, for the safety rules and the lint.",
-        },
-        "roundtrip": {
-            "enum": ["sqlite", "postgres", "off"],
-            "default": "sqlite",
-            "description": "Where reversibility is proven: an embedded SQLite database, a "
-            "PostgreSQL server (database_url, or a scratch server), or not at all.",
-        },
-        "database_url": {
-            "type": "string",
-            "description": "postgresql:// URL of a server where scratch databases may be "
-            "created (needs CREATEDB); without it a scratch server is started.",
-        },
-        "safety": {"type": "boolean", "default": True},
-        "lint": {
-            "description": "sqlfluff on changed SQL: true, or the rules to use.",
-            "oneOf": [
-                {"type": "boolean"},
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {
-                        "rules": {"type": "array", "items": {"type": "string"}},
-                        "exclude_rules": {"type": "array", "items": {"type": "string"}},
-                        "dialect": {"type": "string"},
-                    },
-                },
-            ],
-        },
-        "code_paths": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Where the application's code lives, searched to recognise a drop "
-            "whose column or table is no longer used (expand-contract).",
-        },
-        "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
-        TRUST_KEY: {
-            **TRUST_SCHEMA,
-            "description": "Honour `gatekeeper:ignore` and `gatekeeper:irreversible` markers "
-            "the pull request itself wrote. Off by default: the finding they would hide is "
-            "reported, marked 'suppressed in this PR', and blocks until a human approves the "
-            "latest push.",
-        },
-    },
-}
 
 
 class MigrationsCheck(BaseCheck):
@@ -131,7 +72,8 @@ class MigrationsCheck(BaseCheck):
         )
         for m in changed:
             ctx.check_time()
-            findings += static.history_findings(self, ctx.changes, m)
+            released = ctx.config.get("history", "released") == "released"
+            findings += history.history_findings(self, ctx.changes, m, released_only=released)
             findings += self._reviewed_at_head(ctx, m, markers)
             # an edited merged migration: what was already wrong with it is not new
             ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
@@ -150,7 +92,9 @@ class MigrationsCheck(BaseCheck):
         if changed:
             engine = str(ctx.config.get("roundtrip", "sqlite"))
             deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
-            summary, table = details.render(changed, result, engine, deleted)
+            django_off = (ctx.config.get("django") or {}).get("mode") == "off"
+            skipped = frozenset(m.path for m in changed if django_off and m.framework == DJANGO)
+            summary, table = details.render(changed, result, engine, deleted, skipped)
             ctx.set_summary(summary)
             ctx.add_details(table)
         if markers.summary():
@@ -171,6 +115,8 @@ class MigrationsCheck(BaseCheck):
         path, line = m.path, sqltext.irreversible_line(text)
         if line is None and down is not None:
             path, line = m.down_path or m.path, sqltext.irreversible_line(down)
+        if line is None and m.framework == RAILS:
+            return found  # declared by the code itself (raise IrreversibleMigration)
         marker = Marker("gatekeeper:irreversible", path, line or 1)
         if markers.honours(marker):
             return found
@@ -203,6 +149,8 @@ class MigrationsCheck(BaseCheck):
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
             return static.check_sql(self, sides, m, honour_marker=honour_marker)
+        if m.framework == RAILS:
+            return static.check_rails(self, m, text, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -228,11 +176,18 @@ class MigrationsCheck(BaseCheck):
     ) -> list[Finding]:
         changes = ctx.changes
         text = changes.text_at_head(m.path)
-        if text is None:
-            return []
+        if text is None or m.framework == RAILS:
+            return []  # Rails migrations: reversibility only
         dialect = str(ctx.config.get("dialect", "postgres"))
         if m.is_sql:
-            hits = review.sql_hits(changes, m, dialect, review.new_before(changes, m, changed))
+            # a per-database file in its database's dialect; a generic file beside such
+            # files in the dialect of each database that runs it
+            runners = detect.databases(changes, m, variants.from_policy(dialect))
+            earlier = review.new_before(changes, m, changed)
+            hits = []
+            for runner in runners:
+                rules = variants.FOLDER_RULES.get(runner, dialect)
+                hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
         else:
             hits = review.python_hits(changes, m, text, dialect)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
@@ -277,48 +232,57 @@ class MigrationsCheck(BaseCheck):
         )
 
     def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
-        engine = str(ctx.config.get("roundtrip", "sqlite"))
-        max_bytes = int(ctx.config.get("roundtrip_max_bytes", 1_000_000))
-        folder = ctx.scratch / "migrations-roundtrip"
-        findings: list[Finding] = []
-        url = ctx.config.get("database_url")
-        with engines.Engines(engine, url, folder, ctx.remaining) as dbs:
-            for p in plan.plans(ctx.changes, changed, max_bytes):
-                problems = [roundtrip.Problem(k, False, v) for k, v in sorted(p.not_run.items())]
-                if p.new:
-                    problems += roundtrip.run(dbs.open_db, p.before, p.new, ctx.check_time)
-                if p.revisions:
-                    timeout = ctx.remaining()
-                    problems += alembic_run.run_isolated(
-                        p.revisions, dbs.spec(), folder, timeout, ctx.changes.root
-                    )
-                findings += [self._problem(pr, engine) for pr in problems]
-        return findings
+        settings = runconfig.Settings.read(ctx.config)
+        where = runconfig.Where(
+            ctx.changes, ctx.scratch / "migrations-roundtrip", ctx.remaining, ctx.check_time
+        )
+        outcome = runs.run_all(where, changed, settings)
+        findings = [self._note(path, note) for path, note in outcome.notes]
+        return findings + [self._problem(problem, label) for problem, label in outcome.problems]
+
+    def _note(self, path: str, note: str) -> Finding:
+        return self.finding(
+            "roundtrip-other-dialect",
+            f"Roundtrip of {path}: {note}.",
+            path=path,
+            evidence=note,
+        )
 
     def _lint(
         self, ctx: CheckContext, changed: list[Migration], overrides: dict[str, Any]
     ) -> list[Finding]:
-        try:
-            linter = lint.SqlLinter(overrides)
-        except ValueError as exc:
-            raise CheckError(f"{exc}; fix checks.migrations.lint in the policy") from exc
-        files = []
+        explicit = isinstance(ctx.config.get("lint"), Mapping) and "dialect" in ctx.config["lint"]
+        groups: dict[str, dict[str, tuple[str, str, frozenset[int]]]] = {}
         for m in changed:
             for path in (m.path, m.down_path):
                 text = ctx.changes.text_at_head(path) if path and m.is_sql else None
-                if path and text is not None:
-                    files.append((path, text, ctx.changes.added_lines(path)))
-        texts = {path: text.splitlines() for path, text, _ in files}
-        return [
-            self.finding(
-                "sql-lint",
-                f"sqlfluff {hit.code}: {hit.description}",
-                path=path,
-                line=hit.line,
-                evidence=f"{hit.code}:{hit.description}:{_line(texts[path], hit.line)}",
-            )
-            for path, hit in lint.lint_files(linter, files)
-        ]
+                if not path or text is None:
+                    continue
+                # a per-database file is linted in its database's dialect
+                own = variants.parse(posixpath.basename(path))
+                where = str(overrides["dialect"])
+                if own is not None and own.dialect and not explicit:
+                    rules = variants.RULES_DIALECT[own.dialect]
+                    where = lint.SQLFLUFF_DIALECT.get(rules, rules)
+                groups.setdefault(where, {})[path] = (path, text, ctx.changes.added_lines(path))
+        found: list[Finding] = []
+        for dialect, files in sorted(groups.items()):
+            try:
+                linter = lint.SqlLinter({**overrides, "dialect": dialect})
+            except ValueError as exc:
+                raise CheckError(f"{exc}; fix checks.migrations.lint in the policy") from exc
+            texts = {path: text.splitlines() for path, text, _ in files.values()}
+            found += [
+                self.finding(
+                    "sql-lint",
+                    f"sqlfluff {hit.code}: {hit.description}",
+                    path=path,
+                    line=hit.line,
+                    evidence=f"{hit.code}:{hit.description}:{_line(texts[path], hit.line)}",
+                )
+                for path, hit in lint.lint_files(linter, [files[k] for k in sorted(files)])
+            ]
+        return found
 
     def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
         if problem.failed:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from gatekeeper.checks.migrations.detect import DJANGO, Migration
+from gatekeeper.checks.migrations import variants
+from gatekeeper.checks.migrations.detect import RAILS, Migration
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
@@ -14,37 +15,47 @@ _DOWN = (
     ("down-incomplete", "incomplete"),
     ("runpython-without-reverse", "irreversible RunPython"),
     ("runsql-without-reverse", "irreversible RunSQL"),
+    ("reverse-is-noop", "no-op reverse"),
     ("irreversible", "declared irreversible"),
     ("syntax-error", "unparseable"),
     ("unreadable", "unreadable"),
 )
 _NO_PROOF = frozenset(rule for rule, _ in _DOWN)
 _NOT_SAFETY = _NO_PROOF | {
-    "roundtrip-failed", "roundtrip-not-run", "history-rewritten", "multiple-heads",
+    "roundtrip-failed", "roundtrip-not-run", "roundtrip-other-dialect", "history-rewritten",
+    "down-edited", "multiple-heads",
     "dangling-down-revision", "sql-lint", "expand-contract",
 }  # fmt: skip
 
 
-def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool) -> str:
+def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skipped: bool) -> str:
     if deleted:
         return "deleted"
-    if engine == "off":
+    if engine == "off" or skipped:
         return "off"
     if "roundtrip-failed" in rules:
         return "failed"
     if "roundtrip-not-run" in rules:
         return "not run"
-    if m.framework == DJANGO:
-        return "not available for Django"
+    database = m.dialect or variants.folder_dialect(m.path)
+    if "roundtrip-other-dialect" in rules and database:
+        return f"no {variants.LABEL.get(database, database)} server here"
     if rules & _NO_PROOF:
         return "up only (no down to prove)"
+    if m.framework == RAILS:
+        return "not available for Rails"
     return f"proven on {engine}"
 
 
 def render(
-    changed: Iterable[Migration], findings: Iterable[Finding], engine: str, deleted: set[str]
+    changed: Iterable[Migration],
+    findings: Iterable[Finding],
+    engine: str,
+    deleted: set[str],
+    skipped: frozenset[str] = frozenset(),
 ) -> tuple[str, Table]:
-    """(summary, table) for the migrations the change touched."""
+    """(summary, table) for the migrations the change touched; ``skipped`` are those the
+    policy keeps out of the round trip (``django.mode: off``)."""
     by_path: dict[str, set[str]] = {}
     safety: Counter[str] = Counter()
     for f in findings:
@@ -58,7 +69,7 @@ def render(
     for m in changed:
         rules = by_path.get(m.path, set()) | by_path.get(m.down_path or "", set())
         down = next((text for rule, text in _DOWN if rule in rules), "present")
-        state = _roundtrip(m, rules, engine, m.path in deleted)
+        state = _roundtrip(m, rules, engine, m.path in deleted, m.path in skipped)
         states[state.split(" (")[0]] += 1
         shown = inline(strong(state)) if state == "failed" else inline(state)
         count = inline(str(safety[m.path]))

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
+from gatekeeper.checks.migrations import variants
 
 ALEMBIC = "alembic"
 DJANGO = "django"
@@ -26,8 +27,11 @@ GOOSE = "goose"
 SQITCH = "sqitch"
 SQL_PAIR = "sql-pair"
 PRISMA = "prisma"
+RAILS = "rails"
 
-FRAMEWORKS = (ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA)
+FRAMEWORKS = (
+    ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
+)  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA})
 #: frameworks with no down side by design (asking for one would flag every migration)
@@ -45,6 +49,7 @@ _DBMATE = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
 _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
+_RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,9 @@ class Migration:
     version: str
     #: the separate file holding the down side (None when up and down share ``path``)
     down_path: str | None = None
+    #: the database this migration is written for, when its files say so (``mysql``,
+    #: ``sqlite3``...: see :mod:`.variants`); "" for a migration every database runs
+    dialect: str = ""
 
     @property
     def directory(self) -> str:
@@ -80,18 +88,27 @@ def sort_key(m: Migration) -> tuple[tuple[int, str], ...]:
     return _version_key(m.version)
 
 
-def classify(path: str, text: str | None) -> Migration | None:
+def classify(
+    path: str, text: str | None, present: Callable[[str], bool] | None = None
+) -> Migration | None:
     """The migration ``path`` belongs to (its up side), or None when it is not one.
 
     ``text`` is the file's content when known; it is needed for the frameworks that
-    share the ``.sql`` suffix and for Python files.
+    share the ``.sql`` suffix and for Python files. ``present`` tells which file names
+    exist in the file's folder: with it, a per-database file is paired with the up and
+    down its database really runs (a generic file where it has none of its own).
     """
     name = posixpath.basename(path)
     folder = posixpath.dirname(path)
     if name.endswith(".py"):
         return _classify_python(path, name, text)
+    if name.endswith(".rb"):
+        return _classify_rails(path, name, text)
     if not name.endswith(".sql"):
         return None
+    variant = variants.parse(name)
+    if variant is not None:
+        return _classify_variant(folder, name, variant, present)
     m = _GOLANG.match(name)
     if m:
         up = posixpath.join(folder, f"{m.group(1)}_{m.group(2)}.up.sql")
@@ -106,7 +123,9 @@ def classify(path: str, text: str | None) -> Migration | None:
         undo = posixpath.join(folder, f"U{m.group(2)}__{m.group(3)}.sql")
         return Migration(FLYWAY, up, m.group(2), undo)
     parts = path.split("/")
-    if name == "migration.sql" and len(parts) >= 2 and _PRISMA_FOLDER.match(parts[-2]):
+    if name == "migration.sql" and len(parts) >= 2 and (
+        _PRISMA_FOLDER.match(parts[-2]) or (len(parts) >= 3 and parts[-3] == "migrations")
+    ):
         return Migration(PRISMA, path, parts[-2])
     if len(parts) >= 2 and parts[-2] in ("deploy", "revert"):
         project = "/".join(parts[:-2])
@@ -117,6 +136,33 @@ def classify(path: str, text: str | None) -> Migration | None:
     if text is not None and _GOOSE.search(text):
         return Migration(GOOSE, path, name.split("_", 1)[0])
     return None
+
+
+def _classify_variant(
+    folder: str, name: str, v: variants.Variant, present: Callable[[str], bool] | None
+) -> Migration:
+    own = {d: name.replace(f".{v.direction}.sql", f".{d}.sql") for d in ("up", "down")}
+    if present is not None:
+        up = variants.resolve(present, v.version, v.name, v.dialect, "up") or own["up"]
+        down = variants.resolve(present, v.version, v.name, v.dialect, "down") or own["down"]
+    else:
+        up, down = own["up"], own["down"]
+    return Migration(
+        GOLANG_MIGRATE,
+        posixpath.join(folder, up),
+        v.version,
+        posixpath.join(folder, down),
+        v.dialect,
+    )
+
+
+def _classify_rails(path: str, name: str, text: str | None) -> Migration | None:
+    """``db/migrate/<timestamp>_name.rb`` defining an ``ActiveRecord::Migration``."""
+    if text is None or not _RAILS_NAME.match(name) or "migrate" not in path.split("/")[:-1]:
+        return None
+    if "ActiveRecord::Migration" not in text:
+        return None
+    return Migration(RAILS, path, name.split("_", 1)[0])
 
 
 def _classify_python(path: str, name: str, text: str | None) -> Migration | None:
@@ -153,31 +199,45 @@ def changed_migrations(
     ``locations`` restricts each framework to path globs (an empty list turns it off).
     """
     locations = locations or {}
-    found: dict[str, Migration] = {}
+    found: dict[tuple[str, str], Migration] = {}
     for f in changes.matching(paths or ("**",), exclude):
-        if not (f.path.endswith(".sql") or f.path.endswith(".py")):
+        if not f.path.endswith((".sql", ".py", ".rb")):
             continue
-        if f.status is FileStatus.DELETED:
-            text = changes.text_at_base(f.path)
-        else:
-            text = changes.text_at_head(f.path)
-        m = classify(f.path, text)
-        if m is None and f.status is not FileStatus.DELETED and not f.is_text:
+        deleted = f.status is FileStatus.DELETED
+        text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
+        names = variants.folder_names(changes, posixpath.dirname(f.path), at_base=deleted)
+        m = classify(f.path, text, names.__contains__)
+        if m is None and not deleted and not f.is_text:
             m = classify(f.path, changes.text_at_base(changes.base_path_of(f.path)))
         if m is not None and _allowed(m, locations):
-            found.setdefault(m.path, m)
-    return [found[p] for p in sorted(found)]
+            found.setdefault((m.path, m.down_path or ""), m)
+    return [found[k] for k in sorted(found)]
 
 
-def chain(changes: ChangeSet, migration: Migration, *, at_base: bool = False) -> list[Migration]:
-    """Every migration of ``migration``'s framework in its folder, in apply order."""
+def chain(
+    changes: ChangeSet,
+    migration: Migration,
+    *,
+    at_base: bool = False,
+    dialect: str | None = None,
+) -> list[Migration]:
+    """Every migration of ``migration``'s framework in its folder, in apply order.
+
+    Where the folder holds per-database files, the chain is the one ``dialect`` (by
+    default the migration's own) runs: its own file for each version, else the generic one.
+    """
     read = changes.text_at_base if at_base else changes.text_at_head
     listing = changes.base_paths if at_base else changes.head_paths
     folder = migration.directory
+    if migration.framework == GOLANG_MIGRATE:
+        names = variants.folder_names(changes, folder, at_base=at_base)
+        if any(variants.parse(n) for n in names):
+            wanted = migration.dialect if dialect is None else dialect
+            return variant_chain(folder, names, wanted)
     pattern = f"{folder}/**" if folder else "**"
     seen: dict[str, Migration] = {}
     for path in listing((pattern,)):
-        if not path.endswith((".sql", ".py")):
+        if not path.endswith((".sql", ".py", ".rb")):
             continue
         m = classify(path, read(path) if _needs_text(path) else None)
         if m is not None and m.framework == migration.framework and m.directory == folder:
@@ -187,6 +247,63 @@ def chain(changes: ChangeSet, migration: Migration, *, at_base: bool = False) ->
         last = len(plan)
         return sorted(seen.values(), key=lambda m: (plan.get(m.version, last), m.path))
     return sorted(seen.values(), key=lambda m: (sort_key(m), m.path))
+
+
+def variant_chain(folder: str, names: frozenset[str], dialect: str) -> list[Migration]:
+    """The chain one database runs in a folder of per-database files."""
+    versions: dict[str, str] = {}
+    for n in names:
+        v = variants.parse(n) or plain_variant(n)
+        if v is not None:
+            versions.setdefault(v.version, v.name)
+    out = []
+    for version, name in versions.items():
+        up = variants.resolve(names, version, name, dialect, "up")
+        if up is None:
+            continue  # a down-only file: nothing of this version runs on this database
+        down = variants.resolve(names, version, name, dialect, "down")
+        path = posixpath.join(folder, up)
+        down_path = posixpath.join(folder, down or up.replace(".up.sql", ".down.sql"))
+        out.append(Migration(GOLANG_MIGRATE, path, version, down_path, dialect))
+    return sorted(out, key=lambda m: (sort_key(m), m.path))
+
+
+def plain_variant(name: str) -> variants.Variant | None:
+    """A generic golang-migrate file name read as a variant for every database."""
+    m = _GOLANG.match(name)
+    if m is None or "." in m.group(2):
+        return None
+    return variants.Variant(m.group(1), m.group(2), "", False, m.group(3))
+
+
+def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
+    """The databases whose chains a changed migration is part of ("" outside folders of
+    per-database files): its own, or, for a generic file, each database that runs it."""
+    folder = variants.folder_dialect(m.path) if m.is_sql else ""
+    if m.framework != GOLANG_MIGRATE:
+        return [folder]
+    names = variants.folder_names(changes, m.directory)
+    own = variants.dialects_in(names)
+    if not own:
+        return [folder]
+    if m.dialect:
+        return [m.dialect]
+    up, down = posixpath.basename(m.path), posixpath.basename(m.down_path or "")
+    v = variants.parse(up) or variants.parse(down) or plain_variant(up)
+    if v is None:
+        return [""]
+
+    def runs(databases: set[str]) -> list[str]:
+        return [
+            d
+            for d in sorted(databases)
+            if variants.resolve(names, v.version, v.name, d, "up") == up
+            or variants.resolve(names, v.version, v.name, d, "down") == down
+        ]
+
+    # the databases the folder has files for (and the policy's); when each of those has
+    # its own file for this version, the generic one serves the others the runner knows
+    return runs(own | {default}) or runs(set(variants.RULES_DIALECT)) or [""]
 
 
 def sqitch_plan(text: str | None) -> dict[str, int]:
@@ -203,6 +320,6 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    return name.endswith(".py") or not (
+    return name.endswith((".py", ".rb")) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

@@ -21,10 +21,16 @@ class LintHit:
     line: int
 
 
+#: the sqlfluff dialect for a database sqlfluff has no dialect of its own for
+SQLFLUFF_DIALECT = {"cockroach": "postgres"}
+
+
 def options(config: object, dialect: str) -> dict[str, Any] | None:
     """sqlfluff overrides from the policy's ``lint`` value; None when linting is off."""
     if config is None or config is False:
         return None
+    # sqlfluff has no CockroachDB dialect; its SQL is PostgreSQL's
+    dialect = SQLFLUFF_DIALECT.get(dialect, dialect)
     overrides: dict[str, Any] = {"dialect": dialect, "large_file_skip_byte_limit": 0}
     if isinstance(config, Mapping):
         overrides["dialect"] = str(config.get("dialect", dialect))

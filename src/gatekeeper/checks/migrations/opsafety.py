@@ -21,11 +21,17 @@ def alembic(
 ) -> list[Hit]:
     """Hits for the upgrade operations on ``lines`` (the lines the change added)."""
     created: set[str] = set()
+    added = _added_columns(ops)
     hits: list[Hit] = []
     for op in ops:
         if op.name == "create_table" and op.text(0, "table_name"):
             created.add(str(op.text(0, "table_name")))
         if op.line not in lines:
+            continue
+        table = str(op.text(0, "table_name"))
+        if op.name == "alter_column" and (table, op.text(1, "column_name")) in added:
+            # the column this upgrade added (and filled): no code reads it yet
+            hits += [h for h in _alter_column(op, table) if h.rule != "set-not-null"]
             continue
         if op.name == "execute":
             sql = pyops.literal_str(op.arg(0, "sqltext"))
@@ -37,6 +43,16 @@ def alembic(
             continue
         hits += _alembic_op(op, dialect, created, in_transaction)
     return hits + _alembic_backfill(ops, created, lines, hits)
+
+
+def _added_columns(ops: Iterable[pyops.Op]) -> set[tuple[str, str]]:
+    """(table, column) of every column the operations add."""
+    out = set()
+    for op in ops:
+        column = op.arg(1, "column") if op.name == "add_column" else None
+        if isinstance(column, ast.Call) and column.args:
+            out.add((str(op.text(0, "table_name")), str(pyops.literal_str(column.args[0]))))
+    return out
 
 
 _SCHEMA_OPS = frozenset({
@@ -94,8 +110,8 @@ def _alembic_op(op: pyops.Op, dialect: str, created: set[str], in_tx: bool) -> l
         return _alter_column(op, table)
     if name == "add_column":
         return _add_column(op, table)
-    if table in created or dialect != "postgres":
-        return []
+    if table in created or dialect != "postgres" or op.dialect not in ("", "postgres"):
+        return []  # locks of PostgreSQL's: not in a branch for another database
     return _postgres_only(op, table, in_tx)
 
 
@@ -271,12 +287,31 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
     if name == "AddIndexConcurrently" and in_tx:
         msg = "AddIndexConcurrently in an atomic migration; set atomic = False."
         return [Hit("concurrent-in-transaction", msg, line, model)]
+    if name == "AddConstraint" and dialect == "postgres":
+        return _django_constraint(call, model)
     if name == "RunSQL":
         sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
         if sql is not None:
             stmts = split(sql, line)
             return safety.review(stmts, dialect, in_transaction=in_tx, lock_timeout_rule=False)
     return []
+
+
+def _django_constraint(call: ast.Call, model: str) -> list[Hit]:
+    """A CheckConstraint added to an existing model: PostgreSQL checks every row under a
+    lock that blocks writes; Django has no NOT VALID of its own, so say how to get one."""
+    constraint = pyops.keyword(call, "constraint", 1)
+    if not isinstance(constraint, ast.Call) or pyops.call_name(constraint) != "CheckConstraint":
+        return []
+    label = pyops.literal_str(pyops.keyword(constraint, "name")) or "(unnamed)"
+    msg = (
+        f"AddConstraint {label} on existing model {model} checks every row under a lock. "
+        "In Django: SeparateDatabaseAndState(state_operations=[AddConstraint(...)], "
+        "database_operations=[RunSQL('ALTER TABLE ... ADD CONSTRAINT ... CHECK (...) NOT "
+        "VALID', reverse_sql='ALTER TABLE ... DROP CONSTRAINT ...')]), then RunSQL('ALTER "
+        "TABLE ... VALIDATE CONSTRAINT ...') in a later migration."
+    )
+    return [Hit("constraint-not-valid", msg, call.lineno, f"{model}:{label}")]
 
 
 def _old_new(call: ast.Call, position: int) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import alembic_run, detect, pyops, static
+from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
 from gatekeeper.checks.migrations.catalog import Database
 from gatekeeper.checks.migrations.detect import ALEMBIC, Migration
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
@@ -27,29 +27,87 @@ class Plan:
     not_run: dict[str, str] = field(default_factory=dict)
     #: Alembic revisions in apply order, run in a child process (see alembic_run)
     revisions: list[alembic_run.Revision] = field(default_factory=list)
+    #: the engine the chain runs on ("sqlite", "postgres"); "" when none here can
+    engine: str = ""
+    #: the database a chain of per-database files is for ("" for a folder without them)
+    dialect: str = ""
+    #: why the chain is not run on any engine here (a database with no server here)
+    note: str = ""
+    #: the changed migrations of this chain
+    paths: list[str] = field(default_factory=list)
+    #: why the Alembic revisions cannot run on their own ("" when they can)
+    isolation: str = ""
+    #: the folder of the chain
+    folder: str = ""
 
 
-def plans(changes: ChangeSet, changed: list[Migration], max_bytes: int) -> list[Plan]:
-    """One plan per chain that has a changed (not deleted) SQL or Alembic migration."""
-    groups: dict[tuple[str, str], list[Migration]] = {}
+@dataclass(frozen=True)
+class Engines:
+    """What the policy allows: the configured engine, and whether PostgreSQL is at hand."""
+
+    configured: str
+    postgres: bool
+    #: the database generic files are written for (the policy's dialect, runner's name)
+    default: str = "postgres"
+
+
+def plans(
+    changes: ChangeSet,
+    changed: list[Migration],
+    max_bytes: int,
+    engines: Engines = Engines("sqlite", False),
+) -> list[Plan]:
+    """One plan per chain (per database, in a folder of per-database files) that has a
+    changed (not deleted) SQL or Alembic migration."""
+    groups: dict[tuple[str, str, str], list[Migration]] = {}
     for m in changed:
         if (m.is_sql or m.framework == ALEMBIC) and changes.text_at_head(m.path) is not None:
-            groups.setdefault((m.framework, m.directory), []).append(m)
+            for dialect in detect.databases(changes, m, engines.default):
+                groups.setdefault((m.framework, m.directory, dialect), []).append(m)
     out = []
     for key in sorted(groups):
         members = groups[key]
-        chain = detect.chain(changes, members[0])
+        engine, note = _engine(changes, key[2], engines, members[0].directory)
+        chain = detect.chain(changes, members[0], dialect=key[2] or None)
         new_paths = {m.path for m in members}
         too_big = [m.path for m in members if _size(changes, m) > max_bytes]
-        if too_big:
+        if note:
+            plan = Plan()
+        elif too_big:
             reason = f"larger than roundtrip_max_bytes ({max_bytes}); move bulk data out of it"
-            out.append(Plan(not_run=dict.fromkeys(too_big, reason)))
-            continue
-        if key[0] == ALEMBIC:
-            out.append(_alembic_plan(changes, chain, new_paths))
+            plan = Plan(not_run=dict.fromkeys(too_big, reason))
+        elif key[0] == ALEMBIC:
+            plan = _alembic_plan(changes, chain, new_paths)
         else:
-            out.append(_sql_plan(changes, chain, new_paths))
+            plan = _sql_plan(changes, chain, new_paths)
+        plan.engine, plan.dialect, plan.note, plan.folder = engine, key[2], note, key[1]
+        plan.paths = sorted(new_paths)
+        out.append(plan)
     return out
+
+
+def _engine(changes: ChangeSet, dialect: str, engines: Engines, folder: str) -> tuple[str, str]:
+    """(engine, "") to run a chain on, or ("", why not) for a database with no server here."""
+    if not dialect:
+        return engines.configured, ""
+    if dialect == "sqlite3":
+        return "sqlite", ""
+    own = variants.dialects_in(variants.folder_names(changes, folder))
+    if dialect == engines.default and "sqlite3" not in own and engines.configured == "sqlite":
+        return "sqlite", ""  # no SQLite files of its own: the generic chain is the best proof
+    label = variants.LABEL.get(dialect, dialect)
+    if dialect == "postgres":
+        if engines.postgres:
+            return "postgres", ""
+        return "", (
+            f"the {label} files of this chain were reviewed in {label}'s dialect but not "
+            "round-tripped: set `checks.migrations.roundtrip: postgres` (a scratch server "
+            "from the local PostgreSQL binaries) or `checks.migrations.database_url` to run them"
+        )
+    return "", (
+        f"the {label} files of this chain were reviewed in {label}'s dialect; gatekeeper "
+        f"round-trips on SQLite and PostgreSQL only, so no {label} server runs them here"
+    )
 
 
 def _size(changes: ChangeSet, m: Migration) -> int:
@@ -104,13 +162,15 @@ def _in_repository(changes: ChangeSet, top: str) -> bool:
 
 
 def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -> Plan:
-    """The revisions to run, in graph order, as a job for an isolated child process.
+    """The revisions to run, in graph order, as a job for a child process.
 
     Nothing is imported or executed here: the files are only parsed, so that a revision
-    importing the application is reported before anything runs.
+    importing the application is known before anything runs (``isolation`` says why the
+    revisions cannot run on their own; the project's env.py may still run them).
     """
     sources: dict[str, str] = {}
     files: dict[str, pyops.AlembicFile] = {}
+    plan = Plan()
     try:
         for m in chain:
             text = changes.text_at_head(m.path)
@@ -121,24 +181,25 @@ def _alembic_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str
         ordered = alembic_run.order(files)
         if len(ordered) != len(files):
             raise alembic_run.NotIsolated("the revision graph has a cycle")
-        by_path = {m.path: m for m in chain}
-        revisions = []
-        for m in _through_last_new([by_path[p] for p in ordered], new_paths):
-            info = files[m.path]
-            local = alembic_run.application_imports(
-                info.foreign_imports, lambda top: _in_repository(changes, top)
-            )
-            if local:
-                raise alembic_run.NotIsolated(alembic_run.foreign_message(m.path, local))
-            provable = info.downgrade_state == "ok" and info.has_downgrade
-            revisions.append(
-                alembic_run.Revision(
-                    m.path,
-                    sources[m.path],
-                    m.path in new_paths,
-                    provable and not irreversible_reason(sources[m.path]),
-                )
-            )
     except (alembic_run.NotIsolated, pyops.MigrationSyntaxError) as exc:
         return Plan(not_run=dict.fromkeys(sorted(new_paths), str(exc)))
-    return Plan(revisions=revisions)
+    by_path = {m.path: m for m in chain}
+    for m in _through_last_new([by_path[p] for p in ordered], new_paths):
+        info = files[m.path]
+        local = alembic_run.application_imports(
+            info.foreign_imports, lambda top: _in_repository(changes, top)
+        )
+        if local and not plan.isolation:
+            plan.isolation = alembic_run.foreign_message(m.path, local)
+        provable = info.downgrade_state == "ok" and info.has_downgrade
+        plan.revisions.append(
+            alembic_run.Revision(
+                m.path,
+                sources[m.path],
+                m.path in new_paths,
+                provable and not irreversible_reason(sources[m.path]),
+                info.revision or "",
+                list(info.down_revisions),
+            )
+        )
+    return plan

@@ -184,6 +184,15 @@ class PostgresDatabase:
                 facts.add((kind, *(str(v) if v is not None else "" for v in row)))
         return Catalog(frozenset(facts))
 
+    def params(self) -> dict[str, str]:
+        """host, port, user, password and database of this database (for Django)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        given = conninfo_to_dict(self._conninfo)
+        keys = {"host": "host", "port": "port", "user": "user", "password": "password"}
+        out = {k: str(given.get(v) or "") for k, v in keys.items()}
+        return {**out, "database": self.name}
+
     def sqlalchemy_url(self) -> str:
         """A ``postgresql+psycopg`` URL for this database."""
         from psycopg.conninfo import conninfo_to_dict
@@ -198,7 +207,11 @@ class PostgresDatabase:
             database=self.name,
             query=query,
         )
-        return url.render_as_string(hide_password=False)
+        rendered = url.render_as_string(hide_password=False)
+        # a socket folder is spelled as it is (host=/tmp/...): env.py files hand the URL to
+        # configparser, where a percent-escape is an interpolation error
+        address, _, tail = rendered.partition("?")
+        return address + ("?" + tail.replace("%2F", "/") if tail else "")
 
     def discard(self) -> None:
         """Close the connection and drop the database."""

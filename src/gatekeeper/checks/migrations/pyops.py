@@ -8,6 +8,8 @@ and safety rules then reason about.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -33,6 +35,8 @@ class Op:
     args: tuple[ast.expr, ...]
     kwargs: dict[str, ast.expr]
     line: int
+    #: the database a branch it sits in is for (``if dialect == "mysql":``), "" for any
+    dialect: str = ""
 
     def arg(self, index: int, keyword: str) -> ast.expr | None:
         """The argument at ``index`` or passed as ``keyword``."""
@@ -111,6 +115,7 @@ class AlembicFile:
     downgrade_ops: list[Op] = field(default_factory=list)
     #: "ok", "empty" (pass / docstring only) or "raises" (NotImplementedError)
     downgrade_state: str = "ok"
+    upgrade_state: str = "ok"
     downgrade_line: int | None = None
     #: top-level modules imported that are neither alembic, sqlalchemy nor stdlib
     foreign_imports: tuple[str, ...] = ()
@@ -142,9 +147,10 @@ def read_alembic(source: str, path: str) -> AlembicFile:
             info.down_revisions = _revision_value(value) or ()
         elif isinstance(node, ast.FunctionDef) and node.name == "upgrade":
             info.upgrade_ops = collect_ops(node)
+            info.upgrade_state = body_state(node)
         elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
             info.has_downgrade = True
-            info.downgrade_ops = collect_ops(node)
+            info.downgrade_ops = collect_ops(node, helpers=True)
             info.downgrade_state = body_state(node)
             info.downgrade_line = node.lineno
     info.foreign_imports = foreign_imports(tree)
@@ -176,15 +182,42 @@ def body_state(func: ast.FunctionDef) -> str:
     return "empty"
 
 
-def collect_ops(func: ast.FunctionDef) -> list[Op]:
-    """The ``op.*`` calls of a function, in source order, batch blocks resolved."""
+#: the name given to a call of a helper function (not ``op.*``) when helpers are collected
+HELPER = "<helper>"
+
+
+def collect_ops(func: ast.FunctionDef, *, helpers: bool = False) -> list[Op]:
+    """The ``op.*`` calls of a function, in source order, batch blocks resolved; with
+    ``helpers``, also each call of a plain function given arguments (a helper of the
+    module or an imported one), as an :data:`HELPER` operation."""
     ops: list[Op] = []
     _walk(func.body, {}, ops)
+    if helpers:
+        for node in ast.walk(func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and (node.args or node.keywords)
+                and node.func.id not in _BUILTIN_CALLS
+            ):
+                ops.append(Op(HELPER, tuple(node.args), {}, node.lineno))
+        ops.sort(key=lambda o: o.line)
     return ops
 
 
-def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -> None:
+_BUILTIN_CALLS = frozenset({"print", "len", "str", "int", "list", "dict", "set", "tuple",
+                            "range", "sorted", "isinstance", "getattr", "format"})  # fmt: skip
+
+
+def _walk(
+    body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op], dialect: str = ""
+) -> None:
     for stmt in body:
+        if isinstance(stmt, ast.If):
+            # a branch for one database: ``if op.get_bind().dialect.name == "mysql":``
+            _walk(stmt.body, batches, ops, branch_dialect(stmt.test) or dialect)
+            _walk(stmt.orelse, batches, ops, dialect)
+            continue
         if isinstance(stmt, ast.With):
             inner = dict(batches)
             for item in stmt.items:
@@ -196,7 +229,7 @@ def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -
                 ):
                     table = literal_str(keyword(call, "table_name", 0))
                     inner[item.optional_vars.id] = table
-            _walk(stmt.body, inner, ops)
+            _walk(stmt.body, inner, ops, dialect)
             continue
         for node in ast.walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -204,7 +237,20 @@ def _walk(body: list[ast.stmt], batches: dict[str, str | None], ops: list[Op]) -
                 if node.func.attr in _NOT_OPERATIONS:
                     continue
                 if isinstance(owner, ast.Name) and (owner.id == "op" or owner.id in batches):
-                    ops.append(_op(node, node.func.attr, batches.get(owner.id), owner.id))
+                    op = _op(node, node.func.attr, batches.get(owner.id), owner.id)
+                    ops.append(dataclasses.replace(op, dialect=dialect))
+
+
+_BRANCH = re.compile(r"\b(mysql|mariadb|sqlite|postgres(?:ql)?|mssql|oracle)\b", re.IGNORECASE)
+
+
+def branch_dialect(test: ast.expr) -> str:
+    """The database an ``if`` test selects ("" when it names none, or several)."""
+    names = {m.lower() for m in _BRANCH.findall(ast.unparse(test))}
+    canonical = {{"mariadb": "mysql", "postgresql": "postgres"}.get(n, n) for n in names}
+    if isinstance(test, ast.UnaryOp) or len(canonical) != 1:
+        return ""  # ``if not is_sqlite`` or a test naming several: any database
+    return str(canonical.pop())
 
 
 _NOT_OPERATIONS = frozenset({"f", "batch_alter_table", "get_bind", "get_context", "inline_literal"})
@@ -239,15 +285,56 @@ def foreign_imports(tree: ast.Module) -> tuple[str, ...]:
 
 
 def read_django(source: str, path: str) -> list[ast.Call]:
-    """The operation calls of a Django migration's ``operations = [...]``."""
+    """The operation calls of a Django migration's ``operations``: the list it assigns,
+    in every branch (``if connection.vendor == "postgresql": operations = [...]``), and
+    what it appends or extends, in source order."""
     tree = parse(source, path)
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == "Migration":
-            for stmt in node.body:
-                target, value = _assignment(stmt)
-                if target == "operations" and isinstance(value, ast.List | ast.Tuple):
-                    return [e for e in value.elts if isinstance(e, ast.Call)]
+            found: list[ast.expr] = []
+            for inner in ast.walk(node):
+                found += _operations_in(inner)
+            found.sort(key=lambda e: (e.lineno, e.col_offset))
+            return _flatten(found)
     return []
+
+
+def _operations_in(node: ast.AST) -> list[ast.expr]:
+    """The operations one statement or call adds to ``operations``."""
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        named = any(isinstance(t, ast.Name) and t.id == "operations" for t in targets)
+        value = node.value
+        if named and isinstance(value, ast.List | ast.Tuple):
+            return list(value.elts)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "operations"
+        and node.args
+    ):
+        if node.func.attr in ("append", "insert"):
+            return [node.args[-1]]
+        if node.func.attr == "extend" and isinstance(node.args[0], ast.List | ast.Tuple):
+            return list(node.args[0].elts)
+    return []
+
+
+def _flatten(elements: list[ast.expr]) -> list[ast.Call]:
+    """Operation calls, those a ``SeparateDatabaseAndState`` runs on the database in
+    place of it (its ``state_operations`` only change Django's model state)."""
+    out: list[ast.Call] = []
+    for e in elements:
+        if not isinstance(e, ast.Call):
+            continue
+        if call_name(e) != "SeparateDatabaseAndState":
+            out.append(e)
+            continue
+        inner = keyword(e, "database_operations", 0)
+        if isinstance(inner, ast.List | ast.Tuple):
+            out += _flatten(inner.elts)
+    return out
 
 
 def keyword(call: ast.Call, name: str, index: int | None = None) -> ast.expr | None:

@@ -13,7 +13,15 @@ from collections.abc import Iterable
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import detect, opsafety, pyops, safety, static
+from gatekeeper.checks.migrations import (
+    detect,
+    dialects,
+    opsafety,
+    pyops,
+    safety,
+    static,
+    variants,
+)
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DBMATE,
@@ -48,6 +56,15 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
 
 
+def _popx_transaction(changes: ChangeSet, m: Migration) -> bool | None:
+    """In a folder of per-database files (popx), each file runs in a transaction of its
+    own unless its name says ``.autocommit``; None elsewhere."""
+    names = variants.folder_names(changes, m.directory)
+    if m.framework != GOLANG_MIGRATE or not any(variants.parse(n) for n in names):
+        return None
+    return not variants.is_autocommit(m.path)
+
+
 def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> list[Migration]:
     """The SQL migrations this change adds to ``m``'s chain ahead of it, in order."""
     return sorted(
@@ -77,18 +94,33 @@ def sql_hits(
     if sides is None:
         return []
     created: set[str] = set()
+    added: set[tuple[str, str]] = set()
     for prior in earlier or []:
         prior_sides = static.sql_sides(changes, prior)
         if prior_sides is not None:
-            safety.review(split(prior_sides.up, prior_sides.up_line), dialect, created=created)
+            prior_statements = split(prior_sides.up, prior_sides.up_line)
+            safety.review(prior_statements, dialect, created=created)
+            added |= dialects.added_columns(prior_statements)
     statements = split(sides.up, sides.up_line)
-    in_tx = _sql_in_transaction(m.framework, changes.text_at_head(m.path) or "", len(statements))
+    in_tx = _popx_transaction(changes, m)
+    if in_tx is None:
+        text = changes.text_at_head(m.path) or ""
+        in_tx = _sql_in_transaction(m.framework, text, len(statements))
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
     wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
-    added = changes.added_lines(m.path)
-    return safety.review(
-        statements, dialect, in_transaction=in_tx, lines=added, wrapped=wrapped, created=created
+    hits = safety.review(
+        statements,
+        dialect,
+        in_transaction=in_tx,
+        lines=changes.added_lines(m.path),
+        wrapped=wrapped,
+        created=created,
     )
+    # a column an earlier migration of the same change added holds nothing yet
+    return [
+        h for h in hits
+        if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
+    ]
 
 
 def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> list[Hit]:

@@ -26,6 +26,10 @@ _RULES = (
          "Pass reverse_code= (migrations.RunPython.noop when nothing needs undoing)."),
     Rule("runsql-without-reverse", E, "Django RunSQL without reverse_sql.",
          "Pass reverse_sql= (migrations.RunSQL.noop when nothing needs undoing)."),
+    Rule("reverse-is-noop", E, "Django RunSQL or RunPython whose reverse is a no-op: a "
+         "rollback leaves what it did in place (an error for schema SQL, a warning for data).",
+         "Write the real reverse, or declare that none is needed: `# gatekeeper:irreversible "
+         "<reason>` in the migration (a data backfill whose column the rollback drops anyway)."),
     Rule("multiple-heads", E, "The Alembic revision graph has more than one head.",
          "Rebase the revision onto the current head, or add a merge revision "
          "(`alembic merge heads`)."),
@@ -33,6 +37,9 @@ _RULES = (
          "Point down_revision at an existing revision (the current head)."),
     Rule("history-rewritten", E, "A migration that is already merged was edited or removed.",
          "Leave merged migrations alone; write a new migration that makes the change."),
+    Rule("down-edited", W, "The down side of a merged migration was edited or removed.",
+         "Make sure the new down still undoes the up as it ran; nothing else to do (databases "
+         "that ran the up are unaffected)."),
     Rule("syntax-error", E, "The migration file cannot be parsed.",
          "Fix the syntax error at the line shown."),
     Rule("unreadable", E, "The migration file is binary, too large or in an unknown encoding.",
@@ -41,6 +48,11 @@ _RULES = (
     # reversibility, proven
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),
+    Rule("roundtrip-other-dialect", INFO, "A chain of per-database files for a database "
+         "with no server here (MySQL, CockroachDB; PostgreSQL unless configured) was reviewed "
+         "in its dialect but not round-tripped.",
+         "Nothing to do; set `checks.migrations.roundtrip: postgres` or "
+         "`checks.migrations.database_url` to round-trip the PostgreSQL files too."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
          "See the reason; for Postgres-only SQL set `checks.migrations.roundtrip: postgres`."),
     # safety

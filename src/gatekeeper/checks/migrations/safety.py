@@ -8,13 +8,22 @@ names of squawk and strong_migrations are noted in the rule catalog; the logic i
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper.checks.migrations import alter
+from gatekeeper.checks.migrations.dialects import (
+    ONLINE_IN_COCKROACH,
+    REBUILD_RULES,
+    cockroach_text,
+    column_rebuilds,
+    rebuild_lines,
+)
 from gatekeeper.checks.migrations.hits import Hit
-from gatekeeper.checks.migrations.sqltext import Statement, fill_templates
+from gatekeeper.checks.migrations.sqltext import Statement, fill_templates, strip_comments
+from gatekeeper.model import Level
 
 
 @dataclass
@@ -50,9 +59,28 @@ def review(
         # shared with the caller: tables created earlier in the same PR, and by this file
         state.created = created
     hits: list[Hit] = []
-    for written in statements:
-        stmt = dataclasses.replace(written, text=fill_templates(written.text))
-        found = _postgres(stmt, state) if dialect == "postgres" else _other(stmt, state, dialect)
+    listed = [dataclasses.replace(w, text=fill_templates(w.text)) for w in statements]
+    if dialect == "cockroach":
+        listed = [dataclasses.replace(w, text=cockroach_text(w.text)) for w in listed]
+    rebuilt = rebuild_lines(listed)
+    columns = column_rebuilds(listed)
+    rebuilt |= {line for drop, rename, _, _ in columns for line in (drop, rename)}
+    for _, rename, table, column in columns:
+        if lines is None or rename in lines:
+            msg = (
+                f"Rebuilds column {table}.{column} under its own name (add, copy, drop, "
+                "rename): readers see its new definition at once."
+            )
+            hits.append(Hit("change-column-type", msg, rename, f"{table}.{column}",
+                            level=Level.WARNING))  # fmt: skip
+    for stmt in listed:
+        if dialect in ("postgres", "cockroach"):
+            found = _postgres(stmt, state)
+        else:
+            found = _other(stmt, state, dialect)
+        if dialect == "cockroach":
+            found = [h for h in found if h.rule not in ONLINE_IN_COCKROACH]
+        found = [h for h in found if h.line not in rebuilt or h.rule not in REBUILD_RULES]
         if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
             hits += _apply_ignores(stmt, found)
     if state.ddl_line is not None and state.dml_line is not None:
@@ -335,16 +363,22 @@ _KNOWN = (
 )  # fmt: skip
 
 
+_ONLINE_INDEX = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\b", re.I)
+
+
 def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
     try:
-        parsed = sqlglot.parse_one(stmt.text, read=dialect)
+        # H2 has no sqlglot dialect of its own: its migrations read as standard SQL
+        parsed = sqlglot.parse_one(stmt.text, read=None if dialect == "h2" else dialect)
     except SqlglotError as exc:
         return [_unreviewed(stmt, f"the {dialect} parser rejects it ({str(exc).splitlines()[0]})")]
     kind = type(parsed).__name__
+    if kind == "Command" and _ONLINE_INDEX.match(strip_comments(stmt.text)):
+        return []  # an index build with options sqlglot does not model (MySQL's ALGORITHM)
     if kind not in _KNOWN:
         return [_unreviewed(stmt, f"the {dialect} parser does not understand it")]
     if isinstance(parsed, exp.Create) and str(parsed.args.get("kind", "")).upper() == "TABLE":
@@ -369,5 +403,5 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
         if table in state.created:
             return []
         state.ddl_line = state.ddl_line or stmt.line
-        return alter.sqlglot_actions(parsed, table, stmt)
+        return alter.sqlglot_actions(parsed, table, stmt, dialect)
     return []

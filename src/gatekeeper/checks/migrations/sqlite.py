@@ -83,7 +83,7 @@ class SqliteDatabase:
             elif kind in ("view", "trigger"):
                 facts.add((kind, name, " ".join(str(sql).split())))
             elif kind == "index" and sql is not None:
-                facts.add(("index", table, name, " ".join(str(sql).split()).lower()))
+                facts.add(("index", table, name, _index_definition(conn, name, str(sql))))
         return Catalog(frozenset(facts))
 
     def sqlalchemy_url(self) -> str:
@@ -126,6 +126,27 @@ def _check_facts(table: str, sql: str) -> set[Fact]:
         ("check", table, c.this.sql(dialect="sqlite"))
         for c in tree.find_all(exp.CheckColumnConstraint)
     }
+
+
+_WHERE = re.compile(r"\bWHERE\b(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _index_definition(conn: sqlite3.Connection, name: str, sql: str) -> str:
+    """What an index is, not how its CREATE was spelled: unique or not, its keys with
+    their order and collation, and its WHERE clause (``(nid ASC)`` is ``(nid)``)."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    keys = []
+    for _seq, _cid, column, desc, collation, key in conn.execute(f"PRAGMA index_xinfo({quoted})"):
+        if not key:
+            continue  # the rowid every index carries
+        if column is None:  # an expression: only its text says what it is
+            return " ".join(strip_comments(sql).split()).lower()
+        collate = "" if collation == "BINARY" else f" collate {collation}"
+        keys.append(f"{column}{' desc' if desc else ''}{collate}")
+    unique = "unique " if re.match(r"\s*CREATE\s+UNIQUE\b", sql, re.IGNORECASE) else ""
+    where = _WHERE.search(strip_comments(sql))
+    partial = f" where {' '.join(where.group(1).split()).lower()}" if where else ""
+    return f"{unique}({', '.join(keys)}){partial}"
 
 
 def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:

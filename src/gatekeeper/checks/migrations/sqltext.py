@@ -161,3 +161,24 @@ def irreversible_reason(text: str) -> str | None:
     if m is None:
         return None
     return m.group(1).strip().rstrip("*/").strip()
+
+
+#: statements that only set up the session or the transaction: no schema effect, nothing
+#: for a down to undo (``SET lock_timeout``, ``COMMIT`` before ``ALTER TYPE ... ADD VALUE``)
+_SESSION = re.compile(
+    r"^\s*(?:SET|RESET|BEGIN|COMMIT|END|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|RELEASE|"
+    r"SELECT\s+(?:1|pg_advisory\w*\s*\([^)]*\)|set_config\s*\([^)]*\))\s*$|PRAGMA|"
+    r"USE\b|ANALYZE|VACUUM\s*$)",
+    re.IGNORECASE,
+)
+
+
+def is_session(sql: str) -> bool:
+    """True for a statement that changes only the session or the transaction."""
+    return _SESSION.match(strip_comments(sql)) is not None
+
+
+def is_noop(sql: str) -> bool:
+    """True when ``sql`` changes no schema and no data: only comments, blanks and session
+    statements (a per-database up left empty because that database needs nothing)."""
+    return all(is_session(s.text) for s in split(sql))

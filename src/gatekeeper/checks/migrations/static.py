@@ -8,24 +8,30 @@ rename back...) and whatever is left unpaired is reported by name.
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops
+from gatekeeper.checks.migrations import pyops, rails, variants
 from gatekeeper.checks.migrations.detect import (
-    ALEMBIC,
     DBMATE,
-    DJANGO,
+    FLYWAY,
     FORWARD_ONLY,
     GOOSE,
     Migration,
 )
-from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, strip_comments
-from gatekeeper.model import Finding
+from gatekeeper.checks.migrations.sqltext import (
+    has_code,
+    irreversible_reason,
+    is_noop,
+    split,
+    strip_comments,
+)
+from gatekeeper.model import Finding, Level
 
 _SECTIONS = {
     DBMATE: (
@@ -48,6 +54,8 @@ class Sides:
     down: str | None
     down_path: str
     down_line: int = 1
+    #: no down is expected (Flyway without undo migrations, Prisma)
+    forward_only: bool = False
 
 
 def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sides | None:
@@ -57,9 +65,12 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
     if text is None:
         return None
     if m.down_path is not None:
-        return Sides(text, 1, read(m.down_path), m.down_path)
+        down = read(m.down_path)
+        if down is None and m.framework == FLYWAY and not _uses_undo(changes, m, at_base):
+            return Sides(text, 1, None, m.down_path, forward_only=True)
+        return Sides(text, 1, down, m.down_path)
     if m.framework in FORWARD_ONLY:
-        return Sides(text, 1, None, "")
+        return Sides(text, 1, None, "", forward_only=True)
     up_mark, down_mark = _SECTIONS[m.framework]
     up_match = up_mark.search(text)
     down_match = down_mark.search(text)
@@ -75,6 +86,13 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
     return Sides(up_text, _line_at(text, up_start), down_text, m.path, down_line)
 
 
+def _uses_undo(changes: ChangeSet, m: Migration, at_base: bool) -> bool:
+    """True when a Flyway folder has undo migrations (``U<version>__*.sql``): Flyway's
+    undo is a paid feature, so forward-only is the norm unless the project writes them."""
+    names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=at_base)
+    return any(n.startswith("U") and "__" in n and n.endswith(".sql") for n in names)
+
+
 def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -83,11 +101,13 @@ def check_sql(
     check: BaseCheck, sides: Sides, m: Migration, *, honour_marker: bool = True
 ) -> list[Finding]:
     """Missing or empty down side of a SQL-file migration."""
-    if m.framework in FORWARD_ONLY:
+    if m.framework in FORWARD_ONLY or sides.forward_only:
         return []
     reason = irreversible_reason(sides.up + "\n" + (sides.down or "")) if honour_marker else None
     if sides.down is not None and has_code(sides.down):
         return []
+    if is_noop(sides.up):
+        return []  # the up changes nothing: there is nothing for a down to undo
     if reason:
         return [_irreversible(check, m.path, reason)]
     hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
@@ -138,6 +158,8 @@ def check_alembic(
     if reason:
         return [_irreversible(check, m.path, reason)]
     hint = " (a gatekeeper:irreversible marker needs a reason)" if reason == "" else ""
+    if info.upgrade_state == "empty":
+        return []  # a merge revision, or one left empty: nothing for a down to undo
     if not info.has_downgrade:
         return [
             check.finding(
@@ -205,10 +227,19 @@ def effect(op: pyops.Op) -> tuple[str, ...] | None:
         return _alter_effect(op)
     if name == "execute":
         sql = pyops.literal_str(op.arg(0, "sqltext"))
-        if sql is not None and _DML.match(strip_comments(sql)):
-            return None  # data changes are undone by undoing the schema they fill
+        if sql is not None and (_DML.match(strip_comments(sql)) or is_noop(sql)):
+            # data changes are undone by undoing the schema they fill; session statements
+            # (SET statement_timeout, COMMIT before ALTER TYPE ... ADD VALUE) undo nothing
+            return None
         return ("execute",)
+    if name == HELPER:
+        return ("execute",)  # a helper's work cannot be read: it may be any reversal
     return None
+
+
+#: the name :func:`pyops.collect_ops` gives calls in downgrade() to the module's own or an
+#: imported helper (``remove_enum_value(op, "status", "x")``)
+HELPER = pyops.HELPER
 
 
 _NAME_KEYWORDS = {
@@ -259,12 +290,19 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
-    """Up operations with no inverse in the down: (description, line)."""
-    available = Counter(e for e in (effect(op) for op in down) if e is not None)
+    """Up operations with no inverse in the down: (description, line). Raw SQL in the up
+    is paired with raw SQL or a helper call in the down: what either does is not read."""
+    effects = [e for e in (effect(op) for op in down) if e is not None]
+    available = Counter(effects)
+    # a column the down drops, or the up adds, needs no undoing of what else was done to it
+    settled = {e[1:3] for e in effects if e[0] == "-column"}
+    settled |= {e[1:3] for e in (effect(op) for op in up) if e is not None and e[0] == "+column"}
     missing: list[tuple[str, int]] = []
     for op in up:
         eff = effect(op)
         if eff is None:
+            continue
+        if eff[0] in ("alter-column", "rename-column") and eff[1:3] in settled:
             continue
         need = inverse(eff)
         if available[need] > 0:
@@ -330,87 +368,105 @@ def check_django(
     *,
     honour_marker: bool = True,
 ) -> list[Finding]:
-    """RunPython without reverse_code and RunSQL without reverse_sql."""
+    """RunPython and RunSQL without a reverse, or with a reverse that does nothing."""
     reason = irreversible_reason(source) if honour_marker else None
     out: list[Finding] = []
     for call in calls:
-        name = pyops.call_name(call)
-        if name == "RunPython" and pyops.keyword(call, "reverse_code", 1) is None:
-            rule = "runpython-without-reverse"
-        elif name == "RunSQL" and pyops.keyword(call, "reverse_sql", 1) is None:
-            rule = "runsql-without-reverse"
-        else:
+        found = _django_reverse(call)
+        if found is None:
             continue
+        rule, message, level = found
         if reason:
             out.append(_irreversible(check, m.path, reason))
             continue
         out.append(
             check.finding(
                 rule,
-                f"{name} in {m.path} cannot be reversed (line {call.lineno}).",
+                f"{message} in {m.path} (line {call.lineno}).",
                 path=m.path,
                 line=call.lineno,
                 evidence=ast.unparse(call)[:200],
+                level=level,
             )
         )
     return out
 
 
-# --- history -----------------------------------------------------------------------------
+def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
+    """(rule, message, level) for a RunPython or RunSQL whose reverse is missing or a
+    no-op; None when it has a real one (or is another operation)."""
+    name = pyops.call_name(call)
+    if name not in ("RunPython", "RunSQL"):
+        return None
+    keyword = "reverse_code" if name == "RunPython" else "reverse_sql"
+    reverse = pyops.keyword(call, keyword, 1)
+    if reverse is None:
+        rule = "runpython-without-reverse" if name == "RunPython" else "runsql-without-reverse"
+        return rule, f"{name} cannot be reversed", None
+    forward = pyops.keyword(call, "code" if name == "RunPython" else "sql", 0)
+    if not _is_noop(reverse) or (forward is not None and _is_noop(forward)):
+        return None  # a real reverse, or nothing to reverse
+    if name == "RunSQL":
+        sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
+        data_only = sql is not None and all(
+            _DML.match(strip_comments(s.text)) or is_noop(s.text) for s in split(sql)
+        )
+        if not data_only:
+            # schema statements undone by nothing: the down leaves them in place
+            return "reverse-is-noop", "RunSQL changes the schema and its reverse is a no-op", None
+    what = "the data the forward code changed" if name == "RunPython" else "the rows it changed"
+    return (
+        "reverse-is-noop",
+        f"{name} with {keyword}=noop: a rollback leaves {what} as they are",
+        Level.WARNING,
+    )
 
 
-def history_findings(check: BaseCheck, changes: ChangeSet, m: Migration) -> list[Finding]:
-    """An already merged migration (present at base) that the change edits or deletes."""
+def _is_noop(node: ast.expr) -> bool:
+    """``migrations.RunPython.noop``, ``RunSQL.noop``, or an empty string or list."""
+    if isinstance(node, ast.Attribute) and node.attr == "noop":
+        return True
+    if isinstance(node, ast.Name) and node.id == "noop":
+        return True
+    value = pyops.literal_value(node)
+    if isinstance(node, ast.List | ast.Tuple):
+        return not node.elts
+    return value == "" or value is None
+
+
+# --- Rails -------------------------------------------------------------------------------
+
+
+def check_rails(
+    check: BaseCheck, m: Migration, source: str, *, honour_marker: bool = True
+) -> list[Finding]:
+    """``def up`` without ``def down``, and what Rails cannot reverse in ``def change``.
+    A ``def down`` that raises ``ActiveRecord::IrreversibleMigration`` is Rails' own
+    declaration: shown as ``irreversible``."""
+    found = rails.methods(source)
     out: list[Finding] = []
-    for path in (m.path, m.down_path):
-        if path is None:
-            continue
-        f = changes.get(path)
-        if f is None or f.status is FileStatus.ADDED:
-            continue
-        before = changes.bytes_at_base(changes.base_path_of(path))
-        if before is None:
-            continue
-        after = changes.bytes_at_head(path)
-        kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
-        if kept and after is not None and _same_migration(m, before, after):
-            continue  # moved, reformatted or re-commented: what runs is unchanged
-        verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
-        out.append(
-            check.finding(
-                "history-rewritten",
-                f"The change {verb} {path}, a migration already merged; databases that ran "
-                "it will not run it again.",
-                path=path,
-                evidence=path,
-            )
-        )
+    if "up" in found and "down" not in found and "change" not in found:
+        out.append(check.finding(
+            "missing-down",
+            f"Rails migration {m.path} has def up and no def down: rollback raises "
+            "ActiveRecord::IrreversibleMigration.",
+            path=m.path, line=found["up"].line, evidence=m.path,
+        ))  # fmt: skip
+    down = found.get("down")
+    if down is not None and rails.raises_only(down):
+        return [_irreversible(check, m.path, "def down raises ActiveRecord::IrreversibleMigration")]
+    change = found.get("change")
+    calls = rails.irreversible_calls(change) if change is not None else []
+    if calls:
+        listed = "; ".join(f"{name} (line {line})" for line, name in calls)
+        out.append(check.finding(
+            "down-incomplete",
+            f"def change of {m.path} calls what Rails cannot reverse: {listed}; rollback "
+            "raises ActiveRecord::IrreversibleMigration (write def up and def down, or wrap "
+            "it in reversible).",
+            path=m.path, line=calls[0][0], evidence=listed,
+        ))  # fmt: skip
+    reason = irreversible_reason(source) if honour_marker else None
+    if out and reason:
+        return [_irreversible(check, m.path, reason)]
     return out
-
-
-def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
-    """A move that keeps the migration's identity (a project reorganised into new folders).
-
-    Databases know an Alembic revision by the id inside the file, so any path will do;
-    other frameworks know a migration by its file name (Django: by its app folder and
-    file name), so those must stay the same.
-    """
-    if m.framework == ALEMBIC:
-        return True
-    old = changes.base_path_of(path).split("/")
-    return old[-3:] == path.split("/")[-3:]
-
-
-def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
-    """True when the edit cannot change what the migration does: the same bytes, or, for
-    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments).
-    SQL files must stay byte-identical: tools such as Flyway checksum them."""
-    if before == after:
-        return True
-    if m.framework not in (ALEMBIC, DJANGO):
-        return False
-    try:
-        trees = [ast.dump(ast.parse(b.decode("utf-8"))) for b in (before, after)]
-    except (SyntaxError, ValueError):
-        return False
-    return trees[0] == trees[1]

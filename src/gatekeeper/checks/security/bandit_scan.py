@@ -33,7 +33,7 @@ from gatekeeper.checks.security.common import (
     tool,
     write_scratch,
 )
-from gatekeeper.checks.security.reduce import normalise, reduce_source
+from gatekeeper.checks.security.reduce import cut_pair, normalise, reduce_source
 from gatekeeper.model import Finding, Level, Rule
 
 PYTHON_FILES = ("*.py", "*.pyw")
@@ -194,6 +194,8 @@ def _write_head(
         data = ctx.changes.bytes_at_head(f.path) if f.kind is not FileKind.TOO_LARGE else None
         reason = _unscannable(f, data, max_bytes)
         if not reason and data is not None:
+            # only statements the change touched (see reduce_pair); the base is cut alike
+            data = cut_pair(data, ctx.changes.bytes_at_base(ctx.changes.base_path_of(f.path)))[0]
             if write_scratch(root, f.path, data) is not None:
                 on_disk[f.path] = f
                 continue
@@ -303,6 +305,7 @@ def _scan_base(
         data = ctx.changes.bytes_at_base(old)
         if data is None:
             continue
+        data = cut_pair(ctx.changes.bytes_at_head(path) or b"", data)[1] or data
         text = _decoded(data)
         reduced = reduce_source(text, codes_of[path]) if text is not None else None
         if reduced is not None:

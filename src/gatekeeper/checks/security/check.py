@@ -128,6 +128,10 @@ _SECRETS = _part(
             {"type": "boolean", "default": False},
             "Also report any high-entropy string (noisy; default false).",
         ),
+        "test_files": _globs(
+            "Test code: its high-entropy values are fixtures; named token formats (AWS, GitHub,"
+            " private keys...) still fire there (default: tests/, test_*.py, *_test.go...)."
+        ),
     },
     "Secrets in the added lines of every changed text file, and committed .env files.",
 )

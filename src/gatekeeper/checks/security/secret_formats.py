@@ -30,6 +30,8 @@ NOT_SECRET_SHAPES = tuple(
     re.compile(p)
     for p in (
         r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
+        # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
+        r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
         r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
@@ -148,9 +150,48 @@ def entropy(value: str) -> float:
 
 
 def redact(value: str, prefix: int = 0) -> str:
-    """A secret as it may be shown: its public prefix and, when long, its last 4 characters."""
+    """A secret as it may be shown: its public prefix and, when long, its last 4 characters.
+
+    A value too short to show any of it is described by its length, so a finding never
+    reads "added: …" with nothing a reviewer can match against the line."""
     if value.startswith("-----BEGIN"):
         return value.split("-----")[1].join(("-----", "-----…"))
     head = value[:prefix] if len(value) > prefix + 8 else ""
     tail = value[-4:] if len(value) - len(head) >= 16 else ""
+    if not head and not tail:
+        return f"… ({len(value)} characters, not shown)"
     return f"{head}…{tail}"
+
+
+#: words that mark a value as made up: for documentation, a mock or a test fixture
+_MADE_UP = re.compile(
+    r"(?i)mock|fake|dummy|example|sample|placeholder|changeme|change[_-]me|redacted|"
+    r"not[_-]?an?[_-]?(?:real|secret|valid|key|token|password)|notreal|invalid|foobar|"
+    r"lorem|ipsum|xxxx|your[_-]|insert[_-]|replace[_-]?me|\btodo\b|\bfixme\b"
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """True for a value that is obviously not a credential: it says it is made up
+    (``$argon2id$iammocked…``, ``fake-token``), or what is left once counting runs,
+    repeats and punctuation are taken out is a word or too little to be a secret
+    (``oauth|1234``, ``user-0000``, ``abcdef123456``)."""
+    if _MADE_UP.search(value):
+        return True
+    stripped = _strip_runs(value)
+    if stripped == value:
+        return False  # nothing to discount: entropy and shape decide elsewhere
+    rest = re.sub(r"[\W_]+", "", stripped)
+    return len(rest) < 6 or (rest.isalpha() and (rest.islower() or rest.isupper()))
+
+
+def _strip_runs(value: str) -> str:
+    out, pos = [], 0
+    for m in re.finditer(
+        r"(?:0?1234(?:5(?:6(?:7(?:89?)?)?)?)?|9876(?:5(?:4(?:3(?:21?)?)?)?)?|abcdef?|(.)\1{3,})",
+        value,
+        re.I,
+    ):
+        out.append(value[pos : m.start()])
+        pos = m.end()
+    return "".join(out) + value[pos:]

@@ -34,6 +34,7 @@ from gatekeeper.checks.security.secret_formats import (
     NOT_SECRET_SHAPES,
     PRAGMAS,
     entropy,
+    is_placeholder,
     local_url_password,
     looks_random,
     redact,
@@ -56,6 +57,20 @@ DEFAULT_EXCLUDE = (
     "pylock.*.toml",
 )
 ENV_FILES = (".env", ".env.*", "*.env")
+#: test code, where only named token formats (not high-entropy values) are reported
+DEFAULT_TEST_FILES = (
+    "**/tests/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/*_test.go",
+    "**/*.test.*",
+    "**/*.spec.*",
+)
 #: example files document variables; some projects name them ``example.env`` (prefix),
 #: which the suffix forms alone miss
 ENV_TEMPLATES = (
@@ -185,6 +200,7 @@ class _Options:
     min_entropy: float
     max_line: int
     entropy_strings: bool
+    tests: tuple[str, ...] = ()
 
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
@@ -196,6 +212,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         min_entropy=float(part.get("min_entropy", DEFAULT_MIN_ENTROPY)),
         max_line=int(part.get("max_line_length", DEFAULT_MAX_LINE)),
         entropy_strings=bool(part.get("entropy_strings", False)),
+        tests=tuple(part.get("test_files", DEFAULT_TEST_FILES)),
     )
     exclude = tuple(part.get("exclude", DEFAULT_EXCLUDE))
     findings: list[Finding] = []
@@ -352,8 +369,11 @@ def _our_formats(
             if not any(p.fullmatch(value) for p in opts.allow):
                 found.append((lo, value))
                 yield Hit(path, lo, hi, fmt.rule, fmt.name, value)
+    # in test code a high-entropy value under a secret-like name is a fixture (a mocked
+    # OAuth response, a hashed test password); named token formats above still fire there
+    generic = not match_any(path, opts.tests)
     for n, line in enumerate(window, first):
-        if n not in added or len(line) > opts.max_line or waived(n):
+        if not generic or n not in added or len(line) > opts.max_line or waived(n):
             continue
         for m in GENERIC.finditer(line):
             value = m.group(3)
@@ -367,7 +387,7 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 
 
 def _is_secret_like(value: str, opts: _Options) -> bool:
-    if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)):
+    if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)) or is_placeholder(value):
         return False
     return entropy(value) >= opts.min_entropy and looks_random(value)
 
@@ -423,7 +443,7 @@ def _detect_secrets(
         line, value = first + secret.line_number - 1, str(secret.secret_value or "")
         if line not in added or not value or secret.type in _DS_DROP:
             continue
-        if any(p.fullmatch(value) for p in opts.allow):
+        if any(p.fullmatch(value) for p in opts.allow) or is_placeholder(value):
             continue
         if secret.type == "Basic Auth Credentials" and _placeholder_password(value):
             continue

@@ -1,0 +1,79 @@
+"""What the env-vars check keeps per side of the change, and which files it looks at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.python_imports import RepoModules
+from gatekeeper.checks.envvars.text_constants import Neighbours
+from gatekeeper.checks.interface import CheckContext
+
+#: test code: what it reads is set up by the tests themselves (``patch.dict(os.environ,
+#: ...)``, ``t.Setenv``), not configuration whoever deploys the code must provide
+TEST_FILES = (
+    "**/tests/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/*_test.go",
+    "**/*.test.*",
+    "**/*.spec.*",
+)
+#: files read at base to learn whether a name is already read elsewhere, at most
+MAX_ELSEWHERE = 200
+#: names searched for at base in one run, at most (a typical change adds a handful)
+MAX_SEARCHED = 64
+#: the files searched at base for a name: those some scanner reads (git pathspecs)
+SCANNED_FILES = (
+    *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
+    *(f"*{s}" for s in (".cts", ".vue", ".svelte", ".go", ".rb", ".java", ".kt", ".sh")),
+    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    path: str
+    read: EnvRead
+
+
+class Known:
+    """Names already read at base (exactly, and upper-cased for case-insensitive reads)."""
+
+    def __init__(self, reads: Iterable[EnvRead]) -> None:
+        self.exact: set[str] = set()
+        self.upper: set[str] = set()
+        for read in reads:
+            self.add(read.names)
+
+    def add(self, names: Iterable[str]) -> None:
+        for name in names:
+            if name:
+                self.exact.add(name)
+                self.upper.add(name.upper())
+
+    def has(self, read: EnvRead) -> bool:
+        if read.case_insensitive:
+            return any(n.upper() in self.upper for n in read.names)
+        return any(n in self.exact for n in read.names)
+
+
+class Side:
+    """One side of the change: its files, and its Python modules for following imports."""
+
+    def __init__(self, ctx: CheckContext, *, at_head: bool, shared: Side | None = None) -> None:
+        changes, self.at_head = ctx.changes, at_head
+        self.read = changes.text_at_head if at_head else changes.text_at_base
+        listing = changes.head_paths if at_head else changes.base_paths
+        touched = {p for f in changes for p in (f.path, f.old_path) if p}
+        self.modules: RepoModules = RepoModules(
+            self.read,
+            lambda: set(listing(("**/*.py",))),
+            shared=shared.modules if shared is not None else None,
+            changed=touched,
+        )
+        self.neighbours = Neighbours(self.read, lambda: listing(("**",)))

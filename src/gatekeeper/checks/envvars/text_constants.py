@@ -1,0 +1,128 @@
+"""Constants a Go or JavaScript file uses but does not define, found in the files it names.
+
+Go: the other files of the same package (its folder), and ``pkg.Name`` in a package of the
+repository whose import path ends with that package's folder. JavaScript/TypeScript:
+names imported from a relative module (``import { KEY } from "./env"``). Files are read only
+when a read uses a name the file does not define, so cost follows the diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from gatekeeper.checks.envvars.text_names import GO, JS, Constants, Language, file_constants
+
+_GO_IMPORT = re.compile(
+    r"""(?m)^\s*(?:import\s+)?(?:(?P<alias>[A-Za-z_]\w*)\s+)?"(?P<path>[^"\s]+)"\s*$"""
+)
+_JS_IMPORT = re.compile(
+    r"""\bimport\s*(?:type\s+)?\{(?P<names>[^}]*)\}\s*from\s*["'](?P<path>\.{1,2}/[^"']+)["']"""
+)
+_JS_SUFFIXES = ("", ".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", "/index.ts", "/index.js")
+
+
+class Neighbours:
+    """One side of the change: the files a Go or JavaScript file's constants may live in."""
+
+    def __init__(self, read: Callable[[str], str | None], paths: Callable[[], list[str]]) -> None:
+        self._read, self._paths = read, paths
+        self._listing: list[str] | None = None
+        self._folders: dict[str, dict[str, str]] = {}
+        self._files: dict[str, dict[str, str]] = {}
+
+    def go(self, path: str, text: str) -> Constants:
+        """Constants for a Go file: its own, its package's, then other packages' ``pkg.Name``."""
+        own = file_constants(text, GO)
+        folder = str(PurePosixPath(path).parent)
+        imports = {
+            (m.group("alias") or m.group("path").rsplit("/", 1)[-1]): m.group("path")
+            for m in _GO_IMPORT.finditer(_import_block(text))
+        }
+
+        def lookup(name: str) -> str | None:
+            if "." not in name:
+                return own.get(name) or self._package(folder).get(name)
+            pkg, _, member = name.partition(".")
+            target = self._package_dir(imports.get(pkg, ""))
+            return self._package(target).get(member) if target is not None else None
+
+        return lookup
+
+    def js(self, path: str, text: str) -> Constants:
+        """Constants for a JavaScript/TypeScript file: its own, then relatively imported ones."""
+        own = file_constants(text, JS)
+        sources: dict[str, tuple[str, str]] = {}  # local name -> (module, exported name)
+        for m in _JS_IMPORT.finditer(text):
+            for item in m.group("names").split(","):
+                exported, _, local = item.strip().partition(" as ")
+                if exported:
+                    sources[(local or exported).strip()] = (m.group("path"), exported.strip())
+        folder = PurePosixPath(path).parent
+
+        def lookup(name: str) -> str | None:
+            if name in own or name not in sources:
+                return own.get(name)
+            spec, exported = sources[name]
+            target = self._js_module(str(folder / spec))
+            return self._constants(target, JS).get(exported) if target else None
+
+        return lookup
+
+    def _all(self) -> list[str]:
+        if self._listing is None:
+            self._listing = self._paths()
+        return self._listing
+
+    def _package(self, folder: str) -> dict[str, str]:
+        if folder not in self._folders:
+            merged: dict[str, str] = {}
+            prefix = "" if folder in ("", ".") else folder + "/"
+            for p in self._all():
+                rest = p[len(prefix) :] if p.startswith(prefix) else None
+                if rest and "/" not in rest and p.endswith(".go") and not p.endswith("_test.go"):
+                    for k, v in self._constants(p, GO).items():
+                        merged.setdefault(k, v)
+            self._folders[folder] = merged
+        return self._folders[folder]
+
+    def _package_dir(self, import_path: str) -> str | None:
+        """The repository folder an import path points at (the longest suffix that exists)."""
+        parts = [p for p in import_path.split("/") if p]
+        folders = {str(PurePosixPath(p).parent) for p in self._all() if p.endswith(".go")}
+        for i in range(len(parts)):
+            candidate = "/".join(parts[i:])
+            if candidate in folders:
+                return candidate
+        return None
+
+    def _js_module(self, spec: str) -> str | None:
+        normal = _normalise(spec)
+        known = set(self._all())
+        return next((normal + s for s in _JS_SUFFIXES if normal + s in known), None)
+
+    def _constants(self, path: str, language: Language) -> dict[str, str]:
+        if path not in self._files:
+            text = self._read(path)
+            self._files[path] = file_constants(text, language) if text is not None else {}
+        return self._files[path]
+
+
+def _import_block(text: str) -> str:
+    m = re.search(r"(?ms)^import\s*\((.*?)^\)", text)
+    singles = "\n".join(re.findall(r'(?m)^import\s+(?:\w+\s+)?"[^"]+"\s*$', text))
+    return (m.group(1) if m else "") + "\n" + singles.replace("import ", "")
+
+
+def _normalise(path: str) -> str:
+    out: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(part)
+    return "/".join(out)

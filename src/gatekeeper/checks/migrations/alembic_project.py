@@ -1,0 +1,262 @@
+"""Round-trip Alembic revisions through the project's own ``alembic.ini`` and ``env.py``.
+
+That is how the application runs them: ``env.py`` imports the models, reads settings and
+the database URL, and configures the migration context (``autocommit_block()``, the
+version table, naming conventions). The gate points it at a scratch database three ways
+at once, since ``env.py`` files read the URL in different places: the config's
+``sqlalchemy.url``, the environment variables of ``checks.migrations.environment``
+(``DATABASE_URL`` by default), and the variables taken from the job's own environment
+(``pass_env``). It all runs in a child process (:mod:`.child`), in the folder of
+``alembic.ini``, with the project's folders importable after the gate's own.
+
+The application's imports work where the project is installed: the in-job action runs
+the gate in the job's own Python. When ``env.py`` cannot be loaded, the reason and the
+way to make it load are reported.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import posixpath
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.migrations import child
+from gatekeeper.checks.migrations.alembic_run import CHILD_MODULE, Revision
+from gatekeeper.checks.migrations.catalog import Catalog, Database, EngineError
+from gatekeeper.checks.migrations.roundtrip import Problem, Unit
+from gatekeeper.checks.migrations.sqlite import is_unsupported
+
+#: how to make a project round trip run, said after each reason it could not
+HOW_TO = (
+    "the round trip runs the project's env.py, so the application must be importable where "
+    "the gate runs: use the in-job action (<org>/gatekeeper/in-job@v1) after the job "
+    "installs the project (pip install -e . or its requirements); name the variables env.py "
+    "needs in checks.migrations.environment (values; {url} is the scratch database) or "
+    "checks.migrations.pass_env (taken from the job); or set checks.migrations.alembic.mode: "
+    "isolated when the revisions import only alembic and sqlalchemy"
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the project's Alembic configuration lives (paths in the repository)."""
+
+    ini: str
+    script: str
+
+
+def find(changes: ChangeSet, versions: str, configured: str | None = None) -> Project | None:
+    """The ``alembic.ini`` whose script folder (holding ``env.py``) serves ``versions``:
+    the configured one, else the nearest one in ``versions``' folder or above it."""
+    if configured:
+        candidates = [configured]
+    else:
+        candidates, folder = [], versions
+        while True:
+            candidates.append(posixpath.join(folder, "alembic.ini") if folder else "alembic.ini")
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+    for ini in candidates:
+        script = _script_location(changes.text_at_head(ini), posixpath.dirname(ini))
+        if script is None or changes.bytes_at_head(posixpath.join(script, "env.py")) is None:
+            continue
+        if configured or versions == script or versions.startswith(script + "/"):
+            return Project(ini, script)
+    return None
+
+
+def _script_location(text: str | None, here: str) -> str | None:
+    """The repository path ``script_location`` names, relative to the ini's folder (the
+    child runs there, as alembic is usually run); None for a package resource."""
+    if text is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+        raw = parser.get("alembic", "script_location", fallback="").strip()
+    except configparser.Error:
+        return None
+    raw = raw.replace("%(here)s", ".").replace("%%", "%")
+    if not raw or ":" in raw or raw.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(here or ".", raw))
+    return "" if joined == "." else joined
+
+
+def run(
+    project: Project,
+    revisions: list[Revision],
+    db: dict[str, str],
+    how: tuple[Path, float, Path],
+    environment: Mapping[str, str],
+    passed: Mapping[str, str],
+) -> child.Answer:
+    """Round-trip the new revisions through the project; ``how`` is (scratch folder,
+    time limit, checkout)."""
+    folder, timeout, checkout = how
+    new = [r.path for r in revisions if r.new]
+    stale = [r.path for r in revisions if r.new and not _on_disk(checkout, r)]
+    if stale:
+        why = (
+            f"{stale[0]} on disk differs from the head commit: a round trip through env.py "
+            "runs the files of the checkout, so check out the head being judged"
+        )
+        return child.Answer([Problem(p, False, why) for p in new])
+    ini = checkout / project.ini
+    job = {
+        "kind": "project",
+        "db": db,
+        "ini": str(ini),
+        "paths": [str(checkout), str(ini.parent)],
+        "environment": dict(environment),
+        "revisions": [asdict(r) for r in revisions],
+    }
+    spawn = child.Spawn(CHILD_MODULE, folder, timeout, checkout, ini.parent, dict(passed))
+    return child.run(job, new, spawn)
+
+
+def _on_disk(checkout: Path, revision: Revision) -> bool:
+    try:
+        return (checkout / revision.path).read_bytes() == revision.source.encode("utf-8")
+    except OSError:
+        return False
+
+
+def passed_environment(names: list[str]) -> dict[str, str]:
+    """The job's own values of the variables the policy passes on (``pass_env``);
+    credentials are dropped whatever the policy says (the sandbox filters them again)."""
+    return {n: os.environ[n] for n in names if n in os.environ}
+
+
+def render(template: str, url: str, parts: Mapping[str, str]) -> str:
+    """A value of ``environment`` with ``{url}``, ``{host}``, ``{port}``, ``{user}``,
+    ``{password}``, ``{database}`` filled from the scratch database."""
+    values = {"url": url, **parts}
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    unknown = names - set(values)
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {template!r}")
+    return template.format(**values)
+
+
+# --- child side --------------------------------------------------------------------------
+
+
+class _WithoutVersionTable:
+    """The scratch database, its snapshots without the version table Alembic keeps."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = db.engine
+
+    def execute(self, statements: list[tuple[str, int]]) -> None:
+        self.db.execute(statements)
+
+    def snapshot(self) -> Catalog:
+        facts = self.db.snapshot().facts
+        return Catalog(frozenset(f for f in facts if not _version_fact(f)))
+
+    def sqlalchemy_url(self) -> str:
+        return self.db.sqlalchemy_url()
+
+    def discard(self) -> None:
+        self.db.discard()
+
+
+def _version_fact(fact: tuple[str, ...]) -> bool:
+    return len(fact) > 1 and fact[1].rsplit(".", 1)[-1] == "alembic_version"
+
+
+def run_in_child(job: dict[str, Any], db: Database) -> child.Answer:
+    """Load the project and round-trip its new revisions (in the child process)."""
+    from alembic import command
+    from alembic.config import Config
+
+    wrapped = _WithoutVersionTable(db)
+    url = db.sqlalchemy_url()
+    for name, template in job["environment"].items():
+        os.environ[name] = render(template, url, url_parts(url))
+    config = Config(job["ini"])
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    revisions = [Revision(**r) for r in job["revisions"]]
+    try:
+        command.current(config)  # imports env.py and connects: the project loads, or not
+    except BaseException as exc:  # whatever env.py raises means it cannot be loaded here
+        db.discard()
+        return child.Answer(unloadable=f"env.py could not run: {_short(exc)}")
+    from gatekeeper.checks.migrations import roundtrip
+
+    first = next((r for r in revisions if r.new), None)
+    parents = first.parents if first is not None else []
+    # the parent state: every revision the first new one builds on, applied by Alembic
+    before = [Unit(first.path if first else "", _step(lambda: _upgrade_all(config, parents)),
+                   None)] if parents else []  # fmt: skip
+    new = [
+        Unit(
+            r.path,
+            _step(partial(command.upgrade, config, r.revision)),
+            _step(partial(command.downgrade, config, _down_to(r))) if r.provable else None,
+        )
+        for r in revisions
+        if r.new
+    ]
+    return child.Answer(roundtrip.run(lambda: wrapped, before, new))
+
+
+def _upgrade_all(config: Any, targets: list[str]) -> None:
+    from alembic import command
+
+    for target in targets:
+        command.upgrade(config, target)
+
+
+def _down_to(r: Revision) -> str:
+    """Where downgrading one revision goes: its parent, the base, or one step back from a
+    merge point."""
+    if not r.parents:
+        return "base"
+    return r.parents[0] if len(r.parents) == 1 else "-1"
+
+
+def _step(call: Callable[[], object]) -> Callable[[Database], None]:
+    def step(_db: Database) -> None:
+        try:
+            call()
+        except BaseException as exc:  # the revision's (or env.py's) own failure
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            message = _short(exc)
+            unsupported = isinstance(exc, ImportError) or is_unsupported(message)
+            raise EngineError(message, unsupported=unsupported) from exc
+
+    return step
+
+
+def url_parts(url: str) -> dict[str, str]:
+    """host, port, user, password, database of a SQLAlchemy URL (empty when absent)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    query_host = u.query.get("host")
+    host = u.host or (query_host if isinstance(query_host, str) else "")
+    return {
+        "host": host or "",
+        "port": str(u.port or u.query.get("port") or ""),
+        "user": u.username or "",
+        "password": u.password or "",
+        "database": u.database or "",
+    }
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else f"{type(exc).__name__}: {exc}"
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,106 @@
+"""What the databases other than PostgreSQL do differently, for the safety rules.
+
+CockroachDB makes most schema changes online; SQLite changes most things by rebuilding a
+table under the same name. MySQL's own options (``ALGORITHM``, ``LOCK``, ``MODIFY``) are
+read in :mod:`.alter`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
+
+#: what CockroachDB does as an online schema change (no table lock, no blocked writes):
+#: index builds, constraint validation and column backfills run in the background, and
+#: there is no lock queue for lock_timeout to cut short
+ONLINE_IN_COCKROACH = frozenset({
+    "index-not-concurrent", "drop-index-not-concurrent", "concurrent-in-transaction",
+    "missing-lock-timeout", "set-not-null", "constraint-not-valid", "unique-constraint",
+    "volatile-default", "add-primary-key-column", "blocking-maintenance",
+})  # fmt: skip
+REBUILD_RULES = frozenset({"drop-table", "rename-table", "drop-column", "rename-column"})
+_NAME = r"[`\"\[]?([\w.]+)[`\"\]]?"
+_CREATE = re.compile(rf"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)
+_DROP = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}\s*$", re.I)
+_RENAME = re.compile(rf"^\s*ALTER\s+TABLE\s+{_NAME}\s+RENAME\s+TO\s+{_NAME}\s*$", re.I)
+
+
+def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
+    """Lines of the drops and renames that rebuild a table, the idiom SQLite needs for most
+    changes (and tools use elsewhere): create the new table, copy the rows, drop the old
+    one, rename the new one to the old name (or rename the old one away first, create the
+    table under its name, copy, drop the renamed one). The table keeps its name: nothing
+    that reads it breaks, so neither step is a drop or a rename."""
+    created: set[str] = set()
+    dropped: dict[str, int] = {}
+    renamed_away: dict[str, tuple[str, int]] = {}
+    out: set[int] = set()
+    for stmt in statements:
+        text = strip_comments(stmt.text)
+        if m := _CREATE.match(text):
+            name = _base(m.group(1))
+            created.add(name)
+            continue
+        if m := _DROP.match(text):
+            name = _base(m.group(1))
+            dropped[name] = stmt.line
+            away = next((k for k, (new, _) in renamed_away.items() if new == name), None)
+            if away is not None and away in created:
+                out |= {stmt.line, renamed_away[away][1]}
+            continue
+        if m := _RENAME.match(text):
+            old, new = _base(m.group(1)), _base(m.group(2))
+            if new in dropped and old in created:
+                out |= {stmt.line, dropped[new]}
+            renamed_away[old] = (new, stmt.line)
+    return out
+
+
+_COLUMN = rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}\s+"
+_ADD_COLUMN = re.compile(rf"{_COLUMN}ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)
+_DROP_COLUMN = re.compile(rf"{_COLUMN}DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}\s*$", re.I)
+_RENAME_COLUMN = re.compile(rf"{_COLUMN}RENAME\s+(?:COLUMN\s+)?{_NAME}\s+TO\s+{_NAME}\s*$", re.I)
+
+
+def column_rebuilds(statements: Iterable[Statement]) -> list[tuple[int, int, str, str]]:
+    """(drop line, rename line, table, column) for each column rebuilt under its own name:
+    a new column added, the rows copied, the old column dropped, the new one renamed to the
+    old name (SQLite's way to change a column's type). Nothing that reads the column by
+    name breaks; its definition changes."""
+    added: set[tuple[str, str]] = set()
+    dropped: dict[tuple[str, str], int] = {}
+    out = []
+    for stmt in statements:
+        text = strip_comments(stmt.text)
+        if m := _ADD_COLUMN.match(text):
+            added.add((_base(m.group(1)), _base(m.group(2))))
+        elif m := _DROP_COLUMN.match(text):
+            dropped[(_base(m.group(1)), _base(m.group(2)))] = stmt.line
+        elif m := _RENAME_COLUMN.match(text):
+            table, old, new = _base(m.group(1)), _base(m.group(2)), _base(m.group(3))
+            if (table, old) in added and (table, new) in dropped:
+                out.append((dropped[(table, new)], stmt.line, table, new))
+    return out
+
+
+def added_columns(statements: Iterable[Statement]) -> set[tuple[str, str]]:
+    """(table, column) of every column the statements add (lower case)."""
+    out = set()
+    for stmt in statements:
+        if m := _ADD_COLUMN.match(strip_comments(stmt.text)):
+            out.add((_base(m.group(1)), _base(m.group(2))))
+    return out
+
+
+def cockroach_text(sql: str) -> str:
+    """CockroachDB's own syntax rewritten to PostgreSQL's for the parser: ``ADD
+    CONSTRAINT IF NOT EXISTS``, hash-sharded indexes, ``STORING`` columns."""
+    sql = re.sub(r"\bADD\s+CONSTRAINT\s+IF\s+NOT\s+EXISTS\b", "ADD CONSTRAINT", sql, flags=re.I)
+    sql = re.sub(r"\bUSING\s+HASH(?:\s+WITH\s*\([^)]*\))?", "", sql, flags=re.I)
+    return re.sub(r"\bSTORING\s*\(", "INCLUDE (", sql, flags=re.I)
+
+
+def _base(name: str) -> str:
+    return name.rsplit(".", 1)[-1].strip('`"[]').lower()

@@ -1,0 +1,225 @@
+"""The child process that round-trips Django migrations (started by ``django_run``).
+
+Reads a JSON job on stdin; loads the project's settings with the default database
+replaced by the scratch one; migrates to the base state, forward, back and forward again
+with Django's own executor; writes the problems with :func:`.child.write_answer`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.checks.migrations import alembic_project, child, engines
+from gatekeeper.checks.migrations.catalog import Catalog, Database
+from gatekeeper.checks.migrations.roundtrip import Problem
+
+Node = tuple[str, str]
+Target = tuple[str, str | None]
+
+
+def database_settings(db: Database) -> tuple[dict[str, Any], str]:
+    """Django's DATABASES entry for the scratch database, and its URL (for DATABASE_URL
+    and the other variables a project's settings may read it from)."""
+    path = getattr(db, "path", None)
+    if path is not None:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}, f"sqlite:///{path}"
+    params = db.params()  # type: ignore[attr-defined]
+    entry = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": params["database"],
+        "USER": params["user"],
+        "PASSWORD": params["password"],
+        "HOST": params["host"],
+        "PORT": params["port"],
+    }
+    auth = params["user"] + (f":{params['password']}" if params["password"] else "")
+    host = params["host"] if not params["host"].startswith("/") else ""
+    query = f"?host={params['host']}" if not host and params["host"] else ""
+    port = f":{params['port']}" if params["port"] and host else ""
+    url = f"postgres://{auth}@{host}{port}/{params['database']}{query}"
+    return entry, url
+
+
+def load(job: dict[str, Any], db: Database) -> str:
+    """Set up Django on the scratch database; "" or why the project cannot be loaded."""
+    entry, url = database_settings(db)
+    parts = {"host": entry.get("HOST", ""), "port": str(entry.get("PORT", "")),
+             "user": entry.get("USER", ""), "password": entry.get("PASSWORD", ""),
+             "database": str(entry["NAME"])}  # fmt: skip
+    for name, template in job["environment"].items():
+        os.environ[name] = alembic_project.render(template, url, parts)
+    os.environ["DJANGO_SETTINGS_MODULE"] = job["settings"]
+    try:
+        import django
+        from django.conf import settings
+
+        _ = settings.DATABASES  # loads the settings module
+        settings.DATABASES = {"default": entry}
+        settings.DATABASE_ROUTERS = []
+        django.setup()
+    except BaseException as exc:  # whatever the settings raise means they cannot load here
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return f"the settings {job['settings']} could not be loaded: {_short(exc)}"
+    return ""
+
+
+def run(job: dict[str, Any]) -> child.Answer:
+    """The answer for one job (in the child process)."""
+    sys.path.extend(p for p in job["paths"] if p not in sys.path)
+    relative = dict(zip(job["migrations"], job["relative"], strict=True))
+    try:
+        db = engines.open_from_spec(job["db"])
+    except Exception as exc:  # the database could not be opened: say so, do not crash
+        message = f"{type(exc).__name__}: {exc}"
+        return child.Answer([Problem(p, False, message) for p in relative.values()])
+    try:
+        why = load(job, db)
+        if why:
+            return child.Answer(unloadable=why)
+        return child.Answer(_roundtrip(db, relative))
+    except Exception as exc:  # the project's own code failed outside a migration step
+        message = f"the round trip could not run: {_short(exc)}"
+        return child.Answer([Problem(p, False, message) for p in relative.values()])
+    finally:
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        db.discard()
+
+
+def _nodes(relative: dict[str, str]) -> tuple[dict[Node, str], list[str]]:
+    """The graph node of each changed file ((app label, name) -> path), and the files that
+    belong to no installed app."""
+    from django.apps import apps
+
+    folders = {
+        str(Path(c.path).resolve() / "migrations"): c.label for c in apps.get_app_configs()
+    }
+    nodes, strays = {}, []
+    for absolute, path in relative.items():
+        file = Path(absolute).resolve()
+        label = folders.get(str(file.parent))
+        if label is None:
+            strays.append(path)
+        else:
+            nodes[(label, file.stem)] = path
+    return nodes, strays
+
+
+def _roundtrip(db: Database, relative: dict[str, str]) -> list[Problem]:
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    nodes, strays = _nodes(relative)
+    problems = [Problem(p, False, "not a migration of an installed app") for p in strays]
+    connection = connections["default"]
+    graph = MigrationExecutor(connection).loader.graph
+    nodes = {n: p for n, p in nodes.items() if n in graph.nodes}
+    if not nodes:
+        return problems
+    base, head = targets(graph, set(nodes))
+    first = nodes[min(nodes)]
+    tracker = _Tracker(nodes, first)
+    steps: list[tuple[str, list[Target]]] = [
+        ("migrating to the base state", base),
+        ("migrating forward", [(a, n) for a, n in head]),
+        ("migrating back to the base state", base),
+        ("migrating forward again", [(a, n) for a, n in head]),
+    ]
+    shots: list[Catalog] = []
+    listed = ", ".join(sorted(nodes.values()))
+    for index, (what, goal) in enumerate(steps):
+        try:
+            MigrationExecutor(connection, tracker).migrate(goal)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return [*problems, tracker.problem(what, exc)]
+        shots.append(_without_recorder(db.snapshot()))
+        if index < 2:
+            continue
+        diff = shots[index - 2].difference(shots[index])
+        if diff:
+            said = "migrating forward and back" if index == 2 else "migrating forward again"
+            message = f"after {said} ({listed}) the schema differs: {diff}"
+            return [*problems, Problem(first, True, message)]
+    return problems
+
+
+def targets(graph: Any, new: set[Node]) -> tuple[list[Target], list[Node]]:
+    """(base state, head): per app, the last migration neither changed nor depending on a
+    changed one (None: none of the app's), and the graph's leaves."""
+    affected: set[Node] = set()
+    for changed in new:
+        # what unapplying a node undoes: the node and everything that depends on it
+        affected |= set(graph.backwards_plan(changed))
+    head = sorted(graph.leaf_nodes())
+    base: dict[str, str | None] = {}
+    for app, name in head:
+        node: Node | None = (app, name)
+        while node is not None and node in affected:
+            parents = sorted(p.key for p in graph.node_map[node].parents if p.key[0] == app)
+            node = parents[0] if parents else None
+        if app not in base or base[app] is None:
+            base[app] = node[1] if node is not None else None
+    return sorted(base.items(), key=lambda t: t[0]), head
+
+
+class _Tracker:
+    """Follows Django's progress, to name the migration a failure happened in."""
+
+    def __init__(self, nodes: dict[Node, str], first: str) -> None:
+        self.nodes = nodes
+        self.first = first
+        self.current: Node | None = None
+
+    def __call__(self, action: str, migration: Any = None, fake: bool = False) -> None:
+        if action in ("apply_start", "unapply_start") and migration is not None:
+            self.current = (migration.app_label, migration.name)
+
+    def problem(self, what: str, exc: BaseException) -> Problem:
+        from django.db.migrations.exceptions import IrreversibleError
+
+        node = self.current
+        path = self.nodes.get(node, self.first) if node else self.first
+        where = f" at {node[0]}.{node[1]}" if node else ""
+        message = f"{what} failed{where}: {_short(exc)}"
+        # an irreversible operation is reported by the static review; here it only means
+        # the down could not be proven
+        return Problem(path, not isinstance(exc, IrreversibleError | ImportError), message)
+
+
+def _without_recorder(catalog: Catalog) -> Catalog:
+    """The schema without Django's record of applied migrations."""
+    return Catalog(
+        frozenset(
+            f for f in catalog.facts
+            if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
+        )
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def main(read: Callable[[], str] = sys.stdin.read) -> int:
+    """Entry point of ``python -m gatekeeper.checks.migrations.django_child``."""
+    job = json.loads(read())
+    with contextlib.redirect_stdout(sys.stderr):
+        answer = run(job)
+    child.write_answer(job["result"], answer.problems, answer.unloadable)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Already merged migrations the change edits, moves or deletes.
+
+Databases that ran a migration never run it again, so an edit to what its up does is a
+history rewrite. What cannot change what runs (a move that keeps its identity, a
+formatter's reflow of Python) is not, and an edit to the down side alone is a warning.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from gatekeeper.changes import ChangeSet, FileStatus
+from gatekeeper.changes.git import run_git
+from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, Migration
+from gatekeeper.errors import GitError
+from gatekeeper.model import Finding, Level
+
+
+def history_findings(
+    check: BaseCheck, changes: ChangeSet, m: Migration, *, released_only: bool = True
+) -> list[Finding]:
+    """An already merged migration (present at base) that the change edits or deletes.
+
+    Editing only its down side (a separate down file, or Alembic's ``downgrade()``) is
+    not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
+    new down. That is a warning (``down-edited``), the down being reviewed like any other.
+    """
+    out: list[Finding] = []
+    for path in (m.path, m.down_path):
+        if path is None:
+            continue
+        f = changes.get(path)
+        if f is None or f.status is FileStatus.ADDED:
+            continue
+        before = changes.bytes_at_base(changes.base_path_of(path))
+        if before is None:
+            continue
+        after = changes.bytes_at_head(path)
+        kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
+        if kept and after is not None and _same_migration(m, before, after):
+            continue  # moved, reformatted or re-commented: what runs is unchanged
+        verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
+        if _only_down(m, changes, path, before, after):
+            out.append(
+                check.finding(
+                    "down-edited",
+                    f"The change {verb} {path}, the down side of a merged migration: databases "
+                    "that ran the up are unaffected; a rollback now runs the new down.",
+                    path=path,
+                    evidence=path,
+                )
+            )
+            continue
+        tag = newest_release(changes) if released_only else None
+        if tag and not in_release(changes, tag, changes.base_path_of(path)):
+            # merged but in no release yet: only development databases ran it
+            out.append(
+                check.finding(
+                    "history-rewritten",
+                    f"The change {verb} {path}, a migration merged since the newest release "
+                    f"({tag}): databases of that release never ran it, development ones did.",
+                    path=path,
+                    evidence=path,
+                    level=Level.WARNING,
+                )
+            )
+            continue
+        out.append(
+            check.finding(
+                "history-rewritten",
+                f"The change {verb} {path}, a migration already merged; databases that ran "
+                "it will not run it again.",
+                path=path,
+                evidence=path,
+            )
+        )
+    return out
+
+
+def newest_release(changes: ChangeSet) -> str | None:
+    """The newest tag the base commit descends from (None without tags, or without git)."""
+    base = changes.base
+    if not base or base.startswith("-"):
+        return None
+    try:
+        done = run_git(
+            changes.root, "describe", "--tags", "--abbrev=0", base, check=False, timeout=30
+        )
+    except GitError:
+        return None
+    tag = done.stdout.decode("utf-8", "replace").strip()
+    return tag if done.returncode == 0 and tag and not tag.startswith("-") else None
+
+
+def in_release(changes: ChangeSet, tag: str, path: str) -> bool:
+    """True when the release ``tag`` has ``path`` (or when git cannot tell: fail closed)."""
+    try:
+        done = run_git(changes.root, "cat-file", "-e", f"{tag}:{path}", check=False, timeout=30)
+    except GitError:
+        return True
+    return done.returncode == 0
+
+
+def _only_down(
+    m: Migration, changes: ChangeSet, path: str, before: bytes, after: bytes | None
+) -> bool:
+    """True when the edit touches the down side alone."""
+    if m.down_path is not None and path == m.down_path and path != m.path:
+        return changes.get(m.path) is None  # the up file is not part of the change
+    if m.framework != ALEMBIC or after is None:
+        return False
+    try:
+        trees = [ast.parse(b.decode("utf-8")) for b in (before, after)]
+    except (SyntaxError, ValueError):
+        return False
+    kept = [[n for n in t.body if not _is_downgrade(n)] for t in trees]
+    return ast.dump(ast.Module(kept[0], [])) == ast.dump(ast.Module(kept[1], []))
+
+
+def _is_downgrade(node: ast.stmt) -> bool:
+    return isinstance(node, ast.FunctionDef) and node.name == "downgrade"
+
+
+def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
+    """A move that keeps the migration's identity (a project reorganised into new folders).
+
+    Databases know an Alembic revision by the id inside the file, so any path will do;
+    other frameworks know a migration by its file name (Django: by its app folder and
+    file name), so those must stay the same.
+    """
+    if m.framework == ALEMBIC:
+        return True
+    old = changes.base_path_of(path).split("/")
+    return old[-3:] == path.split("/")[-3:]
+
+
+def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
+    """True when the edit cannot change what the migration does: the same bytes, or, for
+    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments).
+    SQL files must stay byte-identical: tools such as Flyway checksum them."""
+    if before == after:
+        return True
+    if m.framework not in (ALEMBIC, DJANGO):
+        return False
+    try:
+        trees = [ast.dump(ast.parse(b.decode("utf-8"))) for b in (before, after)]
+    except (SyntaxError, ValueError):
+        return False
+    return trees[0] == trees[1]

@@ -1,0 +1,95 @@
+"""Rails (ActiveRecord) migrations: is the down there, and can Rails reverse ``change``?
+
+A migration's ``def change`` is reversed by Rails itself, operation by operation; some
+operations carry too little to be reversed (``change_column``, ``execute``, a
+``remove_column`` without its type...), and rolling back then raises
+``ActiveRecord::IrreversibleMigration``. Those are reported unless they sit in a
+``reversible`` or ``up_only`` block (whose author said what happens each way). Ruby is
+read line by line, by indentation, as Rails' generators and RuboCop lay it out; nothing
+is executed. Rails migrations are not round-tripped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DEF = re.compile(r"^(\s*)def\s+(change|up|down)\b")
+_BLOCK = re.compile(r"^(\s*)(?:reversible|up_only)\b.*\b(?:do|\{)")
+_RAISE = re.compile(r"^\s*raise\s+(?:::)?ActiveRecord::IrreversibleMigration\b")
+#: operations Rails cannot reverse from ``change`` as written: name -> what makes it
+#: reversible after all (a pattern in the call), or None when nothing does
+_IRREVERSIBLE: dict[str, re.Pattern[str] | None] = {
+    "change_column": None,
+    "execute": None,
+    "remove_column": re.compile(r"^\s*remove_column\s*\(?\s*:\w+\s*,\s*:\w+\s*,\s*:\w+|type:"),
+    "remove_columns": re.compile(r"type:"),
+    "change_column_default": re.compile(r"\bfrom:"),
+    "change_column_comment": re.compile(r"\bfrom:"),
+    "change_table_comment": re.compile(r"\bfrom:"),
+    "drop_table": re.compile(r"\bdo\b|\{"),
+    "remove_index": re.compile(r"column:|^\s*remove_index\s*\(?\s*:\w+\s*,\s*[:\[]"),
+    "remove_foreign_key": re.compile(
+        r"column:|to_table:|^\s*remove_foreign_key\s*\(?\s*:\w+\s*,\s*:"
+    ),
+    "remove_reference": re.compile(r"type:|foreign_key:"),
+}
+_CALL = re.compile(r"^\s*(" + "|".join(sorted(_IRREVERSIBLE, key=len, reverse=True)) + r")\b")
+
+
+@dataclass(frozen=True)
+class Method:
+    """One ``def change`` / ``def up`` / ``def down``: its first line and body lines."""
+
+    name: str
+    line: int
+    body: list[tuple[int, str]]
+
+
+def methods(source: str) -> dict[str, Method]:
+    """The migration's change, up and down methods (by indentation)."""
+    lines = source.splitlines()
+    found: dict[str, Method] = {}
+    index = 0
+    while index < len(lines):
+        m = _DEF.match(lines[index])
+        if m is None:
+            index += 1
+            continue
+        indent, name, start = m.group(1), m.group(2), index
+        body = []
+        index += 1
+        while index < len(lines) and lines[index] != f"{indent}end":
+            body.append((index + 1, lines[index]))
+            index += 1
+        found.setdefault(name, Method(name, start + 1, body))
+    return found
+
+
+def irreversible_calls(change: Method) -> list[tuple[int, str]]:
+    """(line, operation) of each call in ``change`` that Rails cannot reverse, outside
+    ``reversible`` and ``up_only`` blocks."""
+    out = []
+    inside: str | None = None  # the indentation of the reversible block being skipped
+    for number, text in change.body:
+        if inside is not None:
+            if text.strip() in ("end", "}") and text[: len(text) - len(text.lstrip())] == inside:
+                inside = None
+            continue
+        block = _BLOCK.match(text)
+        if block:
+            inside = block.group(1)
+            continue
+        call = _CALL.match(text)
+        if call is None:
+            continue
+        saving = _IRREVERSIBLE[call.group(1)]
+        if saving is None or not saving.search(text):
+            out.append((number, call.group(1)))
+    return out
+
+
+def raises_only(method: Method) -> bool:
+    """True when a ``down`` does nothing but raise ``IrreversibleMigration``."""
+    code = [t for _, t in method.body if t.strip() and not t.strip().startswith("#")]
+    return bool(code) and all(_RAISE.match(t) for t in code)

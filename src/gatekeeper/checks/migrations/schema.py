@@ -1,0 +1,132 @@
+"""The JSON Schema of the check's policy block (``checks.migrations``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
+from gatekeeper.checks.migrations.detect import FRAMEWORKS
+
+DIALECTS = (
+    "postgres", "cockroach", "sqlite", "mysql", "mariadb", "tsql", "oracle", "snowflake",
+    "bigquery",
+)  # fmt: skip
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "frameworks": {
+            "type": "object",
+            "description": "Path globs per framework where its migrations live (default: "
+            "anywhere, recognised by convention); an empty list turns a framework off.",
+            "additionalProperties": False,
+            "properties": {fw: {"type": "array", "items": {"type": "string"}} for fw in FRAMEWORKS},
+        },
+        "dialect": {
+            "enum": list(DIALECTS),
+            "default": "postgres",
+            "description": "SQL dialect of the migrations, for the safety rules and the lint.",
+        },
+        "roundtrip": {
+            "enum": ["sqlite", "postgres", "off"],
+            "default": "sqlite",
+            "description": "Where reversibility is proven: an embedded SQLite database, a "
+            "PostgreSQL server (database_url, or a scratch server), or not at all.",
+        },
+        "database_url": {
+            "type": "string",
+            "description": "postgresql:// URL of a server where scratch databases may be "
+            "created (needs CREATEDB), e.g. the job's PostgreSQL service; else the "
+            "GATEKEEPER_DATABASE_URL variable; without either a scratch server is started.",
+        },
+        "alembic": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "How Alembic revisions are round-tripped.",
+            "properties": {
+                "mode": {
+                    "enum": ["auto", "project", "isolated"],
+                    "default": "auto",
+                    "description": "project: through the project's alembic.ini and env.py "
+                    "(the application must be importable: the in-job action); isolated: "
+                    "each revision on its own; auto: project when an alembic.ini is found "
+                    "and env.py loads, else isolated.",
+                },
+                "config": {
+                    "type": "string",
+                    "description": "Path of alembic.ini in the repository (default: the "
+                    "nearest one above the revisions whose script_location holds them).",
+                },
+            },
+        },
+        "django": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "How Django migrations are round-tripped.",
+            "properties": {
+                "mode": {"enum": ["auto", "off"], "default": "auto"},
+                "settings": {
+                    "type": "string",
+                    "description": "DJANGO_SETTINGS_MODULE (default: the one manage.py sets).",
+                },
+                "root": {
+                    "type": "string",
+                    "description": "Folder the project's imports start from (default: "
+                    "manage.py's).",
+                },
+            },
+        },
+        "environment": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "default": {"DATABASE_URL": "{url}"},
+            "description": "Variables set for env.py or the Django settings during a round "
+            "trip; {url}, {host}, {port}, {user}, {password}, {database} are the scratch "
+            "database's.",
+        },
+        "pass_env": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "description": "Variables of the job's environment passed on to env.py or the "
+            "Django settings (credentials of the job are never passed).",
+        },
+        "history": {
+            "enum": ["released", "merged"],
+            "default": "released",
+            "description": "When editing a merged migration blocks: released (it is in the "
+            "newest release tag the base descends from; without tags, once merged) or "
+            "merged (always). An edit of a migration no release has yet is a warning.",
+        },
+        "safety": {"type": "boolean", "default": True},
+        "lint": {
+            "description": "sqlfluff on changed SQL: true, or the rules to use.",
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "rules": {"type": "array", "items": {"type": "string"}},
+                        "exclude_rules": {"type": "array", "items": {"type": "string"}},
+                        "dialect": {"type": "string"},
+                    },
+                },
+            ],
+        },
+        "code_paths": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Where the application's code lives, searched to recognise a drop "
+            "whose column or table is no longer used (expand-contract).",
+        },
+        "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
+        TRUST_KEY: {
+            **TRUST_SCHEMA,
+            "description": "Honour `gatekeeper:ignore` and `gatekeeper:irreversible` markers "
+            "the pull request itself wrote. Off by default: the finding they would hide is "
+            "reported, marked 'suppressed in this PR', and blocks until a human approves the "
+            "latest push.",
+        },
+    },
+}
