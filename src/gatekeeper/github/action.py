@@ -47,6 +47,7 @@ from gatekeeper.github.teams import team_resolver
 from gatekeeper.github.workspace import FileCommands, hand_back, write_report
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions
+from gatekeeper.report.links import SourceLinks
 from gatekeeper.report.mask import Masker, mask_verdict
 from gatekeeper.sandbox import terminate_all
 from gatekeeper.sandbox.guard import register_secret
@@ -378,12 +379,16 @@ def _judge(gate: Gate | None, options: GateOptions) -> tuple[Verdict, int]:
     return verdict, policy.max_annotations
 
 
-def _render(fmt: str, verdict: Verdict, log: Callable[[str], None]) -> str | None:
+def _render(
+    fmt: str, verdict: Verdict, log: Callable[[str], None], links: SourceLinks | None = None
+) -> str | None:
     try:
         from gatekeeper.report import render
 
-        # the job log shows ANSI colours; files and GitHub's Markdown get plain text
-        text = render(fmt, verdict, color=fmt == "terminal")
+        # the job log shows ANSI colours and has room for everything (notices, waivers);
+        # files and GitHub's Markdown get plain text, with locations linked to the lines
+        terminal = fmt == "terminal"
+        text = render(fmt, verdict, color=terminal, verbose=terminal, links=links)
     except Exception as exc:  # a reporter defect must not cost the verdict
         log(f"gatekeeper: the {fmt} report could not be rendered ({type(exc).__name__}: {exc})")
         return fallback_markdown(verdict) if fmt == "markdown" else None
@@ -401,11 +406,12 @@ def _finish(
     cap: int,
 ) -> None:
     """Print the asked-for reports, write the report files, publish, write the outputs."""
+    links = source_links(env, event, verdict)
     for fmt in inputs.formats:
-        text = _render(fmt, verdict, log)
+        text = _render(fmt, verdict, log, links)
         if text is not None:
             _print_inert(text, log)
-    markdown = _render("markdown", verdict, log) or fallback_markdown(verdict)
+    markdown = _render("markdown", verdict, log, links) or fallback_markdown(verdict)
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
     outputs = {
         "met": "true" if verdict.met else "false",
@@ -429,6 +435,14 @@ def _finish(
         max_annotations=cap,
     )
     _outputs(env, outputs, log)
+
+
+def source_links(env: Mapping[str, str], event: Event, verdict: Verdict) -> SourceLinks | None:
+    """Where the judged files are on GitHub: the server and repository of this run, at the
+    head commit the findings' lines refer to (None when any of them is unknown)."""
+    return SourceLinks.parse(
+        env.get("GITHUB_SERVER_URL", ""), event.repository, verdict.head or event.head or ""
+    )
 
 
 def _print_inert(text: str, log: Callable[[str], None]) -> None:
