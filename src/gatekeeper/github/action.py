@@ -34,15 +34,12 @@ from gatekeeper.github.event import Event, enrich, read_event
 from gatekeeper.github.publish import (
     DEFAULT_MAX_ANNOTATIONS,
     Target,
-    command_message,
     create_check_run_once,
     error_markdown,
     fallback_markdown,
-    log_text,
     publish,
-    write_outputs,
-    write_step_summary,
 )
+from gatekeeper.github.runner import command_message, log_text, write_outputs, write_step_summary
 from gatekeeper.github.teams import team_resolver
 from gatekeeper.github.workspace import FileCommands, hand_back, write_report
 from gatekeeper.model import Verdict
