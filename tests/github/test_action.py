@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from gatekeeper.errors import PolicyError
-from gatekeeper.github.action import INPUTS, OUTPUTS, read_inputs, run_action
+from gatekeeper.github.action import OUTPUTS, run_action
+from gatekeeper.github.inputs import INPUTS, read_inputs
 from gatekeeper.github.publish import STICKY_MARKER
 from gatekeeper.model import (
     CheckOutcome,
