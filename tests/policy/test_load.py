@@ -365,6 +365,11 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
     # a migration round trip that could not run proves nothing: strict blocks on it
     assert policy.check("migrations").rules == {"roundtrip-not-run": Severity.BLOCK}
     assert load("version: 1\nextends: recommended\n").check("migrations").rules == {}
+    # every table counts as large: locks block whatever the table's size
+    assert policy.check("migrations").config["large_tables"] == ["*"]
+    assert "large_tables" not in load("version: 1\nextends: recommended\n").check(
+        "migrations"
+    ).config
 
 
 # --- overrides -----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from gatekeeper.checks.migrations import (
     runs,
     sqltext,
     static,
+    tables,
     variants,
 )
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, RAILS, Migration
@@ -191,9 +192,10 @@ class MigrationsCheck(BaseCheck):
         else:
             hits = review.python_hits(changes, m, text, dialect)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
+        sizes = tables.Sizes.read(ctx.config)
         contract: bool | None = None
         out = []
-        for hit in hits:
+        for hit in map(sizes.judge, hits):
             if hit.ignored_by:
                 marker = Marker(hit.ignored_by, m.path, hit.ignore_span[0], hit.ignore_span)
                 if markers.honours(marker):
