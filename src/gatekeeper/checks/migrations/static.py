@@ -181,11 +181,13 @@ def check_alembic(
                 evidence=m.path,
             )
         ]
+    broken = _unnamed_drops(check, m.path, info)
     missing = unpaired(info.upgrade_ops, info.downgrade_ops)
     if not missing:
-        return []
+        return broken
     listed = "; ".join(desc for desc, _ in missing)
     return [
+        *broken,
         check.finding(
             "down-incomplete",
             f"downgrade() of {m.path} does not undo: {listed}.",
@@ -194,6 +196,30 @@ def check_alembic(
             evidence=listed,
         )
     ]
+
+
+def _unnamed_drops(check: BaseCheck, path: str, info: pyops.AlembicFile) -> list[Finding]:
+    """``op.drop_constraint(None, ...)``, as autogenerate writes for a constraint the
+    database named: Alembic has no name to put in DROP CONSTRAINT, so the call always
+    fails (and with it the downgrade, or the deploy when it is in the upgrade)."""
+    out = []
+    for side, ops in (("upgrade", info.upgrade_ops), ("downgrade", info.downgrade_ops)):
+        for op in ops:
+            name = op.arg(0, "constraint_name")
+            if op.name != "drop_constraint" or pyops.literal_value(name) is not None:
+                continue
+            table = op.text(1, "table_name") or "?"
+            out.append(
+                check.finding(
+                    "drop-unnamed-constraint",
+                    f"{side}() of {path} drops a constraint of {table} by the name None: "
+                    "Alembic cannot emit DROP CONSTRAINT without a name, so it always fails.",
+                    path=path,
+                    line=op.line,
+                    evidence=f"{side}:{table}:{op.line}",
+                )
+            )
+    return out
 
 
 def effect(op: pyops.Op) -> tuple[str, ...] | None:
