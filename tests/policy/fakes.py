@@ -104,6 +104,7 @@ class Migrations(_Fake):
     rules = rule_catalog(
         Rule("index-not-concurrent", Level.ERROR, "An index built without CONCURRENTLY"),
         Rule("roundtrip-not-run", Level.WARNING, "The roundtrip could not run"),
+        Rule("empty-down", Level.ERROR, "The down side does nothing"),
     )
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",

@@ -149,7 +149,10 @@ class MigrationsCheck(BaseCheck):
         if m.is_sql:
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
-            return static.check_sql(self, sides, m, honour_marker=honour_marker)
+            undone_by = static.undone_elsewhere(changes, m, sides, at_base=at_base)
+            return static.check_sql(
+                self, sides, m, honour_marker=honour_marker, undone_by=undone_by
+            )
         if m.framework == RAILS:
             return static.check_rails(self, m, text, honour_marker=honour_marker)
         try:
