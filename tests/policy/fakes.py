@@ -113,13 +113,31 @@ class Migrations(_Fake):
     }
 
 
+class Security(_Fake):
+    id = "security"
+    title = "Security"
+    rules = rule_catalog(Rule("secret-private-key", Level.ERROR, "A private key was added"))
+    config_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "bandit": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"test_files": {"type": "array", "items": {"type": "string"}}},
+            }
+        },
+    }
+
+
 def _plain(check_id: str) -> type:
     return type(check_id.replace("-", "_"), (_Fake,), {"id": check_id, "title": check_id})
 
 
 #: Every check id the shipped presets mention, with the richer fakes above.
 CHECKS: Mapping[str, type] = {
-    **{cid: _plain(cid) for cid in ("gate", "pr", "command", "security")},
+    **{cid: _plain(cid) for cid in ("gate", "pr", "command")},
+    "security": Security,
     "migrations": Migrations,
     **{cid: _plain(cid) for cid in ("env-vars", "review")},
     "coverage": Coverage,
