@@ -25,6 +25,7 @@ class Published:
     comment: str
     check_run_summary: str
     annotations: list[dict[str, object]]
+    head: str = ""  # the head commit the locations' links point at
 
     def everything(self) -> str:
         """All of it in one text, for leak assertions."""
@@ -62,6 +63,7 @@ def run_published(
         "GITHUB_EVENT_NAME": "pull_request",
         "GITHUB_EVENT_PATH": str(event),
         "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_SERVER_URL": "https://github.com",
         "GITHUB_WORKSPACE": str(case.repo.root),
         "GITHUB_OUTPUT": str(tmp_path / "outputs"),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
@@ -90,6 +92,7 @@ def run_published(
         comment=str(comments[0]["body"]) if comments else "",
         check_run_summary=str(runs[0]["output"]["summary"]) if runs else "",
         annotations=list(runs[0]["annotations"]) if runs else [],
+        head=case.head,
     )
 
 

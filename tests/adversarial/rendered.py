@@ -35,6 +35,8 @@ class Rendered:
     text: list[str] = field(default_factory=list)  # prose outside code
     code: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # table body rows, cell text
+    #: list items, the text of each one's first paragraph (code spans included)
+    items: list[str] = field(default_factory=list)
     struck: int = 0
 
     @property
@@ -63,6 +65,9 @@ def render_markdown(source: str) -> Rendered:
             out.html.append(token.content)
         elif token.type == "tr_open" and i > 0 and _in_body(tokens, i):
             out.rows.append(_row(tokens, i))
+        elif token.type == "list_item_open":
+            following = (t for t in tokens[i + 1 :] if t.type == "inline")
+            out.items.append(_inline_text(next(following)))
         elif token.type == "inline":
             _walk_inline(token.children or [], out)
     return out
@@ -83,7 +88,13 @@ def _walk_inline(children: list[Token], out: Rendered) -> None:
 
 
 def _inline_text(token: Token) -> str:
-    return "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _in_body(tokens: list[Token], index: int) -> bool:

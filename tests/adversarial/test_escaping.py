@@ -57,9 +57,14 @@ def _openapi_attack(attack: AttackFactory, pr: PullRequest | None = None):  # ty
     return attack(OPENAPI_POLICY, base, {"openapi.json": _spec(["id"])}, pr=pr)
 
 
-def assert_our_layout_only(doc: Rendered, blocking: int) -> None:
-    """Nothing but gatekeeper's own headings and HTML; no mention, link or image; and
-    every blocking finding still has its row."""
+#: a finding's list item above the checklist starts with its rule id
+TOP_ITEM = re.compile(r"^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9._-]*(?: at |: |$)")
+
+
+def assert_our_layout_only(doc: Rendered, blocking: int, links_to: str = "") -> None:
+    """Nothing but gatekeeper's own headings and HTML; no mention, no image, and no link
+    but ours (to the files at the head commit, when the repository is known); and every
+    blocking finding still has its item, above the checklist and in its check's fold."""
     fake = [h for h in doc.headings if re.search(r"Definition of Done: met", h)]
     assert not fake, f"a heading claims the DoD is met: {fake}"
     assert all(
@@ -67,8 +72,13 @@ def assert_our_layout_only(doc: Rendered, blocking: int) -> None:
     ), doc.headings
     assert doc.foreign_html == [], doc.foreign_html
     assert doc.mentions == [], doc.mentions
-    assert doc.links == [], doc.links
-    assert sum(1 for row in doc.rows if "block" in row[0]) == blocking
+    if links_to:
+        assert doc.links, "locations are linked when the repository is known"
+        assert all(link.startswith(links_to) for link in doc.links), doc.links
+    else:
+        assert doc.links == [], doc.links
+    assert sum(1 for item in doc.items if item.startswith("❌ block · ")) == blocking
+    assert sum(1 for item in doc.items if TOP_ITEM.match(item)) == min(blocking, 10)
 
 
 def test_an_openapi_property_name_cannot_fake_the_verdict(attack: AttackFactory) -> None:
@@ -92,8 +102,9 @@ def test_the_published_comment_and_check_run_keep_the_blocking_rows(
 ) -> None:
     out = run_published(_openapi_attack(attack), tmp_path, github, title=FAKE_VERDICT)
     assert out.code == 1, out.log
+    ours = f"https://github.com/o/r/blob/{out.head}/"
     for published in (out.comment, out.check_run_summary, out.step_summary):
-        assert_our_layout_only(render_markdown(published), 3)
+        assert_our_layout_only(render_markdown(published), 3, links_to=ours)
 
 
 def test_a_pr_title_cannot_fake_the_verdict(attack: AttackFactory) -> None:

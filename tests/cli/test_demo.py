@@ -89,3 +89,13 @@ def test_demo_refuses_an_unknown_format_before_it_runs() -> None:
     assert result.exit_code == 2
     assert "unknown format 'html' (known: json, junit, markdown, sarif, terminal)" in result.output
     assert "Example repository" not in result.output  # nothing was built or run
+
+
+def test_demo_verbose_lists_what_the_terminal_report_otherwise_counts() -> None:
+    quiet = CliRunner().invoke(cli, ["demo"])
+    assert "1 notice (--verbose lists them)" in quiet.output, quiet.output
+    result = CliRunner().invoke(cli, ["demo", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert "Notices (1):" in result.output
+    assert "openapi/api-version-not-bumped" in result.output
+    assert "--verbose lists them" not in result.output

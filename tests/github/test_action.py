@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from gatekeeper.errors import PolicyError
-from gatekeeper.github.action import INPUTS, OUTPUTS, read_inputs, run_action
+from gatekeeper.github.action import OUTPUTS, run_action
+from gatekeeper.github.inputs import INPUTS, read_inputs
 from gatekeeper.github.publish import STICKY_MARKER
 from gatekeeper.model import (
     CheckOutcome,
@@ -169,6 +170,32 @@ def test_end_to_end_check_run_batches_comment_and_outputs(
     assert code == 1
     assert [c for c in github.comments.values() if STICKY_MARKER in c["body"]].__len__() == 1
     assert github.ops().count("issues/update-comment") == 1
+
+
+def test_the_comment_and_the_check_run_link_locations_to_their_lines(
+    tmp_path: Path, github: FakeGitHub, git_repo: GitRepo
+) -> None:
+    repo = Repo(git_repo, 12)
+    env = make_env(tmp_path, github, repo)
+    code, _ = act(env, repo.gate)
+    assert code == 1
+    (run,) = github.check_runs.values()
+    (comment,) = github.comments.values()
+    blob = f"https://github.com/o/r/blob/{repo.head}/findings.txt"
+    for text in (
+        run["output"]["summary"],
+        comment["body"],
+        Path(env["GITHUB_STEP_SUMMARY"]).read_text(),
+    ):
+        top = text[: text.index("**Checklist**")]
+        assert f"* `demo/problem` at [`findings.txt:1`]({blob}#L1): problem 0" in top
+        assert top.count(f"]({blob}#L") == 10  # the first ten, then a count
+        assert "…and 2 more blocking findings" in top
+    # without the server's address (not on GitHub) locations stay plain text
+    del env["GITHUB_SERVER_URL"]
+    act(env, repo.gate)
+    (updated,) = github.comments.values()
+    assert "](https://" not in updated["body"] and "`findings.txt:1`" in updated["body"]
 
 
 def test_met_verdict_exits_0_and_outputs_true(

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from gatekeeper.github.client import GitHubClient
 from gatekeeper.github.publish import (
-    MAX_STEP_SUMMARY_BYTES,
     STICKY_MARKER,
     Target,
     build_annotations,
-    cut,
-    escape_data,
-    escape_property,
     fallback_markdown,
     publish,
     title_for,
-    workflow_command,
-    write_outputs,
 )
+from gatekeeper.github.runner import MAX_STEP_SUMMARY_BYTES
 from gatekeeper.model import Finding, Level, Location, Result, Severity
 from tests.github.fakegithub import TOKEN, FakeGitHub, Fault
 from tests.github.verdicts import finding, quiet_results, verdict
@@ -181,43 +175,6 @@ def test_annotations_order_and_selection() -> None:
     ]
     assert notes[0]["message"] == "problem 0\n\nfix it" and notes[0]["title"] == "demo/rule"
     assert build_annotations(v, 0) == []
-
-
-def test_workflow_command_escaping() -> None:
-    note = {
-        "path": "dir,x/a:b.py",
-        "start_line": 3,
-        "end_line": 4,
-        "annotation_level": "warning",
-        "title": "demo/rule",
-        "message": "50% done\nnext line\r",
-    }
-    assert workflow_command(note) == (
-        "::warning file=dir%2Cx/a%3Ab.py,line=3,endLine=4,title=demo/rule"
-        "::50%25 done%0Anext line%0D"
-    )
-    assert escape_data("a%b") == "a%25b" and escape_property("a:b,c") == "a%3Ab%2Cc"
-
-
-def test_outputs_use_random_heredoc_delimiters(tmp_path: Path) -> None:
-    path = tmp_path / "out"
-    write_outputs(str(path), {"met": "false", "report": "line1\nEOF\nline3"})
-    write_outputs(str(path), {"met": "true"})
-    text = path.read_text(encoding="utf-8")
-    blocks = re.findall(r"^([\w-]+)<<(ghadelimiter_[0-9a-f]{32})\n(.*?)\n\2$", text, re.S | re.M)
-    assert [(name, value) for name, _, value in blocks] == [
-        ("met", "false"),
-        ("report", "line1\nEOF\nline3"),
-        ("met", "true"),
-    ]
-    assert len({delim for _, delim, _ in blocks}) == 3
-
-
-def test_cut_leaves_short_text_alone_and_closes_fences() -> None:
-    assert cut("short", 100) == "short"
-    text = "```\n" + "code line\n" * 100
-    out = cut(text, 300)
-    assert out.count("```") == 2 and len(out.encode()) <= 300
 
 
 def test_titles_and_fallback_report() -> None:

@@ -8,6 +8,7 @@ from gatekeeper.report.common import (
     group,
     ordered_results,
     outcome_summary,
+    policy_place,
     verdict_line,
     writable,
 )
@@ -95,3 +96,11 @@ def test_writable_escapes_lone_surrogates_only() -> None:
 
 def test_verdict_with_no_outcomes_counts_zero() -> None:
     assert counts(Verdict(met=True, outcomes=()))["checks"] == 0
+
+
+def test_policy_place_splits_the_file_from_where_it_was_read() -> None:
+    assert policy_place("a (b)/p.yml (at base 0123abcd)") == ("a (b)/p.yml", "at base 0123abcd")
+    assert policy_place("p.yml (at head)") == ("p.yml", "at head")
+    assert policy_place("p.yml (working tree)") == ("p.yml", "working tree")
+    assert policy_place("/etc/gk (shared).yml") == ("/etc/gk (shared).yml", "")
+    assert policy_place("built-in default policy") == ("built-in default policy", "")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gatekeeper.report import render
+from gatekeeper.report import SourceLinks, render
 from tests.report.verdicts import huge_verdict, met_verdict, not_met_verdict
 
 SUFFIX = {
@@ -39,3 +39,15 @@ def test_colour_terminal_matches_golden(golden: Callable[[str, str], None]) -> N
 @pytest.mark.parametrize("fmt", ["markdown", "terminal"])
 def test_huge_verdict_matches_golden(fmt: str, golden: Callable[[str, str], None]) -> None:
     golden(f"huge.{SUFFIX[fmt]}", render(fmt, huge_verdict()))
+
+
+def test_linked_markdown_matches_golden(golden: Callable[[str, str], None]) -> None:
+    """The PR comment as the action renders it: locations linked to their lines."""
+    verdict = not_met_verdict()
+    links = SourceLinks.parse("https://github.com", "acme/shop", verdict.head)
+    golden("not_met.linked.md", render("markdown", verdict, links=links))
+
+
+def test_verbose_wrapped_terminal_matches_golden(golden: Callable[[str, str], None]) -> None:
+    """``gatekeeper run --verbose`` on an 80-column terminal."""
+    golden("not_met.verbose80.txt", render("terminal", not_met_verdict(), verbose=True, width=80))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import given, settings
@@ -26,14 +27,17 @@ from gatekeeper.model import (
     strong,
 )
 from gatekeeper.model import code as code_span
+from gatekeeper.report.links import SourceLinks
 from gatekeeper.report.markdown import (
     LIMIT,
     MAX_DETAILS,
+    MAX_TOP,
     MAX_WAIVED,
     MarkdownReporter,
     code,
     escape,
 )
+from tests.adversarial.rendered import render_markdown
 from tests.report.verdicts import (
     EXPIRED,
     WAIVER,
@@ -61,28 +65,123 @@ def assert_well_formed(text: str) -> None:
             assert len(_UNESCAPED_PIPE.findall(line)) == 5, line
 
 
-def test_title_then_checklist_first() -> None:
-    lines = render(not_met_verdict()).splitlines()
-    assert lines[0] == "## ❌ Definition of Done: not met (5 blocking)"
-    checklist = [line for line in lines if line.startswith("- [")]
-    assert checklist[0] == "- [x] ✅ **Co-changes** (`cochange`): passed"
-    assert "- [ ] ‼️ **SARIF import** (`sarif`): error: ruff.sarif" in "\n".join(checklist)
-    assert "- [ ] ❌ **Migrations** (`migrations`): 3 blocking" in checklist
-    first_fold = next(i for i, line in enumerate(lines) if line == "<details>")
-    assert all(i < first_fold for i, line in enumerate(lines) if line.startswith("- ["))
-    assert render(met_verdict()).startswith("## ✅ Definition of Done: met\n")
-
-
-def test_findings_table_with_locations_and_remedies() -> None:
+def test_verdict_then_what_blocks_then_the_checklist_then_the_folds() -> None:
     text = render(not_met_verdict())
+    lines = text.splitlines()
+    assert lines[0] == "## ❌ Definition of Done: not met (5 blocking)"
+    order = ["**What blocks the merge** (5):", "**Checklist** (7 checks, by outcome):", "<details>"]
+    assert [lines.index(line) for line in order] == sorted(lines.index(line) for line in order)
+    assert render(met_verdict()).startswith("## ✅ Definition of Done: met\n")
+    assert "What blocks the merge" not in render(met_verdict())
+
+
+def test_blocking_findings_are_items_with_rule_place_message_and_fix() -> None:
+    text = render(not_met_verdict())
+    top = text[text.index("**What blocks the merge**") : text.index("**Checklist**")]
     assert (
-        "| ❌ block | `migrations/drop-column` | `db/migrations/0042 café ünïcode.sql:3-5` |"
-        in text
+        "* `migrations/drop-column` at `db/migrations/0042 café ünïcode.sql:3-5`: Dropping"
+        " column users.email \\| loses &lt;data&gt; `now`\\\n  **Fix:** Split into two releases.\n"
+        in top
     )
-    assert "<br>**Fix:** Split into two releases. |" in text
-    assert "| ❌ block | `migrations/irreversible` | — |" in text
-    assert "| ℹ️ info | `cochange/missing` | `src/api/users.py` |" in text
+    assert "* `migrations/irreversible`: The migration cannot be rolled back\n" in top
+    assert top.count("\n* ") == 5  # each blocking finding once, the errored check's too
+    folds = text[text.index("<details>") :]
+    assert "* ❌ block · `migrations/drop-column` at `db/x.sql:9`: Control" in folds
+    assert "* ℹ️ info · `cochange/missing` at `src/api/users.py`: src/api changed" in folds
+    assert not [line for line in text.splitlines() if line.startswith("|")]  # no table rows
     assert_well_formed(text)
+
+
+def test_the_checklist_is_ordered_by_outcome_without_checkboxes() -> None:
+    checklist = _checklist(render(not_met_verdict()))
+    assert [line.split("`")[1] for line in checklist] == [
+        "coverage", "migrations", "security",  # blocking
+        "sarif",  # could not run
+        "cochange", "openapi",  # passed
+        "env-vars",  # not applicable
+    ]  # fmt: skip
+    order = [line.split("`")[1] for line in _checklist(render(met_verdict()))]
+    assert order == ["coverage", "openapi", "security", "env-vars"]  # warned, passed, skipped
+    assert "⚠️ **Coverage**" in render(met_verdict())
+    for verdict in (met_verdict(), not_met_verdict()):
+        assert "[x]" not in render(verdict) and "[ ]" not in render(verdict)
+
+
+def _checklist(text: str) -> list[str]:
+    after = text[text.index("**Checklist**") :].split("\n\n")[1]
+    return after.splitlines()
+
+
+def test_counts_are_worded_in_the_singular_when_there_is_one() -> None:
+    text = render(met_verdict())
+    assert "· 1 warning ·" in text and "· 0 notices ·" in text
+    one = Verdict(met=True, outcomes=(CheckOutcome("x", "X", Status.PASSED),))
+    assert "**Checklist** (1 check, by outcome):" in render(one)
+
+
+def test_the_policy_digest_is_labelled() -> None:
+    text = render(not_met_verdict())
+    assert "policy `.github/gatekeeper.yml` (digest `0123456789ab`)" in text
+    at_base = replace(not_met_verdict(), policy_source=".github/gatekeeper.yml (at base 0a1b2c)")
+    assert "policy `.github/gatekeeper.yml` (at base 0a1b2c, digest `0123456789ab`)" in render(
+        at_base
+    )
+    preset = replace(not_met_verdict(), policy_source="built-in default policy", policy_digest="")
+    assert "policy `built-in default policy`\n" in render(preset)
+
+
+def test_an_errored_check_is_shown_once() -> None:
+    text = render(not_met_verdict())
+    # the checklist line and the fold's title (the check's summary), and the finding
+    # above and in the fold; no "Error:" line repeats it
+    assert text.count("ruff.sarif is not valid JSON (line 3)") == 4
+    assert "**Error:**" not in text
+    # without a check-error finding to show it, the reason goes in the fold
+    bare = CheckOutcome("x", "X", Status.ERROR, error="tool missing")
+    assert "**Error:** tool missing" in render(Verdict(met=False, outcomes=(bare,)))
+
+
+def test_locations_link_to_their_lines_at_the_head_commit() -> None:
+    verdict = not_met_verdict()
+    links = SourceLinks.parse("https://github.example", "acme/shop", verdict.head)
+    text = MarkdownReporter(links).render(verdict)
+    blob = "https://github.example/acme/shop/blob/" + "b" * 40
+    assert f"[`db/migrations/0042 café ünïcode.sql:3-5`]({blob}/db/migrations/" in text
+    assert "0042%20caf%C3%A9%20%C3%BCn%C3%AFcode.sql#L3-L5)" in text
+    assert f"[`src/db.py:12`]({blob}/src/db.py#L12)" in text
+    assert f"[`src/api/users.py`]({blob}/src/api/users.py)" in text  # no line, no anchor
+    assert f"[`openapi.yaml:88`]({blob}/openapi.yaml#L88)" in text  # waived, in its fold
+    doc = render_markdown(text)
+    assert doc.links and all(link.startswith(blob + "/") for link in doc.links)
+    # locally (no repository known) the place is plain text
+    assert render_markdown(render(verdict)).links == []
+    assert "`src/db.py:12`" in render(verdict)
+
+
+def test_code_in_remedies_renders_as_code() -> None:
+    remedy = "Add it to `checks.security.secrets.allowlist`, or run `grep -E 'a|b'` first."
+    f = finding("security", "secret", "a key", "a.py", 3, remedy=remedy)
+    verdict = Verdict(
+        met=False,
+        outcomes=(CheckOutcome("security", "S", Status.FAILED, (Result(f, Severity.BLOCK),)),),
+    )
+    doc = render_markdown(render(verdict))
+    assert doc.rows == []  # not in a table cell, where GitHub's pipe rules apply
+    assert doc.code.count("checks.security.secrets.allowlist") == 2  # above and in the fold
+    assert doc.code.count("grep -E 'a|b'") == 2  # a pipe in code needs no escape here
+    assert not [t for t in doc.text if "`" in t or "\\" in t], doc.text
+
+
+def test_more_blocking_findings_than_the_top_shows_are_counted() -> None:
+    results = tuple(
+        Result(finding("chk", "r", f"m{i}", f"f{i:02d}.py", 1), Severity.BLOCK)
+        for i in range(MAX_TOP + 3)
+    )
+    text = render(Verdict(met=False, outcomes=(CheckOutcome("chk", "C", Status.FAILED, results),)))
+    top = text[: text.index("**Checklist**")]
+    assert top.count("\n* `chk/r`") == MAX_TOP
+    assert "…and 3 more blocking findings, listed under their checks below." in top
+    assert text.count("* ❌ block · ") == MAX_TOP + 3  # all of them in the fold
 
 
 def test_messages_are_escaped() -> None:
@@ -116,7 +215,6 @@ def test_waivers_details_preexisting_and_errors_are_in_the_folds() -> None:
         in text
     )
     assert "1 pre-existing finding (already at base, not blocking)." in text
-    assert "**Error:** ruff.sarif is not valid JSON" in text
     assert "### Expired waivers (1)" in text
     assert f"`{EXPIRED.rule}` on `{EXPIRED.path}`, no longer applied" in text
     assert "> Policy read from base commit aaaaaaa." in text
@@ -132,11 +230,12 @@ def test_a_check_with_nothing_to_say_gets_no_fold() -> None:
 def test_huge_verdict_is_cut_under_the_limit_with_a_count() -> None:
     text = render(huge_verdict())
     assert_well_formed(text)
-    shown = text.count("| ❌ block |")
+    shown = text.count("* ❌ block · ")
     assert 100 < shown < 5000
     assert f"…and {5000 - shown} more findings" in text
-    # blocking rows took the space; the warnings are only counted
-    assert "| ⚠️ warn |" not in text
+    assert f"…and {5000 - MAX_TOP} more blocking findings" in text
+    # blocking findings took the space; the warnings are only counted
+    assert "* ⚠️ warn · " not in text
     assert "…and 10 more findings" in text
 
 
@@ -200,8 +299,9 @@ def test_row_budget_serves_every_checks_blocking_rows_first() -> None:
     )
     text = render(verdict)
     assert_well_formed(text)
-    assert text.count("| ❌ block |") == 10  # check bbb sorts last, yet all its blocking rows show
-    assert "| ⚠️ warn |" in text and "more findings" in text
+    # check bbb's fold comes after aaa's many warnings, yet all its blocking items show
+    assert text.count("* ❌ block · ") == 10
+    assert "* ⚠️ warn · " in text and "more findings" in text
 
 
 _text = st.text(
@@ -222,11 +322,16 @@ def test_any_messages_stay_well_formed(messages: list[str], copies: int) -> None
         Verdict(met=False, outcomes=(CheckOutcome("chk", "T|<x>", Status.FAILED, results),))
     )
     assert_well_formed(text)
-    assert text.count("| ❌ block |") + _more(text) == len(results)
+    assert text.count("* ❌ block · ") + _more(text, "findings") == len(results)
+    top = text[: text.index("**Checklist**")]
+    assert top.count("\n* `chk/rule`") + _more(top, "blocking finding") == len(results)
+    doc = render_markdown(text)
+    assert doc.foreign_html == [] and doc.links == []
+    assert len(doc.items) == top.count("\n* `chk/rule`") + text.count("* ❌ block · ") + 1
 
 
-def _more(text: str) -> int:
-    match = re.search(r"…and (\d+) more findings", text)
+def _more(text: str, what: str) -> int:
+    match = re.search(rf"…and (\d+) more {what}", text)
     return int(match.group(1)) if match else 0
 
 

@@ -146,7 +146,8 @@ class CochangeCheck(BaseCheck):
             missing = _missing(ctx.changes, item, {f.path for f in triggers})
             if missing:
                 findings.append(self._finding(item, triggers, missing))
-        ctx.set_summary(f"{len(items) - len(findings)} of {len(items)} rule(s) satisfied")
+        rules = "rule" if len(items) == 1 else "rules"
+        ctx.set_summary(f"{len(items) - len(findings)} of {len(items)} {rules} satisfied")
         yield from sorted(findings, key=lambda f: (str(f.location), f.rule, f.message))
 
     def _finding(

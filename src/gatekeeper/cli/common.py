@@ -134,6 +134,19 @@ def build_options(kw: dict[str, Any], baseline: Path | None = None) -> GateOptio
     )
 
 
+def terminal_width(option: int | None, is_tty: bool) -> int | None:
+    """Where the terminal report wraps: ``--width`` when given (0: never), else the
+    terminal's width (``COLUMNS`` first, as :func:`shutil.get_terminal_size` reads it)
+    when standard output is a terminal; a pipe or a file is never wrapped."""
+    import shutil
+
+    if option is not None:
+        return option or None
+    if not is_tty:
+        return None
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 #: what the CLI says when a policy extends another repository it was given no clone of
 POLICY_REPO_MISSING = (
     "the CLI reads other repositories from local clones: pass --policy-repo OWNER/REPO=PATH "

@@ -167,14 +167,17 @@ EVENT_FILE = "pr-event.json"
     show_default=True,
     help="Report format to show (json, junit, markdown, sarif, terminal).",
 )
-def demo(keep: bool, fmt: str) -> None:
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List notices and waived findings too (terminal)."
+)
+def demo(keep: bool, fmt: str, verbose: bool) -> None:
     """Build an example repository with an agent's PR that breaks the DoD, and judge it."""
     from gatekeeper.cli.common import check_format
 
     check_format(fmt, "--format")  # before the minute the demo takes, not after it
     if keep:
         folder = Path(tempfile.mkdtemp(prefix="gatekeeper-demo-"))
-        met = _judge(folder, fmt, kept=True)
+        met = _judge(folder, fmt, kept=True, verbose=verbose)
         click.echo(
             f"\nKept the example repository: {folder / 'shop'}\n"
             f"Rerun the same verdict there:\n  {rerun_command(folder)}",
@@ -182,15 +185,16 @@ def demo(keep: bool, fmt: str) -> None:
         )
     else:
         with tempfile.TemporaryDirectory(prefix="gatekeeper-demo-") as tmp:
-            met = _judge(Path(tmp), fmt, kept=False)
+            met = _judge(Path(tmp), fmt, kept=False, verbose=verbose)
     outcome = "blocked, as it should be" if not met else "met (unexpected for this demo)"
     click.echo(
         f"\nThe demo PR is {outcome}. In CI the same verdict becomes a required check.", err=True
     )
 
 
-def _judge(folder: Path, fmt: str, *, kept: bool) -> bool:
+def _judge(folder: Path, fmt: str, *, kept: bool, verbose: bool = False) -> bool:
     """Build the example in ``folder``, judge its PR, print the report; True when met."""
+    from gatekeeper.cli.common import terminal_width
     from gatekeeper.pipeline import GateOptions, run_gate
     from gatekeeper.report import render
 
@@ -204,7 +208,10 @@ def _judge(folder: Path, fmt: str, *, kept: bool) -> bool:
         err=True,
     )
     verdict = run_gate(GateOptions(root=repo, base="main", head="HEAD", pr=DEMO_PR))
-    click.echo(render(fmt, verdict, color=fmt == "terminal" and _tty()), nl=False)
+    tty = _tty()
+    width = terminal_width(None, tty)
+    text = render(fmt, verdict, color=fmt == "terminal" and tty, width=width, verbose=verbose)
+    click.echo(text, nl=False)
     return verdict.met
 
 

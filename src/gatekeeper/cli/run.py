@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from gatekeeper.cli.common import build_options, check_format, gate_options, write_atomically
+from gatekeeper.cli.common import (
+    build_options,
+    check_format,
+    gate_options,
+    terminal_width,
+    write_atomically,
+)
 from gatekeeper.errors import EXIT_MET, EXIT_NOT_MET, UsageError
 from gatekeeper.model import Verdict
 
@@ -73,7 +79,27 @@ def verdict_notice(verdict: Verdict, targets: list[tuple[str, Path | None]]) -> 
     help="A previous JSON report: its findings count as pre-existing.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the terminal report.")
-def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **kw: Any) -> None:
+@click.option(
+    "--width",
+    type=click.IntRange(min=0),
+    help="Wrap the terminal report at this many columns (0: never). Default: the "
+    "terminal's width (COLUMNS) when standard output is a terminal, else no wrapping.",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="List notices, waived findings (who approved each, why, until when) and "
+    "pre-existing findings, which are otherwise only counted.",
+)
+def run(
+    formats: tuple[str, ...],
+    baseline: Path | None,
+    color: bool | None,
+    width: int | None,
+    verbose: bool,
+    **kw: Any,
+) -> None:
     """Judge a change against the Definition of Done and print the verdict.
 
     Exits 0 when the Definition of Done is met, 1 when it is not.
@@ -83,9 +109,18 @@ def run(formats: tuple[str, ...], baseline: Path | None, color: bool | None, **k
 
     targets = parse_formats(formats)
     verdict = run_gate(build_options(kw, baseline))
-    use_color = sys.stdout.isatty() if color is None else color
+    tty = sys.stdout.isatty()
+    use_color = tty if color is None else color
+    columns = terminal_width(width, tty)
     for name, path in targets:
-        text = render(name, verdict, color=use_color and path is None)
+        on_screen = path is None
+        text = render(
+            name,
+            verdict,
+            color=use_color and on_screen,
+            width=columns if on_screen else (width or None),
+            verbose=verbose,
+        )
         if path is None:
             click.echo(text, nl=not text.endswith("\n"))
         else:

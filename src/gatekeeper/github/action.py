@@ -13,7 +13,6 @@ import secrets
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -25,48 +24,30 @@ from gatekeeper.errors import (
     EXIT_NOT_MET,
     Cancelled,
     GatekeeperError,
-    UsageError,
 )
 from gatekeeper.github.central import with_central_policies
 from gatekeeper.github.checkout import ensure_commit
 from gatekeeper.github.client import GitHubClient, GitHubError
 from gatekeeper.github.event import Event, enrich, read_event
+from gatekeeper.github.inputs import FALSE, Inputs, read_inputs
 from gatekeeper.github.publish import (
     DEFAULT_MAX_ANNOTATIONS,
     Target,
-    command_message,
     create_check_run_once,
     error_markdown,
     fallback_markdown,
-    log_text,
     publish,
-    write_outputs,
-    write_step_summary,
 )
+from gatekeeper.github.runner import command_message, log_text, write_outputs, write_step_summary
 from gatekeeper.github.teams import team_resolver
 from gatekeeper.github.workspace import FileCommands, hand_back, write_report
 from gatekeeper.model import Verdict
 from gatekeeper.pipeline import GateOptions
+from gatekeeper.report.links import SourceLinks
 from gatekeeper.report.mask import Masker, mask_verdict
 from gatekeeper.sandbox import terminate_all
 from gatekeeper.sandbox.guard import register_secret
 
-#: every input action.yml declares, with its default when the runner passes none
-INPUTS: Mapping[str, str] = {
-    "policy": "",
-    "base": "",
-    "head": "",
-    "token": "",
-    "policy-token": "",
-    "comment": "true",
-    "check-name": "gatekeeper",
-    "formats": "terminal",
-    "sarif-file": "",
-    "fail-on-error": "true",
-    "working-directory": ".",
-    "jobs": "",
-    "base-coverage-artifact": "",
-}
 OUTPUTS = ("met", "blocking-count", "report-json", "sarif-file")
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 REPORT_JSON = "gatekeeper-report.json"
@@ -74,73 +55,6 @@ REPORT_JSON = "gatekeeper-report.json"
 CANCEL_HTTP_TIMEOUT = 5.0
 
 Gate = Callable[[GateOptions], Verdict]
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The action's inputs, parsed and checked."""
-
-    policy: str
-    base: str
-    head: str
-    token: str
-    comment: bool
-    check_name: str
-    formats: tuple[str, ...]
-    sarif_file: str
-    fail_on_error: bool
-    working_directory: str
-    jobs: int | None
-    base_coverage_artifact: str = ""
-    #: reads central policies (github: in extends) when set; else ``token`` does
-    policy_token: str = ""
-
-
-def read_inputs(env: Mapping[str, str]) -> Inputs:
-    """Parse ``INPUT_*`` variables; a malformed value is a :class:`UsageError`."""
-    raw = {
-        name: env.get(f"INPUT_{name.upper()}", default).strip() for name, default in INPUTS.items()
-    }
-    from gatekeeper.report import FORMATS
-
-    formats = tuple(f for f in raw["formats"].replace(",", " ").split() if f)
-    unknown = sorted(set(formats) - set(FORMATS))
-    if unknown:
-        raise UsageError(
-            f"input formats: unknown format {', '.join(unknown)}; "
-            f"use some of {', '.join(sorted(FORMATS))}"
-        )
-    jobs = raw["jobs"]
-    if jobs and (not jobs.isdigit() or int(jobs) < 1):
-        raise UsageError(f"input jobs: {jobs!r} is not a positive whole number")
-    return Inputs(
-        policy=raw["policy"],
-        base=raw["base"],
-        head=raw["head"],
-        token=raw["token"],
-        comment=_flag("comment", raw["comment"]),
-        check_name=raw["check-name"] or "gatekeeper",
-        formats=formats,
-        sarif_file=raw["sarif-file"],
-        fail_on_error=_flag("fail-on-error", raw["fail-on-error"]),
-        working_directory=raw["working-directory"] or ".",
-        jobs=int(jobs) if jobs else None,
-        base_coverage_artifact=raw["base-coverage-artifact"],
-        policy_token=raw["policy-token"],
-    )
-
-
-_TRUE = ("true", "yes", "1", "on")
-_FALSE = ("false", "no", "0", "off")
-
-
-def _flag(name: str, value: str) -> bool:
-    lowered = value.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in (*_FALSE, ""):
-        return False
-    raise UsageError(f"input {name}: {value!r} is not true or false")
 
 
 def run_action(
@@ -184,7 +98,7 @@ def _run(
     http_timeout: float,
     published: list[str],
 ) -> int:
-    fail_on_error = env.get("INPUT_FAIL-ON-ERROR", "true").strip().lower() not in _FALSE
+    fail_on_error = env.get("INPUT_FAIL-ON-ERROR", "true").strip().lower() not in FALSE
     client = _client(env, token, sleep, http_timeout)
     file_commands = FileCommands(env)
     try:
@@ -378,12 +292,16 @@ def _judge(gate: Gate | None, options: GateOptions) -> tuple[Verdict, int]:
     return verdict, policy.max_annotations
 
 
-def _render(fmt: str, verdict: Verdict, log: Callable[[str], None]) -> str | None:
+def _render(
+    fmt: str, verdict: Verdict, log: Callable[[str], None], links: SourceLinks | None = None
+) -> str | None:
     try:
         from gatekeeper.report import render
 
-        # the job log shows ANSI colours; files and GitHub's Markdown get plain text
-        text = render(fmt, verdict, color=fmt == "terminal")
+        # the job log shows ANSI colours and has room for everything (notices, waivers);
+        # files and GitHub's Markdown get plain text, with locations linked to the lines
+        terminal = fmt == "terminal"
+        text = render(fmt, verdict, color=terminal, verbose=terminal, links=links)
     except Exception as exc:  # a reporter defect must not cost the verdict
         log(f"gatekeeper: the {fmt} report could not be rendered ({type(exc).__name__}: {exc})")
         return fallback_markdown(verdict) if fmt == "markdown" else None
@@ -401,11 +319,12 @@ def _finish(
     cap: int,
 ) -> None:
     """Print the asked-for reports, write the report files, publish, write the outputs."""
+    links = source_links(env, event, verdict)
     for fmt in inputs.formats:
-        text = _render(fmt, verdict, log)
+        text = _render(fmt, verdict, log, links)
         if text is not None:
             _print_inert(text, log)
-    markdown = _render("markdown", verdict, log) or fallback_markdown(verdict)
+    markdown = _render("markdown", verdict, log, links) or fallback_markdown(verdict)
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
     outputs = {
         "met": "true" if verdict.met else "false",
@@ -429,6 +348,14 @@ def _finish(
         max_annotations=cap,
     )
     _outputs(env, outputs, log)
+
+
+def source_links(env: Mapping[str, str], event: Event, verdict: Verdict) -> SourceLinks | None:
+    """Where the judged files are on GitHub: the server and repository of this run, at the
+    head commit the findings' lines refer to (None when any of them is unknown)."""
+    return SourceLinks.parse(
+        env.get("GITHUB_SERVER_URL", ""), event.repository, verdict.head or event.head or ""
+    )
 
 
 def _print_inert(text: str, log: Callable[[str], None]) -> None:

@@ -6,6 +6,7 @@ disagree about how many findings block or in which order they are listed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gatekeeper.model import CheckOutcome, Result, Severity, Status, Verdict
@@ -14,6 +15,27 @@ from gatekeeper.model import CheckOutcome, Result, Severity, Status, Verdict
 def ordered_outcomes(verdict: Verdict) -> list[CheckOutcome]:
     """The outcomes sorted by check id, whatever order the engine finished them in."""
     return sorted(verdict.outcomes, key=lambda o: (o.check, o.title))
+
+
+#: the checklist's order: what blocks first, then errors, warnings, passes, not applicable
+CHECKLIST_ORDER = (Status.FAILED, Status.ERROR, Status.WARNED, Status.PASSED, Status.SKIPPED)
+
+
+def checklist_outcomes(verdict: Verdict) -> list[CheckOutcome]:
+    """The outcomes as a person reads the checklist: by status (see
+    :data:`CHECKLIST_ORDER`), then by check id."""
+    rank = {status: i for i, status in enumerate(CHECKLIST_ORDER)}
+    return sorted(verdict.outcomes, key=lambda o: (rank[o.status], o.check, o.title))
+
+
+def error_listed(outcome: CheckOutcome) -> bool:
+    """True when an errored check's reason is already on show as a ``check-error`` finding
+    that counts (blocking or a warning): reporters then do not repeat it as an error."""
+    shown = (Severity.BLOCK, Severity.WARN)
+    return any(
+        r.counts and r.severity in shown and r.finding.rule == "check-error"
+        for r in outcome.results
+    )
 
 
 def result_key(result: Result) -> tuple[bool, str, int, int, str, str, str]:
@@ -121,6 +143,17 @@ def outcome_summary(outcome: CheckOutcome) -> str:
         Status.WARNED: "warned",
         Status.SKIPPED: "not applicable",
     }[outcome.status]
+
+
+#: how the pipeline names where it read a policy file: "path (at base 0123abcd)"
+_POLICY_PLACE = re.compile(r"(.+) \((at base [0-9a-f]+|at head|working tree)\)", re.S)
+
+
+def policy_place(source: str) -> tuple[str, str]:
+    """The policy's file and where it was read (``("p.yml", "at base 0123")``); a source
+    without such a note (the built-in preset, a file outside the repository) is all file."""
+    match = _POLICY_PLACE.fullmatch(source)
+    return (match.group(1), match.group(2)) if match else (source, "")
 
 
 def plural(n: int, word: str) -> str:

@@ -1,6 +1,10 @@
 """The verdict for a person at a terminal: the checklist, what blocks and why, the answer.
 
-Colour is opt-in (the CLI passes ``isatty``), so logs and pipes get plain text.
+Colour is opt-in (the CLI passes ``isatty``), so logs and pipes get plain text. So is
+wrapping: given a width, long lines are wrapped at spaces with a hanging indent, and a
+location is never split, whatever spaces its path holds (a path longer than the line
+stays whole). ``verbose`` lists the notices, waived and pre-existing findings that are
+otherwise only counted, with who waived each and why.
 """
 
 from __future__ import annotations
@@ -10,14 +14,17 @@ from typing import ClassVar
 from gatekeeper.model import CheckOutcome, Result, Status, Verdict
 from gatekeeper.report.common import (
     Groups,
+    checklist_outcomes,
+    error_listed,
     group,
-    ordered_outcomes,
     outcome_summary,
     plural,
+    policy_place,
     verdict_line,
     writable,
 )
 from gatekeeper.report.escape import one_line, shown_path
+from gatekeeper.report.wrap import Line, glue, glue_code, wrap_lines
 
 #: How many findings each list shows before "… and N more".
 MAX_LISTED = 25
@@ -52,7 +59,7 @@ class _Paint:
         return f"{code}{text}{_RESET}" if self.enabled else text
 
 
-def _header(verdict: Verdict) -> list[str]:
+def _header(verdict: Verdict) -> list[Line]:
     parts = ["gatekeeper"]
     if verdict.pr_number is not None:
         parts.append(f"PR #{verdict.pr_number}")
@@ -61,15 +68,19 @@ def _header(verdict: Verdict) -> list[str]:
     if verdict.base or verdict.head:
         parts.append(f"{verdict.base[:12] or '?'}..{verdict.head[:12] or '?'}")
     if verdict.policy_source:
-        digest = f" @{verdict.policy_digest[:12]}" if verdict.policy_digest else ""
-        parts.append(f"policy {one_line(verdict.policy_source, 120)}{digest}")
-    lines = [" · ".join(parts)]
+        path, read_at = policy_place(verdict.policy_source)
+        notes = [read_at] if read_at else []
+        if verdict.policy_digest:
+            notes.append(f"digest {verdict.policy_digest[:12]}")
+        note = f" ({', '.join(notes)})" if notes else ""
+        parts.append(f"policy {glue(one_line(path, 120))}{note}")  # the file's name stays whole
+    lines = [Line(" · ".join(parts), 2)]
     if verdict.agent_signal:
-        lines.append(f"agent-authored ({one_line(verdict.agent_signal, 120)})")
-    return [*lines, ""]
+        lines.append(Line(f"agent-authored ({one_line(verdict.agent_signal, 120)})", 2))
+    return [*lines, Line("")]
 
 
-def _checklist(outcomes: list[CheckOutcome], paint: _Paint) -> list[str]:
+def _checklist(outcomes: list[CheckOutcome], paint: _Paint) -> list[Line]:
     width = max((len(o.check) for o in outcomes), default=0)
     lines = []
     for outcome in outcomes:
@@ -78,45 +89,62 @@ def _checklist(outcomes: list[CheckOutcome], paint: _Paint) -> list[str]:
         duration = paint(_DIM, f"({outcome.duration:.1f}s)")
         shown = outcome.title and outcome.title != outcome.check
         title = f"{one_line(outcome.title, 60)}: " if shown else ""
-        lines.append(f"{symbol} {outcome.check.ljust(width)}  {title}{summary} {duration}")
-    return lines or ["(no checks ran)"]
+        text = f"{symbol} {outcome.check.ljust(width)}  {title}{summary} {duration}"
+        lines.append(Line(text, width + 4))
+    return lines or [Line("(no checks ran)")]
 
 
-def _finding_lines(result: Result, symbol: str) -> list[str]:
+def _finding_lines(result: Result, symbol: str) -> list[Line]:
     finding = result.finding
-    where = one_line(shown_path(str(finding.location))) if finding.location else "(no location)"
-    head = f"  {symbol} {where}  {one_line(finding.qualified_rule)}"
-    lines = [head, f"      {one_line(finding.message)}"]
+    loc = finding.location
+    where = one_line(shown_path(str(loc))) if loc else "(no location)"
+    message = glue_code(one_line(finding.message))
+    if loc and " " in loc.path:
+        # the file's name, quoted in the message, stays on one line there too
+        shown = one_line(shown_path(loc.path))
+        message = message.replace(shown, glue(shown))
+    lines = [
+        Line(f"  {glue(f'{symbol} {where}')}  {one_line(finding.qualified_rule)}", 4),
+        Line(f"      {message}", 6),
+    ]
     if finding.remedy:
-        lines.append(f"      → {one_line(finding.remedy)}")
+        lines.append(Line(f"      → {glue_code(one_line(finding.remedy))}", 8))
+    if result.waiver is not None:
+        waiver = result.waiver
+        until = f" until {waiver.expires.isoformat()}" if waiver.expires else ""
+        who = one_line(waiver.approved_by, 120)
+        lines.append(Line(f"      waived by {who}{until}: {one_line(waiver.reason, 300)}", 8))
     return lines
 
 
-def _section(title: str, results: list[Result], symbol: str, paint: _Paint) -> list[str]:
+def _section(title: str, results: list[Result], symbol: str, paint: _Paint) -> list[Line]:
     if not results:
         return []
-    lines = ["", paint(_BOLD, f"{title} ({len(results)}):")]
+    lines = [Line(""), Line(paint(_BOLD, f"{title} ({len(results)}):"))]
     for result in results[:MAX_LISTED]:
         lines.extend(_finding_lines(result, symbol))
     if len(results) > MAX_LISTED:
-        lines.append(f"  … and {len(results) - MAX_LISTED} more")
+        lines.append(Line(f"  … and {len(results) - MAX_LISTED} more", 4))
     return lines
 
 
-def _errors(outcomes: list[CheckOutcome], paint: _Paint) -> list[str]:
-    failed = [o for o in outcomes if o.status is Status.ERROR]
+def _errors(outcomes: list[CheckOutcome], paint: _Paint) -> list[Line]:
+    """Checks that could not run and whose reason no listed finding already gives."""
+    failed = [o for o in outcomes if o.status is Status.ERROR and not error_listed(o)]
     if not failed:
         return []
-    lines = ["", paint(_BOLD, f"Errors ({len(failed)}):")]
+    lines = [Line(""), Line(paint(_BOLD, f"Errors ({len(failed)}):"))]
     for outcome in failed:
         reason = one_line(outcome.error or outcome.summary or "the check could not run")
         symbol = paint(_COLOR[Status.ERROR], SYMBOL[Status.ERROR])
-        lines.append(f"  {symbol} {outcome.check}: {reason}")
+        lines.append(Line(f"  {symbol} {outcome.check}: {reason}", 4))
     return lines
 
 
-def _tallies(verdict: Verdict, groups: Groups) -> list[str]:
-    lines = []
+def _also(groups: Groups, verbose: bool) -> list[Line]:
+    """The counts of what is not listed (all of it is listed under ``verbose``)."""
+    if verbose:
+        return []
     parts = []
     if groups.info:
         parts.append(plural(len(groups.info), "notice"))
@@ -124,21 +152,40 @@ def _tallies(verdict: Verdict, groups: Groups) -> list[str]:
         parts.append(f"{len(groups.pre_existing)} pre-existing (not blocking)")
     if groups.waived:
         parts.append(f"{len(groups.waived)} waived")
-    if parts:
-        lines += ["", "Also: " + ", ".join(parts)]
+    if not parts:
+        return []
+    return [Line(""), Line("Also: " + ", ".join(parts) + " (--verbose lists them)", 2)]
+
+
+def _listed(groups: Groups, paint: _Paint, verbose: bool) -> list[Line]:
+    if not verbose:
+        return []
+    return (
+        _section("Notices", list(groups.info), "i", paint)
+        + _section("Waived", list(groups.waived), "~", paint)
+        + _section("Pre-existing, not blocking", list(groups.pre_existing), "·", paint)
+    )
+
+
+def _expired(verdict: Verdict) -> list[Line]:
+    lines = []
     expired = sorted(verdict.expired_waivers, key=lambda w: (w.rule, w.path))
     if expired:
-        lines += ["", f"Expired waivers ({len(expired)}), no longer applied:"]
+        lines += [Line(""), Line(f"Expired waivers ({len(expired)}), no longer applied:")]
         for waiver in expired[:MAX_LISTED]:
             until = waiver.expires.isoformat() if waiver.expires else "?"
             lines.append(
-                f"  {one_line(waiver.rule)} on {one_line(waiver.path)}: expired {until}"
-                f" (approved by {one_line(waiver.approved_by)}: {one_line(waiver.reason, 120)})"
+                Line(
+                    f"  {one_line(waiver.rule)} on {glue(one_line(waiver.path))}: "
+                    f"expired {until} (approved by {one_line(waiver.approved_by)}: "
+                    f"{one_line(waiver.reason, 120)})",
+                    4,
+                )
             )
         if len(expired) > MAX_LISTED:
-            lines.append(f"  … and {len(expired) - MAX_LISTED} more")
+            lines.append(Line(f"  … and {len(expired) - MAX_LISTED} more", 4))
     for note in sorted(verdict.notes):
-        lines.append(f"Note: {one_line(note)}")
+        lines.append(Line(f"Note: {one_line(note)}", 6))
     return lines
 
 
@@ -147,20 +194,26 @@ class TerminalReporter:
 
     name: ClassVar[str] = "terminal"
 
-    def __init__(self, color: bool = False) -> None:
+    def __init__(
+        self, color: bool = False, width: int | None = None, verbose: bool = False
+    ) -> None:
         self.color = color
+        self.width = width
+        self.verbose = verbose
 
     def render(self, verdict: Verdict) -> str:
         """Checklist, blocking findings, warnings, errors, tallies, then the one-line answer."""
         paint = _Paint(self.color)
-        outcomes = ordered_outcomes(verdict)
+        outcomes = checklist_outcomes(verdict)
         groups = group(list(verdict.results))
         lines = _header(verdict) + _checklist(outcomes, paint)
         lines += _section("Blocking", list(groups.blocking), "✖", paint)
         lines += _section("Warnings", list(groups.warnings), "!", paint)
         lines += _errors(outcomes, paint)
-        lines += _tallies(verdict, groups)
+        lines += _listed(groups, paint, self.verbose)
+        lines += _also(groups, self.verbose)
+        lines += _expired(verdict)
         final = verdict_line(verdict)
         code = _COLOR[Status.PASSED] if verdict.met else _COLOR[Status.FAILED]
-        lines += ["", paint(_BOLD + code, final)]
-        return writable("\n".join(lines) + "\n")
+        lines += [Line(""), Line(paint(_BOLD + code, final))]
+        return writable("\n".join(wrap_lines(lines, self.width)) + "\n")

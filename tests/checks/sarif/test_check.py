@@ -51,7 +51,7 @@ def test_real_ruff_sarif_only_results_on_added_lines(tmp_path: Path) -> None:
         ("ruff-f401", "app/new module.py:1", "ruff F401: `re` imported but unused"),
     ]
     assert ctx.summary == (
-        "2 new result(s) from 1 SARIF file; 2 on lines this change did not add left out"
+        "2 new results from 1 SARIF file; 2 on lines this change did not add left out"
     )
     # without the filter every result is reported, sorted by path and line
     ctx = context(
@@ -96,7 +96,7 @@ def test_two_patterns_naming_the_same_file_read_it_once(tmp_path: Path) -> None:
     config = {"files": ["reports/ruff.sarif", "reports/*.sarif"], "levels": ["warning"]}
     ctx = context(changeset(BASE, HEAD, root=root), config)
     assert list(SarifCheck().run(ctx)) == []
-    assert ctx.summary == "0 new result(s) from 1 SARIF file; 4 at levels not reported"
+    assert ctx.summary == "0 new results from 1 SARIF file; 4 at levels not reported"
 
 
 def test_a_result_in_a_file_the_change_deleted_is_left_out(tmp_path: Path) -> None:

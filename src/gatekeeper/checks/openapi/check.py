@@ -264,4 +264,9 @@ def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "no API changes"
     others = len(findings) - errors - warnings
-    return f"{errors} breaking, {warnings} warnings, {others} other API changes"
+    parts = [
+        f"{errors} breaking",
+        f"{warnings} {'warning' if warnings == 1 else 'warnings'}",
+        f"{others} other API {'change' if others == 1 else 'changes'}",
+    ]
+    return ", ".join(parts)

@@ -240,7 +240,8 @@ def _in_scope(results: list[SarifResult], paths: Sequence[str]) -> list[SarifRes
 
 def _summary(file_count: int, kept: Filtered) -> str:
     noun = "file" if file_count == 1 else "files"
-    text = f"{len(kept.findings)} new result(s) from {file_count} SARIF {noun}"
+    results = "result" if len(kept.findings) == 1 else "results"
+    text = f"{len(kept.findings)} new {results} from {file_count} SARIF {noun}"
     if kept.outside_change:
         text += f"; {kept.outside_change} on lines this change did not add left out"
     if kept.other_levels:
