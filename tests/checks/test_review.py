@@ -80,6 +80,11 @@ def test_gate_policy_and_workflow_changes_need_approval() -> None:
     }
     assert rules(head, pr(), {**CONFIG, "gate": True}) == ["gate-config-unapproved"]
     assert rules(head, pr()) == []  # by default the `gate` check blocks these
+    for path in (".gitattributes", "src/.gitattributes", ".github/CODEOWNERS"):
+        assert rules({path: "* text\n"}, pr(), {**CONFIG, "gate": True}) == [
+            "gate-config-unapproved"
+        ], path
+        assert rules({path: "* text\n"}, pr(approve("bob")), {**CONFIG, "gate": True}) == []
     assert rules({"tools/gate.py": "x\n"}, pr(), {"gate": True, "gate_paths": ["tools/**"]}) == [
         "gate-config-unapproved"
     ]

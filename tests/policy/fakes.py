@@ -98,13 +98,47 @@ class Sarif(_Fake):
     }
 
 
+class Migrations(_Fake):
+    id = "migrations"
+    title = "Migrations"
+    rules = rule_catalog(
+        Rule("index-not-concurrent", Level.ERROR, "An index built without CONCURRENTLY"),
+        Rule("roundtrip-not-run", Level.WARNING, "The roundtrip could not run"),
+        Rule("empty-down", Level.ERROR, "The down side does nothing"),
+    )
+    config_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"large_tables": {"type": "array", "items": {"type": "string"}}},
+    }
+
+
+class Security(_Fake):
+    id = "security"
+    title = "Security"
+    rules = rule_catalog(Rule("secret-private-key", Level.ERROR, "A private key was added"))
+    config_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "bandit": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"test_files": {"type": "array", "items": {"type": "string"}}},
+            }
+        },
+    }
+
+
 def _plain(check_id: str) -> type:
     return type(check_id.replace("-", "_"), (_Fake,), {"id": check_id, "title": check_id})
 
 
 #: Every check id the shipped presets mention, with the richer fakes above.
 CHECKS: Mapping[str, type] = {
-    **{cid: _plain(cid) for cid in ("gate", "pr", "command", "migrations", "security")},
+    **{cid: _plain(cid) for cid in ("gate", "pr", "command")},
+    "security": Security,
+    "migrations": Migrations,
     **{cid: _plain(cid) for cid in ("env-vars", "review")},
     "coverage": Coverage,
     "cochange": Cochange,

@@ -363,8 +363,19 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
         assert policy.check(cid).severity is Severity.BLOCK, cid
         assert policy.check(cid).on_error is Severity.BLOCK, cid
     # a migration round trip that could not run proves nothing: strict blocks on it
-    assert policy.check("migrations").rules == {"roundtrip-not-run": Severity.BLOCK}
+    assert policy.check("migrations").rules == {
+        "roundtrip-not-run": Severity.BLOCK,
+        "empty-down": Severity.BLOCK,
+    }
     assert load("version: 1\nextends: recommended\n").check("migrations").rules == {}
+    # test code is judged like the rest
+    assert policy.check("security").config["bandit"] == {"test_files": []}
+    assert policy.check("security").rules == {"secret-private-key": Severity.BLOCK}
+    # every table counts as large: locks block whatever the table's size
+    assert policy.check("migrations").config["large_tables"] == ["*"]
+    assert "large_tables" not in load("version: 1\nextends: recommended\n").check(
+        "migrations"
+    ).config
 
 
 # --- overrides -----------------------------------------------------------------------

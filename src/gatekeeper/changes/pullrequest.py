@@ -92,35 +92,45 @@ def pr_from_payload(data: object) -> PullRequest:
     Anything missing or of the wrong type becomes empty, so a ``push`` event's payload
     (which has no pull request) gives an empty PullRequest.
     """
-    pr = _mapping(data)
-    base, head, user = _mapping(pr.get("base")), _mapping(pr.get("head")), _mapping(pr.get("user"))
-    labels = sorted(_str(_mapping(label).get("name")) for label in _list(pr.get("labels")))
+    pr = json_mapping(data)
+    base, head = json_mapping(pr.get("base")), json_mapping(pr.get("head"))
+    user = json_mapping(pr.get("user"))
+    labels = sorted(
+        json_str(json_mapping(label).get("name")) for label in json_list(pr.get("labels"))
+    )
     number = pr.get("number")
     return PullRequest(
         number=number if isinstance(number, int) else None,
-        title=_str(pr.get("title")),
-        body=_str(pr.get("body")),
-        author=_str(user.get("login")),
-        author_type=_str(user.get("type")),
+        title=json_str(pr.get("title")),
+        body=json_str(pr.get("body")),
+        author=json_str(user.get("login")),
+        author_type=json_str(user.get("type")),
         labels=tuple(label for label in labels if label),
-        base_ref=_str(base.get("ref")),
-        head_ref=_str(head.get("ref")),
-        base_sha=_str(base.get("sha")),
-        head_sha=_str(head.get("sha")),
+        base_ref=json_str(base.get("ref")),
+        head_ref=json_str(head.get("ref")),
+        base_sha=json_str(base.get("sha")),
+        head_sha=json_str(head.get("sha")),
         draft=pr.get("draft") is True,
-        url=_str(pr.get("html_url")),
+        url=json_str(pr.get("html_url")),
     )
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
+# JSON payloads from GitHub (events, API answers) are read leniently: a field of the
+# wrong type reads as empty, the same for the PR object here and the event around it.
+
+
+def json_mapping(value: object) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: object) -> list[Any]:
+def json_list(value: object) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
 
 
-def _str(value: object) -> str:
+def json_str(value: object) -> str:
+    """``value`` if it is a JSON string, else ``""``."""
     return value if isinstance(value, str) else ""
 
 

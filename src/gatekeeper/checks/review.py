@@ -34,6 +34,13 @@ GATE_PATHS = (
     ".github/workflows/**",
     ".gatekeeper/**",
     "checks/**",
+    # how git reads the diff, and whose review branch protection requires
+    ".gitattributes",
+    "**/.gitattributes",
+    "CODEOWNERS",
+    ".github/CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".pre-commit-config.yaml",
 )
 #: how many paths a message names before "and N more"
 _MAX_LISTED = 5
@@ -69,7 +76,8 @@ class ReviewCheck(BaseCheck):
         Rule(
             "gate-config-unapproved",
             Level.ERROR,
-            "The gate's policy, local checks or workflows changed without enough human approvals.",
+            "The gate's policy, local checks, workflows, git attributes or CODEOWNERS changed "
+            "without enough human approvals.",
             "A maintainer (or one of `checks.review.approvers`) approves the latest push.",
             description="Off by default (the `gate` check blocks these changes already); "
             "with `checks.review.gate: true` they also need `checks.review.approvals` approvals, "

@@ -295,3 +295,14 @@ def test_in_a_long_file_only_changed_statements_are_scanned_and_nothing_is_misse
     found = run_part("bandit", {"client.py": base}, {"client.py": head})
     assert rules(found) == ["bandit-b113"]  # a request without a timeout
     assert where(found) == [("client.py", head.splitlines().index("def fetch(url):") + 2)]
+
+
+def test_findings_in_test_code_warn_unless_the_policy_judges_tests_too() -> None:
+    # dogfood (CTFd 90ca471): a test feeds is_safe_url a right-to-left override on purpose
+    head = {"tests/utils/test_db.py": HEADER + SQL_NEW, "app/db.py": HEADER + SQL_NEW}
+    found = {f.location.path if f.location else "": f for f in run_part("bandit", {}, head)}
+    assert found["tests/utils/test_db.py"].level is Level.WARNING
+    assert "in test code" in found["tests/utils/test_db.py"].message
+    assert found["app/db.py"].level is Level.ERROR
+    judged = run_part("bandit", {}, head, {"test_files": []})
+    assert {f.level for f in judged} == {Level.ERROR}

@@ -356,3 +356,37 @@ def test_test_files_are_configurable() -> None:
     assert run_part("secrets", {}, head) == []
     found = run_part("secrets", {}, head, {"test_files": []})
     assert rules(found) == ["secret-high-entropy"]
+
+
+def test_a_private_key_in_test_code_warns_a_service_token_there_blocks() -> None:
+    # dogfood (gotify 1250e12): a test identity provider's config holds its own key pair
+    head = {
+        "test/oidc/authelia/config/configuration.yml": "key: |\n" + "\n".join(PEM) + "\n",
+        "tests/test_s3.py": f'KEY_ID = "{AWS}"\n',
+        "deploy/server.pem": "\n".join(PEM) + "\n",
+    }
+    found = {(where([f])[0][0], f.rule): f for f in run_part("secrets", {}, head)}
+    test_key = found[("test/oidc/authelia/config/configuration.yml", "secret-private-key")]
+    assert test_key.level is Level.WARNING
+    assert "in test code" in test_key.message
+    assert found[("tests/test_s3.py", "secret-aws-access-key")].level is Level.ERROR
+    assert found[("deploy/server.pem", "secret-private-key")].level is Level.ERROR
+    # a part level set in the policy is the level of every finding, test keys included
+    blocked = run_part("secrets", {}, head, {"level": "block"})
+    assert {f.level for f in blocked} == {Level.ERROR}
+
+
+def test_the_policy_default_for_test_files_is_the_list_of_test_folders() -> None:
+    # the schema's default is what a policy without the key gets: it was [] (every test
+    # fixture judged as production code) while the code meant the list
+    from gatekeeper.changes.pullrequest import PullRequest
+    from gatekeeper.checks.security.common import DEFAULT_TEST_FILES
+    from gatekeeper.plugins import discover
+    from gatekeeper.policy.load import load_policy
+
+    policy = load_policy(None, source="p.yml", checks=discover().classes(), pr=PullRequest())
+    config = policy.check("security").config
+    assert config["secrets"]["test_files"] == list(DEFAULT_TEST_FILES)
+    assert config["bandit"]["test_files"] == list(DEFAULT_TEST_FILES)
+    head = {"tests/test_api.py": 'api_token = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
+    assert run_part("secrets", {}, head, config["secrets"]) == []

@@ -29,12 +29,26 @@ DEFAULT_DOCS = (
     "docs/**/*.md",
     "**/docs/**/*.md",  # docs kept beside the code: templates/docs/, site/docs/
     "**/docs/**/*.mdx",
+    # Sphinx and AsciiDoc sites (``.. envvar:: NAME``, ``NAME`` in a table)
+    "docs/**/*.rst",
+    "**/docs/**/*.rst",
+    "**/docs/**/*.adoc",
     "**/README.md",
     "app.json",
     # example files named for what they configure: gotify-server.env.example
-    *(f"**/*{suffix}" for suffix in (".env.example", ".env.sample", ".env.template")),
+    *(f"**/*{suffix}" for suffix in (".env.example", ".env.sample", ".env.template", ".env.dist")),
+    # and the other spellings of an example env file: env.example, example.env,
+    # .env.local.example, .env.production.sample
+    "**/env.example",
+    "**/env.sample",
+    "**/example.env",
+    "**/sample.env",
+    "**/.env.*.example",
+    "**/.env.*.sample",
 )
 ENV_TEMPLATE_SUFFIXES = (".env.example", ".env.sample", ".env.template", ".env.dist")
+#: example env files not named ``.env*`` nor ending in a template suffix
+ENV_TEMPLATE_NAMES = ("env.example", "env.sample", "example.env", "sample.env")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
@@ -164,13 +178,41 @@ def parse_env_file(path: str, text: str, doc: Documentation) -> None:
             )
 
 
+#: in a fenced code block of the docs: ``NAME=value``, ``export NAME=``, ``-e NAME=``,
+#: ``--env NAME=``, a compose file's ``NAME: value`` or ``- NAME=value``
+_FENCED = re.compile(
+    r"(?:^|[\s\[,])(?:export\s+|-e\s+|--env[= ]\s*|-\s+)?[\"']?"
+    r"(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|[A-Z]{3,})[\"']?\s*(?:=|:(?:\s|$))"
+)
+#: a name in bold (``**NAME**``), a heading of its own (``### NAME``), or declared with
+#: Sphinx's ``.. envvar:: NAME``
+_EMPHASIS = re.compile(
+    r"\*\*`?(?P<bold>[A-Z][A-Z0-9_]*[A-Z0-9])`?\*\*"
+    r"|^#{1,6}\s+`?(?P<heading>[A-Z][A-Z0-9_]*_[A-Z0-9_]*)`?\s*(?:\{.*\})?$"
+    r"|^\.\.\s+envvar::\s+(?P<envvar>[A-Za-z_][A-Za-z0-9_]*)"
+)
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
 def parse_markdown(path: str, text: str, doc: Documentation) -> None:
-    """Names in code spans (`` `NAME` ``, `` `NAME=value` ``) and in table cells."""
+    """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
+    own headings, Sphinx ``envvar`` directives, and the assignments and compose
+    ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``)."""
+    fenced = False
     for number, line in enumerate(text.splitlines(), start=1):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            for m in _FENCED.finditer(line):
+                doc.add(m.group("name"), path, number)
+            continue
         for m in _CODE_SPAN.finditer(line):
             candidate = m.group("body").strip().lstrip("$").split("=")[0].strip("{} ")
             if _NAME.fullmatch(candidate) and candidate.isupper():
                 doc.add(candidate, path, number)
+        for m in _EMPHASIS.finditer(line.strip()):
+            doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):
             for cell in line.strip().strip("|").split("|"):
                 word = cell.strip().strip("`*")
@@ -203,9 +245,13 @@ def parse_app_json(path: str, text: str, doc: Documentation) -> None:
 def parse_doc(path: str, text: str, doc: Documentation) -> None:
     """Dispatch on the file's kind."""
     name = PurePosixPath(path).name.lower()
-    if name.startswith(".env") or name.endswith(ENV_TEMPLATE_SUFFIXES):
+    if (
+        name.startswith(".env")
+        or name.endswith(ENV_TEMPLATE_SUFFIXES)
+        or name in ENV_TEMPLATE_NAMES
+    ):
         parse_env_file(path, text, doc)
     elif name == "app.json":
         parse_app_json(path, text, doc)
-    elif name.endswith((".md", ".mdx", ".markdown", ".rst", ".txt")):
+    elif name.endswith((".md", ".mdx", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc")):
         parse_markdown(path, text, doc)

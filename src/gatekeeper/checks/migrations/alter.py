@@ -10,9 +10,14 @@ from gatekeeper.model import Level
 
 
 def _hit(
-    rule: str, message: str, stmt: Statement, evidence: str, target: tuple[str, ...] = ()
+    rule: str,
+    message: str,
+    stmt: Statement,
+    evidence: str,
+    target: tuple[str, ...] = (),
+    table: str = "",
 ) -> Hit:
-    return Hit(rule, message, stmt.line, evidence, target)
+    return Hit(rule, message, stmt.line, evidence, target, table=(table,) if table else ())
 
 
 def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
@@ -25,7 +30,8 @@ def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
     if sub == "AT_AlterColumnType":
         return [_hit("change-column-type", f"Changes the type of {where}.", stmt, where)]
     if sub == "AT_SetNotNull":
-        return [_hit("set-not-null", f"Sets NOT NULL on existing column {where}.", stmt, where)]
+        msg = f"Sets NOT NULL on existing column {where}."
+        return [_hit("set-not-null", msg, stmt, where, table=table)]
     if sub == "AT_DropNotNull":
         return [_hit("drop-not-null", f"Drops NOT NULL from {where}.", stmt, where)]
     if sub == "AT_AddColumn":
@@ -50,22 +56,21 @@ def _add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:
         )
     if types & SERIAL_TYPES and "CONSTR_PRIMARY" not in kinds:
         msg = f"Adds serial column {name}: every existing row gets a value, a rewrite."
-        hits.append(_hit("volatile-default", msg, stmt, name))
+        hits.append(_hit("volatile-default", msg, stmt, name, table=table))
     for c in constraints:
         kind = c.contype.name
         if kind == "CONSTR_DEFAULT" and _volatile(c.raw_expr):
-            hits.append(
-                _hit("volatile-default", f"Adds {name} with a volatile default.", stmt, name)
-            )
+            msg = f"Adds {name} with a volatile default."
+            hits.append(_hit("volatile-default", msg, stmt, name, table=table))
         elif kind == "CONSTR_IDENTITY":
             msg = f"Adds identity column {name}: every existing row gets a value, a rewrite."
-            hits.append(_hit("volatile-default", msg, stmt, name))
+            hits.append(_hit("volatile-default", msg, stmt, name, table=table))
         elif kind == "CONSTR_GENERATED":
             msg = f"Adds {name} as a stored generated column, computed for every row."
-            hits.append(_hit("volatile-default", msg, stmt, name))
+            hits.append(_hit("volatile-default", msg, stmt, name, table=table))
         elif kind == "CONSTR_PRIMARY":
             msg = f"Adds primary key column {name} to an existing table."
-            hits.append(_hit("add-primary-key-column", msg, stmt, name))
+            hits.append(_hit("add-primary-key-column", msg, stmt, name, table=table))
         else:
             hits += _constraint(c, table, stmt, coldef.colname)
     return hits
@@ -95,6 +100,7 @@ def _constraint(con: Any, table: str, stmt: Statement, column: str | None) -> li
                 f"Adds {what} {label} without NOT VALID: every row is checked under a lock.",
                 stmt,
                 f"{table}:{label}",
+                table=table,
             )
         ]
     if kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_EXCLUSION") and not con.indexname:
@@ -107,6 +113,7 @@ def _constraint(con: Any, table: str, stmt: Statement, column: str | None) -> li
                 f"Adds {what} {label}, building its index while writes are blocked.",
                 stmt,
                 f"{table}:{label}",
+                table=table,
             )
         ]
     return []
@@ -138,7 +145,8 @@ def sqlglot_actions(alter: Any, table: str, stmt: Statement, dialect: str = "") 
             hits.append(_hit("change-column-type", f"Changes the type of {where}.", stmt, where))
         elif isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
             where = f"{table}.{action.this.name}"
-            hits.append(_hit("set-not-null", f"Sets NOT NULL on {where}.", stmt, where))
+            msg = f"Sets NOT NULL on {where}."
+            hits.append(_hit("set-not-null", msg, stmt, where, table=table))
         elif isinstance(action, exp.ColumnDef) and not mysql:
             # MySQL fills a NOT NULL column with its type's implicit default ('' or 0)
             hits += _sqlglot_add_column(action, table, stmt)

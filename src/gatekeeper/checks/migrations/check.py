@@ -26,6 +26,7 @@ from gatekeeper.checks.migrations import (
     runs,
     sqltext,
     static,
+    tables,
     variants,
 )
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, RAILS, Migration
@@ -148,7 +149,10 @@ class MigrationsCheck(BaseCheck):
         if m.is_sql:
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
-            return static.check_sql(self, sides, m, honour_marker=honour_marker)
+            undone_by = static.undone_elsewhere(changes, m, sides, at_base=at_base)
+            return static.check_sql(
+                self, sides, m, honour_marker=honour_marker, undone_by=undone_by
+            )
         if m.framework == RAILS:
             return static.check_rails(self, m, text, honour_marker=honour_marker)
         try:
@@ -191,9 +195,10 @@ class MigrationsCheck(BaseCheck):
         else:
             hits = review.python_hits(changes, m, text, dialect)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
+        sizes = tables.Sizes.read(ctx.config)
         contract: bool | None = None
         out = []
-        for hit in hits:
+        for hit in map(sizes.judge, hits):
             if hit.ignored_by:
                 marker = Marker(hit.ignored_by, m.path, hit.ignore_span[0], hit.ignore_span)
                 if markers.honours(marker):

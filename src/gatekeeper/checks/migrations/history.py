@@ -12,7 +12,8 @@ import ast
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, Migration
+from gatekeeper.checks.migrations import flywayconf
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
 
@@ -52,6 +53,14 @@ def history_findings(
                 )
             )
             continue
+        allowed = (
+            flywayconf.missing_allowed(changes)
+            if released_only and m.framework == FLYWAY and f.status is FileStatus.DELETED
+            else None
+        )
+        if allowed is not None:
+            out.append(_squashed(check, path, allowed))
+            continue
         tag = newest_release(changes) if released_only else None
         if tag and not in_release(changes, tag, changes.base_path_of(path)):
             # merged but in no release yet: only development databases ran it
@@ -76,6 +85,20 @@ def history_findings(
             )
         )
     return out
+
+
+def _squashed(check: BaseCheck, path: str, allowed: flywayconf.Allowance) -> Finding:
+    """A merged Flyway migration deleted where the project's Flyway ignores missing ones."""
+    return check.finding(
+        "history-rewritten",
+        f"The change deletes {path}, a migration already merged; the project's Flyway "
+        f"configuration ignores applied migrations missing locally ({allowed.path}:"
+        f"{allowed.line}: {allowed.setting}), so databases that ran it keep working: "
+        "make sure what replaces it is idempotent.",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def newest_release(changes: ChangeSet) -> str | None:

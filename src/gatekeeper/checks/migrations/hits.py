@@ -29,3 +29,6 @@ class Hit:
     #: the marker to the end of what it covers (the check asks who wrote them)
     ignored_by: str = ""
     ignore_span: tuple[int, int] = (0, 0)
+    #: the names of the table a lock or rewrite holds (its DB name first, then others it
+    #: is known by: a Django model's name), for the rules whose harm grows with its size
+    table: tuple[str, ...] = ()

@@ -125,7 +125,8 @@ def _alter_column(op: pyops.Op, table: str) -> list[Hit]:
         hits.append(Hit("change-column-type", f"Changes the type of {where}.", line, where))
     nullable = pyops.literal_value(op.kwargs.get("nullable"))
     if nullable is False:
-        hits.append(Hit("set-not-null", f"Sets NOT NULL on {where}.", line, where))
+        msg = f"Sets NOT NULL on {where}."
+        hits.append(Hit("set-not-null", msg, line, where, table=(table,)))
     elif nullable is True:
         hits.append(Hit("drop-not-null", f"Drops NOT NULL from {where}.", line, where))
     return hits
@@ -156,15 +157,16 @@ def _postgres_only(op: pyops.Op, table: str, in_tx: bool) -> list[Hit]:
             return [Hit("concurrent-in-transaction", msg, line, index)]
         if not concurrently:
             rule = "index-not-concurrent" if name == "create_index" else "drop-index-not-concurrent"
-            return [Hit(rule, f"{name} {index} without postgresql_concurrently=True.", line, index)]
+            msg = f"{name} {index} on {table} without postgresql_concurrently=True."
+            return [Hit(rule, msg, line, index, table=(table,))]
         return []
     label = op.text(0, "constraint_name") or _unnamed(op)
     if name in ("create_foreign_key", "create_check_constraint"):
-        msg = f"{name} {label} validates every row under a lock (no NOT VALID)."
-        return [Hit("constraint-not-valid", msg, line, f"{table}:{label}")]
+        msg = f"{name} {label} on {table} validates every row under a lock (no NOT VALID)."
+        return [Hit("constraint-not-valid", msg, line, f"{table}:{label}", table=(table,))]
     if name in ("create_unique_constraint", "create_primary_key"):
-        msg = f"{name} {label} builds its index while writes are blocked."
-        return [Hit("unique-constraint", msg, line, f"{table}:{label}")]
+        msg = f"{name} {label} on {table} builds its index while writes are blocked."
+        return [Hit("unique-constraint", msg, line, f"{table}:{label}", table=(table,))]
     return []
 
 
@@ -283,7 +285,7 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
         return _django_add_field(call, model)
     if name == "AddIndex" and dialect == "postgres":
         msg = f"AddIndex on {model} blocks writes; use AddIndexConcurrently (atomic = False)."
-        return [Hit("index-not-concurrent", msg, line, model)]
+        return [Hit("index-not-concurrent", msg, line, model, table=(model,))]
     if name == "AddIndexConcurrently" and in_tx:
         msg = "AddIndexConcurrently in an atomic migration; set atomic = False."
         return [Hit("concurrent-in-transaction", msg, line, model)]
@@ -311,7 +313,7 @@ def _django_constraint(call: ast.Call, model: str) -> list[Hit]:
         "VALID', reverse_sql='ALTER TABLE ... DROP CONSTRAINT ...')]), then RunSQL('ALTER "
         "TABLE ... VALIDATE CONSTRAINT ...') in a later migration."
     )
-    return [Hit("constraint-not-valid", msg, call.lineno, f"{model}:{label}")]
+    return [Hit("constraint-not-valid", msg, call.lineno, f"{model}:{label}", table=(model,))]
 
 
 def _old_new(call: ast.Call, position: int) -> tuple[str, str]:
@@ -341,7 +343,7 @@ def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
         if pyops.literal_value(pyops.keyword(field_call, "db_persist")) is not True:
             return []
         msg = f"Adds {where} as a stored generated field, computed for every row."
-        return [Hit("volatile-default", msg, call.lineno, where)]
+        return [Hit("volatile-default", msg, call.lineno, where, table=(model,))]
     null = pyops.literal_value(pyops.keyword(field_call, "null")) is True
     # db_default (Django 5) is a database-side default: existing rows get it
     default = any(pyops.keyword(field_call, k) is not None for k in ("default", "db_default"))

@@ -136,9 +136,20 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
             exempt = _exempt_models(changes, m)
             hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt)
+            hits = [_django_table(h, m.path) for h in hits]
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
+
+
+def _django_table(hit: Hit, path: str) -> Hit:
+    """A model's table as Django names it by default (``<app label>_<model>``), before the
+    model's own name: a policy lists database tables, and either name may be the one."""
+    if not hit.table:
+        return hit
+    app = posixpath.basename(posixpath.dirname(posixpath.dirname(path)))
+    model = hit.table[0].lower()
+    return dataclasses.replace(hit, table=(f"{app}_{model}", model) if app else (model,))
 
 
 def _exempt_models(changes: ChangeSet, m: Migration) -> set[str]:

@@ -7,6 +7,7 @@ name (squawk's and strong_migrations' rule names are facts; the wording here is 
 from __future__ import annotations
 
 from gatekeeper.checks.interface import rule_catalog
+from gatekeeper.checks.migrations.tables import SIZE_RULES
 from gatekeeper.model import Level, Rule
 
 E, W, INFO = Level.ERROR, Level.WARNING, Level.INFO
@@ -20,6 +21,11 @@ _RULES = (
          "Make the down undo the up, or mark it `gatekeeper:irreversible <reason>`."),
     Rule("down-incomplete", E, "The downgrade does not undo everything the upgrade does.",
          "Add the inverse operation for each step listed to downgrade()."),
+    Rule("drop-unnamed-constraint", E, "An Alembic revision drops a constraint by the name "
+         "None: there is no name to drop, so the operation always fails.",
+         "Name the constraint where it is created (op.create_foreign_key(\"fk_files_solution\", "
+         "...), or a naming_convention on the metadata) and drop it by that name; for a "
+         "constraint the database already named, look the name up and write it in."),
     Rule("irreversible", INFO, "The migration is declared irreversible, with a reason.",
          "Nothing to do; the reason is shown to reviewers."),
     Rule("runpython-without-reverse", E, "Django RunPython without reverse_code.",
@@ -144,6 +150,8 @@ _WHY = {
     "empty-down": "A down that does nothing passes every up/down test yet rolls nothing back.",
     "down-incomplete": "A partial down leaves objects behind, so the next up fails or drifts.",
     "history-rewritten": "Databases that already ran the old version never see the edit.",
+    "drop-unnamed-constraint": "autogenerate writes op.drop_constraint(None, ...) for a "
+    "constraint created without a name; the call fails every time it runs.",
     "roundtrip-failed": "The scratch run proved the down does not restore the schema.",
     "drop-table": "Running code and ORM caches still reference the table until they are "
     "redeployed.",
@@ -176,10 +184,18 @@ _WHY = {
 }
 
 
+#: said of each rule whose harm grows with the table's size (see tables.py)
+_SIZED = (
+    "An error on a large table (listed in checks.migrations.large_tables, or without that "
+    "list named for events, logs, metrics, audits or history), a warning on any other."
+)
+
+
 def _describe(rule: Rule) -> Rule:
     why = _WHY.get(rule.id, "")
+    sized = _SIZED if rule.id in SIZE_RULES else ""
     peers = f"Peers: {rule.description}." if rule.description else ""
-    text = " ".join(part for part in (why, peers) if part)
+    text = " ".join(part for part in (why, sized, peers) if part)
     return Rule(rule.id, rule.level, rule.summary, rule.remedy, text)
 
 

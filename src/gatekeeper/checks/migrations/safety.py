@@ -270,9 +270,9 @@ def _concurrency(node: Any, stmt: Statement, state: State, rule: str, what: str)
         ]
     if not node.concurrent and not _on_created_table(node, state):
         target = _relname(node) or ", ".join(_names(getattr(node, "objects", ())))
-        return [
-            Hit(rule, f"{what} on {target} without CONCURRENTLY.", stmt.line, _first_line(stmt))
-        ]
+        msg = f"{what} on {target} without CONCURRENTLY."
+        table = (_relname(node),) if _relname(node) else ()
+        return [Hit(rule, msg, stmt.line, _first_line(stmt), table=table)]
     return []
 
 

@@ -99,6 +99,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "merged (always). An edit of a migration no release has yet is a warning.",
         },
         "safety": {"type": "boolean", "default": True},
+        "large_tables": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Globs of the tables large enough that a lock held while an "
+            "index builds, a constraint validates, NOT NULL is checked or the table is "
+            "rewritten blocks the merge (on other tables those are warnings). Unset: tables "
+            "whose names say they record events, logs, metrics, audits or history are "
+            "presumed large; [\"*\"]: every table (strict); []: none.",
+        },
         "lint": {
             "description": "sqlfluff on changed SQL: true, or the rules to use.",
             "oneOf": [

@@ -97,10 +97,37 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def undone_elsewhere(
+    changes: ChangeSet, m: Migration, sides: Sides, *, at_base: bool = False
+) -> list[str]:
+    """For a per-database down file of its own, the other databases whose downs of the
+    same version do something (their labels); [] for any other migration."""
+    own = variants.parse(posixpath.basename(sides.down_path))
+    if not m.dialect or own is None or own.dialect != m.dialect:
+        return []
+    names = variants.folder_names(changes, m.directory, at_base=at_base)
+    read = changes.text_at_base if at_base else changes.text_at_head
+    labels = []
+    for db in [*sorted(variants.dialects_in(names) - {m.dialect}), ""]:
+        down = variants.resolve(names, own.version, own.name, db, "down")
+        if not db and (down is None or variants.parse(down) is not None):
+            continue  # no generic down of the version
+        text = read(posixpath.join(m.directory, down)) if down else None
+        if text is not None and has_code(text):
+            labels.append(variants.LABEL.get(db, db) if db else "the other databases")
+    return labels
+
+
 def check_sql(
-    check: BaseCheck, sides: Sides, m: Migration, *, honour_marker: bool = True
+    check: BaseCheck,
+    sides: Sides,
+    m: Migration,
+    *,
+    honour_marker: bool = True,
+    undone_by: list[str] | None = None,
 ) -> list[Finding]:
-    """Missing or empty down side of a SQL-file migration."""
+    """Missing or empty down side of a SQL-file migration. ``undone_by``: the other
+    databases whose downs undo the same version (an empty one of its own is a choice)."""
     if m.framework in FORWARD_ONLY or sides.forward_only:
         return []
     reason = irreversible_reason(sides.up + "\n" + (sides.down or "")) if honour_marker else None
@@ -119,6 +146,22 @@ def check_sql(
                 path=m.path,
                 line=1,
                 evidence=m.path,
+            )
+        ]
+    if undone_by:
+        # popx keeps an empty file for a database where nothing is worth undoing (SQLite
+        # cannot add back a CHECK constraint without rebuilding the table)
+        own = variants.LABEL.get(m.dialect, m.dialect)
+        return [
+            check.finding(
+                "empty-down",
+                f"The down side of {m.path} contains no statement, while the downs for "
+                f"{', '.join(undone_by)} undo the same version: {own} is left as the up "
+                "made it on purpose, it seems (a warning; strict blocks it).",
+                path=sides.down_path,
+                line=sides.down_line,
+                evidence=m.path,
+                level=Level.WARNING,
             )
         ]
     return [
@@ -181,11 +224,13 @@ def check_alembic(
                 evidence=m.path,
             )
         ]
+    broken = _unnamed_drops(check, m.path, info)
     missing = unpaired(info.upgrade_ops, info.downgrade_ops)
     if not missing:
-        return []
+        return broken
     listed = "; ".join(desc for desc, _ in missing)
     return [
+        *broken,
         check.finding(
             "down-incomplete",
             f"downgrade() of {m.path} does not undo: {listed}.",
@@ -194,6 +239,30 @@ def check_alembic(
             evidence=listed,
         )
     ]
+
+
+def _unnamed_drops(check: BaseCheck, path: str, info: pyops.AlembicFile) -> list[Finding]:
+    """``op.drop_constraint(None, ...)``, as autogenerate writes for a constraint the
+    database named: Alembic has no name to put in DROP CONSTRAINT, so the call always
+    fails (and with it the downgrade, or the deploy when it is in the upgrade)."""
+    out = []
+    for side, ops in (("upgrade", info.upgrade_ops), ("downgrade", info.downgrade_ops)):
+        for op in ops:
+            name = op.arg(0, "constraint_name")
+            if op.name != "drop_constraint" or pyops.literal_value(name) is not None:
+                continue
+            table = op.text(1, "table_name") or "?"
+            out.append(
+                check.finding(
+                    "drop-unnamed-constraint",
+                    f"{side}() of {path} drops a constraint of {table} by the name None: "
+                    "Alembic cannot emit DROP CONSTRAINT without a name, so it always fails.",
+                    path=path,
+                    line=op.line,
+                    evidence=f"{side}:{table}:{op.line}",
+                )
+            )
+    return out
 
 
 def effect(op: pyops.Op) -> tuple[str, ...] | None:

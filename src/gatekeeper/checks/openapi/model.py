@@ -16,7 +16,9 @@ from typing import Any
 from gatekeeper.checks.openapi.load import Document, LineDict, SpecError
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_PARAM_IN_PATH = re.compile(r"\{[^}/]*\}")
+#: a path parameter, as OpenAPI writes it (``{id}``) or as Express-style routers and
+#: their documentation generators do (``:id``, a whole segment): the same slot to a client
+_PARAM_IN_PATH = re.compile(r"\{[^}/]*\}|(?<=/):[A-Za-z_][A-Za-z0-9_]*(?=/|$)")
 _SCHEMA_KEYS_V2 = (
     "type", "format", "items", "enum", "default", "maximum", "minimum", "exclusiveMaximum",
     "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
@@ -25,7 +27,9 @@ _SCHEMA_KEYS_V2 = (
 
 
 def path_key(path: str) -> str:
-    """The identity of a path template: parameter names do not matter."""
+    """The identity of a path template: parameter names, and whether a parameter is
+    written ``{id}`` or ``:id``, do not matter (a spec that corrects ``/plugin/:id`` to
+    ``/plugin/{id}`` describes the same operation)."""
     return _PARAM_IN_PATH.sub("{}", path.rstrip("/") or "/")
 
 
@@ -208,7 +212,7 @@ def _operation(
 ) -> Operation:
     params: dict[tuple[str, str], Parameter] = {}
     body_params: list[dict[str, Any]] = []
-    names = [n.strip("{}") for n in _PARAM_IN_PATH.findall(path)]
+    names = [n.strip("{}").lstrip(":") for n in _PARAM_IN_PATH.findall(path)]
     shared = _as_list(item.get("parameters"))
     for index, raw in enumerate(shared + _as_list(op.get("parameters"))):
         node = _d(spec.deref(raw))

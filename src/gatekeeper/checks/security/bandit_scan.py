@@ -26,6 +26,7 @@ from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security import nosec
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.common import (
+    DEFAULT_TEST_FILES,
     MakeFinding,
     Part,
     in_scope,
@@ -415,6 +416,12 @@ def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
         f"{hit.text} (bandit {hit.test_id}, CWE-{hit.cwe}, severity {hit.severity.lower()}, "
         f"confidence {hit.confidence.lower()})"
     )
+    level = part.level
+    if level is None and match_any(hit.path, tuple(part.get("test_files", DEFAULT_TEST_FILES))):
+        # test code never runs in production: what bandit finds there is worth a look,
+        # not a block (bandit's own users mostly exclude tests altogether)
+        message += "; in test code, so a warning (checks.security.bandit.test_files)"
+        level = Level.WARNING
     return make(
         rule,
         message,
@@ -422,7 +429,7 @@ def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
         line=hit.line,
         end_line=hit.end_line,
         evidence=f"{hit.test_id}|{hit.code}" + (f"|{nth}" if nth else ""),
-        level=part.level,
+        level=level,
     )
 
 

@@ -21,7 +21,7 @@ from gatekeeper.checks.interface import (
 )
 from gatekeeper.checks.security import bandit_scan, deps, secrets, sensitive
 from gatekeeper.checks.security.bandit_scan import DEFAULT_MAX_BYTES, PYTHON_FILES
-from gatekeeper.checks.security.common import part_settings
+from gatekeeper.checks.security.common import DEFAULT_TEST_FILES, part_settings
 from gatekeeper.checks.security.deps import DEFAULT_TIMEOUT as DEFAULT_OSV_TIMEOUT
 from gatekeeper.checks.security.secrets import (
     DEFAULT_EXCLUDE,
@@ -96,6 +96,12 @@ _BANDIT = _part(
         "skips": _globs("Bandit test ids to skip."),
         "include": _globs("Python files to scan (default *.py, *.pyw).", PYTHON_FILES),
         "exclude": _globs("Files not to scan with bandit."),
+        "test_files": _globs(
+            "Test code: bandit's findings there are warnings, since they describe code that"
+            " never runs in production (as bandit users who exclude tests expect); [] judges"
+            " tests like the rest (default: tests/, test_*.py, conftest.py...).",
+            DEFAULT_TEST_FILES,
+        ),
         "max_file_bytes": _d(
             {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_BYTES},
             "Larger files are reported as not scanned.",
@@ -129,8 +135,10 @@ _SECRETS = _part(
             "Also report any high-entropy string (noisy; default false).",
         ),
         "test_files": _globs(
-            "Test code: its high-entropy values are fixtures; named token formats (AWS, GitHub,"
-            " private keys...) still fire there (default: tests/, test_*.py, *_test.go...)."
+            "Test code: its high-entropy values are fixtures, its private keys throwaway keys"
+            " for test servers (a warning); service tokens (AWS, GitHub, Slack...) still block"
+            " there (default: tests/, test_*.py, *_test.go...).",
+            DEFAULT_TEST_FILES,
         ),
     },
     "Secrets in the added lines of every changed text file, and committed .env files.",

@@ -21,6 +21,23 @@ LEVEL_BY_NAME: Mapping[str, Level] = {
 }
 
 
+#: test code: its high-entropy values are fixtures, its keys throwaway, and bandit's
+#: findings in it describe code that never runs in production
+DEFAULT_TEST_FILES = (
+    "**/tests/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/*_test.go",
+    "**/*.test.*",
+    "**/*.spec.*",
+)
+
+
 class MakeFinding(Protocol):
     """The signature of :meth:`BaseCheck.finding`, which the parts use to build findings."""
 

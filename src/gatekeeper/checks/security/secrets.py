@@ -26,7 +26,14 @@ from gatekeeper.changes import ChangedFile, FileKind, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
 from gatekeeper.checks.interface import CheckContext, CheckError
-from gatekeeper.checks.security.common import MakeFinding, Part, in_scope, not_read_reason, tool
+from gatekeeper.checks.security.common import (
+    DEFAULT_TEST_FILES,
+    MakeFinding,
+    Part,
+    in_scope,
+    not_read_reason,
+    tool,
+)
 from gatekeeper.checks.security.secret_formats import (
     DEFAULT_ALLOWLIST,
     FORMATS,
@@ -57,20 +64,6 @@ DEFAULT_EXCLUDE = (
     "pylock.*.toml",
 )
 ENV_FILES = (".env", ".env.*", "*.env")
-#: test code, where only named token formats (not high-entropy values) are reported
-DEFAULT_TEST_FILES = (
-    "**/tests/**",
-    "**/test/**",
-    "**/__tests__/**",
-    "**/testdata/**",
-    "**/fixtures/**",
-    "**/test_*.py",
-    "**/*_test.py",
-    "**/conftest.py",
-    "**/*_test.go",
-    "**/*.test.*",
-    "**/*.spec.*",
-)
 #: example files document variables; some projects name them ``example.env`` (prefix),
 #: which the suffix forms alone miss
 ENV_TEMPLATES = (
@@ -273,7 +266,8 @@ def _scan_file(
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
     findings = []
     for numbered in _numbered(hits):
-        found = judge.review(_to_finding(numbered, part, make), numbered[0], lines)
+        finding = _to_finding(numbered, part, make, in_tests=match_any(f.path, opts.tests))
+        found = judge.review(finding, numbered[0], lines)
         if found is not None:
             findings.append(found)
     if _is_env_file(f.path):
@@ -469,18 +463,33 @@ def _numbered(hits: list[Hit]) -> Iterator[tuple[Hit, int]]:
         seen[(h.rule, h.value)] += 1
 
 
-def _to_finding(numbered: tuple[Hit, int], part: Part, make: MakeFinding) -> Finding:
+#: what a test needs real material of, and makes for itself: a key for a local TLS or
+#: identity-provider server is generated for the test and trusted by nothing else
+_THROWAWAY_IN_TESTS = frozenset({"secret-private-key"})
+
+
+def _to_finding(
+    numbered: tuple[Hit, int], part: Part, make: MakeFinding, *, in_tests: bool = False
+) -> Finding:
     hit, nth = numbered
     shown = redact(hit.value, _PREFIX.get(hit.rule, 0))
     digest = hashlib.sha256(hit.value.encode("utf-8", "surrogateescape")).hexdigest()
+    message, level = f"{hit.kind} added: {shown}", part.level
+    if in_tests and hit.rule in _THROWAWAY_IN_TESTS and level is None:
+        # a service token in a test is a live credential; a key pair is the test's own
+        message += (
+            " (in test code: a warning, as test keys are made for local test servers; if"
+            " this key is trusted anywhere else, rotate it)"
+        )
+        level = Level.WARNING
     return make(
         hit.rule,
-        f"{hit.kind} added: {shown}",
+        message,
         path=hit.path,
         line=hit.line,
         end_line=hit.end_line,
         evidence=f"{digest}|{nth}",
-        level=part.level,
+        level=level,
     )
 
 

@@ -1,0 +1,89 @@
+"""Which tables are large: the fact that decides whether a lock is worth blocking on.
+
+Building an index without CONCURRENTLY, validating a constraint, SET NOT NULL or a table
+rewrite hold a lock for as long as the table takes to scan: moments on a table of a
+thousand rows, an outage on one of a hundred million. The gate cannot count rows. The
+policy can name the large tables (``checks.migrations.large_tables``, globs; ``["*"]``
+for every table, as ``strict`` does); without that list a table is presumed large when
+its name says it records things as they happen (``website_event``, ``audit_log``,
+``metrics``), the tables that grow without bound. On a large table these findings are
+errors, on any other table warnings that say what would make them block.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.model import Level
+
+#: rules whose harm is a lock held for as long as the table takes to scan or rewrite
+SIZE_RULES = frozenset({
+    "index-not-concurrent", "unique-constraint", "constraint-not-valid", "set-not-null",
+    "volatile-default", "add-primary-key-column",
+})  # fmt: skip
+#: words of a table name that say it records events as they happen (grows without bound)
+GROWING_WORDS = frozenset({
+    "event", "events", "log", "logs", "audit", "audits", "metric", "metrics", "history",
+    "histories", "activity", "activities", "analytics", "pageview", "pageviews", "telemetry",
+    "tracking",
+})  # fmt: skip
+SETTING = "checks.migrations.large_tables"
+
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """The policy's large tables (globs), or None: presumed from the table's name."""
+
+    listed: tuple[str, ...] | None = None
+
+    @classmethod
+    def read(cls, config: Mapping[str, Any]) -> Sizes:
+        """From the check's config (``large_tables`` absent: presume by name)."""
+        listed = config.get("large_tables")
+        return cls(None if listed is None else tuple(str(g) for g in listed))
+
+    def why_large(self, names: Iterable[str]) -> str | None:
+        """Why a table known by ``names`` is large ("" when listed by ``*``), or None."""
+        known = [n.strip('"`') for n in names if n and n != "?"]
+        if not known:
+            return None
+        if self.listed is not None:
+            for glob in self.listed:
+                if any(fnmatch.fnmatchcase(n.lower(), glob.lower()) for n in known):
+                    return "" if glob == "*" else f"{known[0]} is listed in {SETTING}"
+            return None
+        bare = known[-1].rsplit(".", 1)[-1]  # the name without its schema
+        grows = sorted({w.lower() for w in _WORD.findall(bare)} & GROWING_WORDS)
+        if grows:
+            return (
+                f"{known[0]} is presumed large: its name says it records {grows[0]} as they "
+                f"happen (list the real large tables in {SETTING})"
+            )
+        return None
+
+    def judge(self, hit: Hit) -> Hit:
+        """``hit`` at the level its table's size gives it (others unchanged)."""
+        if hit.rule not in SIZE_RULES or not hit.table:
+            return hit  # an unknown table keeps the rule's own level: fail closed
+        why = self.why_large(hit.table)
+        if why is not None:
+            message = f"{hit.message} ({why})." if why else hit.message
+            return dataclasses.replace(hit, level=Level.ERROR, message=message)
+        table = hit.table[0]
+        if self.listed is None:
+            fact = (
+                f"{table} is not presumed large (by default only tables named for events, "
+                f"logs, metrics, audits or history are); if it is, list it in {SETTING}"
+            )
+        else:
+            fact = f"{table} is not in {SETTING}"
+        message = f"{hit.message} Brief on a small table: a warning, since {fact}."
+        return dataclasses.replace(hit, level=Level.WARNING, message=message)
