@@ -20,6 +20,15 @@ class Review:
     is_bot: bool = False
     commit_id: str = ""
     submitted_at: str = ""
+    #: GitHub's ``author_association`` of the reviewer with the repository (``OWNER``,
+    #: ``MEMBER``, ``COLLABORATOR``, ``CONTRIBUTOR``, ``NONE``, ...); empty when not known
+    #: (a review built by hand); the API always reports it
+    association: str = ""
+
+
+#: reviewers GitHub relates to the repository with rights to it: anyone else can leave an
+#: approving review on a public repository, and that must not count
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +183,8 @@ def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = (
     """Logins whose latest decisive review approves the head commit and who may approve.
 
     ``allowed`` lists logins and ``@org/team`` entries; when it is not empty, only a listed
-    login or a member of a listed team (as resolved in ``pr.team_members``) counts.
+    login or a member of a listed team (as resolved in ``pr.team_members``) counts. When it
+    is empty, only an owner, member or collaborator of the repository counts.
     """
     head_sha = pr.head_sha or head
     allowed = tuple(allowed)
@@ -195,8 +205,28 @@ def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = (
         and login not in excluded
         and bool(head_sha)
         and review.commit_id == head_sha
-        and (not allowed or login in allowed_set)
+        and (login in allowed_set if allowed else _trusted(review))
     )
+
+
+def untrusted_approvals(pr: PullRequest, head: str = "") -> list[str]:
+    """``login (ASSOCIATION)`` of approvals of the head that count for nothing because
+    GitHub does not relate the reviewer to the repository (see :data:`TRUSTED_ASSOCIATIONS`).
+    """
+    head_sha = pr.head_sha or head
+    return sorted(
+        f"{r.login} ({r.association})"
+        for r in pr.reviews
+        if r.state == "APPROVED"
+        and r.commit_id == head_sha
+        and bool(head_sha)
+        and not _trusted(r)
+        and not r.is_bot
+    )
+
+
+def _trusted(review: Review) -> bool:
+    return not review.association or review.association in TRUSTED_ASSOCIATIONS
 
 
 def contributors(pr: PullRequest) -> set[str]:

@@ -160,6 +160,8 @@ def _reviews(items: Any) -> tuple[Review, ...]:
                 is_bot=json_str(user.get("type")) == "Bot",
                 commit_id=json_str(item.get("commit_id")),
                 submitted_at=json_str(item.get("submitted_at")),
+                # the API always says; a review without it is not trusted
+                association=json_str(item.get("author_association")) or "NONE",
             )
         )
     return tuple(sorted(reviews, key=lambda r: (r.submitted_at, r.login)))
