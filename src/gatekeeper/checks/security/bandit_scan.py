@@ -120,8 +120,9 @@ class Hit:
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Bandit findings at head that the base versions of the same files did not have."""
-    files = in_scope(ctx, part.get("include", PYTHON_FILES))
-    if part.get("include", None) is None:
+    include = tuple(part.get("include", PYTHON_FILES))
+    files = in_scope(ctx, include)
+    if include == PYTHON_FILES:  # the default (the schema fills it in): scripts too
         files = sorted([*files, *python_scripts(ctx)], key=lambda f: f.path)
     if not files:
         return []
