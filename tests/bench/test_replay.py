@@ -58,6 +58,13 @@ def _entry(**fields: str) -> str:
     return "      - " + "\n".join(lines).lstrip() + "\n"
 
 
+FIRST_SET = (
+    "healthchecks/healthchecks", "CTFd/CTFd", "mealie-recipes/mealie", "ory/keto",
+    "gotify/server", "umami-software/umami", "documenso/documenso", "lobsters/lobsters",
+    "maybe-finance/maybe", "kestra-io/kestra",
+)  # fmt: skip
+
+
 def test_the_replay_set_is_big_varied_and_split() -> None:
     commits = load_commits(BENCH / "replay" / "commits.yml")
     repos = Counter(c.repo for c in commits)
@@ -67,10 +74,11 @@ def test_the_replay_set_is_big_varied_and_split() -> None:
     assert {c.label for c in commits} == {"block", "pass"}
     assert {"migration", "env", "openapi", "deps", "code"} <= {c.kind for c in commits}
     holdout = sum(c.split == "holdout" for c in commits) / len(commits)
-    assert 0.25 <= holdout <= 0.40
-    for repo in repos:
-        splits = {c.split for c in commits if c.repo == repo}
-        assert splits == {"tune", "holdout"}, repo
+    assert holdout <= 0.40
+    # the first holdout was measured once and tuned on since: its ten repositories are
+    # tune only, and a fresh holdout comes from repositories nobody has tuned on
+    for repo in FIRST_SET:
+        assert {c.split for c in commits if c.repo == repo} == {"tune"}, repo
 
 
 @pytest.mark.parametrize(
