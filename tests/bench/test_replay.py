@@ -256,3 +256,16 @@ def test_replay_of_a_local_repository(tmp_path: Path, capsys: pytest.CaptureFixt
     rescored = capsys.readouterr().out
     assert "FALSE BLOCK" not in rescored
     assert f"rescored from {results}" in rescored
+
+
+def test_the_osv_url_is_dated_with_the_commit_only_where_it_asks_for_it() -> None:
+    from replay_run import as_of_commit
+
+    dated = {"PIP_AUDIT_OSV_URL": "http://127.0.0.1:8/asof/{asof}/v1/query", "A": "1"}
+    out = as_of_commit(dated, "2023-04-03T10:00:00+02:00")
+    assert out == {
+        "PIP_AUDIT_OSV_URL": "http://127.0.0.1:8/asof/2023-04-03T10:00:00+02:00/v1/query",
+        "A": "1",
+    }
+    plain = {"PIP_AUDIT_OSV_URL": "https://osv.example/v1/query"}
+    assert as_of_commit(plain, "2023-04-03T10:00:00+02:00") == plain
