@@ -67,3 +67,24 @@ def test_moving_every_endpoint_by_the_base_path_blocks(attack: AttackFactory) ->
     head = _spec(["id"], servers=[{"url": "https://api.example.com/v2"}])
     case = attack(POLICY, {"api/spec.json": json.dumps(base)}, {"api/spec.json": json.dumps(head)})
     assert_blocked(case.judge(), "openapi/api-base-path-changed")
+
+
+def test_a_spec_renamed_out_of_discovery_is_compared_and_flagged(attack: AttackFactory) -> None:
+    # moved to a name no later pull request's discovery would find, and broken on the way
+    base, head = json.dumps(_spec([]), indent=1), json.dumps(_spec(["id"]), indent=1)
+    case = attack(SNIFFED, {"spec.json": base}, {"spec.json": None, "docs/api.txt": head})
+    verdict = case.judge()
+    assert_blocked(verdict, "openapi/spec-moved-out-of-sight")
+    # and what changed on the way is compared, not passed over
+    rules = {r.finding.qualified_rule for r in verdict.results}
+    assert "openapi/response-property-became-required" in rules, rules
+    # out of the configured globs too (the base policy names api/*.json)
+    case = attack(POLICY, {"api/spec.json": base}, {"api/spec.json": None, "spec.json": base})
+    assert_blocked(case.judge(), "openapi/spec-moved-out-of-sight")
+
+
+def test_a_spec_renamed_to_a_name_the_gate_finds_is_only_compared(attack: AttackFactory) -> None:
+    base = json.dumps(_spec([]), indent=1)
+    case = attack(SNIFFED, {"spec.json": base}, {"spec.json": None, "api/v1.json": base})
+    rules = {r.finding.qualified_rule for r in case.judge().results}
+    assert "openapi/spec-moved-out-of-sight" not in rules

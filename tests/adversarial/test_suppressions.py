@@ -163,6 +163,20 @@ def test_the_author_or_a_bot_cannot_approve_their_own_suppression(
     _marked(case.judge(), "security/bandit-b602", "# nosec")
 
 
+def test_a_drive_by_approval_from_outside_the_repository_does_not_count(
+    attack: AttackFactory,
+) -> None:
+    # anyone can approve a pull request on a public repository: a second account of the
+    # author's, or an agent's helper account, is not a reviewer with rights to the code
+    case = attack(STRICT, BASE, {"src/app.py": BASE["src/app.py"] + SHELL.format("  # nosec")})
+    case.pr = _pr(
+        case,
+        Review("sock", "APPROVED", commit_id=case.head, submitted_at="1", association="NONE"),
+        Review("fan", "APPROVED", commit_id=case.head, submitted_at="2", association="CONTRIBUTOR"),
+    )
+    _marked(case.judge(), "security/bandit-b602", "# nosec")
+
+
 def test_a_later_change_request_withdraws_the_approval(attack: AttackFactory) -> None:
     case = attack(STRICT, BASE, {"src/app.py": BASE["src/app.py"] + SHELL.format("  # nosec")})
     case.pr = _pr(

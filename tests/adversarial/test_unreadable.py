@@ -52,6 +52,13 @@ def test_a_cp037_coding_line_does_not_hide_an_ascii_token(attack: AttackFactory)
     assert_blocked(verdict, "security/secret-github-token")
 
 
+def test_code_moved_to_a_script_without_extension_is_still_scanned(
+    attack: AttackFactory,
+) -> None:
+    verdict = attack(STRICT, BASE, {"bin/deploy": "#!/usr/bin/env python3\n" + SHELL}).judge()
+    assert_blocked(verdict, "security/bandit-b602")
+
+
 @pytest.mark.parametrize("preset", ["recommended", "strict", "agents"])
 def test_python_nothing_can_decode_blocks_under_every_preset(
     attack: AttackFactory, preset: str

@@ -80,6 +80,11 @@ def test_gate_policy_and_workflow_changes_need_approval() -> None:
     }
     assert rules(head, pr(), {**CONFIG, "gate": True}) == ["gate-config-unapproved"]
     assert rules(head, pr()) == []  # by default the `gate` check blocks these
+    for path in (".gitattributes", "src/.gitattributes", ".github/CODEOWNERS"):
+        assert rules({path: "* text\n"}, pr(), {**CONFIG, "gate": True}) == [
+            "gate-config-unapproved"
+        ], path
+        assert rules({path: "* text\n"}, pr(approve("bob")), {**CONFIG, "gate": True}) == []
     assert rules({"tools/gate.py": "x\n"}, pr(), {"gate": True, "gate_paths": ["tools/**"]}) == [
         "gate-config-unapproved"
     ]
@@ -273,3 +278,17 @@ def test_approvers_schema_describes_teams() -> None:
     schema = ReviewCheck.config_schema["properties"]["approvers"]
     assert "@my-org/api-leads" in schema["description"] and "read:org" in schema["description"]
     jsonschema.validate(TEAM_CONFIG, ReviewCheck.config_schema)
+
+
+def test_an_approval_from_outside_the_repository_does_not_count() -> None:
+    head = {"src/auth/login.py": "x = 2\n"}
+    drive_by = approve("mallory", association="CONTRIBUTOR")
+    found = run_check(ReviewCheck(), BASE_FILES, {**BASE_FILES, **head}, CONFIG, pr=pr(drive_by))
+    assert [f.rule for f in found] == ["sensitive-path-unapproved"]
+    assert "not counted: mallory (CONTRIBUTOR)" in found[0].message
+    assert "checks.review.approvers" in found[0].message
+    for trusted in ("OWNER", "MEMBER", "COLLABORATOR"):
+        assert rules(head, pr(approve("bob", association=trusted))) == []
+    # a login the policy lists counts whatever GitHub says of them
+    listed = {**CONFIG, "approvers": ["mallory"]}
+    assert rules(head, pr(drive_by), listed) == []

@@ -157,6 +157,7 @@ def test_enrich_reads_commits_and_reviews(tmp_path: Path, github: FakeGitHub) ->
             "state": "APPROVED",
             "commit_id": HEAD,
             "submitted_at": "2026-01-02T00:00:00Z",
+            "author_association": "MEMBER",
         },
         {
             "id": 1,
@@ -178,8 +179,8 @@ def test_enrich_reads_commits_and_reviews(tmp_path: Path, github: FakeGitHub) ->
         "web-flow",
     )
     assert event.pr.reviews == (
-        Review("ci-bot", "COMMENTED", True, BASE, "2026-01-01T00:00:00Z"),
-        Review("bob", "APPROVED", False, HEAD, "2026-01-02T00:00:00Z"),
+        Review("ci-bot", "COMMENTED", True, BASE, "2026-01-01T00:00:00Z", "NONE"),
+        Review("bob", "APPROVED", False, HEAD, "2026-01-02T00:00:00Z", "MEMBER"),
     )
     assert logs == []
     assert github.ops() == ["pulls/list-commits", "pulls/list-reviews"]

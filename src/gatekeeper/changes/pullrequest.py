@@ -20,6 +20,15 @@ class Review:
     is_bot: bool = False
     commit_id: str = ""
     submitted_at: str = ""
+    #: GitHub's ``author_association`` of the reviewer with the repository (``OWNER``,
+    #: ``MEMBER``, ``COLLABORATOR``, ``CONTRIBUTOR``, ``NONE``, ...); empty when not known
+    #: (a review built by hand); the API always reports it
+    association: str = ""
+
+
+#: reviewers GitHub relates to the repository with rights to it: anyone else can leave an
+#: approving review on a public repository, and that must not count
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,35 +101,45 @@ def pr_from_payload(data: object) -> PullRequest:
     Anything missing or of the wrong type becomes empty, so a ``push`` event's payload
     (which has no pull request) gives an empty PullRequest.
     """
-    pr = _mapping(data)
-    base, head, user = _mapping(pr.get("base")), _mapping(pr.get("head")), _mapping(pr.get("user"))
-    labels = sorted(_str(_mapping(label).get("name")) for label in _list(pr.get("labels")))
+    pr = json_mapping(data)
+    base, head = json_mapping(pr.get("base")), json_mapping(pr.get("head"))
+    user = json_mapping(pr.get("user"))
+    labels = sorted(
+        json_str(json_mapping(label).get("name")) for label in json_list(pr.get("labels"))
+    )
     number = pr.get("number")
     return PullRequest(
         number=number if isinstance(number, int) else None,
-        title=_str(pr.get("title")),
-        body=_str(pr.get("body")),
-        author=_str(user.get("login")),
-        author_type=_str(user.get("type")),
+        title=json_str(pr.get("title")),
+        body=json_str(pr.get("body")),
+        author=json_str(user.get("login")),
+        author_type=json_str(user.get("type")),
         labels=tuple(label for label in labels if label),
-        base_ref=_str(base.get("ref")),
-        head_ref=_str(head.get("ref")),
-        base_sha=_str(base.get("sha")),
-        head_sha=_str(head.get("sha")),
+        base_ref=json_str(base.get("ref")),
+        head_ref=json_str(head.get("ref")),
+        base_sha=json_str(base.get("sha")),
+        head_sha=json_str(head.get("sha")),
         draft=pr.get("draft") is True,
-        url=_str(pr.get("html_url")),
+        url=json_str(pr.get("html_url")),
     )
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
+# JSON payloads from GitHub (events, API answers) are read leniently: a field of the
+# wrong type reads as empty, the same for the PR object here and the event around it.
+
+
+def json_mapping(value: object) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: object) -> list[Any]:
+def json_list(value: object) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
 
 
-def _str(value: object) -> str:
+def json_str(value: object) -> str:
+    """``value`` if it is a JSON string, else ``""``."""
     return value if isinstance(value, str) else ""
 
 
@@ -164,7 +183,8 @@ def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = (
     """Logins whose latest decisive review approves the head commit and who may approve.
 
     ``allowed`` lists logins and ``@org/team`` entries; when it is not empty, only a listed
-    login or a member of a listed team (as resolved in ``pr.team_members``) counts.
+    login or a member of a listed team (as resolved in ``pr.team_members``) counts. When it
+    is empty, only an owner, member or collaborator of the repository counts.
     """
     head_sha = pr.head_sha or head
     allowed = tuple(allowed)
@@ -185,8 +205,28 @@ def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = (
         and login not in excluded
         and bool(head_sha)
         and review.commit_id == head_sha
-        and (not allowed or login in allowed_set)
+        and (login in allowed_set if allowed else _trusted(review))
     )
+
+
+def untrusted_approvals(pr: PullRequest, head: str = "") -> list[str]:
+    """``login (ASSOCIATION)`` of approvals of the head that count for nothing because
+    GitHub does not relate the reviewer to the repository (see :data:`TRUSTED_ASSOCIATIONS`).
+    """
+    head_sha = pr.head_sha or head
+    return sorted(
+        f"{r.login} ({r.association})"
+        for r in pr.reviews
+        if r.state == "APPROVED"
+        and r.commit_id == head_sha
+        and bool(head_sha)
+        and not _trusted(r)
+        and not r.is_bot
+    )
+
+
+def _trusted(review: Review) -> bool:
+    return not review.association or review.association in TRUSTED_ASSOCIATIONS
 
 
 def contributors(pr: PullRequest) -> set[str]:

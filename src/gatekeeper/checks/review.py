@@ -22,7 +22,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from gatekeeper.changes import ChangedFile
-from gatekeeper.changes.pullrequest import PullRequest, approving_humans, split_approvers
+from gatekeeper.changes.pullrequest import (
+    PullRequest,
+    approving_humans,
+    split_approvers,
+    untrusted_approvals,
+)
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
 
@@ -34,6 +39,13 @@ GATE_PATHS = (
     ".github/workflows/**",
     ".gatekeeper/**",
     "checks/**",
+    # how git reads the diff, and whose review branch protection requires
+    ".gitattributes",
+    "**/.gitattributes",
+    "CODEOWNERS",
+    ".github/CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".pre-commit-config.yaml",
 )
 #: how many paths a message names before "and N more"
 _MAX_LISTED = 5
@@ -69,7 +81,8 @@ class ReviewCheck(BaseCheck):
         Rule(
             "gate-config-unapproved",
             Level.ERROR,
-            "The gate's policy, local checks or workflows changed without enough human approvals.",
+            "The gate's policy, local checks, workflows, git attributes or CODEOWNERS changed "
+            "without enough human approvals.",
             "A maintainer (or one of `checks.review.approvers`) approves the latest push.",
             description="Off by default (the `gate` check blocks these changes already); "
             "with `checks.review.gate: true` they also need `checks.review.approvals` approvals, "
@@ -170,6 +183,8 @@ class ReviewCheck(BaseCheck):
             return []
         have = f"has {len(approvers)}" + (f" ({', '.join(approvers)})" if approvers else "")
         have += "".join(f"; {note}" for note in _team_notes(ctx.pr, teams))
+        if not allowed:
+            have += _untrusted_note(untrusted_approvals(ctx.pr, ctx.changes.head))
         return [
             self.finding(
                 rule,
@@ -197,6 +212,17 @@ class ReviewCheck(BaseCheck):
                 else ("every pull request")
             )
             yield "agent-pr-unapproved", [], who
+
+
+def _untrusted_note(reviewers: list[str]) -> str:
+    """Why approvals from people without rights to the repository were not counted."""
+    if not reviewers:
+        return ""
+    return (
+        f"; not counted: {', '.join(reviewers)}, not an owner, member or collaborator of "
+        "the repository (GitHub shows organization members whose membership is private "
+        "this way to the action's token: list them in checks.review.approvers)"
+    )
 
 
 def _team_notes(pr: PullRequest, teams: Iterable[str]) -> list[str]:

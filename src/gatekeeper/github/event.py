@@ -15,7 +15,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.changes.pullrequest import PullRequest, Review, parse_trailers, pr_from_payload
+from gatekeeper.changes.pullrequest import (
+    PullRequest,
+    Review,
+    json_mapping,
+    json_str,
+    parse_trailers,
+    pr_from_payload,
+)
 from gatekeeper.errors import UsageError
 from gatekeeper.github.client import GitHubClient, GitHubError
 
@@ -65,20 +72,20 @@ def read_event(env: Mapping[str, str]) -> Event:
             safe=name == "pull_request_target",
         )
     if name == "merge_group":
-        group = _mapping(payload.get("merge_group"))
+        group = json_mapping(payload.get("merge_group"))
         return Event(
             name,
             repository,
-            _str(group.get("base_sha")) or None,
-            _str(group.get("head_sha")) or None,
+            json_str(group.get("base_sha")) or None,
+            json_str(group.get("head_sha")) or None,
             PullRequest(
                 base_ref=_branch(group.get("base_ref")),
                 head_ref=_branch(group.get("head_ref")),
-                head_sha=_str(group.get("head_sha")),
+                head_sha=json_str(group.get("head_sha")),
             ),
         )
     if name == "push":
-        before, after = _str(payload.get("before")), _str(payload.get("after"))
+        before, after = json_str(payload.get("before")), json_str(payload.get("after"))
         # a new branch has no "before": let the gate pick its default base
         base = None if not before or _ZERO_SHA.match(before) else before
         return Event(
@@ -120,20 +127,20 @@ def enrich(event: Event, client: GitHubClient, log: Callable[[str], None]) -> Ev
 def _trailers(commits: list[Any]) -> tuple[str, ...]:
     found: set[str] = set()
     for item in commits:
-        found.update(parse_trailers(_str(_mapping(_mapping(item).get("commit")).get("message"))))
+        found.update(parse_trailers(json_str(json_mapping(json_mapping(item).get("commit")).get("message"))))
     return tuple(sorted(found))
 
 
 def _authors(commits: list[Any]) -> tuple[str, ...]:
     """Logins (when GitHub linked them) and ``Name <email>`` of commit authors and committers."""
     found: set[str] = set()
-    for item in map(_mapping, commits):
+    for item in map(json_mapping, commits):
         for role in ("author", "committer"):
-            login = _str(_mapping(item.get(role)).get("login"))
+            login = json_str(json_mapping(item.get(role)).get("login"))
             if login:
                 found.add(login)
-            person = _mapping(_mapping(item.get("commit")).get(role))
-            name, email = _str(person.get("name")), _str(person.get("email"))
+            person = json_mapping(json_mapping(item.get("commit")).get(role))
+            name, email = json_str(person.get("name")), json_str(person.get("email"))
             if role == "author" and (name or email):
                 found.add(f"{name} <{email}>")
     return tuple(sorted(found))
@@ -141,18 +148,20 @@ def _authors(commits: list[Any]) -> tuple[str, ...]:
 
 def _reviews(items: Any) -> tuple[Review, ...]:
     reviews = []
-    for item in map(_mapping, items):
-        user = _mapping(item.get("user"))
-        login = _str(user.get("login"))
+    for item in map(json_mapping, items):
+        user = json_mapping(item.get("user"))
+        login = json_str(user.get("login"))
         if not login:
             continue  # a deleted account cannot approve anything
         reviews.append(
             Review(
                 login=login,
-                state=_str(item.get("state")),
-                is_bot=_str(user.get("type")) == "Bot",
-                commit_id=_str(item.get("commit_id")),
-                submitted_at=_str(item.get("submitted_at")),
+                state=json_str(item.get("state")),
+                is_bot=json_str(user.get("type")) == "Bot",
+                commit_id=json_str(item.get("commit_id")),
+                submitted_at=json_str(item.get("submitted_at")),
+                # the API always says; a review without it is not trusted
+                association=json_str(item.get("author_association")) or "NONE",
             )
         )
     return tuple(sorted(reviews, key=lambda r: (r.submitted_at, r.login)))
@@ -173,17 +182,5 @@ def _load_payload(path: str) -> Mapping[str, Any]:
     return data
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _branch(value: object) -> str:
-    return _str(value).removeprefix("refs/heads/")
+    return json_str(value).removeprefix("refs/heads/")

@@ -308,6 +308,26 @@ def test_findings_in_test_code_warn_unless_the_policy_judges_tests_too() -> None
     assert {f.level for f in judged} == {Level.ERROR}
 
 
+SCRIPT = (
+    "#!/usr/bin/env python3\nimport subprocess\n\n\n"
+    "def go(cmd):\n    subprocess.call(cmd, shell=True)\n"
+)
+
+
+def test_a_script_without_extension_that_runs_python_is_scanned() -> None:
+    found = run_part("bandit", {"README.md": "x\n"}, {"bin/deploy": SCRIPT})
+    assert rules(found) == ["bandit-b602"]
+    assert where(found) == [("bin/deploy", 6)]
+
+
+def test_a_shell_script_or_an_explicit_include_is_not_read_as_python() -> None:
+    shell = SCRIPT.replace("#!/usr/bin/env python3", "#!/bin/sh")
+    assert run_part("bandit", {"README.md": "x\n"}, {"bin/deploy": shell}) == []
+    # the policy's own include list is taken as written
+    only_py = {"include": ["*.py"]}
+    assert run_part("bandit", {"README.md": "x\n"}, {"bin/deploy": SCRIPT}, only_py) == []
+
+
 # dogfood (mealie fd0257c): a migration fills new columns with the dialect's boolean words
 LITERAL_SQL = '''\
 from textwrap import dedent

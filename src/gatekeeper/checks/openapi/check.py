@@ -43,6 +43,10 @@ SPEC_RULES = {
     "spec-ref-broken": "A $ref points to a file or location that does not exist.",
     "spec-ref-url": "A $ref points to a URL; the gate only follows refs inside the repository.",
     "spec-ref-outside-repo": "A $ref leaves the repository.",
+    "spec-moved-out-of-sight": (
+        "The spec moved to a path where the gate does not look for specs, so its next "
+        "changes would go unchecked."
+    ),
 }
 _SPEC_REMEDY = (
     "Fix the spec so it loads and validates; run `gatekeeper openapi diff BASE HEAD` locally."
@@ -160,6 +164,7 @@ class OpenAPICheck(BaseCheck):
             f.path not in spec_set and (f.old_path or f.path) not in spec_set
             for f in ctx.changes.matching(_DATA_FILES)
         )
+        findings.extend(self._moved_out_of_sight(ctx, specs))
         for path in specs:
             if not parts_changed and ctx.changes.get(path) is None and not _deleted(ctx, path):
                 continue
@@ -187,6 +192,23 @@ class OpenAPICheck(BaseCheck):
             ),
         )
 
+    def _moved_out_of_sight(self, ctx: CheckContext, specs: list[str]) -> Iterator[Finding]:
+        """A spec renamed to a path the next pull request's discovery would pass over."""
+        configured = tuple(ctx.config.get("specs") or ())
+        seen = configured or (*CONVENTION, *_DATA_FILES)
+        for path in specs:
+            old = ctx.changes.base_path_of(path)
+            if old == path or match_any(path, seen) or ctx.changes.get(path) is None:
+                continue
+            where = "`checks.openapi.specs`" if configured else "the names it discovers"
+            yield self.finding(
+                "spec-moved-out-of-sight",
+                f"the spec {old} moved to {path}, which {where} do not cover: the gate "
+                "compares it this time, but would not see its later changes",
+                path=path,
+                evidence=old,
+            )
+
     def discover(self, ctx: CheckContext) -> list[str]:
         """Spec paths (head path, or base path when deleted) to look at, sorted."""
         changes = ctx.changes
@@ -196,9 +218,11 @@ class OpenAPICheck(BaseCheck):
         else:
             found = set(changes.head_paths(CONVENTION)) | set(changes.base_paths(CONVENTION))
             found |= set(_sniffed(changes))
-        # a renamed spec is compared under its new name (base_path_of finds the old one)
-        renamed_from = {f.old_path for f in changes if f.old_path and f.old_path != f.path}
-        found -= renamed_from
+        # a renamed spec is compared under its new name (base_path_of finds the old one),
+        # whatever that name is: moving the spec to a name the discovery passes over
+        # (openapi.yaml -> notes.txt) must not take its changes out of sight
+        renamed = {f.old_path: f.path for f in changes if f.old_path and f.old_path != f.path}
+        found = {renamed.get(path, path) for path in found}
         if ctx.paths:
             found = {p for p in found if match_any(p, ctx.paths)}
         return sorted(p for p in found if not ctx.exclude or not match_any(p, ctx.exclude))

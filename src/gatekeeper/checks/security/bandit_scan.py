@@ -11,6 +11,7 @@ their repository-relative paths, so bandit's messages and excludes see real path
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +40,8 @@ from gatekeeper.checks.security.sql_literals import LiteralSql
 from gatekeeper.model import Finding, Level, Rule
 
 PYTHON_FILES = ("*.py", "*.pyw")
+#: the first line of a script the system runs with Python (``#!/usr/bin/env python3``)
+_PYTHON_SHEBANG = re.compile(rb"#![^\n]*\bpython[0-9.]*\b")
 #: as much as the ChangeSet reads; bandit scans about a megabyte in a few seconds, and the
 #: check's time limit bounds the whole scan (running past it blocks)
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_BYTES
@@ -118,7 +121,10 @@ class Hit:
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Bandit findings at head that the base versions of the same files did not have."""
-    files = in_scope(ctx, part.get("include", PYTHON_FILES))
+    include = tuple(part.get("include", PYTHON_FILES))
+    files = in_scope(ctx, include)
+    if include == PYTHON_FILES:  # the default (the schema fills it in): scripts too
+        files = sorted([*files, *python_scripts(ctx)], key=lambda f: f.path)
     if not files:
         return []
     settings = _bandit_settings(ctx, part)
@@ -182,6 +188,23 @@ def _unparseable(path: str, root: Path, make: MakeFinding) -> Finding:
         return make(RULE_UNPARSEABLE, message, path=path, evidence="syntax")
     message = f"bandit failed while scanning {path} (an error inside bandit or a plugin)."
     return make(RULE_UNPARSEABLE, message, path=path, evidence="bandit")
+
+
+def python_scripts(ctx: CheckContext) -> list[ChangedFile]:
+    """Changed files without an extension that a ``#!...python`` line makes Python.
+
+    ``bin/deploy`` runs as Python as surely as ``deploy.py``; judging code by its name
+    alone would let a change move its code out of the scanner's sight.
+    """
+    found = []
+    for f in in_scope(ctx, ("**",)):
+        name = f.path.rsplit("/", 1)[-1]
+        if "." in name.lstrip(".") or not f.is_text:
+            continue
+        head = ctx.changes.bytes_at_head(f.path)
+        if head is not None and _PYTHON_SHEBANG.match(head[:200]):
+            found.append(f)
+    return found
 
 
 def _write_head(

@@ -95,7 +95,11 @@ _BANDIT = _part(
         ),
         "tests": _globs("Bandit test ids to run (default: all)."),
         "skips": _globs("Bandit test ids to skip."),
-        "include": _globs("Python files to scan (default *.py, *.pyw).", PYTHON_FILES),
+        "include": _globs(
+            "Python files to scan (default *.py, *.pyw, and files without an extension whose "
+            "first line runs Python; a list set here is taken as written).",
+            PYTHON_FILES,
+        ),
         "exclude": _globs("Files not to scan with bandit."),
         "test_files": _globs(
             "Test code: bandit's findings there are warnings, since they describe code that"

@@ -930,6 +930,15 @@ SPECIFIC: Mapping[str, tuple[str, str, str]] = {
         "differ on every machine that builds the API.",
         "Move the referenced document into the repository and use a relative path inside it.",
     ),
+    "spec-moved-out-of-sight": (
+        "A spec was renamed to a path the gate does not discover: not a `.yaml`/`.json` "
+        "file, or outside the globs of `checks.openapi.specs`.",
+        "The gate compares the moved spec in this pull request, but the next one could "
+        "change it freely: a rename is the easy way to take an API out of review.",
+        "Keep a name the gate finds (`openapi.yaml`, `*.openapi.json`, any YAML or JSON "
+        "that declares `openapi`), or add the new path to `checks.openapi.specs` in the "
+        "base branch's policy first.",
+    ),
     # warnings
     "optional-response-header-removed": (
         "A response header the server could send, without promising it, was dropped from the spec.",
