@@ -71,7 +71,12 @@ def judge(
             "every breaking change counts as released."
         )
         return Verdicts(list(found))
-    since = {_subject(c) for c in compare(released, head, options) if c.level is Level.ERROR}
+    ctx.check_time()
+    try:
+        against = compare(released, head, options)
+    except RecursionError:
+        return Verdicts(list(found))  # a release spec too deep to compare: judge as today
+    since = {_subject(c) for c in against if c.level is Level.ERROR}
     out = Verdicts([])
     for c in found:
         if c.level is Level.ERROR and _subject(c) not in since:
