@@ -181,6 +181,15 @@ def test_alembic_unnamed_constraints_name_their_columns() -> None:
             [],
         ),
         ("alembic/versions/a1_init.py", _REVISION, _REVISION.replace('"t"', "'t'"), []),
+        # a blank line in the module docstring that repeats the revision: nothing runs it
+        ("alembic/versions/a1_init.py", _REVISION, _REVISION.replace('"""init', '"""init\n'), []),
+        # ...but the same edit with a changed statement still is a rewrite
+        (
+            "alembic/versions/a1_init.py",
+            _REVISION,
+            _REVISION.replace('"""init', '"""init\n').replace('"t"', '"u"'),
+            ["history-rewritten"],
+        ),
         # an edit to what runs is still a rewrite
         (
             "alembic/versions/a1_init.py",

@@ -160,14 +160,27 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
 
 def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     """True when the edit cannot change what the migration does: the same bytes, or, for
-    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments).
-    SQL files must stay byte-identical: tools such as Flyway checksum them."""
+    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments)
+    once docstrings are set aside (Alembic reads the revision from variables, not from
+    the docstring that repeats it). SQL files must stay byte-identical: tools such as
+    Flyway checksum them."""
     if before == after:
         return True
     if m.framework not in (ALEMBIC, DJANGO):
         return False
     try:
-        trees = [ast.dump(ast.parse(b.decode("utf-8"))) for b in (before, after)]
+        trees = [_without_docstrings(ast.parse(b.decode("utf-8"))) for b in (before, after)]
     except (SyntaxError, ValueError):
         return False
-    return trees[0] == trees[1]
+    return ast.dump(trees[0]) == ast.dump(trees[1])
+
+
+def _without_docstrings(tree: ast.Module) -> ast.Module:
+    """``tree`` with the docstring of the module, of each class and function removed."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            value = first.value if isinstance(first, ast.Expr) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+    return tree
