@@ -117,6 +117,9 @@ class AlembicFile:
     downgrade_state: str = "ok"
     upgrade_state: str = "ok"
     downgrade_line: int | None = None
+    #: the SQL upgrade() runs when all it does is run literal SQL (``op.execute("...")``,
+    #: ``conn.execute(sa.text("..."))``); None when it does anything else
+    upgrade_sql: tuple[str, ...] | None = None
     #: top-level modules imported that are neither alembic, sqlalchemy nor stdlib
     foreign_imports: tuple[str, ...] = ()
 
@@ -148,6 +151,7 @@ def read_alembic(source: str, path: str) -> AlembicFile:
         elif isinstance(node, ast.FunctionDef) and node.name == "upgrade":
             info.upgrade_ops = collect_ops(node)
             info.upgrade_state = body_state(node)
+            info.upgrade_sql = only_sql(node.body)
         elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
             info.has_downgrade = True
             info.downgrade_ops = collect_ops(node, helpers=True)
@@ -155,6 +159,38 @@ def read_alembic(source: str, path: str) -> AlembicFile:
             info.downgrade_line = node.lineno
     info.foreign_imports = foreign_imports(tree)
     return info
+
+
+#: calls that fetch a connection or wrap SQL text, run for no effect of their own
+_PLUMBING = frozenset({"get_bind", "get_context", "text", "f", "inline_literal"})
+
+
+def only_sql(body: list[ast.stmt]) -> tuple[str, ...] | None:
+    """The literal SQL strings a function body executes, when executing them is all it
+    does: every call is ``execute`` of a literal string or plumbing (a connection, sa.text),
+    and ``if`` tests (``if is_postgres():``) only choose. None otherwise."""
+    found: list[str] = []
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            inner = [only_sql(stmt.body), only_sql(stmt.orelse)]
+            if inner[0] is None or inner[1] is None:
+                return None
+            found += [*inner[0], *inner[1]]
+            continue
+        if not isinstance(stmt, ast.Expr | ast.Assign | ast.Pass):
+            return None
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            name = call_name(node)
+            if name == "execute":
+                sql = literal_str(node.args[0] if node.args else None)
+                if sql is None:
+                    return None
+                found.append(sql)
+            elif name not in _PLUMBING:
+                return None
+    return tuple(found)
 
 
 def _assignment(node: ast.stmt) -> tuple[str | None, ast.expr | None]:

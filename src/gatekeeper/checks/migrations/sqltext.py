@@ -182,3 +182,19 @@ def is_noop(sql: str) -> bool:
     """True when ``sql`` changes no schema and no data: only comments, blanks and session
     statements (a per-database up left empty because that database needs nothing)."""
     return all(is_session(s.text) for s in split(sql))
+
+
+_FILLS = re.compile(
+    r"^\s*(?:UPDATE|INSERT|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE)\b", re.IGNORECASE
+)
+
+
+def fills_data_only(sql: str) -> bool:
+    """True when ``sql`` changes rows but no schema: UPDATE and INSERT (a backfill), with
+    session statements, or adds a PostgreSQL enum value (which has no inverse; a down
+    cannot drop it). A down with nothing to undo may then be empty. At least one such
+    statement is needed: an up of session statements alone is a no-op (:func:`is_noop`)."""
+    statements = [strip_comments(s.text) for s in split(sql)]
+    return any(_FILLS.match(s) for s in statements) and all(
+        _FILLS.match(s) or is_session(s) for s in statements
+    )

@@ -25,6 +25,7 @@ from gatekeeper.checks.migrations.detect import (
     Migration,
 )
 from gatekeeper.checks.migrations.sqltext import (
+    fills_data_only,
     has_code,
     irreversible_reason,
     is_noop,
@@ -148,6 +149,8 @@ def check_sql(
                 evidence=m.path,
             )
         ]
+    if fills_data_only(sides.up):
+        return [_fills_only(check, m.path, sides.down_line, sides.down_path)]
     if undone_by:
         # popx keeps an empty file for a database where nothing is worth undoing (SQLite
         # cannot add back a CHECK constraint without rebuilding the table)
@@ -173,6 +176,22 @@ def check_sql(
             evidence=m.path,
         )
     ]
+
+
+def _fills_only(
+    check: BaseCheck, path: str, line: int | None, down_path: str | None = None
+) -> Finding:
+    """An empty down of an up that only fills rows or adds an enum value: a warning."""
+    return check.finding(
+        "empty-down",
+        f"The down side of {path} does nothing, and the up only changes rows (UPDATE, "
+        "INSERT) or adds an enum value, which PostgreSQL cannot drop: no schema is left to "
+        "undo (a warning; strict blocks it).",
+        path=down_path or path,
+        line=line,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _irreversible(check: BaseCheck, path: str, reason: str) -> Finding:
@@ -213,6 +232,10 @@ def check_alembic(
                 evidence=m.path,
             )
         ]
+    if info.downgrade_state == "empty" and info.upgrade_sql and fills_data_only(
+        ";\n".join(info.upgrade_sql)
+    ):
+        return [_fills_only(check, m.path, info.downgrade_line)]
     if info.downgrade_state != "ok":
         what = "is empty" if info.downgrade_state == "empty" else "raises NotImplementedError"
         return [
