@@ -8,7 +8,14 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
+from gatekeeper.checks.envvars.docs import (
+    COMPOSE_FILES,
+    DEFAULT_DOCS,
+    Documentation,
+    compose_env_files,
+    parse_doc,
+    parse_env_file,
+)
 from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.python_reads import python_reads
@@ -387,6 +394,16 @@ class EnvVarsCheck(BaseCheck):
             text = ctx.changes.text_at_head(path)
             if text is not None:
                 parse_doc(path, text, doc)
+        # the env files a compose file loads list what the development stack sets: they
+        # document names, but are no examples (their values are not judged here)
+        for compose in ctx.changes.head_paths(COMPOSE_FILES):
+            for path in compose_env_files(compose, ctx.changes.text_at_head(compose) or ""):
+                text = ctx.changes.text_at_head(path)
+                if text is not None:
+                    listed = Documentation()
+                    parse_env_file(path, text, listed)
+                    for name, (where, line) in listed.names.items():
+                        doc.add(name, where, line)
         return doc
 
     def _undocumented(self, loc: Located, docs: Documentation) -> Finding:

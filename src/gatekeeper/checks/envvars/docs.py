@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 import math
+import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+import yaml
+
+from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
 DEFAULT_DOCS = (
     "/*.md",  # Markdown at the repository's root (README, DEPLOYMENT, CONFIGURATION...)
@@ -45,6 +50,17 @@ DEFAULT_DOCS = (
     "**/sample.env",
     "**/.env.*.example",
     "**/.env.*.sample",
+    # Unix manual pages (miniflux.1, man/app.conf.5): options set in bold, ``.B NAME``
+    "/*.[1-8]",
+    "**/man/**/*.[1-8]",
+    "**/man/*.[1-8]",
+)
+#: compose files whose ``env_file:`` names the environment the development stack starts
+COMPOSE_FILES = (
+    "/docker-compose*.yml",
+    "/docker-compose*.yaml",
+    "/compose*.yml",
+    "/compose*.yaml",
 )
 ENV_TEMPLATE_SUFFIXES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 #: example env files not named ``.env*`` nor ending in a template suffix
@@ -220,6 +236,49 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                     doc.add(word, path, number)
 
 
+#: roff: a name set in bold by a macro (``.B NAME``, ``.BR NAME (1)``, ``.IP NAME``) or
+#: inline (``\fBNAME\fR``), the way manual pages list options and variables
+_ROFF_BOLD = re.compile(
+    r"^\.(?:B|BR|BI|IP|TP|It|Ev)\s+\"?(?P<macro>[A-Z][A-Z0-9_]*[A-Z0-9])\b"
+    r"|\\f[B3](?P<inline>[A-Z][A-Z0-9_]*[A-Z0-9])\\f[RP1]"
+)
+
+
+def parse_man(path: str, text: str, doc: Documentation) -> None:
+    """Names set in bold in a manual page: ``.B NAME`` after ``.TP``, ``\fBNAME\fR``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in _ROFF_BOLD.finditer(line):
+            name = m.group("macro") or m.group("inline")
+            if "_" in name or len(name) >= 3:
+                doc.add(name, path, number)
+
+
+def compose_env_files(path: str, text: str) -> list[str]:
+    """The repository paths a compose file's services load with ``env_file:`` (a string,
+    a list, or entries with ``path:``), relative to the compose file; outside paths are
+    left out."""
+    try:  # aliases bounded; a file that cannot be read documents nothing (fails closed)
+        documents = load_all(text)
+    except (yaml.YAMLError, AliasBomb):
+        return []
+    data = documents[0] if documents else None
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return []
+    folder = posixpath.dirname(path)
+    found: list[str] = []
+    for service in services.values():
+        value = service.get("env_file") if isinstance(service, dict) else None
+        entries = value if isinstance(value, list) else [value]
+        for entry in entries:
+            name = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(name, str) and name and not name.startswith("/"):
+                joined = posixpath.normpath(posixpath.join(folder, name))
+                if not joined.startswith("../") and joined not in found:
+                    found.append(joined)
+    return found
+
+
 def parse_app_json(path: str, text: str, doc: Documentation) -> None:
     """Heroku's ``app.json``: the keys of ``env``."""
     try:
@@ -255,3 +314,5 @@ def parse_doc(path: str, text: str, doc: Documentation) -> None:
         parse_app_json(path, text, doc)
     elif name.endswith((".md", ".mdx", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc")):
         parse_markdown(path, text, doc)
+    elif re.search(r"\.[1-8]$", name):
+        parse_man(path, text, doc)
