@@ -199,7 +199,16 @@ def test_example_env_files_named_by_prefix_are_templates_too() -> None:
         "conf/app.example.env": "APP_MODE=dev\n",
     }
     assert run_part("secrets", {}, head) == []
-    assert rules(run_part("secrets", {}, {"examples.env": "A=1\n"})) == ["env-file-committed"]
+    assert rules(run_part("secrets", {}, {"examples.env": "A=x\n"})) == ["env-file-committed"]
+
+
+def test_flags_and_small_numbers_in_an_env_file_are_no_credentials() -> None:
+    # polar's .env.testing gained POLAR_SQLALCHEMY_DEBUG="false": a switch, not a secret
+    settings = 'APP_DEBUG="false"\nAPP_TRACE=on\nAPP_PORT=5432\nAPP_RETRIES=-1\n'
+    assert run_part("secrets", {}, {"server/.env.testing": settings}) == []
+    # ...but a number under a secret's name, or a longer one, may be the secret itself
+    found = run_part("secrets", {}, {".env": "SMS_PIN=4821\nACCOUNT_ID=184467440737\n"})
+    assert found[0].message == ".env is committed with values for SMS_PIN, ACCOUNT_ID."
 
 
 def test_many_env_values_are_listed_briefly() -> None:

@@ -168,7 +168,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         RULE_ENV,
         Level.ERROR,
-        "A .env file with values was committed.",
+        "A .env file was committed with values that could be credentials (not flags or "
+        "small numbers).",
         remedy="Remove the file from git, add it to .gitignore, rotate the values; commit "
         "a `.env.example` with empty values instead.",
         tags=("security", "CWE-538"),
@@ -540,8 +541,23 @@ def _is_env_file(path: str) -> bool:
     return match_any(path, ENV_FILES) and not match_any(path, ENV_TEMPLATES)
 
 
+#: values that switch or size something and cannot be a credential: a flag, a port, a
+#: count (a short number only under a name that does not say it is a secret, e.g. a PIN)
+_FLAG = re.compile(r"(?:true|false|yes|no|on|off)", re.IGNORECASE)
+_SMALL_NUMBER = re.compile(r"-?\d{1,5}")
+_SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|PWD|PIN|CRED|AUTH|PRIVATE", re.IGNORECASE)
+
+
+def _inert(name: str, value: str) -> bool:
+    """True for a value no one could use as a credential (``DEBUG=false``, ``PORT=5432``)."""
+    if _FLAG.fullmatch(value):
+        return True
+    return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
+
+
 def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> list[Finding]:
-    """One finding per .env file whose added lines give variables non-empty values."""
+    """One finding per .env file whose added lines give variables values that could be
+    credentials (flags and small numbers cannot: see :func:`_inert`)."""
     added = f.added_lines()
     names: list[tuple[int, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
@@ -549,7 +565,7 @@ def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> l
         if n not in added or m is None or line.lstrip().startswith("#"):
             continue
         value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
-        if value:
+        if value and not _inert(m.group(1), value):
             names.append((n, m.group(1)))
     if not names:
         return []
