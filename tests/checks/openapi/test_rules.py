@@ -191,3 +191,49 @@ def test_a_removed_branch_is_not_covered_by_a_schema_with_a_keyword_not_modelled
     assert len(_messages(case)["request-property-any-of-removed"]) == 2
     case["request"]["revision"]["properties"]["n"] = {"type": "integer"}  # type: ignore[index]
     assert "request-property-any-of-removed" not in _messages(case)  # loosened: covered
+
+
+def _removed_levels(base: dict[str, Any], revision: dict[str, Any], shared: bool) -> list[str]:
+    """Levels of ``response-optional-property-removed`` between two response schemas,
+    inline or through a shared ``$ref`` component."""
+    case: dict[str, Any] = {"response": {"base": base, "revision": revision}}
+    if shared:
+        specs = {}
+        for side in ("base", "revision"):
+            doc = yaml.safe_load(
+                _spec({"response": {side: {"$ref": "#/components/schemas/F"}}}, side)
+            )
+            doc["components"] = {"schemas": {"F": case["response"][side]}}
+            specs[side] = {"openapi.yaml": yaml.safe_dump(doc)}
+        found = run_check(OpenAPICheck(), specs["base"], specs["revision"])
+    else:
+        found = run_check(
+            OpenAPICheck(),
+            {"openapi.yaml": _spec(case, "base")},
+            {"openapi.yaml": _spec(case, "revision")},
+        )
+    return [f.level.value for f in found if f.rule == "response-optional-property-removed"]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_an_optional_response_property_renamed_is_breaking(shared: bool) -> None:
+    # kratos renamed the login flow's `forced` to `refresh`: clients reading `forced` get
+    # nothing; an optional property removed alone stays a warning
+    before = {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "forced": {"type": "boolean"}},
+    }
+    renamed = {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "refresh": {"type": "boolean"}},
+    }
+    assert _removed_levels(before, renamed, shared) == ["error"]
+    dropped = {"type": "object", "properties": {"id": {"type": "string"}}}
+    assert _removed_levels(before, dropped, shared) == ["warning"]
+    # another shape added beside the removal is no rename
+    other = {"type": "object", "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}
+    assert _removed_levels(before, other, shared) == ["warning"]
+    # two removed and two added of one shape: which went where is unknown, no rename claimed
+    two = {"type": "object", "properties": {"a": {"type": "boolean"}, "b": {"type": "boolean"}}}
+    two_new = {"type": "object", "properties": {"c": {"type": "boolean"}, "d": {"type": "boolean"}}}
+    assert _removed_levels(two, two_new, shared) == ["warning", "warning"]

@@ -21,6 +21,7 @@ from gatekeeper.checks.openapi.load import (
 )
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.releases import Verdicts, judge
+from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level, Paragraph, code, inline
 
@@ -224,8 +225,10 @@ def _head_problems(
 
 
 def _finding(check: BaseCheck, g: Group, unreleased: set[Change]) -> Finding:
-    # a change to what no release has is a warning whatever the rule's level (releases.py)
-    level = Level.WARNING if g.changes[0] in unreleased else None
+    # a change to what no release has is a warning whatever the rule's level (releases.py);
+    # a level the engine set itself from the context (a removal that is a rename) is kept
+    own = g.level if g.level is not LEVELS.get(g.rule) else None
+    level = Level.WARNING if g.changes[0] in unreleased else own
     return check.finding(
         g.rule, g.message, path=g.path, line=g.line, evidence=g.evidence, level=level
     )

@@ -84,8 +84,9 @@ class Scope:
     node: Any = field(default=None, compare=False)
 
 
-#: a change worked out once for a shared schema: (rule, message, evidence, node, scope)
-Record = tuple[str, str, str, Any, "Scope | None"]
+#: a change worked out once for a shared schema: (rule, message, evidence, node, scope,
+#: level when it differs from the rule's)
+Record = tuple[str, str, str, Any, "Scope | None", "Level | None"]
 
 
 class Collector:
@@ -122,19 +123,21 @@ class Collector:
         evidence: str = "",
         at: Any = None,
         shared: Shared | None = None,
+        level: Level | None = None,
     ) -> bool:
         """Record a change when ``rule`` is a catalog id; return whether it was.
 
         ``at`` is the head node the change is about (from :meth:`at`); the change points
         at the operation's line until :func:`~gatekeeper.checks.openapi.locate.locate`
         moves it to that node's own file and line. ``shared`` names the ``$ref`` schema
-        the change was found in, so the gate can group its copies.
+        the change was found in, so the gate can group its copies. ``level`` overrides the
+        rule's own where the context makes the change worse (a removal that is a rename).
         """
-        level = LEVELS.get(rule)
-        if level is None:
+        if rule not in LEVELS:
             return False
+        level = level or LEVELS[rule]
         if self._recording is not None:
-            self._recording.append((rule, message, evidence or message, at, self.scope))
+            self._recording.append((rule, message, evidence or message, at, self.scope, level))
             return True
         label = op.label if op is not None else ""
         line = op.line if op is not None else None

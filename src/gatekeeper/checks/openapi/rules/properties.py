@@ -7,6 +7,7 @@ from typing import Any
 from gatekeeper.checks.openapi.diff import SchemaDiff
 from gatekeeper.checks.openapi.rules.base import Collector
 from gatekeeper.checks.openapi.rules.site import Site
+from gatekeeper.model import Level
 
 
 def check_object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
@@ -19,8 +20,11 @@ def check_object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
     if d.properties is not None:
         for name, node in d.properties.added.items():
             _added_property(c, site, join(name), c.rev.deref(node), name in req_rev)
+        renamed = {} if site.request else _renames(c, d, req_base | req_rev)
         for name, node in d.properties.removed.items():
-            _removed_property(c, site, join(name), c.base.deref(node), name in req_base)
+            _removed_property(
+                c, site, join(name), c.base.deref(node), name in req_base, renamed.get(name)
+            )
     if d.required is not None:
         added, removed = d.required
         for name in added:
@@ -31,6 +35,32 @@ def check_object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
                 _became(c, site, join(name), c.rev.deref(props_rev[name]), False)
     for name, sub in d.properties.modified.items() if d.properties is not None else ():
         _access(c, site, join(name), sub, name in req_rev)
+
+
+def _renames(c: Collector, d: SchemaDiff, required: set[str]) -> dict[str, str]:
+    """Optional properties removed while one optional property of the same shape (type,
+    format, enum, ``$ref``) is added to the same object, one to one: renames, removed
+    name -> added name. A client reading the old name silently gets nothing, which the
+    removal of an optional property alone (a warning: clients must cope with its absence)
+    does not say."""
+    assert d.properties is not None
+    gone, new = d.properties.removed.items(), d.properties.added.items()
+    removed = [(n, _shape(c.base.deref(v), v)) for n, v in gone if n not in required]
+    added = [(n, _shape(c.rev.deref(v), v)) for n, v in new if n not in required]
+    out: dict[str, str] = {}
+    for name, shape in removed:
+        twins = [n for n, s in added if s == shape]
+        if len(twins) == 1 and sum(1 for _, s in removed if s == shape) == 1:
+            out[name] = twins[0]
+    return out
+
+
+def _shape(node: Any, raw: Any) -> tuple[str, ...]:
+    ref = raw.get("$ref") if isinstance(raw, dict) else None
+    if not isinstance(node, dict):
+        return ("?",)
+    parts = (node.get(k) for k in ("type", "format", "enum", "items"))
+    return (str(ref), *(repr(p) for p in parts))
 
 
 def props_of(schema: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +122,9 @@ def _added_property(c: Collector, site: Site, name: str, node: Any, required: bo
     )
 
 
-def _removed_property(c: Collector, site: Site, name: str, node: Any, required: bool) -> None:
+def _removed_property(
+    c: Collector, site: Site, name: str, node: Any, required: bool, renamed_to: str | None = None
+) -> None:
     ev = f"{site.where}|{name}"
     if site.request:
         if not _flag(node, "readOnly"):
@@ -106,12 +138,19 @@ def _removed_property(c: Collector, site: Site, name: str, node: Any, required: 
         return
     wo = "write-only-" if _flag(node, "writeOnly") else ""
     kind = "required" if required else "optional"
+    renamed = (
+        f" while '{renamed_to}', of the same type, is added: a rename, and clients that read "
+        f"'{name.rpartition('/')[2]}' silently get nothing"
+        if renamed_to
+        else ""
+    )
     c.emit(
         f"response-{kind}-{wo}property-removed",
-        f"{kind} property '{name}' removed from {site.where}",
+        f"{kind} property '{name}' removed from {site.where}{renamed}",
         site.op,
         evidence=ev,
         at=c.at(node),
+        level=Level.ERROR if renamed_to and not wo else None,
     )
 
 

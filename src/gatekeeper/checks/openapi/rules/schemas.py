@@ -90,13 +90,13 @@ def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None
         c.schema_records[key] = records
     side = "request" if site.request else "response"
     root = Shared(ref, site.where, side, c.at(d.rev)) if ref is not None else None
-    for rule, message, evidence, at, scope in records:
+    for rule, message, evidence, at, scope, level in records:
         shared = root
         if root is not None and scope is not None and scope.prefix:
             # grouped by the innermost named schema: one change to `refund.reason` is one
             # finding however many payloads reach `refund`, and by which path
             shared = Shared(scope.ref, site.where, side, scope.node, prefix=scope.prefix)
-        c.emit(rule, message, site.op, evidence=evidence, at=at, shared=shared)
+        c.emit(rule, message, site.op, evidence=evidence, at=at, shared=shared, level=level)
 
 
 def _wrapped_in_one_of(c: Collector, site: Site, d: SchemaDiff) -> bool:
