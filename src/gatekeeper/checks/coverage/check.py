@@ -265,7 +265,8 @@ class CoverageCheck(BaseCheck):
             yield from notes
             diffs += missing
             texts.update((d.path, ctx.changes.text_at_head(d.path)) for d in missing)
-            targets -= {d.path for d in missing}  # the report does reach their folders
+            # the report's paths do reach these files' folders: no mapping to blame
+            targets -= {p for p, area in found.areas.items() if area in found.measured}
         level = Level.INFO if ctx.config.get("informational") else None
         yield from self._stale(diffs)
         yield from self._matches_nothing(targets, mapper, report)
