@@ -76,6 +76,9 @@ class CoverageCheck(BaseCheck):
             Level.INFO,
             "Changed lines that no test runs",
             remedy="Cover them with a test, or mark truly unreachable code `# pragma: no cover`.",
+            description="A changed Python module missing from the report where it measures"
+            " the module's folder was imported by no test: its changed statements count too"
+            " (`checks.coverage.unimported`).",
         ),
         Rule(
             "config-changed",
