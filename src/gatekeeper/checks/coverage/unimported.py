@@ -5,7 +5,8 @@ so a pull request that adds a module and no test for it leaves that module out o
 report, and diff coverage never sees its lines. Here such a file's changed statements
 count as measurable and not run, when
 
-- it is a changed, text ``.py`` file with added lines, and not test code,
+- it is a changed, text ``.py`` file with added lines, and not test code, a migration
+  revision or a project's tooling (``setup.py``, ``noxfile.py``...),
 - the report measures Python code in its *area*: the nearest folder above it that holds
   a Python project's metadata at base (``pyproject.toml``, ``setup.py``, ``setup.cfg``:
   one package of a monorepo), else its top-level folder (the root for a root-level
@@ -44,6 +45,9 @@ TEST_FILES = (
     "**/*_test.py",
     "**/conftest.py",
 )
+#: migration revisions: the migrations check proves them by a round trip, and test
+#: suites that build their schema from the models never import them
+MIGRATION_FILES = ("**/migrations/**", "**/alembic/**")
 #: tooling beside a project's code that tests never import (by file name)
 TOOL_FILES = ("setup.py", "noxfile.py", "fabfile.py", "tasks.py", "manage.py")
 #: files that make a folder a Python project of its own
@@ -79,7 +83,7 @@ def candidates(
             continue
         if not f.path.endswith(".py") or posixpath.basename(f.path) in TOOL_FILES:
             continue
-        if match_any(f.path, TEST_FILES) or match_any(f.path, exclude):
+        if match_any(f.path, (*TEST_FILES, *MIGRATION_FILES)) or match_any(f.path, exclude):
             continue
         if paths and not match_any(f.path, paths):
             continue
