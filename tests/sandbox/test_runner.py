@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -20,6 +21,7 @@ from gatekeeper.sandbox import (
     untrusted_env,
     untrusted_identity,
 )
+from gatekeeper.sandbox import runner as runner_module
 from gatekeeper.sandbox.guard import register_secret
 from gatekeeper.sandbox.runner import resume
 from tests.adversarial.untrusted import WORKSPACE_UID, needs_root, open_tmp
@@ -177,3 +179,38 @@ def test_as_root_the_code_runs_as_the_checkouts_owner(open_tmp: Path) -> None:
     assert code != 0 and "Permission denied" in out  # the gate's environ is out of reach
     assert uid == groups == str(WORKSPACE_UID)  # and no supplementary group of root's
     assert home == str(work) and (work / "made").stat().st_uid == WORKSPACE_UID
+
+
+def test_as_root_what_left_the_group_is_ended_too(open_tmp: Path) -> None:
+    # setsid takes a process out of the group the gate kills; as root the gate knows
+    # the PR's user, and nothing of that user's outlives the run
+    needs_root()
+    checkout, work = open_tmp / "checkout", open_tmp / "work"
+    checkout.mkdir()
+    work.mkdir(mode=0o700)
+    os.chown(checkout, WORKSPACE_UID, WORKSPACE_UID)
+    pid_file = work / "escaped.pid"
+    script = f"setsid sh -c 'echo $$ > {pid_file}; exec sleep 600' & sleep 1; cat {pid_file}"
+    code, out = _run(
+        open_tmp, ["sh", "-c", script], checkout=checkout, cwd=work, env=PATH, writable=[work]
+    )
+    assert code == 0, out
+    _assert_gone(int(out.split()[-1]))
+
+
+def test_as_root_the_users_own_processes_from_before_are_spared(open_tmp: Path) -> None:
+    # sudo gatekeeper in a developer's checkout: their shell runs as the checkout's owner
+    needs_root()
+    checkout = open_tmp / "checkout2"
+    checkout.mkdir()
+    os.chown(checkout, WORKSPACE_UID, WORKSPACE_UID)
+    theirs = subprocess.Popen(["sleep", "600"], user=WORKSPACE_UID)
+    try:
+        # a fresh gate process: it has not yet seen what this user runs
+        runner_module._STATE.users.pop(WORKSPACE_UID, None)
+        code, _ = _run(open_tmp, ["true"], checkout=checkout, cwd=checkout)
+        assert code == 0
+        assert theirs.poll() is None, "a process the user had before the run was killed"
+    finally:
+        theirs.kill()
+        theirs.wait()

@@ -121,6 +121,10 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.live: dict[int, subprocess.Popen[bytes]] = {}
+        #: users PR code ran as (root gate only), each with the processes it already had
+        #: before any PR code ran: those are someone's own (a developer who ran the gate
+        #: with sudo in their checkout) and are spared; the rest are the PR's and end
+        self.users: dict[int, frozenset[int]] = {}
         self.forbidden: list[str] = []
         self.stopping = ""
 
@@ -179,6 +183,8 @@ def terminate_all(reason: str = "the gate is stopping") -> int:
     for pgid in groups:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pgid, signal.SIGKILL)
+    for uid, spared in sorted(_STATE.users.items()):
+        end_user_processes(uid, spared)
     return len(groups)
 
 
@@ -208,6 +214,9 @@ def run_untrusted(
     identity = untrusted_identity(checkout)
     child_env = untrusted_env(env)
     if identity is not None:
+        with _STATE.lock:
+            if identity.uid not in _STATE.users:
+                _STATE.users[identity.uid] = frozenset(_owned_by(identity.uid))
         for folder in writable:
             os.chown(folder, identity.uid, identity.gid, follow_symlinks=False)
         child_env = _home_for(identity, child_env, [*writable, cwd])
@@ -225,7 +234,55 @@ def run_untrusted(
         proc.wait()
         with _STATE.lock:
             _STATE.live.pop(proc.pid, None)
+            if identity is not None and not _STATE.live:
+                # a process that left the group (setsid, a double fork) still runs as
+                # the PR's user: with no other PR code running, that user owns nothing
+                # that should outlive the run (the lock keeps new runs out meanwhile)
+                end_user_processes(identity.uid, _STATE.users.get(identity.uid, frozenset()))
     return Ran(returncode, identity)
+
+
+def end_user_processes(uid: int, spared: frozenset[int] = frozenset(), passes: int = 5) -> int:
+    """SIGKILL every process of user ``uid`` (real or effective) but ``spared``; how many.
+
+    Only for the PR's own user when the gate runs as root (never root or the gate's user).
+    A few passes catch what was forking while the first one looked.
+    """
+    if uid == os.geteuid() or uid == 0:
+        return 0
+    total = 0
+    for _ in range(passes):
+        found = [pid for pid in _owned_by(uid) if pid not in spared]
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        total += len(found)
+        if not found:
+            break
+    return total
+
+
+def _owned_by(uid: int) -> list[int]:
+    return [pid for pid in _pids() if uid in _uids(pid)]
+
+
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def _uids(pid: int) -> set[int]:
+    """Real and effective user of a process (empty when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Uid:"):
+                    return {int(v) for v in line.split()[1:3]}
+    except (OSError, ValueError):
+        return set()
+    return set()
 
 
 def _start(

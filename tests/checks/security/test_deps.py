@@ -76,6 +76,20 @@ def test_includes_hashes_and_continuations_are_read(osv: OsvServer) -> None:
     ]
 
 
+def test_a_vulnerable_pin_in_a_constraints_file_is_reported(osv: OsvServer) -> None:
+    # pip installs the version a -c file pins: moving the pin there must not hide it
+    base = {"requirements.txt": "-c constraints.txt\nrequests\n", "constraints.txt": ""}
+    head = {**base, "constraints.txt": "requests==2.19.1\n"}
+    found = run_part("dependencies", base, head, deps(osv))
+    assert rules(found) == ["vulnerable-dependency"]
+    assert where(found) == [("constraints.txt", 1)]
+    # a constraints file is read on its own too, and a safe pin there is not reported
+    alone = {"constraints.txt": "requests==2.20.0\n"}
+    assert run_part("dependencies", {}, alone, deps(osv)) == []
+    found = run_part("dependencies", {}, {"constraints.txt": "requests==2.19.1\n"}, deps(osv))
+    assert rules(found) == ["vulnerable-dependency"]
+
+
 def test_each_package_version_is_queried_once_across_head_and_base(osv: OsvServer) -> None:
     base = {
         "requirements.txt": "requests==2.19.0\nsix==1.16.0\n",

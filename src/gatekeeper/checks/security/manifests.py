@@ -1,6 +1,7 @@
 """Reading Python dependency manifests into pinned and unpinned requirements.
 
-Formats: ``requirements*.txt`` (with ``-r`` includes, hashes and continuations),
+Formats: ``requirements*.txt`` and ``constraints*.txt`` (with ``-r``/``-c`` includes,
+hashes and continuations),
 ``pyproject.toml`` (PEP 621, PEP 735 groups, Poetry tables), ``poetry.lock``,
 ``uv.lock``, ``pylock.toml`` (PEP 751) and ``Pipfile.lock``. Parsing never runs code
 or touches the network; a file that cannot be read raises :class:`ManifestError`
@@ -22,7 +23,12 @@ from packaging.utils import canonicalize_name
 
 from gatekeeper.changes.globs import match_any
 
-REQUIREMENTS = ("*requirements*.txt", "requirements/**/*.txt", "*requirements*.in")
+REQUIREMENTS = (
+    "*requirements*.txt",
+    "requirements/**/*.txt",
+    "*requirements*.in",
+    "*constraints*.txt",  # pip's -c files: the versions installed, audited like pins
+)
 LOCKS: Mapping[str, tuple[str, ...]] = {
     "poetry": ("poetry.lock",),
     "uv": ("uv.lock",),
@@ -164,7 +170,11 @@ def _json(text: str) -> dict[str, Any]:
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _HASH = re.compile(r"\s--hash(?:=|\s+)\S+")
-_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s+|(?=\S))(\S+)$")
+# ``-r`` requires a file's packages, ``-c`` constrains their versions: either way a pin
+# there is a version pip installs, so both are followed
+_INCLUDE = re.compile(
+    r"^(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)$"
+)
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
@@ -192,7 +202,7 @@ def _requirements(path: str, text: str, read: Reader, out: Manifest, stack: list
             _include((path, n), include.group(1), read, out, stack)
             continue
         if line.startswith("-"):
-            continue  # index options, constraints and editables name nothing to audit
+            continue  # index options and editables name nothing to audit
         spec = _HASH.sub("", " " + line).strip()
         if not spec or spec.startswith((".", "/")) or "://" in spec.split(";")[0].split("@")[0]:
             continue  # a local path or a bare URL is not a PyPI package
@@ -207,7 +217,7 @@ def _requirements(path: str, text: str, read: Reader, out: Manifest, stack: list
 def _include(
     origin: tuple[str, int], target: str, read: Reader, out: Manifest, stack: list[str]
 ) -> None:
-    """Read the file a ``-r`` line names (relative to the including file) into ``out``."""
+    """Read the file a ``-r``/``-c`` line names (relative to the including file) into ``out``."""
     path, n = origin
     where = f"line {n}" if path == stack[0] else f"{path}:{n}"
     included = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
