@@ -223,3 +223,11 @@ def test_scope_reads_each_file_coverage_reads(tmp_path: Path) -> None:
     assert rc.measures("src/app/models.py")
     assert not rc.measures("src/app/migrations/0001_initial.py")
     assert not rc.measures("scripts/x.py")
+
+
+def test_a_pull_request_that_only_widens_omit_is_warned_about(git_repo: GitRepo) -> None:
+    # the next pull request would be judged by this omit: a human should see it now
+    found, _ = _run(git_repo, {".coveragerc": "[run]\nomit = src/app/*\n"})
+    assert [f.rule for f in found if f.rule.startswith("config-")] == ["config-changed"]
+    found, _ = _run(git_repo, {".coveragerc": "[run]\nomit = src/*\n"}, unimported="ignore")
+    assert not [f for f in found if f.rule.startswith("config-")]

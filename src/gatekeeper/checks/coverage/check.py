@@ -253,9 +253,13 @@ class CoverageCheck(BaseCheck):
             strip=ctx.config.get("strip_prefixes", ()),
             mappings=ctx.config.get("path_map"),
         )
-        found = None
-        if ctx.config.get("unimported", "count") == "count":
-            files = unimported.candidates(ctx.changes, ctx.paths, ctx.exclude)
+        found, scope = None, None
+        files = unimported.candidates(ctx.changes, ctx.paths, ctx.exclude)
+        if ctx.config.get("unimported", "count") == "count" and (
+            files or unimported.touches_configuration(ctx.changes)
+        ):
+            scope, notes = unimported.configuration(self, ctx)
+            yield from notes
             found = unimported.probe(ctx.changes, mapper, files) if files else None
         report = self._read(ctx, names, found or mapper)
         texts = {p: ctx.changes.text_at_head(p) for p in sorted(report.files)}
@@ -263,9 +267,8 @@ class CoverageCheck(BaseCheck):
             file_diff(report.files[p], ctx.changes.added_lines(p), text)
             for p, text in texts.items()
         ]
-        if found is not None:
-            notes, missing = unimported.judge(self, ctx, found, report.files)
-            yield from notes
+        if found is not None and scope is not None:
+            missing = unimported.diffs(ctx.changes, found, report.files, scope)
             diffs += missing
             texts.update((d.path, ctx.changes.text_at_head(d.path)) for d in missing)
             # the report's paths do reach these files' folders: no mapping to blame

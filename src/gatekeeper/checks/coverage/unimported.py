@@ -52,8 +52,6 @@ MIGRATION_FILES = ("**/migrations/**", "**/alembic/**")
 TOOL_FILES = ("setup.py", "noxfile.py", "fabfile.py", "tasks.py", "manage.py")
 #: files that make a folder a Python project of its own
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-#: the marker the per-file table shows beside such a file
-MARK = "not in report"
 
 
 def area_of(path: str, projects: Iterable[str]) -> str:
@@ -154,11 +152,15 @@ def diffs(changes: ChangeSet, found: Probe, listed: Iterable[str], scope: Scope)
     return out
 
 
-def judge(
-    check: BaseCheck, ctx: CheckContext, found: Probe, listed: Iterable[str]
-) -> tuple[list[Finding], list[FileDiff]]:
-    """The diffs of the files no test imported, and warnings about coverage.py's
-    configuration: unreadable at base, or changed by the pull request."""
+def touches_configuration(changes: ChangeSet) -> bool:
+    """Whether the change edits a file coverage.py may read its configuration from."""
+    return any(changes.get(name) is not None for name, _ in FILES)
+
+
+def configuration(check: BaseCheck, ctx: CheckContext) -> tuple[Scope, list[Finding]]:
+    """What coverage.py measures by the base commit's configuration, and warnings about
+    it: unreadable at base, or changed by the pull request (which a later pull request
+    would then be judged by)."""
     notes: list[Finding] = []
     names = [n for n, _ in FILES]
     try:
@@ -175,7 +177,7 @@ def judge(
                 evidence="base",
             )
         )
-    changed = [f.path for f in ctx.changes if f.path in names]
+    changed = [f.path for f in ctx.changes if f.path in names]  # coverage.py reads the root's
     if changed:
         try:
             head = read_scope(ctx.changes.text_at_head, ctx.scratch / "coverage-config" / "head")
@@ -193,4 +195,4 @@ def judge(
                     evidence=", ".join(changed),
                 )
             )
-    return notes, diffs(ctx.changes, found, listed, scope)
+    return scope, notes
