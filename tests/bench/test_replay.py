@@ -86,6 +86,7 @@ def test_the_replay_set_is_big_varied_and_split() -> None:
     for repo in (*FIRST_SET, *SECOND_SET):
         assert splits[repo] == {"tune"}, repo
     assert all(splits[r] == {"holdout"} for r in repos if r not in (*FIRST_SET, *SECOND_SET))
+    assert sum(splits[r] == {"holdout"} for r in repos) >= 4
 
 
 @pytest.mark.parametrize(
