@@ -42,8 +42,11 @@ def run(job: dict[str, Any]) -> tuple[EngineError | None, str]:
     step = job["step"]
     runner = AlembicRunner()
     try:
+        # the first step loads every revision (one that cannot be loaded stops the round
+        # trip before anything runs); later ones load only the revisions they run
+        wanted = set(step["paths"])
         try:
-            functions = _functions(revisions)
+            functions = _functions([r for r in revisions if step.get("first") or r.path in wanted])
         except (NotIsolated, pyops.MigrationSyntaxError) as exc:
             return None, str(exc)
         db = engines.attach(job["db"])

@@ -97,9 +97,9 @@ def foreign_message(path: str, names: list[str]) -> str:
 
 # --- parent side ---------------------------------------------------------------------------
 
-#: more new revisions than this are proven together (up all, down all, up all): a child
-#: per step of each would cost a second apiece
-GROUP_ABOVE = 8
+#: more new revisions than this are proven together (up all, down all, up all): each
+#: child costs half a second of imports, and one revision on its own takes three
+GROUP_ABOVE = 4
 #: ``op`` calls whose effect a snapshot always shows
 _SURE = ("create_table", "drop_table", "add_column", "drop_column", "create_index",
          "drop_index", "rename_table")  # fmt: skip
