@@ -95,9 +95,7 @@ def test_a_revision_that_runs_nothing_and_forges_proven_is_blocked(
 ) -> None:
     verdict = attack(POLICY, {"README.md": "x\n"}, _revision(EXIT_ALWAYS, FAKE_DOWN)).judge()
     assert_blocked(verdict, "migrations/roundtrip-failed")
-    assert "up changed nothing in the schema, though it calls op.create_table" in text_of(
-        verdict
-    )
+    assert "up changed nothing in the schema, though it calls op.create_table" in text_of(verdict)
 
 
 def test_an_honest_revision_next_to_the_patch_still_passes(attack: AttackFactory) -> None:

@@ -88,7 +88,8 @@ def test_child_reports_unloadable_and_unopenable(tmp_path: Path) -> None:
     assert error is None and "invalid syntax" in unloadable
     no_upgrade = HEADER + "X = 1\n"
     assert alembic_child.run(_job(tmp_path, no_upgrade)) == (
-        None, "versions/a1.py has no upgrade()"
+        None,
+        "versions/a1.py has no upgrade()",
     )
     fine = HEADER + "def upgrade():\n" + CREATE
     error, _ = alembic_child.run(_job(tmp_path, fine, "down"))

@@ -158,8 +158,7 @@ def _without_recorder(catalog: Catalog) -> Catalog:
     """The schema without Django's record of applied migrations."""
     return Catalog(
         frozenset(
-            f for f in catalog.facts
-            if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
+            f for f in catalog.facts if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
         )
     )
 
