@@ -936,7 +936,8 @@ SPECIFIC: Mapping[str, tuple[str, str, str]] = {
         "The gate compares the moved spec in this pull request, but the next one could "
         "change it freely: a rename is the easy way to take an API out of review.",
         "Keep a name the gate finds (`openapi.yaml`, `*.openapi.json`, any YAML or JSON "
-        "that declares `openapi`), or add the new path to `checks.openapi.specs` in the "
+        "whose top level names its OpenAPI version), or add the new path to "
+        "`checks.openapi.specs` in the "
         "base branch's policy first.",
     ),
     # warnings
