@@ -9,10 +9,24 @@ sees a plausible down, so only the round trip can find it.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
+from tests.adversarial.untrusted import (
+    WORKSPACE_UID,
+    chown_tree,
+    needs_root,
+    open_tmp,
+    python_for,
+)
 from tests.checks.migrations import projects
+
+__all__ = ["open_tmp"]  # a fixture, imported so that pytest finds it here
 
 POLICY = "version: 1\nchecks:\n  migrations: {roundtrip: sqlite, safety: false}\n"
 
@@ -156,3 +170,84 @@ def test_django_settings_that_patch_the_answer_are_still_blocked(
     text = text_of(verdict)
     assert "after migrating forward and back (catalog/migrations/0002_extra.py) the schema " in text
     assert "differs: unexpected column catalog_extra.id" in text
+
+
+#: run by a root gate's own interpreter: the check on two heads, the findings as JSON
+_ROOT_GATE = """\
+import json, sys
+from pathlib import Path
+from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.testing import changeset, context
+
+top = Path(sys.argv[1])
+found = {}
+for name, files in json.loads((top / "heads.json").read_text()).items():
+    ctx = context(changeset({}, files, root=top / "ws"), {"safety": False},
+                  scratch=top / "scratch" / name)
+    found[name] = [(f.rule, f.message) for f in MigrationsCheck().run(ctx)]
+print(json.dumps(found))
+"""
+
+
+def test_as_root_the_children_are_the_checkouts_owner_and_the_gate_compares(
+    open_tmp: Path,
+) -> None:
+    needs_root()
+    runnable = python_for(WORKSPACE_UID)
+    if runnable is None:
+        pytest.skip("no Python interpreter the workspace's owner may run")
+    python, pythonpath = runnable
+    probes = open_tmp / "probes"
+    probes.mkdir()
+    os.chmod(probes, 0o777)
+    uid_probe = f"open({str(probes / 'uid')!r}, 'w').write(str(_os.getuid()))\n"
+    heads = {
+        "liar": _revision(PATCH_ANSWER + uid_probe, FAKE_DOWN),
+        "honest": _revision("", DOWN),
+    }
+    (open_tmp / "heads.json").write_text(json.dumps(heads))
+    (open_tmp / "scratch").mkdir()
+    ws = open_tmp / "ws"
+    ws.mkdir()
+    chown_tree(ws, WORKSPACE_UID)
+    done = subprocess.run(
+        [python, "-c", _ROOT_GATE, str(open_tmp)],
+        env={"PYTHONPATH": pythonpath, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert (probes / "uid").read_text() == str(WORKSPACE_UID)
+    # the child, another user, wrote the gate's scratch file; the gate read it and compared
+    assert found["honest"] == []
+    ((rule, message),) = found["liar"]
+    assert rule == "roundtrip-failed"
+    assert "after up then down the schema differs: unexpected column t.id" in message
+
+
+#: Django: the first step is honest (the gate learns the changed migrations' nodes from
+#: it); every later one forges "proven" and leaves without migrating
+DJANGO_EXIT_AFTER_BASE = """\
+_job = _the_job()
+if _job is not None and (_job.get("step") or {"index": 1}).get("index", 0) >= 1:
+    _forge(_job)
+    _os._exit(0)
+"""
+
+
+def test_django_settings_that_never_migrate_forward_are_blocked(attack: AttackFactory) -> None:
+    pytest.importorskip("django")
+    settings = _FIND_JOB + DJANGO_EXIT_AFTER_BASE + projects.DJANGO_SETTINGS
+    head = {
+        "mysite/settings.py": settings,
+        "catalog/migrations/0002_note.py": projects.CATALOG_0002,
+    }
+    verdict = attack(POLICY, projects.django_project(), head).judge()
+    assert_blocked(verdict, "migrations/roundtrip-failed")
+    assert (
+        "migrating forward (catalog/migrations/0002_note.py) changed nothing in the schema, "
+        "though catalog/migrations/0002_note.py calls migrations.AddField (line 16)"
+    ) in text_of(verdict)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper.checks.migrations import MigrationsCheck, alembic_run, roundtrip
+from gatekeeper.checks.migrations import MigrationsCheck, alembic_run, django_run, roundtrip
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError
 from gatekeeper.checks.migrations.sqlite import SqliteDatabase
 from gatekeeper.testing import changeset, context
@@ -116,3 +116,21 @@ def test_a_shared_scratch_file_is_read_afresh_and_never_through_a_link(tmp_path:
             db.snapshot()
     finally:
         db.discard()
+
+
+def test_what_a_django_migration_surely_changes() -> None:
+    source = (
+        "from django.db import migrations, models\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        migrations.CreateModel('Legacy', fields=[], options={'managed': False}),\n"
+        "        migrations.RunSQL('SELECT 1'),\n"
+        "        migrations.CreateModel('Item', fields=[]),\n"
+        "    ]\n"
+    )
+    said = "m.py calls migrations.CreateModel (line 6)"
+    assert django_run.sure_change("m.py", source) == said
+    # an unmanaged (or proxy) model makes no table; SQL says nothing sure; nor does bad input
+    unmanaged = source.replace("        migrations.CreateModel('Item', fields=[]),\n", "")
+    assert django_run.sure_change("m.py", unmanaged) == ""
+    assert django_run.sure_change("m.py", "class Migration(:\n") == ""

@@ -12,6 +12,7 @@ and compared as sets of facts after each return: a child reports only failures.
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from pathlib import Path
@@ -22,6 +23,7 @@ from gatekeeper.checks.migrations import alembic_project, child
 from gatekeeper.checks.migrations.catalog import Catalog, Database
 from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.engines import Engines
+from gatekeeper.checks.migrations.pyops import call_name
 from gatekeeper.checks.migrations.roundtrip import Problem
 from gatekeeper.checks.migrations.runconfig import Settings, Where
 
@@ -89,14 +91,41 @@ def run(where: Where, changed: list[Migration], dbs: Engines, s: Settings) -> li
     passed = alembic_project.passed_environment(list(s.pass_env))
     how = child.Spawn(CHILD_MODULE, where.folder, where.remaining(), checkout, root, passed)
     steps = child.Steps(job, how)
+    sure = next(filter(None, (sure_change(p, changes.text_at_head(p) or "") for p in present)), "")
     db = steps.open(dbs)
     try:
-        return _drive(steps, db, present)
+        return _drive(steps, db, present, sure)
     finally:
         db.discard()
 
 
-def _drive(steps: child.Steps, db: Database, present: list[str]) -> list[Problem]:
+def sure_change(path: str, source: str) -> str:
+    """What a migration surely changes in the schema: its first ``CreateModel`` without
+    options (an unmanaged or proxy model makes no table) or ``AddField`` in the
+    ``operations`` its ``Migration`` class assigns ("" when there is none)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in tree.body:
+        if not (isinstance(node, ast.ClassDef) and node.name == "Migration"):
+            continue
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.List | ast.Tuple)):
+                continue
+            if not any(isinstance(t, ast.Name) and t.id == "operations" for t in stmt.targets):
+                continue
+            for call in stmt.value.elts:
+                if not isinstance(call, ast.Call):
+                    continue
+                name = call_name(call)
+                options = any(k.arg == "options" for k in call.keywords)
+                if name == "AddField" or (name == "CreateModel" and not options):
+                    return f"{path} calls migrations.{name} (line {call.lineno})"
+    return ""
+
+
+def _drive(steps: child.Steps, db: Database, present: list[str], sure: str) -> list[Problem]:
     """The four steps, a child each; the schema snapshotted here after each (without
     Django's record of applied migrations) and compared after each return."""
     shots: list[Catalog] = []
@@ -117,6 +146,9 @@ def _drive(steps: child.Steps, db: Database, present: list[str]) -> list[Problem
         if failure is not None and failure.failed:
             return [*problems, failure]
         shots.append(_without_recorder(db.snapshot()))
+        if index == 1 and failure is None and sure and shots[0] == shots[1]:
+            message = f"migrating forward ({listed}) changed nothing in the schema, though {sure}"
+            return [*problems, Problem(first, True, message)]
         diff = shots[index - 2].difference(shots[index]) if index >= 2 else ""
         if diff:
             said = "migrating forward and back" if index == 2 else "migrating forward again"
