@@ -4,6 +4,9 @@ Issue 6's target: a generated Cobertura report of 5,000 files (about 50 MB) with
 300-file diff: gatekeeper at least 3x faster than diff-cover on the same inputs, with
 peak memory under 300 MB. Each tool runs in its own process so peak RSS is its own.
 Usage: python bench/bench_coverage.py [--files 5000] [--changed 300] [--lines 200]
+[--untested 0]. ``--untested N`` adds N modules no test imported in a measured folder
+(they count as not run) and N in a folder the report never lists: the worst case for
+placing report paths, which then goes on to the report's last file.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def _git(root: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def build(root: Path, files: int, changed: int, lines: int) -> tuple[str, str]:
+def build(root: Path, files: int, changed: int, lines: int, untested: int = 0) -> tuple[str, str]:
     """A repository of ``files`` modules, a head commit editing ``changed`` of them, and a
     Cobertura report for head in which every other line ran."""
     _git(root, "init", "-q", "-b", "main")
@@ -74,7 +77,14 @@ def build(root: Path, files: int, changed: int, lines: int) -> tuple[str, str]:
             f"z{i} = dict(\n    a={i},\n    b=[\n        {i},\n    ],\n)\n" for i in range(2)
         )
         path.write_text(body + added)
-    _git(root, "commit", "-q", "-am", "head")
+    for n in range(untested):
+        for folder in ("src/new", "tools"):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            # text of its own: a copy of a module would be a copy, with no line added
+            own = "".join(f"g{n}_{i} = {i} * {n}\n" for i in range(lines))
+            (root / folder / f"gen{n}.py").write_text(own)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "head")
     head = _git(root, "rev-parse", "HEAD")
     # statement lines as coverage lists them: the multi-line calls by their first line only
     numbers = [*range(1, lines + 11), lines + 11, lines + 17]
@@ -113,13 +123,14 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--changed", type=int, default=300)
     parser.add_argument("--lines", type=int, default=300)
+    parser.add_argument("--untested", type=int, default=0)
     args = parser.parse_args()
     if shutil.which("diff-cover") is None:
         sys.exit("diff-cover is not installed: pip install diff-cover")
     with tempfile.TemporaryDirectory(prefix="gk-cov-") as tmp:
         root = Path(tmp)
         start = time.perf_counter()
-        base, head = build(root, args.files, args.changed, args.lines)
+        base, head = build(root, args.files, args.changed, args.lines, args.untested)
         size = (root / "coverage.xml").stat().st_size / 1e6
         print(
             f"built {args.files} files, {args.changed} changed, report {size:.0f} MB"

@@ -13,7 +13,9 @@ built-in ``recommended`` preset), and the verdict is compared with a reviewer's 
 It runs offline: repositories come from local mirrors (``<mirrors>/<owner>+<name>/repo``,
 the layout the search tool's ``fetch`` leaves, or ``<mirrors>/<owner>+<name>`` itself a git
 directory), each cloned into a temp folder and checked out at the head; the dependency
-audit asks a loopback OSV server fed from the PyPI advisory database in the shared corpus.
+audit asks a loopback OSV server fed from the PyPI advisory database in the shared corpus,
+as of the commit's committer date (advisories published later are not served: the gate
+could not have seen them when the PR was judged).
 A missing mirror is skipped with a message. Times are wall and CPU seconds of the whole
 ``gatekeeper run`` process (start-up included) and each check's own duration (from the
 JUnit report); on a shared machine compare medians and CPU, and note the load printed.
@@ -47,6 +49,10 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_COMMITS = HERE / "replay" / "commits.yml"
 DEFAULT_MIRRORS = Path("/work/.mirror")
 ADVISORIES = Path("advisories") / "pypa-advisory-database" / "vulns"
+
+
+#: the replay fills in each commit's committer date (replay_run.judge)
+ASOF_PATH = "/asof/{asof}/v1/query"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -110,7 +116,8 @@ def osv_endpoint(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     from tests.checks.security.osv_server import OsvServer
 
     with OsvServer(records, by_folder=True) as server:
-        yield server.url, f"OSV: loopback server over {records}"
+        dated = server.url.replace("/v1/query", ASOF_PATH)
+        yield dated, f"OSV: loopback server over {records}, as of each commit's date"
 
 
 def run_all(args: argparse.Namespace, commits: list[Commit]) -> tuple[list[Run], list[str]]:

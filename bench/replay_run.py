@@ -229,6 +229,7 @@ def judge(
     """One ``gatekeeper run`` on ``parent..commit``, as a PR titled like the commit."""
     title = git(work, "log", "-1", "--format=%s", commit.sha).strip()
     body = git(work, "log", "-1", "--format=%b", commit.sha).strip()
+    env = as_of_commit(env, git(work, "log", "-1", "--format=%cI", commit.sha).strip())
     reports = work.parent / f"{work.name}-reports"
     reports.mkdir(exist_ok=True)
     report, junit = reports / "report.json", reports / "report.xml"
@@ -256,6 +257,19 @@ def judge(
     else:
         run.error = (stderr or "no report written").strip()[-ERROR_TAIL:]
     return run
+
+
+def as_of_commit(env: Mapping[str, str], committed: str) -> dict[str, str]:
+    """``env`` with an ``{asof}`` in the OSV URL replaced by the commit's date.
+
+    The loopback OSV server then serves only advisories published by then: what the gate
+    would have seen when the PR was judged, not what is known today.
+    """
+    out = dict(env)
+    url = out.get("PIP_AUDIT_OSV_URL", "")
+    if "{asof}" in url:
+        out["PIP_AUDIT_OSV_URL"] = url.replace("{asof}", committed)
+    return out
 
 
 def read_reports(run: Run, report: Mapping[str, Any], junit: Path) -> None:

@@ -42,3 +42,13 @@ def test_a_service_token_in_a_test_folder_still_blocks(attack: AttackFactory) ->
     assert blocking_rules(verdict) == ["security/secret-aws-access-key"]
     warned = [r.finding for r in verdict.results if r.finding.rule == "secret-private-key"]
     assert [f.location.path for f in warned if f.location] == ["tests/tls/server.pem"]
+
+
+def test_test_code_copied_into_the_application_is_judged_there(attack: AttackFactory) -> None:
+    # git's copy detection would pair app/db.py with the test it was copied from and call
+    # none of its lines added; the gate reads a copy as the new file it is
+    test = "import sqlite3\n\n\n" + SQL
+    base = {"tests/test_db.py": test}
+    head = {"tests/test_db.py": test + "\n\ndef test_more():\n    pass\n", "app/db.py": test}
+    verdict = attack(POLICY, base, head).judge()
+    assert_blocked(verdict, "security/bandit-b608")

@@ -90,13 +90,16 @@ def test_user_diff_config_cannot_change_the_result(git_repo: GitRepo) -> None:
         ]
 
 
-def test_copy_is_detected(git_repo: GitRepo) -> None:
+def test_a_copy_is_a_new_file_every_line_added(git_repo: GitRepo) -> None:
+    # git -C would pair it with src.py and call none of its lines added: code copied into
+    # a new place would then escape every check that reads added lines
     base = git_repo.commit({"src.py": LINES})
     head = git_repo.commit({"src.py": LINES + "more\n", "copy.py": LINES})
     with build(git_repo, base, head) as cs:
         copy = cs.get("copy.py")
-        assert copy is not None and copy.status is FileStatus.COPIED
-        assert copy.old_path == "src.py"
+        assert copy is not None and copy.status is FileStatus.ADDED
+        assert copy.old_path is None
+        assert copy.added == ((1, LINES.count("\n")),)
 
 
 def test_type_change_file_to_symlink(git_repo: GitRepo) -> None:

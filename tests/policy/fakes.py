@@ -125,7 +125,12 @@ class Security(_Fake):
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {"test_files": {"type": "array", "items": {"type": "string"}}},
-            }
+            },
+            "secrets": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"doc_files": {"type": "array", "items": {"type": "string"}}},
+            },
         },
     }
 

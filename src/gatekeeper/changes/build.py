@@ -188,8 +188,10 @@ class _Builder:
             "--inter-hunk-context=0",
             "--submodule=short",
             "--ignore-submodules=dirty",
+            # renames follow a file's history; copies are not looked for: a copy is a new
+            # file whose every line is new where it now lives (test code copied into the
+            # application, a key copied out of a fixture), so it is read in full
             "-M",
-            "-C",
             *fmt,
         ]
         env = {"GIT_ATTR_NOSYSTEM": "1"}

@@ -23,6 +23,7 @@ or after it began to stop (:func:`terminate_all`): :class:`Refused` says so.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import stat
@@ -130,6 +131,8 @@ class _State:
 
 
 _STATE = _State()
+#: prctl option: orphaned descendants are re-parented to this process (Linux 3.4)
+_PR_SET_CHILD_SUBREAPER = 36
 #: the interpreter that runs the launcher (a test may point it elsewhere)
 LAUNCHER_PYTHON = sys.executable
 
@@ -217,6 +220,7 @@ def run_untrusted(
         with _STATE.lock:
             if identity.uid not in _STATE.users:
                 _STATE.users[identity.uid] = frozenset(_owned_by(identity.uid))
+                _adopt_orphans()
         for folder in writable:
             os.chown(folder, identity.uid, identity.gid, follow_symlinks=False)
         child_env = _home_for(identity, child_env, [*writable, cwd])
@@ -243,23 +247,46 @@ def run_untrusted(
 
 
 def end_user_processes(uid: int, spared: frozenset[int] = frozenset(), passes: int = 5) -> int:
-    """SIGKILL every process of user ``uid`` (real or effective) but ``spared``; how many.
+    """SIGKILL the gate's descendants running as user ``uid`` (real or effective), but
+    ``spared``; how many were found.
 
-    Only for the PR's own user when the gate runs as root (never root or the gate's user).
-    A few passes catch what was forking while the first one looked.
+    Only for the PR's own user when the gate runs as root (never root or the gate's user),
+    and only the gate's own descendants: another job's processes or a developer's session
+    of the same user are not the PR's. A process that left its group and was orphaned stays
+    a descendant because the gate is a child subreaper (see :func:`_adopt_orphans`). A few
+    passes catch what was forking while the first one looked.
     """
     if uid == os.geteuid() or uid == 0:
         return 0
     total = 0
     for _ in range(passes):
-        found = [pid for pid in _owned_by(uid) if pid not in spared]
+        parents = _parents()
+        found = [
+            pid
+            for pid in parents
+            if pid not in spared and uid in _uids(pid) and _descends(pid, os.getpid(), parents)
+        ]
         for pid in found:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
+        for pid in found:  # adopted orphans are the gate's children now: reap them
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
         total += len(found)
         if not found:
             break
     return total
+
+
+def _adopt_orphans() -> None:
+    """Make the gate a child subreaper (Linux ``PR_SET_CHILD_SUBREAPER``): what PR code
+    detaches (``setsid`` and a double fork) is re-parented to the gate, not to init, so it
+    remains the gate's descendant and :func:`end_user_processes` finds it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: only the process group is ended
 
 
 def _owned_by(uid: int) -> list[int]:
@@ -271,6 +298,29 @@ def _pids() -> list[int]:
         return [int(name) for name in os.listdir("/proc") if name.isdigit()]
     except OSError:
         return []
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid for every process that can be read."""
+    out = {}
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+                # the name in parentheses may hold spaces: fields follow its last ")"
+                out[pid] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    seen = 0
+    while pid > 1 and seen < len(parents) + 1:
+        pid = parents.get(pid, 0)
+        if pid == ancestor:
+            return True
+        seen += 1
+    return False
 
 
 def _uids(pid: int) -> set[int]:

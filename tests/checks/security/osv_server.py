@@ -4,6 +4,11 @@ It answers the three endpoints OSV clients use: ``POST /v1/query`` (pip-audit's 
 call), ``POST /v1/querybatch`` and ``GET /v1/vulns/<id>``. Records are YAML or JSON
 files; with ``by_folder`` the records of a package are read only when it is first asked
 about (the PyPI advisory database keeps one folder per package).
+
+A query path may start with ``/asof/<ISO date>`` (``/asof/2023-04-03T10:00:00Z/v1/query``):
+then only records published on or before that moment are served, what an OSV service
+would have answered then. The replay (bench/replay.py) asks as of each commit's date, so a
+PR is not judged by advisories filed after it merged.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,6 +35,32 @@ def load_record(path: Path) -> dict[str, Any]:
     data = json.loads(text) if path.suffix == ".json" else yaml.load(text, loader)  # nosec B506
     assert isinstance(data, dict), path
     return data
+
+
+ASOF_PREFIX = "/asof/"
+
+
+def split_asof(path: str) -> tuple[datetime | None, str]:
+    """``/asof/<date>/v1/query`` -> (that moment, ``/v1/query``); other paths unchanged."""
+    if not path.startswith(ASOF_PREFIX):
+        return None, path
+    stamp, _, rest = path[len(ASOF_PREFIX) :].partition("/")
+    return _moment(stamp), "/" + rest
+
+
+def _moment(stamp: str) -> datetime | None:
+    """An aware UTC datetime from an ISO 8601 stamp (``Z`` or an offset), else None."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def published_by(record: dict[str, Any], asof: datetime | None) -> bool:
+    """True when ``record`` was public at ``asof`` (always, without a date on either side)."""
+    published = _moment(str(record.get("published", "")))
+    return asof is None or published is None or published <= asof
 
 
 def _v(text: str) -> Version | None:
@@ -113,10 +145,10 @@ class OsvServer:
                         self._add(load_record(path))
             return self.records.get(name, [])
 
-    def match(self, name: str, version: str) -> list[dict[str, Any]]:
-        """Records affecting (name, version), live ones only, sorted by id."""
+    def match(self, name: str, version: str, asof: datetime | None = None) -> list[dict[str, Any]]:
+        """Records affecting (name, version) and published by ``asof``, sorted by id."""
         name = canonicalize_name(name)
-        found = [r for r in self._for(name) if affects(r, name, version)]
+        found = [r for r in self._for(name) if affects(r, name, version) and published_by(r, asof)]
         return sorted(found, key=lambda r: r["id"])
 
     def by_id(self, vuln_id: str) -> dict[str, Any] | None:
@@ -156,10 +188,12 @@ class OsvServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 if self._failing():
                     return
-                if self.path == "/v1/query":
-                    self._send(200, server._query(body))
-                elif self.path == "/v1/querybatch":
-                    results = [server._query(q, brief=True) for q in body.get("queries", [])]
+                asof, path = split_asof(self.path)
+                if path == "/v1/query":
+                    self._send(200, server._query(body, asof=asof))
+                elif path == "/v1/querybatch":
+                    queries = body.get("queries", [])
+                    results = [server._query(q, brief=True, asof=asof) for q in queries]
                     self._send(200, {"results": results})
                 else:
                     self._send(404, {"message": "not found"})
@@ -167,19 +201,26 @@ class OsvServer:
             def do_GET(self) -> None:
                 if self._failing():
                     return
-                record = server.by_id(self.path.rsplit("/", 1)[-1])
-                if self.path.startswith("/v1/vulns/") and record is not None:
+                asof, path = split_asof(self.path)
+                record = server.by_id(path.rsplit("/", 1)[-1])
+                if (
+                    path.startswith("/v1/vulns/")
+                    and record is not None
+                    and published_by(record, asof)
+                ):
                     self._send(200, record)
                 else:
                     self._send(404, {"message": "not found"})
 
         return Handler
 
-    def _query(self, body: dict[str, Any], *, brief: bool = False) -> dict[str, Any]:
+    def _query(
+        self, body: dict[str, Any], *, brief: bool = False, asof: datetime | None = None
+    ) -> dict[str, Any]:
         name, version = body["package"]["name"], body["version"]
         with self._lock:
             self.queries.append((canonicalize_name(name), version))
-        found = self.match(name, version)
+        found = self.match(name, version, asof)
         if brief:
             found = [{"id": r["id"], "modified": r.get("modified", "")} for r in found]
         return {"vulns": found} if found else {}

@@ -326,3 +326,43 @@ def test_a_shell_script_or_an_explicit_include_is_not_read_as_python() -> None:
     # the policy's own include list is taken as written
     only_py = {"include": ["*.py"]}
     assert run_part("bandit", {"README.md": "x\n"}, {"bin/deploy": SCRIPT}, only_py) == []
+
+
+# dogfood (mealie fd0257c): a migration fills new columns with the dialect's boolean words
+LITERAL_SQL = '''\
+from textwrap import dedent
+TABLE = "users"
+
+
+def populate(op, postgres):
+    if postgres:
+        TRUE = "TRUE"
+    else:
+        TRUE = "1"
+    op.execute(dedent(f"""
+        UPDATE household_preferences SET lock_edits = {TRUE} WHERE lock_edits IS NULL
+    """))
+    op.execute("DELETE FROM %s WHERE admin = %s" % (TABLE, TRUE if postgres else "0"))
+'''
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (LITERAL_SQL, []),
+        # a parameter, a call, a loop variable, a name rebound from input: injectable
+        (LITERAL_SQL.replace("def populate(op, postgres)", "def populate(op, postgres, TRUE)"),
+         [("db.py", 10), ("db.py", 13)]),
+        (LITERAL_SQL.replace('"1"', "input()"), [("db.py", 10), ("db.py", 13)]),
+        (LITERAL_SQL.replace('TABLE = "users"', 'TABLE = "users"\nfor TABLE in []: pass'),
+         [("db.py", 14)]),
+        (LITERAL_SQL.replace('TABLE = "users"', 'TABLE = "users"\nTABLE += input()'),
+         [("db.py", 14)]),
+    ],
+)  # fmt: skip
+def test_sql_built_only_from_literals_is_not_injectable(
+    code: str, expected: list[tuple[str, int]]
+) -> None:
+    found = run_part("bandit", {}, {"db.py": code})
+    assert rules(found) == ["bandit-b608"] * len(expected)
+    assert where(found) == expected

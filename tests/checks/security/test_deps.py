@@ -52,6 +52,19 @@ def test_an_advisory_without_a_fix_says_so(osv: OsvServer) -> None:
     assert found[0].remedy.startswith("No release of leftpad-py fixes GKT-2099-0003")
 
 
+@pytest.mark.parametrize(
+    ("asof", "expected"),
+    [("2099-01-01T00:00:00Z", ["vulnerable-dependency"]), ("2098-12-31T23:59:59Z", [])],
+)
+def test_an_osv_server_asked_as_of_a_date_serves_what_was_published_by_then(
+    osv: OsvServer, asof: str, expected: list[str]
+) -> None:
+    # the replay asks as of each commit's date; GKT-2099-0001 is published 2099-01-01
+    url = osv.url.replace("/v1/query", f"/asof/{asof}/v1/query")
+    head = {"requirements.txt": "requests==2.19.1\n"}
+    assert rules(run_part("dependencies", {}, head, {"osv_url": url})) == expected
+
+
 def test_withdrawn_advisories_are_ignored(osv: OsvServer) -> None:
     assert run_part("dependencies", {}, {"requirements.txt": "six==1.0\n"}, deps(osv)) == []
 

@@ -390,3 +390,24 @@ def test_the_policy_default_for_test_files_is_the_list_of_test_folders() -> None
     assert config["bandit"]["test_files"] == list(DEFAULT_TEST_FILES)
     head = {"tests/test_api.py": 'api_token = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
     assert run_part("secrets", {}, head, config["secrets"]) == []
+
+
+def test_a_generic_value_in_documentation_warns_a_named_token_there_blocks() -> None:
+    # dogfood (documenso b0f8c83): a how-to shows a webhook secret as an example value
+    example = 'webhook_secret = "Zx8kLm2Qp9vRt4Wq"\n'  # pragma: allowlist secret
+    head = {
+        "apps/documentation/pages/developers/webhooks.mdx": example,
+        "docs/setup/config.yml": example,
+        "README.md": f"export GITHUB_TOKEN={GH}\n",
+        "app/settings.py": example,
+    }
+    found = {(where([f])[0][0], f.rule): f for f in run_part("secrets", {}, head)}
+    mdx = found[("apps/documentation/pages/developers/webhooks.mdx", "secret-high-entropy")]
+    assert mdx.level is Level.WARNING and "in documentation" in mdx.message
+    assert found[("docs/setup/config.yml", "secret-high-entropy")].level is Level.WARNING
+    assert found[("README.md", "secret-github-token")].level is Level.ERROR
+    assert found[("app/settings.py", "secret-high-entropy")].level is Level.ERROR
+    # [] judges documentation like code; a part level applies to every finding
+    strict = run_part("secrets", {}, head, {"doc_files": []})
+    assert {f.level for f in strict} == {Level.ERROR}
+    assert {f.level for f in run_part("secrets", {}, head, {"level": "block"})} == {Level.ERROR}

@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
-from gatekeeper.checks.coverage import pragmas
+from gatekeeper.checks.coverage import pragmas, unimported
 from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show, table
 from gatekeeper.checks.coverage.evidence import exists, refusal, repo_path
 from gatekeeper.checks.coverage.paths import PathMapper
-from gatekeeper.checks.coverage.reports import Report, ReportError, read_report
+from gatekeeper.checks.coverage.reports import Report, ReportError, Wanted, read_report
 from gatekeeper.checks.interface import (
     BASE_INPUTS_DIR,
     BaseCheck,
@@ -76,6 +76,25 @@ class CoverageCheck(BaseCheck):
             Level.INFO,
             "Changed lines that no test runs",
             remedy="Cover them with a test, or mark truly unreachable code `# pragma: no cover`.",
+            description="A changed Python module missing from the report where it measures"
+            " the module's folder was imported by no test: its changed statements count too"
+            " (`checks.coverage.unimported`).",
+        ),
+        Rule(
+            "config-changed",
+            Level.WARNING,
+            "The pull request changes what coverage.py measures",
+            remedy="Have a human review the change to coverage.py's configuration; files"
+            " missing from the report are judged by the base commit's until it is merged.",
+            description="A wider `omit` or a narrower `source` would take the pull request's"
+            " own untested modules out of the count, so the base configuration decides.",
+        ),
+        Rule(
+            "config-unreadable",
+            Level.WARNING,
+            "coverage.py's configuration at base cannot be read",
+            remedy="Fix the file the message names; until then every changed Python file"
+            " missing from the report counts as never run.",
         ),
         Rule(
             "total-below",
@@ -175,6 +194,15 @@ class CoverageCheck(BaseCheck):
                 "approves the latest push.",
             },
             "path_map": {"type": "object", "additionalProperties": {"type": "string"}},
+            "unimported": {
+                "enum": ["count", "ignore"],
+                "default": "count",
+                "description": "A changed Python file missing from the report (no test"
+                " imported it) where the report measures its folder's code: `count` its"
+                " changed statements as never run; `ignore` leaves it out, as coverage.py"
+                " does. Test files, files coverage.py's base configuration omits and"
+                " statement-free files never count.",
+            },
         },
     }
 
@@ -225,12 +253,26 @@ class CoverageCheck(BaseCheck):
             strip=ctx.config.get("strip_prefixes", ()),
             mappings=ctx.config.get("path_map"),
         )
-        report = self._read(ctx, names, mapper)
+        found, scope = None, None
+        files = unimported.candidates(ctx.changes, ctx.paths, ctx.exclude)
+        if ctx.config.get("unimported", "count") == "count" and (
+            files or unimported.touches_configuration(ctx.changes)
+        ):
+            scope, notes = unimported.configuration(self, ctx)
+            yield from notes
+            found = unimported.probe(ctx.changes, mapper, files) if files else None
+        report = self._read(ctx, names, found or mapper)
         texts = {p: ctx.changes.text_at_head(p) for p in sorted(report.files)}
         diffs = [
             file_diff(report.files[p], ctx.changes.added_lines(p), text)
             for p, text in texts.items()
         ]
+        if found is not None and scope is not None:
+            missing = unimported.diffs(ctx.changes, found, report.files, scope)
+            diffs += missing
+            texts.update((d.path, ctx.changes.text_at_head(d.path)) for d in missing)
+            # the report's paths do reach these files' folders: no mapping to blame
+            targets -= {p for p, area in found.areas.items() if area in found.measured}
         level = Level.INFO if ctx.config.get("informational") else None
         yield from self._stale(diffs)
         yield from self._matches_nothing(targets, mapper, report)
@@ -251,7 +293,7 @@ class CoverageCheck(BaseCheck):
                     evidence=f"{what} {name}",
                 )
 
-    def _read(self, ctx: CheckContext, names: list[str], mapper: PathMapper) -> Report:
+    def _read(self, ctx: CheckContext, names: list[str], mapper: Wanted) -> Report:
         report = Report()
         for name in names:
             path = ctx.changes.root / name
@@ -306,9 +348,14 @@ class CoverageCheck(BaseCheck):
             for start, end in ranges(d.missing):
                 code = " ".join(x.strip() for x in lines[start - 1 : end])
                 what = f"line {start}" if start == end else f"lines {start}-{end}"
+                why = (
+                    ": the file is not in the coverage report at all (no test imported it)"
+                    if d.unimported
+                    else ""
+                )
                 yield self.finding(
                     "uncovered-lines",
-                    f"Changed {what} of {d.path} never ran under the tests.",
+                    f"Changed {what} of {d.path} never ran under the tests{why}.",
                     path=d.path,
                     line=start,
                     end_line=end,

@@ -27,6 +27,8 @@ class FileDiff:
     covered: set[int] = field(default_factory=set)
     partial_branches: set[int] = field(default_factory=set)
     stale: bool = False
+    #: missing from the report although it measures the file's area: no test imported it
+    unimported: bool = False
 
     @property
     def missing(self) -> set[int]:
@@ -145,5 +147,6 @@ def table(diffs: list[FileDiff]) -> Block:
             missing or "—",
             partial or "—",
         )
-        rows.append((inline(code(d.path)), *(inline(c) for c in cells)))
+        where = inline(code(d.path), " (not in report)" if d.unimported else "")
+        rows.append((where, *(inline(c) for c in cells)))
     return Table(header, tuple(rows), numeric=frozenset({1, 2, 3}))

@@ -10,7 +10,7 @@ match at a folder boundary finds the file.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 
 class PathMapper:
@@ -47,12 +47,26 @@ class PathMapper:
         """As ``__call__``, without recording the match."""
         path = report_path.replace("\\", "/")
         for candidate in self._candidates(path, roots):
-            normal = posixpath.normpath(candidate).lstrip("/") if candidate else ""
-            if normal.startswith("./"):
-                normal = normal[2:]
+            normal = _normal(candidate)
             if normal in self.targets:
                 return normal
         return self._by_suffix(path)
+
+    def locate(self, report_path: str, roots: Sequence[str], known: Container[str]) -> str | None:
+        """The repository path of any file the report lists, among ``known`` (files at
+        head), not only the changed ones: as ``resolve`` maps it, else by its longest
+        suffix at a folder boundary that names a known file."""
+        path = report_path.replace("\\", "/")
+        for candidate in self._candidates(path, roots):
+            normal = _normal(candidate)
+            if normal in known:
+                return normal
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            suffix = "/".join(parts[i:])
+            if suffix in known:
+                return suffix
+        return None
 
     def _candidates(self, path: str, roots: Sequence[str]) -> Iterable[str]:
         for prefix, replacement in self.mappings.items():
@@ -79,3 +93,8 @@ class PathMapper:
             if path == t or path.endswith("/" + t)
         ]
         return hits[0] if len(hits) == 1 else None
+
+
+def _normal(candidate: str) -> str:
+    normal = posixpath.normpath(candidate).lstrip("/") if candidate else ""
+    return normal[2:] if normal.startswith("./") else normal

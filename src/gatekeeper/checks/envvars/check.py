@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import DEFAULT_DOCS, Documentation, parse_doc
+from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.sides import (
@@ -190,6 +191,14 @@ class EnvVarsCheck(BaseCheck):
                 "description": "Variable-name globs that need no documentation.",
             },
             "report_dynamic": {"type": "boolean", "default": True},
+            "framework_vars": {
+                "type": "boolean",
+                "default": True,
+                "description": "Variables a framework defines and documents itself (Rails'"
+                " RAILS_MAX_THREADS, Django's DJANGO_SETTINGS_MODULE, Node's NODE_OPTIONS...)"
+                " need no documentation in a repository built on it, as its base shows"
+                " (Gemfile with rails, manage.py, package.json); false judges them too.",
+            },
             "tests": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -224,7 +233,7 @@ class EnvVarsCheck(BaseCheck):
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         yield from notes
-        allow = (*PLATFORM_VARS, *ctx.config.get("allow", ()))
+        allow = (*PLATFORM_VARS, *self._framework_vars(ctx), *ctx.config.get("allow", ()))
         known = Known(loc.read for loc in base)
         candidates = [
             loc
@@ -266,6 +275,19 @@ class EnvVarsCheck(BaseCheck):
         ctx.set_summary(
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
+
+    def _framework_vars(self, ctx: CheckContext) -> tuple[str, ...]:
+        """The variables the frameworks the base is built on define (frameworks.py)."""
+        if not ctx.config.get("framework_vars", True):
+            return ()
+        names, found = framework_vars(ctx.changes.text_at_base)
+        if found:
+            ctx.add_details(
+                f"env-vars: {', '.join(found)} at base: the framework's own variables"
+                " (RAILS_ENV, DJANGO_SETTINGS_MODULE...) need no documentation here"
+                " (checks.env-vars.framework_vars)."
+            )
+        return names
 
     def _reads(self, ctx: CheckContext, side: Side, *, notes: list[Finding]) -> list[Located]:
         out: list[Located] = []

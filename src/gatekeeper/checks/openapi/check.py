@@ -130,6 +130,14 @@ class OpenAPICheck(BaseCheck):
                 "default": True,
                 "description": "post the API changelog in the report",
             },
+            "history": {
+                "enum": ["released", "merged"],
+                "default": "released",
+                "description": "released (default): a breaking change to what the newest"
+                " release tag the base descends from does not have (added since, never"
+                " released) is a warning; without tags every change counts. merged: every"
+                " breaking change blocks.",
+            },
             "generate": generate.SCHEMA,
         },
     }

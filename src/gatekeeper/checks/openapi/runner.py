@@ -10,7 +10,7 @@ from typing import Any
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
-from gatekeeper.checks.openapi.engine import Options, compare, load_spec
+from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
 from gatekeeper.checks.openapi.load import (
     MAX_SPEC_BYTES,
@@ -20,6 +20,7 @@ from gatekeeper.checks.openapi.load import (
     too_large,
 )
 from gatekeeper.checks.openapi.model import Spec, build
+from gatekeeper.checks.openapi.releases import Verdicts, judge
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level, Paragraph, code, inline
 
@@ -58,12 +59,18 @@ class Tally:
 
 
 def run_spec(
-    check: BaseCheck, ctx: CheckContext, path: str, tally: Tally | None = None
+    check: BaseCheck,
+    ctx: CheckContext,
+    path: str,
+    tally: Tally | None = None,
+    *,
+    releases: bool = True,
 ) -> list[Finding]:
     """Findings for one spec path (its head path, or its base path when deleted).
 
     Copies of one shared-schema change are one finding (see :mod:`.group`); ``tally``
-    counts them for the summary.
+    counts them for the summary. With ``releases``, breaking changes to what no release
+    tag has are warnings (see :mod:`.releases`).
     """
     tally = tally if tally is not None else Tally()
     changes = ctx.changes
@@ -113,8 +120,14 @@ def run_spec(
         raise CheckError(
             f"{path}: schemas nest too deeply to compare; split them into $ref components"
         ) from None
+    verdicts = (
+        judge(ctx, path, found, head, _options(ctx))
+        if releases and not deleted
+        else Verdicts(list(found))
+    )
+    found = verdicts.changes
     groups = group(head.doc, found)
-    out.extend(_finding(check, g) for g in groups)
+    out.extend(_finding(check, g, verdicts.unreleased) for g in groups)
     merged = [g for g in groups if g.grouped]
     if merged:
         tally.changes += sum(len(g.changes) for g in merged)
@@ -210,8 +223,12 @@ def _head_problems(
     return out
 
 
-def _finding(check: BaseCheck, g: Group) -> Finding:
-    return check.finding(g.rule, g.message, path=g.path, line=g.line, evidence=g.evidence)
+def _finding(check: BaseCheck, g: Group, unreleased: set[Change]) -> Finding:
+    # a change to what no release has is a warning whatever the rule's level (releases.py)
+    level = Level.WARNING if g.changes[0] in unreleased else None
+    return check.finding(
+        g.rule, g.message, path=g.path, line=g.line, evidence=g.evidence, level=level
+    )
 
 
 def _major(version: Any) -> int | None:

@@ -36,6 +36,7 @@ from gatekeeper.checks.security.common import (
     write_scratch,
 )
 from gatekeeper.checks.security.reduce import cut_pair, normalise, reduce_source
+from gatekeeper.checks.security.sql_literals import LiteralSql
 from gatekeeper.model import Finding, Level, Rule
 
 PYTHON_FILES = ("*.py", "*.pyw")
@@ -135,7 +136,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
-    new = _introduced(head_hits, base_keys, ctx)
+    new, fixed_sql = _not_literal_sql(_introduced(head_hits, base_keys, ctx), head_root)
     suppressions = Suppressions(
         ctx.changes,
         ctx.pr,
@@ -156,7 +157,13 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     ctx.add_details(
         f"bandit: {len(on_disk)} file(s) scanned at head, {len(base_paths)} at base; "
         f"{len(head_hits)} finding(s) at head at or above the thresholds, {len(new)} new, "
-        f"{len(head_hits) - len(new)} pre-existing at base (not counted)."
+        f"{len(head_hits) - len(new) - fixed_sql} pre-existing at base (not counted)"
+        + (
+            f", {fixed_sql} B608 on SQL built from literals only (not injectable)"
+            if fixed_sql
+            else ""
+        )
+        + "."
         + (f" {suppressions.summary()}" if suppressions.summary() else "")
     )
     return findings
@@ -431,6 +438,22 @@ def _introduced(head: list[Hit], base: Counter[tuple[str, str]], ctx: CheckConte
         else:
             new.append(hit)
     return sorted(new, key=lambda h: (h.path, h.line, h.test_id))
+
+
+def _not_literal_sql(hits: list[Hit], root: Path) -> tuple[list[Hit], int]:
+    """``hits`` without the B608 ones whose SQL interpolates only literals (sql_literals),
+    and how many those were."""
+    parsed: dict[str, LiteralSql] = {}
+    kept = []
+    for hit in hits:
+        if hit.test_id == "B608":
+            if hit.path not in parsed:
+                data = (root / hit.path).read_bytes()
+                parsed[hit.path] = LiteralSql(decode_text(data) or "")
+            if parsed[hit.path].only_literals(hit.line, hit.end_line):
+                continue
+        kept.append(hit)
+    return kept, len(hits) - len(kept)
 
 
 def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:

@@ -24,6 +24,7 @@ from gatekeeper.checks.security.bandit_scan import DEFAULT_MAX_BYTES, PYTHON_FIL
 from gatekeeper.checks.security.common import DEFAULT_TEST_FILES, part_settings
 from gatekeeper.checks.security.deps import DEFAULT_TIMEOUT as DEFAULT_OSV_TIMEOUT
 from gatekeeper.checks.security.secrets import (
+    DEFAULT_DOC_FILES,
     DEFAULT_EXCLUDE,
     DEFAULT_MAX_LINE,
     DEFAULT_MIN_ENTROPY,
@@ -143,6 +144,13 @@ _SECRETS = _part(
             " for test servers (a warning); service tokens (AWS, GitHub, Slack...) still block"
             " there (default: tests/, test_*.py, *_test.go...).",
             DEFAULT_TEST_FILES,
+        ),
+        "doc_files": _globs(
+            "Documentation: a high-entropy value under a secret-like name there is an"
+            " example, so a warning; tokens of a known format (AWS, GitHub, Slack, private"
+            " keys...) still block; [] judges documentation like code (default: *.md, *.mdx,"
+            " *.rst, *.adoc, docs/).",
+            DEFAULT_DOC_FILES,
         ),
     },
     "Secrets in the added lines of every changed text file, and committed .env files.",

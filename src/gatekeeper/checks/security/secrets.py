@@ -63,6 +63,9 @@ DEFAULT_EXCLUDE = (
     "pylock.toml",
     "pylock.*.toml",
 )
+#: documentation: a generic high-entropy value there is an example (a webhook secret in
+#: a how-to, a sample config), so it warns; a token of a named format still blocks
+DEFAULT_DOC_FILES = ("**/*.md", "**/*.mdx", "**/*.rst", "**/*.adoc", "**/docs/**")
 ENV_FILES = (".env", ".env.*", "*.env")
 #: example files document variables; some projects name them ``example.env`` (prefix),
 #: which the suffix forms alone miss
@@ -194,6 +197,7 @@ class _Options:
     max_line: int
     entropy_strings: bool
     tests: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
 
 
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
@@ -206,6 +210,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         max_line=int(part.get("max_line_length", DEFAULT_MAX_LINE)),
         entropy_strings=bool(part.get("entropy_strings", False)),
         tests=tuple(part.get("test_files", DEFAULT_TEST_FILES)),
+        docs=tuple(part.get("doc_files", DEFAULT_DOC_FILES)),
     )
     exclude = tuple(part.get("exclude", DEFAULT_EXCLUDE))
     findings: list[Finding] = []
@@ -266,7 +271,8 @@ def _scan_file(
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
     findings = []
     for numbered in _numbered(hits):
-        finding = _to_finding(numbered, part, make, in_tests=match_any(f.path, opts.tests))
+        where = _Where(match_any(f.path, opts.tests), match_any(f.path, opts.docs))
+        finding = _to_finding(numbered, part, make, where)
         found = judge.review(finding, numbered[0], lines)
         if found is not None:
             findings.append(found)
@@ -468,18 +474,34 @@ def _numbered(hits: list[Hit]) -> Iterator[tuple[Hit, int]]:
 _THROWAWAY_IN_TESTS = frozenset({"secret-private-key"})
 
 
+@dataclass(frozen=True)
+class _Where:
+    """What kind of file a hit is in: test code, documentation (``*_files`` options)."""
+
+    tests: bool = False
+    docs: bool = False
+
+
 def _to_finding(
-    numbered: tuple[Hit, int], part: Part, make: MakeFinding, *, in_tests: bool = False
+    numbered: tuple[Hit, int], part: Part, make: MakeFinding, where: _Where = _Where()
 ) -> Finding:
     hit, nth = numbered
     shown = redact(hit.value, _PREFIX.get(hit.rule, 0))
     digest = hashlib.sha256(hit.value.encode("utf-8", "surrogateescape")).hexdigest()
     message, level = f"{hit.kind} added: {shown}", part.level
-    if in_tests and hit.rule in _THROWAWAY_IN_TESTS and level is None:
+    if where.tests and hit.rule in _THROWAWAY_IN_TESTS and level is None:
         # a service token in a test is a live credential; a key pair is the test's own
         message += (
             " (in test code: a warning, as test keys are made for local test servers; if"
             " this key is trusted anywhere else, rotate it)"
+        )
+        level = Level.WARNING
+    elif where.docs and hit.rule == RULE_GENERIC and level is None:
+        # only the generic rule: a value of no known format under a secret-like name is
+        # what documentation writes as an example; a named token format is a credential
+        message += (
+            " (in documentation: a warning, as examples there look like secrets; if this"
+            " value is real, rotate it)"
         )
         level = Level.WARNING
     return make(

@@ -173,8 +173,10 @@ def field_lines(cls: type, spot: tuple[str, int]) -> dict[str, int]:
                 continue
             lines = {}
             for stmt in node.body:
-                targets = [stmt.target] if isinstance(stmt, ast.AnnAssign) else (
-                    stmt.targets if isinstance(stmt, ast.Assign) else []
+                targets = (
+                    [stmt.target]
+                    if isinstance(stmt, ast.AnnAssign)
+                    else (stmt.targets if isinstance(stmt, ast.Assign) else [])
                 )
                 for t in targets:
                     if isinstance(t, ast.Name):
@@ -193,8 +195,8 @@ def schema_sources(document: Any) -> dict[str, list[Any]]:
     for name in components:
         stem = name.split("-")[0]  # Pydantic's Model-Input / Model-Output
         for prefix in ("Patched",):
-            if stem.startswith(prefix) and stem[len(prefix):] in known:
-                stem = stem[len(prefix):]
+            if stem.startswith(prefix) and stem[len(prefix) :] in known:
+                stem = stem[len(prefix) :]
         if stem.endswith("Request") and stem not in known:
             stem = stem[: -len("Request")]
         candidates = (

@@ -66,9 +66,7 @@ class Sources:
         for name, entry in list(found.items())[:MAX_ENTRIES] if isinstance(found, dict) else ():
             if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], dict):
                 spot = _spot(entry[0], entry[1])
-                fields = {
-                    str(k): v for k, v in entry[2].items() if isinstance(v, int) and v > 0
-                }
+                fields = {str(k): v for k, v in entry[2].items() if isinstance(v, int) and v > 0}
                 if spot:
                     schemas[str(name)] = (spot, fields)
         return cls(ops, schemas)
