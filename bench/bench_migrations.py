@@ -98,9 +98,13 @@ def bench_alembic(revisions: int) -> dict[str, Any]:
     files = {f"alembic/versions/r{i:04d}.py": _revision(i) for i in range(revisions)}
     last = f"alembic/versions/r{revisions - 1:04d}.py"
     parents = {p: s for p, s in files.items() if p != last}
+    # four new revisions: each proven on its own, a child process per step (3 each + the
+    # chain); more than alembic_run.GROUP_ABOVE new ones are proven together
+    older = {p: s for p, s in files.items() if p < f"alembic/versions/r{revisions - 4:04d}.py"}
     config = {"roundtrip": "sqlite", "safety": False}
     out: dict[str, Any] = {"revisions": revisions}
-    for label, base in (("all_new_seconds", {}), ("last_new_seconds", parents)):
+    runs = (("all_new_seconds", {}), ("last_new_seconds", parents), ("four_new_seconds", older))
+    for label, base in runs:
         with tempfile.TemporaryDirectory() as scratch:
             ctx = context(changeset(base, files), config, scratch=Path(scratch))
             start, cpu = time.perf_counter(), _cpu()

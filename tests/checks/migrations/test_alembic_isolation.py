@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -53,33 +54,46 @@ def test_a_revision_that_exits_the_process_is_reported() -> None:
     assert "the round-trip runner stopped" in found[1]
 
 
-def _job(tmp_path: Path, source: str, db: dict[str, str] | None = None) -> dict[str, object]:
+def _job(
+    tmp_path: Path, source: str, action: str = "up", db: dict[str, str] | None = None
+) -> dict[str, object]:
     rev = Revision("versions/a1.py", source, new=True, provable=True)
+    if db is None:
+        sqlite3.connect(tmp_path / "db.sqlite3").close()
     return {
-        "db": db or {"engine": "sqlite", "folder": str(tmp_path)},
+        "db": db or {"engine": "sqlite", "path": str(tmp_path / "db.sqlite3")},
         "result": str(tmp_path / "result.json"),
         "revisions": [rev.__dict__],
+        "step": {"action": action, "paths": ["versions/a1.py"]},
     }
 
 
-def test_child_main_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = HEADER + "def upgrade():\n" + CREATE + "def downgrade():\n    pass\n"
-    job = _job(tmp_path, source)
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(job)))
+def test_child_main_does_one_step_and_reports_only_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = HEADER + "def upgrade():\n" + CREATE + "def downgrade():\n    op.drop_table('x')\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(_job(tmp_path, source))))
     assert alembic_child.main() == 0
-    (problem,) = json.loads((tmp_path / "result.json").read_text())["problems"]
-    assert problem["failed"] is True
-    assert "unexpected column t.id integer NOT NULL" in problem["message"]
+    report = json.loads((tmp_path / "result.json").read_text())
+    assert report == {"error": None, "unloadable": "", "info": {}}
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:  # the step ran on the gate's file
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+    error, _ = alembic_child.run(_job(tmp_path, source, "down"))
+    assert error is not None and not error.unsupported and "no such table: x" in str(error)
 
 
 def test_child_reports_unloadable_and_unopenable(tmp_path: Path) -> None:
     broken = HEADER + "def upgrade(:\n"
-    (problem,) = alembic_child.run(_job(tmp_path, broken))
-    assert not problem.failed and "invalid syntax" in problem.message
+    error, unloadable = alembic_child.run(_job(tmp_path, broken))
+    assert error is None and "invalid syntax" in unloadable
     no_upgrade = HEADER + "X = 1\n"
-    (problem,) = alembic_child.run(_job(tmp_path, no_upgrade))
-    assert problem.message == "versions/a1.py has no upgrade()"
+    assert alembic_child.run(_job(tmp_path, no_upgrade)) == (
+        None,
+        "versions/a1.py has no upgrade()",
+    )
     fine = HEADER + "def upgrade():\n" + CREATE
-    bad_db = {"engine": "postgres", "admin": f"host={tmp_path} port=1 dbname=x"}
-    (problem,) = alembic_child.run(_job(tmp_path, fine, bad_db))
-    assert not problem.failed and "ServerError: cannot connect" in problem.message
+    error, _ = alembic_child.run(_job(tmp_path, fine, "down"))
+    assert error is not None and str(error) == "versions/a1.py has no downgrade()"
+    bad_db = {"engine": "postgres", "conninfo": f"host={tmp_path} port=1 dbname=x"}
+    error, _ = alembic_child.run(_job(tmp_path, fine, db=bad_db))
+    assert error is not None and error.unsupported and "connect" in str(error)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.checks.interface import CheckError
-from gatekeeper.checks.migrations import MigrationsCheck, postgres
+from gatekeeper.checks.migrations import MigrationsCheck, engines, postgres
 from gatekeeper.testing import changeset, context
 
 HALF_WAY = {
@@ -141,7 +141,7 @@ def test_database_survives_a_failed_transaction_block_and_gives_an_alembic_url(p
         db.discard()
 
 
-def test_alembic_child_on_postgres_in_process(pg_url: str, tmp_path: Path) -> None:
+def test_alembic_child_step_on_postgres_in_process(pg_url: str) -> None:
     from gatekeeper.checks.migrations import alembic_child
     from gatekeeper.checks.migrations.alembic_run import Revision
 
@@ -151,10 +151,18 @@ def test_alembic_child_on_postgres_in_process(pg_url: str, tmp_path: Path) -> No
         "def downgrade():\n    pass\n"
     )
     rev = Revision("versions/a1.py", source, new=True, provable=True)
-    job = {"db": {"engine": "postgres", "admin": pg_url}, "revisions": [rev.__dict__]}
-    (problem,) = alembic_child.run(job)
-    assert problem.failed
-    assert "unexpected column public.t.id integer NULL" in problem.message
+    db = postgres.PostgresDatabase(pg_url)
+    try:
+        job = {
+            "db": engines.attach_spec(db),
+            "revisions": [rev.__dict__],
+            "step": {"action": "up", "paths": [rev.path]},
+        }
+        assert alembic_child.run(job) == (None, "")
+        # the step ran on the gate's database, which the gate snapshots itself
+        assert ("column", "public.t", "id", "integer", "null", "") in db.snapshot().facts
+    finally:
+        db.discard()
 
 
 def test_a_statement_cannot_outlive_the_time_limit(pg_url: str) -> None:

@@ -6,8 +6,10 @@ version table, naming conventions). The gate points it at a scratch database thr
 at once, since ``env.py`` files read the URL in different places: the config's
 ``sqlalchemy.url``, the environment variables of ``checks.migrations.environment``
 (``DATABASE_URL`` by default), and the variables taken from the job's own environment
-(``pass_env``). It all runs in a child process (:mod:`.child`), in the folder of
-``alembic.ini``, with the project's folders importable after the gate's own.
+(``pass_env``). It all runs in child processes (:mod:`.child`), one per step of the
+round trip, in the folder of ``alembic.ini``, with the project's folders importable after
+the gate's own; the gate snapshots the database between steps (without the version
+table) and compares.
 
 The application's imports work where the project is installed: the in-job action runs
 the gate in the job's own Python. When ``env.py`` cannot be loaded, the reason and the
@@ -27,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import child
-from gatekeeper.checks.migrations.alembic_run import CHILD_MODULE, Revision
+from gatekeeper.checks.migrations import child, engines, roundtrip
+from gatekeeper.checks.migrations.alembic_run import CHILD_MODULE, Revision, sure_change
 from gatekeeper.checks.migrations.catalog import Catalog, Database, EngineError
+from gatekeeper.checks.migrations.engines import Engines
 from gatekeeper.checks.migrations.roundtrip import Problem, Unit
 from gatekeeper.checks.migrations.sqlite import is_unsupported
 
@@ -94,33 +97,56 @@ def _script_location(text: str | None, here: str) -> str | None:
 def run(
     project: Project,
     revisions: list[Revision],
-    db: dict[str, str],
+    dbs: Engines,
     how: tuple[Path, float, Path],
     environment: Mapping[str, str],
     passed: Mapping[str, str],
 ) -> child.Answer:
-    """Round-trip the new revisions through the project; ``how`` is (scratch folder,
-    time limit, checkout)."""
+    """Round-trip the new revisions through the project, one child per step (the schema
+    is compared here); ``how`` is (scratch folder, time limit, checkout)."""
     folder, timeout, checkout = how
-    new = [r.path for r in revisions if r.new]
-    stale = [r.path for r in revisions if r.new and not _on_disk(checkout, r)]
+    new = [r for r in revisions if r.new]
+    stale = [r.path for r in new if not _on_disk(checkout, r)]
     if stale:
         why = (
             f"{stale[0]} on disk differs from the head commit: a round trip through env.py "
             "runs the files of the checkout, so check out the head being judged"
         )
-        return child.Answer([Problem(p, False, why) for p in new])
+        return child.Answer([Problem(r.path, False, why) for r in new])
+    if not new:
+        return child.Answer()
     ini = checkout / project.ini
     job = {
         "kind": "project",
-        "db": db,
         "ini": str(ini),
         "paths": [str(checkout), str(ini.parent)],
         "environment": dict(environment),
         "revisions": [asdict(r) for r in revisions],
     }
     spawn = child.Spawn(CHILD_MODULE, folder, timeout, checkout, ini.parent, dict(passed))
-    return child.run(job, new, spawn)
+    steps = child.Steps(job, spawn)
+    # the parent state: every revision the first new one builds on, applied by Alembic
+    parents = new[0].parents
+    before = [Unit("", steps.step({"action": "chain", "targets": parents}), None)]
+    units = [
+        Unit(
+            r.path,
+            steps.step({"action": "up", "target": r.revision}),
+            steps.step({"action": "down", "target": _down_to(r)}) if r.provable else None,
+            sure_change(r),
+        )
+        for r in new
+    ]
+    opened = partial(_opened, steps, dbs)
+    problems = roundtrip.run(opened, before if parents else [], units)
+    first = steps.first
+    if first is not None and first.unloadable:
+        return child.Answer(unloadable=first.unloadable)
+    return child.Answer(problems)
+
+
+def _opened(steps: child.Steps, dbs: Engines) -> Database:
+    return _WithoutVersionTable(steps.open(dbs))
 
 
 def _on_disk(checkout: Path, revision: Revision) -> bool:
@@ -145,9 +171,6 @@ def render(template: str, url: str, parts: Mapping[str, str]) -> str:
     if unknown:
         raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {template!r}")
     return template.format(**values)
-
-
-# --- child side --------------------------------------------------------------------------
 
 
 class _WithoutVersionTable:
@@ -175,40 +198,38 @@ def _version_fact(fact: tuple[str, ...]) -> bool:
     return len(fact) > 1 and fact[1].rsplit(".", 1)[-1] == "alembic_version"
 
 
-def run_in_child(job: dict[str, Any], db: Database) -> child.Answer:
-    """Load the project and round-trip its new revisions (in the child process)."""
+# --- child side --------------------------------------------------------------------------
+
+
+def run_in_child(job: dict[str, Any]) -> tuple[EngineError | None, str]:
+    """Load the project and do the job's step (in the child process): (the step's
+    failure or None, why env.py cannot be loaded or "")."""
     from alembic import command
     from alembic.config import Config
 
-    wrapped = _WithoutVersionTable(db)
-    url = db.sqlalchemy_url()
+    try:
+        url = engines.attach(job["db"]).sqlalchemy_url()
+    except Exception as exc:  # the database cannot be reached: say so, do not crash
+        return EngineError(f"{type(exc).__name__}: {exc}", unsupported=True), ""
     for name, template in job["environment"].items():
         os.environ[name] = render(template, url, url_parts(url))
     config = Config(job["ini"])
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    revisions = [Revision(**r) for r in job["revisions"]]
     try:
         command.current(config)  # imports env.py and connects: the project loads, or not
     except BaseException as exc:  # whatever env.py raises means it cannot be loaded here
-        db.discard()
-        return child.Answer(unloadable=f"env.py could not run: {_short(exc)}")
-    from gatekeeper.checks.migrations import roundtrip
-
-    first = next((r for r in revisions if r.new), None)
-    parents = first.parents if first is not None else []
-    # the parent state: every revision the first new one builds on, applied by Alembic
-    before = [Unit(first.path if first else "", _step(lambda: _upgrade_all(config, parents)),
-                   None)] if parents else []  # fmt: skip
-    new = [
-        Unit(
-            r.path,
-            _step(partial(command.upgrade, config, r.revision)),
-            _step(partial(command.downgrade, config, _down_to(r))) if r.provable else None,
-        )
-        for r in revisions
-        if r.new
-    ]
-    return child.Answer(roundtrip.run(lambda: wrapped, before, new))
+        return None, f"env.py could not run: {_short(exc)}"
+    step = job["step"]
+    calls: dict[str, Callable[[], object]] = {
+        "chain": lambda: _upgrade_all(config, step.get("targets", [])),
+        "up": lambda: command.upgrade(config, step["target"]),
+        "down": lambda: command.downgrade(config, step["target"]),
+    }
+    try:
+        _step(calls[step["action"]])(None)
+    except EngineError as exc:
+        return exc, ""
+    return None, ""
 
 
 def _upgrade_all(config: Any, targets: list[str]) -> None:
@@ -226,8 +247,8 @@ def _down_to(r: Revision) -> str:
     return r.parents[0] if len(r.parents) == 1 else "-1"
 
 
-def _step(call: Callable[[], object]) -> Callable[[Database], None]:
-    def step(_db: Database) -> None:
+def _step(call: Callable[[], object]) -> Callable[[object], None]:
+    def step(_db: object) -> None:
         try:
             call()
         except BaseException as exc:  # the revision's (or env.py's) own failure

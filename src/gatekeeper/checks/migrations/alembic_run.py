@@ -1,26 +1,29 @@
-"""Run Alembic revisions without their project, in a child process of their own.
+"""Run Alembic revisions without their project, in child processes of their own.
 
 No ``env.py``, no ``alembic.ini``, no version table: each revision file is compiled on
 its own and its ``upgrade()``/``downgrade()`` are called with ``op`` bound to a scratch
 connection through Alembic's Operations on a MigrationContext. That code comes from the
-change under review, so it runs in a separate Python process started by
+change under review, so it runs in separate Python processes started by
 :func:`gatekeeper.sandbox.run_untrusted` (no credentials, another user when the gate is
-root, the check's time limit, a memory cap), in the scratch folder. A revision that
+root, the check's time limit, a memory cap), one per step of the round trip; the gate
+snapshots the scratch database between them and compares (:mod:`.roundtrip`). A revision that
 imports the application is reported before anything runs ("cannot run in isolation").
 """
 
 from __future__ import annotations
 
+import ast
 import heapq
 import importlib.util
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from gatekeeper.checks.migrations import child, pyops
-from gatekeeper.checks.migrations.catalog import Database, EngineError
-from gatekeeper.checks.migrations.roundtrip import Problem
+from gatekeeper.checks.migrations import child, pyops, roundtrip
+from gatekeeper.checks.migrations.catalog import EngineError
+from gatekeeper.checks.migrations.engines import Engines
+from gatekeeper.checks.migrations.roundtrip import Problem, Unit
 from gatekeeper.checks.migrations.sqlite import is_unsupported
 
 #: the module the child process runs
@@ -94,20 +97,74 @@ def foreign_message(path: str, names: list[str]) -> str:
 
 # --- parent side ---------------------------------------------------------------------------
 
+#: more new revisions than this are proven together (up all, down all, up all): each
+#: child costs half a second of imports, and one revision on its own takes three
+GROUP_ABOVE = 4
+#: ``op`` calls whose effect a snapshot always shows
+_SURE = ("create_table", "drop_table", "add_column", "drop_column", "create_index",
+         "drop_index", "rename_table")  # fmt: skip
+
 
 def run_isolated(
-    revisions: list[Revision], db: dict[str, str], folder: Path, timeout: float, checkout: Path
+    revisions: list[Revision], dbs: Engines, folder: Path, timeout: float, checkout: Path
 ) -> list[Problem]:
-    """Roundtrip the new revisions, each file on its own, in a child process (see
-    :mod:`.child`); ``checkout`` decides the child's user (its owner)."""
-    new = [r.path for r in revisions if r.new]
+    """Roundtrip the new revisions, each file on its own, one child process per step (see
+    :mod:`.child`); the schema is compared here. ``checkout`` decides the child's user."""
+    new = [r for r in revisions if r.new]
     missing = [m for m in ("alembic", "sqlalchemy") if importlib.util.find_spec(m) is None]
     if missing:
         why = f"needs {' and '.join(missing)}: pip install 'dod-gatekeeper[migrations]'"
-        return [Problem(p, False, why) for p in new]
-    job = {"kind": "isolated", "db": db, "revisions": [asdict(r) for r in revisions]}
-    how = child.Spawn(CHILD_MODULE, folder, timeout, checkout)
-    return child.run(job, new, how).problems
+        return [Problem(r.path, False, why) for r in new]
+    job = {"kind": "isolated", "revisions": [asdict(r) for r in revisions]}
+    steps = child.Steps(job, child.Spawn(CHILD_MODULE, folder, timeout, checkout))
+    before = [r.path for r in revisions if not r.new]
+    chain = [Unit("", steps.step({"action": "up", "paths": before}), None)]
+    units = _grouped(new, steps) if len(new) > GROUP_ABOVE else None
+    if units is None:
+        units = [_unit(r, [r], steps) for r in new]
+    problems = roundtrip.run(lambda: steps.open(dbs), chain if before else [], units)
+    first = steps.first
+    if first is not None and first.unloadable:
+        return [Problem(r.path, False, first.unloadable) for r in new]
+    return problems
+
+
+def _grouped(new: list[Revision], steps: child.Steps) -> list[Unit] | None:
+    """One unit for all of ``new`` when each has a down to prove (else None)."""
+    if not all(r.provable for r in new):
+        return None
+    return [_unit(new[0], new, steps)]
+
+
+def _unit(first: Revision, group: list[Revision], steps: child.Steps) -> Unit:
+    paths = [r.path for r in group]
+    up = steps.step({"action": "up", "paths": paths})
+    down = steps.step({"action": "down", "paths": paths[::-1]}) if first.provable else None
+    changes = next((c for c in map(sure_change, group) if c), "")
+    return Unit(first.path, up, down, changes, tuple(paths[1:]))
+
+
+def sure_change(revision: Revision) -> str:
+    """What ``upgrade()`` surely changes in the schema: its first unconditional ``op`` call
+    a snapshot always shows ("" when there is none, or the file does not parse)."""
+    try:
+        tree = ast.parse(revision.source)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "upgrade":
+            for stmt in node.body:
+                call = stmt.value if isinstance(stmt, ast.Expr) else None
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and isinstance(call.func.value, ast.Name)
+                    and call.func.value.id == "op"
+                    and call.func.attr in _SURE
+                    and not any(k.arg == "if_not_exists" for k in call.keywords)
+                ):
+                    return f"calls op.{call.func.attr} (line {call.lineno})"
+    return ""
 
 
 # --- child side ----------------------------------------------------------------------------
@@ -130,21 +187,22 @@ def load(path: str, source: str, info: pyops.AlembicFile) -> dict[str, Any]:
     return namespace
 
 
+class Reachable(Protocol):
+    """A database as a child reaches it."""
+
+    def sqlalchemy_url(self) -> str:
+        """Its SQLAlchemy URL."""
+
+
 class AlembicRunner:
     """Calls revision functions with ``op`` bound to a database; one engine per database."""
 
     def __init__(self) -> None:
         self._engines: dict[str, Any] = {}
 
-    def step(self, func: Callable[[], object]) -> Callable[[Database], None]:
-        """A roundtrip step that calls ``func`` (an upgrade or downgrade)."""
-
-        def run(db: Database) -> None:
-            self._call(db, func)
-
-        return run
-
-    def _call(self, db: Database, func: Callable[[], object]) -> None:
+    def call(self, db: Reachable, func: Callable[[], object]) -> None:
+        """Call ``func`` (an upgrade or downgrade) with ``op`` bound to ``db``; raise
+        :class:`EngineError` when it fails."""
         from alembic.operations import Operations
         from alembic.runtime.migration import MigrationContext
         from sqlalchemy import create_engine
@@ -157,9 +215,14 @@ class AlembicRunner:
             if url.startswith("sqlite"):
                 _tune_sqlite(engine)
         try:
+            connection = engine.connect()
+        except Exception as exc:  # the gate's database, not the revision, is the problem
+            message = f"the scratch database cannot be reached: {_short(exc)}"
+            raise EngineError(message, unsupported=True) from exc
+        try:
             # the context owns the transaction, as under env.py, so that a revision's
             # autocommit_block() can end it and start another
-            with engine.connect() as conn:
+            with connection as conn:
                 context = MigrationContext.configure(conn, opts={"transactional_ddl": True})
                 with Operations.context(context), context.begin_transaction():
                     func()

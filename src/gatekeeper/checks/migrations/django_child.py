@@ -1,8 +1,9 @@
-"""The child process that round-trips Django migrations (started by ``django_run``).
+"""The child process that runs one step of a Django round trip (started by ``django_run``).
 
 Reads a JSON job on stdin; loads the project's settings with the default database
-replaced by the scratch one; migrates to the base state, forward, back and forward again
-with Django's own executor; writes the problems with :func:`.child.write_answer`.
+replaced by the scratch one the gate opened; migrates to the base state, forward, back or
+forward again (the job's step) with Django's own executor; writes a report with
+:func:`.child.write_report`. The gate snapshots and compares the schema between steps.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.checks.migrations import alembic_project, child, engines
-from gatekeeper.checks.migrations.catalog import Catalog, Database
+from gatekeeper.checks.migrations.catalog import EngineError
+from gatekeeper.checks.migrations.django_run import STEPS
 from gatekeeper.checks.migrations.roundtrip import Problem
 
 Node = tuple[str, str]
 Target = tuple[str, str | None]
 
 
-def database_settings(db: Database) -> tuple[dict[str, Any], str]:
+def database_settings(db: Any) -> tuple[dict[str, Any], str]:
     """Django's DATABASES entry for the scratch database, and its URL (for DATABASE_URL
     and the other variables a project's settings may read it from)."""
     path = getattr(db, "path", None)
     if path is not None:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}, f"sqlite:///{path}"
-    params = db.params()  # type: ignore[attr-defined]
+    params = db.params()
     entry = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": params["database"],
@@ -46,7 +48,7 @@ def database_settings(db: Database) -> tuple[dict[str, Any], str]:
     return entry, url
 
 
-def load(job: dict[str, Any], db: Database) -> str:
+def load(job: dict[str, Any], db: Any) -> str:
     """Set up Django on the scratch database; "" or why the project cannot be loaded."""
     entry, url = database_settings(db)
     parts = {"host": entry.get("HOST", ""), "port": str(entry.get("PORT", "")),
@@ -70,29 +72,28 @@ def load(job: dict[str, Any], db: Database) -> str:
     return ""
 
 
-def run(job: dict[str, Any]) -> child.Answer:
-    """The answer for one job (in the child process)."""
+def run(job: dict[str, Any]) -> tuple[EngineError | None, str, dict[str, Any]]:
+    """Do the job's step (in the child process): (its failure or None, why the project
+    cannot be loaded or "", what the gate needs to know: the changed files' graph nodes)."""
     sys.path.extend(p for p in job["paths"] if p not in sys.path)
     relative = dict(zip(job["migrations"], job["relative"], strict=True))
     try:
-        db = engines.open_from_spec(job["db"])
-    except Exception as exc:  # the database could not be opened: say so, do not crash
-        message = f"{type(exc).__name__}: {exc}"
-        return child.Answer([Problem(p, False, message) for p in relative.values()])
+        db = engines.attach(job["db"])
+    except Exception as exc:  # the database cannot be reached: say so, do not crash
+        return EngineError(f"{type(exc).__name__}: {exc}", unsupported=True), "", {}
     try:
         why = load(job, db)
         if why:
-            return child.Answer(unloadable=why)
-        return child.Answer(_roundtrip(db, relative))
+            return None, why, {}
+        return _step(relative, int(job["step"]["index"]))
     except Exception as exc:  # the project's own code failed outside a migration step
         message = f"the round trip could not run: {_short(exc)}"
-        return child.Answer([Problem(p, False, message) for p in relative.values()])
+        return EngineError(message, unsupported=True), "", {}
     finally:
         with contextlib.suppress(Exception):
             from django.db import connections
 
             connections.close_all()
-        db.discard()
 
 
 def _nodes(relative: dict[str, str]) -> tuple[dict[Node, str], list[str]]:
@@ -114,44 +115,29 @@ def _nodes(relative: dict[str, str]) -> tuple[dict[Node, str], list[str]]:
     return nodes, strays
 
 
-def _roundtrip(db: Database, relative: dict[str, str]) -> list[Problem]:
+def _step(relative: dict[str, str], index: int) -> tuple[EngineError | None, str, dict[str, Any]]:
     from django.db import connections
     from django.db.migrations.executor import MigrationExecutor
 
     nodes, strays = _nodes(relative)
-    problems = [Problem(p, False, "not a migration of an installed app") for p in strays]
     connection = connections["default"]
     graph = MigrationExecutor(connection).loader.graph
-    nodes = {n: p for n, p in nodes.items() if n in graph.nodes}
-    if not nodes:
-        return problems
-    base, head = targets(graph, set(nodes))
-    first = nodes[min(nodes)]
-    tracker = _Tracker(nodes, first)
-    steps: list[tuple[str, list[Target]]] = [
-        ("migrating to the base state", base),
-        ("migrating forward", [(a, n) for a, n in head]),
-        ("migrating back to the base state", base),
-        ("migrating forward again", [(a, n) for a, n in head]),
-    ]
-    shots: list[Catalog] = []
-    listed = ", ".join(sorted(nodes.values()))
-    for index, (what, goal) in enumerate(steps):
-        try:
-            MigrationExecutor(connection, tracker).migrate(goal)
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return [*problems, tracker.problem(what, exc)]
-        shots.append(_without_recorder(db.snapshot()))
-        if index < 2:
-            continue
-        diff = shots[index - 2].difference(shots[index])
-        if diff:
-            said = "migrating forward and back" if index == 2 else "migrating forward again"
-            message = f"after {said} ({listed}) the schema differs: {diff}"
-            return [*problems, Problem(first, True, message)]
-    return problems
+    found = {n: p for n, p in nodes.items() if n in graph.nodes}
+    info = {"nodes": {p: list(n) for n, p in found.items()}, "strays": strays}
+    if not found:
+        return None, "", info
+    base, head = targets(graph, set(found))
+    goal: list[Target] = list(base) if index % 2 == 0 else [(a, n) for a, n in head]
+    tracker = _Tracker(found, found[min(found)])
+    try:
+        MigrationExecutor(connection, tracker).migrate(goal)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        problem = tracker.problem(STEPS[index], exc)
+        error = EngineError(problem.message, unsupported=not problem.failed)
+        return error, "", {**info, "path": problem.path}
+    return None, "", info
 
 
 def targets(graph: Any, new: set[Node]) -> tuple[list[Target], list[Node]]:
@@ -197,16 +183,6 @@ class _Tracker:
         return Problem(path, not isinstance(exc, IrreversibleError | ImportError), message)
 
 
-def _without_recorder(catalog: Catalog) -> Catalog:
-    """The schema without Django's record of applied migrations."""
-    return Catalog(
-        frozenset(
-            f for f in catalog.facts
-            if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
-        )
-    )
-
-
 def _short(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
@@ -216,8 +192,8 @@ def main(read: Callable[[], str] = sys.stdin.read) -> int:
     """Entry point of ``python -m gatekeeper.checks.migrations.django_child``."""
     job = json.loads(read())
     with contextlib.redirect_stdout(sys.stderr):
-        answer = run(job)
-    child.write_answer(job["result"], answer.problems, answer.unloadable)
+        error, unloadable, info = run(job)
+    child.write_report(job["result"], error, unloadable, info)
     return 0
 
 

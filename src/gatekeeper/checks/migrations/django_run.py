@@ -5,23 +5,37 @@ else from ``manage.py`` (its ``os.environ.setdefault(...)``). In a child process
 (:mod:`.child`, the sandbox) the settings are loaded, the default database is replaced
 by a scratch one (SQLite or PostgreSQL, as ``roundtrip`` says), and the project is
 migrated to the base state (every migration but the changed ones and those that depend
-on them), forward to the leaves, back to the base state, and forward again; the schema is
-compared as sets of facts after each return (:mod:`.django_child`).
+on them), forward to the leaves, back to the base state, and forward again: one child
+process per step (:mod:`.django_child`). The schema is snapshotted here, between steps,
+and compared as sets of facts after each return: a child reports only failures.
 """
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import alembic_project, child
+from gatekeeper.checks.migrations.catalog import Catalog, Database
 from gatekeeper.checks.migrations.detect import Migration
+from gatekeeper.checks.migrations.engines import Engines
+from gatekeeper.checks.migrations.pyops import call_name
 from gatekeeper.checks.migrations.roundtrip import Problem
 from gatekeeper.checks.migrations.runconfig import Settings, Where
 
 CHILD_MODULE = "gatekeeper.checks.migrations.django_child"
+#: the round trip's steps, one child each; the schema after the third is compared with the
+#: one after the first, after the fourth with the one after the second
+STEPS = (
+    "migrating to the base state",
+    "migrating forward",
+    "migrating back to the base state",
+    "migrating forward again",
+)
 _SETTINGS = re.compile(
     r"""os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']"""
 )
@@ -44,7 +58,7 @@ def settings_module(changes: ChangeSet) -> tuple[str, str] | None:
     return None
 
 
-def run(where: Where, changed: list[Migration], db: dict[str, str], s: Settings) -> list[Problem]:
+def run(where: Where, changed: list[Migration], dbs: Engines, s: Settings) -> list[Problem]:
     """Round-trip the changed Django migrations; the problems found."""
     changes = where.changes
     mode = str(s.django.get("mode", "auto"))
@@ -68,7 +82,6 @@ def run(where: Where, changed: list[Migration], db: dict[str, str], s: Settings)
     root = checkout / base if base else checkout
     job = {
         "kind": "django",
-        "db": db,
         "settings": module,
         "paths": [str(root), str(checkout)],
         "environment": dict(s.environment),
@@ -77,11 +90,109 @@ def run(where: Where, changed: list[Migration], db: dict[str, str], s: Settings)
     }
     passed = alembic_project.passed_environment(list(s.pass_env))
     how = child.Spawn(CHILD_MODULE, where.folder, where.remaining(), checkout, root, passed)
-    answer = child.run(job, present, how)
-    if answer.unloadable:
-        why = f"{answer.unloadable}; {HOW_TO}"
-        return [Problem(p, False, why) for p in present]
-    return answer.problems
+    steps = child.Steps(job, how)
+    sure = next(filter(None, (sure_change(p, changes.text_at_head(p) or "") for p in present)), "")
+    db = steps.open(dbs)
+    try:
+        return _drive(steps, db, present, sure)
+    finally:
+        db.discard()
+
+
+def sure_change(path: str, source: str) -> str:
+    """What a migration surely changes in the schema: its first ``CreateModel`` without
+    options (an unmanaged or proxy model makes no table) or ``AddField`` in the
+    ``operations`` its ``Migration`` class assigns ("" when there is none)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in tree.body:
+        if not (isinstance(node, ast.ClassDef) and node.name == "Migration"):
+            continue
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.List | ast.Tuple)):
+                continue
+            if not any(isinstance(t, ast.Name) and t.id == "operations" for t in stmt.targets):
+                continue
+            for call in stmt.value.elts:
+                if not isinstance(call, ast.Call):
+                    continue
+                name = call_name(call)
+                options = any(k.arg == "options" for k in call.keywords)
+                if name == "AddField" or (name == "CreateModel" and not options):
+                    return f"{path} calls migrations.{name} (line {call.lineno})"
+    return ""
+
+
+def _drive(steps: child.Steps, db: Database, present: list[str], sure: str) -> list[Problem]:
+    """The four steps, a child each; the schema snapshotted here after each (without
+    Django's record of applied migrations) and compared after each return."""
+    shots: list[Catalog] = []
+    problems: list[Problem] = []
+    listed, first = "", present[0]
+    for index, what in enumerate(STEPS):
+        report = steps.run({"index": index})
+        if index == 0:
+            if report.unloadable:
+                return [Problem(p, False, f"{report.unloadable}; {HOW_TO}") for p in present]
+            nodes = {p: tuple(n) for p, n in report.info.get("nodes", {}).items()}
+            problems = _unaccounted(present, nodes, report)
+            if not nodes:
+                return problems
+            first = min(nodes, key=lambda p: nodes[p])
+            listed = ", ".join(sorted(nodes))
+        failure = _failure(report, what, str(report.info.get("path") or first))
+        if failure is not None and failure.failed:
+            return [*problems, failure]
+        shots.append(_without_recorder(db.snapshot()))
+        if index == 1 and failure is None and sure and shots[0] == shots[1]:
+            message = f"migrating forward ({listed}) changed nothing in the schema, though {sure}"
+            return [*problems, Problem(first, True, message)]
+        diff = shots[index - 2].difference(shots[index]) if index >= 2 else ""
+        if diff:
+            said = "migrating forward and back" if index == 2 else "migrating forward again"
+            note = f" ({failure.message})" if failure is not None else ""
+            message = f"after {said} ({listed}) the schema differs: {diff}{note}"
+            return [*problems, Problem(first, True, message)]
+        if failure is not None:
+            return [*problems, failure]
+    return problems
+
+
+def _unaccounted(present: list[str], nodes: dict[str, Any], report: child.Report) -> list[Problem]:
+    """Changed files the round trip will not cover: not an installed app's, or not in the
+    migration graph (a child that says nothing covers nothing)."""
+    if not report.said:
+        return [Problem(p, False, f"migrating to the base state: {report.why}") for p in present]
+    strays = set(report.info.get("strays", []))
+    out = []
+    for path in present:
+        if path in strays:
+            out.append(Problem(path, False, "not a migration of an installed app"))
+        elif path not in nodes:
+            out.append(Problem(path, False, "not in the project's migration graph"))
+    return out
+
+
+def _failure(report: child.Report, what: str, path: str) -> Problem | None:
+    """The problem a step's report states: a failure, or why it did not run."""
+    if not report.said:
+        return Problem(path, False, f"{what}: {report.why}")
+    if report.unloadable:
+        return Problem(path, False, f"{what}: {report.unloadable}")
+    if report.error is None:
+        return None
+    return Problem(path, not report.error["unsupported"], str(report.error["message"]))
+
+
+def _without_recorder(catalog: Catalog) -> Catalog:
+    """The schema without Django's record of applied migrations."""
+    return Catalog(
+        frozenset(
+            f for f in catalog.facts if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
+        )
+    )
 
 
 def _on_disk(checkout: Path, path: str, head: bytes | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -40,28 +41,17 @@ class Engines:
         if self._server is not None:
             self._server.stop()
 
-    def open_db(self) -> Database:
-        """A new, empty database (raises CheckError when the server is unusable)."""
+    def open_db(self, folder: Path | None = None) -> Database:
+        """A new, empty database (raises CheckError when the server is unusable); a SQLite
+        file in ``folder`` is one round-trip children write (see :func:`attach_spec`)."""
         if self.engine == "sqlite":
-            return SqliteDatabase(self._folder, max(1.0, self._remaining()))
+            timeout = max(1.0, self._remaining())
+            return SqliteDatabase(folder or self._folder, timeout, shared=folder is not None)
         try:
             timeout = max(1.0, self._remaining())
             return postgres.PostgresDatabase(self.admin(), self.owner(), timeout)
         except postgres.ServerError as exc:
             raise CheckError(f"roundtrip on PostgreSQL: {exc}") from exc
-
-    def spec(self) -> dict[str, str]:
-        """How a child process opens the same kind of database (see alembic_run)."""
-        if self.engine == "sqlite":
-            return {"engine": "sqlite", "folder": str(self._folder)}
-        admin = self.admin()
-        timeout = str(max(1.0, self._remaining()))
-        return {
-            "engine": "postgres",
-            "admin": admin,
-            "owner": self.owner() or "",
-            "timeout": timeout,
-        }
 
     def owner(self) -> str | None:
         """The unprivileged role migrations run as on our own scratch server (None on a
@@ -102,9 +92,30 @@ class Engines:
             raise CheckError(f"{exc}; set database_url or `roundtrip: sqlite`") from exc
 
 
-def open_from_spec(spec: dict[str, str]) -> Database:
-    """Open a database described by :meth:`Engines.spec` (in a child process)."""
+def attach_spec(db: Database) -> dict[str, str]:
+    """How a round-trip child reaches ``db``, a database the gate opened (and snapshots)."""
+    path = getattr(db, "path", None)
+    if path is not None:
+        return {"engine": "sqlite", "path": str(path)}
+    if isinstance(db, postgres.PostgresDatabase):
+        return {"engine": "postgres", "conninfo": db.own_conninfo()}
+    raise TypeError(f"no way for a child to reach a {type(db).__name__}")
+
+
+@dataclass(frozen=True)
+class SqliteFile:
+    """A SQLite file the gate made, as a child sees it: its URL, nothing to snapshot."""
+
+    path: Path
+    engine: str = "sqlite"
+
+    def sqlalchemy_url(self) -> str:
+        """``sqlite:///<file>``."""
+        return f"sqlite:///{self.path}"
+
+
+def attach(spec: dict[str, str]) -> SqliteFile | postgres.PostgresDatabase:
+    """The database :func:`attach_spec` describes (in a child process)."""
     if spec["engine"] == "sqlite":
-        return SqliteDatabase(Path(spec["folder"]))
-    timeout = float(spec["timeout"]) if spec.get("timeout") else None
-    return postgres.PostgresDatabase(spec["admin"], spec.get("owner") or None, timeout)
+        return SqliteFile(Path(spec["path"]))
+    return postgres.PostgresDatabase.attach(spec["conninfo"])

@@ -159,6 +159,22 @@ class PostgresDatabase:
         limit = {"options": f"-c statement_timeout={int(timeout * 1000)}"} if timeout else {}
         self._conn = connect(self._conninfo, autocommit=True, **limit)
 
+    @classmethod
+    def attach(cls, conninfo: str) -> PostgresDatabase:
+        """The database of ``conninfo``, made by the gate, as a round-trip child reaches it:
+        its URL and parameters, no connection of its own (the gate snapshots it)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        db = cls.__new__(cls)
+        db._admin = ""
+        db._conninfo = conninfo
+        db.name = str(conninfo_to_dict(conninfo).get("dbname") or "")
+        return db
+
+    def own_conninfo(self) -> str:
+        """How to connect to this database (as its owner)."""
+        return str(self._conninfo)
+
     def execute(self, statements: list[tuple[str, int]]) -> None:
         """Run each statement as sent (autocommit; the file's own BEGIN/COMMIT apply)."""
         import psycopg

@@ -1,8 +1,10 @@
 """Prove reversibility: up to the parent, snapshot, up, snapshot, down, compare, up, compare.
 
 The steps are the same for every framework and engine; a :class:`Unit` says how to run
-one migration's up and down on a :class:`~.catalog.Database`. The scratch database is
-created here and always discarded, whatever happens.
+one migration's up and down on a :class:`~.catalog.Database`. The snapshots and the
+comparisons are always taken here, in the gate's process: when a step runs the PR's own
+code in a child process, the child can report that its step failed, never that the round
+trip held. The scratch database is created here and always discarded, whatever happens.
 """
 
 from __future__ import annotations
@@ -10,9 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gatekeeper.checks.migrations.catalog import Database, EngineError
+from gatekeeper.checks.migrations.catalog import Catalog, Database, EngineError
 
 Step = Callable[[Database], None]
+
+
+class Unproven(EngineError):
+    """A step whose runner did not report that it ran (it stopped, timed out, or says it
+    could not run): the snapshots decide. Where a comparison is due, a schema that is not
+    back fails the round trip whatever the runner said; otherwise it is "not run"."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message, line=line, unsupported=True)
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,11 @@ class Unit:
     up: Step
     #: None when the migration has no down to prove (missing, empty, or irreversible)
     down: Step | None
+    #: what the up's own operations say it changes in the schema ("" when nothing sure):
+    #: an up that then changes nothing did not run, whatever its runner reported
+    changes: str = ""
+    #: other migrations run by the same steps (a group proven together)
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,23 +59,25 @@ def run(
 ) -> list[Problem]:
     """Roundtrip each of ``new`` after applying ``before``; the problems found."""
     db = open_db()
+    paths = [p for u in new for p in (u.path, *u.members)]
     try:
         for unit in before:
             tick()
             try:
                 unit.up(db)
             except EngineError as exc:
-                msg = f"the chain up to the parent failed at {unit.path}: {exc}"
-                return [Problem(u.path, False, msg) for u in new]
+                at = f" at {unit.path}" if unit.path else ""  # "": the child names it
+                msg = f"the chain up to the parent failed{at}: {exc}"
+                return [Problem(p, False, msg) for p in paths]
         problems: list[Problem] = []
         for index, unit in enumerate(new):
             tick()
             problem = _prove(db, unit)
             if problem is not None:
                 problems.append(problem)
-                rest = new[index + 1 :]
+                rest = [p for u in new[index + 1 :] for p in (u.path, *u.members)]
                 msg = f"not run: {unit.path} before it did not roundtrip"
-                problems += [Problem(u.path, False, msg) for u in rest]
+                problems += [Problem(p, False, msg) for p in (*unit.members, *rest)]
                 break
         return problems
     finally:
@@ -72,21 +90,36 @@ def _prove(db: Database, unit: Unit) -> Problem | None:
         first = db.snapshot()
         unit.up(db)
         second = db.snapshot()
+        if unit.changes and first == second:
+            message = f"up changed nothing in the schema, though it {unit.changes}"
+            return Problem(unit.path, True, message)
         if unit.down is None:
             return None
         step = "down"
-        unit.down(db)
-        diff = first.difference(db.snapshot())
-        if diff:
-            return Problem(unit.path, True, f"after up then down the schema differs: {diff}")
+        problem = _compare(db, unit, unit.down, first, "after up then down the schema differs")
+        if problem is not None:
+            return problem
         step = "up again after down"
-        unit.up(db)
-        diff = second.difference(db.snapshot())
-        if diff:
-            return Problem(unit.path, True, f"re-applying up gives another schema: {diff}")
+        return _compare(db, unit, unit.up, second, "re-applying up gives another schema")
     except EngineError as exc:
         where = f" (line {exc.line})" if exc.line else ""
         verb = "cannot run on" if exc.unsupported else "failed on"
         message = f"{step}{where} {verb} {db.engine}: {exc}"
         return Problem(unit.path, not exc.unsupported, message, exc.line)
+
+
+def _compare(db: Database, unit: Unit, run: Step, want: Catalog, said: str) -> Problem | None:
+    """Run a step, then compare the schema with ``want``; an :class:`Unproven` step is
+    judged by the comparison first (a schema that is not back fails, whatever the reason)."""
+    unproven: Unproven | None = None
+    try:
+        run(db)
+    except Unproven as exc:
+        unproven = exc
+    diff = want.difference(db.snapshot())
+    if diff:
+        note = f" (its runner: {unproven})" if unproven is not None else ""
+        return Problem(unit.path, True, f"{said}: {diff}{note}")
+    if unproven is not None:
+        raise unproven
     return None

@@ -52,7 +52,7 @@ def run_all(where: Where, changed: list[Migration], s: Settings) -> Outcome:
         django = [m for m in changed if m.framework == DJANGO]
         if django and where.changes.text_at_head(django[0].path) is not None:
             dbs = engine(s.configured)
-            problems = django_run.run(where, django, dbs.spec(), s)
+            problems = django_run.run(where, django, dbs, s)
             out.problems += [(pr, s.configured) for pr in problems]
     return out
 
@@ -79,7 +79,7 @@ def _alembic(where: Where, p: plan.Plan, dbs: engines.Engines, s: Settings) -> l
         return _isolated(where, p, dbs)
     how = (where.folder, where.remaining(), where.changes.root)
     passed = alembic_project.passed_environment(list(s.pass_env))
-    answer = alembic_project.run(project, p.revisions, dbs.spec(), how, s.environment, passed)
+    answer = alembic_project.run(project, p.revisions, dbs, how, s.environment, passed)
     if not answer.unloadable:
         return answer.problems
     if mode == "auto" and not p.isolation:
@@ -91,4 +91,4 @@ def _alembic(where: Where, p: plan.Plan, dbs: engines.Engines, s: Settings) -> l
 def _isolated(where: Where, p: plan.Plan, dbs: engines.Engines) -> list[Problem]:
     timeout = where.remaining()
     root = where.changes.root
-    return alembic_run.run_isolated(p.revisions, dbs.spec(), where.folder, timeout, root)
+    return alembic_run.run_isolated(p.revisions, dbs, where.folder, timeout, root)

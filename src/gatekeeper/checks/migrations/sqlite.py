@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import stat
 import time
 import uuid
 from pathlib import Path
@@ -35,8 +37,12 @@ class SqliteDatabase:
 
     engine = "sqlite"
 
-    def __init__(self, folder: Path, timeout: float | None = None) -> None:
+    def __init__(self, folder: Path, timeout: float | None = None, *, shared: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        #: written by round-trip children (the PR's code): each snapshot opens the file
+        #: afresh (a connection kept open would go on reading a file swapped under it) and
+        #: never through a symbolic link
+        self.shared = shared
         self.path = folder / f"roundtrip-{uuid.uuid4().hex[:12]}.sqlite3"
         self._conn = sqlite3.connect(self.path, isolation_level=None)
         tune(self._conn)
@@ -67,7 +73,23 @@ class SqliteDatabase:
 
     def snapshot(self) -> Catalog:
         """Tables, columns, indexes, foreign keys, views and triggers, as a set."""
-        conn = self._conn
+        if not self.shared:
+            return self._facts(self._conn)
+        try:
+            info = os.lstat(self.path)
+            if not stat.S_ISREG(info.st_mode):
+                raise EngineError("the scratch database is no longer a regular file")
+            conn = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise EngineError(f"the scratch database cannot be read: {exc}") from exc
+        try:
+            return self._facts(conn)
+        except sqlite3.Error as exc:
+            raise EngineError(f"the scratch database cannot be read: {exc}") from exc
+        finally:
+            conn.close()
+
+    def _facts(self, conn: sqlite3.Connection) -> Catalog:
         facts: set[Fact] = set()
         rows = conn.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master "
