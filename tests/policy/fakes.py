@@ -64,7 +64,11 @@ class OpenAPI(_Fake):
     id = "openapi"
     title = "API contract"
     description = "Breaking changes to OpenAPI specs."
-    rules = rule_catalog(Rule("response-property-removed", Level.ERROR, "A property went away"))
+    rules = rule_catalog(
+        Rule("response-property-removed", Level.ERROR, "A property went away"),
+        # the presets name it (a warning under recommended, a block under strict)
+        Rule("request-parameter-default-value-removed", Level.ERROR, "A default went away"),
+    )
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
