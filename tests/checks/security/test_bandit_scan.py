@@ -269,7 +269,7 @@ def test_the_unparseable_message_names_the_python_and_the_reason() -> None:
     found = run_part("bandit", {}, {"new.py": code})
     assert where(found) == [("new.py", 3)]
     assert "cannot be parsed by Python 3." in found[0].message
-    assert "newer Python" in found[0].message
+    assert "new in Python 3.14" in found[0].message and "PEP 758" in found[0].message
 
 
 def test_a_file_bandit_fails_on_for_another_reason_is_reported(tmp_path: object) -> None:

@@ -14,7 +14,7 @@ import logging
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
 from gatekeeper.changes.text import decode_text
 from gatekeeper.checks.interface import CheckContext, CheckError
-from gatekeeper.checks.security import nosec
+from gatekeeper.checks.security import nosec, pyversion
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.common import (
     DEFAULT_TEST_FILES,
@@ -82,7 +82,9 @@ RULES: tuple[Rule, ...] = (
         RULE_UNPARSEABLE,
         Level.ERROR,
         "A changed Python file cannot be parsed, so bandit could not scan it.",
-        remedy="Fix the syntax error (or run gatekeeper on the Python the file needs); a "
+        remedy="Fix the syntax error, or run gatekeeper on the Python the file needs (the "
+        "message names it when the line uses newer syntax, and the Python the repository "
+        "declares in pyproject.toml or .python-version); a "
         "file that is not Python (a template) is excluded with "
         "`checks.security.bandit.exclude` in the base policy.",
         description="What the gate did not read it cannot call clean: a file bandit could "
@@ -132,7 +134,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     head_root, base_root = ctx.scratch / "bandit" / "head", ctx.scratch / "bandit" / "base"
     on_disk, findings = _write_head(ctx, files, settings, head_root, max_bytes=max_bytes, make=make)
     head_hits, broken = _scan(settings, head_root, sorted(on_disk), ctx)
-    findings += [_unparseable(path, head_root, make) for path in broken]
+    findings += [_unparseable(path, head_root, make, ctx.changes.text_at_head) for path in broken]
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
@@ -169,18 +171,26 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     return findings
 
 
-def _unparseable(path: str, root: Path, make: MakeFinding) -> Finding:
-    """Say why bandit could not parse a file, with the line, and which Python was used."""
+def _unparseable(
+    path: str, root: Path, make: MakeFinding, read: Callable[[str], str | None] | None = None
+) -> Finding:
+    """Say why bandit could not parse a file, with the line, and which Python was used.
+
+    When the line uses syntax of a newer Python, the message names that version and the
+    one the repository declares (``read`` gives a file's text at head), so the fix (run
+    the gate on the project's Python) is plain.
+    """
     import ast
     import sys
 
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    data = (root / path).read_bytes()
     try:
-        ast.parse((root / path).read_bytes(), filename=path)
+        ast.parse(data, filename=path)
     except SyntaxError as exc:
         message = (
             f"{path} cannot be parsed by Python {version} ({exc.msg}), so bandit could not "
-            "scan it; if it needs a newer Python, run gatekeeper on that version."
+            "scan it; " + pyversion.advice(path, data, exc, read)
         )
         return make(RULE_UNPARSEABLE, message, path=path, line=exc.lineno, evidence="syntax")
     except ValueError as exc:  # pragma: no cover - NUL bytes before Python 3.11.4

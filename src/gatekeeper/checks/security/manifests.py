@@ -172,9 +172,7 @@ _COMMENT = re.compile(r"(^|\s)#.*$")
 _HASH = re.compile(r"\s--hash(?:=|\s+)\S+")
 # ``-r`` requires a file's packages, ``-c`` constrains their versions: either way a pin
 # there is a version pip installs, so both are followed
-_INCLUDE = re.compile(
-    r"^(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)$"
-)
+_INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)$")
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str]]:

@@ -1,0 +1,108 @@
+"""A file the gate's Python cannot parse: the message names the Python it needs.
+
+warehouse bd8ccde (``except A, B:``, Python 3.14) and saleor 1518a613 (``class
+BaseContext[N]:``, Python 3.12) blocked as ``security/python-unparseable`` on the
+gate's Python 3.11. That stays (the gate cannot scan what it cannot parse); the
+message now says which Python the line needs and which one the repository declares.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from gatekeeper.checks.security.pyversion import declared_python, newer_syntax
+
+from .helpers import rules, run_part
+
+OLD = (3, 11)
+PARENS = "multiple exception types must be parenthesized"
+
+
+@pytest.mark.parametrize(
+    ("line", "msg", "python"),
+    [
+        ("class BaseContext[N]:", "invalid syntax", "3.12"),
+        ("def first[T](xs: list[T]) -> T:", "expected '('", "3.12"),
+        ("    async def get[T](self) -> T:", "invalid syntax", "3.12"),
+        ("type Pair = tuple[int, int]", "invalid syntax", "3.12"),
+        ("class Box[T = int]:", "invalid syntax", "3.13"),
+        ("except ValueError, TypeError:", PARENS, "3.14"),
+        ('x = f"{", ".join(names)}"', "f-string: expecting '}'", "3.12"),
+        ('page = t"<p>{name}</p>"', "invalid syntax", "3.14"),
+    ],
+)
+def test_newer_syntax_is_recognised_with_its_version(line: str, msg: str, python: str) -> None:
+    found = newer_syntax(line, msg, running=OLD)
+    assert found is not None and found.python == python
+
+
+@pytest.mark.parametrize(
+    ("line", "msg", "running"),
+    [
+        ("def f(:", "invalid syntax", OLD),  # a plain error
+        (
+            "except ValueError, TypeError as e:",
+            "multiple exception types must be parenthesized",
+            OLD,
+        ),
+        ("items[0] = 1 +", "invalid syntax", OLD),  # brackets that are not type parameters
+        ('print("don\'t" x)', "invalid syntax", OLD),  # a quote after a letter is no t-string
+        ('x = f"{a!}"', "f-string: missing conversion", (3, 12)),  # 3.12 reads PEP 701 itself
+        ("class Box[T]:", "invalid syntax", (3, 12)),  # not newer than the running Python
+    ],
+)
+def test_other_errors_claim_no_version(line: str, msg: str, running: tuple[int, int]) -> None:
+    assert newer_syntax(line, msg, running=running) is None
+
+
+def _reader(files: dict[str, str]) -> Callable[[str], str | None]:
+    return files.get
+
+
+def test_the_declared_python_is_the_nearest_declaration() -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.12,<3.13"\n',
+        "svc/pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.13"\n',
+        "web/.python-version": "3.14.6\n",
+        "broken/pyproject.toml": "[project\n",
+    }
+    read = _reader(files)
+    root = ">=3.12,<3.13 (requires-python in pyproject.toml)"
+    assert declared_python("app/models.py", read) == root
+    assert declared_python("svc/a/b.py", read) == "^3.13 (Poetry's python in svc/pyproject.toml)"
+    # a pyproject.toml anywhere up the tree comes before a .python-version
+    assert (
+        declared_python("web/views.py", read) == ">=3.12,<3.13 (requires-python in pyproject.toml)"
+    )
+    assert (
+        declared_python("broken/x.py", read) == ">=3.12,<3.13 (requires-python in pyproject.toml)"
+    )
+    only_version = _reader({".python-version": "3.14.6\n", "pyproject.toml": "[tool.ruff]\n"})
+    assert declared_python("warehouse/views.py", only_version) == "3.14.6 (in .python-version)"
+    assert declared_python("a.py", _reader({})) is None
+
+
+NEW_EXCEPT = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python parses PEP 758")
+def test_the_finding_names_the_needed_and_the_declared_python() -> None:
+    head = {"pyproject.toml": '[project]\nrequires-python = ">=3.14"\n', "views.py": NEW_EXCEPT}
+    found = run_part("bandit", {}, head)
+    assert rules(found) == ["python-unparseable"]
+    message = found[0].message
+    assert "line 3 uses an `except` naming several exceptions without parentheses" in message
+    assert "new in Python 3.14" in message
+    assert "the repository declares Python >=3.14 (requires-python in pyproject.toml)" in message
+    assert "Run gatekeeper on Python 3.14 or newer" in message
+
+
+def test_a_plain_syntax_error_names_no_version_but_the_declared_one() -> None:
+    head = {".python-version": "3.11\n", "bad.py": "def f(:\n    pass\n"}
+    found = run_part("bandit", {}, head)
+    assert rules(found) == ["python-unparseable"]
+    assert "or newer" not in found[0].message
+    assert "the repository declares Python 3.11 (in .python-version)" in found[0].message
