@@ -11,6 +11,7 @@ import ast
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
+from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import flywayconf
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, Migration
@@ -99,21 +100,6 @@ def _squashed(check: BaseCheck, path: str, allowed: flywayconf.Allowance) -> Fin
         evidence=path,
         level=Level.WARNING,
     )
-
-
-def newest_release(changes: ChangeSet) -> str | None:
-    """The newest tag the base commit descends from (None without tags, or without git)."""
-    base = changes.base
-    if not base or base.startswith("-"):
-        return None
-    try:
-        done = run_git(
-            changes.root, "describe", "--tags", "--abbrev=0", base, check=False, timeout=30
-        )
-    except GitError:
-        return None
-    tag = done.stdout.decode("utf-8", "replace").strip()
-    return tag if done.returncode == 0 and tag and not tag.startswith("-") else None
 
 
 def in_release(changes: ChangeSet, tag: str, path: str) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.git import is_shallow, run_git
+from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
 from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES, SpecError
@@ -110,21 +111,6 @@ def _subject(c: Change) -> tuple[str, ...]:
     if c.rule.endswith("-removed"):
         return (c.operation, c.rule, c.evidence)
     return (c.operation, c.rule)
-
-
-def newest_release(changes: ChangeSet) -> str | None:
-    """The newest tag the base commit descends from (None without tags, or without git)."""
-    base = changes.base
-    if not base or base.startswith("-"):
-        return None
-    try:
-        done = run_git(
-            changes.root, "describe", "--tags", "--abbrev=0", base, check=False, timeout=30
-        )
-    except GitError:
-        return None
-    tag = done.stdout.decode("utf-8", "replace").strip()
-    return tag if done.returncode == 0 and tag and not tag.startswith("-") else None
 
 
 def _shallow(changes: ChangeSet) -> bool:
