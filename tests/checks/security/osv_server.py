@@ -58,8 +58,10 @@ def _moment(stamp: str) -> datetime | None:
 
 
 def published_by(record: dict[str, Any], asof: datetime | None) -> bool:
-    """True when ``record`` was public at ``asof`` (always, without a date on either side)."""
-    published = _moment(str(record.get("published", "")))
+    """True when ``record`` was public at ``asof``. A record without ``published`` (some
+    PYSEC entries) is dated by ``modified``, the one date it has: it was public by then at
+    the latest, and cannot be shown to be public earlier; without either, always."""
+    published = _moment(str(record.get("published") or record.get("modified") or ""))
     return asof is None or published is None or published <= asof
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from gatekeeper.checks.interface import CheckError
 from gatekeeper.model import Level
 
 from .helpers import rules, run_part, where
-from .osv_server import OsvServer
+from .osv_server import OsvServer, published_by
 
 
 def deps(osv: OsvServer, **options: object) -> dict[str, object]:
@@ -63,6 +64,15 @@ def test_an_osv_server_asked_as_of_a_date_serves_what_was_published_by_then(
     url = osv.url.replace("/v1/query", f"/asof/{asof}/v1/query")
     head = {"requirements.txt": "requests==2.19.1\n"}
     assert rules(run_part("dependencies", {}, head, {"osv_url": url})) == expected
+
+
+def test_a_record_without_a_publication_date_is_dated_by_its_last_change() -> None:
+    moment = datetime(2023, 7, 1, tzinfo=UTC)
+    later = {"modified": "2023-09-25T00:00:00Z"}
+    assert not published_by(later, moment)
+    assert published_by({"modified": "2023-06-01T00:00:00Z"}, moment)
+    assert published_by({"published": "2023-06-01T00:00:00Z", **later}, moment)
+    assert published_by({}, moment)  # no date at all: served, as before
 
 
 def test_withdrawn_advisories_are_ignored(osv: OsvServer) -> None:
