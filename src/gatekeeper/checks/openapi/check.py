@@ -200,11 +200,15 @@ class OpenAPICheck(BaseCheck):
             old = ctx.changes.base_path_of(path)
             if old == path or match_any(path, seen) or ctx.changes.get(path) is None:
                 continue
-            where = "`checks.openapi.specs`" if configured else "the names it discovers"
+            where = (
+                "outside the globs of `checks.openapi.specs`"
+                if configured
+                else "not a name the gate looks for specs under (YAML or JSON)"
+            )
             yield self.finding(
                 "spec-moved-out-of-sight",
-                f"the spec {old} moved to {path}, which {where} do not cover: the gate "
-                "compares it this time, but would not see its later changes",
+                f"The spec {old} was renamed to {path}, {where}. It was compared this time, "
+                "but later pull requests could change it unchecked.",
                 path=path,
                 evidence=old,
             )
