@@ -303,3 +303,16 @@ def expand(
             for i, o in enumerate(overrides)
         ]
     return Layer(marked.source, data, lines, locked, central, kind)
+
+
+#: what :func:`value_at` answers for a key path a document does not have
+MISSING: Any = object()
+
+
+def value_at(doc: Any, path: KeyPath) -> Any:
+    """The value at ``path`` in nested mappings, or :data:`MISSING`."""
+    for part in path:
+        if not isinstance(doc, dict) or part not in doc:
+            return MISSING
+        doc = doc[part]
+    return doc

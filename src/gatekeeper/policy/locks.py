@@ -29,7 +29,7 @@ from typing import Any
 
 from gatekeeper.changes.globs import match
 from gatekeeper.policy.defaults import properties, with_defaults
-from gatekeeper.policy.layers import Layer, merge, merge_layers
+from gatekeeper.policy.layers import MISSING, Layer, merge, merge_layers, value_at
 from gatekeeper.policy.origins import Lock
 from gatekeeper.policy.validate import Problems, did_you_mean, show
 from gatekeeper.policy.yamlmarks import KeyPath
@@ -38,7 +38,6 @@ ALLOW = ("higher", "lower", "more", "fewer")
 ROOTS = ("checks", "waivers", "agents", "annotations", "plugins")
 RANK = {"off": 0, "info": 1, "warn": 2, "block": 3}
 _SEVERITY_KEYS = ("severity", "on_error", "level")
-_MISSING: Any = object()
 
 _RULES = {
     "severity": "a severity may only be raised: off < info < warn < block",
@@ -161,14 +160,6 @@ def _line(layer: Layer, path: KeyPath) -> int:
     return 1
 
 
-def _get(doc: Any, path: KeyPath) -> Any:
-    for part in path:
-        if not isinstance(doc, dict) or part not in doc:
-            return _MISSING
-        doc = doc[part]
-    return doc
-
-
 def _loosened(
     lock: Lock, before: Mapping[str, Any], written: Mapping[str, Any], checks: Mapping[str, type]
 ) -> list[tuple[KeyPath, str]]:
@@ -177,20 +168,20 @@ def _loosened(
     if lock.path[0] == "checks" and len(lock.path) > 1:
         cid = str(lock.path[1])
         old_block, new_block = _blocks(before, written, cid, checks)
-        if old_block is _MISSING:
+        if old_block is MISSING:
             return []  # nothing written here
         out: list[tuple[KeyPath, str]] = []
         path = lock.path[2:]
         present = isinstance(before.get("checks"), dict) and cid in before["checks"]
         if present and old_block["enabled"] is True and new_block["enabled"] is False:
             out.append((("checks", cid, "enabled"), _message(lock, "enabled", False, True)))
-        pairs = _compare(path, _get(old_block, path), _get(new_block, path), lock.allow)
+        pairs = _compare(path, value_at(old_block, path), value_at(new_block, path), lock.allow)
         out += [
             (("checks", cid, *p), _message(lock, rule, new, old)) for p, rule, new, old in pairs
         ]
         return out
-    old, new = _get(before, lock.path), _get(merge(dict(before), dict(written)), lock.path)
-    if _get(written, lock.path) is _MISSING:
+    old, new = value_at(before, lock.path), value_at(merge(dict(before), dict(written)), lock.path)
+    if value_at(written, lock.path) is MISSING:
         return []
     pairs = _compare(lock.path, old, new, lock.allow)
     return [(p, _message(lock, rule, value, was)) for p, rule, value, was in pairs]
@@ -201,10 +192,10 @@ def _blocks(
 ) -> tuple[Any, Any]:
     """The check's block before the later layer and with it, every default filled in;
     (MISSING, MISSING) when the layer does not write that block."""
-    top = _get(written, ("checks", cid))
-    if top is _MISSING or not isinstance(top, dict):
-        return _MISSING, _MISSING
-    old = _get(before, ("checks", cid))
+    top = value_at(written, ("checks", cid))
+    if top is MISSING or not isinstance(top, dict):
+        return MISSING, MISSING
+    old = value_at(before, ("checks", cid))
     old = old if isinstance(old, dict) else {}
     check = checks.get(cid)
     return with_defaults(check, old), with_defaults(check, merge(old, top))
@@ -212,13 +203,13 @@ def _blocks(
 
 def _compare(path: KeyPath, old: Any, new: Any, allow: str) -> list[tuple[KeyPath, str, Any, Any]]:
     """(path, rule, new, old) for every value beneath ``path`` that loosens."""
-    if new is _MISSING or old == new:
+    if new is MISSING or old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
         found = []
         for key in sorted(set(old) | set(new)):
             sub = (*path, key)
-            found += _compare(sub, old.get(key, _MISSING), new.get(key, _MISSING), allow)
+            found += _compare(sub, old.get(key, MISSING), new.get(key, MISSING), allow)
         return found
     rule = _rule(path, old, new, allow)
     return [] if _allowed(rule, old, new) else [(path, rule, new, old)]
@@ -244,7 +235,7 @@ def _number(value: Any) -> bool:
 
 def _allowed(rule: str, old: Any, new: Any) -> bool:
     if rule == "severity":
-        if old is _MISSING:
+        if old is MISSING:
             return bool(new == "block")
         return (
             isinstance(new, str) and isinstance(old, str) and RANK.get(new, -1) >= RANK.get(old, 9)
@@ -260,7 +251,7 @@ def _allowed(rule: str, old: Any, new: Any) -> bool:
 
 
 def _message(lock: Lock, rule: str, new: Any, old: Any) -> str:
-    was = "unset" if old is _MISSING else show(old)
+    was = "unset" if old is MISSING else show(old)
     why = _RULES.get(rule, _RULES[""])
     return (
         f"{show(new)} loosens a locked key: {lock.source}:{lock.line} locks {lock.key}"

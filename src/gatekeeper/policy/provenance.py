@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from gatekeeper.policy.layers import Layer
+from gatekeeper.policy.layers import MISSING, Layer, value_at
 from gatekeeper.policy.origins import ValueOrigin
 from gatekeeper.policy.yamlmarks import KeyPath, format_path
 
@@ -38,14 +38,6 @@ def _marked(layers: Sequence[Layer], path: KeyPath) -> tuple[Layer, int] | None:
     return None
 
 
-def _get(doc: Any, path: KeyPath) -> bool:
-    for part in path:
-        if not isinstance(doc, dict) or part not in doc:
-            return False
-        doc = doc[part]
-    return True
-
-
 def origin_of(
     path: KeyPath,
     layers: Sequence[Layer],
@@ -56,7 +48,7 @@ def origin_of(
     if path and path[0] == "checks":
         for index in reversed(applied):
             override = overrides[index]
-            if _get(override.get("checks"), path[1:]):
+            if value_at(override.get("checks"), path[1:]) is not MISSING:
                 return _override_origin(index, override, path, layers)
     found = _marked(layers, path)
     if found is None:
