@@ -34,3 +34,10 @@ def test_a_constant_rebound_from_the_environment_blocks(attack: AttackFactory) -
 def test_a_constant_shadowed_by_a_parameter_blocks(attack: AttackFactory) -> None:
     _blocked(attack, 'TABLE = "users"\n\n\ndef drop(c, TABLE):\n'
              '    return c.execute("DELETE FROM " + TABLE)\n')  # fmt: skip
+
+
+def test_sql_built_from_itself_blocks_and_does_not_crash_the_scan(attack: AttackFactory) -> None:
+    # the name refers to itself: resolving it must end, and the user value keeps the finding
+    _blocked(attack, 'def find(c, user):\n    where = "id = 1"\n    where = where + user\n'
+             '    return c.execute("SELECT * FROM t WHERE %s" % where)\n')  # fmt: skip
+

@@ -34,22 +34,24 @@ class LiteralSql:
             return False
         found = list(_builders(self.tree, line, end_line))
         return bool(found) and all(
-            all(self._literal(part, scope) for part in parts) for parts, scope in found
+            all(self._literal(part, scope, frozenset()) for part in parts) for parts, scope in found
         )
 
-    def _literal(self, node: ast.expr, scope: _Scope) -> bool:
+    def _literal(self, node: ast.expr, scope: _Scope, seen: frozenset[str]) -> bool:
+        """``seen``: the names being resolved. A name met again (``sql = sql + ...``,
+        ``A = B; B = A``) is built from itself, so it is not one fixed literal."""
         if isinstance(node, ast.Constant):
             return isinstance(node.value, _CONSTANT)
         if isinstance(node, ast.JoinedStr):
-            return all(self._literal(v, scope) for v in _pieces(node))
+            return all(self._literal(v, scope, seen) for v in _pieces(node))
         if isinstance(node, ast.BinOp):
-            return self._literal(node.left, scope) and self._literal(node.right, scope)
+            return self._literal(node.left, scope, seen) and self._literal(node.right, scope, seen)
         if isinstance(node, ast.IfExp):
-            return self._literal(node.body, scope) and self._literal(node.orelse, scope)
+            return self._literal(node.body, scope, seen) and self._literal(node.orelse, scope, seen)
         if isinstance(node, ast.Tuple):
-            return all(self._literal(e, scope) for e in node.elts)
-        if isinstance(node, ast.Name) and self.tree is not None:
-            return _bound_to_literals(node.id, scope, self.tree, self)
+            return all(self._literal(e, scope, seen) for e in node.elts)
+        if isinstance(node, ast.Name) and self.tree is not None and node.id not in seen:
+            return _bound_to_literals(node.id, scope, self.tree, self, seen | {node.id})
         return False
 
 
@@ -93,7 +95,9 @@ def _walk_scoped(tree: _Scope) -> Iterator[tuple[_Scope, ast.AST]]:
         stack += [(inner, child) for child in ast.iter_child_nodes(node)]
 
 
-def _bound_to_literals(name: str, scope: _Scope, tree: ast.Module, sql: LiteralSql) -> bool:
+def _bound_to_literals(
+    name: str, scope: _Scope, tree: ast.Module, sql: LiteralSql, seen: frozenset[str]
+) -> bool:
     """True when every binding of ``name`` in ``scope`` (or, if it binds none there and is
     not a parameter, at module level) assigns a literal."""
     if not isinstance(scope, ast.Module):
@@ -101,9 +105,9 @@ def _bound_to_literals(name: str, scope: _Scope, tree: ast.Module, sql: LiteralS
             return False
         values = list(_bindings(name, scope))
         if values:
-            return all(v is not None and sql._literal(v, scope) for v in values)
+            return all(v is not None and sql._literal(v, scope, seen) for v in values)
     values = list(_bindings(name, tree))
-    return bool(values) and all(v is not None and sql._literal(v, tree) for v in values)
+    return bool(values) and all(v is not None and sql._literal(v, tree, seen) for v in values)
 
 
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.arg]:
