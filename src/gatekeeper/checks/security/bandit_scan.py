@@ -138,7 +138,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
-    new, fixed_sql = _not_literal_sql(_introduced(head_hits, base_keys, ctx), head_root)
+    new, fixed_sql = _not_literal_sql(_introduced(head_hits, base_keys, ctx), ctx)
     suppressions = Suppressions(
         ctx.changes,
         ctx.pr,
@@ -450,16 +450,17 @@ def _introduced(head: list[Hit], base: Counter[tuple[str, str]], ctx: CheckConte
     return sorted(new, key=lambda h: (h.path, h.line, h.test_id))
 
 
-def _not_literal_sql(hits: list[Hit], root: Path) -> tuple[list[Hit], int]:
+def _not_literal_sql(hits: list[Hit], ctx: CheckContext) -> tuple[list[Hit], int]:
     """``hits`` without the B608 ones whose SQL interpolates only literals (sql_literals),
-    and how many those were."""
+    and how many those were. The whole head file is read, not the scanned copy: that one
+    has the statements the change did not touch blanked out, and a name's other binding
+    (``TABLE = os.environ[...]``) may be among them."""
     parsed: dict[str, LiteralSql] = {}
     kept = []
     for hit in hits:
         if hit.test_id == "B608":
             if hit.path not in parsed:
-                data = (root / hit.path).read_bytes()
-                parsed[hit.path] = LiteralSql(decode_text(data) or "")
+                parsed[hit.path] = LiteralSql(ctx.changes.text_at_head(hit.path) or "")
             if parsed[hit.path].only_literals(hit.line, hit.end_line):
                 continue
         kept.append(hit)
