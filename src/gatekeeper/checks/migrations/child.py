@@ -25,10 +25,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gatekeeper.checks.command.output import output_tail, redactions
 from gatekeeper.checks.migrations import engines
 from gatekeeper.checks.migrations.catalog import Database, EngineError
 from gatekeeper.checks.migrations.roundtrip import Problem, Step, Unproven
 from gatekeeper.sandbox import Limits, Ran, Refused, read_left_file, run_untrusted
+from gatekeeper.sandbox.guard import secret_values
 from gatekeeper.sandbox.runner import untrusted_identity
 
 #: the only variables a child process inherits (everything else, tokens included, is dropped)
@@ -147,7 +149,7 @@ class Steps:
             info = data.get("info") or {}
             return Report(True, "", error, str(data["unloadable"]), dict(info))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return Report(why=f"the round-trip runner stopped: {_tail(log, ran)}")
+            return Report(why=f"the round-trip runner stopped: {_tail(log, ran, how.env)}")
 
     def step(self, step: dict[str, Any]) -> Step:
         """A :data:`.roundtrip.Step` that runs ``step`` in a child: a failure the child
@@ -192,12 +194,12 @@ def write_report(
     Path(path).write_text(json.dumps(data), encoding="utf-8")
 
 
-def _tail(log: Path, ran: Ran) -> str:
-    try:
-        text = log.read_bytes()[-4096:].decode("utf-8", "replace")
-    except OSError:
-        text = ""
-    return " / ".join(text.strip().splitlines()[-2:]) or f"exit {ran.returncode}"
+def _tail(log: Path, ran: Ran, env: Mapping[str, str]) -> str:
+    """The child's last two lines of output, for the finding: secret-looking values the
+    child was given (a database URL's password, variables from ``pass_env``) masked, as a
+    command check's output is."""
+    text = output_tail(log, (*redactions(env), *secret_values()), lines=2)
+    return " / ".join(text.strip().splitlines()) or f"exit {ran.returncode}"
 
 
 def child_env(folder: Path, checkout: Path) -> dict[str, str]:
