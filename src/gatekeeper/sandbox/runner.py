@@ -35,18 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from gatekeeper.sandbox.guard import secret_values
+from gatekeeper.sandbox.guard import HANDED_OVER, secret_values
 
 #: variables that carry the job's credentials; PR code never gets them
-SECRET_VARIABLES = (
-    "INPUT_TOKEN",
-    "INPUT_POLICY-TOKEN",
-    "GITHUB_TOKEN",
-    "GH_TOKEN",
-    "ACTIONS_RUNTIME_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-)
+SECRET_VARIABLES = (*HANDED_OVER, "ACTIONS_ID_TOKEN_REQUEST_URL")
 #: the runner's file commands: whoever writes them sets the gate step's outputs, summary,
 #: and the environment of later steps
 FILE_COMMAND_VARIABLES = (
@@ -264,7 +256,8 @@ def end_user_processes(uid: int, spared: frozenset[int] = frozenset(), passes: i
         found = [
             pid
             for pid in parents
-            if pid not in spared and uid in _uids(pid) and _descends(pid, os.getpid(), parents)
+            # the cheap walk up the parent map first: /proc/<pid>/status only for descendants
+            if pid not in spared and _descends(pid, os.getpid(), parents) and uid in _uids(pid)
         ]
         for pid in found:
             with contextlib.suppress(ProcessLookupError, PermissionError):
