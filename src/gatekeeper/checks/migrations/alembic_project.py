@@ -30,7 +30,12 @@ from typing import Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import child, engines, roundtrip
-from gatekeeper.checks.migrations.alembic_run import CHILD_MODULE, Revision, sure_change
+from gatekeeper.checks.migrations.alembic_run import (
+    CHILD_MODULE,
+    Revision,
+    short_error,
+    sure_change,
+)
 from gatekeeper.checks.migrations.catalog import Catalog, Database, EngineError
 from gatekeeper.checks.migrations.engines import Engines
 from gatekeeper.checks.migrations.roundtrip import Problem, Unit
@@ -218,7 +223,7 @@ def run_in_child(job: dict[str, Any]) -> tuple[EngineError | None, str]:
     try:
         command.current(config)  # imports env.py and connects: the project loads, or not
     except BaseException as exc:  # whatever env.py raises means it cannot be loaded here
-        return None, f"env.py could not run: {_short(exc)}"
+        return None, f"env.py could not run: {short_error(exc)}"
     step = job["step"]
     calls: dict[str, Callable[[], object]] = {
         "chain": lambda: _upgrade_all(config, step.get("targets", [])),
@@ -254,7 +259,7 @@ def _step(call: Callable[[], object]) -> Callable[[object], None]:
         except BaseException as exc:  # the revision's (or env.py's) own failure
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            message = _short(exc)
+            message = short_error(exc)
             unsupported = isinstance(exc, ImportError) or is_unsupported(message)
             raise EngineError(message, unsupported=unsupported) from exc
 
@@ -275,9 +280,3 @@ def url_parts(url: str) -> dict[str, str]:
         "password": u.password or "",
         "database": u.database or "",
     }
-
-
-def _short(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)
-    text = str(orig) if orig is not None else f"{type(exc).__name__}: {exc}"
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

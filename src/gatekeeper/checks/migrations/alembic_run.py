@@ -217,7 +217,7 @@ class AlembicRunner:
         try:
             connection = engine.connect()
         except Exception as exc:  # the gate's database, not the revision, is the problem
-            message = f"the scratch database cannot be reached: {_short(exc)}"
+            message = f"the scratch database cannot be reached: {short_error(exc)}"
             raise EngineError(message, unsupported=True) from exc
         try:
             # the context owns the transaction, as under env.py, so that a revision's
@@ -229,7 +229,7 @@ class AlembicRunner:
         except NotImplementedError as exc:
             raise EngineError(f"not supported here: {exc}", unsupported=True) from exc
         except Exception as exc:  # the revision's own code failed
-            message = _short(exc)
+            message = short_error(exc)
             raise EngineError(message, unsupported=is_unsupported(message)) from exc
 
     def close(self) -> None:
@@ -247,7 +247,9 @@ def _tune_sqlite(engine: Any) -> None:
     event.listen(engine, "connect", lambda conn, _record: tune(conn))
 
 
-def _short(exc: Exception) -> str:
+def short_error(exc: BaseException) -> str:
+    """The first line of a database error: the driver's own message (SQLAlchemy keeps it
+    in ``orig``) rather than the wrapped one with the statement and a link."""
     orig = getattr(exc, "orig", None)
     text = str(orig) if orig is not None else f"{type(exc).__name__}: {exc}"
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
