@@ -28,6 +28,7 @@ from gatekeeper.changes.pullrequest import (
     split_approvers,
     untrusted_approvals,
 )
+from gatekeeper.checks.gate.check import CODEOWNERS, PROTECTED
 from gatekeeper.checks.interface import BaseCheck, CheckContext, rule_catalog
 from gatekeeper.model import Finding, Level, Rule
 
@@ -39,13 +40,12 @@ GATE_PATHS = (
     ".github/workflows/**",
     ".gatekeeper/**",
     "checks/**",
-    # how git reads the diff, and whose review branch protection requires
+    # how git reads the diff, whose review branch protection requires, and the paths the
+    # gate check guards (its base inputs, the pre-commit hooks): the same lists it uses
     ".gitattributes",
     "**/.gitattributes",
-    "CODEOWNERS",
-    ".github/CODEOWNERS",
-    "docs/CODEOWNERS",
-    ".pre-commit-config.yaml",
+    *CODEOWNERS,
+    *PROTECTED,
 )
 #: how many paths a message names before "and N more"
 _MAX_LISTED = 5
