@@ -186,26 +186,16 @@ def approving_humans(pr: PullRequest, head: str = "", allowed: Iterable[str] = (
     login or a member of a listed team (as resolved in ``pr.team_members``) counts. When it
     is empty, only an owner, member or collaborator of the repository counts.
     """
-    head_sha = pr.head_sha or head
     allowed = tuple(allowed)
     logins, teams = split_approvers(allowed)
     # a team that could not be read adds nobody: its members' approvals do not count
     allowed_set = set(logins).union(*(pr.members_of(t) or () for t in teams))
     excluded = {pr.author.lower(), *contributors(pr)}
-    latest: dict[str, Review] = {}
-    for review in sorted(pr.reviews, key=lambda r: r.submitted_at):
-        if review.state in _DECISIVE:
-            latest[review.login.lower()] = review
     return sorted(
         review.login
-        for login, review in latest.items()
-        if review.state == "APPROVED"
-        and not review.is_bot
-        and not login.endswith("[bot]")
-        and login not in excluded
-        and bool(head_sha)
-        and review.commit_id == head_sha
-        and (login in allowed_set if allowed else _trusted(review))
+        for review in _head_approvals(pr, head)
+        if review.login.lower() not in excluded
+        and (review.login.lower() in allowed_set if allowed else _trusted(review))
     )
 
 
@@ -213,16 +203,28 @@ def untrusted_approvals(pr: PullRequest, head: str = "") -> list[str]:
     """``login (ASSOCIATION)`` of approvals of the head that count for nothing because
     GitHub does not relate the reviewer to the repository (see :data:`TRUSTED_ASSOCIATIONS`).
     """
-    head_sha = pr.head_sha or head
     return sorted(
-        f"{r.login} ({r.association})"
-        for r in pr.reviews
-        if r.state == "APPROVED"
-        and r.commit_id == head_sha
-        and bool(head_sha)
-        and not _trusted(r)
-        and not r.is_bot
+        f"{r.login} ({r.association})" for r in _head_approvals(pr, head) if not _trusted(r)
     )
+
+
+def _head_approvals(pr: PullRequest, head: str) -> list[Review]:
+    """Humans' reviews that approve the head commit and are their latest decisive word."""
+    head_sha = pr.head_sha or head
+    if not head_sha:
+        return []
+    latest: dict[str, Review] = {}
+    for review in sorted(pr.reviews, key=lambda r: r.submitted_at):
+        if review.state in _DECISIVE:
+            latest[review.login.lower()] = review
+    return [
+        review
+        for login, review in latest.items()
+        if review.state == "APPROVED"
+        and not review.is_bot
+        and not login.endswith("[bot]")
+        and review.commit_id == head_sha
+    ]
 
 
 def _trusted(review: Review) -> bool:
