@@ -19,6 +19,10 @@ import yaml
 
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
+#: endings of example env files (``gotify-server.env.example``)
+ENV_TEMPLATE_SUFFIXES = (".env.example", ".env.sample", ".env.template", ".env.dist")
+#: example env files not named ``.env*`` nor ending in a template suffix
+ENV_TEMPLATE_NAMES = ("env.example", "env.sample", "example.env", "sample.env")
 DEFAULT_DOCS = (
     "/*.md",  # Markdown at the repository's root (README, DEPLOYMENT, CONFIGURATION...)
     ".env.example",
@@ -41,13 +45,10 @@ DEFAULT_DOCS = (
     "**/README.md",
     "app.json",
     # example files named for what they configure: gotify-server.env.example
-    *(f"**/*{suffix}" for suffix in (".env.example", ".env.sample", ".env.template", ".env.dist")),
+    *(f"**/*{suffix}" for suffix in ENV_TEMPLATE_SUFFIXES),
     # and the other spellings of an example env file: env.example, example.env,
     # .env.local.example, .env.production.sample
-    "**/env.example",
-    "**/env.sample",
-    "**/example.env",
-    "**/sample.env",
+    *(f"**/{name}" for name in ENV_TEMPLATE_NAMES),
     "**/.env.*.example",
     "**/.env.*.sample",
     # Unix manual pages (miniflux.1, man/app.conf.5): options set in bold, ``.B NAME``
@@ -62,9 +63,6 @@ COMPOSE_FILES = (
     "/compose*.yml",
     "/compose*.yaml",
 )
-ENV_TEMPLATE_SUFFIXES = (".env.example", ".env.sample", ".env.template", ".env.dist")
-#: example env files not named ``.env*`` nor ending in a template suffix
-ENV_TEMPLATE_NAMES = ("env.example", "env.sample", "example.env", "sample.env")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
