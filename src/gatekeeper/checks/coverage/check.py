@@ -254,10 +254,9 @@ class CoverageCheck(BaseCheck):
             mappings=ctx.config.get("path_map"),
         )
         found, scope = None, None
-        files = unimported.candidates(ctx.changes, ctx.paths, ctx.exclude)
-        if ctx.config.get("unimported", "count") == "count" and (
-            files or unimported.touches_configuration(ctx.changes)
-        ):
+        counting = ctx.config.get("unimported", "count") == "count"
+        files = unimported.candidates(ctx.changes, ctx.paths, ctx.exclude) if counting else []
+        if counting and (files or unimported.touches_configuration(ctx.changes)):
             scope, notes = unimported.configuration(self, ctx)
             yield from notes
             found = unimported.probe(ctx.changes, mapper, files) if files else None
