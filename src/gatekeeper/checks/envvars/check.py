@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
-from gatekeeper.changes.globs import match_any
+from gatekeeper.changes.globs import match_any, matcher
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -18,6 +18,8 @@ from gatekeeper.checks.envvars.docs import (
 )
 from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.platforms import platform_vars
+from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.sides import (
     MAX_ELSEWHERE,
@@ -206,6 +208,14 @@ class EnvVarsCheck(BaseCheck):
                 " need no documentation in a repository built on it, as its base shows"
                 " (Gemfile with rails, manage.py, package.json); false judges them too.",
             },
+            "platform_vars": {
+                "type": "boolean",
+                "default": True,
+                "description": "Variables a CI system or hosting platform sets itself (GitLab's"
+                " CI_COMMIT_SHA, Azure's BUILD_SOURCEVERSION, Vercel's VERCEL_GIT_COMMIT_REF,"
+                " Heroku's DYNO...; platforms.py lists them with their sources) need no"
+                " documentation; false judges them too (`allow` adds names).",
+            },
             "tests": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -240,14 +250,19 @@ class EnvVarsCheck(BaseCheck):
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         yield from notes
-        allow = (*PLATFORM_VARS, *self._framework_vars(ctx), *ctx.config.get("allow", ()))
+        allow = matcher(
+            (
+                *PLATFORM_VARS,
+                *self._framework_vars(ctx),
+                *self._platform_vars(ctx),
+                *ctx.config.get("allow", ()),
+            )
+        )
         known = Known(loc.read for loc in base)
         candidates = [
             loc
             for loc in head
-            if not loc.read.dynamic
-            and not known.has(loc.read)
-            and not match_any(loc.read.name, allow)
+            if not loc.read.dynamic and not known.has(loc.read) and not allow(loc.read.name)
         ]
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {
@@ -260,6 +275,7 @@ class EnvVarsCheck(BaseCheck):
         }
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
         known.add(self._read_elsewhere_at_base(ctx, base_side, names))
+        plumbing = self._provided(ctx, head_side, sorted(undocumented - known.exact))
         reported: set[str] = set()
         new = 0
         for loc in head:
@@ -268,12 +284,14 @@ class EnvVarsCheck(BaseCheck):
                 if ctx.config.get("report_dynamic", True) and read.how:
                     yield self._dynamic(loc)
                 continue
-            if known.has(read) or read.name in reported or match_any(read.name, allow):
+            if known.has(read) or read.name in reported or allow(read.name):
                 continue
             reported.add(read.name)
             new += 1
-            if read.described or any(
-                docs.find(n, case_insensitive=read.case_insensitive) for n in read.names
+            if (
+                read.described
+                or read.name in plumbing
+                or any(docs.find(n, case_insensitive=read.case_insensitive) for n in read.names)
             ):
                 continue
             yield self._undocumented(loc, docs)
@@ -296,6 +314,10 @@ class EnvVarsCheck(BaseCheck):
             )
         return names
 
+    def _platform_vars(self, ctx: CheckContext) -> tuple[str, ...]:
+        """What CI systems and hosts set themselves (platforms.py), unless switched off."""
+        return platform_vars() if ctx.config.get("platform_vars", True) else ()
+
     def _reads(self, ctx: CheckContext, side: Side, *, notes: list[Finding]) -> list[Located]:
         out: list[Located] = []
         at_head = side.at_head
@@ -313,6 +335,32 @@ class EnvVarsCheck(BaseCheck):
                 continue
             out += [Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out
+
+    def _provided(self, ctx: CheckContext, side: Side, names: list[str]) -> set[str]:
+        """Which of ``names`` the repository sets itself for the processes it starts
+        (provided.py): the changed files at head, and the untouched files that name one.
+        Test files never count: they set up their own environment."""
+        if not names:
+            return set()
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
+        paths = [f.path for f in ctx.changes if f.is_text and f.status is not FileStatus.DELETED]
+        touched = {p for f in ctx.changes for p in (f.path, f.old_path) if p}
+        untouched = ctx.changes.base_files_containing(names[:MAX_SEARCHED], PROVIDER_FILES)
+        paths += [p for p in untouched or () if p not in touched][:MAX_ELSEWHERE]
+        found: dict[str, str] = {}
+        for path in paths:
+            if match_any(path, tests):
+                continue
+            ctx.check_time()
+            text = side.read(path)
+            for hit in provided(path, text or "", names):
+                found.setdefault(hit.name, f"{hit.path}:{hit.line}, {hit.how}")
+        for name, where in sorted(found.items()):
+            ctx.add_details(
+                f"env-vars: {name} is set by the repository itself ({where}) for a process it"
+                " starts: plumbing, not configuration to document."
+            )
+        return set(found)
 
     def _read_elsewhere_at_base(self, ctx: CheckContext, side: Side, names: list[str]) -> set[str]:
         """Which of ``names`` files the change did not touch already read at base.
