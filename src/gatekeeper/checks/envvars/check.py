@@ -216,6 +216,14 @@ class EnvVarsCheck(BaseCheck):
                 " Heroku's DYNO...; platforms.py lists them with their sources) need no"
                 " documentation; false judges them too (`allow` adds names).",
             },
+            "provided_vars": {
+                "type": "boolean",
+                "default": True,
+                "description": "Variables the repository itself sets for a process it starts"
+                " (os.environ[...] = v, a subprocess's env={...}, os.Setenv, process.env.X = v,"
+                " an installer's env template; provided.py) need no documentation; test files"
+                " and values read from the same variable never count. False judges them too.",
+            },
             "tests": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -340,7 +348,7 @@ class EnvVarsCheck(BaseCheck):
         """Which of ``names`` the repository sets itself for the processes it starts
         (provided.py): the changed files at head, and the untouched files that name one.
         Test files never count: they set up their own environment."""
-        if not names:
+        if not names or not ctx.config.get("provided_vars", True):
             return set()
         tests = tuple(ctx.config.get("tests", TEST_FILES))
         paths = [f.path for f in ctx.changes if f.is_text and f.status is not FileStatus.DELETED]
