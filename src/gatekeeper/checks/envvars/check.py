@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
-from gatekeeper.changes.globs import match_any, matcher
+from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -18,7 +18,7 @@ from gatekeeper.checks.envvars.docs import (
 )
 from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import EnvRead
-from gatekeeper.checks.envvars.platforms import platform_vars
+from gatekeeper.checks.envvars.platforms import name_matcher, platform_vars
 from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.sides import (
@@ -258,7 +258,7 @@ class EnvVarsCheck(BaseCheck):
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         yield from notes
-        allow = matcher(
+        allow = name_matcher(
             (
                 *PLATFORM_VARS,
                 *self._framework_vars(ctx),

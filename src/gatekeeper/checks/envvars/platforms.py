@@ -20,7 +20,10 @@ documented names are allowed there: a new API token still needs its documentatio
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from gatekeeper.changes.globs import matcher
 
 
 @dataclass(frozen=True)
@@ -328,3 +331,18 @@ PLATFORMS = (
 def platform_vars() -> tuple[str, ...]:
     """Every name (or glob) the CI systems and hosts above set themselves."""
     return tuple(name for platform in PLATFORMS for name in platform.names)
+
+
+def name_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """A test for "``name`` is one of ``patterns``" (names or globs): the hundreds of
+    plain names go into a set, only the few globs into one regular expression (a regular
+    expression of every name took a quarter of a second to compile and was slow to ask)."""
+    exact: set[str] = set()
+    globs: list[str] = []
+    for pattern in patterns:
+        if any(c in pattern for c in "*?["):
+            globs.append(pattern)
+        else:
+            exact.add(pattern)
+    by_glob = matcher(globs)
+    return lambda name: name in exact or by_glob(name)

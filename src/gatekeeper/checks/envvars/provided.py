@@ -192,7 +192,8 @@ def _called(node: ast.Call) -> Iterator[tuple[str, ast.expr | None, int, str]]:
             for name, value in _dict_items(kw.value):
                 yield name, value, line, f"{kw.arg}= of {callee}()"
         elif kw.arg == "name" and callee.endswith("EnvVar") and (name := _const(kw.value)):
-            value = next((k.value for k in node.keywords if k.arg == "value"), None)
+            given = (k.value for k in node.keywords if k.arg in ("value", "value_from"))
+            value = next(given, None)
             yield name, value, line, f"{callee}(name=...)"
 
 
@@ -207,26 +208,33 @@ def _k8s_dict(node: ast.Dict) -> Iterator[tuple[str, ast.expr | None, int, str]]
 
 def _tainted(tree: ast.AST, names: set[str]) -> dict[str, set[str]]:
     """For each name, the local variables whose value comes from reading it (transitively:
-    ``a = os.getenv("X"); b = a.strip()`` taints both)."""
-    bindings: list[tuple[set[str], ast.expr]] = []
+    ``a = os.getenv("X"); b = a.strip()`` taints both). One pass over the bindings and
+    a worklist, so a long chain of assignments costs linear time, not quadratic."""
+    users: dict[str, list[set[str]]] = {}  # a variable -> the targets bound from it
+    seeds: dict[str, set[str]] = {n: set() for n in names}  # bound from the constant "X"
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             bound = {n for t in node.targets for n in _bound_names(t)}
-            bindings.append((bound, node.value))
+            value: ast.expr | None = node.value
         elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             target, value = node.target, node.value
-            if isinstance(target, ast.Name) and value is not None:
-                bindings.append(({target.id}, value))
+            bound = {target.id} if isinstance(target, ast.Name) else set()
+        else:
+            continue
+        if not bound or value is None:
+            continue
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Name):
+                users.setdefault(sub.id, []).append(bound)
+            elif isinstance(sub, ast.Constant) and sub.value in seeds:
+                seeds[sub.value] |= bound
     out: dict[str, set[str]] = {}
-    for name in names:
-        tainted: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
-            for bound, value in bindings:
-                if not bound <= tainted and _mentions(value, name, tainted):
-                    tainted |= bound
-                    changed = True
+    for name, seed in seeds.items():
+        tainted, todo = set(seed), list(seed)
+        while todo:
+            for bound in users.get(todo.pop(), ()):
+                todo += bound - tainted
+                tainted |= bound
         out[name] = tainted
     return out
 
@@ -253,7 +261,7 @@ def _mentions(node: ast.expr, name: str, tainted: set[str]) -> bool:
 def _real_value(value: ast.expr | None, name: str, tainted: set[str]) -> bool:
     """A value that is neither empty nor the variable's own setting passed through."""
     if value is None:
-        return True  # a Kubernetes entry without a literal value: valueFrom and the like
+        return False  # declared without a value: sets nothing
     if isinstance(value, ast.Constant) and value.value in ("", None):
         return False
     return not _mentions(value, name, tainted)
@@ -266,7 +274,14 @@ _GO_SETENV = re.compile(
 )
 #: "X=..." in a command's Env list: ``cmd.Env = append(os.Environ(), "X="+v)``,
 #: ``Env: []string{"X=1"}``
-_GO_ENV_LIST = re.compile(r"""\bEnv\s*(?::|=)[^\n]*""")
+_GO_ENV_LIST = re.compile(
+    r"""\bEnv\s*(?::|=)\s*(?:append\((?:[^()]|\([^()]{0,200}\)){0,4000}\)"""
+    r"""|\[\]string\s*\{[^{}]{0,4000}\}|[^\n]*)"""
+)
+#: a Kubernetes container's env entry built in Go: ``corev1.EnvVar{Name: "X", Value: v}``
+_GO_ENV_VAR = re.compile(
+    r"""\bEnvVar\s*\{\s*Name:\s*"(?P<name>[A-Za-z_][A-Za-z0-9_]*)"\s*,?(?P<rest>[^}]{0,400})\}"""
+)
 _GO_PAIR = re.compile(
     r""""(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<rest>[^"\n]*)"(?P<after>[^,)}\n]*)"""
 )
@@ -274,7 +289,8 @@ _JS_ASSIGN = re.compile(
     r"""\bprocess\.env(?:\.(?P<a>[A-Za-z_$][\w$]*)|\[\s*["'`](?P<b>[A-Za-z_][\w]*)["'`]\s*\])"""
     r"""\s*=(?!=)(?P<rest>[^\n;]*)"""
 )
-_JS_ENV_OBJECT = re.compile(r"""\benv\s*:\s*\{(?P<body>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}""")
+#: bounded: an unclosed object must not make every later ``env: {`` scan to the end
+_JS_ENV_OBJECT = re.compile(r"""\benv\s*:\s*\{(?P<body>(?:[^{}]|\{[^{}]{0,400}\}){0,4000})\}""")
 _JS_KEY = re.compile(r"""(?:^|[,{\s])["']?(?P<name>[A-Za-z_][\w]*)["']?\s*:(?P<rest>[^,\n]*)""")
 _TEMPLATE_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=(?P<rest>.*)$")
 
@@ -287,7 +303,8 @@ def _own(rest: str, name: str, text: str) -> bool:
         return True
     if re.search(rf"\b{re.escape(name)}\b", value):
         return True
-    for ident in set(re.findall(r"\b([A-Za-z_][\w]*)\b", value)):
+    # the first identifiers only: a value is an expression, not a page of them
+    for ident in sorted(set(re.findall(r"\b([A-Za-z_][\w]*)\b", value)))[:16]:
         binding = re.compile(rf"\b{re.escape(ident)}\s*(?::=|=(?!=))[^\n]*\b{re.escape(name)}\b")
         if binding.search(text):
             return True
@@ -299,6 +316,10 @@ def _go(text: str, names: set[str]) -> list[tuple[str, int, str]]:
     for m in _GO_SETENV.finditer(text):
         if m["name"] in names and not _own(m["rest"], m["name"], text):
             out.append((m["name"], line_of(text, m.start()), "os.Setenv()"))
+    for m in _GO_ENV_VAR.finditer(text):
+        value = re.sub(r"^\s*Value(?:From)?:\s*", "", m["rest"]).rstrip().rstrip(",")
+        if m["name"] in names and not _own(value, m["name"], text):
+            out.append((m["name"], line_of(text, m.start()), "an EnvVar{Name: ...}"))
     for env in _GO_ENV_LIST.finditer(text):
         for m in _GO_PAIR.finditer(env.group()):
             name, value = m["name"], m["rest"] + m["after"]
