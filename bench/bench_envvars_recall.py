@@ -7,8 +7,8 @@ commit starts reading. The repositories are not fetched here: clone each one int
 ``DIR/<owner>+<name>`` (``git clone https://github.com/<owner>/<name> DIR/<owner>+<name>``);
 a missing one is reported and skipped. Every commit is judged against its first parent
 with no documentation and no platform or repository-set exemptions (so every new variable
-the check sees is reported), and the names
-reported are compared with the labels: found (true), missed, and reported though not new.
+the check sees is reported), and the names reported are compared with the labels: found
+(true), missed, and reported though not new.
 To compare with another version of gatekeeper, run this same script with that version on
 ``PYTHONPATH`` (e.g. ``PYTHONPATH=../main/src``); it prints where it imported it from.
 """
