@@ -21,7 +21,9 @@ from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
     FORWARD_ONLY,
+    GOLANG_MIGRATE,
     GOOSE,
+    SQL_PAIR,
     Migration,
 )
 from gatekeeper.checks.migrations.sqltext import (
@@ -69,6 +71,8 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
         down = read(m.down_path)
         if down is None and m.framework == FLYWAY and not _uses_undo(changes, m, at_base):
             return Sides(text, 1, None, m.down_path, forward_only=True)
+        if down is None and m.framework in (GOLANG_MIGRATE, SQL_PAIR) and _never_down(changes, m):
+            return Sides(text, 1, None, m.down_path, forward_only=True)
         return Sides(text, 1, down, m.down_path)
     if m.framework in FORWARD_ONLY:
         return Sides(text, 1, None, "", forward_only=True)
@@ -92,6 +96,20 @@ def _uses_undo(changes: ChangeSet, m: Migration, at_base: bool) -> bool:
     undo is a paid feature, so forward-only is the norm unless the project writes them."""
     names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=at_base)
     return any(n.startswith("U") and "__" in n and n.endswith(".sql") for n in names)
+
+
+#: merged up files a folder needs, none with a down, before its project counts as
+#: forward-only by convention (one or two could be an oversight)
+FORWARD_ONLY_AFTER = 3
+
+
+def _never_down(changes: ChangeSet, m: Migration) -> bool:
+    """True when the folder, as merged (at base: the change cannot make it so), has at
+    least :data:`FORWARD_ONLY_AFTER` up files and not one down file. golang-migrate runs
+    a folder without downs; projects such as Harbor upgrade forward only, by design."""
+    names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=True)
+    ups = sum(n.endswith(".up.sql") for n in names)
+    return ups >= FORWARD_ONLY_AFTER and not any(n.endswith(".down.sql") for n in names)
 
 
 def _line_at(text: str, offset: int) -> int:
