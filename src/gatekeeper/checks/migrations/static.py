@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops, pyrows, rails, variants
+from gatekeeper.checks.migrations import pyops, pyrows, rails, sqleffects, variants
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
@@ -388,27 +388,63 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
-    """Up operations with no inverse in the down: (description, line). Raw SQL in the up
-    is paired with raw SQL or a helper call in the down: what either does is not read."""
-    effects = [e for e in (effect(op) for op in down) if e is not None]
-    available = Counter(effects)
+    """Up operations with no inverse in the down: (description, line). Literal SQL is
+    read where a pattern can (an index, a table, one column: see sqleffects.py); what is
+    left of raw SQL in the up is paired with raw SQL or a helper call in the down, loosely:
+    what either does is not read, the round trip proves it."""
+    downs = [(eff, _raw(op)) for op in down for eff in _effects(op)]
     # a column the down drops, or the up adds, needs no undoing of what else was done to it
-    settled = {e[1:3] for e in effects if e[0] == "-column"}
-    settled |= {e[1:3] for e in (effect(op) for op in up) if e is not None and e[0] == "+column"}
-    missing: list[tuple[str, int]] = []
-    for op in up:
-        eff = effect(op)
-        if eff is None:
-            continue
-        if eff[0] in ("alter-column", "rename-column") and eff[1:3] in settled:
-            continue
-        need = inverse(eff)
-        if available[need] > 0:
-            available[need] -= 1
-            continue
-        target = ".".join(eff[1:]) if len(eff) > 1 else "raw SQL"
-        missing.append((f"{op.name} {target}", op.line))
-    return missing
+    settled = {e[1:3] for e, _ in downs if e[0] == "-column"}
+    ups = sqleffects.net([(eff, op) for op in up for eff in _effects(op)])
+    settled |= {e[1:3] for e, _ in ups if e[0] == "+column"}
+    ups = [
+        (e, op)
+        for e, op in ups
+        if not (e[0] in ("alter-column", "rename-column") and e[1:3] in settled)
+    ]
+    left = [(e, op) for e, op in ups if not _take(downs, _undoing(e))]
+    return [
+        (f"{op.name} {'.'.join(e[1:]) if len(e) > 1 else 'raw SQL'}", op.line)
+        for e, op in left
+        if not (_raw(op) and _take(downs, _loosely_undoing(e)))
+    ]
+
+
+def _undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], bool]], bool]:
+    need = inverse(eff)
+    return lambda down: down[0] == need
+
+
+def _loosely_undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], bool]], bool]:
+    """Raw SQL or a helper in the down may undo raw SQL of the up when one of the two was
+    not read: a read statement is only undone by its inverse or by something unread."""
+    return lambda down: down[1] and ("execute",) in (down[0], eff)
+
+
+def _effects(op: pyops.Op) -> list[tuple[str, ...]]:
+    """What ``op`` does: literal SQL statement by statement, other operations as one."""
+    if op.name == "execute":
+        sql = pyops.literal_str(op.arg(0, "sqltext"))
+        return [("execute",)] if sql is None else sqleffects.effects(sql)
+    eff = effect(op)
+    return [] if eff is None else [eff]
+
+
+_T = TypeVar("_T")
+
+
+def _raw(op: pyops.Op) -> bool:
+    """Raw SQL or a helper call: what it does is not (all) read."""
+    return op.name in ("execute", HELPER)
+
+
+def _take(items: list[_T], wanted: Callable[[_T], bool]) -> bool:
+    """Remove the first item ``wanted`` accepts; False when none does."""
+    for i, item in enumerate(items):
+        if wanted(item):
+            del items[i]
+            return True
+    return False
 
 
 def heads(files: dict[str, pyops.AlembicFile]) -> list[str]:
