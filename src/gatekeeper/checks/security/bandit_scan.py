@@ -217,6 +217,15 @@ def python_scripts(ctx: CheckContext) -> list[ChangedFile]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _OnDisk:
+    """A head file written for bandit, with its base version cut alike (None: the file
+    is new), kept for the base scan: cutting a pair costs two parses of each side."""
+
+    file: ChangedFile
+    base: bytes | None
+
+
 def _write_head(
     ctx: CheckContext,
     files: Iterable[ChangedFile],
@@ -225,9 +234,9 @@ def _write_head(
     *,
     max_bytes: int,
     make: MakeFinding,
-) -> tuple[dict[str, ChangedFile], list[Finding]]:
+) -> tuple[dict[str, _OnDisk], list[Finding]]:
     """Write the scannable head files under ``root``; a finding for each that is not."""
-    on_disk: dict[str, ChangedFile] = {}
+    on_disk: dict[str, _OnDisk] = {}
     findings: list[Finding] = []
     for f in files:
         if match_any(f.path, settings.exclude):
@@ -236,9 +245,9 @@ def _write_head(
         reason = _unscannable(f, data, max_bytes)
         if not reason and data is not None:
             # only statements the change touched (see reduce_pair); the base is cut alike
-            data = cut_pair(data, ctx.changes.bytes_at_base(ctx.changes.base_path_of(f.path)))[0]
+            data, base = cut_pair(data, ctx.changes.bytes_at_base(ctx.changes.base_path_of(f.path)))
             if write_scratch(root, f.path, data) is not None:
-                on_disk[f.path] = f
+                on_disk[f.path] = _OnDisk(f, base)
                 continue
             reason = "its path leaves the repository"
         if reason:
@@ -330,7 +339,7 @@ def _scan_base(
     settings: _Settings,
     root: Path,
     head_hits: Iterable[Hit],
-    files: Mapping[str, ChangedFile],
+    files: Mapping[str, _OnDisk],
 ) -> tuple[list[str], list[Hit]]:
     """Scan the base versions of the files with findings at head, with only the tests that
     fired there at head and only the statements that could hold the same code (see
@@ -342,11 +351,9 @@ def _scan_base(
         codes_of.setdefault(hit.path, set()).add(hit.code)
     groups: dict[frozenset[str], list[str]] = {}
     for path, tests in sorted(tests_of.items()):
-        old = files[path].old_path or path
-        data = ctx.changes.bytes_at_base(old)
+        old, data = files[path].file.old_path or path, files[path].base
         if data is None:
             continue
-        data = cut_pair(ctx.changes.bytes_at_head(path) or b"", data)[1] or data
         text = _decoded(data)
         reduced = reduce_source(text, codes_of[path]) if text is not None else None
         if reduced is not None:
