@@ -271,8 +271,9 @@ def _scan_file(
     lines = git_lines(text)
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
     findings = []
+    # one glob match per file, not per hit: a generated file can hold thousands of hits
+    where = _Where(match_any(f.path, opts.tests), match_any(f.path, opts.docs))
     for numbered in _numbered(hits):
-        where = _Where(match_any(f.path, opts.tests), match_any(f.path, opts.docs))
         finding = _to_finding(numbered, part, make, where)
         found = judge.review(finding, numbered[0], lines)
         if found is not None:
