@@ -77,10 +77,12 @@ class LiteralSql:
             values = self._bindings(name, scope)
             if values:
                 return all(v is not None and self._literal(v, scope, seen) for v in values)
-        assert self.tree is not None  # only asked once the file parsed
-        values = self._bindings(name, self.tree)
+        module = self.tree
+        if module is None:  # pragma: no cover - only asked once the file parsed
+            return False
+        values = self._bindings(name, module)
         return bool(values) and all(
-            v is not None and self._literal(v, self.tree, seen) for v in values
+            v is not None and self._literal(v, module, seen) for v in values
         )
 
     def _bindings(self, name: str, scope: _Scope) -> list[ast.expr | None]:
