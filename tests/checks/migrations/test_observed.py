@@ -12,6 +12,7 @@ import pytest
 from gatekeeper.checks.migrations import MigrationsCheck, alembic_run, django_run, roundtrip
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError
 from gatekeeper.checks.migrations.sqlite import SqliteDatabase
+from gatekeeper.model import Finding
 from gatekeeper.testing import changeset, context
 
 
@@ -26,22 +27,46 @@ def _revision(i: int, down: str | None = None) -> str:
 
 
 def _findings(files: dict[str, str], base: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    return [(f.rule, f.message) for f in _run(files, base)]
+
+
+def _run(files: dict[str, str], base: dict[str, str] | None = None) -> list[Finding]:
     ctx = context(changeset(base or {}, files), {"safety": False})
-    return [(f.rule, f.message) for f in MigrationsCheck().run(ctx)]
+    return list(MigrationsCheck().run(ctx))
+
+
+def _where(finding: Finding) -> tuple[str, int | None]:
+    assert finding.location is not None
+    return finding.location.path, finding.location.start_line
 
 
 def test_many_new_revisions_are_proven_together() -> None:
     count = alembic_run.GROUP_ABOVE + 1
     files = {f"alembic/versions/r{i}.py": _revision(i) for i in range(count)}
     assert _findings(files) == []
-    # the third one's down forgets its table: the group's down does not restore the schema
-    files["alembic/versions/r2.py"] = _revision(2, "for _ in ():\n        op.drop_table('t2')")
-    found = _findings(files)
-    assert found[0][0] == "roundtrip-failed"
-    assert "r0.py on sqlite: after up then down the schema differs: unexpected" in found[0][1]
-    assert "table t2" in found[0][1]
-    rest = [m for rule, m in found[1:] if rule == "roundtrip-not-run"]
-    assert len(rest) == count - 1 and all("r0.py before it did not roundtrip" in m for m in rest)
+    # the fourth one's down forgets its table: the group's down does not restore the
+    # schema, and the finding names that revision, not the group's first
+    files["alembic/versions/r3.py"] = _revision(3, "for _ in ():\n        op.drop_table('t3')")
+    found = _run(files)
+    assert found[0].rule == "roundtrip-failed"
+    assert _where(found[0]) == ("alembic/versions/r3.py", None)
+    assert "r3.py on sqlite: after up then down the schema differs: unexpected" in found[0].message
+    assert "table t3" in found[0].message
+    # the ones before it are proven; the one after it is not run
+    rest = [(f.rule, _where(f)[0], f.message) for f in found[1:]]
+    assert [(rule, path) for rule, path, _ in rest] == [
+        ("roundtrip-not-run", "alembic/versions/r4.py")
+    ]
+    assert "r3.py before it did not roundtrip" in rest[0][2]
+
+
+def test_a_grouped_revision_whose_down_breaks_is_named_with_its_line() -> None:
+    count = alembic_run.GROUP_ABOVE + 2
+    files = {f"alembic/versions/r{i}.py": _revision(i) for i in range(count)}
+    files["alembic/versions/r4.py"] = _revision(4, "op.drop_table('nope')")
+    (failed,) = [f for f in _run(files) if f.rule == "roundtrip-failed"]
+    assert _where(failed) == ("alembic/versions/r4.py", 8)
+    assert "down (line 8) failed on sqlite: no such table: nope" in failed.message
 
 
 def test_few_new_revisions_are_proven_one_by_one() -> None:
