@@ -36,7 +36,7 @@ from gatekeeper.checks.migrations.alembic_run import (
     short_error,
     sure_change,
 )
-from gatekeeper.checks.migrations.catalog import Catalog, Database, EngineError
+from gatekeeper.checks.migrations.catalog import Database, EngineError, WithoutTable
 from gatekeeper.checks.migrations.engines import Engines
 from gatekeeper.checks.migrations.roundtrip import Problem, Unit
 from gatekeeper.checks.migrations.sqlite import is_unsupported
@@ -151,7 +151,7 @@ def run(
 
 
 def _opened(steps: child.Steps, dbs: Engines) -> Database:
-    return _WithoutVersionTable(steps.open(dbs))
+    return WithoutTable(steps.open(dbs), "alembic_version")
 
 
 def _on_disk(checkout: Path, revision: Revision) -> bool:
@@ -176,31 +176,6 @@ def render(template: str, url: str, parts: Mapping[str, str]) -> str:
     if unknown:
         raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {template!r}")
     return template.format(**values)
-
-
-class _WithoutVersionTable:
-    """The scratch database, its snapshots without the version table Alembic keeps."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.engine = db.engine
-
-    def execute(self, statements: list[tuple[str, int]]) -> None:
-        self.db.execute(statements)
-
-    def snapshot(self) -> Catalog:
-        facts = self.db.snapshot().facts
-        return Catalog(frozenset(f for f in facts if not _version_fact(f)))
-
-    def sqlalchemy_url(self) -> str:
-        return self.db.sqlalchemy_url()
-
-    def discard(self) -> None:
-        self.db.discard()
-
-
-def _version_fact(fact: tuple[str, ...]) -> bool:
-    return len(fact) > 1 and fact[1].rsplit(".", 1)[-1] == "alembic_version"
 
 
 # --- child side --------------------------------------------------------------------------

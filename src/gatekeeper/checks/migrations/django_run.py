@@ -20,7 +20,7 @@ from typing import Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import alembic_project, child
-from gatekeeper.checks.migrations.catalog import Catalog, Database
+from gatekeeper.checks.migrations.catalog import Catalog, Database, WithoutTable
 from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.engines import Engines
 from gatekeeper.checks.migrations.pyops import call_name
@@ -92,7 +92,8 @@ def run(where: Where, changed: list[Migration], dbs: Engines, s: Settings) -> li
     how = child.Spawn(CHILD_MODULE, where.folder, where.remaining(), checkout, root, passed)
     steps = child.Steps(job, how)
     sure = next(filter(None, (sure_change(p, changes.text_at_head(p) or "") for p in present)), "")
-    db = steps.open(dbs)
+    # Django's record of applied migrations is left out of the snapshots
+    db = WithoutTable(steps.open(dbs), "django_migrations")
     try:
         return _drive(steps, db, present, sure)
     finally:
@@ -145,7 +146,7 @@ def _drive(steps: child.Steps, db: Database, present: list[str], sure: str) -> l
         failure = _failure(report, what, str(report.info.get("path") or first))
         if failure is not None and failure.failed:
             return [*problems, failure]
-        shots.append(_without_recorder(db.snapshot()))
+        shots.append(db.snapshot())
         if index == 1 and failure is None and sure and shots[0] == shots[1]:
             message = f"migrating forward ({listed}) changed nothing in the schema, though {sure}"
             return [*problems, Problem(first, True, message)]
@@ -184,15 +185,6 @@ def _failure(report: child.Report, what: str, path: str) -> Problem | None:
     if report.error is None:
         return None
     return Problem(path, not report.error["unsupported"], str(report.error["message"]))
-
-
-def _without_recorder(catalog: Catalog) -> Catalog:
-    """The schema without Django's record of applied migrations."""
-    return Catalog(
-        frozenset(
-            f for f in catalog.facts if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
-        )
-    )
 
 
 def _on_disk(checkout: Path, path: str, head: bytes | None) -> bool:
