@@ -170,15 +170,20 @@ def test_django_round_trip_through_the_settings(django_repo: tuple[GitRepo, str]
     assert "1 failed" in ctx.summary
 
 
-def test_django_new_app_depending_on_a_changed_one(django_repo: tuple[GitRepo, str]) -> None:
-    repo, base = django_repo
+def _invoice() -> str:
+    """A second migration of the orders app that depends on catalog's 0002."""
     orders = projects.ORDERS_0001.replace("0001_initial", "0002_note").replace(
         'name="Order"', 'name="Invoice"'
     )
-    invoice = orders.replace("    initial = True\n", "").replace(
+    return orders.replace("    initial = True\n", "").replace(
         'dependencies = [("catalog", "0002_note")]',
         'dependencies = [("catalog", "0002_note"), ("orders", "0001_initial")]',
     )
+
+
+def test_django_new_app_depending_on_a_changed_one(django_repo: tuple[GitRepo, str]) -> None:
+    repo, base = django_repo
+    invoice = _invoice()
     head = repo.commit(
         {
             "catalog/migrations/0002_note.py": projects.CATALOG_0002,
@@ -197,6 +202,29 @@ def test_django_new_app_depending_on_a_changed_one(django_repo: tuple[GitRepo, s
     found, ctx = _run(repo, base, head, {})
     ((rule, message),) = _trips(found)
     assert rule == "roundtrip-failed" and "table leftover" in message
+
+
+def test_django_a_failing_step_is_named_on_the_migration_it_failed_in(
+    django_repo: tuple[GitRepo, str],
+) -> None:
+    repo, base = django_repo
+    # the later of two changed migrations has a reverse that fails: the child's tracker
+    # names it, and the finding sits on that file, not on the first one of the round trip
+    fails = '        migrations.RunSQL("SELECT 1", "DROP TABLE nope"),\n    ]\n'
+    head = repo.commit(
+        {
+            "catalog/migrations/0002_note.py": projects.CATALOG_0002,
+            "orders/migrations/0002_invoice.py": _invoice().replace("    ]\n", fails),
+        }
+    )
+    found, _ = _run(repo, base, head, {})
+    (failed,) = [f for f in found if f.rule == "roundtrip-failed"]
+    assert failed.location is not None
+    assert failed.location.path == "orders/migrations/0002_invoice.py"
+    assert (
+        "on sqlite: migrating back to the base state failed at orders.0002_invoice: "
+        "OperationalError: no such table: nope"
+    ) in failed.message
 
 
 def test_django_settings_that_cannot_load_say_why(django_repo: tuple[GitRepo, str]) -> None:

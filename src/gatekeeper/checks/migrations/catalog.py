@@ -54,13 +54,22 @@ class EngineError(Exception):
 
     ``unsupported`` marks failures of the engine rather than of the migration (SQLite not
     knowing a Postgres keyword, a missing extension): those make the roundtrip "not run",
-    not "failed".
+    not "failed". ``path`` names the migration it happened in when a step ran several
+    ("": the one the step is for).
     """
 
-    def __init__(self, message: str, *, line: int | None = None, unsupported: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        unsupported: bool = False,
+        path: str = "",
+    ):
         super().__init__(message)
         self.line = line
         self.unsupported = unsupported
+        self.path = path
 
 
 class Database(Protocol):
