@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper.checks.migrations import MigrationsCheck, alembic_run, django_run, roundtrip
+from gatekeeper.checks.migrations import (
+    MigrationsCheck,
+    alembic_project,
+    alembic_run,
+    django_child,
+    django_run,
+    engines,
+    roundtrip,
+)
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError
 from gatekeeper.checks.migrations.sqlite import SqliteDatabase
 from gatekeeper.model import Finding
@@ -159,3 +167,24 @@ def test_what_a_django_migration_surely_changes() -> None:
     unmanaged = source.replace("        migrations.CreateModel('Item', fields=[]),\n", "")
     assert django_run.sure_change("m.py", unmanaged) == ""
     assert django_run.sure_change("m.py", "class Migration(:\n") == ""
+
+
+def test_a_childs_connection_parameters_come_from_the_database_itself(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    pg = engines.attach(
+        {"engine": "postgres", "conninfo": "host=/run/gk port=5433 user=gk dbname=gk_scratch_1"}
+    )
+    want = {"host": "/run/gk", "port": "5433", "user": "gk", "password": "",
+            "database": "gk_scratch_1"}  # fmt: skip
+    assert pg.params() == want
+    # Django's settings, its URL and the policy's {placeholders} all come from params()
+    entry, url = django_child.database_settings(pg)
+    assert (entry["HOST"], entry["PORT"], entry["NAME"]) == ("/run/gk", "5433", "gk_scratch_1")
+    assert url == "postgres://gk@/gk_scratch_1?host=/run/gk"
+    assert "host=/run/gk" in pg.sqlalchemy_url() and "/gk_scratch_1?" in pg.sqlalchemy_url()
+    rendered = alembic_project.render("{host}:{port}/{database}", url, pg.params())
+    assert rendered == "/run/gk:5433/gk_scratch_1"
+    lite = engines.attach({"engine": "sqlite", "path": str(tmp_path / "s.sqlite3")})
+    entry, url = django_child.database_settings(lite)
+    assert entry["NAME"] == lite.params()["database"] == str(tmp_path / "s.sqlite3")
+    assert url == lite.sqlalchemy_url() == f"sqlite:///{tmp_path / 's.sqlite3'}"

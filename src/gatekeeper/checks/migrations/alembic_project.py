@@ -188,11 +188,12 @@ def run_in_child(job: dict[str, Any]) -> tuple[EngineError | None, str]:
     from alembic.config import Config
 
     try:
-        url = engines.attach(job["db"]).sqlalchemy_url()
+        db = engines.attach(job["db"])
+        url = db.sqlalchemy_url()
     except Exception as exc:  # the database cannot be reached: say so, do not crash
         return EngineError(f"{type(exc).__name__}: {exc}", unsupported=True), ""
     for name, template in job["environment"].items():
-        os.environ[name] = render(template, url, url_parts(url))
+        os.environ[name] = render(template, url, db.params())
     config = Config(job["ini"])
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     try:
@@ -239,19 +240,3 @@ def _step(call: Callable[[], object]) -> Callable[[object], None]:
             raise EngineError(message, unsupported=unsupported) from exc
 
     return step
-
-
-def url_parts(url: str) -> dict[str, str]:
-    """host, port, user, password, database of a SQLAlchemy URL (empty when absent)."""
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
-    query_host = u.query.get("host")
-    host = u.host or (query_host if isinstance(query_host, str) else "")
-    return {
-        "host": host or "",
-        "port": str(u.port or u.query.get("port") or ""),
-        "user": u.username or "",
-        "password": u.password or "",
-        "database": u.database or "",
-    }
