@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gatekeeper.checks.migrations import detect
+from gatekeeper.checks.migrations import detect, flywayconf, variants
 from gatekeeper.checks.migrations.sqltext import split
 from gatekeeper.testing import changeset
 
@@ -165,3 +168,19 @@ def test_importing_the_check_loads_no_heavy_tool() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_listings_are_cached_per_change_set_and_go_with_it() -> None:
+    conf = {"flyway.conf": "flyway.ignoreMissingMigrations=true"}
+    first = changeset(conf, {**conf, "db/1_a.up.sql": "x"})
+    assert variants.folder_names(first, "db") == {"1_a.up.sql"}
+    assert flywayconf.missing_allowed(first) is not None
+    trees = [weakref.ref(first.head_tree), weakref.ref(first.base_tree)]
+    del first
+    gc.collect()
+    # nothing the caches hold keeps a finished change set's trees alive
+    assert [t() for t in trees] == [None, None]
+    # a later change set (whatever id it gets) has listings of its own
+    second = changeset({}, {"db/2_b.up.sql": "x"})
+    assert variants.folder_names(second, "db") == {"2_b.up.sql"}
+    assert flywayconf.missing_allowed(second) is None
