@@ -12,7 +12,15 @@ from gatekeeper.errors import GitError
 
 
 def newest_release(changes: ChangeSet) -> str | None:
-    """The newest tag the base commit descends from (None without tags, or without git)."""
+    """The newest tag the base commit descends from (None without tags, or without git).
+
+    One fact per run: asked of git once per ChangeSet, however many specs and migrations
+    ask (``git describe`` walks history, which costs most in the repositories with most
+    tags)."""
+    return changes.fact("newest-release", lambda: _describe(changes))
+
+
+def _describe(changes: ChangeSet) -> str | None:
     base = changes.base
     if not base or base.startswith("-"):
         return None

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.changes.git import is_shallow, run_git
+from gatekeeper.changes.git import is_shallow
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
@@ -121,18 +121,19 @@ def _shallow(changes: ChangeSet) -> bool:
 
 
 def _spec_at(changes: ChangeSet, tag: str, path: str, allow_external: bool) -> Spec | None:
-    """The spec (and the files it pulls in) as tagged; None when it cannot be loaded."""
+    """The spec (and the files it pulls in) as tagged; None when it cannot be loaded.
+
+    Files are read through the ChangeSet's own ``cat-file --batch`` process (one exchange
+    each, no git process per file); one byte past the limit is enough to refuse a file.
+    """
 
     @functools.cache
     def read(name: str) -> bytes | None:
         try:
-            size = run_git(changes.root, "cat-file", "-s", f"{tag}:{name}", check=False)
-            if size.returncode != 0 or int(size.stdout.strip() or 0) > MAX_SPEC_BYTES:
-                return None
-            done = run_git(changes.root, "cat-file", "blob", f"{tag}:{name}", check=False)
+            data = changes.prefix_at(tag, name, MAX_SPEC_BYTES + 1)
         except (GitError, ValueError):
             return None
-        return done.stdout if done.returncode == 0 else None
+        return None if data is None or len(data) > MAX_SPEC_BYTES else data
 
     if read(path) is None:
         return None
