@@ -124,16 +124,16 @@ def _spec_at(changes: ChangeSet, tag: str, path: str, allow_external: bool) -> S
     """The spec (and the files it pulls in) as tagged; None when it cannot be loaded.
 
     Files are read through the ChangeSet's own ``cat-file --batch`` process (one exchange
-    each, no git process per file); one byte past the limit is enough to refuse a file.
+    each, no git process per file), one byte past the size limit at most: enough for the
+    loader to refuse a file too large (``check_size``) without holding all of it.
     """
 
     @functools.cache
     def read(name: str) -> bytes | None:
         try:
-            data = changes.prefix_at(tag, name, MAX_SPEC_BYTES + 1)
+            return changes.prefix_at(tag, name, MAX_SPEC_BYTES + 1)
         except (GitError, ValueError):
             return None
-        return None if data is None or len(data) > MAX_SPEC_BYTES else data
 
     if read(path) is None:
         return None

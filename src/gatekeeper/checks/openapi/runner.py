@@ -12,13 +12,7 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
-from gatekeeper.checks.openapi.load import (
-    MAX_SPEC_BYTES,
-    REF_RULES,
-    Document,
-    SpecError,
-    too_large,
-)
+from gatekeeper.checks.openapi.load import REF_RULES, Document, SpecError, check_size
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.releases import Verdicts, judge
 from gatekeeper.checks.openapi.rules import LEVELS
@@ -39,9 +33,7 @@ def _bounded(changes: ChangeSet) -> Callable[[str], bytes | None]:
     read (a 200 MB spec must not cost 200 MB to refuse)."""
 
     def read(path: str) -> bytes | None:
-        size = changes.size_at_head(path)
-        if size is not None and size > MAX_SPEC_BYTES:
-            raise SpecError("spec-unreadable", too_large(path, size), path)
+        check_size(path, changes.size_at_head(path))
         return changes.bytes_at_head(path)
 
     return read
