@@ -32,3 +32,6 @@ class Hit:
     #: the names of the table a lock or rewrite holds (its DB name first, then others it
     #: is known by: a Django model's name), for the rules whose harm grows with its size
     table: tuple[str, ...] = ()
+    #: the harm of this hit is only the lock its rewrite holds, whatever its rule: it is
+    #: weighed by the table's size like the rules in tables.SIZE_RULES
+    sized: bool = False

@@ -10,7 +10,7 @@ import ast
 import re
 from collections.abc import Collection, Iterable
 
-from gatekeeper.checks.migrations import pyops, safety
+from gatekeeper.checks.migrations import coltypes, pyops, safety
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import split, strip_comments
 from gatekeeper.model import Level
@@ -31,7 +31,8 @@ def alembic(
         table = str(op.text(0, "table_name"))
         if op.name == "alter_column" and (table, op.text(1, "column_name")) in added:
             # the column this upgrade added (and filled): no code reads it yet
-            hits += [h for h in _alter_column(op, table) if h.rule != "set-not-null"]
+            fresh = _alter_column(op, table, dialect == "postgres")
+            hits += [h for h in fresh if h.rule != "set-not-null"]
             continue
         if op.name == "execute":
             sql = pyops.literal_str(op.arg(0, "sqltext"))
@@ -107,7 +108,8 @@ def _alembic_op(op: pyops.Op, dialect: str, created: set[str], in_tx: bool) -> l
     if name == "rename_table":
         return [Hit("rename-table", f"Renames table {table}.", line, table)]
     if name == "alter_column":
-        return _alter_column(op, table)
+        on_postgres = dialect == "postgres" and op.dialect in ("", "postgres")
+        return _alter_column(op, table, on_postgres)
     if name == "add_column":
         return _add_column(op, table)
     if table in created or dialect != "postgres" or op.dialect not in ("", "postgres"):
@@ -115,14 +117,14 @@ def _alembic_op(op: pyops.Op, dialect: str, created: set[str], in_tx: bool) -> l
     return _postgres_only(op, table, in_tx)
 
 
-def _alter_column(op: pyops.Op, table: str) -> list[Hit]:
+def _alter_column(op: pyops.Op, table: str, on_postgres: bool) -> list[Hit]:
     col = op.text(1, "column_name") or "?"
     where, line = f"{table}.{col}", op.line
     hits = []
     if op.kwargs.get("new_column_name") is not None:
         hits.append(Hit("rename-column", f"Renames column {where}.", line, where))
     if op.kwargs.get("type_") is not None:
-        hits.append(Hit("change-column-type", f"Changes the type of {where}.", line, where))
+        hits += _type_change(op, table, where, on_postgres)
     nullable = pyops.literal_value(op.kwargs.get("nullable"))
     if nullable is False:
         msg = f"Sets NOT NULL on {where}."
@@ -130,6 +132,20 @@ def _alter_column(op: pyops.Op, table: str) -> list[Hit]:
     elif nullable is True:
         hits.append(Hit("drop-not-null", f"Drops NOT NULL from {where}.", line, where))
     return hits
+
+
+def _type_change(op: pyops.Op, table: str, where: str, on_postgres: bool) -> list[Hit]:
+    """A type change, judged from ``existing_type`` on PostgreSQL (see coltypes.py)."""
+    found = coltypes.effect(op.kwargs.get("existing_type"), op.kwargs.get("type_"))
+    if on_postgres and found == "catalog-only":
+        return []  # PostgreSQL only updates its catalog; readers get what they got
+    if on_postgres and found == "rewrite-compatible":
+        msg = (
+            f"Changes the type of {where} to one its readers can still read, but PostgreSQL "
+            "rewrites the table under ACCESS EXCLUSIVE to do it."
+        )
+        return [Hit("change-column-type", msg, op.line, where, table=(table,), sized=True)]
+    return [Hit("change-column-type", f"Changes the type of {where}.", op.line, where)]
 
 
 def _add_column(op: pyops.Op, table: str) -> list[Hit]:

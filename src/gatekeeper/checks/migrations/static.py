@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops, rails, variants
+from gatekeeper.checks.migrations import pyops, pyrows, rails, variants
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
@@ -207,6 +207,14 @@ def _irreversible(check: BaseCheck, path: str, reason: str) -> Finding:
 # --- Alembic -----------------------------------------------------------------------------
 
 
+def _rows_only(path: str, source: str, info: pyops.AlembicFile) -> bool:
+    """The upgrade changes rows and no schema: literal UPDATE/INSERT SQL, or SQLAlchemy
+    Core expressions (a data migration recomputing values in Python)."""
+    if info.upgrade_sql and fills_data_only(";\n".join(info.upgrade_sql)):
+        return True
+    return pyrows.upgrade_writes_rows_only(pyops.parse(source, path))
+
+
 def check_alembic(
     check: BaseCheck,
     m: Migration,
@@ -232,9 +240,7 @@ def check_alembic(
                 evidence=m.path,
             )
         ]
-    if info.downgrade_state == "empty" and info.upgrade_sql and fills_data_only(
-        ";\n".join(info.upgrade_sql)
-    ):
+    if info.downgrade_state == "empty" and _rows_only(m.path, source, info):
         return [_fills_only(check, m.path, info.downgrade_line)]
     if info.downgrade_state != "ok":
         what = "is empty" if info.downgrade_state == "empty" else "raises NotImplementedError"

@@ -71,7 +71,7 @@ class Sizes:
 
     def judge(self, hit: Hit) -> Hit:
         """``hit`` at the level its table's size gives it (others unchanged)."""
-        if hit.rule not in SIZE_RULES or not hit.table:
+        if (hit.rule not in SIZE_RULES and not hit.sized) or not hit.table:
             return hit  # an unknown table keeps the rule's own level: fail closed
         why = self.why_large(hit.table)
         if why is not None:

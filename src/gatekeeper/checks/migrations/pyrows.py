@@ -1,0 +1,119 @@
+"""Tell an Alembic ``upgrade()`` that only changes rows from one that changes the schema.
+
+A data migration recomputes or fills values (``conn.execute(table.update()...)``): its
+down may rightly do nothing, since no schema is left to undo. The reading is cautious:
+one call the gate cannot place (a schema operation, SQL built at run time, a metadata
+``create_all``) and the function is not data-only, so an empty down keeps blocking.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from gatekeeper.checks.migrations.pyops import call_name, literal_str
+from gatekeeper.checks.migrations.sqltext import fills_data_only, is_session, split
+
+#: ``op.*`` calls that run or fetch something without changing the schema themselves
+_OP_PLAIN = frozenset({"execute", "bulk_insert", "get_bind", "get_context", "f",
+                       "inline_literal"})  # fmt: skip
+#: SQLAlchemy Core builders: what an executed expression does, by the calls in its chain
+_WRITES = frozenset({"update", "insert"})
+_READS = frozenset({"select"})
+#: calls that change the schema whatever object they are called on
+_SCHEMA_CALLS = frozenset({"create_all", "drop_all", "create", "drop", "exec_driver_sql",
+                           "executescript", "executemany"})  # fmt: skip
+
+
+def upgrade_writes_rows_only(module: ast.Module) -> bool:
+    """True when the revision's ``upgrade()`` (with the module's functions it calls)
+    changes rows and nothing else: it executes SQLAlchemy ``update()``/``insert()``
+    expressions, ``bulk_insert`` or literal UPDATE/INSERT, reads with ``select()``, and
+    makes no schema call."""
+    functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
+    if "upgrade" not in functions:
+        return False
+    found = _Reading(functions)
+    return found.visit(functions["upgrade"]) and found.writes
+
+
+class _Reading:
+    def __init__(self, functions: dict[str, ast.FunctionDef]) -> None:
+        self.functions = functions
+        self.seen: set[str] = set()
+        self.writes = False
+
+    def visit(self, func: ast.FunctionDef) -> bool:
+        """False as soon as a call in ``func`` (or a helper it calls) may change schema."""
+        self.seen.add(func.name)
+        bound = _bindings(func)
+        for node in ast.walk(func):
+            if not isinstance(node, ast.Call):
+                continue
+            if not self._call(node, bound):
+                return False
+        return True
+
+    def _call(self, node: ast.Call, bound: dict[str, ast.expr]) -> bool:
+        name = call_name(node)
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if isinstance(owner, ast.Name) and owner.id == "op" and name not in _OP_PLAIN:
+            return False  # a schema operation
+        if name in _SCHEMA_CALLS:
+            return False
+        if name == "bulk_insert":
+            self.writes = True
+        elif name == "execute":
+            return self._executed(node.args[0] if node.args else None, bound)
+        elif isinstance(node.func, ast.Name) and node.func.id in self.functions:
+            helper = node.func.id
+            return helper in self.seen or self.visit(self.functions[helper])
+        return True
+
+    def _executed(self, arg: ast.expr | None, bound: dict[str, ast.expr]) -> bool:
+        sql = literal_str(arg)
+        if sql is None and isinstance(arg, ast.Name) and arg.id in bound:
+            sql = literal_str(bound[arg.id])
+            arg = bound[arg.id]
+        if sql is not None:
+            return self._literal(sql)
+        chain = _chain(arg)
+        if chain & _WRITES:
+            self.writes = True
+            return True
+        return bool(chain & _READS) and not chain & {"delete"}
+
+    def _literal(self, sql: str) -> bool:
+        if fills_data_only(sql):
+            self.writes = True
+            return True
+        statements = [s.text for s in split(sql)]
+        return all(is_session(s) or s.lstrip()[:6].upper() == "SELECT" for s in statements)
+
+
+def _bindings(func: ast.FunctionDef) -> dict[str, ast.expr]:
+    """Names bound once in ``func`` to the expression they hold (a name bound twice is
+    left out: which value reaches an ``execute`` is then unknown)."""
+    counts: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                counts[target.id] = counts.get(target.id, 0) + 1
+                values[target.id] = node.value
+    return {name: value for name, value in values.items() if counts[name] == 1}
+
+
+def _chain(node: ast.expr | None) -> set[str]:
+    """The names called along a method chain (``queries.update().where(..).values(..)``
+    gives update, where, values), down to the object it starts from."""
+    names: set[str] = set()
+    while node is not None:
+        if isinstance(node, ast.Call):
+            names.add(call_name(node))
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        else:
+            break
+    return names
