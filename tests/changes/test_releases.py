@@ -1,6 +1,9 @@
-"""newest_release: the last release tag the base commit descends from."""
+"""newest_release: the newest release tag out when the change was made."""
 
 from __future__ import annotations
+
+import os
+import subprocess
 
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.changes.releases import newest_release
@@ -36,3 +39,48 @@ def test_git_is_asked_once_per_changeset(git_repo: GitRepo) -> None:
         assert newest_release(cs) is None
     with changeset_from_git(git_repo.root, base, head) as cs:
         assert newest_release(cs) == "v1.0.0"
+
+
+def _tag(repo: GitRepo, name: str, commit: str, when: str) -> None:
+    """An annotated tag made at ``when`` (its creation date is what counts)."""
+    env = {**os.environ, "GIT_COMMITTER_DATE": when}
+    subprocess.run(
+        ["git", "tag", "-a", name, "-m", name, commit], cwd=repo.root, env=env, check=True
+    )
+
+
+def _branch_release(repo: GitRepo) -> tuple[str, str]:
+    """main with an old pre-release tag; a release branch cut from it and tagged there
+    (Harbor's way); main moves on. Returns (base, head) on main."""
+    first = repo.commit({"a.txt": "1\n"})
+    _tag(repo, "v2.4.0-rc1", first, "2020-01-01T00:00:00")
+    cut = repo.commit({"a.txt": "2\n"})
+    repo.git("checkout", "-q", "-b", "release-2.12", cut)
+    fix = repo.commit({"b.txt": "fix\n"})
+    _tag(repo, "v2.12.0", fix, "2024-12-01T00:00:00")
+    _tag(repo, "v2.12.1", fix, "2099-01-01T00:00:00")  # made after the change
+    repo.git("checkout", "-q", "main")
+    base = repo.commit({"a.txt": "3\n"})
+    head = repo.commit({"a.txt": "4\n"})
+    return base, head
+
+
+def test_a_release_tagged_on_a_release_branch_counts(git_repo: GitRepo) -> None:
+    base, head = _branch_release(git_repo)
+    with changeset_from_git(git_repo.root, base, head) as cs:
+        # not v2.4.0-rc1 (what git describe finds), not v2.12.1 (tagged after the change)
+        assert newest_release(cs) == "v2.12.0"
+
+
+def test_a_reachable_release_above_branch_tags_wins(git_repo: GitRepo) -> None:
+    base, head = _branch_release(git_repo)
+    _tag(git_repo, "v3.0.0", base, "2024-12-02T00:00:00")
+    with changeset_from_git(git_repo.root, base, head) as cs:
+        assert newest_release(cs) == "v3.0.0"
+
+
+def test_a_reachable_name_that_is_no_version_stands(git_repo: GitRepo) -> None:
+    base, head = _branch_release(git_repo)
+    git_repo.git("tag", "stable", base)
+    with changeset_from_git(git_repo.root, base, head) as cs:
+        assert newest_release(cs) == "stable"

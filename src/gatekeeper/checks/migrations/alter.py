@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from gatekeeper.checks.migrations import pgcolumns
 from gatekeeper.checks.migrations.hits import SERIAL_TYPES, VOLATILE, Hit
 from gatekeeper.checks.migrations.sqltext import Statement
 from gatekeeper.model import Level
@@ -28,7 +30,10 @@ def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
     if sub == "AT_DropColumn":
         return [_hit("drop-column", f"Drops column {where}.", stmt, where, (table, column))]
     if sub == "AT_AlterColumnType":
-        return [_hit("change-column-type", f"Changes the type of {where}.", stmt, where)]
+        hit = _hit("change-column-type", f"Changes the type of {where}.", stmt, where)
+        if cmd.def_ is not None and cmd.def_.raw_default is None:  # no USING conversion
+            hit = dataclasses.replace(hit, new_type=pgcolumns.spelled(cmd.def_.typeName))
+        return [hit]
     if sub == "AT_SetNotNull":
         msg = f"Sets NOT NULL on existing column {where}."
         return [_hit("set-not-null", msg, stmt, where, table=table)]

@@ -193,7 +193,11 @@ class MigrationsCheck(BaseCheck):
                 rules = variants.FOLDER_RULES.get(runner, dialect)
                 hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
         else:
-            hits = review.python_hits(changes, m, text, dialect)
+            # one Alembic chain per database (``versions/postgresql/``, ``versions/sqlite/``)
+            # is judged in its folder's dialect, like per-database SQL files
+            folder = variants.folder_dialect(m.path)
+            rules = variants.FOLDER_RULES.get(folder, dialect) if folder else dialect
+            hits = review.python_hits(changes, m, text, rules)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         sizes = tables.Sizes.read(ctx.config)
         contract: bool | None = None

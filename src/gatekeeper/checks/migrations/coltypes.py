@@ -19,13 +19,13 @@ from typing import Literal
 from gatekeeper.checks.migrations.pyops import call_name, literal_value
 
 #: SQLAlchemy and PostgreSQL type names of variable-length text, by whether they bound it
-_BOUNDED_TEXT = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR", "CHARACTER VARYING"})
-_UNBOUNDED_TEXT = frozenset({"Text", "TEXT", "UnicodeText"})
-_NUMERIC = frozenset({"Numeric", "NUMERIC", "DECIMAL", "Decimal"})
+_BOUNDED_TEXT = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR", "varchar"})
+_UNBOUNDED_TEXT = frozenset({"Text", "TEXT", "UnicodeText", "text"})
+_NUMERIC = frozenset({"Numeric", "NUMERIC", "DECIMAL", "Decimal", "numeric"})
 #: integer widths, narrowest first: a wider one reads every value the narrower held
-_INTEGERS = {"SmallInteger": 2, "SMALLINT": 2, "Integer": 4, "INTEGER": 4, "INT": 4,
-             "BigInteger": 8, "BIGINT": 8}  # fmt: skip
-_JSON = {"JSON": "json", "JSONB": "jsonb"}
+_INTEGERS = {"SmallInteger": 2, "SMALLINT": 2, "int2": 2, "Integer": 4, "INTEGER": 4,
+             "INT": 4, "int4": 4, "BigInteger": 8, "BIGINT": 8, "int8": 8}  # fmt: skip
+_JSON = {"JSON": "json", "JSONB": "jsonb", "json": "json", "jsonb": "jsonb"}
 
 Effect = Literal["catalog-only", "rewrite-compatible"]
 
@@ -38,9 +38,24 @@ class _Type:
 
 
 def effect(old: ast.expr | None, new: ast.expr | None) -> Effect | None:
-    """How changing a PostgreSQL column from ``old`` to ``new`` lands (None: unknown, or
-    a change readers may notice)."""
-    before, after = _read(old), _read(new)
+    """How changing a PostgreSQL column from ``old`` to ``new`` (SQLAlchemy types as
+    written in the revision) lands (None: unknown, or a change readers may notice)."""
+    return _effect(_read(old), _read(new))
+
+
+def sql_effect(old: tuple[str, tuple[int, ...]], new: tuple[str, tuple[int, ...]]) -> Effect | None:
+    """:func:`effect` for types as PostgreSQL's parser names them: (``"varchar"``,
+    ``(255,)``), (``"int8"``, ``()``)."""
+    return _effect(_Type(old[0], _padded(old)), _Type(new[0], _padded(new)))
+
+
+def _padded(spelled: tuple[str, tuple[int, ...]]) -> tuple[object, ...]:
+    name, mods = spelled
+    size = 2 if name in _NUMERIC else 1
+    return tuple(mods[:size]) + (None,) * (size - len(mods[:size]))
+
+
+def _effect(before: _Type | None, after: _Type | None) -> Effect | None:
     if before is None or after is None:
         return None
     if _text_widens(before, after) or _numeric_widens(before, after):

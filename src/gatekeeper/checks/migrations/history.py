@@ -124,7 +124,27 @@ def _only_down(
     except (SyntaxError, ValueError):
         return False
     kept = [[n for n in t.body if not _is_downgrade(n)] for t in trees]
-    return ast.dump(ast.Module(kept[0], [])) == ast.dump(ast.Module(kept[1], []))
+    code = [[n for n in body if not isinstance(n, ast.Import | ast.ImportFrom)] for body in kept]
+    if ast.dump(ast.Module(code[0], [])) != ast.dump(ast.Module(code[1], [])):
+        return False
+    # an import added or removed for the new downgrade() alone (``import sqlalchemy as
+    # sa``): harmless unless the rest of the file uses a name it binds or unbinds
+    imports = [{ast.dump(n) for n in body if n not in code[i]} for i, body in enumerate(kept)]
+    moved = _bound_names(imports[0] ^ imports[1], kept)
+    used = {n.id for stmt in code[1] for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+    return "*" not in moved and not moved & used
+
+
+def _bound_names(changed: set[str], bodies: list[list[ast.stmt]]) -> set[str]:
+    """The names bound by the import statements (of either side) whose dump is in
+    ``changed``; ``*`` when one is a star import (it may bind anything)."""
+    names: set[str] = set()
+    for body in bodies:
+        for node in body:
+            if isinstance(node, ast.Import | ast.ImportFrom) and ast.dump(node) in changed:
+                for alias in node.names:
+                    names.add(alias.asname or alias.name.split(".", 1)[0])
+    return names
 
 
 def _is_downgrade(node: ast.stmt) -> bool:

@@ -35,3 +35,6 @@ class Hit:
     #: the harm of this hit is only the lock its rewrite holds, whatever its rule: it is
     #: weighed by the table's size like the rules in tables.SIZE_RULES
     sized: bool = False
+    #: for a SQL type change without USING, the new type as PostgreSQL's parser spells
+    #: it (``("int8", ())``): the caller, which can read the merged history, judges it
+    new_type: tuple[str, tuple[int, ...]] | None = None

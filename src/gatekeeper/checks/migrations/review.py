@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.migrations import (
+    coltypes,
     detect,
     dialects,
     opsafety,
+    pgcolumns,
     pyops,
     safety,
     static,
@@ -116,11 +118,36 @@ def sql_hits(
         wrapped=wrapped,
         created=created,
     )
+    if dialect == "postgres" and any(h.new_type for h in hits):
+        hits = _typed(hits, pgcolumns.merged_types(changes, m.path))
     # a column an earlier migration of the same change added holds nothing yet
     return [
         h for h in hits
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
+
+
+def _typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:
+    """Type changes judged from the type the merged migrations gave the column: not
+    reported when PostgreSQL only updates its catalog, weighed by the table's size when
+    readers are unaffected but the table is rewritten (see coltypes.py)."""
+    out: list[Hit] = []
+    for hit in hits:
+        table, _, column = hit.evidence.rpartition(".")
+        old, new = merged.get((table.lower(), column.lower())), hit.new_type
+        found = coltypes.sql_effect(old, new) if old and new else None
+        if found == "catalog-only":
+            continue
+        if found == "rewrite-compatible" and old and new:
+            message = (
+                f"Changes the type of {hit.evidence} from {old[0]} to {new[0]}: "
+                "readers still read it, but PostgreSQL rewrites the table under ACCESS "
+                "EXCLUSIVE to do it."
+            )
+            out.append(dataclasses.replace(hit, message=message, table=(table,), sized=True))
+        else:
+            out.append(hit)
+    return out
 
 
 def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> list[Hit]:

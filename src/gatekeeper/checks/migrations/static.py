@@ -10,18 +10,20 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops, pyrows, rails, variants
+from gatekeeper.checks.migrations import pyops, pyrows, rails, sqleffects, variants
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
     FORWARD_ONLY,
+    GOLANG_MIGRATE,
     GOOSE,
+    SQL_PAIR,
     Migration,
 )
 from gatekeeper.checks.migrations.sqltext import (
@@ -69,6 +71,8 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
         down = read(m.down_path)
         if down is None and m.framework == FLYWAY and not _uses_undo(changes, m, at_base):
             return Sides(text, 1, None, m.down_path, forward_only=True)
+        if down is None and m.framework in (GOLANG_MIGRATE, SQL_PAIR) and _never_down(changes, m):
+            return Sides(text, 1, None, m.down_path, forward_only=True)
         return Sides(text, 1, down, m.down_path)
     if m.framework in FORWARD_ONLY:
         return Sides(text, 1, None, "", forward_only=True)
@@ -92,6 +96,20 @@ def _uses_undo(changes: ChangeSet, m: Migration, at_base: bool) -> bool:
     undo is a paid feature, so forward-only is the norm unless the project writes them."""
     names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=at_base)
     return any(n.startswith("U") and "__" in n and n.endswith(".sql") for n in names)
+
+
+#: merged up files a folder needs, none with a down, before its project counts as
+#: forward-only by convention (one or two could be an oversight)
+FORWARD_ONLY_AFTER = 3
+
+
+def _never_down(changes: ChangeSet, m: Migration) -> bool:
+    """True when the folder, as merged (at base: the change cannot make it so), has at
+    least :data:`FORWARD_ONLY_AFTER` up files and not one down file. golang-migrate runs
+    a folder without downs; projects such as Harbor upgrade forward only, by design."""
+    names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=True)
+    ups = sum(n.endswith(".up.sql") for n in names)
+    return ups >= FORWARD_ONLY_AFTER and not any(n.endswith(".down.sql") for n in names)
 
 
 def _line_at(text: str, offset: int) -> int:
@@ -388,27 +406,63 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
-    """Up operations with no inverse in the down: (description, line). Raw SQL in the up
-    is paired with raw SQL or a helper call in the down: what either does is not read."""
-    effects = [e for e in (effect(op) for op in down) if e is not None]
-    available = Counter(effects)
+    """Up operations with no inverse in the down: (description, line). Literal SQL is
+    read where a pattern can (an index, a table, one column: see sqleffects.py); what is
+    left of raw SQL in the up is paired with raw SQL or a helper call in the down, loosely:
+    what either does is not read, the round trip proves it."""
+    downs = [(eff, _raw(op)) for op in down for eff in _effects(op)]
     # a column the down drops, or the up adds, needs no undoing of what else was done to it
-    settled = {e[1:3] for e in effects if e[0] == "-column"}
-    settled |= {e[1:3] for e in (effect(op) for op in up) if e is not None and e[0] == "+column"}
-    missing: list[tuple[str, int]] = []
-    for op in up:
-        eff = effect(op)
-        if eff is None:
-            continue
-        if eff[0] in ("alter-column", "rename-column") and eff[1:3] in settled:
-            continue
-        need = inverse(eff)
-        if available[need] > 0:
-            available[need] -= 1
-            continue
-        target = ".".join(eff[1:]) if len(eff) > 1 else "raw SQL"
-        missing.append((f"{op.name} {target}", op.line))
-    return missing
+    settled = {e[1:3] for e, _ in downs if e[0] == "-column"}
+    ups = sqleffects.net([(eff, op) for op in up for eff in _effects(op)])
+    settled |= {e[1:3] for e, _ in ups if e[0] == "+column"}
+    ups = [
+        (e, op)
+        for e, op in ups
+        if not (e[0] in ("alter-column", "rename-column") and e[1:3] in settled)
+    ]
+    left = [(e, op) for e, op in ups if not _take(downs, _undoing(e))]
+    return [
+        (f"{op.name} {'.'.join(e[1:]) if len(e) > 1 else 'raw SQL'}", op.line)
+        for e, op in left
+        if not (_raw(op) and _take(downs, _loosely_undoing(e)))
+    ]
+
+
+def _undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], bool]], bool]:
+    need = inverse(eff)
+    return lambda down: down[0] == need
+
+
+def _loosely_undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], bool]], bool]:
+    """Raw SQL or a helper in the down may undo raw SQL of the up when one of the two was
+    not read: a read statement is only undone by its inverse or by something unread."""
+    return lambda down: down[1] and ("execute",) in (down[0], eff)
+
+
+def _effects(op: pyops.Op) -> list[tuple[str, ...]]:
+    """What ``op`` does: literal SQL statement by statement, other operations as one."""
+    if op.name == "execute":
+        sql = pyops.literal_str(op.arg(0, "sqltext"))
+        return [("execute",)] if sql is None else sqleffects.effects(sql)
+    eff = effect(op)
+    return [] if eff is None else [eff]
+
+
+_T = TypeVar("_T")
+
+
+def _raw(op: pyops.Op) -> bool:
+    """Raw SQL or a helper call: what it does is not (all) read."""
+    return op.name in ("execute", HELPER)
+
+
+def _take(items: list[_T], wanted: Callable[[_T], bool]) -> bool:
+    """Remove the first item ``wanted`` accepts; False when none does."""
+    for i, item in enumerate(items):
+        if wanted(item):
+            del items[i]
+            return True
+    return False
 
 
 def heads(files: dict[str, pyops.AlembicFile]) -> list[str]:

@@ -1,0 +1,100 @@
+"""The type each column had before the change, read from the merged SQL migrations.
+
+``ALTER TABLE robot ALTER COLUMN id TYPE bigint`` says only where the column goes. Where
+it comes from is in the migrations merged before: the ``CREATE TABLE`` that made it and
+the ``ALTER``/``ADD COLUMN`` statements since. Reading them (at base, in the order the
+files run) lets a type change be judged like an Alembic one with ``existing_type``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.migrations import variants
+from gatekeeper.checks.migrations.sqltext import split
+
+#: a type as PostgreSQL's parser spells it: (``"varchar"``, ``(255,)``)
+Spelled = tuple[str, tuple[int, ...]]
+Columns = dict[tuple[str, str], Spelled]
+_SERIAL = {"serial": "int4", "serial4": "int4", "bigserial": "int8", "serial8": "int8",
+           "smallserial": "int2", "serial2": "int2"}  # fmt: skip
+
+
+def spelled(type_name: Any) -> Spelled | None:
+    """A pglast ``TypeName`` as (name, modifiers); None for arrays, or modifiers that are
+    not plain numbers (``interval`` fields, ``%TYPE``)."""
+    if type_name is None or getattr(type_name, "arrayBounds", None):
+        return None
+    names = [str(getattr(n, "sval", "")) for n in type_name.names or ()]
+    mods: list[int] = []
+    for mod in type_name.typmods or ():
+        value = getattr(getattr(mod, "val", None), "ival", None)
+        if not isinstance(value, int):
+            return None
+        mods.append(value)
+    name = names[-1].lower() if names else ""
+    return (_SERIAL.get(name, name), tuple(mods)) if name else None
+
+
+def merged_types(changes: ChangeSet, path: str) -> Columns:
+    """Column types as the migrations merged in ``path``'s folder leave them (down files
+    and Flyway undo files skipped); a column whose type cannot be read is left out."""
+    folder = posixpath.dirname(path)
+    names = sorted(
+        n for n in variants.folder_names(changes, folder, at_base=True)
+        if n.endswith(".sql") and ".down." not in n and not n.startswith("U")
+    )  # fmt: skip
+    columns: Columns = {}
+    for name in names:
+        text = changes.text_at_base(posixpath.join(folder, name) if folder else name)
+        if text is not None:
+            _read_into(columns, text)
+    return columns
+
+
+def _read_into(columns: Columns, text: str) -> None:
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    for statement in split(text):
+        try:
+            parsed = parse_sql(statement.text)
+        except ParseError:
+            continue  # not PostgreSQL, or not parseable: tells nothing
+        for raw in parsed:
+            _apply(columns, raw.stmt)
+
+
+def _apply(columns: Columns, node: Any) -> None:
+    kind = type(node).__name__
+    table = str(getattr(getattr(node, "relation", None), "relname", "") or "").lower()
+    if kind == "CreateStmt":
+        for element in node.tableElts or ():
+            if type(element).__name__ == "ColumnDef":
+                _set(columns, table, element.colname, spelled(element.typeName))
+    elif kind == "RenameStmt" and node.renameType.name == "OBJECT_COLUMN":
+        found = columns.pop((table, str(node.subname or "").lower()), None)
+        _set(columns, table, node.newname, found)
+    elif kind == "RenameStmt" and node.renameType.name == "OBJECT_TABLE":
+        new = str(node.newname or "").lower()
+        for key in [k for k in columns if k[0] == table]:
+            columns[(new, key[1])] = columns.pop(key)
+    elif kind == "AlterTableStmt":
+        for cmd in node.cmds or ():
+            sub = cmd.subtype.name
+            if sub == "AT_AddColumn":
+                _set(columns, table, cmd.def_.colname, spelled(cmd.def_.typeName))
+            elif sub == "AT_AlterColumnType":
+                _set(columns, table, cmd.name, spelled(cmd.def_.typeName))
+            elif sub == "AT_DropColumn":
+                columns.pop((table, str(cmd.name or "").lower()), None)
+
+
+def _set(columns: Columns, table: str, column: object, found: Spelled | None) -> None:
+    key = (table, str(column or "").lower())
+    if found is None:
+        columns.pop(key, None)
+    else:
+        columns[key] = found

@@ -1,0 +1,79 @@
+"""What literal SQL in an Alembic ``op.execute`` does, as the effects the up/down pairing
+compares (``("+index", "ix_a")``).
+
+Only statements whose whole meaning a pattern can hold are read: creating or dropping
+an index or a table, adding or dropping one column. Anything else is ``("execute",)``,
+which the pairing matches loosely (raw SQL against raw SQL, the round trip proves it).
+Data changes and session statements undo nothing and need no undoing: no effect.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+
+from gatekeeper.checks.migrations.sqltext import is_noop, split, strip_comments
+
+Effect = tuple[str, ...]
+T = TypeVar("T")
+
+_NAME = r'((?:"[^"]+"|`[^`]+`|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|[\w$]+))?)'
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("+index", re.compile(
+        rf"CREATE (?:UNIQUE )?INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?{_NAME} ON ", re.I)),
+    ("-index", re.compile(
+        rf"DROP INDEX (?:CONCURRENTLY )?(?:IF EXISTS )?{_NAME}(?: CASCADE| RESTRICT)?$", re.I)),
+    ("+table", re.compile(rf"CREATE TABLE (?:IF NOT EXISTS )?{_NAME} ?\(", re.I)),
+    ("-table", re.compile(rf"DROP TABLE (?:IF EXISTS )?{_NAME}(?: CASCADE| RESTRICT)?$", re.I)),
+)  # fmt: skip
+#: ADD/DROP of one column (the statement's whitespace is collapsed to single spaces first)
+_COLUMN = re.compile(
+    rf"ALTER TABLE (?:IF EXISTS )?(?:ONLY )?{_NAME} (ADD|DROP) (?:COLUMN )?"
+    rf"(?:IF (?:NOT )?EXISTS )?{_NAME}(.*)$", re.I
+)
+#: words after ADD/DROP that name something other than a column
+_NOT_COLUMNS = frozenset({"constraint", "primary", "unique", "foreign", "check", "default",
+                          "index", "key", "partition"})  # fmt: skip
+_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
+
+
+def effects(sql: str) -> list[Effect]:
+    """The effects of each statement of ``sql``, in order."""
+    out: list[Effect] = []
+    for statement in split(sql):
+        text = " ".join(strip_comments(statement.text).split()).rstrip(";")
+        if not text or _DML.match(text) or is_noop(text):
+            continue
+        out.append(_one(text))
+    return out
+
+
+def _one(text: str) -> Effect:
+    for kind, pattern in _PATTERNS:
+        if m := pattern.match(text):
+            return (kind, _bare(m.group(1)))
+    m = _COLUMN.match(text)
+    if m is None or "," in text or m.group(3).lower() in _NOT_COLUMNS:
+        return ("execute",)
+    drop = m.group(2).upper() == "DROP"
+    if drop and m.group(4).strip().upper() not in ("", "CASCADE", "RESTRICT"):
+        return ("execute",)
+    return ("-column" if drop else "+column", _bare(m.group(1)), _bare(m.group(3)))
+
+
+def _bare(name: str) -> str:
+    """A name without quotes or schema, lowercased (how the pairing compares names)."""
+    return name.rsplit(".", 1)[-1].strip('"`').lower()
+
+
+def net(found: list[tuple[Effect, T]]) -> list[tuple[Effect, T]]:
+    """``found`` (effects with what caused them) without the drops of an object the same
+    side then creates again: an up that drops a leftover index and builds it anew leaves
+    just the new index to undo."""
+    out: list[tuple[Effect, T]] = []
+    for i, (eff, cause) in enumerate(found):
+        again = ("+" + eff[0][1:], *eff[1:])
+        if eff[0][0] == "-" and any(later == again for later, _ in found[i + 1 :]):
+            continue
+        out.append((eff, cause))
+    return out
