@@ -1,7 +1,8 @@
 """Attacks on what the gate calls test code: under ``recommended`` bandit's findings in
-tests and private keys in test folders are warnings (code that never runs in production,
-keys made for local test servers). A pull request must not get that treatment for code or
-keys that are not tests', nor widen it for itself."""
+tests, private keys and generic high-entropy values in test folders are warnings (code
+that never runs in production, keys made for local test servers, fixtures). A pull
+request must not get that treatment for code or keys that are not tests', for a
+credential a scanner names, nor widen it for itself."""
 
 from __future__ import annotations
 
@@ -42,6 +43,24 @@ def test_a_service_token_in_a_test_folder_still_blocks(attack: AttackFactory) ->
     assert blocking_rules(verdict) == ["security/secret-aws-access-key"]
     warned = [r.finding for r in verdict.results if r.finding.rule == "secret-private-key"]
     assert [f.location.path for f in warned if f.location] == ["tests/tls/server.pem"]
+
+
+def test_a_url_password_in_a_test_folder_blocks_beside_a_warned_fixture(
+    attack: AttackFactory,
+) -> None:
+    # the generic rule also matches the whole URL; its warning in test code must not
+    # stand in for detect-secrets' blocking finding on the password inside it
+    url = "postgres://admin:" + "Zx8kLm2Qp9vRt4Wq" + "@db.internal.net/app"
+    head = {
+        "tests/test_db.py": f'db_password = "{url}"\n',
+        "tests/test_api.py": 'api_token = "' + "Qp9vRt4WqZx8kLm2" + '"\n',
+    }
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert blocking_rules(verdict) == ["security/secret-detected"]
+    warned = [r.finding for r in verdict.results if r.finding.rule == "secret-high-entropy"]
+    assert [f.location.path for f in warned if f.location] == ["tests/test_api.py"]
+    assert "Zx8kLm2Qp9vRt4Wq" not in text_of(verdict)
+    assert "Qp9vRt4WqZx8kLm2" not in text_of(verdict)
 
 
 def test_test_code_copied_into_the_application_is_judged_there(attack: AttackFactory) -> None:

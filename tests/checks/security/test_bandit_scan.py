@@ -246,7 +246,8 @@ def test_a_finding_inside_a_method_at_base_is_still_matched() -> None:
 
 
 def test_a_test_id_we_do_not_know() -> None:
-    from gatekeeper.checks.security.bandit_scan import Hit, _to_finding
+    from gatekeeper.checks.security.bandit_run import Hit
+    from gatekeeper.checks.security.bandit_scan import _to_finding
     from gatekeeper.checks.security.common import Part
 
     hit = Hit("p.py", "B999", 3, 3, "x()", "Plugin says no.", "HIGH", "HIGH", 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from gatekeeper.checks.security.reduce import (
     cut_pair,
     normalise,
-    reduce_head,
     reduce_pair,
     reduce_source,
 )
@@ -83,24 +82,30 @@ def _kept(reduced: str | None) -> list[str]:
     return [line for line in reduced.splitlines() if line.strip()]
 
 
+def _head_side(head: str, base: str) -> str:
+    pair = reduce_pair(head, base)
+    assert pair is not None
+    return pair[0]
+
+
 def test_the_head_keeps_imports_and_changed_statements_only() -> None:
     base = _big(BODY)
     head = base.replace("    return x + 7\n", "    return eval(x)\n")
-    reduced = reduce_head(head, base)
+    reduced = _head_side(head, base)
     assert _kept(reduced) == [
         "import requests",
         "import subprocess",
         "def helper_7(x):",
         "    return eval(x)",
     ]
-    assert reduced is not None and reduced.count("\n") == head.count("\n")
+    assert reduced.count("\n") == head.count("\n")
 
 
 def test_a_statement_changed_by_a_deleted_line_is_kept() -> None:
     # no line of fetch() was added, yet the call lost its timeout: bandit must see it
     base = _big(BODY)
     head = base.replace("            timeout=5,\n", "")
-    kept = _kept(reduce_head(head, base))
+    kept = _kept(_head_side(head, base))
     assert "        return requests.get(" in kept and "class Client:" in kept
     assert "    def run(self, cmd):" not in kept  # the unchanged method is cut
 
@@ -108,15 +113,15 @@ def test_a_statement_changed_by_a_deleted_line_is_kept() -> None:
 def test_statements_using_a_rebound_import_are_kept() -> None:
     base = _big(BODY)
     head = _big(BODY, imports="import requests\nfrom os import system as subprocess\n")
-    kept = _kept(reduce_head(head, base))
+    kept = _kept(_head_side(head, base))
     assert "        return subprocess.call(cmd)" in kept
     assert "        return requests.get(" not in kept
 
 
 def test_whole_file_when_short_unparseable_or_a_star_import_changed() -> None:
-    assert reduce_head(BODY, BODY) is None
-    assert reduce_head(_big(BODY) + "def f(:\n", _big(BODY)) is None
-    assert reduce_head(_big(BODY, imports="from os import *\n"), _big(BODY)) is None
+    assert reduce_pair(BODY, BODY) is None
+    assert reduce_pair(_big(BODY) + "def f(:\n", _big(BODY)) is None
+    assert reduce_pair(_big(BODY, imports="from os import *\n"), _big(BODY)) is None
 
 
 def test_cut_pair_leaves_new_and_undecodable_files_whole() -> None:

@@ -362,9 +362,39 @@ def test_a_finding_never_shows_an_empty_preview() -> None:
 
 def test_test_files_are_configurable() -> None:
     head = {"tests/test_api.py": 'api_token = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
-    assert run_part("secrets", {}, head) == []
+    assert [f.level for f in run_part("secrets", {}, head)] == [Level.WARNING]
     found = run_part("secrets", {}, head, {"test_files": []})
-    assert rules(found) == ["secret-high-entropy"]
+    assert rules(found) == ["secret-high-entropy"] and found[0].level is Level.ERROR
+
+
+def test_a_generic_value_in_test_code_warns_a_placeholder_there_stays_silent() -> None:
+    # a reviewer sees a random-looking value under a secret-like name in a test (it was
+    # dropped unseen); a made-up value of the fake/changeme/xxx family is still nothing
+    head = {
+        "tests/test_api.py": 'api_token = "Zx8kLm2Qp9vRt4Wq"\n',  # pragma: allowlist secret
+        "tests/test_login.py": "api_key = 'fake-api-key-9f2a'\npassword = 'changeme123'\n"
+        "token = 'xxxxxxxxxxxxxxxx'\n",
+    }
+    found = run_part("secrets", {}, head)
+    assert where(found) == [("tests/test_api.py", 1)]
+    assert found[0].rule == "secret-high-entropy" and found[0].level is Level.WARNING
+    assert "in test code: a warning" in found[0].message and "Zx8k" not in text_of(found)
+    # a part level set in the policy is the level of every finding, test code included
+    blocked = run_part("secrets", {}, head, {"level": "block"})
+    assert [f.level for f in blocked] == [Level.ERROR]
+
+
+def test_a_credential_detect_secrets_names_in_test_code_still_blocks() -> None:
+    # the generic rule sees the whole URL, detect-secrets its password: in test code the
+    # generic warning must not stand in for the blocking finding on the same value
+    url = 'db_password = "postgres://admin:Zx8kLm2Qp9vRt4Wq@db.internal.net/app"\n'
+    found = run_part(
+        "secrets", {}, {"tests/test_db.py": url, "tests/test_s3.py": f'KEY = "{AWS}"\n'}
+    )
+    assert [(f.rule, f.level) for f in found] == [
+        ("secret-detected", Level.ERROR),
+        ("secret-aws-access-key", Level.ERROR),
+    ]
 
 
 def test_a_private_key_in_test_code_warns_a_service_token_there_blocks() -> None:
@@ -398,7 +428,7 @@ def test_the_policy_default_for_test_files_is_the_list_of_test_folders() -> None
     assert config["secrets"]["test_files"] == list(DEFAULT_TEST_FILES)
     assert config["bandit"]["test_files"] == list(DEFAULT_TEST_FILES)
     head = {"tests/test_api.py": 'api_token = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
-    assert run_part("secrets", {}, head, config["secrets"]) == []
+    assert [f.level for f in run_part("secrets", {}, head, config["secrets"])] == [Level.WARNING]
 
 
 def test_a_generic_value_in_documentation_warns_a_named_token_there_blocks() -> None:

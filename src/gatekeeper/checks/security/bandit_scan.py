@@ -6,36 +6,34 @@ to subtract). Head and base are compared as multisets of (test id, normalised co
 line numbers move, and bandit's own baseline matches on text alone, which hides every
 new copy of an old finding. Both versions are written to the scratch directory under
 their repository-relative paths, so bandit's messages and excludes see real paths.
+Running bandit itself (settings, the scan, its issues as hits) is :mod:`bandit_run`.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from gatekeeper.changes import DEFAULT_MAX_FILE_BYTES, ChangedFile, FileKind
 from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
 from gatekeeper.changes.text import decode_text
-from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.security import nosec, pyversion
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
+from gatekeeper.checks.security.bandit_run import Hit, Settings, bandit_settings, scan
 from gatekeeper.checks.security.common import (
     DEFAULT_TEST_FILES,
     MakeFinding,
     Part,
     in_scope,
     not_read_reason,
-    tool,
     write_scratch,
 )
-from gatekeeper.checks.security.reduce import cut_pair, normalise, reduce_source
+from gatekeeper.checks.security.reduce import cut_pair, reduce_source
 from gatekeeper.checks.security.sql_literals import LiteralSql
 from gatekeeper.model import Finding, Level, Rule
 
@@ -106,21 +104,6 @@ RULES: tuple[Rule, ...] = (
 _KNOWN = {row[0] for row in BANDIT_TESTS}
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One bandit issue, reduced to what matching and reporting need."""
-
-    path: str
-    test_id: str
-    line: int
-    end_line: int
-    code: str  # normalised: the issue's source lines, whitespace collapsed
-    text: str
-    severity: str
-    confidence: str
-    cwe: int
-
-
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Bandit findings at head that the base versions of the same files did not have."""
     include = tuple(part.get("include", PYTHON_FILES))
@@ -129,11 +112,11 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
         files = sorted([*files, *python_scripts(ctx)], key=lambda f: f.path)
     if not files:
         return []
-    settings = _bandit_settings(ctx, part)
+    settings = bandit_settings(ctx, part)
     max_bytes = int(part.get("max_file_bytes", DEFAULT_MAX_BYTES))
     head_root, base_root = ctx.scratch / "bandit" / "head", ctx.scratch / "bandit" / "base"
     on_disk, findings = _write_head(ctx, files, settings, head_root, max_bytes=max_bytes, make=make)
-    head_hits, broken = _scan(settings, head_root, sorted(on_disk), ctx)
+    head_hits, broken = scan(settings, head_root, sorted(on_disk), ctx)
     findings += [_unparseable(path, head_root, make, ctx.changes.text_at_head) for path in broken]
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
     base_keys = Counter((h.test_id, h.code) for h in base_hits)
@@ -217,17 +200,26 @@ def python_scripts(ctx: CheckContext) -> list[ChangedFile]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _OnDisk:
+    """A head file written for bandit, with its base version cut alike (None: the file
+    is new), kept for the base scan: cutting a pair costs two parses of each side."""
+
+    file: ChangedFile
+    base: bytes | None
+
+
 def _write_head(
     ctx: CheckContext,
     files: Iterable[ChangedFile],
-    settings: _Settings,
+    settings: Settings,
     root: Path,
     *,
     max_bytes: int,
     make: MakeFinding,
-) -> tuple[dict[str, ChangedFile], list[Finding]]:
+) -> tuple[dict[str, _OnDisk], list[Finding]]:
     """Write the scannable head files under ``root``; a finding for each that is not."""
-    on_disk: dict[str, ChangedFile] = {}
+    on_disk: dict[str, _OnDisk] = {}
     findings: list[Finding] = []
     for f in files:
         if match_any(f.path, settings.exclude):
@@ -236,81 +228,15 @@ def _write_head(
         reason = _unscannable(f, data, max_bytes)
         if not reason and data is not None:
             # only statements the change touched (see reduce_pair); the base is cut alike
-            data = cut_pair(data, ctx.changes.bytes_at_base(ctx.changes.base_path_of(f.path)))[0]
+            data, base = cut_pair(data, ctx.changes.bytes_at_base(ctx.changes.base_path_of(f.path)))
             if write_scratch(root, f.path, data) is not None:
-                on_disk[f.path] = f
+                on_disk[f.path] = _OnDisk(f, base)
                 continue
             reason = "its path leaves the repository"
         if reason:
             message = f"{f.path} was not scanned by bandit: {reason}."
             findings.append(make(RULE_NOT_SCANNED, message, path=f.path, evidence=reason))
     return on_disk, findings
-
-
-@dataclass(frozen=True)
-class _Settings:
-    honour_nosec: bool
-    severity: str
-    confidence: str
-    include: frozenset[str]
-    skips: frozenset[str]
-    exclude: tuple[str, ...]
-    config_file: Path | None
-
-
-def _bandit_settings(ctx: CheckContext, part: Part) -> _Settings:
-    """Merge the policy's bandit options with ``[tool.bandit]`` from pyproject at base."""
-    table: Mapping[str, Any] = {}
-    config_file: Path | None = None
-    if part.get("read_config", True):
-        text = ctx.changes.text_at_base("pyproject.toml")
-        if text is not None and "tool" in text and "bandit" in text:
-            try:
-                table = tomllib.loads(text).get("tool", {}).get("bandit", {})
-            except tomllib.TOMLDecodeError as exc:
-                raise CheckError(
-                    f"pyproject.toml at base is not valid TOML ({exc}), so its [tool.bandit] "
-                    "settings cannot be read; fix the file or set "
-                    "security.bandit.read_config: false"
-                ) from exc
-            if table:
-                config_file = write_scratch(
-                    ctx.scratch / "bandit", "pyproject.toml", text.encode("utf-8")
-                )
-    return _Settings(
-        honour_nosec=bool(part.get("honour_nosec", True)),
-        severity=str(part.get("min_severity", "medium")),
-        confidence=str(part.get("min_confidence", "low")),
-        include=frozenset(_strings(table, "tests") + list(part.get("tests", ()))),
-        skips=frozenset(_strings(table, "skips") + list(part.get("skips", ()))),
-        exclude=_dir_globs(_strings(table, "exclude_dirs")) + tuple(part.get("exclude", ())),
-        config_file=config_file,
-    )
-
-
-def _strings(table: Mapping[str, Any], key: str) -> list[str]:
-    """A list option of ``[tool.bandit]`` (bandit also accepts a comma-separated string)."""
-    value = table.get(key)
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    raise CheckError(
-        f"[tool.bandit] {key} in pyproject.toml at base must be a list of strings, "
-        f"not {value!r}; fix it there (the policy's security.bandit options work too)"
-    )
-
-
-def _dir_globs(dirs: list[str]) -> tuple[str, ...]:
-    """bandit's ``exclude_dirs`` name folders; as globs they match at the root or below."""
-    out: list[str] = []
-    for raw in dirs:
-        d = raw.removeprefix("./").strip("/")
-        if d:
-            out += [f"{d}/**", f"**/{d}/**"]
-    return tuple(out)
 
 
 def _unscannable(f: ChangedFile, data: bytes | None, max_bytes: int) -> str:
@@ -327,10 +253,10 @@ def _unscannable(f: ChangedFile, data: bytes | None, max_bytes: int) -> str:
 
 def _scan_base(
     ctx: CheckContext,
-    settings: _Settings,
+    settings: Settings,
     root: Path,
     head_hits: Iterable[Hit],
-    files: Mapping[str, ChangedFile],
+    files: Mapping[str, _OnDisk],
 ) -> tuple[list[str], list[Hit]]:
     """Scan the base versions of the files with findings at head, with only the tests that
     fired there at head and only the statements that could hold the same code (see
@@ -342,11 +268,9 @@ def _scan_base(
         codes_of.setdefault(hit.path, set()).add(hit.code)
     groups: dict[frozenset[str], list[str]] = {}
     for path, tests in sorted(tests_of.items()):
-        old = files[path].old_path or path
-        data = ctx.changes.bytes_at_base(old)
+        old, data = files[path].file.old_path or path, files[path].base
         if data is None:
             continue
-        data = cut_pair(ctx.changes.bytes_at_head(path) or b"", data)[1] or data
         text = _decoded(data)
         reduced = reduce_source(text, codes_of[path]) if text is not None else None
         if reduced is not None:
@@ -357,75 +281,12 @@ def _scan_base(
     hits: list[Hit] = []
     for fired, paths in sorted(groups.items(), key=lambda g: sorted(g[0])):
         written += paths
-        hits += _scan(settings, root, paths, ctx, only=fired)[0]
+        hits += scan(settings, root, paths, ctx, only=fired)[0]
     return sorted(written), hits
 
 
 def _decoded(data: bytes) -> str | None:
     return decode_text(data)
-
-
-def _scan(
-    settings: _Settings,
-    root: Path,
-    paths: Sequence[str],
-    ctx: CheckContext,
-    *,
-    only: frozenset[str] | None = None,
-) -> tuple[list[Hit], list[str]]:
-    """Run bandit on ``paths`` under ``root``: the hits, and the files it could not parse.
-
-    ``only`` restricts bandit to those test ids (already filtered by the settings)."""
-    if not paths:
-        return [], []
-    why = "scanning Python code"
-    b_config = tool("bandit.core.config", "bandit>=1.7.5", why, "BanditConfig")
-    b_manager = tool("bandit.core.manager", "bandit>=1.7.5", why, "BanditManager")
-    b_utils = tool("bandit.core.utils", "bandit>=1.7.5", why, "ConfigError")
-
-    _quiet_bandit()
-    try:
-        conf = b_config.BanditConfig(str(settings.config_file) if settings.config_file else None)
-    except b_utils.ConfigError as exc:  # pragma: no cover - the TOML was checked already
-        raise CheckError(f"bandit rejected [tool.bandit] in pyproject.toml at base: {exc}") from exc
-    profile = {"include": set(settings.include), "exclude": set(settings.skips)}
-    if only is not None:
-        profile = {"include": set(only), "exclude": set()}
-    # nosec comments are read by the gate itself (nosec.py), which honours those the base
-    # had and asks a human about those the pull request wrote
-    manager = b_manager.BanditManager(conf, "file", profile=profile, ignore_nosec=True)
-    manager.files_list = [str(root / p) for p in paths]
-    ctx.check_time()
-    manager.run_tests()
-    prefix = len(str(root)) + 1
-    broken = sorted(str(name)[prefix:] for name, _reason in manager.skipped)
-    hits = []
-    lines_of: dict[str, list[str]] = {}
-    for issue in manager.get_issue_list(settings.severity.upper(), settings.confidence.upper()):
-        path = str(issue.fname)[prefix:]
-        if path not in lines_of:
-            data = (root / path).read_bytes()
-            text = decode_text(data) or data.decode("utf-8", "replace")
-            lines_of[path] = text.splitlines()
-        hits.append(_hit(issue, path, lines_of[path]))
-    return sorted(hits, key=lambda h: (h.path, h.line, h.test_id)), broken
-
-
-def _hit(issue: Any, path: str, lines: list[str]) -> Hit:
-    span = [int(n) for n in (issue.linerange or [issue.lineno])]
-    start, end = min(span), max(span)
-    code = normalise(" ".join(lines[start - 1 : end]))
-    return Hit(
-        path,
-        str(issue.test_id),
-        start,
-        end,
-        code,
-        str(issue.text),
-        str(issue.severity),
-        str(issue.confidence),
-        int(issue.cwe.id),
-    )
 
 
 def _introduced(head: list[Hit], base: Counter[tuple[str, str]], ctx: CheckContext) -> list[Hit]:
@@ -488,12 +349,3 @@ def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
         evidence=f"{hit.test_id}|{hit.code}" + (f"|{nth}" if nth else ""),
         level=level,
     )
-
-
-def _quiet_bandit() -> None:
-    """Checks never print: keep bandit's warnings (and its progress bar) off stderr."""
-    logger = logging.getLogger("bandit")
-    if not logger.handlers:
-        logger.addHandler(logging.NullHandler())
-    if logger.level == logging.NOTSET:
-        logger.setLevel(logging.WARNING)

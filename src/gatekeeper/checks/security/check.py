@@ -140,9 +140,10 @@ _SECRETS = _part(
             "Also report any high-entropy string (noisy; default false).",
         ),
         "test_files": _globs(
-            "Test code: its high-entropy values are fixtures, its private keys throwaway keys"
-            " for test servers (a warning); service tokens (AWS, GitHub, Slack...) still block"
-            " there (default: tests/, test_*.py, *_test.go...).",
+            "Test code: a high-entropy value under a secret-like name there is mostly a"
+            " fixture and its private keys throwaway keys for test servers (both a warning);"
+            " service tokens (AWS, GitHub, Slack...) still block there (default: tests/,"
+            " test_*.py, *_test.go...).",
             DEFAULT_TEST_FILES,
         ),
         "doc_files": _globs(

@@ -21,7 +21,7 @@ LEVEL_BY_NAME: Mapping[str, Level] = {
 }
 
 
-#: test code: its high-entropy values are fixtures, its keys throwaway, and bandit's
+#: test code: its high-entropy values mostly fixtures, its keys throwaway, and bandit's
 #: findings in it describe code that never runs in production
 DEFAULT_TEST_FILES = (
     "**/tests/**",

@@ -102,12 +102,6 @@ def reduce_pair(head: str, base: str) -> tuple[str, str] | None:
     return head_cut, base_cut
 
 
-def reduce_head(head: str, base: str) -> str | None:
-    """The head side of :func:`reduce_pair`."""
-    pair = reduce_pair(head, base)
-    return pair[0] if pair is not None else None
-
-
 class _Texts:
     """The other side's statements by text, counted, consumed as they are matched."""
 

@@ -132,6 +132,12 @@ RULES: tuple[Rule, ...] = (
         Level.ERROR,
         "A high-entropy value was assigned to a name that says it is a secret.",
         remedy=_REMEDY + " If it is not a secret, add it to `checks.security.secrets.allowlist`.",
+        description="A value of no known token format, random-looking, under a name such as "
+        "`password`, `api_key` or `token`. Placeholders and mocks (`fake-…`, `changeme`, "
+        "`xxxx`) are not reported. In test code (`checks.security.secrets.test_files`) and "
+        "documentation (`doc_files`) it is a warning, as fixtures and examples are made-up "
+        "values that look like secrets; a token of a known format blocks there as anywhere. "
+        "A level the policy gives the part applies everywhere.",
         tags=("security", "CWE-798"),
         security_severity="7.5",
     ),
@@ -271,8 +277,9 @@ def _scan_file(
     lines = git_lines(text)
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
     findings = []
+    # one glob match per file, not per hit: a generated file can hold thousands of hits
+    where = _Where(match_any(f.path, opts.tests), match_any(f.path, opts.docs))
     for numbered in _numbered(hits):
-        where = _Where(match_any(f.path, opts.tests), match_any(f.path, opts.docs))
         finding = _to_finding(numbered, part, make, where)
         found = judge.review(finding, numbered[0], lines)
         if found is not None:
@@ -303,14 +310,24 @@ def scan_text(
     Our formats see the whole window (a key may span the hunk's edge); detect-secrets'
     plugins are line-based, so they see only the runs of added lines, which keeps a diff
     of thousands of small hunks from being scanned twice over."""
+    tests = match_any(path, opts.tests)
     hits: list[Hit] = []
     for start, end in _windows(added, len(lines)):
         window = lines[start - 1 : end]
         ours = list(_our_formats(path, window, start, added, opts))
-        hits += ours
+        # in test code a generic value only warns (_to_finding), so there it gives way to
+        # what detect-secrets names on the same value, which blocks there as anywhere
+        first = [h for h in ours if h.rule != RULE_GENERIC] if tests else ours
+        theirs: list[Hit] = []
         for lo, hi in _runs(n for n in range(start, end + 1) if n in added):
             run = lines[lo - 1 : hi]
-            hits += _detect_secrets(path, run, lo, (added, opts, ours), engine)
+            theirs += _detect_secrets(path, run, lo, (added, opts, first), engine)
+        hits += first + theirs
+        if tests:
+            named = [(h.line, h.value) for h in theirs]
+            hits += [
+                h for h in ours if h.rule == RULE_GENERIC and not _overlaps(h.line, h.value, named)
+            ]
     unique = {(h.line, h.rule, h.value): h for h in hits}
     return [unique[k] for k in sorted(unique)]
 
@@ -370,11 +387,8 @@ def _our_formats(
             if not any(p.fullmatch(value) for p in opts.allow):
                 found.append((lo, value))
                 yield Hit(path, lo, hi, fmt.rule, fmt.name, value)
-    # in test code a high-entropy value under a secret-like name is a fixture (a mocked
-    # OAuth response, a hashed test password); named token formats above still fire there
-    generic = not match_any(path, opts.tests)
     for n, line in enumerate(window, first):
-        if not generic or n not in added or len(line) > opts.max_line or waived(n):
+        if n not in added or len(line) > opts.max_line or waived(n):
             continue
         for m in GENERIC.finditer(line):
             value = m.group(3)
@@ -503,6 +517,15 @@ def _to_finding(
         message += (
             " (in documentation: a warning, as examples there look like secrets; if this"
             " value is real, rotate it)"
+        )
+        level = Level.WARNING
+    elif where.tests and hit.rule == RULE_GENERIC and level is None:
+        # a value of no known format under a secret-like name in a test is most often a
+        # fixture (a mocked OAuth response, a hashed test password): shown to the
+        # reviewer, not blocking; a named token format there is a credential and blocks
+        message += (
+            " (in test code: a warning, as test fixtures hold made-up values that look like"
+            " secrets; if this value is real, rotate it)"
         )
         level = Level.WARNING
     return make(

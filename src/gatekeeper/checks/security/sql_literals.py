@@ -12,10 +12,12 @@ subscript or name bound to anything else keeps the finding.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 _Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 _CONSTANT = (str, int, float, bool, type(None))
+#: a string-building expression: its first and last line, its interpolated parts, its scope
+_Builder = tuple[int, int, list[ast.expr], _Scope]
 
 
 class LiteralSql:
@@ -26,13 +28,25 @@ class LiteralSql:
             self.tree: ast.Module | None = ast.parse(source)
         except (SyntaxError, ValueError):
             self.tree = None
+        # one walk of the file serves every question: a module with thousands of
+        # assignments made each name lookup walk its scope again (quadratic)
+        self._builders: list[_Builder] = []
+        self._bound: dict[_Scope, dict[str, list[ast.expr | None]]] = {}
+        if self.tree is not None:
+            nodes = list(_walk_scoped(self.tree))
+            self._builders = list(_builders(nodes))
+            self._bound = _index_bindings(nodes)
 
     def only_literals(self, line: int, end_line: int) -> bool:
         """True when the SQL-building expressions on ``line..end_line`` interpolate only
         literals (at least one such expression found, none with anything else)."""
         if self.tree is None:
             return False
-        found = list(_builders(self.tree, line, end_line))
+        found = [
+            (parts, scope)
+            for lo, hi, parts, scope in self._builders
+            if not (hi < line or lo > end_line)
+        ]
         return bool(found) and all(
             all(self._literal(part, scope, frozenset()) for part in parts) for parts, scope in found
         )
@@ -50,9 +64,29 @@ class LiteralSql:
             return self._literal(node.body, scope, seen) and self._literal(node.orelse, scope, seen)
         if isinstance(node, ast.Tuple):
             return all(self._literal(e, scope, seen) for e in node.elts)
-        if isinstance(node, ast.Name) and self.tree is not None and node.id not in seen:
-            return _bound_to_literals(node.id, scope, self.tree, self, seen | {node.id})
+        if isinstance(node, ast.Name) and node.id not in seen:
+            return self._bound_to_literals(node.id, scope, seen | {node.id})
         return False
+
+    def _bound_to_literals(self, name: str, scope: _Scope, seen: frozenset[str]) -> bool:
+        """True when every binding of ``name`` in ``scope`` (or, if it binds none there and
+        is not a parameter, at module level) assigns a literal."""
+        if not isinstance(scope, ast.Module):
+            if name in {a.arg for a in _params(scope)}:
+                return False
+            values = self._bindings(name, scope)
+            if values:
+                return all(v is not None and self._literal(v, scope, seen) for v in values)
+        module = self.tree
+        if module is None:  # pragma: no cover - only asked once the file parsed
+            return False
+        values = self._bindings(name, module)
+        return bool(values) and all(
+            v is not None and self._literal(v, module, seen) for v in values
+        )
+
+    def _bindings(self, name: str, scope: _Scope) -> list[ast.expr | None]:
+        return self._bound.get(scope, {}).get(name, [])
 
 
 def _pieces(node: ast.JoinedStr) -> Iterator[ast.expr]:
@@ -63,30 +97,28 @@ def _pieces(node: ast.JoinedStr) -> Iterator[ast.expr]:
                 yield value.format_spec
 
 
-def _builders(
-    tree: ast.Module, line: int, end_line: int
-) -> Iterator[tuple[list[ast.expr], _Scope]]:
-    """The interpolated parts of each string-building expression on the lines, with the
-    innermost function (or the module) around it."""
-    for scope, node in _walk_scoped(tree):
+def _builders(nodes: Iterable[tuple[_Scope, ast.AST]]) -> Iterator[_Builder]:
+    """Each string-building expression's lines and interpolated parts, with the innermost
+    function (or the module) around it."""
+    for scope, node in nodes:
         lo, hi = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
-        if hi < line or lo > end_line:
-            continue
         if isinstance(node, ast.JoinedStr) and any(
             isinstance(v, ast.FormattedValue) for v in node.values
         ):
-            yield list(_pieces(node)), scope
+            yield lo, hi, list(_pieces(node)), scope
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
-            yield [node.left, node.right], scope
+            yield lo, hi, [node.left, node.right], scope
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "format"
         ):
-            yield [node.func.value, *node.args, *(k.value for k in node.keywords)], scope
+            yield lo, hi, [node.func.value, *node.args, *(k.value for k in node.keywords)], scope
 
 
 def _walk_scoped(tree: _Scope) -> Iterator[tuple[_Scope, ast.AST]]:
+    """Every node under ``tree`` (parents before their children), with the innermost
+    function, lambda or module that owns it (a scope node is owned by the one around it)."""
     stack: list[tuple[_Scope, ast.AST]] = [(tree, tree)]
     while stack:
         scope, node = stack.pop()
@@ -95,64 +127,47 @@ def _walk_scoped(tree: _Scope) -> Iterator[tuple[_Scope, ast.AST]]:
         stack += [(inner, child) for child in ast.iter_child_nodes(node)]
 
 
-def _bound_to_literals(
-    name: str, scope: _Scope, tree: ast.Module, sql: LiteralSql, seen: frozenset[str]
-) -> bool:
-    """True when every binding of ``name`` in ``scope`` (or, if it binds none there and is
-    not a parameter, at module level) assigns a literal."""
-    if not isinstance(scope, ast.Module):
-        if name in {a.arg for a in _params(scope)}:
-            return False
-        values = list(_bindings(name, scope))
-        if values:
-            return all(v is not None and sql._literal(v, scope, seen) for v in values)
-    values = list(_bindings(name, tree))
-    return bool(values) and all(v is not None and sql._literal(v, tree, seen) for v in values)
-
-
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.arg]:
     a = fn.args
     return [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, (a.vararg, a.kwarg))]
 
 
-def _bindings(name: str, scope: _Scope) -> Iterator[ast.expr | None]:
-    """The values bound to ``name`` directly in ``scope`` (None: bound some other way,
-    by a loop, ``with``, an import, a ``global`` or augmented assignment...)."""
-    for _owner, node in _walk_scoped(scope):
-        if _owner is not scope:
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and target.id == name:
-                    yield node.value
-                elif any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
-                    yield None  # unpacking: the value is not one literal
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            if node.target.id == name:
-                yield node.value
-        elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            if not _assigned_plainly(node, scope):
-                yield None
-        elif isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
-            yield None
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            if any((a.asname or a.name.split(".")[0]) == name for a in node.names):
-                yield None
-        elif (
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and node.name == name
-            and node is not scope
-        ):
-            yield None
+def _index_bindings(
+    nodes: Iterable[tuple[_Scope, ast.AST]],
+) -> dict[_Scope, dict[str, list[ast.expr | None]]]:
+    """For each scope, the values bound to each name directly in it (None: bound some
+    other way, by unpacking, a loop, ``with``, an import, a ``global`` or augmented
+    assignment...). ``nodes`` lists parents before children, so an assignment's targets
+    are marked plain before its stored names are met."""
+    bound: dict[_Scope, dict[str, list[ast.expr | None]]] = {}
+    plain: set[int] = set()  # ids of the names an ``x = ...`` or ``x: T = ...`` stores
+    for scope, node in nodes:
+        names = bound.setdefault(scope, {})
+        for name, value in _bound_here(node, plain):
+            names.setdefault(name, []).append(value)
+    return bound
 
 
-def _assigned_plainly(target: ast.Name, scope: _Scope) -> bool:
-    """True when this store is the whole target of an ``x = ...`` or ``x: T = ...``."""
-    for _owner, node in _walk_scoped(scope):
-        if isinstance(node, ast.Assign) and target in node.targets:
-            return True
-        if isinstance(node, ast.AnnAssign) and node.target is target:
-            return True
-        if isinstance(node, ast.Assign) and any(target in ast.walk(t) for t in node.targets):
-            return True  # reported as unpacking above
-    return False
+def _bound_here(node: ast.AST, plain: set[int]) -> Iterator[tuple[str, ast.expr | None]]:
+    """What ``node`` itself binds in the scope that owns it."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            inner = list(ast.walk(target))
+            plain.update(id(n) for n in inner)
+            if isinstance(target, ast.Name):
+                yield target.id, node.value
+            else:  # unpacking, or a subscript: the value is not one literal
+                yield from ((n.id, None) for n in inner if isinstance(n, ast.Name))
+    elif isinstance(node, ast.AnnAssign):
+        plain.add(id(node.target))
+        if isinstance(node.target, ast.Name):
+            yield node.target.id, node.value
+    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+        if id(node) not in plain:
+            yield node.id, None
+    elif isinstance(node, ast.Global | ast.Nonlocal):
+        yield from ((name, None) for name in node.names)
+    elif isinstance(node, ast.Import | ast.ImportFrom):
+        yield from ((a.asname or a.name.split(".")[0], None) for a in node.names)
+    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        yield node.name, None
