@@ -34,8 +34,7 @@ def test_raw_and_numstat_records_for_every_status() -> None:
         "5\t0\t\0src.py\0copy.py\0"
         "-\t-\tlink\0"
     ).encode()
-    entries, stats, patch = parse_raw_numstat(out)
-    assert patch == b""
+    entries, stats = parse_raw_numstat(out)
     assert [(e.status, e.path, e.old_path) for e in entries] == [
         (FileStatus.MODIFIED, "m.py", None),
         (FileStatus.ADDED, ":colon start.py", None),
@@ -58,20 +57,21 @@ def test_raw_and_numstat_records_for_every_status() -> None:
 
 
 def test_empty_diff_parses_to_nothing() -> None:
-    assert parse_raw_numstat(b"") == ([], {}, b"")
+    assert parse_raw_numstat(b"") == ([], {})
 
 
 def test_patch_follows_the_records_and_may_hold_nul_bytes() -> None:
     body = b"diff --git a/m b/m\n@@ -1 +1 @@\n-a\0\n+b\0\n"
     out = f":100644 100644 {A} {B} M\0m\0".encode() + b"1\t1\tm\0\0" + body
-    entries, stats, patch = parse_raw_numstat(out)
+    records, rest = split_records([out])
+    entries, stats = parse_raw_numstat(records)
     assert [e.path for e in entries] == ["m"] and stats == {"m": (1, 1)}
-    assert patch == body
+    assert b"".join(rest) == body
 
 
 def test_non_utf8_path_survives() -> None:
     out = f":000000 100644 {Z} {B} A\0".encode() + b"caf\xe9.txt\0" + b"1\t0\tcaf\xe9.txt\0"
-    entries, stats, _ = parse_raw_numstat(out)
+    entries, stats = parse_raw_numstat(out)
     assert entries[0].path == "caf\udce9.txt" and stats == {"caf\udce9.txt": (1, 0)}
 
 

@@ -29,6 +29,18 @@ def test_no_tag_means_no_release(git_repo: GitRepo) -> None:
         assert newest_release(cs) is None
 
 
+def test_git_is_asked_once_per_changeset(git_repo: GitRepo) -> None:
+    base = git_repo.commit({"a.txt": "1\n"})
+    head = git_repo.commit({"a.txt": "2\n"})
+    with changeset_from_git(git_repo.root, base, head) as cs:
+        assert newest_release(cs) is None
+        git_repo.git("tag", "v1.0.0", base)
+        # a second asker (another spec, another check) gets the run's answer, not a new one
+        assert newest_release(cs) is None
+    with changeset_from_git(git_repo.root, base, head) as cs:
+        assert newest_release(cs) == "v1.0.0"
+
+
 def _tag(repo: GitRepo, name: str, commit: str, when: str) -> None:
     """An annotated tag made at ``when`` (its creation date is what counts)."""
     env = {**os.environ, "GIT_COMMITTER_DATE": when}

@@ -208,7 +208,7 @@ class _Builder:
         # One diff (one rename detection) gives records, counts and the hunk headers.
         out = self._diff(base, head, "--raw", "--numstat", "-z", "--no-abbrev", "-U0", *_PREFIXES)
         records, patch = split_records(out)
-        entries, stats, _ = parse_raw_numstat(records)
+        entries, stats = parse_raw_numstat(records)
         hunks = parse_hunk_stream(patch)
         sizes = self._blob_sizes(
             s for e in entries for s in (e.old_sha, e.new_sha) if self._is_blob(s, e)

@@ -10,16 +10,19 @@ from __future__ import annotations
 import enum
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar, cast
 
 from gatekeeper.changes.globs import match_any, matcher
 from gatekeeper.changes.text import decode_text, looks_binary
 
 #: Files larger than this are not read as text (they are still listed as changed).
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+
+_T = TypeVar("_T")
 
 
 class FileStatus(enum.Enum):
@@ -99,9 +102,24 @@ class ChangeSet:
     head_tree: Tree
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     _by_path: dict[str, ChangedFile] = field(init=False, repr=False)
+    _facts: dict[str, object] = field(init=False, repr=False)
+    _facts_lock: threading.Lock = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_path = {f.path: f for f in self.files}
+        self._facts, self._facts_lock = {}, threading.Lock()
+
+    def fact(self, key: str, find: Callable[[], _T]) -> _T:
+        """What ``find`` answers about the repository, asked once per ChangeSet and kept.
+
+        For answers that hold for the whole run whichever check asks (the newest release
+        tag): several checks and specs ask, and checks run in threads, so the first asker
+        computes while the others wait for its answer instead of asking git again.
+        ``find`` must not ask for another fact (the lock is not re-entrant)."""
+        with self._facts_lock:
+            if key not in self._facts:
+                self._facts[key] = find()
+            return cast(_T, self._facts[key])
 
     def __iter__(self) -> Iterator[ChangedFile]:
         return iter(self.files)
@@ -189,6 +207,13 @@ class ChangeSet:
         if callable(tracked):
             return bool(tracked(path))
         return self.head_tree.read(path) is not None
+
+    def prefix_at(self, rev: str, path: str, limit: int) -> bytes | None:
+        """The first ``limit`` bytes of the file at another revision (a release tag), read
+        through the cat-file process of base and head, so a file costs no git process of
+        its own; None when absent there, or when the base tree is not a git tree."""
+        at = getattr(self.base_tree, "at", None)
+        return _prefix(at(rev), path, limit) if callable(at) else None
 
     def base_path_of(self, path: str) -> str:
         """The path a head file had at base (its old path for a rename)."""

@@ -63,11 +63,11 @@ class RawEntry:
 NumStat = tuple[int | None, int | None]
 
 
-def parse_raw_numstat(out: bytes) -> tuple[list[RawEntry], dict[str, NumStat], bytes]:
-    """Split ``git diff --raw --numstat -z [-U0]`` output: raw records, numstat records,
-    and the patch text that follows them after one more NUL (empty without ``-U0``).
+def parse_raw_numstat(out: bytes) -> tuple[list[RawEntry], dict[str, NumStat]]:
+    """The raw records and numstat counts of ``git diff --raw --numstat -z`` output, up to
+    the empty field that ends them (:func:`split_records` cuts them from the patch).
 
-    The output is walked field by field, so NUL bytes inside the patch cannot confuse it.
+    The output is walked field by field, so NUL bytes after the records cannot confuse it.
     """
     fields = _Fields(out)
     entries: list[RawEntry] = []
@@ -84,7 +84,7 @@ def parse_raw_numstat(out: bytes) -> tuple[list[RawEntry], dict[str, NumStat], b
             fields.next()
             rest = fields.next()
         stats[decode_path(rest)] = (_count(added), _count(deleted))
-    return entries, stats, fields.rest()
+    return entries, stats
 
 
 class _Fields:
@@ -101,10 +101,6 @@ class _Fields:
         field = self.peek()
         self.pos += len(field) + 1
         return field
-
-    def rest(self) -> bytes:
-        """What follows the empty field that ends the records (the patch), if anything."""
-        return self.data[self.pos + 1 :] if self.pos < len(self.data) else b""
 
 
 def _count(field: bytes) -> int | None:

@@ -27,7 +27,15 @@ _VERSION = re.compile(
 
 def newest_release(changes: ChangeSet) -> str | None:
     """The newest release tag out when the change was made (None without tags, or
-    without git)."""
+    without git).
+
+    One fact per run: asked of git once per ChangeSet, however many specs and migrations
+    ask (the three git processes below walk history and every tag, which costs most in
+    the repositories with most tags)."""
+    return changes.fact("newest-release", lambda: _newest(changes))
+
+
+def _newest(changes: ChangeSet) -> str | None:
     base = changes.base
     if not base or base.startswith("-"):
         return None

@@ -182,6 +182,11 @@ class GitTree:
         )
         return done.stdout.decode().strip() if done.returncode == 0 else None
 
+    def at(self, rev: str) -> GitTree:
+        """The repository at ``rev`` (a commit or tag), sharing this tree's cat-file
+        process: reading a file there is one more exchange with it, not a git process."""
+        return GitTree(self.root, self._reader, rev)
+
     def tracked(self, path: str) -> bool:
         """True when ``path`` is an entry of this revision (file, symlink, submodule)."""
         check_path(path)

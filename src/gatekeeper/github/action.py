@@ -92,7 +92,7 @@ def run_action(
 def _run(
     env: Mapping[str, str],
     token: str,
-    log: Callable[[str], None],
+    log: _Log,
     gate: Gate | None,
     sleep: Callable[[float], None],
     http_timeout: float,
@@ -133,7 +133,7 @@ def _run(
     published.append("verdict")
     # what the PR's code, reports or files echoed of the token is hidden before anything
     # renders the verdict, so no report, comment, annotation or file can carry it
-    verdict = mask_verdict(verdict, getattr(log, "masker", Masker([token])))
+    verdict = mask_verdict(verdict, log.masker)
     try:
         _finish(env, inputs=inputs, event=event, verdict=verdict, client=client, log=log, cap=cap)
     except Exception as exc:  # publishing must never change the verdict or the exit code
@@ -191,16 +191,18 @@ class _Log:
         self.out = out
         given = [token for token in tokens if token]
         for token in given:
-            self.raw(f"::add-mask::{token}")  # the runner hides it in every later line
+            self._write(f"::add-mask::{token}")  # the runner hides it in every later line
         self.masker = Masker(given)
 
     def __call__(self, line: str) -> None:
         self.raw(log_text(self.masker(line)))
 
     def raw(self, line: str) -> None:
-        """Write ``line`` as it is (masked once the token is known)."""
-        masker = getattr(self, "masker", None)
-        self.out.write((masker(line) if masker else line) + "\n")
+        """Write ``line`` as it is, the tokens masked."""
+        self._write(self.masker(line))
+
+    def _write(self, line: str) -> None:
+        self.out.write(line + "\n")
         self.out.flush()  # interleave correctly with git's and the runner's own output
 
 
@@ -315,7 +317,7 @@ def _finish(
     event: Event,
     verdict: Verdict,
     client: GitHubClient | None,
-    log: Callable[[str], None],
+    log: _Log,
     cap: int,
 ) -> None:
     """Print the asked-for reports, write the report files, publish, write the outputs."""
@@ -343,7 +345,7 @@ def _finish(
         target=_target(env, event, inputs.check_name),
         comment=inputs.comment,
         log=log,
-        emit=getattr(log, "raw", log),
+        emit=log.raw,
         step_summary=env.get("GITHUB_STEP_SUMMARY", ""),
         max_annotations=cap,
     )
@@ -358,11 +360,11 @@ def source_links(env: Mapping[str, str], event: Event, verdict: Verdict) -> Sour
     )
 
 
-def _print_inert(text: str, log: Callable[[str], None]) -> None:
+def _print_inert(text: str, log: _Log) -> None:
     """Print a report with workflow commands off: it quotes the PR's own content, and a
     line such as ``::add-mask::`` or ``::error::`` in it must not act on the runner. (The
     terminal report is already escaped; ``raw`` keeps its colours.)"""
-    raw = getattr(log, "raw", log)
+    raw = log.raw
     resume = secrets.token_hex(16)
     raw(f"::stop-commands::{resume}")
     raw(text.rstrip("\n"))
@@ -404,16 +406,15 @@ def _outputs(env: Mapping[str, str], outputs: dict[str, str], log: Callable[[str
 def _failed(
     env: Mapping[str, str],
     *,
-    log: Callable[[str], None],
+    log: _Log,
     client: GitHubClient | None,
     message: str,
     code: int,
     fail_on_error: bool,
 ) -> int:
     """The gate could not reach a verdict: say why everywhere a person will look."""
-    masker = getattr(log, "masker", None)
-    message = masker(message) if masker else message
-    getattr(log, "raw", log)(f"::error title=gatekeeper could not run::{command_message(message)}")
+    message = log.masker(message)
+    log.raw(f"::error title=gatekeeper could not run::{command_message(message)}")
     summary = error_markdown(message)
     if env.get("GITHUB_STEP_SUMMARY"):
         try:

@@ -32,7 +32,7 @@ from gatekeeper.policy.defaults import properties, with_defaults
 from gatekeeper.policy.layers import MISSING, Layer, merge, merge_layers, value_at
 from gatekeeper.policy.origins import Lock
 from gatekeeper.policy.validate import Problems, did_you_mean, show
-from gatekeeper.policy.yamlmarks import KeyPath
+from gatekeeper.policy.yamlmarks import KeyPath, nearest_line
 
 ALLOW = ("higher", "lower", "more", "fewer")
 ROOTS = ("checks", "waivers", "agents", "annotations", "plugins")
@@ -139,7 +139,7 @@ def check_locks(
             for prefix, written in _writes(later):
                 for lock in own:
                     for path, message in _loosened(lock, before, written, checks):
-                        line = _line(later, (*prefix, *path))
+                        line = nearest_line(later.lines, (*prefix, *path))
                         problems.add_at(later.source, line, (*prefix, *path), message)
 
 
@@ -151,13 +151,6 @@ def _writes(layer: Layer) -> list[tuple[KeyPath, Mapping[str, Any]]]:
         if isinstance(item, dict) and isinstance(item.get("checks"), dict):
             out.append((("overrides", i), {"checks": item["checks"]}))
     return out
-
-
-def _line(layer: Layer, path: KeyPath) -> int:
-    for end in range(len(path), -1, -1):
-        if path[:end] in layer.lines:
-            return layer.lines[path[:end]]
-    return 1
 
 
 def _loosened(

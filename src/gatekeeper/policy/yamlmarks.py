@@ -57,11 +57,17 @@ class Marked:
 
     def line(self, path: KeyPath) -> int:
         """The line of ``path``, or of its nearest ancestor that has one (1 at worst)."""
-        for end in range(len(path), -1, -1):
-            found = self.lines.get(path[:end])
-            if found is not None:
-                return found
-        return 1
+        return nearest_line(self.lines, path)
+
+
+def nearest_line(lines: Mapping[KeyPath, int], path: KeyPath) -> int:
+    """The line of ``path`` in ``lines``, or of its nearest ancestor there (1 at worst):
+    a value a default or a merge put in place has no line of its own."""
+    for end in range(len(path), -1, -1):
+        found = lines.get(path[:end])
+        if found is not None:
+            return found
+    return 1
 
 
 def format_path(path: KeyPath) -> str:

@@ -11,7 +11,8 @@ import yaml
 from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.checks.envvars.docs import looks_like_secret
 from gatekeeper.checks.envvars.python_reads import python_reads
-from gatekeeper.checks.envvars.text_reads import js_reads, scanner_for, shell_reads
+from gatekeeper.checks.envvars.text_constants import Neighbours
+from gatekeeper.checks.envvars.text_reads import js_reads, scanner_for
 from gatekeeper.testing import changeset, context, defaults
 
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -72,8 +73,33 @@ def test_js_forms() -> None:
 
 
 def test_shell_scripts_without_extension_are_recognised() -> None:
-    assert scanner_for("bin/deploy", "#!/usr/bin/env bash\n") is shell_reads
+    script = '#!/usr/bin/env bash\necho "$DEPLOY_TARGET"\n'
+    scanner = scanner_for("bin/deploy", script)
+    nothing_around = Neighbours(lambda path: None, list)
+    assert scanner is not None
+    assert [r.name for r in scanner("bin/deploy", script, nothing_around)] == ["DEPLOY_TARGET"]
     assert scanner_for("bin/tool", "#!/usr/bin/env python3\n") is None
+
+
+def test_a_changed_module_another_changed_file_imports_is_parsed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gatekeeper.checks.envvars import python_imports
+    from gatekeeper.checks.envvars import python_reads as reads_module
+
+    settings = "import os\n\ndef setting(name):\n    return os.environ[name]\n\nA = 1\n"
+    app = "from settings import setting\n\nTOKEN = setting('APP_TOKEN')\n"
+    parsed: list[str] = []
+    for module in (python_imports, reads_module):
+        real = module.parse
+        monkeypatch.setattr(
+            module, "parse", lambda text, real=real: parsed.append(text) or real(text)
+        )
+    base = {"settings.py": settings.replace("A = 1", "A = 0"), "app.py": "X = 1\n"}
+    changes = changeset(base, {"settings.py": settings, "app.py": app})
+    found = list(EnvVarsCheck().run(context(changes, {})))
+    assert [f.rule for f in found] == ["undocumented"] and "APP_TOKEN" in found[0].message
+    assert parsed.count(settings) == 1  # scanned as changed, and resolved for app.py
 
 
 def test_secret_heuristics() -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gatekeeper.checks.migrations import detect
+from gatekeeper.checks.migrations import detect, flywayconf, variants
 from gatekeeper.checks.migrations.sqltext import split
-from gatekeeper.testing import changeset
+from gatekeeper.testing import MemoryTree, changeset
 
 ALEMBIC_SRC = "revision = 'a1'\ndown_revision = None\n"
 DJANGO_SRC = "from django.db import migrations\nclass Migration(migrations.Migration):\n    pass\n"
@@ -165,3 +169,51 @@ def test_importing_the_check_loads_no_heavy_tool() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_listings_are_cached_per_change_set_and_go_with_it() -> None:
+    conf = {"flyway.conf": "flyway.ignoreMissingMigrations=true"}
+    first = changeset(conf, {**conf, "db/1_a.up.sql": "x"})
+    assert variants.folder_names(first, "db") == {"1_a.up.sql"}
+    assert flywayconf.missing_allowed(first) is not None
+    trees = [weakref.ref(first.head_tree), weakref.ref(first.base_tree)]
+    del first
+    gc.collect()
+    # nothing the caches hold keeps a finished change set's trees alive
+    assert [t() for t in trees] == [None, None]
+    # a later change set (whatever id it gets) has listings of its own
+    second = changeset({}, {"db/2_b.up.sql": "x"})
+    assert variants.folder_names(second, "db") == {"2_b.up.sql"}
+    assert flywayconf.missing_allowed(second) is None
+
+
+class _Counting(MemoryTree):
+    """A tree that counts how often it is listed."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        super().__init__(files)
+        self.listings = 0
+
+    def paths(self) -> Iterator[str]:
+        self.listings += 1
+        return super().paths()
+
+
+def test_the_tree_is_listed_once_per_run_and_never_for_python_or_ruby() -> None:
+    python = {
+        "alembic/versions/a1.py": ALEMBIC_SRC,
+        "app/migrations/0002_x.py": DJANGO_SRC,
+        "db/migrate/20240101000000_add_x.rb": "class AddX < ActiveRecord::Migration[7.0]\nend\n",
+    }
+    changes = changeset({}, python)
+    changes.head_tree = tree = _Counting(python)
+    assert len(detect.changed_migrations(changes)) == 3
+    assert tree.listings == 0  # their names pair with nothing beside them
+    names = [f"{n}_x.{side}.sql" for n in (1, 2) for side in ("up", "mysql.up", "down")]
+    sql = {f"db{i}/{name}": "SELECT 1;" for i in range(3) for name in names}
+    changes = changeset({}, sql)
+    changes.head_tree = tree = _Counting(sql)
+    found = {m.path: m.down_path for m in detect.changed_migrations(changes)}
+    # the MySQL up pairs with the generic down: the folder's names were read
+    assert len(found) == 12 and found["db2/1_x.mysql.up.sql"] == "db2/1_x.down.sql"
+    assert tree.listings == 1

@@ -9,9 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper.checks.migrations import MigrationsCheck, alembic_run, django_run, roundtrip
+from gatekeeper.checks.migrations import (
+    MigrationsCheck,
+    alembic_project,
+    alembic_run,
+    django_child,
+    django_run,
+    engines,
+    roundtrip,
+)
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError
 from gatekeeper.checks.migrations.sqlite import SqliteDatabase
+from gatekeeper.model import Finding
 from gatekeeper.testing import changeset, context
 
 
@@ -26,22 +35,46 @@ def _revision(i: int, down: str | None = None) -> str:
 
 
 def _findings(files: dict[str, str], base: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    return [(f.rule, f.message) for f in _run(files, base)]
+
+
+def _run(files: dict[str, str], base: dict[str, str] | None = None) -> list[Finding]:
     ctx = context(changeset(base or {}, files), {"safety": False})
-    return [(f.rule, f.message) for f in MigrationsCheck().run(ctx)]
+    return list(MigrationsCheck().run(ctx))
+
+
+def _where(finding: Finding) -> tuple[str, int | None]:
+    assert finding.location is not None
+    return finding.location.path, finding.location.start_line
 
 
 def test_many_new_revisions_are_proven_together() -> None:
     count = alembic_run.GROUP_ABOVE + 1
     files = {f"alembic/versions/r{i}.py": _revision(i) for i in range(count)}
     assert _findings(files) == []
-    # the third one's down forgets its table: the group's down does not restore the schema
-    files["alembic/versions/r2.py"] = _revision(2, "for _ in ():\n        op.drop_table('t2')")
-    found = _findings(files)
-    assert found[0][0] == "roundtrip-failed"
-    assert "r0.py on sqlite: after up then down the schema differs: unexpected" in found[0][1]
-    assert "table t2" in found[0][1]
-    rest = [m for rule, m in found[1:] if rule == "roundtrip-not-run"]
-    assert len(rest) == count - 1 and all("r0.py before it did not roundtrip" in m for m in rest)
+    # the fourth one's down forgets its table: the group's down does not restore the
+    # schema, and the finding names that revision, not the group's first
+    files["alembic/versions/r3.py"] = _revision(3, "for _ in ():\n        op.drop_table('t3')")
+    found = _run(files)
+    assert found[0].rule == "roundtrip-failed"
+    assert _where(found[0]) == ("alembic/versions/r3.py", None)
+    assert "r3.py on sqlite: after up then down the schema differs: unexpected" in found[0].message
+    assert "table t3" in found[0].message
+    # the ones before it are proven; the one after it is not run
+    rest = [(f.rule, _where(f)[0], f.message) for f in found[1:]]
+    assert [(rule, path) for rule, path, _ in rest] == [
+        ("roundtrip-not-run", "alembic/versions/r4.py")
+    ]
+    assert "r3.py before it did not roundtrip" in rest[0][2]
+
+
+def test_a_grouped_revision_whose_down_breaks_is_named_with_its_line() -> None:
+    count = alembic_run.GROUP_ABOVE + 2
+    files = {f"alembic/versions/r{i}.py": _revision(i) for i in range(count)}
+    files["alembic/versions/r4.py"] = _revision(4, "op.drop_table('nope')")
+    (failed,) = [f for f in _run(files) if f.rule == "roundtrip-failed"]
+    assert _where(failed) == ("alembic/versions/r4.py", 8)
+    assert "down (line 8) failed on sqlite: no such table: nope" in failed.message
 
 
 def test_few_new_revisions_are_proven_one_by_one() -> None:
@@ -134,3 +167,24 @@ def test_what_a_django_migration_surely_changes() -> None:
     unmanaged = source.replace("        migrations.CreateModel('Item', fields=[]),\n", "")
     assert django_run.sure_change("m.py", unmanaged) == ""
     assert django_run.sure_change("m.py", "class Migration(:\n") == ""
+
+
+def test_a_childs_connection_parameters_come_from_the_database_itself(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    pg = engines.attach(
+        {"engine": "postgres", "conninfo": "host=/run/gk port=5433 user=gk dbname=gk_scratch_1"}
+    )
+    want = {"host": "/run/gk", "port": "5433", "user": "gk", "password": "",
+            "database": "gk_scratch_1"}  # fmt: skip
+    assert pg.params() == want
+    # Django's settings, its URL and the policy's {placeholders} all come from params()
+    entry, url = django_child.database_settings(pg)
+    assert (entry["HOST"], entry["PORT"], entry["NAME"]) == ("/run/gk", "5433", "gk_scratch_1")
+    assert url == "postgres://gk@/gk_scratch_1?host=/run/gk"
+    assert "host=/run/gk" in pg.sqlalchemy_url() and "/gk_scratch_1?" in pg.sqlalchemy_url()
+    rendered = alembic_project.render("{host}:{port}/{database}", url, pg.params())
+    assert rendered == "/run/gk:5433/gk_scratch_1"
+    lite = engines.attach({"engine": "sqlite", "path": str(tmp_path / "s.sqlite3")})
+    entry, url = django_child.database_settings(lite)
+    assert entry["NAME"] == lite.params()["database"] == str(tmp_path / "s.sqlite3")
+    assert url == lite.sqlalchemy_url() == f"sqlite:///{tmp_path / 's.sqlite3'}"

@@ -41,6 +41,20 @@ def test_alembic_through_env_py_proves_the_revision(alembic_repo: tuple[GitRepo,
     found, ctx = _run(repo, base, head, {})
     assert _trips(found) == []
     assert ctx.summary.endswith("roundtrip on sqlite: 1 proven on sqlite")
+    # "proven" is the round trip's word, not the absence of one: the same revision whose
+    # down also leaves a table behind (a plausible down to the static review) fails it
+    leaves = projects.B2.replace(
+        '    op.drop_column("users", "nickname")\n',
+        '    op.drop_column("users", "nickname")\n'
+        '    op.create_table("leftover", sa.Column("id", sa.Integer))\n',
+    )
+    head = repo.commit({"migrations/versions/b2_nickname.py": leaves})
+    found, ctx = _run(repo, base, head, {})
+    ((rule, message),) = _trips(found)
+    assert rule == "roundtrip-failed"
+    assert "after up then down the schema differs: unexpected" in message
+    assert "table leftover" in message
+    assert ctx.summary.endswith("roundtrip on sqlite: 1 failed")
 
 
 def test_alembic_through_env_py_catches_a_down_that_forgets(
@@ -128,46 +142,89 @@ def django_repo(git_repo: GitRepo) -> tuple[GitRepo, str]:
     return git_repo, git_repo.commit(projects.django_project())
 
 
+def _reverse_leaves_an_index(source: str) -> str:
+    """``source`` with its AddIndex as SQL whose reverse recreates the index under another
+    name: a reverse the static review accepts, a schema only the round trip sees differ."""
+    return source.replace(
+        '        migrations.AddIndex("product", models.Index(fields=["sku"], name="ix_sku")),\n',
+        '        migrations.RunSQL("CREATE INDEX ix_sku ON catalog_product (sku)",\n'
+        '                          "CREATE INDEX ix_other ON catalog_product (sku)"),\n',
+    )
+
+
 def test_django_round_trip_through_the_settings(django_repo: tuple[GitRepo, str]) -> None:
     repo, base = django_repo
     head = repo.commit({"catalog/migrations/0002_note.py": projects.CATALOG_0002})
     found, ctx = _run(repo, base, head, {})
     assert _trips(found) == []
     assert "1 proven on sqlite" in ctx.summary
-
-
-def test_django_round_trip_catches_a_reverse_that_breaks(django_repo: tuple[GitRepo, str]) -> None:
-    repo, base = django_repo
-    # the reverse SQL recreates the index under another name: the schema differs
-    broken = projects.CATALOG_0002.replace(
-        '        migrations.AddIndex("product", models.Index(fields=["sku"], name="ix_sku")),\n',
-        '        migrations.RunSQL("CREATE INDEX ix_sku ON catalog_product (sku)",\n'
-        '                          "CREATE INDEX ix_other ON catalog_product (sku)"),\n',
-    )
+    # the same migration whose reverse SQL recreates the index under another name: the
+    # settings' database really went forward and back, so the round trip fails it (a
+    # skipped round trip would say nothing)
+    broken = _reverse_leaves_an_index(projects.CATALOG_0002)
     head = repo.commit({"catalog/migrations/0002_note.py": broken})
-    found, _ = _run(repo, base, head, {})
+    found, ctx = _run(repo, base, head, {})
     ((rule, message),) = _trips(found)
     assert rule == "roundtrip-failed"
     assert "after migrating forward and back" in message and "ix_other" in message
+    assert "1 failed" in ctx.summary
+
+
+def _invoice() -> str:
+    """A second migration of the orders app that depends on catalog's 0002."""
+    orders = projects.ORDERS_0001.replace("0001_initial", "0002_note").replace(
+        'name="Order"', 'name="Invoice"'
+    )
+    return orders.replace("    initial = True\n", "").replace(
+        'dependencies = [("catalog", "0002_note")]',
+        'dependencies = [("catalog", "0002_note"), ("orders", "0001_initial")]',
+    )
 
 
 def test_django_new_app_depending_on_a_changed_one(django_repo: tuple[GitRepo, str]) -> None:
     repo, base = django_repo
-    orders = projects.ORDERS_0001.replace("0001_initial", "0002_note").replace(
-        'name="Order"', 'name="Invoice"'
-    )
+    invoice = _invoice()
     head = repo.commit(
         {
             "catalog/migrations/0002_note.py": projects.CATALOG_0002,
-            "orders/migrations/0002_invoice.py": orders.replace("    initial = True\n", "").replace(
-                'dependencies = [("catalog", "0002_note")]',
-                'dependencies = [("catalog", "0002_note"), ("orders", "0001_initial")]',
-            ),
+            "orders/migrations/0002_invoice.py": invoice,
         }
     )
     found, ctx = _run(repo, base, head, {})
     assert _trips(found) == []
     assert "2 proven on sqlite" in ctx.summary
+    # the new app's migration really ran: its reverse, made wrong, fails the round trip
+    leaves = (
+        "        migrations.RunSQL(\"SELECT 1\", \"CREATE TABLE leftover (id integer)\"),\n"
+        "    ]\n"
+    )
+    head = repo.commit({"orders/migrations/0002_invoice.py": invoice.replace("    ]\n", leaves)})
+    found, ctx = _run(repo, base, head, {})
+    ((rule, message),) = _trips(found)
+    assert rule == "roundtrip-failed" and "table leftover" in message
+
+
+def test_django_a_failing_step_is_named_on_the_migration_it_failed_in(
+    django_repo: tuple[GitRepo, str],
+) -> None:
+    repo, base = django_repo
+    # the later of two changed migrations has a reverse that fails: the child's tracker
+    # names it, and the finding sits on that file, not on the first one of the round trip
+    fails = '        migrations.RunSQL("SELECT 1", "DROP TABLE nope"),\n    ]\n'
+    head = repo.commit(
+        {
+            "catalog/migrations/0002_note.py": projects.CATALOG_0002,
+            "orders/migrations/0002_invoice.py": _invoice().replace("    ]\n", fails),
+        }
+    )
+    found, _ = _run(repo, base, head, {})
+    (failed,) = [f for f in found if f.rule == "roundtrip-failed"]
+    assert failed.location is not None
+    assert failed.location.path == "orders/migrations/0002_invoice.py"
+    assert (
+        "on sqlite: migrating back to the base state failed at orders.0002_invoice: "
+        "OperationalError: no such table: nope"
+    ) in failed.message
 
 
 def test_django_settings_that_cannot_load_say_why(django_repo: tuple[GitRepo, str]) -> None:
@@ -197,7 +254,11 @@ def test_django_round_trip_on_postgres(django_repo: tuple[GitRepo, str], pg_url:
 
 def test_django_mode_off_runs_nothing(django_repo: tuple[GitRepo, str], tmp_path: Path) -> None:
     repo, base = django_repo
-    head = repo.commit({"catalog/migrations/0002_note.py": projects.CATALOG_0002})
+    broken = _reverse_leaves_an_index(projects.CATALOG_0002)
+    head = repo.commit({"catalog/migrations/0002_note.py": broken})
     found, ctx = _run(repo, base, head, {"django": {"mode": "off"}})
     assert _trips(found) == []
     assert "| off |" in md_blocks(ctx.details)
+    # off means not run, not run and passed: the same change with the round trip on fails
+    found, _ = _run(repo, base, head, {})
+    assert [rule for rule, _ in _trips(found)] == ["roundtrip-failed"]

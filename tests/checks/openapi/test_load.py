@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import yaml
 
 from gatekeeper.checks.openapi import OpenAPICheck
-from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES
+from gatekeeper.checks.openapi.load import MAX_SPEC_BYTES, SpecError, check_size, parse
 from gatekeeper.model import plain_text
 from gatekeeper.testing import changeset, context, run_check
 
@@ -548,3 +549,17 @@ def test_a_spec_with_sorted_keys_is_found_and_compared() -> None:
     # a JSON file with an "openapi" key below the top (a fixture, a config) is not a spec
     fixture = json.dumps({"data": [{"openapi": "3.0.0"}] * 500}, indent=2)
     assert _rules({"fixtures/x.json": fixture}, {"fixtures/x.json": fixture + "\n"}) == []
+
+
+def test_a_spec_over_the_limit_gets_one_message_whoever_reads_it() -> None:
+    """Refused before reading (its size known from the diff) or after (only its bytes
+    known): the same words, naming the file."""
+    big = b"#" * (MAX_SPEC_BYTES + 1)
+    with pytest.raises(SpecError) as by_size:
+        check_size("api/openapi.yaml", len(big))
+    with pytest.raises(SpecError) as by_bytes:
+        parse(big, "api/openapi.yaml")
+    assert by_size.value.message == by_bytes.value.message
+    assert by_size.value.message.startswith("api/openapi.yaml is 40 MB, over the 40 MB limit")
+    check_size("api/openapi.yaml", MAX_SPEC_BYTES)  # at the limit: accepted
+    check_size("api/openapi.yaml", None)  # size unknown until read: nothing refused yet

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
+from gatekeeper.checks.envvars import text_reads
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -20,7 +20,7 @@ from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.platforms import name_matcher, platform_vars
 from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
-from gatekeeper.checks.envvars.python_reads import python_reads
+from gatekeeper.checks.envvars.scanners import scanner_for
 from gatekeeper.checks.envvars.sides import (
     MAX_ELSEWHERE,
     MAX_SEARCHED,
@@ -30,7 +30,6 @@ from gatekeeper.checks.envvars.sides import (
     Located,
     Side,
 )
-from gatekeeper.checks.envvars.text_reads import go_reads, is_minified, js_reads, scanner_for
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.yamlbound import AliasBomb
 from gatekeeper.model import Finding, Level, Rule
@@ -126,6 +125,13 @@ PLATFORM_VARS = (
     "PORT",
     "GITHUB_TOKEN",
 )
+
+#: what the note of a scan that may have missed reads says (the rule is its key)
+_PARTIAL_SCANS = {
+    "parsed-textually": "{} has a syntax error; its environment reads were found by a textual"
+    " scan, which can miss some forms.",
+    "skipped-minified": "{} looks minified and was not scanned for environment reads.",
+}
 
 
 class EnvVarsCheck(BaseCheck):
@@ -242,7 +248,7 @@ class EnvVarsCheck(BaseCheck):
             and (
                 f.path.endswith(".py")
                 or match_any(f.path, docs)
-                or scanner_for(f.path, "") is not None
+                or text_reads.scanner_for(f.path, "") is not None
                 or f.path.endswith((".yml", ".yaml"))
                 or "." not in f.path
             )
@@ -273,14 +279,7 @@ class EnvVarsCheck(BaseCheck):
             if not loc.read.dynamic and not known.has(loc.read) and not allow(loc.read.name)
         ]
         # undocumented names first: for them the search decides whether there is a finding
-        undocumented = {
-            loc.read.name
-            for loc in candidates
-            if not loc.read.described
-            and not any(
-                docs.find(n, case_insensitive=loc.read.case_insensitive) for n in loc.read.names
-            )
-        }
+        undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
         known.add(self._read_elsewhere_at_base(ctx, base_side, names))
         plumbing = self._provided(ctx, head_side, sorted(undocumented - known.exact))
@@ -296,11 +295,7 @@ class EnvVarsCheck(BaseCheck):
                 continue
             reported.add(read.name)
             new += 1
-            if (
-                read.described
-                or read.name in plumbing
-                or any(docs.find(n, case_insensitive=read.case_insensitive) for n in read.names)
-            ):
+            if read.name in plumbing or _documented(read, docs):
                 continue
             yield self._undocumented(loc, docs)
         yield from self._unused(head, base, docs)
@@ -407,41 +402,18 @@ class EnvVarsCheck(BaseCheck):
     def _scan(
         self, shown: str, path: str, text: str, side: Side, notes: list[Finding]
     ) -> list[EnvRead]:
-        if path.endswith((".py", ".pyi")):
-            reads, parsed = python_reads(text, path, side.modules)
-            if not parsed:
-                notes.append(
-                    self.finding(
-                        "parsed-textually",
-                        f"{shown} has a syntax error; its environment reads"
-                        " were found by a textual scan, which can miss some forms.",
-                        path=shown,
-                        evidence=shown,
-                    )
-                )
-            return reads
         scanner = scanner_for(path, text)
         if scanner is None:
             return []
-        if scanner is go_reads:
-            scanner = partial(go_reads, constants=side.neighbours.go(path, text))
-        elif scanner is js_reads:
-            scanner = partial(js_reads, constants=side.neighbours.js(path, text))
-        if is_minified(text):
-            notes.append(
-                self.finding(
-                    "skipped-minified",
-                    f"{shown} looks minified and was not scanned for environment reads.",
-                    path=shown,
-                    evidence=shown,
-                )
-            )
-            return []
         try:
-            return scanner(text)
+            found = scanner(path, text, side)
         except AliasBomb as exc:  # what was not read cannot be called clean: the check errs
             line = f":{exc.line}" if exc.line else ""
             raise CheckError(f"{shown}{line}: {exc.message}") from None
+        if found.note is not None:
+            message = _PARTIAL_SCANS[found.note].format(shown)
+            notes.append(self.finding(found.note, message, path=shown, evidence=shown))
+        return found.reads
 
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()
@@ -513,3 +485,11 @@ class EnvVarsCheck(BaseCheck):
                 line=problem.line,
                 evidence=problem.evidence,
             )
+
+
+def _documented(read: EnvRead, docs: Documentation) -> bool:
+    """Whether a read needs no finding: it documents itself (a pydantic field with a
+    description), or one of its names (aliases too) is in the documentation."""
+    return read.described or any(
+        docs.find(n, case_insensitive=read.case_insensitive) for n in read.names
+    )

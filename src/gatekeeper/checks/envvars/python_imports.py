@@ -154,14 +154,28 @@ class RepoModules:
             self._sources[path] = _source(text) if text is not None else None
         return self._sources[path]
 
+    def scanned(self, path: str, text: str) -> Module | None:
+        """The module of a file the check scans itself (``text`` read at this side), None
+        when it does not parse. Kept with the modules imports reach: a changed module
+        another changed file imports is parsed, and its wrappers found, once per run."""
+        other = self._borrow(path)
+        if other is not None:
+            return other.scanned(path, text)
+        if path not in self._modules:
+            self._sources.setdefault(path, _source(text))
+            tree = parse(text)
+            self._modules[path] = Module(tree, path, self) if tree is not None else None
+        return self._modules[path]
+
     def _module(self, path: str, depth: int) -> Module | None:
         other = self._borrow(path)
         if other is not None:
             return other._module(path, depth)
+        # the depth of its first import, even when the check scanned it first (scanned)
+        self._depth.setdefault(path, depth)
         if path not in self._modules:
             source = self._source(path)
             tree = parse(source.text) if source is not None else None
-            self._depth.setdefault(path, depth)
             self._modules[path] = Module(tree, path, self) if tree is not None else None
         return self._modules[path]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.python_module import (
     GATE,
     LIBRARIES,
@@ -74,21 +75,27 @@ def _imports_matter(source: str, path: str, resolver: Resolver) -> bool:
 
 
 def python_reads(
-    source: str, path: str = "", resolver: Resolver | None = None
+    source: str, path: str = "", modules: RepoModules | None = None
 ) -> tuple[list[EnvRead], bool]:
     """The reads in ``source`` and whether the AST was used (False: textual fallback).
 
-    ``resolver`` looks up names imported from the repository's other modules. A module
-    that names no environment API and imports nothing that reads is not parsed at all."""
+    ``modules`` looks up names imported from the repository's other modules, and keeps
+    this module's parse for them (so a changed module another one imports is parsed once).
+    A module that names no environment API and imports nothing that reads is not parsed."""
     if not any(token in source for token in GATE) and (
-        resolver is None or not _imports_matter(source, path, resolver)
+        modules is None or not _imports_matter(source, path, modules)
     ):
         return [], True
-    tree = parse(source)
-    if tree is None:
+    module = modules.scanned(path, source) if modules is not None else _parsed(source, path)
+    if module is None:
         reads = [
             EnvRead(m.group(1), line_of(source, m.start()), "text match")
             for m in _TEXTUAL.finditer(source)
         ]
         return reads, False
-    return analyse(Module(tree, path, resolver)), True
+    return analyse(module), True
+
+
+def _parsed(source: str, path: str) -> Module | None:
+    tree = parse(source)
+    return Module(tree, path) if tree is not None else None

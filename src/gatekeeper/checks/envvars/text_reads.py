@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
+from typing import Protocol
 
 import yaml
 
@@ -283,36 +284,68 @@ def kubernetes_reads(text: str) -> list[EnvRead]:
     return reads
 
 
-Scanner = Callable[[str], list[EnvRead]]
+class Lookups(Protocol):
+    """Where a scanner finds the constants a file uses but does not define (the file's
+    neighbours on its side of the change: :class:`~.text_constants.Neighbours`)."""
+
+    def go(self, path: str, text: str) -> Constants:
+        """The constants a Go file can name."""
+
+    def js(self, path: str, text: str) -> Constants:
+        """The constants a JavaScript/TypeScript file can name."""
+
+
+#: every textual scanner: (path, text, lookups) -> the reads; those of languages without
+#: constants to look up ignore the path and the lookups
+Scanner = Callable[[str, str, Lookups], list[EnvRead]]
+
+
+def _text_only(scan: Callable[[str], list[EnvRead]]) -> Scanner:
+    return lambda path, text, lookups: scan(text)
+
+
+def _js(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
+    return js_reads(text, lookups.js(path, text))
+
+
+def _go(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
+    return go_reads(text, lookups.go(path, text))
+
+
+_SHELL = _text_only(shell_reads)
+_BY_SUFFIX: dict[str, Scanner] = {
+    **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"), _js),
+    **dict.fromkeys((".vue", ".svelte"), _js),
+    ".go": _go,
+    ".rb": _text_only(lambda t: _scan(t, _RUBY)),
+    ".java": _text_only(lambda t: _scan(t, _JAVA)),
+    ".kt": _text_only(lambda t: _scan(t, _JAVA)),
+    ".sh": _SHELL,
+    ".bash": _SHELL,
+}
+_DOCKERFILE = _text_only(dockerfile_reads)
+_COMPOSE = _text_only(compose_reads)
+_WORKFLOW = _text_only(workflow_reads)
+_KUBERNETES = _text_only(kubernetes_reads)
 
 
 def scanner_for(path: str, text: str) -> Scanner | None:
     """The scanner for a file, by its name and (for YAML) its content."""
     p = PurePosixPath(path)
     name, suffix = p.name.lower(), p.suffix.lower()
-    if suffix in (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"):
-        return js_reads
-    simple: dict[str, Scanner] = {
-        ".go": go_reads,
-        ".rb": lambda t: _scan(t, _RUBY),
-        ".java": lambda t: _scan(t, _JAVA),
-        ".kt": lambda t: _scan(t, _JAVA),
-        ".sh": shell_reads,
-        ".bash": shell_reads,
-    }
-    if suffix in simple:
-        return simple[suffix]
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
     if name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
-        return dockerfile_reads
+        return _DOCKERFILE
     if suffix in (".yml", ".yaml"):
         if name.startswith(("docker-compose", "compose")):
-            return compose_reads
+            return _COMPOSE
         if path.startswith(".github/workflows/"):
-            return workflow_reads
+            return _WORKFLOW
         if re.search(r"^[ \t]*(?:containers|initContainers):", text, re.M):
-            return kubernetes_reads
+            return _KUBERNETES
     if not suffix and text.startswith("#!") and re.match(r"#!.*\b(?:ba|z|da|k)?sh\b", text):
-        return shell_reads
+        return _SHELL
     return None
 
 

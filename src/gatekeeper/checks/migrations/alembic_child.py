@@ -59,9 +59,11 @@ def run(job: dict[str, Any]) -> tuple[EngineError | None, str]:
             try:
                 runner.call(db, func)
             except EngineError as exc:
-                if not chain:
+                if not chain and len(step["paths"]) == 1:
                     raise
-                raise EngineError(f"{path}: {exc}", unsupported=exc.unsupported) from exc
+                # several files: a line would not say which one (the parent finds out)
+                said = str(exc) if not chain else f"{path}: {exc}"
+                raise EngineError(said, unsupported=exc.unsupported) from exc
         return None, ""
     except EngineError as exc:
         return exc, ""

@@ -36,7 +36,7 @@ from gatekeeper.checks.migrations.alembic_run import (
     short_error,
     sure_change,
 )
-from gatekeeper.checks.migrations.catalog import Catalog, Database, EngineError
+from gatekeeper.checks.migrations.catalog import Database, EngineError, WithoutTable
 from gatekeeper.checks.migrations.engines import Engines
 from gatekeeper.checks.migrations.roundtrip import Problem, Unit
 from gatekeeper.checks.migrations.sqlite import is_unsupported
@@ -151,7 +151,7 @@ def run(
 
 
 def _opened(steps: child.Steps, dbs: Engines) -> Database:
-    return _WithoutVersionTable(steps.open(dbs))
+    return WithoutTable(steps.open(dbs), "alembic_version")
 
 
 def _on_disk(checkout: Path, revision: Revision) -> bool:
@@ -178,31 +178,6 @@ def render(template: str, url: str, parts: Mapping[str, str]) -> str:
     return template.format(**values)
 
 
-class _WithoutVersionTable:
-    """The scratch database, its snapshots without the version table Alembic keeps."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.engine = db.engine
-
-    def execute(self, statements: list[tuple[str, int]]) -> None:
-        self.db.execute(statements)
-
-    def snapshot(self) -> Catalog:
-        facts = self.db.snapshot().facts
-        return Catalog(frozenset(f for f in facts if not _version_fact(f)))
-
-    def sqlalchemy_url(self) -> str:
-        return self.db.sqlalchemy_url()
-
-    def discard(self) -> None:
-        self.db.discard()
-
-
-def _version_fact(fact: tuple[str, ...]) -> bool:
-    return len(fact) > 1 and fact[1].rsplit(".", 1)[-1] == "alembic_version"
-
-
 # --- child side --------------------------------------------------------------------------
 
 
@@ -213,11 +188,12 @@ def run_in_child(job: dict[str, Any]) -> tuple[EngineError | None, str]:
     from alembic.config import Config
 
     try:
-        url = engines.attach(job["db"]).sqlalchemy_url()
+        db = engines.attach(job["db"])
+        url = db.sqlalchemy_url()
     except Exception as exc:  # the database cannot be reached: say so, do not crash
         return EngineError(f"{type(exc).__name__}: {exc}", unsupported=True), ""
     for name, template in job["environment"].items():
-        os.environ[name] = render(template, url, url_parts(url))
+        os.environ[name] = render(template, url, db.params())
     config = Config(job["ini"])
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     try:
@@ -264,19 +240,3 @@ def _step(call: Callable[[], object]) -> Callable[[object], None]:
             raise EngineError(message, unsupported=unsupported) from exc
 
     return step
-
-
-def url_parts(url: str) -> dict[str, str]:
-    """host, port, user, password, database of a SQLAlchemy URL (empty when absent)."""
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
-    query_host = u.query.get("host")
-    host = u.host or (query_host if isinstance(query_host, str) else "")
-    return {
-        "host": host or "",
-        "port": str(u.port or u.query.get("port") or ""),
-        "user": u.username or "",
-        "password": u.password or "",
-        "database": u.database or "",
-    }

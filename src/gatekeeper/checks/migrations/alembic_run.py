@@ -13,8 +13,11 @@ imports the application is reported before anything runs ("cannot run in isolati
 from __future__ import annotations
 
 import ast
+import dataclasses
 import heapq
 import importlib.util
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -115,29 +118,39 @@ def run_isolated(
     if missing:
         why = f"needs {' and '.join(missing)}: pip install 'dod-gatekeeper[migrations]'"
         return [Problem(r.path, False, why) for r in new]
-    job = {"kind": "isolated", "revisions": [asdict(r) for r in revisions]}
-    steps = child.Steps(job, child.Spawn(CHILD_MODULE, folder, timeout, checkout))
-    before = [r.path for r in revisions if not r.new]
-    chain = [Unit("", steps.step({"action": "up", "paths": before}), None)]
-    units = _grouped(new, steps) if len(new) > GROUP_ABOVE else None
-    if units is None:
-        units = [_unit(r, [r], steps) for r in new]
-    problems = roundtrip.run(lambda: steps.open(dbs), chain if before else [], units)
+    spawn = child.Spawn(CHILD_MODULE, folder, timeout, checkout)
+    grouped = len(new) > GROUP_ABOVE and all(r.provable for r in new)
+    steps, problems = _trip(revisions, dbs, spawn, grouped)
     first = steps.first
     if first is not None and first.unloadable:
         return [Problem(r.path, False, first.unloadable) for r in new]
+    if grouped and any(p.failed for p in problems):
+        # a group's steps run all its revisions in one child each, so its snapshots cannot
+        # tell which revision broke: prove them one by one on a fresh database (only when
+        # the group failed, so a sound chain still costs three children) to name it
+        left = dataclasses.replace(spawn, timeout=steps.deadline - time.monotonic())
+        alone = _trip(revisions, dbs, left, grouped=False)[1]
+        if any(p.failed for p in alone):
+            return alone
     return problems
 
 
-def _grouped(new: list[Revision], steps: child.Steps) -> list[Unit] | None:
-    """One unit for all of ``new`` when each has a down to prove (else None)."""
-    if not all(r.provable for r in new):
-        return None
-    return [_unit(new[0], new, steps)]
+def _trip(
+    revisions: list[Revision], dbs: Engines, spawn: child.Spawn, grouped: bool
+) -> tuple[child.Steps, list[Problem]]:
+    """One round trip on a fresh scratch database: the new revisions as one unit when
+    ``grouped`` (up all, down all, up all), else one unit each."""
+    new = [r for r in revisions if r.new]
+    job = {"kind": "isolated", "revisions": [asdict(r) for r in revisions]}
+    steps = child.Steps(job, spawn)
+    before = [r.path for r in revisions if not r.new]
+    chain = [Unit("", steps.step({"action": "up", "paths": before}), None)] if before else []
+    units = [_unit(new, steps)] if grouped else [_unit([r], steps) for r in new]
+    return steps, roundtrip.run(lambda: steps.open(dbs), chain, units)
 
 
-def _unit(first: Revision, group: list[Revision], steps: child.Steps) -> Unit:
-    paths = [r.path for r in group]
+def _unit(group: list[Revision], steps: child.Steps) -> Unit:
+    first, paths = group[0], [r.path for r in group]
     up = steps.step({"action": "up", "paths": paths})
     down = steps.step({"action": "down", "paths": paths[::-1]}) if first.provable else None
     changes = next((c for c in map(sure_change, group) if c), "")
@@ -230,13 +243,25 @@ class AlembicRunner:
             raise EngineError(f"not supported here: {exc}", unsupported=True) from exc
         except Exception as exc:  # the revision's own code failed
             message = short_error(exc)
-            raise EngineError(message, unsupported=is_unsupported(message)) from exc
+            line = line_in(exc, func)
+            raise EngineError(message, line=line, unsupported=is_unsupported(message)) from exc
 
     def close(self) -> None:
         """Dispose of every engine."""
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+
+
+def line_in(exc: BaseException, func: Callable[[], object]) -> int | None:
+    """The line of ``func``'s file where ``exc`` passed last (the revision's own statement
+    that failed, so the finding points at it); None when it never passed there."""
+    code = getattr(func, "__code__", None)
+    line = None
+    for frame, number in traceback.walk_tb(exc.__traceback__):
+        if code is not None and frame.f_code.co_filename == code.co_filename:
+            line = number
+    return line
 
 
 def _tune_sqlite(engine: Any) -> None:

@@ -54,13 +54,22 @@ class EngineError(Exception):
 
     ``unsupported`` marks failures of the engine rather than of the migration (SQLite not
     knowing a Postgres keyword, a missing extension): those make the roundtrip "not run",
-    not "failed".
+    not "failed". ``path`` names the migration it happened in when a step ran several
+    ("": the one the step is for).
     """
 
-    def __init__(self, message: str, *, line: int | None = None, unsupported: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        unsupported: bool = False,
+        path: str = "",
+    ):
         super().__init__(message)
         self.line = line
         self.unsupported = unsupported
+        self.path = path
 
 
 class Database(Protocol):
@@ -80,3 +89,34 @@ class Database(Protocol):
 
     def discard(self) -> None:
         """Drop the database and everything in it."""
+
+
+class WithoutTable:
+    """A scratch database whose snapshots leave out one table, in any schema: the record
+    a framework keeps of applied migrations (Alembic's ``alembic_version``, Django's
+    ``django_migrations``), which changes with every step and is no part of the schema
+    under review."""
+
+    def __init__(self, db: Database, table: str) -> None:
+        self.db = db
+        self.table = table
+        self.engine = db.engine
+
+    def execute(self, statements: list[tuple[str, int]]) -> None:
+        """Run the statements on the database."""
+        self.db.execute(statements)
+
+    def snapshot(self) -> Catalog:
+        """The schema without the table (its columns, indexes... are facts about it too)."""
+        facts = self.db.snapshot().facts
+        return Catalog(
+            frozenset(f for f in facts if len(f) < 2 or f[1].rsplit(".", 1)[-1] != self.table)
+        )
+
+    def sqlalchemy_url(self) -> str:
+        """The database's URL."""
+        return self.db.sqlalchemy_url()
+
+    def discard(self) -> None:
+        """Drop the database."""
+        self.db.discard()

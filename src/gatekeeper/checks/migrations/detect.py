@@ -205,8 +205,11 @@ def changed_migrations(
             continue
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
-        names = variants.folder_names(changes, posixpath.dirname(f.path), at_base=deleted)
-        m = classify(f.path, text, names.__contains__)
+        present = None
+        if f.path.endswith(".sql"):  # only SQL files pair by the names beside them
+            folder = posixpath.dirname(f.path)
+            present = variants.folder_names(changes, folder, at_base=deleted).__contains__
+        m = classify(f.path, text, present)
         if m is None and not deleted and not f.is_text:
             m = classify(f.path, changes.text_at_base(changes.base_path_of(f.path)))
         if m is not None and _allowed(m, locations):

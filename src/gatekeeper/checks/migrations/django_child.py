@@ -27,11 +27,12 @@ Target = tuple[str, str | None]
 
 def database_settings(db: Any) -> tuple[dict[str, Any], str]:
     """Django's DATABASES entry for the scratch database, and its URL (for DATABASE_URL
-    and the other variables a project's settings may read it from)."""
-    path = getattr(db, "path", None)
-    if path is not None:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}, f"sqlite:///{path}"
+    and the other variables a project's settings may read it from); both from the
+    database's own :meth:`params`."""
     params = db.params()
+    if db.engine == "sqlite":
+        name = params["database"]
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}, f"sqlite:///{name}"
     entry = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": params["database"],
@@ -51,11 +52,8 @@ def database_settings(db: Any) -> tuple[dict[str, Any], str]:
 def load(job: dict[str, Any], db: Any) -> str:
     """Set up Django on the scratch database; "" or why the project cannot be loaded."""
     entry, url = database_settings(db)
-    parts = {"host": entry.get("HOST", ""), "port": str(entry.get("PORT", "")),
-             "user": entry.get("USER", ""), "password": entry.get("PASSWORD", ""),
-             "database": str(entry["NAME"])}  # fmt: skip
     for name, template in job["environment"].items():
-        os.environ[name] = alembic_project.render(template, url, parts)
+        os.environ[name] = alembic_project.render(template, url, db.params())
     os.environ["DJANGO_SETTINGS_MODULE"] = job["settings"]
     try:
         import django

@@ -7,7 +7,8 @@ by a scratch one (SQLite or PostgreSQL, as ``roundtrip`` says), and the project 
 migrated to the base state (every migration but the changed ones and those that depend
 on them), forward to the leaves, back to the base state, and forward again: one child
 process per step (:mod:`.django_child`). The schema is snapshotted here, between steps,
-and compared as sets of facts after each return: a child reports only failures.
+and compared as sets of facts after each return, by :func:`.roundtrip.prove` as for
+every other framework: a child reports only failures.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import alembic_project, child
-from gatekeeper.checks.migrations.catalog import Catalog, Database
+from gatekeeper.checks.migrations import alembic_project, child, roundtrip
+from gatekeeper.checks.migrations.catalog import Database, EngineError, WithoutTable
 from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.engines import Engines
 from gatekeeper.checks.migrations.pyops import call_name
-from gatekeeper.checks.migrations.roundtrip import Problem
+from gatekeeper.checks.migrations.roundtrip import Problem, Unit
 from gatekeeper.checks.migrations.runconfig import Settings, Where
 
 CHILD_MODULE = "gatekeeper.checks.migrations.django_child"
@@ -92,7 +94,8 @@ def run(where: Where, changed: list[Migration], dbs: Engines, s: Settings) -> li
     how = child.Spawn(CHILD_MODULE, where.folder, where.remaining(), checkout, root, passed)
     steps = child.Steps(job, how)
     sure = next(filter(None, (sure_change(p, changes.text_at_head(p) or "") for p in present)), "")
-    db = steps.open(dbs)
+    # Django's record of applied migrations is left out of the snapshots
+    db = WithoutTable(steps.open(dbs), "django_migrations")
     try:
         return _drive(steps, db, present, sure)
     finally:
@@ -126,38 +129,49 @@ def sure_change(path: str, source: str) -> str:
 
 
 def _drive(steps: child.Steps, db: Database, present: list[str], sure: str) -> list[Problem]:
-    """The four steps, a child each; the schema snapshotted here after each (without
-    Django's record of applied migrations) and compared after each return."""
-    shots: list[Catalog] = []
-    problems: list[Problem] = []
-    listed, first = "", present[0]
-    for index, what in enumerate(STEPS):
+    """Migrate to the base state in a child (which also says where the changed files sit
+    in the project's migration graph), then prove them forward, back and forward again
+    through :func:`.roundtrip.prove`, as every other round trip is: a child per step,
+    the schema snapshotted and compared here."""
+    report = steps.run({"index": 0})
+    if report.unloadable:
+        return [Problem(p, False, f"{report.unloadable}; {HOW_TO}") for p in present]
+    nodes = {p: tuple(n) for p, n in report.info.get("nodes", {}).items()}
+    problems = _unaccounted(present, nodes, report)
+    if not nodes:
+        return problems
+    first = min(nodes, key=lambda p: nodes[p])
+    failure = _failure(report, STEPS[0], str(report.info.get("path") or first))
+    if failure is not None:
+        return [*problems, failure]
+    listed = ", ".join(sorted(nodes))
+    words = roundtrip.Words(
+        (STEPS[1], STEPS[2], STEPS[3]),
+        f"migrating forward ({listed}) changed nothing in the schema, though",
+        f"after migrating forward and back ({listed}) the schema differs",
+        f"after migrating forward again ({listed}) the schema differs",
+        told=True,
+    )
+    step = partial(_step, steps, first=first)
+    unit = Unit(first, step(1), step(2), sure, again=step(3), words=words)
+    problem = roundtrip.prove(db, unit)
+    return problems if problem is None else [*problems, problem]
+
+
+def _step(steps: child.Steps, index: int, *, first: str) -> roundtrip.Step:
+    """Step ``index`` in a child of its own; what its report says went wrong is raised as
+    :mod:`.roundtrip` expects (a failure as it is, anything short of a report that the step
+    ran as :class:`.roundtrip.Unproven`), on the migration the child names, else ``first``."""
+
+    def run(_db: Database) -> None:
         report = steps.run({"index": index})
-        if index == 0:
-            if report.unloadable:
-                return [Problem(p, False, f"{report.unloadable}; {HOW_TO}") for p in present]
-            nodes = {p: tuple(n) for p, n in report.info.get("nodes", {}).items()}
-            problems = _unaccounted(present, nodes, report)
-            if not nodes:
-                return problems
-            first = min(nodes, key=lambda p: nodes[p])
-            listed = ", ".join(sorted(nodes))
-        failure = _failure(report, what, str(report.info.get("path") or first))
+        failure = _failure(report, STEPS[index], str(report.info.get("path") or first))
         if failure is not None and failure.failed:
-            return [*problems, failure]
-        shots.append(_without_recorder(db.snapshot()))
-        if index == 1 and failure is None and sure and shots[0] == shots[1]:
-            message = f"migrating forward ({listed}) changed nothing in the schema, though {sure}"
-            return [*problems, Problem(first, True, message)]
-        diff = shots[index - 2].difference(shots[index]) if index >= 2 else ""
-        if diff:
-            said = "migrating forward and back" if index == 2 else "migrating forward again"
-            note = f" ({failure.message})" if failure is not None else ""
-            message = f"after {said} ({listed}) the schema differs: {diff}{note}"
-            return [*problems, Problem(first, True, message)]
+            raise EngineError(failure.message, path=failure.path)
         if failure is not None:
-            return [*problems, failure]
-    return problems
+            raise roundtrip.Unproven(failure.message, path=failure.path)
+
+    return run
 
 
 def _unaccounted(present: list[str], nodes: dict[str, Any], report: child.Report) -> list[Problem]:
@@ -184,15 +198,6 @@ def _failure(report: child.Report, what: str, path: str) -> Problem | None:
     if report.error is None:
         return None
     return Problem(path, not report.error["unsupported"], str(report.error["message"]))
-
-
-def _without_recorder(catalog: Catalog) -> Catalog:
-    """The schema without Django's record of applied migrations."""
-    return Catalog(
-        frozenset(
-            f for f in catalog.facts if len(f) < 2 or f[1].rsplit(".", 1)[-1] != "django_migrations"
-        )
-    )
 
 
 def _on_disk(checkout: Path, path: str, head: bytes | None) -> bool:

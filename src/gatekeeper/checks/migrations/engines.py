@@ -113,6 +113,11 @@ class SqliteFile:
         """``sqlite:///<file>``."""
         return f"sqlite:///{self.path}"
 
+    def params(self) -> dict[str, str]:
+        """The connection parameters, as :meth:`.postgres.PostgresDatabase.params` gives
+        them: a file has only a database name, its path."""
+        return {"host": "", "port": "", "user": "", "password": "", "database": str(self.path)}
+
 
 def attach(spec: dict[str, str]) -> SqliteFile | postgres.PostgresDatabase:
     """The database :func:`attach_spec` describes (in a child process)."""

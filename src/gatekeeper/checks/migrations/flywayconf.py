@@ -13,6 +13,7 @@ sets up tests, not deployments, and does not count.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
@@ -41,15 +42,16 @@ class Allowance:
     setting: str
 
 
-_CACHE: dict[int, tuple[object, Allowance | None]] = {}
+#: the answer per change set (in a 1-tuple: None is an answer); weak, so it goes with its
+#: change set and a later one never finds it (an ``id()`` can be reused)
+_CACHE: weakref.WeakKeyDictionary[ChangeSet, tuple[Allowance | None]] = weakref.WeakKeyDictionary()
 
 
 def missing_allowed(changes: ChangeSet) -> Allowance | None:
     """The first non-test Flyway setting at base that ignores missing applied migrations."""
-    tree = changes.base_tree
-    hit = _CACHE.get(id(changes))
-    if hit is not None and hit[0] is tree:
-        return hit[1]
+    hit = _CACHE.get(changes)
+    if hit is not None:
+        return hit[0]
     found = None
     for path in sorted(changes.base_files_containing(_WORDS, _FILES) or ()):
         if _TEST_FOLDERS & set(path.lower().split("/")[:-1]):
@@ -57,9 +59,7 @@ def missing_allowed(changes: ChangeSet) -> Allowance | None:
         found = _in_text(path, changes.text_at_base(path) or "")
         if found is not None:
             break
-    if len(_CACHE) > 8:
-        _CACHE.clear()
-    _CACHE[id(changes)] = (tree, found)
+    _CACHE[changes] = (found,)
     return found
 
 

@@ -201,7 +201,8 @@ class PostgresDatabase:
         return Catalog(frozenset(facts))
 
     def params(self) -> dict[str, str]:
-        """host, port, user, password and database of this database (for Django)."""
+        """host, port, user, password and database of this database: the one source of
+        them for a round trip's child (Django's DATABASES, the ``environment`` values)."""
         from psycopg.conninfo import conninfo_to_dict
 
         given = conninfo_to_dict(self._conninfo)

@@ -22,8 +22,24 @@ class Unproven(EngineError):
     could not run): the snapshots decide. Where a comparison is due, a schema that is not
     back fails the round trip whatever the runner said; otherwise it is "not run"."""
 
-    def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__(message, line=line, unsupported=True)
+    def __init__(self, message: str, *, line: int | None = None, path: str = "") -> None:
+        super().__init__(message, line=line, unsupported=True, path=path)
+
+
+@dataclass(frozen=True)
+class Words:
+    """How a unit's findings say what went wrong: the defaults speak of up and down; a
+    framework whose steps are named otherwise (Django's "migrating forward") says so."""
+
+    #: up, down and up again, as a failure names them
+    steps: tuple[str, str, str] = ("up", "down", "up again after down")
+    #: an up that changed nothing: followed by what the unit says it surely changes
+    nothing: str = "up changed nothing in the schema, though it"
+    back: str = "after up then down the schema differs"
+    again: str = "re-applying up gives another schema"
+    #: the steps' errors already say which step failed and where (Django's children
+    #: name the migration): taken as they are
+    told: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,9 @@ class Unit:
     changes: str = ""
     #: other migrations run by the same steps (a group proven together)
     members: tuple[str, ...] = ()
+    #: the step that applies up again after down (None: ``up`` itself)
+    again: Step | None = None
+    words: Words = Words()
 
 
 @dataclass(frozen=True)
@@ -72,7 +91,7 @@ def run(
         problems: list[Problem] = []
         for index, unit in enumerate(new):
             tick()
-            problem = _prove(db, unit)
+            problem = prove(db, unit)
             if problem is not None:
                 problems.append(problem)
                 rest = [p for u in new[index + 1 :] for p in (u.path, *u.members)]
@@ -84,28 +103,35 @@ def run(
         db.discard()
 
 
-def _prove(db: Database, unit: Unit) -> Problem | None:
-    step = "up"
+def prove(db: Database, unit: Unit) -> Problem | None:
+    """Up, down and up again on ``db``, its schema snapshotted and compared here between
+    the steps; the problem found (None: the unit round-trips)."""
+    words, step = unit.words, 0
     try:
         first = db.snapshot()
         unit.up(db)
         second = db.snapshot()
         if unit.changes and first == second:
-            message = f"up changed nothing in the schema, though it {unit.changes}"
-            return Problem(unit.path, True, message)
+            return Problem(unit.path, True, f"{words.nothing} {unit.changes}")
         if unit.down is None:
             return None
-        step = "down"
-        problem = _compare(db, unit, unit.down, first, "after up then down the schema differs")
+        step = 1
+        problem = _compare(db, unit, unit.down, first, words.back)
         if problem is not None:
             return problem
-        step = "up again after down"
-        return _compare(db, unit, unit.up, second, "re-applying up gives another schema")
+        step = 2
+        return _compare(db, unit, unit.again or unit.up, second, words.again)
     except EngineError as exc:
-        where = f" (line {exc.line})" if exc.line else ""
-        verb = "cannot run on" if exc.unsupported else "failed on"
-        message = f"{step}{where} {verb} {db.engine}: {exc}"
-        return Problem(unit.path, not exc.unsupported, message, exc.line)
+        message = _failure(exc, db, unit, step)
+        return Problem(exc.path or unit.path, not exc.unsupported, message, exc.line)
+
+
+def _failure(exc: EngineError, db: Database, unit: Unit, step: int) -> str:
+    if unit.words.told:
+        return str(exc)
+    where = f" (line {exc.line})" if exc.line else ""
+    verb = "cannot run on" if exc.unsupported else "failed on"
+    return f"{unit.words.steps[step]}{where} {verb} {db.engine}: {exc}"
 
 
 def _compare(db: Database, unit: Unit, run: Step, want: Catalog, said: str) -> Problem | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -116,21 +117,24 @@ def dialects_in(names: Iterable[str]) -> set[str]:
     return found
 
 
-_FOLDERS: dict[int, tuple[object, dict[str, frozenset[str]]]] = {}
+#: each change set's file names by folder, per side (True: at base); weak, so a listing
+#: goes with its change set and a later one never finds it (an ``id()`` can be reused)
+_FOLDERS: weakref.WeakKeyDictionary[ChangeSet, dict[bool, dict[str, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def folder_names(changes: ChangeSet, folder: str, *, at_base: bool = False) -> frozenset[str]:
-    """The file names in ``folder`` at one side (one listing of the tree, then cached)."""
-    tree = changes.base_tree if at_base else changes.head_tree
-    hit = _FOLDERS.get(id(tree))
-    if hit is None or hit[0] is not tree:
+    """The file names in ``folder`` at one side (one listing of the tree per change set
+    and side, then cached)."""
+    sides = _FOLDERS.setdefault(changes, {})
+    by_folder = sides.get(at_base)
+    if by_folder is None:
         grouped: dict[str, set[str]] = {}
-        for path in tree.paths():
+        for path in (changes.base_tree if at_base else changes.head_tree).paths():
             grouped.setdefault(posixpath.dirname(path), set()).add(posixpath.basename(path))
-        if len(_FOLDERS) > 8:
-            _FOLDERS.clear()
-        hit = _FOLDERS[id(tree)] = (tree, {k: frozenset(v) for k, v in grouped.items()})
-    return hit[1].get(folder, frozenset())
+        by_folder = sides[at_base] = {k: frozenset(v) for k, v in grouped.items()}
+    return by_folder.get(folder, frozenset())
 
 
 def is_autocommit(path: str) -> bool:

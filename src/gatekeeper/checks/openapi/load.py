@@ -28,14 +28,6 @@ Reader = Callable[[str], "bytes | None"]
 MAX_SPEC_BYTES = 40 * 1024 * 1024
 
 
-def too_large(path: str, size: int) -> str:
-    """Why a spec of ``size`` bytes is refused."""
-    return (
-        f"{path} is {size // (1024 * 1024)} MB, over the {MAX_SPEC_BYTES // (1024 * 1024)} MB "
-        "limit; split it into files joined by $ref"
-    )
-
-
 class SpecError(Exception):
     """A document cannot be used at all (unreadable, not YAML/JSON, not OpenAPI)."""
 
@@ -45,6 +37,19 @@ class SpecError(Exception):
         self.message = message
         self.path = path
         self.line = line
+
+
+def check_size(path: str, size: int | None) -> None:
+    """Refuse a spec (or a file it pulls in) over the size limit, naming the file.
+
+    The one place the limit is enforced, wherever the bytes come from (head, a release,
+    the parser); ``size`` None means unknown until read, so nothing is refused yet."""
+    if size is not None and size > MAX_SPEC_BYTES:
+        mb, limit = size // (1024 * 1024), MAX_SPEC_BYTES // (1024 * 1024)
+        message = (
+            f"{path} is {mb} MB, over the {limit} MB limit; split it into files joined by $ref"
+        )
+        raise SpecError("spec-unreadable", message, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +128,7 @@ def parse(data: bytes, path: str, duplicates: list[str] | None = None, token: ob
     A YAML key repeated in one mapping is an error; in JSON the last value wins and the
     key is appended to ``duplicates`` (the caller reports it).
     """
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecError("spec-unreadable", too_large(path, len(data)), path)
+    check_size(path, len(data))
     if b"\0" in data[:8192]:
         raise SpecError(
             "spec-unreadable", f"{path} is a binary file, not a YAML or JSON spec", path

@@ -21,10 +21,9 @@ import dataclasses
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.changes.git import is_shallow, run_git
+from gatekeeper.changes.git import is_shallow
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
@@ -41,21 +40,14 @@ NEVER_RELEASED = (
 _REMOVAL_SUFFIX = re.compile(r"-(without-deprecation|before-sunset)$")
 
 
-@dataclass
-class Verdicts:
-    """The changes with those about unreleased parts lowered, and which those are."""
-
-    changes: list[Change]
-    unreleased: set[Change] = field(default_factory=set)
-
-
 def judge(
     ctx: CheckContext, path: str, found: Sequence[Change], head: Spec, options: Options
-) -> Verdicts:
-    """``found`` (base to head) with each error no release has lowered to a warning."""
+) -> list[Change]:
+    """``found`` (base to head) with each error no release has lowered to a warning: a new
+    Change, so those lowered are the ones not in ``found``."""
     errors = [c for c in found if c.level is Level.ERROR]
     if not errors or ctx.config.get("history", "released") != "released":
-        return Verdicts(list(found))
+        return list(found)
     changes = ctx.changes
     tag = newest_release(changes)
     if tag is None:
@@ -64,33 +56,32 @@ def judge(
             f"API spec `{path}`: no release tag reachable from base ({why}), so every "
             "breaking change counts as released."
         )
-        return Verdicts(list(found))
+        return list(found)
     released = _spec_at(changes, tag, path, bool(ctx.config.get("allow_external_refs", False)))
     if released is None:
         ctx.add_details(
             f"API spec `{path}`: not readable at release {tag} (absent or renamed since), so "
             "every breaking change counts as released."
         )
-        return Verdicts(list(found))
+        return list(found)
     ctx.check_time()
     try:
         against = compare(released, head, options)
     except RecursionError:
-        return Verdicts(list(found))  # a release spec too deep to compare: judge as today
+        return list(found)  # a release spec too deep to compare: judge as today
     since = {_subject(c) for c in against if c.level is Level.ERROR}
-    out = Verdicts([])
-    for c in found:
-        if c.level is Level.ERROR and _subject(c) not in since:
-            lowered = dataclasses.replace(
-                c, level=Level.WARNING, message=c.message + NEVER_RELEASED.format(tag=tag)
-            )
-            out.unreleased.add(lowered)
-            out.changes.append(lowered)
-        else:
-            out.changes.append(c)
-    if out.unreleased:
+    out = [
+        dataclasses.replace(
+            c, level=Level.WARNING, message=c.message + NEVER_RELEASED.format(tag=tag)
+        )
+        if c.level is Level.ERROR and _subject(c) not in since
+        else c
+        for c in found
+    ]
+    lowered = sum(a is not b for a, b in zip(out, found, strict=True))
+    if lowered:
         ctx.add_details(
-            f"API spec `{path}` compared with release {tag} too: {len(out.unreleased)} "
+            f"API spec `{path}` compared with release {tag} too: {lowered} "
             "breaking change(s) concern what no release has (warnings)."
         )
     return out
@@ -121,18 +112,19 @@ def _shallow(changes: ChangeSet) -> bool:
 
 
 def _spec_at(changes: ChangeSet, tag: str, path: str, allow_external: bool) -> Spec | None:
-    """The spec (and the files it pulls in) as tagged; None when it cannot be loaded."""
+    """The spec (and the files it pulls in) as tagged; None when it cannot be loaded.
+
+    Files are read through the ChangeSet's own ``cat-file --batch`` process (one exchange
+    each, no git process per file), one byte past the size limit at most: enough for the
+    loader to refuse a file too large (``check_size``) without holding all of it.
+    """
 
     @functools.cache
     def read(name: str) -> bytes | None:
         try:
-            size = run_git(changes.root, "cat-file", "-s", f"{tag}:{name}", check=False)
-            if size.returncode != 0 or int(size.stdout.strip() or 0) > MAX_SPEC_BYTES:
-                return None
-            done = run_git(changes.root, "cat-file", "blob", f"{tag}:{name}", check=False)
+            return changes.prefix_at(tag, name, MAX_SPEC_BYTES + 1)
         except (GitError, ValueError):
             return None
-        return done.stdout if done.returncode == 0 else None
 
     if read(path) is None:
         return None

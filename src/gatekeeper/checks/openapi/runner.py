@@ -12,15 +12,9 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
-from gatekeeper.checks.openapi.load import (
-    MAX_SPEC_BYTES,
-    REF_RULES,
-    Document,
-    SpecError,
-    too_large,
-)
+from gatekeeper.checks.openapi.load import REF_RULES, Document, SpecError, check_size
 from gatekeeper.checks.openapi.model import Spec, build
-from gatekeeper.checks.openapi.releases import Verdicts, judge
+from gatekeeper.checks.openapi.releases import judge
 from gatekeeper.checks.openapi.rules import LEVELS
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level, Paragraph, code, inline
@@ -39,9 +33,7 @@ def _bounded(changes: ChangeSet) -> Callable[[str], bytes | None]:
     read (a 200 MB spec must not cost 200 MB to refuse)."""
 
     def read(path: str) -> bytes | None:
-        size = changes.size_at_head(path)
-        if size is not None and size > MAX_SPEC_BYTES:
-            raise SpecError("spec-unreadable", too_large(path, size), path)
+        check_size(path, changes.size_at_head(path))
         return changes.bytes_at_head(path)
 
     return read
@@ -121,14 +113,12 @@ def run_spec(
         raise CheckError(
             f"{path}: schemas nest too deeply to compare; split them into $ref components"
         ) from None
-    verdicts = (
-        judge(ctx, path, found, head, _options(ctx))
-        if releases and not deleted
-        else Verdicts(list(found))
-    )
-    found = verdicts.changes
+    judged = judge(ctx, path, found, head, _options(ctx)) if releases and not deleted else found
+    # judge lowers a change about what no release has by replacing it: the new ones are those
+    unreleased = set(judged) - set(found)
+    found = judged
     groups = group(head.doc, found)
-    out.extend(_finding(check, g, verdicts.unreleased) for g in groups)
+    out.extend(_finding(check, g, unreleased) for g in groups)
     merged = [g for g in groups if g.grouped]
     if merged:
         tally.changes += sum(len(g.changes) for g in merged)
