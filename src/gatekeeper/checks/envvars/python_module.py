@@ -1,9 +1,9 @@
 """A Python module as the env-vars check sees it: its top-level names as symbols.
 
 Imports of the libraries that read the environment (``os``, environs, django-environ,
-decouple, dynaconf, pydantic) become library symbols; imports of anything else stay
-unresolved until a name is used, then the :class:`Resolver` looks them up in the
-repository. Assignments bind string constants, env objects (``env = Env()``) and
+decouple, dynaconf, pydantic, ``starlette.config``) become library symbols; imports of
+anything else stay unresolved until a name is used, then the :class:`Resolver` looks them
+up in the repository. Assignments bind string constants, env objects (``env = Env()``) and
 instances of the module's classes; functions and classes are recorded for the walk
 (:mod:`python_walk`) that finds wrappers and reads.
 """
@@ -36,6 +36,9 @@ from gatekeeper.checks.envvars.python_values import (
 LIBRARIES = frozenset(
     {"os", "environs", "environ", "decouple", "dynaconf", "pydantic", "pydantic_settings"}
 )
+#: modules of larger libraries that read the environment (the rest of those libraries
+#: stays unresolved, so a module that only uses, say, starlette's routing is not parsed)
+_LIBRARY_MODULES = frozenset({"starlette.config"})
 #: text a module needs to contain to read variables or define a wrapper of its own
 GATE = (
     ".environ",
@@ -46,6 +49,7 @@ GATE = (
     "getenv",
     "environs",
     "decouple",
+    "starlette.config",
     "ynaconf",
     "LazySettings",
     "BaseSettings",
@@ -56,6 +60,7 @@ _OBJECT_CLASSES = {
     "environ.FileAwareEnv": "django-environ",
     "decouple.AutoConfig": "decouple",
     "decouple.Config": "decouple",
+    "starlette.config.Config": "starlette",
     "dynaconf.Dynaconf": "dynaconf",
     "dynaconf.LazySettings": "dynaconf",
 }
@@ -110,6 +115,11 @@ class Module:
         return sym
 
 
+def is_library(module: str) -> bool:
+    """Whether names imported from ``module`` (absolute) are library symbols."""
+    return module.partition(".")[0] in LIBRARIES or module in _LIBRARY_MODULES
+
+
 def is_relevant(sym: Symbol | None) -> bool:
     """Whether a symbol can make code that uses it read the environment."""
     if isinstance(sym, Func):
@@ -119,7 +129,7 @@ def is_relevant(sym: Symbol | None) -> bool:
     if isinstance(sym, Instance):
         return is_relevant(sym.cls)
     return isinstance(sym, EnvObject | ModuleRef) or (
-        isinstance(sym, Lib) and sym.qual.split(".")[0] in LIBRARIES
+        isinstance(sym, Lib) and is_library(sym.qual.rpartition(".")[0] or sym.qual)
     )
 
 
@@ -183,11 +193,11 @@ def _import_bindings(mod: Module, stmt: ast.Import | ast.ImportFrom) -> list[tup
     module = stmt.module or ""
     for alias in stmt.names:
         if alias.name == "*":
-            if stmt.level or module.split(".")[0] not in LIBRARIES:
+            if stmt.level or not is_library(module):
                 mod.stars.append(Imported(module, "*", stmt.level))
             continue
         bound = alias.asname or alias.name
-        if stmt.level == 0 and module.split(".")[0] in LIBRARIES:
+        if stmt.level == 0 and is_library(module):
             out.append((bound, Lib(f"{module}.{alias.name}")))
         else:
             out.append((bound, Imported(module, alias.name, stmt.level)))
@@ -238,7 +248,8 @@ def _made_by(mod: Module, call: ast.Call) -> Symbol | None:
             return EnvObject(kind, "")
         prefix = literal(given) if given is not None else "DYNACONF"
         return EnvObject(kind, f"{prefix}_" if prefix else "")
-    return EnvObject(kind, literal(keyword(call, "prefix")) or "")
+    given = keyword(call, "env_prefix" if kind == "starlette" else "prefix")
+    return EnvObject(kind, literal(given) or "")
 
 
 def qualify(mod: Module, node: ast.AST, lookup: Lookup | None = None) -> Symbol | None:

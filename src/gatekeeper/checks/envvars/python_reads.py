@@ -1,7 +1,8 @@
 """Environment reads in Python, found through the AST (with a textual fallback).
 
 Recognised: ``os.environ[...]``, ``.get``, ``.setdefault``, ``.pop``, ``os.getenv``,
-``"X" in os.environ``, and any alias of these; python-decouple ``config("X")``; environs
+``"X" in os.environ``, and any alias of these; python-decouple ``config("X")`` and
+starlette's ``config = Config(".env")``, ``config("X")``; environs
 ``env.str("X")`` (``Env(prefix=)``, ``env.prefixed("P_")``); django-environ ``env("X")``,
 ``env.bool("X")``, ``env.db()``; dynaconf ``settings.X`` / ``settings.get("x")`` (with its
 ``envvar_prefix``, by default ``DYNACONF_``); pydantic settings fields (see
@@ -20,9 +21,9 @@ from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.python_module import (
     GATE,
-    LIBRARIES,
     Module,
     Resolver,
+    is_library,
     is_relevant,
     parse,
 )
@@ -63,7 +64,7 @@ def textual_imports(source: str) -> list[Imported]:
 def _imports_matter(source: str, path: str, resolver: Resolver) -> bool:
     """Whether a module that names no environment API imports something that reads."""
     for imported in textual_imports(source):
-        if imported.module.split(".")[0] in LIBRARIES and not imported.level:
+        if is_library(imported.module) and not imported.level:
             return True  # e.g. a settings class or an env object from a library
         if imported.name == "*":
             probe = Imported(imported.module, "", imported.level)

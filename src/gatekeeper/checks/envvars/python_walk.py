@@ -76,6 +76,8 @@ _DJANGO_DEFAULTS = {
     "email_url": "EMAIL_URL",
     "search_url": "SEARCH_URL",
 }
+#: env objects called with the name (``config("X")``), with no typed getters
+_CONFIG_KINDS = frozenset({"decouple", "starlette"})
 _DYNACONF_GETTERS = frozenset({"get", "get_fresh", "as_bool", "as_int", "as_float", "as_json"})
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _MAX_ROUNDS = 4
@@ -171,6 +173,7 @@ class _Walk:
             return
         if isinstance(target, EnvObject) and target.kind != "dynaconf":
             arg = first or keyword(call, "var") or keyword(call, "name") or keyword(call, "option")
+            arg = arg or keyword(call, "key")  # starlette's ``config(key=...)``
             self._read(arg, call.lineno, f"{target.kind} env()", prefix + target.prefix)
             return
         if isinstance(func, ast.Attribute):
@@ -187,7 +190,11 @@ class _Walk:
         if obj.kind == "dynaconf":
             if attr in _DYNACONF_GETTERS:
                 self._read(arg, call.lineno, f"dynaconf settings.{attr}()", obj.prefix, upper=True)
-        elif obj.kind != "decouple" and attr in _GETTERS:
+        elif obj.kind in _CONFIG_KINDS:
+            if attr == "get":  # ``Config.get(name, cast, default)``, what a call does
+                arg = arg or keyword(call, "option")
+                self._read(arg, call.lineno, f"{obj.kind} env.get()", prefix + obj.prefix)
+        elif attr in _GETTERS:
             if arg is None and obj.kind == "django-environ" and attr in _DJANGO_DEFAULTS:
                 self._emit((_DJANGO_DEFAULTS[attr],), call.lineno, f"django-environ env.{attr}()")
             else:
