@@ -60,10 +60,48 @@ def js_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
 
 
 def go_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
-    """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, and
-    the keys a parser of ``os.Environ()`` lines switches on."""
+    """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, the
+    keys a parser of ``os.Environ()`` lines switches on, and viper's ``BindEnv``."""
     reads = text_names.reads(text, text_names.GO, constants or _no_constants)
+    if "viper" in text and ".BindEnv(" in text:
+        reads += _viper_binds(text, constants or _no_constants)
     return reads + _environ_switch(text) if "os.Environ()" in text else reads
+
+
+_BIND_ENV = re.compile(r"\.BindEnv\((?P<args>[^()]{0,1000})\)")
+_GO_STRING = re.compile(r'^"((?:[^"\\\n]|\\.)*)"$')
+_ENV_PREFIX = re.compile(r'\.SetEnvPrefix\(\s*"(\w*)"\s*\)')
+_DOTS_TO_UNDERSCORES = re.compile(r'\.NewReplacer\(\s*"\."\s*,\s*"_"')
+
+
+def _viper_binds(text: str, constants: Constants) -> list[EnvRead]:
+    """``v.BindEnv("key", "NAME", ...)`` reads each name after the key; ``v.BindEnv("key")``
+    reads the key upper-cased, after the file's ``SetEnvPrefix`` (and with dots made
+    underscores when the file sets that key replacer; a dotted key is left alone without)."""
+    prefix = _ENV_PREFIX.search(text)
+    dots = _DOTS_TO_UNDERSCORES.search(text) is not None
+    reads = []
+    for m in _BIND_ENV.finditer(text):
+        args = [a.strip() for a in m.group("args").split(",")]
+        values = [_go_value(a, constants) for a in args if a]
+        line = _line(text, m.start())
+        if len(values) > 1:
+            reads += [EnvRead(v or "", line, "viper BindEnv") for v in values[1:]]
+        elif values and values[0]:
+            name = values[0].replace(".", "_") if dots else values[0]
+            if prefix is not None and prefix.group(1):
+                name = f"{prefix.group(1)}_{name}"
+            if re.fullmatch(NAME, name):
+                reads.append(EnvRead(name.upper(), line, "viper BindEnv"))
+    return reads
+
+
+def _go_value(arg: str, constants: Constants) -> str | None:
+    """A literal string argument's value, or a constant's; None when neither."""
+    m = _GO_STRING.match(arg)
+    if m is not None:
+        return m.group(1)
+    return constants(arg) if re.fullmatch(r"\w+(?:\.\w+)?", arg) else None
 
 
 _KEY_VALUE_SPLIT = re.compile(r'strings\.(?:SplitN|Cut)\([^,\n]{1,200},[ \t]*"="')
