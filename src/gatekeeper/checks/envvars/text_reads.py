@@ -15,7 +15,7 @@ from typing import Protocol
 
 import yaml
 
-from gatekeeper.checks.envvars import text_names
+from gatekeeper.checks.envvars import text_names, text_schemas
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_names import Constants
 from gatekeeper.checks.yamlbound import load_all
@@ -46,8 +46,10 @@ def _no_constants(name: str) -> str | None:
 
 def js_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
     """``process.env.X``, ``process.env[KEY]`` (literal or constant), destructuring,
-    ``import.meta.env.X``, ``Deno.env.get``, and the file's wrappers of these."""
+    ``import.meta.env.X``, ``Deno.env.get``, the file's wrappers of these, and the keys of
+    the zod or t3-env schema it parses ``process.env`` with."""
     reads = text_names.reads(text, text_names.JS, constants or _no_constants)
+    reads += text_schemas.schema_reads(text)
     for m in _JS_DESTRUCTURE.finditer(text):
         line = _line(text, m.start())
         for part in m.group("body").split(","):
@@ -356,6 +358,9 @@ _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".vue", ".svelte"), _js),
     ".go": _go,
     ".rb": _text_only(lambda t: _scan(t, _RUBY)),
+    # an ERB view's Ruby is inside <% %> tags; the Ruby patterns start at ``ENV[`` or
+    # ``ENV.fetch(``, which the HTML around them does not contain
+    ".erb": _text_only(lambda t: _scan(t, _RUBY)),
     ".java": _text_only(lambda t: _scan(t, _JAVA)),
     ".kt": _text_only(lambda t: _scan(t, _JAVA)),
     ".sh": _SHELL,

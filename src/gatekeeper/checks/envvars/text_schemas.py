@@ -1,0 +1,106 @@
+"""Variables a JavaScript/TypeScript file declares in a schema it validates the environment
+with, rather than reading them one by one.
+
+zod: ``const EnvSchema = z.object({ LANGFUSE_X: z.string(), ... })`` with
+``EnvSchema.parse(process.env)`` (or ``.safeParse``, or the environment passed through a
+helper first, ``parse(removeEmptyEnvVariables(process.env))``) in the same file. t3-env:
+``createEnv({ server: {...}, client: {...}, runtimeEnv: process.env })`` (or with
+``experimental__runtimeEnv``, where the server's variables come from ``process.env``).
+Only the UPPER_SNAKE keys of those objects count, and only when the file hands the
+environment to that schema: an ordinary zod object with capitalised keys names no
+variable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.text_names import bracket_pairs
+
+#: the environment as a whole (``process.env``, not ``process.env.PORT``)
+_ENV = r"(?:process\.env|import\.meta\.env)\b(?!\s*[.\[])"
+_PARSE = re.compile(
+    r"\b(?P<schema>[A-Za-z_$][\w$]*)\s*\.\s*(?:safeParse|parse)(?:Async)?\s*\(\s*"
+    rf"(?:[\w$.]+\s*\(\s*)?{_ENV}"
+)
+_CREATE_ENV = re.compile(r"\bcreateEnv\s*\(\s*\{")
+_RUNTIME_ENV = re.compile(rf"(?:runtimeEnv\s*:\s*{_ENV}|experimental__runtimeEnv\b)")
+_SECTION = re.compile(r"(?:server|client|shared)\s*:\s*\{")
+_KEY = re.compile(r"""["']?([A-Z][A-Z0-9_]*)["']?\s*:""")
+_SPACE = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
+
+
+def schema_reads(text: str) -> list[EnvRead]:
+    """The variables declared by the zod and t3-env schemas the file parses the
+    environment with."""
+    if "process.env" not in text and "import.meta.env" not in text:
+        return []
+    reads: list[EnvRead] = []
+    for schema in sorted({m.group("schema") for m in _PARSE.finditer(text)}):
+        definition = re.compile(
+            rf"\b(?:const|let|var)\s+{re.escape(schema)}\s*(?::[^=\n]*)?=\s*"
+            r"(?:z|zod)\s*\.\s*(?:strictObject|object)\s*\(\s*\{"
+        )
+        for m in definition.finditer(text):
+            reads += _key_reads(text, m.end() - 1, "zod env schema")
+    for m in _CREATE_ENV.finditer(text):
+        entries = _entries(text, m.end() - 1)
+        if not any(_RUNTIME_ENV.match(text, at) for at in entries):
+            continue
+        for at in entries:
+            section = _SECTION.match(text, at)
+            if section is not None:
+                reads += _key_reads(text, section.end() - 1, "createEnv schema")
+    return reads
+
+
+def _key_reads(text: str, brace: int, how: str) -> list[EnvRead]:
+    reads = []
+    for at in _entries(text, brace):
+        key = _KEY.match(text, at)
+        if key is not None:
+            reads.append(EnvRead(key.group(1), line_of(text, at), how))
+    return reads
+
+
+def _entries(text: str, brace: int) -> list[int]:
+    """Where each top-level entry of the object literal opened at ``brace`` starts (after
+    blanks and comments)."""
+    pairs = bracket_pairs(text)
+    end = pairs.get(brace)
+    if end is None:
+        return []
+    starts, pos = [], brace + 1
+    while pos < end:
+        pos = _skip_space(text, pos)
+        if pos < end:
+            starts.append(pos)
+        pos = _next_comma(text, pos, end, pairs)
+    return starts
+
+
+def _next_comma(text: str, pos: int, end: int, pairs: dict[int, int]) -> int:
+    """Just past the next comma at this level (or ``end``), stepping over nested brackets,
+    strings and comments."""
+    while pos < end:
+        ch = text[pos]
+        if ch == ",":
+            return pos + 1
+        if ch in "([{":
+            pos = pairs.get(pos, end) + 1
+        elif ch in "\"'`":
+            close = text.find(ch, pos + 1)
+            while close != -1 and text[close - 1] == "\\":
+                close = text.find(ch, close + 1)
+            pos = end if close == -1 else close + 1
+        elif text.startswith(("//", "/*"), pos):
+            pos = max(_skip_space(text, pos), pos + 1)  # an unclosed comment: step on
+        else:
+            pos += 1
+    return end
+
+
+def _skip_space(text: str, pos: int) -> int:
+    m = _SPACE.match(text, pos)
+    return m.end() if m is not None else pos
