@@ -13,6 +13,8 @@ variable.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
@@ -20,15 +22,20 @@ from gatekeeper.checks.envvars.text_names import bracket_pairs
 
 #: the environment as a whole (``process.env``, not ``process.env.PORT``)
 _ENV = r"(?:process\.env|import\.meta\.env)\b(?!\s*[.\[])"
+#: a parse of the environment; the schema is the name before it (found looking back, as
+#: an identifier-first pattern would try every word of the file)
 _PARSE = re.compile(
-    r"\b(?P<schema>[A-Za-z_$][\w$]*)\s*\.\s*(?:safeParse|parse)(?:Async)?\s*\(\s*"
-    rf"(?:[\w$.]+\s*\(\s*)?{_ENV}"
+    rf"\.\s*(?:safeParse|parse)(?:Async)?\s*\(\s*(?:[\w$.]{{1,100}}\s*\(\s*)?{_ENV}"
+)
+_SCHEMA_BEFORE = re.compile(r"([A-Za-z_$][\w$]*)\s*$")
+_DEFINITION = re.compile(
+    r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]{0,100})\s*(?::[^=\n]{0,200})?=\s*"
+    r"(?:z|zod)\s*\.\s*(?:strictObject|object)\s*\(\s*\{"
 )
 _CREATE_ENV = re.compile(r"\bcreateEnv\s*\(\s*\{")
 _RUNTIME_ENV = re.compile(rf"(?:runtimeEnv\s*:\s*{_ENV}|experimental__runtimeEnv\b)")
 _SECTION = re.compile(r"(?:server|client|shared)\s*:\s*\{")
 _KEY = re.compile(r"""["']?([A-Z][A-Z0-9_]*)["']?\s*:""")
-_SPACE = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
 
 
 def schema_reads(text: str) -> list[EnvRead]:
@@ -37,13 +44,15 @@ def schema_reads(text: str) -> list[EnvRead]:
     if "process.env" not in text and "import.meta.env" not in text:
         return []
     reads: list[EnvRead] = []
-    for schema in sorted({m.group("schema") for m in _PARSE.finditer(text)}):
-        definition = re.compile(
-            rf"\b(?:const|let|var)\s+{re.escape(schema)}\s*(?::[^=\n]*)?=\s*"
-            r"(?:z|zod)\s*\.\s*(?:strictObject|object)\s*\(\s*\{"
-        )
-        for m in definition.finditer(text):
-            reads += _key_reads(text, m.end() - 1, "zod env schema")
+    parsed = set()
+    for m in _PARSE.finditer(text):
+        schema = _SCHEMA_BEFORE.search(text, max(0, m.start() - 100), m.start())
+        if schema is not None:
+            parsed.add(schema.group(1))
+    if parsed:
+        for m in _DEFINITION.finditer(text):
+            if m.group("name") in parsed:
+                reads += _key_reads(text, m.end() - 1, "zod env schema")
     for m in _CREATE_ENV.finditer(text):
         entries = _entries(text, m.end() - 1)
         if not any(_RUNTIME_ENV.match(text, at) for at in entries):
@@ -73,7 +82,7 @@ def _entries(text: str, brace: int) -> list[int]:
         return []
     starts, pos = [], brace + 1
     while pos < end:
-        pos = _skip_space(text, pos)
+        pos = _skip_blank(text, pos, end)
         if pos < end:
             starts.append(pos)
         pos = _next_comma(text, pos, end, pairs)
@@ -90,17 +99,38 @@ def _next_comma(text: str, pos: int, end: int, pairs: dict[int, int]) -> int:
         if ch in "([{":
             pos = pairs.get(pos, end) + 1
         elif ch in "\"'`":
-            close = text.find(ch, pos + 1)
+            close = text.find(ch, pos + 1, end)
             while close != -1 and text[close - 1] == "\\":
-                close = text.find(ch, close + 1)
+                close = text.find(ch, close + 1, end)
             pos = end if close == -1 else close + 1
-        elif text.startswith(("//", "/*"), pos):
-            pos = max(_skip_space(text, pos), pos + 1)  # an unclosed comment: step on
+        elif ch == "/" and text.startswith(("//", "/*"), pos):
+            pos = max(_skip_blank(text, pos, end), pos + 1)  # an unclosed comment: step on
         else:
             pos += 1
     return end
 
 
-def _skip_space(text: str, pos: int) -> int:
-    m = _SPACE.match(text, pos)
-    return m.end() if m is not None else pos
+def _skip_blank(text: str, pos: int, end: int) -> int:
+    """Past blanks and comments (a block comment not closed before ``end`` is not one)."""
+    while pos < end:
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if text.startswith("//", pos):
+            newline = text.find("\n", pos, end)
+            pos = end if newline == -1 else newline + 1
+        elif text.startswith("/*", pos):
+            closers = _comment_ends(text)
+            at = bisect.bisect_left(closers, pos + 2)
+            if at == len(closers) or closers[at] >= end:
+                return pos
+            pos = closers[at] + 2
+        else:
+            return pos
+    return pos
+
+
+@functools.lru_cache(maxsize=2)
+def _comment_ends(text: str) -> list[int]:
+    """Every ``*/`` of the text, in order, found once (many comments left open would
+    otherwise each search the rest of the text)."""
+    return [m.start() for m in re.finditer(r"\*/", text)]
