@@ -137,6 +137,18 @@ def test_not_openapi_and_binary() -> None:
     ]
 
 
+def test_a_workflow_named_like_a_spec_is_not_one() -> None:
+    workflow = "name: openapi\non: [push]\njobs:\n  build: {runs-on: ubuntu-latest}\n"
+    moved = {".github/workflows/openapi.yml": workflow}
+    assert _rules(moved, {".github/workflows/openapi.yml": workflow + "# bumped\n"}) == []
+    # the same file anywhere else is taken for a spec that lost its key, and blocks
+    assert [r for r, _ in _rules({}, {"ci/openapi.yml": workflow})] == ["spec-not-openapi"]
+    # a real spec kept under .github/ is still found by what it declares
+    spec = {".github/workflows/openapi.yml": GOOD}
+    head = {".github/workflows/openapi.yml": GOOD.replace("    get:", "    post:")}
+    assert _rules(spec, head)
+
+
 def test_deleted_spec_breaks_every_endpoint() -> None:
     rules = [r for r, _ in _rules({"openapi.yaml": GOOD}, {})]
     assert rules == ["api-path-removed-without-deprecation"]

@@ -21,6 +21,7 @@ from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.platforms import name_matcher, platform_vars
 from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
 from gatekeeper.checks.envvars.scanners import scanner_for
+from gatekeeper.checks.envvars.schemadocs import schema_documented
 from gatekeeper.checks.envvars.sides import (
     MAX_ELSEWHERE,
     MAX_SEARCHED,
@@ -283,6 +284,7 @@ class EnvVarsCheck(BaseCheck):
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
         known.add(self._read_elsewhere_at_base(ctx, base_side, names))
         plumbing = self._provided(ctx, head_side, sorted(undocumented - known.exact))
+        plumbing |= self._in_schema(ctx, sorted(undocumented - known.exact - plumbing))
         reported: set[str] = set()
         new = 0
         for loc in head:
@@ -363,6 +365,13 @@ class EnvVarsCheck(BaseCheck):
                 f"env-vars: {name} is set by the repository itself ({where}) for a process it"
                 " starts: plumbing, not configuration to document."
             )
+        return set(found)
+
+    def _in_schema(self, ctx: CheckContext, names: list[str]) -> set[str]:
+        """Which of ``names`` a settings schema documents (schemadocs.py)."""
+        found = schema_documented(ctx.changes, names[:MAX_SEARCHED], ctx.check_time)
+        for name, (path, line) in sorted(found.items()):
+            ctx.add_details(f"env-vars: {name} is documented in the settings schema {path}:{line}.")
         return set(found)
 
     def _read_elsewhere_at_base(self, ctx: CheckContext, side: Side, names: list[str]) -> set[str]:

@@ -27,6 +27,8 @@ CONVENTION = (
     "**/openapi.yaml", "**/openapi.yml", "**/openapi.json", "**/swagger.yaml", "**/swagger.yml",
     "**/swagger.json", "**/*.openapi.yaml", "**/*.openapi.yml", "**/*.openapi.json",
 )  # fmt: skip
+#: where a file named like a spec is something else: GitHub workflows and actions
+NOT_SPECS = (".github/workflows/**", ".github/actions/**")
 # JSON that opens with the key (`{"openapi":`, minified or not); YAML with the key at
 # column 0 near the top
 _SPEC_TEXT = re.compile(rb"""\s*\{\s*["'](?:openapi|swagger)["']\s*:""")
@@ -221,6 +223,10 @@ class OpenAPICheck(BaseCheck):
             found = set(changes.head_paths(configured)) | set(changes.base_paths(configured))
         else:
             found = set(changes.head_paths(CONVENTION)) | set(changes.base_paths(CONVENTION))
+            # GitHub reads workflows and actions from .github/: a workflow named
+            # openapi.yml builds or checks the spec and is never one (a spec kept there
+            # is still found by what it declares)
+            found = {p for p in found if not match_any(p, NOT_SPECS)}
             found |= set(_sniffed(changes))
         # a renamed spec is compared under its new name (base_path_of finds the old one),
         # whatever that name is: moving the spec to a name the discovery passes over
