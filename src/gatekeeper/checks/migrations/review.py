@@ -163,20 +163,40 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
             exempt = _exempt_models(changes, m)
             hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt)
-            hits = [_django_table(h, m.path) for h in hits]
+            classes = _model_classes(changes, m.path) if any(h.table for h in hits) else {}
+            hits = [_django_table(h, m.path, classes) for h in hits]
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
 
 
-def _django_table(hit: Hit, path: str) -> Hit:
+def _django_table(hit: Hit, path: str, classes: dict[str, str]) -> Hit:
     """A model's table as Django names it by default (``<app label>_<model>``), before the
-    model's own name: a policy lists database tables, and either name may be the one."""
+    model's own name: a policy lists database tables, and either name may be the one. The
+    model's class name, as its app declares it (``JobLogEntry``), comes last: its words
+    say what a lowercased ``joblogentry`` hides (a log)."""
     if not hit.table:
         return hit
     app = posixpath.basename(posixpath.dirname(posixpath.dirname(path)))
     model = hit.table[0].lower()
-    return dataclasses.replace(hit, table=(f"{app}_{model}", model) if app else (model,))
+    names = (f"{app}_{model}", model) if app else (model,)
+    declared = classes.get(model)
+    return dataclasses.replace(hit, table=(*names, declared) if declared else names)
+
+
+_CLASS = re.compile(r"^class\s+([A-Za-z_]\w*)\s*[(:]", re.MULTILINE)
+
+
+def _model_classes(changes: ChangeSet, path: str) -> dict[str, str]:
+    """The classes the migration's app declares in its models (``models.py`` or the
+    ``models/`` package), by lowercased name: how Django's migrations name a model."""
+    app = posixpath.dirname(posixpath.dirname(path))
+    where = [posixpath.join(app, "models.py"), posixpath.join(app, "models", "*.py")]
+    found: dict[str, str] = {}
+    for source in changes.head_paths(where):
+        for name in _CLASS.findall(changes.text_at_head(source) or ""):
+            found.setdefault(name.lower(), name)
+    return found
 
 
 def _exempt_models(changes: ChangeSet, m: Migration) -> set[str]:
