@@ -7,10 +7,9 @@ The same rule ids as for SQL; a literal SQL string given to ``op.execute`` or
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Collection, Iterable
 
-from gatekeeper.checks.migrations import coltypes, pyops, safety
+from gatekeeper.checks.migrations import coltypes, pyops, safety, sqleffects
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import split, strip_comments
 from gatekeeper.model import Level
@@ -61,7 +60,6 @@ _SCHEMA_OPS = frozenset({
     "create_foreign_key", "create_unique_constraint", "create_check_constraint",
     "drop_constraint", "rename_table",
 })  # fmt: skip
-_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
 
 
 def _alembic_backfill(
@@ -76,7 +74,7 @@ def _alembic_backfill(
         if op.name in _SCHEMA_OPS and table not in created:
             ddl = ddl or op.line
         sql = pyops.literal_str(op.arg(0, "sqltext")) if op.name == "execute" else None
-        if (sql is not None and _DML.match(strip_comments(sql))) or (
+        if (sql is not None and sqleffects.DML.match(strip_comments(sql))) or (
             op.name == "bulk_insert" and _bulk_table(op) not in created
         ):
             dml = dml or op.line

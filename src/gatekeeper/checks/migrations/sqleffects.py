@@ -34,7 +34,8 @@ _COLUMN = re.compile(
 #: words after ADD/DROP that name something other than a column
 _NOT_COLUMNS = frozenset({"constraint", "primary", "unique", "foreign", "check", "default",
                           "index", "key", "partition"})  # fmt: skip
-_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
+#: a statement that changes rows: undone by undoing the schema it fills, if at all
+DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
 
 
 def effects(sql: str) -> list[Effect]:
@@ -42,7 +43,7 @@ def effects(sql: str) -> list[Effect]:
     out: list[Effect] = []
     for statement in split(sql):
         text = " ".join(strip_comments(statement.text).split()).rstrip(";")
-        if not text or _DML.match(text) or is_noop(text):
+        if not text or DML.match(text) or is_noop(text):
             continue
         out.append(_one(text))
     return out

@@ -341,13 +341,6 @@ def effect(op: pyops.Op) -> tuple[str, ...] | None:
         return ("rename-table", old.lower(), new.lower()) if old and new else None
     if name == "alter_column":
         return _alter_effect(op)
-    if name == "execute":
-        sql = pyops.literal_str(op.arg(0, "sqltext"))
-        if sql is not None and (_DML.match(strip_comments(sql)) or is_noop(sql)):
-            # data changes are undone by undoing the schema they fill; session statements
-            # (SET statement_timeout, COMMIT before ALTER TYPE ... ADD VALUE) undo nothing
-            return None
-        return ("execute",)
     if name == HELPER:
         return ("execute",)  # a helper's work cannot be read: it may be any reversal
     return None
@@ -371,7 +364,6 @@ _NAME_KEYWORDS = {
 }
 
 
-_DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
 
 
 def _column_name(op: pyops.Op) -> str | None:
@@ -561,7 +553,7 @@ def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
     if name == "RunSQL":
         sql = pyops.literal_str(pyops.keyword(call, "sql", 0))
         data_only = sql is not None and all(
-            _DML.match(strip_comments(s.text)) or is_noop(s.text) for s in split(sql)
+            sqleffects.DML.match(strip_comments(s.text)) or is_noop(s.text) for s in split(sql)
         )
         if not data_only:
             # schema statements undone by nothing: the down leaves them in place
