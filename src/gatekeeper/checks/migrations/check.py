@@ -194,9 +194,13 @@ class MigrationsCheck(BaseCheck):
                 hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
         else:
             # one Alembic chain per database (``versions/postgresql/``, ``versions/sqlite/``)
-            # is judged in its folder's dialect, like per-database SQL files
+            # is judged in its folder's dialect, like per-database SQL files; only a folder
+            # merged before, so a PR cannot name a new one to leave PostgreSQL's rules
             folder = variants.folder_dialect(m.path)
-            rules = variants.FOLDER_RULES.get(folder, dialect) if folder else dialect
+            merged = folder and variants.folder_names(
+                changes, posixpath.dirname(m.path), at_base=True
+            )
+            rules = variants.FOLDER_RULES.get(folder, dialect) if merged else dialect
             hits = review.python_hits(changes, m, text, rules)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         sizes = tables.Sizes.read(ctx.config)

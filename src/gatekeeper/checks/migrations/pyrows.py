@@ -32,13 +32,15 @@ def upgrade_writes_rows_only(module: ast.Module) -> bool:
     functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
     if "upgrade" not in functions:
         return False
-    found = _Reading(functions)
+    found = _Reading(functions, _sqlalchemy_names(module))
     return found.visit(functions["upgrade"]) and found.writes
 
 
 class _Reading:
-    def __init__(self, functions: dict[str, ast.FunctionDef]) -> None:
+    def __init__(self, functions: dict[str, ast.FunctionDef], library: set[str]) -> None:
         self.functions = functions
+        #: names bound to SQLAlchemy (``sa``, ``select``): code the gate knows
+        self.library = library
         self.seen: set[str] = set()
         self.writes = False
 
@@ -67,6 +69,8 @@ class _Reading:
         elif isinstance(node.func, ast.Name) and node.func.id in self.functions:
             helper = node.func.id
             return helper in self.seen or self.visit(self.functions[helper])
+        elif _root(node) not in self.library and _hands_over_the_database(node, bound):
+            return False  # code the gate cannot read, given what can change the schema
         return True
 
     def _executed(self, arg: ast.expr | None, bound: dict[str, ast.expr]) -> bool:
@@ -88,6 +92,45 @@ class _Reading:
             return True
         statements = [s.text for s in split(sql)]
         return all(is_session(s) or s.lstrip()[:6].upper() == "SELECT" for s in statements)
+
+
+#: calls that fetch a connection to the database the migration runs on
+_CONNECTS = frozenset({"get_bind", "connect", "begin", "get_context"})
+
+
+def _hands_over_the_database(node: ast.Call, bound: dict[str, ast.expr]) -> bool:
+    """A call of code outside the module given ``op`` or the migration's connection
+    (``ddl.apply(conn)``): it can do anything to the schema, so the function is not
+    data-only. Row values handed to imported code (``runner.gen_hash(text)``) are fine."""
+    if _chain(node) & _CONNECTS:
+        return False  # fetching the connection itself
+    for arg in [*node.args, *(k.value for k in node.keywords)]:
+        if isinstance(arg, ast.Name) and arg.id == "op":
+            return True
+        value = bound.get(arg.id) if isinstance(arg, ast.Name) else arg
+        if value is not None and _chain(value) & _CONNECTS:
+            return True
+    return False
+
+
+def _sqlalchemy_names(module: ast.Module) -> set[str]:
+    """Names the module binds to SQLAlchemy: ``import sqlalchemy as sa``, ``from
+    sqlalchemy import select``, ``from sqlalchemy.sql import table``."""
+    names: set[str] = set()
+    for node in module.body:
+        if isinstance(node, ast.Import):
+            ours = [a for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
+            names |= {a.asname or a.name for a in ours}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            names |= {a.asname or a.name for a in node.names}
+    return names
+
+
+def _root(node: ast.expr) -> str:
+    """The name a call chain starts from (``sa.Table(...)`` -> ``sa``), "" if none."""
+    while isinstance(node, ast.Call | ast.Attribute):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _bindings(func: ast.FunctionDef) -> dict[str, ast.expr]:

@@ -1,0 +1,49 @@
+"""Where round 8 to 10 relaxed a migrations rule (data-only empty downs, per-database
+Alembic folders, forward-only folders), a PR cannot claim the relaxation for itself."""
+
+from __future__ import annotations
+
+from tests.adversarial.conftest import AttackFactory, assert_blocked
+
+POLICY = "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: postgres}\n"
+REVISION = 'from alembic import op\nrevision = "r1"\ndown_revision = None\n'
+
+
+def test_schema_work_handed_to_imported_code_keeps_an_empty_down_blocking(
+    attack: AttackFactory,
+) -> None:
+    head = {
+        "migrations/versions/r1_fill.py": (
+            "import sqlalchemy as sa\n" + REVISION + "from app.ddl import apply\n"
+            "def upgrade():\n"
+            "    conn = op.get_bind()\n"
+            "    t = sa.Table('t', sa.MetaData(), autoload_with=conn)\n"
+            "    apply(conn)  # drops a column, out of the gate's sight\n"
+            "    conn.execute(t.update().values(x=1))\n"
+            "def downgrade():\n"
+            "    pass\n"
+        )
+    }
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "migrations/empty-down")
+
+
+def test_a_new_folder_named_for_sqlite_does_not_lift_postgres_rules(
+    attack: AttackFactory,
+) -> None:
+    base = {"migrations/versions/r0_init.py": REVISION.replace('"r1"', '"r0"')
+            + "def upgrade():\n    op.create_table('events')\n"
+            "def downgrade():\n    op.drop_table('events')\n"}  # fmt: skip
+    head = {
+        "migrations/versions/sqlite/r1_ix.py": REVISION
+        + "def upgrade():\n    op.execute('CREATE INDEX ix_e ON events (at)')\n"
+        "def downgrade():\n    op.execute('DROP INDEX ix_e')\n"
+    }
+    verdict = attack(POLICY, base, head).judge()
+    assert_blocked(verdict, "migrations/index-not-concurrent")
+
+
+def test_a_pr_cannot_make_its_own_folder_forward_only(attack: AttackFactory) -> None:
+    head = {f"db/00{i}_t{i}.up.sql": f"CREATE TABLE t{i} (id int);\n" for i in range(1, 5)}
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "migrations/missing-down")
