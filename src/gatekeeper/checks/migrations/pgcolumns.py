@@ -38,6 +38,18 @@ def spelled(type_name: Any) -> Spelled | None:
     return (_SERIAL.get(name, name), tuple(mods)) if name else None
 
 
+#: PostgreSQL's internal type names, as a migration author writes them
+_SHOWN = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real",
+          "float8": "double precision", "bool": "boolean"}  # fmt: skip
+
+
+def shown(type_: Spelled) -> str:
+    """``("int8", ())`` -> ``bigint``; ``("varchar", (255,))`` -> ``varchar(255)``."""
+    name, mods = type_
+    sizes = f"({', '.join(map(str, mods))})" if mods else ""
+    return _SHOWN.get(name, name) + sizes
+
+
 def merged_types(changes: ChangeSet, path: str) -> Columns:
     """Column types as the migrations merged in ``path``'s folder leave them (down files
     and Flyway undo files skipped); a column whose type cannot be read is left out."""

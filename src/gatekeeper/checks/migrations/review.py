@@ -140,7 +140,8 @@ def _typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:
             continue
         if found == "rewrite-compatible" and old and new:
             message = (
-                f"Changes the type of {hit.evidence} from {old[0]} to {new[0]}: "
+                f"Changes the type of {hit.evidence} from {pgcolumns.shown(old)} to "
+                f"{pgcolumns.shown(new)}: "
                 "readers still read it, but PostgreSQL rewrites the table under ACCESS "
                 "EXCLUSIVE to do it."
             )
