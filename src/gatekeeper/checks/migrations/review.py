@@ -134,7 +134,7 @@ def _typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:
     readers are unaffected but the table is rewritten (see coltypes.py)."""
     out: list[Hit] = []
     for hit in hits:
-        table, _, column = hit.evidence.rpartition(".")
+        table, column = hit.retyped or ("", "")
         old, new = merged.get((table.lower(), column.lower())), hit.new_type
         found = coltypes.sql_effect(old, new) if old and new else None
         if found == "catalog-only":
