@@ -47,3 +47,30 @@ def test_a_pr_cannot_make_its_own_folder_forward_only(attack: AttackFactory) -> 
     head = {f"db/00{i}_t{i}.up.sql": f"CREATE TABLE t{i} (id int);\n" for i in range(1, 5)}
     verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "migrations/missing-down")
+
+
+def test_a_pr_cannot_rewrite_the_history_an_alter_field_is_judged_against(
+    attack: AttackFactory,
+) -> None:
+    # AlterField is judged against the field's merged declaration: editing 0001 in the
+    # same PR to claim the index was always there does not hide the CREATE INDEX
+    initial = (
+        "from django.db import migrations, models\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.CreateModel('AuditEvent', fields=[\n"
+        "        ('at', models.DateTimeField(%s)),\n"
+        "    ])]\n"
+    )
+    base = {"audit/migrations/0001_initial.py": initial % ""}
+    head = {
+        "audit/migrations/0001_initial.py": initial % "db_index=True",
+        "audit/migrations/0002_at_index.py": (
+            "from django.db import migrations, models\n"
+            "class Migration(migrations.Migration):\n"
+            "    operations = [migrations.AlterField('auditevent', 'at',\n"
+            "        models.DateTimeField(db_index=True))]\n"
+        ),
+    }
+    policy = POLICY.replace("dialect: postgres", "dialect: postgres, large_tables: ['*']")
+    verdict = attack(policy, base, head).judge()
+    assert_blocked(verdict, "migrations/index-not-concurrent")

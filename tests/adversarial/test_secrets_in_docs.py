@@ -39,3 +39,18 @@ def test_a_pr_cannot_call_its_code_documentation(attack: AttackFactory) -> None:
     head = {".github/gatekeeper.yml": WIDER, "app/settings.py": GENERIC}
     verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "security/secret-high-entropy")
+
+
+def test_under_strict_a_secret_looking_fixture_value_blocks(attack: AttackFactory) -> None:
+    # recommended lets a generic value in test code warn (fixtures mock credentials);
+    # strict, the tier for authors whose fixtures nobody reads, judges tests like the rest
+    strict = POLICY.replace("version: 1\n", "version: 1\nextends: strict\n")
+    head = {"tests/test_login.py": GENERIC}
+    verdict = attack(strict, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "security/secret-high-entropy")
+    assert "in test code" not in text_of(verdict)
+
+
+def test_under_recommended_the_same_fixture_value_warns(attack: AttackFactory) -> None:
+    verdict = attack(POLICY, {"README.md": "x\n"}, {"tests/test_login.py": GENERIC}).judge()
+    assert verdict.met and "in test code: a warning" in text_of(verdict)

@@ -133,7 +133,10 @@ class Security(_Fake):
             "secrets": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {"doc_files": {"type": "array", "items": {"type": "string"}}},
+                "properties": {
+                    "doc_files": {"type": "array", "items": {"type": "string"}},
+                    "test_files": {"type": "array", "items": {"type": "string"}},
+                },
             },
         },
     }

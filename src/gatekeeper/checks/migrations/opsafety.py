@@ -9,10 +9,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Collection, Iterable
 
-from gatekeeper.checks.migrations import coltypes, pyops, safety, sqleffects
+from gatekeeper.checks.migrations import coltypes, djfields, pyops, safety, sqleffects
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import split, strip_comments
-from gatekeeper.model import Level
 
 
 def alembic(
@@ -212,9 +211,12 @@ def django(
     in_transaction: bool,
     lines: Collection[int],
     exempt: Collection[str] = (),
+    prior: djfields.Fields | None = None,
 ) -> list[Hit]:
     """Hits for Django operations on ``lines``; operations on ``exempt`` models (lower
-    case names: unmanaged, or created by the same change) are skipped."""
+    case names: unmanaged, or created by the same change) are skipped. ``prior`` holds
+    each field's declaration before this migration (djfields.before), which tells what
+    an ``AlterField`` changes."""
     hits: list[Hit] = []
     for call in calls:
         if call.lineno not in lines and not (
@@ -223,7 +225,7 @@ def django(
             continue
         if _model_of(call).lower() in exempt:
             continue
-        hits += _django_call(call, dialect, in_transaction)
+        hits += _django_call(call, dialect, in_transaction, prior or {})
     return hits + _django_backfill(calls, lines)
 
 
@@ -272,7 +274,7 @@ def _django_backfill(calls: Iterable[ast.Call], lines: Collection[int]) -> list[
     return [Hit("backfill-in-migration", message, data[0], "runpython+schema")]
 
 
-def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
+def _django_call(call: ast.Call, dialect: str, in_tx: bool, prior: djfields.Fields) -> list[Hit]:
     name, line = pyops.call_name(call), call.lineno
     model = pyops.literal_str(pyops.keyword(call, "model_name", 0)) or "?"
     if name == "RemoveField":
@@ -285,10 +287,7 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool) -> list[Hit]:
         msg = f"Renames field {model}.{old} to {new}."
         return [Hit("rename-column", msg, line, f"{model}.{old}")]
     if name == "AlterField":
-        # the old definition is in earlier migrations: this may be only a help_text change
-        field = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
-        msg = f"Alters field {model}.{field}: if its type changes, the table is rewritten."
-        return [Hit("change-column-type", msg, line, f"{model}.{field}", level=Level.WARNING)]
+        return djfields.alter_hits(call, model, dialect, prior)
     if name == "DeleteModel":
         model = pyops.literal_str(pyops.keyword(call, "name", 0)) or "?"
         return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]

@@ -17,6 +17,7 @@ from gatekeeper.checks.migrations import (
     coltypes,
     detect,
     dialects,
+    djfields,
     opsafety,
     pgcolumns,
     pyops,
@@ -163,7 +164,10 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
             exempt = _exempt_models(changes, m)
-            hits = opsafety.django(calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt)
+            prior = djfields.before(changes, m.path) if "AlterField" in source else {}
+            hits = opsafety.django(
+                calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt, prior=prior
+            )
             classes = _model_classes(changes, m.path) if any(h.table for h in hits) else {}
             hits = [_django_table(h, m.path, classes) for h in hits]
     except pyops.MigrationSyntaxError:

@@ -1,0 +1,184 @@
+"""What a Django field was before a migration altered it.
+
+An ``AlterField`` carries only the field's new definition; whether it builds an index, adds
+a unique constraint, makes the column NOT NULL or only changes ``help_text`` depends on
+the old one. The old one is in the app's merged migrations: the last ``CreateModel``,
+``AddField`` or ``AlterField`` that declared it (renames followed), read at the base commit
+so a pull request cannot supply its own history.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from dataclasses import dataclass
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.migrations import pyops
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.model import Level
+
+#: field classes whose column Django indexes unless told ``db_index=False``
+_INDEXED_BY_DEFAULT = frozenset({"ForeignKey", "OneToOneField", "SlugField"})
+#: keyword arguments that change what the column stores (a type change when they differ)
+_TYPE_KEYS = ("max_length", "max_digits", "decimal_places", "base_field", "size")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """The facts of a field declaration a lock depends on (None: not a literal)."""
+
+    kind: str
+    indexed: bool | None
+    unique: bool | None
+    null: bool | None
+    type_args: tuple[str, ...]
+
+    def same_type(self, other: Field) -> bool:
+        """Whether both declare the same column type (class and size arguments)."""
+        return self.kind == other.kind and self.type_args == other.type_args
+
+
+def field(node: ast.expr | None) -> Field | None:
+    """The facts of ``models.XField(...)``, or None when it is not such a call."""
+    if not isinstance(node, ast.Call):
+        return None
+    kind = pyops.call_name(node)
+    if not kind.endswith("Field") and kind != "ForeignKey":
+        return None
+    unique = _flag(node, "unique")
+    if pyops.literal_value(pyops.keyword(node, "primary_key")) is True or kind == "OneToOneField":
+        unique = True
+    indexed = _flag(node, "db_index")
+    if kind in _INDEXED_BY_DEFAULT and pyops.keyword(node, "db_index") is None:
+        indexed = True
+    args = tuple(ast.dump(v) if (v := pyops.keyword(node, k)) else "" for k in _TYPE_KEYS)
+    return Field(kind, indexed, unique, _flag(node, "null"), args)
+
+
+def _flag(call: ast.Call, name: str) -> bool | None:
+    """A boolean keyword: its value, False when absent, None when not a literal."""
+    node = pyops.keyword(call, name)
+    if node is None:
+        return False
+    value = pyops.literal_value(node)
+    return value if isinstance(value, bool) else None
+
+
+Fields = dict[tuple[str, str], ast.expr]
+
+
+def before(changes: ChangeSet, migration_path: str) -> Fields:
+    """Each field's last declaration in the merged migrations of the folder holding
+    ``migration_path``, by (lower-case model, field); one read per folder per run."""
+    folder = posixpath.dirname(migration_path)
+    return changes.fact(f"migrations.djfields:{folder}", lambda: _read_folder(changes, folder))
+
+
+def _read_folder(changes: ChangeSet, folder: str) -> Fields:
+    known: Fields = {}
+    for path in changes.base_paths([f"{folder}/*.py"]):
+        text = changes.text_at_base(path)
+        if not text or "Field" not in text:
+            continue
+        try:
+            calls = pyops.read_django(text, path)
+        except pyops.MigrationSyntaxError:
+            continue
+        for call in calls:
+            _apply(call, known)
+    return known
+
+
+def _apply(call: ast.Call, known: Fields) -> None:
+    """Replay one operation onto the declarations known so far."""
+    name = pyops.call_name(call)
+    model = (pyops.literal_str(pyops.keyword(call, "model_name", 0)) or "").lower()
+    if name == "CreateModel":
+        _create(call, known)
+    elif name in ("AddField", "AlterField"):
+        column = pyops.literal_str(pyops.keyword(call, "name", 1))
+        value = pyops.keyword(call, "field", 2)
+        if column and value is not None:
+            known[(model, column)] = value
+    elif name == "RemoveField":
+        known.pop((model, pyops.literal_str(pyops.keyword(call, "name", 1)) or ""), None)
+    elif name == "RenameField":
+        old = pyops.literal_str(pyops.keyword(call, "old_name", 1)) or ""
+        new = pyops.literal_str(pyops.keyword(call, "new_name", 2)) or ""
+        if (model, old) in known and new:
+            known[(model, new)] = known.pop((model, old))
+    elif name == "DeleteModel":
+        _move(known, (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower(), "")
+    elif name == "RenameModel":
+        old = pyops.literal_str(pyops.keyword(call, "old_name", 0)) or ""
+        new = pyops.literal_str(pyops.keyword(call, "new_name", 1)) or ""
+        _move(known, old.lower(), new.lower())
+
+
+def _move(known: Fields, old: str, new: str) -> None:
+    """A model renamed to ``new`` keeps its fields; deleted (``new`` empty), it loses them."""
+    for key in [k for k in known if k[0] == old]:
+        value = known.pop(key)
+        if new:
+            known[(new, key[1])] = value
+
+
+def _create(call: ast.Call, known: Fields) -> None:
+    model = (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower()
+    fields = pyops.keyword(call, "fields", 1)
+    if not model or not isinstance(fields, ast.List | ast.Tuple):
+        return
+    for item in fields.elts:
+        if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+            column = pyops.literal_str(item.elts[0])
+            if column:
+                known[(model, column)] = item.elts[1]
+
+
+def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[Hit]:
+    """What an AlterField does to the column, judged against the field's declaration in
+    the merged migrations: a new index, unique constraint or NOT NULL locks the table (by
+    its size); an unchanged type is no rewrite. Without the old declaration, warnings."""
+    column = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
+    where, line = f"{model}.{column}", call.lineno
+    new = field(pyops.keyword(call, "field", 2))
+    old = field(prior.get((model.lower(), column)))
+    if new is None or old is None:
+        msg = f"Alters field {where}: if its type changes, the table is rewritten."
+        hits = [Hit("change-column-type", msg, line, where, level=Level.WARNING)]
+        if dialect == "postgres" and new is not None and (new.indexed or new.unique):
+            msg = (
+                f"AlterField {where} declares an index; if the field had none before, Django "
+                "builds it with a plain CREATE INDEX, which blocks writes for the whole build."
+            )
+            hits.append(Hit("index-not-concurrent", msg, line, where, level=Level.WARNING))
+        return hits
+    hits = []
+    if not new.same_type(old):
+        msg = f"Alters field {where} from {old.kind} to {new.kind}: the table may be rewritten."
+        hits.append(Hit("change-column-type", msg, line, where, level=Level.WARNING))
+    if dialect != "postgres":
+        return hits
+    if new.unique and old.unique is False:
+        msg = (
+            f"AlterField {where} adds unique=True: Django builds the unique index while writes "
+            "wait. Build it first with AddIndexConcurrently or RunSQL('CREATE UNIQUE INDEX "
+            "CONCURRENTLY ...') (atomic = False), then attach it."
+        )
+        hits.append(Hit("unique-constraint", msg, line, where, table=(model,)))
+    elif new.indexed and old.indexed is False and not old.unique:
+        msg = (
+            f"AlterField {where} adds db_index=True: Django builds it with a plain CREATE "
+            "INDEX, which blocks writes; use SeparateDatabaseAndState with "
+            "AddIndexConcurrently or RunSQL('CREATE INDEX CONCURRENTLY ...') (atomic = False)."
+        )
+        hits.append(Hit("index-not-concurrent", msg, line, where, table=(model,)))
+    if new.null is False and old.null is True:
+        msg = (
+            f"AlterField {where} drops null=True: SET NOT NULL scans the table under an "
+            "exclusive lock; add a CHECK (... IS NOT NULL) NOT VALID constraint and validate "
+            "it first."
+        )
+        hits.append(Hit("set-not-null", msg, line, where, table=(model,)))
+    return hits
