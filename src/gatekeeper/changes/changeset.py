@@ -239,25 +239,39 @@ class ChangeSet:
         For a question about the whole base commit (is this name used anywhere?); a git
         tree answers with one ``git grep``, other trees are read file by file. None when
         the tree cannot answer."""
-        wanted, globs = sorted({w for w in words if w}), list(patterns)
-        if not wanted:
-            return []
-        grep = getattr(self.base_tree, "grep", None)
-        if callable(grep):
-            found: list[str] | None = grep(wanted, globs)
-            return found
-        pattern = re.compile(
-            r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, wanted)) + r")(?![A-Za-z0-9_])",
-            re.I,
-        )
-        out = []
-        for path in self.base_tree.paths():
-            if not any(fnmatch.fnmatchcase(path, g) for g in globs):
-                continue
-            data = self.base_tree.read(path)
-            if data is not None and pattern.search(data.decode("utf-8", "replace")):
-                out.append(path)
-        return out
+        return _files_containing(self.base_tree, words, patterns)
+
+    def head_files_containing(
+        self, words: Iterable[str], patterns: Iterable[str] = ("*",)
+    ) -> list[str] | None:
+        """As :meth:`base_files_containing`, at head."""
+        return _files_containing(self.head_tree, words, patterns)
+
+
+def _files_containing(
+    tree: Tree, words: Iterable[str], patterns: Iterable[str]
+) -> list[str] | None:
+    """The paths of ``tree`` matching ``patterns`` that hold one of ``words`` as a word."""
+    wanted, globs = sorted({w for w in words if w}), list(patterns)
+    if not wanted:
+        return []
+    grep = getattr(tree, "grep", None)
+    if callable(grep):
+        found: list[str] | None = grep(wanted, globs)
+        return found
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, wanted)) + r")(?![A-Za-z0-9_])",
+        re.I,
+    )
+    out = []
+    for path in tree.paths():
+        if not any(fnmatch.fnmatchcase(path, g) for g in globs):
+            continue
+        data = tree.read(path)
+        if data is not None and pattern.search(data.decode("utf-8", "replace")):
+            out.append(path)
+    return out
+
 
 def _known_size(tree: Tree, path: str) -> int:
     """The file's size when the tree can tell without reading it (optional ``size``), else 0."""

@@ -49,6 +49,30 @@ NODE_VARS = (
     "UV_THREADPOOL_SIZE",
 )
 
+#: Cargo: "Environment variables Cargo sets for crates" and "... for build scripts" in
+#: the Cargo Book (read with ``env!``/``option_env!`` or, in build.rs, ``env::var``);
+#: the standard library's RUST_BACKTRACE/RUST_LIB_BACKTRACE/RUST_MIN_STACK.
+CARGO_VARS = (
+    "CARGO",
+    "CARGO_*",
+    "OUT_DIR",
+    "TARGET",
+    "HOST",
+    "NUM_JOBS",
+    "OPT_LEVEL",
+    "PROFILE",
+    "RUSTC",
+    "RUSTC_LINKER",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTDOC",
+    "RUSTFLAGS",
+    "DEP_*",
+    "RUST_BACKTRACE",
+    "RUST_LIB_BACKTRACE",
+    "RUST_MIN_STACK",
+)
+
 _RAILS_GEM = re.compile(r"""^\s*gem\s*\(?\s*["']rails["']""", re.MULTILINE)
 _DJANGO_DEP = re.compile(r"""(?im)^\s*["']?django\b(?![-_])""")
 
@@ -75,6 +99,12 @@ FRAMEWORKS = (
         DJANGO_VARS,
     ),
     Framework("Node.js", ("package.json",), lambda text: True, NODE_VARS),
+    Framework(
+        "Cargo",
+        ("Cargo.toml",),
+        lambda text: "[package]" in text or "[workspace]" in text,
+        CARGO_VARS,
+    ),
 )
 
 

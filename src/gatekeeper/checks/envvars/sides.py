@@ -31,7 +31,7 @@ MAX_SEARCHED = 64
 SCANNED_FILES = (
     *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
     *(f"*{s}" for s in (".cts", ".vue", ".svelte", ".go", ".rb", ".java", ".kt", ".sh")),
-    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*"),
+    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*", "*.rs"),
 )
 
 
@@ -76,4 +76,5 @@ class Side:
             shared=shared.modules if shared is not None else None,
             changed=touched,
         )
-        self.neighbours = Neighbours(self.read, lambda: listing(("**",)))
+        containing = changes.head_files_containing if at_head else changes.base_files_containing
+        self.neighbours = Neighbours(self.read, lambda: listing(("**",)), containing)

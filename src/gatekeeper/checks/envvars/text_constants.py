@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from gatekeeper.checks.envvars import text_gotags, text_jsalias
 from gatekeeper.checks.envvars.text_names import GO, JS, Constants, Language, file_constants
 
 _GO_IMPORT = re.compile(
@@ -21,14 +22,32 @@ _JS_IMPORT = re.compile(
     r"""\bimport\s*(?:type\s+)?\{(?P<names>[^}]*)\}\s*from\s*["'](?P<path>\.{1,2}/[^"']+)["']"""
 )
 _JS_SUFFIXES = ("", ".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", "/index.ts", "/index.js")
+#: imports looked up per file for a module exporting the environment, at most
+MAX_ALIAS_IMPORTS = 64
+#: files read to learn the prefixes of Go's struct-tag libraries, at most
+MAX_PREFIX_FILES = 200
+#: ``"@server/*": ["./server/*"]`` in a tsconfig's ``paths``
+_TS_PATH = re.compile(r'"(?P<alias>[^"*\n]{0,100})\*"\s*:\s*\[\s*"(?P<target>[^"*\n]{0,200})\*"')
+_TS_BASE_URL = re.compile(r'"baseUrl"\s*:\s*"(?P<base>[^"\n]{0,200})"')
+#: ``(words, pathspecs) -> paths`` of the side's files holding one of the words, or None
+Containing = Callable[[list[str], list[str]], "list[str] | None"]
 
 
 class Neighbours:
     """One side of the change: the files a Go or JavaScript file's constants may live in."""
 
-    def __init__(self, read: Callable[[str], str | None], paths: Callable[[], list[str]]) -> None:
-        self._read, self._paths = read, paths
+    def __init__(
+        self,
+        read: Callable[[str], str | None],
+        paths: Callable[[], list[str]],
+        containing: Containing | None = None,
+    ) -> None:
+        self._read, self._paths, self._containing = read, paths, containing
         self._listing: list[str] | None = None
+        self._known: set[str] | None = None
+        self._prefixes: dict[str, tuple[str, ...]] | None = None
+        self._exports: dict[str, set[str]] = {}
+        self._ts_paths: dict[str, list[tuple[str, str]]] = {}
         self._folders: dict[str, dict[str, str]] = {}
         self._files: dict[str, dict[str, str]] = {}
 
@@ -70,6 +89,74 @@ class Neighbours:
 
         return lookup
 
+    def go_prefixes(self) -> dict[str, tuple[str, ...]]:
+        """The prefixes the side's Go files give the struct-tag libraries (text_gotags),
+        found once: the files importing a library, by one search where the tree has one."""
+        if self._prefixes is None:
+            found = None
+            if self._containing is not None:
+                found = self._containing(list(text_gotags.IMPORT_WORDS), ["*.go"])
+            if found is None:
+                found = [p for p in self._all() if p.endswith(".go")]
+            paths = [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
+            self._prefixes = text_gotags.prefixes(self._read(p) or "" for p in paths)
+        return self._prefixes
+
+    def js_aliases(self, path: str, text: str) -> set[str]:
+        """The names that stand for the whole environment in a JavaScript/TypeScript file:
+        its own bindings of it, and the imports of a repository module exporting it."""
+        own, _ = text_jsalias.env_bindings(text)
+        used = text_jsalias.used_objects(text) - own
+        wanted = [i for i in text_jsalias.imports(text) if i[0] in used]
+        for local, spec, exported in wanted[:MAX_ALIAS_IMPORTS]:
+            target = self._resolve(path, spec)
+            if target is not None and exported in self._env_exports(target):
+                own.add(local)
+        return own
+
+    def _env_exports(self, path: str) -> set[str]:
+        if path not in self._exports:
+            text = self._read(path)
+            self._exports[path] = text_jsalias.env_exports(text) if text is not None else set()
+        return self._exports[path]
+
+    def _resolve(self, importer: str, spec: str) -> str | None:
+        """The repository file an import names: a relative path, or one through the
+        ``paths`` of the nearest tsconfig.json (or jsconfig.json) above the importer."""
+        if spec.startswith("."):
+            return self._js_module(str(PurePosixPath(importer).parent / spec))
+        for alias, target in self._aliases_for(importer):
+            if spec.startswith(alias):
+                return self._js_module(target + spec[len(alias) :])
+        return None
+
+    def _aliases_for(self, importer: str) -> list[tuple[str, str]]:
+        known = self._known_paths()
+        for folder in [*PurePosixPath(importer).parents]:
+            for name in ("tsconfig.json", "jsconfig.json"):
+                config = str(folder / name) if str(folder) != "." else name
+                if config in known:
+                    return self._ts_aliases(config)
+        return []
+
+    def _ts_aliases(self, config: str) -> list[tuple[str, str]]:
+        if config not in self._ts_paths:
+            text = self._read(config) or ""
+            base = _TS_BASE_URL.search(text)
+            root = PurePosixPath(config).parent / (base.group("base") if base else ".")
+            pairs = [
+                (m.group("alias"), _normalise(str(root / m.group("target"))) + "/")
+                for m in _TS_PATH.finditer(text)
+            ]
+            # the longest alias first: "@server/utils/" before "@server/"
+            self._ts_paths[config] = sorted(pairs, key=lambda p: -len(p[0]))
+        return self._ts_paths[config]
+
+    def _known_paths(self) -> set[str]:
+        if self._known is None:
+            self._known = set(self._all())
+        return self._known
+
     def _all(self) -> list[str]:
         if self._listing is None:
             self._listing = self._paths()
@@ -99,7 +186,7 @@ class Neighbours:
 
     def _js_module(self, spec: str) -> str | None:
         normal = _normalise(spec)
-        known = set(self._all())
+        known = self._known_paths()
         return next((normal + s for s in _JS_SUFFIXES if normal + s in known), None)
 
     def _constants(self, path: str, language: Language) -> dict[str, str]:

@@ -15,9 +15,10 @@ from typing import Protocol
 
 import yaml
 
-from gatekeeper.checks.envvars import text_names, text_schemas
+from gatekeeper.checks.envvars import text_gotags, text_jsalias, text_names, text_schemas
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_names import Constants
+from gatekeeper.checks.envvars.text_rust import rust_reads
 from gatekeeper.checks.yamlbound import load_all
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -44,12 +45,19 @@ def _no_constants(name: str) -> str | None:
     return None
 
 
-def js_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
+def js_reads(
+    text: str, constants: Constants | None = None, aliases: set[str] | None = None
+) -> list[EnvRead]:
     """``process.env.X``, ``process.env[KEY]`` (literal or constant), destructuring,
-    ``import.meta.env.X``, ``Deno.env.get``, the file's wrappers of these, and the keys of
-    the zod or t3-env schema it parses ``process.env`` with."""
+    ``import.meta.env.X``, ``Deno.env.get``, the file's wrappers of these, the keys of
+    the zod or t3-env schema it parses ``process.env`` with, and ``alias.X`` for the names
+    standing for the whole environment (``aliases``, text_jsalias; the file's own
+    ``const env = process.env`` when none are given)."""
     reads = text_names.reads(text, text_names.JS, constants or _no_constants)
     reads += text_schemas.schema_reads(text)
+    if aliases is None:
+        aliases = text_jsalias.env_bindings(text)[0]
+    reads += text_jsalias.alias_reads(text, aliases)
     for m in _JS_DESTRUCTURE.finditer(text):
         line = _line(text, m.start())
         for part in m.group("body").split(","):
@@ -61,10 +69,18 @@ def js_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
     return reads
 
 
-def go_reads(text: str, constants: Constants | None = None) -> list[EnvRead]:
+def go_reads(
+    text: str,
+    constants: Constants | None = None,
+    prefixes: Callable[[], dict[str, tuple[str, ...]]] | None = None,
+) -> list[EnvRead]:
     """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, the
-    keys a parser of ``os.Environ()`` lines switches on, and viper's ``BindEnv``."""
+    keys a parser of ``os.Environ()`` lines switches on, viper's ``BindEnv``, and the
+    struct tags of caarlos0/env, go-envconfig and envconfig (text_gotags), after the
+    repository's prefixes (``prefixes()``, asked only of a file with such tags)."""
     reads = text_names.reads(text, text_names.GO, constants or _no_constants)
+    if text_gotags.libraries(text):
+        reads += text_gotags.tag_reads(text, prefixes() if prefixes is not None else {})
     if "viper" in text and ".BindEnv(" in text:
         reads += _viper_binds(text, constants or _no_constants)
     return reads + _environ_switch(text) if "os.Environ()" in text else reads
@@ -334,6 +350,12 @@ class Lookups(Protocol):
     def js(self, path: str, text: str) -> Constants:
         """The constants a JavaScript/TypeScript file can name."""
 
+    def go_prefixes(self) -> dict[str, tuple[str, ...]]:
+        """The prefixes the repository gives Go's struct-tag libraries, per tag key."""
+
+    def js_aliases(self, path: str, text: str) -> set[str]:
+        """The names standing for the whole environment in a JavaScript/TypeScript file."""
+
 
 #: every textual scanner: (path, text, lookups) -> the reads; those of languages without
 #: constants to look up ignore the path and the lookups
@@ -345,11 +367,11 @@ def _text_only(scan: Callable[[str], list[EnvRead]]) -> Scanner:
 
 
 def _js(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
-    return js_reads(text, lookups.js(path, text))
+    return js_reads(text, lookups.js(path, text), lookups.js_aliases(path, text))
 
 
 def _go(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
-    return go_reads(text, lookups.go(path, text))
+    return go_reads(text, lookups.go(path, text), lookups.go_prefixes)
 
 
 _SHELL = _text_only(shell_reads)
@@ -357,6 +379,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"), _js),
     **dict.fromkeys((".vue", ".svelte"), _js),
     ".go": _go,
+    ".rs": _text_only(rust_reads),
     ".rb": _text_only(lambda t: _scan(t, _RUBY)),
     # an ERB view's Ruby is inside <% %> tags; the Ruby patterns start at ``ENV[`` or
     # ``ENV.fetch(``, which the HTML around them does not contain

@@ -1,0 +1,214 @@
+"""Environment reads in Rust.
+
+``std::env::var("X")`` / ``env::var_os("X")`` (and dotenvy's or dotenv's ``var``), the
+compile-time ``env!("X")`` / ``option_env!("X")`` (still configuration: whoever builds
+the binary must set it), clap's ``#[arg(long, env = "X")]`` (``#[clap(...)]``,
+``#[structopt(...)]``), and a ``const NAME: &str = "X";`` of the same file passed to one
+of the calls. Comments and the contents of string literals are blanked before matching
+(:func:`mask`), so ``// env::var("X")`` or a string holding such text reads nothing; an
+item under ``#[cfg(test)]`` is test code, blanked too, like the test files of other
+languages. Every step is one pass over the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from gatekeeper.checks.envvars.model import EnvRead, line_of
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: a call that reads the variable named by its first argument -> how it is reported
+_CALLS = (
+    (re.compile(r"(?<![\w:])(?:std::)?env::var(?:_os)?\s*\("), "env::var"),
+    (re.compile(r"(?<![\w:])(?:dotenvy|dotenv)::var\s*\("), "dotenvy::var"),
+    (re.compile(r"(?<![\w:])(?:std::)?option_env!\s*\("), "option_env!"),
+    (re.compile(r"(?<![\w:])(?:std::)?env!\s*\("), "env!"),
+)
+#: the first argument: a string literal (blanked: its text is taken from the original),
+#: or a constant's path
+_ARG = re.compile(r"\s*(?:\"(?P<lit>[^\"]*)\"|(?P<path>[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*))")
+_CONST = re.compile(
+    r"(?m)^[ \t]*(?:pub(?:\([\w:\s]*\))?[ \t]+)?(?:const|static)[ \t]+(?P<name>[A-Za-z_]\w*)"
+    r"[ \t]*:[ \t]*&[ \t]*(?:'static[ \t]+)?str[ \t]*=[ \t]*\"(?P<value>[^\"\n]*)\"[ \t]*;"
+)
+_CLAP_ENV = re.compile(r"\benv\s*=\s*\"(?P<lit>[^\"]*)\"")
+_ATTRIBUTE = re.compile(r"#\[\s*(?:arg|clap|structopt)\s*\(")
+_CFG_TEST = re.compile(r"#\[\s*cfg\s*\(\s*test\s*\)\s*\]")
+
+
+def rust_reads(text: str) -> list[EnvRead]:
+    """Every read of the file's non-test code (see the module docstring)."""
+    code = _without_tests(mask(text))
+    constants = _constants(code, text)
+    reads: list[EnvRead] = []
+    for pattern, how in _CALLS:
+        for m in pattern.finditer(code):
+            arg = _ARG.match(code, m.end())
+            line = line_of(text, m.start())
+            if arg is None:
+                reads.append(EnvRead("", line, how))
+            elif arg.group("path") is not None:
+                name = constants.get(arg.group("path").rsplit("::", 1)[-1])
+                reads.append(EnvRead(name or "", line, how))
+            else:
+                name = text[arg.start("lit") : arg.end("lit")]
+                if _NAME.fullmatch(name):
+                    reads.append(EnvRead(name, line, how))
+    return reads + _clap_reads(code, text)
+
+
+def _constants(code: str, text: str) -> dict[str, str]:
+    """``const NAME: &str = "X";`` of the file (a name given two values is left out)."""
+    found: dict[str, str] = {}
+    dropped: set[str] = set()
+    for m in _CONST.finditer(code):
+        value = text[m.start("value") : m.end("value")]
+        if found.setdefault(m.group("name"), value) != value:
+            dropped.add(m.group("name"))
+    return {k: v for k, v in found.items() if k not in dropped and _NAME.fullmatch(v)}
+
+
+def _clap_reads(code: str, text: str) -> list[EnvRead]:
+    """``env = "X"`` inside a clap or structopt attribute. Each ``env =`` is placed in its
+    attribute by looking up the last attribute opening and the last ``]`` before it (two
+    sorted lists, built once): no attribute is scanned twice however many there are."""
+    if "env" not in code:
+        return []
+    opens = [m.start() for m in _ATTRIBUTE.finditer(code)]
+    if not opens:
+        return []
+    closes = [m.start() for m in re.finditer(r"\]", code)]
+    reads = []
+    for m in _CLAP_ENV.finditer(code):
+        i = bisect.bisect_left(opens, m.start()) - 1
+        if i < 0:
+            continue
+        j = bisect.bisect_left(closes, m.start()) - 1
+        if j >= 0 and closes[j] > opens[i]:
+            continue  # the last attribute closed before this ``env =``
+        name = text[m.start("lit") : m.end("lit")]
+        if _NAME.fullmatch(name):
+            reads.append(EnvRead(name, line_of(text, m.start()), "clap env"))
+    return reads
+
+
+def _without_tests(code: str) -> str:
+    """``code`` with every item under ``#[cfg(test)]`` blanked (its ``{...}`` body, or up
+    to its ``;``). Braces are matched once for the whole text."""
+    if "cfg" not in code:
+        return code
+    pairs = _brace_pairs(code)
+    braces, semis = sorted(pairs), [m.start() for m in re.finditer(";", code)]
+    out = list(code)
+    done = 0
+    for m in _CFG_TEST.finditer(code):
+        if m.start() < done:
+            continue  # inside an item already blanked
+        brace, semi = _next(braces, m.end()), _next(semis, m.end())
+        if brace is not None and (semi is None or brace < semi):
+            end = pairs[brace] + 1
+        else:
+            end = semi + 1 if semi is not None else len(code)
+        for k in range(m.start(), end):
+            if out[k] != "\n":
+                out[k] = " "
+        done = end
+    return "".join(out)
+
+
+def _next(positions: list[int], start: int) -> int | None:
+    i = bisect.bisect_left(positions, start)
+    return positions[i] if i < len(positions) else None
+
+
+def _brace_pairs(code: str) -> dict[int, int]:
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in re.finditer(r"[{}]", code):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
+def mask(text: str) -> str:
+    """``text`` as long as it was, comments blanked and string literals' contents blanked
+    (their quotes kept), newlines kept: offsets and lines stay those of ``text``. Line and
+    nested block comments, raw strings (``r#"..."#``), byte strings, and character
+    literals told apart from lifetimes."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "/" and text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end == -1 else end
+            out.append(" " * (end - i))
+            i = end
+        elif ch == "/" and text.startswith("/*", i):
+            end = _block_comment_end(text, i)
+            out.append(_blank(text[i:end]))
+            i = end
+        elif ch == '"' or (ch in "rb" and _raw_or_byte(text, i)):
+            i = _string(text, i, out)
+        elif ch == "'":
+            m = _CHAR.match(text, i)
+            end = m.end() if m else i + 1
+            out.append("'" + " " * (end - i - 2) + "'" if m else "'")
+            i = end
+        else:
+            # copy a run of ordinary characters at once
+            m = _PLAIN.match(text, i)
+            end = m.end() if m and m.end() > i else i + 1
+            out.append(text[i:end])
+            i = end
+    return "".join(out)
+
+
+_COMMENT_MARK = re.compile(r"/\*|\*/")
+_PLAIN = re.compile(r"[^/\"'rb]+")
+_CHAR = re.compile(r"'(?:[^'\\\n]|\\(?:u\{[0-9A-Fa-f]{1,6}\}|x[0-9A-Fa-f]{2}|.))'")
+_RAW_START = re.compile(r"(?<![\w])(?:br|rb|r|b|c|cr)(#*)\"")
+
+
+def _raw_or_byte(text: str, i: int) -> bool:
+    return _RAW_START.match(text, i) is not None and (i == 0 or not _is_word(text[i - 1]))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _string(text: str, i: int, out: list[str]) -> int:
+    """Append the literal at ``i`` with its contents blanked; return where it ends."""
+    m = _RAW_START.match(text, i) if text[i] != '"' else None
+    head = m.group(0) if m else '"'
+    raw = m is not None and "r" in head
+    closing = '"' + (m.group(1) if m else "")
+    j = i + len(head)
+    while j < len(text):
+        if text[j] == "\\" and not raw:
+            j += 2
+            continue
+        if text.startswith(closing, j):
+            out.append(head + _blank(text[i + len(head) : j]) + closing)
+            return j + len(closing)
+        j += 1
+    out.append(head + _blank(text[i + len(head) :]))  # unterminated: to the end
+    return len(text)
+
+
+def _block_comment_end(text: str, i: int) -> int:
+    depth, j = 0, i
+    for m in _COMMENT_MARK.finditer(text, i):
+        depth += 1 if m.group() == "/*" else -1
+        j = m.end()
+        if depth == 0:
+            return j
+    return len(text)
+
+
+def _blank(part: str) -> str:
+    return re.sub(r"[^\n]", " ", part)
