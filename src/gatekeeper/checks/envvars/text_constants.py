@@ -19,7 +19,9 @@ _GO_IMPORT = re.compile(
     r"""(?m)^\s*(?:import\s+)?(?:(?P<alias>[A-Za-z_]\w*)\s+)?"(?P<path>[^"\s]+)"\s*$"""
 )
 _JS_IMPORT = re.compile(
-    r"""\bimport\s*(?:type\s+)?\{(?P<names>[^}]*)\}\s*from\s*["'](?P<path>\.{1,2}/[^"']+)["']"""
+    # a list stops at the next "{" and is bounded: "import {" repeated without a "}"
+    # made every opening scan the rest of the file
+    r"""\bimport\s*(?:type\s+)?\{(?P<names>[^{}]{0,2000})\}\s*from\s*["'](?P<path>\.{1,2}/[^"'\n]+)["']"""
 )
 _JS_SUFFIXES = ("", ".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", "/index.ts", "/index.js")
 #: imports looked up per file for a module exporting the environment, at most

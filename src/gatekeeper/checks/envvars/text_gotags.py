@@ -35,6 +35,8 @@ IMPORT_WORDS = ("caarlos0", "envconfig")
 #: how deep nested structs are followed
 MAX_DEPTH = 4
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: what a prefix may be (anything else is not a prefix of a variable name)
+_PART = re.compile(r"[A-Za-z0-9_]{1,100}")
 _STRUCT = re.compile(r"\btype[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+struct[ \t]*\{")
 _FIELD = re.compile(
     r"^[ \t]*(?P<field>[A-Za-z_]\w*)(?:[ \t]+(?P<type>[^`\n/]*?))?[ \t]*"
@@ -80,7 +82,7 @@ def prefixes(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
                     p = m.group("p")
                     if key == "envconfig" and p:
                         p = p.upper() + "_"
-                    if p and p not in found.setdefault(key, []):
+                    if p and _PART.fullmatch(p) and p not in found.setdefault(key, []):
                         found[key].append(p)
     return {k: tuple(v) for k, v in found.items()}
 
