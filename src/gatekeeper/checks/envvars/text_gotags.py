@@ -156,7 +156,7 @@ def _walk(
             names.append(own.upper())  # kelseyhightower falls back to the bare tag
         names = [n for n in names if _NAME.fullmatch(n)]
         if names:
-            how = f"struct tag {key}:\"...\"" if tag is not None else "envconfig field"
+            how = f'struct tag {key}:"..."' if tag is not None else "envconfig field"
             reads.append(EnvRead(names[0], line_of(text, f.offset), how, aliases=_rest(names)))
     return reads
 
