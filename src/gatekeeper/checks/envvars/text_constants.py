@@ -50,6 +50,7 @@ class Neighbours:
         self._prefixes: dict[str, tuple[str, ...]] | None = None
         self._exports: dict[str, set[str]] = {}
         self._ts_paths: dict[str, list[tuple[str, str]]] = {}
+        self._folder_aliases: dict[str, list[tuple[str, str]]] = {}
         self._folders: dict[str, dict[str, str]] = {}
         self._files: dict[str, dict[str, str]] = {}
 
@@ -108,8 +109,13 @@ class Neighbours:
         """The names that stand for the whole environment in a JavaScript/TypeScript file:
         its own bindings of it, and the imports of a repository module exporting it."""
         own, _ = text_jsalias.env_bindings(text)
-        used = text_jsalias.used_objects(text) - own
-        wanted = [i for i in text_jsalias.imports(text) if i[0] in used]
+        found = [i for i in text_jsalias.imports(text) if i[0] not in own]
+        locals_ = {i[0] for i in found}
+        if len(locals_) <= MAX_ALIAS_IMPORTS:  # a search each is cheapest
+            used = {n for n in locals_ if text_jsalias.reads_a_name(text, n)}
+        else:  # many: one pass over the file, whatever their number
+            used = text_jsalias.used_objects(text)
+        wanted = [i for i in found if i[0] in used]
         for local, spec, exported in wanted[:MAX_ALIAS_IMPORTS]:
             target = self._resolve(path, spec)
             if target is not None and exported in self._env_exports(target):
@@ -133,6 +139,12 @@ class Neighbours:
         return None
 
     def _aliases_for(self, importer: str) -> list[tuple[str, str]]:
+        folder = str(PurePosixPath(importer).parent)
+        if folder not in self._folder_aliases:
+            self._folder_aliases[folder] = self._nearest_aliases(importer)
+        return self._folder_aliases[folder]
+
+    def _nearest_aliases(self, importer: str) -> list[tuple[str, str]]:
         known = self._known_paths()
         for folder in [*PurePosixPath(importer).parents]:
             for name in ("tsconfig.json", "jsconfig.json"):

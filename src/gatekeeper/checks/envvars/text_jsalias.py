@@ -130,6 +130,23 @@ def used_objects(text: str) -> set[str]:
     return {m.group("obj") or m.group("obj2") for m in _MEMBER.finditer(text)}
 
 
+def reads_a_name(text: str, obj: str) -> bool:
+    """Whether the file reads something that looks like a variable through ``obj``
+    (``obj.UPPER_NAME`` or ``obj["NAME"]``): only then is its import worth resolving (most
+    imports are used as ``z.object`` or ``prisma.user``). The pattern starts with the
+    name, so the search skips to its occurrences."""
+    if f"{obj}." not in text and f"{obj}[" not in text and f"{obj}?." not in text:
+        return False
+    pattern = re.compile(
+        re.escape(obj) + r"\s*(?:\??\.\s*[A-Z][A-Z0-9_]*\b(?!\s*\()|(?:\?\.)?\[\s*[\"'])"
+    )
+    for m in pattern.finditer(text):
+        before = text[m.start() - 1 : m.start()]
+        if before != "." and not _is_word(before):
+            return True
+    return False
+
+
 def alias_reads(text: str, aliases: set[str]) -> list[EnvRead]:
     """``alias.NAME`` and ``alias["NAME"]`` for each of ``aliases`` (one pass)."""
     if not aliases:
