@@ -47,7 +47,8 @@ _TAG = re.compile(r'(?:^|[ \t])(?P<key>[\w-]+):"(?P<value>[^"]*)"')
 _PREFIXES = {
     "env": (
         re.compile(r'\bPrefixLookuper\(\s*"(?P<p>[^"\n]*)"'),
-        re.compile(r'\bPrefix\s*:\s*"(?P<p>[^"\n]*)"'),
+        # caarlos0's, inside its Options literal (a ``Prefix:`` elsewhere is anyone's)
+        re.compile(r'\bOptions\s*\{[^{}]{0,300}?\bPrefix\s*:\s*"(?P<p>[^"\n]*)"'),
     ),
     "envconfig": (re.compile(r'\benvconfig\.(?:Must)?Process\(\s*"(?P<p>[^"\n]*)"'),),
 }
