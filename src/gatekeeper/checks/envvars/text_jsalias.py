@@ -148,13 +148,15 @@ def reads_a_name(text: str, obj: str) -> bool:
 
 
 def alias_reads(text: str, aliases: set[str]) -> list[EnvRead]:
-    """``alias.NAME`` and ``alias["NAME"]`` for each of ``aliases`` (one pass)."""
+    """``alias.NAME`` (upper case) and ``alias["NAME"]`` for each of ``aliases`` (one pass)."""
     if not aliases:
         return []
     reads = []
     for m in _MEMBER.finditer(text):
         obj = m.group("obj") or m.group("obj2")
-        if obj in aliases:
-            name = m.group("dot") or m.group("key")
+        # a member in lower case is the object's own (``config.server.port``), not a
+        # variable: names are upper case in practice; a ["key"] is taken as written
+        name = m.group("key") or m.group("dot")
+        if obj in aliases and (m.group("key") or not any(c.islower() for c in name)):
             reads.append(EnvRead(name, line_of(text, m.start()), f"{obj}.X (process.env)"))
     return reads
