@@ -12,7 +12,10 @@ from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.checks.envvars.docs import looks_like_secret
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.text_constants import Neighbours
+from gatekeeper.checks.envvars.text_gotags import prefixes, tag_reads
+from gatekeeper.checks.envvars.text_jsalias import env_exports
 from gatekeeper.checks.envvars.text_reads import js_reads, scanner_for
+from gatekeeper.checks.envvars.text_rust import rust_reads
 from gatekeeper.testing import changeset, context, defaults
 
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -114,3 +117,50 @@ def test_secret_heuristics() -> None:
 def test_no_relevant_files_means_not_applicable() -> None:
     ctx = context(changeset({"a.png": b"\x89PNG\0"}, {"a.png": b"\x89PNG\0\1"}), {})
     assert not EnvVarsCheck().applies(ctx)
+
+
+def test_rust_read_forms_and_non_reads() -> None:
+    src = (
+        'const A: &str = "SVC_A";\nconst A: &str = "SVC_OTHER";\n'  # two values: unknown
+        "fn f(key: &str) {\n  let _ = std::env::var(&key);\n  let _ = std::env::var(A);\n"
+        '  let _ = std::env::var("not a name");\n  let _ = env::var("SVC_B");\n}\n'
+        'let x = Foo { env = "NOT_CLAP" };\n#[arg(long)]\nfield: u8,\n'
+        'let y = Bar { env = "STILL_NOT_CLAP" };\n'
+        '#[cfg(test)]\nuse helpers::x;\nfn g() { let _ = env::var("SVC_C"); }\n'
+    )
+    assert [(r.name, r.line) for r in rust_reads(src)] == [
+        ("", 4),
+        ("", 5),
+        ("SVC_B", 7),
+        ("SVC_C", 15),
+    ]
+
+
+def test_go_tag_prefixes_nested_and_embedded() -> None:
+    src = (
+        'package c\nimport "github.com/kelseyhightower/envconfig"\n'
+        'type Base struct {\n\tLevel string `envconfig:"LOG_LEVEL"`\n}\n'
+        'type Spec struct {\n\tBase\n\tDebug bool `default:"false"`\n'
+        '\tSkip string `ignored:"true"`\n\tDB DBConf\n}\n'
+        'type DBConf struct {\n\tURL string `envconfig:"url"`\n}\n'
+    )
+    reads = tag_reads(src, {"envconfig": ("APP_", "OTHER_")})
+    assert [(r.name, r.aliases) for r in reads] == [
+        ("APP_LOG_LEVEL", ("OTHER_LOG_LEVEL", "LOG_LEVEL")),
+        ("APP_DEBUG", ("OTHER_DEBUG",)),
+        ("APP_DB_URL", ("OTHER_DB_URL", "URL")),
+    ]
+    unimported = src.replace("kelseyhightower/envconfig", "x/y")
+    assert prefixes([unimported, 'envconfig.Process("a")']) == {}
+
+
+def test_js_alias_exports_and_many_imports() -> None:
+    assert env_exports("const e = process.env;\nexport { e as env, other };\n") == {"env"}
+    assert env_exports("export default process.env as Env;\n") == {"default"}
+    assert env_exports("const e = { ...defaults };\nexport default e;\n") == set()
+    files = {"src/env.ts": "export const env = process.env;\n"}
+    many = "".join(f'import m{i} from "./m{i}";\n' for i in range(100))
+    text = many + 'import { env } from "./env";\nconst u = env.PUBLIC_URL;\n'
+    lookups = Neighbours(files.get, lambda: [*files, "src/app.ts"])
+    assert lookups.js_aliases("src/app.ts", text) == {"env"}
+    assert lookups.js_aliases("src/app.ts", text.replace("./env", "@/env")) == set()

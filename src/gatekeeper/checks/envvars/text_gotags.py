@@ -95,7 +95,7 @@ def tag_reads(text: str, known: dict[str, tuple[str, ...]]) -> list[EnvRead]:
     if not keys or "struct" not in text:
         return []
     structs = _structs(text)
-    nested = {_type_name(f.type) for fields in structs.values() for f in fields}
+    nested = {_type_name(f.type or f.name) for fields in structs.values() for f in fields}
     reads: list[EnvRead] = []
     for key in sorted(keys):
         # prefixes in this file count even when the repository could not be searched
