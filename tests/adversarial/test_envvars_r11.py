@@ -36,6 +36,7 @@ RUST_PUMPS = {
     "src/chars.rs": _lines("'"),
     "src/tests.rs": _lines("#[cfg(test)] mod t {"),
     "src/clap.rs": "#[arg(" + _lines('env = "X" '),
+    "src/bare.rs": "#[arg(" + _lines("env,") + ")]\n" + _lines("#[a] "),
     "src/consts.rs": _lines('const A: &str = "'),
 }
 #: structs that never close, nests of structs, tags and prefixes without their quotes

@@ -3,11 +3,12 @@
 ``std::env::var("X")`` / ``env::var_os("X")`` (and dotenvy's or dotenv's ``var``), the
 compile-time ``env!("X")`` / ``option_env!("X")`` (still configuration: whoever builds
 the binary must set it), clap's ``#[arg(long, env = "X")]`` (``#[clap(...)]``,
-``#[structopt(...)]``), and a ``const NAME: &str = "X";`` of the same file passed to one
-of the calls. Comments and the contents of string literals are blanked before matching
-(:func:`mask`), so ``// env::var("X")`` or a string holding such text reads nothing; an
-item under ``#[cfg(test)]`` is test code, blanked too, like the test files of other
-languages. Every step is one pass over the text.
+``#[structopt(...)]``; a bare ``env`` reads the field's name upper-cased), and a
+``const NAME: &str = "X";`` of the same file passed to one of the calls. Comments and
+the contents of string literals are blanked before matching (:func:`mask`), so
+``// env::var("X")`` or a string holding such text reads nothing; an item under
+``#[cfg(test)]`` is test code, blanked too, like the test files of other languages.
+Every step is one pass over the text.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ _CONST = re.compile(
     r"[ \t]*:[ \t]*&[ \t]*(?:'static[ \t]+)?str[ \t]*=[ \t]*\"(?P<value>[^\"\n]*)\"[ \t]*;"
 )
 _CLAP_ENV = re.compile(r"\benv\s*=\s*\"(?P<lit>[^\"]*)\"")
+_CLAP_BARE_ENV = re.compile(r"[(,][ \t\r\n]*env[ \t\r\n]*(?=[,)])")
+#: the field an attribute belongs to: after more attributes and a visibility
+_FIELD_AFTER = re.compile(
+    r"\s*(?:#\[[^\]]{0,500}\]\s*){0,8}(?:pub(?:\([^)]{0,50}\))?\s+)?(?:r#)?"
+    r"(?P<field>[A-Za-z_]\w*)\s*:(?!:)"
+)
 _ATTRIBUTE = re.compile(r"#\[\s*(?:arg|clap|structopt)\s*\(")
 _CFG_TEST = re.compile(r"#\[\s*cfg\s*\(\s*test\s*\)\s*\]")
 
@@ -81,16 +88,32 @@ def _clap_reads(code: str, text: str) -> list[EnvRead]:
     closes = [m.start() for m in re.finditer(r"\]", code)]
     reads = []
     for m in _CLAP_ENV.finditer(code):
-        i = bisect.bisect_left(opens, m.start()) - 1
-        if i < 0:
+        if _in_attribute(m.start(), opens, closes):
+            name = text[m.start("lit") : m.end("lit")]
+            if _NAME.fullmatch(name):
+                reads.append(EnvRead(name, line_of(text, m.start()), "clap env"))
+    # a bare ``env`` names the field's variable: ``port`` reads ``PORT`` (each attribute's
+    # field is looked for once, however many ``env`` it holds)
+    seen: set[int] = set()
+    for m in _CLAP_BARE_ENV.finditer(code):
+        k = bisect.bisect_left(closes, m.start())
+        if k in seen or k >= len(closes) or not _in_attribute(m.start(), opens, closes):
             continue
-        j = bisect.bisect_left(closes, m.start()) - 1
-        if j >= 0 and closes[j] > opens[i]:
-            continue  # the last attribute closed before this ``env =``
-        name = text[m.start("lit") : m.end("lit")]
-        if _NAME.fullmatch(name):
-            reads.append(EnvRead(name, line_of(text, m.start()), "clap env"))
+        seen.add(k)
+        field = _FIELD_AFTER.match(code, closes[k] + 1)
+        if field is not None:
+            name = field.group("field").upper()
+            reads.append(EnvRead(name, line_of(text, m.start() + 1), "clap env"))
     return reads
+
+
+def _in_attribute(at: int, opens: list[int], closes: list[int]) -> bool:
+    """Whether ``at`` is inside a clap attribute: one opened before it and no ``]`` since."""
+    i = bisect.bisect_left(opens, at) - 1
+    if i < 0:
+        return False
+    j = bisect.bisect_left(closes, at) - 1
+    return not (j >= 0 and closes[j] > opens[i])
 
 
 def _without_tests(code: str) -> str:
