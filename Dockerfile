@@ -52,7 +52,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 # trixie's PostgreSQL is 17: the build fails if a new base brings another major, whose bin/
 # the PATH below would miss. One layer, no recommends, apt lists and archives removed: they
 # are most of the image otherwise.
-RUN printf 'path-exclude=%s\n' '/usr/lib/*/libLLVM-*' '/usr/lib/*/libz3.so*' \
+RUN printf 'path-exclude=%s\n' '/usr/lib/*/libLLVM*' '/usr/lib/*/libz3.so*' \
         '/usr/lib/postgresql/*/lib/llvmjit*' '/usr/lib/postgresql/*/lib/bitcode/*' \
         '/usr/share/locale/*' '/usr/share/man/*' '/usr/share/doc/*' \
         > /etc/dpkg/dpkg.cfg.d/gatekeeper-slim \
