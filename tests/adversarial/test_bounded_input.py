@@ -56,6 +56,18 @@ def _findings(data: dict[str, object]) -> list[dict[str, object]]:
     return [f for o in outcomes for f in o["findings"]]
 
 
+def assert_env_reads_survive(case: Attack, tmp_path: Path, *names: str) -> None:
+    """The whole gate on ``case`` blocks, its env-vars check did not error on the pumped
+    files, and each of ``names`` (variables the PR really reads) is still reported."""
+    code, data, out = _cli(case, tmp_path)
+    assert code == 1, out
+    outcomes = {o["check"]: o for o in data["outcomes"]}  # type: ignore[union-attr]
+    assert outcomes["env-vars"]["status"] != "error", outcomes["env-vars"]
+    messages = [str(f["message"]) for f in _findings(data)]
+    for name in names:
+        assert any(m.startswith(f"{name} is read here") for m in messages), messages
+
+
 # --- YAML alias bombs -------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.adversarial.conftest import AttackFactory
-from tests.adversarial.test_bounded_input import _cli, _findings
+from tests.adversarial.test_bounded_input import assert_env_reads_survive
 
 KB = 1 << 10
 #: what each would make a careless scan do: try every word of the file as a schema name,
@@ -48,10 +48,4 @@ def test_pumped_schemas_pass_through_and_the_real_reads_are_still_reported(
     }
     policy = "version: 1\nchecks:\n  env-vars: {}\n  security: false\n"
     case = attack(policy, {"README.md": "a\n"}, head)
-    code, data, out = _cli(case, tmp_path)
-    assert code == 1, out
-    outcomes = {o["check"]: o for o in data["outcomes"]}  # type: ignore[union-attr]
-    assert outcomes["env-vars"]["status"] != "error", outcomes["env-vars"]
-    messages = [str(f["message"]) for f in _findings(data)]
-    for name in ("SCHEMA_PUMPED_BUT_FOUND", "VIPER_PUMPED_BUT_FOUND"):
-        assert any(m.startswith(f"{name} is read here") for m in messages), messages
+    assert_env_reads_survive(case, tmp_path, "SCHEMA_PUMPED_BUT_FOUND", "VIPER_PUMPED_BUT_FOUND")

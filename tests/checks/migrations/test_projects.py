@@ -133,6 +133,22 @@ def test_alembic_through_env_py_on_postgres_with_autocommit_block(
     assert ctx.summary.endswith("1 proven on postgres")
 
 
+@pytest.mark.postgres
+def test_alembic_through_env_py_on_postgres_catches_a_down_that_forgets(
+    alembic_repo: tuple[GitRepo, str], pg_url: str
+) -> None:
+    # "proven on postgres" is the server's word: the same revision whose down forgets its
+    # column fails there, read from PostgreSQL's catalog
+    repo, base = alembic_repo
+    forgetful = projects.B2.replace('    op.drop_column("users", "nickname")\n', "    pass\n")
+    head = repo.commit({"migrations/versions/b2_nickname.py": forgetful})
+    found, ctx = _run(repo, base, head, {"roundtrip": "postgres", "database_url": pg_url})
+    ((rule, message),) = _trips(found)
+    assert rule == "roundtrip-failed"
+    assert "on postgres" in message and "unexpected column public.users.nickname" in message
+    assert ctx.summary.endswith("roundtrip on postgres: 1 failed")
+
+
 # --- Django ------------------------------------------------------------------------------
 
 
@@ -250,6 +266,13 @@ def test_django_round_trip_on_postgres(django_repo: tuple[GitRepo, str], pg_url:
     found, ctx = _run(repo, base, head, {"roundtrip": "postgres", "database_url": pg_url})
     assert _trips(found) == []
     assert "1 proven on postgres" in ctx.summary
+    # and the server judges: a reverse that recreates the index under another name
+    head = repo.commit(
+        {"catalog/migrations/0002_note.py": _reverse_leaves_an_index(projects.CATALOG_0002)}
+    )
+    found, ctx = _run(repo, base, head, {"roundtrip": "postgres", "database_url": pg_url})
+    ((rule, message),) = _trips(found)
+    assert rule == "roundtrip-failed" and "on postgres" in message and "ix_other" in message
 
 
 def test_django_mode_off_runs_nothing(django_repo: tuple[GitRepo, str], tmp_path: Path) -> None:

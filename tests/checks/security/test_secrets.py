@@ -106,6 +106,18 @@ def test_placeholders_low_entropy_and_references_are_not_secrets() -> None:
     assert run_part("secrets", {}, {"a.py": head + "\n"}) == []
 
 
+def test_namespaced_keys_are_not_secrets_but_generated_values_beside_a_slash_are() -> None:
+    # an error code or message key under a name with TOKEN in it is an identifier
+    codes = (
+        "export const ACCESS_TOKEN_LABEL_SHORT = 'access_token/label_too_short';\n"
+        "export const AUTH_TOKEN_EXPIRED = 'auth/token-expired';\n"
+    )
+    assert run_part("secrets", {}, {"errors.ts": codes}) == []
+    # a value with upper case or a random run is not an identifier, whatever its slashes
+    real = "const API_TOKEN = 'team/Zx8kLm2Qp9vRt4Wq';\n"  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"client.ts": real})) == ["secret-high-entropy"]
+
+
 def test_example_passwords_in_urls_are_not_secrets_but_real_ones_are() -> None:
     # URL-parsing tests are full of user:pass@host; a generated password still fires
     examples = 'a = "http://user:pass@example.org:21/x"\nb = "redis://foo:bar@cache:6379/0"\n'

@@ -32,7 +32,8 @@ def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
     if sub == "AT_AlterColumnType":
         hit = _hit("change-column-type", f"Changes the type of {where}.", stmt, where)
         if cmd.def_ is not None and cmd.def_.raw_default is None:  # no USING conversion
-            hit = dataclasses.replace(hit, new_type=pgcolumns.spelled(cmd.def_.typeName))
+            new_type = pgcolumns.spelled(cmd.def_.typeName)
+            hit = dataclasses.replace(hit, new_type=new_type, retyped=(table, column))
         return [hit]
     if sub == "AT_SetNotNull":
         msg = f"Sets NOT NULL on existing column {where}."

@@ -28,12 +28,16 @@ SQITCH = "sqitch"
 SQL_PAIR = "sql-pair"
 PRISMA = "prisma"
 RAILS = "rails"
+DIESEL = "diesel"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
+    DIESEL,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
-SQL_FRAMEWORKS = frozenset({GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA})
+SQL_FRAMEWORKS = frozenset(
+    {GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, DIESEL}
+)
 #: frameworks with no down side by design (asking for one would flag every migration)
 FORWARD_ONLY = frozenset({PRISMA})
 
@@ -50,6 +54,10 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
+#: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
+#: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
+#: ``20240131120000``) or the ``00000000000000`` of diesel's own setup
+_DIESEL_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2}-\d{6}(?:-\d{4})?|\d{8,})_\w+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +78,7 @@ class Migration:
     def directory(self) -> str:
         """The folder its chain lives in (for sqitch, the project folder above deploy/)."""
         folder = posixpath.dirname(self.path)
-        return posixpath.dirname(folder) if self.framework in (SQITCH, PRISMA) else folder
+        return posixpath.dirname(folder) if self.framework in (SQITCH, PRISMA, DIESEL) else folder
 
     @property
     def is_sql(self) -> bool:
@@ -123,8 +131,13 @@ def classify(
         undo = posixpath.join(folder, f"U{m.group(2)}__{m.group(3)}.sql")
         return Migration(FLYWAY, up, m.group(2), undo)
     parts = path.split("/")
-    if name == "migration.sql" and len(parts) >= 2 and (
-        _PRISMA_FOLDER.match(parts[-2]) or (len(parts) >= 3 and parts[-3] == "migrations")
+    if name in ("up.sql", "down.sql") and len(parts) >= 2 and _DIESEL_FOLDER.match(parts[-2]):
+        up = posixpath.join(folder, "up.sql")
+        return Migration(DIESEL, up, parts[-2].split("_", 1)[0], posixpath.join(folder, "down.sql"))
+    if (
+        name == "migration.sql"
+        and len(parts) >= 2
+        and (_PRISMA_FOLDER.match(parts[-2]) or (len(parts) >= 3 and parts[-3] == "migrations"))
     ):
         return Migration(PRISMA, path, parts[-2])
     if len(parts) >= 2 and parts[-2] in ("deploy", "revert"):

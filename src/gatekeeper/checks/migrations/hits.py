@@ -38,3 +38,5 @@ class Hit:
     #: for a SQL type change without USING, the new type as PostgreSQL's parser spells
     #: it (``("int8", ())``): the caller, which can read the merged history, judges it
     new_type: tuple[str, tuple[int, ...]] | None = None
+    #: the (table, column) whose type ``new_type`` is, as the statement names them
+    retyped: tuple[str, str] | None = None

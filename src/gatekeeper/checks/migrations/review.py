@@ -28,6 +28,7 @@ from gatekeeper.checks.migrations import (
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DBMATE,
+    DIESEL,
     FLYWAY,
     GOLANG_MIGRATE,
     GOOSE,
@@ -35,7 +36,8 @@ from gatekeeper.checks.migrations.detect import (
     Migration,
 )
 from gatekeeper.checks.migrations.hits import Hit
-from gatekeeper.checks.migrations.sqltext import ignore_marks, split
+from gatekeeper.checks.migrations.sqltext import Statement, ignore_marks, split, strip_comments
+from gatekeeper.model import Level
 
 #: where application code is searched for a dropped name, unless the policy says
 DEFAULT_CODE_PATHS = (
@@ -57,6 +59,38 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     # golang-migrate and Prisma send the file as one multi-statement query: an implicit
     # transaction
     return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
+
+
+def _diesel_transaction(changes: ChangeSet, m: Migration) -> bool:
+    """diesel runs each migration in a transaction unless its folder's ``metadata.toml``
+    says ``run_in_transaction = false``."""
+    meta = changes.text_at_head(posixpath.join(posixpath.dirname(m.path), "metadata.toml"))
+    return _NO_DIESEL_TX.search(meta or "") is None
+
+
+_NO_DIESEL_TX = re.compile(r"^[ \t]*run_in_transaction[ \t]*=[ \t]*false\b", re.MULTILINE)
+#: statements that open or end a transaction (ROLLBACK TO a savepoint stays inside one)
+_TX_CONTROL = re.compile(
+    r"^\s*(?:BEGIN|COMMIT|END|ROLLBACK(?!\s+TO\b))\b(?:\s+(?:TRANSACTION|DEFERRED|IMMEDIATE|"
+    r"EXCLUSIVE))?\s*;?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _sqlite_nesting(statements: list[Statement], lines: frozenset[int]) -> list[Hit]:
+    """SQLite cannot nest transactions: a BEGIN in a file the runner already wraps in one
+    (golang-migrate's sqlite3 driver, diesel, Flyway, goose, dbmate) makes the migration
+    fail with "cannot start a transaction within a transaction"."""
+    out = []
+    for stmt in statements:
+        if _TX_CONTROL.match(strip_comments(stmt.text)) and stmt.line in lines:
+            message = (
+                f"{' '.join(stmt.text.split())[:60]} inside the transaction the runner opens "
+                "for each migration: SQLite cannot nest transactions, so the migration fails. "
+                "Remove the BEGIN/COMMIT pair."
+            )
+            out.append(Hit("transaction-nesting", message, stmt.line, "sqlite", level=Level.ERROR))
+    return out[:1]
 
 
 def _popx_transaction(changes: ChangeSet, m: Migration) -> bool | None:
@@ -106,6 +140,8 @@ def sql_hits(
             added |= dialects.added_columns(prior_statements)
     statements = split(sides.up, sides.up_line)
     in_tx = _popx_transaction(changes, m)
+    if in_tx is None and m.framework == DIESEL:
+        in_tx = _diesel_transaction(changes, m)
     if in_tx is None:
         text = changes.text_at_head(m.path) or ""
         in_tx = _sql_in_transaction(m.framework, text, len(statements))
@@ -119,6 +155,8 @@ def sql_hits(
         wrapped=wrapped,
         created=created,
     )
+    if dialect == "sqlite" and (in_tx or m.framework == GOLANG_MIGRATE):
+        hits += _sqlite_nesting(statements, changes.added_lines(m.path))
     if dialect == "postgres" and any(h.new_type for h in hits):
         hits = _typed(hits, pgcolumns.merged_types(changes, m.path))
     # a column an earlier migration of the same change added holds nothing yet
@@ -134,7 +172,7 @@ def _typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:
     readers are unaffected but the table is rewritten (see coltypes.py)."""
     out: list[Hit] = []
     for hit in hits:
-        table, _, column = hit.evidence.rpartition(".")
+        table, column = hit.retyped or ("", "")
         old, new = merged.get((table.lower(), column.lower())), hit.new_type
         found = coltypes.sql_effect(old, new) if old and new else None
         if found == "catalog-only":

@@ -29,7 +29,9 @@ DEFAULT_ALLOWLIST = (
 NOT_SECRET_SHAPES = tuple(
     re.compile(p)
     for p in (
-        r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+",  # kebab, snake or dotted identifiers
+        # kebab, snake or dotted identifiers, and keys namespaced by a slash (an error
+        # code ``access_token/label_too_short``, a message key ``auth/invalid-token``)
+        r"[a-z][a-z0-9]*(?:[-_./][a-z0-9]+)+",
         # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
         r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
