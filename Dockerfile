@@ -3,10 +3,15 @@
 # Released images are built by .github/workflows/release.yml and used by digest; CI builds
 # this file and runs tests/container against it (docs/releasing.md).
 
-# Slim Debian with the Python gatekeeper is tested on, pinned by digest (the multi-platform
-# index of python:3.11.16-slim-bookworm) so a rebuild starts from the same files. Machines
-# that cannot pull it pass --build-arg BASE_IMAGE=<a local image> (.ci/standin-base).
-ARG BASE_IMAGE=python:3.11-slim-bookworm@sha256:528257d48c1da0dcecc2e725d1ae34498d60c965f1241e39cd6a85a8859bdf84
+# Slim Debian 13 (trixie) with Python 3.13, pinned by digest so a rebuild starts from the same
+# files. 3.13, not the package's 3.11 minimum: bandit parses a repository with the image's
+# Python, and 3.11 cannot read PEP 695 generics or PEP 701 f-strings (security fails closed).
+# The digest is the multi-platform index of python:3.13.15-slim-trixie (Debian 13.6) as
+# publicly recorded on 2026-09-08, copied from that record because no image registry is
+# reachable where it was set: confirm it with `docker buildx imagetools inspect
+# python:3.13-slim-trixie` at the next release (docs/releasing.md). Machines that cannot
+# pull it pass --build-arg BASE_IMAGE=<a local image> (.ci/standin-base).
+ARG BASE_IMAGE=python:3.13-slim-trixie@sha256:9d2e5553305c7c7b0097999bb17187c69b921ccd6bc9d40e4bb5ebe652c00285
 
 # --- stage 1: gatekeeper's wheel, built with the locked build tools (requirements/build.txt).
 FROM ${BASE_IMAGE} AS wheel
@@ -44,8 +49,10 @@ ARG DEBIAN_FRONTEND=noninteractive
 # config in /etc) is never created.
 # dpkg leaves out what no check uses: PostgreSQL's JIT (LLVM and Z3, 150 MB; without its
 # provider the server simply runs without JIT), translations, manuals and docs (copyrights kept).
-# One layer, no recommends, apt lists and archives removed: they are most of the image otherwise.
-RUN printf 'path-exclude=%s\n' '/usr/lib/*/libLLVM-*' '/usr/lib/*/libz3.so*' \
+# trixie's PostgreSQL is 17: the build fails if a new base brings another major, whose bin/
+# the PATH below would miss. One layer, no recommends, apt lists and archives removed: they
+# are most of the image otherwise.
+RUN printf 'path-exclude=%s\n' '/usr/lib/*/libLLVM*' '/usr/lib/*/libz3.so*' \
         '/usr/lib/postgresql/*/lib/llvmjit*' '/usr/lib/postgresql/*/lib/bitcode/*' \
         '/usr/share/locale/*' '/usr/share/man/*' '/usr/share/doc/*' \
         > /etc/dpkg/dpkg.cfg.d/gatekeeper-slim \
@@ -54,9 +61,10 @@ RUN printf 'path-exclude=%s\n' '/usr/lib/*/libLLVM-*' '/usr/lib/*/libz3.so*' \
     && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/gatekeeper.conf \
     && apt-get update \
     && apt-get install -y --no-install-recommends git postgresql \
+    && test -x /usr/lib/postgresql/17/bin/initdb \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
-ENV PATH="/usr/lib/postgresql/15/bin:${PATH}"
+ENV PATH="/usr/lib/postgresql/17/bin:${PATH}"
 
 # The workspace is mounted from the runner and owned by another uid; without this git
 # refuses to read it ("dubious ownership"). No USER: the runner's mounts expect root.

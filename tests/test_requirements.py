@@ -23,7 +23,8 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SELF = canonicalize_name(PROJECT["project"]["name"])
 #: what the in-job action leaves to the job: the application's own ORM stack
 JOB_BRINGS = {"alembic", "sqlalchemy", "psycopg", "psycopg-binary"}
-#: the image's environment, for evaluating the markers of a package's requirements
+#: where ci.txt installs, for evaluating the markers of a package's requirements: CI's
+#: oldest Python, which needs the most backports (the image itself runs 3.13)
 IMAGE_ENV = {"python_version": "3.11", "sys_platform": "linux", "platform_machine": "x86_64"}
 
 

@@ -4,6 +4,7 @@ warehouse bd8ccde (``except A, B:``, Python 3.14) and saleor 1518a613 (``class
 BaseContext[N]:``, Python 3.12) blocked as ``security/python-unparseable`` on the
 gate's Python 3.11. That stays (the gate cannot scan what it cannot parse); the
 message now says which Python the line needs and which one the repository declares.
+(The image now runs 3.13, which reads saleor's file: tests/container/test_python_syntax.py.)
 """
 
 from __future__ import annotations

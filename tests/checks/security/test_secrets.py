@@ -111,11 +111,19 @@ def test_namespaced_keys_are_not_secrets_but_generated_values_beside_a_slash_are
     codes = (
         "export const ACCESS_TOKEN_LABEL_SHORT = 'access_token/label_too_short';\n"
         "export const AUTH_TOKEN_EXPIRED = 'auth/token-expired';\n"
+        "DB_PASSWORD_COLLATION = 'utf8mb4_unicode_ci'\n"
+        "TOKEN_AUDIENCE = 'k8s-api/oauth2-proxy'\n"
     )
     assert run_part("secrets", {}, {"errors.ts": codes}) == []
     # a value with upper case or a random run is not an identifier, whatever its slashes
     real = "const API_TOKEN = 'team/Zx8kLm2Qp9vRt4Wq';\n"  # pragma: allowlist secret
     assert rules(run_part("secrets", {}, {"client.ts": real})) == ["secret-high-entropy"]
+    # nor is a lower-case generated key or UUID, whose parts interleave letters and digits
+    keys = (
+        'api_key = "a3f2b1c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"\n'  # pragma: allowlist secret
+        'token = "k3j4h5/g6f7d8s9a0"\n'  # pragma: allowlist secret
+    )
+    assert rules(run_part("secrets", {}, {"client.py": keys})) == ["secret-high-entropy"] * 2
 
 
 def test_example_passwords_in_urls_are_not_secrets_but_real_ones_are() -> None:

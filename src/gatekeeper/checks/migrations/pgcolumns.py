@@ -13,6 +13,7 @@ from typing import Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import variants
+from gatekeeper.checks.migrations.detect import DIESEL, PRISMA, Migration
 from gatekeeper.checks.migrations.sqltext import split
 
 #: a type as PostgreSQL's parser spells it: (``"varchar"``, ``(255,)``)
@@ -50,17 +51,31 @@ def shown(type_: Spelled) -> str:
     return _SHOWN.get(name, name) + sizes
 
 
-def merged_types(changes: ChangeSet, path: str) -> Columns:
-    """Column types as the migrations merged in ``path``'s folder leave them (down files
-    and Flyway undo files skipped); a column whose type cannot be read is left out."""
-    folder = posixpath.dirname(path)
-    names = sorted(
-        n for n in variants.folder_names(changes, folder, at_base=True)
-        if n.endswith(".sql") and ".down." not in n and not n.startswith("U")
-    )  # fmt: skip
+def merged_types(changes: ChangeSet, m: Migration) -> Columns:
+    """Column types as the migrations merged in ``m``'s chain leave them (down files and
+    Flyway undo files skipped); a column whose type cannot be read is left out. Read once
+    per chain per run."""
+    folder = posixpath.dirname(m.path)
+    key = f"migrations.pgcolumns:{m.framework}:{m.directory}:{folder}"
+    return changes.fact(key, lambda: _merged(changes, m))
+
+
+def _merged(changes: ChangeSet, m: Migration) -> Columns:
+    if m.framework in (PRISMA, DIESEL):
+        # one folder per migration: the chain is every such folder's up file
+        name = "migration.sql" if m.framework == PRISMA else "up.sql"
+        pattern = f"{m.directory}/*/{name}" if m.directory else f"*/{name}"
+        paths = [p for p in changes.base_paths([pattern]) if posixpath.basename(p) == name]
+    else:
+        folder = posixpath.dirname(m.path)
+        names = sorted(
+            n for n in variants.folder_names(changes, folder, at_base=True)
+            if n.endswith(".sql") and ".down." not in n and not n.startswith("U")
+        )  # fmt: skip
+        paths = [posixpath.join(folder, n) if folder else n for n in names]
     columns: Columns = {}
-    for name in names:
-        text = changes.text_at_base(posixpath.join(folder, name) if folder else name)
+    for path in sorted(paths):
+        text = changes.text_at_base(path)
         if text is not None:
             _read_into(columns, text)
     return columns

@@ -158,7 +158,7 @@ def sql_hits(
     if dialect == "sqlite" and (in_tx or m.framework == GOLANG_MIGRATE):
         hits += _sqlite_nesting(statements, changes.added_lines(m.path))
     if dialect == "postgres" and any(h.new_type for h in hits):
-        hits = _typed(hits, pgcolumns.merged_types(changes, m.path))
+        hits = _typed(hits, pgcolumns.merged_types(changes, m))
     # a column an earlier migration of the same change added holds nothing yet
     return [
         h for h in hits

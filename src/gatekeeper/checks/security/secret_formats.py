@@ -30,8 +30,11 @@ NOT_SECRET_SHAPES = tuple(
     re.compile(p)
     for p in (
         # kebab, snake or dotted identifiers, and keys namespaced by a slash (an error
-        # code ``access_token/label_too_short``, a message key ``auth/invalid-token``)
-        r"[a-z][a-z0-9]*(?:[-_./][a-z0-9]+)+",
+        # code ``access_token/label_too_short``, a message key ``auth/invalid-token``): each
+        # part a word with at most two runs of digits (``oauth2``, ``utf8mb4``, ``k8s``) or
+        # a number, never letters and digits interleaved as in a generated key or a UUID
+        # (``a3f2b1c4-5d6e-...``)
+        r"[a-z]+[0-9]*(?:[a-z]+[0-9]*)?(?:[-_./](?:[a-z]+[0-9]*(?:[a-z]+[0-9]*)?|[0-9]+))+",
         # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
         r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
