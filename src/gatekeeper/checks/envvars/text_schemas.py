@@ -32,6 +32,13 @@ _DEFINITION = re.compile(
     r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]{0,100})\s*(?::[^=\n]{0,200})?=\s*"
     r"(?:z|zod)\s*\.\s*(?:strictObject|object)\s*\(\s*\{"
 )
+#: a schema made from another (``const Config = AllEnv.transform(...)``): parsing it
+#: parses the one it is made from; ``.extend({...})`` adds keys of its own
+_DERIVED = re.compile(
+    r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]{0,100})\s*(?::[^=\n]{0,200})?=\s*"
+    r"(?P<base>[A-Za-z_$][\w$]{0,100})\s*\.\s*(?P<how>transform|refine|superRefine|extend|"
+    r"merge|pipe|strict|passthrough|strip|partial|required|catchall)\s*\(\s*(?P<brace>\{)?"
+)
 _CREATE_ENV = re.compile(r"\bcreateEnv\s*\(\s*\{")
 _RUNTIME_ENV = re.compile(rf"(?:runtimeEnv\s*:\s*{_ENV}|experimental__runtimeEnv\b)")
 _SECTION = re.compile(r"(?:server|client|shared)\s*:\s*\{")
@@ -50,6 +57,7 @@ def schema_reads(text: str) -> list[EnvRead]:
         if schema is not None:
             parsed.add(schema.group(1))
     if parsed:
+        reads += _derived(text, parsed)
         for m in _DEFINITION.finditer(text):
             if m.group("name") in parsed:
                 reads += _key_reads(text, m.end() - 1, "zod env schema")
@@ -61,6 +69,24 @@ def schema_reads(text: str) -> list[EnvRead]:
             section = _SECTION.match(text, at)
             if section is not None:
                 reads += _key_reads(text, section.end() - 1, "createEnv schema")
+    return reads
+
+
+def _derived(text: str, parsed: set[str]) -> list[EnvRead]:
+    """Add to ``parsed`` the schemas those parsed are made from (a few steps back), and
+    return the keys an ``.extend({...})`` on the way adds."""
+    made = [(m.group("name"), m) for m in _DERIVED.finditer(text)]
+    reads: list[EnvRead] = []
+    steps = 0  # Config = Base.transform(...); Base = Env.extend({...}): a few, not a chain
+    grown = True
+    while grown and steps < 8:
+        grown = False
+        for name, m in made:
+            if name in parsed and m.group("base") not in parsed and steps < 8:
+                parsed.add(m.group("base"))
+                grown, steps = True, steps + 1
+                if m.group("how") == "extend" and m.group("brace"):
+                    reads += _key_reads(text, m.start("brace"), "zod env schema")
     return reads
 
 
