@@ -42,6 +42,13 @@ DEFAULT_DOCS = (
     "docs/**/*.rst",
     "**/docs/**/*.rst",
     "**/docs/**/*.adoc",
+    # the other names documentation folders go by (Sphinx projects' doc/, documentation/)
+    *(
+        f"{top}{folder}/**/*.{ext}"
+        for top in ("", "**/")
+        for folder in ("doc", "documentation")
+        for ext in ("md", "mdx", "rst", "adoc")
+    ),
     "**/README.md",
     "app.json",
     # example files named for what they configure: gotify-server.env.example
