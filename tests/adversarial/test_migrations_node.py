@@ -8,7 +8,11 @@ import pytest
 from tests.adversarial.conftest import AttackFactory, assert_blocked
 
 POLICY = "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: postgres}\n"
-UP = 'exports.up = async (knex) => {\n  await knex.schema.createTable("t", (t) => t.increments());\n};\n'
+UP = (
+    "exports.up = async (knex) => {\n"
+    '  await knex.schema.createTable("t", (t) => t.increments());\n'
+    "};\n"
+)
 
 
 @pytest.mark.parametrize(
