@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.sqleffects import DML
 from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
 from gatekeeper.model import Finding, Level
 
@@ -172,6 +173,32 @@ def does_nothing(side: Side) -> bool:
     return bool(_THROWS.match(code)) and code.count(";") <= 1
 
 
+#: schema work through the libraries' builders (anything but rows)
+_SCHEMA_CALL = re.compile(
+    r"\.schema\b|\b(?:queryInterface|queryRunner)\s*\.\s*(?:add|remove|change|rename|create|"
+    r"drop)\w*\s*\("
+)
+#: row changes through the builders
+_ROW_CALL = re.compile(
+    r"\.(?:del|delete|update|insert|bulkInsert|bulkDelete|bulkUpdate|truncate)\s*\("
+)
+
+
+def data_only(side: Side) -> bool:
+    """A side that changes rows and no schema: its SQL literals are all UPDATE, INSERT or
+    DELETE, it calls no schema builder, and it changes some rows."""
+    code = _COMMENTS.sub("", side.body)
+    if _SCHEMA_CALL.search(code):
+        return False
+    literals = _sql_literals(code, side.line)
+    if len(literals) != len(_SQL_CALL.findall(code)):
+        return False  # SQL built at run time: it may be anything
+    statements = [st for group in literals for st in group]
+    if any(not DML.match(st.text) for st in statements):
+        return False
+    return bool(statements) or bool(_ROW_CALL.search(code))
+
+
 # --- safety ------------------------------------------------------------------------------
 
 #: SQL executed by the libraries: the first argument, a string or template literal
@@ -298,6 +325,15 @@ def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True)
     if m.down is None:
         rule, line = "missing-down", m.up.line
         message = f"{m.library} migration {path} has an up and no down: a rollback cannot undo it."
+    elif does_nothing(m.down) and data_only(m.up):
+        # as for an Alembic data migration: rows changed cannot be changed back by code,
+        # so a down that does nothing is the honest one; worth a look, not a block
+        message = (
+            f"The down of {m.library} migration {path} does nothing, and its up only changes "
+            "rows: a rollback keeps the changed data (take a backup if it matters)."
+        )
+        return [check.finding("empty-down", message, path=path, line=m.down.line,
+                              evidence=path, level=Level.WARNING)]  # fmt: skip
     elif does_nothing(m.down):
         rule, line = "empty-down", m.down.line
         message = (
