@@ -58,49 +58,44 @@ def _entry(**fields: str) -> str:
     return "      - " + "\n".join(lines).lstrip() + "\n"
 
 
-FIRST_SET = (
-    "healthchecks/healthchecks", "CTFd/CTFd", "mealie-recipes/mealie", "ory/keto",
-    "gotify/server", "umami-software/umami", "documenso/documenso", "lobsters/lobsters",
-    "maybe-finance/maybe", "kestra-io/kestra",
-)  # fmt: skip
-#: the second round's five repositories: a holdout measured once, tuned on since (round 4)
-SECOND_SET = (
-    "miniflux/v2", "ory/kratos", "pypi/warehouse", "paperless-ngx/paperless-ngx",
-    "polarsource/polar",
-)  # fmt: skip
-#: the third round's five repositories: a holdout measured once, tuned on since (round 6)
-THIRD_SET = (
-    "ory/hydra", "freelawproject/courtlistener", "makeplane/plane", "saleor/saleor",
-    "wagtail/wagtail",
-)  # fmt: skip
-#: the fourth round's four repositories: a holdout measured once, tuned on since (round 8)
-FOURTH_SET = (
-    "usememos/memos", "getredash/redash", "Flagsmith/flagsmith", "netbox-community/netbox",
-)  # fmt: skip
-#: the fifth round's five repositories: a holdout measured once, tuned on since (round 9)
-FIFTH_SET = (
-    "PrefectHQ/prefect", "goharbor/harbor", "dubinc/dub", "Freika/dawarich",
-    "TandoorRecipes/recipes",
-)  # fmt: skip
-#: the sixth round's five repositories: a holdout measured once, tuned on since (round 10)
-SIXTH_SET = (
-    "hatchet-dev/hatchet", "langfuse/langfuse", "nautobot/nautobot", "Netflix/dispatch",
-    "manyfold3d/manyfold",
-)  # fmt: skip
-#: the seventh round's five repositories: a holdout measured once, tuned on since (round 11)
-SEVENTH_SET = (
-    "LemmyNet/lemmy", "outline/outline", "go-shiori/shiori", "sissbruecker/linkding",
-    "hoppscotch/hoppscotch",
-)  # fmt: skip
-#: the eighth round's five repositories: a holdout measured once, tuned on since (round 12)
-EIGHTH_SET = (
-    "pretalx/pretalx", "karakeep-app/karakeep", "louislam/uptime-kuma", "knadh/listmonk",
-    "wger-project/wger",
-)  # fmt: skip
-TUNED = (
-    *FIRST_SET, *SECOND_SET, *THIRD_SET, *FOURTH_SET, *FIFTH_SET, *SIXTH_SET, *SEVENTH_SET,
-    *EIGHTH_SET,
-)  # fmt: skip
+#: the repositories of each holdout round, measured once and tuned on since: the first
+#: round's ten were split two to one (their holdout tuned on since round 3); each later
+#: round added whole repositories as holdout (the round after which it is tune in brackets)
+TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
+    "first (3)": (
+        "healthchecks/healthchecks", "CTFd/CTFd", "mealie-recipes/mealie", "ory/keto",
+        "gotify/server", "umami-software/umami", "documenso/documenso", "lobsters/lobsters",
+        "maybe-finance/maybe", "kestra-io/kestra",
+    ),
+    "second (4)": (
+        "miniflux/v2", "ory/kratos", "pypi/warehouse", "paperless-ngx/paperless-ngx",
+        "polarsource/polar",
+    ),
+    "third (6)": (
+        "ory/hydra", "freelawproject/courtlistener", "makeplane/plane", "saleor/saleor",
+        "wagtail/wagtail",
+    ),
+    "fourth (8)": (
+        "usememos/memos", "getredash/redash", "Flagsmith/flagsmith", "netbox-community/netbox",
+    ),
+    "fifth (9)": (
+        "PrefectHQ/prefect", "goharbor/harbor", "dubinc/dub", "Freika/dawarich",
+        "TandoorRecipes/recipes",
+    ),
+    "sixth (10)": (
+        "hatchet-dev/hatchet", "langfuse/langfuse", "nautobot/nautobot", "Netflix/dispatch",
+        "manyfold3d/manyfold",
+    ),
+    "seventh (11)": (
+        "LemmyNet/lemmy", "outline/outline", "go-shiori/shiori", "sissbruecker/linkding",
+        "hoppscotch/hoppscotch",
+    ),
+    "eighth (12)": (
+        "pretalx/pretalx", "karakeep-app/karakeep", "louislam/uptime-kuma", "knadh/listmonk",
+        "wger-project/wger",
+    ),
+}  # fmt: skip
+TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
 
 def test_the_replay_set_is_big_varied_and_split() -> None:

@@ -19,17 +19,19 @@ from gatekeeper.checks.migrations import (
     detect,
     history,
     lint,
+    nodemig,
     pyops,
     review,
     roundtrip,
     runconfig,
     runs,
+    safety,
     sqltext,
     static,
     tables,
     variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, RAILS, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, NODE, RAILS, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
@@ -155,6 +157,8 @@ class MigrationsCheck(BaseCheck):
             )
         if m.framework == RAILS:
             return static.check_rails(self, m, text, honour_marker=honour_marker)
+        if m.framework == NODE:
+            return nodemig.check(self, m.path, text, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -183,7 +187,16 @@ class MigrationsCheck(BaseCheck):
         if text is None or m.framework == RAILS:
             return []  # Rails migrations: reversibility only
         dialect = str(ctx.config.get("dialect", "postgres"))
-        if m.is_sql:
+        if m.framework == NODE:
+            hits = nodemig.hits(
+                nodemig.read(text),
+                dialect,
+                changes.added_lines(m.path),
+                lambda statements, in_tx: safety.review(
+                    statements, dialect, in_transaction=in_tx, wrapped=in_tx
+                ),
+            )
+        elif m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such
             # files in the dialect of each database that runs it
             runners = detect.databases(changes, m, variants.from_policy(dialect))

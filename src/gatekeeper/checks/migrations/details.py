@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from gatekeeper.checks.migrations import variants
-from gatekeeper.checks.migrations.detect import RAILS, Migration
+from gatekeeper.checks.migrations.detect import NODE, RAILS, Migration
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
@@ -44,6 +44,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "up only (no down to prove)"
     if m.framework == RAILS:
         return "not available for Rails"
+    if m.framework == NODE:
+        return "not available for Node migrations"
     return f"proven on {engine}"
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import variants
+from gatekeeper.checks.migrations import nodemig, variants
 
 ALEMBIC = "alembic"
 DJANGO = "django"
@@ -29,10 +29,11 @@ SQL_PAIR = "sql-pair"
 PRISMA = "prisma"
 RAILS = "rails"
 DIESEL = "diesel"
+NODE = "node"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL,
+    DIESEL, NODE,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -53,6 +54,8 @@ _DBMATE = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
 _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
+#: the files any framework keeps migrations in
+_SUFFIXES = (".sql", ".py", ".rb", *nodemig.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
@@ -112,6 +115,9 @@ def classify(
         return _classify_python(path, name, text)
     if name.endswith(".rb"):
         return _classify_rails(path, name, text)
+    if name.endswith(nodemig.SUFFIXES):
+        node = nodemig.is_migration(path, text)
+        return Migration(NODE, path, nodemig.version(path)) if node else None
     if not name.endswith(".sql"):
         return None
     variant = variants.parse(name)
@@ -214,8 +220,10 @@ def changed_migrations(
     locations = locations or {}
     found: dict[tuple[str, str], Migration] = {}
     for f in changes.matching(paths or ("**",), exclude):
-        if not f.path.endswith((".sql", ".py", ".rb")):
+        if not f.path.endswith(_SUFFIXES):
             continue
+        if f.path.endswith(nodemig.SUFFIXES) and not nodemig.may_be_migration(f.path):
+            continue  # reading every changed script to ask would cost a large PR dearly
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
         present = None
@@ -253,7 +261,9 @@ def chain(
     pattern = f"{folder}/**" if folder else "**"
     seen: dict[str, Migration] = {}
     for path in listing((pattern,)):
-        if not path.endswith((".sql", ".py", ".rb")):
+        if not path.endswith(_SUFFIXES):
+            continue
+        if path.endswith(nodemig.SUFFIXES) and not nodemig.may_be_migration(path):
             continue
         m = classify(path, read(path) if _needs_text(path) else None)
         if m is not None and m.framework == migration.framework and m.directory == folder:
@@ -336,6 +346,6 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    return name.endswith((".py", ".rb")) or not (
+    return name.endswith((".py", ".rb", *nodemig.SUFFIXES)) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

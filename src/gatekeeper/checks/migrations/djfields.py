@@ -24,6 +24,19 @@ _INDEXED_BY_DEFAULT = frozenset({"ForeignKey", "OneToOneField", "SlugField"})
 _TYPE_KEYS = ("max_length", "max_digits", "decimal_places", "base_field", "size")
 
 
+#: field classes stored as varchar, and the max_length each has when none is given
+_DEFAULT_LENGTH: dict[str, object] = {"SlugField": 50, "EmailField": 254, "URLField": 200}
+_VARCHAR = frozenset({"CharField", "SlugField", "EmailField", "URLField"})
+#: integer widenings: readers still read the column, but PostgreSQL rewrites the table
+_WIDER_INT = frozenset({
+    ("SmallIntegerField", "IntegerField"), ("SmallIntegerField", "BigIntegerField"),
+    ("IntegerField", "BigIntegerField"), ("AutoField", "BigAutoField"),
+    ("SmallAutoField", "AutoField"), ("SmallAutoField", "BigAutoField"),
+    ("PositiveSmallIntegerField", "PositiveIntegerField"),
+    ("PositiveIntegerField", "PositiveBigIntegerField"),
+})  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """The facts of a field declaration a lock depends on (None: not a literal)."""
@@ -33,6 +46,8 @@ class Field:
     unique: bool | None
     null: bool | None
     type_args: tuple[str, ...]
+    #: the declared (or the class's default) max_length; None when unbounded or absent
+    max_length: object = None
 
     def same_type(self, other: Field) -> bool:
         """Whether both declare the same column type (class and size arguments)."""
@@ -53,7 +68,10 @@ def field(node: ast.expr | None) -> Field | None:
     if kind in _INDEXED_BY_DEFAULT and pyops.keyword(node, "db_index") is None:
         indexed = True
     args = tuple(ast.dump(v) if (v := pyops.keyword(node, k)) else "" for k in _TYPE_KEYS)
-    return Field(kind, indexed, unique, _flag(node, "null"), args)
+    length = pyops.literal_value(pyops.keyword(node, "max_length"))
+    if pyops.keyword(node, "max_length") is None:
+        length = _DEFAULT_LENGTH.get(kind)
+    return Field(kind, indexed, unique, _flag(node, "null"), args, length)
 
 
 def _flag(call: ast.Call, name: str) -> bool | None:
@@ -154,10 +172,7 @@ def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[
             )
             hits.append(Hit("index-not-concurrent", msg, line, where, level=Level.WARNING))
         return hits
-    hits = []
-    if not new.same_type(old):
-        msg = f"Alters field {where} from {old.kind} to {new.kind}: the table may be rewritten."
-        hits.append(Hit("change-column-type", msg, line, where, level=Level.WARNING))
+    hits = _type_hits(old, new, (model, where, line), dialect)
     if dialect != "postgres":
         return hits
     if new.unique and old.unique is False:
@@ -182,3 +197,44 @@ def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[
         )
         hits.append(Hit("set-not-null", msg, line, where, table=(model,)))
     return hits
+
+
+def _type_hits(old: Field, new: Field, at: tuple[str, str, int], dialect: str) -> list[Hit]:
+    """A column type change judged as PostgreSQL runs it (strong_migrations' line): a
+    longer varchar or varchar to text only updates the catalog; an integer widening
+    rewrites a table readers still read; any other change casts and rewrites every row.
+    Both rewrites are weighed by the table's size."""
+    model, where, line = at
+    if new.same_type(old):
+        return []
+    change = f"AlterField {where} from {old.kind} to {new.kind}"
+    if dialect != "postgres":
+        msg = f"{change}: the table may be rewritten."
+        return [Hit("change-column-type", msg, line, where, level=Level.WARNING)]
+    if old.kind in _VARCHAR and (new.kind == "TextField" or _longer(old, new)):
+        return []
+    if (old.kind, new.kind) in _WIDER_INT:
+        msg = (
+            f"{change}: readers still read it, but PostgreSQL rewrites the table under "
+            "ACCESS EXCLUSIVE to do it."
+        )
+    else:
+        msg = (
+            f"{change}: PostgreSQL casts every row and rewrites the table under ACCESS "
+            "EXCLUSIVE, and a value that does not cast fails the migration; add a new "
+            "column, backfill it and move readers to it (expand-contract)."
+        )
+    return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+
+
+def _longer(old: Field, new: Field) -> bool:
+    """Whether ``new`` is a varchar at least as long as ``old`` (or unbounded)."""
+    if new.kind not in _VARCHAR or new.type_args[1:] != old.type_args[1:]:
+        return False
+    if new.max_length is None:
+        return True
+    return (
+        isinstance(old.max_length, int)
+        and isinstance(new.max_length, int)
+        and new.max_length >= old.max_length
+    )

@@ -1,0 +1,312 @@
+"""Node.js migrations: knex, Sequelize and TypeORM files, read as text.
+
+A knex or Sequelize migration exports an ``up`` and a ``down`` function (``exports.up =``,
+``export async function up(knex)``, ``up: async (queryInterface) => {...}``); a TypeORM one
+is a class implementing ``MigrationInterface`` with ``up(queryRunner)`` and ``down``. The
+gate runs no JavaScript: it reads each side's body, the SQL literals it executes
+(``queryRunner.query(`...`)``, ``knex.raw('...')``, ``sequelize.query(...)``) and the schema
+builder's calls that drop, rename, retype or index (``removeColumn``, ``dropColumn``,
+``changeColumn``, ``addIndex``...). Not round-tripped (that needs the project's Node).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
+from gatekeeper.model import Finding, Level
+
+KNEX, SEQUELIZE, TYPEORM = "knex", "sequelize", "typeorm"
+SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
+#: folders whose files are copies or not migrations (compiled output, dependencies)
+_SKIPPED_FOLDERS = frozenset({"node_modules", "dist", "build", "out", "__tests__", "test"})
+#: where a side's function starts: ``exports.up =``, ``export async function up(``,
+#: ``up: async (queryInterface) =>``, ``async up(queryInterface) {``, ``public async up(``
+_SIDE = re.compile(
+    r"(?:\bexports\.|\bmodule\.exports\.|\bexport\s+(?:async\s+)?function\s+|"
+    r"^[ \t]*(?:public\s+|private\s+)?(?:async\s+)?)(?P<side>up|down)\b"
+    r"(?:\s*[:=]\s*(?:async\s*)?(?:function\s*\w*\s*)?)?\s*\([^()]{0,300}\)"
+    r"(?:\s*:\s*[\w<>\[\]. |]{1,80})?\s*(?:=>\s*)?",
+    re.MULTILINE,
+)
+
+
+#: how the caller reviews a literal's SQL statements (in a transaction or not)
+SqlReview = Callable[[list[Statement], bool], list[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side's function: its body text and the line (1-based) the body starts on."""
+
+    body: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class NodeMigration:
+    """The sides of a Node migration file and the library it is written for."""
+
+    library: str
+    up: Side | None
+    down: Side | None
+    #: whether the library runs the file in a transaction
+    in_transaction: bool
+
+
+def library(text: str) -> str | None:
+    """Which migration library a file is written for, or None when it is none of them."""
+    if "MigrationInterface" in text and "queryRunner" in text:
+        return TYPEORM
+    if "queryInterface" in text:
+        return SEQUELIZE
+    if "knex" in text.lower():
+        return KNEX
+    return None
+
+
+def may_be_migration(path: str) -> bool:
+    """A Node source file in a migrations folder (not compiled output, not a dependency):
+    the files whose text is worth reading."""
+    if not path.endswith(SUFFIXES) or path.endswith(".d.ts"):
+        return False
+    folders = path.split("/")[:-1]
+    return any(f in ("migrations", "migration") for f in folders) and not (
+        _SKIPPED_FOLDERS & set(folders)
+    )
+
+
+def is_migration(path: str, text: str | None) -> bool:
+    """A Node file in a migrations folder that defines an ``up`` for one of the libraries."""
+    if text is None or not may_be_migration(path) or library(text) is None:
+        return False
+    return any(m.group("side") == "up" for m in _SIDE.finditer(text))
+
+
+def read(text: str) -> NodeMigration:
+    """The sides of a Node migration (``library(text)`` must not be None)."""
+    lib = library(text) or KNEX
+    sides: dict[str, Side] = {}
+    for m in _SIDE.finditer(text):
+        side = m.group("side")
+        if side not in sides:
+            found = _body(text, m.end())
+            if found is not None:
+                sides[side] = found
+    if lib == KNEX:
+        in_tx = re.search(r"\btransaction\s*:\s*false\b", text) is None
+    elif lib == TYPEORM:
+        in_tx = re.search(r"\btransaction\s*=\s*false\b", text) is None
+    else:
+        in_tx = False  # Sequelize's umzug runs a file as it is, outside a transaction
+    return NodeMigration(lib, sides.get("up"), sides.get("down"), in_tx)
+
+
+def _body(text: str, at: int) -> Side | None:
+    """The function body starting at ``at``: a ``{...}`` block, or an arrow's expression
+    up to the end of its statement."""
+    line = text.count("\n", 0, at) + 1
+    if at < len(text) and text[at] == "{":
+        end = _closing(text, at)
+        return None if end is None else Side(text[at + 1 : end], line)
+    end = text.find(";", at)
+    end = len(text) if end < 0 else end
+    return Side(text[at:end], line)
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the brace closing the one at ``start``, skipping strings and comments."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            i = _string_end(text, i)
+        elif text.startswith("//", i):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif text.startswith("/*", i):
+            i = text.find("*/", i + 2)
+            i = n if i < 0 else i + 1
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _string_end(text: str, start: int) -> int:
+    quote, i = text[start], start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i
+        i += 1
+    return len(text)
+
+
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+#: what a side does when it does nothing: resolve, return, or throw
+_NOTHING = re.compile(
+    r"(?:return\s*(?:Promise\.resolve\(\s*\)|undefined|null)?|Promise\.resolve\(\s*\)|"
+    r"await\s+Promise\.resolve\(\s*\))\s*;?"
+)
+_THROWS = re.compile(r"^\s*throw\s+new\s+\w*Error\s*\(", re.MULTILINE)
+
+
+def does_nothing(side: Side) -> bool:
+    """A body that is empty, only resolves or returns, or only throws (the library's way
+    to refuse a rollback)."""
+    code = _COMMENTS.sub("", side.body).strip().strip("{}").strip()
+    if not code or _NOTHING.fullmatch(code):
+        return True
+    return bool(_THROWS.match(code)) and code.count(";") <= 1
+
+
+# --- safety ------------------------------------------------------------------------------
+
+#: SQL executed by the libraries: the first argument, a string or template literal
+_SQL_CALL = re.compile(r"\.(?:query|raw)\s*\(\s*(?P<q>[`'\"])")
+#: Sequelize's queryInterface calls: table first, column second
+_QI = re.compile(
+    r"\b(?:queryInterface|queryRunner)\s*\.\s*(?P<op>removeColumn|dropColumn|dropTable|"
+    r"renameColumn|renameTable|changeColumn|addIndex|createIndex)\s*\(\s*"
+    r"(?P<args>[^()]{0,400})"
+)
+#: knex's schema builder: the table an ``alterTable``/``table`` callback works on
+_KNEX_TABLE = re.compile(
+    r"\.schema\s*(?:\.\s*withSchema\([^()]{0,100}\))?\s*\.\s*(?P<op>alterTable|table|dropTable|"
+    r"dropTableIfExists|renameTable)\s*\(\s*(?P<args>[^()]{0,200})"
+)
+_KNEX_COLUMN = re.compile(
+    r"\.\s*(?P<op>dropColumn|dropColumns|renameColumn|index|unique|alter)\s*\((?P<args>[^()]{0,200})"
+)
+_STRING = re.compile(r"""[`'"]([^`'"\n]{1,200})[`'"]""")
+
+
+def hits(m: NodeMigration, dialect: str, added: frozenset[int], sql_review: SqlReview) -> list[Hit]:
+    """Hits of the up side on ``added`` lines: its literal SQL, reviewed like a SQL file's,
+    and the schema builder's destructive or locking calls."""
+    if m.up is None:
+        return []
+    out: list[Hit] = []
+    body, first = m.up.body, m.up.line
+    for statements in _sql_literals(body, first):
+        out += sql_review(statements, m.in_transaction)
+    out += _interface_hits(body, first, dialect)
+    out += _knex_hits(body, first, dialect)
+    return [h for h in out if h.line in added]
+
+
+def _sql_literals(body: str, first: int) -> list[list[Statement]]:
+    out = []
+    for m in _SQL_CALL.finditer(body):
+        start = m.end() - 1
+        end = _string_end(body, start)
+        sql = body[start + 1 : end]
+        if "${" in sql and m.group("q") == "`":
+            continue  # built at run time: nothing certain to review
+        out.append(split(sql, first + body.count("\n", 0, start)))
+    return out
+
+
+def _strings(args: str) -> list[str]:
+    return _STRING.findall(args)
+
+
+def _interface_hits(body: str, first: int, dialect: str) -> list[Hit]:
+    out = []
+    for m in _QI.finditer(body):
+        op, names = m.group("op"), _strings(m.group("args"))
+        line = first + body.count("\n", 0, m.start())
+        table = names[0] if names else "?"
+        out += _op_hit(op, table, names[1:], line, dialect, "concurrently" in m.group("args"))
+    return out
+
+
+def _knex_hits(body: str, first: int, dialect: str) -> list[Hit]:
+    out = []
+    tables = [(m.start(), m) for m in _KNEX_TABLE.finditer(body)]
+    for _, m in tables:
+        op, names = m.group("op"), _strings(m.group("args"))
+        line = first + body.count("\n", 0, m.start())
+        if op in ("dropTable", "dropTableIfExists", "renameTable"):
+            out += _op_hit(op.replace("IfExists", ""), names[0] if names else "?", names[1:],
+                           line, dialect, False)  # fmt: skip
+    for m in _KNEX_COLUMN.finditer(body):
+        owner = [
+            t for at, t in tables if at < m.start() and t.group("op") in ("alterTable", "table")
+        ]
+        if not owner:
+            continue
+        table = (_strings(owner[-1].group("args")) or ["?"])[0]
+        op, names = m.group("op"), _strings(m.group("args"))
+        line = first + body.count("\n", 0, m.start())
+        op = {"dropColumns": "dropColumn", "alter": "changeColumn", "index": "addIndex"}.get(op, op)
+        out += _op_hit(op, table, names, line, dialect, False)
+    return out
+
+
+def _op_hit(
+    op: str, table: str, names: list[str], line: int, dialect: str, concurrent: bool
+) -> list[Hit]:
+    column = names[0] if names else "?"
+    where = f"{table}.{column}"
+    if op in ("removeColumn", "dropColumn"):
+        return [Hit("drop-column", f"Drops column {where}.", line, where, (table, column))]
+    if op == "dropTable":
+        return [Hit("drop-table", f"Drops table {table}.", line, table, (table,))]
+    if op == "renameColumn":
+        return [Hit("rename-column", f"Renames column {where}.", line, where)]
+    if op == "renameTable":
+        return [Hit("rename-table", f"Renames table {table}.", line, table)]
+    if op == "changeColumn":
+        msg = f"Changes column {where}: if its type changes, the table is rewritten."
+        return [Hit("change-column-type", msg, line, where, level=Level.WARNING)]
+    if op in ("addIndex", "createIndex", "unique") and dialect == "postgres" and not concurrent:
+        rule = "unique-constraint" if op == "unique" else "index-not-concurrent"
+        msg = f"Builds an index on {table} without CONCURRENTLY: writes wait for the whole build."
+        return [Hit(rule, msg, line, table, table=(table,))]
+    return []
+
+
+def version(path: str) -> str:
+    """A file's position in its folder: the timestamp or number its name starts with."""
+    name = posixpath.basename(path)
+    return re.split(r"[_\-.]", name, maxsplit=1)[0]
+
+
+# --- reversibility -----------------------------------------------------------------------
+
+
+def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
+    """An ``up`` without a ``down``, or a ``down`` that does nothing, in a Node migration:
+    ``knex migrate:rollback`` or ``sequelize db:migrate:undo`` then rolls nothing back."""
+    m = read(text)
+    if m.up is None or does_nothing(m.up):
+        return []  # nothing to undo
+    reason = irreversible_reason(text) if honour_marker else None
+    if m.down is None:
+        rule, line = "missing-down", m.up.line
+        message = f"{m.library} migration {path} has an up and no down: a rollback cannot undo it."
+    elif does_nothing(m.down):
+        rule, line = "empty-down", m.down.line
+        message = (
+            f"The down of {m.library} migration {path} does nothing (empty, resolves or "
+            "throws): a rollback leaves what the up did."
+        )
+    else:
+        return []
+    if reason:
+        return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
+                              line=1, evidence=reason)]  # fmt: skip
+    return [check.finding(rule, message, path=path, line=line, evidence=path)]
