@@ -27,7 +27,7 @@ def docs_commit(mirror: Path, committed: int) -> str | None:
     """The newest commit of ``mirror``'s HEAD committed at most a day after ``committed``
     (Unix seconds), or None when the docs repository had no commit by then."""
     done = subprocess.run(
-        ["git", "rev-list", "-1", f"--until=@{committed + GRACE_SECONDS}", "HEAD"],
+        ["git", "rev-list", "-1", f"--until=@{committed + GRACE_SECONDS}", "HEAD", "--"],
         cwd=mirror, capture_output=True, text=True, check=False,
     )  # fmt: skip
     sha = done.stdout.strip()
