@@ -6,6 +6,7 @@ The file (``bench/replay/commits.yml``) is YAML::
     repositories:
       owner/name:
         stack: "Django; settings read from the environment"
+        docs_repositories: [owner/docs]   # optional: where its configuration is documented
         commits:
           - sha: <40 hex digits>
             kind: env          # migration | env | openapi | deps | secret | code
@@ -20,7 +21,7 @@ Loading checks every field, so a typo fails loudly instead of skewing the score.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,8 @@ class Commit:
     split: str
     reason: str
     ground: str = ""
+    #: repositories (owner/name) holding the project's documentation, replayed beside it
+    docs_repos: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
@@ -77,13 +80,26 @@ def load_commits(path: Path) -> list[Commit]:
             raise CommitsError(f"{where}: not an owner/name")
         if not isinstance(body, dict) or not isinstance(body.get("commits"), list):
             raise CommitsError(f"{where}: want 'stack' and a list of 'commits'")
+        docs = _docs_repositories(where, body.get("docs_repositories", []))
         for index, entry in enumerate(body["commits"]):
-            commit = _commit(f"{where}: commit #{index + 1}", repo, entry)
+            commit = replace(_commit(f"{where}: commit #{index + 1}", repo, entry), docs_repos=docs)
             if commit.sha in seen:
                 raise CommitsError(f"{where}: {commit.sha} is listed twice")
             seen.add(commit.sha)
             out.append(commit)
     return out
+
+
+def _docs_repositories(where: str, value: Any) -> tuple[str, ...]:
+    """``docs_repositories``: a list of distinct owner/name strings."""
+    if not isinstance(value, list):
+        raise CommitsError(f"{where}: docs_repositories must be a list of owner/name")
+    for item in value:
+        if not isinstance(item, str) or not REPO.fullmatch(item):
+            raise CommitsError(f"{where}: docs_repositories: {item!r} is not an owner/name")
+    if len(set(value)) != len(value):
+        raise CommitsError(f"{where}: docs_repositories lists a repository twice")
+    return tuple(value)
 
 
 def _commit(where: str, repo: str, entry: Any) -> Commit:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from replay_commits import Commit
+from replay_docs import docs_folders, policy_file
 
 #: how much of a failing run's stderr is kept
 ERROR_TAIL = 600
@@ -154,10 +155,41 @@ def replay_repository(
                 )
                 continue
             checkout(work, commit.sha)
-            runs.append(judge(work, commit, parent, env=env, command=command, timeout=timeout))
+            extra, said = docs_policy(work, commit, parent, mirrors=mirrors, scratch=scratch)
+            notes += [note for note in said if note not in notes]
+            runs.append(
+                judge(work, commit, parent, env=env, command=command, timeout=timeout, extra=extra)
+            )
             done = runs[-1]
             print(f"{repo} {commit.short} {done.verdict:5} {done.wall:6.1f} s", file=sys.stderr)
     return runs, notes
+
+
+def docs_policy(
+    work: Path, commit: Commit, parent: str, *, mirrors: Path, scratch: Path
+) -> tuple[list[str], list[str]]:
+    """Extra ``gatekeeper run`` arguments for a commit whose project documents its
+    configuration in ``docs_repositories`` (``--policy`` with those folders), and notes.
+
+    Only where the project has no policy of its own at base: there the replay's policy is
+    the built-in ``recommended`` preset, and this one is that preset plus the folders."""
+    if not commit.docs_repos:
+        return [], []
+    if git_ok(work, "cat-file", "-e", f"{parent}:.github/gatekeeper.yml"):
+        return [], [f"{commit.repo}: has its own policy; docs repositories not added to it"]
+    committed = int(git(work, "log", "-1", "--format=%ct", commit.sha).strip())
+    folders, notes = docs_folders(
+        commit.docs_repos, committed, mirrors=mirrors, scratch=scratch, find_mirror=find_mirror
+    )
+    if not folders:
+        return [], notes
+    policy = policy_file(folders, work.parent / f"{work.name}-policy.yml")
+    return ["--policy", str(policy)], notes
+
+
+def git_ok(cwd: Path, *args: str) -> bool:
+    """Whether git succeeds in ``cwd`` (output discarded)."""
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False).returncode == 0
 
 
 def checkout(work: Path, sha: str) -> None:
@@ -225,8 +257,10 @@ def judge(
     env: Mapping[str, str],
     command: Sequence[str],
     timeout: float,
+    extra: Sequence[str] = (),
 ) -> Run:
-    """One ``gatekeeper run`` on ``parent..commit``, as a PR titled like the commit."""
+    """One ``gatekeeper run`` on ``parent..commit``, as a PR titled like the commit
+    (``extra``: more arguments, e.g. the replay's ``--policy``)."""
     title = git(work, "log", "-1", "--format=%s", commit.sha).strip()
     body = git(work, "log", "-1", "--format=%b", commit.sha).strip()
     env = as_of_commit(env, git(work, "log", "-1", "--format=%cI", commit.sha).strip())
@@ -238,6 +272,7 @@ def judge(
     argv = [
         *command, "run", "--base", parent, "--head", commit.sha, "--no-color",
         "--title", title, "--body", body, "-f", f"json:{report}", "-f", f"junit:{junit}",
+        *extra,
     ]  # fmt: skip
     cpu0, wall0 = _children_cpu(), time.perf_counter()
     try:

@@ -16,6 +16,7 @@ from gatekeeper.checks.envvars.docs import (
     parse_doc,
     parse_env_file,
 )
+from gatekeeper.checks.envvars.external import read_external
 from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.platforms import name_matcher, platform_vars
@@ -177,6 +178,16 @@ class EnvVarsCheck(BaseCheck):
             remedy="Fix or comment the line; it documents nothing as it is.",
         ),
         Rule(
+            "external-docs-missing",
+            Level.WARNING,
+            "A folder of external documentation the policy names cannot be read",
+            remedy="Check the documentation repository out into that folder before the gate"
+            " runs (actions/checkout with `repository:` and `path:`), or fix"
+            " `checks.env-vars.external_docs`.",
+            description="Variables are judged without that documentation: one documented"
+            " only there is reported as undocumented (the gate fails closed).",
+        ),
+        Rule(
             "parsed-textually",
             Level.INFO,
             "A file could not be parsed; its reads were found by a textual scan",
@@ -231,6 +242,18 @@ class EnvVarsCheck(BaseCheck):
                 " an installer's env template; provided.py) need no documentation; test files"
                 " and values read from the same variable never count. False judges them too.",
             },
+            "external_docs": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "default": [],
+                "description": "Folders on disk (absolute, or relative to the repository's"
+                " root directory) holding documentation kept in another repository, e.g. a"
+                " second actions/checkout of the docs site with `path:`. Every file there"
+                " whose name makes it documentation (Markdown, reST, AsciiDoc, env example"
+                " files...) counts like the repository's own docs; symbolic links are never"
+                " followed, and a missing folder is a warning (variables are then judged"
+                " without it).",
+            },
             "tests": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -264,6 +287,7 @@ class EnvVarsCheck(BaseCheck):
         head = self._reads(ctx, head_side, notes=notes)
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
+        notes += self._external_docs(ctx, docs)
         yield from notes
         allow = name_matcher(
             (
@@ -443,6 +467,35 @@ class EnvVarsCheck(BaseCheck):
                         doc.add(name, where, line)
         return doc
 
+    def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
+        """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
+        folders = list(ctx.config.get("external_docs", ()))
+        if not folders:
+            return []
+        found = read_external(
+            ctx.changes.root,
+            folders,
+            doc,
+            max_bytes=ctx.changes.max_file_bytes,
+            check_time=ctx.check_time,
+        )
+        ctx.add_details(
+            f"env-vars: {found.files} documentation file{'s' if found.files != 1 else ''}"
+            f" read from checks.env-vars.external_docs ({', '.join(folders)})."
+        )
+        for line in found.skipped:
+            ctx.add_details(f"env-vars: external documentation not read: {line}.")
+        return [
+            self.finding(
+                "external-docs-missing",
+                f"The external documentation folder {folder!r} cannot be read ({why}):"
+                " the workflow must check the documentation repository out there before the"
+                " gate runs; variables are judged without it.",
+                evidence=folder,
+            )
+            for folder, why in found.unusable
+        ]
+
     def _undocumented(self, loc: Located, docs: Documentation) -> Finding:
         name = loc.read.name
         similar = docs.same_but_case(name)
@@ -473,12 +526,14 @@ class EnvVarsCheck(BaseCheck):
         for name in gone:
             where = docs.find(name)
             if where:
+                # a file outside the repository cannot carry an annotation: named only
+                outside = where[0] in docs.outside
                 yield self.finding(
                     "documented-unused",
                     f"The change removes the reads of {name}, which is"
                     f" still documented in {where[0]}; remove it there if nothing else reads it.",
-                    path=where[0],
-                    line=where[1],
+                    path=None if outside else where[0],
+                    line=None if outside else where[1],
                     evidence=name,
                 )
 

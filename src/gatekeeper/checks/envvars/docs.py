@@ -117,6 +117,8 @@ class Documentation:
 
     names: dict[str, tuple[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: the places read from outside the repository (``external_docs``), by shown path
+    outside: set[str] = field(default_factory=set)
 
     def add(self, name: str, path: str, line: int) -> None:
         """Record that ``path`` documents ``name`` (the first place wins)."""
@@ -306,18 +308,34 @@ def parse_app_json(path: str, text: str, doc: Documentation) -> None:
             doc.add(str(name), path, line)
 
 
-def parse_doc(path: str, text: str, doc: Documentation) -> None:
-    """Dispatch on the file's kind."""
+def doc_kind(path: str) -> str | None:
+    """How a file is read as documentation, by its name: ``env`` (an env example file),
+    ``app.json``, ``markdown`` (Markdown, reST, AsciiDoc, text) or ``man``; None when
+    its name says it is no documentation."""
     name = PurePosixPath(path).name.lower()
     if (
         name.startswith(".env")
         or name.endswith(ENV_TEMPLATE_SUFFIXES)
         or name in ENV_TEMPLATE_NAMES
     ):
+        return "env"
+    if name == "app.json":
+        return "app.json"
+    if name.endswith((".md", ".mdx", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc")):
+        return "markdown"
+    if re.search(r"\.[1-8]$", name):
+        return "man"
+    return None
+
+
+def parse_doc(path: str, text: str, doc: Documentation) -> None:
+    """Dispatch on the file's kind (:func:`doc_kind`)."""
+    kind = doc_kind(path)
+    if kind == "env":
         parse_env_file(path, text, doc)
-    elif name == "app.json":
+    elif kind == "app.json":
         parse_app_json(path, text, doc)
-    elif name.endswith((".md", ".mdx", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc")):
+    elif kind == "markdown":
         parse_markdown(path, text, doc)
-    elif re.search(r"\.[1-8]$", name):
+    elif kind == "man":
         parse_man(path, text, doc)
