@@ -120,7 +120,7 @@ def test_reading_is_bounded_and_says_what_was_left_out(tmp_path: Path) -> None:
     assert read.skipped == [
         f"{site}: 2 binary or non-UTF-8 files",
         f"{site}: 2 files over the file limit",
-        f"{site}: 1 files over the size limit",
+        f"{site}: 1 file over the size limit",
     ]
 
 

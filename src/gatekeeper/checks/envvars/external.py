@@ -63,7 +63,7 @@ def read_external(
         for name, (where, line) in found.names.items():
             doc.add(name, where, line)
         doc.outside |= {where for where, _ in found.names.values()}
-        out.skipped += [f"{label}: {n} {what}" for what, n in sorted(counts.items()) if n]
+        out.skipped += [f"{label}: {_counted(n, what)}" for what, n in sorted(counts.items()) if n]
     return out
 
 
@@ -147,3 +147,15 @@ def _read(path: str, max_bytes: int) -> tuple[str | None, str]:
         return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
         return None, "binary or non-UTF-8 files"
+
+
+def _counted(n: int, what: str) -> str:
+    """``1 file over the size limit``, ``3 files over the size limit``."""
+    if n != 1:
+        return f"{n} {what}"
+    first, _, rest = what.partition(" ")
+    if first == "symbolic":  # "symbolic links not followed"
+        return "1 symbolic link not followed"
+    if first == "binary":  # "binary or non-UTF-8 files"
+        return "1 binary or non-UTF-8 file"
+    return f"1 {first.removesuffix('s')} {rest}"
