@@ -49,6 +49,20 @@ def test_a_variable_the_external_docs_name_passes(git_repo: GitRepo, tmp_path: P
     assert "1 documentation file read from checks.env-vars.external_docs" in details
 
 
+def test_a_deployment_repositorys_env_file_documents_what_it_sets(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    # wger-project/docker keeps config/prod.env: the settings a deployment sets
+    site = _site(tmp_path / "docker", {"config/prod.env": "PAYMENT_API_KEY=\n", "run.sh": "x\n"})
+    found, details = _run(git_repo, [str(site)])
+    assert [f.rule for f in found] == []
+    assert "1 documentation file read" in details
+    # an env file naming other variables documents only those
+    other = _site(tmp_path / "other", {"config/prod.env": "OTHER_SETTING=1\n"})
+    found, _ = _run(git_repo, [str(other)])
+    assert [f.rule for f in found] == ["undocumented"]
+
+
 def test_a_variable_the_external_docs_lack_still_fires(git_repo: GitRepo, tmp_path: Path) -> None:
     site = _site(tmp_path / "site", {"docs/config.md": "| `OTHER_SETTING` | x |\n"})
     found, _ = _run(git_repo, [str(site)])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gatekeeper.changes.text import looks_binary
-from gatekeeper.checks.envvars.docs import Documentation, doc_kind, parse_doc
+from gatekeeper.checks.envvars.docs import Documentation, doc_kind, parse_doc, parse_env_file
 
 #: files read from all external folders of one run, at most
 MAX_EXTERNAL_FILES = 20_000
@@ -109,7 +109,8 @@ def _walk(
         counts["symbolic links not followed"] += len(links)
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and d not in links)
         for name in sorted(files):
-            if doc_kind(name) is None:
+            deployed = doc_kind(name) is None and name.lower().endswith(".env")
+            if doc_kind(name) is None and not deployed:
                 continue
             path = os.path.join(folder, name)
             if out.files >= max_files:
@@ -122,7 +123,12 @@ def _walk(
                 continue
             out.files += 1
             shown = f"{label}/{Path(path).relative_to(top).as_posix()}"
-            parse_doc(shown, text, doc)
+            if deployed:
+                # a deployment repository's env files (config/prod.env) list what a
+                # deployment sets: outside the repository they document, not leak
+                parse_env_file(shown, text, doc)
+            else:
+                parse_doc(shown, text, doc)
     return counts
 
 
