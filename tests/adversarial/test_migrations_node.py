@@ -29,3 +29,24 @@ def test_a_down_that_does_nothing_is_found_however_it_is_dressed(
     head = {"migrations/20240101000000_t.js": UP + down}
     verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "migrations/empty-down")
+
+
+def test_schema_work_handed_to_imported_code_keeps_an_empty_down_blocking(
+    attack: AttackFactory,
+) -> None:
+    # a data-only up may warn on an empty down; one that hands queryInterface to code the
+    # gate cannot read (which may drop a column) is not data-only
+    head = {
+        "migrations/20240101000000-fill.js": (
+            'const { apply } = require("../lib/ddl");\n'
+            "module.exports = {\n"
+            "  async up(queryInterface) {\n"
+            '    await queryInterface.sequelize.query("UPDATE t SET x = 1");\n'
+            "    await apply(queryInterface);\n"
+            "  },\n"
+            "  async down() {},\n"
+            "};\n"
+        )
+    }
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "migrations/empty-down")

@@ -184,11 +184,19 @@ _ROW_CALL = re.compile(
 )
 
 
+#: the library's handle passed to other code (``await migrateAll(queryInterface)``), which
+#: may do anything with it out of the gate's sight
+_HANDED = re.compile(
+    r"\(\s*(?:[^()]{0,300},\s*)?(?:queryInterface|queryRunner|knex|trx|transaction)\s*[,)]"
+)
+
+
 def data_only(side: Side) -> bool:
     """A side that changes rows and no schema: its SQL literals are all UPDATE, INSERT or
-    DELETE, it calls no schema builder, and it changes some rows."""
+    DELETE, it calls no schema builder nor hands the library's handle to other code, and
+    it changes some rows."""
     code = _COMMENTS.sub("", side.body)
-    if _SCHEMA_CALL.search(code):
+    if _SCHEMA_CALL.search(code) or _HANDED.search(code):
         return False
     literals = _sql_literals(code, side.line)
     if len(literals) != len(_SQL_CALL.findall(code)):
