@@ -94,6 +94,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "pretalx/pretalx", "karakeep-app/karakeep", "louislam/uptime-kuma", "knadh/listmonk",
         "wger-project/wger",
     ),
+    "ninth (13)": (
+        "go-vikunja/vikunja", "pocket-id/pocket-id", "lukevella/rallly",
+        "firefly-iii/firefly-iii", "linkwarden/linkwarden",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
