@@ -241,6 +241,16 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 word = cell.strip().strip("`*")
                 if _NAME.fullmatch(word) and word.isupper():
                     doc.add(word, path, number)
+        for m in _COMPONENT_FIELD.finditer(line):
+            doc.add(m.group("name"), path, number)
+
+
+#: an MDX docs component that documents one setting per element (Mintlify's
+#: ``<ParamField path="SMTP_DEBUG" default="false">``, ``<ResponseField name="...">``)
+_COMPONENT_FIELD = re.compile(
+    r"<[A-Z][A-Za-z]{0,40}Field\b[^<>\n]{0,200}?\b(?:path|name|query|body|header)="
+    r"[\"'](?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])[\"']"
+)
 
 
 #: roff: a name set in bold by a macro (``.B NAME``, ``.BR NAME (1)``, ``.IP NAME``) or

@@ -93,6 +93,18 @@ def _sqlite_nesting(statements: list[Statement], lines: frozenset[int]) -> list[
     return out[:1]
 
 
+def _unwrapped(changes: ChangeSet) -> bool:
+    """Whether the repository, as merged, tells golang-migrate's SQLite drivers not to wrap
+    each file in a transaction (``NoTxWrap: true`` in its Go code, ``x-no-tx-wrap=true`` in
+    a database URL): then a file's own BEGIN/COMMIT is how it gets one. Read at base, so a
+    pull request cannot switch the check off by naming the option."""
+    found = changes.fact(
+        "migrations.sqlite-no-tx-wrap",
+        lambda: changes.base_files_containing(["NoTxWrap", "x-no-tx-wrap"], ["*"]),
+    )
+    return bool(found)
+
+
 def _popx_transaction(changes: ChangeSet, m: Migration) -> bool | None:
     """In a folder of per-database files (popx), each file runs in a transaction of its
     own unless its name says ``.autocommit``; None elsewhere."""
@@ -156,7 +168,9 @@ def sql_hits(
         created=created,
     )
     if dialect == "sqlite" and (in_tx or m.framework == GOLANG_MIGRATE):
-        hits += _sqlite_nesting(statements, changes.added_lines(m.path))
+        nesting = _sqlite_nesting(statements, changes.added_lines(m.path))
+        if nesting and not (m.framework == GOLANG_MIGRATE and _unwrapped(changes)):
+            hits += nesting
     if dialect == "postgres" and any(h.new_type for h in hits):
         hits = _typed(hits, pgcolumns.merged_types(changes, m))
     # a column an earlier migration of the same change added holds nothing yet
