@@ -126,6 +126,34 @@ def test_namespaced_keys_are_not_secrets_but_generated_values_beside_a_slash_are
     assert rules(run_part("secrets", {}, {"client.py": keys})) == ["secret-high-entropy"] * 2
 
 
+def test_stored_password_hashes_are_not_secrets_but_a_token_beside_them_is() -> None:
+    hashes = (
+        'Secret: "$2a$10$9dypwot8nGuCjT6wQWWpJOckZfRprhe2EkwpKizxS/fpVHrOLEJHC",\n'
+        'password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"\n'
+    )
+    assert run_part("secrets", {}, {"seed.go": hashes}) == []
+    # a value that only starts like a hash is not one
+    fake = 'api_token = "$2a$10$Zx8kLm2Qp9vRt4Wq"\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"seed.go": fake})) == ["secret-high-entropy"]
+
+
+def test_a_go_file_built_only_for_tests_is_test_code() -> None:
+    seed = (
+        "//go:build e2etest\n\npackage service\n\n"
+        'var t = Seed{Token: "2FZFSoupBdHyqIL65bWTsgCgHIhxlXup"}\n'  # pragma: allowlist secret
+    )
+    (found,) = run_part("secrets", {}, {"internal/service/e2etest_service.go": seed})
+    assert found.level is Level.WARNING and "in test code" in found.message
+    # a constraint that excludes the test build, or none, is production code
+    for header in ("//go:build !e2etest\n\n", ""):
+        prod = header + seed.split("\n", 2)[2]
+        (found,) = run_part("secrets", {}, {"internal/service/seed.go": prod})
+        assert found.level is Level.ERROR
+    # and strict's empty test_files judges it like the rest
+    (strict,) = run_part("secrets", {}, {"e2e.go": seed}, {"test_files": []})
+    assert strict.level is Level.ERROR
+
+
 def test_example_passwords_in_urls_are_not_secrets_but_real_ones_are() -> None:
     # URL-parsing tests are full of user:pass@host; a generated password still fires
     examples = 'a = "http://user:pass@example.org:21/x"\nb = "redis://foo:bar@cache:6379/0"\n'

@@ -278,7 +278,7 @@ def _scan_file(
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
     findings = []
     # one glob match per file, not per hit: a generated file can hold thousands of hits
-    where = _Where(match_any(f.path, opts.tests), match_any(f.path, opts.docs))
+    where = _Where(is_test_code(f.path, lines, opts), match_any(f.path, opts.docs))
     for numbered in _numbered(hits):
         finding = _to_finding(numbered, part, make, where)
         found = judge.review(finding, numbered[0], lines)
@@ -310,7 +310,7 @@ def scan_text(
     Our formats see the whole window (a key may span the hunk's edge); detect-secrets'
     plugins are line-based, so they see only the runs of added lines, which keeps a diff
     of thousands of small hunks from being scanned twice over."""
-    tests = match_any(path, opts.tests)
+    tests = is_test_code(path, lines, opts)
     hits: list[Hit] = []
     for start, end in _windows(added, len(lines)):
         window = lines[start - 1 : end]
@@ -330,6 +330,27 @@ def scan_text(
             ]
     unique = {(h.line, h.rule, h.value): h for h in hits}
     return [unique[k] for k in sorted(unique)]
+
+
+#: a Go build constraint that compiles the file only into a test build (``//go:build
+#: e2etest``, ``integration``, ``e2e && !race``): seed data for end-to-end tests
+_GO_TEST_BUILD = re.compile(r"^//go:build\s+[^\n]*\b(?:\w*test\w*|e2e|integration)\b")
+
+
+def is_test_code(path: str, lines: Sequence[str], opts: _Options) -> bool:
+    """Test code by the policy's ``test_files`` globs, or a Go file built only for tests
+    (an empty ``test_files``, as ``strict`` sets, judges both like the rest)."""
+    return match_any(path, opts.tests) or (bool(opts.tests) and _go_test_build(lines))
+
+
+def _go_test_build(lines: Sequence[str]) -> bool:
+    """A Go file whose build constraint, before its package clause, names a test build."""
+    for line in lines[:20]:
+        if line.startswith("package "):
+            return False
+        if _GO_TEST_BUILD.match(line) and "!" not in line.split("//go:build", 1)[1]:
+            return True
+    return False
 
 
 def _runs(numbers: Iterable[int]) -> Iterator[tuple[int, int]]:
