@@ -275,10 +275,11 @@ def _scan_file(
         return [], 0
     ctx.check_time()
     lines = git_lines(text)
-    hits = scan_text(f.path, lines, f.added_lines(), opts, engine)
+    # one decision per file, not per hit: a generated file can hold thousands of hits
+    tests = is_test_code(f.path, lines, opts)
+    hits = scan_text(f.path, lines, f.added_lines(), opts, engine, tests=tests)
     findings = []
-    # one glob match per file, not per hit: a generated file can hold thousands of hits
-    where = _Where(is_test_code(f.path, lines, opts), match_any(f.path, opts.docs))
+    where = _Where(tests, match_any(f.path, opts.docs))
     for numbered in _numbered(hits):
         finding = _to_finding(numbered, part, make, where)
         found = judge.review(finding, numbered[0], lines)
@@ -303,14 +304,20 @@ def _allowlist(extra: Sequence[str]) -> tuple[re.Pattern[str], ...]:
 
 
 def scan_text(
-    path: str, lines: Sequence[str], added: frozenset[int], opts: _Options, engine: Engine
+    path: str,
+    lines: Sequence[str],
+    added: frozenset[int],
+    opts: _Options,
+    engine: Engine,
+    *,
+    tests: bool | None = None,
 ) -> list[Hit]:
     """Secrets in windows of ``lines`` around the ``added`` line numbers (1-based).
 
     Our formats see the whole window (a key may span the hunk's edge); detect-secrets'
     plugins are line-based, so they see only the runs of added lines, which keeps a diff
     of thousands of small hunks from being scanned twice over."""
-    tests = is_test_code(path, lines, opts)
+    tests = is_test_code(path, lines, opts) if tests is None else tests
     hits: list[Hit] = []
     for start, end in _windows(added, len(lines)):
         window = lines[start - 1 : end]
