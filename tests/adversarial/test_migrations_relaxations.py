@@ -74,3 +74,18 @@ def test_a_pr_cannot_rewrite_the_history_an_alter_field_is_judged_against(
     policy = POLICY.replace("dialect: postgres", "dialect: postgres, large_tables: ['*']")
     verdict = attack(policy, base, head).judge()
     assert_blocked(verdict, "migrations/index-not-concurrent")
+
+
+def test_a_pr_cannot_name_no_tx_wrap_to_lift_the_sqlite_nesting_error(
+    attack: AttackFactory,
+) -> None:
+    # the exemption is for repositories whose merged code turns golang-migrate's wrapping
+    # off; a PR that writes NoTxWrap beside its own BEGIN is judged by the base
+    policy = POLICY.replace("dialect: postgres", "dialect: sqlite")
+    head = {
+        "internal/db/migrate.go": "package db\nvar cfg = sqlite.Config{NoTxWrap: true}\n",
+        "db/0002_t.up.sql": "BEGIN TRANSACTION;\nCREATE TABLE t (id int);\nCOMMIT;\n",
+        "db/0002_t.down.sql": "DROP TABLE t;\n",
+    }
+    verdict = attack(policy, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "migrations/transaction-nesting")

@@ -54,3 +54,11 @@ def test_under_strict_a_secret_looking_fixture_value_blocks(attack: AttackFactor
 def test_under_recommended_the_same_fixture_value_warns(attack: AttackFactory) -> None:
     verdict = attack(POLICY, {"README.md": "x\n"}, {"tests/test_login.py": GENERIC}).judge()
     assert verdict.met and "in test code: a warning" in text_of(verdict)
+
+
+def test_a_test_build_tag_does_not_let_a_real_token_through(attack: AttackFactory) -> None:
+    # a PR can mark its own Go file as built only for tests (a generic value there then
+    # warns, as in tests/); a token of a known format still blocks there as anywhere
+    head = {"internal/seed.go": f'//go:build e2etest\n\npackage seed\n\nvar t = "{GH}"\n'}
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "security/secret-github-token")
