@@ -12,11 +12,13 @@ import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.suppressions import TRUST_KEY, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     details,
     detect,
+    gomig,
     history,
     lint,
     nodemig,
@@ -31,7 +33,7 @@ from gatekeeper.checks.migrations import (
     tables,
     variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, NODE, RAILS, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, GO, NODE, RAILS, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
@@ -159,6 +161,8 @@ class MigrationsCheck(BaseCheck):
             return static.check_rails(self, m, text, honour_marker=honour_marker)
         if m.framework == NODE:
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
+        if m.framework == GO:
+            return gomig.check(self, m.path, text, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -196,6 +200,8 @@ class MigrationsCheck(BaseCheck):
                     statements, dialect, in_transaction=in_tx, wrapped=in_tx
                 ),
             )
+        elif m.framework == GO:
+            hits = _go_hits(changes, m, text, dialect)
         elif m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such
             # files in the dialect of each database that runs it
@@ -336,6 +342,37 @@ class MigrationsCheck(BaseCheck):
         base_heads = len(static.heads(_revisions(ctx, sample, at_base=True)))
         paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
         return static.graph_findings(self, files, paths, base_heads)
+
+
+def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """A Go migration's hits, in each dialect its package (as merged) is written for."""
+    go = gomig.read(text)
+    if go is None:
+        return []
+    folder = posixpath.dirname(m.path)
+    merged = [
+        changes.text_at_base(p) or ""
+        for p in changes.base_paths((f"{folder}/*.go" if folder else "*.go",))
+        if posixpath.dirname(p) == folder
+    ]
+    hits: list[Hit] = []
+    for rules in gomig.dialects(merged, dialect):
+        found = gomig.hits(go, changes.added_lines(m.path), _sql_review(rules))
+        hits += [h for h in found if h not in hits]
+    return hits
+
+
+def _sql_review(rules: str) -> gomig.SqlReview:
+    """The SQL review of one Go migration file in one dialect; the tables its SQL creates
+    are remembered across its literals (an index on a new table locks nothing)."""
+    created: set[str] = set()
+
+    def review_sql(statements: list[sqltext.Statement], in_tx: bool) -> list[Hit]:
+        return safety.review(
+            statements, rules, in_transaction=in_tx, wrapped=in_tx, created=created
+        )
+
+    return review_sql
 
 
 def _revisions(

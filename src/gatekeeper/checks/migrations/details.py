@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from gatekeeper.checks.migrations import variants
-from gatekeeper.checks.migrations.detect import NODE, RAILS, Migration
+from gatekeeper.checks.migrations.detect import GO, NODE, RAILS, Migration
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
@@ -46,6 +46,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Rails"
     if m.framework == NODE:
         return "not available for Node migrations"
+    if m.framework == GO:
+        return "not available for Go migrations"
     return f"proven on {engine}"
 
 

@@ -4,7 +4,8 @@ Each framework is known by its file-naming convention (and, for the ones that sh
 ``.sql`` suffix, by a marker in the file). Where a framework keeps up and down apart
 (golang-migrate, Flyway undo, sqitch revert, ``*.up.sql``/``*.down.sql``), a change to
 either side counts as a change to the migration. Prisma Migrate is forward-only: its
-``<timestamp>_<name>/migration.sql`` folders have no down side to ask for.
+``<timestamp>_<name>/migration.sql`` folders have no down side to ask for. Migrations
+written as Go code are recognised by their shape (:mod:`.gomig`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import nodemig, variants
+from gatekeeper.checks.migrations import gomig, nodemig, variants
 
 ALEMBIC = "alembic"
 DJANGO = "django"
@@ -30,10 +31,12 @@ PRISMA = "prisma"
 RAILS = "rails"
 DIESEL = "diesel"
 NODE = "node"
+#: migrations written as Go code (goose Go files, gormigrate, xormigrate, project runners)
+GO = "go"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL, NODE,
+    DIESEL, NODE, GO,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -55,7 +58,7 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 #: the files any framework keeps migrations in
-_SUFFIXES = (".sql", ".py", ".rb", *nodemig.SUFFIXES)
+_SUFFIXES = (".sql", ".py", ".rb", ".go", *nodemig.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
@@ -118,6 +121,9 @@ def classify(
     if name.endswith(nodemig.SUFFIXES):
         node = nodemig.is_migration(path, text)
         return Migration(NODE, path, nodemig.version(path)) if node else None
+    if name.endswith(".go"):
+        go = gomig.is_migration(path, text)
+        return Migration(GO, path, gomig.version(path)) if go else None
     if not name.endswith(".sql"):
         return None
     variant = variants.parse(name)
@@ -224,6 +230,8 @@ def changed_migrations(
             continue
         if f.path.endswith(nodemig.SUFFIXES) and not nodemig.may_be_migration(f.path):
             continue  # reading every changed script to ask would cost a large PR dearly
+        if f.path.endswith(".go") and not gomig.may_be_migration(f.path):
+            continue
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
         present = None
@@ -264,6 +272,8 @@ def chain(
         if not path.endswith(_SUFFIXES):
             continue
         if path.endswith(nodemig.SUFFIXES) and not nodemig.may_be_migration(path):
+            continue
+        if path.endswith(".go") and not gomig.may_be_migration(path):
             continue
         m = classify(path, read(path) if _needs_text(path) else None)
         if m is not None and m.framework == migration.framework and m.directory == folder:
@@ -346,6 +356,6 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    return name.endswith((".py", ".rb", *nodemig.SUFFIXES)) or not (
+    return name.endswith((".py", ".rb", ".go", *nodemig.SUFFIXES)) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

@@ -1,0 +1,485 @@
+"""Go migrations written as Go code: goose, gormigrate, xormigrate and project runners.
+
+Four shapes, read as text (the gate runs no Go; :mod:`.gosrc` tokenises it):
+
+- goose: ``goose.AddMigration(up, down)`` (``...Context``, ``...NoTx...``) registers two
+  functions; ``down`` may be ``nil``. Run in a transaction unless ``NoTx``.
+- gormigrate / xormigrate: ``&gormigrate.Migration{ID: ..., Migrate: func(tx) error {...},
+  Rollback: func(tx) error {...}}``; ``Rollback`` may be absent or ``nil``.
+- a project's own runner: a file in a migrations folder whose functions take a database
+  handle (``*sql.DB``, ``*sqlx.DB``, a ``datastore``) and execute SQL, importing no
+  migration library (listmonk's ``internal/migrations/vX.Y.Z.go``, writefreely's
+  ``migrations/vN.go``). **Forward-only**: the shape has no down slot, so no down is asked
+  for; only the up's effects are judged.
+
+A file is a migration only in a ``migrations``/``migration``/``migrate`` folder (not a
+test, not vendored, not ``package main``), and only with one of these shapes: a file that
+imports a migration library without registering a migration is the runner's glue, and a
+runner-shaped file whose SQL only touches the runner's own bookkeeping table
+(``appmigrations``, ``schema_migrations``) is too.
+
+Reviewed: every SQL string expression outside the down functions (literals, ``+``
+concatenations, constants the file defines, ``fmt.Sprintf`` formats), as a SQL file's
+statements; parts only known at run time are reported (``unreviewed-statement``) and a
+statement built with them still fires its rules (a ``DROP TABLE %s`` drops a table), a
+lock on an unknown table as a warning. Also the ORM calls that drop, rename or retype
+(``DropTables``, ``Migrator().DropColumn``, ``AlterColumn``, ``dropTableColumn`` helpers).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations import gosrc
+from gatekeeper.checks.migrations.gosrc import Token
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
+from gatekeeper.checks.migrations.tables import SIZE_RULES
+from gatekeeper.model import Finding, Level
+
+GOOSE, GORMIGRATE, XORMIGRATE, RUNNER = "goose", "gormigrate", "xormigrate", "runner"
+FOLDERS = frozenset({"migrations", "migration", "migrate"})
+_SKIPPED = frozenset({"vendor", "testdata"})
+#: the libraries whose files are glue unless they register a migration
+_LIBRARIES = re.compile(
+    r"\"[^\"\n]*(?:pressly/goose|go-gormigrate|xormigrate|golang-migrate/migrate|"
+    r"rubenv/sql-migrate|uptrace/bun/migrate)[^\"\n]*\""
+)
+_EXEC = frozenset({
+    "Exec", "ExecContext", "MustExec", "MustExecContext", "Raw", "NamedExec",
+    "NamedExecContext",
+})  # fmt: skip
+#: a parameter type that is a database handle
+_HANDLE = re.compile(r"\*?\s*(?:\w+\.)?(?:DB|Tx|Conn|Pool|Engine|Session|datastore|IDB)\b")
+_SQL = re.compile(
+    r"^\s*(?P<kw>CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|TRUNCATE|RENAME|DO|WITH|COMMENT|"
+    r"REFRESH|VACUUM|REINDEX|CLUSTER|LOCK|SET|GRANT|REVOKE|SELECT)\b",
+    re.IGNORECASE,
+)
+_CHANGES = re.compile(
+    r"^\s*(?:CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|TRUNCATE|RENAME|DO)\b", re.IGNORECASE
+)
+#: the runner's own bookkeeping tables
+_BOOKKEEPING = re.compile(r"(?i)\w*(?:migration|schema_version|db_version)\w*")
+_ADDITIVE_SQL = re.compile(
+    r"^\s*(?:CREATE\s+(?!OR\s+REPLACE)|ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\w.\"`]+\s+ADD\b|"
+    r"INSERT\b|UPDATE\b|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b|SET\b)",
+    re.IGNORECASE,
+)
+_DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|delete|rename|alter|modify|change|truncate")
+_SCHEMA_CALLS = (
+    (re.compile(r"(?i)^drop\w*colum"), "drop-column"),
+    (re.compile(r"(?i)^drop_?tables?$|^dropTableIfExists$"), "drop-table"),
+    (re.compile(r"(?i)^rename\w*colum"), "rename-column"),
+    (re.compile(r"(?i)^rename_?table"), "rename-table"),
+    (re.compile(r"(?i)^(?:alter|modify|change)\w*colum"), "change-column-type"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """A function body: its first and last token (the braces) in the code tokens."""
+
+    open: int
+    close: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One migration's up and down (``down`` None: nil or absent)."""
+
+    up: Side | None
+    down: Side | None
+    line: int
+
+
+@dataclass(slots=True)
+class GoMigration:
+    """A Go migration file read: its shape, its migrations and its tokens."""
+
+    library: str
+    pairs: list[Pair]
+    in_transaction: bool
+    text: str
+    toks: list[Token]
+    consts: dict[str, str]
+
+
+def may_be_migration(path: str) -> bool:
+    """A Go file (not a test) in a migrations folder, not vendored."""
+    if not path.endswith(".go") or path.endswith("_test.go"):
+        return False
+    folders = set(path.split("/")[:-1])
+    return bool(folders & FOLDERS) and not folders & _SKIPPED
+
+
+def is_migration(path: str, text: str | None) -> bool:
+    """A Go file in a migrations folder with one of the four shapes."""
+    return text is not None and may_be_migration(path) and read(text) is not None
+
+
+def version(path: str) -> str:
+    """goose's leading number, else the file name (``v2.1.0``, ``v15``)."""
+    return posixpath.basename(path)[:-3].split("_", 1)[0]
+
+
+def read(text: str) -> GoMigration | None:
+    """The migrations of a Go file, or None when it is not a migration."""
+    if re.search(r"^package\s+main\b", text, re.MULTILINE):
+        return None  # a command, even in a folder called migrate
+    toks = gosrc.code(gosrc.tokens(text))
+    consts = gosrc.constants(text, toks)
+    funcs = _functions(text, toks)
+    pairs, tx = _goose(text, toks, funcs)
+    if pairs:
+        return GoMigration(GOOSE, pairs, tx, text, toks, consts)
+    for lib in (GORMIGRATE, XORMIGRATE):
+        pairs = _structs(text, toks, lib, funcs)
+        if pairs:
+            return GoMigration(lib, pairs, False, text, toks, consts)
+    if _LIBRARIES.search(text):
+        return None  # the library's glue: listing, running
+    ups = [side for side, handle in funcs.values() if handle and _executes(toks, side, consts)]
+    if not ups:
+        return None
+    return GoMigration(RUNNER, [Pair(s, None, s.line) for s in ups], False, text, toks, consts)
+
+
+def _line(text: str, tok: Token) -> int:
+    return text.count("\n", 0, tok.at) + 1
+
+
+def _functions(text: str, toks: list[Token]) -> dict[str, tuple[Side, bool]]:
+    """Top-level functions: name -> (body, whether a parameter is a database handle)."""
+    out: dict[str, tuple[Side, bool]] = {}
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.text != "func" or t.kind != "ident":
+            i += 1
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].text == "(":  # a method's receiver
+            j = (gosrc.closing(toks, j) or j) + 1
+        if j + 1 >= len(toks) or toks[j].kind != "ident" or toks[j + 1].text != "(":
+            i += 1
+            continue
+        params_end = gosrc.closing(toks, j + 1)
+        side = _body_after(text, toks, params_end)
+        if params_end is None or side is None:
+            i += 1
+            continue
+        params = text[toks[j + 1].at : toks[params_end].at]
+        out[toks[j].text] = (side, bool(_HANDLE.search(params)))
+        i = side.close + 1
+    return out
+
+
+def _body_after(text: str, toks: list[Token], at: int | None) -> Side | None:
+    """The ``{...}`` body following a parameter list (results in between skipped)."""
+    if at is None:
+        return None
+    k = at + 1
+    while k < len(toks) and toks[k].text != "{":
+        if toks[k].text == "(":
+            k = gosrc.closing(toks, k) or k
+        k += 1
+    end = gosrc.closing(toks, k) if k < len(toks) else None
+    return None if end is None else Side(k, end, _line(text, toks[k]))
+
+
+def _value(
+    text: str, toks: list[Token], i: int, funcs: dict[str, tuple[Side, bool]]
+) -> tuple[Side | None, bool]:
+    """A function argument or field value: (its body, whether it is one at all)."""
+    t = toks[i]
+    if t.text == "nil":
+        return None, True
+    if t.text == "func" and i + 1 < len(toks) and toks[i + 1].text == "(":
+        return _body_after(text, toks, gosrc.closing(toks, i + 1)), True
+    if t.kind == "ident" and t.text in funcs:
+        return funcs[t.text][0], True
+    return None, False
+
+
+def _args(toks: list[Token], open_: int, close: int) -> list[int]:
+    """Indices of the first token of each top-level argument between brackets."""
+    starts, depth = [open_ + 1], 0
+    for k in range(open_ + 1, close):
+        s = toks[k].text if toks[k].kind == "op" else ""
+        if s in ("(", "{", "["):
+            depth += 1
+        elif s in (")", "}", "]"):
+            depth -= 1
+        if s == "," and depth == 0:
+            starts.append(k + 1)
+    return [s for s in starts if s < close]
+
+
+def _goose(
+    text: str, toks: list[Token], funcs: dict[str, tuple[Side, bool]]
+) -> tuple[list[Pair], bool]:
+    pairs, in_tx = [], True
+    for i in range(len(toks) - 3):
+        if toks[i].text != "goose" or toks[i + 1].text != "." or toks[i + 3].text != "(":
+            continue
+        name = toks[i + 2].text
+        if not re.match(r"Add(?:Named)?Migration", name):
+            continue
+        close = gosrc.closing(toks, i + 3)
+        args = _args(toks, i + 3, close or i + 3)
+        if close is None or len(args) < 2:
+            continue
+        up, _ = _value(text, toks, args[-2], funcs)
+        down, _ = _value(text, toks, args[-1], funcs)
+        pairs.append(Pair(up, down, _line(text, toks[i])))
+        in_tx = in_tx and "NoTx" not in name
+    return pairs, in_tx
+
+
+def _structs(
+    text: str, toks: list[Token], lib: str, funcs: dict[str, tuple[Side, bool]]
+) -> list[Pair]:
+    pairs = []
+    for i in range(len(toks) - 3):
+        if toks[i].text != lib or toks[i + 2].text != "Migration" or toks[i + 3].text != "{":
+            continue
+        close = gosrc.closing(toks, i + 3)
+        if close is None:
+            continue
+        fields: dict[str, Side | None] = {}
+        for a in _args(toks, i + 3, close):
+            if a + 2 < close and toks[a].kind == "ident" and toks[a + 1].text == ":":
+                side, known = _value(text, toks, a + 2, funcs)
+                if known:
+                    fields[toks[a].text] = side
+        if "Migrate" in fields:
+            pairs.append(Pair(fields["Migrate"], fields.get("Rollback"), _line(text, toks[i])))
+    return pairs
+
+
+# --- SQL ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sql:
+    """A SQL string expression: its statements and the parts only known at run time."""
+
+    statements: list[Statement]
+    runtime: tuple[str, ...]
+    line: int
+
+
+def _exec_arg(toks: list[Token], i: int) -> bool:
+    """``toks[i]`` starts the SQL argument of an Exec-like call."""
+    k = i - 1
+    if k >= 1 and toks[k].text == "," and toks[k - 1].kind == "ident":
+        k -= 2  # ExecContext(ctx, sql)
+    return k >= 1 and toks[k].text == "(" and toks[k - 1].text in _EXEC
+
+
+def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql], list[int]]:
+    """SQL string expressions between tokens ``lo`` and ``hi`` (outside ``skip``), and the
+    lines of Exec-like calls whose SQL has no literal part at all."""
+    toks, found, blind = m.toks, [], []
+    i = lo
+    while i < hi:
+        if any(s.open <= i <= s.close for s in skip):
+            i += 1
+            continue
+        t = toks[i]
+        if t.kind == "ident" and t.text in _EXEC and i + 1 < hi and toks[i + 1].text == "(":
+            args = _args(toks, i + 1, gosrc.closing(toks, i + 1) or i + 1)
+            at = args[1 if t.text.endswith("Context") and len(args) > 1 else 0] if args else -1
+            if at >= 0 and gosrc.string_expr(toks, at, m.consts) is None:
+                blind.append(_line(m.text, t))
+        # a constant is read where it is defined, not again where it is used
+        starts = t.kind in ("raw", "str") or t.text == "fmt"
+        expr = gosrc.string_expr(toks, i, m.consts) if starts else None
+        if expr is None:
+            i += 1
+            continue
+        sql = _SQL.match(expr.value)
+        if sql and (sql.group("kw").isupper() or _exec_arg(toks, i)):
+            runtime = expr.runtime + (("(joined before)",) if toks[i - 1].text == "+" else ())
+            line = _line(m.text, toks[i])
+            found.append(Sql(split(expr.value, line), runtime, line))
+        i = max(expr.end, i + 1)
+    return found, blind
+
+
+def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
+    """A runner function that changes the database beyond its bookkeeping table."""
+    probe = GoMigration(RUNNER, [], False, "", toks, consts)
+    found, blind = sql_in(probe, side.open, side.close, [])
+    for sql in found:
+        for st in sql.statements:
+            if _CHANGES.match(st.text) and not _BOOKKEEPING.search(st.text[:200]):
+                return True
+    calls = {toks[k].text for k in range(side.open, side.close) if toks[k].text in _EXEC}
+    return bool(blind) and bool(calls)
+
+
+SqlReview = Callable[[list[Statement], bool], list[Hit]]
+
+
+def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[Hit]:
+    """Hits on ``added`` lines outside the down functions: the SQL reviewed like a SQL
+    file's, SQL the gate could not read, and the ORM's destructive schema calls."""
+    downs = [p.down for p in m.pairs if p.down is not None]
+    found, blind = sql_in(m, 0, len(m.toks), downs)
+    out: list[Hit] = []
+    for sql in found:
+        reviewed = sql_review(sql.statements, m.in_transaction)
+        if not sql.runtime:
+            out += reviewed
+            continue
+        out += [_unknown_table(h) for h in reviewed]
+        parts = ", ".join(sql.runtime[:3])
+        msg = (
+            f"SQL built at run time ({parts}): the gate reviewed it with those parts "
+            "unknown; check what they can be."
+        )
+        out.append(Hit("unreviewed-statement", msg, sql.line, parts, level=Level.WARNING))
+    for line in blind:
+        msg = "SQL executed from a value only known at run time: the gate could not read it."
+        out.append(Hit("unreviewed-statement", msg, line, f"line {line}", level=Level.WARNING))
+    out += _schema_calls(m, downs)
+    return [h for h in out if h.line in added]
+
+
+def _unknown_table(hit: Hit) -> Hit:
+    """A lock on a table named at run time: its size cannot be weighed (a warning)."""
+    if not any(gosrc.RUNTIME in t for t in hit.table):
+        return hit
+    if hit.rule in SIZE_RULES or hit.sized:
+        msg = f"{hit.message} The table is named at run time: a warning."
+        return replace(hit, table=(), level=Level.WARNING, message=msg)
+    return hit
+
+
+def _schema_calls(m: GoMigration, skip: list[Side]) -> list[Hit]:
+    toks, out = m.toks, []
+    for i in range(1, len(toks) - 1):
+        t = toks[i]
+        if t.kind != "ident" or toks[i + 1].text != "(" or toks[i - 1].text == "func":
+            continue
+        rule = next((r for pattern, r in _SCHEMA_CALLS if pattern.search(t.text)), None)
+        if rule is None or any(s.open <= i <= s.close for s in skip):
+            continue
+        close = gosrc.closing(toks, i + 1) or i + 1
+        inner = toks[i + 2 : close]
+        names = [gosrc.literal_value(x) for x in inner if x.kind in ("raw", "str")]
+        types = [x.text for k, x in enumerate(inner[:-1]) if x.kind == "ident"
+                 and inner[k + 1].text == "{"]  # fmt: skip
+        out.append(_call_hit(rule, t.text, types + names, _line(m.text, t)))
+    return out
+
+
+def _call_hit(rule: str, call: str, names: list[str], line: int) -> Hit:
+    table = names[0] if names else "?"
+    column = names[1] if len(names) > 1 else "?"
+    where = f"{table}.{column}"
+    if rule == "drop-column":
+        return Hit(rule, f"{call} drops column {where}.", line, where, (table, column))
+    if rule == "drop-table":
+        return Hit(rule, f"{call} drops table {', '.join(names) or '?'}.", line, table, (table,))
+    if rule == "rename-column":
+        return Hit(rule, f"{call} renames column {where}.", line, where)
+    if rule == "rename-table":
+        return Hit(rule, f"{call} renames table {table}.", line, table)
+    msg = f"{call} changes column {where}: if its type changes, the table is rewritten."
+    return Hit(rule, msg, line, where, level=Level.WARNING)
+
+
+# --- reversibility -----------------------------------------------------------------------
+
+
+def does_nothing(m: GoMigration, side: Side) -> bool:
+    """A body that is empty or only ``return nil``."""
+    inner = [t.text for t in m.toks[side.open + 1 : side.close] if t.text != ";"]
+    return inner in ([], ["return", "nil"], ["return"])
+
+
+def additive(m: GoMigration, up: Side) -> bool:
+    """An up that only adds (tables, columns, indexes, rows): its SQL is all CREATE,
+    ADD, INSERT or UPDATE, read in full, and it calls nothing named for dropping,
+    renaming or altering. Old code ignores what it adds, so a rollback may leave it."""
+    found, blind = sql_in(m, up.open, up.close, [])
+    if blind or any(sql.runtime for sql in found):
+        return False
+    statements = [st for sql in found for st in sql.statements]
+    if not all(_ADDITIVE_SQL.match(st.text) for st in statements):
+        return False
+    calls = [
+        m.toks[k].text
+        for k in range(up.open, up.close)
+        if m.toks[k].kind == "ident" and m.toks[k + 1].text == "("
+    ]
+    if any(_DESTRUCTIVE_CALL.search(c) for c in calls):
+        return False
+    adds = re.compile(r"(?i)sync|automigrate|create|add")
+    return bool(statements) or any(adds.search(c) for c in calls)
+
+
+def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
+    """A goose, gormigrate or xormigrate migration without a down, or whose down does
+    nothing; a project runner's migrations are forward-only (no down slot to fill)."""
+    m = read(text)
+    if m is None or m.library == RUNNER:
+        return []
+    reason = irreversible_reason(text) if honour_marker else None
+    out = []
+    for p in m.pairs:
+        if p.up is None or does_nothing(m, p.up):
+            continue  # nothing to undo
+        if p.down is not None and not does_nothing(m, p.down):
+            continue
+        if reason:
+            return [check.finding("irreversible", f"Declared irreversible: {reason}",
+                                  path=path, line=1, evidence=reason)]  # fmt: skip
+        if p.down is None:
+            msg = (
+                f"{m.library} migration in {path} has no down (nil or absent): a rollback "
+                "cannot undo it."
+            )
+            out.append(check.finding("missing-down", msg, path=path, line=p.line, evidence=path))
+        elif additive(m, p.up):
+            msg = (
+                f"The down of {m.library} migration in {path} does nothing, and its up only "
+                "adds (tables, columns, indexes, rows): a rollback leaves them, which code "
+                "written before ignores (a warning; strict blocks it)."
+            )
+            out.append(check.finding("empty-down", msg, path=path, line=p.down.line,
+                                     evidence=path, level=Level.WARNING))  # fmt: skip
+        else:
+            msg = (
+                f"The down of {m.library} migration in {path} does nothing: a rollback "
+                "leaves what the up did."
+            )
+            out.append(check.finding("empty-down", msg, path=path, line=p.down.line, evidence=path))
+    return out
+
+
+# --- dialect -----------------------------------------------------------------------------
+
+_DRIVERS = (
+    ("postgres", re.compile(r"(?i)postgres|\bpgx\b|lib/pq\b")),
+    ("mysql", re.compile(r"(?i)mysql|mariadb")),
+    ("sqlite", re.compile(r"(?i)sqlite")),
+)
+
+
+def dialects(texts: list[str], default: str) -> list[str]:
+    """The dialects a Go migrations package is judged in: the policy's, unless the
+    package (as merged) names database drivers and PostgreSQL is not among them; then
+    each one it names (writefreely's migrations branch on MySQL and SQLite)."""
+    named = [d for d, pattern in _DRIVERS if any(pattern.search(t) for t in texts)]
+    if not named or "postgres" in named:
+        return [default]
+    return named
