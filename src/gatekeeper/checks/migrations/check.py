@@ -18,6 +18,7 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     details,
     detect,
+    gohits,
     gomig,
     history,
     lint,
@@ -356,13 +357,13 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
         if posixpath.dirname(p) == folder
     ]
     hits: list[Hit] = []
-    for rules in gomig.dialects(merged, dialect):
-        found = gomig.hits(go, changes.added_lines(m.path), _sql_review(rules))
+    for rules in gohits.dialects(merged, dialect):
+        found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits
 
 
-def _sql_review(rules: str) -> gomig.SqlReview:
+def _sql_review(rules: str) -> gohits.SqlReview:
     """The SQL review of one Go migration file in one dialect; the tables its SQL creates
     are remembered across its literals (an index on a new table locks nothing)."""
     created: set[str] = set()

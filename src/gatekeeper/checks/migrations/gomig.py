@@ -30,15 +30,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import gosrc
 from gatekeeper.checks.migrations.gosrc import Token
-from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
-from gatekeeper.checks.migrations.tables import SIZE_RULES
 from gatekeeper.model import Finding, Level
 
 GOOSE, GORMIGRATE, XORMIGRATE, RUNNER = "goose", "gormigrate", "xormigrate", "runner"
@@ -71,13 +68,6 @@ _ADDITIVE_SQL = re.compile(
     re.IGNORECASE,
 )
 _DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|delete|rename|alter|modify|change|truncate")
-_SCHEMA_CALLS = (
-    (re.compile(r"(?i)^drop\w*colum"), "drop-column"),
-    (re.compile(r"(?i)^drop_?tables?$|^dropTableIfExists$"), "drop-table"),
-    (re.compile(r"(?i)^rename\w*colum"), "rename-column"),
-    (re.compile(r"(?i)^rename_?table"), "rename-table"),
-    (re.compile(r"(?i)^(?:alter|modify|change)\w*colum"), "change-column-type"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +140,8 @@ def read(text: str) -> GoMigration | None:
     return GoMigration(RUNNER, [Pair(s, None, s.line) for s in ups], False, text, toks, consts)
 
 
-def _line(text: str, tok: Token) -> int:
+def line_of(text: str, tok: Token) -> int:
+    """The line (1-based) a token starts on."""
     return text.count("\n", 0, tok.at) + 1
 
 
@@ -190,7 +181,7 @@ def _body_after(text: str, toks: list[Token], at: int | None) -> Side | None:
             k = gosrc.closing(toks, k) or k
         k += 1
     end = gosrc.closing(toks, k) if k < len(toks) else None
-    return None if end is None else Side(k, end, _line(text, toks[k]))
+    return None if end is None else Side(k, end, line_of(text, toks[k]))
 
 
 def _value(
@@ -237,7 +228,7 @@ def _goose(
             continue
         up, _ = _value(text, toks, args[-2], funcs)
         down, _ = _value(text, toks, args[-1], funcs)
-        pairs.append(Pair(up, down, _line(text, toks[i])))
+        pairs.append(Pair(up, down, line_of(text, toks[i])))
         in_tx = in_tx and "NoTx" not in name
     return pairs, in_tx
 
@@ -259,7 +250,7 @@ def _structs(
                 if known:
                     fields[toks[a].text] = side
         if "Migrate" in fields:
-            pairs.append(Pair(fields["Migrate"], fields.get("Rollback"), _line(text, toks[i])))
+            pairs.append(Pair(fields["Migrate"], fields.get("Rollback"), line_of(text, toks[i])))
     return pairs
 
 
@@ -297,7 +288,7 @@ def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql
             args = _args(toks, i + 1, gosrc.closing(toks, i + 1) or i + 1)
             at = args[1 if t.text.endswith("Context") and len(args) > 1 else 0] if args else -1
             if at >= 0 and gosrc.string_expr(toks, at, m.consts) is None:
-                blind.append(_line(m.text, t))
+                blind.append(line_of(m.text, t))
         # a constant is read where it is defined, not again where it is used
         starts = t.kind in ("raw", "str") or t.text == "fmt"
         expr = gosrc.string_expr(toks, i, m.consts) if starts else None
@@ -307,7 +298,7 @@ def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql
         sql = _SQL.match(expr.value)
         if sql and (sql.group("kw").isupper() or _exec_arg(toks, i)):
             runtime = expr.runtime + (("(joined before)",) if toks[i - 1].text == "+" else ())
-            line = _line(m.text, toks[i])
+            line = line_of(m.text, toks[i])
             found.append(Sql(split(expr.value, line), runtime, line))
         i = max(expr.end, i + 1)
     return found, blind
@@ -323,78 +314,6 @@ def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
                 return True
     calls = {toks[k].text for k in range(side.open, side.close) if toks[k].text in _EXEC}
     return bool(blind) and bool(calls)
-
-
-SqlReview = Callable[[list[Statement], bool], list[Hit]]
-
-
-def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[Hit]:
-    """Hits on ``added`` lines outside the down functions: the SQL reviewed like a SQL
-    file's, SQL the gate could not read, and the ORM's destructive schema calls."""
-    downs = [p.down for p in m.pairs if p.down is not None]
-    found, blind = sql_in(m, 0, len(m.toks), downs)
-    out: list[Hit] = []
-    for sql in found:
-        reviewed = sql_review(sql.statements, m.in_transaction)
-        if not sql.runtime:
-            out += reviewed
-            continue
-        out += [_unknown_table(h) for h in reviewed]
-        parts = ", ".join(sql.runtime[:3])
-        msg = (
-            f"SQL built at run time ({parts}): the gate reviewed it with those parts "
-            "unknown; check what they can be."
-        )
-        out.append(Hit("unreviewed-statement", msg, sql.line, parts, level=Level.WARNING))
-    for line in blind:
-        msg = "SQL executed from a value only known at run time: the gate could not read it."
-        out.append(Hit("unreviewed-statement", msg, line, f"line {line}", level=Level.WARNING))
-    out += _schema_calls(m, downs)
-    return [h for h in out if h.line in added]
-
-
-def _unknown_table(hit: Hit) -> Hit:
-    """A lock on a table named at run time: its size cannot be weighed (a warning)."""
-    if not any(gosrc.RUNTIME in t for t in hit.table):
-        return hit
-    if hit.rule in SIZE_RULES or hit.sized:
-        msg = f"{hit.message} The table is named at run time: a warning."
-        return replace(hit, table=(), level=Level.WARNING, message=msg)
-    return hit
-
-
-def _schema_calls(m: GoMigration, skip: list[Side]) -> list[Hit]:
-    toks, out = m.toks, []
-    for i in range(1, len(toks) - 1):
-        t = toks[i]
-        if t.kind != "ident" or toks[i + 1].text != "(" or toks[i - 1].text == "func":
-            continue
-        rule = next((r for pattern, r in _SCHEMA_CALLS if pattern.search(t.text)), None)
-        if rule is None or any(s.open <= i <= s.close for s in skip):
-            continue
-        close = gosrc.closing(toks, i + 1) or i + 1
-        inner = toks[i + 2 : close]
-        names = [gosrc.literal_value(x) for x in inner if x.kind in ("raw", "str")]
-        types = [x.text for k, x in enumerate(inner[:-1]) if x.kind == "ident"
-                 and inner[k + 1].text == "{"]  # fmt: skip
-        out.append(_call_hit(rule, t.text, types + names, _line(m.text, t)))
-    return out
-
-
-def _call_hit(rule: str, call: str, names: list[str], line: int) -> Hit:
-    table = names[0] if names else "?"
-    column = names[1] if len(names) > 1 else "?"
-    where = f"{table}.{column}"
-    if rule == "drop-column":
-        return Hit(rule, f"{call} drops column {where}.", line, where, (table, column))
-    if rule == "drop-table":
-        return Hit(rule, f"{call} drops table {', '.join(names) or '?'}.", line, table, (table,))
-    if rule == "rename-column":
-        return Hit(rule, f"{call} renames column {where}.", line, where)
-    if rule == "rename-table":
-        return Hit(rule, f"{call} renames table {table}.", line, table)
-    msg = f"{call} changes column {where}: if its type changes, the table is rewritten."
-    return Hit(rule, msg, line, where, level=Level.WARNING)
 
 
 # --- reversibility -----------------------------------------------------------------------
@@ -464,22 +383,3 @@ def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True)
             )
             out.append(check.finding("empty-down", msg, path=path, line=p.down.line, evidence=path))
     return out
-
-
-# --- dialect -----------------------------------------------------------------------------
-
-_DRIVERS = (
-    ("postgres", re.compile(r"(?i)postgres|\bpgx\b|lib/pq\b")),
-    ("mysql", re.compile(r"(?i)mysql|mariadb")),
-    ("sqlite", re.compile(r"(?i)sqlite")),
-)
-
-
-def dialects(texts: list[str], default: str) -> list[str]:
-    """The dialects a Go migrations package is judged in: the policy's, unless the
-    package (as merged) names database drivers and PostgreSQL is not among them; then
-    each one it names (writefreely's migrations branch on MySQL and SQLite)."""
-    named = [d for d, pattern in _DRIVERS if any(pattern.search(t) for t in texts)]
-    if not named or "postgres" in named:
-        return [default]
-    return named

@@ -6,8 +6,9 @@ thousand rows, an outage on one of a hundred million. The gate cannot count rows
 policy can name the large tables (``checks.migrations.large_tables``, globs; ``["*"]``
 for every table, as ``strict`` does); without that list a table is presumed large when
 its name says it records things as they happen (``website_event``, ``audit_log``,
-``metrics``), the tables that grow without bound. On a large table these findings are
-errors, on any other table warnings that say what would make them block.
+``metrics``, ``link_clicks``, ``campaign_views``), the tables that grow without bound. On
+a large table these findings are errors, on any other table warnings that say what would
+make them block.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ SIZE_RULES = frozenset({
 GROWING_WORDS = frozenset({
     "event", "events", "log", "logs", "audit", "audits", "metric", "metrics", "history",
     "histories", "activity", "activities", "analytics", "pageview", "pageviews", "telemetry",
-    "tracking",
+    "tracking", "clicks", "views", "visits", "impressions",
 })  # fmt: skip
 SETTING = "checks.migrations.large_tables"
 

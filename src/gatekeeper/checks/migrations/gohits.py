@@ -1,0 +1,118 @@
+"""What a Go migration's up does that the safety rules weigh (see :mod:`.gomig`).
+
+Its SQL string expressions, outside the down functions, reviewed like a SQL file's
+statements in the dialects its package is written for; parts only known at run time
+reported; and the ORM calls that drop, rename or retype (xorm's ``DropTables``, gorm's
+``Migrator().DropColumn``/``AlterColumn``, a project's ``dropTableColumn`` helper).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from gatekeeper.checks.migrations import gomig, gosrc
+from gatekeeper.checks.migrations.gomig import GoMigration, Side
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.sqltext import Statement
+from gatekeeper.checks.migrations.tables import SIZE_RULES
+from gatekeeper.model import Level
+
+_SCHEMA_CALLS = (
+    (re.compile(r"(?i)^drop\w*colum"), "drop-column"),
+    (re.compile(r"(?i)^drop_?tables?$|^dropTableIfExists$"), "drop-table"),
+    (re.compile(r"(?i)^rename\w*colum"), "rename-column"),
+    (re.compile(r"(?i)^rename_?table"), "rename-table"),
+    (re.compile(r"(?i)^(?:alter|modify|change)\w*colum"), "change-column-type"),
+)
+
+SqlReview = Callable[[list[Statement], bool], list[Hit]]
+
+
+def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[Hit]:
+    """Hits on ``added`` lines outside the down functions: the SQL reviewed like a SQL
+    file's, SQL the gate could not read, and the ORM's destructive schema calls."""
+    downs = [p.down for p in m.pairs if p.down is not None]
+    found, blind = gomig.sql_in(m, 0, len(m.toks), downs)
+    out: list[Hit] = []
+    for sql in found:
+        reviewed = sql_review(sql.statements, m.in_transaction)
+        if not sql.runtime:
+            out += reviewed
+            continue
+        out += [_unknown_table(h) for h in reviewed]
+        parts = ", ".join(sql.runtime[:3])
+        msg = (
+            f"SQL built at run time ({parts}): the gate reviewed it with those parts "
+            "unknown; check what they can be."
+        )
+        out.append(Hit("unreviewed-statement", msg, sql.line, parts, level=Level.WARNING))
+    for line in blind:
+        msg = "SQL executed from a value only known at run time: the gate could not read it."
+        out.append(Hit("unreviewed-statement", msg, line, f"line {line}", level=Level.WARNING))
+    out += _schema_calls(m, downs)
+    return [h for h in out if h.line in added]
+
+
+def _unknown_table(hit: Hit) -> Hit:
+    """A lock on a table named at run time: its size cannot be weighed (a warning)."""
+    if not any(gosrc.RUNTIME in t for t in hit.table):
+        return hit
+    if hit.rule in SIZE_RULES or hit.sized:
+        msg = f"{hit.message} The table is named at run time: a warning."
+        return replace(hit, table=(), level=Level.WARNING, message=msg)
+    return hit
+
+
+def _schema_calls(m: GoMigration, skip: list[Side]) -> list[Hit]:
+    toks, out = m.toks, []
+    for i in range(1, len(toks) - 1):
+        t = toks[i]
+        if t.kind != "ident" or toks[i + 1].text != "(" or toks[i - 1].text == "func":
+            continue
+        rule = next((r for pattern, r in _SCHEMA_CALLS if pattern.search(t.text)), None)
+        if rule is None or any(s.open <= i <= s.close for s in skip):
+            continue
+        close = gosrc.closing(toks, i + 1) or i + 1
+        inner = toks[i + 2 : close]
+        names = [gosrc.literal_value(x) for x in inner if x.kind in ("raw", "str")]
+        types = [x.text for k, x in enumerate(inner[:-1]) if x.kind == "ident"
+                 and inner[k + 1].text == "{"]  # fmt: skip
+        out.append(_call_hit(rule, t.text, types + names, gomig.line_of(m.text, t)))
+    return out
+
+
+def _call_hit(rule: str, call: str, names: list[str], line: int) -> Hit:
+    table = names[0] if names else "?"
+    column = names[1] if len(names) > 1 else "?"
+    where = f"{table}.{column}"
+    if rule == "drop-column":
+        return Hit(rule, f"{call} drops column {where}.", line, where, (table, column))
+    if rule == "drop-table":
+        return Hit(rule, f"{call} drops table {', '.join(names) or '?'}.", line, table, (table,))
+    if rule == "rename-column":
+        return Hit(rule, f"{call} renames column {where}.", line, where)
+    if rule == "rename-table":
+        return Hit(rule, f"{call} renames table {table}.", line, table)
+    msg = f"{call} changes column {where}: if its type changes, the table is rewritten."
+    return Hit(rule, msg, line, where, level=Level.WARNING)
+
+
+# --- dialect -----------------------------------------------------------------------------
+
+_DRIVERS = (
+    ("postgres", re.compile(r"(?i)postgres|\bpgx\b|lib/pq\b")),
+    ("mysql", re.compile(r"(?i)mysql|mariadb")),
+    ("sqlite", re.compile(r"(?i)sqlite")),
+)
+
+
+def dialects(texts: list[str], default: str) -> list[str]:
+    """The dialects a Go migrations package is judged in: the policy's, unless the
+    package (as merged) names database drivers and PostgreSQL is not among them; then
+    each one it names (writefreely's migrations branch on MySQL and SQLite)."""
+    named = [d for d, pattern in _DRIVERS if any(pattern.search(t) for t in texts)]
+    if not named or "postgres" in named:
+        return [default]
+    return named
