@@ -56,13 +56,16 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
 
 
 def _unknown_table(hit: Hit) -> Hit:
-    """A lock on a table named at run time: its size cannot be weighed (a warning)."""
-    if not any(gosrc.RUNTIME in t for t in hit.table):
+    """A hit on a table named at run time: a lock on it cannot be weighed by size (a
+    warning), and a drop of it is no expand-contract step (the code cannot be searched
+    for a name nobody knows)."""
+    if not any(gosrc.RUNTIME in t for t in (*hit.table, *hit.target)):
         return hit
+    message = hit.message.replace(gosrc.RUNTIME, "<run-time value>")
     if hit.rule in SIZE_RULES or hit.sized:
-        msg = f"{hit.message} The table is named at run time: a warning."
-        return replace(hit, table=(), level=Level.WARNING, message=msg)
-    return hit
+        message += " The table is named at run time: a warning."
+        return replace(hit, table=(), target=(), level=Level.WARNING, message=message)
+    return replace(hit, target=(), message=message)
 
 
 def _schema_calls(m: GoMigration, skip: list[Side]) -> list[Hit]:
