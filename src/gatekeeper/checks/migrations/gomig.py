@@ -35,7 +35,12 @@ from dataclasses import dataclass
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import gosrc
 from gatekeeper.checks.migrations.gosrc import Token
-from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
+from gatekeeper.checks.migrations.sqltext import (
+    Statement,
+    irreversible_reason,
+    split,
+    strip_comments,
+)
 from gatekeeper.model import Finding, Level
 
 GOOSE, GORMIGRATE, XORMIGRATE, RUNNER = "goose", "gormigrate", "xormigrate", "runner"
@@ -289,19 +294,31 @@ def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql
             at = args[1 if t.text.endswith("Context") and len(args) > 1 else 0] if args else -1
             if at >= 0 and gosrc.string_expr(toks, at, m.consts) is None:
                 blind.append(line_of(m.text, t))
-        # a constant is read where it is defined, not again where it is used
-        starts = t.kind in ("raw", "str") or t.text == "fmt"
+        starts = t.kind in ("raw", "str") or t.text == "fmt" or _const_start(m, i)
         expr = gosrc.string_expr(toks, i, m.consts) if starts else None
         if expr is None:
             i += 1
             continue
-        sql = _SQL.match(expr.value)
+        sql = _SQL.match(strip_comments(expr.value))
         if sql and (sql.group("kw").isupper() or _exec_arg(toks, i)):
             runtime = expr.runtime + (("(joined before)",) if toks[i - 1].text == "+" else ())
             line = line_of(m.text, toks[i])
             found.append(Sql(split(expr.value, line), runtime, line))
         i = max(expr.end, i + 1)
     return found, blind
+
+
+def _const_start(m: GoMigration, i: int) -> bool:
+    """A constant starts a string expression worth reading here: one it begins
+    (``prefix + "..."``), or one executed whose text was not taken for SQL where the
+    constant is defined (an uppercase statement already was: not twice)."""
+    t, toks = m.toks[i], m.toks
+    if t.text not in m.consts or (i and toks[i - 1].text in (".", "+")):
+        return False
+    if i + 1 < len(toks) and toks[i + 1].text == "+":
+        return True
+    defined = _SQL.match(strip_comments(m.consts[t.text]))
+    return _exec_arg(toks, i) and not (defined and defined.group("kw").isupper())
 
 
 def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
@@ -325,25 +342,48 @@ def does_nothing(m: GoMigration, side: Side) -> bool:
     return inner in ([], ["return", "nil"], ["return"])
 
 
+_ADDS = re.compile(r"(?i)sync|automigrate|create|add")
+
+
 def additive(m: GoMigration, up: Side) -> bool:
     """An up that only adds (tables, columns, indexes, rows): its SQL is all CREATE,
-    ADD, INSERT or UPDATE, read in full, and it calls nothing named for dropping,
-    renaming or altering. Old code ignores what it adds, so a rollback may leave it."""
+    ADD, INSERT or UPDATE, read in full; it calls nothing named for dropping, renaming or
+    altering, and hands its database handle to no function but one named for adding
+    (``partialSync(tx, ...)``): other code may do anything with it. Old code ignores
+    what an additive up adds, so a rollback may leave it."""
     found, blind = sql_in(m, up.open, up.close, [])
     if blind or any(sql.runtime for sql in found):
         return False
     statements = [st for sql in found for st in sql.statements]
     if not all(_ADDITIVE_SQL.match(st.text) for st in statements):
         return False
-    calls = [
-        m.toks[k].text
-        for k in range(up.open, up.close)
-        if m.toks[k].kind == "ident" and m.toks[k + 1].text == "("
-    ]
+    toks, handles = m.toks, _handles(m, up)
+    calls = []
+    for k in range(up.open, up.close):
+        if toks[k].kind != "ident" or toks[k + 1].text != "(":
+            continue
+        calls.append(toks[k].text)
+        close = gosrc.closing(toks, k + 1) or k + 1
+        handed = any(t.kind == "ident" and t.text in handles for t in toks[k + 2 : close])
+        if handed and not (_ADDS.search(toks[k].text) or toks[k].text in _EXEC):
+            return False
     if any(_DESTRUCTIVE_CALL.search(c) for c in calls):
         return False
-    adds = re.compile(r"(?i)sync|automigrate|create|add")
-    return bool(statements) or any(adds.search(c) for c in calls)
+    return bool(statements) or any(_ADDS.search(c) for c in calls)
+
+
+def _handles(m: GoMigration, side: Side) -> set[str]:
+    """The parameters of the function whose body is ``side`` that are pointers (``tx
+    *gorm.DB``, ``db *sql.DB``): the database handles it may pass on."""
+    start = side.open
+    while start > 0 and m.toks[start].text != "func":
+        start -= 1
+    toks = m.toks
+    return {
+        toks[k].text
+        for k in range(start, side.open)
+        if toks[k].kind == "ident" and toks[k + 1].text == "*"
+    }
 
 
 def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
