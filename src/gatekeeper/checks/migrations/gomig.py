@@ -69,8 +69,9 @@ _CHANGES = re.compile(
 _BOOKKEEPING = re.compile(r"(?i)\w*(?:migration|schema_version|db_version)\w*")
 _ADDITIVE_SQL = re.compile(
     r"^\s*(?:CREATE\s+(?!OR\s+REPLACE)|ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\w.\"`]+\s+ADD\b|"
-    r"INSERT\b|UPDATE\b|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b|SET\b)",
-    re.IGNORECASE,
+    r"INSERT\b|UPDATE\b|SELECT\b|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b|SET\b|"
+    r"WITH\b(?!.*\b(?:DELETE|DROP|TRUNCATE|ALTER)\b))",
+    re.IGNORECASE | re.DOTALL,
 )
 _DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|delete|rename|alter|modify|change|truncate")
 
@@ -292,7 +293,7 @@ def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql
         if t.kind == "ident" and t.text in _EXEC and i + 1 < hi and toks[i + 1].text == "(":
             args = _args(toks, i + 1, gosrc.closing(toks, i + 1) or i + 1)
             at = args[1 if t.text.endswith("Context") and len(args) > 1 else 0] if args else -1
-            if at >= 0 and gosrc.string_expr(toks, at, m.consts) is None:
+            if at >= 0 and not _readable(m, at, lo, hi):
                 blind.append(line_of(m.text, t))
         starts = t.kind in ("raw", "str") or t.text == "fmt" or _const_start(m, i)
         expr = gosrc.string_expr(toks, i, m.consts) if starts else None
@@ -306,6 +307,23 @@ def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql
             found.append(Sql(split(expr.value, line), runtime, line))
         i = max(expr.end, i + 1)
     return found, blind
+
+
+def _readable(m: GoMigration, at: int, lo: int, hi: int) -> bool:
+    """The SQL argument at ``toks[at]`` is read: a string expression, or a variable the
+    same function assigns one to (``stmt := fmt.Sprintf(`...`)``: read there)."""
+    toks = m.toks
+    if gosrc.string_expr(toks, at, m.consts) is not None:
+        return True
+    name = toks[at].text
+    if toks[at].kind != "ident" or at + 1 >= len(toks) or toks[at + 1].text not in (")", ","):
+        return False
+    return any(
+        toks[k].text == name
+        and toks[k + 1].text in (":=", "=")
+        and gosrc.string_expr(toks, k + 2, m.consts) is not None
+        for k in range(lo, min(at, hi))
+    )
 
 
 def _const_start(m: GoMigration, i: int) -> bool:
@@ -342,20 +360,22 @@ def does_nothing(m: GoMigration, side: Side) -> bool:
     return inner in ([], ["return", "nil"], ["return"])
 
 
-_ADDS = re.compile(r"(?i)sync|automigrate|create|add")
+#: calls that add schema (xorm's Sync, gorm's AutoMigrate, CreateTable, AddColumn) or rows
+_ADDS = re.compile(r"(?i)sync|automigrate|create|add|^(?:update|insert|save|upsert)")
 
 
 def additive(m: GoMigration, up: Side) -> bool:
-    """An up that only adds (tables, columns, indexes, rows): its SQL is all CREATE,
-    ADD, INSERT or UPDATE, read in full; it calls nothing named for dropping, renaming or
-    altering, and hands its database handle to no function but one named for adding
-    (``partialSync(tx, ...)``): other code may do anything with it. Old code ignores
-    what an additive up adds, so a rollback may leave it."""
+    """An up that only adds (tables, columns, indexes) or fills rows: its SQL is all
+    CREATE, ADD, INSERT, UPDATE (or reads), each statement's kind known; it calls nothing
+    named for dropping, renaming or altering, and hands its database handle to no
+    function but one named for adding (``partialSync(tx, ...)``): other code may do
+    anything with it. Old code ignores what such an up adds, so a rollback may leave it."""
     found, blind = sql_in(m, up.open, up.close, [])
-    if blind or any(sql.runtime for sql in found):
+    if blind:
         return False
+    # parts known at run time may be names (a partition's); the statement's kind is not
     statements = [st for sql in found for st in sql.statements]
-    if not all(_ADDITIVE_SQL.match(st.text) for st in statements):
+    if not all(_ADDITIVE_SQL.match(strip_comments(st.text)) for st in statements):
         return False
     toks, handles = m.toks, _handles(m, up)
     calls = []
@@ -411,8 +431,8 @@ def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True)
         elif additive(m, p.up):
             msg = (
                 f"The down of {m.library} migration in {path} does nothing, and its up only "
-                "adds (tables, columns, indexes, rows): a rollback leaves them, which code "
-                "written before ignores (a warning; strict blocks it)."
+                "adds (tables, columns, indexes) or fills rows: a rollback leaves them, which "
+                "code written before ignores (a warning; strict blocks it)."
             )
             out.append(check.finding("empty-down", msg, path=path, line=p.down.line,
                                      evidence=path, level=Level.WARNING))  # fmt: skip
