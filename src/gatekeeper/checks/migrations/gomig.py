@@ -443,3 +443,30 @@ def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True)
             )
             out.append(check.finding("empty-down", msg, path=path, line=p.down.line, evidence=path))
     return out
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def same_code(before: str, after: str) -> bool:
+    """Two texts of a Go file that compile the same: equal once comments and layout are
+    set aside (a copyright line, a ``//nolint`` note, gofmt's spacing)."""
+    return [t.text for t in gosrc.code(gosrc.tokens(before))] == [
+        t.text for t in gosrc.code(gosrc.tokens(after))
+    ]
+
+
+def same_up(before: str, after: str) -> bool:
+    """Two texts of a goose, gormigrate or xormigrate file that differ only inside their
+    down functions (comments and layout aside): what ran on databases is unchanged."""
+    old, new = read(before), read(after)
+    if old is None or new is None or RUNNER in (old.library, new.library):
+        return False
+    return _outside_downs(old) == _outside_downs(new)
+
+
+def _outside_downs(m: GoMigration) -> list[str]:
+    downs = [p.down for p in m.pairs if p.down is not None]
+    return [
+        t.text for i, t in enumerate(m.toks) if not any(d.open < i < d.close for d in downs)
+    ]

@@ -13,8 +13,8 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, Migration
+from gatekeeper.checks.migrations import flywayconf, gomig
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
 
@@ -117,6 +117,9 @@ def _only_down(
     """True when the edit touches the down side alone."""
     if m.down_path is not None and path == m.down_path and path != m.path:
         return changes.get(m.path) is None  # the up file is not part of the change
+    if m.framework == GO and after is not None:
+        texts = [b.decode("utf-8", "replace") for b in (before, after)]
+        return gomig.same_up(*texts) and not gomig.same_code(*texts)
     if m.framework != ALEMBIC or after is None:
         return False
     try:
@@ -165,13 +168,15 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
 
 
 def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
-    """True when the edit cannot change what the migration does: the same bytes, or, for
-    Python migrations, the same syntax tree (a formatter's blank lines, quotes, comments)
-    once docstrings are set aside (Alembic reads the revision from variables, not from
-    the docstring that repeats it). SQL files must stay byte-identical: tools such as
-    Flyway checksum them."""
+    """True when the edit cannot change what the migration does: the same bytes, for Go
+    migrations the same code tokens, or, for Python migrations, the same syntax tree (a
+    formatter's blank lines, quotes, comments) once docstrings are set aside (Alembic
+    reads the revision from variables, not from the docstring that repeats it). SQL files
+    must stay byte-identical: tools such as Flyway checksum them."""
     if before == after:
         return True
+    if m.framework == GO:  # compiled, not checksummed: comments and layout do not run
+        return gomig.same_code(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
     if m.framework not in (ALEMBIC, DJANGO):
         return False
     try:
