@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import gosrc
@@ -69,11 +69,12 @@ _CHANGES = re.compile(
 _BOOKKEEPING = re.compile(r"(?i)\w*(?:migration|schema_version|db_version)\w*")
 _ADDITIVE_SQL = re.compile(
     r"^\s*(?:CREATE\s+(?!OR\s+REPLACE)|ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\w.\"`]+\s+ADD\b|"
-    r"INSERT\b|UPDATE\b|SELECT\b|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b|SET\b|"
-    r"WITH\b(?!.*\b(?:DELETE|DROP|TRUNCATE|ALTER)\b))",
+    r"INSERT\b|UPDATE\b|DELETE\b|SELECT\b|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b|SET\b|"
+    r"WITH\b(?!.*\b(?:DROP|TRUNCATE|ALTER)\b))",
     re.IGNORECASE | re.DOTALL,
 )
-_DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|delete|rename|alter|modify|change|truncate")
+#: calls that change schema in place (a row ``Delete`` is a row change, not one of them)
+_DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|rename|alter|modify|change|truncate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class GoMigration:
     text: str
     toks: list[Token]
     consts: dict[str, str]
+    #: the file's top-level functions (name -> body), for the helpers an up calls
+    funcs: dict[str, Side] = field(default_factory=dict)
 
 
 def may_be_migration(path: str) -> bool:
@@ -131,19 +134,21 @@ def read(text: str) -> GoMigration | None:
     toks = gosrc.code(gosrc.tokens(text))
     consts = gosrc.constants(text, toks)
     funcs = _functions(text, toks)
+    bodies = {name: side for name, (side, _) in funcs.items()}
     pairs, tx = _goose(text, toks, funcs)
     if pairs:
-        return GoMigration(GOOSE, pairs, tx, text, toks, consts)
+        return GoMigration(GOOSE, pairs, tx, text, toks, consts, bodies)
     for lib in (GORMIGRATE, XORMIGRATE):
         pairs = _structs(text, toks, lib, funcs)
         if pairs:
-            return GoMigration(lib, pairs, False, text, toks, consts)
+            return GoMigration(lib, pairs, False, text, toks, consts, bodies)
     if _LIBRARIES.search(text):
         return None  # the library's glue: listing, running
     ups = [side for side, handle in funcs.values() if handle and _executes(toks, side, consts)]
     if not ups:
         return None
-    return GoMigration(RUNNER, [Pair(s, None, s.line) for s in ups], False, text, toks, consts)
+    pairs = [Pair(s, None, s.line) for s in ups]
+    return GoMigration(RUNNER, pairs, False, text, toks, consts, bodies)
 
 
 def line_of(text: str, tok: Token) -> int:
@@ -361,35 +366,53 @@ def does_nothing(m: GoMigration, side: Side) -> bool:
 
 
 #: calls that add schema (xorm's Sync, gorm's AutoMigrate, CreateTable, AddColumn) or rows
-_ADDS = re.compile(r"(?i)sync|automigrate|create|add|^(?:update|insert|save|upsert)")
+_ADDS = re.compile(r"(?i)sync|automigrate|create|add|^(?:update|insert|save|upsert|delete)")
+#: helpers named for reading (``listLeafPartitions(ctx, db, ...)``): handed the handle to
+#: look, not to change
+_READS = re.compile(r"(?i)^(?:list|get|find|count|has|exists|select|query|load|read|fetch)")
 
 
 def additive(m: GoMigration, up: Side) -> bool:
-    """An up that only adds (tables, columns, indexes) or fills rows: its SQL is all
-    CREATE, ADD, INSERT, UPDATE (or reads), each statement's kind known; it calls nothing
-    named for dropping, renaming or altering, and hands its database handle to no
-    function but one named for adding (``partialSync(tx, ...)``): other code may do
-    anything with it. Old code ignores what such an up adds, so a rollback may leave it."""
-    found, blind = sql_in(m, up.open, up.close, [])
+    """An up that only adds (tables, columns, indexes) or changes rows: its SQL is all
+    CREATE, ADD, INSERT, UPDATE, DELETE (or reads), each statement's kind known; it calls
+    nothing named for dropping, renaming or altering, and hands its database handle to
+    no function but one of the file's own that passes the same test, or one named for
+    adding or reading (``partialSync(tx, ...)``, ``listPartitions(ctx, db)``): other code
+    may do anything with it. Old code ignores what such an up adds, and rows changed
+    cannot be changed back by code: a rollback that does nothing is honest."""
+    ok, adds = _only_adds(m, up, set())
+    return ok and adds
+
+
+def _only_adds(m: GoMigration, side: Side, seen: set[str]) -> tuple[bool, bool]:
+    """(nothing but additions and row changes, at least one of them) in ``side``."""
+    found, blind = sql_in(m, side.open, side.close, [])
     if blind:
-        return False
+        return False, False
     # parts known at run time may be names (a partition's); the statement's kind is not
     statements = [st for sql in found for st in sql.statements]
     if not all(_ADDITIVE_SQL.match(strip_comments(st.text)) for st in statements):
-        return False
-    toks, handles = m.toks, _handles(m, up)
-    calls = []
-    for k in range(up.open, up.close):
+        return False, False
+    toks, handles = m.toks, _handles(m, side)
+    adds = bool(statements)
+    for k in range(side.open, side.close):
+        name = toks[k].text
         if toks[k].kind != "ident" or toks[k + 1].text != "(":
             continue
-        calls.append(toks[k].text)
+        if _DESTRUCTIVE_CALL.search(name):
+            return False, False
+        adds = adds or bool(_ADDS.search(name))
         close = gosrc.closing(toks, k + 1) or k + 1
-        handed = any(t.kind == "ident" and t.text in handles for t in toks[k + 2 : close])
-        if handed and not (_ADDS.search(toks[k].text) or toks[k].text in _EXEC):
-            return False
-    if any(_DESTRUCTIVE_CALL.search(c) for c in calls):
-        return False
-    return bool(statements) or any(_ADDS.search(c) for c in calls)
+        if not any(t.kind == "ident" and t.text in handles for t in toks[k + 2 : close]):
+            continue
+        if name in m.funcs and name not in seen:
+            ok, more = _only_adds(m, m.funcs[name], seen | {name})
+            if not ok:
+                return False, False
+            adds = adds or more
+        elif not (_ADDS.search(name) or _READS.search(name) or name in _EXEC):
+            return False, False
+    return True, adds
 
 
 def _handles(m: GoMigration, side: Side) -> set[str]:
@@ -431,8 +454,9 @@ def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True)
         elif additive(m, p.up):
             msg = (
                 f"The down of {m.library} migration in {path} does nothing, and its up only "
-                "adds (tables, columns, indexes) or fills rows: a rollback leaves them, which "
-                "code written before ignores (a warning; strict blocks it)."
+                "adds (tables, columns, indexes) or changes rows: a rollback leaves what it "
+                "added, which code written before ignores, and keeps the changed rows (take "
+                "a backup if they matter; a warning, strict blocks it)."
             )
             out.append(check.finding("empty-down", msg, path=path, line=p.down.line,
                                      evidence=path, level=Level.WARNING))  # fmt: skip
