@@ -217,3 +217,54 @@ def test_the_tree_is_listed_once_per_run_and_never_for_python_or_ruby() -> None:
     # the MySQL up pairs with the generic down: the folder's names were read
     assert len(found) == 12 and found["db2/1_x.mysql.up.sql"] == "db2/1_x.down.sql"
     assert tree.listings == 1
+
+
+# --- Go migrations written as Go code ------------------------------------------------------
+
+GOOSE_GO = (
+    'package migrations\n\nimport "github.com/pressly/goose/v3"\n\n'
+    "func init() { goose.AddMigration(up1, down1) }\n\n"
+    "func up1(tx *sql.Tx) error { _, err := tx.Exec(`CREATE TABLE t (id int)`); return err }\n"
+    'func down1(tx *sql.Tx) error { _, err := tx.Exec("DROP TABLE t"); return err }\n'
+)
+RUNNER_GO = (
+    "package migrations\n\n"
+    "func V2_1_0(db *sqlx.DB) error { _, err := db.Exec(`ALTER TABLE a ADD COLUMN b int`); "
+    "return err }\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "version"),
+    [
+        ("db/migrations/20240101_add_t.go", GOOSE_GO, "20240101"),
+        ("internal/migrations/v2.1.0.go", RUNNER_GO, "v2.1.0"),
+    ],
+)
+def test_go_migrations_are_recognised_by_folder_and_shape(
+    path: str, text: str, version: str
+) -> None:
+    m = detect.classify(path, text)
+    assert m is not None and (m.framework, m.version, m.down_path) == ("go", version, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("internal/store/v2.1.0.go", RUNNER_GO),  # not in a migrations folder
+        ("internal/migrations/v2_test.go", RUNNER_GO),  # a test
+        ("vendor/x/migrations/v2.go", RUNNER_GO),  # vendored
+        ("cmd/migrate/main.go", "package main\n\n" + RUNNER_GO.split("\n", 2)[2]),  # a command
+        # the runner's glue: it imports goose and registers nothing
+        ("cmd/x/migrate/run.go", 'package migrate\n\nimport "github.com/pressly/goose/v3"\n\n'
+         "func Run(db *sql.DB) error {\n\tdb.Exec(`DROP TABLE goose_lock`)\n"
+         "\treturn goose.Up(db, \".\")\n}\n"),
+        # reads only, or only the runner's bookkeeping table
+        ("migrations/migrations.go", "package migrations\n\nfunc Migrate(db *sql.DB) error {\n"
+         "\tdb.Exec(`CREATE TABLE IF NOT EXISTS appmigrations (v int)`)\n"
+         "\tdb.QueryRow(`SELECT MAX(v) FROM appmigrations`)\n\treturn nil\n}\n"),
+        ("migrations/util.go", "package migrations\n\nfunc quote(s string) string { return s }\n"),
+    ],
+)  # fmt: skip
+def test_go_files_that_are_not_migrations(path: str, text: str) -> None:
+    assert detect.classify(path, text) is None
