@@ -418,7 +418,9 @@ def _only_adds(m: GoMigration, side: Side, seen: set[str]) -> tuple[bool, bool]:
             return False, False
         adds = adds or bool(_ADDS.search(name))
         close = gosrc.closing(toks, k + 1) or k + 1
-        if not any(t.kind == "ident" and t.text in handles for t in toks[k + 2 : close]):
+        args = _args(toks, k + 1, close)
+        # the handle itself as an argument (``tx.Dialect()`` passes something else)
+        if not any(toks[a].text in handles and toks[a + 1].text in (",", ")") for a in args):
             continue
         if name in m.funcs and name not in seen:
             ok, more = _only_adds(m, m.funcs[name], seen | {name})
@@ -431,17 +433,18 @@ def _only_adds(m: GoMigration, side: Side, seen: set[str]) -> tuple[bool, bool]:
 
 
 def _handles(m: GoMigration, side: Side) -> set[str]:
-    """The parameters of the function whose body is ``side`` that are pointers (``tx
-    *gorm.DB``, ``db *sql.DB``): the database handles it may pass on."""
+    """The parameters of the function whose body is ``side`` that are database handles
+    (``tx *gorm.DB``, ``db *sql.DB``, ``x *xorm.Engine``): what it may pass on."""
     start = side.open
     while start > 0 and m.toks[start].text != "func":
         start -= 1
-    toks = m.toks
-    return {
-        toks[k].text
-        for k in range(start, side.open)
-        if toks[k].kind == "ident" and toks[k + 1].text == "*"
-    }
+    toks, out = m.toks, set()
+    for k in range(start, side.open - 1):
+        if toks[k].kind == "ident" and toks[k + 1].text == "*":
+            kind = "".join(t.text for t in toks[k + 1 : k + 5])
+            if _HANDLE.match(kind):
+                out.add(toks[k].text)
+    return out
 
 
 def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
