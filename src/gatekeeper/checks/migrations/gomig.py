@@ -530,3 +530,27 @@ def _outside_downs(m: GoMigration) -> list[str]:
     return [
         t.text for i, t in enumerate(m.toks) if not any(d.open < i < d.close for d in downs)
     ]
+
+
+def same_sql(before: str, after: str) -> bool:
+    """Two texts of a Go migration whose SQL (every statement, layout aside) and schema
+    calls (named for adding, dropping, renaming, altering) are the same: only the Go
+    around them changed (an error check added, a loop refactored)."""
+    return _effects(before) == _effects(after) is not None
+
+
+def _effects(text: str) -> list[str] | None:
+    m = read(text)
+    if m is None:
+        return None
+    found, blind = sql_in(m, 0, len(m.toks), [])
+    out = [" ".join(st.text.split()) for sql in found for st in sql.statements]
+    toks = m.toks
+    out += [
+        toks[k].text
+        for k in range(len(toks) - 1)
+        if toks[k].kind == "ident"
+        and toks[k + 1].text == "("
+        and (_DESTRUCTIVE_CALL.search(toks[k].text) or _ADDS.search(toks[k].text))
+    ]
+    return [*out, f"blind:{len(blind)}"]
