@@ -98,6 +98,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "go-vikunja/vikunja", "pocket-id/pocket-id", "lukevella/rallly",
         "firefly-iii/firefly-iii", "linkwarden/linkwarden",
     ),
+    "tenth (14)": (
+        "huginn/huginn", "spiral-project/ihatemoney", "lldap/lldap", "writefreely/writefreely",
+        "ghostfolio/ghostfolio",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
