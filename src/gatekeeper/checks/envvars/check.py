@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import text_reads
+from gatekeeper.checks.envvars import configdocs, text_reads
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -303,10 +303,12 @@ class EnvVarsCheck(BaseCheck):
             for loc in head
             if not loc.read.dynamic and not known.has(loc.read) and not allow(loc.read.name)
         ]
+        if any(loc.read.keys for loc in candidates):
+            self._config_samples(ctx, docs)
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
-        known.add(self._read_elsewhere_at_base(ctx, base_side, names))
+        known.add(self._read_elsewhere_at_base(ctx, base_side, _with_keys(names, candidates)))
         plumbing = self._provided(ctx, head_side, sorted(undocumented - known.exact))
         plumbing |= self._in_schema(ctx, sorted(undocumented - known.exact - plumbing))
         reported: set[str] = set()
@@ -467,6 +469,26 @@ class EnvVarsCheck(BaseCheck):
                         doc.add(name, where, line)
         return doc
 
+    def _config_samples(self, ctx: CheckContext, doc: Documentation) -> None:
+        """Add the keys the config samples at head document (configdocs.py): asked only
+        when a candidate variable stands for a configuration key."""
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
+        skip = (*tests, *configdocs.NOT_SAMPLES)
+        paths = configdocs.sample_paths(
+            ctx.changes.head_paths(configdocs.SAMPLE_FILES), lambda p: match_any(p, skip)
+        )
+        read = []
+        for path in paths:
+            ctx.check_time()
+            text = ctx.changes.text_at_head(path)
+            if text is not None and configdocs.parse_sample(path, text, doc):
+                read.append(path)
+        if read:
+            ctx.add_details(
+                f"env-vars: configuration keys read from the config sample"
+                f"{'s' if len(read) != 1 else ''} {', '.join(read)}."
+            )
+
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
         folders = list(ctx.config.get("external_docs", ()))
@@ -553,7 +575,21 @@ class EnvVarsCheck(BaseCheck):
 
 def _documented(read: EnvRead, docs: Documentation) -> bool:
     """Whether a read needs no finding: it documents itself (a pydantic field with a
-    description), or one of its names (aliases too) is in the documentation."""
-    return read.described or any(
-        docs.find(n, case_insensitive=read.case_insensitive) for n in read.names
+    description), or one of its names (aliases too) is in the documentation, or the
+    configuration key it stands for is (a config sample, a dotted key in the docs)."""
+    return (
+        read.described
+        or any(docs.find(n, case_insensitive=read.case_insensitive) for n in read.names)
+        or any(docs.find_key(k) for k in read.keys)
     )
+
+
+def _with_keys(names: list[str], candidates: list[Located]) -> list[str]:
+    """``names`` in order, each followed by the configuration keys it stands for: a file
+    at base reading ``viper.GetString("database.schema")`` names the key, not the variable."""
+    keys: dict[str, list[str]] = {}
+    for loc in candidates:
+        for key in loc.read.keys:
+            if key not in keys.setdefault(loc.read.name, []):
+                keys[loc.read.name].append(key)
+    return [word for name in names for word in (name, *keys.get(name, ()))]
