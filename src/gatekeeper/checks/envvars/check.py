@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import configdocs, text_reads
+from gatekeeper.checks.envvars import configdocs, keymaps, text_reads
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -284,7 +285,7 @@ class EnvVarsCheck(BaseCheck):
         notes: list[Finding] = []
         head_side = Side(ctx, at_head=True)
         base_side = Side(ctx, at_head=False, shared=head_side)
-        head = self._reads(ctx, head_side, notes=notes)
+        head = self._keyed(ctx, self._reads(ctx, head_side, notes=notes))
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         notes += self._external_docs(ctx, docs)
@@ -331,6 +332,27 @@ class EnvVarsCheck(BaseCheck):
         ctx.set_summary(
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
+
+    def _keyed(self, ctx: CheckContext, head: list[Located]) -> list[Located]:
+        """``head`` with the configuration keys a Rust settings library maps each prefixed
+        variable onto (keymaps.py: figment, config-rs), so that the key documented in a
+        configuration template documents the variable. The repository is searched for
+        the mappings at head only when a Rust file reads a variable."""
+        if not any(loc.path.endswith(".rs") and not loc.read.dynamic for loc in head):
+            return head
+        found = ctx.changes.head_files_containing(list(keymaps.SEARCH_WORDS), ["*.rs"])
+        paths = [p for p in found or () if not p.startswith(("tests/", "benches/"))]
+        texts = (ctx.changes.text_at_head(p) or "" for p in paths[: keymaps.MAX_FILES])
+        maps = keymaps.keymaps(texts)
+        if not maps:
+            return head
+        out = []
+        for loc in head:
+            keys = keymaps.keys_of(loc.read.name, maps) if loc.read.name else ()
+            fresh = tuple(k for k in keys if k not in loc.read.keys)
+            read = dataclasses.replace(loc.read, keys=loc.read.keys + fresh) if fresh else None
+            out.append(Located(loc.path, read) if read is not None else loc)
+        return out
 
     def _framework_vars(self, ctx: CheckContext) -> tuple[str, ...]:
         """The variables the frameworks the base is built on define (frameworks.py)."""

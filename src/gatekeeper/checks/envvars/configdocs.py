@@ -31,7 +31,9 @@ from gatekeeper.checks.yamlbound import AliasBomb, load_all
 _SAMPLE_NAME = re.compile(
     r"(?:config[\w.-]*|[\w.-]+\.(?:sample|example|dist|default))\.(?:ya?ml|json|toml)"
     r"(?:\.(?:sample|example|dist|default|template|tmpl))?"
-    r"|[\w.-]+\.(?:ya?ml|json|toml)\.(?:sample|example|dist|default|template|tmpl)",
+    r"|[\w.-]+\.(?:ya?ml|json|toml)\.(?:sample|example|dist|default|template|tmpl)"
+    # a template named for its program and purpose: lldap_config.docker_template.toml
+    r"|[\w.-]*config[\w.-]*[._-](?:template|example|sample|dist|default)\.(?:ya?ml|json|toml)",
     re.I,
 )
 #: folders whose files are no sample of the team's configuration
@@ -69,13 +71,38 @@ def sample_paths(paths: Iterable[str], excluded: Callable[[str], bool]) -> list[
 def parse_sample(path: str, text: str, doc: Documentation) -> bool:
     """Add the key paths of a config sample to ``doc.keys``; False when it does not parse
     (it then documents nothing)."""
+    toml = ".toml" in PurePosixPath(path).name.lower()
+    commented = list(_toml_lines(text)) if toml else []
     data = _load(path, text)
-    if data is None:
+    if data is None and not commented:
         return False
     lines = _line_finder(text)
     for key in _paths(data):
         doc.add_key(key, path, lines(key.rsplit(".", 1)[-1]))
+    for key, line in commented:
+        doc.add_key(key, path, line)
     return True
+
+
+#: a TOML table header, live or commented out (``[smtp_options]``, ``#[ldaps_options]``)
+_TOML_TABLE = re.compile(r"^\s*#*\s*\[\[?\s*(?P<table>[A-Za-z0-9_.-]{1,200})\s*\]\]?\s*$")
+#: a key set or commented out in a template (``#http_host = "0.0.0.0"``), its value given
+_TOML_KEY = re.compile(r"^\s*#*\s*(?P<key>[A-Za-z_][\w-]{0,100})\s*=\s*\S")
+
+
+def _toml_lines(text: str) -> Iterator[tuple[str, int]]:
+    """The keys of a TOML template line by line, with their tables: a template documents
+    a setting by a commented-out line (``#ldap_port = 3890``) that a TOML parser drops.
+    At most :data:`MAX_KEYS`."""
+    table, count = "", 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if count >= MAX_KEYS:
+            return
+        if (m := _TOML_TABLE.match(line)) is not None:
+            table = m.group("table")
+        elif (m := _TOML_KEY.match(line)) is not None:
+            count += 1
+            yield (f"{table}.{m.group('key')}" if table else m.group("key")), number
 
 
 def _load(path: str, text: str) -> object | None:
