@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import text_reads
+from gatekeeper.checks.envvars import configdocs, keymaps, text_reads
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -284,7 +285,7 @@ class EnvVarsCheck(BaseCheck):
         notes: list[Finding] = []
         head_side = Side(ctx, at_head=True)
         base_side = Side(ctx, at_head=False, shared=head_side)
-        head = self._reads(ctx, head_side, notes=notes)
+        head = self._keyed(ctx, self._reads(ctx, head_side, notes=notes))
         base = self._reads(ctx, base_side, notes=[])
         docs = self._documentation(ctx)
         notes += self._external_docs(ctx, docs)
@@ -303,10 +304,12 @@ class EnvVarsCheck(BaseCheck):
             for loc in head
             if not loc.read.dynamic and not known.has(loc.read) and not allow(loc.read.name)
         ]
+        if any(loc.read.keys for loc in candidates):
+            self._config_samples(ctx, docs)
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
-        known.add(self._read_elsewhere_at_base(ctx, base_side, names))
+        known.add(self._read_elsewhere_at_base(ctx, base_side, _with_keys(names, candidates)))
         plumbing = self._provided(ctx, head_side, sorted(undocumented - known.exact))
         plumbing |= self._in_schema(ctx, sorted(undocumented - known.exact - plumbing))
         reported: set[str] = set()
@@ -329,6 +332,27 @@ class EnvVarsCheck(BaseCheck):
         ctx.set_summary(
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
+
+    def _keyed(self, ctx: CheckContext, head: list[Located]) -> list[Located]:
+        """``head`` with the configuration keys a Rust settings library maps each prefixed
+        variable onto (keymaps.py: figment, config-rs), so that the key documented in a
+        configuration template documents the variable. The repository is searched for
+        the mappings at head only when a Rust file reads a variable."""
+        if not any(loc.path.endswith(".rs") and not loc.read.dynamic for loc in head):
+            return head
+        found = ctx.changes.head_files_containing(list(keymaps.SEARCH_WORDS), ["*.rs"])
+        paths = [p for p in found or () if not p.startswith(("tests/", "benches/"))]
+        texts = (ctx.changes.text_at_head(p) or "" for p in paths[: keymaps.MAX_FILES])
+        maps = keymaps.keymaps(texts)
+        if not maps:
+            return head
+        out = []
+        for loc in head:
+            keys = keymaps.keys_of(loc.read.name, maps) if loc.read.name else ()
+            fresh = tuple(k for k in keys if k not in loc.read.keys)
+            read = dataclasses.replace(loc.read, keys=loc.read.keys + fresh) if fresh else None
+            out.append(Located(loc.path, read) if read is not None else loc)
+        return out
 
     def _framework_vars(self, ctx: CheckContext) -> tuple[str, ...]:
         """The variables the frameworks the base is built on define (frameworks.py)."""
@@ -467,6 +491,26 @@ class EnvVarsCheck(BaseCheck):
                         doc.add(name, where, line)
         return doc
 
+    def _config_samples(self, ctx: CheckContext, doc: Documentation) -> None:
+        """Add the keys the config samples at head document (configdocs.py): asked only
+        when a candidate variable stands for a configuration key."""
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
+        skip = (*tests, *configdocs.NOT_SAMPLES)
+        paths = configdocs.sample_paths(
+            ctx.changes.head_paths(configdocs.SAMPLE_FILES), lambda p: match_any(p, skip)
+        )
+        read = []
+        for path in paths:
+            ctx.check_time()
+            text = ctx.changes.text_at_head(path)
+            if text is not None and configdocs.parse_sample(path, text, doc):
+                read.append(path)
+        if read:
+            ctx.add_details(
+                f"env-vars: configuration keys read from the config sample"
+                f"{'s' if len(read) != 1 else ''} {', '.join(read)}."
+            )
+
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
         folders = list(ctx.config.get("external_docs", ()))
@@ -553,7 +597,21 @@ class EnvVarsCheck(BaseCheck):
 
 def _documented(read: EnvRead, docs: Documentation) -> bool:
     """Whether a read needs no finding: it documents itself (a pydantic field with a
-    description), or one of its names (aliases too) is in the documentation."""
-    return read.described or any(
-        docs.find(n, case_insensitive=read.case_insensitive) for n in read.names
+    description), or one of its names (aliases too) is in the documentation, or the
+    configuration key it stands for is (a config sample, a dotted key in the docs)."""
+    return (
+        read.described
+        or any(docs.find(n, case_insensitive=read.case_insensitive) for n in read.names)
+        or any(docs.find_key(k) for k in read.keys)
     )
+
+
+def _with_keys(names: list[str], candidates: list[Located]) -> list[str]:
+    """``names`` in order, each followed by the configuration keys it stands for: a file
+    at base reading ``viper.GetString("database.schema")`` names the key, not the variable."""
+    keys: dict[str, list[str]] = {}
+    for loc in candidates:
+        for key in loc.read.keys:
+            if key not in keys.setdefault(loc.read.name, []):
+                keys[loc.read.name].append(key)
+    return [word for name in names for word in (name, *keys.get(name, ()))]

@@ -76,6 +76,9 @@ _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*
 _MENTION = re.compile(r"(?:\$\{?|`)(?P<name>[A-Z_][A-Z0-9_]*[A-Z0-9])\b")
 _COMMENTED = re.compile(r"^#+\s*(?:export\s+)?(?P<name>[A-Z_][A-Z0-9_]*)=")
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
+#: a dotted configuration key (``database.schema``, ``files.s3.tempdir``) in a code span
+#: or a table cell of the docs: viper-style settings are documented by their key path
+_DOTTED_KEY = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
 _SECRET_PREFIXES = (
     "ghp_",
     "gho_",
@@ -119,10 +122,21 @@ class Documentation:
     problems: list[Problem] = field(default_factory=list)
     #: the places read from outside the repository (``external_docs``), by shown path
     outside: set[str] = field(default_factory=set)
+    #: configuration keys documented (lower-case dotted paths -> first (path, line)): a
+    #: config sample's entries, a dotted key in the docs (configdocs.py)
+    keys: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def add(self, name: str, path: str, line: int) -> None:
         """Record that ``path`` documents ``name`` (the first place wins)."""
         self.names.setdefault(name, (path, line))
+
+    def add_key(self, key: str, path: str, line: int) -> None:
+        """Record that ``path`` documents the configuration key ``key`` (any case)."""
+        self.keys.setdefault(key.lower(), (path, line))
+
+    def find_key(self, key: str) -> tuple[str, int] | None:
+        """Where the configuration key ``key`` is documented (case-insensitive), or None."""
+        return self.keys.get(key.lower())
 
     def find(self, name: str, *, case_insensitive: bool = False) -> tuple[str, int] | None:
         """Where ``name`` is documented, or None."""
@@ -220,7 +234,8 @@ _FENCE = re.compile(r"^\s*(?:```|~~~)")
 def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
     own headings, Sphinx ``envvar`` directives, and the assignments and compose
-    ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``)."""
+    ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``); and the
+    dotted configuration keys of code spans and table cells (`` `database.schema` ``)."""
     fenced = False
     for number, line in enumerate(text.splitlines(), start=1):
         if _FENCE.match(line):
@@ -234,6 +249,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
             candidate = m.group("body").strip().lstrip("$").split("=")[0].strip("{} ")
             if _NAME.fullmatch(candidate) and candidate.isupper():
                 doc.add(candidate, path, number)
+            elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
+                doc.add_key(candidate.split(":")[0].strip(), path, number)
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):
@@ -241,6 +258,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 word = cell.strip().strip("`*")
                 if _NAME.fullmatch(word) and word.isupper():
                     doc.add(word, path, number)
+                elif _DOTTED_KEY.fullmatch(word):
+                    doc.add_key(word, path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
 

@@ -21,6 +21,10 @@ class EnvRead:
     #: other names the same setting is also read from (pydantic ``AliasChoices``, a v1
     #: ``env=[...]`` list): any of them documented, or read at base, is enough
     aliases: tuple[str, ...] = ()
+    #: the configuration keys (lower-case, dotted) the variable stands for, as viper's
+    #: ``AutomaticEnv`` reads ``database.schema`` from ``APP_DATABASE_SCHEMA``: the key
+    #: documented (a config sample, the docs) documents the variable too
+    keys: tuple[str, ...] = ()
 
     @property
     def dynamic(self) -> bool:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from gatekeeper.checks.envvars import text_gotags, text_jsalias
+from gatekeeper.checks.envvars import text_gotags, text_jsalias, text_viper
 from gatekeeper.checks.envvars.text_names import GO, JS, Constants, Language, file_constants
 
 _GO_IMPORT = re.compile(
@@ -48,6 +48,8 @@ class Neighbours:
         self._listing: list[str] | None = None
         self._known: set[str] | None = None
         self._prefixes: dict[str, tuple[str, ...]] | None = None
+        self._viper: tuple[text_viper.Setup, ...] | None = None
+        self._key_types: dict[str, set[str]] = {}
         self._exports: dict[str, set[str]] = {}
         self._ts_paths: dict[str, list[tuple[str, str]]] = {}
         self._folder_aliases: dict[str, list[tuple[str, str]]] = {}
@@ -104,6 +106,31 @@ class Neighbours:
             paths = [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
             self._prefixes = text_gotags.prefixes(self._read(p) or "" for p in paths)
         return self._prefixes
+
+    def go_viper(self) -> tuple[text_viper.Setup, ...]:
+        """The side's viper ``AutomaticEnv`` setups (text_viper), found once: the Go files
+        naming ``AutomaticEnv``, by one search where the tree has one; test files never
+        count (a test's own viper is no deployment's)."""
+        if self._viper is None:
+            found = None
+            if self._containing is not None:
+                found = self._containing([text_viper.SETUP_WORD], ["*.go"])
+            if found is None:
+                found = [p for p in self._all() if p.endswith(".go")]
+            paths = [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
+            self._viper = text_viper.setups(self._read(p) or "" for p in paths)
+        return self._viper
+
+    def go_key_types(self, path: str) -> set[str]:
+        """The typed viper key types (text_viper.key_types) of the package a Go file is in,
+        read once per folder."""
+        folder = str(PurePosixPath(path).parent)
+        if folder not in self._key_types:
+            found: set[str] = set()
+            for p in self._package_files(folder)[:MAX_PREFIX_FILES]:
+                found |= text_viper.key_types(self._read(p) or "")
+            self._key_types[folder] = found
+        return self._key_types[folder]
 
     def js_aliases(self, path: str, text: str) -> set[str]:
         """The names that stand for the whole environment in a JavaScript/TypeScript file:
@@ -179,14 +206,23 @@ class Neighbours:
     def _package(self, folder: str) -> dict[str, str]:
         if folder not in self._folders:
             merged: dict[str, str] = {}
-            prefix = "" if folder in ("", ".") else folder + "/"
-            for p in self._all():
-                rest = p[len(prefix) :] if p.startswith(prefix) else None
-                if rest and "/" not in rest and p.endswith(".go") and not p.endswith("_test.go"):
-                    for k, v in self._constants(p, GO).items():
-                        merged.setdefault(k, v)
+            for p in self._package_files(folder):
+                for k, v in self._constants(p, GO).items():
+                    merged.setdefault(k, v)
             self._folders[folder] = merged
         return self._folders[folder]
+
+    def _package_files(self, folder: str) -> list[str]:
+        """The Go files of the package in ``folder``, tests left out."""
+        prefix = "" if folder in ("", ".") else folder + "/"
+        return [
+            p
+            for p in self._all()
+            if p.startswith(prefix)
+            and "/" not in p[len(prefix) :]
+            and p.endswith(".go")
+            and not p.endswith("_test.go")
+        ]
 
     def _package_dir(self, import_path: str) -> str | None:
         """The repository folder an import path points at (the longest suffix that exists)."""

@@ -15,7 +15,13 @@ from typing import Protocol
 
 import yaml
 
-from gatekeeper.checks.envvars import text_gotags, text_jsalias, text_names, text_schemas
+from gatekeeper.checks.envvars import (
+    text_gotags,
+    text_jsalias,
+    text_names,
+    text_schemas,
+    text_viper,
+)
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_names import Constants
 from gatekeeper.checks.envvars.text_rust import rust_reads
@@ -73,17 +79,33 @@ def go_reads(
     text: str,
     constants: Constants | None = None,
     prefixes: Callable[[], dict[str, tuple[str, ...]]] | None = None,
+    viper: Callable[[], tuple[text_viper.Setup, ...]] | None = None,
+    key_types: Callable[[], set[str]] | None = None,
 ) -> list[EnvRead]:
     """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, the
     keys a parser of ``os.Environ()`` lines switches on, viper's ``BindEnv``, and the
     struct tags of caarlos0/env, go-envconfig and envconfig (text_gotags), after the
-    repository's prefixes (``prefixes()``, asked only of a file with such tags)."""
+    repository's prefixes (``prefixes()``, asked only of a file with such tags); and the
+    keys read through viper where the repository calls ``AutomaticEnv`` (text_viper:
+    ``viper()`` gives the repository's setups, ``key_types()`` the typed-key types of the
+    file's package, each asked only of a file that may read that way)."""
     reads = text_names.reads(text, text_names.GO, constants or _no_constants)
     if text_gotags.libraries(text):
         reads += text_gotags.tag_reads(text, prefixes() if prefixes is not None else {})
     if "viper" in text and ".BindEnv(" in text:
         reads += _viper_binds(text, constants or _no_constants)
+    if viper is not None and _may_read_viper_keys(text):
+        reads += text_viper.viper_reads(text, constants or _no_constants, viper(), key_types)
     return reads + _environ_switch(text) if "os.Environ()" in text else reads
+
+
+#: a constant of a named type (``DatabaseSchema Key = `database.schema```), which may be
+#: a typed viper key whose methods live in another file of the package
+_TYPED_STRING = re.compile(r"(?m)^[ \t]*(?:const[ \t]+)?\w+[ \t]+[A-Za-z_]\w*[ \t]*=[ \t]*[\"`]")
+
+
+def _may_read_viper_keys(text: str) -> bool:
+    return text_viper.VIPER_IMPORT in text or _TYPED_STRING.search(text) is not None
 
 
 _BIND_ENV = re.compile(r"\.BindEnv\((?P<args>[^()]{0,1000})\)")
@@ -353,6 +375,12 @@ class Lookups(Protocol):
     def go_prefixes(self) -> dict[str, tuple[str, ...]]:
         """The prefixes the repository gives Go's struct-tag libraries, per tag key."""
 
+    def go_viper(self) -> tuple[text_viper.Setup, ...]:
+        """The repository's viper ``AutomaticEnv`` setups (none: viper keys are no reads)."""
+
+    def go_key_types(self, path: str) -> set[str]:
+        """The typed viper key types declared in the package of a Go file."""
+
     def js_aliases(self, path: str, text: str) -> set[str]:
         """The names standing for the whole environment in a JavaScript/TypeScript file."""
 
@@ -371,7 +399,13 @@ def _js(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
 
 
 def _go(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
-    return go_reads(text, lookups.go(path, text), lookups.go_prefixes)
+    return go_reads(
+        text,
+        lookups.go(path, text),
+        lookups.go_prefixes,
+        lookups.go_viper,
+        lambda: lookups.go_key_types(path),
+    )
 
 
 _SHELL = _text_only(shell_reads)

@@ -1,0 +1,171 @@
+"""Configuration keys documented by the config samples a team ships.
+
+A setting read through a configuration library that also takes it from the environment
+(viper's ``AutomaticEnv``: text_viper) is documented where its key is: an entry of a
+sample configuration (``config.yml.example``, ``config.sample.toml``), or of a structured
+description of every key from which the docs are generated, as vikunja's
+``config-raw.json``, a tree of ``{"key": "service", "children": [{"key": "secret", ...}]}``.
+
+A sample's nested mappings give dotted key paths (``database: {schema: x}`` documents
+``database.schema``); a list whose items are mappings each naming itself with a ``key`` or
+``name`` string makes those items children of the mapping holding the list (the list's own
+key is not part of the path). Test folders, fixtures, vendored and installed packages and
+``.github`` hold no samples of the team's configuration and are not read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import PurePosixPath
+
+import yaml
+
+from gatekeeper.checks.envvars.docs import Documentation
+from gatekeeper.checks.yamlbound import AliasBomb, load_all
+
+#: what a config sample's file name looks like: ``config.yml``, ``config.local.yaml.dist``,
+#: ``config-raw.json``, ``app.example.toml``, ``settings.yml.sample``
+_SAMPLE_NAME = re.compile(
+    r"(?:config[\w.-]*|[\w.-]+\.(?:sample|example|dist|default))\.(?:ya?ml|json|toml)"
+    r"(?:\.(?:sample|example|dist|default|template|tmpl))?"
+    r"|[\w.-]+\.(?:ya?ml|json|toml)\.(?:sample|example|dist|default|template|tmpl)"
+    # a template named for its program and purpose: lldap_config.docker_template.toml
+    r"|[\w.-]*config[\w.-]*[._-](?:template|example|sample|dist|default)\.(?:ya?ml|json|toml)",
+    re.I,
+)
+#: folders whose files are no sample of the team's configuration
+NOT_SAMPLES = (
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/__fixtures__/**",
+    "**/node_modules/**",
+    "**/vendor/**",
+    ".github/**",
+)
+#: the pathspecs listing candidate samples (their names are then matched)
+SAMPLE_FILES = ("**/*.yml", "**/*.yaml", "**/*.json", "**/*.toml", "**/*.sample", "**/*.example")
+#: samples read at most (the shortest paths first: the team's own at the top)
+MAX_SAMPLES = 40
+#: key paths taken from one sample at most, and how deep its nesting is followed
+MAX_KEYS = 20_000
+MAX_DEPTH = 12
+#: what names a list item (``{"key": "secret", ...}``)
+_ITEM_NAMES = ("key", "name")
+
+
+def is_sample(path: str) -> bool:
+    """Whether a file's name makes it a config sample (its folder is judged elsewhere)."""
+    return _SAMPLE_NAME.fullmatch(PurePosixPath(path).name) is not None
+
+
+def sample_paths(paths: Iterable[str], excluded: Callable[[str], bool]) -> list[str]:
+    """The config samples among ``paths``, outside ``excluded`` folders, the shallowest
+    first, at most :data:`MAX_SAMPLES`."""
+    found = [p for p in paths if is_sample(p) and not excluded(p)]
+    return sorted(found, key=lambda p: (p.count("/"), p))[:MAX_SAMPLES]
+
+
+def parse_sample(path: str, text: str, doc: Documentation) -> bool:
+    """Add the key paths of a config sample to ``doc.keys``; False when it does not parse
+    (it then documents nothing)."""
+    toml = ".toml" in PurePosixPath(path).name.lower()
+    commented = list(_toml_lines(text)) if toml else []
+    data = _load(path, text)
+    if data is None and not commented:
+        return False
+    lines = _line_finder(text)
+    for key in _paths(data):
+        doc.add_key(key, path, lines(key.rsplit(".", 1)[-1]))
+    for key, line in commented:
+        doc.add_key(key, path, line)
+    return True
+
+
+#: a TOML table header, live or commented out (``[smtp_options]``, ``#[ldaps_options]``)
+_TOML_TABLE = re.compile(r"^\s*#*\s*\[\[?\s*(?P<table>[A-Za-z0-9_.-]{1,200})\s*\]\]?\s*$")
+#: a key set or commented out in a template (``#http_host = "0.0.0.0"``), its value given
+_TOML_KEY = re.compile(r"^\s*#*\s*(?P<key>[A-Za-z_][\w-]{0,100})\s*=\s*\S")
+
+
+def _toml_lines(text: str) -> Iterator[tuple[str, int]]:
+    """The keys of a TOML template line by line, with their tables: a template documents
+    a setting by a commented-out line (``#ldap_port = 3890``) that a TOML parser drops.
+    At most :data:`MAX_KEYS`."""
+    table, count = "", 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if count >= MAX_KEYS:
+            return
+        if (m := _TOML_TABLE.match(line)) is not None:
+            table = m.group("table")
+        elif (m := _TOML_KEY.match(line)) is not None:
+            count += 1
+            yield (f"{table}.{m.group('key')}" if table else m.group("key")), number
+
+
+def _load(path: str, text: str) -> object | None:
+    name = PurePosixPath(path).name.lower()
+    try:
+        if ".json" in name:
+            data: object = json.loads(text)
+            return data
+        if ".toml" in name:
+            return tomllib.loads(text)
+        documents = load_all(text)
+    except (ValueError, yaml.YAMLError, AliasBomb, RecursionError):
+        return None
+    return documents[0] if documents else None
+
+
+def _paths(data: object) -> Iterator[str]:
+    """Every key path of the sample (intermediate ones too), at most :data:`MAX_KEYS`."""
+    count = 0
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
+    while stack and count < MAX_KEYS:
+        node, prefix, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            continue
+        for key, value in _children(node):
+            path = f"{prefix}.{key}" if prefix else key
+            count += 1
+            yield path
+            stack.append((value, path, depth + 1))
+
+
+def _children(node: object) -> list[tuple[str, object]]:
+    """A mapping's entries; the named items of its lists stand in for the list's key."""
+    if not isinstance(node, dict):
+        return []
+    out: list[tuple[str, object]] = []
+    for key, value in node.items():
+        named = _named_items(value)
+        if named:
+            out += named
+        elif isinstance(key, str | int | float | bool):
+            out.append((str(key), value))
+    return out
+
+
+def _named_items(value: object) -> list[tuple[str, object]]:
+    if not isinstance(value, list) or not value:
+        return []
+    named: list[tuple[str, object]] = []
+    for item in value:
+        if not isinstance(item, dict):
+            return []
+        name = next((item[k] for k in _ITEM_NAMES if isinstance(item.get(k), str)), None)
+        if name is None:
+            return []
+        named.append((name, item))
+    return named
+
+
+def _line_finder(text: str) -> Callable[[str], int]:
+    """``find(word)``: the first line naming ``word`` (indexed in one pass), else 1."""
+    first: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for word in re.findall(r"[\w-]+", line):
+            first.setdefault(word.lower(), number)
+    return lambda word: first.get(word.lower(), 1)
