@@ -18,6 +18,7 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     details,
     detect,
+    godowns,
     gohits,
     gomig,
     history,
@@ -163,7 +164,7 @@ class MigrationsCheck(BaseCheck):
         if m.framework == NODE:
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
         if m.framework == GO:
-            return gomig.check(self, m.path, text, honour_marker=honour_marker)
+            return godowns.check(self, m.path, text, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)

@@ -24,6 +24,8 @@ statements; parts only known at run time are reported (``unreviewed-statement``)
 statement built with them still fires its rules (a ``DROP TABLE %s`` drops a table), a
 lock on an unknown table as a warning. Also the ORM calls that drop, rename or retype
 (``DropTables``, ``Migrator().DropColumn``, ``AlterColumn``, ``dropTableColumn`` helpers).
+This module reads the shapes and the SQL; :mod:`.gohits` turns them into safety hits and
+:mod:`.godowns` judges the downs and the edits of merged files.
 """
 
 from __future__ import annotations
@@ -32,16 +34,13 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import gosrc
 from gatekeeper.checks.migrations.gosrc import Token
 from gatekeeper.checks.migrations.sqltext import (
     Statement,
-    irreversible_reason,
     split,
     strip_comments,
 )
-from gatekeeper.model import Finding, Level
 
 GOOSE, GORMIGRATE, XORMIGRATE, RUNNER = "goose", "gormigrate", "xormigrate", "runner"
 FOLDERS = frozenset({"migrations", "migration", "migrate"})
@@ -51,12 +50,12 @@ _LIBRARIES = re.compile(
     r"\"[^\"\n]*(?:pressly/goose|go-gormigrate|xormigrate|golang-migrate/migrate|"
     r"rubenv/sql-migrate|uptrace/bun/migrate)[^\"\n]*\""
 )
-_EXEC = frozenset({
+EXEC = frozenset({
     "Exec", "ExecContext", "MustExec", "MustExecContext", "Raw", "NamedExec",
     "NamedExecContext",
 })  # fmt: skip
 #: a parameter type that is a database handle
-_HANDLE = re.compile(r"\*?\s*(?:\w+\.)?(?:DB|Tx|Conn|Pool|Engine|Session|datastore|IDB)\b")
+HANDLE = re.compile(r"\*?\s*(?:\w+\.)?(?:DB|Tx|Conn|Pool|Engine|Session|datastore|IDB)\b")
 _SQL = re.compile(
     r"^\s*(?P<kw>CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|TRUNCATE|RENAME|DO|WITH|COMMENT|"
     r"REFRESH|VACUUM|REINDEX|CLUSTER|LOCK|SET|GRANT|REVOKE|SELECT)\b",
@@ -67,14 +66,14 @@ _CHANGES = re.compile(
 )
 #: the runner's own bookkeeping tables
 _BOOKKEEPING = re.compile(r"(?i)\w*(?:migration|schema_version|db_version)\w*")
-_ADDITIVE_SQL = re.compile(
+ADDITIVE_SQL = re.compile(
     r"^\s*(?:CREATE\s+(?!OR\s+REPLACE)|ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\w.\"`]+\s+ADD\b|"
     r"INSERT\b|UPDATE\b|DELETE\b|SELECT\b|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b|SET\b|"
     r"WITH\b(?!.*\b(?:DROP|TRUNCATE|ALTER)\b))",
     re.IGNORECASE | re.DOTALL,
 )
 #: calls that change schema in place (a row ``Delete`` is a row change, not one of them)
-_DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|rename|alter|modify|change|truncate")
+DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|rename|alter|modify|change|truncate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +176,7 @@ def _functions(text: str, toks: list[Token]) -> dict[str, tuple[Side, bool]]:
             i += 1
             continue
         params = text[toks[j + 1].at : toks[params_end].at]
-        out[toks[j].text] = (side, bool(_HANDLE.search(params)))
+        out[toks[j].text] = (side, bool(HANDLE.search(params)))
         i = side.close + 1
     return out
 
@@ -209,7 +208,7 @@ def _value(
     return None, False
 
 
-def _args(toks: list[Token], open_: int, close: int) -> list[int]:
+def call_args(toks: list[Token], open_: int, close: int) -> list[int]:
     """Indices of the first token of each top-level argument between brackets."""
     starts, depth = [open_ + 1], 0
     for k in range(open_ + 1, close):
@@ -234,7 +233,7 @@ def _goose(
         if not re.match(r"Add(?:Named)?Migration", name):
             continue
         close = gosrc.closing(toks, i + 3)
-        args = _args(toks, i + 3, close or i + 3)
+        args = call_args(toks, i + 3, close or i + 3)
         if close is None or len(args) < 2:
             continue
         up, _ = _value(text, toks, args[-2], funcs)
@@ -255,7 +254,7 @@ def _structs(
         if close is None:
             continue
         fields: dict[str, Side | None] = {}
-        for a in _args(toks, i + 3, close):
+        for a in call_args(toks, i + 3, close):
             if a + 2 < close and toks[a].kind == "ident" and toks[a + 1].text == ":":
                 side, known = _value(text, toks, a + 2, funcs)
                 if known:
@@ -282,7 +281,7 @@ def _exec_arg(toks: list[Token], i: int) -> bool:
     k = i - 1
     if k >= 1 and toks[k].text == "," and toks[k - 1].kind == "ident":
         k -= 2  # ExecContext(ctx, sql)
-    return k >= 1 and toks[k].text == "(" and toks[k - 1].text in _EXEC
+    return k >= 1 and toks[k].text == "(" and toks[k - 1].text in EXEC
 
 
 def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql], list[int]]:
@@ -295,8 +294,8 @@ def sql_in(m: GoMigration, lo: int, hi: int, skip: list[Side]) -> tuple[list[Sql
             i += 1
             continue
         t = toks[i]
-        if t.kind == "ident" and t.text in _EXEC and i + 1 < hi and toks[i + 1].text == "(":
-            args = _args(toks, i + 1, gosrc.closing(toks, i + 1) or i + 1)
+        if t.kind == "ident" and t.text in EXEC and i + 1 < hi and toks[i + 1].text == "(":
+            args = call_args(toks, i + 1, gosrc.closing(toks, i + 1) or i + 1)
             at = args[1 if t.text.endswith("Context") and len(args) > 1 else 0] if args else -1
             if at >= 0 and not _readable(m, at, lo, hi) and not _builds_addition(toks, at):
                 blind.append(line_of(m.text, t))
@@ -367,190 +366,5 @@ def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
         for st in sql.statements:
             if _CHANGES.match(st.text) and not _BOOKKEEPING.search(st.text[:200]):
                 return True
-    calls = {toks[k].text for k in range(side.open, side.close) if toks[k].text in _EXEC}
+    calls = {toks[k].text for k in range(side.open, side.close) if toks[k].text in EXEC}
     return bool(blind) and bool(calls)
-
-
-# --- reversibility -----------------------------------------------------------------------
-
-
-def does_nothing(m: GoMigration, side: Side) -> bool:
-    """A body that is empty or only ``return nil``."""
-    inner = [t.text for t in m.toks[side.open + 1 : side.close] if t.text != ";"]
-    return inner in ([], ["return", "nil"], ["return"])
-
-
-#: calls that add schema (xorm's Sync, gorm's AutoMigrate, CreateTable, AddColumn) or rows
-_ADDS = re.compile(r"(?i)sync|automigrate|create|add|^(?:update|insert|save|upsert|delete)")
-#: helpers named for reading (``listLeafPartitions(ctx, db, ...)``): handed the handle to
-#: look, not to change
-_READS = re.compile(r"(?i)^(?:list|get|find|count|has|exists|select|query|load|read|fetch)")
-
-
-def additive(m: GoMigration, up: Side) -> bool:
-    """An up that only adds (tables, columns, indexes) or changes rows: its SQL is all
-    CREATE, ADD, INSERT, UPDATE, DELETE (or reads), each statement's kind known; it calls
-    nothing named for dropping, renaming or altering, and hands its database handle to
-    no function but one of the file's own that passes the same test, or one named for
-    adding or reading (``partialSync(tx, ...)``, ``listPartitions(ctx, db)``): other code
-    may do anything with it. Old code ignores what such an up adds, and rows changed
-    cannot be changed back by code: a rollback that does nothing is honest."""
-    ok, adds = _only_adds(m, up, set())
-    return ok and adds
-
-
-def _only_adds(m: GoMigration, side: Side, seen: set[str]) -> tuple[bool, bool]:
-    """(nothing but additions and row changes, at least one of them) in ``side``."""
-    found, blind = sql_in(m, side.open, side.close, [])
-    if blind:
-        return False, False
-    # parts known at run time may be names (a partition's); the statement's kind is not
-    statements = [st for sql in found for st in sql.statements]
-    if not all(_ADDITIVE_SQL.match(strip_comments(st.text)) for st in statements):
-        return False, False
-    toks, handles = m.toks, _handles(m, side)
-    adds = bool(statements)
-    for k in range(side.open, side.close):
-        name = toks[k].text
-        if toks[k].kind != "ident" or toks[k + 1].text != "(":
-            continue
-        if _DESTRUCTIVE_CALL.search(name):
-            return False, False
-        adds = adds or bool(_ADDS.search(name))
-        close = gosrc.closing(toks, k + 1) or k + 1
-        args = _args(toks, k + 1, close)
-        # the handle itself as an argument (``tx.Dialect()`` passes something else)
-        if not any(toks[a].text in handles and toks[a + 1].text in (",", ")") for a in args):
-            continue
-        if name in m.funcs and name not in seen:
-            ok, more = _only_adds(m, m.funcs[name], seen | {name})
-            if not ok:
-                return False, False
-            adds = adds or more
-        elif not (_ADDS.search(name) or _READS.search(name) or name in _EXEC):
-            return False, False
-    return True, adds
-
-
-def _handles(m: GoMigration, side: Side) -> set[str]:
-    """The parameters of the function whose body is ``side`` that are database handles
-    (``tx *gorm.DB``, ``db *sql.DB``, ``x *xorm.Engine``): what it may pass on."""
-    start = side.open
-    while start > 0 and m.toks[start].text != "func":
-        start -= 1
-    toks, out = m.toks, set()
-    for k in range(start, side.open - 1):
-        if toks[k].kind == "ident" and toks[k + 1].text == "*":
-            kind = "".join(t.text for t in toks[k + 1 : k + 5])
-            if _HANDLE.match(kind):
-                out.add(toks[k].text)
-    return out
-
-
-def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
-    """A goose, gormigrate or xormigrate migration without a down, or whose down does
-    nothing; a project runner's migrations are forward-only (no down slot to fill)."""
-    m = read(text)
-    if m is None or m.library == RUNNER:
-        return []
-    reason = irreversible_reason(text) if honour_marker else None
-    out = []
-    for p in m.pairs:
-        if p.up is None or does_nothing(m, p.up):
-            continue  # nothing to undo
-        if p.down is not None and not does_nothing(m, p.down):
-            continue
-        if reason:
-            return [check.finding("irreversible", f"Declared irreversible: {reason}",
-                                  path=path, line=1, evidence=reason)]  # fmt: skip
-        if p.down is None:
-            msg = (
-                f"{m.library} migration in {path} has no down (nil or absent): a rollback "
-                "cannot undo it."
-            )
-            out.append(check.finding("missing-down", msg, path=path, line=p.line, evidence=path))
-        elif additive(m, p.up):
-            msg = (
-                f"The down of {m.library} migration in {path} does nothing, and its up only "
-                "adds (tables, columns, indexes) or changes rows: a rollback leaves what it "
-                "added, which code written before ignores, and keeps the changed rows (take "
-                "a backup if they matter; a warning, strict blocks it)."
-            )
-            out.append(check.finding("empty-down", msg, path=path, line=p.down.line,
-                                     evidence=path, level=Level.WARNING))  # fmt: skip
-        else:
-            msg = (
-                f"The down of {m.library} migration in {path} does nothing: a rollback "
-                "leaves what the up did."
-            )
-            out.append(check.finding("empty-down", msg, path=path, line=p.down.line, evidence=path))
-    return out
-
-
-# --- history -----------------------------------------------------------------------------
-
-
-def same_code(before: str, after: str) -> bool:
-    """Two texts of a Go file that compile the same: equal once comments and layout are
-    set aside (a copyright line, a ``//nolint`` note, gofmt's spacing), and imports
-    compared by the package name code uses (a repository moved to a new module path)."""
-    return _code_texts(before) == _code_texts(after)
-
-
-def _code_texts(text: str) -> list[str]:
-    toks = gosrc.code(gosrc.tokens(text))
-    out, importing, depth = [], False, 0
-    for t in toks:
-        if t.text == "import" and t.kind == "ident":
-            importing, depth = True, 0
-        elif importing and t.text == "(":
-            depth += 1
-        elif importing and t.text == ")":
-            depth -= 1
-            importing = depth > 0
-        elif importing and t.kind in ("raw", "str"):
-            out.append(gosrc.literal_value(t).rsplit("/", 1)[-1])
-            importing = depth > 0
-            continue
-        out.append(t.text)
-    return out
-
-
-def same_up(before: str, after: str) -> bool:
-    """Two texts of a goose, gormigrate or xormigrate file that differ only inside their
-    down functions (comments and layout aside): what ran on databases is unchanged."""
-    old, new = read(before), read(after)
-    if old is None or new is None or RUNNER in (old.library, new.library):
-        return False
-    return _outside_downs(old) == _outside_downs(new)
-
-
-def _outside_downs(m: GoMigration) -> list[str]:
-    downs = [p.down for p in m.pairs if p.down is not None]
-    return [
-        t.text for i, t in enumerate(m.toks) if not any(d.open < i < d.close for d in downs)
-    ]
-
-
-def same_sql(before: str, after: str) -> bool:
-    """Two texts of a Go migration whose SQL (every statement, layout aside) and schema
-    calls (named for adding, dropping, renaming, altering) are the same: only the Go
-    around them changed (an error check added, a loop refactored)."""
-    return _effects(before) == _effects(after) is not None
-
-
-def _effects(text: str) -> list[str] | None:
-    m = read(text)
-    if m is None:
-        return None
-    found, blind = sql_in(m, 0, len(m.toks), [])
-    out = [" ".join(st.text.split()) for sql in found for st in sql.statements]
-    toks = m.toks
-    out += [
-        toks[k].text
-        for k in range(len(toks) - 1)
-        if toks[k].kind == "ident"
-        and toks[k + 1].text == "("
-        and (_DESTRUCTIVE_CALL.search(toks[k].text) or _ADDS.search(toks[k].text))
-    ]
-    return [*out, f"blind:{len(blind)}"]

@@ -13,7 +13,7 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf, gomig
+from gatekeeper.checks.migrations import flywayconf, godowns
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
@@ -106,7 +106,7 @@ def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     was edited (linters' fixes, refactors), which may or may not change what runs."""
     if m.framework != GO or after is None:
         return False
-    return gomig.same_sql(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
+    return godowns.same_sql(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
 
 
 def _squashed(check: BaseCheck, path: str, allowed: flywayconf.Allowance) -> Finding:
@@ -140,7 +140,7 @@ def _only_down(
         return changes.get(m.path) is None  # the up file is not part of the change
     if m.framework == GO and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
-        return gomig.same_up(*texts) and not gomig.same_code(*texts)
+        return godowns.same_up(*texts) and not godowns.same_code(*texts)
     if m.framework != ALEMBIC or after is None:
         return False
     try:
@@ -197,7 +197,8 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     if before == after:
         return True
     if m.framework == GO:  # compiled, not checksummed: comments and layout do not run
-        return gomig.same_code(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
+        texts = [b.decode("utf-8", "replace") for b in (before, after)]
+        return godowns.same_code(*texts)
     if m.framework not in (ALEMBIC, DJANGO):
         return False
     try:
