@@ -102,6 +102,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "huginn/huginn", "spiral-project/ihatemoney", "lldap/lldap", "writefreely/writefreely",
         "ghostfolio/ghostfolio",
     ),
+    "eleventh (15)": (
+        "grafana/oncall", "Skyvern-AI/skyvern", "traccar/traccar", "openfga/openfga",
+        "Unleash/unleash",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
