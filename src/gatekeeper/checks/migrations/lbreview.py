@@ -84,8 +84,9 @@ def _at(s: Statement, line: int) -> Statement:
     return Statement(s.text, line, line, s.comments)
 
 
-def _table(change: Change, key: str = "tableName") -> str:
-    return change.attrs.get(key, "?")
+def _table(change: Change) -> str:
+    """The table a change works on (a foreign key's: the table that holds it)."""
+    return change.attrs.get("tableName") or change.attrs.get("baseTableName") or "?"
 
 
 def _change_hits(change: Change, rules: str, created: set[str]) -> list[Hit]:
@@ -151,7 +152,6 @@ def _lock_hits(change: Change, rules: str, table: str) -> list[Hit]:
         msg = f"{kind} on {table} builds a unique index while writes to the table wait."
         return [Hit("unique-constraint", msg, line, table, table=(table,))]
     if kind == "addForeignKeyConstraint" and change.attrs.get("validate") != "false":
-        table = _table(change, "baseTableName")
         msg = (f"Adds a foreign key on {table} validated at once (no validate=\"false\"): "
                "every row is checked while writes wait.")  # fmt: skip
         return [Hit("constraint-not-valid", msg, line, table, table=(table,))]

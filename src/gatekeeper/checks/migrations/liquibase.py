@@ -22,7 +22,12 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 SUFFIXES = (".xml", ".yaml", ".yml", ".json", ".sql")
-_XML_ROOT = re.compile(r"<(?:\w+:)?databaseChangeLog\b")
+#: the root element, after the prolog, comments and a DOCTYPE (kept: it is refused later)
+_XML_ROOT = re.compile(
+    r"\A\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
+    r"<(?:\w+:)?databaseChangeLog\b",
+    re.DOTALL,
+)
 _DATA_ROOT = re.compile(r"""^[\s{]*["']?databaseChangeLog["']?\s*:""", re.MULTILINE)
 _FORMATTED = re.compile(r"^\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE | re.MULTILINE)
 _CHANGESET = re.compile(r"^\s*--\s*changeset\s+(?P<author>[^:\s]+):(?P<id>\S+)(?P<rest>.*)$",
@@ -98,7 +103,7 @@ def may_be_changelog(path: str, text: str | None) -> bool:
         return False
     head = text[:4096]
     if path.endswith(".xml"):
-        return _XML_ROOT.search(head) is not None
+        return _XML_ROOT.match(text[:65536]) is not None
     if path.endswith(".sql"):
         return _FORMATTED.search(head) is not None
     return _DATA_ROOT.search(head) is not None
