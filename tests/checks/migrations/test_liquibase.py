@@ -105,7 +105,10 @@ def test_malformed_yaml_and_json_changelogs_are_findings() -> None:
 def test_an_entity_bomb_is_refused_without_expanding() -> None:
     bomb = (
         '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
-        + "".join(f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefgh", "bcdefghi"))
+        + "".join(
+            f'<!ENTITY {n} "{("&" + p + ";") * 10}">'
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
         + ']>\n<databaseChangeLog><changeSet id="1" author="x"><sql>&i;</sql></changeSet>'
         "</databaseChangeLog>\n"
     )

@@ -68,7 +68,8 @@ def hits(
         rules = dialect(cs, policy)
         found: list[Hit] = []
         for change in cs.changes:
-            found += _change_hits(change, rules, created)
+            # a table counts as created by this change only where the change writes it
+            found += _change_hits(change, rules, created, new or change.line in added)
             sql = change.sql if change.kind != "sqlFile" else read_sql_file(change)
             if sql:
                 at = change.sql_line if change.kind != "sqlFile" else change.line
@@ -89,10 +90,11 @@ def _table(change: Change) -> str:
     return change.attrs.get("tableName") or change.attrs.get("baseTableName") or "?"
 
 
-def _change_hits(change: Change, rules: str, created: set[str]) -> list[Hit]:
+def _change_hits(change: Change, rules: str, created: set[str], fresh: bool) -> list[Hit]:
     kind, line, table = change.kind, change.line, _table(change)
     if kind == "createTable":
-        created.add(table.lower())
+        if fresh:
+            created.add(table.lower())
         return []
     if table.lower() in created and kind not in ("dropTable", "renameTable"):
         return []  # a table this PR creates: nobody reads it yet, nothing waits on it

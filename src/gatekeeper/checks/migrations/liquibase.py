@@ -146,11 +146,18 @@ class _Lines(ET.TreeBuilder):
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[int, int] = {}
+        #: the line each element ends on (its closing tag)
+        self.ends: dict[int, int] = {}
         self.parser: Any = None
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         element = super().start(tag, attrs)
         self.lines[id(element)] = int(self.parser.parser.CurrentLineNumber)
+        return element
+
+    def end(self, tag: str) -> ET.Element:
+        element = super().end(tag)
+        self.ends[id(element)] = int(self.parser.parser.CurrentLineNumber)
         return element
 
 
@@ -175,13 +182,12 @@ def _parse_xml(text: str) -> Changelog:
     lines = builder.lines
     sets, includes = [], 0
     children = list(root)
-    for i, child in enumerate(children):
+    for child in children:
         kind = _local(child.tag)
         if kind in ("include", "includeAll"):
             includes += 1
         elif kind == "changeSet":
-            nxt = lines[id(children[i + 1])] - 1 if i + 1 < len(children) else text.count("\n")
-            sets.append(_xml_changeset(child, lines, max(nxt, lines[id(child)])))
+            sets.append(_xml_changeset(child, lines, builder.ends.get(id(child), lines[id(child)])))
     return Changelog(tuple(sets), includes, root.get("logicalFilePath", ""))
 
 
