@@ -170,3 +170,43 @@ def test_a_well_tested_change_with_its_own_report_passes(attack: AttackFactory) 
     _measure(case.repo.root, run=run_all)
     verdict = case.judge()
     assert verdict.met, blocking_rules(verdict)
+
+
+# A report committed long ago at a conventional path (Unleash keeps coverage/lcov.info in
+# git) is the repository's leftover: ignored with a warning, since without it the check
+# would not run. A PR cannot use that: adding or editing such a file is still refused.
+
+
+def test_a_report_the_pr_adds_at_a_conventional_path_is_refused(attack: AttackFactory) -> None:
+    case = _case(attack, _policy(), {"coverage.json": _fake()})
+    assert_blocked(case.judge(), "coverage/untrusted-report")
+
+
+def test_a_committed_report_the_pr_edits_is_refused(attack: AttackFactory) -> None:
+    case = attack(
+        _policy(),
+        {"src/calc.py": BASE_CODE, "coverage.json": _zero()},
+        {"src/calc.py": HEAD_CODE, "coverage.json": _fake()},
+    )
+    assert_blocked(case.judge(), "coverage/untrusted-report")
+
+
+def test_a_committed_report_the_pr_leaves_alone_only_warns(attack: AttackFactory) -> None:
+    case = attack(
+        _policy(),
+        {"src/calc.py": BASE_CODE, "coverage.json": _zero()},
+        {"src/calc.py": HEAD_CODE},
+    )
+    verdict = case.judge()
+    assert "coverage/untrusted-report" not in blocking_rules(verdict)
+    assert "committed before this change" in text_of(verdict)
+
+
+def test_a_named_report_committed_long_ago_still_blocks(attack: AttackFactory) -> None:
+    # the policy promises coverage from coverage.json: a stale committed one is no evidence
+    case = attack(
+        _policy(", report: coverage.json"),
+        {"src/calc.py": BASE_CODE, "coverage.json": _fake()},
+        {"src/calc.py": HEAD_CODE},
+    )
+    assert_blocked(case.judge(), "coverage/untrusted-report")

@@ -89,3 +89,38 @@ def test_a_pr_cannot_name_no_tx_wrap_to_lift_the_sqlite_nesting_error(
     }
     verdict = attack(policy, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "migrations/transaction-nesting")
+
+
+def test_a_pr_cannot_make_a_released_table_look_unshipped(
+    attack: AttackFactory, git_repo: object
+) -> None:
+    # a drop on a table created since the newest release only warns; the creation is
+    # looked for at base, so a CREATE TABLE the PR writes itself does not make users new
+    git_repo.commit({"db/001_users.up.sql": "CREATE TABLE users (id int, email text);\n",  # type: ignore[attr-defined]
+                     "db/001_users.down.sql": "DROP TABLE users;\n",
+                     "app/models.py": "# users: email\n"})  # fmt: skip
+    git_repo.git("tag", "v1.0.0")  # type: ignore[attr-defined]
+    head = {
+        "db/002_again.up.sql": "CREATE TABLE IF NOT EXISTS users (id int, email text);\n",
+        "db/002_again.down.sql": "SELECT 1;\n",
+        "db/003_drop.up.sql": "SET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN email;\n",
+        "db/003_drop.down.sql": "ALTER TABLE users ADD COLUMN email text;\n",
+    }
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "migrations/drop-column")
+
+
+def test_a_pr_cannot_claim_a_merged_column_as_its_own(attack: AttackFactory) -> None:
+    # a column added earlier in the same PR holds nothing yet; ADD COLUMN IF NOT EXISTS of
+    # a column the merged chain made does not make dropping it harmless
+    base = {"db/001_users.up.sql": "CREATE TABLE users (id int, email text);\n",
+            "db/001_users.down.sql": "DROP TABLE users;\n",
+            "app/models.py": "# users: email\n"}  # fmt: skip
+    head = {
+        "db/002_again.up.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;\n",
+        "db/002_again.down.sql": "SELECT 1;\n",
+        "db/003_drop.up.sql": "SET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN email;\n",
+        "db/003_drop.down.sql": "ALTER TABLE users ADD COLUMN email text;\n",
+    }
+    verdict = attack(POLICY, base, head).judge()
+    assert_blocked(verdict, "migrations/drop-column")

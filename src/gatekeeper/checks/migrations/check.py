@@ -8,6 +8,7 @@ and lints the changed SQL. Heavy tools are imported only when they are needed.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -35,6 +36,7 @@ from gatekeeper.checks.migrations import (
     sqltext,
     static,
     tables,
+    unshipped,
     variants,
 )
 from gatekeeper.checks.migrations.detect import (
@@ -49,7 +51,7 @@ from gatekeeper.checks.migrations.detect import (
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
-from gatekeeper.model import Finding
+from gatekeeper.model import Finding, Level
 
 
 class MigrationsCheck(BaseCheck):
@@ -241,7 +243,7 @@ class MigrationsCheck(BaseCheck):
         sizes = tables.Sizes.read(ctx.config)
         contract: bool | None = None
         out = []
-        for hit in map(sizes.judge, hits):
+        for hit in (self._unshipped(changes, m, h) for h in map(sizes.judge, hits)):
             if hit.ignored_by:
                 marker = Marker(hit.ignored_by, m.path, hit.ignore_span[0], hit.ignore_span)
                 if markers.honours(marker):
@@ -288,6 +290,21 @@ class MigrationsCheck(BaseCheck):
         new = [cs for cs, fresh in _changesets(ctx.changes, m, log) if fresh]
         forward = lbreview.forward_only(ctx.changes, m.path)
         return lbreview.check(self, m.path, new, forward)
+
+    def _unshipped(self, changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
+        """A drop on a table no release has shipped (unshipped.py) is a warning."""
+        if hit.rule not in unshipped.DATA_RULES or hit.level is Level.WARNING or not hit.target:
+            return hit
+        found = unshipped.unshipped_since(changes, m, hit.target[0])
+        if found is None:
+            return hit
+        tag, path = found
+        return dataclasses.replace(
+            hit,
+            level=Level.WARNING,
+            message=f"{hit.message} No released database holds it: {hit.target[0]} was "
+            f"created by {path}, merged since the newest release ({tag}).",
+        )
 
     def _contract(self, path: str, hit: Hit) -> Finding:
         what = ".".join(hit.target)

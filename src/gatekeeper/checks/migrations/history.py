@@ -8,12 +8,13 @@ formatter's reflow of Python) is not, and an edit to the down side alone is a wa
 from __future__ import annotations
 
 import ast
+import re
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf, godowns, lbreview
+from gatekeeper.checks.migrations import flywayconf, godowns, lbreview, static
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, LIQUIBASE, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
@@ -146,6 +147,8 @@ def _only_down(
     if m.framework == GO and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_up(*texts) and not godowns.same_code(*texts)
+    if m.framework in static.SECTIONS and after is not None:
+        return _only_down_section(*static.SECTIONS[m.framework], before, after)
     if m.framework != ALEMBIC or after is None:
         return False
     try:
@@ -162,6 +165,22 @@ def _only_down(
     moved = _bound_names(imports[0] ^ imports[1], kept)
     used = {n.id for stmt in code[1] for n in ast.walk(stmt) if isinstance(n, ast.Name)}
     return "*" not in moved and not moved & used
+
+
+def _only_down_section(
+    up: re.Pattern[str], down: re.Pattern[str], before: bytes, after: bytes
+) -> bool:
+    """A goose or dbmate file whose edit lies after its down marker (``-- +goose Down``,
+    ``-- migrate:down``) in both versions, with no up marker after it (which would start
+    up SQL again): the up, which databases ran, is unchanged."""
+    try:
+        texts = [b.decode("utf-8") for b in (before, after)]
+    except UnicodeDecodeError:
+        return False
+    old, new = (down.search(t) for t in texts)
+    if old is None or new is None or up.search(texts[1], new.end()):
+        return False
+    return texts[0][: old.start()] == texts[1][: new.start()] and texts[0] != texts[1]
 
 
 def _bound_names(changed: set[str], bodies: list[list[ast.stmt]]) -> set[str]:

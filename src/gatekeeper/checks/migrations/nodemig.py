@@ -1,10 +1,13 @@
-"""Node.js migrations: knex, Sequelize and TypeORM files, read as text.
+"""Node.js migrations: knex, Sequelize, TypeORM and db-migrate files, read as text.
 
 A knex or Sequelize migration exports an ``up`` and a ``down`` function (``exports.up =``,
 ``export async function up(knex)``, ``up: async (queryInterface) => {...}``); a TypeORM one
-is a class implementing ``MigrationInterface`` with ``up(queryRunner)`` and ``down``. The
+is a class implementing ``MigrationInterface`` with ``up(queryRunner)`` and ``down``; a
+db-migrate one exports ``up(db, callback)`` and ``down`` calling ``db.runSql(...)`` or the
+``db.addIndex``/``db.removeColumn`` family, and runs outside a transaction. The
 gate runs no JavaScript: it reads each side's body, the SQL literals it executes
-(``queryRunner.query(`...`)``, ``knex.raw('...')``, ``sequelize.query(...)``) and the schema
+(``queryRunner.query(`...`)``, ``knex.raw('...')``, ``sequelize.query(...)``,
+``db.runSql(`...`)``) and the schema
 builder's calls that drop, rename, retype or index (``removeColumn``, ``dropColumn``,
 ``changeColumn``, ``addIndex``...). Not round-tripped (that needs the project's Node).
 """
@@ -22,7 +25,7 @@ from gatekeeper.checks.migrations.sqleffects import DML
 from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
 from gatekeeper.model import Finding, Level
 
-KNEX, SEQUELIZE, TYPEORM = "knex", "sequelize", "typeorm"
+KNEX, SEQUELIZE, TYPEORM, DBMIGRATE = "knex", "sequelize", "typeorm", "db-migrate"
 SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
 #: folders whose files are copies or not migrations (compiled output, dependencies)
 _SKIPPED_FOLDERS = frozenset({"node_modules", "dist", "build", "out", "__tests__", "test"})
@@ -66,9 +69,19 @@ def library(text: str) -> str | None:
         return TYPEORM
     if "queryInterface" in text:
         return SEQUELIZE
+    if _DB_MIGRATE.search(text):
+        return DBMIGRATE
     if "knex" in text.lower():
         return KNEX
     return None
+
+
+#: db-migrate's handle at work (``db.runSql(``, ``db.addIndex(``), or its setup hook
+_DB_MIGRATE = re.compile(
+    r"\bdb\s*\.\s*(?:runSql|addIndex|removeIndex|addColumn|removeColumn|renameColumn|"
+    r"changeColumn|createTable|dropTable|renameTable|insert|addForeignKey)\s*\(|"
+    r"\bexports\.setup\s*=\s*function\s*\(\s*options"
+)
 
 
 def may_be_migration(path: str) -> bool:
@@ -104,7 +117,8 @@ def read(text: str) -> NodeMigration:
     elif lib == TYPEORM:
         in_tx = re.search(r"\btransaction\s*=\s*false\b", text) is None
     else:
-        in_tx = False  # Sequelize's umzug runs a file as it is, outside a transaction
+        # Sequelize's umzug and db-migrate run a file as it is, outside a transaction
+        in_tx = False
     return NodeMigration(lib, sides.get("up"), sides.get("down"), in_tx)
 
 
@@ -159,7 +173,9 @@ _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 #: what a side does when it does nothing: resolve, return, or throw
 _NOTHING = re.compile(
     r"(?:return\s*(?:Promise\.resolve\(\s*\)|undefined|null)?|Promise\.resolve\(\s*\)|"
-    r"await\s+Promise\.resolve\(\s*\))\s*;?"
+    r"await\s+Promise\.resolve\(\s*\)|"
+    # db-migrate's callback called straight away: ``callback();``, ``return cb();``
+    r"(?:return\s+)?(?:callback|cb|done|next)\s*\(\s*(?:null)?\s*\))\s*;?"
 )
 _THROWS = re.compile(r"^\s*throw\s+new\s+\w*Error\s*\(", re.MULTILINE)
 
@@ -175,7 +191,7 @@ def does_nothing(side: Side) -> bool:
 
 #: schema work through the libraries' builders (anything but rows)
 _SCHEMA_CALL = re.compile(
-    r"\.schema\b|\b(?:queryInterface|queryRunner)\s*\.\s*(?:add|remove|change|rename|create|"
+    r"\.schema\b|\b(?:queryInterface|queryRunner|db)\s*\.\s*(?:add|remove|change|rename|create|"
     r"drop)\w*\s*\("
 )
 #: row changes through the builders
@@ -187,7 +203,7 @@ _ROW_CALL = re.compile(
 #: the library's handle passed to other code (``await migrateAll(queryInterface)``), which
 #: may do anything with it out of the gate's sight
 _HANDED = re.compile(
-    r"\(\s*(?:[^()]{0,300},\s*)?(?:queryInterface|queryRunner|knex|trx|transaction)\s*[,)]"
+    r"\(\s*(?:[^()]{0,300},\s*)?(?:queryInterface|queryRunner|knex|trx|transaction|db)\s*[,)]"
 )
 
 
@@ -210,10 +226,10 @@ def data_only(side: Side) -> bool:
 # --- safety ------------------------------------------------------------------------------
 
 #: SQL executed by the libraries: the first argument, a string or template literal
-_SQL_CALL = re.compile(r"\.(?:query|raw)\s*\(\s*(?P<q>[`'\"])")
+_SQL_CALL = re.compile(r"\.(?:query|raw|runSql)\s*\(\s*(?P<q>[`'\"])")
 #: Sequelize's queryInterface calls: table first, column second
 _QI = re.compile(
-    r"\b(?:queryInterface|queryRunner)\s*\.\s*(?P<op>removeColumn|dropColumn|dropTable|"
+    r"\b(?:queryInterface|queryRunner|db)\s*\.\s*(?P<op>removeColumn|dropColumn|dropTable|"
     r"renameColumn|renameTable|changeColumn|addIndex|createIndex)\s*\(\s*"
     r"(?P<args>[^()]{0,400})"
 )

@@ -131,6 +131,26 @@ def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> li
     )
 
 
+#: names looked up in the merged chain per migration, at most (the rest count as merged)
+MAX_MERGED_LOOKUPS = 20
+
+
+def _merged_names(changes: ChangeSet, m: Migration, names: set[str]) -> set[str]:
+    """Which of ``names`` (tables the change's earlier migrations create) the merged
+    migrations of ``m``'s folder already name: ``CREATE TABLE IF NOT EXISTS users`` in a
+    PR does not make a merged table new. Past the bound, every name counts as merged."""
+    if not names:
+        return set()
+    pattern = f"{m.directory}/*" if m.directory not in ("", ".") else "*"
+    ordered = sorted(n for n in names if n)
+    merged = set(ordered[MAX_MERGED_LOOKUPS:])
+    for name in ordered[:MAX_MERGED_LOOKUPS]:
+        found = changes.base_files_containing([name], [pattern])
+        if found is None or found:
+            merged.add(name)  # named at base (or the tree cannot tell: fail closed)
+    return merged
+
+
 def sql_hits(
     changes: ChangeSet, m: Migration, dialect: str, earlier: list[Migration] | None = None
 ) -> list[Hit]:
@@ -150,6 +170,11 @@ def sql_hits(
             prior_statements = split(prior_sides.up, prior_sides.up_line)
             safety.review(prior_statements, dialect, created=created)
             added |= dialects.added_columns(prior_statements)
+    # a table or column the merged chain already names is not new, whatever IF NOT EXISTS
+    # statement the PR puts before the change
+    created -= _merged_names(changes, m, created)
+    merged_columns = _merged_names(changes, m, {c for t, c in added if t not in created})
+    added = {(t, c) for t, c in added if t in created or c not in merged_columns}
     statements = split(sides.up, sides.up_line)
     in_tx = _popx_transaction(changes, m)
     if in_tx is None and m.framework == DIESEL:

@@ -36,7 +36,8 @@ from gatekeeper.checks.migrations.sqltext import (
 )
 from gatekeeper.model import Finding, Level
 
-_SECTIONS = {
+#: the up and down markers of the SQL formats keeping both sides in one file
+SECTIONS = {
     DBMATE: (
         re.compile(r"^--\s*migrate:up\b.*$", re.M),
         re.compile(r"^--\s*migrate:down\b.*$", re.M),
@@ -76,7 +77,7 @@ def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sid
         return Sides(text, 1, down, m.down_path)
     if m.framework in FORWARD_ONLY:
         return Sides(text, 1, None, "", forward_only=True)
-    up_mark, down_mark = _SECTIONS[m.framework]
+    up_mark, down_mark = SECTIONS[m.framework]
     up_match = up_mark.search(text)
     down_match = down_mark.search(text)
     up_start = up_match.end() if up_match else 0

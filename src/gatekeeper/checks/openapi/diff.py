@@ -148,7 +148,7 @@ class SchemaComparer:
         d = SchemaDiff(b, r)
         for kw in VALUE_KEYWORDS:
             old, new = b.get(kw, MISSING), r.get(kw, MISSING)
-            if old != new or type(old) is not type(new):
+            if not _same_value(old, new):
                 d.values[kw] = (old, new)
         tb, tr = types_of(b, self._base), types_of(r, self._rev)
         if tb != tr:
@@ -271,6 +271,18 @@ class SchemaComparer:
         removed = sorted(k for k in b if k not in r)
         changed = sorted(k for k in b if k in r and b[k] != r[k])
         d.dependent_required = (added, removed, changed)
+
+
+def _same_value(old: Any, new: Any) -> bool:
+    """Equal and of one type (``true`` is not ``1``), except that a number is the same
+    number however it is written: ``minimum: 1.0`` and ``minimum: 1`` bound alike (a
+    generator re-serialising its floats as integers changes no contract)."""
+    if old != new:
+        return False
+    if type(old) is type(new):
+        return True
+    numbers = (int, float)
+    return all(isinstance(v, numbers) and not isinstance(v, bool) for v in (old, new))
 
 
 def _strs(value: Any) -> list[str]:

@@ -1,0 +1,67 @@
+"""A drop on a table no release has shipped warns (unshipped.py), on real git repositories
+with release tags; a table a release created, or one whose creation is unknown, blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatekeeper.changes.build import changeset_from_git
+from gatekeeper.checks.migrations import MigrationsCheck
+from gatekeeper.model import Finding, Level
+from gatekeeper.testing import context, defaults
+
+CREATE = "CREATE TABLE safeguards (id int PRIMARY KEY, project text);\n"
+UP = "SET lock_timeout = '2s';\nALTER TABLE safeguards DROP COLUMN project;\n"
+DOWN = "ALTER TABLE safeguards ADD COLUMN project text;\n"
+APP = {"app/models.py": "# safeguards: project\n"}  # the code still names it: no contract
+
+
+def _run(git_repo: Any, *, tag_before_create: bool, tag_after_create: bool = False) -> Finding:
+    git_repo.commit({**APP, "db/001_init.up.sql": "CREATE TABLE users (id int);\n",
+                     "db/001_init.down.sql": "DROP TABLE users;\n"})  # fmt: skip
+    if tag_before_create:
+        git_repo.git("tag", "v1.0.0")
+    base = git_repo.commit(
+        {
+            "db/002_safeguards.up.sql": CREATE,
+            "db/002_safeguards.down.sql": "DROP TABLE safeguards;\n",
+        }
+    )
+    if tag_after_create:
+        git_repo.git("tag", "v1.1.0")
+    head = git_repo.commit({"db/003_drop.up.sql": UP, "db/003_drop.down.sql": DOWN})
+    check = MigrationsCheck()
+    config = {**defaults(check), "roundtrip": "off"}
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        found = list(check.run(context(changes, config)))
+    drops = [f for f in found if f.rule == "drop-column"]
+    assert len(drops) == 1, [f"{f.rule}: {f.message}" for f in found]
+    return drops[0]
+
+
+def test_a_drop_on_a_table_created_since_the_newest_release_warns(git_repo: Any) -> None:
+    found = _run(git_repo, tag_before_create=True)
+    assert found.level is Level.WARNING
+    assert "db/002_safeguards.up.sql, merged since the newest release (v1.0.0)" in found.message
+
+
+def test_a_drop_on_a_released_table_blocks(git_repo: Any) -> None:
+    found = _run(git_repo, tag_before_create=True, tag_after_create=True)
+    assert found.level is Level.ERROR
+
+
+def test_without_release_tags_a_drop_blocks(git_repo: Any) -> None:
+    found = _run(git_repo, tag_before_create=False)
+    assert found.level is Level.ERROR
+
+
+def test_a_table_whose_creation_is_not_found_blocks(git_repo: Any) -> None:
+    # the table comes from elsewhere (a dump, another chain): nothing says it is unshipped
+    git_repo.commit({**APP, "db/001_init.up.sql": "SELECT 1;\n", "db/001_init.down.sql": ""})
+    git_repo.git("tag", "v1.0.0")
+    base = git_repo.commit({"db/002_other.up.sql": "SELECT 2;\n", "db/002_other.down.sql": ""})
+    head = git_repo.commit({"db/003_drop.up.sql": UP, "db/003_drop.down.sql": DOWN})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
+    assert [f.level for f in found if f.rule == "drop-column"] == [Level.ERROR]
