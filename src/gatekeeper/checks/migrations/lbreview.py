@@ -17,7 +17,14 @@ from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations.hits import Hit
-from gatekeeper.checks.migrations.liquibase import Change, ChangelogError, ChangeSet, parse
+from gatekeeper.checks.migrations.liquibase import (
+    SUFFIXES,
+    Change,
+    ChangelogError,
+    ChangeSet,
+    may_be_changelog,
+    parse,
+)
 from gatekeeper.checks.migrations.sqleffects import DML
 from gatekeeper.checks.migrations.sqltext import Statement, split
 from gatekeeper.errors import GitError
@@ -223,9 +230,12 @@ def forward_only(changes: Changes, path: str) -> bool:
     for p in changes.base_paths((pattern,)):
         if posixpath.dirname(p) != folder:
             continue
-        text = changes.text_at_base(p)
-        if text is None or not p.endswith((".xml", ".yaml", ".yml", ".json", ".sql")):
+        if not p.endswith(SUFFIXES):
             continue
+        text = changes.text_at_base(p)
+        if not may_be_changelog(p, text):
+            continue
+        assert text is not None
         try:
             sets = parse(p, text).changesets
         except ChangelogError:
