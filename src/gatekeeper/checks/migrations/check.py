@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations import (
     lint,
     liquibase,
     nodemig,
+    precedent,
     pyops,
     review,
     roundtrip,
@@ -241,6 +242,11 @@ class MigrationsCheck(BaseCheck):
             hits = review.python_hits(changes, m, text, rules)
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         sizes = tables.Sizes.read(ctx.config)
+        if sizes.listed is None and dialect == "postgres":
+            folder = m.directory
+            sizes = dataclasses.replace(
+                sizes, indexed_concurrently=precedent.concurrent_tables(changes, folder)
+            )
         contract: bool | None = None
         out = []
         for hit in (self._unshipped(changes, m, h) for h in map(sizes.judge, hits)):

@@ -45,6 +45,9 @@ class Sizes:
     """The policy's large tables (globs), or None: presumed from the table's name."""
 
     listed: tuple[str, ...] | None = None
+    #: without a list: tables the merged migrations indexed CONCURRENTLY (precedent.py),
+    #: lower-cased name -> the file that did
+    indexed_concurrently: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Sizes:
@@ -63,6 +66,16 @@ class Sizes:
                     return "" if glob == "*" else f"{known[0]} is listed in {SETTING}"
             return None
         bare = known[-1].rsplit(".", 1)[-1]  # the name without its schema
+        precedent = next(
+            (self.indexed_concurrently[n.rsplit(".", 1)[-1].lower()] for n in known
+             if n.rsplit(".", 1)[-1].lower() in self.indexed_concurrently),
+            None,
+        )  # fmt: skip
+        if precedent is not None:
+            return (
+                f"{known[0]} is treated as large: {precedent} built an index on it "
+                f"CONCURRENTLY (list the real large tables in {SETTING})"
+            )
         grows = sorted({w.lower() for w in _WORD.findall(bare)} & GROWING_WORDS)
         if grows:
             return (

@@ -180,12 +180,19 @@ _MADE_UP = re.compile(
 )
 
 
+#: a value that calls itself a password: lower-case words around "password" or "secret"
+#: and at most a few digits (``securepassword123``, ``newpassword1``, ``supersecret``), the
+#: way documentation and API examples write one; no generator makes such a value
+_SAYS_PASSWORD = re.compile(r"[a-z]{0,20}(?:password|passwd|secret)[a-z]{0,20}\d{0,4}")
+
+
 def is_placeholder(value: str) -> bool:
     """True for a value that is obviously not a credential: it says it is made up
-    (``$argon2id$iammocked…``, ``fake-token``), or what is left once counting runs,
+    (``$argon2id$iammocked…``, ``fake-token``) or calls itself a password
+    (``securepassword123``), or what is left once counting runs,
     repeats and punctuation are taken out is a word or too little to be a secret
     (``oauth|1234``, ``user-0000``, ``abcdef123456``)."""
-    if _MADE_UP.search(value):
+    if _MADE_UP.search(value) or _SAYS_PASSWORD.fullmatch(value):
         return True
     stripped = _strip_runs(value)
     if stripped == value:
