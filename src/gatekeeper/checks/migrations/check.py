@@ -23,7 +23,9 @@ from gatekeeper.checks.migrations import (
     gohits,
     gomig,
     history,
+    lbreview,
     lint,
+    liquibase,
     nodemig,
     precedent,
     pyops,
@@ -38,7 +40,15 @@ from gatekeeper.checks.migrations import (
     unshipped,
     variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, GO, NODE, RAILS, Migration
+from gatekeeper.checks.migrations.detect import (
+    ALEMBIC,
+    DJANGO,
+    GO,
+    LIQUIBASE,
+    NODE,
+    RAILS,
+    Migration,
+)
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
@@ -168,6 +178,8 @@ class MigrationsCheck(BaseCheck):
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
         if m.framework == GO:
             return godowns.check(self, m.path, text, honour_marker=honour_marker)
+        if m.framework == LIQUIBASE:
+            return [] if at_base else self._liquibase_review(ctx, m, text)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -207,6 +219,8 @@ class MigrationsCheck(BaseCheck):
             )
         elif m.framework == GO:
             hits = _go_hits(changes, m, text, dialect)
+        elif m.framework == LIQUIBASE:
+            hits = _liquibase_hits(changes, m, text, dialect)
         elif m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such
             # files in the dialect of each database that runs it
@@ -261,6 +275,27 @@ class MigrationsCheck(BaseCheck):
                 found = markers.mark(found, marker)
             out.append(found)
         return out
+
+    def _liquibase_review(self, ctx: CheckContext, m: Migration, text: str) -> list[Finding]:
+        """A changelog that cannot be read is a finding naming it (fail closed); else its
+        new changesets' reversibility."""
+        try:
+            log = liquibase.parse(m.path, text)
+        except liquibase.ChangelogError as exc:
+            return [
+                self.finding(
+                    "syntax-error",
+                    f"{m.path} is not a readable Liquibase changelog: {exc}"
+                    + (f" (line {exc.line})" if exc.line else "")
+                    + "; it was not reviewed.",
+                    path=m.path,
+                    line=exc.line,
+                    evidence=m.path,
+                )
+            ]
+        new = [cs for cs, fresh in _changesets(ctx.changes, m, log) if fresh]
+        forward = lbreview.forward_only(ctx.changes, m.path)
+        return lbreview.check(self, m.path, new, forward)
 
     def _unshipped(self, changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
         """A drop on a table no release has shipped (unshipped.py) is a warning."""
@@ -385,6 +420,45 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
         found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits
+
+
+def _changesets(
+    changes: ChangeSet, m: Migration, log: liquibase.Changelog
+) -> list[tuple[liquibase.ChangeSet, bool]]:
+    """The changelog's changesets with whether each is new (absent from the merged file,
+    or the file new): what the PR adds."""
+    base = changes.text_at_base(changes.base_path_of(m.path))
+    known: set[tuple[str, str]] = set()
+    if base is not None:
+        try:
+            known = {cs.key for cs in liquibase.parse(m.path, base).changesets}
+        except liquibase.ChangelogError:
+            known = set()  # the merged file was unreadable: all of it is judged
+    return [(cs, cs.key not in known) for cs in log.changesets]
+
+
+def _liquibase_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """The new changesets' hits (an edited merged one: its added lines)."""
+    try:
+        log = liquibase.parse(m.path, text)
+    except liquibase.ChangelogError:
+        return []  # reported by the review
+    created: set[str] = set()
+
+    def review_sql(statements: list[sqltext.Statement], rules: str, in_tx: bool) -> list[Hit]:
+        return safety.review(
+            statements, rules, in_transaction=in_tx, wrapped=in_tx, created=created
+        )
+
+    def read_file(change: liquibase.Change) -> str | None:
+        name = change.attrs.get("path", "")
+        if change.attrs.get("relativeToChangelogFile", "").lower() == "true":
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(m.path), name))
+        return changes.text_at_head(name) if name else None
+
+    return lbreview.hits(
+        _changesets(changes, m, log), dialect, changes.added_lines(m.path), review_sql, read_file
+    )
 
 
 def _sql_review(rules: str) -> gohits.SqlReview:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import gomig, nodemig, variants
+from gatekeeper.checks.migrations import gomig, liquibase, nodemig, variants
 
 ALEMBIC = "alembic"
 DJANGO = "django"
@@ -33,10 +33,12 @@ DIESEL = "diesel"
 NODE = "node"
 #: migrations written as Go code (goose Go files, gormigrate, xormigrate, project runners)
 GO = "go"
+#: Liquibase changelogs (XML, YAML, JSON, formatted SQL): each changeset a unit
+LIQUIBASE = "liquibase"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL, NODE, GO,
+    DIESEL, NODE, GO, LIQUIBASE,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -58,7 +60,7 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 #: the files any framework keeps migrations in
-_SUFFIXES = (".sql", ".py", ".rb", ".go", *nodemig.SUFFIXES)
+_SUFFIXES = (".sql", ".py", ".rb", ".go", *nodemig.SUFFIXES, *liquibase.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
@@ -124,6 +126,9 @@ def classify(
     if name.endswith(".go"):
         go = gomig.is_migration(path, text)
         return Migration(GO, path, gomig.version(path)) if go else None
+    if name.endswith(liquibase.SUFFIXES) and liquibase.may_be_changelog(path, text):
+        lb = liquibase.is_migration(path, text)
+        return Migration(LIQUIBASE, path, liquibase.version(path)) if lb else None
     if not name.endswith(".sql"):
         return None
     variant = variants.parse(name)
@@ -356,6 +361,7 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    return name.endswith((".py", ".rb", ".go", *nodemig.SUFFIXES)) or not (
+    read = (".py", ".rb", ".go", ".xml", ".yaml", ".yml", ".json", *nodemig.SUFFIXES)
+    return name.endswith(read) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

@@ -14,8 +14,8 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf, godowns, static
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, Migration
+from gatekeeper.checks.migrations import flywayconf, godowns, lbreview, static
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, LIQUIBASE, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
 
@@ -29,6 +29,11 @@ def history_findings(
     not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
     new down. That is a warning (``down-edited``), the down being reviewed like any other.
     """
+    if m.framework == LIQUIBASE:
+        # a changelog grows by new changesets: only an edited merged changeset rewrites
+        found = lbreview.history(check, changes, m.path, released_only=released_only)
+        if found is not None:
+            return found
     out: list[Finding] = []
     for path in (m.path, m.down_path):
         if path is None:
