@@ -65,3 +65,34 @@ def test_a_table_whose_creation_is_not_found_blocks(git_repo: Any) -> None:
     with changeset_from_git(git_repo.root, base, head) as changes:
         found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
     assert [f.level for f in found if f.rule == "drop-column"] == [Level.ERROR]
+
+
+LB = """<?xml version="1.0" encoding="UTF-8"?>
+<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+{body}
+</databaseChangeLog>
+"""
+
+
+def test_a_liquibase_table_created_since_the_release_is_unshipped(git_repo: Any) -> None:
+    create = (
+        '  <changeSet author="a" id="1">\n    <createTable tableName="tc_safeguards">\n'
+        '      <column name="id" type="INT"/>\n      <column name="project" type="TEXT"/>\n'
+        "    </createTable>\n  </changeSet>"
+    )
+    drop = (
+        '  <changeSet author="a" id="2">\n'
+        '    <dropColumn tableName="tc_safeguards" columnName="project"/>\n'
+        '    <rollback><addColumn tableName="tc_safeguards"><column name="project" type="TEXT"/>'
+        "</addColumn></rollback>\n  </changeSet>"
+    )
+    git_repo.commit({**APP, "schema/changelog-1.0.xml": LB.format(body="")})
+    git_repo.git("tag", "v1.0.0")
+    base = git_repo.commit({"schema/changelog-1.1.xml": LB.format(body=create)})
+    head = git_repo.commit({"schema/changelog-1.2.xml": LB.format(body=drop)})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
+    drops = [f for f in found if f.rule == "drop-column"]
+    assert [f.level for f in drops] == [Level.WARNING], [f"{f.rule}: {f.message}" for f in found]
+    assert "schema/changelog-1.1.xml, merged since the newest release (v1.0.0)" in drops[0].message

@@ -4,10 +4,11 @@ A team that adds a table and, before the next release, drops a column of it agai
 design changed during review of the feature) destroys nothing: only development databases
 ever held rows there. The gate tells such a table by its creation: every migration of the
 chain that creates it (``CREATE TABLE``, Alembic's ``op.create_table``, knex/db-migrate/
-Sequelize ``createTable``, Rails ``create_table``) is merged at base but absent from the
-newest release (git tags, as for history rewrites). A table whose creation the gate cannot
-find, or any creation in a release, keeps the drop's error: fail closed. Without release
-tags nothing is known to be unshipped.
+Sequelize ``createTable``, Rails ``create_table``, Liquibase's ``<createTable
+tableName=...>``) is merged at base but absent from the newest release (git tags, as for
+history rewrites). A table whose creation the gate cannot find, or any creation in a
+release, keeps the drop's error: fail closed. Without release tags nothing is known to be
+unshipped.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def _creates(table: str) -> re.Pattern[str]:
     quoted = rf"[`\"'\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?{name}[`\"'\]]?"
     return re.compile(
         rf"\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?{quoted}\s*\("
-        rf"|\b(?:create_table|createTable)\s*\(?\s*:?{quoted}(?![\w-])",
+        rf"|\b(?:create_table|createTable)\s*\(?\s*:?{quoted}(?![\w-])"
+        # Liquibase: <createTable tableName="x">, and YAML's createTable: / tableName: x
+        rf"|\bcreateTable\b[^>]{{0,300}}?\btableName\s*[=:]\s*{quoted}(?![\w-])",
         re.IGNORECASE,
     )
 
