@@ -3,7 +3,7 @@ Alembic folders, forward-only folders), a PR cannot claim the relaxation for its
 
 from __future__ import annotations
 
-from tests.adversarial.conftest import AttackFactory, assert_blocked
+from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
 
 POLICY = "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: postgres}\n"
 REVISION = 'from alembic import op\nrevision = "r1"\ndown_revision = None\n'
@@ -124,3 +124,47 @@ def test_a_pr_cannot_claim_a_merged_column_as_its_own(attack: AttackFactory) -> 
     }
     verdict = attack(POLICY, base, head).judge()
     assert_blocked(verdict, "migrations/drop-column")
+
+
+DECLARED = (
+    'from alembic import op\nrevision = "r1"\ndown_revision = None\n'
+    "def upgrade():\n    op.add_column('sessions', op.f('raw_line'))\n"
+    "def downgrade():\n"
+    "    raise NotImplementedError(\n"
+    '        "Downgrading would discard session history. "\n'
+    '        "Restore the database from a backup before rolling back."\n'
+    "    )\n"
+)
+
+
+def test_a_downgrade_raising_with_a_reason_the_pr_wrote_needs_approval(
+    attack: AttackFactory,
+) -> None:
+    # the reason declares the revision irreversible like a gatekeeper:irreversible marker,
+    # and like one the PR wrote it is not taken on the author's word
+    verdict = attack(POLICY, {"README.md": "x\n"}, {"migrations/versions/r1.py": DECLARED}).judge()
+    assert_blocked(verdict, "migrations/empty-down")
+    assert "suppressed in this PR by `raise NotImplementedError(...)`" in text_of(verdict)
+
+
+def test_a_policy_trusting_pr_markers_takes_the_reason_as_declared(attack: AttackFactory) -> None:
+    trusting = POLICY.replace(
+        "dialect: postgres}", "dialect: postgres, trust_pr_suppressions: true}"
+    )
+    verdict = attack(
+        trusting, {"README.md": "x\n"}, {"migrations/versions/r1.py": DECLARED}
+    ).judge()
+    assert "migrations/empty-down" not in blocking_rules(verdict)
+    assert "Restore the database from a backup" in text_of(verdict)
+
+
+def test_a_bare_raise_is_no_declaration(attack: AttackFactory) -> None:
+    bare = (
+        DECLARED.split("def downgrade():", maxsplit=1)[0]
+        + "def downgrade():\n    raise NotImplementedError\n"
+    )
+    trusting = POLICY.replace(
+        "dialect: postgres}", "dialect: postgres, trust_pr_suppressions: true}"
+    )
+    verdict = attack(trusting, {"README.md": "x\n"}, {"migrations/versions/r1.py": bare}).judge()
+    assert_blocked(verdict, "migrations/empty-down")

@@ -137,7 +137,12 @@ class MigrationsCheck(BaseCheck):
             path, line = m.down_path or m.path, sqltext.irreversible_line(down)
         if line is None and m.framework == RAILS:
             return found  # declared by the code itself (raise IrreversibleMigration)
-        marker = Marker("gatekeeper:irreversible", path, line or 1)
+        text_of_marker = "gatekeeper:irreversible"
+        if line is None and m.framework == ALEMBIC:
+            # declared by the downgrade's own NotImplementedError message: a statement the
+            # PR wrote like any marker, so it needs the same approval
+            text_of_marker, line = "raise NotImplementedError(...)", _downgrade_line(text, path)
+        marker = Marker(text_of_marker, path, line or 1)
         if markers.honours(marker):
             return found
         return [markers.mark(f, marker) for f in self._review(ctx, m, honour_marker=False)]
@@ -497,3 +502,11 @@ def _line(lines: list[str], number: int) -> str:
 def _order(f: Finding) -> tuple[str, int, str, str]:
     loc = f.location
     return (loc.path if loc else "", (loc.start_line or 0) if loc else 0, f.rule, f.message)
+
+
+def _downgrade_line(text: str, path: str) -> int | None:
+    """The line of an Alembic revision's ``def downgrade`` (None when it does not parse)."""
+    try:
+        return pyops.read_alembic(text, path).downgrade_line
+    except pyops.MigrationSyntaxError:
+        return None

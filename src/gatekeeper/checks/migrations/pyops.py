@@ -117,6 +117,9 @@ class AlembicFile:
     downgrade_state: str = "ok"
     upgrade_state: str = "ok"
     downgrade_line: int | None = None
+    #: the message of the NotImplementedError a "raises" downgrade() raises ("" without
+    #: one): the revision's own statement of why it cannot be undone
+    downgrade_reason: str = ""
     #: the SQL upgrade() runs when all it does is run literal SQL (``op.execute("...")``,
     #: ``conn.execute(sa.text("..."))``); None when it does anything else
     upgrade_sql: tuple[str, ...] | None = None
@@ -157,6 +160,7 @@ def read_alembic(source: str, path: str) -> AlembicFile:
             info.downgrade_ops = collect_ops(node, helpers=True)
             info.downgrade_state = body_state(node)
             info.downgrade_line = node.lineno
+            info.downgrade_reason = raise_message(node) if info.downgrade_state == "raises" else ""
     info.foreign_imports = foreign_imports(tree)
     return info
 
@@ -216,6 +220,18 @@ def body_state(func: ast.FunctionDef) -> str:
                 return "raises"
         return "ok"
     return "empty"
+
+
+def raise_message(func: ast.FunctionDef) -> str:
+    """The literal message of the first ``raise NotImplementedError("...")`` in a body
+    (adjacent literals joined, as Python joins them); "" without one."""
+    for stmt in func.body:
+        if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and stmt.exc.args:
+            first = stmt.exc.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                return " ".join(first.value.split())
+            return ""
+    return ""
 
 
 #: the name given to a call of a helper function (not ``op.*``) when helpers are collected

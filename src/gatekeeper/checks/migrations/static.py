@@ -261,6 +261,11 @@ def check_alembic(
         ]
     if info.downgrade_state == "empty" and _rows_only(m.path, source, info):
         return [_fills_only(check, m.path, info.downgrade_line)]
+    if honour_marker and info.downgrade_state == "raises" and len(info.downgrade_reason) >= 10:
+        # ``raise NotImplementedError("Restore from a backup ...")``: the revision says why
+        # it cannot be undone, as a gatekeeper:irreversible marker would (and, written by
+        # the PR, needs a human's approval the same way: check._reviewed_at_head)
+        return [_irreversible(check, m.path, info.downgrade_reason)]
     if info.downgrade_state != "ok":
         what = "is empty" if info.downgrade_state == "empty" else "raises NotImplementedError"
         return [
