@@ -24,6 +24,9 @@ ERROR_TAIL = 600
 
 #: rules a human's approval of the PR satisfies (the gate re-runs on the review)
 APPROVAL_RULES = ("gate/", "review/", "security/sensitive-change")
+#: how the gate marks a finding that a suppression the PR wrote (``# nosec``,
+#: ``gatekeeper:ignore``, a declared irreversibility) would hide once a human approves
+PR_SUPPRESSION = "[suppressed in this PR by "
 
 
 @dataclass
@@ -37,8 +40,9 @@ class Blocking:
 
     @property
     def awaits_approval(self) -> bool:
-        """True for a finding that only asks for a human's approval."""
-        return self.rule.startswith(APPROVAL_RULES)
+        """True for a finding that only asks for a human's approval: an approval rule, or
+        a finding a suppression the PR wrote hides once a human approves the push."""
+        return self.rule.startswith(APPROVAL_RULES) or PR_SUPPRESSION in self.message
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -200,6 +200,7 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
         _commit("7", "pass"),  # never replayed: left out
         _commit("8", "pass", split="holdout"),  # a false block nobody may tune on
         _commit("9", "pass"),  # blocked only until a reviewer approves: agreement
+        _commit("a", "pass"),  # a `# nosec` the PR wrote, cleared by an approval: agreement
     ]
     runs = [
         _run("1", "block", "env-vars/undocumented"),
@@ -210,16 +211,21 @@ def test_scoring_counts_each_kind_of_disagreement() -> None:
         _run("6", "error"),
         _run("8", "block", "security/hidden"),
         _run("9", "block", "gate/ci-changed", "security/sensitive-change"),
-    ]
+        Run("acme/shop", "a" * 40, "block", 1, 2.0, 1.0, {}, [
+            Blocking("security/bandit-b108", "app.py", 3,
+                     "Probable insecure temp dir. [suppressed in this PR by `# nosec` at "
+                     "app.py:3: a suppression the pull request wrote needs a human's approval]"),
+        ]),
+    ]  # fmt: skip
     scored = score(commits, runs)
-    assert [s.commit.sha[0] for s in scored] == ["1", "2", "3", "4", "5", "6", "8", "9"]
-    assert [s.commit.sha[0] for s in scored if s.run.awaits_approval] == ["9"]
+    assert [s.commit.sha[0] for s in scored] == ["1", "2", "3", "4", "5", "6", "8", "9", "a"]
+    assert [s.commit.sha[0] for s in scored if s.run.awaits_approval] == ["9", "a"]
     assert [s.commit.sha[0] for s in scored if s.false_block] == ["2", "6", "8"]
     assert [s.commit.sha[0] for s in scored if s.miss] == ["3"]
     assert [s.commit.sha[0] for s in scored if s.wrong_reason] == ["4"]
     report = render(commits, runs, ["a note"])
-    assert "- false blocks: 3 of 8 commits (37.5%; 60.0% of the 5 labelled pass)" in report
-    assert "- awaiting approval only: 1 commits" in report
+    assert "- false blocks: 3 of 9 commits (33.3%; 50.0% of the 6 labelled pass)" in report
+    assert "- awaiting approval only: 2 commits" in report
     assert "- misses: 1 of 3 commits labelled block (33.3%)" in report
     assert "| security/secret | 1 | 1 | acme/shop |" in report
     assert "| (gate error) | 1 | 1 | acme/shop |" in report
