@@ -189,14 +189,17 @@ _SAYS_PASSWORD = re.compile(r"[a-z]{0,20}(?:password|passwd|secret)[a-z]{0,20}\d
 def is_placeholder(value: str) -> bool:
     """True for a value that is obviously not a credential: it says it is made up
     (``$argon2id$iammocked…``, ``fake-token``) or calls itself a password
-    (``securepassword123``), or what is left once counting runs,
-    repeats and punctuation are taken out is a word or too little to be a secret
-    (``oauth|1234``, ``user-0000``, ``abcdef123456``)."""
+    (``securepassword123``), or counting runs, repeats and echoed chunks make up half of it
+    (``AC12345beefbeef67890beefbeef122586``), or what is left once they and punctuation
+    are taken out is a word or too little to be a secret (``oauth|1234``, ``user-0000``,
+    ``abcdef123456``)."""
     if _MADE_UP.search(value) or _SAYS_PASSWORD.fullmatch(value):
         return True
     stripped = _strip_runs(value)
     if stripped == value:
         return False  # nothing to discount: entropy and shape decide elsewhere
+    if len(stripped) * 2 <= len(value):
+        return True  # mostly counting, repeats and echoed chunks: ``AC12345beefbeef...``
     rest = re.sub(r"[\W_]+", "", stripped)
     return len(rest) < 6 or (rest.isalpha() and (rest.islower() or rest.isupper()))
 
@@ -204,7 +207,10 @@ def is_placeholder(value: str) -> bool:
 def _strip_runs(value: str) -> str:
     out, pos = [], 0
     for m in re.finditer(
-        r"(?:0?1234(?:5(?:6(?:7(?:89?)?)?)?)?|9876(?:5(?:4(?:3(?:21?)?)?)?)?|abcdef?|(.)\1{3,})",
+        # counting runs, a character repeated, and a chunk of 3 to 8 echoed straight after
+        # itself (``beefbeef``, ``258625862586``), which no generator writes by chance
+        r"(?:0?1234(?:5(?:6(?:7(?:89?)?)?)?)?|9876(?:5(?:4(?:3(?:21?)?)?)?)?|abcdef?|(.)\1{3,}"
+        r"|(.{3,8}?)\2+)",
         value,
         re.I,
     ):
