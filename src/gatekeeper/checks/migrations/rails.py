@@ -28,7 +28,10 @@ _IRREVERSIBLE: dict[str, re.Pattern[str] | None] = {
     "change_column_comment": re.compile(r"\bfrom:"),
     "change_table_comment": re.compile(r"\bfrom:"),
     "drop_table": re.compile(r"\bdo\b|\{"),
-    "remove_index": re.compile(r"column:|^\s*remove_index\s*\(?\s*:\w+\s*,\s*[:\[]"),
+    # columns given (``:col``, ``[:a, :b]``, ``%i[a b]``) or ``column:``: Rails rebuilds it
+    "remove_index": re.compile(
+        r"column:|^\s*remove_index\s*\(?\s*:\w+\s*,\s*(?:[:\[]|%[iIwW][\[(])"
+    ),
     "remove_foreign_key": re.compile(
         r"column:|to_table:|^\s*remove_foreign_key\s*\(?\s*:\w+\s*,\s*:"
     ),
