@@ -106,6 +106,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "grafana/oncall", "Skyvern-AI/skyvern", "traccar/traccar", "openfga/openfga",
         "Unleash/unleash",
     ),
+    "twelfth (16)": (
+        "docusealco/docuseal", "binwiederhier/ntfy", "bugsink/bugsink", "papra-hq/papra",
+        "TracecatHQ/tracecat",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
