@@ -210,3 +210,18 @@ def test_a_named_report_committed_long_ago_still_blocks(attack: AttackFactory) -
         {"src/calc.py": HEAD_CODE},
     )
     assert_blocked(case.judge(), "coverage/untrusted-report")
+
+
+def test_a_committed_link_left_alone_is_still_refused_and_never_read(
+    attack: AttackFactory, tmp_path: Path
+) -> None:
+    # the leftover exception is for a committed file; a committed link is never followed
+    outside = tmp_path / "runner-secret.json"
+    outside.write_text(_fake(path=SECRET), encoding="utf-8")
+    case = _case(attack, _policy(), {})
+    os.symlink(outside, case.repo.root / "coverage.json")
+    linked = case.repo.commit({}, "link the report")
+    head = case.repo.commit({"src/calc.py": HEAD_CODE + "\n# again\n"}, "touch the code")
+    verdict = case.judge(base=linked, head=head)
+    assert_blocked(verdict, "coverage/untrusted-report")
+    assert SECRET not in text_of(verdict)

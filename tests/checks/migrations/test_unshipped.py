@@ -96,3 +96,18 @@ def test_a_liquibase_table_created_since_the_release_is_unshipped(git_repo: Any)
     drops = [f for f in found if f.rule == "drop-column"]
     assert [f.level for f in drops] == [Level.WARNING], [f"{f.rule}: {f.message}" for f in found]
     assert "schema/changelog-1.1.xml, merged since the newest release (v1.0.0)" in drops[0].message
+
+
+def test_a_table_a_released_migration_names_is_shipped(git_repo: Any) -> None:
+    # an idempotent create since the release proves nothing when a released file has it
+    first = "CREATE TABLE IF NOT EXISTS safeguards (id int);\n"
+    git_repo.commit({**APP, "db/001_init.up.sql": first,
+                     "db/001_init.down.sql": "DROP TABLE safeguards;\n"})  # fmt: skip
+    git_repo.git("tag", "v1.0.0")
+    again = "CREATE TABLE IF NOT EXISTS safeguards (id int, project text);\n"
+    base = git_repo.commit({"db/002_again.up.sql": again, "db/002_again.down.sql": "SELECT 1;\n"})
+    head = git_repo.commit({"db/003_drop.up.sql": UP, "db/003_drop.down.sql": DOWN})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
+    assert [f.level for f in found if f.rule == "drop-column"] == [Level.ERROR]

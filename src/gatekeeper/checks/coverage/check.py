@@ -13,7 +13,7 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, TRUST_SCHEMA
 from gatekeeper.checks.coverage import pragmas, unimported
 from gatekeeper.checks.coverage.diffcov import FileDiff, file_diff, percent, ranges, show, table
-from gatekeeper.checks.coverage.evidence import exists, refusal, repo_path
+from gatekeeper.checks.coverage.evidence import committed_leftover, exists, refusal, repo_path
 from gatekeeper.checks.coverage.paths import PathMapper
 from gatekeeper.checks.coverage.reports import Report, ReportError, Wanted, read_report
 from gatekeeper.checks.interface import (
@@ -230,7 +230,7 @@ class CoverageCheck(BaseCheck):
         """Vet and read the reports, measure the changed lines, compare totals with base."""
         names, configured = self._reports(ctx)
         refused = list(self._refused(ctx, names, "coverage report"))
-        if refused and not configured and all(self._left_over(ctx, n) for n in names):
+        if refused and not configured and all(committed_leftover(ctx.changes, n) for n in names):
             # found by its conventional name, committed long before this change and not
             # touched by it: the repository's leftover, not this PR's evidence. Without it
             # the check would not run at all, so ignoring it is no way out for a PR (one
@@ -295,17 +295,6 @@ class CoverageCheck(BaseCheck):
         yield from pragmas.excluded_in_pr(self, ctx)
         yield from self._totals(ctx, report, level)
         ctx.add_details(table(diffs))
-
-    @staticmethod
-    def _left_over(ctx: CheckContext, name: str) -> bool:
-        """A report committed at base that the change does not touch (and no link)."""
-        rel = repo_path(name)
-        if rel is None or ctx.changes.get(rel) is not None:
-            return False
-        data = ctx.changes.bytes_at_base(rel)
-        return data is not None and refusal(ctx.changes, name) is not None and (
-            ctx.changes.root / rel
-        ).read_bytes() == data
 
     def _refused(self, ctx: CheckContext, names: list[str], what: str) -> Iterator[Finding]:
         for name in names:

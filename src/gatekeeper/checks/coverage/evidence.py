@@ -65,3 +65,15 @@ def refusal(changes: ChangeSet, name: str) -> str | None:
             " counts only when the test run makes it"
         )
     return None
+
+
+def committed_leftover(changes: ChangeSet, name: str) -> bool:
+    """True for a report refused only for being tracked in git, that the change leaves as
+    it was at base: inside the workspace, reached through no symbolic link, present at
+    base, not touched by the change. Decided from metadata and git, never its content."""
+    rel = repo_path(name)
+    if rel is None or _through_link(changes.root, rel) is not None:
+        return False
+    if changes.get(rel) is not None or not changes.tracked_at_head(rel):
+        return False
+    return changes.bytes_at_base(rel) is not None

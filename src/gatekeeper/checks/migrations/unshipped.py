@@ -6,8 +6,9 @@ ever held rows there. The gate tells such a table by its creation: every migrati
 chain that creates it (``CREATE TABLE``, Alembic's ``op.create_table``, knex/db-migrate/
 Sequelize ``createTable``, Rails ``create_table``, Liquibase's ``<createTable
 tableName=...>``) is merged at base but absent from the newest release (git tags, as for
-history rewrites). A table whose creation the gate cannot find, or any creation in a
-release, keeps the drop's error: fail closed. Without release tags nothing is known to be
+history rewrites), and so is every other merged file of the folder naming it. A table
+whose creation the gate cannot find, or that a released migration names, keeps the drop's
+error: fail closed. Without release tags nothing is known to be
 unshipped.
 """
 
@@ -52,13 +53,15 @@ def unshipped_since(
     pattern = f"{folder}/*" if folder else "*"
     names = [table, *others]
     found = changes.base_files_containing([table], [pattern])
-    if not found:
-        return None
+    if not found or len(found) > MAX_FILES:
+        return None  # unknown, or too long a history to read: the drop keeps its error
     creators = []
-    for path in sorted(found)[:MAX_FILES]:
+    for path in sorted(found):
         text = changes.text_at_base(path)
         if text is not None and any(_creates(n).search(text) for n in names):
             creators.append(path)
-    if not creators or any(in_release(changes, tag, p) for p in creators):
+    # every merged file naming the table, not only the creators, must be unreleased: an
+    # idempotent CREATE TABLE IF NOT EXISTS since the release proves nothing on its own
+    if not creators or any(in_release(changes, tag, p) for p in found):
         return None
     return tag, creators[0]
