@@ -8,13 +8,11 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.checks.envvars.configdocs import is_sample, parse_sample
 from gatekeeper.checks.envvars.docs import Documentation
 from gatekeeper.checks.envvars.keymaps import KeyMap, keymaps, keys_of
 from gatekeeper.model import Finding
-from gatekeeper.testing import context, defaults
+from tests.checks.envvars.helpers import run_on_git
 
 #: lldap's layout: figment reads LLDAP_* into the configuration, nested at "__"
 CONFIGURATION = """use figment::{providers::Env, Figment};
@@ -50,13 +48,7 @@ TYPO = '    #[clap(long, env = "LLDAP_FORCE_LADP_USER_PASS_RESET")]\n    pub res
 TOP_KEY = "# force_ldap_user_pass_reset = false\n"
 
 
-def _run(git_repo: Any, base: dict[str, str], head: dict[str, str | None]) -> list[Finding]:
-    first = git_repo.commit(base)
-    second = git_repo.commit(head)
-    check = EnvVarsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        ctx = context(changes, defaults(check))
-        return list(check.run(ctx))
+_run = run_on_git
 
 
 def _undocumented(found: list[Finding]) -> list[str]:

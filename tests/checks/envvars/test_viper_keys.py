@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.checks.envvars import EnvVarsCheck
 from gatekeeper.checks.envvars.configdocs import is_sample
 from gatekeeper.checks.envvars.docs import Documentation, parse_markdown
 from gatekeeper.checks.envvars.text_viper import Setup, env_names, setups, viper_reads
 from gatekeeper.model import Finding
-from gatekeeper.testing import context, defaults
+from tests.checks.envvars.helpers import run_on_git
 
 #: vikunja's layout: typed keys, their viper methods, and the setup in one file
 SETUP = """package config
@@ -54,13 +52,7 @@ def _config(new: str = "") -> str:
     return SETUP.format(new=new)
 
 
-def _run(git_repo: Any, base: dict[str, str], head: dict[str, str | None]) -> list[Finding]:
-    first = git_repo.commit(base)
-    second = git_repo.commit(head)
-    check = EnvVarsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        ctx = context(changes, defaults(check))
-        return list(check.run(ctx))
+_run = run_on_git
 
 
 def _undocumented(found: list[Finding]) -> list[tuple[str, int | None]]:

@@ -193,17 +193,7 @@ class MigrationsCheck(BaseCheck):
             calls = pyops.read_django(text, m.path)
             return static.check_django(self, m, text, calls, honour_marker=honour_marker)
         except pyops.MigrationSyntaxError as exc:
-            return [
-                self.finding(
-                    "syntax-error",
-                    f"{m.path} is not valid Python: {exc}"
-                    + (f" (line {exc.line})" if exc.line else "")
-                    + "; it was not reviewed.",
-                    path=m.path,
-                    line=exc.line,
-                    evidence=m.path,
-                )
-            ]
+            return [self._unreadable(m.path, f"is not valid Python: {exc}", exc.line)]
 
     def _safety(
         self, ctx: CheckContext, m: Migration, changed: list[Migration], markers: Suppressions
@@ -281,6 +271,17 @@ class MigrationsCheck(BaseCheck):
             out.append(found)
         return out
 
+    def _unreadable(self, path: str, what: str, line: int | None) -> Finding:
+        """``syntax-error``: a migration the gate could not read, so did not review."""
+        where = f" (line {line})" if line else ""
+        return self.finding(
+            "syntax-error",
+            f"{path} {what}{where}; it was not reviewed.",
+            path=path,
+            line=line,
+            evidence=path,
+        )
+
     def _liquibase_review(self, ctx: CheckContext, m: Migration, text: str) -> list[Finding]:
         """A changelog that cannot be read is a finding naming it (fail closed); else its
         new changesets' reversibility."""
@@ -288,15 +289,7 @@ class MigrationsCheck(BaseCheck):
             log = liquibase.parse(m.path, text)
         except liquibase.ChangelogError as exc:
             return [
-                self.finding(
-                    "syntax-error",
-                    f"{m.path} is not a readable Liquibase changelog: {exc}"
-                    + (f" (line {exc.line})" if exc.line else "")
-                    + "; it was not reviewed.",
-                    path=m.path,
-                    line=exc.line,
-                    evidence=m.path,
-                )
+                self._unreadable(m.path, f"is not a readable Liquibase changelog: {exc}", exc.line)
             ]
         new = [cs for cs, fresh in _changesets(ctx.changes, m, log) if fresh]
         forward = lbreview.forward_only(ctx.changes, m.path)
