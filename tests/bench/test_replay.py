@@ -110,6 +110,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "docusealco/docuseal", "binwiederhier/ntfy", "bugsink/bugsink", "papra-hq/papra",
         "TracecatHQ/tracecat",
     ),
+    "thirteenth (17)": (
+        "fief-dev/fief", "autobrr/autobrr", "django-helpdesk/django-helpdesk",
+        "Dokploy/dokploy", "woodpecker-ci/woodpecker",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
