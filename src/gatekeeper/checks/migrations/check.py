@@ -140,8 +140,11 @@ class MigrationsCheck(BaseCheck):
         text_of_marker = "gatekeeper:irreversible"
         if line is None and m.framework == ALEMBIC:
             # declared by the downgrade's own NotImplementedError message: a statement the
-            # PR wrote like any marker, so it needs the same approval
-            text_of_marker, line = "raise NotImplementedError(...)", _downgrade_line(text, path)
+            # PR wrote like any marker, so it needs the same approval; the finding carries
+            # the line of its ``def downgrade``
+            declared = next(f for f in found if f.rule == "irreversible")
+            text_of_marker = "raise NotImplementedError(...)"
+            line = declared.location.start_line if declared.location else None
         marker = Marker(text_of_marker, path, line or 1)
         if markers.honours(marker):
             return found
@@ -495,11 +498,3 @@ def _line(lines: list[str], number: int) -> str:
 def _order(f: Finding) -> tuple[str, int, str, str]:
     loc = f.location
     return (loc.path if loc else "", (loc.start_line or 0) if loc else 0, f.rule, f.message)
-
-
-def _downgrade_line(text: str, path: str) -> int | None:
-    """The line of an Alembic revision's ``def downgrade`` (None when it does not parse)."""
-    try:
-        return pyops.read_alembic(text, path).downgrade_line
-    except pyops.MigrationSyntaxError:
-        return None

@@ -213,12 +213,14 @@ def _fills_only(
     )
 
 
-def _irreversible(check: BaseCheck, path: str, reason: str) -> Finding:
+def _irreversible(check: BaseCheck, path: str, reason: str, line: int = 1) -> Finding:
+    """``irreversible`` (info): the migration says why it cannot be undone; ``line`` is
+    where it says so (the marker, or the statement declaring it)."""
     return check.finding(
         "irreversible",
         f"Declared irreversible: {reason}",
         path=path,
-        line=1,
+        line=line,
         evidence=reason,
     )
 
@@ -265,7 +267,7 @@ def check_alembic(
         # ``raise NotImplementedError("Restore from a backup ...")``: the revision says why
         # it cannot be undone, as a gatekeeper:irreversible marker would (and, written by
         # the PR, needs a human's approval the same way: check._reviewed_at_head)
-        return [_irreversible(check, m.path, info.downgrade_reason)]
+        return [_irreversible(check, m.path, info.downgrade_reason, info.downgrade_line or 1)]
     if info.downgrade_state != "ok":
         what = "is empty" if info.downgrade_state == "empty" else "raises NotImplementedError"
         return [
@@ -290,7 +292,7 @@ def check_alembic(
             path=m.path,
             line=missing[0][1],
             evidence=listed,
-        )
+        ),
     ]
 
 
@@ -368,8 +370,6 @@ _NAME_KEYWORDS = {
     "create_foreign_key": "constraint_name",
     "create_primary_key": "constraint_name",
 }
-
-
 
 
 def _column_name(op: pyops.Op) -> str | None:

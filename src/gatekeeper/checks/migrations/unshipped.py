@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.releases import newest_release
@@ -41,9 +40,7 @@ def _creates(table: str) -> re.Pattern[str]:
     )
 
 
-def unshipped_since(
-    changes: ChangeSet, m: Migration, table: str, others: Iterable[str] = ()
-) -> tuple[str, str] | None:
+def unshipped_since(changes: ChangeSet, m: Migration, table: str) -> tuple[str, str] | None:
     """``(tag, path)`` when ``table`` was created by migrations of ``m``'s folder that are
     merged but in no release yet (``path``: the first of them), else None."""
     tag = newest_release(changes)
@@ -51,14 +48,14 @@ def unshipped_since(
         return None
     folder = posixpath.dirname(m.path)
     pattern = f"{folder}/*" if folder else "*"
-    names = [table, *others]
+    creates = _creates(table)
     found = changes.base_files_containing([table], [pattern])
     if not found or len(found) > MAX_FILES:
         return None  # unknown, or too long a history to read: the drop keeps its error
     creators = []
     for path in sorted(found):
         text = changes.text_at_base(path)
-        if text is not None and any(_creates(n).search(text) for n in names):
+        if text is not None and creates.search(text):
             creators.append(path)
     # every merged file naming the table, not only the creators, must be unreleased: an
     # idempotent CREATE TABLE IF NOT EXISTS since the release proves nothing on its own
