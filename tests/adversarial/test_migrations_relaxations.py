@@ -168,3 +168,28 @@ def test_a_bare_raise_is_no_declaration(attack: AttackFactory) -> None:
     )
     verdict = attack(trusting, {"README.md": "x\n"}, {"migrations/versions/r1.py": bare}).judge()
     assert_blocked(verdict, "migrations/empty-down")
+
+
+def test_sql_after_a_second_goose_up_marker_is_not_a_down_only_edit(attack: AttackFactory) -> None:
+    # an edit below `-- +goose Down` only warns; an Up marker written there starts up SQL
+    # again, so smuggling a statement into a merged file that way is still a rewrite
+    merged = (
+        "-- +goose Up\nCREATE INDEX ix_t ON tuple (user_id);\n\n-- +goose Down\nDROP INDEX ix_t;\n"
+    )
+    path = "assets/migrations/postgres/003_ix.sql"
+    head = {path: merged + "-- +goose Up\nDROP TABLE tuple;\n"}
+    verdict = attack(POLICY, {path: merged}, head).judge()
+    assert_blocked(verdict, "migrations/history-rewritten")
+
+
+def test_a_drop_in_a_db_migrate_sql_literal_is_blocked(attack: AttackFactory) -> None:
+    # db-migrate files are read since round 15: a DROP handed to db.runSql is reviewed
+    up = (
+        "exports.up = function (db, callback) {\n"
+        "  db.runSql('ALTER TABLE users DROP COLUMN email;', callback);\n};\n"
+        "exports.down = function (db, callback) {\n"
+        "  db.runSql('ALTER TABLE users ADD COLUMN email text;', callback);\n};\n"
+    )
+    base = {"src/models/user.js": "// users.email is read here\n"}
+    verdict = attack(POLICY, base, {"src/migrations/20240101000000-drop-email.js": up}).judge()
+    assert_blocked(verdict, "migrations/drop-column")
