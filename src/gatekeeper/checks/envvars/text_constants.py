@@ -98,12 +98,7 @@ class Neighbours:
         """The prefixes the side's Go files give the struct-tag libraries (text_gotags),
         found once: the files importing a library, by one search where the tree has one."""
         if self._prefixes is None:
-            found = None
-            if self._containing is not None:
-                found = self._containing(list(text_gotags.IMPORT_WORDS), ["*.go"])
-            if found is None:
-                found = [p for p in self._all() if p.endswith(".go")]
-            paths = [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
+            paths = self._go_files_naming(list(text_gotags.IMPORT_WORDS))
             self._prefixes = text_gotags.prefixes(self._read(p) or "" for p in paths)
         return self._prefixes
 
@@ -112,14 +107,17 @@ class Neighbours:
         naming ``AutomaticEnv``, by one search where the tree has one; test files never
         count (a test's own viper is no deployment's)."""
         if self._viper is None:
-            found = None
-            if self._containing is not None:
-                found = self._containing([text_viper.SETUP_WORD], ["*.go"])
-            if found is None:
-                found = [p for p in self._all() if p.endswith(".go")]
-            paths = [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
+            paths = self._go_files_naming([text_viper.SETUP_WORD])
             self._viper = text_viper.setups(self._read(p) or "" for p in paths)
         return self._viper
+
+    def _go_files_naming(self, words: list[str]) -> list[str]:
+        """The side's Go files (tests left out) holding one of ``words``: one search where
+        the tree has one, else every Go file; at most :data:`MAX_PREFIX_FILES`."""
+        found = self._containing(words, ["*.go"]) if self._containing is not None else None
+        if found is None:
+            found = [p for p in self._all() if p.endswith(".go")]
+        return [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
 
     def go_key_types(self, path: str) -> set[str]:
         """The typed viper key types (text_viper.key_types) of the package a Go file is in,
