@@ -20,6 +20,7 @@ from gatekeeper.checks.envvars import (
     text_jsalias,
     text_names,
     text_schemas,
+    text_urfave,
     text_viper,
 )
 from gatekeeper.checks.envvars.model import EnvRead, line_of
@@ -84,6 +85,7 @@ def go_reads(
 ) -> list[EnvRead]:
     """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, the
     keys a parser of ``os.Environ()`` lines switches on, viper's ``BindEnv``, and the
+    flags of urfave/cli and kingpin that name their variables (text_urfave), the
     struct tags of caarlos0/env, go-envconfig and envconfig (text_gotags), after the
     repository's prefixes (``prefixes()``, asked only of a file with such tags); and the
     keys read through viper where the repository calls ``AutomaticEnv`` (text_viper:
@@ -92,6 +94,8 @@ def go_reads(
     reads = text_names.reads(text, text_names.GO, constants or _no_constants)
     if text_gotags.libraries(text):
         reads += text_gotags.tag_reads(text, prefixes() if prefixes is not None else {})
+    if any(word in text for word in text_urfave.IMPORT_WORDS):
+        reads += text_urfave.flag_reads(text, constants or _no_constants)
     if "viper" in text and ".BindEnv(" in text:
         reads += _viper_binds(text, constants or _no_constants)
     if viper is not None and _may_read_viper_keys(text):
