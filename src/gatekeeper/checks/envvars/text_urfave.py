@@ -109,26 +109,25 @@ def _v3_reads(text: str, constants: Constants, aliases: set[str]) -> list[EnvRea
         if m.start() < chain_end:
             continue  # a source of the chain read below
         args = split_args(text, m.end())
-        if args is None:
-            continue
         func = m.group("func")
+        if args is None or (func == "EnvVar" and len(args) != 1):
+            continue
         if func == "NewValueSourceChain":
             chain_end = bracket_pairs(text).get(m.end() - 1, m.end())
-            args = [inner for a in args for inner in _env_source(a, call)]
-        elif func == "EnvVar" and len(args) != 1:
-            continue
+            args = _chain_names(text, call, m.end(), chain_end)
         reads += _one_flag(text, m.start(), args, constants, f"urfave/cli {func}")
     return reads
 
 
-def _env_source(arg: str, call: re.Pattern[str]) -> list[str]:
-    """The names an argument of a source chain reads: ``cli.EnvVar("A")`` gives ``"A"``;
-    a file, a map or anything else gives none."""
-    m = call.match(arg)
-    if m is None or m.group("func") != "EnvVar" or not arg.endswith(")"):
-        return []
-    inner = split_args(arg, m.end())
-    return inner if inner is not None and len(inner) == 1 else []
+def _chain_names(text: str, call: re.Pattern[str], start: int, end: int) -> list[str]:
+    """The arguments of the ``EnvVar(...)`` sources between ``start`` and ``end`` (a
+    chain's files, maps and other sources name no variable)."""
+    names: list[str] = []
+    for m in call.finditer(text, start, end):
+        if m.group("func") == "EnvVar":
+            args = split_args(text, m.end())
+            names += args if args is not None and len(args) == 1 else []
+    return names
 
 
 def _one_flag(
