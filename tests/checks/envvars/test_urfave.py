@@ -163,3 +163,48 @@ def test_kingpin_envar() -> None:
     ]
     # the same call without kingpin imported is anyone's method
     assert flag_reads(text.replace("kingpin.v2", "other"), lambda n: None) == []
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "- `unix-socket-permission` sets the socket's mode\n",  # ntfy's option lists
+        "| `--unix-socket-permission` | the socket's mode |\n",
+        "| unix-socket-permission | the socket's mode |\n",
+    ],
+)
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_a_new_flag_documented_by_its_option_name_does_not_fire(
+    git_repo: Any, version: str, doc: str
+) -> None:
+    found = run_on_git(
+        git_repo,
+        {"cmd/server/flags.go": _flags(version), "docs/config.md": DOCS},
+        {"cmd/server/flags.go": _flags(version, new=True), "docs/config.md": DOCS + doc},
+    )
+    assert _undocumented(found) == []
+
+
+def test_another_option_documented_does_not_document_the_flag(git_repo: Any) -> None:
+    doc = DOCS + "- `unix-socket` and `--socket-permission` are other options\n"
+    found = run_on_git(
+        git_repo,
+        {"cmd/server/flags.go": _flags("v3"), "docs/config.md": DOCS},
+        {"cmd/server/flags.go": _flags("v3", new=True), "docs/config.md": doc},
+    )
+    assert _undocumented(found) == [("WOODPECKER_UNIX_SOCKET_PERMISSION", NEW_LINE)]
+
+
+def test_a_flag_s_keys_are_its_name_and_aliases_and_kingpin_has_none() -> None:
+    text = (
+        'package main\nimport "github.com/urfave/cli/v2"\nvar f = []cli.Flag{\n'
+        '\taltsrc.NewStringFlag(&cli.StringFlag{Name: "web-push-expiry", Aliases:'
+        ' []string{"web_push_expiry"}, EnvVars: []string{"NTFY_WEB_PUSH_EXPIRY"}}),\n}\n'
+    )
+    (read,) = flag_reads(text, lambda n: None)
+    assert read.keys == ("web-push-expiry", "web_push_expiry")
+    kingpin = (
+        'package main\nimport "github.com/alecthomas/kingpin/v2"\n'
+        'var d = kingpin.Flag("debug", "").Envar("APP_DEBUG").Bool()\n'
+    )
+    assert [r.keys for r in flag_reads(kingpin, lambda n: None)] == [()]

@@ -75,6 +75,9 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
 _MENTION = re.compile(r"(?:\$\{?|`)(?P<name>[A-Z_][A-Z0-9_]*[A-Z0-9])\b")
 _COMMENTED = re.compile(r"^#+\s*(?:export\s+)?(?P<name>[A-Z_][A-Z0-9_]*)=")
+#: a command-line option, hyphenated (``web-push-expiry-duration``, ``--log-level``): a
+#: flag that also reads a variable is documented by its option's name (text_urfave)
+_OPTION = re.compile(r"(?:--)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
 #: a dotted configuration key (``database.schema``, ``files.s3.tempdir``) in a code span
 #: or a table cell of the docs: viper-style settings are documented by their key path
@@ -235,7 +238,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
     own headings, Sphinx ``envvar`` directives, and the assignments and compose
     ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``); and the
-    dotted configuration keys of code spans and table cells (`` `database.schema` ``)."""
+    dotted configuration keys of code spans and table cells (`` `database.schema` ``), and
+    hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
     fenced = False
     for number, line in enumerate(text.splitlines(), start=1):
         if _FENCE.match(line):
@@ -251,6 +255,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 doc.add(candidate, path, number)
             elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
                 doc.add_key(candidate.split(":")[0].strip(), path, number)
+            elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
+                doc.add_key(option.group(1), path, number)
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):
@@ -260,6 +266,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                     doc.add(word, path, number)
                 elif _DOTTED_KEY.fullmatch(word):
                     doc.add_key(word, path, number)
+                elif option := _OPTION.fullmatch(word):
+                    doc.add_key(option.group(1), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
 

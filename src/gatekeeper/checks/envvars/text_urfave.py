@@ -15,6 +15,8 @@ of its names (or moves from one version's form to another's) is not a new read.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
@@ -41,6 +43,13 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _V1_FIELD = re.compile(r"\bEnvVar[ \t]*:[ \t]*(?P<value>\"(?:[^\"\\\n]|\\.)*\"|[A-Za-z_][\w.]*)")
 #: v2's field: a slice literal of names
 _V2_FIELD = re.compile(r"\bEnvVars[ \t]*:[ \t]*\[\][ \t]*string[ \t]*\{")
+_FLAG_NAME = re.compile(r'\bName[ \t]*:[ \t]*"([^"\\\n]{1,100})"')
+_FLAG_ALIASES = re.compile(r"\bAliases[ \t]*:[ \t]*\[\][ \t]*string[ \t]*\{([^{}]{0,1000})\}")
+#: what a flag name must look like to stand for a configuration key
+_KEY = re.compile(r"[A-Za-z][\w.-]*")
+#: enclosing braces looked through for a read's flag literal, and its longest text
+MAX_ENCLOSING = 64
+MAX_LITERAL = 8000
 _KINGPIN_CALL = re.compile(r"\.(?:Envar|OverrideDefaultFromEnvar)\(")
 
 
@@ -61,7 +70,7 @@ def flag_reads(text: str, outer: Constants) -> list[EnvRead]:
         for m in _KINGPIN_CALL.finditer(text):
             args = split_args(text, m.end())
             if args is not None and len(args) == 1:
-                reads += _one_flag(text, m.start(), args, lookup, "kingpin Envar")
+                reads += _one_flag(text, m.start(), args, lookup, "kingpin Envar", keyed=False)
     return reads
 
 
@@ -131,10 +140,11 @@ def _chain_names(text: str, call: re.Pattern[str], start: int, end: int) -> list
 
 
 def _one_flag(
-    text: str, offset: int, args: list[str], constants: Constants, how: str
+    text: str, offset: int, args: list[str], constants: Constants, how: str, *, keyed: bool = True
 ) -> list[EnvRead]:
     """One read for the names of one flag, the first its name and the rest its aliases; a
-    name that cannot be known is a dynamic read of its own."""
+    name that cannot be known is a dynamic read of its own. ``keyed``: the flag's own
+    names (urfave/cli's ``Name`` and ``Aliases``) are the configuration keys it stands for."""
     line = line_of(text, offset)
     names: list[str] = []
     reads: list[EnvRead] = []
@@ -146,5 +156,32 @@ def _one_flag(
             reads.append(EnvRead("", line, how))
     if names:
         unique = list(dict.fromkeys(names))
-        reads.append(EnvRead(unique[0], line, how, aliases=tuple(unique[1:])))
+        keys = _flag_keys(text, offset) if keyed else ()
+        reads.append(EnvRead(unique[0], line, how, aliases=tuple(unique[1:]), keys=keys))
     return reads
+
+
+def _flag_keys(text: str, offset: int) -> tuple[str, ...]:
+    """The ``Name`` and ``Aliases`` of the flag literal around ``offset``, lower-case:
+    urfave/cli takes the setting from the command line under them too (and, with altsrc,
+    from a config file), so the flag documented by one of them is documented."""
+    opens, closes = _braces(text)
+    at = bisect.bisect_left(opens, offset) - 1
+    for i in range(at, max(at - MAX_ENCLOSING, -1), -1):
+        if closes[i] > offset:
+            body = text[opens[i] : closes[i]] if closes[i] - opens[i] <= MAX_LITERAL else ""
+            break
+    else:
+        return ()
+    found = [m.group(1) for m in _FLAG_NAME.finditer(body)][:1]
+    aliases = _FLAG_ALIASES.search(body)
+    if aliases is not None:
+        found += re.findall(r'"([^"\\\n]+)"', aliases.group(1))
+    return tuple(dict.fromkeys(k.lower() for k in found if _KEY.fullmatch(k)))
+
+
+@functools.lru_cache(maxsize=1)
+def _braces(text: str) -> tuple[list[int], list[int]]:
+    """The file's ``{`` in order, and where each closes (the last file asked about)."""
+    pairs = sorted((o, c) for o, c in bracket_pairs(text).items() if text[o] == "{")
+    return [o for o, _ in pairs], [c for _, c in pairs]
