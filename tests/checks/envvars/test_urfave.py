@@ -208,3 +208,41 @@ def test_a_flag_s_keys_are_its_name_and_aliases_and_kingpin_has_none() -> None:
         'var d = kingpin.Flag("debug", "").Envar("APP_DEBUG").Bool()\n'
     )
     assert [r.keys for r in flag_reads(kingpin, lambda n: None)] == [()]
+
+
+TEMPLATE = '# ntfy server config file\n\n# Listen address\n#\n# server-addr: ":80"\n'
+
+
+@pytest.mark.parametrize(
+    "line", ["# unix-socket-permission: 0660\n", "#   unix-socket-permission:\n#     - a\n"]
+)
+def test_a_flag_named_in_the_shipped_yaml_template_does_not_fire(git_repo: Any, line: str) -> None:
+    found = run_on_git(
+        git_repo,
+        {"cmd/server/flags.go": _flags("v2"), "server/server.yml": TEMPLATE},
+        {"cmd/server/flags.go": _flags("v2", new=True), "server/server.yml": TEMPLATE + line},
+    )
+    assert _undocumented(found) == []
+
+
+@pytest.mark.parametrize(
+    "where", ["tests/server.yml", ".github/workflows/ci.yml", "server/testdata/server.yml"]
+)
+def test_a_yaml_template_where_nothing_ships_documents_nothing(git_repo: Any, where: str) -> None:
+    line = "# unix-socket-permission: 0660\n"
+    found = run_on_git(
+        git_repo,
+        {"cmd/server/flags.go": _flags("v2"), "server/server.yml": TEMPLATE},
+        {"cmd/server/flags.go": _flags("v2", new=True), where: TEMPLATE + line},
+    )
+    assert _undocumented(found) == [("WOODPECKER_UNIX_SOCKET_PERMISSION", NEW_LINE)]
+
+
+def test_a_yaml_template_naming_other_options_does_not_document_the_flag(git_repo: Any) -> None:
+    other = TEMPLATE + "# unix-socket-permissions: 0660\n# socket-permission: 1\n"
+    found = run_on_git(
+        git_repo,
+        {"cmd/server/flags.go": _flags("v2"), "server/server.yml": TEMPLATE},
+        {"cmd/server/flags.go": _flags("v2", new=True), "server/server.yml": other},
+    )
+    assert _undocumented(found) == [("WOODPECKER_UNIX_SOCKET_PERMISSION", NEW_LINE)]

@@ -306,6 +306,7 @@ class EnvVarsCheck(BaseCheck):
         ]
         if any(loc.read.keys for loc in candidates):
             self._config_samples(ctx, docs)
+            self._yaml_templates(ctx, docs, {k for loc in candidates for k in loc.read.keys})
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
@@ -511,6 +512,21 @@ class EnvVarsCheck(BaseCheck):
                 f"{'s' if len(read) != 1 else ''} {', '.join(read)}."
             )
 
+    def _yaml_templates(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
+        """Add the undotted keys still undocumented that a YAML file at head names,
+        commented out or set (configdocs.yaml_template_keys): one search at head for the
+        keys, then only the files naming one, outside tests and the folders that hold no
+        samples (a dotted viper key is a sample's nesting, read by _config_samples)."""
+        wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
+        found = ctx.changes.head_files_containing(wanted, ("*.yml", "*.yaml")) if wanted else None
+        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES)
+        paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
+        for path in paths[: configdocs.MAX_TEMPLATES]:
+            ctx.check_time()
+            text = ctx.changes.text_at_head(path)
+            if text is not None:
+                configdocs.yaml_template_keys(path, text, wanted, doc)
+
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
         folders = list(ctx.config.get("external_docs", ()))
@@ -604,6 +620,10 @@ def _documented(read: EnvRead, docs: Documentation) -> bool:
         or any(docs.find(n, case_insensitive=read.case_insensitive) for n in read.names)
         or any(docs.find_key(k) for k in read.keys)
     )
+
+
+def _shallow(path: str) -> tuple[int, str]:
+    return path.count("/"), path
 
 
 def _with_keys(names: list[str], candidates: list[Located]) -> list[str]:

@@ -84,6 +84,26 @@ def parse_sample(path: str, text: str, doc: Documentation) -> bool:
     return True
 
 
+#: a YAML entry, live or commented out (``# listen-http: ":80"``, ``#   disallowed-topics:``)
+_YAML_KEY = re.compile(r"^[ \t]*#*[ \t]*(?P<key>[A-Za-z_][\w-]{0,100})[ \t]*:(?:[ \t]|$)", re.M)
+#: YAML files read for commented-out keys at most (the shortest paths first)
+MAX_TEMPLATES = 20
+
+
+def yaml_template_keys(path: str, text: str, wanted: set[str], doc: Documentation) -> None:
+    """Add the ``wanted`` keys (lower-case) a YAML file sets or names commented out: the
+    config template a program ships (ntfy's server.yml) documents each option by a line
+    like ``# listen-http: ":80"``, which a YAML parser drops. The key alone counts, as a
+    flag's option name is one word, whatever the nesting."""
+    for m in _YAML_KEY.finditer(text):
+        key = m.group("key").lower()
+        if key in wanted:
+            doc.add_key(key, path, text.count("\n", 0, m.start()) + 1)
+            wanted = wanted - {key}
+            if not wanted:
+                return
+
+
 #: a TOML table header, live or commented out (``[smtp_options]``, ``#[ldaps_options]``)
 _TOML_TABLE = re.compile(r"^\s*#*\s*\[\[?\s*(?P<table>[A-Za-z0-9_.-]{1,200})\s*\]\]?\s*$")
 #: a key set or commented out in a template (``#http_host = "0.0.0.0"``), its value given
