@@ -305,8 +305,7 @@ class EnvVarsCheck(BaseCheck):
             if not loc.read.dynamic and not known.has(loc.read) and not allow(loc.read.name)
         ]
         if any(loc.read.keys for loc in candidates):
-            self._config_samples(ctx, docs)
-            self._yaml_templates(ctx, docs, {k for loc in candidates for k in loc.read.keys})
+            self._config_samples(ctx, docs, {k for loc in candidates for k in loc.read.keys})
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
@@ -492,9 +491,10 @@ class EnvVarsCheck(BaseCheck):
                         doc.add(name, where, line)
         return doc
 
-    def _config_samples(self, ctx: CheckContext, doc: Documentation) -> None:
-        """Add the keys the config samples at head document (configdocs.py): asked only
-        when a candidate variable stands for a configuration key."""
+    def _config_samples(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
+        """Add the keys the config samples at head document (configdocs.py), then those of
+        ``keys`` YAML templates name: asked only when a candidate variable stands for a
+        configuration key."""
         tests = tuple(ctx.config.get("tests", TEST_FILES))
         skip = (*tests, *configdocs.NOT_SAMPLES)
         paths = configdocs.sample_paths(
