@@ -511,6 +511,7 @@ class EnvVarsCheck(BaseCheck):
                 f"env-vars: configuration keys read from the config sample"
                 f"{'s' if len(read) != 1 else ''} {', '.join(read)}."
             )
+        self._yaml_templates(ctx, doc, keys)
 
     def _yaml_templates(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
         """Add the undotted keys still undocumented that a YAML file at head names,
