@@ -14,7 +14,7 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf, godowns, lbreview, static
+from gatekeeper.checks.migrations import djhistory, flywayconf, godowns, lbreview, static
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, LIQUIBASE, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
@@ -149,6 +149,9 @@ def _only_down(
         return godowns.same_up(*texts) and not godowns.same_code(*texts)
     if m.framework in static.SECTIONS and after is not None:
         return _only_down_section(*static.SECTIONS[m.framework], before, after)
+    if m.framework == DJANGO and after is not None:
+        pair = _trees(before, after)
+        return pair is not None and djhistory.only_reverse(*pair)
     if m.framework != ALEMBIC or after is None:
         return False
     try:
@@ -225,11 +228,22 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
         return godowns.same_code(*texts)
     if m.framework not in (ALEMBIC, DJANGO):
         return False
-    try:
-        trees = [_without_docstrings(ast.parse(b.decode("utf-8"))) for b in (before, after)]
-    except (SyntaxError, ValueError):
+    trees = _trees(before, after)
+    if trees is None:
         return False
-    return ast.dump(trees[0]) == ast.dump(trees[1])
+    if ast.dump(trees[0]) == ast.dump(trees[1]):
+        return True
+    # Django: imports nobody uses removed, or moved out of a function unchanged
+    return m.framework == DJANGO and djhistory.same_module(*trees)
+
+
+def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:
+    """Both versions parsed, docstrings set aside; None when one is not Python."""
+    try:
+        old, new = (_without_docstrings(ast.parse(b.decode("utf-8"))) for b in (before, after))
+    except (SyntaxError, ValueError):
+        return None
+    return old, new
 
 
 def _without_docstrings(tree: ast.Module) -> ast.Module:
