@@ -36,6 +36,8 @@ class _View:
     imports: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     #: imports leading a top-level function's body: index in ``body`` -> name -> source
     local: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: every module-level import, in order: compared whole when one is a star import
+    order: list[str] = field(default_factory=list)
     star: bool = False
 
 
@@ -58,7 +60,7 @@ def _equivalent(before: ast.Module, after: ast.Module, *, reverse: bool) -> bool
         return False
     if ast.dump(ast.Module(old.body, [])) != ast.dump(ast.Module(new.body, [])):
         return False
-    if (old.star or new.star) and old.imports != new.imports:
+    if (old.star or new.star) and old.order != new.order:
         return False  # a star import may bind any name: then no import may change
     return _resolved(old) == _resolved(new)
 
@@ -74,6 +76,7 @@ def _view(tree: ast.Module, *, reverse: bool) -> _View | None:
     for stmt in body:
         if _is_import(stmt):
             view.star |= any(a.name == "*" for a in _aliases(stmt))
+            view.order.append(ast.dump(stmt))
             for name, source in _bindings(stmt).items():
                 view.imports.setdefault(name, []).append((len(view.body), source))
         else:
