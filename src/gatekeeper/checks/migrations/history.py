@@ -25,8 +25,8 @@ def history_findings(
 ) -> list[Finding]:
     """An already merged migration (present at base) that the change edits or deletes.
 
-    Editing only its down side (a separate down file, or Alembic's ``downgrade()``) is
-    not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
+    Editing only its down side (a separate down file, Alembic's ``downgrade()``, a
+    Django operation's reverse argument) is not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
     new down. That is a warning (``down-edited``), the down being reviewed like any other.
     """
     if m.framework == LIQUIBASE:
