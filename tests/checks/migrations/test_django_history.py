@@ -172,3 +172,12 @@ def test_an_unshipped_edit_of_the_same_kind_still_warns_at_most(git_repo: GitRep
     assert [f.rule for f in found if f.rule in ("history-rewritten", "down-edited")] == [
         "down-edited"
     ]
+
+
+def test_a_reverse_added_while_renaming_the_file_rewrites_history(git_repo: GitRepo) -> None:
+    # Django knows a migration by its file name: under another name it is another one
+    head = _edit(
+        "RunPython(fill)", "RunPython(fill, unfill)", _edit("\n\nclass", REVERSE + "\nclass")
+    )
+    renamed = {PATH: None, "shop/migrations/0002_fill_rows.py": head}
+    assert _rules(git_repo, {PATH: MERGED}, renamed) == REWRITTEN

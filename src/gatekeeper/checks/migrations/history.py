@@ -26,8 +26,8 @@ def history_findings(
     """An already merged migration (present at base) that the change edits or deletes.
 
     Editing only its down side (a separate down file, Alembic's ``downgrade()``, a
-    Django operation's reverse argument) is not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
-    new down. That is a warning (``down-edited``), the down being reviewed like any other.
+    Django operation's reverse argument) is not a rewrite: databases that ran the up are
+    unaffected, and only a rollback runs the new down. That is a warning (``down-edited``), the down being reviewed like any other.
     """
     if m.framework == LIQUIBASE:
         # a changelog grows by new changesets: only an edited merged changeset rewrites
@@ -150,6 +150,8 @@ def _only_down(
     if m.framework in static.SECTIONS and after is not None:
         return _only_down_section(*static.SECTIONS[m.framework], before, after)
     if m.framework == DJANGO and after is not None:
+        if changes.base_path_of(path) != path and not _moved_harmlessly(m, changes, path):
+            return False  # another file name is another migration to Django
         pair = _trees(before, after)
         return pair is not None and djhistory.only_reverse(*pair)
     if m.framework != ALEMBIC or after is None:
