@@ -27,7 +27,8 @@ def history_findings(
 
     Editing only its down side (a separate down file, Alembic's ``downgrade()``, a
     Django operation's reverse argument) is not a rewrite: databases that ran the up are
-    unaffected, and only a rollback runs the new down. That is a warning (``down-edited``), the down being reviewed like any other.
+    unaffected, and only a rollback runs the new down. That is a warning (``down-edited``),
+    the down being reviewed like any other.
     """
     if m.framework == LIQUIBASE:
         # a changelog grows by new changesets: only an edited merged changeset rewrites
