@@ -57,6 +57,10 @@ ATTACKS = {
     "call in reverse": HONEST.replace("reverse_code=unfill", "reverse_code=patch(fill)"),
     # a new function whose decorator runs at load time, named only by the reverse
     "decorated reverse": HONEST.replace("\ndef unfill", "\n@register\ndef unfill"),
+    # a new function whose return annotation calls code as the module loads
+    "call in annotation": HONEST.replace(
+        "def unfill(apps, schema_editor):", "def unfill(apps, schema_editor) -> patch(fill):"
+    ),
     # an import that rebinds the name of the forward function
     "rebinding import": HONEST.replace(
         "\n\nclass Migration", "\nfrom shop.evil import fill\n\n\nclass Migration"

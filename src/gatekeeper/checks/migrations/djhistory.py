@@ -137,7 +137,7 @@ def _reverse_only(body: list[ast.stmt]) -> set[str]:
         for stmt in body:
             inside = _plain_name(stmt) in keep
             # a kept function's body runs only when called; its signature as it loads
-            used |= _names(stmt.args) if inside else _names(stmt)  # type: ignore[attr-defined]
+            used |= set().union(*map(_names, _signature(stmt))) if inside else _names(stmt)
         if not keep & used:
             return keep
         keep -= used
@@ -149,7 +149,15 @@ def _plain_name(stmt: ast.stmt) -> str | None:
     if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) or stmt.decorator_list:
         return None
     runs = (ast.Call, ast.NamedExpr, ast.Lambda)
-    return None if any(isinstance(n, runs) for n in ast.walk(stmt.args)) else stmt.name
+    nodes = [n for part in _signature(stmt) for n in ast.walk(part)]
+    return None if any(isinstance(n, runs) for n in nodes) else stmt.name
+
+
+def _signature(stmt: ast.stmt) -> list[ast.AST]:
+    """What defining a function evaluates as the module loads: defaults, annotations."""
+    if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [stmt]
+    return [stmt.args, *([stmt.returns] if stmt.returns else [])]
 
 
 def _resolved(view: _View) -> dict[tuple[int, str], object]:
