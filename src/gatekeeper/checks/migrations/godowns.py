@@ -105,11 +105,41 @@ def _handles(m: GoMigration, side: Side) -> set[str]:
     return out
 
 
-def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
+#: merged migrations with an up and no down, none with one: the folder is forward-only
+FORWARD_ONLY_AFTER = 3
+
+
+def forward_only(merged: list[str]) -> bool:
+    """True when the folder's merged Go migrations (texts) have at least
+    :data:`FORWARD_ONLY_AFTER` ups and not one down: the project upgrades forward only
+    (woodpecker's xormigrate steps never fill ``Rollback``), so a new one without a down
+    follows the house rule rather than forgetting one. Read at base: a PR cannot make
+    its folder forward-only by deleting the downs it has."""
+    ups = 0
+    for text in merged:
+        m = read(text)
+        if m is None or m.library == RUNNER:
+            continue
+        for p in m.pairs:
+            if p.down is not None and not does_nothing(m, p.down):
+                return False
+            ups += p.up is not None and not does_nothing(m, p.up)
+    return ups >= FORWARD_ONLY_AFTER
+
+
+def check(
+    check: BaseCheck,
+    path: str,
+    text: str,
+    *,
+    honour_marker: bool = True,
+    forward: bool = False,
+) -> list[Finding]:
     """A goose, gormigrate or xormigrate migration without a down, or whose down does
-    nothing; a project runner's migrations are forward-only (no down slot to fill)."""
+    nothing; a project runner's migrations are forward-only (no down slot to fill), and
+    so are those of a folder whose merged migrations never wrote a down (``forward``)."""
     m = read(text)
-    if m is None or m.library == RUNNER:
+    if m is None or m.library == RUNNER or forward:
         return []
     reason = irreversible_reason(text) if honour_marker else None
     out = []

@@ -5,7 +5,8 @@ Four shapes, read as text (the gate runs no Go; :mod:`.gosrc` tokenises it):
 - goose: ``goose.AddMigration(up, down)`` (``...Context``, ``...NoTx...``) registers two
   functions; ``down`` may be ``nil``. Run in a transaction unless ``NoTx``.
 - gormigrate / xormigrate: ``&gormigrate.Migration{ID: ..., Migrate: func(tx) error {...},
-  Rollback: func(tx) error {...}}``; ``Rollback`` may be absent or ``nil``.
+  Rollback: func(tx) error {...}}``; ``Rollback`` may be absent or ``nil``; xormigrate's
+  ``MigrateSession``/``RollbackSession`` (a ``*xorm.Session``) are the same slots.
 - a project's own runner: a file in a migrations folder whose functions take a database
   handle (``*sql.DB``, ``*sqlx.DB``, a ``datastore``) and execute SQL, importing no
   migration library (listmonk's ``internal/migrations/vX.Y.Z.go``, writefreely's
@@ -259,8 +260,11 @@ def _structs(
                 side, known = _value(text, toks, a + 2, funcs)
                 if known:
                     fields[toks[a].text] = side
-        if "Migrate" in fields:
-            pairs.append(Pair(fields["Migrate"], fields.get("Rollback"), line_of(text, toks[i])))
+        # xormigrate's session variants: ``MigrateSession``/``RollbackSession`` (woodpecker)
+        up = next((k for k in ("Migrate", "MigrateSession") if k in fields), None)
+        if up is not None:
+            down = fields.get("Rollback") or fields.get("RollbackSession")
+            pairs.append(Pair(fields[up], down, line_of(text, toks[i])))
     return pairs
 
 
