@@ -14,7 +14,7 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf, godowns, lbreview, static
+from gatekeeper.checks.migrations import flywayconf, godowns, gomig, lbreview, static
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, LIQUIBASE, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
@@ -208,8 +208,17 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
     """
     if m.framework == ALEMBIC:
         return True
+    if m.framework == GO and _known_by_id(changes.text_at_head(path)):
+        return True
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
+
+
+def _known_by_id(text: str | None) -> bool:
+    """gormigrate and xormigrate record a migration by the ``ID`` its struct carries, not
+    by its file: a renamed file (woodpecker's renumbering) runs nothing again."""
+    go = gomig.read(text) if text is not None else None
+    return go is not None and go.library in (gomig.GORMIGRATE, gomig.XORMIGRATE)
 
 
 def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
