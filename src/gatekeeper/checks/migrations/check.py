@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     godowns,
     gohits,
     gomig,
+    gosteps,
     history,
     lbreview,
     lint,
@@ -412,7 +413,8 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
     if go is None:
         return []
     hits: list[Hit] = []
-    for rules in gohits.dialects(_merged_go(changes, m), dialect):
+    named = gosteps.dialect_of(m.path) if go.library == gomig.STEPS else None
+    for rules in [named] if named else gohits.dialects(_merged_go(changes, m), dialect):
         found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits

@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import gosrc
+from gatekeeper.checks.migrations import gosrc, gosteps
 from gatekeeper.checks.migrations.gomig import (
     ADDITIVE_SQL,
     DESTRUCTIVE_CALL,
     EXEC,
     HANDLE,
     RUNNER,
+    STEPS,
     GoMigration,
     Side,
     call_args,
@@ -139,7 +140,7 @@ def check(
     nothing; a project runner's migrations are forward-only (no down slot to fill), and
     so are those of a folder whose merged migrations never wrote a down (``forward``)."""
     m = read(text)
-    if m is None or m.library == RUNNER or forward:
+    if m is None or m.library in (RUNNER, STEPS) or forward:
         return []
     reason = irreversible_reason(text) if honour_marker else None
     out = []
@@ -242,3 +243,15 @@ def _effects(text: str) -> list[str] | None:
         and (DESTRUCTIVE_CALL.search(toks[k].text) or _ADDS.search(toks[k].text))
     ]
     return [*out, f"blind:{len(blind)}"]
+
+
+def appends_only(before: str, after: str) -> bool:
+    """A slice of steps (:mod:`.gosteps`) whose merged steps are all kept as they were:
+    the PR appended steps, a new migration each, and rewrote none."""
+    old, new = read(before), read(after)
+    if old is None or new is None or STEPS not in (old.library, new.library):
+        return False
+    if old.library != new.library:
+        return False
+    merged = gosteps.steps(old.text, old.toks)
+    return gosteps.only_appends(merged, gosteps.steps(new.text, new.toks))

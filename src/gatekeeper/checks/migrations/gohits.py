@@ -34,7 +34,12 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
     """Hits on ``added`` lines outside the down functions: the SQL reviewed like a SQL
     file's, SQL the gate could not read, and the ORM's destructive schema calls."""
     downs = [p.down for p in m.pairs if p.down is not None]
-    found, blind = gomig.sql_in(m, 0, len(m.toks), downs)
+    if m.library == gomig.STEPS:  # the steps alone: the schema constant is no migration
+        sides = [p.up for p in m.pairs if p.up is not None]
+        found = [sql for s in sides for sql in gomig.sql_in(m, s.open, s.close + 1, [])[0]]
+        blind: list[int] = []
+    else:
+        found, blind = gomig.sql_in(m, 0, len(m.toks), downs)
     out: list[Hit] = []
     for sql in found:
         reviewed = sql_review(sql.statements, m.in_transaction)
@@ -51,7 +56,7 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
     for line in blind:
         msg = "SQL executed from a value only known at run time: the gate could not read it."
         out.append(Hit("unreviewed-statement", msg, line, f"line {line}", level=Level.WARNING))
-    out += _schema_calls(m, downs)
+    out += _schema_calls(m, downs) if m.library != gomig.STEPS else []
     return [h for h in out if h.line in added]
 
 

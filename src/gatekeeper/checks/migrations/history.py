@@ -45,6 +45,8 @@ def history_findings(
         if before is None:
             continue
         after = changes.bytes_at_head(path)
+        if m.framework == GO and after is not None and _steps_appended(before, after):
+            continue  # a slice of steps that grew: new migrations, reviewed as such
         kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
         if kept and after is not None and _same_migration(m, before, after):
             continue  # moved, reformatted or re-commented: what runs is unchanged
@@ -212,6 +214,10 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
         return True
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
+
+
+def _steps_appended(before: bytes, after: bytes) -> bool:
+    return godowns.appends_only(*(b.decode("utf-8", "replace") for b in (before, after)))
 
 
 def _known_by_id(text: str | None) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatekeeper.checks.migrations import alter, dedupe
+from gatekeeper.checks.migrations import alter, dedupe, manyindexes
 from gatekeeper.checks.migrations.dialects import (
     ONLINE_IN_COCKROACH,
     REBUILD_RULES,
@@ -94,7 +94,7 @@ def review(
                 "dml+ddl",
             )
         )
-    return hits
+    return manyindexes.escalate(hits)
 
 
 def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:
