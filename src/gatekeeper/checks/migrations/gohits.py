@@ -35,9 +35,7 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
     file's, SQL the gate could not read, and the ORM's destructive schema calls."""
     downs = [p.down for p in m.pairs if p.down is not None]
     if m.library == gomig.STEPS:  # the steps alone: the schema constant is no migration
-        sides = [p.up for p in m.pairs if p.up is not None]
-        found = [sql for s in sides for sql in gomig.sql_in(m, s.open, s.close + 1, [])[0]]
-        blind: list[int] = []
+        found, blind = _steps_sql(m)
     else:
         found, blind = gomig.sql_in(m, 0, len(m.toks), downs)
     out: list[Hit] = []
@@ -58,6 +56,21 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
         out.append(Hit("unreviewed-statement", msg, line, f"line {line}", level=Level.WARNING))
     out += _schema_calls(m, downs) if m.library != gomig.STEPS else []
     return [h for h in out if h.line in added]
+
+
+def _steps_sql(m: GoMigration) -> tuple[list[gomig.Sql], list[int]]:
+    """The SQL of each step of a slice (:mod:`.gosteps`), and the lines of steps with no
+    literal SQL at all (a variable, a call): those the gate cannot read."""
+    found: list[gomig.Sql] = []
+    blind: list[int] = []
+    for p in m.pairs:
+        if p.up is None:
+            continue
+        sql, _ = gomig.sql_in(m, p.up.open, p.up.close + 1, [])
+        found += sql
+        if not sql and m.toks[p.up.open].kind not in ("raw", "str"):
+            blind.append(p.line)
+    return found, blind
 
 
 def _unknown_table(hit: Hit) -> Hit:

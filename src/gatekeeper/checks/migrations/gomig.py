@@ -157,7 +157,7 @@ def read(text: str) -> GoMigration | None:
         return None  # the library's glue: listing, running
     listed = gosteps.steps(text, toks)
     if listed:
-        pairs = [Pair(Side(s.at, s.at, s.line), None, s.line) for s in listed]
+        pairs = [Pair(Side(s.at, s.end, s.line), None, s.line) for s in listed]
         return GoMigration(STEPS, pairs, False, text, toks, consts, bodies)
     ups = [side for side, handle in funcs.values() if handle and _executes(toks, side, consts)]
     if not ups:

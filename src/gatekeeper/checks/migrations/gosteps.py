@@ -35,11 +35,14 @@ _DIALECTS = (("postgres", "postgres"), ("pg_", "postgres"), ("sqlite", "sqlite")
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One element of a steps slice: its token index, first line and SQL text."""
+    """One element of a steps slice: its first and last token, first line, and its SQL
+    (a literal's value; for any other expression its code, compared but not run)."""
 
     at: int
+    end: int
     line: int
     sql: str
+    literal: bool = True
 
 
 def named_for_steps(path: str) -> bool:
@@ -69,22 +72,37 @@ def steps(text: str, toks: list[Token]) -> list[Step]:
         if close is None:
             continue
         found = _elements(text, toks, i + 6, close)
-        if found and any(_SQL.match(s.sql) for s in found):
+        if any(s.literal and _SQL.match(s.sql) for s in found):
             out += found
     return out
 
 
-def _elements(text: str, toks: list[Token], open_: int, close: int) -> list[Step] | None:
+def _elements(text: str, toks: list[Token], open_: int, close: int) -> list[Step]:
+    """Each top-level element; one that is not a single literal (a concatenation, a
+    ``fmt.Sprintf``, a variable) is kept as code, so a PR cannot hide a step from review
+    by building it."""
     found: list[Step] = []
-    for k in range(open_ + 1, close):
-        t = toks[k]
-        if t.text == ",":
-            continue
-        if t.kind not in ("raw", "str"):
-            return None  # not a plain list of literals: some other slice
-        line = text.count("\n", 0, t.at) + 1
-        found.append(Step(k, line, gosrc.literal_value(t)))
+    start, depth = open_ + 1, 0
+    for k in range(open_ + 1, close + 1):
+        s = toks[k].text if toks[k].kind == "op" else ""
+        if s in ("(", "{", "[") and k < close:
+            depth += 1
+        elif s in (")", "}", "]") and k < close:
+            depth -= 1
+        if (s == "," and depth == 0) or k == close:
+            if start < k:
+                found.append(_step(text, toks, start, k - 1))
+            start = k + 1
     return found
+
+
+def _step(text: str, toks: list[Token], first: int, last: int) -> Step:
+    line = text.count("\n", 0, toks[first].at) + 1
+    t = toks[first]
+    if first == last and t.kind in ("raw", "str"):
+        return Step(first, last, line, gosrc.literal_value(t))
+    code = " ".join(x.text for x in toks[first : last + 1])
+    return Step(first, last, line, code, literal=False)
 
 
 def only_appends(before: list[Step], after: list[Step]) -> bool:
