@@ -66,3 +66,16 @@ def test_a_renumbered_xormigrate_file_keeps_its_id(git_repo: Any) -> None:
 def test_a_renumbered_goose_file_is_a_new_version(git_repo: Any) -> None:
     rules = _rules(git_repo, "db/migrations/00019_fix.go", "db/migrations/00018_fix.go", GOOSE)
     assert "history-rewritten" in rules, rules
+
+
+STEPS = "package database\n\nvar m = []string{\n\t``,\n\t`ALTER TABLE a ADD COLUMN b int;`,\n}\n"
+
+
+def test_the_edited_step_of_a_slice_is_named() -> None:
+    from gatekeeper.checks.migrations import godowns
+
+    edited = STEPS.replace("b int", "b bigint")
+    assert godowns.edited_step(STEPS, edited) == (2, 5)
+    appended = STEPS.replace("int;`,\n", "int;`,\n\t`DROP TABLE a;`,\n")
+    assert godowns.edited_step(STEPS, appended) is None
+    assert godowns.appends_only(STEPS, appended)

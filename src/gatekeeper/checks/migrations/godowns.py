@@ -255,3 +255,17 @@ def appends_only(before: str, after: str) -> bool:
         return False
     merged = gosteps.steps(old.text, old.toks)
     return gosteps.only_appends(merged, gosteps.steps(new.text, new.toks))
+
+
+def edited_step(before: str, after: str) -> tuple[int, int] | None:
+    """The first merged step of a slice of SQL steps that ``after`` changed or dropped:
+    (its 1-based index, its line in ``after``, or the slice's last line when dropped)."""
+    old, new = read(before), read(after)
+    if old is None or new is None or STEPS not in (old.library, new.library):
+        return None
+    merged = gosteps.steps(old.text, old.toks)
+    now = gosteps.steps(new.text, new.toks)
+    for i, was in enumerate(merged):
+        if i >= len(now) or not gosteps.only_appends([was], [now[i]]):
+            return i + 1, now[min(i, len(now) - 1)].line if now else 1
+    return None

@@ -97,12 +97,15 @@ def history_findings(
                 )
             )
             continue
+        step = _edited_step(m, before, after)
+        what = f"step {step[0]} (line {step[1]}) of " if step else ""
         out.append(
             check.finding(
                 "history-rewritten",
-                f"The change {verb} {path}, a migration already merged; databases that ran "
-                "it will not run it again.",
+                f"The change {verb} {what}{path}, a migration already merged; databases "
+                "that ran it will not run it again.",
                 path=path,
+                line=step[1] if step else None,
                 evidence=path,
             )
         )
@@ -218,6 +221,14 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
 
 def _steps_appended(before: bytes, after: bytes) -> bool:
     return godowns.appends_only(*(b.decode("utf-8", "replace") for b in (before, after)))
+
+
+def _edited_step(m: Migration, before: bytes, after: bytes | None) -> tuple[int, int] | None:
+    """In a slice of SQL steps: the first merged step the PR changed (its 1-based index
+    and line at head), so the reviewer sees which one."""
+    if m.framework != GO or after is None:
+        return None
+    return godowns.edited_step(*(b.decode("utf-8", "replace") for b in (before, after)))
 
 
 def _known_by_id(text: str | None) -> bool:
