@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     godowns,
     gohits,
     gomig,
+    gosteps,
     history,
     lbreview,
     lint,
@@ -185,7 +186,8 @@ class MigrationsCheck(BaseCheck):
         if m.framework == NODE:
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
         if m.framework == GO:
-            return godowns.check(self, m.path, text, honour_marker=honour_marker)
+            forward = godowns.forward_only(_merged_go(changes, m))
+            return godowns.check(self, m.path, text, honour_marker=honour_marker, forward=forward)
         if m.framework == LIQUIBASE:
             return [] if at_base else self._liquibase_review(ctx, m, text)
         try:
@@ -410,17 +412,26 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
     go = gomig.read(text)
     if go is None:
         return []
-    folder = posixpath.dirname(m.path)
-    merged = [
-        changes.text_at_base(p) or ""
-        for p in changes.base_paths((f"{folder}/*.go" if folder else "*.go",))
-        if posixpath.dirname(p) == folder
-    ]
     hits: list[Hit] = []
-    for rules in gohits.dialects(merged, dialect):
+    named = gosteps.dialect_of(m.path) if go.library == gomig.STEPS else None
+    for rules in [named] if named else gohits.dialects(_merged_go(changes, m), dialect):
         found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits
+
+
+def _merged_go(changes: ChangeSet, m: Migration) -> list[str]:
+    """The texts of the Go files of ``m``'s folder as merged (read once per run)."""
+    folder = posixpath.dirname(m.path)
+
+    def read() -> list[str]:
+        return [
+            changes.text_at_base(p) or ""
+            for p in changes.base_paths((f"{folder}/*.go" if folder else "*.go",))
+            if posixpath.dirname(p) == folder
+        ]
+
+    return changes.fact(f"merged-go:{folder}", read)
 
 
 def _changesets(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import gosrc
+from gatekeeper.checks.migrations import gosrc, gosteps
 from gatekeeper.checks.migrations.gomig import (
     ADDITIVE_SQL,
     DESTRUCTIVE_CALL,
     EXEC,
     HANDLE,
     RUNNER,
+    STEPS,
     GoMigration,
     Side,
     call_args,
@@ -105,11 +106,41 @@ def _handles(m: GoMigration, side: Side) -> set[str]:
     return out
 
 
-def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
+#: merged migrations with an up and no down, none with one: the folder is forward-only
+FORWARD_ONLY_AFTER = 3
+
+
+def forward_only(merged: list[str]) -> bool:
+    """True when the folder's merged Go migrations (texts) have at least
+    :data:`FORWARD_ONLY_AFTER` ups and not one down: the project upgrades forward only
+    (woodpecker's xormigrate steps never fill ``Rollback``), so a new one without a down
+    follows the house rule rather than forgetting one. Read at base: a PR cannot make
+    its folder forward-only by deleting the downs it has."""
+    ups = 0
+    for text in merged:
+        m = read(text)
+        if m is None or m.library == RUNNER:
+            continue
+        for p in m.pairs:
+            if p.down is not None and not does_nothing(m, p.down):
+                return False
+            ups += p.up is not None and not does_nothing(m, p.up)
+    return ups >= FORWARD_ONLY_AFTER
+
+
+def check(
+    check: BaseCheck,
+    path: str,
+    text: str,
+    *,
+    honour_marker: bool = True,
+    forward: bool = False,
+) -> list[Finding]:
     """A goose, gormigrate or xormigrate migration without a down, or whose down does
-    nothing; a project runner's migrations are forward-only (no down slot to fill)."""
+    nothing; a project runner's migrations are forward-only (no down slot to fill), and
+    so are those of a folder whose merged migrations never wrote a down (``forward``)."""
     m = read(text)
-    if m is None or m.library == RUNNER:
+    if m is None or m.library in (RUNNER, STEPS) or forward:
         return []
     reason = irreversible_reason(text) if honour_marker else None
     out = []
@@ -212,3 +243,29 @@ def _effects(text: str) -> list[str] | None:
         and (DESTRUCTIVE_CALL.search(toks[k].text) or _ADDS.search(toks[k].text))
     ]
     return [*out, f"blind:{len(blind)}"]
+
+
+def appends_only(before: str, after: str) -> bool:
+    """A slice of steps (:mod:`.gosteps`) whose merged steps are all kept as they were:
+    the PR appended steps, a new migration each, and rewrote none."""
+    old, new = read(before), read(after)
+    if old is None or new is None or STEPS not in (old.library, new.library):
+        return False
+    if old.library != new.library:
+        return False
+    merged = gosteps.steps(old.text, old.toks)
+    return gosteps.only_appends(merged, gosteps.steps(new.text, new.toks))
+
+
+def edited_step(before: str, after: str) -> tuple[int, int] | None:
+    """The first merged step of a slice of SQL steps that ``after`` changed or dropped:
+    (its 1-based index, its line in ``after``, or the slice's last line when dropped)."""
+    old, new = read(before), read(after)
+    if old is None or new is None or STEPS not in (old.library, new.library):
+        return None
+    merged = gosteps.steps(old.text, old.toks)
+    now = gosteps.steps(new.text, new.toks)
+    for i, was in enumerate(merged):
+        if i >= len(now) or not gosteps.only_appends([was], [now[i]]):
+            return i + 1, now[min(i, len(now) - 1)].line if now else 1
+    return None

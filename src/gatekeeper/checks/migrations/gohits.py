@@ -34,7 +34,10 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
     """Hits on ``added`` lines outside the down functions: the SQL reviewed like a SQL
     file's, SQL the gate could not read, and the ORM's destructive schema calls."""
     downs = [p.down for p in m.pairs if p.down is not None]
-    found, blind = gomig.sql_in(m, 0, len(m.toks), downs)
+    if m.library == gomig.STEPS:  # the steps alone: the schema constant is no migration
+        found, blind = _steps_sql(m)
+    else:
+        found, blind = gomig.sql_in(m, 0, len(m.toks), downs)
     out: list[Hit] = []
     for sql in found:
         reviewed = sql_review(sql.statements, m.in_transaction)
@@ -51,8 +54,23 @@ def hits(m: GoMigration, added: frozenset[int], sql_review: SqlReview) -> list[H
     for line in blind:
         msg = "SQL executed from a value only known at run time: the gate could not read it."
         out.append(Hit("unreviewed-statement", msg, line, f"line {line}", level=Level.WARNING))
-    out += _schema_calls(m, downs)
+    out += _schema_calls(m, downs) if m.library != gomig.STEPS else []
     return [h for h in out if h.line in added]
+
+
+def _steps_sql(m: GoMigration) -> tuple[list[gomig.Sql], list[int]]:
+    """The SQL of each step of a slice (:mod:`.gosteps`), and the lines of steps with no
+    literal SQL at all (a variable, a call): those the gate cannot read."""
+    found: list[gomig.Sql] = []
+    blind: list[int] = []
+    for p in m.pairs:
+        if p.up is None:
+            continue
+        sql, _ = gomig.sql_in(m, p.up.open, p.up.close + 1, [])
+        found += sql
+        if not sql and m.toks[p.up.open].kind not in ("raw", "str"):
+            blind.append(p.line)
+    return found, blind
 
 
 def _unknown_table(hit: Hit) -> Hit:

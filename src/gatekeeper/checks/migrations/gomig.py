@@ -5,7 +5,8 @@ Four shapes, read as text (the gate runs no Go; :mod:`.gosrc` tokenises it):
 - goose: ``goose.AddMigration(up, down)`` (``...Context``, ``...NoTx...``) registers two
   functions; ``down`` may be ``nil``. Run in a transaction unless ``NoTx``.
 - gormigrate / xormigrate: ``&gormigrate.Migration{ID: ..., Migrate: func(tx) error {...},
-  Rollback: func(tx) error {...}}``; ``Rollback`` may be absent or ``nil``.
+  Rollback: func(tx) error {...}}``; ``Rollback`` may be absent or ``nil``; xormigrate's
+  ``MigrateSession``/``RollbackSession`` (a ``*xorm.Session``) are the same slots.
 - a project's own runner: a file in a migrations folder whose functions take a database
   handle (``*sql.DB``, ``*sqlx.DB``, a ``datastore``) and execute SQL, importing no
   migration library (listmonk's ``internal/migrations/vX.Y.Z.go``, writefreely's
@@ -34,7 +35,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from gatekeeper.checks.migrations import gosrc
+from gatekeeper.checks.migrations import gosrc, gosteps
 from gatekeeper.checks.migrations.gosrc import Token
 from gatekeeper.checks.migrations.sqltext import (
     Statement,
@@ -43,6 +44,8 @@ from gatekeeper.checks.migrations.sqltext import (
 )
 
 GOOSE, GORMIGRATE, XORMIGRATE, RUNNER = "goose", "gormigrate", "xormigrate", "runner"
+#: a slice of SQL steps in a file named for migrating (:mod:`.gosteps`)
+STEPS = "steps"
 FOLDERS = frozenset({"migrations", "migration", "migrate"})
 _SKIPPED = frozenset({"vendor", "testdata"})
 #: the libraries whose files are glue unless they register a migration
@@ -109,16 +112,25 @@ class GoMigration:
 
 
 def may_be_migration(path: str) -> bool:
-    """A Go file (not a test) in a migrations folder, not vendored."""
+    """A Go file (not a test, not vendored) in a migrations folder, or named for
+    migrating (a slice of steps, :mod:`.gosteps`)."""
     if not path.endswith(".go") or path.endswith("_test.go"):
         return False
     folders = set(path.split("/")[:-1])
-    return bool(folders & FOLDERS) and not folders & _SKIPPED
+    return not folders & _SKIPPED and (_in_folder(path) or gosteps.named_for_steps(path))
+
+
+def _in_folder(path: str) -> bool:
+    return bool(set(path.split("/")[:-1]) & FOLDERS)
 
 
 def is_migration(path: str, text: str | None) -> bool:
-    """A Go file in a migrations folder with one of the four shapes."""
-    return text is not None and may_be_migration(path) and read(text) is not None
+    """A Go file in a migrations folder with one of the four shapes, or one named for
+    migrating that keeps a slice of SQL steps."""
+    if text is None or not may_be_migration(path):
+        return False
+    m = read(text)
+    return m is not None and (_in_folder(path) or m.library == STEPS)
 
 
 def version(path: str) -> str:
@@ -143,6 +155,10 @@ def read(text: str) -> GoMigration | None:
             return GoMigration(lib, pairs, False, text, toks, consts, bodies)
     if _LIBRARIES.search(text):
         return None  # the library's glue: listing, running
+    listed = gosteps.steps(text, toks)
+    if listed:
+        pairs = [Pair(Side(s.at, s.end, s.line), None, s.line) for s in listed]
+        return GoMigration(STEPS, pairs, False, text, toks, consts, bodies)
     ups = [side for side, handle in funcs.values() if handle and _executes(toks, side, consts)]
     if not ups:
         return None
@@ -259,8 +275,11 @@ def _structs(
                 side, known = _value(text, toks, a + 2, funcs)
                 if known:
                     fields[toks[a].text] = side
-        if "Migrate" in fields:
-            pairs.append(Pair(fields["Migrate"], fields.get("Rollback"), line_of(text, toks[i])))
+        # xormigrate's session variants: ``MigrateSession``/``RollbackSession`` (woodpecker)
+        up = next((k for k in ("Migrate", "MigrateSession") if k in fields), None)
+        if up is not None:
+            down = fields.get("Rollback") or fields.get("RollbackSession")
+            pairs.append(Pair(fields[up], down, line_of(text, toks[i])))
     return pairs
 
 

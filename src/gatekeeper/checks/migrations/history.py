@@ -14,7 +14,7 @@ from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import flywayconf, godowns, lbreview, static
+from gatekeeper.checks.migrations import djhistory, flywayconf, godowns, gomig, lbreview, static
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, FLYWAY, GO, LIQUIBASE, Migration
 from gatekeeper.errors import GitError
 from gatekeeper.model import Finding, Level
@@ -25,9 +25,10 @@ def history_findings(
 ) -> list[Finding]:
     """An already merged migration (present at base) that the change edits or deletes.
 
-    Editing only its down side (a separate down file, or Alembic's ``downgrade()``) is
-    not a rewrite: databases that ran the up are unaffected, and only a rollback runs the
-    new down. That is a warning (``down-edited``), the down being reviewed like any other.
+    Editing only its down side (a separate down file, Alembic's ``downgrade()``, a
+    Django operation's reverse argument) is not a rewrite: databases that ran the up are
+    unaffected, and only a rollback runs the new down. That is a warning (``down-edited``),
+    the down being reviewed like any other.
     """
     if m.framework == LIQUIBASE:
         # a changelog grows by new changesets: only an edited merged changeset rewrites
@@ -45,6 +46,8 @@ def history_findings(
         if before is None:
             continue
         after = changes.bytes_at_head(path)
+        if m.framework == GO and after is not None and _steps_appended(before, after):
+            continue  # a slice of steps that grew: new migrations, reviewed as such
         kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
         if kept and after is not None and _same_migration(m, before, after):
             continue  # moved, reformatted or re-commented: what runs is unchanged
@@ -95,12 +98,15 @@ def history_findings(
                 )
             )
             continue
+        step = _edited_step(m, before, after)
+        what = f"step {step[0]} (line {step[1]}) of " if step else ""
         out.append(
             check.finding(
                 "history-rewritten",
-                f"The change {verb} {path}, a migration already merged; databases that ran "
-                "it will not run it again.",
+                f"The change {verb} {what}{path}, a migration already merged; databases "
+                "that ran it will not run it again.",
                 path=path,
+                line=step[1] if step else None,
                 evidence=path,
             )
         )
@@ -149,6 +155,11 @@ def _only_down(
         return godowns.same_up(*texts) and not godowns.same_code(*texts)
     if m.framework in static.SECTIONS and after is not None:
         return _only_down_section(*static.SECTIONS[m.framework], before, after)
+    if m.framework == DJANGO and after is not None:
+        if changes.base_path_of(path) != path and not _moved_harmlessly(m, changes, path):
+            return False  # another file name is another migration to Django
+        pair = _trees(before, after)
+        return pair is not None and djhistory.only_reverse(*pair)
     if m.framework != ALEMBIC or after is None:
         return False
     try:
@@ -208,8 +219,29 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
     """
     if m.framework == ALEMBIC:
         return True
+    if m.framework == GO and _known_by_id(changes.text_at_head(path)):
+        return True
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
+
+
+def _steps_appended(before: bytes, after: bytes) -> bool:
+    return godowns.appends_only(*(b.decode("utf-8", "replace") for b in (before, after)))
+
+
+def _edited_step(m: Migration, before: bytes, after: bytes | None) -> tuple[int, int] | None:
+    """In a slice of SQL steps: the first merged step the PR changed (its 1-based index
+    and line at head), so the reviewer sees which one."""
+    if m.framework != GO or after is None:
+        return None
+    return godowns.edited_step(*(b.decode("utf-8", "replace") for b in (before, after)))
+
+
+def _known_by_id(text: str | None) -> bool:
+    """gormigrate and xormigrate record a migration by the ``ID`` its struct carries, not
+    by its file: a renamed file (woodpecker's renumbering) runs nothing again."""
+    go = gomig.read(text) if text is not None else None
+    return go is not None and go.library in (gomig.GORMIGRATE, gomig.XORMIGRATE)
 
 
 def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
@@ -225,11 +257,22 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
         return godowns.same_code(*texts)
     if m.framework not in (ALEMBIC, DJANGO):
         return False
-    try:
-        trees = [_without_docstrings(ast.parse(b.decode("utf-8"))) for b in (before, after)]
-    except (SyntaxError, ValueError):
+    trees = _trees(before, after)
+    if trees is None:
         return False
-    return ast.dump(trees[0]) == ast.dump(trees[1])
+    if ast.dump(trees[0]) == ast.dump(trees[1]):
+        return True
+    # Django: imports nobody uses removed, or moved out of a function unchanged
+    return m.framework == DJANGO and djhistory.same_module(*trees)
+
+
+def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:
+    """Both versions parsed, docstrings set aside; None when one is not Python."""
+    try:
+        old, new = (_without_docstrings(ast.parse(b.decode("utf-8"))) for b in (before, after))
+    except (SyntaxError, ValueError):
+        return None
+    return old, new
 
 
 def _without_docstrings(tree: ast.Module) -> ast.Module:

@@ -99,6 +99,10 @@ _RULES = (
     Rule("index-not-concurrent", E, "Creating an index without CONCURRENTLY blocks writes.",
          "CREATE INDEX CONCURRENTLY (outside a transaction).",
          description="squawk: require-concurrent-index-creation; strong_migrations: add_index"),
+    Rule("delete-duplicates", E, "Deleting a table's duplicate rows (keeping one of each) "
+         "loses the others for good and, on a large table, scans it under lock.",
+         "Say how many rows go and which survive, or clean up in batches before the "
+         "migration that adds the unique index."),
     Rule("drop-index-not-concurrent", W, "Dropping an index without CONCURRENTLY blocks reads "
          "and writes.", "DROP INDEX CONCURRENTLY.",
          description="squawk: require-concurrent-index-deletion; strong_migrations: remove_index"),
@@ -166,6 +170,8 @@ _WHY = {
     "constraint-not-valid": "Validation scans every row while holding a lock that blocks writes.",
     "unique-constraint": "The index is built while writes to the table wait.",
     "index-not-concurrent": "CREATE INDEX holds a SHARE lock for the whole build: writes wait.",
+    "delete-duplicates": "No down brings deleted rows back, and which row survives is the "
+    "migration's guess.",
     "drop-index-not-concurrent": "DROP INDEX takes ACCESS EXCLUSIVE on the table.",
     "concurrent-in-transaction": "PostgreSQL refuses CONCURRENTLY inside a transaction block.",
     "enum-value-in-transaction": "The new value cannot be used before commit (an error before "
@@ -193,7 +199,7 @@ _SIZED = (
 
 def _describe(rule: Rule) -> Rule:
     why = _WHY.get(rule.id, "")
-    sized = _SIZED if rule.id in SIZE_RULES else ""
+    sized = _SIZED if rule.id in SIZE_RULES or rule.id == "delete-duplicates" else ""
     peers = f"Peers: {rule.description}." if rule.description else ""
     text = " ".join(part for part in (why, sized, peers) if part)
     return Rule(rule.id, rule.level, rule.summary, rule.remedy, text)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatekeeper.checks.migrations import alter
+from gatekeeper.checks.migrations import alter, dedupe, manyindexes
 from gatekeeper.checks.migrations.dialects import (
     ONLINE_IN_COCKROACH,
     REBUILD_RULES,
@@ -78,6 +78,7 @@ def review(
             found = _postgres(stmt, state)
         else:
             found = _other(stmt, state, dialect)
+        found += dedupe.hits(stmt, state.created)
         if dialect == "cockroach":
             found = [h for h in found if h.rule not in ONLINE_IN_COCKROACH]
         found = [h for h in found if h.line not in rebuilt or h.rule not in REBUILD_RULES]
@@ -93,7 +94,7 @@ def review(
                 "dml+ddl",
             )
         )
-    return hits
+    return manyindexes.escalate(hits)
 
 
 def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:
