@@ -129,7 +129,7 @@ def test_a_postgres_journal_is_not_round_tripped_on_sqlite(git_repo: Any) -> Non
 
 
 def test_a_sqlite_journal_is_round_tripped_on_sqlite(git_repo: Any) -> None:
-    sql = 'ALTER TABLE `schedule` ADD `mtu` integer;'
+    sql = "ALTER TABLE `schedule` ADD `mtu` integer;"
     found = _run(git_repo, _merged("sqlite"), _step(sql, "sqlite"))
     assert not [f for f in found if f.rule.startswith("roundtrip-")], _errors(found)
 
@@ -154,7 +154,7 @@ def _drop_hit(line: int) -> Hit:
 def test_a_full_backfill_or_one_of_another_table_is_not_called_partial() -> None:
     for sql in (
         'UPDATE "schedule" SET "organizationId" = "userId";\nALTER TABLE "schedule" DROP "userId"',
-        'UPDATE "member" SET "role" = \'x\' WHERE "userId" = 1;\nALTER TABLE "schedule" DROP "userId"',
+        'UPDATE "member" SET "role" = 1 WHERE "userId" = 1;\nALTER TABLE "schedule" DROP "userId"',
         'ALTER TABLE "schedule" DROP "userId";\nUPDATE "schedule" SET a = 1 WHERE "userId" = 1',
     ):
         statements = split(sql)
