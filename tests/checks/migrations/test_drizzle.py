@@ -121,11 +121,16 @@ def test_a_not_null_column_with_a_constant_default_passes(git_repo: Any) -> None
 
 
 def test_a_postgres_journal_is_not_round_tripped_on_sqlite(git_repo: Any) -> None:
-    sql = 'ALTER TABLE "schedule" ADD COLUMN "mtu" integer;'
-    found = _run(git_repo, _merged(), _step(sql))
+    base = git_repo.commit({**CODE, **_merged()})
+    head = git_repo.commit(_step('ALTER TABLE "schedule" ADD COLUMN "mtu" integer;'))
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        ctx = context(changes, defaults(check))
+        found = list(check.run(ctx))
     notes = [f for f in found if f.rule == "roundtrip-other-dialect"]
     assert len(notes) == 1 and "PostgreSQL" in notes[0].message
     assert not [f for f in found if f.rule.startswith("roundtrip-") and f is not notes[0]]
+    assert "1 no server for its journal's database here" in ctx.summary
 
 
 def test_a_sqlite_journal_is_round_tripped_on_sqlite(git_repo: Any) -> None:
