@@ -17,11 +17,11 @@ import posixpath
 import re
 
 from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.migrations import variants
 
 #: the journal drizzle-kit keeps in the ``out`` folder
 JOURNAL = "meta/_journal.json"
-_CONFIGS = ("**/drizzle.config.ts", "**/drizzle.config.js", "**/drizzle.config.mjs",
-            "**/drizzle.config.cjs", "**/drizzle.config.mts", "**/drizzle.config.json")  # fmt: skip
+_CONFIGS = frozenset(f"drizzle.config.{ext}" for ext in ("ts", "js", "mjs", "cjs", "mts", "json"))
 #: ``out: "./drizzle"`` in a TypeScript or JavaScript config, ``"out": ...`` in JSON
 _OUT = re.compile(r"""["']?\bout["']?\s*:\s*["'`]([^"'`\n]+)["'`]""")
 #: the journal's database names, as the runner names them (see variants.RULES_DIALECT)
@@ -40,16 +40,16 @@ def is_folder(changes: ChangeSet, folder: str) -> bool:
 
 
 def _out_folders(changes: ChangeSet) -> frozenset[str]:
-    """Every folder a ``drizzle.config.*`` at either side may mean by its ``out``."""
+    """Every folder a ``drizzle.config.*`` at either side may mean by its ``out`` (from the
+    listing of the tree the SQL pairing reads anyway: no listing of its own)."""
 
     def find() -> frozenset[str]:
         found: set[str] = set()
-        for read, listing in (
-            (changes.text_at_head, changes.head_paths),
-            (changes.text_at_base, changes.base_paths),
-        ):
-            for path in listing(_CONFIGS):
-                found |= _bases(path, read(path) or "")
+        for at_base, read in ((False, changes.text_at_head), (True, changes.text_at_base)):
+            for folder, names in variants.folders(changes, at_base=at_base).items():
+                for name in sorted(names & _CONFIGS):
+                    path = posixpath.join(folder, name)
+                    found |= _bases(path, read(path) or "")
         return frozenset(found)
 
     return changes.fact("migrations.drizzle-out-folders", find)
