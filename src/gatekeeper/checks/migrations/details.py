@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from gatekeeper.checks.migrations import variants
-from gatekeeper.checks.migrations.detect import GO, LIQUIBASE, NODE, RAILS, Migration
+from gatekeeper.checks.migrations.detect import DRIZZLE, GO, LIQUIBASE, NODE, RAILS, Migration
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
@@ -40,6 +40,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
     database = m.dialect or variants.folder_dialect(m.path)
     if "roundtrip-other-dialect" in rules and database:
         return f"no {variants.LABEL.get(database, database)} server here"
+    if "roundtrip-other-dialect" in rules and m.framework == DRIZZLE:
+        return "no server for its journal's database here"
     if rules & _NO_PROOF:
         return "up only (no down to prove)"
     if m.framework == RAILS:

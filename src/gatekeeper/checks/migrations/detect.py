@@ -5,7 +5,8 @@ Each framework is known by its file-naming convention (and, for the ones that sh
 (golang-migrate, Flyway undo, sqitch revert, ``*.up.sql``/``*.down.sql``), a change to
 either side counts as a change to the migration. Prisma Migrate is forward-only: its
 ``<timestamp>_<name>/migration.sql`` folders have no down side to ask for. Migrations
-written as Go code are recognised by their shape (:mod:`.gomig`).
+written as Go code are recognised by their shape (:mod:`.gomig`). Drizzle Kit's SQL files
+are known by the folder they are in (:mod:`.drizzle`); Drizzle, too, is forward-only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import gomig, liquibase, nodemig, variants
+from gatekeeper.checks.migrations import drizzle, gomig, liquibase, nodemig, variants
 
 ALEMBIC = "alembic"
 DJANGO = "django"
@@ -35,17 +36,19 @@ NODE = "node"
 GO = "go"
 #: Liquibase changelogs (XML, YAML, JSON, formatted SQL): each changeset a unit
 LIQUIBASE = "liquibase"
+#: Drizzle Kit's generated SQL, one file per migration beside ``meta/_journal.json``
+DRIZZLE = "drizzle"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL, NODE, GO, LIQUIBASE,
+    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
-    {GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, DIESEL}
+    {GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, DIESEL, DRIZZLE}
 )
 #: frameworks with no down side by design (asking for one would flag every migration)
-FORWARD_ONLY = frozenset({PRISMA})
+FORWARD_ONLY = frozenset({PRISMA, DRIZZLE})
 
 # the annotation stays on its line: [^=]* ran to the end of the file from every line
 _ALEMBIC_REV = re.compile(r"^revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
@@ -105,7 +108,11 @@ def sort_key(m: Migration) -> tuple[tuple[int, str], ...]:
 
 
 def classify(
-    path: str, text: str | None, present: Callable[[str], bool] | None = None
+    path: str,
+    text: str | None,
+    present: Callable[[str], bool] | None = None,
+    *,
+    in_drizzle: bool = False,
 ) -> Migration | None:
     """The migration ``path`` belongs to (its up side), or None when it is not one.
 
@@ -113,6 +120,7 @@ def classify(
     share the ``.sql`` suffix and for Python files. ``present`` tells which file names
     exist in the file's folder: with it, a per-database file is paired with the up and
     down its database really runs (a generic file where it has none of its own).
+    ``in_drizzle``: the file's folder is a Drizzle migrations folder (:func:`drizzle.is_folder`).
     """
     name = posixpath.basename(path)
     folder = posixpath.dirname(path)
@@ -131,6 +139,8 @@ def classify(
         return Migration(LIQUIBASE, path, liquibase.version(path)) if lb else None
     if not name.endswith(".sql"):
         return None
+    if in_drizzle:
+        return Migration(DRIZZLE, path, name[:-4])
     variant = variants.parse(name)
     if variant is not None:
         return _classify_variant(folder, name, variant, present)
@@ -239,13 +249,15 @@ def changed_migrations(
             continue
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
-        present = None
+        present, in_drizzle = None, False
         if f.path.endswith(".sql"):  # only SQL files pair by the names beside them
             folder = posixpath.dirname(f.path)
             present = variants.folder_names(changes, folder, at_base=deleted).__contains__
-        m = classify(f.path, text, present)
+            in_drizzle = drizzle.is_folder(changes, folder)
+        m = classify(f.path, text, present, in_drizzle=in_drizzle)
         if m is None and not deleted and not f.is_text:
-            m = classify(f.path, changes.text_at_base(changes.base_path_of(f.path)))
+            old = changes.text_at_base(changes.base_path_of(f.path))
+            m = classify(f.path, old, in_drizzle=in_drizzle)
         if m is not None and _allowed(m, locations):
             found.setdefault((m.path, m.down_path or ""), m)
     return [found[k] for k in sorted(found)]
@@ -272,6 +284,7 @@ def chain(
             wanted = migration.dialect if dialect is None else dialect
             return variant_chain(folder, names, wanted)
     pattern = f"{folder}/**" if folder else "**"
+    in_drizzle = migration.framework == DRIZZLE
     seen: dict[str, Migration] = {}
     for path in listing((pattern,)):
         if not path.endswith(_SUFFIXES):
@@ -280,7 +293,8 @@ def chain(
             continue
         if path.endswith(".go") and not gomig.may_be_migration(path):
             continue
-        m = classify(path, read(path) if _needs_text(path) else None)
+        own = in_drizzle and posixpath.dirname(path) == folder
+        m = classify(path, read(path) if _needs_text(path) else None, in_drizzle=own)
         if m is not None and m.framework == migration.framework and m.directory == folder:
             seen.setdefault(m.path, m)
     if migration.framework == SQITCH:
@@ -321,6 +335,8 @@ def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
     """The databases whose chains a changed migration is part of ("" outside folders of
     per-database files): its own, or, for a generic file, each database that runs it."""
     folder = variants.folder_dialect(m.path) if m.is_sql else ""
+    if m.framework == DRIZZLE:
+        return [drizzle.dialect(changes, m.directory) or folder]
     if m.framework != GOLANG_MIGRATE:
         return [folder]
     names = variants.folder_names(changes, m.directory)

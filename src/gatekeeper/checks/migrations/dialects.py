@@ -67,22 +67,50 @@ _RENAME_COLUMN = re.compile(rf"{_COLUMN}RENAME\s+(?:COLUMN\s+)?{_NAME}\s+TO\s+{_
 def column_rebuilds(statements: Iterable[Statement]) -> list[tuple[int, int, str, str]]:
     """(drop line, rename line, table, column) for each column rebuilt under its own name:
     a new column added, the rows copied, the old column dropped, the new one renamed to the
-    old name (SQLite's way to change a column's type). Nothing that reads the column by
-    name breaks; its definition changes."""
+    old name (SQLite's way to change a column's type); or the old column renamed away, a
+    new one added under its name, every row copied back (an UPDATE with no WHERE reading
+    the renamed column), the renamed one dropped (drizzle-kit's way to change a default).
+    Nothing that reads the column by name breaks; its definition changes."""
     added: set[tuple[str, str]] = set()
     dropped: dict[tuple[str, str], int] = {}
+    #: (table, name it was renamed to) -> (rename line, its own name)
+    away: dict[tuple[str, str], tuple[int, str]] = {}
+    copied: set[tuple[str, str]] = set()
     out = []
     for stmt in statements:
         text = strip_comments(stmt.text)
         if m := _ADD_COLUMN.match(text):
             added.add((_base(m.group(1)), _base(m.group(2))))
         elif m := _DROP_COLUMN.match(text):
-            dropped[(_base(m.group(1)), _base(m.group(2)))] = stmt.line
+            key = (_base(m.group(1)), _base(m.group(2)))
+            dropped[key] = stmt.line
+            if key in away and key in copied and (key[0], away[key][1]) in added:
+                out.append((stmt.line, away[key][0], key[0], away[key][1]))
         elif m := _RENAME_COLUMN.match(text):
             table, old, new = _base(m.group(1)), _base(m.group(2)), _base(m.group(3))
             if (table, old) in added and (table, new) in dropped:
                 out.append((dropped[(table, new)], stmt.line, table, new))
+            away[(table, new)] = (stmt.line, old)
+        else:
+            copied |= _copied_back(text, away)
     return out
+
+
+_UPDATE_ALL = re.compile(rf"^\s*UPDATE\s+{_NAME}\s+SET\s+{_NAME}\s*=(.*)$", re.I | re.S)
+
+
+def _copied_back(text: str, away: dict[tuple[str, str], tuple[int, str]]) -> set[tuple[str, str]]:
+    """The renamed-away columns an ``UPDATE t SET own = <expr of renamed>`` with no WHERE
+    copies into the column that took back their name (every row, not some)."""
+    m = _UPDATE_ALL.match(text)
+    if m is None or re.search(r"\b(?:WHERE|FROM)\b", m.group(3), re.I):
+        return set()
+    table, target, value = _base(m.group(1)), _base(m.group(2)), m.group(3)
+    return {
+        (t, renamed)
+        for (t, renamed), (_, own) in away.items()
+        if (t, own) == (table, target) and re.search(rf"\b{re.escape(renamed)}\b", value, re.I)
+    }
 
 
 def added_columns(statements: Iterable[Statement]) -> set[tuple[str, str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
 from gatekeeper.checks.migrations.catalog import Database
-from gatekeeper.checks.migrations.detect import ALEMBIC, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DRIZZLE, Migration
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, split
 
@@ -67,7 +67,9 @@ def plans(
     out = []
     for key in sorted(groups):
         members = groups[key]
-        engine, note = _engine(changes, key[2], engines, members[0].directory)
+        # a Drizzle journal names its database: its chain is that database's, not generic
+        generic = key[0] != DRIZZLE
+        engine, note = _engine(changes, key[2], engines, members[0].directory, generic)
         chain = detect.chain(changes, members[0], dialect=key[2] or None)
         new_paths = {m.path for m in members}
         too_big = [m.path for m in members if _size(changes, m) > max_bytes]
@@ -86,14 +88,21 @@ def plans(
     return out
 
 
-def _engine(changes: ChangeSet, dialect: str, engines: Engines, folder: str) -> tuple[str, str]:
+def _engine(
+    changes: ChangeSet, dialect: str, engines: Engines, folder: str, generic: bool = True
+) -> tuple[str, str]:
     """(engine, "") to run a chain on, or ("", why not) for a database with no server here."""
     if not dialect:
         return engines.configured, ""
     if dialect == "sqlite3":
         return "sqlite", ""
     own = variants.dialects_in(variants.folder_names(changes, folder))
-    if dialect == engines.default and "sqlite3" not in own and engines.configured == "sqlite":
+    if (
+        generic
+        and dialect == engines.default
+        and "sqlite3" not in own
+        and engines.configured == "sqlite"
+    ):
         return "sqlite", ""  # no SQLite files of its own: the generic chain is the best proof
     label = variants.LABEL.get(dialect, dialect)
     if dialect == "postgres":

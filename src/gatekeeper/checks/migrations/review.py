@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.migrations import (
+    backfills,
     coltypes,
     detect,
     dialects,
@@ -29,6 +30,7 @@ from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DBMATE,
     DIESEL,
+    DRIZZLE,
     FLYWAY,
     GOLANG_MIGRATE,
     GOOSE,
@@ -50,8 +52,8 @@ CODE_SEARCH_LIMIT = 64 * 1024 * 1024
 
 def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     """Whether the framework wraps the file in a transaction by default."""
-    if framework == FLYWAY:
-        return True
+    if framework in (FLYWAY, DRIZZLE):
+        return True  # drizzle-orm's migrators run every pending migration in one transaction
     if framework == GOOSE:
         return re.search(r"\+goose\s+NO\s+TRANSACTION", text, re.IGNORECASE) is None
     if framework == DBMATE:
@@ -199,10 +201,11 @@ def sql_hits(
     if dialect == "postgres" and any(h.new_type for h in hits):
         hits = _typed(hits, pgcolumns.merged_types(changes, m))
     # a column an earlier migration of the same change added holds nothing yet
-    return [
+    hits = [
         h for h in hits
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
+    return backfills.explain_partial(statements, hits)
 
 
 def _typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:

@@ -68,8 +68,8 @@ def review(
     for _, rename, table, column in columns:
         if lines is None or rename in lines:
             msg = (
-                f"Rebuilds column {table}.{column} under its own name (add, copy, drop, "
-                "rename): readers see its new definition at once."
+                f"Rebuilds column {table}.{column} under its own name (the old one replaced "
+                "by a new one, the rows copied): readers see its new definition at once."
             )
             hits.append(Hit("change-column-type", msg, rename, f"{table}.{column}",
                             level=Level.WARNING))  # fmt: skip

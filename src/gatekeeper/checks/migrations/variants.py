@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
@@ -127,6 +127,11 @@ _FOLDERS: weakref.WeakKeyDictionary[ChangeSet, dict[bool, dict[str, frozenset[st
 def folder_names(changes: ChangeSet, folder: str, *, at_base: bool = False) -> frozenset[str]:
     """The file names in ``folder`` at one side (one listing of the tree per change set
     and side, then cached)."""
+    return folders(changes, at_base=at_base).get(folder, frozenset())
+
+
+def folders(changes: ChangeSet, *, at_base: bool = False) -> Mapping[str, frozenset[str]]:
+    """Every folder of one side with the file names in it (the listing folder_names reads)."""
     sides = _FOLDERS.setdefault(changes, {})
     by_folder = sides.get(at_base)
     if by_folder is None:
@@ -134,7 +139,7 @@ def folder_names(changes: ChangeSet, folder: str, *, at_base: bool = False) -> f
         for path in (changes.base_tree if at_base else changes.head_tree).paths():
             grouped.setdefault(posixpath.dirname(path), set()).add(posixpath.basename(path))
         by_folder = sides[at_base] = {k: frozenset(v) for k, v in grouped.items()}
-    return by_folder.get(folder, frozenset())
+    return by_folder
 
 
 def is_autocommit(path: str) -> bool:
