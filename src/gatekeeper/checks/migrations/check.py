@@ -32,6 +32,7 @@ from gatekeeper.checks.migrations import (
     pyops,
     review,
     roundtrip,
+    rubysql,
     runconfig,
     runs,
     safety,
@@ -48,6 +49,7 @@ from gatekeeper.checks.migrations.detect import (
     LIQUIBASE,
     NODE,
     RAILS,
+    RUBY_SQL,
     Migration,
 )
 from gatekeeper.checks.migrations.hits import Hit
@@ -185,6 +187,9 @@ class MigrationsCheck(BaseCheck):
             return static.check_rails(self, m, text, honour_marker=honour_marker)
         if m.framework == NODE:
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
+        if m.framework == RUBY_SQL:
+            forward = rubysql.forward_only(changes, m.directory)
+            return rubysql.check(self, m.path, text, forward=forward, honour_marker=honour_marker)
         if m.framework == GO:
             forward = godowns.forward_only(_merged_go(changes, m))
             return godowns.check(self, m.path, text, honour_marker=honour_marker, forward=forward)
@@ -205,10 +210,12 @@ class MigrationsCheck(BaseCheck):
     ) -> list[Finding]:
         changes = ctx.changes
         text = changes.text_at_head(m.path)
-        if text is None or m.framework == RAILS:
-            return []  # Rails migrations: reversibility only
+        if text is None:
+            return []
         dialect = str(ctx.config.get("dialect", "postgres"))
-        if m.framework == NODE:
+        if m.framework in (RAILS, RUBY_SQL):
+            hits = _ruby_hits(changes, m, text, dialect)
+        elif m.framework == NODE:
             hits = nodemig.hits(
                 nodemig.read(text),
                 dialect,
@@ -418,6 +425,20 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
         found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits
+
+
+def _ruby_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """The SQL strings a Ruby migration runs, in the project's database. Of a Rails
+    migration (reviewed for reversibility, its ActiveRecord calls not for safety) only
+    the MySQL table rebuilds its ``execute`` strings ask for."""
+    rules = rubysql.dialect(changes, dialect)
+    if m.framework == RAILS and rules not in ("mysql", "mariadb"):
+        return []
+    review_sql = _sql_review(rules)
+    found = rubysql.hits(text, changes.added_lines(m.path), lambda s: review_sql(s, False))
+    if m.framework == RAILS:
+        return [h for h in found if h.rule == "table-rebuild"]
+    return found
 
 
 def _merged_go(changes: ChangeSet, m: Migration) -> list[str]:

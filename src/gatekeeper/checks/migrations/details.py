@@ -6,7 +6,15 @@ from collections import Counter
 from collections.abc import Iterable
 
 from gatekeeper.checks.migrations import variants
-from gatekeeper.checks.migrations.detect import DRIZZLE, GO, LIQUIBASE, NODE, RAILS, Migration
+from gatekeeper.checks.migrations.detect import (
+    DRIZZLE,
+    GO,
+    LIQUIBASE,
+    NODE,
+    RAILS,
+    RUBY_SQL,
+    Migration,
+)
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
 
 _DOWN = (
@@ -50,6 +58,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Node migrations"
     if m.framework == GO:
         return "not available for Go migrations"
+    if m.framework == RUBY_SQL:
+        return "not available for Ruby SQL migrations"
     if m.framework == LIQUIBASE:
         return "not available for Liquibase changelogs"
     return f"proven on {engine}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.migrations import drizzle, gomig, liquibase, nodemig, variants
+from gatekeeper.checks.migrations import drizzle, gomig, liquibase, nodemig, rubysql, variants
 
 ALEMBIC = "alembic"
 DJANGO = "django"
@@ -38,10 +38,12 @@ GO = "go"
 LIQUIBASE = "liquibase"
 #: Drizzle Kit's generated SQL, one file per migration beside ``meta/_journal.json``
 DRIZZLE = "drizzle"
+#: numbered Ruby classes outside db/migrate whose ``def up`` runs SQL strings (:mod:`.rubysql`)
+RUBY_SQL = "ruby-sql"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE,
+    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -197,7 +199,10 @@ def _classify_variant(
 
 
 def _classify_rails(path: str, name: str, text: str | None) -> Migration | None:
-    """``db/migrate/<timestamp>_name.rb`` defining an ``ActiveRecord::Migration``."""
+    """``db/migrate/<timestamp>_name.rb`` defining an ``ActiveRecord::Migration``; or a
+    project's own numbered migration running SQL strings (:mod:`.rubysql`)."""
+    if rubysql.is_migration(path, text):
+        return Migration(RUBY_SQL, path, rubysql.version(path))
     if text is None or not _RAILS_NAME.match(name) or "migrate" not in path.split("/")[:-1]:
         return None
     if "ActiveRecord::Migration" not in text:

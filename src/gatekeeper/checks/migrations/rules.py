@@ -136,6 +136,9 @@ _RULES = (
     Rule("backfill-in-migration", W, "Data changes mixed with schema changes run in one long "
          "transaction.", "Move the backfill to its own migration or a batched job.",
          description="strong_migrations: backfilling data (no rule name)"),
+    Rule("table-rebuild", E, "ALTER TABLE ... CONVERT TO CHARACTER SET (or ENGINE=) makes "
+         "MySQL copy the whole table while writes wait.", "Run it with an online schema "
+         "change tool (gh-ost, pt-online-schema-change), or in a maintenance window."),
     Rule("unreviewed-statement", W, "A statement no parser accepted was not reviewed for safety.",
          "Fix the statement, or mark it `gatekeeper:ignore unreviewed-statement <reason>`.",
          description="squawk: syntax-error"),
@@ -187,6 +190,7 @@ _WHY = {
     "backfill-in-migration": "The data change runs inside the schema change's transaction and "
     "holds its locks.",
     "unreviewed-statement": "A statement nobody could parse may hide any of the other problems.",
+    "table-rebuild": "Every row is re-encoded into a new copy of the table under lock.",
 }
 
 
@@ -197,9 +201,13 @@ _SIZED = (
 )
 
 
+#: rules whose hits say themselves that they are weighed by size (``Hit.sized``)
+_ALSO_SIZED = frozenset({"delete-duplicates", "table-rebuild"})
+
+
 def _describe(rule: Rule) -> Rule:
     why = _WHY.get(rule.id, "")
-    sized = _SIZED if rule.id in SIZE_RULES or rule.id == "delete-duplicates" else ""
+    sized = _SIZED if rule.id in SIZE_RULES or rule.id in _ALSO_SIZED else ""
     peers = f"Peers: {rule.description}." if rule.description else ""
     text = " ".join(part for part in (why, sized, peers) if part)
     return Rule(rule.id, rule.level, rule.summary, rule.remedy, text)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatekeeper.checks.migrations import alter, dedupe, manyindexes
+from gatekeeper.checks.migrations import alter, dedupe, manyindexes, rebuild
 from gatekeeper.checks.migrations.dialects import (
     ONLINE_IN_COCKROACH,
     REBUILD_RULES,
@@ -378,6 +378,10 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
     except SqlglotError as exc:
         return [_unreviewed(stmt, f"the {dialect} parser rejects it ({str(exc).splitlines()[0]})")]
     kind = type(parsed).__name__
+    mysql = dialect in ("mysql", "mariadb")
+    known = rebuild.command(stmt) if kind == "Command" and mysql else None
+    if known is not None:
+        return [h for h in known if h.evidence not in state.created]
     if kind == "Command" and _ONLINE_INDEX.match(strip_comments(stmt.text)):
         return []  # an index build with options sqlglot does not model (MySQL's ALGORITHM)
     if kind not in _KNOWN:
@@ -404,5 +408,6 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
         if table in state.created:
             return []
         state.ddl_line = state.ddl_line or stmt.line
-        return alter.sqlglot_actions(parsed, table, stmt, dialect)
+        found = alter.sqlglot_actions(parsed, table, stmt, dialect)
+        return found + rebuild.options(parsed, table, stmt) if mysql else found
     return []
