@@ -18,6 +18,7 @@ import yaml
 from gatekeeper.checks.envvars import (
     text_gotags,
     text_jsalias,
+    text_konfig,
     text_names,
     text_schemas,
     text_urfave,
@@ -418,7 +419,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".vue", ".svelte"), _js),
     ".go": _go,
     ".rs": _text_only(rust_reads),
-    ".rb": _text_only(lambda t: _scan(t, _RUBY)),
+    ".rb": _text_only(lambda t: _scan(t, _RUBY) + text_konfig.konfig_reads(t)),
     # an ERB view's Ruby is inside <% %> tags; the Ruby patterns start at ``ENV[`` or
     # ``ENV.fetch(``, which the HTML around them does not contain
     ".erb": _text_only(lambda t: _scan(t, _RUBY)),
