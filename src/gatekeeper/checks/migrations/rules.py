@@ -199,7 +199,7 @@ _SIZED = (
 
 def _describe(rule: Rule) -> Rule:
     why = _WHY.get(rule.id, "")
-    sized = _SIZED if rule.id in SIZE_RULES or rule.id == "delete-duplicates" else ""
+    sized = _SIZED if rule.id in SIZE_RULES else ""
     peers = f"Peers: {rule.description}." if rule.description else ""
     text = " ".join(part for part in (why, sized, peers) if part)
     return Rule(rule.id, rule.level, rule.summary, rule.remedy, text)
