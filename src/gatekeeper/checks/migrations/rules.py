@@ -193,7 +193,8 @@ _WHY = {
 #: said of each rule whose harm grows with the table's size (see tables.py)
 _SIZED = (
     "An error on a large table (listed in checks.migrations.large_tables, or without that "
-    "list named for events, logs, metrics, audits or history), a warning on any other."
+    "list named for events, logs, messages, metrics, audits or history), a warning on any "
+    "other."
 )
 
 
