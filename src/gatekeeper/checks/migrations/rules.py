@@ -197,12 +197,13 @@ _WHY = {
 #: said of each rule whose harm grows with the table's size (see tables.py)
 _SIZED = (
     "An error on a large table (listed in checks.migrations.large_tables, or without that "
-    "list named for events, logs, metrics, audits or history), a warning on any other."
+    "list named for events, logs, messages, metrics, audits or history), a warning on any "
+    "other."
 )
 
 
 #: rules whose hits say themselves that they are weighed by size (``Hit.sized``)
-_ALSO_SIZED = frozenset({"delete-duplicates", "table-rebuild"})
+_ALSO_SIZED = frozenset({"table-rebuild"})
 
 
 def _describe(rule: Rule) -> Rule:
