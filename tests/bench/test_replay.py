@@ -114,6 +114,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "fief-dev/fief", "autobrr/autobrr", "django-helpdesk/django-helpdesk",
         "Dokploy/dokploy", "woodpecker-ci/woodpecker",
     ),
+    "fourteenth (18)": (
+        "letta-ai/letta", "postalserver/postal", "Netflix/conductor", "flipt-io/flipt",
+        "elie222/inbox-zero",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
