@@ -111,6 +111,7 @@ def test_the_message_names_statement_line_dialect_and_the_accepted_form() -> Non
         ("src/main/resources/db/migration-postgresql/V1__x.sql", "postgresql"),
         ("migrations/sqlite/0001_x.up.sql", "sqlite"),
         ("db/mariadb_migrations/V1__x.sql", "mariadb"),
+        ("mysql-persistence/src/main/resources/db/migration/V3__x.sql", "mysql"),
         ("db/mysql_legacy_stuff/V1__x.sql", ""),
         ("db/migration/V1__x.sql", ""),
     ],

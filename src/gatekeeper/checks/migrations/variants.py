@@ -79,10 +79,12 @@ def folder_dialect(path: str) -> str:
 
 
 #: words a folder name may join to a database's name (``migration_mysql``,
-#: ``postgres-migrations``, ``db.sqlite``) and still name only that database
+#: ``postgres-migrations``, ``db.sqlite``, a build module such as ``mysql-persistence``
+#: or ``storage-postgres``) and still name only that database
 _FOLDER_WORDS = frozenset({
     "migration", "migrations", "migrate", "db", "database", "databases", "schema", "schemas",
     "sql", "ddl", "flyway", "liquibase", "changelog", "changelogs", "scripts", "versions",
+    "persistence", "store", "storage", "dao", "driver", "backend",
 })  # fmt: skip
 
 
