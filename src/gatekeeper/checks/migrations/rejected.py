@@ -118,6 +118,8 @@ class Rejection:
     what: str
     dialect: str
     accepted: str
+    #: the lines a ``gatekeeper:ignore syntax-rejected <reason>`` above it covers, if any
+    ignore_span: tuple[int, int] | None = None
 
 
 def dialect_of(path: str, names: frozenset[str]) -> str:
@@ -155,7 +157,10 @@ def rejections(
             if form.pattern.search(text):
                 shown = " ".join(strip_comments(stmt.text).split())
                 shown = shown if len(shown) <= 100 else shown[:97] + "..."
-                out.append(Rejection(stmt.line, shown, form.what, dialect, form.accepted))
+                span = None
+                if stmt.ignores().get("syntax-rejected"):  # a marker with a reason
+                    span = (max(1, stmt.line - stmt.comments.count("\n") - 1), stmt.end_line)
+                out.append(Rejection(stmt.line, shown, form.what, dialect, form.accepted, span))
                 break
     return out
 
