@@ -87,3 +87,57 @@ def test_a_leaf_held_in_a_variable_is_not_guessed(git_repo: Any) -> None:
     """``"token": token`` names a map built elsewhere: no FLIPT_AUTHENTICATION_METHODS_TOKEN."""
     found = run_on_git(git_repo, BASE, _head("token"))
     assert _names(found) == ["FLIPT_AUTHENTICATION_SESSION_DOMAIN"]
+
+
+#: a JSON Schema of the configuration file (flipt's config/flipt.schema.json): the keys are
+#: nested ``properties``, reached through ``$ref`` to ``definitions``
+SCHEMA = """{
+  "$schema": "http://json-schema.org/draft/2019-09/schema#",
+  "type": "object",
+  "properties": {
+    "authentication": {"$ref": "#/definitions/authentication"}
+  },
+  "definitions": {
+    "authentication": {
+      "type": "object",
+      "properties": {
+        "required": {"type": "boolean"},
+        "methods": {
+          "type": "object",
+          "properties": {
+            "token": {"type": "object", "properties": {"enabled": {"type": "boolean"}}}
+          }
+        }
+      }
+    }
+  }
+}
+"""
+NEW_READ = """package config
+
+import "github.com/spf13/viper"
+
+func enabled(v *viper.Viper) (bool, bool) {
+	return v.GetBool("authentication.methods.token.enabled"), v.GetBool("{other}")
+}
+"""
+
+
+def test_a_key_in_a_json_schema_of_the_configuration_is_documented(git_repo: Any) -> None:
+    """The schema names ``authentication.methods.token.enabled`` through its nested
+    properties; ``authentication.properties.required``'s spelling is no key of it."""
+    base = {"internal/config/config.go": SETUP, "config/flipt.schema.json": SCHEMA}
+    other = "authentication.properties.required"
+    head = {"internal/config/auth.go": NEW_READ.replace("{other}", other)}
+    assert _names(run_on_git(git_repo, base, head)) == [
+        "FLIPT_AUTHENTICATION_PROPERTIES_REQUIRED"
+    ]
+
+
+def test_without_the_schema_the_key_is_undocumented(git_repo: Any) -> None:
+    base = {"internal/config/config.go": SETUP}
+    head = {"internal/config/auth.go": NEW_READ.replace("{other}", "authentication.required")}
+    assert _names(run_on_git(git_repo, base, head)) == [
+        "FLIPT_AUTHENTICATION_METHODS_TOKEN_ENABLED",
+        "FLIPT_AUTHENTICATION_REQUIRED",
+    ]
