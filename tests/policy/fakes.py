@@ -128,7 +128,10 @@ class Security(_Fake):
             "bandit": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {"test_files": {"type": "array", "items": {"type": "string"}}},
+                "properties": {
+                    "test_files": {"type": "array", "items": {"type": "string"}},
+                    "block_confidence": {"enum": ["low", "medium", "high"]},
+                },
             },
             "secrets": {
                 "type": "object",

@@ -368,8 +368,9 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
         "empty-down": Severity.BLOCK,
     }
     assert load("version: 1\nextends: recommended\n").check("migrations").rules == {}
-    # test code is judged like the rest
-    assert policy.check("security").config["bandit"] == {"test_files": []}
+    # test code is judged like the rest, and so are bandit's low-confidence findings
+    bandit = {"test_files": [], "block_confidence": "low"}
+    assert policy.check("security").config["bandit"] == bandit
     # and so are example values in documentation and fixtures' secret-like values
     assert policy.check("security").config["secrets"] == {"doc_files": [], "test_files": []}
     assert policy.check("security").rules == {"secret-private-key": Severity.BLOCK}

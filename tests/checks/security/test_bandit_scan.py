@@ -89,6 +89,21 @@ def test_severity_and_confidence_thresholds(options: object, expected: list[str]
     assert rules(run_part("bandit", {}, {"a.py": "assert 1\n"}, options)) == expected
 
 
+NO_TIMEOUT = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+
+
+def test_a_finding_bandit_is_unsure_of_warns_unless_the_policy_blocks_on_it() -> None:
+    # B113 is medium severity but low confidence: bandit cannot see a session's timeout
+    (found,) = run_part("bandit", {}, {"net.py": NO_TIMEOUT})
+    assert found.rule == "bandit-b113" and found.level is Level.WARNING
+    assert "checks.security.bandit.block_confidence" in found.message
+    (strict,) = run_part("bandit", {}, {"net.py": NO_TIMEOUT}, {"block_confidence": "low"})
+    assert strict.level is Level.ERROR
+    # a finding bandit is sure of still blocks by default
+    (sure,) = run_part("bandit", {}, {"db.py": HEADER + SQL_NEW})
+    assert sure.level is Level.ERROR
+
+
 def test_a_nosec_the_pr_wrote_is_reported_marked_unless_the_policy_trusts_it() -> None:
     code = HEADER + SQL_NEW.replace('{n}")', '{n}")  # nosec B608')
     (found,) = run_part("bandit", {}, {"db.py": code})

@@ -7,8 +7,10 @@ and delete the others (``HAVING COUNT(*) > 1``). The deleted rows are gone for g
 down brings them back), which row survives is the migration's guess, and on a table
 that grows with every event the grouping scans it whole while the DELETE holds row locks
 and the writers queue. A reviewer asks for the plan: how many rows, which one is kept, a
-batched cleanup before the index. The rule is sized (see tables.py): an error on a large
-table, a warning on any other; on a table the same migration created, nothing.
+batched cleanup before the index. The rule is not sized: the loss is the rows, not the
+lock, and a small table's rows are as gone as a large one's (a reviewer blocks inbox-zero's
+de-duplicated filings and hoppscotch's published docs alike); on a table the same
+migration created, nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
 
 RULE = "delete-duplicates"
+#: the DELETE, alone or after a WITH that ranks the rows (``WITH ranked AS (SELECT ...,
+#: ROW_NUMBER() OVER (PARTITION BY ...)) DELETE FROM t WHERE id IN (... rn > 1)``, as Prisma
+#: and Drizzle users write it by hand)
 _DELETE = re.compile(
-    r"^\s*DELETE\s+(?:FROM\s+)?(?:ONLY\s+)?(?P<table>[\w\"`.]{1,200})", re.IGNORECASE
+    r"^\s*(?:WITH\b[\s\S]*?\)\s*)?DELETE\s+(?:FROM\s+)?(?:ONLY\s+)?(?P<table>[\w\"`.]{1,200})",
+    re.IGNORECASE,
 )
 #: the marks of a statement that keeps one row per group and deletes the rest
 _GROUPS = (
@@ -47,7 +53,7 @@ def hits(stmt: Statement, created: set[str]) -> list[Hit]:
     message = (
         f"Deletes the duplicate rows of {table}, keeping one of each: the others are lost "
         "for good (no down restores them) and, on a large table, the grouping scans it "
-        "whole while writers wait. Say how many rows go and which survive, or clean up in "
-        "batches before the migration."
+        "whole while writers wait. Keep a copy of the rows deleted, say how many go and "
+        "which survive, or clean up in batches before the migration."
     )
-    return [Hit(RULE, message, stmt.line, table, table=(table,), sized=True)]
+    return [Hit(RULE, message, stmt.line, table, table=(table,))]

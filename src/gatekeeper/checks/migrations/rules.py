@@ -193,13 +193,14 @@ _WHY = {
 #: said of each rule whose harm grows with the table's size (see tables.py)
 _SIZED = (
     "An error on a large table (listed in checks.migrations.large_tables, or without that "
-    "list named for events, logs, metrics, audits or history), a warning on any other."
+    "list named for events, logs, messages, metrics, audits or history), a warning on any "
+    "other."
 )
 
 
 def _describe(rule: Rule) -> Rule:
     why = _WHY.get(rule.id, "")
-    sized = _SIZED if rule.id in SIZE_RULES or rule.id == "delete-duplicates" else ""
+    sized = _SIZED if rule.id in SIZE_RULES else ""
     peers = f"Peers: {rule.description}." if rule.description else ""
     text = " ".join(part for part in (why, sized, peers) if part)
     return Rule(rule.id, rule.level, rule.summary, rule.remedy, text)

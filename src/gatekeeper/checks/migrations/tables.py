@@ -35,6 +35,10 @@ GROWING_WORDS = frozenset({
     "histories", "activity", "activities", "analytics", "pageview", "pageviews", "telemetry",
     "tracking", "clicks", "visits", "impressions",
 })  # fmt: skip
+#: words that say so only as the name's last word, the thing each row is: a chat, mail or
+#: queue message (``messages``, ``EmailMessage``, ``queue_message``) grows with the
+#: product's traffic, but ``message_templates`` or ``message_settings`` are a few rows
+HEAD_WORDS = frozenset({"message", "messages"})
 SETTING = "checks.migrations.large_tables"
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -76,11 +80,12 @@ class Sizes:
                 f"{known[0]} is treated as large: {precedent} built an index on it "
                 f"CONCURRENTLY (list the real large tables in {SETTING})"
             )
-        grows = sorted({w.lower() for w in _WORD.findall(bare)} & GROWING_WORDS)
+        words = [w.lower() for w in _WORD.findall(bare)]
+        grows = sorted(set(words) & GROWING_WORDS) or sorted(set(words[-1:]) & HEAD_WORDS)
         if grows:
             return (
-                f"{known[0]} is presumed large: its name says it records {grows[0]} as they "
-                f"happen (list the real large tables in {SETTING})"
+                f"{known[0]} is presumed large: its name ('{grows[0]}') says it gains rows as "
+                f"things happen (list the real large tables in {SETTING})"
             )
         return None
 
@@ -96,7 +101,8 @@ class Sizes:
         if self.listed is None:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
-                f"logs, metrics, audits or history are); if it is, list it in {SETTING}"
+                f"logs, messages, metrics, audits or history are); if it is, list it in "
+                f"{SETTING}"
             )
         else:
             fact = f"{table} is not in {SETTING}"

@@ -44,6 +44,10 @@ _PYTHON_SHEBANG = re.compile(rb"#![^\n]*\bpython[0-9.]*\b")
 #: check's time limit bounds the whole scan (running past it blocks)
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_BYTES
 _SCORES = {"HIGH": "7.5", "MEDIUM": "5.0", "LOW": "2.0"}
+_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
+#: OS command, cross-site scripting, SQL and code injection: bandit cannot see where the
+#: data comes from, so its low confidence is the normal case there, not a doubt
+_INJECTION_CWES = frozenset({78, 79, 89, 94, 95})
 
 RULE_UNPARSEABLE = "python-unparseable"
 RULE_NOT_SCANNED = "python-not-scanned"
@@ -339,6 +343,21 @@ def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
         # test code never runs in production: what bandit finds there is worth a look,
         # not a block (bandit's own users mostly exclude tests altogether)
         message += "; in test code, so a warning (checks.security.bandit.test_files)"
+        level = Level.WARNING
+    elif (
+        level is None
+        and hit.cwe not in _INJECTION_CWES
+        and _RANK.get(hit.confidence.upper(), 0)
+        < _RANK[str(part.get("block_confidence", "medium")).upper()]
+    ):
+        # bandit says it is not sure (B113 cannot see a session's default timeout): worth
+        # a look, but a gate that blocks on guesses gets switched off. Not for injections:
+        # B608 says "low" whenever the query is built before the execute() call, which is
+        # the commonest shape of a real one
+        message += (
+            "; bandit's confidence is below checks.security.bandit.block_confidence, "
+            "so a warning"
+        )
         level = Level.WARNING
     return make(
         rule,

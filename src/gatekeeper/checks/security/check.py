@@ -83,6 +83,12 @@ _BANDIT = _part(
         "min_confidence": _d(
             {**_THRESHOLD, "default": "low"}, "Lowest bandit confidence reported (default low)."
         ),
+        "block_confidence": _d(
+            {**_THRESHOLD, "default": "medium"},
+            "Lowest bandit confidence that blocks (default medium): a finding bandit itself "
+            "is less sure of is reported as a warning, except injections (CWE-78, 79, 89, "
+            "94, 95), whose low confidence is the normal case; low blocks on every finding.",
+        ),
         "honour_nosec": _d(
             {"type": "boolean", "default": True},
             "Honour `# nosec` comments (default true); one the pull request wrote needs a "
