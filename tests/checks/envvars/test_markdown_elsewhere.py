@@ -32,9 +32,7 @@ def test_notes_naming_another_variable_document_nothing(git_repo: Any) -> None:
         "app/utils/oauth/mobile-login.md": "# Mobile\n\n- `ANDROID_CERT` is another one;"
         " ANDROID_CERT_PRINTS in prose is no documentation.\n",
     }
-    assert _rules(run_on_git(git_repo, BASE, head)) == [
-        ("undocumented", "ANDROID_CERT_PRINTS")
-    ]
+    assert _rules(run_on_git(git_repo, BASE, head)) == [("undocumented", "ANDROID_CERT_PRINTS")]
 
 
 def test_markdown_in_tests_fixtures_or_vendored_code_is_no_documentation(git_repo: Any) -> None:
@@ -46,6 +44,4 @@ def test_markdown_in_tests_fixtures_or_vendored_code_is_no_documentation(git_rep
         "node_modules/x/notes.md": "`ANDROID_CERT_PRINTS`\n",
         ".github/PULL_REQUEST_TEMPLATE.md": "`ANDROID_CERT_PRINTS`\n",
     }
-    assert _rules(run_on_git(git_repo, BASE, head)) == [
-        ("undocumented", "ANDROID_CERT_PRINTS")
-    ]
+    assert _rules(run_on_git(git_repo, BASE, head)) == [("undocumented", "ANDROID_CERT_PRINTS")]

@@ -129,9 +129,7 @@ def test_a_key_in_a_json_schema_of_the_configuration_is_documented(git_repo: Any
     base = {"internal/config/config.go": SETUP, "config/flipt.schema.json": SCHEMA}
     other = "authentication.properties.required"
     head = {"internal/config/auth.go": NEW_READ.replace("{other}", other)}
-    assert _names(run_on_git(git_repo, base, head)) == [
-        "FLIPT_AUTHENTICATION_PROPERTIES_REQUIRED"
-    ]
+    assert _names(run_on_git(git_repo, base, head)) == ["FLIPT_AUTHENTICATION_PROPERTIES_REQUIRED"]
 
 
 def test_without_the_schema_the_key_is_undocumented(git_repo: Any) -> None:

@@ -66,9 +66,7 @@ _MAP_LITERAL = re.compile(r"[ \t]*map\[string\](?:any|interface\{\})[ \t]*\{")
 #: an entry of such a map: its quoted key, then its value
 _ENTRY = re.compile(r'\s*"(?P<key>[A-Za-z0-9_-]{1,100})"[ \t]*:[ \t]*(?P<value>.*)', re.S)
 #: a value that is a default of its own (a leaf), not a map held in a variable
-_SCALAR = re.compile(
-    r'(?:"|`|-?\d|true\b|false\b|\[\]|[A-Za-z_]\w*\.[A-Za-z_]|\(|\d)', re.S
-)
+_SCALAR = re.compile(r'(?:"|`|-?\d|true\b|false\b|\[\]|[A-Za-z_]\w*\.[A-Za-z_]|\(|\d)', re.S)
 #: a ``//`` comment, or a string (which may hold ``//``: a URL)
 _COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|//[^\n]*')
 #: how deep a nested map of defaults is followed
