@@ -30,6 +30,7 @@ from gatekeeper.checks.migrations import (
     nodemig,
     precedent,
     pyops,
+    rejected,
     review,
     roundtrip,
     runconfig,
@@ -100,6 +101,7 @@ class MigrationsCheck(BaseCheck):
             ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
             if ctx.config.get("safety", True):
                 findings += self._safety(ctx, m, changed, markers)
+            findings += self._rejected(ctx, m, markers)
             if m.framework == ALEMBIC:
                 alembic_folders.add(m.directory)
         for folder in sorted(alembic_folders):
@@ -274,6 +276,44 @@ class MigrationsCheck(BaseCheck):
             if hit.ignored_by:
                 found = markers.mark(found, marker)
             out.append(found)
+        return out
+
+    def _rejected(self, ctx: CheckContext, m: Migration, markers: Suppressions) -> list[Finding]:
+        """``syntax-rejected``: added statements the file's own database refuses to run
+        (a ``gatekeeper:ignore syntax-rejected <reason>`` marker as for the safety rules)."""
+        sides = static.sql_sides(ctx.changes, m) if m.is_sql else None
+        if sides is None:
+            return []
+        out = []
+        for path, text, first in (
+            (m.path, sides.up, sides.up_line),
+            (sides.down_path, sides.down, sides.down_line),
+        ):
+            if not path or not text:
+                continue
+            names = variants.folder_names(ctx.changes, posixpath.dirname(path))
+            dialect = rejected.dialect_of(path, names)
+            if not dialect:
+                continue
+            statements = sqltext.split(text, first)
+            for r in rejected.rejections(statements, dialect, ctx.changes.added_lines(path)):
+                label = rejected.LABEL[r.dialect]
+                marker = None
+                if r.ignore_span:
+                    said = "gatekeeper:ignore syntax-rejected"
+                    marker = Marker(said, path, r.ignore_span[0], r.ignore_span)
+                    if markers.honours(marker):
+                        continue
+                found = self.finding(
+                    "syntax-rejected",
+                    f"{label} rejects {r.what} (line {r.line}: {r.statement}); {path} is "
+                    f"written for {label}, so it fails on deploy. {label} accepts "
+                    f"{r.accepted}.",
+                    path=path,
+                    line=r.line,
+                    evidence=f"{r.dialect}:{r.what}:{r.statement}",
+                )  # fmt: skip
+                out.append(markers.mark(found, marker) if marker else found)
         return out
 
     def _unreadable(self, path: str, what: str, line: int | None) -> Finding:

@@ -48,6 +48,11 @@ _RULES = (
          "that ran the up are unaffected)."),
     Rule("syntax-error", E, "The migration file cannot be parsed.",
          "Fix the syntax error at the line shown."),
+    Rule("syntax-rejected", E, "A statement the migration's own database refuses to run "
+         "(MySQL: ADD COLUMN IF NOT EXISTS, DROP INDEX without ON <table>; PostgreSQL: "
+         "MODIFY; SQLite: ALTER COLUMN, ADD/DROP CONSTRAINT), in a file whose name or folder "
+         "says which database it is for: the migration fails on deploy.",
+         "Write the statement in the form that database accepts, as the message says."),
     Rule("unreadable", E, "The migration file is binary, too large or in an unknown encoding.",
          "Keep migrations as UTF-8 text; move bulk data loads out of schema migrations. What "
          "the gate could not read it cannot call safe, so this blocks."),
@@ -187,6 +192,8 @@ _WHY = {
     "backfill-in-migration": "The data change runs inside the schema change's transaction and "
     "holds its locks.",
     "unreviewed-statement": "A statement nobody could parse may hide any of the other problems.",
+    "syntax-rejected": "The database stops the migration at that statement: the deploy fails "
+    "(and a database without transactional DDL is left half-migrated).",
 }
 
 

@@ -77,10 +77,33 @@ def parse(filename: str) -> Variant | None:
 
 def folder_dialect(path: str) -> str:
     """The database a migration's folder names (``.../migrations/mysql/V1__x.sql``, Prisma's
-    ``db/postgresql/migrations/...``), "" when none does."""
-    for part in reversed(path.split("/")[:-1]):
-        if part.lower() in FOLDERS:
-            return FOLDERS[part.lower()]
+    ``db/postgresql/migrations/...``, Flyway's ``db/migration_mysql``), "" when none does."""
+    token = folder_token(path)
+    return FOLDERS[token] if token else ""
+
+
+#: words a folder name may join to a database's name (``migration_mysql``,
+#: ``postgres-migrations``, ``db.sqlite``, a build module such as ``mysql-persistence``
+#: or ``storage-postgres``) and still name only that database
+_FOLDER_WORDS = frozenset({
+    "migration", "migrations", "migrate", "db", "database", "databases", "schema", "schemas",
+    "sql", "ddl", "flyway", "liquibase", "changelog", "changelogs", "scripts", "versions",
+    "persistence", "store", "storage", "dao", "driver", "backend",
+})  # fmt: skip
+
+
+def folder_token(path: str) -> str:
+    """The database name as the nearest folder that names one writes it (``mariadb`` stays
+    ``mariadb``, where :data:`FOLDERS` serves it MySQL's chain), "" when none does. A folder
+    is the name alone, or the name joined by ``_``, ``-`` or ``.`` to words such as
+    ``migration`` or ``db``: ``migration_mysql`` names MySQL, ``mysql_legacy_stuff`` does not."""
+    for part in reversed(path.lower().split("/")[:-1]):
+        if part in FOLDERS:
+            return part
+        words = re.split(r"[-_.]", part)
+        names = [w for w in words if w in FOLDERS]
+        if len(names) == 1 and all(w in FOLDERS or w in _FOLDER_WORDS for w in words):
+            return names[0]
     return ""
 
 
