@@ -78,8 +78,10 @@ def test_attach_is_refused_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_problems_an_edited_migration_already_had_are_marked_pre_existing() -> None:
-    base = {"db/1_a.up.sql": "CREATE TABLE a (id int);"}
-    head = {"db/1_a.up.sql": "CREATE TABLE a (id bigint);"}
+    # the folder has a down elsewhere: it is not forward-only, so 1_a's lack of one counts
+    done = {"db/0_init.up.sql": "CREATE TABLE z (id int);", "db/0_init.down.sql": "DROP TABLE z;"}
+    base = {**done, "db/1_a.up.sql": "CREATE TABLE a (id int);"}
+    head = {**done, "db/1_a.up.sql": "CREATE TABLE a (id bigint);"}
     ctx = context(changeset(base, head), {"roundtrip": "off"})
     found = {f.rule: f for f in MigrationsCheck().run(ctx)}
     assert sorted(found) == ["history-rewritten", "missing-down"]

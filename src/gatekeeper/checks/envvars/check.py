@@ -12,10 +12,13 @@ from gatekeeper.checks.envvars import configdocs, keymaps, text_reads
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
+    MARKDOWN_FILES,
+    MAX_MARKDOWN,
     Documentation,
     compose_env_files,
     parse_doc,
     parse_env_file,
+    parse_markdown,
 )
 from gatekeeper.checks.envvars.external import read_external
 from gatekeeper.checks.envvars.frameworks import framework_vars
@@ -306,6 +309,8 @@ class EnvVarsCheck(BaseCheck):
         ]
         if any(loc.read.keys for loc in candidates):
             self._config_samples(ctx, docs, {k for loc in candidates for k in loc.read.keys})
+        lacking = [n for c in candidates if not _documented(c.read, docs) for n in c.read.names]
+        self._markdown_elsewhere(ctx, docs, lacking)
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
@@ -490,6 +495,31 @@ class EnvVarsCheck(BaseCheck):
                     for name, (where, line) in listed.names.items():
                         doc.add(name, where, line)
         return doc
+
+    def _markdown_elsewhere(self, ctx: CheckContext, doc: Documentation, names: list[str]) -> None:
+        """Add the names of ``names`` that Markdown outside the default documentation places
+        documents (a feature's README-like notes beside its code: ``utils/oauth/login.md``):
+        one search at head for the names, then only the files naming one, outside tests,
+        fixtures, vendored code and ``.github`` (templates). Read as documentation is read
+        (code spans, tables, fenced assignments), so a name in prose only counts no more
+        than it does in a README; a code comment or a test never counts. Skipped when the
+        configuration names its own ``docs`` places: then those are the documentation."""
+        wanted = sorted({n for n in names if not doc.find(n)})[:MAX_SEARCHED]
+        if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
+            return
+        found = ctx.changes.head_files_containing(wanted, MARKDOWN_FILES)
+        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES)
+        paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
+        for path in paths[:MAX_MARKDOWN]:
+            ctx.check_time()
+            text = ctx.changes.text_at_head(path)
+            if text is None:
+                continue
+            read = Documentation()
+            parse_markdown(path, text, read)
+            for name in wanted:
+                if where := read.names.get(name):
+                    doc.add(name, *where)
 
     def _config_samples(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
         """Add the keys the config samples at head document (configdocs.py), then those of

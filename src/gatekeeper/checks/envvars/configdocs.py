@@ -4,7 +4,9 @@ A setting read through a configuration library that also takes it from the envir
 (viper's ``AutomaticEnv``: text_viper) is documented where its key is: an entry of a
 sample configuration (``config.yml.example``, ``config.sample.toml``), or of a structured
 description of every key from which the docs are generated, as vikunja's
-``config-raw.json``, a tree of ``{"key": "service", "children": [{"key": "secret", ...}]}``.
+``config-raw.json``, a tree of ``{"key": "service", "children": [{"key": "secret", ...}]}``,
+or flipt's ``flipt.schema.json``, a JSON Schema of the configuration file whose nested
+``properties`` are the keys.
 
 A sample's nested mappings give dotted key paths (``database: {schema: x}`` documents
 ``database.schema``); a list whose items are mappings each naming itself with a ``key`` or
@@ -33,7 +35,9 @@ _SAMPLE_NAME = re.compile(
     r"(?:\.(?:sample|example|dist|default|template|tmpl))?"
     r"|[\w.-]+\.(?:ya?ml|json|toml)\.(?:sample|example|dist|default|template|tmpl)"
     # a template named for its program and purpose: lldap_config.docker_template.toml
-    r"|[\w.-]*config[\w.-]*[._-](?:template|example|sample|dist|default)\.(?:ya?ml|json|toml)",
+    r"|[\w.-]*config[\w.-]*[._-](?:template|example|sample|dist|default)\.(?:ya?ml|json|toml)"
+    # a JSON Schema of the configuration file: flipt.schema.json
+    r"|[\w.-]+\.schema\.json",
     re.I,
 )
 #: folders whose files are no sample of the team's configuration
@@ -77,6 +81,8 @@ def parse_sample(path: str, text: str, doc: Documentation) -> bool:
     if data is None and not commented:
         return False
     lines = _line_finder(text)
+    if isinstance(data, dict) and _is_json_schema(data):
+        data = _schema_tree(data, data, 0)
     for key in _paths(data):
         doc.add_key(key, path, lines(key.rsplit(".", 1)[-1]))
     for key, line in commented:
@@ -137,6 +143,35 @@ def _load(path: str, text: str) -> object | None:
     except (ValueError, yaml.YAMLError, AliasBomb, RecursionError):
         return None
     return documents[0] if documents else None
+
+
+def _is_json_schema(data: object) -> bool:
+    """A JSON Schema (``$schema``, and ``properties`` at its top): its keys are nested in
+    ``properties``, often through ``$ref`` to ``definitions``."""
+    return isinstance(data, dict) and "$schema" in data and isinstance(data.get("properties"), dict)
+
+
+def _schema_tree(node: object, root: dict[str, object], depth: int) -> dict[str, object]:
+    """The configuration keys a JSON Schema describes, as the nested mapping a sample would
+    be: each ``properties`` entry a key, ``$ref`` to ``#/definitions/x`` (or ``$defs``)
+    followed within the file, ``allOf``/``anyOf``/``oneOf`` branches merged."""
+    if depth > MAX_DEPTH or not isinstance(node, dict):
+        return {}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: object = root
+        for part in ref[2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        return _schema_tree(target, root, depth + 1)
+    tree: dict[str, object] = {}
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        for key, value in properties.items():
+            tree[str(key)] = _schema_tree(value, root, depth + 1)
+    for branch in ("allOf", "anyOf", "oneOf"):
+        for item in node.get(branch) or ():
+            tree.update(_schema_tree(item, root, depth + 1))
+    return tree
 
 
 def _paths(data: object) -> Iterator[str]:

@@ -63,6 +63,11 @@ DEFAULT_DOCS = (
     "**/man/**/*.[1-8]",
     "**/man/*.[1-8]",
 )
+#: Markdown searched anywhere in the tree for a name the documentation places above do not
+#: document (git pathspecs: a feature's notes kept beside its code, ``utils/oauth/login.md``)
+MARKDOWN_FILES = ("*.md", "*.mdx", "*.markdown")
+#: such files read at most, the shallowest first
+MAX_MARKDOWN = 20
 #: compose files whose ``env_file:`` names the environment the development stack starts
 COMPOSE_FILES = (
     "/docker-compose*.yml",

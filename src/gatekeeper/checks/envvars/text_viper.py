@@ -16,6 +16,9 @@ make each key's names alternatives. The reads themselves are textual:
 - a literal or constant key passed to a getter, ``IsSet`` or ``SetDefault`` of the
   ``viper`` package, or of a value the file types as ``*viper.Viper`` (``v := viper.New()``,
   a ``cfg *viper.Viper`` parameter or field), in a file importing viper;
+- ``SetDefault("auth", map[string]any{"token": map[string]any{"enabled": false}})``: a
+  nested map of defaults declares each leaf's key (``auth.token.enabled``), which viper's
+  ``Unmarshal`` then reads from the environment as it reads any key it knows;
 - the typed-key idiom: ``type Key string`` whose methods pass ``string(k)`` to viper
   (``func (k Key) GetString() string { return viper.GetString(string(k)) }``) makes every
   constant of that type a key (``DatabaseSchema Key = `database.schema```); the read's
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
-from gatekeeper.checks.envvars.text_names import Constants, bracket_pairs
+from gatekeeper.checks.envvars.text_names import Constants, _split_top, bracket_pairs
 
 #: the import that makes ``viper.`` calls viper's
 VIPER_IMPORT = '"github.com/spf13/viper"'
@@ -58,6 +61,16 @@ _KEY_ARG = (
     r"[ \t]*(?P<arg>\"(?:[^\"\\\n]|\\.){0,200}\"|`[^`\n]{0,200}`"
     r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)[ \t]*[,)]"
 )
+#: a map literal of defaults, after ``SetDefault("key",``
+_MAP_LITERAL = re.compile(r"[ \t]*map\[string\](?:any|interface\{\})[ \t]*\{")
+#: an entry of such a map: its quoted key, then its value
+_ENTRY = re.compile(r'\s*"(?P<key>[A-Za-z0-9_-]{1,100})"[ \t]*:[ \t]*(?P<value>.*)', re.S)
+#: a value that is a default of its own (a leaf), not a map held in a variable
+_SCALAR = re.compile(r'(?:"|`|-?\d|true\b|false\b|\[\]|[A-Za-z_]\w*\.[A-Za-z_]|\(|\d)', re.S)
+#: a ``//`` comment, or a string (which may hold ``//``: a URL)
+_COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|//[^\n]*')
+#: how deep a nested map of defaults is followed
+MAX_MAP_DEPTH = 6
 _VALUE = re.compile(
     r"\b(?P<name>[A-Za-z_]\w*)[ \t]+\*viper\.Viper\b"
     r"|\b(?P<made>[A-Za-z_]\w*)[ \t]*:?=[ \t]*viper\.(?:New|GetViper)\(\)"
@@ -186,10 +199,45 @@ def viper_reads(
         call = re.compile(rf"\b{_callee(text)}\.{_CALLS}\({_KEY_ARG}")
         for m in call.finditer(text):
             key = _key(m.group("arg"), constants)
-            if key is not None:
-                reads += _read(key, line_of(text, m.start()), known)
+            if key is None:
+                continue
+            reads += _read(key, line_of(text, m.start()), known)
+            literal = _MAP_LITERAL.match(text, m.end())
+            if literal is not None and m.group(0).split("(")[0].endswith("SetDefault"):
+                for leaf, at in _default_keys(text, literal.end() - 1, key, 1):
+                    reads += _read(leaf, line_of(text, at), known)
     reads += _typed_reads(text, known, package_types)
     return reads
+
+
+def _default_keys(text: str, brace: int, prefix: str, depth: int) -> list[tuple[str, int]]:
+    """The leaf keys (under ``prefix``) of the map literal opening at ``brace``, with
+    each one's offset: nested map literals are walked into; an entry whose value is a
+    variable (a map built elsewhere) is left out, as its keys are unknown here."""
+    close = bracket_pairs(text).get(brace)
+    if close is None or depth > MAX_MAP_DEPTH:
+        return []
+    found: list[tuple[str, int]] = []
+    offset = brace + 1
+    body = _COMMENT_OR_STRING.sub(_blank_comment, text[brace + 1 : close])
+    for piece in _split_top(body, ","):
+        entry = _ENTRY.match(piece)
+        start, offset = offset, offset + len(piece) + 1
+        if entry is None:
+            continue
+        key = f"{prefix}.{entry.group('key')}"
+        value_at = start + entry.start("value")
+        nested = _MAP_LITERAL.match(text, value_at)
+        if nested is not None:
+            found += _default_keys(text, nested.end() - 1, key, depth + 1)
+        elif _SCALAR.match(entry.group("value")):
+            found.append((key, start + entry.start("key")))
+    return found
+
+
+def _blank_comment(m: re.Match[str]) -> str:
+    """A comment as spaces of its length (offsets kept); a string as it is."""
+    return " " * len(m.group()) if m.group().startswith("//") else m.group()
 
 
 def _typed_reads(

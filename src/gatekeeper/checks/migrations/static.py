@@ -100,13 +100,15 @@ def _uses_undo(changes: ChangeSet, m: Migration, at_base: bool) -> bool:
 
 
 #: merged up files a folder needs, none with a down, before its project counts as
-#: forward-only by convention (one or two could be an oversight)
-FORWARD_ONLY_AFTER = 3
+#: forward-only by convention: one is enough, as the project merged it without a down
+#: (flipt's ClickHouse folder, an up per release and never a down); a new folder has
+#: none, so the change cannot set its own convention
+FORWARD_ONLY_AFTER = 1
 
 
 def _never_down(changes: ChangeSet, m: Migration) -> bool:
     """True when the folder, as merged (at base: the change cannot make it so), has at
-    least :data:`FORWARD_ONLY_AFTER` up files and not one down file. golang-migrate runs
+    least :data:`FORWARD_ONLY_AFTER` up file and not one down file. golang-migrate runs
     a folder without downs; projects such as Harbor upgrade forward only, by design."""
     names = variants.folder_names(changes, posixpath.dirname(m.path), at_base=True)
     ups = sum(n.endswith(".up.sql") for n in names)

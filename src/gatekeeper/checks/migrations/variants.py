@@ -37,12 +37,16 @@ RULES_DIALECT = {"postgres": "postgres", "cockroach": "cockroach", "mysql": "mys
                  "sqlite3": "sqlite"}  # fmt: skip
 #: what each database is called in messages
 LABEL = {"postgres": "PostgreSQL", "cockroach": "CockroachDB", "mysql": "MySQL",
-         "sqlite3": "SQLite", "h2": "H2", "tsql": "SQL Server", "oracle": "Oracle"}  # fmt: skip
+         "sqlite3": "SQLite", "h2": "H2", "tsql": "SQL Server", "oracle": "Oracle",
+         "clickhouse": "ClickHouse"}  # fmt: skip
 #: folder names that say which database the migrations in them are for (Flyway setups
-#: keep ``migrations/h2``, ``migrations/mysql``, ``migrations/postgres`` side by side)
-FOLDERS = {**ALIASES, "h2": "h2", "mssql": "tsql", "sqlserver": "tsql", "oracle": "oracle"}
+#: keep ``migrations/h2``, ``migrations/mysql``, ``migrations/postgres`` side by side;
+#: flipt keeps its analytics in ``config/migrations/clickhouse``)
+FOLDERS = {**ALIASES, "h2": "h2", "mssql": "tsql", "sqlserver": "tsql", "oracle": "oracle",
+           "clickhouse": "clickhouse"}  # fmt: skip
 #: how the safety rules read the databases only a folder name can name
-FOLDER_RULES = {**RULES_DIALECT, "h2": "h2", "tsql": "tsql", "oracle": "oracle"}
+FOLDER_RULES = {**RULES_DIALECT, "h2": "h2", "tsql": "tsql", "oracle": "oracle",
+                "clickhouse": "clickhouse"}  # fmt: skip
 _VARIANT = re.compile(
     r"^(\d+)_([^.]+)(?:\.(?!autocommit\.)([a-z0-9]+))?(\.autocommit)?\.(up|down)\.sql$"
 )
