@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
@@ -507,14 +507,7 @@ class EnvVarsCheck(BaseCheck):
         wanted = sorted({n for n in names if not doc.find(n)})[:MAX_SEARCHED]
         if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
             return
-        found = ctx.changes.head_files_containing(wanted, MARKDOWN_FILES)
-        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES)
-        paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
-        for path in paths[:MAX_MARKDOWN]:
-            ctx.check_time()
-            text = ctx.changes.text_at_head(path)
-            if text is None:
-                continue
+        for path, text in _head_files_naming(ctx, wanted, MARKDOWN_FILES, MAX_MARKDOWN):
             read = Documentation()
             parse_markdown(path, text, read)
             for name in wanted:
@@ -549,14 +542,9 @@ class EnvVarsCheck(BaseCheck):
         keys, then only the files naming one, outside tests and the folders that hold no
         samples (a dotted viper key is a sample's nesting, read by _config_samples)."""
         wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
-        found = ctx.changes.head_files_containing(wanted, ("*.yml", "*.yaml")) if wanted else None
-        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES)
-        paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
-        for path in paths[: configdocs.MAX_TEMPLATES]:
-            ctx.check_time()
-            text = ctx.changes.text_at_head(path)
-            if text is not None:
-                configdocs.yaml_template_keys(path, text, wanted, doc)
+        yaml = ("*.yml", "*.yaml")
+        for path, text in _head_files_naming(ctx, wanted, yaml, configdocs.MAX_TEMPLATES):
+            configdocs.yaml_template_keys(path, text, wanted, doc)
 
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
@@ -655,6 +643,23 @@ def _documented(read: EnvRead, docs: Documentation) -> bool:
 
 def _shallow(path: str) -> tuple[int, str]:
     return path.count("/"), path
+
+
+def _head_files_naming(
+    ctx: CheckContext, names: Iterable[str], globs: tuple[str, ...], limit: int
+) -> Iterator[tuple[str, str]]:
+    """The files at head matching ``globs`` that name one of ``names`` (one search), outside
+    tests and the folders that hold no documentation, shallowest first, at most ``limit``,
+    each with its text."""
+    wanted = list(names)
+    found = ctx.changes.head_files_containing(wanted, globs) if wanted else None
+    skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES)
+    paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
+    for path in paths[:limit]:
+        ctx.check_time()
+        text = ctx.changes.text_at_head(path)
+        if text is not None:
+            yield path, text
 
 
 def _with_keys(names: list[str], candidates: list[Located]) -> list[str]:
