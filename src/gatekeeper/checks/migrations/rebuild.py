@@ -40,8 +40,8 @@ def _online(text: str) -> bool:
 def rebuilt(table: str, what: str, stmt: Statement) -> Hit:
     """The ``table-rebuild`` hit for ``table``, weighed by its size."""
     msg = (
-        f"{what} rebuilds table {table}: MySQL copies every row while writes wait (run it "
-        "with an online schema change tool such as gh-ost or pt-online-schema-change)."
+        f"{what} rebuilds table {table}: MySQL copies every row while writes wait; run it "
+        "with an online schema change tool such as gh-ost or pt-online-schema-change."
     )
     return Hit("table-rebuild", msg, stmt.line, table, table=(table,), sized=True)
 
