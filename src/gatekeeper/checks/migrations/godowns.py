@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations.gomig import (
     read,
     sql_in,
 )
+from gatekeeper.checks.migrations.hits import FORWARD_ONLY_AFTER
 from gatekeeper.checks.migrations.sqltext import irreversible_reason, strip_comments
 from gatekeeper.model import Finding, Level
 
@@ -104,10 +105,6 @@ def _handles(m: GoMigration, side: Side) -> set[str]:
             if HANDLE.match(kind):
                 out.add(toks[k].text)
     return out
-
-
-#: merged migrations with an up and no down, none with one: the folder is forward-only
-FORWARD_ONLY_AFTER = 3
 
 
 def forward_only(merged: list[str]) -> bool:

@@ -11,6 +11,10 @@ VOLATILE = frozenset(
     {"random", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "clock_timestamp",
      "timeofday", "nextval", "txid_current"}
 )  # fmt: skip
+#: merged migrations written as code (Go, Ruby, Liquibase changesets) a folder needs, none
+#: with a down, before its project counts as forward-only by convention; read at base, so
+#: a change cannot set its own (SQL file pairs need one: static.FORWARD_ONLY_AFTER)
+FORWARD_ONLY_AFTER = 3
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 
 

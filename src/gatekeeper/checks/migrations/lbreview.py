@@ -16,7 +16,7 @@ from gatekeeper.changes import FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.hits import FORWARD_ONLY_AFTER, Hit
 from gatekeeper.checks.migrations.liquibase import (
     SUFFIXES,
     Change,
@@ -45,9 +45,6 @@ DATA_CHANGES = frozenset({"insert", "update", "delete", "loadData", "loadUpdateD
 DBMS_RULES = {"postgresql": "postgres", "cockroachdb": "cockroach", "mysql": "mysql",
               "mariadb": "mysql", "sqlite": "sqlite", "mssql": "tsql", "oracle": "oracle",
               "h2": "h2"}  # fmt: skip
-#: merged changesets needing a rollback, none written, before a project counts as
-#: forward-only by convention (as for SQL folders without downs)
-FORWARD_ONLY_AFTER = 3
 
 
 def dialect(cs: ChangeSet, policy: str) -> str:

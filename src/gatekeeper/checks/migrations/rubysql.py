@@ -21,7 +21,7 @@ from dataclasses import replace
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import gosrc, rails
-from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.hits import FORWARD_ONLY_AFTER, Hit
 from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
 from gatekeeper.model import Finding
 
@@ -35,8 +35,6 @@ _GEM = re.compile(r"""^\s*gem\s+["'](mysql2|trilogy|pg|sqlite3)["']""", re.MULTI
 _ADAPTER = re.compile(r"^\s*adapter:\s*[\"']?(\w+)", re.MULTILINE)
 _DIALECT = {"mysql2": "mysql", "trilogy": "mysql", "pg": "postgres", "postgresql": "postgres",
             "sqlite3": "sqlite", "postgis": "postgres"}  # fmt: skip
-#: merged migrations a folder needs, none with a down, before it counts as forward-only
-FORWARD_ONLY_AFTER = 3
 
 
 def may_be_migration(path: str) -> bool:
