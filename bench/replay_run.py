@@ -64,6 +64,9 @@ class Run:
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocking: list[Blocking] = field(default_factory=list)
     error: str = ""
+    #: new warnings (not blocking), kept so a rule's level can be weighed on the whole set
+    #: without another replay: would this warning, made an error, block a passing commit?
+    warnings: list[Blocking] = field(default_factory=list)
 
     @property
     def blocks(self) -> bool:
@@ -91,6 +94,7 @@ class Run:
         """The inverse of :meth:`to_json`."""
         values = dict(data)
         values["blocking"] = [Blocking(**b) for b in values.get("blocking", ())]
+        values["warnings"] = [Blocking(**b) for b in values.get("warnings", ())]
         return cls(**values)
 
 
@@ -320,9 +324,11 @@ def read_reports(run: Run, report: Mapping[str, Any], junit: Path) -> None:
         if outcome["error"]:
             run.checks[check]["error"] = outcome["error"][:300]
         for f in outcome["findings"]:
-            if f["severity"] == "block" and not f["pre_existing"] and not f["waived"]:
-                message = " ".join(f["message"].split())[:200]
-                run.blocking.append(Blocking(f["rule"], f["path"] or "", f["start_line"], message))
+            if f["pre_existing"] or f["waived"] or f["severity"] not in ("block", "warn"):
+                continue
+            message = " ".join(f["message"].split())[:200]
+            found = Blocking(f["rule"], f["path"] or "", f["start_line"], message)
+            (run.blocking if f["severity"] == "block" else run.warnings).append(found)
 
 
 def _junit_times(path: Path) -> dict[str, float]:

@@ -285,7 +285,11 @@ def test_replay_of_a_local_repository(tmp_path: Path, capsys: pytest.CaptureFixt
     undocumented = repo.commit(
         {"shop.py": "import os\n\nTOKEN = os.environ['SHOP_TOKEN']\n"}, "read a token"
     )
-    ordinary = repo.commit({"shop.py": "import os\n\nTOKEN = os.environ['SHOP_TOKEN']\n\n"})
+    # a request without a timeout: bandit is unsure (low confidence), so only a warning
+    unsure = "import requests\n\n\ndef get(url):\n    return requests.get(url)\n"
+    ordinary = repo.commit(
+        {"shop.py": "import os\n\nTOKEN = os.environ['SHOP_TOKEN']\n\n", "net.py": unsure}
+    )
     commits = tmp_path / "commits.yml"
     commits.write_text(
         "version: 1\nrepositories:\n"
@@ -305,6 +309,12 @@ def test_replay_of_a_local_repository(tmp_path: Path, capsys: pytest.CaptureFixt
     assert [(r["sha"], r["verdict"]) for r in runs] == [(undocumented, "block"), (ordinary, "pass")]
     assert runs[0]["checks"]["env-vars"]["status"] == "failed"
     assert runs[0]["blocking"][0]["rule"] == "env-vars/undocumented"
+    # warnings are kept apart from what blocks, to weigh a rule's level later
+    warned = {w["rule"] for w in runs[1]["warnings"]}
+    assert "security/bandit-b113" in warned and "security/bandit-b113" not in {
+        w["rule"] for w in runs[0]["warnings"]
+    }
+    assert runs[1]["blocking"] == []
     assert "**FALSE BLOCK** acme/shop" in report
     assert "blocked by env-vars/undocumented (shop.py:3)" in report
     assert "**MISS** acme/shop" in report

@@ -131,6 +131,7 @@ class Security(_Fake):
                 "properties": {
                     "test_files": {"type": "array", "items": {"type": "string"}},
                     "block_confidence": {"enum": ["low", "medium", "high"]},
+                    "weak_hash_for_names": {"type": "boolean"},
                 },
             },
             "secrets": {

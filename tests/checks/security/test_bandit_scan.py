@@ -382,3 +382,53 @@ def test_sql_built_only_from_literals_is_not_injectable(
     found = run_part("bandit", {}, {"db.py": code})
     assert rules(found) == ["bandit-b608"] * len(expected)
     assert where(found) == expected
+
+
+CACHE_KEY = (
+    "import hashlib\n\n\n"
+    "def make_cache_key(url):\n"
+    '    """A key for the page cache."""\n'
+    '    return "page." + hashlib.md5(url.encode()).hexdigest()\n'
+)
+
+
+def test_a_weak_hash_that_names_a_cache_entry_or_file_warns() -> None:
+    (found,) = run_part("bandit", {}, {"cache.py": CACHE_KEY})
+    assert found.rule == "bandit-b324" and found.level is Level.WARNING
+    assert "make_cache_key() names a cache entry or file" in found.message
+    to_file = CACHE_KEY.replace("make_cache_key", "_url_to_filename")
+    (named,) = run_part("bandit", {}, {"files.py": to_file})
+    assert named.level is Level.WARNING
+    # strict (and any policy that says so) blocks on every weak hash
+    (strict,) = run_part("bandit", {}, {"cache.py": CACHE_KEY}, {"weak_hash_for_names": False})
+    assert strict.level is Level.ERROR
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a function whose name states no naming purpose
+        CACHE_KEY.replace("make_cache_key", "digest"),
+        # the same function also handling a secret, a password or a signature
+        CACHE_KEY.replace("(url)", "(url, password)"),
+        CACHE_KEY.replace('"page."', 'settings.SECRET_KEY + "page."'),
+        CACHE_KEY.replace("A key for the page cache.", "Sign the cached page."),
+        # module level: no function states the purpose
+        'import hashlib\n\nCACHE_KEY = hashlib.md5(b"x").hexdigest()\n',
+    ],
+)
+def test_a_weak_hash_blocks_unless_its_function_only_names_things(code: str) -> None:
+    (found,) = run_part("bandit", {}, {"cache.py": code})
+    assert found.rule == "bandit-b324" and found.level is Level.ERROR
+
+
+def test_a_nested_helper_is_judged_by_its_own_name() -> None:
+    code = (
+        "import hashlib\n\n\n"
+        "def cache_entry(user, pw):\n"
+        "    def digest(value):\n"
+        "        return hashlib.md5(value).hexdigest()\n"
+        "    return digest(pw)\n"
+    )
+    (found,) = run_part("bandit", {}, {"cache.py": code})
+    assert found.level is Level.ERROR  # digest() names nothing, whatever holds it

@@ -22,7 +22,7 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
 from gatekeeper.changes.text import decode_text
 from gatekeeper.checks.interface import CheckContext
-from gatekeeper.checks.security import nosec, pyversion
+from gatekeeper.checks.security import nosec, pyversion, weakhash
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.bandit_run import Hit, Settings, bandit_settings, scan
 from gatekeeper.checks.security.common import (
@@ -52,6 +52,8 @@ _INJECTION_CWES = frozenset({78, 79, 89, 94, 95})
 RULE_UNPARSEABLE = "python-unparseable"
 RULE_NOT_SCANNED = "python-not-scanned"
 RULE_OTHER = "bandit-other"
+#: the part's switch for weak hashes that only name things (weakhash.py)
+_NAMING_KEY = "weak_hash_for_names"
 
 
 def _bandit_rule(test_id: str, name: str, cwe: int, severity: str) -> Rule:
@@ -136,7 +138,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     for hit in new:
         # equal copies in one file get distinct fingerprints: the first keeps the plain one
         key = (hit.path, hit.test_id, hit.code)
-        found: Finding | None = _to_finding(hit, nth[key], part, make)
+        found: Finding | None = _to_finding(hit, nth[key], part, make, _namer(hit, part, ctx))
         nth[key] += 1
         marker = markers.covering(hit.path, hit.test_id, hit.line, hit.end_line)
         if marker is not None and found is not None:
@@ -332,7 +334,16 @@ def _not_literal_sql(hits: list[Hit], ctx: CheckContext) -> tuple[list[Hit], int
     return kept, len(hits) - len(kept)
 
 
-def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
+def _namer(hit: Hit, part: Part, ctx: CheckContext) -> str | None:
+    """The function whose weak hash only names things (weakhash.py), when the part allows."""
+    if hit.test_id not in weakhash.WEAK_HASH_TESTS or not part.get(_NAMING_KEY, True):
+        return None
+    return weakhash.naming_function(ctx.changes.text_at_head(hit.path) or "", hit.line)
+
+
+def _to_finding(
+    hit: Hit, nth: int, part: Part, make: MakeFinding, namer: str | None = None
+) -> Finding:
     rule = f"bandit-{hit.test_id.lower()}" if hit.test_id in _KNOWN else RULE_OTHER
     message = (
         f"{hit.text} (bandit {hit.test_id}, CWE-{hit.cwe}, severity {hit.severity.lower()}, "
@@ -357,6 +368,14 @@ def _to_finding(hit: Hit, nth: int, part: Part, make: MakeFinding) -> Finding:
         message += (
             "; bandit's confidence is below checks.security.bandit.block_confidence, "
             "so a warning"
+        )
+        level = Level.WARNING
+    elif level is None and namer is not None:
+        # MD5 or SHA-1 that turns a URL into a cache key or a file name protects nothing
+        # a collision could win; beside a password or a signature it would not get here
+        message += (
+            f"; {namer}() names a cache entry or file with it and handles no secret, so a "
+            f"warning (checks.security.bandit.{_NAMING_KEY})"
         )
         level = Level.WARNING
     return make(

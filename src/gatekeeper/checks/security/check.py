@@ -89,6 +89,13 @@ _BANDIT = _part(
             "is less sure of is reported as a warning, except injections (CWE-78, 79, 89, "
             "94, 95), whose low confidence is the normal case; low blocks on every finding.",
         ),
+        "weak_hash_for_names": _d(
+            {"type": "boolean", "default": True},
+            "MD5 or SHA-1 (B324, B303) in a function named for a cache key, file name, ETag "
+            "or checksum whose source mentions no password, token, secret, signature, salt "
+            "or session is a warning (default true): it names things, it protects nothing. "
+            "False blocks on every weak hash.",
+        ),
         "honour_nosec": _d(
             {"type": "boolean", "default": True},
             "Honour `# nosec` comments (default true); one the pull request wrote needs a "
