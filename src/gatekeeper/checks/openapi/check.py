@@ -50,6 +50,8 @@ SPEC_RULES = {
         "changes would go unchecked."
     ),
 }
+#: a warning, not a block: see templated.py (fail-closed when the base was a spec)
+TEMPLATE_RULE = "The spec is a template (Go/Jinja/Helm actions) that cannot be compared."
 _SPEC_REMEDY = (
     "Fix the spec so it loads and validates; run `gatekeeper openapi diff BASE HEAD` locally."
 )
@@ -86,6 +88,7 @@ def _catalog() -> Mapping[str, Rule]:
     }
     for rid, summary in SPEC_RULES.items():
         rules[rid] = _rule(rid, Level.ERROR, summary, _SPEC_REMEDY)
+    rules["spec-template"] = _rule("spec-template", Level.WARNING, TEMPLATE_RULE, _SPEC_REMEDY)
     for rid, (level, summary, remedy) in generate.RULES.items():
         rules[rid] = _rule(rid, level, summary, remedy)
     return dict(sorted(rules.items()))

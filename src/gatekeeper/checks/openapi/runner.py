@@ -16,6 +16,7 @@ from gatekeeper.checks.openapi.load import REF_RULES, Document, SpecError, check
 from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.releases import judge
 from gatekeeper.checks.openapi.rules import LEVELS
+from gatekeeper.checks.openapi.templated import unloadable
 from gatekeeper.checks.openapi.validate import semantic, structural
 from gatekeeper.model import Finding, Level, Paragraph, code, inline
 
@@ -76,11 +77,7 @@ def run_spec(
         try:
             head = _load(path, _bounded(changes), ctx.config)
         except SpecError as exc:
-            return [
-                check.finding(
-                    exc.rule, exc.message, path=exc.path, line=exc.line, evidence=exc.message
-                )
-            ]
+            return unloadable(check, ctx, path, base_path, in_base, exc)
         if not _touched(changes, head.doc, path):
             return []
         out.extend(_head_problems(check, ctx, head))

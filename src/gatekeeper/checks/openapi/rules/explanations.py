@@ -891,6 +891,15 @@ SPECIFIC: Mapping[str, tuple[str, str, str]] = {
         "define cannot be checked.",
         "Fix the syntax at the line shown; `gatekeeper openapi diff BASE HEAD` checks it locally.",
     ),
+    "spec-template": (
+        "A file named like a spec holds template actions (Go `{{ .X }}`, Jinja `{% if %}`, "
+        "Helm) and is not valid YAML or JSON until rendered; it never loaded as a spec.",
+        "The gate cannot render it, so it cannot compare the API before and after; a "
+        "reviewer must read the change. It only warns: the file was never a loadable spec, "
+        "and a spec that did load at base still blocks when it stops loading.",
+        "Review the API change by hand, or commit the rendered spec (or generate it with "
+        "`generate:`) so the gate can compare it.",
+    ),
     "spec-not-openapi": (
         "A file taken for a spec has no top-level `openapi` or `swagger` key.",
         "Without its version no tool can tell which OpenAPI rules apply, so the contract "

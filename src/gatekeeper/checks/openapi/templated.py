@@ -1,0 +1,83 @@
+"""A spec the head cannot load: pre-existing breakage, a template, or a new failure.
+
+Two cases are not the pull request's doing. A spec that failed to load at base in the
+same way was already broken, so the head's failure is reported as pre-existing (as
+oasdiff would: it can only diff what both sides parse). A file holding template actions
+(Go ``{{ .X }}``, Jinja ``{% if %}``, Helm) is rendered before anyone reads it as
+OpenAPI, so while it was never a loadable spec the gate says it cannot compare it, as a
+warning naming the file. Fail-closed: when the base version loaded as OpenAPI, a head
+that no longer loads blocks, template markers or not, so adding ``{{`` to a real spec
+cannot hide a breaking change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.interface import BaseCheck, CheckContext
+from gatekeeper.checks.openapi.engine import load_spec
+from gatekeeper.checks.openapi.load import SpecError
+from gatekeeper.model import Finding
+
+#: a template action: Go/Helm ``{{ … }}`` (trim markers allowed), Jinja ``{% … %}``
+_ACTION = re.compile(rb"\{\{-?\s*[^{}\n]*?\s*-?\}\}|\{%-?\s*[^%\n]*?\s*-?%\}")
+
+
+def template_line(data: bytes | None) -> int | None:
+    """The 1-based line of the first template action in ``data``, or None."""
+    if not data:
+        return None
+    found = _ACTION.search(data)
+    return data.count(b"\n", 0, found.start()) + 1 if found else None
+
+
+def _base_error(changes: ChangeSet, base_path: str, config: Any) -> SpecError | None:
+    """Why the base version does not load, or None when it loads as OpenAPI."""
+    try:
+        load_spec(
+            base_path,
+            changes.bytes_at_base,
+            allow_external=bool(config.get("allow_external_refs", False)),
+        )
+    except SpecError as exc:
+        return exc
+    return None
+
+
+def unloadable(
+    check: BaseCheck, ctx: CheckContext, path: str, base_path: str, in_base: bool, exc: SpecError
+) -> list[Finding]:
+    """Findings for a head spec that raised ``exc`` while loading."""
+    changes = ctx.changes
+    failure = check.finding(
+        exc.rule, exc.message, path=exc.path, line=exc.line, evidence=exc.message
+    )
+    base_exc = _base_error(changes, base_path, ctx.config) if in_base else None
+    base_loaded = in_base and base_exc is None
+    marker = template_line(changes.bytes_at_head(path)) if exc.path == path else None
+    if marker is not None and not base_loaded:
+        if changes.get(path) is None:
+            return []  # an untouched template: nothing of it changed
+        message = (
+            f"{path} is a template (a template action at line {marker}), not an OpenAPI "
+            f"document until rendered ({exc.message} at line {exc.line or '?'}); the gate "
+            "cannot compare its base and head, so review its API changes by hand"
+        )
+        return [check.finding("spec-template", message, path=path, line=marker, evidence=path)]
+    if base_exc is not None and base_exc.rule == exc.rule:
+        # broken the same way at base: pre-existing, not this change's doing
+        ctx.mark_existing_at_base(
+            [check.finding(exc.rule, base_exc.message, path=exc.path, evidence=base_exc.message)]
+        )
+    elif marker is not None:
+        failure = check.finding(
+            exc.rule,
+            f"{exc.message}; the base version was a valid OpenAPI document, and template "
+            "markers do not excuse a spec that no longer loads",
+            path=exc.path,
+            line=exc.line,
+            evidence=exc.message,
+        )
+    return [failure]

@@ -1,0 +1,42 @@
+"""Attacks on the round-15 relaxations: templated specs, public env files, test resources,
+local requirement paths, Docker's predefined ARGs and bandit B103 on 0o755.
+
+Each relaxation lets something pass that used to block; each case here shows a pull
+request cannot use it to carry what the rule is for past the gate.
+"""
+
+from __future__ import annotations
+
+from tests.adversarial.conftest import AttackFactory, assert_blocked
+
+SPEC = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+servers:
+  - url: '{{ .BaseURL }}'
+paths:
+  /u:
+    get:
+      responses:
+        '200': {description: ok}
+  /v:
+    get:
+      responses:
+        '200': {description: ok}
+"""
+OPENAPI = "version: 1\nchecks:\n  openapi: {}\n"
+
+
+def test_template_markers_cannot_hide_a_removed_endpoint(attack: AttackFactory) -> None:
+    # the base loads as OpenAPI: a head that stops loading blocks, template or not
+    head = SPEC.replace("  /v:\n    get:\n      responses:\n        '200': {description: ok}\n", "")
+    head = head.replace("paths:\n", "paths:\n  {{- if .Extra }}\n  {{- end }}\n")
+    case = attack(OPENAPI, {"api/openapi.yml": SPEC}, {"api/openapi.yml": head})
+    assert_blocked(case.judge(), "openapi/spec-invalid-syntax")
+
+
+def test_a_quoted_placeholder_does_not_make_a_spec_a_template(attack: AttackFactory) -> None:
+    # the spec parses with its '{{ .BaseURL }}' string: it is compared as any spec
+    head = SPEC.replace("  /v:\n    get:\n      responses:\n        '200': {description: ok}\n", "")
+    case = attack(OPENAPI, {"api/openapi.yml": SPEC}, {"api/openapi.yml": head})
+    assert_blocked(case.judge(), "openapi/api-path-removed-without-deprecation")
