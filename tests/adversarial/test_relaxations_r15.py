@@ -40,3 +40,18 @@ def test_a_quoted_placeholder_does_not_make_a_spec_a_template(attack: AttackFact
     head = SPEC.replace("  /v:\n    get:\n      responses:\n        '200': {description: ok}\n", "")
     case = attack(OPENAPI, {"api/openapi.yml": SPEC}, {"api/openapi.yml": head})
     assert_blocked(case.judge(), "openapi/api-path-removed-without-deprecation")
+
+
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+SECURITY = "version: 1\nchecks:\n  security: {}\n"
+
+
+def test_a_public_prefix_does_not_hide_a_real_token(attack: AttackFactory) -> None:
+    # VITE_ values are public by design, but a token of a named format is still a token
+    head = {"web/.env.production": f"VITE_THEME=dark\nVITE_GITHUB_TOKEN={GH}\n"}
+    assert_blocked(attack(SECURITY, {}, head).judge(), "security/secret-github-token")
+
+
+def test_a_placeholder_does_not_hide_a_password_next_to_it(attack: AttackFactory) -> None:
+    head = {"setup/app.env": "SECRET_KEY={{ secret(16) }}\nDATABASE_PASSWORD=hunter2{# x #}\n"}
+    assert_blocked(attack(SECURITY, {}, head).judge(), "security/env-file-committed")

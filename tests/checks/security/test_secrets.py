@@ -259,6 +259,25 @@ def test_flags_and_small_numbers_in_an_env_file_are_no_credentials() -> None:
     assert found[0].message == ".env is committed with values for SMS_PIN, ACCOUNT_ID."
 
 
+def test_public_build_settings_and_template_placeholders_are_no_credentials() -> None:
+    # authelia's web/.env.production (Vite) and Mailu's rendered setup env file
+    head = {
+        "web/.env.production": "VITE_THEME={{ .Theme }}\nVITE_LOGO=/logo.png\nNEXT_PUBLIC_URL=x\n",
+        "setup/mailu.env": "SECRET_KEY={{ secret(16) }}\n{% if v6 %}\nSUBNET6={{ s6 }}\n{% endif %}\n",
+    }
+    assert run_part("secrets", {}, head) == []
+    # a literal value under a non-public name in the same files still counts
+    head = {
+        "web/.env.production": "VITE_THEME=dark\nDATABASE_PASSWORD=hunter2\n",
+        "setup/mailu.env": "DB_PW={{ pw }}hunter2\nRELAY=x{% if a %}{% endif %}\n",
+    }
+    found = run_part("secrets", {}, head)
+    assert sorted(f.message for f in found) == [
+        "setup/mailu.env is committed with values for DB_PW, RELAY.",
+        "web/.env.production is committed with values for DATABASE_PASSWORD.",
+    ]
+
+
 def test_many_env_values_are_listed_briefly() -> None:
     env = "".join(f"VAR_{i}=v{i}\n" for i in range(12))
     found = run_part("secrets", {}, {"prod.env": env})

@@ -599,8 +599,30 @@ _SMALL_NUMBER = re.compile(r"-?\d{1,5}")
 _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|PWD|PIN|CRED|AUTH|PRIVATE", re.IGNORECASE)
 
 
+#: prefixes frontend build tools embed in the client bundle by design, so a value under
+#: them is public whatever it is: Vite, Next.js, Create React App, Vue CLI, Nuxt, Expo,
+#: Gatsby, Storybook, SvelteKit and Astro (``PUBLIC_``). A token of a named format under
+#: such a name is still found by the scanner's own rules.
+PUBLIC_ENV_PREFIXES = (
+    "VITE_", "NEXT_PUBLIC_", "REACT_APP_", "VUE_APP_", "NUXT_PUBLIC_", "EXPO_PUBLIC_",
+    "GATSBY_", "STORYBOOK_", "PUBLIC_",
+)  # fmt: skip
+#: a template action (Jinja ``{{ secret(16) }}``, Go ``{{ .Base }}``, ``{% if %}``): the
+#: value is filled in when the file is rendered, so the committed text holds none
+_TEMPLATE_ACTION = re.compile(r"\{\{[^{}]*\}\}|\{%[^%]*%\}")
+
+
 def _inert(name: str, value: str) -> bool:
-    """True for a value no one could use as a credential (``DEBUG=false``, ``PORT=5432``)."""
+    """True for a value no one could use as a credential (``DEBUG=false``, ``PORT=5432``),
+    a public build setting (``VITE_THEME=dark``) or a template placeholder
+    (``SECRET_KEY={{ secret(16) }}``); a literal next to a placeholder still counts."""
+    if name.upper().startswith(PUBLIC_ENV_PREFIXES):
+        return True
+    if _TEMPLATE_ACTION.search(value):
+        # what is left once rendered away is judged as the value
+        value = _TEMPLATE_ACTION.sub("", value).strip()
+        if not re.search(r"[A-Za-z0-9]", value):
+            return True
     if _FLAG.fullmatch(value):
         return True
     return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
