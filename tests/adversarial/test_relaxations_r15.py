@@ -55,3 +55,16 @@ def test_a_public_prefix_does_not_hide_a_real_token(attack: AttackFactory) -> No
 def test_a_placeholder_does_not_hide_a_password_next_to_it(attack: AttackFactory) -> None:
     head = {"setup/app.env": "SECRET_KEY={{ secret(16) }}\nDATABASE_PASSWORD=hunter2{# x #}\n"}
     assert_blocked(attack(SECURITY, {}, head).judge(), "security/env-file-committed")
+
+
+ENVVARS = "version: 1\nchecks:\n  env-vars: {}\n"
+
+
+def test_only_dockers_own_arg_names_are_exempt(attack: AttackFactory) -> None:
+    # a look-alike ARG, or an ENV under a predefined name, is still the project's setting
+    dockerfile = "FROM alpine\nARG TARGETOS\nARG TARGETOS_TOKEN\nENV BUILDARCH=x\n"
+    verdict = attack(ENVVARS, {}, {"Dockerfile": dockerfile}).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    messages = " ".join(r.finding.message for r in verdict.results if r.blocking)
+    assert "TARGETOS_TOKEN" in messages and "BUILDARCH" in messages
+    assert "TARGETOS is" not in messages

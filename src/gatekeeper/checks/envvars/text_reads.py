@@ -228,14 +228,30 @@ def shell_reads(text: str) -> list[EnvRead]:
 _DOCKER = re.compile(r"^[ \t]*(?P<kw>ARG|ENV)[ \t]+(?P<rest>.+)$", re.M | re.I)
 
 
+#: ARGs Docker itself fills in, never the project's own inputs: BuildKit's automatic
+#: platform ARGs and the predefined proxy ARGs (docs.docker.com, Dockerfile reference)
+DOCKER_PREDEFINED_ARGS = frozenset(
+    {
+        *(
+            f"{side}{part}"
+            for side in ("TARGET", "BUILD")
+            for part in ("PLATFORM", "OS", "ARCH", "VARIANT")
+        ),
+        *(f"{proto}_PROXY" for proto in ("HTTP", "HTTPS", "FTP", "NO", "ALL")),
+        *(f"{proto}_proxy" for proto in ("http", "https", "ftp", "no", "all")),
+    }
+)
+
+
 def dockerfile_reads(text: str) -> list[EnvRead]:
-    """``ARG X`` (a build input) and ``ENV X=...`` (configuration the image sets)."""
+    """``ARG X`` (a build input) and ``ENV X=...`` (configuration the image sets); an ARG
+    Docker predefines (``ARG TARGETOS``) only brings Docker's value into scope."""
     reads = []
     for m in _DOCKER.finditer(text):
         line, kw, rest = _line(text, m.start()), m.group("kw").upper(), m.group("rest")
         if kw == "ARG":
             name = rest.split("=")[0].strip()
-            names = [name]
+            names = [] if name in DOCKER_PREDEFINED_ARGS else [name]
         elif "=" in rest.split()[0]:
             names = [tok.split("=")[0] for tok in rest.split() if "=" in tok]
         else:  # legacy "ENV KEY value"
