@@ -68,3 +68,9 @@ def test_only_dockers_own_arg_names_are_exempt(attack: AttackFactory) -> None:
     messages = " ".join(r.finding.message for r in verdict.results if r.blocking)
     assert "TARGETOS_TOKEN" in messages and "BUILDARCH" in messages
     assert "TARGETOS is" not in messages
+
+
+def test_a_test_resources_folder_does_not_excuse_a_service_token(attack: AttackFactory) -> None:
+    # a test folder lowers fixtures' generic values and throwaway keys, not live tokens
+    head = {"src/test_resources/config.yml": f"github_token: {GH}\n"}
+    assert_blocked(attack(SECURITY, {}, head).judge(), "security/secret-github-token")

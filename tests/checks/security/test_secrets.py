@@ -482,6 +482,22 @@ def test_a_private_key_in_test_code_warns_a_service_token_there_blocks() -> None
     assert {f.level for f in blocked} == {Level.ERROR}
 
 
+def test_test_resources_folders_are_test_code() -> None:
+    # authelia 111344eaea: internal/configuration/test_resources/ holds configs the tests load
+    pem = "key: |\n" + "\n".join(PEM) + "\n"
+    head = {
+        "internal/configuration/test_resources/oidc.yml": pem,
+        "app/src/test-resources/keys.yml": pem,
+        "internal/configuration/resources/oidc.yml": pem,
+    }
+    levels = {where([f])[0][0]: f.level for f in run_part("secrets", {}, head)}
+    assert levels == {
+        "internal/configuration/test_resources/oidc.yml": Level.WARNING,
+        "app/src/test-resources/keys.yml": Level.WARNING,
+        "internal/configuration/resources/oidc.yml": Level.ERROR,
+    }
+
+
 def test_the_policy_default_for_test_files_is_the_list_of_test_folders() -> None:
     # the schema's default is what a policy without the key gets: it was [] (every test
     # fixture judged as production code) while the code meant the list

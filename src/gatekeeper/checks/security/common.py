@@ -29,6 +29,10 @@ DEFAULT_TEST_FILES = (
     "**/__tests__/**",
     "**/testdata/**",
     "**/fixtures/**",
+    # resources only tests load (Maven's src/test/resources names its own "test/")
+    "**/test_resources/**",
+    "**/test-resources/**",
+    "**/testresources/**",
     "**/test_*.py",
     "**/*_test.py",
     "**/conftest.py",
