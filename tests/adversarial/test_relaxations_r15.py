@@ -7,7 +7,13 @@ request cannot use it to carry what the rule is for past the gate.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from tests.adversarial.conftest import AttackFactory, assert_blocked
+from tests.checks.security.conftest import FIXTURES
+from tests.checks.security.osv_server import OsvServer, serve
 
 SPEC = """\
 openapi: 3.0.3
@@ -74,3 +80,28 @@ def test_a_test_resources_folder_does_not_excuse_a_service_token(attack: AttackF
     # a test folder lowers fixtures' generic values and throwaway keys, not live tokens
     head = {"src/test_resources/config.yml": f"github_token: {GH}\n"}
     assert_blocked(attack(SECURITY, {}, head).judge(), "security/secret-github-token")
+
+
+DEPS = """\
+version: 1
+checks:
+  security: {{dependencies: {{osv_url: "{url}"}}, bandit: false, sensitive: false}}
+"""
+
+
+@pytest.fixture
+def osv() -> Iterator[OsvServer]:
+    yield from serve(FIXTURES / "osv")
+
+
+def test_a_local_path_line_hides_neither_a_pin_nor_a_broken_line(
+    attack: AttackFactory, osv: OsvServer
+) -> None:
+    # the local project is skipped; the vulnerable pin beside it is still audited
+    head = {"requirements.txt": "libs/podop\n-e libs/socrate\nrequests==2.19.1\n"}
+    verdict = attack(DEPS.format(url=osv.url), {}, head).judge()
+    assert_blocked(verdict, "security/vulnerable-dependency")
+    # a path glued to a requirement is no path: the line is malformed and fails closed
+    head = {"requirements.txt": "requests==2.19.1 libs/podop\n"}
+    verdict = attack(DEPS.format(url=osv.url), {}, head).judge()
+    assert_blocked(verdict, "security/manifest-unreadable")

@@ -235,6 +235,27 @@ def test_an_unreadable_manifest_is_a_blocking_finding(
     assert why in found[0].message and found[0].level is Level.ERROR
 
 
+def test_every_form_pip_accepts_reads_and_the_pins_beside_them_are_audited(
+    osv: OsvServer,
+) -> None:
+    # Mailu 1612b11e62: core/base/requirements-dev.txt lists local projects (libs/podop)
+    lines = [
+        "libs/podop",
+        "-e libs/socrate",
+        "./vendor/pkg[extra]",
+        "numpy-1.9.2-cp34-none-win32.whl",
+        "https://example.invalid/pkg-1.0.tar.gz",
+        "git+https://example.invalid/x.git#egg=x",
+        "urllib3 @ https://example.invalid/urllib3-1.26.8.zip",
+        "--index-url https://example.invalid/simple",
+        "requests==2.19.1 --hash=sha256:00 --config-settings key=value",
+    ]
+    text = "\n".join(lines) + "\n"
+    found = run_part("dependencies", {}, {"requirements.txt": text}, deps(osv))
+    assert rules(found) == ["cannot-audit", "vulnerable-dependency"]
+    assert "urllib3 @" in found[0].message
+
+
 def test_an_unreadable_manifest_at_base_does_not_hide_head(osv: OsvServer) -> None:
     found = run_part(
         "dependencies",

@@ -169,7 +169,30 @@ def _json(text: str) -> dict[str, Any]:
 
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
-_HASH = re.compile(r"\s--hash(?:=|\s+)\S+")
+#: per-requirement options pip accepts after a specifier (they name no package)
+_OPTIONS = re.compile(
+    r"\s--(?:hash|config-settings|global-option|install-option)(?:=|\s+)(?:\"[^\"]*\"|\S+)"
+)
+#: archive files pip installs from a path or URL
+_ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar")
+
+
+def _local_or_url(spec: str) -> bool:
+    """Whether a requirement line names a local project or archive, or a bare URL: as pip
+    decides, a path holds a separator or starts with a dot (``libs/podop``,
+    ``./pkg[extra]``), or names an archive (``numpy-1.9.2-cp34-none-win32.whl``)."""
+    head = spec.split(";", 1)[0]
+    if "://" in head.split("@", 1)[0]:
+        return True
+    target = head.split(maxsplit=1)[0].split("[", 1)[0]
+    return (
+        "/" in target
+        or "\\" in target
+        or target.startswith((".", "~"))
+        or target.lower().endswith(_ARCHIVES)
+    )
+
+
 # ``-r`` requires a file's packages, ``-c`` constrains their versions: either way a pin
 # there is a version pip installs, so both are followed
 _INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)$")
@@ -201,9 +224,9 @@ def _requirements(path: str, text: str, read: Reader, out: Manifest, stack: list
             continue
         if line.startswith("-"):
             continue  # index options and editables name nothing to audit
-        spec = _HASH.sub("", " " + line).strip()
-        if not spec or spec.startswith((".", "/")) or "://" in spec.split(";")[0].split("@")[0]:
-            continue  # a local path or a bare URL is not a PyPI package
+        spec = _OPTIONS.sub("", " " + line).strip()
+        if not spec or _local_or_url(spec):
+            continue  # a local path, an archive or a bare URL is not a PyPI package
         try:
             req = Requirement(spec)
         except InvalidRequirement as exc:
