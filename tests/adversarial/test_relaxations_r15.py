@@ -105,3 +105,28 @@ def test_a_local_path_line_hides_neither_a_pin_nor_a_broken_line(
     head = {"requirements.txt": "requests==2.19.1 libs/podop\n"}
     verdict = attack(DEPS.format(url=osv.url), {}, head).judge()
     assert_blocked(verdict, "security/manifest-unreadable")
+
+
+BANDIT = """\
+version: 1
+extends: [recommended]
+checks:
+  security: {dependencies: false, sensitive: false, secrets: false}
+"""
+CHMOD = "import os\n\n\ndef install(path):\n    os.chmod(path, {mode})\n"
+
+
+def test_a_world_writable_or_group_writable_mode_still_blocks(attack: AttackFactory) -> None:
+    # 0o775 and 0o777 also carry the execute bits that make 0o755 a warning
+    for mode in ("0o777", "0o775", "0o757", "0o666"):
+        head = {f"app/m{mode[2:]}.py": CHMOD.format(mode=mode)}
+        verdict = attack(BANDIT, {"README.md": "x\n"}, head).judge()
+        assert_blocked(verdict, "security/bandit-b103")
+
+
+def test_strict_cannot_be_relaxed_for_chmod_by_the_pr(attack: AttackFactory) -> None:
+    strict = "version: 1\nextends: [strict]\n"
+    relaxed = strict + "checks:\n  security:\n    bandit: {chmod_exec_only: true}\n"
+    head = {"app/cron.py": CHMOD.format(mode="0o755"), ".github/gatekeeper.yml": relaxed}
+    verdict = attack(strict, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "security/bandit-b103")

@@ -132,6 +132,7 @@ class Security(_Fake):
                     "test_files": {"type": "array", "items": {"type": "string"}},
                     "block_confidence": {"enum": ["low", "medium", "high"]},
                     "weak_hash_for_names": {"type": "boolean"},
+                    "chmod_exec_only": {"type": "boolean"},
                 },
             },
             "secrets": {

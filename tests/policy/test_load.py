@@ -370,7 +370,12 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
     assert load("version: 1\nextends: recommended\n").check("migrations").rules == {}
     # test code is judged like the rest, and so are bandit's low-confidence findings and
     # weak hashes that only name things
-    bandit = {"test_files": [], "block_confidence": "low", "weak_hash_for_names": False}
+    bandit = {
+        "test_files": [],
+        "block_confidence": "low",
+        "weak_hash_for_names": False,
+        "chmod_exec_only": False,
+    }
     assert policy.check("security").config["bandit"] == bandit
     # and so are example values in documentation and fixtures' secret-like values
     assert policy.check("security").config["secrets"] == {"doc_files": [], "test_files": []}

@@ -432,3 +432,23 @@ def test_a_nested_helper_is_judged_by_its_own_name() -> None:
     )
     (found,) = run_part("bandit", {}, {"cache.py": code})
     assert found.level is Level.ERROR  # digest() names nothing, whatever holds it
+
+
+def test_b103_on_an_executable_mode_warns_a_writable_mode_blocks() -> None:
+    # Mailu fa9db345d5: os.chmod(path, 0o755) on the cron script it just wrote
+    code = "import os\n\n\ndef install(path):\n    os.chmod(path, {mode})\n"
+    levels = {}
+    for mode in ("0o755", "0o750", "0o775", "0o757", "0o777", "0o666", "mode_of(path)"):
+        found = run_part("bandit", {}, {"cron.py": code.format(mode=mode)})
+        levels[mode] = [f.level for f in found if f.rule == "bandit-b103"]
+    assert levels["0o755"] == levels["0o750"] == [Level.WARNING]
+    for mode in ("0o775", "0o757", "0o777", "0o666"):
+        assert levels[mode] == [Level.ERROR], mode
+    assert levels["mode_of(path)"] == []  # bandit reads constants only
+    (warned,) = run_part("bandit", {}, {"cron.py": code.format(mode="0o755")})
+    assert "checks.security.bandit.chmod_exec_only" in warned.message
+    # strict (and any policy that says so) blocks on every B103
+    (strict,) = run_part(
+        "bandit", {}, {"cron.py": code.format(mode="0o755")}, {"chmod_exec_only": False}
+    )
+    assert strict.level is Level.ERROR

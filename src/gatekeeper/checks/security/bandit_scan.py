@@ -12,6 +12,7 @@ Running bandit itself (settings, the scan, its issues as hits) is :mod:`bandit_r
 from __future__ import annotations
 
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -54,6 +55,21 @@ RULE_NOT_SCANNED = "python-not-scanned"
 RULE_OTHER = "bandit-other"
 #: the part's switch for weak hashes that only name things (weakhash.py)
 _NAMING_KEY = "weak_hash_for_names"
+#: the part's switch for B103 on a mode that lets group/other execute but not write
+_EXEC_MODE_KEY = "chmod_exec_only"
+#: the mode bandit's B103 message quotes ("a permissive mask 0o755 on file ...")
+_B103_MODE = re.compile(r"permissive mask (0o[0-7]+|0x[0-9a-fA-F]+|\d+)\b")
+
+
+def exec_only_mode(hit: Hit) -> int | None:
+    """The constant mode of a B103 hit when it grants group and other no write
+    (``0o755``, the mode of any executable: bandit flags the group execute bit), else None:
+    ``0o775``, ``0o757``, ``0o666`` or a mode the message does not quote keep blocking."""
+    found = _B103_MODE.search(hit.text) if hit.test_id == "B103" else None
+    if found is None:
+        return None
+    mode = int(found.group(1), 0)
+    return mode if not mode & (stat.S_IWGRP | stat.S_IWOTH) else None
 
 
 def _bandit_rule(test_id: str, name: str, cwe: int, severity: str) -> Rule:
@@ -366,8 +382,15 @@ def _to_finding(
         # B608 says "low" whenever the query is built before the execute() call, which is
         # the commonest shape of a real one
         message += (
-            "; bandit's confidence is below checks.security.bandit.block_confidence, "
-            "so a warning"
+            "; bandit's confidence is below checks.security.bandit.block_confidence, so a warning"
+        )
+        level = Level.WARNING
+    elif level is None and part.get(_EXEC_MODE_KEY, True) and exec_only_mode(hit) is not None:
+        # rwxr-xr-x is how every installed script and binary is shipped: others may run
+        # the file, none may change it
+        message += (
+            "; the mode lets group and other run the file but not write it, so a warning "
+            f"(checks.security.bandit.{_EXEC_MODE_KEY})"
         )
         level = Level.WARNING
     elif level is None and namer is not None:

@@ -96,6 +96,13 @@ _BANDIT = _part(
             "or session is a warning (default true): it names things, it protects nothing. "
             "False blocks on every weak hash.",
         ),
+        "chmod_exec_only": _d(
+            {"type": "boolean", "default": True},
+            "B103 (chmod) on a constant mode that lets group and other execute but not "
+            "write (0o755, 0o750) is a warning (default true): it is the mode of every "
+            "executable. Modes writable by group or other (0o775, 0o666, 0o777) and modes "
+            "bandit cannot read as a constant block either way; false blocks on every B103.",
+        ),
         "honour_nosec": _d(
             {"type": "boolean", "default": True},
             "Honour `# nosec` comments (default true); one the pull request wrote needs a "
