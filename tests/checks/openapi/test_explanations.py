@@ -106,7 +106,8 @@ def test_every_text_is_used_by_a_rule_of_its_level() -> None:
             ids = [f"{site}-{change}" for site in sites]
             assert any(LEVELS.get(rid) is level for rid in ids), (change, level)
     for rid in SPECIFIC:
-        assert rid in LEVELS or rid in SPEC_RULES, rid
+        # spec-template is the one spec problem that warns, so it is not in SPEC_RULES
+        assert rid in LEVELS or rid in SPEC_RULES or rid == "spec-template", rid
 
 
 def test_the_catalog_and_the_findings_carry_the_texts() -> None:

@@ -263,17 +263,21 @@ def test_public_build_settings_and_template_placeholders_are_no_credentials() ->
     # authelia's web/.env.production (Vite) and Mailu's rendered setup env file
     head = {
         "web/.env.production": "VITE_THEME={{ .Theme }}\nVITE_LOGO=/logo.png\nNEXT_PUBLIC_URL=x\n",
-        "setup/mailu.env": "SECRET_KEY={{ secret(16) }}\n{% if v6 %}\nSUBNET6={{ s6 }}\n{% endif %}\n",
+        "setup/mailu.env": "SECRET_KEY={{ secret(16) }}\n{% if v6 %}\nSUBNET6={{ s6 }}\n"
+        "{% endif %}\nFULL_TEXT_SEARCH=en\n",
     }
     assert run_part("secrets", {}, head) == []
+    # a literal default in a file without template actions is still a committed value
+    found = run_part("secrets", {}, {"setup/plain.env": "FULL_TEXT_SEARCH=en\n"})
+    assert rules(found) == ["env-file-committed"]
     # a literal value under a non-public name in the same files still counts
     head = {
         "web/.env.production": "VITE_THEME=dark\nDATABASE_PASSWORD=hunter2\n",
-        "setup/mailu.env": "DB_PW={{ pw }}hunter2\nRELAY=x{% if a %}{% endif %}\n",
+        "setup/mailu.env": "DB_PASS={{ pw }}hunter2\nSMTP_PASSWORD=x{% if a %}{% endif %}\n",
     }
     found = run_part("secrets", {}, head)
     assert sorted(f.message for f in found) == [
-        "setup/mailu.env is committed with values for DB_PW, RELAY.",
+        "setup/mailu.env is committed with values for DB_PASS, SMTP_PASSWORD.",
         "web/.env.production is committed with values for DATABASE_PASSWORD.",
     ]
 

@@ -632,12 +632,17 @@ def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> l
     """One finding per .env file whose added lines give variables values that could be
     credentials (flags and small numbers cannot: see :func:`_inert`)."""
     added = f.added_lines()
+    # a file with template actions is a template a setup tool renders for each install:
+    # its literals are defaults, like an .env.example's, unless the name says secret
+    template = _TEMPLATE_ACTION.search(text) is not None
     names: list[tuple[int, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
         m = _ENV_LINE.match(line)
         if n not in added or m is None or line.lstrip().startswith("#"):
             continue
         value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
+        if template and not _SECRET_NAME.search(m.group(1)):
+            continue
         if value and not _inert(m.group(1), value):
             names.append((n, m.group(1)))
     if not names:
