@@ -21,6 +21,8 @@ from gatekeeper.checks.openapi.engine import load_spec
 from gatekeeper.checks.openapi.load import SpecError
 from gatekeeper.model import Finding
 
+#: the failures of a file that was read: the only ones a template can cause
+_PARSE_RULES = ("spec-invalid-syntax", "spec-not-openapi")
 #: a template action: Go/Helm ``{{ … }}`` (trim markers allowed), Jinja ``{% … %}``
 _ACTION = re.compile(rb"\{\{-?\s*[^{}\n]*?\s*-?\}\}|\{%-?\s*[^%\n]*?\s*-?%\}")
 
@@ -56,7 +58,10 @@ def unloadable(
     )
     base_exc = _base_error(changes, base_path, ctx.config) if in_base else None
     base_loaded = in_base and base_exc is None
-    marker = template_line(changes.bytes_at_head(path)) if exc.path == path else None
+    # only a file that was read and failed to parse can be a template: one refused as
+    # unreadable (too large, binary) is never read whole to be sniffed
+    parsed = exc.path == path and exc.rule in _PARSE_RULES
+    marker = template_line(changes.bytes_at_head(path)) if parsed else None
     if marker is not None and not base_loaded:
         if changes.get(path) is None:
             return []  # an untouched template: nothing of it changed
