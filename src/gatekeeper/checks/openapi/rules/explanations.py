@@ -898,7 +898,7 @@ SPECIFIC: Mapping[str, tuple[str, str, str]] = {
         "reviewer must read the change. It only warns: the file was never a loadable spec, "
         "and a spec that did load at base still blocks when it stops loading.",
         "Review the API change by hand, or commit the rendered spec (or generate it with "
-        "`generate:`) so the gate can compare it.",
+        "`checks.openapi.generate`) so the gate can compare it.",
     ),
     "spec-not-openapi": (
         "A file taken for a spec has no top-level `openapi` or `swagger` key.",
