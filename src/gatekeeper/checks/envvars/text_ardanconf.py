@@ -180,8 +180,8 @@ class Tree:
         name = re.escape(var.group("name"))
         before = text[:call]
         patterns = (
-            rf"\bvar[ \t]+{name}[ \t]+(?P<type>\*?[\w.]+|struct[ \t]*\{{)",
-            rf"\b{name}[ \t]*:?=[ \t]*&?[ \t]*(?:new\([ \t]*)?(?P<type>[\w.]+|struct[ \t]*\{{)",
+            rf"\bvar[ \t]+{name}[ \t]+(?P<type>struct[ \t]*\{{|\*?[\w.]+)",
+            rf"\b{name}[ \t]*:?=[ \t]*&?[ \t]*(?:new\([ \t]*)?(?P<type>struct[ \t]*\{{|[\w.]+)",
             rf"[(,][ \t]*{name}[ \t]+\*?(?P<type>[\w.]+)[ \t]*[,)]",
         )
         last = max(
