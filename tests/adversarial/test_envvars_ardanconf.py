@@ -75,7 +75,9 @@ def test_an_embedded_section_in_another_file_is_walked(attack: AttackFactory) ->
     base = {"internal/config/config.go": _main(imported, "conf"), **DOCS}
     head = {
         "internal/config/config.go": _main(imported, "conf", extra="\tHidden\n"),
-        "internal/config/hidden.go": "package config\n\ntype Hidden struct {\n\tDebugShell bool\n}\n",
+        "internal/config/hidden.go": (
+            "package config\n\ntype Hidden struct {\n\tDebugShell bool\n}\n"
+        ),
     }
     verdict = attack(POLICY, base, head).judge()
     assert_blocked(verdict, "env-vars/undocumented")

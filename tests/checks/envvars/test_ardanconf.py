@@ -57,17 +57,14 @@ type Other struct {
 \tNeverParsed string
 }
 """
-DOCUMENTED = (
-    "| Variable | Default |\n|---|---|\n"
-    + "".join(
-        f"| {n} | x |\n"
-        for n in (
-            "HBOX_MODE",
-            "HBOX_WEB_PORT",
-            "HBOX_WEB_READ_TIMEOUT",
-            "HBOX_DATABASE_DRIVER",
-            "HBOX_DATABASE_SQLITE_PATH",
-        )
+DOCUMENTED = "| Variable | Default |\n|---|---|\n" + "".join(
+    f"| {n} | x |\n"
+    for n in (
+        "HBOX_MODE",
+        "HBOX_WEB_PORT",
+        "HBOX_WEB_READ_TIMEOUT",
+        "HBOX_DATABASE_DRIVER",
+        "HBOX_DATABASE_SQLITE_PATH",
     )
 )
 
@@ -125,8 +122,8 @@ def test_a_field_moved_or_reformatted_is_not_new(git_repo: Any) -> None:
     base = {**_files(db="\tPubSubConnString string\n"), DOCS: DOCUMENTED}
     head = _files(db="\tPubSubConnString    string   // where events go\n")
     head[CONF] = head[CONF].replace(
-        "\tPort        string `conf:\"default:7745\"`\n\tReadTimeout int\n",
-        "\tReadTimeout int\n\tPort string `conf:\"default:7745\"`\n",
+        '\tPort        string `conf:"default:7745"`\n\tReadTimeout int\n',
+        '\tReadTimeout int\n\tPort string `conf:"default:7745"`\n',
     )
     assert _undocumented(run_on_git(git_repo, base, head)) == []
 
@@ -156,16 +153,16 @@ def test_structs_no_parse_call_reaches_read_nothing(git_repo: Any) -> None:
 
 
 def test_the_same_struct_without_the_library_reads_nothing(git_repo: Any) -> None:
+    new = _files(web="\tNew int\n")
     base = {p: t.replace("conf.Parse(", "other.Parse(") for p, t in _files().items()}
-    head = {p: t.replace("conf.Parse(", "other.Parse(") for p, t in _files(web="\tNew int\n").items()}
+    head = {p: t.replace("conf.Parse(", "other.Parse(") for p, t in new.items()}
     assert _undocumented(run_on_git(git_repo, base, head)) == []
 
 
 def test_the_option_s_flag_in_the_docs_documents_it(git_repo: Any) -> None:
-    docs = DOCUMENTED + "\n```\n      --web-max-upload-size   <int>\n```\n\n- `--web-max-upload-size`\n"
-    found = run_on_git(
-        git_repo, {**_files(), DOCS: DOCUMENTED}, {**_files(web="\tMaxUploadSize int\n"), DOCS: docs}
-    )
+    docs = DOCUMENTED + "\n- `--web-max-upload-size` (int)\n"
+    head = {**_files(web="\tMaxUploadSize int\n"), DOCS: docs}
+    found = run_on_git(git_repo, {**_files(), DOCS: DOCUMENTED}, head)
     assert _undocumented(found) == []
 
 
