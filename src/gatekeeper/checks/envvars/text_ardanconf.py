@@ -20,6 +20,7 @@ holds): renaming a section renames every variable under it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,8 +105,10 @@ def _class(ch: str) -> int:
     return _DIGIT if ch.isdigit() else _OTHER
 
 
+@functools.lru_cache(maxsize=32)
 def imports(text: str) -> dict[str, str]:
-    """A Go file's imports, by the name they are used under."""
+    """A Go file's imports, by the name they are used under (kept for the last files asked
+    about: a section's every qualified field type asks again; callers never change it)."""
     block = re.search(r"(?ms)^import[ \t]*\((.*?)^\)", text)
     singles = re.findall(r'(?m)^import[ \t]+(?:[A-Za-z_]\w*[ \t]+)?"[^"]+"', text)
     found: dict[str, str] = {}
@@ -139,6 +142,7 @@ class Tree:
             constants,
         )
         self._structs: dict[str, dict[str, _Body]] = {}
+        self._dirs: dict[str, str | None] = {}  # import path -> folder, asked once each
         self.leaves: list[Leaf] = []
 
     def add_file(self, path: str, text: str) -> None:
@@ -206,7 +210,9 @@ class Tree:
         folder = str(PurePosixPath(path).parent)
         if m.group("pkg"):
             target = imports(text).get(m.group("pkg"))
-            found = self._dir(target) if target else None
+            if target is not None and target not in self._dirs:
+                self._dirs[target] = self._dir(target)
+            found = self._dirs.get(target) if target else None
             if found is None:
                 return None
             folder = found
