@@ -33,6 +33,8 @@ from gatekeeper.checks.migrations import (
     rejected,
     review,
     roundtrip,
+    rails,
+    railsops,
     rubysql,
     runconfig,
     runs,
@@ -186,7 +188,8 @@ class MigrationsCheck(BaseCheck):
                 self, sides, m, honour_marker=honour_marker, undone_by=undone_by
             )
         if m.framework == RAILS:
-            return static.check_rails(self, m, text, honour_marker=honour_marker)
+            found = static.check_rails(self, m, text, honour_marker=honour_marker)
+            return self._rails_contract(ctx, m, text, found, at_base=at_base)
         if m.framework == NODE:
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
         if m.framework == RUBY_SQL:
@@ -206,6 +209,30 @@ class MigrationsCheck(BaseCheck):
             return static.check_django(self, m, text, calls, honour_marker=honour_marker)
         except pyops.MigrationSyntaxError as exc:
             return [self._unreadable(m.path, f"is not valid Python: {exc}", exc.line)]
+
+    def _rails_contract(
+        self, ctx: CheckContext, m: Migration, text: str, found: list[Finding], *, at_base: bool
+    ) -> list[Finding]:
+        """A Rails ``def up`` without a down that only contracts (railsops): missing-down
+        is a warning saying why."""
+        up = rails.methods(text).get("up")
+        if at_base or up is None or not any(f.rule == "missing-down" for f in found):
+            return found
+        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
+        why = railsops.contract_step(ctx.changes, up, code_paths)
+        if why is None:
+            return found
+        return [
+            dataclasses.replace(
+                f,
+                level=Level.WARNING,
+                message=f"{f.message} The up only {why}: the contract step of an "
+                "expand-contract plan, with nothing a rollback needs back (a warning).",
+            )
+            if f.rule == "missing-down"
+            else f
+            for f in found
+        ]
 
     def _safety(
         self, ctx: CheckContext, m: Migration, changed: list[Migration], markers: Suppressions
@@ -470,8 +497,11 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
 def _ruby_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
     """The SQL strings a Ruby migration runs, in the project's database. Of a Rails
     migration (reviewed for reversibility, its ActiveRecord calls not for safety) only
-    the MySQL table rebuilds its ``execute`` strings ask for."""
+    the MySQL table rebuilds its ``execute`` strings ask for, and on PostgreSQL its
+    index builds without ``algorithm: :concurrently`` (railsops)."""
     rules = rubysql.dialect(changes, dialect)
+    if m.framework == RAILS and rules == "postgres":
+        return railsops.index_hits(text, changes.added_lines(m.path))
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):
         return []
     review_sql = _sql_review(rules)
