@@ -17,6 +17,7 @@ from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.suppressions import TRUST_KEY, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
+    convention,
     details,
     detect,
     godowns,
@@ -184,9 +185,10 @@ class MigrationsCheck(BaseCheck):
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
             undone_by = static.undone_elsewhere(changes, m, sides, at_base=at_base)
-            return static.check_sql(
+            found = static.check_sql(
                 self, sides, m, honour_marker=honour_marker, undone_by=undone_by
             )
+            return found if at_base else self._folder_habit(changes, m, found)
         if m.framework == RAILS:
             found = static.check_rails(self, m, text, honour_marker=honour_marker)
             return self._rails_contract(ctx, m, text, found, at_base=at_base)
@@ -209,6 +211,30 @@ class MigrationsCheck(BaseCheck):
             return static.check_django(self, m, text, calls, honour_marker=honour_marker)
         except pyops.MigrationSyntaxError as exc:
             return [self._unreadable(m.path, f"is not valid Python: {exc}", exc.line)]
+
+    def _folder_habit(
+        self, changes: ChangeSet, m: Migration, found: list[Finding]
+    ) -> list[Finding]:
+        """A missing or empty down where the folder, as merged, rarely or mostly has no
+        working down (convention.py): none expected, or a warning."""
+        rules = ("missing-down", "empty-down")
+        if not any(f.rule in rules and f.level is Level.ERROR for f in found):
+            return found
+        habit = convention.downs(changes, m)
+        if habit.forward_only():
+            return [f for f in found if f.rule not in rules]
+        if not habit.mostly_without():
+            return found
+        note = (
+            f" The project rarely writes working downs here ({habit.said()}): its "
+            "convention, so a warning (strict blocks it)."
+        )
+        return [
+            dataclasses.replace(f, level=Level.WARNING, message=f.message + note)
+            if f.rule in rules and f.level is Level.ERROR
+            else f
+            for f in found
+        ]
 
     def _rails_contract(
         self, ctx: CheckContext, m: Migration, text: str, found: list[Finding], *, at_base: bool
