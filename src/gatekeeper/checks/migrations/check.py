@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     detect,
     godowns,
     gohits,
+    leftover,
     gomig,
     gosteps,
     history,
@@ -401,9 +402,18 @@ class MigrationsCheck(BaseCheck):
         return lbreview.check(self, m.path, new, forward)
 
     def _unshipped(self, changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
-        """A drop on a table no release has shipped (unshipped.py) is a warning."""
+        """A drop on a table no release has shipped (unshipped.py), or of a leftover the
+        migration then creates (leftover.py), is a warning."""
         if hit.rule not in unshipped.DATA_RULES or hit.level is Level.WARNING or not hit.target:
             return hit
+        if hit.rule == "drop-table" and leftover.leftover(changes, m, hit.target[0], hit.line):
+            return dataclasses.replace(
+                hit,
+                level=Level.WARNING,
+                message=f"{hit.message} No merged migration of the folder creates or names "
+                f"{hit.target[0]}, and this one creates it next: the drop only clears a "
+                "leftover (a warning).",
+            )
         found = unshipped.unshipped_since(changes, m, hit.target[0])
         if found is None:
             return hit
