@@ -29,7 +29,9 @@ def test_ignoring_a_column_in_the_same_pr_does_not_make_its_drop_a_contract_step
 ) -> None:
     model = "class Invoice < ApplicationRecord\n  def total = amount\nend\n"
     head = {
-        "app/models/invoice.rb": model.replace("  def", "  self.ignored_columns += %w[amount]\n  def"),
+        "app/models/invoice.rb": model.replace(
+            "  def", "  self.ignored_columns += %w[amount]\n  def"
+        ),
         "db/migrate/20240101000000_drop_amount.rb": _rails(
             "DropAmount", "  def up\n    remove_column :invoices, :amount\n  end\n"
         ),
@@ -41,7 +43,10 @@ def test_ignoring_a_column_in_the_same_pr_does_not_make_its_drop_a_contract_step
 def test_deleting_the_model_in_the_same_pr_does_not_make_its_table_unnamed(
     attack: AttackFactory,
 ) -> None:
-    base = {**PG, "app/models/customer_snapshot.rb": "class CustomerSnapshot < ApplicationRecord\nend\n"}
+    base = {
+        **PG,
+        "app/models/customer_snapshot.rb": "class CustomerSnapshot < ApplicationRecord\nend\n",
+    }
     head = {
         "app/models/customer_snapshot.rb": None,
         "db/migrate/20240101000000_drop_snapshots.rb": _rails(

@@ -109,8 +109,9 @@ def _put_back(func: ast.FunctionDef) -> set[int]:
     calls: set[int] = set()
     dropped: list[tuple[str, str]] = []
     made: list[tuple[str, str]] = []
-    for node in ast.walk(func):
-        for item in node.items if isinstance(node, ast.With) else ():
+    blocks = [n for n in ast.walk(func) if isinstance(n, ast.With)]
+    for node in blocks:
+        for item in node.items:
             opened, var = item.context_expr, item.optional_vars
             if not isinstance(opened, ast.Call) or call_name(opened) != "batch_alter_table":
                 continue

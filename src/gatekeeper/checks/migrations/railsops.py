@@ -17,6 +17,7 @@ earlier change). Everything is read at base, so a PR cannot make its own drop lo
 from __future__ import annotations
 
 import re
+
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import detect, rails
 from gatekeeper.checks.migrations.hits import Hit
@@ -26,7 +27,9 @@ _ADD_INDEX = re.compile(r"^\s*add_index\b")
 _ADD_INDEX_TABLE = re.compile(r"^\s*add_index\s*\(?\s*[:\"'](\w+)")
 _CHANGE_TABLE = re.compile(r"^(\s*)change_table\s*\(?\s*[:\"'](\w+)[\"']?.*\bdo\b")
 _T_INDEX = re.compile(r"^\s*\w+\.index\b")
-_CONCURRENT = re.compile(r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently")
+_CONCURRENT = re.compile(
+    r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
+)
 
 
 def _call_text(body: list[tuple[int, str]], start: int) -> str:
@@ -86,7 +89,9 @@ def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
 
 _REMOVE_INDEX = re.compile(r"^\s*remove_index\b")
 _REMOVE_COLUMN = re.compile(r"^\s*remove_column\s*\(?\s*[:\"'](\w+)[\"']?\s*,\s*[:\"'](\w+)")
-_DROP_TABLE = re.compile(r"^\s*drop_table\s*\(?\s*[:\"'](\w+)[\"']?\s*(?:,\s*if_exists:\s*true\s*)?\)?\s*$")
+_DROP_TABLE = re.compile(
+    r"^\s*drop_table\s*\(?\s*[:\"'](\w+)[\"']?\s*(?:,\s*if_exists:\s*true\s*)?\)?\s*$"
+)
 _WRAPPER = re.compile(r"^\s*(?:safety_assured\s*(?:do|\{)|end|\}|disable_ddl_transaction!)\s*$")
 _IGNORED = re.compile(r"ignored_columns\s*(?:\+?=|<<)\s*(?P<list>[^\n]*(?:\n[^\n]*){0,5})")
 _SCHEMA_DUMPS = ("schema.rb", "structure.sql")
