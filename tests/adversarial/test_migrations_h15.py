@@ -137,3 +137,23 @@ def test_a_constraint_made_again_under_another_name_keeps_an_empty_downgrade_blo
         "def downgrade():\n    pass\n"
     )}  # fmt: skip
     assert_blocked(attack(POLICY, {"README.md": "x\n"}, head).judge(), "migrations/empty-down")
+
+
+def test_strict_blocks_a_missing_down_that_the_folder_habit_made_a_warning(
+    attack: AttackFactory,
+) -> None:
+    # two of three merged goose files have no Down: under recommended a new file without
+    # one is the folder's habit (a warning); strict takes the cautious side and blocks
+    base = {
+        "db/migrations/001_a.sql": "-- +goose Up\nCREATE TABLE a (id int);\n"
+        "-- +goose Down\nDROP TABLE a;\n",
+        "db/migrations/002_b.sql": "-- +goose Up\nCREATE TABLE b (id int);\n",
+        "db/migrations/003_c.sql": "-- +goose Up\nCREATE TABLE c (id int);\n",
+    }
+    head = {**base, "db/migrations/004_d.sql": "-- +goose Up\nALTER TABLE a ADD COLUMN d int;\n"}
+    strict = "version: 1\nextends: [strict]\nchecks:\n  migrations: {roundtrip: 'off'}\n"
+    assert_blocked(attack(strict, base, head).judge(), "migrations/missing-down")
+    relaxed = attack(POLICY, base, head).judge()
+    assert "migrations/missing-down" not in [
+        r.finding.qualified_rule for r in relaxed.results if r.blocking
+    ]
