@@ -68,6 +68,8 @@ class Problem:
     failed: bool
     message: str
     line: int | None = None
+    #: the step that stopped (0 up, 1 down, 2 up again), None when not a step's error
+    step: int | None = None
 
 
 def run(
@@ -123,7 +125,7 @@ def prove(db: Database, unit: Unit) -> Problem | None:
         return _compare(db, unit, unit.again or unit.up, second, words.again)
     except EngineError as exc:
         message = _failure(exc, db, unit, step)
-        return Problem(exc.path or unit.path, not exc.unsupported, message, exc.line)
+        return Problem(exc.path or unit.path, not exc.unsupported, message, exc.line, step)
 
 
 def _failure(exc: EngineError, db: Database, unit: Unit, step: int) -> str:
