@@ -119,16 +119,21 @@ def _on_postgres(
     """The plan again on PostgreSQL, whose verdict stands. A chain no file or folder names
     a database for may be written for yet another one: an up PostgreSQL cannot parse
     either is "not run", not a failure."""
-    out = []
-    for pr in _prove(where, p, pool, "postgres", s):
-        if pr.failed and pr.step == 0 and _SYNTAX.search(pr.message) and not p.dialect:
-            why = f"neither SQLite nor PostgreSQL parses its up: {pr.message}"
-            out.append(Problem(pr.path, False, why, pr.line, pr.step))
-        else:
-            out.append(pr)
+    on_postgres = _prove(where, p, pool, "postgres", s)
     if pool.broken:  # PostgreSQL could not start: SQLite's verdict, with the reason
         return [_how_to(pr, pool.broken) for pr in on_sqlite]
-    return out
+    said = {pr.path: pr.message for pr in on_sqlite}
+    return [_both(pr, said.get(pr.path, ""), bool(p.dialect)) for pr in on_postgres]
+
+
+def _both(pr: Problem, on_sqlite: str, named: bool) -> Problem:
+    """PostgreSQL's problem, where SQLite stopped as well with both reasons."""
+    message, failed = pr.message, pr.failed
+    if failed and pr.step == 0 and _SYNTAX.search(message) and not named:
+        message, failed = f"neither SQLite nor PostgreSQL parses its up: {message}", False
+    if not failed and on_sqlite:
+        message += f" (on SQLite: {on_sqlite})"
+    return Problem(pr.path, failed, message, pr.line, pr.step)
 
 
 def _how_to(pr: Problem, why: str = "") -> Problem:
