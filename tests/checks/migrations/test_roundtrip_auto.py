@@ -254,3 +254,41 @@ def test_a_server_that_cannot_start_is_not_run_not_an_error(
     assert finding.rule == "roundtrip-not-run"
     assert "no space left on device" in finding.message
     assert 'near "TYPE": syntax error' in finding.message  # SQLite's reason stays
+
+
+#: a parent PostgreSQL cannot fully apply here (it needs a table a Go migration made)
+PARTIAL_BASE = {
+    **BASE,
+    "db/migrations/00002_code.sql": "-- +goose Up\nALTER TABLE made_in_go ADD COLUMN x int;\n"
+    "-- +goose Down\nALTER TABLE made_in_go DROP COLUMN x;\n",
+}
+
+
+def test_on_a_partial_chain_a_down_postgres_refuses_still_fails(pg_url: str) -> None:
+    head = {"db/migrations/00003_mood.sql": BROKEN[NEW]}
+    (finding,) = _roundtrip(_run(PARTIAL_BASE, head))
+    assert finding.rule == "roundtrip-failed"
+    assert "cannot drop type mood" in finding.message
+    assert 'relation "made_in_go" does not exist' in finding.message  # says how far it got
+
+
+def test_on_a_partial_chain_what_the_missing_part_may_explain_is_not_run(pg_url: str) -> None:
+    up_needs_it = {
+        "db/migrations/00003_x.sql": "-- +goose Up\nCREATE INDEX ix ON made_in_go (x);\n"
+        "-- +goose Down\nDROP INDEX ix;\n"
+    }
+    down_needs_it = {
+        "db/migrations/00003_x.sql": "-- +goose Up\nALTER TABLE person ADD COLUMN y int;\n"
+        "-- +goose Down\nALTER TABLE person DROP COLUMN y;\nDROP INDEX made_in_go_ix;\n"
+    }
+    for head in (up_needs_it, down_needs_it):
+        (finding,) = _roundtrip(_run(PARTIAL_BASE, head))
+        assert finding.rule == "roundtrip-not-run", finding.message
+        assert "the chain up to the parent failed at db/migrations/00002_code.sql" in (
+            finding.message
+        )
+
+
+def test_on_a_partial_chain_a_good_migration_passes(pg_url: str) -> None:
+    head = {"db/migrations/00003_mood.sql": GOOD[NEW]}
+    assert _roundtrip(_run(PARTIAL_BASE, head)) == []

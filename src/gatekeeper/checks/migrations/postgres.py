@@ -53,6 +53,10 @@ _PRIVILEGES = re.compile(
     r"^\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b|^\s*ALTER\b[^;]*\bOWNER\s+TO\b",
     re.IGNORECASE | re.DOTALL,
 )
+#: no_active_sql_transaction: a statement that only means something inside a transaction
+_NO_TRANSACTION = "25P01"
+#: psycopg's TransactionStatus.INERROR: a block whose statement failed
+_FAILED_BLOCK = 3
 SCRATCH_USER = "gatekeeper"
 #: the role migrations run as on a scratch server: it owns its database and nothing else,
 #: so a migration cannot reach the machine (COPY ... PROGRAM) or other databases
@@ -235,6 +239,12 @@ class PostgresDatabase:
                     if in_block:
                         self._conn.execute(b"ROLLBACK TO SAVEPOINT gk_privileges")
                     continue
+                if state == _NO_TRANSACTION:
+                    # LOCK TABLE, SAVEPOINT: the runner's own transaction around the file
+                    # (goose, dbmate, Flyway) is not opened here; alone they change nothing
+                    continue
+                if self._conn.info.transaction_status == _FAILED_BLOCK:
+                    self._conn.rollback()  # the file's own block is lost, as on its server
                 raise _engine_error(message, state, line) from exc
 
     def snapshot(self) -> Catalog:

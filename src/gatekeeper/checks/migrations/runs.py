@@ -83,7 +83,11 @@ def _prove(where: Where, p: plan.Plan, pool: _Pool, name: str, s: Settings) -> l
         return [Problem(path, False, pool.broken) for path in p.paths]
     try:
         dbs = pool.get(name)
-        problems = roundtrip.run(dbs.open_db, p.before, p.new, where.tick) if p.new else []
+        # PostgreSQL is a chain's own engine: a parent it cannot fully apply here (code
+        # migrations the gate does not run) still leaves a schema to prove the new ones on
+        partial = name == "postgres"
+        run = roundtrip.run
+        problems = run(dbs.open_db, p.before, p.new, where.tick, partial=partial) if p.new else []
         if p.revisions:
             problems += _alembic(where, p, dbs, s)
     except CheckError as exc:
