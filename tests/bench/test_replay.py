@@ -118,6 +118,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "letta-ai/letta", "postalserver/postal", "Netflix/conductor", "flipt-io/flipt",
         "elie222/inbox-zero",
     ),
+    "fifteenth (19)": (
+        "dani-garcia/vaultwarden", "Mailu/Mailu", "sysadminsmedia/homebox",
+        "authelia/authelia", "getlago/lago-api",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
