@@ -79,7 +79,7 @@ def test_a_prisma_lock_rewritten_to_sqlite_keeps_the_chain_on_postgres(
     base = {
         f"{folder}/migration_lock.toml": 'provider = "postgresql"\n',
         f"{folder}/20240101000000_init/migration.sql": (
-            "CREATE TYPE \"Mood\" AS ENUM ('A');\nCREATE TABLE \"User\" (\"id\" INT);\n"
+            'CREATE TYPE "Mood" AS ENUM (\'A\');\nCREATE TABLE "User" ("id" INT);\n'
         ),
     }
     # Prisma is forward-only: the up alone must apply, on PostgreSQL (SQLite cannot)
