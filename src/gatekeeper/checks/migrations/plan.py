@@ -126,9 +126,10 @@ def _engine(
 #: how to have PostgreSQL chains round-tripped on PostgreSQL (said wherever one was not)
 POSTGRES_HOW_TO = (
     "install PostgreSQL here (initdb and pg_ctl on PATH or in /usr/lib/postgresql; the "
-    "Action's image has them) and keep the default `roundtrip: auto`, or set "
+    "Action's image has them) and keep the default `checks.migrations.roundtrip: auto`, or set "
     "`checks.migrations.database_url` (or GATEKEEPER_DATABASE_URL) to a server where "
-    "scratch databases may be created; `roundtrip: postgres` also makes a missing server "
+    "scratch databases may be created; `checks.migrations.roundtrip: postgres` also makes "
+    "a missing server "
     "an error instead of this warning"
 )
 #: Prisma's ``migration_lock.toml`` provider -> the runner's name of its database

@@ -63,11 +63,11 @@ _RULES = (
          "with no server here (MySQL, CockroachDB; PostgreSQL where it is not installed) "
          "was reviewed in its dialect but not round-tripped.",
          "Nothing to do; to round-trip the PostgreSQL files too, install PostgreSQL where "
-         "the gate runs (the default `roundtrip: auto` then uses it) or set "
+         "the gate runs (the default `checks.migrations.roundtrip: auto` then uses it) or set "
          "`checks.migrations.database_url`."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
          "See the reason; for PostgreSQL-only SQL install PostgreSQL where the gate runs "
-         "(`roundtrip: auto` uses it) or set `checks.migrations.database_url`."),
+         "(`checks.migrations.roundtrip: auto` uses it) or set `checks.migrations.database_url`."),
     # safety
     Rule("drop-table", E, "Dropping a table breaks code that still reads it.",
          "Expand-contract: stop using the table, deploy, then drop it in its own PR.",
