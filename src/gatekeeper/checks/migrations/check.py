@@ -112,18 +112,19 @@ class MigrationsCheck(BaseCheck):
                 alembic_folders.add(m.directory)
         for folder in sorted(alembic_folders):
             findings += self._alembic_graph(ctx, folder, changed)
-        if ctx.config.get("roundtrip", "sqlite") != "off":
-            findings += self._roundtrip(ctx, changed)
+        proven_on: dict[str, str] = {}
+        if ctx.config.get("roundtrip", "auto") != "off":
+            findings += self._roundtrip(ctx, changed, proven_on)
         overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
         if overrides is not None:
             findings += self._lint(ctx, changed, overrides)
         result = sorted(set(findings), key=_order)
         if changed:
-            engine = str(ctx.config.get("roundtrip", "sqlite"))
+            engine = _shown_engine(str(ctx.config.get("roundtrip", "auto")), proven_on)
             deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
             django_off = (ctx.config.get("django") or {}).get("mode") == "off"
             skipped = frozenset(m.path for m in changed if django_off and m.framework == DJANGO)
-            summary, table = details.render(changed, result, engine, deleted, skipped)
+            summary, table = details.render(changed, result, engine, deleted, skipped, proven_on)
             ctx.set_summary(summary)
             ctx.add_details(table)
         if markers.summary():
@@ -436,12 +437,15 @@ class MigrationsCheck(BaseCheck):
             evidence=f"{hit.rule}:{what}",
         )
 
-    def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
+    def _roundtrip(
+        self, ctx: CheckContext, changed: list[Migration], proven_on: dict[str, str]
+    ) -> list[Finding]:
         settings = runconfig.Settings.read(ctx.config)
         where = runconfig.Where(
             ctx.changes, ctx.scratch / "migrations-roundtrip", ctx.remaining, ctx.check_time
         )
         outcome = runs.run_all(where, changed, settings)
+        proven_on.update(outcome.engines)
         findings = [self._note(path, note) for path, note in outcome.notes]
         return findings + [self._problem(problem, label) for problem, label in outcome.problems]
 
@@ -631,6 +635,14 @@ def _revisions(
 
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def _shown_engine(configured: str, proven_on: Mapping[str, str]) -> str:
+    """The engine the summary names: under ``auto``, those the chains really ran on."""
+    if configured != "auto":
+        return configured
+    used = sorted(set(proven_on.values())) or ["sqlite"]
+    return " and ".join(used)
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:
