@@ -109,6 +109,7 @@ class Migrations(_Fake):
         Rule("index-not-concurrent", Level.ERROR, "An index built without CONCURRENTLY"),
         Rule("roundtrip-not-run", Level.WARNING, "The roundtrip could not run"),
         Rule("empty-down", Level.ERROR, "The down side does nothing"),
+        Rule("missing-down", Level.ERROR, "The migration has no down side"),
     )
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",

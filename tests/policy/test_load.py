@@ -366,6 +366,7 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
     assert policy.check("migrations").rules == {
         "roundtrip-not-run": Severity.BLOCK,
         "empty-down": Severity.BLOCK,
+        "missing-down": Severity.BLOCK,
     }
     assert load("version: 1\nextends: recommended\n").check("migrations").rules == {}
     # test code is judged like the rest, and so are bandit's low-confidence findings and

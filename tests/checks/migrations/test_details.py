@@ -23,7 +23,7 @@ def test_table_states_every_kind_of_outcome() -> None:
             "    operations = [migrations.RemoveField('order', 'legacy')]\n"
         ),
     }
-    ctx = context(changeset(base, head), {})
+    ctx = context(changeset(base, head), {"roundtrip": "sqlite"})
     list(MigrationsCheck().run(ctx))
     assert ctx.summary == (
         "5 migrations changed (1 django, 4 golang-migrate); roundtrip on sqlite: "

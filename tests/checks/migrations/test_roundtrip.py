@@ -21,7 +21,8 @@ def test_down_failing_half_way_discards_the_scratch_database(tmp_path: Path) -> 
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     (tmp_path / "keep.txt").write_text("untouched")
-    ctx = context(changeset({}, HALF_WAY, root=tmp_path), {"safety": False}, scratch=scratch)
+    config = {"safety": False, "roundtrip": "sqlite"}
+    ctx = context(changeset({}, HALF_WAY, root=tmp_path), config, scratch=scratch)
     findings = list(MigrationsCheck().run(ctx))
     assert [f.rule for f in findings] == ["roundtrip-failed"]
     assert "down (line 2) failed on sqlite: no such table: nope" in findings[0].message

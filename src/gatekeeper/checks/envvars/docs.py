@@ -246,8 +246,10 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     dotted configuration keys of code spans and table cells (`` `database.schema` ``), and
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
     fenced = False
+    # reStructuredText has no fences: a line of ``~`` there underlines a section title
+    rst = path.endswith(".rst")
     for number, line in enumerate(text.splitlines(), start=1):
-        if _FENCE.match(line):
+        if not rst and _FENCE.match(line):
             fenced = not fenced
             continue
         if fenced:

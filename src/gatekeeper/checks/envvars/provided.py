@@ -17,7 +17,8 @@ neither needs documentation. What counts as setting a variable:
 - JavaScript/TypeScript: ``process.env.X = v``, ``process.env["X"] = v``, an ``env:``
   object given to a child process;
 - an env template an installer renders (``templates/**/env.jinja``, ``*.env.j2``,
-  ``env.tmpl``...): ``X=value`` lines.
+  ``env.tmpl``..., or an ``app.env`` whose values hold Jinja placeholders such as
+  ``X={{ choice }}``): ``X=value`` lines.
 
 A value that is empty, or is derived from reading the same variable
 (``os.environ["X"] = os.environ.get("X", "")``, ``v = os.getenv("X"); env["X"] = v``,
@@ -54,8 +55,10 @@ _ENV_FUNC = re.compile(r"(?i)(?:^|_)(?:env|environ|environment)(?:_|$)")
 PROVIDER_FILES = (
     *(f"*{s}" for s in (".py", ".go", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
     *(f"*{s}" for s in (".cts", ".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".template")),
-    *("*.gotmpl", "*/templates/*env*"),
+    *("*.gotmpl", "*/templates/*env*", "*.env"),
 )
+#: a value an installer fills in when it renders an env file (``X={{ tika_enabled }}``)
+_PLACEHOLDER = re.compile(r"(?m)^\s*[A-Za-z_][A-Za-z0-9_]*\s*=.*\{\{.*\}\}")
 _TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".template", ".gotmpl", ".in")
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 
@@ -71,7 +74,7 @@ def provided(path: str, text: str, wanted: Iterable[str]) -> list[Provided]:
         found = _go(text, names)
     elif path.endswith(_JS_SUFFIXES):
         found = _js(text, names)
-    elif is_env_template(path):
+    elif is_env_template(path) or _rendered_env(path, text):
         found = _template(text, names)
     else:
         return []
@@ -88,6 +91,12 @@ def is_env_template(path: str) -> bool:
             base = base[: -len(suffix)]
             break
     return base in ("env", ".env", "environment") or base.endswith(".env")
+
+
+def _rendered_env(path: str, text: str) -> bool:
+    """An ``app.env`` (not a bare ``.env``) an installer renders: a value is a placeholder."""
+    base = path.rsplit("/", 1)[-1]
+    return base.endswith(".env") and base != ".env" and _PLACEHOLDER.search(text) is not None
 
 
 # --- Python ---------------------------------------------------------------------------

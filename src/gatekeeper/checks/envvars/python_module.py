@@ -23,6 +23,7 @@ from gatekeeper.checks.envvars.python_values import (
     Func,
     Imported,
     Instance,
+    Keys,
     Lib,
     Lookup,
     ModuleRef,
@@ -229,6 +230,10 @@ def _value_symbol(mod: Module, value: ast.AST, name: str) -> Symbol | None:
         return Const(tuple(i for i in items if i is not None)) if None not in items else None
     if literal(value) is not None:
         return Const((literal(value) or "",))
+    if isinstance(value, ast.Dict) and value.keys:
+        keys = [literal(k) for k in value.keys]
+        lines = tuple(k.lineno for k in value.keys if k is not None)
+        return Keys(tuple(k for k in keys if k is not None), lines) if None not in keys else None
     if isinstance(value, ast.Call):
         return _made_by(mod, value)
     return qualify(mod, value)

@@ -58,6 +58,19 @@ class Const:
     """A string constant (or a tuple of them, for loops over names)."""
 
     values: tuple[str, ...]
+    #: where each value is written, when a loop runs over a dict literal's keys of the
+    #: module itself (a read names each key at its own line)
+    lines: tuple[int, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The string keys of a module-level dict literal (``DEFAULTS = {"A": 1}``): no names
+    in themselves, but the names a loop over them (``for k, v in DEFAULTS.items()``) reads
+    when the loop's key reaches an environment read."""
+
+    values: tuple[str, ...]
+    lines: tuple[int, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +152,9 @@ class ModuleRef:
     lookup: Callable[[str], Symbol | None] = field(compare=False)
 
 
-Symbol: TypeAlias = Lib | Const | Func | ClassInfo | Instance | EnvObject | Imported | ModuleRef
+Symbol: TypeAlias = (
+    Lib | Const | Keys | Func | ClassInfo | Instance | EnvObject | Imported | ModuleRef
+)
 Lookup: TypeAlias = Callable[[str], Symbol | Param | None]
 
 

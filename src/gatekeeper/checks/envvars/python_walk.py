@@ -22,6 +22,7 @@ from gatekeeper.checks.envvars.python_values import (
     EnvObject,
     Func,
     Instance,
+    Keys,
     Lib,
     Lookup,
     Param,
@@ -80,6 +81,7 @@ _DJANGO_DEFAULTS = {
 _CONFIG_KINDS = frozenset({"decouple", "starlette"})
 _DYNACONF_GETTERS = frozenset({"get", "get_fresh", "as_bool", "as_int", "as_float", "as_json"})
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MAX_ROUNDS = 4
 
 
@@ -152,6 +154,9 @@ class _Walk:
                 self._emit((obj.prefix + node.attr,), node.lineno, "dynaconf settings")
         elif isinstance(node, ast.For) or (self.func is not None and isinstance(node, ast.Assign)):
             self._bind(node)  # the top level's assignments are in the module's table already
+        elif isinstance(node, _COMPREHENSIONS):
+            for gen in node.generators:  # bound before the element reads them
+                self._bind_loop(gen.target, gen.iter)
 
     def _subscript(self, node: ast.Subscript) -> None:
         obj = qualify(self.mod, node.value, self.lookup)
@@ -181,8 +186,14 @@ class _Walk:
             if isinstance(obj, EnvObject):
                 self._object_call(obj, func.attr, call, prefix)
                 return
+        groups: dict[tuple[int | None, str], list[Wrapper]] = {}
         for wrapper in self._wrappers(func):
-            self._wrapped(wrapper, call)
+            groups.setdefault((wrapper.param.index, wrapper.param.keyword), []).append(wrapper)
+        for group in groups.values():
+            # one argument read under several names (``key`` and ``key + "_FILE"``): one
+            # setting, the plainest name first and the others its alternatives
+            group.sort(key=lambda w: len(w.param.prefix) + len(w.param.suffix))
+            self._wrapped(group[0], call, tuple(group[1:]))
 
     def _object_call(self, obj: EnvObject, attr: str, call: ast.Call, prefix: str) -> None:
         first = call.args[0] if call.args else None
@@ -219,7 +230,7 @@ class _Walk:
             return tuple(_shifted(w) for w in method.wrappers)
         return method.wrappers
 
-    def _wrapped(self, wrapper: Wrapper, call: ast.Call) -> None:
+    def _wrapped(self, wrapper: Wrapper, call: ast.Call, also: tuple[Wrapper, ...] = ()) -> None:
         p = wrapper.param
         args = call.args
         arg: ast.AST | None = None
@@ -233,15 +244,39 @@ class _Walk:
             if starred or any(k.arg is None for k in call.keywords):
                 self._emit_dynamic(call.lineno, how)
             elif p.default:
-                self._emit(wrapper.name_from(p.default), call.lineno, how)
+                self._emit_all((wrapper, *also), p.default, call.lineno, how, {})
             return
         value = evaluate(arg, self.lookup)
         if isinstance(value, Param):
-            self.carried.append((value.around(p.prefix, p.suffix, p.upper), how))
+            for w in (wrapper, *also):
+                q = w.param
+                self.carried.append((value.around(q.prefix, q.suffix, q.upper), how))
         elif value:
-            self._emit(wrapper.name_from(value), call.lineno, how)
+            self._emit_all((wrapper, *also), value, call.lineno, how, self._key_lines(arg))
         else:
             self._emit_dynamic(call.lineno, how)
+
+    def _emit_all(
+        self,
+        wrappers: tuple[Wrapper, ...],
+        values: tuple[str, ...],
+        line: int,
+        how: str,
+        lines: dict[str, int],
+    ) -> None:
+        """One read per value: the first wrapper's name, the others' as its alternatives."""
+        for v in values:
+            names = [w.name_from((v,))[0] for w in wrappers]
+            if names[0]:
+                rest = tuple(dict.fromkeys(n for n in names[1:] if n and n != names[0]))
+                self.reads.append(EnvRead(names[0], lines.get(v, line), how, aliases=rest))
+
+    def _key_lines(self, node: ast.AST | None) -> dict[str, int]:
+        """Where each name a loop variable runs over is written (a dict's keys)."""
+        found = self.lookup(node.id) if isinstance(node, ast.Name) else None
+        if isinstance(found, Const) and found.lines:
+            return dict(zip(found.values, found.lines, strict=False))
+        return {}
 
     def _read(
         self, node: ast.AST | None, line: int, how: str, prefix: str = "", upper: bool = False
@@ -250,7 +285,10 @@ class _Walk:
         if isinstance(value, Param):
             self.carried.append((value.around(prefix, "", upper), how))
         elif value:
-            self._emit(tuple(prefix + (v.upper() if upper else v) for v in value), line, how)
+            lines = self._key_lines(node)
+            for v in value:
+                name = prefix + (v.upper() if upper else v)
+                self._emit((name,), lines.get(v, line), how)
         else:
             self._emit_dynamic(line, how)
 
@@ -272,9 +310,9 @@ class _Walk:
     def _bind(self, node: ast.Assign | ast.For) -> None:
         """Local names, last assignment winning: ``key = f"APP_{name}"``, ``for key in (...)``."""
         if isinstance(node, ast.For):
-            targets, value = [node.target], evaluate_sequence(node.iter, self.lookup)
-        else:
-            targets, value = node.targets, evaluate(node.value, self.lookup)
+            self._bind_loop(node.target, node.iter)
+            return
+        targets, value = node.targets, evaluate(node.value, self.lookup)
         for target in targets:
             if isinstance(target, ast.Name):
                 self.locals[target.id] = Const(value) if isinstance(value, tuple) else value
@@ -282,6 +320,35 @@ class _Walk:
                 for elt in target.elts:
                     if isinstance(elt, ast.Name):
                         self.locals[elt.id] = None
+
+    def _bind_loop(self, target: ast.AST, iterated: ast.AST) -> None:
+        """``for key in NAMES``, and over a dict literal's keys: ``for key in D``, ``for key
+        in D.keys()``, ``for key, value in D.items()`` (the key gets the names)."""
+        pairs = False
+        if (
+            isinstance(iterated, ast.Call)
+            and isinstance(iterated.func, ast.Attribute)
+            and iterated.func.attr in ("keys", "items")
+            and not iterated.args
+        ):
+            pairs = iterated.func.attr == "items"
+            iterated = iterated.func.value
+        found = self.lookup(iterated.id) if isinstance(iterated, ast.Name) else None
+        bound: Symbol | Param | None
+        if isinstance(found, Keys):
+            own = isinstance(iterated, ast.Name) and self.mod.symbols.get(iterated.id) is found
+            bound = Const(found.values, found.lines if own else ())
+        elif pairs:
+            bound = None
+        else:
+            value = evaluate_sequence(iterated, self.lookup)
+            bound = Const(value) if isinstance(value, tuple) else value
+        key: ast.AST = target
+        if pairs and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+            key = target.elts[0]
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):  # a name unpacked from an item is not known
+                self.locals[node.id] = bound if node is key else None
 
 
 def evaluate_sequence(node: ast.AST, lookup: Lookup) -> Value:

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from gatekeeper.checks.envvars import text_gotags, text_jsalias, text_viper
+from gatekeeper.checks.envvars import text_ardanconf, text_gotags, text_jsalias, text_viper
+from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.text_names import GO, JS, Constants, Language, file_constants
 
 _GO_IMPORT = re.compile(
@@ -49,6 +50,7 @@ class Neighbours:
         self._known: set[str] | None = None
         self._prefixes: dict[str, tuple[str, ...]] | None = None
         self._viper: tuple[text_viper.Setup, ...] | None = None
+        self._conf: list[text_ardanconf.Leaf] | None = None
         self._key_types: dict[str, set[str]] = {}
         self._exports: dict[str, set[str]] = {}
         self._ts_paths: dict[str, list[tuple[str, str]]] = {}
@@ -110,6 +112,17 @@ class Neighbours:
             paths = self._go_files_naming([text_viper.SETUP_WORD])
             self._viper = text_viper.setups(self._read(p) or "" for p in paths)
         return self._viper
+
+    def go_conf(self, path: str) -> list[EnvRead]:
+        """The variables ardanlabs/conf reads through the struct fields (or the ``Parse``
+        call) a Go file declares (text_ardanconf); the side's tree is worked out once,
+        from the Go files naming the library."""
+        if self._conf is None:
+            tree = text_ardanconf.Tree(self._read, self._package_files, self._package_dir, self.go)
+            for p in self._go_files_naming([text_ardanconf.SEARCH_WORD]):
+                tree.add_file(p, self._read(p) or "")
+            self._conf = tree.leaves
+        return text_ardanconf.reads_of(self._conf, path)
 
     def _go_files_naming(self, words: list[str]) -> list[str]:
         """The side's Go files (tests left out) holding one of ``words``: one search where

@@ -16,6 +16,7 @@ from typing import Protocol
 import yaml
 
 from gatekeeper.checks.envvars import (
+    text_ardanconf,
     text_gotags,
     text_jsalias,
     text_konfig,
@@ -402,6 +403,9 @@ class Lookups(Protocol):
     def go_key_types(self, path: str) -> set[str]:
         """The typed viper key types declared in the package of a Go file."""
 
+    def go_conf(self, path: str) -> list[EnvRead]:
+        """The variables ardanlabs/conf reads through what a Go file declares."""
+
     def js_aliases(self, path: str, text: str) -> set[str]:
         """The names standing for the whole environment in a JavaScript/TypeScript file."""
 
@@ -420,13 +424,17 @@ def _js(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
 
 
 def _go(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
-    return go_reads(
+    reads = go_reads(
         text,
         lookups.go(path, text),
         lookups.go_prefixes,
         lookups.go_viper,
         lambda: lookups.go_key_types(path),
     )
+    # a struct type may be a section of an ardanlabs/conf tree declared elsewhere
+    if "struct" in text or text_ardanconf.SEARCH_WORD in text:
+        reads += lookups.go_conf(path)
+    return reads
 
 
 _SHELL = _text_only(shell_reads)

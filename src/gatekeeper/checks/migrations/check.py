@@ -17,6 +17,7 @@ from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.suppressions import TRUST_KEY, Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
+    convention,
     details,
     detect,
     godowns,
@@ -25,11 +26,14 @@ from gatekeeper.checks.migrations import (
     gosteps,
     history,
     lbreview,
+    leftover,
     lint,
     liquibase,
     nodemig,
     precedent,
     pyops,
+    rails,
+    railsops,
     rejected,
     review,
     roundtrip,
@@ -108,18 +112,19 @@ class MigrationsCheck(BaseCheck):
                 alembic_folders.add(m.directory)
         for folder in sorted(alembic_folders):
             findings += self._alembic_graph(ctx, folder, changed)
-        if ctx.config.get("roundtrip", "sqlite") != "off":
-            findings += self._roundtrip(ctx, changed)
+        proven_on: dict[str, str] = {}
+        if ctx.config.get("roundtrip", "auto") != "off":
+            findings += self._roundtrip(ctx, changed, proven_on)
         overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
         if overrides is not None:
             findings += self._lint(ctx, changed, overrides)
         result = sorted(set(findings), key=_order)
         if changed:
-            engine = str(ctx.config.get("roundtrip", "sqlite"))
+            engine = _shown_engine(str(ctx.config.get("roundtrip", "auto")), proven_on)
             deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
             django_off = (ctx.config.get("django") or {}).get("mode") == "off"
             skipped = frozenset(m.path for m in changed if django_off and m.framework == DJANGO)
-            summary, table = details.render(changed, result, engine, deleted, skipped)
+            summary, table = details.render(changed, result, engine, deleted, skipped, proven_on)
             ctx.set_summary(summary)
             ctx.add_details(table)
         if markers.summary():
@@ -182,11 +187,13 @@ class MigrationsCheck(BaseCheck):
             sides = static.sql_sides(changes, m, at_base=at_base)
             assert sides is not None
             undone_by = static.undone_elsewhere(changes, m, sides, at_base=at_base)
-            return static.check_sql(
+            found = static.check_sql(
                 self, sides, m, honour_marker=honour_marker, undone_by=undone_by
             )
+            return found if at_base else self._folder_habit(changes, m, found)
         if m.framework == RAILS:
-            return static.check_rails(self, m, text, honour_marker=honour_marker)
+            found = static.check_rails(self, m, text, honour_marker=honour_marker)
+            return self._rails_contract(ctx, m, text, found, at_base=at_base)
         if m.framework == NODE:
             return nodemig.check(self, m.path, text, honour_marker=honour_marker)
         if m.framework == RUBY_SQL:
@@ -206,6 +213,54 @@ class MigrationsCheck(BaseCheck):
             return static.check_django(self, m, text, calls, honour_marker=honour_marker)
         except pyops.MigrationSyntaxError as exc:
             return [self._unreadable(m.path, f"is not valid Python: {exc}", exc.line)]
+
+    def _folder_habit(
+        self, changes: ChangeSet, m: Migration, found: list[Finding]
+    ) -> list[Finding]:
+        """A missing or empty down where the folder, as merged, rarely or mostly has no
+        working down (convention.py): none expected, or a warning."""
+        rules = ("missing-down", "empty-down")
+        if not any(f.rule in rules and f.level is Level.ERROR for f in found):
+            return found
+        habit = convention.downs(changes, m)
+        if habit.forward_only():
+            return [f for f in found if f.rule not in rules]
+        if not habit.mostly_without():
+            return found
+        note = (
+            f" The project rarely writes working downs here ({habit.said()}): its "
+            "convention, so a warning (strict blocks it)."
+        )
+        return [
+            dataclasses.replace(f, level=Level.WARNING, message=f.message + note)
+            if f.rule in rules and f.level is Level.ERROR
+            else f
+            for f in found
+        ]
+
+    def _rails_contract(
+        self, ctx: CheckContext, m: Migration, text: str, found: list[Finding], *, at_base: bool
+    ) -> list[Finding]:
+        """A Rails ``def up`` without a down that only contracts (railsops): missing-down
+        is a warning saying why."""
+        up = rails.methods(text).get("up")
+        if at_base or up is None or not any(f.rule == "missing-down" for f in found):
+            return found
+        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
+        why = railsops.contract_step(ctx.changes, up, code_paths)
+        if why is None:
+            return found
+        return [
+            dataclasses.replace(
+                f,
+                level=Level.WARNING,
+                message=f"{f.message} The up only {why}: the contract step of an "
+                "expand-contract plan, with nothing a rollback needs back (a warning).",
+            )
+            if f.rule == "missing-down"
+            else f
+            for f in found
+        ]
 
     def _safety(
         self, ctx: CheckContext, m: Migration, changed: list[Migration], markers: Suppressions
@@ -348,9 +403,18 @@ class MigrationsCheck(BaseCheck):
         return lbreview.check(self, m.path, new, forward)
 
     def _unshipped(self, changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
-        """A drop on a table no release has shipped (unshipped.py) is a warning."""
+        """A drop on a table no release has shipped (unshipped.py), or of a leftover the
+        migration then creates (leftover.py), is a warning."""
         if hit.rule not in unshipped.DATA_RULES or hit.level is Level.WARNING or not hit.target:
             return hit
+        if hit.rule == "drop-table" and leftover.leftover(changes, m, hit.target[0], hit.line):
+            return dataclasses.replace(
+                hit,
+                level=Level.WARNING,
+                message=f"{hit.message} No merged migration of the folder creates or names "
+                f"{hit.target[0]}, and this one creates it next: the drop only clears a "
+                "leftover (a warning).",
+            )
         found = unshipped.unshipped_since(changes, m, hit.target[0])
         if found is None:
             return hit
@@ -373,12 +437,15 @@ class MigrationsCheck(BaseCheck):
             evidence=f"{hit.rule}:{what}",
         )
 
-    def _roundtrip(self, ctx: CheckContext, changed: list[Migration]) -> list[Finding]:
+    def _roundtrip(
+        self, ctx: CheckContext, changed: list[Migration], proven_on: dict[str, str]
+    ) -> list[Finding]:
         settings = runconfig.Settings.read(ctx.config)
         where = runconfig.Where(
             ctx.changes, ctx.scratch / "migrations-roundtrip", ctx.remaining, ctx.check_time
         )
         outcome = runs.run_all(where, changed, settings)
+        proven_on.update(outcome.engines)
         findings = [self._note(path, note) for path, note in outcome.notes]
         return findings + [self._problem(problem, label) for problem, label in outcome.problems]
 
@@ -470,8 +537,11 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
 def _ruby_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
     """The SQL strings a Ruby migration runs, in the project's database. Of a Rails
     migration (reviewed for reversibility, its ActiveRecord calls not for safety) only
-    the MySQL table rebuilds its ``execute`` strings ask for."""
+    the MySQL table rebuilds its ``execute`` strings ask for, and on PostgreSQL its
+    index builds without ``algorithm: :concurrently`` (railsops)."""
     rules = rubysql.dialect(changes, dialect)
+    if m.framework == RAILS and rules == "postgres":
+        return railsops.index_hits(text, changes.added_lines(m.path))
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):
         return []
     review_sql = _sql_review(rules)
@@ -565,6 +635,14 @@ def _revisions(
 
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def _shown_engine(configured: str, proven_on: Mapping[str, str]) -> str:
+    """The engine the summary names: under ``auto``, those the chains really ran on."""
+    if configured != "auto":
+        return configured
+    used = sorted(set(proven_on.values())) or ["sqlite"]
+    return " and ".join(used)
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:

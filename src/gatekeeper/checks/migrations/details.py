@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from gatekeeper.checks.migrations import variants
 from gatekeeper.checks.migrations.detect import (
@@ -71,6 +71,7 @@ def render(
     engine: str,
     deleted: set[str],
     skipped: frozenset[str] = frozenset(),
+    proven_on: Mapping[str, str] | None = None,
 ) -> tuple[str, Table]:
     """(summary, table) for the migrations the change touched; ``skipped`` are those the
     policy keeps out of the round trip (``django.mode: off``)."""
@@ -87,7 +88,8 @@ def render(
     for m in changed:
         rules = by_path.get(m.path, set()) | by_path.get(m.down_path or "", set())
         down = next((text for rule, text in _DOWN if rule in rules), "present")
-        state = _roundtrip(m, rules, engine, m.path in deleted, m.path in skipped)
+        own = (proven_on or {}).get(m.path, engine)
+        state = _roundtrip(m, rules, own, m.path in deleted, m.path in skipped)
         states[state.split(" (")[0]] += 1
         shown = inline(strong(state)) if state == "failed" else inline(state)
         count = inline(str(safety[m.path]))

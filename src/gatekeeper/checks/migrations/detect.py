@@ -343,7 +343,7 @@ def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
     if m.framework == DRIZZLE:
         return [drizzle.dialect(changes, m.directory) or folder]
     if m.framework != GOLANG_MIGRATE:
-        return [folder]
+        return [folder or _named_database(changes, m)]
     names = variants.folder_names(changes, m.directory)
     own = variants.dialects_in(names)
     if not own:
@@ -366,6 +366,23 @@ def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
     # the databases the folder has files for (and the policy's); when each of those has
     # its own file for this version, the generic one serves the others the runner knows
     return runs(own | {default}) or runs(set(variants.RULES_DIALECT)) or [""]
+
+
+_INFIX = re.compile(r"\.([a-z0-9]+)\.(?:up|down)\.sql$")
+
+
+def _named_database(changes: ChangeSet, m: Migration) -> str:
+    """The database a SQL file's name says it is for (authelia's
+    ``V0001.Initial_Schema.mysql.up.sql``), "" when it names none. Honoured only where the
+    folder, as merged, already holds files for two databases or more: a PR cannot name its
+    own file for another database to leave the policy's dialect."""
+    own = _INFIX.search(posixpath.basename(m.path))
+    if own is None or own.group(1) not in variants.ALIASES:
+        return ""
+    names = variants.folder_names(changes, m.directory, at_base=True)
+    merged = {variants.ALIASES[t.group(1)] for n in names if (t := _INFIX.search(n))
+              and t.group(1) in variants.ALIASES}  # fmt: skip
+    return variants.ALIASES[own.group(1)] if len(merged) >= 2 else ""
 
 
 def sqitch_plan(text: str | None) -> dict[str, int]:

@@ -55,6 +55,39 @@ def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
             if new in dropped and old in created:
                 out |= {stmt.line, dropped[new]}
             renamed_away[old] = (new, stmt.line)
+    return out | copied_back(statements)
+
+
+_COPY = re.compile(
+    rf"^\s*INSERT\s+INTO\s+{_NAME}[^;]*?\bSELECT\b[^;]*?\bFROM\s+{_NAME}"
+    r"(?:\s+ORDER\s+BY\s+[\w\s,.\"`]+)?\s*;?\s*$",
+    re.I | re.S,
+)
+
+
+def copied_back(statements: Iterable[Statement]) -> set[int]:
+    """Lines of the drops of a table rebuilt by copying out and back: every row copied
+    into a table the migration creates, the table dropped and created again, every row
+    copied back (authelia's SQLite migrations). A copy with a WHERE or a join keeps
+    only some rows, so it does not count."""
+    created: dict[str, list[int]] = {}
+    copies: list[tuple[int, str, str]] = []  # (line, from, into)
+    drops: list[tuple[int, str]] = []
+    for stmt in statements:
+        text = strip_comments(stmt.text)
+        if m := _CREATE.match(text):
+            created.setdefault(_base(m.group(1)), []).append(stmt.line)
+        elif m := _DROP.match(text):
+            drops.append((stmt.line, _base(m.group(1))))
+        elif (m := _COPY.match(text)) and not re.search(r"\b(?:WHERE|JOIN|LIMIT)\b", text, re.I):
+            copies.append((stmt.line, _base(m.group(2)), _base(m.group(1))))
+    out = set()
+    for line, table in drops:
+        outs = {into for at, src, into in copies if at < line and src == table
+                and any(c < at for c in created.get(into, []))}  # fmt: skip
+        back = any(at > line and src in outs and into == table for at, src, into in copies)
+        if back and any(c > line for c in created.get(table, [])):
+            out.add(line)
     return out
 
 

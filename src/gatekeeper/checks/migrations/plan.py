@@ -7,12 +7,14 @@ run (a revision imports the application, a file is too large) yields a reason in
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
 from gatekeeper.checks.migrations.catalog import Database
-from gatekeeper.checks.migrations.detect import ALEMBIC, DRIZZLE, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DRIZZLE, PRISMA, Migration
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, split
 
@@ -43,7 +45,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Engines:
-    """What the policy allows: the configured engine, and whether PostgreSQL is at hand."""
+    """What the policy allows: the configured engine (``auto``, ``sqlite``, ``postgres``),
+    and whether PostgreSQL is at hand (a ``database_url``, or binaries under ``auto``)."""
 
     configured: str
     postgres: bool
@@ -62,7 +65,10 @@ def plans(
     groups: dict[tuple[str, str, str], list[Migration]] = {}
     for m in changed:
         if (m.is_sql or m.framework == ALEMBIC) and changes.text_at_head(m.path) is not None:
-            for dialect in detect.databases(changes, m, engines.default):
+            for named in detect.databases(changes, m, engines.default):
+                dialect = named
+                if m.framework == PRISMA and not named:
+                    dialect = prisma_provider(changes, m.directory)
                 groups.setdefault((m.framework, m.directory, dialect), []).append(m)
     out = []
     for key in sorted(groups):
@@ -93,16 +99,15 @@ def _engine(
 ) -> tuple[str, str]:
     """(engine, "") to run a chain on, or ("", why not) for a database with no server here."""
     if not dialect:
-        return engines.configured, ""
+        # dialect-less chains start on SQLite under auto (runs.py retries them on PostgreSQL)
+        return ("postgres" if engines.configured == "postgres" else "sqlite"), ""
     if dialect == "sqlite3":
         return "sqlite", ""
     own = variants.dialects_in(variants.folder_names(changes, folder))
-    if (
-        generic
-        and dialect == engines.default
-        and "sqlite3" not in own
-        and engines.configured == "sqlite"
-    ):
+    on_sqlite = engines.configured == "sqlite" or (
+        engines.configured == "auto" and not engines.postgres
+    )
+    if generic and dialect == engines.default and "sqlite3" not in own and on_sqlite:
         return "sqlite", ""  # no SQLite files of its own: the generic chain is the best proof
     label = variants.LABEL.get(dialect, dialect)
     if dialect == "postgres":
@@ -110,13 +115,36 @@ def _engine(
             return "postgres", ""
         return "", (
             f"the {label} files of this chain were reviewed in {label}'s dialect but not "
-            "round-tripped: set `checks.migrations.roundtrip: postgres` (a scratch server "
-            "from the local PostgreSQL binaries) or `checks.migrations.database_url` to run them"
+            f"round-tripped: {POSTGRES_HOW_TO}"
         )
     return "", (
         f"the {label} files of this chain were reviewed in {label}'s dialect; gatekeeper "
         f"round-trips on SQLite and PostgreSQL only, so no {label} server runs them here"
     )
+
+
+#: how to have PostgreSQL chains round-tripped on PostgreSQL (said wherever one was not)
+POSTGRES_HOW_TO = (
+    "install PostgreSQL here (initdb and pg_ctl on PATH or in /usr/lib/postgresql; the "
+    "Action's image has them) and keep the default `checks.migrations.roundtrip: auto`, or set "
+    "`checks.migrations.database_url` (or GATEKEEPER_DATABASE_URL) to a server where "
+    "scratch databases may be created; `checks.migrations.roundtrip: postgres` also makes "
+    "a missing server "
+    "an error instead of this warning"
+)
+#: Prisma's ``migration_lock.toml`` provider -> the runner's name of its database
+_PRISMA_PROVIDERS = {"postgresql": "postgres", "sqlite": "sqlite3"}
+_PROVIDER = re.compile(r"""^\s*provider\s*=\s*["']([a-z0-9]+)["']""", re.MULTILINE)
+
+
+def prisma_provider(changes: ChangeSet, folder: str) -> str:
+    """The database a Prisma migrations folder's ``migration_lock.toml`` names (PostgreSQL
+    or SQLite; "" for any other or none). The merged file is read first, so a PR cannot
+    move a merged chain to another engine by editing it."""
+    lock = posixpath.join(folder, "migration_lock.toml")
+    text = changes.text_at_base(lock) or changes.text_at_head(lock) or ""
+    found = _PROVIDER.search(text)
+    return _PRISMA_PROVIDERS.get(found.group(1), "") if found else ""
 
 
 def _size(changes: ChangeSet, m: Migration) -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.checks.migrations.catalog import Catalog, EngineError, Fact
+from gatekeeper.checks.migrations.sqltext import strip_comments
 
 #: SQLSTATE classes/codes that mean the server lacks something, not that the migration is wrong
 _UNSUPPORTED_CLASS = "0A"  # feature_not_supported (e.g. an extension that is not installed)
@@ -27,6 +28,35 @@ _UNSUPPORTED_CLASS = "0A"  # feature_not_supported (e.g. an extension that is no
 #: role is no superuser: a migration that needs one cannot be proven here); query_canceled
 #: (the check's time limit ran out)
 _UNSUPPORTED_CODES = frozenset({"58P01", "42501", "57014"})
+#: what a migration may take from the server it was written for and a scratch server has
+#: not: the PR did not cause it, so a round trip stopped by it is "not run" (the reason
+#: says which), never "failed"
+_ENVIRONMENT = (
+    (re.compile(r'\brole "[^"]*" does not exist'), "a role this server does not have"),
+    (re.compile(r'\btablespace "[^"]*" does not exist'), "a tablespace this server does not have"),
+    (
+        re.compile(
+            r'extension "[^"]*" is not available|could not open extension control file|'
+            r'\blanguage "[^"]*" does not exist|\baccess method "[^"]*" does not exist|'
+            r'\btype "(?:\w+\.)?(?:geometry|geography|raster|box2d|box3d|vector|halfvec|'
+            r'sparsevec|citext|hstore|ltree|cube|earth|lquery|ltxtquery)" does not exist|'
+            r"\bfunction (?:\w+\.)?(?:st_\w+|create_hypertable|add_\w+_policy|"
+            r"uuid_generate_v\d\w*|gen_salt|crypt|digest|hmac|similarity|earth_\w+)\(",
+            re.IGNORECASE,
+        ),
+        "an extension not installed or not created on this server",
+    ),
+)
+#: statements that only grant, revoke or hand over ownership: nothing the round trip
+#: compares; where the role they name is not on this server, they are skipped
+_PRIVILEGES = re.compile(
+    r"^\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b|^\s*ALTER\b[^;]*\bOWNER\s+TO\b",
+    re.IGNORECASE | re.DOTALL,
+)
+#: no_active_sql_transaction: a statement that only means something inside a transaction
+_NO_TRANSACTION = "25P01"
+#: psycopg's TransactionStatus.INERROR: a block whose statement failed
+_FAILED_BLOCK = 3
 SCRATCH_USER = "gatekeeper"
 #: the role migrations run as on a scratch server: it owns its database and nothing else,
 #: so a migration cannot reach the machine (COPY ... PROGRAM) or other databases
@@ -131,6 +161,22 @@ def connect(conninfo: str, **kwargs: Any) -> Any:
         raise ServerError(f"cannot connect to {mask(conninfo)}: {first}") from exc
 
 
+def _environment(message: str) -> str:
+    """What the server lacks, when ``message`` says it lacks something a migration may
+    take for granted ("" otherwise)."""
+    return next((why for pattern, why in _ENVIRONMENT if pattern.search(message)), "")
+
+
+def _engine_error(message: str, state: str, line: int) -> EngineError:
+    """The error of a statement: "unsupported" when the server, not the migration, is
+    the cause (the reason then says what the server lacks)."""
+    lacking = _environment(message)
+    if lacking:
+        message = f"{message} ({lacking}: not something the change caused)"
+    unsupported = bool(lacking) or state.startswith(_UNSUPPORTED_CLASS)
+    return EngineError(message, line=line, unsupported=unsupported or state in _UNSUPPORTED_CODES)
+
+
 class PostgresDatabase:
     """A fresh database on the server behind ``admin`` (a conninfo or URL)."""
 
@@ -180,13 +226,26 @@ class PostgresDatabase:
         import psycopg
 
         for sql, line in statements:
+            privileges = _PRIVILEGES.match(strip_comments(sql)) is not None
+            in_block = self._conn.info.transaction_status != 0
+            if privileges and in_block:  # a skipped GRANT must not abort the file's block
+                self._conn.execute(b"SAVEPOINT gk_privileges")
             try:
                 self._conn.execute(sql.encode("utf-8"))  # bytes: no client-side placeholders
             except psycopg.Error as exc:
-                state = exc.sqlstate or ""
-                unsupported = state.startswith(_UNSUPPORTED_CLASS) or state in _UNSUPPORTED_CODES
                 message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                raise EngineError(message, line=line, unsupported=unsupported) from exc
+                state = exc.sqlstate or ""
+                if privileges and (state == "42501" or _environment(message)):
+                    if in_block:
+                        self._conn.execute(b"ROLLBACK TO SAVEPOINT gk_privileges")
+                    continue
+                if state == _NO_TRANSACTION:
+                    # LOCK TABLE, SAVEPOINT: the runner's own transaction around the file
+                    # (goose, dbmate, Flyway) is not opened here; alone they change nothing
+                    continue
+                if self._conn.info.transaction_status == _FAILED_BLOCK:
+                    self._conn.rollback()  # the file's own block is lost, as on its server
+                raise _engine_error(message, state, line) from exc
 
     def snapshot(self) -> Catalog:
         """Tables, columns, indexes, constraints, enums, sequences and views, as a set."""

@@ -48,8 +48,9 @@ class _Reading:
         """False as soon as a call in ``func`` (or a helper it calls) may change schema."""
         self.seen.add(func.name)
         bound = _bindings(func)
+        put_back = _put_back(func)
         for node in ast.walk(func):
-            if not isinstance(node, ast.Call):
+            if not isinstance(node, ast.Call) or id(node) in put_back:
                 continue
             if not self._call(node, bound):
                 return False
@@ -92,6 +93,42 @@ class _Reading:
             return True
         statements = [s.text for s in split(sql)]
         return all(is_session(s) or s.lstrip()[:6].upper() == "SELECT" for s in statements)
+
+
+#: batch operations that make a constraint again under the name it was dropped by
+_RECREATES = frozenset({"create_foreign_key", "create_unique_constraint",
+                        "create_check_constraint", "create_primary_key"})  # fmt: skip
+
+
+def _put_back(func: ast.FunctionDef) -> set[int]:
+    """The calls (by ``id``) of ``op.batch_alter_table`` blocks in ``func`` that only drop
+    constraints and create them again under the same names on the same tables (Mailu
+    lifts its foreign keys to rewrite the keys they point at, then restores them): no
+    schema is left changed. Empty when any block does anything else, names a table or
+    constraint the gate cannot read, or a dropped constraint is not made again."""
+    calls: set[int] = set()
+    dropped: list[tuple[str, str]] = []
+    made: list[tuple[str, str]] = []
+    blocks = [n for n in ast.walk(func) if isinstance(n, ast.With)]
+    for node in blocks:
+        for item in node.items:
+            opened, var = item.context_expr, item.optional_vars
+            if not isinstance(opened, ast.Call) or call_name(opened) != "batch_alter_table":
+                continue
+            table = literal_str(opened.args[0] if opened.args else None)
+            if _root(opened) != "op" or table is None or not isinstance(var, ast.Name):
+                return set()
+            calls.add(id(opened))
+            for inner in (c for stmt in node.body for c in ast.walk(stmt)):
+                if not isinstance(inner, ast.Call) or _root(inner) != var.id:
+                    continue
+                name = literal_str(inner.args[0] if inner.args else None)
+                what = call_name(inner)
+                if name is None or (what != "drop_constraint" and what not in _RECREATES):
+                    return set()
+                (dropped if what == "drop_constraint" else made).append((table, name))
+                calls.add(id(inner))
+    return calls if sorted(dropped) == sorted(made) else set()
 
 
 #: calls that fetch a connection to the database the migration runs on

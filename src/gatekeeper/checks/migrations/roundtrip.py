@@ -9,6 +9,7 @@ trip held. The scratch database is created here and always discarded, whatever h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,6 +69,8 @@ class Problem:
     failed: bool
     message: str
     line: int | None = None
+    #: the step that stopped (0 up, 1 down, 2 up again), None when not a step's error
+    step: int | None = None
 
 
 def run(
@@ -75,10 +78,19 @@ def run(
     before: list[Unit],
     new: list[Unit],
     tick: Callable[[], None] = lambda: None,
+    *,
+    partial: bool = False,
 ) -> list[Problem]:
-    """Roundtrip each of ``new`` after applying ``before``; the problems found."""
+    """Roundtrip each of ``new`` after applying ``before``; the problems found.
+
+    With ``partial``, a migration of the chain up to the parent that fails is left as far
+    as it got and the rest of the chain still applied (a chain with migrations written as
+    code the gate does not run, a step that needs what this server lacks): the new units
+    are then proven on that schema, and only what cannot depend on the missing part
+    fails them (see :func:`_on_partial`)."""
     db = open_db()
     paths = [p for u in new for p in (u.path, *u.members)]
+    stopped = ""
     try:
         for unit in before:
             tick()
@@ -87,20 +99,45 @@ def run(
             except EngineError as exc:
                 at = f" at {unit.path}" if unit.path else ""  # "": the child names it
                 msg = f"the chain up to the parent failed{at}: {exc}"
-                return [Problem(p, False, msg) for p in paths]
-        problems: list[Problem] = []
-        for index, unit in enumerate(new):
-            tick()
-            problem = prove(db, unit)
-            if problem is not None:
-                problems.append(problem)
-                rest = [p for u in new[index + 1 :] for p in (u.path, *u.members)]
-                msg = f"not run: {unit.path} before it did not roundtrip"
-                problems += [Problem(p, False, msg) for p in (*unit.members, *rest)]
-                break
-        return problems
+                if not partial:
+                    return [Problem(p, False, msg) for p in paths]
+                stopped = stopped or msg
+        problems = _prove_all(db, new, tick)
+        return [_on_partial(p, stopped) for p in problems] if stopped else problems
     finally:
         db.discard()
+
+
+#: PostgreSQL's words for an object that is not there: on a partial chain, maybe one of
+#: the migrations that did not apply here would have made it
+_MISSING = re.compile(r"\bdoes not exist\b")
+
+
+def _on_partial(problem: Problem, stopped: str) -> Problem:
+    """A problem found on a chain that did not fully apply: an up that fails, or a step
+    that misses an object, may be the missing part's doing ("not run", both reasons
+    said); a down that fails otherwise (PostgreSQL refuses to drop what the up left in
+    use), or a schema not back after a down that ran, is the migration's own."""
+    if problem.failed and problem.step != 0 and not _MISSING.search(problem.message):
+        message = f"{problem.message} (proven on the chain as far as it applies here: {stopped})"
+        return Problem(problem.path, True, message, problem.line, problem.step)
+    message = f"{stopped}; on the rest of the chain: {problem.message}"
+    return Problem(problem.path, False, message, problem.line, problem.step)
+
+
+def _prove_all(db: Database, new: list[Unit], tick: Callable[[], None]) -> list[Problem]:
+    """Each of ``new`` in turn on ``db``; after the first problem, the rest are not run."""
+    problems: list[Problem] = []
+    for index, unit in enumerate(new):
+        tick()
+        problem = prove(db, unit)
+        if problem is not None:
+            problems.append(problem)
+            rest = [p for u in new[index + 1 :] for p in (u.path, *u.members)]
+            msg = f"not run: {unit.path} before it did not roundtrip"
+            problems += [Problem(p, False, msg) for p in (*unit.members, *rest)]
+            break
+    return problems
 
 
 def prove(db: Database, unit: Unit) -> Problem | None:
@@ -123,7 +160,7 @@ def prove(db: Database, unit: Unit) -> Problem | None:
         return _compare(db, unit, unit.again or unit.up, second, words.again)
     except EngineError as exc:
         message = _failure(exc, db, unit, step)
-        return Problem(exc.path or unit.path, not exc.unsupported, message, exc.line)
+        return Problem(exc.path or unit.path, not exc.unsupported, message, exc.line, step)
 
 
 def _failure(exc: EngineError, db: Database, unit: Unit, step: int) -> str:

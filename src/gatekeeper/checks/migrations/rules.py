@@ -60,12 +60,14 @@ _RULES = (
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),
     Rule("roundtrip-other-dialect", INFO, "A chain of per-database files for a database "
-         "with no server here (MySQL, CockroachDB; PostgreSQL unless configured) was reviewed "
-         "in its dialect but not round-tripped.",
-         "Nothing to do; set `checks.migrations.roundtrip: postgres` or "
-         "`checks.migrations.database_url` to round-trip the PostgreSQL files too."),
+         "with no server here (MySQL, CockroachDB; PostgreSQL where it is not installed) "
+         "was reviewed in its dialect but not round-tripped.",
+         "Nothing to do; to round-trip the PostgreSQL files too, install PostgreSQL where "
+         "the gate runs (the default `checks.migrations.roundtrip: auto` then uses it) or set "
+         "`checks.migrations.database_url`."),
     Rule("roundtrip-not-run", W, "The roundtrip could not run for this migration.",
-         "See the reason; for Postgres-only SQL set `checks.migrations.roundtrip: postgres`."),
+         "See the reason; for PostgreSQL-only SQL install PostgreSQL where the gate runs "
+         "(`checks.migrations.roundtrip: auto` uses it) or set `checks.migrations.database_url`."),
     # safety
     Rule("drop-table", E, "Dropping a table breaks code that still reads it.",
          "Expand-contract: stop using the table, deploy, then drop it in its own PR.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import variants
+from gatekeeper.checks.migrations import postgres, variants
 from gatekeeper.checks.migrations.roundtrip import Problem
 
 #: the variable that names a PostgreSQL server for round trips when the policy does not
@@ -30,12 +31,22 @@ class Settings:
     environment: Mapping[str, str] = field(default_factory=dict)
     pass_env: tuple[str, ...] = ()
 
+    def postgres_here(self) -> bool:
+        """True when a PostgreSQL round trip can be attempted: a server is given, or
+        (``auto``, ``postgres``) the local binaries and the driver are there to start one."""
+        if self.url:
+            return True
+        if self.configured not in ("auto", "postgres"):
+            return False
+        driver = importlib.util.find_spec("psycopg") is not None
+        return driver and postgres.find_binaries() is not None
+
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Settings:
         """From the check's validated policy block."""
         url = config.get("database_url") or os.environ.get(URL_VARIABLE) or None
         return cls(
-            configured=str(config.get("roundtrip", "sqlite")),
+            configured=str(config.get("roundtrip", "auto")),
             url=url,
             default=variants.from_policy(str(config.get("dialect", "postgres"))),
             max_bytes=int(config.get("roundtrip_max_bytes", 1_000_000)),
@@ -53,6 +64,8 @@ class Outcome:
 
     problems: list[tuple[Problem, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: path -> the engine its chain was round-tripped on
+    engines: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

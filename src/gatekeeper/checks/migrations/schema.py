@@ -29,10 +29,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": "SQL dialect of the migrations, for the safety rules and the lint.",
         },
         "roundtrip": {
-            "enum": ["sqlite", "postgres", "off"],
-            "default": "sqlite",
-            "description": "Where reversibility is proven: an embedded SQLite database, a "
-            "PostgreSQL server (database_url, or a scratch server), or not at all.",
+            "enum": ["auto", "sqlite", "postgres", "off"],
+            "default": "auto",
+            "description": "Where reversibility is proven. auto: each chain on its own "
+            "database's engine when it is at hand (SQLite chains, and chains SQLite runs, "
+            "on SQLite; PostgreSQL chains, and chains SQLite cannot prove, on PostgreSQL "
+            "when database_url is set or the PostgreSQL binaries are installed); sqlite: "
+            "an embedded SQLite database; postgres: a PostgreSQL server (database_url, or "
+            "a scratch server), a missing one being an error; off: not at all.",
         },
         "database_url": {
             "type": "string",

@@ -1,0 +1,165 @@
+"""Rails migrations' ActiveRecord calls reviewed for locks, and their up-only contract steps.
+
+``add_index :events, ...`` runs ``CREATE INDEX`` inside the migration: on PostgreSQL
+writes to the table wait for the whole build unless the call says ``algorithm:
+:concurrently`` (``disable_ddl_transaction!`` alone only lets it say so). The calls are
+read line by line like :mod:`.rails` reads them (a call continues while its parentheses
+are open or its line ends with a comma); ``t.index`` inside ``change_table`` is the same
+build. An index on a table the migration itself creates locks nothing.
+
+A ``def up`` with no ``def down`` is the contract step of an expand-contract plan, which
+a reviewer passes, when all it does is drop indexes (rebuilt at will), columns the model
+at base already told ActiveRecord to ignore (``ignored_columns``, strong_migrations'
+safe drop) or tables the code at base no longer names (their model was removed in an
+earlier change). Everything is read at base, so a PR cannot make its own drop look old.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.migrations import detect, rails
+from gatekeeper.checks.migrations.hits import Hit
+
+_CREATE = re.compile(r"^\s*create_table\s*\(?\s*[:\"'](\w+)")
+_ADD_INDEX = re.compile(r"^\s*add_index\b")
+_ADD_INDEX_TABLE = re.compile(r"^\s*add_index\s*\(?\s*[:\"'](\w+)")
+_CHANGE_TABLE = re.compile(r"^(\s*)change_table\s*\(?\s*[:\"'](\w+)[\"']?.*\bdo\b")
+_T_INDEX = re.compile(r"^\s*\w+\.index\b")
+_CONCURRENT = re.compile(
+    r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
+)
+
+
+def _call_text(body: list[tuple[int, str]], start: int) -> str:
+    """The text of the call opening at ``body[start]``: following lines while its
+    parentheses are open or a line ends with a comma."""
+    parts = []
+    depth = 0
+    for _, text in body[start:]:
+        code = text.split("#", 1)[0]
+        parts.append(code)
+        depth += code.count("(") + code.count("[") - code.count(")") - code.count("]")
+        if depth <= 0 and not code.rstrip().endswith(","):
+            break
+    return " ".join(parts)
+
+
+def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
+    """``index-not-concurrent`` for each added ``add_index`` (or ``t.index`` in a
+    ``change_table``) of ``def up``/``def change`` without ``algorithm: :concurrently``
+    on a table the migration does not create."""
+    found = rails.methods(text)
+    out: list[Hit] = []
+    for name in ("up", "change"):
+        method = found.get(name)
+        if method is None:
+            continue
+        body = method.body
+        created = {m.group(1).lower() for _, t in body if (m := _CREATE.match(t))}
+        block: tuple[str, str] | None = None  # (indentation, table) of a change_table
+        for i, (number, line) in enumerate(body):
+            if block is not None and line.rstrip() == f"{block[0]}end":
+                block = None
+                continue
+            opened = _CHANGE_TABLE.match(line)
+            if opened:
+                block = (opened.group(1), opened.group(2))
+                continue
+            table = None
+            if block is not None and _T_INDEX.match(line):
+                table = block[1]
+            elif _ADD_INDEX.match(line):
+                named = _ADD_INDEX_TABLE.match(_call_text(body, i))
+                table = named.group(1) if named else "?"
+            if table is None or number not in added or table.lower() in created:
+                continue
+            if _CONCURRENT.search(_call_text(body, i)):
+                continue
+            msg = (
+                f"Builds an index on {table} without algorithm: :concurrently: writes to "
+                f"{table} wait for the whole build."
+            )
+            out.append(Hit("index-not-concurrent", msg, number, table, table=(table,)))
+    return out
+
+
+# --- up-only contract steps ---------------------------------------------------------------
+
+_REMOVE_INDEX = re.compile(r"^\s*remove_index\b")
+_REMOVE_COLUMN = re.compile(r"^\s*remove_column\s*\(?\s*[:\"'](\w+)[\"']?\s*,\s*[:\"'](\w+)")
+_DROP_TABLE = re.compile(
+    r"^\s*drop_table\s*\(?\s*[:\"'](\w+)[\"']?\s*(?:,\s*if_exists:\s*true\s*)?\)?\s*$"
+)
+_WRAPPER = re.compile(r"^\s*(?:safety_assured\s*(?:do|\{)|end|\}|disable_ddl_transaction!)\s*$")
+_IGNORED = re.compile(r"ignored_columns\s*(?:\+?=|<<)\s*(?P<list>[^\n]*(?:\n[^\n]*){0,5})")
+_SCHEMA_DUMPS = ("schema.rb", "structure.sql")
+
+
+def contract_step(changes: ChangeSet, up: rails.Method, code_paths: tuple[str, ...]) -> str | None:
+    """Why a ``def up`` without a down only contracts (None when it does anything else):
+    every statement drops an index, a column ignored by its model at base, or a table
+    the code at base no longer names."""
+    reasons: set[str] = set()
+    for _, line in up.body:
+        code = line.split("#", 1)[0].rstrip()
+        if not code.strip() or _WRAPPER.match(code):
+            continue
+        if _REMOVE_INDEX.match(code):
+            reasons.add("drops indexes, which can be rebuilt")
+        elif (col := _REMOVE_COLUMN.match(code)) is not None:
+            if not _ignored_at_base(changes, col.group(1), col.group(2)):
+                return None
+            reasons.add(f"drops {col.group(1)}.{col.group(2)}, which its model ignored at base")
+        elif (table := _DROP_TABLE.match(code)) is not None:
+            if _named_in_code(changes, table.group(1), code_paths):
+                return None
+            reasons.add(f"drops {table.group(1)}, which no code at base names")
+        else:
+            return None
+    return "; ".join(sorted(reasons)) or None
+
+
+def _model_names(table: str) -> list[str]:
+    """The names code uses for ``table``: itself, its singular, its model class."""
+    singular = re.sub(r"ies$", "y", table) if table.endswith("ies") else re.sub(r"s$", "", table)
+    camel = "".join(part.capitalize() for part in singular.split("_"))
+    return [table, singular, camel]
+
+
+def _ignored_at_base(changes: ChangeSet, table: str, column: str) -> bool:
+    """True when a model of ``table`` at base lists ``column`` in ``ignored_columns``."""
+    names = _model_names(table)
+    owner = re.compile(
+        rf"^\s*class\s+(?:\w+::)*{re.escape(names[2])}\b|table_name\s*=\s*[\"']{re.escape(table)}[\"']",
+        re.MULTILINE,
+    )
+    for path in changes.base_files_containing(["ignored_columns"], ["**/*.rb"]) or []:
+        text = changes.text_at_base(path) or ""
+        if not owner.search(text):
+            continue
+        for m in _IGNORED.finditer(text):
+            listed = m.group("list").split("]", 1)[0]
+            if re.search(rf"[\"':]{re.escape(column)}\b|\b{re.escape(column)}\b", listed):
+                return True
+    return False
+
+
+def _named_in_code(changes: ChangeSet, table: str, code_paths: tuple[str, ...]) -> bool:
+    """True when code at base (not migrations, not schema dumps) names ``table`` or its
+    model, or when the search cannot tell (fail closed)."""
+    names = _model_names(table)
+    found = changes.base_files_containing(names, code_paths)
+    if found is None:
+        return True
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
+    for path in found:
+        text = changes.text_at_base(path)
+        if text is None or path.rsplit("/", 1)[-1] in _SCHEMA_DUMPS:
+            continue
+        if detect.classify(path, text) is not None:
+            continue  # migrations name the tables they create
+        if pattern.search(text):
+            return True
+    return False
