@@ -232,14 +232,20 @@ def _tree_blobs(work: Path, sha: str) -> list[tuple[str, str]]:
     return out
 
 
+#: the mode of a submodule entry in a tree
+GITLINK = "160000"
+
+
 def missing_blobs(work: Path, parent: str, sha: str) -> list[str]:
     """Paths the change touches whose contents the mirror does not hold."""
     raw = git(work, "diff-tree", "-r", "-z", "--no-commit-id", "--no-renames", parent, sha)
     parts = raw.split("\0")
     wanted = []
     for meta, path in zip(parts[0::2], parts[1::2], strict=False):
-        for blob in meta.split()[2:4]:
-            if set(blob) != {"0"}:
+        fields = meta.split()
+        for mode, blob in zip(fields[0:2], fields[2:4], strict=False):
+            # a submodule's entry names a commit of another repository, never held here
+            if set(blob) != {"0"} and mode.lstrip(":") != GITLINK:
                 wanted.append((blob, path))
     return _absent(work, wanted)
 

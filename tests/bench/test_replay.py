@@ -281,6 +281,17 @@ def test_files_the_snapshot_lacks_are_left_out_or_skipped(tmp_path: Path) -> Non
         assert (work / "font.ttf").read_text(encoding="utf-8") == "bigger\n"
 
 
+def test_a_submodule_change_is_not_a_missing_file(tmp_path: Path) -> None:
+    mirror = GitRepo(tmp_path / "mirror")
+    first = mirror.commit({"app.py": "a = 1\n"})
+    # a submodule pointer names a commit of another repository: never in this object store
+    mirror.git("update-index", "--add", "--cacheinfo", f"160000,{'d' * 40},deploy/k8s")
+    mirror.git("commit", "-q", "-m", "add a submodule")
+    second = mirror.git("rev-parse", "HEAD").strip()
+    with clone(mirror.root, tmp_path / "work") as work:
+        assert missing_blobs(work, first, second) == []
+
+
 @pytest.mark.slow
 def test_replay_of_a_local_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mirrors = tmp_path / "mirrors"
