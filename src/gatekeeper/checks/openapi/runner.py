@@ -77,7 +77,8 @@ def run_spec(
         try:
             head = _load(path, _bounded(changes), ctx.config)
         except SpecError as exc:
-            return unloadable(check, ctx, path, base_path, in_base, exc)
+            why_base = (lambda: _base_error(changes, base_path, ctx.config)) if in_base else None
+            return unloadable(check, ctx, path, why_base, exc)
         if not _touched(changes, head.doc, path):
             return []
         out.extend(_head_problems(check, ctx, head))
@@ -171,6 +172,15 @@ def _version_moves(check: BaseCheck, base: Spec, head: Spec, path: str) -> list[
 def _touched(changes: ChangeSet, doc: Document, path: str) -> bool:
     """Whether the change touched the spec or any file it pulls in."""
     return any(changes.get(f) is not None for f in doc.files) or changes.get(path) is not None
+
+
+def _base_error(changes: ChangeSet, path: str, config: Any) -> SpecError | None:
+    """Why the base version does not load, or None when it loads as OpenAPI."""
+    try:
+        _load(path, changes.bytes_at_base, config)
+    except SpecError as exc:
+        return exc
+    return None
 
 
 def _base(changes: ChangeSet, path: str, config: Any) -> Spec | None:

@@ -13,11 +13,9 @@ cannot hide a breaking change.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 
-from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck, CheckContext
-from gatekeeper.checks.openapi.engine import load_spec
 from gatekeeper.checks.openapi.load import SpecError
 from gatekeeper.model import Finding
 
@@ -35,29 +33,21 @@ def template_line(data: bytes | None) -> int | None:
     return data.count(b"\n", 0, found.start()) + 1 if found else None
 
 
-def _base_error(changes: ChangeSet, base_path: str, config: Any) -> SpecError | None:
-    """Why the base version does not load, or None when it loads as OpenAPI."""
-    try:
-        load_spec(
-            base_path,
-            changes.bytes_at_base,
-            allow_external=bool(config.get("allow_external_refs", False)),
-        )
-    except SpecError as exc:
-        return exc
-    return None
-
-
 def unloadable(
-    check: BaseCheck, ctx: CheckContext, path: str, base_path: str, in_base: bool, exc: SpecError
+    check: BaseCheck,
+    ctx: CheckContext,
+    path: str,
+    base_error: Callable[[], SpecError | None] | None,
+    exc: SpecError,
 ) -> list[Finding]:
-    """Findings for a head spec that raised ``exc`` while loading."""
+    """Findings for a head spec that raised ``exc`` while loading; ``base_error`` says
+    why the base version does not load (None: it loads), and is None without a base."""
     changes = ctx.changes
     failure = check.finding(
         exc.rule, exc.message, path=exc.path, line=exc.line, evidence=exc.message
     )
-    base_exc = _base_error(changes, base_path, ctx.config) if in_base else None
-    base_loaded = in_base and base_exc is None
+    base_exc = base_error() if base_error is not None else None
+    base_loaded = base_error is not None and base_exc is None
     # only a file that was read and failed to parse can be a template: one refused as
     # unreadable (too large, binary) is never read whole to be sniffed
     parsed = exc.path == path and exc.rule in _PARSE_RULES
