@@ -16,6 +16,7 @@ name and keep bandit's verdict: the purpose must be stated, not guessed.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 #: bandit tests for MD5/SHA-1 and friends
@@ -40,14 +41,22 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed(source: str) -> ast.Module | None:
+    """The file's tree, parsed once for all its weak-hash findings (None: unparseable)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def naming_function(source: str, line: int) -> str | None:
     """The function around ``line`` when its weak hash only names things, else None.
 
     None also when ``source`` does not parse or the line is outside any named function.
     """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source)
+    if tree is None:
         return None
     holder: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
