@@ -122,6 +122,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "dani-garcia/vaultwarden", "Mailu/Mailu", "sysadminsmedia/homebox",
         "authelia/authelia", "getlago/lago-api",
     ),
+    "sixteenth (20)": (
+        "semaphoreui/semaphore", "atuinsh/atuin", "Athou/commafeed", "shlinkio/shlink",
+        "formbricks/formbricks",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
