@@ -72,7 +72,11 @@ class OpenAPI(_Fake):
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"specs": {"type": "array", "items": {"type": "string"}, "default": []}},
+        "properties": {
+            "specs": {"type": "array", "items": {"type": "string"}, "default": []},
+            # the strict preset sets it false
+            "enum_catch_up": {"type": "boolean"},
+        },
     }
 
 
