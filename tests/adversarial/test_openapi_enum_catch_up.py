@@ -50,6 +50,21 @@ def test_the_removed_value_in_another_case_or_quoting_keeps_it_blocking(
     assert_blocked(verdict, BLOCKED)
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("config/schemas/rule.json", '{"properties": {"type": {"enum": ["device", "query"]}}}\n'),
+        ("db/schema.sql", "CREATE TYPE condition AS ENUM ('device', 'language', 'query');\n"),
+    ],
+)
+def test_the_removed_value_in_data_the_server_reads_keeps_it_blocking(
+    attack: AttackFactory, name: str, text: str
+) -> None:
+    # a JSON Schema the server validates with, a database enum: the value was accepted
+    verdict = attack(RECOMMENDED, {**BASE, name: text}, FIXED).judge()
+    assert_blocked(verdict, BLOCKED)
+
+
 def test_the_replacement_absent_from_code_keeps_it_blocking(attack: AttackFactory) -> None:
     enum = ENUM_PHP.replace("    case QUERY_PARAM = 'query-param';\n", "")
     base = {**BASE, "src/Model/ConditionType.php": enum}

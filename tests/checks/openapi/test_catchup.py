@@ -81,6 +81,14 @@ def test_the_removed_value_only_in_tests_does_not_count(git_repo: GitRepo) -> No
     assert not found.blocking
 
 
+def test_another_api_document_under_docs_does_not_count(git_repo: GitRepo) -> None:
+    # an AsyncAPI document beside the spec repeats the same mistake; it implements nothing
+    asyncapi = '{"asyncapi": "2.6.0", "components": {"schemas": {"t": {"enum": ["query"]}}}}\n'
+    base = {**BASE, "docs/async-api/async-api.json": asyncapi}
+    (found,) = of(judge(git_repo, RECOMMENDED, base, FIXED), RULE)
+    assert not found.blocking
+
+
 def test_strict_keeps_blocking(git_repo: GitRepo) -> None:
     verdict = judge(git_repo, "version: 1\nextends: [strict]\n", BASE, FIXED)
     (found,) = of(verdict, RULE)

@@ -49,8 +49,21 @@ SOURCE_FILES = tuple(
         "php", "py", "go", "java", "kt", "kts", "scala", "groovy", "rb", "js", "mjs", "cjs",
         "jsx", "ts", "mts", "cts", "tsx", "cs", "fs", "vb", "rs", "swift", "ex", "exs", "erl",
         "clj", "dart", "c", "cc", "cpp", "h", "hpp", "m", "lua", "pl", "pm", "cr", "nim", "zig",
+        "vue", "svelte",
     )
 )  # fmt: skip
+#: where else a server may list the values it accepts (a JSON Schema it validates with,
+#: a database enum, a template): searched for the removed value, never for the definition
+DATA_FILES = tuple(
+    f"*.{ext}"
+    for ext in (
+        "json", "yaml", "yml", "xml", "toml", "properties", "sql", "graphql", "proto", "html",
+        "twig", "erb", "ejs", "hbs",
+    )
+)  # fmt: skip
+#: documentation folders: the spec's neighbours there (other parts, other API documents)
+#: describe the API, they do not implement it
+DOC_FOLDERS = ("**/docs/**", "**/doc/**")
 #: test code: what it sends proves nothing about what the server accepts
 TEST_FILES = (
     "**/test/**", "**/tests/**", "**/test-*/**", "**/test_*/**", "**/*-test/**", "**/*-tests/**",
@@ -79,7 +92,7 @@ def catch_up(ctx: CheckContext, found: Sequence[Change], spec_files: Iterable[st
         return list(found)
     if not _descriptions_only(ctx.changes, set(spec_files)):
         return list(found)
-    code = _Code(ctx.changes)
+    code = _Code(ctx.changes, set(spec_files))
     lowered: dict[Change, Change] = {}
     for change in wanted:
         note = _evidence(change, found, code)
@@ -139,15 +152,26 @@ def _evidence(change: Change, found: Sequence[Change], code: _Code) -> str | Non
 class _Code:
     """Questions about the source files at base, each answered from one search."""
 
-    def __init__(self, changes: ChangeSet) -> None:
+    def __init__(self, changes: ChangeSet, spec_files: set[str]) -> None:
         self._changes = changes
+        self._spec_files = spec_files
         self._texts: dict[str, str | None] = {}
 
-    def _files(self, words: Sequence[str]) -> list[str] | None:
-        found = self._changes.base_files_containing(words, SOURCE_FILES)
+    def _files(self, words: Sequence[str], *, data: bool = False) -> list[str] | None:
+        """Source files at base holding one of ``words`` as a word, tests aside; with
+        ``data``, data and template files too (not the spec's own, nor documentation's)."""
+        found = self._changes.base_files_containing(
+            words, SOURCE_FILES + DATA_FILES if data else SOURCE_FILES
+        )
         if found is None:
             return None
-        return [p for p in found if not match_any(p, TEST_FILES)]
+        return [
+            p
+            for p in found
+            if not match_any(p, TEST_FILES)
+            and p not in self._spec_files
+            and not (match_any(p, DATA_FILES) and match_any(p, DOC_FOLDERS))
+        ]
 
     def _text(self, path: str) -> str | None:
         if path not in self._texts:
@@ -155,9 +179,10 @@ class _Code:
         return self._texts[path]
 
     def has_literal(self, value: str) -> bool:
-        """Whether a source file holds ``value`` quoted or as a symbol, in any case; true
-        when that cannot be known (too many files to read, one unreadable)."""
-        files = self._files([value])
+        """Whether a source, data or template file holds ``value`` quoted or as a symbol,
+        in any case; true when that cannot be known (too many files to read, one
+        unreadable)."""
+        files = self._files([value], data=True)
         if files is None or len(files) > MAX_READ:
             return True
         literal = re.compile(
