@@ -75,11 +75,13 @@ TEST_FILES = (
 PROSE_FILES = ("**/*.md", "**/*.mdx", "**/*.rst", "**/*.adoc", "**/*.txt")
 #: files holding a searched word that are read to look for literals, at most
 MAX_READ = 300
+#: values an enum may list for its definition to be looked for in the code
+MAX_VALUES = 64
 #: a value searched for: a plain token, so a whole-word search cannot miss it
 _TOKEN = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
 _MESSAGE = re.compile(r"enum value ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") (?:removed|added) ")
 NOTE = (
-    " (the spec catches up with the code: no source file at base has {removed}, and {file} "
+    " (the spec catches up with the code: no source or data file at base has {removed}, and {file} "
     "already defines {values}; checks.openapi.enum_catch_up: false blocks it)"
 )
 
@@ -138,7 +140,9 @@ def _evidence(change: Change, found: Sequence[Change], code: _Code) -> str | Non
     )
     added = [v for v in (_value(c.message) for c in siblings) if v is not None]
     values = [v for v in enum if v is not None]  # null: a nullable enum's own value
-    if not added or not all(isinstance(v, str) and _TOKEN.fullmatch(v) for v in values):
+    if not added or len(values) > MAX_VALUES:
+        return None
+    if not all(isinstance(v, str) and _TOKEN.fullmatch(v) for v in values):
         return None
     if any(v not in values for v in added) or code.has_literal(removed):
         return None
@@ -156,6 +160,9 @@ class _Code:
         self._changes = changes
         self._spec_files = spec_files
         self._texts: dict[str, str | None] = {}
+        #: answers already worked out (copies of one change to a shared schema ask again)
+        self._literals: dict[str, bool] = {}
+        self._homes: dict[tuple[tuple[str, ...], str], str | None] = {}
 
     def _files(self, words: Sequence[str], *, data: bool = False) -> list[str] | None:
         """Source files at base holding one of ``words`` as a word, tests aside; with
@@ -182,6 +189,11 @@ class _Code:
         """Whether a source, data or template file holds ``value`` quoted or as a symbol,
         in any case; true when that cannot be known (too many files to read, one
         unreadable)."""
+        if value not in self._literals:
+            self._literals[value] = self._search_literal(value)
+        return self._literals[value]
+
+    def _search_literal(self, value: str) -> bool:
         files = self._files([value], data=True)
         if files is None or len(files) > MAX_READ:
             return True
@@ -198,6 +210,12 @@ class _Code:
         """A source file holding every one of ``values`` as a quoted literal, exactly, and
         not ``removed`` as a word in any case; None when there is none. Only files holding
         an ``added`` value are read (a kept value may be a common word)."""
+        key = (tuple(values), removed)
+        if key not in self._homes:
+            self._homes[key] = self._search_home(values, added, removed)
+        return self._homes[key]
+
+    def _search_home(self, values: Sequence[str], added: Sequence[str], removed: str) -> str | None:
         files = self._files(added)
         if files is None or len(files) > MAX_READ:
             return None
