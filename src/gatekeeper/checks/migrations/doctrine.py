@@ -464,7 +464,7 @@ def _code_words(text: str, without: str = "") -> tuple[list[str], list[str]]:
         code = code[: method.start] + code[method.end :]
     keep = [v.value for at, v in sorted(src.literals.items())
             if method is None or not method.start <= at < method.end]  # fmt: skip
-    return code.split(), keep
+    return re.findall(r"[\w$]+|\S", code), keep
 
 
 def only_down(before: str, after: str) -> bool:
