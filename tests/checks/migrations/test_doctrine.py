@@ -110,13 +110,19 @@ def test_a_schema_api_drop_column_blocks(tmp_path: Path) -> None:
 
 
 def test_columns_of_a_table_created_in_the_same_up_are_not_drops(tmp_path: Path) -> None:
-    up = "$t = $schema->createTable('tags');\n$t->addColumn('id', Types::INTEGER);\n$t->dropColumn('id');"
+    up = (
+        "$t = $schema->createTable('tags');\n$t->addColumn('id', Types::INTEGER);\n"
+        "$t->dropColumn('id');"
+    )
     found = run(tmp_path, MERGED, {path(V): php(V, up, "$schema->dropTable('tags');")})
     assert rules(found) == []
 
 
 def test_add_sql_is_reviewed_like_a_sql_file(tmp_path: Path) -> None:
-    up = "$this->addSql('DROP TABLE settings');\n$this->addSql(\"ALTER TABLE users DROP COLUMN email\");"
+    up = (
+        "$this->addSql('DROP TABLE settings');\n"
+        "$this->addSql(\"ALTER TABLE users DROP COLUMN email\");"
+    )
     found = run(tmp_path, MERGED, {path(V): php(V, up, "$this->addSql('SELECT 1');")})
     assert {"drop-table", "drop-column"} <= set(rules(found, Level.ERROR))
 
@@ -176,7 +182,10 @@ def test_a_type_change_warns_and_set_not_null_is_weighed(tmp_path: Path) -> None
         "$t->modifyColumn('id', ['type' => Type::getType(Types::BIGINT)]);\n"
         "$t->getColumn('id')->setNotnull(true);"
     )
-    down = "$schema->getTable('events')->modifyColumn('id', ['type' => Type::getType(Types::INTEGER)]);"
+    down = (
+        "$schema->getTable('events')->modifyColumn('id', "
+        "['type' => Type::getType(Types::INTEGER)]);"
+    )
     found = run(tmp_path, MERGED, {path(V): php(V, up, down)})
     assert rules(found, Level.WARNING) == ["change-column-type"]
     assert rules(found, Level.ERROR) == ["set-not-null"]
@@ -311,8 +320,30 @@ def test_the_reader_reads_names_through_constants() -> None:
     text = php(
         V,
         "$t = $schema->getTable(self::TABLE);\n$t->dropColumn(self::COLUMN);",
-        extra="    private const string TABLE = 'users';\n    private const COLUMN = 'e' . 'mail';\n\n",
+        extra=(
+            "    private const string TABLE = 'users';\n"
+            "    private const COLUMN = 'e' . 'mail';\n\n"
+        ),
     )
     d = doctrine.read(text)
     hits = doctrine.hits(d, "postgres", frozenset(range(1, 100)), lambda s, tx: [])
     assert [(h.rule, h.target) for h in hits] == [("drop-column", ("users", "email"))]
+
+
+def test_a_table_made_by_the_class_own_helper_is_new(tmp_path: Path) -> None:
+    helper = (
+        "    private function withId(Schema $schema, string $name): Table\n    {\n"
+        "        $table = $schema->createTable($name);\n"
+        "        $table->addColumn('id', Types::BIGINT);\n        return $table;\n    }\n\n"
+    )
+    up = "$rules = $this->withId($schema, 'rules');\n$rules->addColumn('priority', Types::INTEGER);"
+    found = run(tmp_path, MERGED, {path(V): php(V, up, "$schema->dropTable('rules');", helper)})
+    assert rules(found) == []
+
+
+def test_a_merged_migration_moved_unchanged_keeps_its_identity(tmp_path: Path) -> None:
+    moved = {
+        path("20240101000000"): None,
+        "data/migrations/Version20240101000000.php": CREATE_USERS,
+    }
+    assert run(tmp_path, MERGED, moved) == []

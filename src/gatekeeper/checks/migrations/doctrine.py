@@ -101,6 +101,7 @@ def read(text: str) -> Doctrine:
     src = Source(text)
     methods = src.methods()
     up, down = methods.get("up"), methods.get("down")
+    helpers = ops.creators(src)
     tx = methods.get("isTransactional")
     transactional = tx is None or not _NOT_TRANSACTIONAL.match(src.body(tx).strip())
     guard = _GUARD_PLATFORM.search(src.code)
@@ -109,8 +110,8 @@ def read(text: str) -> Doctrine:
         src,
         up,
         down,
-        ops.read_side(src, up) if up else None,
-        ops.read_side(src, down) if down else None,
+        ops.read_side(src, up, helpers) if up else None,
+        ops.read_side(src, down, helpers) if down else None,
         transactional,
         platform,
     )

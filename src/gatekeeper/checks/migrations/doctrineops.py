@@ -84,8 +84,21 @@ class Side:
         return tuple(c for c in self.calls if c.op in SCHEMA_OPS)
 
 
-def read_side(src: Source, method: Method) -> Side:
-    """The calls and SQL of one method."""
+def creators(src: Source) -> frozenset[str]:
+    """The file's own methods that create a table (``$schema->createTable``) and return it:
+    a helper such as ``$this->createTableWithId($schema, 'rules')``."""
+    return frozenset(
+        name
+        for name, method in src.methods().items()
+        if name not in ("up", "down")
+        and re.search(r"->\s*createTable\s*\(", src.body(method))
+        and re.search(r"\breturn\s+\$", src.body(method))
+    )
+
+
+def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()) -> Side:
+    """The calls and SQL of one method; ``helpers``: methods of the file that create and
+    return a table (:func:`creators`), whose first string argument names it."""
     body = src.body(method)
     handles: dict[str, tuple[str, str, bool]] = {}  # variable -> (table, column, created)
     created: set[str] = set()
@@ -108,6 +121,8 @@ def read_side(src: Source, method: Method) -> Side:
             else:
                 sql.append(SqlString(text, line))
             continue
+        if op in helpers and m.group("base") == "$this":
+            op, args = "createTable", tuple(a for a in args if a is not None)
         if op in ("getTable", "createTable", "getColumn"):
             name = _name(args)
             bound = (name, "", op == "createTable" or name in created)

@@ -239,8 +239,8 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
     other frameworks know a migration by its file name (Django: by its app folder and
     file name), so those must stay the same.
     """
-    if m.framework == ALEMBIC:
-        return True
+    if m.framework in (ALEMBIC, DOCTRINE):
+        return True  # Doctrine knows a migration by its class (namespace and name)
     if m.framework == GO and _known_by_id(changes.text_at_head(path)):
         return True
     old = changes.base_path_of(path).split("/")
