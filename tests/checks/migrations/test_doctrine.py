@@ -121,7 +121,7 @@ def test_columns_of_a_table_created_in_the_same_up_are_not_drops(tmp_path: Path)
 def test_add_sql_is_reviewed_like_a_sql_file(tmp_path: Path) -> None:
     up = (
         "$this->addSql('DROP TABLE settings');\n"
-        "$this->addSql(\"ALTER TABLE users DROP COLUMN email\");"
+        '$this->addSql("ALTER TABLE users DROP COLUMN email");'
     )
     found = run(tmp_path, MERGED, {path(V): php(V, up, "$this->addSql('SELECT 1');")})
     assert {"drop-table", "drop-column"} <= set(rules(found, Level.ERROR))
@@ -347,3 +347,22 @@ def test_a_merged_migration_moved_unchanged_keeps_its_identity(tmp_path: Path) -
         "data/migrations/Version20240101000000.php": CREATE_USERS,
     }
     assert run(tmp_path, MERGED, moved) == []
+
+
+def test_sql_built_at_run_time_is_said_unreviewed(tmp_path: Path) -> None:
+    up = "$this->addSql(sprintf('DROP TABLE %s', $this->table()));"
+    found = run(
+        tmp_path, MERGED, {path(V): php(V, up, "$this->addSql('CREATE TABLE t (id INT)');")}
+    )
+    assert rules(found, Level.WARNING) == ["unreviewed-statement"]
+    assert "sprintf" in found[0].message
+    literal = run(
+        tmp_path,
+        MERGED,
+        {
+            path(V): php(
+                V, "$this->addSql('CREATE TABLE t (id INT)');", "$this->addSql('DROP TABLE t');"
+            )
+        },
+    )
+    assert rules(literal) == []

@@ -367,6 +367,12 @@ def hits(d: Doctrine, dialect: str, added: frozenset[int], review: SqlReview) ->
         out += [h for h in review(statements, d.transactional) if h not in out]
     for call in d.up_side.calls:
         out += _call_hits(call, dialect)
+    for line, arg in d.up_side.unread_sql:
+        msg = (
+            f"SQL built at run time ({arg[:80]}) is run here: the gate cannot read it, so "
+            "it was not reviewed."
+        )
+        out.append(Hit("unreviewed-statement", msg, line, f"runtime-sql:{arg[:200]}"))
     return [h for h in out if h.line in added]
 
 

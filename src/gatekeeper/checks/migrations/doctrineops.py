@@ -73,8 +73,8 @@ class Side:
 
     calls: tuple[Call, ...]
     sql: tuple[SqlString, ...]
-    #: SQL calls whose text the gate could not read (built at run time)
-    unread_sql: int
+    #: SQL calls whose text the gate could not read (built at run time): line, argument
+    unread_sql: tuple[tuple[int, str], ...]
     #: it writes rows through the query builder or the connection
     writes_rows: bool
 
@@ -104,7 +104,7 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
     created: set[str] = set()
     calls: list[Call] = []
     sql: list[SqlString] = []
-    unread = 0
+    unread: list[tuple[int, str]] = []
     for m in _CALL.finditer(body):
         at = method.start + m.start()
         table, column, made = _receiver(src, m, at, handles, created)
@@ -117,7 +117,7 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
                 continue  # a query builder run: its calls were read as they came
             text = args[0]
             if text is None or text.strip() == RUNTIME:
-                unread += 1
+                unread.append((line, " ".join(src.text[spans[0][0] : spans[0][1]].split())))
             else:
                 sql.append(SqlString(text, line))
             continue
@@ -140,7 +140,7 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
         rest = src.text[paren : stop if stop > 0 else len(src.text)]
         calls.append(Call(op, line, table, column, made, args, rest))
     writes = bool(_ROW_WRITE.search(body))
-    return Side(tuple(calls), tuple(sql), unread, writes)
+    return Side(tuple(calls), tuple(sql), tuple(unread), writes)
 
 
 def _receiver(
