@@ -366,3 +366,15 @@ def test_sql_built_at_run_time_is_said_unreviewed(tmp_path: Path) -> None:
         },
     )
     assert rules(literal) == []
+
+
+def test_the_older_guard_by_platform_name_sets_the_dialect() -> None:
+    guard = (
+        "$this->abortIf('mysql' !== $this->connection->getDatabasePlatform()->getName(), "
+        "'MySQL only');\n$schema->getTable('events')->addIndex(['id'], 'ix');"
+    )
+    assert doctrine.read(php(V, guard)).platform == "mysql"
+    commented = (
+        "// $this->abortIf('mysql' !== $this->connection->getDatabasePlatform()->getName());"
+    )
+    assert doctrine.read(php(V, commented)).platform == ""

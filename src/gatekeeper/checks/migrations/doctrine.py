@@ -55,6 +55,11 @@ _GUARD_PLATFORM = re.compile(
     r"abortIf\s*\(\s*!\s*\(?\s*\$this->connection->getDatabasePlatform\(\)\s+instanceof\s+"
     r"\\?(?:[\w\\]+\\)?(?P<cls>\w+?)(?:\d+)?Platform\b"
 )
+#: the older guard by the platform's name: ``abortIf('mysql' !== ...->getName())``
+_GUARD_NAME = re.compile(
+    r"abortIf\s*\(\s*(?:['\"](\w+)['\"]\s*!==?\s*)?\$this->connection->getDatabasePlatform\(\)"
+    r"->getName\(\)(?:\s*!==?\s*['\"](\w+)['\"])?"
+)
 _PLATFORMS = {"PostgreSQL": "postgres", "MySQL": "mysql", "MariaDB": "mariadb",
               "SQLite": "sqlite"}  # fmt: skip
 #: merged migrations of a folder read for its habit, at most
@@ -106,6 +111,9 @@ def read(text: str) -> Doctrine:
     transactional = tx is None or not _NOT_TRANSACTIONAL.match(src.body(tx).strip())
     guard = _GUARD_PLATFORM.search(src.code)
     platform = _PLATFORMS.get(guard.group("cls"), "") if guard else ""
+    named = _GUARD_NAME.search(text)
+    if not platform and named and src.code[named.start()] == "a":  # code, not a comment
+        platform = _SCHEMES.get((named.group(1) or named.group(2) or "").lower(), "")
     return Doctrine(
         src,
         up,
