@@ -290,7 +290,9 @@ def test_the_roundtrip_says_php_is_not_run(git_repo: Any) -> None:
     with changeset_from_git(git_repo.root, first, second) as changes:
         ctx = context(changes, defaults(check))
         assert list(check.run(ctx)) == []  # not a failure...
-    assert "PHP does not run here" in repr(ctx.details)  # ...and not silent
+    assert "not available for Doctrine migrations (PHP is not run here)" in repr(
+        ctx.details
+    )  # ...and not silent
 
 
 # --- history ------------------------------------------------------------------------------

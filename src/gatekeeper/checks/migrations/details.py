@@ -64,7 +64,7 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
     if m.framework == LIQUIBASE:
         return "not available for Liquibase changelogs"
     if m.framework == DOCTRINE:
-        return "not run: PHP does not run here (Doctrine migrations)"
+        return "not available for Doctrine migrations (PHP is not run here)"
     return f"proven on {engine}"
 
 
