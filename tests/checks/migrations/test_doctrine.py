@@ -380,3 +380,62 @@ def test_the_older_guard_by_platform_name_sets_the_dialect() -> None:
         "// $this->abortIf('mysql' !== $this->connection->getDatabasePlatform()->getName());"
     )
     assert doctrine.read(php(V, commented)).platform == ""
+
+
+def test_renames_block_on_existing_tables_only(tmp_path: Path) -> None:
+    up = (
+        "$schema->getTable('users')->renameColumn('email', 'mail');\n"
+        "$schema->renameTable('settings', 'options');"
+    )
+    down = "$schema->renameTable('options', 'settings');"
+    found = run(tmp_path, MERGED, {path(V): php(V, up, down)})
+    assert rules(found, Level.ERROR) == ["rename-column", "rename-table"]
+    fresh = "$t = $schema->createTable('tags');\n$t->renameColumn('a', 'b');"
+    found = run(tmp_path, MERGED, {path(V): php(V, fresh, "$schema->dropTable('tags');")})
+    assert rules(found) == []
+
+
+def test_foreign_keys_and_index_drops_on_postgres(tmp_path: Path) -> None:
+    up = (
+        "$events = $schema->getTable('events');\n"
+        "$events->addForeignKeyConstraint('users', ['user_id'], ['id']);\n"
+        "$events->dropIndex('ix_old');\n"
+        "$schema->getTable('users')->getColumn('email')->setNotnull(false);"
+    )
+    down = "$schema->getTable('events')->addIndex(['id'], 'ix_old');"
+    found = run(tmp_path, MERGED, {path(V): php(V, up, down)})
+    assert rules(found, Level.ERROR) == ["constraint-not-valid"]  # events: presumed large
+    assert rules(found, Level.WARNING) == ["drop-index-not-concurrent", "drop-not-null"]
+    fresh = (
+        "$t = $schema->createTable('tags');\n"
+        "$t->addForeignKeyConstraint('users', ['user_id'], ['id']);\n$t->addIndex(['id']);"
+    )
+    found = run(tmp_path, MERGED, {path(V): php(V, fresh, "$schema->dropTable('tags');")})
+    assert rules(found) == []
+
+
+def test_the_merged_symfony_configuration_names_the_database(tmp_path: Path) -> None:
+    up = "$schema->getTable('events')->addColumn('age', Types::INTEGER);"
+    down = "$schema->getTable('events')->dropColumn('age');"
+    env = {".env": 'APP_ENV=dev\nDATABASE_URL="mysql://app:secret@127.0.0.1:3306/app"\n'}
+    assert run(tmp_path, {**MERGED, **env}, {path(V): php(V, up, down)}) == []
+    found = run(tmp_path, MERGED, {path(V): php(V, up, down)})
+    assert rules(found, Level.ERROR) == ["add-required-column"]
+
+
+def test_an_edit_leaving_sql_and_schema_calls_alone_warns(tmp_path: Path) -> None:
+    fill = php(
+        "20240104000000",
+        "$this->addSql('UPDATE users SET email = lower(email)');",
+        "// rows cannot be changed back\n",
+    )
+    base = {**MERGED, path("20240104000000"): fill}
+    edited = fill.replace(
+        "$this->addSql('UPDATE", "$this->skipIf(false);\n        $this->addSql('UPDATE"
+    )
+    found = run(tmp_path, base, {path("20240104000000"): edited})
+    assert "history-rewritten" in rules(found, Level.WARNING)  # beside the merged empty-down
+    assert rules(found, Level.ERROR) == []
+    changed = fill.replace("lower(email)", "upper(email)")
+    found = run(tmp_path, base, {path("20240104000000"): changed})
+    assert rules(found, Level.ERROR) == ["history-rewritten"]
