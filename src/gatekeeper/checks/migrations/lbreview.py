@@ -9,7 +9,7 @@ history rewrites (Liquibase's checksum refuses them), new changesets in a file a
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from gatekeeper.changes import ChangeSet as Changes
 from gatekeeper.changes import FileStatus
@@ -128,12 +128,29 @@ def _change_hits(change: Change, rules: str, created: set[str], fresh: bool) -> 
     return _lock_hits(change, rules, table)
 
 
+#: a column's attributes that fill the rows already there: Liquibase adds the column
+#: nullable, sets every row with an UPDATE, then adds NOT NULL (AddColumnChange)
+ROW_VALUES = frozenset({
+    "value", "valueNumeric", "valueBoolean", "valueDate", "valueComputed", "valueBit",
+    "valueSequenceNext", "valueSequenceCurrent", "valueBlobFile", "valueClobFile",
+})  # fmt: skip
+
+
+def _filled(column: Mapping[str, str]) -> bool:
+    """Whether existing rows get a value: a default, an autoincrement, or a ``value*``
+    (``"null"`` sets nothing: Liquibase reads it as no value)."""
+    if any(k.startswith("defaultValue") for k in column) or column.get("autoIncrement") == "true":
+        return True
+    return any(
+        k in ROW_VALUES and v.strip() and v.strip().lower() != "null" for k, v in column.items()
+    )
+
+
 def _add_column(change: Change, table: str) -> list[Hit]:
     out = []
     for c in change.columns:
         required = c.get("constraints.nullable", "").lower() == "false"
-        defaulted = any(k.startswith("defaultValue") for k in c) or c.get("autoIncrement") == "true"
-        if required and not defaulted:
+        if required and not _filled(c):
             where = f"{table}.{c.get('name', '?')}"
             msg = f"Adds NOT NULL column {where} without a default: existing rows have no value."
             out.append(Hit("add-required-column", msg, change.line, where, table=(table,)))
