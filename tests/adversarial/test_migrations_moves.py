@@ -167,3 +167,77 @@ def test_an_alembic_copy_in_a_branch_may_not_run(attack: AttackFactory) -> None:
     )
     assert_blocked(_alembic(attack, upgrade), "migrations/drop-column")
 
+
+
+# --- a boolean kept as a mark (dispatch's case_cost_type.default) ---------------------------
+
+MARK = "ALTER TABLE orgs ADD COLUMN plan text;\nUPDATE orgs SET plan = 'ai' WHERE ai = true;\n"
+
+
+def test_a_flag_marked_in_a_new_empty_column_is_a_warning(attack: AttackFactory) -> None:
+    [(blocking, message)] = _drops(_judge(attack, MARK + DROP))
+    assert not blocking and "where it is true" in message and "orgs.plan" in message
+
+
+def test_a_mark_in_a_column_with_a_default_blurs_the_rows_left_out(attack: AttackFactory) -> None:
+    up = MARK.replace("plan text", "plan text DEFAULT 'ai'") + DROP
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_a_mark_in_a_column_that_already_held_values_is_no_move(attack: AttackFactory) -> None:
+    up = MARK.replace("ALTER TABLE orgs ADD COLUMN plan text;\n", "") + DROP
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_a_mark_of_one_value_of_a_column_that_is_no_flag_loses_the_rest(
+    attack: AttackFactory,
+) -> None:
+    up = MARK.replace("WHERE ai = true", "WHERE ai = 'x'") + DROP
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_a_mark_of_some_flagged_rows_loses_the_others(attack: AttackFactory) -> None:
+    up = MARK.replace("WHERE ai = true", "WHERE ai = true AND id < 10") + DROP
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_a_mark_that_writes_a_column_may_write_null(attack: AttackFactory) -> None:
+    # a row whose name is NULL reads like a row the WHERE left out
+    up = MARK.replace("plan = 'ai'", "plan = name") + DROP
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_a_mark_added_after_the_update_marks_nothing(attack: AttackFactory) -> None:
+    up = (
+        "UPDATE orgs SET plan = 'ai' WHERE ai;\n"
+        "ALTER TABLE orgs ADD COLUMN plan text;\n" + DROP
+    )
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_on_mysql_a_flag_compared_with_true_may_be_any_integer(attack: AttackFactory) -> None:
+    policy = POLICY.replace("dialect: postgres", "dialect: mysql")
+    assert_blocked(_judge(attack, MARK + DROP, policy), "migrations/drop-column")
+
+
+def test_an_alembic_flag_marked_in_a_column_it_adds_is_a_warning(attack: AttackFactory) -> None:
+    upgrade = (
+        "def upgrade():\n"
+        "    op.add_column('users', sa.Column('kind', sa.String(), nullable=True))\n"
+        "    op.execute('UPDATE users SET kind = \\'New\\' WHERE \"avatar\" = true')\n"
+        "    op.drop_column('users', 'avatar')\n"
+    )
+    [(blocking, message)] = _drops(_alembic(attack, upgrade))
+    assert not blocking and "users.kind" in message
+
+
+def test_an_alembic_mark_in_a_column_with_a_server_default_is_no_move(
+    attack: AttackFactory,
+) -> None:
+    upgrade = (
+        "def upgrade():\n"
+        "    op.add_column('users', sa.Column('kind', sa.String(), server_default='Old'))\n"
+        "    op.execute('UPDATE users SET kind = \\'New\\' WHERE \"avatar\" = true')\n"
+        "    op.drop_column('users', 'avatar')\n"
+    )
+    assert_blocked(_alembic(attack, upgrade), "migrations/drop-column")

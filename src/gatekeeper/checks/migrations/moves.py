@@ -50,6 +50,16 @@ _INSERT = re.compile(
 _NOT_WHOLE = re.compile(
     r"\b(?:FROM|JOIN|SELECT|LIMIT|RETURNING|UNION|GROUP|HAVING|DISTINCT|CONFLICT|OFFSET)\b", re.I
 )
+#: the WHERE of a mark: the flag alone (``flag``, ``NOT flag``, ``flag = true``, ``flag IS FALSE``)
+_FLAG = re.compile(
+    r"^\s*(?P<not>NOT\s+)?(?:[\w$]+\.)?(?P<name>[\w$]+)"
+    r"(?:\s*(?:=|\bIS\b)\s*(?P<value>TRUE|FALSE))?\s*$",
+    re.I,
+)
+#: a value that reads nothing and is not NULL (strings are blanked to '' before)
+_CONSTANT = re.compile(r"^\s*(?:''|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I)
+_ADD = re.compile(rf"^\s*ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}(.*)$", re.I | re.S)
+_FILLED = re.compile(r"\b(?:DEFAULT|GENERATED|NOT\s+NULL|AS)\b", re.I)
 _EVERY_ROW = re.compile(r"^\s*(?:1\s*=\s*1|TRUE)\s*$", re.I)
 _ASSIGN = re.compile(rf"^\s*{_NAME}\s*=(?!=)(.*)$", re.S)
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -80,11 +90,16 @@ def relieve(
     statements: Sequence[Statement],
     earlier: Sequence[tuple[str, Sequence[Statement]]] = (),
     dropped: Iterable[tuple[str, ...]] = (),
+    empty: Iterable[tuple[str, str, int]] = (),
+    dialect: str = "postgres",
 ) -> list[Hit]:
     """``hits`` with each column drop whose values a copy carried elsewhere first made a
     warning saying where they went. ``earlier``: (path, statements) of migrations the
     change adds ahead of this one; ``dropped``: targets (table,) or (table, column) the
-    migration drops in ways its statements do not show (Alembic ``op.drop_column``)."""
+    migration drops in ways its statements do not show (Alembic ``op.drop_column``);
+    ``empty``: (table, column, line) of columns it adds with no default that way. Marks of
+    a boolean (``_marked``) count only where comparing with TRUE proves the column is one
+    (PostgreSQL, CockroachDB: elsewhere ``= true`` is ``= 1`` of any integer)."""
     drops = [h for h in hits if h.rule == "drop-column" and len(h.target) == 2]
     if not drops:
         return hits
@@ -93,36 +108,75 @@ def relieve(
     if not copies:
         return hits
     gone = _dropped(statements, [*dropped, *(h.target for h in hits if h.rule.startswith("drop-"))])
-    return [_moved(h, copies, gone) if h in drops and h.level is not Level.WARNING else h
+    fresh = {(bare(t), bare(c), line) for t, c, line in [*empty, *_empty_columns(statements)]}
+    if dialect not in ("postgres", "cockroach"):
+        fresh = set()
+    return [_moved(h, copies, gone, fresh) if h in drops and h.level is not Level.WARNING else h
             for h in hits]  # fmt: skip
 
 
-def _moved(hit: Hit, copies: list[Copy], gone: set[tuple[str, ...]]) -> Hit:
+def _moved(
+    hit: Hit, copies: list[Copy], gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int]]
+) -> Hit:
     table, column = bare(hit.target[0]), bare(hit.target[1])
-    reads = re.compile(rf"(?<![\w$]){re.escape(column)}(?![\w$])", re.I)
     for copy in copies:
         if (copy.place == "line " and copy.line >= hit.line) or copy.source.lower() != table:
             continue
-        if copy.where and not _only_nulls_left(copy.where, column):
+        into, flag = _carried(copy, column, gone), ""
+        if not into and copy.place == "line ":
+            into, flag = _marked(copy, column, gone, fresh)
+        if not into:
             continue
-        into = [
-            (t, c)
-            for t, c, value in copy.writes
-            if reads.search(_words(value))
-            and (t.lower(), c.lower()) != (table, column)
-            and (t.lower(),) not in gone
-            and (t.lower(), c.lower()) not in gone
-        ]
-        if copy.insert and all(reads.search(_words(v)) for _, _, v in copy.writes):
-            continue  # the values without the rows they belonged to
-        if into:
-            shown = ", ".join(f"{t}.{c}" if c else t for t, c in into)
-            message = (
-                f"{hit.message} Its values were copied first ({copy.place}{copy.line}: into "
-                f"{shown}): the drop moves them, it does not lose them."
-            )
-            return dataclasses.replace(hit, level=Level.WARNING, message=message, relaxed=RELAXED)
+        shown = ", ".join(f"{t}.{c}" if c else t for t, c in into)
+        if flag:
+            said = (f"The rows where it is {flag} were marked first ({copy.place}{copy.line}: "
+                    f"in {shown}, added empty by this migration): the drop moves that flag, "
+                    "it does not lose it.")  # fmt: skip
+        else:
+            said = (f"Its values were copied first ({copy.place}{copy.line}: into {shown}): "
+                    "the drop moves them, it does not lose them.")  # fmt: skip
+        message = f"{hit.message} {said}"
+        return dataclasses.replace(hit, level=Level.WARNING, message=message, relaxed=RELAXED)
     return hit
+
+
+def _carried(copy: Copy, column: str, gone: set[tuple[str, ...]]) -> list[tuple[str, str]]:
+    """Where a copy carries every row's value of ``column`` to."""
+    if copy.where and not _only_nulls_left(copy.where, column):
+        return []
+    reads = re.compile(rf"(?<![\w$]){re.escape(column)}(?![\w$])", re.I)
+    if copy.insert and all(reads.search(_words(v)) for _, _, v in copy.writes):
+        return []  # the values without the rows they belonged to
+    return [
+        (t, c)
+        for t, c, value in copy.writes
+        if reads.search(_words(value))
+        and (t.lower(), c.lower()) != (copy.source.lower(), column)
+        and (t.lower(),) not in gone
+        and (t.lower(), c.lower()) not in gone
+    ]
+
+
+def _marked(
+    copy: Copy, column: str, gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int]]
+) -> tuple[list[tuple[str, str]], str]:
+    """A boolean column's value kept as a mark: ``UPDATE t SET kind = 'New' WHERE flag =
+    true`` into a column the migration added just before with no default, so the rows
+    the WHERE leaves out still read NULL there and the two sets stay apart (dispatch's
+    ``case_cost_type.default``). Only constants are written; the WHERE is the flag alone."""
+    m = _FLAG.match(_words(copy.where))
+    if copy.insert or m is None or m.group("name").lower() != column:
+        return [], ""
+    negated = bool(m.group("not")) != (m.group("value") or "true").lower().endswith("false")
+    if not all(_CONSTANT.match(value) for _, _, value in copy.writes):
+        return [], ""
+    into = [
+        (t, c)
+        for t, c, _ in copy.writes
+        if any((t.lower(), c.lower(), at) in fresh for at in range(copy.line))
+        and (t.lower(), c.lower()) not in gone
+    ]
+    return into, "false" if negated else "true"
 
 
 def _only_nulls_left(where: str, column: str) -> bool:
@@ -190,6 +244,22 @@ def _dropped(
             for d in _DROP_COLUMN.finditer(text[m.end() :]):
                 if bare(d.group(1)) not in _NOT_COLUMNS:
                     out.add((bare(m.group(1)), bare(d.group(1))))
+    return out
+
+
+def _empty_columns(statements: Iterable[Statement]) -> list[tuple[str, str, int]]:
+    """(table, column, line) of the columns the statements add with no default: every row
+    already there holds NULL in them."""
+    out = []
+    for stmt in statements:
+        text = _STRING.sub("''", strip_comments(stmt.text))
+        if not (m := _ALTER.match(text)):
+            continue
+        for part in _top_level(text[m.end() :]):
+            a = _ADD.match(part)
+            if a is None or bare(a.group(1)) in _NOT_COLUMNS or _FILLED.search(a.group(2)):
+                continue
+            out.append((bare(m.group(1)), bare(a.group(1)), stmt.line))
     return out
 
 

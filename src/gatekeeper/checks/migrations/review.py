@@ -209,7 +209,7 @@ def sql_hits(
         h for h in hits
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
-    hits = moves.relieve(hits, statements, before)
+    hits = moves.relieve(hits, statements, before, dialect=dialect)
     return backfills.explain_partial(statements, hits)
 
 
@@ -246,7 +246,8 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             in_tx = "autocommit_block" not in source
             hits = opsafety.alembic(info.upgrade_ops, dialect, in_transaction=in_tx, lines=added)
             if any(h.rule == "drop-column" for h in hits):
-                hits = _alembic_moves(hits, pyops.parse(source, m.path), info.upgrade_ops)
+                tree = pyops.parse(source, m.path)
+                hits = _alembic_moves(hits, tree, info.upgrade_ops, dialect)
         else:
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
@@ -262,7 +263,9 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
     return _python_ignores(hits, source.splitlines())
 
 
-def _alembic_moves(hits: list[Hit], tree: ast.Module, ops: list[pyops.Op]) -> list[Hit]:
+def _alembic_moves(
+    hits: list[Hit], tree: ast.Module, ops: list[pyops.Op], dialect: str
+) -> list[Hit]:
     """Column drops whose values ``upgrade()`` copied elsewhere first (moves.py)."""
     dropped = [
         (str(op.text(0, "table_name")), str(op.text(1, "column_name")))
@@ -271,7 +274,29 @@ def _alembic_moves(hits: list[Hit], tree: ast.Module, ops: list[pyops.Op]) -> li
         for op in ops
         if op.name in ("drop_column", "drop_table")
     ]
-    return moves.relieve(hits, moves.alembic_statements(tree), dropped=dropped)
+    empty = [
+        (str(op.text(0, "table_name")), str(pyops.literal_str(column.args[0])), op.line)
+        for op in ops
+        if op.name == "add_column"
+        and isinstance(column := op.arg(1, "column"), ast.Call)
+        and column.args
+        and _empty_column(column)
+    ]
+    statements = moves.alembic_statements(tree)
+    return moves.relieve(hits, statements, dropped=dropped, empty=empty, dialect=dialect)
+
+
+def _empty_column(column: ast.Call) -> bool:
+    """An ``sa.Column`` every existing row gets as NULL: no server default, nothing
+    computed, not NOT NULL."""
+    said = {k.arg: k.value for k in column.keywords if k.arg}
+    computed = any(
+        isinstance(a, ast.Call) and pyops.call_name(a) in ("Computed", "Identity")
+        for a in column.args
+    )
+    default = said.get("server_default")
+    no_default = default is None or pyops.literal_value(default) is None
+    return not computed and no_default and pyops.literal_value(said.get("nullable")) is not False
 
 
 def _django_table(hit: Hit, path: str, classes: dict[str, str]) -> Hit:
