@@ -18,7 +18,13 @@ A copy counts for a drop of ``t.c`` when all of this holds:
   one: not ``c`` itself, not a column or table the same migration drops too; an INSERT
   also selects something other than ``c`` (a key: values without their rows are no copy).
 
-The statements are read as text, bounded like the rest of the SQL review.
+On PostgreSQL a boolean may be kept as a mark rather than copied (``_marked``): Netflix/
+dispatch sets ``model_type = 'New' WHERE "default" = true`` in a column it has just added
+with no default, then drops ``default``; the rows left out read NULL there, so true and
+not-true rows stay apart.
+
+The statements are read as text; one longer than :data:`MAX_STATEMENT` is not read (no
+copy: the drop stays an error).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, split, strip_comments
 from gatekeeper.model import Level
 
+#: longer statements are not searched for a copy (the patterns stay linear in practice)
+MAX_STATEMENT = 20_000
 #: marks a hit this module relaxed (the check keeps it an error when the policy says so)
 RELAXED = "drop-after-copy"
 
@@ -191,6 +199,8 @@ def _only_nulls_left(where: str, column: str) -> bool:
 def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
     out = []
     for stmt in statements:
+        if len(stmt.text) > MAX_STATEMENT:
+            continue
         text = _STRING.sub("''", strip_comments(stmt.text)).strip().rstrip(";")
         if m := _UPDATE.match(text):
             copy = _update(m, stmt.line, place)
