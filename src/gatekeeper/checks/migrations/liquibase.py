@@ -225,6 +225,10 @@ def _xml_changeset(cs: ET.Element, lines: dict[int, int], end: int) -> ChangeSet
 
 
 def _xml_change(element: ET.Element, lines: dict[int, int]) -> Change:
+    attrs = dict(element.attrib)
+    where = [" ".join("".join(w.itertext()).split()) for w in element if _local(w.tag) == "where"]
+    if where and "where" not in attrs:
+        attrs["where"] = where[0]  # an update's or a delete's rows (YAML/JSON: a key)
     columns = tuple(
         {**_text_value(c), **c.attrib, **_constraints(c)}
         for c in element.iter()
@@ -234,7 +238,7 @@ def _xml_change(element: ET.Element, lines: dict[int, int]) -> Change:
     if _local(element.tag) in ("sql", "createProcedure", "createView"):
         sql = "".join(element.itertext())
         sql_line = lines[id(element)]
-    return Change(_local(element.tag), dict(element.attrib), lines[id(element)], columns, sql,
+    return Change(_local(element.tag), attrs, lines[id(element)], columns, sql,
                   sql_line)  # fmt: skip
 
 
