@@ -95,6 +95,20 @@ def test_a_copy_joined_to_another_table_is_no_move(attack: AttackFactory) -> Non
     assert_blocked(_judge(attack, up), "migrations/drop-column")
 
 
+def test_a_copy_written_over_before_the_drop_is_lost(attack: AttackFactory) -> None:
+    up = ADD + "UPDATE orgs SET tools = ai;\nUPDATE orgs SET tools = false;\n" + DROP
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
+def test_rows_copied_into_a_table_then_emptied_are_lost(attack: AttackFactory) -> None:
+    up = (
+        "CREATE TABLE ai_flags (org int, ai boolean);\n"
+        "INSERT INTO ai_flags (org, ai) SELECT id, ai FROM orgs;\n"
+        "DELETE FROM ai_flags;\n" + DROP
+    )
+    assert_blocked(_judge(attack, up), "migrations/drop-column")
+
+
 def test_a_subquery_reading_another_table_is_no_move(attack: AttackFactory) -> None:
     # the word ai is read, but from a backup table: orgs.ai itself goes nowhere
     up = ADD + "UPDATE orgs SET tools = (SELECT b.ai FROM orgs_backup b LIMIT 1);\n" + DROP

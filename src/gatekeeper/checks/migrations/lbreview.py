@@ -90,7 +90,8 @@ def hits(
 
 def as_sql(change: Change) -> list[Statement]:
     """The statements a change runs, as far as moves.py needs them: an ``sql`` body, an
-    ``update`` (its columns' values and its WHERE), an ``addColumn``, a ``dropColumn``."""
+    ``update`` (its columns' values and its WHERE), a ``delete``, an ``addColumn``, a
+    ``dropColumn``."""
     table, line = _table(change), change.line
     if change.kind == "sql":
         return split(change.sql, change.sql_line)
@@ -101,6 +102,8 @@ def as_sql(change: Change) -> list[Statement]:
             return []
         where = f" WHERE {change.attrs['where']}" if change.attrs.get("where") else ""
         return [Statement(f"UPDATE {table} SET {', '.join(sets)}{where}", line, line)]
+    if change.kind == "delete":
+        return [Statement(f"DELETE FROM {table}", line, line)]
     if change.kind == "addColumn":
         return [
             Statement(f"ALTER TABLE {table} ADD COLUMN {c['name']} {c.get('type', 'text')}"

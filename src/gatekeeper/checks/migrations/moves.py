@@ -73,6 +73,7 @@ _ASSIGN = re.compile(rf"^\s*{_NAME}\s*=(?!=)(.*)$", re.S)
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _ALTER = re.compile(rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s", re.I)
 _DROP_COLUMN = re.compile(rf"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
+_EMPTIED = re.compile(rf"^\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?{_NAME}", re.I)
 _DROP_TABLE = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
 _NOT_COLUMNS = frozenset({"constraint", "index", "primary", "unique", "foreign", "check",
                           "default", "not", "key", "partition", "expression"})  # fmt: skip
@@ -115,7 +116,9 @@ def relieve(
     copies += _copies(statements, "line ")
     if not copies:
         return hits
-    gone = _dropped(statements, [*dropped, *(h.target for h in hits if h.rule.startswith("drop-"))])
+    everything = [*(s for _, prior in earlier for s in prior), *statements]
+    known = [*dropped, *(h.target for h in hits if h.rule.startswith("drop-"))]
+    gone = _dropped(statements, known) | _overwritten(everything)
     fresh = {(bare(t), bare(c), line) for t, c, line in [*empty, *_empty_columns(statements)]}
     if dialect not in ("postgres", "cockroach"):
         fresh = set()
@@ -181,7 +184,7 @@ def _marked(
     into = [
         (t, c)
         for t, c, _ in copy.writes
-        if any((t.lower(), c.lower(), at) in fresh for at in range(copy.line))
+        if any((ft, fc) == (t.lower(), c.lower()) and at < copy.line for ft, fc, at in fresh)
         and (t.lower(), c.lower()) not in gone
     ]
     return into, "false" if negated else "true"
@@ -239,6 +242,23 @@ def _insert(m: re.Match[str], line: int, place: str) -> Copy | None:
         columns = [""] * len(values)
     writes = tuple((shown(into), c, v) for c, v in zip(columns, values, strict=True))
     return Copy(shown(source), writes, where, line, place, insert=True)
+
+
+def _overwritten(statements: Iterable[Statement]) -> set[tuple[str, ...]]:
+    """Columns, as (table, column), that two UPDATEs or more write (a copy may be written
+    over), and tables, as (table,), a DELETE or TRUNCATE empties (the copied rows with it)."""
+    seen: dict[tuple[str, str], int] = {}
+    out: set[tuple[str, ...]] = set()
+    for stmt in statements:
+        text = _STRING.sub("''", strip_comments(stmt.text))
+        if m := _EMPTIED.match(text):
+            out.add((bare(m.group(1)),))
+        elif m := _UPDATE.match(text):
+            for part in _top_level(m.group(3)):
+                if a := _ASSIGN.match(part):
+                    key = (bare(m.group(1)), bare(a.group(1)))
+                    seen[key] = seen.get(key, 0) + 1
+    return out | {k for k, n in seen.items() if n > 1}
 
 
 def _dropped(
