@@ -20,6 +20,7 @@ from gatekeeper.checks.migrations import (
     convention,
     details,
     detect,
+    doctrine,
     godowns,
     gohits,
     gomig,
@@ -51,6 +52,7 @@ from gatekeeper.checks.migrations import (
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
+    DOCTRINE,
     GO,
     LIQUIBASE,
     NODE,
@@ -146,7 +148,7 @@ class MigrationsCheck(BaseCheck):
         path, line = m.path, sqltext.irreversible_line(text)
         if line is None and down is not None:
             path, line = m.down_path or m.path, sqltext.irreversible_line(down)
-        if line is None and m.framework == RAILS:
+        if line is None and m.framework in (RAILS, DOCTRINE):
             return found  # declared by the code itself (raise IrreversibleMigration)
         text_of_marker = "gatekeeper:irreversible"
         if line is None and m.framework == ALEMBIC:
@@ -205,6 +207,9 @@ class MigrationsCheck(BaseCheck):
             return godowns.check(self, m.path, text, honour_marker=honour_marker, forward=forward)
         if m.framework == LIQUIBASE:
             return [] if at_base else self._liquibase_review(ctx, m, text)
+        if m.framework == DOCTRINE:
+            habit = convention.Downs(*doctrine.downs(changes, m.directory, m.path))
+            return doctrine.check(self, m.path, text, habit, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -286,6 +291,8 @@ class MigrationsCheck(BaseCheck):
             hits = _go_hits(changes, m, text, dialect)
         elif m.framework == LIQUIBASE:
             hits = _liquibase_hits(changes, m, text, dialect)
+        elif m.framework == DOCTRINE:
+            hits = _doctrine_hits(changes, m, text, dialect)
         elif m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such
             # files in the dialect of each database that runs it
@@ -535,6 +542,16 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
         found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits
+
+
+def _doctrine_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """A Doctrine migration's hits in its database (doctrine.dialect); a table dropped
+    after a merged migration moved its rows out is told so (doctrine.moved_out)."""
+    d = doctrine.read(text)
+    rules = doctrine.dialect(changes, d, dialect)
+    review_sql = _sql_review(rules)
+    found = doctrine.hits(d, rules, changes.added_lines(m.path), review_sql)
+    return [doctrine.moved_out(changes, m.path, h) for h in found]
 
 
 def _ruby_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
