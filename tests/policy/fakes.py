@@ -118,7 +118,10 @@ class Migrations(_Fake):
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"large_tables": {"type": "array", "items": {"type": "string"}}},
+        "properties": {
+            "large_tables": {"type": "array", "items": {"type": "string"}},
+            "drop_after_copy": {"type": "boolean", "default": True},
+        },
     }
 
 

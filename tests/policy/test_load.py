@@ -388,6 +388,8 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
     assert load("version: 1\nextends: recommended\n").check("openapi").config.get(
         "enum_catch_up", True
     )
+    # and a column dropped after its values were copied elsewhere blocks all the same
+    assert policy.check("migrations").config["drop_after_copy"] is False
     assert "large_tables" not in load("version: 1\nextends: recommended\n").check(
         "migrations"
     ).config

@@ -30,6 +30,7 @@ from gatekeeper.checks.migrations import (
     leftover,
     lint,
     liquibase,
+    moves,
     nodemig,
     precedent,
     pyops,
@@ -318,6 +319,8 @@ class MigrationsCheck(BaseCheck):
             sizes = dataclasses.replace(
                 sizes, indexed_concurrently=precedent.concurrent_tables(changes, folder)
             )
+        if not ctx.config.get("drop_after_copy", True):
+            hits = [_refused(h) if h.relaxed == moves.RELAXED else h for h in hits]
         contract: bool | None = None
         out = []
         for hit in (self._unshipped(changes, m, h) for h in map(sizes.judge, hits)):
@@ -660,6 +663,12 @@ def _shown_engine(configured: str, proven_on: Mapping[str, str]) -> str:
         return configured
     used = sorted(set(proven_on.values())) or ["sqlite"]
     return " and ".join(used)
+
+
+def _refused(hit: Hit) -> Hit:
+    """A drop after a copy, as the policy wants it: an error all the same."""
+    message = f"{hit.message} The policy blocks it all the same (drop_after_copy: false)."
+    return dataclasses.replace(hit, level=None, message=message, relaxed="")
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:
