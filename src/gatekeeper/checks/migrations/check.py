@@ -60,6 +60,7 @@ from gatekeeper.checks.migrations.detect import (
     RUBY_SQL,
     Migration,
 )
+from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
@@ -208,7 +209,7 @@ class MigrationsCheck(BaseCheck):
         if m.framework == LIQUIBASE:
             return [] if at_base else self._liquibase_review(ctx, m, text)
         if m.framework == DOCTRINE:
-            habit = convention.Downs(*doctrine.downs(changes, m.directory, m.path))
+            habit = Downs(*doctrine.downs(changes, m.directory, m.path))
             return doctrine.check(self, m.path, text, habit, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:

@@ -18,11 +18,11 @@ import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import doctrineops as ops
+from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source
 from gatekeeper.checks.migrations.sqleffects import DML
@@ -34,9 +34,6 @@ from gatekeeper.checks.migrations.sqltext import (
     strip_comments,
 )
 from gatekeeper.model import Finding, Level
-
-if TYPE_CHECKING:  # convention reads chains through detect, which imports this module
-    from gatekeeper.checks.migrations.convention import Downs
 
 _NAME = re.compile(r"^Version(\d+)\.php$")
 _NAMESPACE = r"\\?Doctrine\\(?:DBAL\\)?Migrations\\AbstractMigration"
