@@ -124,19 +124,24 @@ def _value(message: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _enum_site(evidence: str) -> str:
+    """The schema node an enum change's evidence names (``<site>|enum-value-<verb>|<value>``)."""
+    return evidence.rpartition("|enum-value-")[0]
+
+
 def _evidence(change: Change, found: Sequence[Change], code: _Code) -> str | None:
     """The note saying why the removal is a correction, or None when it may not be."""
     removed = _value(change.message)
     enum = change.node.get("enum") if isinstance(change.node, dict) else None
     if removed is None or not isinstance(enum, list) or not _TOKEN.fullmatch(removed):
         return None
-    added_rule, tail = RULES[change.rule], change.evidence.rpartition("|")[0]
+    added_rule, site = RULES[change.rule], _enum_site(change.evidence)
     siblings = (
         c
         for c in found
         if c.rule == added_rule
         and c.operation == change.operation
-        and c.evidence.rpartition("|")[0] == tail
+        and _enum_site(c.evidence) == site
     )
     added = [v for v in (_value(c.message) for c in siblings) if v is not None]
     values = [v for v in enum if v is not None]  # null: a nullable enum's own value

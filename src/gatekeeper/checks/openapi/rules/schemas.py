@@ -236,14 +236,15 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
         elif old is not None and new is not None:
             for v in new:
                 if v not in old:
-                    emit("enum-value-added", f"enum value {v!r} added to {what}")
+                    emit("enum-value-added", f"enum value {v!r} added to {what}", repr(v))
             for v in old:
                 if v not in new:
-                    emit("enum-value-removed", f"enum value {v!r} removed from {what}")
+                    emit("enum-value-removed", f"enum value {v!r} removed from {what}", repr(v))
                     if not site.request and not path:
                         emit(
                             "!response-mediatype-enum-value-removed",
                             f"enum value {v!r} removed from {what}",
+                            repr(v),
                         )
     if d.extensible_enum is not None:
         xold, xnew = d.extensible_enum
@@ -252,6 +253,7 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
                 emit(
                     "x-extensible-enum-value-removed",
                     f"x-extensible-enum value {v!r} removed from {what}",
+                    repr(v),
                 )
     if d.nullable is not None:
         emit(
