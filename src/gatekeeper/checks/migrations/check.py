@@ -102,13 +102,15 @@ class MigrationsCheck(BaseCheck):
             trusted=bool(ctx.config.get(TRUST_KEY, False)),
             setting=f"checks.migrations.{TRUST_KEY}",
         )
+        as_at_base = dataclasses.replace(ctx, changes=ctx.changes.renames_undone_at_base())
         for m in changed:
             ctx.check_time()
             released = ctx.config.get("history", "released") == "released"
             findings += history.history_findings(self, ctx.changes, m, released_only=released)
             findings += self._reviewed_at_head(ctx, m, markers)
-            # an edited merged migration: what was already wrong with it is not new
-            ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
+            # an edited merged migration: what was already wrong with it is not new (a
+            # moved one is read at base where it was, under the path its findings name)
+            ctx.mark_existing_at_base(self._review(as_at_base, m, at_base=True))
             if ctx.config.get("safety", True):
                 findings += self._safety(ctx, m, changed, markers)
             findings += self._rejected(ctx, m, markers)
