@@ -146,7 +146,8 @@ def test_an_additive_sqlx_migration_passes(git_repo: Any) -> None:
 
 
 def test_a_sqlx_sqlite_migration_is_applied_on_sqlite(git_repo: Any) -> None:
-    head = {f"{LITE_CRATE}/record-migrations/20240202_k.sql": "alter table users add k text;\n"}
+    path = f"{LITE_CRATE}/record-migrations/20240202000000_k.sql"
+    head = {path: "alter table users add k text;\n"}
     found = _run(git_repo, _lite_crate(), head, roundtrip="sqlite")
     assert _rules(found, Level.ERROR) == []
 
@@ -274,3 +275,12 @@ def test_a_framework_the_policy_turns_off_still_claims_its_files(git_repo: Any) 
     head = {"db/migrations/0002_x.up.sql": "select 1;\n", "db/migrations/0002_x.down.sql": ""}
     found = _run(git_repo, base, head, frameworks={"golang-migrate": []}, roundtrip="off")
     assert "unrecognised" not in _rules(found)
+
+
+def test_a_sqlx_sqlite_migration_whose_up_fails_on_sqlite_fails_the_roundtrip(
+    git_repo: Any,
+) -> None:
+    path = f"{LITE_CRATE}/record-migrations/20240202000000_k.sql"
+    head = {path: "alter table no_such_table add k text;\n"}
+    found = _run(git_repo, _lite_crate(), head, roundtrip="sqlite")
+    assert "roundtrip-failed" in _rules(found, Level.ERROR)
