@@ -284,3 +284,22 @@ def test_a_sqlx_sqlite_migration_whose_up_fails_on_sqlite_fails_the_roundtrip(
     head = {path: "alter table no_such_table add k text;\n"}
     found = _run(git_repo, _lite_crate(), head, roundtrip="sqlite")
     assert "roundtrip-failed" in _rules(found, Level.ERROR)
+
+
+def test_the_table_says_a_sql_folder_is_not_run_and_sqlx_is_applied_up_only(
+    git_repo: Any,
+) -> None:
+    from gatekeeper.report.escape import md_blocks
+
+    path = f"{LITE_CRATE}/record-migrations/20240202000000_k.sql"
+    base = {**CODE, **_lite_crate(), "db/migrations/v1.0.0.sql": USERS}
+    head = {path: "alter table users add k text;\n", "db/migrations/v1.1.0.sql": "select 1;\n"}
+    first, second = git_repo.commit(base), git_repo.commit(head)
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, first, second) as changes:
+        ctx = context(changes, {**defaults(check), "roundtrip": "sqlite"})
+        list(check.run(ctx))
+    table = md_blocks(ctx.details)
+    assert "not run (the project's own runner; reviewed statically)" in table
+    assert "up applied on sqlite (forward-only)" in table
+    assert ctx.summary.startswith("2 migrations changed (1 sql-folder, 1 sqlx)")
