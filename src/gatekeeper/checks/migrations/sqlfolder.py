@@ -32,11 +32,12 @@ _MIGRATION_WORDS = frozenset({"migrations", "migration", "migrate"})
 #: code files a migrations folder may hold that frameworks write migrations in
 _CODE = (".py", ".rb", ".go", ".rs", ".php", ".java", ".kt", ".cs", ".js", ".ts", ".mjs",
          ".cjs", ".mts", ".cts")  # fmt: skip
-#: folders whose files are tests, fixtures or documentation, not migrations
+#: folders whose files are tests, fixtures, documentation or build output, not migrations
 _NOT_MIGRATIONS = frozenset({
     "test", "tests", "__tests__", "testdata", "testing", "fixtures", "fixture", "docs", "doc",
     "examples", "example", "spec", "specs", "mocks", "__mocks__", "vendor", "node_modules",
-    "third_party", "seeds", "seed", "templates", "utils", "util", "helpers",
+    "third_party", "seeds", "seed", "templates", "utils", "util", "helpers", "dist", "build",
+    "target", "out", "coverage", "generated",
 })  # fmt: skip
 #: SQL files a migrations folder keeps beside its chain that are no migration: the schema
 #: as it stands (``LATEST.sql``, ``current_schema_postgres.sql``), seeds and dumps
