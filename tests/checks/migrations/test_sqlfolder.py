@@ -303,3 +303,32 @@ def test_the_table_says_a_sql_folder_is_not_run_and_sqlx_is_applied_up_only(
     assert "not run (the project's own runner; reviewed statically)" in table
     assert "up applied on sqlite (forward-only)" in table
     assert ctx.summary.startswith("2 migrations changed (1 sql-folder, 1 sqlx)")
+
+
+# a ClickHouse materialized view recreated (mviews.py)
+
+MV = (
+    "CREATE MATERIALIZED VIEW umami.stats_mv TO umami.stats AS\n"
+    "SELECT website_id, count() AS views FROM umami.website_event GROUP BY website_id;\n"
+)
+
+
+#: the code reads the view: its drop is no expand-contract step
+STATS = {"src/stats.ts": "export const q = 'SELECT * FROM stats_mv';\n"}
+
+
+def test_a_materialized_view_dropped_and_recreated_is_a_warning(git_repo: Any) -> None:
+    base = {**STATS, "db/clickhouse/schema.sql": MV, "db/clickhouse/migrations/01_a.sql": "-- a\n"}
+    head = {"db/clickhouse/migrations/02_b.sql": "DROP TABLE umami.stats_mv;\n\n" + MV}
+    found = _run(git_repo, base, head, roundtrip="off")
+    (drop,) = [f for f in found if f.rule == "drop-table"]
+    assert drop.level is Level.WARNING
+    assert "materialized view" in drop.message
+
+
+def test_a_table_dropped_for_a_view_of_its_name_keeps_the_error(git_repo: Any) -> None:
+    table = "CREATE TABLE umami.stats_mv (website_id UUID, views UInt64) ENGINE = MergeTree;\n"
+    base = {**STATS, "db/clickhouse/schema.sql": table}
+    head = {"db/clickhouse/migrations/02_b.sql": "DROP TABLE umami.stats_mv;\n\n" + MV}
+    found = _run(git_repo, base, head, roundtrip="off")
+    assert "drop-table" in _rules(found, Level.ERROR)

@@ -29,6 +29,7 @@ from gatekeeper.checks.migrations import (
     leftover,
     lint,
     liquibase,
+    mviews,
     nodemig,
     precedent,
     pyops,
@@ -447,6 +448,14 @@ class MigrationsCheck(BaseCheck):
                 message=f"{hit.message} No merged migration of the folder creates or names "
                 f"{hit.target[0]}, and this one creates it next: the drop only clears a "
                 "leftover (a warning).",
+            )
+        if hit.rule == "drop-table" and mviews.recreated_view(changes, m, hit.target[0], hit.line):
+            return dataclasses.replace(
+                hit,
+                level=Level.WARNING,
+                message=f"{hit.message} It is a materialized view writing to another table, "
+                "which the merged migrations created and this one creates again: no rows are "
+                "lost, only inserts between the two statements miss it (a warning).",
             )
         found = unshipped.unshipped_since(changes, m, hit.target[0])
         if found is None:
