@@ -42,6 +42,23 @@ def test_lookups_matching_and_paths() -> None:
     assert cs.base_paths() == ["docs/x.md", "gone.sql", "src/old.py"]
 
 
+def test_the_base_read_as_the_head_names_it() -> None:
+    cs = changeset(
+        {"db/old.sql": "create\n", "keep.sql": "k\n"},
+        {"sql/new.sql": "create\nmore\n", "keep.sql": "k2\n"},
+        renames={"db/old.sql": "sql/new.sql"},
+    )
+    view = cs.renames_undone_at_base()
+    assert view.text_at_base("sql/new.sql") == "create\n"  # the moved file, as it was
+    assert view.text_at_base("keep.sql") == "k\n" and view.text_at_base("db/old.sql") is None
+    assert view.base_paths() == ["keep.sql", "sql/new.sql"]
+    assert view.text_at_head("sql/new.sql") == "create\nmore\n"
+    view.close()  # closes nothing of the change it came from
+    assert cs.text_at_base("db/old.sql") == "create\n" and cs.text_at_base("sql/new.sql") is None
+    plain = changeset({"a.sql": "x\n"}, {"a.sql": "y\n"})
+    assert plain.renames_undone_at_base() is plain
+
+
 def test_text_reads_refuse_binary_large_and_non_utf8() -> None:
     cs = changeset({}, {"b.bin": b"\0\1", "l.txt": "x" * 20, "u.txt": b"\xff", "t.txt": "ok"})
     cs.max_file_bytes = 10

@@ -72,7 +72,11 @@ class OpenAPI(_Fake):
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"specs": {"type": "array", "items": {"type": "string"}, "default": []}},
+        "properties": {
+            "specs": {"type": "array", "items": {"type": "string"}, "default": []},
+            # the strict preset sets it false
+            "enum_catch_up": {"type": "boolean"},
+        },
     }
 
 
@@ -114,7 +118,10 @@ class Migrations(_Fake):
     config_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"large_tables": {"type": "array", "items": {"type": "string"}}},
+        "properties": {
+            "large_tables": {"type": "array", "items": {"type": "string"}},
+            "drop_after_copy": {"type": "boolean", "default": True},
+        },
     }
 
 

@@ -7,14 +7,15 @@ are read lazily and only for the paths a check asks for, so cost follows the dif
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import fnmatch
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from gatekeeper.changes.globs import match_any, matcher
 from gatekeeper.changes.text import decode_text, looks_binary
@@ -220,6 +221,18 @@ class ChangeSet:
         f = self._by_path.get(path)
         return f.old_path if f is not None and f.old_path else path
 
+    def renames_undone_at_base(self) -> ChangeSet:
+        """This change, with the base read as the head names it: a file the change renamed
+        or moved is found at base under its new path, with the content it had at base.
+
+        For a check that reviews a file at base to tell what was already wrong with it: a
+        finding names the file's head path, so the base review must too. Files not renamed
+        read as before. The view shares the trees; closing it closes nothing."""
+        renamed = {f.path: f.old_path for f in self.files if f.old_path and f.old_path != f.path}
+        if not renamed:
+            return self
+        return dataclasses.replace(self, base_tree=_RenamesUndone(self.base_tree, renamed))
+
     def head_paths(self, patterns: Iterable[str] = ("**",)) -> list[str]:
         """Paths at head matching the patterns, sorted (lists the tree: use for discovery)."""
         wanted = matcher(patterns)
@@ -271,6 +284,44 @@ def _files_containing(
         if data is not None and pattern.search(data.decode("utf-8", "replace")):
             out.append(path)
     return out
+
+
+class _RenamesUndone:
+    """A base tree where each renamed file answers to its head path (see
+    :meth:`ChangeSet.renames_undone_at_base`); anything else is asked of the tree itself."""
+
+    def __init__(self, tree: Tree, renamed: Mapping[str, str]) -> None:
+        self._tree = tree
+        self._old = dict(renamed)  # head path -> base path
+        self._new = {old: new for new, old in renamed.items()}
+
+    def _at(self, path: str) -> str | None:
+        """Where ``path`` was at base; None for a file's old path (it is under its new one)."""
+        if path in self._old:
+            return self._old[path]
+        return None if path in self._new else path
+
+    def read(self, path: str) -> bytes | None:
+        at = self._at(path)
+        return None if at is None else self._tree.read(at)
+
+    def paths(self) -> Iterator[str]:
+        for path in self._tree.paths():
+            yield self._new.get(path, path)
+
+    def size(self, path: str) -> int:
+        at = self._at(path)
+        return 0 if at is None else _known_size(self._tree, at)
+
+    def read_prefix(self, path: str, limit: int) -> bytes | None:
+        at = self._at(path)
+        return None if at is None else _prefix(self._tree, at, limit)
+
+    def close(self) -> None:
+        """The wrapped tree belongs to the change it came from, which closes it."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tree, name)
 
 
 def _known_size(tree: Tree, path: str) -> int:

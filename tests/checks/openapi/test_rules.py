@@ -237,3 +237,21 @@ def test_an_optional_response_property_renamed_is_breaking(shared: bool) -> None
     two = {"type": "object", "properties": {"a": {"type": "boolean"}, "b": {"type": "boolean"}}}
     two_new = {"type": "object", "properties": {"c": {"type": "boolean"}, "d": {"type": "boolean"}}}
     assert _removed_levels(two, two_new, shared) == ["warning", "warning"]
+
+
+def test_each_removed_enum_value_is_its_own_finding_with_its_own_fingerprint() -> None:
+    # a waiver or a pre-existing mark names one value: two values removed from one enum
+    # must not share an identity, or waiving one would waive the other
+    def spec(values: list[str]) -> str:
+        schema = {"type": "object", "properties": {"kind": {"type": "string", "enum": values}}}
+        case = {"request": {"base": schema, "revision": schema}}
+        return _spec(case, "base")
+
+    findings = run_check(
+        OpenAPICheck(),
+        {"openapi.yaml": spec(["a", "b", "c"])},
+        {"openapi.yaml": spec(["c"])},
+    )
+    removed = [f for f in findings if f.rule == "request-property-enum-value-removed"]
+    assert sorted("'a'" in f.message for f in removed) == [False, True]
+    assert len({f.fingerprint for f in removed}) == 2

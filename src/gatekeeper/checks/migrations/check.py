@@ -20,6 +20,7 @@ from gatekeeper.checks.migrations import (
     convention,
     details,
     detect,
+    doctrine,
     godowns,
     gohits,
     gomig,
@@ -29,6 +30,7 @@ from gatekeeper.checks.migrations import (
     leftover,
     lint,
     liquibase,
+    moves,
     mviews,
     nodemig,
     precedent,
@@ -53,6 +55,7 @@ from gatekeeper.checks.migrations import (
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
+    DOCTRINE,
     GO,
     LIQUIBASE,
     NODE,
@@ -61,6 +64,7 @@ from gatekeeper.checks.migrations.detect import (
     SQLX,
     Migration,
 )
+from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
@@ -111,13 +115,15 @@ class MigrationsCheck(BaseCheck):
             trusted=bool(ctx.config.get(TRUST_KEY, False)),
             setting=f"checks.migrations.{TRUST_KEY}",
         )
+        as_at_base = dataclasses.replace(ctx, changes=ctx.changes.renames_undone_at_base())
         for m in changed:
             ctx.check_time()
             released = ctx.config.get("history", "released") == "released"
             findings += history.history_findings(self, ctx.changes, m, released_only=released)
             findings += self._reviewed_at_head(ctx, m, markers)
-            # an edited merged migration: what was already wrong with it is not new
-            ctx.mark_existing_at_base(self._review(ctx, m, at_base=True))
+            # an edited merged migration: what was already wrong with it is not new (a
+            # moved one is read at base where it was, under the path its findings name)
+            ctx.mark_existing_at_base(self._review(as_at_base, m, at_base=True))
             if ctx.config.get("safety", True):
                 findings += self._safety(ctx, m, changed, markers)
             findings += self._rejected(ctx, m, markers)
@@ -164,7 +170,7 @@ class MigrationsCheck(BaseCheck):
         path, line = m.path, sqltext.irreversible_line(text)
         if line is None and down is not None:
             path, line = m.down_path or m.path, sqltext.irreversible_line(down)
-        if line is None and m.framework == RAILS:
+        if line is None and m.framework in (RAILS, DOCTRINE):
             return found  # declared by the code itself (raise IrreversibleMigration)
         text_of_marker = "gatekeeper:irreversible"
         if line is None and m.framework == ALEMBIC:
@@ -223,6 +229,9 @@ class MigrationsCheck(BaseCheck):
             return godowns.check(self, m.path, text, honour_marker=honour_marker, forward=forward)
         if m.framework == LIQUIBASE:
             return [] if at_base else self._liquibase_review(ctx, m, text)
+        if m.framework == DOCTRINE:
+            habit = Downs(*doctrine.downs(changes, m.directory, m.path))
+            return doctrine.check(self, m.path, text, habit, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -304,6 +313,8 @@ class MigrationsCheck(BaseCheck):
             hits = _go_hits(changes, m, text, dialect)
         elif m.framework == LIQUIBASE:
             hits = _liquibase_hits(changes, m, text, dialect)
+        elif m.framework == DOCTRINE:
+            hits = _doctrine_hits(changes, m, text, dialect)
         elif m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such
             # files in the dialect of each database that runs it
@@ -330,6 +341,8 @@ class MigrationsCheck(BaseCheck):
             sizes = dataclasses.replace(
                 sizes, indexed_concurrently=precedent.concurrent_tables(changes, folder)
             )
+        if not ctx.config.get("drop_after_copy", True):
+            hits = [_refused(h) if h.relaxed == moves.RELAXED else h for h in hits]
         contract: bool | None = None
         out = []
         for hit in (self._unshipped(changes, m, h) for h in map(sizes.judge, hits)):
@@ -576,6 +589,16 @@ def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[
     return hits
 
 
+def _doctrine_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """A Doctrine migration's hits in its database (doctrine.dialect); a table dropped
+    after a merged migration moved its rows out is told so (doctrine.moved_out)."""
+    d = doctrine.read(text)
+    rules = doctrine.dialect(changes, d, dialect)
+    review_sql = _sql_review(rules)
+    found = doctrine.hits(d, rules, changes.added_lines(m.path), review_sql)
+    return [doctrine.moved_out(changes, m.path, h) for h in found]
+
+
 def _ruby_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
     """The SQL strings a Ruby migration runs, in the project's database. Of a Rails
     migration (reviewed for reversibility, its ActiveRecord calls not for safety) only
@@ -685,6 +708,12 @@ def _shown_engine(configured: str, proven_on: Mapping[str, str]) -> str:
         return configured
     used = sorted(set(proven_on.values())) or ["sqlite"]
     return " and ".join(used)
+
+
+def _refused(hit: Hit) -> Hit:
+    """A drop after a copy, as the policy wants it: an error all the same."""
+    message = f"{hit.message} The policy blocks it all the same (drop_after_copy: false)."
+    return dataclasses.replace(hit, level=None, message=message, relaxed="")
 
 
 def _order(f: Finding) -> tuple[str, int, str, str]:

@@ -6,50 +6,18 @@ Some projects upgrade forward only without saying so: homebox's goose files have
 the project's convention, not an oversight. The folder is read at base, so a PR cannot
 set its own convention (a new folder has no merged migrations and asks for downs).
 
-- :func:`forward_only`: at most one merged migration in :data:`RARELY` has a down that
-  does something, and at least one has none: treated like other forward-only folders.
-- :func:`mostly_without`: at least :data:`MOSTLY_AFTER` merged migrations and no more
-  than half with a working down: a missing or empty down is a warning.
+The counts and what they mean (forward-only, mostly without downs) are
+:class:`.habit.Downs`, shared with the frameworks whose folders are read another way
+(Doctrine).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import detect, static
 from gatekeeper.checks.migrations.detect import Migration
+from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.sqltext import has_code
-
-#: a folder where no more than one merged migration in this many has a working down
-RARELY = 10
-#: merged migrations a folder needs before "most have no down" says anything
-MOSTLY_AFTER = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Downs:
-    """The folder's merged SQL migrations: how many have a down that does something."""
-
-    working: int = 0
-    without: int = 0
-
-    @property
-    def total(self) -> int:
-        """Merged migrations counted."""
-        return self.working + self.without
-
-    def forward_only(self) -> bool:
-        """Downs are the rare exception: none expected."""
-        return self.without >= 1 and self.working * RARELY <= self.total
-
-    def mostly_without(self) -> bool:
-        """Most merged migrations have no working down."""
-        return self.total >= MOSTLY_AFTER and self.without * 2 >= self.total
-
-    def said(self) -> str:
-        """How the folder's merged migrations stand, for a message."""
-        return f"{self.without} of the folder's {self.total} merged migrations have none"
 
 
 def downs(changes: ChangeSet, m: Migration) -> Downs:

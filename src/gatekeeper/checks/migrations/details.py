@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from gatekeeper.checks.migrations import variants
 from gatekeeper.checks.migrations.detect import (
+    DOCTRINE,
     DRIZZLE,
     GO,
     LIQUIBASE,
@@ -66,6 +67,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Ruby SQL migrations"
     if m.framework == LIQUIBASE:
         return "not available for Liquibase changelogs"
+    if m.framework == DOCTRINE:
+        return "not available for Doctrine migrations (PHP is not run here)"
     if m.framework == SQLX:
         return f"up applied on {engine} (forward-only)"
     return f"proven on {engine}"

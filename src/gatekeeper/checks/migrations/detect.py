@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.migrations import (
+    doctrine,
     drizzle,
     gomig,
     liquibase,
@@ -48,6 +49,8 @@ LIQUIBASE = "liquibase"
 DRIZZLE = "drizzle"
 #: numbered Ruby classes outside db/migrate whose ``def up`` runs SQL strings (:mod:`.rubysql`)
 RUBY_SQL = "ruby-sql"
+#: Doctrine Migrations (PHP): ``Version<digits>.php`` classes extending AbstractMigration
+DOCTRINE = "doctrine"
 #: sqlx (Rust) simple migrations, ``<version>_<name>.sql`` in a crate's folder (:mod:`.sqlx`)
 SQLX = sqlfolder.SQLX
 #: versioned SQL files in a folder named for migrations, run by the project's own code
@@ -55,7 +58,7 @@ SQL_FOLDER = sqlfolder.SQL_FOLDER
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, SQLX, SQL_FOLDER,
+    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -78,7 +81,7 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 #: the files any framework keeps migrations in
-_SUFFIXES = (".sql", ".py", ".rb", ".go", *nodemig.SUFFIXES, *liquibase.SUFFIXES)
+_SUFFIXES = (".sql", ".py", ".rb", ".go", ".php", *nodemig.SUFFIXES, *liquibase.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
@@ -146,6 +149,9 @@ def classify(
     if name.endswith(nodemig.SUFFIXES):
         node = nodemig.is_migration(path, text)
         return Migration(NODE, path, nodemig.version(path)) if node else None
+    if name.endswith(".php"):
+        php = doctrine.is_migration(path, text)
+        return Migration(DOCTRINE, path, doctrine.version(path)) if php else None
     if name.endswith(".go"):
         go = gomig.is_migration(path, text)
         return Migration(GO, path, gomig.version(path)) if go else None
@@ -276,6 +282,8 @@ def changed_migrations(
             continue  # reading every changed script to ask would cost a large PR dearly
         if f.path.endswith(".go") and not gomig.may_be_migration(f.path):
             continue
+        if f.path.endswith(".php") and not doctrine.may_be_migration(f.path):
+            continue
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
         present, in_drizzle = None, False
@@ -327,6 +335,8 @@ def chain(
         if path.endswith(nodemig.SUFFIXES) and not nodemig.may_be_migration(path):
             continue
         if path.endswith(".go") and not gomig.may_be_migration(path):
+            continue
+        if path.endswith(".php") and not doctrine.may_be_migration(path):
             continue
         own = in_drizzle and posixpath.dirname(path) == folder
         m = classify(path, read(path) if _needs_text(path) else None, in_drizzle=own)
@@ -429,7 +439,7 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    read = (".py", ".rb", ".go", ".xml", ".yaml", ".yml", ".json", *nodemig.SUFFIXES)
+    read = (".py", ".rb", ".go", ".php", ".xml", ".yaml", ".yml", ".json", *nodemig.SUFFIXES)
     return name.endswith(read) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

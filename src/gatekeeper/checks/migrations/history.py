@@ -16,6 +16,7 @@ from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
     djhistory,
+    doctrine,
     flywayconf,
     godowns,
     gomig,
@@ -26,6 +27,7 @@ from gatekeeper.checks.migrations import (
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
+    DOCTRINE,
     FLYWAY,
     GO,
     LIQUIBASE,
@@ -109,9 +111,10 @@ def history_findings(
             out.append(
                 check.finding(
                     "history-rewritten",
-                    f"The change edits {path}, a migration already merged, but only the Go "
-                    "around its SQL: the statements it runs and its schema calls are "
-                    "unchanged (check the edit changes no behaviour; a warning).",
+                    f"The change edits {path}, a migration already merged, but only the "
+                    f"{'PHP' if m.framework == DOCTRINE else 'Go'} around its SQL: the "
+                    "statements it runs and its schema calls are unchanged (check the edit "
+                    "changes no behaviour; a warning).",
                     path=path,
                     evidence=path,
                     level=Level.WARNING,
@@ -159,6 +162,9 @@ def _failed_everywhere(
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     """A Go migration whose SQL and schema calls are unchanged: only code around them
     was edited (linters' fixes, refactors), which may or may not change what runs."""
+    if m.framework == DOCTRINE and after is not None:
+        texts = [b.decode("utf-8", "replace") for b in (before, after)]
+        return doctrine.same_statements(*texts)
     if m.framework != GO or after is None:
         return False
     return godowns.same_sql(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
@@ -196,6 +202,8 @@ def _only_down(
     if m.framework == GO and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_up(*texts) and not godowns.same_code(*texts)
+    if m.framework == DOCTRINE and after is not None:
+        return doctrine.only_down(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework in static.SECTIONS and after is not None:
         return _only_down_section(*static.SECTIONS[m.framework], before, after)
     if m.framework == DJANGO and after is not None:
@@ -260,8 +268,8 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
     other frameworks know a migration by its file name (Django: by its app folder and
     file name), so those must stay the same.
     """
-    if m.framework == ALEMBIC:
-        return True
+    if m.framework in (ALEMBIC, DOCTRINE):
+        return True  # Doctrine knows a migration by its class (namespace and name)
     if m.framework == GO and _known_by_id(changes.text_at_head(path)):
         return True
     old = changes.base_path_of(path).split("/")
@@ -298,6 +306,8 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     if m.framework == GO:  # compiled, not checksummed: comments and layout do not run
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_code(*texts)
+    if m.framework == DOCTRINE:  # recorded by class name: comments and layout do not run
+        return doctrine.same_code(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework not in (ALEMBIC, DJANGO):
         return False
     trees = _trees(before, after)

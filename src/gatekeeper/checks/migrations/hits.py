@@ -44,3 +44,6 @@ class Hit:
     new_type: tuple[str, tuple[int, ...]] | None = None
     #: the (table, column) whose type ``new_type`` is, as the statement names them
     retyped: tuple[str, str] | None = None
+    #: the relaxation that made this hit a warning (``moves.RELAXED``), which the policy
+    #: may refuse: the check then restores the rule's own level
+    relaxed: str = ""

@@ -9,13 +9,14 @@ history rewrites (Liquibase's checksum refuses them), new changesets in a file a
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from gatekeeper.changes import ChangeSet as Changes
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations import moves
 from gatekeeper.checks.migrations.hits import FORWARD_ONLY_AFTER, Hit
 from gatekeeper.checks.migrations.liquibase import (
     SUFFIXES,
@@ -66,9 +67,11 @@ def hits(
     whole, an edited merged one on its added lines only."""
     created: set[str] = set()
     out: list[Hit] = []
+    ran: list[Statement] = []  # what the reviewed changesets do, as SQL, for moves.py
     for cs, new in changesets:
         if not new and not any(n in added for n in range(cs.line, cs.end_line + 1)):
             continue  # merged and untouched: what it creates is no news either
+        ran += [s for change in cs.changes for s in as_sql(change)]
         rules = dialect(cs, policy)
         found: list[Hit] = []
         for change in cs.changes:
@@ -82,7 +85,55 @@ def hits(
                     statements = [_at(s, change.line) for s in statements]
                 found += sql_review(statements, rules, cs.in_transaction)
         out += [h for h in found if new or h.line in added]
-    return out
+    return moves.relieve(out, ran, dialect=policy)
+
+
+def as_sql(change: Change) -> list[Statement]:
+    """The statements a change runs, as far as moves.py needs them: an ``sql`` body, an
+    ``update`` (its columns' values and its WHERE), a ``delete``, an ``addColumn``, a
+    ``dropColumn``."""
+    table, line = _table(change), change.line
+    if change.kind == "sql":
+        return split(change.sql, change.sql_line)
+    if change.kind == "update":
+        sets = [f"{c['name']} = {v}" for c in change.columns if c.get("name")
+                and (v := _value(c)) is not None]  # fmt: skip
+        if not sets or len(sets) != len(change.columns):
+            return []
+        where = f" WHERE {change.attrs['where']}" if change.attrs.get("where") else ""
+        return [Statement(f"UPDATE {table} SET {', '.join(sets)}{where}", line, line)]
+    if change.kind == "delete":
+        return [Statement(f"DELETE FROM {table}", line, line)]
+    if change.kind == "addColumn":
+        return [
+            Statement(f"ALTER TABLE {table} ADD COLUMN {c['name']} {c.get('type', 'text')}"
+                      f"{_column_fill(c)}", line, line)
+            for c in change.columns if c.get("name")
+        ]  # fmt: skip
+    if change.kind == "dropColumn":
+        names = [change.attrs.get("columnName", "")] + [c.get("name", "") for c in change.columns]
+        return [Statement(f"ALTER TABLE {table} DROP COLUMN {n}", line, line) for n in names if n]
+    return []
+
+
+def _column_fill(column: Mapping[str, str]) -> str:
+    """What an added column's rows hold, as SQL moves.py reads: a default, NOT NULL, or
+    nothing (NULL in every row already there)."""
+    if _filled(column):
+        return " DEFAULT x"
+    return " NOT NULL" if column.get("constraints.nullable", "").lower() == "false" else ""
+
+
+def _value(column: Mapping[str, str]) -> str | None:
+    """A column's value in an ``update`` as SQL (a string blanked: only its kind matters)."""
+    if column.get("valueComputed"):
+        return column["valueComputed"]
+    for key in ("valueNumeric", "valueBoolean"):
+        if column.get(key) and column[key].lower() != "null":
+            return column[key]
+    if column.get("value") is not None and column["value"].lower() != "null":
+        return "'v'"
+    return None
 
 
 def _at(s: Statement, line: int) -> Statement:
@@ -128,12 +179,29 @@ def _change_hits(change: Change, rules: str, created: set[str], fresh: bool) -> 
     return _lock_hits(change, rules, table)
 
 
+#: a column's attributes that fill the rows already there: Liquibase adds the column
+#: nullable, sets every row with an UPDATE, then adds NOT NULL (AddColumnChange)
+ROW_VALUES = frozenset({
+    "value", "valueNumeric", "valueBoolean", "valueDate", "valueComputed", "valueBit",
+    "valueSequenceNext", "valueSequenceCurrent", "valueBlobFile", "valueClobFile",
+})  # fmt: skip
+
+
+def _filled(column: Mapping[str, str]) -> bool:
+    """Whether existing rows get a value: a default, an autoincrement, or a ``value*``
+    (``"null"`` sets nothing: Liquibase reads it as no value)."""
+    if any(k.startswith("defaultValue") for k in column) or column.get("autoIncrement") == "true":
+        return True
+    return any(
+        k in ROW_VALUES and v.strip() and v.strip().lower() != "null" for k, v in column.items()
+    )
+
+
 def _add_column(change: Change, table: str) -> list[Hit]:
     out = []
     for c in change.columns:
         required = c.get("constraints.nullable", "").lower() == "false"
-        defaulted = any(k.startswith("defaultValue") for k in c) or c.get("autoIncrement") == "true"
-        if required and not defaulted:
+        if required and not _filled(c):
             where = f"{table}.{c.get('name', '?')}"
             msg = f"Adds NOT NULL column {where} without a default: existing rows have no value."
             out.append(Hit("add-required-column", msg, change.line, where, table=(table,)))

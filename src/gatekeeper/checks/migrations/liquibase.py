@@ -225,15 +225,27 @@ def _xml_changeset(cs: ET.Element, lines: dict[int, int], end: int) -> ChangeSet
 
 
 def _xml_change(element: ET.Element, lines: dict[int, int]) -> Change:
+    attrs = dict(element.attrib)
+    where = [" ".join("".join(w.itertext()).split()) for w in element if _local(w.tag) == "where"]
+    if where and "where" not in attrs:
+        attrs["where"] = where[0]  # an update's or a delete's rows (YAML/JSON: a key)
     columns = tuple(
-        {**c.attrib, **_constraints(c)} for c in element.iter() if _local(c.tag) == "column"
+        {**_text_value(c), **c.attrib, **_constraints(c)}
+        for c in element.iter()
+        if _local(c.tag) == "column"
     )
     sql, sql_line = "", 0
     if _local(element.tag) in ("sql", "createProcedure", "createView"):
         sql = "".join(element.itertext())
         sql_line = lines[id(element)]
-    return Change(_local(element.tag), dict(element.attrib), lines[id(element)], columns, sql,
+    return Change(_local(element.tag), attrs, lines[id(element)], columns, sql,
                   sql_line)  # fmt: skip
+
+
+def _text_value(column: ET.Element) -> dict[str, str]:
+    """A column's text, which Liquibase reads as its ``value`` when no attribute gives one."""
+    text = (column.text or "").strip()
+    return {"value": text} if text else {}
 
 
 def _constraints(column: ET.Element) -> dict[str, str]:
@@ -345,7 +357,8 @@ def _data_column(entry: Mapping[str, Any]) -> dict[str, str]:
     col = entry.get("column")
     if not isinstance(col, dict):
         return {}
-    out = {k: str(v) for k, v in col.items() if not isinstance(v, list | dict)}
+    # a key set to null is not set (``value: null`` gives the rows nothing)
+    out = {k: str(v) for k, v in col.items() if v is not None and not isinstance(v, list | dict)}
     cons = col.get("constraints")
     if isinstance(cons, dict):
         out.update({f"constraints.{k}": str(v) for k, v in cons.items()})

@@ -6,6 +6,7 @@ changes nothing but migrations, of a name the application's code no longer menti
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import posixpath
 import re
@@ -19,6 +20,7 @@ from gatekeeper.checks.migrations import (
     detect,
     dialects,
     djfields,
+    moves,
     opsafety,
     pgcolumns,
     pyops,
@@ -170,12 +172,14 @@ def sql_hits(
         return []
     created: set[str] = set()
     added: set[tuple[str, str]] = set()
+    before: list[tuple[str, list[Statement]]] = []
     for prior in earlier or []:
         prior_sides = static.sql_sides(changes, prior)
         if prior_sides is not None:
             prior_statements = split(prior_sides.up, prior_sides.up_line)
             safety.review(prior_statements, dialect, created=created)
             added |= dialects.added_columns(prior_statements)
+            before.append((prior.path, prior_statements))
     # a table or column the merged chain already names is not new, whatever IF NOT EXISTS
     # statement the PR puts before the change
     created -= _merged_names(changes, m, created)
@@ -209,6 +213,7 @@ def sql_hits(
         h for h in hits
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
+    hits = moves.relieve(hits, statements, before, dialect=dialect)
     return backfills.explain_partial(statements, hits)
 
 
@@ -244,6 +249,9 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             info = pyops.read_alembic(source, m.path)
             in_tx = "autocommit_block" not in source
             hits = opsafety.alembic(info.upgrade_ops, dialect, in_transaction=in_tx, lines=added)
+            if any(h.rule == "drop-column" for h in hits):
+                tree = pyops.parse(source, m.path)
+                hits = _alembic_moves(hits, tree, info.upgrade_ops, dialect)
         else:
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
@@ -257,6 +265,42 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
+
+
+def _alembic_moves(
+    hits: list[Hit], tree: ast.Module, ops: list[pyops.Op], dialect: str
+) -> list[Hit]:
+    """Column drops whose values ``upgrade()`` copied elsewhere first (moves.py)."""
+    dropped = [
+        (str(op.text(0, "table_name")), str(op.text(1, "column_name")))
+        if op.name == "drop_column"
+        else (str(op.text(0, "table_name")),)
+        for op in ops
+        if op.name in ("drop_column", "drop_table")
+    ]
+    empty = [
+        (str(op.text(0, "table_name")), str(pyops.literal_str(column.args[0])), op.line)
+        for op in ops
+        if op.name == "add_column"
+        and isinstance(column := op.arg(1, "column"), ast.Call)
+        and column.args
+        and _empty_column(column)
+    ]
+    statements = moves.alembic_statements(tree)
+    return moves.relieve(hits, statements, dropped=dropped, empty=empty, dialect=dialect)
+
+
+def _empty_column(column: ast.Call) -> bool:
+    """An ``sa.Column`` every existing row gets as NULL: no server default, nothing
+    computed, not NOT NULL."""
+    said = {k.arg: k.value for k in column.keywords if k.arg}
+    computed = any(
+        isinstance(a, ast.Call) and pyops.call_name(a) in ("Computed", "Identity")
+        for a in column.args
+    )
+    default = said.get("server_default")
+    no_default = default is None or pyops.literal_value(default) is None
+    return not computed and no_default and pyops.literal_value(said.get("nullable")) is not False
 
 
 def _django_table(hit: Hit, path: str, classes: dict[str, str]) -> Hit:

@@ -135,6 +135,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": "Where the application's code lives, searched to recognise a drop "
             "whose column or table is no longer used (expand-contract).",
         },
+        "drop_after_copy": {
+            "type": "boolean",
+            "default": True,
+            "description": "A column dropped after the same migration (or an earlier one of "
+            "the PR) copied every row's value into another column or table is a warning "
+            "saying where the values went; false keeps it an error (strict).",
+        },
         "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
         TRUST_KEY: {
             **TRUST_SCHEMA,

@@ -143,6 +143,13 @@ class OpenAPICheck(BaseCheck):
                 " released) is a warning; without tags every change counts. merged: every"
                 " breaking change blocks.",
             },
+            "enum_catch_up": {
+                "type": "boolean",
+                "default": True,
+                "description": "a request enum value removed by a change to the spec alone,"
+                " which no source file at base has while one defines every value the enum now"
+                " lists (the spec catching up with the code), is a warning; false: it blocks",
+            },
             "generate": generate.SCHEMA,
         },
     }

@@ -10,6 +10,7 @@ from typing import Any
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.openapi import changelog
+from gatekeeper.checks.openapi.catchup import catch_up
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
 from gatekeeper.checks.openapi.load import REF_RULES, Document, SpecError, check_size
@@ -114,7 +115,7 @@ def run_spec(
     judged = judge(ctx, path, found, head, _options(ctx)) if releases and not deleted else found
     # judge lowers a change about what no release has by replacing it: the new ones are those
     unreleased = set(judged) - set(found)
-    found = judged
+    found = catch_up(ctx, judged, {*base.doc.files, *head.doc.files})
     groups = group(head.doc, found)
     out.extend(_finding(check, g, unreleased) for g in groups)
     merged = [g for g in groups if g.grouped]

@@ -6,51 +6,68 @@ from typing import Any
 
 from gatekeeper.checks.openapi.diff import SchemaDiff
 from gatekeeper.checks.openapi.rules.base import Collector
+from gatekeeper.checks.openapi.rules.effective import Composite
 from gatekeeper.checks.openapi.rules.site import Site
 from gatekeeper.model import Level
 
 
-def check_object(c: Collector, site: Site, d: SchemaDiff, path: str) -> None:
-    """Properties added/removed and required-ness, judged by direction."""
+def check_object(
+    c: Collector, site: Site, d: SchemaDiff, path: str, comp: Composite | None = None
+) -> None:
+    """Properties added/removed and required-ness, judged by direction.
+
+    Inside an ``allOf`` composition (``comp``) a property counts as added or removed only
+    when the whole composition gains or loses it, and its required-ness is that of the
+    whole: the composition itself judges it, once, under its own path."""
     join = (lambda n: f"{path}/{n}") if path else (lambda n: n)
-    req_base = set(_strs(d.base.get("required")))
-    req_rev = set(_strs(d.rev.get("required")))
-    props_base = props_of(d.base)
-    props_rev = props_of(d.rev)
+    if comp is None:
+        req_base, req_rev = set(_strs(d.base.get("required"))), set(_strs(d.rev.get("required")))
+        had, has = props_of(d.base), props_of(d.rev)
+    else:
+        req_base, req_rev = comp.base.required, comp.rev.required
+        had, has = comp.base.props, comp.rev.props
     if d.properties is not None:
-        for name, node in d.properties.added.items():
+        added = {n: v for n, v in d.properties.added.items() if n not in had}
+        removed = {n: v for n, v in d.properties.removed.items() if n not in has}
+        for name, node in added.items():
             _added_property(c, site, join(name), c.rev.deref(node), name in req_rev)
-        renamed = {} if site.request else _renames(c, d, req_base | req_rev)
-        for name, node in d.properties.removed.items():
+        renamed = {} if site.request else _renames(c, added, removed, req_base | req_rev)
+        for name, node in removed.items():
             _removed_property(
                 c, site, join(name), c.base.deref(node), name in req_base, renamed.get(name)
             )
-    if d.required is not None:
-        added, removed = d.required
-        for name in added:
-            if name in props_base and name in props_rev:
-                _became(c, site, join(name), c.rev.deref(props_rev[name]), True)
-        for name in removed:
-            if name in props_base and name in props_rev:
-                _became(c, site, join(name), c.rev.deref(props_rev[name]), False)
+    if comp is not None:
+        if comp.diff is d:
+            for name in sorted(had.keys() & has.keys()):
+                if (name in req_base) != (name in req_rev):
+                    _became(c, site, join(name), c.rev.deref(has[name]), name in req_rev)
+    elif d.required is not None:
+        now_required, now_optional = d.required
+        for name in now_required:
+            if name in had and name in has:
+                _became(c, site, join(name), c.rev.deref(has[name]), True)
+        for name in now_optional:
+            if name in had and name in has:
+                _became(c, site, join(name), c.rev.deref(has[name]), False)
     for name, sub in d.properties.modified.items() if d.properties is not None else ():
         _access(c, site, join(name), sub, name in req_rev)
 
 
-def _renames(c: Collector, d: SchemaDiff, required: set[str]) -> dict[str, str]:
+def _renames(
+    c: Collector, added: dict[str, Any], removed: dict[str, Any], required: set[str]
+) -> dict[str, str]:
     """Optional properties removed while one optional property of the same shape (type,
     format, enum, ``$ref``) is added to the same object, one to one: renames, removed
     name -> added name. A client reading the old name silently gets nothing, which the
     removal of an optional property alone (a warning: clients must cope with its absence)
     does not say."""
-    assert d.properties is not None
-    gone, new = d.properties.removed.items(), d.properties.added.items()
-    removed = [(n, _shape(c.base.deref(v), v)) for n, v in gone if n not in required]
-    added = [(n, _shape(c.rev.deref(v), v)) for n, v in new if n not in required]
+    gone, new = removed.items(), added.items()
+    olds = [(n, _shape(c.base.deref(v), v)) for n, v in gone if n not in required]
+    news = [(n, _shape(c.rev.deref(v), v)) for n, v in new if n not in required]
     out: dict[str, str] = {}
-    for name, shape in removed:
-        twins = [n for n, s in added if s == shape]
-        if len(twins) == 1 and sum(1 for _, s in removed if s == shape) == 1:
+    for name, shape in olds:
+        twins = [n for n, s in news if s == shape]
+        if len(twins) == 1 and sum(1 for _, s in olds if s == shape) == 1:
             out[name] = twins[0]
     return out
 

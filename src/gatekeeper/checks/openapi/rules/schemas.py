@@ -24,6 +24,7 @@ from gatekeeper.checks.openapi.rules.base import (
     sunset_date,
 )
 from gatekeeper.checks.openapi.rules.bounds import check_bounds
+from gatekeeper.checks.openapi.rules.effective import Composite, composite
 from gatekeeper.checks.openapi.rules.lists import check_lists
 from gatekeeper.checks.openapi.rules.properties import check_object, props_of
 from gatekeeper.checks.openapi.rules.site import Site
@@ -38,17 +39,25 @@ CHILD_STEMS = {
 }  # fmt: skip
 
 
-Walked = tuple[SchemaDiff, str, "tuple[SchemaDiff, str] | None"]
+Walked = tuple[SchemaDiff, str, "tuple[SchemaDiff, str] | None", "Composite | None"]
 
 
 def _walk(
-    d: SchemaDiff, path: str, depth: int = 0, scope: tuple[SchemaDiff, str] | None = None
+    c: Collector,
+    d: SchemaDiff,
+    path: str,
+    depth: int = 0,
+    scope: tuple[SchemaDiff, str] | None = None,
+    comp: Composite | None = None,
 ) -> Iterator[Walked]:
-    """Every differing node under ``d`` with its path, and the innermost node reached by
-    ``$ref`` above it (or itself) with that node's path."""
+    """Every differing node under ``d`` with its path, the innermost node reached by
+    ``$ref`` above it (or itself) with that node's path, and the ``allOf`` composition it
+    is part of (itself, or the one whose branch it is), seen merged."""
     if d.ref is not None:
         scope = (d, path)
-    yield d, path, scope
+    if comp is None:
+        comp = composite(d, path, c.base.deref, c.rev.deref)
+    yield d, path, scope, comp
     if depth > 24:
         return
 
@@ -56,16 +65,24 @@ def _walk(
         return f"{path}/{seg}" if path else seg
 
     for kw, sub in d.children.items():
-        yield from _walk(sub, join(kw), depth + 1, scope)
+        yield from _walk(c, sub, join(kw), depth + 1, scope)
     if d.properties is not None:
         for name, sub in d.properties.modified.items():
-            yield from _walk(sub, join(name), depth + 1, scope)
+            yield from _walk(c, sub, join(name), depth + 1, scope)
     for kw, ld in d.lists.items():
         for label, sub in ld.modified:
-            yield from _walk(sub, join(f"{kw}[{label}]"), depth + 1, scope)
+            inner = comp if kw == "allOf" else None
+            yield from _walk(c, sub, join(f"{kw}[{label}]"), depth + 1, scope, inner)
     for kw, md in d.maps.items():
         for key, sub in md.modified.items():
-            yield from _walk(sub, join(f"{kw}[{key}]"), depth + 1, scope)
+            yield from _walk(c, sub, join(f"{kw}[{key}]"), depth + 1, scope)
+    if comp is not None and comp.diff is d:
+        # a property moved between the composition and its branches is still the same
+        # property: what changed in its definition is judged like any other change
+        for name in comp.moved():
+            moved = c.schemas.compare(comp.base.props[name], comp.rev.props[name])
+            if moved is not None:
+                yield from _walk(c, moved, join(name), depth + 1, scope)
 
 
 def check_schema(c: Collector, site: Site, d: SchemaDiff, ref: str | None = None) -> None:
@@ -131,7 +148,7 @@ def _wrapped(c: Collector, d: SchemaDiff) -> str | None:
 
 
 def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
-    for node, path, scope in _walk(d, ""):
+    for node, path, scope, comp in _walk(c, d, ""):
         c.scope = None if scope is None else Scope(scope[0].ref or "", scope[1], c.at(scope[0].rev))
         prefix = site.nested if path else site.root
         if path and _wrapped(c, node):
@@ -139,7 +156,7 @@ def _check_nodes(c: Collector, site: Site, d: SchemaDiff) -> None:
             check_lists(node, f"'{path}' in {site.where}", _emitter(c, site, node, prefix, path))
             continue
         _node(c, site, node, prefix, path=path)
-        check_object(c, site, node, path)
+        check_object(c, site, node, path, comp)
     c.scope = None
 
 
@@ -219,14 +236,15 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
         elif old is not None and new is not None:
             for v in new:
                 if v not in old:
-                    emit("enum-value-added", f"enum value {v!r} added to {what}")
+                    emit("enum-value-added", f"enum value {v!r} added to {what}", repr(v))
             for v in old:
                 if v not in new:
-                    emit("enum-value-removed", f"enum value {v!r} removed from {what}")
+                    emit("enum-value-removed", f"enum value {v!r} removed from {what}", repr(v))
                     if not site.request and not path:
                         emit(
                             "!response-mediatype-enum-value-removed",
                             f"enum value {v!r} removed from {what}",
+                            repr(v),
                         )
     if d.extensible_enum is not None:
         xold, xnew = d.extensible_enum
@@ -235,6 +253,7 @@ def _enum(d: SchemaDiff, site: Site, what: str, path: str, emit: Any) -> None:
                 emit(
                     "x-extensible-enum-value-removed",
                     f"x-extensible-enum value {v!r} removed from {what}",
+                    repr(v),
                 )
     if d.nullable is not None:
         emit(
