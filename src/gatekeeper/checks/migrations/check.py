@@ -31,6 +31,7 @@ from gatekeeper.checks.migrations import (
     lint,
     liquibase,
     moves,
+    mviews,
     nodemig,
     precedent,
     pyops,
@@ -43,7 +44,9 @@ from gatekeeper.checks.migrations import (
     runconfig,
     runs,
     safety,
+    sqlfolder,
     sqltext,
+    sqlx,
     static,
     tables,
     unshipped,
@@ -58,6 +61,7 @@ from gatekeeper.checks.migrations.detect import (
     NODE,
     RAILS,
     RUBY_SQL,
+    SQLX,
     Migration,
 )
 from gatekeeper.checks.migrations.habit import Downs
@@ -83,8 +87,17 @@ class MigrationsCheck(BaseCheck):
     safe_settings: ClassVar[Mapping[str, Any] | None] = {"roundtrip": "off"}
 
     def applies(self, ctx: CheckContext) -> bool:
-        """True when a recognised migration changed."""
-        return bool(self._changed(ctx))
+        """True when a recognised migration changed, or a file under a migrations folder
+        that no framework claims (named, so that it is not skipped in silence)."""
+        changed = self._changed(ctx)
+        return bool(changed) or bool(self._unclaimed(ctx, changed))
+
+    def _unclaimed(self, ctx: CheckContext, changed: list[Migration]) -> list[str]:
+        if ctx.config.get("frameworks"):
+            # a framework the policy turns off (or confines) still claims its own files
+            changed = detect.changed_migrations(ctx.changes, None, ctx.paths, ctx.exclude)
+        claimed = {p for m in changed for p in (m.path, m.down_path) if p}
+        return sqlfolder.unclaimed(ctx.changes, claimed, ctx.paths, ctx.exclude)
 
     def _changed(self, ctx: CheckContext) -> list[Migration]:
         return detect.changed_migrations(
@@ -124,7 +137,13 @@ class MigrationsCheck(BaseCheck):
         overrides = lint.options(ctx.config.get("lint"), str(ctx.config.get("dialect", "postgres")))
         if overrides is not None:
             findings += self._lint(ctx, changed, overrides)
+        unclaimed = self._unclaimed(ctx, changed)
+        findings += [self._unrecognised(path) for path in unclaimed]
         result = sorted(set(findings), key=_order)
+        if unclaimed and not changed:
+            n = len(unclaimed)
+            plural = "s" if n != 1 else ""
+            ctx.set_summary(f"{n} file{plural} under migrations folders not recognised")
         if changed:
             engine = _shown_engine(str(ctx.config.get("roundtrip", "auto")), proven_on)
             deleted = {m.path for m in changed if ctx.changes.bytes_at_head(m.path) is None}
@@ -368,6 +387,8 @@ class MigrationsCheck(BaseCheck):
                 continue
             names = variants.folder_names(ctx.changes, posixpath.dirname(path))
             dialect = rejected.dialect_of(path, names)
+            if not dialect and m.framework == SQLX:
+                dialect = sqlx.rules_dialect(m.dialect)  # the crate's database
             if not dialect:
                 continue
             statements = sqltext.split(text, first)
@@ -390,6 +411,19 @@ class MigrationsCheck(BaseCheck):
                 )  # fmt: skip
                 out.append(markers.mark(found, marker) if marker else found)
         return out
+
+    def _unrecognised(self, path: str) -> Finding:
+        """``unrecognised``: a file under a migrations folder no framework claims."""
+        return self.finding(
+            "unrecognised",
+            f"{path} is under a migrations folder, but no migration framework the gate "
+            "knows claims it, so it was not reviewed (reversibility, safety, history). "
+            "If it is a migration, declare its folder in the policy: "
+            "`checks.migrations.frameworks.sql-folder: [\"<folder>/*.sql\"]` for versioned "
+            "SQL files run by the project's own code.",
+            path=path,
+            evidence=path,
+        )
 
     def _unreadable(self, path: str, what: str, line: int | None) -> Finding:
         """``syntax-error``: a migration the gate could not read, so did not review."""
@@ -427,6 +461,14 @@ class MigrationsCheck(BaseCheck):
                 message=f"{hit.message} No merged migration of the folder creates or names "
                 f"{hit.target[0]}, and this one creates it next: the drop only clears a "
                 "leftover (a warning).",
+            )
+        if hit.rule == "drop-table" and mviews.recreated_view(changes, m, hit.target[0], hit.line):
+            return dataclasses.replace(
+                hit,
+                level=Level.WARNING,
+                message=f"{hit.message} It is a materialized view writing to another table, "
+                "which the merged migrations created and this one creates again: no rows are "
+                "lost, only inserts between the two statements miss it (a warning).",
             )
         found = unshipped.unshipped_since(changes, m, hit.target[0])
         if found is None:

@@ -14,6 +14,8 @@ from gatekeeper.checks.migrations.detect import (
     NODE,
     RAILS,
     RUBY_SQL,
+    SQL_FOLDER,
+    SQLX,
     Migration,
 )
 from gatekeeper.model import Finding, Inline, Table, code, inline, strong
@@ -42,6 +44,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "deleted"
     if engine == "off" or skipped:
         return "off"
+    if m.framework == SQL_FOLDER:
+        return "not run (the project's own runner; reviewed statically)"
     if "roundtrip-failed" in rules:
         return "failed"
     if "roundtrip-not-run" in rules:
@@ -65,6 +69,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Liquibase changelogs"
     if m.framework == DOCTRINE:
         return "not available for Doctrine migrations (PHP is not run here)"
+    if m.framework == SQLX:
+        return f"up applied on {engine} (forward-only)"
     return f"proven on {engine}"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
@@ -25,6 +25,7 @@ from gatekeeper.checks.migrations import (
     liquibase,
     nodemig,
     rubysql,
+    sqlfolder,
     variants,
 )
 
@@ -50,17 +51,22 @@ DRIZZLE = "drizzle"
 RUBY_SQL = "ruby-sql"
 #: Doctrine Migrations (PHP): ``Version<digits>.php`` classes extending AbstractMigration
 DOCTRINE = "doctrine"
+#: sqlx (Rust) simple migrations, ``<version>_<name>.sql`` in a crate's folder (:mod:`.sqlx`)
+SQLX = sqlfolder.SQLX
+#: versioned SQL files in a folder named for migrations, run by the project's own code
+SQL_FOLDER = sqlfolder.SQL_FOLDER
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
-    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE,
+    DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
-    {GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, DIESEL, DRIZZLE}
-)
+    {GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, DIESEL, DRIZZLE, SQLX,
+     SQL_FOLDER}
+)  # fmt: skip
 #: frameworks with no down side by design (asking for one would flag every migration)
-FORWARD_ONLY = frozenset({PRISMA, DRIZZLE})
+FORWARD_ONLY = frozenset({PRISMA, DRIZZLE, SQLX, SQL_FOLDER})
 
 # the annotation stays on its line: [^=]* ran to the end of the file from every line
 _ALEMBIC_REV = re.compile(r"^revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
@@ -241,6 +247,17 @@ def _swap(path: str, old: str, new: str) -> str:
     return path[: -len(old)] + new
 
 
+def _in_sql_folder(changes: ChangeSet, path: str, declared: Iterable[str]) -> Migration | None:
+    """A sqlx migration, or a versioned SQL file of a folder named for migrations (or of
+    one the policy lists under ``frameworks.sql-folder``): see :mod:`.sqlfolder`."""
+    found = sqlfolder.recognise(changes, path)
+    if found is None and sqlfolder.declared(path, declared):
+        found = sqlfolder.recognise(changes, path, declared=True)
+    if found is None:
+        return None
+    return Migration(found.framework, path, found.version, dialect=found.dialect)
+
+
 def _allowed(m: Migration, locations: Mapping[str, Iterable[str]]) -> bool:
     patterns = tuple(locations.get(m.framework, ("**",)))
     return bool(patterns) and match_any(m.path, patterns)
@@ -278,6 +295,8 @@ def changed_migrations(
         if m is None and not deleted and not f.is_text:
             old = changes.text_at_base(changes.base_path_of(f.path))
             m = classify(f.path, old, in_drizzle=in_drizzle)
+        if m is None and f.path.endswith(".sql"):
+            m = _in_sql_folder(changes, f.path, locations.get(SQL_FOLDER, ()))
         if m is not None and _allowed(m, locations):
             found.setdefault((m.path, m.down_path or ""), m)
     return [found[k] for k in sorted(found)]
@@ -298,6 +317,10 @@ def chain(
     read = changes.text_at_base if at_base else changes.text_at_head
     listing = changes.base_paths if at_base else changes.head_paths
     folder = migration.directory
+    if migration.framework in (SQLX, SQL_FOLDER):
+        members = sqlfolder.chain_members(changes, folder, migration.framework, at_base=at_base)
+        found = [replace(migration, path=p, version=v) for p, v in members]
+        return sorted(found, key=lambda m: (sort_key(m), m.path))
     if migration.framework == GOLANG_MIGRATE:
         names = variants.folder_names(changes, folder, at_base=at_base)
         if any(variants.parse(n) for n in names):
@@ -360,7 +383,7 @@ def databases(changes: ChangeSet, m: Migration, default: str) -> list[str]:
     if m.framework == DRIZZLE:
         return [drizzle.dialect(changes, m.directory) or folder]
     if m.framework != GOLANG_MIGRATE:
-        return [folder or _named_database(changes, m)]
+        return [m.dialect or folder or _named_database(changes, m)]
     names = variants.folder_names(changes, m.directory)
     own = variants.dialects_in(names)
     if not own:

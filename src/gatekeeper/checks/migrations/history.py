@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations import (
     godowns,
     gomig,
     lbreview,
+    sqlx,
     static,
 )
 from gatekeeper.checks.migrations.detect import (
@@ -30,6 +31,7 @@ from gatekeeper.checks.migrations.detect import (
     FLYWAY,
     GO,
     LIQUIBASE,
+    SQLX,
     Migration,
 )
 from gatekeeper.errors import GitError
@@ -87,6 +89,10 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
+        failed = _failed_everywhere(check, m, path, before, verb)
+        if failed is not None:
+            out.append(failed)
+            continue
         tag = newest_release(changes) if released_only else None
         if tag and not in_release(changes, tag, changes.base_path_of(path)):
             # merged but in no release yet: only development databases ran it
@@ -128,6 +134,29 @@ def history_findings(
             )
         )
     return out
+
+
+def _failed_everywhere(
+    check: BaseCheck, m: Migration, path: str, before: bytes, verb: str
+) -> Finding | None:
+    """A merged sqlx migration its own database refuses as merged (sqlx.never_applied):
+    no database recorded it, so the edit that fixes it is a warning."""
+    if m.framework != SQLX or verb != "edits":
+        return None
+    found = sqlx.never_applied(before.decode("utf-8", "replace"), m.dialect)
+    if found is None:
+        return None
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a merged sqlx migration that fails as merged: "
+        f"{found.statement!r} (line {found.line}) is {found.what}, which its database "
+        "rejects, and sqlx runs each migration in a transaction and records it only once "
+        "it succeeds, so no database applied it (a warning: check it was never run "
+        "another way).",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:

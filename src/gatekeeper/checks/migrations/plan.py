@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
 from gatekeeper.checks.migrations.catalog import Database
-from gatekeeper.checks.migrations.detect import ALEMBIC, DRIZZLE, PRISMA, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DRIZZLE, PRISMA, SQL_FOLDER, Migration
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, split
 
@@ -64,6 +64,8 @@ def plans(
     changed (not deleted) SQL or Alembic migration."""
     groups: dict[tuple[str, str, str], list[Migration]] = {}
     for m in changed:
+        if m.framework == SQL_FOLDER:
+            continue  # the project's own runner (it may rewrite the SQL per database)
         if (m.is_sql or m.framework == ALEMBIC) and changes.text_at_head(m.path) is not None:
             for named in detect.databases(changes, m, engines.default):
                 dialect = named

@@ -25,6 +25,7 @@ from gatekeeper.checks.migrations import (
     pgcolumns,
     pyops,
     safety,
+    sqlx,
     static,
     variants,
 )
@@ -37,6 +38,7 @@ from gatekeeper.checks.migrations.detect import (
     GOLANG_MIGRATE,
     GOOSE,
     PRISMA,
+    SQLX,
     Migration,
 )
 from gatekeeper.checks.migrations.hits import Hit
@@ -56,6 +58,8 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     """Whether the framework wraps the file in a transaction by default."""
     if framework in (FLYWAY, DRIZZLE):
         return True  # drizzle-orm's migrators run every pending migration in one transaction
+    if framework == SQLX:
+        return sqlx.in_transaction(text)
     if framework == GOOSE:
         return re.search(r"\+goose\s+NO\s+TRANSACTION", text, re.IGNORECASE) is None
     if framework == DBMATE:

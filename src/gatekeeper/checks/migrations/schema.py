@@ -19,7 +19,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "frameworks": {
             "type": "object",
             "description": "Path globs per framework where its migrations live (default: "
-            "anywhere, recognised by convention); an empty list turns a framework off.",
+            "anywhere, recognised by convention); an empty list turns a framework off. "
+            "sql-folder's globs also declare folders of versioned SQL files (0001_x.sql, "
+            "v1.2.3.sql) whose name does not say migrations.",
             "additionalProperties": False,
             "properties": {fw: {"type": "array", "items": {"type": "string"}} for fw in FRAMEWORKS},
         },
