@@ -126,6 +126,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "semaphoreui/semaphore", "atuinsh/atuin", "Athou/commafeed", "shlinkio/shlink",
         "formbricks/formbricks",
     ),
+    "seventeenth (21)": (
+        "navidrome/navidrome", "solidtime-io/solidtime", "BookStackApp/BookStack", "koel/koel",
+        "pterodactyl/panel",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
