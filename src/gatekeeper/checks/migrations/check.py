@@ -26,6 +26,7 @@ from gatekeeper.checks.migrations import (
     gomig,
     gosteps,
     history,
+    laravel,
     lbreview,
     leftover,
     lint,
@@ -57,6 +58,7 @@ from gatekeeper.checks.migrations.detect import (
     DJANGO,
     DOCTRINE,
     GO,
+    LARAVEL,
     LIQUIBASE,
     NODE,
     RAILS,
@@ -232,6 +234,9 @@ class MigrationsCheck(BaseCheck):
         if m.framework == DOCTRINE:
             habit = Downs(*doctrine.downs(changes, m.directory, m.path))
             return doctrine.check(self, m.path, text, habit, honour_marker=honour_marker)
+        if m.framework == LARAVEL:
+            habit = Downs(*laravel.downs(changes, m.directory, m.path))
+            return laravel.check(self, m.path, text, habit, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -315,6 +320,11 @@ class MigrationsCheck(BaseCheck):
             hits = _liquibase_hits(changes, m, text, dialect)
         elif m.framework == DOCTRINE:
             hits = _doctrine_hits(changes, m, text, dialect)
+        elif m.framework == LARAVEL:
+            rules = laravel.dialect(changes, dialect)
+            hits = laravel.hits(
+                laravel.read(text), rules, changes.added_lines(m.path), _sql_review(rules)
+            )
         elif m.is_sql:
             # a per-database file in its database's dialect; a generic file beside such
             # files in the dialect of each database that runs it

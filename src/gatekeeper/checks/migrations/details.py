@@ -10,6 +10,7 @@ from gatekeeper.checks.migrations.detect import (
     DOCTRINE,
     DRIZZLE,
     GO,
+    LARAVEL,
     LIQUIBASE,
     NODE,
     RAILS,
@@ -69,6 +70,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Liquibase changelogs"
     if m.framework == DOCTRINE:
         return "not available for Doctrine migrations (PHP is not run here)"
+    if m.framework == LARAVEL:
+        return "not available for Laravel migrations (PHP is not run here)"
     if m.framework == SQLX:
         return f"up applied on {engine} (forward-only)"
     return f"proven on {engine}"

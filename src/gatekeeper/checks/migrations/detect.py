@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     gomig,
+    laravel,
     liquibase,
     nodemig,
     rubysql,
@@ -55,10 +56,13 @@ DOCTRINE = "doctrine"
 SQLX = sqlfolder.SQLX
 #: versioned SQL files in a folder named for migrations, run by the project's own code
 SQL_FOLDER = sqlfolder.SQL_FOLDER
+#: Laravel migrations (PHP): ``YYYY_MM_DD_HHMMSS_<name>.php`` classes extending Migration
+LARAVEL = "laravel"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
     DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
+    LARAVEL,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -150,6 +154,8 @@ def classify(
         node = nodemig.is_migration(path, text)
         return Migration(NODE, path, nodemig.version(path)) if node else None
     if name.endswith(".php"):
+        if laravel.is_migration(path, text):
+            return Migration(LARAVEL, path, laravel.version(path))
         php = doctrine.is_migration(path, text)
         return Migration(DOCTRINE, path, doctrine.version(path)) if php else None
     if name.endswith(".go"):
@@ -243,6 +249,11 @@ def _classify_python(path: str, name: str, text: str | None) -> Migration | None
     return None
 
 
+def _may_be_php_migration(path: str) -> bool:
+    """A PHP file named as Doctrine or Laravel name migrations: the ones worth reading."""
+    return doctrine.may_be_migration(path) or laravel.may_be_migration(path)
+
+
 def _swap(path: str, old: str, new: str) -> str:
     return path[: -len(old)] + new
 
@@ -282,7 +293,7 @@ def changed_migrations(
             continue  # reading every changed script to ask would cost a large PR dearly
         if f.path.endswith(".go") and not gomig.may_be_migration(f.path):
             continue
-        if f.path.endswith(".php") and not doctrine.may_be_migration(f.path):
+        if f.path.endswith(".php") and not _may_be_php_migration(f.path):
             continue
         deleted = f.status is FileStatus.DELETED
         text = changes.text_at_base(f.path) if deleted else changes.text_at_head(f.path)
@@ -336,7 +347,7 @@ def chain(
             continue
         if path.endswith(".go") and not gomig.may_be_migration(path):
             continue
-        if path.endswith(".php") and not doctrine.may_be_migration(path):
+        if path.endswith(".php") and not _may_be_php_migration(path):
             continue
         own = in_drizzle and posixpath.dirname(path) == folder
         m = classify(path, read(path) if _needs_text(path) else None, in_drizzle=own)

@@ -20,6 +20,7 @@ from gatekeeper.checks.migrations import (
     flywayconf,
     godowns,
     gomig,
+    laravel,
     lbreview,
     sqlx,
     static,
@@ -30,6 +31,7 @@ from gatekeeper.checks.migrations.detect import (
     DOCTRINE,
     FLYWAY,
     GO,
+    LARAVEL,
     LIQUIBASE,
     SQLX,
     Migration,
@@ -112,7 +114,7 @@ def history_findings(
                 check.finding(
                     "history-rewritten",
                     f"The change edits {path}, a migration already merged, but only the "
-                    f"{'PHP' if m.framework == DOCTRINE else 'Go'} around its SQL: the "
+                    f"{'PHP' if m.framework in (DOCTRINE, LARAVEL) else 'Go'} around its SQL: the "
                     "statements it runs and its schema calls are unchanged (check the edit "
                     "changes no behaviour; a warning).",
                     path=path,
@@ -165,6 +167,8 @@ def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     if m.framework == DOCTRINE and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return doctrine.same_statements(*texts)
+    if m.framework == LARAVEL and after is not None:
+        return laravel.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework != GO or after is None:
         return False
     return godowns.same_sql(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
@@ -202,7 +206,7 @@ def _only_down(
     if m.framework == GO and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_up(*texts) and not godowns.same_code(*texts)
-    if m.framework == DOCTRINE and after is not None:
+    if m.framework in (DOCTRINE, LARAVEL) and after is not None:
         return doctrine.only_down(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework in static.SECTIONS and after is not None:
         return _only_down_section(*static.SECTIONS[m.framework], before, after)
@@ -306,7 +310,7 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     if m.framework == GO:  # compiled, not checksummed: comments and layout do not run
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_code(*texts)
-    if m.framework == DOCTRINE:  # recorded by class name: comments and layout do not run
+    if m.framework in (DOCTRINE, LARAVEL):  # not checksummed: comments and layout do not run
         return doctrine.same_code(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework not in (ALEMBIC, DJANGO):
         return False

@@ -1,0 +1,367 @@
+"""Laravel migrations (PHP): found by their name and class, reviewed like Doctrine's.
+
+A Laravel migration is a file named ``YYYY_MM_DD_HHMMSS_<name>.php`` in a ``migrations``
+folder (``database/migrations``) that returns an anonymous class (``return new class
+extends Migration``) or declares a named one, extending
+``Illuminate\\Database\\Migrations\\Migration``. Its ``up()`` and ``down()`` use the schema
+builder, SQL strings, or the query builder (:mod:`.laravelops`). Laravel records a
+migration by its file name; a missing ``down()`` is the base class's no-op, so a rollback
+silently leaves what the up did. On PostgreSQL and SQLite Laravel runs each migration in
+a transaction unless it sets ``$withinTransaction = false``; MySQL has none for DDL. PHP
+is not run here: no round trip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Callable
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations import laravelops as ops
+from gatekeeper.checks.migrations.habit import Downs
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.php import Method, Source
+from gatekeeper.checks.migrations.sqleffects import DML
+from gatekeeper.checks.migrations.sqltext import (
+    Statement,
+    irreversible_reason,
+    is_session,
+    split,
+    strip_comments,
+)
+from gatekeeper.model import Finding, Level
+
+_NAME = re.compile(r"^(\d{4}_\d{2}_\d{2}_\d{6})_\w+\.php$")
+_FULL = r"\\?Illuminate\\Database\\Migrations\\Migration"
+_EXTENDS = re.compile(r"\bextends\s+(" + _FULL + r"|Migration)\b")
+_USES = re.compile(r"^\s*use\s+" + _FULL + r"\s*;", re.MULTILINE)
+_NO_TRANSACTION = re.compile(r"\$withinTransaction\s*=\s*false\b")
+#: merged migrations of a folder read for its habit, at most
+MAX_READ = 400
+
+
+def may_be_migration(path: str) -> bool:
+    """A file named as Laravel names migrations, in a ``migrations`` folder."""
+    return (
+        _NAME.match(posixpath.basename(path)) is not None and "migrations" in path.split("/")[:-1]
+    )
+
+
+def is_migration(path: str, text: str | None) -> bool:
+    """A Laravel-named file whose class extends Illuminate's ``Migration``."""
+    if text is None or not may_be_migration(path):
+        return False
+    m = _EXTENDS.search(text)
+    if m is None:
+        return False
+    return m.group(1) != "Migration" or _USES.search(text) is not None
+
+
+def version(path: str) -> str:
+    """The timestamp in the file's name."""
+    m = _NAME.match(posixpath.basename(path))
+    return m.group(1) if m else posixpath.basename(path)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Laravel:
+    """A Laravel migration read: its methods and what ``up`` and ``down`` do."""
+
+    src: Source
+    up: Method | None
+    down: Method | None
+    up_side: ops.Side | None
+    down_side: ops.Side | None
+    transactional: bool
+
+
+def read(text: str) -> Laravel:
+    """The migration in ``text``."""
+    src = Source(text)
+    methods = src.methods()
+    up, down = methods.get("up"), methods.get("down")
+    return Laravel(
+        src,
+        up,
+        down,
+        ops.read_side(src, up) if up else None,
+        ops.read_side(src, down) if down else None,
+        _NO_TRANSACTION.search(src.code) is None,
+    )
+
+
+def data_only(side: ops.Side) -> bool:
+    """The side changes rows and no schema: no schema call, every SQL string is UPDATE,
+    INSERT or DELETE (or a session statement), and some row is written."""
+    if side.calls or side.unread_sql:
+        return False
+    statements = [strip_comments(st.text) for s in side.sql for st in split(s.sql)]
+    if not all(DML.match(s) or is_session(s) for s in statements):
+        return False
+    return side.writes_rows or any(DML.match(s) for s in statements)
+
+
+def overwritten(side: ops.Side) -> str:
+    """What a data-only side overwrites, "" when nothing: a query builder ``update`` whose
+    chain does not limit each column it sets to rows where that column is empty (NULL or
+    ''), so stored values are replaced and no down can know them (``"t.c"``)."""
+    for u in side.updates:
+        lost = [c for c in u.columns if c not in u.only_empty]
+        if lost:
+            return ", ".join(f"{u.table}.{c}" for c in lost)
+    return ""
+
+
+def _has_working_down(d: Laravel) -> bool:
+    return d.down_side is not None and not d.down_side.does_nothing()
+
+
+# --- reversibility ----------------------------------------------------------------------
+
+
+def check(
+    check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
+) -> list[Finding]:
+    """Missing or empty ``down`` of a Laravel migration, judged by the folder's habit
+    (``habit``, read at base) as Doctrine's are. An up that only writes rows warns, unless
+    it overwrites stored values (:func:`overwritten`): those a rollback cannot restore."""
+    d = read(text)
+    if d.up is None or d.up_side is None or d.up_side.does_nothing() or _has_working_down(d):
+        return []
+    reason = irreversible_reason(text) if honour_marker else None
+    if reason:
+        return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
+                              line=1, evidence=reason)]  # fmt: skip
+    if d.down is None:
+        rule, line = "missing-down", d.up.line
+        message = (
+            f"Laravel migration {path} has an up and no down: Laravel's default down does "
+            "nothing, so a rollback leaves what the up did."
+        )
+    else:
+        rule, line = "empty-down", d.down.line
+        message = (
+            f"The down of Laravel migration {path} does nothing: a rollback leaves what the up did."
+        )
+    level = Level.ERROR
+    if data_only(d.up_side):
+        lost = overwritten(d.up_side)
+        if lost:
+            message += (
+                f" Its up overwrites stored values ({lost}) on rows its where does not "
+                "limit to empty ones: no down can give them back (take a backup, or "
+                "mark it `gatekeeper:irreversible <reason>`)."
+            )
+        else:
+            message += " Its up only changes rows: no schema is left to undo (a warning)."
+            level = Level.WARNING
+    if habit.forward_only():
+        return []
+    if level is Level.ERROR and habit.mostly_without():
+        message += (
+            f" The project rarely writes working downs here ({habit.said()}): its "
+            "convention, so a warning (strict blocks it)."
+        )
+        level = Level.WARNING
+    return [check.finding(rule, message, path=path, line=line, evidence=path, level=level)]
+
+
+def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
+    """How the folder's merged Laravel migrations stand: (with a working down, without),
+    ``own`` left out. Read at base, once per run."""
+
+    def read_all() -> dict[str, bool]:
+        out: dict[str, bool] = {}
+        pattern = f"{folder}/*.php" if folder else "*.php"
+        for path in sorted(changes.base_paths((pattern,)))[-MAX_READ:]:
+            if posixpath.dirname(path) != folder or not may_be_migration(path):
+                continue
+            text = changes.text_at_base(path)
+            if not is_migration(path, text):
+                continue
+            d = read(text or "")
+            if d.up_side is not None and not d.up_side.does_nothing():
+                out[path] = _has_working_down(d)
+        return out
+
+    found: dict[str, bool] = changes.fact(f"laravel-downs:{folder}", read_all)
+    working = sum(1 for path, works in found.items() if works and path != own)
+    without = sum(1 for path, works in found.items() if not works and path != own)
+    return working, without
+
+
+_ENV = re.compile(r"^\s*DB_CONNECTION\s*=\s*[\"']?(\w+)", re.MULTILINE)
+_CONFIG = re.compile(r"['\"]default['\"]\s*=>\s*env\(\s*['\"]DB_CONNECTION['\"]\s*,\s*['\"](\w+)")
+_DRIVERS = {"pgsql": "postgres", "mysql": "mysql", "mariadb": "mariadb", "sqlite": "sqlite"}
+_CONFIGS = (".env.example", ".env.dist", "config/database.php")
+
+
+def dialect(changes: ChangeSet, default: str) -> str:
+    """The database a migration is reviewed for: the one the project's merged
+    configuration names (``DB_CONNECTION`` of ``.env.example``, the default connection of
+    ``config/database.php``) when it names one only, else ``default``."""
+
+    def read_config() -> str:
+        named: set[str] = set()
+        for path in _CONFIGS:
+            text = changes.text_at_base(path) or ""
+            for word in _ENV.findall(text) + _CONFIG.findall(text):
+                if word.lower() in _DRIVERS:
+                    named.add(_DRIVERS[word.lower()])
+        return named.pop() if len(named) == 1 else ""
+
+    found: str = changes.fact("laravel-dialect", read_config)
+    return found or default
+
+
+# --- safety -----------------------------------------------------------------------------
+
+#: how the caller reviews SQL statements in one dialect (in a transaction or not)
+SqlReview = Callable[[list[Statement], bool], list[Hit]]
+_COLUMN_TYPES = frozenset({
+    "bigInteger", "binary", "boolean", "char", "date", "dateTime", "dateTimeTz", "decimal",
+    "double", "enum", "float", "foreignId", "foreignUuid", "foreignUlid", "foreignIdFor",
+    "geometry", "geography", "integer", "ipAddress", "json", "jsonb", "longText",
+    "macAddress", "mediumInteger", "mediumText", "morphs", "uuidMorphs", "ulidMorphs", "set",
+    "smallInteger", "string", "text", "time", "timeTz", "timestamp", "timestampTz",
+    "tinyInteger", "tinyText", "unsignedBigInteger", "unsignedInteger",
+    "unsignedMediumInteger", "unsignedSmallInteger", "unsignedTinyInteger",
+    "unsignedDecimal", "uuid", "ulid", "year", "vector",
+})  # fmt: skip
+#: drops of Laravel's column sets, and the columns they name
+_DROPS = {
+    "dropTimestamps": ("created_at", "updated_at"),
+    "dropTimestampsTz": ("created_at", "updated_at"),
+    "dropSoftDeletes": ("deleted_at",),
+    "dropSoftDeletesTz": ("deleted_at",),
+    "dropRememberToken": ("remember_token",),
+}
+
+
+def hits(d: Laravel, dialect: str, added: frozenset[int], review: SqlReview) -> list[Hit]:
+    """Hits of the up side on ``added`` lines: its SQL strings reviewed like a SQL file's
+    and its schema builder calls read as the statements they generate."""
+    if d.up_side is None:
+        return []
+    in_tx = d.transactional and dialect in ("postgres", "sqlite")
+    out: list[Hit] = []
+    for s in d.up_side.sql:
+        statements = [dataclasses.replace(st, line=s.line, end_line=s.line) for st in split(s.sql)]
+        out += [h for h in review(statements, in_tx) if h not in out]
+    for call in d.up_side.calls:
+        out += [h for h in _call_hits(call, dialect) if h not in out]
+    for line, arg in d.up_side.unread_sql:
+        msg = (
+            f"SQL built at run time ({arg[:80]}) is run here: the gate cannot read it, so "
+            "it was not reviewed."
+        )
+        out.append(Hit("unreviewed-statement", msg, line, f"runtime-sql:{arg[:200]}"))
+    return [h for h in out if h.line in added]
+
+
+def _call_hits(call: ops.Call, dialect: str) -> list[Hit]:
+    """The rules a schema builder call breaks on an existing table (a table made in the
+    same method holds no rows yet)."""
+    op, table, line = call.op, call.table, call.line
+    if op in ("drop", "dropIfExists"):
+        return [] if call.created else [Hit("drop-table", f"Drops table {table}.", line, table,
+                                            (table,))]  # fmt: skip
+    if op == "rename":
+        return [Hit("rename-table", f"Renames table {table}.", line, table)]
+    if call.created or op in ("create", "table"):
+        return []
+    if op in ("dropColumn", "dropColumns") or op in _DROPS:
+        names = _DROPS.get(op) or _listed(call)
+        return [Hit("drop-column", f"Drops column {table}.{c}.", line, f"{table}.{c}", (table, c))
+                for c in names]  # fmt: skip
+    if op == "renameColumn":
+        name = (call.args[0] if call.args else None) or "?"
+        return [Hit("rename-column", f"Renames column {table}.{name}.", line, f"{table}.{name}")]
+    if op in _COLUMN_TYPES and ops.changes_column(call):
+        name = (call.args[0] if call.args else None) or "?"
+        msg = (
+            f"Changes column {table}.{name} (->change()): unless the database only updates "
+            "its catalog (a wider VARCHAR), it rewrites the table and may break readers."
+        )
+        return [Hit("change-column-type", msg, line, f"{table}.{name}", level=Level.WARNING)]
+    if op in _COLUMN_TYPES:
+        return _add_column(call, dialect) + _foreign(call, dialect, chained=True)
+    return _index(call, dialect) + _foreign(call, dialect, chained=False)
+
+
+def _listed(call: ops.Call) -> tuple[str, ...]:
+    """The columns a ``dropColumn('a', 'b')`` or ``dropColumn(['a', 'b'])`` names."""
+    found = [a for a in call.args if a is not None]
+    if found:
+        return tuple(found)
+    quoted = re.findall(r"""['"](\w+)['"]""", call.rest.split(")", 1)[0])
+    return tuple(quoted) or ("?",)
+
+
+def _add_column(call: ops.Call, dialect: str) -> list[Hit]:
+    name = (call.args[0] if call.args else None) or "?"
+    where = f"{call.table}.{name}"
+    if dialect in ("mysql", "mariadb") or ops.nullable(call) or ops.has_default(call):
+        return []  # MySQL fills a NOT NULL column with its type's implicit default
+    msg = (
+        f"Adds NOT NULL column {where} without a default (Laravel's columns are NOT NULL "
+        "unless ->nullable()): the statement fails on a table that has rows."
+    )
+    return [Hit("add-required-column", msg, call.line, where, table=(call.table,))]
+
+
+def _index(call: ops.Call, dialect: str) -> list[Hit]:
+    """An index or unique constraint built on an existing PostgreSQL table (the schema
+    builder cannot ask for CONCURRENTLY)."""
+    if dialect not in ("postgres", "cockroach"):
+        return []
+    table = call.table
+    if call.op in ("index", "fullText", "spatialIndex"):
+        msg = (
+            f"Builds an index on {table} without CONCURRENTLY (Laravel's schema builder "
+            "does not): writes wait for the whole build."
+        )
+        return [Hit("index-not-concurrent", msg, call.line, table, table=(table,))]
+    if call.op in ("unique", "primary"):
+        msg = f"Adds a {call.op} constraint to {table}: its index is built while writes wait."
+        return [Hit("unique-constraint", msg, call.line, table, table=(table,))]
+    if call.op in ("dropIndex", "dropUnique"):
+        name = (call.args[0] if call.args else None) or "?"
+        msg = f"Drops index {name} of {table} without CONCURRENTLY."
+        return [Hit("drop-index-not-concurrent", msg, call.line, f"{table}.{name}")]
+    return []
+
+
+def _foreign(call: ops.Call, dialect: str, *, chained: bool) -> list[Hit]:
+    """A foreign key added to an existing PostgreSQL table (``->foreign(...)``, or a
+    column's ``->constrained()``/``->references()``): every row is validated under lock."""
+    if dialect not in ("postgres", "cockroach"):
+        return []
+    pattern = r"->\s*(?:constrained|references)\s*\(" if chained else None
+    if (chained and not re.search(pattern or "", call.rest)) or (
+        not chained and call.op != "foreign"
+    ):
+        return []
+    msg = f"Adds a foreign key to {call.table}, validating every row while writes wait."
+    return [Hit("constraint-not-valid", msg, call.line, call.table, table=(call.table,))]
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def same_statements(before: str, after: str) -> bool:
+    """Two texts whose up runs the same SQL strings (layout aside) and the same schema
+    builder calls: only the PHP around them changed."""
+    return _effects(before) == _effects(after) is not None
+
+
+def _effects(text: str) -> list[str] | None:
+    d = read(text)
+    if d.up_side is None:
+        return None
+    out = [" ".join(st.text.split()) for s in d.up_side.sql for st in split(s.sql)]
+    out += [f"{c.op}:{c.table}:{c.args}:{' '.join(c.rest.split())}" for c in d.up_side.calls]
+    return out

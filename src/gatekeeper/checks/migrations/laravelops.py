@@ -1,0 +1,210 @@
+"""What a Laravel migration's ``up`` or ``down`` does: schema builder calls, SQL, rows.
+
+Laravel writes a step through its schema builder: ``Schema::table('t', function (Blueprint
+$table) { $table->dropColumn('c'); $table->string('x')->nullable(); })``, ``Schema::create``,
+``Schema::drop``/``dropIfExists``, ``Schema::rename``; or as SQL (``DB::statement('...')``,
+``DB::unprepared('...')``); or by writing rows (``DB::table('t')->where(...)->update([...])``).
+The gate reads these, runs no PHP (:mod:`.php` lexes the file): names are string literals
+or the class's string constants; a name computed at run time is ``?``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gatekeeper.checks.migrations.gosrc import RUNTIME
+from gatekeeper.checks.migrations.php import Method, Source, closing
+
+#: ``Schema::op(`` (also through ``Schema::connection('x')->op(``)
+_SCHEMA = re.compile(r"\bSchema\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?(?P<op>\w+)\s*\(")
+#: ``DB::op(`` (also through ``DB::connection('x')->op(``)
+_DB = re.compile(r"\bDB\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?(?P<op>\w+)\s*\(")
+#: DB calls whose first argument is SQL text
+SQL_CALLS = frozenset({"statement", "unprepared", "update", "insert", "delete"})
+#: the closure's Blueprint parameter
+_PARAM = re.compile(
+    r"\bfunction\s*\(\s*(?:[\w\\]+\s+)?\$(\w+)\s*\)|\bfn\s*\(\s*(?:[\w\\]+\s+)?\$(\w+)\s*\)"
+)
+#: builder and Eloquent calls that write rows
+_ROW_WRITE = re.compile(
+    r"->\s*(?:update|insert|insertOrIgnore|insertGetId|insertUsing|upsert|delete|forceDelete|"
+    r"truncate|increment|decrement|save|updateOrInsert)\s*\(|::\s*(?:create|updateOrCreate|"
+    r"firstOrCreate|insert|upsert)\s*\("
+)
+#: Schema facade calls that change the schema
+SCHEMA_FACADE = frozenset({"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
+                           "dropAllTables", "dropAllViews"})  # fmt: skip
+#: Blueprint calls that change nothing by themselves or only tune the table
+_NEUTRAL = frozenset({"engine", "charset", "collation", "comment", "temporary"})
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One schema change: a ``Schema::`` call, or a Blueprint call inside its closure."""
+
+    #: ``Schema::`` op (``drop``, ``rename``...) or the Blueprint method (``dropColumn``)
+    op: str
+    line: int
+    #: the table ("?" when computed at run time)
+    table: str
+    #: the table is new: made by ``Schema::create`` (it holds no rows yet)
+    created: bool
+    #: the literal string arguments (None for one computed at run time)
+    args: tuple[str | None, ...]
+    #: the text of the arguments and the calls chained after it, up to the statement's end
+    rest: str
+
+
+@dataclass(frozen=True, slots=True)
+class SqlString:
+    """One SQL string a method runs, and the line of its call."""
+
+    sql: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A query builder ``update([...])``: its table, the columns it sets, and the
+    columns its chain limits to empty values (``whereNull('c')``, ``where('c', '')``)."""
+
+    table: str
+    line: int
+    columns: tuple[str, ...]
+    only_empty: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """What one method (``up`` or ``down``) does."""
+
+    calls: tuple[Call, ...]
+    sql: tuple[SqlString, ...]
+    #: SQL calls whose text the gate could not read: line, argument
+    unread_sql: tuple[tuple[int, str], ...]
+    #: it writes rows (query builder, Eloquent)
+    writes_rows: bool
+    updates: tuple[Update, ...]
+
+    def does_nothing(self) -> bool:
+        """No schema call, no SQL, no row written."""
+        return not (self.calls or self.sql or self.unread_sql or self.writes_rows)
+
+
+def read_side(src: Source, method: Method) -> Side:
+    """The schema calls, SQL and row writes of one method."""
+    body = src.body(method)
+    calls: list[Call] = []
+    sql: list[SqlString] = []
+    unread: list[tuple[int, str]] = []
+    created: set[str] = set()
+    for m in _SCHEMA.finditer(body):
+        op, paren = m.group("op"), method.start + m.end() - 1
+        if op not in SCHEMA_FACADE:
+            continue  # hasTable, hasColumn, disableForeignKeyConstraints: read only
+        spans = src.arguments(paren)
+        args = tuple(src.string_at(s, e) for s, e in spans)
+        table = _name(args)
+        line = src.line_of(method.start + m.start())
+        if op == "create":
+            created.add(table)
+        if op in ("create", "table"):
+            calls.append(Call(op, line, table, op == "create" or table in created, args, ""))
+            if len(spans) >= 2:
+                calls += _blueprint(src, spans[1], table, op == "create" or table in created)
+            continue
+        calls.append(Call(op, line, table, table in created, args, ""))
+    for m in _DB.finditer(body):
+        op, paren = m.group("op"), method.start + m.end() - 1
+        if op not in SQL_CALLS:
+            continue
+        spans = src.arguments(paren)
+        if not spans:
+            continue
+        text = src.string_at(*spans[0])
+        line = src.line_of(method.start + m.start())
+        if text is None or text.strip() == RUNTIME:
+            unread.append((line, " ".join(src.text[spans[0][0] : spans[0][1]].split())))
+        else:
+            sql.append(SqlString(text, line))
+    writes = bool(_ROW_WRITE.search(body))
+    return Side(tuple(calls), tuple(sql), tuple(unread), writes, tuple(_updates(src, method)))
+
+
+def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) -> list[Call]:
+    """The Blueprint calls of a ``Schema::table``/``create`` closure: the first call of
+    each ``$table->...;`` statement, with what is chained after it."""
+    start, end = span
+    param = _PARAM.search(src.code, start, end)
+    if param is None:
+        return []
+    var = param.group(1) or param.group(2)
+    out: list[Call] = []
+    pattern = re.compile(rf"\${re.escape(var)}\s*->\s*(\w+)\s*\(")
+    for m in pattern.finditer(src.code, param.end(), end):
+        before = src.code[max(start, m.start() - 2) : m.start()].rstrip()
+        if before.endswith((">", "::")):
+            continue  # a chained call, not a statement's start
+        paren = m.end() - 1
+        args = tuple(src.string_at(s, e) for s, e in src.arguments(paren))
+        stop = src.code.find(";", paren, end)
+        rest = src.text[paren : stop if stop > 0 else end]
+        if m.group(1) not in _NEUTRAL:
+            out.append(Call(m.group(1), src.line_of(m.start()), table, created, args, rest))
+    return out
+
+
+_TABLE_CALL = re.compile(r"\bDB\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?table\s*\(")
+_UPDATE = re.compile(r"->\s*update\s*\(")
+_KEY = re.compile(r"""['"](\w+)['"]\s*=>""")
+_EMPTY_WHERE = re.compile(
+    r"""->\s*where\s*\(\s*['"](\w+)['"]\s*,\s*(?:['"]=['"]\s*,\s*)?(?:''|""|null)\s*\)"""
+    r"""|->\s*whereNull\s*\(\s*['"](\w+)['"]\s*\)""",
+    re.IGNORECASE,
+)
+
+
+def _updates(src: Source, method: Method) -> list[Update]:
+    """Each ``DB::table('t')...->update([...])`` statement of the method."""
+    out: list[Update] = []
+    body = src.body(method)
+    for m in _TABLE_CALL.finditer(body):
+        paren = method.start + m.end() - 1
+        table = _name(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
+        stop = src.code.find(";", paren, method.end)
+        stop = stop if stop > 0 else method.end
+        update = _UPDATE.search(src.code, paren, stop)
+        if update is None:
+            continue
+        close = closing(src.code, update.end() - 1, "(", ")") or stop
+        columns = tuple(_KEY.findall(src.text[update.end() : close]))
+        chain = src.text[paren:stop]
+        empty = frozenset(a or b for a, b in _EMPTY_WHERE.findall(chain))
+        out.append(Update(table, src.line_of(paren), columns, empty))
+    return out
+
+
+def _name(args: tuple[str | None, ...]) -> str:
+    first = args[0] if args else None
+    return "?" if first is None or RUNTIME in first else first
+
+
+def nullable(call: Call) -> bool:
+    """A column declared ``->nullable()`` (not ``->nullable(false)``)."""
+    return re.search(r"->\s*nullable\s*\(\s*(?:true\s*)?\)", call.rest) is not None
+
+
+def has_default(call: Call) -> bool:
+    """A column given a default (``->default(x)`` other than null, ``->useCurrent()``), or
+    generated (``->storedAs``, ``->virtualAs``, ``->autoIncrement``)."""
+    if re.search(r"->\s*(?:useCurrent|storedAs|virtualAs|generatedAs|autoIncrement)\s*\(",
+                 call.rest):  # fmt: skip
+        return True
+    m = re.search(r"->\s*default\s*\(\s*([^)\s]*)", call.rest)
+    return m is not None and m.group(1).lower() != "null"
+
+
+def changes_column(call: Call) -> bool:
+    """A column redeclared with ``->change()``."""
+    return re.search(r"->\s*change\s*\(\s*\)", call.rest) is not None
