@@ -119,7 +119,10 @@ def test_a_table_created_in_the_same_up_has_nothing_to_break(tmp_path: Path) -> 
 
 
 def test_renames_fire(tmp_path: Path) -> None:
-    up = table("users", "$table->renameColumn('email', 'mail');") + "\nSchema::rename('events', 'e');"
+    up = (
+        table("users", "$table->renameColumn('email', 'mail');")
+        + "\nSchema::rename('events', 'e');"
+    )
     found = run(tmp_path, MERGED, {NEW: php(up, "Schema::rename('e', 'events');")})
     assert {"rename-column", "rename-table"} <= set(rules(found, Level.ERROR))
 
@@ -202,5 +205,9 @@ def test_an_edit_to_a_merged_migration_is_history(tmp_path: Path) -> None:
 
 def test_a_comment_only_edit_to_a_merged_migration_is_not(tmp_path: Path) -> None:
     merged = path("2024_01_02_000000", "create_events")
-    found = run(tmp_path, MERGED, {merged: MERGED[merged].replace("    public", "    // tidied\n    public")})
+    found = run(
+        tmp_path,
+        MERGED,
+        {merged: MERGED[merged].replace("    public", "    // tidied\n    public")},
+    )
     assert "history-rewritten" not in rules(found)
