@@ -91,7 +91,8 @@ def test_laravel_and_look_alikes_are_not_doctrine() -> None:
         "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\n"
         "return new class extends Migration {\n  public function up(): void {}\n};\n"
     )
-    assert detect.classify("database/migrations/2024_01_01_000000_x.php", laravel) is None
+    found = detect.classify("database/migrations/2024_01_01_000000_x.php", laravel)
+    assert found is not None and found.framework == detect.LARAVEL
     other = CREATE_USERS.replace(
         "Doctrine\\Migrations\\AbstractMigration", "App\\AbstractMigration"
     )
