@@ -175,10 +175,27 @@ def test_an_update_filling_empty_values_only_warns(tmp_path: Path) -> None:
 def test_a_schema_change_with_an_empty_down_blocks_and_a_working_down_passes(
     tmp_path: Path,
 ) -> None:
-    up = table("users", "$table->string('nick')->nullable();")
-    assert rules(run(tmp_path, MERGED, {NEW: php(up, "")}), Level.ERROR) == ["empty-down"]
+    up = table("users", "$table->string('nick');")
+    assert rules(run(tmp_path, MERGED, {NEW: php(up, "")}, "mysql"), Level.ERROR) == ["empty-down"]
     down = table("users", "$table->dropColumn('nick');")
-    assert rules(run(tmp_path, MERGED, {NEW: php(up, down)})) == []
+    assert rules(run(tmp_path, MERGED, {NEW: php(up, down)}, "mysql")) == []
+
+
+def test_an_up_that_only_adds_what_old_code_ignores_warns_with_an_empty_down(
+    tmp_path: Path,
+) -> None:
+    up = (
+        table(
+            "users",
+            "$table->string('nick')->nullable()->after('email');\n    $table->index('nick');",
+        )
+        + "\n"
+        + table("things", "$table->id();\n    $table->boolean('done');", "create")
+    )
+    found = run(tmp_path, MERGED, {NEW: php(up, "//")})
+    assert [(f.rule, f.level) for f in found if f.rule == "empty-down"] == [
+        ("empty-down", Level.WARNING)
+    ]
 
 
 def test_a_folder_that_rarely_writes_downs_is_not_asked_for_one(tmp_path: Path) -> None:

@@ -115,6 +115,29 @@ def overwritten(side: ops.Side) -> str:
     return ""
 
 
+#: Blueprint calls that only add to a table (an index, a key, Laravel's nullable sets)
+_ADDS = frozenset({
+    "create", "table", "index", "unique", "primary", "foreign", "fullText", "spatialIndex",
+    "timestamps", "nullableTimestamps", "timestampsTz", "softDeletes", "softDeletesTz",
+    "rememberToken", "nullableMorphs", "nullableUuidMorphs", "nullableUlidMorphs",
+})  # fmt: skip
+
+
+def adds_only(side: ops.Side) -> bool:
+    """The side only adds schema (as the Go reader's godowns judges an additive up): new
+    tables, columns old code can ignore (nullable or with a default), indexes and keys;
+    no SQL string, no change to or drop of anything there."""
+    if not side.calls or side.sql or side.unread_sql:
+        return False
+    for call in side.calls:
+        if call.created or call.op in _ADDS:
+            continue
+        additive = not ops.changes_column(call) and (ops.nullable(call) or ops.has_default(call))
+        if call.op not in _COLUMN_TYPES or not additive:
+            return False
+    return True
+
+
 def _has_working_down(d: Laravel) -> bool:
     return d.down_side is not None and not d.down_side.does_nothing()
 
@@ -147,7 +170,14 @@ def check(
             f"The down of Laravel migration {path} does nothing: a rollback leaves what the up did."
         )
     level = Level.ERROR
-    if data_only(d.up_side):
+    if adds_only(d.up_side):
+        message += (
+            " Its up only adds (tables, nullable or defaulted columns, indexes): code of "
+            "the release before ignores them, so a rollback that leaves them breaks "
+            "nothing (a warning)."
+        )
+        level = Level.WARNING
+    elif data_only(d.up_side):
         lost = overwritten(d.up_side)
         if lost:
             message += (
