@@ -34,7 +34,7 @@ from gatekeeper.checks.migrations.sqltext import (
 )
 from gatekeeper.model import Finding, Level
 
-_NAME = re.compile(r"^(\d{4}_\d{2}_\d{2}_\d{6})_\w+\.php$")
+_NAME = re.compile(r"^(\d{4}_\d{2}_\d{2}_\d{6})_[^/]+\.php$")
 _FULL = r"\\?Illuminate\\Database\\Migrations\\Migration"
 _EXTENDS = re.compile(r"\bextends\s+(" + _FULL + r"|Migration)\b")
 _USES = re.compile(r"^\s*use\s+" + _FULL + r"\s*;", re.MULTILINE)
@@ -87,9 +87,31 @@ def read(text: str) -> Laravel:
         src,
         up,
         down,
-        ops.read_side(src, up) if up else None,
-        ops.read_side(src, down) if down else None,
+        _side(src, up, methods) if up else None,
+        _side(src, down, methods) if down else None,
         _NO_TRANSACTION.search(src.code) is None,
+    )
+
+
+_HELPER = re.compile(r"\$this\s*->\s*(\w+)\s*\(")
+
+
+def _side(src: Source, method: Method, methods: dict[str, Method]) -> ops.Side:
+    """What ``method`` does, with what the class's own methods it calls do
+    (``$this->createAccountsTable()``): firefly's ups are made of such helpers."""
+    seen = [method]
+    for current in seen:
+        for m in _HELPER.finditer(src.body(current)):
+            helper = methods.get(m.group(1))
+            if helper is not None and helper not in seen and helper.name not in ("up", "down"):
+                seen.append(helper)
+    sides = [ops.read_side(src, m) for m in seen]
+    return ops.Side(
+        tuple(c for side in sides for c in side.calls),
+        tuple(q for side in sides for q in side.sql),
+        tuple(u for side in sides for u in side.unread_sql),
+        any(side.writes_rows for side in sides),
+        tuple(u for side in sides for u in side.updates),
     )
 
 

@@ -30,7 +30,7 @@ _PARAM = re.compile(
 _ROW_WRITE = re.compile(
     r"->\s*(?:update|insert|insertOrIgnore|insertGetId|insertUsing|upsert|delete|forceDelete|"
     r"truncate|increment|decrement|save|updateOrInsert)\s*\(|::\s*(?:create|updateOrCreate|"
-    r"firstOrCreate|insert|upsert)\s*\("
+    r"firstOrCreate|findOrCreate|insert|upsert)\s*\("
 )
 #: Schema facade calls that change the schema
 SCHEMA_FACADE = frozenset({"create", "table", "drop", "dropIfExists", "rename", "dropColumns",
