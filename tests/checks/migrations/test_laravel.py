@@ -228,3 +228,15 @@ def test_a_comment_only_edit_to_a_merged_migration_is_not(tmp_path: Path) -> Non
         {merged: MERGED[merged].replace("    public", "    // tidied\n    public")},
     )
     assert "history-rewritten" not in rules(found)
+
+
+def test_the_classes_own_helper_methods_are_part_of_the_up(tmp_path: Path) -> None:
+    text = php("$this->dropEmail();", "").replace(
+        "    public function up",
+        "    private function dropEmail(): void\n    {\n"
+        "        Schema::table('users', fn (Blueprint $table) => $table->dropColumn('email'));\n"
+        "    }\n\n    public function up",
+    )
+    hyphenated = path("2025_01_01_000000", "drop-user_email")
+    assert detect.classify(hyphenated, text) is not None
+    assert "drop-column" in rules(run(tmp_path, MERGED, {hyphenated: text}), Level.ERROR)

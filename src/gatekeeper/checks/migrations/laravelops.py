@@ -144,7 +144,7 @@ def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) ->
     pattern = re.compile(rf"\${re.escape(var)}\s*->\s*(\w+)\s*\(")
     for m in pattern.finditer(src.code, param.end(), end):
         before = src.code[max(start, m.start() - 2) : m.start()].rstrip()
-        if before.endswith((">", "::")):
+        if before.endswith(("->", "::")):
             continue  # a chained call, not a statement's start
         paren = m.end() - 1
         args = tuple(src.string_at(s, e) for s, e in src.arguments(paren))
