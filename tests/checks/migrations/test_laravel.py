@@ -240,3 +240,14 @@ def test_the_classes_own_helper_methods_are_part_of_the_up(tmp_path: Path) -> No
     hyphenated = path("2025_01_01_000000", "drop-user_email")
     assert detect.classify(hyphenated, text) is not None
     assert "drop-column" in rules(run(tmp_path, MERGED, {hyphenated: text}), Level.ERROR)
+
+
+def test_a_package_migration_subclass_is_read_in_a_laravel_app_only(tmp_path: Path) -> None:
+    text = php(table("users", "$table->dropColumn('email');"), "").replace(
+        "extends Migration", "extends AiMigration"
+    )
+    composer = '{"require": {"php": "^8.2", "laravel/framework": "^11.0"}}\n'
+    in_app = run(tmp_path, {**MERGED, "composer.json": composer}, {NEW: text})
+    assert "drop-column" in rules(in_app, Level.ERROR)
+    elsewhere = run(tmp_path, MERGED, {NEW: text})
+    assert rules(elsewhere) == ["unrecognised"]

@@ -135,6 +135,7 @@ def classify(
     present: Callable[[str], bool] | None = None,
     *,
     in_drizzle: bool = False,
+    in_laravel: bool = False,
 ) -> Migration | None:
     """The migration ``path`` belongs to (its up side), or None when it is not one.
 
@@ -143,6 +144,7 @@ def classify(
     exist in the file's folder: with it, a per-database file is paired with the up and
     down its database really runs (a generic file where it has none of its own).
     ``in_drizzle``: the file's folder is a Drizzle migrations folder (:func:`drizzle.is_folder`).
+    ``in_laravel``: the repository is a Laravel application (:func:`laravel.is_app`).
     """
     name = posixpath.basename(path)
     folder = posixpath.dirname(path)
@@ -154,7 +156,7 @@ def classify(
         node = nodemig.is_migration(path, text)
         return Migration(NODE, path, nodemig.version(path)) if node else None
     if name.endswith(".php"):
-        if laravel.is_migration(path, text):
+        if laravel.is_migration(path, text, in_app=in_laravel):
             return Migration(LARAVEL, path, laravel.version(path))
         php = doctrine.is_migration(path, text)
         return Migration(DOCTRINE, path, doctrine.version(path)) if php else None
@@ -302,7 +304,8 @@ def changed_migrations(
             folder = posixpath.dirname(f.path)
             present = variants.folder_names(changes, folder, at_base=deleted).__contains__
             in_drizzle = drizzle.is_folder(changes, folder)
-        m = classify(f.path, text, present, in_drizzle=in_drizzle)
+        in_laravel = laravel.may_be_migration(f.path) and laravel.is_app(changes)
+        m = classify(f.path, text, present, in_drizzle=in_drizzle, in_laravel=in_laravel)
         if m is None and not deleted and not f.is_text:
             old = changes.text_at_base(changes.base_path_of(f.path))
             m = classify(f.path, old, in_drizzle=in_drizzle)
@@ -350,7 +353,9 @@ def chain(
         if path.endswith(".php") and not _may_be_php_migration(path):
             continue
         own = in_drizzle and posixpath.dirname(path) == folder
-        m = classify(path, read(path) if _needs_text(path) else None, in_drizzle=own)
+        in_laravel = migration.framework == LARAVEL and laravel.is_app(changes)
+        text = read(path) if _needs_text(path) else None
+        m = classify(path, text, in_drizzle=own, in_laravel=in_laravel)
         if m is not None and m.framework == migration.framework and m.directory == folder:
             seen.setdefault(m.path, m)
     if migration.framework == SQITCH:

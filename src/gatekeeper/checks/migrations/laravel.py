@@ -38,6 +38,8 @@ _NAME = re.compile(r"^(\d{4}_\d{2}_\d{2}_\d{6})_[^/]+\.php$")
 _FULL = r"\\?Illuminate\\Database\\Migrations\\Migration"
 _EXTENDS = re.compile(r"\bextends\s+(" + _FULL + r"|Migration)\b")
 _USES = re.compile(r"^\s*use\s+" + _FULL + r"\s*;", re.MULTILINE)
+_EXTENDS_ANY = re.compile(r"\bextends\s+\\?(?:\w+\\)*\w*Migration\b")
+_REQUIRES = re.compile(r"\"require\"\s*:\s*\{[^}]*\"laravel/framework\"\s*:")
 _NO_TRANSACTION = re.compile(r"\$withinTransaction\s*=\s*false\b")
 #: merged migrations of a folder read for its habit, at most
 MAX_READ = 400
@@ -50,14 +52,24 @@ def may_be_migration(path: str) -> bool:
     )
 
 
-def is_migration(path: str, text: str | None) -> bool:
-    """A Laravel-named file whose class extends Illuminate's ``Migration``."""
+def is_migration(path: str, text: str | None, *, in_app: bool = False) -> bool:
+    """A Laravel-named file whose class extends Illuminate's ``Migration``; in a Laravel
+    application (``in_app``, :func:`is_app`), one extending any ``...Migration`` class (a
+    package's subclass, koel's ``AiMigration``)."""
     if text is None or not may_be_migration(path):
         return False
+    if in_app and _EXTENDS_ANY.search(text):
+        return True
     m = _EXTENDS.search(text)
     if m is None:
         return False
     return m.group(1) != "Migration" or _USES.search(text) is not None
+
+
+def is_app(changes: ChangeSet) -> bool:
+    """The repository's ``composer.json``, as merged, requires ``laravel/framework``. Not
+    kept as a fact: detection may run inside another fact's reader (facts do not nest)."""
+    return _REQUIRES.search(changes.text_at_base("composer.json") or "") is not None
 
 
 def version(path: str) -> str:
@@ -225,6 +237,8 @@ def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
     """How the folder's merged Laravel migrations stand: (with a working down, without),
     ``own`` left out. Read at base, once per run."""
 
+    in_app = is_app(changes)
+
     def read_all() -> dict[str, bool]:
         out: dict[str, bool] = {}
         pattern = f"{folder}/*.php" if folder else "*.php"
@@ -232,7 +246,7 @@ def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
             if posixpath.dirname(path) != folder or not may_be_migration(path):
                 continue
             text = changes.text_at_base(path)
-            if not is_migration(path, text):
+            if not is_migration(path, text, in_app=in_app):
                 continue
             d = read(text or "")
             if d.up_side is not None and not d.up_side.does_nothing():
