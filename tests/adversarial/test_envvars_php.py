@@ -5,9 +5,12 @@ example is spared ``env-file-committed`` but not the secrets rules."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.adversarial.conftest import AttackFactory, assert_blocked, text_of
+from tests.adversarial.test_bounded_input import assert_env_reads_survive
 
 POLICY = "version: 1\nchecks:\n  env-vars: {}\n  security: false\n"
 CONFIG = "config/services.php"
@@ -80,3 +83,23 @@ def test_a_real_env_file_still_blocks_beside_an_example(attack: AttackFactory, p
     assert_blocked(verdict, "security/env-file-committed")
     assert f"{path} is committed" in text_of(verdict)
     assert ".env.example.complete is committed" not in text_of(verdict)
+
+
+def test_pumped_php_call_forms_still_report_the_real_read(
+    attack: AttackFactory, tmp_path: Path
+) -> None:
+    # unclosed calls, quotes and subscripts by the hundred thousand: each is looked at once
+    pumped = (
+        "<?php\n"
+        + "env(   " * 50000
+        + "%env(" * 50000
+        + "$_ENV[" * 50000
+        + "\n/* "
+        + "*/ '" * 20000
+        + "\n"
+    )
+    view = "{{ env(" * 50000 + "{!! " * 20000
+    real = OLD.format(new="    'secret' => env('NEW_REAL_SECRET'),\n")
+    head = {"app/pumped.php": pumped, "resources/views/p.blade.php": view, CONFIG: real}
+    case = attack(POLICY, {CONFIG: OLD.format(new=""), **EXAMPLE}, head)
+    assert_env_reads_survive(case, tmp_path, "NEW_REAL_SECRET")

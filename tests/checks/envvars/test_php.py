@@ -124,3 +124,28 @@ def test_symfony_yaml_parameters_are_read(git_repo: Any) -> None:
         {"config/packages/doctrine.yaml": new},
     )
     assert _undocumented(found) == [("DOCTRINE_DEBUG", 4)]
+
+
+def test_only_the_php_of_a_template_is_read() -> None:
+    # an apostrophe in the HTML opens no string; a Blade comment reads nothing
+    view = (
+        "<p>Don't {{-- env('IN_COMMENT') --}}</p>\n<title>{{ env('APP_TITLE') }}</title>\n"
+        "<p>It's env('IN_HTML')</p>\n@php $x = getenv('IN_BLOCK'); @endphp\n"
+        "<?php echo env('IN_TAG'); ?> env('AFTER_TAG')\n"
+    )
+    assert [(r.name, r.line) for r in php_reads(view, blade=True)] == [
+        ("APP_TITLE", 2),
+        ("IN_BLOCK", 4),
+        ("IN_TAG", 5),
+    ]
+    assert [r.name for r in php_reads(view)] == ["IN_TAG"]
+
+
+def test_a_blade_view_s_new_read_fires(git_repo: Any) -> None:
+    view = "resources/views/layout.blade.php"
+    found = run_on_git(
+        git_repo,
+        {view: "<p>Don't</p>\n", ".env.example": EXAMPLE},
+        {view: "<p>Don't</p>\n<title>{{ env('SITE_TITLE') }}</title>\n"},
+    )
+    assert _undocumented(found) == [("SITE_TITLE", 2)]

@@ -16,6 +16,7 @@ from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.migrations.php import Source
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BLANKS = re.compile(r"\s*")
 #: ``env(``, ``\env(``, ``getenv(``, ``Env::get(``: not a method (``->env(``), not a static
 #: call of another class (``App::env(``), not a definition (``function env(``)
 _CALL = re.compile(
@@ -36,22 +37,60 @@ _SERVER_KEYS = re.compile(
 )
 
 
-def php_reads(text: str) -> list[EnvRead]:
-    """Every read in a PHP file: calls and superglobals with a literal name (a computed
-    name is a dynamic read), and ``%env(...)%`` in its string literals."""
+#: where the PHP of a file opens, and what closes it: ``<?php`` (or ``<?=``) to ``?>`` or
+#: the end; in a Blade template also ``{{ ... }}``, ``{!! ... !!}``, ``@php ... @endphp``,
+#: and ``{{-- ... --}}``, a comment (None: no code inside)
+_PHP_OPEN = re.compile(r"<\?(?:php\b|=)")
+_BLADE_OPEN = re.compile(r"\{\{--|<\?(?:php\b|=)|\{\{|\{!!|@php\b")
+_CLOSERS: dict[str, tuple[str, bool]] = {
+    "{{--": ("--}}", False),
+    "{{": ("}}", True),
+    "{!!": ("!!}", True),
+    "@php": ("@endphp", True),
+}
+
+
+def code_only(text: str, blade: bool = False) -> str:
+    """``text`` with everything outside its PHP blanked (newlines kept, so lines stay):
+    the HTML around it is output as is, and an apostrophe in it would open a string. One
+    pass: each region's end is found once, and an unclosed Blade tag ends the scan."""
+    opener = _BLADE_OPEN if blade else _PHP_OPEN
+    out, at = [], 0
+    while (m := opener.search(text, at)) is not None:
+        close, code = _CLOSERS.get(m.group(), ("?>", True))
+        end = text.find(close, m.end())
+        if end == -1 and close != "?>":
+            break  # Blade would not compile it; nothing after it is read
+        end = len(text) if end == -1 else end
+        out.append(_blank(text[at : m.end()]))
+        out.append(text[m.end() : end] if code else _blank(text[m.end() : end]))
+        at = end
+    out.append(_blank(text[at:]))
+    return "".join(out)
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def php_reads(text: str, blade: bool = False) -> list[EnvRead]:
+    """Every read in a PHP file (a Blade template when ``blade``): calls and superglobals
+    with a literal name (a computed name is a dynamic read), and ``%env(...)%`` in its
+    string literals."""
     if not any(word in text for word in ("env", "Env", "$_ENV", "$_SERVER")):
         return []
+    text = code_only(text, blade)
     src = Source(text)
     code = src.code
     reads: list[EnvRead] = []
     for m in _CALL.finditer(code):
         if _DEFINITION.search(code, max(0, m.start() - 40), m.start()):
             continue
-        args = src.arguments(m.end() - 1)
-        if not args:  # getenv() lists the whole environment: no one variable
+        first = _first_argument(src, m.end())
+        if first is None:  # getenv() lists the whole environment: no one variable
             continue
         how = f"{m.group('fn') or 'Env::get'}()"
-        reads.append(EnvRead(_literal(src, *args[0]) or "", line_of(text, m.start()), how))
+        reads.append(EnvRead(_literal(src, *first) or "", line_of(text, m.start()), how))
     for m in _SUPERGLOBAL.finditer(code):
         end = _closing_bracket(code, m.end())
         if end is None:
@@ -91,6 +130,27 @@ def _literal(src: Source, start: int, end: int) -> str | None:
     if lit is None or lit.end != end:
         return None
     return lit.value if _NAME.fullmatch(lit.value) else None
+
+
+def _first_argument(src: Source, start: int) -> tuple[int, int] | None:
+    """The span of the first argument of a call whose ``(`` ends just before ``start``
+    when it is a lone string literal, an empty span when it is anything else (a name we
+    cannot know), None for an empty call. Only what follows the ``(`` is looked at, so
+    many calls, closed or not, stay cheap."""
+    code = src.code
+    at = _skip_blanks(code, start)
+    if code.startswith(")", at):
+        return None
+    lit = src.literals.get(at)
+    if lit is None:
+        return (start, start)
+    after = _skip_blanks(code, lit.end)
+    return (at, lit.end) if code.startswith((",", ")"), after) else (start, start)
+
+
+def _skip_blanks(code: str, at: int) -> int:
+    m = _BLANKS.match(code, at)
+    return m.end() if m is not None else at
 
 
 def _closing_bracket(code: str, start: int) -> int | None:

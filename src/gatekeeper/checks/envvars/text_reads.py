@@ -452,7 +452,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     ".kt": _text_only(lambda t: _scan(t, _JAVA)),
     ".sh": _SHELL,
     ".bash": _SHELL,
-    ".php": _text_only(php_reads),
+    ".php": lambda path, text, lookups: php_reads(text, path.lower().endswith(".blade.php")),
 }
 _DOCKERFILE = _text_only(dockerfile_reads)
 _COMPOSE = _text_only(compose_reads)
