@@ -13,8 +13,10 @@ The counts and what they mean (forward-only, mostly without downs) are
 
 from __future__ import annotations
 
+import posixpath
+
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import detect, static
+from gatekeeper.checks.migrations import detect, godowns, gomig, static
 from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.sqltext import has_code
@@ -35,6 +37,29 @@ def downs(changes: ChangeSet, m: Migration) -> Downs:
                 working += 1
             else:
                 without += 1
+        if m.framework == detect.GOOSE:  # one chain of SQL and Go files: both say the habit
+            go_working, go_without = _go_downs(changes, m.directory)
+            working, without = working + go_working, without + go_without
         return Downs(working, without)
 
     return changes.fact(f"sql-downs:{m.framework}:{m.directory}", read)
+
+
+def _go_downs(changes: ChangeSet, folder: str) -> tuple[int, int]:
+    """The merged Go migrations of a goose folder: ups with a down that does something,
+    and ups whose down is missing or only ``return nil``."""
+    working = without = 0
+    for path in changes.base_paths((f"{folder}/*.go" if folder else "*.go",)):
+        if posixpath.dirname(path) != folder or path.endswith("_test.go"):
+            continue
+        found = gomig.read(changes.text_at_base(path) or "")
+        if found is None or found.library == gomig.RUNNER:
+            continue
+        for pair in found.pairs:
+            if pair.up is None or godowns.does_nothing(found, pair.up):
+                continue
+            if pair.down is not None and not godowns.does_nothing(found, pair.down):
+                working += 1
+            else:
+                without += 1
+    return working, without
