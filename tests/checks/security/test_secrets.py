@@ -537,3 +537,36 @@ def test_a_generic_value_in_documentation_warns_a_named_token_there_blocks() -> 
     strict = run_part("secrets", {}, head, {"doc_files": []})
     assert {f.level for f in strict} == {Level.ERROR}
     assert {f.level for f in run_part("secrets", {}, head, {"level": "block"})} == {Level.ERROR}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".env.example.complete",  # BookStack documents every option there
+        ".env.sample.local",
+        "deploy/.env.template.prod",
+        ".env.dist.local",
+        ".env.local-example",
+        # a copy of an example is still an example
+        ".env.production.example.bak",
+    ],
+)
+def test_an_example_part_anywhere_after_env_makes_an_example(path: str) -> None:
+    head = {path: "OIDC_USERINFO_ENDPOINT=https://example.com/userinfo\nMAIL_PORT=587x\n"}
+    assert run_part("secrets", {}, head) == []
+
+
+@pytest.mark.parametrize("path", [".env", ".env.production", ".env.local", "app/.env.staging"])
+def test_real_env_files_still_block_whatever_example_files_do(path: str) -> None:
+    found = run_part("secrets", {}, {path: "OIDC_USERINFO_ENDPOINT=https://idp/userinfo\n"})
+    assert rules(found) == ["env-file-committed"]
+
+
+@pytest.mark.parametrize(
+    "path", [".env.example", ".env.example.complete", ".env.production.example.bak"]
+)
+def test_a_real_key_in_an_example_env_file_is_still_a_secret(path: str) -> None:
+    # the name makes the file an example, not the key in it a placeholder
+    found = run_part("secrets", {}, {path: f"AWS_ACCESS_KEY_ID={AWS}\n"})
+    assert rules(found) == ["secret-aws-access-key"]
+    assert AWS not in text_of(found)

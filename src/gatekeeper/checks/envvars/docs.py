@@ -58,6 +58,8 @@ DEFAULT_DOCS = (
     *(f"**/{name}" for name in ENV_TEMPLATE_NAMES),
     "**/.env.*.example",
     "**/.env.*.sample",
+    # and an example with a further part: BookStack's .env.example.complete
+    *(f"**/.env.{word}.*" for word in ("example", "sample", "template", "dist")),
     # Unix manual pages (miniflux.1, man/app.conf.5): options set in bold, ``.B NAME``
     "/*.[1-8]",
     "**/man/**/*.[1-8]",

@@ -73,6 +73,56 @@ CARGO_VARS = (
     "RUST_MIN_STACK",
 )
 
+#: Laravel: what the config files and ``.env.example`` of the application skeleton
+#: (laravel/laravel, 5.x to 11) read, documented in Laravel's configuration guide, with
+#: the names older skeletons used (MAIL_DRIVER, QUEUE_DRIVER...) and those of Sanctum's
+#: published config; an upgrade that adds a skeleton config file reads them anew.
+LARAVEL_VARS = (
+    *(f"APP_{n}" for n in ("NAME", "ENV", "KEY", "DEBUG", "URL", "TIMEZONE", "LOCALE")),
+    *("APP_FALLBACK_LOCALE", "APP_FAKER_LOCALE", "APP_PREVIOUS_KEYS", "APP_LOG_LEVEL"),
+    *("APP_MAINTENANCE_DRIVER", "APP_MAINTENANCE_STORE", "ASSET_URL", "APP_LOG"),
+    *(f"AUTH_{n}" for n in ("GUARD", "PASSWORD_BROKER", "MODEL", "PASSWORD_TIMEOUT")),
+    "AUTH_PASSWORD_RESET_TOKEN_TABLE",
+    *("CACHE_STORE", "CACHE_DRIVER", "CACHE_PREFIX", "DYNAMODB_CACHE_TABLE"),
+    *("DYNAMODB_ENDPOINT", "MEMCACHED_PERSISTENT_ID", "MEMCACHED_USERNAME"),
+    *("MEMCACHED_PASSWORD", "MEMCACHED_HOST", "MEMCACHED_PORT"),
+    *(f"DB_{n}" for n in ("CONNECTION", "URL", "HOST", "PORT", "DATABASE", "USERNAME")),
+    *(f"DB_{n}" for n in ("PASSWORD", "SOCKET", "CHARSET", "COLLATION", "FOREIGN_KEYS")),
+    *(f"DB_{n}" for n in ("CACHE_CONNECTION", "CACHE_TABLE", "CACHE_LOCK_CONNECTION")),
+    *(f"DB_{n}" for n in ("CACHE_LOCK_TABLE", "QUEUE_CONNECTION", "QUEUE_TABLE", "QUEUE")),
+    *("DB_QUEUE_RETRY_AFTER", "DATABASE_URL", "MYSQL_ATTR_SSL_CA"),
+    *(f"REDIS_{n}" for n in ("CLIENT", "CLUSTER", "PREFIX", "URL", "HOST", "USERNAME")),
+    *(f"REDIS_{n}" for n in ("PASSWORD", "PORT", "DB", "CACHE_DB", "PERSISTENT", "QUEUE")),
+    *(f"REDIS_{n}" for n in ("CACHE_CONNECTION", "CACHE_LOCK_CONNECTION")),
+    *("REDIS_QUEUE_CONNECTION", "REDIS_QUEUE_RETRY_AFTER"),
+    *("FILESYSTEM_DISK", "FILESYSTEM_DRIVER", "FILESYSTEM_CLOUD"),
+    *(f"AWS_{n}" for n in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "DEFAULT_REGION", "BUCKET")),
+    *("AWS_URL", "AWS_ENDPOINT", "AWS_USE_PATH_STYLE_ENDPOINT"),
+    *(f"LOG_{n}" for n in ("CHANNEL", "STACK", "LEVEL", "DAILY_DAYS", "DEPRECATIONS_CHANNEL")),
+    *(f"LOG_{n}" for n in ("DEPRECATIONS_TRACE", "SLACK_WEBHOOK_URL", "SLACK_USERNAME")),
+    *(f"LOG_{n}" for n in ("SLACK_EMOJI", "PAPERTRAIL_HANDLER", "STDERR_FORMATTER")),
+    *("LOG_SYSLOG_FACILITY", "PAPERTRAIL_URL", "PAPERTRAIL_PORT"),
+    *(f"MAIL_{n}" for n in ("MAILER", "DRIVER", "SCHEME", "URL", "HOST", "PORT")),
+    *(f"MAIL_{n}" for n in ("ENCRYPTION", "USERNAME", "PASSWORD", "EHLO_DOMAIN")),
+    *(f"MAIL_{n}" for n in ("LOG_CHANNEL", "SENDMAIL_PATH", "FROM_ADDRESS", "FROM_NAME")),
+    *("QUEUE_CONNECTION", "QUEUE_DRIVER", "QUEUE_FAILED_DRIVER"),
+    *("BEANSTALKD_QUEUE_HOST", "BEANSTALKD_QUEUE", "BEANSTALKD_QUEUE_RETRY_AFTER"),
+    *("SQS_PREFIX", "SQS_QUEUE", "SQS_SUFFIX", "SQS_KEY", "SQS_SECRET", "SQS_REGION"),
+    *(f"SESSION_{n}" for n in ("DRIVER", "LIFETIME", "EXPIRE_ON_CLOSE", "ENCRYPT")),
+    *(f"SESSION_{n}" for n in ("CONNECTION", "TABLE", "STORE", "COOKIE", "PATH", "DOMAIN")),
+    *(f"SESSION_{n}" for n in ("SECURE_COOKIE", "HTTP_ONLY", "SAME_SITE")),
+    "SESSION_PARTITIONED_COOKIE",
+    *("BROADCAST_CONNECTION", "BROADCAST_DRIVER"),
+    *(f"PUSHER_APP_{n}" for n in ("ID", "KEY", "SECRET", "CLUSTER")),
+    *("PUSHER_HOST", "PUSHER_PORT", "PUSHER_SCHEME", "ABLY_KEY"),
+    *("BCRYPT_ROUNDS", "HASH_VERIFY", "VIEW_COMPILED_PATH"),
+    *("POSTMARK_TOKEN", "POSTMARK_MESSAGE_STREAM_ID", "RESEND_KEY"),
+    *("MAILGUN_DOMAIN", "MAILGUN_SECRET", "MAILGUN_ENDPOINT", "SPARKPOST_SECRET"),
+    *("SES_KEY", "SES_SECRET", "SES_REGION"),
+    *("SLACK_BOT_USER_OAUTH_TOKEN", "SLACK_BOT_USER_DEFAULT_CHANNEL"),
+    *("SANCTUM_STATEFUL_DOMAINS", "SANCTUM_TOKEN_PREFIX"),
+)
+
 _RAILS_GEM = re.compile(r"""^\s*gem\s*\(?\s*["']rails["']""", re.MULTILINE)
 _DJANGO_DEP = re.compile(r"""(?im)^\s*["']?django\b(?![-_])""")
 
@@ -99,6 +149,9 @@ FRAMEWORKS = (
         DJANGO_VARS,
     ),
     Framework("Node.js", ("package.json",), lambda text: True, NODE_VARS),
+    Framework(
+        "Laravel", ("composer.json",), lambda text: '"laravel/framework"' in text, LARAVEL_VARS
+    ),
     Framework(
         "Cargo",
         ("Cargo.toml",),

@@ -31,7 +31,7 @@ MAX_SEARCHED = 64
 SCANNED_FILES = (
     *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
     *(f"*{s}" for s in (".cts", ".vue", ".svelte", ".go", ".rb", ".java", ".kt", ".sh")),
-    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*", "*.rs"),
+    *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*", "*.rs", "*.php"),
 )
 
 

@@ -27,6 +27,7 @@ from gatekeeper.checks.envvars import (
 )
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_names import Constants
+from gatekeeper.checks.envvars.text_php import php_reads, symfony_reads
 from gatekeeper.checks.envvars.text_rust import rust_reads
 from gatekeeper.checks.yamlbound import load_all
 
@@ -451,11 +452,13 @@ _BY_SUFFIX: dict[str, Scanner] = {
     ".kt": _text_only(lambda t: _scan(t, _JAVA)),
     ".sh": _SHELL,
     ".bash": _SHELL,
+    ".php": lambda path, text, lookups: php_reads(text, path.lower().endswith(".blade.php")),
 }
 _DOCKERFILE = _text_only(dockerfile_reads)
 _COMPOSE = _text_only(compose_reads)
 _WORKFLOW = _text_only(workflow_reads)
 _KUBERNETES = _text_only(kubernetes_reads)
+_SYMFONY = _text_only(symfony_reads)
 
 
 def scanner_for(path: str, text: str) -> Scanner | None:
@@ -473,6 +476,8 @@ def scanner_for(path: str, text: str) -> Scanner | None:
             return _WORKFLOW
         if re.search(r"^[ \t]*(?:containers|initContainers):", text, re.M):
             return _KUBERNETES
+        if "%env(" in text:  # Symfony's config: parameters read from the environment
+            return _SYMFONY
     if not suffix and text.startswith("#!") and re.match(r"#!.*\b(?:ba|z|da|k)?sh\b", text):
         return _SHELL
     return None

@@ -588,8 +588,20 @@ def _submodule(f: ChangedFile, make: MakeFinding) -> Finding:
     )
 
 
+#: a part of an env file's name that makes it an example: ``.env.example.complete``,
+#: ``.env.sample.local``, ``.env.production.example.bak`` (a copy of an example)
+_EXAMPLE_PART = re.compile(r"(?:example|sample|template|tmpl|tpl|dist|defaults?)s?", re.IGNORECASE)
+
+
 def _is_env_file(path: str) -> bool:
-    return match_any(path, ENV_FILES) and not match_any(path, ENV_TEMPLATES)
+    """A real env file: named ``.env``, ``.env.*`` or ``*.env``, and no part of its name
+    after the ``env`` says it is an example (the secrets rules still read an example's
+    added lines for tokens of known formats, like any other file)."""
+    if not match_any(path, ENV_FILES) or match_any(path, ENV_TEMPLATES):
+        return False
+    name = path.rsplit("/", 1)[-1]
+    parts = re.split(r"[._-]", name[name.lower().find("env") + 3 :])
+    return not any(_EXAMPLE_PART.fullmatch(part) for part in parts)
 
 
 #: values that switch or size something and cannot be a credential: a flag, a port, a
