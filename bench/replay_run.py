@@ -147,6 +147,15 @@ def replay_repository(
             f"skipped {repo}: no mirror at {where} ({len(commits)} commits not replayed; "
             f"fetch github:{repo} or pass --mirrors)"
         ]
+    # the labels count documentation kept there: judged without it, every variable it
+    # documents would read as undocumented, and the score would blame the gate
+    absent = sorted({d for c in commits for d in c.docs_repos if find_mirror(mirrors, d) is None})
+    if absent:
+        where = mirrors / absent[0].replace("/", "+")
+        return [], [
+            f"skipped {repo}: no mirror of its docs repository {absent[0]} at {where} "
+            f"({len(commits)} commits not replayed; fetch github:{absent[0]})"
+        ]
     runs, notes = [], []
     with clone(mirror, scratch / repo.replace("/", "+")) as work:
         for commit in commits:

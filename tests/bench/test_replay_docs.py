@@ -139,3 +139,28 @@ def test_a_commit_documented_in_its_docs_repository_passes(
     assert [(r["sha"], r["verdict"]) for r in runs] == [(early, "block"), (late, "pass")]
     assert [b["rule"] for b in runs[0]["blocking"]] == ["env-vars/undocumented"]
     assert "SHOP_TOKEN" in runs[0]["blocking"][0]["message"]
+
+
+def test_a_repository_whose_docs_repository_has_no_mirror_is_skipped_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Replayed without its docs, a variable documented only there would read as
+    undocumented: a false block the gate did not make. The commits are not replayed."""
+    mirrors = tmp_path / "mirrors"
+    shop = GitRepo(mirrors / "acme+shop" / "repo")
+    _dated(shop, monkeypatch, T0, {"README.md": "# shop\n", "shop.py": "x = 1\n"})
+    read = "import os\n\nTOKEN = os.environ['SHOP_TOKEN']\n"
+    sha = _dated(shop, monkeypatch, T0 + 60, {"shop.py": read})
+    commits = tmp_path / "commits.yml"
+    commits.write_text(
+        "version: 1\nrepositories:\n  acme/shop:\n    stack: Python\n"
+        "    docs_repositories: [acme/site]\n    commits:\n"
+        f"      - {{sha: {sha}, kind: env, label: pass, split: tune, reason: r1}}\n",
+        encoding="utf-8",
+    )
+    results = tmp_path / "results.json"
+    argv = ["--commits", str(commits), "--mirrors", str(mirrors), "--json", str(results)]
+    assert replay.main([*argv, "--osv-url", "http://127.0.0.1:9/v1/query"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(results.read_text(encoding="utf-8"))["runs"] == []
+    assert "skipped acme/shop: no mirror of its docs repository acme/site" in out.out + out.err
