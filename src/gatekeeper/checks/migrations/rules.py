@@ -59,8 +59,8 @@ _RULES = (
     Rule("unrecognised", W, "A changed file under a folder named for migrations that no "
          "framework the gate knows claims: it was not reviewed.",
          "If it is a migration, declare its folder under `checks.migrations.frameworks` "
-         "(`sql-folder: [\"db/changes/*.sql\"]` for versioned SQL files the project runs "
-         "itself); if it is not, nothing to do."),
+         "(`checks.migrations.frameworks.sql-folder: [\"db/changes/*.sql\"]` for versioned "
+         "SQL files the project runs itself); if it is not, nothing to do."),
     # reversibility, proven
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),
