@@ -87,20 +87,26 @@ def irreversible_calls(change: Method) -> list[tuple[int, str]]:
         if call is None:
             continue
         saving = _IRREVERSIBLE[call.group(1)]
-        if saving is None or not saving.search(_whole_call(change.body, number)):
+        if saving is None or not saving.search(whole_call(change.body, number)):
             out.append((number, call.group(1)))
     return out
 
 
 #: a line that leaves its call open: a trailing comma, backslash or opening bracket
-_CONTINUED = re.compile(r"(?:,|\\|[(\[{])\s*(?:#.*)?$")
+_CONTINUED = re.compile(r"(?:,|\\|[(\[{])\s*$")
+#: a call is read over at most this many lines (a bound on what the head can make us read)
+_CALL_LINES = 200
 
 
-def _whole_call(body: list[tuple[int, str]], number: int) -> str:
-    """The call starting at line ``number`` with the lines it continues on (a long call
-    wrapped one argument a line, as RuboCop lays it out, ending on ``type: :boolean``),
-    so what makes it reversible is seen on whichever line it sits."""
-    lines = [text for n, text in body if n >= number]
+def whole_call(body: list[tuple[int, str]], number: int) -> str:
+    """The call starting at line ``number`` of ``body``, with the lines it continues on
+    (while a bracket is open or a line ends with a comma, a backslash or an opening
+    bracket: a long call wrapped one argument a line, as RuboCop lays it out), its
+    comments removed, lines joined by newlines. What makes a call reversible or
+    concurrent is then seen on whichever line it sits, and never in a comment."""
+    lines = [code(text) for n, text in body if n >= number][:_CALL_LINES]
+    if not lines:
+        return ""
     out = lines[0]
     depth = _depth(out)
     for text in lines[1:]:
@@ -111,13 +117,32 @@ def _whole_call(body: list[tuple[int, str]], number: int) -> str:
     return out
 
 
+def code(line: str) -> str:
+    """``line`` without its comment (a ``#`` outside a string literal), right-stripped."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        c = line[index]
+        if quote:
+            if c == "\\":
+                index += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            return line[:index].rstrip()
+        index += 1
+    return line.rstrip()
+
+
 def _depth(text: str) -> int:
-    """How many brackets a line opens and leaves open (strings and comments not read)."""
-    code = re.sub(r"#.*$", "", re.sub(r"(['\"]).*?\1", "", text))
-    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+    """How many brackets a line opens and leaves open (strings not read)."""
+    bare = re.sub(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", text)
+    return sum(bare.count(c) for c in "([{") - sum(bare.count(c) for c in ")]}")
 
 
 def raises_only(method: Method) -> bool:
     """True when a ``down`` does nothing but raise ``IrreversibleMigration``."""
-    code = [t for _, t in method.body if t.strip() and not t.strip().startswith("#")]
-    return bool(code) and all(_RAISE.match(t) for t in code)
+    lines = [t for _, t in method.body if t.strip() and not t.strip().startswith("#")]
+    return bool(lines) and all(_RAISE.match(t) for t in lines)

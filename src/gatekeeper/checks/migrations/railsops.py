@@ -3,7 +3,7 @@
 ``add_index :events, ...`` runs ``CREATE INDEX`` inside the migration: on PostgreSQL
 writes to the table wait for the whole build unless the call says ``algorithm:
 :concurrently`` (``disable_ddl_transaction!`` alone only lets it say so). The calls are
-read line by line like :mod:`.rails` reads them (a call continues while its parentheses
+read line by line like :mod:`.rails` reads them (``rails.whole_call``: a call continues while its brackets
 are open or its line ends with a comma); ``t.index`` inside ``change_table`` is the same
 build. An index on a table the migration itself creates locks nothing.
 
@@ -32,20 +32,6 @@ _CONCURRENT = re.compile(
 )
 
 
-def _call_text(body: list[tuple[int, str]], start: int) -> str:
-    """The text of the call opening at ``body[start]``: following lines while its
-    parentheses are open or a line ends with a comma."""
-    parts = []
-    depth = 0
-    for _, text in body[start:]:
-        code = text.split("#", 1)[0]
-        parts.append(code)
-        depth += code.count("(") + code.count("[") - code.count(")") - code.count("]")
-        if depth <= 0 and not code.rstrip().endswith(","):
-            break
-    return " ".join(parts)
-
-
 def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
     """``index-not-concurrent`` for each added ``add_index`` (or ``t.index`` in a
     ``change_table``) of ``def up``/``def change`` without ``algorithm: :concurrently``
@@ -59,7 +45,7 @@ def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
         body = method.body
         created = {m.group(1).lower() for _, t in body if (m := _CREATE.match(t))}
         block: tuple[str, str] | None = None  # (indentation, table) of a change_table
-        for i, (number, line) in enumerate(body):
+        for number, line in body:
             if block is not None and line.rstrip() == f"{block[0]}end":
                 block = None
                 continue
@@ -71,11 +57,11 @@ def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
             if block is not None and _T_INDEX.match(line):
                 table = block[1]
             elif _ADD_INDEX.match(line):
-                named = _ADD_INDEX_TABLE.match(_call_text(body, i))
+                named = _ADD_INDEX_TABLE.match(rails.whole_call(body, number))
                 table = named.group(1) if named else "?"
             if table is None or number not in added or table.lower() in created:
                 continue
-            if _CONCURRENT.search(_call_text(body, i)):
+            if _CONCURRENT.search(rails.whole_call(body, number)):
                 continue
             msg = (
                 f"Builds an index on {table} without algorithm: :concurrently: writes to "
