@@ -104,7 +104,8 @@ def whole_call(body: list[tuple[int, str]], number: int) -> str:
     bracket: a long call wrapped one argument a line, as RuboCop lays it out), its
     comments removed, lines joined by newlines. What makes a call reversible or
     concurrent is then seen on whichever line it sits, and never in a comment."""
-    lines = [code(text) for n, text in body if n >= number][:_CALL_LINES]
+    first = next((i for i, (n, _) in enumerate(body) if n >= number), len(body))
+    lines = [code(text) for _, text in body[first : first + _CALL_LINES]]
     if not lines:
         return ""
     out = lines[0]
@@ -146,3 +147,51 @@ def raises_only(method: Method) -> bool:
     """True when a ``down`` does nothing but raise ``IrreversibleMigration``."""
     lines = [t for _, t in method.body if t.strip() and not t.strip().startswith("#")]
     return bool(lines) and all(_RAISE.match(t) for t in lines)
+
+
+_CALL_NAME = re.compile(r"^\s*((?:\w+\.)?\w+[!?]?)(?:\s*\(|\s+|$)")
+_BLOCK_TAIL = re.compile(r"\s+do\s*(?:\|[^|]*\|)?\s*$|\s*\{\s*(?:\|[^|]*\|)?\s*$")
+
+
+def split_call(text: str) -> tuple[str, list[str]] | None:
+    """A call as its name and its arguments (each stripped text, split at the commas
+    outside brackets and strings; a trailing ``do |t|`` block opener left out): ``add_column
+    (:users, :a, :string)`` and ``add_column :users, :a, :string`` read the same. None
+    when ``text`` does not start with a call."""
+    m = _CALL_NAME.match(text)
+    if m is None:
+        return None
+    rest = _BLOCK_TAIL.sub("", " " + text[m.end() :].strip()).strip()
+    if text[m.end() - 1 : m.end()] == "(" and rest.endswith(")"):
+        rest = rest[:-1]
+    return m.group(1), [a for a in _split_arguments(rest) if a]
+
+
+def _split_arguments(text: str) -> list[str]:
+    out: list[str] = []
+    depth, quote, start, index = 0, "", 0, 0
+    while index < len(text):
+        c = text[index]
+        if quote:
+            if c == "\\":
+                index += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(text[start:index].strip())
+            start = index + 1
+        index += 1
+    out.append(text[start:].strip())
+    return out
+
+
+def literal_name(arg: str) -> str | None:
+    """The name a symbol or a plain string literal spells (``:slug``, ``"slug"``), else None."""
+    m = re.fullmatch(r":(\w+)|\"(\w+)\"|'(\w+)'", arg.strip())
+    return next((g for g in m.groups() if g), None) if m else None

@@ -149,3 +149,141 @@ def _named_in_code(changes: ChangeSet, table: str, code_paths: tuple[str, ...]) 
         if pattern.search(text):
             return True
     return False
+
+
+# --- drops and renames --------------------------------------------------------------------
+
+#: calls (top level, or on the variable of a ``change_table`` block) that drop or rename
+#: columns of the table they name: call -> what it does
+_COLUMN_DROPS = {
+    "remove_column": "column",
+    "remove_columns": "columns",
+    "remove_reference": "reference",
+    "remove_references": "reference",
+    "remove_belongs_to": "reference",
+    "remove_timestamps": "timestamps",
+}
+_BLOCK_DROPS = {
+    "remove": "columns",
+    "remove_references": "reference",
+    "remove_belongs_to": "reference",
+    "remove_timestamps": "timestamps",
+}
+_KEYWORD = re.compile(r"^\w+:(?!:)|^:?\w+\s*=>|^[\"']\w+[\"']\s*=>")
+#: a block on one line whose body runs on the way up: ``safety_assured { remove_column ... }``
+_ONE_LINE_BLOCK = re.compile(
+    r"^\s*(?:safety_assured|up_only|\w+\.up)\s*(?:\{(.*)\}|\bdo\b(.*)\bend)\s*$", re.DOTALL
+)
+_DOWN_BLOCK = re.compile(r"^(\s*)\w+\.down\s+do\b")
+_DOWN_LINE = re.compile(r"^\s*\w+\.down\s*\{")
+
+
+def drop_hits(
+    changes: ChangeSet, text: str, added: frozenset[int], code_paths: tuple[str, ...]
+) -> list[Hit]:
+    """``drop-column``, ``rename-column``, ``rename-table`` and ``drop-table`` for the
+    added ActiveRecord calls of ``def change`` / ``def up`` (not those of a ``dir.down``
+    block), as the SQL they run is reported for any other framework. ``safety_assured``
+    exempts nothing: it is the author's own word. A column the model of its table lists
+    in ``ignored_columns`` at base is no hit (strong_migrations' safe drop: running code
+    no longer selects it), nor a table no code at base names (its model was removed in an
+    earlier change), nor anything on a table the migration creates."""
+    found = rails.methods(text)
+    out: list[Hit] = []
+    for name in ("change", "up"):
+        method = found.get(name)
+        if method is None:
+            continue
+        created = {m.group(1).lower() for _, t in method.body if (m := _CREATE.match(t))}
+        for number, table, op, args in _calls(method):
+            if number in added:
+                hits = _drop_hit(changes, number, table, op, args, code_paths)
+                out += [h for h in hits if h.evidence.split(".")[0].lower() not in created]
+    return out
+
+
+def _calls(method: rails.Method) -> list[tuple[int, str | None, str, list[str]]]:
+    """(line, table of the enclosing ``change_table`` or None, call, arguments) of each
+    call of ``method`` outside ``dir.down`` blocks."""
+    out: list[tuple[int, str | None, str, list[str]]] = []
+    block: tuple[str, str, str] | None = None  # indentation, variable, table of change_table
+    down: str | None = None  # indentation of a dir.down block being skipped
+    for number, line in method.body:
+        if down is not None:
+            if line.rstrip() == f"{down}end":
+                down = None
+            continue
+        if (opened := _DOWN_BLOCK.match(line)) is not None:
+            down = opened.group(1)
+            continue
+        if _DOWN_LINE.match(line):
+            continue
+        if block is not None and line.rstrip() == f"{block[0]}end":
+            block = None
+            continue
+        whole = rails.whole_call(method.body, number)
+        wrapped = _ONE_LINE_BLOCK.match(whole)
+        call = rails.split_call((wrapped.group(1) or wrapped.group(2)) if wrapped else whole)
+        if call is None:
+            continue
+        op, args = call
+        if op == "change_table" and args and (table := rails.literal_name(args[0])):
+            variable = re.search(r"\|\s*(\w+)\s*\|", line)
+            indent = line[: len(line) - len(line.lstrip())]
+            block = (indent, variable.group(1) if variable else "t", table)
+        elif block is not None and op.startswith(f"{block[1]}."):
+            out.append((number, block[2], op.split(".", 1)[1], args))
+        elif "." not in op:
+            out.append((number, None, op, args))
+    return out
+
+
+def _drop_hit(
+    changes: ChangeSet,
+    number: int,
+    block_table: str | None,
+    op: str,
+    args: list[str],
+    code_paths: tuple[str, ...],
+) -> list[Hit]:
+    """The hits of one call (``block_table``: the table of its ``change_table`` block)."""
+    positional = [rails.literal_name(a) or "?" for a in args if not _KEYWORD.match(a)]
+    if block_table is not None:
+        positional = [block_table, *positional]
+        kind = _BLOCK_DROPS.get(op)
+        op = "rename_column" if op == "rename" else ""
+    else:
+        kind = _COLUMN_DROPS.get(op)
+    table, rest = (positional or ["?"])[0], positional[1:]
+    if kind is not None:
+        return [
+            Hit("drop-column", f"Drops column {table}.{c}.", number, f"{table}.{c}", (table, c))
+            for c in _dropped(kind, rest, args)
+            if table == "?" or c == "?" or not _ignored_at_base(changes, table, c)
+        ]
+    if op == "rename_column":
+        old, new = (rest + ["?", "?"])[:2]
+        msg = f"Renames column {table}.{old} to {new}."
+        return [Hit("rename-column", msg, number, f"{table}.{old}")]
+    if op == "rename_table":
+        new = (rest or ["?"])[0]
+        return [Hit("rename-table", f"Renames table {table} to {new}.", number, table)]
+    if op == "drop_table":
+        return [
+            Hit("drop-table", f"Drops table {t}.", number, t, (t,))
+            for t in positional
+            if t == "?" or _named_in_code(changes, t, code_paths)
+        ]
+    return []
+
+
+def _dropped(kind: str, names: list[str], args: list[str]) -> list[str]:
+    """The columns a drop of ``kind`` removes."""
+    if kind == "timestamps":
+        return ["created_at", "updated_at"]
+    if kind == "column":
+        return names[:1] or ["?"]
+    if kind == "columns":
+        return names or ["?"]
+    polymorphic = any(re.match(r"^(?:polymorphic:|:polymorphic\s*=>)\s*true", a) for a in args)
+    return [f"{n}{suffix}" for n in names for suffix in ("_id", "_type")[: 1 + polymorphic]]
