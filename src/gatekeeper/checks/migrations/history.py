@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     gomig,
     laravel,
     lbreview,
+    railsedits,
     sqlx,
     static,
 )
@@ -33,6 +34,7 @@ from gatekeeper.checks.migrations.detect import (
     GO,
     LARAVEL,
     LIQUIBASE,
+    RAILS,
     SQLX,
     Migration,
 )
@@ -110,18 +112,7 @@ def history_findings(
             )
             continue
         if f.status is FileStatus.MODIFIED and _same_statements(m, before, after):
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change edits {path}, a migration already merged, but only the "
-                    f"{'PHP' if m.framework in (DOCTRINE, LARAVEL) else 'Go'} around its SQL: the "
-                    "statements it runs and its schema calls are unchanged (check the edit "
-                    "changes no behaviour; a warning).",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
+            out.append(_same_statements_edited(check, m, path))
             continue
         step = _edited_step(m, before, after)
         what = f"step {step[0]} (line {step[1]}) of " if step else ""
@@ -136,6 +127,29 @@ def history_findings(
             )
         )
     return out
+
+
+def _same_statements_edited(check: BaseCheck, m: Migration, path: str) -> Finding:
+    """The warning for an edit of a merged migration that keeps what it runs."""
+    if m.framework == RAILS:
+        what = (
+            "the Ruby around its operations: the ActiveRecord operations it runs (each "
+            "call, table, column, type and option) are unchanged"
+        )
+    else:
+        language = "PHP" if m.framework in (DOCTRINE, LARAVEL) else "Go"
+        what = (
+            f"the {language} around its SQL: the statements it runs and its schema calls "
+            "are unchanged"
+        )
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only {what} (check the "
+        "edit changes no behaviour; a warning).",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _failed_everywhere(
@@ -162,8 +176,11 @@ def _failed_everywhere(
 
 
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
-    """A Go migration whose SQL and schema calls are unchanged: only code around them
-    was edited (linters' fixes, refactors), which may or may not change what runs."""
+    """A Go, PHP or Rails migration whose SQL and schema calls are unchanged: only code
+    around them was edited (linters' fixes, refactors, a ``change_table`` block written
+    out as ``add_column`` calls), which may or may not change what runs."""
+    if m.framework == RAILS and after is not None:
+        return railsedits.same_operations(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == DOCTRINE and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return doctrine.same_statements(*texts)

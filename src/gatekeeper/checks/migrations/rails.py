@@ -164,10 +164,11 @@ def split_call(text: str) -> tuple[str, list[str]] | None:
     rest = _BLOCK_TAIL.sub("", " " + text[m.end() :].strip()).strip()
     if text[m.end() - 1 : m.end()] == "(" and rest.endswith(")"):
         rest = rest[:-1]
-    return m.group(1), [a for a in _split_arguments(rest) if a]
+    return m.group(1), [a for a in arguments(rest) if a]
 
 
-def _split_arguments(text: str) -> list[str]:
+def arguments(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and string literals, each stripped."""
     out: list[str] = []
     depth, quote, start, index = 0, "", 0, 0
     while index < len(text):

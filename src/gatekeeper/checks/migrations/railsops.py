@@ -3,15 +3,20 @@
 ``add_index :events, ...`` runs ``CREATE INDEX`` inside the migration: on PostgreSQL
 writes to the table wait for the whole build unless the call says ``algorithm:
 :concurrently`` (``disable_ddl_transaction!`` alone only lets it say so). The calls are
-read line by line like :mod:`.rails` reads them (``rails.whole_call``: a call continues while its brackets
-are open or its line ends with a comma); ``t.index`` inside ``change_table`` is the same
-build. An index on a table the migration itself creates locks nothing.
+read line by line like :mod:`.rails` reads them (``rails.whole_call``: a call continues
+while its brackets are open or its line ends with a comma); ``t.index`` inside
+``change_table`` is the same build. An index on a table the migration itself creates locks nothing.
 
 A ``def up`` with no ``def down`` is the contract step of an expand-contract plan, which
 a reviewer passes, when all it does is drop indexes (rebuilt at will), columns the model
 at base already told ActiveRecord to ignore (``ignored_columns``, strong_migrations'
 safe drop) or tables the code at base no longer names (their model was removed in an
 earlier change). Everything is read at base, so a PR cannot make its own drop look old.
+
+Drops and renames (``remove_column``, ``t.remove``, ``remove_reference``, ``rename_column``,
+``rename_table``, ``drop_table``) are reported as the SQL they run is for any framework
+(``drop-column``...), with the same two safe drops as exceptions; ``safety_assured`` is
+the author's own word and exempts nothing.
 """
 
 from __future__ import annotations
@@ -262,7 +267,7 @@ def _drop_hit(
             if table == "?" or c == "?" or not _ignored_at_base(changes, table, c)
         ]
     if op == "rename_column":
-        old, new = (rest + ["?", "?"])[:2]
+        old, new = [*rest, "?", "?"][:2]
         msg = f"Renames column {table}.{old} to {new}."
         return [Hit("rename-column", msg, number, f"{table}.{old}")]
     if op == "rename_table":
