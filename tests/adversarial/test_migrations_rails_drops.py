@@ -28,6 +28,9 @@ def test_safety_assured_does_not_hide_a_drop(attack: AttackFactory) -> None:
         PATH: _migration("    safety_assured { remove_column :rubygems, :slug, :string }\n"),
     }
     assert_blocked(attack(POLICY, {MODEL: USED}, head).judge(), "migrations/drop-column")
+
+
+def test_a_safety_assured_block_does_not_hide_a_drop(attack: AttackFactory) -> None:
     block = "    safety_assured do\n      remove_column :rubygems, :slug, :string\n    end\n"
     head = {MODEL: UNUSED, PATH: _migration(block)}
     assert_blocked(attack(POLICY, {MODEL: USED}, head).judge(), "migrations/drop-column")

@@ -305,7 +305,7 @@ class MigrationsCheck(BaseCheck):
         dialect = str(ctx.config.get("dialect", "postgres"))
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         if m.framework in (RAILS, RUBY_SQL):
-            hits = _ruby_hits(changes, m, text, dialect, code_paths)
+            hits = _ruby_hits(changes, m, text, dialect, code_paths, changed)
         elif m.framework == NODE:
             hits = nodemig.hits(
                 nodemig.read(text),
@@ -610,7 +610,12 @@ def _doctrine_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) ->
 
 
 def _ruby_hits(
-    changes: ChangeSet, m: Migration, text: str, dialect: str, code_paths: tuple[str, ...]
+    changes: ChangeSet,
+    m: Migration,
+    text: str,
+    dialect: str,
+    code_paths: tuple[str, ...],
+    changed: list[Migration],
 ) -> list[Hit]:
     """The SQL strings a Ruby migration runs, in the project's database. Of a Rails
     migration (reviewed for reversibility, its ActiveRecord calls for the drops and
@@ -619,7 +624,7 @@ def _ruby_hits(
     :concurrently``."""
     rules = rubysql.dialect(changes, dialect)
     added = changes.added_lines(m.path)
-    drops = railsops.drop_hits(changes, text, added, code_paths) if m.framework == RAILS else []
+    drops = railsops.changed_drops(changes, m, code_paths, changed) if m.framework == RAILS else []
     if m.framework == RAILS and rules == "postgres":
         return railsops.index_hits(text, added) + drops
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):

@@ -22,9 +22,10 @@ the author's own word and exempts nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import detect, rails
+from gatekeeper.checks.migrations import detect, rails, railsedits
 from gatekeeper.checks.migrations.hits import Hit
 
 _CREATE = re.compile(r"^\s*create_table\s*\(?\s*[:\"'](\w+)")
@@ -174,6 +175,7 @@ _BLOCK_DROPS = {
     "remove_belongs_to": "reference",
     "remove_timestamps": "timestamps",
 }
+_ADDS = re.compile(r"^(create_table|add_column|add_reference|add_timestamps)\(:(\w+)(?:,:(\w+))?")
 _KEYWORD = re.compile(r"^\w+:(?!:)|^:?\w+\s*=>|^[\"']\w+[\"']\s*=>")
 #: a block on one line whose body runs on the way up: ``safety_assured { remove_column ... }``
 _ONE_LINE_BLOCK = re.compile(
@@ -183,8 +185,22 @@ _DOWN_BLOCK = re.compile(r"^(\s*)\w+\.down\s+do\b")
 _DOWN_LINE = re.compile(r"^\s*\w+\.down\s*\{")
 
 
+@dataclass(frozen=True)
+class Before:
+    """What the change did before a migration's calls run: the drops the merged version
+    of its file already made (``(rule, evidence)``), and the ``(table, column)`` pairs
+    earlier migrations new in the change add (``(table, "*")`` for a table they create)."""
+
+    merged: frozenset[tuple[str, str]] = frozenset()
+    fresh: frozenset[tuple[str, str]] = frozenset()
+
+
 def drop_hits(
-    changes: ChangeSet, text: str, added: frozenset[int], code_paths: tuple[str, ...]
+    changes: ChangeSet,
+    text: str,
+    added: frozenset[int],
+    code_paths: tuple[str, ...],
+    before: Before = Before(),
 ) -> list[Hit]:
     """``drop-column``, ``rename-column``, ``rename-table`` and ``drop-table`` for the
     added ActiveRecord calls of ``def change`` / ``def up`` (not those of a ``dir.down``
@@ -192,7 +208,9 @@ def drop_hits(
     exempts nothing: it is the author's own word. A column the model of its table lists
     in ``ignored_columns`` at base is no hit (strong_migrations' safe drop: running code
     no longer selects it), nor a table no code at base names (its model was removed in an
-    earlier change), nor anything on a table the migration creates."""
+    earlier change), nor anything on a table the migration creates or on a column an
+    earlier migration of the change adds (it holds nothing yet), nor a drop the merged
+    version of an edited migration already made (its edit is judged as history)."""
     found = rails.methods(text)
     out: list[Hit] = []
     for name in ("change", "up"):
@@ -203,7 +221,74 @@ def drop_hits(
         for number, table, op, args in _calls(method):
             if number in added:
                 hits = _drop_hit(changes, number, table, op, args, code_paths)
-                out += [h for h in hits if h.evidence.split(".")[0].lower() not in created]
+                out += [h for h in hits if not _before(h, created, before)]
+    return out
+
+
+def changed_drops(
+    changes: ChangeSet,
+    m: detect.Migration,
+    code_paths: tuple[str, ...],
+    changed: list[detect.Migration],
+) -> list[Hit]:
+    """The drops and renames of ``m`` at head (:func:`drop_hits`), knowing what its merged
+    version already dropped and what the Rails migrations the change adds before it add."""
+    text = changes.text_at_head(m.path) or ""
+    merged = changes.text_at_base(changes.base_path_of(m.path))
+    fresh: set[tuple[str, str]] = set()
+    for earlier in changed:
+        new = changes.bytes_at_base(changes.base_path_of(earlier.path)) is None
+        if (
+            earlier.framework == m.framework
+            and new
+            and detect.sort_key(earlier) < detect.sort_key(m)
+        ):
+            fresh |= added_names(changes.text_at_head(earlier.path) or "")
+    before = Before(
+        merged=merged_drops(changes, merged, code_paths) if merged else frozenset(),
+        fresh=frozenset(fresh),
+    )
+    return drop_hits(changes, text, changes.added_lines(m.path), code_paths, before)
+
+
+def _before(hit: Hit, created: set[str], before: Before) -> bool:
+    """True when what ``hit`` drops or renames is no running code's yet, or the merged
+    file already dropped it."""
+    table, _, column = hit.evidence.lower().partition(".")
+    fresh = {(t.lower(), c.lower()) for t, c in before.fresh}
+    return (
+        table in created
+        or (table, "*") in fresh
+        or (bool(column) and (table, column) in fresh)
+        or (hit.rule, hit.evidence) in before.merged
+    )
+
+
+def merged_drops(
+    changes: ChangeSet, text: str, code_paths: tuple[str, ...]
+) -> frozenset[tuple[str, str]]:
+    """The ``(rule, evidence)`` of every drop and rename the merged ``text`` makes."""
+    every = frozenset(range(1, text.count("\n") + 2))
+    return frozenset((h.rule, h.evidence) for h in drop_hits(changes, text, every, code_paths))
+
+
+def added_names(text: str) -> set[tuple[str, str]]:
+    """The ``(table, column)`` pairs a migration adds, ``(table, "*")`` for the tables it
+    creates (read through railsedits' normal form, so ``change_table`` blocks count)."""
+    out: set[tuple[str, str]] = set()
+    for form in railsedits.operations(text) or []:
+        m = _ADDS.match(form)
+        if m is None:
+            continue
+        op, table, column = m.groups()
+        if op == "create_table":
+            out.add((table, "*"))
+        elif op == "add_reference":
+            out |= {(table, f"{column}_id"), (table, f"{column}_type")}
+        elif op == "add_timestamps":
+            out |= {(table, "created_at"), (table, "updated_at")}
+        elif column:
+            out.add((table, column))
     return out
 
 
@@ -252,7 +337,7 @@ def _drop_hit(
     code_paths: tuple[str, ...],
 ) -> list[Hit]:
     """The hits of one call (``block_table``: the table of its ``change_table`` block)."""
-    positional = [rails.literal_name(a) or "?" for a in args if not _KEYWORD.match(a)]
+    positional = [n for a in args if not _KEYWORD.match(a) for n in _names(a)]
     if block_table is not None:
         positional = [block_table, *positional]
         kind = _BLOCK_DROPS.get(op)
@@ -280,6 +365,18 @@ def _drop_hit(
             if t == "?" or _named_in_code(changes, t, code_paths)
         ]
     return []
+
+
+def _names(arg: str) -> list[str]:
+    """The names an argument spells: ``:a``, ``"a"``, ``%i[a b]``, ``[:a, :b]``, a splat
+    of those (``*%i[a b]``); ``?`` for what is not a literal."""
+    arg = arg.strip().removeprefix("*").strip()
+    words = re.fullmatch(r"%[iIwW](?:\[([^\]]*)\]|\(([^)]*)\))", arg)
+    if words is not None:
+        return (words.group(1) or words.group(2) or "").split() or ["?"]
+    if arg.startswith("[") and arg.endswith("]"):
+        return [rails.literal_name(a) or "?" for a in rails.arguments(arg[1:-1]) if a] or ["?"]
+    return [rails.literal_name(arg) or "?"]
 
 
 def _dropped(kind: str, names: list[str], args: list[str]) -> list[str]:
