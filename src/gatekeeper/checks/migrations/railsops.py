@@ -85,6 +85,7 @@ _DROP_TABLE = re.compile(
     r"^\s*drop_table\s*\(?\s*[:\"'](\w+)[\"']?\s*(?:,\s*if_exists:\s*true\s*)?\)?\s*$"
 )
 _WRAPPER = re.compile(r"^\s*(?:safety_assured\s*(?:do|\{)|end|\}|disable_ddl_transaction!)\s*$")
+_CONSTANT = re.compile(r"(?<![:\w])([A-Z][A-Z0-9_]*)\b")
 _IGNORED = re.compile(r"ignored_columns\s*(?:\+?=|<<)\s*(?P<list>[^\n]*(?:\n[^\n]*){0,5})")
 _SCHEMA_DUMPS = ("schema.rb", "structure.sql")
 
@@ -132,10 +133,23 @@ def _ignored_at_base(changes: ChangeSet, table: str, column: str) -> bool:
         if not owner.search(text):
             continue
         for m in _IGNORED.finditer(text):
-            listed = m.group("list").split("]", 1)[0]
+            listed = _list_text(m.group("list"))
+            for constant in _CONSTANT.findall(listed):  # ``+= API_SCOPES``, set in the file
+                defined = re.search(rf"^\s*{constant}\s*=\s*(.*)", text, re.MULTILINE | re.DOTALL)
+                listed += " " + _list_text(defined.group(1)[:2000]) if defined else ""
             if re.search(rf"[\"':]{re.escape(column)}\b|\b{re.escape(column)}\b", listed):
                 return True
     return False
+
+
+def _list_text(text: str) -> str:
+    """The list an assignment's value starts with: up to its closing bracket when it opens
+    one (``%w[a b]``, ``["a",\n "b"]``), else its first line."""
+    opened = re.match(r"\s*(?:%[iIwW])?([\[(])", text)
+    if opened is None:
+        return text.split("\n", 1)[0]
+    close = "]" if opened.group(1) == "[" else ")"
+    return text.split(close, 1)[0]
 
 
 def _named_in_code(changes: ChangeSet, table: str, code_paths: tuple[str, ...]) -> bool:
