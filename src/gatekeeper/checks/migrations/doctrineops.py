@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from gatekeeper.checks.migrations.gosrc import RUNTIME
-from gatekeeper.checks.migrations.php import Method, Source
+from gatekeeper.checks.migrations.php import Method, Source, SqlString, name_of
 
 #: a call on ``$schema``, a variable, or a chain of getTable/createTable/getColumn calls
 _CALL = re.compile(
@@ -57,14 +57,6 @@ class Call:
     args: tuple[str | None, ...]
     #: the raw text of the arguments and of the calls chained after it in its statement
     rest: str
-
-
-@dataclass(frozen=True, slots=True)
-class SqlString:
-    """One SQL string a method runs, and the line of its call."""
-
-    sql: str
-    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +116,7 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
         if op in helpers and m.group("base") == "$this":
             op, args = "createTable", tuple(a for a in args if a is not None)
         if op in ("getTable", "createTable", "getColumn"):
-            name = _name(args)
+            name = name_of(args)
             bound = (name, "", op == "createTable" or name in created)
             if op == "createTable":
                 created.add(name)
@@ -156,17 +148,12 @@ def _receiver(
     chain_start = at + (m.start("chain") - m.start())
     for link in _LINK.finditer(m.group("chain")):
         paren = chain_start + link.end() - 1
-        name = _name(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
+        name = name_of(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
         if link.group(1) == "getColumn":
             column = name
         else:
             table, column, made = name, "", link.group(1) == "createTable" or name in created
     return table, column, made
-
-
-def _name(args: tuple[str | None, ...]) -> str:
-    first = args[0] if args else None
-    return "?" if first is None or RUNTIME in first else first
 
 
 def option(rest: str, key: str) -> str | None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from gatekeeper.checks.migrations.gosrc import RUNTIME
-from gatekeeper.checks.migrations.php import Method, Source, closing
+from gatekeeper.checks.migrations.php import Method, Source, SqlString, closing, name_of
 
 #: ``Schema::op(`` (also through ``Schema::connection('x')->op(``)
 _SCHEMA = re.compile(r"\bSchema\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?(?P<op>\w+)\s*\(")
@@ -57,14 +57,6 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class SqlString:
-    """One SQL string a method runs, and the line of its call."""
-
-    sql: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
 class Update:
     """A query builder ``update([...])``: its table, the columns it sets, and the
     columns its chain limits to empty values (``whereNull('c')``, ``where('c', '')``)."""
@@ -87,9 +79,10 @@ class Side:
     writes_rows: bool
     updates: tuple[Update, ...]
 
-    def does_nothing(self) -> bool:
-        """No schema call, no SQL, no row written."""
-        return not (self.calls or self.sql or self.unread_sql or self.writes_rows)
+    @property
+    def schema_calls(self) -> tuple[Call, ...]:
+        """The calls that change the schema: every call read is one."""
+        return self.calls
 
 
 def read_side(src: Source, method: Method) -> Side:
@@ -105,7 +98,7 @@ def read_side(src: Source, method: Method) -> Side:
             continue  # hasTable, hasColumn, disableForeignKeyConstraints: read only
         spans = src.arguments(paren)
         args = tuple(src.string_at(s, e) for s, e in spans)
-        table = _name(args)
+        table = name_of(args)
         line = src.line_of(method.start + m.start())
         if op == "create":
             created.add(table)
@@ -171,7 +164,7 @@ def _updates(src: Source, method: Method) -> list[Update]:
     body = src.body(method)
     for m in _TABLE_CALL.finditer(body):
         paren = method.start + m.end() - 1
-        table = _name(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
+        table = name_of(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
         stop = src.code.find(";", paren, method.end)
         stop = stop if stop > 0 else method.end
         update = _UPDATE.search(src.code, paren, stop)
@@ -183,11 +176,6 @@ def _updates(src: Source, method: Method) -> list[Update]:
         empty = frozenset(a or b for a, b in _EMPTY_WHERE.findall(chain))
         out.append(Update(table, src.line_of(paren), columns, empty))
     return out
-
-
-def _name(args: tuple[str | None, ...]) -> str:
-    first = args[0] if args else None
-    return "?" if first is None or RUNTIME in first else first
 
 
 def nullable(call: Call) -> bool:

@@ -1,0 +1,265 @@
+"""What Doctrine and Laravel migrations share once read: the read itself, the folder's
+habit of writing downs, the review of their SQL strings, the finding of a missing or
+empty down, and the history helpers.
+
+Each framework's module (:mod:`.doctrine`, :mod:`.laravel`) finds its files, reads its
+own API into a side (:mod:`.doctrineops`, :mod:`.laravelops`) and says what its up is;
+this module holds what is the same once that is done, so that the two judge a down by
+one rule (:func:`down_level`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from typing import Generic, Protocol, TypeVar
+
+from gatekeeper.changes import ChangeSet
+from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations.habit import Downs
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.php import Method, Source, SqlString
+from gatekeeper.checks.migrations.sqleffects import DML
+from gatekeeper.checks.migrations.sqltext import (
+    Statement,
+    irreversible_reason,
+    is_session,
+    split,
+    strip_comments,
+)
+from gatekeeper.model import Finding, Level
+
+#: merged migrations of a folder read for its habit, at most
+MAX_READ = 400
+#: how the caller reviews SQL statements in one dialect (in a transaction or not)
+SqlReview = Callable[[list[Statement], bool], list[Hit]]
+
+
+class Side(Protocol):
+    """What one method (``up`` or ``down``) of either framework does."""
+
+    @property
+    def schema_calls(self) -> Sequence[object]:
+        """The framework's calls that change the schema."""
+
+    @property
+    def sql(self) -> tuple[SqlString, ...]:
+        """The SQL strings it runs."""
+
+    @property
+    def unread_sql(self) -> tuple[tuple[int, str], ...]:
+        """SQL calls whose text is built at run time: line, argument."""
+
+    @property
+    def writes_rows(self) -> bool:
+        """It writes rows through the framework's query builder or connection."""
+
+
+S = TypeVar("S", bound=Side)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Read(Generic[S]):
+    """A PHP migration read: its methods and what ``up`` and ``down`` do."""
+
+    src: Source
+    up: Method | None
+    down: Method | None
+    up_side: S | None
+    down_side: S | None
+    transactional: bool
+    #: the database the file guards itself to ("" when none)
+    platform: str = ""
+
+
+def version(name: re.Pattern[str], path: str) -> str:
+    """The timestamp ``name`` (the framework's file name pattern) finds in the file's name."""
+    m = name.match(posixpath.basename(path))
+    return m.group(1) if m else posixpath.basename(path)
+
+
+# --- what a side does -------------------------------------------------------------------
+
+
+def does_nothing(side: Side) -> bool:
+    """A side that changes nothing: no schema call, no SQL, no row written."""
+    return not (side.schema_calls or side.sql or side.unread_sql or side.writes_rows)
+
+
+def statements(side: Side) -> list[str]:
+    """The side's SQL statements, comments stripped."""
+    return [strip_comments(st.text) for s in side.sql for st in split(s.sql)]
+
+
+def data_only(side: Side) -> bool:
+    """The side changes rows and no schema: no schema call, every SQL string is UPDATE,
+    INSERT or DELETE (or a session statement), and some row is written."""
+    if side.schema_calls or side.unread_sql:
+        return False
+    found = statements(side)
+    if not all(DML.match(s) or is_session(s) for s in found):
+        return False
+    return side.writes_rows or any(DML.match(s) for s in found)
+
+
+def working_down(d: Read[S], throws: re.Pattern[str]) -> bool:
+    """The migration has a down that does something and does not throw."""
+    return (
+        d.down is not None
+        and d.down_side is not None
+        and not (does_nothing(d.down_side) or throws.search(d.src.body(d.down)) is not None)
+    )
+
+
+# --- the folder's habit -----------------------------------------------------------------
+
+
+def downs(
+    changes: ChangeSet,
+    key: str,
+    pattern: str,
+    own: str,
+    named: Callable[[str], bool],
+    accept: Callable[[str, str | None], bool],
+    works: Callable[[str], bool | None],
+) -> tuple[int, int]:
+    """How a folder's merged migrations stand: (with a working down, without), ``own``,
+    the migration judged, left out. ``pattern``: the folder's files (``folder/*.php``),
+    ``named``: a path worth reading, ``accept``: a path and text that are a migration,
+    ``works``: whether a migration's down works (None when its up does nothing). Read at
+    base, once per run (the fact ``key``)."""
+    folder = posixpath.dirname(pattern)
+
+    def read_all() -> dict[str, bool]:
+        out: dict[str, bool] = {}
+        for path in sorted(changes.base_paths((pattern,)))[-MAX_READ:]:
+            if posixpath.dirname(path) != folder or not named(path):
+                continue
+            text = changes.text_at_base(path)
+            if not accept(path, text):
+                continue
+            verdict = works(text or "")
+            if verdict is not None:
+                out[path] = verdict
+        return out
+
+    found: dict[str, bool] = changes.fact(key, read_all)
+    working = sum(1 for path, ok in found.items() if ok and path != own)
+    without = sum(1 for path, ok in found.items() if not ok and path != own)
+    return working, without
+
+
+# --- reversibility ----------------------------------------------------------------------
+
+
+def declared(
+    check: BaseCheck, path: str, text: str, d: Read[S], throws: re.Pattern[str], said: str,
+    *, honour_marker: bool,
+) -> list[Finding] | None:  # fmt: skip
+    """The finding of a step declared irreversible (a ``gatekeeper:irreversible`` marker,
+    or a down that throws: ``said`` says how), None when it is not declared."""
+    reason = irreversible_reason(text) if honour_marker else None
+    if reason:
+        return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
+                              line=1, evidence=reason)]  # fmt: skip
+    if d.down is not None and throws.search(d.src.body(d.down)) is not None:
+        return [check.finding("irreversible", f"Declared irreversible: {said}.", path=path,
+                              line=d.down.line, evidence=said)]  # fmt: skip
+    return None
+
+
+def down_finding(
+    check: BaseCheck,
+    path: str,
+    d: Read[S],
+    habit: Downs,
+    *,
+    missing: str,
+    empty: str,
+    level: Level,
+    note: str,
+) -> list[Finding]:
+    """The missing or empty down of ``d`` (whose up does something): ``missing`` and
+    ``empty``, the messages of each; ``level`` and ``note``, what the up makes of it. A
+    folder that never writes downs asks for none; one that mostly does not makes an error
+    a warning."""
+    assert d.up is not None
+    if habit.forward_only():
+        return []
+    if d.down is None:
+        rule, line, message = "missing-down", d.up.line, missing
+    else:
+        rule, line, message = "empty-down", d.down.line, empty
+    message += note
+    if level is Level.ERROR and habit.mostly_without():
+        message += (
+            f" The project rarely writes working downs here ({habit.said()}): its "
+            "convention, so a warning (strict blocks it)."
+        )
+        level = Level.WARNING
+    return [check.finding(rule, message, path=path, line=line, evidence=path, level=level)]
+
+
+# --- safety -----------------------------------------------------------------------------
+
+
+def sql_hits(side: Side, in_transaction: bool, review: SqlReview) -> list[Hit]:
+    """The side's SQL strings reviewed like a SQL file's, each statement on the line of
+    its call."""
+    out: list[Hit] = []
+    for s in side.sql:
+        found = [dataclasses.replace(st, line=s.line, end_line=s.line) for st in split(s.sql)]
+        out += [h for h in review(found, in_transaction) if h not in out]
+    return out
+
+
+def unread_hits(side: Side) -> list[Hit]:
+    """One hit for each SQL text the side builds at run time: not reviewed."""
+    out: list[Hit] = []
+    for line, arg in side.unread_sql:
+        msg = (
+            f"SQL built at run time ({arg[:80]}) is run here: the gate cannot read it, so "
+            "it was not reviewed."
+        )
+        out.append(Hit("unreviewed-statement", msg, line, f"runtime-sql:{arg[:200]}"))
+    return out
+
+
+# --- configuration ----------------------------------------------------------------------
+
+
+def named_dialect(
+    changes: ChangeSet,
+    key: str,
+    configs: Sequence[str],
+    patterns: Sequence[re.Pattern[str]],
+    names: dict[str, str],
+) -> str:
+    """The database the merged ``configs`` name, when they name one only ("" otherwise):
+    each of ``patterns`` finds a driver word, ``names`` maps it to a dialect. Read once
+    per run (the fact ``key``)."""
+
+    def read_config() -> str:
+        named: set[str] = set()
+        for path in configs:
+            text = changes.text_at_base(path) or ""
+            for word in (w for p in patterns for w in p.findall(text)):
+                if word.lower() in names:
+                    named.add(names[word.lower()])
+        return named.pop() if len(named) == 1 else ""
+
+    found: str = changes.fact(key, read_config)
+    return found
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def effects(side: S | None, calls: Callable[[S], list[str]]) -> list[str] | None:
+    """What an up runs, layout aside: its SQL statements, then its calls as ``calls``
+    spells them; None without an up."""
+    if side is None:
+        return None
+    return [" ".join(st.text.split()) for s in side.sql for st in split(s.sql)] + calls(side)
