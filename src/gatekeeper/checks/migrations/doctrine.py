@@ -25,7 +25,7 @@ from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source
-from gatekeeper.checks.migrations.phpmig import SqlReview, data_only, does_nothing
+from gatekeeper.checks.migrations.phpmig import SqlReview, does_nothing
 from gatekeeper.model import Finding, Level
 
 _NAME = re.compile(r"^Version(\d+)\.php$")
@@ -158,23 +158,12 @@ def check(
     d = read(text)
     if d.up is None or d.up_side is None or does_nothing(d.up_side) or _has_working_down(d):
         return []
-    rows = data_only(d.up_side)
-    kind = "only changes rows" if rows else _kind(d.up_side)
-    said = f"its down throws IrreversibleMigrationException (the up {kind})"
+    kind, lost = up_kind(d, d.up)
+    said = f"its down throws IrreversibleMigrationException (the up {_said(kind, d.up_side)})"
     found = phpmig.declared(check, path, text, d, _THROWS, said, honour_marker=honour_marker)
     if found is not None:
         return found
-    level, note = Level.ERROR, ""
-    if rows:
-        note = " Its up only changes rows: no schema is left to undo (a warning)."
-        level = Level.WARNING
-    elif widens_only(d, d.up):
-        note = (
-            " Its up only widens columns to an unbounded type (TEXT, BLOB): code of the "
-            "release before reads and writes them as it did, so a rollback that leaves "
-            "them wide loses nothing (a warning)."
-        )
-        level = Level.WARNING
+    level, note = phpmig.down_level(kind, lost)
     missing = (
         f"Doctrine migration {path} has an up and no down: Doctrine's default down "
         "aborts the rollback."
@@ -188,14 +177,37 @@ def check(
     )
 
 
-def _kind(side: ops.Side) -> str:
-    ops_used = {c.op for c in side.schema_calls}
-    if ops_used & {"dropColumn", "dropTable", "dropIndex", "removeForeignKey", "dropForeignKey"}:
+#: Schema API calls that only add to a table
+_ADDS = frozenset({
+    "addIndex", "addUniqueIndex", "addForeignKeyConstraint", "setPrimaryKey",
+    "addUniqueConstraint", "createTable", "createSequence", "createNamespace",
+})  # fmt: skip
+_DROPS = frozenset({"dropColumn", "dropTable", "dropIndex", "removeForeignKey", "dropForeignKey"})
+
+
+def up_kind(d: Doctrine, up: Method) -> tuple[phpmig.Up, str]:
+    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over."""
+    assert d.up_side is not None
+    side = d.up_side
+    made: set[tuple[str, str]] = set()
+    adds = True
+    for c in side.schema_calls:
+        column = (c.args[0] if c.args else None) or "?"
+        if c.op == "createTable":
+            made.add((c.table.lower(), "*"))
+        elif c.op == "addColumn" and not c.created:
+            made.add((c.table.lower(), column.lower()))
+            adds = adds and (not ops.not_null(c) or ops.has_default(c))
+        elif not (c.created or c.op in _ADDS):
+            adds = False
+    return phpmig.judge_up(side, side.writes, adds, made, widens=widens_only(d, up))
+
+
+def _said(kind: phpmig.Up, side: ops.Side) -> str:
+    """The up, as the message of a down that throws says it."""
+    if kind is phpmig.Up.CHANGES and {c.op for c in side.schema_calls} & _DROPS:
         return "drops what it cannot give back"
-    if ops_used <= {"addColumn", "addIndex", "addUniqueIndex", "createTable",
-                    "addForeignKeyConstraint", "setPrimaryKey"}:  # fmt: skip
-        return "only adds"
-    return "changes the schema"
+    return kind.value
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:

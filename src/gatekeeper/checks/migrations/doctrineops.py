@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from gatekeeper.checks.migrations.gosrc import RUNTIME
 from gatekeeper.checks.migrations.php import Method, Source, SqlString, name_of
+from gatekeeper.checks.migrations.sqlwrites import RowWrite
 
 #: a call on ``$schema``, a variable, or a chain of getTable/createTable/getColumn calls
 _CALL = re.compile(
@@ -69,6 +70,8 @@ class Side:
     unread_sql: tuple[tuple[int, str], ...]
     #: it writes rows through the query builder or the connection
     writes_rows: bool
+    #: the connection's and the query builder's ``update`` and ``delete`` it makes
+    writes: tuple[RowWrite, ...] = ()
 
     @property
     def schema_calls(self) -> tuple[Call, ...]:
@@ -132,7 +135,43 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
         rest = src.text[paren : stop if stop > 0 else len(src.text)]
         calls.append(Call(op, line, table, column, made, args, rest))
     writes = bool(_ROW_WRITE.search(body))
-    return Side(tuple(calls), tuple(sql), tuple(unread), writes)
+    return Side(tuple(calls), tuple(sql), tuple(unread), writes, tuple(_row_writes(src, method)))
+
+
+_API_WRITE = re.compile(r"->\s*(update|delete)\s*\(")
+_KEY = re.compile(r"""['"](\w+)['"]\s*=>""")
+_EMPTY_KEY = re.compile(r"""['"](\w+)['"]\s*=>\s*(?:null|''|"")\s*[,\]]""", re.IGNORECASE)
+_SET = re.compile(r"""->\s*set\s*\(\s*['"](\w+)['"]""")
+_EMPTY_WHERE = re.compile(r"""(\w+)\s+IS\s+NULL\b|(\w+)\s*=\s*''""", re.IGNORECASE)
+
+
+def _row_writes(src: Source, method: Method) -> list[RowWrite]:
+    """The rows the method writes over through DBAL: the connection's ``update('t',
+    [data], [criteria])`` and ``delete('t', [criteria])``, a query builder's
+    ``update('t')->set('c', ...)->where(...)`` and ``delete('t')``. A column counts as
+    limited to empty values when the criteria hold it to null or '' (DBAL writes ``IS
+    NULL`` for a null criterion) or the query builder's where says ``c IS NULL``."""
+    out: list[RowWrite] = []
+    for m in _API_WRITE.finditer(src.body(method)):
+        paren = method.start + m.end() - 1
+        spans = src.arguments(paren)
+        if not spans:
+            continue
+        table = name_of(tuple(src.string_at(s, e) for s, e in spans[:1]))
+        line = src.line_of(paren)
+        if m.group(1) == "delete":
+            out.append(RowWrite(table, line, deletes=True))
+            continue
+        if len(spans) >= 2:  # the connection's update(table, data, criteria)
+            columns = tuple(_KEY.findall(src.text[spans[1][0] : spans[1][1]]))
+            criteria = src.text[spans[2][0] : spans[2][1]] if len(spans) >= 3 else ""
+            out.append(RowWrite(table, line, columns, frozenset(_EMPTY_KEY.findall(criteria))))
+            continue
+        stop = src.code.find(";", paren, method.end)
+        chain = src.text[paren : stop if stop > 0 else method.end]
+        empty = {a or b for a, b in _EMPTY_WHERE.findall(chain)}
+        out.append(RowWrite(table, line, tuple(_SET.findall(chain)), frozenset(empty)))
+    return out
 
 
 def _receiver(

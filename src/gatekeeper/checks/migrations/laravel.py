@@ -23,7 +23,7 @@ from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source
-from gatekeeper.checks.migrations.phpmig import SqlReview, data_only, does_nothing
+from gatekeeper.checks.migrations.phpmig import SqlReview, does_nothing
 from gatekeeper.model import Finding, Level
 
 _NAME = re.compile(r"^(\d{4}_\d{2}_\d{2}_\d{6})_[^/]+\.php$")
@@ -33,8 +33,9 @@ _USES = re.compile(r"^\s*use\s+" + _FULL + r"\s*;", re.MULTILINE)
 _EXTENDS_ANY = re.compile(r"\bextends\s+\\?(?:\w+\\)*\w*Migration\b")
 _REQUIRES = re.compile(r"\"require\"\s*:\s*\{[^}]*\"laravel/framework\"\s*:")
 _NO_TRANSACTION = re.compile(r"\$withinTransaction\s*=\s*false\b")
-#: nothing in a down declares the step irreversible yet (the habit is read the same way)
-_THROWS = re.compile(r"(?!)")
+#: Laravel has no exception of its own for a step that cannot be undone: a down that
+#: throws one (``throw new RuntimeException('...')``) stops the rollback there, on purpose
+_THROWS = re.compile(r"\bthrow\s+new\s+\\?(?:[\w\\]+\\)?\w+\s*\(")
 
 
 def may_be_migration(path: str) -> bool:
@@ -110,17 +111,6 @@ def _side(src: Source, method: Method, methods: dict[str, Method]) -> ops.Side:
     )
 
 
-def overwritten(side: ops.Side) -> str:
-    """What a data-only side overwrites, "" when nothing: a query builder ``update`` whose
-    chain does not limit each column it sets to rows where that column is empty (NULL or
-    ''), so stored values are replaced and no down can know them (``"t.c"``)."""
-    for u in side.updates:
-        lost = [c for c in u.columns if c not in u.only_empty]
-        if lost:
-            return ", ".join(f"{u.table}.{c}" for c in lost)
-    return ""
-
-
 #: Blueprint calls that only add to a table (an index, a key, Laravel's nullable sets)
 _ADDS = frozenset({
     "create", "table", "index", "unique", "primary", "foreign", "fullText", "spatialIndex",
@@ -129,12 +119,10 @@ _ADDS = frozenset({
 })  # fmt: skip
 
 
-def adds_only(side: ops.Side) -> bool:
-    """The side only adds schema (as the Go reader's godowns judges an additive up): new
-    tables, columns old code can ignore (nullable or with a default), indexes and keys;
-    no SQL string, no change to or drop of anything there."""
-    if not side.calls or side.sql or side.unread_sql:
-        return False
+def _calls_add(side: ops.Side) -> bool:
+    """Each schema builder call of the side only adds (as the Go reader's godowns judges
+    an additive up): new tables, columns old code can ignore (nullable or with a
+    default), indexes and keys; no change to or drop of anything there."""
     for call in side.calls:
         if call.created or call.op in _ADDS:
             continue
@@ -142,6 +130,22 @@ def adds_only(side: ops.Side) -> bool:
         if call.op not in _COLUMN_TYPES or not additive:
             return False
     return True
+
+
+def _made(side: ops.Side) -> set[tuple[str, str]]:
+    """The tables (``(t, "*")``) and columns (``(t, c)``) the side's calls create."""
+    out: set[tuple[str, str]] = set()
+    for call in side.calls:
+        if call.op == "create":
+            out.add((call.table.lower(), "*"))
+        elif call.op in _COLUMN_TYPES and call.args and not ops.changes_column(call):
+            out.add((call.table.lower(), (call.args[0] or "?").lower()))
+    return out
+
+
+def up_kind(side: ops.Side) -> tuple[phpmig.Up, str]:
+    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over."""
+    return phpmig.judge_up(side, side.updates, _calls_add(side), _made(side))
 
 
 def _has_working_down(d: Laravel) -> bool:
@@ -155,33 +159,17 @@ def check(
     check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
 ) -> list[Finding]:
     """Missing or empty ``down`` of a Laravel migration, judged by the folder's habit
-    (``habit``, read at base) as Doctrine's are. An up that only writes rows warns, unless
-    it overwrites stored values (:func:`overwritten`): those a rollback cannot restore."""
+    (``habit``, read at base) and by what the up is (:func:`phpmig.down_level`), as
+    Doctrine's are; a down that throws declares the step irreversible."""
     d = read(text)
     if d.up is None or d.up_side is None or does_nothing(d.up_side) or _has_working_down(d):
         return []
-    found = phpmig.declared(check, path, text, d, _THROWS, "", honour_marker=honour_marker)
+    kind, lost = up_kind(d.up_side)
+    said = f"its down throws, so a rollback stops there (the up {kind.value})"
+    found = phpmig.declared(check, path, text, d, _THROWS, said, honour_marker=honour_marker)
     if found is not None:
         return found
-    level, note = Level.ERROR, ""
-    if adds_only(d.up_side):
-        note = (
-            " Its up only adds (tables, nullable or defaulted columns, indexes): code of "
-            "the release before ignores them, so a rollback that leaves them breaks "
-            "nothing (a warning)."
-        )
-        level = Level.WARNING
-    elif data_only(d.up_side):
-        lost = overwritten(d.up_side)
-        if lost:
-            note = (
-                f" Its up overwrites stored values ({lost}) on rows its where does not "
-                "limit to empty ones: no down can give them back (take a backup, or "
-                "mark it `gatekeeper:irreversible <reason>`)."
-            )
-        else:
-            note = " Its up only changes rows: no schema is left to undo (a warning)."
-            level = Level.WARNING
+    level, note = phpmig.down_level(kind, lost)
     missing = (
         f"Laravel migration {path} has an up and no down: Laravel's default down does "
         "nothing, so a rollback leaves what the up did."

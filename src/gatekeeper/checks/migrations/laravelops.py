@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from gatekeeper.checks.migrations.gosrc import RUNTIME
 from gatekeeper.checks.migrations.php import Method, Source, SqlString, closing, name_of
+from gatekeeper.checks.migrations.sqlwrites import RowWrite
 
 #: ``Schema::op(`` (also through ``Schema::connection('x')->op(``)
 _SCHEMA = re.compile(r"\bSchema\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?(?P<op>\w+)\s*\(")
@@ -57,17 +58,6 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class Update:
-    """A query builder ``update([...])``: its table, the columns it sets, and the
-    columns its chain limits to empty values (``whereNull('c')``, ``where('c', '')``)."""
-
-    table: str
-    line: int
-    columns: tuple[str, ...]
-    only_empty: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
 class Side:
     """What one method (``up`` or ``down``) does."""
 
@@ -77,7 +67,8 @@ class Side:
     unread_sql: tuple[tuple[int, str], ...]
     #: it writes rows (query builder, Eloquent)
     writes_rows: bool
-    updates: tuple[Update, ...]
+    #: the query builder's ``update([...])`` and ``delete()`` of a ``DB::table``
+    updates: tuple[RowWrite, ...]
 
     @property
     def schema_calls(self) -> tuple[Call, ...]:
@@ -150,6 +141,7 @@ def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) ->
 
 _TABLE_CALL = re.compile(r"\bDB\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?table\s*\(")
 _UPDATE = re.compile(r"->\s*update\s*\(")
+_DELETE = re.compile(r"->\s*(?:delete|truncate)\s*\(")
 _KEY = re.compile(r"""['"](\w+)['"]\s*=>""")
 _EMPTY_WHERE = re.compile(
     r"""->\s*where\s*\(\s*['"](\w+)['"]\s*,\s*(?:['"]=['"]\s*,\s*)?(?:''|""|null)\s*\)"""
@@ -158,9 +150,11 @@ _EMPTY_WHERE = re.compile(
 )
 
 
-def _updates(src: Source, method: Method) -> list[Update]:
-    """Each ``DB::table('t')...->update([...])`` statement of the method."""
-    out: list[Update] = []
+def _updates(src: Source, method: Method) -> list[RowWrite]:
+    """Each ``DB::table('t')...->update([...])`` statement of the method (the columns it
+    sets, those its chain limits to empty values: ``whereNull('c')``, ``where('c', '')``),
+    and each ``DB::table('t')...->delete()`` or ``->truncate()``."""
+    out: list[RowWrite] = []
     body = src.body(method)
     for m in _TABLE_CALL.finditer(body):
         paren = method.start + m.end() - 1
@@ -169,12 +163,14 @@ def _updates(src: Source, method: Method) -> list[Update]:
         stop = stop if stop > 0 else method.end
         update = _UPDATE.search(src.code, paren, stop)
         if update is None:
+            if _DELETE.search(src.code, paren, stop):
+                out.append(RowWrite(table, src.line_of(paren), deletes=True))
             continue
         close = closing(src.code, update.end() - 1, "(", ")") or stop
         columns = tuple(_KEY.findall(src.text[update.end() : close]))
         chain = src.text[paren:stop]
         empty = frozenset(a or b for a, b in _EMPTY_WHERE.findall(chain))
-        out.append(Update(table, src.line_of(paren), columns, empty))
+        out.append(RowWrite(table, src.line_of(paren), columns, empty))
     return out
 
 

@@ -11,6 +11,7 @@ one rule (:func:`down_level`).
 from __future__ import annotations
 
 import dataclasses
+import enum
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from typing import Generic, Protocol, TypeVar
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations import sqlwrites
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source, SqlString
@@ -111,6 +113,85 @@ def working_down(d: Read[S], throws: re.Pattern[str]) -> bool:
         and d.down_side is not None
         and not (does_nothing(d.down_side) or throws.search(d.src.body(d.down)) is not None)
     )
+
+
+# --- what the up is, and what its empty down means ----------------------------------------
+
+
+class Up(enum.Enum):
+    """What an up does, as far as a down that does nothing is concerned."""
+
+    #: only adds what old code ignores: new tables, nullable or defaulted columns, indexes
+    ADDS = "only adds (tables, nullable or defaulted columns, indexes)"
+    #: only makes columns an unbounded type (Doctrine's TEXT, BLOB)
+    WIDENS = "only widens columns to an unbounded type (TEXT, BLOB)"
+    #: writes rows and destroys none: inserts, fills values that were empty
+    FILLS = "only writes rows and overwrites none (inserts, fills empty values)"
+    #: writes over rows: an update not limited to empty values, a delete
+    DESTROYS = "overwrites or deletes stored rows"
+    #: any other schema change (a drop, a rename, a type or constraint change)
+    CHANGES = "changes the schema"
+
+
+def down_level(up: Up, lost: str = "") -> tuple[Level, str]:
+    """The one rule both PHP readers judge an empty or missing down by, with the sentence
+    that says why: an up that only adds, widens or fills warns (its down is derivable,
+    and what it did is safe to leave in place); one that writes over stored rows
+    (``lost`` names them) blocks, as does any other schema change, unless the step is
+    declared irreversible (a down that throws, a ``gatekeeper:irreversible`` marker)."""
+    if up is Up.DESTROYS:
+        return Level.ERROR, (
+            f" Its up overwrites stored values ({lost}): no down can give them back (take "
+            "a backup, and make the down throw to declare it irreversible, or mark it "
+            "`gatekeeper:irreversible <reason>`)."
+        )
+    if up is Up.ADDS:
+        return Level.WARNING, (
+            " Its up only adds (tables, nullable or defaulted columns, indexes): code of "
+            "the release before ignores them, so a rollback that leaves them breaks "
+            "nothing (a warning)."
+        )
+    if up is Up.WIDENS:
+        return Level.WARNING, (
+            " Its up only widens columns to an unbounded type (TEXT, BLOB): code of the "
+            "release before reads and writes them as it did, so a rollback that leaves "
+            "them wide loses nothing (a warning)."
+        )
+    if up is Up.FILLS:
+        return Level.WARNING, (
+            " Its up only writes rows and overwrites none (inserts, values that were "
+            "empty): no schema is left to undo (a warning)."
+        )
+    return Level.ERROR, ""
+
+
+def judge_up(
+    side: Side,
+    writes: Sequence[sqlwrites.RowWrite],
+    schema_adds: bool,
+    made: set[tuple[str, str]],
+    *,
+    widens: bool = False,
+) -> tuple[Up, str]:
+    """What ``side`` (an up) is, and what it writes over ("" when nothing): ``writes``,
+    its row writes read through the framework's API; ``schema_adds``, whether each of its
+    framework calls only adds; ``made``, the ``(table, column)`` those calls create
+    (``(table, "*")`` for a table), which hold nothing to lose."""
+    found = statements(side)
+    new = set(made).union(*(sqlwrites.fresh(s) for s in found)) if found else set(made)
+    over = [sqlwrites.lost(s, new) for s in found] + [sqlwrites.written_over(w, new)
+                                                      for w in writes]  # fmt: skip
+    lost = ", ".join(x for x in over if x)
+    if lost:
+        return Up.DESTROYS, lost
+    if data_only(side):
+        return Up.FILLS, ""
+    if widens:
+        return Up.WIDENS, ""
+    sql_adds = all(sqlwrites.adds_only(s) or DML.match(s) or is_session(s) for s in found)
+    if schema_adds and sql_adds and not side.unread_sql:
+        return Up.ADDS, ""
+    return Up.CHANGES, ""
 
 
 # --- the folder's habit -----------------------------------------------------------------
