@@ -137,6 +137,8 @@ def test_what_a_statement_writes_over() -> None:
     assert sqlwrites.lost("DELETE FROM tags", set()) == "the rows of tags it deletes"
     assert sqlwrites.lost("DELETE FROM tags", {("tags", "*")}) == ""
     assert sqlwrites.lost("INSERT INTO tags VALUES (1)", set()) == ""
+    assert sqlwrites.lost("UPDATE t SET (a, b) = (1, 2) WHERE a IS NULL", set()) == "t.?"
+    assert sqlwrites.lost("UPDATE t1 JOIN t2 ON t1.k = t2.k SET t1.a = t2.a", set()) != ""
 
 
 def test_what_a_statement_only_adds() -> None:

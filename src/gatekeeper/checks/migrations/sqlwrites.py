@@ -111,11 +111,12 @@ def lost(statement: str, new: set[tuple[str, str]]) -> str:
         return "" if (table, "*") in new else f"the rows of {table} it deletes"
     update = _UPDATE.match(text)
     if update is None:
-        return ""
+        # an UPDATE of a shape not read here (a join, a CTE): what it sets is not known
+        return "the rows it updates" if re.match(r"UPDATE\b", text, re.IGNORECASE) else ""
     masked = _mask(text)
     end = _CLAUSE_END.search(masked, update.end())
     assignments = _top_level(text[update.end() : end.start() if end else len(text)], ",")
-    columns = [bare(m.group(1)) for a in assignments if (m := _SET_COLUMN.match(a))]
+    columns = [bare(m.group(1)) if (m := _SET_COLUMN.match(a)) else "?" for a in assignments]
     where = re.search(r"\sWHERE\s", masked[update.end() :], re.IGNORECASE)
     empty: set[str] = set()
     if where is not None:
