@@ -75,7 +75,7 @@ def version(path: str) -> str:
 
 
 #: a Doctrine migration read (its ``platform``: the database it guards itself to)
-Doctrine = phpmig.Read[ops.Side]
+Doctrine = phpmig.Read[ops.Call]
 
 
 def read(text: str) -> Doctrine:
@@ -115,12 +115,12 @@ def widens_only(d: Doctrine, up: Method) -> bool:
     sets is on a column it also makes unbounded: no value can be cut, and a rollback that
     keeps the columns wide breaks no code written for the narrower ones."""
     side = d.up_side
-    if side is None or not side.schema_calls or side.sql or side.unread_sql:
+    if side is None or not side.calls or side.sql or side.unread_sql:
         return False
     body = d.src.text[up.start : up.end]
     widened: set[tuple[str, str]] = set()
     lengths: set[tuple[str, str]] = set()
-    for call in side.schema_calls:
+    for call in side.calls:
         if call.op not in _TYPE_CALLS:
             return False
         column = call.column if call.op.startswith("set") else (call.args or ("?",))[0] or "?"
@@ -150,30 +150,20 @@ def _has_working_down(d: Doctrine) -> bool:
 # --- reversibility ----------------------------------------------------------------------
 
 
+_DOCTRINE = phpmig.Framework(
+    "Doctrine", "Doctrine's default down aborts the rollback.", _THROWS,
+    "IrreversibleMigrationException",
+)  # fmt: skip
+
+
 def check(
     check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
 ) -> list[Finding]:
-    """Missing, empty or throwing ``down`` of a Doctrine migration, judged by the folder's
-    habit (``habit``, read at base, as for SQL folders in convention.py)."""
+    """Missing, empty or throwing ``down`` of a Doctrine migration, judged by what its up
+    is and the folder's habit (:func:`phpmig.reversibility`)."""
     d = read(text)
-    if d.up is None or d.up_side is None or does_nothing(d.up_side) or _has_working_down(d):
-        return []
-    kind, lost = up_kind(d, d.up)
-    said = f"its down throws IrreversibleMigrationException (the up {_said(kind, d.up_side)})"
-    found = phpmig.declared(check, path, text, d, _THROWS, said, honour_marker=honour_marker)
-    if found is not None:
-        return found
-    level, note = phpmig.down_level(kind, lost)
-    missing = (
-        f"Doctrine migration {path} has an up and no down: Doctrine's default down "
-        "aborts the rollback."
-    )
-    empty = (
-        f"The down of Doctrine migration {path} does nothing: a rollback leaves what the "
-        "up did."
-    )
-    return phpmig.down_finding(
-        check, path, d, habit, missing=missing, empty=empty, level=level, note=note
+    return phpmig.reversibility(
+        check, path, text, d, habit, _DOCTRINE, up_kind, honour_marker=honour_marker
     )
 
 
@@ -185,13 +175,13 @@ _ADDS = frozenset({
 _DROPS = frozenset({"dropColumn", "dropTable", "dropIndex", "removeForeignKey", "dropForeignKey"})
 
 
-def up_kind(d: Doctrine, up: Method) -> tuple[phpmig.Up, str]:
+def up_kind(d: Doctrine) -> tuple[phpmig.Up, str]:
     """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over."""
-    assert d.up_side is not None
+    assert d.up_side is not None and d.up is not None
     side = d.up_side
     made: set[tuple[str, str]] = set()
     adds = True
-    for c in side.schema_calls:
+    for c in side.calls:
         column = (c.args[0] if c.args else None) or "?"
         if c.op == "createTable":
             made.add((c.table.lower(), "*"))
@@ -200,14 +190,8 @@ def up_kind(d: Doctrine, up: Method) -> tuple[phpmig.Up, str]:
             adds = adds and (not ops.not_null(c) or ops.has_default(c))
         elif not (c.created or c.op in _ADDS):
             adds = False
-    return phpmig.judge_up(side, side.writes, adds, made, widens=widens_only(d, up))
-
-
-def _said(kind: phpmig.Up, side: ops.Side) -> str:
-    """The up, as the message of a down that throws says it."""
-    if kind is phpmig.Up.CHANGES and {c.op for c in side.schema_calls} & _DROPS:
-        return "drops what it cannot give back"
-    return kind.value
+    drops = bool({c.op for c in side.calls} & _DROPS)
+    return phpmig.judge_up(side, adds, made, widens=widens_only(d, d.up), drops=drops)
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
@@ -420,5 +404,5 @@ def _effects(text: str) -> list[str] | None:
     return phpmig.effects(read(text).up_side, _spelled)
 
 
-def _spelled(side: ops.Side) -> list[str]:
-    return [f"{c.op}:{c.table}:{c.column}:{c.args}" for c in side.schema_calls]
+def _spelled(c: ops.Call) -> str:
+    return f"{c.op}:{c.table}:{c.column}:{c.args}"

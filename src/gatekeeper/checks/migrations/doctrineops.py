@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.gosrc import RUNTIME
 from gatekeeper.checks.migrations.php import Method, Source, SqlString, name_of
 from gatekeeper.checks.migrations.sqlwrites import RowWrite
@@ -60,23 +61,9 @@ class Call:
     rest: str
 
 
-@dataclass(frozen=True, slots=True)
-class Side:
-    """What one method (``up`` or ``down``) does."""
-
-    calls: tuple[Call, ...]
-    sql: tuple[SqlString, ...]
-    #: SQL calls whose text the gate could not read (built at run time): line, argument
-    unread_sql: tuple[tuple[int, str], ...]
-    #: it writes rows through the query builder or the connection
-    writes_rows: bool
-    #: the connection's and the query builder's ``update`` and ``delete`` it makes
-    writes: tuple[RowWrite, ...] = ()
-
-    @property
-    def schema_calls(self) -> tuple[Call, ...]:
-        """The calls that change the schema."""
-        return tuple(c for c in self.calls if c.op in SCHEMA_OPS)
+#: what one method does: its Schema API calls that change the schema (:data:`SCHEMA_OPS`),
+#: its SQL strings, and the rows it writes through the connection or the query builder
+Side = phpmig.Side[Call]
 
 
 def creators(src: Source) -> frozenset[str]:
@@ -135,7 +122,8 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
         rest = src.text[paren : stop if stop > 0 else len(src.text)]
         calls.append(Call(op, line, table, column, made, args, rest))
     writes = bool(_ROW_WRITE.search(body))
-    return Side(tuple(calls), tuple(sql), tuple(unread), writes, tuple(_row_writes(src, method)))
+    changes = tuple(c for c in calls if c.op in SCHEMA_OPS)
+    return phpmig.Side(changes, tuple(sql), tuple(unread), writes, tuple(_row_writes(src, method)))
 
 
 _API_WRITE = re.compile(r"->\s*(update|delete)\s*\(")

@@ -71,7 +71,7 @@ def version(path: str) -> str:
 
 
 #: a Laravel migration read
-Laravel = phpmig.Read[ops.Side]
+Laravel = phpmig.Read[ops.Call]
 
 
 def read(text: str) -> Laravel:
@@ -102,12 +102,12 @@ def _side(src: Source, method: Method, methods: dict[str, Method]) -> ops.Side:
             if helper is not None and helper not in seen and helper.name not in ("up", "down"):
                 seen.append(helper)
     sides = [ops.read_side(src, m) for m in seen]
-    return ops.Side(
+    return phpmig.Side(
         tuple(c for side in sides for c in side.calls),
         tuple(q for side in sides for q in side.sql),
         tuple(u for side in sides for u in side.unread_sql),
         any(side.writes_rows for side in sides),
-        tuple(u for side in sides for u in side.updates),
+        tuple(u for side in sides for u in side.writes),
     )
 
 
@@ -143,9 +143,12 @@ def _made(side: ops.Side) -> set[tuple[str, str]]:
     return out
 
 
-def up_kind(side: ops.Side) -> tuple[phpmig.Up, str]:
+def up_kind(d: Laravel) -> tuple[phpmig.Up, str]:
     """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over."""
-    return phpmig.judge_up(side, side.updates, _calls_add(side), _made(side))
+    side = d.up_side
+    assert side is not None
+    drops = any(c.op.startswith("drop") for c in side.calls)  # tables, columns, indexes
+    return phpmig.judge_up(side, _calls_add(side), _made(side), drops=drops)
 
 
 def _has_working_down(d: Laravel) -> bool:
@@ -155,28 +158,22 @@ def _has_working_down(d: Laravel) -> bool:
 # --- reversibility ----------------------------------------------------------------------
 
 
+_LARAVEL = phpmig.Framework(
+    "Laravel",
+    "Laravel's default down does nothing, so a rollback leaves what the up did.",
+    _THROWS,
+    "an exception, so a rollback stops there",
+)
+
+
 def check(
     check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
 ) -> list[Finding]:
-    """Missing or empty ``down`` of a Laravel migration, judged by the folder's habit
-    (``habit``, read at base) and by what the up is (:func:`phpmig.down_level`), as
-    Doctrine's are; a down that throws declares the step irreversible."""
+    """Missing, empty or throwing ``down`` of a Laravel migration, judged by what its up is
+    and the folder's habit as Doctrine's are (:func:`phpmig.reversibility`)."""
     d = read(text)
-    if d.up is None or d.up_side is None or does_nothing(d.up_side) or _has_working_down(d):
-        return []
-    kind, lost = up_kind(d.up_side)
-    said = f"its down throws, so a rollback stops there (the up {kind.value})"
-    found = phpmig.declared(check, path, text, d, _THROWS, said, honour_marker=honour_marker)
-    if found is not None:
-        return found
-    level, note = phpmig.down_level(kind, lost)
-    missing = (
-        f"Laravel migration {path} has an up and no down: Laravel's default down does "
-        "nothing, so a rollback leaves what the up did."
-    )
-    empty = f"The down of Laravel migration {path} does nothing: a rollback leaves what the up did."
-    return phpmig.down_finding(
-        check, path, d, habit, missing=missing, empty=empty, level=level, note=note
+    return phpmig.reversibility(
+        check, path, text, d, habit, _LARAVEL, up_kind, honour_marker=honour_marker
     )
 
 
@@ -355,5 +352,5 @@ def _effects(text: str) -> list[str] | None:
     return phpmig.effects(read(text).up_side, _spelled)
 
 
-def _spelled(side: ops.Side) -> list[str]:
-    return [f"{c.op}:{c.table}:{c.args}:{' '.join(c.rest.split())}" for c in side.calls]
+def _spelled(c: ops.Call) -> str:
+    return f"{c.op}:{c.table}:{c.args}:{' '.join(c.rest.split())}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.gosrc import RUNTIME
 from gatekeeper.checks.migrations.php import Method, Source, SqlString, closing, name_of
 from gatekeeper.checks.migrations.sqlwrites import RowWrite
@@ -57,23 +58,9 @@ class Call:
     rest: str
 
 
-@dataclass(frozen=True, slots=True)
-class Side:
-    """What one method (``up`` or ``down``) does."""
-
-    calls: tuple[Call, ...]
-    sql: tuple[SqlString, ...]
-    #: SQL calls whose text the gate could not read: line, argument
-    unread_sql: tuple[tuple[int, str], ...]
-    #: it writes rows (query builder, Eloquent)
-    writes_rows: bool
-    #: the query builder's ``update([...])`` and ``delete()`` of a ``DB::table``
-    updates: tuple[RowWrite, ...]
-
-    @property
-    def schema_calls(self) -> tuple[Call, ...]:
-        """The calls that change the schema: every call read is one."""
-        return self.calls
+#: what one method does: its schema changes (a ``Schema::`` call, a Blueprint call), its
+#: SQL strings, and the rows it writes (``writes``: a ``DB::table`` ``update``/``delete``)
+Side = phpmig.Side[Call]
 
 
 def read_side(src: Source, method: Method) -> Side:
@@ -112,8 +99,8 @@ def read_side(src: Source, method: Method) -> Side:
             unread.append((line, " ".join(src.text[spans[0][0] : spans[0][1]].split())))
         else:
             sql.append(SqlString(text, line))
-    writes = bool(_ROW_WRITE.search(body))
-    return Side(tuple(calls), tuple(sql), tuple(unread), writes, tuple(_updates(src, method)))
+    writes, updates = bool(_ROW_WRITE.search(body)), tuple(_updates(src, method))
+    return phpmig.Side(tuple(calls), tuple(sql), tuple(unread), writes, updates)
 
 
 def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) -> list[Call]:

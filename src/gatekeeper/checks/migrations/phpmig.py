@@ -15,7 +15,7 @@ import enum
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
@@ -39,41 +39,50 @@ MAX_READ = 400
 SqlReview = Callable[[list[Statement], bool], list[Hit]]
 
 
-class Side(Protocol):
-    """What one method (``up`` or ``down``) of either framework does."""
-
-    @property
-    def schema_calls(self) -> Sequence[object]:
-        """The framework's calls that change the schema."""
-
-    @property
-    def sql(self) -> tuple[SqlString, ...]:
-        """The SQL strings it runs."""
-
-    @property
-    def unread_sql(self) -> tuple[tuple[int, str], ...]:
-        """SQL calls whose text is built at run time: line, argument."""
-
-    @property
-    def writes_rows(self) -> bool:
-        """It writes rows through the framework's query builder or connection."""
-
-
-S = TypeVar("S", bound=Side)
+C = TypeVar("C")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Read(Generic[S]):
+class Side(Generic[C]):
+    """What one method (``up`` or ``down``) does: the framework's calls ``C`` that change
+    the schema, its SQL strings, and the rows it writes."""
+
+    calls: tuple[C, ...]
+    sql: tuple[SqlString, ...]
+    #: SQL calls whose text the gate could not read (built at run time): line, argument
+    unread_sql: tuple[tuple[int, str], ...]
+    #: it writes rows (the framework's query builder or connection, Eloquent)
+    writes_rows: bool
+    #: the writes of rows read through the framework's API (what they set and filter)
+    writes: tuple[sqlwrites.RowWrite, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Read(Generic[C]):
     """A PHP migration read: its methods and what ``up`` and ``down`` do."""
 
     src: Source
     up: Method | None
     down: Method | None
-    up_side: S | None
-    down_side: S | None
+    up_side: Side[C] | None
+    down_side: Side[C] | None
     transactional: bool
     #: the database the file guards itself to ("" when none)
     platform: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Framework:
+    """How a framework's migrations speak of their downs."""
+
+    #: "Doctrine", "Laravel"
+    name: str
+    #: what a class without a ``down()`` does on rollback, a sentence
+    default_down: str
+    #: what in a ``down()`` declares the step irreversible
+    throws: re.Pattern[str]
+    #: how a finding says the down throws
+    thrown: str
 
 
 def version(name: re.Pattern[str], path: str) -> str:
@@ -85,20 +94,20 @@ def version(name: re.Pattern[str], path: str) -> str:
 # --- what a side does -------------------------------------------------------------------
 
 
-def does_nothing(side: Side) -> bool:
+def does_nothing(side: Side[C]) -> bool:
     """A side that changes nothing: no schema call, no SQL, no row written."""
-    return not (side.schema_calls or side.sql or side.unread_sql or side.writes_rows)
+    return not (side.calls or side.sql or side.unread_sql or side.writes_rows)
 
 
-def statements(side: Side) -> list[str]:
+def statements(side: Side[C]) -> list[str]:
     """The side's SQL statements, comments stripped."""
     return [strip_comments(st.text) for s in side.sql for st in split(s.sql)]
 
 
-def data_only(side: Side) -> bool:
+def data_only(side: Side[C]) -> bool:
     """The side changes rows and no schema: no schema call, every SQL string is UPDATE,
     INSERT or DELETE (or a session statement), and some row is written."""
-    if side.schema_calls or side.unread_sql:
+    if side.calls or side.unread_sql:
         return False
     found = statements(side)
     if not all(DML.match(s) or is_session(s) for s in found):
@@ -106,7 +115,7 @@ def data_only(side: Side) -> bool:
     return side.writes_rows or any(DML.match(s) for s in found)
 
 
-def working_down(d: Read[S], throws: re.Pattern[str]) -> bool:
+def working_down(d: Read[C], throws: re.Pattern[str]) -> bool:
     """The migration has a down that does something and does not throw."""
     return (
         d.down is not None
@@ -129,7 +138,9 @@ class Up(enum.Enum):
     FILLS = "only writes rows and overwrites none (inserts, fills empty values)"
     #: writes over rows: an update not limited to empty values, a delete
     DESTROYS = "overwrites or deletes stored rows"
-    #: any other schema change (a drop, a rename, a type or constraint change)
+    #: drops a table, a column, an index or a key
+    DROPS = "drops what it cannot give back"
+    #: any other schema change (a rename, a type or constraint change)
     CHANGES = "changes the schema"
 
 
@@ -166,21 +177,21 @@ def down_level(up: Up, lost: str = "") -> tuple[Level, str]:
 
 
 def judge_up(
-    side: Side,
-    writes: Sequence[sqlwrites.RowWrite],
+    side: Side[C],
     schema_adds: bool,
     made: set[tuple[str, str]],
     *,
     widens: bool = False,
+    drops: bool = False,
 ) -> tuple[Up, str]:
-    """What ``side`` (an up) is, and what it writes over ("" when nothing): ``writes``,
-    its row writes read through the framework's API; ``schema_adds``, whether each of its
-    framework calls only adds; ``made``, the ``(table, column)`` those calls create
-    (``(table, "*")`` for a table), which hold nothing to lose."""
+    """What ``side`` (an up) is, and what it writes over ("" when nothing):
+    ``schema_adds``, whether each of its framework calls only adds; ``made``, the
+    ``(table, column)`` those calls create (``(table, "*")`` for a table), which hold
+    nothing to lose."""
     found = statements(side)
     new = set(made).union(*(sqlwrites.fresh(s) for s in found)) if found else set(made)
     over = [sqlwrites.lost(s, new) for s in found] + [sqlwrites.written_over(w, new)
-                                                      for w in writes]  # fmt: skip
+                                                      for w in side.writes]  # fmt: skip
     lost = ", ".join(x for x in over if x)
     if lost:
         return Up.DESTROYS, lost
@@ -191,7 +202,7 @@ def judge_up(
     sql_adds = all(sqlwrites.adds_only(s) or DML.match(s) or is_session(s) for s in found)
     if schema_adds and sql_adds and not side.unread_sql:
         return Up.ADDS, ""
-    return Up.CHANGES, ""
+    return (Up.DROPS if drops else Up.CHANGES), ""
 
 
 # --- the folder's habit -----------------------------------------------------------------
@@ -235,45 +246,44 @@ def downs(
 # --- reversibility ----------------------------------------------------------------------
 
 
-def declared(
-    check: BaseCheck, path: str, text: str, d: Read[S], throws: re.Pattern[str], said: str,
-    *, honour_marker: bool,
-) -> list[Finding] | None:  # fmt: skip
-    """The finding of a step declared irreversible (a ``gatekeeper:irreversible`` marker,
-    or a down that throws: ``said`` says how), None when it is not declared."""
+def reversibility(
+    check: BaseCheck,
+    path: str,
+    text: str,
+    d: Read[C],
+    habit: Downs,
+    fw: Framework,
+    judge: Callable[[Read[C]], tuple[Up, str]],
+    *,
+    honour_marker: bool = True,
+) -> list[Finding]:
+    """Missing, empty or throwing ``down`` of ``d``, a ``fw`` migration: judged by what its
+    up is (``judge``, then :func:`down_level`) and by the folder's ``habit`` (read at
+    base, as for SQL folders in convention.py). A folder that never writes downs asks for
+    none; one that mostly does not makes an error a warning."""
+    if d.up is None or d.up_side is None or does_nothing(d.up_side) or working_down(d, fw.throws):
+        return []
+    kind, lost = judge(d)
     reason = irreversible_reason(text) if honour_marker else None
     if reason:
         return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
                               line=1, evidence=reason)]  # fmt: skip
-    if d.down is not None and throws.search(d.src.body(d.down)) is not None:
+    if d.down is not None and fw.throws.search(d.src.body(d.down)) is not None:
+        said = f"its down throws {fw.thrown} (the up {kind.value})"
         return [check.finding("irreversible", f"Declared irreversible: {said}.", path=path,
                               line=d.down.line, evidence=said)]  # fmt: skip
-    return None
-
-
-def down_finding(
-    check: BaseCheck,
-    path: str,
-    d: Read[S],
-    habit: Downs,
-    *,
-    missing: str,
-    empty: str,
-    level: Level,
-    note: str,
-) -> list[Finding]:
-    """The missing or empty down of ``d`` (whose up does something): ``missing`` and
-    ``empty``, the messages of each; ``level`` and ``note``, what the up makes of it. A
-    folder that never writes downs asks for none; one that mostly does not makes an error
-    a warning."""
-    assert d.up is not None
     if habit.forward_only():
         return []
+    level, message = down_level(kind, lost)
     if d.down is None:
-        rule, line, message = "missing-down", d.up.line, missing
+        rule, line = "missing-down", d.up.line
+        message = f"{fw.name} migration {path} has an up and no down: {fw.default_down}{message}"
     else:
-        rule, line, message = "empty-down", d.down.line, empty
-    message += note
+        rule, line = "empty-down", d.down.line
+        message = (
+            f"The down of {fw.name} migration {path} does nothing: a rollback leaves what "
+            f"the up did.{message}"
+        )
     if level is Level.ERROR and habit.mostly_without():
         message += (
             f" The project rarely writes working downs here ({habit.said()}): its "
@@ -286,7 +296,7 @@ def down_finding(
 # --- safety -----------------------------------------------------------------------------
 
 
-def sql_hits(side: Side, in_transaction: bool, review: SqlReview) -> list[Hit]:
+def sql_hits(side: Side[C], in_transaction: bool, review: SqlReview) -> list[Hit]:
     """The side's SQL strings reviewed like a SQL file's, each statement on the line of
     its call."""
     out: list[Hit] = []
@@ -296,7 +306,7 @@ def sql_hits(side: Side, in_transaction: bool, review: SqlReview) -> list[Hit]:
     return out
 
 
-def unread_hits(side: Side) -> list[Hit]:
+def unread_hits(side: Side[C]) -> list[Hit]:
     """One hit for each SQL text the side builds at run time: not reviewed."""
     out: list[Hit] = []
     for line, arg in side.unread_sql:
@@ -338,9 +348,10 @@ def named_dialect(
 # --- history ----------------------------------------------------------------------------
 
 
-def effects(side: S | None, calls: Callable[[S], list[str]]) -> list[str] | None:
-    """What an up runs, layout aside: its SQL statements, then its calls as ``calls``
-    spells them; None without an up."""
+def effects(side: Side[C] | None, calls: Callable[[C], str]) -> list[str] | None:
+    """What an up runs, layout aside: its SQL statements, then each of its calls as
+    ``calls`` spells it; None without an up."""
     if side is None:
         return None
-    return [" ".join(st.text.split()) for s in side.sql for st in split(s.sql)] + calls(side)
+    found = [" ".join(st.text.split()) for s in side.sql for st in split(s.sql)]
+    return found + [calls(c) for c in side.calls]
