@@ -149,3 +149,29 @@ def test_what_a_statement_only_adds() -> None:
     assert not sqlwrites.adds_only("ALTER TABLE t ADD c INT, DROP d")
     assert not sqlwrites.adds_only("ALTER TABLE t ALTER c SET NOT NULL")
     assert not sqlwrites.adds_only("CREATE OR REPLACE VIEW v AS SELECT 1")
+
+
+# --- a backfill of what an older migration of the same change adds ------------------------
+
+
+def test_doctrine_a_backfill_of_a_column_the_change_adds_warns(tmp_path: Path) -> None:
+    add = doctrine.php("20250101000000", doctrine.ADD,
+                       "$schema->getTable('users')->dropColumn('nick');")  # fmt: skip
+    fill = doctrine.php("20250102000000", "$this->addSql('UPDATE users SET nick = email');", "//")
+    head = {doctrine.path("20250101000000"): add, doctrine.path("20250102000000"): fill}
+    assert downs(doctrine.run(tmp_path, doctrine.MERGED, head)) == WARN
+    # the column merged before: values written since may be overwritten
+    base = {**doctrine.MERGED, doctrine.path("20250101000000"): add}
+    found = doctrine.run(tmp_path, base, {doctrine.path("20250102000000"): fill})
+    assert downs(found) == BLOCK
+
+
+def test_laravel_a_backfill_of_a_column_the_change_adds_warns(tmp_path: Path) -> None:
+    add = laravel.php(laravel.table("users", "$table->string('nick')->nullable();"),
+                      laravel.table("users", "$table->dropColumn('nick');"))  # fmt: skip
+    fill = laravel.php("DB::table('users')->update(['nick' => 'x']);", "//")
+    first, second = laravel.path("2025_01_01_000000", "add"), laravel.path("2025_01_02_000000")
+    found = laravel.run(tmp_path, laravel.MERGED, {first: add, second: fill}, "mysql")
+    assert downs(found) == WARN
+    found = laravel.run(tmp_path, {**laravel.MERGED, first: add}, {second: fill}, "mysql")
+    assert downs(found) == BLOCK

@@ -157,14 +157,22 @@ _DOCTRINE = phpmig.Framework(
 
 
 def check(
-    check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
+    check: BaseCheck,
+    path: str,
+    text: str,
+    habit: Downs,
+    *,
+    honour_marker: bool = True,
+    earlier: phpmig.Made = frozenset(),
 ) -> list[Finding]:
     """Missing, empty or throwing ``down`` of a Doctrine migration, judged by what its up
-    is and the folder's habit (:func:`phpmig.reversibility`)."""
+    is and the folder's habit (:func:`phpmig.reversibility`); ``earlier``: what older
+    migrations of the same change create (:func:`made_in_change`)."""
     d = read(text)
     return phpmig.reversibility(
-        check, path, text, d, habit, _DOCTRINE, up_kind, honour_marker=honour_marker
-    )
+        check, path, text, d, habit, _DOCTRINE, lambda r: up_kind(r, earlier),
+        honour_marker=honour_marker,
+    )  # fmt: skip
 
 
 #: Schema API calls that only add to a table
@@ -175,10 +183,28 @@ _ADDS = frozenset({
 _DROPS = frozenset({"dropColumn", "dropTable", "dropIndex", "removeForeignKey", "dropForeignKey"})
 
 
-def up_kind(d: Doctrine) -> tuple[phpmig.Up, str]:
-    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over."""
+def up_kind(d: Doctrine, earlier: phpmig.Made = frozenset()) -> tuple[phpmig.Up, str]:
+    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over;
+    ``earlier``: what older migrations of the same change create."""
     assert d.up_side is not None and d.up is not None
     side = d.up_side
+    made, adds = _calls_made(side)
+    drops = bool({c.op for c in side.calls} & _DROPS)
+    return phpmig.judge_up(side, adds, made | earlier, widens=widens_only(d, d.up), drops=drops)
+
+
+def made_in_change(changes: ChangeSet, path: str) -> set[tuple[str, str]]:
+    """What the change's older new migrations of the folder create (phpmig.made_in_change)."""
+    return phpmig.made_in_change(changes, path, may_be_migration, version, _made_by)
+
+
+def _made_by(text: str) -> set[tuple[str, str]]:
+    side = read(text).up_side
+    return set() if side is None else _calls_made(side)[0] | phpmig.made_by_sql(side)
+
+
+def _calls_made(side: ops.Side) -> tuple[set[tuple[str, str]], bool]:
+    """The tables and columns the side's calls create, and whether each call only adds."""
     made: set[tuple[str, str]] = set()
     adds = True
     for c in side.calls:
@@ -190,8 +216,7 @@ def up_kind(d: Doctrine) -> tuple[phpmig.Up, str]:
             adds = adds and (not ops.not_null(c) or ops.has_default(c))
         elif not (c.created or c.op in _ADDS):
             adds = False
-    drops = bool({c.op for c in side.calls} & _DROPS)
-    return phpmig.judge_up(side, adds, made, widens=widens_only(d, d.up), drops=drops)
+    return made, adds
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:

@@ -143,12 +143,23 @@ def _made(side: ops.Side) -> set[tuple[str, str]]:
     return out
 
 
-def up_kind(d: Laravel) -> tuple[phpmig.Up, str]:
-    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over."""
+def up_kind(d: Laravel, earlier: phpmig.Made = frozenset()) -> tuple[phpmig.Up, str]:
+    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over;
+    ``earlier``: what older migrations of the same change create."""
     side = d.up_side
     assert side is not None
     drops = any(c.op.startswith("drop") for c in side.calls)  # tables, columns, indexes
-    return phpmig.judge_up(side, _calls_add(side), _made(side), drops=drops)
+    return phpmig.judge_up(side, _calls_add(side), _made(side) | earlier, drops=drops)
+
+
+def made_in_change(changes: ChangeSet, path: str) -> set[tuple[str, str]]:
+    """What the change's older new migrations of the folder create (phpmig.made_in_change)."""
+    return phpmig.made_in_change(changes, path, may_be_migration, version, _made_by)
+
+
+def _made_by(text: str) -> set[tuple[str, str]]:
+    side = read(text).up_side
+    return set() if side is None else _made(side) | phpmig.made_by_sql(side)
 
 
 def _has_working_down(d: Laravel) -> bool:
@@ -167,14 +178,22 @@ _LARAVEL = phpmig.Framework(
 
 
 def check(
-    check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
+    check: BaseCheck,
+    path: str,
+    text: str,
+    habit: Downs,
+    *,
+    honour_marker: bool = True,
+    earlier: phpmig.Made = frozenset(),
 ) -> list[Finding]:
     """Missing, empty or throwing ``down`` of a Laravel migration, judged by what its up is
-    and the folder's habit as Doctrine's are (:func:`phpmig.reversibility`)."""
+    and the folder's habit as Doctrine's are (:func:`phpmig.reversibility`); ``earlier``:
+    what older migrations of the same change create (:func:`made_in_change`)."""
     d = read(text)
     return phpmig.reversibility(
-        check, path, text, d, habit, _LARAVEL, up_kind, honour_marker=honour_marker
-    )
+        check, path, text, d, habit, _LARAVEL, lambda r: up_kind(r, earlier),
+        honour_marker=honour_marker,
+    )  # fmt: skip
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:

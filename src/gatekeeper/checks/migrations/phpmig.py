@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from gatekeeper.changes import ChangeSet
+from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import sqlwrites
 from gatekeeper.checks.migrations.habit import Downs
@@ -40,6 +40,8 @@ SqlReview = Callable[[list[Statement], bool], list[Hit]]
 
 
 C = TypeVar("C")
+#: tables (``(t, "*")``) and columns (``(t, c)``) a migration creates
+Made = frozenset[tuple[str, str]] | set[tuple[str, str]]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -189,7 +191,7 @@ def judge_up(
     ``(table, column)`` those calls create (``(table, "*")`` for a table), which hold
     nothing to lose."""
     found = statements(side)
-    new = set(made).union(*(sqlwrites.fresh(s) for s in found)) if found else set(made)
+    new = set(made) | made_by_sql(side)
     over = [sqlwrites.lost(s, new) for s in found] + [sqlwrites.written_over(w, new)
                                                       for w in side.writes]  # fmt: skip
     lost = ", ".join(x for x in over if x)
@@ -203,6 +205,32 @@ def judge_up(
     if schema_adds and sql_adds and not side.unread_sql:
         return Up.ADDS, ""
     return (Up.DROPS if drops else Up.CHANGES), ""
+
+
+def made_by_sql(side: Side[C]) -> set[tuple[str, str]]:
+    """The tables (``(t, "*")``) and columns (``(t, c)``) the side's SQL strings create."""
+    return set().union(*(sqlwrites.fresh(s) for s in statements(side)))
+
+
+def made_in_change(
+    changes: ChangeSet,
+    own: str,
+    named: Callable[[str], bool],
+    version: Callable[[str], str],
+    made: Callable[[str], set[tuple[str, str]]],
+) -> set[tuple[str, str]]:
+    """The tables and columns the change's other new migrations of ``own``'s folder, older
+    than it, create (``made`` reads them from a text, at head): a backfill in the same
+    change can overwrite no value in them (shlink adds a column, then fills it in the
+    next migration)."""
+    folder = posixpath.dirname(own)
+    out: set[tuple[str, str]] = set()
+    for f in changes.matching((f"{folder}/*" if folder else "*",), include_deleted=False):
+        if f.status is not FileStatus.ADDED or posixpath.dirname(f.path) != folder:
+            continue
+        if f.path != own and named(f.path) and version(f.path) < version(own):
+            out |= made(changes.text_at_head(f.path) or "")
+    return out
 
 
 # --- the folder's habit -----------------------------------------------------------------
