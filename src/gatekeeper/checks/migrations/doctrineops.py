@@ -130,7 +130,9 @@ _API_WRITE = re.compile(r"->\s*(update|delete)\s*\(")
 _KEY = re.compile(r"""['"](\w+)['"]\s*=>""")
 _EMPTY_KEY = re.compile(r"""['"](\w+)['"]\s*=>\s*(?:null|''|"")\s*[,\]]""", re.IGNORECASE)
 _SET = re.compile(r"""->\s*set\s*\(\s*['"](\w+)['"]""")
-_EMPTY_WHERE = re.compile(r"""(\w+)\s+IS\s+NULL\b|(\w+)\s*=\s*''""", re.IGNORECASE)
+_EMPTY_WHERE = re.compile(
+    r"""(\w+)\s+IS\s+NULL\b|(\w+)\s*=\s*''|->\s*isNull\s*\(\s*['"](\w+)['"]""", re.IGNORECASE
+)
 
 
 def _row_writes(src: Source, method: Method) -> list[RowWrite]:
@@ -138,7 +140,8 @@ def _row_writes(src: Source, method: Method) -> list[RowWrite]:
     [data], [criteria])`` and ``delete('t', [criteria])``, a query builder's
     ``update('t')->set('c', ...)->where(...)`` and ``delete('t')``. A column counts as
     limited to empty values when the criteria hold it to null or '' (DBAL writes ``IS
-    NULL`` for a null criterion) or the query builder's where says ``c IS NULL``."""
+    NULL`` for a null criterion) or the query builder's where says ``c IS NULL`` (or
+    ``expr()->isNull('c')``)."""
     out: list[RowWrite] = []
     for m in _API_WRITE.finditer(src.body(method)):
         paren = method.start + m.end() - 1
@@ -157,7 +160,7 @@ def _row_writes(src: Source, method: Method) -> list[RowWrite]:
             continue
         stop = src.code.find(";", paren, method.end)
         chain = src.text[paren : stop if stop > 0 else method.end]
-        empty = {a or b for a, b in _EMPTY_WHERE.findall(chain)}
+        empty = {a or b or c for a, b, c in _EMPTY_WHERE.findall(chain)}
         out.append(RowWrite(table, line, tuple(_SET.findall(chain)), frozenset(empty)))
     return out
 
