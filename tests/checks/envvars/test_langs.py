@@ -256,3 +256,22 @@ def test_env_shaped_lines() -> None:
     assert not env_shaped('environment = "production"')
     assert not env_shaped("inventory = MAX_ITEMS")
     assert not env_shaped("# ENV")
+
+
+def test_the_runtime_s_own_variables_need_no_documentation(git_repo: Any) -> None:
+    """ASP.NET Core's environment name is the framework's setting, like NODE_ENV."""
+    read = 'var e = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT");\n'
+    found = run_on_git(git_repo, {"Program.cs": "\n", **EXAMPLE}, {"Program.cs": read})
+    assert _undocumented(found) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["Tests/AppTests/ConfigTests.swift", "src/App.Tests/ConfigTests.cs"]
+)
+def test_swift_and_dotnet_test_targets_are_tests(git_repo: Any, path: str) -> None:
+    reads = {
+        ".swift": 'let v = ProcessInfo.processInfo.environment["TEST_ONLY_FLAG"]\n',
+        ".cs": 'var v = Environment.GetEnvironmentVariable("TEST_ONLY_FLAG");\n',
+    }
+    found = run_on_git(git_repo, {path: "\n", **EXAMPLE}, {path: reads[path[path.rfind(".") :]]})
+    assert _undocumented(found) == []

@@ -17,6 +17,9 @@ TEST_FILES = (
     "**/tests/**",
     "**/test/**",
     "**/__tests__/**",
+    # Swift packages' and .NET solutions' test targets (``Tests/AppTests``, ``App.Tests``)
+    "**/Tests/**",
+    "**/*.Tests/**",
     "**/test_*.py",
     "**/*_test.py",
     "**/conftest.py",
