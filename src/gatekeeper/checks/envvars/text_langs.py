@@ -32,8 +32,10 @@ _INTERPOLATED = re.compile(r"\$|#\{|\{")
 #: after a subscript's closing bracket: an assignment sets the variable (Perl's
 #: ``$ENV{X} = 1``, ``$ENV{X} ||= 'd'``), for what the program runs next
 _CLOSE_THEN_ASSIGN = re.compile(r"[ \t]*[)\]}][ \t]*(?:=(?![=~>])|\|\|=|//=)")
-#: a C declaration's parameter list (``char *getenv(const char *name)``): no call
-_C_PARAMETERS = re.compile(r"[ \t]*(?:const[ \t]+)?\w[\w:]*(?:[ \t]*[*&][ \t]*|[ \t]+)\w*[ \t]*\)")
+#: a declaration's parameter list (C's ``char *getenv(const char *name)``): no call
+_PARAMETERS = re.compile(
+    r"[ \t]*(?:const[ \t]+)?\w[\w:]*(?:[ \t]+const)?(?:[ \t]*[*&][ \t]*\w*|[ \t]+\w+)[ \t]*\)"
+)
 #: Perl words before ``$ENV{X}`` that remove or localise the variable rather than read it
 _PERL_NOT_READ = re.compile(r"\b(?:delete|local)[ \t]*\(?[ \t]*$")
 
@@ -48,7 +50,7 @@ class Language:
     reads: tuple[tuple[re.Pattern[str], str], ...]
     #: Perl's bare-word subscript
     bare: bool = False
-    #: what before an opening makes it no read (a C declaration is checked apart)
+    #: what before an opening makes it no read (a declaration is told by its parameters)
     not_before: re.Pattern[str] | None = None
 
 
@@ -66,7 +68,7 @@ _LUA = re.compile(
 )
 #: Perl: ``#`` not part of ``$#array`` or a ``s#a#b#`` delimiter, and POD blocks
 _PERL = re.compile(
-    rf"(?P<s>{_DQ}|{_SQ})|(?P<c>(?<![$\w@%&{{#])#[^\n]*|(?m:^=[a-zA-Z](?:.*?^=cut\b[^\n]*|.*\Z)))",
+    rf"(?P<s>{_DQ}|{_SQ})|(?P<c>(?<![$\w@%&{{#/])#[^\n]*|(?m:^=[a-zA-Z](?:.*?^=cut\b[^\n]*|.*\Z)))",
     re.S,
 )
 
@@ -155,13 +157,13 @@ def reads_in(text: str, language: Language) -> list[EnvRead]:
             before = code[max(0, m.start() - 40) : m.start()]
             if language.not_before is not None and language.not_before.search(before):
                 continue
-            name = _argument(code, m.end(), language.bare, c_call=how == "getenv")
+            name = _argument(code, m.end(), language.bare)
             if name is not None:
                 reads.append(EnvRead(name, line_of(text, m.start()), how))
     return sorted(reads, key=lambda r: r.line)
 
 
-def _argument(code: str, at: int, bare: bool, *, c_call: bool) -> str | None:
+def _argument(code: str, at: int, bare: bool) -> str | None:
     """The variable a read whose argument starts at ``at`` names: the name, "" when it
     is computed, None when there is no read of one variable (no argument, a literal that
     is no name, an assignment, a C declaration)."""
@@ -169,7 +171,7 @@ def _argument(code: str, at: int, bare: bool, *, c_call: bool) -> str | None:
     if m is None or m.group("none") is not None:
         return None
     if m.group("other") is not None:
-        return None if c_call and _C_PARAMETERS.match(code, at) else ""
+        return None if _PARAMETERS.match(code, at) else ""
     if m.group("bare") is not None and not bare:
         return ""
     if _CLOSE_THEN_ASSIGN.match(code, m.end()):
