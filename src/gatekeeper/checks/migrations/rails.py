@@ -11,6 +11,7 @@ is executed. Rails migrations are not round-tripped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -104,18 +105,18 @@ def whole_call(body: list[tuple[int, str]], number: int) -> str:
     bracket: a long call wrapped one argument a line, as RuboCop lays it out), its
     comments removed, lines joined by newlines. What makes a call reversible or
     concurrent is then seen on whichever line it sits, and never in a comment."""
-    first = next((i for i, (n, _) in enumerate(body) if n >= number), len(body))
-    lines = [code(text) for _, text in body[first : first + _CALL_LINES]]
-    if not lines:
+    first = bisect.bisect_left(body, number, key=lambda line: line[0])
+    if first >= len(body):
         return ""
-    out = lines[0]
-    depth = _depth(out)
-    for text in lines[1:]:
-        if depth <= 0 and not _CONTINUED.search(out):
+    line = code(body[first][1])
+    lines, depth = [line], _depth(line)
+    for _, text in body[first + 1 : first + _CALL_LINES]:
+        if depth <= 0 and not _CONTINUED.search(line):
             break
-        out += "\n" + text
-        depth += _depth(text)
-    return out
+        line = code(text)
+        lines.append(line)
+        depth += _depth(line)
+    return "\n".join(lines)
 
 
 def code(line: str) -> str:

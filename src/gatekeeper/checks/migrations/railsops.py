@@ -312,7 +312,10 @@ def _calls(method: rails.Method) -> list[tuple[int, str | None, str, list[str]]]
     out: list[tuple[int, str | None, str, list[str]]] = []
     block: tuple[str, str, str] | None = None  # indentation, variable, table of change_table
     down: str | None = None  # indentation of a dir.down block being skipped
+    skip_to = 0  # the last line of the call read before: its lines start no call
     for number, line in method.body:
+        if number <= skip_to:
+            continue
         if down is not None:
             if line.rstrip() == f"{down}end":
                 down = None
@@ -326,6 +329,7 @@ def _calls(method: rails.Method) -> list[tuple[int, str | None, str, list[str]]]
             block = None
             continue
         whole = rails.whole_call(method.body, number)
+        skip_to = number + whole.count("\n")
         wrapped = _ONE_LINE_BLOCK.match(whole)
         call = rails.split_call((wrapped.group(1) or wrapped.group(2)) if wrapped else whole)
         if call is None:
