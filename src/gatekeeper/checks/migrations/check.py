@@ -73,6 +73,21 @@ from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
 from gatekeeper.model import Finding, Level
 
 
+
+#: what to do about an unclaimed SQL file: declare its folder a versioned SQL folder's
+_UNRECOGNISED_SQL = (
+    "If it is a migration, declare its folder in the policy: "
+    "`checks.migrations.frameworks.sql-folder: [\"<folder>/*.sql\"]` for versioned SQL "
+    "files run by the project's own code; if it is not one, list it in "
+    "`checks.migrations.exclude`."
+)
+#: what to do about an unclaimed code file: no declaration turns a reader on for it
+_UNRECOGNISED_CODE = (
+    "The gate has no reader for {kind} files written this way, so no policy setting makes "
+    "it review them: have a person review the migration, and if it is not one, list it in "
+    "`checks.migrations.exclude`."
+)
+
 class MigrationsCheck(BaseCheck):
     """Migrations are reversible (proven on a real database) and safe to deploy."""
 
@@ -423,17 +438,23 @@ class MigrationsCheck(BaseCheck):
         return out
 
     def _unrecognised(self, path: str) -> Finding:
-        """``unrecognised``: a file under a migrations folder no framework claims."""
-        return self.finding(
-            "unrecognised",
+        """``unrecognised``: a file under a migrations folder no framework claims. The
+        advice fits the file: a SQL file can be declared a versioned SQL folder's; for a
+        code file (.js, .ts, .go...) no reader exists that a declaration could turn on."""
+        said = (
             f"{path} is under a migrations folder, but no migration framework the gate "
-            "knows claims it, so it was not reviewed (reversibility, safety, history). "
-            "If it is a migration, declare its folder in the policy: "
-            "`checks.migrations.frameworks.sql-folder: [\"<folder>/*.sql\"]` for versioned "
-            "SQL files run by the project's own code.",
+            "knows claims it, so it was not reviewed (reversibility, safety, history)."
+        )
+        kind = posixpath.splitext(path)[1].lower()
+        found = self.finding(
+            "unrecognised",
+            said,
             path=path,
             evidence=path,
-        )
+            remedy=_UNRECOGNISED_SQL if kind == ".sql"
+            else _UNRECOGNISED_CODE.format(kind=kind or "such"),
+        )  # fmt: skip
+        return dataclasses.replace(found, message=f"{said} {found.remedy}")
 
     def _unreadable(self, path: str, what: str, line: int | None) -> Finding:
         """``syntax-error``: a migration the gate could not read, so did not review."""
