@@ -72,8 +72,6 @@ from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
 from gatekeeper.model import Finding, Level
 
-
-
 #: what to do about an unclaimed SQL file: declare its folder a versioned SQL folder's
 _UNRECOGNISED_SQL = (
     "If it is a migration, declare its folder in the policy: "

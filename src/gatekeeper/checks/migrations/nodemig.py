@@ -14,6 +14,7 @@ builder's calls that drop, rename, retype or index (``removeColumn``, ``dropColu
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
@@ -90,9 +91,13 @@ def may_be_migration(path: str) -> bool:
     if not path.endswith(SUFFIXES) or path.endswith(".d.ts"):
         return False
     folders = path.split("/")[:-1]
-    return any(f in ("migrations", "migration") for f in folders) and not (
-        _SKIPPED_FOLDERS & set(folders)
-    )
+    return any(_named_for_migrations(f) for f in folders) and not (_SKIPPED_FOLDERS & set(folders))
+
+
+def _named_for_migrations(folder: str) -> bool:
+    """``migrations``, ``migration``, or a name joining them to another word:
+    uptime-kuma's ``db/knex_migrations``, ``db-migrations``."""
+    return any(w in ("migrations", "migration") for w in re.split(r"[-_.]", folder.lower()))
 
 
 def is_migration(path: str, text: str | None) -> bool:
@@ -255,7 +260,47 @@ def hits(m: NodeMigration, dialect: str, added: frozenset[int], sql_review: SqlR
         out += sql_review(statements, m.in_transaction)
     out += _interface_hits(body, first, dialect)
     out += _knex_hits(body, first, dialect)
+    if m.library == KNEX:
+        restored = {(c.table, c.column): c for c in knex_columns(m.down)} if m.down else {}
+        out += [h for c in knex_columns(m.up) if c.altered for h in _alter_hits(c, restored)]
+        out = [_copied_back(h, m.up) if h.rule == "drop-column" else h for h in out]
     return [h for h in out if h.line in added]
+
+
+_SELECT = re.compile(r"\.\s*select\s*\((?P<args>[^()]{0,300})\)")
+_UPDATE = re.compile(r"\.\s*update\s*\(")
+
+
+def _copied_back(hit: Hit, side: Side) -> Hit:
+    """A knex drop of a column the same up read out first, adds again and writes back
+    (the way to re-create a column on SQLite, whose ALTER cannot change one): no data is
+    lost, so a warning. A drop and re-add without the copy empties the column: an error."""
+    if len(hit.target) != 2:
+        return hit
+    table, column = hit.target
+    code = _COMMENTS.sub(lambda c: " " * len(c.group()), side.body)
+
+    def line_of(at: int) -> int:
+        return side.line + code.count("\n", 0, at)
+
+    read_first = any(
+        line_of(m.start()) < hit.line and column in _strings(m.group("args"))
+        for m in _SELECT.finditer(code)
+    )
+    again = [
+        c.line for c in knex_columns(side)
+        if (c.table, c.column) == (table, column) and not c.altered and c.line > hit.line
+    ]  # fmt: skip
+    written = again and any(line_of(m.start()) > again[0] for m in _UPDATE.finditer(code))
+    if not (read_first and written):
+        return hit
+    return dataclasses.replace(
+        hit,
+        level=Level.WARNING,
+        message=f"{hit.message} The up reads its values first, adds the column again and "
+        "writes them back: the column is re-created, not lost (a warning; rows written "
+        "meanwhile may miss theirs).",
+    )
 
 
 def _sql_literals(body: str, first: int) -> list[list[Statement]]:
@@ -302,7 +347,9 @@ def _knex_hits(body: str, first: int, dialect: str) -> list[Hit]:
         table = (_strings(owner[-1].group("args")) or ["?"])[0]
         op, names = m.group("op"), _strings(m.group("args"))
         line = first + body.count("\n", 0, m.start())
-        op = {"dropColumns": "dropColumn", "alter": "changeColumn", "index": "addIndex"}.get(op, op)
+        if op == "alter":
+            continue  # judged by what the column was and becomes (_alter_hits)
+        op = {"dropColumns": "dropColumn", "index": "addIndex"}.get(op, op)
         out += _op_hit(op, table, names, line, dialect, False)
     return out
 
@@ -328,6 +375,136 @@ def _op_hit(
         msg = f"Builds an index on {table} without CONCURRENTLY: writes wait for the whole build."
         return [Hit(rule, msg, line, table, table=(table,))]
     return []
+
+
+# --- knex column changes -----------------------------------------------------------------
+
+#: a knex column definition, ``table.float("ping", 20, 2)``, and the calls chained to it
+#: (``.notNullable().defaultTo(0).alter()``)
+_KNEX_DEF = re.compile(
+    r"\b(?P<var>\w+)\s*\.\s*(?P<type>\w+)\s*\(\s*(?P<q>[`'\"])(?P<column>[^`'\"\n]{1,100})(?P=q)"
+    r"(?P<args>[^()]{0,300})\)(?P<chain>(?:\s*\.\s*\w+\s*\([^()]{0,200}\))*)"
+)
+#: the table a knex callback defines or changes (created tables hold no rows yet)
+_KNEX_OWNER = re.compile(
+    r"\.\s*(?P<op>createTable|createTableIfNotExists|alterTable|table)\s*\(\s*"
+    r"[`'\"](?P<table>[^`'\"\n]{1,100})[`'\"]"
+)
+#: knex's column types, by family: integers by width, text, floating and fixed point
+_KNEX_INTEGERS = {"tinyint": 1, "smallint": 2, "mediumint": 3, "integer": 4, "int": 4,
+                  "increments": 4, "biginteger": 8, "bigint": 8, "bigincrements": 8}  # fmt: skip
+_KNEX_TEXT = frozenset({"string", "text", "enu", "enum"})
+_KNEX_NUMBERS = frozenset({"float", "double", "decimal"})
+_KNEX_TYPES = frozenset({*_KNEX_INTEGERS, *_KNEX_TEXT, *_KNEX_NUMBERS, "boolean", "date",
+                         "datetime", "timestamp", "time", "json", "jsonb", "uuid", "binary",
+                         "specifictype"})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class KnexColumn:
+    """One column a knex side defines: its table, type as written, and what is chained."""
+
+    table: str
+    column: str
+    #: the builder method, lower-cased (``biginteger``, ``string``), and its other arguments
+    #: with spaces removed (``20,2``)
+    type: str
+    args: str
+    not_null: bool
+    altered: bool
+    line: int
+
+    @property
+    def spelled(self) -> str:
+        return f"{self.type}({self.args})" if self.args else self.type
+
+
+def knex_columns(side: Side) -> list[KnexColumn]:
+    """The columns a knex side defines inside ``createTable``/``alterTable``/``table``
+    callbacks, in order."""
+    code = _COMMENTS.sub(lambda c: " " * len(c.group()), side.body)
+    owners = [(o.start(), o.group("table")) for o in _KNEX_OWNER.finditer(code)]
+    out = []
+    for d in _KNEX_DEF.finditer(code):
+        kind = d.group("type").lower()
+        table = [t for at, t in owners if at < d.start()]
+        if kind not in _KNEX_TYPES or not table:
+            continue
+        chained = re.findall(r"\.\s*(\w+)\s*\(", d.group("chain"))
+        out.append(KnexColumn(
+            table=table[-1],
+            column=d.group("column"),
+            type="enu" if kind == "enum" else kind,
+            args=re.sub(r"\s+", "", d.group("args")).lstrip(","),
+            not_null="notNullable" in chained,
+            altered="alter" in chained,
+            line=side.line + code.count("\n", 0, d.start()),
+        ))  # fmt: skip
+    return out
+
+
+def _alter_hits(new: KnexColumn, restored: dict[tuple[str, str], KnexColumn]) -> list[Hit]:
+    """What a column's ``.alter()`` does, read against the definition the down restores
+    (knex redefines the whole column: the down's ``.alter()`` is the column as it was).
+    Without a down that says, only a warning that the type may change."""
+    where = f"{new.table}.{new.column}"
+    old = restored.get((new.table, new.column))
+    if old is None:
+        msg = (
+            f"Changes column {where} with knex .alter(), and no down redefines it: if its "
+            "type changes, the table is rewritten."
+        )
+        return [Hit("change-column-type", msg, new.line, where, level=Level.WARNING)]
+    out = []
+    if (old.type, old.args) != (new.type, new.args):
+        change = f"from {old.spelled} (as its down restores it) to {new.spelled}"
+        if _widens(old, new):
+            msg = (
+                f"Changes the type of {where} {change} with knex .alter(): readers can still "
+                "read it, but the table is rewritten (copied by MySQL, rebuilt by knex on "
+                "SQLite, rewritten under ACCESS EXCLUSIVE by PostgreSQL)."
+            )
+            out.append(Hit("change-column-type", msg, new.line, where, table=(new.table,),
+                           sized=True))  # fmt: skip
+        else:
+            msg = (
+                f"Changes the type of {where} {change} with knex .alter(): the table is "
+                "rewritten, and values or code written for the old type may not fit the new."
+            )
+            out.append(Hit("change-column-type", msg, new.line, where, table=(new.table,)))
+    if new.not_null and not old.not_null:
+        msg = (
+            f"Sets NOT NULL on {where} with knex .alter() (its down leaves it nullable): the "
+            "whole table is checked under lock, and the up fails on a row holding NULL."
+        )
+        out.append(Hit("set-not-null", msg, new.line, where, table=(new.table,)))
+    return out
+
+
+def _numbers(args: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", args)]
+
+
+def _widens(old: KnexColumn, new: KnexColumn) -> bool:
+    """True when every value of the old type fits the new one: a wider integer, longer
+    text (an enum's values fit a string), a float or decimal with more digits before the
+    point and as many after it."""
+    if old.type in _KNEX_INTEGERS and new.type in _KNEX_INTEGERS:
+        return _KNEX_INTEGERS[new.type] >= _KNEX_INTEGERS[old.type]
+    if old.type in _KNEX_TEXT and new.type in ("text", "string"):
+        if new.type == "text" or old.type == "enu":
+            return True
+        before, after = _numbers(old.args) or [255], _numbers(new.args) or [255]
+        return old.type == "string" and after[0] >= before[0]
+    if old.type in _KNEX_NUMBERS and new.type in _KNEX_NUMBERS:
+        if new.type == "double":
+            return old.type in ("float", "double")
+        if old.type != new.type:
+            return False
+        before, after = _numbers(old.args) or [8, 2], _numbers(new.args) or [8, 2]
+        before, after = [*before, 2][:2], [*after, 2][:2]
+        return after[1] == before[1] and after[0] >= before[0]
+    return False
 
 
 def version(path: str) -> str:
