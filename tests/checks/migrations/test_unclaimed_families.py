@@ -14,7 +14,7 @@ from gatekeeper.testing import context, defaults
 
 KNEX = "db/knex_migrations"
 #: the code still reads every column: a drop is no expand-contract step
-CODE = {"server/model.js": "const cols = ['ping', 'status', 'kind', 'name'];\n"}
+CODE = {"server/model.js": "const cols = ['ping', 'status', 'kind', 'name', 'documents'];\n"}
 FIRST = (
     "exports.up = function (knex) {\n"
     '    return knex.schema.createTable("heartbeat", function (table) {\n'
@@ -221,3 +221,58 @@ def test_an_unclaimed_code_file_is_not_advised_to_declare_a_sql_folder(git_repo:
     assert "sql-folder" not in finding.remedy and "sql-folder" not in finding.message
     assert ".ts files" in finding.remedy
     assert "checks.migrations.exclude" in finding.remedy
+
+
+# a project's own runner over files running drizzle-orm sql`...` templates (papra)
+
+LIST = "server/src/migrations/list"
+CONFIG = {
+    "server/drizzle.config.ts": (
+        "export default defineConfig({ dialect: 'turso', out: './src/migrations' });\n"
+    )
+}
+
+
+def _tagged(up: str, down: str) -> str:
+    return (
+        "import { sql } from 'drizzle-orm';\n\n"
+        "export const notesMigration = {\n"
+        "  name: 'notes',\n\n"
+        f"  up: async ({{ db }}) => {{\n{up}  }},\n\n"
+        f"  down: async ({{ db }}) => {{\n{down}  }},\n"
+        "} satisfies Migration;\n"
+    )
+
+
+def test_a_sql_tag_migration_is_claimed_and_its_test_is_not(git_repo: Any) -> None:
+    path = f"{LIST}/0022-documents-notes.migration.ts"
+    run = '    await db.run(sql`ALTER TABLE "documents" ADD COLUMN "notes" text;`);\n'
+    head = {
+        path: _tagged(run, run),
+        f"{LIST}/0022-documents-notes.migration.test.ts": "await m.up({ db });\n",
+    }
+    assert _changed(git_repo, {"README.md": "x\n"}, head) == [f"node:{path}"]
+
+
+def test_a_sql_tag_migration_dropping_a_table_blocks(git_repo: Any) -> None:
+    up = '    await db.run(sql`DROP TABLE "documents";`);\n'
+    down = '    await db.run(sql`CREATE TABLE "documents" ("id" text);`);\n'
+    head = {f"{LIST}/0023-drop.migration.ts": _tagged(up, down)}
+    found = _run(git_repo, CONFIG, head)
+    assert "drop-table" in _rules(found, Level.ERROR)
+
+
+def test_a_sql_tag_table_and_its_index_are_one_migration_in_its_configs_database(
+    git_repo: Any,
+) -> None:
+    # made in one template, indexed in the next: a new table; and SQLite's PRAGMA is read
+    # as SQLite, since the merged drizzle config names turso for the folder
+    up = (
+        "    await db.run(sql`PRAGMA table_info(documents)`);\n"
+        '    await db.run(sql`CREATE TABLE "kv" ("key" text PRIMARY KEY, "v" text);`);\n'
+        '    await db.run(sql`CREATE INDEX "kv_v" ON "kv" ("v");`);\n'
+    )
+    down = '    await db.run(sql`DROP TABLE "kv";`);\n'
+    head = {f"{LIST}/0020-kv-store.migration.ts": _tagged(up, down)}
+    found = _run(git_repo, CONFIG, head)
+    assert _rules(found) == []

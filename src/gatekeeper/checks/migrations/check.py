@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations import (
     details,
     detect,
     doctrine,
+    drizzle,
     godowns,
     gohits,
     gomig,
@@ -319,14 +320,7 @@ class MigrationsCheck(BaseCheck):
         if m.framework in (RAILS, RUBY_SQL):
             hits = _ruby_hits(changes, m, text, dialect)
         elif m.framework == NODE:
-            hits = nodemig.hits(
-                nodemig.read(text),
-                dialect,
-                changes.added_lines(m.path),
-                lambda statements, in_tx: safety.review(
-                    statements, dialect, in_transaction=in_tx, wrapped=in_tx
-                ),
-            )
+            hits = _node_hits(changes, m, text, dialect)
         elif m.framework == GO:
             hits = _go_hits(changes, m, text, dialect)
         elif m.framework == LIQUIBASE:
@@ -603,6 +597,20 @@ class MigrationsCheck(BaseCheck):
         base_heads = len(static.heads(_revisions(ctx, sample, at_base=True)))
         paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
         return static.graph_findings(self, files, paths, base_heads)
+
+
+def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """A Node migration's hits, judged in the database a merged drizzle config names for
+    its folder when one does (else the policy's)."""
+    rules = variants.RULES_DIALECT.get(drizzle.config_dialect(changes, m.directory), dialect)
+    return nodemig.hits(
+        nodemig.read(text),
+        rules,
+        changes.added_lines(m.path),
+        lambda statements, in_tx: safety.review(
+            statements, rules, in_transaction=in_tx, wrapped=in_tx
+        ),
+    )
 
 
 def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:

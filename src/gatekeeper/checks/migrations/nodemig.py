@@ -1,13 +1,15 @@
-"""Node.js migrations: knex, Sequelize, TypeORM and db-migrate files, read as text.
+"""Node.js migrations: knex, Sequelize, TypeORM, db-migrate and ``sql``-tag files, read as text.
 
 A knex or Sequelize migration exports an ``up`` and a ``down`` function (``exports.up =``,
 ``export async function up(knex)``, ``up: async (queryInterface) => {...}``); a TypeORM one
 is a class implementing ``MigrationInterface`` with ``up(queryRunner)`` and ``down``; a
 db-migrate one exports ``up(db, callback)`` and ``down`` calling ``db.runSql(...)`` or the
-``db.addIndex``/``db.removeColumn`` family, and runs outside a transaction. The
+``db.addIndex``/``db.removeColumn`` family, and runs outside a transaction; some projects
+run their own files whose ``up`` and ``down`` hand drizzle-orm ``sql`...``` templates to
+a database handle (read as run outside a transaction: the runner is unknown). The
 gate runs no JavaScript: it reads each side's body, the SQL literals it executes
 (``queryRunner.query(`...`)``, ``knex.raw('...')``, ``sequelize.query(...)``,
-``db.runSql(`...`)``) and the schema
+``db.runSql(`...`)``, ``db.run(sql`...`)`` in a project's own runner) and the schema
 builder's calls that drop, rename, retype or index (``removeColumn``, ``dropColumn``,
 ``changeColumn``, ``addIndex``...). Not round-tripped (that needs the project's Node).
 """
@@ -27,9 +29,14 @@ from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason,
 from gatekeeper.model import Finding, Level
 
 KNEX, SEQUELIZE, TYPEORM, DBMIGRATE = "knex", "sequelize", "typeorm", "db-migrate"
+#: a project's own runner over files whose sides run SQL written in ``sql`...``` templates
+#: (drizzle-orm's tag: papra's ``0019-two-factor-verified.migration.ts`` exports
+#: ``{ up: async ({ db }) => { await db.run(sql`ALTER TABLE ...`) }, down: ... }``)
+SQL_TAG = "sql-tag"
 SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
 #: folders whose files are copies or not migrations (compiled output, dependencies)
 _SKIPPED_FOLDERS = frozenset({"node_modules", "dist", "build", "out", "__tests__", "test"})
+_TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]s$")
 #: where a side's function starts: ``exports.up =``, ``export async function up(``,
 #: ``up: async (queryInterface) =>``, ``async up(queryInterface) {``, ``public async up(``
 _SIDE = re.compile(
@@ -74,6 +81,8 @@ def library(text: str) -> str | None:
         return DBMIGRATE
     if "knex" in text.lower():
         return KNEX
+    if _TAGGED_CALL.search(text):
+        return SQL_TAG
     return None
 
 
@@ -90,6 +99,8 @@ def may_be_migration(path: str) -> bool:
     the files whose text is worth reading."""
     if not path.endswith(SUFFIXES) or path.endswith(".d.ts"):
         return False
+    if _TEST_NAME.search(posixpath.basename(path)):
+        return False  # a migration's test calls its up; it is not one
     folders = path.split("/")[:-1]
     return any(_named_for_migrations(f) for f in folders) and not (_SKIPPED_FOLDERS & set(folders))
 
@@ -230,8 +241,13 @@ def data_only(side: Side) -> bool:
 
 # --- safety ------------------------------------------------------------------------------
 
-#: SQL executed by the libraries: the first argument, a string or template literal
-_SQL_CALL = re.compile(r"\.(?:query|raw|runSql)\s*\(\s*(?P<q>[`'\"])")
+#: SQL executed by the libraries: the first argument, a string or template literal, or a
+#: ``sql`...``` template given to a database handle (``db.run(sql`...`)``)
+_SQL_CALL = re.compile(
+    r"\.(?:(?:query|raw|runSql)\s*\(\s*|(?:run|execute|exec|all|get)\s*\(\s*sql\s*)"
+    r"(?P<q>[`'\"])"
+)
+_TAGGED_CALL = re.compile(r"\.(?:run|execute|exec|all|get)\s*\(\s*sql\s*`")
 #: Sequelize's queryInterface calls: table first, column second
 _QI = re.compile(
     r"\b(?:queryInterface|queryRunner|db)\s*\.\s*(?P<op>removeColumn|dropColumn|dropTable|"
@@ -256,7 +272,12 @@ def hits(m: NodeMigration, dialect: str, added: frozenset[int], sql_review: SqlR
         return []
     out: list[Hit] = []
     body, first = m.up.body, m.up.line
-    for statements in _sql_literals(body, first):
+    literals = _sql_literals(body, first)
+    if m.library == SQL_TAG:
+        # one runner's file: its statements are one migration (a table made by the first
+        # template is a new table to the index built in the next)
+        literals = [[st for group in literals for st in group]]
+    for statements in literals:
         out += sql_review(statements, m.in_transaction)
     out += _interface_hits(body, first, dialect)
     out += _knex_hits(body, first, dialect)
