@@ -276,3 +276,74 @@ def test_a_sql_tag_table_and_its_index_are_one_migration_in_its_configs_database
     head = {f"{LIST}/0020-kv-store.migration.ts": _tagged(up, down)}
     found = _run(git_repo, CONFIG, head)
     assert _rules(found) == []
+
+
+# release folders of per-database SQL (memos' store/migration/<database>/<release>/)
+
+STORE = "store/migration"
+STORE_CODE = {"store/memo.go": "package store // reads memo and resource\n"}
+
+
+def _store(db: str, release: str, name: str, sql: str) -> dict[str, str]:
+    return {f"{STORE}/{db}/{release}/{name}": sql}
+
+
+def test_release_folders_are_claimed_per_database_in_release_order(git_repo: Any) -> None:
+    base = {
+        **_store("mysql", "0.9", "00__memo.sql", "CREATE TABLE memo (id INT);\n"),
+        **_store("sqlite", "0.10", "00__memo.sql", "CREATE TABLE memo (id INTEGER);\n"),
+    }
+    head = {
+        **_store("mysql", "0.27", "04__share.sql", "CREATE TABLE share (id INT);\n"),
+        **_store("sqlite", "0.27", "04__share.sql", "CREATE TABLE share (id INTEGER);\n"),
+        f"{STORE}/sqlite/LATEST.sql": "CREATE TABLE share (id INTEGER);\n",
+    }
+    first = git_repo.commit(base)
+    second = git_repo.commit(head)
+    with changeset_from_git(git_repo.root, first, second) as changes:
+        found = detect.changed_migrations(changes)
+        assert [(m.framework, m.dialect, m.version) for m in found] == [
+            ("sql-folder", "mysql", "0.27.04"),
+            ("sql-folder", "sqlite3", "0.27.04"),
+        ]
+        # the chain runs across the database's release folders, 0.9 before 0.27
+        chain = detect.chain(changes, found[0])
+        assert [m.path for m in chain] == [
+            f"{STORE}/mysql/0.9/00__memo.sql",
+            f"{STORE}/mysql/0.27/04__share.sql",
+        ]
+
+
+def test_a_release_folder_outside_a_migrations_folder_is_not_claimed(git_repo: Any) -> None:
+    head = {"docs/releases/0.27/04__notes.sql": "select 1;\n"}
+    assert _changed(git_repo, {"README.md": "x\n"}, head) == []
+
+
+def test_a_release_folders_drop_of_a_table_the_code_reads_blocks(git_repo: Any) -> None:
+    base = {**STORE_CODE, **_store("mysql", "0.9", "00__memo.sql", "CREATE TABLE memo (id INT);\n")}
+    head = _store("mysql", "0.26", "01__drop_memo.sql", "DROP TABLE IF EXISTS memo;\n")
+    found = _run(git_repo, base, head)
+    assert "drop-table" in _rules(found, Level.ERROR)
+    assert "unrecognised" not in _rules(found)
+
+
+def test_a_drop_beside_a_test_only_change_is_a_contract_step(git_repo: Any) -> None:
+    # no code reads the table any more; the test learning the new schema version ships
+    # nothing that reads the schema differently
+    base = _store("mysql", "0.9", "00__old.sql", "CREATE TABLE organizer (id INT);\n")
+    head = {
+        **_store("mysql", "0.26", "01__drop_organizer.sql", "DROP TABLE IF EXISTS organizer;\n"),
+        "store/test/migrator_test.go": 'package test // want "0.26.2"\n',
+    }
+    found = _run(git_repo, base, head)
+    assert _rules(found, Level.ERROR) == []
+    assert "expand-contract" in _rules(found)
+
+
+def test_a_drop_beside_a_code_change_is_no_contract_step(git_repo: Any) -> None:
+    base = _store("mysql", "0.9", "00__old.sql", "CREATE TABLE organizer (id INT);\n")
+    head = {
+        **_store("mysql", "0.26", "01__drop_organizer.sql", "DROP TABLE IF EXISTS organizer;\n"),
+        "store/memo.go": "package store // reads memo\n",
+    }
+    assert "drop-table" in _rules(_run(git_repo, base, head), Level.ERROR)
