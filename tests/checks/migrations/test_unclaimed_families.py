@@ -151,8 +151,8 @@ def test_an_alter_changing_only_a_default_is_not_reported(git_repo: Any) -> None
 def test_an_alter_the_down_does_not_redefine_stays_a_warning(git_repo: Any) -> None:
     head = {
         f"{KNEX}/2024-02-01-0000-unknown.js": _knex(
-            _alter("heartbeat", 'bigInteger("ping")'),
-            '    return knex.schema.alterTable("heartbeat", (t) => t.dropColumn("x"));\n',
+            _alter("monitor", 'bigInteger("status")'),
+            '    return knex.schema.alterTable("monitor", (t) => t.dropColumn("x"));\n',
         )
     }
     found = _run(git_repo, {}, head)
@@ -347,3 +347,19 @@ def test_a_drop_beside_a_code_change_is_no_contract_step(git_repo: Any) -> None:
         "store/memo.go": "package store // reads memo\n",
     }
     assert "drop-table" in _rules(_run(git_repo, base, head), Level.ERROR)
+
+
+def test_an_alter_whose_down_claims_no_change_is_judged_by_the_merged_history(
+    git_repo: Any,
+) -> None:
+    # the merged migration made heartbeat.ping an integer; a down saying it was a bigint
+    # all along does not hide the retype
+    head = {
+        f"{KNEX}/2024-02-01-0000-bigint.js": _knex(
+            _alter("heartbeat", 'bigInteger("ping")'), _alter("heartbeat", 'bigInteger("ping")')
+        )
+    }
+    found = _run(git_repo, {}, head)
+    (hit,) = [f for f in found if f.rule == "change-column-type"]
+    assert hit.level is Level.ERROR
+    assert "merged migrations" in hit.message

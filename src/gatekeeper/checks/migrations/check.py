@@ -603,13 +603,22 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
     """A Node migration's hits, judged in the database a merged drizzle config names for
     its folder when one does (else the policy's)."""
     rules = variants.RULES_DIALECT.get(drizzle.config_dialect(changes, m.directory), dialect)
+    node = nodemig.read(text)
+    merged = None
+    if node.library == nodemig.KNEX and ".alter(" in text:
+        earlier = [
+            e.path for e in detect.chain(changes, m, at_base=True)
+            if (detect.sort_key(e), e.path) < (detect.sort_key(m), m.path)
+        ]  # fmt: skip
+        merged = nodemig.merged_columns(changes.text_at_base(p) or "" for p in earlier)
     return nodemig.hits(
-        nodemig.read(text),
+        node,
         rules,
         changes.added_lines(m.path),
         lambda statements, in_tx: safety.review(
             statements, rules, in_transaction=in_tx, wrapped=in_tx
         ),
+        merged,
     )
 
 

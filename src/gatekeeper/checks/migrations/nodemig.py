@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.checks.interface import BaseCheck
@@ -265,9 +265,16 @@ _KNEX_COLUMN = re.compile(
 _STRING = re.compile(r"""[`'"]([^`'"\n]{1,200})[`'"]""")
 
 
-def hits(m: NodeMigration, dialect: str, added: frozenset[int], sql_review: SqlReview) -> list[Hit]:
+def hits(
+    m: NodeMigration,
+    dialect: str,
+    added: frozenset[int],
+    sql_review: SqlReview,
+    merged: Mapping[tuple[str, str], KnexColumn] | None = None,
+) -> list[Hit]:
     """Hits of the up side on ``added`` lines: its literal SQL, reviewed like a SQL file's,
-    and the schema builder's destructive or locking calls."""
+    and the schema builder's destructive or locking calls. ``merged``: each column as the
+    merged knex migrations of the folder last define it (:func:`merged_columns`)."""
     if m.up is None:
         return []
     out: list[Hit] = []
@@ -282,8 +289,11 @@ def hits(m: NodeMigration, dialect: str, added: frozenset[int], sql_review: SqlR
     out += _interface_hits(body, first, dialect)
     out += _knex_hits(body, first, dialect)
     if m.library == KNEX:
+        # the column as it was: as the merged migrations define it, else as the down
+        # restores it (a down is the author's word; the merged history is not)
         restored = {(c.table, c.column): c for c in knex_columns(m.down)} if m.down else {}
-        out += [h for c in knex_columns(m.up) if c.altered for h in _alter_hits(c, restored)]
+        known = {**restored, **(merged or {})}
+        out += [h for c in knex_columns(m.up) if c.altered for h in _alter_hits(c, known)]
         out = [_copied_back(h, m.up) if h.rule == "drop-column" else h for h in out]
     return [h for h in out if h.line in added]
 
@@ -434,6 +444,8 @@ class KnexColumn:
     not_null: bool
     altered: bool
     line: int
+    #: read from a merged migration (not from the change's own down)
+    merged: bool = False
 
     @property
     def spelled(self) -> str:
@@ -464,21 +476,35 @@ def knex_columns(side: Side) -> list[KnexColumn]:
     return out
 
 
-def _alter_hits(new: KnexColumn, restored: dict[tuple[str, str], KnexColumn]) -> list[Hit]:
-    """What a column's ``.alter()`` does, read against the definition the down restores
-    (knex redefines the whole column: the down's ``.alter()`` is the column as it was).
-    Without a down that says, only a warning that the type may change."""
+def merged_columns(texts: Iterable[str]) -> dict[tuple[str, str], KnexColumn]:
+    """(table, column) -> its last definition in the ups of ``texts`` (merged knex
+    migrations, in apply order), whether made or altered."""
+    out: dict[tuple[str, str], KnexColumn] = {}
+    for text in texts:
+        m = read(text)
+        if m.library == KNEX and m.up is not None:
+            out.update({(c.table, c.column): dataclasses.replace(c, merged=True)
+                        for c in knex_columns(m.up)})  # fmt: skip
+    return out
+
+
+def _alter_hits(new: KnexColumn, known: Mapping[tuple[str, str], KnexColumn]) -> list[Hit]:
+    """What a column's ``.alter()`` does, read against the column as it was: its last
+    definition in the merged migrations, else the one the down restores (knex redefines the
+    whole column: the down's ``.alter()`` is the column as it was). Without either, only a
+    warning that the type may change."""
     where = f"{new.table}.{new.column}"
-    old = restored.get((new.table, new.column))
+    old = known.get((new.table, new.column))
     if old is None:
         msg = (
-            f"Changes column {where} with knex .alter(), and no down redefines it: if its "
-            "type changes, the table is rewritten."
+            f"Changes column {where} with knex .alter(), and neither a merged migration nor "
+            "the down defines it: if its type changes, the table is rewritten."
         )
         return [Hit("change-column-type", msg, new.line, where, level=Level.WARNING)]
     out = []
     if (old.type, old.args) != (new.type, new.args):
-        change = f"from {old.spelled} (as its down restores it) to {new.spelled}"
+        said = "as merged migrations define it" if old.merged else "as its down restores it"
+        change = f"from {old.spelled} ({said}) to {new.spelled}"
         if _widens(old, new):
             msg = (
                 f"Changes the type of {where} {change} with knex .alter(): readers can still "
@@ -494,8 +520,9 @@ def _alter_hits(new: KnexColumn, restored: dict[tuple[str, str], KnexColumn]) ->
             )
             out.append(Hit("change-column-type", msg, new.line, where, table=(new.table,)))
     if new.not_null and not old.not_null:
+        said = "merged migrations left it nullable" if old.merged else "its down leaves it nullable"
         msg = (
-            f"Sets NOT NULL on {where} with knex .alter() (its down leaves it nullable): the "
+            f"Sets NOT NULL on {where} with knex .alter() ({said}): the "
             "whole table is checked under lock, and the up fails on a row holding NULL."
         )
         out.append(Hit("set-not-null", msg, new.line, where, table=(new.table,)))
