@@ -145,9 +145,34 @@ def _body(text: str, at: int) -> Side | None:
     if at < len(text) and text[at] == "{":
         end = _closing(text, at)
         return None if end is None else Side(text[at + 1 : end], line)
-    end = text.find(";", at)
-    end = len(text) if end < 0 else end
-    return Side(text[at:end], line)
+    return Side(text[at : _expression_end(text, at)], line)
+
+
+def _expression_end(text: str, start: int) -> int:
+    """Where an arrow's expression body ends: its statement's ``;``, the ``,`` or closing
+    bracket of the object it is a member of, at its own depth (the ``;`` inside a callback
+    it passes, ``(table) => { table.integer('x'); }``, does not end it)."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            i = _string_end(text, i)
+        elif text.startswith("//", i):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif text.startswith("/*", i):
+            i = text.find("*/", i + 2)
+            i = n if i < 0 else i + 1
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                return i
+        elif c in ";," and depth == 0:
+            return i
+        i += 1
+    return n
 
 
 def _closing(text: str, start: int) -> int | None:
