@@ -130,6 +130,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "navidrome/navidrome", "solidtime-io/solidtime", "BookStackApp/BookStack", "koel/koel",
         "pterodactyl/panel",
     ),
+    "eighteenth (22)": (
+        "rubygems/rubygems.org", "thedevs-network/kutt", "superseriousbusiness/gotosocial",
+        "babybuddy/babybuddy", "logto-io/logto",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import configdocs, keymaps, text_reads
+from gatekeeper.checks.envvars import configdocs, keymaps, text_reads, unread
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -192,6 +192,23 @@ class EnvVarsCheck(BaseCheck):
             " only there is reported as undocumented (the gate fails closed).",
         ),
         Rule(
+            "unread-language",
+            Level.WARNING,
+            "A changed source file in a language the check has no reader for touches the"
+            " environment; its reads were not checked",
+            remedy="Read the listed lines by hand: document each variable they start reading"
+            " (.env.example or the configuration table in the docs), or list it in"
+            " `checks.env-vars.allow` if the platform provides it; leave files that read no"
+            " variable out with `checks.env-vars.exclude`, or set"
+            " `checks.env-vars.rules.unread-language` to off.",
+            description="The check reads Python, JavaScript/TypeScript, Go, Rust, Ruby, Java,"
+            " Kotlin, PHP, shell, Elixir, C#, C/C++, Scala, Swift, Dart, Lua, Perl, Groovy and"
+            " container and CI files; a file in another language (F#, Clojure, Haskell,"
+            " PowerShell...) is not scanned, and without this warning the gate's silence would"
+            ' read as "no new variables". It fires only when an added line names the'
+            " environment next to an UPPER_SNAKE_CASE name; it never blocks.",
+        ),
+        Rule(
             "parsed-textually",
             Level.INFO,
             "A file could not be parsed; its reads were found by a textual scan",
@@ -277,6 +294,7 @@ class EnvVarsCheck(BaseCheck):
                 f.path.endswith(".py")
                 or match_any(f.path, docs)
                 or text_reads.scanner_for(f.path, "") is not None
+                or unread.language_of(f.path) is not None
                 or f.path.endswith((".yml", ".yaml"))
                 or "." not in f.path
             )
@@ -334,9 +352,33 @@ class EnvVarsCheck(BaseCheck):
             yield self._undocumented(loc, docs)
         yield from self._unused(head, base, docs)
         yield from self._doc_problems(ctx, docs)
+        yield from self._unread_languages(ctx)
         ctx.set_summary(
             f"{new} new variable{'s' if new != 1 else ''} read" if new else "no new variables read"
         )
+
+    def _unread_languages(self, ctx: CheckContext) -> Iterator[Finding]:
+        """``unread-language``: one warning naming the changed files, outside tests, in a
+        language no reader handles whose added lines look like environment reads."""
+        tests = tuple(ctx.config.get("tests", TEST_FILES))
+        found = []
+        for f in ctx.changes:
+            if f.status is FileStatus.DELETED or not f.is_text or match_any(f.path, tests):
+                continue
+            if unread.language_of(f.path) is None:
+                continue
+            text = ctx.changes.text_at_head(f.path)
+            hit = unread.unread_file(f.path, text or "", f.added_lines(), text_reads.is_minified)
+            if hit is not None:
+                found.append(hit)
+        if found:
+            yield self.finding(
+                "unread-language",
+                unread.message(found),
+                path=found[0].path,
+                line=found[0].line,
+                evidence=",".join(f.path for f in found),
+            )
 
     def _keyed(self, ctx: CheckContext, head: list[Located]) -> list[Located]:
         """``head`` with the configuration keys a Rust settings library maps each prefixed

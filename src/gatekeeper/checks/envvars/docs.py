@@ -356,7 +356,8 @@ def parse_app_json(path: str, text: str, doc: Documentation) -> None:
 
 def doc_kind(path: str) -> str | None:
     """How a file is read as documentation, by its name: ``env`` (an env example file),
-    ``app.json``, ``markdown`` (Markdown, reST, AsciiDoc, text) or ``man``; None when
+    ``app.json``, ``markdown`` (Markdown, reST, AsciiDoc, text), ``man`` or ``manifest``
+    (a deployment manifest, read only when the policy's ``docs`` globs name it); None when
     its name says it is no documentation."""
     name = PurePosixPath(path).name.lower()
     if (
@@ -371,7 +372,31 @@ def doc_kind(path: str) -> str | None:
         return "markdown"
     if re.search(r"\.[1-8]$", name):
         return "man"
+    if _MANIFEST_NAME.search(name):
+        return "manifest"
     return None
+
+
+#: a deployment manifest, plain or as the template a deploy tool renders
+#: (``web.yaml.erb``, ``deployment.yaml.j2``, a Helm chart's ``templates/*.tpl``)
+_MANIFEST_NAME = re.compile(r"\.ya?ml(?:\.(?:erb|j2|jinja2?|tpl|tmpl|gotmpl))?$|\.tpl$")
+#: a Kubernetes container's env entry (``- name: X``) or a compose service's
+#: ``environment:`` entry (``X: value``, ``- X=value``), by line: templates are no YAML
+_MANIFEST_ENV = re.compile(
+    r"^\s*-\s+name:\s*[\"']?(?P<k8s>[A-Za-z_][A-Za-z0-9_]*)[\"']?\s*$"
+    r"|^\s+(?:-\s+)?[\"']?(?P<compose>[A-Z][A-Z0-9_]*)[\"']?\s*(?:=|:(?:\s|$))"
+)
+
+
+def parse_manifest(path: str, text: str, doc: Documentation) -> None:
+    """The variables a deployment manifest sets for its containers. Read only where the
+    policy's ``docs`` globs name manifests: a team that deploys its own service keeps its
+    configuration there (the manifests are what whoever deploys reads), which the default
+    places do not presume."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _MANIFEST_ENV.match(line)
+        if m is not None:
+            doc.add(m.group("k8s") or m.group("compose"), path, number)
 
 
 def parse_doc(path: str, text: str, doc: Documentation) -> None:
@@ -385,3 +410,5 @@ def parse_doc(path: str, text: str, doc: Documentation) -> None:
         parse_markdown(path, text, doc)
     elif kind == "man":
         parse_man(path, text, doc)
+    elif kind == "manifest":
+        parse_manifest(path, text, doc)

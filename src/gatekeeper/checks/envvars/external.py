@@ -109,8 +109,10 @@ def _walk(
         counts["symbolic links not followed"] += len(links)
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and d not in links)
         for name in sorted(files):
-            deployed = doc_kind(name) is None and name.lower().endswith(".env")
-            if doc_kind(name) is None and not deployed:
+            # a docs site's YAML is its own configuration, not a manifest it documents
+            kind = None if doc_kind(name) == "manifest" else doc_kind(name)
+            deployed = kind is None and name.lower().endswith(".env")
+            if kind is None and not deployed:
                 continue
             path = os.path.join(folder, name)
             if out.files >= max_files:

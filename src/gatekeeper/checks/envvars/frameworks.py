@@ -73,10 +73,12 @@ CARGO_VARS = (
     "RUST_MIN_STACK",
 )
 
-#: Laravel: what the config files and ``.env.example`` of the application skeleton
-#: (laravel/laravel, 5.x to 11) read, documented in Laravel's configuration guide, with
-#: the names older skeletons used (MAIL_DRIVER, QUEUE_DRIVER...) and those of Sanctum's
-#: published config; an upgrade that adds a skeleton config file reads them anew.
+#: Laravel: what the config files, ``.env.example`` and ``phpunit.xml`` of the application
+#: skeleton (laravel/laravel, 5.x to 12, checked against its tags) read, documented in
+#: Laravel's configuration guide, with the names older skeletons used (MAIL_DRIVER,
+#: QUEUE_DRIVER...), the framework's cache-path overrides and those of first-party
+#: packages' published configs (Sanctum; Telescope, Pulse and Nightwatch switches); an
+#: upgrade that adds a skeleton config file reads them anew.
 LARAVEL_VARS = (
     *(f"APP_{n}" for n in ("NAME", "ENV", "KEY", "DEBUG", "URL", "TIMEZONE", "LOCALE")),
     *("APP_FALLBACK_LOCALE", "APP_FAKER_LOCALE", "APP_PREVIOUS_KEYS", "APP_LOG_LEVEL"),
@@ -91,10 +93,13 @@ LARAVEL_VARS = (
     *(f"DB_{n}" for n in ("CACHE_CONNECTION", "CACHE_TABLE", "CACHE_LOCK_CONNECTION")),
     *(f"DB_{n}" for n in ("CACHE_LOCK_TABLE", "QUEUE_CONNECTION", "QUEUE_TABLE", "QUEUE")),
     *("DB_QUEUE_RETRY_AFTER", "DATABASE_URL", "MYSQL_ATTR_SSL_CA"),
+    *("DB_SSLMODE", "DB_ENCRYPT", "DB_TRUST_SERVER_CERTIFICATE"),
+    *(f"APP_{n}_CACHE" for n in ("CONFIG", "EVENTS", "PACKAGES", "ROUTES", "SERVICES")),
     *(f"REDIS_{n}" for n in ("CLIENT", "CLUSTER", "PREFIX", "URL", "HOST", "USERNAME")),
     *(f"REDIS_{n}" for n in ("PASSWORD", "PORT", "DB", "CACHE_DB", "PERSISTENT", "QUEUE")),
     *(f"REDIS_{n}" for n in ("CACHE_CONNECTION", "CACHE_LOCK_CONNECTION")),
-    *("REDIS_QUEUE_CONNECTION", "REDIS_QUEUE_RETRY_AFTER"),
+    *("REDIS_QUEUE_CONNECTION", "REDIS_QUEUE_RETRY_AFTER", "REDIS_MAX_RETRIES"),
+    *(f"REDIS_BACKOFF_{n}" for n in ("ALGORITHM", "BASE", "CAP")),
     *("FILESYSTEM_DISK", "FILESYSTEM_DRIVER", "FILESYSTEM_CLOUD"),
     *(f"AWS_{n}" for n in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "DEFAULT_REGION", "BUCKET")),
     *("AWS_URL", "AWS_ENDPOINT", "AWS_USE_PATH_STYLE_ENDPOINT"),
@@ -115,8 +120,12 @@ LARAVEL_VARS = (
     *("BROADCAST_CONNECTION", "BROADCAST_DRIVER"),
     *(f"PUSHER_APP_{n}" for n in ("ID", "KEY", "SECRET", "CLUSTER")),
     *("PUSHER_HOST", "PUSHER_PORT", "PUSHER_SCHEME", "ABLY_KEY"),
-    *("BCRYPT_ROUNDS", "HASH_VERIFY", "VIEW_COMPILED_PATH"),
-    *("POSTMARK_TOKEN", "POSTMARK_MESSAGE_STREAM_ID", "RESEND_KEY"),
+    *(f"VITE_PUSHER_{n}" for n in ("APP_KEY", "APP_CLUSTER", "CLUSTER", "HOST", "PORT")),
+    *("VITE_PUSHER_SCHEME", "VITE_APP_NAME", "MIX_PUSHER_APP_KEY", "MIX_PUSHER_APP_CLUSTER"),
+    *("BCRYPT_ROUNDS", "HASH_VERIFY", "VIEW_COMPILED_PATH", "VIEW_CHECK_EXPIRATION"),
+    *("POSTMARK_TOKEN", "POSTMARK_API_KEY", "POSTMARK_MESSAGE_STREAM_ID"),
+    *("RESEND_KEY", "RESEND_API_KEY", "PHP_CLI_SERVER_WORKERS"),
+    *("TELESCOPE_ENABLED", "PULSE_ENABLED", "NIGHTWATCH_ENABLED"),
     *("MAILGUN_DOMAIN", "MAILGUN_SECRET", "MAILGUN_ENDPOINT", "SPARKPOST_SECRET"),
     *("SES_KEY", "SES_SECRET", "SES_REGION"),
     *("SLACK_BOT_USER_OAUTH_TOKEN", "SLACK_BOT_USER_DEFAULT_CHANNEL"),

@@ -321,6 +321,24 @@ PLATFORMS = (
         ),
     ),
     Platform(
+        # the runtime's own settings and those its container images set (C# is read)
+        ".NET runtime and ASP.NET Core host",
+        "https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-environment-variables",
+        (
+            "DOTNET_ROOT",
+            "DOTNET_RUNNING_IN_CONTAINER",
+            "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT",
+            "DOTNET_CLI_TELEMETRY_OPTOUT",
+            "DOTNET_NOLOGO",
+            # https://learn.microsoft.com/en-us/aspnet/core/fundamentals/environments
+            "DOTNET_ENVIRONMENT",
+            "ASPNETCORE_ENVIRONMENT",
+            "ASPNETCORE_URLS",
+            "ASPNETCORE_HTTP_PORTS",
+            "ASPNETCORE_HTTPS_PORTS",
+        ),
+    ),
+    Platform(
         "Kubernetes",
         "https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables",
         ("KUBERNETES_SERVICE_*", "KUBERNETES_PORT", "KUBERNETES_PORT_*"),

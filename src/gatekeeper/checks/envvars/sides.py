@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.text_constants import Neighbours
+from gatekeeper.checks.envvars.text_langs import BY_SUFFIX as TEXT_LANGS_SUFFIXES
 from gatekeeper.checks.interface import CheckContext
 
 #: test code: what it reads is set up by the tests themselves (``patch.dict(os.environ,
@@ -16,6 +17,9 @@ TEST_FILES = (
     "**/tests/**",
     "**/test/**",
     "**/__tests__/**",
+    # Swift packages' and .NET solutions' test targets (``Tests/AppTests``, ``App.Tests``)
+    "**/Tests/**",
+    "**/*.Tests/**",
     "**/test_*.py",
     "**/*_test.py",
     "**/conftest.py",
@@ -32,6 +36,7 @@ SCANNED_FILES = (
     *(f"*{s}" for s in (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
     *(f"*{s}" for s in (".cts", ".vue", ".svelte", ".go", ".rb", ".java", ".kt", ".sh")),
     *("*.bash", "*.yml", "*.yaml", "*Dockerfile*", "*dockerfile*", "*.rs", "*.php"),
+    *(f"*{s}" for s in TEXT_LANGS_SUFFIXES),
 )
 
 

@@ -20,6 +20,7 @@ from gatekeeper.checks.envvars import (
     text_gotags,
     text_jsalias,
     text_konfig,
+    text_langs,
     text_names,
     text_schemas,
     text_urfave,
@@ -453,6 +454,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     ".sh": _SHELL,
     ".bash": _SHELL,
     ".php": lambda path, text, lookups: php_reads(text, path.lower().endswith(".blade.php")),
+    **{suffix: _text_only(scan) for suffix, scan in text_langs.BY_SUFFIX.items()},
 }
 _DOCKERFILE = _text_only(dockerfile_reads)
 _COMPOSE = _text_only(compose_reads)

@@ -87,9 +87,34 @@ def irreversible_calls(change: Method) -> list[tuple[int, str]]:
         if call is None:
             continue
         saving = _IRREVERSIBLE[call.group(1)]
-        if saving is None or not saving.search(text):
+        if saving is None or not saving.search(_whole_call(change.body, number)):
             out.append((number, call.group(1)))
     return out
+
+
+#: a line that leaves its call open: a trailing comma, backslash or opening bracket
+_CONTINUED = re.compile(r"(?:,|\\|[(\[{])\s*(?:#.*)?$")
+
+
+def _whole_call(body: list[tuple[int, str]], number: int) -> str:
+    """The call starting at line ``number`` with the lines it continues on (a long call
+    wrapped one argument a line, as RuboCop lays it out, ending on ``type: :boolean``),
+    so what makes it reversible is seen on whichever line it sits."""
+    lines = [text for n, text in body if n >= number]
+    out = lines[0]
+    depth = _depth(out)
+    for text in lines[1:]:
+        if depth <= 0 and not _CONTINUED.search(out):
+            break
+        out += "\n" + text
+        depth += _depth(text)
+    return out
+
+
+def _depth(text: str) -> int:
+    """How many brackets a line opens and leaves open (strings and comments not read)."""
+    code = re.sub(r"#.*$", "", re.sub(r"(['\"]).*?\1", "", text))
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
 
 
 def raises_only(method: Method) -> bool:

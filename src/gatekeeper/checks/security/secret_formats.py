@@ -146,9 +146,26 @@ def looks_random(value: str) -> bool:
             any(not c.isalnum() for c in value),
         )
     )
-    if value.isalpha() and len(value) < 20:
+    if value.isalpha() and (len(value) < 20 or _spelled_name(value)):
         return False  # a word or a CamelCase name (``PasswordInput``), not a generated key
     return classes >= 2 and len(set(value)) > 4
+
+
+#: a camelCase or PascalCase name: words of a capital (or the first, lower-case) and
+#: lower-case letters
+_CAMEL = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)*")
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]+")
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+
+
+def _spelled_name(value: str) -> bool:
+    """A long name spelled in words (``DeletePersonalAccessTokenByName``): every word has
+    a vowel and they average three letters or more. Random letters fall into that shape
+    about once in ten thousand draws at 24 characters, and almost never beyond."""
+    if not _CAMEL.fullmatch(value):
+        return False
+    words = _CAMEL_WORD.findall(value)
+    return sum(map(len, words)) >= 3 * len(words) and all(_VOWEL.search(w) for w in words)
 
 
 def entropy(value: str) -> float:
