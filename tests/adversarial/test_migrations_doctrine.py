@@ -43,12 +43,10 @@ def test_a_doctrine_migration_dropping_a_column_blocks(attack: AttackFactory) ->
 
 
 def test_a_down_whose_code_is_in_a_comment_is_empty(attack: AttackFactory) -> None:
+    # a NOT NULL column old code's inserts fail on: not an addition a down may skip
     down = "/* } $this->addSql('ALTER TABLE users DROP nick'); { */ $x = '}';"
-    head = {
-        f"{FOLDER}/Version20240201000000.php": _php(
-            "20240201000000", "$this->addSql('ALTER TABLE users ADD nick TEXT');", down
-        )
-    }
+    up = "$this->addSql('ALTER TABLE users ADD nick TEXT NOT NULL');"
+    head = {f"{FOLDER}/Version20240201000000.php": _php("20240201000000", up, down)}
     assert_blocked(attack(POLICY, BASE, head).judge(), "migrations/empty-down")
 
 

@@ -231,10 +231,12 @@ def test_a_drop_after_a_merged_move_of_every_row_warns(tmp_path: Path) -> None:
 
 
 ADD = "$schema->getTable('users')->addColumn('nick', Types::STRING, ['notnull' => false]);"
+#: a schema change that is no addition and fires no other rule
+CHANGE = "$schema->getTable('users')->renameIndex('users_email', 'idx_users_email');"
 
 
 def test_a_missing_down_blocks_where_the_folder_writes_downs(tmp_path: Path) -> None:
-    found = run(tmp_path, MERGED, {path(V): php(V, ADD)})
+    found = run(tmp_path, MERGED, {path(V): php(V, CHANGE)})
     assert rules(found, Level.ERROR) == ["missing-down"]
 
 
@@ -253,8 +255,8 @@ def test_no_down_is_asked_where_the_folder_never_writes_one(tmp_path: Path) -> N
     assert run(tmp_path, base, {path(V): php(V, ADD)}) == []
 
 
-def test_a_data_only_up_without_down_warns(tmp_path: Path) -> None:
-    up = '$this->addSql("UPDATE users SET email = lower(email)");'
+def test_a_data_only_up_that_fills_empty_values_without_down_warns(tmp_path: Path) -> None:
+    up = "$this->addSql(\"UPDATE users SET email = '' WHERE email IS NULL\");"
     found = run(tmp_path, MERGED, {path(V): php(V, up)})
     assert rules(found, Level.WARNING) == ["missing-down"]
     assert rules(found, Level.ERROR) == []
@@ -269,7 +271,7 @@ def test_a_down_that_throws_is_a_declared_irreversible_step(tmp_path: Path) -> N
 
 
 def test_an_empty_down_blocks_unless_the_up_only_widens(tmp_path: Path) -> None:
-    found = run(tmp_path, MERGED, {path(V): php(V, ADD, "// nothing to do\n")})
+    found = run(tmp_path, MERGED, {path(V): php(V, CHANGE, "// nothing to do\n")})
     assert rules(found, Level.ERROR) == ["empty-down"]
     up = "$schema->getTable('users')->getColumn('email')->setType(Type::getType(Types::TEXT));"
     found = run(tmp_path, MERGED, {path(V): php(V, up, "// cannot narrow back\n")})
@@ -278,7 +280,7 @@ def test_an_empty_down_blocks_unless_the_up_only_widens(tmp_path: Path) -> None:
 
 
 def test_a_guard_alone_is_no_down(tmp_path: Path) -> None:
-    found = run(tmp_path, MERGED, {path(V): php(V, ADD, "$this->skipIf(true, 'later');")})
+    found = run(tmp_path, MERGED, {path(V): php(V, CHANGE, "$this->skipIf(true, 'later');")})
     assert rules(found, Level.ERROR) == ["empty-down"]
 
 
@@ -427,7 +429,7 @@ def test_the_merged_symfony_configuration_names_the_database(tmp_path: Path) -> 
 def test_an_edit_leaving_sql_and_schema_calls_alone_warns(tmp_path: Path) -> None:
     fill = php(
         "20240104000000",
-        "$this->addSql('UPDATE users SET email = lower(email)');",
+        "$this->addSql('UPDATE users SET email = lower(nick) WHERE email IS NULL');",
         "// rows cannot be changed back\n",
     )
     base = {**MERGED, path("20240104000000"): fill}
@@ -437,6 +439,6 @@ def test_an_edit_leaving_sql_and_schema_calls_alone_warns(tmp_path: Path) -> Non
     found = run(tmp_path, base, {path("20240104000000"): edited})
     assert "history-rewritten" in rules(found, Level.WARNING)  # beside the merged empty-down
     assert rules(found, Level.ERROR) == []
-    changed = fill.replace("lower(email)", "upper(email)")
+    changed = fill.replace("lower(nick)", "upper(nick)")
     found = run(tmp_path, base, {path("20240104000000"): changed})
     assert rules(found, Level.ERROR) == ["history-rewritten"]

@@ -247,10 +247,16 @@ class MigrationsCheck(BaseCheck):
             return [] if at_base else self._liquibase_review(ctx, m, text)
         if m.framework == DOCTRINE:
             habit = Downs(*doctrine.downs(changes, m.directory, m.path))
-            return doctrine.check(self, m.path, text, habit, honour_marker=honour_marker)
+            earlier = set() if at_base else doctrine.made_in_change(changes, m.path)
+            return doctrine.check(
+                self, m.path, text, habit, honour_marker=honour_marker, earlier=earlier
+            )
         if m.framework == LARAVEL:
             habit = Downs(*laravel.downs(changes, m.directory, m.path))
-            return laravel.check(self, m.path, text, habit, honour_marker=honour_marker)
+            earlier = set() if at_base else laravel.made_in_change(changes, m.path)
+            return laravel.check(
+                self, m.path, text, habit, honour_marker=honour_marker, earlier=earlier
+            )
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)

@@ -17,22 +17,15 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from collections.abc import Callable
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import doctrineops as ops
+from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source
-from gatekeeper.checks.migrations.sqleffects import DML
-from gatekeeper.checks.migrations.sqltext import (
-    Statement,
-    irreversible_reason,
-    is_session,
-    split,
-    strip_comments,
-)
+from gatekeeper.checks.migrations.phpmig import SqlReview, does_nothing
 from gatekeeper.model import Finding, Level
 
 _NAME = re.compile(r"^Version(\d+)\.php$")
@@ -59,8 +52,6 @@ _GUARD_NAME = re.compile(
 )
 _PLATFORMS = {"PostgreSQL": "postgres", "MySQL": "mysql", "MariaDB": "mariadb",
               "SQLite": "sqlite"}  # fmt: skip
-#: merged migrations of a folder read for its habit, at most
-MAX_READ = 400
 
 
 def may_be_migration(path: str) -> bool:
@@ -80,22 +71,11 @@ def is_migration(path: str, text: str | None) -> bool:
 
 def version(path: str) -> str:
     """The timestamp in the file's name."""
-    m = _NAME.match(posixpath.basename(path))
-    return m.group(1) if m else posixpath.basename(path)
+    return phpmig.version(_NAME, path)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Doctrine:
-    """A Doctrine migration read: its methods and what ``up`` and ``down`` do."""
-
-    src: Source
-    up: Method | None
-    down: Method | None
-    up_side: ops.Side | None
-    down_side: ops.Side | None
-    transactional: bool
-    #: the database the file guards itself to ("" when none)
-    platform: str
+#: a Doctrine migration read (its ``platform``: the database it guards itself to)
+Doctrine = phpmig.Read[ops.Call]
 
 
 def read(text: str) -> Doctrine:
@@ -111,7 +91,7 @@ def read(text: str) -> Doctrine:
     named = _GUARD_NAME.search(text)
     if not platform and named and src.code[named.start()] == "a":  # code, not a comment
         platform = _SCHEMES.get((named.group(1) or named.group(2) or "").lower(), "")
-    return Doctrine(
+    return phpmig.Read(
         src,
         up,
         down,
@@ -125,27 +105,6 @@ def read(text: str) -> Doctrine:
 # --- what a side does -----------------------------------------------------------------
 
 
-def does_nothing(side: ops.Side) -> bool:
-    """A side that changes nothing: no schema call, no SQL, no row written."""
-    return not (side.schema_calls or side.sql or side.unread_sql or side.writes_rows)
-
-
-def throws(d: Doctrine, method: Method) -> bool:
-    """The method declares the step irreversible (Doctrine's exception, or an abort)."""
-    return _THROWS.search(d.src.body(method)) is not None
-
-
-def data_only(side: ops.Side) -> bool:
-    """The side changes rows and no schema: every SQL string is UPDATE, INSERT or DELETE
-    (or a session statement), no Schema API call, and some row is written."""
-    if side.schema_calls or side.unread_sql:
-        return False
-    statements = [strip_comments(st.text) for s in side.sql for st in split(s.sql)]
-    if not all(DML.match(s) or is_session(s) for s in statements):
-        return False
-    return side.writes_rows or any(DML.match(s) for s in statements)
-
-
 #: DBAL types with no length: a column made one of these holds every value it held
 _UNBOUNDED = re.compile(r"\bTypes::(?:TEXT|BLOB)\b|['\"](?:text|blob)['\"]", re.IGNORECASE)
 _TYPE_CALLS = frozenset({"setType", "setLength", "modifyColumn", "changeColumn"})
@@ -156,12 +115,12 @@ def widens_only(d: Doctrine, up: Method) -> bool:
     sets is on a column it also makes unbounded: no value can be cut, and a rollback that
     keeps the columns wide breaks no code written for the narrower ones."""
     side = d.up_side
-    if side is None or not side.schema_calls or side.sql or side.unread_sql:
+    if side is None or not side.calls or side.sql or side.unread_sql:
         return False
     body = d.src.text[up.start : up.end]
     widened: set[tuple[str, str]] = set()
     lengths: set[tuple[str, str]] = set()
-    for call in side.schema_calls:
+    for call in side.calls:
         if call.op not in _TYPE_CALLS:
             return False
         column = call.column if call.op.startswith("set") else (call.args or ("?",))[0] or "?"
@@ -185,104 +144,96 @@ def _resolved(body: str, rest: str) -> str:
 
 
 def _has_working_down(d: Doctrine) -> bool:
-    return (
-        d.down is not None
-        and d.down_side is not None
-        and not (does_nothing(d.down_side) or throws(d, d.down))
-    )
+    return phpmig.working_down(d, _THROWS)
 
 
 # --- reversibility ----------------------------------------------------------------------
 
 
+_DOCTRINE = phpmig.Framework(
+    "Doctrine", "Doctrine's default down aborts the rollback.", _THROWS,
+    "IrreversibleMigrationException",
+)  # fmt: skip
+
+
 def check(
-    check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
+    check: BaseCheck,
+    path: str,
+    text: str,
+    habit: Downs,
+    *,
+    honour_marker: bool = True,
+    earlier: phpmig.Made = frozenset(),
 ) -> list[Finding]:
-    """Missing, empty or throwing ``down`` of a Doctrine migration, judged by the folder's
-    habit (``habit``, read at base, as for SQL folders in convention.py)."""
+    """Missing, empty or throwing ``down`` of a Doctrine migration, judged by what its up
+    is and the folder's habit (:func:`phpmig.reversibility`); ``earlier``: what older
+    migrations of the same change create (:func:`made_in_change`)."""
     d = read(text)
-    if d.up is None or d.up_side is None or does_nothing(d.up_side) or _has_working_down(d):
-        return []
-    reason = irreversible_reason(text) if honour_marker else None
-    if reason:
-        return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
-                              line=1, evidence=reason)]  # fmt: skip
-    rows = data_only(d.up_side)
-    if d.down is not None and throws(d, d.down):
-        kind = "only changes rows" if rows else _kind(d.up_side)
-        said = f"its down throws IrreversibleMigrationException (the up {kind})"
-        return [check.finding("irreversible", f"Declared irreversible: {said}.", path=path,
-                              line=d.down.line, evidence=said)]  # fmt: skip
-    if d.down is None:
-        rule, line = "missing-down", d.up.line
-        message = (
-            f"Doctrine migration {path} has an up and no down: Doctrine's default down "
-            "aborts the rollback."
-        )
-    else:
-        rule, line = "empty-down", d.down.line
-        message = (
-            f"The down of Doctrine migration {path} does nothing: a rollback leaves what "
-            "the up did."
-        )
-    level = Level.ERROR
-    if rows:
-        message += " Its up only changes rows: no schema is left to undo (a warning)."
-        level = Level.WARNING
-    elif widens_only(d, d.up):
-        message += (
-            " Its up only widens columns to an unbounded type (TEXT, BLOB): code of the "
-            "release before reads and writes them as it did, so a rollback that leaves "
-            "them wide loses nothing (a warning)."
-        )
-        level = Level.WARNING
-    if habit.forward_only():
-        return []
-    if level is Level.ERROR and habit.mostly_without():
-        message += (
-            f" The project rarely writes working downs here ({habit.said()}): its "
-            "convention, so a warning (strict blocks it)."
-        )
-        level = Level.WARNING
-    return [check.finding(rule, message, path=path, line=line, evidence=path, level=level)]
+    return phpmig.reversibility(
+        check, path, text, d, habit, _DOCTRINE, lambda r: up_kind(r, earlier),
+        honour_marker=honour_marker,
+    )  # fmt: skip
 
 
-def _kind(side: ops.Side) -> str:
-    ops_used = {c.op for c in side.schema_calls}
-    if ops_used & {"dropColumn", "dropTable", "dropIndex", "removeForeignKey", "dropForeignKey"}:
-        return "drops what it cannot give back"
-    if ops_used <= {"addColumn", "addIndex", "addUniqueIndex", "createTable",
-                    "addForeignKeyConstraint", "setPrimaryKey"}:  # fmt: skip
-        return "only adds"
-    return "changes the schema"
+#: Schema API calls that only add to a table
+_ADDS = frozenset({
+    "addIndex", "addUniqueIndex", "addForeignKeyConstraint", "setPrimaryKey",
+    "addUniqueConstraint", "createTable", "createSequence", "createNamespace",
+})  # fmt: skip
+_DROPS = frozenset({"dropColumn", "dropTable", "dropIndex", "removeForeignKey", "dropForeignKey"})
+
+
+def up_kind(d: Doctrine, earlier: phpmig.Made = frozenset()) -> tuple[phpmig.Up, str]:
+    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over;
+    ``earlier``: what older migrations of the same change create."""
+    assert d.up_side is not None and d.up is not None
+    side = d.up_side
+    made, adds = _calls_made(side)
+    drops = bool({c.op for c in side.calls} & _DROPS)
+    return phpmig.judge_up(side, adds, made | earlier, widens=widens_only(d, d.up), drops=drops)
+
+
+def made_in_change(changes: ChangeSet, path: str) -> set[tuple[str, str]]:
+    """What the change's older new migrations of the folder create (phpmig.made_in_change)."""
+    return phpmig.made_in_change(changes, path, may_be_migration, version, _made_by)
+
+
+def _made_by(text: str) -> set[tuple[str, str]]:
+    side = read(text).up_side
+    return set() if side is None else _calls_made(side)[0] | phpmig.made_by_sql(side)
+
+
+def _calls_made(side: ops.Side) -> tuple[set[tuple[str, str]], bool]:
+    """The tables and columns the side's calls create, and whether each call only adds."""
+    made: set[tuple[str, str]] = set()
+    adds = True
+    for c in side.calls:
+        column = (c.args[0] if c.args else None) or "?"
+        if c.op == "createTable":
+            made.add((c.table.lower(), "*"))
+        elif c.op == "addColumn" and not c.created:
+            made.add((c.table.lower(), column.lower()))
+            adds = adds and (not ops.not_null(c) or ops.has_default(c))
+        elif not (c.created or c.op in _ADDS):
+            adds = False
+    return made, adds
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
     """How the folder's merged Doctrine migrations stand: (with a working down, without),
     ``own``, the migration judged, left out. Read at base, once per run."""
-    found = _merged_downs(changes, folder)
-    working = sum(1 for path, works in found.items() if works and path != own)
-    without = sum(1 for path, works in found.items() if not works and path != own)
-    return working, without
+    pattern = f"{folder}/Version*.php" if folder else "Version*.php"
+    return phpmig.downs(
+        changes, f"doctrine-downs:{folder}", pattern, own, may_be_migration, is_migration, _works
+    )
 
 
-def _merged_downs(changes: ChangeSet, folder: str) -> dict[str, bool]:
-    """Each merged migration of the folder that does something: whether its down works."""
-
-    def read_all() -> dict[str, bool]:
-        out: dict[str, bool] = {}
-        pattern = f"{folder}/Version*.php" if folder else "Version*.php"
-        for path in sorted(changes.base_paths((pattern,)))[-MAX_READ:]:
-            text = changes.text_at_base(path)
-            if posixpath.dirname(path) != folder or not is_migration(path, text):
-                continue
-            d = read(text or "")
-            if d.up_side is not None and not does_nothing(d.up_side):
-                out[path] = _has_working_down(d)
-        return out
-
-    found: dict[str, bool] = changes.fact(f"doctrine-downs:{folder}", read_all)
-    return found
+def _works(text: str) -> bool | None:
+    """Whether the down of the migration in ``text`` works; None when its up does nothing."""
+    d = read(text)
+    if d.up_side is None or does_nothing(d.up_side):
+        return None
+    return _has_working_down(d)
 
 
 _ENV_URL = re.compile(r"^\s*DATABASE_URL\s*=\s*[\"']?(\w+):", re.MULTILINE)
@@ -299,18 +250,10 @@ def dialect(changes: ChangeSet, d: Doctrine, default: str) -> str:
     ``DATABASE_URL``, its DBAL ``driver``) when it names one only, else ``default``."""
     if d.platform:
         return d.platform
-
-    def read_config() -> str:
-        named: set[str] = set()
-        for path in _CONFIGS:
-            text = changes.text_at_base(path) or ""
-            for word in _ENV_URL.findall(text) + _DRIVER.findall(text):
-                if word.lower() in _SCHEMES:
-                    named.add(_SCHEMES[word.lower()])
-        return named.pop() if len(named) == 1 else ""
-
-    found: str = changes.fact("doctrine-dialect", read_config)
-    return found or default
+    named = phpmig.named_dialect(
+        changes, "doctrine-dialect", _CONFIGS, (_ENV_URL, _DRIVER), _SCHEMES
+    )
+    return named or default
 
 
 _FROM = re.compile(r"->\s*from\s*\(\s*(?=['\"])")
@@ -357,27 +300,16 @@ def _reads_all_and_writes(d: Doctrine, up: Method, table: str) -> bool:
 
 # --- safety -----------------------------------------------------------------------------
 
-#: how the caller reviews SQL statements in one dialect (in a transaction or not)
-SqlReview = Callable[[list[Statement], bool], list[Hit]]
-
 
 def hits(d: Doctrine, dialect: str, added: frozenset[int], review: SqlReview) -> list[Hit]:
     """Hits of the up side on ``added`` lines: its SQL strings reviewed like a SQL file's
     and its Schema API calls read as the operations they generate."""
     if d.up_side is None:
         return []
-    out: list[Hit] = []
-    for s in d.up_side.sql:
-        statements = [dataclasses.replace(st, line=s.line, end_line=s.line) for st in split(s.sql)]
-        out += [h for h in review(statements, d.transactional) if h not in out]
+    out = phpmig.sql_hits(d.up_side, d.transactional, review)
     for call in d.up_side.calls:
         out += _call_hits(call, dialect)
-    for line, arg in d.up_side.unread_sql:
-        msg = (
-            f"SQL built at run time ({arg[:80]}) is run here: the gate cannot read it, so "
-            "it was not reviewed."
-        )
-        out.append(Hit("unreviewed-statement", msg, line, f"runtime-sql:{arg[:200]}"))
+    out += phpmig.unread_hits(d.up_side)
     return [h for h in out if h.line in added]
 
 
@@ -494,9 +426,8 @@ def same_statements(before: str, after: str) -> bool:
 
 
 def _effects(text: str) -> list[str] | None:
-    d = read(text)
-    if d.up_side is None:
-        return None
-    out = [" ".join(st.text.split()) for s in d.up_side.sql for st in split(s.sql)]
-    out += [f"{c.op}:{c.table}:{c.column}:{c.args}" for c in d.up_side.schema_calls]
-    return out
+    return phpmig.effects(read(text).up_side, _spelled)
+
+
+def _spelled(c: ops.Call) -> str:
+    return f"{c.op}:{c.table}:{c.column}:{c.args}"

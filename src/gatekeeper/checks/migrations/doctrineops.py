@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.gosrc import RUNTIME
-from gatekeeper.checks.migrations.php import Method, Source
+from gatekeeper.checks.migrations.php import Method, Source, SqlString, name_of
+from gatekeeper.checks.migrations.sqlwrites import RowWrite
 
 #: a call on ``$schema``, a variable, or a chain of getTable/createTable/getColumn calls
 _CALL = re.compile(
@@ -59,29 +61,9 @@ class Call:
     rest: str
 
 
-@dataclass(frozen=True, slots=True)
-class SqlString:
-    """One SQL string a method runs, and the line of its call."""
-
-    sql: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Side:
-    """What one method (``up`` or ``down``) does."""
-
-    calls: tuple[Call, ...]
-    sql: tuple[SqlString, ...]
-    #: SQL calls whose text the gate could not read (built at run time): line, argument
-    unread_sql: tuple[tuple[int, str], ...]
-    #: it writes rows through the query builder or the connection
-    writes_rows: bool
-
-    @property
-    def schema_calls(self) -> tuple[Call, ...]:
-        """The calls that change the schema."""
-        return tuple(c for c in self.calls if c.op in SCHEMA_OPS)
+#: what one method does: its Schema API calls that change the schema (:data:`SCHEMA_OPS`),
+#: its SQL strings, and the rows it writes through the connection or the query builder
+Side = phpmig.Side[Call]
 
 
 def creators(src: Source) -> frozenset[str]:
@@ -124,7 +106,7 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
         if op in helpers and m.group("base") == "$this":
             op, args = "createTable", tuple(a for a in args if a is not None)
         if op in ("getTable", "createTable", "getColumn"):
-            name = _name(args)
+            name = name_of(args)
             bound = (name, "", op == "createTable" or name in created)
             if op == "createTable":
                 created.add(name)
@@ -140,7 +122,47 @@ def read_side(src: Source, method: Method, helpers: frozenset[str] = frozenset()
         rest = src.text[paren : stop if stop > 0 else len(src.text)]
         calls.append(Call(op, line, table, column, made, args, rest))
     writes = bool(_ROW_WRITE.search(body))
-    return Side(tuple(calls), tuple(sql), tuple(unread), writes)
+    changes = tuple(c for c in calls if c.op in SCHEMA_OPS)
+    return phpmig.Side(changes, tuple(sql), tuple(unread), writes, tuple(_row_writes(src, method)))
+
+
+_API_WRITE = re.compile(r"->\s*(update|delete)\s*\(")
+_KEY = re.compile(r"""['"](\w+)['"]\s*=>""")
+_EMPTY_KEY = re.compile(r"""['"](\w+)['"]\s*=>\s*(?:null|''|"")\s*[,\]]""", re.IGNORECASE)
+_SET = re.compile(r"""->\s*set\s*\(\s*['"](\w+)['"]""")
+_EMPTY_WHERE = re.compile(
+    r"""(\w+)\s+IS\s+NULL\b|(\w+)\s*=\s*''|->\s*isNull\s*\(\s*['"](\w+)['"]""", re.IGNORECASE
+)
+
+
+def _row_writes(src: Source, method: Method) -> list[RowWrite]:
+    """The rows the method writes over through DBAL: the connection's ``update('t',
+    [data], [criteria])`` and ``delete('t', [criteria])``, a query builder's
+    ``update('t')->set('c', ...)->where(...)`` and ``delete('t')``. A column counts as
+    limited to empty values when the criteria hold it to null or '' (DBAL writes ``IS
+    NULL`` for a null criterion) or the query builder's where says ``c IS NULL`` (or
+    ``expr()->isNull('c')``)."""
+    out: list[RowWrite] = []
+    for m in _API_WRITE.finditer(src.body(method)):
+        paren = method.start + m.end() - 1
+        spans = src.arguments(paren)
+        if not spans:
+            continue
+        table = name_of(tuple(src.string_at(s, e) for s, e in spans[:1]))
+        line = src.line_of(paren)
+        if m.group(1) == "delete":
+            out.append(RowWrite(table, line, deletes=True))
+            continue
+        if len(spans) >= 2:  # the connection's update(table, data, criteria)
+            columns = tuple(_KEY.findall(src.text[spans[1][0] : spans[1][1]]))
+            criteria = src.text[spans[2][0] : spans[2][1]] if len(spans) >= 3 else ""
+            out.append(RowWrite(table, line, columns, frozenset(_EMPTY_KEY.findall(criteria))))
+            continue
+        stop = src.code.find(";", paren, method.end)
+        chain = src.text[paren : stop if stop > 0 else method.end]
+        empty = {a or b or c for a, b, c in _EMPTY_WHERE.findall(chain)}
+        out.append(RowWrite(table, line, tuple(_SET.findall(chain)), frozenset(empty)))
+    return out
 
 
 def _receiver(
@@ -156,17 +178,12 @@ def _receiver(
     chain_start = at + (m.start("chain") - m.start())
     for link in _LINK.finditer(m.group("chain")):
         paren = chain_start + link.end() - 1
-        name = _name(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
+        name = name_of(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
         if link.group(1) == "getColumn":
             column = name
         else:
             table, column, made = name, "", link.group(1) == "createTable" or name in created
     return table, column, made
-
-
-def _name(args: tuple[str | None, ...]) -> str:
-    first = args[0] if args else None
-    return "?" if first is None or RUNTIME in first else first
 
 
 def option(rest: str, key: str) -> str | None:

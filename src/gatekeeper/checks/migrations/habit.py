@@ -1,9 +1,9 @@
 """What a folder's merged migrations say about its habit of writing downs.
 
 A leaf module (no imports from the check) so that every framework's reader can weigh a
-new migration by the same counts: SQL folders (convention.py) and Doctrine classes
-(doctrine.py) count their merged migrations with and without a working down, and the
-thresholds below decide what a missing or empty down means there.
+new migration by the same counts: SQL folders (convention.py) and PHP classes (phpmig.py,
+for Doctrine and Laravel) count their merged migrations with and without a working down,
+and the thresholds below decide what a missing or empty down means there.
 
 - :meth:`Downs.forward_only`: at most one merged migration in :data:`RARELY` has a down
   that does something, and at least one has none: treated like other forward-only folders.

@@ -13,25 +13,17 @@ is not run here: no round trip.
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import re
-from collections.abc import Callable
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import laravelops as ops
+from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source
-from gatekeeper.checks.migrations.sqleffects import DML
-from gatekeeper.checks.migrations.sqltext import (
-    Statement,
-    irreversible_reason,
-    is_session,
-    split,
-    strip_comments,
-)
+from gatekeeper.checks.migrations.phpmig import SqlReview, does_nothing
 from gatekeeper.model import Finding, Level
 
 _NAME = re.compile(r"^(\d{4}_\d{2}_\d{2}_\d{6})_[^/]+\.php$")
@@ -41,8 +33,9 @@ _USES = re.compile(r"^\s*use\s+" + _FULL + r"\s*;", re.MULTILINE)
 _EXTENDS_ANY = re.compile(r"\bextends\s+\\?(?:\w+\\)*\w*Migration\b")
 _REQUIRES = re.compile(r"\"require\"\s*:\s*\{[^}]*\"laravel/framework\"\s*:")
 _NO_TRANSACTION = re.compile(r"\$withinTransaction\s*=\s*false\b")
-#: merged migrations of a folder read for its habit, at most
-MAX_READ = 400
+#: Laravel has no exception of its own for a step that cannot be undone: a down that
+#: throws one (``throw new RuntimeException('...')``) stops the rollback there, on purpose
+_THROWS = re.compile(r"\bthrow\s+new\s+\\?(?:[\w\\]+\\)?\w+\s*\(")
 
 
 def may_be_migration(path: str) -> bool:
@@ -74,20 +67,11 @@ def is_app(changes: ChangeSet) -> bool:
 
 def version(path: str) -> str:
     """The timestamp in the file's name."""
-    m = _NAME.match(posixpath.basename(path))
-    return m.group(1) if m else posixpath.basename(path)
+    return phpmig.version(_NAME, path)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Laravel:
-    """A Laravel migration read: its methods and what ``up`` and ``down`` do."""
-
-    src: Source
-    up: Method | None
-    down: Method | None
-    up_side: ops.Side | None
-    down_side: ops.Side | None
-    transactional: bool
+#: a Laravel migration read
+Laravel = phpmig.Read[ops.Call]
 
 
 def read(text: str) -> Laravel:
@@ -95,7 +79,7 @@ def read(text: str) -> Laravel:
     src = Source(text)
     methods = src.methods()
     up, down = methods.get("up"), methods.get("down")
-    return Laravel(
+    return phpmig.Read(
         src,
         up,
         down,
@@ -118,35 +102,13 @@ def _side(src: Source, method: Method, methods: dict[str, Method]) -> ops.Side:
             if helper is not None and helper not in seen and helper.name not in ("up", "down"):
                 seen.append(helper)
     sides = [ops.read_side(src, m) for m in seen]
-    return ops.Side(
+    return phpmig.Side(
         tuple(c for side in sides for c in side.calls),
         tuple(q for side in sides for q in side.sql),
         tuple(u for side in sides for u in side.unread_sql),
         any(side.writes_rows for side in sides),
-        tuple(u for side in sides for u in side.updates),
+        tuple(u for side in sides for u in side.writes),
     )
-
-
-def data_only(side: ops.Side) -> bool:
-    """The side changes rows and no schema: no schema call, every SQL string is UPDATE,
-    INSERT or DELETE (or a session statement), and some row is written."""
-    if side.calls or side.unread_sql:
-        return False
-    statements = [strip_comments(st.text) for s in side.sql for st in split(s.sql)]
-    if not all(DML.match(s) or is_session(s) for s in statements):
-        return False
-    return side.writes_rows or any(DML.match(s) for s in statements)
-
-
-def overwritten(side: ops.Side) -> str:
-    """What a data-only side overwrites, "" when nothing: a query builder ``update`` whose
-    chain does not limit each column it sets to rows where that column is empty (NULL or
-    ''), so stored values are replaced and no down can know them (``"t.c"``)."""
-    for u in side.updates:
-        lost = [c for c in u.columns if c not in u.only_empty]
-        if lost:
-            return ", ".join(f"{u.table}.{c}" for c in lost)
-    return ""
 
 
 #: Blueprint calls that only add to a table (an index, a key, Laravel's nullable sets)
@@ -157,12 +119,10 @@ _ADDS = frozenset({
 })  # fmt: skip
 
 
-def adds_only(side: ops.Side) -> bool:
-    """The side only adds schema (as the Go reader's godowns judges an additive up): new
-    tables, columns old code can ignore (nullable or with a default), indexes and keys;
-    no SQL string, no change to or drop of anything there."""
-    if not side.calls or side.sql or side.unread_sql:
-        return False
+def _calls_add(side: ops.Side) -> bool:
+    """Each schema builder call of the side only adds (as the Go reader's godowns judges
+    an additive up): new tables, columns old code can ignore (nullable or with a
+    default), indexes and keys; no change to or drop of anything there."""
     for call in side.calls:
         if call.created or call.op in _ADDS:
             continue
@@ -172,65 +132,68 @@ def adds_only(side: ops.Side) -> bool:
     return True
 
 
+def _made(side: ops.Side) -> set[tuple[str, str]]:
+    """The tables (``(t, "*")``) and columns (``(t, c)``) the side's calls create."""
+    out: set[tuple[str, str]] = set()
+    for call in side.calls:
+        if call.op == "create":
+            out.add((call.table.lower(), "*"))
+        elif call.op in _COLUMN_TYPES and call.args and not ops.changes_column(call):
+            out.add((call.table.lower(), (call.args[0] or "?").lower()))
+    return out
+
+
+def up_kind(d: Laravel, earlier: phpmig.Made = frozenset()) -> tuple[phpmig.Up, str]:
+    """What the up is for its down (:func:`phpmig.judge_up`), and what it writes over;
+    ``earlier``: what older migrations of the same change create."""
+    side = d.up_side
+    assert side is not None
+    drops = any(c.op.startswith("drop") for c in side.calls)  # tables, columns, indexes
+    return phpmig.judge_up(side, _calls_add(side), _made(side) | earlier, drops=drops)
+
+
+def made_in_change(changes: ChangeSet, path: str) -> set[tuple[str, str]]:
+    """What the change's older new migrations of the folder create (phpmig.made_in_change)."""
+    return phpmig.made_in_change(changes, path, may_be_migration, version, _made_by)
+
+
+def _made_by(text: str) -> set[tuple[str, str]]:
+    side = read(text).up_side
+    return set() if side is None else _made(side) | phpmig.made_by_sql(side)
+
+
 def _has_working_down(d: Laravel) -> bool:
-    return d.down_side is not None and not d.down_side.does_nothing()
+    return phpmig.working_down(d, _THROWS)
 
 
 # --- reversibility ----------------------------------------------------------------------
 
 
+_LARAVEL = phpmig.Framework(
+    "Laravel",
+    "Laravel's default down does nothing, so a rollback leaves what the up did.",
+    _THROWS,
+    "an exception, so a rollback stops there",
+)
+
+
 def check(
-    check: BaseCheck, path: str, text: str, habit: Downs, *, honour_marker: bool = True
+    check: BaseCheck,
+    path: str,
+    text: str,
+    habit: Downs,
+    *,
+    honour_marker: bool = True,
+    earlier: phpmig.Made = frozenset(),
 ) -> list[Finding]:
-    """Missing or empty ``down`` of a Laravel migration, judged by the folder's habit
-    (``habit``, read at base) as Doctrine's are. An up that only writes rows warns, unless
-    it overwrites stored values (:func:`overwritten`): those a rollback cannot restore."""
+    """Missing, empty or throwing ``down`` of a Laravel migration, judged by what its up is
+    and the folder's habit as Doctrine's are (:func:`phpmig.reversibility`); ``earlier``:
+    what older migrations of the same change create (:func:`made_in_change`)."""
     d = read(text)
-    if d.up is None or d.up_side is None or d.up_side.does_nothing() or _has_working_down(d):
-        return []
-    reason = irreversible_reason(text) if honour_marker else None
-    if reason:
-        return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
-                              line=1, evidence=reason)]  # fmt: skip
-    if d.down is None:
-        rule, line = "missing-down", d.up.line
-        message = (
-            f"Laravel migration {path} has an up and no down: Laravel's default down does "
-            "nothing, so a rollback leaves what the up did."
-        )
-    else:
-        rule, line = "empty-down", d.down.line
-        message = (
-            f"The down of Laravel migration {path} does nothing: a rollback leaves what the up did."
-        )
-    level = Level.ERROR
-    if adds_only(d.up_side):
-        message += (
-            " Its up only adds (tables, nullable or defaulted columns, indexes): code of "
-            "the release before ignores them, so a rollback that leaves them breaks "
-            "nothing (a warning)."
-        )
-        level = Level.WARNING
-    elif data_only(d.up_side):
-        lost = overwritten(d.up_side)
-        if lost:
-            message += (
-                f" Its up overwrites stored values ({lost}) on rows its where does not "
-                "limit to empty ones: no down can give them back (take a backup, or "
-                "mark it `gatekeeper:irreversible <reason>`)."
-            )
-        else:
-            message += " Its up only changes rows: no schema is left to undo (a warning)."
-            level = Level.WARNING
-    if habit.forward_only():
-        return []
-    if level is Level.ERROR and habit.mostly_without():
-        message += (
-            f" The project rarely writes working downs here ({habit.said()}): its "
-            "convention, so a warning (strict blocks it)."
-        )
-        level = Level.WARNING
-    return [check.finding(rule, message, path=path, line=line, evidence=path, level=level)]
+    return phpmig.reversibility(
+        check, path, text, d, habit, _LARAVEL, lambda r: up_kind(r, earlier),
+        honour_marker=honour_marker,
+    )  # fmt: skip
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
@@ -238,25 +201,24 @@ def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
     ``own`` left out. Read at base, once per run."""
 
     in_app = is_app(changes)
+    pattern = f"{folder}/*.php" if folder else "*.php"
+    return phpmig.downs(
+        changes,
+        f"laravel-downs:{folder}",
+        pattern,
+        own,
+        may_be_migration,
+        lambda path, text: is_migration(path, text, in_app=in_app),
+        _works,
+    )
 
-    def read_all() -> dict[str, bool]:
-        out: dict[str, bool] = {}
-        pattern = f"{folder}/*.php" if folder else "*.php"
-        for path in sorted(changes.base_paths((pattern,)))[-MAX_READ:]:
-            if posixpath.dirname(path) != folder or not may_be_migration(path):
-                continue
-            text = changes.text_at_base(path)
-            if not is_migration(path, text, in_app=in_app):
-                continue
-            d = read(text or "")
-            if d.up_side is not None and not d.up_side.does_nothing():
-                out[path] = _has_working_down(d)
-        return out
 
-    found: dict[str, bool] = changes.fact(f"laravel-downs:{folder}", read_all)
-    working = sum(1 for path, works in found.items() if works and path != own)
-    without = sum(1 for path, works in found.items() if not works and path != own)
-    return working, without
+def _works(text: str) -> bool | None:
+    """Whether the down of the migration in ``text`` works; None when its up does nothing."""
+    d = read(text)
+    if d.up_side is None or does_nothing(d.up_side):
+        return None
+    return _has_working_down(d)
 
 
 _ENV = re.compile(r"^\s*DB_CONNECTION\s*=\s*[\"']?(\w+)", re.MULTILINE)
@@ -270,23 +232,12 @@ def dialect(changes: ChangeSet, default: str) -> str:
     configuration names (``DB_CONNECTION`` of ``.env.example``, the default connection of
     ``config/database.php``) when it names one only, else ``default``."""
 
-    def read_config() -> str:
-        named: set[str] = set()
-        for path in _CONFIGS:
-            text = changes.text_at_base(path) or ""
-            for word in _ENV.findall(text) + _CONFIG.findall(text):
-                if word.lower() in _DRIVERS:
-                    named.add(_DRIVERS[word.lower()])
-        return named.pop() if len(named) == 1 else ""
-
-    found: str = changes.fact("laravel-dialect", read_config)
-    return found or default
+    named = phpmig.named_dialect(changes, "laravel-dialect", _CONFIGS, (_ENV, _CONFIG), _DRIVERS)
+    return named or default
 
 
 # --- safety -----------------------------------------------------------------------------
 
-#: how the caller reviews SQL statements in one dialect (in a transaction or not)
-SqlReview = Callable[[list[Statement], bool], list[Hit]]
 _COLUMN_TYPES = frozenset({
     "bigInteger", "binary", "boolean", "char", "date", "dateTime", "dateTimeTz", "decimal",
     "double", "enum", "float", "foreignId", "foreignUuid", "foreignUlid", "foreignIdFor",
@@ -313,18 +264,10 @@ def hits(d: Laravel, dialect: str, added: frozenset[int], review: SqlReview) -> 
     if d.up_side is None:
         return []
     in_tx = d.transactional and dialect in ("postgres", "sqlite")
-    out: list[Hit] = []
-    for s in d.up_side.sql:
-        statements = [dataclasses.replace(st, line=s.line, end_line=s.line) for st in split(s.sql)]
-        out += [h for h in review(statements, in_tx) if h not in out]
+    out = phpmig.sql_hits(d.up_side, in_tx, review)
     for call in d.up_side.calls:
         out += [h for h in _call_hits(call, dialect) if h not in out]
-    for line, arg in d.up_side.unread_sql:
-        msg = (
-            f"SQL built at run time ({arg[:80]}) is run here: the gate cannot read it, so "
-            "it was not reviewed."
-        )
-        out.append(Hit("unreviewed-statement", msg, line, f"runtime-sql:{arg[:200]}"))
+    out += phpmig.unread_hits(d.up_side)
     return [h for h in out if h.line in added]
 
 
@@ -425,9 +368,8 @@ def same_statements(before: str, after: str) -> bool:
 
 
 def _effects(text: str) -> list[str] | None:
-    d = read(text)
-    if d.up_side is None:
-        return None
-    out = [" ".join(st.text.split()) for s in d.up_side.sql for st in split(s.sql)]
-    out += [f"{c.op}:{c.table}:{c.args}:{' '.join(c.rest.split())}" for c in d.up_side.calls]
-    return out
+    return phpmig.effects(read(text).up_side, _spelled)
+
+
+def _spelled(c: ops.Call) -> str:
+    return f"{c.op}:{c.table}:{c.args}:{' '.join(c.rest.split())}"

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.gosrc import RUNTIME
-from gatekeeper.checks.migrations.php import Method, Source, closing
+from gatekeeper.checks.migrations.php import Method, Source, SqlString, closing, name_of
+from gatekeeper.checks.migrations.sqlwrites import RowWrite
 
 #: ``Schema::op(`` (also through ``Schema::connection('x')->op(``)
 _SCHEMA = re.compile(r"\bSchema\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?(?P<op>\w+)\s*\(")
@@ -56,40 +58,9 @@ class Call:
     rest: str
 
 
-@dataclass(frozen=True, slots=True)
-class SqlString:
-    """One SQL string a method runs, and the line of its call."""
-
-    sql: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """A query builder ``update([...])``: its table, the columns it sets, and the
-    columns its chain limits to empty values (``whereNull('c')``, ``where('c', '')``)."""
-
-    table: str
-    line: int
-    columns: tuple[str, ...]
-    only_empty: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Side:
-    """What one method (``up`` or ``down``) does."""
-
-    calls: tuple[Call, ...]
-    sql: tuple[SqlString, ...]
-    #: SQL calls whose text the gate could not read: line, argument
-    unread_sql: tuple[tuple[int, str], ...]
-    #: it writes rows (query builder, Eloquent)
-    writes_rows: bool
-    updates: tuple[Update, ...]
-
-    def does_nothing(self) -> bool:
-        """No schema call, no SQL, no row written."""
-        return not (self.calls or self.sql or self.unread_sql or self.writes_rows)
+#: what one method does: its schema changes (a ``Schema::`` call, a Blueprint call), its
+#: SQL strings, and the rows it writes (``writes``: a ``DB::table`` ``update``/``delete``)
+Side = phpmig.Side[Call]
 
 
 def read_side(src: Source, method: Method) -> Side:
@@ -105,7 +76,7 @@ def read_side(src: Source, method: Method) -> Side:
             continue  # hasTable, hasColumn, disableForeignKeyConstraints: read only
         spans = src.arguments(paren)
         args = tuple(src.string_at(s, e) for s, e in spans)
-        table = _name(args)
+        table = name_of(args)
         line = src.line_of(method.start + m.start())
         if op == "create":
             created.add(table)
@@ -128,8 +99,8 @@ def read_side(src: Source, method: Method) -> Side:
             unread.append((line, " ".join(src.text[spans[0][0] : spans[0][1]].split())))
         else:
             sql.append(SqlString(text, line))
-    writes = bool(_ROW_WRITE.search(body))
-    return Side(tuple(calls), tuple(sql), tuple(unread), writes, tuple(_updates(src, method)))
+    writes, updates = bool(_ROW_WRITE.search(body)), tuple(_updates(src, method))
+    return phpmig.Side(tuple(calls), tuple(sql), tuple(unread), writes, updates)
 
 
 def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) -> list[Call]:
@@ -157,6 +128,7 @@ def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) ->
 
 _TABLE_CALL = re.compile(r"\bDB\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?table\s*\(")
 _UPDATE = re.compile(r"->\s*update\s*\(")
+_DELETE = re.compile(r"->\s*(?:delete|truncate)\s*\(")
 _KEY = re.compile(r"""['"](\w+)['"]\s*=>""")
 _EMPTY_WHERE = re.compile(
     r"""->\s*where\s*\(\s*['"](\w+)['"]\s*,\s*(?:['"]=['"]\s*,\s*)?(?:''|""|null)\s*\)"""
@@ -165,29 +137,28 @@ _EMPTY_WHERE = re.compile(
 )
 
 
-def _updates(src: Source, method: Method) -> list[Update]:
-    """Each ``DB::table('t')...->update([...])`` statement of the method."""
-    out: list[Update] = []
+def _updates(src: Source, method: Method) -> list[RowWrite]:
+    """Each ``DB::table('t')...->update([...])`` statement of the method (the columns it
+    sets, those its chain limits to empty values: ``whereNull('c')``, ``where('c', '')``),
+    and each ``DB::table('t')...->delete()`` or ``->truncate()``."""
+    out: list[RowWrite] = []
     body = src.body(method)
     for m in _TABLE_CALL.finditer(body):
         paren = method.start + m.end() - 1
-        table = _name(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
+        table = name_of(tuple(src.string_at(s, e) for s, e in src.arguments(paren)))
         stop = src.code.find(";", paren, method.end)
         stop = stop if stop > 0 else method.end
         update = _UPDATE.search(src.code, paren, stop)
         if update is None:
+            if _DELETE.search(src.code, paren, stop):
+                out.append(RowWrite(table, src.line_of(paren), deletes=True))
             continue
         close = closing(src.code, update.end() - 1, "(", ")") or stop
         columns = tuple(_KEY.findall(src.text[update.end() : close]))
         chain = src.text[paren:stop]
         empty = frozenset(a or b for a, b in _EMPTY_WHERE.findall(chain))
-        out.append(Update(table, src.line_of(paren), columns, empty))
+        out.append(RowWrite(table, src.line_of(paren), columns, empty))
     return out
-
-
-def _name(args: tuple[str | None, ...]) -> str:
-    first = args[0] if args else None
-    return "?" if first is None or RUNTIME in first else first
 
 
 def nullable(call: Call) -> bool:

@@ -35,6 +35,14 @@ class Literal:
 
 
 @dataclass(frozen=True, slots=True)
+class SqlString:
+    """One SQL string a migration's method runs, and the line of its call."""
+
+    sql: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Method:
     """A method's body: the offsets just inside its braces, and the line it starts on."""
 
@@ -118,6 +126,13 @@ class Source:
             if value is not None and RUNTIME not in value:
                 found[m.group(1)] = value
         return found
+
+
+def name_of(args: tuple[str | None, ...]) -> str:
+    """The name a call's first argument gives (a table's, a column's): "?" when it is
+    computed at run time."""
+    first = args[0] if args else None
+    return "?" if first is None or RUNTIME in first else first
 
 
 def _constant_name(operand: str) -> str | None:

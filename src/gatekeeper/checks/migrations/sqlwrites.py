@@ -1,0 +1,173 @@
+"""What one SQL statement of a migration adds, and what it writes over: the facts the PHP
+readers (:mod:`.phpmig`) weigh an empty down by.
+
+An up that only *adds* (a new table, a nullable or defaulted column, an index, a key)
+leaves nothing old code trips on: its down is derivable and a rollback that keeps the
+additions breaks nothing. An up that *writes over* rows (an UPDATE whose WHERE does not
+limit each column it sets to empty ones, a DELETE) loses what they held: no down written
+later can give it back. Statements are read with parentheses and quoted text masked, so
+a subquery's WHERE or a string holding ``OR`` is not taken for the statement's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: a name as SQL writes it: bare, quoted or backquoted, with an optional schema
+_NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+))?'
+_CREATES = re.compile(
+    r"^CREATE\s+(?:(?:UNIQUE|FULLTEXT|SPATIAL)\s+)?INDEX\b|^CREATE\s+(?:TEMPORARY\s+)?TABLE\b"
+    r"|^CREATE\s+(?:SEQUENCE|TYPE|EXTENSION|SCHEMA)\b|^COMMENT\s+ON\b",
+    re.IGNORECASE,
+)
+_CREATE_TABLE = re.compile(
+    rf"^CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?({_NAME})", re.IGNORECASE
+)
+_ALTER = re.compile(rf"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s+", re.IGNORECASE)
+_ADD = re.compile(rf"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?({_NAME})?", re.IGNORECASE)
+#: what ADD adds when it is not a column
+_NOT_COLUMN = frozenset({"constraint", "index", "key", "unique", "foreign", "primary",
+                         "fulltext", "spatial", "check"})  # fmt: skip
+_UPDATE = re.compile(rf"^UPDATE\s+(?:ONLY\s+)?({_NAME})(?:\s+(?:AS\s+)?\w+)?\s+SET\s+",
+                     re.IGNORECASE)  # fmt: skip
+_DELETE = re.compile(rf"^DELETE\s+(?:FROM\s+)?({_NAME})", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"\s(?:WHERE|FROM|RETURNING|ORDER\s+BY|LIMIT)\s", re.IGNORECASE)
+_SET_COLUMN = re.compile(rf"^\s*(?:{_NAME}\.)?(\"[^\"]+\"|`[^`]+`|[\w$]+)\s*=")
+_EMPTY = re.compile(
+    rf"(?:{_NAME}\.)?(\"[^\"]+\"|`[^`]+`|[\w$]+)\s+IS\s+NULL\b"
+    rf"|(?:{_NAME}\.)?(\"[^\"]+\"|`[^`]+`|[\w$]+)\s*=\s*''",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RowWrite:
+    """One write of rows a migration makes through its framework's API: the table, the
+    columns it sets (none for a delete), the columns its filter limits to empty values
+    (NULL or ''), and whether it deletes."""
+
+    table: str
+    line: int
+    columns: tuple[str, ...] = ()
+    only_empty: frozenset[str] = frozenset()
+    deletes: bool = False
+
+
+def bare(name: str) -> str:
+    """A name without quotes or schema, lowercased."""
+    return name.rsplit(".", 1)[-1].strip('"`[]').lower()
+
+
+def adds_only(statement: str) -> bool:
+    """The statement creates something new (a table, an index, a type) or adds to a table
+    only what old code ignores: nullable or defaulted columns, indexes, keys."""
+    text = " ".join(statement.split()).rstrip(";")
+    if _CREATES.match(text):
+        return True
+    alter = _ALTER.match(text)
+    if alter is None:
+        return False
+    for clause in _top_level(text[alter.end() :], ","):
+        add = _ADD.match(clause.strip())
+        if add is None:
+            return False
+        word = (add.group(1) or "").lower()
+        if word in _NOT_COLUMN:
+            continue
+        rest = clause[add.end() :] if add.group(1) else clause
+        required = re.search(r"\bNOT\s+NULL\b", rest, re.IGNORECASE)
+        if required and not re.search(r"\bDEFAULT\b|\bAUTO_INCREMENT\b|\bSERIAL\b", rest, re.I):
+            return False
+    return True
+
+
+def fresh(statement: str) -> set[tuple[str, str]]:
+    """What the statement makes that holds nothing yet: ``(table, column)`` of an added
+    column, ``(table, "*")`` of a created table."""
+    text = " ".join(statement.split()).rstrip(";")
+    made = _CREATE_TABLE.match(text)
+    if made is not None:
+        return {(bare(made.group(1)), "*")}
+    alter = _ALTER.match(text)
+    if alter is None:
+        return set()
+    table, out = bare(alter.group(1)), set()
+    for clause in _top_level(text[alter.end() :], ","):
+        add = _ADD.match(clause.strip())
+        if add is not None and add.group(1) and add.group(1).lower() not in _NOT_COLUMN:
+            out.add((table, bare(add.group(1))))
+    return out
+
+
+def lost(statement: str, new: set[tuple[str, str]]) -> str:
+    """What the statement writes over ("t.c", "the rows of t it deletes"), "" when
+    nothing: a DELETE, or an UPDATE of a column its WHERE does not limit to empty values;
+    ``new``: columns and tables the same up made (``fresh``), which held nothing to lose."""
+    text = " ".join(statement.split()).rstrip(";")
+    deleted = _DELETE.match(text)
+    if deleted is not None:
+        table = bare(deleted.group(1))
+        return "" if (table, "*") in new else f"the rows of {table} it deletes"
+    update = _UPDATE.match(text)
+    if update is None:
+        # an UPDATE of a shape not read here (a join, a CTE): what it sets is not known
+        return "the rows it updates" if re.match(r"UPDATE\b", text, re.IGNORECASE) else ""
+    masked = _mask(text)
+    end = _CLAUSE_END.search(masked, update.end())
+    assignments = _top_level(text[update.end() : end.start() if end else len(text)], ",")
+    columns = [bare(m.group(1)) if (m := _SET_COLUMN.match(a)) else "?" for a in assignments]
+    where = re.search(r"\sWHERE\s", masked[update.end() :], re.IGNORECASE)
+    empty: set[str] = set()
+    if where is not None:
+        condition = masked[update.end() + where.end() :]
+        if not re.search(r"\bOR\b", condition, re.IGNORECASE):
+            empty = {bare(a or b) for a, b in _EMPTY.findall(condition)}
+    return written_over(RowWrite(bare(update.group(1)), 0, tuple(columns), frozenset(empty)), new)
+
+
+def written_over(write: RowWrite, new: set[tuple[str, str]]) -> str:
+    """What a write of rows loses ("t.c", "the rows of t it deletes"), "" when nothing
+    (see :func:`lost`)."""
+    table = bare(write.table)
+    if (table, "*") in new:
+        return ""
+    if write.deletes:
+        return f"the rows of {write.table} it deletes"
+    kept = {bare(c) for c in write.only_empty} | {c for t, c in new if t == table}
+    over = [c for c in write.columns if bare(c) not in kept]
+    return ", ".join(f"{write.table}.{c}" for c in over)
+
+
+def _top_level(text: str, sep: str) -> list[str]:
+    """``text`` split at each ``sep`` outside parentheses and quotes."""
+    masked = _mask(text)
+    out, start = [], 0
+    for i, c in enumerate(masked):
+        if c == sep:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [part for part in out if part.strip()]
+
+
+def _mask(text: str) -> str:
+    """``text`` with what is inside parentheses and quotes blanked (``_``), same length."""
+    out: list[str] = []
+    depth, quote = 0, ""
+    for c in text:
+        if quote:
+            out.append(c if c == quote else "_")
+            quote = "" if c == quote else quote
+        elif c in "'\"`":
+            quote = c
+            out.append(c)
+        elif c == "(":
+            depth += 1
+            out.append(c if depth == 1 else "_")
+        elif c == ")":
+            depth = max(0, depth - 1)
+            out.append(c if depth == 0 else "_")
+        else:
+            out.append("_" if depth else c)
+    return "".join(out)
