@@ -50,3 +50,39 @@ def test_schema_work_handed_to_imported_code_keeps_an_empty_down_blocking(
     }
     verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "migrations/empty-down")
+
+
+KNEX_FIRST = (
+    "exports.up = (knex) => knex.schema.createTable('heartbeat', (table) => {\n"
+    "  table.increments('id');\n"
+    "  table.integer('ping');\n"
+    "});\n"
+    "exports.down = (knex) => knex.schema.dropTable('heartbeat');\n"
+)
+
+
+def _retype(down_type: str) -> str:
+    return (
+        "exports.up = (knex) => knex.schema.alterTable('heartbeat', (table) => {\n"
+        "  table.bigInteger('ping').alter();\n"
+        "});\n"
+        "exports.down = (knex) => knex.schema.alterTable('heartbeat', (table) => {\n"
+        f"  table.{down_type}('ping').alter();\n"
+        "});\n"
+    )
+
+
+@pytest.mark.parametrize("down_type", ["integer", "bigInteger"])
+def test_a_knex_retype_of_a_large_table_blocks_whatever_its_down_claims(
+    attack: AttackFactory, down_type: str
+) -> None:
+    # the merged migration made heartbeat.ping an integer; a down that says it was a
+    # bigint already does not turn the retype into a no-op; nor does a folder whose name
+    # is not exactly "migrations" keep the file from being read
+    base = {
+        "db/knex_migrations/2023-01-01-0000-heartbeat.js": KNEX_FIRST,
+        "server/model.js": "const cols = ['ping'];\n",
+    }
+    head = {"db/knex_migrations/2024-02-01-0000-bigint.js": _retype(down_type)}
+    verdict = attack(POLICY, base, head).judge()
+    assert_blocked(verdict, "migrations/change-column-type")

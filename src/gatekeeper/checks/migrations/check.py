@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations import (
     details,
     detect,
     doctrine,
+    drizzle,
     godowns,
     gohits,
     gomig,
@@ -72,6 +73,19 @@ from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
 from gatekeeper.model import Finding, Level
 
+#: what to do about an unclaimed SQL file: declare its folder a versioned SQL folder's
+_UNRECOGNISED_SQL = (
+    "If it is a migration, declare its folder in the policy: "
+    "`checks.migrations.frameworks.sql-folder: [\"<folder>/*.sql\"]` for versioned SQL "
+    "files run by the project's own code; if it is not one, list it in "
+    "`checks.migrations.exclude`."
+)
+#: what to do about an unclaimed code file: no declaration turns a reader on for it
+_UNRECOGNISED_CODE = (
+    "The gate has no reader for {kind} files written this way, so no policy setting makes "
+    "it review them: have a person review the migration, and if it is not one, list it in "
+    "`checks.migrations.exclude`."
+)
 
 class MigrationsCheck(BaseCheck):
     """Migrations are reversible (proven on a real database) and safe to deploy."""
@@ -313,14 +327,7 @@ class MigrationsCheck(BaseCheck):
         if m.framework in (RAILS, RUBY_SQL):
             hits = _ruby_hits(changes, m, text, dialect, code_paths, changed)
         elif m.framework == NODE:
-            hits = nodemig.hits(
-                nodemig.read(text),
-                dialect,
-                changes.added_lines(m.path),
-                lambda statements, in_tx: safety.review(
-                    statements, dialect, in_transaction=in_tx, wrapped=in_tx
-                ),
-            )
+            hits = _node_hits(changes, m, text, dialect)
         elif m.framework == GO:
             hits = _go_hits(changes, m, text, dialect)
         elif m.framework == LIQUIBASE:
@@ -429,17 +436,23 @@ class MigrationsCheck(BaseCheck):
         return out
 
     def _unrecognised(self, path: str) -> Finding:
-        """``unrecognised``: a file under a migrations folder no framework claims."""
-        return self.finding(
-            "unrecognised",
+        """``unrecognised``: a file under a migrations folder no framework claims. The
+        advice fits the file: a SQL file can be declared a versioned SQL folder's; for a
+        code file (.js, .ts, .go...) no reader exists that a declaration could turn on."""
+        said = (
             f"{path} is under a migrations folder, but no migration framework the gate "
-            "knows claims it, so it was not reviewed (reversibility, safety, history). "
-            "If it is a migration, declare its folder in the policy: "
-            "`checks.migrations.frameworks.sql-folder: [\"<folder>/*.sql\"]` for versioned "
-            "SQL files run by the project's own code.",
+            "knows claims it, so it was not reviewed (reversibility, safety, history)."
+        )
+        kind = posixpath.splitext(path)[1].lower()
+        found = self.finding(
+            "unrecognised",
+            said,
             path=path,
             evidence=path,
-        )
+            remedy=_UNRECOGNISED_SQL if kind == ".sql"
+            else _UNRECOGNISED_CODE.format(kind=kind or "such"),
+        )  # fmt: skip
+        return dataclasses.replace(found, message=f"{said} {found.remedy}")
 
     def _unreadable(self, path: str, what: str, line: int | None) -> Finding:
         """``syntax-error``: a migration the gate could not read, so did not review."""
@@ -590,6 +603,29 @@ class MigrationsCheck(BaseCheck):
         base_heads = len(static.heads(_revisions(ctx, sample, at_base=True)))
         paths = [m.path for m in changed if m.directory == folder and m.framework == ALEMBIC]
         return static.graph_findings(self, files, paths, base_heads)
+
+
+def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+    """A Node migration's hits, judged in the database a merged drizzle config names for
+    its folder when one does (else the policy's)."""
+    rules = variants.RULES_DIALECT.get(drizzle.config_dialect(changes, m.directory), dialect)
+    node = nodemig.read(text)
+    merged = None
+    if node.library == nodemig.KNEX and ".alter(" in text:
+        earlier = [
+            e.path for e in detect.chain(changes, m, at_base=True)
+            if (detect.sort_key(e), e.path) < (detect.sort_key(m), m.path)
+        ]  # fmt: skip
+        merged = nodemig.merged_columns(changes.text_at_base(p) or "" for p in earlier)
+    return nodemig.hits(
+        node,
+        rules,
+        changes.added_lines(m.path),
+        lambda statements, in_tx: safety.review(
+            statements, rules, in_transaction=in_tx, wrapped=in_tx
+        ),
+        merged,
+    )
 
 
 def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:

@@ -89,8 +89,10 @@ _SUFFIXES = (".sql", ".py", ".rb", ".go", ".php", *nodemig.SUFFIXES, *liquibase.
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
-#: ``20240131120000``) or the ``00000000000000`` of diesel's own setup
-_DIESEL_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2}-\d{6}(?:-\d{4})?|\d{8,})_\w+$")
+#: ``20240131120000``) or the ``00000000000000`` of diesel's own setup; the name after it is
+#: the one ``diesel migration generate`` was given, hyphens and all (lemmy's
+#: ``2025-09-15-090401_remove-keyboard-nav``)
+_DIESEL_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2}-\d{6}(?:-\d{4})?|\d{8,})_\w[\w-]*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,24 @@ def dialect(changes: ChangeSet, folder: str) -> str:
         return ""
     name = data.get("dialect") if isinstance(data, dict) else None
     return _DIALECTS.get(name, "") if isinstance(name, str) else ""
+
+
+#: ``dialect: "turso"`` in a config
+_CONFIG_DIALECT = re.compile(r"""["']?\bdialect["']?\s*:\s*["'`](\w+)["'`]""")
+
+
+def config_dialect(changes: ChangeSet, folder: str) -> str:
+    """The database a merged ``drizzle.config.*`` names for the ``out`` folder that holds
+    ``folder`` (papra keeps hand-written migrations beside drizzle-kit's output, run on the
+    same database), "" when none does. Only the merged configs count, so a PR cannot move
+    its own migrations to another database's rules."""
+    found = set()
+    for where, names in variants.folders(changes, at_base=True).items():
+        for name in sorted(names & _CONFIGS):
+            path = posixpath.join(where, name)
+            text = changes.text_at_base(path) or ""
+            outs = _bases(path, text)
+            m = _CONFIG_DIALECT.search(text)
+            if m and any(folder == out or folder.startswith(f"{out}/") for out in outs):
+                found.add(_DIALECTS.get(m.group(1), ""))
+    return found.pop() if len(found) == 1 else ""

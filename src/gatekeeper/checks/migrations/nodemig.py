@@ -1,22 +1,25 @@
-"""Node.js migrations: knex, Sequelize, TypeORM and db-migrate files, read as text.
+"""Node.js migrations: knex, Sequelize, TypeORM, db-migrate and ``sql``-tag files, read as text.
 
 A knex or Sequelize migration exports an ``up`` and a ``down`` function (``exports.up =``,
 ``export async function up(knex)``, ``up: async (queryInterface) => {...}``); a TypeORM one
 is a class implementing ``MigrationInterface`` with ``up(queryRunner)`` and ``down``; a
 db-migrate one exports ``up(db, callback)`` and ``down`` calling ``db.runSql(...)`` or the
-``db.addIndex``/``db.removeColumn`` family, and runs outside a transaction. The
+``db.addIndex``/``db.removeColumn`` family, and runs outside a transaction; some projects
+run their own files whose ``up`` and ``down`` hand drizzle-orm ``sql`...``` templates to
+a database handle (read as run outside a transaction: the runner is unknown). The
 gate runs no JavaScript: it reads each side's body, the SQL literals it executes
 (``queryRunner.query(`...`)``, ``knex.raw('...')``, ``sequelize.query(...)``,
-``db.runSql(`...`)``) and the schema
+``db.runSql(`...`)``, ``db.run(sql`...`)`` in a project's own runner) and the schema
 builder's calls that drop, rename, retype or index (``removeColumn``, ``dropColumn``,
 ``changeColumn``, ``addIndex``...). Not round-tripped (that needs the project's Node).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.checks.interface import BaseCheck
@@ -26,9 +29,14 @@ from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason,
 from gatekeeper.model import Finding, Level
 
 KNEX, SEQUELIZE, TYPEORM, DBMIGRATE = "knex", "sequelize", "typeorm", "db-migrate"
+#: a project's own runner over files whose sides run SQL written in ``sql`...``` templates
+#: (drizzle-orm's tag: papra's ``0019-two-factor-verified.migration.ts`` exports
+#: ``{ up: async ({ db }) => { await db.run(sql`ALTER TABLE ...`) }, down: ... }``)
+SQL_TAG = "sql-tag"
 SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
 #: folders whose files are copies or not migrations (compiled output, dependencies)
 _SKIPPED_FOLDERS = frozenset({"node_modules", "dist", "build", "out", "__tests__", "test"})
+_TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]s$")
 #: where a side's function starts: ``exports.up =``, ``export async function up(``,
 #: ``up: async (queryInterface) =>``, ``async up(queryInterface) {``, ``public async up(``
 _SIDE = re.compile(
@@ -73,6 +81,8 @@ def library(text: str) -> str | None:
         return DBMIGRATE
     if "knex" in text.lower():
         return KNEX
+    if _TAGGED_CALL.search(text):
+        return SQL_TAG
     return None
 
 
@@ -89,10 +99,16 @@ def may_be_migration(path: str) -> bool:
     the files whose text is worth reading."""
     if not path.endswith(SUFFIXES) or path.endswith(".d.ts"):
         return False
+    if _TEST_NAME.search(posixpath.basename(path)):
+        return False  # a migration's test calls its up; it is not one
     folders = path.split("/")[:-1]
-    return any(f in ("migrations", "migration") for f in folders) and not (
-        _SKIPPED_FOLDERS & set(folders)
-    )
+    return any(_named_for_migrations(f) for f in folders) and not (_SKIPPED_FOLDERS & set(folders))
+
+
+def _named_for_migrations(folder: str) -> bool:
+    """``migrations``, ``migration``, or a name joining them to another word:
+    uptime-kuma's ``db/knex_migrations``, ``db-migrations``."""
+    return any(w in ("migrations", "migration") for w in re.split(r"[-_.]", folder.lower()))
 
 
 def is_migration(path: str, text: str | None) -> bool:
@@ -129,9 +145,34 @@ def _body(text: str, at: int) -> Side | None:
     if at < len(text) and text[at] == "{":
         end = _closing(text, at)
         return None if end is None else Side(text[at + 1 : end], line)
-    end = text.find(";", at)
-    end = len(text) if end < 0 else end
-    return Side(text[at:end], line)
+    return Side(text[at : _expression_end(text, at)], line)
+
+
+def _expression_end(text: str, start: int) -> int:
+    """Where an arrow's expression body ends: its statement's ``;``, the ``,`` or closing
+    bracket of the object it is a member of, at its own depth (the ``;`` inside a callback
+    it passes, ``(table) => { table.integer('x'); }``, does not end it)."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            i = _string_end(text, i)
+        elif text.startswith("//", i):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif text.startswith("/*", i):
+            i = text.find("*/", i + 2)
+            i = n if i < 0 else i + 1
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                return i
+        elif c in ";," and depth == 0:
+            return i
+        i += 1
+    return n
 
 
 def _closing(text: str, start: int) -> int | None:
@@ -225,8 +266,13 @@ def data_only(side: Side) -> bool:
 
 # --- safety ------------------------------------------------------------------------------
 
-#: SQL executed by the libraries: the first argument, a string or template literal
-_SQL_CALL = re.compile(r"\.(?:query|raw|runSql)\s*\(\s*(?P<q>[`'\"])")
+#: SQL executed by the libraries: the first argument, a string or template literal, or a
+#: ``sql`...``` template given to a database handle (``db.run(sql`...`)``)
+_SQL_CALL = re.compile(
+    r"\.(?:(?:query|raw|runSql)\s*\(\s*|(?:run|execute|exec|all|get)\s*\(\s*sql\s*)"
+    r"(?P<q>[`'\"])"
+)
+_TAGGED_CALL = re.compile(r"\.(?:run|execute|exec|all|get)\s*\(\s*sql\s*`")
 #: Sequelize's queryInterface calls: table first, column second
 _QI = re.compile(
     r"\b(?:queryInterface|queryRunner|db)\s*\.\s*(?P<op>removeColumn|dropColumn|dropTable|"
@@ -244,18 +290,73 @@ _KNEX_COLUMN = re.compile(
 _STRING = re.compile(r"""[`'"]([^`'"\n]{1,200})[`'"]""")
 
 
-def hits(m: NodeMigration, dialect: str, added: frozenset[int], sql_review: SqlReview) -> list[Hit]:
+def hits(
+    m: NodeMigration,
+    dialect: str,
+    added: frozenset[int],
+    sql_review: SqlReview,
+    merged: Mapping[tuple[str, str], KnexColumn] | None = None,
+) -> list[Hit]:
     """Hits of the up side on ``added`` lines: its literal SQL, reviewed like a SQL file's,
-    and the schema builder's destructive or locking calls."""
+    and the schema builder's destructive or locking calls. ``merged``: each column as the
+    merged knex migrations of the folder last define it (:func:`merged_columns`)."""
     if m.up is None:
         return []
     out: list[Hit] = []
     body, first = m.up.body, m.up.line
-    for statements in _sql_literals(body, first):
+    literals = _sql_literals(body, first)
+    if m.library == SQL_TAG:
+        # one runner's file: its statements are one migration (a table made by the first
+        # template is a new table to the index built in the next)
+        literals = [[st for group in literals for st in group]]
+    for statements in literals:
         out += sql_review(statements, m.in_transaction)
     out += _interface_hits(body, first, dialect)
     out += _knex_hits(body, first, dialect)
+    if m.library == KNEX:
+        # the column as it was: as the merged migrations define it, else as the down
+        # restores it (a down is the author's word; the merged history is not)
+        restored = {(c.table, c.column): c for c in knex_columns(m.down)} if m.down else {}
+        known = {**restored, **(merged or {})}
+        out += [h for c in knex_columns(m.up) if c.altered for h in _alter_hits(c, known)]
+        out = [_copied_back(h, m.up) if h.rule == "drop-column" else h for h in out]
     return [h for h in out if h.line in added]
+
+
+_SELECT = re.compile(r"\.\s*select\s*\((?P<args>[^()]{0,300})\)")
+_UPDATE = re.compile(r"\.\s*update\s*\(")
+
+
+def _copied_back(hit: Hit, side: Side) -> Hit:
+    """A knex drop of a column the same up read out first, adds again and writes back
+    (the way to re-create a column on SQLite, whose ALTER cannot change one): no data is
+    lost, so a warning. A drop and re-add without the copy empties the column: an error."""
+    if len(hit.target) != 2:
+        return hit
+    table, column = hit.target
+    code = _COMMENTS.sub(lambda c: " " * len(c.group()), side.body)
+
+    def line_of(at: int) -> int:
+        return side.line + code.count("\n", 0, at)
+
+    read_first = any(
+        line_of(m.start()) < hit.line and column in _strings(m.group("args"))
+        for m in _SELECT.finditer(code)
+    )
+    again = [
+        c.line for c in knex_columns(side)
+        if (c.table, c.column) == (table, column) and not c.altered and c.line > hit.line
+    ]  # fmt: skip
+    written = again and any(line_of(m.start()) > again[0] for m in _UPDATE.finditer(code))
+    if not (read_first and written):
+        return hit
+    return dataclasses.replace(
+        hit,
+        level=Level.WARNING,
+        message=f"{hit.message} The up reads its values first, adds the column again and "
+        "writes them back: the column is re-created, not lost (a warning; rows written "
+        "meanwhile may miss theirs).",
+    )
 
 
 def _sql_literals(body: str, first: int) -> list[list[Statement]]:
@@ -302,7 +403,9 @@ def _knex_hits(body: str, first: int, dialect: str) -> list[Hit]:
         table = (_strings(owner[-1].group("args")) or ["?"])[0]
         op, names = m.group("op"), _strings(m.group("args"))
         line = first + body.count("\n", 0, m.start())
-        op = {"dropColumns": "dropColumn", "alter": "changeColumn", "index": "addIndex"}.get(op, op)
+        if op == "alter":
+            continue  # judged by what the column was and becomes (_alter_hits)
+        op = {"dropColumns": "dropColumn", "index": "addIndex"}.get(op, op)
         out += _op_hit(op, table, names, line, dialect, False)
     return out
 
@@ -328,6 +431,153 @@ def _op_hit(
         msg = f"Builds an index on {table} without CONCURRENTLY: writes wait for the whole build."
         return [Hit(rule, msg, line, table, table=(table,))]
     return []
+
+
+# --- knex column changes -----------------------------------------------------------------
+
+#: a knex column definition, ``table.float("ping", 20, 2)``, and the calls chained to it
+#: (``.notNullable().defaultTo(0).alter()``)
+_KNEX_DEF = re.compile(
+    r"\b(?P<var>\w+)\s*\.\s*(?P<type>\w+)\s*\(\s*(?P<q>[`'\"])(?P<column>[^`'\"\n]{1,100})(?P=q)"
+    r"(?P<args>[^()]{0,300})\)(?P<chain>(?:\s*\.\s*\w+\s*\([^()]{0,200}\))*)"
+)
+#: the table a knex callback defines or changes (created tables hold no rows yet)
+_KNEX_OWNER = re.compile(
+    r"\.\s*(?P<op>createTable|createTableIfNotExists|alterTable|table)\s*\(\s*"
+    r"[`'\"](?P<table>[^`'\"\n]{1,100})[`'\"]"
+)
+#: knex's column types, by family: integers by width, text, floating and fixed point
+_KNEX_INTEGERS = {"tinyint": 1, "smallint": 2, "mediumint": 3, "integer": 4, "int": 4,
+                  "increments": 4, "biginteger": 8, "bigint": 8, "bigincrements": 8}  # fmt: skip
+_KNEX_TEXT = frozenset({"string", "text", "enu", "enum"})
+_KNEX_NUMBERS = frozenset({"float", "double", "decimal"})
+_KNEX_TYPES = frozenset({*_KNEX_INTEGERS, *_KNEX_TEXT, *_KNEX_NUMBERS, "boolean", "date",
+                         "datetime", "timestamp", "time", "json", "jsonb", "uuid", "binary",
+                         "specifictype"})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class KnexColumn:
+    """One column a knex side defines: its table, type as written, and what is chained."""
+
+    table: str
+    column: str
+    #: the builder method, lower-cased (``biginteger``, ``string``), and its other arguments
+    #: with spaces removed (``20,2``)
+    type: str
+    args: str
+    not_null: bool
+    altered: bool
+    line: int
+    #: read from a merged migration (not from the change's own down)
+    merged: bool = False
+
+    @property
+    def spelled(self) -> str:
+        return f"{self.type}({self.args})" if self.args else self.type
+
+
+def knex_columns(side: Side) -> list[KnexColumn]:
+    """The columns a knex side defines inside ``createTable``/``alterTable``/``table``
+    callbacks, in order."""
+    code = _COMMENTS.sub(lambda c: " " * len(c.group()), side.body)
+    owners = [(o.start(), o.group("table")) for o in _KNEX_OWNER.finditer(code)]
+    out = []
+    for d in _KNEX_DEF.finditer(code):
+        kind = d.group("type").lower()
+        table = [t for at, t in owners if at < d.start()]
+        if kind not in _KNEX_TYPES or not table:
+            continue
+        chained = re.findall(r"\.\s*(\w+)\s*\(", d.group("chain"))
+        out.append(KnexColumn(
+            table=table[-1],
+            column=d.group("column"),
+            type="enu" if kind == "enum" else kind,
+            args=re.sub(r"\s+", "", d.group("args")).lstrip(","),
+            not_null="notNullable" in chained,
+            altered="alter" in chained,
+            line=side.line + code.count("\n", 0, d.start()),
+        ))  # fmt: skip
+    return out
+
+
+def merged_columns(texts: Iterable[str]) -> dict[tuple[str, str], KnexColumn]:
+    """(table, column) -> its last definition in the ups of ``texts`` (merged knex
+    migrations, in apply order), whether made or altered."""
+    out: dict[tuple[str, str], KnexColumn] = {}
+    for text in texts:
+        m = read(text)
+        if m.library == KNEX and m.up is not None:
+            out.update({(c.table, c.column): dataclasses.replace(c, merged=True)
+                        for c in knex_columns(m.up)})  # fmt: skip
+    return out
+
+
+def _alter_hits(new: KnexColumn, known: Mapping[tuple[str, str], KnexColumn]) -> list[Hit]:
+    """What a column's ``.alter()`` does, read against the column as it was: its last
+    definition in the merged migrations, else the one the down restores (knex redefines the
+    whole column: the down's ``.alter()`` is the column as it was). Without either, only a
+    warning that the type may change."""
+    where = f"{new.table}.{new.column}"
+    old = known.get((new.table, new.column))
+    if old is None:
+        msg = (
+            f"Changes column {where} with knex .alter(), and neither a merged migration nor "
+            "the down defines it: if its type changes, the table is rewritten."
+        )
+        return [Hit("change-column-type", msg, new.line, where, level=Level.WARNING)]
+    out = []
+    if (old.type, old.args) != (new.type, new.args):
+        said = "as merged migrations define it" if old.merged else "as its down restores it"
+        change = f"from {old.spelled} ({said}) to {new.spelled}"
+        if _widens(old, new):
+            msg = (
+                f"Changes the type of {where} {change} with knex .alter(): readers can still "
+                "read it, but the table is rewritten (copied by MySQL, rebuilt by knex on "
+                "SQLite, rewritten under ACCESS EXCLUSIVE by PostgreSQL)."
+            )
+            out.append(Hit("change-column-type", msg, new.line, where, table=(new.table,),
+                           sized=True))  # fmt: skip
+        else:
+            msg = (
+                f"Changes the type of {where} {change} with knex .alter(): the table is "
+                "rewritten, and values or code written for the old type may not fit the new."
+            )
+            out.append(Hit("change-column-type", msg, new.line, where, table=(new.table,)))
+    if new.not_null and not old.not_null:
+        said = "merged migrations left it nullable" if old.merged else "its down leaves it nullable"
+        msg = (
+            f"Sets NOT NULL on {where} with knex .alter() ({said}): the "
+            "whole table is checked under lock, and the up fails on a row holding NULL."
+        )
+        out.append(Hit("set-not-null", msg, new.line, where, table=(new.table,)))
+    return out
+
+
+def _numbers(args: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", args)]
+
+
+def _widens(old: KnexColumn, new: KnexColumn) -> bool:
+    """True when every value of the old type fits the new one: a wider integer, longer
+    text (an enum's values fit a string), a float or decimal with more digits before the
+    point and as many after it."""
+    if old.type in _KNEX_INTEGERS and new.type in _KNEX_INTEGERS:
+        return _KNEX_INTEGERS[new.type] >= _KNEX_INTEGERS[old.type]
+    if old.type in _KNEX_TEXT and new.type in ("text", "string"):
+        if new.type == "text" or old.type == "enu":
+            return True
+        before, after = _numbers(old.args) or [255], _numbers(new.args) or [255]
+        return old.type == "string" and after[0] >= before[0]
+    if old.type in _KNEX_NUMBERS and new.type in _KNEX_NUMBERS:
+        if new.type == "double":
+            return old.type in ("float", "double")
+        if old.type != new.type:
+            return False
+        before, after = _numbers(old.args) or [8, 2], _numbers(new.args) or [8, 2]
+        before, after = [*before, 2][:2], [*after, 2][:2]
+        return after[1] == before[1] and after[0] >= before[0]
+    return False
 
 
 def version(path: str) -> str:

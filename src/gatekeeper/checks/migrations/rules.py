@@ -58,9 +58,11 @@ _RULES = (
          "the gate could not read it cannot call safe, so this blocks."),
     Rule("unrecognised", W, "A changed file under a folder named for migrations that no "
          "framework the gate knows claims: it was not reviewed.",
-         "If it is a migration, declare its folder under `checks.migrations.frameworks` "
+         "A SQL file that is a migration: declare its folder "
          "(`checks.migrations.frameworks.sql-folder: [\"db/changes/*.sql\"]` for versioned "
-         "SQL files the project runs itself); if it is not, nothing to do."),
+         "SQL files the project runs itself). A code file (.js, .ts, .go...) has no reader a "
+         "setting can turn on: have a person review it. Not a migration: list it in "
+         "`checks.migrations.exclude`."),
     # reversibility, proven
     Rule("roundtrip-failed", E, "Applying the down (or re-applying the up) failed or left "
          "a different schema.", "Make the down restore exactly the schema before the up."),

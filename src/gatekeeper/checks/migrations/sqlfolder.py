@@ -85,9 +85,25 @@ def recognise(changes: ChangeSet, path: str, *, declared: bool = False) -> Found
     versioned = _VERSIONED.match(name)
     if versioned is None or name.endswith((".up.sql", ".down.sql")):
         return None
+    release = release_of(folder)
+    if release:
+        return Found(SQL_FOLDER, f"{release}.{versioned.group(1)}", variants.folder_dialect(path))
     if not (declared or says_migrations(folder)) or python_package(changes, folder):
         return None
     return Found(SQL_FOLDER, versioned.group(1), variants.folder_dialect(path))
+
+
+#: a folder named for the release whose migrations it holds (``0.27``, ``v1.2``)
+_RELEASE = re.compile(r"^[vV]?(\d+(?:\.\d+)+)$")
+
+
+def release_of(folder: str) -> str:
+    """The release a folder of one release's migrations is named for, "" when it is none:
+    memos keeps ``store/migration/<database>/<release>/<NN>__<name>.sql``, run in release
+    order and then by number. Only a release folder in a migrations folder, or in a
+    database's folder inside one, counts."""
+    m = _RELEASE.match(posixpath.basename(folder))
+    return m.group(1) if m and says_migrations(posixpath.dirname(folder)) else ""
 
 
 def python_package(changes: ChangeSet, folder: str) -> bool:
@@ -103,7 +119,23 @@ def python_package(changes: ChangeSet, folder: str) -> bool:
 def chain_members(
     changes: ChangeSet, folder: str, framework: str, *, at_base: bool
 ) -> list[tuple[str, str]]:
-    """``(path, version)`` of each file of the folder's chain, in no particular order."""
+    """``(path, version)`` of each file of the folder's chain, in no particular order: for
+    a release folder (:func:`release_of`), the files of every release folder beside it."""
+    if framework == SQL_FOLDER and release_of(folder):
+        parent = posixpath.dirname(folder)
+        listing = variants.folders(changes, at_base=at_base)
+        return [
+            (path, f"{release}.{version}")
+            for sibling in sorted(listing)
+            if posixpath.dirname(sibling) == parent and (release := release_of(sibling))
+            for path, version in _members(changes, sibling, framework, at_base=at_base)
+        ]
+    return _members(changes, folder, framework, at_base=at_base)
+
+
+def _members(
+    changes: ChangeSet, folder: str, framework: str, *, at_base: bool
+) -> list[tuple[str, str]]:
     out = []
     for name in sorted(variants.folder_names(changes, folder, at_base=at_base)):
         if framework == SQLX:

@@ -33,7 +33,7 @@ SIZE_RULES = frozenset({
 GROWING_WORDS = frozenset({
     "event", "events", "log", "logs", "audit", "audits", "metric", "metrics", "history",
     "histories", "activity", "activities", "analytics", "pageview", "pageviews", "telemetry",
-    "tracking", "clicks", "visits", "impressions",
+    "tracking", "clicks", "visits", "impressions", "heartbeat", "heartbeats",
 })  # fmt: skip
 #: words that say so only as the name's last word, the thing each row is: a chat, mail or
 #: queue message (``messages``, ``EmailMessage``, ``queue_message``) grows with the
