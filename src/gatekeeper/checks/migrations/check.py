@@ -74,9 +74,12 @@ from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
 from gatekeeper.model import Finding, Level
 
 #: what to do about an unclaimed SQL file: declare its folder a versioned SQL folder's
+#: what old code breaks on while it runs beside the new schema: relieved, for the
+#: names no code at head reads, where the application is stopped before it migrates
+STOP_FIRST_RULES = frozenset({"drop-column", "drop-table", "rename-column", "rename-table"})
 _UNRECOGNISED_SQL = (
     "If it is a migration, declare its folder in the policy: "
-    "`checks.migrations.frameworks.sql-folder: [\"<folder>/*.sql\"]` for versioned SQL "
+    '`checks.migrations.frameworks.sql-folder: ["<folder>/*.sql"]` for versioned SQL '
     "files run by the project's own code; if it is not one, list it in "
     "`checks.migrations.exclude`."
 )
@@ -86,6 +89,7 @@ _UNRECOGNISED_CODE = (
     "it review them: have a person review the migration, and if it is not one, list it in "
     "`checks.migrations.exclude`."
 )
+
 
 class MigrationsCheck(BaseCheck):
     """Migrations are reversible (proven on a real database) and safe to deploy."""
@@ -324,40 +328,7 @@ class MigrationsCheck(BaseCheck):
             return []
         dialect = str(ctx.config.get("dialect", "postgres"))
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
-        if m.framework in (RAILS, RUBY_SQL):
-            hits = _ruby_hits(changes, m, text, dialect, code_paths, changed)
-        elif m.framework == NODE:
-            hits = _node_hits(changes, m, text, dialect)
-        elif m.framework == GO:
-            hits = _go_hits(changes, m, text, dialect)
-        elif m.framework == LIQUIBASE:
-            hits = _liquibase_hits(changes, m, text, dialect)
-        elif m.framework == DOCTRINE:
-            hits = _doctrine_hits(changes, m, text, dialect)
-        elif m.framework == LARAVEL:
-            rules = laravel.dialect(changes, dialect)
-            hits = laravel.hits(
-                laravel.read(text), rules, changes.added_lines(m.path), _sql_review(rules)
-            )
-        elif m.is_sql:
-            # a per-database file in its database's dialect; a generic file beside such
-            # files in the dialect of each database that runs it
-            runners = detect.databases(changes, m, variants.from_policy(dialect))
-            earlier = review.new_before(changes, m, changed)
-            hits = []
-            for runner in runners:
-                rules = variants.FOLDER_RULES.get(runner, dialect)
-                hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
-        else:
-            # one Alembic chain per database (``versions/postgresql/``, ``versions/sqlite/``)
-            # is judged in its folder's dialect, like per-database SQL files; only a folder
-            # merged before, so a PR cannot name a new one to leave PostgreSQL's rules
-            folder = variants.folder_dialect(m.path)
-            merged = folder and variants.folder_names(
-                changes, posixpath.dirname(m.path), at_base=True
-            )
-            rules = variants.FOLDER_RULES.get(folder, dialect) if merged else dialect
-            hits = review.python_hits(changes, m, text, rules)
+        hits = _framework_hits(changes, m, text, dialect, code_paths, changed)
         sizes = tables.Sizes.read(ctx.config)
         if sizes.listed is None and dialect == "postgres":
             folder = m.directory
@@ -378,9 +349,17 @@ class MigrationsCheck(BaseCheck):
             if (
                 hit.target
                 and contract
-                and not review.still_used(changes, hit.target[-1:], code_paths)
+                and not review.still_used(changes, _code_names(hit), code_paths)
             ):
                 out.append(self._contract(m.path, hit))
+                continue
+            if (
+                hit.target
+                and hit.rule in STOP_FIRST_RULES
+                and ctx.config.get("deploy", "rolling") == "stop-first"
+                and not review.still_used(changes, _code_names(hit), code_paths, at_head=True)
+            ):
+                out.append(self._stop_first(m.path, hit))
                 continue
             found = self.finding(
                 hit.rule,
@@ -508,6 +487,20 @@ class MigrationsCheck(BaseCheck):
             level=Level.WARNING,
             message=f"{hit.message} No released database holds it: {hit.target[0]} was "
             f"created by {path}, merged since the newest release ({tag}).",
+        )
+
+    def _stop_first(self, path: str, hit: Hit) -> Finding:
+        """A drop or rename whose readers the PR removes, where the application is stopped
+        before it migrates (``deploy: stop-first``): no old code meets the new schema."""
+        return self.finding(
+            hit.rule,
+            f"{hit.message} No code at head reads {hit.target[-1]!r} any more, and the "
+            "application is stopped before it migrates (checks.migrations.deploy: "
+            "stop-first), so no running code meets the new schema (a warning).",
+            path=path,
+            line=hit.line,
+            evidence=hit.evidence,
+            level=Level.WARNING,
         )
 
     def _contract(self, path: str, hit: Hit) -> Finding:
@@ -770,6 +763,57 @@ def _shown_engine(configured: str, proven_on: Mapping[str, str]) -> str:
         return configured
     used = sorted(set(proven_on.values())) or ["sqlite"]
     return " and ".join(used)
+
+
+def _framework_hits(
+    changes: ChangeSet,
+    m: Migration,
+    text: str,
+    dialect: str,
+    code_paths: tuple[str, ...],
+    changed: list[Migration],
+) -> list[Hit]:
+    """The safety rules' hits of one migration, read as its framework writes it."""
+    if m.framework in (RAILS, RUBY_SQL):
+        hits = _ruby_hits(changes, m, text, dialect, code_paths, changed)
+    elif m.framework == NODE:
+        hits = _node_hits(changes, m, text, dialect)
+    elif m.framework == GO:
+        hits = _go_hits(changes, m, text, dialect)
+    elif m.framework == LIQUIBASE:
+        hits = _liquibase_hits(changes, m, text, dialect)
+    elif m.framework == DOCTRINE:
+        hits = _doctrine_hits(changes, m, text, dialect)
+    elif m.framework == LARAVEL:
+        rules = laravel.dialect(changes, dialect)
+        hits = laravel.hits(
+            laravel.read(text), rules, changes.added_lines(m.path), _sql_review(rules)
+        )
+    elif m.is_sql:
+        # a per-database file in its database's dialect; a generic file beside such
+        # files in the dialect of each database that runs it
+        runners = detect.databases(changes, m, variants.from_policy(dialect))
+        earlier = review.new_before(changes, m, changed)
+        hits = []
+        for runner in runners:
+            rules = variants.FOLDER_RULES.get(runner, dialect)
+            hits += [h for h in review.sql_hits(changes, m, rules, earlier) if h not in hits]
+    else:
+        # one Alembic chain per database (``versions/postgresql/``, ``versions/sqlite/``)
+        # is judged in its folder's dialect, like per-database SQL files; only a folder
+        # merged before, so a PR cannot name a new one to leave PostgreSQL's rules
+        folder = variants.folder_dialect(m.path)
+        merged = folder and variants.folder_names(changes, posixpath.dirname(m.path), at_base=True)
+        rules = variants.FOLDER_RULES.get(folder, dialect) if merged else dialect
+        hits = review.python_hits(changes, m, text, rules)
+    return hits
+
+
+def _code_names(hit: Hit) -> list[str]:
+    """The words code would read a dropped name by: a column's own name; a table's name,
+    its singular and its model class (a Rails or Django model names its table so)."""
+    name = hit.target[-1]
+    return review.names_in_code(name) if len(hit.target) == 1 else [name]
 
 
 def _refused(hit: Hit) -> Hit:

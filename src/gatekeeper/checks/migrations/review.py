@@ -215,7 +215,8 @@ def sql_hits(
         hits = _typed(hits, pgcolumns.merged_types(changes, m))
     # a column an earlier migration of the same change added holds nothing yet
     hits = [
-        h for h in hits
+        h
+        for h in hits
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
     hits = moves.relieve(hits, statements, before, dialect=dialect)
@@ -400,18 +401,32 @@ def no_code_changed(
     )
 
 
-def still_used(changes: ChangeSet, names: Iterable[str], code_paths: tuple[str, ...]) -> bool:
-    """True when any of ``names`` appears as a word in the code at base (or it cannot tell)."""
+def still_used(
+    changes: ChangeSet, names: Iterable[str], code_paths: tuple[str, ...], *, at_head: bool = False
+) -> bool:
+    """True when any of ``names`` appears as a word in the code at base (at head with
+    ``at_head``), or when it cannot tell."""
     words = [n for n in names if n and n != "?"]
     if not words:
         return True
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
     budget = CODE_SEARCH_LIMIT
-    for path in changes.base_paths(code_paths):
-        text = changes.text_at_base(path)
+    paths = changes.head_paths(code_paths) if at_head else changes.base_paths(code_paths)
+    for path in paths:
+        text = changes.text_at_head(path) if at_head else changes.text_at_base(path)
         if text is None or detect.classify(path, text) is not None:
             continue  # migrations mention the names they create; only code counts
         budget -= len(text)
         if budget < 0 or pattern.search(text):
             return True
     return False
+
+
+def names_in_code(name: str) -> list[str]:
+    """The words code uses for a table or column ``name``: itself and, for a table, the
+    singular and the model class an ORM names it by (``altcha_solutions``:
+    ``altcha_solution``, ``AltchaSolution``)."""
+    bare = name.rsplit(".", 1)[-1].strip('`"[]')
+    singular = re.sub(r"ies$", "y", bare) if bare.endswith("ies") else re.sub(r"s$", "", bare)
+    camel = "".join(part.capitalize() for part in singular.split("_") if part)
+    return list(dict.fromkeys(n for n in (bare, singular, camel) if n))

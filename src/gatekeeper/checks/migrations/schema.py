@@ -112,7 +112,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "index builds, a constraint validates, NOT NULL is checked or the table is "
             "rewritten blocks the merge (on other tables those are warnings). Unset: tables "
             "whose names say they record events, logs, metrics, audits or history are "
-            "presumed large; [\"*\"]: every table (strict); []: none.",
+            'presumed large; ["*"]: every table (strict); []: none.',
         },
         "lint": {
             "description": "sqlfluff on changed SQL: true, or the rules to use.",
@@ -141,6 +141,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": "A column dropped after the same migration (or an earlier one of "
             "the PR) copied every row's value into another column or table is a warning "
             "saying where the values went; false keeps it an error (strict).",
+        },
+        "deploy": {
+            "enum": ["rolling", "stop-first"],
+            "default": "rolling",
+            "description": "How the application meets its migrations. `rolling`: old code "
+            "keeps running beside the new schema, so a drop or rename needs an "
+            "expand-contract plan. `stop-first`: the application is stopped, migrated and "
+            "started again (a self-hosted product that migrates at startup), so a drop or "
+            "rename whose every reader the same PR removes is a warning.",
         },
         "roundtrip_max_bytes": {"type": "integer", "minimum": 0, "default": 1_000_000},
         TRUST_KEY: {
