@@ -34,6 +34,7 @@ from gatekeeper.checks.migrations import (
     liquibase,
     moves,
     mviews,
+    nodefolder,
     nodemig,
     precedent,
     pyops,
@@ -236,7 +237,8 @@ class MigrationsCheck(BaseCheck):
             found = static.check_rails(self, m, text, honour_marker=honour_marker)
             return self._rails_contract(ctx, m, text, found, at_base=at_base)
         if m.framework == NODE:
-            return nodemig.check(self, m.path, text, honour_marker=honour_marker)
+            habit = nodefolder.downs(changes, m.directory, m.path)
+            return nodemig.check(self, m.path, text, honour_marker=honour_marker, habit=habit)
         if m.framework == RUBY_SQL:
             forward = rubysql.forward_only(changes, m.directory)
             return rubysql.check(self, m.path, text, forward=forward, honour_marker=honour_marker)

@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     gomig,
     laravel,
     lbreview,
+    nodefolder,
     sqlx,
     static,
 )
@@ -33,6 +34,7 @@ from gatekeeper.checks.migrations.detect import (
     GO,
     LARAVEL,
     LIQUIBASE,
+    NODE,
     SQLX,
     Migration,
 )
@@ -91,6 +93,20 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
+        if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
+            # logto's next-* scripts: a release renames them after its version
+            out.append(
+                check.finding(
+                    "history-rewritten",
+                    f"The change {verb} {path}, a merged script still named next-*: no "
+                    "release shipped it (a release renames it after its version), so only "
+                    "development databases ran it.",
+                    path=path,
+                    evidence=path,
+                    level=Level.WARNING,
+                )
+            )
+            continue
         failed = _failed_everywhere(check, m, path, before, verb)
         if failed is not None:
             out.append(failed)
@@ -114,7 +130,7 @@ def history_findings(
                 check.finding(
                     "history-rewritten",
                     f"The change edits {path}, a migration already merged, but only the "
-                    f"{'PHP' if m.framework in (DOCTRINE, LARAVEL) else 'Go'} around its SQL: the "
+                    f"{_LANGUAGE.get(m.framework, 'Go')} around its SQL: the "
                     "statements it runs and its schema calls are unchanged (check the edit "
                     "changes no behaviour; a warning).",
                     path=path,
@@ -161,9 +177,16 @@ def _failed_everywhere(
     )
 
 
+#: the language of the code around a migration's SQL, for the message of an edit to it
+_LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript"}
+
+
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
-    """A Go migration whose SQL and schema calls are unchanged: only code around them
-    was edited (linters' fixes, refactors), which may or may not change what runs."""
+    """A Go, PHP or Node migration whose SQL and schema calls are unchanged: only code
+    around them was edited (linters' fixes, refactors, a guard), which may or may not
+    change what runs."""
+    if m.framework == NODE and after is not None:
+        return nodefolder.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == DOCTRINE and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return doctrine.same_statements(*texts)
@@ -276,6 +299,8 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
         return True  # Doctrine knows a migration by its class (namespace and name)
     if m.framework == GO and _known_by_id(changes.text_at_head(path)):
         return True
+    if m.framework == NODE and nodefolder.released_as(changes.base_path_of(path), path):
+        return True  # logto's release renames next-<stamp>-x to <version>-<stamp>-x
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
 
