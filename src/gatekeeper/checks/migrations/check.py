@@ -619,7 +619,7 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
             if (detect.sort_key(e), e.path) < (detect.sort_key(m), m.path)
         ]  # fmt: skip
         merged = nodemig.merged_columns(changes.text_at_base(p) or "" for p in earlier)
-    return nodemig.hits(
+    found = nodemig.hits(
         node,
         rules,
         changes.added_lines(m.path),
@@ -628,6 +628,9 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
         ),
         merged,
     )
+    if rules == "postgres" and any(h.new_type for h in found):
+        found = review.typed(found, nodefolder.types_before(changes, m, node))
+    return found
 
 
 def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:

@@ -7,6 +7,7 @@ edits of merged migrations that keep what runs.
 - :func:`unreleased`, :func:`released_as`: logto names an alteration script
   ``next-<timestamp>-<name>.ts`` until a release renames it ``<version>-<timestamp>-<name>.ts``;
   a ``next-*`` script no release shipped, and the rename is a move of one migration.
+- :func:`types_before`: the type a column had before a Node migration's SQL retypes it.
 - :func:`same_statements`: an edit that keeps every SQL literal (as written, with the
   names bound into it) and every schema-builder call: only the JavaScript around them
   changed (kutt's fixes to the guard of a backfill), a warning rather than a rewrite.
@@ -17,16 +18,19 @@ from __future__ import annotations
 import posixpath
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import phpmig
+from gatekeeper.checks.migrations import detect, pgcolumns, phpmig
+from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.nodemig import (
     STAGED,
+    NodeMigration,
     does_something,
     is_migration,
     literal_texts,
     may_be_migration,
     read,
     schema_calls,
+    sql_texts,
 )
 
 # --- release names ---------------------------------------------------------------------
@@ -76,6 +80,28 @@ def _effects(text: str) -> list[str] | None:
         out += ["sql:" + " ".join(sql.split()) for sql in literal_texts(side)]
         out += ["call:" + " ".join(call.split()) for call in schema_calls(side)]
     return out
+
+
+# --- the columns as merged ----------------------------------------------------------------
+
+
+def types_before(changes: ChangeSet, m: Migration, node: NodeMigration) -> pgcolumns.Columns:
+    """Column types before a Node migration's SQL retypes them: as the SQL of the merged
+    migrations of its folder leaves them, else as its own down restores them (the
+    author's word, taken only where the merged history says nothing, as for knex)."""
+    columns: pgcolumns.Columns = {}
+    for side in (node.before_down, node.down):
+        for sql in sql_texts(side, node.bindings) if side else []:
+            pgcolumns.read_into(columns, sql)
+    merged: pgcolumns.Columns = {}
+    for e in detect.chain(changes, m, at_base=True):
+        if (detect.sort_key(e), e.path) >= (detect.sort_key(m), m.path):
+            continue
+        done = read(changes.text_at_base(e.path) or "")
+        for side in (done.before_up, done.up):
+            for sql in sql_texts(side, done.bindings) if side else []:
+                pgcolumns.read_into(merged, sql)
+    return {**columns, **merged}
 
 
 # --- the folder's habit -----------------------------------------------------------------

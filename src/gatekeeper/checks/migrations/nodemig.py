@@ -508,8 +508,13 @@ def _literal_hits(
     else:
         groups = [variant for lit in literals for variant in lit.variants]
     out: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
     for statements in groups:
-        out += [h for h in sql_review(statements, in_transaction) if h not in out]
+        # a rule one reading breaks at a line is one hit, however many readings break it
+        for h in sql_review(statements, in_transaction):
+            if (h.rule, h.line) not in seen:
+                seen.add((h.rule, h.line))
+                out.append(h)
     return out
 
 
@@ -560,6 +565,14 @@ def _sql_literals(
                 variants.append(statements)
         out.append(Literal(variants, unknown=unknown))
     return out
+
+
+def sql_texts(side: Side, bindings: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The SQL each literal of a side runs, in its first reading (:func:`_sql_literals`)."""
+    return [
+        ";\n".join(st.text for st in lit.variants[0])
+        for lit in _sql_literals(side.body, side.line, bindings)
+    ]
 
 
 def literal_texts(side: Side) -> list[str]:
