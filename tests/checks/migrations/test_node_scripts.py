@@ -132,7 +132,8 @@ def test_a_template_without_an_index_on_a_large_table_passes(git_repo: Any) -> N
         '  const ifNotExists = isMySQL ? "" : "IF NOT EXISTS";\n'
         "  await knex.raw(`CREATE TABLE ${ifNotExists} notes (id integer PRIMARY KEY);`);\n"
     )
-    head = {f"{KUTT}/20241223155527_notes.js": _kutt(up, "  await knex.raw(`DROP TABLE notes;`);\n")}
+    down = "  await knex.raw(`DROP TABLE notes;`);\n"
+    head = {f"{KUTT}/20241223155527_notes.js": _kutt(up, down)}
     assert _rules(_run(git_repo, {}, head), Level.ERROR) == []
 
 
@@ -142,7 +143,7 @@ def test_a_template_without_an_index_on_a_large_table_passes(git_repo: Any) -> N
 def _merged(n: int, working: int) -> dict[str, str]:
     out = {}
     for i in range(n):
-        down = '  await knex.schema.dropTable("t%d");\n' % i if i < working else ""
+        down = f'  await knex.schema.dropTable("t{i}");\n' if i < working else ""
         up = f'  await knex.schema.createTable("t{i}", (t) => t.increments());\n'
         out[f"{KUTT}/2020010100000{i}_t{i}.js"] = _kutt(up, down)
     return out
