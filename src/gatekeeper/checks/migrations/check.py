@@ -325,8 +325,9 @@ class MigrationsCheck(BaseCheck):
         if text is None:
             return []
         dialect = str(ctx.config.get("dialect", "postgres"))
+        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         if m.framework in (RAILS, RUBY_SQL):
-            hits = _ruby_hits(changes, m, text, dialect)
+            hits = _ruby_hits(changes, m, text, dialect, code_paths, changed)
         elif m.framework == NODE:
             hits = _node_hits(changes, m, text, dialect)
         elif m.framework == GO:
@@ -359,7 +360,6 @@ class MigrationsCheck(BaseCheck):
             )
             rules = variants.FOLDER_RULES.get(folder, dialect) if merged else dialect
             hits = review.python_hits(changes, m, text, rules)
-        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         sizes = tables.Sizes.read(ctx.config)
         if sizes.listed is None and dialect == "postgres":
             folder = m.directory
@@ -656,20 +656,30 @@ def _doctrine_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) ->
     return [doctrine.moved_out(changes, m.path, h) for h in found]
 
 
-def _ruby_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
+def _ruby_hits(
+    changes: ChangeSet,
+    m: Migration,
+    text: str,
+    dialect: str,
+    code_paths: tuple[str, ...],
+    changed: list[Migration],
+) -> list[Hit]:
     """The SQL strings a Ruby migration runs, in the project's database. Of a Rails
-    migration (reviewed for reversibility, its ActiveRecord calls not for safety) only
-    the MySQL table rebuilds its ``execute`` strings ask for, and on PostgreSQL its
-    index builds without ``algorithm: :concurrently`` (railsops)."""
+    migration (reviewed for reversibility, its ActiveRecord calls for the drops and
+    renames any database suffers, railsops) only the MySQL table rebuilds its ``execute``
+    strings ask for, and on PostgreSQL its index builds without ``algorithm:
+    :concurrently``."""
     rules = rubysql.dialect(changes, dialect)
+    added = changes.added_lines(m.path)
+    drops = railsops.changed_drops(changes, m, code_paths, changed) if m.framework == RAILS else []
     if m.framework == RAILS and rules == "postgres":
-        return railsops.index_hits(text, changes.added_lines(m.path))
+        return railsops.index_hits(text, added) + drops
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):
-        return []
+        return drops
     review_sql = _sql_review(rules)
-    found = rubysql.hits(text, changes.added_lines(m.path), lambda s: review_sql(s, False))
+    found = rubysql.hits(text, added, lambda s: review_sql(s, False))
     if m.framework == RAILS:
-        return [h for h in found if h.rule == "table-rebuild"]
+        return [h for h in found if h.rule == "table-rebuild"] + drops
     return found
 
 

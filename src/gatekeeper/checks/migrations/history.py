@@ -23,6 +23,7 @@ from gatekeeper.checks.migrations import (
     laravel,
     lbreview,
     nodefolder,
+    railsedits,
     sqlx,
     static,
 )
@@ -35,6 +36,7 @@ from gatekeeper.checks.migrations.detect import (
     LARAVEL,
     LIQUIBASE,
     NODE,
+    RAILS,
     SQLX,
     Migration,
 )
@@ -126,18 +128,7 @@ def history_findings(
             )
             continue
         if f.status is FileStatus.MODIFIED and _same_statements(m, before, after):
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change edits {path}, a migration already merged, but only the "
-                    f"{_LANGUAGE.get(m.framework, 'Go')} around its SQL: the "
-                    "statements it runs and its schema calls are unchanged (check the edit "
-                    "changes no behaviour; a warning).",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
+            out.append(_same_statements_edited(check, m, path))
             continue
         step = _edited_step(m, before, after)
         what = f"step {step[0]} (line {step[1]}) of " if step else ""
@@ -152,6 +143,29 @@ def history_findings(
             )
         )
     return out
+
+
+def _same_statements_edited(check: BaseCheck, m: Migration, path: str) -> Finding:
+    """The warning for an edit of a merged migration that keeps what it runs."""
+    if m.framework == RAILS:
+        what = (
+            "the Ruby around its operations: the ActiveRecord operations it runs (each "
+            "call, table, column, type and option) are unchanged"
+        )
+    else:
+        language = _LANGUAGE.get(m.framework, "Go")
+        what = (
+            f"the {language} around its SQL: the statements it runs and its schema calls "
+            "are unchanged"
+        )
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only {what} (check the "
+        "edit changes no behaviour; a warning).",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _failed_everywhere(
@@ -182,9 +196,11 @@ _LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript"}
 
 
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
-    """A Go, PHP or Node migration whose SQL and schema calls are unchanged: only code
-    around them was edited (linters' fixes, refactors, a guard), which may or may not
-    change what runs."""
+    """A Go, PHP, Rails or Node migration whose SQL and schema calls are unchanged: only
+    code around them was edited (linters' fixes, refactors, a ``change_table`` block
+    written out as ``add_column`` calls, a guard), which may or may not change what runs."""
+    if m.framework == RAILS and after is not None:
+        return railsedits.same_operations(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == NODE and after is not None:
         return nodefolder.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == DOCTRINE and after is not None:

@@ -11,6 +11,7 @@ is executed. Rails migrations are not round-tripped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -87,37 +88,112 @@ def irreversible_calls(change: Method) -> list[tuple[int, str]]:
         if call is None:
             continue
         saving = _IRREVERSIBLE[call.group(1)]
-        if saving is None or not saving.search(_whole_call(change.body, number)):
+        if saving is None or not saving.search(whole_call(change.body, number)):
             out.append((number, call.group(1)))
     return out
 
 
 #: a line that leaves its call open: a trailing comma, backslash or opening bracket
-_CONTINUED = re.compile(r"(?:,|\\|[(\[{])\s*(?:#.*)?$")
+_CONTINUED = re.compile(r"(?:,|\\|[(\[{])\s*$")
+#: a call is read over at most this many lines (a bound on what the head can make us read)
+_CALL_LINES = 200
 
 
-def _whole_call(body: list[tuple[int, str]], number: int) -> str:
-    """The call starting at line ``number`` with the lines it continues on (a long call
-    wrapped one argument a line, as RuboCop lays it out, ending on ``type: :boolean``),
-    so what makes it reversible is seen on whichever line it sits."""
-    lines = [text for n, text in body if n >= number]
-    out = lines[0]
-    depth = _depth(out)
-    for text in lines[1:]:
-        if depth <= 0 and not _CONTINUED.search(out):
+def whole_call(body: list[tuple[int, str]], number: int) -> str:
+    """The call starting at line ``number`` of ``body``, with the lines it continues on
+    (while a bracket is open or a line ends with a comma, a backslash or an opening
+    bracket: a long call wrapped one argument a line, as RuboCop lays it out), its
+    comments removed, lines joined by newlines. What makes a call reversible or
+    concurrent is then seen on whichever line it sits, and never in a comment."""
+    first = bisect.bisect_left(body, number, key=lambda line: line[0])
+    if first >= len(body):
+        return ""
+    line = code(body[first][1])
+    lines, depth = [line], _depth(line)
+    for _, text in body[first + 1 : first + _CALL_LINES]:
+        if depth <= 0 and not _CONTINUED.search(line):
             break
-        out += "\n" + text
-        depth += _depth(text)
-    return out
+        line = code(text)
+        lines.append(line)
+        depth += _depth(line)
+    return "\n".join(lines)
+
+
+def code(line: str) -> str:
+    """``line`` without its comment (a ``#`` outside a string literal), right-stripped."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        c = line[index]
+        if quote:
+            if c == "\\":
+                index += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            return line[:index].rstrip()
+        index += 1
+    return line.rstrip()
 
 
 def _depth(text: str) -> int:
-    """How many brackets a line opens and leaves open (strings and comments not read)."""
-    code = re.sub(r"#.*$", "", re.sub(r"(['\"]).*?\1", "", text))
-    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+    """How many brackets a line opens and leaves open (strings not read)."""
+    bare = re.sub(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", text)
+    return sum(bare.count(c) for c in "([{") - sum(bare.count(c) for c in ")]}")
 
 
 def raises_only(method: Method) -> bool:
     """True when a ``down`` does nothing but raise ``IrreversibleMigration``."""
-    code = [t for _, t in method.body if t.strip() and not t.strip().startswith("#")]
-    return bool(code) and all(_RAISE.match(t) for t in code)
+    lines = [t for _, t in method.body if t.strip() and not t.strip().startswith("#")]
+    return bool(lines) and all(_RAISE.match(t) for t in lines)
+
+
+_CALL_NAME = re.compile(r"^\s*((?:\w+\.)?\w+[!?]?)(?:\s*\(|\s+|$)")
+_BLOCK_TAIL = re.compile(r"\s+do\s*(?:\|[^|]*\|)?\s*$|\s*\{\s*(?:\|[^|]*\|)?\s*$")
+
+
+def split_call(text: str) -> tuple[str, list[str]] | None:
+    """A call as its name and its arguments (each stripped text, split at the commas
+    outside brackets and strings; a trailing ``do |t|`` block opener left out): ``add_column
+    (:users, :a, :string)`` and ``add_column :users, :a, :string`` read the same. None
+    when ``text`` does not start with a call."""
+    m = _CALL_NAME.match(text)
+    if m is None:
+        return None
+    rest = _BLOCK_TAIL.sub("", " " + text[m.end() :].strip()).strip()
+    if text[m.end() - 1 : m.end()] == "(" and rest.endswith(")"):
+        rest = rest[:-1]
+    return m.group(1), [a for a in arguments(rest) if a]
+
+
+def arguments(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and string literals, each stripped."""
+    out: list[str] = []
+    depth, quote, start, index = 0, "", 0, 0
+    while index < len(text):
+        c = text[index]
+        if quote:
+            if c == "\\":
+                index += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(text[start:index].strip())
+            start = index + 1
+        index += 1
+    out.append(text[start:].strip())
+    return out
+
+
+def literal_name(arg: str) -> str | None:
+    """The name a symbol or a plain string literal spells (``:slug``, ``"slug"``), else None."""
+    m = re.fullmatch(r":(\w+)|\"(\w+)\"|'(\w+)'", arg.strip())
+    return next((g for g in m.groups() if g), None) if m else None

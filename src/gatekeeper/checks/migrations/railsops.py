@@ -3,23 +3,29 @@
 ``add_index :events, ...`` runs ``CREATE INDEX`` inside the migration: on PostgreSQL
 writes to the table wait for the whole build unless the call says ``algorithm:
 :concurrently`` (``disable_ddl_transaction!`` alone only lets it say so). The calls are
-read line by line like :mod:`.rails` reads them (a call continues while its parentheses
-are open or its line ends with a comma); ``t.index`` inside ``change_table`` is the same
-build. An index on a table the migration itself creates locks nothing.
+read line by line like :mod:`.rails` reads them (``rails.whole_call``: a call continues
+while its brackets are open or its line ends with a comma); ``t.index`` inside
+``change_table`` is the same build. An index on a table the migration itself creates locks nothing.
 
 A ``def up`` with no ``def down`` is the contract step of an expand-contract plan, which
 a reviewer passes, when all it does is drop indexes (rebuilt at will), columns the model
 at base already told ActiveRecord to ignore (``ignored_columns``, strong_migrations'
 safe drop) or tables the code at base no longer names (their model was removed in an
 earlier change). Everything is read at base, so a PR cannot make its own drop look old.
+
+Drops and renames (``remove_column``, ``t.remove``, ``remove_reference``, ``rename_column``,
+``rename_table``, ``drop_table``) are reported as the SQL they run is for any framework
+(``drop-column``...), with the same two safe drops as exceptions; ``safety_assured`` is
+the author's own word and exempts nothing.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import detect, rails
+from gatekeeper.checks.migrations import detect, rails, railsedits
 from gatekeeper.checks.migrations.hits import Hit
 
 _CREATE = re.compile(r"^\s*create_table\s*\(?\s*[:\"'](\w+)")
@@ -30,20 +36,6 @@ _T_INDEX = re.compile(r"^\s*\w+\.index\b")
 _CONCURRENT = re.compile(
     r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
 )
-
-
-def _call_text(body: list[tuple[int, str]], start: int) -> str:
-    """The text of the call opening at ``body[start]``: following lines while its
-    parentheses are open or a line ends with a comma."""
-    parts = []
-    depth = 0
-    for _, text in body[start:]:
-        code = text.split("#", 1)[0]
-        parts.append(code)
-        depth += code.count("(") + code.count("[") - code.count(")") - code.count("]")
-        if depth <= 0 and not code.rstrip().endswith(","):
-            break
-    return " ".join(parts)
 
 
 def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
@@ -59,7 +51,7 @@ def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
         body = method.body
         created = {m.group(1).lower() for _, t in body if (m := _CREATE.match(t))}
         block: tuple[str, str] | None = None  # (indentation, table) of a change_table
-        for i, (number, line) in enumerate(body):
+        for number, line in body:
             if block is not None and line.rstrip() == f"{block[0]}end":
                 block = None
                 continue
@@ -71,11 +63,11 @@ def index_hits(text: str, added: frozenset[int]) -> list[Hit]:
             if block is not None and _T_INDEX.match(line):
                 table = block[1]
             elif _ADD_INDEX.match(line):
-                named = _ADD_INDEX_TABLE.match(_call_text(body, i))
+                named = _ADD_INDEX_TABLE.match(rails.whole_call(body, number))
                 table = named.group(1) if named else "?"
             if table is None or number not in added or table.lower() in created:
                 continue
-            if _CONCURRENT.search(_call_text(body, i)):
+            if _CONCURRENT.search(rails.whole_call(body, number)):
                 continue
             msg = (
                 f"Builds an index on {table} without algorithm: :concurrently: writes to "
@@ -93,6 +85,7 @@ _DROP_TABLE = re.compile(
     r"^\s*drop_table\s*\(?\s*[:\"'](\w+)[\"']?\s*(?:,\s*if_exists:\s*true\s*)?\)?\s*$"
 )
 _WRAPPER = re.compile(r"^\s*(?:safety_assured\s*(?:do|\{)|end|\}|disable_ddl_transaction!)\s*$")
+_CONSTANT = re.compile(r"(?<![:\w])([A-Z][A-Z0-9_]*)\b")
 _IGNORED = re.compile(r"ignored_columns\s*(?:\+?=|<<)\s*(?P<list>[^\n]*(?:\n[^\n]*){0,5})")
 _SCHEMA_DUMPS = ("schema.rb", "structure.sql")
 
@@ -140,10 +133,23 @@ def _ignored_at_base(changes: ChangeSet, table: str, column: str) -> bool:
         if not owner.search(text):
             continue
         for m in _IGNORED.finditer(text):
-            listed = m.group("list").split("]", 1)[0]
+            listed = _list_text(m.group("list"))
+            for constant in _CONSTANT.findall(listed):  # ``+= API_SCOPES``, set in the file
+                defined = re.search(rf"^\s*{constant}\s*=\s*(.*)", text, re.MULTILINE | re.DOTALL)
+                listed += " " + _list_text(defined.group(1)[:2000]) if defined else ""
             if re.search(rf"[\"':]{re.escape(column)}\b|\b{re.escape(column)}\b", listed):
                 return True
     return False
+
+
+def _list_text(text: str) -> str:
+    """The list an assignment's value starts with: up to its closing bracket when it opens
+    one (``%w[a b]``, ``["a",\n "b"]``), else its first line."""
+    opened = re.match(r"\s*(?:%[iIwW])?([\[(])", text)
+    if opened is None:
+        return text.split("\n", 1)[0]
+    close = "]" if opened.group(1) == "[" else ")"
+    return text.split(close, 1)[0]
 
 
 def _named_in_code(changes: ChangeSet, table: str, code_paths: tuple[str, ...]) -> bool:
@@ -163,3 +169,241 @@ def _named_in_code(changes: ChangeSet, table: str, code_paths: tuple[str, ...]) 
         if pattern.search(text):
             return True
     return False
+
+
+# --- drops and renames --------------------------------------------------------------------
+
+#: calls (top level, or on the variable of a ``change_table`` block) that drop or rename
+#: columns of the table they name: call -> what it does
+_COLUMN_DROPS = {
+    "remove_column": "column",
+    "remove_columns": "columns",
+    "remove_reference": "reference",
+    "remove_references": "reference",
+    "remove_belongs_to": "reference",
+    "remove_timestamps": "timestamps",
+}
+_BLOCK_DROPS = {
+    "remove": "columns",
+    "remove_references": "reference",
+    "remove_belongs_to": "reference",
+    "remove_timestamps": "timestamps",
+}
+_ADDS = re.compile(r"^(create_table|add_column|add_reference|add_timestamps)\(:(\w+)(?:,:(\w+))?")
+_KEYWORD = re.compile(r"^\w+:(?!:)|^:?\w+\s*=>|^[\"']\w+[\"']\s*=>")
+#: a block on one line whose body runs on the way up: ``safety_assured { remove_column ... }``
+_ONE_LINE_BLOCK = re.compile(
+    r"^\s*(?:safety_assured|up_only|\w+\.up)\s*(?:\{(.*)\}|\bdo\b(.*)\bend)\s*$", re.DOTALL
+)
+_DOWN_BLOCK = re.compile(r"^(\s*)\w+\.down\s+do\b")
+_DOWN_LINE = re.compile(r"^\s*\w+\.down\s*\{")
+
+
+@dataclass(frozen=True)
+class Before:
+    """What the change did before a migration's calls run: the drops the merged version
+    of its file already made (``(rule, evidence)``), and the ``(table, column)`` pairs
+    earlier migrations new in the change add (``(table, "*")`` for a table they create)."""
+
+    merged: frozenset[tuple[str, str]] = frozenset()
+    fresh: frozenset[tuple[str, str]] = frozenset()
+
+
+def drop_hits(
+    changes: ChangeSet,
+    text: str,
+    added: frozenset[int],
+    code_paths: tuple[str, ...],
+    before: Before = Before(),
+) -> list[Hit]:
+    """``drop-column``, ``rename-column``, ``rename-table`` and ``drop-table`` for the
+    added ActiveRecord calls of ``def change`` / ``def up`` (not those of a ``dir.down``
+    block), as the SQL they run is reported for any other framework. ``safety_assured``
+    exempts nothing: it is the author's own word. A column the model of its table lists
+    in ``ignored_columns`` at base is no hit (strong_migrations' safe drop: running code
+    no longer selects it), nor a table no code at base names (its model was removed in an
+    earlier change), nor anything on a table the migration creates or on a column an
+    earlier migration of the change adds (it holds nothing yet), nor a drop the merged
+    version of an edited migration already made (its edit is judged as history)."""
+    found = rails.methods(text)
+    out: list[Hit] = []
+    for name in ("change", "up"):
+        method = found.get(name)
+        if method is None:
+            continue
+        created = {m.group(1).lower() for _, t in method.body if (m := _CREATE.match(t))}
+        for number, table, op, args in _calls(method):
+            if number in added:
+                hits = _drop_hit(changes, number, table, op, args, code_paths)
+                out += [h for h in hits if not _before(h, created, before)]
+    return out
+
+
+def changed_drops(
+    changes: ChangeSet,
+    m: detect.Migration,
+    code_paths: tuple[str, ...],
+    changed: list[detect.Migration],
+) -> list[Hit]:
+    """The drops and renames of ``m`` at head (:func:`drop_hits`), knowing what its merged
+    version already dropped and what the Rails migrations the change adds before it add."""
+    text = changes.text_at_head(m.path) or ""
+    merged = changes.text_at_base(changes.base_path_of(m.path))
+    fresh: set[tuple[str, str]] = set()
+    for earlier in changed:
+        new = changes.bytes_at_base(changes.base_path_of(earlier.path)) is None
+        if (
+            earlier.framework == m.framework
+            and new
+            and detect.sort_key(earlier) < detect.sort_key(m)
+        ):
+            fresh |= added_names(changes.text_at_head(earlier.path) or "")
+    before = Before(
+        merged=merged_drops(changes, merged, code_paths) if merged else frozenset(),
+        fresh=frozenset(fresh),
+    )
+    return drop_hits(changes, text, changes.added_lines(m.path), code_paths, before)
+
+
+def _before(hit: Hit, created: set[str], before: Before) -> bool:
+    """True when what ``hit`` drops or renames is no running code's yet, or the merged
+    file already dropped it."""
+    table, _, column = hit.evidence.lower().partition(".")
+    fresh = {(t.lower(), c.lower()) for t, c in before.fresh}
+    return (
+        table in created
+        or (table, "*") in fresh
+        or (bool(column) and (table, column) in fresh)
+        or (hit.rule, hit.evidence) in before.merged
+    )
+
+
+def merged_drops(
+    changes: ChangeSet, text: str, code_paths: tuple[str, ...]
+) -> frozenset[tuple[str, str]]:
+    """The ``(rule, evidence)`` of every drop and rename the merged ``text`` makes."""
+    every = frozenset(range(1, text.count("\n") + 2))
+    return frozenset((h.rule, h.evidence) for h in drop_hits(changes, text, every, code_paths))
+
+
+def added_names(text: str) -> set[tuple[str, str]]:
+    """The ``(table, column)`` pairs a migration adds, ``(table, "*")`` for the tables it
+    creates (read through railsedits' normal form, so ``change_table`` blocks count)."""
+    out: set[tuple[str, str]] = set()
+    for form in railsedits.operations(text) or []:
+        m = _ADDS.match(form)
+        if m is None:
+            continue
+        op, table, column = m.groups()
+        if op == "create_table":
+            out.add((table, "*"))
+        elif op == "add_reference":
+            out |= {(table, f"{column}_id"), (table, f"{column}_type")}
+        elif op == "add_timestamps":
+            out |= {(table, "created_at"), (table, "updated_at")}
+        elif column:
+            out.add((table, column))
+    return out
+
+
+def _calls(method: rails.Method) -> list[tuple[int, str | None, str, list[str]]]:
+    """(line, table of the enclosing ``change_table`` or None, call, arguments) of each
+    call of ``method`` outside ``dir.down`` blocks."""
+    out: list[tuple[int, str | None, str, list[str]]] = []
+    block: tuple[str, str, str] | None = None  # indentation, variable, table of change_table
+    down: str | None = None  # indentation of a dir.down block being skipped
+    skip_to = 0  # the last line of the call read before: its lines start no call
+    for number, line in method.body:
+        if number <= skip_to:
+            continue
+        if down is not None:
+            if line.rstrip() == f"{down}end":
+                down = None
+            continue
+        if (opened := _DOWN_BLOCK.match(line)) is not None:
+            down = opened.group(1)
+            continue
+        if _DOWN_LINE.match(line):
+            continue
+        if block is not None and line.rstrip() == f"{block[0]}end":
+            block = None
+            continue
+        whole = rails.whole_call(method.body, number)
+        skip_to = number + whole.count("\n")
+        wrapped = _ONE_LINE_BLOCK.match(whole)
+        call = rails.split_call((wrapped.group(1) or wrapped.group(2)) if wrapped else whole)
+        if call is None:
+            continue
+        op, args = call
+        if op == "change_table" and args and (table := rails.literal_name(args[0])):
+            variable = re.search(r"\|\s*(\w+)\s*\|", line)
+            indent = line[: len(line) - len(line.lstrip())]
+            block = (indent, variable.group(1) if variable else "t", table)
+        elif block is not None and op.startswith(f"{block[1]}."):
+            out.append((number, block[2], op.split(".", 1)[1], args))
+        elif "." not in op:
+            out.append((number, None, op, args))
+    return out
+
+
+def _drop_hit(
+    changes: ChangeSet,
+    number: int,
+    block_table: str | None,
+    op: str,
+    args: list[str],
+    code_paths: tuple[str, ...],
+) -> list[Hit]:
+    """The hits of one call (``block_table``: the table of its ``change_table`` block)."""
+    positional = [n for a in args if not _KEYWORD.match(a) for n in _names(a)]
+    if block_table is not None:
+        positional = [block_table, *positional]
+        kind = _BLOCK_DROPS.get(op)
+        op = "rename_column" if op == "rename" else ""
+    else:
+        kind = _COLUMN_DROPS.get(op)
+    table, rest = (positional or ["?"])[0], positional[1:]
+    if kind is not None:
+        return [
+            Hit("drop-column", f"Drops column {table}.{c}.", number, f"{table}.{c}", (table, c))
+            for c in _dropped(kind, rest, args)
+            if table == "?" or c == "?" or not _ignored_at_base(changes, table, c)
+        ]
+    if op == "rename_column":
+        old, new = [*rest, "?", "?"][:2]
+        msg = f"Renames column {table}.{old} to {new}."
+        return [Hit("rename-column", msg, number, f"{table}.{old}")]
+    if op == "rename_table":
+        new = (rest or ["?"])[0]
+        return [Hit("rename-table", f"Renames table {table} to {new}.", number, table)]
+    if op == "drop_table":
+        return [
+            Hit("drop-table", f"Drops table {t}.", number, t, (t,))
+            for t in positional
+            if t == "?" or _named_in_code(changes, t, code_paths)
+        ]
+    return []
+
+
+def _names(arg: str) -> list[str]:
+    """The names an argument spells: ``:a``, ``"a"``, ``%i[a b]``, ``[:a, :b]``, a splat
+    of those (``*%i[a b]``); ``?`` for what is not a literal."""
+    arg = arg.strip().removeprefix("*").strip()
+    words = re.fullmatch(r"%[iIwW](?:\[([^\]]*)\]|\(([^)]*)\))", arg)
+    if words is not None:
+        return (words.group(1) or words.group(2) or "").split() or ["?"]
+    if arg.startswith("[") and arg.endswith("]"):
+        return [rails.literal_name(a) or "?" for a in rails.arguments(arg[1:-1]) if a] or ["?"]
+    return [rails.literal_name(arg) or "?"]
+
+
+def _dropped(kind: str, names: list[str], args: list[str]) -> list[str]:
+    """The columns a drop of ``kind`` removes."""
+    if kind == "timestamps":
+        return ["created_at", "updated_at"]
+    if kind == "column":
+        return names[:1] or ["?"]
+    if kind == "columns":
+        return names or ["?"]
+    polymorphic = any(re.match(r"^(?:polymorphic:|:polymorphic\s*=>)\s*true", a) for a in args)
+    return [f"{n}{suffix}" for n in names for suffix in ("_id", "_type")[: 1 + polymorphic]]
