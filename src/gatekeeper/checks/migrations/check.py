@@ -34,6 +34,7 @@ from gatekeeper.checks.migrations import (
     liquibase,
     moves,
     mviews,
+    nodefolder,
     nodemig,
     precedent,
     pyops,
@@ -240,7 +241,8 @@ class MigrationsCheck(BaseCheck):
             found = static.check_rails(self, m, text, honour_marker=honour_marker)
             return self._rails_contract(ctx, m, text, found, at_base=at_base)
         if m.framework == NODE:
-            return nodemig.check(self, m.path, text, honour_marker=honour_marker)
+            habit = nodefolder.downs(changes, m.directory, m.path)
+            return nodemig.check(self, m.path, text, honour_marker=honour_marker, habit=habit)
         if m.framework == RUBY_SQL:
             forward = rubysql.forward_only(changes, m.directory)
             return rubysql.check(self, m.path, text, forward=forward, honour_marker=honour_marker)
@@ -610,7 +612,7 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
             if (detect.sort_key(e), e.path) < (detect.sort_key(m), m.path)
         ]  # fmt: skip
         merged = nodemig.merged_columns(changes.text_at_base(p) or "" for p in earlier)
-    return nodemig.hits(
+    found = nodemig.hits(
         node,
         rules,
         changes.added_lines(m.path),
@@ -619,6 +621,9 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
         ),
         merged,
     )
+    if rules == "postgres" and any(h.new_type for h in found):
+        found = review.typed(found, nodefolder.types_before(changes, m, node))
+    return found
 
 
 def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:

@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     gomig,
     laravel,
     lbreview,
+    nodefolder,
     railsedits,
     sqlx,
     static,
@@ -34,6 +35,7 @@ from gatekeeper.checks.migrations.detect import (
     GO,
     LARAVEL,
     LIQUIBASE,
+    NODE,
     RAILS,
     SQLX,
     Migration,
@@ -93,6 +95,20 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
+        if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
+            # logto's next-* scripts: a release renames them after its version
+            out.append(
+                check.finding(
+                    "history-rewritten",
+                    f"The change {verb} {path}, a merged script still named next-*: no "
+                    "release shipped it (a release renames it after its version), so only "
+                    "development databases ran it.",
+                    path=path,
+                    evidence=path,
+                    level=Level.WARNING,
+                )
+            )
+            continue
         failed = _failed_everywhere(check, m, path, before, verb)
         if failed is not None:
             out.append(failed)
@@ -137,7 +153,7 @@ def _same_statements_edited(check: BaseCheck, m: Migration, path: str) -> Findin
             "call, table, column, type and option) are unchanged"
         )
     else:
-        language = "PHP" if m.framework in (DOCTRINE, LARAVEL) else "Go"
+        language = _LANGUAGE.get(m.framework, "Go")
         what = (
             f"the {language} around its SQL: the statements it runs and its schema calls "
             "are unchanged"
@@ -175,12 +191,18 @@ def _failed_everywhere(
     )
 
 
+#: the language of the code around a migration's SQL, for the message of an edit to it
+_LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript"}
+
+
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
-    """A Go, PHP or Rails migration whose SQL and schema calls are unchanged: only code
-    around them was edited (linters' fixes, refactors, a ``change_table`` block written
-    out as ``add_column`` calls), which may or may not change what runs."""
+    """A Go, PHP, Rails or Node migration whose SQL and schema calls are unchanged: only
+    code around them was edited (linters' fixes, refactors, a ``change_table`` block
+    written out as ``add_column`` calls, a guard), which may or may not change what runs."""
     if m.framework == RAILS and after is not None:
         return railsedits.same_operations(*(b.decode("utf-8", "replace") for b in (before, after)))
+    if m.framework == NODE and after is not None:
+        return nodefolder.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == DOCTRINE and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return doctrine.same_statements(*texts)
@@ -293,6 +315,8 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
         return True  # Doctrine knows a migration by its class (namespace and name)
     if m.framework == GO and _known_by_id(changes.text_at_head(path)):
         return True
+    if m.framework == NODE and nodefolder.released_as(changes.base_path_of(path), path):
+        return True  # logto's release renames next-<stamp>-x to <version>-<stamp>-x
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
 

@@ -23,9 +23,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqleffects import DML
-from gatekeeper.checks.migrations.sqltext import Statement, irreversible_reason, split
+from gatekeeper.checks.migrations.sqltext import (
+    TEMPLATE_PLACEHOLDER,
+    Statement,
+    irreversible_reason,
+    split,
+)
 from gatekeeper.model import Finding, Level
 
 KNEX, SEQUELIZE, TYPEORM, DBMIGRATE = "knex", "sequelize", "typeorm", "db-migrate"
@@ -46,6 +52,25 @@ _SIDE = re.compile(
     r"(?:\s*:\s*[\w<>\[\]. |]{1,80})?\s*(?:=>\s*)?",
     re.MULTILINE,
 )
+#: a side declared as a plain function or a bound arrow, exported further down (kutt's
+#: ``async function up(knex) {...}`` then ``module.exports = { up, down }``): a side only
+#: when the file exports that name (:func:`_exported`)
+_DECLARED = re.compile(
+    r"^[ \t]*(?:(?:async\s+)?function\s*\*?\s*(?P<fn>up|down)|"
+    r"(?:const|let|var)\s+(?P<bound>up|down)\s*(?::[^=\n]{1,80})?=\s*(?:async\s*)?"
+    r"(?:function\s*\w*\s*)?)\s*\([^()]{0,300}\)"
+    r"(?:\s*:\s*[\w<>\[\]. |]{1,80})?\s*(?:=>\s*)?",
+    re.MULTILINE,
+)
+#: the names a file exports in one object or list: ``module.exports = { up, down }``,
+#: ``export { up, down }``, ``export default { up: up, down }``
+_EXPORT_LIST = re.compile(
+    r"(?:\bmodule\.exports\s*=|\bexport\s+default|\bexport)\s*\{(?P<names>[^{}]{0,400})\}"
+)
+#: one name exported on its own: ``exports.up = up``, ``module.exports.down = down``
+_EXPORT_ONE = re.compile(r"\b(?:module\.)?exports\.(?P<key>up|down)\s*=\s*(?P<name>up|down)\b")
+#: a member of an export list that exports a side under its own name
+_EXPORTED_MEMBER = re.compile(r"^\s*(?P<key>up|down)\s*(?:(?::|\bas\b)\s*(?P<name>\w+)\s*)?$")
 
 
 #: how the caller reviews a literal's SQL statements (in a transaction or not)
@@ -69,6 +94,13 @@ class NodeMigration:
     down: Side | None
     #: whether the library runs the file in a transaction
     in_transaction: bool
+    #: an alteration script's ``beforeUp`` and ``beforeDown`` (logto's runner calls them
+    #: before the side itself, outside its transaction)
+    before_up: Side | None = None
+    before_down: Side | None = None
+    #: names the file binds to string literals, each with the values it may take
+    #: (``const ifNotExists = isMySQL ? "" : "IF NOT EXISTS"``): read into SQL templates
+    bindings: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def library(text: str) -> str | None:
@@ -107,35 +139,110 @@ def may_be_migration(path: str) -> bool:
 
 def _named_for_migrations(folder: str) -> bool:
     """``migrations``, ``migration``, or a name joining them to another word:
-    uptime-kuma's ``db/knex_migrations``, ``db-migrations``."""
-    return any(w in ("migrations", "migration") for w in re.split(r"[-_.]", folder.lower()))
+    uptime-kuma's ``db/knex_migrations``, ``db-migrations``; or ``alterations``, logto's
+    name for its scripts (``packages/schemas/alterations/next-1762338508-add-index.ts``;
+    not the singular, the folder of its runner's own code)."""
+    words = re.split(r"[-_.]", folder.lower())
+    return any(w in ("migrations", "migration", "alterations") for w in words)
 
 
 def is_migration(path: str, text: str | None) -> bool:
     """A Node file in a migrations folder that defines an ``up`` for one of the libraries."""
     if text is None or not may_be_migration(path) or library(text) is None:
         return False
-    return any(m.group("side") == "up" for m in _SIDE.finditer(text))
+    return any(side == "up" for side, _ in _side_starts(text))
+
+
+def _side_starts(text: str) -> list[tuple[str, int]]:
+    """Each side's name and where its function's body starts, in the file's order: the
+    sides written as exports or members, and the functions declared under a side's name
+    that the file exports (a helper called ``up`` that is not exported is no side)."""
+    found = [(m.start(), m.group("side"), m.end()) for m in _SIDE.finditer(text)]
+    exported = _exported(text)
+    for m in _DECLARED.finditer(text):
+        side = m.group("fn") or m.group("bound")
+        if side in exported:
+            found.append((m.start(), side, m.end()))
+    return [(side, end) for _, side, end in sorted(found)]
+
+
+def _exported(text: str) -> set[str]:
+    """The sides the file exports by name, after declaring them."""
+    code = _COMMENTS.sub(" ", text)
+    out = {m.group("key") for m in _EXPORT_ONE.finditer(code) if m.group("key") == m.group("name")}
+    for listed in _EXPORT_LIST.finditer(code):
+        for member in listed.group("names").split(","):
+            named = _EXPORTED_MEMBER.match(member)
+            if named and named.group("name") in (None, named.group("key")):
+                out.add(named.group("key"))
+    return out
+
+
+#: logto's hooks run before a side, outside its transaction (``beforeUp: async (pool) =>``)
+_BEFORE = re.compile(
+    r"^[ \t]*(?P<side>beforeUp|beforeDown)\s*:\s*(?:async\s*)?(?:function\s*\w*\s*)?"
+    r"\([^()]{0,300}\)(?:\s*:\s*[\w<>\[\]. |]{1,80})?\s*(?:=>\s*)?",
+    re.MULTILINE,
+)
+#: the type logto's alteration scripts declare: its runner calls up and down each in a
+#: transaction (packages/cli's ``deployAlteration``)
+_ALTERATION_TYPE = re.compile(r":\s*AlterationScript\b")
 
 
 def read(text: str) -> NodeMigration:
     """The sides of a Node migration (``library(text)`` must not be None)."""
     lib = library(text) or KNEX
     sides: dict[str, Side] = {}
-    for m in _SIDE.finditer(text):
-        side = m.group("side")
+    for side, end in _side_starts(text):
         if side not in sides:
-            found = _body(text, m.end())
+            found = _body(text, end)
             if found is not None:
                 sides[side] = found
+    before: dict[str, Side] = {}
+    for m in _BEFORE.finditer(text):
+        hook = _body(text, m.end())
+        if hook is not None:
+            before.setdefault(m.group("side"), hook)
     if lib == KNEX:
         in_tx = re.search(r"\btransaction\s*:\s*false\b", text) is None
     elif lib == TYPEORM:
         in_tx = re.search(r"\btransaction\s*=\s*false\b", text) is None
+    elif lib == SQL_TAG:
+        in_tx = _ALTERATION_TYPE.search(text) is not None
     else:
         # Sequelize's umzug and db-migrate run a file as it is, outside a transaction
         in_tx = False
-    return NodeMigration(lib, sides.get("up"), sides.get("down"), in_tx)
+    return NodeMigration(
+        lib, sides.get("up"), sides.get("down"), in_tx,
+        before.get("beforeUp"), before.get("beforeDown"), _bindings(text),
+    )  # fmt: skip
+
+
+#: ``const name = "literal";`` or ``const name = condition ? "a" : "b";`` (quotes of any
+#: kind; a backtick literal only without interpolation)
+_BINDING = re.compile(
+    r"\b(?:const|let|var)\s+(?P<name>\w+)\s*=\s*(?:[^;?\n'\"`]{1,200}\?\s*)?"
+    r"(?P<a>\"[^\"\n]*\"|'[^'\n]*'|`[^`$\n]*`)(?:\s*:\s*(?P<b>\"[^\"\n]*\"|'[^'\n]*'|`[^`$\n]*`))?"
+    r"\s*;?[ \t]*$",
+    re.MULTILINE,
+)
+_ASSIGNED = re.compile(r"\b(?:const|let|var)\s+(?P<name>\w+)\s*=|\b(?P<again>\w+)\s*[-+]?=(?!=)")
+
+
+def _bindings(text: str) -> dict[str, tuple[str, ...]]:
+    """Names bound once, to string literals only, with the values they may take; a name
+    bound or assigned anywhere else is left out (its value is known at run time only)."""
+    code = _COMMENTS.sub(" ", text)
+    counts: dict[str, int] = {}
+    for m in _ASSIGNED.finditer(code):
+        name = m.group("name") or m.group("again")
+        counts[name] = counts.get(name, 0) + 1
+    out: dict[str, tuple[str, ...]] = {}
+    for m in _BINDING.finditer(code):
+        name = m.group("name")
+        if counts.get(name) == 1:
+            out[name] = tuple(v[1:-1] for v in (m.group("a"), m.group("b")) if v is not None)
+    return out
 
 
 def _body(text: str, at: int) -> Side | None:
@@ -199,6 +306,8 @@ def _closing(text: str, start: int) -> int | None:
 
 
 def _string_end(text: str, start: int) -> int:
+    """The index of the quote closing the string at ``start``; in a template literal,
+    each ``${...}`` is skipped whole (it may hold strings and templates of its own)."""
     quote, i = text[start], start + 1
     while i < len(text):
         if text[i] == "\\":
@@ -206,6 +315,27 @@ def _string_end(text: str, start: int) -> int:
             continue
         if text[i] == quote:
             return i
+        if quote == "`" and text.startswith("${", i):
+            i = _interpolation_end(text, i + 2) + 1
+            continue
+        i += 1
+    return len(text)
+
+
+def _interpolation_end(text: str, start: int) -> int:
+    """The index of the ``}`` closing a template's ``${`` whose expression starts at
+    ``start`` (or the text's end)."""
+    depth, i = 1, start
+    while i < len(text):
+        c = text[i]
+        if c in "\"'`":
+            i = _string_end(text, i)
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
         i += 1
     return len(text)
 
@@ -248,17 +378,17 @@ _HANDED = re.compile(
 )
 
 
-def data_only(side: Side) -> bool:
+def data_only(side: Side, bindings: Mapping[str, tuple[str, ...]] | None = None) -> bool:
     """A side that changes rows and no schema: its SQL literals are all UPDATE, INSERT or
     DELETE, it calls no schema builder nor hands the library's handle to other code, and
     it changes some rows."""
     code = _COMMENTS.sub("", side.body)
     if _SCHEMA_CALL.search(code) or _HANDED.search(code):
         return False
-    literals = _sql_literals(code, side.line)
-    if len(literals) != len(_SQL_CALL.findall(code)):
+    literals = _sql_literals(code, side.line, bindings or {})
+    if any(lit.unknown for lit in literals):
         return False  # SQL built at run time: it may be anything
-    statements = [st for group in literals for st in group]
+    statements = [st for lit in literals for variant in lit.variants for st in variant]
     if any(not DML.match(st.text) for st in statements):
         return False
     return bool(statements) or bool(_ROW_CALL.search(code))
@@ -269,10 +399,17 @@ def data_only(side: Side) -> bool:
 #: SQL executed by the libraries: the first argument, a string or template literal, or a
 #: ``sql`...``` template given to a database handle (``db.run(sql`...`)``)
 _SQL_CALL = re.compile(
-    r"\.(?:(?:query|raw|runSql)\s*\(\s*|(?:run|execute|exec|all|get)\s*\(\s*sql\s*)"
+    r"\.(?:(?:query|raw|runSql)\s*(?:<[^()`]{0,200}>\s*)?\(\s*(?:sql\s*(?=`))?|"
+    r"(?:run|execute|exec|all|get|any|one|many|maybeOne|oneFirst|anyFirst|manyFirst|"
+    r"maybeOneFirst|exists)\s*(?:<[^()`]{0,200}>\s*)?\(\s*sql\s*(?=`))"
     r"(?P<q>[`'\"])"
 )
-_TAGGED_CALL = re.compile(r"\.(?:run|execute|exec|all|get)\s*\(\s*sql\s*`")
+#: a ``sql`...``` template (drizzle-orm's, slonik's) handed to a database handle:
+#: ``db.run(sql`...`)``, ``pool.query(sql`...`)``, ``pool.any<{ id: string }>(sql`...`)``
+_TAGGED_CALL = re.compile(
+    r"\.(?:run|execute|exec|all|get|query|any|one|many|maybeOne|oneFirst|anyFirst|manyFirst|"
+    r"maybeOneFirst|exists)\s*(?:<[^()`]{0,200}>\s*)?\(\s*sql\s*`"
+)
 #: Sequelize's queryInterface calls: table first, column second
 _QI = re.compile(
     r"\b(?:queryInterface|queryRunner|db)\s*\.\s*(?P<op>removeColumn|dropColumn|dropTable|"
@@ -303,14 +440,10 @@ def hits(
     if m.up is None:
         return []
     out: list[Hit] = []
+    if m.before_up is not None:  # run first, outside the up's transaction
+        out += _literal_hits(m, m.before_up, sql_review, in_transaction=False)
+    out += _literal_hits(m, m.up, sql_review, in_transaction=m.in_transaction)
     body, first = m.up.body, m.up.line
-    literals = _sql_literals(body, first)
-    if m.library == SQL_TAG:
-        # one runner's file: its statements are one migration (a table made by the first
-        # template is a new table to the index built in the next)
-        literals = [[st for group in literals for st in group]]
-    for statements in literals:
-        out += sql_review(statements, m.in_transaction)
     out += _interface_hits(body, first, dialect)
     out += _knex_hits(body, first, dialect)
     if m.library == KNEX:
@@ -359,16 +492,133 @@ def _copied_back(hit: Hit, side: Side) -> Hit:
     )
 
 
-def _sql_literals(body: str, first: int) -> list[list[Statement]]:
+def _literal_hits(
+    m: NodeMigration, side: Side, sql_review: SqlReview, *, in_transaction: bool
+) -> list[Hit]:
+    """The side's SQL literals reviewed, each reading of its interpolations in turn."""
+    literals = _sql_literals(side.body, side.line, m.bindings)
+    if m.library == SQL_TAG:
+        # one runner's file: its statements are one migration (a table made by the first
+        # template is a new table to the index built in the next)
+        readings = max((len(lit.variants) for lit in literals), default=0)
+        groups = [
+            [st for lit in literals for st in lit.variants[min(k, len(lit.variants) - 1)]]
+            for k in range(readings)
+        ]
+    else:
+        groups = [variant for lit in literals for variant in lit.variants]
+    out: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    for statements in groups:
+        # a rule one reading breaks at a line is one hit, however many readings break it
+        for h in sql_review(statements, in_transaction):
+            if (h.rule, h.line) not in seen:
+                seen.add((h.rule, h.line))
+                out.append(h)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """One SQL literal a side runs, as each reading of its interpolations makes it."""
+
+    variants: list[list[Statement]]
+    #: an interpolation the file binds to no string literal: read as a placeholder name
+    #: (the statements around it still reviewed; one it stands in for is out of sight)
+    unknown: bool
+
+
+#: how many readings of a template's interpolations are reviewed at most
+_READINGS = 2
+
+
+def _sql_literals(
+    body: str, first: int, bindings: Mapping[str, tuple[str, ...]]
+) -> list[Literal]:
+    """Each SQL literal the side runs, split into statements. A template's ``${name}``
+    bound to string literals is read as each of them in turn (the first values of every
+    name, then the last: each value read once); any other interpolation becomes the
+    placeholder identifier, so the statement around it is still split and reviewed (and
+    reported as unreviewed when no parser accepts it) rather than skipped."""
     out = []
     for m in _SQL_CALL.finditer(body):
         start = m.end() - 1
         end = _string_end(body, start)
         sql = body[start + 1 : end]
-        if "${" in sql and m.group("q") == "`":
-            continue  # built at run time: nothing certain to review
-        out.append(split(sql, first + body.count("\n", 0, start)))
+        line = first + body.count("\n", 0, start)
+        if m.group("q") != "`" or "${" not in sql:
+            out.append(Literal([split(sql, line)], unknown=False))
+            continue
+        pieces = _template_pieces(sql)
+        names = {p[1].strip() for p in pieces if p[0] == "expr"}
+        unknown = any(n not in bindings for n in names)
+        variants = []
+        for k in range(_READINGS):
+            text = "".join(
+                part if kind == "text"
+                else (bindings[part.strip()][min(k, len(bindings[part.strip()]) - 1)]
+                      if part.strip() in bindings else TEMPLATE_PLACEHOLDER)
+                for kind, part in pieces
+            )  # fmt: skip
+            statements = split(text, line)
+            if statements not in variants:
+                variants.append(statements)
+        out.append(Literal(variants, unknown=unknown))
     return out
+
+
+def sql_texts(side: Side, bindings: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The SQL each literal of a side runs, in its first reading (:func:`_sql_literals`)."""
+    return [
+        ";\n".join(st.text for st in lit.variants[0])
+        for lit in _sql_literals(side.body, side.line, bindings)
+    ]
+
+
+def literal_texts(side: Side) -> list[str]:
+    """The SQL literals a side runs, as written (interpolations kept), comments aside."""
+    code = _COMMENTS.sub(" ", side.body)
+    out = []
+    for call in _SQL_CALL.finditer(code):
+        start = call.end() - 1
+        out.append(code[start + 1 : _string_end(code, start)])
+    return out
+
+
+#: where schema work starts: the builders' entry points (``knex.schema``, ``trx.schema``)
+#: and the handles' methods (``queryInterface.addColumn(``, ``queryRunner.dropTable(``)
+_SCHEMA_START = re.compile(
+    r"\.\s*schema\b|\b(?:queryInterface|queryRunner|db|pool)\s*\.\s*\w+\s*(?:<[^()]{0,200}>\s*)?\("
+)
+
+
+def schema_calls(side: Side) -> list[str]:
+    """Each schema-builder call of a side, whole (``knex.schema.alterTable("t", (table) =>
+    {...})``, ``queryInterface.addColumn(...)``), comments aside."""
+    code = _COMMENTS.sub(" ", side.body)
+    return [code[m.start() : _expression_end(code, m.end())] for m in _SCHEMA_START.finditer(code)]
+
+
+def _template_pieces(sql: str) -> list[tuple[str, str]]:
+    """A template's text and ``${...}`` expressions in order: ``("text", ...)`` and
+    ``("expr", ...)``; an expression spanning lines keeps its line breaks in the text."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while True:
+        at = sql.find("${", i)
+        if at < 0 or (at > 0 and sql[at - 1] == "\\"):
+            if at < 0:
+                out.append(("text", sql[i:]))
+                return out
+            out.append(("text", sql[i : at + 2]))
+            i = at + 2
+            continue
+        out.append(("text", sql[i:at]))
+        end = _interpolation_end(sql, at + 2)
+        expr = sql[at + 2 : end]
+        out.append(("expr", expr))
+        out.append(("text", "\n" * expr.count("\n")))
+        i = end + 1
 
 
 def _strings(args: str) -> list[str]:
@@ -580,42 +830,92 @@ def _widens(old: KnexColumn, new: KnexColumn) -> bool:
     return False
 
 
+#: logto's alteration names: ``next-1762338508-add-index.ts`` until a release renames it
+#: ``1.32.0-1762338508-add-index.ts`` (the release's version, then the same rest)
+STAGED = re.compile(
+    r"^(?P<release>next|\d+(?:\.\d+){1,3}(?:-[a-z]+(?:\.\d+)?)?)-(?P<stamp>\d{9,})-"
+)
+
+
 def version(path: str) -> str:
-    """A file's position in its folder: the timestamp or number its name starts with."""
+    """A file's position in its folder: the timestamp or number its name starts with (for
+    logto's ``next-<timestamp>-`` and ``<release>-<timestamp>-`` names, the timestamp)."""
     name = posixpath.basename(path)
+    staged = STAGED.match(name)
+    if staged:
+        return staged.group("stamp")
     return re.split(r"[_\-.]", name, maxsplit=1)[0]
 
 
 # --- reversibility -----------------------------------------------------------------------
 
 
-def check(check: BaseCheck, path: str, text: str, *, honour_marker: bool = True) -> list[Finding]:
+def check(
+    check: BaseCheck,
+    path: str,
+    text: str,
+    *,
+    honour_marker: bool = True,
+    habit: Downs | None = None,
+) -> list[Finding]:
     """An ``up`` without a ``down``, or a ``down`` that does nothing, in a Node migration:
-    ``knex migrate:rollback`` or ``sequelize db:migrate:undo`` then rolls nothing back."""
+    ``knex migrate:rollback`` or ``sequelize db:migrate:undo`` then rolls nothing back.
+    Weighed by the folder's ``habit`` (:func:`downs`, read at base) as the PHP readers
+    weigh theirs: a folder that never writes downs asks for none, one that mostly does
+    not makes the error a warning."""
+    found = _reversibility(check, path, text, honour_marker=honour_marker)
+    rules = ("missing-down", "empty-down")
+    if habit is None or not any(f.rule in rules and f.level is Level.ERROR for f in found):
+        return found
+    if habit.forward_only():
+        return [f for f in found if f.rule not in rules]
+    if not habit.mostly_without():
+        return found
+    note = (
+        f" The project rarely writes working downs here ({habit.said()}): its "
+        "convention, so a warning (strict blocks it)."
+    )
+    return [
+        dataclasses.replace(f, level=Level.WARNING, message=f.message + note)
+        if f.rule in rules and f.level is Level.ERROR
+        else f
+        for f in found
+    ]
+
+
+def does_something(side: Side | None) -> bool:
+    """A side present whose body does something (:func:`does_nothing`)."""
+    return side is not None and not does_nothing(side)
+
+
+def _reversibility(
+    check: BaseCheck, path: str, text: str, *, honour_marker: bool
+) -> list[Finding]:
     m = read(text)
-    if m.up is None or does_nothing(m.up):
+    if m.up is None or not (does_something(m.up) or does_something(m.before_up)):
         return []  # nothing to undo
     reason = irreversible_reason(text) if honour_marker else None
-    if m.down is None:
+    if m.down is None and m.before_down is None:
         rule, line = "missing-down", m.up.line
         message = f"{m.library} migration {path} has an up and no down: a rollback cannot undo it."
-    elif does_nothing(m.down) and data_only(m.up):
+    elif does_something(m.down) or does_something(m.before_down):
+        return []
+    elif data_only(m.up, m.bindings) and not does_something(m.before_up):
         # as for an Alembic data migration: rows changed cannot be changed back by code,
         # so a down that does nothing is the honest one; worth a look, not a block
         message = (
             f"The down of {m.library} migration {path} does nothing, and its up only changes "
             "rows: a rollback keeps the changed data (take a backup if it matters)."
         )
-        return [check.finding("empty-down", message, path=path, line=m.down.line,
+        where = (m.down or m.before_down or m.up).line
+        return [check.finding("empty-down", message, path=path, line=where,
                               evidence=path, level=Level.WARNING)]  # fmt: skip
-    elif does_nothing(m.down):
-        rule, line = "empty-down", m.down.line
+    else:
+        rule, line = "empty-down", (m.down or m.before_down or m.up).line
         message = (
             f"The down of {m.library} migration {path} does nothing (empty, resolves or "
             "throws): a rollback leaves what the up did."
         )
-    else:
-        return []
     if reason:
         return [check.finding("irreversible", f"Declared irreversible: {reason}", path=path,
                               line=1, evidence=reason)]  # fmt: skip

@@ -77,11 +77,12 @@ def _merged(changes: ChangeSet, m: Migration) -> Columns:
     for path in sorted(paths):
         text = changes.text_at_base(path)
         if text is not None:
-            _read_into(columns, text)
+            read_into(columns, text)
     return columns
 
 
-def _read_into(columns: Columns, text: str) -> None:
+def read_into(columns: Columns, text: str) -> None:
+    """Update ``columns`` with what the SQL in ``text`` makes, retypes, renames or drops."""
     from pglast import parse_sql
     from pglast.parser import ParseError
 

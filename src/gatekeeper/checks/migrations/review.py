@@ -212,7 +212,7 @@ def sql_hits(
         if nesting and not (m.framework == GOLANG_MIGRATE and _unwrapped(changes)):
             hits += nesting
     if dialect == "postgres" and any(h.new_type for h in hits):
-        hits = _typed(hits, pgcolumns.merged_types(changes, m))
+        hits = typed(hits, pgcolumns.merged_types(changes, m))
     # a column an earlier migration of the same change added holds nothing yet
     hits = [
         h
@@ -223,7 +223,7 @@ def sql_hits(
     return backfills.explain_partial(statements, hits)
 
 
-def _typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:
+def typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:
     """Type changes judged from the type the merged migrations gave the column: not
     reported when PostgreSQL only updates its catalog, weighed by the table's size when
     readers are unaffected but the table is rewritten (see coltypes.py)."""
