@@ -30,7 +30,8 @@ PUMPS = {
     "svc/parser.go": "package svc\nvar _ = os.Environ()\nfunc p(l string) {\n"
     'strings.Cut(l, "=")\n' + "\n" * (256 * KB) + 'case "A"\n}\n',
     "web/calls.ts": _lines("process.env["),
-    "web/nest.js": _lines("function f(a) {", 16 * KB * 15) + "process.env[a]"
+    "web/nest.js": _lines("function f(a) {", 16 * KB * 15)
+    + "process.env[a]"
     + _lines("}", 16 * KB),
     "app/imports.py": _lines("from x import ("),
 }

@@ -52,8 +52,10 @@ def test_a_key_documented_only_where_nothing_ships_is_still_blocked(
     [
         # an alias bomb: refused, documents nothing
         "a: &a [x, x, x, x, x, x, x, x, x]\n"
-        + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-                  for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+        + "".join(
+            f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        )
         + "database: {schema: x}\n",
         # nested past any recursion limit
         "[" * 200_000 + "]" * 200_000,
@@ -62,9 +64,7 @@ def test_a_key_documented_only_where_nothing_ships_is_still_blocked(
     ],
     ids=["alias-bomb", "deep", "malformed"],
 )
-def test_a_sample_that_cannot_be_read_documents_nothing(
-    attack: AttackFactory, sample: str
-) -> None:
+def test_a_sample_that_cannot_be_read_documents_nothing(attack: AttackFactory, sample: str) -> None:
     base = {"pkg/config/config.go": SETUP.format(new=""), "README.md": "x\n"}
     name = "config.json" if sample.startswith("[") else "config.yml"
     head = {"pkg/config/config.go": SETUP.format(new=NEW), name: sample}
@@ -84,9 +84,13 @@ IMPORT = 'package svc\nimport "github.com/spf13/viper"\n'
 PUMPS = {
     "svc/calls.go": IMPORT + _lines("viper.GetString("),
     "svc/methods.go": IMPORT + "type Key string\n" + "func (k Key) G() string {\n" * (8 * KB),
-    "svc/consts.go": IMPORT + "func (k Key) G() string { return viper.GetString(string(k)) }\n"
-    + "const (\n" + "\tA Key = `a.b`\n" * (16 * KB) + ")\n",
-    "svc/values.go": IMPORT + "".join(f"var v{i} *viper.Viper\n" for i in range(8 * KB))
+    "svc/consts.go": IMPORT
+    + "func (k Key) G() string { return viper.GetString(string(k)) }\n"
+    + "const (\n"
+    + "\tA Key = `a.b`\n" * (16 * KB)
+    + ")\n",
+    "svc/values.go": IMPORT
+    + "".join(f"var v{i} *viper.Viper\n" for i in range(8 * KB))
     + _lines("v1.GetString("),
 }
 

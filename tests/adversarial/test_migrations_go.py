@@ -64,9 +64,9 @@ def test_a_file_in_a_migrations_folder_cannot_hide_as_a_test_by_its_content(
 ) -> None:
     # a runner file is a migration by its shape whatever else it declares
     text = (
-        "package migrations\n\nimport (\n\t\"database/sql\"\n\t\"testing\"\n)\n\n"
+        'package migrations\n\nimport (\n\t"database/sql"\n\t"testing"\n)\n\n'
         "var _ = testing.Short\n\n"
-        'func V9(db *sql.DB) error {\n\t_, err := db.Exec(`DROP TABLE sessions`)\n'
+        "func V9(db *sql.DB) error {\n\t_, err := db.Exec(`DROP TABLE sessions`)\n"
         "\treturn err\n}\n"
     )
     verdict = attack(POLICY, dict(APP), {**APP, "internal/migrations/v9.go": text}).judge()

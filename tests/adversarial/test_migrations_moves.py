@@ -138,7 +138,7 @@ ALEMBIC_BASE = {
         'from alembic import op\nimport sqlalchemy as sa\nrevision = "r1"\ndown_revision = None\n'
         "def upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer()))\n"
         "def downgrade():\n    op.drop_table('users')\n"
-    )
+    ),
 }
 DOWNGRADE = "def downgrade():\n    op.add_column('users', sa.Column('avatar', sa.Text()))\n"
 
@@ -182,7 +182,6 @@ def test_an_alembic_copy_in_a_branch_may_not_run(attack: AttackFactory) -> None:
     assert_blocked(_alembic(attack, upgrade), "migrations/drop-column")
 
 
-
 # --- a boolean kept as a mark (dispatch's case_cost_type.default) ---------------------------
 
 MARK = "ALTER TABLE orgs ADD COLUMN plan text;\nUPDATE orgs SET plan = 'ai' WHERE ai = true;\n"
@@ -222,10 +221,7 @@ def test_a_mark_that_writes_a_column_may_write_null(attack: AttackFactory) -> No
 
 
 def test_a_mark_added_after_the_update_marks_nothing(attack: AttackFactory) -> None:
-    up = (
-        "UPDATE orgs SET plan = 'ai' WHERE ai;\n"
-        "ALTER TABLE orgs ADD COLUMN plan text;\n" + DROP
-    )
+    up = "UPDATE orgs SET plan = 'ai' WHERE ai;\nALTER TABLE orgs ADD COLUMN plan text;\n" + DROP
     assert_blocked(_judge(attack, up), "migrations/drop-column")
 
 

@@ -178,9 +178,7 @@ ALTERATION = (
         ("next-1700000000-drop-x.ts", "1.30.0-1700000001-drop-x.ts"),
     ],
 )
-def test_release_names_do_not_launder_a_rewrite(
-    attack: AttackFactory, old: str, new: str
-) -> None:
+def test_release_names_do_not_launder_a_rewrite(attack: AttackFactory, old: str, new: str) -> None:
     folder = "packages/schemas/alterations"
     base = {f"{folder}/{old}": ALTERATION % ("legacy", "legacy"),
             "packages/core/user.ts": "const cols = ['legacy', 'nickname'];\n"}  # fmt: skip

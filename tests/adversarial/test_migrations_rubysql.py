@@ -11,7 +11,7 @@ FOLDER = "lib/app/message_db/migrations"
 
 
 def _migration(sql: str, down: str = "") -> str:
-    downs = f"  def down\n    @database.query(\"{down}\")\n  end\n" if down else ""
+    downs = f'  def down\n    @database.query("{down}")\n  end\n' if down else ""
     return f'class M < Migration\n  def up\n    @database.query("{sql}")\n  end\n{downs}end\n'
 
 

@@ -40,4 +40,3 @@ def test_sql_built_from_itself_blocks_and_does_not_crash_the_scan(attack: Attack
     # the name refers to itself: resolving it must end, and the user value keeps the finding
     _blocked(attack, 'def find(c, user):\n    where = "id = 1"\n    where = where + user\n'
              '    return c.execute("SELECT * FROM t WHERE %s" % where)\n')  # fmt: skip
-

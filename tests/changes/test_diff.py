@@ -170,8 +170,10 @@ def test_a_quoted_name_with_a_space_keeps_its_added_lines() -> None:
 
 
 def test_hunks_read_from_chunks_match_hunks_read_whole() -> None:
-    patch = PATCH + b"diff --git a/long b/long\n--- a/long\n+++ b/long\n@@ -1 +1,2 @@\n+" + (
-        b"x" * 5000 + b"\n+y\n"
+    patch = (
+        PATCH
+        + b"diff --git a/long b/long\n--- a/long\n+++ b/long\n@@ -1 +1,2 @@\n+"
+        + (b"x" * 5000 + b"\n+y\n")
     )
     whole = parse_hunks(patch)
     assert whole["long"] == ((1, 2),)

@@ -385,14 +385,16 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
     assert policy.check("migrations").config["large_tables"] == ["*"]
     # a request enum value the code never had, dropped from the spec, still blocks
     assert policy.check("openapi").config["enum_catch_up"] is False
-    assert load("version: 1\nextends: recommended\n").check("openapi").config.get(
-        "enum_catch_up", True
+    assert (
+        load("version: 1\nextends: recommended\n")
+        .check("openapi")
+        .config.get("enum_catch_up", True)
     )
     # and a column dropped after its values were copied elsewhere blocks all the same
     assert policy.check("migrations").config["drop_after_copy"] is False
-    assert "large_tables" not in load("version: 1\nextends: recommended\n").check(
-        "migrations"
-    ).config
+    assert (
+        "large_tables" not in load("version: 1\nextends: recommended\n").check("migrations").config
+    )
 
 
 # --- overrides -----------------------------------------------------------------------

@@ -127,7 +127,9 @@ def enrich(event: Event, client: GitHubClient, log: Callable[[str], None]) -> Ev
 def _trailers(commits: list[Any]) -> tuple[str, ...]:
     found: set[str] = set()
     for item in commits:
-        found.update(parse_trailers(json_str(json_mapping(json_mapping(item).get("commit")).get("message"))))
+        found.update(
+            parse_trailers(json_str(json_mapping(json_mapping(item).get("commit")).get("message")))
+        )
     return tuple(sorted(found))
 
 

@@ -25,6 +25,7 @@ INPUTS: Mapping[str, str] = {
     "base-coverage-artifact": "",
 }
 
+
 @dataclass(frozen=True)
 class Inputs:
     """The action's inputs, parsed and checked."""

@@ -17,7 +17,7 @@ def _schema(extra: str = "") -> str:
     return (
         "module App\n  ConfigSchema = Konfig::Schema.draw do\n"
         "    group :message_db do\n"
-        "      string :host do\n        default \"localhost\"\n      end\n\n"
+        '      string :host do\n        default "localhost"\n      end\n\n'
         f"{extra}"
         "      integer :port do\n        default 3306\n      end\n"
         "    end\n\n"

@@ -201,7 +201,7 @@ def test_typed_key_methods_in_another_file_of_the_package(git_repo: Any) -> None
         'func init() {\n\tviper.SetEnvPrefix("app")\n'
         '\tviper.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))\n\tviper.AutomaticEnv()\n}\n'
     )
-    keys = "package config\n\nconst (\n\tWorkers Key = \"queue.workers\"\n{})\n"
+    keys = 'package config\n\nconst (\n\tWorkers Key = "queue.workers"\n{})\n'
     enum = 'package jobs\n\ntype Kind string\n\nconst Nightly Kind = "nightly.run"\n'
     found = _run(
         git_repo,

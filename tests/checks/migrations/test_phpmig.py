@@ -83,13 +83,22 @@ def test_laravel_only_an_additive_up_warns(tmp_path: Path, up: str, expected: ob
         # only values that were empty, or a column the same up adds: nothing is lost
         ("$this->addSql(\"UPDATE users SET email = 'x' WHERE email IS NULL\");", WARN),
         ("$this->connection->update('users', ['email' => 'x'], ['email' => null]);", WARN),
-        ("$qb = $this->connection->createQueryBuilder();\n$qb->update('users')->set('email', "
-         "'nick')->where($qb->expr()->isNull('email'));", WARN),
-        ("$qb = $this->connection->createQueryBuilder();\n$qb->update('users')->set('email', "
-         "'nick')->where($qb->expr()->isNotNull('email'));", BLOCK),
+        (
+            "$qb = $this->connection->createQueryBuilder();\n$qb->update('users')->set('email', "
+            "'nick')->where($qb->expr()->isNull('email'));",
+            WARN,
+        ),
+        (
+            "$qb = $this->connection->createQueryBuilder();\n$qb->update('users')->set('email', "
+            "'nick')->where($qb->expr()->isNotNull('email'));",
+            BLOCK,
+        ),
         ("$this->addSql('INSERT INTO events (id) VALUES (1)');", WARN),
-        ("$this->addSql('ALTER TABLE users ADD nick TEXT DEFAULT NULL');\n"
-         "$this->addSql('UPDATE users SET nick = email');", WARN),
+        (
+            "$this->addSql('ALTER TABLE users ADD nick TEXT DEFAULT NULL');\n"
+            "$this->addSql('UPDATE users SET nick = email');",
+            WARN,
+        ),
     ],
 )
 def test_doctrine_an_up_writing_over_rows_blocks(tmp_path: Path, up: str, expected: object) -> None:

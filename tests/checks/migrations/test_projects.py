@@ -61,9 +61,7 @@ def test_alembic_through_env_py_catches_a_down_that_forgets(
     alembic_repo: tuple[GitRepo, str],
 ) -> None:
     repo, base = alembic_repo
-    forgetful = projects.B2.replace(
-        '    op.drop_column("users", "nickname")\n', '    pass\n'
-    )
+    forgetful = projects.B2.replace('    op.drop_column("users", "nickname")\n', "    pass\n")
     head = repo.commit({"migrations/versions/b2_nickname.py": forgetful})
     found, _ = _run(repo, base, head, {})
     ((rule, message),) = _trips(found)
@@ -210,10 +208,7 @@ def test_django_new_app_depending_on_a_changed_one(django_repo: tuple[GitRepo, s
     assert _trips(found) == []
     assert "2 proven on sqlite" in ctx.summary
     # the new app's migration really ran: its reverse, made wrong, fails the round trip
-    leaves = (
-        "        migrations.RunSQL(\"SELECT 1\", \"CREATE TABLE leftover (id integer)\"),\n"
-        "    ]\n"
-    )
+    leaves = '        migrations.RunSQL("SELECT 1", "CREATE TABLE leftover (id integer)"),\n    ]\n'
     head = repo.commit({"orders/migrations/0002_invoice.py": invoice.replace("    ]\n", leaves)})
     found, ctx = _run(repo, base, head, {})
     ((rule, message),) = _trips(found)

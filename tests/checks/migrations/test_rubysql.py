@@ -88,8 +88,7 @@ def test_an_online_add_column_in_a_message_db_migration_passes(git_repo: Any) ->
 
 def test_a_folder_that_writes_downs_asks_for_one(git_repo: Any) -> None:
     merged = {
-        p: _migration("M", _q("CREATE TABLE t (id int)"), down=_q("DROP TABLE t"))
-        for p in MERGED
+        p: _migration("M", _q("CREATE TABLE t (id int)"), down=_q("DROP TABLE t")) for p in MERGED
     }
     add = _q(f"ALTER TABLE {DB}.`messages` ADD COLUMN `parsed` tinyint DEFAULT 0")
     head = {f"{FOLDER}/04_add_parsed.rb": _migration("AddParsed", add)}

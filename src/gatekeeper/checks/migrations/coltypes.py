@@ -107,6 +107,4 @@ def _numeric_widens(before: _Type, after: _Type) -> bool:
     if new_p is None and new_s is None:
         return True  # unconstrained NUMERIC holds any value the old one did
     same_scale = old_s == new_s or (old_s is None and new_s == 0) or (old_s == 0 and new_s is None)
-    return (
-        same_scale and isinstance(old_p, int) and isinstance(new_p, int) and new_p >= old_p
-    )
+    return same_scale and isinstance(old_p, int) and isinstance(new_p, int) and new_p >= old_p

@@ -99,9 +99,7 @@ def _nodes(relative: dict[str, str]) -> tuple[dict[Node, str], list[str]]:
     belong to no installed app."""
     from django.apps import apps
 
-    folders = {
-        str(Path(c.path).resolve() / "migrations"): c.label for c in apps.get_app_configs()
-    }
+    folders = {str(Path(c.path).resolve() / "migrations"): c.label for c in apps.get_app_configs()}
     nodes, strays = {}, []
     for absolute, path in relative.items():
         file = Path(absolute).resolve()

@@ -213,9 +213,7 @@ def same_up(before: str, after: str) -> bool:
 
 def _outside_downs(m: GoMigration) -> list[str]:
     downs = [p.down for p in m.pairs if p.down is not None]
-    return [
-        t.text for i, t in enumerate(m.toks) if not any(d.open < i < d.close for d in downs)
-    ]
+    return [t.text for i, t in enumerate(m.toks) if not any(d.open < i < d.close for d in downs)]
 
 
 def same_sql(before: str, after: str) -> bool:

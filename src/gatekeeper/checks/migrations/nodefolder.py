@@ -138,4 +138,3 @@ def _works(text: str) -> bool | None:
     if m.up is None or not (does_something(m.up) or does_something(m.before_up)):
         return None
     return does_something(m.down) or does_something(m.before_down)
-

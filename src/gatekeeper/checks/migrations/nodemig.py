@@ -532,9 +532,7 @@ class Literal:
 _READINGS = 2
 
 
-def _sql_literals(
-    body: str, first: int, bindings: Mapping[str, tuple[str, ...]]
-) -> list[Literal]:
+def _sql_literals(body: str, first: int, bindings: Mapping[str, tuple[str, ...]]) -> list[Literal]:
     """Each SQL literal the side runs, split into statements. A template's ``${name}``
     bound to string literals is read as each of them in turn (the first values of every
     name, then the last: each value read once); any other interpolation becomes the
@@ -888,9 +886,7 @@ def does_something(side: Side | None) -> bool:
     return side is not None and not does_nothing(side)
 
 
-def _reversibility(
-    check: BaseCheck, path: str, text: str, *, honour_marker: bool
-) -> list[Finding]:
+def _reversibility(check: BaseCheck, path: str, text: str, *, honour_marker: bool) -> list[Finding]:
     m = read(text)
     if m.up is None or not (does_something(m.up) or does_something(m.before_up)):
         return []  # nothing to undo

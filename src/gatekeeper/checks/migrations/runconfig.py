@@ -78,6 +78,5 @@ class Where:
     tick: Callable[[], None]
 
 
-
 #: variables set for the project's code by default: the name most settings read
 DEFAULT_ENVIRONMENT = {"DATABASE_URL": "{url}"}

@@ -29,7 +29,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: ADD/DROP of one column (the statement's whitespace is collapsed to single spaces first)
 _COLUMN = re.compile(
     rf"ALTER TABLE (?:IF EXISTS )?(?:ONLY )?{_NAME} (ADD|DROP) (?:COLUMN )?"
-    rf"(?:IF (?:NOT )?EXISTS )?{_NAME}(.*)$", re.I
+    rf"(?:IF (?:NOT )?EXISTS )?{_NAME}(.*)$",
+    re.I,
 )
 #: words after ADD/DROP that name something other than a column
 _NOT_COLUMNS = frozenset({"constraint", "primary", "unique", "foreign", "check", "default",

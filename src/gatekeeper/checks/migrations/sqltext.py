@@ -184,9 +184,7 @@ def is_noop(sql: str) -> bool:
     return all(is_session(s.text) for s in split(sql))
 
 
-_FILLS = re.compile(
-    r"^\s*(?:UPDATE|INSERT|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE)\b", re.IGNORECASE
-)
+_FILLS = re.compile(r"^\s*(?:UPDATE|INSERT|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE)\b", re.IGNORECASE)
 
 
 def fills_data_only(sql: str) -> bool:
