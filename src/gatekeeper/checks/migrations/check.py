@@ -281,21 +281,7 @@ class MigrationsCheck(BaseCheck):
         rules = ("missing-down", "empty-down")
         if not any(f.rule in rules and f.level is Level.ERROR for f in found):
             return found
-        habit = convention.downs(changes, m)
-        if habit.forward_only():
-            return [f for f in found if f.rule not in rules]
-        if not habit.mostly_without():
-            return found
-        note = (
-            f" The project rarely writes working downs here ({habit.said()}): its "
-            "convention, so a warning (strict blocks it)."
-        )
-        return [
-            dataclasses.replace(f, level=Level.WARNING, message=f.message + note)
-            if f.rule in rules and f.level is Level.ERROR
-            else f
-            for f in found
-        ]
+        return convention.downs(changes, m).weigh(found)
 
     def _rails_contract(
         self, ctx: CheckContext, m: Migration, text: str, found: list[Finding], *, at_base: bool

@@ -13,7 +13,10 @@ and the thresholds below decide what a missing or empty down means there.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+from gatekeeper.model import Finding, Level
 
 #: a folder where no more than one merged migration in this many has a working down
 RARELY = 10
@@ -44,3 +47,27 @@ class Downs:
     def said(self) -> str:
         """How the folder's merged migrations stand, for a message."""
         return f"{self.without} of the folder's {self.total} merged migrations have none"
+
+    def note(self) -> str:
+        """What a down finding the habit lowers to a warning says about it."""
+        return (
+            f" The project rarely writes working downs here ({self.said()}): its "
+            "convention, so a warning (strict blocks it)."
+        )
+
+    def weigh(self, found: list[Finding]) -> list[Finding]:
+        """``missing-down``/``empty-down`` errors weighed by the habit: none in a
+        forward-only folder, warnings where most merged migrations have none."""
+        rules = ("missing-down", "empty-down")
+        if not any(f.rule in rules and f.level is Level.ERROR for f in found):
+            return found
+        if self.forward_only():
+            return [f for f in found if f.rule not in rules]
+        if not self.mostly_without():
+            return found
+        return [
+            dataclasses.replace(f, level=Level.WARNING, message=f.message + self.note())
+            if f.rule in rules and f.level is Level.ERROR
+            else f
+            for f in found
+        ]

@@ -862,23 +862,7 @@ def check(
     weigh theirs: a folder that never writes downs asks for none, one that mostly does
     not makes the error a warning."""
     found = _reversibility(check, path, text, honour_marker=honour_marker)
-    rules = ("missing-down", "empty-down")
-    if habit is None or not any(f.rule in rules and f.level is Level.ERROR for f in found):
-        return found
-    if habit.forward_only():
-        return [f for f in found if f.rule not in rules]
-    if not habit.mostly_without():
-        return found
-    note = (
-        f" The project rarely writes working downs here ({habit.said()}): its "
-        "convention, so a warning (strict blocks it)."
-    )
-    return [
-        dataclasses.replace(f, level=Level.WARNING, message=f.message + note)
-        if f.rule in rules and f.level is Level.ERROR
-        else f
-        for f in found
-    ]
+    return found if habit is None else habit.weigh(found)
 
 
 def does_something(side: Side | None) -> bool:

@@ -313,10 +313,7 @@ def reversibility(
             f"the up did.{message}"
         )
     if level is Level.ERROR and habit.mostly_without():
-        message += (
-            f" The project rarely writes working downs here ({habit.said()}): its "
-            "convention, so a warning (strict blocks it)."
-        )
+        message += habit.note()
         level = Level.WARNING
     return [check.finding(rule, message, path=path, line=line, evidence=path, level=level)]
 
