@@ -16,6 +16,7 @@ from gatekeeper.checks.envvars.text_gotags import prefixes, tag_reads
 from gatekeeper.checks.envvars.text_jsalias import env_exports
 from gatekeeper.checks.envvars.text_reads import js_reads, scanner_for
 from gatekeeper.checks.envvars.text_rust import rust_reads
+from gatekeeper.model import Level
 from gatekeeper.testing import changeset, context, defaults
 
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -48,6 +49,13 @@ def test_rule_case(name: str) -> None:
     assert got == want, [f.message for f in found]
     if "message_contains" in case:
         assert any(case["message_contains"] in f.message for f in found)
+    if "errors" in case:  # the findings at error level (the others warn), as [rule, line]
+        errors = sorted(
+            [f.rule, f.location.start_line] if f.location and f.location.start_line else [f.rule]
+            for f in found
+            if f.level is Level.ERROR
+        )
+        assert errors == sorted(case["errors"]), [f.message for f in found]
 
 
 def test_every_rule_has_a_case_that_fires() -> None:

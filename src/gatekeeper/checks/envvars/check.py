@@ -621,6 +621,20 @@ class EnvVarsCheck(BaseCheck):
         name = loc.read.name
         similar = docs.same_but_case(name)
         hint = f" ({similar} is documented, but names are case-sensitive)" if similar else ""
+        if loc.read.how == text_reads.WORKFLOW_READ:
+            # the repository's own CI: its maintainers set the secret in the repository's
+            # settings, and the workflow change already waits for one (gate/ci-changed);
+            # nobody who deploys the product has anything to set
+            return self.finding(
+                "undocumented",
+                f"{name} is a secret or variable the workflow now needs "
+                f"({loc.read.how}), documented nowhere{hint}: a maintainer sets it in the "
+                "repository's settings before the workflow runs (a warning).",
+                path=loc.path,
+                line=loc.read.line,
+                evidence=name,
+                level=Level.WARNING,
+            )
         return self.finding(
             "undocumented",
             f"{name} is read here ({loc.read.how}) but documented nowhere{hint}.",

@@ -336,6 +336,10 @@ def compose_reads(text: str) -> list[EnvRead]:
     return reads
 
 
+#: how a workflow's ``vars.X``/``secrets.X`` is read: the check weighs it as CI's own
+WORKFLOW_READ = "workflow vars/secrets"
+
+
 def workflow_reads(text: str) -> list[EnvRead]:
     """``vars.X`` and ``secrets.X`` in expressions: what whoever runs the workflow must set.
 
@@ -344,7 +348,7 @@ def workflow_reads(text: str) -> list[EnvRead]:
     deployer to provide; the ``vars``/``secrets`` they are built from are counted above.
     """
     return [
-        EnvRead(m.group("name"), _line(text, e.start("body") + m.start()), "workflow vars/secrets")
+        EnvRead(m.group("name"), _line(text, e.start("body") + m.start()), WORKFLOW_READ)
         for e in _WORKFLOW_EXPR.finditer(text)
         for m in _WORKFLOW_NAME.finditer(e.group("body"))
     ]
