@@ -134,6 +134,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "rubygems/rubygems.org", "thedevs-network/kutt", "superseriousbusiness/gotosocial",
         "babybuddy/babybuddy", "logto-io/logto",
     ),
+    "nineteenth (23)": (
+        "pentacent/keila", "kimai/kimai", "hedgedoc/hedgedoc", "thechangelog/changelog.com",
+        "TwiN/gatus",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
