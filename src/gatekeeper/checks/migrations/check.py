@@ -22,6 +22,8 @@ from gatekeeper.checks.migrations import (
     detect,
     doctrine,
     drizzle,
+    ecto,
+    ectoops,
     godowns,
     gohits,
     gomig,
@@ -59,6 +61,7 @@ from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
     DOCTRINE,
+    ECTO,
     GO,
     LARAVEL,
     LIQUIBASE,
@@ -263,6 +266,8 @@ class MigrationsCheck(BaseCheck):
             return laravel.check(
                 self, m.path, text, habit, honour_marker=honour_marker, earlier=earlier
             )
+        if m.framework == ECTO:
+            return self._ecto_review(changes, m, text, at_base=at_base, honour_marker=honour_marker)
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
@@ -272,6 +277,14 @@ class MigrationsCheck(BaseCheck):
             return static.check_django(self, m, text, calls, honour_marker=honour_marker)
         except pyops.MigrationSyntaxError as exc:
             return [self._unreadable(m.path, f"is not valid Python: {exc}", exc.line)]
+
+    def _ecto_review(
+        self, changes: ChangeSet, m: Migration, text: str, *, at_base: bool, honour_marker: bool
+    ) -> list[Finding]:
+        """An Ecto migration's down side (ecto.check), weighed by its folder's habit."""
+        habit = Downs() if at_base else ecto.downs(changes, m.directory, m.path)
+        reason = sqltext.irreversible_reason(text) if honour_marker else None
+        return ecto.check(self, m.path, text, habit, irreversible=reason)
 
     def _folder_habit(
         self, changes: ChangeSet, m: Migration, found: list[Finding]
@@ -780,6 +793,10 @@ def _framework_hits(
         hits = laravel.hits(
             laravel.read(text), rules, changes.added_lines(m.path), _sql_review(rules)
         )
+    elif m.framework == ECTO:
+        rules = ectoops.dialect(changes, dialect)
+        review_sql = _sql_review(rules)
+        hits = ectoops.hits(text, changes.added_lines(m.path), review_sql)
     elif m.is_sql:
         # a per-database file in its database's dialect; a generic file beside such
         # files in the dialect of each database that runs it

@@ -9,6 +9,7 @@ from gatekeeper.checks.migrations import variants
 from gatekeeper.checks.migrations.detect import (
     DOCTRINE,
     DRIZZLE,
+    ECTO,
     GO,
     LARAVEL,
     LIQUIBASE,
@@ -72,6 +73,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Doctrine migrations (PHP is not run here)"
     if m.framework == LARAVEL:
         return "not available for Laravel migrations (PHP is not run here)"
+    if m.framework == ECTO:
+        return "not available for Ecto migrations (Elixir is not run here)"
     if m.framework == SQLX:
         return f"up applied on {engine} (forward-only)"
     return f"proven on {engine}"

@@ -21,6 +21,7 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
+    ecto,
     gomig,
     laravel,
     liquibase,
@@ -58,11 +59,13 @@ SQLX = sqlfolder.SQLX
 SQL_FOLDER = sqlfolder.SQL_FOLDER
 #: Laravel migrations (PHP): ``YYYY_MM_DD_HHMMSS_<name>.php`` classes extending Migration
 LARAVEL = "laravel"
+#: Ecto migrations (Elixir): ``priv/<repo>/migrations/<timestamp>_<name>.exs`` modules
+ECTO = "ecto"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
     DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
-    LARAVEL,
+    LARAVEL, ECTO,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -85,7 +88,7 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 #: the files any framework keeps migrations in
-_SUFFIXES = (".sql", ".py", ".rb", ".go", ".php", *nodemig.SUFFIXES, *liquibase.SUFFIXES)
+_SUFFIXES = (".sql", ".py", ".rb", ".go", ".php", ".exs", *nodemig.SUFFIXES, *liquibase.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
@@ -162,6 +165,8 @@ def classify(
             return Migration(LARAVEL, path, laravel.version(path))
         php = doctrine.is_migration(path, text)
         return Migration(DOCTRINE, path, doctrine.version(path)) if php else None
+    if name.endswith(".exs"):
+        return Migration(ECTO, path, ecto.version(path)) if ecto.is_migration(path, text) else None
     if name.endswith(".go"):
         go = gomig.is_migration(path, text)
         return Migration(GO, path, gomig.version(path)) if go else None
@@ -297,6 +302,8 @@ def changed_migrations(
             continue  # reading every changed script to ask would cost a large PR dearly
         if f.path.endswith(".go") and not gomig.may_be_migration(f.path):
             continue
+        if f.path.endswith(".exs") and not ecto.may_be_migration(f.path):
+            continue
         if f.path.endswith(".php") and not _may_be_php_migration(f.path):
             continue
         deleted = f.status is FileStatus.DELETED
@@ -351,6 +358,8 @@ def chain(
         if path.endswith(nodemig.SUFFIXES) and not nodemig.may_be_migration(path):
             continue
         if path.endswith(".go") and not gomig.may_be_migration(path):
+            continue
+        if path.endswith(".exs") and not ecto.may_be_migration(path):
             continue
         if path.endswith(".php") and not _may_be_php_migration(path):
             continue
@@ -457,7 +466,8 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
-    read = (".py", ".rb", ".go", ".php", ".xml", ".yaml", ".yml", ".json", *nodemig.SUFFIXES)
+    read: tuple[str, ...] = (".py", ".rb", ".go", ".php", ".exs", ".xml", ".yaml", ".yml")
+    read += (".json", *nodemig.SUFFIXES)
     return name.endswith(read) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

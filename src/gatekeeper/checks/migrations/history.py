@@ -17,6 +17,7 @@ from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
     djhistory,
     doctrine,
+    ecto,
     flywayconf,
     godowns,
     gomig,
@@ -31,6 +32,7 @@ from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
     DOCTRINE,
+    ECTO,
     FLYWAY,
     GO,
     LARAVEL,
@@ -351,6 +353,8 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     if m.framework == GO:  # compiled, not checksummed: comments and layout do not run
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_code(*texts)
+    if m.framework == ECTO:  # recorded by version: comments, layout, module name do not run
+        return ecto.same_code(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework in (DOCTRINE, LARAVEL):  # not checksummed: comments and layout do not run
         return doctrine.same_code(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework not in (ALEMBIC, DJANGO):
