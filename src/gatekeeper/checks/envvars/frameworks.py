@@ -132,6 +132,15 @@ LARAVEL_VARS = (
     *("SANCTUM_STATEFUL_DOMAINS", "SANCTUM_TOKEN_PREFIX"),
 )
 
+#: Phoenix: what the ``config/runtime.exs`` that ``mix phx.new`` (1.6 to 1.8) generates reads
+#: with ``System.get_env``/``System.fetch_env!`` (DATABASE_PATH for ``--database sqlite3``,
+#: DATABASE_URL for PostgreSQL and MySQL); ``rel/overlays/bin/server`` sets PHX_SERVER
+PHOENIX_VARS = (
+    *("PHX_HOST", "PHX_SERVER", "PORT", "SECRET_KEY_BASE", "DATABASE_URL", "DATABASE_PATH"),
+    *("POOL_SIZE", "ECTO_IPV6", "DNS_CLUSTER_QUERY"),
+)
+
+_PHOENIX_DEP = re.compile(r"\{\s*:phoenix\s*,")
 _RAILS_GEM = re.compile(r"""^\s*gem\s*\(?\s*["']rails["']""", re.MULTILINE)
 _DJANGO_DEP = re.compile(r"""(?im)^\s*["']?django\b(?![-_])""")
 
@@ -161,6 +170,7 @@ FRAMEWORKS = (
     Framework(
         "Laravel", ("composer.json",), lambda text: '"laravel/framework"' in text, LARAVEL_VARS
     ),
+    Framework("Phoenix", ("mix.exs",), lambda text: bool(_PHOENIX_DEP.search(text)), PHOENIX_VARS),
     Framework(
         "Cargo",
         ("Cargo.toml",),
