@@ -6,8 +6,9 @@ writes to that table cannot wait for an index build. A later plain ``CREATE INDE
 is the mistake a reviewer of that team would catch, whatever the table's name says.
 :func:`concurrent_tables` reads the merged migrations of a chain's folder once per run:
 SQL ``CREATE [UNIQUE] INDEX CONCURRENTLY ... ON table`` wherever it is written (a SQL file,
-an ``op.execute`` string, a knex ``raw``), and Alembic's ``op.create_index(name, "table",
-..., postgresql_concurrently=True)``. Read at base: a PR cannot make a table small by
+an ``op.execute`` string, a knex ``raw``), Alembic's ``op.create_index(name, "table",
+..., postgresql_concurrently=True)`` and Ecto's ``create index(:table, ..., concurrently:
+true)``. Read at base: a PR cannot make a table small by
 editing what was merged (and making one large only makes the gate stricter).
 """
 
@@ -31,6 +32,11 @@ _ALEMBIC = re.compile(
     r"[^()]{0,600}?(?:\([^()]{0,300}\)[^()]{0,600}?)*postgresql_concurrently\s*=\s*True",
 )
 
+_ECTO = re.compile(
+    r"\b(?:unique_)?index\(\s*[:\"](?P<table>\w{1,200})\"?\s*,[^()]{0,600}?"
+    r"(?:\([^()]{0,300}\)[^()]{0,600}?)*\bconcurrently:\s*true\b",
+)
+
 
 def concurrent_tables(changes: ChangeSet, folder: str) -> dict[str, str]:
     """Lower-cased table name -> the merged file of ``folder`` that indexed it
@@ -46,7 +52,7 @@ def _read(changes: ChangeSet, folder: str) -> dict[str, str]:
         text = changes.text_at_base(path)
         if text is None:
             continue
-        for m in (*_SQL.finditer(text), *_ALEMBIC.finditer(text)):
+        for m in (*_SQL.finditer(text), *_ALEMBIC.finditer(text), *_ECTO.finditer(text)):
             table = m.group("table").strip('"`').rsplit(".", 1)[-1].strip('"`').lower()
             if table:
                 out.setdefault(table, path)
