@@ -138,8 +138,8 @@ def is_empty(method: Method) -> bool:
 # --- reversibility ----------------------------------------------------------------------
 
 _EXECUTE = re.compile(r"^\s*execute\b\s*\(?\s*(.*)$", re.DOTALL)
-_REMOVE = re.compile(r"^\s*remove\s*\(?\s*(.*)$", re.DOTALL)
-_MODIFY = re.compile(r"^\s*modify\s*\(?\s*(.*)$", re.DOTALL)
+_REMOVE = re.compile(r"^\s*remove(?:_if_exists)?\b\s*\(?\s*(.*)$", re.DOTALL)
+_MODIFY = re.compile(r"^\s*modify\b\s*\(?\s*(.*)$", re.DOTALL)
 _DROP_TABLE = re.compile(r"^\s*drop(?:_if_exists)?\s*\(?\s*table\s*\(")
 _DROP_CONSTRAINT = re.compile(r"^\s*drop(?:_if_exists)?\s*\(?\s*constraint\s*\(")
 

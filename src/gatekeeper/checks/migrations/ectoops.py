@@ -17,6 +17,7 @@ when ``CONCURRENTLY`` cannot run and when a backfill holds the schema change's l
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 
 from gatekeeper.changes import ChangeSet
@@ -35,11 +36,11 @@ _TYPES = {
 }  # fmt: skip
 _TABLE = re.compile(r"""^\s*table\s*\(\s*(?::(\w+)|"([^"]+)")""")
 _INDEX = re.compile(r"""^\s*(unique_index|index)\s*\(\s*(?::(\w+)|"([^"]+)")\s*(.*)\)\s*$""", re.S)
-_BLOCK = re.compile(r"^\s*(create|create_if_not_exists|alter)\s*\(?\s*(table\s*\(.*?\))\s*do\s*$")
+_BLOCK = re.compile(r"^\s*(create_if_not_exists|create|alter)\b\s*\(?\s*(table\s*\(.*?\))\s*do\s*$")
 _CREATE_INDEX = re.compile(
-    r"^\s*(create|create_if_not_exists)\s*\(?\s*((?:unique_)?index\s*\(.*)$", re.S
+    r"^\s*(create_if_not_exists|create)\b\s*\(?\s*((?:unique_)?index\s*\(.*)$", re.S
 )
-_DROP = re.compile(r"^\s*(drop|drop_if_exists)\s*\(?\s*(.*)$", re.S)
+_DROP = re.compile(r"^\s*(drop_if_exists|drop)\b\s*\(?\s*(.*)$", re.S)
 _RENAME = re.compile(r"^\s*rename\s*\(?\s*(.*)$", re.S)
 _CONSTRAINT = re.compile(
     r"""^\s*constraint\s*\(\s*[:"](\w+)"?\s*,\s*[:"](\w+)"?\s*(.*)\)\s*$""", re.S
@@ -147,6 +148,8 @@ def _strings(text: str) -> str | None:
     if m is None:
         return None
     sql = next(g for g in m.groups() if g is not None)
+    if m.group(1) is not None or m.group(2) is not None:  # a heredoc loses its indentation
+        sql = textwrap.dedent(sql).strip("\n")
     return re.sub(r"#\{[^}]*\}", "x", sql.replace('\\"', '"'))
 
 
