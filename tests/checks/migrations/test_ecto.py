@@ -109,3 +109,15 @@ def test_a_renamed_module_runs_the_same_but_a_changed_string_does_not() -> None:
     renamed = before.replace("App.Repo", "Keila.Repo").replace("UPDATE", "UPDATE") + "# moved\n"
     assert ecto.same_code(before, renamed)
     assert not ecto.same_code(before, before.replace("b = 1", "b = 2"))
+
+
+def test_fn_and_end_are_words_not_parts_of_names() -> None:
+    # two functions are execute/2; ``ends_at`` and ``backend`` close no ``fn``
+    assert irreversible("execute(fn -> up() end, fn -> down() end)") == []
+    assert irreversible("alter table(:a) do\n  remove :ends_at\nend") == ["remove without a type"]
+    assert ecto.arguments("fn -> a, b end, :ends_at, backend(x, y), fnord") == [
+        "fn -> a, b end",
+        ":ends_at",
+        "backend(x, y)",
+        "fnord",
+    ]

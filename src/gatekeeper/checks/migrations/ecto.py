@@ -228,6 +228,10 @@ def _fns(text: str, inside: int) -> int:
     return 0
 
 
+#: ``fn`` and ``end`` as words (not ``fnord``, ``ends_at``, ``backend``)
+_KEYWORD = re.compile(r"(?<![\w.:])(?:fn|end)(?![\w?!:])")
+
+
 def arguments(text: str) -> list[str]:
     """``text`` split at the commas outside brackets, strings and ``fn ... end``."""
     out: list[str] = []
@@ -245,10 +249,9 @@ def arguments(text: str) -> list[str]:
             depth += 1
         elif c in ")]}":
             depth -= 1
-        elif re.match(r"\bfn\b", text[index:]) and (index == 0 or not text[index - 1].isalnum()):
-            depth += 1
-        elif re.match(r"\bend\b", text[index:]) and (index == 0 or not text[index - 1].isalnum()):
-            depth -= 1
+        elif c in "fe" and (keyword := _KEYWORD.match(text, index)) is not None:
+            depth += 1 if keyword.group() == "fn" else -1
+            index = keyword.end() - 1
         elif c == "," and depth == 0:
             out.append(text[start:index].strip())
             start = index + 1
