@@ -347,18 +347,14 @@ class MigrationsCheck(BaseCheck):
                     continue
             if hit.target and contract is None:
                 contract = review.no_code_changed(changes, changed, code_paths)
-            if (
-                hit.target
-                and contract
-                and not review.still_used(changes, _code_names(hit), code_paths)
-            ):
+            if hit.target and contract and not _still_read(changes, hit, code_paths):
                 out.append(self._contract(m.path, hit))
                 continue
             if (
                 hit.target
                 and hit.rule in STOP_FIRST_RULES
                 and ctx.config.get("deploy", "rolling") == "stop-first"
-                and not review.still_used(changes, _code_names(hit), code_paths, at_head=True)
+                and not _still_read(changes, hit, code_paths, at_head=True)
             ):
                 out.append(self._stop_first(m.path, hit))
                 continue
@@ -817,11 +813,14 @@ def _framework_hits(
     return hits
 
 
-def _code_names(hit: Hit) -> list[str]:
-    """The words code would read a dropped name by: a column's own name; a table's name,
-    its singular and its model class (a Rails or Django model names its table so)."""
+def _still_read(
+    changes: ChangeSet, hit: Hit, code_paths: tuple[str, ...], *, at_head: bool = False
+) -> bool:
+    """Whether code reads a dropped name: a word of it, or for a table the ActiveRecord
+    model class Rails maps to it (a model names no table)."""
     name = hit.target[-1]
-    return review.names_in_code(name) if len(hit.target) == 1 else [name]
+    model = review.model_class(name) if len(hit.target) == 1 else ""
+    return review.still_used(changes, [name], code_paths, at_head=at_head, model=model)
 
 
 def _refused(hit: Hit) -> Hit:

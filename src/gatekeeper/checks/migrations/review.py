@@ -402,14 +402,22 @@ def no_code_changed(
 
 
 def still_used(
-    changes: ChangeSet, names: Iterable[str], code_paths: tuple[str, ...], *, at_head: bool = False
+    changes: ChangeSet,
+    names: Iterable[str],
+    code_paths: tuple[str, ...],
+    *,
+    at_head: bool = False,
+    model: str = "",
 ) -> bool:
     """True when any of ``names`` appears as a word in the code at base (at head with
-    ``at_head``), or when it cannot tell."""
+    ``at_head``), or an ActiveRecord model class ``model`` is defined there (Rails names
+    no table in its models: ``class AltchaSolution < ApplicationRecord`` reads
+    ``altcha_solutions``), or when it cannot tell."""
     words = [n for n in names if n and n != "?"]
     if not words:
         return True
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    defined = re.compile(rf"^\s*class\s+(?:\w+::)*{re.escape(model)}\s*<", re.M) if model else None
     budget = CODE_SEARCH_LIMIT
     paths = changes.head_paths(code_paths) if at_head else changes.base_paths(code_paths)
     for path in paths:
@@ -419,14 +427,14 @@ def still_used(
         budget -= len(text)
         if budget < 0 or pattern.search(text):
             return True
+        if defined is not None and path.endswith(".rb") and defined.search(text):
+            return True
     return False
 
 
-def names_in_code(name: str) -> list[str]:
-    """The words code uses for a table or column ``name``: itself and, for a table, the
-    singular and the model class an ORM names it by (``altcha_solutions``:
-    ``altcha_solution``, ``AltchaSolution``)."""
-    bare = name.rsplit(".", 1)[-1].strip('`"[]')
+def model_class(table: str) -> str:
+    """The model class ActiveRecord maps to ``table`` (``altcha_solutions``:
+    ``AltchaSolution``)."""
+    bare = table.rsplit(".", 1)[-1].strip('`"[]')
     singular = re.sub(r"ies$", "y", bare) if bare.endswith("ies") else re.sub(r"s$", "", bare)
-    camel = "".join(part.capitalize() for part in singular.split("_") if part)
-    return list(dict.fromkeys(n for n in (bare, singular, camel) if n))
+    return "".join(part.capitalize() for part in singular.split("_") if part)
