@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import sqltext
+from gatekeeper.checks.migrations import hashsrc, sqltext
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.model import Finding
 
@@ -75,21 +75,7 @@ class Method:
 
 def code(line: str) -> str:
     """``line`` without its comment (a ``#`` outside a string, not ``#{`` interpolation)."""
-    quote = ""
-    index = 0
-    while index < len(line):
-        c = line[index]
-        if quote:
-            if c == "\\":
-                index += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "#" and line[index + 1 : index + 2] != "{":
-            return line[:index].rstrip()
-        index += 1
-    return line.rstrip()
+    return hashsrc.code(line, interpolation=True)
 
 
 def methods(source: str) -> dict[str, Method]:
@@ -230,34 +216,12 @@ def _fns(text: str, inside: int) -> int:
 
 #: ``fn`` and ``end`` as words (not ``fnord``, ``ends_at``, ``backend``)
 _KEYWORD = re.compile(r"(?<![\w.:])(?:fn|end)(?![\w?!:])")
+_OPENING = frozenset({"fn"})
 
 
 def arguments(text: str) -> list[str]:
     """``text`` split at the commas outside brackets, strings and ``fn ... end``."""
-    out: list[str] = []
-    depth, quote, start, index = 0, "", 0, 0
-    while index < len(text):
-        c = text[index]
-        if quote:
-            if c == "\\":
-                index += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c in "fe" and (keyword := _KEYWORD.match(text, index)) is not None:
-            depth += 1 if keyword.group() == "fn" else -1
-            index = keyword.end() - 1
-        elif c == "," and depth == 0:
-            out.append(text[start:index].strip())
-            start = index + 1
-        index += 1
-    out.append(text[start:].strip())
-    return [a for a in out if a]
+    return [a for a in hashsrc.arguments(text, _KEYWORD, _OPENING, "fe") if a]
 
 
 def check(

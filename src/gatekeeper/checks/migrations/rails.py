@@ -15,6 +15,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations import hashsrc
+
 _DEF = re.compile(r"^(\s*)def\s+(change|up|down)\b")
 _BLOCK = re.compile(r"^(\s*)(?:reversible|up_only)\b.*\b(?:do|\{)")
 _RAISE = re.compile(r"^\s*raise\s+(?:::)?ActiveRecord::IrreversibleMigration\b")
@@ -121,21 +123,7 @@ def whole_call(body: list[tuple[int, str]], number: int) -> str:
 
 def code(line: str) -> str:
     """``line`` without its comment (a ``#`` outside a string literal), right-stripped."""
-    quote = ""
-    index = 0
-    while index < len(line):
-        c = line[index]
-        if quote:
-            if c == "\\":
-                index += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "#":
-            return line[:index].rstrip()
-        index += 1
-    return line.rstrip()
+    return hashsrc.code(line)
 
 
 def _depth(text: str) -> int:
@@ -170,27 +158,7 @@ def split_call(text: str) -> tuple[str, list[str]] | None:
 
 def arguments(text: str) -> list[str]:
     """``text`` split at the commas outside brackets and string literals, each stripped."""
-    out: list[str] = []
-    depth, quote, start, index = 0, "", 0, 0
-    while index < len(text):
-        c = text[index]
-        if quote:
-            if c == "\\":
-                index += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            out.append(text[start:index].strip())
-            start = index + 1
-        index += 1
-    out.append(text[start:].strip())
-    return out
+    return hashsrc.arguments(text)
 
 
 def literal_name(arg: str) -> str | None:

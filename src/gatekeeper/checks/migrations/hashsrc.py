@@ -1,0 +1,67 @@
+"""Reading source of the languages whose comments start with ``#`` and whose strings are
+quoted ``"`` or ``'`` (Ruby for Rails, Elixir for Ecto): a line without its comment, and a
+call's arguments split at the commas outside brackets and strings.
+
+A leaf module: the Rails and Ecto readers share it, so both read a comment or a string the
+same way, and a relaxation cannot hang on a comma or a ``#`` one of them misreads.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def code(line: str, *, interpolation: bool = False) -> str:
+    """``line`` without its comment (a ``#`` outside a string literal), right-stripped;
+    with ``interpolation``, ``#{`` starts no comment (Elixir)."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        c = line[index]
+        if quote:
+            if c == "\\":
+                index += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#" and not (interpolation and line[index + 1 : index + 2] == "{"):
+            return line[:index].rstrip()
+        index += 1
+    return line.rstrip()
+
+
+def arguments(
+    text: str,
+    words: re.Pattern[str] | None = None,
+    opening: frozenset[str] = frozenset(),
+    starts: str = "",
+) -> list[str]:
+    """``text`` split at the commas outside brackets and string literals, each stripped;
+    ``words`` matches keywords that also nest (Elixir's ``fn`` ... ``end``: those in
+    ``opening`` open a level, the others close one), tried only where a character of
+    ``starts`` begins one (a match tried at every character made long calls slow)."""
+    out: list[str] = []
+    depth, quote, start, index = 0, "", 0, 0
+    while index < len(text):
+        c = text[index]
+        if quote:
+            if c == "\\":
+                index += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(text[start:index].strip())
+            start = index + 1
+        elif c in starts and words is not None and (word := words.match(text, index)):
+            depth += 1 if word.group() in opening else -1
+            index = word.end() - 1
+        index += 1
+    out.append(text[start:].strip())
+    return out
