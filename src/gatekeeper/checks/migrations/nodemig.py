@@ -262,14 +262,8 @@ def _expression_end(text: str, start: int) -> int:
     depth, i, n = 0, start, len(text)
     while i < n:
         c = text[i]
-        if c in "\"'`":
-            i = _string_end(text, i)
-        elif text.startswith("//", i):
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-        elif text.startswith("/*", i):
-            i = text.find("*/", i + 2)
-            i = n if i < 0 else i + 1
+        if (skipped := _skip(text, i)) is not None:
+            i = skipped
         elif c in "([{":
             depth += 1
         elif c in ")]}":
@@ -287,14 +281,8 @@ def _closing(text: str, start: int) -> int | None:
     depth, i, n = 0, start, len(text)
     while i < n:
         c = text[i]
-        if c in "\"'`":
-            i = _string_end(text, i)
-        elif text.startswith("//", i):
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-        elif text.startswith("/*", i):
-            i = text.find("*/", i + 2)
-            i = n if i < 0 else i + 1
+        if (skipped := _skip(text, i)) is not None:
+            i = skipped
         elif c == "{":
             depth += 1
         elif c == "}":
@@ -302,6 +290,20 @@ def _closing(text: str, start: int) -> int | None:
             if depth == 0:
                 return i
         i += 1
+    return None
+
+
+def _skip(text: str, i: int) -> int | None:
+    """Where a string or comment starting at ``i`` ends (its last character), or None when
+    none starts there: what every scan of a body steps over whole."""
+    if text[i] in "\"'`":
+        return _string_end(text, i)
+    if text.startswith("//", i):
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        return len(text) if end < 0 else end + 1
     return None
 
 
