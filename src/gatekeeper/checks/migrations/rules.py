@@ -126,8 +126,9 @@ _RULES = (
     Rule("enum-value-in-transaction", W, "ALTER TYPE ... ADD VALUE inside a transaction cannot "
          "be used until commit (and fails before PostgreSQL 12).",
          "Add the enum value in its own migration, outside a transaction."),
-    Rule("missing-lock-timeout", W, "DDL that takes an exclusive lock runs without "
-         "lock_timeout and can queue every query behind it.",
+    Rule("missing-lock-timeout", W, "DDL in a SQL migration file takes an exclusive lock "
+         "without lock_timeout and can queue every query behind it (migrations written in "
+         "code leave timeouts to the framework's connection setup).",
          "Start the migration with SET lock_timeout = '2s' (and statement_timeout).",
          description="squawk: require-lock-timeout"),
     Rule("transaction-nesting", W, "BEGIN/COMMIT inside a migration the framework already "

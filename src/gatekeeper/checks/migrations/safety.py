@@ -52,8 +52,9 @@ def review(
 ) -> list[Hit]:
     """Hits for ``statements``; with ``lines``, only for statements touching those lines
     (the others are still read, for what they set up: lock_timeout, transactions...).
-    ``lock_timeout_rule`` is off for SQL embedded in Python migrations, whose timeouts
-    are set by the framework's configuration, out of sight."""
+    ``lock_timeout_rule`` is off for SQL embedded in migrations written in code (Python,
+    Node, Go, Ruby, PHP, Elixir), whose timeouts are set by the framework's configuration,
+    out of sight; it stays on for SQL files, where ``SET lock_timeout`` is the idiom."""
     state = State(in_transaction, wrapped, lock_timeout=not lock_timeout_rule)
     if created is not None:
         # shared with the caller: tables created earlier in the same PR, and by this file
