@@ -18,11 +18,12 @@ from gatekeeper.checks.envvars.docs import (
     compose_env_files,
     parse_doc,
     parse_env_file,
+    parse_families,
     parse_markdown,
 )
 from gatekeeper.checks.envvars.external import read_external
 from gatekeeper.checks.envvars.frameworks import framework_vars
-from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.model import FAMILY_MARK, EnvRead
 from gatekeeper.checks.envvars.platforms import name_matcher, platform_vars
 from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
 from gatekeeper.checks.envvars.scanners import scanner_for
@@ -549,11 +550,14 @@ class EnvVarsCheck(BaseCheck):
         wanted = sorted({n for n in names if not doc.find(n)})[:MAX_SEARCHED]
         if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
             return
-        for path, text in _head_files_naming(ctx, wanted, MARKDOWN_FILES, MAX_MARKDOWN):
+        # a family of names (``APP_*_URL``) is searched for by its literal start
+        searched = sorted({n.partition(FAMILY_MARK)[0] for n in wanted})
+        for path, text in _head_files_naming(ctx, searched, MARKDOWN_FILES, MAX_MARKDOWN):
             read = Documentation()
             parse_markdown(path, text, read)
+            parse_families(path, text, read)
             for name in wanted:
-                if where := read.names.get(name):
+                if where := read.find(name):
                     doc.add(name, *where)
 
     def _config_samples(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
@@ -634,6 +638,13 @@ class EnvVarsCheck(BaseCheck):
                 line=loc.read.line,
                 evidence=name,
                 level=Level.WARNING,
+            )
+        if FAMILY_MARK in name:
+            # one setting per instance: the docs write it with a placeholder or an example
+            prefix, _, suffix = name.partition(FAMILY_MARK)
+            hint += (
+                f" (a family of names, the part at {FAMILY_MARK} computed at run time: document"
+                f" it with a placeholder, {prefix}$NAME{suffix}, or an example of it)"
             )
         return self.finding(
             "undocumented",

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
+from gatekeeper.checks.envvars.model import FAMILY_MARK, family, family_pattern, line_of
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
 #: endings of example env files (``gotify-server.env.example``)
@@ -135,6 +136,8 @@ class Documentation:
     #: configuration keys documented (lower-case dotted paths -> first (path, line)): a
     #: config sample's entries, a dotted key in the docs (configdocs.py)
     keys: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _families: list[str] = field(default_factory=list, repr=False, compare=False)
+    _counted: int = field(default=0, repr=False, compare=False)
 
     def add(self, name: str, path: str, line: int) -> None:
         """Record that ``path`` documents ``name`` (the first place wins)."""
@@ -149,13 +152,30 @@ class Documentation:
         return self.keys.get(key.lower())
 
     def find(self, name: str, *, case_insensitive: bool = False) -> tuple[str, int] | None:
-        """Where ``name`` is documented, or None."""
+        """Where ``name`` is documented, or None. A family of names (``APP_*_URL``, see
+        :func:`model.family`) is documented by the family written with a placeholder or by
+        any one of its names; a plain name also by a family it belongs to."""
         if name in self.names:
             return self.names[name]
         if case_insensitive:
             upper = name.upper()
-            return next((where for n, where in self.names.items() if n.upper() == upper), None)
+            found = next((where for n, where in self.names.items() if n.upper() == upper), None)
+            if found:
+                return found
+        pattern = family_pattern(name)
+        if pattern is not None:
+            return next((w for n, w in self.names.items() if pattern.fullmatch(n)), None)
+        for n in self.families():
+            if (member := family_pattern(n)) and member.fullmatch(name):
+                return self.names[n]
         return None
+
+    def families(self) -> list[str]:
+        """The documented families of names (``APP_*_URL``)."""
+        if len(self.names) != self._counted:
+            self._families = [n for n in self.names if FAMILY_MARK in n]
+            self._counted = len(self.names)
+        return self._families
 
     def same_but_case(self, name: str) -> str | None:
         """A documented name that differs from ``name`` only in case."""
@@ -399,9 +419,33 @@ def parse_manifest(path: str, text: str, doc: Documentation) -> None:
             doc.add(m.group("k8s") or m.group("compose"), path, number)
 
 
+#: a family of names written with a placeholder for its varying part:
+#: ``HD_AUTH_OIDC_$NAME_ISSUER``, ``${ID}``, ``<NAME>``, ``{name}``, ``[ID]``, ``%ID%``, ``*``
+_FAMILY = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<prefix>[A-Z][A-Z0-9_]*_)"
+    r"(?:\$\{[A-Za-z][\w-]*\}|\$[A-Za-z][A-Za-z0-9]*|<[A-Za-z][\w-]*>|\{[A-Za-z][\w-]*\}"
+    r"|\[[A-Za-z][\w-]*\]|%[A-Za-z][\w-]*%|\*)"
+    r"(?P<suffix>_[A-Z0-9_]*[A-Z0-9])(?![A-Za-z0-9_])"
+)
+
+
+def parse_families(path: str, text: str, doc: Documentation) -> None:
+    """The families of names a document writes with a placeholder (:data:`_FAMILY`), in
+    any kind of document: one entry covers every instance's setting."""
+    if "_" not in text:
+        return
+    for m in _FAMILY.finditer(text):
+        name = family(m.group("prefix"), m.group("suffix"))
+        if name:
+            doc.add(name, path, line_of(text, m.start()))
+
+
 def parse_doc(path: str, text: str, doc: Documentation) -> None:
-    """Dispatch on the file's kind (:func:`doc_kind`)."""
+    """Dispatch on the file's kind (:func:`doc_kind`), then the families of names any
+    document may write with a placeholder."""
     kind = doc_kind(path)
+    if kind is not None:
+        parse_families(path, text, doc)
     if kind == "env":
         parse_env_file(path, text, doc)
     elif kind == "app.json":

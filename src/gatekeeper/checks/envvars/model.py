@@ -37,6 +37,33 @@ class EnvRead:
         return (self.name, *self.aliases)
 
 
+#: the literal sides of a family of names: upper-case words joined by underscores
+_FAMILY_SIDE = re.compile(r"[A-Z][A-Z0-9_]*")
+#: what stands for the varying part in a family's name
+FAMILY_MARK = "*"
+
+
+def family(prefix: str, suffix: str) -> str | None:
+    """``HD_AUTH_OIDC_*_ISSUER`` for a name built as ``HD_AUTH_OIDC_`` + something + ``_ISSUER``
+    (one setting per provider, per instance...), which docs write with a placeholder
+    (``HD_AUTH_OIDC_$NAME_ISSUER``) or an example; None when either side is missing or not
+    a word boundary: ``APP_`` + key alone is a generic accessor, not a family of one setting."""
+    if not (prefix.endswith("_") and suffix.startswith("_") and len(suffix) > 1):
+        return None
+    if not (_FAMILY_SIDE.fullmatch(prefix) and _FAMILY_SIDE.fullmatch(suffix.lstrip("_"))):
+        return None
+    return f"{prefix}{FAMILY_MARK}{suffix}"
+
+
+def family_pattern(name: str) -> re.Pattern[str] | None:
+    """The names a family stands for (its mark one or more name characters), or None for a
+    plain name."""
+    if FAMILY_MARK not in name:
+        return None
+    prefix, _, suffix = name.partition(FAMILY_MARK)
+    return re.compile(rf"{re.escape(prefix)}[A-Za-z0-9_]+{re.escape(suffix)}")
+
+
 @functools.lru_cache(maxsize=1)
 def _newlines(text: str) -> array[int]:
     return array("q", (m.start() for m in re.finditer("\n", text)))

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
+from gatekeeper.checks.envvars.model import family
+
 
 @dataclass(frozen=True, slots=True)
 class Param:
@@ -186,17 +188,40 @@ def evaluate(node: ast.AST | None, lookup: Lookup) -> Value:
     return None
 
 
+#: the most names one concatenation stands for (each value of a part, joined)
+MAX_NAMES = 32
+
+
 def _concat(parts: list[ast.AST], lookup: Lookup) -> Value:
     """``"A_" + x + "_B"`` / ``f"A_{x}"``: literals joined, or one parameter with affixes."""
     values = [evaluate(p, lookup) for p in parts]
-    if any(v is None for v in values):
-        return None
     params = [i for i, v in enumerate(values) if isinstance(v, Param)]
-    if any(isinstance(v, tuple) and len(v) != 1 for v in values) or len(params) > 1:
+    unknown = [i for i, v in enumerate(values) if v is None]
+    if unknown:
+        # one part computed between literal ones: a family of names (``f"A_{x}_B"``)
+        if len(unknown) > 1 or params or any(isinstance(v, tuple) and len(v) != 1 for v in values):
+            return None
+        at = unknown[0]
+        before, after = (
+            "".join(v[0] for v in chunk if isinstance(v, tuple))
+            for chunk in (values[:at], values[at + 1 :])
+        )
+        name = family(before, after)
+        return (name,) if name else None
+    if len(params) > 1:
+        return None
+    if not params:
+        # each value of a part that has several (a loop over a literal tuple): every name
+        names = [""]
+        for v in values:
+            assert isinstance(v, tuple)
+            names = [n + part for n in names for part in v]
+            if len(names) > MAX_NAMES:
+                return None
+        return tuple(names)
+    if any(isinstance(v, tuple) and len(v) != 1 for v in values):
         return None
     text = ["" if isinstance(v, Param) else v[0] for v in values if v is not None]
-    if not params:
-        return ("".join(text),)
     at = params[0]
     param = values[at]
     assert isinstance(param, Param)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.model import EnvRead, family, line_of
 
 #: how many rounds of "a wrapper calling a wrapper" are followed in one file
 MAX_ROUNDS = 3
@@ -243,6 +243,9 @@ def _through(
         for r in _named(args[param.index], text, at, f"{name}() → {inner}", constants, params):
             if isinstance(r, EnvRead) and r.name:
                 yield EnvRead(param.prefix + r.name + param.suffix, r.line, r.how)
+            elif isinstance(r, EnvRead) and (named := family(param.prefix, param.suffix)):
+                # a computed argument between the wrapper's affixes: a family of names
+                yield EnvRead(named, r.line, r.how)
             elif isinstance(r, _Carried):
                 p = r.param
                 outer = Param(p.index, param.prefix + p.prefix, p.suffix + param.suffix)
@@ -270,8 +273,15 @@ def evaluate(expr: str, constants: Constants, params: dict[str, int]) -> str | P
     if len(parts) == 1 and parts[0].startswith("`"):
         parts = _template_parts(parts[0])
     values = [_atom(p.strip(), constants, params) for p in parts]
-    if not values or any(v is None for v in values):
+    if not values:
         return None
+    unknown = [i for i, v in enumerate(values) if v is None]
+    if unknown:
+        # one part computed between literal ones: a family of names (``A_${x}_B``)
+        if len(unknown) > 1 or any(isinstance(v, Param) for v in values):
+            return None
+        at = unknown[0]
+        return family("".join(map(str, values[:at])), "".join(map(str, values[at + 1 :])))
     found = [i for i, v in enumerate(values) if isinstance(v, Param)]
     if len(found) > 1:
         return None
