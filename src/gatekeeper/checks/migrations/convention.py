@@ -53,7 +53,7 @@ def _go_downs(changes: ChangeSet, folder: str) -> tuple[int, int]:
         if posixpath.dirname(path) != folder or path.endswith("_test.go"):
             continue
         found = gomig.read(changes.text_at_base(path) or "")
-        if found is None or found.library == gomig.RUNNER:
+        if found is None or found.library in gomig.FORWARD_ONLY:
             continue
         for pair in found.pairs:
             if pair.up is None or godowns.does_nothing(found, pair.up):

@@ -2,10 +2,10 @@
 
 A goose, gormigrate or xormigrate migration needs a down that does something, unless its
 up only adds or changes rows (then a do-nothing down warns: vikunja's convention for new
-columns, the honest down of a data migration); a project runner is forward-only. An edit
-of a merged Go migration is judged by what it changes: comments, layout and a moved
-module path nothing; the down functions alone a ``down-edited``; the Go around unchanged
-SQL a warning.
+columns, the honest down of a data migration); a project runner and xorm's versioned steps
+are forward-only. An edit of a merged Go migration is judged by what it changes: comments,
+layout and a moved module path nothing; the down functions alone a ``down-edited``; the Go
+around unchanged SQL a warning (an xorm step's Go is judged itself: :mod:`.goxorm`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from gatekeeper.checks.migrations.gomig import (
     ADDITIVE_SQL,
     DESTRUCTIVE_CALL,
     EXEC,
+    FORWARD_ONLY,
     HANDLE,
-    RUNNER,
     STEPS,
     GoMigration,
     Side,
@@ -116,7 +116,7 @@ def forward_only(merged: list[str]) -> bool:
     ups = 0
     for text in merged:
         m = read(text)
-        if m is None or m.library == RUNNER:
+        if m is None or m.library in FORWARD_ONLY:
             continue
         for p in m.pairs:
             if p.down is not None and not does_nothing(m, p.down):
@@ -134,10 +134,10 @@ def check(
     forward: bool = False,
 ) -> list[Finding]:
     """A goose, gormigrate or xormigrate migration without a down, or whose down does
-    nothing; a project runner's migrations are forward-only (no down slot to fill), and
-    so are those of a folder whose merged migrations never wrote a down (``forward``)."""
+    nothing; a project runner's migrations and xorm's steps are forward-only (no down slot
+    to fill), and so are those of a folder whose merged migrations never wrote a down (``forward``)."""
     m = read(text)
-    if m is None or m.library in (RUNNER, STEPS) or forward:
+    if m is None or m.library in (*FORWARD_ONLY, STEPS) or forward:
         return []
     reason = irreversible_reason(text) if honour_marker else None
     out = []
@@ -206,7 +206,7 @@ def same_up(before: str, after: str) -> bool:
     """Two texts of a goose, gormigrate or xormigrate file that differ only inside their
     down functions (comments and layout aside): what ran on databases is unchanged."""
     old, new = read(before), read(after)
-    if old is None or new is None or RUNNER in (old.library, new.library):
+    if old is None or new is None or FORWARD_ONLY & {old.library, new.library}:
         return False
     return _outside_downs(old) == _outside_downs(new)
 

@@ -1,6 +1,6 @@
-"""Go migrations written as Go code: goose, gormigrate, xormigrate and project runners.
+"""Go migrations written as Go code: goose, gormigrate, xormigrate, xorm and project runners.
 
-Four shapes, read as text (the gate runs no Go; :mod:`.gosrc` tokenises it):
+Five shapes, read as text (the gate runs no Go; :mod:`.gosrc` tokenises it):
 
 - goose: ``goose.AddMigration(up, down)`` (``...Context``, ``...NoTx...``) registers two
   functions; ``down`` may be ``nil``. Run in a transaction unless ``NoTx``.
@@ -12,6 +12,12 @@ Four shapes, read as text (the gate runs no Go; :mod:`.gosrc` tokenises it):
   migration library (listmonk's ``internal/migrations/vX.Y.Z.go``, writefreely's
   ``migrations/vN.go``). **Forward-only**: the shape has no down slot, so no down is asked
   for; only the up's effects are judged.
+- xorm's own versioned steps (apache/answer's ``internal/migrations/v30.go``, gitea's
+  ``models/migrations/v1_20/v259.go``): a file named for its version (``v30.go``,
+  ``v259.go``) that imports xorm and defines functions taking an xorm handle
+  (``*xorm.Engine``, ``xorm.Interface``, ``*xorm.Session``), which the package lists in
+  order with ``NewMigration(...)``. Schema comes from ``x.Sync(new(T))`` (additive), SQL
+  from ``x.Exec``, data steps are Go. **Forward-only** by design: xorm has no downs.
 
 A file is a migration only in a ``migrations``/``migration``/``migrate`` folder (not a
 test, not vendored, not ``package main``), and only with one of these shapes: a file that
@@ -44,6 +50,9 @@ from gatekeeper.checks.migrations.sqltext import (
 )
 
 GOOSE, GORMIGRATE, XORMIGRATE, RUNNER = "goose", "gormigrate", "xormigrate", "runner"
+XORM = "xorm"
+#: the shapes with no down slot: nothing asks them for a down
+FORWARD_ONLY = frozenset({RUNNER, XORM})
 #: a slice of SQL steps in a file named for migrating (:mod:`.gosteps`)
 STEPS = "steps"
 FOLDERS = frozenset({"migrations", "migration", "migrate"})
@@ -57,6 +66,12 @@ EXEC = frozenset({
     "Exec", "ExecContext", "MustExec", "MustExecContext", "Raw", "NamedExec",
     "NamedExecContext",
 })  # fmt: skip
+#: xorm imported (its current and its old module path)
+_XORM_IMPORT = re.compile(r"\"(?:xorm\.io/xorm|github\.com/go-xorm/xorm)\"")
+#: a parameter that is an xorm handle: the engine, its interfaces, a session
+_XORM_HANDLE = re.compile(r"\bxorm\s*\.\s*(?:Engine|EngineInterface|Interface|Session)\b")
+#: a file named for its version: answer's ``v30.go``, gitea's ``v259.go``
+_VERSIONED = re.compile(r"^[vV]?\d")
 #: a parameter type that is a database handle
 HANDLE = re.compile(r"\*?\s*(?:\w+\.)?(?:DB|Tx|Conn|Pool|Engine|Session|datastore|IDB)\b")
 _SQL = re.compile(
@@ -130,7 +145,18 @@ def is_migration(path: str, text: str | None) -> bool:
     if text is None or not may_be_migration(path):
         return False
     m = read(text)
+    if m is not None and m.library == XORM and not _VERSIONED.match(posixpath.basename(path)):
+        # the package's glue (its list, its runner, helpers): xorm steps are versioned
+        m = read(text, xorm=False)
     return m is not None and (_in_folder(path) or m.library == STEPS)
+
+
+def xorm_step(path: str, text: str) -> bool:
+    """One of xorm's versioned steps: judged by what its Go does, data steps included."""
+    if not _VERSIONED.match(posixpath.basename(path)):
+        return False
+    m = read(text)
+    return m is not None and m.library == XORM
 
 
 def version(path: str) -> str:
@@ -138,8 +164,9 @@ def version(path: str) -> str:
     return posixpath.basename(path)[:-3].split("_", 1)[0]
 
 
-def read(text: str) -> GoMigration | None:
-    """The migrations of a Go file, or None when it is not a migration."""
+def read(text: str, *, xorm: bool = True) -> GoMigration | None:
+    """The migrations of a Go file, or None when it is not a migration (``xorm``: read
+    functions taking an xorm handle as xorm's steps, when xorm is imported)."""
     if re.search(r"^package\s+main\b", text, re.MULTILINE):
         return None  # a command, even in a folder called migrate
     toks = gosrc.code(gosrc.tokens(text))
@@ -159,7 +186,11 @@ def read(text: str) -> GoMigration | None:
     if listed:
         pairs = [Pair(Side(s.at, s.end, s.line), None, s.line) for s in listed]
         return GoMigration(STEPS, pairs, False, text, toks, consts, bodies)
-    ups = [side for side, handle in funcs.values() if handle and _executes(toks, side, consts)]
+    steps = [side for side, params in funcs.values() if _XORM_HANDLE.search(params)]
+    if xorm and steps and _XORM_IMPORT.search(text):
+        pairs = [Pair(s, None, s.line) for s in steps]
+        return GoMigration(XORM, pairs, False, text, toks, consts, bodies)
+    ups = [s for s, p in funcs.values() if HANDLE.search(p) and _executes(toks, s, consts)]
     if not ups:
         return None
     pairs = [Pair(s, None, s.line) for s in ups]
@@ -171,9 +202,9 @@ def line_of(text: str, tok: Token) -> int:
     return text.count("\n", 0, tok.at) + 1
 
 
-def _functions(text: str, toks: list[Token]) -> dict[str, tuple[Side, bool]]:
-    """Top-level functions: name -> (body, whether a parameter is a database handle)."""
-    out: dict[str, tuple[Side, bool]] = {}
+def _functions(text: str, toks: list[Token]) -> dict[str, tuple[Side, str]]:
+    """Top-level functions: name -> (body, the text of its parameter list)."""
+    out: dict[str, tuple[Side, str]] = {}
     i = 0
     while i < len(toks):
         t = toks[i]
@@ -192,7 +223,7 @@ def _functions(text: str, toks: list[Token]) -> dict[str, tuple[Side, bool]]:
             i += 1
             continue
         params = text[toks[j + 1].at : toks[params_end].at]
-        out[toks[j].text] = (side, bool(HANDLE.search(params)))
+        out[toks[j].text] = (side, params)
         i = side.close + 1
     return out
 
@@ -211,7 +242,7 @@ def _body_after(text: str, toks: list[Token], at: int | None) -> Side | None:
 
 
 def _value(
-    text: str, toks: list[Token], i: int, funcs: dict[str, tuple[Side, bool]]
+    text: str, toks: list[Token], i: int, funcs: dict[str, tuple[Side, str]]
 ) -> tuple[Side | None, bool]:
     """A function argument or field value: (its body, whether it is one at all)."""
     t = toks[i]
@@ -239,7 +270,7 @@ def call_args(toks: list[Token], open_: int, close: int) -> list[int]:
 
 
 def _goose(
-    text: str, toks: list[Token], funcs: dict[str, tuple[Side, bool]]
+    text: str, toks: list[Token], funcs: dict[str, tuple[Side, str]]
 ) -> tuple[list[Pair], bool]:
     pairs, in_tx = [], True
     for i in range(len(toks) - 3):
@@ -260,7 +291,7 @@ def _goose(
 
 
 def _structs(
-    text: str, toks: list[Token], lib: str, funcs: dict[str, tuple[Side, bool]]
+    text: str, toks: list[Token], lib: str, funcs: dict[str, tuple[Side, str]]
 ) -> list[Pair]:
     pairs = []
     for i in range(len(toks) - 3):

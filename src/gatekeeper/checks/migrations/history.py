@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations import (
     flywayconf,
     godowns,
     gomig,
+    goxorm,
     laravel,
     lbreview,
     nodefolder,
@@ -130,15 +131,15 @@ def history_findings(
             )
             continue
         if f.status is FileStatus.MODIFIED and _same_statements(m, before, after):
-            out.append(_same_statements_edited(check, m, path))
+            out.append(_same_statements_edited(check, m, path, after))
             continue
         step = _edited_step(m, before, after)
-        what = f"step {step[0]} (line {step[1]}) of " if step else ""
+        what = f"{step[0]} (line {step[1]}) of " if step else ""
         out.append(
             check.finding(
                 "history-rewritten",
                 f"The change {verb} {what}{path}, a migration already merged; databases "
-                "that ran it will not run it again.",
+                f"that ran it will not run it again{_xorm_advice(m, after)}.",
                 path=path,
                 line=step[1] if step else None,
                 evidence=path,
@@ -147,9 +148,28 @@ def history_findings(
     return out
 
 
-def _same_statements_edited(check: BaseCheck, m: Migration, path: str) -> Finding:
+def _xorm_advice(m: Migration, after: bytes | None) -> str:
+    """For an xorm step: how to ship a fix instead (xorm runs a step once, by its place)."""
+    if m.framework != GO or after is None:
+        return ""
+    if not gomig.xorm_step(m.path, after.decode("utf-8", "replace")):
+        return ""
+    return (
+        " (xorm records only how far down its list a database got): ship the fix as a "
+        "new step at the end of the list"
+    )
+
+
+def _same_statements_edited(
+    check: BaseCheck, m: Migration, path: str, after: bytes | None
+) -> Finding:
     """The warning for an edit of a merged migration that keeps what it runs."""
-    if m.framework == RAILS:
+    if m.framework == GO and _xorm_advice(m, after):
+        what = (
+            "local names renamed one for one, or the wording of its log lines and error "
+            "messages: the Go it runs is otherwise unchanged"
+        )
+    elif m.framework == RAILS:
         what = (
             "the Ruby around its operations: the ActiveRecord operations it runs (each "
             "call, table, column, type and option) are unchanged"
@@ -212,7 +232,10 @@ def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
         return laravel.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework != GO or after is None:
         return False
-    return godowns.same_sql(before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    if gomig.xorm_step(m.path, texts[1]):
+        return goxorm.same_behaviour(*texts)  # its data steps are Go: the Go is judged
+    return godowns.same_sql(*texts)
 
 
 def _squashed(check: BaseCheck, path: str, allowed: flywayconf.Allowance) -> Finding:
@@ -327,12 +350,18 @@ def _steps_appended(before: bytes, after: bytes) -> bool:
     return godowns.appends_only(*(b.decode("utf-8", "replace") for b in (before, after)))
 
 
-def _edited_step(m: Migration, before: bytes, after: bytes | None) -> tuple[int, int] | None:
-    """In a slice of SQL steps: the first merged step the PR changed (its 1-based index
-    and line at head), so the reviewer sees which one."""
+def _edited_step(m: Migration, before: bytes, after: bytes | None) -> tuple[str, int] | None:
+    """In a slice of SQL steps: the first merged step the PR changed (``step 3`` and its
+    line at head); in an xorm step file, the first function changed; so the reviewer sees
+    which one."""
     if m.framework != GO or after is None:
         return None
-    return godowns.edited_step(*(b.decode("utf-8", "replace") for b in (before, after)))
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    if gomig.xorm_step(m.path, texts[1]):
+        changed = goxorm.edited_function(*texts)
+        return (f"function {changed[0]}", changed[1]) if changed else None
+    step = godowns.edited_step(*texts)
+    return (f"step {step[0]}", step[1]) if step else None
 
 
 def _known_by_id(text: str | None) -> bool:

@@ -1,0 +1,154 @@
+"""The history of xorm's versioned steps (see :mod:`.gomig` for the shape).
+
+xorm runs each step of the package's ``NewMigration(...)`` list once, by its place in the
+list, and records only how far it got: a step a release shipped never runs again where
+that release was installed. Its data steps are Go (read rows, decode JSON, write rows),
+so an edit of a merged step is judged by its Go, not only by its SQL as the other Go
+runners' are: apache/answer fixed ``splitLegalMenu`` of ``v30.go`` in place (it decoded
+the login settings instead of the general ones) after v2.0.0 shipped it, and installs
+that ran v30 kept the wrong data.
+
+What cannot change what runs is told apart:
+
+- comments, layout and a moved module path (:func:`.godowns.same_code`): no finding;
+- a consistent renaming of local names (variables, parameters, unexported helpers), and
+  the wording of log lines and error messages (``log.*``, ``fmt.Print*``, added or
+  removed; the text of ``fmt.Errorf``/``errors.New``): a warning asking for a look.
+
+Exported names and declared types are never taken for a rename: xorm maps struct types
+to tables and exported fields to columns, so renaming one changes the schema.
+"""
+
+from __future__ import annotations
+
+from gatekeeper.checks.migrations import gosrc
+from gatekeeper.checks.migrations.gomig import read
+from gatekeeper.checks.migrations.gosrc import Token
+
+_KEYWORDS = frozenset({
+    "break", "case", "chan", "const", "continue", "default", "defer", "else",
+    "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map",
+    "package", "range", "return", "select", "struct", "switch", "type", "var",
+})  # fmt: skip
+#: Go's predeclared lowercase names: a "rename" to or from one changes what runs
+_PREDECLARED = frozenset({
+    "true", "false", "nil", "iota", "bool", "byte", "complex64", "complex128", "error",
+    "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string",
+    "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "any", "comparable",
+    "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make",
+    "max", "min", "new", "panic", "print", "println", "real", "recover",
+})  # fmt: skip
+#: receivers whose calls only log: the call may be added, removed or reworded
+_LOGGERS = frozenset({"log", "logger", "logging", "klog", "glog", "slog"})
+#: calls whose string arguments only word an error
+_MESSAGES = frozenset({
+    ("fmt", "Errorf"), ("errors", "New"), ("errors", "Errorf"), ("errors", "Wrap"),
+    ("errors", "Wrapf"), ("errors", "WithMessage"), ("errors", "WithMessagef"),
+})  # fmt: skip
+
+Code = list[tuple[str, str]]
+
+
+def same_behaviour(before: str, after: str) -> bool:
+    """Two texts of an xorm step that run the same: equal once log calls are set aside,
+    error messages blanked, and local names renamed one for one."""
+    old, new = _normalised(before), _normalised(after)
+    if len(old) != len(new):
+        return False
+    types = _declared_types(old) | _declared_types(new)
+    forward: dict[str, str] = {}
+    backward: dict[str, str] = {}
+    for a, b in zip(old, new, strict=True):
+        if a == b and not _renamable(a, types):
+            continue
+        if not (_renamable(a, types) and _renamable(b, types)):
+            return False
+        if forward.setdefault(a[1], b[1]) != b[1] or backward.setdefault(b[1], a[1]) != a[1]:
+            return False
+    return True
+
+
+def edited_function(before: str, after: str) -> tuple[str, int] | None:
+    """The first merged function (in file order) whose code ``after`` changed or
+    removed: its name and its line in ``after`` (in ``before`` when removed)."""
+    old, new = read(before), read(after)
+    if old is None or new is None:
+        return None
+    for name, side in sorted(old.funcs.items(), key=lambda item: item[1].open):
+        now = new.funcs.get(name)
+        if now is None:
+            return name, side.line
+        was = [t.text for t in old.toks[side.open : side.close + 1]]
+        if was != [t.text for t in new.toks[now.open : now.close + 1]]:
+            return name, now.line
+    return None
+
+
+def _renamable(tok: tuple[str, str], types: set[str]) -> bool:
+    kind, text = tok
+    return (
+        kind == "ident"
+        and (text[0].islower() or text[0] == "_")
+        and text not in _KEYWORDS
+        and text not in _PREDECLARED
+        and text not in types
+    )
+
+
+def _declared_types(code: Code) -> set[str]:
+    return {code[i + 1][1] for i, t in enumerate(code[:-1]) if t == ("ident", "type")}
+
+
+def _normalised(text: str) -> Code:
+    """The code tokens, imports by the name code uses, log calls left out and the
+    strings of error messages blanked."""
+    toks = gosrc.code(gosrc.tokens(text))
+    out: Code = []
+    i, blank_until = 0, -1
+    while i < len(toks):
+        t = toks[i]
+        call = _call_at(toks, i)
+        if call is not None and _logs(call):
+            i = (gosrc.closing(toks, i + 3) or i + 3) + 1
+            continue
+        if call is not None and call in _MESSAGES:
+            blank_until = max(blank_until, gosrc.closing(toks, i + 3) or i)
+        if t.kind in ("raw", "str"):
+            value = "<message>" if i <= blank_until else gosrc.literal_value(t)
+            out.append(("str", _import_name(toks, i, value)))
+        else:
+            out.append((t.kind, t.text))
+        i += 1
+    return out
+
+
+def _call_at(toks: list[Token], i: int) -> tuple[str, str] | None:
+    """``(receiver, name)`` when ``toks[i]`` starts a call ``receiver.Name(``."""
+    if i + 3 >= len(toks) or toks[i].kind != "ident" or (i and toks[i - 1].text == "."):
+        return None
+    if toks[i + 1].text != "." or toks[i + 2].kind != "ident" or toks[i + 3].text != "(":
+        return None
+    return toks[i].text, toks[i + 2].text
+
+
+def _logs(call: tuple[str, str]) -> bool:
+    receiver, name = call
+    return receiver in _LOGGERS or (receiver == "fmt" and name.startswith("Print"))
+
+
+def _import_name(toks: list[Token], i: int, value: str) -> str:
+    """An import path by its last element (a module moved to a new path); any other
+    string as it is."""
+    k = i - 1
+    if k >= 0 and toks[k].kind == "ident" and toks[k].text != "import":
+        k -= 1  # an alias: ``xjson "encoding/json"``
+    single = k >= 0 and toks[k].text == "import"
+    return value.rsplit("/", 1)[-1] if single or _in_import_block(toks, i) else value
+
+
+def _in_import_block(toks: list[Token], i: int) -> bool:
+    """``toks[i]`` lies inside ``import ( ... )``."""
+    k = i - 1
+    while k >= 0 and toks[k].text not in ("(", ")", "{", "}"):
+        k -= 1
+    return k >= 1 and toks[k].text == "(" and toks[k - 1].text == "import"
