@@ -339,7 +339,9 @@ class EnvVarsCheck(BaseCheck):
         plumbing |= self._in_schema(ctx, sorted(undocumented - known.exact - plumbing))
         reported: set[str] = set()
         new = 0
-        for loc in head:
+        # a workflow's secrets.X is a maintainer's chore (a warning): the application's own
+        # read of the same name is judged first, so that warning cannot stand for it
+        for loc in sorted(head, key=lambda loc: loc.read.how == text_reads.WORKFLOW_READ):
             read = loc.read
             if read.dynamic:
                 if ctx.config.get("report_dynamic", True) and read.how:
