@@ -138,6 +138,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "pentacent/keila", "kimai/kimai", "hedgedoc/hedgedoc", "thechangelog/changelog.com",
         "TwiN/gatus",
     ),
+    "twentieth (24)": (
+        "khoj-ai/khoj", "apache/answer", "gitroomhq/postiz-app", "akaunting/akaunting",
+        "hexpm/hexpm",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 

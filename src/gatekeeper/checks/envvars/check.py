@@ -16,6 +16,7 @@ from gatekeeper.checks.envvars.docs import (
     MAX_MARKDOWN,
     Documentation,
     compose_env_files,
+    parse_compose_comments,
     parse_doc,
     parse_env_file,
     parse_families,
@@ -338,7 +339,9 @@ class EnvVarsCheck(BaseCheck):
         plumbing |= self._in_schema(ctx, sorted(undocumented - known.exact - plumbing))
         reported: set[str] = set()
         new = 0
-        for loc in head:
+        # a workflow's secrets.X is a maintainer's chore (a warning): the application's own
+        # read of the same name is judged first, so that warning cannot stand for it
+        for loc in sorted(head, key=lambda loc: loc.read.how == text_reads.WORKFLOW_READ):
             read = loc.read
             if read.dynamic:
                 if ctx.config.get("report_dynamic", True) and read.how:
@@ -530,7 +533,9 @@ class EnvVarsCheck(BaseCheck):
         # the env files a compose file loads list what the development stack sets: they
         # document names, but are no examples (their values are not judged here)
         for compose in ctx.changes.head_paths(COMPOSE_FILES):
-            for path in compose_env_files(compose, ctx.changes.text_at_head(compose) or ""):
+            compose_text = ctx.changes.text_at_head(compose) or ""
+            parse_compose_comments(compose, compose_text, doc)
+            for path in compose_env_files(compose, compose_text):
                 text = ctx.changes.text_at_head(path)
                 if text is not None:
                     listed = Documentation()

@@ -205,6 +205,23 @@ def looks_like_secret(value: str) -> bool:
     return len(value) >= 20 and " " not in value and entropy(value) >= 4.0
 
 
+#: a compose file's entry commented out for a deployer to enable: ``# - NAME=value`` in a
+#: list, ``# NAME: value`` in a mapping
+_COMPOSE_COMMENTED = re.compile(
+    r"^\s*#+\s*(?:-\s+)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
+)
+
+
+def parse_compose_comments(path: str, text: str, doc: Documentation) -> None:
+    """The entries a compose file shipped to self-hosters offers commented out (``# -
+    KHOJ_DOMAIN=192.168.0.104``): the way such files document optional settings, as an
+    example env file's ``# NAME=value`` does. Entries it sets are not counted here: setting
+    a value is no documentation."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if m := _COMPOSE_COMMENTED.match(line):
+            doc.add(m.group("name"), path, number)
+
+
 def parse_env_file(path: str, text: str, doc: Documentation) -> None:
     """``KEY=value`` lines; comments and blank lines skipped, malformed lines reported."""
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -259,6 +276,16 @@ _EMPHASIS = re.compile(
     r"|^\.\.\s+envvar::\s+(?P<envvar>[A-Za-z_][A-Za-z0-9_]*)"
 )
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
+#: in prose, an instruction to set a variable: "set the environment variable
+#: KHOJ_ALLOWED_DOMAIN=your-domain" (a name with an underscore, a value right after ``=``,
+#: on a line that tells the reader to set it: a name merely shown with a value documents
+#: nothing, as everywhere else in prose)
+_SET_WORDS = re.compile(
+    r"\b(?:set|setting|export|define|configure|environment variables?|env vars?)\b", re.I
+)
+_PROSE_ASSIGNMENT = re.compile(
+    r"(?<![\w$./-])(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])=(?=[^\s=])"
+)
 
 
 def parse_markdown(path: str, text: str, doc: Documentation) -> None:
@@ -286,6 +313,9 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 doc.add_key(candidate.split(":")[0].strip(), path, number)
             elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
                 doc.add_key(option.group(1), path, number)
+        if _SET_WORDS.search(line):
+            for m in _PROSE_ASSIGNMENT.finditer(line):
+                doc.add(m.group("name"), path, number)
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):

@@ -259,8 +259,26 @@ def dockerfile_reads(text: str) -> list[EnvRead]:
             names = [tok.split("=")[0] for tok in rest.split() if "=" in tok]
         else:  # legacy "ENV KEY value"
             names = [rest.split()[0]]
-        reads += [EnvRead(n, line, f"Dockerfile {kw}") for n in names if re.fullmatch(NAME, n)]
+        described = kw == "ARG" and _commented_above(text, m.start(), names)
+        reads += [
+            EnvRead(n, line, f"Dockerfile {kw}", described=described)
+            for n in names
+            if re.fullmatch(NAME, n)
+        ]
     return reads
+
+
+def _commented_above(text: str, start: int, names: list[str]) -> bool:
+    """Whether the comment block right above a Dockerfile line names its ARG: ``# Pass
+    --build-arg GEOIP_MONTH=YYYY-MM to pin a release`` documents the build input where
+    whoever builds the image reads it."""
+    lines = text[:start].splitlines()
+    block = []
+    for line in reversed(lines):
+        if not line.lstrip().startswith("#"):
+            break
+        block.append(line)
+    return any(re.search(rf"(?<![\w$]){re.escape(n)}(?!\w)", "\n".join(block)) for n in names)
 
 
 # A tail never runs past a "$", so the text one failed match scanned is never scanned

@@ -203,7 +203,9 @@ _WHY = {
     "drop-not-null": "Code written for the old schema may not expect NULLs.",
     "add-primary-key-column": "Filling and indexing the column rewrites the table under lock.",
     "backfill-in-migration": "The data change runs inside the schema change's transaction and "
-    "holds its locks.",
+    "holds its locks. A write to every row of a table (an UPDATE or DELETE without WHERE) is "
+    "an error when that table is large (as for the lock rules: listed in "
+    "checks.migrations.large_tables, or presumed by its name), else a warning.",
     "unreviewed-statement": "A statement nobody could parse may hide any of the other problems.",
     "table-rebuild": "Every row is re-encoded into a new copy of the table under lock.",
     "syntax-rejected": "The database stops the migration at that statement: the deploy fails "
@@ -214,8 +216,8 @@ _WHY = {
 #: said of each rule whose harm grows with the table's size (see tables.py)
 _SIZED = (
     "An error on a large table (listed in checks.migrations.large_tables, or without that "
-    "list named for events, logs, messages, metrics, audits or history), a warning on any "
-    "other."
+    "list named for events, logs, messages, notifications, metrics, audits or history), a "
+    "warning on any other."
 )
 
 

@@ -37,6 +37,9 @@ class State:
     created: set[str] = field(default_factory=set)
     ddl_line: int | None = None
     dml_line: int | None = None
+    #: the table of the first write to every row of an existing table (an UPDATE or
+    #: DELETE without WHERE): a backfill as long as that table is large
+    whole_table: str = ""
     lock_reported: bool = False
 
 
@@ -86,16 +89,44 @@ def review(
         if lines is None or any(n in lines for n in range(stmt.line, stmt.end_line + 1)):
             hits += _apply_ignores(stmt, found)
     if state.ddl_line is not None and state.dml_line is not None:
+        # a write to every row of a table is as long as the table is large: weighed by
+        # its size (tables.py), as an index build is; a bounded write stays a warning
+        whole = (state.whole_table,) if state.whole_table else ()
         hits.append(
             Hit(
                 "backfill-in-migration",
                 "The migration changes data and schema together; a long backfill holds the "
-                "schema change's locks.",
+                "schema change's locks"
+                + (f" (every row of {state.whole_table} is written)." if whole else "."),
                 state.dml_line,
                 "dml+ddl",
+                table=whole,
+                sized=bool(whole),
             )
         )
     return manyindexes.escalate(hits)
+
+
+#: a WHERE that bounds nothing: always true, or only NULL tests (``WHERE queued_at IS
+#: NULL`` right after adding ``queued_at`` matches every row)
+_UNBOUNDED_WHERE = re.compile(
+    r"\s*(?:true|1\s*=\s*1|[\w.\"`]+\s+is\s+(?:not\s+)?null"
+    r"(?:\s+(?:and|or)\s+[\w.\"`]+\s+is\s+(?:not\s+)?null)*)\s*;?\s*",
+    re.I,
+)
+_WHERE = re.compile(r"\bWHERE\b", re.I)
+
+
+def writes_every_row(text: str) -> bool:
+    """Whether an UPDATE or DELETE writes every row of its table: no WHERE, or one that
+    bounds nothing. A statement with a subquery's WHERE is read as bounded (a warning):
+    which WHERE is the statement's own is not worth guessing from text."""
+    body = strip_comments(text)
+    wheres = list(_WHERE.finditer(body))
+    if not wheres:
+        return True
+    tail = body[wheres[-1].end() :]
+    return _UNBOUNDED_WHERE.fullmatch(tail) is not None and len(wheres) == 1
 
 
 def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:
@@ -167,6 +198,8 @@ def _postgres(stmt: Statement, state: State) -> list[Hit]:
             node, state
         ):
             state.dml_line = state.dml_line or stmt.line
+            if kind != "InsertStmt" and writes_every_row(stmt.text):
+                state.whole_table = state.whole_table or _relname(node)
     return hits
 
 
@@ -404,6 +437,9 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
         target = parsed.find(exp.Table)
         if target is None or target.name not in state.created:
             state.dml_line = state.dml_line or stmt.line
+            whole = not isinstance(parsed, exp.Insert) and writes_every_row(stmt.text)
+            if whole and target is not None:
+                state.whole_table = state.whole_table or target.name
         return []
     if isinstance(parsed, exp.Drop) and str(parsed.args.get("kind", "")).upper() == "TABLE":
         # sqlglot keeps the dropped tables under "tables" (older releases: "this")

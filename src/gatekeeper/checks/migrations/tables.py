@@ -36,9 +36,12 @@ GROWING_WORDS = frozenset({
     "tracking", "clicks", "visits", "impressions", "heartbeat", "heartbeats",
 })  # fmt: skip
 #: words that say so only as the name's last word, the thing each row is: a chat, mail or
-#: queue message (``messages``, ``EmailMessage``, ``queue_message``) grows with the
-#: product's traffic, but ``message_templates`` or ``message_settings`` are a few rows
-HEAD_WORDS = frozenset({"message", "messages"})
+#: queue message (``messages``, ``EmailMessage``, ``queue_message``), a mailing's
+#: recipients, a webhook's deliveries, a user's notifications grow with the product's
+#: traffic, but ``message_templates`` or ``notification_settings`` are a few rows
+HEAD_WORDS = frozenset({
+    "message", "messages", "recipients", "deliveries", "notifications",
+})  # fmt: skip
 SETTING = "checks.migrations.large_tables"
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -101,8 +104,8 @@ class Sizes:
         if self.listed is None:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
-                f"logs, messages, metrics, audits or history are); if it is, list it in "
-                f"{SETTING}"
+                f"logs, messages, notifications, metrics, audits or history are); if it is, "
+                f"list it in {SETTING}"
             )
         else:
             fact = f"{table} is not in {SETTING}"

@@ -1,0 +1,94 @@
+"""Attacks on round 24's changes: families of variable names, documentation read from
+prose instructions, commented compose entries and Dockerfile comments, and backfills sized
+by their table.
+
+Each relaxation lets something pass that used to block, and each case shows a pull
+request cannot use it to carry an undocumented variable or an unsafe migration past the
+gate. The strengthenings (a computed name, a whole-table backfill) blocked nothing before:
+their cases fail on the code before this round.
+"""
+
+from __future__ import annotations
+
+from tests.adversarial.conftest import AttackFactory, assert_blocked
+
+ENV = "version: 1\nchecks:\n  env-vars: {}\n  security: false\n"
+MIGRATIONS = "version: 1\nchecks:\n  migrations: {roundtrip: 'off'}\n  security: false\n"
+
+
+def test_computing_the_middle_of_a_name_does_not_hide_the_variable(
+    attack: AttackFactory,
+) -> None:
+    # before, a name built around a computed part was only a note nobody reads
+    head = {
+        "src/pay.js": (
+            "for (const kind of kinds) {\n"
+            "  keys[kind] = process.env['PAYMENT_' + kind + '_SECRET_KEY'];\n"
+            "}\n"
+        )
+    }
+    assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
+
+
+def test_a_documented_family_does_not_document_its_neighbours(attack: AttackFactory) -> None:
+    # LDAP_<ID>_URL is documented; the PR's LDAP_*_PASSWORD is another family
+    base = {"docs/ldap.md": "Each server reads `LDAP_<ID>_URL`.\n"}
+    head = {"src/ldap.ts": "const pw = process.env[`LDAP_${id}_PASSWORD`];\n"}
+    assert_blocked(attack(ENV, base, head).judge(), "env-vars/undocumented")
+
+
+def test_a_name_shown_in_prose_without_an_instruction_documents_nothing(
+    attack: AttackFactory,
+) -> None:
+    head = {
+        "app/settings.py": "import os\nKEY = os.environ['BILLING_API_KEY']\n",
+        "docs/notes.md": "The server reads BILLING_API_KEY=... from somewhere.\n",
+    }
+    assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
+
+
+def test_a_commented_entry_in_a_test_compose_file_documents_nothing(
+    attack: AttackFactory,
+) -> None:
+    head = {
+        "app/settings.py": "import os\nKEY = os.environ['BILLING_API_KEY']\n",
+        "tests/e2e/docker-compose.yml": (
+            "services:\n  app:\n    environment:\n      # - BILLING_API_KEY=test\n"
+        ),
+    }
+    assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
+
+
+def test_a_dockerfile_comment_must_name_the_arg_right_above_it(attack: AttackFactory) -> None:
+    head = {
+        "Dockerfile": (
+            "FROM python:3.12\n"
+            "# Pass --build-arg RELEASE_CHANNEL=beta to build the beta.\n"
+            "\n"
+            "ARG RELEASE_CHANNEL\n"
+            "# the signing key\n"
+            "ARG SIGNING_KEY\n"
+        )
+    }
+    verdict = attack(ENV, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    blocked = " ".join(r.finding.message for r in verdict.results if r.blocking)
+    assert "RELEASE_CHANNEL" in blocked and "SIGNING_KEY" in blocked
+
+
+def test_a_where_that_bounds_nothing_is_still_a_whole_table_backfill(
+    attack: AttackFactory,
+) -> None:
+    # before, any backfill beside a schema change was a warning, whatever the table
+    head = {
+        "migrations/0002_kind.up.sql": (
+            "ALTER TABLE events ADD COLUMN kind text;\n"
+            "UPDATE events SET kind = 'page' WHERE kind IS NULL;\n"
+        ),
+        "migrations/0002_kind.down.sql": "ALTER TABLE events DROP COLUMN kind;\n",
+    }
+    base = {
+        "migrations/0001_events.up.sql": "CREATE TABLE events (id bigint);\n",
+        "migrations/0001_events.down.sql": "DROP TABLE events;\n",
+    }
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/backfill-in-migration")
