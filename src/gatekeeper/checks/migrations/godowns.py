@@ -135,7 +135,8 @@ def check(
 ) -> list[Finding]:
     """A goose, gormigrate or xormigrate migration without a down, or whose down does
     nothing; a project runner's migrations and xorm's steps are forward-only (no down slot
-    to fill), and so are those of a folder whose merged migrations never wrote a down (``forward``)."""
+    to fill), and so are those of a folder whose merged migrations never wrote a down
+    (``forward``)."""
     m = read(text)
     if m is None or m.library in (*FORWARD_ONLY, STEPS) or forward:
         return []

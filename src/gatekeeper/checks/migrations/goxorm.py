@@ -8,6 +8,12 @@ runners' are: apache/answer fixed ``splitLegalMenu`` of ``v30.go`` in place (it 
 the login settings instead of the general ones) after v2.0.0 shipped it, and installs
 that ran v30 kept the wrong data.
 
+An edit that comes with its own correction is told apart too: a PR that edits a shipped
+step and adds a new step naming what the edit introduced (answer's 7123326515 sets
+``RequireEmailVerification`` in v30 for new upgrades and adds v34, which backfills
+``require_email_verification`` where v30 already ran) brings every database to the same
+state: a warning asking to check that.
+
 What cannot change what runs is told apart:
 
 - comments, layout and a moved module path (:func:`.godowns.same_code`): no finding;
@@ -82,6 +88,38 @@ def edited_function(before: str, after: str) -> tuple[str, int] | None:
         if was != [t.text for t in new.toks[now.open : now.close + 1]]:
             return name, now.line
     return None
+
+
+def introduced(before: str, after: str) -> dict[str, str]:
+    """The names (identifiers, short strings) ``after`` has and ``before`` lacks, at
+    least :data:`_MIN_NAME` long, by their :func:`_key`: what the edit brought in."""
+
+    def names(text: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for t in gosrc.code(gosrc.tokens(text)):
+            value = gosrc.literal_value(t) if t.kind in ("raw", "str") else t.text
+            if t.kind in ("ident", "raw", "str") and len(value) <= _MAX_NAME:
+                out.setdefault(_key(value), value)
+        return out
+
+    old, new = names(before), names(after)
+    return {k: v for k, v in new.items() if k not in old and len(k) >= _MIN_NAME}
+
+
+def names_any(text: str, names: dict[str, str]) -> str | None:
+    """The first of ``names`` (by key) that ``text`` names, in any case or spelling
+    (``RequireEmailVerification``, ``require_email_verification``, inside a longer name)."""
+    flat = _key(text)
+    return next((names[k] for k in sorted(names) if k in flat), None)
+
+
+#: names shorter than this are too common to tie two steps together (``err``, ``ctx``)
+_MIN_NAME = 8
+_MAX_NAME = 60
+
+
+def _key(name: str) -> str:
+    return name.lower().replace("_", "")
 
 
 def _renamable(tok: tuple[str, str], types: set[str]) -> bool:

@@ -133,6 +133,10 @@ def history_findings(
         if f.status is FileStatus.MODIFIED and _same_statements(m, before, after):
             out.append(_same_statements_edited(check, m, path, after))
             continue
+        corrected = _corrected_by_new_step(changes, m, before, after)
+        if corrected is not None:
+            out.append(_corrected(check, path, *corrected))
+            continue
         step = _edited_step(m, before, after)
         what = f"{step[0]} (line {step[1]}) of " if step else ""
         out.append(
@@ -146,6 +150,40 @@ def history_findings(
             )
         )
     return out
+
+
+def _corrected_by_new_step(
+    changes: ChangeSet, m: Migration, before: bytes, after: bytes | None
+) -> tuple[str, str] | None:
+    """An edited xorm step whose change a step the PR adds to the same folder also names
+    (goxorm): ``(that step's path, the name)``, else None."""
+    if m.framework != GO or after is None or not _xorm_advice(m, after):
+        return None
+    keys = goxorm.introduced(*(b.decode("utf-8", "replace") for b in (before, after)))
+    if not keys:
+        return None
+    folder = m.directory
+    for f in changes.matching((f"{folder}/*.go" if folder else "*.go",)):
+        text = changes.text_at_head(f.path) if f.status is FileStatus.ADDED else None
+        if text is None or f.path == m.path or not gomig.xorm_step(f.path, text):
+            continue
+        name = goxorm.names_any(text, keys)
+        if name is not None:
+            return f.path, name
+    return None
+
+
+def _corrected(check: BaseCheck, path: str, step: str, name: str) -> Finding:
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, an xorm step already merged, and adds {step}, a new "
+        f"step that deals with the same thing ({name}): databases that ran the old step "
+        "get the change from the new one (check that it brings them to the state the "
+        "edited step now makes; a warning).",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _xorm_advice(m: Migration, after: bytes | None) -> str:
