@@ -121,4 +121,25 @@ def test_log_lines_and_error_wording_are_the_same_behaviour() -> None:
     reworded = worded.replace("read general settings", "get the general settings")
     assert goxorm.same_behaviour(STEP, logged)
     assert goxorm.same_behaviour(worded, reworded)
-    assert not goxorm.same_behaviour(STEP, worded)  # the error returned is wrapped now
+    # what a failing step reports is no effect on a database that ran it
+    assert goxorm.same_behaviour(STEP, worded)
+    assert not goxorm.same_behaviour(STEP, STEP.replace('"legal"', '"legal_v2"'))
+
+
+def test_lint_fixes_are_the_same_behaviour() -> None:
+    # answer's golangci-lint passes: interface{} written any, an error check added, a
+    # local type nothing used removed
+    before = STEP.replace(
+        "\tsettings := &SiteGeneral{}\n",
+        "\ttype Legacy struct {\n\t\tID int\n\t}\n\tsettings := &SiteGeneral{}\n"
+        "\textra := make(map[string]interface{})\n\t_ = extra\n",
+    )
+    after = before.replace("interface{}", "any").replace(
+        "\ttype Legacy struct {\n\t\tID int\n\t}\n", ""
+    )
+    checked = after.replace(
+        "\t_ = extra\n", "\t_ = extra\n\tif err != nil {\n\t\treturn err\n\t}\n"
+    )
+    assert goxorm.same_behaviour(before, after)
+    assert goxorm.same_behaviour(before, checked)
+    assert not goxorm.same_behaviour(before, after.replace("map[string]any", "map[string]int"))

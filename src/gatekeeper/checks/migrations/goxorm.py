@@ -17,9 +17,11 @@ state: a warning asking to check that.
 What cannot change what runs is told apart:
 
 - comments, layout and a moved module path (:func:`.godowns.same_code`): no finding;
-- a consistent renaming of local names (variables, parameters, unexported helpers), and
-  the wording of log lines and error messages (``log.*``, ``fmt.Print*``, added or
-  removed; the text of ``fmt.Errorf``/``errors.New``): a warning asking for a look.
+- a consistent renaming of local names (variables, parameters, unexported helpers), the
+  wording of log lines and error messages (``log.*``, ``fmt.Print*``, added or removed;
+  the text of ``fmt.Errorf``/``errors.New``), an ``if err != nil { return ... }`` added or
+  removed (what a failing step reports), a local type nothing uses removed,
+  ``interface{}`` written ``any`` (answer's lint passes): a warning asking for a look.
 
 Exported names and declared types are never taken for a rename: xorm maps struct types
 to tables and exported fields to columns, so renaming one changes the schema.
@@ -138,25 +140,85 @@ def _declared_types(code: Code) -> set[str]:
 
 
 def _normalised(text: str) -> Code:
-    """The code tokens, imports by the name code uses, log calls left out and the
-    strings of error messages blanked."""
+    """The code tokens, imports by the name code uses, log calls, ``if err != nil {
+    return ... }`` checks and local types nothing uses left out, the strings of error
+    messages blanked, ``interface{}`` written ``any``."""
     toks = gosrc.code(gosrc.tokens(text))
+    unused = _unused_types(toks)
+    whole, bodies = _error_checks(toks)
     out: Code = []
     i, blank_until = 0, -1
     while i < len(toks):
         t = toks[i]
         call = _call_at(toks, i)
+        skip_to = whole.get(i, unused.get(i))
         if call is not None and _logs(call):
-            i = (gosrc.closing(toks, i + 3) or i + 3) + 1
+            skip_to = gosrc.closing(toks, i + 3) or i + 3
+        if skip_to is not None:
+            i = skip_to + 1
+            continue
+        if i in bodies:
+            out += [("op", "{"), ("ident", "return"), ("op", "}")]
+            i = bodies[i] + 1
             continue
         if call is not None and call in _MESSAGES:
             blank_until = max(blank_until, gosrc.closing(toks, i + 3) or i)
         if t.kind in ("raw", "str"):
             value = "<message>" if i <= blank_until else gosrc.literal_value(t)
             out.append(("str", _import_name(toks, i, value)))
+        elif t.text == "interface" and [x.text for x in toks[i + 1 : i + 3]] == ["{", "}"]:
+            out.append(("ident", "any"))  # the same type since Go 1.18 (linters' fix)
+            i += 3
+            continue
         else:
             out.append((t.kind, t.text))
         i += 1
+    return out
+
+
+def _error_checks(toks: list[Token]) -> tuple[dict[int, int], dict[int, int]]:
+    """The ``if ... err != nil { return ...err... }`` checks: what a failing step reports, no
+    effect on a database that ran it. ``(whole, bodies)``: the plain ``if err != nil``
+    ones, left out whole (an added check); and the bodies of those whose ``if`` also
+    makes a call (``if _, err := x.Insert(...); err != nil``), the call kept."""
+    whole: dict[int, int] = {}
+    bodies: dict[int, int] = {}
+    for i, t in enumerate(toks):
+        if t.text != "if" or t.kind != "ident":
+            continue
+        k, depth = i + 1, 0
+        while k < len(toks) and not (toks[k].text == "{" and depth == 0):
+            depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(toks[k].text, 0)
+            k += 1
+        end = gosrc.closing(toks, k) if k < len(toks) else None
+        if end is None or [x.text for x in toks[k - 3 : k + 2]] != [
+            "err", "!=", "nil", "{", "return"
+        ]:  # fmt: skip
+            continue
+        body = {x.text for x in toks[k + 1 : end]}
+        if "err" not in body or body & {"=", ":=", "if", "for", "switch", "go", ";"}:
+            continue  # ``return nil`` would end the step early and record it done
+        if k == i + 4:
+            whole[i] = end
+        else:
+            bodies[k] = end
+    return whole, bodies
+
+
+def _unused_types(toks: list[Token]) -> dict[int, int]:
+    """Type declarations ``type T struct {...}`` whose name nothing else in the file
+    uses (a leftover model a linter removed): start index -> last index."""
+    counts: dict[str, int] = {}
+    for k, t in enumerate(toks):
+        if t.kind == "ident" and not (k and toks[k - 1].text == "."):  # not entity.T
+            counts[t.text] = counts.get(t.text, 0) + 1
+    out = {}
+    for i in range(len(toks) - 3):
+        if toks[i].text != "type" or toks[i + 2].text != "struct" or toks[i + 3].text != "{":
+            continue
+        end = gosrc.closing(toks, i + 3)
+        if end is not None and counts.get(toks[i + 1].text) == 1:
+            out[i] = end
     return out
 
 
