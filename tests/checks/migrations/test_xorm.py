@@ -143,3 +143,29 @@ def test_lint_fixes_are_the_same_behaviour() -> None:
     assert goxorm.same_behaviour(before, after)
     assert goxorm.same_behaviour(before, checked)
     assert not goxorm.same_behaviour(before, after.replace("map[string]any", "map[string]int"))
+
+
+def test_a_shipped_default_changed_with_a_new_step_setting_it_warns(git_repo: Any) -> None:
+    # answer 7824797648: v3's default for rank.answer.accept fixed, and v9 sets it where v3 ran
+    edited = STEP.replace('Type: "legal"', 'Type: "site.legal.mode"')
+    fix = NEXT.replace(
+        "return x.Context(ctx).Sync(new(aiConversation))",
+        '_, err := x.Context(ctx).Update(&SiteInfo{Type: "site.legal.mode"})\n\treturn err',
+    )
+    head = {"internal/migrations/v1.go": edited, "internal/migrations/v2.go": fix}
+    found = _history(git_repo, tag_after_step=True, head=head)
+    assert [(f.rule, f.level) for f in found] == [("history-rewritten", Level.WARNING)]
+    assert "(site.legal.mode)" in found[0].message
+    # the same edit with an unrelated new step still blocks
+    head = {"internal/migrations/v1.go": edited, "internal/migrations/v2.go": NEXT}
+    assert [f.level for f in _history_again(git_repo, head)] == [Level.ERROR]
+
+
+def _history_again(git_repo: Any, head: dict[str, str]) -> list[Finding]:
+    """The history findings of ``head`` committed on the repository's tagged release."""
+    git_repo.git("checkout", "-q", "v1.0.0")
+    head_sha = git_repo.commit(head)
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, "v1.0.0", head_sha) as changes:
+        found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
+    return [f for f in found if f.rule.endswith("rewritten")]

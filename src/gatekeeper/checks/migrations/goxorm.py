@@ -9,10 +9,11 @@ the login settings instead of the general ones) after v2.0.0 shipped it, and ins
 that ran v30 kept the wrong data.
 
 An edit that comes with its own correction is told apart too: a PR that edits a shipped
-step and adds a new step naming what the edit introduced (answer's 7123326515 sets
-``RequireEmailVerification`` in v30 for new upgrades and adds v34, which backfills
-``require_email_verification`` where v30 already ran) brings every database to the same
-state: a warning asking to check that.
+step and adds a new step naming what the edit introduced or a string on its edited lines
+(answer's 7123326515 sets ``RequireEmailVerification`` in v30 for new upgrades and adds
+v34, which backfills ``require_email_verification`` where v30 already ran; 7824797648
+sets ``rank.answer.accept`` to -1 in v3 and adds v9 setting it where v3 ran) brings
+every database to the same state: a warning asking to check that.
 
 What cannot change what runs is told apart:
 
@@ -28,6 +29,8 @@ to tables and exported fields to columns, so renaming one changes the schema.
 """
 
 from __future__ import annotations
+
+import re
 
 from gatekeeper.checks.migrations import gosrc
 from gatekeeper.checks.migrations.gomig import read
@@ -108,6 +111,23 @@ def introduced(before: str, after: str) -> dict[str, str]:
     return {k: v for k, v in new.items() if k not in old and len(k) >= _MIN_NAME}
 
 
+def strings_on(text: str, lines: frozenset[int]) -> dict[str, str]:
+    """The string literals starting on ``lines`` (the edit's), at least :data:`_MIN_NAME`
+    long, by their :func:`_key`: the settings an edit changed the value of (answer's
+    ``{ID: 44, Key: "rank.answer.accept", Value: `-1`}``)."""
+    out: dict[str, str] = {}
+    line, at = 1, 0
+    for t in gosrc.code(gosrc.tokens(text)):
+        line += text.count("\n", at, t.at)
+        at = t.at
+        if t.kind in ("raw", "str") and line in lines:
+            value = gosrc.literal_value(t)
+            # a name (a setting's key, a column), not a message: no spaces, no verbs
+            if len(_key(value)) >= _MIN_NAME and _NAME.match(value):
+                out.setdefault(_key(value), value)
+    return out
+
+
 def names_any(text: str, names: dict[str, str]) -> str | None:
     """The first of ``names`` (by key) that ``text`` names, in any case or spelling
     (``RequireEmailVerification``, ``require_email_verification``, inside a longer name)."""
@@ -118,6 +138,7 @@ def names_any(text: str, names: dict[str, str]) -> str | None:
 #: names shorter than this are too common to tie two steps together (``err``, ``ctx``)
 _MIN_NAME = 8
 _MAX_NAME = 60
+_NAME = re.compile(rf"^[\w.:/-]{{1,{_MAX_NAME}}}$")
 
 
 def _key(name: str) -> str:

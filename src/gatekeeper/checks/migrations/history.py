@@ -155,11 +155,13 @@ def history_findings(
 def _corrected_by_new_step(
     changes: ChangeSet, m: Migration, before: bytes, after: bytes | None
 ) -> tuple[str, str] | None:
-    """An edited xorm step whose change a step the PR adds to the same folder also names
-    (goxorm): ``(that step's path, the name)``, else None."""
+    """An edited xorm step whose change (a name it introduced, a string on its edited
+    lines) a step the PR adds to the same folder also names (goxorm): ``(that step's
+    path, the name)``, else None."""
     if m.framework != GO or after is None or not _xorm_advice(m, after):
         return None
-    keys = goxorm.introduced(*(b.decode("utf-8", "replace") for b in (before, after)))
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    keys = goxorm.introduced(*texts) | goxorm.strings_on(texts[1], changes.added_lines(m.path))
     if not keys:
         return None
     folder = m.directory
