@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.checks.migrations import MigrationsCheck, goxorm
+from gatekeeper.checks.migrations import MigrationsCheck, gohits, gomig, goxorm
 from gatekeeper.model import Finding, Level
 from gatekeeper.testing import context, defaults
 
@@ -169,3 +169,28 @@ def _history_again(git_repo: Any, head: dict[str, str]) -> list[Finding]:
     with changeset_from_git(git_repo.root, "v1.0.0", head_sha) as changes:
         found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
     return [f for f in found if f.rule.endswith("rewritten")]
+
+
+def test_the_branches_for_one_database_are_found() -> None:
+    step = (
+        'package v1_20\n\nimport "xorm.io/xorm"\n\n'
+        "func FixIndex(x *xorm.Engine) error {\n"  # 5
+        "\tif setting.Database.Type.IsSQLite3() {\n"  # 6
+        '\t\t_, err := x.Exec("DROP INDEX a")\n'
+        "\t\treturn err\n"
+        "\t}\n"  # 9
+        "\tif !setting.Database.Type.IsMySQL() {\n"  # 10: a negation says nothing
+        "\t\treturn nil\n"
+        "\t}\n"
+        "\tswitch x.Dialect().URI().DBType {\n"  # 13
+        "\tcase schemas.POSTGRES:\n"  # 14
+        '\t\t_, err := x.Exec("DROP INDEX CONCURRENTLY b")\n'
+        "\t\treturn err\n"
+        "\tcase schemas.MYSQL, schemas.TIDB:\n"  # 17: several: judged as before
+        "\t\treturn nil\n"
+        "\t}\n"
+        "\treturn nil\n}\n"
+    )
+    go = gomig.read(step)
+    assert go is not None and go.library == gomig.XORM
+    assert gohits.dialect_branches(go) == [(6, 9, "sqlite"), (14, 16, "postgres")]

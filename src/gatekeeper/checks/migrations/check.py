@@ -622,14 +622,24 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
 
 
 def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
-    """A Go migration's hits, in each dialect its package (as merged) is written for."""
+    """A Go migration's hits, in each dialect its package (as merged) is written for; an
+    xorm step's SQL for one database (gohits.dialect_branches) in that one's alone."""
     go = gomig.read(text)
     if go is None:
         return []
     hits: list[Hit] = []
     named = gosteps.dialect_of(m.path) if go.library == gomig.STEPS else None
-    for rules in [named] if named else gohits.dialects(_merged_go(changes, m), dialect):
-        found = gohits.hits(go, changes.added_lines(m.path), _sql_review(rules))
+    added = changes.added_lines(m.path)
+    # an xorm step's branches for one database (``case schemas.SQLITE:``) in its dialect
+    own: dict[str, frozenset[int]] = {}
+    branches = gohits.dialect_branches(go) if gomig.xorm_step(m.path, text) else []
+    for first, last, rules in branches:
+        own[rules] = own.get(rules, frozenset()) | frozenset(range(first, last + 1))
+    elsewhere = added.difference(*own.values())
+    dialects = [named] if named else gohits.dialects(_merged_go(changes, m), dialect)
+    passes = [(rules, elsewhere) for rules in dialects]
+    for rules, lines in passes + [(r, added & own[r]) for r in sorted(own)]:
+        found = gohits.hits(go, lines, _sql_review(rules))
         hits += [h for h in found if h not in hits]
     return hits
 

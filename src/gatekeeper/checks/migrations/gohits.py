@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from gatekeeper.checks.migrations import gomig, gosrc
 from gatekeeper.checks.migrations.gomig import GoMigration, Side
+from gatekeeper.checks.migrations.gosrc import Token
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement
 from gatekeeper.checks.migrations.tables import SIZE_RULES
@@ -137,3 +138,69 @@ def dialects(texts: list[str], default: str) -> list[str]:
     if not named or "postgres" in named:
         return [default]
     return named
+
+
+#: xorm's database types (``schemas.MYSQL``, old ``core.POSTGRES``) and gitea's tests on
+#: them (``setting.Database.Type.IsSQLite3()``): the dialect of the SQL inside
+_DB_TYPES = {"MYSQL": "mysql", "POSTGRES": "postgres", "SQLITE": "sqlite", "MSSQL": "tsql"}
+_DB_TESTS = {"IsMySQL": "mysql", "IsPostgreSQL": "postgres", "IsSQLite3": "sqlite",
+             "IsMSSQL": "tsql"}  # fmt: skip
+
+
+def dialect_branches(m: GoMigration) -> list[tuple[int, int, str]]:
+    """The lines of the branches an xorm step writes for one database: a ``case
+    schemas.SQLITE:`` clause of a switch on the database type, the block of an ``if``
+    that tests for one (``== schemas.MYSQL``, ``.IsPostgreSQL()``). ``(first line, last
+    line, dialect)``: their SQL is judged in that database's dialect alone."""
+    toks, out = m.toks, []
+    for i, t in enumerate(toks):
+        if t.kind != "ident":
+            continue
+        span = _case_clause(toks, i) if t.text == "case" else None
+        if t.text == "if":
+            span = _if_block(toks, i)
+        if span is not None:
+            first, last = (gomig.line_of(m.text, toks[k]) for k in span[:2])
+            out.append((first, last, span[2]))
+    return out
+
+
+def _db_type(toks: list[Token], k: int) -> str | None:
+    """The dialect ``toks[k]`` starts naming (``schemas . SQLITE``), if any."""
+    if k + 2 >= len(toks) or toks[k].text not in ("schemas", "core") or toks[k + 1].text != ".":
+        return None
+    return _DB_TYPES.get(toks[k + 2].text)
+
+
+def _case_clause(toks: list[Token], i: int) -> tuple[int, int, str] | None:
+    """``case schemas.X:``: from its colon to the next clause or the switch's end."""
+    rules = _db_type(toks, i + 1)
+    if rules is None or i + 4 >= len(toks) or toks[i + 4].text != ":":
+        return None  # several types in one clause: judged as before
+    depth, k = 0, i - 1
+    while k >= 0 and not (toks[k].text == "{" and depth == 0):
+        depth += {"}": 1, "{": -1}.get(toks[k].text, 0)
+        k -= 1
+    switch_end = gosrc.closing(toks, k) if k >= 0 else None
+    if switch_end is None:
+        return None
+    depth, j = 0, i + 5
+    while j < switch_end and not (depth == 0 and toks[j].text in ("case", "default")):
+        depth += {"{": 1, "}": -1}.get(toks[j].text, 0)
+        j += 1
+    return (i + 4, j - 1, rules) if j - 1 > i + 4 else None
+
+
+def _if_block(toks: list[Token], i: int) -> tuple[int, int, str] | None:
+    """``if <a test for one database> {...}``: the block, else part aside."""
+    k = i + 1
+    while k < len(toks) and toks[k].text != "{":
+        k += 1
+    cond = toks[i + 1 : k]
+    if k >= len(toks) or any(t.text in ("!", "!=", "||", ";") for t in cond):
+        return None
+    tested = {_DB_TESTS[t.text] for t in cond if t.text in _DB_TESTS}
+    if any(t.text == "==" for t in cond):
+        tested |= {d for n in range(len(cond)) if (d := _db_type(cond, n))}
+    end = gosrc.closing(toks, k)
+    return (k, end, tested.pop()) if len(tested) == 1 and end is not None else None
