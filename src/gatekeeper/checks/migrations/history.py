@@ -156,16 +156,15 @@ def _corrected_by_new_step(
     changes: ChangeSet, m: Migration, before: bytes, after: bytes | None
 ) -> tuple[str, str] | None:
     """An edited xorm step whose change (a name it introduced, a string on its edited
-    lines) a step the PR adds to the same folder also names (goxorm): ``(that step's
-    path, the name)``, else None."""
+    lines) a step the PR adds under the same migrations folder also names (goxorm):
+    ``(that step's path, the name)``, else None."""
     if m.framework != GO or after is None or not _xorm_advice(m, after):
         return None
     texts = [b.decode("utf-8", "replace") for b in (before, after)]
     keys = goxorm.introduced(*texts) | goxorm.strings_on(texts[1], changes.added_lines(m.path))
     if not keys:
         return None
-    folder = m.directory
-    for f in changes.matching((f"{folder}/*.go" if folder else "*.go",)):
+    for f in changes.matching((_migrations_root(m.path) + "**/*.go",)):
         text = changes.text_at_head(f.path) if f.status is FileStatus.ADDED else None
         if text is None or f.path == m.path or not gomig.xorm_step(f.path, text):
             continue
@@ -173,6 +172,15 @@ def _corrected_by_new_step(
         if name is not None:
             return f.path, name
     return None
+
+
+def _migrations_root(path: str) -> str:
+    """The folder named for migrations that ``path`` lies in, with its slash: gitea keeps
+    a release's steps in ``models/migrations/v1_20/``, the next one's fix may be in
+    ``v1_21/``."""
+    parts = path.split("/")[:-1]
+    last = max((i for i, p in enumerate(parts) if p in gomig.FOLDERS), default=len(parts) - 1)
+    return "".join(p + "/" for p in parts[: last + 1])
 
 
 def _corrected(check: BaseCheck, path: str, step: str, name: str) -> Finding:
