@@ -142,6 +142,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "khoj-ai/khoj", "apache/answer", "gitroomhq/postiz-app", "akaunting/akaunting",
         "hexpm/hexpm",
     ),
+    "twenty-first (24)": (
+        "readthedocs/readthedocs.org", "netbirdio/netbird", "openstatusHQ/openstatus",
+        "sebadob/rauthy", "spliit-app/spliit",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
