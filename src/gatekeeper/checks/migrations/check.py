@@ -61,6 +61,7 @@ from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
     DOCTRINE,
+    DRIZZLE,
     ECTO,
     GO,
     LARAVEL,
@@ -80,6 +81,8 @@ from gatekeeper.model import Finding, Level
 #: what to do about an unclaimed SQL file: declare its folder a versioned SQL folder's
 #: what old code breaks on while it runs beside the new schema: relieved, for the
 #: names no code at head reads, where the application is stopped before it migrates
+#: said of a form SQLite refuses only on a table that holds rows
+_WITH_ROWS = " on a table that holds rows"
 STOP_FIRST_RULES = frozenset({"drop-column", "drop-table", "rename-column", "rename-table"})
 _UNRECOGNISED_SQL = (
     "If it is a migration, declare its folder in the policy: "
@@ -388,6 +391,9 @@ class MigrationsCheck(BaseCheck):
             dialect = rejected.dialect_of(path, names)
             if not dialect and m.framework == SQLX:
                 dialect = sqlx.rules_dialect(m.dialect)  # the crate's database
+            if not dialect and m.framework == DRIZZLE:  # the merged config's database
+                named = drizzle.config_database(ctx.changes, m.directory)
+                dialect = rejected.drizzle_rules(named)
             if not dialect:
                 continue
             statements = sqltext.split(text, first)
@@ -401,7 +407,8 @@ class MigrationsCheck(BaseCheck):
                         continue
                 found = self.finding(
                     "syntax-rejected",
-                    f"{label} rejects {r.what} (line {r.line}: {r.statement}); {path} is "
+                    f"{label} rejects {r.what}{_WITH_ROWS if r.with_rows else ''} (line "
+                    f"{r.line}: {r.statement}); {path} is "
                     f"written for {label}, so it fails on deploy. {label} accepts "
                     f"{r.accepted}.",
                     path=path,

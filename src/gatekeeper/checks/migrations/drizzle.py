@@ -97,6 +97,13 @@ def config_dialect(changes: ChangeSet, folder: str) -> str:
     ``folder`` (papra keeps hand-written migrations beside drizzle-kit's output, run on the
     same database), "" when none does. Only the merged configs count, so a PR cannot move
     its own migrations to another database's rules."""
+    return _DIALECTS.get(config_database(changes, folder), "")
+
+
+def config_database(changes: ChangeSet, folder: str) -> str:
+    """The ``dialect`` a merged ``drizzle.config.*`` names for the ``out`` folder that
+    holds ``folder``, as written (``turso``, ``sqlite``, ``postgresql``...), "" when none
+    or several different ones do."""
     found = set()
     for where, names in variants.folders(changes, at_base=True).items():
         for name in sorted(names & _CONFIGS):
@@ -105,5 +112,5 @@ def config_dialect(changes: ChangeSet, folder: str) -> str:
             outs = _bases(path, text)
             m = _CONFIG_DIALECT.search(text)
             if m and any(folder == out or folder.startswith(f"{out}/") for out in outs):
-                found.add(_DIALECTS.get(m.group(1), ""))
+                found.add(m.group(1))
     return found.pop() if len(found) == 1 else ""

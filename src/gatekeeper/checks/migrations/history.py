@@ -8,6 +8,8 @@ formatter's reflow of Python) is not, and an edit to the down side alone is a wa
 from __future__ import annotations
 
 import ast
+import dataclasses
+import posixpath
 import re
 
 from gatekeeper.changes import ChangeSet, FileStatus
@@ -17,6 +19,7 @@ from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
     djhistory,
     doctrine,
+    drizzle,
     ecto,
     flywayconf,
     godowns,
@@ -26,13 +29,17 @@ from gatekeeper.checks.migrations import (
     lbreview,
     nodefolder,
     railsedits,
+    rejected,
+    sqltext,
     sqlx,
     static,
+    variants,
 )
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
     DOCTRINE,
+    DRIZZLE,
     ECTO,
     FLYWAY,
     GO,
@@ -112,7 +119,7 @@ def history_findings(
                 )
             )
             continue
-        failed = _failed_everywhere(check, m, path, before, verb)
+        failed = _failed_everywhere(check, changes, m, path, before, verb)
         if failed is not None:
             out.append(failed)
             continue
@@ -239,26 +246,85 @@ def _same_statements_edited(
 
 
 def _failed_everywhere(
-    check: BaseCheck, m: Migration, path: str, before: bytes, verb: str
+    check: BaseCheck, changes: ChangeSet, m: Migration, path: str, before: bytes, verb: str
 ) -> Finding | None:
-    """A merged sqlx migration its own database refuses as merged (sqlx.never_applied):
-    no database recorded it, so the edit that fixes it is a warning."""
-    if m.framework != SQLX or verb != "edits":
+    """A merged SQL migration its own database refuses as merged: no database recorded
+    it, so the edit (or the renaming edit) that repairs it is a warning. The database
+    must be known from the merged tree, never guessed, and the refused statement must be
+    in the merged text: a PR cannot earn this by what it writes."""
+    if verb == "deletes":
         return None
-    found = sqlx.never_applied(before.decode("utf-8", "replace"), m.dialect)
+    merged = before.decode("utf-8", "replace")
+    if m.framework == SQLX:
+        found = sqlx.never_applied(merged, m.dialect)
+        if found is None or verb != "edits":
+            return None
+        return check.finding(
+            "history-rewritten",
+            f"The change edits {path}, a merged sqlx migration that fails as merged: "
+            f"{found.statement!r} (line {found.line}) is {found.what}, which its database "
+            "rejects, and sqlx runs each migration in a transaction and records it only "
+            "once it succeeds, so no database applied it (a warning: check it was never "
+            "run another way).",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    found = _refused_as_merged(changes, m, path)
     if found is None:
         return None
+    label = rejected.LABEL[found.dialect]
+    where = " on a table that holds rows" if found.with_rows else ""
+    who = (
+        f"no {label} database whose table held rows completed it (one whose table was "
+        "empty, a fresh one, did: check the repair leaves it the same there)"
+        if found.with_rows
+        else f"no {label} database completed it"
+    )
     return check.finding(
         "history-rewritten",
-        f"The change edits {path}, a merged sqlx migration that fails as merged: "
-        f"{found.statement!r} (line {found.line}) is {found.what}, which its database "
-        "rejects, and sqlx runs each migration in a transaction and records it only once "
-        "it succeeds, so no database applied it (a warning: check it was never run "
-        "another way).",
+        f"The change {verb} {path}, a merged migration its own database refused as "
+        f"merged: {label} rejects {found.what}{where} (line {found.line}: "
+        f"{found.statement}), "
+        f"so {who}; a repair rewrites no applied history (a warning: check it was never "
+        "run another way).",
         path=path,
-        evidence=path,
+        line=found.line if verb == "edits" else None,
+        evidence=f"{path}:{found.statement}",
         level=Level.WARNING,
     )
+
+
+def _refused_as_merged(changes: ChangeSet, m: Migration, path: str) -> rejected.Rejection | None:
+    """The first statement of a merged SQL migration (its up side) that its database
+    refuses, the database known from the merged tree (the file's name or folder, a
+    drizzle folder's merged config), when a refusal undid the migration: DDL that is
+    transactional, or the refused statement first (nothing ran before it). A statement
+    marked ``gatekeeper:ignore syntax-rejected`` was said to run: it does not count."""
+    if not m.is_sql or path != m.path:
+        return None  # a separate down file: its edit is not the up's repair
+    base_path = changes.base_path_of(path)
+    folder = posixpath.dirname(base_path)
+    dialect = rejected.dialect_of(base_path, variants.folder_names(changes, folder, at_base=True))
+    if not dialect and m.framework == DRIZZLE:
+        dialect = rejected.drizzle_rules(drizzle.config_database(changes, folder))
+    down = changes.base_path_of(m.down_path) if m.down_path else None
+    merged = dataclasses.replace(m, path=base_path, down_path=down)
+    sides = static.sql_sides(changes, merged, at_base=True) if dialect else None
+    if sides is None:
+        return None
+    statements = sqltext.split(sides.up, sides.up_line)
+    every = frozenset(range(1, sides.up_line + sides.up.count("\n") + 1))
+    for found in rejected.rejections(statements, dialect, every):
+        if found.ignore_span is not None:
+            continue
+        if found.dialect in rejected.TRANSACTIONAL or found.line == _first_line(statements):
+            return found
+    return None
+
+
+def _first_line(statements: list[sqltext.Statement]) -> int:
+    return statements[0].line if statements else 0
 
 
 #: the language of the code around a migration's SQL, for the message of an edit to it
