@@ -176,3 +176,77 @@ def test_a_where_that_never_reads_the_dropped_column_is_not_its_backfill() -> No
     assert backfills.explain_partial(statements, [hit]) == [hit]
     told = backfills.explain_partial(split(sql.replace('"a" = 1', '"a" = "userId"')), [hit])
     assert "UPDATE at line 1" in told[0].message
+
+
+#: openstatus's shape: a libSQL (turso) config, and an ADD COLUMN whose default calls a
+#: function, refused on a table holding rows (686aeb393 merged it, a06d967e7 renamed it
+#: to repair it)
+TURSO = {f"{APP}/drizzle.config.ts": 'export default { out: "./drizzle", dialect: "turso" };\n'}
+LITE = (
+    "CREATE TABLE `component` (\n\t`id` integer PRIMARY KEY NOT NULL,\n"
+    "\t`aliases` text DEFAULT (json_array()) NOT NULL\n);\n--> statement-breakpoint\n"
+    "CREATE INDEX `component_idx` ON `component` (`aliases`);--> statement-breakpoint\n"
+)
+REFUSED = "ALTER TABLE `schedule` ADD `ids` text DEFAULT (json_array()) NOT NULL;"
+REPAIRED = "ALTER TABLE `schedule` ADD `ids` text DEFAULT '[]' NOT NULL;"
+
+
+def test_the_merged_config_names_the_database_a_refused_add_column_is_told(
+    git_repo: Any,
+) -> None:
+    found = _run(git_repo, {**TURSO, **_merged("sqlite")}, _step(LITE + REFUSED, "sqlite"),
+                 roundtrip="off")  # fmt: skip
+    [hit] = [f for f in found if f.rule == "syntax-rejected"]
+    assert hit.level is Level.ERROR and hit.location is not None
+    assert hit.location.start_line == 7
+    assert "libSQL rejects ADD COLUMN with a default that is not a constant on a table" in (
+        hit.message
+    )
+
+
+def test_without_a_config_the_journal_alone_names_no_database_for_the_rule(
+    git_repo: Any,
+) -> None:
+    found = _run(git_repo, _merged("sqlite"), _step(LITE + REFUSED, "sqlite"), roundtrip="off")
+    assert "syntax-rejected" not in {f.rule for f in found}
+
+
+def test_libsqls_alter_column_to_is_not_called_rejected(git_repo: Any) -> None:
+    sql = 'ALTER TABLE `schedule` ALTER COLUMN "userId" TO "userId" text NOT NULL;'
+    found = _run(git_repo, {**TURSO, **_merged("sqlite")}, _step(sql, "sqlite"), roundtrip="off")
+    assert "syntax-rejected" not in {f.rule for f in found}
+
+
+def test_a_postgres_config_takes_an_expression_default(git_repo: Any) -> None:
+    config = {
+        f"{APP}/drizzle.config.ts": TURSO[f"{APP}/drizzle.config.ts"].replace("turso", "postgresql")
+    }
+    sql = 'ALTER TABLE "schedule" ADD COLUMN "seen" timestamp DEFAULT (now()) NOT NULL;'
+    found = _run(git_repo, {**config, **_merged()}, _step(sql), roundtrip="off")
+    assert "syntax-rejected" not in {f.rule for f in found}
+
+
+def test_renaming_a_merged_migration_its_database_refused_to_repair_it_warns(
+    git_repo: Any,
+) -> None:
+    base = {**TURSO, **_merged("sqlite"), **_step(LITE + REFUSED, "sqlite")}
+    head = {
+        f"{OUT}/0001_step.sql": None,
+        f"{OUT}/0001_fixed.sql": LITE + REPAIRED,
+        f"{OUT}/meta/_journal.json": _journal(["0000_init", "0001_fixed"], "sqlite"),
+    }
+    found = _run(git_repo, base, head, roundtrip="off")
+    [hit] = [f for f in found if f.rule == "history-rewritten"]
+    assert hit.level is Level.WARNING, hit.message
+    assert f"renames {OUT}/0001_fixed.sql, a merged migration its own database refused" in (
+        hit.message
+    )
+    assert "(line 7: ALTER TABLE `schedule` ADD `ids` text DEFAULT (json_array())" in hit.message
+    assert _errors(found) == []
+
+
+def test_editing_a_merged_migration_that_ran_still_blocks(git_repo: Any) -> None:
+    base = {**TURSO, **_merged("sqlite"), **_step(LITE + REPAIRED, "sqlite")}
+    head = {f"{OUT}/0001_step.sql": LITE + REPAIRED.replace("'[]'", "'{}'")}
+    found = _run(git_repo, base, head, roundtrip="off")
+    assert [f.rule for f in found if f.level is Level.ERROR] == ["history-rewritten"]

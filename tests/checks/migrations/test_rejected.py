@@ -120,3 +120,63 @@ def test_a_folder_names_its_database(path: str, token: str) -> None:
     from gatekeeper.checks.migrations import variants
 
     assert variants.folder_token(path) == token
+
+
+#: SQLite's ADD COLUMN refusals: (statement, SQLite's error), on a table that holds a row
+ADD_COLUMN_REFUSED = [
+    ("ALTER TABLE a ADD COLUMN d integer PRIMARY KEY", "Cannot add a PRIMARY KEY column"),
+    ("ALTER TABLE a ADD COLUMN d text UNIQUE", "Cannot add a UNIQUE column"),
+    ("ALTER TABLE a ADD d text DEFAULT (json_array()) NOT NULL", "non-constant default"),
+    ("ALTER TABLE a ADD COLUMN d text DEFAULT CURRENT_TIMESTAMP", "non-constant default"),
+    ("ALTER TABLE a ADD COLUMN d int DEFAULT (1 + 2)", "non-constant default"),
+    ("ALTER TABLE a ADD COLUMN d text DEFAULT (CURRENT_DATE)", "non-constant default"),
+]
+#: what SQLite adds to the same table: constants in or out of parentheses
+ADD_COLUMN_TAKEN = [
+    "ALTER TABLE a ADD COLUMN d text DEFAULT '[]' NOT NULL",
+    "ALTER TABLE a ADD COLUMN e text DEFAULT ('[]') NOT NULL",
+    "ALTER TABLE a ADD COLUMN f int DEFAULT (-1)",
+    "ALTER TABLE a ADD COLUMN g blob DEFAULT (X'00')",
+    "ALTER TABLE a ADD COLUMN h text DEFAULT 'CURRENT_TIMESTAMP (x())'",
+    "ALTER TABLE a ADD COLUMN unique_id int",
+]
+
+
+@pytest.mark.parametrize(("sql", "error"), ADD_COLUMN_REFUSED)
+def test_sqlite_refuses_the_add_columns_the_rule_names(sql: str, error: str) -> None:
+    assert _named(sql, "sqlite") and _named(sql, "libsql")
+    db = sqlite3.connect(":memory:")
+    db.executescript(SETUP + ";\nINSERT INTO a VALUES (1, 2, 3)")
+    with pytest.raises(sqlite3.OperationalError, match=error):
+        db.execute(sql)
+
+
+def test_sqlite_adds_the_columns_the_rule_lets_through() -> None:
+    db = sqlite3.connect(":memory:")
+    db.executescript(SETUP + ";\nINSERT INTO a VALUES (1, 2, 3)")
+    for sql in ADD_COLUMN_TAKEN:
+        assert not _named(sql, "sqlite"), sql
+        db.execute(sql)
+
+
+def test_a_table_the_file_created_is_empty_so_sqlite_takes_the_default() -> None:
+    sql = "CREATE TABLE b (id int);\nALTER TABLE b ADD COLUMN t int DEFAULT (unixepoch())"
+    assert not _named(sql, "sqlite")
+    sqlite3.connect(":memory:").executescript(sql)
+
+
+def test_libsql_takes_alter_column_to_which_sqlite_refuses() -> None:
+    sql = 'ALTER TABLE a ALTER COLUMN "b" TO "b" integer NOT NULL'
+    assert _named(sql, "sqlite") and not _named(sql, "libsql")
+    assert _named("ALTER TABLE a ALTER COLUMN b SET NOT NULL", "libsql")
+
+
+def test_postgres_adds_a_column_with_an_expression_default(pg_url: str) -> None:
+    sql = "ALTER TABLE a ADD COLUMN d timestamptz DEFAULT (now()) NOT NULL"
+    assert not _named(sql, "postgres")
+    with postgres.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS a")
+        conn.execute("CREATE TABLE a (id int)")
+        conn.execute("INSERT INTO a VALUES (1)")
+        conn.execute(sql)
+        conn.execute("DROP TABLE a")
