@@ -50,8 +50,10 @@ _RULES = (
          "Fix the syntax error at the line shown."),
     Rule("syntax-rejected", E, "A statement the migration's own database refuses to run "
          "(MySQL: ADD COLUMN IF NOT EXISTS, DROP INDEX without ON <table>; PostgreSQL: "
-         "MODIFY; SQLite: ALTER COLUMN, ADD/DROP CONSTRAINT), in a file whose name or folder "
-         "says which database it is for: the migration fails on deploy.",
+         "MODIFY; SQLite: ALTER COLUMN, ADD/DROP CONSTRAINT, ADD COLUMN of a UNIQUE column or "
+         "with a non-constant default), in a file whose name or folder, or whose Drizzle "
+         "folder's merged config, says which database it is for: the migration fails on "
+         "deploy.",
          "Write the statement in the form that database accepts, as the message says."),
     Rule("unreadable", E, "The migration file is binary, too large or in an unknown encoding.",
          "Keep migrations as UTF-8 text; move bulk data loads out of schema migrations. What "
