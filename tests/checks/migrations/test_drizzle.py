@@ -241,7 +241,9 @@ def test_renaming_a_merged_migration_its_database_refused_to_repair_it_warns(
     assert f"renames {OUT}/0001_fixed.sql, a merged migration its own database refused" in (
         hit.message
     )
-    assert "(line 7: ALTER TABLE `schedule` ADD `ids` text DEFAULT (json_array())" in hit.message
+    assert "(merged line 7: ALTER TABLE `schedule` ADD `ids` text DEFAULT (json_array())" in (
+        hit.message
+    )
     assert _errors(found) == []
 
 

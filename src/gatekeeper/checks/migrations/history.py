@@ -284,12 +284,11 @@ def _failed_everywhere(
     return check.finding(
         "history-rewritten",
         f"The change {verb} {path}, a merged migration its own database refused as "
-        f"merged: {label} rejects {found.what}{where} (line {found.line}: "
+        f"merged: {label} rejects {found.what}{where} (merged line {found.line}: "
         f"{found.statement}), "
         f"so {who}; a repair rewrites no applied history (a warning: check it was never "
         "run another way).",
         path=path,
-        line=found.line if verb == "edits" else None,
         evidence=f"{path}:{found.statement}",
         level=Level.WARNING,
     )
