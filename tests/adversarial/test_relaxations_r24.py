@@ -92,3 +92,38 @@ def test_a_where_that_bounds_nothing_is_still_a_whole_table_backfill(
         "migrations/0001_events.down.sql": "DROP TABLE events;\n",
     }
     assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/backfill-in-migration")
+
+
+def test_a_compose_file_below_the_root_provides_nothing(attack: AttackFactory) -> None:
+    # the shipped stack is the root compose file; a test stack sets what its tests need
+    head = {
+        "app/settings.py": "import os\nKEY = os.environ['BILLING_API_KEY']\n",
+        "tests/e2e/docker-compose.yml": (
+            "services:\n  app:\n    environment:\n      - BILLING_API_KEY=test-key\n"
+        ),
+    }
+    assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
+
+
+def test_bringing_django_safemigrate_in_does_not_relax_the_prs_own_drop(
+    attack: AttackFactory,
+) -> None:
+    # the marker counts only where the base already used the tool
+    base = {
+        "projects/models.py": "class Project:\n    legacy = 1\n    name = 2\n",
+        "projects/migrations/0001_initial.py": (
+            "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+            "    operations = []\n"
+        ),
+    }
+    head = {
+        "requirements.txt": "django-safemigrate==5.1\n",
+        "projects/models.py": "class Project:\n    name = 2\n",
+        "projects/migrations/0002_drop_legacy.py": (
+            "from django.db import migrations\nfrom django_safemigrate import Safe\n\n\n"
+            "class Migration(migrations.Migration):\n    safe = Safe.after_deploy()\n"
+            "    dependencies = [('projects', '0001_initial')]\n"
+            "    operations = [migrations.RemoveField(model_name='project', name='legacy')]\n"
+        ),
+    }
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-column")

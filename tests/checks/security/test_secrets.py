@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gatekeeper.changes import ChangedFile, ChangeSet
-from gatekeeper.checks.security.secret_formats import entropy, redact
+from gatekeeper.checks.security.secret_formats import entropy, looks_random, redact
 from gatekeeper.model import Finding, Level
 
 from .helpers import rules, run_part, text_of, where
@@ -570,3 +570,11 @@ def test_a_real_key_in_an_example_env_file_is_still_a_secret(path: str) -> None:
     found = run_part("secrets", {}, {path: f"AWS_ACCESS_KEY_ID={AWS}\n"})
     assert rules(found) == ["secret-aws-access-key"]
     assert AWS not in text_of(found)
+
+
+def test_words_of_another_script_in_escapes_are_not_random() -> None:
+    # a bundler's Korean "password"; escapes of ASCII letters and digits stay a key
+    assert not looks_random("\\uBE44\\uBC00\\uBC88\\uD638")
+    assert looks_random("\\u0052\\u0068\\u0054\\u0071\\u0076\\u005A\\u006B\\u0039")
+    # one escape short of the whole value is not a word written in escapes
+    assert looks_random("\\uBE44\\uBC00x9Kq")

@@ -12,12 +12,14 @@ from gatekeeper.checks.envvars import configdocs, keymaps, text_reads, unread
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
+    ENV_CONFIG_FILES,
     MARKDOWN_FILES,
     MAX_MARKDOWN,
     Documentation,
     compose_env_files,
     parse_compose_comments,
     parse_doc,
+    parse_env_config,
     parse_env_file,
     parse_families,
     parse_markdown,
@@ -532,6 +534,8 @@ class EnvVarsCheck(BaseCheck):
                 parse_doc(path, text, doc)
         # the env files a compose file loads list what the development stack sets: they
         # document names, but are no examples (their values are not judged here)
+        for path in ctx.changes.head_paths(ENV_CONFIG_FILES):
+            parse_env_config(path, ctx.changes.text_at_head(path) or "", doc)
         for compose in ctx.changes.head_paths(COMPOSE_FILES):
             compose_text = ctx.changes.text_at_head(compose) or ""
             parse_compose_comments(compose, compose_text, doc)

@@ -222,6 +222,32 @@ def parse_compose_comments(path: str, text: str, doc: Documentation) -> None:
             doc.add(m.group("name"), path, number)
 
 
+#: a root configuration file written as an env file (rauthy's ``rauthy.cfg``): read as
+#: documentation when it holds at least this many ``NAME=value`` lines, set or commented
+ENV_CONFIG_FILES = ("/*.cfg", "/*.conf")
+MIN_ENV_CONFIG_LINES = 5
+_ASSIGNMENT = re.compile(r"^\s*#*\s*(?:export\s+)?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])=")
+
+
+def parse_env_config(path: str, text: str, doc: Documentation) -> bool:
+    """A root ``*.cfg``/``*.conf`` that is an env file in all but name documents each name
+    it assigns (set or commented out) and each its comments mention (``$NAME``,
+    `` `NAME` ``), as an example env file does; nothing is judged malformed (such files
+    carry multi-line values). False, reading nothing, for any other configuration file."""
+    lines = text.splitlines()
+    found = [(number, m.group("name")) for number, line in enumerate(lines, start=1)
+             if (m := _ASSIGNMENT.match(line))]  # fmt: skip
+    if len(found) < MIN_ENV_CONFIG_LINES:
+        return False
+    for number, name in found:
+        doc.add(name, path, number)
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("#"):
+            for mention in _MENTION.finditer(line):
+                doc.add(mention.group("name"), path, number)
+    return True
+
+
 def parse_env_file(path: str, text: str, doc: Documentation) -> None:
     """``KEY=value`` lines; comments and blank lines skipped, malformed lines reported."""
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -263,9 +289,10 @@ def parse_env_file(path: str, text: str, doc: Documentation) -> None:
 
 
 #: in a fenced code block of the docs: ``NAME=value``, ``export NAME=``, ``-e NAME=``,
-#: ``--env NAME=``, a compose file's ``NAME: value`` or ``- NAME=value``
+#: ``--env NAME=``, a compose file's ``NAME: value`` or ``- NAME=value``, each also
+#: commented out (``#SMTP_PORT=``: a config file shown whole, its optional settings off)
 _FENCED = re.compile(
-    r"(?:^|[\s\[,])(?:export\s+|-e\s+|--env[= ]\s*|-\s+)?[\"']?"
+    r"(?:^|[\s\[,])#{0,2}\s*(?:export\s+|-e\s+|--env[= ]\s*|-\s+)?[\"']?"
     r"(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|[A-Z]{3,})[\"']?\s*(?:=|:(?:\s|$))"
 )
 #: a name in bold (``**NAME**``), a heading of its own (``### NAME``), or declared with

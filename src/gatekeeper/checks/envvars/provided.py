@@ -18,7 +18,9 @@ neither needs documentation. What counts as setting a variable:
   object given to a child process;
 - an env template an installer renders (``templates/**/env.jinja``, ``*.env.j2``,
   ``env.tmpl``..., or an ``app.env`` whose values hold Jinja placeholders such as
-  ``X={{ choice }}``): ``X=value`` lines.
+  ``X={{ choice }}``): ``X=value`` lines;
+- a compose file at the repository's root: a service's ``environment:`` entry with a value
+  of its own (``- WORKFLOWS_URL=http://workflows:3000``), which the shipped stack sets.
 
 A value that is empty, or is derived from reading the same variable
 (``os.environ["X"] = os.environ.get("X", "")``, ``v = os.getenv("X"); env["X"] = v``,
@@ -56,6 +58,8 @@ PROVIDER_FILES = (
     *(f"*{s}" for s in (".py", ".go", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
     *(f"*{s}" for s in (".cts", ".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".template")),
     *("*.gotmpl", "*/templates/*env*", "*.env"),
+    # at the root only (a pathspec without ``*`` before it names the root)
+    *("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"),
 )
 #: a value an installer fills in when it renders an env file (``X={{ tika_enabled }}``)
 _PLACEHOLDER = re.compile(r"(?m)^\s*[A-Za-z_][A-Za-z0-9_]*\s*=.*\{\{.*\}\}")
@@ -76,9 +80,51 @@ def provided(path: str, text: str, wanted: Iterable[str]) -> list[Provided]:
         found = _js(text, names)
     elif is_env_template(path) or _rendered_env(path, text):
         found = _template(text, names)
+    elif _ROOT_COMPOSE.fullmatch(path):
+        found = _compose(text, names)
     else:
         return []
     return [Provided(name, path, line, how) for name, line, how in found]
+
+
+#: a compose file at the repository's root: the stack the project ships and starts
+_ROOT_COMPOSE = re.compile(r"(?:docker-)?compose[\w.-]*\.ya?ml")
+#: a service's ``environment:`` entry, in a list (``- X=v``) or a mapping (``X: v``)
+_COMPOSE_ENTRY = re.compile(
+    r"^[ \t]+(?:-[ \t]+[\"']?(?P<listed>[A-Za-z_][A-Za-z0-9_]*)=(?P<lvalue>[^\n]*?)[\"']?"
+    r"|[\"']?(?P<mapped>[A-Za-z_][A-Za-z0-9_]*)[\"']?:[ \t]+(?P<mvalue>[^\n#]*?))[ \t]*(?:#.*)?$",
+    re.M,
+)
+
+
+def _compose(text: str, names: set[str]) -> list[tuple[str, int, str]]:
+    """``environment:`` entries of a root compose file's services with a value of their own
+    (``- WORKFLOWS_URL=http://workflows:3000``): the stack the project ships starts the
+    process with it. An empty value or ``${X}`` passes the host's setting through and
+    provides nothing. Read by line within ``environment:`` blocks, as templates of compose
+    files are not always YAML."""
+    out = []
+    block_indent: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if stripped.startswith("environment:"):
+            block_indent = indent
+            continue
+        if block_indent is None or not stripped or stripped.startswith("#"):
+            continue
+        if indent <= block_indent:
+            block_indent = None
+            continue
+        m = _COMPOSE_ENTRY.match(line)
+        if m is None:
+            continue
+        name = m.group("listed") or m.group("mapped")
+        value = (m.group("lvalue") if m.group("listed") else m.group("mvalue")) or ""
+        value = value.strip().strip("\"'")
+        if name in names and value and "${" not in value and f"${name}" not in value:
+            out.append((name, number, "a root compose file's service environment"))
+    return out
 
 
 def is_env_template(path: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -84,6 +85,11 @@ from gatekeeper.model import Finding, Level
 #: said of a form SQLite refuses only on a table that holds rows
 _WITH_ROWS = " on a table that holds rows"
 STOP_FIRST_RULES = frozenset({"drop-column", "drop-table", "rename-column", "rename-table"})
+#: what a migration held back until after the deploy makes safe: a drop, once no code reads
+#: the name (a rename is not: the new code would read the new name before it exists)
+AFTER_DEPLOY_RULES = frozenset({"drop-column", "drop-table"})
+#: django-safemigrate's declaration that a migration runs after the code is deployed
+_AFTER_DEPLOY = re.compile(r"(?m)^[ \t]+safe[ \t]*=[ \t]*Safe\.after_deploy\b")
 _UNRECOGNISED_SQL = (
     "If it is a migration, declare its folder in the policy: "
     '`checks.migrations.frameworks.sql-folder: ["<folder>/*.sql"]` for versioned SQL '
@@ -361,6 +367,15 @@ class MigrationsCheck(BaseCheck):
             ):
                 out.append(self._stop_first(m.path, hit))
                 continue
+            if (
+                hit.target
+                and hit.rule in AFTER_DEPLOY_RULES
+                and m.framework == DJANGO
+                and _after_deploy(changes, text)
+                and not _still_read(changes, hit, code_paths, at_head=True)
+            ):
+                out.append(self._after_deploy(m.path, hit))
+                continue
             found = self.finding(
                 hit.rule,
                 hit.message,
@@ -501,6 +516,20 @@ class MigrationsCheck(BaseCheck):
             f"{hit.message} No code at head reads {hit.target[-1]!r} any more, and the "
             "application is stopped before it migrates (checks.migrations.deploy: "
             "stop-first), so no running code meets the new schema (a warning).",
+            path=path,
+            line=hit.line,
+            evidence=hit.evidence,
+            level=Level.WARNING,
+        )
+
+    def _after_deploy(self, path: str, hit: Hit) -> Finding:
+        """A drop whose readers the PR removes, in a migration django-safemigrate holds
+        back until the new code is deployed (``safe = Safe.after_deploy()``)."""
+        return self.finding(
+            hit.rule,
+            f"{hit.message} No code at head reads {hit.target[-1]!r} any more, and the "
+            "migration runs only after that code is deployed (django-safemigrate's "
+            "Safe.after_deploy()), so no running code meets the new schema (a warning).",
             path=path,
             line=hit.line,
             evidence=hit.evidence,
@@ -836,6 +865,15 @@ def _framework_hits(
         rules = variants.FOLDER_RULES.get(folder, dialect) if merged else dialect
         hits = review.python_hits(changes, m, text, rules)
     return hits
+
+
+def _after_deploy(changes: ChangeSet, text: str) -> bool:
+    """Whether a Django migration declares ``safe = Safe.after_deploy()`` in a project that
+    used django-safemigrate before the change (its deploy then runs such migrations only
+    after the new code is out; a PR cannot bring the tool in to relax its own drop)."""
+    if not _AFTER_DEPLOY.search(text):
+        return False
+    return bool(changes.base_files_containing(["django_safemigrate"], ("*.py",)))
 
 
 def _still_read(

@@ -78,7 +78,9 @@ FORWARD_ONLY = frozenset({PRISMA, DRIZZLE, SQLX, SQL_FOLDER})
 # the annotation stays on its line: [^=]* ran to the end of the file from every line
 _ALEMBIC_REV = re.compile(r"^revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
 _ALEMBIC_DOWN = re.compile(r"^down_revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
-_DJANGO_NAME = re.compile(r"^\d{4}_\w+\.py$")
+#: Django imports a migration by its file name, so a hyphen is allowed
+#: (readthedocs' ``0014_add-state-tracking.py``)
+_DJANGO_NAME = re.compile(r"^\d{4}_[\w-]+\.py$")
 _DJANGO_CLASS = re.compile(r"class\s+Migration\s*\(\s*(?:migrations\.)?Migration\s*\)")
 _GOLANG = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$")
 _PAIR = re.compile(r"^(.+)\.(up|down)\.sql$")

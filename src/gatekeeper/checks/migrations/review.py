@@ -401,6 +401,13 @@ def no_code_changed(
     )
 
 
+def _pathspecs(globs: Iterable[str]) -> list[str]:
+    """Globs as the tree search takes them, where ``*`` crosses folders (``**/*.py`` ->
+    ``*.py``, which also matches a file at the root); the paths found are matched against
+    the globs themselves after."""
+    return sorted({g.removeprefix("**/").replace("**", "*") for g in globs})
+
+
 def still_used(
     changes: ChangeSet,
     names: Iterable[str],
@@ -420,6 +427,13 @@ def still_used(
     defined = re.compile(rf"^\s*class\s+(?:\w+::)*{re.escape(model)}\s*<", re.M) if model else None
     budget = CODE_SEARCH_LIMIT
     paths = changes.head_paths(code_paths) if at_head else changes.base_paths(code_paths)
+    # one search of the tree for the words first: reading every code file of a large
+    # repository ran out of budget, and "cannot tell" blocked drops nothing reads
+    containing = changes.head_files_containing if at_head else changes.base_files_containing
+    found = containing([*words, *([model] if model else [])], _pathspecs(code_paths))
+    if found is not None:
+        named = set(found)
+        paths = [p for p in paths if p in named]
     for path in paths:
         text = changes.text_at_head(path) if at_head else changes.text_at_base(path)
         if text is None or detect.classify(path, text) is not None:

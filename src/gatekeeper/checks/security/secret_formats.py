@@ -148,7 +148,23 @@ def looks_random(value: str) -> bool:
     )
     if value.isalpha() and (len(value) < 20 or _spelled_name(value)):
         return False  # a word or a CamelCase name (``PasswordInput``), not a generated key
+    if _escaped_words(value):
+        return False
     return classes >= 2 and len(set(value)) > 4
+
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def _escaped_words(value: str) -> bool:
+    """A word of another script written as ``\\u`` escapes, as bundlers emit translations
+    (``password: "\\uBE44\\uBC00\\uBC88\\uD638"``, Korean for "password"): every escape
+    a letter outside ASCII and escapes the whole value. A key spelled that way would be
+    letters of a script, which no generated secret is."""
+    escapes = _UNICODE_ESCAPE.findall(value)
+    if not escapes or len(escapes) * 6 != len(value):
+        return False
+    return all((ch := chr(int(h, 16))).isalpha() and ord(ch) > 0x7F for h in escapes)
 
 
 #: a camelCase or PascalCase name: words of a capital (or the first, lower-case) and
