@@ -18,36 +18,34 @@ def expression_end(text: str, start: int) -> int:
     """Where an arrow's expression body ends: its statement's ``;``, the ``,`` or closing
     bracket of the object it is a member of, at its own depth (the ``;`` inside a callback
     it passes, ``(table) => { table.integer('x'); }``, does not end it)."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        c = text[i]
-        if (skipped := _skip(text, i)) is not None:
-            i = skipped
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth < 0:
-                return i
-        elif c in ";," and depth == 0:
-            return i
-        i += 1
-    return n
+    end = _nesting_end(text, start, opening="([{", closing=")]}", stops=";,")
+    return len(text) if end is None else end
 
 
 def block_end(text: str, start: int) -> int | None:
-    """The index of the brace closing the one at ``start``, skipping strings and comments."""
+    """The index of the brace closing the one at ``start`` (``text[start]`` is ``{``),
+    skipping strings and comments; None when it is never closed."""
+    return _nesting_end(text, start + 1, opening="{", closing="}", stops="")
+
+
+def _nesting_end(text: str, start: int, *, opening: str, closing: str, stops: str) -> int | None:
+    """The first closing bracket from ``start`` that closes more than it opened, or the
+    first of ``stops`` at the depth it started at; None when the text ends first. Strings,
+    templates and comments are stepped over whole. One scan for both ends: an expression
+    counts every kind of bracket and stops at ``;`` and ``,``, a brace block only braces."""
     depth, i, n = 0, start, len(text)
     while i < n:
         c = text[i]
         if (skipped := _skip(text, i)) is not None:
             i = skipped
-        elif c == "{":
+        elif c in opening:
             depth += 1
-        elif c == "}":
+        elif c in closing:
             depth -= 1
-            if depth == 0:
+            if depth < 0:
                 return i
+        elif c in stops and depth == 0:
+            return i
         i += 1
     return None
 
