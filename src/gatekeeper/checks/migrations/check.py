@@ -88,6 +88,11 @@ STOP_FIRST_RULES = frozenset({"drop-column", "drop-table", "rename-column", "ren
 #: what a migration held back until after the deploy makes safe: a drop, once no code reads
 #: the name (a rename is not: the new code would read the new name before it exists)
 AFTER_DEPLOY_RULES = frozenset({"drop-column", "drop-table"})
+#: why no old code meets the schema of a drop whose readers the PR removes
+_STOPPED = "the application is stopped before it migrates (checks.migrations.deploy: stop-first)"
+_AFTER_THE_DEPLOY = (
+    "the migration runs only after that code is deployed (django-safemigrate's Safe.after_deploy())"
+)
 #: django-safemigrate's declaration that a migration runs after the code is deployed
 _AFTER_DEPLOY = re.compile(r"(?m)^[ \t]+safe[ \t]*=[ \t]*Safe\.after_deploy\b")
 _UNRECOGNISED_SQL = (
@@ -365,7 +370,7 @@ class MigrationsCheck(BaseCheck):
                 and ctx.config.get("deploy", "rolling") == "stop-first"
                 and not _still_read(changes, hit, code_paths, at_head=True)
             ):
-                out.append(self._stop_first(m.path, hit))
+                out.append(self._unread(m.path, hit, _STOPPED))
                 continue
             if (
                 hit.target
@@ -374,7 +379,7 @@ class MigrationsCheck(BaseCheck):
                 and _after_deploy(changes, text)
                 and not _still_read(changes, hit, code_paths, at_head=True)
             ):
-                out.append(self._after_deploy(m.path, hit))
+                out.append(self._unread(m.path, hit, _AFTER_THE_DEPLOY))
                 continue
             found = self.finding(
                 hit.rule,
@@ -508,28 +513,14 @@ class MigrationsCheck(BaseCheck):
             f"created by {path}, merged since the newest release ({tag}).",
         )
 
-    def _stop_first(self, path: str, hit: Hit) -> Finding:
-        """A drop or rename whose readers the PR removes, where the application is stopped
-        before it migrates (``deploy: stop-first``): no old code meets the new schema."""
+    def _unread(self, path: str, hit: Hit, why: str) -> Finding:
+        """A drop or rename whose readers the PR removes, where ``why`` says no old code
+        meets the new schema: the application is stopped before it migrates (``deploy:
+        stop-first``), or django-safemigrate runs the migration after the deploy."""
         return self.finding(
             hit.rule,
-            f"{hit.message} No code at head reads {hit.target[-1]!r} any more, and the "
-            "application is stopped before it migrates (checks.migrations.deploy: "
-            "stop-first), so no running code meets the new schema (a warning).",
-            path=path,
-            line=hit.line,
-            evidence=hit.evidence,
-            level=Level.WARNING,
-        )
-
-    def _after_deploy(self, path: str, hit: Hit) -> Finding:
-        """A drop whose readers the PR removes, in a migration django-safemigrate holds
-        back until the new code is deployed (``safe = Safe.after_deploy()``)."""
-        return self.finding(
-            hit.rule,
-            f"{hit.message} No code at head reads {hit.target[-1]!r} any more, and the "
-            "migration runs only after that code is deployed (django-safemigrate's "
-            "Safe.after_deploy()), so no running code meets the new schema (a warning).",
+            f"{hit.message} No code at head reads {hit.target[-1]!r} any more, and {why}, "
+            "so no running code meets the new schema (a warning).",
             path=path,
             line=hit.line,
             evidence=hit.evidence,
