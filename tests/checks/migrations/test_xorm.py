@@ -194,3 +194,16 @@ def test_the_branches_for_one_database_are_found() -> None:
     go = gomig.read(step)
     assert go is not None and go.library == gomig.XORM
     assert gohits.dialect_branches(go) == [(6, 9, "sqlite"), (14, 16, "postgres")]
+
+
+def test_a_new_step_naming_the_change_only_in_a_comment_does_not_relieve_it(
+    git_repo: Any,
+) -> None:
+    # an agent adding a do-nothing step whose comment repeats the edited name gets nothing
+    edited = STEP.replace("Content: settings.Legal}", "Content: settings.Legal, LegalLocked: true}")
+    dummy = NEXT.replace(
+        "func addAIConversation", "// LegalLocked is handled\nfunc addAIConversation"
+    )
+    head = {"internal/migrations/v1.go": edited, "internal/migrations/v2.go": dummy}
+    found = _history(git_repo, tag_after_step=True, head=head)
+    assert [(f.rule, f.level) for f in found] == [("history-rewritten", Level.ERROR)]

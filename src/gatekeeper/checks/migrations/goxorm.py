@@ -129,9 +129,11 @@ def strings_on(text: str, lines: frozenset[int]) -> dict[str, str]:
 
 
 def names_any(text: str, names: dict[str, str]) -> str | None:
-    """The first of ``names`` (by key) that ``text`` names, in any case or spelling
-    (``RequireEmailVerification``, ``require_email_verification``, inside a longer name)."""
-    flat = _key(text)
+    """The first of ``names`` (by key) that ``text``'s code names, in any case or spelling
+    (``RequireEmailVerification``, ``require_email_verification``, inside a longer name).
+    Comments do not count: a step that only mentions the name in a comment does nothing
+    about it."""
+    flat = _key(" ".join(t.text for t in gosrc.code(gosrc.tokens(text))))
     return next((names[k] for k in sorted(names) if k in flat), None)
 
 
