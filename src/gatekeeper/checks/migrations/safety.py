@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatekeeper.checks.migrations import alter, dedupe, manyindexes, rebuild
+from gatekeeper.checks.migrations import alter, dedupe, manyindexes, rebuild, sqlwrites
 from gatekeeper.checks.migrations.dialects import (
     ONLINE_IN_COCKROACH,
     REBUILD_RULES,
@@ -107,28 +107,6 @@ def review(
     return manyindexes.escalate(hits)
 
 
-#: a WHERE that bounds nothing: always true, or only NULL tests (``WHERE queued_at IS
-#: NULL`` right after adding ``queued_at`` matches every row)
-_UNBOUNDED_WHERE = re.compile(
-    r"\s*(?:true|1\s*=\s*1|[\w.\"`]+\s+is\s+(?:not\s+)?null"
-    r"(?:\s+(?:and|or)\s+[\w.\"`]+\s+is\s+(?:not\s+)?null)*)\s*;?\s*",
-    re.I,
-)
-_WHERE = re.compile(r"\bWHERE\b", re.I)
-
-
-def writes_every_row(text: str) -> bool:
-    """Whether an UPDATE or DELETE writes every row of its table: no WHERE, or one that
-    bounds nothing. A statement with a subquery's WHERE is read as bounded (a warning):
-    which WHERE is the statement's own is not worth guessing from text."""
-    body = strip_comments(text)
-    wheres = list(_WHERE.finditer(body))
-    if not wheres:
-        return True
-    tail = body[wheres[-1].end() :]
-    return _UNBOUNDED_WHERE.fullmatch(tail) is not None and len(wheres) == 1
-
-
 def _apply_ignores(stmt: Statement, hits: list[Hit]) -> list[Hit]:
     """Hits a ``gatekeeper:ignore <rule> <reason>`` names are marked, not dropped: the
     check honours the marker when the base had it and asks a human when the PR wrote it."""
@@ -198,7 +176,7 @@ def _postgres(stmt: Statement, state: State) -> list[Hit]:
             node, state
         ):
             state.dml_line = state.dml_line or stmt.line
-            if kind != "InsertStmt" and writes_every_row(stmt.text):
+            if kind != "InsertStmt" and sqlwrites.writes_every_row(stmt.text):
                 state.whole_table = state.whole_table or _relname(node)
     return hits
 
@@ -437,7 +415,7 @@ def _other(stmt: Statement, state: State, dialect: str) -> list[Hit]:
         target = parsed.find(exp.Table)
         if target is None or target.name not in state.created:
             state.dml_line = state.dml_line or stmt.line
-            whole = not isinstance(parsed, exp.Insert) and writes_every_row(stmt.text)
+            whole = not isinstance(parsed, exp.Insert) and sqlwrites.writes_every_row(stmt.text)
             if whole and target is not None:
                 state.whole_table = state.whole_table or target.name
         return []

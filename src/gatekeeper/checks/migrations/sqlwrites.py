@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations.sqltext import strip_comments
+
 #: a name as SQL writes it: bare, quoted or backquoted, with an optional schema
 _NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+))?'
 _CREATES = re.compile(
@@ -137,6 +139,23 @@ def written_over(write: RowWrite, new: set[tuple[str, str]]) -> str:
     kept = {bare(c) for c in write.only_empty} | {c for t, c in new if t == table}
     over = [c for c in write.columns if bare(c) not in kept]
     return ", ".join(f"{write.table}.{c}" for c in over)
+
+
+#: a WHERE that bounds nothing: always true, or only NULL tests (``WHERE queued_at IS
+#: NULL`` right after adding ``queued_at`` matches every row)
+_UNBOUNDED_WHERE = re.compile(
+    r"\s*(?:true|1\s*=\s*1|[\w.\"`]+\s+is\s+(?:not\s+)?null"
+    r"(?:\s+(?:and|or)\s+[\w.\"`]+\s+is\s+(?:not\s+)?null)*)\s*;?\s*",
+    re.IGNORECASE,
+)
+
+
+def writes_every_row(statement: str) -> bool:
+    """Whether an UPDATE or DELETE writes every row of its table: it has no WHERE of its
+    own (one inside a subquery bounds the subquery), or one that bounds nothing."""
+    text = strip_comments(statement)
+    where = re.search(r"\bWHERE\b", _mask(text), re.IGNORECASE)
+    return where is None or _UNBOUNDED_WHERE.fullmatch(text[where.end() :]) is not None
 
 
 def _top_level(text: str, sep: str) -> list[str]:
