@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gatekeeper.checks.envvars.model import line_of
+from gatekeeper.checks.envvars.text_reads import compose_environment
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,42 +90,18 @@ def provided(path: str, text: str, wanted: Iterable[str]) -> list[Provided]:
 
 #: a compose file at the repository's root: the stack the project ships and starts
 _ROOT_COMPOSE = re.compile(r"(?:docker-)?compose[\w.-]*\.ya?ml")
-#: a service's ``environment:`` entry, in a list (``- X=v``) or a mapping (``X: v``)
-_COMPOSE_ENTRY = re.compile(
-    r"^[ \t]+(?:-[ \t]+[\"']?(?P<listed>[A-Za-z_][A-Za-z0-9_]*)=(?P<lvalue>[^\n]*?)[\"']?"
-    r"|[\"']?(?P<mapped>[A-Za-z_][A-Za-z0-9_]*)[\"']?:[ \t]+(?P<mvalue>[^\n#]*?))[ \t]*(?:#.*)?$",
-    re.M,
-)
 
 
 def _compose(text: str, names: set[str]) -> list[tuple[str, int, str]]:
     """``environment:`` entries of a root compose file's services with a value of their own
     (``- WORKFLOWS_URL=http://workflows:3000``): the stack the project ships starts the
     process with it. An empty value or ``${X}`` passes the host's setting through and
-    provides nothing. Read by line within ``environment:`` blocks, as templates of compose
-    files are not always YAML."""
-    out = []
-    block_indent: int | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        if stripped.startswith("environment:"):
-            block_indent = indent
-            continue
-        if block_indent is None or not stripped or stripped.startswith("#"):
-            continue
-        if indent <= block_indent:
-            block_indent = None
-            continue
-        m = _COMPOSE_ENTRY.match(line)
-        if m is None:
-            continue
-        name = m.group("listed") or m.group("mapped")
-        value = (m.group("lvalue") if m.group("listed") else m.group("mvalue")) or ""
-        value = value.strip().strip("\"'")
-        if name in names and value and "${" not in value and f"${name}" not in value:
-            out.append((name, number, "a root compose file's service environment"))
-    return out
+    provides nothing."""
+    return [
+        (name, line, "a root compose file's service environment")
+        for name, value, line in compose_environment(text)
+        if name in names and value and "${" not in value and f"${name}" not in value
+    ]
 
 
 def is_env_template(path: str) -> bool:

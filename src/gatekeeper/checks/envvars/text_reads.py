@@ -328,6 +328,28 @@ def _walk(node: object, skip: str = "") -> Iterator[dict[str, object]]:
             yield from _walk(item, skip)
 
 
+def compose_environment(text: str) -> Iterator[tuple[str, str | None, int]]:
+    """``(name, value, line)`` of each entry of a compose file's ``environment:`` blocks,
+    in a mapping (``X: v``) or a list (``- X=v``); the value None when the entry gives none
+    (``X:``, ``- X``). A file that does not parse as YAML has none."""
+    find_line = _line_finder(text)
+    for doc in _yaml_docs(text):
+        for node in _walk(doc):
+            env = node.get("environment")
+            if isinstance(env, dict):
+                entries = [(str(k), None if v is None else str(v)) for k, v in env.items()]
+            elif isinstance(env, list):
+                entries = [
+                    (str(e).partition("=")[0], str(e).partition("=")[2] if "=" in str(e) else None)
+                    for e in env
+                ]
+            else:
+                entries = []
+            for name, value in entries:
+                if re.fullmatch(NAME, name):
+                    yield name, value, find_line(name)
+
+
 def compose_reads(text: str) -> list[EnvRead]:
     """``${X}`` interpolation (read from the host) and services' ``environment:`` keys given
     no value (passed through from the host). A key the file gives a value is assigned
@@ -336,21 +358,11 @@ def compose_reads(text: str) -> list[EnvRead]:
         EnvRead(m.group("name"), _line(text, m.start()), "compose ${X}")
         for m in _INTERPOLATION.finditer(text)
     ]
-    find_line = _line_finder(text)
-    for doc in _yaml_docs(text):
-        for node in _walk(doc):
-            env = node.get("environment")
-            if isinstance(env, dict):
-                keys = [k for k, v in env.items() if v is None]
-            elif isinstance(env, list):
-                keys = [str(e) for e in env if "=" not in str(e)]
-            else:
-                keys = []
-            reads += [
-                EnvRead(k, find_line(k), "compose environment")
-                for k in keys
-                if re.fullmatch(NAME, str(k))
-            ]
+    reads += [
+        EnvRead(name, line, "compose environment")
+        for name, value, line in compose_environment(text)
+        if value is None
+    ]
     return reads
 
 
