@@ -230,26 +230,20 @@ _ASSIGNMENT = re.compile(r"^\s*#*\s*(?:export\s+)?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-
 
 
 def parse_env_config(path: str, text: str, doc: Documentation) -> bool:
-    """A root ``*.cfg``/``*.conf`` that is an env file in all but name documents each name
-    it assigns (set or commented out) and each its comments mention (``$NAME``,
-    `` `NAME` ``), as an example env file does; nothing is judged malformed (such files
-    carry multi-line values). False, reading nothing, for any other configuration file."""
-    lines = text.splitlines()
-    found = [(number, m.group("name")) for number, line in enumerate(lines, start=1)
-             if (m := _ASSIGNMENT.match(line))]  # fmt: skip
-    if len(found) < MIN_ENV_CONFIG_LINES:
+    """A root ``*.cfg``/``*.conf`` that is an env file in all but name is read as one
+    (:func:`parse_env_file`), with nothing judged about its lines: such files carry
+    multi-line values and real defaults. False, reading nothing, for any other
+    configuration file."""
+    assignments = sum(1 for line in text.splitlines() if _ASSIGNMENT.match(line))
+    if assignments < MIN_ENV_CONFIG_LINES:
         return False
-    for number, name in found:
-        doc.add(name, path, number)
-    for number, line in enumerate(lines, start=1):
-        if line.lstrip().startswith("#"):
-            for mention in _MENTION.finditer(line):
-                doc.add(mention.group("name"), path, number)
+    parse_env_file(path, text, doc, judged=False)
     return True
 
 
-def parse_env_file(path: str, text: str, doc: Documentation) -> None:
-    """``KEY=value`` lines; comments and blank lines skipped, malformed lines reported."""
+def parse_env_file(path: str, text: str, doc: Documentation, *, judged: bool = True) -> None:
+    """``KEY=value`` lines; comments and blank lines skipped; with ``judged``, malformed
+    lines and secret-looking example values reported."""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         commented = _COMMENTED.match(line)
@@ -263,6 +257,10 @@ def parse_env_file(path: str, text: str, doc: Documentation) -> None:
         if not line:
             continue
         m = _ENV_LINE.match(line)
+        if not judged:
+            if m and _NAME.fullmatch(m.group("name")):
+                doc.add(m.group("name"), path, number)
+            continue
         if not m or not _NAME.fullmatch(m.group("name")):
             doc.problems.append(
                 Problem(
