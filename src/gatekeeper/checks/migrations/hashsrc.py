@@ -14,21 +14,28 @@ import re
 def code(line: str, *, interpolation: bool = False) -> str:
     """``line`` without its comment (a ``#`` outside a string literal), right-stripped;
     with ``interpolation``, ``#{`` starts no comment (Elixir)."""
-    quote = ""
     index = 0
     while index < len(line):
         c = line[index]
-        if quote:
-            if c == "\\":
-                index += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
+        if c in "\"'":
+            index = string_end(line, index)
         elif c == "#" and not (interpolation and line[index + 1 : index + 2] == "{"):
             return line[:index].rstrip()
         index += 1
     return line.rstrip()
+
+
+def string_end(text: str, start: int) -> int:
+    """Where the string literal opened by the quote at ``start`` closes (its closing
+    quote's index; the text's length when it does not close), escapes stepped over."""
+    quote, index = text[start], start + 1
+    while index < len(text):
+        if text[index] == "\\":
+            index += 1
+        elif text[index] == quote:
+            return index
+        index += 1
+    return len(text)
 
 
 def arguments(
@@ -42,16 +49,11 @@ def arguments(
     ``opening`` open a level, the others close one), tried only where a character of
     ``starts`` begins one (a match tried at every character made long calls slow)."""
     out: list[str] = []
-    depth, quote, start, index = 0, "", 0, 0
+    depth, start, index = 0, 0, 0
     while index < len(text):
         c = text[index]
-        if quote:
-            if c == "\\":
-                index += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
+        if c in "\"'":
+            index = string_end(text, index)
         elif c in "([{":
             depth += 1
         elif c in ")]}":
