@@ -127,3 +127,61 @@ def test_bringing_django_safemigrate_in_does_not_relax_the_prs_own_drop(
         ),
     }
     assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-column")
+
+
+def test_a_subquery_where_does_not_bound_a_whole_table_backfill(attack: AttackFactory) -> None:
+    # the statement's own WHERE is what bounds it; one inside its subquery bounds nothing
+    head = {
+        "migrations/0002_kind.up.sql": (
+            "ALTER TABLE events ADD COLUMN kind text;\n"
+            "UPDATE events SET kind = (SELECT name FROM kinds WHERE kinds.id = events.kind_id);\n"
+        ),
+        "migrations/0002_kind.down.sql": "ALTER TABLE events DROP COLUMN kind;\n",
+    }
+    base = {
+        "migrations/0001_events.up.sql": "CREATE TABLE events (id bigint, kind_id int);\n",
+        "migrations/0001_events.down.sql": "DROP TABLE events;\n",
+    }
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/backfill-in-migration")
+
+
+XORM_STEP = """package migrations
+
+import (
+\t"context"
+
+\t"xorm.io/xorm"
+)
+
+func splitLegalMenu(ctx context.Context, x *xorm.Engine) error {
+\t_, err := x.Context(ctx).Insert(&SiteInfo{Type: "legal", Content: "{}"})
+\treturn err
+}
+"""
+XORM_NEXT = """package migrations
+
+import (
+\t"context"
+
+\t"xorm.io/xorm"
+)
+
+// LegalLocked is taken care of here
+func addNothing(ctx context.Context, x *xorm.Engine) error {
+\treturn nil
+}
+"""
+
+
+def test_a_do_nothing_xorm_step_naming_the_edit_in_a_comment_relieves_nothing(
+    attack: AttackFactory,
+) -> None:
+    # editing a shipped step blocks; a new step may relieve it only by what its code does
+    edited = XORM_STEP.replace('Content: "{}"}', 'Content: "{}", LegalLocked: true}')
+    case = attack(
+        MIGRATIONS,
+        {"internal/migrations/v1.go": XORM_STEP},
+        {"internal/migrations/v1.go": edited, "internal/migrations/v2.go": XORM_NEXT},
+    )
+    case.repo.git("tag", "v1.0.0", case.base)
+    assert_blocked(case.judge(), "migrations/history-rewritten")
