@@ -136,8 +136,6 @@ class Documentation:
     #: configuration keys documented (lower-case dotted paths -> first (path, line)): a
     #: config sample's entries, a dotted key in the docs (configdocs.py)
     keys: dict[str, tuple[str, int]] = field(default_factory=dict)
-    _families: list[str] = field(default_factory=list, repr=False, compare=False)
-    _counted: int = field(default=0, repr=False, compare=False)
 
     def add(self, name: str, path: str, line: int) -> None:
         """Record that ``path`` documents ``name`` (the first place wins)."""
@@ -165,17 +163,10 @@ class Documentation:
         pattern = family_pattern(name)
         if pattern is not None:
             return next((w for n, w in self.names.items() if pattern.fullmatch(n)), None)
-        for n in self.families():
-            if (member := family_pattern(n)) and member.fullmatch(name):
-                return self.names[n]
+        for n, where in self.names.items():
+            if FAMILY_MARK in n and (member := family_pattern(n)) and member.fullmatch(name):
+                return where
         return None
-
-    def families(self) -> list[str]:
-        """The documented families of names (``APP_*_URL``)."""
-        if len(self.names) != self._counted:
-            self._families = [n for n in self.names if FAMILY_MARK in n]
-            self._counted = len(self.names)
-        return self._families
 
     def same_but_case(self, name: str) -> str | None:
         """A documented name that differs from ``name`` only in case."""
