@@ -353,6 +353,8 @@ class MigrationsCheck(BaseCheck):
         if not ctx.config.get("drop_after_copy", True):
             hits = [_refused(h) if h.relaxed == moves.RELAXED else h for h in hits]
         contract: bool | None = None
+        # asked once per migration, and only of a Django one that declares it
+        after_deploy = m.framework == DJANGO and _after_deploy(changes, text)
         out = []
         for hit in (self._unshipped(changes, m, h) for h in map(sizes.judge, hits)):
             if hit.ignored_by:
@@ -375,8 +377,7 @@ class MigrationsCheck(BaseCheck):
             if (
                 hit.target
                 and hit.rule in AFTER_DEPLOY_RULES
-                and m.framework == DJANGO
-                and _after_deploy(changes, text)
+                and after_deploy
                 and not _still_read(changes, hit, code_paths, at_head=True)
             ):
                 out.append(self._unread(m.path, hit, _AFTER_THE_DEPLOY))
