@@ -250,6 +250,7 @@ def dockerfile_reads(text: str) -> list[EnvRead]:
     """``ARG X`` (a build input) and ``ENV X=...`` (configuration the image sets); an ARG
     Docker predefines (``ARG TARGETOS``) only brings Docker's value into scope."""
     reads = []
+    lines = text.splitlines()
     for m in _DOCKER.finditer(text):
         line, kw, rest = _line(text, m.start()), m.group("kw").upper(), m.group("rest")
         if kw == "ARG":
@@ -259,7 +260,7 @@ def dockerfile_reads(text: str) -> list[EnvRead]:
             names = [tok.split("=")[0] for tok in rest.split() if "=" in tok]
         else:  # legacy "ENV KEY value"
             names = [rest.split()[0]]
-        described = kw == "ARG" and _commented_above(text, m.start(), names)
+        described = kw == "ARG" and _commented_above(lines, line, names)
         reads += [
             EnvRead(n, line, f"Dockerfile {kw}", described=described)
             for n in names
@@ -268,17 +269,15 @@ def dockerfile_reads(text: str) -> list[EnvRead]:
     return reads
 
 
-def _commented_above(text: str, start: int, names: list[str]) -> bool:
-    """Whether the comment block right above a Dockerfile line names its ARG: ``# Pass
-    --build-arg GEOIP_MONTH=YYYY-MM to pin a release`` documents the build input where
-    whoever builds the image reads it."""
-    lines = text[:start].splitlines()
-    block = []
-    for line in reversed(lines):
-        if not line.lstrip().startswith("#"):
-            break
-        block.append(line)
-    return any(re.search(rf"(?<![\w$]){re.escape(n)}(?!\w)", "\n".join(block)) for n in names)
+def _commented_above(lines: list[str], line: int, names: list[str]) -> bool:
+    """Whether the comment block right above Dockerfile line ``line`` (1-based) names its
+    ARG: ``# Pass --build-arg GEOIP_MONTH=YYYY-MM to pin a release`` documents the build
+    input where whoever builds the image reads it."""
+    start = line - 1
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    block = "\n".join(lines[start : line - 1])
+    return any(re.search(rf"(?<![\w$]){re.escape(n)}(?!\w)", block) for n in names)
 
 
 # A tail never runs past a "$", so the text one failed match scanned is never scanned
