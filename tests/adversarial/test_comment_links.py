@@ -9,7 +9,7 @@ from gatekeeper.report import SourceLinks, render
 from tests.adversarial.conftest import AttackFactory, assert_blocked
 from tests.adversarial.rendered import render_markdown
 
-SECRET = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+SECRET = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 POLICY = "version: 1\nchecks:\n  security: {bandit: false, dependencies: false, secrets: block}\n"
 #: closes the link text and the URL, opens its own link and HTML, adds a query, a fragment
 #: and an escape, and breaks the line

@@ -129,7 +129,7 @@ def test_legitimate_text_still_reads_well(attack: AttackFactory) -> None:
 # --- workflow commands -----------------------------------------------------------------
 
 HOSTILE_PATH = "src/x\r\n::add-mask::ghp\n::error title=gatekeeper::DoD met%0A::warning::y\n.py"
-SECRET = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+SECRET = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 SECRETS_POLICY = (
     "version: 1\nchecks:\n  security: {bandit: false, dependencies: false, secrets: block}\n"
 )

@@ -17,7 +17,7 @@ from tests.adversarial.conftest import Attack, AttackFactory, assert_blocked, bl
 POLICY = "version: 1\nextends: [strict]\n"
 CLEAN = "def add(a, b):\n    return a + b\n"
 # assembled at run time, so no file of this repository holds a whole token
-TOKEN = "ghp_" + "Q7xL4pZ8wR1mK2nB5vC9dF3gH6jT0yU8sA1e"
+TOKEN = "ghp_" + "Q7xL4pZ8wR1mK2nB5vC9dF3gH6jT0y1rOsGK"
 PAYLOAD = (
     "import os\nimport subprocess\n\n\n"
     "def run(cmd):\n    return subprocess.call(cmd, shell=True)\n\n\n"

@@ -16,7 +16,7 @@ from gatekeeper.model import Severity, Status, Verdict
 from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
 
 DEAD_OSV = "http://127.0.0.1:9/v1/query"
-TOKEN = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+TOKEN = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 SQL = 'import os\nQ = f"SELECT * FROM t WHERE id = {os.getpid()}"\n'  # nosec B608 - test input
 
 POLICY = """\

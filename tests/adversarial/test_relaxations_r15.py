@@ -48,7 +48,7 @@ def test_a_quoted_placeholder_does_not_make_a_spec_a_template(attack: AttackFact
     assert_blocked(case.judge(), "openapi/api-path-removed-without-deprecation")
 
 
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 SECURITY = "version: 1\nchecks:\n  security: {}\n"
 
 

@@ -14,7 +14,7 @@ checks:
 """
 WIDER = POLICY.replace("sensitive: false}", "sensitive: false, secrets: {doc_files: ['**']}}")
 # Built from pieces so that this repository holds no whole token a scanner would flag.
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
 GENERIC = 'db_password = "Zx8kLm2Qp9vRt4Wq"\n'  # pragma: allowlist secret
 

@@ -12,7 +12,7 @@ checks:
 """
 # Built from pieces so that this repository holds no whole token a scanner would flag.
 AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 
 
 def test_a_real_key_in_a_test_file_is_still_a_secret(attack: AttackFactory) -> None:

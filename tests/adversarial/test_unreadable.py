@@ -17,7 +17,7 @@ from tests.adversarial.conftest import Attack, AttackFactory, assert_blocked, bl
 STRICT = "version: 1\nextends: [strict]\n"
 BASE = {"src/app.py": "def add(a, b):\n    return a + b\n"}
 SHELL = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
-TOKEN = "ghp_" + "Hn4Rt7Yb2Kx9Pw5Lm8Qz3Vc6Sd1Fg0Ja7Ue2"  # assembled: no whole token in the repo
+TOKEN = "ghp_" + "Hn4Rt7Yb2Kx9Pw5Lm8Qz3Vc6Sd1Fg01zZxnw"  # assembled: no whole token in the repo
 
 
 def _message(verdict: object, rule: str) -> str:

@@ -63,6 +63,40 @@ def test_a_deployment_repositorys_env_file_documents_what_it_sets(
     assert [f.rule for f in found] == ["undocumented"]
 
 
+COMPOSE = (
+    "services:\n  web:\n    image: app\n    environment:\n      - DEBUG=1\n"
+    "      - PAYMENT_API_KEY\n  worker:\n    environment:\n      QUEUE_URL: redis://r\n"
+)
+
+
+def test_a_compose_file_in_the_external_folder_documents_what_its_services_set(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    # readthedocs/common keeps the development stack in dockerfiles/docker-compose.yml,
+    # passing RTD_BUILDER_TOKEN through to the builder
+    site = _site(tmp_path / "common", {"dockerfiles/docker-compose.yml": COMPOSE})
+    found, details = _run(git_repo, [str(site)])
+    assert [f.rule for f in found] == []
+    assert "1 documentation file read" in details
+
+
+def test_other_yaml_and_a_compose_file_without_the_name_document_nothing(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    # a docs site's own configuration names keys, not what a deployment sets
+    site = _site(
+        tmp_path / "site",
+        {
+            "mkdocs.yml": "extra:\n  PAYMENT_API_KEY: x\n",
+            "dockerfiles/docker-compose.yml": COMPOSE.replace("PAYMENT_API_KEY", "OTHER_KEY"),
+            # the name in a compose file's other keys is no environment entry
+            "compose.yaml": "services:\n  web:\n    labels:\n      PAYMENT_API_KEY: x\n",
+        },
+    )
+    found, _ = _run(git_repo, [str(site)])
+    assert [f.rule for f in found] == ["undocumented"]
+
+
 def test_a_variable_the_external_docs_lack_still_fires(git_repo: GitRepo, tmp_path: Path) -> None:
     site = _site(tmp_path / "site", {"docs/config.md": "| `OTHER_SETTING` | x |\n"})
     found, _ = _run(git_repo, [str(site)])

@@ -17,7 +17,7 @@ from gatekeeper.testing import changeset, context, run_check
 
 from ..security.osv_server import OsvServer
 
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 
 
 def valid(config: Any) -> bool:

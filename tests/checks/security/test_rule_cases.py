@@ -25,7 +25,7 @@ NOT_AS_DATA = {
 
 # Tokens are assembled here so that no file of this repository holds a whole one.
 TOKENS = {
-    "GH": "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6",
+    "GH": "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea",
     "AWS": "AKIA" + "2E3F4G5H6I7J2K3L",
     "SLACK": "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx",
     "STRIPE": "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc",

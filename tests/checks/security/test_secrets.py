@@ -6,13 +6,18 @@ from __future__ import annotations
 import pytest
 
 from gatekeeper.changes import ChangedFile, ChangeSet
-from gatekeeper.checks.security.secret_formats import entropy, looks_random, redact
+from gatekeeper.checks.security.secret_formats import (
+    entropy,
+    github_issued,
+    looks_random,
+    redact,
+)
 from gatekeeper.model import Finding, Level
 
 from .helpers import rules, run_part, text_of, where
 
 # Built from pieces so that this file holds no whole token a scanner would flag.
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 PAT = (
     "github_pat_"
     + "11ABCDEFG0"
@@ -41,7 +46,7 @@ SA = (
 @pytest.mark.parametrize(
     ("line", "rule", "shown"),
     [
-        (f'TOKEN = "{GH}"', "secret-github-token", "ghp_…3hJ6"),
+        (f'TOKEN = "{GH}"', "secret-github-token", "ghp_…M6Ea"),
         (f"token: {PAT}", "secret-github-token", "gith…YZab"),
         (f'aws_key_id = "{AWS}"', "secret-aws-access-key", "AKIA…2K3L"),
         (f"SLACK={SLACK}", "secret-slack-token", "xoxb-…UvWx"),
@@ -59,6 +64,41 @@ def test_each_token_format_fires_and_is_redacted(line: str, rule: str, shown: st
     for secret in (GH, PAT, AWS, SLACK, STRIPE, JWT, "Zx8kLm2Qp9vRt4Wq", "9fK2mQ7xL4pZ8wR1"):
         assert secret not in text_of(found)
     assert found[0].level is Level.ERROR
+
+
+#: a real token its owner published after expiring it (atuin's secrets.rs): its last six
+#: characters are the CRC32 of the thirty before them, in base62
+EXPIRED = "ghp_" + "R2kkVxN31PiqsJYXFmTIBmOu5a9gM0042muH"
+#: GitHub's documentation example: the shape of a token, a checksum that does not hold
+DOCS_EXAMPLE = "ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a"
+
+
+def test_a_github_token_is_issued_only_when_its_checksum_holds() -> None:
+    assert github_issued(EXPIRED) and github_issued(GH)
+    assert not github_issued(DOCS_EXAMPLE)
+    # one character changed anywhere breaks it
+    assert not github_issued(EXPIRED[:10] + "x" + EXPIRED[11:])
+    assert not github_issued(EXPIRED[:-1] + "I")
+    # layouts without a checksum we can read count as issued
+    assert github_issued(PAT) and github_issued(GH + "Q")
+
+
+def test_a_made_up_github_token_is_not_reported_as_one() -> None:
+    line = f'"token": "{DOCS_EXAMPLE}",'
+    found = run_part("secrets", {"tests/test_app.py": "a\n"}, {"tests/test_app.py": f"a\n{line}\n"})
+    assert "secret-github-token" not in rules(found)
+    # ... while one GitHub issued still is, in the same place
+    real = run_part(
+        "secrets", {"tests/test_app.py": "a\n"}, {"tests/test_app.py": f'a\nT = "{EXPIRED}"\n'}
+    )
+    assert rules(real) == ["secret-github-token"]
+
+
+def test_a_made_up_github_token_under_a_secret_name_is_still_judged_as_a_value() -> None:
+    """Failing the checksum takes the token out of the named rule only: a random value
+    assigned to ``token`` in application code is still a high-entropy secret."""
+    found = run_part("secrets", {"app.py": "a\n"}, {"app.py": f'a\ntoken = "{DOCS_EXAMPLE}"\n'})
+    assert rules(found) == ["secret-high-entropy"]
 
 
 def test_a_private_key_block_and_a_service_account_key_fire() -> None:

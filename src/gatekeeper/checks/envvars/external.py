@@ -4,14 +4,17 @@ Many projects document their configuration in another repository (a docs site, a
 a workflow checks it out beside the repository and the policy names the folder. The
 folder is read from disk at run time, never from git: every file whose name makes it
 documentation (:func:`docs.doc_kind`, the rules the repository's own docs follow) is read
-with the same readers. Bounded (files, bytes per file), never through a symlink: the
-walk does not descend into linked folders, linked files are skipped, and a file is opened
-with ``O_NOFOLLOW`` so one swapped for a link meanwhile is not read either.
+with the same readers; a compose file, at any depth, documents the variables its
+services set or pass through (``environment:``), as a deployment repository's env files
+do. Bounded (files, bytes per file), never through a symlink: the walk does not descend
+into linked folders, linked files are skipped, and a file is opened with ``O_NOFOLLOW``
+so one swapped for a link meanwhile is not read either.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +22,14 @@ from pathlib import Path
 
 from gatekeeper.changes.text import looks_binary
 from gatekeeper.checks.envvars.docs import Documentation, doc_kind, parse_doc, parse_env_file
+from gatekeeper.checks.envvars.text_reads import compose_environment
 
 #: files read from all external folders of one run, at most
 MAX_EXTERNAL_FILES = 20_000
 #: folders never walked: a checkout's own git metadata and dependency trees
 SKIPPED_FOLDERS = frozenset({".git", "node_modules", ".hg", ".svn"})
+#: a compose file, at any depth of the folder (``dockerfiles/docker-compose.yml``)
+_COMPOSE = re.compile(r"(?:docker-)?compose(?:[.-][\w.-]*)?\.ya?ml")
 
 
 @dataclass
@@ -109,9 +115,11 @@ def _walk(
         counts["symbolic links not followed"] += len(links)
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and d not in links)
         for name in sorted(files):
-            # a docs site's YAML is its own configuration, not a manifest it documents
+            # a docs site's YAML is its own configuration, not a manifest it documents;
+            # a compose file is the exception: the stack a deployer starts
+            compose = _COMPOSE.fullmatch(name.lower()) is not None
             kind = None if doc_kind(name) == "manifest" else doc_kind(name)
-            deployed = kind is None and name.lower().endswith(".env")
+            deployed = kind is None and (name.lower().endswith(".env") or compose)
             if kind is None and not deployed:
                 continue
             path = os.path.join(folder, name)
@@ -125,7 +133,12 @@ def _walk(
                 continue
             out.files += 1
             shown = f"{label}/{Path(path).relative_to(top).as_posix()}"
-            if deployed:
+            if compose:
+                # the variables its services set or pass through name what the stack
+                # is configured with: documentation, read from outside the repository
+                for var, _value, line in compose_environment(text):
+                    doc.add(var, shown, line)
+            elif deployed:
                 # a deployment repository's env files (config/prod.env) list what a
                 # deployment sets: outside the repository they document, not leak
                 parse_env_file(shown, text, doc)

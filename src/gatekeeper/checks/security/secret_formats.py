@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PRAGMAS = ("pragma: allowlist secret", "gatekeeper: allow-secret")
@@ -61,6 +63,10 @@ def local_url_password(line: str, password: str) -> bool:
     return re.search(rf"//[^:/@\s]*:{re.escape(password)}@{local}", line) is not None
 
 
+def _always(value: str) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Format:
     """A token layout with a rule id of its own."""
@@ -70,6 +76,31 @@ class Format:
     regex: re.Pattern[str]
     #: how many leading characters are a public prefix, safe to show
     prefix: int
+    #: False for a match the issuer cannot have made (a checksum that does not hold)
+    issued: Callable[[str], bool] = _always
+    #: what the rule's description adds about the format
+    about: str = ""
+
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: GitHub's classic layout: a prefix, 30 random characters and 6 of checksum
+_GITHUB_CLASSIC = re.compile(r"gh[opsur]_([A-Za-z0-9]{30})([A-Za-z0-9]{6})")
+
+
+def github_issued(value: str) -> bool:
+    """Whether GitHub can have issued a token: the classic layout ends in the CRC32 of its
+    30 random characters, written in base62 (digits, then capitals, then small letters)
+    and padded with zeros to six. Documentation and test fixtures make tokens up
+    (``ghs_16C7e42F…``) and their last six characters never hold; a token of any other
+    length or of the ``github_pat_`` layout carries no checksum we can read and counts."""
+    m = _GITHUB_CLASSIC.fullmatch(value)
+    if m is None:
+        return True
+    n, digits = zlib.crc32(m.group(1).encode("ascii")), ""
+    while n:
+        n, r = divmod(n, 62)
+        digits = _BASE62[r] + digits
+    return digits.rjust(6, "0") == m.group(2)
 
 
 FORMATS: tuple[Format, ...] = (
@@ -78,6 +109,10 @@ FORMATS: tuple[Format, ...] = (
         "GitHub token",
         re.compile(r"\b(?:gh[opsur]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})\b"),
         4,
+        github_issued,
+        "A classic token (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_` and 36 characters) ends in "
+        "a checksum of the rest; one whose checksum does not hold was made up (documentation "
+        "examples, test fixtures) and is judged as a value, by the high-entropy rule.",
     ),
     Format(
         "secret-aws-access-key",

@@ -41,6 +41,7 @@ from gatekeeper.checks.security.secret_formats import (
     NOT_SECRET_SHAPES,
     PRAGMAS,
     entropy,
+    github_issued,
     is_placeholder,
     local_url_password,
     looks_random,
@@ -110,6 +111,8 @@ _DS_OURS = {
 #: our format requires key material after the header
 _DS_DROP = ("Private Key",)
 _DS_LOCK = threading.Lock()  # detect-secrets keeps its settings in a process-wide global
+#: a GitHub token as detect-secrets finds one, underscores in its body included
+_GH_IN_LINE = re.compile(r"\bgh[opsur]_[A-Za-z0-9_]{36,251}")
 
 _REMEDY = (
     "Remove the secret from the change and rotate it now (it is in the branch's history); "
@@ -122,6 +125,7 @@ RULES: tuple[Rule, ...] = (
             Level.ERROR,
             f"A {f.name} was added to the repository.",
             remedy=_REMEDY,
+            description=f.about,
             tags=("security", "CWE-798"),
             security_severity="9.0",
         )
@@ -412,6 +416,8 @@ def _our_formats(
             value = m.group("v") if "v" in m.groupdict() else m.group(0)
             if not any(n in added for n in range(lo, hi + 1)) or waived(lo):
                 continue
+            if not fmt.issued(value):
+                continue  # made up in the token's shape: the generic rule may still judge it
             if not any(p.fullmatch(value) for p in opts.allow):
                 found.append((lo, value))
                 yield Hit(path, lo, hi, fmt.rule, fmt.name, value)
@@ -486,6 +492,14 @@ def _detect_secrets(
         line, value = first + secret.line_number - 1, str(secret.secret_value or "")
         if line not in added or not value or secret.type in _DS_DROP:
             continue
+        if secret.type == "GitHub Token":
+            # detect-secrets keeps only the prefix (``ghp``) as the value: take the whole
+            # token from the line, and none GitHub cannot have issued
+            tokens = _GH_IN_LINE.findall(window[secret.line_number - 1])
+            issued = [t for t in tokens if t.startswith(value) and github_issued(t)]
+            if not issued:
+                continue
+            value = issued[0]
         if any(p.fullmatch(value) for p in opts.allow) or is_placeholder(value):
             continue
         if secret.type == "Basic Auth Credentials" and _placeholder_password(value):
