@@ -4,6 +4,12 @@ For each migration the change touches it reads the files statically (is there a 
 does it undo the up?), runs the chain on a scratch database (up, down, up, comparing
 schemas as sets), reviews the added SQL and operations for locking and breaking changes,
 and lints the changed SQL. Heavy tools are imported only when they are needed.
+
+This module orchestrates and turns what the parts report into findings; the parts live
+beside it: reversibility.py (is there a down, does it undo the up), safetyhits.py (the
+safety rules' hits, per framework), reliefs.py (what relieves a drop or rename: unshipped
+data, expand-contract, stop-first, after-deploy), rejected.py (syntax the file's own
+database refuses), runs.py (the roundtrip) and lint.py (sqlfluff).
 """
 
 from __future__ import annotations
