@@ -146,6 +146,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "readthedocs/readthedocs.org", "netbirdio/netbird", "openstatusHQ/openstatus",
         "sebadob/rauthy", "spliit-app/spliit",
     ),
+    "twenty-second (25)": (
+        "indico/indico", "mediacms-io/mediacms", "AppFlowy-IO/AppFlowy-Cloud",
+        "fallenbagel/jellyseerr", "teslamate-org/teslamate",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
