@@ -188,3 +188,58 @@ def test_an_ecto_index_on_a_table_indexed_again_and_again_blocks(attack: AttackF
         )
     }
     assert_blocked(attack(MIGRATIONS, POSITIONS, head).judge(), "migrations/index-not-concurrent")
+
+
+CHARGES = {
+    f"{FOLDER}/20200101000000_charges.exs": _module(
+        "Charges",
+        "def change do\n  create table(:charges) do\n    add :current, :smallint\n"
+        "    add :voltage, :smallint\n    add :energy, :float\n  end\nend",
+    )
+}
+RECALC = f"{FOLDER}/20260808090000_recalc.exs"
+
+
+def _recalc(expression: str, *, attrs: str = "") -> str:
+    text = _up_down(
+        "Recalc",
+        f'execute("UPDATE charges c SET energy = {expression}")',
+        'execute("UPDATE charges SET energy = NULL")',
+    )
+    return text.replace("  use Ecto.Migration\n", "  use Ecto.Migration\n" + attrs, 1)
+
+
+def _cast_edit(attack: AttackFactory, old: str, new: str, *, attrs: str = "") -> None:
+    base = {**CHARGES, RECALC: _recalc(old, attrs=attrs)}
+    head = {RECALC: _recalc(new, attrs=attrs)}
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/history-rewritten")
+
+
+def test_a_cast_to_numeric_changes_integer_division(attack: AttackFactory) -> None:
+    # smallint / smallint divides as integers; numeric / smallint does not: other values
+    _cast_edit(attack, "c.current / c.voltage", "c.current::numeric / c.voltage")
+
+
+def test_a_cast_beside_another_edit_rewrites_history(attack: AttackFactory) -> None:
+    _cast_edit(attack, "c.current * c.voltage / 1000.0", "c.current::int * c.voltage / 100.0")
+
+
+def test_a_cast_outside_the_transaction_rewrites_history(attack: AttackFactory) -> None:
+    # without Ecto's transaction a failed run may have left its first statements applied
+    _cast_edit(
+        attack,
+        "c.current * c.voltage",
+        "c.current::int * c.voltage",
+        attrs="  @disable_ddl_transaction true\n",
+    )
+
+
+def test_a_cast_of_a_column_the_history_does_not_type_rewrites_history(
+    attack: AttackFactory,
+) -> None:
+    _cast_edit(attack, "c.phases * c.voltage", "c.phases::int * c.voltage")
+
+
+def test_a_narrowing_cast_rewrites_history(attack: AttackFactory) -> None:
+    # energy is a float: ::int rounds it
+    _cast_edit(attack, "c.energy * 2", "c.energy::int * 2")

@@ -21,6 +21,8 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     ecto,
+    ectocasts,
+    ectoops,
     ectorenames,
     flywayconf,
     godowns,
@@ -176,7 +178,33 @@ def _behaviour_kept(
     if status is FileStatus.MODIFIED and _same_statements(m, before, after):
         return _same_statements_edited(check, m, path, after)
     follows = _follows_rename(changes, m, status, before, after)
-    return _renamed_call(check, path, *follows) if follows is not None else None
+    if follows is not None:
+        return _renamed_call(check, path, *follows)
+    casts = _widening_casts(changes, m, status, before, after)
+    if casts is None:
+        return None
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only casts integer "
+        f"columns to a wider integer type ({', '.join(casts)}, types from the merged "
+        "migrations): where it succeeded it computed the same values; where a narrow "
+        "product overflowed, its transaction rolled back and Ecto did not record it, so "
+        "the fixed text runs there (a warning).",
+        path=path,
+        evidence=f"{path}:{','.join(casts)}",
+        level=Level.WARNING,
+    )
+
+
+def _widening_casts(
+    changes: ChangeSet, m: Migration, status: FileStatus, before: bytes, after: bytes | None
+) -> list[str] | None:
+    """The casts of an Ecto migration edited only to widen integer columns (ectocasts)."""
+    if m.framework != ECTO or status is not FileStatus.MODIFIED or after is None:
+        return None
+    old, new = (b.decode("utf-8", "replace") for b in (before, after))
+    columns = ectoops.merged_types(changes, posixpath.dirname(changes.base_path_of(m.path)))
+    return ectocasts.widened(old, new, columns)
 
 
 def _follows_rename(
