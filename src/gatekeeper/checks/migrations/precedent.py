@@ -90,6 +90,7 @@ _ECTO_TABLE = re.compile(
 )
 
 
+_LEADING_VERSION = re.compile(r"^[A-Za-z]{0,2}\d+")
 #: a SQL file that undoes one: ``1_x.down.sql``, ``down.sql``, Flyway's ``U1__x.sql``
 _DOWN_FILE = re.compile(r"(?i)(?:^|[._-])down\.sql$|\.down\.|^U\d")
 
@@ -103,7 +104,8 @@ def often_indexed(changes: ChangeSet, folder: str) -> dict[str, int]:
 
 def _read_often(changes: ChangeSet, folder: str) -> dict[str, int]:
     pattern = f"{folder}/*" if folder not in ("", ".") else "*"
-    counts: dict[str, int] = {}
+    # table -> the migrations (by version: one per database's file counts once)
+    seen: dict[str, set[str]] = {}
     paths = [p for p in changes.base_paths((pattern,)) if p.rsplit("/", 1)[0] == folder]
     for path in paths[:MAX_INDEX_FILES]:
         up = _up_text(path, changes.text_at_base(path) or "")
@@ -112,8 +114,16 @@ def _read_often(changes: ChangeSet, folder: str) -> dict[str, int]:
         indexed = {_bare(m) for m in (*_SQL_ANY.finditer(up), *_ECTO_INDEX.finditer(up))}
         created = {_bare(m) for m in (*_SQL_TABLE.finditer(up), *_ECTO_TABLE.finditer(up))}
         for table in indexed - created - {""}:
-            counts[table] = counts.get(table, 0) + 1
-    return {t: n for t, n in counts.items() if n >= MANY_LATER_INDEXES}
+            seen.setdefault(table, set()).add(_version(path))
+    return {t: len(v) for t, v in seen.items() if len(v) >= MANY_LATER_INDEXES}
+
+
+def _version(path: str) -> str:
+    """The migration a file is a part of: its leading version (``20210410_x.postgres.up.sql``
+    and ``20210410_x.mysql.up.sql`` are one migration), else its name up to the first dot."""
+    name = path.rsplit("/", 1)[-1]
+    m = _LEADING_VERSION.match(name)
+    return m.group(0) if m else name.split(".", 1)[0]
 
 
 def _up_text(path: str, text: str) -> str:
