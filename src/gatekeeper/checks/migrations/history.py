@@ -21,6 +21,9 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     ecto,
+    ectocasts,
+    ectoops,
+    ectorenames,
     flywayconf,
     godowns,
     gomig,
@@ -137,8 +140,9 @@ def history_findings(
                 )
             )
             continue
-        if f.status is FileStatus.MODIFIED and _same_statements(m, before, after):
-            out.append(_same_statements_edited(check, m, path, after))
+        same = _behaviour_kept(check, changes, m, f.status, path, before, after)
+        if same is not None:
+            out.append(same)
             continue
         corrected = _corrected_by_new_step(changes, m, before, after)
         if corrected is not None:
@@ -157,6 +161,73 @@ def history_findings(
             )
         )
     return out
+
+
+def _behaviour_kept(
+    check: BaseCheck,
+    changes: ChangeSet,
+    m: Migration,
+    status: FileStatus,
+    path: str,
+    before: bytes,
+    after: bytes | None,
+) -> Finding | None:
+    """The warning for an edit of a merged migration that keeps what it runs: the same
+    statements in other code, or a call that follows a function renamed at its
+    definition; None for any other edit."""
+    if status is FileStatus.MODIFIED and _same_statements(m, before, after):
+        return _same_statements_edited(check, m, path, after)
+    follows = _follows_rename(changes, m, status, before, after)
+    if follows is not None:
+        return _renamed_call(check, path, *follows)
+    casts = _widening_casts(changes, m, status, before, after)
+    if casts is None:
+        return None
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only casts integer "
+        f"columns to a wider integer type ({', '.join(casts)}, types from the merged "
+        "migrations): where it succeeded it computed the same values; where a narrow "
+        "product overflowed, its transaction rolled back and Ecto did not record it, so "
+        "the fixed text runs there (a warning).",
+        path=path,
+        evidence=f"{path}:{','.join(casts)}",
+        level=Level.WARNING,
+    )
+
+
+def _widening_casts(
+    changes: ChangeSet, m: Migration, status: FileStatus, before: bytes, after: bytes | None
+) -> list[str] | None:
+    """The casts of an Ecto migration edited only to widen integer columns (ectocasts)."""
+    if m.framework != ECTO or status is not FileStatus.MODIFIED or after is None:
+        return None
+    old, new = (b.decode("utf-8", "replace") for b in (before, after))
+    columns = ectoops.merged_types(changes, posixpath.dirname(changes.base_path_of(m.path)))
+    return ectocasts.widened(old, new, columns)
+
+
+def _follows_rename(
+    changes: ChangeSet, m: Migration, status: FileStatus, before: bytes, after: bytes | None
+) -> tuple[str, str, str] | None:
+    """An Ecto migration edited only to call a function by the new name the change gives
+    it at its definition (ectorenames): ``(old, new, defining file)``."""
+    if m.framework != ECTO or status is not FileStatus.MODIFIED or after is None:
+        return None
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    return ectorenames.follows_rename(changes, *texts)
+
+
+def _renamed_call(check: BaseCheck, path: str, old: str, new: str, where: str) -> Finding:
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only to call {new}, "
+        f"the name {where} now gives {old} (its body unchanged, {old} left nowhere): "
+        "what it runs is the same (a warning).",
+        path=path,
+        evidence=f"{path}:{old}->{new}",
+        level=Level.WARNING,
+    )
 
 
 def _corrected_by_new_step(
