@@ -171,7 +171,7 @@ class MigrationsCheck(BaseCheck):
             sizes = dataclasses.replace(
                 sizes,
                 indexed_concurrently=precedent.concurrent_tables(changes, folder),
-                indexed_often=precedent.often_indexed(changes, folder),
+                indexed_often=precedent.often_indexed(changes, m),
             )
         if not ctx.config.get("drop_after_copy", True):
             hits = [reliefs.refused(h) if h.relaxed == moves.RELAXED else h for h in hits]

@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import ecto
+from gatekeeper.checks.migrations import detect, ecto, reindexed
+from gatekeeper.checks.migrations.detect import ECTO, Migration
 
 #: merged files read per folder, at most
 MAX_FILES = 50
@@ -73,15 +74,8 @@ def _read(changes: ChangeSet, folder: str) -> dict[str, str]:
 MANY_LATER_INDEXES = 5
 #: merged files read per folder for it, at most (newest last: the oldest are read)
 MAX_INDEX_FILES = 400
-_SQL_ANY = re.compile(
-    r"\bcreate\s+(?:unique\s+)?index\s+(?:concurrently\s+)?(?:if\s+not\s+exists\s+)?"
-    r"(?:[\w\"`.]+\s+)?on\s+(?:only\s+)?(?P<table>[\w\"`.]{1,200})",
-    re.IGNORECASE,
-)
-_SQL_TABLE = re.compile(
-    r"\bcreate\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?(?P<table>[\w\"`.]{1,200})",
-    re.IGNORECASE,
-)
+_SQL_ANY = reindexed.SQL_INDEX
+_SQL_TABLE = reindexed.SQL_TABLE
 _ECTO_INDEX = re.compile(
     r"\bcreate(?:_if_not_exists)?\b\s*\(?\s*(?:unique_)?index\(\s*(?::(?P<a>\w{1,200})|\"(?P<s>\w{1,200})\")"
 )
@@ -95,14 +89,40 @@ _LEADING_VERSION = re.compile(r"^[A-Za-z]{0,2}\d+")
 _DOWN_FILE = re.compile(r"(?i)(?:^|[._-])down\.sql$|\.down\.|^U\d")
 
 
-def often_indexed(changes: ChangeSet, folder: str) -> dict[str, int]:
-    """Lower-cased table name -> how many merged migrations of ``folder`` built an index
+def often_indexed(changes: ChangeSet, m: Migration) -> dict[str, int]:
+    """Lower-cased table name -> how many merged migrations of ``m``'s chain built an index
     on it without creating it, for the tables with at least :data:`MANY_LATER_INDEXES`;
-    read once per run and folder."""
-    return changes.fact(f"often-indexed:{folder}", lambda: _read_often(changes, folder))
+    read once per run, folder and framework."""
+    key = f"often-indexed:{m.framework}:{m.directory}"
+    return changes.fact(key, lambda: _read_often(changes, m))
 
 
-def _read_often(changes: ChangeSet, folder: str) -> dict[str, int]:
+def _read_often(changes: ChangeSet, m: Migration) -> dict[str, int]:
+    if m.framework == ECTO or not (m.is_sql or m.framework in reindexed.FRAMEWORKS):
+        seen = _read_folder(changes, m.directory)
+    else:
+        seen = _read_chain(changes, m)
+    return {t: len(v) for t, v in seen.items() if len(v) >= MANY_LATER_INDEXES}
+
+
+def _read_chain(changes: ChangeSet, m: Migration) -> dict[str, set[str]]:
+    """The merged chain ``m`` belongs to (Prisma's and diesel's folders of one migration
+    each, Alembic's, Django's, Rails', Laravel's files), each read by its framework's
+    reader (reindexed.py): table -> the migrations that indexed it."""
+    seen: dict[str, set[str]] = {}
+    for member in detect.chain(changes, m, at_base=True)[:MAX_INDEX_FILES]:
+        text = changes.text_at_base(member.path)
+        found = reindexed.tables(changes, member, text) if text is not None else None
+        if found is None:
+            continue
+        for table in found[0] - found[1] - {""}:
+            seen.setdefault(table, set()).add(member.version)
+    return seen
+
+
+def _read_folder(changes: ChangeSet, folder: str) -> dict[str, set[str]]:
+    """The Ecto and SQL files directly in ``folder`` (the Ecto folder's reading, and any
+    other framework's folder read as SQL): table -> the migrations that indexed it."""
     pattern = f"{folder}/*" if folder not in ("", ".") else "*"
     # table -> the migrations (by version: one per database's file counts once)
     seen: dict[str, set[str]] = {}
@@ -115,7 +135,7 @@ def _read_often(changes: ChangeSet, folder: str) -> dict[str, int]:
         created = {_bare(m) for m in (*_SQL_TABLE.finditer(up), *_ECTO_TABLE.finditer(up))}
         for table in indexed - created - {""}:
             seen.setdefault(table, set()).add(_version(path))
-    return {t: len(v) for t, v in seen.items() if len(v) >= MANY_LATER_INDEXES}
+    return seen
 
 
 def _version(path: str) -> str:
