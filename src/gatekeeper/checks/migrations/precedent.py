@@ -92,9 +92,10 @@ _DOWN_FILE = re.compile(r"(?i)(?:^|[._-])down\.sql$|\.down\.|^U\d")
 def often_indexed(changes: ChangeSet, m: Migration) -> dict[str, int]:
     """Lower-cased table name -> how many merged migrations of ``m``'s chain built an index
     on it without creating it, for the tables with at least :data:`MANY_LATER_INDEXES`;
-    read once per run, folder and framework."""
+    read once per run, folder and framework. The merged files are read under the names the
+    PR gives them: a PR that moves the folder does not leave the evidence behind."""
     key = f"often-indexed:{m.framework}:{m.directory}"
-    return changes.fact(key, lambda: _read_often(changes, m))
+    return changes.fact(key, lambda: _read_often(changes.renames_undone_at_base(), m))
 
 
 def _read_often(changes: ChangeSet, m: Migration) -> dict[str, int]:

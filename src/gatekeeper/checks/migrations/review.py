@@ -128,7 +128,8 @@ def _popx_transaction(changes: ChangeSet, m: Migration) -> bool | None:
 
 
 def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> list[Migration]:
-    """The SQL migrations this change adds to ``m``'s chain ahead of it, in order."""
+    """The SQL migrations this change adds to ``m``'s chain ahead of it, in order (not
+    those it moves: a merged migration under a new path created nothing new)."""
     return sorted(
         (
             c
@@ -137,7 +138,7 @@ def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> li
             and c.framework == m.framework
             and c.directory == m.directory
             and detect.sort_key(c) < detect.sort_key(m)
-            and changes.bytes_at_base(c.path) is None
+            and changes.bytes_at_base(changes.base_path_of(c.path)) is None
             and changes.bytes_at_head(c.path) is not None
         ),
         key=detect.sort_key,
