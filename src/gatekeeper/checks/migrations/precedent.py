@@ -16,9 +16,13 @@ came back to add indexes on, in many migrations after the one that created it. A
 indexes a table again and again when its queries keep getting slow, which is what a table
 that keeps growing does (TeslaMate's ``positions``, a row every few seconds of a drive,
 had five such migrations before its sixth); a table of settings or users gets its indexes
-with its columns. Read from Ecto migrations (``create index(:t, ...)``, ``create
-unique_index``, in ``def change``/``def up``) and plain SQL up files (``CREATE INDEX ... ON
-t``) of the folder, at base.
+with its columns. Read at base from the migration's chain, each merged migration by its
+framework's reader (reindexed.py: Prisma's and diesel's folders, SQL files, Alembic,
+Django, Rails, Laravel), or, for Ecto and the frameworks not read there, from the Ecto
+migrations (``create index(:t, ...)``, ``create unique_index``, in ``def change``/``def
+up``) and plain SQL up files (``CREATE INDEX ... ON t``) directly in the folder. The count
+only ever makes a table large: a hot table its team indexed with its columns (nautobot's
+job log: none in 123 migrations) has none, so having none does not make a table small.
 """
 
 from __future__ import annotations
