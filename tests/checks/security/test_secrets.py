@@ -643,3 +643,35 @@ def test_a_credential_added_to_a_long_standing_env_template_still_blocks(added: 
     base = {"deploy.env": "SMTP_HOST=smtp.example.com\n"}
     found = run_part("secrets", base, {"deploy.env": base["deploy.env"] + added})
     assert rules(found)[0] == "env-file-committed"
+
+
+def test_a_local_schema_reference_is_a_name_but_a_random_segment_is_not() -> None:
+    # Skyvern 41d7feea84: an OpenAPI discriminator maps each parameter type to its schema
+    mapping = (
+        '{"mapping": {\n'
+        '  "aws_secret": "#/components/schemas/AWSSecretParameter",\n'
+        '  "onepassword": "#/components/schemas/OnePasswordCredentialParameter",\n'
+        '  "api_key": "#/$defs/ApiKeySettings"\n'
+        "}}\n"
+    )
+    assert run_part("secrets", {}, {"openapi.json": mapping}) == []
+    # a segment that does not read as a name is a value, whatever the "#/" before it
+    hidden = '{"aws_secret": "#/components/Zx8kLm2Qp9vRt4Wq"}\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"openapi.json": hidden})) == ["secret-high-entropy"]
+
+
+def test_a_credential_id_names_an_identifier_but_vaults_secret_id_is_a_secret() -> None:
+    # authelia 197b45521f: a WebAuthn credential id beside the credential's private key
+    line = (
+        '# {"credentialId":"zoBGAEy968vwQe4AA7sTMbj2grpWyzWCZ8GqunMwiZs=",'
+        '"privateKey":"Zx8kLm2Qp9vRt4Wq7HtR3mN8sW1bYcZ4"}\n'  # pragma: allowlist secret
+    )
+    found = run_part("secrets", {}, {"config/webauthn.yaml": line})
+    assert [(f.rule, f.message.split(" added")[0]) for f in found] == [
+        ("secret-high-entropy", "value of privateKey")
+    ]
+    ids = 'token_id = "7HtR3mN8sW1bYcZ4aJf"\noauth_client_id = "Zx8kLm2Qp9vRt4Wq"\n'
+    assert run_part("secrets", {}, {"app/ids.py": ids}) == []
+    # HashiCorp Vault's AppRole secret_id is the role's password
+    vault = 'VAULT_SECRET_ID = "Zx8kLm2Qp9vRt4Wq"\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"app/vault.py": vault})) == ["secret-high-entropy"]

@@ -43,8 +43,10 @@ from gatekeeper.checks.security.secret_formats import (
     entropy,
     github_issued,
     is_placeholder,
+    local_reference,
     local_url_password,
     looks_random,
+    names_an_identifier,
     redact,
 )
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
@@ -426,6 +428,8 @@ def _our_formats(
             continue
         for m in GENERIC.finditer(line):
             value = m.group(3)
+            if names_an_identifier(m.group(1)):
+                continue  # ``credentialId``: a credential's id, not the credential
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
                 yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
@@ -437,6 +441,8 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 
 def _is_secret_like(value: str, opts: _Options) -> bool:
     if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)) or is_placeholder(value):
+        return False
+    if local_reference(value):
         return False
     return entropy(value) >= opts.min_entropy and looks_random(value)
 
