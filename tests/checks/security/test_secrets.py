@@ -675,3 +675,14 @@ def test_a_credential_id_names_an_identifier_but_vaults_secret_id_is_a_secret() 
     # HashiCorp Vault's AppRole secret_id is the role's password
     vault = 'VAULT_SECRET_ID = "Zx8kLm2Qp9vRt4Wq"\n'  # pragma: allowlist secret
     assert rules(run_part("secrets", {}, {"app/vault.py": vault})) == ["secret-high-entropy"]
+
+
+def test_end_to_end_suites_are_test_code() -> None:
+    # authelia 197b45521f: internal/suites/ holds the environments the e2e suites start
+    key = 'privateKey: "Zx8kLm2Qp9vRt4Wq7HtR3mN8sW1bYcZ4"\n'  # pragma: allowlist secret
+    head = {"internal/suites/common/webauthn/valid.yaml": key, "internal/auth/keys.yaml": key}
+    levels = {where([f])[0][0]: f.level for f in run_part("secrets", {}, head)}
+    assert levels == {
+        "internal/suites/common/webauthn/valid.yaml": Level.WARNING,
+        "internal/auth/keys.yaml": Level.ERROR,
+    }
