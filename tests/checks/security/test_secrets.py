@@ -686,3 +686,34 @@ def test_end_to_end_suites_are_test_code() -> None:
         "internal/suites/common/webauthn/valid.yaml": Level.WARNING,
         "internal/auth/keys.yaml": Level.ERROR,
     }
+
+
+SAMPLE = '    "access_token":"opoj5nbi6tyipdkjry8gc6tkqr",\n'  # pragma: allowlist secret
+
+
+def test_a_sample_in_a_docstring_warns_like_documentation() -> None:
+    # grafana/oncall dcae98b02a: a docstring shows a sample OAuth response
+    doc = f'def details(response):\n    """Sample response\n    {{\n{SAMPLE}    }}\n    """\n'
+    (found,) = run_part("secrets", {}, {"backends.py": doc})
+    assert found.level is Level.WARNING and "in documentation" in found.message
+    # the same text in a string the code uses, or beside a docstring on its line, blocks
+    used = f'BODY = """\n{SAMPLE}"""\n'
+    shared = 'def f():\n    """Doc."""; access_token = "opoj5nbi6tyipdkjry8gc6tkqr"\n'
+    for code in (used, shared):
+        (found,) = run_part("secrets", {}, {"backends.py": code})
+        assert found.level is Level.ERROR
+
+
+def test_a_value_under_if_testing_is_test_configuration() -> None:
+    # grafana/oncall dcae98b02a: Django settings switch to test values under `if TESTING:`
+    secret = '    SIGNING_SECRET = "f0cb4953bec053e6e616febf2c2392ff60bd02c4"\n'
+    testing = f"if TESTING:\n{secret}"
+    (found,) = run_part("secrets", {}, {"settings/dev.py": testing})
+    assert found.level is Level.WARNING and "in test code" in found.message
+    # the other branches are the settings production runs with
+    for code in (f"if not TESTING:\n{secret}", f"if TESTING:\n    pass\nelse:\n{secret}"):
+        (found,) = run_part("secrets", {}, {"settings/prod.py": code})
+        assert found.level is Level.ERROR
+    # and strict's empty test_files judges it like the rest
+    (strict,) = run_part("secrets", {}, {"settings/dev.py": testing}, {"test_files": []})
+    assert strict.level is Level.ERROR
