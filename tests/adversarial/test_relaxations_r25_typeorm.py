@@ -1,0 +1,83 @@
+"""Attacks on round 25's TypeORM changes: a table rebuild spread over one query per
+statement, moves of merged migrations where the framework names a migration by its
+class, and variables documented in prose.
+
+Each relaxation lets something pass that used to block, and each case shows a pull
+request cannot use it to carry a data loss, a rewritten migration or an undocumented
+variable past the gate. The cases on SQL files fail on the code before this round (a
+rebuild that copied nothing passed there).
+"""
+
+from __future__ import annotations
+
+from tests.adversarial.conftest import AttackFactory, assert_blocked
+
+MIGRATIONS = (
+    "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: sqlite}\n  security: false\n"
+)
+
+INIT = """import { MigrationInterface, QueryRunner } from "typeorm";
+export class Init1700000000000 implements MigrationInterface {
+  name = "Init1700000000000";
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "blocklist" ("id" integer PRIMARY KEY, "title" varchar)`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "blocklist"`);
+  }
+}
+"""
+ENTITY = {"src/entity/Blocklist.ts": "@Entity('blocklist') export class Blocklist {}\n"}
+
+
+def _rebuild(copy: str) -> str:
+    return (
+        'import { MigrationInterface, QueryRunner } from "typeorm";\n'
+        "export class AddTags1700000000001 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        '    await queryRunner.query(`CREATE TABLE "temporary_blocklist" ("id" integer, '
+        '"title" varchar, "tags" varchar)`);\n'
+        f"{copy}"
+        '    await queryRunner.query(`DROP TABLE "blocklist"`);\n'
+        '    await queryRunner.query(`ALTER TABLE "temporary_blocklist" RENAME TO "blocklist"`);\n'
+        "  }\n"
+        "  public async down(queryRunner: QueryRunner): Promise<void> {\n"
+        '    await queryRunner.query(`ALTER TABLE "blocklist" DROP COLUMN "tags"`);\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+def test_a_typeorm_rebuild_that_copies_no_rows_is_a_drop(attack: AttackFactory) -> None:
+    base = {**ENTITY, "src/migrations/1700000000000-Init.ts": INIT}
+    head = {**base, "src/migrations/1700000000001-AddTags.ts": _rebuild("")}
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-table")
+
+
+def test_a_typeorm_rebuild_that_copies_some_rows_is_a_drop(attack: AttackFactory) -> None:
+    copy = (
+        '    await queryRunner.query(`INSERT INTO "temporary_blocklist"("id", "title") '
+        'SELECT "id", "title" FROM "blocklist" WHERE "id" > 100`);\n'
+    )
+    base = {**ENTITY, "src/migrations/1700000000000-Init.ts": INIT}
+    head = {**base, "src/migrations/1700000000001-AddTags.ts": _rebuild(copy)}
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-table")
+
+
+def test_a_sql_rebuild_that_copies_no_rows_is_a_drop(attack: AttackFactory) -> None:
+    # before, create-drop-rename passed as a rebuild whether or not a row was copied
+    base = {
+        "app/users.py": "TABLE = 'users'\n",
+        "migrations/0001_users.up.sql": "CREATE TABLE users (id int, email text);\n",
+        "migrations/0001_users.down.sql": "DROP TABLE users;\n",
+    }
+    head = {
+        **base,
+        "migrations/0002_rebuild.up.sql": (
+            "CREATE TABLE users_new (id int, email text, name text);\n"
+            "DROP TABLE users;\n"
+            "ALTER TABLE users_new RENAME TO users;\n"
+        ),
+        "migrations/0002_rebuild.down.sql": "ALTER TABLE users DROP COLUMN name;\n",
+    }
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-table")
