@@ -81,3 +81,36 @@ def test_a_sql_rebuild_that_copies_no_rows_is_a_drop(attack: AttackFactory) -> N
         "migrations/0002_rebuild.down.sql": "ALTER TABLE users DROP COLUMN name;\n",
     }
     assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-table")
+
+
+def test_moving_a_typeorm_migration_does_not_cover_an_edit_made_in_the_move(
+    attack: AttackFactory,
+) -> None:
+    # TypeORM knows the migration by name: moving it is harmless, editing what it runs is not
+    base = {**ENTITY, "server/migration/1700000000000-Init.ts": INIT}
+    edited = INIT.replace('"title" varchar', '"title" varchar NOT NULL')
+    head = {
+        "server/migration/1700000000000-Init.ts": None,
+        "server/migration/sqlite/1700000000000-Init.ts": edited,
+    }
+    case = attack(MIGRATIONS, base, head)
+    case.repo.git("tag", "v1.0.0", case.base)
+    assert_blocked(case.judge(), "migrations/history-rewritten")
+
+
+def test_moving_a_knex_migration_under_another_file_name_is_a_new_migration(
+    attack: AttackFactory,
+) -> None:
+    # knex records the file name: a new one runs the migration again on every database
+    knex = (
+        "exports.up = (knex) => knex.schema.createTable('notes', (t) => { t.increments('id'); });\n"
+        "exports.down = (knex) => knex.schema.dropTable('notes');\n"
+    )
+    base = {"db/migrations/20240101120000_notes.js": knex}
+    head = {
+        "db/migrations/20240101120000_notes.js": None,
+        "server/migrations/20240101120000_create_notes.js": knex,
+    }
+    case = attack(MIGRATIONS, base, head)
+    case.repo.git("tag", "v1.0.0", case.base)
+    assert_blocked(case.judge(), "migrations/history-rewritten")

@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations import (
     goxorm,
     laravel,
     lbreview,
+    nodefile,
     nodefolder,
     railsedits,
     rejected,
@@ -447,7 +448,9 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
 
     Databases know an Alembic revision by the id inside the file, so any path will do;
     other frameworks know a migration by its file name (Django: by its app folder and
-    file name), so those must stay the same.
+    file name), so those must stay the same. The Node libraries record no folder: TypeORM
+    records the migration's ``name`` (its class name unless set), knex, Sequelize's
+    umzug and db-migrate the file's name alone.
     """
     if m.framework in (ALEMBIC, DOCTRINE):
         return True  # Doctrine knows a migration by its class (namespace and name)
@@ -455,8 +458,26 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
         return True
     if m.framework == NODE and nodefolder.released_as(changes.base_path_of(path), path):
         return True  # logto's release renames next-<stamp>-x to <version>-<stamp>-x
+    if m.framework == NODE and _node_known_without_folder(changes, path):
+        return True
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
+
+
+def _node_known_without_folder(changes: ChangeSet, path: str) -> bool:
+    """A Node migration moved to another folder under a name its library still knows it
+    by: a TypeORM class (its content, hence its name, is compared by the caller), or the
+    same file name for the libraries that record that."""
+    base_path = changes.base_path_of(path)
+    libraries = {
+        nodefile.library(changes.text_at_base(base_path) or ""),
+        nodefile.library(changes.text_at_head(path) or ""),
+    }
+    if libraries == {nodefile.TYPEORM}:
+        return True
+    if libraries & {None, nodefile.TYPEORM, nodefile.SQL_TAG}:
+        return False  # a project's own runner may record anything, the path included
+    return posixpath.basename(base_path) == posixpath.basename(path)
 
 
 def _steps_appended(before: bytes, after: bytes) -> bool:
