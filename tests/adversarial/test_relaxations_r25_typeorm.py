@@ -114,3 +114,32 @@ def test_moving_a_knex_migration_under_another_file_name_is_a_new_migration(
     case = attack(MIGRATIONS, base, head)
     case.repo.git("tag", "v1.0.0", case.base)
     assert_blocked(case.judge(), "migrations/history-rewritten")
+
+
+ENV = "version: 1\nchecks:\n  env-vars: {}\n  security: false\n"
+
+
+def test_a_code_comment_calling_it_an_environment_variable_documents_nothing(
+    attack: AttackFactory,
+) -> None:
+    # the prose rule reads the docs; the reading code's own comment is no documentation
+    head = {
+        "server/lib/settings.ts": (
+            "// the BILLING_API_KEY environment variable overrides the stored key\n"
+            "export const key = process.env.BILLING_API_KEY;\n"
+        )
+    }
+    assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
+
+
+def test_a_name_away_from_the_words_environment_variable_is_not_documented(
+    attack: AttackFactory,
+) -> None:
+    head = {
+        "server/lib/settings.ts": "export const key = process.env.BILLING_API_KEY;\n",
+        "docs/settings.md": (
+            "Environment variables are listed on the next page. BILLING_API_KEY is used "
+            "by the billing job.\n"
+        ),
+    }
+    assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
