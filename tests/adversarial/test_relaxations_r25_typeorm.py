@@ -143,3 +143,39 @@ def test_a_name_away_from_the_words_environment_variable_is_not_documented(
         ),
     }
     assert_blocked(attack(ENV, {"README.md": "x\n"}, head).judge(), "env-vars/undocumented")
+
+
+OPENAPI = "version: 1\nchecks:\n  openapi: {specs: [api.yml]}\n  security: false\n"
+SETTINGS_API = """openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /settings/network:
+    get:
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/NetworkSettings'}}}
+    post:
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/NetworkSettings'}}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/NetworkSettings'}}}
+components:
+  schemas:
+    NetworkSettings:
+      type: object
+      properties:
+        trustProxy: {type: boolean}
+        forceIpv4First: {type: boolean}
+"""
+
+
+def test_removing_a_setting_clients_read_and_save_back_blocks(attack: AttackFactory) -> None:
+    # before, each half (request, response) was a warning and the removal passed
+    head = {"api.yml": SETTINGS_API.replace("        forceIpv4First: {type: boolean}\n", "")}
+    assert_blocked(
+        attack(OPENAPI, {"api.yml": SETTINGS_API}, head).judge(),
+        "openapi/response-optional-property-removed",
+    )
