@@ -64,6 +64,26 @@ def test_a_typeorm_rebuild_that_copies_some_rows_is_a_drop(attack: AttackFactory
     assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-table")
 
 
+def test_a_typeorm_rebuild_that_leaves_a_column_out_is_a_drop(attack: AttackFactory) -> None:
+    # the rows survive the rebuild, the left-out column's values do not
+    copy = (
+        '    await queryRunner.query(`INSERT INTO "temporary_blocklist"("id") '
+        'SELECT "id" FROM "blocklist"`);\n'
+    )
+    dropped = _rebuild(copy).replace('"title" varchar, "tags" varchar', '"tags" varchar')
+    dropped = dropped.replace(
+        '    await queryRunner.query(`ALTER TABLE "blocklist" DROP COLUMN "tags"`);\n',
+        '    await queryRunner.query(`ALTER TABLE "blocklist" RENAME TO "temporary_blocklist"`);\n'
+        '    await queryRunner.query(`CREATE TABLE "blocklist" ("id" integer PRIMARY KEY, '
+        '"title" varchar)`);\n',
+    )
+    # the code still reads the column: no expand-contract step
+    entity = {"src/entity/Blocklist.ts": "@Entity('blocklist') class Blocklist { title }\n"}
+    base = {**entity, "src/migrations/1700000000000-Init.ts": INIT}
+    head = {**base, "src/migrations/1700000000001-AddTags.ts": dropped}
+    assert_blocked(attack(MIGRATIONS, base, head).judge(), "migrations/drop-column")
+
+
 def test_a_sql_rebuild_that_copies_no_rows_is_a_drop(attack: AttackFactory) -> None:
     # before, create-drop-rename passed as a rebuild whether or not a row was copied
     base = {

@@ -65,6 +65,62 @@ def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
     return out | copied_back(listed)
 
 
+def rebuilt_tables(statements: Iterable[Statement]) -> dict[str, tuple[int, frozenset[str]]]:
+    """Each table rebuilt through a new table renamed to its name (:func:`rebuild_lines`'s
+    first form): table -> (line of the rename, the columns the new table has)."""
+    listed = list(statements)
+    lines = rebuild_lines(listed)
+    columns: dict[str, frozenset[str]] = {}
+    out: dict[str, tuple[int, frozenset[str]]] = {}
+    for stmt in listed:
+        text = strip_comments(stmt.text)
+        if m := _CREATE.match(text):
+            columns[_base(m.group(1))] = table_columns(text)
+        elif (m := _RENAME.match(text)) and stmt.line in lines:
+            old, new = _base(m.group(1)), _base(m.group(2))
+            if old in columns:
+                out[new] = (stmt.line, columns[old])
+    return out
+
+
+def created_columns(statements: Iterable[Statement]) -> dict[str, frozenset[str]]:
+    """The columns of each table the statements create (the last definition of each)."""
+    out: dict[str, frozenset[str]] = {}
+    for stmt in statements:
+        text = strip_comments(stmt.text)
+        if m := _CREATE.match(text):
+            out[_base(m.group(1))] = table_columns(text)
+    return out
+
+
+_TABLE_PARTS = frozenset({"constraint", "primary", "unique", "foreign", "check", "key", "index"})
+
+
+def table_columns(create: str) -> frozenset[str]:
+    """The column names of a ``CREATE TABLE t (...)`` (constraints aside)."""
+    start = create.find("(")
+    if start < 0:
+        return frozenset()
+    depth = 0
+    part: list[str] = []
+    parts: list[str] = []
+    for ch in create[start + 1 :]:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(part))
+            part = []
+        else:
+            part.append(ch)
+    parts.append("".join(part))
+    names = (p.split()[0] for p in parts if p.split())
+    return frozenset(_base(n) for n in names if _base(n) not in _TABLE_PARTS)
+
+
 _COPY = re.compile(
     rf"^\s*INSERT\s+INTO\s+{_NAME}[^;]*?\bSELECT\b[^;]*?\bFROM\s+{_NAME}"
     r"(?:\s+ORDER\s+BY\s+[\w\s,.\"`]+)?\s*;?\s*$",
