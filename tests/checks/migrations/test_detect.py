@@ -101,6 +101,19 @@ def test_split_keeps_lines_quotes_and_same_line_comments() -> None:
     assert "$$ SELECT 1; $$" in stmts[1].text
 
 
+def test_a_trigger_without_a_begin_body_ends_at_its_first_semicolon() -> None:
+    # AppFlowy-Cloud: a PostgreSQL trigger (EXECUTE FUNCTION f();) swallowed every
+    # statement after it up to the next END, a DROP COLUMN among them
+    sql = (
+        "CREATE TRIGGER t BEFORE UPDATE ON a\nFOR EACH ROW\nEXECUTE FUNCTION f();\n"
+        "INSERT INTO b (x) SELECT x FROM a;\n"
+        "CREATE TRIGGER m BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1;\n"
+        "CREATE TRIGGER s AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  DELETE FROM c;\nEND;\n"
+        "ALTER TABLE a DROP COLUMN x;\n"
+    )
+    assert [(s.line, s.end_line) for s in split(sql)] == [(1, 3), (4, 4), (5, 5), (6, 9), (10, 10)]
+
+
 def test_sqitch_chain_follows_the_plan() -> None:
     head = {
         "db/sqitch.plan": "%project=x\n\nusers 2024-01-01T00:00:00Z a <a@b> # first\n"

@@ -231,6 +231,29 @@ def test_editing_a_merged_sqlx_migration_that_ran_rewrites_history(git_repo: Any
     assert "history-rewritten" in _rules(found, Level.ERROR)
 
 
+#: a PostgreSQL trigger, then a backfill and the drop it prepares (AppFlowy-Cloud's
+#: af_workspace_namespace migration)
+TRIGGERED = (
+    "create table names (name text primary key, email text);\n"
+    "create trigger stamp before update on names\nfor each row\nexecute function stamp();\n"
+    "insert into names (name)\nselect email from users;\n"
+    "alter table users drop column verified_at;\n"
+)
+
+
+def test_fixing_the_backfill_of_a_merged_migration_is_not_judged_for_its_drop(
+    git_repo: Any,
+) -> None:
+    # the drop was judged when the migration was added; the edit touches the backfill only
+    path = "20240202000000_names.sql"
+    fixed = TRIGGERED.replace("(name)\nselect email", "(name, email)\nselect email, email")
+    found = _run(
+        git_repo, _pg_crate(**{path: TRIGGERED}), {f"{PG_CRATE}/migrations/{path}": fixed},
+        roundtrip="off",
+    )  # fmt: skip
+    assert "drop-column" not in _rules(found)
+
+
 # unrecognised
 
 

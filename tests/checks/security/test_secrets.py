@@ -618,3 +618,28 @@ def test_words_of_another_script_in_escapes_are_not_random() -> None:
     assert looks_random("\\u0052\\u0068\\u0054\\u0071\\u0076\\u005A\\u006B\\u0039")
     # one escape short of the whole value is not a word written in escapes
     assert looks_random("\\uBE44\\uBC00x9Kq")
+
+
+def test_a_long_standing_env_template_gaining_an_option_word_is_no_credential() -> None:
+    # AppFlowy-Cloud's deploy.env, committed for years, documents a new option's choice
+    base = {"deploy.env": "SMTP_HOST=smtp.example.com\nSMTP_PASSWORD=email_sender_password\n"}
+    line = 'SMTP_TLS_KIND=wrapper # "none" "wrapper" "required"\nRUST_LOG=info\n'
+    head = {"deploy.env": base["deploy.env"] + line}
+    assert run_part("secrets", base, head) == []
+    # the same lines in an env file the PR commits for the first time are judged whole
+    found = run_part("secrets", {}, {"deploy.env": line})
+    assert rules(found) == ["env-file-committed"]
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "SMTP_PASSWORD=hunter\n",  # a word, but under a secret's name
+        "APP_SEED=qwhxzkvbnmrtplsd\n",  # lower-case letters, but as random as a key
+        "DATABASE_URL=postgres://app:Zx8kLm2Q@db/app\n",  # no word: a URL with a password
+    ],
+)
+def test_a_credential_added_to_a_long_standing_env_template_still_blocks(added: str) -> None:
+    base = {"deploy.env": "SMTP_HOST=smtp.example.com\n"}
+    found = run_part("secrets", base, {"deploy.env": base["deploy.env"] + added})
+    assert rules(found)[0] == "env-file-committed"

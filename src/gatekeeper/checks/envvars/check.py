@@ -15,8 +15,10 @@ from gatekeeper.checks.envvars.docs import (
     ENV_CONFIG_FILES,
     MARKDOWN_FILES,
     MAX_MARKDOWN,
+    NAMED_ENV_FILES,
     Documentation,
     compose_env_files,
+    named_env_templates,
     parse_compose_comments,
     parse_doc,
     parse_env_config,
@@ -528,10 +530,15 @@ class EnvVarsCheck(BaseCheck):
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()
         globs = tuple(ctx.config.get("docs", DEFAULT_DOCS))
+        texts = []
         for path in ctx.changes.head_paths(globs):
             text = ctx.changes.text_at_head(path)
             if text is not None:
                 parse_doc(path, text, doc)
+                texts.append(text)
+        # a root ``deploy.env`` the docs tell readers to copy is the example env file
+        for path in named_env_templates(ctx.changes.head_paths(NAMED_ENV_FILES), texts):
+            parse_env_file(path, ctx.changes.text_at_head(path) or "", doc, judged=False)
         # the env files a compose file loads list what the development stack sets: they
         # document names, but are no examples (their values are not judged here)
         for path in ctx.changes.head_paths(ENV_CONFIG_FILES):

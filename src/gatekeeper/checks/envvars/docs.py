@@ -12,6 +12,7 @@ import math
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -230,6 +231,29 @@ def parse_env_config(path: str, text: str, doc: Documentation) -> bool:
         return False
     parse_env_file(path, text, doc, judged=False)
     return True
+
+
+#: a root env file named for its use (AppFlowy-Cloud's ``deploy.env``, ``dev.env``): the
+#: template self-hosters copy to ``.env``, read as documentation when the documentation
+#: names it (``cp deploy.env .env``); a committed ``.env`` itself is no template
+NAMED_ENV_FILES = ("/*.env",)
+
+
+def named_env_templates(paths: Iterable[str], doc_texts: Iterable[str]) -> list[str]:
+    """The files of ``paths`` (root ``NAME.env``) that one of ``doc_texts`` names: a file
+    nobody tells a reader to copy is no template, whatever it holds."""
+    wanted = {PurePosixPath(p).name: p for p in paths if not PurePosixPath(p).name.startswith(".")}
+    if not wanted:
+        return []
+    mention = re.compile(
+        r"(?<![\w./-])(" + "|".join(re.escape(n) for n in sorted(wanted)) + r")(?![\w-])(?!\.\w)"
+    )
+    named: set[str] = set()
+    for text in doc_texts:
+        named.update(m.group(1) for m in mention.finditer(text))
+        if len(named) == len(wanted):
+            break
+    return [wanted[n] for n in sorted(named)]
 
 
 def parse_env_file(path: str, text: str, doc: Documentation, *, judged: bool = True) -> None:

@@ -4,7 +4,14 @@
 compile-time ``env!("X")`` / ``option_env!("X")`` (still configuration: whoever builds
 the binary must set it), clap's ``#[arg(long, env = "X")]`` (``#[clap(...)]``,
 ``#[structopt(...)]``; a bare ``env`` reads the field's name upper-cased), and a
-``const NAME: &str = "X";`` of the same file passed to one of the calls. Comments and
+``const NAME: &str = "X";`` of the same file passed to one of the calls, and *helpers*:
+a function of the file whose ``&str`` parameter it passes to one of the calls
+(``fn cfg(key: &str) -> String { env::var(key)... }``), or a free function named for the
+environment (an ``env`` word in its snake-case name: ``get_env_var``, ``env_or``,
+``read_env``; not a setter) that is given an upper-case literal: such helpers mostly live
+in a shared crate of the workspace (``infra::env_util::get_env_var("X", "10")``), out
+of the diff's sight, and the literal is the variable's name. A method (``cmd.env("X",
+v)`` sets a child's variable) is no read. Comments and
 the contents of string literals are blanked before matching (:func:`mask`), so
 ``// env::var("X")`` or a string holding such text reads nothing; an item under
 ``#[cfg(test)]`` is test code, blanked too, like the test files of other languages.
@@ -62,7 +69,70 @@ def rust_reads(text: str) -> list[EnvRead]:
                 name = text[arg.start("lit") : arg.end("lit")]
                 if _NAME.fullmatch(name):
                     reads.append(EnvRead(name, line, how))
-    return reads + _clap_reads(code, text)
+    return reads + _helper_reads(code, text) + _clap_reads(code, text)
+
+
+#: a free (or path-qualified) call of a function; a method call (after ``.``) is left out
+_FREE_CALL = re.compile(r"(?<![\w.:])(?:[A-Za-z_]\w*::)*(?P<fn>[A-Za-z_]\w*)\s*\(")
+#: an ``env`` word in a snake-case function name
+_ENV_WORD = re.compile(r"(?:^|_)env(?:_|$)")
+#: words of a function that writes the environment rather than reading it
+_WRITER_WORD = re.compile(r"(?:^|_)(?:set|remove|unset|clear|put|del|delete|write)(?:_|$)")
+_UPPER_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+#: ``fn name(key: &str`` -> the first parameter, a string slice
+_HELPER_HEAD = re.compile(
+    r"\bfn\s+(?P<fn>[A-Za-z_]\w*)\s*(?:<[^>{};]{0,200}>)?\s*\(\s*(?:mut\s+)?"
+    r"(?P<param>[A-Za-z_]\w*)\s*:\s*&\s*(?:'\w+\s+)?str\b"
+)
+_READ_OF = (
+    r"(?<![\w:])(?:(?:std::)?env::var(?:_os)?|(?:dotenvy|dotenv)::var)"
+    r"\s*\(\s*&?\s*{param}\s*[,)]"
+)
+
+
+def _helper_reads(code: str, text: str) -> list[EnvRead]:
+    """Call sites of the helpers the module docstring describes."""
+    own = _own_helpers(code)
+    reads = []
+    for m in _FREE_CALL.finditer(code):
+        fn = m.group("fn")
+        if fn in _NOT_HELPERS:
+            continue
+        named = _ENV_WORD.search(fn) is not None and _WRITER_WORD.search(fn) is None
+        if not named and fn not in own:
+            continue
+        arg = _ARG.match(code, m.end())
+        if arg is None or arg.group("lit") is None:
+            continue
+        name = text[arg.start("lit") : arg.end("lit")]
+        # a helper of the file reads whatever name it is given; one known only by its
+        # name reads what looks like a variable's name
+        if _UPPER_NAME.fullmatch(name) or (fn in own and _NAME.fullmatch(name)):
+            reads.append(EnvRead(name, line_of(text, m.start()), f"{fn}()"))
+    return reads
+
+
+#: names the direct calls already read through (``env::var``), or a keyword
+_NOT_HELPERS = frozenset({"var", "var_os", "fn", "env"})
+
+
+def _own_helpers(code: str) -> set[str]:
+    """Functions of the file passing their first ``&str`` parameter to a read."""
+    if "fn" not in code:
+        return set()
+    found: set[str] = set()
+    pairs: dict[int, int] | None = None
+    for m in _HELPER_HEAD.finditer(code):
+        brace = code.find("{", m.end())
+        if brace == -1:
+            continue
+        if pairs is None:
+            pairs = _brace_pairs(code)
+        end = pairs.get(brace, len(code))
+        pattern = re.compile(_READ_OF.format(param=re.escape(m.group("param"))))
+        if pattern.search(code, brace, end):
+            found.add(m.group("fn"))
+    return found
 
 
 def _constants(code: str, text: str) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Split SQL text into statements with line numbers, and read gatekeeper's comment markers.
 
 One splitter serves every dialect and both uses (analysis and execution): it honours
-quotes, dollar quotes, comments and SQLite trigger bodies, and never parses. A statement
+quotes, dollar quotes, comments and the ``BEGIN ... END`` bodies of SQLite and MySQL
+triggers (a PostgreSQL trigger has none: it ends at its first ``;``), and never parses. A statement
 keeps the comments written just above it, which is where ``gatekeeper:ignore`` lives.
 """
 
@@ -76,6 +77,8 @@ class _Open:
     end_line: int = 0  # the line its last code token ends on
     head: str = ""  # its first code, to recognise CREATE TRIGGER
     last: str = ""  # its last code token, to find a trigger's END
+    #: a CREATE TRIGGER whose ``BEGIN`` body has opened: its ``;`` end no statement
+    trigger_body: bool = False
 
 
 def split(sql: str, first_line: int = 1) -> list[Statement]:
@@ -100,6 +103,8 @@ def split(sql: str, first_line: int = 1) -> list[Statement]:
                 cur.body, cur.line = tok.start(), line
             if len(cur.head) < 64:
                 cur.head += text + " "
+            if not cur.trigger_body and text.upper() == "BEGIN":
+                cur.trigger_body = _TRIGGER.match(cur.head) is not None
             cur.last = text
             cur.end_line = line + text.count("\n")
         line += text.count("\n")
@@ -108,8 +113,11 @@ def split(sql: str, first_line: int = 1) -> list[Statement]:
 
 
 def _inside_trigger(cur: _Open) -> bool:
-    """True while a CREATE TRIGGER body is open (its ``;`` do not end the statement)."""
-    return _TRIGGER.match(cur.head) is not None and cur.last.upper() != "END"
+    """True while a CREATE TRIGGER's ``BEGIN`` body is open (its ``;`` do not end the
+    statement). A trigger without one (PostgreSQL's ``EXECUTE FUNCTION f();``, MySQL's
+    single-statement ``FOR EACH ROW SET ...;``) ends at its first ``;``: read as open, it
+    swallowed every statement after it up to the next ``END``."""
+    return cur.trigger_body and cur.last.upper() != "END"
 
 
 def _emit(out: list[Statement], sql: str, cur: _Open, end: int) -> None:

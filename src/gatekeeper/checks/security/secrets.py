@@ -654,10 +654,32 @@ def _inert(name: str, value: str) -> bool:
     return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
 
 
+#: an enum-like setting (``wrapper``, ``info``, ``us-east``): a lower-case word or a few
+#: joined, short and plain (low entropy), as a template documents an option's choice
+_SETTING_WORD = re.compile(r"[a-z]{2,16}(?:[-_][a-z0-9]{1,16}){0,3}")
+#: bits per character above which a lower-case "word" may be a generated string
+_WORD_ENTROPY = 3.6
+
+
+def _setting_word(name: str, value: str) -> bool:
+    """A plain word under a name that does not say secret: no credential, once the file
+    is a long-standing committed one (see :func:`_env_findings`)."""
+    return (
+        _SETTING_WORD.fullmatch(value) is not None
+        and entropy(value) < _WORD_ENTROPY
+        and not _SECRET_NAME.search(name)
+    )
+
+
 def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> list[Finding]:
     """One finding per .env file whose added lines give variables values that could be
-    credentials (flags and small numbers cannot: see :func:`_inert`)."""
+    credentials (flags and small numbers cannot: see :func:`_inert`). A file that was
+    committed at base already (AppFlowy-Cloud's ``deploy.env``, the template self-hosters
+    copy) is judged by what the PR adds to it: a new option set to a plain word
+    (``SMTP_TLS_KIND=wrapper``) is a setting, while a password, a token, a URL or any value
+    under a secret's name still counts; a newly committed env file is judged whole."""
     added = f.added_lines()
+    settled = f.status is FileStatus.MODIFIED
     # a file with template actions is a template a setup tool renders for each install:
     # its literals are defaults, like an .env.example's, unless the name says secret
     template = _TEMPLATE_ACTION.search(text) is not None
@@ -668,6 +690,8 @@ def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> l
             continue
         value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
         if template and not _SECRET_NAME.search(m.group(1)):
+            continue
+        if settled and _setting_word(m.group(1), value):
             continue
         if value and not _inert(m.group(1), value):
             names.append((n, m.group(1)))
