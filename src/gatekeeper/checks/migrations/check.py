@@ -37,6 +37,7 @@ from gatekeeper.checks.migrations import (
     liquibase,
     moves,
     mviews,
+    naming,
     nodefolder,
     nodemig,
     precedent,
@@ -285,7 +286,17 @@ class MigrationsCheck(BaseCheck):
         try:
             if m.framework == ALEMBIC:
                 info = pyops.read_alembic(text, m.path)
-                return static.check_alembic(self, m, text, info, honour_marker=honour_marker)
+                named = naming.conventions(changes)
+                dialect = str(ctx.config.get("dialect", "postgres"))
+                return static.check_alembic(
+                    self,
+                    m,
+                    text,
+                    info,
+                    honour_marker=honour_marker,
+                    conventions=named,
+                    dialect=dialect,
+                )
             assert m.framework == DJANGO
             calls = pyops.read_django(text, m.path)
             return static.check_django(self, m, text, calls, honour_marker=honour_marker)
