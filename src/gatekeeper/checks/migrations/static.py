@@ -287,8 +287,9 @@ def check_alembic(
             )
         ]
     broken = _unnamed_drops(check, m.path, info)
-    cascades = (m.dialect or dialect) in CASCADING_DROPS
-    missing = unpaired(info.upgrade_ops, info.downgrade_ops, conventions or {}, cascades=cascades)
+    missing = unpaired(
+        info.upgrade_ops, info.downgrade_ops, conventions or {}, dialect=m.dialect or dialect
+    )
     if not missing:
         return broken
     listed = "; ".join(desc for desc, _ in missing)
@@ -414,6 +415,9 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
 #: databases whose DROP COLUMN drops every index and constraint involving the column
 #: (MySQL refuses to drop a column a foreign key or a check on other columns too uses)
 CASCADING_DROPS = frozenset({"postgres", "cockroach"})
+#: databases whose DROP COLUMN drops an index on that column alone (SQLite refuses to
+#: drop an indexed column)
+INDEX_DROPS = CASCADING_DROPS | {"mysql", "mariadb"}
 
 
 def unpaired(
@@ -421,14 +425,14 @@ def unpaired(
     down: Iterable[pyops.Op],
     conventions: naming.Conventions | None = None,
     *,
-    cascades: bool = False,
+    dialect: str = "",
 ) -> list[tuple[str, int]]:
     """Up operations with no inverse in the down: (description, line). Literal SQL is
     read where a pattern can (an index, a table, one column: see sqleffects.py); what is
     left of raw SQL in the up is paired with raw SQL or a helper call in the down, loosely:
     what either does is not read, the round trip proves it. ``conventions``: the names a
     created constraint gets from the project's naming convention (:mod:`.naming`);
-    ``cascades``: the database drops every constraint on a column it drops."""
+    ``dialect``: the database, which decides what a dropped column takes with it."""
     downs = [(eff, _raw(op)) for op in down for eff in _effects(op)]
     # a column the down drops, or the up adds, needs no undoing of what else was done to it
     settled = {e[1:3] for e, _ in downs if e[0] == "-column"}
@@ -439,7 +443,7 @@ def unpaired(
         (e, op)
         for e, op in ups
         if not (e[0] in ("alter-column", "rename-column") and e[1:3] in settled)
-        and not _goes_with_columns(e, op, dropped, cascades=cascades)
+        and not _goes_with_columns(e, op, dropped, dialect)
     ]
     left = [(e, op) for e, op in ups if not _take(downs, _undoing(e, op, conventions or {}))]
     return [
@@ -461,18 +465,23 @@ def _undoing(
 
 
 def _goes_with_columns(
-    eff: tuple[str, ...], op: pyops.Op, dropped: set[tuple[str, ...]], *, cascades: bool
+    eff: tuple[str, ...], op: pyops.Op, dropped: set[tuple[str, ...]], dialect: str
 ) -> bool:
-    """A constraint, an index or a fill of a column the down drops: every database drops
-    an index or unique constraint on dropped columns alone, one that ``cascades`` also a
-    check constraint or foreign key naming one of them; the values filled go with it."""
+    """A constraint, an index or a fill of a column the down drops: the values filled go
+    with it, and the database drops an index or unique constraint on dropped columns
+    alone (:data:`INDEX_DROPS`), or a check or foreign key naming one of them
+    (:data:`CASCADING_DROPS`)."""
     if eff == ("execute",):
         return _fills_dropped(op, dropped)
     table = op.text(1, "table_name")
     if eff[0] not in ("+constraint", "+index") or not table:
         return False
     mine = {column for t, column in dropped if t == table.lower()}
-    if op.name in ("create_check_constraint", "create_foreign_key") and not cascades:
+    if dialect not in INDEX_DROPS:
+        return False
+    if op.name in ("create_check_constraint", "create_foreign_key") and (
+        dialect not in CASCADING_DROPS
+    ):
         return False
     if op.name == "create_check_constraint":
         condition = op.text(2, "condition") or ""
