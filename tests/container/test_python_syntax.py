@@ -3,7 +3,8 @@
 The security check parses changed files with the image's Python. On the 3.11 base, files in
 3.12 syntax (saleor's ``class BaseContext[N]:``, Tandoor's f-strings) blocked as
 ``security/python-unparseable``; on the 3.13 base they are scanned like any other file,
-while syntax newer than the image's Python (``except A, B:``, 3.14) still blocks.
+while syntax newer than the image's Python (a template string, 3.14) still blocks. PEP 758's
+bare except lists (3.14) are scanned with brackets added, which means the same.
 """
 
 from __future__ import annotations
@@ -42,11 +43,14 @@ SHELL = (
     "def run[T](cmd: T) -> int:\n"
     "    return subprocess.call(cmd, shell=True)\n"
 )
-#: PEP 758 (Python 3.14): newer than the image's Python, so still unparseable there
+#: PEP 750 (Python 3.14): newer than the image's Python, so still unparseable there
+TEMPLATE_314 = 'def page(name):\n    return t"<p>{name}</p>"\n'
+#: PEP 758 (Python 3.14), around a finding bandit reports once it reads the file
 EXCEPT_314 = (
+    "import subprocess\n\n\n"
     "def parse(s):\n"
     "    try:\n"
-    "        return int(s)\n"
+    "        return subprocess.call(s, shell=True)\n"
     "    except ValueError, TypeError:\n"
     "        return None\n"
 )
@@ -116,14 +120,17 @@ def test_bandit_reads_new_syntax_and_syntax_newer_than_the_image_still_blocks(
         tmp_path,
         github,
         git_repo,
-        {"pkg/shell.py": SHELL, "pkg/parse.py": EXCEPT_314},
+        {"pkg/shell.py": SHELL, "pkg/parse.py": EXCEPT_314, "pkg/page.py": TEMPLATE_314},
     )
     assert code == 1, log
     assert outputs["met"] == "false"
     shell = [text for path, text in found if path == "pkg/shell.py"]
     parse = [text for path, text in found if path == "pkg/parse.py"]
+    page = [text for path, text in found if path == "pkg/page.py"]
     assert any("bandit-b602" in text for text in shell), found
     assert not any("unparseable" in text for text in shell), found
-    (unparseable,) = [text for text in parse if "python-unparseable" in text]
-    assert "3.14" in unparseable, unparseable
+    assert any("bandit-b602" in text for text in parse), found
+    assert not any("unparseable" in text for text in parse), found
+    (unparseable,) = [text for text in page if "python-unparseable" in text]
+    assert "3.14" in unparseable and "PEP 750" in unparseable, unparseable
     assert "Traceback" not in log

@@ -281,11 +281,11 @@ def test_a_path_leaving_the_repository_is_reported_not_written() -> None:
 
 
 def test_the_unparseable_message_names_the_python_and_the_reason() -> None:
-    code = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"  # Python 3.14 syntax
+    code = 'x = 1\npage = t"<p>{x}</p>"\n'  # Python 3.14 syntax
     found = run_part("bandit", {}, {"new.py": code})
-    assert where(found) == [("new.py", 3)]
+    assert where(found) == [("new.py", 2)]
     assert "cannot be parsed by Python 3." in found[0].message
-    assert "new in Python 3.14" in found[0].message and "PEP 758" in found[0].message
+    assert "new in Python 3.14" in found[0].message and "PEP 750" in found[0].message
 
 
 def test_a_file_bandit_fails_on_for_another_reason_is_reported(tmp_path: object) -> None:

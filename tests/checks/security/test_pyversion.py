@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gatekeeper.checks.security.pyversion import declared_python, newer_syntax
+from gatekeeper.checks.security.pyversion import declared_python, newer_syntax, parenthesized
 
 from .helpers import rules, run_part
 
@@ -87,15 +87,16 @@ def test_the_declared_python_is_the_nearest_declaration() -> None:
 
 
 NEW_EXCEPT = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
+TEMPLATE = 'def page(name):\n    return t"<p>{name}</p>"\n'
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python parses PEP 758")
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python parses PEP 750")
 def test_the_finding_names_the_needed_and_the_declared_python() -> None:
-    head = {"pyproject.toml": '[project]\nrequires-python = ">=3.14"\n', "views.py": NEW_EXCEPT}
+    head = {"pyproject.toml": '[project]\nrequires-python = ">=3.14"\n', "views.py": TEMPLATE}
     found = run_part("bandit", {}, head)
     assert rules(found) == ["python-unparseable"]
     message = found[0].message
-    assert "line 3 uses an `except` naming several exceptions without parentheses" in message
+    assert "line 2 uses a template string, t'...' (PEP 750)" in message
     assert "new in Python 3.14" in message
     assert "the repository declares Python >=3.14 (requires-python in pyproject.toml)" in message
     assert "Run gatekeeper on Python 3.14 or newer" in message
@@ -107,3 +108,49 @@ def test_a_plain_syntax_error_names_no_version_but_the_declared_one() -> None:
     assert rules(found) == ["python-unparseable"]
     assert "or newer" not in found[0].message
     assert "the repository declares Python 3.11 (in .python-version)" in found[0].message
+
+
+#: PEP 758 around a shell call: bandit can only report B602 once it reads the file
+SHELL_EXCEPT = (
+    "import subprocess\n\n\ndef run(cmd):\n    try:\n"
+    "        return subprocess.call(cmd, shell=True)\n"
+    "    except ValueError, TypeError:  # 3.14\n        return None\n"
+)
+
+
+def test_bare_except_lists_are_bracketed_and_nothing_else_changes() -> None:
+    fixed = parenthesized(SHELL_EXCEPT.encode(), running=OLD)
+    assert fixed is not None
+    assert fixed.decode().splitlines() == [
+        line.replace("except ValueError, TypeError:", "except (ValueError, TypeError):")
+        for line in SHELL_EXCEPT.splitlines()
+    ]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "try:\n    pass\nexcept A, B as e:\n    pass\n",  # an error on 3.14 too
+        NEW_EXCEPT + TEMPLATE,  # other newer syntax left: still unparseable
+        NEW_EXCEPT + "def f(:\n    pass\n",  # a plain error left
+        "x = 1\n",  # nothing to do
+    ],
+)
+def test_nothing_but_pep_758_is_rewritten(code: str) -> None:
+    assert parenthesized(code.encode(), running=OLD) is None
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python parses PEP 758 itself")
+def test_a_file_in_pep_758_syntax_is_scanned_and_its_findings_reported() -> None:
+    """warehouse bd8ccde and readthedocs f5873ea: 3.14's bare except lists blocked as
+    unparseable; bandit now scans them as if bracketed, on the same lines."""
+    found = run_part("bandit", {}, {"run.py": SHELL_EXCEPT})
+    assert rules(found) == ["bandit-b602"]
+    assert found[0].location is not None and found[0].location.start_line == 6
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python parses PEP 758 itself")
+def test_a_finding_the_base_had_is_not_new_when_both_sides_use_pep_758() -> None:
+    base = {"run.py": SHELL_EXCEPT}
+    head = {"run.py": SHELL_EXCEPT + "\n\nVERSION = 2\n"}
+    assert run_part("bandit", base, head) == []

@@ -273,7 +273,7 @@ def check_alembic(
     if honour_marker and info.downgrade_state == "raises" and len(info.downgrade_reason) >= 10:
         # ``raise NotImplementedError("Restore from a backup ...")``: the revision says why
         # it cannot be undone, as a gatekeeper:irreversible marker would (and, written by
-        # the PR, needs a human's approval the same way: check._reviewed_at_head)
+        # the PR, needs a human's approval the same way: reversibility.at_head)
         return [_irreversible(check, m.path, info.downgrade_reason, info.downgrade_line or 1)]
     if info.downgrade_state != "ok":
         what = "is empty" if info.downgrade_state == "empty" else "raises NotImplementedError"

@@ -17,6 +17,7 @@ from typing import Any
 
 from gatekeeper.changes.text import decode_text
 from gatekeeper.checks.interface import CheckContext, CheckError
+from gatekeeper.checks.security import pyversion
 from gatekeeper.checks.security.common import Part, tool, write_scratch
 from gatekeeper.checks.security.reduce import normalise
 
@@ -137,10 +138,23 @@ def scan(
     ctx.check_time()
     manager.run_tests()
     prefix = len(str(root)) + 1
+    levels = (settings.severity.upper(), settings.confidence.upper())
+    issues = list(manager.get_issue_list(*levels))
     broken = sorted(str(name)[prefix:] for name, _reason in manager.skipped)
+    rewritten = [p for p in broken if _parenthesize(root / p)]
+    if rewritten:
+        # files of a newer Python whose only new syntax is PEP 758's bare except lists:
+        # scanned again as written with brackets, which means the same
+        again = b_manager.BanditManager(conf, "file", profile=profile, ignore_nosec=True)
+        again.files_list = [str(root / p) for p in rewritten]
+        ctx.check_time()
+        again.run_tests()
+        issues += again.get_issue_list(*levels)
+        still = {str(name)[prefix:] for name, _reason in again.skipped}
+        broken = sorted({*broken} - {*rewritten} | still)
     hits = []
     lines_of: dict[str, list[str]] = {}
-    for issue in manager.get_issue_list(settings.severity.upper(), settings.confidence.upper()):
+    for issue in issues:
         path = str(issue.fname)[prefix:]
         if path not in lines_of:
             data = (root / path).read_bytes()
@@ -148,6 +162,16 @@ def scan(
             lines_of[path] = text.splitlines()
         hits.append(_hit(issue, path, lines_of[path]))
     return sorted(hits, key=lambda h: (h.path, h.line, h.test_id)), broken
+
+
+def _parenthesize(path: Path) -> bool:
+    """Rewrite the scratch copy at ``path`` with PEP 758's except lists bracketed, when
+    that makes it parse here (:func:`pyversion.parenthesized`); whether it did."""
+    fixed = pyversion.parenthesized(path.read_bytes())
+    if fixed is None:
+        return False
+    path.write_bytes(fixed)
+    return True
 
 
 def _hit(issue: Any, path: str, lines: list[str]) -> Hit:

@@ -110,7 +110,9 @@ RULES: tuple[Rule, ...] = (
         "file that is not Python (a template) is excluded with "
         "`checks.security.bandit.exclude` in the base policy.",
         description="What the gate did not read it cannot call clean: a file bandit could "
-        "not parse blocks until it parses or the base policy excludes it.",
+        "not parse blocks until it parses or the base policy excludes it. Python 3.14's "
+        "`except A, B:` is no reason: a file whose only newer syntax it is is scanned as "
+        "`except (A, B):`, which means the same.",
     ),
     Rule(
         RULE_NOT_SCANNED,

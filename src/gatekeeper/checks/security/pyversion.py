@@ -6,12 +6,17 @@ Bandit parses with the interpreter the gate runs on. A file written for a newer 
 project's Python) is only obvious when the message says which Python the file needs and
 which one the repository declares; this module finds both.
 
+One newer syntax is only spelling: Python 3.14 reads ``except A, B:`` as ``except (A,
+B):``. A file whose only new syntax is that is scanned as if bracketed
+(:func:`parenthesized`), so a project on 3.14 is not blocked for a comma.
+
 Recognition looks at the failing line and the parser's message, and only claims a version
 newer than the running one: an error the running Python should parse is a plain error.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import tomllib
@@ -92,6 +97,47 @@ def newer_syntax(line: str, msg: str, running: tuple[int, int] | None = None) ->
         found = recognise(line, msg)
         if found is not None and found.version > now:
             return found
+    return None
+
+
+#: the head and the exception list of a PEP 758 ``except`` line, up to its colon
+_EXCEPT_HEAD = re.compile(r"^(\s*except\*?\s+)([^(\s][^:]*?)(\s*:)")
+#: how many lines of one file are rewritten at most: one parse per line
+MAX_REWRITTEN = 200
+
+
+def parenthesized(data: bytes, running: tuple[int, int] | None = None) -> bytes | None:
+    """``data`` with every PEP 758 ``except A, B:`` written ``except (A, B):``, which means
+    the same, when that is all that keeps the running Python from parsing it; else None.
+
+    Python 3.14 reads the two forms alike, so scanning the rewritten text finds what a
+    scan on 3.14 would, line for line (only columns after the bracket move by one). Any
+    other syntax error, or a file that is not UTF-8, gives None: the file stays
+    unparseable and the gate fails closed on it."""
+    try:
+        lines = data.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return None
+    changed = False
+    for _ in range(MAX_REWRITTEN + 1):
+        text = "".join(lines)
+        try:
+            ast.parse(text)
+        except SyntaxError as exc:
+            number = exc.lineno or 0
+            line = lines[number - 1] if 0 < number <= len(lines) else ""
+            newer = newer_syntax(line, exc.msg or "", running)
+            head = _EXCEPT_HEAD.match(line)
+            if newer is None or newer.version != (3, 14) or head is None:
+                return None
+            if "," not in head.group(2):
+                return None
+            lines[number - 1] = _EXCEPT_HEAD.sub(r"\1(\2)\3", line, count=1)
+            changed = True
+            continue
+        except ValueError:
+            return None
+        return text.encode("utf-8") if changed else None
     return None
 
 
