@@ -21,6 +21,9 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     ecto,
+    ectocasts,
+    ectoops,
+    ectorenames,
     flywayconf,
     godowns,
     gomig,
@@ -84,8 +87,10 @@ def history_findings(
         if m.framework == GO and after is not None and _steps_appended(before, after):
             continue  # a slice of steps that grew: new migrations, reviewed as such
         kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
-        if kept and after is not None and _same_migration(m, before, after):
-            continue  # moved, reformatted or re-commented: what runs is unchanged
+        same = _unchanged(check, m, path, before, after) if kept and after is not None else None
+        if same is not None:
+            out += same  # moved, reformatted or re-commented: what runs is unchanged
+            continue
         verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
         if _only_down(m, changes, path, before, after):
             out.append(
@@ -138,8 +143,9 @@ def history_findings(
                 )
             )
             continue
-        if f.status is FileStatus.MODIFIED and _same_statements(m, before, after):
-            out.append(_same_statements_edited(check, m, path, after))
+        same = _behaviour_kept(check, changes, m, f.status, path, before, after)
+        if same is not None:
+            out.append(same)
             continue
         corrected = _corrected_by_new_step(changes, m, before, after)
         if corrected is not None:
@@ -158,6 +164,73 @@ def history_findings(
             )
         )
     return out
+
+
+def _behaviour_kept(
+    check: BaseCheck,
+    changes: ChangeSet,
+    m: Migration,
+    status: FileStatus,
+    path: str,
+    before: bytes,
+    after: bytes | None,
+) -> Finding | None:
+    """The warning for an edit of a merged migration that keeps what it runs: the same
+    statements in other code, or a call that follows a function renamed at its
+    definition; None for any other edit."""
+    if status is FileStatus.MODIFIED and _same_statements(m, before, after):
+        return _same_statements_edited(check, m, path, after)
+    follows = _follows_rename(changes, m, status, before, after)
+    if follows is not None:
+        return _renamed_call(check, path, *follows)
+    casts = _widening_casts(changes, m, status, before, after)
+    if casts is None:
+        return None
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only casts integer "
+        f"columns to a wider integer type ({', '.join(casts)}, types from the merged "
+        "migrations): where it succeeded it computed the same values; where a narrow "
+        "product overflowed, its transaction rolled back and Ecto did not record it, so "
+        "the fixed text runs there (a warning).",
+        path=path,
+        evidence=f"{path}:{','.join(casts)}",
+        level=Level.WARNING,
+    )
+
+
+def _widening_casts(
+    changes: ChangeSet, m: Migration, status: FileStatus, before: bytes, after: bytes | None
+) -> list[str] | None:
+    """The casts of an Ecto migration edited only to widen integer columns (ectocasts)."""
+    if m.framework != ECTO or status is not FileStatus.MODIFIED or after is None:
+        return None
+    old, new = (b.decode("utf-8", "replace") for b in (before, after))
+    columns = ectoops.merged_types(changes, posixpath.dirname(changes.base_path_of(m.path)))
+    return ectocasts.widened(old, new, columns)
+
+
+def _follows_rename(
+    changes: ChangeSet, m: Migration, status: FileStatus, before: bytes, after: bytes | None
+) -> tuple[str, str, str] | None:
+    """An Ecto migration edited only to call a function by the new name the change gives
+    it at its definition (ectorenames): ``(old, new, defining file)``."""
+    if m.framework != ECTO or status is not FileStatus.MODIFIED or after is None:
+        return None
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    return ectorenames.follows_rename(changes, *texts)
+
+
+def _renamed_call(check: BaseCheck, path: str, old: str, new: str, where: str) -> Finding:
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only to call {new}, "
+        f"the name {where} now gives {old} (its body unchanged, {old} left nowhere): "
+        "what it runs is the same (a warning).",
+        path=path,
+        evidence=f"{path}:{old}->{new}",
+        level=Level.WARNING,
+    )
 
 
 def _corrected_by_new_step(
@@ -529,6 +602,72 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
         return True
     # Django: imports nobody uses removed, or moved out of a function unchanged
     return m.framework == DJANGO and djhistory.same_module(*trees)
+
+
+#: a string the migration hands the database: it starts with a statement's keyword
+_SQL_START = re.compile(
+    r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|COMMENT|GRANT|"
+    r"REVOKE|DO|SET|BEGIN|MERGE|REFRESH|REINDEX|VACUUM|ANALYZE)\b",
+    re.IGNORECASE,
+)
+
+
+def _unchanged(
+    check: BaseCheck, m: Migration, path: str, before: bytes, after: bytes
+) -> list[Finding] | None:
+    """[] when the edit cannot change what runs; a warning when it only touches comments
+    or layout inside SQL strings (the text the database receives changed); else None."""
+    if _same_migration(m, before, after):
+        return []
+    if _same_but_sql_comments(m, before, after):
+        return [_sql_comments_edited(check, path)]
+    return None
+
+
+def _same_but_sql_comments(m: Migration, before: bytes, after: bytes) -> bool:
+    """A Python migration whose edit, beyond what :func:`_same_migration` sets aside,
+    only touches comments and blanks inside its SQL strings: the statements the database
+    runs are the same. Only strings that start with a statement's keyword are read as SQL
+    (a ``--flag`` passed to a command is not a comment)."""
+    if m.framework not in (ALEMBIC, DJANGO):
+        return False
+    trees = _trees(before, after)
+    if trees is None:
+        return False
+    old, new = (_sql_executed(tree) for tree in trees)
+    return ast.dump(old) == ast.dump(new)
+
+
+def _sql_executed(tree: ast.Module) -> ast.Module:
+    """``tree`` with each SQL string (a whole f-string when its first part is SQL) as
+    the database reads it (:func:`sqltext.executed`)."""
+    for node in ast.walk(tree):
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.JoinedStr):
+            parts = node.values
+        elif isinstance(node, ast.Constant):
+            parts = [node]
+        first = parts[0] if parts else None
+        if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+            continue
+        if not _SQL_START.match(sqltext.strip_comments(first.value)):
+            continue
+        for part in parts:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                part.value = sqltext.executed(part.value)
+    return tree
+
+
+def _sql_comments_edited(check: BaseCheck, path: str) -> Finding:
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only comments and "
+        "layout inside its SQL (and Python comments or docstrings): the statements it runs "
+        "are unchanged (a warning).",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:
