@@ -111,41 +111,13 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
-        if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
-            # logto's next-* scripts: a release renames them after its version
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change {verb} {path}, a merged script still named next-*: no "
-                    "release shipped it (a release renames it after its version), so only "
-                    "development databases ran it.",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
+        unshipped = _unshipped(check, changes, m, path, verb, before, released_only)
+        if unshipped is not None:
+            out.append(unshipped)
             continue
-        failed = _failed_everywhere(check, changes, m, path, before, verb)
-        if failed is not None:
-            out.append(failed)
-            continue
-        tag = newest_release(changes) if released_only else None
-        if tag and not in_release(changes, tag, changes.base_path_of(path)):
-            # merged but in no release yet: only development databases ran it
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change {verb} {path}, a migration merged since the newest release "
-                    f"({tag}): databases of that release never ran it, development ones did.",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
-            continue
-        same = _behaviour_kept(check, changes, m, f.status, path, before, after)
-        if same is not None:
-            out.append(same)
+        behaviour = _behaviour_kept(check, changes, m, f.status, path, before, after)
+        if behaviour is not None:
+            out.append(behaviour)
             continue
         corrected = _corrected_by_new_step(changes, m, before, after)
         if corrected is not None:
@@ -164,6 +136,46 @@ def history_findings(
             )
         )
     return out
+
+
+def _unshipped(
+    check: BaseCheck,
+    changes: ChangeSet,
+    m: Migration,
+    path: str,
+    verb: str,
+    before: bytes,
+    released_only: bool,
+) -> Finding | None:
+    """The warning for a merged migration no database but development ones ran: a script
+    still named next-*, one that failed everywhere it ran, or one merged since the newest
+    release; None for any other."""
+    if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
+        # logto's next-* scripts: a release renames them after its version
+        return check.finding(
+            "history-rewritten",
+            f"The change {verb} {path}, a merged script still named next-*: no "
+            "release shipped it (a release renames it after its version), so only "
+            "development databases ran it.",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    failed = _failed_everywhere(check, changes, m, path, before, verb)
+    if failed is not None:
+        return failed
+    tag = newest_release(changes) if released_only else None
+    if tag and not in_release(changes, tag, changes.base_path_of(path)):
+        # merged but in no release yet: only development databases ran it
+        return check.finding(
+            "history-rewritten",
+            f"The change {verb} {path}, a migration merged since the newest release "
+            f"({tag}): databases of that release never ran it, development ones did.",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    return None
 
 
 def _behaviour_kept(
