@@ -110,45 +110,9 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
-        if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
-            # logto's next-* scripts: a release renames them after its version
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change {verb} {path}, a merged script still named next-*: no "
-                    "release shipped it (a release renames it after its version), so only "
-                    "development databases ran it.",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
-            continue
-        failed = _failed_everywhere(check, changes, m, path, before, verb)
-        if failed is not None:
-            out.append(failed)
-            continue
-        tag = newest_release(changes) if released_only else None
-        if tag and not in_release(changes, tag, changes.base_path_of(path)):
-            # merged but in no release yet: only development databases ran it
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change {verb} {path}, a migration merged since the newest release "
-                    f"({tag}): databases of that release never ran it, development ones did.",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
-            continue
-        same = _behaviour_kept(check, changes, m, f.status, path, before, after)
-        if same is not None:
-            out.append(same)
-            continue
-        corrected = _corrected_by_new_step(changes, m, before, after)
-        if corrected is not None:
-            out.append(_corrected(check, path, *corrected))
+        relief = _relief(check, changes, m, (f.status, path, verb), before, after, released_only)
+        if relief is not None:
+            out.append(relief)
             continue
         step = _edited_step(m, before, after)
         what = f"{step[0]} (line {step[1]}) of " if step else ""
@@ -163,6 +127,54 @@ def history_findings(
             )
         )
     return out
+
+
+def _relief(
+    check: BaseCheck,
+    changes: ChangeSet,
+    m: Migration,
+    edit: tuple[FileStatus, str, str],
+    before: bytes,
+    after: bytes | None,
+    released_only: bool,
+) -> Finding | None:
+    """The warning that replaces ``history-rewritten`` for an edit no released database
+    is hurt by (a next-* script, a migration that failed everywhere or is in no release,
+    one whose behaviour is kept or corrected by a new step); None when none applies.
+    ``edit`` is the file's status, its path and the verb for it."""
+    status, path, verb = edit
+    if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
+        # logto's next-* scripts: a release renames them after its version
+        return check.finding(
+            "history-rewritten",
+            f"The change {verb} {path}, a merged script still named next-*: no "
+            "release shipped it (a release renames it after its version), so only "
+            "development databases ran it.",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    failed = _failed_everywhere(check, changes, m, path, before, verb)
+    if failed is not None:
+        return failed
+    tag = newest_release(changes) if released_only else None
+    if tag and not in_release(changes, tag, changes.base_path_of(path)):
+        # merged but in no release yet: only development databases ran it
+        return check.finding(
+            "history-rewritten",
+            f"The change {verb} {path}, a migration merged since the newest release "
+            f"({tag}): databases of that release never ran it, development ones did.",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    same = _behaviour_kept(check, changes, m, status, path, before, after)
+    if same is not None:
+        return same
+    corrected = _corrected_by_new_step(changes, m, before, after)
+    if corrected is not None:
+        return _corrected(check, path, *corrected)
+    return None
 
 
 def _behaviour_kept(
