@@ -111,17 +111,9 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
-        unshipped = _unshipped(check, changes, m, path, verb, before, released_only)
-        if unshipped is not None:
-            out.append(unshipped)
-            continue
-        behaviour = _behaviour_kept(check, changes, m, f.status, path, before, after)
-        if behaviour is not None:
-            out.append(behaviour)
-            continue
-        corrected = _corrected_by_new_step(changes, m, before, after)
-        if corrected is not None:
-            out.append(_corrected(check, path, *corrected))
+        relief = _relief(check, changes, m, (f.status, path, verb), before, after, released_only)
+        if relief is not None:
+            out.append(relief)
             continue
         step = _edited_step(m, before, after)
         what = f"{step[0]} (line {step[1]}) of " if step else ""
@@ -138,18 +130,20 @@ def history_findings(
     return out
 
 
-def _unshipped(
+def _relief(
     check: BaseCheck,
     changes: ChangeSet,
     m: Migration,
-    path: str,
-    verb: str,
+    edit: tuple[FileStatus, str, str],
     before: bytes,
+    after: bytes | None,
     released_only: bool,
 ) -> Finding | None:
-    """The warning for a merged migration no database but development ones ran: a script
-    still named next-*, one that failed everywhere it ran, or one merged since the newest
-    release; None for any other."""
+    """The warning that replaces ``history-rewritten`` for an edit no released database
+    is hurt by (a next-* script, a migration that failed everywhere or is in no release,
+    one whose behaviour is kept or corrected by a new step); None when none applies.
+    ``edit`` is the file's status, its path and the verb for it."""
+    status, path, verb = edit
     if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
         # logto's next-* scripts: a release renames them after its version
         return check.finding(
@@ -175,6 +169,12 @@ def _unshipped(
             evidence=path,
             level=Level.WARNING,
         )
+    same = _behaviour_kept(check, changes, m, status, path, before, after)
+    if same is not None:
+        return same
+    corrected = _corrected_by_new_step(changes, m, before, after)
+    if corrected is not None:
+        return _corrected(check, path, *corrected)
     return None
 
 
