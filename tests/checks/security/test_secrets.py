@@ -177,6 +177,17 @@ def test_stored_password_hashes_are_not_secrets_but_a_token_beside_them_is() -> 
     assert rules(run_part("secrets", {}, {"seed.go": fake})) == ["secret-high-entropy"]
 
 
+def test_a_url_route_pattern_is_not_a_secret_but_a_key_with_punctuation_is() -> None:
+    routes = (
+        'friendly_token = r"(?P<friendly_token>[\\w\\-_]*)"\n'
+        'session_key_pattern = r"^sessions/(?:[A-Za-z0-9]{32})$"\n'
+    )
+    assert run_part("secrets", {}, {"files/urls.py": routes}) == []
+    # a generated password with brackets and a backslash but no pattern's grammar
+    real = 'api_token = "x9(?:Kd]4\\Lq7#Wz2!vB8"\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"files/urls.py": real})) == ["secret-high-entropy"]
+
+
 def test_a_go_file_built_only_for_tests_is_test_code() -> None:
     seed = (
         "//go:build e2etest\n\npackage service\n\n"

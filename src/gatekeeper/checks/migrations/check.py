@@ -169,7 +169,9 @@ class MigrationsCheck(BaseCheck):
         if sizes.listed is None and dialect == "postgres":
             folder = m.directory
             sizes = dataclasses.replace(
-                sizes, indexed_concurrently=precedent.concurrent_tables(changes, folder)
+                sizes,
+                indexed_concurrently=precedent.concurrent_tables(changes, folder),
+                indexed_often=precedent.often_indexed(changes, folder),
             )
         if not ctx.config.get("drop_after_copy", True):
             hits = [reliefs.refused(h) if h.relaxed == moves.RELAXED else h for h in hits]

@@ -45,7 +45,10 @@ def effect(old: ast.expr | None, new: ast.expr | None) -> Effect | None:
 
 def sql_effect(old: tuple[str, tuple[int, ...]], new: tuple[str, tuple[int, ...]]) -> Effect | None:
     """:func:`effect` for types as PostgreSQL's parser names them: (``"varchar"``,
-    ``(255,)``), (``"int8"``, ``()``)."""
+    ``(255,)``), (``"int8"``, ``()``). The same type again changes nothing: PostgreSQL
+    keeps the column as it is."""
+    if old == new:
+        return "catalog-only"
     return _effect(_Type(old[0], _padded(old)), _Type(new[0], _padded(new)))
 
 

@@ -308,10 +308,12 @@ _MODULE = re.compile(r"^\s*defmodule\s+[\w.]+\s+do\s*$")
 def same_code(before: str, after: str) -> bool:
     """Two texts that run the same: only comments, blank lines, indentation or the
     module's name differ (Ecto records a migration by its version, not its module)."""
-    return _tokens(before) == _tokens(after)
+    return code_lines(before) == code_lines(after)
 
 
-def _tokens(text: str) -> list[str]:
+def code_lines(text: str) -> list[str]:
+    """The lines of code of ``text``, comments and the module line left out, each with
+    its spaces normalised."""
     out = []
     for line in text.splitlines():
         bare = code(line).strip()

@@ -16,12 +16,13 @@ when ``CONCURRENTLY`` cannot run and when a backfill holds the schema change's l
 
 from __future__ import annotations
 
+import posixpath
 import re
 import textwrap
 from collections.abc import Callable
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import ecto
+from gatekeeper.checks.migrations import ecto, pgcolumns
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, split
 
@@ -99,6 +100,17 @@ def _sql_type(arg: str) -> str:
     return _TYPES.get(name, name)
 
 
+def _sized(kind: str, opts: dict[str, str]) -> str:
+    """``kind`` with the modifiers Ecto's adapter writes from ``size:`` (a varchar's
+    length) and ``precision:``/``scale:`` (a numeric's)."""
+    size, precision, scale = opts.get("size", ""), opts.get("precision", ""), opts.get("scale", "")
+    if kind.startswith("varchar") and size.isdigit():
+        return f"varchar({size})"
+    if kind == "numeric" and precision.isdigit():
+        return f"numeric({precision}, {scale})" if scale.isdigit() else f"numeric({precision})"
+    return kind
+
+
 def _literal(value: str) -> str:
     """An Elixir default as SQL: strings quoted, ``nil`` NULL, ``fragment("...")`` as is."""
     value = value.strip()
@@ -119,9 +131,7 @@ def _column(args: list[str]) -> str:
     name = _name(args[0]) if args else "?"
     kind = _sql_type(args[1]) if len(args) > 1 else "text"
     opts = _options(args[2:])
-    if "size" in opts and kind.startswith("varchar"):
-        kind = f"varchar({opts['size']})"
-    out = f"{_ident(name)} {kind}"
+    out = f"{_ident(name)} {_sized(kind, opts)}"
     if opts.get("primary_key") == "true":
         out += " PRIMARY KEY"
     if opts.get("null") == "false":
@@ -156,8 +166,10 @@ def _strings(text: str) -> str | None:
 class _Reader:
     """Collects the statements of one method, in order, with their lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, columns: bool = False) -> None:
         self.out: list[Statement] = []
+        #: also write out the columns of a ``create table`` block (for the type history)
+        self.columns = columns
 
     def add(self, sql: str, line: int, end: int | None = None) -> None:
         self.out.append(Statement(sql, line, end or line))
@@ -189,7 +201,7 @@ class _Reader:
                 stack.append(None)
                 continue
             current = next((b for b in reversed(stack) if b is not None), None)
-            if current is not None and current[0] == "alter":
+            if current is not None and (current[0] == "alter" or self.columns):
                 self.alter(current[1], whole, line)
             elif current is None:
                 self.command(whole, line)
@@ -224,7 +236,8 @@ class _Reader:
             target = _sql_type(kind).split(" REFERENCES ", 1)[1]
             self.add(f"ALTER TABLE {t} ADD FOREIGN KEY ({name}) REFERENCES {target}", line)
         elif kind:
-            self.add(f"ALTER TABLE {t} ALTER COLUMN {name} TYPE {_sql_type(kind)}", line)
+            sized = _sized(_sql_type(kind), opts)
+            self.add(f"ALTER TABLE {t} ALTER COLUMN {name} TYPE {sized}", line)
         if opts.get("null") == "false":
             self.add(f"ALTER TABLE {t} ALTER COLUMN {name} SET NOT NULL", line)
         elif opts.get("null") == "true":
@@ -334,8 +347,9 @@ class _Reader:
                      line + whole[: m.end()].count("\n"))  # fmt: skip
 
 
-def up_statements(text: str) -> list[Statement]:
-    """The statements the up side of the migration in ``text`` runs, in order."""
+def up_statements(text: str, *, columns: bool = False) -> list[Statement]:
+    """The statements the up side of the migration in ``text`` runs, in order
+    (``columns``: a created table's columns as ``ADD COLUMN`` statements too)."""
     found = ecto.methods(text)
     sides = [found[n] for n in ("change", "up") if n in found]
     called: list[ecto.Method] = []
@@ -349,13 +363,36 @@ def up_statements(text: str) -> list[Statement]:
                 helper = found.get(m.group(1) or m.group(2) or "")
                 if helper is not None and helper.private and helper not in called:
                     called.append(helper)
-    reader = _Reader()
+    reader = _Reader(columns=columns)
     for method in sides + called:
         reader.method(method)
     return reader.out
 
 
 Review = Callable[[list[Statement], bool], list[Hit]]
+
+
+def merged_types(changes: ChangeSet, folder: str) -> pgcolumns.Columns:
+    """Column types as the merged Ecto migrations of ``folder`` leave them, run in
+    version order (``create table`` columns, ``add``, ``modify``, renames and SQL they
+    execute); read at base, once per folder and run. A column whose type cannot be read
+    is left out, so its change stays unjudged."""
+
+    def read() -> pgcolumns.Columns:
+        paths = [
+            p for p in changes.base_paths((f"{folder}/*.exs",))
+            if posixpath.dirname(p) == folder and ecto.may_be_migration(p)
+        ]  # fmt: skip
+        columns: pgcolumns.Columns = {}
+        for path in sorted(paths, key=lambda p: (ecto.version(p), p)):
+            text = changes.text_at_base(path)
+            if text is None or not ecto.is_migration(path, text):
+                continue
+            for statement in up_statements(text, columns=True):
+                pgcolumns.read_into(columns, statement.text)
+        return columns
+
+    return changes.fact(f"ecto-types:{folder}", read)
 
 
 def hits(text: str, added: frozenset[int], review: Review) -> list[Hit]:

@@ -76,6 +76,9 @@ def framework_hits(
         rules = ectoops.dialect(changes, dialect)
         review_sql = sql_review(rules)
         hits = ectoops.hits(text, changes.added_lines(m.path), review_sql)
+        if rules == "postgres" and any(h.new_type for h in hits):
+            folder = posixpath.dirname(m.path)
+            hits = review.typed(hits, ectoops.merged_types(changes, folder))
     elif m.is_sql:
         # a per-database file in its database's dialect; a generic file beside such
         # files in the dialect of each database that runs it

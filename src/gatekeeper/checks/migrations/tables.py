@@ -55,6 +55,9 @@ class Sizes:
     #: without a list: tables the merged migrations indexed CONCURRENTLY (precedent.py),
     #: lower-cased name -> the file that did
     indexed_concurrently: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: without a list: tables many merged migrations came back to index (precedent.py),
+    #: lower-cased name -> how many did
+    indexed_often: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Sizes:
@@ -82,6 +85,17 @@ class Sizes:
             return (
                 f"{known[0]} is treated as large: {precedent} built an index on it "
                 f"CONCURRENTLY (list the real large tables in {SETTING})"
+            )
+        often = next(
+            ((n, self.indexed_often[n.rsplit(".", 1)[-1].lower()]) for n in known
+             if n.rsplit(".", 1)[-1].lower() in self.indexed_often),
+            None,
+        )  # fmt: skip
+        if often is not None:
+            return (
+                f"{known[0]} is treated as large: {often[1]} merged migrations came back to "
+                f"add indexes on it after it was created, as a growing table needs "
+                f"(list the real large tables in {SETTING})"
             )
         words = [w.lower() for w in _WORD.findall(bare)]
         grows = sorted(set(words) & GROWING_WORDS) or sorted(set(words[-1:]) & HEAD_WORDS)

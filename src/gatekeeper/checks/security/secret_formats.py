@@ -52,6 +52,14 @@ NOT_SECRET_SHAPES = tuple(
         # secret, seeded by fixtures; a token of a known format is still reported
         r"\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}",
         r"\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+",
+        # a regular expression (a URL route ``(?P<token>[\w\-_]*)``): a group's opening
+        # ``(?P<name>``, ``(?:``, or an escaped class ``\w``, and a quantified class or group
+        # or an anchor. Generated keys (hex, base64, base64url) hold no ``(``, ``[`` or ``\``,
+        # and one dressed up as a pattern (``(?:<key>)+``) keeps its long run of letters and
+        # digits, which no route or pattern needs
+        r"(?!.*[A-Za-z0-9]{16})"
+        r"(?=.*(?:\(\?(?:P?<[A-Za-z_]\w*>|[:=!])|\\[dwsDWS]))"
+        r"(?=.*(?:[\])][*+?{]|\\[dwsDWS][*+?{]|^\^|\$$)).*",
     )
 )
 
