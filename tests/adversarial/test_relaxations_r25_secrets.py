@@ -99,7 +99,7 @@ def test_strings_that_only_look_like_docstrings_still_block(attack: AttackFactor
         # a lone carriage return makes Python and git number the lines apart
         "app/d.py": f'def f():\n    """Doc\r    """\n    access_token = "{RANDOM}"\n',
         # other languages' doc comments are not read as documentation
-        "app/e.js": f'/**\n * Sample:\n{secret} */\n',
+        "app/e.js": f"/**\n * Sample:\n{secret} */\n",
     }
     verdict = attack(POLICY, BASE, head).judge()
     blocked = {
