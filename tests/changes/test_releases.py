@@ -84,3 +84,19 @@ def test_a_reachable_name_that_is_no_version_stands(git_repo: GitRepo) -> None:
     git_repo.git("tag", "stable", base)
     with changeset_from_git(git_repo.root, base, head) as cs:
         assert newest_release(cs) == "stable"
+
+
+def test_a_hotfix_tag_of_an_old_version_is_not_the_newest(git_repo: GitRepo) -> None:
+    # the number after "-hotfix-" is no version: v0.0.8-hotfix-1 is not above v0.68.1
+    old = git_repo.commit({"a.txt": "1\n"})
+    _tag(git_repo, "v0.0.8-hotfix-1", old, "2021-08-17T00:00:00")
+    git_repo.git("checkout", "-q", "-b", "hotfix", old)
+    fix = git_repo.commit({"b.txt": "fix\n"})
+    _tag(git_repo, "v0.0.9-hotfix-2", fix, "2021-09-01T00:00:00")
+    git_repo.git("checkout", "-q", "main")
+    release = git_repo.commit({"a.txt": "2\n"})
+    _tag(git_repo, "v0.68.1", release, "2024-12-01T00:00:00")
+    base = git_repo.commit({"a.txt": "3\n"})
+    head = git_repo.commit({"a.txt": "4\n"})
+    with changeset_from_git(git_repo.root, base, head) as cs:
+        assert newest_release(cs) == "v0.68.1"

@@ -20,7 +20,10 @@ from gatekeeper.changes.git import run_git
 from gatekeeper.errors import GitError
 
 _VERSION = re.compile(
-    r"^(?:[A-Za-z][\w.-]*?[-/@_])?v?(\d+(?:\.\d+){0,3})(\.?[-_+]?(?:rc|alpha|beta|a|b|dev|pre)[\w.-]*)?$",
+    # a prefix names a component (``api/``, ``sdk@``, ``release-``) and holds no version
+    # of its own: ``v0.0.8-hotfix-1`` is no version 1
+    r"^(?:[A-Za-z](?:(?!\d+\.\d)[\w.-])*?[-/@_])?v?(\d+(?:\.\d+){0,3})"
+    r"(\.?[-_+]?(?:rc|alpha|beta|a|b|dev|pre)[\w.-]*)?$",
     re.IGNORECASE,
 )
 

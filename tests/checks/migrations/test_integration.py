@@ -39,7 +39,7 @@ down_revision = "a1"
 
 def upgrade():
     op.add_column("users", sa.Column("email", sa.String(80)))
-    op.create_index("ix_users_email", "users", ["email"])
+    op.create_index("ix_users_email", "users", ["email", "id"])
 
 
 def downgrade():

@@ -57,3 +57,59 @@ def test_a_down_emptied_while_moving_is_new(git_repo: Any) -> None:
         found = list(check.run(ctx))
     empty = [f for f in found if f.rule == "empty-down"]
     assert empty and not any(f.fingerprint in ctx.existing_at_base for f in empty), found
+
+
+TYPEORM = """import { MigrationInterface, QueryRunner } from "typeorm";
+export class AddNotes1700000000000 implements MigrationInterface {
+  name = "AddNotes1700000000000";
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "notes" ("id" integer PRIMARY KEY, "body" text)`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "notes"`);
+  }
+}
+"""
+KNEX = """exports.up = function (knex) {
+  return knex.schema.createTable("notes", (t) => { t.increments("id"); t.text("body"); });
+};
+exports.down = function (knex) {
+  return knex.schema.dropTable("notes");
+};
+"""
+
+
+def _rewritten(git_repo: Any, old: dict[str, str], new: dict[str, str | None]) -> list[str]:
+    base = git_repo.commit(old)
+    head = git_repo.commit({**dict.fromkeys(old), **new})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        ctx = context(changes, {**defaults(check), "roundtrip": "off"})
+        return sorted(f.rule for f in check.run(ctx) if f.rule == "history-rewritten")
+
+
+def test_a_typeorm_migration_moved_unchanged_keeps_its_name(git_repo: Any) -> None:
+    # TypeORM records the migration's name (its class), not its path
+    old = {"server/migration/1700000000000-AddNotes.ts": TYPEORM}
+    new = {"server/migration/sqlite/1700000000000-AddNotes.ts": TYPEORM}
+    assert _rewritten(git_repo, old, new) == []
+
+
+def test_a_typeorm_migration_moved_and_edited_is_rewritten(git_repo: Any) -> None:
+    old = {"server/migration/1700000000000-AddNotes.ts": TYPEORM}
+    edited = TYPEORM.replace('"body" text', '"body" text NOT NULL')
+    new = {"server/migration/sqlite/1700000000000-AddNotes.ts": edited}
+    assert _rewritten(git_repo, old, new) == ["history-rewritten"]
+
+
+def test_a_knex_migration_moved_under_its_file_name_is_the_same(git_repo: Any) -> None:
+    # knex records the file name alone
+    old = {"db/migrations/20240101120000_notes.js": KNEX}
+    new = {"server/db/knex_migrations/20240101120000_notes.js": KNEX}
+    assert _rewritten(git_repo, old, new) == []
+
+
+def test_a_knex_migration_renamed_is_another_migration(git_repo: Any) -> None:
+    old = {"db/migrations/20240101120000_notes.js": KNEX}
+    new = {"server/db/migrations/20240101120000_create_notes.js": KNEX}
+    assert _rewritten(git_repo, old, new) == ["history-rewritten"]

@@ -255,3 +255,53 @@ def test_each_removed_enum_value_is_its_own_finding_with_its_own_fingerprint() -
     removed = [f for f in findings if f.rule == "request-property-enum-value-removed"]
     assert sorted("'a'" in f.message for f in removed) == [False, True]
     assert len({f.fingerprint for f in removed}) == 2
+
+
+def _settings_spec(properties: dict[str, Any], *, request: dict[str, Any] | None = None) -> str:
+    """A settings resource: GET returns it; POST takes it (or ``request``) and returns it."""
+    schema = {"type": "object", "properties": properties}
+    body = {"$ref": "#/components/schemas/Settings"}
+    ok = {"description": "ok", "content": {"application/json": {"schema": body}}}
+    taken = {"type": "object", "properties": request} if request is not None else body
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/settings": {
+                "get": {"responses": {"200": ok}},
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": taken}}},
+                    "responses": {"200": ok},
+                },
+            }
+        },
+        "components": {"schemas": {"Settings": schema}},
+    }
+    return yaml.safe_dump(doc)
+
+
+def _levels_removed(base: str, head: str) -> list[tuple[str, str]]:
+    found = run_check(OpenAPICheck(), {"openapi.yaml": base}, {"openapi.yaml": head})
+    return sorted((f.rule, f.level.value) for f in found if f.rule.endswith("property-removed"))
+
+
+def test_a_property_clients_read_and_send_back_removed_is_breaking() -> None:
+    # jellyseerr dropped NetworkSettings.forceIpv4First from the settings POST takes and
+    # returns: a client that saves the settings it read loses the value silently
+    flag = {"type": "boolean"}
+    base = _settings_spec({"trustProxy": flag, "forceIpv4First": flag})
+    head = _settings_spec({"trustProxy": flag})
+    assert ("response-optional-property-removed", "error") in _levels_removed(base, head)
+
+
+def test_a_property_removed_after_its_deprecation_or_from_responses_alone_warns() -> None:
+    flag = {"type": "boolean"}
+    head = _settings_spec({"trustProxy": flag})
+    old = {**flag, "deprecated": True}
+    deprecated = _settings_spec({"trustProxy": flag, "forceIpv4First": old})
+    assert {lvl for _, lvl in _levels_removed(deprecated, head)} == {"warning"}
+    # the request still takes it: only what clients read changes (oasdiff's warning)
+    kept = {"trustProxy": flag, "forceIpv4First": flag}
+    base = _settings_spec(kept, request=kept)
+    only_read = _settings_spec({"trustProxy": flag}, request=kept)
+    assert _levels_removed(base, only_read) == [("response-optional-property-removed", "warning")]

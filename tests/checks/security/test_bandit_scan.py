@@ -452,3 +452,36 @@ def test_b103_on_an_executable_mode_warns_a_writable_mode_blocks() -> None:
         "bandit", {}, {"cron.py": code.format(mode="0o755")}, {"chmod_exec_only": False}
     )
     assert strict.level is Level.ERROR
+
+
+# --- B608 in a migration ---------------------------------------------------------------------
+
+_REVISION = (
+    "from alembic import op\n\nrevision = '{rev}'\ndown_revision = {down}\n\n\n"
+    "def upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
+)
+_FOLDER = "app/migrations/versions"
+_MERGED = {f"{_FOLDER}/a1_init.py": _REVISION.format(rev="a1", down=None, body="pass")}
+_FILL = (
+    'cases = " ".join(f"WHEN {k} THEN 1" for k in KINDS)\n'
+    '    op.execute(f"UPDATE t SET c = {cases}")'
+)
+_FILLING = {f"{_FOLDER}/b2_fill.py": _REVISION.format(rev="b2", down="'a1'", body=_FILL)}
+
+
+def test_sql_formatted_in_a_migration_of_a_kept_folder_is_a_warning() -> None:
+    (found,) = run_part("bandit", _MERGED, {**_MERGED, **_FILLING})
+    assert found.rule == "bandit-b608" and found.level is Level.WARNING
+    assert "in a migration" in found.message
+
+
+def test_sql_in_a_migration_blocks_when_the_policy_says_so() -> None:
+    (found,) = run_part("bandit", _MERGED, {**_MERGED, **_FILLING}, {"sql_in_migrations": False})
+    assert found.level is Level.ERROR
+
+
+def test_a_revision_in_a_folder_new_to_the_repository_still_blocks() -> None:
+    # the PR starts the folder itself: nothing merged says it holds migrations
+    new = {"app/tools/b2_fill.py": _REVISION.format(rev="b2", down="'a1'", body=_FILL)}
+    (found,) = run_part("bandit", _MERGED, {**_MERGED, **new})
+    assert found.rule == "bandit-b608" and found.level is Level.ERROR

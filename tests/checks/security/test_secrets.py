@@ -177,6 +177,17 @@ def test_stored_password_hashes_are_not_secrets_but_a_token_beside_them_is() -> 
     assert rules(run_part("secrets", {}, {"seed.go": fake})) == ["secret-high-entropy"]
 
 
+def test_a_url_route_pattern_is_not_a_secret_but_a_key_with_punctuation_is() -> None:
+    routes = (
+        'friendly_token = r"(?P<friendly_token>[\\w\\-_]*)"\n'
+        'session_key_pattern = r"^sessions/(?:[A-Za-z0-9]{32})$"\n'
+    )
+    assert run_part("secrets", {}, {"files/urls.py": routes}) == []
+    # a generated password with brackets and a backslash but no pattern's grammar
+    real = 'api_token = "x9(?:Kd]4\\Lq7#Wz2!vB8"\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"files/urls.py": real})) == ["secret-high-entropy"]
+
+
 def test_a_go_file_built_only_for_tests_is_test_code() -> None:
     seed = (
         "//go:build e2etest\n\npackage service\n\n"
@@ -643,3 +654,77 @@ def test_a_credential_added_to_a_long_standing_env_template_still_blocks(added: 
     base = {"deploy.env": "SMTP_HOST=smtp.example.com\n"}
     found = run_part("secrets", base, {"deploy.env": base["deploy.env"] + added})
     assert rules(found)[0] == "env-file-committed"
+
+
+def test_a_local_schema_reference_is_a_name_but_a_random_segment_is_not() -> None:
+    # Skyvern 41d7feea84: an OpenAPI discriminator maps each parameter type to its schema
+    mapping = (
+        '{"mapping": {\n'
+        '  "aws_secret": "#/components/schemas/AWSSecretParameter",\n'
+        '  "onepassword": "#/components/schemas/OnePasswordCredentialParameter",\n'
+        '  "api_key": "#/$defs/ApiKeySettings"\n'
+        "}}\n"
+    )
+    assert run_part("secrets", {}, {"openapi.json": mapping}) == []
+    # a segment that does not read as a name is a value, whatever the "#/" before it
+    hidden = '{"aws_secret": "#/components/Zx8kLm2Qp9vRt4Wq"}\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"openapi.json": hidden})) == ["secret-high-entropy"]
+
+
+def test_a_credential_id_names_an_identifier_but_vaults_secret_id_is_a_secret() -> None:
+    # authelia 197b45521f: a WebAuthn credential id beside the credential's private key
+    line = (
+        '# {"credentialId":"zoBGAEy968vwQe4AA7sTMbj2grpWyzWCZ8GqunMwiZs=",'
+        '"privateKey":"Zx8kLm2Qp9vRt4Wq7HtR3mN8sW1bYcZ4"}\n'  # pragma: allowlist secret
+    )
+    found = run_part("secrets", {}, {"config/webauthn.yaml": line})
+    assert [(f.rule, f.message.split(" added")[0]) for f in found] == [
+        ("secret-high-entropy", "value of privateKey")
+    ]
+    ids = 'token_id = "7HtR3mN8sW1bYcZ4aJf"\noauth_client_id = "Zx8kLm2Qp9vRt4Wq"\n'
+    assert run_part("secrets", {}, {"app/ids.py": ids}) == []
+    # HashiCorp Vault's AppRole secret_id is the role's password
+    vault = 'VAULT_SECRET_ID = "Zx8kLm2Qp9vRt4Wq"\n'  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"app/vault.py": vault})) == ["secret-high-entropy"]
+
+
+def test_end_to_end_suites_are_test_code() -> None:
+    # authelia 197b45521f: internal/suites/ holds the environments the e2e suites start
+    key = 'privateKey: "Zx8kLm2Qp9vRt4Wq7HtR3mN8sW1bYcZ4"\n'  # pragma: allowlist secret
+    head = {"internal/suites/common/webauthn/valid.yaml": key, "internal/auth/keys.yaml": key}
+    levels = {where([f])[0][0]: f.level for f in run_part("secrets", {}, head)}
+    assert levels == {
+        "internal/suites/common/webauthn/valid.yaml": Level.WARNING,
+        "internal/auth/keys.yaml": Level.ERROR,
+    }
+
+
+SAMPLE = '    "access_token":"opoj5nbi6tyipdkjry8gc6tkqr",\n'  # pragma: allowlist secret
+
+
+def test_a_sample_in_a_docstring_warns_like_documentation() -> None:
+    # grafana/oncall dcae98b02a: a docstring shows a sample OAuth response
+    doc = f'def details(response):\n    """Sample response\n    {{\n{SAMPLE}    }}\n    """\n'
+    (found,) = run_part("secrets", {}, {"backends.py": doc})
+    assert found.level is Level.WARNING and "in documentation" in found.message
+    # the same text in a string the code uses, or beside a docstring on its line, blocks
+    used = f'BODY = """\n{SAMPLE}"""\n'
+    shared = 'def f():\n    """Doc."""; access_token = "opoj5nbi6tyipdkjry8gc6tkqr"\n'
+    for code in (used, shared):
+        (found,) = run_part("secrets", {}, {"backends.py": code})
+        assert found.level is Level.ERROR
+
+
+def test_a_value_under_if_testing_is_test_configuration() -> None:
+    # grafana/oncall dcae98b02a: Django settings switch to test values under `if TESTING:`
+    secret = '    SIGNING_SECRET = "f0cb4953bec053e6e616febf2c2392ff60bd02c4"\n'
+    testing = f"if TESTING:\n{secret}"
+    (found,) = run_part("secrets", {}, {"settings/dev.py": testing})
+    assert found.level is Level.WARNING and "in test code" in found.message
+    # the other branches are the settings production runs with
+    for code in (f"if not TESTING:\n{secret}", f"if TESTING:\n    pass\nelse:\n{secret}"):
+        (found,) = run_part("secrets", {}, {"settings/prod.py": code})
+        assert found.level is Level.ERROR
+    # and strict's empty test_files judges it like the rest
+    (strict,) = run_part("secrets", {}, {"settings/dev.py": testing}, {"test_files": []})
+    assert strict.level is Level.ERROR

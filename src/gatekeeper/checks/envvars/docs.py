@@ -328,9 +328,21 @@ _PROSE_ASSIGNMENT = re.compile(
 )
 
 
+#: in prose, a name the sentence calls an environment variable: "you can use the API_KEY
+#: environment variable", "the env var DB_HOST", "environment variable named LOG_LEVEL"
+#: (the words right beside the name: a name merely shown documents nothing)
+_PROSE_NAMED = re.compile(
+    r"(?<![\w./-])(?P<before>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,})\s+"
+    r"(?i:environment|env)[\s-]+(?i:var(?:iable)?s?)\b"
+    r"|\b(?i:environment|env)[\s-]+(?i:var(?:iable)?s?)\s+(?:(?i:called|named)\s+)?"
+    r"\$?(?P<after>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,})(?![\w$/-]|\.\w)"
+)
+
+
 def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
-    own headings, Sphinx ``envvar`` directives, and the assignments and compose
+    own headings, prose that calls them environment variables ("the API_KEY environment
+    variable"), Sphinx ``envvar`` directives, and the assignments and compose
     ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``); and the
     dotted configuration keys of code spans and table cells (`` `database.schema` ``), and
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
@@ -356,6 +368,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
         if _SET_WORDS.search(line):
             for m in _PROSE_ASSIGNMENT.finditer(line):
                 doc.add(m.group("name"), path, number)
+        for m in _PROSE_NAMED.finditer(line):
+            doc.add(m.group("before") or m.group("after"), path, number)
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):

@@ -29,33 +29,96 @@ _RENAME = re.compile(rf"^\s*ALTER\s+TABLE\s+{_NAME}\s+RENAME\s+TO\s+{_NAME}\s*$"
 
 def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
     """Lines of the drops and renames that rebuild a table, the idiom SQLite needs for most
-    changes (and tools use elsewhere): create the new table, copy the rows, drop the old
-    one, rename the new one to the old name (or rename the old one away first, create the
-    table under its name, copy, drop the renamed one). The table keeps its name: nothing
-    that reads it breaks, so neither step is a drop or a rename."""
+    changes (and tools use elsewhere, TypeORM on every database): create the new table,
+    copy every row into it, drop the old one, rename the new one to the old name (or
+    rename the old one away first, create the table under its name, copy every row back,
+    drop the renamed one). The table keeps its name and its rows: nothing that reads it
+    breaks, so neither step is a drop or a rename. Without the copy of every row (none, or
+    one with a WHERE, a join or a LIMIT) the rows are lost: a drop it stays."""
+    listed = list(statements)
     created: set[str] = set()
     dropped: dict[str, int] = {}
     renamed_away: dict[str, tuple[str, int]] = {}
+    copied: set[tuple[str, str]] = set()  # (from, into): every row, before the drop
     out: set[int] = set()
-    for stmt in statements:
+    for stmt in listed:
         text = strip_comments(stmt.text)
         if m := _CREATE.match(text):
             name = _base(m.group(1))
             created.add(name)
             continue
+        if copy := _whole_copy(text):
+            copied.add(copy)
+            continue
         if m := _DROP.match(text):
             name = _base(m.group(1))
             dropped[name] = stmt.line
             away = next((k for k, (new, _) in renamed_away.items() if new == name), None)
-            if away is not None and away in created:
+            if away is not None and away in created and (name, away) in copied:
                 out |= {stmt.line, renamed_away[away][1]}
             continue
         if m := _RENAME.match(text):
             old, new = _base(m.group(1)), _base(m.group(2))
-            if new in dropped and old in created:
+            if new in dropped and old in created and (new, old) in copied:
                 out |= {stmt.line, dropped[new]}
             renamed_away[old] = (new, stmt.line)
-    return out | copied_back(statements)
+    return out | copied_back(listed)
+
+
+def rebuilt_tables(statements: Iterable[Statement]) -> dict[str, tuple[int, frozenset[str]]]:
+    """Each table rebuilt through a new table renamed to its name (:func:`rebuild_lines`'s
+    first form): table -> (line of the rename, the columns the new table has)."""
+    listed = list(statements)
+    lines = rebuild_lines(listed)
+    columns: dict[str, frozenset[str]] = {}
+    out: dict[str, tuple[int, frozenset[str]]] = {}
+    for stmt in listed:
+        text = strip_comments(stmt.text)
+        if m := _CREATE.match(text):
+            columns[_base(m.group(1))] = table_columns(text)
+        elif (m := _RENAME.match(text)) and stmt.line in lines:
+            old, new = _base(m.group(1)), _base(m.group(2))
+            if old in columns:
+                out[new] = (stmt.line, columns[old])
+    return out
+
+
+def created_columns(statements: Iterable[Statement]) -> dict[str, frozenset[str]]:
+    """The columns of each table the statements create (the last definition of each)."""
+    out: dict[str, frozenset[str]] = {}
+    for stmt in statements:
+        text = strip_comments(stmt.text)
+        if m := _CREATE.match(text):
+            out[_base(m.group(1))] = table_columns(text)
+    return out
+
+
+_TABLE_PARTS = frozenset({"constraint", "primary", "unique", "foreign", "check", "key", "index"})
+
+
+def table_columns(create: str) -> frozenset[str]:
+    """The column names of a ``CREATE TABLE t (...)`` (constraints aside)."""
+    start = create.find("(")
+    if start < 0:
+        return frozenset()
+    depth = 0
+    part: list[str] = []
+    parts: list[str] = []
+    for ch in create[start + 1 :]:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(part))
+            part = []
+        else:
+            part.append(ch)
+    parts.append("".join(part))
+    names = (p.split()[0] for p in parts if p.split())
+    return frozenset(_base(n) for n in names if _base(n) not in _TABLE_PARTS)
 
 
 _COPY = re.compile(
@@ -79,8 +142,8 @@ def copied_back(statements: Iterable[Statement]) -> set[int]:
             created.setdefault(_base(m.group(1)), []).append(stmt.line)
         elif m := _DROP.match(text):
             drops.append((stmt.line, _base(m.group(1))))
-        elif (m := _COPY.match(text)) and not re.search(r"\b(?:WHERE|JOIN|LIMIT)\b", text, re.I):
-            copies.append((stmt.line, _base(m.group(2)), _base(m.group(1))))
+        elif copy := _whole_copy(text):
+            copies.append((stmt.line, *copy))
     out = set()
     for line, table in drops:
         outs = {into for at, src, into in copies if at < line and src == table
@@ -89,6 +152,15 @@ def copied_back(statements: Iterable[Statement]) -> set[int]:
         if back and any(c > line for c in created.get(table, [])):
             out.add(line)
     return out
+
+
+def _whole_copy(text: str) -> tuple[str, str] | None:
+    """(from, into) of an ``INSERT INTO t ... SELECT ... FROM s`` that copies every row of
+    ``s``: no WHERE, join or LIMIT keeps only some."""
+    m = _COPY.match(text)
+    if m is None or re.search(r"\b(?:WHERE|JOIN|LIMIT)\b", text, re.I):
+        return None
+    return _base(m.group(2)), _base(m.group(1))
 
 
 _COLUMN = rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}\s+"

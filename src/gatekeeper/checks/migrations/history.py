@@ -30,6 +30,7 @@ from gatekeeper.checks.migrations import (
     goxorm,
     laravel,
     lbreview,
+    nodefile,
     nodefolder,
     railsedits,
     rejected,
@@ -86,8 +87,10 @@ def history_findings(
         if m.framework == GO and after is not None and _steps_appended(before, after):
             continue  # a slice of steps that grew: new migrations, reviewed as such
         kept = f.status is not FileStatus.RENAMED or _moved_harmlessly(m, changes, path)
-        if kept and after is not None and _same_migration(m, before, after):
-            continue  # moved, reformatted or re-commented: what runs is unchanged
+        same = _unchanged(check, m, path, before, after) if kept and after is not None else None
+        if same is not None:
+            out += same  # moved, reformatted or re-commented: what runs is unchanged
+            continue
         verb = {FileStatus.DELETED: "deletes", FileStatus.RENAMED: "renames"}.get(f.status, "edits")
         if _only_down(m, changes, path, before, after):
             out.append(
@@ -108,45 +111,9 @@ def history_findings(
         if allowed is not None:
             out.append(_squashed(check, path, allowed))
             continue
-        if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
-            # logto's next-* scripts: a release renames them after its version
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change {verb} {path}, a merged script still named next-*: no "
-                    "release shipped it (a release renames it after its version), so only "
-                    "development databases ran it.",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
-            continue
-        failed = _failed_everywhere(check, changes, m, path, before, verb)
-        if failed is not None:
-            out.append(failed)
-            continue
-        tag = newest_release(changes) if released_only else None
-        if tag and not in_release(changes, tag, changes.base_path_of(path)):
-            # merged but in no release yet: only development databases ran it
-            out.append(
-                check.finding(
-                    "history-rewritten",
-                    f"The change {verb} {path}, a migration merged since the newest release "
-                    f"({tag}): databases of that release never ran it, development ones did.",
-                    path=path,
-                    evidence=path,
-                    level=Level.WARNING,
-                )
-            )
-            continue
-        same = _behaviour_kept(check, changes, m, f.status, path, before, after)
-        if same is not None:
-            out.append(same)
-            continue
-        corrected = _corrected_by_new_step(changes, m, before, after)
-        if corrected is not None:
-            out.append(_corrected(check, path, *corrected))
+        relief = _relief(check, changes, m, (f.status, path, verb), before, after, released_only)
+        if relief is not None:
+            out.append(relief)
             continue
         step = _edited_step(m, before, after)
         what = f"{step[0]} (line {step[1]}) of " if step else ""
@@ -161,6 +128,54 @@ def history_findings(
             )
         )
     return out
+
+
+def _relief(
+    check: BaseCheck,
+    changes: ChangeSet,
+    m: Migration,
+    edit: tuple[FileStatus, str, str],
+    before: bytes,
+    after: bytes | None,
+    released_only: bool,
+) -> Finding | None:
+    """The warning that replaces ``history-rewritten`` for an edit no released database
+    is hurt by (a next-* script, a migration that failed everywhere or is in no release,
+    one whose behaviour is kept or corrected by a new step); None when none applies.
+    ``edit`` is the file's status, its path and the verb for it."""
+    status, path, verb = edit
+    if m.framework == NODE and nodefolder.unreleased(changes.base_path_of(path)):
+        # logto's next-* scripts: a release renames them after its version
+        return check.finding(
+            "history-rewritten",
+            f"The change {verb} {path}, a merged script still named next-*: no "
+            "release shipped it (a release renames it after its version), so only "
+            "development databases ran it.",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    failed = _failed_everywhere(check, changes, m, path, before, verb)
+    if failed is not None:
+        return failed
+    tag = newest_release(changes) if released_only else None
+    if tag and not in_release(changes, tag, changes.base_path_of(path)):
+        # merged but in no release yet: only development databases ran it
+        return check.finding(
+            "history-rewritten",
+            f"The change {verb} {path}, a migration merged since the newest release "
+            f"({tag}): databases of that release never ran it, development ones did.",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
+    same = _behaviour_kept(check, changes, m, status, path, before, after)
+    if same is not None:
+        return same
+    corrected = _corrected_by_new_step(changes, m, before, after)
+    if corrected is not None:
+        return _corrected(check, path, *corrected)
+    return None
 
 
 def _behaviour_kept(
@@ -518,7 +533,9 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
 
     Databases know an Alembic revision by the id inside the file, so any path will do;
     other frameworks know a migration by its file name (Django: by its app folder and
-    file name), so those must stay the same.
+    file name), so those must stay the same. The Node libraries record no folder: TypeORM
+    records the migration's ``name`` (its class name unless set), knex, Sequelize's
+    umzug and db-migrate the file's name alone.
     """
     if m.framework in (ALEMBIC, DOCTRINE):
         return True  # Doctrine knows a migration by its class (namespace and name)
@@ -526,8 +543,26 @@ def _moved_harmlessly(m: Migration, changes: ChangeSet, path: str) -> bool:
         return True
     if m.framework == NODE and nodefolder.released_as(changes.base_path_of(path), path):
         return True  # logto's release renames next-<stamp>-x to <version>-<stamp>-x
+    if m.framework == NODE and _node_known_without_folder(changes, path):
+        return True
     old = changes.base_path_of(path).split("/")
     return old[-3:] == path.split("/")[-3:]
+
+
+def _node_known_without_folder(changes: ChangeSet, path: str) -> bool:
+    """A Node migration moved to another folder under a name its library still knows it
+    by: a TypeORM class (its content, hence its name, is compared by the caller), or the
+    same file name for the libraries that record that."""
+    base_path = changes.base_path_of(path)
+    libraries = {
+        nodefile.library(changes.text_at_base(base_path) or ""),
+        nodefile.library(changes.text_at_head(path) or ""),
+    }
+    if libraries == {nodefile.TYPEORM}:
+        return True
+    if libraries & {None, nodefile.TYPEORM, nodefile.SQL_TAG}:
+        return False  # a project's own runner may record anything, the path included
+    return posixpath.basename(base_path) == posixpath.basename(path)
 
 
 def _steps_appended(before: bytes, after: bytes) -> bool:
@@ -579,6 +614,72 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
         return True
     # Django: imports nobody uses removed, or moved out of a function unchanged
     return m.framework == DJANGO and djhistory.same_module(*trees)
+
+
+#: a string the migration hands the database: it starts with a statement's keyword
+_SQL_START = re.compile(
+    r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|COMMENT|GRANT|"
+    r"REVOKE|DO|SET|BEGIN|MERGE|REFRESH|REINDEX|VACUUM|ANALYZE)\b",
+    re.IGNORECASE,
+)
+
+
+def _unchanged(
+    check: BaseCheck, m: Migration, path: str, before: bytes, after: bytes
+) -> list[Finding] | None:
+    """[] when the edit cannot change what runs; a warning when it only touches comments
+    or layout inside SQL strings (the text the database receives changed); else None."""
+    if _same_migration(m, before, after):
+        return []
+    if _same_but_sql_comments(m, before, after):
+        return [_sql_comments_edited(check, path)]
+    return None
+
+
+def _same_but_sql_comments(m: Migration, before: bytes, after: bytes) -> bool:
+    """A Python migration whose edit, beyond what :func:`_same_migration` sets aside,
+    only touches comments and blanks inside its SQL strings: the statements the database
+    runs are the same. Only strings that start with a statement's keyword are read as SQL
+    (a ``--flag`` passed to a command is not a comment)."""
+    if m.framework not in (ALEMBIC, DJANGO):
+        return False
+    trees = _trees(before, after)
+    if trees is None:
+        return False
+    old, new = (_sql_executed(tree) for tree in trees)
+    return ast.dump(old) == ast.dump(new)
+
+
+def _sql_executed(tree: ast.Module) -> ast.Module:
+    """``tree`` with each SQL string (a whole f-string when its first part is SQL) as
+    the database reads it (:func:`sqltext.executed`)."""
+    for node in ast.walk(tree):
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.JoinedStr):
+            parts = node.values
+        elif isinstance(node, ast.Constant):
+            parts = [node]
+        first = parts[0] if parts else None
+        if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+            continue
+        if not _SQL_START.match(sqltext.strip_comments(first.value)):
+            continue
+        for part in parts:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                part.value = sqltext.executed(part.value)
+    return tree
+
+
+def _sql_comments_edited(check: BaseCheck, path: str) -> Finding:
+    return check.finding(
+        "history-rewritten",
+        f"The change edits {path}, a migration already merged, but only comments and "
+        "layout inside its SQL (and Python comments or docstrings): the statements it runs "
+        "are unchanged (a warning).",
+        path=path,
+        evidence=path,
+        level=Level.WARNING,
+    )
 
 
 def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:

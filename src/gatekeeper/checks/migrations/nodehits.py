@@ -11,6 +11,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 
+from gatekeeper.checks.migrations.dialects import (
+    REBUILD_RULES,
+    created_columns,
+    rebuild_lines,
+    rebuilt_tables,
+)
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.nodefile import KNEX, SQL_TAG, NodeMigration, Side
 from gatekeeper.checks.migrations.nodeknex import KnexColumn, alter_hits, knex_columns
@@ -55,6 +61,7 @@ def hits(
     if m.before_up is not None:  # run first, outside the up's transaction
         out += _literal_hits(m, m.before_up, sql_review, in_transaction=False)
     out += _literal_hits(m, m.up, sql_review, in_transaction=m.in_transaction)
+    out += _rebuilt_without(m)
     body, first = m.up.body, m.up.line
     out += _interface_hits(body, first, dialect)
     out += _knex_hits(body, first, dialect)
@@ -119,15 +126,45 @@ def _literal_hits(
         ]
     else:
         groups = [variant for lit in literals for variant in lit.variants]
+    # a table rebuilt across literals (TypeORM runs each statement of its SQLite rebuild
+    # in a query of its own) keeps its name and rows: not a drop and a rename
+    rebuilt = rebuild_lines([st for lit in literals for st in lit.variants[0]])
     out: list[Hit] = []
     seen: set[tuple[str, int]] = set()
     for statements in groups:
         # a rule one reading breaks at a line is one hit, however many readings break it
         for h in sql_review(statements, in_transaction):
+            if h.line in rebuilt and h.rule in REBUILD_RULES:
+                continue
             if (h.rule, h.line) not in seen:
                 seen.add((h.rule, h.line))
                 out.append(h)
     return out
+
+
+def _rebuilt_without(m: NodeMigration) -> list[Hit]:
+    """The columns a table rebuild leaves out: the up rebuilds a table whose new definition
+    lacks columns its down's re-created table has (TypeORM drops a SQLite column so, and
+    restores the table whole in the down). Their values are lost, as with a DROP COLUMN."""
+    if m.up is None or m.down is None:
+        return []
+    rebuilt = rebuilt_tables(_first_reading(m, m.up))
+    if not rebuilt:
+        return []
+    restored = created_columns(_first_reading(m, m.down))
+    out = []
+    for table, (line, columns) in sorted(rebuilt.items()):
+        for column in sorted(restored.get(table, frozenset()) - columns):
+            msg = (
+                f"Rebuilds table {table} without column {column} (its down re-creates it): "
+                f"the column's values are lost, as with dropping {table}.{column}."
+            )
+            out.append(Hit("drop-column", msg, line, f"{table}.{column}", (table, column)))
+    return out
+
+
+def _first_reading(m: NodeMigration, side: Side) -> list[Statement]:
+    return [st for lit in sql_literals(side.body, side.line, m.bindings) for st in lit.variants[0]]
 
 
 def _strings(args: str) -> list[str]:

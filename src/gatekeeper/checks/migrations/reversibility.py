@@ -23,6 +23,7 @@ from gatekeeper.checks.migrations import (
     laravel,
     lbreview,
     liquibase,
+    naming,
     nodefolder,
     nodemig,
     pyops,
@@ -157,7 +158,15 @@ def _by_framework(
     try:
         if m.framework == ALEMBIC:
             info = pyops.read_alembic(text, m.path)
-            return static.check_alembic(check, m, text, info, honour_marker=honour_marker)
+            return static.check_alembic(
+                check,
+                m,
+                text,
+                info,
+                honour_marker=honour_marker,
+                conventions=naming.conventions(changes),
+                dialect=str(ctx.config.get("dialect", "postgres")),
+            )
         assert m.framework == DJANGO
         calls = pyops.read_django(text, m.path)
         return static.check_django(check, m, text, calls, honour_marker=honour_marker)

@@ -150,6 +150,19 @@ def strip_comments(sql: str) -> str:
     )
 
 
+def executed(sql: str) -> str:
+    """``sql`` as the database reads it: comments dropped and blanks outside quotes folded
+    into one space, so two texts that differ only there compare equal."""
+    out: list[str] = []
+    for tok in _TOKEN.finditer(sql):
+        if tok.lastgroup in ("comment", "space"):
+            if out and out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(tok.group())
+    return "".join(out).strip()
+
+
 def has_code(sql: str) -> bool:
     """True when ``sql`` holds at least one statement (not just comments and blanks)."""
     return bool(strip_comments(sql).replace(";", " ").strip())

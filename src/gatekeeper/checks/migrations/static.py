@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import pyops, pyrows, rails, sqleffects, variants
+from gatekeeper.checks.migrations import naming, pyops, pyrows, rails, sqleffects, variants
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
@@ -245,8 +245,13 @@ def check_alembic(
     info: pyops.AlembicFile,
     *,
     honour_marker: bool = True,
+    conventions: naming.Conventions | None = None,
+    dialect: str = "postgres",
 ) -> list[Finding]:
-    """Missing, empty or incomplete downgrade() of an Alembic revision."""
+    """Missing, empty or incomplete downgrade() of an Alembic revision. ``conventions``:
+    the project's SQLAlchemy naming convention (:mod:`.naming`), by which a downgrade
+    names the constraints the upgrade created by their short name; ``dialect``: the
+    database, which decides what a dropped column takes with it."""
     reason = irreversible_reason(source) if honour_marker else None
     if reason:
         return [_irreversible(check, m.path, reason)]
@@ -282,7 +287,9 @@ def check_alembic(
             )
         ]
     broken = _unnamed_drops(check, m.path, info)
-    missing = unpaired(info.upgrade_ops, info.downgrade_ops)
+    missing = unpaired(
+        info.upgrade_ops, info.downgrade_ops, conventions or {}, dialect=m.dialect or dialect
+    )
     if not missing:
         return broken
     listed = "; ".join(desc for desc, _ in missing)
@@ -405,22 +412,40 @@ def inverse(eff: tuple[str, ...]) -> tuple[str, ...]:
     return eff
 
 
-def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str, int]]:
+#: databases whose DROP COLUMN drops every index and constraint involving the column
+#: (MySQL refuses to drop a column a foreign key or a check on other columns too uses)
+CASCADING_DROPS = frozenset({"postgres", "cockroach"})
+#: databases whose DROP COLUMN drops an index on that column alone (SQLite refuses to
+#: drop an indexed column)
+INDEX_DROPS = CASCADING_DROPS | {"mysql", "mariadb"}
+
+
+def unpaired(
+    up: Iterable[pyops.Op],
+    down: Iterable[pyops.Op],
+    conventions: naming.Conventions | None = None,
+    *,
+    dialect: str = "",
+) -> list[tuple[str, int]]:
     """Up operations with no inverse in the down: (description, line). Literal SQL is
     read where a pattern can (an index, a table, one column: see sqleffects.py); what is
     left of raw SQL in the up is paired with raw SQL or a helper call in the down, loosely:
-    what either does is not read, the round trip proves it."""
+    what either does is not read, the round trip proves it. ``conventions``: the names a
+    created constraint gets from the project's naming convention (:mod:`.naming`);
+    ``dialect``: the database, which decides what a dropped column takes with it."""
     downs = [(eff, _raw(op)) for op in down for eff in _effects(op)]
     # a column the down drops, or the up adds, needs no undoing of what else was done to it
     settled = {e[1:3] for e, _ in downs if e[0] == "-column"}
+    dropped = set(settled)
     ups = sqleffects.net([(eff, op) for op in up for eff in _effects(op)])
     settled |= {e[1:3] for e, _ in ups if e[0] == "+column"}
     ups = [
         (e, op)
         for e, op in ups
         if not (e[0] in ("alter-column", "rename-column") and e[1:3] in settled)
+        and not _goes_with_columns(e, op, dropped, dialect)
     ]
-    left = [(e, op) for e, op in ups if not _take(downs, _undoing(e))]
+    left = [(e, op) for e, op in ups if not _take(downs, _undoing(e, op, conventions or {}))]
     return [
         (f"{op.name} {'.'.join(e[1:]) if len(e) > 1 else 'raw SQL'}", op.line)
         for e, op in left
@@ -428,9 +453,81 @@ def unpaired(up: Iterable[pyops.Op], down: Iterable[pyops.Op]) -> list[tuple[str
     ]
 
 
-def _undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], bool]], bool]:
+def _undoing(
+    eff: tuple[str, ...], op: pyops.Op, conventions: naming.Conventions
+) -> Callable[[tuple[tuple[str, ...], bool]], bool]:
     need = inverse(eff)
-    return lambda down: down[0] == need
+    table = op.text(1, "table_name")
+    if eff[0] not in ("+constraint", "+index") or not table:
+        return lambda down: down[0] == need
+    also = {(need[0], n) for n in naming.names(conventions, op.name, table.lower(), eff[1])}
+    return lambda down: down[0] == need or down[0] in also
+
+
+def _goes_with_columns(
+    eff: tuple[str, ...], op: pyops.Op, dropped: set[tuple[str, ...]], dialect: str
+) -> bool:
+    """A constraint, an index or a fill of a column the down drops: the values filled go
+    with it, and the database drops an index or unique constraint on dropped columns
+    alone (:data:`INDEX_DROPS`), or a check or foreign key naming one of them
+    (:data:`CASCADING_DROPS`)."""
+    if eff == ("execute",):
+        return _fills_dropped(op, dropped)
+    table = op.text(1, "table_name")
+    if eff[0] not in ("+constraint", "+index") or not table:
+        return False
+    mine = {column for t, column in dropped if t == table.lower()}
+    if dialect not in INDEX_DROPS:
+        return False
+    if op.name in ("create_check_constraint", "create_foreign_key") and (
+        dialect not in CASCADING_DROPS
+    ):
+        return False
+    if op.name == "create_check_constraint":
+        condition = op.text(2, "condition") or ""
+        return bool(mine & {w.lower() for w in re.findall(r"[A-Za-z_]\w*", condition)})
+    if op.name == "create_foreign_key":
+        local = _literal_list(op.arg(3, "local_cols"))
+        return bool(local) and bool(mine & set(local))
+    columns = _literal_list(op.arg(2, "columns"))
+    return bool(columns) and all(c in mine for c in columns)
+
+
+def _literal_list(node: ast.expr | None) -> list[str]:
+    """The lowercased names of a literal list of columns; [] when one is not literal."""
+    if not isinstance(node, ast.List | ast.Tuple):
+        return []
+    named = [pyops.literal_str(c) for c in node.elts]
+    return [] if any(n is None for n in named) else [n.lower() for n in named if n]
+
+
+#: ``UPDATE t SET c =`` (whitespace collapsed): the table and the first column it fills
+_FILL = re.compile(
+    r"UPDATE (?:ONLY )?(?:[\w$]+\.)?\"?([\w$]+)\"?(?: (?:AS )?\w+)? SET \"?([\w$]+)\"? =", re.I
+)
+
+
+def _fills_dropped(op: pyops.Op, dropped: set[tuple[str, ...]]) -> bool:
+    """``op.execute(f"UPDATE t SET c = ...")``, SQL built with values (literal SQL is
+    read statement by statement elsewhere), whose every statement fills a column the
+    down drops. The interpolated values are read as a neutral literal: they may hold a
+    value, not a statement of their own a reader would miss."""
+    node = op.arg(0, "sqltext")
+    if isinstance(node, ast.Call) and node.args and pyops.call_name(node) == "text":
+        node = node.args[0]
+    if op.name != "execute" or not isinstance(node, ast.JoinedStr):
+        return False
+    sql = "".join(
+        v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "0"
+        for v in node.values
+    )
+    statements = split(sql)
+    for statement in statements:
+        text = " ".join(strip_comments(statement.text).split())
+        m = _FILL.match(text)
+        if m is None or (m.group(1).lower(), m.group(2).lower()) not in dropped:
+            return False
+    return bool(statements)
 
 
 def _loosely_undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], bool]], bool]:

@@ -8,6 +8,7 @@ from gatekeeper.checks.openapi.model import Spec, build
 from gatekeeper.checks.openapi.rules.base import Change, Collector, Options
 from gatekeeper.checks.openapi.rules.endpoints import check_global, check_operations, check_paths
 from gatekeeper.checks.openapi.rules.payloads import check_payloads
+from gatekeeper.checks.openapi.rules.properties import read_write_removals
 
 __all__ = ["Change", "Options", "compare", "load_spec"]
 
@@ -32,4 +33,4 @@ def compare(base: Spec, rev: Spec, options: Options | None = None) -> list[Chang
         if key not in seen:
             seen.add(key)
             out.append(change)
-    return locate(rev.doc, out)
+    return locate(rev.doc, read_write_removals(out, c.deprecated_removals))

@@ -23,7 +23,7 @@ from gatekeeper.changes.globs import match_any
 from gatekeeper.changes.suppressions import TRUST_KEY, Suppressions
 from gatekeeper.changes.text import decode_text
 from gatekeeper.checks.interface import CheckContext
-from gatekeeper.checks.security import nosec, pyversion, weakhash
+from gatekeeper.checks.security import migration_sql, nosec, pyversion, weakhash
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.bandit_run import Hit, Settings, bandit_settings, scan
 from gatekeeper.checks.security.common import (
@@ -57,6 +57,8 @@ RULE_OTHER = "bandit-other"
 _NAMING_KEY = "weak_hash_for_names"
 #: the part's switch for B103 on a mode that lets group/other execute but not write
 _EXEC_MODE_KEY = "chmod_exec_only"
+#: the part's switch for B608 in a migration (migration_sql.py)
+_MIGRATION_SQL_KEY = "sql_in_migrations"
 #: the mode bandit's B103 message quotes ("a permissive mask 0o755 on file ...")
 _B103_MODE = re.compile(r"permissive mask (0o[0-7]+|0x[0-9a-fA-F]+|\d+)\b")
 
@@ -156,7 +158,9 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     for hit in new:
         # equal copies in one file get distinct fingerprints: the first keeps the plain one
         key = (hit.path, hit.test_id, hit.code)
-        found: Finding | None = _to_finding(hit, nth[key], part, make, _namer(hit, part, ctx))
+        found: Finding | None = _to_finding(
+            hit, nth[key], part, make, _namer(hit, part, ctx), _migration(hit, part, ctx)
+        )
         nth[key] += 1
         marker = markers.covering(hit.path, hit.test_id, hit.line, hit.end_line)
         if marker is not None and found is not None:
@@ -359,8 +363,20 @@ def _namer(hit: Hit, part: Part, ctx: CheckContext) -> str | None:
     return weakhash.naming_function(ctx.changes.text_at_head(hit.path) or "", hit.line)
 
 
+def _migration(hit: Hit, part: Part, ctx: CheckContext) -> bool:
+    """B608 in a migration the project keeps, when the part allows (migration_sql.py)."""
+    if hit.test_id != "B608" or not part.get(_MIGRATION_SQL_KEY, True):
+        return False
+    return migration_sql.in_migration(ctx.changes, hit.path)
+
+
 def _to_finding(
-    hit: Hit, nth: int, part: Part, make: MakeFinding, namer: str | None = None
+    hit: Hit,
+    nth: int,
+    part: Part,
+    make: MakeFinding,
+    namer: str | None = None,
+    migration: bool = False,
 ) -> Finding:
     rule = f"bandit-{hit.test_id.lower()}" if hit.test_id in _KNOWN else RULE_OTHER
     message = (
@@ -393,6 +409,14 @@ def _to_finding(
         message += (
             "; the mode lets group and other run the file but not write it, so a warning "
             f"(checks.security.bandit.{_EXEC_MODE_KEY})"
+        )
+        level = Level.WARNING
+    elif level is None and migration:
+        # a migration runs once at deploy with the values it holds: its formatted SQL is
+        # not fed by a request (bandit's other findings there are judged as anywhere)
+        message += (
+            "; in a migration, which runs once at deploy with values it holds itself, so a "
+            f"warning (checks.security.bandit.{_MIGRATION_SQL_KEY})"
         )
         level = Level.WARNING
     elif level is None and namer is not None:

@@ -103,6 +103,12 @@ _BANDIT = _part(
             "executable. Modes writable by group or other (0o775, 0o666, 0o777) and modes "
             "bandit cannot read as a constant block either way; false blocks on every B103.",
         ),
+        "sql_in_migrations": _d(
+            {"type": "boolean", "default": True},
+            "B608 (SQL built by formatting) in an Alembic or Django migration, in a folder "
+            "that held migrations at base, is a warning (default true): a migration runs "
+            "once at deploy with values it holds itself. False blocks on it as anywhere.",
+        ),
         "honour_nosec": _d(
             {"type": "boolean", "default": True},
             "Honour `# nosec` comments (default true); one the pull request wrote needs a "

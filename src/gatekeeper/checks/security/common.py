@@ -33,6 +33,9 @@ DEFAULT_TEST_FILES = (
     "**/test_resources/**",
     "**/test-resources/**",
     "**/testresources/**",
+    # end-to-end suites beside the code they drive (authelia's internal/suites/: the
+    # docker environments, seeded users and credentials each suite starts)
+    "**/suites/**",
     "**/test_*.py",
     "**/*_test.py",
     "**/conftest.py",

@@ -52,6 +52,14 @@ NOT_SECRET_SHAPES = tuple(
         # secret, seeded by fixtures; a token of a known format is still reported
         r"\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}",
         r"\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+",
+        # a regular expression (a URL route ``(?P<token>[\w\-_]*)``): a group's opening
+        # ``(?P<name>``, ``(?:``, or an escaped class ``\w``, and a quantified class or group
+        # or an anchor. Generated keys (hex, base64, base64url) hold no ``(``, ``[`` or ``\``,
+        # and one dressed up as a pattern (``(?:<key>)+``) keeps its long run of letters and
+        # digits, which no route or pattern needs
+        r"(?!.*[A-Za-z0-9]{16})"
+        r"(?=.*(?:\(\?(?:P?<[A-Za-z_]\w*>|[:=!])|\\[dwsDWS]))"
+        r"(?=.*(?:[\])][*+?{]|\\[dwsDWS][*+?{]|^\^|\$$)).*",
     )
 )
 
@@ -169,6 +177,49 @@ GENERIC = re.compile(
     r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})"
     r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
 )
+
+
+#: a JSON Reference into the same document (``#/components/schemas/AWSSecretParameter``,
+#: ``#/$defs/api_key``): an OpenAPI or JSON Schema document maps a discriminator value such
+#: as ``aws_secret`` to the schema of that name; each segment must read as a name
+_LOCAL_REF = re.compile(r"#(?:/\$?[A-Za-z_][\w.-]*)+")
+#: the words of a name: an acronym, a capitalised or lower-case word, a number
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def local_reference(value: str) -> bool:
+    """True for a pointer to a named part of the same document, never a generated key:
+    every segment is spelled in words (acronyms of up to five capitals, a vowel in each
+    word, three letters a word on average, at most two runs of digits), which random
+    characters are not (``#/Xk2pQ9vL/...`` is judged as a value)."""
+    if not _LOCAL_REF.fullmatch(value):
+        return False
+    return all(_named(segment.lstrip("$")) for segment in value[2:].split("/"))
+
+
+def _named(segment: str) -> bool:
+    words = _NAME_WORD.findall(re.sub(r"[_.-]+", "", segment))
+    letters = [w for w in words if not w.isdigit()]
+    if not letters or len(words) - len(letters) > 2:
+        return False
+    acronyms_short = all(len(w) <= 5 for w in letters if w.isupper())
+    spoken = all(_VOWEL.search(w) for w in letters if not w.isupper())
+    return acronyms_short and spoken and sum(map(len, letters)) >= 3 * len(letters)
+
+
+#: a name that ends by saying it holds an identifier (``credentialId``, ``token_id``,
+#: ``oauth_client_id``, ``API_KEY_IDS``): the id of a credential names it and grants nothing
+_ID_SUFFIX = re.compile(r"(?:[_.-](?:id|ID|Id)|(?<=[a-z0-9])(?:Id|ID))[sS]?$")
+#: the words before the suffix that make the "id" a credential itself: HashiCorp Vault's
+#: AppRole ``secret_id`` is the role's password
+_SECRET_ID_WORD = re.compile(r"(?i)(?:secret|passw(?:or)?d|passwd|pwd|pass|passphrase)$")
+
+
+def names_an_identifier(name: str) -> bool:
+    """True when ``name`` (what the generic rule paired a value with) says the value is an
+    identifier, unless the word before its ``id`` is a secret's (``secret_id``)."""
+    m = _ID_SUFFIX.search(name)
+    return m is not None and not _SECRET_ID_WORD.search(name[: m.start()])
 
 
 def looks_random(value: str) -> bool:

@@ -43,11 +43,14 @@ from gatekeeper.checks.security.secret_formats import (
     entropy,
     github_issued,
     is_placeholder,
+    local_reference,
     local_url_password,
     looks_random,
+    names_an_identifier,
     redact,
 )
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
+from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
 from gatekeeper.model import Finding, Level, Rule
 
 CONTEXT_LINES = 3
@@ -141,6 +144,8 @@ RULES: tuple[Rule, ...] = (
         "`xxxx`) are not reported. In test code (`checks.security.secrets.test_files`) and "
         "documentation (`doc_files`) it is a warning, as fixtures and examples are made-up "
         "values that look like secrets; a token of a known format blocks there as anywhere. "
+        "In Python, a docstring counts as documentation and a block under a bare "
+        "`if TESTING:` flag as test code. "
         "A level the policy gives the part applies everywhere.",
         tags=("security", "CWE-798"),
         security_severity="7.5",
@@ -284,14 +289,38 @@ def _scan_file(
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine, tests=tests)
     findings = []
     where = _Where(tests, match_any(f.path, opts.docs))
+    regions = _python_regions(f.path, text, hits, opts)
     for numbered in _numbered(hits):
-        finding = _to_finding(numbered, part, make, where)
+        finding = _to_finding(numbered, part, make, _where_in(where, regions, numbered[0]))
         found = judge.review(finding, numbered[0], lines)
         if found is not None:
             findings.append(found)
     if _is_env_file(f.path):
         findings += _env_findings(f, text, part, make)
     return findings, f.added_count
+
+
+def _python_regions(
+    path: str, text: str, hits: Sequence[Hit], opts: _Options
+) -> PythonRegions | None:
+    """Docstrings and ``if TESTING:`` blocks of a Python file, parsed only when a generic
+    hit may sit in one (an empty ``test_files``, as ``strict`` sets, looks for neither)."""
+    if not path.endswith((".py", ".pyi")) or not opts.tests:
+        return None
+    if not any(h.rule == RULE_GENERIC for h in hits):
+        return None
+    return python_regions(text)
+
+
+def _where_in(where: _Where, regions: PythonRegions | None, hit: Hit) -> _Where:
+    """What kind of place one hit is in: its file's, or a docstring or test-only block."""
+    if regions is None or hit.rule != RULE_GENERIC:
+        return where
+    lines = range(hit.line, hit.end_line + 1)
+    return _Where(
+        where.tests or all(n in regions.testing for n in lines),
+        where.docs or all(n in regions.docstrings for n in lines),
+    )
 
 
 def _allowlist(extra: Sequence[str]) -> tuple[re.Pattern[str], ...]:
@@ -426,6 +455,8 @@ def _our_formats(
             continue
         for m in GENERIC.finditer(line):
             value = m.group(3)
+            if names_an_identifier(m.group(1)):
+                continue  # ``credentialId``: a credential's id, not the credential
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
                 yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
@@ -437,6 +468,8 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 
 def _is_secret_like(value: str, opts: _Options) -> bool:
     if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)) or is_placeholder(value):
+        return False
+    if local_reference(value):
         return False
     return entropy(value) >= opts.min_entropy and looks_random(value)
 

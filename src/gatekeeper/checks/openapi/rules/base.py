@@ -103,6 +103,8 @@ class Collector:
         self._recording: list[Record] | None = None
         #: while a schema is walked: the named schema the node being judged is in
         self.scope: Scope | None = None
+        #: evidence of the removed properties the base had marked ``deprecated: true``
+        self.deprecated_removals: set[str] = set()
 
     @contextmanager
     def recording(self, into: list[Record]) -> Iterator[None]:

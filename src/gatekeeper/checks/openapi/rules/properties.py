@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from gatekeeper.checks.openapi.diff import SchemaDiff
-from gatekeeper.checks.openapi.rules.base import Collector
+from gatekeeper.checks.openapi.rules.base import Change, Collector
 from gatekeeper.checks.openapi.rules.effective import Composite
 from gatekeeper.checks.openapi.rules.site import Site
 from gatekeeper.model import Level
@@ -143,6 +144,8 @@ def _removed_property(
     c: Collector, site: Site, name: str, node: Any, required: bool, renamed_to: str | None = None
 ) -> None:
     ev = f"{site.where}|{name}"
+    if _flag(node, "deprecated"):
+        c.deprecated_removals.add(ev)
     if site.request:
         if not _flag(node, "readOnly"):
             c.emit(
@@ -220,3 +223,36 @@ def _access(c: Collector, site: Site, name: str, d: SchemaDiff, required: bool) 
                 evidence=f"{site.where}|{name}|{verb}",
                 at=c.at(d.rev),
             )
+
+
+def read_write_removals(changes: list[Change], deprecated: set[str]) -> list[Change]:
+    """``changes`` with each optional response property the same operation also stops
+    accepting in its request raised to an error, unless the base had deprecated it.
+
+    oasdiff warns on either removal alone: a client may not rely on an optional field it
+    reads, and a server ignores one it no longer takes. Both together remove a field
+    clients read and send back (a setting they fetch, change and save): the value they
+    set is silently dropped and no longer shown. Deprecating it first warns them."""
+    sent = {
+        (ch.operation, _property(ch.evidence))
+        for ch in changes
+        if ch.rule == "request-property-removed" and ch.evidence not in deprecated
+    }
+    return [
+        dataclasses.replace(
+            ch,
+            level=Level.ERROR,
+            message=f"{ch.message}, and the request no longer accepts it: clients that "
+            "read it and send it back lose what they set, with no deprecation first",
+        )
+        if ch.rule == "response-optional-property-removed"
+        and ch.level is not Level.ERROR
+        and (ch.operation, _property(ch.evidence)) in sent
+        and ch.evidence not in deprecated
+        else ch
+        for ch in changes
+    ]
+
+
+def _property(evidence: str) -> str:
+    return evidence.rpartition("|")[2]
