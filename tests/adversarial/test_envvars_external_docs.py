@@ -72,3 +72,22 @@ def test_the_control_the_base_policys_folder_documents_it(
     policy = POLICY.replace("env-vars: {}", f"env-vars:\n    external_docs: ['{site}']")
     verdict = attack(policy, {"README.md": "x\n"}, {"app/pay.py": READ}).judge()
     assert verdict.met, text_of(verdict)
+
+
+def test_files_the_pr_commits_into_the_docs_folder_are_not_its_documentation(
+    attack: AttackFactory,
+) -> None:
+    """The base names a relative folder the workflow checks the docs out into; the PR
+    commits a compose file there that passes its variable through. In the repository a
+    nested compose file documents nothing, and in the docs folder it is the change's own
+    file, not the checked-out documentation: the variable stays undocumented. (A page the
+    PR adds documents its variable anywhere, as the repository's own docs.)"""
+    policy = POLICY.replace("env-vars: {}", "env-vars:\n    external_docs: [.external-docs/site]")
+    compose = "services:\n  app:\n    environment:\n      - PAYMENT_API_KEY\n"
+    head = {
+        "app/pay.py": READ,
+        ".external-docs/site/dockerfiles/docker-compose.yml": compose,
+    }
+    verdict = attack(policy, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    assert "1 file the pull request changed" in text_of(verdict)

@@ -619,6 +619,7 @@ class EnvVarsCheck(BaseCheck):
             doc,
             max_bytes=ctx.changes.max_file_bytes,
             check_time=ctx.check_time,
+            changed=frozenset(f.path for f in ctx.changes if f.status is not FileStatus.DELETED),
         )
         ctx.add_details(
             f"env-vars: {found.files} documentation file{'s' if found.files != 1 else ''}"

@@ -51,10 +51,13 @@ def read_external(
     max_bytes: int,
     max_files: int = MAX_EXTERNAL_FILES,
     check_time: Callable[[], None] = lambda: None,
+    changed: frozenset[str] = frozenset(),
 ) -> ExternalRead:
     """Add the names the documentation under ``folders`` documents to ``doc``.
 
-    A relative folder is taken from ``root`` (the repository's root directory). Names
+    A relative folder is taken from ``root`` (the repository's root directory); a file
+    under it that the pull request adds or edits (a repository path in ``changed``) is the
+    change's own, not the checked-out documentation, and is not read. Names
     are shown as ``<folder as configured>/<path inside it>``; problems found in these
     files (malformed lines, real-looking secrets) are not the change's and are dropped.
     """
@@ -65,7 +68,8 @@ def read_external(
             continue
         label = configured.rstrip("/") or configured
         found = Documentation()
-        counts = _walk(top, label, found, out, max_bytes, max_files, check_time)
+        own = _own_files(root, top, changed)
+        counts = _walk(top, label, found, out, (max_bytes, max_files, own), check_time)
         for name, (where, line) in found.names.items():
             doc.add(name, where, line)
         doc.outside |= {where for where, _ in found.names.values()}
@@ -97,18 +101,31 @@ def _usable(root: Path, configured: str, out: ExternalRead) -> Path | None:
     return top
 
 
+def _own_files(root: Path, top: Path, changed: frozenset[str]) -> frozenset[str]:
+    """The paths under ``top``, relative to it, of the files the pull request changed:
+    none when ``top`` is outside the repository."""
+    try:
+        inside = top.relative_to(root).as_posix()
+    except ValueError:
+        return frozenset()
+    prefix = "" if inside == "." else inside.rstrip("/") + "/"
+    return frozenset(p[len(prefix) :] for p in changed if p.startswith(prefix))
+
+
 def _walk(
     top: Path,
     label: str,
     doc: Documentation,
     out: ExternalRead,
-    max_bytes: int,
-    max_files: int,
+    limits: tuple[int, int, frozenset[str]],
     check_time: Callable[[], None],
 ) -> dict[str, int]:
-    """Read the documentation files under ``top``; counts of what was left out."""
+    """Read the documentation files under ``top``; counts of what was left out.
+    ``limits``: bytes per file, files in all, and the paths the pull request changed."""
+    max_bytes, max_files, own = limits
     counts = {"symbolic links not followed": 0, "files over the size limit": 0}
     counts |= {"binary or non-UTF-8 files": 0, "files over the file limit": 0}
+    counts |= {"files the pull request changed": 0}
     for folder, dirs, files in os.walk(top, followlinks=False):
         check_time()
         links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
@@ -123,6 +140,9 @@ def _walk(
             if kind is None and not deployed:
                 continue
             path = os.path.join(folder, name)
+            if Path(path).relative_to(top).as_posix() in own:
+                counts["files the pull request changed"] += 1
+                continue
             if out.files >= max_files:
                 counts["files over the file limit"] += 1
                 continue
