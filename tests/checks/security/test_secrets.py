@@ -537,6 +537,18 @@ def test_a_private_key_in_test_code_warns_a_service_token_there_blocks() -> None
     assert {f.level for f in blocked} == {Level.ERROR}
 
 
+def test_a_django_projects_test_settings_are_test_code() -> None:
+    # readthedocs a01207705b: settings/test.py holds the key pair its GitHub App tests use;
+    # the production settings beside it are no test code
+    key = 'GITHUB_APP_KEY = """' + "\n".join(PEM) + '"""\n'
+    head = {"site/settings/test.py": key, "site/settings/production.py": key}
+    found = {where([f])[0][0]: f.level for f in run_part("secrets", {}, head)}
+    assert found == {
+        "site/settings/test.py": Level.WARNING,
+        "site/settings/production.py": Level.ERROR,
+    }
+
+
 def test_test_resources_folders_are_test_code() -> None:
     # authelia 111344eaea: internal/configuration/test_resources/ holds configs the tests load
     pem = "key: |\n" + "\n".join(PEM) + "\n"

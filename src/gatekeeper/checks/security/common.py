@@ -36,6 +36,11 @@ DEFAULT_TEST_FILES = (
     # end-to-end suites beside the code they drive (authelia's internal/suites/: the
     # docker environments, seeded users and credentials each suite starts)
     "**/suites/**",
+    # a Django project's test settings, the module its test runner loads (readthedocs'
+    # readthedocs/settings/test.py holds the key pair of the GitHub App its tests fake)
+    "**/settings/test.py",
+    "**/settings/tests.py",
+    "**/settings/testing.py",
     "**/test_*.py",
     "**/*_test.py",
     "**/conftest.py",
