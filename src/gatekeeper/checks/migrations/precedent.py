@@ -78,8 +78,6 @@ def _read(changes: ChangeSet, folder: str) -> dict[str, str]:
 MANY_LATER_INDEXES = 5
 #: merged files read per folder for it, at most (newest last: the oldest are read)
 MAX_INDEX_FILES = 400
-_SQL_ANY = reindexed.SQL_INDEX
-_SQL_TABLE = reindexed.SQL_TABLE
 _ECTO_INDEX = re.compile(
     r"\bcreate(?:_if_not_exists)?\b\s*\(?\s*(?:unique_)?index\(\s*(?::(?P<a>\w{1,200})|\"(?P<s>\w{1,200})\")"
 )
@@ -136,8 +134,9 @@ def _read_folder(changes: ChangeSet, folder: str) -> dict[str, set[str]]:
         up = _up_text(path, changes.text_at_base(path) or "")
         if not up:
             continue
-        indexed = {_bare(m) for m in (*_SQL_ANY.finditer(up), *_ECTO_INDEX.finditer(up))}
-        created = {_bare(m) for m in (*_SQL_TABLE.finditer(up), *_ECTO_TABLE.finditer(up))}
+        indexed, created = reindexed.sql_tables(up)
+        indexed |= {_ecto_table(m) for m in _ECTO_INDEX.finditer(up)}
+        created |= {_ecto_table(m) for m in _ECTO_TABLE.finditer(up)}
         for table in indexed - created - {""}:
             seen.setdefault(table, set()).add(_version(path))
     return seen
@@ -165,7 +164,7 @@ def _up_text(path: str, text: str) -> str:
     return "\n".join(line for m in bodies for _, line in m.body)
 
 
-def _bare(m: re.Match[str]) -> str:
-    groups = m.groupdict()
-    name = groups.get("table") or groups.get("a") or groups.get("s") or ""
-    return name.strip('"`').rsplit(".", 1)[-1].strip('"`').lower()
+def _ecto_table(m: re.Match[str]) -> str:
+    """The table of an Ecto ``index(:t, ...)``/``table("t")`` match, as :func:`reindexed.bare`
+    writes one."""
+    return reindexed.bare(m.group("a") or m.group("s") or "")
