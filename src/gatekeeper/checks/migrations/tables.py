@@ -106,9 +106,14 @@ class Sizes:
             )
         return None
 
+    @staticmethod
+    def weighs(hit: Hit) -> bool:
+        """Whether the level of ``hit`` depends on its table's size."""
+        return (hit.rule in SIZE_RULES or hit.sized) and bool(hit.table)
+
     def judge(self, hit: Hit) -> Hit:
         """``hit`` at the level its table's size gives it (others unchanged)."""
-        if (hit.rule not in SIZE_RULES and not hit.sized) or not hit.table:
+        if not self.weighs(hit):
             return hit  # an unknown table keeps the rule's own level: fail closed
         why = self.why_large(hit.table)
         if why is not None:
@@ -118,8 +123,9 @@ class Sizes:
         if self.listed is None:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
-                f"logs, messages, notifications, metrics, audits or history are); if it is, "
-                f"list it in {SETTING}"
+                f"logs, messages, notifications, metrics, audits or history are, and those "
+                f"the merged migrations indexed concurrently or came back to index often); "
+                f"if it is, list it in {SETTING}"
             )
         else:
             fact = f"{table} is not in {SETTING}"
