@@ -150,6 +150,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "indico/indico", "mediacms-io/mediacms", "AppFlowy-IO/AppFlowy-Cloud",
         "fallenbagel/jellyseerr", "teslamate-org/teslamate",
     ),
+    "twenty-third (26)": (
+        "svix/svix-webhooks", "casdoor/casdoor", "snipe/snipe-it", "tubearchivist/tubearchivist",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
