@@ -597,6 +597,7 @@ class EnvVarsCheck(BaseCheck):
                 f"{'s' if len(read) != 1 else ''} {', '.join(read)}."
             )
         self._yaml_templates(ctx, doc, keys)
+        self._ini_files(ctx, doc, keys)
 
     def _yaml_templates(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
         """Add the undotted keys still undocumented that a YAML file at head names,
@@ -607,6 +608,16 @@ class EnvVarsCheck(BaseCheck):
         yaml = ("*.yml", "*.yaml")
         for path, text in _head_files_naming(ctx, wanted, yaml, configdocs.MAX_TEMPLATES):
             configdocs.yaml_template_keys(path, text, wanted, doc)
+
+    def _ini_files(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
+        """Add the undotted keys still undocumented that an INI-style config file at head
+        sets (configdocs.ini_keys), found as _yaml_templates finds YAML files. At head, as
+        every documentation place is read: a key added to the file by the change that
+        reads it is documented, as a variable added to ``.env.example`` is."""
+        wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
+        found = _head_files_naming(ctx, wanted, configdocs.INI_FILES, configdocs.MAX_TEMPLATES)
+        for path, text in found:
+            configdocs.ini_keys(path, text, wanted, doc)
 
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""

@@ -110,6 +110,25 @@ def yaml_template_keys(path: str, text: str, wanted: set[str], doc: Documentatio
                 return
 
 
+#: an INI-style file a program reads its settings from (beego's ``conf/app.conf``)
+INI_FILES = ("*.conf", "*.ini", "*.cfg")
+#: a live ``key = value`` line of such a file (a comment or a value naming the key is none)
+_INI_KEY = re.compile(r"^[ \t]*(?P<key>[A-Za-z_][\w.-]{0,100})[ \t]*=", re.M)
+
+
+def ini_keys(path: str, text: str, wanted: set[str], doc: Documentation) -> None:
+    """Add the ``wanted`` keys (lower-case) an INI-style config file sets: a helper that
+    reads a key from the environment first and from such a file second (casdoor's
+    ``conf.GetConfigString`` over ``conf/app.conf``) has the file list its settings."""
+    for m in _INI_KEY.finditer(text):
+        key = m.group("key").lower()
+        if key in wanted:
+            doc.add_key(key, path, text.count("\n", 0, m.start()) + 1)
+            wanted = wanted - {key}
+            if not wanted:
+                return
+
+
 #: a TOML table header, live or commented out (``[smtp_options]``, ``#[ldaps_options]``)
 _TOML_TABLE = re.compile(r"^\s*#*\s*\[\[?\s*(?P<table>[A-Za-z0-9_.-]{1,200})\s*\]\]?\s*$")
 #: a key set or commented out in a template (``#http_host = "0.0.0.0"``), its value given

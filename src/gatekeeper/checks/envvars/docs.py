@@ -90,6 +90,8 @@ _OPTION = re.compile(r"(?:--)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
 #: a dotted configuration key (``database.schema``, ``files.s3.tempdir``) in a code span
 #: or a table cell of the docs: viper-style settings are documented by their key path
+#: a camelCase configuration key (``redisEndpoint``), as a table cell or code span names it
+_CAMEL_KEY = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+")
 _DOTTED_KEY = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
 _SECRET_PREFIXES = (
     "ghp_",
@@ -344,7 +346,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     own headings, prose that calls them environment variables ("the API_KEY environment
     variable"), Sphinx ``envvar`` directives, and the assignments and compose
     ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``); and the
-    dotted configuration keys of code spans and table cells (`` `database.schema` ``), and
+    dotted or camelCase configuration keys of code spans and table cells
+    (`` `database.schema` ``, `` `redisEndpoint` ``), and
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
     fenced = False
     # reStructuredText has no fences: a line of ``~`` there underlines a section title
@@ -363,6 +366,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 doc.add(candidate, path, number)
             elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
                 doc.add_key(candidate.split(":")[0].strip(), path, number)
+            elif _CAMEL_KEY.fullmatch(candidate):
+                doc.add_key(candidate, path, number)
             elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
                 doc.add_key(option.group(1), path, number)
         if _SET_WORDS.search(line):
@@ -377,7 +382,7 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 word = cell.strip().strip("`*")
                 if _NAME.fullmatch(word) and word.isupper():
                     doc.add(word, path, number)
-                elif _DOTTED_KEY.fullmatch(word):
+                elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
                     doc.add_key(word, path, number)
                 elif option := _OPTION.fullmatch(word):
                     doc.add_key(option.group(1), path, number)

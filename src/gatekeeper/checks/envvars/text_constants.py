@@ -12,9 +12,22 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from gatekeeper.checks.envvars import text_ardanconf, text_gotags, text_jsalias, text_viper
+from gatekeeper.checks.envvars import (
+    text_ardanconf,
+    text_gotags,
+    text_gowrappers,
+    text_jsalias,
+    text_viper,
+)
 from gatekeeper.checks.envvars.model import EnvRead
-from gatekeeper.checks.envvars.text_names import GO, JS, Constants, Language, file_constants
+from gatekeeper.checks.envvars.text_names import (
+    GO,
+    JS,
+    Constants,
+    Language,
+    Wrappers,
+    file_constants,
+)
 
 _GO_IMPORT = re.compile(
     r"""(?m)^\s*(?:import\s+)?(?:(?P<alias>[A-Za-z_]\w*)\s+)?"(?P<path>[^"\s]+)"\s*$"""
@@ -57,6 +70,10 @@ class Neighbours:
         self._folder_aliases: dict[str, list[tuple[str, str]]] = {}
         self._folders: dict[str, dict[str, str]] = {}
         self._files: dict[str, dict[str, str]] = {}
+        self._go_folders: set[str] | None = None
+        self._wrappers = text_gowrappers.GoWrappers(
+            read, self._go_files_naming, self._package_dir, self.go
+        )
 
     def go(self, path: str, text: str) -> Constants:
         """Constants for a Go file: its own, its package's, then other packages' ``pkg.Name``."""
@@ -131,6 +148,12 @@ class Neighbours:
         if found is None:
             found = [p for p in self._all() if p.endswith(".go")]
         return [p for p in found if not p.endswith("_test.go")][:MAX_PREFIX_FILES]
+
+    def go_wrappers(self, path: str, text: str) -> Wrappers:
+        """The repository's functions a Go file can call that hand their parameter to the
+        environment (text_gowrappers), by the name the file calls them; the side's index
+        is built once, when a file first asks."""
+        return self._wrappers.visible(path, text)
 
     def go_key_types(self, path: str) -> set[str]:
         """The typed viper key types (text_viper.key_types) of the package a Go file is in,
@@ -238,7 +261,11 @@ class Neighbours:
     def _package_dir(self, import_path: str) -> str | None:
         """The repository folder an import path points at (the longest suffix that exists)."""
         parts = [p for p in import_path.split("/") if p]
-        folders = {str(PurePosixPath(p).parent) for p in self._all() if p.endswith(".go")}
+        if self._go_folders is None:
+            self._go_folders = {
+                str(PurePosixPath(p).parent) for p in self._all() if p.endswith(".go")
+            }
+        folders = self._go_folders
         for i in range(len(parts)):
             candidate = "/".join(parts[i:])
             if candidate in folders:

@@ -54,7 +54,7 @@ class Language:
 
 
 GO = Language(
-    reads=((re.compile(r"\bos\.(?:Getenv|LookupEnv)\("), "os.Getenv"),),
+    reads=((re.compile(r"\b(?:os\.(?:Getenv|LookupEnv)|syscall\.Getenv)\("), "os.Getenv"),),
     dotted=None,
     functions=(
         re.compile(
@@ -119,27 +119,48 @@ class _Function:
 Wrappers = dict[str, tuple[tuple[Param, str], ...]]
 
 
-def reads(text: str, language: Language, constants: Constants) -> list[EnvRead]:
-    """Every read in ``text``: direct ones, and the call sites of the file's wrappers.
+def reads(
+    text: str, language: Language, constants: Constants, outer: Wrappers | None = None
+) -> list[EnvRead]:
+    """Every read in ``text``: direct ones, and the call sites of the file's wrappers and
+    of the ``outer`` ones (wrappers defined elsewhere, by the name the file calls them:
+    ``conf.GetConfigString``).
 
     A read named by a parameter of the function it sits in is not reported (the calls of
     that function are); the file's own constants are looked up before ``constants``.
     Looking for wrappers walks function bodies, at most ``WRAPPER_BUDGET`` times the
     file's length in all (nested bodies are walked once per level)."""
+    lookup, functions, wrappers = _analysed(text, language, constants, outer or {})
+    everything = _direct(text, (0, len(text)), language, lookup, _Innermost(functions), wrappers)
+    return [r for r in everything if isinstance(r, EnvRead)]
+
+
+def wrappers_of(
+    text: str, language: Language, constants: Constants, outer: Wrappers | None = None
+) -> Wrappers:
+    """The functions ``text`` defines whose parameter reaches a read, directly, through
+    another of its functions or through an ``outer`` wrapper (see :func:`reads`)."""
+    outer = outer or {}
+    wrappers = _analysed(text, language, constants, outer)[2]
+    return {k: v for k, v in wrappers.items() if k not in outer}
+
+
+def _analysed(
+    text: str, language: Language, constants: Constants, outer: Wrappers
+) -> tuple[Constants, list[_Function], Wrappers]:
     own = file_constants(text, language)
 
     def lookup(name: str) -> str | None:
         return own[name] if name in own else constants(name)
 
     functions = _functions(text, language)
-    wrappers: Wrappers = {}
+    wrappers: Wrappers = dict(outer)
     for _ in range(MAX_ROUNDS):
-        found = _find_wrappers(text, language, lookup, functions, wrappers)
+        found = {**outer, **_find_wrappers(text, language, lookup, functions, wrappers)}
         if found == wrappers:
             break
         wrappers = found
-    everything = _direct(text, (0, len(text)), language, lookup, _Innermost(functions), wrappers)
-    return [r for r in everything if isinstance(r, EnvRead)]
+    return lookup, functions, wrappers
 
 
 def _find_wrappers(

@@ -8,6 +8,7 @@ or it is deleted).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -86,6 +87,7 @@ def go_reads(
     prefixes: Callable[[], dict[str, tuple[str, ...]]] | None = None,
     viper: Callable[[], tuple[text_viper.Setup, ...]] | None = None,
     key_types: Callable[[], set[str]] | None = None,
+    wrappers: text_names.Wrappers | None = None,
 ) -> list[EnvRead]:
     """``os.Getenv`` / ``os.LookupEnv`` with a literal or a constant, wrappers of them, the
     keys a parser of ``os.Environ()`` lines switches on, viper's ``BindEnv``, and the
@@ -94,8 +96,12 @@ def go_reads(
     repository's prefixes (``prefixes()``, asked only of a file with such tags); and the
     keys read through viper where the repository calls ``AutomaticEnv`` (text_viper:
     ``viper()`` gives the repository's setups, ``key_types()`` the typed-key types of the
-    file's package, each asked only of a file that may read that way)."""
-    reads = text_names.reads(text, text_names.GO, constants or _no_constants)
+    file's package, each asked only of a file that may read that way). ``wrappers`` are
+    the repository's functions the file can call that read the variable their parameter
+    names (text_gowrappers). A name with a lower-case letter (``useGroupPathInToken``) is
+    also a configuration key: such helpers read the same key from a config file, where it
+    is documented."""
+    reads = _as_keys(text_names.reads(text, text_names.GO, constants or _no_constants, wrappers))
     if text_gotags.libraries(text):
         reads += text_gotags.tag_reads(text, prefixes() if prefixes is not None else {})
     if any(word in text for word in text_urfave.IMPORT_WORDS):
@@ -105,6 +111,13 @@ def go_reads(
     if viper is not None and _may_read_viper_keys(text):
         reads += text_viper.viper_reads(text, constants or _no_constants, viper(), key_types)
     return reads + _environ_switch(text) if "os.Environ()" in text else reads
+
+
+def _as_keys(reads: list[EnvRead]) -> list[EnvRead]:
+    return [
+        dataclasses.replace(r, keys=(r.name,)) if r.name and not r.name.isupper() else r
+        for r in reads
+    ]
 
 
 #: a constant of a named type (``DatabaseSchema Key = `database.schema```), which may be
@@ -438,6 +451,10 @@ class Lookups(Protocol):
     def go_key_types(self, path: str) -> set[str]:
         """The typed viper key types declared in the package of a Go file."""
 
+    def go_wrappers(self, path: str, text: str) -> text_names.Wrappers:
+        """The repository's Go functions a file can call that read the variable named by
+        their parameter, by the name the file calls them (``conf.GetConfigString``)."""
+
     def go_conf(self, path: str) -> list[EnvRead]:
         """The variables ardanlabs/conf reads through what a Go file declares."""
 
@@ -465,11 +482,21 @@ def _go(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
         lookups.go_prefixes,
         lookups.go_viper,
         lambda: lookups.go_key_types(path),
+        lookups.go_wrappers(path, text) if _calls_with_literal(text) else None,
     )
     # a struct type may be a section of an ardanlabs/conf tree declared elsewhere
     if "struct" in text or text_ardanconf.SEARCH_WORD in text:
         reads += lookups.go_conf(path)
     return reads
+
+
+_LITERAL_CALL = re.compile(r"\w\(\s*\"")
+
+
+def _calls_with_literal(text: str) -> bool:
+    """Whether a Go file passes a string literal to a call: only then can it read through
+    one of the repository's wrappers."""
+    return _LITERAL_CALL.search(text) is not None
 
 
 _SHELL = _text_only(shell_reads)

@@ -1,0 +1,146 @@
+"""Go reads through the repository's own helpers in another package (text_gowrappers),
+and their documentation by a config file's ``key = value`` lines, on real git repositories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatekeeper.checks.envvars.configdocs import ini_keys
+from gatekeeper.checks.envvars.docs import Documentation, parse_markdown
+from gatekeeper.model import Finding
+from tests.checks.envvars.helpers import run_on_git
+
+GO_MOD = "module example.com/app\n\ngo 1.22\n"
+#: casdoor's layout: the environment first, then the config file; a bool over the string
+CONF = """package conf
+
+import (
+	"os"
+	"strconv"
+)
+
+func GetConfigString(key string) string {
+	if value, ok := os.LookupEnv(key); ok {
+		return value
+	}
+	return fileValue(key)
+}
+
+func GetConfigBool(key string) bool {
+	return GetConfigString(key) == "true"
+}
+
+func GetConfigInt64(key string) (int64, error) {
+	return strconv.ParseInt(GetConfigString(key), 10, 64)
+}
+"""
+#: a helper that reads only a map with its parameter: no environment read
+STORE = """package conf
+
+var values = map[string]string{}
+
+func fileValue(key string) string {
+	return values[key]
+}
+
+func GetStored(key string) string {
+	return values[key]
+}
+"""
+BASE = {
+    "go.mod": GO_MOD,
+    "conf/conf.go": CONF,
+    "conf/store.go": STORE,
+    "conf/app.conf": "appname = app\n",
+}
+
+
+def _user(call: str) -> str:
+    return (
+        "package object\n\n"
+        'import (\n\t"example.com/app/conf"\n)\n\n'
+        f"func Setting() bool {{\n\treturn {call}\n}}\n"
+    )
+
+
+def _names(found: list[Finding]) -> list[str]:
+    return sorted(f.message.split()[0] for f in found if f.rule == "undocumented")
+
+
+def test_a_literal_given_to_another_packages_env_helper_fires(git_repo: Any) -> None:
+    head = {"object/token.go": _user('conf.GetConfigBool("useGroupPathInToken")')}
+    found = run_on_git(git_repo, BASE, head)
+    assert _names(found) == ["useGroupPathInToken"]
+    message = next(f.message for f in found if f.rule == "undocumented")
+    assert "conf.GetConfigBool() → GetConfigString() → os.Getenv" in message
+
+
+def test_a_helper_reading_only_a_map_reads_no_variable(git_repo: Any) -> None:
+    head = {"object/token.go": _user('conf.GetStored("useGroupPathInToken") == ""')}
+    assert _names(run_on_git(git_repo, BASE, head)) == []
+
+
+def test_a_non_literal_argument_is_no_named_read_and_does_not_crash(git_repo: Any) -> None:
+    head = {
+        "object/token.go": _user("conf.GetConfigBool(name())")
+        + '\nfunc name() string { return "" }\n'
+    }
+    found = run_on_git(git_repo, BASE, head)
+    assert _names(found) == []
+    assert all(f.level.name != "ERROR" for f in found if f.rule != "undocumented")
+
+
+def test_a_helper_of_a_helper_in_a_third_package_fires(git_repo: Any) -> None:
+    # settings.Flag calls conf.GetConfigBool with its own parameter: a wrapper two packages up
+    flag = (
+        'package settings\n\nimport "example.com/app/conf"\n\n'
+        "func Flag(name string) bool {\n\treturn conf.GetConfigBool(name)\n}\n"
+    )
+    base = {**BASE, "settings/flag.go": flag}
+    head = {
+        "object/token.go": (
+            'package object\n\nimport "example.com/app/settings"\n\n'
+            'func On() bool {\n\treturn settings.Flag("enableErrorMask2")\n}\n'
+        )
+    }
+    assert _names(run_on_git(git_repo, base, head)) == ["enableErrorMask2"]
+
+
+def test_an_unimported_package_of_the_same_name_is_no_helper(git_repo: Any) -> None:
+    # ``conf`` here is a local variable with a method, not the repository's package
+    head = {
+        "object/token.go": (
+            "package object\n\ntype c struct{}\n\nfunc (c) GetConfigBool(k string) bool"
+            " { return false }\n\nfunc On() bool {\n\tvar conf c\n"
+            '\treturn conf.GetConfigBool("useGroupPathInToken")\n}\n'
+        )
+    }
+    assert _names(run_on_git(git_repo, BASE, head)) == []
+
+
+def test_a_key_the_app_conf_sets_documents_it(git_repo: Any) -> None:
+    head = {
+        "object/token.go": _user('conf.GetConfigBool("useGroupPathInToken")'),
+        "conf/app.conf": "appname = app\nuseGroupPathInToken = false\n",
+    }
+    assert _names(run_on_git(git_repo, BASE, head)) == []
+
+
+def test_an_existing_key_of_the_app_conf_is_documented(git_repo: Any) -> None:
+    base = {**BASE, "conf/app.conf": "appname = app\nredisEndpoint =\n"}
+    head = {"object/token.go": _user('conf.GetConfigString("redisEndpoint") != ""')}
+    assert _names(run_on_git(git_repo, base, head)) == []
+
+
+def test_ini_keys_reads_live_lines_only() -> None:
+    doc = Documentation()
+    text = "# commentedKey = 1\nother = valueKey\n  liveKey=1\n"
+    ini_keys("conf/app.conf", text, {"commentedkey", "valuekey", "livekey"}, doc)
+    assert sorted(doc.keys) == ["livekey"]
+    assert doc.find_key("liveKey") == ("conf/app.conf", 3)
+
+
+def test_a_camel_case_key_in_a_docs_table_is_documented() -> None:
+    doc = Documentation()
+    parse_markdown("docs/configuration.md", "| `redisEndpoint` | (empty) | Redis |\n", doc)
+    assert doc.find_key("redisEndpoint") is not None
