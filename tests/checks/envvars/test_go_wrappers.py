@@ -144,3 +144,53 @@ def test_a_camel_case_key_in_a_docs_table_is_documented() -> None:
     doc = Documentation()
     parse_markdown("docs/configuration.md", "| `redisEndpoint` | (empty) | Redis |\n", doc)
     assert doc.find_key("redisEndpoint") is not None
+
+
+def test_a_method_call_of_the_helpers_name_in_its_package_is_no_read(git_repo: Any) -> None:
+    # in package conf, ``q.GetConfigString("x")`` is a method of q, not the helper
+    head = {
+        "conf/query.go": (
+            "package conf\n\ntype query struct{}\n\n"
+            "func (query) GetConfigString(k string) string { return k }\n\n"
+            'func Mode() string {\n\tvar q query\n\treturn q.GetConfigString("mode")\n}\n'
+        )
+    }
+    assert _names(run_on_git(git_repo, BASE, head)) == []
+
+
+def test_a_method_reading_its_parameter_is_no_package_helper(git_repo: Any) -> None:
+    # a method wrapper is called on a value: ``conf.Get("x")`` would be no call of it
+    base = {
+        **BASE,
+        "conf/env.go": (
+            'package conf\n\nimport "os"\n\ntype Env struct{}\n\n'
+            "func (Env) Get(key string) string { return os.Getenv(key) }\n"
+        ),
+    }
+    head = {
+        "object/token.go": (
+            'package object\n\nimport "net/url"\n\n'
+            'func Q(u *url.URL) string {\n\treturn u.Query().Get("page")\n}\n'
+        )
+    }
+    assert _names(run_on_git(git_repo, base, head)) == []
+
+
+def test_a_change_that_makes_a_helper_read_the_environment_fires(git_repo: Any) -> None:
+    # at base GetStored read only the map; the change makes it read the environment: its
+    # call sites the change touches become new reads (the base side builds its own index)
+    store = STORE.replace(
+        "func GetStored(key string) string {\n\treturn values[key]\n}",
+        "func GetStored(key string) string {\n\treturn GetConfigString(key)\n}",
+    )
+    base = {**BASE, "object/token.go": _user('conf.GetStored("enableErrorMask2") == ""')}
+    assert _names(run_on_git(git_repo, base, {"conf/store.go": store})) == []
+    found = run_on_git(
+        git_repo,
+        base,
+        {
+            "conf/store.go": store,
+            "object/token.go": _user('conf.GetStored("enableErrorMask2") != ""'),
+        },
+    )
+    assert _names(found) == ["enableErrorMask2"]

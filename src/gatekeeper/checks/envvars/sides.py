@@ -82,4 +82,7 @@ class Side:
             changed=touched,
         )
         containing = changes.head_files_containing if at_head else changes.base_files_containing
-        self.neighbours = Neighbours(self.read, lambda: listing(("**",)), containing)
+        other = (shared.neighbours, frozenset(touched)) if shared is not None else None
+        self.neighbours: Neighbours = Neighbours(
+            self.read, lambda: listing(("**",)), containing, other_side=other
+        )

@@ -57,7 +57,11 @@ class Neighbours:
         read: Callable[[str], str | None],
         paths: Callable[[], list[str]],
         containing: Containing | None = None,
+        *,
+        other_side: tuple[Neighbours, frozenset[str]] | None = None,
     ) -> None:
+        """``other_side``: the head's neighbours and the paths the change touches, given
+        to the base side's, which may then reuse what the head worked out."""
         self._read, self._paths, self._containing = read, paths, containing
         self._listing: list[str] | None = None
         self._known: set[str] | None = None
@@ -71,8 +75,12 @@ class Neighbours:
         self._folders: dict[str, dict[str, str]] = {}
         self._files: dict[str, dict[str, str]] = {}
         self._go_folders: set[str] | None = None
-        self._wrappers = text_gowrappers.GoWrappers(
-            read, self._go_files_naming, self._package_dir, self.go
+        self._wrappers: text_gowrappers.GoWrappers = text_gowrappers.GoWrappers(
+            read,
+            self._go_files_naming,
+            self._package_dir,
+            self.go,
+            other_side=(other_side[0]._wrappers, other_side[1]) if other_side else None,
         )
 
     def go(self, path: str, text: str) -> Constants:

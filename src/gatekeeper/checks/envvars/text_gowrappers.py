@@ -13,6 +13,10 @@ analysed with the wrappers it can call (its own package's by plain name, an impo
 package's as ``alias.Name``). Only files that call one with a non-literal argument can
 define a new wrapper, so the others are not analysed. Test files, vendored code and test
 data are left out: their helpers are no deployment's reads.
+
+The base side reuses the head's index when the files the change touches define the same
+helpers on both sides (the usual case: a change calls a helper, it does not edit one), so
+the repository is searched once per run.
 """
 
 from __future__ import annotations
@@ -50,11 +54,18 @@ class GoWrappers:
         search: Search,
         package_dir: Callable[[str], str | None],
         constants: ConstantsFor,
+        *,
+        other_side: tuple[GoWrappers, frozenset[str]] | None = None,
     ) -> None:
+        """``other_side``: the head's index and the paths the change touches, for the base
+        side to reuse (see the module docstring)."""
         self._read, self._search = read, search
         self._package_dir, self._constants = package_dir, constants
+        self._other_side = other_side
         self._by_folder: dict[str, Wrappers] | None = None
         self._imports: dict[str, dict[str, str]] = {}
+        #: the wrappers each analysed file defines
+        self._defined: dict[str, Wrappers] = {}
 
     def visible(self, path: str, text: str) -> Wrappers:
         """The wrappers a Go file can call, by the name it calls them: its package's by
@@ -84,9 +95,35 @@ class GoWrappers:
 
     def _index(self) -> dict[str, Wrappers]:
         if self._by_folder is None:
-            self._by_folder = {}
-            self._build(self._by_folder)
+            reused = self._reused()
+            if reused is not None:
+                self._by_folder = reused
+            else:
+                self._by_folder = {}
+                self._build(self._by_folder)
         return self._by_folder
+
+    def _reused(self) -> dict[str, Wrappers] | None:
+        """The other side's index when every touched Go file defines the same wrappers on
+        this side as there, else None."""
+        if self._other_side is None:
+            return None
+        other, touched = self._other_side
+        index = other._index()
+        for path in sorted(touched):
+            if not path.endswith(".go") or _SKIPPED.search(path):
+                continue
+            theirs = other._defined.get(path, {})
+            text = self._read(path)
+            if text is None:
+                if theirs:
+                    return None
+                continue
+            outer = {k: v for k, v in self._visible(path, text, index).items() if k not in theirs}
+            found = wrappers_of(text, GO, self._constants(path, text), outer)
+            if _functions_only(text, found) != theirs:
+                return None
+        return index
 
     def _build(self, index: dict[str, Wrappers]) -> None:
         paths = self._candidates(list(READ_WORDS))
@@ -98,7 +135,12 @@ class GoWrappers:
                 if text is None or (caller is not None and not caller.search(text)):
                     continue
                 outer = self._visible(path, text, index)
-                found = wrappers_of(text, GO, self._constants(path, text), outer)
+                found = _functions_only(
+                    text, wrappers_of(text, GO, self._constants(path, text), outer)
+                )
+                if not found:
+                    continue
+                self._defined[path] = {**self._defined.get(path, {}), **found}
                 folder = index.setdefault(str(PurePosixPath(path).parent), {})
                 for name, carried in found.items():
                     merged = tuple(sorted(set(folder.get(name, ())) | set(carried), key=str))
@@ -115,6 +157,15 @@ class GoWrappers:
     def _candidates(self, words: list[str]) -> list[str]:
         found = [p for p in self._search(words) if not _SKIPPED.search(p)]
         return sorted(found, key=lambda p: (p.count("/"), p))[:MAX_FILES]
+
+
+def _functions_only(text: str, found: Wrappers) -> Wrappers:
+    """The package-level functions among ``found``: a method (``func (c *C) Get(key
+    string)``) is called on a value, never by its package's name."""
+    if not found:
+        return found
+    names = set(re.findall(r"(?m)^func[ \t]+(\w+)[ \t]*[\[(]", text))
+    return {k: v for k, v in found.items() if k in names}
 
 
 def _import_block(text: str) -> str:

@@ -130,8 +130,10 @@ def reads(
     that function are); the file's own constants are looked up before ``constants``.
     Looking for wrappers walks function bodies, at most ``WRAPPER_BUDGET`` times the
     file's length in all (nested bodies are walked once per level)."""
-    lookup, functions, wrappers = _analysed(text, language, constants, outer or {})
-    everything = _direct(text, (0, len(text)), language, lookup, _Innermost(functions), wrappers)
+    outer = outer or {}
+    lookup, functions, wrappers = _analysed(text, language, constants, outer)
+    span, innermost = (0, len(text)), _Innermost(functions)
+    everything = _direct(text, span, language, lookup, innermost, wrappers, frozenset(outer))
     return [r for r in everything if isinstance(r, EnvRead)]
 
 
@@ -156,7 +158,7 @@ def _analysed(
     functions = _functions(text, language)
     wrappers: Wrappers = dict(outer)
     for _ in range(MAX_ROUNDS):
-        found = {**outer, **_find_wrappers(text, language, lookup, functions, wrappers)}
+        found = {**outer, **_find_wrappers(text, (language, lookup), functions, wrappers, outer)}
         if found == wrappers:
             break
         wrappers = found
@@ -165,11 +167,13 @@ def _analysed(
 
 def _find_wrappers(
     text: str,
-    language: Language,
-    lookup: Constants,
+    how: tuple[Language, Constants],
     functions: list[_Function],
     known: Wrappers,
+    outer: Wrappers,
 ) -> Wrappers:
+    language, lookup = how
+    plain = frozenset(outer)
     found: Wrappers = {}
     budget = WRAPPER_BUDGET * max(len(text), 1)
     for f in functions:
@@ -178,7 +182,7 @@ def _find_wrappers(
             break  # a pathological nest of bodies: what was found so far stands
         hits = {
             (r.param, r.how)
-            for r in _direct(text, (f.start, f.end), language, lookup, f.params_at, known)
+            for r in _direct(text, (f.start, f.end), language, lookup, f.params_at, known, plain)
             if isinstance(r, _Carried)
         }
         if hits:
@@ -229,8 +233,11 @@ def _direct(
     constants: Constants,
     params_at: Callable[[int], dict[str, int]],
     wrappers: Wrappers,
+    plain: frozenset[str] = frozenset(),
 ) -> Iterator[EnvRead | _Carried]:
-    """Reads within ``span``; those named by a parameter of their function are carried."""
+    """Reads within ``span``; those named by a parameter of their function are carried.
+    A wrapper of ``plain`` (one defined elsewhere, a package-level function) is never
+    called after a dot: ``q.Get("x")`` is a method, whatever functions are named ``Get``."""
     start, end = span
     for pattern, how in language.reads:
         for m in pattern.finditer(text, start, end):
@@ -241,7 +248,8 @@ def _direct(
         for m in language.dotted.finditer(text, start, end):
             yield EnvRead(m.group(1), _line(text, m.start()), "process.env")
     for name, carried in wrappers.items():
-        for m in re.finditer(rf"(?<![\w$]){re.escape(name)}\s*\(", text[start:end]):
+        before = r"(?<![\w$.])" if name in plain else r"(?<![\w$])"
+        for m in re.finditer(rf"{before}{re.escape(name)}\s*\(", text[start:end]):
             at = start + m.start()
             if not _is_definition(text, at):
                 args = split_args(text, start + m.end()) or []
