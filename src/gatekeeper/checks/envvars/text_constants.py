@@ -42,6 +42,15 @@ _JS_SUFFIXES = ("", ".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", "/index.ts", "
 MAX_ALIAS_IMPORTS = 64
 #: files read to learn the prefixes of Go's struct-tag libraries, at most
 MAX_PREFIX_FILES = 200
+#: a repository's own Go sources, as git pathspecs: tests, vendored code and test data out
+GO_SOURCES = (
+    "*.go",
+    ":(exclude)*_test.go",
+    ":(exclude)vendor/*",
+    ":(exclude)*/vendor/*",
+    ":(exclude)testdata/*",
+    ":(exclude)*/testdata/*",
+)
 #: ``"@server/*": ["./server/*"]`` in a tsconfig's ``paths``
 _TS_PATH = re.compile(r'"(?P<alias>[^"*\n]{0,100})\*"\s*:\s*\[\s*"(?P<target>[^"*\n]{0,200})\*"')
 _TS_BASE_URL = re.compile(r'"baseUrl"\s*:\s*"(?P<base>[^"\n]{0,200})"')
@@ -77,7 +86,7 @@ class Neighbours:
         self._go_folders: set[str] | None = None
         self._wrappers: text_gowrappers.GoWrappers = text_gowrappers.GoWrappers(
             read,
-            self._go_files_naming,
+            self._go_sources_naming,
             self._package_dir,
             self.go,
             other_side=(other_side[0]._wrappers, other_side[1]) if other_side else None,
@@ -162,6 +171,15 @@ class Neighbours:
         environment (text_gowrappers), by the name the file calls them; the side's index
         is built once, when a file first asks."""
         return self._wrappers.visible(path, text)
+
+    def _go_sources_naming(self, words: list[str]) -> list[str]:
+        """The side's Go files holding one of ``words``, outside tests, vendored code and
+        test data: one search whose pathspecs leave those out (most of a repository that
+        vendors its dependencies), else every Go file."""
+        found = self._containing(words, list(GO_SOURCES)) if self._containing else None
+        if found is None:
+            found = [p for p in self._all() if p.endswith(".go")]
+        return found
 
     def go_key_types(self, path: str) -> set[str]:
         """The typed viper key types (text_viper.key_types) of the package a Go file is in,
