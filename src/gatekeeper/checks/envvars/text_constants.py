@@ -29,9 +29,6 @@ from gatekeeper.checks.envvars.text_names import (
     file_constants,
 )
 
-_GO_IMPORT = re.compile(
-    r"""(?m)^\s*(?:import\s+)?(?:(?P<alias>[A-Za-z_]\w*)\s+)?"(?P<path>[^"\s]+)"\s*$"""
-)
 _JS_IMPORT = re.compile(
     # a list stops at the next "{" and is bounded: "import {" repeated without a "}"
     # made every opening scan the rest of the file
@@ -96,10 +93,7 @@ class Neighbours:
         """Constants for a Go file: its own, its package's, then other packages' ``pkg.Name``."""
         own = file_constants(text, GO)
         folder = str(PurePosixPath(path).parent)
-        imports = {
-            (m.group("alias") or m.group("path").rsplit("/", 1)[-1]): m.group("path")
-            for m in _GO_IMPORT.finditer(_import_block(text))
-        }
+        imports = text_gowrappers.go_imports(text)
 
         def lookup(name: str) -> str | None:
             if "." not in name:
@@ -308,12 +302,6 @@ class Neighbours:
             text = self._read(path)
             self._files[path] = file_constants(text, language) if text is not None else {}
         return self._files[path]
-
-
-def _import_block(text: str) -> str:
-    m = re.search(r"(?ms)^import\s*\((.*?)^\)", text)
-    singles = "\n".join(re.findall(r'(?m)^import\s+(?:\w+\s+)?"[^"]+"\s*$', text))
-    return (m.group(1) if m else "") + "\n" + singles.replace("import ", "")
 
 
 def _normalise(path: str) -> str:

@@ -85,9 +85,8 @@ class GoWrappers:
     def _folders_imported(self, path: str, text: str) -> dict[str, str]:
         if path not in self._imports:
             found: dict[str, str] = {}
-            for m in _IMPORT.finditer(_import_block(text)):
-                alias = m.group("alias") or m.group("path").rsplit("/", 1)[-1]
-                folder = self._package_dir(m.group("path")) if alias != "_" else None
+            for alias, import_path in go_imports(text).items():
+                folder = self._package_dir(import_path) if alias != "_" else None
                 if folder is not None:
                     found[alias] = folder
             self._imports[path] = found
@@ -166,6 +165,15 @@ def _functions_only(text: str, found: Wrappers) -> Wrappers:
         return found
     names = set(re.findall(r"(?m)^func[ \t]+(\w+)[ \t]*[\[(]", text))
     return {k: v for k, v in found.items() if k in names}
+
+
+def go_imports(text: str) -> dict[str, str]:
+    """A Go file's imports: the name each is used under (its alias, else the path's last
+    element) -> its import path."""
+    return {
+        (m.group("alias") or m.group("path").rsplit("/", 1)[-1]): m.group("path")
+        for m in _IMPORT.finditer(_import_block(text))
+    }
 
 
 def _import_block(text: str) -> str:
