@@ -62,3 +62,17 @@ def test_a_config_line_does_not_document_a_plain_environment_read(attack: Attack
         "conf/app.conf": "appname = app\nMASK_ERRORS = true\n",
     }
     assert_blocked(attack(ENV, BASE, head).judge(), "env-vars/undocumented")
+
+
+def test_a_config_line_does_not_document_a_direct_read_of_the_same_name(
+    attack: AttackFactory,
+) -> None:
+    # only a helper reads the config file too: os.Getenv("enableErrorMask2") reads no file
+    head = {
+        "object/mask.go": (
+            'package object\n\nimport "os"\n\n'
+            'func Masked() bool {\n\treturn os.Getenv("enableErrorMask2") == "true"\n}\n'
+        ),
+        "conf/app.conf": "appname = app\nenableErrorMask2 = true\n",
+    }
+    assert_blocked(attack(ENV, BASE, head).judge(), "env-vars/undocumented")

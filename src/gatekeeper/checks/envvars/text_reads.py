@@ -98,9 +98,9 @@ def go_reads(
     ``viper()`` gives the repository's setups, ``key_types()`` the typed-key types of the
     file's package, each asked only of a file that may read that way). ``wrappers`` are
     the repository's functions the file can call that read the variable their parameter
-    names (text_gowrappers). A name with a lower-case letter (``useGroupPathInToken``) is
-    also a configuration key: such helpers read the same key from a config file, where it
-    is documented."""
+    names (text_gowrappers). A name with a lower-case letter (``useGroupPathInToken``) read
+    through a wrapper is also a configuration key: such helpers read the same key from a
+    config file, where it is documented (a direct ``os.Getenv`` reads no file)."""
     reads = _as_keys(text_names.reads(text, text_names.GO, constants or _no_constants, wrappers))
     if text_gotags.libraries(text):
         reads += text_gotags.tag_reads(text, prefixes() if prefixes is not None else {})
@@ -115,9 +115,15 @@ def go_reads(
 
 def _as_keys(reads: list[EnvRead]) -> list[EnvRead]:
     return [
-        dataclasses.replace(r, keys=(r.name,)) if r.name and not r.name.isupper() else r
+        dataclasses.replace(r, keys=(r.name,))
+        if r.name and not r.name.isupper() and WRAPPED in r.how
+        else r
         for r in reads
     ]
+
+
+#: what the ``how`` of a read through a wrapper holds (``conf.GetConfigBool() → ...``)
+WRAPPED = "() → "
 
 
 #: a constant of a named type (``DatabaseSchema Key = `database.schema```), which may be
