@@ -2,11 +2,14 @@
 a computed version): read in Python, JavaScript and Go, documented by the family written
 with a placeholder (``TA_MIG_SKIP_<version>``, ``TA_MIG_SKIP_*``) or by an example.
 
+Also, a Rust macro that reads each setting it declares from the variable of its
+upper-cased name (vaultwarden's ``make_config!``) makes each entry a read.
+
 The one relaxation is on the documentation's side: a document may now write such a family
 with its placeholder last. Each case shows a pull request cannot use it, nor the limits of
 what counts as a family, to carry an undocumented variable past the gate. The
-strengthenings (a family read, a name assembled by ``.format`` or ``%``) blocked nothing
-before: their cases fail on the code before this round.
+strengthenings (a family read, a name assembled by ``.format`` or ``%``, a macro's
+setting) blocked nothing before: their cases fail on the code before this round.
 """
 
 from __future__ import annotations
@@ -79,3 +82,32 @@ def test_a_one_word_family_in_the_docs_documents_nothing(attack: AttackFactory) 
     base = {"docs/config.md": "All `APP_*` variables are passed to the worker.\n"}
     head = {**base, "app/settings.py": "import os\nKEY = os.environ['APP_SIGNING_KEY']\n"}
     assert_blocked(attack(ENV, base, head).judge(), "env-vars/undocumented")
+
+
+SETTINGS_MACRO = (
+    "macro_rules! make_config {\n"
+    "    ($( $name:ident : $ty:ident, $default:expr; )+) => {\n"
+    "        $( let $name = get_env(pastey::paste!(stringify!([<$name:upper>]))); )+\n"
+    "    };\n"
+    "}\n"
+)
+
+
+def test_a_setting_declared_in_a_settings_macro_is_a_read(attack: AttackFactory) -> None:
+    # before, an entry of vaultwarden's make_config! read nothing the gate saw
+    base = {
+        ".env.template": "# DATA_FOLDER=data\n",
+        "src/config.rs": f"{SETTINGS_MACRO}make_config! {{\n    data_folder: String, 1;\n}}\n",
+    }
+    head = {
+        **base,
+        "src/config.rs": (
+            f"{SETTINGS_MACRO}make_config! {{\n"
+            "    data_folder: String, 1;\n"
+            "    admin_token: String, 2;\n"
+            "}\n"
+        ),
+    }
+    verdict = attack(ENV, base, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    assert "ADMIN_TOKEN" in text_of(verdict)
