@@ -740,3 +740,65 @@ def test_a_value_under_if_testing_is_test_configuration() -> None:
     # and strict's empty test_files judges it like the rest
     (strict,) = run_part("secrets", {}, {"settings/dev.py": testing}, {"test_files": []})
     assert strict.level is Level.ERROR
+
+
+def test_a_key_prefix_spelled_in_words_is_no_secret() -> None:
+    # casdoor 98b6011b63: a Redis key prefix under a name with "Auth" in it
+    go = (
+        'const deviceAuthRedisPrefix = "casdoor:device_auth:"\n'
+        'var sessionTokenKey = "app::cache::users"\n'
+        'tokenNamespace := "oauth:state"\n'
+        'const passwordResetPrefix = "myapp_reset_"\n'
+    )
+    assert run_part("secrets", {}, {"object/store.go": go}) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a random tail behind words, in any case or alphabet
+        'const tokenPrefix = "myapp:prod:Xk9vQ2mL8pR4tZ7w"',  # pragma: allowlist secret
+        'authKey = "app:session:k3j9x2m8q7z4w1"',  # pragma: allowlist secret
+        'secret = "cache:qzvkxmplrtbnwhjd:"',  # pragma: allowlist secret
+        # two words and a colon under no prefix name: a basic-auth user:password
+        'auth = "admin:hunter7x"',  # pragma: allowlist secret
+    ],
+)
+def test_a_secret_among_namespace_words_still_fires(line: str) -> None:
+    found = run_part("secrets", {}, {"app/store.go": line + "\n"})
+    assert rules(found) == ["secret-high-entropy"]
+
+
+def test_a_local_development_dsn_added_to_a_long_standing_env_template_is_no_secret() -> None:
+    # svix c29ac338d2: development.env dropped the ports of its local database and Redis
+    base = {
+        "server/development.env": "# Example .env file for development\n"
+        'DATABASE_URL="postgresql://postgres:postgres@localhost:8079/postgres"\n'
+        "SVIX_REDIS_DSN=redis://localhost:8078\n"
+    }
+    head = {
+        "server/development.env": "# Example .env file for development\n"
+        'DATABASE_URL="postgresql://postgres:postgres@localhost/postgres"\n'
+        "SVIX_REDIS_DSN=redis://localhost\n"
+        "BROKER_URL=amqp://guest:guest@rabbitmq:5672//\n"
+        "PG_DSN=postgres://svix:svix@db:5432/svix?sslmode=disable\n"
+    }
+    assert run_part("secrets", base, head) == []
+    # the same lines in an env file committed for the first time are judged whole
+    found = run_part("secrets", {}, head)
+    assert rules(found) == ["env-file-committed"]
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "DATABASE_URL=postgres://app:Zx8kLm2Q@localhost/app\n",  # a real password, locally
+        "DATABASE_URL=postgres://postgres:postgres@db.example.com/app\n",  # a remote host
+        "DATABASE_URL=postgres://postgres:postgres@10.0.0.5/app\n",  # an address elsewhere
+        "REDIS_URL=redis://localhost/0?password=Zx8kLm2Q\n",  # a credential in the query
+    ],
+)
+def test_a_dsn_that_is_no_local_default_still_blocks_in_an_env_template(added: str) -> None:
+    base = {"development.env": "APP_MODE=dev\n"}
+    found = run_part("secrets", base, {"development.env": base["development.env"] + added})
+    assert rules(found) == ["env-file-committed"]

@@ -496,7 +496,9 @@ class EnvVarsCheck(BaseCheck):
             names = names[:MAX_SEARCHED]
         touched = {p for f in ctx.changes for p in (f.path, f.old_path) if p}
         found: set[str] = set()
-        paths = ctx.changes.base_files_containing(names, SCANNED_FILES)
+        # a family of names (``TA_MIG_SKIP_*``) is searched for by its literal start
+        words = {n.partition(FAMILY_MARK)[0] for n in names}
+        paths = ctx.changes.base_files_containing(words, SCANNED_FILES)
         if paths is None:
             ctx.add_details(
                 "env-vars: the base commit could not be searched (a partial clone?), so a"

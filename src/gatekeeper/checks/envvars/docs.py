@@ -167,6 +167,10 @@ class Documentation:
         if pattern is not None:
             return next((w for n, w in self.names.items() if pattern.fullmatch(n)), None)
         for n, where in self.names.items():
+            # a family with no literal end (``TA_MIG_SKIP_*``) documents that family only:
+            # as a catch-all it would document every new name that starts the same way
+            if n.endswith(FAMILY_MARK):
+                continue
             if FAMILY_MARK in n and (member := family_pattern(n)) and member.fullmatch(name):
                 return where
         return None
@@ -510,21 +514,34 @@ def parse_manifest(path: str, text: str, doc: Documentation) -> None:
 
 #: a family of names written with a placeholder for its varying part:
 #: ``HD_AUTH_OIDC_$NAME_ISSUER``, ``${ID}``, ``<NAME>``, ``{name}``, ``[ID]``, ``%ID%``, ``*``
-_FAMILY = re.compile(
-    r"(?<![A-Za-z0-9_])(?P<prefix>[A-Z][A-Z0-9_]*_)"
+_SLOT = (
     r"(?:\$\{[A-Za-z][\w-]*\}|\$[A-Za-z][A-Za-z0-9]*|<[A-Za-z][\w-]*>|\{[A-Za-z][\w-]*\}"
     r"|\[[A-Za-z][\w-]*\]|%[A-Za-z][\w-]*%|\*)"
+)
+_FAMILY = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<prefix>[A-Z][A-Z0-9_]*_)"
+    rf"{_SLOT}"
     r"(?P<suffix>_[A-Z0-9_]*[A-Z0-9])(?![A-Za-z0-9_])"
 )
 
 
+#: a family with no literal end, its placeholder last: ``TA_MIG_SKIP_<version>``,
+#: ``TA_MIG_SKIP_*`` (its start must be a family's own, :func:`model.is_family_prefix`)
+_PREFIX_FAMILY = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<prefix>[A-Z][A-Z0-9_]*_)"
+    rf"{_SLOT}"
+    r"(?![A-Za-z0-9_])"
+)
+
+
 def parse_families(path: str, text: str, doc: Documentation) -> None:
-    """The families of names a document writes with a placeholder (:data:`_FAMILY`), in
-    any kind of document: one entry covers every instance's setting."""
+    """The families of names a document writes with a placeholder (:data:`_FAMILY`,
+    :data:`_PREFIX_FAMILY`), in any kind of document: one entry covers every instance's
+    setting."""
     if "_" not in text:
         return
-    for m in _FAMILY.finditer(text):
-        name = family(m.group("prefix"), m.group("suffix"))
+    for m in (*_FAMILY.finditer(text), *_PREFIX_FAMILY.finditer(text)):
+        name = family(m.group("prefix"), m.groupdict().get("suffix") or "")
         if name:
             doc.add(name, path, line_of(text, m.start()))
 

@@ -39,6 +39,25 @@ class EnvRead:
 
 #: the literal sides of a family of names: upper-case words joined by underscores
 _FAMILY_SIDE = re.compile(r"[A-Z][A-Z0-9_]*")
+#: the literal start of a family with no literal end: two words or more and a trailing
+#: underscore (``TA_MIG_SKIP_``), so that it names one setting per instance on its own
+_FAMILY_PREFIX = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_")
+#: the fewest letters and digits such a start has: ``DB_X_`` is any variable of a database
+_FAMILY_PREFIX_CHARS = 5
+#: prefixes a build tool exposes any variable under (``NEXT_PUBLIC_`` + key): a read of
+#: one of them and a computed rest is a generic accessor, not one family of settings
+GENERIC_PREFIXES = frozenset(
+    (
+        "NEXT_PUBLIC_",
+        "REACT_APP_",
+        "NUXT_ENV_",
+        "NUXT_PUBLIC_",
+        "VUE_APP_",
+        "EXPO_PUBLIC_",
+        "REDWOOD_ENV_",
+        "SANITY_STUDIO_",
+    )
+)
 #: what stands for the varying part in a family's name
 FAMILY_MARK = "*"
 
@@ -46,13 +65,28 @@ FAMILY_MARK = "*"
 def family(prefix: str, suffix: str) -> str | None:
     """``HD_AUTH_OIDC_*_ISSUER`` for a name built as ``HD_AUTH_OIDC_`` + something + ``_ISSUER``
     (one setting per provider, per instance...), which docs write with a placeholder
-    (``HD_AUTH_OIDC_$NAME_ISSUER``) or an example; None when either side is missing or not
-    a word boundary: ``APP_`` + key alone is a generic accessor, not a family of one setting."""
+    (``HD_AUTH_OIDC_$NAME_ISSUER``) or an example; None when either side is not a word
+    boundary. With no literal end, ``TA_MIG_SKIP_*`` (one per version) only when the start
+    is a family's own (:func:`is_family_prefix`): ``APP_`` + key alone is a generic
+    accessor, not a family of one setting."""
+    if not suffix and is_family_prefix(prefix):
+        return f"{prefix}{FAMILY_MARK}"
     if not (prefix.endswith("_") and suffix.startswith("_") and len(suffix) > 1):
         return None
     if not (_FAMILY_SIDE.fullmatch(prefix) and _FAMILY_SIDE.fullmatch(suffix.lstrip("_"))):
         return None
     return f"{prefix}{FAMILY_MARK}{suffix}"
+
+
+def is_family_prefix(prefix: str) -> bool:
+    """Whether ``prefix`` + something computed is a family of names on its own: two
+    upper-case words or more, a trailing underscore, enough letters, and not a build
+    tool's public prefix (``TA_MIG_SKIP_`` yes; ``X_``, ``APP_``, ``NEXT_PUBLIC_`` no)."""
+    return (
+        _FAMILY_PREFIX.fullmatch(prefix) is not None
+        and len(prefix.replace("_", "")) >= _FAMILY_PREFIX_CHARS
+        and prefix not in GENERIC_PREFIXES
+    )
 
 
 def family_pattern(name: str) -> re.Pattern[str] | None:

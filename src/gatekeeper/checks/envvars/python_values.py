@@ -13,6 +13,8 @@ known.
 from __future__ import annotations
 
 import ast
+import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
@@ -175,6 +177,8 @@ def evaluate(node: ast.AST | None, lookup: Lookup) -> Value:
         )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _concat([node.left, node.right], lookup)
+    if node is not None and (parts := _formatted(node)) is not None:
+        return _concat(parts, lookup)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -186,6 +190,56 @@ def evaluate(node: ast.AST | None, lookup: Lookup) -> Value:
             return inner.around("", "", upper=True)
         return tuple(v.upper() for v in inner) if inner else None
     return None
+
+
+#: a ``%`` placeholder of an old-style format: conversion flags, width, type
+_PERCENT = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdiru]")
+
+
+def _formatted(node: ast.AST) -> list[ast.AST] | None:
+    """``"A_{}_B".format(x)`` and ``"A_%s_B" % x`` as the parts ``["A_", x, "_B"]``, when
+    every placeholder takes the next positional argument; None for any other node."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and not node.keywords
+        and not any(isinstance(a, ast.Starred) for a in node.args)
+        and (template := literal(node.func.value)) is not None
+    ):
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return None
+        texts = [text for text, _, _, _ in fields]
+        names = [name for _, name, _, _ in fields if name is not None]
+        if any(spec or conv for _, name, spec, conv in fields if name is not None):
+            return None  # a converted or padded value is no name we can follow
+        if any(n not in ("", str(i)) for i, n in enumerate(names)):
+            return None
+        values: list[ast.AST] = list(node.args)
+    elif (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Mod)
+        and (template := literal(node.left)) is not None
+        and "%%" not in template
+    ):
+        texts = _PERCENT.split(template)
+        names = [""] * (len(texts) - 1)
+        right = node.right
+        values = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        if "%" in "".join(texts):  # a mapping key or a placeholder we do not follow
+            return None
+    else:
+        return None
+    if len(values) != len(names) or any(isinstance(v, ast.Starred) for v in values):
+        return None
+    parts: list[ast.AST] = []
+    for i, text in enumerate(texts):
+        parts.append(ast.Constant(text))
+        if i < len(values):
+            parts.append(values[i])
+    return parts
 
 
 #: the most names one concatenation stands for (each value of a part, joined)

@@ -14,7 +14,7 @@ import ast
 from collections import deque
 
 from gatekeeper.checks.envvars import pydantic_fields
-from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.model import EnvRead, family
 from gatekeeper.checks.envvars.python_module import GATE, Module, class_info, method_of, qualify
 from gatekeeper.checks.envvars.python_values import (
     ClassInfo,
@@ -253,6 +253,9 @@ class _Walk:
                 self.carried.append((value.around(q.prefix, q.suffix, q.upper), how))
         elif value:
             self._emit_all((wrapper, *also), value, call.lineno, how, self._key_lines(arg))
+        elif named := family(p.prefix, p.suffix):
+            # a computed argument between the wrapper's affixes: a family of names
+            self.reads.append(EnvRead(named, call.lineno, how))
         else:
             self._emit_dynamic(call.lineno, how)
 

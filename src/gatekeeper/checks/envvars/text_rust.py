@@ -69,7 +69,7 @@ def rust_reads(text: str) -> list[EnvRead]:
                 name = text[arg.start("lit") : arg.end("lit")]
                 if _NAME.fullmatch(name):
                     reads.append(EnvRead(name, line, how))
-    return reads + _helper_reads(code, text) + _clap_reads(code, text)
+    return reads + _helper_reads(code, text) + _clap_reads(code, text) + _macro_settings(code, text)
 
 
 #: a free (or path-qualified) call of a function; a method call (after ``.``) is left out
@@ -133,6 +133,81 @@ def _own_helpers(code: str) -> set[str]:
         if pattern.search(code, brace, end):
             found.add(m.group("fn"))
     return found
+
+
+#: a declarative macro of the file: its name, and its body's opening brace
+_MACRO_RULES = re.compile(r"\bmacro_rules!\s*(?P<name>[A-Za-z_]\w*)\s*\{")
+#: a metavariable upper-cased: paste's ``[<$name:upper>]``, or
+#: ``stringify!($name).to_uppercase()``
+_UPPERED = re.compile(
+    r"\[<\s*\$(?P<var>[A-Za-z_]\w*)\s*:\s*upper\s*>\]"
+    r"|\bstringify!\s*\(\s*\$(?P<str>[A-Za-z_]\w*)\s*\)\s*\.\s*to_(?:ascii_)?uppercase\s*\("
+)
+#: an entry of a settings macro's invocation: ``database_timeout: u64, false, def, 30;``
+_ENTRY = re.compile(
+    r"(?m)^[ \t]*(?P<field>[a-z][a-z0-9_]*)[ \t]*:[ \t]*[A-Za-z_][\w:]*(?:<[^>\n]*>)?[ \t]*,"
+)
+#: an entry whose value the macro always computes (vaultwarden's none-action
+#: ``generated``): whatever the variable says is ignored, so there is nothing to set
+_GENERATED = re.compile(r"[^;\n]*?,[ \t]*generated[ \t]*[,;]")
+#: the deepest an entry sits in the invocation's braces (settings in groups: two)
+_ENTRY_DEPTH = 2
+
+
+def _macro_settings(code: str, text: str) -> list[EnvRead]:
+    """Settings declared in a macro of the file that reads each one from the variable of
+    its upper-cased name (vaultwarden's ``make_config!``: the body hands
+    ``paste!(stringify!([<$name:upper>]))`` to ``get_env``, and its matcher takes
+    ``$name:ident : $ty, ...``): each ``field: type, ...`` entry of an invocation, at most
+    two braces deep, reads ``FIELD``. A field starting with ``_`` is internal (a group's
+    switch, a derived value), and one whose value is always ``generated`` reads nothing a
+    deployer sets: both are left out."""
+    if "macro_rules!" not in code:
+        return []
+    pairs = _brace_pairs(code)
+    reads = []
+    for m in _MACRO_RULES.finditer(code):
+        end = pairs.get(m.end() - 1)
+        if end is None or _settings_var(code[m.end() : end]) is None:
+            continue
+        call = re.compile(rf"(?<![\w:]){re.escape(m.group('name'))}!\s*\{{")
+        how = f"{m.group('name')}! setting"
+        for invocation in call.finditer(code):
+            body_end = pairs.get(invocation.end() - 1)
+            if body_end is None or m.start() <= invocation.start() < end:
+                continue
+            reads += _entries(code, text, (invocation.end(), body_end), pairs, how)
+    return reads
+
+
+def _settings_var(body: str) -> str | None:
+    """The metavariable a macro body upper-cases and hands to an environment read, when
+    its matcher takes it as an entry's leading ``$var:ident :``; else None."""
+    uppered = _UPPERED.search(body)
+    if uppered is None:
+        return None
+    var = uppered.group("var") or uppered.group("str")
+    if not re.search(rf"\${re.escape(var)}\s*:\s*ident\s*:", body):
+        return None
+    reads_env = any(
+        _ENV_WORD.search(c.group("fn")) and not _WRITER_WORD.search(c.group("fn"))
+        for c in _FREE_CALL.finditer(body)
+    )
+    return var if reads_env or re.search(_READ_OF.format(param=r"[^,)]+"), body) else None
+
+
+def _entries(
+    code: str, text: str, span: tuple[int, int], pairs: dict[int, int], how: str
+) -> list[EnvRead]:
+    start, end = span
+    opens = [(o, c) for o, c in pairs.items() if start <= o < end]
+    reads = []
+    for m in _ENTRY.finditer(code, start, end):
+        depth = 1 + sum(1 for o, c in opens if o < m.start() < c)
+        field = m.group("field")
+        if depth <= _ENTRY_DEPTH and not _GENERATED.match(code, m.end() - 1):
+            reads.append(EnvRead(field.upper(), line_of(text, m.start("field")), how))
+    return reads
 
 
 def _constants(code: str, text: str) -> dict[str, str]:

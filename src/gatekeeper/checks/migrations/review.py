@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations import (
     safety,
     sqlx,
     static,
+    txmarkers,
     variants,
 )
 from gatekeeper.checks.migrations.detect import (
@@ -198,6 +199,11 @@ def sql_hits(
     if in_tx is None:
         text = changes.text_at_head(m.path) or ""
         in_tx = _sql_in_transaction(m.framework, text, len(statements))
+        in_tx = in_tx and not _tool_outside(changes, m, dialect)
+    # a project's runner that reads a word of the file's name (svix's ``_autocommit``)
+    marker = txmarkers.name_marker(m.path) if in_tx else ""
+    outside = txmarkers.runner(changes, marker) if marker else None
+    in_tx = in_tx and outside is None
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
     wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
     hits = safety.review(
@@ -221,7 +227,29 @@ def sql_hits(
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
     hits = moves.relieve(hits, statements, before, dialect=dialect)
+    if outside is not None and not outside.merged:
+        hits.append(_runner_hit(outside))
     return backfills.explain_partial(statements, hits)
+
+
+def _tool_outside(changes: ChangeSet, m: Migration, dialect: str) -> bool:
+    """Whether the tool's own setting runs the file outside a transaction (txmarkers.py):
+    a Flyway script configuration file, golang-migrate's multi-statement mode."""
+    if m.framework == FLYWAY:
+        return txmarkers.flyway_outside(changes, m.path)
+    if m.framework == GOLANG_MIGRATE and dialect == "postgres":
+        return txmarkers.multi_statement(changes)
+    return False
+
+
+def _runner_hit(runner: txmarkers.Runner) -> Hit:
+    """The warning that a runner the PR ships decided the migration's transaction."""
+    message = (
+        f"Read as run outside a transaction: its name carries '{runner.marker}', which "
+        f"{runner.path} (new in this change) reads to run such migrations without one. "
+        "Confirm that file is the project's migration runner."
+    )
+    return Hit("runner-outside-transaction", message, 1, runner.path, level=Level.WARNING)
 
 
 def typed(hits: list[Hit], merged: pgcolumns.Columns) -> list[Hit]:

@@ -125,6 +125,11 @@ _RULES = (
     Rule("concurrent-in-transaction", E, "CONCURRENTLY cannot run inside a transaction.",
          "Run it in a migration that disables the transaction.",
          description="squawk: ban-concurrent-index-creation-in-transaction"),
+    Rule("runner-outside-transaction", W, "A migration is read as run outside a transaction "
+         "because its name carries a marker word (autocommit, no_transaction...) that a runner "
+         "this change adds to the project's code reads.",
+         "Confirm the file named is the project's migration runner and really runs such "
+         "migrations without a transaction; nothing else to do."),
     Rule("enum-value-in-transaction", W, "ALTER TYPE ... ADD VALUE inside a transaction cannot "
          "be used until commit (and fails before PostgreSQL 12).",
          "Add the enum value in its own migration, outside a transaction."),
@@ -194,6 +199,8 @@ _WHY = {
     "migration's guess.",
     "drop-index-not-concurrent": "DROP INDEX takes ACCESS EXCLUSIVE on the table.",
     "concurrent-in-transaction": "PostgreSQL refuses CONCURRENTLY inside a transaction block.",
+    "runner-outside-transaction": "The gate trusts the change's own code on how the "
+    "migration runs: were that code no runner, a CONCURRENTLY statement would fail on deploy.",
     "enum-value-in-transaction": "The new value cannot be used before commit (an error before "
     "PostgreSQL 12).",
     "missing-lock-timeout": "A DDL statement waiting for its lock blocks every query queued "

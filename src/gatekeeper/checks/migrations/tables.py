@@ -6,8 +6,9 @@ thousand rows, an outage on one of a hundred million. The gate cannot count rows
 policy can name the large tables (``checks.migrations.large_tables``, globs; ``["*"]``
 for every table, as ``strict`` does); without that list a table is presumed large when
 its name says it records things as they happen (``website_event``, ``audit_log``,
-``metrics``, ``link_clicks``), the tables that grow without bound (not ``views``: a table
-of saved views is as often a few rows of settings as one of page views). On
+``metrics``, ``link_clicks``, ``messageattempt`` written as one word), the tables that grow
+without bound (not ``views``: a table of saved views is as often a few rows of settings as
+one of page views). On
 a large table these findings are errors, on any other table warnings that say what would
 make them block.
 """
@@ -40,11 +41,39 @@ GROWING_WORDS = frozenset({
 #: recipients, a webhook's deliveries, a user's notifications grow with the product's
 #: traffic, but ``message_templates`` or ``notification_settings`` are a few rows
 HEAD_WORDS = frozenset({
-    "message", "messages", "recipients", "deliveries", "notifications",
+    "message", "messages", "recipients", "deliveries", "notifications", "attempt", "attempts",
+})  # fmt: skip
+#: what a table records, as the first half of a name written as one word: with one of
+#: the words above after it (``messageattempt``, ``eventlog``, ``auditlog``,
+#: ``webhookdeliveries``) the name is read as the two words it joins. Only these: a name
+#: that merely ends in the letters of such a word (``catalog``, ``backlog``, ``dialog``,
+#: ``changelog``, ``prevent``) is one word
+SUBJECT_WORDS = frozenset({
+    "access", "account", "action", "activity", "admin", "api", "app", "audit", "auth",
+    "call", "chat", "click", "delivery", "device", "email", "error", "event", "job", "login",
+    "mail", "message", "notification", "order", "page", "payment", "push", "request",
+    "search", "security", "session", "sms", "sync", "system", "task", "usage", "user",
+    "visit", "webhook",
 })  # fmt: skip
 SETTING = "checks.migrations.large_tables"
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+_SIZE_WORDS = GROWING_WORDS | HEAD_WORDS
+
+
+def split_compound(word: str) -> list[str]:
+    """``word`` as the two words it joins when it is one of :data:`SUBJECT_WORDS` (or a
+    size word) followed by a size word (``messageattempt`` -> message, attempt), else
+    ``[word]``."""
+    if word in _SIZE_WORDS:
+        return [word]
+    for tail in sorted(_SIZE_WORDS, key=len, reverse=True):
+        head = word[: -len(tail)]
+        if word.endswith(tail) and (head in SUBJECT_WORDS or head in _SIZE_WORDS):
+            return [head, tail]
+    return [word]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +126,7 @@ class Sizes:
                 f"add indexes on it after it was created, as a growing table needs "
                 f"(list the real large tables in {SETTING})"
             )
-        words = [w.lower() for w in _WORD.findall(bare)]
+        words = [part for w in _WORD.findall(bare) for part in split_compound(w.lower())]
         grows = sorted(set(words) & GROWING_WORDS) or sorted(set(words[-1:]) & HEAD_WORDS)
         if grows:
             return (
@@ -123,8 +152,9 @@ class Sizes:
         if self.listed is None:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
-                f"logs, messages, notifications, metrics, audits or history are, and those "
-                f"the merged migrations indexed concurrently or came back to index often); "
+                f"logs, messages, attempts, notifications, metrics, audits or history are, "
+                f"and those the merged migrations indexed concurrently or came back to index "
+                f"often); "
                 f"if it is, list it in {SETTING}"
             )
         else:

@@ -222,6 +222,44 @@ def names_an_identifier(name: str) -> bool:
     return m is not None and not _SECRET_ID_WORD.search(name[: m.start()])
 
 
+#: a namespace separator: Redis and cache keys (``app:session:``), paths, dotted and
+#: kebab or snake names
+_NAMESPACE_SEP = re.compile(r"::?|[/._-]")
+#: one part of a namespaced key: a word with at most two runs of digits (``oauth2``,
+#: ``v1``) or a number; letters and digits interleaved (``k3j9x2``) are generated
+_NAMESPACE_PART = re.compile(r"[a-z]+[0-9]*(?:[a-z]+[0-9]*)?|[0-9]+")
+#: five consonants in a row: hardly a word has them (``strengths``), while one in two
+#: draws of twelve random lower-case letters does
+_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{5,}")
+#: a name that says its value is the start or the joint of a key, not a key
+_PREFIX_NAME = re.compile(r"(?:prefix|namespace|separator|delimiter|keyspace)e?s?$", re.IGNORECASE)
+
+
+def namespaced_key(name: str, value: str) -> bool:
+    """True for a key, or the prefix of one, spelled in lower-case words joined by
+    namespace separators (``casdoor:device_auth:``, ``oauth/state/``): what a Redis key or
+    a cache namespace looks like, which a name such as ``deviceAuthRedisPrefix`` pairs with
+    a word the generic rule looks for. Every part must read as a word (a vowel unless it
+    is an abbreviation of three letters or fewer such as ``v1`` or ``db``, no long
+    consonant runs, no interleaved digits), so a random tail keeps the value a secret.
+    With a ``:``, two parts alone (``admin:hunter``) are the ``user:password`` of basic
+    auth, so the value must end in a separator, have three parts or more, or sit under a
+    name that says prefix or namespace."""
+    body = value.rstrip(":/._-")
+    if not body or len(value) - len(body) > 2 or not _NAMESPACE_SEP.search(value):
+        return False
+    parts = _NAMESPACE_SEP.split(body)
+    for part in parts:
+        if not _NAMESPACE_PART.fullmatch(part):
+            return False
+        letters = re.sub(r"[0-9]+", "", part)
+        if len(letters) > 3 and (not _VOWEL.search(letters) or _CONSONANTS.search(letters)):
+            return False
+    if ":" not in value:
+        return True
+    return body != value or len(parts) >= 3 or _PREFIX_NAME.search(name) is not None
+
+
 def looks_random(value: str) -> bool:
     """True when a value mixes character classes the way generated secrets do."""
     classes = sum(

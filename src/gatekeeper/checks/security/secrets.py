@@ -47,10 +47,12 @@ from gatekeeper.checks.security.secret_formats import (
     local_url_password,
     looks_random,
     names_an_identifier,
+    namespaced_key,
     redact,
 )
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
 from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
+from gatekeeper.checks.security.secret_urls import development_dsn
 from gatekeeper.model import Finding, Level, Rule
 
 CONTEXT_LINES = 3
@@ -141,8 +143,9 @@ RULES: tuple[Rule, ...] = (
         remedy=_REMEDY + " If it is not a secret, add it to `checks.security.secrets.allowlist`.",
         description="A value of no known token format, random-looking, under a name such as "
         "`password`, `api_key` or `token`. Placeholders and mocks (`fake-…`, `changeme`, "
-        "`xxxx`) are not reported. In test code (`checks.security.secrets.test_files`) and "
-        "documentation (`doc_files`) it is a warning, as fixtures and examples are made-up "
+        "`xxxx`) and keys spelled in words (`casdoor:device_auth:`) are not reported. "
+        "In test code (`checks.security.secrets.test_files`) and documentation "
+        "(`doc_files`) it is a warning, as fixtures and examples are made-up "
         "values that look like secrets; a token of a known format blocks there as anywhere. "
         "In Python, a docstring counts as documentation and a block under a bare "
         "`if TESTING:` flag as test code. "
@@ -457,6 +460,8 @@ def _our_formats(
             value = m.group(3)
             if names_an_identifier(m.group(1)):
                 continue  # ``credentialId``: a credential's id, not the credential
+            if namespaced_key(m.group(1), value):
+                continue  # ``deviceAuthRedisPrefix = "casdoor:device_auth:"``: a key's name
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
                 yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
@@ -709,8 +714,11 @@ def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> l
     credentials (flags and small numbers cannot: see :func:`_inert`). A file that was
     committed at base already (AppFlowy-Cloud's ``deploy.env``, the template self-hosters
     copy) is judged by what the PR adds to it: a new option set to a plain word
-    (``SMTP_TLS_KIND=wrapper``) is a setting, while a password, a token, a URL or any value
-    under a secret's name still counts; a newly committed env file is judged whole."""
+    (``SMTP_TLS_KIND=wrapper``) is a setting and a URL to a local or compose host with a
+    default password (``postgres://postgres:postgres@localhost/app``, svix's
+    ``development.env``) a development default, while a password, a token, another URL or
+    any value under a secret's name still counts; a newly committed env file is judged
+    whole."""
     added = f.added_lines()
     settled = f.status is FileStatus.MODIFIED
     # a file with template actions is a template a setup tool renders for each install:
@@ -724,7 +732,7 @@ def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> l
         value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
         if template and not _SECRET_NAME.search(m.group(1)):
             continue
-        if settled and _setting_word(m.group(1), value):
+        if settled and (_setting_word(m.group(1), value) or development_dsn(value)):
             continue
         if value and not _inert(m.group(1), value):
             names.append((n, m.group(1)))
