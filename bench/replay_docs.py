@@ -36,12 +36,52 @@ def docs_commit(mirror: Path, committed: int) -> str | None:
 
 def extract(mirror: Path, sha: str, dest: Path) -> str | None:
     """``git archive`` of ``sha`` unpacked into ``dest`` (kept if already there: the run's
-    cache); an error message, or None when the folder is ready."""
+    cache); an error message, or None when the folder is ready.
+
+    Snapshots omit files of 4 MiB and more (a docs site's videos and screenshots), and
+    ``git archive`` stops at the first one; those are left out, as the replay's own
+    checkout leaves them out, so the pages that document settings are still read."""
     if (dest / ".complete").is_file():
         return None
+    error = _archive(mirror, sha, dest, [])
+    if error:
+        absent = absent_blobs(mirror, sha)
+        if absent:
+            error = _archive(mirror, sha, dest, absent)
+    if error:
+        return error
+    (dest / ".complete").write_text(sha + "\n", encoding="utf-8")
+    return None
+
+
+def absent_blobs(mirror: Path, sha: str) -> list[str]:
+    """Paths in ``sha``'s tree whose contents ``mirror`` does not hold."""
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "--full-tree", sha], cwd=mirror,
+        capture_output=True, check=False,
+    )  # fmt: skip
+    entries = []
+    for entry in listed.stdout.decode(errors="surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == "blob":
+            entries.append((fields[2], path))
+    if not entries:
+        return []
+    checked = subprocess.run(
+        ["git", "cat-file", "--batch-check=%(objectname)"], cwd=mirror,
+        input="".join(f"{blob}\n" for blob, _ in entries).encode(),
+        capture_output=True, check=False,
+    )  # fmt: skip
+    answers = checked.stdout.decode().splitlines()
+    return [path for (_, path), line in zip(entries, answers, strict=False) if "missing" in line]
+
+
+def _archive(mirror: Path, sha: str, dest: Path, leave_out: Sequence[str]) -> str | None:
     dest.mkdir(parents=True, exist_ok=True)
+    spec = ["--", ".", *(f":(exclude,literal){path}" for path in leave_out)] if leave_out else []
     archive = subprocess.Popen(
-        ["git", "archive", "--format=tar", sha], cwd=mirror,
+        ["git", "archive", "--format=tar", sha, *spec], cwd=mirror,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     untar = subprocess.run(
@@ -53,7 +93,6 @@ def extract(mirror: Path, sha: str, dest: Path) -> str | None:
     if archive.wait() != 0 or untar.returncode != 0:
         message = error or untar.stderr.decode(errors="replace").strip()
         return message.splitlines()[-1] if message else "git archive failed"
-    (dest / ".complete").write_text(sha + "\n", encoding="utf-8")
     return None
 
 

@@ -97,6 +97,24 @@ def test_the_extraction_is_cached_and_a_missing_mirror_is_a_note(
     assert (folders[0] / "marker").is_file()
 
 
+def test_a_docs_file_the_snapshot_lacks_is_left_out_not_the_whole_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirrors = tmp_path / "mirrors"
+    site = GitRepo(mirrors / "acme+site" / "repo")
+    sha = _dated(
+        site, monkeypatch, T0, {"docs/env.md": "`shopToken`\n", "static/demo [1].mp4": "big\n"}
+    )
+    blob = site.git("rev-parse", f"{sha}:static/demo [1].mp4").strip()
+    (site.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # as a snapshot lacks it
+    folders, notes = docs_folders(
+        ("acme/site",), T0, mirrors=mirrors, scratch=tmp_path / "s", find_mirror=find_mirror
+    )
+    assert notes == []
+    assert (folders[0] / "docs" / "env.md").read_text(encoding="utf-8") == "`shopToken`\n"
+    assert not (folders[0] / "static" / "demo [1].mp4").exists()
+
+
 def test_the_policy_is_recommended_plus_the_folders(tmp_path: Path) -> None:
     path = policy_file([tmp_path / "a b", tmp_path / "c"], tmp_path / "policy.yml")
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == {
