@@ -153,6 +153,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "twenty-third (26)": (
         "svix/svix-webhooks", "casdoor/casdoor", "snipe/snipe-it", "tubearchivist/tubearchivist",
     ),
+    "twenty-fourth (26)": (
+        "frain-dev/convoy", "supabase/realtime", "plankanban/planka", "umap-project/umap",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
