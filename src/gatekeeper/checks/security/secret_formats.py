@@ -38,7 +38,7 @@ NOT_SECRET_SHAPES = tuple(
         # (``a3f2b1c4-5d6e-...``)
         r"[a-z]+[0-9]*(?:[a-z]+[0-9]*)?(?:[-_./](?:[a-z]+[0-9]*(?:[a-z]+[0-9]*)?|[0-9]+))+",
         # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
-        r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
+        r"[A-Z][A-Z0-9]*(?:__?[A-Z0-9]+)+",
         r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
         r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
@@ -260,6 +260,115 @@ def namespaced_key(name: str, value: str) -> bool:
     return body != value or len(parts) >= 3 or _PREFIX_NAME.search(name) is not None
 
 
+#: what joins the words of a name: ``_``, ``-``, ``.``, ``:`` and ``/`` (camelCase
+#: boundaries go with the case)
+_SEPARATORS = re.compile(r"[-_.:/]+")
+
+
+def symbolic_constant(name: str, value: str) -> bool:
+    """True for a value that spells its own name (``USER_API_KEY_CREATE__SUCCESS:
+    'USER_API_KEY_CREATE__SUCCESS'``, ``"oauth2_endpoint_auth": "OAuth2EndpointAuth"``):
+    a Redux action type, an enum or a feature flag, compared by what it is called. Case,
+    separators and camelCase boundaries aside, the two are the same words; a generated
+    key is never the name of the variable holding it."""
+    words = _SEPARATORS.sub("", value).lower()
+    return len(words) >= 4 and words == _SEPARATORS.sub("", name).lower()
+
+
+#: a name spelled in words: letters and digits in parts joined by ``_``, ``.`` or ``-``
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)*")
+#: a password's name: a person chooses its value, often in words (``BlueHorse42Staple``)
+_PASSWORD_NAME = re.compile(r"(?i)passw(?:or)?d|passwd|pwd|passphrase")
+
+
+def spelled_identifier(name: str, value: str) -> bool:
+    """True for a value that is an identifier spelled in words (``OAuth2EndpointAuth``,
+    ``ApiKeyCreated``, ``Auth.LoginSucceeded``), what a feature flag, an event or a type is
+    called, unless its name says password (people choose those in words). Twelve
+    characters or more in both cases, every word must read as one (see ``_word``), an
+    acronym has up to five capitals, a lone capital stands before a word (the ``O`` of
+    ``OAuth``) once at most, a version of up to three digits follows a word and precedes
+    a capital or the end (``OAuth2``) once at most, nine letters in ten are in words with
+    a vowel and words average three letters. Random base62 splits into short pieces,
+    capitals and digits, and letter runs no word starts or holds (``Zx``, ``wlav``): about
+    one draw of twelve characters in ten thousand passes, fewer as they get longer."""
+    if len(value) < 12 or _PASSWORD_NAME.search(name) or not _IDENTIFIER.fullmatch(value):
+        return False
+    if not any(c.islower() for c in value) or not any(c.isupper() for c in value):
+        return False  # one case: the snake and kebab shapes of NOT_SECRET_SHAPES judge it
+    letters = spoken = words = digit_runs = initials = 0
+    for part in re.split(r"[_.-]", value):
+        tokens = _NAME_WORD.findall(part)
+        for i, token in enumerate(tokens):
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if token.isdigit():
+                # a version after a word, before the next word or the end (``OAuth2``)
+                digit_runs += 1
+                if i == 0 or len(token) > 3 or after[:1].islower():
+                    return False
+                continue
+            if token.isupper() and len(token) == 1:
+                # a capital before a word (``OAuth``, ``ETag``), not before a digit or alone
+                initials += 1
+                if not after[1:2].islower():
+                    return False
+                continue
+            if token.isupper():
+                if len(token) > 5:
+                    return False
+            elif i > 0 and token.islower():
+                return False  # after a digit run: camelCase words start with a capital
+            elif not _word(token.lower()):
+                return False
+            elif _VOWEL.search(token):
+                spoken += len(token)
+            words += 1
+            letters += len(token)
+    return (
+        words >= 2
+        and digit_runs <= 1
+        and initials <= 1
+        and spoken * 10 >= letters * 9
+        and letters >= 3 * words
+    )
+
+
+#: four consonants in a row (``y`` counts as a vowel): rare inside one word of a name
+#: (``Endpoint`` has three), common in random letters
+_FOUR_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{4,}")
+#: the consonants an English word may start with before its first vowel (``str`` of
+#: ``Stream``, ``th`` of ``Theme``): random letters start ``wl``, ``gnd``, ``qk``
+_ONSET = re.compile(
+    r"(?:[b-df-hj-np-tv-z]|[bcfgpk][lr]|[dt][rw]|s[chklmnpqtw]|[ct]h|ph|sh|wh|wr|kn|gn|ps"
+    r"|s[cp]r|spl|str|thr|shr|chr|sch)?(?=[aeiouy])"
+)
+
+
+#: a ``q`` without its ``u``, or ``j``, ``v`` or ``z`` before a consonant (``jz``, ``vb``):
+#: letters that hardly ever meet in a word, and often in random ones (``zz`` of ``Buzz``
+#: aside)
+_ODD_PAIR = re.compile(r"q(?!u)|[jv](?=[b-df-hj-np-tv-xz])|z(?=[b-df-hj-np-tv-xy])")
+#: the words of two letters names are made of: random letters make many others (``Oe``)
+_TWO_LETTER_WORDS = frozenset(
+    {"id", "is", "on", "in", "to", "by", "of", "up", "at", "or", "no", "my", "as", "if"}
+    | {"do", "go", "me", "we", "it", "be", "an", "ok", "ui", "io", "db", "js", "os", "ip"}
+)
+
+
+def _word(word: str) -> bool:
+    """A lower-cased word that reads as one: a common word of two letters (``id``, ``on``,
+    ``db``); three letters without a vowel (``sql``); otherwise it starts as English words
+    start, has a vowel for every four letters, no run of four consonants and no pair of
+    ``_ODD_PAIR``."""
+    if len(word) < 3:
+        return word in _TWO_LETTER_WORDS
+    if not _VOWEL.search(word):
+        return len(word) <= 3
+    if not _ONSET.match(word) or _FOUR_CONSONANTS.search(word) or _ODD_PAIR.search(word):
+        return False
+    return len(_VOWEL.findall(word)) * 4 >= len(word)
+
+
 def looks_random(value: str) -> bool:
     """True when a value mixes character classes the way generated secrets do."""
     classes = sum(
@@ -272,9 +381,39 @@ def looks_random(value: str) -> bool:
     )
     if value.isalpha() and (len(value) < 20 or _spelled_name(value)):
         return False  # a word or a CamelCase name (``PasswordInput``), not a generated key
-    if _escaped_words(value):
+    if _escaped_words(value) or _phrase(value):
         return False
     return classes >= 2 and len(set(value)) > 4
+
+
+#: a run of ASCII letters in a phrase of another language: an acronym and the letters of
+#: a word up to its next accented one (``API``, ``Schl`` of ``Schlüssel``), or a number
+_TEXT_RUN = re.compile(r"[A-Z]{0,5}[a-z]{0,12}|[0-9]{1,4}")
+#: a part of a hyphenated term: an acronym or a word (``API-sleutel``, ``X-Auth-Token``)
+_TERM_PART = re.compile(r"[A-Z]{1,5}|[A-Z]?[a-z]+")
+
+
+def _phrase(value: str) -> bool:
+    """Words of a human language, as a translation file holds them: letters of another
+    alphabet or script among which every run of ASCII letters reads as an acronym or a
+    word (``API-nøgle``, ``APIキーを削除してもよろしいですか？``), or a hyphenated term of
+    acronyms and words with a vowel (``API-sleutel``, ``X-Auth-Token``), one a
+    word of four letters or more, acronyms half the parts at most, a lone capital only
+    before two words or more (the ``X`` of a header's name). Generated
+    keys are ASCII and mix cases and digits within their runs (``Zx8kLm2Q``)."""
+    if any(not c.isascii() and c.isalpha() for c in value):
+        return all(_TEXT_RUN.fullmatch(run) for run in re.findall(r"[A-Za-z0-9]+", value))
+    parts = value.split("-")
+    words = [p for p in parts if not p.isupper()]
+    return (
+        len(parts) >= 2
+        and all(_TERM_PART.fullmatch(p) for p in parts)
+        and all(len(p) > 1 for p in parts[1:])
+        and (len(parts[0]) > 1 or len(parts) >= 3)
+        and all(_VOWEL.search(w) and _word(w.lower()) for w in words)
+        and any(len(w) >= 4 for w in words)
+        and len(words) * 2 >= len(parts)
+    )
 
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")

@@ -49,6 +49,8 @@ from gatekeeper.checks.security.secret_formats import (
     names_an_identifier,
     namespaced_key,
     redact,
+    spelled_identifier,
+    symbolic_constant,
 )
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
 from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
@@ -462,6 +464,8 @@ def _our_formats(
                 continue  # ``credentialId``: a credential's id, not the credential
             if namespaced_key(m.group(1), value):
                 continue  # ``deviceAuthRedisPrefix = "casdoor:device_auth:"``: a key's name
+            if symbolic_constant(m.group(1), value) or spelled_identifier(m.group(1), value):
+                continue  # ``USER_API_KEY_CREATE__SUCCESS``, ``OAuth2EndpointAuth``: names
             # a token a format already named is not reported again as a generic secret
             if _is_secret_like(value, opts) and not _overlaps(n, value, found):
                 yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
