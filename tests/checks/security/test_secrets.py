@@ -802,3 +802,68 @@ def test_a_dsn_that_is_no_local_default_still_blocks_in_an_env_template(added: s
     base = {"development.env": "APP_MODE=dev\n"}
     found = run_part("secrets", base, {"development.env": base["development.env"] + added})
     assert rules(found) == ["env-file-committed"]
+
+
+def test_a_value_that_spells_its_own_name_is_a_symbolic_constant() -> None:
+    # planka b4cbd32bf2 and d688a64e36: Redux action types are their own names
+    js = (
+        "export default {\n"
+        "  USER_API_KEY_CREATE__SUCCESS: 'USER_API_KEY_CREATE__SUCCESS',\n"
+        "  WITH_OIDC_AUTHENTICATE__DEBUG: 'WITH_OIDC_AUTHENTICATE__DEBUG',\n"
+        "};\n"
+    )
+    # convoy d63e23335a: a Go map from a feature's key to its display name
+    go = 'var features = map[string]string{\n\t"oauth2_endpoint_auth": "OAuth2EndpointAuth",\n}\n'
+    head = {"client/src/constants/ActionTypes.js": js, "internal/license/entitlements.go": go}
+    assert run_part("secrets", {}, head) == []
+    # under a name of its own, the same value is judged as a value
+    other = {"app/keys.js": "USER_API_TOKEN: 'USER_API_KEY_CREATE__SUCCESS_Zx8kLm2Q',\n"}
+    assert rules(run_part("secrets", {}, other)) == ["secret-high-entropy"]
+
+
+def test_an_identifier_spelled_in_words_is_no_secret() -> None:
+    # convoy c2f41f2c5c: a feature flag's key mapped to the name of the feature
+    ts = (
+        "const features = {\n"
+        "  'oauth-token-exchange': 'OAuth2EndpointAuth',\n"
+        "  authEvent: 'Auth.LoginSucceeded',\n"
+        "  tokenHook: 'useAuthTokenRefresh',\n"
+        "};\n"
+    )
+    assert run_part("secrets", {}, {"src/app/features.ts": ts}) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # words, then a random tail: a word must read as one
+        "authToken = 'OAuth2Zx8kLm2Qp9vRt'",  # pragma: allowlist secret
+        "api_key = 'AuthToken4Qzxvbwpklm'",  # pragma: allowlist secret
+        # a password is chosen by a person, often in words: its name keeps it a secret
+        "db_password = 'BlueHorse42Staple'",  # pragma: allowlist secret
+    ],
+)
+def test_words_with_a_random_tail_or_a_password_in_words_still_fire(line: str) -> None:
+    found = run_part("secrets", {}, {"app/settings.py": line + "\n"})
+    assert rules(found) == ["secret-high-entropy"]
+
+
+def test_a_phrase_of_a_translation_is_no_secret() -> None:
+    # planka b4cbd32bf2: translations of "API key" and of questions about it
+    js = (
+        "export default {\n"
+        "  apiKey_title: 'API-nøgle',\n"
+        "  apiKey_title: 'API-Schlüssel',\n"
+        "  apiKey_title: 'API-sleutel',\n"
+        "  noApiKeyCreated: 'APIキーが作成されていません。',\n"
+        "  areYouSureYouWantToDeleteThisApiKey: '确定要删除此API密钥吗？',\n"
+        "  authHeader: 'X-Auth-Token',\n"
+        "};\n"
+    )
+    assert run_part("secrets", {}, {"client/src/locales/core.js": js}) == []
+    # a generated key beside a word of another script is still a key
+    for value in ("ключ-Zx8kLm2Qp9vRt4Wq", "API-Zx8kLm2Qp9vR", "Kq-Tx-Ab-Zw9"):
+        line = f"apiKey_title: '{value}',\n"
+        assert rules(run_part("secrets", {}, {"client/src/core.js": line})) == [
+            "secret-high-entropy"
+        ], value
