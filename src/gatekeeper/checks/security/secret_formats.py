@@ -316,8 +316,6 @@ def spelled_identifier(name: str, value: str) -> bool:
             if token.isupper():
                 if len(token) > 5:
                     return False
-            elif i > 0 and token.islower():
-                return False  # after a digit run: camelCase words start with a capital
             elif not _word(token.lower()):
                 return False
             elif _VOWEL.search(token):
