@@ -23,13 +23,14 @@ indented no deeper than its ``def``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_langs import ELIXIR, code_of
-from gatekeeper.checks.envvars.text_names import Param, split_args
+from gatekeeper.checks.envvars.text_names import MAX_ARGS, Param
 
 #: what a direct read's file contains
 READ_WORDS = ("System.get_env", "System.fetch_env")
@@ -81,7 +82,8 @@ Search = Callable[[list[str], list[str]], "list[str] | None"]
 class _Function:
     module: str
     name: str
-    params: dict[str, int]
+    #: where the parameter list starts, after its ``(`` (-1: a function without one)
+    header: int
     start: int
     end: int
 
@@ -109,7 +111,6 @@ class ExWrappers:
         self._read, self._search, self._listing = read, search, listing
         self._other_side = other_side
         self._index: Index | None = None
-        self._parsed: dict[str, _File] = {}
         #: the helpers each analysed file defines
         self._defined: dict[str, Index] = {}
 
@@ -122,7 +123,8 @@ class ExWrappers:
         names = _callable(parsed, text, _merge(index, own))
         out: list[EnvRead] = []
         for name, carried in names.items():
-            for at, args in _calls(parsed.code, name):
+            wanted = max(inner.index for inner, _ in carried) + 1
+            for at, args in _calls(parsed.code, name, wanted=wanted):
                 for param, how in carried:
                     if param.index >= len(args):
                         continue
@@ -169,7 +171,7 @@ class ExWrappers:
                 text = self._read(path)
                 if text is None:
                     continue
-                parsed = self._parsed.setdefault(path, _parse(text))
+                parsed = _parse(text)
                 found = _defined(parsed, _callable(parsed, text, index))
                 if not found:
                     continue
@@ -207,7 +209,10 @@ def _without(index: Index, theirs: Index) -> Index:
     }
 
 
+@functools.lru_cache(maxsize=64)
 def _parse(text: str) -> _File:
+    """A file's modules and functions (the last texts asked about are kept: a file is
+    read for the index, then scanned, on each side)."""
     code = code_of(text, ELIXIR.lexer)
     modules: list[tuple[str, int, int]] = []
     for m in _MODULE.finditer(code):
@@ -218,13 +223,56 @@ def _parse(text: str) -> _File:
     functions: list[_Function] = []
     for m in _FUNCTION.finditer(code):
         module = next((n for n, s, e in reversed(modules) if s < m.start() < e), "")
-        params: dict[str, int] = {}
-        if m.group("paren"):
-            args = split_args(code, m.end()) or []
-            params = {p: i for i, a in enumerate(args) if (p := _param(a))}
+        header = m.end() if m.group("paren") else -1
         end = _block_end(code, m.end(), len(m.group("indent")))
-        functions.append(_Function(module, m.group("name"), params, m.start(), end))
+        functions.append(_Function(module, m.group("name"), header, m.start(), end))
     return _File(code, tuple(modules), tuple(functions))
+
+
+def _params(code: str, f: _Function) -> dict[str, int]:
+    """A function's parameters that are plain variables, by name -> position."""
+    args = _leading_args(code, f.header, 64) if f.header >= 0 else None
+    return {p: i for i, a in enumerate(args or []) if (p := _param(a))}
+
+
+def _leading_args(code: str, pos: int, count: int) -> list[str] | None:
+    """The first ``count`` top-level arguments of a call whose ``(`` ends just before
+    ``pos`` (fewer when it has fewer); None when they do not end within ``MAX_ARGS``
+    characters. The scan stops where it has them: a long call costs no more than its
+    first arguments."""
+    out: list[str] = []
+    depth, start, i, stop = 0, pos, pos, min(len(code), pos + MAX_ARGS)
+    while i < stop:
+        ch = code[i]
+        if ch in "\"'":
+            i = _string_end(code, i, stop)
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                last = code[start:i].strip()
+                return [*out, last] if last or out else out
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(code[start:i].strip())
+            if len(out) >= count:
+                return out
+            start = i + 1
+        i += 1
+    return None
+
+
+def _string_end(code: str, at: int, stop: int) -> int:
+    """Just after the literal opening at ``at`` (a heredoc's three quotes included)."""
+    quote = code[at]
+    if code.startswith(quote * 3, at):
+        end = code.find(quote * 3, at + 3, stop)
+        return stop if end == -1 else end + 3
+    i = at + 1
+    while i < stop and code[i] != quote:
+        i += 2 if code[i] == "\\" else 1
+    return i + 1
 
 
 def _param(arg: str) -> str | None:
@@ -292,7 +340,7 @@ def _defined(parsed: _File, outer: dict[str, Carried]) -> Index:
                 names.setdefault(f"{module.rsplit('.', 1)[-1]}.{fun}", carried)
         fresh: Index = {}
         for f in parsed.functions:
-            if not f.params or not f.module:
+            if f.header < 0 or not f.module or not _may_carry(parsed.code, f, names):
                 continue
             hits = set(_carried(parsed.code, f, names))
             if hits:
@@ -305,23 +353,34 @@ def _defined(parsed: _File, outer: dict[str, Carried]) -> Index:
     return found
 
 
+def _may_carry(code: str, f: _Function, names: dict[str, Carried]) -> bool:
+    """Whether a function's body names a read or a helper (its parameters are worth
+    reading)."""
+    body = code[f.start : f.end]
+    return "System." in body or any(n in body for n in names)
+
+
 def _carried(code: str, f: _Function, names: dict[str, Carried]) -> Iterator[tuple[Param, str]]:
+    params = _params(code, f)
+    if not params:
+        return
     for m in _READ.finditer(code, f.start, f.end):
         if m.group("paren"):
-            args = split_args(code, m.end()) or []
+            args = _leading_args(code, m.end(), 1) or []
             arg = args[0] if args else None
         else:
             bare = re.match(rf"({_VAR})\b", code[m.end() : m.end() + 100])
             arg = bare.group(1) if bare else None
-        param = _as_param(arg, f.params) if arg is not None else None
+        param = _as_param(arg, params) if arg is not None else None
         if param is not None:
             yield param, "System.get_env"
     for name, carried in names.items():
-        for _, args in _calls(code, name, f.start, f.end):
+        wanted = max(inner.index for inner, _ in carried) + 1
+        for _, args in _calls(code, name, f.start, f.end, wanted):
             for inner, how in carried:
                 if inner.index >= len(args):
                     continue
-                param = _as_param(args[inner.index], f.params)
+                param = _as_param(args[inner.index], params)
                 if param is not None:
                     # the helper's own affixes go around what this function passes it
                     prefix, suffix = inner.prefix + param.prefix, param.suffix + inner.suffix
@@ -337,20 +396,20 @@ def _as_param(arg: str, params: dict[str, int]) -> Param | None:
 
 
 def _calls(
-    code: str, name: str, start: int = 0, end: int | None = None
+    code: str, name: str, start: int = 0, end: int | None = None, wanted: int = 64
 ) -> Iterator[tuple[int, list[str]]]:
-    """Each call of ``name`` in ``code[start:end]`` with its arguments, a literal piped
-    into it first (``"X" |> Env.get_integer(5)``); definitions are no calls."""
+    """Each call of ``name`` in ``code[start:end]`` with its first ``wanted`` arguments, a
+    literal piped into it first (``"X" |> Env.get_integer(5)``); definitions are no calls."""
     end = len(code) if end is None else end
     if name not in code[start:end]:
         return
     before = r"(?<![\w.:@&])" if "." in name else r"(?<![\w.:@&])(?<!def )(?<!defp )"
     for m in re.finditer(rf"{before}{re.escape(name)}[ \t]*\(", code[start:end]):
         at = start + m.start()
-        args = split_args(code, start + m.end())
+        piped = _PIPED.search(code, max(0, at - 200), at)
+        args = _leading_args(code, start + m.end(), wanted - 1 if piped else wanted)
         if args is None:
             continue
-        piped = _PIPED.search(code, max(0, at - 200), at)
         yield at, ([f'"{piped.group("lit")}"', *args] if piped else args)
 
 
