@@ -155,3 +155,9 @@ def test_a_helper_in_test_code_is_no_deployments_helper(git_repo: Any) -> None:
     base = {**BASE, "test/support/env.ex": LIB_ENV}
     head = _runtime('region = App.Settings.Env.fetch("REGION", "local")\n')
     assert _names(run_on_git(git_repo, base, head)) == []
+
+
+def test_a_lower_case_literal_given_to_a_helper_is_no_name(git_repo: Any) -> None:
+    # Elixir's variables are named in capitals; "region" may be looked up elsewhere too
+    head = _runtime('region = Env.get_integer("region", 1)\n')
+    assert _names(run_on_git(git_repo, BASE, head)) == []

@@ -51,6 +51,8 @@ SOURCES = (
 )
 _SKIPPED = re.compile(r"(?:^|/)(?:deps|_build|test)/|_test\.exs$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: what a name read through a helper starts with (see _literal)
+_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _VAR = r"[a-z_]\w*"
 _READ = re.compile(r"\bSystem\.(?:get_env|fetch_env!?)(?:[ \t]*(?P<paren>\()|[ \t]+)")
 _MODULE = re.compile(r"(?m)^(?P<indent>[ \t]*)defmodule[ \t]+(?P<name>[A-Z][\w.]*)[ \t]+do\b")
@@ -68,7 +70,10 @@ _JOINED = re.compile(
     r"""(?:[ \t]*<>[ \t]*"(?P<suf>[\w.-]*)")?"""
 )
 #: a literal piped into a call: ``"X" |> Env.get_integer(5)``
-_PIPED = re.compile(r"""(?P<q>["'])(?P<lit>[A-Za-z_][A-Za-z0-9_]*)(?P=q)[ \t]*\|>[ \t]*$""")
+_PIPED = re.compile(r"""(?P<q>["'])(?P<lit>[A-Z_][A-Za-z0-9_]*)(?P=q)[ \t]*\|>[ \t]*$""")
+#: a file that may call a helper with a name: a literal starting with a capital or an
+#: underscore given to a call or piped into one (only such a file asks for the index)
+MAY_CALL = re.compile(r"""[\w?!]\([ \t]*["'][A-Z_]|["'][A-Z_]\w*["'][ \t]*\|>""")
 
 #: a helper's parameter as it reaches a read, and how (``get_integer() → System.get_env``)
 Carried = tuple[tuple[Param, str], ...]
@@ -414,5 +419,8 @@ def _calls(
 
 
 def _literal(arg: str) -> str | None:
+    """The name a literal argument gives, when it is one starting with a capital or an
+    underscore: Elixir's variables are named so, and a helper handed ``"key"`` in lower
+    case is as likely to look it up somewhere else too (the file is then not searched)."""
     m = re.fullmatch(r"""(["'])([^"'\\\n]*)\1""", arg.strip())
-    return m.group(2) if m and _NAME.fullmatch(m.group(2)) else None
+    return m.group(2) if m and _NAME.fullmatch(m.group(2)) and m.group(2)[0] in _FIRST else None

@@ -18,6 +18,7 @@ import yaml
 
 from gatekeeper.checks.envvars import (
     text_ardanconf,
+    text_exwrappers,
     text_gotags,
     text_jsalias,
     text_konfig,
@@ -509,14 +510,11 @@ def _calls_with_literal(text: str) -> bool:
     return _LITERAL_CALL.search(text) is not None
 
 
-_EX_CALL = re.compile(r"[\w?!]\(\s*[\"']|[\"'][ \t]*\|>")
-
-
 def _elixir(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
     """``System.get_env`` and the like (text_langs), and the calls of the repository's
-    helpers over them with a literal name, for a file that passes a literal to a call."""
+    helpers over them with a literal name, for a file that passes one to a call."""
     reads = text_langs.reads_in(text, text_langs.ELIXIR)
-    if _EX_CALL.search(text):
+    if text_exwrappers.MAY_CALL.search(text):
         reads = sorted(reads + lookups.elixir_wrappers(path, text), key=lambda r: r.line)
     return reads
 
