@@ -270,6 +270,28 @@ def test_django_generated_fields_and_db_default_are_not_required_columns() -> No
     ]
 
 
+def test_django_auto_now_fields_fill_existing_rows() -> None:
+    # umap 0026: DateTimeField(auto_now=True) added without a default; Django's schema
+    # editor gives existing rows the migration's time, so no row is left without a value
+    migration = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("docs", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.AddField("doc", "modified_at", models.DateTimeField(auto_now=True)),\n'
+        '        migrations.AddField("doc", "created", models.DateField(auto_now_add=True)),\n'
+        '        migrations.AddField("doc", "seen", models.DateTimeField(auto_now=False)),\n'
+        '        migrations.AddField("doc", "n", models.IntegerField(auto_now=True)),\n'
+        "    ]\n"
+    )
+    head = {**APP, "docs/migrations/0002_stamps.py": migration}
+    findings = run_check(MigrationsCheck(), dict(APP), head, {"roundtrip": "off"})
+    assert sorted(f.message for f in findings if f.rule == "add-required-column") == [
+        "Adds non-null field doc.n without a default.",
+        "Adds non-null field doc.seen without a default.",
+    ]
+
+
 def test_django_fields_added_to_a_model_created_in_the_same_change() -> None:
     # a new app: 0001 creates the model, 0002 adds a required field; the table is empty
     create = (

@@ -101,7 +101,15 @@ def yaml_template_keys(path: str, text: str, wanted: set[str], doc: Documentatio
     config template a program ships (ntfy's server.yml) documents each option by a line
     like ``# listen-http: ":80"``, which a YAML parser drops. The key alone counts, as a
     flag's option name is one word, whatever the nesting."""
-    for m in _YAML_KEY.finditer(text):
+    _add_keys(_YAML_KEY, path, text, wanted, doc)
+
+
+def _add_keys(
+    pattern: re.Pattern[str], path: str, text: str, wanted: set[str], doc: Documentation
+) -> None:
+    """Add each of the ``wanted`` keys (lower-case) that ``pattern``'s ``key`` group finds
+    in ``text``, at its first line; stop once all are found."""
+    for m in pattern.finditer(text):
         key = m.group("key").lower()
         if key in wanted:
             doc.add_key(key, path, text.count("\n", 0, m.start()) + 1)
@@ -120,13 +128,7 @@ def ini_keys(path: str, text: str, wanted: set[str], doc: Documentation) -> None
     """Add the ``wanted`` keys (lower-case) an INI-style config file sets: a helper that
     reads a key from the environment first and from such a file second (casdoor's
     ``conf.GetConfigString`` over ``conf/app.conf``) has the file list its settings."""
-    for m in _INI_KEY.finditer(text):
-        key = m.group("key").lower()
-        if key in wanted:
-            doc.add_key(key, path, text.count("\n", 0, m.start()) + 1)
-            wanted = wanted - {key}
-            if not wanted:
-                return
+    _add_keys(_INI_KEY, path, text, wanted, doc)
 
 
 #: a TOML table header, live or commented out (``[smtp_options]``, ``#[ldaps_options]``)

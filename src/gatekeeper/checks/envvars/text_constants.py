@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from gatekeeper.checks.envvars import (
     text_ardanconf,
+    text_exwrappers,
     text_gotags,
     text_gowrappers,
     text_jsalias,
@@ -87,6 +88,12 @@ class Neighbours:
             self._package_dir,
             self.go,
             other_side=(other_side[0]._wrappers, other_side[1]) if other_side else None,
+        )
+        self._ex_wrappers: text_exwrappers.ExWrappers = text_exwrappers.ExWrappers(
+            read,
+            self._search,
+            self._all,
+            other_side=(other_side[0]._ex_wrappers, other_side[1]) if other_side else None,
         )
 
     def go(self, path: str, text: str) -> Constants:
@@ -165,6 +172,15 @@ class Neighbours:
         environment (text_gowrappers), by the name the file calls them; the side's index
         is built once, when a file first asks."""
         return self._wrappers.visible(path, text)
+
+    def elixir_wrappers(self, path: str, text: str) -> list[EnvRead]:
+        """The reads an Elixir file makes through the repository's helpers over
+        ``System.get_env`` (text_exwrappers); the side's index is built once, when a file
+        first asks."""
+        return self._ex_wrappers.reads(path, text)
+
+    def _search(self, words: list[str], pathspecs: list[str]) -> list[str] | None:
+        return self._containing(words, pathspecs) if self._containing is not None else None
 
     def _go_sources_naming(self, words: list[str]) -> list[str]:
         """The side's Go files holding one of ``words``, outside tests, vendored code and

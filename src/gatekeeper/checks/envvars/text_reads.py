@@ -18,6 +18,7 @@ import yaml
 
 from gatekeeper.checks.envvars import (
     text_ardanconf,
+    text_exwrappers,
     text_gotags,
     text_jsalias,
     text_konfig,
@@ -467,6 +468,10 @@ class Lookups(Protocol):
     def js_aliases(self, path: str, text: str) -> set[str]:
         """The names standing for the whole environment in a JavaScript/TypeScript file."""
 
+    def elixir_wrappers(self, path: str, text: str) -> list[EnvRead]:
+        """The reads an Elixir file makes by calling one of the repository's helpers
+        over ``System.get_env`` with a literal name (text_exwrappers)."""
+
 
 #: every textual scanner: (path, text, lookups) -> the reads; those of languages without
 #: constants to look up ignore the path and the lookups
@@ -505,6 +510,15 @@ def _calls_with_literal(text: str) -> bool:
     return _LITERAL_CALL.search(text) is not None
 
 
+def _elixir(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
+    """``System.get_env`` and the like (text_langs), and the calls of the repository's
+    helpers over them with a literal name, for a file that passes one to a call."""
+    reads = text_langs.reads_in(text, text_langs.ELIXIR)
+    if text_exwrappers.MAY_CALL.search(text):
+        reads = sorted(reads + lookups.elixir_wrappers(path, text), key=lambda r: r.line)
+    return reads
+
+
 _SHELL = _text_only(shell_reads)
 _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"), _js),
@@ -521,6 +535,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     ".bash": _SHELL,
     ".php": lambda path, text, lookups: php_reads(text, path.lower().endswith(".blade.php")),
     **{suffix: _text_only(scan) for suffix, scan in text_langs.BY_SUFFIX.items()},
+    **dict.fromkeys((".ex", ".exs"), _elixir),
 }
 _DOCKERFILE = _text_only(dockerfile_reads)
 _COMPOSE = _text_only(compose_reads)

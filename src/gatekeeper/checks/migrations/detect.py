@@ -28,6 +28,7 @@ from gatekeeper.checks.migrations import (
     nodemig,
     rubysql,
     sqlfolder,
+    sqlmigrate,
     variants,
 )
 
@@ -37,6 +38,8 @@ GOLANG_MIGRATE = "golang-migrate"
 FLYWAY = "flyway"
 DBMATE = "dbmate"
 GOOSE = "goose"
+#: rubenv/sql-migrate: ``*.sql`` with ``-- +migrate Up``/``Down`` sections (:mod:`.sqlmigrate`)
+SQL_MIGRATE = "sql-migrate"
 SQITCH = "sqitch"
 SQL_PAIR = "sql-pair"
 PRISMA = "prisma"
@@ -65,12 +68,12 @@ ECTO = "ecto"
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
     DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
-    LARAVEL, ECTO,
+    LARAVEL, ECTO, SQL_MIGRATE,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
     {GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, DIESEL, DRIZZLE, SQLX,
-     SQL_FOLDER}
+     SQL_FOLDER, SQL_MIGRATE}
 )  # fmt: skip
 #: frameworks with no down side by design (asking for one would flag every migration)
 FORWARD_ONLY = frozenset({PRISMA, DRIZZLE, SQLX, SQL_FOLDER})
@@ -213,6 +216,8 @@ def classify(
         return Migration(DBMATE, path, name.split("_", 1)[0])
     if text is not None and _GOOSE.search(text):
         return Migration(GOOSE, path, name.split("_", 1)[0])
+    if sqlmigrate.is_migration(text):
+        return Migration(SQL_MIGRATE, path, sqlmigrate.version(name))
     return None
 
 

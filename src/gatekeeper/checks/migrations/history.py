@@ -499,9 +499,10 @@ def _only_down(
 def _only_down_section(
     up: re.Pattern[str], down: re.Pattern[str], before: bytes, after: bytes
 ) -> bool:
-    """A goose or dbmate file whose edit lies after its down marker (``-- +goose Down``,
-    ``-- migrate:down``) in both versions, with no up marker after it (which would start
-    up SQL again): the up, which databases ran, is unchanged."""
+    """A goose, dbmate or sql-migrate file whose edit lies after its down marker
+    (``-- +goose Down``, ``-- migrate:down``, ``-- +migrate Down``) in both versions, with
+    no up marker after it (which would start up SQL again): the up, which databases ran,
+    is unchanged."""
     try:
         texts = [b.decode("utf-8") for b in (before, after)]
     except UnicodeDecodeError:

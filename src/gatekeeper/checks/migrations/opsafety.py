@@ -344,6 +344,22 @@ _EMPTY_STRING_FIELDS = frozenset({
 })  # fmt: skip
 
 
+#: fields whose ``auto_now``/``auto_now_add`` makes Django's schema editor fill existing
+#: rows with the time of the migration (its effective default), so no row lacks a value
+_AUTO_NOW_FIELDS = frozenset({"DateField", "DateTimeField", "TimeField"})
+
+
+def _auto_now(field_call: ast.Call) -> bool:
+    """A date or time field that Django stamps itself (``auto_now=True`` or
+    ``auto_now_add=True``): adding it fills existing rows, like a default would."""
+    if pyops.call_name(field_call) not in _AUTO_NOW_FIELDS:
+        return False
+    return any(
+        pyops.literal_value(pyops.keyword(field_call, k)) is True
+        for k in ("auto_now", "auto_now_add")
+    )
+
+
 def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     field_call = pyops.keyword(call, "field", 2)
     if not isinstance(field_call, ast.Call):
@@ -362,6 +378,8 @@ def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     default = any(pyops.keyword(field_call, k) is not None for k in ("default", "db_default"))
     if null or default or pyops.call_name(field_call) in ("ManyToManyField", "AutoField"):
         return []
+    if _auto_now(field_call):
+        return []  # existing rows get the migration's time, as with a default
     blank = pyops.literal_value(pyops.keyword(field_call, "blank")) is True
     if blank and pyops.call_name(field_call) in _EMPTY_STRING_FIELDS:
         return []  # Django fills existing rows with "" while it adds the column

@@ -12,9 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import alembic_run, detect, pyops, static, variants
+from gatekeeper.checks.migrations import alembic_run, detect, pyops, sqlmigrate, static, variants
 from gatekeeper.checks.migrations.catalog import Database
-from gatekeeper.checks.migrations.detect import ALEMBIC, DRIZZLE, PRISMA, SQL_FOLDER, Migration
+from gatekeeper.checks.migrations.detect import (
+    ALEMBIC,
+    DRIZZLE,
+    PRISMA,
+    SQL_FOLDER,
+    SQL_MIGRATE,
+    Migration,
+)
 from gatekeeper.checks.migrations.roundtrip import Step, Unit
 from gatekeeper.checks.migrations.sqltext import has_code, irreversible_reason, split
 
@@ -157,10 +164,23 @@ def _size(changes: ChangeSet, m: Migration) -> int:
     return total
 
 
-def _split(changes: ChangeSet, sides: static.Sides, side: str) -> list[tuple[str, int]]:
+def _split(sides: static.Sides, side: str, framework: str = "") -> list[tuple[str, int]]:
     text = sides.up if side == "up" else (sides.down or "")
     first = sides.up_line if side == "up" else sides.down_line
+    if framework == SQL_MIGRATE:
+        return _runner_pieces(text, first)
     return [(s.text, s.line) for s in split(text, first)]
+
+
+def _runner_pieces(text: str, first: int) -> list[tuple[str, int]]:
+    """sql-migrate's statements as its runner cuts them (:func:`sqlmigrate.pieces`): a
+    StatementBegin/End block whole, any other piece by the splitter (``SELECT 1; SELECT
+    2;`` on one line is two statements for SQLite), so a function the runner cuts at a
+    ``;`` line reaches the database as broken as on the project's server."""
+    out: list[tuple[str, int]] = []
+    for piece, line, block in sqlmigrate.pieces(text, first):
+        out += [(piece, line)] if block else [(s.text, s.line) for s in split(piece, line)]
+    return out
 
 
 def _sql_step(statements: list[tuple[str, int]]) -> Step:
@@ -177,14 +197,14 @@ def _sql_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -
         if sides is None:
             plan.not_run.update(dict.fromkeys(sorted(new_paths), f"{m.path} cannot be read"))
             return plan
-        up = _sql_step(_split(changes, sides, "up"))
+        up = _sql_step(_split(sides, "up", m.framework))
         if m.path not in new_paths:
             plan.before.append(Unit(m.path, up, None))
             continue
         reversible = sides.down is not None and has_code(sides.down)
         if irreversible_reason(sides.up + (sides.down or "")):
             reversible = False
-        down = _sql_step(_split(changes, sides, "down")) if reversible else None
+        down = _sql_step(_split(sides, "down", m.framework)) if reversible else None
         plan.new.append(Unit(m.path, up, down))
     return plan
 

@@ -25,6 +25,7 @@ from gatekeeper.checks.migrations import (
     pgcolumns,
     pyops,
     safety,
+    sqlmigrate,
     sqlx,
     static,
     txmarkers,
@@ -39,6 +40,7 @@ from gatekeeper.checks.migrations.detect import (
     GOLANG_MIGRATE,
     GOOSE,
     PRISMA,
+    SQL_MIGRATE,
     SQLX,
     Migration,
 )
@@ -70,6 +72,8 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
         return re.search(r"\+goose\s+NO\s+TRANSACTION", text, re.IGNORECASE) is None
     if framework == DBMATE:
         return re.search(r"transaction:\s*false", text) is None
+    if framework == SQL_MIGRATE:
+        return sqlmigrate.up_in_transaction(text)
     # golang-migrate and Prisma send the file as one multi-statement query: an implicit
     # transaction
     return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
@@ -93,8 +97,8 @@ _TX_CONTROL = re.compile(
 
 def _sqlite_nesting(statements: list[Statement], lines: frozenset[int]) -> list[Hit]:
     """SQLite cannot nest transactions: a BEGIN in a file the runner already wraps in one
-    (golang-migrate's sqlite3 driver, diesel, Flyway, goose, dbmate) makes the migration
-    fail with "cannot start a transaction within a transaction"."""
+    (golang-migrate's sqlite3 driver, diesel, Flyway, goose, dbmate, sql-migrate) makes the
+    migration fail with "cannot start a transaction within a transaction"."""
     out = []
     for stmt in statements:
         if _TX_CONTROL.match(strip_comments(stmt.text)) and stmt.line in lines:

@@ -31,7 +31,7 @@ class State:
     """What the migration has done so far, statement by statement."""
 
     in_transaction: bool
-    #: the framework itself wraps the file in a transaction (Flyway, goose, dbmate)
+    #: the framework itself wraps the file in a transaction (Flyway, goose, dbmate, sql-migrate)
     wrapped: bool = False
     lock_timeout: bool = False
     created: set[str] = field(default_factory=set)

@@ -16,13 +16,22 @@ from typing import TypeVar
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import naming, pyops, pyrows, rails, sqleffects, variants
+from gatekeeper.checks.migrations import (
+    naming,
+    pyops,
+    pyrows,
+    rails,
+    sqleffects,
+    sqlmigrate,
+    variants,
+)
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
     FLYWAY,
     FORWARD_ONLY,
     GOLANG_MIGRATE,
     GOOSE,
+    SQL_MIGRATE,
     SQL_PAIR,
     Migration,
 )
@@ -46,6 +55,7 @@ SECTIONS = {
         re.compile(r"^--\s*\+goose\s+Up\b.*$", re.M | re.I),
         re.compile(r"^--\s*\+goose\s+Down\b.*$", re.M | re.I),
     ),
+    SQL_MIGRATE: (sqlmigrate.UP_LINE, sqlmigrate.DOWN_LINE),
 }
 
 
