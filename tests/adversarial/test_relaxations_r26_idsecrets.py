@@ -23,6 +23,7 @@ from gatekeeper.checks.security.secret_formats import (
     symbolic_constant,
 )
 from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
+from tests.fake_tokens import AWS, GH, JWT, SLACK, STRIPE
 
 POLICY = """\
 version: 1
@@ -30,17 +31,7 @@ checks:
   security: {bandit: false, dependencies: false, sensitive: false}
 """
 BASE = {"README.md": "x\n"}
-# Built from pieces so that this repository holds no whole token a scanner would flag.
-AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"[:6] + "Zx8kLm2Qp9vRt4Wq7H"
-SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
-STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
-JWT = (
-    "eyJhbGciOiJIUzI1NiJ9"
-    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
-    + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
-)
 HEX = "f0cb4953bec053e6e616" + "febf2c2392ff60bd02c4"
 GENERIC = "security/secret-high-entropy"
 

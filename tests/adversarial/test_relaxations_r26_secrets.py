@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
+from tests.fake_tokens import AWS, JWT, SLACK, STRIPE
 
 POLICY = """\
 version: 1
@@ -21,15 +22,6 @@ checks:
   security: {bandit: false, dependencies: false, sensitive: false}
 """
 BASE = {"README.md": "x\n"}
-# Built from pieces so that this repository holds no whole token a scanner would flag.
-AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
-SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
-STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
-JWT = (
-    "eyJhbGciOiJIUzI1NiJ9"
-    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
-    + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
-)
 RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
 GENERIC = "security/secret-high-entropy"
 ENV = "security/env-file-committed"

@@ -13,24 +13,11 @@ from gatekeeper.checks.security.secret_formats import (
     redact,
 )
 from gatekeeper.model import Finding, Level
+from tests.fake_tokens import AWS, GH, JWT, PAT, SLACK, STRIPE
 
 from .helpers import rules, run_part, text_of, where
 
 # Built from pieces so that this file holds no whole token a scanner would flag.
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
-PAT = (
-    "github_pat_"
-    + "11ABCDEFG0"
-    + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab"
-)
-AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
-SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
-STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
-JWT = (
-    "eyJhbGciOiJIUzI1NiJ9"
-    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
-    + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
-)
 BODY = ["MIIEowIBAAKCAQEA7" + "q" * 47, "Zm9vYmFyYmF6cXV4" * 4, "c2VjcmV0c2VjcmV0" * 4]
 PEM = ["-----BEGIN RSA " + "PRIVATE KEY-----", *BODY, "-----END RSA " + "PRIVATE KEY-----"]
 PASSWORD_LINE = 'db_password = "Zx8kLm2Qp9vRt4Wq"'  # pragma: allowlist secret

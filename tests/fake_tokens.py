@@ -1,0 +1,20 @@
+"""Tokens of known formats for the secret tests, each built from pieces so that this
+repository holds no whole token a scanner (ours, or GitHub's push protection) would flag.
+None was ever issued: they only have the shape of the real thing."""
+
+from __future__ import annotations
+
+AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
+SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
+PAT = (
+    "github_pat_"
+    + "11ABCDEFG0"
+    + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab"
+)
+JWT = (
+    "eyJhbGciOiJIUzI1NiJ9"
+    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+    + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+)
