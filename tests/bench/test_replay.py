@@ -156,6 +156,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "twenty-fourth (26)": (
         "frain-dev/convoy", "supabase/realtime", "plankanban/planka", "umap-project/umap",
     ),
+    "twenty-fifth (26)": (
+        "keephq/keep", "teamhanko/hanko", "docmost/docmost", "Bubka/2FAuth", "Prowlarr/Prowlarr",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
