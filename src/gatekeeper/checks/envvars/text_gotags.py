@@ -3,7 +3,8 @@
 caarlos0/env and sethvargo/go-envconfig read the variable an ``env:"NAME"`` tag names
 (the options after the first comma are not names); kelseyhightower/envconfig reads the
 ``envconfig:"NAME"`` tag, or the upper-cased field name when a field of a tagged struct
-has none. A tag counts only in a file importing its library: ``env:"..."`` alone is any
+has none (its words joined by ``_`` with ``split_words:"true"``: ``SecretKeys`` is read
+as ``SECRET_KEYS``). A tag counts only in a file importing its library: ``env:"..."`` alone is any
 struct's metadata. A field whose type is another struct of the file is walked into, with
 the library's nested prefix (go-envconfig's ``env:",prefix=HTTP_"``, caarlos0's
 ``envPrefix:"HTTP_"``, kelseyhightower's outer key).
@@ -149,7 +150,7 @@ def _walk(
             reads += _walk(text, key, structs, inner, deeper, depth + 1)
             continue
         if not own and key == "envconfig" and tagged and tag is None and _plain(f):
-            own = f.name
+            own = split_words(f.name) if f.tags.get("split_words") == "true" else f.name
         if not own or f.tags.get("ignored") == "true":
             continue
         names = [(p + own).upper() if key == "envconfig" else p + own for p in outer]
@@ -173,10 +174,30 @@ def _nested_prefix(key: str, field: _Field, own: str) -> str:
     if key == "envconfig":
         if field.type == "" or not field.name[0].isupper():
             return ""  # embedded: kelseyhightower keeps the outer prefix
+        if not own and field.tags.get("split_words") == "true":
+            own = split_words(field.name)
         return (own or field.name).upper() + "_"
     tag = field.tags.get(key, "")
     option = re.search(r",\s*prefix=([^,]*)", tag)
     return option.group(1) if option else field.tags.get("envPrefix", "")
+
+
+#: kelseyhightower's words of a field name: a run of lower case or digits, capitals
+#: with what follows them, or capitals alone
+_WORDS = re.compile(r"[^A-Z]+|[A-Z]+[^A-Z]+|[A-Z]+")
+#: an acronym before a word (``HTTPPort``: ``HTTP`` and ``Port``)
+_ACRONYM = re.compile(r"^([A-Z]+)([A-Z][^A-Z]+)$")
+
+
+def split_words(name: str) -> str:
+    """The name kelseyhightower/envconfig gives a field tagged ``split_words:"true"``
+    (and no ``envconfig`` name): its camel-case words joined by ``_`` (``SecretKeys`` ->
+    ``Secret_Keys``, ``HTTPPort`` -> ``HTTP_Port``; upper-cased later)."""
+    words: list[str] = []
+    for word in _WORDS.findall(name):
+        m = _ACRONYM.match(word)
+        words += [m.group(1), m.group(2)] if m else [word]
+    return "_".join(words)
 
 
 def _rest(names: list[str]) -> tuple[str, ...]:

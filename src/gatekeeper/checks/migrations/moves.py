@@ -75,6 +75,32 @@ _ALTER = re.compile(rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME
 _DROP_COLUMN = re.compile(rf"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
 _EMPTIED = re.compile(rf"^\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?{_NAME}", re.I)
 _DROP_TABLE = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
+#: a type a value is cast to (``::text``, ``AS character varying(20)``): no column
+_CAST_TYPE = re.compile(
+    r"(?:::|\bAS\b)\s*[A-Za-z_][\w ]*?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s*\[\])?"
+    r"(?=\s*(?:\)|$|,|\|\||::|\bEND\b|\bELSE\b|\bWHEN\b|\bTHEN\b))",
+    re.I,
+)
+#: a name in a value; group 2 is set when it is called (a function)
+_IDENT = re.compile(r"(?<![\w$'])([A-Za-z_][\w$]*(?:\s*\.\s*[A-Za-z_][\w$]*)?)(\s*\()?")
+#: the words of a value that name no column
+_VALUE_WORDS = frozenset({"not", "and", "or", "case", "when", "then", "else", "end", "null",
+                          "true", "false", "is", "as", "interval", "array", "e"})  # fmt: skip
+#: functions that keep only part of what they read
+_LOSSY_FUNCTIONS = frozenset({"length", "char_length", "character_length", "octet_length",
+                              "bit_length", "md5", "sha1", "sha224", "sha256", "sha384",
+                              "sha512", "hash", "crc32", "left", "right", "substr",
+                              "substring", "trunc", "truncate", "round", "floor", "ceil",
+                              "ceiling", "sign", "date_trunc", "date_part", "extract",
+                              "count", "isnull", "nullif"})  # fmt: skip
+#: innermost CASE ... END (its WHEN may compare: the branches name what each value becomes)
+_CASE = re.compile(r"\bCASE\b(?:(?!\bCASE\b).)*?\bEND\b", re.I | re.S)
+#: JSON operators, which compare nothing
+_ARROWS = re.compile(r"#>>|#>|->>|->|=>")
+#: a comparison or a test, which keeps one bit of a value
+_COMPARES = re.compile(
+    r"<>|!=|<=|>=|[<>=]|\b(?:IS|LIKE|ILIKE|IN|BETWEEN|EXISTS|SIMILAR|REGEXP|GLOB)\b|~", re.I
+)
 _NOT_COLUMNS = frozenset({"constraint", "index", "primary", "unique", "foreign", "check",
                           "default", "not", "key", "partition", "expression"})  # fmt: skip
 
@@ -162,10 +188,32 @@ def _carried(copy: Copy, column: str, gone: set[tuple[str, ...]]) -> list[tuple[
         (t, c)
         for t, c, value in copy.writes
         if reads.search(_words(value))
+        and _kept_by(value, column, c)
         and (t.lower(), c.lower()) != (copy.source.lower(), column)
         and (t.lower(),) not in gone
         and (t.lower(), c.lower()) not in gone
     ]
+
+
+def _kept_by(value: str, column: str, written: str) -> bool:
+    """Whether ``value`` keeps what ``column`` held: it reads no other column than that one
+    and the one it writes (``details || jsonb_build_object('a', avatar)`` keeps the old
+    details beside it), and outside a CASE it compares nothing (``NOT flag``, ``CAST(c AS
+    text)``, ``COALESCE(c, '')``, ``lower(c)`` do; ``c IS NOT NULL`` of a text column keeps
+    one bit of it, ``length(c)`` a number)."""
+    text = _CAST_TYPE.sub(" ", _words(value))
+    allowed = {column.lower(), written.lower()}
+    for m in _IDENT.finditer(text):
+        word = m.group(1).rsplit(".", 1)[-1].lower()
+        if m.group(2) is not None:
+            if word in _LOSSY_FUNCTIONS:
+                return False
+        elif word not in allowed and word not in _VALUE_WORDS:
+            return False
+    outside = text
+    while (inner := _CASE.sub(" ", outside)) != outside:
+        outside = inner
+    return not _COMPARES.search(_ARROWS.sub(" ", outside))
 
 
 def _marked(
@@ -337,13 +385,27 @@ def alembic_statements(tree: ast.Module) -> list[Statement]:
     if upgrade is None:
         return []
     out: list[Statement] = []
-    for stmt in upgrade.body:
+    body = _run_once(upgrade.body)
+    for stmt in body:
         call = stmt.value if isinstance(stmt, ast.Expr) else None
         if not isinstance(call, ast.Call) or pyops.call_name(call) != "execute" or not call.args:
             continue
-        sql = _string(call.args[0], call.lineno, upgrade.body, tree.body)
+        sql = _string(call.args[0], call.lineno, body, tree.body)
         if sql is not None:
             out += [Statement(s.text, call.lineno, call.lineno) for s in split(sql)]
+    return out
+
+
+def _run_once(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of ``body`` that run once each, in order: those of ``with`` blocks
+    too (``with op.batch_alter_table("t") as batch_op: batch_op.execute(...)``, as
+    keephq/keep writes its copies), not those of a branch or a loop."""
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ast.With):
+            out += _run_once(stmt.body)
+        else:
+            out.append(stmt)
     return out
 
 
