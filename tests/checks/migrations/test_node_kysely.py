@@ -147,3 +147,34 @@ def test_a_dropped_column_fires(git_repo: Any) -> None:
     down = "  await db.schema.alterTable('events').addColumn('payload', 'jsonb').execute();\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-drop.ts": _kysely(up, down)})
     assert "drop-column" in _errors(found)
+
+
+def test_a_column_type_changed_on_an_existing_table_fires(git_repo: Any) -> None:
+    up = (
+        "  await db.schema\n"
+        "    .alterTable('events')\n"
+        "    .alterColumn('payload', (col) => col.setDataType('jsonb'))\n"
+        "    .execute();\n"
+    )
+    down = (
+        "  await db.schema\n"
+        "    .alterTable('events')\n"
+        "    .alterColumn('payload', (col) => col.setDataType('text'))\n"
+        "    .execute();\n"
+    )
+    found = _run(git_repo, {f"{FOLDER}/20260329T163516-retype.ts": _kysely(up, down)})
+    assert "change-column-type" in {f.rule for f in found}
+
+
+def test_concurrently_in_a_kysely_up_runs_in_its_transaction(git_repo: Any) -> None:
+    up = "  await sql`CREATE INDEX CONCURRENTLY idx_notes_title ON notes (title)`.execute(db);\n"
+    down = "  await sql`DROP INDEX idx_notes_title`.execute(db);\n"
+    found = _run(git_repo, {f"{FOLDER}/20260329T163516-concurrently.ts": _kysely(up, down)})
+    assert "concurrent-in-transaction" in _errors(found)
+
+
+def test_a_renamed_column_fires(git_repo: Any) -> None:
+    up = "  await db.schema.alterTable('events').renameColumn('title', 'name').execute();\n"
+    down = "  await db.schema.alterTable('events').renameColumn('name', 'title').execute();\n"
+    found = _run(git_repo, {f"{FOLDER}/20260329T163516-rename.ts": _kysely(up, down)})
+    assert "rename-column" in _errors(found)

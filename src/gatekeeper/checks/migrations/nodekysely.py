@@ -273,7 +273,10 @@ def _alteration(call: _Call) -> str | None:
     args = call.args
     if call.name == "addColumn":
         column = _column(args)
-        return None if column is None else f"ADD COLUMN {column}"
+        exists = len(args) > 2 and re.search(r"\.\s*ifNotExists\s*\(", args[2]) is not None
+        return (
+            None if column is None else f"ADD COLUMN{' IF NOT EXISTS' if exists else ''} {column}"
+        )
     first = _name(args[0]) if args else None
     if first is None:
         return None
