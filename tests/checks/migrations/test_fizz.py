@@ -128,3 +128,19 @@ def test_translation_keeps_lines() -> None:
     sql = fizz.to_sql('\n\nadd_index("a", ["b", "c"], {"unique": true, "name": "a_bc"})\n')
     assert sql.split("\n")[2] == "CREATE UNIQUE INDEX a_bc ON a (b, c);"
     assert fizz.to_sql("") == ""
+
+
+def test_change_column_keeping_its_type_is_no_type_change(git_repo: Any) -> None:
+    """pop writes ``ALTER COLUMN ... TYPE`` for every change_column; where the merged fizz
+    files gave the column that type already, only the NOT NULL changes (hanko's
+    identities.email_id made nullable)."""
+    up = 'change_column("audit_logs", "type", "string", {"null": true})\n'
+    down = 'change_column("audit_logs", "type", "string", {})\n'
+    found = _run(git_repo, {UP: up, DOWN: down})
+    assert "change-column-type" not in _rules(found)
+
+
+def test_change_column_to_another_type_fires(git_repo: Any) -> None:
+    up = 'change_column("audit_logs", "type", "integer", {"null": true})\n'
+    down = 'change_column("audit_logs", "type", "string", {"null": true})\n'
+    assert "change-column-type" in _rules(_run(git_repo, {UP: up, DOWN: down}))
