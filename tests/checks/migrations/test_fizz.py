@@ -144,3 +144,12 @@ def test_change_column_to_another_type_fires(git_repo: Any) -> None:
     up = 'change_column("audit_logs", "type", "integer", {"null": true})\n'
     down = 'change_column("audit_logs", "type", "string", {"null": true})\n'
     assert "change-column-type" in _rules(_run(git_repo, {UP: up, DOWN: down}))
+
+
+def test_ory_templates_are_not_migrations(git_repo: Any) -> None:
+    """Ory renders ``migrations/templates/*.fizz`` into the ``.sql`` files popx runs."""
+    path = "persistence/sql/migrations/templates/20150100000001_networks.up.fizz"
+    first = git_repo.commit(BASE)
+    second = git_repo.commit({path: ADD_NULLABLE})
+    with changeset_from_git(git_repo.root, first, second) as changes:
+        assert detect.changed_migrations(changes) == []

@@ -187,7 +187,7 @@ def classify(
         return Migration(GO, path, gomig.version(path)) if go else None
     if name.endswith(fizz.SUFFIX):
         f = fizz.NAME.match(name)
-        if f is None:
+        if f is None or posixpath.basename(folder) == fizz.TEMPLATES:
             return None
         up = posixpath.join(folder, f"{f.group(1)}_{f.group(2)}.up.fizz")
         return Migration(FIZZ, up, f.group(1), _swap(up, ".up.fizz", ".down.fizz"))

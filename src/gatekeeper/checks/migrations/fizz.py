@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 #: a fizz file's name: version, name, direction
 NAME = re.compile(r"^(\d+)_(.+)\.(up|down)\.fizz$")
 SUFFIX = ".fizz"
+#: Ory's projects keep fizz files in ``migrations/templates`` only to render the
+#: per-database ``.sql`` files popx runs (those are judged); the templates run nowhere
+TEMPLATES = "templates"
 
 _TOKEN = re.compile(
     r'(?P<space>\s+)|(?P<comment>//[^\n]*|#[^\n]*)|(?P<str>"(?:\\.|[^"\\])*"|`[^`]*`)'
