@@ -18,6 +18,7 @@ from gatekeeper.checks.envvars import (
     text_gotags,
     text_gowrappers,
     text_jsalias,
+    text_phpwrappers,
     text_viper,
 )
 from gatekeeper.checks.envvars.model import EnvRead
@@ -95,6 +96,7 @@ class Neighbours:
             self._all,
             other_side=(other_side[0]._ex_wrappers, other_side[1]) if other_side else None,
         )
+        self._php_wrappers = text_phpwrappers.PhpWrappers(read, self._search, self._all)
 
     def go(self, path: str, text: str) -> Constants:
         """Constants for a Go file: its own, its package's, then other packages' ``pkg.Name``."""
@@ -178,6 +180,11 @@ class Neighbours:
         ``System.get_env`` (text_exwrappers); the side's index is built once, when a file
         first asks."""
         return self._ex_wrappers.reads(path, text)
+
+    def php_wrappers(self, text: str) -> list[EnvRead]:
+        """The reads a PHP file makes through the repository's helpers over ``env()``
+        (text_phpwrappers); the side's helpers are found once, when a file first asks."""
+        return self._php_wrappers.reads(text)
 
     def _search(self, words: list[str], pathspecs: list[str]) -> list[str] | None:
         return self._containing(words, pathspecs) if self._containing is not None else None

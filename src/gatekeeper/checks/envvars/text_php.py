@@ -119,6 +119,13 @@ def symfony_reads(text: str, line: int | None = None) -> list[EnvRead]:
     return reads
 
 
+def first_literal(src: Source, start: int) -> str | None:
+    """The variable's name a call whose ``(`` ends just before ``start`` is given as its
+    first argument, when that argument is a lone string literal."""
+    first = _first_argument(src, start)
+    return _literal(src, *first) if first is not None else None
+
+
 def _literal(src: Source, start: int, end: int) -> str | None:
     """The value of a lone string literal spanning ``code[start:end]`` (blanks around it
     allowed), when it is a variable's name."""

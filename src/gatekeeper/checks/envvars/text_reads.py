@@ -24,6 +24,7 @@ from gatekeeper.checks.envvars import (
     text_konfig,
     text_langs,
     text_names,
+    text_nestconfig,
     text_schemas,
     text_urfave,
     text_viper,
@@ -63,7 +64,8 @@ def js_reads(
 ) -> list[EnvRead]:
     """``process.env.X``, ``process.env[KEY]`` (literal or constant), destructuring,
     ``import.meta.env.X``, ``Deno.env.get``, the file's wrappers of these, the keys of
-    the zod or t3-env schema it parses ``process.env`` with, and ``alias.X`` for the names
+    the zod or t3-env schema it parses ``process.env`` with, NestJS ``ConfigService.get('X')``
+    (text_nestconfig), and ``alias.X`` for the names
     standing for the whole environment (``aliases``, text_jsalias; the file's own
     ``const env = process.env`` when none are given)."""
     reads = text_names.reads(text, text_names.JS, constants or _no_constants)
@@ -71,6 +73,7 @@ def js_reads(
     if aliases is None:
         aliases = text_jsalias.env_bindings(text)[0]
     reads += text_jsalias.alias_reads(text, aliases)
+    reads += text_nestconfig.config_service_reads(text)
     for m in _JS_DESTRUCTURE.finditer(text):
         line = _line(text, m.start())
         for part in m.group("body").split(","):
@@ -472,6 +475,10 @@ class Lookups(Protocol):
         """The reads an Elixir file makes by calling one of the repository's helpers
         over ``System.get_env`` with a literal name (text_exwrappers)."""
 
+    def php_wrappers(self, text: str) -> list[EnvRead]:
+        """The reads a PHP file makes by calling one of the repository's helpers over
+        ``env()`` with a literal name (text_phpwrappers)."""
+
 
 #: every textual scanner: (path, text, lookups) -> the reads; those of languages without
 #: constants to look up ignore the path and the lookups
@@ -519,6 +526,15 @@ def _elixir(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
     return reads
 
 
+def _php(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
+    """``env()`` and the like (text_php), and the calls of the repository's helpers over
+    ``env()`` with a literal name (text_phpwrappers), outside Blade templates."""
+    if path.lower().endswith(".blade.php"):
+        return php_reads(text, blade=True)
+    reads = php_reads(text) + lookups.php_wrappers(text)
+    return sorted(reads, key=lambda r: r.line)
+
+
 _SHELL = _text_only(shell_reads)
 _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"), _js),
@@ -533,7 +549,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     ".kt": _text_only(lambda t: _scan(t, _JAVA)),
     ".sh": _SHELL,
     ".bash": _SHELL,
-    ".php": lambda path, text, lookups: php_reads(text, path.lower().endswith(".blade.php")),
+    ".php": _php,
     **{suffix: _text_only(scan) for suffix, scan in text_langs.BY_SUFFIX.items()},
     **dict.fromkeys((".ex", ".exs"), _elixir),
 }

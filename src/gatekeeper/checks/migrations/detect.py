@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     ecto,
+    fizz,
     gomig,
     laravel,
     liquibase,
@@ -64,11 +65,14 @@ SQL_FOLDER = sqlfolder.SQL_FOLDER
 LARAVEL = "laravel"
 #: Ecto migrations (Elixir): ``priv/<repo>/migrations/<timestamp>_<name>.exs`` modules
 ECTO = "ecto"
+#: gobuffalo pop's fizz files, ``<timestamp>_<name>.up.fizz`` and ``.down.fizz`` (:mod:`.fizz`):
+#: judged by their SQL translation, never executed
+FIZZ = "fizz"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
     DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
-    LARAVEL, ECTO, SQL_MIGRATE,
+    LARAVEL, ECTO, SQL_MIGRATE, FIZZ,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -93,7 +97,8 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 #: the files any framework keeps migrations in
-_SUFFIXES = (".sql", ".py", ".rb", ".go", ".php", ".exs", *nodemig.SUFFIXES, *liquibase.SUFFIXES)
+_SUFFIXES: tuple[str, ...] = (".sql", ".py", ".rb", ".go", ".php", ".exs", fizz.SUFFIX)
+_SUFFIXES += (*nodemig.SUFFIXES, *liquibase.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
 #: ``up.sql`` and ``down.sql``; the version is a timestamp (``2024-01-31-120000-0000``,
@@ -127,6 +132,11 @@ class Migration:
     def is_sql(self) -> bool:
         """True when the migration is plain SQL (executed directly in a roundtrip)."""
         return self.framework in SQL_FRAMEWORKS
+
+    @property
+    def reads_as_sql(self) -> bool:
+        """True when the migration is judged as SQL: plain SQL, or fizz's translation."""
+        return self.framework in SQL_FRAMEWORKS or self.framework == FIZZ
 
 
 def _version_key(version: str) -> tuple[tuple[int, str], ...]:
@@ -175,6 +185,12 @@ def classify(
     if name.endswith(".go"):
         go = gomig.is_migration(path, text)
         return Migration(GO, path, gomig.version(path)) if go else None
+    if name.endswith(fizz.SUFFIX):
+        f = fizz.NAME.match(name)
+        if f is None or posixpath.basename(folder) == fizz.TEMPLATES:
+            return None
+        up = posixpath.join(folder, f"{f.group(1)}_{f.group(2)}.up.fizz")
+        return Migration(FIZZ, up, f.group(1), _swap(up, ".up.fizz", ".down.fizz"))
     if name.endswith(liquibase.SUFFIXES) and liquibase.may_be_changelog(path, text):
         lb = liquibase.is_migration(path, text)
         return Migration(LIQUIBASE, path, liquibase.version(path)) if lb else None

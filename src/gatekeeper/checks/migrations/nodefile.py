@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from gatekeeper.checks.migrations.nodescan import COMMENTS, block_end, expression_end
 
 KNEX, SEQUELIZE, TYPEORM, DBMIGRATE = "knex", "sequelize", "typeorm", "db-migrate"
+#: Kysely (docmost): ``export async function up(db: Kysely<any>)`` building the schema with
+#: ``db.schema.createIndex(...)...execute()`` and running ``sql`...`.execute(db)``
+KYSELY = "kysely"
 #: a project's own runner over files whose sides run SQL written in ``sql`...``` templates
 #: (drizzle-orm's tag: papra's ``0019-two-factor-verified.migration.ts`` exports
 #: ``{ up: async ({ db }) => { await db.run(sql`ALTER TABLE ...`) }, down: ... }``)
@@ -84,6 +87,8 @@ class NodeMigration:
 
 def library(text: str) -> str | None:
     """Which migration library a file is written for, or None when it is none of them."""
+    if _KYSELY_IMPORT.search(text):
+        return KYSELY
     if "MigrationInterface" in text and "queryRunner" in text:
         return TYPEORM
     if "queryInterface" in text:
@@ -95,6 +100,10 @@ def library(text: str) -> str | None:
     if _TAGGED_CALL.search(text):
         return SQL_TAG
     return None
+
+
+#: an import of Kysely: ``import { type Kysely, sql } from 'kysely'``, ``require("kysely")``
+_KYSELY_IMPORT = re.compile(r"""\bfrom\s*['"]kysely['"]|\brequire\s*\(\s*['"]kysely['"]\s*\)""")
 
 
 #: db-migrate's handle at work (``db.runSql(``, ``db.addIndex(``), or its setup hook
@@ -196,6 +205,11 @@ def read(text: str) -> NodeMigration:
         in_tx = re.search(r"\btransaction\s*=\s*false\b", text) is None
     elif lib == SQL_TAG:
         in_tx = _ALTERATION_TYPE.search(text) is not None
+    elif lib == KYSELY:
+        # Kysely's Migrator runs each migration in a transaction where the dialect has
+        # transactional DDL (PostgreSQL, SQLite); the switch that turns it off lives in
+        # the project's Migrator setup, out of the file's sight
+        in_tx = True
     else:
         # Sequelize's umzug and db-migrate run a file as it is, outside a transaction
         in_tx = False

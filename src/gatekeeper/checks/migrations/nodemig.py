@@ -1,4 +1,5 @@
-"""Node.js migrations: knex, Sequelize, TypeORM, db-migrate and ``sql``-tag files, read as text.
+"""Node.js migrations: knex, Sequelize, TypeORM, db-migrate, Kysely and ``sql``-tag files, read
+as text.
 
 A knex or Sequelize migration exports an ``up`` and a ``down`` function (``exports.up =``,
 ``export async function up(knex)``, ``up: async (queryInterface) => {...}``); a TypeORM one
@@ -20,6 +21,7 @@ the migrations check uses, and holds the reversibility review (:func:`check`):
 - :mod:`.nodefile`: a file's library, sides, transaction and bindings (:func:`read`);
 - :mod:`.nodesql`: the SQL literals and schema-builder calls a side runs;
 - :mod:`.nodeknex`: knex's column definitions and what an ``.alter()`` of one does;
+- :mod:`.nodekysely`: Kysely's schema-builder chains, as the SQL they compile to;
 - :mod:`.nodehits`: the hits of an up (:func:`hits`).
 """
 
@@ -32,6 +34,7 @@ from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.nodefile import (
     DBMIGRATE,
     KNEX,
+    KYSELY,
     SEQUELIZE,
     SQL_TAG,
     STAGED,
@@ -61,6 +64,7 @@ from gatekeeper.model import Finding, Level
 __all__ = [
     "DBMIGRATE",
     "KNEX",
+    "KYSELY",
     "SEQUELIZE",
     "SQL_TAG",
     "STAGED",

@@ -22,6 +22,12 @@ def expression_end(text: str, start: int) -> int:
     return len(text) if end is None else end
 
 
+def call_end(text: str, start: int) -> int | None:
+    """The index of the bracket closing a call whose arguments start at ``start`` (just
+    after its ``(``), counting every kind of bracket; None when it is never closed."""
+    return _nesting_end(text, start, opening="([{", closing=")]}", stops="")
+
+
 def block_end(text: str, start: int) -> int | None:
     """The index of the brace closing the one at ``start`` (``text[start]`` is ``{``),
     skipping strings and comments; None when it is never closed."""

@@ -28,14 +28,16 @@ _SCHEMA_CALL = re.compile(
 )
 #: row changes through the builders
 _ROW_CALL = re.compile(
-    r"\.(?:del|delete|update|insert|bulkInsert|bulkDelete|bulkUpdate|truncate)\s*\("
+    r"\.(?:del|delete|update|insert|bulkInsert|bulkDelete|bulkUpdate|truncate|"
+    r"insertInto|updateTable|deleteFrom)\s*\("
 )
 
 
 #: the library's handle passed to other code (``await migrateAll(queryInterface)``), which
-#: may do anything with it out of the gate's sight
+#: may do anything with it out of the gate's sight (not Kysely's ``.execute(db)``, which
+#: runs the query it ends)
 _HANDED = re.compile(
-    r"\(\s*(?:[^()]{0,300},\s*)?(?:queryInterface|queryRunner|knex|trx|transaction|db)\s*[,)]"
+    r"(?<!execute)\(\s*(?:[^()]{0,300},\s*)?(?:queryInterface|queryRunner|knex|trx|transaction|db)\s*[,)]"
 )
 
 
@@ -65,6 +67,21 @@ _SQL_CALL = re.compile(
 )
 
 
+#: Kysely's raw SQL: a ``sql`...``` template whose ``.execute(db)`` follows it
+_KYSELY_TAG = re.compile(r"(?<![\w.$])sql\s*(?:<[^`()]{0,200}>\s*)?(?P<q>`)")
+_EXECUTED = re.compile(r"\s*\.\s*execute\s*\(")
+
+
+def _literal_starts(code: str) -> list[tuple[int, str]]:
+    """Where each SQL literal a side runs opens (the index of its quote), and the quote."""
+    found = [(m.end() - 1, m.group("q")) for m in _SQL_CALL.finditer(code)]
+    for m in _KYSELY_TAG.finditer(code):
+        start = m.end() - 1
+        if _EXECUTED.match(code, string_end(code, start) + 1):
+            found.append((start, "`"))
+    return sorted(set(found))
+
+
 @dataclass(frozen=True, slots=True)
 class Literal:
     """One SQL literal a side runs, as each reading of its interpolations makes it."""
@@ -86,12 +103,11 @@ def sql_literals(body: str, first: int, bindings: Mapping[str, tuple[str, ...]])
     placeholder identifier, so the statement around it is still split and reviewed (and
     reported as unreviewed when no parser accepts it) rather than skipped."""
     out = []
-    for m in _SQL_CALL.finditer(body):
-        start = m.end() - 1
+    for start, quote in _literal_starts(body):
         end = string_end(body, start)
         sql = body[start + 1 : end]
         line = first + body.count("\n", 0, start)
-        if m.group("q") != "`" or "${" not in sql:
+        if quote != "`" or "${" not in sql:
             out.append(Literal([split(sql, line)], unknown=False))
             continue
         pieces = template_pieces(sql)
@@ -124,8 +140,7 @@ def literal_texts(side: Side) -> list[str]:
     """The SQL literals a side runs, as written (interpolations kept), comments aside."""
     code = COMMENTS.sub(" ", side.body)
     out = []
-    for call in _SQL_CALL.finditer(code):
-        start = call.end() - 1
+    for start, _ in _literal_starts(code):
         out.append(code[start + 1 : string_end(code, start)])
     return out
 

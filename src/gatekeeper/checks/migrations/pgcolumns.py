@@ -12,7 +12,7 @@ import posixpath
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import variants
+from gatekeeper.checks.migrations import fizz, variants
 from gatekeeper.checks.migrations.detect import DIESEL, PRISMA, Migration
 from gatekeeper.checks.migrations.sqltext import split
 
@@ -70,12 +70,14 @@ def _merged(changes: ChangeSet, m: Migration) -> Columns:
         folder = posixpath.dirname(m.path)
         names = sorted(
             n for n in variants.folder_names(changes, folder, at_base=True)
-            if n.endswith(".sql") and ".down." not in n and not n.startswith("U")
+            if n.endswith((".sql", ".up.fizz")) and ".down." not in n and not n.startswith("U")
         )  # fmt: skip
         paths = [posixpath.join(folder, n) if folder else n for n in names]
     columns: Columns = {}
     for path in sorted(paths):
         text = changes.text_at_base(path)
+        if text is not None and path.endswith(".fizz"):
+            text = fizz.to_sql(text)  # pop's files: their SQL translation (fizz.py)
         if text is not None:
             read_into(columns, text)
     return columns

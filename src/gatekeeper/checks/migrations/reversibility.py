@@ -121,7 +121,7 @@ def _by_framework(
 ) -> list[Finding]:
     """``m``'s text reviewed by its framework's reader."""
     changes = ctx.changes
-    if m.is_sql:
+    if m.reads_as_sql:
         sides = static.sql_sides(changes, m, at_base=at_base)
         assert sides is not None
         undone_by = static.undone_elsewhere(changes, m, sides, at_base=at_base)

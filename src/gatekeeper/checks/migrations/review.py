@@ -36,6 +36,7 @@ from gatekeeper.checks.migrations.detect import (
     DBMATE,
     DIESEL,
     DRIZZLE,
+    FIZZ,
     FLYWAY,
     GOLANG_MIGRATE,
     GOOSE,
@@ -64,7 +65,7 @@ CODE_SEARCH_LIMIT = 64 * 1024 * 1024
 
 def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     """Whether the framework wraps the file in a transaction by default."""
-    if framework in (FLYWAY, DRIZZLE):
+    if framework in (FLYWAY, DRIZZLE, FIZZ):  # pop runs each fizz file in a transaction
         return True  # drizzle-orm's migrators run every pending migration in one transaction
     if framework == SQLX:
         return sqlx.in_transaction(text)
@@ -139,7 +140,7 @@ def new_before(changes: ChangeSet, m: Migration, changed: list[Migration]) -> li
         (
             c
             for c in changed
-            if c.is_sql
+            if c.reads_as_sql
             and c.framework == m.framework
             and c.directory == m.directory
             and detect.sort_key(c) < detect.sort_key(m)

@@ -79,7 +79,7 @@ def framework_hits(
         if rules == "postgres" and any(h.new_type for h in hits):
             folder = posixpath.dirname(m.path)
             hits = review.typed(hits, ectoops.merged_types(changes, folder))
-    elif m.is_sql:
+    elif m.reads_as_sql:
         # a per-database file in its database's dialect; a generic file beside such
         # files in the dialect of each database that runs it
         runners = detect.databases(changes, m, variants.from_policy(dialect))

@@ -17,6 +17,7 @@ from typing import TypeVar
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
+    fizz,
     naming,
     pyops,
     pyrows,
@@ -27,6 +28,7 @@ from gatekeeper.checks.migrations import (
 )
 from gatekeeper.checks.migrations.detect import (
     DBMATE,
+    FIZZ,
     FLYWAY,
     FORWARD_ONLY,
     GOLANG_MIGRATE,
@@ -75,6 +77,12 @@ class Sides:
 def sql_sides(changes: ChangeSet, m: Migration, *, at_base: bool = False) -> Sides | None:
     """Up and down SQL of a SQL-file migration; None when the up file cannot be read."""
     read = changes.text_at_base if at_base else changes.text_at_head
+    if m.framework == FIZZ:  # judged by its SQL translation (fizz.py)
+
+        def read(path: str) -> str | None:
+            fizz_text = (changes.text_at_base if at_base else changes.text_at_head)(path)
+            return None if fizz_text is None else fizz.to_sql(fizz_text)
+
     text = read(m.path)
     if text is None:
         return None
