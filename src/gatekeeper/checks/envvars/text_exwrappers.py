@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_langs import ELIXIR, code_of
-from gatekeeper.checks.envvars.text_names import MAX_ARGS, Param
+from gatekeeper.checks.envvars.text_names import MAX_ARGS, Param, same_definitions
 
 #: what a direct read's file contains
 READ_WORDS = ("System.get_env", "System.fetch_env")
@@ -152,20 +152,18 @@ class ExWrappers:
             return None
         other, touched = self._other_side
         index = other.index()
-        for path in sorted(touched):
-            if not path.endswith((".ex", ".exs")) or _SKIPPED.search(path):
-                continue
-            theirs = other._defined.get(path, {})
-            text = self._read(path)
-            if text is None:
-                if theirs:
-                    return None
-                continue
+
+        def theirs(path: str) -> Index:
+            return other._defined.get(path, {})
+
+        def ours(path: str, text: str) -> Index:
             parsed = _parse(text)
-            outer = _without(index, theirs)
-            if _defined(parsed, _callable(parsed, text, outer)) != theirs:
-                return None
-        return index
+            return _defined(parsed, _callable(parsed, text, _without(index, theirs(path))))
+
+        def wanted(path: str) -> bool:
+            return path.endswith((".ex", ".exs")) and not _SKIPPED.search(path)
+
+        return index if same_definitions(touched, wanted, theirs, self._read, ours) else None
 
     def _build(self) -> Index:
         index: Index = {}

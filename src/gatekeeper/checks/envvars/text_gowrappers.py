@@ -25,7 +25,13 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from gatekeeper.checks.envvars.text_names import GO, Constants, Wrappers, wrappers_of
+from gatekeeper.checks.envvars.text_names import (
+    GO,
+    Constants,
+    Wrappers,
+    same_definitions,
+    wrappers_of,
+)
 
 #: what a direct read's file contains (text_names.GO's reads)
 READ_WORDS = ("os.Getenv", "os.LookupEnv", "syscall.Getenv")
@@ -109,20 +115,20 @@ class GoWrappers:
             return None
         other, touched = self._other_side
         index = other._index()
-        for path in sorted(touched):
-            if not path.endswith(".go") or _SKIPPED.search(path):
-                continue
-            theirs = other._defined.get(path, {})
-            text = self._read(path)
-            if text is None:
-                if theirs:
-                    return None
-                continue
-            outer = {k: v for k, v in self._visible(path, text, index).items() if k not in theirs}
+
+        def theirs(path: str) -> Wrappers:
+            return other._defined.get(path, {})
+
+        def ours(path: str, text: str) -> Wrappers:
+            visible = self._visible(path, text, index)
+            outer = {k: v for k, v in visible.items() if k not in theirs(path)}
             found = wrappers_of(text, GO, self._constants(path, text), outer)
-            if _functions_only(text, found) != theirs:
-                return None
-        return index
+            return _functions_only(text, found)
+
+        def wanted(path: str) -> bool:
+            return path.endswith(".go") and not _SKIPPED.search(path)
+
+        return index if same_definitions(touched, wanted, theirs, self._read, ours) else None
 
     def _build(self, index: dict[str, Wrappers]) -> None:
         paths = self._candidates(list(READ_WORDS))

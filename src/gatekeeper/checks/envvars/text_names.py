@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from gatekeeper.checks.envvars.model import EnvRead, family, line_of
@@ -437,3 +437,27 @@ def _param_names(params: str) -> list[str]:
 
 def _line(text: str, offset: int) -> int:
     return line_of(text, offset)
+
+
+def same_definitions(
+    touched: Iterable[str],
+    wanted: Callable[[str], bool],
+    theirs: Callable[[str], Mapping[str, object]],
+    read: Callable[[str], str | None],
+    ours: Callable[[str, str], Mapping[str, object]],
+) -> bool:
+    """Whether every touched file ``wanted`` defines the same helpers on this side
+    (``ours(path, text)``) as on the other (``theirs(path)``): then the other side's
+    index of helpers serves this side too, and the repository is searched once. A file
+    this side lacks must have defined none there."""
+    for path in sorted(touched):
+        if not wanted(path):
+            continue
+        text = read(path)
+        if text is None:
+            if theirs(path):
+                return False
+            continue
+        if ours(path, text) != theirs(path):
+            return False
+    return True
