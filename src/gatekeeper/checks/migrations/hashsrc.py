@@ -9,6 +9,7 @@ same way, and a relaxation cannot hang on a comma or a ``#`` one of them misread
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 
 def code(line: str, *, interpolation: bool = False) -> str:
@@ -43,17 +44,21 @@ def arguments(
     words: re.Pattern[str] | None = None,
     opening: frozenset[str] = frozenset(),
     starts: str = "",
+    quotes: str = "\"'",
+    closing: Callable[[str, int], int] = string_end,
 ) -> list[str]:
     """``text`` split at the commas outside brackets and string literals, each stripped;
     ``words`` matches keywords that also nest (Elixir's ``fn`` ... ``end``: those in
     ``opening`` open a level, the others close one), tried only where a character of
-    ``starts`` begins one (a match tried at every character made long calls slow)."""
+    ``starts`` begins one (a match tried at every character made long calls slow).
+    ``quotes`` open string literals, which ``closing`` finds the end of (JavaScript's
+    template literals need their ``${...}`` stepped over)."""
     out: list[str] = []
     depth, start, index = 0, 0, 0
     while index < len(text):
         c = text[index]
-        if c in "\"'":
-            index = string_end(text, index)
+        if c in quotes:
+            index = closing(text, index)
         elif c in "([{":
             depth += 1
         elif c in ")]}":

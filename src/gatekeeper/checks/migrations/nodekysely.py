@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations.hashsrc import arguments
 from gatekeeper.checks.migrations.nodescan import COMMENTS, call_end, string_end
 from gatekeeper.checks.migrations.sqltext import TEMPLATE_PLACEHOLDER, Statement, split
 
@@ -65,22 +66,9 @@ def _chain(code: str, at: int, first: int) -> list[_Call]:
 
 
 def _arguments(text: str) -> list[str]:
-    """A call's arguments, split at the commas of its own depth."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        c = text[i]
-        if c in "\"'`":
-            i = string_end(text, i)
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            out.append(text[start:i].strip())
-            start = i + 1
-        i += 1
-    last = text[start:].strip()
-    return [*out, last] if last else out
+    """A call's arguments, split at the commas of its own depth (none for an empty call)."""
+    out = arguments(text, quotes="\"'`", closing=string_end)
+    return out if out[-1] else out[:-1]
 
 
 _STRING = re.compile(r"""^(?P<q>['"`])(?P<text>[^'"`]*)(?P=q)$""")
