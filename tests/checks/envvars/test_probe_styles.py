@@ -7,7 +7,8 @@ YAML config, ``ENV.key?`` and Figaro (text_ruby); SvelteKit's and Astro's env mo
 env-var, Vite's ``loadEnv``, ``Bun.env``, optional chaining (text_jsmodules, text_names);
 envalid's ``cleanEnv`` and convict's ``env:`` (text_schemas); click's and typer's
 ``envvar=``, pydantic's ``Annotated[..., Field(...)]`` and nested models read whole
-(python_walk, pydantic_fields); cleanenv's and kong's ``env:"X"`` tags (text_gotags)."""
+(python_walk, pydantic_fields); cleanenv's and kong's ``env:"X"`` tags (text_gotags);
+envy's structs (text_rustenvy)."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ FIRES: list[tuple[str, dict[str, str], str]] = [
     ),
     (
         "env-var",
-        {"src/c.js": "const env = require('env-var');\nconst x = env.get('NEW_SETTING').asInt();\n"},
+        {"src/c.js": "const env = require('env-var');\nconst x = env.get('NEW_SETTING').asInt();"},
         "NEW_SETTING",
     ),
     (
@@ -206,6 +207,39 @@ FIRES: list[tuple[str, dict[str, str], str]] = [
         "NEW_SETTING",
     ),
     (
+        "rust-envy-turbofish-prefixed",
+        {
+            "src/config.rs": (
+                "#[derive(serde::Deserialize)]\npub struct Config {\n    pub setting: String,\n}\n"
+                'pub fn load() -> Config { envy::prefixed("NEW_").from_env::<Config>().unwrap() }\n'
+            )
+        },
+        "NEW_SETTING",
+    ),
+    (
+        "rust-envy-let-typed-renamed",
+        {
+            "src/config.rs": (
+                "#[derive(Deserialize)]\npub struct Config {\n"
+                '    #[serde(rename = "new_setting")]\n    pub x: Option<HashMap<String, u8>>,\n'
+                "    #[serde(flatten)]\n    pub rest: Other,\n}\n"
+                "pub fn load() -> Config {\n    let c: Config = envy::from_env().unwrap();\n"
+                "    c\n}\n"
+            )
+        },
+        "NEW_SETTING",
+    ),
+    (
+        "rust-envy-returned",
+        {
+            "src/config.rs": (
+                "#[derive(Deserialize)]\npub struct Config {\n    new_setting: u16,\n}\n"
+                "pub fn load() -> Result<Config, envy::Error> {\n    envy::from_env()\n}\n"
+            )
+        },
+        "NEW_SETTING",
+    ),
+    (
         "go-cleanenv-env-prefix",
         {
             "config.go": (
@@ -285,6 +319,19 @@ QUIET: list[tuple[str, dict[str, str]]] = [
     (
         "envvar-keyword-of-another-library",
         {"cli.py": "import mylib\nmylib.option('--x', envvar='NEW_SETTING')\n"},
+    ),
+    (
+        "struct-filled-by-another-crate",
+        {
+            "src/c.rs": (
+                "pub struct Config {\n    pub new_setting: String,\n}\n"
+                'pub fn load() -> Config { toml::from_str::<Config>("").unwrap() }\n'
+            )
+        },
+    ),
+    (
+        "envy-struct-declared-elsewhere",
+        {"src/c.rs": "pub fn load() -> Config { envy::from_env::<Config>().unwrap() }\n"},
     ),
     (
         "env-tag-without-its-library",
