@@ -104,6 +104,7 @@ FIRES: list[tuple[str, dict[str, str], str]] = [
         "vite-loadEnv",
         {
             "vite.config.ts": (
+                "import { defineConfig, loadEnv } from 'vite';\n"
                 "export default ({ mode }) => {\n  const env = loadEnv(mode, process.cwd(), '');\n"
                 "  return { base: env.NEW_SETTING };\n};\n"
             )
@@ -319,6 +320,15 @@ QUIET: list[tuple[str, dict[str, str]]] = [
     (
         "envvar-keyword-of-another-library",
         {"cli.py": "import mylib\nmylib.option('--x', envvar='NEW_SETTING')\n"},
+    ),
+    (
+        "a-load-env-of-its-own",
+        {
+            "src/a.test.ts": (
+                "async function loadEnv() { return import('./env'); }\n"
+                "const env = loadEnv();\nconst x = env.NEW_SETTING;\n"
+            )
+        },
     ),
     (
         "struct-filled-by-another-crate",

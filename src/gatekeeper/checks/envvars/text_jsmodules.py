@@ -6,7 +6,8 @@
 - Astro: ``import { API_URL } from "astro:env/server"`` (or ``/client``) reads each name.
 - env-var: with ``import env from "env-var"`` (or ``require("env-var")``),
   ``env.get("NAME")`` reads ``NAME``.
-- Vite's config: ``const env = loadEnv(mode, ...)`` makes ``env.NAME`` a read.
+- Vite's config: ``const env = loadEnv(mode, ...)``, with ``loadEnv`` imported from
+  ``vite``, makes ``env.NAME`` a read.
 
 An import names the variable it reads only from these modules: any other module's
 upper-case export (``import { MAX_SIZE } from "./limits"``) is a constant.
@@ -28,6 +29,9 @@ _ENV_VAR_REQUIRE = re.compile(
     r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*[\"']env-var[\"']\s*\)"
 )
 _ENV_VAR_STAR = re.compile(r"\bimport\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s*[\"']env-var[\"']")
+_VITE_LOAD_ENV = re.compile(
+    r"\bimport\s*\{[^{}]{0,500}\bloadEnv\b[^{}]{0,500}\}\s*from\s*[\"']vite[\"']"
+)
 _LOAD_ENV = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*loadEnv\s*\(")
 #: what a module's text must contain for any of its reads to be found here
 _WORDS = ("$env/", "astro:env", "env-var", "loadEnv")
@@ -50,7 +54,8 @@ def module_reads(text: str) -> list[EnvRead]:
             getters.add(local)
     getters.update(m.group(1) for m in _ENV_VAR_REQUIRE.finditer(text))
     getters.update(m.group(1) for m in _ENV_VAR_STAR.finditer(text))
-    aliases.update(m.group(1) for m in _LOAD_ENV.finditer(text))
+    if _VITE_LOAD_ENV.search(text):  # a ``loadEnv`` of the file's own is anything
+        aliases.update(m.group(1) for m in _LOAD_ENV.finditer(text))
     reads += alias_reads(text, aliases)
     for name in getters:
         pattern = re.compile(
