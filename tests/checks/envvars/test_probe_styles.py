@@ -8,7 +8,8 @@ env-var, Vite's ``loadEnv``, ``Bun.env``, optional chaining (text_jsmodules, tex
 envalid's ``cleanEnv`` and convict's ``env:`` (text_schemas); click's and typer's
 ``envvar=``, pydantic's ``Annotated[..., Field(...)]`` and nested models read whole
 (python_walk, pydantic_fields); cleanenv's and kong's ``env:"X"`` tags (text_gotags);
-envy's structs (text_rustenvy)."""
+envy's structs (text_rustenvy); Symfony's ``#[Autowire(env:)]`` and ``services.xml``
+(text_php)."""
 
 from __future__ import annotations
 
@@ -241,6 +242,21 @@ FIRES: list[tuple[str, dict[str, str], str]] = [
         "NEW_SETTING",
     ),
     (
+        "symfony-autowire-env",
+        {
+            "src/Mailer.php": (
+                "<?php\nclass Mailer {\n    public function __construct(\n"
+                "        #[Autowire(env: 'NEW_SETTING')] private string $dsn,\n    ) {}\n}\n"
+            )
+        },
+        "NEW_SETTING",
+    ),
+    (
+        "symfony-services-xml",
+        {"config/services.xml": '<container><parameter key="x">%env(NEW_SETTING)%</parameter>\n'},
+        "NEW_SETTING",
+    ),
+    (
         "go-cleanenv-env-prefix",
         {
             "config.go": (
@@ -327,6 +343,16 @@ QUIET: list[tuple[str, dict[str, str]]] = [
             "src/a.test.ts": (
                 "async function loadEnv() { return import('./env'); }\n"
                 "const env = loadEnv();\nconst x = env.NEW_SETTING;\n"
+            )
+        },
+    ),
+    (
+        "autowire-of-a-service-or-in-a-string",
+        {
+            "src/A.php": (
+                "<?php\nclass A {\n    public function __construct(\n"
+                "        #[Autowire(service: 'mailer')] private $m,\n"
+                "        private string $doc = \"#[Autowire(env: 'NEW_SETTING')]\",\n    ) {}\n}\n"
             )
         },
     ),

@@ -589,6 +589,8 @@ def scanner_for(path: str, text: str) -> Scanner | None:
             return _SYMFONY
     if "${" in text and text_spring.is_config_file(path):  # Spring's application.yml
         return _spring_config
+    if suffix == ".xml" and "%env(" in text:  # Symfony's services.xml
+        return _SYMFONY
     if not suffix and text.startswith("#!") and re.match(r"#!.*\b(?:ba|z|da|k)?sh\b", text):
         return _SHELL
     return None
