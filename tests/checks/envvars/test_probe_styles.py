@@ -302,6 +302,10 @@ QUIET: list[tuple[str, dict[str, str]]] = [
             )
         },
     ),
+    (
+        "windows-own-variable",
+        {"src/main/resources/application-windows.yml": "komga:\n  dir: ${LOCALAPPDATA}/komga\n"},
+    ),
     ("placeholder-outside-application-config", {"config/other.yml": "a: ${NEW_SETTING}\n"}),
     (
         "properties-not-application",
