@@ -20,6 +20,7 @@ from gatekeeper.checks.migrations import (
     detect,
     dialects,
     djfields,
+    djtogether,
     moves,
     opsafety,
     pgcolumns,
@@ -300,6 +301,9 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             hits = opsafety.django(
                 calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt, prior=prior
             )
+            if "_together" in source:
+                together = djtogether.before(changes, m.path)
+                hits += djtogether.added_hits(calls, dialect, added, exempt, together)
             classes = _model_classes(changes, m.path) if any(h.table for h in hits) else {}
             hits = [_django_table(h, m.path, classes) for h in hits]
     except pyops.MigrationSyntaxError:
