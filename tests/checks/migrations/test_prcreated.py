@@ -29,15 +29,36 @@ def _drops(base: dict[str, str], head: dict[str, str]) -> list[Finding]:
     return [f for f in found if f.rule in ("drop-column", "drop-table")]
 
 
-def test_a_column_an_earlier_new_migration_added_drops_with_a_warning() -> None:
+def test_a_column_an_earlier_new_migration_added_is_not_dropped_data() -> None:
+    # cors is merged on clients, which says nothing of projects.cors
     head = {
         f"{MIG}/20240201000000_settings/migration.sql": ADD,
         f"{MIG}/20240201000100_cors_array/migration.sql": RETYPE,
     }
-    found = _drops(INIT, head)
-    assert len(found) == 1
-    assert found[0].level.name == "WARNING"
-    assert "20240201000000_settings/migration.sql, new in this change too" in found[0].message
+    assert _drops(INIT, head) == []
+
+
+def test_an_orm_column_an_earlier_new_migration_added_drops_with_a_warning() -> None:
+    def revision(rev: str, down: str, body: str) -> str:
+        return (
+            f"from alembic import op\nimport sqlalchemy as sa\nrevision = '{rev}'\n"
+            f"down_revision = {down}\n\n\ndef upgrade():\n    {body}\n\n\n"
+            "def downgrade():\n    pass\n"
+        )
+
+    init = revision("r0", "None", "op.create_table('projects', sa.Column('id', sa.Text()))")
+    add = revision("r1", "'r0'", "op.add_column('projects', sa.Column('cors', sa.Text()))")
+    drop = revision("r2", "'r1'", "op.drop_column('projects', 'cors')")
+    base = {"migrations/versions/r0_init.py": init}
+    head = {"migrations/versions/r1_add.py": add, "migrations/versions/r2_drop.py": drop}
+    found = _drops(base, head)
+    assert [f.level.name for f in found] == ["WARNING"]
+    assert "migrations/versions/r1_add.py, new in this change too" in found[0].message
+    # the same drop once r1 is merged: a database may hold values
+    merged = _drops(
+        {**base, "migrations/versions/r1_add.py": add}, {"migrations/versions/r2_drop.py": drop}
+    )
+    assert [f.level.name for f in merged] == ["ERROR"]
 
 
 def test_a_column_a_merged_migration_added_blocks() -> None:

@@ -9,11 +9,13 @@ like ``AddIndex``; the dropped ones are brief. What was there before is read fro
 merged migrations of the folder (``CreateModel(options=...)`` and earlier
 ``Alter*Together``), at base, as djfields.py reads fields.
 
-The same reading counts the indexes the merged migrations declare on each model (its
-``index_together`` tuples and its named ``indexes``): a model the team has indexed
-:data:`MANY_INDEXES` ways or more is one whose queries kept getting slow as it grew, the
-sign tables.py takes as large (precedent.py's ``often_indexed`` counts migrations instead,
-which a squashed history no longer shows).
+The same reading counts the indexes on more than one column that the merged migrations
+declare on each model (its ``index_together`` tuples and its ``indexes``): a small table
+needs none (a scan of it is quick), so a model the team has given :data:`MANY_INDEXES` or
+more is one whose queries kept getting slow as it grew, the sign tables.py takes as large
+(precedent.py's ``often_indexed`` counts later index migrations instead, which a squashed
+history no longer shows; single-column indexes, which any table gets with its columns,
+count for neither).
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ def before(changes: ChangeSet, migration_path: str) -> Declared:
 
 
 def many_indexed(changes: ChangeSet, migration_path: str) -> dict[str, int]:
-    """Lower-case model -> the indexes the merged migrations declare on it, for models with
-    at least :data:`MANY_INDEXES`."""
+    """Lower-case model -> the indexes on more than one column the merged migrations
+    declare on it, for models with at least :data:`MANY_INDEXES`."""
     counts: dict[str, int] = {}
     for (model, option), declared in before(changes, migration_path).items():
         if option in ("index_together", "indexes"):
-            counts[model] = counts.get(model, 0) + len(declared)
+            # an entry of "indexes" is (name, *fields)
+            least = 2 if option == "index_together" else 3
+            counts[model] = counts.get(model, 0) + sum(len(d) >= least for d in declared)
     return {m: n for m, n in counts.items() if n >= MANY_INDEXES}
 
 
@@ -103,15 +107,19 @@ def _index_op(call: ast.Call, name: str, known: Declared) -> None:
         known[key] = known.get(key, frozenset()) | frozenset(added)
     else:
         gone = pyops.literal_str(pyops.keyword(call, "name", 1)) or ""
-        known[key] = known.get(key, frozenset()) - {(gone,)}
+        known[key] = frozenset(i for i in known.get(key, frozenset()) if i[0] != gone)
 
 
 def _index_names(items: list[ast.expr]) -> list[tuple[str, ...]]:
-    """``models.Index(fields=[...], name="x")`` calls as ``("x",)`` (unnamed: by line)."""
+    """``models.Index(fields=["a", "b"], name="x")`` calls as ``("x", "a", "b")`` (unnamed:
+    by line; fields not literal, such as expressions, left out)."""
     out: list[tuple[str, ...]] = []
     for item in items:
         if isinstance(item, ast.Call):
-            out.append((pyops.literal_str(pyops.keyword(item, "name")) or f"@{item.lineno}",))
+            name = pyops.literal_str(pyops.keyword(item, "name")) or f"@{item.lineno}"
+            fields = pyops.keyword(item, "fields")
+            listed = fields.elts if isinstance(fields, ast.List | ast.Tuple) else []
+            out.append((name, *(f for f in map(pyops.literal_str, listed) if f)))
     return out
 
 

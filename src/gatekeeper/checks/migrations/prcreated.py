@@ -65,13 +65,30 @@ def _earlier_added(changes: ChangeSet, m: Migration) -> list[Migration]:
     return [x for x in before if x.path != m.path and _added(changes, x.path)]
 
 
+#: columns looked up in the merged chain per migration, at most (the rest count as merged)
+MAX_LOOKUPS = 20
+
+
+def merged_columns(
+    changes: ChangeSet, m: Migration, pairs: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which ``(table, column)`` pairs (columns the change's earlier migrations add) a
+    merged migration of ``m``'s folder may have created: ``ADD COLUMN IF NOT EXISTS
+    email`` in a PR does not make a merged column new, but ``cors`` merged on ``clients``
+    says nothing of ``projects.cors``. Past the bound, every pair counts as merged."""
+    ordered = sorted(p for p in pairs if all(p))
+    merged = set(ordered[MAX_LOOKUPS:])
+    merged |= {p for p in ordered[:MAX_LOOKUPS] if _at_base(changes, m, *p)}
+    return merged
+
+
 def _at_base(changes: ChangeSet, m: Migration, table: str, column: str) -> bool:
     """Whether a merged file of the folder may have created the table (names it) or the
     column (a statement names both); True when the base cannot be read."""
     folder = m.directory
     pattern = f"{folder}/*" if folder else "*"
-    words = [table, column] if column else [table]
-    found = changes.base_files_containing(words, [pattern])
+    # a statement naming both is in a file naming the column
+    found = changes.base_files_containing([column or table], [pattern])
     if found is None or len(found) > MAX_FILES:
         return True
     if not column:

@@ -24,6 +24,7 @@ from gatekeeper.checks.migrations import (
     moves,
     opsafety,
     pgcolumns,
+    prcreated,
     pyops,
     safety,
     sqlmigrate,
@@ -196,8 +197,8 @@ def sql_hits(
     # a table or column the merged chain already names is not new, whatever IF NOT EXISTS
     # statement the PR puts before the change
     created -= _merged_names(changes, m, created)
-    merged_columns = _merged_names(changes, m, {c for t, c in added if t not in created})
-    added = {(t, c) for t, c in added if t in created or c not in merged_columns}
+    fresh = {(t, c) for t, c in added if t not in created}
+    added -= prcreated.merged_columns(changes, m, fresh)
     statements = split(sides.up, sides.up_line)
     in_tx = _popx_transaction(changes, m)
     if in_tx is None and m.framework == DIESEL:

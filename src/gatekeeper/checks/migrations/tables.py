@@ -134,7 +134,7 @@ class Sizes:
         if ways is not None:
             return (
                 f"{known[0]} is treated as large: the merged migrations declare {ways} indexes "
-                f"on it, as a table queried many ways over many rows gets "
+                f"on more than one of its columns, which only a table too large to scan needs "
                 f"(list the real large tables in {SETTING})"
             )
         words = [part for w in _WORD.findall(bare) for part in split_compound(w.lower())]
