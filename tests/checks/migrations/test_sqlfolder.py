@@ -176,6 +176,37 @@ def test_sqlx_no_transaction_marker_is_honoured(git_repo: Any) -> None:
     assert "concurrent-in-transaction" not in _rules(found)
 
 
+_CONCURRENTLY = "create index concurrently users_email on users (email);\n"
+
+
+def _pair(folder: str, up: str) -> dict[str, str]:
+    return {f"{folder}/20240202000000_i.up.sql": up, f"{folder}/20240202000000_i.down.sql": (
+        "drop index users_email;\n")}
+
+
+def test_a_reversible_sqlx_pair_runs_in_sqlxs_transaction(git_repo: Any) -> None:
+    # golang-migrate's names, but sqlx runs the pair: in a transaction, lone statement or not
+    head = _pair(f"{PG_CRATE}/migrations", _CONCURRENTLY)
+    found = _run(git_repo, _pg_crate(), head, roundtrip="off")
+    assert "concurrent-in-transaction" in _rules(found, Level.ERROR)
+
+
+def test_a_reversible_sqlx_pair_honours_no_transaction(git_repo: Any) -> None:
+    head = _pair(f"{PG_CRATE}/migrations", "-- no-transaction\n" + _CONCURRENTLY)
+    found = _run(git_repo, _pg_crate(), head, roundtrip="off")
+    assert "concurrent-in-transaction" not in _rules(found)
+
+
+def test_a_golang_migrate_pair_beside_a_crate_without_sqlx_stays_golang_migrate(
+    git_repo: Any,
+) -> None:
+    # no sqlx in the manifest: golang-migrate sends a lone statement without a transaction
+    base = {"svc/Cargo.toml": '[package]\nname = "svc"\n', "svc/migrations/1_u.up.sql": USERS,
+            "svc/migrations/1_u.down.sql": "drop table users;\n"}  # fmt: skip
+    found = _run(git_repo, base, _pair("svc/migrations", _CONCURRENTLY), roundtrip="off")
+    assert "concurrent-in-transaction" not in _rules(found)
+
+
 def test_a_sql_folder_is_reviewed_but_not_run(git_repo: Any) -> None:
     base = {"db/migrations/v1.0.0.sql": USERS}
     head = {"db/migrations/v1.1.0.sql": "alter table users drop column email;\n"}
