@@ -180,8 +180,10 @@ _CONCURRENTLY = "create index concurrently users_email on users (email);\n"
 
 
 def _pair(folder: str, up: str) -> dict[str, str]:
-    return {f"{folder}/20240202000000_i.up.sql": up, f"{folder}/20240202000000_i.down.sql": (
-        "drop index users_email;\n")}
+    return {
+        f"{folder}/20240202000000_i.up.sql": up,
+        f"{folder}/20240202000000_i.down.sql": ("drop index users_email;\n"),
+    }
 
 
 def test_a_reversible_sqlx_pair_runs_in_sqlxs_transaction(git_repo: Any) -> None:

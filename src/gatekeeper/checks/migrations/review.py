@@ -231,6 +231,8 @@ def sql_hits(
             hits += nesting
     if dialect == "postgres" and any(h.new_type for h in hits):
         hits = typed(hits, pgcolumns.merged_types(changes, m))
+    if dialect == "postgres":
+        hits = pgcolumns.no_op_not_null(hits, changes, m, [s for _, s in before], statements)
     # a column an earlier migration of the same change added holds nothing yet
     hits = [
         h
