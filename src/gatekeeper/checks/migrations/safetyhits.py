@@ -11,6 +11,7 @@ a Go folder's merged files (:func:`merged_go`) and which Liquibase changesets ar
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 
 from gatekeeper.changes import ChangeSet
@@ -32,6 +33,7 @@ from gatekeeper.checks.migrations import (
     rubysql,
     safety,
     sqltext,
+    txmarkers,
     variants,
 )
 from gatekeeper.checks.migrations.detect import (
@@ -46,6 +48,7 @@ from gatekeeper.checks.migrations.detect import (
     Migration,
 )
 from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.model import Level
 
 
 def framework_hits(
@@ -104,6 +107,10 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
     its folder when one does (else the policy's)."""
     rules = variants.RULES_DIALECT.get(drizzle.config_dialect(changes, m.directory), dialect)
     node = nodemig.read(text)
+    setup = None
+    if node.library == nodemig.KYSELY and node.in_transaction:
+        setup = txmarkers.kysely_setup(changes)  # a Migrator built without transactions
+        node = dataclasses.replace(node, in_transaction=setup is None)
     merged = None
     if node.library == nodemig.KNEX and ".alter(" in text:
         earlier = [
@@ -122,6 +129,13 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
     )
     if rules == "postgres" and any(h.new_type for h in found):
         found = review.typed(found, nodefolder.types_before(changes, m, node))
+    if setup is not None and not setup.merged:
+        message = (
+            f"Read as run outside a transaction: {setup.path} (new in this change) builds "
+            "Kysely's Migrator with disableTransactions: true. Confirm that is the Migrator "
+            "the deployment runs."
+        )
+        found.append(Hit("runner-outside-transaction", message, 1, setup.path, level=Level.WARNING))
     return found
 
 
