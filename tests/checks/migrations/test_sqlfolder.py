@@ -304,6 +304,26 @@ def test_an_unclaimed_versioned_code_file_under_migrations_is_named(git_repo: An
     assert _rules(found) == ["unrecognised"]
 
 
+def test_code_files_named_by_a_prefixed_version_are_named(git_repo: Any) -> None:
+    # sea-orm's and FluentMigrator's files, which no reader claims: never passed in silence
+    head = {
+        "migration/src/m20240201_000001_add_index.rs": "pub struct Migration;\n",
+        "src/Migrations/M0002_AddIndex.cs": "public class M0002 : Migration {}\n",
+    }
+    found = _run(git_repo, {"README.md": "x\n"}, head)
+    assert _rules(found) == ["unrecognised", "unrecognised"]
+
+
+def test_helpers_named_by_a_word_are_not_named(git_repo: Any) -> None:
+    head = {
+        "migration/src/main.rs": "fn main() {}\n",
+        "migration/src/lib.rs": "pub struct Migrator;\n",
+        "src/Migrations/MigrationRunner.cs": "public class Runner {}\n",
+        "src/migrations/mod.rs": "mod m1;\n",
+    }
+    assert _rules(_run(git_repo, {"README.md": "x\n"}, head)) == []
+
+
 def test_helpers_tests_packages_and_schema_dumps_are_not_named(git_repo: Any) -> None:
     """Python packages named migrations, fixtures, docs, dumps and runners are no migrations."""
     head = {
