@@ -25,6 +25,8 @@ KYSELY = "kysely"
 #: ``this.addSql('...')``, each migration in a transaction unless its class overrides
 #: ``isTransactional()`` to return false
 MIKRO_ORM = "mikro-orm"
+#: node-pg-migrate: sides taking its builder, ``pgm`` (:mod:`.nodepgm`)
+NODE_PG = "node-pg-migrate"
 #: a project's own runner over files whose sides run SQL written in ``sql`...``` templates
 #: (drizzle-orm's tag: papra's ``0019-two-factor-verified.migration.ts`` exports
 #: ``{ up: async ({ db }) => { await db.run(sql`ALTER TABLE ...`) }, down: ... }``)
@@ -95,6 +97,8 @@ def library(text: str) -> str | None:
         return KYSELY
     if _MIKRO_IMPORT.search(text):
         return MIKRO_ORM
+    if _PGM.search(text):
+        return NODE_PG
     if "MigrationInterface" in text and "queryRunner" in text:
         return TYPEORM
     if "queryInterface" in text:
@@ -111,7 +115,14 @@ def library(text: str) -> str | None:
 _MIKRO_IMPORT = re.compile(
     r"""\bfrom\s*['"]@mikro-orm/migrations['"]|\brequire\s*\(\s*['"]@mikro-orm/migrations['"]"""
 )
+#: a side taking node-pg-migrate's builder (``(pgm) =>``, ``up(pgm: MigrationBuilder)``)
+#: or an import from the package
+_PGM = re.compile(
+    r"""\bfrom\s*['"]node-pg-migrate['"]|\brequire\s*\(\s*['"]node-pg-migrate['"]|"""
+    r"\b(?:up|down)\b[^()\n]{0,40}\(\s*pgm\s*[:,)]"
+)
 _MIKRO_NO_TX = re.compile(r"\bisTransactional\s*\(\s*\)\s*(?::\s*boolean\s*)?\{\s*return\s+false\b")
+_PGM_NO_TX = re.compile(r"\bpgm\s*\.\s*noTransaction\s*\(")
 #: an import of Kysely: ``import { type Kysely, sql } from 'kysely'``, ``require("kysely")``
 _KYSELY_IMPORT = re.compile(r"""\bfrom\s*['"]kysely['"]|\brequire\s*\(\s*['"]kysely['"]\s*\)""")
 
@@ -215,6 +226,8 @@ def read(text: str) -> NodeMigration:
         in_tx = re.search(r"\btransaction\s*=\s*false\b", text) is None
     elif lib == SQL_TAG:
         in_tx = _ALTERATION_TYPE.search(text) is not None
+    elif lib == NODE_PG:
+        in_tx = _PGM_NO_TX.search(text) is None
     elif lib == MIKRO_ORM:
         in_tx = _MIKRO_NO_TX.search(text) is None
     elif lib == KYSELY:

@@ -329,3 +329,13 @@ def _column_change(column: str, callback: str) -> str | None:
     if call.name == "dropNotNull":
         return f"ALTER COLUMN {column} DROP NOT NULL"
     return None
+
+
+# the readers node-pg-migrate's builder shares (:mod:`.nodepgm`): JavaScript's calls,
+# literals and names, whatever the library
+arguments_of = _arguments
+chain_calls = _chain
+quoted_name = _quoted
+sql_names = _names
+text_of = _text
+value_of = _value
