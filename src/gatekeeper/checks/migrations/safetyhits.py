@@ -28,6 +28,7 @@ from gatekeeper.checks.migrations import (
     liquibase,
     nodefolder,
     nodemig,
+    rails,
     railsops,
     review,
     rubysql,
@@ -189,7 +190,11 @@ def _ruby_hits(
     added = changes.added_lines(m.path)
     drops = railsops.changed_drops(changes, m, code_paths, changed) if m.framework == RAILS else []
     if m.framework == RAILS and rules == "postgres":
-        return railsops.index_hits(text, added) + drops
+        refused = [
+            Hit("concurrent-in-transaction", _IN_RAILS_TX.format(call=call[:80]), line, call)
+            for line, call in rails.concurrent_in_transaction(text, added)
+        ]
+        return railsops.index_hits(text, added) + refused + drops
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):
         return drops
     review_sql = sql_review(rules)
@@ -197,6 +202,12 @@ def _ruby_hits(
     if m.framework == RAILS:
         return [h for h in found if h.rule == "table-rebuild"] + drops
     return found
+
+
+_IN_RAILS_TX = (
+    "{call}: CONCURRENTLY inside the transaction Rails opens for each migration; "
+    "PostgreSQL refuses it, so the migration fails. Add disable_ddl_transaction! to the class."
+)
 
 
 def merged_go(changes: ChangeSet, m: Migration) -> list[str]:
