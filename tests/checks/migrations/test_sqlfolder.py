@@ -309,9 +309,10 @@ def test_code_files_named_by_a_prefixed_version_are_named(git_repo: Any) -> None
     head = {
         "migration/src/m20240201_000001_add_index.rs": "pub struct Migration;\n",
         "src/Migrations/M0002_AddIndex.cs": "public class M0002 : Migration {}\n",
+        "db/migrations/0002_drop_events.cql": "DROP TABLE events;\n",
     }
     found = _run(git_repo, {"README.md": "x\n"}, head)
-    assert _rules(found) == ["unrecognised", "unrecognised"]
+    assert _rules(found) == ["unrecognised"] * 3
 
 
 def test_helpers_named_by_a_word_are_not_named(git_repo: Any) -> None:

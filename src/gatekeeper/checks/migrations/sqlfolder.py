@@ -31,7 +31,9 @@ _VERSIONED = re.compile(r"^[vV]?(\d+(?:[._]\d+)*)(?:[-_][^.]*)?\.sql$")
 _MIGRATION_WORDS = frozenset({"migrations", "migration", "migrate"})
 #: code files a migrations folder may hold that frameworks write migrations in
 _CODE = (".py", ".rb", ".go", ".rs", ".php", ".java", ".kt", ".cs", ".js", ".ts", ".mjs",
-         ".cjs", ".mts", ".cts")  # fmt: skip
+         ".cjs", ".mts", ".cts",
+         # and the query languages of other databases, and SQL under other suffixes
+         ".cql", ".cypher", ".surql", ".hql", ".ddl", ".pgsql", ".psql")  # fmt: skip
 #: folders whose files are tests, fixtures, documentation or build output, not migrations
 _NOT_MIGRATIONS = frozenset({
     "test", "tests", "__tests__", "testdata", "testing", "fixtures", "fixture", "docs", "doc",
