@@ -159,6 +159,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "twenty-fifth (26)": (
         "keephq/keep", "teamhanko/hanko", "docmost/docmost", "Bubka/2FAuth", "Prowlarr/Prowlarr",
     ),
+    "twenty-sixth (27)": (
+        "mozilla/pontoon", "feedbin/feedbin", "gotson/komga", "Openpanel-dev/openpanel",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
