@@ -36,6 +36,7 @@ from gatekeeper.checks.envvars.text_names import Constants
 from gatekeeper.checks.envvars.text_php import php_reads, symfony_reads
 from gatekeeper.checks.envvars.text_ruby import erb_yaml_reads, is_erb_yaml, ruby_reads
 from gatekeeper.checks.envvars.text_rust import rust_reads
+from gatekeeper.checks.envvars.text_rustconfig import settings_reads
 from gatekeeper.checks.envvars.text_rustenvy import envy_reads
 from gatekeeper.checks.yamlbound import load_all
 
@@ -542,7 +543,7 @@ _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"), _js),
     **dict.fromkeys((".vue", ".svelte"), _js),
     ".go": _go,
-    ".rs": _text_only(lambda t: rust_reads(t) + envy_reads(t)),
+    ".rs": _text_only(lambda t: rust_reads(t) + envy_reads(t) + settings_reads(t)),
     ".rb": _text_only(lambda t: ruby_reads(t) + text_konfig.konfig_reads(t)),
     # an ERB view's Ruby is inside <% %> tags; the Ruby patterns start at ``ENV[`` or
     # ``ENV.fetch(``, which the HTML around them does not contain
