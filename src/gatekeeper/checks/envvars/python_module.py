@@ -1,11 +1,11 @@
 """A Python module as the env-vars check sees it: its top-level names as symbols.
 
 Imports of the libraries that read the environment (``os``, environs, django-environ,
-decouple, dynaconf, pydantic, ``starlette.config``) become library symbols; imports of
-anything else stay unresolved until a name is used, then the :class:`Resolver` looks them
-up in the repository. Assignments bind string constants, env objects (``env = Env()``) and
-instances of the module's classes; functions and classes are recorded for the walk
-(:mod:`python_walk`) that finds wrappers and reads.
+decouple, dynaconf, pydantic, ``starlette.config``, ``everett.manager``) become library
+symbols; imports of anything else stay unresolved until a name is used, then the
+:class:`Resolver` looks them up in the repository. Assignments bind string constants, env
+objects (``env = Env()``) and instances of the module's classes; functions and classes are
+recorded for the walk (:mod:`python_walk`) that finds wrappers and reads.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ LIBRARIES = frozenset(
 )
 #: modules of larger libraries that read the environment (the rest of those libraries
 #: stays unresolved, so a module that only uses, say, starlette's routing is not parsed)
-_LIBRARY_MODULES = frozenset({"starlette.config"})
+_LIBRARY_MODULES = frozenset({"starlette.config", "everett.manager"})
 #: command-line libraries whose options name a variable (``envvar="X"``): their names are
 #: library symbols, but importing them alone is no reason to parse a module (the
 #: ``envvar`` gate word is)
@@ -55,6 +55,7 @@ GATE = (
     "environs",
     "decouple",
     "starlette.config",
+    "everett",
     "ynaconf",
     "LazySettings",
     "BaseSettings",
@@ -70,6 +71,8 @@ _OBJECT_CLASSES = {
     "dynaconf.Dynaconf": "dynaconf",
     "dynaconf.LazySettings": "dynaconf",
 }
+#: everett's manager class; its calls read ``KEY`` upper-cased
+_EVERETT = "everett.manager.ConfigManager"
 _OBJECTS = {
     "decouple.config": EnvObject("decouple"),
     "dynaconf.settings": EnvObject("dynaconf", "DYNACONF_"),
@@ -249,6 +252,8 @@ def _made_by(mod: Module, call: ast.Call) -> Symbol | None:
     maker = qualify(mod, call.func)
     if isinstance(maker, ClassInfo):
         return Instance(maker)
+    if isinstance(maker, Lib) and maker.qual.startswith(_EVERETT):
+        return _everett_manager(mod, call, maker.qual)
     if not isinstance(maker, Lib) or maker.qual not in _OBJECT_CLASSES:
         return None
     kind = _OBJECT_CLASSES[maker.qual]
@@ -260,6 +265,33 @@ def _made_by(mod: Module, call: ast.Call) -> Symbol | None:
         return EnvObject(kind, f"{prefix}_" if prefix else "")
     given = keyword(call, "env_prefix" if kind == "starlette" else "prefix")
     return EnvObject(kind, literal(given) or "")
+
+
+def _everett_manager(mod: Module, call: ast.Call, qual: str) -> EnvObject | None:
+    """An everett ``ConfigManager`` that reads the process environment: the one
+    ``basic_config()`` makes, or one whose literal list of environments holds a
+    ``ConfigOSEnv()`` (``from_dict``, or a list of dicts and files only, reads none)."""
+    if qual == f"{_EVERETT}.basic_config":
+        return EnvObject("everett")
+    if qual != _EVERETT:
+        return None
+    given = call.args[0] if call.args else keyword(call, "environments")
+    items = given.elts if isinstance(given, ast.List | ast.Tuple) else []
+    for item in items:
+        made = qualify(mod, item.func) if isinstance(item, ast.Call) else None
+        if isinstance(made, Lib) and made.qual == "everett.manager.ConfigOSEnv":
+            return EnvObject("everett")
+    return None
+
+
+def everett_prefix(call: ast.Call) -> str | None:
+    """The start everett's ``config("key", namespace="ns")`` puts before the key it
+    upper-cases (``NS_``), None when the namespace is computed at run time."""
+    given = keyword(call, "namespace")
+    if given is None or (isinstance(given, ast.Constant) and given.value is None):
+        return ""
+    namespace = literal(given)
+    return f"{namespace.upper()}_" if namespace else None
 
 
 def qualify(mod: Module, node: ast.AST, lookup: Lookup | None = None) -> Symbol | None:

@@ -20,6 +20,7 @@ from gatekeeper.checks.envvars.python_module import (
     GATE,
     Module,
     class_info,
+    everett_prefix,
     method_of,
     qualify,
 )
@@ -190,6 +191,11 @@ class _Walk:
                 self._read(first or keyword(call, "key"), call.lineno, f"os.environ.{method}")
             elif qual in _CLI_OPTIONS and (envvar := keyword(call, "envvar")) is not None:
                 self._cli_envvar(envvar, call.lineno, f"{qual}(envvar=)")
+            return
+        if isinstance(target, EnvObject) and target.kind == "everett":
+            ns = everett_prefix(call)  # the key upper-cased after its namespace (None: unknown)
+            key = first or keyword(call, "key") if ns is not None else None
+            self._read(key, call.lineno, "everett config()", prefix + (ns or ""), upper=True)
             return
         if isinstance(target, EnvObject) and target.kind != "dynaconf":
             arg = first or keyword(call, "var") or keyword(call, "name") or keyword(call, "option")
