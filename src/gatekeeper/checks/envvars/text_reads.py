@@ -19,6 +19,7 @@ import yaml
 from gatekeeper.checks.envvars import (
     text_ardanconf,
     text_exwrappers,
+    text_goff,
     text_gotags,
     text_jsalias,
     text_jsmodules,
@@ -505,6 +506,7 @@ def _go(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
         lambda: lookups.go_key_types(path),
         lookups.go_wrappers(path, text) if _calls_with_literal(text) else None,
     )
+    reads += text_goff.ff_reads(text)  # flags peterbourgon/ff also reads from the environment
     # a struct type may be a section of an ardanlabs/conf tree declared elsewhere
     if "struct" in text or text_ardanconf.SEARCH_WORD in text:
         reads += lookups.go_conf(path)
