@@ -167,3 +167,11 @@ def test_a_struct_no_extraction_fills_is_not_read() -> None:
 def test_an_extraction_of_a_struct_declared_elsewhere_reads_nothing() -> None:
     text = _svix(NEW).replace("pub struct ConfigurationInner", "pub struct Unrelated")
     assert settings_reads(text) == []
+
+
+def test_a_struct_only_a_test_module_extracts_is_not_read() -> None:
+    text = _svix().replace("Ok(figment.extract()?)", "Ok(ConfigurationInner::default())") + (
+        "\n#[cfg(test)]\nmod tests {\n    struct Probe {\n        pub new_setting: String,\n"
+        "    }\n    fn probe(f: Figment) -> Probe {\n        f.extract().unwrap()\n    }\n}\n"
+    )
+    assert settings_reads(text) == []

@@ -15,7 +15,7 @@ is read: of a standard scalar type (``String``, ``u16``, ``PathBuf``, ``Option<b
 or an enum the file declares; any other type may be a table whose own keys are the
 variables (``APP_DB__URL``). A ``#[serde(flatten)]`` or ``#[serde(skip)]`` field is no
 variable of its own. A struct that renames all its fields (``#[serde(rename_all = ...)]``)
-is not read.
+is not read. Comments, string contents and ``#[cfg(test)]`` items are left out.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import re
 
 from gatekeeper.checks.envvars import keymaps
 from gatekeeper.checks.envvars.model import EnvRead, line_of
-from gatekeeper.checks.envvars.text_rust import mask
+from gatekeeper.checks.envvars.text_rust import _without_tests, mask
 from gatekeeper.checks.envvars.text_rustenvy import _closing, _depth  # the same struct walk
 
 #: the deserialising calls: config-rs ``try_deserialize``, figment ``extract`` (with a
@@ -69,7 +69,7 @@ def settings_reads(text: str) -> list[EnvRead]:
     if len({m.prefix for m in maps}) != 1:
         return []
     prefix = maps[0].prefix
-    code = mask(text)  # comments and string contents blanked, offsets kept
+    code = _without_tests(mask(text))  # comments, strings and test items blanked
     structs = {m.group("name"): m for m in _STRUCT.finditer(code)}
     scalars = _SCALARS | {m.group("name") for m in _ENUM.finditer(code)}
     reads: list[EnvRead] = []
