@@ -146,6 +146,41 @@ def test_change_column_to_another_type_fires(git_repo: Any) -> None:
     assert "change-column-type" in _rules(_run(git_repo, {UP: up, DOWN: down}))
 
 
+def test_change_column_of_a_not_null_column_sets_nothing(git_repo: Any) -> None:
+    """pop's change_column always says SET NOT NULL unless ``{"null": true}``; on a column
+    the merged files made NOT NULL (fizz's default) PostgreSQL neither scans nor changes."""
+    up = 'change_column("audit_logs", "type", "string", {"size": 255, "default": "x"})\n'
+    down = 'change_column("audit_logs", "type", "string", {})\n'
+    assert _errors(_run(git_repo, {UP: up, DOWN: down})) == []
+
+
+def test_change_column_of_a_nullable_column_sets_not_null(git_repo: Any) -> None:
+    base_up = f"{DIR}/20240102000000_actor.up.fizz"
+    first = {base_up: ADD_NULLABLE, base_up.replace(".up.", ".down."): DROP_ACTOR}
+    up = 'change_column("audit_logs", "actor", "string", {})\n'
+    down = 'change_column("audit_logs", "actor", "string", {"null": true})\n'
+    assert "set-not-null" in _errors(_run(git_repo, {**first, UP: up, DOWN: down}))
+
+
+def test_change_column_after_dropping_not_null_in_the_change_sets_not_null(
+    git_repo: Any,
+) -> None:
+    # the same change makes the column nullable first: the SET NOT NULL scans again
+    up = (
+        'change_column("audit_logs", "type", "string", {"null": true})\n'
+        "sql(\"UPDATE audit_logs SET type = 'x' WHERE type IS NULL\")\n"
+        'change_column("audit_logs", "type", "string", {})\n'
+    )
+    down = 'change_column("audit_logs", "type", "string", {})\n'
+    assert "set-not-null" in _errors(_run(git_repo, {UP: up, DOWN: down}))
+
+
+def test_change_column_to_a_shorter_string_changes_its_type(git_repo: Any) -> None:
+    up = 'change_column("audit_logs", "type", "string", {"size": 64})\n'
+    down = 'change_column("audit_logs", "type", "string", {})\n'
+    assert "change-column-type" in _rules(_run(git_repo, {UP: up, DOWN: down}))
+
+
 def test_ory_templates_are_not_migrations(git_repo: Any) -> None:
     """Ory renders ``migrations/templates/*.fizz`` into the ``.sql`` files popx runs."""
     path = "persistence/sql/migrations/templates/20150100000001_networks.up.fizz"

@@ -9,6 +9,7 @@ from typing import Any
 
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.migrations import MigrationsCheck, detect
+from gatekeeper.checks.migrations.nodekysely import statements as kysely_statements
 from gatekeeper.model import Finding, Level
 from gatekeeper.testing import context, defaults
 
@@ -178,3 +179,80 @@ def test_a_renamed_column_fires(git_repo: Any) -> None:
     down = "  await db.schema.alterTable('events').renameColumn('name', 'title').execute();\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-rename.ts": _kysely(up, down)})
     assert "rename-column" in _errors(found)
+
+
+# Kysely's Migrator setup: ``disableTransactions: true`` runs every migration without one
+
+_SETUP = "apps/server/src/database/migrate.ts"
+_CONCURRENT = "20260329T163516-concurrently.ts"
+
+
+def _migrator(option: str) -> str:
+    return (
+        "import { Migrator, FileMigrationProvider } from 'kysely';\n\n"
+        "export const migrator = new Migrator({\n"
+        "  db,\n"
+        "  provider: new FileMigrationProvider({ fs, path, migrationFolder }),\n"
+        f"  {option}\n"
+        "});\n"
+    )
+
+
+def _concurrently(git_repo: Any, base: dict[str, Any], head: dict[str, Any]) -> list[Finding]:
+    up = "  await sql`CREATE INDEX CONCURRENTLY idx_notes_title ON notes (title)`.execute(db);\n"
+    down = "  await sql`DROP INDEX idx_notes_title`.execute(db);\n"
+    first = git_repo.commit({**CODE, **base})
+    second = git_repo.commit({**head, f"{FOLDER}/{_CONCURRENT}": _kysely(up, down)})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, first, second) as changes:
+        return list(check.run(context(changes, defaults(check))))
+
+
+def test_a_merged_migrator_without_transactions_lets_an_index_build_concurrently(
+    git_repo: Any,
+) -> None:
+    found = _concurrently(git_repo, {_SETUP: _migrator("disableTransactions: true,")}, {})
+    assert "concurrent-in-transaction" not in {f.rule for f in found}
+    assert "runner-outside-transaction" not in {f.rule for f in found}
+
+
+def test_a_migrator_the_change_adds_without_transactions_is_named(git_repo: Any) -> None:
+    found = _concurrently(git_repo, {}, {_SETUP: _migrator("disableTransactions: true,")})
+    assert "concurrent-in-transaction" not in {f.rule for f in found}
+    named = [f for f in found if f.rule == "runner-outside-transaction"]
+    assert named and named[0].level is Level.WARNING and _SETUP in named[0].message
+
+
+def test_a_migrator_keeping_transactions_keeps_the_rule(git_repo: Any) -> None:
+    found = _concurrently(git_repo, {_SETUP: _migrator("disableTransactions: false,")}, {})
+    assert "concurrent-in-transaction" in _errors(found)
+
+
+def test_a_test_files_migrator_without_transactions_is_not_the_deployments(
+    git_repo: Any,
+) -> None:
+    test_setup = "apps/server/test/migrate.ts"
+    found = _concurrently(git_repo, {test_setup: _migrator("disableTransactions: true,")}, {})
+    assert "concurrent-in-transaction" in _errors(found)
+
+
+def test_a_partial_index_keeps_its_predicate() -> None:
+    body = (
+        "  await db.schema.createIndex('i').on('events').column('user_id')\n"
+        "    .where('deleted_at', 'is', null).where('kind', 'in', ['a', 'b']).execute();\n"
+        "  await db.schema.createIndex('j').on('events').column('a').unique()\n"
+        "    .where(sql`status <> 'x'`).execute();\n"
+    )
+    got = [s.text for s in kysely_statements(body, 1)]
+    assert got == [
+        "CREATE INDEX i ON events (user_id) WHERE deleted_at is null AND kind in ('a', 'b')",
+        "CREATE UNIQUE INDEX j ON events (a) WHERE (status <> 'x')",
+    ]
+
+
+def test_a_predicate_built_at_run_time_is_left_out() -> None:
+    body = (
+        "  await db.schema.createIndex('k').on('t').column('a')\n"
+        "    .where((eb) => eb('a', '=', 1)).execute();\n"
+    )
+    assert [s.text for s in kysely_statements(body, 1)] == ["CREATE INDEX k ON t (a)"]

@@ -176,6 +176,39 @@ def test_sqlx_no_transaction_marker_is_honoured(git_repo: Any) -> None:
     assert "concurrent-in-transaction" not in _rules(found)
 
 
+_CONCURRENTLY = "create index concurrently users_email on users (email);\n"
+
+
+def _pair(folder: str, up: str) -> dict[str, str]:
+    return {
+        f"{folder}/20240202000000_i.up.sql": up,
+        f"{folder}/20240202000000_i.down.sql": ("drop index users_email;\n"),
+    }
+
+
+def test_a_reversible_sqlx_pair_runs_in_sqlxs_transaction(git_repo: Any) -> None:
+    # golang-migrate's names, but sqlx runs the pair: in a transaction, lone statement or not
+    head = _pair(f"{PG_CRATE}/migrations", _CONCURRENTLY)
+    found = _run(git_repo, _pg_crate(), head, roundtrip="off")
+    assert "concurrent-in-transaction" in _rules(found, Level.ERROR)
+
+
+def test_a_reversible_sqlx_pair_honours_no_transaction(git_repo: Any) -> None:
+    head = _pair(f"{PG_CRATE}/migrations", "-- no-transaction\n" + _CONCURRENTLY)
+    found = _run(git_repo, _pg_crate(), head, roundtrip="off")
+    assert "concurrent-in-transaction" not in _rules(found)
+
+
+def test_a_golang_migrate_pair_beside_a_crate_without_sqlx_stays_golang_migrate(
+    git_repo: Any,
+) -> None:
+    # no sqlx in the manifest: golang-migrate sends a lone statement without a transaction
+    base = {"svc/Cargo.toml": '[package]\nname = "svc"\n', "svc/migrations/1_u.up.sql": USERS,
+            "svc/migrations/1_u.down.sql": "drop table users;\n"}  # fmt: skip
+    found = _run(git_repo, base, _pair("svc/migrations", _CONCURRENTLY), roundtrip="off")
+    assert "concurrent-in-transaction" not in _rules(found)
+
+
 def test_a_sql_folder_is_reviewed_but_not_run(git_repo: Any) -> None:
     base = {"db/migrations/v1.0.0.sql": USERS}
     head = {"db/migrations/v1.1.0.sql": "alter table users drop column email;\n"}
@@ -269,6 +302,27 @@ def test_an_unclaimed_versioned_code_file_under_migrations_is_named(git_repo: An
     head = {"server/migrations/20240101-add-users.js": "module.exports = {};\n"}
     found = _run(git_repo, {"README.md": "x\n"}, head)
     assert _rules(found) == ["unrecognised"]
+
+
+def test_code_files_named_by_a_prefixed_version_are_named(git_repo: Any) -> None:
+    # sea-orm's and FluentMigrator's files, which no reader claims: never passed in silence
+    head = {
+        "migration/src/m20240201_000001_add_index.rs": "pub struct Migration;\n",
+        "src/Migrations/M0002_AddIndex.cs": "public class M0002 : Migration {}\n",
+        "db/migrations/0002_drop_events.cql": "DROP TABLE events;\n",
+    }
+    found = _run(git_repo, {"README.md": "x\n"}, head)
+    assert _rules(found) == ["unrecognised"] * 3
+
+
+def test_helpers_named_by_a_word_are_not_named(git_repo: Any) -> None:
+    head = {
+        "migration/src/main.rs": "fn main() {}\n",
+        "migration/src/lib.rs": "pub struct Migrator;\n",
+        "src/Migrations/MigrationRunner.cs": "public class Runner {}\n",
+        "src/migrations/mod.rs": "mod m1;\n",
+    }
+    assert _rules(_run(git_repo, {"README.md": "x\n"}, head)) == []
 
 
 def test_helpers_tests_packages_and_schema_dumps_are_not_named(git_repo: Any) -> None:

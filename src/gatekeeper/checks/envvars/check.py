@@ -90,6 +90,14 @@ GITHUB_ACTIONS_VARS = tuple(
         "WORKSPACE",
     ]
 )
+#: Windows' own variables (names are case-insensitive there: the usual spellings); not
+#: USERNAME, which an application may read as a credential of its own
+_WINDOWS = (
+    "APPDATA LOCALAPPDATA USERPROFILE ALLUSERSPROFILE PROGRAMDATA ProgramData PROGRAMFILES"
+    " ProgramFiles ProgramFiles(x86) SYSTEMROOT SystemRoot WINDIR windir SYSTEMDRIVE"
+    " SystemDrive HOMEDRIVE HOMEPATH COMPUTERNAME PATHEXT COMSPEC ComSpec"
+)
+WINDOWS_VARS = tuple(_WINDOWS.split())
 #: variables every platform sets; nobody documents them
 PLATFORM_VARS = (
     "PATH",
@@ -138,6 +146,9 @@ PLATFORM_VARS = (
     "KUBERNETES_SERVICE_*",
     "PORT",
     "GITHUB_TOKEN",
+    # what Windows sets for every process (komga's application-windows.yml puts its data
+    # under ${LOCALAPPDATA}); spelled as Windows and as programs write them
+    *WINDOWS_VARS,
 )
 
 #: what the note of a scan that may have missed reads says (the rule is its key)

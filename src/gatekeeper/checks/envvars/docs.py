@@ -24,7 +24,14 @@ from gatekeeper.checks.yamlbound import AliasBomb, load_all
 #: endings of example env files (``gotify-server.env.example``)
 ENV_TEMPLATE_SUFFIXES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 #: example env files not named ``.env*`` nor ending in a template suffix
-ENV_TEMPLATE_NAMES = ("env.example", "env.sample", "example.env", "sample.env")
+ENV_TEMPLATE_NAMES = (
+    "env.example",
+    "env.sample",
+    "example.env",
+    "sample.env",
+    ".example.env",  # kutt's
+    ".sample.env",
+)
 DEFAULT_DOCS = (
     "/*.md",  # Markdown at the repository's root (README, DEPLOYMENT, CONFIGURATION...)
     ".env.example",

@@ -6,7 +6,9 @@ not variable names there. pydantic-settings (v2): ``env_prefix`` + field name, o
 field's ``validation_alias`` / ``alias`` (``AliasChoices`` lists alternatives, the first
 element of an ``AliasPath`` is the variable), without the prefix. Both: names are
 case-insensitive unless ``case_sensitive``; with ``env_nested_delimiter`` a field whose
-type is a model of the same repository is read as ``PREFIX_FIELD<delim>SUB`` per sub-field.
+type is a model of the same repository is read as ``PREFIX_FIELD<delim>SUB`` per sub-field
+(or whole, as JSON, from ``PREFIX_FIELD``: either documented is enough). A ``Field`` may
+also stand in the annotation: ``x: Annotated[str, Field(validation_alias="X")]``.
 Settings classes inherit their parents' configuration.
 """
 
@@ -154,8 +156,8 @@ def field_reads(info: ClassInfo, qualify: Qualify) -> list[EnvRead]:
     assert conf is not None
     reads = []
     for name, stmt in _fields(info.node):
-        call = stmt.value if isinstance(stmt.value, ast.Call) else None
-        is_field = call is not None and dotted(call.func).rsplit(".", 1)[-1] == "Field"
+        call = _field_call(stmt.value) or _field_call(_annotated_field(stmt.annotation))
+        is_field = call is not None
         explicit = _explicit(conf, name, call if is_field else None)
         described = (
             is_field and call is not None and literal(keyword(call, "description")) is not None
@@ -163,7 +165,11 @@ def field_reads(info: ClassInfo, qualify: Qualify) -> list[EnvRead]:
         if explicit:
             candidates = [explicit]
         else:
-            candidates = [(n,) for n in _nested(conf, name, stmt.annotation, qualify)]
+            whole = conf.prefix + name
+            candidates = [
+                (n,) if n == whole else (n, whole)  # a nested model is also read whole (JSON)
+                for n in _nested(conf, name, _annotated_type(stmt.annotation), qualify)
+            ]
         for given in candidates:
             names = given if conf.case_sensitive else tuple(n.upper() for n in given)
             reads.append(
@@ -177,6 +183,35 @@ def field_reads(info: ClassInfo, qualify: Qualify) -> list[EnvRead]:
                 )
             )
     return reads
+
+
+def _field_call(node: ast.AST | None) -> ast.Call | None:
+    """``node`` when it is a call of pydantic's ``Field``."""
+    if isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] == "Field":
+        return node
+    return None
+
+
+def _annotated_parts(annotation: ast.AST) -> list[ast.AST]:
+    """The elements of ``Annotated[T, ...]`` (none for another annotation)."""
+    if (
+        isinstance(annotation, ast.Subscript)
+        and dotted(annotation.value).rsplit(".", 1)[-1] == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    ):
+        return list(annotation.slice.elts)
+    return []
+
+
+def _annotated_field(annotation: ast.AST) -> ast.AST | None:
+    """The ``Field(...)`` of ``Annotated[T, Field(...)]``, where pydantic also takes it."""
+    return next((p for p in _annotated_parts(annotation)[1:] if _field_call(p)), None)
+
+
+def _annotated_type(annotation: ast.AST) -> ast.AST:
+    """``T`` of ``Annotated[T, ...]``, else the annotation itself."""
+    parts = _annotated_parts(annotation)
+    return parts[0] if parts else annotation
 
 
 def _explicit(conf: SettingsConf, name: str, call: ast.Call | None) -> tuple[str, ...]:

@@ -40,6 +40,10 @@ LIBRARIES = frozenset(
 #: modules of larger libraries that read the environment (the rest of those libraries
 #: stays unresolved, so a module that only uses, say, starlette's routing is not parsed)
 _LIBRARY_MODULES = frozenset({"starlette.config"})
+#: command-line libraries whose options name a variable (``envvar="X"``): their names are
+#: library symbols, but importing them alone is no reason to parse a module (the
+#: ``envvar`` gate word is)
+CLI_LIBRARIES = frozenset({"click", "typer", "rich_click", "cloup", "asyncclick"})
 #: text a module needs to contain to read variables or define a wrapper of its own
 GATE = (
     ".environ",
@@ -54,6 +58,7 @@ GATE = (
     "ynaconf",
     "LazySettings",
     "BaseSettings",
+    "envvar",
 )
 _OBJECT_CLASSES = {
     "environs.Env": "environs",
@@ -198,7 +203,7 @@ def _import_bindings(mod: Module, stmt: ast.Import | ast.ImportFrom) -> list[tup
                 mod.stars.append(Imported(module, "*", stmt.level))
             continue
         bound = alias.asname or alias.name
-        if stmt.level == 0 and is_library(module):
+        if stmt.level == 0 and (is_library(module) or module in CLI_LIBRARIES):
             out.append((bound, Lib(f"{module}.{alias.name}")))
         else:
             out.append((bound, Imported(module, alias.name, stmt.level)))

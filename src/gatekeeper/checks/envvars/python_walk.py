@@ -15,7 +15,14 @@ from collections import deque
 
 from gatekeeper.checks.envvars import pydantic_fields
 from gatekeeper.checks.envvars.model import EnvRead, family
-from gatekeeper.checks.envvars.python_module import GATE, Module, class_info, method_of, qualify
+from gatekeeper.checks.envvars.python_module import (
+    CLI_LIBRARIES,
+    GATE,
+    Module,
+    class_info,
+    method_of,
+    qualify,
+)
 from gatekeeper.checks.envvars.python_values import (
     ClassInfo,
     Const,
@@ -80,6 +87,12 @@ _DJANGO_DEFAULTS = {
 #: env objects called with the name (``config("X")``), with no typed getters
 _CONFIG_KINDS = frozenset({"decouple", "starlette"})
 _DYNACONF_GETTERS = frozenset({"get", "get_fresh", "as_bool", "as_int", "as_float", "as_json"})
+#: command-line options that fall back to the variable their ``envvar=`` names
+_CLI_OPTIONS = frozenset(
+    f"{lib}.{kind}"
+    for lib in CLI_LIBRARIES
+    for kind in ("option", "argument", "Option", "Argument")
+)
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MAX_ROUNDS = 4
@@ -175,6 +188,8 @@ class _Walk:
                 self._read(first or keyword(call, "key"), call.lineno, "os.getenv")
             elif owner in ("os.environ", "os.environb") and method in _MAPPING_METHODS:
                 self._read(first or keyword(call, "key"), call.lineno, f"os.environ.{method}")
+            elif qual in _CLI_OPTIONS and (envvar := keyword(call, "envvar")) is not None:
+                self._cli_envvar(envvar, call.lineno, f"{qual}(envvar=)")
             return
         if isinstance(target, EnvObject) and target.kind != "dynaconf":
             arg = first or keyword(call, "var") or keyword(call, "name") or keyword(call, "option")
@@ -194,6 +209,15 @@ class _Walk:
             # setting, the plainest name first and the others its alternatives
             group.sort(key=lambda w: len(w.param.prefix) + len(w.param.suffix))
             self._wrapped(group[0], call, tuple(group[1:]))
+
+    def _cli_envvar(self, node: ast.AST, line: int, how: str) -> None:
+        """click's and typer's ``envvar="X"``, or a list of names tried in turn (one
+        setting: any of them documented is enough)."""
+        value = evaluate_sequence(node, self.lookup) or evaluate(node, self.lookup)
+        if isinstance(value, tuple) and value:
+            self.reads.append(EnvRead(value[0], line, how, aliases=value[1:]))
+        elif not isinstance(value, Param):
+            self._emit_dynamic(line, how)
 
     def _object_call(self, obj: EnvObject, attr: str, call: ast.Call, prefix: str) -> None:
         first = call.args[0] if call.args else None
@@ -366,10 +390,13 @@ def evaluate_sequence(node: ast.AST, lookup: Lookup) -> Value:
 
 
 def _def_time(node: ast.AST) -> list[ast.AST]:
-    """What a def evaluates where it stands: decorators and default values."""
+    """What a def evaluates where it stands: decorators, default values and parameters'
+    annotations (typer's ``Annotated[str, typer.Option(envvar="X")]``)."""
     args = getattr(node, "args", None)
     defaults = [*args.defaults, *(d for d in args.kw_defaults if d is not None)] if args else []
-    return [*getattr(node, "decorator_list", []), *defaults]
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs] if args else []
+    notes = [a.annotation for a in params if a.annotation is not None]
+    return [*getattr(node, "decorator_list", []), *defaults, *notes]
 
 
 def _params(func: Func) -> dict[str, Symbol | Param | None]:

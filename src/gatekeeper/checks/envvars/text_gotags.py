@@ -1,13 +1,15 @@
 """Go settings read through struct tags: ``Port int `env:"PORT,default=8080"```.
 
 caarlos0/env and sethvargo/go-envconfig read the variable an ``env:"NAME"`` tag names
-(the options after the first comma are not names); kelseyhightower/envconfig reads the
-``envconfig:"NAME"`` tag, or the upper-cased field name when a field of a tagged struct
-has none (its words joined by ``_`` with ``split_words:"true"``: ``SecretKeys`` is read
-as ``SECRET_KEYS``). A tag counts only in a file importing its library: ``env:"..."`` alone is any
-struct's metadata. A field whose type is another struct of the file is walked into, with
-the library's nested prefix (go-envconfig's ``env:",prefix=HTTP_"``, caarlos0's
-``envPrefix:"HTTP_"``, kelseyhightower's outer key).
+(the options after the first comma are not names), and so do ilyakaznacheev/cleanenv
+and alecthomas/kong (their names after a comma are alternatives; the first is read);
+kelseyhightower/envconfig reads the ``envconfig:"NAME"`` tag, or the upper-cased field
+name when a field of a tagged struct has none (its words joined by ``_`` with
+``split_words:"true"``: ``SecretKeys`` is read as ``SECRET_KEYS``). A tag counts only in
+a file importing its library: ``env:"..."`` alone is any struct's metadata. A field
+whose type is another struct of the file is walked into, with the library's nested
+prefix (go-envconfig's ``env:",prefix=HTTP_"``, caarlos0's ``envPrefix:"HTTP_"``,
+cleanenv's ``env-prefix``, kong's ``envprefix``, kelseyhightower's outer key).
 
 The prefix a program puts before every name (go-envconfig's
 ``envconfig.PrefixLookuper("APP_", ...)``, caarlos0's ``env.Options{Prefix: "APP_"}``,
@@ -28,17 +30,22 @@ from gatekeeper.checks.envvars.text_names import bracket_pairs
 
 #: the tag key each library reads -> the import paths that make it a read
 LIBRARIES: dict[str, tuple[str, ...]] = {
-    "env": ('"github.com/caarlos0/env', '"github.com/sethvargo/go-envconfig'),
+    "env": (
+        '"github.com/caarlos0/env',
+        '"github.com/sethvargo/go-envconfig',
+        '"github.com/ilyakaznacheev/cleanenv',
+        '"github.com/alecthomas/kong',
+    ),
     "envconfig": ('"github.com/kelseyhightower/envconfig',),
 }
 #: words a ``git grep`` for the files importing one of the libraries looks for
-IMPORT_WORDS = ("caarlos0", "envconfig")
+IMPORT_WORDS = ("caarlos0", "envconfig", "cleanenv", "alecthomas/kong")
 #: how deep nested structs are followed
 MAX_DEPTH = 4
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: what a prefix may be (anything else is not a prefix of a variable name)
 _PART = re.compile(r"[A-Za-z0-9_]{1,100}")
-_STRUCT = re.compile(r"\btype[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+struct[ \t]*\{")
+_STRUCT = re.compile(r"\b(?:type|var)[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+struct[ \t]*\{")
 _FIELD = re.compile(
     r"^[ \t]*(?P<field>[A-Za-z_]\w*)(?:[ \t]+(?P<type>[^`\n/]*?))?[ \t]*"
     r"(?:`(?P<tag>[^`\n]*)`)?[ \t]*(?://.*)?$",
@@ -179,7 +186,13 @@ def _nested_prefix(key: str, field: _Field, own: str) -> str:
         return (own or field.name).upper() + "_"
     tag = field.tags.get(key, "")
     option = re.search(r",\s*prefix=([^,]*)", tag)
-    return option.group(1) if option else field.tags.get("envPrefix", "")
+    if option:
+        return option.group(1)
+    # caarlos0's ``envPrefix``, cleanenv's ``env-prefix``, kong's ``envprefix``
+    return next((field.tags[t] for t in _PREFIX_TAGS if t in field.tags), "")
+
+
+_PREFIX_TAGS = ("envPrefix", "env-prefix", "envprefix")
 
 
 #: kelseyhightower's words of a field name: a run of lower case or digits, capitals

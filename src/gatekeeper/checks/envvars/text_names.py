@@ -72,8 +72,11 @@ JS = Language(
         (re.compile(r"\bprocess\.env\["), "process.env[...]"),
         (re.compile(r"\bimport\.meta\.env\["), "import.meta.env[...]"),
         (re.compile(r"\bDeno\.env\.get\("), "Deno.env.get"),
+        (re.compile(r"\bBun\.env\["), "Bun.env[...]"),
     ),
-    dotted=re.compile(r"\b(?:process\.env|import\.meta\.env)\.([A-Za-z_]\w*)"),
+    # optional chaining (``process?.env?.PORT``) reads the same; Bun's ``Bun.env`` is its
+    # ``process.env``
+    dotted=re.compile(r"\b(?:process\??\.env|import\.meta\.env|Bun\.env)\??\.([A-Za-z_]\w*)"),
     functions=(
         re.compile(
             r"\bfunction[ \t]*\*?[ \t]*(?P<name>[\w$]+)[ \t]*(?:<[^>\n]{0,200}>)?[ \t]*"

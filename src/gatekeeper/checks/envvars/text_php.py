@@ -104,7 +104,17 @@ def php_reads(text: str, blade: bool = False) -> list[EnvRead]:
     for start, literal in src.literals.items():
         if "%env(" in literal.value:
             reads += symfony_reads(literal.value, line_of(text, start))
+    for m in _AUTOWIRE_ENV.finditer(code):
+        span = _first_argument(src, m.end())
+        if span is not None:
+            name = _literal(src, *span) or ""
+            reads.append(EnvRead(name, line_of(text, m.start()), "#[Autowire(env:)]"))
     return reads
+
+
+#: Symfony's ``#[Autowire(env: 'NAME')]`` on a constructor parameter; the argument after
+#: ``env:`` is taken as a call's first
+_AUTOWIRE_ENV = re.compile(r"\bAutowire\s*\(\s*env\s*:")
 
 
 def symfony_reads(text: str, line: int | None = None) -> list[EnvRead]:

@@ -21,18 +21,22 @@ from gatekeeper.checks.envvars import (
     text_exwrappers,
     text_gotags,
     text_jsalias,
+    text_jsmodules,
     text_konfig,
     text_langs,
     text_names,
     text_nestconfig,
     text_schemas,
+    text_spring,
     text_urfave,
     text_viper,
 )
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_names import Constants
 from gatekeeper.checks.envvars.text_php import php_reads, symfony_reads
+from gatekeeper.checks.envvars.text_ruby import erb_yaml_reads, is_erb_yaml, ruby_reads
 from gatekeeper.checks.envvars.text_rust import rust_reads
+from gatekeeper.checks.envvars.text_rustenvy import envy_reads
 from gatekeeper.checks.yamlbound import load_all
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -65,7 +69,8 @@ def js_reads(
     """``process.env.X``, ``process.env[KEY]`` (literal or constant), destructuring,
     ``import.meta.env.X``, ``Deno.env.get``, the file's wrappers of these, the keys of
     the zod or t3-env schema it parses ``process.env`` with, NestJS ``ConfigService.get('X')``
-    (text_nestconfig), and ``alias.X`` for the names
+    (text_nestconfig), SvelteKit's, Astro's, env-var's and Vite's environment modules
+    (text_jsmodules), and ``alias.X`` for the names
     standing for the whole environment (``aliases``, text_jsalias; the file's own
     ``const env = process.env`` when none are given)."""
     reads = text_names.reads(text, text_names.JS, constants or _no_constants)
@@ -74,6 +79,7 @@ def js_reads(
         aliases = text_jsalias.env_bindings(text)[0]
     reads += text_jsalias.alias_reads(text, aliases)
     reads += text_nestconfig.config_service_reads(text)
+    reads += text_jsmodules.module_reads(text)
     for m in _JS_DESTRUCTURE.finditer(text):
         line = _line(text, m.start())
         for part in m.group("body").split(","):
@@ -197,10 +203,6 @@ def _environ_switch(text: str) -> list[EnvRead]:
     return reads
 
 
-_RUBY = [
-    (re.compile(rf"\bENV(?:\.fetch\(\s*|\[\s*)[\"'](?P<name>{NAME})[\"']"), "ENV[...]"),
-    (re.compile(r"\bENV(?:\.fetch\(\s*|\[\s*)(?P<name>)[^\"'\s]"), "ENV[...]"),
-]
 _JAVA = [
     (re.compile(rf"\bSystem\.getenv\(\s*\"(?P<name>{NAME})\""), "System.getenv"),
     (re.compile(r"\bSystem\.getenv\(\s*(?P<name>)[^\"\s)]"), "System.getenv"),
@@ -540,13 +542,13 @@ _BY_SUFFIX: dict[str, Scanner] = {
     **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"), _js),
     **dict.fromkeys((".vue", ".svelte"), _js),
     ".go": _go,
-    ".rs": _text_only(rust_reads),
-    ".rb": _text_only(lambda t: _scan(t, _RUBY) + text_konfig.konfig_reads(t)),
+    ".rs": _text_only(lambda t: rust_reads(t) + envy_reads(t)),
+    ".rb": _text_only(lambda t: ruby_reads(t) + text_konfig.konfig_reads(t)),
     # an ERB view's Ruby is inside <% %> tags; the Ruby patterns start at ``ENV[`` or
     # ``ENV.fetch(``, which the HTML around them does not contain
-    ".erb": _text_only(lambda t: _scan(t, _RUBY)),
-    ".java": _text_only(lambda t: _scan(t, _JAVA)),
-    ".kt": _text_only(lambda t: _scan(t, _JAVA)),
+    ".erb": _text_only(ruby_reads),
+    ".java": _text_only(lambda t: _scan(t, _JAVA) + text_spring.value_reads(t)),
+    ".kt": _text_only(lambda t: _scan(t, _JAVA) + text_spring.value_reads(t)),
     ".sh": _SHELL,
     ".bash": _SHELL,
     ".php": _php,
@@ -558,6 +560,12 @@ _COMPOSE = _text_only(compose_reads)
 _WORKFLOW = _text_only(workflow_reads)
 _KUBERNETES = _text_only(kubernetes_reads)
 _SYMFONY = _text_only(symfony_reads)
+_ERB_YAML = _text_only(erb_yaml_reads)
+
+
+def _spring_config(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
+    """The ``${X}`` reads of an ``application*`` configuration file (text_spring)."""
+    return text_spring.config_reads(path, text)
 
 
 def scanner_for(path: str, text: str) -> Scanner | None:
@@ -573,10 +581,16 @@ def scanner_for(path: str, text: str) -> Scanner | None:
             return _COMPOSE
         if path.startswith(".github/workflows/"):
             return _WORKFLOW
+        if is_erb_yaml(text):  # Rails' config/*.yml: ERB evaluated before the YAML is read
+            return _ERB_YAML
         if re.search(r"^[ \t]*(?:containers|initContainers):", text, re.M):
             return _KUBERNETES
         if "%env(" in text:  # Symfony's config: parameters read from the environment
             return _SYMFONY
+    if "${" in text and text_spring.is_config_file(path):  # Spring's application.yml
+        return _spring_config
+    if suffix == ".xml" and "%env(" in text:  # Symfony's services.xml
+        return _SYMFONY
     if not suffix and text.startswith("#!") and re.match(r"#!.*\b(?:ba|z|da|k)?sh\b", text):
         return _SHELL
     return None

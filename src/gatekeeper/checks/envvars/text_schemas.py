@@ -6,9 +6,13 @@ zod: ``const EnvSchema = z.object({ LANGFUSE_X: z.string(), ... })`` with
 helper first, ``parse(removeEmptyEnvVariables(process.env))``) in the same file. t3-env:
 ``createEnv({ server: {...}, client: {...}, runtimeEnv: process.env })`` (or with
 ``experimental__runtimeEnv``, where the server's variables come from ``process.env``).
-Only the UPPER_SNAKE keys of those objects count, and only when the file hands the
-environment to that schema: an ordinary zod object with capitalised keys names no
-variable.
+envalid: ``cleanEnv(process.env, { PORT: port(), ... })``, the keys of the object its call
+is given (or of the file's object constant it names). Only the UPPER_SNAKE keys of those
+objects count, and only when the file hands the environment to that schema: an ordinary
+zod object with capitalised keys names no variable.
+
+convict: in a file that calls ``convict(...)``, each ``env: "NAME"`` of a schema entry (an
+upper-case name: ``env: "production"`` is no variable).
 """
 
 from __future__ import annotations
@@ -45,12 +49,42 @@ _SECTION = re.compile(r"(?:server|client|shared)\s*:\s*\{")
 _KEY = re.compile(r"""["']?([A-Z][A-Z0-9_]*)["']?\s*:""")
 
 
+_CLEAN_ENV = re.compile(
+    r"\bcleanEnv\s*(?:<[^>\n]{0,200}>)?\s*\(\s*[\w$.]{1,100}(?:\(\s*\))?\s*,\s*"
+    r"(?:(?P<brace>\{)|(?P<name>[A-Za-z_$][\w$]{0,100})\s*[,)])"
+)
+_CONVICT_CALL = re.compile(r"\bconvict\s*(?:<[^>\n]{0,200}>)?\s*\(")
+_CONVICT_ENV = re.compile(r"""\benv\s*:\s*["'`]([A-Z][A-Z0-9_]*)["'`]""")
+
+
+def library_reads(text: str) -> list[EnvRead]:
+    """The variables an envalid ``cleanEnv`` schema or a convict schema declares."""
+    reads: list[EnvRead] = []
+    if "cleanEnv" in text:
+        for m in _CLEAN_ENV.finditer(text):
+            brace = m.start("brace") if m.group("brace") else _object_constant(text, m["name"])
+            if brace is not None:
+                reads += _key_reads(text, brace, "envalid cleanEnv schema")
+    if _CONVICT_CALL.search(text):
+        reads += [
+            EnvRead(m.group(1), line_of(text, m.start()), "convict schema env")
+            for m in _CONVICT_ENV.finditer(text)
+        ]
+    return reads
+
+
+def _object_constant(text: str, name: str) -> int | None:
+    """Where the object literal the file binds ``name`` to opens."""
+    m = re.search(rf"\b(?:const|let|var)\s+{re.escape(name)}\s*(?::[^=\n]{{0,200}})?=\s*\{{", text)
+    return m.end() - 1 if m else None
+
+
 def schema_reads(text: str) -> list[EnvRead]:
     """The variables declared by the zod and t3-env schemas the file parses the
-    environment with."""
+    environment with, and by envalid and convict schemas (:func:`library_reads`)."""
+    reads: list[EnvRead] = library_reads(text)
     if "process.env" not in text and "import.meta.env" not in text:
-        return []
-    reads: list[EnvRead] = []
+        return reads
     parsed = set()
     for m in _PARSE.finditer(text):
         schema = _SCHEMA_BEFORE.search(text, max(0, m.start() - 100), m.start())

@@ -24,6 +24,7 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     details,
     detect,
+    djtogether,
     drizzle,
     history,
     lint,
@@ -173,6 +174,9 @@ class MigrationsCheck(BaseCheck):
                 sizes,
                 indexed_concurrently=precedent.concurrent_tables(changes, folder),
                 indexed_often=precedent.often_indexed(changes, m),
+                indexed_many_ways=djtogether.many_indexed(changes, m.path)
+                if m.framework == DJANGO
+                else {},
             )
         if not ctx.config.get("drop_after_copy", True):
             hits = [reliefs.refused(h) if h.relaxed == moves.RELAXED else h for h in hits]

@@ -276,7 +276,8 @@ def statement_sql(call: Call) -> list[str]:
 def _change_column(a: list[Value]) -> list[str]:
     opts = _opts(a, 3)
     t, c = _ident(a[0]), _ident(a[1])
-    sql_type = _column(a[1], a[2], {}).split(" ", 1)[1].replace(" NOT NULL", "")
+    sized = {"size": opts["size"]} if "size" in opts else {}  # a string's length, as pop
+    sql_type = _column(a[1], a[2], sized).split(" ", 1)[1].replace(" NOT NULL", "")
     parts = [f"ALTER COLUMN {c} TYPE {sql_type}"]
     parts.append(f"ALTER COLUMN {c} {'DROP' if opts.get('null') else 'SET'} NOT NULL")
     if "default" in opts:

@@ -21,6 +21,12 @@ KNEX, SEQUELIZE, TYPEORM, DBMIGRATE = "knex", "sequelize", "typeorm", "db-migrat
 #: Kysely (docmost): ``export async function up(db: Kysely<any>)`` building the schema with
 #: ``db.schema.createIndex(...)...execute()`` and running ``sql`...`.execute(db)``
 KYSELY = "kysely"
+#: MikroORM: a ``Migration`` subclass from ``@mikro-orm/migrations`` whose ``up()`` runs
+#: ``this.addSql('...')``, each migration in a transaction unless its class overrides
+#: ``isTransactional()`` to return false
+MIKRO_ORM = "mikro-orm"
+#: node-pg-migrate: sides taking its builder, ``pgm`` (:mod:`.nodepgm`)
+NODE_PG = "node-pg-migrate"
 #: a project's own runner over files whose sides run SQL written in ``sql`...``` templates
 #: (drizzle-orm's tag: papra's ``0019-two-factor-verified.migration.ts`` exports
 #: ``{ up: async ({ db }) => { await db.run(sql`ALTER TABLE ...`) }, down: ... }``)
@@ -33,7 +39,7 @@ _TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]s$")
 #: ``up: async (queryInterface) =>``, ``async up(queryInterface) {``, ``public async up(``
 _SIDE = re.compile(
     r"(?:\bexports\.|\bmodule\.exports\.|\bexport\s+(?:async\s+)?function\s+|"
-    r"^[ \t]*(?:public\s+|private\s+)?(?:async\s+)?)(?P<side>up|down)\b"
+    r"^[ \t]*(?:public\s+|private\s+)?(?:override\s+)?(?:async\s+)?)(?P<side>up|down)\b"
     r"(?:\s*[:=]\s*(?:async\s*)?(?:function\s*\w*\s*)?)?\s*\([^()]{0,300}\)"
     r"(?:\s*:\s*[\w<>\[\]. |]{1,80})?\s*(?:=>\s*)?",
     re.MULTILINE,
@@ -89,6 +95,10 @@ def library(text: str) -> str | None:
     """Which migration library a file is written for, or None when it is none of them."""
     if _KYSELY_IMPORT.search(text):
         return KYSELY
+    if _MIKRO_IMPORT.search(text):
+        return MIKRO_ORM
+    if _PGM.search(text):
+        return NODE_PG
     if "MigrationInterface" in text and "queryRunner" in text:
         return TYPEORM
     if "queryInterface" in text:
@@ -102,6 +112,17 @@ def library(text: str) -> str | None:
     return None
 
 
+_MIKRO_IMPORT = re.compile(
+    r"""\bfrom\s*['"]@mikro-orm/migrations['"]|\brequire\s*\(\s*['"]@mikro-orm/migrations['"]"""
+)
+#: a side taking node-pg-migrate's builder (``(pgm) =>``, ``up(pgm: MigrationBuilder)``)
+#: or an import from the package
+_PGM = re.compile(
+    r"""\bfrom\s*['"]node-pg-migrate['"]|\brequire\s*\(\s*['"]node-pg-migrate['"]|"""
+    r"\b(?:up|down)\b[^()\n]{0,40}\(\s*pgm\s*[:,)]"
+)
+_MIKRO_NO_TX = re.compile(r"\bisTransactional\s*\(\s*\)\s*(?::\s*boolean\s*)?\{\s*return\s+false\b")
+_PGM_NO_TX = re.compile(r"\bpgm\s*\.\s*noTransaction\s*\(")
 #: an import of Kysely: ``import { type Kysely, sql } from 'kysely'``, ``require("kysely")``
 _KYSELY_IMPORT = re.compile(r"""\bfrom\s*['"]kysely['"]|\brequire\s*\(\s*['"]kysely['"]\s*\)""")
 
@@ -205,6 +226,10 @@ def read(text: str) -> NodeMigration:
         in_tx = re.search(r"\btransaction\s*=\s*false\b", text) is None
     elif lib == SQL_TAG:
         in_tx = _ALTERATION_TYPE.search(text) is not None
+    elif lib == NODE_PG:
+        in_tx = _PGM_NO_TX.search(text) is None
+    elif lib == MIKRO_ORM:
+        in_tx = _MIKRO_NO_TX.search(text) is None
     elif lib == KYSELY:
         # Kysely's Migrator runs each migration in a transaction where the dialect has
         # transactional DDL (PostgreSQL, SQLite); the switch that turns it off lives in

@@ -18,9 +18,17 @@ from gatekeeper.checks.migrations.dialects import (
     rebuilt_tables,
 )
 from gatekeeper.checks.migrations.hits import Hit
-from gatekeeper.checks.migrations.nodefile import KNEX, KYSELY, SQL_TAG, NodeMigration, Side
+from gatekeeper.checks.migrations.nodefile import (
+    KNEX,
+    KYSELY,
+    NODE_PG,
+    SQL_TAG,
+    NodeMigration,
+    Side,
+)
 from gatekeeper.checks.migrations.nodeknex import KnexColumn, alter_hits, knex_columns
 from gatekeeper.checks.migrations.nodekysely import statements as kysely_statements
+from gatekeeper.checks.migrations.nodepgm import statements as pgm_statements
 from gatekeeper.checks.migrations.nodescan import COMMENTS
 from gatekeeper.checks.migrations.nodesql import sql_literals
 from gatekeeper.checks.migrations.sqltext import Statement
@@ -62,7 +70,7 @@ def hits(
     if m.before_up is not None:  # run first, outside the up's transaction
         out += _literal_hits(m, m.before_up, sql_review, in_transaction=False)
     out += _literal_hits(m, m.up, sql_review, in_transaction=m.in_transaction)
-    if m.library == KYSELY:
+    if m.library in (KYSELY, NODE_PG):
         # the schema builder's chains are read as the SQL they compile to, with the raw
         # templates, in _literal_hits: nothing of the other builders' readings applies
         return [h for h in out if h.line in added]
@@ -121,10 +129,11 @@ def _literal_hits(
 ) -> list[Hit]:
     """The side's SQL literals reviewed, each reading of its interpolations in turn."""
     literals = sql_literals(side.body, side.line, m.bindings)
-    if m.library == KYSELY:
+    if m.library in (KYSELY, NODE_PG):
         # one migration in one transaction: the raw templates and the schema builder's
         # chains in the order written (a table the up creates is new to its next index)
-        built = kysely_statements(side.body, side.line)
+        read = kysely_statements if m.library == KYSELY else pgm_statements
+        built = read(side.body, side.line)
         readings = max((len(lit.variants) for lit in literals), default=1)
         groups = [
             sorted([*built, *(st for lit in literals

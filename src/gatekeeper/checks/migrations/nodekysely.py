@@ -253,7 +253,28 @@ def _index(head: _Call, rest: list[_Call], name: str) -> list[tuple[str, int]]:
     method = f" USING {_text(using[0].args[0])}" if using and _text(using[0].args[0]) else ""
     listed = ", ".join(keys)
     sql = f"CREATE{unique} INDEX{concurrently}{exists} {name} ON {table}{method} ({listed})"
-    return [(sql, head.line)]
+    found = [p for c in rest if c.name == "where" and (p := _predicate(c.args))]
+    return [(sql + (f" WHERE {' AND '.join(found)}" if found else ""), head.line)]
+
+
+def _predicate(args: list[str]) -> str | None:
+    """A partial index's ``.where('deleted_at', 'is', null)`` or ``.where(sql`...`)`` as
+    SQL (several are ANDed, as Kysely does); None for a callback or a computed value."""
+    if len(args) == 1:
+        raw = _TEMPLATE.match(args[0])
+        return f"({_text(args[0])})" if raw else None
+    if len(args) != 3 or (column := _name(args[0])) is None:
+        return None
+    op = _text(args[1])
+    if not op or not re.fullmatch(
+        r"[=<>!]{1,2}|(?:is|in|like)(?: not)?|not (?:in|like)", op.lower()
+    ):
+        return None
+    value = args[2].strip()
+    if value.startswith("[") and value.endswith("]"):
+        listed = _arguments(value[1:-1])
+        return f"{column} {op} ({', '.join(_value(v.strip()) for v in listed)})"
+    return f"{column} {op} {_value(value)}"
 
 
 def _alteration(call: _Call) -> str | None:
@@ -308,3 +329,13 @@ def _column_change(column: str, callback: str) -> str | None:
     if call.name == "dropNotNull":
         return f"ALTER COLUMN {column} DROP NOT NULL"
     return None
+
+
+# the readers node-pg-migrate's builder shares (:mod:`.nodepgm`): JavaScript's calls,
+# literals and names, whatever the library
+arguments_of = _arguments
+chain_calls = _chain
+quoted_name = _quoted
+sql_names = _names
+text_of = _text
+value_of = _value

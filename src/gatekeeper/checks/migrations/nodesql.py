@@ -60,7 +60,7 @@ def data_only(side: Side, bindings: Mapping[str, tuple[str, ...]] | None = None)
 #: SQL executed by the libraries: the first argument, a string or template literal, or a
 #: ``sql`...``` template given to a database handle (``db.run(sql`...`)``)
 _SQL_CALL = re.compile(
-    r"\.(?:(?:query|raw|runSql)\s*(?:<[^()`]{0,200}>\s*)?\(\s*(?:sql\s*(?=`))?|"
+    r"\.(?:(?:query|raw|runSql|addSql|sql)\s*(?:<[^()`]{0,200}>\s*)?\(\s*(?:sql\s*(?=`))?|"
     r"(?:run|execute|exec|all|get|any|one|many|maybeOne|oneFirst|anyFirst|manyFirst|"
     r"maybeOneFirst|exists)\s*(?:<[^()`]{0,200}>\s*)?\(\s*sql\s*(?=`))"
     r"(?P<q>[`'\"])"

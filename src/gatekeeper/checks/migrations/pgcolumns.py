@@ -14,7 +14,8 @@ from typing import Any
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import fizz, variants
 from gatekeeper.checks.migrations.detect import DIESEL, PRISMA, Migration
-from gatekeeper.checks.migrations.sqltext import split
+from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.sqltext import Statement, split
 
 #: a type as PostgreSQL's parser spells it: (``"varchar"``, ``(255,)``)
 Spelled = tuple[str, tuple[int, ...]]
@@ -61,6 +62,14 @@ def merged_types(changes: ChangeSet, m: Migration) -> Columns:
 
 
 def _merged(changes: ChangeSet, m: Migration) -> Columns:
+    columns: Columns = {}
+    for text in _chain_texts(changes, m):
+        read_into(columns, text)
+    return columns
+
+
+def _chain_texts(changes: ChangeSet, m: Migration) -> list[str]:
+    """The SQL of the up files merged in ``m``'s chain, in order (fizz as translated)."""
     if m.framework in (PRISMA, DIESEL):
         # one folder per migration: the chain is every such folder's up file
         name = "migration.sql" if m.framework == PRISMA else "up.sql"
@@ -73,14 +82,14 @@ def _merged(changes: ChangeSet, m: Migration) -> Columns:
             if n.endswith((".sql", ".up.fizz")) and ".down." not in n and not n.startswith("U")
         )  # fmt: skip
         paths = [posixpath.join(folder, n) if folder else n for n in names]
-    columns: Columns = {}
+    texts = []
     for path in sorted(paths):
         text = changes.text_at_base(path)
         if text is not None and path.endswith(".fizz"):
             text = fizz.to_sql(text)  # pop's files: their SQL translation (fizz.py)
         if text is not None:
-            read_into(columns, text)
-    return columns
+            texts.append(text)
+    return texts
 
 
 def read_into(columns: Columns, text: str) -> None:
@@ -128,3 +137,88 @@ def _set(columns: Columns, table: str, column: object, found: Spelled | None) ->
         columns.pop(key, None)
     else:
         columns[key] = found
+
+
+def no_op_not_null(
+    hits: list[Hit],
+    changes: ChangeSet,
+    m: Migration,
+    earlier: list[list[Statement]],
+    statements: list[Statement],
+) -> list[Hit]:
+    """``hits`` without the ``set-not-null`` of a column already NOT NULL where it runs:
+    PostgreSQL then neither scans the table nor changes anything (pop's ``change_column``
+    always says SET or DROP NOT NULL). Where it runs is the merged chain, then the change's
+    earlier migrations and the statements above it in its own file."""
+    if not any(h.rule == "set-not-null" for h in hits):
+        return hits
+    merged: set[tuple[str, str]] = set()
+    for text in changes.fact(
+        f"migrations.pgcolumns-texts:{m.framework}:{m.directory}:{posixpath.dirname(m.path)}",
+        lambda: _chain_texts(changes, m),
+    ):
+        _required(merged, split(text))
+    for prior in earlier:
+        _required(merged, prior)
+    out = []
+    for h in hits:
+        table, _, column = h.evidence.lower().rpartition(".")
+        if h.rule == "set-not-null" and table:
+            required = set(merged)
+            _required(required, [s for s in statements if s.line < h.line])
+            if (table.rsplit(".", 1)[-1].strip('"'), column.strip('"')) in required:
+                continue
+        out.append(h)
+    return out
+
+
+def _required(required: set[tuple[str, str]], statements: list[Statement]) -> None:
+    """Update ``required`` (the NOT NULL columns) with what ``statements`` do; a statement
+    not read as PostgreSQL forgets its table's columns (it may have changed them)."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    for statement in statements:
+        try:
+            parsed = parse_sql(statement.text)
+        except ParseError:
+            continue
+        for raw in parsed:
+            _require(required, raw.stmt)
+
+
+def _not_null(column: Any) -> bool:
+    kinds = {getattr(c.contype, "name", "") for c in column.constraints or ()}
+    return bool(kinds & {"CONSTR_NOTNULL", "CONSTR_PRIMARY"})
+
+
+def _require(required: set[tuple[str, str]], node: Any) -> None:
+    kind = type(node).__name__
+    table = str(getattr(getattr(node, "relation", None), "relname", "") or "").lower()
+    if kind == "CreateStmt":
+        _forget(required, table)
+        for element in node.tableElts or ():
+            if type(element).__name__ == "ColumnDef" and _not_null(element):
+                required.add((table, str(element.colname).lower()))
+    elif kind == "RenameStmt" and node.renameType.name == "OBJECT_COLUMN":
+        if (table, str(node.subname or "").lower()) in required:
+            required.discard((table, str(node.subname or "").lower()))
+            required.add((table, str(node.newname or "").lower()))
+    elif kind in ("RenameStmt", "DropStmt"):
+        required.clear()  # a table renamed or dropped: forget rather than guess
+    elif kind == "AlterTableStmt":
+        for cmd in node.cmds or ():
+            sub = cmd.subtype.name
+            key = (table, str(cmd.name or "").lower())
+            if sub == "AT_AddColumn":
+                key = (table, str(cmd.def_.colname).lower())
+                (required.add if _not_null(cmd.def_) else required.discard)(key)
+            elif sub == "AT_SetNotNull":
+                required.add(key)
+            elif sub in ("AT_DropNotNull", "AT_DropColumn"):
+                required.discard(key)
+
+
+def _forget(required: set[tuple[str, str]], table: str) -> None:
+    for key in [k for k in required if k[0] == table]:
+        required.discard(key)

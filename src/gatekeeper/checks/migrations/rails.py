@@ -165,3 +165,41 @@ def literal_name(arg: str) -> str | None:
     """The name a symbol or a plain string literal spells (``:slug``, ``"slug"``), else None."""
     m = re.fullmatch(r":(\w+)|\"(\w+)\"|'(\w+)'", arg.strip())
     return next((g for g in m.groups() if g), None) if m else None
+
+
+#: a migration that runs outside Rails' transaction (``disable_ddl_transaction!``, or the
+#: class attribute it sets)
+_NO_DDL_TRANSACTION = re.compile(
+    r"^\s*(?:disable_ddl_transaction!|self\.disable_ddl_transaction\s*=\s*true)", re.M
+)
+#: the calls that build or drop an index, and ``execute`` of raw SQL
+_INDEX_CALL = re.compile(
+    r"^\s*(?:add_index|remove_index|add_reference|add_belongs_to|\w+\.index|\w+\.references|"
+    r"\w+\.remove_index|execute)\b"
+)
+_BY_ALGORITHM = re.compile(
+    r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
+)
+_RAILS_PARENT = re.compile(r"<\s*(?:::)?ActiveRecord::Migration\b")
+_CONCURRENTLY_SQL = re.compile(r"\bCONCURRENTLY\b", re.IGNORECASE)
+
+
+def concurrent_in_transaction(source: str, added: frozenset[int]) -> list[tuple[int, str]]:
+    """The added calls of ``up``/``change`` that build or drop an index concurrently
+    (``algorithm: :concurrently``, an ``execute`` of ``... CONCURRENTLY ...``) in a
+    migration that keeps Rails' transaction: PostgreSQL refuses them there, so the
+    migration fails. Each as (line, the call's first line)."""
+    if _NO_DDL_TRANSACTION.search(source) or not _RAILS_PARENT.search(source):
+        return []  # a project's own parent class may run its migrations without one
+    out = []
+    for name, method in methods(source).items():
+        if name == "down":
+            continue
+        for number, line in method.body:
+            if number not in added or not _INDEX_CALL.match(line):
+                continue
+            call = whole_call(method.body, number)
+            executes = line.lstrip().startswith("execute")
+            if (_CONCURRENTLY_SQL if executes else _BY_ALGORITHM).search(call):
+                out.append((number, line.strip()))
+    return out

@@ -22,7 +22,7 @@ import re
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import leftover, mviews, review, unshipped
+from gatekeeper.checks.migrations import leftover, mviews, prcreated, review, scratch, unshipped
 from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.model import Finding, Level
@@ -143,8 +143,9 @@ def refused(hit: Hit) -> Hit:
 
 def data_relief(changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
     """``hit``, a warning when the drop loses no user's data: a drop on a table no release
-    has shipped (unshipped.py), of a leftover the migration then creates (leftover.py), or
-    of a materialized view it recreates (mviews.py)."""
+    has shipped (unshipped.py), of a leftover the migration then creates (leftover.py), of
+    a materialized view it recreates (mviews.py), of a table named as scratch space
+    (scratch.py) or of what an earlier migration of the same change created (prcreated.py)."""
     if hit.rule not in unshipped.DATA_RULES or hit.level is Level.WARNING or not hit.target:
         return hit
     if hit.rule == "drop-table" and leftover.leftover(changes, m, hit.target[0], hit.line):
@@ -162,6 +163,22 @@ def data_relief(changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
             message=f"{hit.message} It is a materialized view writing to another table, "
             "which the merged migrations created and this one creates again: no rows are "
             "lost, only inserts between the two statements miss it (a warning).",
+        )
+    if hit.rule == "drop-table" and (word := scratch.scratch_word(hit.target[0])):
+        return dataclasses.replace(
+            hit,
+            level=Level.WARNING,
+            message=f"{hit.message} Its name ('{word}') marks it as scratch space, whose rows "
+            "only live while a job runs: no stored data is lost (a warning; make sure no "
+            "code still reads it).",
+        )
+    made = prcreated.creator(changes, m, hit.target)
+    if made is not None:
+        return dataclasses.replace(
+            hit,
+            level=Level.WARNING,
+            message=f"{hit.message} {made}, new in this change too, created it and no merged "
+            "migration did: no database holds a value there yet (a warning).",
         )
     found = unshipped.unshipped_since(changes, m, hit.target[0])
     if found is None:

@@ -20,9 +20,11 @@ from gatekeeper.checks.migrations import (
     detect,
     dialects,
     djfields,
+    djtogether,
     moves,
     opsafety,
     pgcolumns,
+    prcreated,
     pyops,
     safety,
     sqlmigrate,
@@ -78,6 +80,10 @@ def _sql_in_transaction(framework: str, text: str, statements: int) -> bool:
     # golang-migrate and Prisma send the file as one multi-statement query: an implicit
     # transaction
     return framework in (GOLANG_MIGRATE, PRISMA) and statements > 1
+
+
+def _sqlx_pair(changes: ChangeSet, m: Migration) -> bool:
+    return m.framework == GOLANG_MIGRATE and not m.dialect and sqlx.runs_pair(changes, m.path)
 
 
 def _diesel_transaction(changes: ChangeSet, m: Migration) -> bool:
@@ -195,22 +201,24 @@ def sql_hits(
     # a table or column the merged chain already names is not new, whatever IF NOT EXISTS
     # statement the PR puts before the change
     created -= _merged_names(changes, m, created)
-    merged_columns = _merged_names(changes, m, {c for t, c in added if t not in created})
-    added = {(t, c) for t, c in added if t in created or c not in merged_columns}
+    fresh = {(t, c) for t, c in added if t not in created}
+    added -= prcreated.merged_columns(changes, m, fresh)
     statements = split(sides.up, sides.up_line)
     in_tx = _popx_transaction(changes, m)
+    # a reversible sqlx pair has golang-migrate's names; sqlx runs it, in a transaction
+    runner = SQLX if in_tx is None and _sqlx_pair(changes, m) else m.framework
     if in_tx is None and m.framework == DIESEL:
         in_tx = _diesel_transaction(changes, m)
     if in_tx is None:
         text = changes.text_at_head(m.path) or ""
-        in_tx = _sql_in_transaction(m.framework, text, len(statements))
-        in_tx = in_tx and not _tool_outside(changes, m, dialect)
+        in_tx = _sql_in_transaction(runner, text, len(statements))
+        in_tx = in_tx and not (runner == m.framework and _tool_outside(changes, m, dialect))
     # a project's runner that reads a word of the file's name (svix's ``_autocommit``)
     marker = txmarkers.name_marker(m.path) if in_tx else ""
     outside = txmarkers.runner(changes, marker) if marker else None
     in_tx = in_tx and outside is None
     # golang-migrate's transaction is implicit: an explicit BEGIN there is no nesting
-    wrapped = in_tx and m.framework not in (GOLANG_MIGRATE, PRISMA)
+    wrapped = in_tx and runner not in (GOLANG_MIGRATE, PRISMA)
     hits = safety.review(
         statements,
         dialect,
@@ -219,12 +227,14 @@ def sql_hits(
         wrapped=wrapped,
         created=created,
     )
-    if dialect == "sqlite" and (in_tx or m.framework == GOLANG_MIGRATE):
+    if dialect == "sqlite" and (in_tx or runner == GOLANG_MIGRATE):
         nesting = _sqlite_nesting(statements, changes.added_lines(m.path))
-        if nesting and not (m.framework == GOLANG_MIGRATE and _unwrapped(changes)):
+        if nesting and not (runner == GOLANG_MIGRATE and _unwrapped(changes)):
             hits += nesting
     if dialect == "postgres" and any(h.new_type for h in hits):
         hits = typed(hits, pgcolumns.merged_types(changes, m))
+    if dialect == "postgres":
+        hits = pgcolumns.no_op_not_null(hits, changes, m, [s for _, s in before], statements)
     # a column an earlier migration of the same change added holds nothing yet
     hits = [
         h
@@ -300,6 +310,9 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             hits = opsafety.django(
                 calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt, prior=prior
             )
+            if "_together" in source:
+                together = djtogether.before(changes, m.path)
+                hits += djtogether.added_hits(calls, dialect, added, exempt, together)
             classes = _model_classes(changes, m.path) if any(h.table for h in hits) else {}
             hits = [_django_table(h, m.path, classes) for h in hits]
     except pyops.MigrationSyntaxError:

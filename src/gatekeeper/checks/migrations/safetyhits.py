@@ -11,6 +11,7 @@ a Go folder's merged files (:func:`merged_go`) and which Liquibase changesets ar
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 
 from gatekeeper.changes import ChangeSet
@@ -27,11 +28,13 @@ from gatekeeper.checks.migrations import (
     liquibase,
     nodefolder,
     nodemig,
+    rails,
     railsops,
     review,
     rubysql,
     safety,
     sqltext,
+    txmarkers,
     variants,
 )
 from gatekeeper.checks.migrations.detect import (
@@ -46,6 +49,7 @@ from gatekeeper.checks.migrations.detect import (
     Migration,
 )
 from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.model import Level
 
 
 def framework_hits(
@@ -104,6 +108,10 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
     its folder when one does (else the policy's)."""
     rules = variants.RULES_DIALECT.get(drizzle.config_dialect(changes, m.directory), dialect)
     node = nodemig.read(text)
+    setup = None
+    if node.library == nodemig.KYSELY and node.in_transaction:
+        setup = txmarkers.kysely_setup(changes)  # a Migrator built without transactions
+        node = dataclasses.replace(node, in_transaction=setup is None)
     merged = None
     if node.library == nodemig.KNEX and ".alter(" in text:
         earlier = [
@@ -122,6 +130,13 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
     )
     if rules == "postgres" and any(h.new_type for h in found):
         found = review.typed(found, nodefolder.types_before(changes, m, node))
+    if setup is not None and not setup.merged:
+        message = (
+            f"Read as run outside a transaction: {setup.path} (new in this change) builds "
+            "Kysely's Migrator with disableTransactions: true. Confirm that is the Migrator "
+            "the deployment runs."
+        )
+        found.append(Hit("runner-outside-transaction", message, 1, setup.path, level=Level.WARNING))
     return found
 
 
@@ -175,7 +190,11 @@ def _ruby_hits(
     added = changes.added_lines(m.path)
     drops = railsops.changed_drops(changes, m, code_paths, changed) if m.framework == RAILS else []
     if m.framework == RAILS and rules == "postgres":
-        return railsops.index_hits(text, added) + drops
+        refused = [
+            Hit("concurrent-in-transaction", _IN_RAILS_TX.format(call=call[:80]), line, call)
+            for line, call in rails.concurrent_in_transaction(text, added)
+        ]
+        return railsops.index_hits(text, added) + refused + drops
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):
         return drops
     review_sql = sql_review(rules)
@@ -183,6 +202,12 @@ def _ruby_hits(
     if m.framework == RAILS:
         return [h for h in found if h.rule == "table-rebuild"] + drops
     return found
+
+
+_IN_RAILS_TX = (
+    "{call}: CONCURRENTLY inside the transaction Rails opens for each migration; "
+    "PostgreSQL refuses it, so the migration fails. Add disable_ddl_transaction! to the class."
+)
 
 
 def merged_go(changes: ChangeSet, m: Migration) -> list[str]:

@@ -31,7 +31,9 @@ _VERSIONED = re.compile(r"^[vV]?(\d+(?:[._]\d+)*)(?:[-_][^.]*)?\.sql$")
 _MIGRATION_WORDS = frozenset({"migrations", "migration", "migrate"})
 #: code files a migrations folder may hold that frameworks write migrations in
 _CODE = (".py", ".rb", ".go", ".rs", ".php", ".java", ".kt", ".cs", ".js", ".ts", ".mjs",
-         ".cjs", ".mts", ".cts")  # fmt: skip
+         ".cjs", ".mts", ".cts",
+         # and the query languages of other databases, and SQL under other suffixes
+         ".cql", ".cypher", ".surql", ".hql", ".ddl", ".pgsql", ".psql")  # fmt: skip
 #: folders whose files are tests, fixtures, documentation or build output, not migrations
 _NOT_MIGRATIONS = frozenset({
     "test", "tests", "__tests__", "testdata", "testing", "fixtures", "fixture", "docs", "doc",
@@ -43,8 +45,10 @@ _NOT_MIGRATIONS = frozenset({
 #: as it stands (``LATEST.sql``, ``current_schema_postgres.sql``), seeds and dumps
 _NOT_A_MIGRATION = re.compile(r"schema|latest|seed|dump|structure", re.IGNORECASE)
 _TEST_NAME = re.compile(r"(^test_|_test\.|\.test\.|\.spec\.|_spec\.|^conftest\.py$)")
-#: a code file named as a migration is (a version first); others are runners and helpers
-_CODE_VERSIONED = re.compile(r"^[vV]?\d")
+#: a code file named as a migration is (a version first, after the letter or word some
+#: tools put before it: sea-orm's ``m20240101_000001_x.rs``, FluentMigrator's
+#: ``M0002_X.cs``, MikroORM's ``Migration20240101000000.ts``); others are runners and helpers
+_CODE_VERSIONED = re.compile(r"^(?:[vVmM]|[Mm]igration_?|[Vv]ersion_?)?\d")
 
 
 @dataclass(frozen=True, slots=True)

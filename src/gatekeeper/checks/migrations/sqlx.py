@@ -3,7 +3,9 @@
 ``sqlx migrate add`` writes "simple" migrations, forward-only, one file per version, into
 ``migrations/`` beside the crate's ``Cargo.toml``; ``sqlx::migrate!("./other")`` embeds
 another folder. Its reversible form (``<VERSION>_<DESC>.up.sql`` and ``.down.sql``) has the
-names golang-migrate uses and is read as such (:mod:`.detect`). The simple names follow no
+names golang-migrate uses and is read as such (:mod:`.detect`), but in a sqlx crate's
+folder it runs as sqlx runs it (:func:`runs_pair`): in a transaction of its own, where
+golang-migrate would send a lone statement without one. The simple names follow no
 other framework's convention, so a folder is known as sqlx's by its crate: the nearest
 ``Cargo.toml`` above it depends on sqlx, and the folder is named for migrations or a
 ``migrate!`` call of the crate names it.
@@ -111,6 +113,13 @@ def _sqlx_lines(manifest: str) -> str:
         if in_table or re.match(r"sqlx\s*=", stripped):
             out.append(stripped)
     return "\n".join(out)
+
+
+def runs_pair(changes: ChangeSet, path: str) -> bool:
+    """True when ``path``, a reversible migration's up side (``<VERSION>_<DESC>.up.sql``,
+    golang-migrate's names), is in a sqlx crate's folder: sqlx runs it, so its transaction
+    is sqlx's (:func:`in_transaction`), not golang-migrate's implicit one."""
+    return path.endswith(".up.sql") and is_folder(changes, posixpath.dirname(path))
 
 
 def in_transaction(text: str) -> bool:

@@ -87,6 +87,9 @@ class Sizes:
     #: without a list: tables many merged migrations came back to index (precedent.py),
     #: lower-cased name -> how many did
     indexed_often: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    #: without a list: Django models the merged migrations declare many indexes on
+    #: (djtogether.py), lower-cased name -> how many
+    indexed_many_ways: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Sizes:
@@ -126,6 +129,14 @@ class Sizes:
                 f"add indexes on it after it was created, as a growing table needs "
                 f"(list the real large tables in {SETTING})"
             )
+        ways = next((self.indexed_many_ways[n.lower()] for n in known
+                     if n.lower() in self.indexed_many_ways), None)  # fmt: skip
+        if ways is not None:
+            return (
+                f"{known[0]} is treated as large: the merged migrations declare {ways} indexes "
+                f"on more than one of its columns, which only a table too large to scan needs "
+                f"(list the real large tables in {SETTING})"
+            )
         words = [part for w in _WORD.findall(bare) for part in split_compound(w.lower())]
         grows = sorted(set(words) & GROWING_WORDS) or sorted(set(words[-1:]) & HEAD_WORDS)
         if grows:
@@ -153,8 +164,8 @@ class Sizes:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
                 f"logs, messages, attempts, notifications, metrics, audits or history are, "
-                f"and those the merged migrations indexed concurrently or came back to index "
-                f"often); "
+                f"and those the merged migrations indexed concurrently, came back to index "
+                f"often or declare many indexes on); "
                 f"if it is, list it in {SETTING}"
             )
         else:

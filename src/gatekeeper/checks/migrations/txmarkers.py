@@ -157,3 +157,37 @@ def _multi_statement(changes: ChangeSet) -> bool:
 _MULTI_ON = re.compile(
     r"x-multi-statement=(?:true|1)\b|MultiStatementEnabled\s*:\s*true\b", re.IGNORECASE
 )
+
+
+def kysely_setup(changes: ChangeSet) -> Runner | None:
+    """The project file that builds Kysely's ``Migrator`` with ``disableTransactions:
+    true`` (then no migration runs in a transaction), at head; ``merged`` when the merged
+    tree holds it too. None when no file does. Read once per run."""
+    return changes.fact("migrations.kysely-no-tx", lambda: _kysely_setup(changes))
+
+
+def _kysely_setup(changes: ChangeSet) -> Runner | None:
+    head = _setups(changes, at_base=False)
+    if not head:
+        return None
+    base = set(_setups(changes, at_base=True))
+    merged = [p for p in head if p in base]
+    return Runner((merged or head)[0], _KYSELY_OPTION, bool(merged))
+
+
+_KYSELY_OPTION = "disableTransactions"
+_KYSELY_OFF = re.compile(r"\bdisableTransactions\s*:\s*true\b")
+_KYSELY_MIGRATOR = re.compile(r"\bnew\s+Migrator\s*\(")
+_JS = ("*.ts", "*.js", "*.mjs", "*.cjs", "*.mts", "*.cts")
+
+
+def _setups(changes: ChangeSet, *, at_base: bool) -> list[str]:
+    find = changes.base_files_containing if at_base else changes.head_files_containing
+    read = changes.text_at_base if at_base else changes.text_at_head
+    found = find([_KYSELY_OPTION], list(_JS)) or []
+    out = []
+    for path in [p for p in found if not match_any(p, _TEST_CODE)][:MAX_FILES]:
+        text = (read(path) or "")[:MAX_BYTES]
+        if _KYSELY_OFF.search(text) and _KYSELY_MIGRATOR.search(text):
+            out.append(path)
+    return out
