@@ -53,7 +53,7 @@ _CFG_TEST = re.compile(r"#\[\s*cfg\s*\(\s*test\s*\)\s*\]")
 
 def rust_reads(text: str) -> list[EnvRead]:
     """Every read of the file's non-test code (see the module docstring)."""
-    code = _without_tests(mask(text))
+    code = without_tests(mask(text))
     constants = _constants(code, text)
     reads: list[EnvRead] = []
     for pattern, how in _CALLS:
@@ -261,7 +261,7 @@ def _in_attribute(at: int, opens: list[int], closes: list[int]) -> bool:
     return not (j >= 0 and closes[j] > opens[i])
 
 
-def _without_tests(code: str) -> str:
+def without_tests(code: str) -> str:
     """``code`` with every item under ``#[cfg(test)]`` blanked (its ``{...}`` body, or up
     to its ``;``). Braces are matched once for the whole text."""
     if "cfg" not in code:

@@ -24,8 +24,11 @@ import re
 
 from gatekeeper.checks.envvars import keymaps
 from gatekeeper.checks.envvars.model import EnvRead, line_of
-from gatekeeper.checks.envvars.text_rust import _without_tests, mask
-from gatekeeper.checks.envvars.text_rustenvy import _closing, _depth  # the same struct walk
+from gatekeeper.checks.envvars.text_rust import mask, without_tests
+from gatekeeper.checks.envvars.text_rustenvy import (  # the same struct walk
+    brace_depth,
+    closing_brace,
+)
 
 #: the deserialising calls: config-rs ``try_deserialize``, figment ``extract`` (with a
 #: turbofish or none; ``extract_inner("key")`` reads one key and is not one)
@@ -69,7 +72,7 @@ def settings_reads(text: str) -> list[EnvRead]:
     if len({m.prefix for m in maps}) != 1:
         return []
     prefix = maps[0].prefix
-    code = _without_tests(mask(text))  # comments, strings and test items blanked
+    code = without_tests(mask(text))  # comments, strings and test items blanked
     structs = {m.group("name"): m for m in _STRUCT.finditer(code)}
     scalars = _SCALARS | {m.group("name") for m in _ENUM.finditer(code)}
     reads: list[EnvRead] = []
@@ -106,7 +109,7 @@ def _target(code: str, at: int) -> str | None:
         return let.group("type")
     enclosing = None
     for fn in _FN.finditer(code, max(0, at - 20_000), at):
-        if _closing(code, fn.end() - 1) > at:
+        if closing_brace(code, fn.end() - 1) > at:
             enclosing = fn
     if enclosing is None:
         return None
@@ -126,11 +129,11 @@ def _fields(
     attrs_before = _ATTRS_BEFORE.search(before)
     if attrs_before is not None and "rename_all" in attrs_before.group(0):
         return []
-    end = _closing(code, struct.end() - 1)
+    end = closing_brace(code, struct.end() - 1)
     body = code[struct.end() : end]
     out = []
     for f in _FIELD.finditer(body):
-        if _depth(body, f.start()) or _SKIPPED.search(f.group("attrs")):
+        if brace_depth(body, f.start()) or _SKIPPED.search(f.group("attrs")):
             continue
         kind = f.group("type").rsplit("::", 1)[-1]
         if kind in _WRAPPERS and f.group("inner"):

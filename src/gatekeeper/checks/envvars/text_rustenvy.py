@@ -72,11 +72,11 @@ def _fields(code: str, text: str, name: str) -> list[str] | None:
     for m in _STRUCT.finditer(code):
         if m.group("name") != name:
             continue
-        end = _closing(code, m.end() - 1)
+        end = closing_brace(code, m.end() - 1)
         body = code[m.end() : end]
         out = []
         for f in _FIELD.finditer(body):
-            if _depth(body, f.start()) or _SKIPPED.search(f.group("attrs")):
+            if brace_depth(body, f.start()) or _SKIPPED.search(f.group("attrs")):
                 continue
             attrs = text[m.end() + f.start("attrs") : m.end() + f.end("attrs")]
             rename = _RENAME.search(attrs)
@@ -85,7 +85,7 @@ def _fields(code: str, text: str, name: str) -> list[str] | None:
     return None
 
 
-def _closing(code: str, brace: int) -> int:
+def closing_brace(code: str, brace: int) -> int:
     """Where the ``{`` at ``brace`` closes (the end of the text when it does not)."""
     depth = 0
     for i in range(brace, len(code)):
@@ -98,7 +98,7 @@ def _closing(code: str, brace: int) -> int:
     return len(code)
 
 
-def _depth(body: str, at: int) -> int:
+def brace_depth(body: str, at: int) -> int:
     """How deep in brackets ``at`` is within a struct body (a field's type is at 0 only
     before its own generics; a field name is always at 0)."""
     depth = 0
