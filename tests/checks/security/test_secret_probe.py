@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fake_tokens import AWS, GH, SLACK, STRIPE
+from tests.fake_tokens import AWS, GH, SENTRY_ORG, SENTRY_USER, SLACK, STRIPE
 
 from .helpers import rules, run_part
 
@@ -38,6 +38,7 @@ SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh
         ("app.ts", 'const tokenExpiredKey = "auth.password.reset_token_expired";\n'),
         ("ci.py", 'TOKEN_ENV = "GITHUB_TOKEN"\n'),
         ("config.py", 'DATABASE_URL = "postgres://postgres:postgres@localhost:5432/app"\n'),
+        ("docs/sentry.txt", "User tokens start with sntryu_ and org tokens with sntrys_.\n"),
         # round 27: a Redux action type namespaced by its slice spells its name
         ("actions.ts", 'export const SET_AUTH_TOKEN = "auth/SET_AUTH_TOKEN";\n'),
         ("actions.js", "  REFRESH_TOKEN_SUCCESS: '@@session/REFRESH_TOKEN_SUCCESS',\n"),
@@ -64,6 +65,9 @@ def test_values_that_are_no_secrets_stay_quiet(path: str, text: str) -> None:
         ("config.py", f'api_key = "{HEX32}"\n', "secret-high-entropy"),
         ("actions.ts", 'SET_AUTH_TOKEN = "Xk9vQ2pLw8/SET_AUTH_TOKEN"\n', "secret-high-entropy"),
         ("server/map.py", f'MAPBOX_TOKEN = "sk.{MAPBOX}"\n', "secret-high-entropy"),
+        # round 27: Sentry's auth tokens, unquoted in CI, were missed
+        ("ci.sh", f"export SENTRY_AUTH_TOKEN={SENTRY_USER}\n", "secret-sentry-token"),
+        (".github/workflows/r.yml", f"env:\n  TOKEN: {SENTRY_ORG}\n", "secret-sentry-token"),
         # round 27: keys named for their use were not judged at all
         ("config.py", f'ENCRYPTION_KEY = "{HEX32}"\n', "secret-high-entropy"),
         ("config.ts", f'const signingKey = "{B62}";\n', "secret-high-entropy"),
@@ -75,3 +79,9 @@ def test_values_that_are_no_secrets_stay_quiet(path: str, text: str) -> None:
 def test_the_twins_that_are_secrets_fire(path: str, text: str, rule: str) -> None:
     found = run_part("secrets", {"a.txt": "a\n"}, {"a.txt": "a\n", path: text})
     assert rules(found) == [rule]
+
+
+def test_a_sentry_token_is_never_shown_whole() -> None:
+    found = run_part("secrets", {}, {"ci.sh": f"SENTRY_AUTH_TOKEN={SENTRY_ORG}\n"})
+    assert rules(found) == ["secret-sentry-token"]
+    assert SENTRY_ORG not in found[0].message and SENTRY_ORG[-8:] not in found[0].fingerprint

@@ -174,6 +174,19 @@ FORMATS: tuple[Format, ...] = (
         re.compile(r"\"private_key_id\"\s*:\s*\"(?P<v>[0-9a-f]{40})\""),
         0,
     ),
+    Format(
+        "secret-sentry-token",
+        "Sentry auth token",
+        # a user token (``sntryu_`` and 64 hex digits) or an organisation's (``sntrys_``, a
+        # base64 JSON body, ``_`` and the secret); a DSN's public key is not one
+        re.compile(
+            r"\bsntryu_[0-9a-f]{64}\b|"
+            r"\bsntrys_eyJ[A-Za-z0-9+/=]{16,2000}_[A-Za-z0-9+/=_-]{20,200}"
+        ),
+        7,
+        about="Upload tokens for CI (`sntryu_`, `sntrys_`) grant write access to an "
+        "organisation's projects; the public key of a DSN, which frontends ship, is not one.",
+    ),
 )
 GENERIC = re.compile(
     r"(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
