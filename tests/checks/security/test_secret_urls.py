@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gatekeeper.checks.security.secret_urls import development_dsn
+from gatekeeper.checks.security.secret_urls import credential_free_url, development_dsn
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,36 @@ def test_a_local_url_with_a_default_password_is_a_development_default(url: str) 
 )
 def test_any_other_url_is_judged_as_a_value(url: str) -> None:
     assert not development_dsn(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://social.kobobooks.com:8443",  # a vendor's endpoint with its port
+        "https://auth.example.com/oauth/authorize?response_type=code&scope=openid",
+        "wss://realtime.example.com:443/socket?vsn=2.0.0",
+        "https://api.example.com/v1/callback?token={token}",  # a slot, filled in later
+        "https://api.example.com/v1/callback?access_token=${ACCESS_TOKEN}",
+        "redis://cache.example.com:6379/0",
+    ],
+)
+def test_an_address_with_no_credential_in_it_is_credential_free(url: str) -> None:
+    assert credential_free_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://deploy:Zx8kLm2Qp9vR@example.org:8443/",  # a password in the userinfo
+        "https://Zx8kLm2Qp9vR@example.org/",  # a token as the user
+        "https://api.example.com/v1?access_token=Zx8kLm2Qp9vR",  # a token in the query
+        "https://api.example.com:8443/v1?sig=Zx8kLm2Qp9vR&exp=1",
+        "https://app.example.com/cb#access_token=Zx8kLm2Qp9vRt4Wq",  # in the fragment
+        "https://api.example.com/v1?x=Zx8kLm2Qp9vRt4Wq7HtR3mN8",  # a long token, any name
+        "otpauth://totp/app?secret=JBSWY3DPEHPK3PXP",  # not a network address
+        "https://example.org:99999/",  # no port a URL can have
+        "social.kobobooks.com:8443",  # no scheme
+    ],
+)
+def test_a_url_carrying_a_credential_is_not_credential_free(url: str) -> None:
+    assert not credential_free_url(url)

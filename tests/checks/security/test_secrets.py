@@ -202,6 +202,26 @@ def test_example_passwords_in_urls_are_not_secrets_but_real_ones_are() -> None:
     assert where(found) == [("test_url.py", 3)]
 
 
+def test_an_endpoint_url_with_a_port_under_an_auth_name_is_not_a_secret() -> None:
+    # a map of a vendor's public endpoints: ``authorization`` in the key, a port in the URL
+    kotlin = (
+        'val resources = """{\n'
+        '    "social_authorization_host": "https://social.kobobooks.com:8443",\n'
+        '    "oauth_token_url": "https://auth.kobobooks.com:443/oauth/token?grant=code",\n'
+        '}"""\n'
+    )
+    json_map = '{"social_authorization_host": "https://social.kobobooks.com:8443"}\n'
+    assert run_part("secrets", {}, {"src/KoboProxy.kt": kotlin}) == []
+    assert run_part("secrets", {}, {"src/resources.json": json_map}) == []
+    # the same names with a credential in the URL still fire
+    real = (
+        '"social_authorization_host": "https://social.kobobooks.com:8443/?token=Zx8kLm2Qp9vR",\n'
+        '"auth_url": "https://api.kobobooks.com:8443/v1?x=Zx8kLm2Qp9vRt4Wq7HtR3mN8",\n'
+    )  # pragma: allowlist secret
+    found = run_part("secrets", {}, {"src/resources.json": real})
+    assert rules(found) == ["secret-high-entropy", "secret-high-entropy"]
+
+
 def test_the_allowlist_and_the_entropy_floor_are_configurable() -> None:
     head = {"a.py": 'db_password = "Zx8kLm2Qp9vRt4Wq"\n'}  # pragma: allowlist secret
     assert run_part("secrets", {}, head, {"allowlist": ["Zx8k.*"]}) == []

@@ -34,6 +34,7 @@ from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
 from gatekeeper.checks.envvars.scanners import scanner_for
 from gatekeeper.checks.envvars.schemadocs import schema_documented
 from gatekeeper.checks.envvars.sides import (
+    EXTENSIONLESS_FILES,
     MAX_ELSEWHERE,
     MAX_SEARCHED,
     SCANNED_FILES,
@@ -41,6 +42,7 @@ from gatekeeper.checks.envvars.sides import (
     Known,
     Located,
     Side,
+    extensionless,
 )
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
 from gatekeeper.checks.yamlbound import AliasBomb
@@ -510,6 +512,11 @@ class EnvVarsCheck(BaseCheck):
         # a family of names (``TA_MIG_SKIP_*``) is searched for by its literal start
         words = {n.partition(FAMILY_MARK)[0] for n in names}
         paths = ctx.changes.base_files_containing(words, SCANNED_FILES)
+        if paths is not None:
+            # scripts named without an extension are found apart (see EXTENSIONLESS_FILES);
+            # only those with a shell's shebang are scanned (scanner_for reads it)
+            scripts = ctx.changes.base_files_containing(words, EXTENSIONLESS_FILES) or []
+            paths = sorted({*paths, *filter(extensionless, scripts)})
         if paths is None:
             ctx.add_details(
                 "env-vars: the base commit could not be searched (a partial clone?), so a"

@@ -39,6 +39,17 @@ SCANNED_FILES = (
     *(f"*{s}" for s in TEXT_LANGS_SUFFIXES),
 )
 
+#: extension-less files (git pathspecs): a script whose shebang names a shell
+#: (``packages/db/migrations/goose``, ``#!/bin/bash``) reads variables as a ``.sh`` file
+#: does. Searched apart from ``SCANNED_FILES``, as an exclude pathspec narrows the whole
+#: search; git skips binary files, and the scanner goes by the first line
+EXTENSIONLESS_FILES = ("*", ":(exclude,glob)**/*.*")
+
+
+def extensionless(path: str) -> bool:
+    """A file whose name has no extension (a dotted folder above it does not count)."""
+    return "." not in path.rsplit("/", 1)[-1]
+
 
 @dataclass(frozen=True, slots=True)
 class Located:

@@ -42,7 +42,6 @@ NOT_SECRET_SHAPES = tuple(
         r"[a-z]+[0-9]*(?:[a-z]+[0-9]*)?(?:[-_./](?:[a-z]+[0-9]*(?:[a-z]+[0-9]*)?|[0-9]+))+",
         # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
         r"[A-Z][A-Z0-9]*(?:__?[A-Z0-9]+)+",
-        r"(?:https?|wss?)://[^:@\s]+",  # a URL with no credentials in it
         r"[./~][\w./-]*",  # a file path
         r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
         # code between two string literals (``"token: ").append(`` read as one value)

@@ -1,4 +1,9 @@
-"""Connection URLs that hold no credential: a development default, not a committed secret.
+"""Connection URLs that hold no credential: a public endpoint, or a development default.
+
+An address alone grants nothing: ``https://social.kobobooks.com:8443`` under a name such
+as ``social_authorization_host`` names where a client signs in, not what it signs in
+with. A URL is a credential's carrier only through its user information
+(``//user:password@``) or a token in its query or fragment (``?access_token=…``).
 
 A DSN in a development env file (``postgresql://postgres:postgres@localhost/postgres``,
 ``redis://localhost``) points at a database on the developer's machine or in the
@@ -12,6 +17,8 @@ from __future__ import annotations
 
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from gatekeeper.checks.security.secret_formats import entropy, is_placeholder, looks_random
 
 #: this machine, however it is written (the same hosts ``local_url_password`` accepts)
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
@@ -48,3 +55,53 @@ def development_dsn(value: str) -> bool:
     password = unquote(url.password or "")
     user = unquote(url.username or "")
     return password in ("", user) or password.lower() in DEFAULT_PASSWORDS
+
+
+#: a value filled in later, not a literal: ``{token}``, ``${TOKEN}``, ``<token>``, ``%s``
+_SLOT = re.compile(r"\{[^{}]*\}|\$\{?\w+\}?|<[^<>]+>|%\(?\w*\)?s|:\w+")
+#: below this many characters a query value under a plain name (``page=2``, ``lang=en``)
+#: is no token; one under a credential's name (``?token=``) is judged from eight on
+_PLAIN_TOKEN_LENGTH = 20
+_NAMED_TOKEN_LENGTH = 8
+#: the entropy floor of the generic rule: what falls under it is a word or a count
+_TOKEN_ENTROPY = 3.0
+
+
+#: schemes of network addresses: a value of another ``word://`` shape is judged as a value
+_NETWORK_SCHEMES = frozenset(
+    {"http", "https", "ws", "wss", "ftp", "ftps", "sftp", "ssh", "grpc", "grpcs", "tcp",
+     "udp", "ldap", "ldaps", "redis", "rediss", "postgres", "postgresql", "mysql", "mongodb",
+     "mongodb+srv", "amqp", "amqps", "nats", "smtp", "smtps", "imap", "imaps"}
+)  # fmt: skip
+
+
+def credential_free_url(value: str) -> bool:
+    """True for a URL that carries no credential: a scheme, a host (and perhaps a port),
+    no user information, and no query or fragment value that reads as a token (one under
+    a credential's name such as ``token`` or ``sig``, or a long random one under any
+    name). Its path is not judged here, as it was not before ports were allowed: a token
+    of a known format in it (a Slack webhook) is still found by that format's rule."""
+    if not _SCHEME.match(value) or any(c.isspace() for c in value):
+        return False
+    try:
+        url = urlsplit(value)
+        host, _port = url.hostname, url.port
+    except ValueError:
+        return False
+    if url.scheme.lower() not in _NETWORK_SCHEMES or not host or "@" in url.netloc:
+        return False
+    for part in (url.query, url.fragment):
+        for name, param in parse_qsl(part, keep_blank_values=True):
+            if _token(param, named=_SECRET_PARAM.search(name) is not None):
+                return False
+    return True
+
+
+def _token(value: str, *, named: bool) -> bool:
+    """A query value that may be a credential: long enough for its name, not a slot to
+    fill in or a placeholder, and random-looking."""
+    if len(value) < (_NAMED_TOKEN_LENGTH if named else _PLAIN_TOKEN_LENGTH):
+        return False
+    if _SLOT.fullmatch(value) or is_placeholder(value):
+        return False
+    return entropy(value) >= _TOKEN_ENTROPY and looks_random(value)

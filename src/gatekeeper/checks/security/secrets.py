@@ -54,7 +54,7 @@ from gatekeeper.checks.security.secret_formats import (
 )
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
 from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
-from gatekeeper.checks.security.secret_urls import development_dsn
+from gatekeeper.checks.security.secret_urls import credential_free_url, development_dsn
 from gatekeeper.model import Finding, Level, Rule
 
 CONTEXT_LINES = 3
@@ -478,8 +478,8 @@ def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
 def _is_secret_like(value: str, opts: _Options) -> bool:
     if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)) or is_placeholder(value):
         return False
-    if local_reference(value):
-        return False
+    if local_reference(value) or credential_free_url(value):
+        return False  # a pointer into the document, an address with no credential in it
     return entropy(value) >= opts.min_entropy and looks_random(value)
 
 

@@ -30,6 +30,7 @@ from gatekeeper.checks.openapi.rules.properties import check_object, props_of
 from gatekeeper.checks.openapi.rules.site import Site
 from gatekeeper.checks.openapi.rules.types import check_types
 from gatekeeper.checks.openapi.subsume import covers
+from gatekeeper.model import Level
 
 #: keyword -> rule stem
 CHILD_STEMS = {
@@ -173,7 +174,7 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
     """The ``emit(stem, message)`` used for one schema node: composes the rule id."""
     ev = f"{site.where}|{path}"
 
-    def emit(stem: str, message: str, detail: str = "") -> None:
+    def emit(stem: str, message: str, detail: str = "", level: Level | None = None) -> None:
         rule = _id(site, prefix, d, stem)
         if (
             path == "items"
@@ -185,10 +186,10 @@ def _emitter(c: Collector, site: Site, d: SchemaDiff, prefix: str, path: str) ->
             rule = stem[1:]
         at = c.at(d.rev)
         tail = f"{stem}|{detail}" if detail else stem
-        c.emit(rule, message, site.op, evidence=f"{ev}|{tail}", at=at)
+        c.emit(rule, message, site.op, evidence=f"{ev}|{tail}", at=at, level=level)
         if site.header and path:
             header_rule = f"request-header-property-{stem}"
-            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{tail}", at=at)
+            c.emit(header_rule, message, site.op, evidence=f"{ev}|h|{tail}", at=at, level=level)
 
     return emit
 
