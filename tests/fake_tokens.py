@@ -18,3 +18,9 @@ JWT = (
     + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
     + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 )
+SENTRY_USER = "sntryu_" + "3f2b8c1e9a4d4e6b8f1a2c3d4e5f6a7b" * 2
+SENTRY_ORG = (
+    "sntrys_"
+    + "eyJpYXQiOjE2OTQ2NjU5OTEuMjQ1NjY5LCJ1cmwiOiJodHRwczovL3NlbnRyeS5pbyJ9"
+    + "_Zx8kLm2Qp9vRt4WqZx8kLm2Qp9vRt4WqAb3dE6gH01"
+)

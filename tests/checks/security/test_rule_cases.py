@@ -39,6 +39,7 @@ TOKENS = {
     + "PRIVATE KEY-----\n",
     "SAID": "0123456789abcdef" * 2 + "01234567",
     "NPM": "npm_" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0UvWxYz",
+    "SENTRY": "sntryu_" + "3f2b8c1e9a4d4e6b8f1a2c3d4e5f6a7b" * 2,
 }
 
 

@@ -23,6 +23,9 @@ DEFAULT_ALLOWLIST = (
     r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
     r".*\{[A-Za-z_][A-Za-z0-9_.:\[\]]*\}.*",  # str.format / f-string fields: built, not literal
     r"pk_(?:test|live)_\w+|sk_test_\w+",  # Stripe publishable keys are public; test keys
+    # Mapbox's public token (``pk.`` and a JWT-like body) ships in web maps by design; its
+    # secret scopes come in an ``sk.`` token, which stays judged
+    r"pk\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+",
 )
 
 
@@ -170,10 +173,28 @@ FORMATS: tuple[Format, ...] = (
         re.compile(r"\"private_key_id\"\s*:\s*\"(?P<v>[0-9a-f]{40})\""),
         0,
     ),
+    Format(
+        "secret-sentry-token",
+        "Sentry auth token",
+        # a user token (``sntryu_`` and 64 hex digits) or an organisation's (``sntrys_``, a
+        # base64 JSON body, ``_`` and the secret); a DSN's public key is not one
+        re.compile(
+            r"\bsntryu_[0-9a-f]{64}\b|"
+            r"\bsntrys_eyJ[A-Za-z0-9+/=]{16,2000}_[A-Za-z0-9+/=_-]{20,200}"
+        ),
+        7,
+        about="Upload tokens for CI (`sntryu_`, `sntrys_`) grant write access to an "
+        "organisation's projects; the public key of a DSN, which frontends ship, is not one.",
+    ),
 )
 GENERIC = re.compile(
     r"(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
-    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})"
+    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth|"
+    # a key named for what it does or who may use it: ``ENCRYPTION_KEY``, ``signingKey``,
+    # ``ALGOLIA_ADMIN_KEY``, ``MASTER_KEY`` hold secrets; a bare ``key`` names a cache
+    # entry, a message or a column too often to count
+    r"(?:encrypt(?:ion)?|signing|master|admin|server|hmac|cipher|aes|license)[_-]?key)"
+    r"[A-Za-z0-9_.-]{0,40})"
     r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
 )
 
@@ -270,8 +291,32 @@ def symbolic_constant(name: str, value: str) -> bool:
     a Redux action type, an enum or a feature flag, compared by what it is called. Case,
     separators and camelCase boundaries aside, the two are the same words; a generated
     key is never the name of the variable holding it."""
-    words = _SEPARATORS.sub("", value).lower()
-    return len(words) >= 4 and words == _SEPARATORS.sub("", name).lower()
+    own = _SEPARATORS.sub("", name).lower()
+    if len(own) < 4:
+        return False
+    if _SEPARATORS.sub("", value).lower() == own:
+        return True
+    # a type namespaced by its slice or module (``SET_AUTH_TOKEN: "auth/SET_AUTH_TOKEN"``,
+    # ``"@@auth/SET_TOKEN"``): the name after the last ``/`` or ``:``, and before it slice
+    # names in words (``auth``, ``userSettings``; not ``XEJI59`` nor ``locsb8``)
+    head, sep, tail = value.removeprefix("@@").rpartition("/")
+    if not sep:
+        head, sep, tail = value.rpartition(":")
+    return (
+        bool(head)
+        and _SEPARATORS.sub("", tail).lower() == own
+        and all(_slice_name(part) for part in re.split(r"[/:]", head))
+    )
+
+
+#: the name of a Redux slice or module: a lower-case word, camelCase words after it
+_SLICE = re.compile(r"[a-z]+(?:[A-Z][a-z]+)*")
+
+
+def _slice_name(part: str) -> bool:
+    return _SLICE.fullmatch(part) is not None and all(
+        _word(w.lower()) for w in _NAME_WORD.findall(part)
+    )
 
 
 #: a name spelled in words: letters and digits in parts joined by ``_``, ``.`` or ``-``
