@@ -162,6 +162,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "twenty-sixth (27)": (
         "mozilla/pontoon", "feedbin/feedbin", "gotson/komga", "Openpanel-dev/openpanel",
     ),
+    "twenty-seventh (27)": (
+        "rust-lang/crates.io", "ethyca/fides", "LycheeOrg/Lychee", "stashapp/stash",
+        "kieraneglin/pinchflat",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
