@@ -32,6 +32,7 @@ from gatekeeper.checks.migrations import (
     lbreview,
     nodefile,
     nodefolder,
+    pylogs,
     railsedits,
     rejected,
     sqltext,
@@ -594,8 +595,9 @@ def _known_by_id(text: str | None) -> bool:
 def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     """True when the edit cannot change what the migration does: the same bytes, for Go
     migrations the same code tokens, or, for Python migrations, the same syntax tree (a
-    formatter's blank lines, quotes, comments) once docstrings are set aside (Alembic
-    reads the revision from variables, not from the docstring that repeats it). SQL files
+    formatter's blank lines, quotes, comments) once docstrings and log calls are set
+    aside (Alembic reads the revision from variables, not from the docstring that repeats
+    it; a log line tells the operator what ran, :mod:`pylogs`). SQL files
     must stay byte-identical: tools such as Flyway checksum them."""
     if before == after:
         return True
@@ -684,9 +686,13 @@ def _sql_comments_edited(check: BaseCheck, path: str) -> Finding:
 
 
 def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:
-    """Both versions parsed, docstrings set aside; None when one is not Python."""
+    """Both versions parsed, docstrings and log calls set aside; None when one is not
+    Python."""
     try:
-        old, new = (_without_docstrings(ast.parse(b.decode("utf-8"))) for b in (before, after))
+        old, new = (
+            pylogs.without_log_calls(_without_docstrings(ast.parse(b.decode("utf-8"))))
+            for b in (before, after)
+        )
     except (SyntaxError, ValueError):
         return None
     return old, new
