@@ -113,9 +113,10 @@ def _read_chain(changes: ChangeSet, m: Migration) -> dict[str, set[str]]:
     each, Alembic's, Django's, Rails', Laravel's files), each read by its framework's
     reader (reindexed.py): table -> the migrations that indexed it."""
     seen: dict[str, set[str]] = {}
+    built: set[str] = set()  # index names built so far, oldest first
     for member in detect.chain(changes, m, at_base=True)[:MAX_INDEX_FILES]:
         text = changes.text_at_base(member.path)
-        found = reindexed.tables(changes, member, text) if text is not None else None
+        found = reindexed.tables(changes, member, text, built) if text is not None else None
         if found is None:
             continue
         for table in found[0] - found[1] - {""}:
@@ -129,12 +130,13 @@ def _read_folder(changes: ChangeSet, folder: str) -> dict[str, set[str]]:
     pattern = f"{folder}/*" if folder not in ("", ".") else "*"
     # table -> the migrations (by version: one per database's file counts once)
     seen: dict[str, set[str]] = {}
+    built: set[str] = set()  # index names built so far, in path order
     paths = [p for p in changes.base_paths((pattern,)) if p.rsplit("/", 1)[0] == folder]
     for path in paths[:MAX_INDEX_FILES]:
         up = _up_text(path, changes.text_at_base(path) or "")
         if not up:
             continue
-        indexed, created = reindexed.sql_tables(up)
+        indexed, created = reindexed.sql_tables(up, built)
         indexed |= {_ecto_table(m) for m in _ECTO_INDEX.finditer(up)}
         created |= {_ecto_table(m) for m in _ECTO_TABLE.finditer(up)}
         for table in indexed - created - {""}:

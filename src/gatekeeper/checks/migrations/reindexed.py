@@ -17,15 +17,20 @@ from __future__ import annotations
 import re
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import laravel, pyops, railsops, static
+from gatekeeper.checks.migrations import laravel, pyops, railsops, sqltext, static
 from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, LARAVEL, RAILS, Migration
 
 #: frameworks whose merged migrations this module reads
 FRAMEWORKS = frozenset({ALEMBIC, DJANGO, RAILS, LARAVEL})
 
 SQL_INDEX = re.compile(
-    r"\bcreate\s+(?:unique\s+)?index\s+(?:concurrently\s+)?(?:if\s+not\s+exists\s+)?"
-    r"(?:[\w\"`.]+\s+)?on\s+(?:only\s+)?(?P<table>[\w\"`.]{1,200})",
+    r"\bcreate\s+(?:unique\s+)?index\s+(?:concurrently\s+)?(?P<repair>if\s+not\s+exists\s+)?"
+    r"(?:(?P<name>[\w\"`.]{1,200})\s+)?on\s+(?:only\s+)?(?P<table>[\w\"`.]{1,200})",
+    re.IGNORECASE,
+)
+_DROP_INDEX = re.compile(
+    r"\bdrop\s+index\s+(?:concurrently\s+)?(?:if\s+exists\s+)?"
+    r"(?P<names>[\w\"`.]{1,200}(?:\s*,\s*[\w\"`.]{1,200}){0,50})",
     re.IGNORECASE,
 )
 SQL_TABLE = re.compile(
@@ -45,19 +50,38 @@ def bare(name: str) -> str:
     return name.strip('"`').rsplit(".", 1)[-1].strip('"`').lower()
 
 
-def sql_tables(sql: str) -> Tables:
-    """Tables SQL text builds an index on, and tables it creates."""
-    indexed = {bare(m.group("table")) for m in SQL_INDEX.finditer(sql)}
+def sql_tables(sql: str, built: set[str] | None = None) -> Tables:
+    """Tables SQL text builds an index on, and tables it creates; commented-out SQL runs
+    nothing. With ``built`` (the index names the chain's earlier migrations built and did
+    not drop, updated here), ``CREATE INDEX IF NOT EXISTS`` of a name already built is a
+    repair of databases that missed it (crates.io's fix of local databases), a no-op
+    everywhere else: not an index the team came back to add."""
+    sql = sqltext.strip_comments(sql)
+    indexed: set[str] = set()
+    events = sorted([*SQL_INDEX.finditer(sql), *_DROP_INDEX.finditer(sql)], key=lambda m: m.start())
+    for m in events:
+        if m.re is _DROP_INDEX:
+            if built is not None:
+                built.difference_update(bare(n) for n in m.group("names").split(","))
+            continue
+        name = bare(m.group("name") or "")
+        if not (built is not None and m.group("repair") and name and name in built):
+            indexed.add(bare(m.group("table")))
+        if built is not None and name:
+            built.add(name)
     created = {bare(m.group("table")) for m in SQL_TABLE.finditer(sql)}
     return indexed, created
 
 
-def tables(changes: ChangeSet, m: Migration, text: str) -> Tables | None:
+def tables(
+    changes: ChangeSet, m: Migration, text: str, built: set[str] | None = None
+) -> Tables | None:
     """What merged migration ``m`` (its base ``text``) indexed and created; None when its
-    framework is not read here."""
+    framework is not read here. ``built``: the index names of the chain's earlier SQL
+    migrations (:func:`sql_tables`)."""
     if m.is_sql:
         sides = static.sql_sides(changes, m, at_base=True)
-        return sql_tables(sides.up) if sides is not None else (set(), set())
+        return sql_tables(sides.up, built) if sides is not None else (set(), set())
     try:
         if m.framework == ALEMBIC:
             return _alembic(text, m.path)
