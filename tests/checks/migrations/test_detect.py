@@ -281,3 +281,29 @@ def test_go_migrations_are_recognised_by_folder_and_shape(
 )  # fmt: skip
 def test_go_files_that_are_not_migrations(path: str, text: str) -> None:
     assert detect.classify(path, text) is None
+
+
+def test_diesel_versions_with_and_without_dashes_sort_in_date_order() -> None:
+    # crates.io's chain mixes both spellings; a repair of 2017 must come after the
+    # index it repairs, built in 2014 (dashed versions used to sort before every number)
+    names = [
+        "2017-10-06-234455",
+        "20141001190229",
+        "2024-01-31-120000-0000",
+        "2019-05-01-000000",
+    ]
+    chain = [detect.Migration(detect.SQL_PAIR, f"migrations/{n}_x/up.sql", n) for n in names]
+    ordered = [m.version for m in sorted(chain, key=detect.sort_key)]
+    assert ordered == [
+        "20141001190229",
+        "2017-10-06-234455",
+        "2019-05-01-000000",
+        "2024-01-31-120000-0000",
+    ]
+
+
+def test_plain_versions_still_sort_as_numbers() -> None:
+    chain = [
+        detect.Migration(detect.FLYWAY, f"db/V{n}__x.sql", n) for n in ("10", "2", "1.10", "1.9")
+    ]
+    assert [m.version for m in sorted(chain, key=detect.sort_key)] == ["1.9", "1.10", "2", "10"]

@@ -139,9 +139,27 @@ class Migration:
         return self.framework in SQL_FRAMEWORKS or self.framework == FIZZ
 
 
+#: a timestamp written with dashes, as diesel names its folders (``2017-10-06-234455``,
+#: ``2024-01-31-120000-0000``)
+_DASHED_NUMBER = re.compile(r"\d+(?:-\d+)+")
+
+
+def _version_part(part: str) -> tuple[int, str]:
+    if part.isdigit():
+        return (int(part), "")
+    if _DASHED_NUMBER.fullmatch(part):
+        # diesel records the digits alone: its date and time (14 digits) order the chain
+        # among plain ``20141001190229`` versions, the rest breaks ties
+        digits = part.replace("-", "")
+        return (int(digits[:14]), digits[14:])
+    return (0, part)
+
+
 def _version_key(version: str) -> tuple[tuple[int, str], ...]:
-    """Sort versions numerically where they are numbers ("V2" before "V10")."""
-    return tuple((int(p), "") if p.isdigit() else (0, p) for p in re.split(r"[._]", version))
+    """Sort versions numerically where they are numbers ("V2" before "V10"); a dashed
+    timestamp is the number its digits spell, so a chain mixing ``20141001190229`` and
+    ``2017-10-06-234455`` runs in date order."""
+    return tuple(_version_part(p) for p in re.split(r"[._]", version))
 
 
 def sort_key(m: Migration) -> tuple[tuple[int, str], ...]:
