@@ -13,7 +13,9 @@ A copy counts for a drop of ``t.c`` when all of this holds:
 - it copies every row: ``UPDATE t SET ...`` or ``INSERT INTO other (...) SELECT ... FROM
   t`` with no join, no second table, no subquery, no limit, and no WHERE but one that
   keeps every row (``1 = 1``, ``TRUE``) or leaves out only rows where ``c`` is NULL (they
-  have nothing to carry); a partial copy is told by :mod:`.backfills` and still blocks;
+  have nothing to carry), for an INSERT also those where it is the empty string (stash's
+  ``studio_urls``: a row left out of a list table reads as no value, as '' did); a partial
+  copy is told by :mod:`.backfills` and still blocks;
 - an assigned value (or a selected one) reads ``c``, and the column written is another
   one: not ``c`` itself, not a column or table the same migration drops too; an INSERT
   also selects something other than ``c`` (a key: values without their rows are no copy).
@@ -29,15 +31,13 @@ copy: the drop stays an error).
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.hits import Hit
-from gatekeeper.checks.migrations.sqltext import Statement, split, strip_comments
+from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
 from gatekeeper.model import Level
 
 #: longer statements are not searched for a copy (the patterns stay linear in practice)
@@ -64,13 +64,18 @@ _FLAG = re.compile(
     r"(?:\s*(?:=|\bIS\b)\s*(?P<value>TRUE|FALSE))?\s*$",
     re.I,
 )
-#: a value that reads nothing and is not NULL (strings are blanked to '' before)
-_CONSTANT = re.compile(r"^\s*(?:''|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I)
+#: a value that reads nothing and is not NULL (strings are blanked before: '' stays, any
+#: other becomes '_')
+_CONSTANT = re.compile(r"^\s*(?:'_?'|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I)
 _ADD = re.compile(rf"^\s*ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}(.*)$", re.I | re.S)
 _FILLED = re.compile(r"\b(?:DEFAULT|GENERATED|NOT\s+NULL|AS)\b", re.I)
 _EVERY_ROW = re.compile(r"^\s*(?:1\s*=\s*1|TRUE)\s*$", re.I)
 _ASSIGN = re.compile(rf"^\s*{_NAME}\s*=(?!=)(.*)$", re.S)
 _STRING = re.compile(r"'(?:[^']|'')*'")
+#: a test that leaves out a row with nothing to carry: NULL, or for an INSERT also ''
+_NULL_LEFT = r"IS\s+NOT\s+NULL"
+_EMPTY_LEFT = r"(?:<>|!=)\s*''"
+_AND = re.compile(r"\bAND\b", re.I)
 _ALTER = re.compile(rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s", re.I)
 _DROP_COLUMN = re.compile(rf"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
 _EMPTIED = re.compile(rf"^\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?{_NAME}", re.I)
@@ -179,7 +184,7 @@ def _moved(
 
 def _carried(copy: Copy, column: str, gone: set[tuple[str, ...]]) -> list[tuple[str, str]]:
     """Where a copy carries every row's value of ``column`` to."""
-    if copy.where and not _only_nulls_left(copy.where, column):
+    if copy.where and not _only_nulls_left(copy.where, column, empty=copy.insert):
         return []
     reads = re.compile(rf"(?<![\w$]){re.escape(column)}(?![\w$])", re.I)
     if copy.insert and all(reads.search(_words(v)) for _, _, v in copy.writes):
@@ -238,13 +243,16 @@ def _marked(
     return into, "false" if negated else "true"
 
 
-def _only_nulls_left(where: str, column: str) -> bool:
-    """A WHERE that keeps every row, or leaves out only those where ``column`` is NULL."""
+def _only_nulls_left(where: str, column: str, *, empty: bool = False) -> bool:
+    """A WHERE that keeps every row, or leaves out only those where ``column`` is NULL
+    (with ``empty``, also those where it is ''): each of its ANDed tests is one of these.
+    Strings were blanked, a non-empty one to '_', so ``c <> 'x'`` is no such test."""
     text = _words(where)
     if _EVERY_ROW.match(text):
         return True
-    m = re.match(rf"^\s*(?:[\w$]+\.)?{re.escape(column)}\s+IS\s+NOT\s+NULL\s*$", text, re.I)
-    return m is not None
+    tests = f"{_NULL_LEFT}|{_EMPTY_LEFT}" if empty else _NULL_LEFT
+    one = re.compile(rf"^\s*(?:[\w$]+\s*\.\s*)?{re.escape(column)}\s*(?:{tests})\s*$", re.I)
+    return all(one.match(part) for part in _AND.split(text))
 
 
 def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
@@ -252,7 +260,7 @@ def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
     for stmt in statements:
         if len(stmt.text) > MAX_STATEMENT:
             continue
-        text = _STRING.sub("''", strip_comments(stmt.text)).strip().rstrip(";")
+        text = _STRING.sub(_blank, strip_comments(stmt.text)).strip().rstrip(";")
         if m := _UPDATE.match(text):
             copy = _update(m, stmt.line, place)
         elif m := _INSERT.match(text):
@@ -262,6 +270,11 @@ def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
         if copy is not None:
             out.append(copy)
     return out
+
+
+def _blank(m: re.Match[str]) -> str:
+    """A string literal as the copies read it: '' stays, any other is '_'."""
+    return "''" if m.group() == "''" else "'_'"
 
 
 def _update(m: re.Match[str], line: int, place: str) -> Copy | None:
@@ -369,64 +382,3 @@ def shown(name: str) -> str:
 def bare(name: str) -> str:
     """A name without quotes or schema, lowercased."""
     return shown(name).lower()
-
-
-# --- Alembic -------------------------------------------------------------------------------
-
-
-def alembic_statements(tree: ast.Module) -> list[Statement]:
-    """The SQL ``upgrade()`` executes as a statement of its own body (``op.execute("...")``,
-    ``connection.execute(query)`` of a string the function or module assigns), each at
-    the line of its call. Calls inside a branch or a loop are left out: they may not run
-    on every database, nor once."""
-    upgrade = next(
-        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None
-    )
-    if upgrade is None:
-        return []
-    out: list[Statement] = []
-    body = _run_once(upgrade.body)
-    for stmt in body:
-        call = stmt.value if isinstance(stmt, ast.Expr) else None
-        if not isinstance(call, ast.Call) or pyops.call_name(call) != "execute" or not call.args:
-            continue
-        sql = _string(call.args[0], call.lineno, body, tree.body)
-        if sql is not None:
-            out += [Statement(s.text, call.lineno, call.lineno) for s in split(sql)]
-    return out
-
-
-def _run_once(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements of ``body`` that run once each, in order: those of ``with`` blocks
-    too (``with op.batch_alter_table("t") as batch_op: batch_op.execute(...)``, as
-    keephq/keep writes its copies), not those of a branch or a loop."""
-    out: list[ast.stmt] = []
-    for stmt in body:
-        if isinstance(stmt, ast.With):
-            out += _run_once(stmt.body)
-        else:
-            out.append(stmt)
-    return out
-
-
-def _string(
-    node: ast.expr, line: int, function: list[ast.stmt], module: list[ast.stmt]
-) -> str | None:
-    """The literal string ``node`` is: written there, or what its name was last assigned
-    (in the function before ``line``, else in the module); None when it is anything else."""
-    if isinstance(node, ast.Call) and pyops.call_name(node) == "text" and node.args:
-        node = node.args[0]
-    if not isinstance(node, ast.Name):
-        return pyops.literal_str(node)
-    for scope, before in ((function, line), (module, None)):
-        values = [
-            stmt.value
-            for stmt in scope
-            if isinstance(stmt, ast.Assign)
-            and [t.id for t in stmt.targets if isinstance(t, ast.Name)] == [node.id]
-            and len(stmt.targets) == 1
-            and (before is None or stmt.lineno < before)
-        ]
-        if values:
-            return pyops.literal_str(values[-1])
-    return None
