@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations.keeps import keeps, words
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
 from gatekeeper.model import Level
@@ -80,32 +81,6 @@ _ALTER = re.compile(rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME
 _DROP_COLUMN = re.compile(rf"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
 _EMPTIED = re.compile(rf"^\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?{_NAME}", re.I)
 _DROP_TABLE = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
-#: a type a value is cast to (``::text``, ``AS character varying(20)``): no column
-_CAST_TYPE = re.compile(
-    r"(?:::|\bAS\b)\s*[A-Za-z_][\w ]*?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s*\[\])?"
-    r"(?=\s*(?:\)|$|,|\|\||::|\bEND\b|\bELSE\b|\bWHEN\b|\bTHEN\b))",
-    re.I,
-)
-#: a name in a value; group 2 is set when it is called (a function)
-_IDENT = re.compile(r"(?<![\w$'])([A-Za-z_][\w$]*(?:\s*\.\s*[A-Za-z_][\w$]*)?)(\s*\()?")
-#: the words of a value that name no column
-_VALUE_WORDS = frozenset({"not", "and", "or", "case", "when", "then", "else", "end", "null",
-                          "true", "false", "is", "as", "interval", "array", "e"})  # fmt: skip
-#: functions that keep only part of what they read
-_LOSSY_FUNCTIONS = frozenset({"length", "char_length", "character_length", "octet_length",
-                              "bit_length", "md5", "sha1", "sha224", "sha256", "sha384",
-                              "sha512", "hash", "crc32", "left", "right", "substr",
-                              "substring", "trunc", "truncate", "round", "floor", "ceil",
-                              "ceiling", "sign", "date_trunc", "date_part", "extract",
-                              "count", "isnull", "nullif"})  # fmt: skip
-#: innermost CASE ... END (its WHEN may compare: the branches name what each value becomes)
-_CASE = re.compile(r"\bCASE\b(?:(?!\bCASE\b).)*?\bEND\b", re.I | re.S)
-#: JSON operators, which compare nothing
-_ARROWS = re.compile(r"#>>|#>|->>|->|=>")
-#: a comparison or a test, which keeps one bit of a value
-_COMPARES = re.compile(
-    r"<>|!=|<=|>=|[<>=]|\b(?:IS|LIKE|ILIKE|IN|BETWEEN|EXISTS|SIMILAR|REGEXP|GLOB)\b|~", re.I
-)
 _NOT_COLUMNS = frozenset({"constraint", "index", "primary", "unique", "foreign", "check",
                           "default", "not", "key", "partition", "expression"})  # fmt: skip
 
@@ -187,38 +162,17 @@ def _carried(copy: Copy, column: str, gone: set[tuple[str, ...]]) -> list[tuple[
     if copy.where and not _only_nulls_left(copy.where, column, empty=copy.insert):
         return []
     reads = re.compile(rf"(?<![\w$]){re.escape(column)}(?![\w$])", re.I)
-    if copy.insert and all(reads.search(_words(v)) for _, _, v in copy.writes):
+    if copy.insert and all(reads.search(words(v)) for _, _, v in copy.writes):
         return []  # the values without the rows they belonged to
     return [
         (t, c)
         for t, c, value in copy.writes
-        if reads.search(_words(value))
-        and _kept_by(value, column, c)
+        if reads.search(words(value))
+        and keeps(value, column, c)
         and (t.lower(), c.lower()) != (copy.source.lower(), column)
         and (t.lower(),) not in gone
         and (t.lower(), c.lower()) not in gone
     ]
-
-
-def _kept_by(value: str, column: str, written: str) -> bool:
-    """Whether ``value`` keeps what ``column`` held: it reads no other column than that one
-    and the one it writes (``details || jsonb_build_object('a', avatar)`` keeps the old
-    details beside it), and outside a CASE it compares nothing (``NOT flag``, ``CAST(c AS
-    text)``, ``COALESCE(c, '')``, ``lower(c)`` do; ``c IS NOT NULL`` of a text column keeps
-    one bit of it, ``length(c)`` a number)."""
-    text = _CAST_TYPE.sub(" ", _words(value))
-    allowed = {column.lower(), written.lower()}
-    for m in _IDENT.finditer(text):
-        word = m.group(1).rsplit(".", 1)[-1].lower()
-        if m.group(2) is not None:
-            if word in _LOSSY_FUNCTIONS:
-                return False
-        elif word not in allowed and word not in _VALUE_WORDS:
-            return False
-    outside = text
-    while (inner := _CASE.sub(" ", outside)) != outside:
-        outside = inner
-    return not _COMPARES.search(_ARROWS.sub(" ", outside))
 
 
 def _marked(
@@ -228,7 +182,7 @@ def _marked(
     true`` into a column the migration added just before with no default, so the rows
     the WHERE leaves out still read NULL there and the two sets stay apart (dispatch's
     ``case_cost_type.default``). Only constants are written; the WHERE is the flag alone."""
-    m = _FLAG.match(_words(copy.where))
+    m = _FLAG.match(words(copy.where))
     if copy.insert or m is None or m.group("name").lower() != column:
         return [], ""
     negated = bool(m.group("not")) != (m.group("value") or "true").lower().endswith("false")
@@ -247,7 +201,7 @@ def _only_nulls_left(where: str, column: str, *, empty: bool = False) -> bool:
     """A WHERE that keeps every row, or leaves out only those where ``column`` is NULL
     (with ``empty``, also those where it is ''): each of its ANDed tests is one of these.
     Strings were blanked, a non-empty one to '_', so ``c <> 'x'`` is no such test."""
-    text = _words(where)
+    text = words(where)
     if _EVERY_ROW.match(text):
         return True
     tests = f"{_NULL_LEFT}|{_EMPTY_LEFT}" if empty else _NULL_LEFT
@@ -367,11 +321,6 @@ def _top_level(text: str) -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
-
-
-def _words(sql: str) -> str:
-    """``sql`` with identifier quotes turned to spaces: ``"isAIEnabled"`` reads as a word."""
-    return re.sub(r'["`\[\]]', " ", sql)
 
 
 def shown(name: str) -> str:
