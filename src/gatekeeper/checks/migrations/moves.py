@@ -36,8 +36,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.checks.migrations.keeps import keeps, words
 from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.keeps import keeps, words
 from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
 from gatekeeper.model import Level
 
