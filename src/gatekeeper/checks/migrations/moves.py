@@ -32,6 +32,7 @@ copy: the drop stays an error).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,10 +67,18 @@ _FLAG = re.compile(
     re.I,
 )
 #: a value that reads nothing and is not NULL (strings are blanked before: '' stays, any
-#: other becomes '_')
-_CONSTANT = re.compile(r"^\s*(?:'_?'|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I)
+#: other becomes '_' and a digest of it, so two equal strings stay equal)
+_CONSTANT = re.compile(
+    r"^\s*(?:'(?:_[0-9a-f]*)?'|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I
+)
 _ADD = re.compile(rf"^\s*ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}(.*)$", re.I | re.S)
 _FILLED = re.compile(r"\b(?:DEFAULT|GENERATED|NOT\s+NULL|AS)\b", re.I)
+#: what follows a column's name when it is added with a constant default and nothing else
+_DEFAULTED = re.compile(
+    r"^\s*[A-Za-z_][\w ]*?(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s+NOT\s+NULL)?"
+    r"\s+DEFAULT\s+('(?:_[0-9a-f]*)?'|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s+NOT\s+NULL)?\s*$",
+    re.I,
+)
 _EVERY_ROW = re.compile(r"^\s*(?:1\s*=\s*1|TRUE)\s*$", re.I)
 _ASSIGN = re.compile(rf"^\s*{_NAME}\s*=(?!=)(.*)$", re.S)
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -107,6 +116,7 @@ def relieve(
     dropped: Iterable[tuple[str, ...]] = (),
     empty: Iterable[tuple[str, str, int]] = (),
     dialect: str = "postgres",
+    booleans: Iterable[tuple[str, str]] = (),
 ) -> list[Hit]:
     """``hits`` with each column drop whose values a copy carried elsewhere first made a
     warning saying where they went. ``earlier``: (path, statements) of migrations the
@@ -114,7 +124,8 @@ def relieve(
     migration drops in ways its statements do not show (Alembic ``op.drop_column``);
     ``empty``: (table, column, line) of columns it adds with no default that way. Marks of
     a boolean (``_marked``) count only where comparing with TRUE proves the column is one
-    (PostgreSQL, CockroachDB: elsewhere ``= true`` is ``= 1`` of any integer)."""
+    (PostgreSQL, CockroachDB: elsewhere ``= true`` is ``= 1`` of any integer), or where
+    ``booleans``, the (table, column) the merged migrations declare boolean, holds it."""
     drops = [h for h in hits if h.rule == "drop-column" and len(h.target) == 2]
     if not drops:
         return hits
@@ -125,17 +136,25 @@ def relieve(
     everything = [*(s for _, prior in earlier for s in prior), *statements]
     known = [*dropped, *(h.target for h in hits if h.rule.startswith("drop-"))]
     gone = _dropped(statements, known) | _overwritten(everything)
-    fresh = {(bare(t), bare(c), line) for t, c, line in [*empty, *_empty_columns(statements)]}
-    if dialect not in ("postgres", "cockroach"):
-        fresh = set()
-    return [_moved(h, copies, gone, fresh) if h in drops and h.level is not Level.WARNING else h
+    fresh = {(bare(t), bare(c), line, "") for t, c, line in empty}
+    fresh |= set(_fresh_columns(statements))
+    flags = {(bare(t), bare(c)) for t, c in booleans}
+    return [_moved(h, copies, gone, fresh, flags, dialect)
+            if h in drops and h.level is not Level.WARNING else h
             for h in hits]  # fmt: skip
 
 
 def _moved(
-    hit: Hit, copies: list[Copy], gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int]]
+    hit: Hit,
+    copies: list[Copy],
+    gone: set[tuple[str, ...]],
+    fresh: set[tuple[str, str, int, str]],
+    flags: set[tuple[str, str]],
+    dialect: str,
 ) -> Hit:
     table, column = bare(hit.target[0]), bare(hit.target[1])
+    if dialect not in ("postgres", "cockroach") and (table, column) not in flags:
+        fresh = set()
     for copy in copies:
         if (copy.place == "line " and copy.line >= hit.line) or copy.source.lower() != table:
             continue
@@ -147,7 +166,8 @@ def _moved(
         shown = ", ".join(f"{t}.{c}" if c else t for t, c in into)
         if flag:
             said = (f"The rows where it is {flag} were marked first ({copy.place}{copy.line}: "
-                    f"in {shown}, added empty by this migration): the drop moves that flag, "
+                    f"in {shown}, which this migration added, the other rows reading NULL or its "
+                    "default there): the drop moves that flag, "
                     "it does not lose it.")  # fmt: skip
         else:
             said = (f"Its values were copied first ({copy.place}{copy.line}: into {shown}): "
@@ -176,12 +196,14 @@ def _carried(copy: Copy, column: str, gone: set[tuple[str, ...]]) -> list[tuple[
 
 
 def _marked(
-    copy: Copy, column: str, gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int]]
+    copy: Copy, column: str, gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int, str]]
 ) -> tuple[list[tuple[str, str]], str]:
     """A boolean column's value kept as a mark: ``UPDATE t SET kind = 'New' WHERE flag =
     true`` into a column the migration added just before with no default, so the rows
     the WHERE leaves out still read NULL there and the two sets stay apart (dispatch's
-    ``case_cost_type.default``). Only constants are written; the WHERE is the flag alone."""
+    ``case_cost_type.default``), or with a constant default other than the mark (they
+    read the default: pinchflat's ``cookie_behaviour``, 'disabled' beside
+    'all_operations'). Only constants are written; the WHERE is the flag alone."""
     m = _FLAG.match(words(copy.where))
     if copy.insert or m is None or m.group("name").lower() != column:
         return [], ""
@@ -190,17 +212,26 @@ def _marked(
         return [], ""
     into = [
         (t, c)
-        for t, c, _ in copy.writes
-        if any((ft, fc) == (t.lower(), c.lower()) and at < copy.line for ft, fc, at in fresh)
+        for t, c, value in copy.writes
+        if any(
+            (ft, fc) == (t.lower(), c.lower()) and at < copy.line and _apart(default, value)
+            for ft, fc, at, default in fresh
+        )
         and (t.lower(), c.lower()) not in gone
     ]
     return into, "false" if negated else "true"
 
 
+def _apart(default: str, value: str) -> bool:
+    """Whether a mark ``value`` differs from what the rows left out read: NULL (no
+    ``default``), or another constant."""
+    return not default or default.strip().lower() != value.strip().lower()
+
+
 def _only_nulls_left(where: str, column: str, *, empty: bool = False) -> bool:
     """A WHERE that keeps every row, or leaves out only those where ``column`` is NULL
     (with ``empty``, also those where it is ''): each of its ANDed tests is one of these.
-    Strings were blanked, a non-empty one to '_', so ``c <> 'x'`` is no such test."""
+    Strings were blanked, a non-empty one to '_...', so ``c <> 'x'`` is no such test."""
     text = words(where)
     if _EVERY_ROW.match(text):
         return True
@@ -227,8 +258,9 @@ def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
 
 
 def _blank(m: re.Match[str]) -> str:
-    """A string literal as the copies read it: '' stays, any other is '_'."""
-    return "''" if m.group() == "''" else "'_'"
+    """A string literal as the copies read it: '' stays, any other is '_' and a digest."""
+    text = m.group()
+    return "''" if text == "''" else f"'_{hashlib.sha1(text.encode()).hexdigest()[:12]}'"
 
 
 def _update(m: re.Match[str], line: int, place: str) -> Copy | None:
@@ -292,19 +324,25 @@ def _dropped(
     return out
 
 
-def _empty_columns(statements: Iterable[Statement]) -> list[tuple[str, str, int]]:
-    """(table, column, line) of the columns the statements add with no default: every row
-    already there holds NULL in them."""
+def _fresh_columns(statements: Iterable[Statement]) -> list[tuple[str, str, int, str]]:
+    """(table, column, line, default) of the columns the statements add with no default
+    (every row already there holds NULL in them; default "") or with a constant one
+    (every row holds it; default that constant, strings blanked as copies read them)."""
     out = []
     for stmt in statements:
-        text = _STRING.sub("''", strip_comments(stmt.text))
+        text = _STRING.sub(_blank, strip_comments(stmt.text))
         if not (m := _ALTER.match(text)):
             continue
         for part in _top_level(text[m.end() :]):
             a = _ADD.match(part)
-            if a is None or bare(a.group(1)) in _NOT_COLUMNS or _FILLED.search(a.group(2)):
+            if a is None or bare(a.group(1)) in _NOT_COLUMNS:
                 continue
-            out.append((bare(m.group(1)), bare(a.group(1)), stmt.line))
+            default = ""
+            if _FILLED.search(a.group(2)):
+                if (d := _DEFAULTED.match(a.group(2))) is None:
+                    continue
+                default = d.group(1)
+            out.append((bare(m.group(1)), bare(a.group(1)), stmt.line, default))
     return out
 
 
