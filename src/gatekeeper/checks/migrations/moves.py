@@ -13,7 +13,9 @@ A copy counts for a drop of ``t.c`` when all of this holds:
 - it copies every row: ``UPDATE t SET ...`` or ``INSERT INTO other (...) SELECT ... FROM
   t`` with no join, no second table, no subquery, no limit, and no WHERE but one that
   keeps every row (``1 = 1``, ``TRUE``) or leaves out only rows where ``c`` is NULL (they
-  have nothing to carry); a partial copy is told by :mod:`.backfills` and still blocks;
+  have nothing to carry), for an INSERT also those where it is the empty string (stash's
+  ``studio_urls``: a row left out of a list table reads as no value, as '' did); a partial
+  copy is told by :mod:`.backfills` and still blocks;
 - an assigned value (or a selected one) reads ``c``, and the column written is another
   one: not ``c`` itself, not a column or table the same migration drops too; an INSERT
   also selects something other than ``c`` (a key: values without their rows are no copy).
@@ -29,15 +31,15 @@ copy: the drop stays an error).
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.checks.migrations import pyops
 from gatekeeper.checks.migrations.hits import Hit
-from gatekeeper.checks.migrations.sqltext import Statement, split, strip_comments
+from gatekeeper.checks.migrations.keeps import keeps, words
+from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
 from gatekeeper.model import Level
 
 #: longer statements are not searched for a copy (the patterns stay linear in practice)
@@ -64,43 +66,30 @@ _FLAG = re.compile(
     r"(?:\s*(?:=|\bIS\b)\s*(?P<value>TRUE|FALSE))?\s*$",
     re.I,
 )
-#: a value that reads nothing and is not NULL (strings are blanked to '' before)
-_CONSTANT = re.compile(r"^\s*(?:''|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I)
+#: a value that reads nothing and is not NULL (strings are blanked before: '' stays, any
+#: other becomes '_' and a digest of it, so two equal strings stay equal)
+_CONSTANT = re.compile(
+    r"^\s*(?:'(?:_[0-9a-f]*)?'|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s*::\s*[\w ]+)?\s*$", re.I
+)
 _ADD = re.compile(rf"^\s*ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}(.*)$", re.I | re.S)
 _FILLED = re.compile(r"\b(?:DEFAULT|GENERATED|NOT\s+NULL|AS)\b", re.I)
+#: what follows a column's name when it is added with a constant default and nothing else
+_DEFAULTED = re.compile(
+    r"^\s*[A-Za-z_][\w ]*?(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s+NOT\s+NULL)?"
+    r"\s+DEFAULT\s+('(?:_[0-9a-f]*)?'|-?\d+(?:\.\d+)?|TRUE|FALSE)(?:\s+NOT\s+NULL)?\s*$",
+    re.I,
+)
 _EVERY_ROW = re.compile(r"^\s*(?:1\s*=\s*1|TRUE)\s*$", re.I)
 _ASSIGN = re.compile(rf"^\s*{_NAME}\s*=(?!=)(.*)$", re.S)
 _STRING = re.compile(r"'(?:[^']|'')*'")
+#: a test that leaves out a row with nothing to carry: NULL, or for an INSERT also ''
+_NULL_LEFT = r"IS\s+NOT\s+NULL"
+_EMPTY_LEFT = r"(?:<>|!=)\s*''"
+_AND = re.compile(r"\bAND\b", re.I)
 _ALTER = re.compile(rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s", re.I)
 _DROP_COLUMN = re.compile(rf"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
 _EMPTIED = re.compile(rf"^\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?{_NAME}", re.I)
 _DROP_TABLE = re.compile(rf"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I)
-#: a type a value is cast to (``::text``, ``AS character varying(20)``): no column
-_CAST_TYPE = re.compile(
-    r"(?:::|\bAS\b)\s*[A-Za-z_][\w ]*?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s*\[\])?"
-    r"(?=\s*(?:\)|$|,|\|\||::|\bEND\b|\bELSE\b|\bWHEN\b|\bTHEN\b))",
-    re.I,
-)
-#: a name in a value; group 2 is set when it is called (a function)
-_IDENT = re.compile(r"(?<![\w$'])([A-Za-z_][\w$]*(?:\s*\.\s*[A-Za-z_][\w$]*)?)(\s*\()?")
-#: the words of a value that name no column
-_VALUE_WORDS = frozenset({"not", "and", "or", "case", "when", "then", "else", "end", "null",
-                          "true", "false", "is", "as", "interval", "array", "e"})  # fmt: skip
-#: functions that keep only part of what they read
-_LOSSY_FUNCTIONS = frozenset({"length", "char_length", "character_length", "octet_length",
-                              "bit_length", "md5", "sha1", "sha224", "sha256", "sha384",
-                              "sha512", "hash", "crc32", "left", "right", "substr",
-                              "substring", "trunc", "truncate", "round", "floor", "ceil",
-                              "ceiling", "sign", "date_trunc", "date_part", "extract",
-                              "count", "isnull", "nullif"})  # fmt: skip
-#: innermost CASE ... END (its WHEN may compare: the branches name what each value becomes)
-_CASE = re.compile(r"\bCASE\b(?:(?!\bCASE\b).)*?\bEND\b", re.I | re.S)
-#: JSON operators, which compare nothing
-_ARROWS = re.compile(r"#>>|#>|->>|->|=>")
-#: a comparison or a test, which keeps one bit of a value
-_COMPARES = re.compile(
-    r"<>|!=|<=|>=|[<>=]|\b(?:IS|LIKE|ILIKE|IN|BETWEEN|EXISTS|SIMILAR|REGEXP|GLOB)\b|~", re.I
-)
 _NOT_COLUMNS = frozenset({"constraint", "index", "primary", "unique", "foreign", "check",
                           "default", "not", "key", "partition", "expression"})  # fmt: skip
 
@@ -127,6 +116,7 @@ def relieve(
     dropped: Iterable[tuple[str, ...]] = (),
     empty: Iterable[tuple[str, str, int]] = (),
     dialect: str = "postgres",
+    booleans: Iterable[tuple[str, str]] = (),
 ) -> list[Hit]:
     """``hits`` with each column drop whose values a copy carried elsewhere first made a
     warning saying where they went. ``earlier``: (path, statements) of migrations the
@@ -134,7 +124,8 @@ def relieve(
     migration drops in ways its statements do not show (Alembic ``op.drop_column``);
     ``empty``: (table, column, line) of columns it adds with no default that way. Marks of
     a boolean (``_marked``) count only where comparing with TRUE proves the column is one
-    (PostgreSQL, CockroachDB: elsewhere ``= true`` is ``= 1`` of any integer)."""
+    (PostgreSQL, CockroachDB: elsewhere ``= true`` is ``= 1`` of any integer), or where
+    ``booleans``, the (table, column) the merged migrations declare boolean, holds it."""
     drops = [h for h in hits if h.rule == "drop-column" and len(h.target) == 2]
     if not drops:
         return hits
@@ -145,17 +136,25 @@ def relieve(
     everything = [*(s for _, prior in earlier for s in prior), *statements]
     known = [*dropped, *(h.target for h in hits if h.rule.startswith("drop-"))]
     gone = _dropped(statements, known) | _overwritten(everything)
-    fresh = {(bare(t), bare(c), line) for t, c, line in [*empty, *_empty_columns(statements)]}
-    if dialect not in ("postgres", "cockroach"):
-        fresh = set()
-    return [_moved(h, copies, gone, fresh) if h in drops and h.level is not Level.WARNING else h
+    fresh = {(bare(t), bare(c), line, "") for t, c, line in empty}
+    fresh |= set(_fresh_columns(statements))
+    flags = {(bare(t), bare(c)) for t, c in booleans}
+    return [_moved(h, copies, gone, fresh, flags, dialect)
+            if h in drops and h.level is not Level.WARNING else h
             for h in hits]  # fmt: skip
 
 
 def _moved(
-    hit: Hit, copies: list[Copy], gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int]]
+    hit: Hit,
+    copies: list[Copy],
+    gone: set[tuple[str, ...]],
+    fresh: set[tuple[str, str, int, str]],
+    flags: set[tuple[str, str]],
+    dialect: str,
 ) -> Hit:
     table, column = bare(hit.target[0]), bare(hit.target[1])
+    if dialect not in ("postgres", "cockroach") and (table, column) not in flags:
+        fresh = set()
     for copy in copies:
         if (copy.place == "line " and copy.line >= hit.line) or copy.source.lower() != table:
             continue
@@ -167,7 +166,8 @@ def _moved(
         shown = ", ".join(f"{t}.{c}" if c else t for t, c in into)
         if flag:
             said = (f"The rows where it is {flag} were marked first ({copy.place}{copy.line}: "
-                    f"in {shown}, added empty by this migration): the drop moves that flag, "
+                    f"in {shown}, which this migration added, the other rows reading NULL or its "
+                    "default there): the drop moves that flag, "
                     "it does not lose it.")  # fmt: skip
         else:
             said = (f"Its values were copied first ({copy.place}{copy.line}: into {shown}): "
@@ -179,51 +179,32 @@ def _moved(
 
 def _carried(copy: Copy, column: str, gone: set[tuple[str, ...]]) -> list[tuple[str, str]]:
     """Where a copy carries every row's value of ``column`` to."""
-    if copy.where and not _only_nulls_left(copy.where, column):
+    if copy.where and not _only_nulls_left(copy.where, column, empty=copy.insert):
         return []
     reads = re.compile(rf"(?<![\w$]){re.escape(column)}(?![\w$])", re.I)
-    if copy.insert and all(reads.search(_words(v)) for _, _, v in copy.writes):
+    if copy.insert and all(reads.search(words(v)) for _, _, v in copy.writes):
         return []  # the values without the rows they belonged to
     return [
         (t, c)
         for t, c, value in copy.writes
-        if reads.search(_words(value))
-        and _kept_by(value, column, c)
+        if reads.search(words(value))
+        and keeps(value, column, c)
         and (t.lower(), c.lower()) != (copy.source.lower(), column)
         and (t.lower(),) not in gone
         and (t.lower(), c.lower()) not in gone
     ]
 
 
-def _kept_by(value: str, column: str, written: str) -> bool:
-    """Whether ``value`` keeps what ``column`` held: it reads no other column than that one
-    and the one it writes (``details || jsonb_build_object('a', avatar)`` keeps the old
-    details beside it), and outside a CASE it compares nothing (``NOT flag``, ``CAST(c AS
-    text)``, ``COALESCE(c, '')``, ``lower(c)`` do; ``c IS NOT NULL`` of a text column keeps
-    one bit of it, ``length(c)`` a number)."""
-    text = _CAST_TYPE.sub(" ", _words(value))
-    allowed = {column.lower(), written.lower()}
-    for m in _IDENT.finditer(text):
-        word = m.group(1).rsplit(".", 1)[-1].lower()
-        if m.group(2) is not None:
-            if word in _LOSSY_FUNCTIONS:
-                return False
-        elif word not in allowed and word not in _VALUE_WORDS:
-            return False
-    outside = text
-    while (inner := _CASE.sub(" ", outside)) != outside:
-        outside = inner
-    return not _COMPARES.search(_ARROWS.sub(" ", outside))
-
-
 def _marked(
-    copy: Copy, column: str, gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int]]
+    copy: Copy, column: str, gone: set[tuple[str, ...]], fresh: set[tuple[str, str, int, str]]
 ) -> tuple[list[tuple[str, str]], str]:
     """A boolean column's value kept as a mark: ``UPDATE t SET kind = 'New' WHERE flag =
     true`` into a column the migration added just before with no default, so the rows
     the WHERE leaves out still read NULL there and the two sets stay apart (dispatch's
-    ``case_cost_type.default``). Only constants are written; the WHERE is the flag alone."""
-    m = _FLAG.match(_words(copy.where))
+    ``case_cost_type.default``), or with a constant default other than the mark (they
+    read the default: pinchflat's ``cookie_behaviour``, 'disabled' beside
+    'all_operations'). Only constants are written; the WHERE is the flag alone."""
+    m = _FLAG.match(words(copy.where))
     if copy.insert or m is None or m.group("name").lower() != column:
         return [], ""
     negated = bool(m.group("not")) != (m.group("value") or "true").lower().endswith("false")
@@ -231,20 +212,32 @@ def _marked(
         return [], ""
     into = [
         (t, c)
-        for t, c, _ in copy.writes
-        if any((ft, fc) == (t.lower(), c.lower()) and at < copy.line for ft, fc, at in fresh)
+        for t, c, value in copy.writes
+        if any(
+            (ft, fc) == (t.lower(), c.lower()) and at < copy.line and _apart(default, value)
+            for ft, fc, at, default in fresh
+        )
         and (t.lower(), c.lower()) not in gone
     ]
     return into, "false" if negated else "true"
 
 
-def _only_nulls_left(where: str, column: str) -> bool:
-    """A WHERE that keeps every row, or leaves out only those where ``column`` is NULL."""
-    text = _words(where)
+def _apart(default: str, value: str) -> bool:
+    """Whether a mark ``value`` differs from what the rows left out read: NULL (no
+    ``default``), or another constant."""
+    return not default or default.strip().lower() != value.strip().lower()
+
+
+def _only_nulls_left(where: str, column: str, *, empty: bool = False) -> bool:
+    """A WHERE that keeps every row, or leaves out only those where ``column`` is NULL
+    (with ``empty``, also those where it is ''): each of its ANDed tests is one of these.
+    Strings were blanked, a non-empty one to '_...', so ``c <> 'x'`` is no such test."""
+    text = words(where)
     if _EVERY_ROW.match(text):
         return True
-    m = re.match(rf"^\s*(?:[\w$]+\.)?{re.escape(column)}\s+IS\s+NOT\s+NULL\s*$", text, re.I)
-    return m is not None
+    tests = f"{_NULL_LEFT}|{_EMPTY_LEFT}" if empty else _NULL_LEFT
+    one = re.compile(rf"^\s*(?:[\w$]+\s*\.\s*)?{re.escape(column)}\s*(?:{tests})\s*$", re.I)
+    return all(one.match(part) for part in _AND.split(text))
 
 
 def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
@@ -252,7 +245,7 @@ def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
     for stmt in statements:
         if len(stmt.text) > MAX_STATEMENT:
             continue
-        text = _STRING.sub("''", strip_comments(stmt.text)).strip().rstrip(";")
+        text = _STRING.sub(_blank, strip_comments(stmt.text)).strip().rstrip(";")
         if m := _UPDATE.match(text):
             copy = _update(m, stmt.line, place)
         elif m := _INSERT.match(text):
@@ -262,6 +255,12 @@ def _copies(statements: Iterable[Statement], place: str) -> list[Copy]:
         if copy is not None:
             out.append(copy)
     return out
+
+
+def _blank(m: re.Match[str]) -> str:
+    """A string literal as the copies read it: '' stays, any other is '_' and a digest."""
+    text = m.group()
+    return "''" if text == "''" else f"'_{hashlib.sha1(text.encode()).hexdigest()[:12]}'"
 
 
 def _update(m: re.Match[str], line: int, place: str) -> Copy | None:
@@ -325,19 +324,25 @@ def _dropped(
     return out
 
 
-def _empty_columns(statements: Iterable[Statement]) -> list[tuple[str, str, int]]:
-    """(table, column, line) of the columns the statements add with no default: every row
-    already there holds NULL in them."""
+def _fresh_columns(statements: Iterable[Statement]) -> list[tuple[str, str, int, str]]:
+    """(table, column, line, default) of the columns the statements add with no default
+    (every row already there holds NULL in them; default "") or with a constant one
+    (every row holds it; default that constant, strings blanked as copies read them)."""
     out = []
     for stmt in statements:
-        text = _STRING.sub("''", strip_comments(stmt.text))
+        text = _STRING.sub(_blank, strip_comments(stmt.text))
         if not (m := _ALTER.match(text)):
             continue
         for part in _top_level(text[m.end() :]):
             a = _ADD.match(part)
-            if a is None or bare(a.group(1)) in _NOT_COLUMNS or _FILLED.search(a.group(2)):
+            if a is None or bare(a.group(1)) in _NOT_COLUMNS:
                 continue
-            out.append((bare(m.group(1)), bare(a.group(1)), stmt.line))
+            default = ""
+            if _FILLED.search(a.group(2)):
+                if (d := _DEFAULTED.match(a.group(2))) is None:
+                    continue
+                default = d.group(1)
+            out.append((bare(m.group(1)), bare(a.group(1)), stmt.line, default))
     return out
 
 
@@ -356,11 +361,6 @@ def _top_level(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _words(sql: str) -> str:
-    """``sql`` with identifier quotes turned to spaces: ``"isAIEnabled"`` reads as a word."""
-    return re.sub(r'["`\[\]]', " ", sql)
-
-
 def shown(name: str) -> str:
     """A name without quotes or schema, as written."""
     return name.strip().rsplit(".", 1)[-1].strip('"`[]')
@@ -369,64 +369,3 @@ def shown(name: str) -> str:
 def bare(name: str) -> str:
     """A name without quotes or schema, lowercased."""
     return shown(name).lower()
-
-
-# --- Alembic -------------------------------------------------------------------------------
-
-
-def alembic_statements(tree: ast.Module) -> list[Statement]:
-    """The SQL ``upgrade()`` executes as a statement of its own body (``op.execute("...")``,
-    ``connection.execute(query)`` of a string the function or module assigns), each at
-    the line of its call. Calls inside a branch or a loop are left out: they may not run
-    on every database, nor once."""
-    upgrade = next(
-        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None
-    )
-    if upgrade is None:
-        return []
-    out: list[Statement] = []
-    body = _run_once(upgrade.body)
-    for stmt in body:
-        call = stmt.value if isinstance(stmt, ast.Expr) else None
-        if not isinstance(call, ast.Call) or pyops.call_name(call) != "execute" or not call.args:
-            continue
-        sql = _string(call.args[0], call.lineno, body, tree.body)
-        if sql is not None:
-            out += [Statement(s.text, call.lineno, call.lineno) for s in split(sql)]
-    return out
-
-
-def _run_once(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements of ``body`` that run once each, in order: those of ``with`` blocks
-    too (``with op.batch_alter_table("t") as batch_op: batch_op.execute(...)``, as
-    keephq/keep writes its copies), not those of a branch or a loop."""
-    out: list[ast.stmt] = []
-    for stmt in body:
-        if isinstance(stmt, ast.With):
-            out += _run_once(stmt.body)
-        else:
-            out.append(stmt)
-    return out
-
-
-def _string(
-    node: ast.expr, line: int, function: list[ast.stmt], module: list[ast.stmt]
-) -> str | None:
-    """The literal string ``node`` is: written there, or what its name was last assigned
-    (in the function before ``line``, else in the module); None when it is anything else."""
-    if isinstance(node, ast.Call) and pyops.call_name(node) == "text" and node.args:
-        node = node.args[0]
-    if not isinstance(node, ast.Name):
-        return pyops.literal_str(node)
-    for scope, before in ((function, line), (module, None)):
-        values = [
-            stmt.value
-            for stmt in scope
-            if isinstance(stmt, ast.Assign)
-            and [t.id for t in stmt.targets if isinstance(t, ast.Name)] == [node.id]
-            and len(stmt.targets) == 1
-            and (before is None or stmt.lineno < before)
-        ]
-        if values:
-            return pyops.literal_str(values[-1])
-    return None

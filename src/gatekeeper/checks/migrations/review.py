@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.migrations import (
+    alembicsql,
     backfills,
     coltypes,
     detect,
@@ -339,7 +340,7 @@ def _alembic_moves(
         and column.args
         and _empty_column(column)
     ]
-    statements = moves.alembic_statements(tree)
+    statements = alembicsql.alembic_statements(tree)
     return moves.relieve(hits, statements, dropped=dropped, empty=empty, dialect=dialect)
 
 

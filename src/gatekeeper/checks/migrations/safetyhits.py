@@ -26,6 +26,7 @@ from gatekeeper.checks.migrations import (
     laravel,
     lbreview,
     liquibase,
+    moves,
     nodefolder,
     nodemig,
     rails,
@@ -83,6 +84,7 @@ def framework_hits(
         if rules == "postgres" and any(h.new_type for h in hits):
             folder = posixpath.dirname(m.path)
             hits = review.typed(hits, ectoops.merged_types(changes, folder))
+        hits = _ecto_moves(changes, m, text, rules, hits)
     elif m.reads_as_sql:
         # a per-database file in its database's dialect; a generic file beside such
         # files in the dialect of each database that runs it
@@ -261,6 +263,21 @@ def _liquibase_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -
     return lbreview.hits(
         changesets(changes, m, log), dialect, changes.added_lines(m.path), review_sql, read_file
     )
+
+
+def _ecto_moves(
+    changes: ChangeSet, m: Migration, text: str, rules: str, hits: list[Hit]
+) -> list[Hit]:
+    """``hits`` with the column drops whose values the up side copied first relieved
+    (moves.py), as for SQL files. A boolean the merged migrations declare (``add
+    :use_cookies, :boolean``) may be kept as a mark in any database: its rows hold true,
+    false or NULL, whatever ``= TRUE`` means there."""
+    if not any(h.rule == "drop-column" and h.level is not Level.WARNING for h in hits):
+        return hits
+    types = ectoops.merged_types(changes, posixpath.dirname(m.path))
+    booleans = [k for k, (name, _) in types.items() if name == "bool"]
+    statements = ectoops.up_statements(text)
+    return moves.relieve(hits, statements, dialect=rules, booleans=booleans)
 
 
 def sql_review(rules: str) -> gohits.SqlReview:
