@@ -166,6 +166,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "rust-lang/crates.io", "ethyca/fides", "LycheeOrg/Lychee", "stashapp/stash",
         "kieraneglin/pinchflat",
     ),
+    "twenty-eighth (27)": (
+        "tolgee/tolgee-platform", "dittofeed/dittofeed", "opencve/opencve",
+        "openmeterio/openmeter",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
