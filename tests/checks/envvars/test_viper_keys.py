@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatekeeper.checks.envvars.configdocs import is_sample
+from gatekeeper.checks.envvars.configdocs import is_sample, parse_sample
 from gatekeeper.checks.envvars.docs import Documentation, parse_markdown
 from gatekeeper.checks.envvars.text_viper import Setup, env_names, setups, viper_reads
 from gatekeeper.model import Finding
@@ -81,6 +81,48 @@ def test_a_key_documented_in_a_nested_yaml_sample_does_not_fire(git_repo: Any) -
         {"pkg/config/config.go": _config(NEW_KEY), "config.yml.sample": sample},
     )
     assert _undocumented(found) == []
+
+
+def test_a_key_commented_out_nested_in_a_yaml_sample_does_not_fire(git_repo: Any) -> None:
+    # openmeter's config.example.yaml: an optional setting shown commented out, its
+    # mapping commented out too, under a live one
+    sample = (
+        "database:\n  host: localhost\n  # options:\n  #   # the schema to use\n"
+        "  #   timeout: 5\n  # schema: public\nother: 1\n"
+    )
+    found = _run(
+        git_repo,
+        {"pkg/config/config.go": _config()},
+        {"pkg/config/config.go": _config(NEW_KEY), "config.example.yaml": sample},
+    )
+    assert _undocumented(found) == []
+
+
+def test_a_commented_out_key_under_another_mapping_does_not_document(git_repo: Any) -> None:
+    # the same leaf commented out under another path, or one level deeper
+    sample = (
+        "cache:\n  # schema: public\ndatabase:\n  host: localhost\n  pool:\n    # schema: public\n"
+    )
+    found = _run(
+        git_repo,
+        {"pkg/config/config.go": _config()},
+        {"pkg/config/config.go": _config(NEW_KEY), "config.example.yaml": sample},
+    )
+    assert _undocumented(found) == [("VIKUNJA_DATABASE_SCHEMA", NEW_LINE)]
+
+
+def test_commented_out_yaml_keys_nest_by_their_column() -> None:
+    doc = Documentation()
+    text = (
+        "a:\n  b: 1\n  # c:\n  #   # prose: here\n  #   d: 2\n  text: |\n    # e: 3\n"
+        "  # f: x\n# g:\n#   h: 1\n"
+    )
+    assert parse_sample("config.example.yaml", text, doc)
+    assert {"a.c", "a.c.d", "a.f", "a.g", "a.g.h"} <= set(doc.keys)
+    assert not {"a.c.prose", "a.text.e", "a.b.c", "c.d", "a.e"} & set(doc.keys)
+    only = Documentation()
+    assert parse_sample("config.sample.yml", "# server:\n#   port: 80\n", only)
+    assert set(only.keys) == {"server", "server.port"}
 
 
 def test_a_key_in_a_key_children_json_tree_does_not_fire(git_repo: Any) -> None:

@@ -75,9 +75,12 @@ def sample_paths(paths: Iterable[str], excluded: Callable[[str], bool]) -> list[
 def parse_sample(path: str, text: str, doc: Documentation) -> bool:
     """Add the key paths of a config sample to ``doc.keys``; False when it does not parse
     (it then documents nothing)."""
-    toml = ".toml" in PurePosixPath(path).name.lower()
+    name = PurePosixPath(path).name.lower()
+    toml = ".toml" in name
     commented = list(_toml_lines(text)) if toml else []
     data = _load(path, text)
+    if ".json" not in name and not toml and (data is not None or _only_comments(text)):
+        commented = list(_yaml_commented(text))
     if data is None and not commented:
         return False
     lines = _line_finder(text)
@@ -150,6 +153,68 @@ def _toml_lines(text: str) -> Iterator[tuple[str, int]]:
         elif (m := _TOML_KEY.match(line)) is not None:
             count += 1
             yield (f"{table}.{m.group('key')}" if table else m.group("key")), number
+
+
+#: a YAML mapping entry, live (``  port: 80``) or commented out (``  #   port: 80``); a
+#: comment inside a comment (``#   # 0 collects all``) is none
+_YAML_ENTRY = re.compile(
+    r"^(?P<lead>[ \t]*)(?P<mark>#+[ \t]*)?(?P<key>[A-Za-z_][\w-]{0,100})[ \t]*:"
+    r"(?P<value>[ \t].*)?$"
+)
+#: the value of an entry that opens a block scalar (``key: |``): its lines are text
+_BLOCK_SCALAR = re.compile(r"^[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
+def _yaml_commented(text: str) -> Iterator[tuple[str, int]]:
+    """The dotted paths of the keys a YAML sample names commented out, with their lines:
+    a sample documents an optional setting by commenting it out, nested or not
+    (``billing:`` then ``  # featureSwitches:`` then ``  #   maxLines: 0``), which a YAML
+    parser drops. An entry's depth is the column its key starts at, live or commented
+    out, so the comment marker counts as indentation; only the commented-out keys are
+    given (the parser gives the live ones). An entry with a value holds no entries: the
+    commented-out lines after ``baseURL: https://x`` belong to its parent. At most
+    :data:`MAX_KEYS`."""
+    stack: list[tuple[int, str]] = []  # (column, key) of the entries enclosing the line
+    block = -1  # the column of a live key whose block scalar's lines are being skipped
+    count = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if count >= MAX_KEYS:
+            return
+        if not line.strip():
+            continue
+        column = len(line) - len(line.lstrip(" \t"))
+        if block >= 0:
+            if column > block:
+                continue
+            block = -1
+        if line.strip() == "---":
+            stack = []
+            continue
+        m = _YAML_ENTRY.match(line)
+        if m is None:
+            continue
+        column = m.start("key")
+        while stack and stack[-1][0] >= column:
+            stack.pop()
+        if len(stack) >= MAX_DEPTH:
+            continue
+        value = (m.group("value") or "").strip()
+        path = ".".join([*(k for _, k in stack), m.group("key")])
+        if m.group("mark") is None and _BLOCK_SCALAR.match(value):
+            block = column
+        elif not value or value.startswith("#"):
+            stack.append((column, m.group("key")))  # a mapping: the lines below nest in it
+        if m.group("mark") is not None:
+            count += 1
+            yield path, number
+
+
+def _only_comments(text: str) -> bool:
+    """Whether a YAML text is comments and blank lines only (it loads as nothing)."""
+    return all(
+        not line.strip() or line.lstrip().startswith("#") or line.strip() == "---"
+        for line in text.splitlines()
+    )
 
 
 def _load(path: str, text: str) -> object | None:

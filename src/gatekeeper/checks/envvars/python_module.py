@@ -161,6 +161,9 @@ def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def _build_table(mod: Module, body: list[ast.stmt]) -> None:
     seen: dict[str, int] = {}
     for stmt in _top_level(body):
+        if (target := _prefix_target(mod, stmt)) is not None:
+            mod.symbols[target[0]] = target[1]
+            continue
         for name, sym in _bindings(mod, stmt):
             seen[name] = seen.get(name, 0) + 1
             if isinstance(sym, Func | ClassInfo):
@@ -170,6 +173,28 @@ def _build_table(mod: Module, body: list[ast.stmt]) -> None:
                 seen[name] = 99
             elif seen[name] == 1:
                 mod.symbols[name] = sym
+
+
+def _prefix_target(mod: Module, stmt: ast.stmt) -> tuple[str, EnvObject] | None:
+    """``env.prefix = "APP_"`` on a module-level django-environ ``Env``: the name and the
+    object, now reading every name behind that prefix (a prefix that is no literal changes
+    nothing: the names stay the bare ones). Only the instance attribute counts:
+    ``Env.__init__`` sets ``self.prefix = ""``, so a class attribute
+    (``environ.Env.prefix = ...``) never reaches an instance."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(target := stmt.targets[0], ast.Attribute)
+        and target.attr == "prefix"
+        and isinstance(target.value, ast.Name)
+    ):
+        return None
+    name = target.value.id
+    sym = mod.symbols.get(name)
+    if not isinstance(sym, EnvObject) or sym.kind != "django-environ":
+        return None
+    prefix = literal(stmt.value)
+    return (name, EnvObject(sym.kind, prefix)) if prefix is not None else None
 
 
 def _bindings(mod: Module, stmt: ast.stmt) -> list[tuple[str, Symbol]]:
@@ -263,6 +288,10 @@ def _made_by(mod: Module, call: ast.Call) -> Symbol | None:
             return EnvObject(kind, "")
         prefix = literal(given) if given is not None else "DYNACONF"
         return EnvObject(kind, f"{prefix}_" if prefix else "")
+    if kind == "django-environ":
+        # its keywords are casting schemes (``Env(prefix=(str, ""))`` casts a variable
+        # named ``prefix``); a prefix is set on the instance afterwards
+        return EnvObject(kind)
     given = keyword(call, "env_prefix" if kind == "starlette" else "prefix")
     return EnvObject(kind, literal(given) or "")
 
