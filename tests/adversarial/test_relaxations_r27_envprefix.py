@@ -11,8 +11,10 @@ viper: a YAML config sample documents a key it shows commented out, nested by it
 ``billing:``). The same leaf under another mapping, text of a block scalar, a sample that
 does not parse, or a YAML file that is no sample documents nothing.
 
-The code before this round blocked every case here (and the honest ones too); the cases
-that pass now and failed before are in tests/checks/envvars (cases.yml, test_viper_keys.py).
+The code before this round blocked every case here but the keyword one (it took
+``Env(prefix=...)`` for a prefix, as environs's is) and blocked the honest control too;
+the cases that pass now and failed before are in tests/checks/envvars (cases.yml,
+test_viper_keys.py).
 """
 
 from __future__ import annotations
