@@ -8,6 +8,7 @@ history rewrites (Liquibase's checksum refuses them), new changesets in a file a
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 
@@ -16,7 +17,7 @@ from gatekeeper.changes import FileStatus
 from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import moves
+from gatekeeper.checks.migrations import moves, pgcolumns
 from gatekeeper.checks.migrations.hits import FORWARD_ONLY_AFTER, Hit
 from gatekeeper.checks.migrations.liquibase import (
     SUFFIXES,
@@ -173,7 +174,11 @@ def _change_hits(change: Change, rules: str, created: set[str], fresh: bool) -> 
         column = change.attrs.get("columnName", "?")
         msg = (f"Changes the type of {table}.{column} to {change.attrs.get('newDataType', '?')}: "
                "most type changes rewrite the table under an exclusive lock.")  # fmt: skip
-        return [Hit("change-column-type", msg, line, f"{table}.{column}", table=(table,))]
+        hit = Hit("change-column-type", msg, line, f"{table}.{column}", table=(table,))
+        if rules == "postgres":  # the caller judges it from the merged type (lbcolumns.py)
+            new_type = pgcolumns.spelled_text(change.attrs.get("newDataType", ""))
+            hit = dataclasses.replace(hit, new_type=new_type, retyped=(table, column))
+        return [hit]
     if kind == "addColumn":
         return _add_column(change, table)
     return _lock_hits(change, rules, table)
@@ -288,7 +293,8 @@ def check(
 
 def forward_only(changes: Changes, path: str) -> bool:
     """True when the folder's changelogs, as merged, have at least
-    :data:`FORWARD_ONLY_AFTER` changesets needing a rollback and not one rollback."""
+    :data:`FORWARD_ONLY_AFTER` changesets needing a rollback and not one rollback outside
+    the changesets that only change rows."""
     folder = posixpath.dirname(path)
     pattern = f"{folder}/*" if folder else "*"
     needing = 0
@@ -305,7 +311,9 @@ def forward_only(changes: Changes, path: str) -> bool:
             sets = parse(p, text).changesets
         except ChangelogError:
             continue
-        if any(cs.rollback is not None for cs in sets):
+        # a rollback written for a change of rows (deleting what an insert added) says
+        # nothing of the habit for schema changes, which is what this rule is about
+        if any(cs.rollback is not None and not data_only(cs) for cs in sets):
             return False
         needing += sum(1 for cs in sets if needs_rollback(cs))
     return needing >= FORWARD_ONLY_AFTER

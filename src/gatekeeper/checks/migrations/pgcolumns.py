@@ -40,6 +40,24 @@ def spelled(type_name: Any) -> Spelled | None:
     return (_SERIAL.get(name, name), tuple(mods)) if name else None
 
 
+def spelled_text(text: str) -> Spelled | None:
+    """:func:`spelled` for a type written out (``varchar(511)``, ``BIGINT``); None for
+    what PostgreSQL's parser does not read as one type."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    if not text.strip() or ";" in text:
+        return None
+    try:
+        parsed = parse_sql(f"ALTER TABLE t ALTER COLUMN c TYPE {text}")
+    except ParseError:
+        return None
+    cmds = getattr(parsed[0].stmt, "cmds", None) if len(parsed) == 1 else None
+    if not cmds or len(cmds) != 1 or cmds[0].def_ is None or cmds[0].def_.raw_default:
+        return None
+    return spelled(cmds[0].def_.typeName)
+
+
 #: PostgreSQL's internal type names, as a migration author writes them
 _SHOWN = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real",
           "float8": "double precision", "bool": "boolean"}  # fmt: skip

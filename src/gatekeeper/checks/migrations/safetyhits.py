@@ -24,6 +24,7 @@ from gatekeeper.checks.migrations import (
     gomig,
     gosteps,
     laravel,
+    lbcolumns,
     lbreview,
     liquibase,
     moves,
@@ -260,9 +261,12 @@ def _liquibase_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -
             name = posixpath.normpath(posixpath.join(posixpath.dirname(m.path), name))
         return changes.text_at_head(name) if name else None
 
-    return lbreview.hits(
+    found = lbreview.hits(
         changesets(changes, m, log), dialect, changes.added_lines(m.path), review_sql, read_file
     )
+    if any(h.new_type for h in found):  # set for PostgreSQL's changesets only
+        found = review.typed(found, lbcolumns.merged_types(changes, m.path))
+    return found
 
 
 def _ecto_moves(
