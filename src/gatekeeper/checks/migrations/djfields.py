@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
@@ -93,18 +94,23 @@ def before(changes: ChangeSet, migration_path: str) -> Fields:
     return changes.fact(f"migrations.djfields:{folder}", lambda: _read_folder(changes, folder))
 
 
-def _read_folder(changes: ChangeSet, folder: str) -> Fields:
-    known: Fields = {}
-    for path in changes.base_paths([f"{folder}/*.py"]):
+def merged_calls(changes: ChangeSet, folder: str, needles: tuple[str, ...]) -> Iterator[ast.Call]:
+    """The operations of the Django migrations merged in ``folder``, in file-name order;
+    files holding none of ``needles`` (a cheap filter on the text) are not parsed."""
+    for path in sorted(changes.base_paths([f"{folder}/*.py"])):
         text = changes.text_at_base(path)
-        if not text or "Field" not in text:
+        if not text or not any(n in text for n in needles):
             continue
         try:
-            calls = pyops.read_django(text, path)
+            yield from pyops.read_django(text, path)
         except pyops.MigrationSyntaxError:
             continue
-        for call in calls:
-            _apply(call, known)
+
+
+def _read_folder(changes: ChangeSet, folder: str) -> Fields:
+    known: Fields = {}
+    for call in merged_calls(changes, folder, ("Field",)):
+        _apply(call, known)
     return known
 
 

@@ -25,7 +25,7 @@ import posixpath
 from collections.abc import Collection
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import pyops
+from gatekeeper.checks.migrations import djfields, pyops
 from gatekeeper.checks.migrations.hits import Hit
 
 #: indexes declared on a model by the merged migrations for it to be treated as large
@@ -58,16 +58,8 @@ def many_indexed(changes: ChangeSet, migration_path: str) -> dict[str, int]:
 
 def _read(changes: ChangeSet, folder: str) -> Declared:
     known: Declared = {}
-    for path in sorted(changes.base_paths([f"{folder}/*.py"])):
-        text = changes.text_at_base(path)
-        if not text or not any(w in text for w in ("_together", "ndex", "Model")):
-            continue
-        try:
-            calls = pyops.read_django(text, path)
-        except pyops.MigrationSyntaxError:
-            continue
-        for call in calls:
-            _apply(call, known)
+    for call in djfields.merged_calls(changes, folder, ("_together", "ndex", "Model")):
+        _apply(call, known)
     return known
 
 
