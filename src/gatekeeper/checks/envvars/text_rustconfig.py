@@ -26,6 +26,10 @@ from gatekeeper.checks.envvars import keymaps
 from gatekeeper.checks.envvars.model import EnvRead, line_of
 from gatekeeper.checks.envvars.text_rust import mask, without_tests
 from gatekeeper.checks.envvars.text_rustenvy import (  # the same struct walk
+    LET,
+    RENAME,
+    SKIPPED,
+    STRUCT,
     brace_depth,
     closing_brace,
 )
@@ -36,20 +40,16 @@ _DESERIALISE = re.compile(
     r"\.\s*(?:try_deserialize|extract)\s*"
     r"(?:::\s*<\s*(?P<turbofish>[A-Za-z_]\w*)\s*>\s*)?\(\s*\)"
 )
-_LET = re.compile(r"\blet\s+(?:mut\s+)?\w+\s*:\s*(?P<type>[A-Za-z_]\w*)\s*=[^;]{0,300}$")
 _FN = re.compile(
     r"\bfn\s+\w+\s*(?:<[^>{]{0,200}>\s*)?\([^{;]{0,500}?\)\s*->\s*"
     r"(?:[\w:]*(?:Result|Arc|Box|Option)\s*<\s*)*(?P<type>[A-Za-z_]\w*)[^{;]{0,200}\{"
 )
 _IMPL = re.compile(r"\bimpl\s*(?:<[^>{]{0,200}>\s*)?(?:[\w:]+\s+for\s+)?(?P<type>[A-Za-z_]\w*)")
-_STRUCT = re.compile(r"\bstruct\s+(?P<name>[A-Za-z_]\w*)\s*(?:<[^>{]{0,200}>\s*)?\{")
 _FIELD = re.compile(
     r"(?P<attrs>(?:#\[[^\]]{0,300}\]\s*)*)(?:pub(?:\([^)]{0,50}\))?\s+)?"
     r"(?P<field>[A-Za-z_]\w*)\s*:(?!:)\s*(?P<type>[A-Za-z_][\w:]*)"
     r"(?:\s*<\s*(?P<inner>[A-Za-z_][\w:]*))?"
 )
-_RENAME = re.compile(r"\brename\s*=\s*\"(?P<name>[A-Za-z_]\w*)\"")
-_SKIPPED = re.compile(r"#\[\s*serde\s*\([^\]]*\b(?:flatten|skip|skip_deserializing)\b")
 #: the attributes right before a struct (to see a ``rename_all``)
 _ATTRS_BEFORE = re.compile(r"(?:#\[[^\]]{0,300}\]\s*)*(?:pub(?:\([^)]{0,50}\))?\s+)?$")
 #: wrappers whose parameter is the field's real type (``Option<Db>`` is a table too)
@@ -73,7 +73,7 @@ def settings_reads(text: str) -> list[EnvRead]:
         return []
     prefix = maps[0].prefix
     code = without_tests(mask(text))  # comments, strings and test items blanked
-    structs = {m.group("name"): m for m in _STRUCT.finditer(code)}
+    structs = {m.group("name"): m for m in STRUCT.finditer(code)}
     scalars = _SCALARS | {m.group("name") for m in _ENUM.finditer(code)}
     reads: list[EnvRead] = []
     seen: set[str] = set()
@@ -104,7 +104,7 @@ def mask_comments(text: str) -> str:
 def _target(code: str, at: int) -> str | None:
     """The struct a deserialising call without a turbofish fills: the ``let``'s type,
     else the type the function enclosing the call returns (``Self``: the ``impl``'s)."""
-    let = _LET.search(code[max(0, at - 400) : at])
+    let = LET.search(code[max(0, at - 400) : at])
     if let is not None:
         return let.group("type")
     enclosing = None
@@ -133,7 +133,7 @@ def _fields(
     body = code[struct.end() : end]
     out = []
     for f in _FIELD.finditer(body):
-        if brace_depth(body, f.start()) or _SKIPPED.search(f.group("attrs")):
+        if brace_depth(body, f.start()) or SKIPPED.search(f.group("attrs")):
             continue
         kind = f.group("type").rsplit("::", 1)[-1]
         if kind in _WRAPPERS and f.group("inner"):
@@ -141,6 +141,6 @@ def _fields(
         if kind not in scalars:
             continue
         attrs = text[struct.end() + f.start("attrs") : struct.end() + f.end("attrs")]
-        rename = _RENAME.search(attrs)
+        rename = RENAME.search(attrs)
         out.append(rename.group("name") if rename else f.group("field"))
     return out

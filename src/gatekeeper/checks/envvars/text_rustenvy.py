@@ -20,17 +20,17 @@ _CALL = re.compile(
     r"\benvy::(?:prefixed\(\s*(?P<prefix>\"[^\"\n]{0,100}\")\s*\)\s*\.\s*)?from_env"
     r"(?:\s*::\s*<\s*(?P<turbofish>[A-Za-z_]\w*)\s*>)?"
 )
-_LET = re.compile(r"\blet\s+(?:mut\s+)?\w+\s*:\s*(?P<type>[A-Za-z_]\w*)\s*=[^;]{0,300}$")
+LET = re.compile(r"\blet\s+(?:mut\s+)?\w+\s*:\s*(?P<type>[A-Za-z_]\w*)\s*=[^;]{0,300}$")
 _RETURNS = re.compile(
     r"->\s*(?:[\w:]*Result\s*<\s*)?(?P<type>[A-Za-z_]\w*)\s*[,>{][^{}]{0,100}\{[^{}]{0,2000}$"
 )
-_STRUCT = re.compile(r"\bstruct\s+(?P<name>[A-Za-z_]\w*)\s*(?:<[^>{]{0,200}>\s*)?\{")
+STRUCT = re.compile(r"\bstruct\s+(?P<name>[A-Za-z_]\w*)\s*(?:<[^>{]{0,200}>\s*)?\{")
 _FIELD = re.compile(
     r"(?P<attrs>(?:#\[[^\]]{0,300}\]\s*)*)(?:pub(?:\([^)]{0,50}\))?\s+)?"
     r"(?P<field>[A-Za-z_]\w*)\s*:(?!:)"
 )
-_RENAME = re.compile(r"\brename\s*=\s*\"(?P<name>[A-Za-z_]\w*)\"")
-_SKIPPED = re.compile(r"#\[\s*serde\s*\([^\]]*\b(?:flatten|skip|skip_deserializing)\b")
+RENAME = re.compile(r"\brename\s*=\s*\"(?P<name>[A-Za-z_]\w*)\"")
+SKIPPED = re.compile(r"#\[\s*serde\s*\([^\]]*\b(?:flatten|skip|skip_deserializing)\b")
 
 
 def envy_reads(text: str) -> list[EnvRead]:
@@ -59,7 +59,7 @@ def _target(text: str, at: int) -> str | None:
     """The struct a ``from_env()`` without a turbofish fills: the ``let``'s type, else the
     type its function returns."""
     before = text[max(0, at - 2500) : at]
-    let = _LET.search(before[-400:])
+    let = LET.search(before[-400:])
     if let is not None:
         return let.group("type")
     returns = _RETURNS.search(before)
@@ -69,17 +69,17 @@ def _target(text: str, at: int) -> str | None:
 def _fields(code: str, text: str, name: str) -> list[str] | None:
     """The names serde reads the fields of the file's struct ``name`` under (None when
     the file declares no such struct with named fields). ``code`` is the masked text."""
-    for m in _STRUCT.finditer(code):
+    for m in STRUCT.finditer(code):
         if m.group("name") != name:
             continue
         end = closing_brace(code, m.end() - 1)
         body = code[m.end() : end]
         out = []
         for f in _FIELD.finditer(body):
-            if brace_depth(body, f.start()) or _SKIPPED.search(f.group("attrs")):
+            if brace_depth(body, f.start()) or SKIPPED.search(f.group("attrs")):
                 continue
             attrs = text[m.end() + f.start("attrs") : m.end() + f.end("attrs")]
-            rename = _RENAME.search(attrs)
+            rename = RENAME.search(attrs)
             out.append(rename.group("name") if rename else f.group("field"))
         return out
     return None
