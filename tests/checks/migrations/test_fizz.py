@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.checks.migrations import MigrationsCheck, detect, fizz
+from gatekeeper.checks.migrations import detect, fizz
 from gatekeeper.model import Finding, Level
-from gatekeeper.testing import context, defaults
+from tests.checks.migrations import runs
 
 DIR = "backend/persistence/migrations"
 FIRST_UP = (
@@ -30,15 +30,7 @@ DROP_ACTOR = 'drop_column("audit_logs", "actor")\n'
 
 
 def _run(git_repo: Any, head: dict[str, Any]) -> list[Finding]:
-    first = git_repo.commit(BASE)
-    second = git_repo.commit(head)
-    check = MigrationsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        return list(check.run(context(changes, defaults(check))))
-
-
-def _errors(found: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in found if f.level is Level.ERROR)
+    return runs.findings(git_repo, BASE, head)
 
 
 def _rules(found: list[Finding]) -> list[str]:
@@ -56,15 +48,15 @@ def test_pair_is_recognised(git_repo: Any) -> None:
 
 
 def test_reversible_pair_passes(git_repo: Any) -> None:
-    assert _errors(_run(git_repo, {UP: ADD_NULLABLE, DOWN: DROP_ACTOR})) == []
+    assert runs.errors(_run(git_repo, {UP: ADD_NULLABLE, DOWN: DROP_ACTOR})) == []
 
 
 def test_missing_down_fires(git_repo: Any) -> None:
-    assert "missing-down" in _errors(_run(git_repo, {UP: ADD_NULLABLE}))
+    assert "missing-down" in runs.errors(_run(git_repo, {UP: ADD_NULLABLE}))
 
 
 def test_empty_down_fires(git_repo: Any) -> None:
-    assert "empty-down" in _errors(_run(git_repo, {UP: ADD_NULLABLE, DOWN: "\n"}))
+    assert "empty-down" in runs.errors(_run(git_repo, {UP: ADD_NULLABLE, DOWN: "\n"}))
 
 
 def test_down_without_up_is_no_crash(git_repo: Any) -> None:
@@ -103,7 +95,7 @@ def test_index_on_table_created_in_same_file_passes(git_repo: Any) -> None:
     )
     found = _run(git_repo, {UP: up, DOWN: 'drop_table("event_logs")\n'})
     assert "index-not-concurrent" not in _rules(found)
-    assert _errors(found) == []
+    assert runs.errors(found) == []
 
 
 def test_required_column_without_default_fires(git_repo: Any) -> None:
@@ -115,13 +107,13 @@ def test_required_column_with_default_passes(git_repo: Any) -> None:
     up = 'add_column("audit_logs", "actor", "string", {"default": "system"})\n'
     found = _run(git_repo, {UP: up, DOWN: DROP_ACTOR})
     assert "add-required-column" not in _rules(found)
-    assert _errors(found) == []
+    assert runs.errors(found) == []
 
 
 def test_raw_sql_is_read_as_sql(git_repo: Any) -> None:
     up = 'sql("CREATE INDEX audit_logs_type ON audit_logs (type);")\n'
     found = _run(git_repo, {UP: up, DOWN: 'sql("DROP INDEX audit_logs_type;")\n'})
-    assert "index-not-concurrent" in _errors(found)
+    assert "index-not-concurrent" in runs.errors(found)
 
 
 def test_translation_keeps_lines() -> None:
@@ -151,7 +143,7 @@ def test_change_column_of_a_not_null_column_sets_nothing(git_repo: Any) -> None:
     the merged files made NOT NULL (fizz's default) PostgreSQL neither scans nor changes."""
     up = 'change_column("audit_logs", "type", "string", {"size": 255, "default": "x"})\n'
     down = 'change_column("audit_logs", "type", "string", {})\n'
-    assert _errors(_run(git_repo, {UP: up, DOWN: down})) == []
+    assert runs.errors(_run(git_repo, {UP: up, DOWN: down})) == []
 
 
 def test_change_column_of_a_nullable_column_sets_not_null(git_repo: Any) -> None:
@@ -159,7 +151,7 @@ def test_change_column_of_a_nullable_column_sets_not_null(git_repo: Any) -> None
     first = {base_up: ADD_NULLABLE, base_up.replace(".up.", ".down."): DROP_ACTOR}
     up = 'change_column("audit_logs", "actor", "string", {})\n'
     down = 'change_column("audit_logs", "actor", "string", {"null": true})\n'
-    assert "set-not-null" in _errors(_run(git_repo, {**first, UP: up, DOWN: down}))
+    assert "set-not-null" in runs.errors(_run(git_repo, {**first, UP: up, DOWN: down}))
 
 
 def test_change_column_after_dropping_not_null_in_the_change_sets_not_null(
@@ -172,7 +164,7 @@ def test_change_column_after_dropping_not_null_in_the_change_sets_not_null(
         'change_column("audit_logs", "type", "string", {})\n'
     )
     down = 'change_column("audit_logs", "type", "string", {})\n'
-    assert "set-not-null" in _errors(_run(git_repo, {UP: up, DOWN: down}))
+    assert "set-not-null" in runs.errors(_run(git_repo, {UP: up, DOWN: down}))
 
 
 def test_change_column_to_a_shorter_string_changes_its_type(git_repo: Any) -> None:

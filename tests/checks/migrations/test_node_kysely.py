@@ -12,6 +12,7 @@ from gatekeeper.checks.migrations import MigrationsCheck, detect
 from gatekeeper.checks.migrations.nodekysely import statements as kysely_statements
 from gatekeeper.model import Finding, Level
 from gatekeeper.testing import context, defaults
+from tests.checks.migrations import runs
 
 FOLDER = "apps/server/src/database/migrations"
 #: the code still reads every column: a drop is no expand-contract step
@@ -38,11 +39,7 @@ NOTES = (
 
 
 def _run(git_repo: Any, head: dict[str, Any]) -> list[Finding]:
-    first = git_repo.commit(CODE)
-    second = git_repo.commit(head)
-    check = MigrationsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        return list(check.run(context(changes, defaults(check))))
+    return runs.findings(git_repo, CODE, head)
 
 
 def _changed(git_repo: Any, head: dict[str, Any]) -> list[str]:
@@ -50,10 +47,6 @@ def _changed(git_repo: Any, head: dict[str, Any]) -> list[str]:
     second = git_repo.commit(head)
     with changeset_from_git(git_repo.root, first, second) as changes:
         return [f"{m.framework}:{m.path}" for m in detect.changed_migrations(changes)]
-
-
-def _errors(found: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in found if f.level is Level.ERROR)
 
 
 def test_a_kysely_migration_is_claimed(git_repo: Any) -> None:
@@ -84,12 +77,12 @@ def test_a_reversible_kysely_migration_creating_a_table_and_its_index_passes(
         "    .execute();\n"
     )
     found = _run(git_repo, {f"{FOLDER}/20260509T121236-notes.ts": _kysely(up)})
-    assert _errors(found) == []
+    assert runs.errors(found) == []
 
 
 def test_a_kysely_migration_without_a_down_fires(git_repo: Any) -> None:
     found = _run(git_repo, {f"{FOLDER}/20260509T121236-notes.ts": _kysely(NOTES, None)})
-    assert "missing-down" in _errors(found)
+    assert "missing-down" in runs.errors(found)
 
 
 def test_a_plain_create_index_on_a_large_table_fires(git_repo: Any) -> None:
@@ -116,7 +109,7 @@ def test_a_raw_sql_template_executed_is_reviewed(git_repo: Any) -> None:
     )
     down = "  await sql`DROP INDEX idx_events_key_lower`.execute(db);\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-add-indexes.ts": _kysely(up, down)})
-    assert {"index-not-concurrent", "unique-constraint"} & set(_errors(found))
+    assert {"index-not-concurrent", "unique-constraint"} & set(runs.errors(found))
 
 
 def test_a_not_null_column_without_default_on_an_existing_table_fires(git_repo: Any) -> None:
@@ -128,7 +121,7 @@ def test_a_not_null_column_without_default_on_an_existing_table_fires(git_repo: 
     )
     down = "  await db.schema.alterTable('events').dropColumn('kind').execute();\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-kind.ts": _kysely(up, down)})
-    assert "add-required-column" in _errors(found)
+    assert "add-required-column" in runs.errors(found)
 
 
 def test_a_column_with_a_constant_default_passes(git_repo: Any) -> None:
@@ -140,14 +133,14 @@ def test_a_column_with_a_constant_default_passes(git_repo: Any) -> None:
     )
     down = "  await db.schema.alterTable('pages').dropColumn('contributor_ids').execute();\n"
     found = _run(git_repo, {f"{FOLDER}/20250327T145832-contributors.ts": _kysely(up, down)})
-    assert _errors(found) == []
+    assert runs.errors(found) == []
 
 
 def test_a_dropped_column_fires(git_repo: Any) -> None:
     up = "  await db.schema.alterTable('events').dropColumn('payload').execute();\n"
     down = "  await db.schema.alterTable('events').addColumn('payload', 'jsonb').execute();\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-drop.ts": _kysely(up, down)})
-    assert "drop-column" in _errors(found)
+    assert "drop-column" in runs.errors(found)
 
 
 def test_a_column_type_changed_on_an_existing_table_fires(git_repo: Any) -> None:
@@ -171,14 +164,14 @@ def test_concurrently_in_a_kysely_up_runs_in_its_transaction(git_repo: Any) -> N
     up = "  await sql`CREATE INDEX CONCURRENTLY idx_notes_title ON notes (title)`.execute(db);\n"
     down = "  await sql`DROP INDEX idx_notes_title`.execute(db);\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-concurrently.ts": _kysely(up, down)})
-    assert "concurrent-in-transaction" in _errors(found)
+    assert "concurrent-in-transaction" in runs.errors(found)
 
 
 def test_a_renamed_column_fires(git_repo: Any) -> None:
     up = "  await db.schema.alterTable('events').renameColumn('title', 'name').execute();\n"
     down = "  await db.schema.alterTable('events').renameColumn('name', 'title').execute();\n"
     found = _run(git_repo, {f"{FOLDER}/20260329T163516-rename.ts": _kysely(up, down)})
-    assert "rename-column" in _errors(found)
+    assert "rename-column" in runs.errors(found)
 
 
 # Kysely's Migrator setup: ``disableTransactions: true`` runs every migration without one
@@ -225,7 +218,7 @@ def test_a_migrator_the_change_adds_without_transactions_is_named(git_repo: Any)
 
 def test_a_migrator_keeping_transactions_keeps_the_rule(git_repo: Any) -> None:
     found = _concurrently(git_repo, {_SETUP: _migrator("disableTransactions: false,")}, {})
-    assert "concurrent-in-transaction" in _errors(found)
+    assert "concurrent-in-transaction" in runs.errors(found)
 
 
 def test_a_test_files_migrator_without_transactions_is_not_the_deployments(
@@ -233,7 +226,7 @@ def test_a_test_files_migrator_without_transactions_is_not_the_deployments(
 ) -> None:
     test_setup = "apps/server/test/migrate.ts"
     found = _concurrently(git_repo, {test_setup: _migrator("disableTransactions: true,")}, {})
-    assert "concurrent-in-transaction" in _errors(found)
+    assert "concurrent-in-transaction" in runs.errors(found)
 
 
 def test_a_partial_index_keeps_its_predicate() -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.checks.migrations import MigrationsCheck, detect
-from gatekeeper.model import Finding, Level
-from gatekeeper.testing import context, defaults
+from gatekeeper.checks.migrations import detect
+from gatekeeper.model import Finding
+from tests.checks.migrations import runs
 
 FOLDER = "src/migrations"
 #: the code still reads every column: a drop is no expand-contract step
@@ -42,15 +42,7 @@ CONCURRENTLY = "create index concurrently events_user_idx on events (user_id);"
 
 
 def _run(git_repo: Any, head: dict[str, Any]) -> list[Finding]:
-    first = git_repo.commit(BASE)
-    second = git_repo.commit(head)
-    check = MigrationsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        return list(check.run(context(changes, defaults(check))))
-
-
-def _errors(found: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in found if f.level is Level.ERROR)
+    return runs.findings(git_repo, BASE, head)
 
 
 def test_a_mikro_orm_migration_is_claimed(git_repo: Any) -> None:
@@ -63,25 +55,25 @@ def test_a_mikro_orm_migration_is_claimed(git_repo: Any) -> None:
 def test_a_plain_index_on_an_existing_table_blocks(git_repo: Any) -> None:
     up = "create index events_user_idx on events (user_id);"
     found = _run(git_repo, {PATH: _mikro("20240201000000", up, "drop index events_user_idx;")})
-    assert "index-not-concurrent" in _errors(found)
+    assert "index-not-concurrent" in runs.errors(found)
 
 
 def test_an_added_nullable_column_passes(git_repo: Any) -> None:
     up = "alter table events add column note text;"
     down = "alter table events drop column note;"
-    assert _errors(_run(git_repo, {PATH: _mikro("20240201000000", up, down)})) == []
+    assert runs.errors(_run(git_repo, {PATH: _mikro("20240201000000", up, down)})) == []
 
 
 def test_concurrently_runs_in_the_migrations_transaction(git_repo: Any) -> None:
     found = _run(git_repo, {PATH: _mikro("20240201000000", CONCURRENTLY, "drop index x;")})
-    assert "concurrent-in-transaction" in _errors(found)
+    assert "concurrent-in-transaction" in runs.errors(found)
 
 
 def test_a_class_that_is_not_transactional_builds_concurrently(git_repo: Any) -> None:
     text = _mikro("20240201000000", CONCURRENTLY, "drop index x;", extra=NO_TX)
-    assert _errors(_run(git_repo, {PATH: text})) == []
+    assert runs.errors(_run(git_repo, {PATH: text})) == []
 
 
 def test_a_migration_without_a_down_blocks(git_repo: Any) -> None:
     up = "alter table events add column note text;"
-    assert "missing-down" in _errors(_run(git_repo, {PATH: _mikro("20240201000000", up, None)}))
+    assert "missing-down" in runs.errors(_run(git_repo, {PATH: _mikro("20240201000000", up, None)}))

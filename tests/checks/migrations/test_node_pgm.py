@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.changes.build import changeset_from_git
-from gatekeeper.checks.migrations import MigrationsCheck, detect
+from gatekeeper.checks.migrations import detect
 from gatekeeper.checks.migrations.nodepgm import statements
-from gatekeeper.model import Finding, Level
-from gatekeeper.testing import context, defaults
+from gatekeeper.model import Finding
+from tests.checks.migrations import runs
 
 FOLDER = "migrations"
 #: the code still reads every column: a drop is no expand-contract step
@@ -32,15 +32,7 @@ def _pgm(up: str, down: str | None = "  pgm.sql('SELECT 1');\n") -> str:
 
 
 def _run(git_repo: Any, up: str, down: str | None = "  pgm.sql('SELECT 1');\n") -> list[Finding]:
-    first = git_repo.commit(BASE)
-    second = git_repo.commit({PATH: _pgm(up, down)})
-    check = MigrationsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        return list(check.run(context(changes, defaults(check))))
-
-
-def _errors(found: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in found if f.level is Level.ERROR)
+    return runs.findings(git_repo, BASE, {PATH: _pgm(up, down)})
 
 
 def test_a_node_pg_migrate_migration_is_claimed(git_repo: Any) -> None:
@@ -52,37 +44,39 @@ def test_a_node_pg_migrate_migration_is_claimed(git_repo: Any) -> None:
 
 def test_a_plain_index_on_an_existing_table_blocks(git_repo: Any) -> None:
     found = _run(git_repo, "  pgm.createIndex('events', 'user_id');\n")
-    assert "index-not-concurrent" in _errors(found)
+    assert "index-not-concurrent" in runs.errors(found)
 
 
 def test_a_concurrent_index_outside_a_transaction_passes(git_repo: Any) -> None:
     up = "  pgm.noTransaction();\n  pgm.createIndex('events', 'user_id', { concurrently: true });\n"
-    assert _errors(_run(git_repo, up)) == []
+    assert runs.errors(_run(git_repo, up)) == []
 
 
 def test_a_concurrent_index_in_the_migrations_transaction_blocks(git_repo: Any) -> None:
     found = _run(git_repo, "  pgm.createIndex('events', 'user_id', { concurrently: true });\n")
-    assert "concurrent-in-transaction" in _errors(found)
+    assert "concurrent-in-transaction" in runs.errors(found)
 
 
 def test_a_required_column_without_default_blocks(git_repo: Any) -> None:
     up = "  pgm.addColumns('events', { note: { type: 'text', notNull: true } });\n"
-    assert "add-required-column" in _errors(_run(git_repo, up))
+    assert "add-required-column" in runs.errors(_run(git_repo, up))
 
 
 def test_a_nullable_column_passes(git_repo: Any) -> None:
     up = "  pgm.addColumns('events', { note: { type: 'text' } });\n"
     down = "  pgm.dropColumns('events', ['note']);\n"
-    assert _errors(_run(git_repo, up, down)) == []
+    assert runs.errors(_run(git_repo, up, down)) == []
 
 
 def test_a_dropped_column_blocks(git_repo: Any) -> None:
-    assert "drop-column" in _errors(_run(git_repo, "  pgm.dropColumns('events', ['payload']);\n"))
+    assert "drop-column" in runs.errors(
+        _run(git_repo, "  pgm.dropColumns('events', ['payload']);\n")
+    )
 
 
 def test_raw_sql_is_reviewed(git_repo: Any) -> None:
     found = _run(git_repo, "  pgm.sql('DROP TABLE events');\n")
-    assert "drop-table" in _errors(found)
+    assert "drop-table" in runs.errors(found)
 
 
 def test_a_column_made_not_null_is_reported(git_repo: Any) -> None:
@@ -92,7 +86,7 @@ def test_a_column_made_not_null_is_reported(git_repo: Any) -> None:
 
 def test_a_migration_without_a_down_blocks(git_repo: Any) -> None:
     up = "  pgm.addColumns('events', { note: 'text' });\n"
-    assert "missing-down" in _errors(_run(git_repo, up, None))
+    assert "missing-down" in runs.errors(_run(git_repo, up, None))
 
 
 def test_the_builders_calls_read_as_sql() -> None:

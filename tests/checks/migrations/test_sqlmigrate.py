@@ -9,8 +9,9 @@ from typing import Any
 
 from gatekeeper.changes.build import changeset_from_git
 from gatekeeper.checks.migrations import MigrationsCheck, detect, sqlmigrate
-from gatekeeper.model import Finding, Level
+from gatekeeper.model import Finding
 from gatekeeper.testing import context, defaults
+from tests.checks.migrations import runs
 
 FIRST = (
     "-- +migrate Up\n"
@@ -68,19 +69,11 @@ def _changed(git_repo: Any, head: dict[str, Any]) -> list[str]:
 
 
 def _run(git_repo: Any, head: dict[str, Any], **config: Any) -> list[Finding]:
-    first = git_repo.commit(BASE)
-    second = git_repo.commit(head)
-    check = MigrationsCheck()
-    with changeset_from_git(git_repo.root, first, second) as changes:
-        return list(check.run(context(changes, {**defaults(check), **config})))
+    return runs.findings(git_repo, BASE, head, **config)
 
 
 def _rules(found: list[Finding]) -> list[str]:
     return sorted(f.rule for f in found)
-
-
-def _errors(found: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in found if f.level is Level.ERROR)
 
 
 # detection
@@ -110,7 +103,7 @@ def test_the_up_directive_must_start_a_line() -> None:
 
 
 def test_a_reversible_migration_passes_its_round_trip(git_repo: Any) -> None:
-    assert _errors(_run(git_repo, {NEW: REVERSIBLE})) == []
+    assert runs.errors(_run(git_repo, {NEW: REVERSIBLE})) == []
 
 
 def test_a_missing_down_section_fires(git_repo: Any) -> None:
@@ -211,7 +204,7 @@ def test_a_concurrent_index_round_trips_on_postgres(git_repo: Any, pg_url: str) 
         database_url=pg_url,
         large_tables=["event_deliveries"],
     )
-    assert _errors(found) == []
+    assert runs.errors(found) == []
 
 
 def test_the_version_is_the_leading_number() -> None:
