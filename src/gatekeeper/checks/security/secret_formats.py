@@ -187,14 +187,17 @@ FORMATS: tuple[Format, ...] = (
         "organisation's projects; the public key of a DSN, which frontends ship, is not one.",
     ),
 )
-GENERIC = re.compile(
-    r"(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
+#: the words that make a name a secret's (lower case; the readers match without case)
+SECRET_NOUN = (
+    r"(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
     r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth|"
     # a key named for what it does or who may use it: ``ENCRYPTION_KEY``, ``signingKey``,
     # ``ALGOLIA_ADMIN_KEY``, ``MASTER_KEY`` hold secrets; a bare ``key`` names a cache
     # entry, a message or a column too often to count
     r"(?:encrypt(?:ion)?|signing|master|admin|server|hmac|cipher|aes|license)[_-]?key)"
-    r"[A-Za-z0-9_.-]{0,40})"
+)
+GENERIC = re.compile(
+    rf"(?i)([A-Za-z0-9_.-]{{0,40}}{SECRET_NOUN}[A-Za-z0-9_.-]{{0,40}})"
     r"[\"']?\s*(?::=|=>|[:=])\s*[bru]?([\"'])([^\"'\s]{8,256})\2"
 )
 

@@ -54,6 +54,11 @@ from gatekeeper.checks.security.secret_formats import (
 )
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
 from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
+from gatekeeper.checks.security.secret_unquoted import (
+    base64_text,
+    reads_unquoted,
+    unquoted_assignments,
+)
 from gatekeeper.checks.security.secret_urls import credential_free_url, development_dsn
 from gatekeeper.model import Finding, Level, Rule
 
@@ -144,7 +149,9 @@ RULES: tuple[Rule, ...] = (
         "A high-entropy value was assigned to a name that says it is a secret.",
         remedy=_REMEDY + " If it is not a secret, add it to `checks.security.secrets.allowlist`.",
         description="A value of no known token format, random-looking, under a name such as "
-        "`password`, `api_key` or `token`. Placeholders and mocks (`fake-…`, `changeme`, "
+        "`password`, `api_key` or `token`: quoted anywhere, and also unquoted in shell, env, "
+        "YAML, properties, INI and Docker files (`export API_TOKEN=…`, `password: …`). "
+        "Base64 of text is judged by the text. Placeholders and mocks (`fake-…`, `changeme`, "
         "`xxxx`) and keys spelled in words (`casdoor:device_auth:`) are not reported. "
         "In test code (`checks.security.secrets.test_files`) and documentation "
         "(`doc_files`) it is a warning, as fixtures and examples are made-up "
@@ -208,6 +215,8 @@ class Hit:
     rule: str
     kind: str
     value: str
+    #: found as an unquoted value (see :mod:`.secret_unquoted`)
+    bare: bool = False
 
 
 @dataclass(frozen=True)
@@ -356,23 +365,22 @@ def scan_text(
     plugins are line-based, so they see only the runs of added lines, which keeps a diff
     of thousands of small hunks from being scanned twice over."""
     tests = is_test_code(path, lines, opts) if tests is None else tests
+    bare = reads_unquoted(path, lines[:1])
     hits: list[Hit] = []
     for start, end in _windows(added, len(lines)):
         window = lines[start - 1 : end]
-        ours = list(_our_formats(path, window, start, added, opts))
+        ours = list(_our_formats(path, window, start, added, opts, bare=bare))
         # in test code a generic value only warns (_to_finding), so there it gives way to
-        # what detect-secrets names on the same value, which blocks there as anywhere
-        first = [h for h in ours if h.rule != RULE_GENERIC] if tests else ours
+        # what detect-secrets names on the same value, which blocks there as anywhere; a
+        # bare value gives way too (an npm token in ``.npmrc`` keeps detect-secrets' name)
+        later = [h for h in ours if h.rule == RULE_GENERIC and (tests or h.bare)]
+        first = [h for h in ours if h not in later]
         theirs: list[Hit] = []
         for lo, hi in _runs(n for n in range(start, end + 1) if n in added):
             run = lines[lo - 1 : hi]
             theirs += _detect_secrets(path, run, lo, (added, opts, first), engine)
-        hits += first + theirs
-        if tests:
-            named = [(h.line, h.value) for h in theirs]
-            hits += [
-                h for h in ours if h.rule == RULE_GENERIC and not _overlaps(h.line, h.value, named)
-            ]
+        named = [(h.line, h.value) for h in theirs]
+        hits += first + theirs + [h for h in later if not _overlaps(h.line, h.value, named)]
     unique = {(h.line, h.rule, h.value): h for h in hits}
     return [unique[k] for k in sorted(unique)]
 
@@ -428,10 +436,18 @@ def _windows(added: frozenset[int], count: int) -> Iterator[tuple[int, int]]:
 
 
 def _our_formats(
-    path: str, window: Sequence[str], first: int, added: frozenset[int], opts: _Options
+    path: str,
+    window: Sequence[str],
+    first: int,
+    added: frozenset[int],
+    opts: _Options,
+    *,
+    bare: bool = False,
 ) -> Iterator[Hit]:
     """Our token formats over the whole window (they may span lines), then the generic
-    assignment rule line by line on added lines short enough to be code, not a bundle."""
+    assignment rule line by line on added lines short enough to be code, not a bundle:
+    quoted values everywhere, and unquoted ones too where ``bare`` (a configuration or
+    shell file, see :mod:`.secret_unquoted`)."""
     text = "\n".join(window)
     starts = [0]
     for line in window[:-1]:
@@ -458,17 +474,26 @@ def _our_formats(
     for n, line in enumerate(window, first):
         if n not in added or len(line) > opts.max_line or waived(n):
             continue
-        for m in GENERIC.finditer(line):
-            value = m.group(3)
-            if names_an_identifier(m.group(1)):
-                continue  # ``credentialId``: a credential's id, not the credential
-            if namespaced_key(m.group(1), value):
-                continue  # ``deviceAuthRedisPrefix = "casdoor:device_auth:"``: a key's name
-            if symbolic_constant(m.group(1), value) or spelled_identifier(m.group(1), value):
-                continue  # ``USER_API_KEY_CREATE__SUCCESS``, ``OAuth2EndpointAuth``: names
+        quoted = ((m.group(1), m.group(3), False) for m in GENERIC.finditer(line))
+        unquoted = ((*a, True) for a in unquoted_assignments(line)) if bare else iter(())
+        for name, value, was_bare in (*quoted, *unquoted):
             # a token a format already named is not reported again as a generic secret
-            if _is_secret_like(value, opts) and not _overlaps(n, value, found):
-                yield Hit(path, n, n, RULE_GENERIC, f"value of {m.group(1)}", value)
+            if _generic_secret(name, value, opts) and not _overlaps(n, value, found):
+                yield Hit(path, n, n, RULE_GENERIC, f"value of {name}", value, was_bare)
+
+
+def _generic_secret(name: str, value: str, opts: _Options) -> bool:
+    """Whether the generic rule reports ``value``, assigned to ``name`` (quoted or not)."""
+    if names_an_identifier(name):
+        return False  # ``credentialId``: a credential's id, not the credential
+    if namespaced_key(name, value):
+        return False  # ``deviceAuthRedisPrefix = "casdoor:device_auth:"``: a key's name
+    if symbolic_constant(name, value) or spelled_identifier(name, value):
+        return False  # ``USER_API_KEY_CREATE__SUCCESS``, ``OAuth2EndpointAuth``: names
+    # base64 of text (a Kubernetes Secret's ``data:``) is judged by the text it encodes:
+    # ``cGFzc3dvcmQ=`` is ``password``, and a password's letters-only encoding is no word
+    text = base64_text(value)
+    return _is_secret_like(value if text is None else text, opts)
 
 
 def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
