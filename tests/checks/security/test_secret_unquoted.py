@@ -50,7 +50,10 @@ def _found(path: str, text: str) -> list[str]:
         ("config/app.yml", "auth: true\ntoken_ttl: 3600\npassword_min_length: 12\n"),
         # hashes and ids of public things
         ("tools/versions.yml", f"sha256: {SHA256}\nchecksum: {SHA256}\n"),
-        (".pre-commit-config.yaml", "  - repo: x\n    rev: 3f2b8c1e9a4d4e6b8f1a2c3d4e5f6a7b8c9d0e1f\n"),
+        (
+            ".pre-commit-config.yaml",
+            "  - repo: x\n    rev: 3f2b8c1e9a4d4e6b8f1a2c3d4e5f6a7b8c9d0e1f\n",
+        ),
         ("config/app.yml", f"client_id: {UUID}\noauth_client_id: {UUID}\n"),
         # base64 of a word, as a Kubernetes Secret's data holds it
         ("k8s/secret.yaml", "data:\n  password: cGFzc3dvcmQ=\n  token: Y2hhbmdlbWUtcGxlYXNl\n"),

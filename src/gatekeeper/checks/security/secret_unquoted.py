@@ -82,19 +82,26 @@ _NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _NOUN_WORD = re.compile(rf"(?:^|_)[a-z0-9]*?{SECRET_NOUN}s?(?=_|$)")
 #: words after the secret's that make the value what describes or locates it
 _METADATA = frozenset(
-    """url uri urls endpoint endpoints host hostname domain port path paths file filename
-    files dir directory folder name names type types kind id ids uuid arn length len size
-    ttl expiry expires expire expiration expired timeout lifetime age duration interval
-    period version versions policy field fields header headers param params parameter
-    prefix suffix env var vars variable ref refs reference mode method methods provider
-    providers strategy scheme schema scope scopes issuer audience algorithm alg algo format
-    count limit max min enabled enable disabled required hint label title text description
-    desc message msg error errors address contract symbol decimals location user username
-    login email regex pattern template route page view button link icon class style store
-    storage cache table column index mount volume source src generator rotation manager
-    service selector annotation annotations templates placeholder mask encoding
-    charset rules rule validator validation strength lock locked exchange""".split()
-)
+    {
+        "url", "uri", "urls", "endpoint", "endpoints", "host", "hostname", "domain", "port",
+        "path", "paths", "file", "filename", "files", "dir", "directory", "folder", "name",
+        "names", "type", "types", "kind", "id", "ids", "uuid", "arn", "length", "len", "size",
+        "ttl", "expiry", "expires", "expire", "expiration", "expired", "timeout", "lifetime",
+        "age", "duration", "interval", "period", "version", "versions", "policy", "field",
+        "fields", "header", "headers", "param", "params", "parameter", "prefix", "suffix", "env",
+        "var", "vars", "variable", "ref", "refs", "reference", "mode", "method", "methods",
+        "provider", "providers", "strategy", "scheme", "schema", "scope", "scopes", "issuer",
+        "audience", "algorithm", "alg", "algo", "format", "count", "limit", "max", "min",
+        "enabled", "enable", "disabled", "required", "hint", "label", "title", "text",
+        "description", "desc", "message", "msg", "error", "errors", "address", "contract",
+        "symbol", "decimals", "location", "user", "username", "login", "email", "regex", "pattern",
+        "template", "route", "page", "view", "button", "link", "icon", "class", "style", "store",
+        "storage", "cache", "table", "column", "index", "mount", "volume", "source", "src",
+        "generator", "rotation", "manager", "service", "selector", "annotation", "annotations",
+        "templates", "placeholder", "mask", "encoding", "charset", "rules", "rule", "validator",
+        "validation", "strength", "lock", "locked", "exchange",
+    }
+)  # fmt: skip
 
 
 def secret_name(name: str) -> bool:
