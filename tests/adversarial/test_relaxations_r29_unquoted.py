@@ -69,8 +69,33 @@ def test_an_encoded_secret_still_blocks(attack: AttackFactory, path: str, text: 
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        # a secret in a secret store reference's place, or after an ARN's resource
+        "AWS_SECRET_ACCESS_KEY: op://Zx8kLm2Qp9vRt4Wq/aws/key",
+        "DB_PASSWORD: arn:aws:secretsmanager:us-east-1:123456789012:secret:Zx8kLm2Qp9vRt4Wq",
+        # a generated password after a user, or after a product's name and a count
+        "AUTH_STRING: admin:Zx8kLm2Qp9vR",
+        "ADMIN_PASSWORD: Harbor12345Zx8kQ",
+        "ADMIN_PASSWORD: parentpassword1!Zx8kQ2",
+        # a salt is no metadata: Rails' key derivation salt is a secret
+        "ENCRYPTION_KEY_DERIVATION_SALT: q3pkZx8kLm2Qp9vRt4WqAb3dE6gHPf7x",
+    ],
+)
+def test_a_secret_dressed_as_a_reference_or_default_still_blocks(
+    attack: AttackFactory, line: str
+) -> None:
+    yml = "services:\n  app:\n    environment:\n      " + line + "\n"
+    verdict = attack(POLICY, BASE, {"docker-compose.yml": yml}).judge()
+    assert blocking_rules(verdict) == [GENERIC]
+
+
+@pytest.mark.parametrize(
     ("path", "text"),
     [
+        # translations and example folders are not read bare
+        ("config/locales/de.yml", f"de:\n  api_token: {GH}\n"),
+        ("config/examples/dev.yml", f"api_token: {GH}\n"),
         # a name that says metadata, an example file, a file read only for quoted values
         ("config/app.yml", f"token_url: {GH}\n"),
         ("config/app.example.yml", f"api_token: {GH}\n"),

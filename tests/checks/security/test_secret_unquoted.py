@@ -68,6 +68,24 @@ def _found(path: str, text: str) -> list[str]:
         ("config/app.example.yml", f"api_token: {S}\n"),
         ("app/settings.py", "api_key = settings.API_KEY_VALUE\n"),
         ("docs/setup.md", f"export API_TOKEN={S}\n"),
+        # where a secret is kept, not the secret (1Password, AWS)
+        (
+            ".github/workflows/ci.yml",
+            "      AWS_SECRET_ACCESS_KEY: op://ci/aws/AWS_SECRET_ACCESS_KEY\n",
+        ),
+        (
+            "deploy/app.yml",
+            "db_password: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC1eF\n",
+        ),
+        # translations, examples in a folder, hashes kept instead of a password
+        ("config/locales/de.yml", "de:\n  api_key_permissions: API-Schluesselberechtigungen\n"),
+        ("config/examples/development.yml", f"secret_key: {S}\n"),
+        ("compose.yml", f"      GRAYLOG_ROOT_PASSWORD_SHA2: {SHA256}\n"),
+        ("compose.yml", "      OAUTH2_PROXY_WHITELIST_DOMAINS: localhost:3000\n"),
+        # an image's documented defaults
+        (".github/workflows/ci.yml", "      HARBOR_ADMIN_PASSWD: Harbor12345\n"),
+        ("ci/dev.sh", "DATABASE_CREDENTIALS=dispatch:dispatch\nAUTH_STRING=admin:secret\n"),
+        ("compose.yml", "      PARENT_SERVER_PASSWORD: parentpassword1!\n"),
         # a value with blanks is a phrase, not one token
         ("config/app.yml", f"password_hint: {S} is not it\n"),
     ],

@@ -522,9 +522,9 @@ _MADE_UP = re.compile(
 
 
 #: a value that calls itself a password: lower-case words around "password" or "secret"
-#: and at most a few digits (``securepassword123``, ``newpassword1``, ``supersecret``), the
+#: and at most a few digits and a mark (``securepassword123``, ``parentpassword1!``), the
 #: way documentation and API examples write one; no generator makes such a value
-_SAYS_PASSWORD = re.compile(r"[a-z]{0,20}(?:password|passwd|secret)[a-z]{0,20}\d{0,4}")
+_SAYS_PASSWORD = re.compile(r"[a-z]{0,20}(?:password|passwd|secret)[a-z]{0,20}\d{0,4}[!.?]?")
 
 
 def is_placeholder(value: str) -> bool:
@@ -542,7 +542,10 @@ def is_placeholder(value: str) -> bool:
     if len(stripped) * 2 <= len(value):
         return True  # mostly counting, repeats and echoed chunks: ``AC12345beefbeef...``
     rest = re.sub(r"[\W_]+", "", stripped)
-    return len(rest) < 6 or (rest.isalpha() and (rest.islower() or rest.isupper()))
+    # a word of one case, or capitalised (``Harbor12345``, a product's default password)
+    return len(rest) < 6 or (
+        rest.isalpha() and (rest.islower() or rest.isupper() or rest.istitle())
+    )
 
 
 def _strip_runs(value: str) -> str:

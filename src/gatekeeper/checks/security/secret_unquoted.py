@@ -45,13 +45,23 @@ _SHELL_SHEBANG = re.compile(r"#!\s*/\S*/(?:env\s+)?(?:ba|z|k|da)?sh\b")
 #: a part of a file's name that makes it an example (``config.example.yml``,
 #: ``.env.sample``, ``application.properties.dist``)
 _EXAMPLE_PART = re.compile(r"(?:example|sample|template|tmpl|tpl|dist)s?", re.IGNORECASE)
+#: folders of examples, and of translations, whose values are text in some language
+#: (rubygems' ``config/locales/de.yml``: ``api_key_permissions: API-Schlüsselrechte``)
+_NOT_SETTINGS = (
+    "**/example/**", "**/examples/**", "**/sample/**", "**/samples/**",
+    "**/locales/**", "**/locale/**", "**/i18n/**", "**/l10n/**", "**/lang/**",
+    "**/translations/**", "i18n.*", "messages*.properties",
+)  # fmt: skip
 
 
 def reads_unquoted(path: str, lines: Sequence[str]) -> bool:
     """Whether bare values in ``path`` are read: a configuration or shell file (by name,
-    or a script by its ``#!`` line) whose name does not say it is an example."""
+    or a script by its ``#!`` line) whose name or folder does not say it is an example
+    or a translation."""
     name = path.rsplit("/", 1)[-1]
     if any(_EXAMPLE_PART.fullmatch(part) for part in re.split(r"[._-]", name)):
+        return False
+    if match_any(path, _NOT_SETTINGS):
         return False
     return match_any(path, UNQUOTED_FILES) or bool(lines and _SHELL_SHEBANG.match(lines[0]))
 
@@ -99,9 +109,16 @@ _METADATA = frozenset(
         "storage", "cache", "table", "column", "index", "mount", "volume", "source", "src",
         "generator", "rotation", "manager", "service", "selector", "annotation", "annotations",
         "templates", "placeholder", "mask", "encoding", "charset", "rules", "rule", "validator",
-        "validation", "strength", "lock", "locked", "exchange",
+        "validation", "strength", "lock", "locked", "exchange", "domains", "hosts", "ports",
+        "emails", "users", "whitelist", "allowlist", "blacklist", "denylist",
+        # a hash or a salt is kept instead of the secret (``GRAYLOG_ROOT_PASSWORD_SHA2``)
+        "hash", "hashed", "hashes", "digest", "sha", "md5", "checksum", "fingerprint",
     }
 )  # fmt: skip
+#: words a secret's name may have after the secret's own (``SECRET_KEY_BASE``,
+#: ``DB_PASSWORD_PROD``); more say the name is about something else
+#: (``OAUTH2_PROXY_WHITELIST_DOMAINS``)
+_MAX_WORDS_AFTER = 2
 
 
 def secret_name(name: str) -> bool:
@@ -114,7 +131,25 @@ def secret_name(name: str) -> bool:
         last = m
     if last is None:
         return False
-    return not any(w in _METADATA for w in words[last.end() :].split("_") if w)
+    after = [w for w in words[last.end() :].split("_") if w and not w.isdigit()]
+    return len(after) <= _MAX_WORDS_AFTER and not any(w in _METADATA for w in after)
+
+
+#: a secret store's reference: 1Password's ``op://vault/item/field``, an AWS ARN
+#: (``arn:aws:secretsmanager:…:secret:prod/db-AbCdEf``)
+_OP_REFERENCE = re.compile(r"op://([\w.-]+(?:/[\w .-]+){1,3})")
+_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:([\w./:+=@-]+)")
+
+
+def reference_parts(value: str) -> list[str] | None:
+    """The names a secret store's reference is made of (vault, item, field; an ARN's
+    resource without the random suffix Secrets Manager adds), to be judged as names; None
+    when the value is no such reference."""
+    m = _OP_REFERENCE.fullmatch(value) or _ARN.fullmatch(value)
+    if m is None:
+        return None
+    body = re.sub(r"-[A-Za-z0-9]{6}$", "", m.group(1)) if value.startswith("arn:") else m.group(1)
+    return [part for part in re.split(r"[/:]", body) if part]
 
 
 def unquoted_assignments(line: str) -> Iterator[tuple[str, str]]:

@@ -57,6 +57,16 @@ def development_dsn(value: str) -> bool:
     return password in ("", user) or password.lower() in DEFAULT_PASSWORDS
 
 
+def default_login(value: str) -> bool:
+    """True for ``user:password`` whose password is the user's own name or a default
+    an image's documentation prints (``dispatch:dispatch``, ``admin:secret``), as
+    :func:`development_dsn` accepts in a URL; any other password keeps it judged."""
+    user, sep, password = value.partition(":")
+    if not sep or not re.fullmatch(r"[A-Za-z][\w.-]*", user) or ":" in password:
+        return False
+    return password == user or password.lower() in DEFAULT_PASSWORDS
+
+
 #: a value filled in later, not a literal: ``{token}``, ``${TOKEN}``, ``<token>``, ``%s``
 _SLOT = re.compile(r"\{[^{}]*\}|\$\{?\w+\}?|<[^<>]+>|%\(?\w*\)?s|:\w+")
 #: below this many characters a query value under a plain name (``page=2``, ``lang=en``)

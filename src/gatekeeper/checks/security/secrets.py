@@ -57,9 +57,14 @@ from gatekeeper.checks.security.secret_python import PythonRegions, python_regio
 from gatekeeper.checks.security.secret_unquoted import (
     base64_text,
     reads_unquoted,
+    reference_parts,
     unquoted_assignments,
 )
-from gatekeeper.checks.security.secret_urls import credential_free_url, development_dsn
+from gatekeeper.checks.security.secret_urls import (
+    credential_free_url,
+    default_login,
+    development_dsn,
+)
 from gatekeeper.model import Finding, Level, Rule
 
 CONTEXT_LINES = 3
@@ -490,6 +495,11 @@ def _generic_secret(name: str, value: str, opts: _Options) -> bool:
         return False  # ``deviceAuthRedisPrefix = "casdoor:device_auth:"``: a key's name
     if symbolic_constant(name, value) or spelled_identifier(name, value):
         return False  # ``USER_API_KEY_CREATE__SUCCESS``, ``OAuth2EndpointAuth``: names
+    if default_login(value):
+        return False  # ``dispatch:dispatch``, ``admin:secret``: an image's documented login
+    parts = reference_parts(value)
+    if parts is not None and not any(_is_secret_like(part, opts) for part in parts):
+        return False  # ``op://ci/aws/AWS_SECRET_ACCESS_KEY``: where the secret is kept
     # base64 of text (a Kubernetes Secret's ``data:``) is judged by the text it encodes:
     # ``cGFzc3dvcmQ=`` is ``password``, and a password's letters-only encoding is no word
     text = base64_text(value)
