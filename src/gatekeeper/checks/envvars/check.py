@@ -550,8 +550,13 @@ class EnvVarsCheck(BaseCheck):
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()
         globs = tuple(ctx.config.get("docs", DEFAULT_DOCS))
+        # the default places' globs reach into test folders and fixtures (``**/README.md``,
+        # ``**/.env.example``): what a test sets up there is no reader's documentation
+        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES[:3])
         texts = []
         for path in ctx.changes.head_paths(globs):
+            if globs == DEFAULT_DOCS and match_any(path, skip):
+                continue
             text = ctx.changes.text_at_head(path)
             if text is not None:
                 parse_doc(path, text, doc)
