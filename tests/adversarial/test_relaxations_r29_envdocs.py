@@ -2,13 +2,15 @@
 
 A deployment descriptor the project ships documents the variables it sets (compose files
 below the root, fly.toml, render.yaml, Kubernetes manifests, a Helm chart; deploydocs.py),
+a settings reference kept as data documents the names it describes (schemadocs.py),
 more example env file names count, and a reference page's terms document (``NAME::``,
 ``- NAME: what it is``; docforms.py). None of the look-alikes below is such a place or
 form, so each still blocks: a test's stack or manifest, a dev container's compose file, a
 key of another block (labels, build args), a values file outside any chart, a compose
 entry that passes the host's value through, a fly.toml entry commented out, a changelog's
 list item, a name in a list item's prose, an example env file a test keeps, the PR's own
-code comment, and a descriptor the PR deletes.
+code comment, a systemd unit under tests or one that only passes the variable on, a
+reference entry without a description or kept under tests, and a descriptor the PR deletes.
 
 On the code before this round every case here blocked except the test fixture's
 ``.env.example`` (the default ``**/.env.example`` glob read it as documentation).
@@ -67,6 +69,12 @@ SET = f"          env:\n            - name: {NAME}\n              value: '1'\n"
         {"tests/fixtures/.env.example": f"{NAME}=30\n"},
         {"tests/README.md": f"| `{NAME}` | the timeout |\n"},
         {"app/other.py": f"# {NAME}:: the widget's timeout\n# - {NAME}: the timeout\n"},
+        {"tests/app.service": f"[Service]\nEnvironment={NAME}=30\n"},
+        {"contrib/app.service": f"[Service]\nExecStart=/app --timeout ${{{NAME}}}\n"},
+        {"docs/_data/settings.yml": f"- name: {NAME}\n  default: 30\n"},
+        {"docs/_data/settings.yml": f"- name: {NAME}\n  description: ''\n"},
+        {"tests/data/settings.yml": f"- name: {NAME}\n  description: The timeout.\n"},
+        {"config/schema.json": f'{{"properties": {{"{NAME}": {{"type": "string"}}}}}}\n'},
     ],
     ids=[
         "k8s-under-tests",
@@ -90,6 +98,12 @@ SET = f"          env:\n            - name: {NAME}\n              value: '1'\n"
         "test-fixture-env-example",
         "tests-readme",
         "pr-code-comment",
+        "unit-under-tests",
+        "unit-execstart-mention",
+        "reference-without-description",
+        "reference-empty-description",
+        "reference-under-tests",
+        "schema-without-description",
     ],
 )
 def test_a_place_that_is_no_documentation_documents_nothing(

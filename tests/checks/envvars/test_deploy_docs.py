@@ -2,9 +2,10 @@
 variable the pull request starts reading (it passes), and the check still fires without
 it. Deployment descriptors the project ships (compose files below the root, fly.toml,
 render.yaml, Kubernetes manifests, a Helm chart's values and templates, App Engine and
-Cloud Foundry manifests; deploydocs.py), more example env file names, and terms a
-reference page defines (docforms.py). The look-alikes that must still block are in
-tests/adversarial/test_relaxations_r29_envdocs.py."""
+Cloud Foundry manifests, systemd units; deploydocs.py), settings references kept as data
+(an entry naming the variable beside its description; schemadocs.py), more example env
+file names, and terms a reference page defines (docforms.py). The look-alikes that must
+still block are in tests/adversarial/test_relaxations_r29_envdocs.py."""
 
 from __future__ import annotations
 
@@ -91,6 +92,22 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
     (
         "helm-template",
         {"charts/app/Chart.yaml": "name: app\n", "charts/app/templates/app.yaml": HELM_TEMPLATE},
+    ),
+    (
+        "systemd-unit",
+        {"contrib/app.service": f"[Service]\nEnvironment={NAME}=30\nExecStart=/app\n"},
+    ),
+    (
+        "systemd-unit-commented",
+        {"contrib/app.service": f"[Service]\n#Environment={NAME}=30\nExecStart=/app\n"},
+    ),
+    (
+        "reference-data-list",
+        {"docs/_data/settings.yml": f"- name: {NAME}\n  description: The timeout.\n"},
+    ),
+    (
+        "reference-json-keyed",
+        {"config/env.schema.json": f'{{"properties": {{"{NAME}": {{"description": "t"}}}}}}\n'},
     ),
     ("adoc-labeled-list", {"docs/config.adoc": f"{NAME}:: The widget's timeout.\n"}),
     ("rst-definition", {"docs/config.rst": f"Settings\n--------\n\n{NAME}\n   The timeout.\n"}),

@@ -11,6 +11,8 @@ is one they either get set for them or see to change:
   ``app.yaml`` ``env_variables``; a Cloud Foundry ``manifest.yml``'s applications' ``env``;
 - Kubernetes manifests: a container's ``env:`` entry that sets a value (``value:`` or
   ``valueFrom:``), a ``ConfigMap``'s ``data`` keys;
+- a systemd unit the project ships (``contrib/app.service``): ``Environment=NAME=value``,
+  also commented out for the operator to enable (``#Environment=NAME=``);
 - a Helm chart (a folder holding ``Chart.yaml``): the env-named mappings and lists of its
   values files (``env: {NAME: v}``, ``extraEnv: [{name: NAME, value: v}]``) and the
   ``env:`` blocks of its templates (``- name: NAME``), read as text since templates are no
@@ -35,7 +37,7 @@ import yaml
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
 #: the files searched for a name (git pathspecs: ``*`` crosses folders)
-SEARCHED = ("*.yml", "*.yaml", "*.toml", "*.tpl")
+SEARCHED = ("*.yml", "*.yaml", "*.toml", "*.tpl", "*.service")
 #: files read at most, the shallowest first
 MAX_FILES = 30
 #: folders whose descriptors are a development or CI set-up, not a deployment
@@ -82,6 +84,8 @@ def set_names(path: str, text: str, charts: tuple[str, ...]) -> list[Found]:
     process it deploys; nothing for a file that is no deployment descriptor or does not
     parse."""
     name = PurePosixPath(path).name.lower()
+    if name.endswith(".service"):
+        return _systemd(text)
     try:
         if name.endswith(".toml"):
             return _fly(text) if name.startswith("fly") else []
@@ -149,6 +153,19 @@ def _compose(docs: list[object], text: str, lines: dict[str, int]) -> list[Found
         if m := _COMMENTED.match(line):
             found.append((m.group("name"), number, "compose entry offered commented out"))
     return found
+
+
+#: a unit's ``Environment=`` line, set or commented out; its assignments follow
+_UNIT_ENV = re.compile(r"^[ \t]*[#;]?[ \t]*Environment[ \t]*=(?P<rest>.*)$", re.M)
+_UNIT_ASSIGNMENT = re.compile(r"(?:^|[\s\"'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=")
+
+
+def _systemd(text: str) -> list[Found]:
+    return [
+        (m.group("name"), text.count("\n", 0, line.start()) + 1, "systemd unit Environment=")
+        for line in _UNIT_ENV.finditer(text)
+        for m in _UNIT_ASSIGNMENT.finditer(line.group("rest"))
+    ]
 
 
 def _fly(text: str) -> list[Found]:
