@@ -12,8 +12,9 @@ list item, a name in a list item's prose, an example env file a test keeps, the 
 code comment, a systemd unit under tests or one that only passes the variable on, a
 reference entry without a description or kept under tests, and a descriptor the PR deletes.
 
-On the code before this round every case here blocked except the test fixture's
-``.env.example`` (the default ``**/.env.example`` glob read it as documentation).
+On the code before this round every case here blocked except two a test keeps: a fixture's
+``.env.example`` and a ``tests/README.md`` table (the default ``**/.env.example`` and
+``**/README.md`` globs read them as documentation).
 """
 
 from __future__ import annotations
