@@ -76,6 +76,8 @@ SET = f"          env:\n            - name: {NAME}\n              value: '1'\n"
         {"docs/_data/settings.yml": f"- name: {NAME}\n  description: ''\n"},
         {"tests/data/settings.yml": f"- name: {NAME}\n  description: The timeout.\n"},
         {"config/schema.json": f'{{"properties": {{"{NAME}": {{"type": "string"}}}}}}\n'},
+        {"config/deploy/web.yaml.erb": CONTAINER + f"          args: [{NAME}]\n"},
+        {"test/deploy/web.yaml.erb": CONTAINER + SET},
     ],
     ids=[
         "k8s-under-tests",
@@ -105,6 +107,8 @@ SET = f"          env:\n            - name: {NAME}\n              value: '1'\n"
         "reference-empty-description",
         "reference-under-tests",
         "schema-without-description",
+        "erb-manifest-other-key",
+        "erb-manifest-under-test",
     ],
 )
 def test_a_place_that_is_no_documentation_documents_nothing(

@@ -94,6 +94,14 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
         {"charts/app/Chart.yaml": "name: app\n", "charts/app/templates/app.yaml": HELM_TEMPLATE},
     ),
     (
+        "manifest-erb-template",
+        {
+            "config/deploy/web.yaml.erb": HELM_TEMPLATE.replace(
+                "{{ .Values.t | quote }}", "<%= t %>"
+            )
+        },
+    ),
+    (
         "systemd-unit",
         {"contrib/app.service": f"[Service]\nEnvironment={NAME}=30\nExecStart=/app\n"},
     ),

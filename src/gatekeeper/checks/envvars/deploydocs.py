@@ -16,7 +16,9 @@ is one they either get set for them or see to change:
 - a Helm chart (a folder holding ``Chart.yaml``): the env-named mappings and lists of its
   values files (``env: {NAME: v}``, ``extraEnv: [{name: NAME, value: v}]``) and the
   ``env:`` blocks of its templates (``- name: NAME``), read as text since templates are no
-  YAML until rendered.
+  YAML until rendered; so are the env blocks of a manifest template another deploy tool
+  renders (``config/deploy/web.yaml.erb``, ``deployment.yaml.j2``) that defines
+  ``containers:``.
 
 What a build sets for itself is no deployment's: a Dockerfile's ``ENV``, a CI workflow's
 ``env:``, a dev container's ``containerEnv``. Nor is a test's stack: files under the
@@ -37,7 +39,14 @@ import yaml
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
 #: the files searched for a name (git pathspecs: ``*`` crosses folders)
-SEARCHED = ("*.yml", "*.yaml", "*.toml", "*.tpl", "*.service")
+SEARCHED = (
+    *("*.yml", "*.yaml", "*.toml", "*.tpl", "*.service"),
+    # Kubernetes manifests a deploy tool renders: web.yaml.erb, deployment.yaml.j2
+    *(f"*.{ext}" for ext in ("erb", "j2", "jinja", "jinja2", "tmpl", "gotmpl")),
+)
+#: a Kubernetes manifest as the template a deploy tool renders (rubygems.org's
+#: ``config/deploy/web.yaml.erb``, ``deployment.yaml.j2``): read as text, as Helm's
+_MANIFEST_TEMPLATE = re.compile(r"\.ya?ml\.(?:erb|j2|jinja2?|tmpl|gotmpl|tpl)$")
 #: files read at most, the shallowest first
 MAX_FILES = 30
 #: folders whose descriptors are a development or CI set-up, not a deployment
@@ -86,6 +95,9 @@ def set_names(path: str, text: str, charts: tuple[str, ...]) -> list[Found]:
     name = PurePosixPath(path).name.lower()
     if name.endswith(".service"):
         return _systemd(text)
+    if _MANIFEST_TEMPLATE.search(name) and not in_chart(path, charts):
+        has_containers = re.search(r"^[ \t]*containers:", text, re.M)
+        return _template_env(text, "Kubernetes manifest template env") if has_containers else []
     try:
         if name.endswith(".toml"):
             return _fly(text) if name.startswith("fly") else []
@@ -223,11 +235,16 @@ def _chart(path: str, text: str) -> list[Found]:
         return _listed(_values_env(docs), _lines(text), "Helm chart values")
     if "/templates/" not in f"/{path}":
         return []
+    return _template_env(text, "Helm chart template env")
+
+
+def _template_env(text: str, how: str) -> list[Found]:
+    """The ``- name: X`` entries of a template's ``env:`` blocks, read as text."""
     found: list[Found] = []
     for block in _TEMPLATE_BLOCK.finditer(text):
         for m in _TEMPLATE_NAME.finditer(block.group("body")):
             line = text.count("\n", 0, block.start("body") + m.start("name")) + 1
-            found.append((m.group("name"), line, "Helm chart template env"))
+            found.append((m.group("name"), line, how))
     return [f for f in found if _NAME.fullmatch(f[0])]
 
 
