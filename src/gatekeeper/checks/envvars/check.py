@@ -659,13 +659,17 @@ class EnvVarsCheck(BaseCheck):
 
     def _ini_files(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
         """Add the undotted keys still undocumented that an INI-style config file at head
-        sets (configdocs.ini_keys), found as _yaml_templates finds YAML files. At head, as
+        sets (configdocs.ini_keys), and the dotted ``section.option`` keys one sets under
+        that section (configdocs.ini_section_keys: Airflow's options), found as
+        _yaml_templates finds YAML files. At head, as
         every documentation place is read: a key added to the file by the change that
         reads it is documented, as a variable added to ``.env.example`` is."""
-        wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
-        found = _head_files_naming(ctx, wanted, configdocs.INI_FILES, configdocs.MAX_TEMPLATES)
+        wanted = {k.lower() for k in keys if not doc.find_key(k)}
+        options = {k.rsplit(".", 1)[-1] for k in wanted}  # what a file of either kind names
+        found = _head_files_naming(ctx, options, configdocs.INI_FILES, configdocs.MAX_TEMPLATES)
         for path, text in found:
-            configdocs.ini_keys(path, text, wanted, doc)
+            configdocs.ini_keys(path, text, {k for k in wanted if "." not in k}, doc)
+            configdocs.ini_section_keys(path, text, {k for k in wanted if "." in k}, doc)
 
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
@@ -722,6 +726,8 @@ class EnvVarsCheck(BaseCheck):
                 f" (a family of names, the part at {FAMILY_MARK} computed at run time: document"
                 f" it with a placeholder, {prefix}$NAME{suffix}, or an example of it)"
             )
+        if loc.read.keys:
+            hint += f" (nor is its configuration key {loc.read.keys[0]} in a config sample)"
         return self.finding(
             "undocumented",
             f"{name} is read here ({loc.read.how}) but documented nowhere{hint}.",

@@ -403,12 +403,19 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 word = cell.strip().strip("`*")
                 if _NAME.fullmatch(word) and word.isupper():
                     doc.add(word, path, number)
+                elif named := _CELL_NAMES.search(word):
+                    doc.add(named.group("name"), path, number)
                 elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
                     doc.add_key(word, path, number)
                 elif option := _OPTION.fullmatch(word):
                     doc.add_key(option.group(1), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
+
+
+#: a table cell describing a setting that ends by naming its variable, as helm-docs
+#: tables do (``| server.port | int | `6006` | Port of the web UI (PHOENIX_PORT) |``)
+_CELL_NAMES = re.compile(r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)\.?$")
 
 
 #: an MDX docs component that documents one setting per element (Mintlify's
