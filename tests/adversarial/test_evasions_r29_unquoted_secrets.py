@@ -2,10 +2,12 @@
 
 The generic rule read only quoted values, so the commonest way to commit a credential,
 ``export API_TOKEN=…`` in a script or ``password: …`` in YAML, went unseen unless the
-token had a named format. Every case here passed the gate on main (9d8063f) except the
-last four (an env file's ``env-file-committed``, and quoted values in Terraform, TOML
-and YAML), which are kept as the bare readers' baseline. Each is a real repository
-whose head adds one file; the value is random-looking and made up.
+token had a named format. On main (9d8063f) the 32 ``EVADED_ON_MAIN`` cases and the two
+after them passed the gate; of ``BLOCKED_ON_MAIN``, the env file blocked there only
+through ``env-file-committed`` (the generic rule did not see its value) and the quoted
+values in Terraform, TOML and YAML blocked as here, kept as the bare reader's baseline.
+Each is a real repository whose head adds one file; the value is random-looking and
+made up.
 """
 
 from __future__ import annotations
