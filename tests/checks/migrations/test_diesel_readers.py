@@ -44,7 +44,7 @@ def test_a_print_schema_file_is_read_from_every_section() -> None:
         "use crate::schema::versions::{self, checksum};\nfn f() { checksum }",
         "#[derive(Queryable, Selectable)]\n#[diesel(table_name = versions)]\n"
         "pub struct V { pub id: i32, pub checksum: Option<String> }",
-        "#[derive(Insertable)]\n#[table_name = \"versions\"]\n"
+        '#[derive(Insertable)]\n#[table_name = "versions"]\n'
         "struct NewV<'a> { checksum: &'a str }",
         "#[derive(Queryable)]\npub struct Version { pub id: i32, pub checksum: String }",
         "#[derive(AsChangeset)]\n#[diesel(table_name = crate::schema::versions)]\n"
