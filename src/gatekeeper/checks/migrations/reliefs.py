@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations import (
     leftover,
     mviews,
     prcreated,
+    prismaread,
     review,
     scratch,
     unshipped,
@@ -167,7 +168,10 @@ def still_read(
     changes: ChangeSet, hit: Hit, code_paths: tuple[str, ...], *, at_head: bool = False
 ) -> bool:
     """Whether code reads a dropped name: a word of it, or for a table the ActiveRecord
-    model class Rails maps to it (a model names no table)."""
+    model class Rails maps to it (a model names no table), or a Prisma model still
+    declaring it (its client selects every declared field: prismaread.py)."""
+    if prismaread.declares(changes, hit.target, at_head=at_head):
+        return True
     name = hit.target[-1]
     model = review.model_class(name) if len(hit.target) == 1 else ""
     return review.still_used(changes, [name], code_paths, at_head=at_head, model=model)
