@@ -141,9 +141,9 @@ def reader(changes: ChangeSet, table: str, column: str, code_paths: tuple[str, .
     """The first file at base that reads ``table.column`` (see the module's list), or ''
     when none does. A search that runs out of budget names the file it stopped at."""
     generated = set(schema_files(changes))
-    sql_files = _loaded_sql(changes, code_paths)
     found = changes.base_files_containing([column], ["*"])
     named = set(found) if found is not None else None
+    sql_files = _loaded_sql(changes, code_paths, named)
     paths = sorted(set(changes.base_paths(code_paths)) | set(sql_files))
     budget = _LIMIT
     for path in paths:
@@ -158,12 +158,17 @@ def reader(changes: ChangeSet, table: str, column: str, code_paths: tuple[str, .
     return ""
 
 
-def _loaded_sql(changes: ChangeSet, code_paths: tuple[str, ...]) -> list[str]:
-    """The ``.sql`` files at base that code loads: those whose name some code file
-    mentions (``include_str!("update_metadata.sql")``). A script run by hand once (a
-    backfill beside the migrations) reads nothing while the application runs."""
+def _loaded_sql(
+    changes: ChangeSet, code_paths: tuple[str, ...], named: set[str] | None
+) -> list[str]:
+    """The ``.sql`` files at base (among ``named``, those holding the column's name,
+    when known) that code loads: those whose name some code file mentions
+    (``include_str!("update_metadata.sql")``). A script run by hand once (a backfill
+    beside the migrations) reads nothing while the application runs."""
     out = []
     for path in changes.base_paths(["**/*.sql", "*.sql"]):
+        if named is not None and path not in named:
+            continue
         stem = posixpath.basename(path).removesuffix(".sql")
         found = changes.base_files_containing([stem], review_pathspecs(code_paths))
         if found is None or any(p != path for p in found):
