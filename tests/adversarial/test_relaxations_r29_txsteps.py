@@ -75,3 +75,48 @@ def test_a_build_mixed_with_other_statements_blocks(attack: AttackFactory) -> No
 def test_a_lock_set_true_does_not_count(attack: AttackFactory) -> None:
     base = {**FLYWAY, "flyway.conf": "flyway.postgresql.transactional.lock=true\n"}
     assert_blocked(attack(POLICY, base, LONE).judge(), "migrations/concurrent-in-transaction")
+
+
+NN_INIT = {
+    "db/1_init.up.sql": INIT + "ALTER TABLE events ADD COLUMN kind text;\n",
+    "db/1_init.down.sql": "SELECT 1;\n",
+}
+NN_SET = "ALTER TABLE events ALTER COLUMN kind SET NOT NULL;\n"
+
+
+def _set_not_null(attack: AttackFactory, merged: str, up: str = NN_SET) -> Verdict:
+    base = {**NN_INIT, "db/2_c.up.sql": merged, "db/2_c.down.sql": "SELECT 1;\n"}
+    head = {"db/3_s.up.sql": up, "db/3_s.down.sql": "SELECT 1;\n"}
+    return attack(POLICY, base, head).judge()
+
+
+ADD_NN = "ALTER TABLE events ADD CONSTRAINT k CHECK (kind IS NOT NULL) NOT VALID;\n"
+VALIDATE = "ALTER TABLE events VALIDATE CONSTRAINT k;\n"
+
+
+def test_set_not_null_after_a_validated_check_passes(attack: AttackFactory) -> None:
+    assert _set_not_null(attack, ADD_NN + VALIDATE).met
+
+
+def test_a_check_never_validated_proves_nothing(attack: AttackFactory) -> None:
+    assert_blocked(_set_not_null(attack, ADD_NN), "migrations/set-not-null")
+
+
+def test_a_check_dropped_again_proves_nothing(attack: AttackFactory) -> None:
+    merged = ADD_NN + VALIDATE + "ALTER TABLE events DROP CONSTRAINT k;\n"
+    assert_blocked(_set_not_null(attack, merged), "migrations/set-not-null")
+
+
+def test_a_weaker_check_proves_nothing(attack: AttackFactory) -> None:
+    merged = ADD_NN.replace("kind IS NOT NULL", "kind IS NOT NULL OR id < 0") + VALIDATE
+    assert_blocked(_set_not_null(attack, merged), "migrations/set-not-null")
+
+
+def test_a_check_of_another_column_proves_nothing(attack: AttackFactory) -> None:
+    merged = ADD_NN.replace("kind IS", "user_id IS") + VALIDATE
+    assert_blocked(_set_not_null(attack, merged), "migrations/set-not-null")
+
+
+def test_adding_validating_and_setting_in_one_transaction_blocks(attack: AttackFactory) -> None:
+    up = "BEGIN;\n" + ADD_NN + VALIDATE + NN_SET + "COMMIT;\n"
+    assert_blocked(_set_not_null(attack, "SELECT 1;\n", up), "migrations/constraint-not-valid")

@@ -114,3 +114,20 @@ def test_a_prisma_field_removed_earlier_is_the_contract_step(git_repo: Any) -> N
     found = findings(git_repo, base, PRISMA_DROP, **OFF)
     assert errors(found) == []
     assert "expand-contract" in {f.rule for f in found}
+
+
+NN_ADD = "ALTER TABLE events ADD CONSTRAINT kind_nn CHECK (kind IS NOT NULL) NOT VALID;\n"
+NN_SET = "ALTER TABLE events ALTER COLUMN kind SET NOT NULL;\n"
+
+
+def test_set_not_null_after_a_validated_check_scans_nothing(git_repo: Any) -> None:
+    base = {
+        **PAIR_BASE,
+        "db/migrations/002_nn.up.sql": NN_ADD,
+        "db/migrations/002_nn.down.sql": "SELECT 1;",
+        "db/migrations/003_v.up.sql": "ALTER TABLE events VALIDATE CONSTRAINT kind_nn;",
+        "db/migrations/003_v.down.sql": "SELECT 1;",
+    }
+    head = {"db/migrations/004_s.up.sql": NN_SET, "db/migrations/004_s.down.sql": "SELECT 1;"}
+    found = findings(git_repo, base, head, **OFF)
+    assert "set-not-null" not in {f.rule for f in found}
