@@ -67,7 +67,19 @@ def _effect(before: _Type | None, after: _Type | None) -> Effect | None:
         return "rewrite-compatible"
     if _JSON.get(before.name) == "json" and _JSON.get(after.name) == "jsonb":
         return "rewrite-compatible"
+    if _zoned(before, after):
+        return "rewrite-compatible"
     return None
+
+
+def _zoned(before: _Type, after: _Type) -> bool:
+    """``timestamp`` to ``timestamptz`` keeping its precision: each value is read as the
+    session's time zone's and kept as the same instant (no rewrite at all when that zone
+    is UTC, a rewrite under ACCESS EXCLUSIVE otherwise)."""
+    if before.name != "timestamp" or after.name != "timestamptz":
+        return False
+    old, new = before.sizes[0], after.sizes[0]
+    return new is None or (isinstance(old, int) and isinstance(new, int) and new >= old)
 
 
 def _read(node: ast.expr | None) -> _Type | None:

@@ -8,11 +8,12 @@ files run) lets a type change be judged like an Alembic one with ``existing_type
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import fizz, variants
+from gatekeeper.checks.migrations import fizz, notnullcheck, variants
 from gatekeeper.checks.migrations.detect import DIESEL, PRISMA, Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement, split
@@ -166,24 +167,33 @@ def no_op_not_null(
 ) -> list[Hit]:
     """``hits`` without the ``set-not-null`` of a column already NOT NULL where it runs:
     PostgreSQL then neither scans the table nor changes anything (pop's ``change_column``
-    always says SET or DROP NOT NULL). Where it runs is the merged chain, then the change's
+    always says SET or DROP NOT NULL), or proven so by a valid ``CHECK (c IS NOT NULL)``:
+    PostgreSQL then only checks the catalog. Where it runs is the merged chain, then the change's
     earlier migrations and the statements above it in its own file."""
     if not any(h.rule == "set-not-null" for h in hits):
         return hits
     merged: set[tuple[str, str]] = set()
+    proofs = notnullcheck.Proofs()
     for text in changes.fact(
         f"migrations.pgcolumns-texts:{m.framework}:{m.directory}:{posixpath.dirname(m.path)}",
         lambda: _chain_texts(changes, m),
     ):
         _required(merged, split(text))
+        proofs.read(split(text))
     for prior in earlier:
         _required(merged, prior)
+        proofs.read(prior)
     out = []
     for h in hits:
         table, _, column = h.evidence.lower().rpartition(".")
         if h.rule == "set-not-null" and table:
             required = set(merged)
-            _required(required, [s for s in statements if s.line < h.line])
+            above = [s for s in statements if s.line < h.line]
+            _required(required, above)
+            # a valid CHECK (column IS NOT NULL) spares the scan (notnullcheck.py)
+            mine = copy.deepcopy(proofs)
+            mine.read(above)
+            required |= mine.proven()
             if (table.rsplit(".", 1)[-1].strip('"'), column.strip('"')) in required:
                 continue
         out.append(h)

@@ -22,7 +22,16 @@ import re
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import leftover, mviews, prcreated, review, scratch, unshipped
+from gatekeeper.checks.migrations import (
+    dieselread,
+    leftover,
+    mviews,
+    prcreated,
+    prismaread,
+    review,
+    scratch,
+    unshipped,
+)
 from gatekeeper.checks.migrations.detect import Migration
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.model import Finding, Level
@@ -66,6 +75,7 @@ class Reliefs:
         self._stop_first = stop_first
         self._after_deploy = after_deploy
         self._contract: bool | None = None
+        self._schema_contract: bool | None = None
 
     def finding(self, hit: Hit) -> Finding | None:
         """The relieved finding of ``hit``, or None when nothing relieves it."""
@@ -74,7 +84,10 @@ class Reliefs:
         changes, code_paths = self._changes, self._code_paths
         if self._contract is None:
             self._contract = review.no_code_changed(changes, self._changed, code_paths)
-        if self._contract and not still_read(changes, hit, code_paths):
+        if self._diesel_column(hit):
+            if self._diesel_contract(hit):
+                return self._expand_contract(hit)
+        elif self._contract and not still_read(changes, hit, code_paths):
             return self._expand_contract(hit)
         if (
             hit.rule in STOP_FIRST_RULES
@@ -89,6 +102,32 @@ class Reliefs:
         ):
             return self._unread(hit, _AFTER_THE_DEPLOY)
         return None
+
+    def _diesel_column(self, hit: Hit) -> bool:
+        """A column drop in a project whose ``diesel.toml`` at base names a print_schema
+        file: who reads the column is judged by dieselread.py."""
+        return (
+            hit.rule == "drop-column"
+            and len(hit.target) >= 2
+            and bool(dieselread.schema_files(self._changes))
+        )
+
+    def _diesel_contract(self, hit: Hit) -> bool:
+        """The contract step in a diesel project: the PR changes nothing but migrations,
+        files outside the code and print_schema files it only takes declarations out of;
+        no print_schema file declares the column at head, and no code reads it at base."""
+        changes = self._changes
+        if self._schema_contract is None:
+            own = {p for m in self._changed for p in (m.path, m.down_path) if p}
+            self._schema_contract = dieselread.only_schema_changed(
+                changes, own, self._code_paths, review.TEST_FILES
+            )
+        table, column = hit.target[-2].rsplit(".", 1)[-1], hit.target[-1]
+        return (
+            self._schema_contract
+            and not dieselread.declared_at_head(changes, table, column)
+            and not dieselread.reader(changes, table, column, self._code_paths)
+        )
 
     def _unread(self, hit: Hit, why: str) -> Finding:
         """A drop or rename whose readers the PR removes, where ``why`` says no old code
@@ -129,7 +168,10 @@ def still_read(
     changes: ChangeSet, hit: Hit, code_paths: tuple[str, ...], *, at_head: bool = False
 ) -> bool:
     """Whether code reads a dropped name: a word of it, or for a table the ActiveRecord
-    model class Rails maps to it (a model names no table)."""
+    model class Rails maps to it (a model names no table), or a Prisma model still
+    declaring it (its client selects every declared field: prismaread.py)."""
+    if prismaread.declares(changes, hit.target, at_head=at_head):
+        return True
     name = hit.target[-1]
     model = review.model_class(name) if len(hit.target) == 1 else ""
     return review.still_used(changes, [name], code_paths, at_head=at_head, model=model)

@@ -32,6 +32,7 @@ from gatekeeper.checks.migrations import (
     sqlx,
     static,
     txmarkers,
+    txsteps,
     variants,
 )
 from gatekeeper.checks.migrations.detect import (
@@ -213,7 +214,8 @@ def sql_hits(
     if in_tx is None:
         text = changes.text_at_head(m.path) or ""
         in_tx = _sql_in_transaction(runner, text, len(statements))
-        in_tx = in_tx and not (runner == m.framework and _tool_outside(changes, m, dialect))
+        outside_tx = _tool_outside(changes, m, dialect, statements)
+        in_tx = in_tx and not (runner == m.framework and outside_tx)
     # a project's runner that reads a word of the file's name (svix's ``_autocommit``)
     marker = txmarkers.name_marker(m.path) if in_tx else ""
     outside = txmarkers.runner(changes, marker) if marker else None
@@ -228,6 +230,8 @@ def sql_hits(
         wrapped=wrapped,
         created=created,
     )
+    if dialect == "postgres":
+        hits += txsteps.hits(statements, in_transaction=in_tx, lines=changes.added_lines(m.path))
     if dialect == "sqlite" and (in_tx or runner == GOLANG_MIGRATE):
         nesting = _sqlite_nesting(statements, changes.added_lines(m.path))
         if nesting and not (runner == GOLANG_MIGRATE and _unwrapped(changes)):
@@ -248,11 +252,17 @@ def sql_hits(
     return backfills.explain_partial(statements, hits)
 
 
-def _tool_outside(changes: ChangeSet, m: Migration, dialect: str) -> bool:
+def _tool_outside(
+    changes: ChangeSet, m: Migration, dialect: str, statements: list[Statement]
+) -> bool:
     """Whether the tool's own setting runs the file outside a transaction (txmarkers.py):
-    a Flyway script configuration file, golang-migrate's multi-statement mode."""
+    a Flyway script configuration file or its own detection of concurrent index builds,
+    golang-migrate's multi-statement mode."""
     if m.framework == FLYWAY:
-        return txmarkers.flyway_outside(changes, m.path)
+        texts = [strip_comments(s.text) for s in statements]
+        return txmarkers.flyway_outside(changes, m.path) or (
+            dialect == "postgres" and txmarkers.flyway_detected(changes, texts)
+        )
     if m.framework == GOLANG_MIGRATE and dialect == "postgres":
         return txmarkers.multi_statement(changes)
     return False

@@ -138,6 +138,39 @@ def flyway_outside(changes: ChangeSet, path: str) -> bool:
 _FLYWAY_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*=[ \t]*false\b", re.I | re.M)
 
 
+def flyway_detected(changes: ChangeSet, statements: list[str]) -> bool:
+    """Whether Flyway runs a script outside a transaction on its own: every statement is
+    one its PostgreSQL parser takes out of a transaction (``CREATE [UNIQUE] INDEX
+    CONCURRENTLY``, ``DROP INDEX CONCURRENTLY``), and the merged configuration turns off
+    the transaction-level advisory lock (``postgresql.transactional.lock=false``), without
+    which the concurrent build waits forever for Flyway's own open transaction. A script
+    mixing them with other statements is refused by Flyway (unless ``mixed``), so it is
+    not relieved."""
+    if not statements or not all(_FLYWAY_CONCURRENT.match(" ".join(s.split())) for s in statements):
+        return False
+    return changes.fact("migrations.flyway-session-lock", lambda: _session_lock(changes))
+
+
+def _session_lock(changes: ChangeSet) -> bool:
+    words = ["transactional", "FLYWAY_POSTGRESQL_TRANSACTIONAL_LOCK", "transactional-lock"]
+    found = changes.base_files_containing(words, _CONFIG_FILES)
+    for path in (found or [])[:MAX_FILES]:
+        if match_any(path, _TEST_CODE):
+            continue
+        if _LOCK_OFF.search((changes.text_at_base(path) or "")[:MAX_BYTES]):
+            return True
+    return False
+
+
+_FLYWAY_CONCURRENT = re.compile(r"(?:CREATE|DROP)(?: UNIQUE)? INDEX CONCURRENTLY\b", re.I)
+#: where Flyway's settings live (its own files, Spring Boot's, an environment, a build)
+_CONFIG_FILES = ("*.conf", "*.toml", "*.yml", "*.yaml", "*.properties", "*.env", ".env*",
+                 "*.gradle", "*.kts", "*.xml", "Dockerfile*")  # fmt: skip
+#: Flyway's ``postgresql.transactional.lock`` (Spring: ``...postgresql.transactional-lock``,
+#: nested in YAML; the environment: ``FLYWAY_POSTGRESQL_TRANSACTIONAL_LOCK``) set false
+_LOCK_OFF = re.compile(r"transactional[._-]lock\W*?[:=]\s*['\"]?false\b", re.IGNORECASE)
+
+
 def multi_statement(changes: ChangeSet) -> bool:
     """Whether the merged tree turns golang-migrate's multi-statement mode on (each
     statement of a file sent alone, so none shares an implicit transaction)."""
