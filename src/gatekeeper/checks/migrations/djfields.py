@@ -160,6 +160,31 @@ def _create(call: ast.Call, known: Fields) -> None:
                 known[(model, column)] = item.elts[1]
 
 
+def column_of(node: ast.expr | None, name: str) -> str | None:
+    """The column a field declaration stores ``name`` in: its ``db_column``, else the
+    name (with ``_id`` for a relation); None when ``db_column`` is not a literal."""
+    if not isinstance(node, ast.Call):
+        return None
+    given = pyops.keyword(node, "db_column")
+    if given is not None:
+        return pyops.literal_str(given)
+    kind = pyops.call_name(node)
+    return f"{name}_id" if kind in ("ForeignKey", "OneToOneField") else name
+
+
+def rename_keeps_column(call: ast.Call, model: str, prior: Fields) -> bool:
+    """Whether a RenameField leaves the table alone: the field's declaration in the merged
+    migrations names its column with ``db_column``, so Django's schema editor (which
+    renames only when the column changes) runs nothing; read at base, the PR cannot set it."""
+    old = pyops.literal_str(pyops.keyword(call, "old_name", 1)) or ""
+    node = prior.get((model.lower(), old))
+    return (
+        isinstance(node, ast.Call)
+        and pyops.keyword(node, "db_column") is not None
+        and column_of(node, old) is not None
+    )
+
+
 def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[Hit]:
     """What an AlterField does to the column, judged against the field's declaration in
     the merged migrations: a new index, unique constraint or NOT NULL locks the table (by
@@ -179,6 +204,11 @@ def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[
             hits.append(Hit("index-not-concurrent", msg, line, where, level=Level.WARNING))
         return hits
     hits = _type_hits(old, new, (model, where, line), dialect)
+    before_col = column_of(prior.get((model.lower(), column)), column)
+    after_col = column_of(pyops.keyword(call, "field", 2), column)
+    if before_col and after_col and before_col != after_col:
+        msg = f"AlterField {where} changes db_column: renames column {before_col} to {after_col}."
+        hits.append(Hit("rename-column", msg, line, f"{model}.{before_col}"))
     if dialect != "postgres":
         return hits
     if new.unique and old.unique is False:
@@ -224,13 +254,15 @@ def _type_hits(old: Field, new: Field, at: tuple[str, str, int], dialect: str) -
             f"{change}: readers still read it, but PostgreSQL rewrites the table under "
             "ACCESS EXCLUSIVE to do it."
         )
-    else:
-        msg = (
-            f"{change}: PostgreSQL casts every row and rewrites the table under ACCESS "
-            "EXCLUSIVE, and a value that does not cast fails the migration; add a new "
-            "column, backfill it and move readers to it (expand-contract)."
-        )
-    return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+        return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+    # a shorter varchar or another type: a value that does not fit or cast fails the
+    # deploy, and readers get another type, whatever the table's size (as for Alembic)
+    msg = (
+        f"{change}: PostgreSQL casts every row and rewrites the table under ACCESS "
+        "EXCLUSIVE, and a value that does not cast fails the migration; add a new "
+        "column, backfill it and move readers to it (expand-contract)."
+    )
+    return [Hit("change-column-type", msg, line, where, table=(model,))]
 
 
 def _longer(old: Field, new: Field) -> bool:

@@ -284,6 +284,8 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool, prior: djfields.Fiel
     if name == "RenameField":
         # RenameField(model_name, old_name, new_name): there is no `name` argument
         old, new = _old_new(call, 1)
+        if djfields.rename_keeps_column(call, model, prior):
+            return []  # the merged declaration's db_column keeps the column's name
         msg = f"Renames field {model}.{old} to {new}."
         return [Hit("rename-column", msg, line, f"{model}.{old}")]
     if name == "AlterField":
