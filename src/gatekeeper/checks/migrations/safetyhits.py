@@ -24,6 +24,7 @@ from gatekeeper.checks.migrations import (
     gomig,
     gosteps,
     laravel,
+    laravelcols,
     lbcolumns,
     lbreview,
     liquibase,
@@ -76,9 +77,9 @@ def framework_hits(
         hits = _doctrine_hits(changes, m, text, dialect)
     elif m.framework == LARAVEL:
         rules = laravel.dialect(changes, dialect)
-        hits = laravel.hits(
-            laravel.read(text), rules, changes.added_lines(m.path), sql_review(rules)
-        )
+        read = laravel.read(text)
+        hits = laravel.hits(read, rules, changes.added_lines(m.path), sql_review(rules))
+        hits = laravelcols.judged(hits, read.up_side, changes, m.path, rules)
     elif m.framework == ECTO:
         rules = ectoops.dialect(changes, dialect)
         review_sql = sql_review(rules)
