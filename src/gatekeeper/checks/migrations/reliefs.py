@@ -74,7 +74,11 @@ class Reliefs:
         changes, code_paths = self._changes, self._code_paths
         if self._contract is None:
             self._contract = review.no_code_changed(changes, self._changed, code_paths)
-        if self._contract and not still_read(changes, hit, code_paths):
+        if (
+            self._contract
+            and not still_read(changes, hit, code_paths)
+            and not prcreated.filled(changes, self._m, hit.target)  # new, yet holds values
+        ):
             return self._expand_contract(hit)
         if (
             hit.rule in STOP_FIRST_RULES

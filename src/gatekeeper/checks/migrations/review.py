@@ -202,6 +202,7 @@ def sql_hits(
     # a table or column the merged chain already names is not new, whatever IF NOT EXISTS
     # statement the PR puts before the change
     created -= _merged_names(changes, m, created)
+    created -= prcreated.filled_tables(changes, m, created)  # new, but rows were copied in
     fresh = {(t, c) for t, c in added if t not in created}
     added -= prcreated.merged_columns(changes, m, fresh)
     statements = split(sides.up, sides.up_line)
