@@ -121,3 +121,35 @@ def test_removing_another_field_does_not_let_off_the_one_added(attack: AttackFac
     base = {**projects.django_project(), "catalog/views.py": "def show(p):\n    return p.sku\n"}
     verdict = attack(OFF, base, head).judge()
     assert_blocked(verdict, "migrations/drop-column")
+
+
+def _rename_model(dependency: str = "0001_initial") -> dict[str, str]:
+    return _migration(
+        "0009_rename", '        migrations.RenameModel("Product", "Item"),', dependency=dependency
+    )
+
+
+def test_a_db_table_the_pull_request_sets_first_does_not_make_a_model_rename_free(
+    attack: AttackFactory,
+) -> None:
+    head = {
+        **_migration("0002_table", '        migrations.AlterModelTable("product", "product"),'),
+        **_rename_model("0002_table"),
+    }
+    verdict = attack(OFF, projects.django_project(), head).judge()
+    assert_blocked(verdict, "migrations/rename-table")
+
+
+def test_a_many_to_many_pointing_at_the_model_keeps_the_rename(attack: AttackFactory) -> None:
+    base = projects.django_project()
+    base["catalog/migrations/0001_initial.py"] = projects.CATALOG_0001.replace(
+        "            ],\n        ),",
+        '            ],\n            options={"db_table": "products"},\n        ),',
+    )
+    base["catalog/migrations/0002_bundle.py"] = _migration(
+        "0002_bundle",
+        '        migrations.CreateModel("Bundle", [("id", models.AutoField(primary_key=True)), '
+        '("items", models.ManyToManyField(to="catalog.product"))]),',
+    )["catalog/migrations/0002_bundle.py"]
+    verdict = attack(OFF, base, _rename_model("0002_bundle")).judge()
+    assert_blocked(verdict, "migrations/rename-table")

@@ -159,3 +159,32 @@ def test_a_field_added_and_removed_in_one_pull_request_is_no_lie(
     }
     found = findings(git_repo, projects.django_project(), head)
     assert _trips(found) == []
+
+
+def _with_table(extra_fields: str = "") -> dict[str, str]:
+    files = projects.django_project()
+    files["catalog/migrations/0001_initial.py"] = projects.CATALOG_0001.replace(
+        "            ],\n        ),",
+        f"{extra_fields}            ],\n"
+        '            options={"db_table": "products"},\n        ),',
+    )
+    return files
+
+
+def test_rename_model_whose_merged_options_name_its_table_runs_nothing(git_repo: GitRepo) -> None:
+    head = _migration("0002_rename", '        migrations.RenameModel("Product", "Item"),')
+    found = findings(git_repo, _with_table(), head, **OFF)
+    assert "rename-table" not in _rules(found)
+
+
+def test_rename_model_without_db_table_renames_the_table(git_repo: GitRepo) -> None:
+    head = _migration("0002_rename", '        migrations.RenameModel("Product", "Item"),')
+    found = findings(git_repo, projects.django_project(), head, **OFF)
+    assert "rename-table" in errors(found)
+
+
+def test_rename_model_with_a_many_to_many_field_renames_its_join_table(git_repo: GitRepo) -> None:
+    m2m = '                ("tags", models.ManyToManyField(to="catalog.tag")),\n'
+    head = _migration("0002_rename", '        migrations.RenameModel("Product", "Item"),')
+    found = findings(git_repo, _with_table(m2m), head, **OFF)
+    assert "rename-table" in errors(found)

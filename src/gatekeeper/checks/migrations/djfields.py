@@ -107,9 +107,13 @@ def merged_calls(changes: ChangeSet, folder: str, needles: tuple[str, ...]) -> I
             continue
 
 
+#: the key under which a model's ``db_table`` is kept among its fields (no field's name)
+TABLE_KEY = "<db_table>"
+
+
 def _read_folder(changes: ChangeSet, folder: str) -> Fields:
     known: Fields = {}
-    for call in merged_calls(changes, folder, ("Field",)):
+    for call in merged_calls(changes, folder, ("Field", "db_table", "AlterModelTable")):
         _apply(call, known)
     return known
 
@@ -132,6 +136,13 @@ def _apply(call: ast.Call, known: Fields) -> None:
         new = pyops.literal_str(pyops.keyword(call, "new_name", 2)) or ""
         if (model, old) in known and new:
             known[(model, new)] = known.pop((model, old))
+    elif name == "AlterModelTable":
+        model = (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower()
+        table = pyops.keyword(call, "table", 1)
+        if model and table is not None and pyops.literal_str(table):
+            known[(model, TABLE_KEY)] = table
+        else:
+            known.pop((model, TABLE_KEY), None)
     elif name == "DeleteModel":
         _move(known, (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower(), "")
     elif name == "RenameModel":
@@ -150,6 +161,15 @@ def _move(known: Fields, old: str, new: str) -> None:
 
 def _create(call: ast.Call, known: Fields) -> None:
     model = (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower()
+    options = pyops.keyword(call, "options", 2)
+    if model and isinstance(options, ast.Dict):
+        for key, value in zip(options.keys, options.values, strict=True):
+            if (
+                key is not None
+                and pyops.literal_str(key) == "db_table"
+                and pyops.literal_str(value)
+            ):
+                known[(model, TABLE_KEY)] = value
     fields = pyops.keyword(call, "fields", 1)
     if not model or not isinstance(fields, ast.List | ast.Tuple):
         return
@@ -183,6 +203,23 @@ def rename_keeps_column(call: ast.Call, model: str, prior: Fields) -> bool:
         and pyops.keyword(node, "db_column") is not None
         and column_of(node, old) is not None
     )
+
+
+def rename_keeps_table(call: ast.Call, prior: Fields) -> bool:
+    """Whether a RenameModel leaves the tables alone: the merged migrations name the
+    model's table with ``db_table`` (Django then renames nothing), and no many-to-many
+    field the folder's merged migrations declare is on it or points to it (Django renames
+    such a field's join table and its column after the model)."""
+    old = (pyops.literal_str(pyops.keyword(call, "old_name", 0)) or "").lower()
+    if not old or (old, TABLE_KEY) not in prior:
+        return False
+    for (model, _), node in prior.items():
+        if not isinstance(node, ast.Call) or pyops.call_name(node) != "ManyToManyField":
+            continue
+        target = pyops.literal_str(pyops.keyword(node, "to", 0)) or "?"
+        if model == old or target.rsplit(".", 1)[-1].lower() in (old, "?"):
+            return False
+    return True
 
 
 def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[Hit]:

@@ -295,6 +295,8 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool, prior: djfields.Fiel
         return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
     if name == "RenameModel":
         old, new = _old_new(call, 0)
+        if djfields.rename_keeps_table(call, prior):
+            return []  # the merged db_table keeps the table's name
         return [Hit("rename-table", f"Renames model {old} to {new}.", line, old)]
     if name == "AddField":
         return _django_add_field(call, model)

@@ -308,7 +308,7 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
             exempt = _exempt_models(changes, m)
-            wants_prior = "AlterField" in source or "RenameField" in source
+            wants_prior = any(w in source for w in ("AlterField", "RenameField", "RenameModel"))
             prior = djfields.before(changes, m.path) if wants_prior else {}
             hits = opsafety.django(
                 calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt, prior=prior
