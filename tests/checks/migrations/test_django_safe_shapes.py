@@ -70,6 +70,10 @@ def test_alter_field_that_changes_db_column_is_a_rename(git_repo: GitRepo) -> No
         ("models.CharField(max_length=20)", "models.CharField(max_length=10)"),
         ("models.CharField(max_length=20)", "models.IntegerField()"),
         ("models.TextField()", "models.CharField(max_length=10)"),
+        (
+            "models.DecimalField(max_digits=8, decimal_places=2)",
+            "models.DecimalField(max_digits=6, decimal_places=2)",
+        ),
     ],
 )
 def test_a_narrowing_or_retyping_alter_field_blocks_on_a_small_table(
@@ -80,10 +84,20 @@ def test_a_narrowing_or_retyping_alter_field_blocks_on_a_small_table(
     assert "change-column-type" in errors(found)
 
 
-def test_a_widening_alter_field_passes(git_repo: GitRepo) -> None:
-    new = "models.CharField(max_length=200)"
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("models.CharField(max_length=20)", "models.CharField(max_length=200)"),
+        ("models.CharField(max_length=20)", "models.TextField()"),
+        (
+            "models.DecimalField(max_digits=8, decimal_places=2)",
+            "models.DecimalField(max_digits=12, decimal_places=2)",
+        ),
+    ],
+)
+def test_a_widening_alter_field_passes(git_repo: GitRepo, old: str, new: str) -> None:
     head = _migration("0002_alter", f'        migrations.AlterField("product", "sku", {new}),')
-    found = findings(git_repo, _base("models.CharField(max_length=20)"), head, **OFF)
+    found = findings(git_repo, _base(old), head, **OFF)
     assert "change-column-type" not in _rules(found)
 
 

@@ -49,6 +49,8 @@ class Field:
     type_args: tuple[str, ...]
     #: the declared (or the class's default) max_length; None when unbounded or absent
     max_length: object = None
+    #: the literal ``max_digits`` and ``decimal_places`` (None: absent or not a literal)
+    digits: tuple[object, object] = (None, None)
 
     def same_type(self, other: Field) -> bool:
         """Whether both declare the same column type (class and size arguments)."""
@@ -72,7 +74,11 @@ def field(node: ast.expr | None) -> Field | None:
     length = pyops.literal_value(pyops.keyword(node, "max_length"))
     if pyops.keyword(node, "max_length") is None:
         length = _DEFAULT_LENGTH.get(kind)
-    return Field(kind, indexed, unique, _flag(node, "null"), args, length)
+    digits = (
+        pyops.literal_value(pyops.keyword(node, "max_digits")),
+        pyops.literal_value(pyops.keyword(node, "decimal_places")),
+    )
+    return Field(kind, indexed, unique, _flag(node, "null"), args, length, digits)
 
 
 def _flag(call: ast.Call, name: str) -> bool | None:
@@ -274,9 +280,11 @@ def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[
 
 def _type_hits(old: Field, new: Field, at: tuple[str, str, int], dialect: str) -> list[Hit]:
     """A column type change judged as PostgreSQL runs it (strong_migrations' line): a
-    longer varchar or varchar to text only updates the catalog; an integer widening
-    rewrites a table readers still read; any other change casts and rewrites every row.
-    Both rewrites are weighed by the table's size."""
+    longer varchar, varchar to text or a decimal with more digits only updates the
+    catalog; an integer widening rewrites a table readers still read, and a change of
+    another size argument of the same class (an ArrayField's) rewrites it too: both are
+    weighed by the table's size. A shorter varchar or decimal, or another class, is an
+    error whatever the size: a value that does not fit fails the deploy."""
     model, where, line = at
     if new.same_type(old):
         return []
@@ -286,20 +294,40 @@ def _type_hits(old: Field, new: Field, at: tuple[str, str, int], dialect: str) -
         return [Hit("change-column-type", msg, line, where, level=Level.WARNING)]
     if old.kind in _VARCHAR and (new.kind == "TextField" or _longer(old, new)):
         return []
+    if old.kind == new.kind == "DecimalField" and _more_digits(old, new):
+        return []  # NUMERIC with more precision and the same scale: the catalog only
     if (old.kind, new.kind) in _WIDER_INT:
         msg = (
             f"{change}: readers still read it, but PostgreSQL rewrites the table under "
             "ACCESS EXCLUSIVE to do it."
         )
         return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
-    # a shorter varchar or another type: a value that does not fit or cast fails the
-    # deploy, and readers get another type, whatever the table's size (as for Alembic)
     msg = (
         f"{change}: PostgreSQL casts every row and rewrites the table under ACCESS "
         "EXCLUSIVE, and a value that does not cast fails the migration; add a new "
         "column, backfill it and move readers to it (expand-contract)."
     )
+    if old.kind == new.kind and old.kind not in _SIZED:
+        return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+    # a shorter varchar or decimal, or another type: whatever the table's size (as for
+    # Alembic), and readers get another type
     return [Hit("change-column-type", msg, line, where, table=(model,))]
+
+
+#: field classes whose size arguments, when lowered, make values not fit
+_SIZED = _VARCHAR | {"DecimalField"}
+
+
+def _more_digits(old: Field, new: Field) -> bool:
+    """A DecimalField given more ``max_digits`` and the same ``decimal_places``."""
+    (old_digits, old_places), (new_digits, new_places) = old.digits, new.digits
+    return (
+        isinstance(old_digits, int)
+        and isinstance(new_digits, int)
+        and new_digits >= old_digits
+        and old_places == new_places
+        and old.type_args[2:] == new.type_args[2:]
+    )
 
 
 def _longer(old: Field, new: Field) -> bool:
