@@ -170,6 +170,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "tolgee/tolgee-platform", "dittofeed/dittofeed", "opencve/opencve",
         "openmeterio/openmeter",
     ),
+    "twenty-ninth (28)": (
+        "Arize-ai/phoenix", "StevenWeathers/thunderdome-planning-poker",
+        "eclipse-hawkbit/hawkbit", "kiwitcms/Kiwi",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import configdocs, keymaps, text_reads, unread
+from gatekeeper.checks.envvars import configdocs, deploydocs, keymaps, text_reads, unread
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -348,6 +348,7 @@ class EnvVarsCheck(BaseCheck):
             self._config_samples(ctx, docs, {k for loc in candidates for k in loc.read.keys})
         lacking = [n for c in candidates if not _documented(c.read, docs) for n in c.read.names]
         self._markdown_elsewhere(ctx, docs, lacking)
+        self._deployments(ctx, docs, lacking)
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
@@ -550,8 +551,13 @@ class EnvVarsCheck(BaseCheck):
     def _documentation(self, ctx: CheckContext) -> Documentation:
         doc = Documentation()
         globs = tuple(ctx.config.get("docs", DEFAULT_DOCS))
+        # the default places' globs reach into test folders and fixtures (``**/README.md``,
+        # ``**/.env.example``): what a test sets up there is no reader's documentation
+        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES[:3])
         texts = []
         for path in ctx.changes.head_paths(globs):
+            if globs == DEFAULT_DOCS and match_any(path, skip):
+                continue
             text = ctx.changes.text_at_head(path)
             if text is not None:
                 parse_doc(path, text, doc)
@@ -596,6 +602,28 @@ class EnvVarsCheck(BaseCheck):
                 if where := read.find(name):
                     doc.add(name, *where)
 
+    def _deployments(self, ctx: CheckContext, doc: Documentation, names: list[str]) -> None:
+        """Add the names of ``names`` that a deployment descriptor the project ships sets
+        (deploydocs.py: compose files, fly.toml, render.yaml, Kubernetes manifests, Helm
+        charts): one search at head, outside tests, fixtures, vendored code, ``.github``
+        and ``.devcontainer``; only with the default ``docs``, as for Markdown elsewhere."""
+        wanted = sorted({n for n in names if FAMILY_MARK not in n and not doc.find(n)})
+        if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
+            return
+        charts = deploydocs.chart_folders(ctx.changes.head_paths(("**/Chart.yaml",)))
+        found = _head_files_naming(
+            ctx,
+            wanted[:MAX_SEARCHED],
+            deploydocs.SEARCHED,
+            deploydocs.MAX_FILES,
+            skip=deploydocs.NOT_DEPLOYMENTS,
+        )
+        for path, text in found:
+            for name, line, how in deploydocs.set_names(path, text, charts):
+                if name in wanted and not doc.find(name):
+                    doc.add(name, path, line)
+                    ctx.add_details(f"env-vars: {name} is set by {how} ({path}:{line}).")
+
     def _config_samples(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
         """Add the keys the config samples at head document (configdocs.py), then those of
         ``keys`` YAML templates name: asked only when a candidate variable stands for a
@@ -631,13 +659,17 @@ class EnvVarsCheck(BaseCheck):
 
     def _ini_files(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
         """Add the undotted keys still undocumented that an INI-style config file at head
-        sets (configdocs.ini_keys), found as _yaml_templates finds YAML files. At head, as
+        sets (configdocs.ini_keys), and the dotted ``section.option`` keys one sets under
+        that section (configdocs.ini_section_keys: Airflow's options), found as
+        _yaml_templates finds YAML files. At head, as
         every documentation place is read: a key added to the file by the change that
         reads it is documented, as a variable added to ``.env.example`` is."""
-        wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
-        found = _head_files_naming(ctx, wanted, configdocs.INI_FILES, configdocs.MAX_TEMPLATES)
+        wanted = {k.lower() for k in keys if not doc.find_key(k)}
+        options = {k.rsplit(".", 1)[-1] for k in wanted}  # what a file of either kind names
+        found = _head_files_naming(ctx, options, configdocs.INI_FILES, configdocs.MAX_TEMPLATES)
         for path, text in found:
-            configdocs.ini_keys(path, text, wanted, doc)
+            configdocs.ini_keys(path, text, {k for k in wanted if "." not in k}, doc)
+            configdocs.ini_section_keys(path, text, {k for k in wanted if "." in k}, doc)
 
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
@@ -694,6 +726,8 @@ class EnvVarsCheck(BaseCheck):
                 f" (a family of names, the part at {FAMILY_MARK} computed at run time: document"
                 f" it with a placeholder, {prefix}$NAME{suffix}, or an example of it)"
             )
+        if loc.read.keys:
+            hint += f" (nor is its configuration key {loc.read.keys[0]} in a config sample)"
         return self.finding(
             "undocumented",
             f"{name} is read here ({loc.read.how}) but documented nowhere{hint}.",
@@ -761,14 +795,18 @@ def _shallow(path: str) -> tuple[int, str]:
 
 
 def _head_files_naming(
-    ctx: CheckContext, names: Iterable[str], globs: tuple[str, ...], limit: int
+    ctx: CheckContext,
+    names: Iterable[str],
+    globs: tuple[str, ...],
+    limit: int,
+    skip: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, str]]:
     """The files at head matching ``globs`` that name one of ``names`` (one search), outside
     tests and the folders that hold no documentation, shallowest first, at most ``limit``,
     each with its text."""
     wanted = list(names)
     found = ctx.changes.head_files_containing(wanted, globs) if wanted else None
-    skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES)
+    skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES, *skip)
     paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
     for path in paths[:limit]:
         ctx.check_time()

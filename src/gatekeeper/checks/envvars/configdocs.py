@@ -121,8 +121,13 @@ def _add_keys(
                 return
 
 
-#: an INI-style file a program reads its settings from (beego's ``conf/app.conf``)
-INI_FILES = ("*.conf", "*.ini", "*.cfg")
+#: an INI-style file a program reads its settings from (beego's ``conf/app.conf``), or a
+#: sample of one (opencve's ``airflow.cfg.example``)
+INI_FILES = (
+    "*.conf", "*.ini", "*.cfg",
+    *(f"*.{kind}.{sample}" for kind in ("conf", "ini", "cfg")
+      for sample in ("example", "sample", "dist", "default", "template")),
+)  # fmt: skip
 #: a live ``key = value`` line of such a file (a comment or a value naming the key is none)
 _INI_KEY = re.compile(r"^[ \t]*(?P<key>[A-Za-z_][\w.-]{0,100})[ \t]*=", re.M)
 
@@ -132,6 +137,31 @@ def ini_keys(path: str, text: str, wanted: set[str], doc: Documentation) -> None
     reads a key from the environment first and from such a file second (casdoor's
     ``conf.GetConfigString`` over ``conf/app.conf``) has the file list its settings."""
     _add_keys(_INI_KEY, path, text, wanted, doc)
+
+
+#: an INI section header (``[opencve]``)
+_INI_SECTION = re.compile(r"^[ \t]*\[(?P<section>[A-Za-z0-9_.-]{1,100})\][ \t]*$")
+#: an option set or commented out under it (``max_tasks = 10``, ``# max_tasks = 10``,
+#: ``;max_tasks =``)
+_INI_OPTION = re.compile(r"^[ \t]*[#;]?[ \t]*(?P<key>[A-Za-z_][\w.-]{0,100})[ \t]*=")
+
+
+def ini_section_keys(path: str, text: str, wanted: set[str], doc: Documentation) -> None:
+    """Add the ``wanted`` ``section.option`` keys (lower-case) an INI-style file sets, or
+    names commented out, under that section: Airflow's ``conf.get("opencve", "x")`` is
+    documented by ``x =`` under ``[opencve]`` of the ``airflow.cfg`` sample, not by an
+    option of the same name in another section."""
+    section = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        if header := _INI_SECTION.match(line):
+            section = header.group("section").lower()
+        elif section and (option := _INI_OPTION.match(line)):
+            key = f"{section}.{option.group('key').lower()}"
+            if key in wanted:
+                doc.add_key(key, path, number)
+                wanted = wanted - {key}
+                if not wanted:
+                    return
 
 
 #: a TOML table header, live or commented out (``[smtp_options]``, ``#[ldaps_options]``)

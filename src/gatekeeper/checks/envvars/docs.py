@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
+from gatekeeper.checks.envvars.docforms import defined_terms
 from gatekeeper.checks.envvars.model import FAMILY_MARK, family, family_pattern, line_of
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
@@ -31,6 +32,13 @@ ENV_TEMPLATE_NAMES = (
     "sample.env",
     ".example.env",  # kutt's
     ".sample.env",
+    "env.dist",  # Symfony-style, without the dot
+    # dotenv-defaults' committed defaults, dotenv-extended's schema of required names, and
+    # the hyphenated spelling of an example (each read as an example env file)
+    ".env.defaults",
+    ".env.schema",
+    ".env-example",
+    ".env-sample",
 )
 DEFAULT_DOCS = (
     "/*.md",  # Markdown at the repository's root (README, DEPLOYMENT, CONFIGURATION...)
@@ -360,6 +368,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     dotted or camelCase configuration keys of code spans and table cells
     (`` `database.schema` ``, `` `redisEndpoint` ``), and
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
+    for name, number in defined_terms(path, text):  # ``NAME:: ...``, ``- NAME: ...``
+        doc.add(name, path, number)
     fenced = False
     # reStructuredText has no fences: a line of ``~`` there underlines a section title
     rst = path.endswith(".rst")
@@ -393,12 +403,19 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 word = cell.strip().strip("`*")
                 if _NAME.fullmatch(word) and word.isupper():
                     doc.add(word, path, number)
+                elif named := _CELL_NAMES.search(word):
+                    doc.add(named.group("name"), path, number)
                 elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
                     doc.add_key(word, path, number)
                 elif option := _OPTION.fullmatch(word):
                     doc.add_key(option.group(1), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
+
+
+#: a table cell describing a setting that ends by naming its variable, as helm-docs
+#: tables do (``| server.port | int | `6006` | Port of the web UI (PHOENIX_PORT) |``)
+_CELL_NAMES = re.compile(r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)\.?$")
 
 
 #: an MDX docs component that documents one setting per element (Mintlify's

@@ -1,8 +1,9 @@
 """A Python module as the env-vars check sees it: its top-level names as symbols.
 
 Imports of the libraries that read the environment (``os``, environs, django-environ,
-decouple, dynaconf, pydantic, ``starlette.config``, ``everett.manager``) become library
-symbols; imports of anything else stay unresolved until a name is used, then the
+decouple, dynaconf, pydantic, ``starlette.config``, ``everett.manager``, Airflow's
+``airflow.configuration``) become library symbols; imports of anything else stay
+unresolved until a name is used, then the
 :class:`Resolver` looks them up in the repository. Assignments bind string constants, env
 objects (``env = Env()``) and instances of the module's classes; functions and classes are
 recorded for the walk (:mod:`python_walk`) that finds wrappers and reads.
@@ -39,7 +40,7 @@ LIBRARIES = frozenset(
 )
 #: modules of larger libraries that read the environment (the rest of those libraries
 #: stays unresolved, so a module that only uses, say, starlette's routing is not parsed)
-_LIBRARY_MODULES = frozenset({"starlette.config", "everett.manager"})
+_LIBRARY_MODULES = frozenset({"starlette.config", "everett.manager", "airflow.configuration"})
 #: command-line libraries whose options name a variable (``envvar="X"``): their names are
 #: library symbols, but importing them alone is no reason to parse a module (the
 #: ``envvar`` gate word is)
@@ -60,6 +61,7 @@ GATE = (
     "LazySettings",
     "BaseSettings",
     "envvar",
+    "airflow.configuration",
 )
 _OBJECT_CLASSES = {
     "environs.Env": "environs",
@@ -76,6 +78,7 @@ _EVERETT = "everett.manager.ConfigManager"
 _OBJECTS = {
     "decouple.config": EnvObject("decouple"),
     "dynaconf.settings": EnvObject("dynaconf", "DYNACONF_"),
+    "airflow.configuration.conf": EnvObject("airflow"),
 }
 
 

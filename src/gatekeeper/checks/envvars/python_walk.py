@@ -15,6 +15,7 @@ from collections import deque
 
 from gatekeeper.checks.envvars import pydantic_fields
 from gatekeeper.checks.envvars.model import EnvRead, family
+from gatekeeper.checks.envvars.python_airflow import airflow_read
 from gatekeeper.checks.envvars.python_module import (
     CLI_LIBRARIES,
     GATE,
@@ -228,7 +229,10 @@ class _Walk:
     def _object_call(self, obj: EnvObject, attr: str, call: ast.Call, prefix: str) -> None:
         first = call.args[0] if call.args else None
         arg = first or keyword(call, "var") or keyword(call, "name") or keyword(call, "key")
-        if obj.kind == "dynaconf":
+        if obj.kind == "airflow":
+            if (read := airflow_read(call, attr, self.lookup)) is not None:
+                self.reads.append(read)
+        elif obj.kind == "dynaconf":
             if attr in _DYNACONF_GETTERS:
                 self._read(arg, call.lineno, f"dynaconf settings.{attr}()", obj.prefix, upper=True)
         elif obj.kind in _CONFIG_KINDS:

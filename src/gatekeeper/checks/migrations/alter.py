@@ -162,7 +162,7 @@ def sqlglot_actions(alter: Any, table: str, stmt: Statement, dialect: str = "") 
             hits += _modify(action, table, stmt, online)
         elif isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
             where = f"{table}.{action.this.name}"
-            hits.append(_hit("change-column-type", f"Changes the type of {where}.", stmt, where))
+            hits.append(_retyped(action.args["dtype"], where, stmt))
         elif isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
             where = f"{table}.{action.this.name}"
             msg = f"Sets NOT NULL on {where}."
@@ -171,6 +171,28 @@ def sqlglot_actions(alter: Any, table: str, stmt: Statement, dialect: str = "") 
             # MySQL fills a NOT NULL column with its type's implicit default ('' or 0)
             hits += _sqlglot_add_column(action, table, stmt)
     return hits
+
+
+#: the unbounded text types (sqlglot reads H2's and Oracle's CLOB as TEXT): any value the
+#: column held fits in one
+_UNBOUNDED_TEXT = frozenset({"TEXT", "MEDIUMTEXT", "LONGTEXT", "NCLOB", "CLOB"})
+
+
+def _retyped(dtype: Any, where: str, stmt: Statement) -> Hit:
+    """``ALTER COLUMN x <type>`` outside PostgreSQL (whose old types are read from the
+    merged migrations, pgcolumns.py): an error, except to an unbounded text type
+    (``CLOB``, ``TEXT``, ``VARCHAR(MAX)``), into which every value fits, so no value is
+    lost and no reader meets a shorter string; the rewrite it may take is a warning, as
+    MySQL's MODIFY is."""
+    kind = str(getattr(dtype.this, "name", dtype.this)).upper()
+    sizes = [e.sql().upper() for e in dtype.expressions or ()]
+    if kind in _UNBOUNDED_TEXT or (kind in ("VARCHAR", "NVARCHAR") and sizes == ["MAX"]):
+        msg = (
+            f"Changes the type of {where} to {dtype.sql()}: every value fits, so none is "
+            "lost, but the database may rewrite the table under a lock (a warning)."
+        )
+        return Hit("change-column-type", msg, stmt.line, where, level=Level.WARNING)
+    return _hit("change-column-type", f"Changes the type of {where}.", stmt, where)
 
 
 def _mysql_online(alter: Any) -> bool:

@@ -225,7 +225,7 @@ _WHY = {
 #: said of each rule whose harm grows with the table's size (see tables.py)
 _SIZED = (
     "An error on a large table (listed in checks.migrations.large_tables, or without that "
-    "list named for events, logs, messages, notifications, metrics, audits or history), a "
+    "list named for events, logs, messages, notifications, metrics, audits, spans or history), a "
     "warning on any other."
 )
 

@@ -6,11 +6,10 @@ thousand rows, an outage on one of a hundred million. The gate cannot count rows
 policy can name the large tables (``checks.migrations.large_tables``, globs; ``["*"]``
 for every table, as ``strict`` does); without that list a table is presumed large when
 its name says it records things as they happen (``website_event``, ``audit_log``,
-``metrics``, ``link_clicks``, ``messageattempt`` written as one word), the tables that grow
-without bound (not ``views``: a table of saved views is as often a few rows of settings as
-one of page views). On
-a large table these findings are errors, on any other table warnings that say what would
-make them block.
+``metrics``, ``link_clicks``, a tracer's ``spans``, ``messageattempt`` written as one
+word), the tables that grow without bound (not ``views``: a table of saved views is as
+often a few rows of settings as one of page views). On a large table these findings are
+errors, on any other table warnings that say what would make them block.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ GROWING_WORDS = frozenset({
     "event", "events", "log", "logs", "audit", "audits", "metric", "metrics", "history",
     "histories", "activity", "activities", "analytics", "pageview", "pageviews", "telemetry",
     "tracking", "clicks", "visits", "impressions", "heartbeat", "heartbeats",
+    "span", "spans", "trace", "traces",
 })  # fmt: skip
 #: words that say so only as the name's last word, the thing each row is: a chat, mail or
 #: queue message (``messages``, ``EmailMessage``, ``queue_message``), a mailing's
@@ -163,7 +163,7 @@ class Sizes:
         if self.listed is None:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
-                f"logs, messages, attempts, notifications, metrics, audits or history are, "
+                f"logs, messages, attempts, notifications, metrics, audits, spans or history are, "
                 f"and those the merged migrations indexed concurrently, came back to index "
                 f"often or declare many indexes on); "
                 f"if it is, list it in {SETTING}"
