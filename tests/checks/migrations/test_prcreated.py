@@ -77,3 +77,27 @@ def test_a_table_or_its_column_an_earlier_new_migration_created_drops_without_bl
         f"{MIG}/20240201000200_no_drafts/migration.sql": 'DROP TABLE "drafts";\n',
     }
     assert "ERROR" not in [f.level.name for f in _drops(INIT, head)]
+
+
+# --- round 29: a new column the change filled with stored values -----------------------
+
+FILLED = 'ALTER TABLE "projects" ADD COLUMN "cors" TEXT;\nUPDATE "projects" SET "cors" = "id";\n'
+
+
+def test_a_new_column_backfilled_with_a_constant_is_still_no_data() -> None:
+    head = {
+        f"{MIG}/20240201000000_settings/migration.sql": (
+            'ALTER TABLE "projects" ADD COLUMN "cors" TEXT;\n'
+            'UPDATE "projects" SET "cors" = \'*\' WHERE "cors" IS NULL;\n'
+        ),
+        f"{MIG}/20240201000100_cors_array/migration.sql": RETYPE,
+    }
+    assert _drops(INIT, head) == []
+
+
+def test_a_new_column_filled_from_stored_values_then_dropped_blocks() -> None:
+    head = {
+        f"{MIG}/20240201000000_settings/migration.sql": FILLED,
+        f"{MIG}/20240201000100_cors_array/migration.sql": RETYPE,
+    }
+    assert [f.level.name for f in _drops(INIT, head)] == ["ERROR"]

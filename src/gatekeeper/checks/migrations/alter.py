@@ -31,7 +31,7 @@ def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
         return [_hit("drop-column", f"Drops column {where}.", stmt, where, (table, column))]
     if sub == "AT_AlterColumnType":
         hit = _hit("change-column-type", f"Changes the type of {where}.", stmt, where)
-        if cmd.def_ is not None and cmd.def_.raw_default is None:  # no USING conversion
+        if cmd.def_ is not None and _no_conversion(cmd.def_, column):
             new_type = pgcolumns.spelled(cmd.def_.typeName)
             hit = dataclasses.replace(hit, new_type=new_type, retyped=(table, column))
         return [hit]
@@ -45,6 +45,20 @@ def command(cmd: Any, table: str, stmt: Statement) -> list[Hit]:
     if sub == "AT_AddConstraint":
         return _constraint(cmd.def_, table, stmt, None)
     return []
+
+
+def _no_conversion(coldef: Any, column: str) -> bool:
+    """No USING, or one that only casts the column to the new type (MikroORM writes
+    ``USING ("name"::varchar(255))``): what PostgreSQL does without a USING, so the
+    type the column had decides whether the table is rewritten."""
+    using = coldef.raw_default
+    if using is None:
+        return True
+    if type(using).__name__ != "TypeCast" or type(using.arg).__name__ != "ColumnRef":
+        return False
+    names = [getattr(f, "sval", None) for f in using.arg.fields or ()]
+    same = pgcolumns.spelled(using.typeName) == pgcolumns.spelled(coldef.typeName)
+    return names == [column] and same and pgcolumns.spelled(coldef.typeName) is not None
 
 
 def _add_column(coldef: Any, table: str, stmt: Statement) -> list[Hit]:

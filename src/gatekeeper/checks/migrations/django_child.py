@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,7 @@ def _step(relative: dict[str, str], index: int) -> tuple[EngineError | None, str
         return None, "", info
     base, head = targets(graph, set(found))
     goal: list[Target] = list(base) if index % 2 == 0 else [(a, n) for a, n in head]
-    tracker = _Tracker(found, found[min(found)])
+    tracker = _Tracker(found, found[min(found)], connection.vendor)
     try:
         MigrationExecutor(connection, tracker).migrate(goal)
     except BaseException as exc:
@@ -158,14 +159,17 @@ def targets(graph: Any, new: set[Node]) -> tuple[list[Target], list[Node]]:
 class _Tracker:
     """Follows Django's progress, to name the migration a failure happened in."""
 
-    def __init__(self, nodes: dict[Node, str], first: str) -> None:
+    def __init__(self, nodes: dict[Node, str], first: str, vendor: str = "") -> None:
         self.nodes = nodes
         self.first = first
+        self.vendor = vendor
         self.current: Node | None = None
+        self.migration: Any = None
 
     def __call__(self, action: str, migration: Any = None, fake: bool = False) -> None:
         if action in ("apply_start", "unapply_start") and migration is not None:
             self.current = (migration.app_label, migration.name)
+            self.migration = migration
 
     def problem(self, what: str, exc: BaseException) -> Problem:
         from django.db.migrations.exceptions import IrreversibleError
@@ -174,9 +178,39 @@ class _Tracker:
         path = self.nodes.get(node, self.first) if node else self.first
         where = f" at {node[0]}.{node[1]}" if node else ""
         message = f"{what} failed{where}: {_short(exc)}"
+        if self.vendor == "sqlite" and postgres_only(self.migration, exc):
+            message += (
+                " (the migration is written for PostgreSQL, which SQLite cannot run: set "
+                "roundtrip: postgres to prove it there)"
+            )
+            return Problem(path, False, message)
         # an irreversible operation is reported by the static review; here it only means
         # the down could not be proven
         return Problem(path, not isinstance(exc, IrreversibleError | ImportError), message)
+
+
+#: SQLite's words for SQL it does not know (PostgreSQL's syntax, functions, types)
+_SQLITE_UNKNOWN = ("syntax error", "no such function", "unrecognized token", "no such module")
+
+
+def postgres_only(migration: Any, exc: BaseException) -> bool:
+    """Whether a step failed on SQLite because the migration is PostgreSQL's: it uses an
+    operation of ``django.contrib.postgres`` (``AddIndexConcurrently``, extensions,
+    ``AddConstraintNotValid``), or SQLite refused the SQL of a ``RunSQL`` as unknown
+    syntax. A failure on what SQLite does know (a missing column, a constraint) is no
+    such thing: it stays a failure."""
+    if migration is None:
+        return False
+    # where it was raised, not what the migration holds: a harmless PostgreSQL operation
+    # beside a broken one must not turn the broken one's failure into "not run"
+    frames = [(f.f_code.co_filename.replace("\\", "/"), f.f_code.co_name) for f, _ in
+              traceback.walk_tb(exc.__traceback__)]  # fmt: skip
+    if any("/django/contrib/postgres/" in file for file, _ in frames):
+        return True
+    text = str(exc).lower()
+    in_run_sql = any(file.endswith("/migrations/operations/special.py") and name == "_run_sql"
+                     for file, name in frames)  # fmt: skip
+    return in_run_sql and any(word in text for word in _SQLITE_UNKNOWN)
 
 
 def _short(exc: BaseException) -> str:

@@ -93,7 +93,9 @@ def run(where: Where, changed: list[Migration], dbs: Engines, s: Settings) -> li
     passed = alembic_project.passed_environment(list(s.pass_env))
     how = child.Spawn(CHILD_MODULE, where.folder, where.remaining(), checkout, root, passed)
     steps = child.Steps(job, how)
-    sure = next(filter(None, (sure_change(p, changes.text_at_head(p) or "") for p in present)), "")
+    sources = {p: changes.text_at_head(p) or "" for p in present}
+    undone = frozenset().union(*(undone_names(t) for t in sources.values()))
+    sure = next(filter(None, (sure_change(p, t, undone) for p, t in sources.items())), "")
     # Django's record of applied migrations is left out of the snapshots
     db = WithoutTable(steps.open(dbs), "django_migrations")
     try:
@@ -102,14 +104,60 @@ def run(where: Where, changed: list[Migration], dbs: Engines, s: Settings) -> li
         db.discard()
 
 
-def sure_change(path: str, source: str) -> str:
+def sure_change(path: str, source: str, undone: frozenset[str] = frozenset()) -> str:
     """What a migration surely changes in the schema: its first ``CreateModel`` without
     options (an unmanaged or proxy model makes no table) or ``AddField`` in the
-    ``operations`` its ``Migration`` class assigns ("" when there is none)."""
+    ``operations`` its ``Migration`` class assigns ("" when there is none), unless a
+    changed migration migrated forward with it takes that away again (``undone``, from
+    :func:`undone_names`: a field added and removed within one pull request)."""
+    for call in _operations(source):
+        name = call_name(call)
+        options = any(k.arg == "options" for k in call.keywords)
+        if name == "AddField" or (name == "CreateModel" and not options):
+            named = _named(call)
+            if (named | {n.split(".")[0] for n in named}) & undone:
+                continue  # its model or field is taken away again by a changed migration
+            return f"{path} calls migrations.{name} (line {call.lineno})"
+    return ""
+
+
+def undone_names(source: str) -> frozenset[str]:
+    """The models (``model``) and fields (``model.field``) a migration's ``RemoveField``,
+    ``DeleteModel``, ``RenameField`` and ``RenameModel`` take away, lower case."""
+    out: set[str] = set()
+    for call in _operations(source):
+        if call_name(call) in ("RemoveField", "DeleteModel", "RenameField", "RenameModel"):
+            out |= _named(call)
+    return frozenset(out)
+
+
+def _named(call: ast.Call) -> set[str]:
+    """What an operation names: its model (``name``, ``old_name`` of a model, or
+    ``model_name``) and, with ``model_name``, ``model.field``; literals only."""
+
+    def text(key: str, position: int) -> str:
+        node = next((k.value for k in call.keywords if k.arg == key), None)
+        if node is None and len(call.args) > position:
+            node = call.args[position]
+        value = node.value if isinstance(node, ast.Constant) else None
+        return value.lower() if isinstance(value, str) else ""
+
+    if call_name(call) in ("CreateModel", "DeleteModel"):
+        return {text("name", 0)} - {""}
+    if call_name(call) == "RenameModel":
+        return {text("old_name", 0)} - {""}
+    model = text("model_name", 0)
+    field = text("old_name", 1) if call_name(call) == "RenameField" else text("name", 1)
+    return {f"{model}.{field}"} if model and field else set()
+
+
+def _operations(source: str) -> list[ast.Call]:
+    """The calls of the ``operations`` list the ``Migration`` class assigns."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return ""
+        return []
+    found: list[ast.Call] = []
     for node in tree.body:
         if not (isinstance(node, ast.ClassDef) and node.name == "Migration"):
             continue
@@ -118,14 +166,8 @@ def sure_change(path: str, source: str) -> str:
                 continue
             if not any(isinstance(t, ast.Name) and t.id == "operations" for t in stmt.targets):
                 continue
-            for call in stmt.value.elts:
-                if not isinstance(call, ast.Call):
-                    continue
-                name = call_name(call)
-                options = any(k.arg == "options" for k in call.keywords)
-                if name == "AddField" or (name == "CreateModel" and not options):
-                    return f"{path} calls migrations.{name} (line {call.lineno})"
-    return ""
+            found += [call for call in stmt.value.elts if isinstance(call, ast.Call)]
+    return found
 
 
 def _drive(steps: child.Steps, db: Database, present: list[str], sure: str) -> list[Problem]:

@@ -49,6 +49,8 @@ class Field:
     type_args: tuple[str, ...]
     #: the declared (or the class's default) max_length; None when unbounded or absent
     max_length: object = None
+    #: the literal ``max_digits`` and ``decimal_places`` (None: absent or not a literal)
+    digits: tuple[object, object] = (None, None)
 
     def same_type(self, other: Field) -> bool:
         """Whether both declare the same column type (class and size arguments)."""
@@ -72,7 +74,11 @@ def field(node: ast.expr | None) -> Field | None:
     length = pyops.literal_value(pyops.keyword(node, "max_length"))
     if pyops.keyword(node, "max_length") is None:
         length = _DEFAULT_LENGTH.get(kind)
-    return Field(kind, indexed, unique, _flag(node, "null"), args, length)
+    digits = (
+        pyops.literal_value(pyops.keyword(node, "max_digits")),
+        pyops.literal_value(pyops.keyword(node, "decimal_places")),
+    )
+    return Field(kind, indexed, unique, _flag(node, "null"), args, length, digits)
 
 
 def _flag(call: ast.Call, name: str) -> bool | None:
@@ -107,9 +113,13 @@ def merged_calls(changes: ChangeSet, folder: str, needles: tuple[str, ...]) -> I
             continue
 
 
+#: the key under which a model's ``db_table`` is kept among its fields (no field's name)
+TABLE_KEY = "<db_table>"
+
+
 def _read_folder(changes: ChangeSet, folder: str) -> Fields:
     known: Fields = {}
-    for call in merged_calls(changes, folder, ("Field",)):
+    for call in merged_calls(changes, folder, ("Field", "db_table", "AlterModelTable")):
         _apply(call, known)
     return known
 
@@ -132,6 +142,13 @@ def _apply(call: ast.Call, known: Fields) -> None:
         new = pyops.literal_str(pyops.keyword(call, "new_name", 2)) or ""
         if (model, old) in known and new:
             known[(model, new)] = known.pop((model, old))
+    elif name == "AlterModelTable":
+        model = (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower()
+        table = pyops.keyword(call, "table", 1)
+        if model and table is not None and pyops.literal_str(table):
+            known[(model, TABLE_KEY)] = table
+        else:
+            known.pop((model, TABLE_KEY), None)
     elif name == "DeleteModel":
         _move(known, (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower(), "")
     elif name == "RenameModel":
@@ -150,6 +167,15 @@ def _move(known: Fields, old: str, new: str) -> None:
 
 def _create(call: ast.Call, known: Fields) -> None:
     model = (pyops.literal_str(pyops.keyword(call, "name", 0)) or "").lower()
+    options = pyops.keyword(call, "options", 2)
+    if model and isinstance(options, ast.Dict):
+        for key, value in zip(options.keys, options.values, strict=True):
+            if (
+                key is not None
+                and pyops.literal_str(key) == "db_table"
+                and pyops.literal_str(value)
+            ):
+                known[(model, TABLE_KEY)] = value
     fields = pyops.keyword(call, "fields", 1)
     if not model or not isinstance(fields, ast.List | ast.Tuple):
         return
@@ -158,6 +184,48 @@ def _create(call: ast.Call, known: Fields) -> None:
             column = pyops.literal_str(item.elts[0])
             if column:
                 known[(model, column)] = item.elts[1]
+
+
+def column_of(node: ast.expr | None, name: str) -> str | None:
+    """The column a field declaration stores ``name`` in: its ``db_column``, else the
+    name (with ``_id`` for a relation); None when ``db_column`` is not a literal."""
+    if not isinstance(node, ast.Call):
+        return None
+    given = pyops.keyword(node, "db_column")
+    if given is not None:
+        return pyops.literal_str(given)
+    kind = pyops.call_name(node)
+    return f"{name}_id" if kind in ("ForeignKey", "OneToOneField") else name
+
+
+def rename_keeps_column(call: ast.Call, model: str, prior: Fields) -> bool:
+    """Whether a RenameField leaves the table alone: the field's declaration in the merged
+    migrations names its column with ``db_column``, so Django's schema editor (which
+    renames only when the column changes) runs nothing; read at base, the PR cannot set it."""
+    old = pyops.literal_str(pyops.keyword(call, "old_name", 1)) or ""
+    node = prior.get((model.lower(), old))
+    return (
+        isinstance(node, ast.Call)
+        and pyops.keyword(node, "db_column") is not None
+        and column_of(node, old) is not None
+    )
+
+
+def rename_keeps_table(call: ast.Call, prior: Fields) -> bool:
+    """Whether a RenameModel leaves the tables alone: the merged migrations name the
+    model's table with ``db_table`` (Django then renames nothing), and no many-to-many
+    field the folder's merged migrations declare is on it or points to it (Django renames
+    such a field's join table and its column after the model)."""
+    old = (pyops.literal_str(pyops.keyword(call, "old_name", 0)) or "").lower()
+    if not old or (old, TABLE_KEY) not in prior:
+        return False
+    for (model, _), node in prior.items():
+        if not isinstance(node, ast.Call) or pyops.call_name(node) != "ManyToManyField":
+            continue
+        target = pyops.literal_str(pyops.keyword(node, "to", 0)) or "?"
+        if model == old or target.rsplit(".", 1)[-1].lower() in (old, "?"):
+            return False
+    return True
 
 
 def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[Hit]:
@@ -179,6 +247,11 @@ def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[
             hits.append(Hit("index-not-concurrent", msg, line, where, level=Level.WARNING))
         return hits
     hits = _type_hits(old, new, (model, where, line), dialect)
+    before_col = column_of(prior.get((model.lower(), column)), column)
+    after_col = column_of(pyops.keyword(call, "field", 2), column)
+    if before_col and after_col and before_col != after_col:
+        msg = f"AlterField {where} changes db_column: renames column {before_col} to {after_col}."
+        hits.append(Hit("rename-column", msg, line, f"{model}.{before_col}"))
     if dialect != "postgres":
         return hits
     if new.unique and old.unique is False:
@@ -207,9 +280,11 @@ def alter_hits(call: ast.Call, model: str, dialect: str, prior: Fields) -> list[
 
 def _type_hits(old: Field, new: Field, at: tuple[str, str, int], dialect: str) -> list[Hit]:
     """A column type change judged as PostgreSQL runs it (strong_migrations' line): a
-    longer varchar or varchar to text only updates the catalog; an integer widening
-    rewrites a table readers still read; any other change casts and rewrites every row.
-    Both rewrites are weighed by the table's size."""
+    longer varchar, varchar to text or a decimal with more digits only updates the
+    catalog; an integer widening rewrites a table readers still read, and a change of
+    another size argument of the same class (an ArrayField's) rewrites it too: both are
+    weighed by the table's size. A shorter varchar or decimal, or another class, is an
+    error whatever the size: a value that does not fit fails the deploy."""
     model, where, line = at
     if new.same_type(old):
         return []
@@ -219,18 +294,40 @@ def _type_hits(old: Field, new: Field, at: tuple[str, str, int], dialect: str) -
         return [Hit("change-column-type", msg, line, where, level=Level.WARNING)]
     if old.kind in _VARCHAR and (new.kind == "TextField" or _longer(old, new)):
         return []
+    if old.kind == new.kind == "DecimalField" and _more_digits(old, new):
+        return []  # NUMERIC with more precision and the same scale: the catalog only
     if (old.kind, new.kind) in _WIDER_INT:
         msg = (
             f"{change}: readers still read it, but PostgreSQL rewrites the table under "
             "ACCESS EXCLUSIVE to do it."
         )
-    else:
-        msg = (
-            f"{change}: PostgreSQL casts every row and rewrites the table under ACCESS "
-            "EXCLUSIVE, and a value that does not cast fails the migration; add a new "
-            "column, backfill it and move readers to it (expand-contract)."
-        )
-    return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+        return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+    msg = (
+        f"{change}: PostgreSQL casts every row and rewrites the table under ACCESS "
+        "EXCLUSIVE, and a value that does not cast fails the migration; add a new "
+        "column, backfill it and move readers to it (expand-contract)."
+    )
+    if old.kind == new.kind and old.kind not in _SIZED:
+        return [Hit("change-column-type", msg, line, where, table=(model,), sized=True)]
+    # a shorter varchar or decimal, or another type: whatever the table's size (as for
+    # Alembic), and readers get another type
+    return [Hit("change-column-type", msg, line, where, table=(model,))]
+
+
+#: field classes whose size arguments, when lowered, make values not fit
+_SIZED = _VARCHAR | {"DecimalField"}
+
+
+def _more_digits(old: Field, new: Field) -> bool:
+    """A DecimalField given more ``max_digits`` and the same ``decimal_places``."""
+    (old_digits, old_places), (new_digits, new_places) = old.digits, new.digits
+    return (
+        isinstance(old_digits, int)
+        and isinstance(new_digits, int)
+        and new_digits >= old_digits
+        and old_places == new_places
+        and old.type_args[2:] == new.type_args[2:]
+    )
 
 
 def _longer(old: Field, new: Field) -> bool:

@@ -248,6 +248,8 @@ _COLUMN_TYPES = frozenset({
     "unsignedMediumInteger", "unsignedSmallInteger", "unsignedTinyInteger",
     "unsignedDecimal", "uuid", "ulid", "year", "vector",
 })  # fmt: skip
+#: the Blueprint methods that declare a column
+COLUMN_TYPES = _COLUMN_TYPES
 #: drops of Laravel's column sets, and the columns they name
 _DROPS = {
     "dropTimestamps": ("created_at", "updated_at"),

@@ -284,6 +284,8 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool, prior: djfields.Fiel
     if name == "RenameField":
         # RenameField(model_name, old_name, new_name): there is no `name` argument
         old, new = _old_new(call, 1)
+        if djfields.rename_keeps_column(call, model, prior):
+            return []  # the merged declaration's db_column keeps the column's name
         msg = f"Renames field {model}.{old} to {new}."
         return [Hit("rename-column", msg, line, f"{model}.{old}")]
     if name == "AlterField":
@@ -293,6 +295,8 @@ def _django_call(call: ast.Call, dialect: str, in_tx: bool, prior: djfields.Fiel
         return [Hit("drop-table", f"Deletes model {model}.", line, model, (model,))]
     if name == "RenameModel":
         old, new = _old_new(call, 0)
+        if djfields.rename_keeps_table(call, prior):
+            return []  # the merged db_table keeps the table's name
         return [Hit("rename-table", f"Renames model {old} to {new}.", line, old)]
     if name == "AddField":
         return _django_add_field(call, model)

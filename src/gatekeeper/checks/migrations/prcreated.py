@@ -44,11 +44,70 @@ def creator(changes: ChangeSet, m: Migration, target: tuple[str, ...]) -> str | 
     column = target[1].strip('`"[]') if len(target) > 1 else ""
     if not table or _at_base(changes, m, table, column):
         return None
+    made = None
     for earlier in _earlier_added(changes, m):
         text = strip_comments(changes.text_at_head(earlier.path) or "")
-        if _creates(text, table, column):
-            return earlier.path
-    return None
+        made = made or (earlier.path if _creates(text, table, column) else None)
+        if made and _filled(text, table, column):
+            return None  # the change copied stored values into it: dropping it loses them
+    return made
+
+
+def filled(changes: ChangeSet, m: Migration, target: tuple[str, ...]) -> str | None:
+    """The migration of this change (``m`` or an earlier new one) that copies stored values
+    into ``target``, a table or column the change itself creates; else None. Such a name
+    is new, so no code at base reads it, yet dropping it loses what was copied there."""
+    if not target or "?" in target or not _added(changes, m.path):
+        return None
+    table = target[0].rsplit(".", 1)[-1].strip('`"[]')
+    column = target[1].strip('`"[]') if len(target) > 1 else ""
+    paths = [e.path for e in _earlier_added(changes, m)] + [m.path]
+    texts = list(zip(paths, _up_texts(changes, m), strict=True))
+    if not table or not any(_creates(t, table, column) for _, t in texts):
+        return None
+    return next((p for p, t in texts if _filled(t, table, column)), None)
+
+
+#: where a migration's down side starts (Alembic, Rails, Ecto, PHP, Node, goose/dbmate)
+_DOWN = re.compile(
+    r"\bdef\s+(?:downgrade|down)\b|\bfunction\s+down\s*\(|\bexports\.down\b|"
+    r"\basync\s+down\s*\(|^\s*down\s*\(|--\s*\+goose\s+down|--\s*migrate:down|"
+    r"--\s*\+migrate\s+down",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _up_part(text: str) -> str:
+    """``text`` up to its down side: what the down restores is not what the up did."""
+    found = _DOWN.search(text)
+    return text[: found.start()] if found else text
+
+
+#: a value written that is a constant: it holds nothing a database stored
+_CONSTANT = r"(?:'[^']*'|\d+(?:\.\d+)?|null|true|false|now\(\)|current_timestamp)"
+
+
+def _filled(text: str, table: str, column: str) -> bool:
+    """Whether ``text`` (a migration of the change) copies stored values into the table
+    or column it created: an ``UPDATE`` setting the column to anything but a constant
+    (``SET notes = legacy``), Django's ``update(notes=F("legacy"))``, an ``INSERT ...
+    SELECT`` into the table. Dropping it later in the same change loses those values, as
+    dropping where they came from would have."""
+    t = _name(table)
+    if re.search(rf"\binsert\s+into\s+{t}[^;]*?\bselect\b", text, re.IGNORECASE):
+        return True
+    if not column:
+        return False
+    c = _name(column)
+    for stmt in text.split(";"):
+        if not re.search(rf"\bupdate\s+(?:only\s+)?{t}\s+set\b", stmt, re.IGNORECASE):
+            continue
+        for found in re.finditer(rf"[\s,]{c}\s*=", stmt, re.IGNORECASE):
+            value = stmt[found.end() :].lstrip()
+            if not re.match(rf"{_CONSTANT}\s*(?:,|\bwhere\b|[\"')]|$)", value, re.I):
+                return True
+    raw = column.strip('`"[]')
+    return re.search(rf"\b{re.escape(raw)}\s*=\s*(?:models\.)?F\(", text) is not None
 
 
 def _added(changes: ChangeSet, path: str) -> bool:
@@ -79,7 +138,25 @@ def merged_columns(
     ordered = sorted(p for p in pairs if all(p))
     merged = set(ordered[MAX_LOOKUPS:])
     merged |= {p for p in ordered[:MAX_LOOKUPS] if _at_base(changes, m, *p)}
+    # and those the change filled with stored values: new, but no longer empty
+    texts = _up_texts(changes, m)
+    merged |= {p for p in ordered[:MAX_LOOKUPS] if any(_filled(t, *p) for t in texts)}
     return merged
+
+
+def filled_tables(changes: ChangeSet, m: Migration, tables: set[str]) -> set[str]:
+    """Which of ``tables`` (created by the change's earlier migrations) the change filled
+    with rows copied from elsewhere (``INSERT INTO t ... SELECT``): dropping one loses them."""
+    if not tables or not _added(changes, m.path):
+        return set()
+    texts = _up_texts(changes, m)
+    return {t for t in tables if any(_filled(text, t, "") for text in texts)}
+
+
+def _up_texts(changes: ChangeSet, m: Migration) -> list[str]:
+    """The up sides of the change's new migrations before ``m``, and of ``m``."""
+    paths = [e.path for e in _earlier_added(changes, m)] + [m.path]
+    return [_up_part(strip_comments(changes.text_at_head(p) or "")) for p in paths]
 
 
 def _at_base(changes: ChangeSet, m: Migration, table: str, column: str) -> bool:

@@ -84,10 +84,15 @@ class Reliefs:
         changes, code_paths = self._changes, self._code_paths
         if self._contract is None:
             self._contract = review.no_code_changed(changes, self._changed, code_paths)
+        # (a table or column the change creates, yet fills with stored values, holds data)
         if self._diesel_column(hit):
-            if self._diesel_contract(hit):
+            if self._diesel_contract(hit) and not prcreated.filled(changes, self._m, hit.target):
                 return self._expand_contract(hit)
-        elif self._contract and not still_read(changes, hit, code_paths):
+        elif (
+            self._contract
+            and not still_read(changes, hit, code_paths)
+            and not prcreated.filled(changes, self._m, hit.target)
+        ):
             return self._expand_contract(hit)
         if (
             hit.rule in STOP_FIRST_RULES

@@ -203,6 +203,7 @@ def sql_hits(
     # a table or column the merged chain already names is not new, whatever IF NOT EXISTS
     # statement the PR puts before the change
     created -= _merged_names(changes, m, created)
+    created -= prcreated.filled_tables(changes, m, created)  # new, but rows were copied in
     fresh = {(t, c) for t, c in added if t not in created}
     added -= prcreated.merged_columns(changes, m, fresh)
     statements = split(sides.up, sides.up_line)
@@ -317,7 +318,8 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             calls = pyops.read_django(source, m.path)
             in_tx = re.search(r"^\s*atomic\s*=\s*False", source, re.MULTILINE) is None
             exempt = _exempt_models(changes, m)
-            prior = djfields.before(changes, m.path) if "AlterField" in source else {}
+            wants_prior = any(w in source for w in ("AlterField", "RenameField", "RenameModel"))
+            prior = djfields.before(changes, m.path) if wants_prior else {}
             hits = opsafety.django(
                 calls, dialect, in_transaction=in_tx, lines=added, exempt=exempt, prior=prior
             )

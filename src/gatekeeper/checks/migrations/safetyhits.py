@@ -24,12 +24,14 @@ from gatekeeper.checks.migrations import (
     gomig,
     gosteps,
     laravel,
+    laravelcols,
     lbcolumns,
     lbreview,
     liquibase,
     moves,
     nodefolder,
     nodemig,
+    pgcolumns,
     rails,
     railsops,
     review,
@@ -75,9 +77,9 @@ def framework_hits(
         hits = _doctrine_hits(changes, m, text, dialect)
     elif m.framework == LARAVEL:
         rules = laravel.dialect(changes, dialect)
-        hits = laravel.hits(
-            laravel.read(text), rules, changes.added_lines(m.path), sql_review(rules)
-        )
+        read = laravel.read(text)
+        hits = laravel.hits(read, rules, changes.added_lines(m.path), sql_review(rules))
+        hits = laravelcols.judged(hits, read.up_side, changes, m.path, rules)
     elif m.framework == ECTO:
         rules = ectoops.dialect(changes, dialect)
         review_sql = sql_review(rules)
@@ -173,7 +175,25 @@ def _doctrine_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) ->
     rules = doctrine.dialect(changes, d, dialect)
     review_sql = sql_review(rules)
     found = doctrine.hits(d, rules, changes.added_lines(m.path), review_sql)
+    if rules == "postgres" and any(h.new_type for h in found):
+        found = review.typed(found, _doctrine_types(changes, m))
     return [doctrine.moved_out(changes, m.path, h) for h in found]
+
+
+def _doctrine_types(changes: ChangeSet, m: Migration) -> pgcolumns.Columns:
+    """Column types as the SQL strings of the Doctrine migrations merged before ``m`` in
+    its folder leave them (read at base, in version order), for a type change's old type."""
+    folder = posixpath.dirname(m.path)
+    columns: pgcolumns.Columns = {}
+    earlier = [
+        p for p in changes.base_paths([f"{folder}/Version*.php" if folder else "Version*.php"])
+        if posixpath.dirname(p) == folder and doctrine.version(p) < doctrine.version(m.path)
+    ]  # fmt: skip
+    for path in sorted(earlier, key=doctrine.version):
+        side = doctrine.read(changes.text_at_base(path) or "").up_side
+        for s in side.sql if side else ():
+            pgcolumns.read_into(columns, s.sql)
+    return columns
 
 
 def _ruby_hits(
