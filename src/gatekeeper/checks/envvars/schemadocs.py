@@ -32,6 +32,7 @@ import yaml
 
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.changes.globs import match_any
+from gatekeeper.checks.envvars.configdocs import NOT_SAMPLES
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
 #: where settings schemas live (git pathspecs: ``*`` crosses folders)
@@ -43,16 +44,7 @@ _DESCRIBES = re.compile(r"""(?:^|[{,])\s*["']?description["']?\s*:""", re.MULTIL
 #: the keys an entry of a settings reference names its variable by
 _NAMING_KEYS = ("name", "key", "env", "variable", "env_var", "envvar", "environment_variable")
 #: where a settings reference as data is never looked for
-NOT_REFERENCES = (
-    "**/tests/**",
-    "**/test/**",
-    "**/testdata/**",
-    "**/fixtures/**",
-    "**/__fixtures__/**",
-    "**/node_modules/**",
-    "**/vendor/**",
-    ".github/**",
-)
+NOT_REFERENCES = ("**/tests/**", "**/test/**", *NOT_SAMPLES)
 
 
 def schema_documented(
