@@ -28,6 +28,7 @@ from gatekeeper.checks.migrations import (
     drizzle,
     history,
     lint,
+    mergedview,
     moves,
     precedent,
     pyops,
@@ -46,10 +47,17 @@ from gatekeeper.checks.migrations import (
     tables,
     variants,
 )
-from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, DRIZZLE, SQLX, Migration
+from gatekeeper.checks.migrations.detect import (
+    ALEMBIC,
+    DJANGO,
+    DRIZZLE,
+    LIQUIBASE,
+    SQLX,
+    Migration,
+)
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
-from gatekeeper.model import Finding
+from gatekeeper.model import Finding, Level
 
 #: said of a form SQLite refuses only on a table that holds rows
 _WITH_ROWS = " on a table that holds rows"
@@ -123,6 +131,7 @@ class MigrationsCheck(BaseCheck):
             ctx.mark_existing_at_base(reversibility.findings(self, as_at_base, m, at_base=True))
             if ctx.config.get("safety", True):
                 findings += self._safety(ctx, m, changed, markers)
+                self._merged_hazards(ctx, m)
             findings += self._rejected(ctx, m, markers)
             if m.framework == ALEMBIC:
                 alembic_folders.add(m.directory)
@@ -211,6 +220,30 @@ class MigrationsCheck(BaseCheck):
             )
             out.append(markers.mark(found, marker) if marker else found)
         return out
+
+    def _merged_hazards(self, ctx: CheckContext, m: Migration) -> None:
+        """An edited merged migration's hazards at base, marked as existing there
+        (mergedview.py): the edit is judged for what it brings. Only the hazards the merged
+        file itself shows as errors count: one its own statements relieved there (values
+        copied first, a table no release shipped, a small table) excuses nothing, so an
+        edit that undoes the relief is judged whole; the deploy-order reliefs, which depend
+        on what else a change touches, are not asked."""
+        if m.framework == LIQUIBASE:
+            return  # a changelog holds many migrations: its new changesets are judged apart
+        view = mergedview.merged_version(ctx.changes, m)
+        text = view.text_at_head(m.path) if view is not None else None
+        if view is None or text is None:
+            return
+        dialect = str(ctx.config.get("dialect", "postgres"))
+        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
+        hits = safetyhits.framework_hits(view, m, text, dialect, code_paths, [m])
+        sizes = tables.Sizes.read(ctx.config)
+        judged = (reliefs.data_relief(view, m, h) for h in map(sizes.judge, hits))
+        ctx.mark_existing_at_base(
+            self.finding(h.rule, h.message, path=m.path, line=h.line, evidence=h.evidence)
+            for h in judged
+            if h.level is not Level.WARNING and not h.ignored_by
+        )
 
     def _rejected(self, ctx: CheckContext, m: Migration, markers: Suppressions) -> list[Finding]:
         """``syntax-rejected``: added statements the file's own database refuses to run
