@@ -533,7 +533,7 @@ def is_placeholder(value: str) -> bool:
     (``securepassword123``), or counting runs, repeats and echoed chunks make up half of it
     (``AC12345beefbeef67890beefbeef122586``), or what is left once they and punctuation
     are taken out is a word or too little to be a secret (``oauth|1234``, ``user-0000``,
-    ``abcdef123456``)."""
+    ``abcdef123456``, ``abc123def456``)."""
     if _MADE_UP.search(value) or _SAYS_PASSWORD.fullmatch(value):
         return True
     stripped = _strip_runs(value)
@@ -551,10 +551,11 @@ def is_placeholder(value: str) -> bool:
 def _strip_runs(value: str) -> str:
     out, pos = [], 0
     for m in re.finditer(
-        # counting runs, a character repeated, and a chunk of 3 to 8 echoed straight after
-        # itself (``beefbeef``, ``258625862586``), which no generator writes by chance
+        # counting runs (the three-letter chunks sample values are typed from: ``abc123def456``),
+        # a character repeated, and a chunk of 3 to 8 echoed straight after itself
+        # (``beefbeef``, ``258625862586``), which no generator writes by chance
         r"(?:0?1234(?:5(?:6(?:7(?:89?)?)?)?)?|9876(?:5(?:4(?:3(?:21?)?)?)?)?|abcdef?|(.)\1{3,}"
-        r"|(.{3,8}?)\2+)",
+        r"|(.{3,8}?)\2+|abc|def|xyz|123|456|789)",
         value,
         re.I,
     ):
