@@ -174,6 +174,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "Arize-ai/phoenix", "StevenWeathers/thunderdome-planning-poker",
         "eclipse-hawkbit/hawkbit", "kiwitcms/Kiwi",
     ),
+    "thirtieth (28)": (
+        "element-hq/matrix-authentication-service", "we-promise/sure", "pelican-dev/panel",
+        "nerves-hub/nerves_hub_web",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
