@@ -22,6 +22,18 @@ from tests.github.conftest import github, validators  # noqa: F401 (attacks thro
 Files = Mapping[str, str | bytes | None]
 
 
+#: a policy that runs only the secrets part of the security check
+SECRETS_ONLY = """\
+version: 1
+checks:
+  security: {bandit: false, dependencies: false, sensitive: false}
+"""
+#: a base commit with nothing for any check to say
+README_ONLY = {"README.md": "x\n"}
+#: the generic (name and entropy) secret rule, as the verdict names it
+GENERIC_SECRET = "security/secret-high-entropy"
+
+
 @dataclass
 class Attack:
     """A base commit that sets the rules and a head commit that attacks them."""

@@ -16,15 +16,18 @@ import base64
 
 import pytest
 
-from tests.adversarial.conftest import AttackFactory, blocking_rules, text_of
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    blocking_rules,
+    text_of,
+)
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
-BASE = {"README.md": "x\n"}
-GENERIC = "security/secret-high-entropy"
+POLICY = SECRETS_ONLY
+BASE = README_ONLY
+GENERIC = GENERIC_SECRET
 S = "q8ZrX4vLp2Tn7WcB9kYd"
 S2 = "Hq3mT9xVb2LwR7kZp5Ns8Fd1"
 HEX = "7c1e9a4d4e6b8f1a2c3d4e5f6a7b3f2b"

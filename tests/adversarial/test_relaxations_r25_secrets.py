@@ -10,19 +10,23 @@ relaxed one. They guard the relaxations, so they pass on the code before this ro
 
 from __future__ import annotations
 
-from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    assert_blocked,
+    blocking_rules,
+    text_of,
+)
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
-BASE = {"README.md": "x\n"}
+POLICY = SECRETS_ONLY
+BASE = README_ONLY
 # Built from pieces so that this repository holds no whole token a scanner would flag.
 AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
 GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
 RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
-GENERIC = "security/secret-high-entropy"
+GENERIC = GENERIC_SECRET
 
 
 def test_a_real_key_as_an_openapi_example_still_blocks(attack: AttackFactory) -> None:

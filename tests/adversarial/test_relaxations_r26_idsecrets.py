@@ -22,18 +22,22 @@ from gatekeeper.checks.security.secret_formats import (
     spelled_identifier,
     symbolic_constant,
 )
-from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    assert_blocked,
+    blocking_rules,
+    text_of,
+)
 from tests.fake_tokens import AWS, GH, JWT, SLACK, STRIPE
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
-BASE = {"README.md": "x\n"}
+POLICY = SECRETS_ONLY
+BASE = README_ONLY
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"[:6] + "Zx8kLm2Qp9vRt4Wq7H"
 HEX = "f0cb4953bec053e6e616" + "febf2c2392ff60bd02c4"
-GENERIC = "security/secret-high-entropy"
+GENERIC = GENERIC_SECRET
 
 BASE62 = string.ascii_letters + string.digits
 BASE64URL = BASE62 + "-_"

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.conftest import AttackFactory, assert_blocked, blocking_rules, text_of
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    assert_blocked,
+    blocking_rules,
+    text_of,
+)
 from tests.fake_tokens import AWS, JWT, SLACK, STRIPE
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
-BASE = {"README.md": "x\n"}
+POLICY = SECRETS_ONLY
+BASE = README_ONLY
 RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
-GENERIC = "security/secret-high-entropy"
+GENERIC = GENERIC_SECRET
 ENV = "security/env-file-committed"
 
 

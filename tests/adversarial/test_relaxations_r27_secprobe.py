@@ -15,15 +15,18 @@ import string
 import pytest
 
 from gatekeeper.checks.security.secret_formats import symbolic_constant
-from tests.adversarial.conftest import AttackFactory, blocking_rules, text_of
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    blocking_rules,
+    text_of,
+)
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
-BASE = {"README.md": "x\n"}
-GENERIC = "security/secret-high-entropy"
+POLICY = SECRETS_ONLY
+BASE = README_ONLY
+GENERIC = GENERIC_SECRET
 #: the body of a Mapbox token (a JWT-like payload and a signature), made up
 MAPBOX_BODY = (
     "eyJ1IjoiZGVtbyIsImEiOiJjbDB4eXoxMjMwMDBhM2pwN2VyZWd6Y2t4In0" + ".Zx8kLm2Qp9vRt4WqAbCdEf"

@@ -17,17 +17,19 @@ import string
 
 import pytest
 
-from tests.adversarial.conftest import AttackFactory, blocking_rules
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    blocking_rules,
+)
 from tests.checks.security.helpers import rules, run_part
 from tests.fake_tokens import GH
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
-BASE = {"README.md": "x\n"}
-GENERIC = "security/secret-high-entropy"
+POLICY = SECRETS_ONLY
+BASE = README_ONLY
+GENERIC = GENERIC_SECRET
 
 
 def _b64(text: str | bytes) -> str:

@@ -3,13 +3,9 @@ credential up as a test fixture or a mock must still be blocked."""
 
 from __future__ import annotations
 
-from tests.adversarial.conftest import AttackFactory, assert_blocked, text_of
+from tests.adversarial.conftest import SECRETS_ONLY, AttackFactory, assert_blocked, text_of
 
-POLICY = """\
-version: 1
-checks:
-  security: {bandit: false, dependencies: false, sensitive: false}
-"""
+POLICY = SECRETS_ONLY
 # Built from pieces so that this repository holds no whole token a scanner would flag.
 AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
 GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
