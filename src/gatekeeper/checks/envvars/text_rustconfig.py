@@ -24,7 +24,7 @@ import re
 
 from gatekeeper.checks.envvars import keymaps
 from gatekeeper.checks.envvars.model import EnvRead, line_of
-from gatekeeper.checks.envvars.text_rust import mask, without_tests
+from gatekeeper.checks.envvars.text_rust import without_tests
 from gatekeeper.checks.envvars.text_rustenvy import (  # the same struct walk
     LET,
     RENAME,
@@ -33,6 +33,7 @@ from gatekeeper.checks.envvars.text_rustenvy import (  # the same struct walk
     brace_depth,
     closing_brace,
 )
+from gatekeeper.checks.rustlex import mask
 
 #: the deserialising calls: config-rs ``try_deserialize``, figment ``extract`` (with a
 #: turbofish or none; ``extract_inner("key")`` reads one key and is not one)

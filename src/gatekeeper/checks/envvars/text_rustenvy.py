@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
-from gatekeeper.checks.envvars.text_rust import mask
+from gatekeeper.checks.rustlex import mask
 
 _CALL = re.compile(
     r"\benvy::(?:prefixed\(\s*(?P<prefix>\"[^\"\n]{0,100}\")\s*\)\s*\.\s*)?from_env"
