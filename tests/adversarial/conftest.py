@@ -81,6 +81,31 @@ def attack(git_repo: GitRepo) -> AttackFactory:
     return build
 
 
+def make_unreleased_edit(
+    repo: GitRepo, policy: str, released: Files, merged: Files, head: Files
+) -> Attack:
+    """``released`` (with ``policy``) committed and tagged ``v1.0.0``, then ``merged``
+    (migrations no release holds yet) as the base, then ``head``, the pull request."""
+    repo.commit({**released, ".github/gatekeeper.yml": policy}, "released")
+    repo.git("tag", "v1.0.0")
+    base_sha = repo.commit(merged, "merged after the release")
+    return Attack(repo, base_sha, repo.commit(head, "the edit"), PullRequest())
+
+
+UnreleasedEdit = Callable[[str, Files, Files, Files], Attack]
+
+
+@pytest.fixture
+def unreleased_edit(git_repo: GitRepo) -> UnreleasedEdit:
+    """``unreleased_edit(policy, released, merged, head)`` -> :class:`Attack` editing
+    migrations merged since the newest release."""
+
+    def build(policy: str, released: Files, merged: Files, head: Files) -> Attack:
+        return make_unreleased_edit(git_repo, policy, released, merged, head)
+
+    return build
+
+
 def blocking_rules(verdict: Verdict) -> list[str]:
     """``check/rule`` of every finding that blocks, sorted."""
     return sorted(r.finding.qualified_rule for r in verdict.results if r.blocking)

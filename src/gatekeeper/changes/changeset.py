@@ -221,6 +221,15 @@ class ChangeSet:
         f = self._by_path.get(path)
         return f.old_path if f is not None and f.old_path else path
 
+    def with_added(self, path: str, added: tuple[tuple[int, int], ...]) -> ChangeSet:
+        """This change with ``added`` as the head lines of changed file ``path`` that it
+        added (a reader of added lines then reads those). The view shares the trees and
+        the facts found about them; closing it closes nothing."""
+        files = tuple(dataclasses.replace(f, added=added) if f.path == path else f for f in self)
+        view = dataclasses.replace(self, files=files)
+        view._facts, view._facts_lock = self._facts, self._facts_lock
+        return view
+
     def renames_undone_at_base(self) -> ChangeSet:
         """This change, with the base read as the head names it: a file the change renamed
         or moved is found at base under its new path, with the content it had at base.

@@ -15,6 +15,7 @@ database refuses), runs.py (the roundtrip) and lint.py (sqlfluff).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -24,7 +25,6 @@ from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.migrations import (
     details,
     detect,
-    djtogether,
     drizzle,
     history,
     lint,
@@ -44,20 +44,18 @@ from gatekeeper.checks.migrations import (
     sqltext,
     sqlx,
     static,
-    tables,
     variants,
 )
 from gatekeeper.checks.migrations.detect import (
     ALEMBIC,
     DJANGO,
     DRIZZLE,
-    LIQUIBASE,
     SQLX,
     Migration,
 )
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
-from gatekeeper.model import Finding, Level
+from gatekeeper.model import Finding
 
 #: said of a form SQLite refuses only on a table that holds rows
 _WITH_ROWS = " on a table that holds rows"
@@ -130,8 +128,9 @@ class MigrationsCheck(BaseCheck):
             # moved one is read at base where it was, under the path its findings name)
             ctx.mark_existing_at_base(reversibility.findings(self, as_at_base, m, at_base=True))
             if ctx.config.get("safety", True):
-                findings += self._safety(ctx, m, changed, markers)
-                self._merged_hazards(ctx, m)
+                added = self._safety(ctx, m, changed, markers)
+                again = functools.partial(self._safety, m=m, changed=changed, markers=markers)
+                findings += added + mergedview.edit_brought(self, ctx, m, added, again)
             findings += self._rejected(ctx, m, markers)
             if m.framework == ALEMBIC:
                 alembic_folders.add(m.directory)
@@ -175,18 +174,7 @@ class MigrationsCheck(BaseCheck):
         dialect = str(ctx.config.get("dialect", "postgres"))
         code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
         hits = safetyhits.framework_hits(changes, m, text, dialect, code_paths, changed)
-        sizes = tables.Sizes.read(ctx.config)
-        if sizes.listed is None and dialect == "postgres" and any(map(sizes.weighs, hits)):
-            # the merged history is read only when a hit's level depends on a table's size
-            folder = m.directory
-            sizes = dataclasses.replace(
-                sizes,
-                indexed_concurrently=precedent.concurrent_tables(changes, folder),
-                indexed_often=precedent.often_indexed(changes, m),
-                indexed_many_ways=djtogether.many_indexed(changes, m.path)
-                if m.framework == DJANGO
-                else {},
-            )
+        sizes = precedent.sizes(changes, ctx.config, dialect, m, hits)
         if not ctx.config.get("drop_after_copy", True):
             hits = [reliefs.refused(h) if h.relaxed == moves.RELAXED else h for h in hits]
         relief = reliefs.Reliefs(
@@ -220,30 +208,6 @@ class MigrationsCheck(BaseCheck):
             )
             out.append(markers.mark(found, marker) if marker else found)
         return out
-
-    def _merged_hazards(self, ctx: CheckContext, m: Migration) -> None:
-        """An edited merged migration's hazards at base, marked as existing there
-        (mergedview.py): the edit is judged for what it brings. Only the hazards the merged
-        file itself shows as errors count: one its own statements relieved there (values
-        copied first, a table no release shipped, a small table) excuses nothing, so an
-        edit that undoes the relief is judged whole; the deploy-order reliefs, which depend
-        on what else a change touches, are not asked."""
-        if m.framework == LIQUIBASE:
-            return  # a changelog holds many migrations: its new changesets are judged apart
-        view = mergedview.merged_version(ctx.changes, m)
-        text = view.text_at_head(m.path) if view is not None else None
-        if view is None or text is None:
-            return
-        dialect = str(ctx.config.get("dialect", "postgres"))
-        code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
-        hits = safetyhits.framework_hits(view, m, text, dialect, code_paths, [m])
-        sizes = tables.Sizes.read(ctx.config)
-        judged = (reliefs.data_relief(view, m, h) for h in map(sizes.judge, hits))
-        ctx.mark_existing_at_base(
-            self.finding(h.rule, h.message, path=m.path, line=h.line, evidence=h.evidence)
-            for h in judged
-            if h.level is not Level.WARNING and not h.ignored_by
-        )
 
     def _rejected(self, ctx: CheckContext, m: Migration, markers: Suppressions) -> list[Finding]:
         """``syntax-rejected``: added statements the file's own database refuses to run

@@ -27,11 +27,15 @@ job log: none in 123 migrations) has none, so having none does not make a table 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import detect, ecto, reindexed
-from gatekeeper.checks.migrations.detect import ECTO, Migration
+from gatekeeper.checks.migrations import detect, djtogether, ecto, reindexed, tables
+from gatekeeper.checks.migrations.detect import DJANGO, ECTO, Migration
+from gatekeeper.checks.migrations.hits import Hit
 
 #: merged files read per folder, at most
 MAX_FILES = 50
@@ -51,6 +55,23 @@ _ECTO = re.compile(
     r"\b(?:unique_)?index\(\s*[:\"](?P<table>\w{1,200})\"?\s*,[^()]{0,600}?"
     r"(?:\([^()]{0,300}\)[^()]{0,600}?)*\bconcurrently:\s*true\b",
 )
+
+
+def sizes(
+    changes: ChangeSet, config: Mapping[str, Any], dialect: str, m: Migration, hits: list[Hit]
+) -> tables.Sizes:
+    """The table sizes ``m``'s hits are judged by: the policy's list when it has one, else
+    names and, on PostgreSQL, the team's own precedent in the merged history (read only
+    when a hit's level depends on a table's size)."""
+    found = tables.Sizes.read(config)
+    if found.listed is not None or dialect != "postgres" or not any(map(found.weighs, hits)):
+        return found
+    return dataclasses.replace(
+        found,
+        indexed_concurrently=concurrent_tables(changes, m.directory),
+        indexed_often=often_indexed(changes, m),
+        indexed_many_ways=djtogether.many_indexed(changes, m.path) if m.framework == DJANGO else {},
+    )
 
 
 def concurrent_tables(changes: ChangeSet, folder: str) -> dict[str, str]:
