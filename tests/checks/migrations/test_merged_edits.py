@@ -11,7 +11,12 @@ from __future__ import annotations
 import pytest
 
 from gatekeeper.model import Verdict
-from tests.adversarial.conftest import assert_blocked, blocking_rules, make_unreleased_edit
+from tests.adversarial.conftest import (
+    assert_blocked,
+    blocking_rules,
+    make_unreleased_edit,
+    text_of,
+)
 from tests.conftest import GitRepo
 
 POLICY = (
@@ -118,3 +123,13 @@ def test_an_alembic_index_renamed_passes(git_repo: GitRepo, merged: str, head: s
         git_repo, POLICY, ALEMBIC_RELEASED, {path: _alembic(merged)}, {path: _alembic(head)}
     )
     _passes(edit.judge())
+
+
+def test_a_marker_the_edit_writes_is_counted_once(git_repo: GitRepo) -> None:
+    # the whole file's review meets the PR's marker again; the details count it once
+    marker = "-- gatekeeper:ignore drop-column the column was never written\n"
+    merged = {UP: LOCK + ADD, DOWN: "SELECT 1;\n"}
+    head = {UP: LOCK + ADD + marker + DROP}
+    verdict = make_unreleased_edit(git_repo, POLICY, RELEASED, merged, head).judge()
+    assert_blocked(verdict, "migrations/drop-column")
+    assert "Suppressions written in this PR: 1 reported" in text_of(verdict)

@@ -129,7 +129,11 @@ class MigrationsCheck(BaseCheck):
             ctx.mark_existing_at_base(reversibility.findings(self, as_at_base, m, at_base=True))
             if ctx.config.get("safety", True):
                 added = self._safety(ctx, m, changed, markers)
-                again = functools.partial(self._safety, m=m, changed=changed, markers=markers)
+                # the whole file's review judges the same markers again: on its own count
+                apart = dataclasses.replace(
+                    markers, trusted_markers=[], approved_markers=[], reported_markers=[]
+                )
+                again = functools.partial(self._safety, m=m, changed=changed, markers=apart)
                 findings += added + mergedview.edit_brought(self, ctx, m, added, again)
             findings += self._rejected(ctx, m, markers)
             if m.framework == ALEMBIC:

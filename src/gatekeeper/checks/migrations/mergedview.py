@@ -115,6 +115,12 @@ def edit_brought(
     return extra
 
 
+def _place(f: Finding) -> tuple[str, int | None]:
+    """A finding's identity in one file's review: its fingerprint and line (the two
+    reviews may word the same finding apart)."""
+    return f.fingerprint, f.location.start_line if f.location else None
+
+
 def _unmatched(head: list[Finding], base: list[Finding]) -> tuple[list[Finding], list[Finding]]:
     """The head errors no base error excuses, and the base errors no head error took."""
     left = Counter(f.fingerprint for f in base)
@@ -139,11 +145,11 @@ def brought(added: list[Finding], whole: list[Finding], base: list[Finding]) -> 
     for f in added:
         if f.level is Level.ERROR and excuses[f.fingerprint] > 0:
             excuses[f.fingerprint] -= 1
-    reported = Counter(added)
+    reported = Counter(map(_place, added))
     out: list[Finding] = []
     for f in whole:
-        if reported[f] > 0:
-            reported[f] -= 1
+        if reported[_place(f)] > 0:
+            reported[_place(f)] -= 1
         elif f.level is not Level.ERROR:
             continue  # an unchanged statement's warning is not the edit's to report
         elif excuses[f.fingerprint] > 0:
