@@ -6,7 +6,9 @@ copy below the untouched drop, deleting it, deleting a ``NOT VALID`` or ``CONCUR
 line, a ``COMMIT`` or a ``transaction:false`` / ``atomic = False`` /
 ``disable_ddl_transaction!`` left the hazard unreviewed, and the merged version (where it
 was relieved or absent) excused nothing because nothing was reported. Each case passed the
-gate on main at 315d2e3.
+gate on main at 315d2e3, but the last: a guard that a new migration git pairs with a
+deleted merged one (a rename to another version, statements changed) is judged whole, not
+as an edit of the merged one.
 """
 
 from __future__ import annotations
@@ -197,3 +199,20 @@ def test_a_rails_disable_ddl_transaction_removed_blocks(unreleased_edit: Unrelea
     path = "db/migrate/20240201000000_add_index.rb"
     verdict = unreleased_edit(POLICY, released, {path: merged_text}, {path: head_text}).judge()
     assert_blocked(verdict, "migrations/concurrent-in-transaction")
+
+
+def test_a_new_migration_git_pairs_with_a_deleted_merged_one_is_new(
+    unreleased_edit: UnreleasedEdit,
+) -> None:
+    # the merged file "moves" to a new version with its index on another column: git
+    # reads a rename (most lines kept), the runner a new migration, judged whole
+    notes = "".join(f"-- note {n}: indexes for the order list\n" for n in range(8))
+    merged = _sql(notes + LOCK + "CREATE INDEX idx_x ON orders (x);\n", "DROP INDEX idx_x;\n")
+    head = {
+        UP: None,
+        DOWN: None,
+        "db/3_index.up.sql": notes + LOCK + "CREATE INDEX idx_x ON orders (a);\n",
+        "db/3_index.down.sql": "DROP INDEX idx_x;\n",
+    }
+    verdict = unreleased_edit(POLICY, RELEASED, merged, head).judge()
+    assert_blocked(verdict, "migrations/index-not-concurrent")

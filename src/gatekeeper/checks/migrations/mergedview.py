@@ -28,12 +28,20 @@ excuse a new one).
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections import Counter
 from collections.abc import Callable
 
 from gatekeeper.changes import ChangedFile, ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck, CheckContext
-from gatekeeper.checks.migrations import precedent, reliefs, renamed, review, safetyhits
+from gatekeeper.checks.migrations import (
+    precedent,
+    reliefs,
+    renamed,
+    review,
+    safetyhits,
+    sqltext,
+)
 from gatekeeper.checks.migrations.detect import LIQUIBASE, Migration
 from gatekeeper.model import Finding, Level
 
@@ -44,12 +52,27 @@ SafetyReview = Callable[[CheckContext], list[Finding]]
 def merged_version(changes: ChangeSet, m: Migration) -> ChangeSet | None:
     """The change as if it added ``m``'s merged version whole, everything else read as
     merged; None when ``m`` is new (or its merged version unreadable)."""
+    f = changes.get(m.path)
+    if f is None or (f.old_path and not same_migration(f.old_path, m.path)):
+        return None  # new, or a merged one under another name: a new migration
     undone = changes.renames_undone_at_base()
     text = undone.text_at_base(m.path)
-    if text is None or changes.get(m.path) is None:
+    if text is None:
         return None
     whole = ChangedFile(m.path, FileStatus.ADDED, added=((1, text.count("\n") + 1),))
     return dataclasses.replace(undone, head_tree=undone.base_tree, files=(whole,))
+
+
+def same_migration(old: str, new: str) -> bool:
+    """Whether a file the change moved from ``old`` to ``new`` is still the same migration:
+    a folder moved whole keeps each file's name (and a diesel or Prisma migration's folder
+    name, its version), while git may pair a deleted migration with a new, similar one of
+    another version (a new migration, judged whole)."""
+    if posixpath.basename(old) != posixpath.basename(new):
+        return False
+    if any(c.isdigit() for c in posixpath.basename(new)):
+        return True
+    return posixpath.basename(posixpath.dirname(old)) == posixpath.basename(posixpath.dirname(new))
 
 
 def whole_at_head(changes: ChangeSet, m: Migration) -> ChangeSet | None:
@@ -100,6 +123,15 @@ def edit_brought(
     what the merged version had)."""
     if m.framework == LIQUIBASE:
         return []  # a changelog holds many migrations: its new changesets are judged apart
+    f = ctx.changes.get(m.path)
+    if f is not None and f.old_path and not same_migration(f.old_path, m.path):
+        # git paired a new migration with a deleted one: none of it was reviewed as added,
+        # and only a renumbering that keeps every statement is the merged one
+        text = ctx.changes.text_at_head(m.path) or ""
+        if _same_text(ctx.changes.text_at_base(f.old_path) or "", text, sql=m.reads_as_sql):
+            return []
+        anew = ctx.changes.with_added(m.path, ((1, text.count("\n") + 1),))
+        return brought(added, safety(dataclasses.replace(ctx, changes=anew)), [], warnings=True)
     base = merged_errors(check, ctx, m)
     ctx.mark_existing_at_base(base)
     whole = whole_at_head(ctx.changes, m)
@@ -113,6 +145,16 @@ def edit_brought(
         merged = ctx.changes.renames_undone_at_base().text_at_base(m.path) or ""
         ctx.mark_existing_at_base(renamed.twins(new, gone, head, merged, sql=m.reads_as_sql))
     return extra
+
+
+def _same_text(old: str, new: str, *, sql: bool) -> bool:
+    """Whether two versions of a migration run the same: for SQL, the same statements once
+    comments and blanks are set aside; for code, the same non-blank lines."""
+    if sql:
+        return sqltext.executed(old) == sqltext.executed(new)
+    return [x.strip() for x in old.splitlines() if x.strip()] == [
+        x.strip() for x in new.splitlines() if x.strip()
+    ]
 
 
 def _place(f: Finding) -> tuple[str, int | None]:
@@ -138,9 +180,12 @@ def _unmatched(head: list[Finding], base: list[Finding]) -> tuple[list[Finding],
     return new, gone[::-1]
 
 
-def brought(added: list[Finding], whole: list[Finding], base: list[Finding]) -> list[Finding]:
-    """The errors of ``whole`` that are neither in ``added`` nor excused by an error of
-    ``base`` left over once ``added``'s errors took theirs (N at base excuse N at head)."""
+def brought(
+    added: list[Finding], whole: list[Finding], base: list[Finding], *, warnings: bool = False
+) -> list[Finding]:
+    """The errors (with ``warnings``, every finding) of ``whole`` that are neither in
+    ``added`` nor excused by an error of ``base`` left over once ``added``'s errors took
+    theirs (N at base excuse N at head)."""
     excuses = Counter(f.fingerprint for f in base if f.level is Level.ERROR)
     for f in added:
         if f.level is Level.ERROR and excuses[f.fingerprint] > 0:
@@ -150,7 +195,7 @@ def brought(added: list[Finding], whole: list[Finding], base: list[Finding]) -> 
     for f in whole:
         if reported[_place(f)] > 0:
             reported[_place(f)] -= 1
-        elif f.level is not Level.ERROR:
+        elif f.level is not Level.ERROR and not warnings:
             continue  # an unchanged statement's warning is not the edit's to report
         elif excuses[f.fingerprint] > 0:
             excuses[f.fingerprint] -= 1
