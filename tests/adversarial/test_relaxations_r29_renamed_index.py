@@ -66,3 +66,18 @@ def _alembic(rev: str, down: str | None, up: str) -> str:
         f'"""r"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "{rev}"\n'
         f"down_revision = {down!r}\n\n\ndef upgrade():\n{up}\n\n\ndef downgrade():\n    pass\n"
     )
+
+
+def test_a_line_changed_in_a_merged_statement_no_parser_read_is_reviewed(
+    unreleased_edit: UnreleasedEdit,
+) -> None:
+    # the kept lines of an unreadable merged statement stay unreviewed (as on main); a
+    # line the fix changes there is reviewed
+    broken = "ALTER TABLE orders ADD COLUMN y int,\nALTER TABLE orders RENAME COLUMN x TO y;\n"
+    merged = {UP: LOCK + broken, DOWN: "SELECT 1;\n"}
+    head = {
+        UP: LOCK + "ALTER TABLE orders ADD COLUMN y int;\n"
+        "ALTER TABLE orders RENAME COLUMN legacy TO y2;\n"
+    }
+    verdict = unreleased_edit(POLICY, RELEASED, merged, head).judge()
+    assert_blocked(verdict, "migrations/rename-column")

@@ -145,3 +145,17 @@ def test_an_unreleased_migration_renumbered_as_it_was_passes(git_repo: GitRepo) 
         "db/3_edit.down.sql": "DROP INDEX idx_old;\n",
     }
     _passes(make_unreleased_edit(git_repo, POLICY, RELEASED, merged, head).judge())
+
+
+BROKEN = "ALTER TABLE orders DROP COLUMN a,\nALTER TABLE orders RENAME COLUMN x TO y;\n"
+
+
+def test_a_merged_statement_no_parser_read_fixed_keeps_its_lines_unreviewed(
+    git_repo: GitRepo,
+) -> None:
+    # umami 31b059d: a comma for a semicolon; the fix adds the drop's line, and the kept
+    # rename line was never reviewed in the merged version: only the added line is judged
+    merged = {UP: LOCK + ADD + COPY + BROKEN, DOWN: "SELECT 1;\n"}
+    head = {UP: LOCK + ADD + COPY + BROKEN.replace(",\n", ";\n", 1)}
+    verdict = make_unreleased_edit(git_repo, POLICY, RELEASED, merged, head).judge()
+    assert "migrations/rename-column" not in blocking_rules(verdict)

@@ -45,6 +45,8 @@ from gatekeeper.checks.migrations import (
 from gatekeeper.checks.migrations.detect import LIQUIBASE, Migration
 from gatekeeper.model import Finding, Level
 
+#: the rule of a statement no parser read
+UNREAD = "unreviewed-statement"
 #: the safety review of one migration in a given context (the check's own)
 SafetyReview = Callable[[CheckContext], list[Finding]]
 
@@ -138,13 +140,39 @@ def edit_brought(
     if whole is None:
         return []
     extra = brought(added, safety(dataclasses.replace(ctx, changes=whole)), base)
+    head = ctx.changes.text_at_head(m.path) or ""
+    merged = ctx.changes.renames_undone_at_base().text_at_base(m.path) or ""
+    unread = {f.location.start_line for f in base if f.rule == UNREAD and f.location}
+    if m.reads_as_sql and unread:
+        said = _lines_of(merged, unread)
+        kept = ctx.changes.added_lines(m.path)
+        extra = [f for f in extra if not _unread_at_base(f, kept, head.splitlines(), said)]
     # an index the edit only renamed (or made IF NOT EXISTS) is the merged one
     new, gone = _unmatched([f for f in added + extra if f.level is Level.ERROR], base)
     if new and gone:
-        head = ctx.changes.text_at_head(m.path) or ""
-        merged = ctx.changes.renames_undone_at_base().text_at_base(m.path) or ""
         ctx.mark_existing_at_base(renamed.twins(new, gone, head, merged, sql=m.reads_as_sql))
     return extra
+
+
+def _lines_of(sql: str, starts: set[int | None]) -> set[str]:
+    """The lines of the statements of ``sql`` that start on ``starts``, stripped (of a
+    statement's closing ``;`` too)."""
+    return {
+        x.strip().rstrip(";").rstrip()
+        for s in sqltext.split(sql)
+        if s.line in starts
+        for x in s.text.splitlines()
+    } - {""}
+
+
+def _unread_at_base(f: Finding, added: frozenset[int], head: list[str], unread: set[str]) -> bool:
+    """Whether ``f`` sits on a line the edit kept from a merged statement no parser read
+    (umami's ``DROP COLUMN "deleted_at",`` before a ``RENAME``): what the merged version
+    meant there was never reviewed, so only the lines the edit adds are, as before."""
+    line = f.location.start_line if f.location else None
+    if not line or line in added or line > len(head):
+        return False
+    return head[line - 1].strip().rstrip(";").rstrip() in unread
 
 
 def _same_text(old: str, new: str, *, sql: bool) -> bool:
