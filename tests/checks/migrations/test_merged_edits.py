@@ -136,12 +136,14 @@ def test_a_marker_the_edit_writes_is_counted_once(git_repo: GitRepo) -> None:
 
 
 def test_an_unreleased_migration_renumbered_as_it_was_passes(git_repo: GitRepo) -> None:
-    # two branches took version 2: one renumbers its unreleased migration, statements kept
-    merged = {UP: LOCK + INDEX, DOWN: "DROP INDEX idx_old;\n"}
+    # two branches took version 2: one renumbers its unreleased migration (git pairs the
+    # files), statements kept, one reflowed
+    notes = "".join(f"-- note {n}: the order list's index\n" for n in range(8))
+    merged = {UP: notes + LOCK + INDEX, DOWN: "DROP INDEX idx_old;\n"}
     head = {
         UP: None,
         DOWN: None,
-        "db/3_edit.up.sql": LOCK + "-- renumbered\n" + INDEX,
+        "db/3_edit.up.sql": notes + LOCK + INDEX.replace(" ON", "\n    ON"),
         "db/3_edit.down.sql": "DROP INDEX idx_old;\n",
     }
     _passes(make_unreleased_edit(git_repo, POLICY, RELEASED, merged, head).judge())

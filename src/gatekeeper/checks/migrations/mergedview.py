@@ -51,11 +51,14 @@ UNREAD = "unreviewed-statement"
 SafetyReview = Callable[[CheckContext], list[Finding]]
 
 
-def merged_version(changes: ChangeSet, m: Migration) -> ChangeSet | None:
+def merged_version(
+    changes: ChangeSet, m: Migration, *, renumbered: bool = False
+) -> ChangeSet | None:
     """The change as if it added ``m``'s merged version whole, everything else read as
-    merged; None when ``m`` is new (or its merged version unreadable)."""
+    merged; None when ``m`` is new (or its merged version unreadable). A merged file under
+    another migration's name counts only when ``renumbered`` (it runs the same)."""
     f = changes.get(m.path)
-    if f is None or (f.old_path and not same_migration(f.old_path, m.path)):
+    if f is None or (f.old_path and not renumbered and not same_migration(f.old_path, m.path)):
         return None  # new, or a merged one under another name: a new migration
     undone = changes.renames_undone_at_base()
     text = undone.text_at_base(m.path)
@@ -90,15 +93,17 @@ def whole_at_head(changes: ChangeSet, m: Migration) -> ChangeSet | None:
     return changes.with_added(m.path, ((1, text.count("\n") + 1),))
 
 
-def merged_errors(check: BaseCheck, ctx: CheckContext, m: Migration) -> list[Finding]:
+def merged_errors(
+    check: BaseCheck, ctx: CheckContext, m: Migration, *, renumbered: bool = False
+) -> list[Finding]:
     """The safety findings ``m``'s merged version shows as errors (or at a rule's own
-    level when that is no warning), judged as the head's
-    are (the same table sizes, the same data reliefs). Only the hazards the merged file
+    level when that is no warning), judged as the head's are (the same table sizes, the
+    same data reliefs). Only the hazards the merged file
     itself shows as errors count: one its own statements relieved there (values copied
     first, a table no release shipped, a small table) excuses nothing, so an edit that
     undoes the relief is judged whole; the deploy-order reliefs, which depend on what else
     a change touches, are not asked. A marker-waived one excuses nothing either."""
-    view = merged_version(ctx.changes, m)
+    view = merged_version(ctx.changes, m, renumbered=renumbered)
     text = view.text_at_head(m.path) if view is not None else None
     if view is None or text is None:
         return []
@@ -130,28 +135,44 @@ def edit_brought(
         # git paired a new migration with a deleted one: none of it was reviewed as added,
         # and only a renumbering that keeps every statement is the merged one
         text = ctx.changes.text_at_head(m.path) or ""
-        if _same_text(ctx.changes.text_at_base(f.old_path) or "", text, sql=m.reads_as_sql):
-            return []
-        anew = ctx.changes.with_added(m.path, ((1, text.count("\n") + 1),))
-        return brought(added, safety(dataclasses.replace(ctx, changes=anew)), [], warnings=True)
+        if not _same_text(ctx.changes.text_at_base(f.old_path) or "", text, sql=m.reads_as_sql):
+            anew = ctx.changes.with_added(m.path, ((1, text.count("\n") + 1),))
+            whole = safety(dataclasses.replace(ctx, changes=anew))
+            return brought(added, whole, [], warnings=True)
+        base = merged_errors(check, ctx, m, renumbered=True)
+        ctx.mark_existing_at_base(base)
+        _mark_renamed(ctx, m, added, base)
+        return []
     base = merged_errors(check, ctx, m)
     ctx.mark_existing_at_base(base)
-    whole = whole_at_head(ctx.changes, m)
-    if whole is None:
+    whole_view = whole_at_head(ctx.changes, m)
+    if whole_view is None:
         return []
-    extra = brought(added, safety(dataclasses.replace(ctx, changes=whole)), base)
-    head = ctx.changes.text_at_head(m.path) or ""
-    merged = ctx.changes.renames_undone_at_base().text_at_base(m.path) or ""
+    extra = brought(added, safety(dataclasses.replace(ctx, changes=whole_view)), base)
     unread = {f.location.start_line for f in base if f.rule == UNREAD and f.location}
     if m.reads_as_sql and unread:
-        said = _lines_of(merged, unread)
+        said = _lines_of(_merged_text(ctx, m), unread)
         kept = ctx.changes.added_lines(m.path)
-        extra = [f for f in extra if not _unread_at_base(f, kept, head.splitlines(), said)]
-    # an index the edit only renamed (or made IF NOT EXISTS) is the merged one
-    new, gone = _unmatched([f for f in added + extra if f.level is Level.ERROR], base)
-    if new and gone:
-        ctx.mark_existing_at_base(renamed.twins(new, gone, head, merged, sql=m.reads_as_sql))
+        head = (ctx.changes.text_at_head(m.path) or "").splitlines()
+        extra = [f for f in extra if not _unread_at_base(f, kept, head, said)]
+    _mark_renamed(ctx, m, added + extra, base)
     return extra
+
+
+def _merged_text(ctx: CheckContext, m: Migration) -> str:
+    return ctx.changes.renames_undone_at_base().text_at_base(m.path) or ""
+
+
+def _mark_renamed(
+    ctx: CheckContext, m: Migration, head: list[Finding], base: list[Finding]
+) -> None:
+    """Mark as existing at base the head errors that are a merged error renamed or
+    reformatted (an index the edit only renamed, or made IF NOT EXISTS: renamed.py)."""
+    new, gone = _unmatched([f for f in head if f.level is Level.ERROR], base)
+    if new and gone:
+        text = ctx.changes.text_at_head(m.path) or ""
+        twins = renamed.twins(new, gone, text, _merged_text(ctx, m), sql=m.reads_as_sql)
+        ctx.mark_existing_at_base(twins)
 
 
 def _lines_of(sql: str, starts: set[int | None]) -> set[str]:
