@@ -142,7 +142,7 @@ def _yaml_templates(ctx: CheckContext, doc: Documentation, keys: set[str]) -> No
     """Add the undotted keys still undocumented that a YAML file at head names,
     commented out or set (configdocs.yaml_template_keys): one search at head for the
     keys, then only the files naming one, outside tests and the folders that hold no
-    samples (a dotted viper key is a sample's nesting, read by _config_samples)."""
+    samples (a dotted viper key is a sample's nesting, read by config_samples)."""
     wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
     yaml = ("*.yml", "*.yaml")
     for path, text in _head_files_naming(ctx, wanted, yaml, configdocs.MAX_TEMPLATES):
