@@ -59,7 +59,8 @@ from gatekeeper.checks.security.secret_formats import (
 )
 from gatekeeper.checks.security.secret_hits import Hit, ScanOptions, overlaps
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
-from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
+from gatekeeper.checks.security.secret_python import SourceRegions, python_regions
+from gatekeeper.checks.security.secret_rust import rust_test_lines
 from gatekeeper.checks.security.secret_unquoted import (
     base64_text,
     reads_unquoted,
@@ -124,7 +125,8 @@ RULES: tuple[Rule, ...] = (
         "(`doc_files`) it is a warning, as fixtures and examples are made-up "
         "values that look like secrets; a token of a known format blocks there as anywhere. "
         "In Python, a docstring counts as documentation and a block under a bare "
-        "`if TESTING:` flag as test code. "
+        "`if TESTING:` flag as test code; in Rust, `#[cfg(test)]` items and `#[test]` "
+        "functions are test code. "
         "A level the policy gives the part applies everywhere.",
         tags=("security", "CWE-798"),
         security_severity="7.5",
@@ -245,7 +247,7 @@ def _scan_file(
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine, tests=tests)
     findings = []
     where = _Where(tests, match_any(f.path, opts.docs))
-    regions = _python_regions(f.path, text, hits, opts)
+    regions = _regions(f.path, text, hits, opts)
     for numbered in _numbered(hits):
         finding = _to_finding(numbered, part, make, _where_in(where, regions, numbered[0]))
         found = judge.review(finding, numbered[0], lines)
@@ -256,19 +258,20 @@ def _scan_file(
     return findings, f.added_count
 
 
-def _python_regions(
-    path: str, text: str, hits: Sequence[Hit], opts: ScanOptions
-) -> PythonRegions | None:
-    """Docstrings and ``if TESTING:`` blocks of a Python file, parsed only when a generic
-    hit may sit in one (an empty ``test_files``, as ``strict`` sets, looks for neither)."""
-    if not path.endswith((".py", ".pyi")) or not opts.tests:
+def _regions(path: str, text: str, hits: Sequence[Hit], opts: ScanOptions) -> SourceRegions | None:
+    """Docstrings and ``if TESTING:`` blocks of a Python file, ``#[cfg(test)]`` items and
+    ``#[test]`` functions of a Rust file, read only when a generic hit may sit in one (an
+    empty ``test_files``, as ``strict`` sets, looks for none)."""
+    if not opts.tests or not any(h.rule == RULE_GENERIC for h in hits):
         return None
-    if not any(h.rule == RULE_GENERIC for h in hits):
-        return None
-    return python_regions(text)
+    if path.endswith((".py", ".pyi")):
+        return python_regions(text)
+    if path.endswith(".rs"):
+        return SourceRegions(testing=rust_test_lines(text))
+    return None
 
 
-def _where_in(where: _Where, regions: PythonRegions | None, hit: Hit) -> _Where:
+def _where_in(where: _Where, regions: SourceRegions | None, hit: Hit) -> _Where:
     """What kind of place one hit is in: its file's, or a docstring or test-only block."""
     if regions is None or hit.rule != RULE_GENERIC:
         return where
