@@ -8,8 +8,10 @@ for every table, as ``strict`` does); without that list a table is presumed larg
 its name says it records things as they happen (``website_event``, ``audit_log``,
 ``metrics``, ``link_clicks``, a tracer's ``spans``, ``messageattempt`` written as one
 word), the tables that grow without bound (not ``views``: a table of saved views is as
-often a few rows of settings as one of page views). On a large table these findings are
-errors, on any other table warnings that say what would make them block.
+often a few rows of settings as one of page views), or when the merged migrations say so
+(precedent.py, djtogether.py; not the often-indexed sign on a hub many tables reference,
+hubs.py). On a large table these findings are errors, on any other table warnings that
+say what would make them block.
 """
 
 from __future__ import annotations
