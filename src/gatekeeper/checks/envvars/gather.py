@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars import configdocs, deploydocs
+from gatekeeper.checks.envvars.docmarkdown import parse_markdown
 from gatekeeper.checks.envvars.docs import (
     COMPOSE_FILES,
     DEFAULT_DOCS,
@@ -28,7 +29,6 @@ from gatekeeper.checks.envvars.docs import (
     parse_env_config,
     parse_env_file,
     parse_families,
-    parse_markdown,
 )
 from gatekeeper.checks.envvars.model import FAMILY_MARK
 from gatekeeper.checks.envvars.sides import MAX_SEARCHED, TEST_FILES
