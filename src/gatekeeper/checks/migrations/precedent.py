@@ -23,6 +23,8 @@ migrations (``create index(:t, ...)``, ``create unique_index``, in ``def change`
 up``) and plain SQL up files (``CREATE INDEX ... ON t``) directly in the folder. The count
 only ever makes a table large: a hot table its team indexed with its columns (nautobot's
 job log: none in 123 migrations) has none, so having none does not make a table small.
+On a hub that many other tables reference (``users``, ``accounts``: hubs.py) the count says
+nothing, and tables.py does not take it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import detect, djtogether, ecto, reindexed, tables
+from gatekeeper.checks.migrations import detect, djtogether, ecto, hubs, reindexed, tables
 from gatekeeper.checks.migrations.detect import DJANGO, ECTO, Migration
 from gatekeeper.checks.migrations.hits import Hit
 
@@ -66,10 +68,12 @@ def sizes(
     found = tables.Sizes.read(config)
     if found.listed is not None or dialect != "postgres" or not any(map(found.weighs, hits)):
         return found
+    often = often_indexed(changes, m)
     return dataclasses.replace(
         found,
         indexed_concurrently=concurrent_tables(changes, m.directory),
-        indexed_often=often_indexed(changes, m),
+        indexed_often=often,
+        hubs=hubs.hubs(changes, m, often),
         indexed_many_ways=djtogether.many_indexed(changes, m.path) if m.framework == DJANGO else {},
     )
 
