@@ -59,6 +59,17 @@ def test_the_base_read_as_the_head_names_it() -> None:
     assert plain.renames_undone_at_base() is plain
 
 
+def test_a_view_with_other_added_lines_shares_the_facts() -> None:
+    cs = changeset({"a.sql": "x\ny\n", "b.sql": "k\n"}, {"a.sql": "x\nz\n", "b.sql": "k2\n"})
+    found = cs.fact("n", lambda: 1)
+    view = cs.with_added("a.sql", ((1, 2),))
+    assert view.added_lines("a.sql") == {1, 2} and cs.added_lines("a.sql") == {2}
+    assert view.added_lines("b.sql") == cs.added_lines("b.sql") == {1}
+    assert view.fact("n", lambda: 2) == found  # the same trees: what was found holds
+    edited = view.get("a.sql")
+    assert edited is not None and edited.status is FileStatus.MODIFIED
+
+
 def test_text_reads_refuse_binary_large_and_non_utf8() -> None:
     cs = changeset({}, {"b.bin": b"\0\1", "l.txt": "x" * 20, "u.txt": b"\xff", "t.txt": "ok"})
     cs.max_file_bytes = 10
