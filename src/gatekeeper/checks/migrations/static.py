@@ -8,6 +8,7 @@ rename back...: :mod:`.alembicpairs`) and whatever is left unpaired is reported 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import posixpath
 import re
 from collections.abc import Iterable
@@ -16,11 +17,13 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
+    djdata,
     fizz,
     naming,
     pyops,
     pyrows,
     rails,
+    railsdata,
     sqleffects,
     sqlmigrate,
     variants,
@@ -233,6 +236,21 @@ def _fills_only(
     )
 
 
+def _destroys(check: BaseCheck, path: str, line: int | None, lost: list[str], down: str) -> Finding:
+    """An empty down of an up that deletes rows or erases values (:mod:`.djdata`): an
+    error, since the data is gone and nothing written later gives it back."""
+    return check.finding(
+        "empty-down",
+        f"{down} of {path} does nothing, and the up destroys stored data "
+        f"({', '.join(lost[:4])}): a rollback cannot give it back. Keep a copy to restore "
+        "from (a backup table the down reads), or declare it: gatekeeper:irreversible "
+        "<reason>.",
+        path=path,
+        line=line,
+        evidence=path,
+    )
+
+
 def _irreversible(check: BaseCheck, path: str, reason: str, line: int = 1) -> Finding:
     """``irreversible`` (info): the migration says why it cannot be undone; ``line`` is
     where it says so (the marker, or the statement declaring it)."""
@@ -287,7 +305,10 @@ def check_alembic(
             )
         ]
     if info.downgrade_state == "empty" and _rows_only(m.path, source, info):
-        return [_fills_only(check, m.path, info.downgrade_line)]
+        lost = djdata.sql_losses(";\n".join(info.upgrade_sql or ()), set())
+        if not lost:
+            return [_fills_only(check, m.path, info.downgrade_line)]
+        return [_destroys(check, m.path, info.downgrade_line, lost, "downgrade()")]
     if honour_marker and info.downgrade_state == "raises" and len(info.downgrade_reason) >= 10:
         # ``raise NotImplementedError("Restore from a backup ...")``: the revision says why
         # it cannot be undone, as a gatekeeper:irreversible marker would (and, written by
@@ -401,12 +422,17 @@ def check_django(
     calls: list[ast.Call],
     *,
     honour_marker: bool = True,
+    earlier: djdata.Made | None = None,
 ) -> list[Finding]:
-    """RunPython and RunSQL without a reverse, or with a reverse that does nothing."""
+    """RunPython and RunSQL without a reverse, or with a reverse that does nothing (an
+    error when the step writes over stored values, :mod:`.djdata`). ``earlier``: what
+    the pull request's earlier new migrations of the folder add."""
     reason = irreversible_reason(source) if honour_marker else None
+    module = pyops.parse(source, m.path)
+    made = djdata.made_by(calls) | (earlier or set())
     out: list[Finding] = []
     for call in calls:
-        found = _django_reverse(call)
+        found = _django_reverse(call, module, made)
         if found is None:
             continue
         rule, message, level = found
@@ -426,9 +452,12 @@ def check_django(
     return out
 
 
-def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
+def _django_reverse(
+    call: ast.Call, module: ast.Module, made: djdata.Made
+) -> tuple[str, str, Level | None] | None:
     """(rule, message, level) for a RunPython or RunSQL whose reverse is missing or a
-    no-op; None when it has a real one (or is another operation)."""
+    no-op; None when it has a real one (or is another operation). ``made``: the fields
+    and models the migration (or an earlier new one) adds, which hold no values to lose."""
     name = pyops.call_name(call)
     if name not in ("RunPython", "RunSQL"):
         return None
@@ -448,6 +477,16 @@ def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
         if not data_only:
             # schema statements undone by nothing: the down leaves them in place
             return "reverse-is-noop", "RunSQL changes the schema and its reverse is a no-op", None
+    lost = (djdata.python_losses(module, forward, made) if name == "RunPython"
+            else djdata.sql_losses(pyops.literal_str(forward) or "", made))  # fmt: skip
+    if lost:
+        return (
+            "reverse-is-noop",
+            f"{name} with {keyword}=noop writes over stored values ({', '.join(lost[:4])}): "
+            "they are lost for good, and a rollback cannot give them back (keep a copy to "
+            "restore from, or declare it: gatekeeper:irreversible <reason>)",
+            None,
+        )
     what = "the data the forward code changed" if name == "RunPython" else "the rows it changed"
     return (
         "reverse-is-noop",
@@ -487,6 +526,11 @@ def check_rails(
             path=m.path, line=found["up"].line, evidence=m.path,
         ))  # fmt: skip
     down = found.get("down")
+    reason = irreversible_reason(source) if honour_marker else None
+    if down is not None and "up" in found:
+        destroyed = _rails_destroys(check, m.path, source, down, reason)
+        if destroyed is not None:
+            return destroyed
     if down is not None and rails.raises_only(down):
         return [_irreversible(check, m.path, "def down raises ActiveRecord::IrreversibleMigration")]
     change = found.get("change")
@@ -500,7 +544,31 @@ def check_rails(
             "it in reversible).",
             path=m.path, line=calls[0][0], evidence=listed,
         ))  # fmt: skip
-    reason = irreversible_reason(source) if honour_marker else None
     if out and reason:
         return [_irreversible(check, m.path, reason)]
     return out
+
+
+def _rails_destroys(
+    check: BaseCheck, path: str, source: str, down: rails.Method, reason: str | None
+) -> list[Finding] | None:
+    """``def up`` deletes rows or erases values and ``def down`` gives nothing back (empty,
+    or only raising IrreversibleMigration: the raise says the step cannot be undone, not
+    what becomes of the data; railsdata.py): ``empty-down``, an error, unless a
+    ``gatekeeper:irreversible`` marker says why. None when that is not the case."""
+    raises = rails.raises_only(down)
+    if raises or not _has_code(down):
+        lost = railsdata.destroyed(source)
+        if lost and reason:
+            return [_irreversible(check, path, reason)]
+        if lost:
+            what = "raises ActiveRecord::IrreversibleMigration" if raises else "is empty"
+            finding = _destroys(check, path, down.line, lost, "def down")
+            return [dataclasses.replace(finding, message=finding.message.replace(
+                "does nothing", what, 1))]  # fmt: skip
+    return None
+
+
+def _has_code(method: rails.Method) -> bool:
+    """Whether a Rails method holds a statement (not only blank lines and comments)."""
+    return any(rails.code(t).strip() for _, t in method.body)

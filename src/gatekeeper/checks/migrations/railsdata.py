@@ -1,0 +1,77 @@
+"""What a Rails migration's ``def up`` destroys: rows it deletes, values it erases.
+
+Weighed against a ``def down`` that does nothing or only raises
+``ActiveRecord::IrreversibleMigration``. Filling a column the migration adds, or only rows
+where a column is empty, is a backfill: a rollback that keeps the values loses nothing.
+Deleting rows (``Model.where(...).delete_all``, ``destroy_all``, ``execute "DELETE ..."``,
+``TRUNCATE``) or erasing values a column held (``update_all(col: nil)`` on every row or on
+rows chosen by the column's own value; ``UPDATE t SET c = NULL``) loses them for good,
+and no down written later gives them back: the raise says the migration cannot be
+undone, not what becomes of the data. Writing other values (a remap, a recomputation),
+or erasing values chosen by other columns (a stale copy cleared), is no evidence of a
+loss: a reviewer reads those as fixes, so they stay as they were. The same reading as
+Django's (:mod:`.djdata`); Ruby is read line by line, nothing is executed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gatekeeper.checks.migrations import rails, railsops, rubysql, sqlwrites
+from gatekeeper.checks.migrations.sqltext import split
+
+#: ``Model...delete_all`` / ``destroy_all`` (a constant starts the chain)
+_DELETES = re.compile(r"^\s*([A-Z][\w:]*)\b[^#]*?\.(?:delete_all|destroy_all)\b")
+#: ``Model...update_all(...)``: the chain before it, and its arguments
+_UPDATE_ALL = re.compile(r"^\s*([A-Z][\w:]*)\b([^#]*?)\.update_all\b\s*\(?(.*)$", re.S)
+#: ``col: nil`` / ``col: ""`` / ``"col" => nil`` in a hash
+_ERASED_KEY = re.compile(r"""(?:\b(\w+):|["':](\w+)["']?\s*=>)\s*(?:nil|""|'')(?=\s*[,)}]|\s*$)""")
+#: ``"col = NULL"`` in an SQL fragment
+_ERASED_SQL = re.compile(r"""(\w+)\s*=\s*(?:NULL|''|"")""", re.IGNORECASE)
+#: ``where(col: nil)``: rows where the column is empty
+_NIL = r"""(?:nil|""|'')"""
+_EMPTY_KEY = re.compile(rf"\bwhere\s*\(?\s*(?:\w+:\s*{_NIL}\s*,\s*)*(\w+):\s*{_NIL}")
+
+
+def destroyed(text: str) -> list[str]:
+    """What ``def up`` of a migration deletes or erases ("the rows of User it deletes",
+    "users.email"); [] when nothing (a backfill, a remap) or no ``def up``."""
+    up = rails.methods(text).get("up")
+    if up is None:
+        return []
+    new = railsops.added_names(text)
+    out = []
+    for _, sql in rubysql.sql_in(text, "up"):
+        for statement in split(sql):
+            table = sqlwrites.target(statement.text)
+            if table is None:
+                continue
+            kept = {(sqlwrites.bare(t), c) for t, c in new}
+            lost = sqlwrites.destroyed(statement.text, kept)
+            if lost:
+                out.append(lost)
+    for number, _ in up.body:
+        out += _model_write(rails.whole_call(up.body, number))
+    return list(dict.fromkeys(out))
+
+
+def _model_write(call: str) -> list[str]:
+    """What one ``Model...delete_all`` or ``Model...update_all`` call destroys."""
+    deletes = _DELETES.match(call)
+    if deletes is not None:
+        return [f"the rows of {deletes.group(1)} it deletes"]
+    update = _UPDATE_ALL.match(call)
+    if update is None:
+        return []
+    model, chain, args = update.groups()
+    erased = {a or b for a, b in _ERASED_KEY.findall(args)} | set(_ERASED_SQL.findall(args))
+    if not erased:
+        return []
+    filtered = ".where" in chain or ".find_each" in chain
+    empty = set(_EMPTY_KEY.findall(chain))
+    out = []
+    for column in sorted(erased - empty):
+        reads = re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", chain)
+        if not filtered or reads:
+            out.append(f"{model}.{column}")
+    return out
