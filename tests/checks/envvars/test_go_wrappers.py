@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from gatekeeper.checks.envvars.configdocs import ini_keys
-from gatekeeper.checks.envvars.docs import Documentation, parse_markdown
+from gatekeeper.checks.envvars.docmarkdown import parse_markdown
+from gatekeeper.checks.envvars.docs import Documentation
 from gatekeeper.model import Finding
 from tests.checks.envvars.helpers import run_on_git
 

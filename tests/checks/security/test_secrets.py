@@ -874,3 +874,53 @@ def test_a_phrase_of_a_translation_is_no_secret() -> None:
         assert rules(run_part("secrets", {}, {"client/src/core.js": line})) == [
             "secret-high-entropy"
         ], value
+
+
+RUST_SAMPLE = '              "token": "42oTpLoieH5Iq7Wz",\n'  # pragma: allowlist secret
+
+
+def test_a_value_in_a_rust_cfg_test_module_is_test_code() -> None:
+    # matrix-authentication-service c595a0d2cb: an insta snapshot of an admin API answer
+    # in the handler file's own `#[cfg(test)] mod tests`
+    snapshot = (
+        '        assert_json_snapshot!(body, @r#"\n            {\n'
+        + RUST_SAMPLE
+        + '            }\n        "#);\n'
+    )
+    tests = (
+        "pub fn handler() {}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n"
+        "    #[sqlx::test]\n    async fn test_add() {\n" + snapshot + "    }\n}\n"
+    )
+    (found,) = run_part("secrets", {}, {"crates/handlers/src/add.rs": tests})
+    assert found.level is Level.WARNING and "in test code" in found.message
+    # a lone test function counts too
+    lone = "#[tokio::test]\nasync fn answers() {\n" + snapshot + "}\n"
+    (found,) = run_part("secrets", {}, {"src/lib.rs": lone})
+    assert found.level is Level.WARNING
+
+
+def test_a_value_beside_rust_tests_is_production_code() -> None:
+    # the same value outside the test module, after it, under `cfg(not(test))`, or in a
+    # file whose `mod tests;` lives elsewhere is compiled into the release build: it blocks
+    value = '    let token = "42oTpLoieH5Iq7Wz";\n'  # pragma: allowlist secret
+    shapes = {
+        "after": "#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n\nfn serve() {\n" + value + "}\n",
+        "before": "fn serve() {\n" + value + "}\n#[cfg(test)]\nmod tests {}\n",
+        "not-test": "#[cfg(not(test))]\nfn serve() {\n" + value + "}\n",
+        "file-module": "#[cfg(test)]\nmod tests;\n\nfn serve() {\n" + value + "}\n",
+        "comment": "// #[cfg(test)]\nfn serve() {\n" + value + "}\n",
+        "string": 'const A: &str = "#[test]";\nfn serve() {\n' + value + "}\n",
+    }
+    for name, code in shapes.items():
+        (found,) = run_part("secrets", {}, {f"src/{name}.rs": code})
+        assert found.level is Level.ERROR, name
+    # strict's empty test_files judges test modules like the rest
+    tests = "#[cfg(test)]\nmod tests {\n    fn t() {\n" + value + "    }\n}\n"
+    (strict,) = run_part("secrets", {}, {"src/lib.rs": tests}, {"test_files": []})
+    assert strict.level is Level.ERROR
+
+
+def test_a_known_token_format_in_a_rust_test_module_still_blocks() -> None:
+    code = f'#[cfg(test)]\nmod tests {{\n    const T: &str = "{STRIPE}";\n}}\n'
+    found = run_part("secrets", {}, {"src/lib.rs": code})
+    assert [(f.rule, f.level) for f in found] == [("secret-stripe-live-key", Level.ERROR)]

@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import configdocs, deploydocs, keymaps, text_reads, unread
+from gatekeeper.checks.envvars import gather, keymaps, text_reads, unread
 from gatekeeper.checks.envvars.docs import (
-    COMPOSE_FILES,
     DEFAULT_DOCS,
-    ENV_CONFIG_FILES,
-    MARKDOWN_FILES,
-    MAX_MARKDOWN,
-    NAMED_ENV_FILES,
     Documentation,
-    compose_env_files,
-    named_env_templates,
-    parse_compose_comments,
-    parse_doc,
-    parse_env_config,
-    parse_env_file,
-    parse_families,
-    parse_markdown,
 )
 from gatekeeper.checks.envvars.external import read_external
 from gatekeeper.checks.envvars.frameworks import framework_vars
 from gatekeeper.checks.envvars.model import FAMILY_MARK, EnvRead
 from gatekeeper.checks.envvars.platforms import name_matcher, platform_vars
 from gatekeeper.checks.envvars.provided import PROVIDER_FILES, provided
+from gatekeeper.checks.envvars.rules import CONFIG_SCHEMA, RULES
 from gatekeeper.checks.envvars.scanners import scanner_for
 from gatekeeper.checks.envvars.schemadocs import schema_documented
 from gatekeeper.checks.envvars.sides import (
@@ -44,112 +32,10 @@ from gatekeeper.checks.envvars.sides import (
     Side,
     extensionless,
 )
-from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError, rule_catalog
+from gatekeeper.checks.envvars.wellknown import PLATFORM_VARS
+from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
 from gatekeeper.checks.yamlbound import AliasBomb
-from gatekeeper.model import Finding, Level, Rule
-
-GITHUB_ACTIONS_VARS = tuple(
-    f"GITHUB_{name}"
-    for name in [
-        "ACTION",
-        "ACTION_PATH",
-        "ACTION_REPOSITORY",
-        "ACTIONS",
-        "ACTOR",
-        "ACTOR_ID",
-        "API_URL",
-        "BASE_REF",
-        "ENV",
-        "EVENT_NAME",
-        "EVENT_PATH",
-        "GRAPHQL_URL",
-        "HEAD_REF",
-        "JOB",
-        "OUTPUT",
-        "PATH",
-        "REF",
-        "REF_NAME",
-        "REF_PROTECTED",
-        "REF_TYPE",
-        "REPOSITORY",
-        "REPOSITORY_ID",
-        "REPOSITORY_OWNER",
-        "REPOSITORY_OWNER_ID",
-        "RETENTION_DAYS",
-        "RUN_ATTEMPT",
-        "RUN_ID",
-        "RUN_NUMBER",
-        "SERVER_URL",
-        "SHA",
-        "STATE",
-        "STEP_SUMMARY",
-        "TRIGGERING_ACTOR",
-        "WORKFLOW",
-        "WORKFLOW_REF",
-        "WORKFLOW_SHA",
-        "WORKSPACE",
-    ]
-)
-#: Windows' own variables (names are case-insensitive there: the usual spellings); not
-#: USERNAME, which an application may read as a credential of its own
-_WINDOWS = (
-    "APPDATA LOCALAPPDATA USERPROFILE ALLUSERSPROFILE PROGRAMDATA ProgramData PROGRAMFILES"
-    " ProgramFiles ProgramFiles(x86) SYSTEMROOT SystemRoot WINDIR windir SYSTEMDRIVE"
-    " SystemDrive HOMEDRIVE HOMEPATH COMPUTERNAME PATHEXT COMSPEC ComSpec"
-)
-WINDOWS_VARS = tuple(_WINDOWS.split())
-#: variables every platform sets; nobody documents them
-PLATFORM_VARS = (
-    "PATH",
-    "HOME",
-    "USER",
-    "LOGNAME",
-    "SHELL",
-    "PWD",
-    "OLDPWD",
-    "LANG",
-    "LANGUAGE",
-    "LC_*",
-    "TERM",
-    "TMPDIR",
-    "TEMP",
-    "TMP",
-    "TZ",
-    "HOSTNAME",
-    "CI",
-    # what GitHub Actions sets for every step (an app's own GITHUB_CLIENT_SECRET is not)
-    *GITHUB_ACTIONS_VARS,
-    "RUNNER_*",
-    "ACTIONS_*",
-    "PYTHON*",
-    "VIRTUAL_ENV",
-    "NODE_ENV",
-    "DEBUG",
-    "EDITOR",
-    "PAGER",
-    "DISPLAY",
-    "XDG_*",
-    "SSH_AUTH_SOCK",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "COLUMNS",
-    "LINES",
-    "JAVA_HOME",
-    "GOPATH",
-    "GOROOT",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "KUBERNETES_SERVICE_*",
-    "PORT",
-    "GITHUB_TOKEN",
-    # what Windows sets for every process (komga's application-windows.yml puts its data
-    # under ${LOCALAPPDATA}); spelled as Windows and as programs write them
-    *WINDOWS_VARS,
-)
+from gatekeeper.model import Finding, Level
 
 #: what the note of a scan that may have missed reads says (the rule is its key)
 _PARTIAL_SCANS = {
@@ -165,144 +51,8 @@ class EnvVarsCheck(BaseCheck):
     id: ClassVar[str] = "env-vars"
     title: ClassVar[str] = "Environment variables"
     description: ClassVar[str] = __doc__ or ""
-    rules: ClassVar[Any] = rule_catalog(
-        Rule(
-            "undocumented",
-            Level.ERROR,
-            "A newly read environment variable is documented nowhere",
-            remedy="Add it to .env.example (with a safe example value) or to the configuration"
-            " table in the docs, or list it in `checks.env-vars.allow` if the platform provides"
-            " it.",
-            description="Whoever deploys the change must know the variable exists; an"
-            " undocumented setting is found in production, by its absence.",
-        ),
-        Rule(
-            "dynamic-name",
-            Level.INFO,
-            "A variable name is built at run time and cannot be checked",
-            remedy="Prefer literal names, or document the family of names.",
-        ),
-        Rule(
-            "documented-unused",
-            Level.INFO,
-            "A documented variable is no longer read by the changed code",
-            remedy="If nothing else reads it, remove it from the docs.",
-        ),
-        Rule(
-            "secret-in-example",
-            Level.WARNING,
-            "An example value in a documentation file looks like a real secret",
-            remedy="Replace it with a placeholder and rotate the secret.",
-        ),
-        Rule(
-            "malformed-doc-line",
-            Level.WARNING,
-            "A line of an env documentation file is not KEY=value",
-            remedy="Fix or comment the line; it documents nothing as it is.",
-        ),
-        Rule(
-            "external-docs-missing",
-            Level.WARNING,
-            "A folder of external documentation the policy names cannot be read",
-            remedy="Check the documentation repository out into that folder before the gate"
-            " runs (actions/checkout with `repository:` and `path:`), or fix"
-            " `checks.env-vars.external_docs`.",
-            description="Variables are judged without that documentation: one documented"
-            " only there is reported as undocumented (the gate fails closed).",
-        ),
-        Rule(
-            "unread-language",
-            Level.WARNING,
-            "A changed source file in a language the check has no reader for touches the"
-            " environment; its reads were not checked",
-            remedy="Read the listed lines by hand: document each variable they start reading"
-            " (.env.example or the configuration table in the docs), or list it in"
-            " `checks.env-vars.allow` if the platform provides it; leave files that read no"
-            " variable out with `checks.env-vars.exclude`, or set"
-            " `checks.env-vars.rules.unread-language` to off.",
-            description="The check reads Python, JavaScript/TypeScript, Go, Rust, Ruby, Java,"
-            " Kotlin, PHP, shell, Elixir, C#, C/C++, Scala, Swift, Dart, Lua, Perl, Groovy and"
-            " container and CI files; a file in another language (F#, Clojure, Haskell,"
-            " PowerShell...) is not scanned, and without this warning the gate's silence would"
-            ' read as "no new variables". It fires only when an added line names the'
-            " environment next to an UPPER_SNAKE_CASE name; it never blocks.",
-        ),
-        Rule(
-            "parsed-textually",
-            Level.INFO,
-            "A file could not be parsed; its reads were found by a textual scan",
-            remedy="Fix the syntax error so every read form is seen.",
-        ),
-        Rule(
-            "skipped-minified",
-            Level.INFO,
-            "A minified bundle was not scanned",
-            remedy="Exclude generated bundles with `checks.env-vars.exclude`; review their sources"
-            " instead.",
-        ),
-    )
-    config_schema: ClassVar[Any] = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "docs": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": list(DEFAULT_DOCS),
-                "description": "Globs of files whose contents count as documentation.",
-            },
-            "allow": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": [],
-                "description": "Variable-name globs that need no documentation.",
-            },
-            "report_dynamic": {"type": "boolean", "default": True},
-            "framework_vars": {
-                "type": "boolean",
-                "default": True,
-                "description": "Variables a framework defines and documents itself (Rails'"
-                " RAILS_MAX_THREADS, Django's DJANGO_SETTINGS_MODULE, Node's NODE_OPTIONS...)"
-                " need no documentation in a repository built on it, as its base shows"
-                " (Gemfile with rails, manage.py, package.json); false judges them too.",
-            },
-            "platform_vars": {
-                "type": "boolean",
-                "default": True,
-                "description": "Variables a CI system or hosting platform sets itself (GitLab's"
-                " CI_COMMIT_SHA, Azure's BUILD_SOURCEVERSION, Vercel's VERCEL_GIT_COMMIT_REF,"
-                " Heroku's DYNO...; platforms.py lists them with their sources) need no"
-                " documentation; false judges them too (`allow` adds names).",
-            },
-            "provided_vars": {
-                "type": "boolean",
-                "default": True,
-                "description": "Variables the repository itself sets for a process it starts"
-                " (os.environ[...] = v, a subprocess's env={...}, os.Setenv, process.env.X = v,"
-                " an installer's env template; provided.py) need no documentation; test files"
-                " and values read from the same variable never count. False judges them too.",
-            },
-            "external_docs": {
-                "type": "array",
-                "items": {"type": "string", "minLength": 1},
-                "default": [],
-                "description": "Folders on disk (absolute, or relative to the repository's"
-                " root directory) holding documentation kept in another repository, e.g. a"
-                " second actions/checkout of the docs site with `path:`. Every file there"
-                " whose name makes it documentation (Markdown, reST, AsciiDoc, env example"
-                " files...) counts like the repository's own docs; symbolic links are never"
-                " followed, and a missing folder is a warning (variables are then judged"
-                " without it).",
-            },
-            "tests": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": list(TEST_FILES),
-                "description": "Globs of test files: what they read is test set-up, not"
-                " configuration to document (set [] to judge them too).",
-            },
-        },
-    }
+    rules: ClassVar[Any] = RULES
+    config_schema: ClassVar[Any] = CONFIG_SCHEMA
 
     def applies(self, ctx: CheckContext) -> bool:
         """When a changed file can read variables or documents them."""
@@ -327,7 +77,7 @@ class EnvVarsCheck(BaseCheck):
         base_side = Side(ctx, at_head=False, shared=head_side)
         head = self._keyed(ctx, self._reads(ctx, head_side, notes=notes))
         base = self._reads(ctx, base_side, notes=[])
-        docs = self._documentation(ctx)
+        docs = gather.documentation(ctx)
         notes += self._external_docs(ctx, docs)
         yield from notes
         allow = name_matcher(
@@ -345,10 +95,10 @@ class EnvVarsCheck(BaseCheck):
             if not loc.read.dynamic and not known.has(loc.read) and not allow(loc.read.name)
         ]
         if any(loc.read.keys for loc in candidates):
-            self._config_samples(ctx, docs, {k for loc in candidates for k in loc.read.keys})
+            gather.config_samples(ctx, docs, {k for loc in candidates for k in loc.read.keys})
         lacking = [n for c in candidates if not _documented(c.read, docs) for n in c.read.names]
-        self._markdown_elsewhere(ctx, docs, lacking)
-        self._deployments(ctx, docs, lacking)
+        gather.markdown_elsewhere(ctx, docs, lacking)
+        gather.deployments(ctx, docs, lacking)
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)
@@ -548,129 +298,6 @@ class EnvVarsCheck(BaseCheck):
             notes.append(self.finding(found.note, message, path=shown, evidence=shown))
         return found.reads
 
-    def _documentation(self, ctx: CheckContext) -> Documentation:
-        doc = Documentation()
-        globs = tuple(ctx.config.get("docs", DEFAULT_DOCS))
-        # the default places' globs reach into test folders and fixtures (``**/README.md``,
-        # ``**/.env.example``): what a test sets up there is no reader's documentation
-        skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES[:3])
-        texts = []
-        for path in ctx.changes.head_paths(globs):
-            if globs == DEFAULT_DOCS and match_any(path, skip):
-                continue
-            text = ctx.changes.text_at_head(path)
-            if text is not None:
-                parse_doc(path, text, doc)
-                texts.append(text)
-        # a root ``deploy.env`` the docs tell readers to copy is the example env file
-        for path in named_env_templates(ctx.changes.head_paths(NAMED_ENV_FILES), texts):
-            parse_env_file(path, ctx.changes.text_at_head(path) or "", doc, judged=False)
-        # the env files a compose file loads list what the development stack sets: they
-        # document names, but are no examples (their values are not judged here)
-        for path in ctx.changes.head_paths(ENV_CONFIG_FILES):
-            parse_env_config(path, ctx.changes.text_at_head(path) or "", doc)
-        for compose in ctx.changes.head_paths(COMPOSE_FILES):
-            compose_text = ctx.changes.text_at_head(compose) or ""
-            parse_compose_comments(compose, compose_text, doc)
-            for path in compose_env_files(compose, compose_text):
-                text = ctx.changes.text_at_head(path)
-                if text is not None:
-                    listed = Documentation()
-                    parse_env_file(path, text, listed)
-                    for name, (where, line) in listed.names.items():
-                        doc.add(name, where, line)
-        return doc
-
-    def _markdown_elsewhere(self, ctx: CheckContext, doc: Documentation, names: list[str]) -> None:
-        """Add the names of ``names`` that Markdown outside the default documentation places
-        documents (a feature's README-like notes beside its code: ``utils/oauth/login.md``):
-        one search at head for the names, then only the files naming one, outside tests,
-        fixtures, vendored code and ``.github`` (templates). Read as documentation is read
-        (code spans, tables, fenced assignments), so a name in prose only counts no more
-        than it does in a README; a code comment or a test never counts. Skipped when the
-        configuration names its own ``docs`` places: then those are the documentation."""
-        wanted = sorted({n for n in names if not doc.find(n)})[:MAX_SEARCHED]
-        if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
-            return
-        # a family of names (``APP_*_URL``) is searched for by its literal start
-        searched = sorted({n.partition(FAMILY_MARK)[0] for n in wanted})
-        for path, text in _head_files_naming(ctx, searched, MARKDOWN_FILES, MAX_MARKDOWN):
-            read = Documentation()
-            parse_markdown(path, text, read)
-            parse_families(path, text, read)
-            for name in wanted:
-                if where := read.find(name):
-                    doc.add(name, *where)
-
-    def _deployments(self, ctx: CheckContext, doc: Documentation, names: list[str]) -> None:
-        """Add the names of ``names`` that a deployment descriptor the project ships sets
-        (deploydocs.py: compose files, fly.toml, render.yaml, Kubernetes manifests, Helm
-        charts): one search at head, outside tests, fixtures, vendored code, ``.github``
-        and ``.devcontainer``; only with the default ``docs``, as for Markdown elsewhere."""
-        wanted = sorted({n for n in names if FAMILY_MARK not in n and not doc.find(n)})
-        if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
-            return
-        charts = deploydocs.chart_folders(ctx.changes.head_paths(("**/Chart.yaml",)))
-        found = _head_files_naming(
-            ctx,
-            wanted[:MAX_SEARCHED],
-            deploydocs.SEARCHED,
-            deploydocs.MAX_FILES,
-            skip=deploydocs.NOT_DEPLOYMENTS,
-        )
-        for path, text in found:
-            for name, line, how in deploydocs.set_names(path, text, charts):
-                if name in wanted and not doc.find(name):
-                    doc.add(name, path, line)
-                    ctx.add_details(f"env-vars: {name} is set by {how} ({path}:{line}).")
-
-    def _config_samples(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
-        """Add the keys the config samples at head document (configdocs.py), then those of
-        ``keys`` YAML templates name: asked only when a candidate variable stands for a
-        configuration key."""
-        tests = tuple(ctx.config.get("tests", TEST_FILES))
-        skip = (*tests, *configdocs.NOT_SAMPLES)
-        paths = configdocs.sample_paths(
-            ctx.changes.head_paths(configdocs.SAMPLE_FILES), lambda p: match_any(p, skip)
-        )
-        read = []
-        for path in paths:
-            ctx.check_time()
-            text = ctx.changes.text_at_head(path)
-            if text is not None and configdocs.parse_sample(path, text, doc):
-                read.append(path)
-        if read:
-            ctx.add_details(
-                f"env-vars: configuration keys read from the config sample"
-                f"{'s' if len(read) != 1 else ''} {', '.join(read)}."
-            )
-        self._yaml_templates(ctx, doc, keys)
-        self._ini_files(ctx, doc, keys)
-
-    def _yaml_templates(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
-        """Add the undotted keys still undocumented that a YAML file at head names,
-        commented out or set (configdocs.yaml_template_keys): one search at head for the
-        keys, then only the files naming one, outside tests and the folders that hold no
-        samples (a dotted viper key is a sample's nesting, read by _config_samples)."""
-        wanted = {k.lower() for k in keys if "." not in k and not doc.find_key(k)}
-        yaml = ("*.yml", "*.yaml")
-        for path, text in _head_files_naming(ctx, wanted, yaml, configdocs.MAX_TEMPLATES):
-            configdocs.yaml_template_keys(path, text, wanted, doc)
-
-    def _ini_files(self, ctx: CheckContext, doc: Documentation, keys: set[str]) -> None:
-        """Add the undotted keys still undocumented that an INI-style config file at head
-        sets (configdocs.ini_keys), and the dotted ``section.option`` keys one sets under
-        that section (configdocs.ini_section_keys: Airflow's options), found as
-        _yaml_templates finds YAML files. At head, as
-        every documentation place is read: a key added to the file by the change that
-        reads it is documented, as a variable added to ``.env.example`` is."""
-        wanted = {k.lower() for k in keys if not doc.find_key(k)}
-        options = {k.rsplit(".", 1)[-1] for k in wanted}  # what a file of either kind names
-        found = _head_files_naming(ctx, options, configdocs.INI_FILES, configdocs.MAX_TEMPLATES)
-        for path, text in found:
-            configdocs.ini_keys(path, text, {k for k in wanted if "." not in k}, doc)
-            configdocs.ini_section_keys(path, text, {k for k in wanted if "." in k}, doc)
-
     def _external_docs(self, ctx: CheckContext, doc: Documentation) -> list[Finding]:
         """Add the documentation of ``external_docs`` folders; a warning per unusable one."""
         folders = list(ctx.config.get("external_docs", ()))
@@ -788,31 +415,6 @@ def _documented(read: EnvRead, docs: Documentation) -> bool:
         or any(docs.find(n, case_insensitive=read.case_insensitive) for n in read.names)
         or any(docs.find_key(k) for k in read.keys)
     )
-
-
-def _shallow(path: str) -> tuple[int, str]:
-    return path.count("/"), path
-
-
-def _head_files_naming(
-    ctx: CheckContext,
-    names: Iterable[str],
-    globs: tuple[str, ...],
-    limit: int,
-    skip: tuple[str, ...] = (),
-) -> Iterator[tuple[str, str]]:
-    """The files at head matching ``globs`` that name one of ``names`` (one search), outside
-    tests and the folders that hold no documentation, shallowest first, at most ``limit``,
-    each with its text."""
-    wanted = list(names)
-    found = ctx.changes.head_files_containing(wanted, globs) if wanted else None
-    skip = (*ctx.config.get("tests", TEST_FILES), *configdocs.NOT_SAMPLES, *skip)
-    paths = sorted((p for p in found or () if not match_any(p, skip)), key=_shallow)
-    for path in paths[:limit]:
-        ctx.check_time()
-        text = ctx.changes.text_at_head(path)
-        if text is not None:
-            yield path, text
 
 
 def _with_keys(names: list[str], candidates: list[Located]) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from gatekeeper.checks.envvars.docforms import defined_terms
+from gatekeeper.checks.envvars.docmarkdown import NAME_WORD, parse_man, parse_markdown
 from gatekeeper.checks.envvars.model import FAMILY_MARK, family, family_pattern, line_of
 from gatekeeper.checks.yamlbound import AliasBomb, load_all
 
@@ -95,19 +95,9 @@ COMPOSE_FILES = (
     "/compose*.yaml",
 )
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
 _MENTION = re.compile(r"(?:\$\{?|`)(?P<name>[A-Z_][A-Z0-9_]*[A-Z0-9])\b")
 _COMMENTED = re.compile(r"^#+\s*(?:export\s+)?(?P<name>[A-Z_][A-Z0-9_]*)=")
-#: a command-line option, hyphenated (``web-push-expiry-duration``, ``--log-level``): a
-#: flag that also reads a variable is documented by its option's name (text_urfave)
-_OPTION = re.compile(r"(?:--)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
-_CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
-#: a dotted configuration key (``database.schema``, ``files.s3.tempdir``) in a code span
-#: or a table cell of the docs: viper-style settings are documented by their key path
-#: a camelCase configuration key (``redisEndpoint``), as a table cell or code span names it
-_CAMEL_KEY = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+")
-_DOTTED_KEY = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
 _SECRET_PREFIXES = (
     "ghp_",
     "gho_",
@@ -294,10 +284,10 @@ def parse_env_file(path: str, text: str, doc: Documentation, *, judged: bool = T
             continue
         m = _ENV_LINE.match(line)
         if not judged:
-            if m and _NAME.fullmatch(m.group("name")):
+            if m and NAME_WORD.fullmatch(m.group("name")):
                 doc.add(m.group("name"), path, number)
             continue
-        if not m or not _NAME.fullmatch(m.group("name")):
+        if not m or not NAME_WORD.fullmatch(m.group("name")):
             doc.problems.append(
                 Problem(
                     "malformed-doc-line",
@@ -320,127 +310,6 @@ def parse_env_file(path: str, text: str, doc: Documentation, *, judged: bool = T
                     m.group("name"),
                 )
             )
-
-
-#: in a fenced code block of the docs: ``NAME=value``, ``export NAME=``, ``-e NAME=``,
-#: ``--env NAME=``, a compose file's ``NAME: value`` or ``- NAME=value``, each also
-#: commented out (``#SMTP_PORT=``: a config file shown whole, its optional settings off)
-_FENCED = re.compile(
-    r"(?:^|[\s\[,])#{0,2}\s*(?:export\s+|-e\s+|--env[= ]\s*|-\s+)?[\"']?"
-    r"(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|[A-Z]{3,})[\"']?\s*(?:=|:(?:\s|$))"
-)
-#: a name in bold (``**NAME**``), a heading of its own (``### NAME``), or declared with
-#: Sphinx's ``.. envvar:: NAME``
-_EMPHASIS = re.compile(
-    r"\*\*`?(?P<bold>[A-Z][A-Z0-9_]*[A-Z0-9])`?\*\*"
-    r"|^#{1,6}\s+`?(?P<heading>[A-Z][A-Z0-9_]*_[A-Z0-9_]*)`?\s*(?:\{.*\})?$"
-    r"|^\.\.\s+envvar::\s+(?P<envvar>[A-Za-z_][A-Za-z0-9_]*)"
-)
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
-#: in prose, an instruction to set a variable: "set the environment variable
-#: KHOJ_ALLOWED_DOMAIN=your-domain" (a name with an underscore, a value right after ``=``,
-#: on a line that tells the reader to set it: a name merely shown with a value documents
-#: nothing, as everywhere else in prose)
-_SET_WORDS = re.compile(
-    r"\b(?:set|setting|export|define|configure|environment variables?|env vars?)\b", re.I
-)
-_PROSE_ASSIGNMENT = re.compile(
-    r"(?<![\w$./-])(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])=(?=[^\s=])"
-)
-
-
-#: in prose, a name the sentence calls an environment variable: "you can use the API_KEY
-#: environment variable", "the env var DB_HOST", "environment variable named LOG_LEVEL"
-#: (the words right beside the name: a name merely shown documents nothing)
-_PROSE_NAMED = re.compile(
-    r"(?<![\w./-])(?P<before>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,})\s+"
-    r"(?i:environment|env)[\s-]+(?i:var(?:iable)?s?)\b"
-    r"|\b(?i:environment|env)[\s-]+(?i:var(?:iable)?s?)\s+(?:(?i:called|named)\s+)?"
-    r"\$?(?P<after>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,})(?![\w$/-]|\.\w)"
-)
-
-
-def parse_markdown(path: str, text: str, doc: Documentation) -> None:
-    """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
-    own headings, prose that calls them environment variables ("the API_KEY environment
-    variable"), Sphinx ``envvar`` directives, and the assignments and compose
-    ``environment:`` entries of fenced code blocks (``docker run -e NAME=...``); and the
-    dotted or camelCase configuration keys of code spans and table cells
-    (`` `database.schema` ``, `` `redisEndpoint` ``), and
-    hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
-    for name, number in defined_terms(path, text):  # ``NAME:: ...``, ``- NAME: ...``
-        doc.add(name, path, number)
-    fenced = False
-    # reStructuredText has no fences: a line of ``~`` there underlines a section title
-    rst = path.endswith(".rst")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not rst and _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced:
-            for m in _FENCED.finditer(line):
-                doc.add(m.group("name"), path, number)
-            continue
-        for m in _CODE_SPAN.finditer(line):
-            candidate = m.group("body").strip().lstrip("$").split("=")[0].strip("{} ")
-            if _NAME.fullmatch(candidate) and candidate.isupper():
-                doc.add(candidate, path, number)
-            elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
-                doc.add_key(candidate.split(":")[0].strip(), path, number)
-            elif _CAMEL_KEY.fullmatch(candidate):
-                doc.add_key(candidate, path, number)
-            elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
-                doc.add_key(option.group(1), path, number)
-        if _SET_WORDS.search(line):
-            for m in _PROSE_ASSIGNMENT.finditer(line):
-                doc.add(m.group("name"), path, number)
-        for m in _PROSE_NAMED.finditer(line):
-            doc.add(m.group("before") or m.group("after"), path, number)
-        for m in _EMPHASIS.finditer(line.strip()):
-            doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
-        if line.lstrip().startswith("|"):
-            for cell in line.strip().strip("|").split("|"):
-                word = cell.strip().strip("`*")
-                if _NAME.fullmatch(word) and word.isupper():
-                    doc.add(word, path, number)
-                elif named := _CELL_NAMES.search(word):
-                    doc.add(named.group("name"), path, number)
-                elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
-                    doc.add_key(word, path, number)
-                elif option := _OPTION.fullmatch(word):
-                    doc.add_key(option.group(1), path, number)
-        for m in _COMPONENT_FIELD.finditer(line):
-            doc.add(m.group("name"), path, number)
-
-
-#: a table cell describing a setting that ends by naming its variable, as helm-docs
-#: tables do (``| server.port | int | `6006` | Port of the web UI (PHOENIX_PORT) |``)
-_CELL_NAMES = re.compile(r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)\.?$")
-
-
-#: an MDX docs component that documents one setting per element (Mintlify's
-#: ``<ParamField path="SMTP_DEBUG" default="false">``, ``<ResponseField name="...">``)
-_COMPONENT_FIELD = re.compile(
-    r"<[A-Z][A-Za-z]{0,40}Field\b[^<>\n]{0,200}?\b(?:path|name|query|body|header)="
-    r"[\"'](?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])[\"']"
-)
-
-
-#: roff: a name set in bold by a macro (``.B NAME``, ``.BR NAME (1)``, ``.IP NAME``) or
-#: inline (``\fBNAME\fR``), the way manual pages list options and variables
-_ROFF_BOLD = re.compile(
-    r"^\.(?:B|BR|BI|IP|TP|It|Ev)\s+\"?(?P<macro>[A-Z][A-Z0-9_]*[A-Z0-9])\b"
-    r"|\\f[B3](?P<inline>[A-Z][A-Z0-9_]*[A-Z0-9])\\f[RP1]"
-)
-
-
-def parse_man(path: str, text: str, doc: Documentation) -> None:
-    """Names set in bold in a manual page: ``.B NAME`` after ``.TP``, ``\fBNAME\fR``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        for m in _ROFF_BOLD.finditer(line):
-            name = m.group("macro") or m.group("inline")
-            if "_" in name or len(name) >= 3:
-                doc.add(name, path, number)
 
 
 def compose_env_files(path: str, text: str) -> list[str]:

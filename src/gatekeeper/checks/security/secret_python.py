@@ -21,24 +21,25 @@ _TESTING_NAME = re.compile(r"(?i)(?:is_|running_|in_)?test(?:s|ing)?(?:_mode)?")
 
 
 @dataclass(frozen=True)
-class PythonRegions:
-    """Line numbers (1-based) inside docstrings, and inside ``if TESTING:`` blocks."""
+class SourceRegions:
+    """Line numbers (1-based) inside docstrings, and inside test-only code (Python's
+    ``if TESTING:`` blocks, Rust's ``#[cfg(test)]`` items: secret_rust.py)."""
 
     docstrings: frozenset[int] = field(default_factory=frozenset)
     testing: frozenset[int] = field(default_factory=frozenset)
 
 
-def python_regions(text: str) -> PythonRegions:
+def python_regions(text: str) -> SourceRegions:
     """The docstring lines and test-only lines of a Python source (none if it does not
     parse)."""
     if re.search(r"\r(?!\n)", text):
-        return PythonRegions()  # Python ends a line at a lone CR, git does not: lines differ
+        return SourceRegions()  # Python ends a line at a lone CR, git does not: lines differ
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes in old code are not our finding
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return PythonRegions()
+        return SourceRegions()
     lines = text.split("\n")
     docs: set[int] = set()
     testing: set[int] = set()
@@ -48,7 +49,7 @@ def python_regions(text: str) -> PythonRegions:
         elif isinstance(node, ast.If) and _names_testing(node.test) and node.body:
             first, last = node.body[0].lineno, node.body[-1].end_lineno or node.body[-1].lineno
             testing |= set(range(first, last + 1))
-    return PythonRegions(frozenset(docs), frozenset(testing))
+    return SourceRegions(frozenset(docs), frozenset(testing))
 
 
 def _docstring_lines(node: ast.AST, lines: list[str]) -> set[int]:

@@ -13,14 +13,11 @@ library with no network verification. Messages show a secret only redacted
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hashlib
 import re
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from gatekeeper.changes import ChangedFile, FileKind, FileStatus
 from gatekeeper.changes.globs import match_any
@@ -32,7 +29,17 @@ from gatekeeper.checks.security.common import (
     Part,
     in_scope,
     not_read_reason,
-    tool,
+)
+from gatekeeper.checks.security.secret_ds import (
+    RULE_OTHER,
+    Engine,
+    detect_secrets,
+    detect_secrets_engine,
+)
+from gatekeeper.checks.security.secret_envfile import (
+    RULE_ENV,
+    env_findings,
+    is_env_file,
 )
 from gatekeeper.checks.security.secret_formats import (
     DEFAULT_ALLOWLIST,
@@ -41,10 +48,8 @@ from gatekeeper.checks.security.secret_formats import (
     NOT_SECRET_SHAPES,
     PRAGMAS,
     entropy,
-    github_issued,
     is_placeholder,
     local_reference,
-    local_url_password,
     looks_random,
     names_an_identifier,
     namespaced_key,
@@ -52,8 +57,10 @@ from gatekeeper.checks.security.secret_formats import (
     spelled_identifier,
     symbolic_constant,
 )
+from gatekeeper.checks.security.secret_hits import Hit, ScanOptions, overlaps
 from gatekeeper.checks.security.secret_marks import Pragmas, git_lines, scan_view
-from gatekeeper.checks.security.secret_python import PythonRegions, python_regions
+from gatekeeper.checks.security.secret_python import SourceRegions, python_regions
+from gatekeeper.checks.security.secret_rust import rust_test_lines
 from gatekeeper.checks.security.secret_unquoted import (
     base64_text,
     reads_unquoted,
@@ -63,7 +70,6 @@ from gatekeeper.checks.security.secret_unquoted import (
 from gatekeeper.checks.security.secret_urls import (
     credential_free_url,
     default_login,
-    development_dsn,
 )
 from gatekeeper.model import Finding, Level, Rule
 
@@ -84,52 +90,9 @@ DEFAULT_EXCLUDE = (
 #: documentation: a generic high-entropy value there is an example (a webhook secret in
 #: a how-to, a sample config), so it warns; a token of a named format still blocks
 DEFAULT_DOC_FILES = ("**/*.md", "**/*.mdx", "**/*.rst", "**/*.adoc", "**/docs/**")
-ENV_FILES = (".env", ".env.*", "*.env")
-#: example files document variables; some projects name them ``example.env`` (prefix),
-#: which the suffix forms alone miss
-ENV_TEMPLATES = (
-    "*.example",
-    "*.sample",
-    "*.template",
-    "*.dist",
-    "*.defaults",
-    "*.tpl",
-    "example.*",
-    "sample.*",
-    "template.*",
-    "*.example.env",
-    "*.sample.env",
-    "*.template.env",
-)
-RULE_ENV = "env-file-committed"
-RULE_OTHER = "secret-detected"
 RULE_GENERIC = "secret-high-entropy"
 RULE_NOT_SCANNED = "secrets-not-scanned"
 RULE_SUBMODULE = "submodule-changed"
-
-# the value is stripped in code: a lazy group before a trailing \s*$ is quadratic in a
-# line of blanks
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$")
-
-#: detect-secrets plugins left out: ours replace the keyword one (with an entropy floor
-#: and an allowlist), a public IP address is not a secret, and the entropy-only plugins
-#: flag every checksum (turn them on with ``entropy_strings: true``).
-_DS_OFF = ("KeywordDetector", "IPPublicDetector")
-_DS_ENTROPY = ("Base64HighEntropyString", "HexHighEntropyString")
-#: detect-secrets types that one of our formats already reports with a better id
-_DS_OURS = {
-    "GitHub Token": "secret-github-token",
-    "AWS Access Key": "secret-aws-access-key",
-    "Slack Token": "secret-slack-token",
-    "Stripe Access Key": "secret-stripe-live-key",
-    "JSON Web Token": "secret-jwt",
-}
-#: detect-secrets types dropped: it flags a private-key header alone (documentation);
-#: our format requires key material after the header
-_DS_DROP = ("Private Key",)
-_DS_LOCK = threading.Lock()  # detect-secrets keeps its settings in a process-wide global
-#: a GitHub token as detect-secrets finds one, underscores in its body included
-_GH_IN_LINE = re.compile(r"\bgh[opsur]_[A-Za-z0-9_]{36,251}")
 
 _REMEDY = (
     "Remove the secret from the change and rotate it now (it is in the branch's history); "
@@ -162,7 +125,8 @@ RULES: tuple[Rule, ...] = (
         "(`doc_files`) it is a warning, as fixtures and examples are made-up "
         "values that look like secrets; a token of a known format blocks there as anywhere. "
         "In Python, a docstring counts as documentation and a block under a bare "
-        "`if TESTING:` flag as test code. "
+        "`if TESTING:` flag as test code; in Rust, `#[cfg(test)]` items and `#[test]` "
+        "functions are test code. "
         "A level the policy gives the part applies everywhere.",
         tags=("security", "CWE-798"),
         security_severity="7.5",
@@ -210,35 +174,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One secret found: where, which rule, and the value (kept only to redact and hash)."""
-
-    path: str
-    line: int
-    end_line: int
-    rule: str
-    kind: str
-    value: str
-    #: found as an unquoted value (see :mod:`.secret_unquoted`)
-    bare: bool = False
-
-
-@dataclass(frozen=True)
-class _Options:
-    allow: tuple[re.Pattern[str], ...]
-    pragmas: bool
-    min_entropy: float
-    max_line: int
-    entropy_strings: bool
-    tests: tuple[str, ...] = ()
-    docs: tuple[str, ...] = ()
-
-
 def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     """Secrets in the added lines of every changed text file, and committed .env files."""
     # the scan reports every secret, pragma or not; markers are judged below (who wrote them)
-    opts = _Options(
+    opts = ScanOptions(
         allow=_allowlist(part.get("allowlist", ())),
         pragmas=False,
         min_entropy=float(part.get("min_entropy", DEFAULT_MIN_ENTROPY)),
@@ -259,7 +198,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
             setting=f"checks.security.secrets.{TRUST_KEY}",
         ),
     )
-    with _detect_secrets_engine(opts) as engine:
+    with detect_secrets_engine(opts) as engine:
         for f in in_scope(ctx, ("**",)):
             found, added = _scan_file(
                 ctx,
@@ -285,7 +224,7 @@ def _scan_file(
     f: ChangedFile,
     *,
     exclude: tuple[str, ...],
-    opts: _Options,
+    opts: ScanOptions,
     engine: Engine,
     part: Part,
     make: MakeFinding,
@@ -308,30 +247,31 @@ def _scan_file(
     hits = scan_text(f.path, lines, f.added_lines(), opts, engine, tests=tests)
     findings = []
     where = _Where(tests, match_any(f.path, opts.docs))
-    regions = _python_regions(f.path, text, hits, opts)
+    regions = _regions(f.path, text, hits, opts)
     for numbered in _numbered(hits):
         finding = _to_finding(numbered, part, make, _where_in(where, regions, numbered[0]))
         found = judge.review(finding, numbered[0], lines)
         if found is not None:
             findings.append(found)
-    if _is_env_file(f.path):
-        findings += _env_findings(f, text, part, make)
+    if is_env_file(f.path):
+        findings += env_findings(f, text, part, make)
     return findings, f.added_count
 
 
-def _python_regions(
-    path: str, text: str, hits: Sequence[Hit], opts: _Options
-) -> PythonRegions | None:
-    """Docstrings and ``if TESTING:`` blocks of a Python file, parsed only when a generic
-    hit may sit in one (an empty ``test_files``, as ``strict`` sets, looks for neither)."""
-    if not path.endswith((".py", ".pyi")) or not opts.tests:
+def _regions(path: str, text: str, hits: Sequence[Hit], opts: ScanOptions) -> SourceRegions | None:
+    """Docstrings and ``if TESTING:`` blocks of a Python file, ``#[cfg(test)]`` items and
+    ``#[test]`` functions of a Rust file, read only when a generic hit may sit in one (an
+    empty ``test_files``, as ``strict`` sets, looks for none)."""
+    if not opts.tests or not any(h.rule == RULE_GENERIC for h in hits):
         return None
-    if not any(h.rule == RULE_GENERIC for h in hits):
-        return None
-    return python_regions(text)
+    if path.endswith((".py", ".pyi")):
+        return python_regions(text)
+    if path.endswith(".rs"):
+        return SourceRegions(testing=rust_test_lines(text))
+    return None
 
 
-def _where_in(where: _Where, regions: PythonRegions | None, hit: Hit) -> _Where:
+def _where_in(where: _Where, regions: SourceRegions | None, hit: Hit) -> _Where:
     """What kind of place one hit is in: its file's, or a docstring or test-only block."""
     if regions is None or hit.rule != RULE_GENERIC:
         return where
@@ -359,7 +299,7 @@ def scan_text(
     path: str,
     lines: Sequence[str],
     added: frozenset[int],
-    opts: _Options,
+    opts: ScanOptions,
     engine: Engine,
     *,
     tests: bool | None = None,
@@ -383,9 +323,9 @@ def scan_text(
         theirs: list[Hit] = []
         for lo, hi in _runs(n for n in range(start, end + 1) if n in added):
             run = lines[lo - 1 : hi]
-            theirs += _detect_secrets(path, run, lo, (added, opts, first), engine)
+            theirs += detect_secrets(path, run, lo, (added, opts, first), engine)
         named = [(h.line, h.value) for h in theirs]
-        hits += first + theirs + [h for h in later if not _overlaps(h.line, h.value, named)]
+        hits += first + theirs + [h for h in later if not overlaps(h.line, h.value, named)]
     unique = {(h.line, h.rule, h.value): h for h in hits}
     return [unique[k] for k in sorted(unique)]
 
@@ -395,7 +335,7 @@ def scan_text(
 _GO_TEST_BUILD = re.compile(r"^//go:build\s+[^\n]*\b(?:\w*test\w*|e2e|integration)\b")
 
 
-def is_test_code(path: str, lines: Sequence[str], opts: _Options) -> bool:
+def is_test_code(path: str, lines: Sequence[str], opts: ScanOptions) -> bool:
     """Test code by the policy's ``test_files`` globs, or a Go file built only for tests
     (an empty ``test_files``, as ``strict`` sets, judges both like the rest)."""
     return match_any(path, opts.tests) or (bool(opts.tests) and _go_test_build(lines))
@@ -445,7 +385,7 @@ def _our_formats(
     window: Sequence[str],
     first: int,
     added: frozenset[int],
-    opts: _Options,
+    opts: ScanOptions,
     *,
     bare: bool = False,
 ) -> Iterator[Hit]:
@@ -483,11 +423,11 @@ def _our_formats(
         unquoted = ((*a, True) for a in unquoted_assignments(line)) if bare else iter(())
         for name, value, was_bare in (*quoted, *unquoted):
             # a token a format already named is not reported again as a generic secret
-            if _generic_secret(name, value, opts) and not _overlaps(n, value, found):
+            if _generic_secret(name, value, opts) and not overlaps(n, value, found):
                 yield Hit(path, n, n, RULE_GENERIC, f"value of {name}", value, was_bare)
 
 
-def _generic_secret(name: str, value: str, opts: _Options) -> bool:
+def _generic_secret(name: str, value: str, opts: ScanOptions) -> bool:
     """Whether the generic rule reports ``value``, assigned to ``name`` (quoted or not)."""
     if names_an_identifier(name):
         return False  # ``credentialId``: a credential's id, not the credential
@@ -506,90 +446,12 @@ def _generic_secret(name: str, value: str, opts: _Options) -> bool:
     return _is_secret_like(value if text is None else text, opts)
 
 
-def _overlaps(line: int, value: str, found: Sequence[tuple[int, str]]) -> bool:
-    return any(n == line and (value in v or v in value) for n, v in found)
-
-
-def _is_secret_like(value: str, opts: _Options) -> bool:
+def _is_secret_like(value: str, opts: ScanOptions) -> bool:
     if any(p.fullmatch(value) for p in (*opts.allow, *NOT_SECRET_SHAPES)) or is_placeholder(value):
         return False
     if local_reference(value) or credential_free_url(value):
         return False  # a pointer into the document, an address with no credential in it
     return entropy(value) >= opts.min_entropy and looks_random(value)
-
-
-def _placeholder_password(value: str) -> bool:
-    """The password of a ``user:pass@host`` URL that documents or tests URL handling: a
-    plain word (``pass``, ``bar``) or a placeholder shape, never a generated credential."""
-    return (value.isalpha() and len(value) < 20) or any(
-        p.fullmatch(value) for p in NOT_SECRET_SHAPES
-    )
-
-
-Engine = Callable[[list[tuple[int, str]], str], list[Any]]
-
-
-@contextlib.contextmanager
-def _detect_secrets_engine(opts: _Options) -> Iterator[Engine]:
-    """detect-secrets' line scanner, configured once per run (setting it up costs
-    milliseconds, too much to repeat for each of thousands of small hunks)."""
-    why = "scanning for secrets"
-    scan = tool(
-        "detect_secrets.core.scan", "detect-secrets>=1.4", why, "_process_line_based_plugins"
-    )
-    ds_settings = tool(
-        "detect_secrets.settings", "detect-secrets>=1.4", why, "default_settings", "get_settings"
-    )
-    with _DS_LOCK, ds_settings.default_settings():
-        settings = ds_settings.get_settings()
-        settings.disable_plugins(*_DS_OFF, *(() if opts.entropy_strings else _DS_ENTROPY))
-        if not opts.pragmas:
-            settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
-        yield lambda lines, path: list(scan._process_line_based_plugins(lines, path))
-
-
-def _detect_secrets(
-    path: str,
-    window: Sequence[str],
-    first: int,
-    ctx: tuple[frozenset[int], _Options, list[Hit]],
-    engine: Engine,
-) -> list[Hit]:
-    """detect-secrets' line plugins over the window, minus what ours already reported."""
-    added, opts, ours = ctx
-    # a blank line holds no secret, and each line costs detect-secrets ~0.1 ms: a PR of a
-    # million empty lines took 107 s
-    numbered = [
-        (i, line) for i, line in enumerate(window, 1) if line.strip() and len(line) <= opts.max_line
-    ]
-    found = engine(numbered, path)
-    seen = [(h.line, h.value) for h in ours]
-    hits = []
-    for secret in found:
-        line, value = first + secret.line_number - 1, str(secret.secret_value or "")
-        if line not in added or not value or secret.type in _DS_DROP:
-            continue
-        if secret.type == "GitHub Token":
-            # detect-secrets keeps only the prefix (``ghp``) as the value: take the whole
-            # token from the line, and none GitHub cannot have issued
-            tokens = _GH_IN_LINE.findall(window[secret.line_number - 1])
-            issued = [t for t in tokens if t.startswith(value) and github_issued(t)]
-            if not issued:
-                continue
-            value = issued[0]
-        if any(p.fullmatch(value) for p in opts.allow) or is_placeholder(value):
-            continue
-        if secret.type == "Basic Auth Credentials" and _placeholder_password(value):
-            continue
-        if _overlaps(line, value, seen):
-            continue
-        if secret.type == "Basic Auth Credentials" and local_url_password(
-            window[secret.line_number - 1], value
-        ):
-            continue
-        rule = _DS_OURS.get(secret.type, RULE_OTHER)
-        hits.append(Hit(path, line, line, rule, str(secret.type), value))
-    return hits
 
 
 _PREFIX = {f.rule: f.prefix for f in FORMATS}
@@ -677,114 +539,3 @@ def _submodule(f: ChangedFile, make: MakeFinding) -> Finding:
         path=f.path,
         evidence=f"{f.status.value}|{f.old_path or ''}",
     )
-
-
-#: a part of an env file's name that makes it an example: ``.env.example.complete``,
-#: ``.env.sample.local``, ``.env.production.example.bak`` (a copy of an example)
-_EXAMPLE_PART = re.compile(r"(?:example|sample|template|tmpl|tpl|dist|defaults?)s?", re.IGNORECASE)
-
-
-def _is_env_file(path: str) -> bool:
-    """A real env file: named ``.env``, ``.env.*`` or ``*.env``, and no part of its name
-    after the ``env`` says it is an example (the secrets rules still read an example's
-    added lines for tokens of known formats, like any other file)."""
-    if not match_any(path, ENV_FILES) or match_any(path, ENV_TEMPLATES):
-        return False
-    name = path.rsplit("/", 1)[-1]
-    parts = re.split(r"[._-]", name[name.lower().find("env") + 3 :])
-    return not any(_EXAMPLE_PART.fullmatch(part) for part in parts)
-
-
-#: values that switch or size something and cannot be a credential: a flag, a port, a
-#: count (a short number only under a name that does not say it is a secret, e.g. a PIN)
-_FLAG = re.compile(r"(?:true|false|yes|no|on|off)", re.IGNORECASE)
-_SMALL_NUMBER = re.compile(r"-?\d{1,5}")
-_SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|PWD|PIN|CRED|AUTH|PRIVATE", re.IGNORECASE)
-
-
-#: prefixes frontend build tools embed in the client bundle by design, so a value under
-#: them is public whatever it is: Vite, Next.js, Create React App, Vue CLI, Nuxt, Expo,
-#: Gatsby, Storybook, SvelteKit and Astro (``PUBLIC_``). A token of a named format under
-#: such a name is still found by the scanner's own rules.
-PUBLIC_ENV_PREFIXES = (
-    "VITE_", "NEXT_PUBLIC_", "REACT_APP_", "VUE_APP_", "NUXT_PUBLIC_", "EXPO_PUBLIC_",
-    "GATSBY_", "STORYBOOK_", "PUBLIC_",
-)  # fmt: skip
-#: a template action (Jinja ``{{ secret(16) }}``, Go ``{{ .Base }}``, ``{% if %}``): the
-#: value is filled in when the file is rendered, so the committed text holds none
-_TEMPLATE_ACTION = re.compile(r"\{\{[^{}]*\}\}|\{%[^%]*%\}")
-
-
-def _inert(name: str, value: str) -> bool:
-    """True for a value no one could use as a credential (``DEBUG=false``, ``PORT=5432``),
-    a public build setting (``VITE_THEME=dark``) or a template placeholder
-    (``SECRET_KEY={{ secret(16) }}``); a literal next to a placeholder still counts."""
-    if name.upper().startswith(PUBLIC_ENV_PREFIXES):
-        return True
-    if _TEMPLATE_ACTION.search(value):
-        # what is left once rendered away is judged as the value
-        value = _TEMPLATE_ACTION.sub("", value).strip()
-        if not re.search(r"[A-Za-z0-9]", value):
-            return True
-    if _FLAG.fullmatch(value):
-        return True
-    return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
-
-
-#: an enum-like setting (``wrapper``, ``info``, ``us-east``): a lower-case word or a few
-#: joined, short and plain (low entropy), as a template documents an option's choice
-_SETTING_WORD = re.compile(r"[a-z]{2,16}(?:[-_][a-z0-9]{1,16}){0,3}")
-#: bits per character above which a lower-case "word" may be a generated string
-_WORD_ENTROPY = 3.6
-
-
-def _setting_word(name: str, value: str) -> bool:
-    """A plain word under a name that does not say secret: no credential, once the file
-    is a long-standing committed one (see :func:`_env_findings`)."""
-    return (
-        _SETTING_WORD.fullmatch(value) is not None
-        and entropy(value) < _WORD_ENTROPY
-        and not _SECRET_NAME.search(name)
-    )
-
-
-def _env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> list[Finding]:
-    """One finding per .env file whose added lines give variables values that could be
-    credentials (flags and small numbers cannot: see :func:`_inert`). A file that was
-    committed at base already (AppFlowy-Cloud's ``deploy.env``, the template self-hosters
-    copy) is judged by what the PR adds to it: a new option set to a plain word
-    (``SMTP_TLS_KIND=wrapper``) is a setting and a URL to a local or compose host with a
-    default password (``postgres://postgres:postgres@localhost/app``, svix's
-    ``development.env``) a development default, while a password, a token, another URL or
-    any value under a secret's name still counts; a newly committed env file is judged
-    whole."""
-    added = f.added_lines()
-    settled = f.status is FileStatus.MODIFIED
-    # a file with template actions is a template a setup tool renders for each install:
-    # its literals are defaults, like an .env.example's, unless the name says secret
-    template = _TEMPLATE_ACTION.search(text) is not None
-    names: list[tuple[int, str]] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        m = _ENV_LINE.match(line)
-        if n not in added or m is None or line.lstrip().startswith("#"):
-            continue
-        value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
-        if template and not _SECRET_NAME.search(m.group(1)):
-            continue
-        if settled and (_setting_word(m.group(1), value) or development_dsn(value)):
-            continue
-        if value and not _inert(m.group(1), value):
-            names.append((n, m.group(1)))
-    if not names:
-        return []
-    listed = ", ".join(name for _, name in names[:10]) + (" …" if len(names) > 10 else "")
-    return [
-        make(
-            RULE_ENV,
-            f"{f.path} is committed with values for {listed}.",
-            path=f.path,
-            line=names[0][0],
-            evidence=f.path,
-            level=part.level,
-        )
-    ]

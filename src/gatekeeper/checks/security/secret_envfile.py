@@ -1,0 +1,150 @@
+"""Committed ``.env`` files: values that could be credentials, outside example files.
+
+An env file the PR adds or extends with a password, a token or a URL is a credential
+leak whatever the value's shape; flags, ports, public build settings and template
+placeholders are not (:func:`_inert`). A file committed at base already is judged by
+what the PR adds to it (:func:`env_findings`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from gatekeeper.changes import ChangedFile, FileStatus
+from gatekeeper.changes.globs import match_any
+from gatekeeper.checks.security.common import MakeFinding, Part
+from gatekeeper.checks.security.secret_formats import entropy
+from gatekeeper.checks.security.secret_urls import development_dsn
+from gatekeeper.model import Finding
+
+ENV_FILES = (".env", ".env.*", "*.env")
+#: example files document variables; some projects name them ``example.env`` (prefix),
+#: which the suffix forms alone miss
+ENV_TEMPLATES = (
+    "*.example",
+    "*.sample",
+    "*.template",
+    "*.dist",
+    "*.defaults",
+    "*.tpl",
+    "example.*",
+    "sample.*",
+    "template.*",
+    "*.example.env",
+    "*.sample.env",
+    "*.template.env",
+)
+RULE_ENV = "env-file-committed"
+# the value is stripped in code: a lazy group before a trailing \s*$ is quadratic in a
+# line of blanks
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$")
+
+#: a part of an env file's name that makes it an example: ``.env.example.complete``,
+#: ``.env.sample.local``, ``.env.production.example.bak`` (a copy of an example)
+_EXAMPLE_PART = re.compile(r"(?:example|sample|template|tmpl|tpl|dist|defaults?)s?", re.IGNORECASE)
+
+
+def is_env_file(path: str) -> bool:
+    """A real env file: named ``.env``, ``.env.*`` or ``*.env``, and no part of its name
+    after the ``env`` says it is an example (the secrets rules still read an example's
+    added lines for tokens of known formats, like any other file)."""
+    if not match_any(path, ENV_FILES) or match_any(path, ENV_TEMPLATES):
+        return False
+    name = path.rsplit("/", 1)[-1]
+    parts = re.split(r"[._-]", name[name.lower().find("env") + 3 :])
+    return not any(_EXAMPLE_PART.fullmatch(part) for part in parts)
+
+
+#: values that switch or size something and cannot be a credential: a flag, a port, a
+#: count (a short number only under a name that does not say it is a secret, e.g. a PIN)
+_FLAG = re.compile(r"(?:true|false|yes|no|on|off)", re.IGNORECASE)
+_SMALL_NUMBER = re.compile(r"-?\d{1,5}")
+_SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|PWD|PIN|CRED|AUTH|PRIVATE", re.IGNORECASE)
+
+
+#: prefixes frontend build tools embed in the client bundle by design, so a value under
+#: them is public whatever it is: Vite, Next.js, Create React App, Vue CLI, Nuxt, Expo,
+#: Gatsby, Storybook, SvelteKit and Astro (``PUBLIC_``). A token of a named format under
+#: such a name is still found by the scanner's own rules.
+PUBLIC_ENV_PREFIXES = (
+    "VITE_", "NEXT_PUBLIC_", "REACT_APP_", "VUE_APP_", "NUXT_PUBLIC_", "EXPO_PUBLIC_",
+    "GATSBY_", "STORYBOOK_", "PUBLIC_",
+)  # fmt: skip
+#: a template action (Jinja ``{{ secret(16) }}``, Go ``{{ .Base }}``, ``{% if %}``): the
+#: value is filled in when the file is rendered, so the committed text holds none
+_TEMPLATE_ACTION = re.compile(r"\{\{[^{}]*\}\}|\{%[^%]*%\}")
+
+
+def _inert(name: str, value: str) -> bool:
+    """True for a value no one could use as a credential (``DEBUG=false``, ``PORT=5432``),
+    a public build setting (``VITE_THEME=dark``) or a template placeholder
+    (``SECRET_KEY={{ secret(16) }}``); a literal next to a placeholder still counts."""
+    if name.upper().startswith(PUBLIC_ENV_PREFIXES):
+        return True
+    if _TEMPLATE_ACTION.search(value):
+        # what is left once rendered away is judged as the value
+        value = _TEMPLATE_ACTION.sub("", value).strip()
+        if not re.search(r"[A-Za-z0-9]", value):
+            return True
+    if _FLAG.fullmatch(value):
+        return True
+    return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
+
+
+#: an enum-like setting (``wrapper``, ``info``, ``us-east``): a lower-case word or a few
+#: joined, short and plain (low entropy), as a template documents an option's choice
+_SETTING_WORD = re.compile(r"[a-z]{2,16}(?:[-_][a-z0-9]{1,16}){0,3}")
+#: bits per character above which a lower-case "word" may be a generated string
+_WORD_ENTROPY = 3.6
+
+
+def _setting_word(name: str, value: str) -> bool:
+    """A plain word under a name that does not say secret: no credential, once the file
+    is a long-standing committed one (see :func:`env_findings`)."""
+    return (
+        _SETTING_WORD.fullmatch(value) is not None
+        and entropy(value) < _WORD_ENTROPY
+        and not _SECRET_NAME.search(name)
+    )
+
+
+def env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> list[Finding]:
+    """One finding per .env file whose added lines give variables values that could be
+    credentials (flags and small numbers cannot: see :func:`_inert`). A file that was
+    committed at base already (AppFlowy-Cloud's ``deploy.env``, the template self-hosters
+    copy) is judged by what the PR adds to it: a new option set to a plain word
+    (``SMTP_TLS_KIND=wrapper``) is a setting and a URL to a local or compose host with a
+    default password (``postgres://postgres:postgres@localhost/app``, svix's
+    ``development.env``) a development default, while a password, a token, another URL or
+    any value under a secret's name still counts; a newly committed env file is judged
+    whole."""
+    added = f.added_lines()
+    settled = f.status is FileStatus.MODIFIED
+    # a file with template actions is a template a setup tool renders for each install:
+    # its literals are defaults, like an .env.example's, unless the name says secret
+    template = _TEMPLATE_ACTION.search(text) is not None
+    names: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _ENV_LINE.match(line)
+        if n not in added or m is None or line.lstrip().startswith("#"):
+            continue
+        value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
+        if template and not _SECRET_NAME.search(m.group(1)):
+            continue
+        if settled and (_setting_word(m.group(1), value) or development_dsn(value)):
+            continue
+        if value and not _inert(m.group(1), value):
+            names.append((n, m.group(1)))
+    if not names:
+        return []
+    listed = ", ".join(name for _, name in names[:10]) + (" …" if len(names) > 10 else "")
+    return [
+        make(
+            RULE_ENV,
+            f"{f.path} is committed with values for {listed}.",
+            path=f.path,
+            line=names[0][0],
+            evidence=f.path,
+            level=part.level,
+        )
+    ]
