@@ -52,7 +52,9 @@ def made_by(calls: Iterable[ast.Call]) -> Made:
 
 def made_in_change(changes: ChangeSet, path: str) -> Made:
     """What the pull request's earlier new migrations of ``path``'s folder add (read at
-    head, only files the change adds): a step may fill those as it fills its own."""
+    head, only files the change adds) and the folder's merged migrations do not already
+    declare (read at base: a new migration "adding" a merged field cannot make erasing it
+    look like a backfill): a step may fill those as it fills its own."""
 
     def made(text: str) -> Made:
         try:
@@ -60,9 +62,54 @@ def made_in_change(changes: ChangeSet, path: str) -> Made:
         except pyops.MigrationSyntaxError:
             return set()
 
-    return phpmig.made_in_change(
+    found = phpmig.made_in_change(
         changes, path, lambda p: p.endswith(".py"), posixpath.basename, made
     )
+    if not found:
+        return found
+    merged = _declared_at_base(changes, posixpath.dirname(path))
+    return found - merged
+
+
+#: merged migrations of a folder read for what they declare, at most (the newest)
+_MAX_MERGED = 400
+
+
+def _declared_at_base(changes: ChangeSet, folder: str) -> Made:
+    """Every model (``(model, "*")``) and field the folder's merged migrations declare."""
+
+    def read() -> Made:
+        out: Made = set()
+        paths = sorted(p for p in changes.base_paths((f"{folder}/*.py",))
+                       if posixpath.dirname(p) == folder)  # fmt: skip
+        for p in paths[-_MAX_MERGED:]:
+            try:
+                calls = pyops.read_django(changes.text_at_base(p) or "", p)
+            except pyops.MigrationSyntaxError:
+                continue
+            out |= made_by(calls) | _model_fields(calls)
+        return out
+
+    declared: Made = changes.fact(f"migrations.djdata:{folder}", read)
+    return declared
+
+
+def _model_fields(calls: Iterable[ast.Call]) -> Made:
+    """The fields ``CreateModel`` calls list."""
+    out: Made = set()
+    for call in calls:
+        if pyops.call_name(call) != "CreateModel":
+            continue
+        model = pyops.literal_str(pyops.keyword(call, "name", 0))
+        fields = pyops.keyword(call, "fields", 1)
+        if model is None or not isinstance(fields, ast.List | ast.Tuple):
+            continue
+        for item in fields.elts:
+            if isinstance(item, ast.Tuple) and item.elts:
+                name = pyops.literal_str(item.elts[0])
+                if name:
+                    out.add((model.lower(), name.lower()))
+    return out
 
 
 def sql_losses(sql: str, made: Made) -> list[str]:
@@ -105,12 +152,13 @@ def python_losses(module: ast.Module, forward: ast.expr | None, made: Made) -> l
 @dataclass(frozen=True)
 class _Rows:
     """Rows of a model a name or expression stands for: the fields its filters keep to
-    empty values, the fields its filters read otherwise, and whether it is filtered."""
+    empty values, the fields its filters read the values of, and every field they name
+    (tests of presence, ``f__isnull``, included)."""
 
     model: str
     empty: frozenset[str] = frozenset()
     read: frozenset[str] = frozenset()
-    filtered: bool = False
+    named: frozenset[str] = frozenset()
 
 
 class _Reader:
@@ -158,7 +206,10 @@ class _Reader:
         erased: set[str] = set()
         read: set[str] = set()
         saved: set[str] | None = None
+        called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
         for inner in ast.walk(node):
+            if id(inner) in called:
+                continue  # ``obj.save()``: a method, not a field read
             if isinstance(inner, ast.Assign) and _erases(inner.value):
                 erased |= {t.attr for t in inner.targets
                            if isinstance(t, ast.Attribute) and _attr_of(t, var)}  # fmt: skip
@@ -174,7 +225,8 @@ class _Reader:
         if saved is None:
             return
         written = erased if "*" in saved else erased & saved
-        self._erase(_Rows(rows.model, rows.empty, rows.read | frozenset(read), True), written)
+        seen = frozenset(read)
+        self._erase(_Rows(rows.model, rows.empty, rows.read | seen, rows.named | seen), written)
 
     def _call(self, node: ast.Call) -> None:
         if not isinstance(node.func, ast.Attribute):
@@ -195,17 +247,22 @@ class _Reader:
         (``Link.objects.filter(...)``) or from a name bound to rows; None otherwise."""
         empty: set[str] = set()
         read: set[str] = set()
-        filtered = False
+        named: set[str] = set()
         seen_manager = False
         while True:
+            if isinstance(node, ast.Call) and pyops.call_name(node) == "get_model":
+                model = _model_name(node)  # apps.get_model("shop", "Link").objects...
+                found = _Rows(model or "", frozenset(empty), frozenset(read), frozenset(named))
+                return found if model and seen_manager else None
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr not in _CHAIN:
                     return None
                 if node.func.attr in ("filter", "exclude"):
-                    filtered = True
                     limits = _empty_lookups(node) if node.func.attr == "filter" else set()
                     empty |= limits
-                    read |= _lookups(node) - limits
+                    values, every = _lookups(node)
+                    read |= values - limits
+                    named |= every
                 node = node.func.value
             elif isinstance(node, ast.Attribute) and node.attr in _CHAIN:
                 seen_manager = True
@@ -217,11 +274,11 @@ class _Reader:
         if node.id in self.rows and not seen_manager:
             bound = self.rows[node.id]
             return _Rows(bound.model, bound.empty | frozenset(empty), bound.read | frozenset(read),
-                         bound.filtered or filtered)  # fmt: skip
+                         bound.named | frozenset(named))  # fmt: skip
         if not seen_manager:
             return None
         model = self.models.get(node.id, node.id.lower())
-        return _Rows(model, frozenset(empty), frozenset(read), filtered)
+        return _Rows(model, frozenset(empty), frozenset(read), frozenset(named))
 
     def _erase(self, rows: _Rows, fields: set[str]) -> None:
         """Fields set to NULL or "" in ``rows``: lost when they held values before the
@@ -235,7 +292,7 @@ class _Reader:
             bare = field.lower()
             if bare in kept:
                 continue
-            if not rows.filtered or bare in rows.read:
+            if bare in rows.read or not rows.named - {bare}:
                 self.losses.append(f"{rows.model}.{field}")
 
 
@@ -262,17 +319,23 @@ def _erases(value: ast.expr) -> bool:
     return pyops.literal_value(value) in (None, "")
 
 
-def _lookups(call: ast.Call) -> set[str]:
-    """The fields a filter call reads (``url__startswith`` -> url), ``Q(...)`` included."""
-    out = set()
+def _lookups(call: ast.Call) -> tuple[set[str], set[str]]:
+    """The fields a filter call (``Q(...)`` included) reads the values of
+    (``url__startswith`` -> url; not a test of presence or emptiness), and every field it
+    names."""
+    values, every = set(), set()
     for node in ast.walk(call):
-        if not isinstance(node, ast.keyword) or not node.arg or node.arg.endswith("__isnull"):
+        if not isinstance(node, ast.keyword) or not node.arg:
+            continue
+        field = node.arg.split("__", 1)[0].lower()
+        every.add(field)
+        if node.arg.endswith("__isnull"):
             continue  # a test of presence says nothing of the value
         exact = "__" not in node.arg.removesuffix("__exact")
         if exact and pyops.literal_value(node.value) in (None, ""):
-            continue  # a test of emptiness neither
-        out.add(node.arg.split("__", 1)[0].lower())
-    return out
+            continue  # nor does a test of emptiness
+        values.add(field)
+    return values, every
 
 
 def _strings(node: ast.expr | None) -> set[str] | None:

@@ -50,13 +50,16 @@ def destroyed(text: str) -> list[str]:
             lost = sqlwrites.destroyed(statement.text, kept)
             if lost:
                 out.append(lost)
+    columns = {c for _, c in new}
     for number, _ in up.body:
-        out += _model_write(rails.whole_call(up.body, number))
+        out += _model_write(rails.whole_call(up.body, number), columns)
     return list(dict.fromkeys(out))
 
 
-def _model_write(call: str) -> list[str]:
-    """What one ``Model...delete_all`` or ``Model...update_all`` call destroys."""
+def _model_write(call: str, new: set[str]) -> list[str]:
+    """What one ``Model...delete_all`` or ``Model...update_all`` call destroys; ``new``:
+    the columns the migration adds (to whichever table: a model names its table by
+    Rails' inflection, not read here), which hold nothing to lose."""
     deletes = _DELETES.match(call)
     if deletes is not None:
         return [f"the rows of {deletes.group(1)} it deletes"]
@@ -70,7 +73,7 @@ def _model_write(call: str) -> list[str]:
     filtered = ".where" in chain or ".find_each" in chain
     empty = set(_EMPTY_KEY.findall(chain))
     out = []
-    for column in sorted(erased - empty):
+    for column in sorted(erased - empty - new):
         reads = re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", chain)
         if not filtered or reads:
             out.append(f"{model}.{column}")

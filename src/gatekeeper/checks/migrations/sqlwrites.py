@@ -162,6 +162,10 @@ def destroyed(statement: str, new: set[tuple[str, str]]) -> str:
     where = re.search(r"\sWHERE\s", masked[update.end() :], re.IGNORECASE)
     condition = text[update.end() + where.end() :] if where else ""
     table = bare(update.group(1))
+    masked_condition = masked[update.end() + where.end() :] if where else ""
+    empty: set[str] = set()
+    if not re.search(r"\bOR\b", masked_condition, re.IGNORECASE):
+        empty = {bare(a or b) for a, b in _EMPTY.findall(masked_condition)}
     out = []
     for assignment in _top_level(text[update.end() : end.start() if end else len(text)], ","):
         m = _SET_COLUMN.match(assignment)
@@ -171,14 +175,29 @@ def destroyed(statement: str, new: set[tuple[str, str]]) -> str:
         column = bare(m.group(1))
         if (table, column) in new or (table, "*") in new:
             continue
-        reads = re.search(
-            rf"(?<![\w$]){re.escape(column)}(?![\w$])(?!\s+IS\s)",
-            condition.replace('"', " ").replace("`", " "),
-            re.IGNORECASE,
-        )
-        if not where or reads:
+        if column in empty:
+            continue  # ``WHERE c IS NULL``: nothing there to lose
+        if not where or _chosen_by_itself(condition, column):
             out.append(f"{update.group(1)}.{column}")
     return ", ".join(out)
+
+
+_SQL_WORDS = frozenset({"and", "or", "not", "is", "null", "true", "false", "like", "ilike",
+                        "in", "between", "similar", "to", "escape"})  # fmt: skip
+
+
+def _chosen_by_itself(condition: str, column: str) -> bool:
+    """Whether a WHERE picks rows by ``column``'s own value (``url NOT LIKE 'http%'``), or
+    by nothing but whether it holds one (``url IS NOT NULL``): then erasing it loses the
+    values. One that names another column (``cable_id IS NULL``) picks rows by their
+    state elsewhere, which reads as clearing stale copies."""
+    text = re.sub(r"'(?:[^']|'')*'", " ", condition).replace('"', " ").replace("`", " ")
+    name = rf"(?<![\w$.])(?:[\w$]+\.)?{re.escape(column)}(?![\w$])"
+    if re.search(rf"{name}(?!\s+IS\s)", text, re.IGNORECASE):
+        return True
+    rest = re.sub(rf"{name}\s+IS\s+(?:NOT\s+)?NULL", " ", text, flags=re.IGNORECASE)
+    words = {w.lower() for w in re.findall(r"[A-Za-z_][\w$]*", rest)}
+    return not words - _SQL_WORDS
 
 
 def written_over(write: RowWrite, new: set[tuple[str, str]]) -> str:

@@ -8,7 +8,6 @@ rename back...: :mod:`.alembicpairs`) and whatever is left unpaired is reported 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import posixpath
 import re
 from collections.abc import Iterable
@@ -17,13 +16,13 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
+    datasteps,
     djdata,
     fizz,
     naming,
     pyops,
     pyrows,
     rails,
-    railsdata,
     sqleffects,
     sqlmigrate,
     variants,
@@ -236,21 +235,6 @@ def _fills_only(
     )
 
 
-def _destroys(check: BaseCheck, path: str, line: int | None, lost: list[str], down: str) -> Finding:
-    """An empty down of an up that deletes rows or erases values (:mod:`.djdata`): an
-    error, since the data is gone and nothing written later gives it back."""
-    return check.finding(
-        "empty-down",
-        f"{down} of {path} does nothing, and the up destroys stored data "
-        f"({', '.join(lost[:4])}): a rollback cannot give it back. Keep a copy to restore "
-        "from (a backup table the down reads), or declare it: gatekeeper:irreversible "
-        "<reason>.",
-        path=path,
-        line=line,
-        evidence=path,
-    )
-
-
 def _irreversible(check: BaseCheck, path: str, reason: str, line: int = 1) -> Finding:
     """``irreversible`` (info): the migration says why it cannot be undone; ``line`` is
     where it says so (the marker, or the statement declaring it)."""
@@ -308,7 +292,7 @@ def check_alembic(
         lost = djdata.sql_losses(";\n".join(info.upgrade_sql or ()), set())
         if not lost:
             return [_fills_only(check, m.path, info.downgrade_line)]
-        return [_destroys(check, m.path, info.downgrade_line, lost, "downgrade()")]
+        return [datasteps.destroys(check, m.path, info.downgrade_line, lost, "downgrade()")]
     if honour_marker and info.downgrade_state == "raises" and len(info.downgrade_reason) >= 10:
         # ``raise NotImplementedError("Restore from a backup ...")``: the revision says why
         # it cannot be undone, as a gatekeeper:irreversible marker would (and, written by
@@ -480,13 +464,7 @@ def _django_reverse(
     lost = (djdata.python_losses(module, forward, made) if name == "RunPython"
             else djdata.sql_losses(pyops.literal_str(forward) or "", made))  # fmt: skip
     if lost:
-        return (
-            "reverse-is-noop",
-            f"{name} with {keyword}=noop writes over stored values ({', '.join(lost[:4])}): "
-            "they are lost for good, and a rollback cannot give them back (keep a copy to "
-            "restore from, or declare it: gatekeeper:irreversible <reason>)",
-            None,
-        )
+        return "reverse-is-noop", datasteps.noop_message(name, keyword, lost), None
     what = "the data the forward code changed" if name == "RunPython" else "the rows it changed"
     return (
         "reverse-is-noop",
@@ -528,7 +506,7 @@ def check_rails(
     down = found.get("down")
     reason = irreversible_reason(source) if honour_marker else None
     if down is not None and "up" in found:
-        destroyed = _rails_destroys(check, m.path, source, down, reason)
+        destroyed = datasteps.rails_destroys(check, m.path, source, down, reason)
         if destroyed is not None:
             return destroyed
     if down is not None and rails.raises_only(down):
@@ -547,28 +525,3 @@ def check_rails(
     if out and reason:
         return [_irreversible(check, m.path, reason)]
     return out
-
-
-def _rails_destroys(
-    check: BaseCheck, path: str, source: str, down: rails.Method, reason: str | None
-) -> list[Finding] | None:
-    """``def up`` deletes rows or erases values and ``def down`` gives nothing back (empty,
-    or only raising IrreversibleMigration: the raise says the step cannot be undone, not
-    what becomes of the data; railsdata.py): ``empty-down``, an error, unless a
-    ``gatekeeper:irreversible`` marker says why. None when that is not the case."""
-    raises = rails.raises_only(down)
-    if raises or not _has_code(down):
-        lost = railsdata.destroyed(source)
-        if lost and reason:
-            return [_irreversible(check, path, reason)]
-        if lost:
-            what = "raises ActiveRecord::IrreversibleMigration" if raises else "is empty"
-            finding = _destroys(check, path, down.line, lost, "def down")
-            return [dataclasses.replace(finding, message=finding.message.replace(
-                "does nothing", what, 1))]  # fmt: skip
-    return None
-
-
-def _has_code(method: rails.Method) -> bool:
-    """Whether a Rails method holds a statement (not only blank lines and comments)."""
-    return any(rails.code(t).strip() for _, t in method.body)
