@@ -5,11 +5,12 @@ fills a column the change adds, fills only empty rows, remaps or recomputes; Rai
 
 Each relief rests on what the pull request cannot plant: a column is new only when the
 change adds it on that very model and the merged migrations (read at base) never declared
-it; a filter lets an erasure off only when it names another field, not a test of whether
-the erased one holds a value; the old type is read from ``db/schema.rb`` and the merged
+it; an erasure blocks when the rows are chosen by the erased field's own value, whatever
+else the filter tests; the old type is read from ``db/schema.rb`` and the merged
 Sequelize migrations at base; a ``gatekeeper:irreversible`` the pull request writes needs
-a human's approval. The holes left open on purpose: an erasure of rows chosen by another
-field (netbox clears stale cable data that way, and a reviewer passes it), a remap, and a
+a human's approval. The holes left open on purpose: an erasure of every row's value or of
+rows chosen only by other fields or by a test of presence (bugsink resets its quota state
+that way, netbox clears stale cable data, and reviewers pass both), a remap, and a
 recomputation stay warnings, since they cannot be told from fixes.
 """
 
@@ -54,7 +55,7 @@ def _django(
 ERASE = """
 def erase(apps, schema_editor):
     Link = apps.get_model("shop", "Link")
-    Link.objects.update(url=None)
+    Link.objects.exclude(url__startswith="http").update(url=None)
 """
 RUN_ERASE = "migrations.RunPython(erase, migrations.RunPython.noop)"
 
@@ -78,17 +79,19 @@ def test_an_earlier_new_migration_adding_a_merged_field_again_does_not_make_it_n
     assert_blocked(verdict, NOOP)
 
 
-def test_a_filter_on_whether_the_field_holds_a_value_chooses_no_rows(
+def test_a_test_of_another_field_beside_the_values_own_does_not_hide_it(
     attack: AttackFactory,
 ) -> None:
-    code = ERASE.replace("Link.objects.update", "Link.objects.filter(url__isnull=False).update")
+    code = ERASE.replace("Link.objects.exclude", "Link.objects.filter(id__gt=0).exclude")
     verdict = attack(POLICY, DJANGO, _django("0002_erase", RUN_ERASE, code)).judge()
     assert_blocked(verdict, NOOP)
 
 
-def test_a_runsql_erasure_behind_is_not_null_still_blocks(attack: AttackFactory) -> None:
-    ops = ('migrations.RunSQL("UPDATE shop_link SET url = NULL WHERE url IS NOT NULL", '
-           "migrations.RunSQL.noop)")  # fmt: skip
+def test_a_runsql_erasure_chosen_by_the_value_and_a_presence_test_still_blocks(
+    attack: AttackFactory,
+) -> None:
+    sql = "UPDATE shop_link SET url = NULL WHERE id > 0 AND url IS NOT NULL AND url LIKE '%x%'"
+    ops = f'migrations.RunSQL("{sql}", migrations.RunSQL.noop)'
     verdict = attack(POLICY, DJANGO, _django("0002_erase", ops)).judge()
     assert_blocked(verdict, NOOP)
 
@@ -131,7 +134,10 @@ def _rails(up: str, down: str, name: str = "20240601000000_step") -> dict[str, s
 def test_a_rails_column_added_to_another_table_does_not_make_an_erasure_a_backfill(
     attack: AttackFactory,
 ) -> None:
-    up = 'add_column :accounts, :plan, :string\n    execute "UPDATE users SET email = NULL"'
+    up = (
+        "add_column :accounts, :plan, :string\n"
+        "    execute \"UPDATE users SET email = NULL WHERE email NOT LIKE '%@%'\""
+    )
     verdict = attack(POLICY, RAILS, _rails(up, "")).judge()
     assert_blocked(verdict, EMPTY_DOWN)
 

@@ -4,9 +4,12 @@ backfill, for the ``reverse-is-noop`` rule.
 A no-op reverse is right for a backfill: the step fills a field the same migration (or
 an earlier new one of the pull request) adds, or only rows where the field is empty, and
 a rollback that drops the field, or leaves the filled values, loses nothing. It is wrong
-for a step that deletes rows, or writes over values a field held before the migration
-(``update(url=None)``, ``obj.title = ...; obj.save()``): those values are gone, and no
-reverse written later can give them back. The forward function is read as a syntax tree,
+for a step that deletes rows, or erases values a field held, chosen by their own content
+(``exclude(url__startswith="http").update(url=None)``, a loop that validates ``obj.url``
+and sets it to None): those values are gone, and no reverse written later can give them
+back. A remap, a recomputation, or a reset of every row (or of rows chosen by other
+fields) reads as a fix of state, as reviewers pass it (nautobot, babybuddy, bugsink,
+netbox in the replay set), and keeps the warning. The forward function is read as a syntax tree,
 never run; only what it spells literally counts, and anything it does not spell (a helper
 in another module, a field set through ``**kwargs``) is no evidence of a loss, so the
 warning stays.
@@ -152,13 +155,11 @@ def python_losses(module: ast.Module, forward: ast.expr | None, made: Made) -> l
 @dataclass(frozen=True)
 class _Rows:
     """Rows of a model a name or expression stands for: the fields its filters keep to
-    empty values, the fields its filters read the values of, and every field they name
-    (tests of presence, ``f__isnull``, included)."""
+    empty values, and the fields its filters (or a loop over them) read the values of."""
 
     model: str
     empty: frozenset[str] = frozenset()
     read: frozenset[str] = frozenset()
-    named: frozenset[str] = frozenset()
 
 
 class _Reader:
@@ -226,7 +227,7 @@ class _Reader:
             return
         written = erased if "*" in saved else erased & saved
         seen = frozenset(read)
-        self._erase(_Rows(rows.model, rows.empty, rows.read | seen, rows.named | seen), written)
+        self._erase(_Rows(rows.model, rows.empty, rows.read | seen), written)
 
     def _call(self, node: ast.Call) -> None:
         if not isinstance(node.func, ast.Attribute):
@@ -247,12 +248,11 @@ class _Reader:
         (``Link.objects.filter(...)``) or from a name bound to rows; None otherwise."""
         empty: set[str] = set()
         read: set[str] = set()
-        named: set[str] = set()
         seen_manager = False
         while True:
             if isinstance(node, ast.Call) and pyops.call_name(node) == "get_model":
                 model = _model_name(node)  # apps.get_model("shop", "Link").objects...
-                found = _Rows(model or "", frozenset(empty), frozenset(read), frozenset(named))
+                found = _Rows(model or "", frozenset(empty), frozenset(read))
                 return found if model and seen_manager else None
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr not in _CHAIN:
@@ -260,9 +260,7 @@ class _Reader:
                 if node.func.attr in ("filter", "exclude"):
                     limits = _empty_lookups(node) if node.func.attr == "filter" else set()
                     empty |= limits
-                    values, every = _lookups(node)
-                    read |= values - limits
-                    named |= every
+                    read |= _lookups(node) - limits
                 node = node.func.value
             elif isinstance(node, ast.Attribute) and node.attr in _CHAIN:
                 seen_manager = True
@@ -273,18 +271,17 @@ class _Reader:
                 return None
         if node.id in self.rows and not seen_manager:
             bound = self.rows[node.id]
-            return _Rows(bound.model, bound.empty | frozenset(empty), bound.read | frozenset(read),
-                         bound.named | frozenset(named))  # fmt: skip
+            return _Rows(bound.model, bound.empty | frozenset(empty), bound.read | frozenset(read))
         if not seen_manager:
             return None
         model = self.models.get(node.id, node.id.lower())
-        return _Rows(model, frozenset(empty), frozenset(read), frozenset(named))
+        return _Rows(model, frozenset(empty), frozenset(read))
 
     def _erase(self, rows: _Rows, fields: set[str]) -> None:
         """Fields set to NULL or "" in ``rows``: lost when they held values before the
-        change and the rows were chosen by the field's own value, or not chosen at all
-        (every value of the column). Chosen by other fields (a relation gone, a state),
-        the values are most often stale copies being cleared: no evidence of a loss."""
+        change and the rows were chosen by the field's own value (values judged wrong and
+        thrown away). A reset of every row, or of rows chosen by other fields (a relation
+        gone, a state), reads as clearing cached or stale state: no evidence of a loss."""
         if (rows.model, "*") in self.made:
             return
         kept = {f for m, f in self.made if m == rows.model} | set(rows.empty)
@@ -292,7 +289,7 @@ class _Reader:
             bare = field.lower()
             if bare in kept:
                 continue
-            if bare in rows.read or not rows.named - {bare}:
+            if bare in rows.read:
                 self.losses.append(f"{rows.model}.{field}")
 
 
@@ -319,23 +316,18 @@ def _erases(value: ast.expr) -> bool:
     return pyops.literal_value(value) in (None, "")
 
 
-def _lookups(call: ast.Call) -> tuple[set[str], set[str]]:
+def _lookups(call: ast.Call) -> set[str]:
     """The fields a filter call (``Q(...)`` included) reads the values of
-    (``url__startswith`` -> url; not a test of presence or emptiness), and every field it
-    names."""
-    values, every = set(), set()
+    (``url__startswith`` -> url): not a test of presence (``url__isnull``) or emptiness."""
+    out = set()
     for node in ast.walk(call):
-        if not isinstance(node, ast.keyword) or not node.arg:
+        if not isinstance(node, ast.keyword) or not node.arg or node.arg.endswith("__isnull"):
             continue
-        field = node.arg.split("__", 1)[0].lower()
-        every.add(field)
-        if node.arg.endswith("__isnull"):
-            continue  # a test of presence says nothing of the value
         exact = "__" not in node.arg.removesuffix("__exact")
         if exact and pyops.literal_value(node.value) in (None, ""):
-            continue  # nor does a test of emptiness
-        values.add(field)
-    return values, every
+            continue
+        out.add(node.arg.split("__", 1)[0].lower())
+    return out
 
 
 def _strings(node: ast.expr | None) -> set[str] | None:

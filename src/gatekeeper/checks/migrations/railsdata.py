@@ -4,13 +4,13 @@ Weighed against a ``def down`` that does nothing or only raises
 ``ActiveRecord::IrreversibleMigration``. Filling a column the migration adds, or only rows
 where a column is empty, is a backfill: a rollback that keeps the values loses nothing.
 Deleting rows (``Model.where(...).delete_all``, ``destroy_all``, ``execute "DELETE ..."``,
-``TRUNCATE``) or erasing values a column held (``update_all(col: nil)`` on every row or on
-rows chosen by the column's own value; ``UPDATE t SET c = NULL``) loses them for good,
-and no down written later gives them back: the raise says the migration cannot be
-undone, not what becomes of the data. Writing other values (a remap, a recomputation),
-or erasing values chosen by other columns (a stale copy cleared), is no evidence of a
-loss: a reviewer reads those as fixes, so they stay as they were. The same reading as
-Django's (:mod:`.djdata`); Ruby is read line by line, nothing is executed.
+``TRUNCATE``) or erasing values chosen by the column's own value (``where("email NOT LIKE
+'%@%'").update_all(email: nil)``, ``UPDATE t SET c = NULL WHERE c ...``) loses them for
+good, and no down written later gives them back: the raise says the migration cannot be
+undone, not what becomes of the data. Writing other values (a remap, a recomputation), or
+erasing every row's value or those of rows chosen by other columns (a reset of state, a
+stale copy cleared), is no evidence of a loss: reviewers read those as fixes. The same
+reading as Django's (:mod:`.djdata`); Ruby is read line by line, nothing is executed.
 """
 
 from __future__ import annotations
@@ -70,11 +70,12 @@ def _model_write(call: str, new: set[str]) -> list[str]:
     erased = {a or b for a, b in _ERASED_KEY.findall(args)} | set(_ERASED_SQL.findall(args))
     if not erased:
         return []
-    filtered = ".where" in chain or ".find_each" in chain
     empty = set(_EMPTY_KEY.findall(chain))
     out = []
     for column in sorted(erased - empty - new):
-        reads = re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", chain)
-        if not filtered or reads:
+        name = rf"(?<![\w$]){re.escape(column)}(?![\w$])"
+        # a test of presence (``where.not(c: nil)``, ``"c IS NOT NULL"``) reads no value
+        tested = re.sub(rf"{name}\s*(?::|=>)\s*{_NIL}|{name}\s+IS\s", " ", chain, flags=re.I)
+        if re.search(name, tested):
             out.append(f"{model}.{column}")
     return out
