@@ -178,6 +178,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "element-hq/matrix-authentication-service", "we-promise/sure", "pelican-dev/panel",
         "nerves-hub/nerves_hub_web",
     ),
+    "thirty-second (29)": (
+        "sequinstream/sequin", "alexjustesen/speedtest-tracker", "cryptomator/hub",
+        "msgbyte/tianji",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 

@@ -39,3 +39,25 @@ def test_the_name_inside_a_cells_sentence_documents_nothing(git_repo: Any) -> No
 def test_the_name_in_parentheses_outside_a_table_documents_nothing(git_repo: Any) -> None:
     prose = TABLE.format(row="") + "\nExternal calls are on (APP_ALLOW_EXTERNAL_RESOURCES)\n"
     assert _undocumented(git_repo, prose) == ["APP_ALLOW_EXTERNAL_RESOURCES"]
+
+
+def test_an_html_table_cells_code_element_documents_the_name(git_repo: Any) -> None:
+    # speedtest-tracker-docs: GitBook saves its tables as HTML, names in <code>
+    html = (
+        '<table><thead><tr><th width="218">Name</th><th>Description</th></tr></thead><tbody>'
+        "<tr><td><code>APP_ALLOW_EXTERNAL_RESOURCES</code></td><td>Allows external calls."
+        "</td></tr></tbody></table>\n"
+    )
+    assert _undocumented(git_repo, TABLE.format(row="") + "\n" + html) == []
+    # and so does a cell that holds nothing but the name, as its older pages wrote it
+    bare = html.replace("<code>APP_ALLOW_EXTERNAL_RESOURCES</code>", "APP_ALLOW_EXTERNAL_RESOURCES")
+    assert _undocumented(git_repo, TABLE.format(row="") + "\n" + bare) == []
+
+
+def test_a_name_in_html_without_a_code_element_documents_nothing(git_repo: Any) -> None:
+    html = (
+        "<table><tbody><tr><td>Unlike APP_ALLOW_EXTERNAL_RESOURCES, harmless</td>"
+        "<td><code>APP_</code></td><td><code>app allow</code></td></tr></tbody></table>\n"
+    )
+    found = _undocumented(git_repo, TABLE.format(row="") + "\n" + html)
+    assert found == ["APP_ALLOW_EXTERNAL_RESOURCES"]

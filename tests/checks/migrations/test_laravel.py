@@ -252,3 +252,54 @@ def test_a_package_migration_subclass_is_read_in_a_laravel_app_only(tmp_path: Pa
     assert "drop-column" in rules(in_app, Level.ERROR)
     elsewhere = run(tmp_path, MERGED, {NEW: text})
     assert rules(elsewhere) == ["unrecognised"]
+
+
+# --- the newest migrations' habit, and column groups --------------------------------------
+
+STOPPED = {
+    **MERGED,  # the generated first migrations, each with its down
+    path("2024_01_04_000000", "create_jobs"): php(
+        table("jobs", "$table->id();", "create"), "Schema::drop('jobs');"
+    ),
+    path("2024_11_01_000000", "add_a"): php(table("users", "$table->string('a')->nullable();")),
+    path("2024_11_02_000000", "add_b"): php(table("users", "$table->string('b')->nullable();"), ""),
+    path("2025_05_01_000000", "reset"): php("DB::table('users')->update(['a' => null]);", ""),
+}
+
+
+def test_a_folder_whose_newest_three_migrations_have_no_down_warns(tmp_path: Path) -> None:
+    # speedtest-tracker 1fec5d05a5: the skeleton's create migrations have downs, the
+    # project's own newest three have none
+    up = table("users", "$table->string('nick');")
+    found = run(tmp_path, STOPPED, {NEW: php(up, "")}, "mysql")
+    (empty,) = [f for f in found if f.rule == "empty-down"]
+    assert empty.level is Level.WARNING
+    assert "the newest 3 of the folder's 7 merged migrations have none" in empty.message
+    # with a working down among the newest three, the folder still writes downs
+    working = {**STOPPED, path("2025_05_01_000000", "reset"): php("Schema::drop('x');", "//")}
+    working[path("2024_11_02_000000", "add_b")] = php(
+        table("users", "$table->string('b')->nullable();"),
+        table("users", "$table->dropColumn('b');"),
+    )
+    assert rules(run(tmp_path, working, {NEW: php(up, "")}, "mysql"), Level.ERROR) == ["empty-down"]
+
+
+def test_columns_placed_after_another_are_read_from_the_group(tmp_path: Path) -> None:
+    # speedtest-tracker 1fec5d05a5: `$table->after('upload', function (Blueprint $table)
+    # {...})` only places the nullable columns it adds
+    group = (
+        "Schema::table('users', function (Blueprint $table) {\n"
+        "    $table->after('email', function (Blueprint $table) {\n"
+        "        $table->unsignedBigInteger('{col}'){mod};\n    }});\n}});"
+    )
+    nullable = group.replace("{col}", "bytes").replace("{mod}", "->nullable()")
+    found = run(tmp_path, MERGED, {NEW: php(nullable, "//")})
+    assert [(f.rule, f.level) for f in found] == [("empty-down", Level.WARNING)]
+    # a required column in the group, or a group whose closure names its Blueprint
+    # otherwise (its columns unread), is still an up that needs its down
+    required = group.replace("{col}", "bytes").replace("{mod}", "")
+    renamed = nullable.replace(
+        "function (Blueprint $table) {\n        $table->", "function (Blueprint $t) {\n        $t->"
+    )
+    for up in (required, renamed):
+        assert "empty-down" in rules(run(tmp_path, MERGED, {NEW: php(up, "//")}), Level.ERROR)

@@ -111,3 +111,48 @@ def test_a_table_a_released_migration_names_is_shipped(git_repo: Any) -> None:
     with changeset_from_git(git_repo.root, base, head) as changes:
         found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
     assert [f.level for f in found if f.rule == "drop-column"] == [Level.ERROR]
+
+
+PRISMA = "prisma/migrations"
+FEED = 'CREATE TABLE "FeedChannel" ("id" TEXT NOT NULL, PRIMARY KEY ("id"));\n'
+ADD_TEXT = 'ALTER TABLE "FeedChannel" ADD COLUMN "notifyFrequency" TEXT;\n'
+RECREATE = (
+    'ALTER TABLE "FeedChannel" DROP COLUMN "notifyFrequency",\n'
+    'ADD COLUMN "notifyFrequency" "FeedChannelNotifyFrequency" NOT NULL DEFAULT \'day\';\n'
+)
+SCHEMA = {
+    "prisma/schema.prisma": "model FeedChannel {\n  id String @id\n  notifyFrequency String\n}\n"
+}
+
+
+def _prisma_drop(git_repo: Any, *, tag_after_add: bool, named_in_release: bool = False) -> Finding:
+    first = FEED + ("-- notifyFrequency planned\n" if named_in_release else "")
+    git_repo.commit({**SCHEMA, f"{PRISMA}/20240101000000_init/migration.sql": first})
+    git_repo.git("tag", "v1.11.4")
+    base = git_repo.commit({f"{PRISMA}/20240713071153_add_notify/migration.sql": ADD_TEXT})
+    if tag_after_add:
+        git_repo.git("tag", "v1.12.0")
+    head = git_repo.commit({f"{PRISMA}/20240713082513_to_enum/migration.sql": RECREATE})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
+    (drop,) = [f for f in found if f.rule == "drop-column"]
+    return drop
+
+
+def test_a_column_added_since_the_newest_release_is_unshipped(git_repo: Any) -> None:
+    # tianji 2ce5597dfe: a text column re-created as an enum the day it was added
+    drop = _prisma_drop(git_repo, tag_after_add=False)
+    assert drop.level is Level.WARNING
+    assert "20240713071153_add_notify/migration.sql, merged since the newest release" in (
+        drop.message
+    )
+
+
+def test_a_column_a_release_shipped_keeps_its_drop_error(git_repo: Any) -> None:
+    assert _prisma_drop(git_repo, tag_after_add=True).level is Level.ERROR
+
+
+def test_a_column_a_released_file_names_keeps_its_drop_error(git_repo: Any) -> None:
+    # the word in a released migration: the gate cannot tell it was never a column there
+    assert _prisma_drop(git_repo, tag_after_add=False, named_in_release=True).level is Level.ERROR

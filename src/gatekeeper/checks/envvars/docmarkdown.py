@@ -28,7 +28,12 @@ NAME_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a command-line option, hyphenated (``web-push-expiry-duration``, ``--log-level``): a
 #: flag that also reads a variable is documented by its option's name (text_urfave)
 _OPTION = re.compile(r"(?:--)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
-_CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`")
+#: an HTML table cell holding nothing but a name (``<td>API_RATE_LIMIT</td>``), as a
+#: Markdown table's ``| NAME |`` cell does
+_HTML_CELL = re.compile(r"<t[dh](?:\s[^<>]*)?>\s*(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*</t[dh]>")
+#: a code span, in Markdown's backticks or as HTML (``<code>API_RATE_LIMIT</code>``, as
+#: GitBook and other editors write the cells of the tables they save)
+_CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`|<code>(?P<html>[^<>`\n]+)</code>")
 #: a camelCase configuration key (``redisEndpoint``), as a table cell or code span names it
 _CAMEL_KEY = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+")
 #: a dotted configuration key (``database.schema``, ``files.s3.tempdir``) in a code span
@@ -95,7 +100,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 doc.add(m.group("name"), path, number)
             continue
         for m in _CODE_SPAN.finditer(line):
-            candidate = m.group("body").strip().lstrip("$").split("=")[0].strip("{} ")
+            span = m.group("body") or m.group("html")
+            candidate = span.strip().lstrip("$").split("=")[0].strip("{} ")
             if NAME_WORD.fullmatch(candidate) and candidate.isupper():
                 doc.add(candidate, path, number)
             elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
@@ -122,6 +128,8 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                     doc.add_key(word, path, number)
                 elif option := _OPTION.fullmatch(word):
                     doc.add_key(option.group(1), path, number)
+        for m in _HTML_CELL.finditer(line):
+            doc.add(m.group("name"), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
 

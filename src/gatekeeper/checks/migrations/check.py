@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations import (
     djtogether,
     drizzle,
     history,
+    hubs,
     lint,
     mergedview,
     moves,
@@ -179,10 +180,12 @@ class MigrationsCheck(BaseCheck):
         if sizes.listed is None and dialect == "postgres" and any(map(sizes.weighs, hits)):
             # the merged history is read only when a hit's level depends on a table's size
             folder = m.directory
+            often = precedent.often_indexed(changes, m)
             sizes = dataclasses.replace(
                 sizes,
                 indexed_concurrently=precedent.concurrent_tables(changes, folder),
-                indexed_often=precedent.often_indexed(changes, m),
+                indexed_often=often,
+                hubs=hubs.hubs(changes, m, often),
                 indexed_many_ways=djtogether.many_indexed(changes, m.path)
                 if m.framework == DJANGO
                 else {},

@@ -18,7 +18,7 @@ import posixpath
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import detect, godowns, gomig, static
 from gatekeeper.checks.migrations.detect import Migration
-from gatekeeper.checks.migrations.habit import Downs
+from gatekeeper.checks.migrations.habit import Downs, newest_without
 from gatekeeper.checks.migrations.sqltext import has_code
 
 
@@ -26,21 +26,20 @@ def downs(changes: ChangeSet, m: Migration) -> Downs:
     """The counts for ``m``'s folder at base (``m`` itself left out), once per run."""
 
     def read() -> Downs:
-        working = without = 0
+        works: list[bool] = []  # oldest first, as the chain is ordered
         for other in detect.chain(changes, m, at_base=True):
             if other.path == m.path or other.framework != m.framework or not other.is_sql:
                 continue
             sides = static.sql_sides(changes, other, at_base=True)
             if sides is None or sides.forward_only:
                 continue
-            if sides.down is not None and has_code(sides.down):
-                working += 1
-            else:
-                without += 1
+            works.append(sides.down is not None and has_code(sides.down))
+        working, without = works.count(True), works.count(False)
         if m.framework == detect.GOOSE:  # one chain of SQL and Go files: both say the habit
             go_working, go_without = _go_downs(changes, m.directory)
-            working, without = working + go_working, without + go_without
-        return Downs(working, without)
+            # the Go files' order among the SQL ones is not read: no streak from them
+            return Downs(working + go_working, without + go_without)
+        return Downs(working, without, newest_without(works))
 
     return changes.fact(f"sql-downs:{m.framework}:{m.directory}", read)
 

@@ -219,9 +219,10 @@ def _calls_made(side: ops.Side) -> tuple[set[tuple[str, str]], bool]:
     return made, adds
 
 
-def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
-    """How the folder's merged Doctrine migrations stand: (with a working down, without),
-    ``own``, the migration judged, left out. Read at base, once per run."""
+def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int, int]:
+    """How the folder's merged Doctrine migrations stand: (with a working down, without,
+    the newest in a row without), ``own``, the migration judged, left out. Read at base,
+    once per run."""
     pattern = f"{folder}/Version*.php" if folder else "Version*.php"
     return phpmig.downs(
         changes, f"doctrine-downs:{folder}", pattern, own, may_be_migration, is_migration, _works

@@ -8,12 +8,16 @@ and the thresholds below decide what a missing or empty down means there.
 - :meth:`Downs.forward_only`: at most one merged migration in :data:`RARELY` has a down
   that does something, and at least one has none: treated like other forward-only folders.
 - :meth:`Downs.mostly_without`: at least :data:`MOSTLY_AFTER` merged migrations and no
-  more than half with a working down: a missing or empty down is a warning.
+  more than half with a working down, or the newest :data:`RECENT` merged migrations all
+  without one (a project that has stopped writing downs: its framework's generated
+  first migrations, ``create_users_table`` and the like, still have theirs): a missing or
+  empty down is a warning.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gatekeeper.model import Finding, Level
@@ -22,6 +26,9 @@ from gatekeeper.model import Finding, Level
 RARELY = 10
 #: merged migrations a folder needs before "most have no down" says anything
 MOSTLY_AFTER = 3
+#: the newest merged migrations that, all without a working down, say the project has
+#: stopped writing them
+RECENT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,8 @@ class Downs:
 
     working: int = 0
     without: int = 0
+    #: how many of the newest merged migrations in a row have no working down
+    newest_without: int = 0
 
     @property
     def total(self) -> int:
@@ -41,12 +50,19 @@ class Downs:
         return self.without >= 1 and self.working * RARELY <= self.total
 
     def mostly_without(self) -> bool:
-        """Most merged migrations have no working down."""
-        return self.total >= MOSTLY_AFTER and self.without * 2 >= self.total
+        """Most merged migrations have no working down, or the newest do not."""
+        return (
+            self.total >= MOSTLY_AFTER and self.without * 2 >= self.total
+        ) or self.newest_without >= RECENT
 
     def said(self) -> str:
         """How the folder's merged migrations stand, for a message."""
-        return f"{self.without} of the folder's {self.total} merged migrations have none"
+        if self.total >= MOSTLY_AFTER and self.without * 2 >= self.total:
+            return f"{self.without} of the folder's {self.total} merged migrations have none"
+        return (
+            f"the newest {self.newest_without} of the folder's {self.total} merged "
+            "migrations have none"
+        )
 
     def note(self) -> str:
         """What a down finding the habit lowers to a warning says about it."""
@@ -71,3 +87,12 @@ class Downs:
             else f
             for f in found
         ]
+
+
+def newest_without(works_in_order: Iterable[bool]) -> int:
+    """How many of the newest migrations in a row (``works_in_order``: oldest first, each
+    whether its down works) have no working down."""
+    streak = 0
+    for ok in works_in_order:
+        streak = 0 if ok else streak + 1
+    return streak

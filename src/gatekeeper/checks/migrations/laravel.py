@@ -196,9 +196,9 @@ def check(
     )  # fmt: skip
 
 
-def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int]:
-    """How the folder's merged Laravel migrations stand: (with a working down, without),
-    ``own`` left out. Read at base, once per run."""
+def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int, int]:
+    """How the folder's merged Laravel migrations stand: (with a working down, without,
+    the newest in a row without), ``own`` left out. Read at base, once per run."""
 
     in_app = is_app(changes)
     pattern = f"{folder}/*.php" if folder else "*.php"

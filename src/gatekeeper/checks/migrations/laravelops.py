@@ -121,9 +121,28 @@ def _blueprint(src: Source, span: tuple[int, int], table: str, created: bool) ->
         args = tuple(src.string_at(s, e) for s, e in src.arguments(paren))
         stop = src.code.find(";", paren, end)
         rest = src.text[paren : stop if stop > 0 else end]
-        if m.group(1) not in _NEUTRAL:
-            out.append(Call(m.group(1), src.line_of(m.start()), table, created, args, rest))
+        if m.group(1) in _NEUTRAL or _groups_columns(m.group(1), rest, var):
+            continue
+        out.append(Call(m.group(1), src.line_of(m.start()), table, created, args, rest))
     return out
+
+
+#: the closure of Laravel's ``$table->after('col', function (Blueprint $table) {...})``
+_GROUP_PARAM = re.compile(
+    r"\A\(\s*['\"]\w+['\"]\s*,\s*(?:static\s+)?(?:function|fn)\s*\(\s*(?:\w+\s+)?\$(\w+)"
+)
+
+
+def _groups_columns(op: str, rest: str, var: str) -> bool:
+    """A statement that only places the columns of its closure after another column
+    (``$table->after('upload', function (Blueprint $table) {...})``): the columns are
+    read as the closure's own ``$table->`` statements, so the grouping call itself
+    changes nothing. Only when the closure names its Blueprint as the outer one does:
+    under another name its columns would go unread, and the call stays."""
+    if op != "after":
+        return False
+    m = _GROUP_PARAM.match(rest)
+    return m is not None and m.group(1) == var
 
 
 _TABLE_CALL = re.compile(r"\bDB\s*::\s*(?:connection\s*\([^()]*\)\s*->\s*)?table\s*\(")

@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 from gatekeeper.changes import ChangeSet, FileStatus
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import sqlwrites
-from gatekeeper.checks.migrations.habit import Downs
+from gatekeeper.checks.migrations.habit import Downs, newest_without
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source, SqlString
 from gatekeeper.checks.migrations.sqleffects import DML
@@ -244,8 +244,9 @@ def downs(
     named: Callable[[str], bool],
     accept: Callable[[str, str | None], bool],
     works: Callable[[str], bool | None],
-) -> tuple[int, int]:
-    """How a folder's merged migrations stand: (with a working down, without), ``own``,
+) -> tuple[int, int, int]:
+    """How a folder's merged migrations stand: (with a working down, without, the newest
+    in a row without: :attr:`.Downs.newest_without`), ``own``,
     the migration judged, left out. ``pattern``: the folder's files (``folder/*.php``),
     ``named``: a path worth reading, ``accept``: a path and text that are a migration,
     ``works``: whether a migration's down works (None when its up does nothing). Read at
@@ -268,7 +269,7 @@ def downs(
     found: dict[str, bool] = changes.fact(key, read_all)
     working = sum(1 for path, ok in found.items() if ok and path != own)
     without = sum(1 for path, ok in found.items() if not ok and path != own)
-    return working, without
+    return working, without, newest_without(ok for path, ok in found.items() if path != own)
 
 
 # --- reversibility ----------------------------------------------------------------------

@@ -23,6 +23,8 @@ migrations (``create index(:t, ...)``, ``create unique_index``, in ``def change`
 up``) and plain SQL up files (``CREATE INDEX ... ON t``) directly in the folder. The count
 only ever makes a table large: a hot table its team indexed with its columns (nautobot's
 job log: none in 123 migrations) has none, so having none does not make a table small.
+On a hub that many other tables reference (``users``, ``accounts``: hubs.py) the count says
+nothing, and tables.py does not take it.
 """
 
 from __future__ import annotations

@@ -190,9 +190,10 @@ def refused(hit: Hit) -> Hit:
 
 def data_relief(changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
     """``hit``, a warning when the drop loses no user's data: a drop on a table no release
-    has shipped (unshipped.py), of a leftover the migration then creates (leftover.py), of
-    a materialized view it recreates (mviews.py), of a table named as scratch space
-    (scratch.py) or of what an earlier migration of the same change created (prcreated.py)."""
+    has shipped or of a column none has (unshipped.py), of a leftover the migration then
+    creates (leftover.py), of a materialized view it recreates (mviews.py), of a table
+    named as scratch space (scratch.py) or of what an earlier migration of the same change
+    created (prcreated.py)."""
     if hit.rule not in unshipped.DATA_RULES or hit.level is Level.WARNING or not hit.target:
         return hit
     if hit.rule == "drop-table" and leftover.leftover(changes, m, hit.target[0], hit.line):
@@ -228,12 +229,23 @@ def data_relief(changes: ChangeSet, m: Migration, hit: Hit) -> Hit:
             "migration did: no database holds a value there yet (a warning).",
         )
     found = unshipped.unshipped_since(changes, m, hit.target[0])
-    if found is None:
+    if found is not None:
+        tag, path = found
+        return dataclasses.replace(
+            hit,
+            level=Level.WARNING,
+            message=f"{hit.message} No released database holds it: {hit.target[0]} was "
+            f"created by {path}, merged since the newest release ({tag}).",
+        )
+    if hit.rule != "drop-column" or len(hit.target) != 2:
         return hit
-    tag, path = found
+    added = unshipped.unshipped_column_since(changes, m, *hit.target)
+    if added is None:
+        return hit
+    tag, path = added
     return dataclasses.replace(
         hit,
         level=Level.WARNING,
-        message=f"{hit.message} No released database holds it: {hit.target[0]} was "
-        f"created by {path}, merged since the newest release ({tag}).",
+        message=f"{hit.message} No released database holds it: {path}, merged since the "
+        f"newest release ({tag}), added {hit.target[1]} and no released migration names it.",
     )

@@ -8,8 +8,10 @@ for every table, as ``strict`` does); without that list a table is presumed larg
 its name says it records things as they happen (``website_event``, ``audit_log``,
 ``metrics``, ``link_clicks``, a tracer's ``spans``, ``messageattempt`` written as one
 word), the tables that grow without bound (not ``views``: a table of saved views is as
-often a few rows of settings as one of page views). On a large table these findings are
-errors, on any other table warnings that say what would make them block.
+often a few rows of settings as one of page views), or when the merged migrations say so
+(precedent.py, djtogether.py; not the often-indexed sign on a hub many tables reference,
+hubs.py). On a large table these findings are errors, on any other table warnings that
+say what would make them block.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class Sizes:
     #: without a list: Django models the merged migrations declare many indexes on
     #: (djtogether.py), lower-cased name -> how many
     indexed_many_ways: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    #: without a list: of the tables in ``indexed_often``, the hubs (hubs.py) that many other
+    #: tables reference, lower-cased name -> how many: indexing them often is no sign
+    hubs: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Sizes:
@@ -119,8 +124,9 @@ class Sizes:
                 f"CONCURRENTLY (list the real large tables in {SETTING})"
             )
         often = next(
-            ((n, self.indexed_often[n.rsplit(".", 1)[-1].lower()]) for n in known
-             if n.rsplit(".", 1)[-1].lower() in self.indexed_often),
+            ((n, self.indexed_often[key]) for n in known
+             if (key := n.rsplit(".", 1)[-1].lower()) in self.indexed_often
+             and key not in self.hubs),
             None,
         )  # fmt: skip
         if often is not None:
@@ -160,7 +166,16 @@ class Sizes:
             message = f"{hit.message} ({why})." if why else hit.message
             return dataclasses.replace(hit, level=Level.ERROR, message=message)
         table = hit.table[0]
-        if self.listed is None:
+        hub = next((k for n in hit.table if (k := n.strip('"`').rsplit(".", 1)[-1].lower())
+                    in self.hubs), None)  # fmt: skip
+        if self.listed is None and hub is not None:
+            fact = (
+                f"{table} is not presumed large: {self.indexed_often[hub]} merged migrations came "
+                f"back to index it, but {self.hubs[hub]} other tables reference it, an entity "
+                f"that grows with its customers rather than with the traffic, whose new "
+                f"features bring new indexes; if it is large, list it in {SETTING}"
+            )
+        elif self.listed is None:
             fact = (
                 f"{table} is not presumed large (by default only tables named for events, "
                 f"logs, messages, attempts, notifications, metrics, audits, spans or history are, "

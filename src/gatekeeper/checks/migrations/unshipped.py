@@ -1,4 +1,4 @@
-"""Tables no release has shipped: dropping one, or a column of one, loses no user's data.
+"""Tables and columns no release has shipped: dropping one loses no user's data.
 
 A team that adds a table and, before the next release, drops a column of it again (the
 design changed during review of the feature) destroys nothing: only development databases
@@ -10,16 +10,21 @@ history rewrites), and so is every other merged file of the folder naming it. A 
 whose creation the gate cannot find, or that a released migration names, keeps the drop's
 error: fail closed. Without release tags nothing is known to be
 unshipped.
+
+A column is told the same way (:func:`unshipped_column_since`): a merged migration added
+it to its table (``ADD COLUMN``, Rails' ``add_column``, knex's and Sequelize's
+``addColumn``) and no released file of the chain names it. Tianji's FeedChannel
+``notifyFrequency``, added as text and re-created as an enum the same day, never reached a
+user's database.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.changes.releases import newest_release
-from gatekeeper.checks.migrations.detect import Migration
+from gatekeeper.checks.migrations.detect import DIESEL, PRISMA, SQITCH, Migration
 from gatekeeper.checks.migrations.history import in_release
 
 #: the rules whose harm is losing data that a released database may hold
@@ -40,16 +45,23 @@ def _creates(table: str) -> re.Pattern[str]:
     )
 
 
+def _chain_files(m: Migration) -> str:
+    """The glob of the files of ``m``'s chain: its folder's, or the folders of one
+    migration each under it (Prisma, diesel, sqitch)."""
+    folder = m.directory
+    if m.framework in (PRISMA, DIESEL, SQITCH):
+        return f"{folder}/**" if folder else "**"
+    return f"{folder}/*" if folder else "*"
+
+
 def unshipped_since(changes: ChangeSet, m: Migration, table: str) -> tuple[str, str] | None:
     """``(tag, path)`` when ``table`` was created by migrations of ``m``'s folder that are
     merged but in no release yet (``path``: the first of them), else None."""
     tag = newest_release(changes)
     if not tag or not table or table == "?":
         return None
-    folder = posixpath.dirname(m.path)
-    pattern = f"{folder}/*" if folder else "*"
     creates = _creates(table)
-    found = changes.base_files_containing([table], [pattern])
+    found = changes.base_files_containing([table], [_chain_files(m)])
     if not found or len(found) > MAX_FILES:
         return None  # unknown, or too long a history to read: the drop keeps its error
     creators = []
@@ -62,3 +74,37 @@ def unshipped_since(changes: ChangeSet, m: Migration, table: str) -> tuple[str, 
     if not creators or any(in_release(changes, tag, p) for p in found):
         return None
     return tag, creators[0]
+
+
+def _adds_column(table: str, column: str) -> re.Pattern[str]:
+    t, c = re.escape(table), re.escape(column)
+    quoted_t = rf"[`\"'\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?{t}[`\"'\]]?"
+    quoted_c = rf"[`\"'\[]?{c}[`\"'\]]?"
+    return re.compile(
+        rf"\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?{quoted_t}\s[^;]{{0,2000}}?"
+        rf"\badd\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?{quoted_c}\s"
+        rf"|\b(?:add_column|addColumn)\s*\(?\s*:?{quoted_t}\s*,\s*:?{quoted_c}(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
+def unshipped_column_since(
+    changes: ChangeSet, m: Migration, table: str, column: str
+) -> tuple[str, str] | None:
+    """``(tag, path)`` when ``column`` was added to ``table`` by a migration of ``m``'s
+    chain that is merged but in no release yet, and every merged file of the chain naming
+    the column is unreleased too (``path``: the first that adds it), else None."""
+    tag = newest_release(changes)
+    if not tag or not table or not column or "?" in (table, column):
+        return None
+    found = changes.base_files_containing([column], [_chain_files(m)])
+    if not found or len(found) > MAX_FILES:
+        return None
+    adds = _adds_column(table, column)
+    adders = [
+        path for path in sorted(found)
+        if (text := changes.text_at_base(path)) is not None and adds.search(text)
+    ]  # fmt: skip
+    if not adders or any(in_release(changes, tag, p) for p in found):
+        return None
+    return tag, adders[0]
