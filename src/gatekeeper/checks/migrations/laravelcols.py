@@ -98,22 +98,41 @@ def change_hits(call: ops.Call, old: Column, dialect: str) -> list[Hit] | None:
             "migrations gave it: SET NOT NULL scans the table under an exclusive lock."
         )
         hits.append(Hit("set-not-null", msg, call.line, where, table=(call.table,)))
+    found = retype_hits(call.table, str(call.args[0]), call.line, old, new, dialect)
+    return None if found is None else [*hits, *found]
+
+
+def retype_hits(
+    table: str,
+    name: str,
+    line: int,
+    old: Column,
+    new: Column,
+    dialect: str,
+    *,
+    how: str = "->change()",
+    source: str = "merged migrations declare it",
+) -> list[Hit] | None:
+    """The ``change-column-type`` finding of changing ``table.name`` from ``old`` to
+    ``new`` (``how``: the call that does it, ``source``: where ``old`` was read): none
+    for the same type or a widening on PostgreSQL, size-weighed for a rewrite readers
+    survive, an error for a narrowing or another family; None when not known."""
+    where = f"{table}.{name}"
     effect = _effect(old, new, dialect)
     if effect is None:
         return None
     if effect == "same" or (effect == "wider" and dialect == "postgres"):
-        return hits
-    change = f"from {_shown(old)} (as merged migrations declare it) to {_shown(new)}"
+        return []
+    change = f"from {_shown(old)} (as {source}) to {_shown(new)}"
     if effect in ("wider", "rewrite"):
-        msg = f"Changes {where} {change} with ->change(): wider, but the table is rewritten."
-        return [*hits, Hit("change-column-type", msg, call.line, where, table=(call.table,),
-                           sized=True)]  # fmt: skip
+        msg = f"Changes {where} {change} with {how}: wider, but the table is rewritten."
+        return [Hit("change-column-type", msg, line, where, table=(table,), sized=True)]
     msg = (
-        f"Changes {where} {change} with ->change(): a value that does not fit or cast "
+        f"Changes {where} {change} with {how}: a value that does not fit or cast "
         "fails the deploy, and code written for the old type may break; add a new column, "
         "backfill it and move readers to it (expand-contract)."
     )
-    return [*hits, Hit("change-column-type", msg, call.line, where, table=(call.table,))]
+    return [Hit("change-column-type", msg, line, where, table=(table,))]
 
 
 def _effect(old: Column, new: Column, dialect: str) -> str | None:

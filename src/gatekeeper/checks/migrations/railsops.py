@@ -307,6 +307,12 @@ def added_names(text: str) -> set[tuple[str, str]]:
     return out
 
 
+def calls(method: rails.Method) -> list[tuple[int, str | None, str, list[str]]]:
+    """(line, table of the enclosing ``change_table`` or None, call, arguments) of each
+    call of ``method`` outside ``dir.down`` blocks."""
+    return _calls(method)
+
+
 def _calls(method: rails.Method) -> list[tuple[int, str | None, str, list[str]]]:
     """(line, table of the enclosing ``change_table`` or None, call, arguments) of each
     call of ``method`` outside ``dir.down`` blocks."""

@@ -17,6 +17,7 @@ from gatekeeper.changes.suppressions import Marker, Suppressions
 from gatekeeper.checks.interface import BaseCheck, CheckContext
 from gatekeeper.checks.migrations import (
     convention,
+    djdata,
     doctrine,
     ecto,
     godowns,
@@ -169,7 +170,10 @@ def _by_framework(
             )
         assert m.framework == DJANGO
         calls = pyops.read_django(text, m.path)
-        return static.check_django(check, m, text, calls, honour_marker=honour_marker)
+        earlier = set() if at_base else djdata.made_in_change(changes, m.path)
+        return static.check_django(
+            check, m, text, calls, honour_marker=honour_marker, earlier=earlier
+        )
     except pyops.MigrationSyntaxError as exc:
         return [_unreadable(check, m.path, f"is not valid Python: {exc}", exc.line)]
 

@@ -33,9 +33,11 @@ _RULES = (
     Rule("runsql-without-reverse", E, "Django RunSQL without reverse_sql.",
          "Pass reverse_sql= (migrations.RunSQL.noop when nothing needs undoing)."),
     Rule("reverse-is-noop", E, "Django RunSQL or RunPython whose reverse is a no-op: a "
-         "rollback leaves what it did in place (an error for schema SQL, a warning for data).",
-         "Write the real reverse, or declare that none is needed: `# gatekeeper:irreversible "
-         "<reason>` in the migration (a data backfill whose column the rollback drops anyway)."),
+         "rollback leaves what it did in place (an error for schema SQL and for a data step "
+         "that deletes rows or erases stored values, a warning for a backfill).",
+         "Write the real reverse (keep a copy of what a destructive step removes, to restore "
+         "from), or declare that none is needed: `# gatekeeper:irreversible <reason>` in the "
+         "migration (a data backfill whose column the rollback drops anyway)."),
     Rule("multiple-heads", E, "The Alembic revision graph has more than one head.",
          "Rebase the revision onto the current head, or add a merge revision "
          "(`alembic merge heads`)."),

@@ -34,9 +34,11 @@ from gatekeeper.checks.migrations import (
     pgcolumns,
     rails,
     railsops,
+    railstypes,
     review,
     rubysql,
     safety,
+    seqtypes,
     sqltext,
     txmarkers,
     variants,
@@ -119,11 +121,7 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
         node = dataclasses.replace(node, in_transaction=setup is None)
     merged = None
     if node.library == nodemig.KNEX and ".alter(" in text:
-        earlier = [
-            e.path for e in detect.chain(changes, m, at_base=True)
-            if (detect.sort_key(e), e.path) < (detect.sort_key(m), m.path)
-        ]  # fmt: skip
-        merged = nodemig.merged_columns(changes.text_at_base(p) or "" for p in earlier)
+        merged = nodemig.merged_columns(_earlier_at_base(changes, m))
     found = nodemig.hits(
         node,
         rules,
@@ -133,6 +131,9 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
         ),
         merged,
     )
+    if node.up is not None and "changeColumn" in text:
+        known = seqtypes.columns_in(_earlier_at_base(changes, m))
+        found = seqtypes.judged(found, node.up.body, node.up.line, known, rules)
     if rules == "postgres" and any(h.new_type for h in found):
         found = review.typed(found, nodefolder.types_before(changes, m, node))
     if setup is not None and not setup.merged:
@@ -143,6 +144,15 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
         )
         found.append(Hit("runner-outside-transaction", message, 1, setup.path, level=Level.WARNING))
     return found
+
+
+def _earlier_at_base(changes: ChangeSet, m: Migration) -> list[str]:
+    """The texts, at base, of the merged migrations of ``m``'s chain before it."""
+    earlier = [
+        e.path for e in detect.chain(changes, m, at_base=True)
+        if (detect.sort_key(e), e.path) < (detect.sort_key(m), m.path)
+    ]  # fmt: skip
+    return [changes.text_at_base(p) or "" for p in earlier]
 
 
 def _go_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> list[Hit]:
@@ -212,6 +222,8 @@ def _ruby_hits(
     rules = rubysql.dialect(changes, dialect)
     added = changes.added_lines(m.path)
     drops = railsops.changed_drops(changes, m, code_paths, changed) if m.framework == RAILS else []
+    if m.framework == RAILS:  # a change_column judged against db/schema.rb at base
+        drops = railstypes.change_hits(changes, text, added, rules) + drops
     if m.framework == RAILS and rules == "postgres":
         refused = [
             Hit("concurrent-in-transaction", _IN_RAILS_TX.format(call=call[:80]), line, call)

@@ -128,6 +128,69 @@ def lost(statement: str, new: set[tuple[str, str]]) -> str:
     return written_over(RowWrite(bare(update.group(1)), 0, tuple(columns), frozenset(empty)), new)
 
 
+_TRUNCATE = re.compile(rf"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?({_NAME})", re.IGNORECASE)
+
+
+def target(statement: str) -> str | None:
+    """The table an UPDATE, DELETE or TRUNCATE writes (as written), None for any other
+    statement."""
+    text = " ".join(statement.split())
+    for pattern in (_UPDATE, _DELETE, _TRUNCATE):
+        m = pattern.match(text)
+        if m is not None:
+            return m.group(1)
+    return None
+
+
+def destroyed(statement: str, new: set[tuple[str, str]]) -> str:
+    """What the statement destroys, "" when nothing: the rows a ``DELETE`` or ``TRUNCATE``
+    removes, or the values an ``UPDATE`` erases (sets to NULL or '') in a column that
+    held them (not one of ``new``) for rows chosen by the column's own value (``SET url =
+    NULL WHERE url NOT LIKE 'http%'``). An UPDATE that writes another value (a remap, a
+    recomputation) or erases every row's or rows chosen by other columns (a reset of
+    state, a stale copy cleared) is no evidence of a loss: reviewers read those as fixes."""
+    text = " ".join(strip_comments(statement).split()).rstrip(";")
+    if (truncated := _TRUNCATE.match(text)) is not None:
+        return f"every row of {bare(truncated.group(1))} (TRUNCATE)"
+    if _DELETE.match(text):
+        return lost(text, new)
+    update = _UPDATE.match(text)
+    if update is None:
+        return ""
+    masked = _mask(text)
+    end = _CLAUSE_END.search(masked, update.end())
+    where = re.search(r"\sWHERE\s", masked[update.end() :], re.IGNORECASE)
+    condition = text[update.end() + where.end() :] if where else ""
+    table = bare(update.group(1))
+    masked_condition = masked[update.end() + where.end() :] if where else ""
+    empty: set[str] = set()
+    if not re.search(r"\bOR\b", masked_condition, re.IGNORECASE):
+        empty = {bare(a or b) for a, b in _EMPTY.findall(masked_condition)}
+    out = []
+    for assignment in _top_level(text[update.end() : end.start() if end else len(text)], ","):
+        m = _SET_COLUMN.match(assignment)
+        value = assignment[m.end() :].strip().upper() if m else ""
+        if m is None or value not in ("NULL", "''"):
+            continue
+        column = bare(m.group(1))
+        if (table, column) in new or (table, "*") in new:
+            continue
+        if column in empty:
+            continue  # ``WHERE c IS NULL``: nothing there to lose
+        if where and _chosen_by_itself(condition, column):
+            out.append(f"{update.group(1)}.{column}")
+    return ", ".join(out)
+
+
+def _chosen_by_itself(condition: str, column: str) -> bool:
+    """Whether a WHERE picks rows by ``column``'s own value (``url NOT LIKE 'http%'``):
+    values judged wrong and thrown away. A test of presence (``url IS NOT NULL``) reads
+    no value."""
+    text = re.sub(r"'(?:[^']|'')*'", " ", condition).replace('"', " ").replace("`", " ")
+    name = rf"(?<![\w$.])(?:[\w$]+\.)?{re.escape(column)}(?![\w$])"
+    return re.search(rf"{name}(?!\s+IS\s)", text, re.IGNORECASE) is not None
+
+
 def written_over(write: RowWrite, new: set[tuple[str, str]]) -> str:
     """What a write of rows loses ("t.c", "the rows of t it deletes"), "" when nothing
     (see :func:`lost`)."""

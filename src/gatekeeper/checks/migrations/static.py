@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
+    datasteps,
+    djdata,
     fizz,
     naming,
     pyops,
@@ -287,7 +289,10 @@ def check_alembic(
             )
         ]
     if info.downgrade_state == "empty" and _rows_only(m.path, source, info):
-        return [_fills_only(check, m.path, info.downgrade_line)]
+        lost = djdata.sql_losses(";\n".join(info.upgrade_sql or ()), set())
+        if not lost:
+            return [_fills_only(check, m.path, info.downgrade_line)]
+        return [datasteps.destroys(check, m.path, info.downgrade_line, lost, "downgrade()")]
     if honour_marker and info.downgrade_state == "raises" and len(info.downgrade_reason) >= 10:
         # ``raise NotImplementedError("Restore from a backup ...")``: the revision says why
         # it cannot be undone, as a gatekeeper:irreversible marker would (and, written by
@@ -401,12 +406,17 @@ def check_django(
     calls: list[ast.Call],
     *,
     honour_marker: bool = True,
+    earlier: djdata.Made | None = None,
 ) -> list[Finding]:
-    """RunPython and RunSQL without a reverse, or with a reverse that does nothing."""
+    """RunPython and RunSQL without a reverse, or with a reverse that does nothing (an
+    error when the step writes over stored values, :mod:`.djdata`). ``earlier``: what
+    the pull request's earlier new migrations of the folder add."""
     reason = irreversible_reason(source) if honour_marker else None
+    module = pyops.parse(source, m.path)
+    made = djdata.made_by(calls) | (earlier or set())
     out: list[Finding] = []
     for call in calls:
-        found = _django_reverse(call)
+        found = _django_reverse(call, module, made)
         if found is None:
             continue
         rule, message, level = found
@@ -426,9 +436,12 @@ def check_django(
     return out
 
 
-def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
+def _django_reverse(
+    call: ast.Call, module: ast.Module, made: djdata.Made
+) -> tuple[str, str, Level | None] | None:
     """(rule, message, level) for a RunPython or RunSQL whose reverse is missing or a
-    no-op; None when it has a real one (or is another operation)."""
+    no-op; None when it has a real one (or is another operation). ``made``: the fields
+    and models the migration (or an earlier new one) adds, which hold no values to lose."""
     name = pyops.call_name(call)
     if name not in ("RunPython", "RunSQL"):
         return None
@@ -448,6 +461,10 @@ def _django_reverse(call: ast.Call) -> tuple[str, str, Level | None] | None:
         if not data_only:
             # schema statements undone by nothing: the down leaves them in place
             return "reverse-is-noop", "RunSQL changes the schema and its reverse is a no-op", None
+    lost = (djdata.python_losses(module, forward, made) if name == "RunPython"
+            else djdata.sql_losses(pyops.literal_str(forward) or "", made))  # fmt: skip
+    if lost:
+        return "reverse-is-noop", datasteps.noop_message(name, keyword, lost), None
     what = "the data the forward code changed" if name == "RunPython" else "the rows it changed"
     return (
         "reverse-is-noop",
@@ -487,6 +504,11 @@ def check_rails(
             path=m.path, line=found["up"].line, evidence=m.path,
         ))  # fmt: skip
     down = found.get("down")
+    reason = irreversible_reason(source) if honour_marker else None
+    if down is not None and "up" in found:
+        destroyed = datasteps.rails_destroys(check, m.path, source, down, reason)
+        if destroyed is not None:
+            return destroyed
     if down is not None and rails.raises_only(down):
         return [_irreversible(check, m.path, "def down raises ActiveRecord::IrreversibleMigration")]
     change = found.get("change")
@@ -500,7 +522,6 @@ def check_rails(
             "it in reversible).",
             path=m.path, line=calls[0][0], evidence=listed,
         ))  # fmt: skip
-    reason = irreversible_reason(source) if honour_marker else None
     if out and reason:
         return [_irreversible(check, m.path, reason)]
     return out
