@@ -21,9 +21,16 @@ def alembic(
     created: set[str] = set()
     added = _added_columns(ops)
     hits: list[Hit] = []
+    opened = in_transaction
     for op in ops:
         if op.name == "create_table" and op.text(0, "table_name"):
             created.add(str(op.text(0, "table_name")))
+        ends = _ends_transaction(op)
+        if ends is not None:
+            # ``op.execute("COMMIT")``: what follows runs outside the revision's transaction
+            # (the idiom for CONCURRENTLY before autocommit_block), until a BEGIN
+            in_transaction = opened and not ends
+            continue
         if op.line not in lines:
             continue
         table = str(op.text(0, "table_name"))
@@ -42,6 +49,20 @@ def alembic(
             continue
         hits += _alembic_op(op, dialect, created, in_transaction)
     return hits + _alembic_backfill(ops, created, lines, hits)
+
+
+_COMMIT = frozenset({"commit", "end", "commit transaction", "end transaction", "commit work"})
+_BEGIN = frozenset({"begin", "begin transaction", "start transaction", "begin work"})
+
+
+def _ends_transaction(op: pyops.Op) -> bool | None:
+    """True for an ``op.execute`` of COMMIT alone, False for one of BEGIN alone, None for
+    any other operation."""
+    if op.name != "execute":
+        return None
+    sql = pyops.literal_str(op.arg(0, "sqltext"))
+    word = " ".join(strip_comments(sql or "").strip().rstrip(";").lower().split())
+    return True if word in _COMMIT else False if word in _BEGIN else None
 
 
 def _added_columns(ops: Iterable[pyops.Op]) -> set[tuple[str, str]]:
