@@ -83,6 +83,8 @@ PLATFORM_VARS = (
     "NODE_ENV",
     "DEBUG",
     "EDITOR",
+    "VISUAL",
+    "BROWSER",
     "PAGER",
     "DISPLAY",
     "XDG_*",
