@@ -205,23 +205,32 @@ def _folder_habit(changes: ChangeSet, m: Migration, found: list[Finding]) -> lis
 def _rails_contract(
     ctx: CheckContext, m: Migration, text: str, found: list[Finding], *, at_base: bool
 ) -> list[Finding]:
-    """A Rails ``def up`` without a down that only contracts (railsops): missing-down
-    is a warning saying why."""
-    up = rails.methods(text).get("up")
-    if at_base or up is None or not any(f.rule == "missing-down" for f in found):
+    """A Rails ``def up`` without a down, or a ``def change`` Rails cannot reverse, that
+    only contracts (railsops): missing-down or down-incomplete is a warning saying why.
+    A ``def change`` of typeless ``remove_column`` calls on columns the model ignored at
+    base is human-essentials' clean-up of fields unused since 2022: its rollback raises,
+    and has nothing to give back."""
+    methods = rails.methods(text)
+    if at_base:
+        return found
+    if methods.get("up") is not None and any(f.rule == "missing-down" for f in found):
+        rule, body, side = "missing-down", methods["up"], "up"
+    elif methods.get("change") is not None and any(f.rule == "down-incomplete" for f in found):
+        rule, body, side = "down-incomplete", methods["change"], "change"
+    else:
         return found
     code_paths = tuple(ctx.config.get("code_paths", review.DEFAULT_CODE_PATHS))
-    why = railsops.contract_step(ctx.changes, up, code_paths)
+    why = railsops.contract_step(ctx.changes, body, code_paths)
     if why is None:
         return found
     return [
         dataclasses.replace(
             f,
             level=Level.WARNING,
-            message=f"{f.message} The up only {why}: the contract step of an "
+            message=f"{f.message} The {side} only {why}: the contract step of an "
             "expand-contract plan, with nothing a rollback needs back (a warning).",
         )
-        if f.rule == "missing-down"
+        if f.rule == rule
         else f
         for f in found
     ]
