@@ -16,6 +16,8 @@ neither needs documentation. What counts as setting a variable:
 - Go: ``os.Setenv("X", v)``, ``"X=..."`` strings in a ``cmd.Env`` or an ``Env:`` list;
 - JavaScript/TypeScript: ``process.env.X = v``, ``process.env["X"] = v``, an ``env:``
   object given to a child process;
+- Ruby: ``ENV["X"] = v``, ``ENV["X"] ||= v``, ``ENV.store("X", v)`` (human-essentials'
+  initializer sets ``GIT_SHA`` from the deployed REVISION file for its footer to show);
 - an env template an installer renders (``templates/**/env.jinja``, ``*.env.j2``,
   ``env.tmpl``..., or an ``app.env`` whose values hold Jinja placeholders such as
   ``X={{ choice }}``): ``X=value`` lines;
@@ -58,7 +60,7 @@ _ENV_FUNC = re.compile(r"(?i)(?:^|_)(?:env|environ|environment)(?:_|$)")
 PROVIDER_FILES = (
     *(f"*{s}" for s in (".py", ".go", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts")),
     *(f"*{s}" for s in (".cts", ".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".template")),
-    *("*.gotmpl", "*/templates/*env*", "*.env"),
+    *("*.gotmpl", "*/templates/*env*", "*.env", "*.rb"),
     # at the root only (a pathspec without ``*`` before it names the root)
     *("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"),
 )
@@ -79,6 +81,8 @@ def provided(path: str, text: str, wanted: Iterable[str]) -> list[Provided]:
         found = _go(text, names)
     elif path.endswith(_JS_SUFFIXES):
         found = _js(text, names)
+    elif path.endswith(".rb"):
+        found = _ruby(text, names)
     elif is_env_template(path) or _rendered_env(path, text):
         found = _template(text, names)
     elif _ROOT_COMPOSE.fullmatch(path):
@@ -371,6 +375,22 @@ def _js(text: str, names: set[str]) -> list[tuple[str, int, str]]:
             name = m["name"]
             if name in names and not _own(m["rest"], name, text):
                 out.append((name, line_of(text, obj.start()), "an env: {...} object"))
+    return out
+
+
+#: Ruby: ``ENV["X"] = v``, ``ENV['X'] ||= v``, ``ENV.store("X", v)``, to the line's end
+_RUBY_SET = re.compile(
+    r"\bENV\s*\[\s*[\"'](?P<a>[A-Za-z_][A-Za-z0-9_]*)[\"']\s*\]\s*(?:\|\|)?=(?![=~>])(?P<rest>[^\n]*)"
+    r"|\bENV\.store\(\s*[\"'](?P<b>[A-Za-z_][A-Za-z0-9_]*)[\"']\s*,(?P<value>[^\n]*)"
+)
+
+
+def _ruby(text: str, names: set[str]) -> list[tuple[str, int, str]]:
+    out: list[tuple[str, int, str]] = []
+    for m in _RUBY_SET.finditer(text):
+        name, rest = (m["a"], m["rest"]) if m["a"] else (m["b"], m["value"])
+        if name in names and not _own(rest.split("#", 1)[0], name, text):
+            out.append((name, line_of(text, m.start()), 'ENV["X"] = ...'))
     return out
 
 
