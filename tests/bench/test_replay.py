@@ -178,6 +178,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "element-hq/matrix-authentication-service", "we-promise/sure", "pelican-dev/panel",
         "nerves-hub/nerves_hub_web",
     ),
+    "thirty-first (29)": (
+        "mindersec/minder", "hypothesis/h", "rubyforgood/human-essentials", "pulp/pulpcore",
+    ),
     "thirty-second (29)": (
         "sequinstream/sequin", "alexjustesen/speedtest-tracker", "cryptomator/hub",
         "msgbyte/tianji",
