@@ -28,6 +28,14 @@ NAME_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a command-line option, hyphenated (``web-push-expiry-duration``, ``--log-level``): a
 #: flag that also reads a variable is documented by its option's name (text_urfave)
 _OPTION = re.compile(r"(?:--)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
+#: a heading that names several settings documented together (pulpcore's ``###
+#: UPLOAD_PROTECTION_TIME, TMPFILE_PROTECTION_TIME and TASK_PROTECTION_TIME``): names
+#: with an underscore, joined by commas, slashes, "and" or "or", and nothing else
+_HEADING_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_HEADING_NAMES = re.compile(
+    r"^#{1,6}\s+(?P<body>`?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+`?"
+    r"(?:\s*(?:,|/|\band\b|\bor\b)\s*`?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+`?)+)\s*$"
+)
 #: an HTML table cell holding nothing but a name (``<td>API_RATE_LIMIT</td>``), as a
 #: Markdown table's ``| NAME |`` cell does
 _HTML_CELL = re.compile(r"<t[dh](?:\s[^<>]*)?>\s*(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*</t[dh]>")
@@ -91,7 +99,10 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     fenced = False
     # reStructuredText has no fences: a line of ``~`` there underlines a section title
     rst = path.endswith(".rst")
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
+        # Markdown's escaped underscore, as some editors write every one outside code
+        # (pulpcore's ``### TASK\_PREFER\_DEFER``): the name is the unescaped text
+        line = raw if rst or fenced else raw.replace("\\_", "_")
         if not rst and _FENCE.match(line):
             fenced = not fenced
             continue
@@ -115,6 +126,9 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 doc.add(m.group("name"), path, number)
         for m in _PROSE_NAMED.finditer(line):
             doc.add(m.group("before") or m.group("after"), path, number)
+        if heading := _HEADING_NAMES.match(line.strip()):
+            for name in _HEADING_NAME.findall(heading.group("body")):
+                doc.add(name, path, number)
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.python_djdynaconf import settings_reads
 from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.python_module import (
     GATE,
@@ -94,7 +95,10 @@ def python_reads(
             for m in _TEXTUAL.finditer(source)
         ]
         return reads, False
-    return analyse(module), True
+    reads = analyse(module)
+    if "DjangoDynaconf" in source:  # every setting of the module is a variable
+        reads = sorted([*reads, *settings_reads(module.tree)], key=lambda r: r.line)
+    return reads, True
 
 
 def _parsed(source: str, path: str) -> Module | None:
