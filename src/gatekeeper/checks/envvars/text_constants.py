@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from gatekeeper.checks.envvars import (
     text_ardanconf,
+    text_exenvmap,
     text_exwrappers,
     text_gotags,
     text_gowrappers,
@@ -97,6 +98,7 @@ class Neighbours:
             other_side=(other_side[0]._ex_wrappers, other_side[1]) if other_side else None,
         )
         self._php_wrappers = text_phpwrappers.PhpWrappers(read, self._search, self._all)
+        self._ex_env_maps = text_exenvmap.ExEnvMaps(read, self._search)
 
     def go(self, path: str, text: str) -> Constants:
         """Constants for a Go file: its own, its package's, then other packages' ``pkg.Name``."""
@@ -180,6 +182,12 @@ class Neighbours:
         ``System.get_env`` (text_exwrappers); the side's index is built once, when a file
         first asks."""
         return self._ex_wrappers.reads(path, text)
+
+    def elixir_env_maps(self, text: str) -> list[EnvRead]:
+        """The keys an Elixir file's functions read from the environment the repository
+        hands them whole (text_exenvmap); the side's calls are found when a file first
+        asks."""
+        return self._ex_env_maps.reads(text)
 
     def php_wrappers(self, text: str) -> list[EnvRead]:
         """The reads a PHP file makes through the repository's helpers over ``env()``

@@ -479,6 +479,10 @@ class Lookups(Protocol):
         """The reads an Elixir file makes by calling one of the repository's helpers
         over ``System.get_env`` with a literal name (text_exwrappers)."""
 
+    def elixir_env_maps(self, text: str) -> list[EnvRead]:
+        """The keys an Elixir file's functions read from the environment the repository
+        hands them whole (text_exenvmap)."""
+
     def php_wrappers(self, text: str) -> list[EnvRead]:
         """The reads a PHP file makes by calling one of the repository's helpers over
         ``env()`` with a literal name (text_phpwrappers)."""
@@ -528,7 +532,13 @@ def _elixir(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
     reads = text_langs.reads_in(text, text_langs.ELIXIR)
     if text_exwrappers.MAY_CALL.search(text):
         reads = sorted(reads + lookups.elixir_wrappers(path, text), key=lambda r: r.line)
+    if _MAY_READ_KEY.search(text):  # a function handed the whole environment (text_exenvmap)
+        reads = sorted(reads + lookups.elixir_env_maps(text), key=lambda r: r.line)
     return reads
+
+
+#: an Elixir file that may read a key of a map: ``env["X"]``, ``Map.get(env, "X")``
+_MAY_READ_KEY = re.compile(r"""\[[ \t]*["'][A-Z_]|Map\.(?:get|fetch!?)\(""")
 
 
 def _php(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
