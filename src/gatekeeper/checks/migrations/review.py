@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations import (
     detect,
     dialects,
     djfields,
+    djtables,
     djtogether,
     moves,
     opsafety,
@@ -326,10 +327,7 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             if "_together" in source:
                 together = djtogether.before(changes, m.path)
                 hits += djtogether.added_hits(calls, dialect, added, exempt, together)
-            named = any(h.table for h in hits)
-            classes = _model_classes(changes, m.path) if named else {}
-            label = _app_label(changes, m.path) if named else ""
-            hits = [_django_table(h, m.path, classes, label) for h in hits]
+            hits = djtables.named(changes, m.path, hits)
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
     return _python_ignores(hits, source.splitlines())
@@ -369,49 +367,6 @@ def _empty_column(column: ast.Call) -> bool:
     default = said.get("server_default")
     no_default = default is None or pyops.literal_value(default) is None
     return not computed and no_default and pyops.literal_value(said.get("nullable")) is not False
-
-
-def _django_table(hit: Hit, path: str, classes: dict[str, str], label: str = "") -> Hit:
-    """A model's table as Django names it by default (``<app label>_<model>``), before the
-    model's own name: a policy lists database tables, and either name may be the one. The
-    app label is the one its AppConfig declares (``label``), else the app's folder. The
-    model's class name, as its app declares it (``JobLogEntry``), comes last: its words
-    say what a lowercased ``joblogentry`` hides (a log)."""
-    if not hit.table:
-        return hit
-    app = label or posixpath.basename(posixpath.dirname(posixpath.dirname(path)))
-    model = hit.table[0].lower()
-    names = (f"{app}_{model}", model) if app else (model,)
-    declared = classes.get(model)
-    return dataclasses.replace(hit, table=(*names, declared) if declared else names)
-
-
-_CLASS = re.compile(r"^class\s+([A-Za-z_]\w*)\s*[(:]", re.MULTILINE)
-#: an AppConfig's own label (pulpcore's ``pulpcore/app`` is ``label = "core"``)
-_LABEL = re.compile(r"^\s+label\s*=\s*[\"']([A-Za-z_]\w*)[\"']", re.MULTILINE)
-
-
-def _app_label(changes: ChangeSet, path: str) -> str:
-    """The label the app of migration ``path`` declares in its ``apps.py`` (read at head:
-    the label names the tables the migration creates), or "" for the folder's name."""
-    app = posixpath.dirname(posixpath.dirname(path))
-    text = changes.text_at_head(posixpath.join(app, "apps.py")) or ""
-    if "AppConfig" not in text:
-        return ""
-    found = set(_LABEL.findall(text))
-    return found.pop() if len(found) == 1 else ""
-
-
-def _model_classes(changes: ChangeSet, path: str) -> dict[str, str]:
-    """The classes the migration's app declares in its models (``models.py`` or the
-    ``models/`` package), by lowercased name: how Django's migrations name a model."""
-    app = posixpath.dirname(posixpath.dirname(path))
-    where = [posixpath.join(app, "models.py"), posixpath.join(app, "models", "*.py")]
-    found: dict[str, str] = {}
-    for source in changes.head_paths(where):
-        for name in _CLASS.findall(changes.text_at_head(source) or ""):
-            found.setdefault(name.lower(), name)
-    return found
 
 
 def _exempt_models(changes: ChangeSet, m: Migration) -> set[str]:
