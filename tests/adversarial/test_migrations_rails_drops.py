@@ -1,6 +1,7 @@
 """A Rails migration cannot hide a drop from the gate with the author's own words: a
 ``safety_assured`` block, an ``ignored_columns`` line the same PR adds to the model, a
-type written in a comment so the drop looks reversible; nor pass off a changed
+type written in a comment so the drop looks reversible (a drop of a column the model
+ignored at base is a contract step, reported as a warning all the same); nor pass off a changed
 operation as a rewrite that keeps them."""
 
 from __future__ import annotations
@@ -49,8 +50,13 @@ def test_ignored_columns_at_base_is_the_safe_drop(attack: AttackFactory) -> None
 
 def test_a_type_in_a_comment_does_not_make_a_drop_reversible(attack: AttackFactory) -> None:
     body = "    remove_column :rubygems, :slug # type: :string\n"
-    verdict = attack(POLICY, {MODEL: IGNORING}, {PATH: _migration(body)}).judge()
+    verdict = attack(POLICY, {MODEL: USED}, {MODEL: UNUSED, PATH: _migration(body)}).judge()
     assert_blocked(verdict, "migrations/down-incomplete")
+    # on a column the model ignored at base the drop is a contract step: a warning, but
+    # still reported as one a rollback cannot undo, the comment notwithstanding
+    verdict = attack(POLICY, {MODEL: IGNORING}, {PATH: _migration(body)}).judge()
+    found = [r.finding for r in verdict.results if r.finding.rule == "down-incomplete"]
+    assert len(found) == 1 and "contract step" in found[0].message
 
 
 def test_a_rewrite_that_changes_an_option_is_a_rewrite(attack: AttackFactory) -> None:
