@@ -24,3 +24,6 @@ SENTRY_ORG = (
     + "eyJpYXQiOjE2OTQ2NjU5OTEuMjQ1NjY5LCJ1cmwiOiJodHRwczovL3NlbnRyeS5pbyJ9"
     + "_Zx8kLm2Qp9vRt4WqZx8kLm2Qp9vRt4WqAb3dE6gH01"
 )
+#: a random-looking value of no token format: what the generic (name and entropy) rule
+#: reports under a secret's name
+RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"

@@ -25,9 +25,6 @@ from tests.adversarial.conftest import (
     text_of,
 )
 
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
-GENERIC = GENERIC_SECRET
 S = "q8ZrX4vLp2Tn7WcB9kYd"
 S2 = "Hq3mT9xVb2LwR7kZp5Ns8Fd1"
 HEX = "7c1e9a4d4e6b8f1a2c3d4e5f6a7b3f2b"
@@ -87,9 +84,9 @@ BLOCKED_ON_MAIN = [
 def test_a_bare_secret_in_a_config_or_shell_file_blocks(
     attack: AttackFactory, path: str, text: str
 ) -> None:
-    verdict = attack(POLICY, BASE, {path: text}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {path: text}).judge()
     assert not verdict.met
-    assert GENERIC in blocking_rules(verdict)
+    assert GENERIC_SECRET in blocking_rules(verdict)
     shown = text_of(verdict)
     assert S not in shown and HEX not in shown and B64 not in shown
 
@@ -101,13 +98,13 @@ def test_a_bare_secret_beside_placeholders_still_blocks(attack: AttackFactory) -
         "api:\n  token: {{ .Values.token }}\n  secret: "
         f"{S}\n"
     )
-    verdict = attack(POLICY, BASE, {"config/app.yml": yml}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"config/app.yml": yml}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
 
 
 def test_a_pr_written_comment_does_not_hide_a_bare_secret(attack: AttackFactory) -> None:
     # a trailing comment is read past, and a pragma the PR writes is a question for a human
     sh = f"export API_TOKEN={S}  # pragma: allowlist secret\n"
-    verdict = attack(POLICY, BASE, {"scripts/ci.sh": sh}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"scripts/ci.sh": sh}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
     assert "suppressed in this PR" in text_of(verdict)

@@ -19,14 +19,7 @@ from tests.adversarial.conftest import (
     blocking_rules,
     text_of,
 )
-
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
-# Built from pieces so that this repository holds no whole token a scanner would flag.
-AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
-RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
-GENERIC = GENERIC_SECRET
+from tests.fake_tokens import AWS, GH, RANDOM
 
 
 def test_a_real_key_as_an_openapi_example_still_blocks(attack: AttackFactory) -> None:
@@ -36,7 +29,7 @@ def test_a_real_key_as_an_openapi_example_still_blocks(attack: AttackFactory) ->
         f'  "token": {{"type": "string", "default": "{GH}"}}\n'
         "}}}}}\n"
     )
-    verdict = attack(POLICY, BASE, {"fern/openapi/api.json": spec}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"fern/openapi/api.json": spec}).judge()
     assert_blocked(verdict, "security/secret-aws-access-key", "security/secret-github-token")
     assert AWS not in text_of(verdict)
 
@@ -49,8 +42,8 @@ def test_a_random_value_dressed_as_a_schema_reference_still_blocks(
         "openapi.json": f'{{"mapping": {{"aws_secret": "#/components/schemas/{RANDOM}"}}}}\n',
         "app/settings.py": f'API_SECRET = "#/{RANDOM[:12]}/{RANDOM[12:]}"\n',
     }
-    verdict = attack(POLICY, BASE, head).judge()
-    assert blocking_rules(verdict).count(GENERIC) == 2
+    verdict = attack(SECRETS_ONLY, README_ONLY, head).judge()
+    assert blocking_rules(verdict).count(GENERIC_SECRET) == 2
 
 
 def test_naming_a_secret_an_id_does_not_hide_vaults_secret_id(attack: AttackFactory) -> None:
@@ -59,8 +52,8 @@ def test_naming_a_secret_an_id_does_not_hide_vaults_secret_id(attack: AttackFact
         "deploy/vault.py": f'VAULT_SECRET_ID = "{RANDOM}"\nclientSecretId = "{RANDOM}x"\n',
         "app/webauthn.yaml": f'credentialId: "{GH}"\n',
     }
-    verdict = attack(POLICY, BASE, head).judge()
-    assert blocking_rules(verdict).count(GENERIC) == 2
+    verdict = attack(SECRETS_ONLY, README_ONLY, head).judge()
+    assert blocking_rules(verdict).count(GENERIC_SECRET) == 2
     assert_blocked(verdict, "security/secret-github-token")
 
 
@@ -71,7 +64,7 @@ def test_a_credential_id_beside_the_credential_hides_only_the_id(attack: AttackF
             f'"privateKey": "{RANDOM}"}}\n'
         )
     }
-    verdict = attack(POLICY, BASE, head).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, head).judge()
     found = [r.finding.message for r in verdict.results if r.blocking]
     assert len(found) == 1 and found[0].startswith("value of privateKey")
 
@@ -81,13 +74,13 @@ def test_a_service_token_in_an_e2e_suite_still_blocks(attack: AttackFactory) -> 
         "internal/suites/Standalone/configuration.yml": f"github:\n  token: {GH}\n",
         "internal/suites/common/s3.env.yml": f"aws_access_key_id: {AWS}\n",
     }
-    verdict = attack(POLICY, BASE, head).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, head).judge()
     assert_blocked(verdict, "security/secret-github-token", "security/secret-aws-access-key")
 
 
 def test_a_named_token_in_a_docstring_still_blocks(attack: AttackFactory) -> None:
     code = f'def login():\n    """Log in.\n\n    token: "{GH}"\n    """\n'
-    verdict = attack(POLICY, BASE, {"app/auth.py": code}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"app/auth.py": code}).judge()
     assert_blocked(verdict, "security/secret-github-token")
 
 
@@ -105,7 +98,7 @@ def test_strings_that_only_look_like_docstrings_still_block(attack: AttackFactor
         # other languages' doc comments are not read as documentation
         "app/e.js": f"/**\n * Sample:\n{secret} */\n",
     }
-    verdict = attack(POLICY, BASE, head).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, head).judge()
     blocked = {
         r.finding.location.path
         for r in verdict.results
@@ -125,7 +118,7 @@ def test_only_a_bare_testing_flag_makes_a_branch_test_configuration(
         "settings/d.py": f"if DEBUG:\n{secret}",
         "settings/e.py": f"if TESTING == False:\n{secret}",
     }
-    verdict = attack(POLICY, BASE, head).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, head).judge()
     blocked = {
         r.finding.location.path
         for r in verdict.results
@@ -143,5 +136,5 @@ def test_a_named_token_or_key_under_if_testing_still_blocks(attack: AttackFactor
         + "PRIVATE KEY-----"
     )
     code = f'if TESTING:\n    GITHUB_TOKEN = "{GH}"\n    SIGNING_KEY = "{pem}"\n'
-    verdict = attack(POLICY, BASE, {"settings/dev.py": code}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"settings/dev.py": code}).judge()
     assert_blocked(verdict, "security/secret-github-token", "security/secret-private-key")

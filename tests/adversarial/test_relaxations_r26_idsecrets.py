@@ -33,11 +33,8 @@ from tests.adversarial.conftest import (
 )
 from tests.fake_tokens import AWS, GH, JWT, SLACK, STRIPE
 
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"[:6] + "Zx8kLm2Qp9vRt4Wq7H"
 HEX = "f0cb4953bec053e6e616" + "febf2c2392ff60bd02c4"
-GENERIC = GENERIC_SECRET
 
 BASE62 = string.ascii_letters + string.digits
 BASE64URL = BASE62 + "-_"
@@ -71,9 +68,11 @@ def test_random_keys_in_a_constants_file_all_still_block(attack: AttackFactory) 
     js = "export default {\n" + "".join(
         f"  SERVICE_{i}_API_KEY: '{v}',\n" for i, v in enumerate(values)
     )
-    verdict = attack(POLICY, BASE, {"client/src/constants/ActionTypes.js": js + "};\n"})
+    verdict = attack(
+        SECRETS_ONLY, README_ONLY, {"client/src/constants/ActionTypes.js": js + "};\n"}
+    )
     found = blocking_rules(verdict.judge())
-    assert found == [GENERIC] * len(values)
+    assert found == [GENERIC_SECRET] * len(values)
 
 
 def test_named_token_formats_under_identifier_names_still_block(attack: AttackFactory) -> None:
@@ -85,7 +84,7 @@ def test_named_token_formats_under_identifier_names_still_block(attack: AttackFa
         f'GITHUB_TOKEN = "{GH}"\n'
         f'AUTH_HEADER = "Bearer {JWT}"\n'
     )
-    verdict = attack(POLICY, BASE, {"app/settings.py": code}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"app/settings.py": code}).judge()
     assert_blocked(
         verdict,
         "security/secret-aws-access-key",
@@ -120,5 +119,5 @@ def test_named_token_formats_under_identifier_names_still_block(attack: AttackFa
 )
 def test_a_key_in_an_identifiers_clothes_still_blocks(attack: AttackFactory, line: str) -> None:
     js = "export default {\n" + line + "};\n"
-    verdict = attack(POLICY, BASE, {"client/src/constants/ActionTypes.js": js}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"client/src/constants/ActionTypes.js": js}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]

@@ -22,12 +22,8 @@ from tests.adversarial.conftest import (
     blocking_rules,
     text_of,
 )
-from tests.fake_tokens import AWS, JWT, SLACK, STRIPE
+from tests.fake_tokens import AWS, JWT, RANDOM, SLACK, STRIPE
 
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
-RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
-GENERIC = GENERIC_SECRET
 ENV = "security/env-file-committed"
 
 
@@ -40,7 +36,7 @@ def test_named_tokens_under_a_prefix_name_between_namespace_words_still_block(
         f'const awsKeyPrefix = "aws/{AWS}/"\n'
         f'const sessionAuthPrefix = "session.{JWT}."\n'
     )
-    verdict = attack(POLICY, BASE, {"object/keys.go": go}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"object/keys.go": go}).judge()
     assert_blocked(
         verdict,
         "security/secret-stripe-live-key",
@@ -66,15 +62,15 @@ def test_a_random_part_among_namespace_words_still_blocks(
     attack: AttackFactory, value: str
 ) -> None:
     go = f'const deviceAuthRedisPrefix = "{value}"\n'
-    verdict = attack(POLICY, BASE, {"object/device_auth_store.go": go}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"object/device_auth_store.go": go}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
 
 
 def test_a_user_and_password_joined_by_a_colon_still_blocks(attack: AttackFactory) -> None:
     # two parts and a colon under a plain secret's name are basic auth's user:password
     code = 'AUTH = "deploy:tunnel7x"\napi_credentials = "ops:Quarantine9"\n'
-    verdict = attack(POLICY, BASE, {"app/settings.py": code}).judge()
-    assert blocking_rules(verdict) == [GENERIC, GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"app/settings.py": code}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET, GENERIC_SECRET]
 
 
 TEMPLATE = {"server/development.env": "# Example .env file for development\nAPP_MODE=dev\n"}
@@ -102,7 +98,7 @@ def test_a_dsn_that_is_no_development_default_still_blocks_in_a_template(
     attack: AttackFactory, line: str
 ) -> None:
     head = {"server/development.env": TEMPLATE["server/development.env"] + line}
-    verdict = attack(POLICY, TEMPLATE, head).judge()
+    verdict = attack(SECRETS_ONLY, TEMPLATE, head).judge()
     assert_blocked(verdict, ENV)
     assert RANDOM not in text_of(verdict)
 
@@ -112,4 +108,4 @@ def test_a_new_env_file_of_local_defaults_is_still_a_committed_env_file(
 ) -> None:
     # the relaxation reads what a PR adds to a template the base had; a new .env is whole
     head = {".env": "DATABASE_URL=postgresql://postgres:postgres@localhost/postgres\n"}
-    assert_blocked(attack(POLICY, BASE, head).judge(), ENV)
+    assert_blocked(attack(SECRETS_ONLY, README_ONLY, head).judge(), ENV)

@@ -24,9 +24,6 @@ from tests.adversarial.conftest import (
     text_of,
 )
 
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
-GENERIC = GENERIC_SECRET
 #: the body of a Mapbox token (a JWT-like payload and a signature), made up
 MAPBOX_BODY = (
     "eyJ1IjoiZGVtbyIsImEiOiJjbDB4eXoxMjMwMDBhM2pwN2VyZWd6Y2t4In0" + ".Zx8kLm2Qp9vRt4WqAbCdEf"
@@ -68,8 +65,8 @@ def test_a_key_dressed_as_a_name_or_public_token_still_blocks(
     attack: AttackFactory, line: str
 ) -> None:
     js = "export default {\n" + line + "};\n"
-    verdict = attack(POLICY, BASE, {"client/src/constants/keys.js": js}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"client/src/constants/keys.js": js}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
     assert "Xk9vQ2pLw8Zr" not in text_of(verdict)
 
 
@@ -80,5 +77,5 @@ def test_bare_key_names_stay_unjudged(attack: AttackFactory) -> None:
         "export const storageKey = 'Zx8kLm2Qp9vRt4WqAb3dE6gH';\n"
         "export const sortKey = 'Zx8kLm2Qp9vRt4WqAb3dE6gH';\n"
     )
-    verdict = attack(POLICY, BASE, {"src/keys.js": js}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"src/keys.js": js}).judge()
     assert blocking_rules(verdict) == []

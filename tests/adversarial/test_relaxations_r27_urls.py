@@ -21,11 +21,7 @@ from tests.adversarial.conftest import (
     blocking_rules,
     text_of,
 )
-
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
-RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
-GENERIC = GENERIC_SECRET
+from tests.fake_tokens import RANDOM
 
 
 @pytest.mark.parametrize(
@@ -40,8 +36,8 @@ GENERIC = GENERIC_SECRET
 )
 def test_a_token_in_an_endpoint_url_still_blocks(attack: AttackFactory, url: str) -> None:
     kotlin = f'val resources = """{{\n    "social_authorization_host": "{url}",\n}}"""\n'
-    verdict = attack(POLICY, BASE, {"src/KoboProxy.kt": kotlin}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"src/KoboProxy.kt": kotlin}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
     assert RANDOM[:10] not in text_of(verdict) and RANDOM[:10].upper() not in text_of(verdict)
 
 
@@ -49,15 +45,15 @@ def test_a_password_in_an_endpoint_urls_userinfo_still_blocks(attack: AttackFact
     # detect-secrets names basic-auth credentials; the URL relaxation must not hide them
     url = f"https://kobo:{RANDOM}@social.kobobooks.com:8443"
     kotlin = f'val resources = """{{\n    "social_host": "{url}",\n}}"""\n'
-    verdict = attack(POLICY, BASE, {"src/KoboProxy.kt": kotlin}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"src/KoboProxy.kt": kotlin}).judge()
     assert blocking_rules(verdict)
     assert RANDOM not in text_of(verdict)
 
 
 def test_a_token_as_the_whole_userinfo_still_blocks(attack: AttackFactory) -> None:
     kotlin = f'val authorization_url = "https://{RANDOM}@social.kobobooks.com:8443"\n'
-    verdict = attack(POLICY, BASE, {"src/KoboProxy.kt": kotlin}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"src/KoboProxy.kt": kotlin}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
 
 
 def test_a_real_key_under_an_authorization_name_beside_endpoints_still_blocks(
@@ -70,6 +66,6 @@ def test_a_real_key_under_an_authorization_name_beside_endpoints_still_blocks(
         f'    "authorization": "{RANDOM[::-1]}:8443",\n'
         '}"""\n'
     )
-    verdict = attack(POLICY, BASE, {"src/KoboProxy.kt": kotlin}).judge()
-    assert_blocked(verdict, GENERIC)
-    assert blocking_rules(verdict).count(GENERIC) >= 2  # the key and the one with a port
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"src/KoboProxy.kt": kotlin}).judge()
+    assert_blocked(verdict, GENERIC_SECRET)
+    assert blocking_rules(verdict).count(GENERIC_SECRET) >= 2  # the key and the one with a port

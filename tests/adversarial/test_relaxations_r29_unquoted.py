@@ -27,10 +27,6 @@ from tests.adversarial.conftest import (
 from tests.checks.security.helpers import rules, run_part
 from tests.fake_tokens import GH
 
-POLICY = SECRETS_ONLY
-BASE = README_ONLY
-GENERIC = GENERIC_SECRET
-
 
 def _b64(text: str | bytes) -> str:
     return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
@@ -49,7 +45,7 @@ def test_no_random_password_passes_for_text_once_encoded() -> None:
                 ("k8s/secret.yaml", f"data:\n  password: {_b64(password)}\n"),
                 ("app/config.py", f'PASSWORD = "{_b64(password)}"\n'),
             ):
-                found = run_part("secrets", BASE, {**BASE, path: text})
+                found = run_part("secrets", README_ONLY, {**README_ONLY, path: text})
                 assert rules(found) == ["secret-high-entropy"], (password, path)
 
 
@@ -66,8 +62,8 @@ def test_no_random_password_passes_for_text_once_encoded() -> None:
     ],
 )
 def test_an_encoded_secret_still_blocks(attack: AttackFactory, path: str, text: str) -> None:
-    verdict = attack(POLICY, BASE, {path: text}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {path: text}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
 
 
 @pytest.mark.parametrize(
@@ -88,8 +84,8 @@ def test_a_secret_dressed_as_a_reference_or_default_still_blocks(
     attack: AttackFactory, line: str
 ) -> None:
     yml = "services:\n  app:\n    environment:\n      " + line + "\n"
-    verdict = attack(POLICY, BASE, {"docker-compose.yml": yml}).judge()
-    assert blocking_rules(verdict) == [GENERIC]
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"docker-compose.yml": yml}).judge()
+    assert blocking_rules(verdict) == [GENERIC_SECRET]
 
 
 @pytest.mark.parametrize(
@@ -109,5 +105,5 @@ def test_a_secret_dressed_as_a_reference_or_default_still_blocks(
 def test_a_named_token_where_bare_values_are_not_judged_still_blocks(
     attack: AttackFactory, path: str, text: str
 ) -> None:
-    verdict = attack(POLICY, BASE, {path: text}).judge()
+    verdict = attack(SECRETS_ONLY, README_ONLY, {path: text}).judge()
     assert "security/secret-github-token" in blocking_rules(verdict)

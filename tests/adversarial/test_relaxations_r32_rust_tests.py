@@ -18,9 +18,8 @@ from tests.adversarial.conftest import (
     AttackFactory,
     assert_blocked,
 )
-from tests.fake_tokens import STRIPE
+from tests.fake_tokens import RANDOM, STRIPE
 
-RANDOM = "Zx8kLm2Qp9vRt4Wq" + "7HtR3mN8"
 VALUE = f'    let api_token = "{RANDOM}";\n'
 
 

@@ -4,16 +4,12 @@ credential up as a test fixture or a mock must still be blocked."""
 from __future__ import annotations
 
 from tests.adversarial.conftest import SECRETS_ONLY, AttackFactory, assert_blocked, text_of
-
-POLICY = SECRETS_ONLY
-# Built from pieces so that this repository holds no whole token a scanner would flag.
-AWS = "AKIA" + "2E3F4G5H6I7J2K3L"
-GH = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC01XM6Ea"
+from tests.fake_tokens import AWS, GH
 
 
 def test_a_real_key_in_a_test_file_is_still_a_secret(attack: AttackFactory) -> None:
     head = {"tests/fixtures/test_s3.py": f"KEY = '{AWS}'  # fixture for the S3 tests\n"}
-    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    verdict = attack(SECRETS_ONLY, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "security/secret-aws-access-key")
     assert AWS not in text_of(verdict)
 
@@ -23,7 +19,7 @@ def test_calling_a_token_fake_or_mocked_does_not_hide_it(attack: AttackFactory) 
         "tests/test_mock_github.py": f"MOCK_TOKEN = 'fake-{GH}'\n",
         "app/dummy_client.py": f"dummy = {{'mocked': True, 'token': '{GH}'}}\n",
     }
-    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    verdict = attack(SECRETS_ONLY, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "security/secret-github-token")
     found = [
         r.finding.location.path
