@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from gatekeeper.checks.migrations import laravelcols
+from gatekeeper.checks.migrations import hashsrc, laravelcols, nodescan
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.laravelcols import Column
 from gatekeeper.model import Level
@@ -120,52 +120,20 @@ def _argument(text: str, start: int) -> str:
     rest = text[start : start + _MAX].lstrip()
     if rest.startswith("{"):
         return _balanced(rest, 0)
-    depth = 0
-    for i, c in enumerate(rest):
-        depth += c in "([{"
-        depth -= c in ")]}"
-        if depth < 0 or (depth == 0 and c == ","):
-            return rest[:i]
-    return rest
+    return rest[: nodescan.expression_end(rest, 0)]
 
 
 def _balanced(text: str, start: int) -> str:
     """The bracketed text opening at ``text[start]``, brackets included (to the end of
-    what is read when it does not close); strings are skipped."""
-    depth, quote = 0, ""
-    end = min(len(text), start + _MAX)
-    for i in range(start, end):
-        c = text[i]
-        if quote:
-            quote = "" if c == quote and text[i - 1] != "\\" else quote
-        elif c in "'\"`":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return text[start : i + 1]
-    return text[start:end]
+    what is read when it does not close); strings and comments are skipped."""
+    end = nodescan.call_end(text, start + 1)
+    return text[start : end + 1] if end is not None else text[start : start + _MAX]
 
 
 def _entries(body: str) -> list[tuple[str, str]]:
     """``key: value`` pairs at the top level of an object literal's body."""
-    out, depth, quote, begin = [], 0, "", 0
-    parts: list[str] = []
-    for i, c in enumerate(body):
-        if quote:
-            quote = "" if c == quote and body[i - 1] != "\\" else quote
-        elif c in "'\"`":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(body[begin:i])
-            begin = i + 1
-    parts.append(body[begin:])
+    out = []
+    parts = hashsrc.arguments(body, quotes="\"'`")
     for part in parts:
         m = re.match(r"""\s*[`'"]?(\w+)[`'"]?\s*:\s*""", part, re.S)
         if m is not None:
