@@ -32,12 +32,12 @@ def settings_reads(tree: ast.Module) -> list[EnvRead]:
     prefix = _prefix(tree)
     if prefix is None:
         return []
-    how = f"a setting of a DjangoDynaconf module ({prefix}_ + its name)"
     reads: list[EnvRead] = []
     for node in tree.body:
         for target in _targets(node):
             if _SETTING.fullmatch(target):
                 name = f"{prefix}_{target}" if prefix else target
+                how = f"dynaconf's override of the Django setting {target}"
                 reads.append(EnvRead(name, node.lineno, how, aliases=(target,)))
     return reads
 

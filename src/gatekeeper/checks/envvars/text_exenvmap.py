@@ -97,7 +97,7 @@ class ExEnvMaps:
                 continue
             start = m.start()
             end = _body_end(code, lines, line_of(code, start), len(m["indent"]))
-            how = f"{m['name']}() handed System.get_env()"
+            how = f"a key of System.get_env(), which the repository hands {m['name']}()"
             for r in _reads_of(m["param"]).finditer(code, start, end):
                 name = r["a"] or r["b"] or r["c"]
                 out.append(EnvRead(name, line_of(code, r.start()), how))

@@ -98,6 +98,7 @@ def contract_step(changes: ChangeSet, up: rails.Method, code_paths: tuple[str, .
     every statement drops an index, a column ignored by its model at base, or a table
     the code at base no longer names."""
     reasons: set[str] = set()
+    ignored: dict[str, list[str]] = {}  # table -> the ignored columns dropped, in order
     for _, line in up.body:
         code = line.split("#", 1)[0].rstrip()
         if not code.strip() or _WRAPPER.match(code):
@@ -107,13 +108,16 @@ def contract_step(changes: ChangeSet, up: rails.Method, code_paths: tuple[str, .
         elif (col := _REMOVE_COLUMN.match(code)) is not None:
             if not _ignored_at_base(changes, col.group(1), col.group(2)):
                 return None
-            reasons.add(f"drops {col.group(1)}.{col.group(2)}, which its model ignored at base")
+            ignored.setdefault(col.group(1), []).append(col.group(2))
         elif (table := _DROP_TABLE.match(code)) is not None:
             if _named_in_code(changes, table.group(1), code_paths):
                 return None
             reasons.add(f"drops {table.group(1)}, which no code at base names")
         else:
             return None
+    for owner, columns in ignored.items():
+        listed = columns[0] if len(columns) == 1 else "{" + ", ".join(columns) + "}"
+        reasons.add(f"drops {owner}.{listed}, which its model ignored at base")
     return "; ".join(sorted(reasons)) or None
 
 

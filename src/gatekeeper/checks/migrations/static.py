@@ -514,7 +514,13 @@ def check_rails(
     change = found.get("change")
     calls = rails.irreversible_calls(change) if change is not None else []
     if calls:
-        listed = "; ".join(f"{name} (line {line})" for line, name in calls)
+        lines: dict[str, list[str]] = {}  # each call once, with every line it is on
+        for line, name in calls:
+            lines.setdefault(name, []).append(str(line))
+        listed = "; ".join(
+            f"{name} (line{'s' if len(at) > 1 else ''} {', '.join(at)})"
+            for name, at in lines.items()
+        )
         out.append(check.finding(
             "down-incomplete",
             f"def change of {m.path} calls what Rails cannot reverse: {listed}; rollback "
