@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatekeeper.checks.migrations import hubs
+from gatekeeper.checks.migrations import hubmodels, hubs
 from gatekeeper.model import Level
 from tests.checks.migrations.runs import errors, findings
 
@@ -153,3 +153,78 @@ def test_rails_forms_count_only_in_a_rails_chain() -> None:
 def test_a_table_referencing_itself_or_named_in_prose_is_no_referrer() -> None:
     assert hubs.count({"users": frozenset({"users"}), "user": frozenset({"user"})}, "users") == 0
     assert hubs.pairs_in("-- CREATE TABLE a (u int REFERENCES users (id));") == set()
+
+
+REVISION = (
+    'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{rev}"\n'
+    "down_revision = {down}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n    {down_op}\n"
+)
+
+
+def _revision(n: int, up: str, down_op: str) -> dict[str, str]:
+    down = "None" if n == 0 else f'"r{n - 1:03d}"'
+    text = REVISION.format(rev=f"r{n:03d}", down=down, up=up, down_op=down_op)
+    return {f"app/migrations/versions/r{n:03d}_step.py": text}
+
+
+def _alembic_app(referrers: int, *, folder: str = "app/models") -> dict[str, str]:
+    """A squashed Alembic baseline that creates ``user``, five revisions that index it,
+    and ``referrers`` model classes (none of them in a migration) pointing at it."""
+    files = {"app/migrations/env.py": "# alembic env\n"}
+    files |= _revision(0, 'op.create_table("user", sa.Column("id", sa.Integer))', "pass")
+    for i in range(1, 6):
+        files |= _revision(
+            i, f'op.create_index("ix{i}", "user", ["c{i}"])', f'op.drop_index("ix{i}")'
+        )
+    classes = "".join(
+        f"class Thing{i}(Base):\n"
+        f'    __tablename__ = "thing{i}"\n'
+        f'    user_id = sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"))\n\n\n'
+        for i in range(referrers)
+    )
+    files[f"{folder}/things.py"] = f"import sqlalchemy as sa\n\n\n{classes}"
+    return files
+
+
+ALEMBIC_HEAD = _revision(6, 'op.create_index("ix_x", "user", ["x"])', 'op.drop_index("ix_x")')
+
+
+def test_sqlalchemy_models_make_a_hub_of_a_squashed_alembic_history(git_repo: Any) -> None:
+    base = _alembic_app(10)
+    found = findings(git_repo, base, {**base, **ALEMBIC_HEAD}, roundtrip="off")
+    assert errors(found) == []
+    (warned,) = [f for f in found if f.rule == "index-not-concurrent"]
+    assert "10 other tables reference it" in warned.message
+
+
+def test_nine_model_referrers_leave_the_alembic_presumption(git_repo: Any) -> None:
+    base = _alembic_app(9)
+    found = findings(git_repo, base, {**base, **ALEMBIC_HEAD}, roundtrip="off")
+    assert errors(found) == ["index-not-concurrent"]
+
+
+def test_models_in_tests_or_in_the_migrations_folder_are_not_the_schema(git_repo: Any) -> None:
+    base = _alembic_app(10, folder="app/migrations/versions/models")
+    found = findings(git_repo, base, {**base, **ALEMBIC_HEAD}, roundtrip="off")
+    assert errors(found) == ["index-not-concurrent"]
+
+
+def test_model_classes_and_tables_name_their_owner() -> None:
+    text = (
+        "class Group(Base):\n"
+        '    __tablename__ = "group"\n'
+        '    creator_id = mapped_column(ForeignKey("public.user.id"))\n'
+        "    class Meta:\n"
+        "        pass\n"
+        '    parent_id = sa.Column(sa.ForeignKey("group.id"))\n\n\n'
+        'members = sa.Table("user_group", Base.metadata,\n'
+        '    sa.Column("user_id", sa.ForeignKey("user.id")),\n'
+        '    sa.Column("group_id", db.ForeignKey("group.id")))\n\n\n'
+        "class Unnamed(Base):\n"
+        '    owner_id = sa.Column(sa.ForeignKey("user.id"))\n'
+    )
+    assert hubmodels.pairs_in(text) == {
+        ("group", "user"),
+        ("user_group", "user"),
+        ("user_group", "group"),
+    }

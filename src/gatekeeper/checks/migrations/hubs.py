@@ -22,7 +22,8 @@ Rails ``create_table``/``change_table`` blocks and ``add_reference``/``add_forei
 folder, which keep the references of migrations squashed away), Django ``ForeignKey``/
 ``OneToOneField`` in ``CreateModel``/``AddField``, Alembic ``sa.ForeignKey("u.id")`` and
 ``op.create_foreign_key``, Laravel ``->on('u')``/``->constrained()`` and Ecto
-``references(:u)``.
+``references(:u)``. For an Alembic chain, the SQLAlchemy models' foreign keys count too
+(hubmodels.py): a squashed history keeps few of its references.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from gatekeeper.changes import ChangeSet
-from gatekeeper.checks.migrations import detect, reindexed, sqltext, static
-from gatekeeper.checks.migrations.detect import ECTO, RAILS, Migration
+from gatekeeper.checks.migrations import detect, hubmodels, reindexed, sqltext, static
+from gatekeeper.checks.migrations.detect import ALEMBIC, ECTO, RAILS, Migration
 
 #: other tables that must reference a table for it to count as a hub
 MANY_REFERRERS = 10
@@ -129,6 +130,8 @@ def _read(changes: ChangeSet, m: Migration) -> Referrers:
     rails = m.framework == RAILS
     for text in _texts(changes, m):
         pairs |= pairs_in(text, rails=rails)
+    if m.framework == ALEMBIC:
+        pairs |= hubmodels.pairs(changes, m.directory)
     out: dict[str, set[str]] = {}
     for source, target in pairs:
         if source and target and source != target:
