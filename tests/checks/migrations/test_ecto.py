@@ -5,7 +5,11 @@ as the SQL they run; and the relaxations (``execute/2``, ``remove`` with a type,
 
 from __future__ import annotations
 
+from typing import Any
+
 from gatekeeper.checks.migrations import detect, ecto, ectoops
+from gatekeeper.model import Level
+from tests.checks.migrations.runs import errors, findings
 
 HEAD = "defmodule App.Repo.Migrations.Step do\n  use Ecto.Migration\n\n"
 
@@ -121,3 +125,43 @@ def test_fn_and_end_are_words_not_parts_of_names() -> None:
         "backend(x, y)",
         "fnord",
     ]
+
+
+def _up_only(n: int) -> str:
+    return (
+        f"defmodule App.Repo.Migrations.Up{n} do\n  use Ecto.Migration\n\n"
+        f'  def up do\n    execute "UPDATE a SET b = {n}"\n  end\nend\n'
+    )
+
+
+def _folder(working: int, newest_without: int) -> dict[str, str]:
+    files = {}
+    for i in range(working):
+        files[f"priv/repo/migrations/2024010100{i:04d}_create_t{i}.exs"] = module(
+            f"create table(:t{i}) do\n  add :b, :string\nend"
+        )
+    for i in range(newest_without):
+        files[f"priv/repo/migrations/2024020100{i:04d}_up{i}.exs"] = _up_only(i)
+    return files
+
+
+NEW_UP_ONLY = {"priv/repo/migrations/20240301000000_up_new.exs": _up_only(99)}
+
+
+def test_a_folder_whose_newest_three_have_no_down_stopped_writing_them(git_repo: Any) -> None:
+    base = _folder(working=5, newest_without=3)
+    found = findings(git_repo, base, {**base, **NEW_UP_ONLY}, roundtrip="off")
+    assert "missing-down" not in errors(found)
+    assert any(f.rule == "missing-down" and f.level is Level.WARNING for f in found)
+
+
+def test_two_newest_without_a_down_are_no_habit(git_repo: Any) -> None:
+    base = _folder(working=6, newest_without=2)
+    found = findings(git_repo, base, {**base, **NEW_UP_ONLY}, roundtrip="off")
+    assert "missing-down" in errors(found)
+
+
+def test_up_only_migrations_the_pr_brings_make_no_habit(git_repo: Any) -> None:
+    base = _folder(working=5, newest_without=0)
+    head = {**_folder(working=5, newest_without=3), **NEW_UP_ONLY}
+    assert "missing-down" in errors(findings(git_repo, base, head, roundtrip="off"))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import hashsrc, sqltext
-from gatekeeper.checks.migrations.habit import Downs
+from gatekeeper.checks.migrations.habit import Downs, newest_without
 from gatekeeper.model import Finding
 
 _NAME = re.compile(r"^(\d+)_[^/]*\.exs$")
@@ -279,25 +279,27 @@ def _works(text: str) -> bool | None:
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> Downs:
-    """How the folder's merged Ecto migrations stand (working downs, without), ``own``
-    left out. Read at base, once per run."""
+    """How the folder's merged Ecto migrations stand (working downs, without, the newest in
+    a row without, as SQL and PHP folders count them: habit.py), ``own`` left out. Read at
+    base, once per run."""
 
-    def count() -> tuple[int, int]:
-        working = without = 0
-        for p in changes.base_paths((f"{folder}/*.exs",)):
+    def read_all() -> dict[str, bool]:
+        out: dict[str, bool] = {}
+        for p in sorted(changes.base_paths((f"{folder}/*.exs",))):
             if posixpath.dirname(p) != folder or not may_be_migration(p):
                 continue
             works = _works(changes.text_at_base(p) or "")
-            working += works is True
-            without += works is False
-        return working, without
+            if works is not None:
+                out[p] = works
+        return out
 
-    working, without = changes.fact(f"ecto-downs:{folder}", count)
-    if own and changes.bytes_at_base(own) is not None:
-        works = _works(changes.text_at_base(own) or "")
-        working -= works is True
-        without -= works is False
-    return Downs(working, without)
+    found: dict[str, bool] = changes.fact(f"ecto-downs:{folder}", read_all)
+    verdicts = [ok for path, ok in found.items() if path != own]
+    return Downs(
+        working=sum(verdicts),
+        without=len(verdicts) - sum(verdicts),
+        newest_without=newest_without(verdicts),
+    )
 
 
 # --- history ----------------------------------------------------------------------------
