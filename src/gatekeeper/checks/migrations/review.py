@@ -28,6 +28,7 @@ from gatekeeper.checks.migrations import (
     pgcolumns,
     prcreated,
     pyops,
+    regenerated,
     safety,
     sqlmigrate,
     sqlx,
@@ -424,10 +425,14 @@ def no_code_changed(
 ) -> bool:
     """True when the change touches no application code: only migrations, files outside
     ``code_paths`` (docs, a changelog), and tests (memos' migrator test learning the new
-    schema version: no deployed code reads differently for it)."""
+    schema version: no deployed code reads differently for it), and generated code the
+    change only takes declarations out of (regenerated.py)."""
     own = {p for m in changed for p in (m.path, m.down_path) if p}
     return all(
-        f.path in own or not match_any(f.path, code_paths) or match_any(f.path, TEST_FILES)
+        f.path in own
+        or not match_any(f.path, code_paths)
+        or match_any(f.path, TEST_FILES)
+        or regenerated.only_loses_declarations(changes, f.path)
         for f in changes
     )
 
