@@ -10,18 +10,13 @@ before the model reading too (the presumption it attacks is older than the relie
 from __future__ import annotations
 
 from tests.adversarial.conftest import AttackFactory, assert_blocked
+from tests.checks.migrations.projects import alembic_revision
 
 MIGRATIONS = "version: 1\nchecks:\n  migrations: {roundtrip: 'off'}\n  security: false\n"
-REVISION = (
-    'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{rev}"\n'
-    "down_revision = {down}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n    {down_op}\n"
-)
 
 
 def _revision(n: int, up: str, down_op: str) -> dict[str, str]:
-    down = "None" if n == 0 else f'"p{n - 1:03d}"'
-    text = REVISION.format(rev=f"p{n:03d}", down=down, up=up, down_op=down_op)
-    return {f"svc/alembic/versions/p{n:03d}_step.py": text}
+    return alembic_revision("svc/alembic/versions", n, up, down_op, prefix="p")
 
 
 #: positions, created and indexed again by five later revisions: a growing table

@@ -241,3 +241,17 @@ def django_project() -> dict[str, str]:
         "orders/migrations/__init__.py": "",
         "orders/migrations/0001_initial.py": ORDERS_0001,
     }
+
+
+def alembic_revision(
+    folder: str, n: int, up: str, down_op: str, *, prefix: str = "r"
+) -> dict[str, str]:
+    """Revision ``n`` of a linear Alembic chain in ``folder`` (``{prefix}000`` first, each
+    revising the one before) whose upgrade runs ``up`` and downgrade ``down_op``."""
+    down = "None" if n == 0 else f'"{prefix}{n - 1:03d}"'
+    text = (
+        f'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{prefix}{n:03d}"\n'
+        f"down_revision = {down}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n"
+        f"    {down_op}\n"
+    )
+    return {f"{folder}/{prefix}{n:03d}_step.py": text}

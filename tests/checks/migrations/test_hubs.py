@@ -7,6 +7,7 @@ from typing import Any
 
 from gatekeeper.checks.migrations import hubmodels, hubs
 from gatekeeper.model import Level
+from tests.checks.migrations.projects import alembic_revision
 from tests.checks.migrations.runs import errors, findings
 
 MIGRATION = "class {name} < ActiveRecord::Migration[7.1]\n  def change\n{body}  end\nend\n"
@@ -155,16 +156,8 @@ def test_a_table_referencing_itself_or_named_in_prose_is_no_referrer() -> None:
     assert hubs.pairs_in("-- CREATE TABLE a (u int REFERENCES users (id));") == set()
 
 
-REVISION = (
-    'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{rev}"\n'
-    "down_revision = {down}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n    {down_op}\n"
-)
-
-
 def _revision(n: int, up: str, down_op: str) -> dict[str, str]:
-    down = "None" if n == 0 else f'"r{n - 1:03d}"'
-    text = REVISION.format(rev=f"r{n:03d}", down=down, up=up, down_op=down_op)
-    return {f"app/migrations/versions/r{n:03d}_step.py": text}
+    return alembic_revision("app/migrations/versions", n, up, down_op)
 
 
 def _alembic_app(referrers: int, *, folder: str = "app/models") -> dict[str, str]:
