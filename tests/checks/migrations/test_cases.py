@@ -190,6 +190,23 @@ def test_alembic_unnamed_constraints_name_their_columns() -> None:
             _REVISION.replace('"""init', '"""init\n').replace('"t"', '"u"'),
             ["history-rewritten"],
         ),
+        # a block comment written as a bare string below the imports, moved into the
+        # docstring (onyx e031576c87): a string standing alone runs nothing
+        (
+            "alembic/versions/a1_init.py",
+            _REVISION.replace(
+                "import sqlalchemy as sa\n", 'import sqlalchemy as sa\n"""Steps: one."""\n'
+            ),
+            _REVISION.replace('"""init', '"""init\n\nSteps: one.\n'),
+            [],
+        ),
+        # ...but a string the upgrade hands to op.execute is what runs
+        (
+            "alembic/versions/a1_init.py",
+            _REVISION.replace("op.create_table", 'op.execute("SELECT 1")\n    op.create_table'),
+            _REVISION.replace("op.create_table", 'op.execute("SELECT 2")\n    op.create_table'),
+            ["history-rewritten"],
+        ),
         # an edit to what runs is still a rewrite
         (
             "alembic/versions/a1_init.py",

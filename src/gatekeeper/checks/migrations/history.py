@@ -686,8 +686,8 @@ def _sql_comments_edited(check: BaseCheck, path: str) -> Finding:
 
 
 def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:
-    """Both versions parsed, docstrings and log calls set aside; None when one is not
-    Python."""
+    """Both versions parsed, docstrings (and other bare strings) and log calls set aside;
+    None when one is not Python."""
     try:
         old, new = (
             pylogs.without_log_calls(_without_docstrings(ast.parse(b.decode("utf-8"))))
@@ -699,11 +699,24 @@ def _trees(before: bytes, after: bytes) -> tuple[ast.Module, ast.Module] | None:
 
 
 def _without_docstrings(tree: ast.Module) -> ast.Module:
-    """``tree`` with the docstring of the module, of each class and function removed."""
+    """``tree`` with every bare string statement removed: the docstring of the module,
+    of each class and function, and a string standing alone among the statements (a
+    block comment written as one: onyx's revision notes below its imports), which
+    evaluates to nothing and runs nothing."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            first = node.body[0] if node.body else None
-            value = first.value if isinstance(first, ast.Expr) else None
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                node.body = node.body[1:] or [ast.Pass()]
+        if isinstance(node, _BLOCKS):
+            node.body = [stmt for stmt in node.body if not _bare_string(stmt)] or [ast.Pass()]
     return tree
+
+
+#: the nodes whose ``body`` is a list of statements
+_BLOCKS = (
+    ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.If, ast.For,
+    ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.ExceptHandler,
+)  # fmt: skip
+
+
+def _bare_string(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is a string literal standing alone as a statement."""
+    value = stmt.value if isinstance(stmt, ast.Expr) else None
+    return isinstance(value, ast.Constant) and isinstance(value.value, str)
