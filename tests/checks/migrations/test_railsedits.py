@@ -1,0 +1,77 @@
+"""Edits of a merged Rails migration that only guard its own operations (railsedits.py):
+the guard skips what is already done, so where the migration ran nothing changes and
+where it has not it does the same (casa 8b533a347f). Each integration case is a real
+two-commit repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gatekeeper.checks.migrations import railsedits
+from gatekeeper.model import Level
+from tests.checks.migrations.runs import errors, findings
+
+PATH = "db/migrate/20230610153139_add_email_flag_to_users.rb"
+
+
+def _migration(body: str) -> str:
+    return (
+        "class AddEmailFlagToUsers < ActiveRecord::Migration[7.0]\n"
+        f"  def change\n{body}  end\nend\n"
+    )
+
+
+MERGED = _migration("    add_column :users, :email_flag, :boolean, default: false\n")
+
+
+@pytest.mark.parametrize(
+    "guarded",
+    [
+        "    return if column_exists?(:users, :email_flag)\n"
+        "    add_column :users, :email_flag, :boolean, default: false\n",
+        "    add_column :users, :email_flag, :boolean, default: false unless "
+        "column_exists?(:users, :email_flag)\n",
+        "    add_column :users, :email_flag, :boolean, default: false, if_not_exists: true\n",
+    ],
+    ids=["return-if", "unless-modifier", "if-not-exists"],
+)
+def test_a_guard_on_the_migrations_own_operation_is_no_rewrite(git_repo: Any, guarded: str) -> None:
+    found = findings(git_repo, {PATH: MERGED}, {PATH: _migration(guarded)}, roundtrip="off")
+    assert errors(found) == []
+    assert [f.level for f in found if f.rule == "history-rewritten"] == [Level.WARNING]
+
+
+@pytest.mark.parametrize(
+    "guarded",
+    [
+        # a guard on another column skips the add wherever that column exists
+        "    return if column_exists?(:users, :email)\n"
+        "    add_column :users, :email_flag, :boolean, default: false\n",
+        # a name that only starts like the column's
+        "    add_column :users, :email_flag, :boolean, default: false unless "
+        "column_exists?(:users, :email)\n",
+        # the guard kept, the operation changed
+        "    return if column_exists?(:users, :email_flag)\n"
+        "    add_column :users, :email_flag, :boolean, default: true\n",
+    ],
+    ids=["other-column", "prefix-of-the-column", "operation-changed"],
+)
+def test_a_guard_on_anything_else_or_a_changed_operation_stays_a_rewrite(
+    git_repo: Any, guarded: str
+) -> None:
+    found = findings(git_repo, {PATH: MERGED}, {PATH: _migration(guarded)}, roundtrip="off")
+    assert errors(found) == ["history-rewritten"]
+
+
+def test_guards_are_read_in_normal_form() -> None:
+    ops = railsedits.operations(
+        _migration(
+            "    add_index :users, :x unless index_exists?(:users, :x)\n"
+            "    create_table :t, if_not_exists: true do |t|\n    end\n"
+        )
+    )
+    assert ops is not None
+    assert "add_index(:users,:x)" in railsedits.unguarded(ops)
+    assert "create_table(:t) do|t|" in railsedits.unguarded(ops)
