@@ -796,6 +796,18 @@ def test_a_local_development_dsn_added_to_a_long_standing_env_template_is_no_sec
     assert rules(found) == ["env-file-committed"]
 
 
+def test_a_default_password_added_to_a_long_standing_env_file_is_no_secret() -> None:
+    # casa ddaef8468c: the codespaces env, committed long before, gains Flipper's login
+    path = ".devcontainer/.env.codespaces"
+    base = {path: "PG_USERNAME=postgres\nPG_PASSWORD=postgres\n"}
+    added = 'FLIPPER_USERNAME="admin"\nFLIPPER_PASSWORD="password"\n'
+    assert run_part("secrets", base, {path: base[path] + added}) == []
+    # a password of its own still counts there, and a new env file is judged whole
+    own = 'FLIPPER_PASSWORD="Zx8kLm2Qw"\n'
+    assert "env-file-committed" in rules(run_part("secrets", base, {path: base[path] + own}))
+    assert rules(run_part("secrets", {}, {path: base[path] + added})) == ["env-file-committed"]
+
+
 @pytest.mark.parametrize(
     "added",
     [

@@ -14,7 +14,7 @@ from gatekeeper.changes import ChangedFile, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.security.common import MakeFinding, Part
 from gatekeeper.checks.security.secret_formats import entropy
-from gatekeeper.checks.security.secret_urls import development_dsn
+from gatekeeper.checks.security.secret_urls import DEFAULT_PASSWORDS, development_dsn
 from gatekeeper.model import Finding
 
 ENV_FILES = (".env", ".env.*", "*.env")
@@ -115,9 +115,10 @@ def env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> li
     copy) is judged by what the PR adds to it: a new option set to a plain word
     (``SMTP_TLS_KIND=wrapper``) is a setting and a URL to a local or compose host with a
     default password (``postgres://postgres:postgres@localhost/app``, svix's
-    ``development.env``) a development default, while a password, a token, another URL or
-    any value under a secret's name still counts; a newly committed env file is judged
-    whole."""
+    ``development.env``) and a password that is such a default itself
+    (``FLIPPER_PASSWORD="password"`` in casa's codespaces env) development defaults,
+    while any other password, a token, another URL or any value under a secret's name
+    still counts; a newly committed env file is judged whole."""
     added = f.added_lines()
     settled = f.status is FileStatus.MODIFIED
     # a file with template actions is a template a setup tool renders for each install:
@@ -131,7 +132,11 @@ def env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> li
         value = m.group(2).split(" #", 1)[0].strip().strip("\"'")
         if template and not _SECRET_NAME.search(m.group(1)):
             continue
-        if settled and (_setting_word(m.group(1), value) or development_dsn(value)):
+        if settled and (
+            _setting_word(m.group(1), value)
+            or development_dsn(value)
+            or value.lower() in DEFAULT_PASSWORDS
+        ):
             continue
         if value and not _inert(m.group(1), value):
             names.append((n, m.group(1)))
