@@ -936,3 +936,32 @@ def test_a_known_token_format_in_a_rust_test_module_still_blocks() -> None:
     code = f'#[cfg(test)]\nmod tests {{\n    const T: &str = "{STRIPE}";\n}}\n'
     found = run_part("secrets", {}, {"src/lib.rs": code})
     assert [(f.rule, f.level) for f in found] == [("secret-stripe-live-key", Level.ERROR)]
+
+
+#: jwt.io's example token: the claims every tutorial shows, signed with its sample key
+JWT_IO_SAMPLE = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+
+def test_the_jwt_io_example_token_is_no_ones_credential() -> None:
+    # supavisor de93ba0f43: a test pastes the example token from jwt.io
+    head = {"lib/app/auth.ex": f'@token "{JWT_IO_SAMPLE}"\n'}
+    assert run_part("secrets", {}, head) == []
+    # a token with claims of its own still is one
+    assert rules(run_part("secrets", {}, {"lib/app/auth.ex": f'@token "{JWT}"\n'})) == [
+        "secret-jwt"
+    ]
+
+
+def test_a_keyword_shaped_detect_secrets_hit_is_the_generic_rule() -> None:
+    # supavisor de93ba0f43: detect-secrets' IBM Cloud IAM pattern takes any password of
+    # 44 token characters; in a test it is a fixture, elsewhere a value to block
+    line = '    password: "sbp_9f3kq72ma81xz6wle0tyu4ro5np1dbvc82hg0000",\n'
+    in_test = run_part("secrets", {}, {"test/integration/access_test.exs": line})
+    assert in_test and all(f.level is Level.WARNING for f in in_test)
+    assert {f.rule for f in in_test} == {"secret-high-entropy"}
+    in_code = run_part("secrets", {}, {"lib/app/repo.ex": line})
+    assert rules(in_code) == ["secret-high-entropy"]

@@ -7,6 +7,8 @@ is safe to show when the rest is redacted.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 import zlib
@@ -92,6 +94,27 @@ class Format:
     about: str = ""
 
 
+#: the claims of jwt.io's example token, which tutorials and test suites paste as it is
+_SAMPLE_CLAIMS = {"sub": "1234567890", "name": "John Doe"}
+
+
+def jwt_issued(value: str) -> bool:
+    """False for jwt.io's example token (subject ``1234567890``, ``John Doe``), whatever
+    key signed it: a value everybody has seen is no one's credential. Any other token,
+    or one whose claims cannot be read, may be real."""
+    parts = value.split(".")
+    if len(parts) != 3:
+        return True
+    body = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(body))
+    except (ValueError, UnicodeDecodeError):
+        return True
+    return not (
+        isinstance(claims, dict) and all(claims.get(k) == v for k, v in _SAMPLE_CLAIMS.items())
+    )
+
+
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: GitHub's classic layout: a prefix, 30 random characters and 6 of checksum
 _GITHUB_CLASSIC = re.compile(r"gh[opsur]_([A-Za-z0-9]{30})([A-Za-z0-9]{6})")
@@ -166,6 +189,7 @@ FORMATS: tuple[Format, ...] = (
         # made every "eyJ" rescan the rest of the run (quadratic)
         re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
         3,
+        issued=jwt_issued,
     ),
     Format(
         "secret-gcp-service-account",
