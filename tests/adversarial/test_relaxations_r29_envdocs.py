@@ -7,7 +7,8 @@ more example env file names count, and a reference page's terms document (``NAME
 ``- NAME: what it is``; docforms.py). None of the look-alikes below is such a place or
 form, so each still blocks: a test's stack or manifest, a dev container's compose file, a
 key of another block (labels, build args), a values file outside any chart, a compose
-entry that passes the host's value through, a fly.toml entry commented out, a changelog's
+entry whose value is another variable's (round 33: one passing the host's variable of
+the same name on documents it, deploydocs.py), a fly.toml entry commented out, a changelog's
 list item, a name in a list item's prose, an example env file a test keeps, the PR's own
 code comment, a systemd unit under tests or one that only passes the variable on, a
 reference entry without a description or kept under tests, and a descriptor the PR deletes.
@@ -51,7 +52,7 @@ SET = f"          env:\n            - name: {NAME}\n              value: '1'\n"
         {"tests/e2e/docker-compose.yml": ENV + f"      - {NAME}=1\n"},
         {"e2e/docker-compose.yml": ENV + f"      - {NAME}=1\n"},
         {".devcontainer/docker-compose.yml": ENV + f"      - {NAME}=1\n"},
-        {"deploy/docker-compose.yml": ENV + f"      {NAME}: ${{{NAME}}}\n"},
+        {"deploy/docker-compose.yml": ENV + f"      {NAME}: ${{WIDGET_DEFAULTS}}\n"},
         {"deploy/docker-compose.yml": f"services:\n  app:\n    labels:\n      {NAME}: x\n"},
         {
             "charts/app/Chart.yaml": "name: a\n",
@@ -85,7 +86,7 @@ SET = f"          env:\n            - name: {NAME}\n              value: '1'\n"
         "compose-tests-e2e",
         "compose-e2e",
         "compose-devcontainer",
-        "compose-pass-through",
+        "compose-other-variable",
         "compose-label",
         "helm-non-env-key",
         "values-outside-chart",
@@ -122,4 +123,13 @@ def test_a_place_that_is_no_documentation_documents_nothing(
 def test_a_descriptor_the_pull_request_deletes_documents_nothing(attack: AttackFactory) -> None:
     fly = {"fly.toml": f'app = "a"\n\n[env]\n  {NAME} = "30"\n'}
     verdict = attack(POLICY, {**BASE, **fly}, {**READ, "fly.toml": None}).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+
+
+def test_a_compose_file_passing_on_its_own_read_documents_nothing(attack: AttackFactory) -> None:
+    """Round 33: a compose entry passing the host's variable on documents what the
+    application reads; the compose file's own ``${NAME}``, the only read, is not
+    documented by the entry that makes it."""
+    compose = {"deploy/docker-compose.yml": ENV + f"      - {NAME}=${{{NAME}:-30}}\n"}
+    verdict = attack(POLICY, BASE, {**BASE, **compose}).judge()
     assert_blocked(verdict, "env-vars/undocumented")

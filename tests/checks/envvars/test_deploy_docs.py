@@ -48,6 +48,18 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
             f"      # - {NAME}=30\n      - OTHER_SETTING=1\n"
         },
     ),
+    (
+        # onyx 413891f143: the compose files list what a deployer may set, passed on
+        "compose-passed-on",
+        {
+            "deployment/docker_compose/docker-compose.dev.yml": "services:\n  api:\n"
+            f"    environment:\n      - {NAME}=${{{NAME}:-}}\n"
+        },
+    ),
+    (
+        "compose-passed-on-bare",
+        {"deploy/compose.yaml": f"services:\n  api:\n    environment:\n      - {NAME}\n"},
+    ),
     ("fly-toml", {"fly.toml": f'app = "a"\n\n[env]\n  {NAME} = "30"\n'}),
     (
         "render-yaml-prompted",

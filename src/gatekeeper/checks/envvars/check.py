@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.envvars import gather, keymaps, text_reads, unread
+from gatekeeper.checks.envvars.deploydocs import is_compose
 from gatekeeper.checks.envvars.docs import (
     DEFAULT_DOCS,
     Documentation,
@@ -98,7 +99,8 @@ class EnvVarsCheck(BaseCheck):
             gather.config_samples(ctx, docs, {k for loc in candidates for k in loc.read.keys})
         lacking = [n for c in candidates if not _documented(c.read, docs) for n in c.read.names]
         gather.markdown_elsewhere(ctx, docs, lacking)
-        gather.deployments(ctx, docs, lacking)
+        app_reads = {n for c in candidates if not is_compose(c.path) for n in c.read.names}
+        gather.deployments(ctx, docs, lacking, app_reads)
         # undocumented names first: for them the search decides whether there is a finding
         undocumented = {loc.read.name for loc in candidates if not _documented(loc.read, docs)}
         names = sorted(undocumented) + sorted({loc.read.name for loc in candidates} - undocumented)

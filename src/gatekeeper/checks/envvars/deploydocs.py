@@ -5,7 +5,10 @@ is one they either get set for them or see to change:
 
 - a compose file at any depth (``docker/docker-compose.yml``, ``deploy/compose.yaml``): a
   service's ``environment:`` entry with a value of its own, or one offered commented out
-  (``# - NAME=value``); ``${NAME}`` only passes the host's setting on and sets nothing;
+  (``# - NAME=value``), or one that passes the host's variable of the same name on to
+  the service (``- NAME=${NAME:-}``, ``- NAME``): the file lists it as the deployer's to
+  set, as an example env file's empty ``NAME=`` does (a value made of other variables,
+  ``URL=http://${HOST}``, sets neither);
 - ``fly.toml``'s ``[env]`` table; ``render.yaml``'s ``envVars`` (``- key: NAME``, also
   ``sync: false``, which makes Render ask the deployer for the value); Google App Engine's
   ``app.yaml`` ``env_variables``; a Cloud Foundry ``manifest.yml``'s applications' ``env``;
@@ -70,6 +73,15 @@ _TEMPLATE_NAME = re.compile(
 )
 
 Found = tuple[str, int, str]
+#: how a compose entry passing the host's variable on is named: it documents a variable
+#: the application reads, not the file's own ``${NAME}`` (that would document itself)
+PASSED_ON = "compose service environment, passed on from the host"
+
+
+def is_compose(path: str) -> bool:
+    """Whether ``path`` is a compose file (``docker-compose.prod.yml``, ``compose.yaml``)."""
+    name = PurePosixPath(path).name
+    return name.startswith(("docker-compose", "compose")) and name.endswith((".yml", ".yaml"))
 
 
 def chart_folders(chart_files: list[str]) -> tuple[str, ...]:
@@ -145,6 +157,17 @@ def _walk(node: object) -> Iterator[dict[object, object]]:
             yield from _walk(item)
 
 
+def _passes_on(key: str, value: str) -> bool:
+    """Whether a compose entry's value is the host's variable of the same name
+    (``NAME=${NAME}``, ``${NAME:-default}``, ``$NAME``)."""
+    return (
+        re.fullmatch(
+            rf"\$(?:\{{{re.escape(key)}(?:[:?+-][^}}]*)?\}}|{re.escape(key)})", value.strip()
+        )
+        is not None
+    )
+
+
 def _compose(docs: list[object], text: str, lines: dict[str, int]) -> list[Found]:
     found: list[Found] = []
     for doc in docs:
@@ -158,9 +181,12 @@ def _compose(docs: list[object], text: str, lines: dict[str, int]) -> list[Found
             else:
                 entries = []
             for key, value in entries:
-                if value is None or str(value) == "" or "${" in str(value):
-                    continue  # passed through from the host: the deployer's to set
-                found += _listed(iter([key]), lines, "compose service environment")
+                if value is None or str(value) == "" or _passes_on(key, str(value)):
+                    # passed through from the host: the deployer's to set, and listed
+                    # for them with the service it configures
+                    found += _listed(iter([key]), lines, PASSED_ON)
+                elif "${" not in str(value):
+                    found += _listed(iter([key]), lines, "compose service environment")
     for number, line in enumerate(text.splitlines(), start=1):
         if m := _COMMENTED.match(line):
             found.append((m.group("name"), number, "compose entry offered commented out"))

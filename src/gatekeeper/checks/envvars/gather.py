@@ -91,24 +91,33 @@ def markdown_elsewhere(ctx: CheckContext, doc: Documentation, names: list[str]) 
                 doc.add(name, *where)
 
 
-def deployments(ctx: CheckContext, doc: Documentation, names: list[str]) -> None:
+def deployments(
+    ctx: CheckContext, doc: Documentation, names: list[str], app_reads: set[str]
+) -> None:
     """Add the names of ``names`` that a deployment descriptor the project ships sets
     (deploydocs.py: compose files, fly.toml, render.yaml, Kubernetes manifests, Helm
     charts): one search at head, outside tests, fixtures, vendored code, ``.github``
-    and ``.devcontainer``; only with the default ``docs``, as for Markdown elsewhere."""
+    and ``.devcontainer``; only with the default ``docs``, as for Markdown elsewhere.
+    A compose entry that passes the host's variable on documents only the names of
+    ``app_reads``, the names read outside compose files."""
     wanted = sorted({n for n in names if FAMILY_MARK not in n and not doc.find(n)})
     if not wanted or tuple(ctx.config.get("docs", DEFAULT_DOCS)) != DEFAULT_DOCS:
         return
     charts = deploydocs.chart_folders(ctx.changes.head_paths(("**/Chart.yaml",)))
+    # the folders external documentation is checked out into are not the project's own
+    # deployment: what the pull request commits there is read as its change (check.py)
+    external = [f"{str(f).strip('/')}/**" for f in ctx.config.get("external_docs", ())]
     found = _head_files_naming(
         ctx,
         wanted[:MAX_SEARCHED],
         deploydocs.SEARCHED,
         deploydocs.MAX_FILES,
-        skip=deploydocs.NOT_DEPLOYMENTS,
+        skip=(*deploydocs.NOT_DEPLOYMENTS, *external),
     )
     for path, text in found:
         for name, line, how in deploydocs.set_names(path, text, charts):
+            if how == deploydocs.PASSED_ON and name not in app_reads:
+                continue  # a compose file's own ${NAME} is not documented by itself
             if name in wanted and not doc.find(name):
                 doc.add(name, path, line)
                 ctx.add_details(f"env-vars: {name} is set by {how} ({path}:{line}).")
