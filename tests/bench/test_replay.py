@@ -185,6 +185,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "sequinstream/sequin", "alexjustesen/speedtest-tracker", "cryptomator/hub",
         "msgbyte/tianji",
     ),
+    "thirty-third (30)": (
+        "onyx-dot-app/onyx", "boxyhq/jackson", "rubyforgood/casa", "supabase/supavisor",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
