@@ -37,8 +37,12 @@ _HEADING_NAMES = re.compile(
     r"(?:\s*(?:,|/|\band\b|\bor\b)\s*`?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+`?)+)\s*$"
 )
 #: an HTML table cell holding nothing but a name (``<td>API_RATE_LIMIT</td>``), as a
-#: Markdown table's ``| NAME |`` cell does
-_HTML_CELL = re.compile(r"<t[dh](?:\s[^<>]*)?>\s*(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*</t[dh]>")
+#: Markdown table's ``| NAME |`` cell does, also set in bold or as code
+#: (``<td><strong>PHOENIX_ADMINS</strong></td>``, as phoenix's settings tables write it)
+_HTML_CELL = re.compile(
+    r"<t[dh](?:\s[^<>]*)?>\s*(?:<(?:strong|b|em|code)>\s*){0,2}"
+    r"(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*(?:</(?:strong|b|em|code)>\s*){0,2}</t[dh]>"
+)
 #: a code span, in Markdown's backticks or as HTML (``<code>API_RATE_LIMIT</code>``, as
 #: GitBook and other editors write the cells of the tables they save)
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`|<code>(?P<html>[^<>`\n]+)</code>")
@@ -112,7 +116,9 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
             continue
         for m in _CODE_SPAN.finditer(line):
             span = m.group("body") or m.group("html")
-            candidate = span.strip().lstrip("$").split("=")[0].strip("{} ")
+            for flag in _SPAN_ENV_FLAG.finditer(span):  # ``docker run -e "NAME=x" image``
+                doc.add(flag.group("name"), path, number)
+            candidate = span_name(span)
             if NAME_WORD.fullmatch(candidate) and candidate.isupper():
                 doc.add(candidate, path, number)
             elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
@@ -137,7 +143,7 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 if NAME_WORD.fullmatch(word) and word.isupper():
                     doc.add(word, path, number)
                 elif named := _CELL_NAMES.search(word):
-                    doc.add(named.group("name"), path, number)
+                    doc.add(named.group("name") or named.group("last"), path, number)
                 elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
                     doc.add_key(word, path, number)
                 elif option := _OPTION.fullmatch(word):
@@ -148,9 +154,29 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
             doc.add(m.group("name"), path, number)
 
 
-#: a table cell describing a setting that ends by naming its variable, as helm-docs
-#: tables do (``| server.port | int | `6006` | Port of the web UI (PHOENIX_PORT) |``)
-_CELL_NAMES = re.compile(r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)\.?$")
+#: a table cell describing a setting that names its variable in parentheses or as its
+#: last word, as helm-docs tables do (``| server.port | int | `6006` | Port of the web UI
+#: (PHOENIX_PORT) |``, ``| logging.level | ... | Logging level PHOENIX_LOGGING_LEVEL |``)
+_CELL_NAMES = re.compile(
+    r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)"
+    r"|(?<=\s)(?P<last>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\.?$"
+)
+#: what a code span may hold around a name: a shell's or docker's way of setting it
+#: (`` `-e LEMMY_DISABLE_HTTP_SERVER=true` ``, `` `export NAME=x` ``) and quotes
+#: (`` `"CACHE_FLAGS_SECONDS"` ``, as flagsmith's docs write names)
+_SPAN_PREFIX = re.compile(r"^(?:export\s+|-e\s+|--env[=\s]\s*)")
+#: a command in a code span that sets a variable for the process it starts, as a fenced
+#: block's does: ``docker run -p 5000:5000 -e "WF_SERVER=http://server:8080" conductor:ui``
+_SPAN_ENV_FLAG = re.compile(
+    r"(?:^|\s)(?:-e|--env)(?:=|\s+)[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])="
+)
+
+
+def span_name(span: str) -> str:
+    """The name a code span shows as a setting, or what else it holds (a key, an option):
+    ``NAME``, ``$NAME``, ``${NAME}``, ``NAME=value``, ``-e NAME=value``, ``"NAME"``."""
+    body = _SPAN_PREFIX.sub("", span.strip())
+    return body.lstrip("$").split("=")[0].strip("{} ").strip("\"'")
 
 
 #: an MDX docs component that documents one setting per element (Mintlify's

@@ -32,6 +32,8 @@ ENV_TEMPLATE_NAMES = (
     "sample.env",
     ".example.env",  # kutt's
     ".sample.env",
+    ".template.env",  # logflare's
+    "template.env",
     "env.dist",  # Symfony-style, without the dot
     # dotenv-defaults' committed defaults, dotenv-extended's schema of required names, and
     # the hyphenated spelling of an example (each read as an example env file)
