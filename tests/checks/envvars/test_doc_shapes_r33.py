@@ -86,8 +86,6 @@ def test_without_documentation_the_read_still_fires(git_repo: Any) -> None:
 
 
 def test_a_config_maps_nested_file_documents_none_of_its_lines(git_repo: Any) -> None:
-    nested = CONFIG_MAP.replace(
-        f"  {NAME}:", f"  app.conf: |\n    {NAME}: 1\n  LATER_SETTING:"
-    )
+    nested = CONFIG_MAP.replace(f"  {NAME}:", f"  app.conf: |\n    {NAME}: 1\n  LATER_SETTING:")
     files = {"helm/Chart.yaml": "name: app\n", "helm/templates/configmap.yaml": nested}
     assert NAME in _undocumented(run_on_git(git_repo, BASE, {**READ, **files}))

@@ -240,7 +240,7 @@ def _chart(path: str, text: str) -> list[Found]:
 
 _CONFIG_MAP = re.compile(r"^kind:[ \t]*[\"']?ConfigMap[\"']?[ \t]*$", re.M)
 _DATA = re.compile(r"^data:[ \t]*$", re.M)
-_DATA_KEY = re.compile(r"^(?P<indent>[ \t]+)[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[\"']?:(?:[ \t]|$)")
+_DATA_KEY = re.compile(r"^[ \t]+[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[\"']?:(?:[ \t]|$)")
 
 
 def _template_config_map(text: str) -> list[Found]:
