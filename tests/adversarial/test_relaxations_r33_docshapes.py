@@ -9,7 +9,8 @@ comment holding the docs' very span, a flag spelled inside a word (``--env-file`
 bold name inside a cell's sentence, a helm-docs cell naming it mid-sentence, a ConfigMap
 template outside any chart's ``templates/``, a chart template of another kind (a
 Deployment's labels), a ConfigMap key nested in a file it carries, a ``.template.env``
-under tests, and the same shapes in a file the pull request deletes.
+under tests, a ``<pre>`` block in code, prose after a ``<pre>`` block closes, and
+the same shapes in a file the pull request deletes.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ DEPLOYMENT = (
             ),
         },
         {"tests/.template.env": f"{NAME}=1\n"},
+        {"app/other.py": f'"""<pre>\n{NAME}=1\n</pre>"""\n'},
+        {"docs/run.md": f"<pre>\nOTHER_SETTING=1\n</pre>\nUnlike {NAME}=1 it is harmless.\n"},
     ],
     ids=[
         "dockerfile-env-and-run-flag",
@@ -66,6 +69,8 @@ DEPLOYMENT = (
         "chart-template-of-another-kind",
         "config-map-nested-file",
         "template-env-under-tests",
+        "pre-block-in-code",
+        "prose-after-a-pre-block",
     ],
 )
 def test_a_look_alike_documents_nothing(attack: AttackFactory, files: dict[str, str]) -> None:

@@ -6,7 +6,8 @@ and the check still fires without it. A docker flag or an ``export`` inside a co
 `` `"CACHE_FLAGS_SECONDS"` ``), an HTML table cell setting the name in bold (phoenix's
 ``<td><strong>PHOENIX_ADMINS</strong></td>``), a helm-docs table cell naming the
 variable in parentheses before more text or as its last word, a Helm chart template's
-ConfigMap ``data:`` keys, and logflare's ``.template.env``. The look-alikes that must
+ConfigMap ``data:`` keys, logflare's ``.template.env``, and an HTML ``<pre>`` block
+read as a fence (ArchiveBox's README). The look-alikes that must
 still block are in tests/adversarial/test_relaxations_r33_docshapes.py."""
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
         {"helm/Chart.yaml": "name: app\n", "helm/templates/configmap.yaml": CONFIG_MAP},
     ),
     ("template-env", {".template.env": f"PHX_URL_HOST=\n{NAME}=\n"}),
+    (
+        "html-pre-block",
+        {"README.md": f'# app\n\n<details>\n<pre lang="bash"><code>\n{NAME}=60\n</code></pre>\n'},
+    ),
 ]
 
 

@@ -67,6 +67,10 @@ _EMPHASIS = re.compile(
     r"|^\.\.\s+envvar::\s+(?P<envvar>[A-Za-z_][A-Za-z0-9_]*)"
 )
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
+#: a code block written as HTML, as READMEs do inside ``<details>`` (ArchiveBox's
+#: ``<pre lang="bash"><code>`` listing ``TIMEOUT=240``): its lines are read as a fence's
+_PRE_OPEN = re.compile(r"^\s*<pre\b[^>]*>(?:\s*<code\b[^>]*>)?")
+_PRE_CLOSE = re.compile(r"</pre>")
 #: in prose, an instruction to set a variable: "set the environment variable
 #: KHOJ_ALLOWED_DOMAIN=your-domain" (a name with an underscore, a value right after ``=``,
 #: on a line that tells the reader to set it: a name merely shown with a value documents
@@ -100,15 +104,24 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
     for name, number in defined_terms(path, text):  # ``NAME:: ...``, ``- NAME: ...``
         doc.add(name, path, number)
-    fenced = False
+    fenced = pre = False
     # reStructuredText has no fences: a line of ``~`` there underlines a section title
     rst = path.endswith(".rst")
     for number, raw in enumerate(text.splitlines(), start=1):
         # Markdown's escaped underscore, as some editors write every one outside code
         # (pulpcore's ``### TASK\_PREFER\_DEFER``): the name is the unescaped text
         line = raw if rst or fenced else raw.replace("\\_", "_")
-        if not rst and _FENCE.match(line):
+        if not rst and _FENCE.match(line) and not pre:
             fenced = not fenced
+            continue
+        if not rst and not fenced and (opened := _PRE_OPEN.match(line)):
+            fenced = pre = True
+            line = line[opened.end() :]
+        if pre and (closed := _PRE_CLOSE.search(line)):
+            fenced = pre = False
+            line = line[: closed.start()]
+            for m in _FENCED.finditer(line):
+                doc.add(m.group("name"), path, number)
             continue
         if fenced:
             for m in _FENCED.finditer(line):
