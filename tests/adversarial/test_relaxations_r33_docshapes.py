@@ -9,8 +9,9 @@ comment holding the docs' very span, a flag spelled inside a word (``--env-file`
 bold name inside a cell's sentence, a helm-docs cell naming it mid-sentence, a ConfigMap
 template outside any chart's ``templates/``, a chart template of another kind (a
 Deployment's labels), a ConfigMap key nested in a file it carries, a ``.template.env``
-under tests, a ``<pre>`` block in code, prose after a ``<pre>`` block closes, and
-the same shapes in a file the pull request deletes.
+under tests, a ``<pre>`` block in code, prose after a ``<pre>`` block closes, an rst
+``.. note::`` (no code block) or prose after a code block ends, and the same shapes
+in a file the pull request deletes.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ DEPLOYMENT = (
         {"tests/.template.env": f"{NAME}=1\n"},
         {"app/other.py": f'"""<pre>\n{NAME}=1\n</pre>"""\n'},
         {"docs/run.md": f"<pre>\nOTHER_SETTING=1\n</pre>\nUnlike {NAME}=1 it is harmless.\n"},
+        {"docs/notes.rst": f".. note::\n\n   {NAME}=1 was read by old releases.\n"},
+        {"docs/run.rst": f".. code-block:: bash\n\n  OTHER=1\n\nUnlike {NAME}=1 it is harmless.\n"},
     ],
     ids=[
         "dockerfile-env-and-run-flag",
@@ -71,6 +74,8 @@ DEPLOYMENT = (
         "template-env-under-tests",
         "pre-block-in-code",
         "prose-after-a-pre-block",
+        "rst-note-directive",
+        "rst-prose-after-a-code-block",
     ],
 )
 def test_a_look_alike_documents_nothing(attack: AttackFactory, files: dict[str, str]) -> None:

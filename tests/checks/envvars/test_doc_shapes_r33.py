@@ -6,8 +6,9 @@ and the check still fires without it. A docker flag or an ``export`` inside a co
 `` `"CACHE_FLAGS_SECONDS"` ``), an HTML table cell setting the name in bold (phoenix's
 ``<td><strong>PHOENIX_ADMINS</strong></td>``), a helm-docs table cell naming the
 variable in parentheses before more text or as its last word, a Helm chart template's
-ConfigMap ``data:`` keys, logflare's ``.template.env``, and an HTML ``<pre>`` block
-read as a fence (ArchiveBox's README). The look-alikes that must
+ConfigMap ``data:`` keys, logflare's ``.template.env``, an HTML ``<pre>`` block
+read as a fence (ArchiveBox's README), and a reStructuredText code block's lines
+(Mailu's ``.. code-block:: bash`` listing ``TRAEFIK_VERSION=v2``). The look-alikes that must
 still block are in tests/adversarial/test_relaxations_r33_docshapes.py."""
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
         {"helm/Chart.yaml": "name: app\n", "helm/templates/configmap.yaml": CONFIG_MAP},
     ),
     ("template-env", {".template.env": f"PHX_URL_HOST=\n{NAME}=\n"}),
+    (
+        "rst-code-block",
+        {"docs/reverse.rst": f"in app.env:\n\n.. code-block:: bash\n\n  REAL_IP=1\n  {NAME}=60\n"},
+    ),
+    ("rst-literal-paragraph", {"docs/setup.rst": f"Set these in app.env::\n\n    {NAME}=60\n"}),
     (
         "html-pre-block",
         {"README.md": f'# app\n\n<details>\n<pre lang="bash"><code>\n{NAME}=60\n</code></pre>\n'},

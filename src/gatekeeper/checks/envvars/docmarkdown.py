@@ -94,6 +94,31 @@ _PROSE_NAMED = re.compile(
 )
 
 
+#: what opens a reStructuredText literal block: a code directive, or a paragraph ending
+#: in ``::`` (``in mailu.env::``)
+_RST_LITERAL = re.compile(
+    r"^(?P<indent>\s*)(?:\.\.\s+(?:code-block|code|sourcecode)::.*|(?!\.\.\s)\S.*::)\s*$"
+)
+
+
+def rst_literal_lines(text: str) -> frozenset[int]:
+    """The numbers of the lines inside reStructuredText literal blocks: after an opening
+    line (:data:`_RST_LITERAL`), the blank lines and those indented deeper than it, up to
+    the first line that is not (Mailu's ``.. code-block:: bash`` listing
+    ``TRAEFIK_VERSION=v2`` for mailu.env)."""
+    inside: set[int] = set()
+    opened: int | None = None  # the opening line's indentation while in a block
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip())
+        if opened is not None and (not line.strip() or indent > opened):
+            inside.add(number)
+            continue
+        opened = None
+        if m := _RST_LITERAL.match(line):
+            opened = len(m.group("indent"))
+    return frozenset(inside)
+
+
 def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
     own headings, prose that calls them environment variables ("the API_KEY environment
@@ -105,9 +130,14 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     for name, number in defined_terms(path, text):  # ``NAME:: ...``, ``- NAME: ...``
         doc.add(name, path, number)
     fenced = pre = False
-    # reStructuredText has no fences: a line of ``~`` there underlines a section title
+    # reStructuredText has no fences: a line of ``~`` there underlines a section title;
+    # its code blocks are the indented lines under ``.. code-block::`` or a ``::``
     rst = path.endswith(".rst")
+    literal = rst_literal_lines(text) if rst else frozenset()
     for number, raw in enumerate(text.splitlines(), start=1):
+        if number in literal:  # read as a fence's line, and as prose as before
+            for m in _FENCED.finditer(raw):
+                doc.add(m.group("name"), path, number)
         # Markdown's escaped underscore, as some editors write every one outside code
         # (pulpcore's ``### TASK\_PREFER\_DEFER``): the name is the unescaped text
         line = raw if rst or fenced else raw.replace("\\_", "_")
@@ -127,19 +157,7 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
             for m in _FENCED.finditer(line):
                 doc.add(m.group("name"), path, number)
             continue
-        for m in _CODE_SPAN.finditer(line):
-            span = m.group("body") or m.group("html")
-            for flag in _SPAN_ENV_FLAG.finditer(span):  # ``docker run -e "NAME=x" image``
-                doc.add(flag.group("name"), path, number)
-            candidate = span_name(span)
-            if NAME_WORD.fullmatch(candidate) and candidate.isupper():
-                doc.add(candidate, path, number)
-            elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
-                doc.add_key(candidate.split(":")[0].strip(), path, number)
-            elif _CAMEL_KEY.fullmatch(candidate):
-                doc.add_key(candidate, path, number)
-            elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
-                doc.add_key(option.group(1), path, number)
+        _code_spans(path, line, number, doc)
         if _SET_WORDS.search(line):
             for m in _PROSE_ASSIGNMENT.finditer(line):
                 doc.add(m.group("name"), path, number)
@@ -151,20 +169,42 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):
-            for cell in line.strip().strip("|").split("|"):
-                word = cell.strip().strip("`*")
-                if NAME_WORD.fullmatch(word) and word.isupper():
-                    doc.add(word, path, number)
-                elif named := _CELL_NAMES.search(word):
-                    doc.add(named.group("name") or named.group("last"), path, number)
-                elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
-                    doc.add_key(word, path, number)
-                elif option := _OPTION.fullmatch(word):
-                    doc.add_key(option.group(1), path, number)
+            _table_cells(path, line, number, doc)
         for m in _HTML_CELL.finditer(line):
             doc.add(m.group("name"), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
+
+
+def _code_spans(path: str, line: str, number: int, doc: Documentation) -> None:
+    """The names, keys and options the code spans of ``line`` show."""
+    for m in _CODE_SPAN.finditer(line):
+        span = m.group("body") or m.group("html")
+        for flag in _SPAN_ENV_FLAG.finditer(span):  # ``docker run -e "NAME=x" image``
+            doc.add(flag.group("name"), path, number)
+        candidate = span_name(span)
+        if NAME_WORD.fullmatch(candidate) and candidate.isupper():
+            doc.add(candidate, path, number)
+        elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
+            doc.add_key(candidate.split(":")[0].strip(), path, number)
+        elif _CAMEL_KEY.fullmatch(candidate):
+            doc.add_key(candidate, path, number)
+        elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
+            doc.add_key(option.group(1), path, number)
+
+
+def _table_cells(path: str, line: str, number: int, doc: Documentation) -> None:
+    """The names, keys and options the cells of a Markdown table's row hold."""
+    for cell in line.strip().strip("|").split("|"):
+        word = cell.strip().strip("`*")
+        if NAME_WORD.fullmatch(word) and word.isupper():
+            doc.add(word, path, number)
+        elif named := _CELL_NAMES.search(word):
+            doc.add(named.group("name") or named.group("last"), path, number)
+        elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
+            doc.add_key(word, path, number)
+        elif option := _OPTION.fullmatch(word):
+            doc.add_key(option.group(1), path, number)
 
 
 #: a table cell describing a setting that names its variable in parentheses or as its
