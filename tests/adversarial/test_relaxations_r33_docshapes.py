@@ -10,7 +10,8 @@ bold name inside a cell's sentence, a helm-docs cell naming it mid-sentence, a C
 template outside any chart's ``templates/``, a chart template of another kind (a
 Deployment's labels), a ConfigMap key nested in a file it carries, a ``.template.env``
 under tests, a ``<pre>`` block in code, prose after a ``<pre>`` block closes, an rst
-``.. note::`` (no code block) or prose after a code block ends, and the same shapes
+``.. note::`` (no code block) or prose after a code block ends, a ``- name:`` entry outside
+a code block, ``[$NAME]`` mid-line in a help text, and the same shapes
 in a file the pull request deletes.
 """
 
@@ -59,6 +60,8 @@ DEPLOYMENT = (
         {"docs/run.md": f"<pre>\nOTHER_SETTING=1\n</pre>\nUnlike {NAME}=1 it is harmless.\n"},
         {"docs/notes.rst": f".. note::\n\n   {NAME}=1 was read by old releases.\n"},
         {"docs/run.rst": f".. code-block:: bash\n\n  OTHER=1\n\nUnlike {NAME}=1 it is harmless.\n"},
+        {"docs/install.md": f"Steps:\n\n- name: {NAME}\n"},
+        {"docs/config.md": f"```\n--timeout  see [${NAME}] in the old docs\n```\n"},
     ],
     ids=[
         "dockerfile-env-and-run-flag",
@@ -76,6 +79,8 @@ DEPLOYMENT = (
         "prose-after-a-pre-block",
         "rst-note-directive",
         "rst-prose-after-a-code-block",
+        "kubernetes-entry-outside-a-code-block",
+        "help-brackets-mid-line",
     ],
 )
 def test_a_look_alike_documents_nothing(attack: AttackFactory, files: dict[str, str]) -> None:

@@ -8,8 +8,10 @@ and the check still fires without it. A docker flag or an ``export`` inside a co
 variable in parentheses before more text or as its last word, a Helm chart template's
 ConfigMap ``data:`` keys, logflare's ``.template.env``, an HTML ``<pre>`` block
 read as a fence (ArchiveBox's README), and a reStructuredText code block's lines
-(Mailu's ``.. code-block:: bash`` listing ``TRAEFIK_VERSION=v2``). The look-alikes that must
-still block are in tests/adversarial/test_relaxations_r33_docshapes.py."""
+(Mailu's ``.. code-block:: bash`` listing ``TRAEFIK_VERSION=v2``), and in a code block a
+Kubernetes env entry (ntfy's install page) or a CLI help's ``[$NAME]`` (ntfy's config
+page). The look-alikes that must still block are in
+tests/adversarial/test_relaxations_r33_docshapes.py."""
 
 from __future__ import annotations
 
@@ -76,6 +78,14 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
         {"docs/reverse.rst": f"in app.env:\n\n.. code-block:: bash\n\n  REAL_IP=1\n  {NAME}=60\n"},
     ),
     ("rst-literal-paragraph", {"docs/setup.rst": f"Set these in app.env::\n\n    {NAME}=60\n"}),
+    (
+        "fenced-kubernetes-env-entry",
+        {"docs/install.md": f"```yaml\nenv:\n  - name: {NAME} # timeout\n    value: '6'\n```\n"},
+    ),
+    (
+        "fenced-cli-help",
+        {"docs/config.md": f"```\n--timeout value  the timeout (default: 30) [${NAME}]\n```\n"},
+    ),
     (
         "html-pre-block",
         {"README.md": f'# app\n\n<details>\n<pre lang="bash"><code>\n{NAME}=60\n</code></pre>\n'},

@@ -67,6 +67,15 @@ _EMPHASIS = re.compile(
     r"|^\.\.\s+envvar::\s+(?P<envvar>[A-Za-z_][A-Za-z0-9_]*)"
 )
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
+#: in a code block, two more ways of showing a variable: a Kubernetes container's env
+#: entry (``- name: NTFY_DEBUG # enable debug``, as ntfy's, livebook's and authelia's
+#: install pages show a manifest), and a CLI's help output naming the variables an
+#: option reads (urfave/cli's ``--debug, -d  enable debug logging [$NTFY_DEBUG]``)
+_FENCED_MORE = re.compile(
+    r"^\s*-\s+name:\s*[\"']?(?P<k8s>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|[A-Z]{3,})[\"']?\s*(?:#.*)?$"
+    r"|\[\$(?P<help>[A-Z][A-Z0-9_]*[A-Z0-9])(?:,\s*\$[A-Z][A-Z0-9_]*[A-Z0-9])*\]\s*$"
+)
+_HELP_MORE = re.compile(r"\$([A-Z][A-Z0-9_]*[A-Z0-9])")
 #: a code block written as HTML, as READMEs do inside ``<details>`` (ArchiveBox's
 #: ``<pre lang="bash"><code>`` listing ``TIMEOUT=240``): its lines are read as a fence's
 _PRE_OPEN = re.compile(r"^\s*<pre\b[^>]*>(?:\s*<code\b[^>]*>)?")
@@ -156,6 +165,7 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
         if fenced:
             for m in _FENCED.finditer(line):
                 doc.add(m.group("name"), path, number)
+            _fenced_more(path, line, number, doc)
             continue
         _code_spans(path, line, number, doc)
         if _SET_WORDS.search(line):
@@ -174,6 +184,17 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
             doc.add(m.group("name"), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
+
+
+def _fenced_more(path: str, line: str, number: int, doc: Documentation) -> None:
+    """A code block line's Kubernetes env entry or CLI help's ``[$NAME, $OTHER]``."""
+    if (m := _FENCED_MORE.search(line)) is None:
+        return
+    if m.group("k8s"):
+        doc.add(m.group("k8s"), path, number)
+        return
+    for name in _HELP_MORE.findall(line[m.start() :]):
+        doc.add(name, path, number)
 
 
 def _code_spans(path: str, line: str, number: int, doc: Documentation) -> None:
