@@ -74,6 +74,10 @@ DOCUMENTED: list[tuple[str, dict[str, str]]] = [
     ),
     ("template-env", {".template.env": f"PHX_URL_HOST=\n{NAME}=\n"}),
     (
+        "compose-commented-without-a-space",
+        {"docker-compose-mysql.yml": f"services:\n  app:\n    environment:\n      #-{NAME}=60\n"},
+    ),
+    (
         "rst-code-block",
         {"docs/reverse.rst": f"in app.env:\n\n.. code-block:: bash\n\n  REAL_IP=1\n  {NAME}=60\n"},
     ),

@@ -55,7 +55,7 @@ NOT_DEPLOYMENTS = ("**/.devcontainer/**", ".devcontainer/**", "**/e2e/**", "e2e/
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a compose entry offered commented out: ``# - NAME=value``, ``# NAME: value``
 _COMMENTED = re.compile(
-    r"^\s*#+\s*(?:-\s+)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
+    r"^\s*#+\s*(?:-\s*)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
 )
 #: a key of a Helm values file naming an environment block: env, extraEnv, envVars,
 #: environment, extraEnvVars, env_vars...

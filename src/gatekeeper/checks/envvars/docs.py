@@ -211,9 +211,9 @@ def looks_like_secret(value: str) -> bool:
 
 
 #: a compose file's entry commented out for a deployer to enable: ``# - NAME=value`` in a
-#: list, ``# NAME: value`` in a mapping
+#: list (wekan's ``#-NAME=value``), ``# NAME: value`` in a mapping
 _COMPOSE_COMMENTED = re.compile(
-    r"^\s*#+\s*(?:-\s+)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
+    r"^\s*#+\s*(?:-\s*)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
 )
 
 
