@@ -58,7 +58,7 @@ NOT_DEPLOYMENTS = ("**/.devcontainer/**", ".devcontainer/**", "**/e2e/**", "e2e/
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a compose entry offered commented out: ``# - NAME=value``, ``# NAME: value``
 _COMMENTED = re.compile(
-    r"^\s*#+\s*(?:-\s+)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
+    r"^\s*#+\s*(?:-\s*)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
 )
 #: a key of a Helm values file naming an environment block: env, extraEnv, envVars,
 #: environment, extraEnvVars, env_vars...
@@ -261,7 +261,38 @@ def _chart(path: str, text: str) -> list[Found]:
         return _listed(_values_env(docs), _lines(text), "Helm chart values")
     if "/templates/" not in f"/{path}":
         return []
-    return _template_env(text, "Helm chart template env")
+    return [*_template_env(text, "Helm chart template env"), *_template_config_map(text)]
+
+
+_CONFIG_MAP = re.compile(r"^kind:[ \t]*[\"']?ConfigMap[\"']?[ \t]*$", re.M)
+_DATA = re.compile(r"^data:[ \t]*$", re.M)
+_DATA_KEY = re.compile(r"^[ \t]+[\"']?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[\"']?:(?:[ \t]|$)")
+
+
+def _template_config_map(text: str) -> list[Found]:
+    """The ``data:`` keys of a ConfigMap a chart's template renders (phoenix's
+    ``PHOENIX_LOGGING_MODE: {{ .Values.logging.mode | quote }}``), read as text as the
+    ``env:`` blocks are: what a rendered ConfigMap of a manifest is read for. Lines of
+    template directives (``{{- if ... }}``) and comments inside the block are passed over;
+    only the block's own level of keys counts, not a nested file's content."""
+    if not _CONFIG_MAP.search(text) or not (data := _DATA.search(text)):
+        return []
+    found: list[Found] = []
+    level = None
+    first = text.count("\n", 0, data.end()) + 2
+    for number, line in enumerate(text[data.end() :].splitlines()[1:], start=first):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "{{")):
+            continue
+        if not line[0].isspace():
+            break  # the block has ended (the next top-level key or document)
+        m = _DATA_KEY.match(line)
+        indent = len(line) - len(line.lstrip())
+        if level is None:
+            level = indent
+        if m and indent == level:
+            found.append((m.group("name"), number, "Helm chart template ConfigMap"))
+    return found
 
 
 def _template_env(text: str, how: str) -> list[Found]:

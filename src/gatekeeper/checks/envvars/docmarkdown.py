@@ -37,8 +37,12 @@ _HEADING_NAMES = re.compile(
     r"(?:\s*(?:,|/|\band\b|\bor\b)\s*`?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+`?)+)\s*$"
 )
 #: an HTML table cell holding nothing but a name (``<td>API_RATE_LIMIT</td>``), as a
-#: Markdown table's ``| NAME |`` cell does
-_HTML_CELL = re.compile(r"<t[dh](?:\s[^<>]*)?>\s*(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*</t[dh]>")
+#: Markdown table's ``| NAME |`` cell does, also set in bold or as code
+#: (``<td><strong>PHOENIX_ADMINS</strong></td>``, as phoenix's settings tables write it)
+_HTML_CELL = re.compile(
+    r"<t[dh](?:\s[^<>]*)?>\s*(?:<(?:strong|b|em|code)>\s*){0,2}"
+    r"(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*(?:</(?:strong|b|em|code)>\s*){0,2}</t[dh]>"
+)
 #: a code span, in Markdown's backticks or as HTML (``<code>API_RATE_LIMIT</code>``, as
 #: GitBook and other editors write the cells of the tables they save)
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`|<code>(?P<html>[^<>`\n]+)</code>")
@@ -63,6 +67,19 @@ _EMPHASIS = re.compile(
     r"|^\.\.\s+envvar::\s+(?P<envvar>[A-Za-z_][A-Za-z0-9_]*)"
 )
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
+#: in a code block, two more ways of showing a variable: a Kubernetes container's env
+#: entry (``- name: NTFY_DEBUG # enable debug``, as ntfy's, livebook's and authelia's
+#: install pages show a manifest), and a CLI's help output naming the variables an
+#: option reads (urfave/cli's ``--debug, -d  enable debug logging [$NTFY_DEBUG]``)
+_FENCED_MORE = re.compile(
+    r"^\s*-\s+name:\s*[\"']?(?P<k8s>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|[A-Z]{3,})[\"']?\s*(?:#.*)?$"
+    r"|\[\$(?P<help>[A-Z][A-Z0-9_]*[A-Z0-9])(?:,\s*\$[A-Z][A-Z0-9_]*[A-Z0-9])*\]\s*$"
+)
+_HELP_MORE = re.compile(r"\$([A-Z][A-Z0-9_]*[A-Z0-9])")
+#: a code block written as HTML, as READMEs do inside ``<details>`` (ArchiveBox's
+#: ``<pre lang="bash"><code>`` listing ``TIMEOUT=240``): its lines are read as a fence's
+_PRE_OPEN = re.compile(r"^\s*<pre\b[^>]*>(?:\s*<code\b[^>]*>)?")
+_PRE_CLOSE = re.compile(r"</pre>")
 #: in prose, an instruction to set a variable: "set the environment variable
 #: KHOJ_ALLOWED_DOMAIN=your-domain" (a name with an underscore, a value right after ``=``,
 #: on a line that tells the reader to set it: a name merely shown with a value documents
@@ -86,6 +103,31 @@ _PROSE_NAMED = re.compile(
 )
 
 
+#: what opens a reStructuredText literal block: a code directive, or a paragraph ending
+#: in ``::`` (``in mailu.env::``)
+_RST_LITERAL = re.compile(
+    r"^(?P<indent>\s*)(?:\.\.\s+(?:code-block|code|sourcecode)::.*|(?!\.\.\s)\S.*::)\s*$"
+)
+
+
+def rst_literal_lines(text: str) -> frozenset[int]:
+    """The numbers of the lines inside reStructuredText literal blocks: after an opening
+    line (:data:`_RST_LITERAL`), the blank lines and those indented deeper than it, up to
+    the first line that is not (Mailu's ``.. code-block:: bash`` listing
+    ``TRAEFIK_VERSION=v2`` for mailu.env)."""
+    inside: set[int] = set()
+    opened: int | None = None  # the opening line's indentation while in a block
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip())
+        if opened is not None and (not line.strip() or indent > opened):
+            inside.add(number)
+            continue
+        opened = None
+        if m := _RST_LITERAL.match(line):
+            opened = len(m.group("indent"))
+    return frozenset(inside)
+
+
 def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     """Names in code spans (`` `NAME` ``, `` `NAME=value` ``), table cells, bold, their
     own headings, prose that calls them environment variables ("the API_KEY environment
@@ -96,31 +138,36 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
     for name, number in defined_terms(path, text):  # ``NAME:: ...``, ``- NAME: ...``
         doc.add(name, path, number)
-    fenced = False
-    # reStructuredText has no fences: a line of ``~`` there underlines a section title
+    fenced = pre = False
+    # reStructuredText has no fences: a line of ``~`` there underlines a section title;
+    # its code blocks are the indented lines under ``.. code-block::`` or a ``::``
     rst = path.endswith(".rst")
+    literal = rst_literal_lines(text) if rst else frozenset()
     for number, raw in enumerate(text.splitlines(), start=1):
+        if number in literal:  # read as a fence's line, and as prose as before
+            for m in _FENCED.finditer(raw):
+                doc.add(m.group("name"), path, number)
         # Markdown's escaped underscore, as some editors write every one outside code
         # (pulpcore's ``### TASK\_PREFER\_DEFER``): the name is the unescaped text
         line = raw if rst or fenced else raw.replace("\\_", "_")
-        if not rst and _FENCE.match(line):
+        if not rst and _FENCE.match(line) and not pre:
             fenced = not fenced
+            continue
+        if not rst and not fenced and (opened := _PRE_OPEN.match(line)):
+            fenced = pre = True
+            line = line[opened.end() :]
+        if pre and (closed := _PRE_CLOSE.search(line)):
+            fenced = pre = False
+            line = line[: closed.start()]
+            for m in _FENCED.finditer(line):
+                doc.add(m.group("name"), path, number)
             continue
         if fenced:
             for m in _FENCED.finditer(line):
                 doc.add(m.group("name"), path, number)
+            _fenced_more(path, line, number, doc)
             continue
-        for m in _CODE_SPAN.finditer(line):
-            span = m.group("body") or m.group("html")
-            candidate = span.strip().lstrip("$").split("=")[0].strip("{} ")
-            if NAME_WORD.fullmatch(candidate) and candidate.isupper():
-                doc.add(candidate, path, number)
-            elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
-                doc.add_key(candidate.split(":")[0].strip(), path, number)
-            elif _CAMEL_KEY.fullmatch(candidate):
-                doc.add_key(candidate, path, number)
-            elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
-                doc.add_key(option.group(1), path, number)
+        _code_spans(path, line, number, doc)
         if _SET_WORDS.search(line):
             for m in _PROSE_ASSIGNMENT.finditer(line):
                 doc.add(m.group("name"), path, number)
@@ -132,25 +179,78 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
         if line.lstrip().startswith("|"):
-            for cell in line.strip().strip("|").split("|"):
-                word = cell.strip().strip("`*")
-                if NAME_WORD.fullmatch(word) and word.isupper():
-                    doc.add(word, path, number)
-                elif named := _CELL_NAMES.search(word):
-                    doc.add(named.group("name"), path, number)
-                elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
-                    doc.add_key(word, path, number)
-                elif option := _OPTION.fullmatch(word):
-                    doc.add_key(option.group(1), path, number)
+            _table_cells(path, line, number, doc)
         for m in _HTML_CELL.finditer(line):
             doc.add(m.group("name"), path, number)
         for m in _COMPONENT_FIELD.finditer(line):
             doc.add(m.group("name"), path, number)
 
 
-#: a table cell describing a setting that ends by naming its variable, as helm-docs
-#: tables do (``| server.port | int | `6006` | Port of the web UI (PHOENIX_PORT) |``)
-_CELL_NAMES = re.compile(r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)\.?$")
+def _fenced_more(path: str, line: str, number: int, doc: Documentation) -> None:
+    """A code block line's Kubernetes env entry or CLI help's ``[$NAME, $OTHER]``."""
+    if (m := _FENCED_MORE.search(line)) is None:
+        return
+    if m.group("k8s"):
+        doc.add(m.group("k8s"), path, number)
+        return
+    for name in _HELP_MORE.findall(line[m.start() :]):
+        doc.add(name, path, number)
+
+
+def _code_spans(path: str, line: str, number: int, doc: Documentation) -> None:
+    """The names, keys and options the code spans of ``line`` show."""
+    for m in _CODE_SPAN.finditer(line):
+        span = m.group("body") or m.group("html")
+        for flag in _SPAN_ENV_FLAG.finditer(span):  # ``docker run -e "NAME=x" image``
+            doc.add(flag.group("name"), path, number)
+        candidate = span_name(span)
+        if NAME_WORD.fullmatch(candidate) and candidate.isupper():
+            doc.add(candidate, path, number)
+        elif _DOTTED_KEY.fullmatch(candidate.split(":")[0].strip()):
+            doc.add_key(candidate.split(":")[0].strip(), path, number)
+        elif _CAMEL_KEY.fullmatch(candidate):
+            doc.add_key(candidate, path, number)
+        elif option := _OPTION.fullmatch(candidate.split(":")[0].strip()):
+            doc.add_key(option.group(1), path, number)
+
+
+def _table_cells(path: str, line: str, number: int, doc: Documentation) -> None:
+    """The names, keys and options the cells of a Markdown table's row hold."""
+    for cell in line.strip().strip("|").split("|"):
+        word = cell.strip().strip("`*")
+        if NAME_WORD.fullmatch(word) and word.isupper():
+            doc.add(word, path, number)
+        elif named := _CELL_NAMES.search(word):
+            doc.add(named.group("name") or named.group("last"), path, number)
+        elif _DOTTED_KEY.fullmatch(word) or _CAMEL_KEY.fullmatch(word):
+            doc.add_key(word, path, number)
+        elif option := _OPTION.fullmatch(word):
+            doc.add_key(option.group(1), path, number)
+
+
+#: a table cell describing a setting that names its variable in parentheses or as its
+#: last word, as helm-docs tables do (``| server.port | int | `6006` | Port of the web UI
+#: (PHOENIX_PORT) |``, ``| logging.level | ... | Logging level PHOENIX_LOGGING_LEVEL |``)
+_CELL_NAMES = re.compile(
+    r"\(`?(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\)"
+    r"|(?<=\s)(?P<last>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\.?$"
+)
+#: what a code span may hold around a name: a shell's or docker's way of setting it
+#: (`` `-e LEMMY_DISABLE_HTTP_SERVER=true` ``, `` `export NAME=x` ``) and quotes
+#: (`` `"CACHE_FLAGS_SECONDS"` ``, as flagsmith's docs write names)
+_SPAN_PREFIX = re.compile(r"^(?:export\s+|-e\s+|--env[=\s]\s*)")
+#: a command in a code span that sets a variable for the process it starts, as a fenced
+#: block's does: ``docker run -p 5000:5000 -e "WF_SERVER=http://server:8080" conductor:ui``
+_SPAN_ENV_FLAG = re.compile(
+    r"(?:^|\s)(?:-e|--env)(?:=|\s+)[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])="
+)
+
+
+def span_name(span: str) -> str:
+    """The name a code span shows as a setting, or what else it holds (a key, an option):
+    ``NAME``, ``$NAME``, ``${NAME}``, ``NAME=value``, ``-e NAME=value``, ``"NAME"``."""
+    body = _SPAN_PREFIX.sub("", span.strip())
+    return body.lstrip("$").split("=")[0].strip("{} ").strip("\"'")
 
 
 #: an MDX docs component that documents one setting per element (Mintlify's

@@ -32,6 +32,8 @@ ENV_TEMPLATE_NAMES = (
     "sample.env",
     ".example.env",  # kutt's
     ".sample.env",
+    ".template.env",  # logflare's
+    "template.env",
     "env.dist",  # Symfony-style, without the dot
     # dotenv-defaults' committed defaults, dotenv-extended's schema of required names, and
     # the hyphenated spelling of an example (each read as an example env file)
@@ -209,9 +211,9 @@ def looks_like_secret(value: str) -> bool:
 
 
 #: a compose file's entry commented out for a deployer to enable: ``# - NAME=value`` in a
-#: list, ``# NAME: value`` in a mapping
+#: list (wekan's ``#-NAME=value``), ``# NAME: value`` in a mapping
 _COMPOSE_COMMENTED = re.compile(
-    r"^\s*#+\s*(?:-\s+)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
+    r"^\s*#+\s*(?:-\s*)?[\"']?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])[\"']?\s*(?:=|:(?:\s|$))"
 )
 
 
