@@ -165,3 +165,28 @@ def test_up_only_migrations_the_pr_brings_make_no_habit(git_repo: Any) -> None:
     base = _folder(working=5, newest_without=0)
     head = {**_folder(working=5, newest_without=3), **NEW_UP_ONLY}
     assert "missing-down" in errors(findings(git_repo, base, head, roundtrip="off"))
+
+
+DOC = '  @moduledoc """\n  Adds the flag.\n  """\n'
+
+
+def test_a_merged_migration_s_documentation_runs_nothing() -> None:
+    # firezone 7317999b74 rewords the @moduledoc of a merged migration
+    before = module('execute "UPDATE a SET b = 1", ""', attrs=DOC)
+    reworded = before.replace("Adds the flag.", "Adds the flag\n  that devices report.")
+    assert ecto.same_code(before, reworded)
+    assert ecto.same_code(before, before.replace(DOC, '  @moduledoc "Adds it."\n'))
+    assert ecto.same_code(before, before.replace(DOC, "  @moduledoc false\n"))
+    assert ecto.same_code(before, before.replace(DOC, "") + '  @doc ~S"""\n  #{x}\n  """\n')
+
+
+def test_a_doc_that_runs_code_or_hides_code_is_still_code() -> None:
+    before = module('execute "UPDATE a SET b = 1", ""', attrs=DOC)
+    # interpolation runs at compile time
+    assert not ecto.same_code(before, before.replace("Adds the flag.", "#{App.Repo.purge()}"))
+    # Elixir closes the heredoc at the first quotes: what follows them is code
+    tail = before.replace('  """\n', '  """ <> App.Repo.purge()\n  x = """\n  """\n', 1)
+    assert not ecto.same_code(before, tail)
+    # a one-line doc that interpolates, and any edit beside the doc
+    assert not ecto.same_code(before, before.replace(DOC, '  @moduledoc "#{purge()}"\n'))
+    assert not ecto.same_code(before, before.replace("b = 1", "b = 2").replace("flag", "flags"))

@@ -308,9 +308,46 @@ _MODULE = re.compile(r"^\s*defmodule\s+[\w.]+\s+do\s*$")
 
 
 def same_code(before: str, after: str) -> bool:
-    """Two texts that run the same: only comments, blank lines, indentation or the
-    module's name differ (Ecto records a migration by its version, not its module)."""
-    return code_lines(before) == code_lines(after)
+    """Two texts that run the same: only comments, blank lines, indentation, the
+    module's name or its documentation differ (Ecto records a migration by its version,
+    not its module; ``@moduledoc`` and ``@doc`` texts are compiled into docs, never run)."""
+    return code_lines(without_docs(before)) == code_lines(without_docs(after))
+
+
+#: a documentation attribute that opens a heredoc (``~S`` does not interpolate)
+_DOC_OPEN = re.compile(r'^\s*@(?:moduledoc|doc)\s+(~[sS])?"""\s*$')
+#: a documentation attribute on one line: ``false`` or a plain string, no ``#`` in it
+_DOC_LINE = re.compile(r'^\s*@(?:moduledoc|doc)\s+(?:false|"(?:[^"\\#\n]|\\.)*")\s*$')
+
+
+def without_docs(text: str) -> str:
+    """``text`` without its ``@moduledoc``/``@doc`` attributes. A heredoc is left out only
+    when the line that closes it holds nothing but the quotes (code could follow them)
+    and, unless it is a ``~S`` sigil, it interpolates nothing: ``#{...}`` runs at compile
+    time, so such a doc stays code."""
+    lines = text.splitlines()
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _DOC_LINE.match(line):
+            index += 1
+            continue
+        opened = _DOC_OPEN.match(line)
+        if opened is not None:
+            # Elixir ends the heredoc at the first line that starts with the quotes
+            end = next(
+                (j for j in range(index + 1, len(lines)) if lines[j].lstrip().startswith('"""')),
+                None,
+            )
+            raw = opened.group(1) == "~S"
+            quiet = end is not None and (raw or not any("#{" in t for t in lines[index:end]))
+            if end is not None and quiet and lines[end].strip() == '"""':
+                index = end + 1
+                continue
+        out.append(line)
+        index += 1
+    return "\n".join(out)
 
 
 def code_lines(text: str) -> list[str]:
