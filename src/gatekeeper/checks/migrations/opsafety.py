@@ -385,10 +385,25 @@ def _auto_now(field_call: ast.Call) -> bool:
     )
 
 
+def _wrapped_field(call: ast.Call) -> ast.Call:
+    """The field a wrapper call hands on (django-cryptography's ``encrypt(JSONField(null=
+    True))``, allegro/ralph): the first argument of a call that is no field class, when
+    that argument is a field's call; else ``call`` itself."""
+    for _ in range(3):
+        inner = call.args[0] if call.args else None
+        if pyops.call_name(call).endswith("Field") or not isinstance(inner, ast.Call):
+            break
+        if not pyops.call_name(inner).endswith("Field"):
+            break
+        call = inner
+    return call
+
+
 def _django_add_field(call: ast.Call, model: str) -> list[Hit]:
     field_call = pyops.keyword(call, "field", 2)
     if not isinstance(field_call, ast.Call):
         return []
+    field_call = _wrapped_field(field_call)
     name = pyops.literal_str(pyops.keyword(call, "name", 1)) or "?"
     where = f"{model}.{name}"
     if pyops.call_name(field_call) == "GeneratedField":
