@@ -122,12 +122,21 @@ def _node_hits(changes: ChangeSet, m: Migration, text: str, dialect: str) -> lis
     merged = None
     if node.library == nodemig.KNEX and ".alter(" in text:
         merged = nodemig.merged_columns(_earlier_at_base(changes, m))
+    # the tables its SQL creates are remembered across its literals, as in the other code
+    # migrations (sql_review): an index on a table created a query earlier locks nothing
+    # (Flowise's TypeORM CREATE TABLE then CREATE INDEX, each its own queryRunner.query)
+    created: set[str] = set()
     found = nodemig.hits(
         node,
         rules,
         changes.added_lines(m.path),
         lambda statements, in_tx: safety.review(
-            statements, rules, in_transaction=in_tx, wrapped=in_tx, lock_timeout_rule=False
+            statements,
+            rules,
+            in_transaction=in_tx,
+            wrapped=in_tx,
+            lock_timeout_rule=False,
+            created=created,
         ),
         merged,
     )
