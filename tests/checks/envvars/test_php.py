@@ -173,7 +173,10 @@ def test_a_custom_processors_lower_case_key_is_no_variable(value: str, read: boo
 
 
 def test_a_settings_key_in_symfony_yaml_is_not_undocumented(git_repo: Any) -> None:
-    yml = "ai:\n  platform:\n    ollama:\n      endpoint: '%env(string:settings:ai_ollama:endpoint)%'\n"
+    yml = (
+        "ai:\n  platform:\n    ollama:\n"
+        "      endpoint: '%env(string:settings:ai_ollama:endpoint)%'\n"
+    )
     new = yml + "      api_key: '%env(string:AI_OLLAMA_API_KEY)%'\n"
     found = run_on_git(
         git_repo,
