@@ -133,6 +133,21 @@ def test_placeholders_low_entropy_and_references_are_not_secrets() -> None:
     assert run_part("secrets", {}, {"a.py": head + "\n"}) == []
 
 
+def test_a_symfony_env_parameter_is_a_reference_not_a_secret() -> None:
+    # Part-DB's config/packages/*.yaml: the value comes from the environment
+    head = (
+        "fixer:\n"
+        "  access_key: '%env(string:settings:exchange_rate:fixerApiKey)%'\n"
+        "  private_key: '%env(string:default:saml.sp.privateKey:SAML_SP_PRIVATE_KEY)%'\n"
+    )
+    assert run_part("secrets", {}, {"config/packages/swap.yaml": head}) == []
+    # a literal beside the parameter, or one wrapped to look like it, is still judged
+    real = "fixer:\n  access_key: 'Zx8kLm2Qp9vRt4Wq%env(FIXER_KEY)%'\n"  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"config/packages/swap.yaml": real})) == [
+        "secret-high-entropy"
+    ]
+
+
 def test_namespaced_keys_are_not_secrets_but_generated_values_beside_a_slash_are() -> None:
     # an error code or message key under a name with TOKEN in it is an identifier
     codes = (

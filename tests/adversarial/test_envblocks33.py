@@ -1,0 +1,46 @@
+"""Attacks on the relaxations of probe envblocks33: a Symfony env parameter is a reference,
+not a secret, so a PR author wraps a credential in one; each must still block.
+
+Part-DB's ``access_key: '%env(string:settings:exchange_rate:fixerApiKey)%'`` names where
+the value comes from. A random run put in a parameter's place is no name, and a token of a
+known format keeps its own rule wherever it sits.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.adversarial.conftest import (
+    GENERIC_SECRET,
+    README_ONLY,
+    SECRETS_ONLY,
+    AttackFactory,
+    blocking_rules,
+)
+from tests.fake_tokens import GH
+
+S = "q8ZrX4vLp2Tn7WcB9kYd"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"%env({S})%",
+        f"%env(string:{S})%",
+        f"%env(string:settings:fixer:{S})%",
+        f"%env(default:{S}:FIXER_KEY)%",
+        f"{S}%env(FIXER_KEY)%",
+    ],
+)
+def test_a_random_run_inside_an_env_parameter_still_blocks(
+    attack: AttackFactory, value: str
+) -> None:
+    yml = f"florianv_swap:\n  fixer:\n    access_key: '{value}'\n"
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"config/packages/swap.yaml": yml}).judge()
+    assert GENERIC_SECRET in blocking_rules(verdict), value
+
+
+def test_a_known_token_inside_an_env_parameter_still_blocks(attack: AttackFactory) -> None:
+    yml = f"github:\n  token: '%env(string:{GH})%'\n"
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"config/packages/github.yaml": yml}).judge()
+    assert blocking_rules(verdict), "a GitHub token wrapped in %env()% passed"
