@@ -44,3 +44,22 @@ def test_a_known_token_inside_an_env_parameter_still_blocks(attack: AttackFactor
     yml = f"github:\n  token: '%env(string:{GH})%'\n"
     verdict = attack(SECRETS_ONLY, README_ONLY, {"config/packages/github.yaml": yml}).judge()
     assert blocking_rules(verdict), "a GitHub token wrapped in %env()% passed"
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        # a switch's name over a credential, not over 0 or 1
+        f"STRIPE_SECRET_ENABLED={S}\n",
+        # an elision after enough of a key to use is no elision
+        f'SAML_SP_PRIVATE_KEY="{S}..."\n',
+        # capitals under a secret's name
+        "ADMIN_PASSWORD=HUNTERTWO\n",
+    ],
+)
+def test_a_credential_in_a_committed_env_file_dressed_as_a_setting_still_blocks(
+    attack: AttackFactory, added: str
+) -> None:
+    base = {".env": "APP_ENV=prod\n", **README_ONLY}
+    verdict = attack(SECRETS_ONLY, base, {".env": base[".env"] + added}).judge()
+    assert "security/env-file-committed" in blocking_rules(verdict), added
