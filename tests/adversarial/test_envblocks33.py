@@ -63,3 +63,27 @@ def test_a_credential_in_a_committed_env_file_dressed_as_a_setting_still_blocks(
     base = {".env": "APP_ENV=prod\n", **README_ONLY}
     verdict = attack(SECRETS_ONLY, base, {".env": base[".env"] + added}).judge()
     assert "security/env-file-committed" in blocking_rules(verdict), added
+
+
+ENV_ONLY = "version: 1\nchecks:\n  env-vars: {}\n  security: false\n"
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        # Cargo's prefix on a variable read at run time is the PR's own name
+        'std::env::var("CARGO_PKG_API_TOKEN")',
+        # a compile-time read of a name Cargo does not set is still a variable
+        'env!("STREAMS_API_TOKEN")',
+    ],
+)
+def test_cargos_names_do_not_hide_a_new_variable(attack: AttackFactory, read: str) -> None:
+    head = {
+        "packages/server/Cargo.toml": "[package]\nname = 'server'\n",
+        "packages/server/src/main.rs": (
+            f'fn main() {{\n    let v = {read};\n    let n = env!("CARGO_PKG_NAME");\n}}\n'
+        ),
+    }
+    verdict = attack(ENV_ONLY, README_ONLY, head).judge()
+    assert "env-vars/undocumented" in blocking_rules(verdict), read
+    assert "CARGO_PKG_NAME" not in str([r.finding.message for r in verdict.results])
