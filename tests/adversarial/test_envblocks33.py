@@ -87,3 +87,10 @@ def test_cargos_names_do_not_hide_a_new_variable(attack: AttackFactory, read: st
     verdict = attack(ENV_ONLY, README_ONLY, head).judge()
     assert "env-vars/undocumented" in blocking_rules(verdict), read
     assert "CARGO_PKG_NAME" not in str([r.finding.message for r in verdict.results])
+
+
+def test_opentelemetrys_prefix_does_not_hide_a_new_variable(attack: AttackFactory) -> None:
+    # only the specification's own names are well known, not every OTEL_ one
+    src = 'fn t() {\n    let k = std::env::var("OTEL_EXPORTER_OTLP_API_TOKEN");\n}\n'
+    verdict = attack(ENV_ONLY, README_ONLY, {"src/telemetry.rs": src}).judge()
+    assert "env-vars/undocumented" in blocking_rules(verdict)

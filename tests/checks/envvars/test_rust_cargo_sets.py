@@ -41,3 +41,17 @@ def test_a_nested_crate_reading_its_package_name_is_not_undocumented(git_repo: A
     )
     names = sorted(f.message.split()[0] for f in found if f.rule == "undocumented")
     assert names == ["BUILD_COMMIT", "CARGO_PKG_SECRET", "OTEL_SAMPLER_RATIO"]
+
+
+def test_opentelemetrys_specified_variables_are_well_known(git_repo: Any) -> None:
+    # electric af30a624f5 reads OTEL_TRACES_SAMPLER_ARG for its own sampler; a name the
+    # specification does not define is the application's own, whatever its prefix
+    src = (
+        "fn sampler() {\n"
+        '    let arg = std::env::var("OTEL_TRACES_SAMPLER_ARG");\n'
+        '    let key = std::env::var("OTEL_STREAMS_API_KEY");\n'
+        "}\n"
+    )
+    found = run_on_git(git_repo, {"README.md": "x\n"}, {"src/telemetry.rs": src})
+    names = sorted(f.message.split()[0] for f in found if f.rule == "undocumented")
+    assert names == ["OTEL_STREAMS_API_KEY"]
