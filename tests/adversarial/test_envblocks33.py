@@ -94,3 +94,26 @@ def test_opentelemetrys_prefix_does_not_hide_a_new_variable(attack: AttackFactor
     src = 'fn t() {\n    let k = std::env::var("OTEL_EXPORTER_OTLP_API_TOKEN");\n}\n'
     verdict = attack(ENV_ONLY, README_ONLY, {"src/telemetry.rs": src}).judge()
     assert "env-vars/undocumented" in blocking_rules(verdict)
+
+
+@pytest.mark.parametrize(
+    "main",
+    [
+        # the PR marks the module for tests, but compiles the same file again by #[path]
+        '#[cfg(test)]\nmod settings;\n#[path = "settings.rs"]\nmod live_settings;\nfn main() {}\n',
+        # for tests in one crate root, for real in the other
+        "#[cfg(test)]\nmod settings;\nfn main() {}\n",
+    ],
+)
+def test_a_test_only_declaration_does_not_hide_a_compiled_module(
+    attack: AttackFactory, main: str
+) -> None:
+    head = {
+        "src/main.rs": main,
+        "src/lib.rs": "pub mod settings;\n" if "path" not in main else "pub fn x() {}\n",
+        "src/settings.rs": (
+            'pub fn token() -> String {\n    std::env::var("NEW_API_TOKEN").unwrap()\n}\n'
+        ),
+    }
+    verdict = attack(ENV_ONLY, README_ONLY, head).judge()
+    assert "env-vars/undocumented" in blocking_rules(verdict)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import gather, keymaps, text_reads, unread
+from gatekeeper.checks.envvars import gather, keymaps, rust_testmods, text_reads, unread
 from gatekeeper.checks.envvars.docs import (
     DEFAULT_DOCS,
     Documentation,
@@ -203,7 +203,7 @@ class EnvVarsCheck(BaseCheck):
                 continue
             path = f.path if at_head else (f.old_path or f.path)
             text = side.read(path)
-            if text is None:
+            if text is None or rust_testmods.declared_for_tests(path, side.read):
                 continue
             out += [Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out
