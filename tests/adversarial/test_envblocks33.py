@@ -117,3 +117,15 @@ def test_a_test_only_declaration_does_not_hide_a_compiled_module(
     }
     verdict = attack(ENV_ONLY, README_ONLY, head).judge()
     assert "env-vars/undocumented" in blocking_rules(verdict)
+
+
+def test_a_ci_script_reading_the_same_name_does_not_excuse_the_product(
+    attack: AttackFactory,
+) -> None:
+    # the PR reads NEW_API_TOKEN in the product and in a CI script: the product's read blocks
+    head = {
+        ".github/scripts/smoke.py": 'import os\nos.environ["NEW_API_TOKEN"]\n',
+        "app/settings.py": 'import os\nTOKEN = os.environ["NEW_API_TOKEN"]\n',
+    }
+    verdict = attack(ENV_ONLY, README_ONLY, head).judge()
+    assert "env-vars/undocumented" in blocking_rules(verdict)

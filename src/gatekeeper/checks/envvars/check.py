@@ -22,6 +22,8 @@ from gatekeeper.checks.envvars.rules import CONFIG_SCHEMA, RULES
 from gatekeeper.checks.envvars.scanners import scanner_for
 from gatekeeper.checks.envvars.schemadocs import schema_documented
 from gatekeeper.checks.envvars.sides import (
+    CI_FILES,
+    CI_READ_FILES,
     EXTENSIONLESS_FILES,
     MAX_ELSEWHERE,
     MAX_SEARCHED,
@@ -198,6 +200,8 @@ class EnvVarsCheck(BaseCheck):
             if not f.is_text or (at_head and f.status is FileStatus.DELETED):
                 continue
             if match_any(f.path, tests) or (f.old_path and match_any(f.old_path, tests)):
+                continue
+            if match_any(f.path, CI_FILES) and not match_any(f.path, CI_READ_FILES):
                 continue
             if not at_head and f.status is FileStatus.ADDED:
                 continue

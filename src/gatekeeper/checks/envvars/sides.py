@@ -27,6 +27,12 @@ TEST_FILES = (
     "**/*.test.*",
     "**/*.spec.*",
 )
+#: the folders of CI systems: what a script there reads (kellnr's
+#: ``.github/scripts/release_notes_to_kac_json.py`` reads RELEASE_TAG, which its workflow
+#: sets) is a CI-only variable, no setting of the product; a workflow's own ``vars.X`` and
+#: ``secrets.X`` are still read (text_reads.workflow_reads): someone must set them
+CI_FILES = (".github/**", ".gitlab/**", ".circleci/**", ".buildkite/**")
+CI_READ_FILES = (".github/workflows/**",)
 #: files read at base to learn whether a name is already read elsewhere, at most
 MAX_ELSEWHERE = 200
 #: names searched for at base in one run, at most (a typical change adds a handful)
