@@ -57,7 +57,7 @@ def test_a_password_hashed_in_a_lock_named_function_still_blocks(attack: AttackF
     # a lock's name does not make a password's MD5 a lock key
     code = (
         "import hashlib\n\n\n"
-        "def unlock_with(lock, pw):\n"
+        "def acquire_lock(lock, pw):\n"
         "    return lock.open(hashlib.md5(pw.password.encode()).hexdigest())\n"
     )
     verdict = attack(POLICY, {"README.md": "x\n"}, {"app/locks.py": code}).judge()
