@@ -129,3 +129,11 @@ def test_a_ci_script_reading_the_same_name_does_not_excuse_the_product(
     }
     verdict = attack(ENV_ONLY, README_ONLY, head).judge()
     assert "env-vars/undocumented" in blocking_rules(verdict)
+
+
+def test_a_test_compose_stack_does_not_excuse_the_shipped_one(attack: AttackFactory) -> None:
+    # the same new variable in the e2e stack and in the compose file the project ships
+    env = "services:\n  app:\n    environment:\n      - TOKEN=${NEW_API_TOKEN}\n"
+    head = {"compose-e2e-test.yml": env, "docker-compose.yml": env}
+    verdict = attack(ENV_ONLY, README_ONLY, head).judge()
+    assert "env-vars/undocumented" in blocking_rules(verdict)

@@ -38,3 +38,19 @@ def test_a_workflows_secret_still_fires(git_repo: Any) -> None:
     )
     found = run_on_git(git_repo, {"README.md": "x\n"}, {".github/workflows/notes.yml": wf})
     assert _undocumented(found) == ["WEBSITE_DISPATCH_TOKEN"]
+
+
+COMPOSE = "services:\n  app:\n    environment:\n      - SOURCE_STAMP=${E2E_STAMP:-unstamped}\n"
+
+
+@pytest.mark.parametrize(
+    "path", ["compose-e2e-test.yml", "docker/docker-compose.e2e.yaml", "compose.testing.yml"]
+)
+def test_a_compose_stack_named_for_tests_reads_no_setting(git_repo: Any, path: str) -> None:
+    assert _undocumented(run_on_git(git_repo, {"README.md": "x\n"}, {path: COMPOSE})) == []
+
+
+@pytest.mark.parametrize("path", ["docker-compose.yml", "compose-prod.yml", "compose.e2etools.yml"])
+def test_a_shipped_compose_stack_still_reads(git_repo: Any, path: str) -> None:
+    found = run_on_git(git_repo, {"README.md": "x\n"}, {path: COMPOSE})
+    assert _undocumented(found) == ["E2E_STAMP"]

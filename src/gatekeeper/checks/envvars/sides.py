@@ -26,6 +26,13 @@ TEST_FILES = (
     "**/*_test.go",
     "**/*.test.*",
     "**/*.spec.*",
+    # a compose stack named for the tests it starts (remark42's compose-e2e-test.yml passes
+    # E2E_STAMP to the suite's container); the compose file the project ships is not one
+    "**/*compose*[-_.]e2e.y*ml",
+    "**/*compose*[-_.]e2e[-_.]*.y*ml",
+    "**/*compose*[-_.]test.y*ml",
+    "**/*compose*[-_.]tests.y*ml",
+    "**/*compose*[-_.]testing.y*ml",
 )
 #: the folders of CI systems: what a script there reads (kellnr's
 #: ``.github/scripts/release_notes_to_kac_json.py`` reads RELEASE_TAG, which its workflow
