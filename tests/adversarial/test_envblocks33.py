@@ -137,3 +137,9 @@ def test_a_test_compose_stack_does_not_excuse_the_shipped_one(attack: AttackFact
     head = {"compose-e2e-test.yml": env, "docker-compose.yml": env}
     verdict = attack(ENV_ONLY, README_ONLY, head).judge()
     assert "env-vars/undocumented" in blocking_rules(verdict)
+
+
+def test_a_random_run_under_a_symfony_parameter_path_still_blocks(attack: AttackFactory) -> None:
+    yml = f"oauth:\n  private_key: '%kernel.project_dir%/{S}'\n"
+    verdict = attack(SECRETS_ONLY, README_ONLY, {"config/packages/oauth.yaml": yml}).judge()
+    assert GENERIC_SECRET in blocking_rules(verdict)

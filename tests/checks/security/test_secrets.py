@@ -139,6 +139,7 @@ def test_a_symfony_env_parameter_is_a_reference_not_a_secret() -> None:
         "fixer:\n"
         "  access_key: '%env(string:settings:exchange_rate:fixerApiKey)%'\n"
         "  private_key: '%env(string:default:saml.sp.privateKey:SAML_SP_PRIVATE_KEY)%'\n"
+        "  key_file: '%kernel.project_dir%/uploads/oauth_private.key'\n"
     )
     assert run_part("secrets", {}, {"config/packages/swap.yaml": head}) == []
     # a literal beside the parameter, or one wrapped to look like it, is still judged

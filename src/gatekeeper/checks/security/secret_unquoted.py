@@ -142,6 +142,8 @@ _ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:([\w./:+=@-
 #: Symfony's env parameter, ``%env(string:default:saml.key:SAML_SP_PRIVATE_KEY)%``:
 #: processors, their arguments and the variable's name, filled in from the environment
 _SYMFONY_ENV = re.compile(r"%env\(([\w.\\-]+(?::[\w.\\-]+){0,8})\)%")
+#: a path under a Symfony parameter, ``%kernel.project_dir%/uploads/oauth_private.key``
+_SYMFONY_PATH = re.compile(r"%([\w.]{1,100})%((?:/[\w.-]{1,100}){1,12})")
 
 
 def reference_parts(value: str) -> list[str] | None:
@@ -151,8 +153,8 @@ def reference_parts(value: str) -> list[str] | None:
     reference."""
     m = _OP_REFERENCE.fullmatch(value) or _ARN.fullmatch(value)
     if m is None:
-        env = _SYMFONY_ENV.fullmatch(value)
-        return None if env is None else re.split(r"[:.]", env.group(1))
+        env = _SYMFONY_ENV.fullmatch(value) or _SYMFONY_PATH.fullmatch(value)
+        return None if env is None else re.split(r"[:./]", "".join(env.groups()))
     body = re.sub(r"-[A-Za-z0-9]{6}$", "", m.group(1)) if value.startswith("arn:") else m.group(1)
     return [part for part in re.split(r"[/:]", body) if part]
 
