@@ -103,3 +103,32 @@ def test_pumped_php_call_forms_still_report_the_real_read(
     head = {"app/pumped.php": pumped, "resources/views/p.blade.php": view, CONFIG: real}
     case = attack(POLICY, {CONFIG: OLD.format(new=""), **EXAMPLE}, head)
     assert_env_reads_survive(case, tmp_path, "NEW_REAL_SECRET")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # a made-up processor in front of a variable's name does not hide it
+        "%env(settings:mailer:NEW_SECRET)%",
+        "%env(string:settings:NEW_SECRET)%",
+    ],
+)
+def test_a_custom_processor_does_not_hide_an_upper_case_variable(
+    attack: AttackFactory, value: str
+) -> None:
+    yml = "framework:\n  mailer:\n    dsn: '%env(MAIL_HOST)%'\n"
+    base = {"config/packages/mailer.yaml": yml, **EXAMPLE}
+    head = {"config/packages/mailer.yaml": yml + f"    secret: '{value}'\n"}
+    verdict = attack(POLICY, base, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    assert "NEW_SECRET" in text_of(verdict)
+
+
+def test_symfonys_own_processors_do_not_hide_a_lower_case_variable(attack: AttackFactory) -> None:
+    # only a processor of the project's own makes a lower-case key a settings key
+    yml = "framework:\n  mailer:\n    dsn: '%env(MAIL_HOST)%'\n"
+    base = {"config/packages/mailer.yaml": yml, **EXAMPLE}
+    head = {"config/packages/mailer.yaml": yml + "    secret: '%env(default:x:new_secret)%'\n"}
+    verdict = attack(POLICY, base, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    assert "new_secret" in text_of(verdict)

@@ -51,3 +51,14 @@ def test_the_policy_cannot_be_relaxed_by_the_pr(attack: AttackFactory) -> None:
         strict, {"README.md": "x\n"}, {"app/c.py": code, ".github/gatekeeper.yml": relaxed}
     ).judge()
     assert_blocked(verdict, "security/bandit-b324")
+
+
+def test_a_password_hashed_in_a_lock_named_function_still_blocks(attack: AttackFactory) -> None:
+    # a lock's name does not make a password's MD5 a lock key
+    code = (
+        "import hashlib\n\n\n"
+        "def acquire_lock(lock, pw):\n"
+        "    return lock.open(hashlib.md5(pw.password.encode()).hexdigest())\n"
+    )
+    verdict = attack(POLICY, {"README.md": "x\n"}, {"app/locks.py": code}).judge()
+    assert_blocked(verdict, "security/bandit-b324")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.checks.envvars.text_php import php_reads
+from gatekeeper.checks.envvars.text_php import php_reads, symfony_reads
 from gatekeeper.model import Finding
 from tests.checks.envvars.helpers import run_on_git
 
@@ -149,3 +149,38 @@ def test_a_blade_view_s_new_read_fires(git_repo: Any) -> None:
         {view: "<p>Don't</p>\n<title>{{ env('SITE_TITLE') }}</title>\n"},
     )
     assert _undocumented(found) == [("SITE_TITLE", 2)]
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        # Part-DB's settings bundle: a processor of the project's own and a settings key
+        ("%env(int:settings:ai_ollama:timeout)%", False),
+        ("%env(string:settings:exchange_rate:fixerApiKey)%", False),
+        # Symfony's own processors hand the last part to the environment, whatever its case
+        ("%env(string:fixerApiKey)%", True),
+        ("%env(default:fallback_param:fixer_key)%", True),
+        ("%env(key:path:json:fixer_key)%", True),
+        # an upper-case name is a variable behind any processor
+        ("%env(settings:ai:FIXER_API_KEY)%", True),
+        ("%env(decrypt:FIXER_API_KEY)%", True),
+    ],
+)
+def test_a_custom_processors_lower_case_key_is_no_variable(value: str, read: bool) -> None:
+    yml = f"parameters:\n  fixer: '{value}'\n"
+    names = [r.name for r in symfony_reads(yml)]
+    assert bool(names) is read, names
+
+
+def test_a_settings_key_in_symfony_yaml_is_not_undocumented(git_repo: Any) -> None:
+    yml = (
+        "ai:\n  platform:\n    ollama:\n"
+        "      endpoint: '%env(string:settings:ai_ollama:endpoint)%'\n"
+    )
+    new = yml + "      api_key: '%env(string:AI_OLLAMA_API_KEY)%'\n"
+    found = run_on_git(
+        git_repo,
+        {"config/packages/ai.yaml": "ai: ~\n", ".env": "APP_ENV=prod\n"},
+        {"config/packages/ai.yaml": new},
+    )
+    assert _undocumented(found) == [("AI_OLLAMA_API_KEY", 5)]

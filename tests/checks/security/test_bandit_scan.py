@@ -395,13 +395,30 @@ CACHE_KEY = (
 def test_a_weak_hash_that_names_a_cache_entry_or_file_warns() -> None:
     (found,) = run_part("bandit", {}, {"cache.py": CACHE_KEY})
     assert found.rule == "bandit-b324" and found.level is Level.WARNING
-    assert "make_cache_key() names a cache entry or file" in found.message
+    assert "make_cache_key() names a cache entry, file or lock" in found.message
     to_file = CACHE_KEY.replace("make_cache_key", "_url_to_filename")
     (named,) = run_part("bandit", {}, {"files.py": to_file})
     assert named.level is Level.WARNING
     # strict (and any policy that says so) blocks on every weak hash
     (strict,) = run_part("bandit", {}, {"cache.py": CACHE_KEY}, {"weak_hash_for_names": False})
     assert strict.level is Level.ERROR
+
+
+def test_a_weak_hash_that_names_a_lock_warns() -> None:
+    # bookwyrm 356fae02fe: item_lock() hashes a remote id into a Redis mutex's key
+    code = (
+        "import hashlib\n\n\n"
+        "def item_lock(object_id):\n"
+        '    """Set a mutex lock on an incoming item."""\n'
+        '    lock_id = "lock:" + hashlib.md5(object_id.encode()).hexdigest()\n'
+        "    return redis.set(lock_id, 1, nx=True)\n"
+    )
+    (found,) = run_part("bandit", {}, {"activity.py": code})
+    assert found.level is Level.WARNING
+    # a lock around a secret's handling is not only a name
+    guarded = code.replace("(object_id)", "(object_id, session_token)")
+    (blocked,) = run_part("bandit", {}, {"activity.py": guarded})
+    assert blocked.level is Level.ERROR
 
 
 @pytest.mark.parametrize(

@@ -133,6 +133,22 @@ def test_placeholders_low_entropy_and_references_are_not_secrets() -> None:
     assert run_part("secrets", {}, {"a.py": head + "\n"}) == []
 
 
+def test_a_symfony_env_parameter_is_a_reference_not_a_secret() -> None:
+    # Part-DB's config/packages/*.yaml: the value comes from the environment
+    head = (
+        "fixer:\n"
+        "  access_key: '%env(string:settings:exchange_rate:fixerApiKey)%'\n"
+        "  private_key: '%env(string:default:saml.sp.privateKey:SAML_SP_PRIVATE_KEY)%'\n"
+        "  key_file: '%kernel.project_dir%/uploads/oauth_private.key'\n"
+    )
+    assert run_part("secrets", {}, {"config/packages/swap.yaml": head}) == []
+    # a literal beside the parameter, or one wrapped to look like it, is still judged
+    real = "fixer:\n  access_key: 'Zx8kLm2Qp9vRt4Wq%env(FIXER_KEY)%'\n"  # pragma: allowlist secret
+    assert rules(run_part("secrets", {}, {"config/packages/swap.yaml": real})) == [
+        "secret-high-entropy"
+    ]
+
+
 def test_namespaced_keys_are_not_secrets_but_generated_values_beside_a_slash_are() -> None:
     # an error code or message key under a name with TOKEN in it is an identifier
     codes = (
@@ -673,6 +689,30 @@ def test_a_credential_added_to_a_long_standing_env_template_still_blocks(added: 
     base = {"deploy.env": "SMTP_HOST=smtp.example.com\n"}
     found = run_part("secrets", base, {"deploy.env": base["deploy.env"] + added})
     assert rules(found)[0] == "env-file-committed"
+
+
+def test_a_switch_a_capitals_code_and_an_elided_value_in_a_symfony_env_are_no_credential() -> None:
+    # Part-DB's committed .env (Symfony's defaults file) gains a switch whose name holds
+    # AUTH, a currency code, and a renamed variable whose value shows only a PEM's shape
+    base = {".env": 'APP_ENV=prod\nSAMLP_SP_PRIVATE_KEY="MIIE..."\n'}
+    added = 'OAUTH_SERVER_ENABLED=0\nPROVIDER_LCSC_CURRENCY=EUR\nSAML_SP_PRIVATE_KEY="MIIE..."\n'
+    head = {".env": base[".env"] + added}
+    assert run_part("secrets", base, head) == []
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "OAUTH_CLIENT_SECRET_ENABLED=Zx8kLm2Q\n",  # a switch's name, but no 0 or 1 under it
+        "OAUTH_PIN=1234\n",  # a short number under a secret's name is a PIN
+        "API_KEY=ABCDEFGH\n",  # capitals, but under a secret's name
+        'SAML_SP_PRIVATE_KEY="MIIEvQIBADANBgkqhkiG9w0BAQEFAASC..."\n',  # dots after a key
+    ],
+)
+def test_a_credential_dressed_as_a_switch_or_an_elision_still_blocks(added: str) -> None:
+    base = {".env": "APP_ENV=prod\n"}
+    found = run_part("secrets", base, {".env": base[".env"] + added})
+    assert "env-file-committed" in rules(found), added
 
 
 def test_a_local_schema_reference_is_a_name_but_a_random_segment_is_not() -> None:

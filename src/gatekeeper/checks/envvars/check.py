@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from gatekeeper.changes import FileStatus
 from gatekeeper.changes.globs import match_any
-from gatekeeper.checks.envvars import gather, keymaps, text_reads, unread
+from gatekeeper.checks.envvars import gather, keymaps, rust_testmods, text_reads, unread
 from gatekeeper.checks.envvars.deploydocs import is_compose
 from gatekeeper.checks.envvars.docs import (
     DEFAULT_DOCS,
@@ -23,6 +23,8 @@ from gatekeeper.checks.envvars.rules import CONFIG_SCHEMA, RULES
 from gatekeeper.checks.envvars.scanners import scanner_for
 from gatekeeper.checks.envvars.schemadocs import schema_documented
 from gatekeeper.checks.envvars.sides import (
+    CI_FILES,
+    CI_READ_FILES,
     EXTENSIONLESS_FILES,
     MAX_ELSEWHERE,
     MAX_SEARCHED,
@@ -201,11 +203,13 @@ class EnvVarsCheck(BaseCheck):
                 continue
             if match_any(f.path, tests) or (f.old_path and match_any(f.old_path, tests)):
                 continue
+            if match_any(f.path, CI_FILES) and not match_any(f.path, CI_READ_FILES):
+                continue
             if not at_head and f.status is FileStatus.ADDED:
                 continue
             path = f.path if at_head else (f.old_path or f.path)
             text = side.read(path)
-            if text is None:
+            if text is None or rust_testmods.declared_for_tests(path, side.read):
                 continue
             out += [Located(f.path, r) for r in self._scan(f.path, path, text, side, notes)]
         return out

@@ -26,7 +26,20 @@ TEST_FILES = (
     "**/*_test.go",
     "**/*.test.*",
     "**/*.spec.*",
+    # a compose stack named for the tests it starts (remark42's compose-e2e-test.yml passes
+    # E2E_STAMP to the suite's container); the compose file the project ships is not one
+    "**/*compose*[-_.]e2e.y*ml",
+    "**/*compose*[-_.]e2e[-_.]*.y*ml",
+    "**/*compose*[-_.]test.y*ml",
+    "**/*compose*[-_.]tests.y*ml",
+    "**/*compose*[-_.]testing.y*ml",
 )
+#: the folders of CI systems: what a script there reads (kellnr's
+#: ``.github/scripts/release_notes_to_kac_json.py`` reads RELEASE_TAG, which its workflow
+#: sets) is a CI-only variable, no setting of the product; a workflow's own ``vars.X`` and
+#: ``secrets.X`` are still read (text_reads.workflow_reads): someone must set them
+CI_FILES = (".github/**", ".gitlab/**", ".circleci/**", ".buildkite/**")
+CI_READ_FILES = (".github/workflows/**",)
 #: files read at base to learn whether a name is already read elsewhere, at most
 MAX_ELSEWHERE = 200
 #: names searched for at base in one run, at most (a typical change adds a handful)

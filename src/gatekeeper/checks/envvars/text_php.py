@@ -29,6 +29,16 @@ _ASSIGNED = re.compile(r"\s*(?:=(?![=>])|\?\?=)")
 #: Symfony's env var processors: ``%env(NAME)%``, ``%env(bool:NAME)%``,
 #: ``%env(default:fallback:NAME)%``; the variable is the last part
 _SYMFONY = re.compile(r"%env\((?P<body>[\w:.\\-]{1,300})\)%")
+#: the processors Symfony ships; each hands the last part of the chain to the environment
+#: (``key:``, ``default:`` and ``enum:`` take one argument of their own before it)
+_SYMFONY_PROCESSORS = frozenset({
+    "base64", "bool", "const", "csv", "default", "defined", "enum", "file", "float", "int",
+    "json", "key", "not", "query_string", "require", "resolve", "shuffle", "string", "trim",
+    "url", "urlencode",
+})  # fmt: skip
+_TAKES_ARGUMENT = frozenset({"default", "enum", "key"})
+#: how environment variables are spelled: upper case, digits and underscores
+_UPPER_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 #: keys of ``$_SERVER`` that PHP and the web server fill in for a request or a script,
 #: never configuration a deployer sets
 _SERVER_KEYS = re.compile(
@@ -123,10 +133,26 @@ def symfony_reads(text: str, line: int | None = None) -> list[EnvRead]:
     reads = []
     for m in _SYMFONY.finditer(text):
         name = m.group("body").rsplit(":", 1)[-1]
-        if _NAME.fullmatch(name):
+        if _NAME.fullmatch(name) and not _custom_key(m.group("body"), name):
             at = line if line is not None else line_of(text, m.start())
             reads.append(EnvRead(name, at, "%env()%"))
     return reads
+
+
+def _custom_key(body: str, name: str) -> bool:
+    """True when a processor of the project's own gets a key that is not spelled like a
+    variable: Part-DB's ``%env(int:settings:ai_ollama:timeout)%`` hands ``ai_ollama:timeout``
+    to the settings bundle's ``settings:`` processor, which looks it up in the database. A
+    chain of Symfony's processors alone, or an upper-case name, is still a variable."""
+    if _UPPER_NAME.fullmatch(name):
+        return False
+    parts = iter(body.split(":")[:-1])
+    for part in parts:
+        if part not in _SYMFONY_PROCESSORS:
+            return True
+        if part in _TAKES_ARGUMENT:
+            next(parts, None)
+    return False
 
 
 def first_literal(src: Source, start: int) -> str | None:

@@ -49,6 +49,13 @@ _FIELD_AFTER = re.compile(
     r"(?P<field>[A-Za-z_]\w*)\s*:(?!:)"
 )
 _ATTRIBUTE = re.compile(r"#\[\s*(?:arg|clap|structopt)\s*\(")
+#: what Cargo sets for the crate it compiles ("Environment variables Cargo sets for
+#: crates" in the Cargo Book), read at compile time: ``env!("CARGO_PKG_VERSION")`` is no
+#: configuration, wherever the crate's Cargo.toml sits in a monorepo
+_CARGO_SETS = re.compile(
+    r"CARGO(?:_(?:PKG|BIN|CRATE|MANIFEST|PRIMARY|TARGET|RUSTC)_[A-Z0-9_]+|_PRIMARY_PACKAGE)?"
+    r"|OUT_DIR"
+)
 _CFG_TEST = re.compile(r"#\[\s*cfg\s*\(\s*test\s*\)\s*\]")
 
 
@@ -68,6 +75,8 @@ def rust_reads(text: str) -> list[EnvRead]:
                 reads.append(EnvRead(name or "", line, how))
             else:
                 name = text[arg.start("lit") : arg.end("lit")]
+                if how.endswith("env!") and _CARGO_SETS.fullmatch(name):
+                    continue
                 if _NAME.fullmatch(name):
                     reads.append(EnvRead(name, line, how))
     return reads + _helper_reads(code, text) + _clap_reads(code, text) + _macro_settings(code, text)

@@ -423,7 +423,7 @@ def _to_finding(
         # MD5 or SHA-1 that turns a URL into a cache key or a file name protects nothing
         # a collision could win; beside a password or a signature it would not get here
         message += (
-            f"; {namer}() names a cache entry or file with it and handles no secret, so a "
+            f"; {namer}() names a cache entry, file or lock with it and handles no secret, so a "
             f"warning (checks.security.bandit.{_NAMING_KEY})"
         )
         level = Level.WARNING

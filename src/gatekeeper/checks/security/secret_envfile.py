@@ -60,6 +60,12 @@ def is_env_file(path: str) -> bool:
 _FLAG = re.compile(r"(?:true|false|yes|no|on|off)", re.IGNORECASE)
 _SMALL_NUMBER = re.compile(r"-?\d{1,5}")
 _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|PWD|PIN|CRED|AUTH|PRIVATE", re.IGNORECASE)
+#: a name that says its value switches something on or off (``OAUTH_SERVER_ENABLED``):
+#: 0 or 1 under it is a flag even when another word of the name says secret
+_SWITCH_NAME = re.compile(r"(?:^|_)(?:ENABLED?|DISABLED?)$", re.IGNORECASE)
+#: a value cut short to show its shape (``SAML_SP_PRIVATE_KEY="MIIE..."``, the first
+#: letters every PEM body starts with): too few characters before the dots to be a key
+_ELIDED = re.compile(r"[\w+/=-]{0,8}(?:\.\.\.|…)")
 
 
 #: prefixes frontend build tools embed in the client bundle by design, so a value under
@@ -86,14 +92,21 @@ def _inert(name: str, value: str) -> bool:
         value = _TEMPLATE_ACTION.sub("", value).strip()
         if not re.search(r"[A-Za-z0-9]", value):
             return True
-    if _FLAG.fullmatch(value):
+    if _FLAG.fullmatch(value) or _ELIDED.fullmatch(value):
+        return True
+    if value in ("0", "1") and _SWITCH_NAME.search(name):
         return True
     return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
 
 
-#: an enum-like setting (``wrapper``, ``info``, ``us-east``): a lower-case word or a few
-#: joined, short and plain (low entropy), as a template documents an option's choice
-_SETTING_WORD = re.compile(r"[a-z]{2,16}(?:[-_][a-z0-9]{1,16}){0,3}")
+#: an enum-like setting (``wrapper``, ``info``, ``us-east``, ``EUR``): a lower-case word
+#: or a few joined, or a short code in capitals, plain (low entropy), as a template
+#: documents an option's choice
+_SETTING_WORD = re.compile(
+    r"[a-z]{2,16}(?:[-_][a-z0-9]{1,16}){0,3}"
+    # or a code in capitals (``PROVIDER_LCSC_CURRENCY=EUR``, ``LOG_LEVEL=INFO``)
+    r"|[A-Z]{2,8}"
+)
 #: bits per character above which a lower-case "word" may be a generated string
 _WORD_ENTROPY = 3.6
 

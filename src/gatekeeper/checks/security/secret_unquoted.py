@@ -139,15 +139,22 @@ def secret_name(name: str) -> bool:
 #: (``arn:aws:secretsmanager:…:secret:prod/db-AbCdEf``)
 _OP_REFERENCE = re.compile(r"op://([\w.-]+(?:/[\w .-]+){1,3})")
 _ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:([\w./:+=@-]+)")
+#: Symfony's env parameter, ``%env(string:default:saml.key:SAML_SP_PRIVATE_KEY)%``:
+#: processors, their arguments and the variable's name, filled in from the environment
+_SYMFONY_ENV = re.compile(r"%env\(([\w.\\-]+(?::[\w.\\-]+){0,8})\)%")
+#: a path under a Symfony parameter, ``%kernel.project_dir%/uploads/oauth_private.key``
+_SYMFONY_PATH = re.compile(r"%([\w.]{1,100})%((?:/[\w.-]{1,100}){1,12})")
 
 
 def reference_parts(value: str) -> list[str] | None:
     """The names a secret store's reference is made of (vault, item, field; an ARN's
-    resource without the random suffix Secrets Manager adds), to be judged as names; None
-    when the value is no such reference."""
+    resource without the random suffix Secrets Manager adds; a Symfony env parameter's
+    processors and variable), to be judged as names; None when the value is no such
+    reference."""
     m = _OP_REFERENCE.fullmatch(value) or _ARN.fullmatch(value)
     if m is None:
-        return None
+        env = _SYMFONY_ENV.fullmatch(value) or _SYMFONY_PATH.fullmatch(value)
+        return None if env is None else re.split(r"[:./]", "".join(env.groups()))
     body = re.sub(r"-[A-Za-z0-9]{6}$", "", m.group(1)) if value.startswith("arn:") else m.group(1)
     return [part for part in re.split(r"[/:]", body) if part]
 

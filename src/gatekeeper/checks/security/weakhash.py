@@ -7,7 +7,7 @@ file name, store nothing an attacker gains by a collision, and nobody blocks the
 same MD5 beside a password, a token or a signature is the bug bandit means.
 
 So a weak-hash finding is a naming one when the function that holds it is named for a
-cache entry, a file, an ETag or a checksum, and nothing in that function's source (its
+cache entry, a file, an ETag, a checksum or a lock, and nothing in that function's source (its
 name, parameters, names, strings and comments) speaks of secrets, credentials,
 signatures or key material. Module-level code, lambdas and anonymous helpers have no such
 name and keep bandit's verdict: the purpose must be stated, not guessed.
@@ -25,6 +25,8 @@ WEAK_HASH_TESTS = frozenset({"B303", "B324"})
 NAMING_WORDS = frozenset({
     "cache", "cached", "filename", "filenames", "etag", "etags", "checksum", "checksums",
     "slug", "gravatar", "avatar", "color", "colour", "dedupe", "dedup", "shard", "bucket",
+    # a lock's key (bookwyrm's ``item_lock`` hashes a remote id to name a Redis mutex)
+    "lock", "locks", "mutex",
 })  # fmt: skip
 #: words anywhere in the function that say the digest may protect something
 SECURITY_WORDS = frozenset({
