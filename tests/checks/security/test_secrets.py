@@ -648,8 +648,19 @@ def test_real_env_files_still_block_whatever_example_files_do(path: str) -> None
     assert rules(found) == ["env-file-committed"]
 
 
+def test_an_env_file_kept_as_a_text_document_is_a_template() -> None:
+    # glific's config/.env.dev.txt, which the README says to copy to .env.dev: nothing
+    # loads a .txt file, so its values are a template's
+    head = {"config/.env.dev.txt": "GOOGLE_MAPS_API_KEY=some_key\nBHASINI_KEY=abc_key\n"}
+    assert run_part("secrets", {}, head) == []
+    # the same values in the file a tool loads still block
+    loaded = {"config/.env.dev": head["config/.env.dev.txt"]}
+    assert rules(run_part("secrets", {}, loaded)) == ["env-file-committed"]
+
+
 @pytest.mark.parametrize(
-    "path", [".env.example", ".env.example.complete", ".env.production.example.bak"]
+    "path",
+    [".env.example", ".env.example.complete", ".env.production.example.bak", ".env.dev.txt"],
 )
 def test_a_real_key_in_an_example_env_file_is_still_a_secret(path: str) -> None:
     # the name makes the file an example, not the key in it a placeholder

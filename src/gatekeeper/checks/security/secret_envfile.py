@@ -44,13 +44,20 @@ _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$
 _EXAMPLE_PART = re.compile(r"(?:example|sample|template|tmpl|tpl|dist|defaults?)s?", re.IGNORECASE)
 
 
+#: suffixes of a document, not of an env file any tool loads (``.env.dev.txt``)
+_TEXT_SUFFIXES = (".txt", ".md", ".rst")
+
+
 def is_env_file(path: str) -> bool:
-    """A real env file: named ``.env``, ``.env.*`` or ``*.env``, and no part of its name
-    after the ``env`` says it is an example (the secrets rules still read an example's
-    added lines for tokens of known formats, like any other file)."""
+    """A real env file: named ``.env``, ``.env.*`` or ``*.env``, not a text document
+    (``.env.dev.txt``), and no part of its name after the ``env`` says it is an example
+    (the secrets rules still read an example's added lines for tokens of known formats,
+    like any other file)."""
     if not match_any(path, ENV_FILES) or match_any(path, ENV_TEMPLATES):
         return False
     name = path.rsplit("/", 1)[-1]
+    if name.lower().endswith(_TEXT_SUFFIXES):
+        return False  # a copy to start from (glific's config/.env.dev.txt): nothing loads it
     parts = re.split(r"[._-]", name[name.lower().find("env") + 3 :])
     return not any(_EXAMPLE_PART.fullmatch(part) for part in parts)
 
