@@ -188,6 +188,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "thirty-third (30)": (
         "onyx-dot-app/onyx", "boxyhq/jackson", "rubyforgood/casa", "supabase/supavisor",
     ),
+    "thirty-fourth (30)": (
+        "glific/glific", "hackclub/hcb", "jellyfin/jellyfin", "gramps-project/gramps-web-api",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
