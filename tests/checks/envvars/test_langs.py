@@ -46,6 +46,22 @@ READS: list[tuple[str, str, list[str]]] = [
         ['secret = Application.fetch_env!(:app, "NEW_SETTING")'],
     ),
     (
+        # glific d3ff48c003: Dotenvy's env!/3, bare in a file that imports it
+        "config/runtime.exs",
+        'config :app, size: env!("NEW_SETTING", :integer, 100)\nimport Dotenvy',
+        [
+            # without the import, a bare env! is another module's function
+            'config :app, size: env!("NEW_SETTING", :integer, 100)',
+            '# import Dotenvy\nconfig :app, size: env!("NEW_SETTING", :integer, 100)',
+            'import Dotenvy\nconfig :app, size: MyApp.env!("NEW_SETTING")',
+        ],
+    ),
+    (
+        "config/runtime.exs",
+        'config :app, size: Dotenvy.env!("NEW_SETTING", :integer, 100)',
+        ['config :app, size: Dotenvy.source([".env"])'],
+    ),
+    (
         "Program.cs",
         'var v = Environment.GetEnvironmentVariable("NEW_SETTING");',
         [

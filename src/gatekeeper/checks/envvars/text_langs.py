@@ -85,6 +85,28 @@ ELIXIR = Language(
         ),
     ),
 )
+#: Dotenvy's reads (``env!("PORT", :integer, 4000)``, ``env("X")``), qualified anywhere and
+#: bare in a file that imports it, as glific's ``config/runtime.exs`` reads its settings
+_DOTENVY_QUALIFIED = (re.compile(r"\bDotenvy\.env!?[ \t]*\("), "Dotenvy.env!")
+ELIXIR_DOTENVY = Language(
+    _HASH,
+    (
+        *ELIXIR.reads,
+        _DOTENVY_QUALIFIED,
+        (re.compile(r"(?<![\w.:])env!?[ \t]*\("), "Dotenvy.env!"),
+    ),
+)
+_IMPORTS_DOTENVY = re.compile(r"^[ \t]*import[ \t]+Dotenvy\b", re.M)
+
+
+def elixir_reads(text: str) -> list[EnvRead]:
+    """An Elixir file's reads: ``System.get_env`` and its kin, and Dotenvy's ``env!`` calls
+    (bare only where the file imports Dotenvy: another module's ``env/1`` is no read)."""
+    if _IMPORTS_DOTENVY.search(code_of(text, _HASH)):
+        return reads_in(text, ELIXIR_DOTENVY)
+    return reads_in(text, Language(_HASH, (*ELIXIR.reads, _DOTENVY_QUALIFIED)))
+
+
 CSHARP = Language(
     _C_LIKE,
     (
@@ -190,7 +212,7 @@ def _reader(language: Language) -> Callable[[str], list[EnvRead]]:
 
 #: suffix -> reader, for text_reads' table
 BY_SUFFIX: dict[str, Callable[[str], list[EnvRead]]] = {
-    **dict.fromkeys((".ex", ".exs"), _reader(ELIXIR)),
+    **dict.fromkeys((".ex", ".exs"), elixir_reads),
     ".cs": _reader(CSHARP),
     **dict.fromkeys((".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx"), _reader(C)),
     **dict.fromkeys((".scala", ".sc"), _reader(SCALA)),

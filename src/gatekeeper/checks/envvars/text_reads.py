@@ -529,7 +529,7 @@ def _calls_with_literal(text: str) -> bool:
 def _elixir(path: str, text: str, lookups: Lookups) -> list[EnvRead]:
     """``System.get_env`` and the like (text_langs), and the calls of the repository's
     helpers over them with a literal name, for a file that passes one to a call."""
-    reads = text_langs.reads_in(text, text_langs.ELIXIR)
+    reads = text_langs.elixir_reads(text)
     if text_exwrappers.MAY_CALL.search(text):
         reads = sorted(reads + lookups.elixir_wrappers(path, text), key=lambda r: r.line)
     if _MAY_READ_KEY.search(text):  # a function handed the whole environment (text_exenvmap)
