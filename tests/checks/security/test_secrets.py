@@ -648,6 +648,20 @@ def test_real_env_files_still_block_whatever_example_files_do(path: str) -> None
     assert rules(found) == ["env-file-committed"]
 
 
+def test_a_value_that_says_it_is_made_up_or_a_path_is_no_credential() -> None:
+    # glific a4c01b682d and cc0688cb8d: its test env file gains placeholders and a path
+    head = {
+        "config/.env.test": "GOOGLE_MAPS_API_KEY=this_is_not_the_secret\n"
+        "CACERT_PATH=/priv/cert/glific-CA.pem\nSIGNING_KEY_FILE=./keys/dev.pem\n"
+    }
+    assert run_part("secrets", {}, head) == []
+    # a value of its own beside them still blocks, and so does a key in a path's place
+    own = {"config/.env.test": head["config/.env.test"] + "MAPS_TOKEN=Zx8kLm2QwR7t\n"}
+    assert "env-file-committed" in rules(run_part("secrets", {}, own))
+    key = {"config/.env.test": "SIGNING_KEY=/Zx8kLm2QwR7tYp4v:9\n"}
+    assert "env-file-committed" in rules(run_part("secrets", {}, key))
+
+
 def test_an_env_file_kept_as_a_text_document_is_a_template() -> None:
     # glific's config/.env.dev.txt, which the README says to copy to .env.dev: nothing
     # loads a .txt file, so its values are a template's

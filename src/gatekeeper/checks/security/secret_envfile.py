@@ -13,7 +13,7 @@ import re
 from gatekeeper.changes import ChangedFile, FileStatus
 from gatekeeper.changes.globs import match_any
 from gatekeeper.checks.security.common import MakeFinding, Part
-from gatekeeper.checks.security.secret_formats import entropy
+from gatekeeper.checks.security.secret_formats import entropy, says_made_up
 from gatekeeper.checks.security.secret_urls import DEFAULT_PASSWORDS, development_dsn
 from gatekeeper.model import Finding
 
@@ -106,6 +106,20 @@ def _inert(name: str, value: str) -> bool:
     return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
 
 
+#: a file's path (``/priv/cert/glific-CA.pem``, ``./keys/dev.pem``): it names where a
+#: credential may be kept, and holds none itself
+_FILE_PATH = re.compile(r"(?:/|\./|\.\./|~/)[\w.@+-]+(?:/[\w.@+-]+)*/?")
+
+
+def _names_no_secret(value: str) -> bool:
+    """A value that says it is made up (``this_is_not_the_secret``, ``fake-key``) or is a
+    file's path: no credential whatever the name (a short number under a secret's name,
+    ``OAUTH_PIN=1234``, still is one)."""
+    if "://" in value:
+        return False  # a URL is judged by its parts (secret_urls.py), not by a word in it
+    return says_made_up(value) or _FILE_PATH.fullmatch(value) is not None
+
+
 #: an enum-like setting (``wrapper``, ``info``, ``us-east``, ``EUR``): a lower-case word
 #: or a few joined, or a short code in capitals, plain (low entropy), as a template
 #: documents an option's choice
@@ -158,7 +172,7 @@ def env_findings(f: ChangedFile, text: str, part: Part, make: MakeFinding) -> li
             or value.lower() in DEFAULT_PASSWORDS
         ):
             continue
-        if value and not _inert(m.group(1), value):
+        if value and not _inert(m.group(1), value) and not _names_no_secret(value):
             names.append((n, m.group(1)))
     if not names:
         return []

@@ -540,7 +540,8 @@ def redact(value: str, prefix: int = 0) -> str:
 #: words that mark a value as made up: for documentation, a mock or a test fixture
 _MADE_UP = re.compile(
     r"(?i)mock|fake|dummy|example|sample|placeholder|changeme|change[_-]me|redacted|"
-    r"not[_-]?an?[_-]?(?:real|secret|valid|key|token|password)|notreal|invalid|foobar|"
+    r"not[_-]?(?:(?:an?|the)[_-]?)?(?:real|secret|valid|key|token|password)|notreal|invalid|"
+    r"foobar|"
     r"lorem|ipsum|xxxx|your[_-]|insert[_-]|replace[_-]?me|\btodo\b|\bfixme\b"
 )
 
@@ -549,6 +550,12 @@ _MADE_UP = re.compile(
 #: and at most a few digits and a mark (``securepassword123``, ``parentpassword1!``), the
 #: way documentation and API examples write one; no generator makes such a value
 _SAYS_PASSWORD = re.compile(r"[a-z]{0,20}(?:password|passwd|secret)[a-z]{0,20}\d{0,4}[!.?]?")
+
+
+def says_made_up(value: str) -> bool:
+    """Whether a value calls itself made up (``this_is_not_the_secret``, ``fake-key``,
+    ``changeme``), the first of :func:`is_placeholder`'s tests."""
+    return _MADE_UP.search(value) is not None
 
 
 def is_placeholder(value: str) -> bool:
