@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from gatekeeper.checks.migrations import hubmodels, hubs
 from gatekeeper.model import Level
 from tests.checks.migrations.projects import alembic_revision
@@ -196,8 +198,11 @@ def test_nine_model_referrers_leave_the_alembic_presumption(git_repo: Any) -> No
     assert errors(found) == ["index-not-concurrent"]
 
 
-def test_models_in_tests_or_in_the_migrations_folder_are_not_the_schema(git_repo: Any) -> None:
-    base = _alembic_app(10, folder="app/migrations/versions/models")
+@pytest.mark.parametrize("folder", ["app/migrations/versions/models", "tests/models"])
+def test_models_in_tests_or_in_the_migrations_folder_are_not_the_schema(
+    git_repo: Any, folder: str
+) -> None:
+    base = _alembic_app(10, folder=folder)
     found = findings(git_repo, base, {**base, **ALEMBIC_HEAD}, roundtrip="off")
     assert errors(found) == ["index-not-concurrent"]
 

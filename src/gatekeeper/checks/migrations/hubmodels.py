@@ -12,7 +12,7 @@ or bare, ``mapped_column`` alike) points at ``table``.
 
 Read at base, only in the Python files that declare a ``__tablename__`` (a ``Table(`` is
 read where one of them is),
-outside the migrations folder (its revisions are read by hubs.py already), at most
+outside the migrations folder (its revisions are read by hubs.py already) and tests, at most
 :data:`MAX_FILES` of them. A model file a pull request adds cannot make a table a hub.
 """
 
@@ -43,7 +43,7 @@ def pairs(changes: ChangeSet, skip_folder: str) -> set[tuple[str, str]]:
     files under ``skip_folder`` are not read."""
     found = changes.base_files_containing(["__tablename__"], ["*.py"]) or []
     prefix = skip_folder.rstrip("/") + "/" if skip_folder not in ("", ".") else None
-    paths = [p for p in found if prefix is None or not p.startswith(prefix)]
+    paths = [p for p in found if (prefix is None or not p.startswith(prefix)) and not _in_tests(p)]
     out: set[tuple[str, str]] = set()
     for path in sorted(paths, key=_model_first)[:MAX_FILES]:
         text = changes.text_at_base(path)
@@ -52,14 +52,17 @@ def pairs(changes: ChangeSet, skip_folder: str) -> set[tuple[str, str]]:
     return out
 
 
-def _model_first(path: str) -> tuple[int, str]:
-    """Files under a ``models`` folder or named ``models.py`` first, tests last."""
+def _in_tests(path: str) -> bool:
+    """A test's models (a fixture's tables) are no schema the application runs on."""
     parts = path.lower().split("/")
-    if any(p in ("tests", "test") for p in parts) or posixpath.basename(path).startswith("test_"):
-        return (2, path)
-    if any(p.startswith("model") for p in parts):
-        return (0, path)
-    return (1, path)
+    return any(p in ("tests", "test") for p in parts) or posixpath.basename(path).startswith(
+        "test_"
+    )
+
+
+def _model_first(path: str) -> tuple[int, str]:
+    """Files under a ``models`` folder or named ``models.py`` first."""
+    return (0 if any(p.startswith("model") for p in path.lower().split("/")) else 1, path)
 
 
 def pairs_in(text: str) -> set[tuple[str, str]]:
