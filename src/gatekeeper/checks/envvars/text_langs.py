@@ -96,6 +96,8 @@ ELIXIR_DOTENVY = Language(
         (re.compile(r"(?<![\w.:])env!?[ \t]*\("), "Dotenvy.env!"),
     ),
 )
+#: without the import, only the qualified form is Dotenvy's
+ELIXIR_QUALIFIED = Language(_HASH, (*ELIXIR.reads, _DOTENVY_QUALIFIED))
 _IMPORTS_DOTENVY = re.compile(r"^[ \t]*import[ \t]+Dotenvy\b", re.M)
 
 
@@ -104,7 +106,7 @@ def elixir_reads(text: str) -> list[EnvRead]:
     (bare only where the file imports Dotenvy: another module's ``env/1`` is no read)."""
     if _IMPORTS_DOTENVY.search(code_of(text, _HASH)):
         return reads_in(text, ELIXIR_DOTENVY)
-    return reads_in(text, Language(_HASH, (*ELIXIR.reads, _DOTENVY_QUALIFIED)))
+    return reads_in(text, ELIXIR_QUALIFIED)
 
 
 CSHARP = Language(
