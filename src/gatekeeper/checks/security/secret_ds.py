@@ -124,6 +124,6 @@ def detect_secrets(
         rule = _DS_OURS.get(secret.type) or _DS_KEYWORD_SHAPED.get(secret.type, RULE_OTHER)
         kind = str(secret.type)
         if secret.type in _DS_KEYWORD_SHAPED:
-            kind = f"value of a secret's name ({kind} pattern)"
+            kind = f"Value under a secret's name (matched detect-secrets' {kind} pattern)"
         hits.append(Hit(path, line, line, rule, kind, value))
     return hits
