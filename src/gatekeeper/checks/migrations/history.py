@@ -33,6 +33,7 @@ from gatekeeper.checks.migrations import (
     nodefile,
     nodefolder,
     pylogs,
+    pyguards,
     railsedits,
     rejected,
     sqltext,
@@ -311,6 +312,11 @@ def _same_statements_edited(
             "local names renamed one for one, or the wording of its log lines and error "
             "messages: the Go it runs is otherwise unchanged"
         )
+    elif m.framework == ALEMBIC:
+        what = (
+            "tests whether the objects its operations create or drop already exist: where "
+            "they do not, it runs the same operations"
+        )
     elif m.framework == RAILS:
         what = (
             "the Ruby around its operations: the ActiveRecord operations it runs (each "
@@ -420,7 +426,11 @@ _LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript"}
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     """A Go, PHP, Rails or Node migration whose SQL and schema calls are unchanged: only
     code around them was edited (linters' fixes, refactors, a ``change_table`` block
-    written out as ``add_column`` calls, a guard), which may or may not change what runs."""
+    written out as ``add_column`` calls, a guard), which may or may not change what runs;
+    an Alembic one whose only edit tests whether its objects exist (:mod:`pyguards`)."""
+    if m.framework == ALEMBIC and after is not None:
+        trees = _trees(before, after)
+        return trees is not None and pyguards.same_unguarded(*trees)
     if m.framework == RAILS and after is not None:
         return railsedits.same_operations(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == NODE and after is not None:
