@@ -75,3 +75,56 @@ def test_guards_are_read_in_normal_form() -> None:
     assert ops is not None
     assert "add_index(:users,:x)" in railsedits.unguarded(ops)
     assert "create_table(:t) do|t|" in railsedits.unguarded(ops)
+
+
+BACKFILLED = _migration(
+    "    add_column :users, :access_level, :integer, default: 0, null: false\n"
+    "    reversible do |dir|\n      dir.up do\n"
+    '        User.update_all("access_level = CASE WHEN admin_at IS NOT NULL THEN 1 ELSE 0 END")\n'
+    "      end\n    end\n"
+    "    Event.where(teen: true).find_each do |e|\n      e.tags << teens\n    end\n"
+)
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        # hcb 3183fc1a4f: the backfills commented out once their models had changed
+        _migration(
+            "    add_column :users, :access_level, :integer, default: 0, null: false\n"
+            "    # reversible do |dir|\n    #   dir.up do\n    #     User.update_all('x')\n"
+            "    #   end\n    # end\n"
+        ),
+        # hcb fe81f9870b: a scope the model lost replaced by one it has
+        BACKFILLED.replace("User.update_all", "User.unscoped.update_all"),
+    ],
+    ids=["backfills-commented-out", "model-scope-changed"],
+)
+def test_an_edit_of_the_data_steps_alone_warns(git_repo: Any, edited: str) -> None:
+    found = findings(git_repo, {PATH: BACKFILLED}, {PATH: edited}, roundtrip="off")
+    assert errors(found) == []
+    warned = [f for f in found if f.rule == "history-rewritten"]
+    assert [f.level for f in warned] == [Level.WARNING]
+    assert "only its data steps" in warned[0].message
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        # the backfill removed and the column's default changed with it
+        _migration("    add_column :users, :access_level, :integer, default: 1, null: false\n"),
+        # a model's connection reaches the schema: not a data step
+        BACKFILLED.replace(
+            "User.update_all(", "User.connection.execute('ALTER TABLE users ADD x int'); ("
+        ),
+        # a schema operation inside the reversible block
+        BACKFILLED.replace(
+            "        User.update_all",
+            "        add_index :users, :access_level\n        User.update_all",
+        ),
+    ],
+    ids=["schema-changed-too", "model-connection", "schema-in-reversible"],
+)
+def test_an_edit_beyond_the_data_steps_stays_a_rewrite(git_repo: Any, edited: str) -> None:
+    found = findings(git_repo, {PATH: BACKFILLED}, {PATH: edited}, roundtrip="off")
+    assert "history-rewritten" in errors(found)

@@ -32,8 +32,8 @@ from gatekeeper.checks.migrations import (
     lbreview,
     nodefile,
     nodefolder,
-    pylogs,
     pyguards,
+    pylogs,
     railsedits,
     rejected,
     sqltext,
@@ -194,6 +194,17 @@ def _behaviour_kept(
     definition; None for any other edit."""
     if status is FileStatus.MODIFIED and _same_statements(m, before, after):
         return _same_statements_edited(check, m, path, after)
+    if status is FileStatus.MODIFIED and _data_steps_edited(m, before, after):
+        return check.finding(
+            "history-rewritten",
+            f"The change edits {path}, a migration already merged, but only its data steps "
+            "(calls of the application's models, which write rows): the schema operations "
+            "it runs are unchanged. Databases that ran it keep the rows it wrote; ones that "
+            "have not will run the new steps (check them; a warning).",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
     follows = _follows_rename(changes, m, status, before, after)
     if follows is not None:
         return _renamed_call(check, path, *follows)
@@ -446,6 +457,15 @@ def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     if gomig.xorm_step(m.path, texts[1]):
         return goxorm.same_behaviour(*texts)  # its data steps are Go: the Go is judged
     return godowns.same_sql(*texts)
+
+
+def _data_steps_edited(m: Migration, before: bytes, after: bytes | None) -> bool:
+    """A Rails migration whose edit only touches the model calls that write its rows
+    (:func:`railsedits.same_schema_operations`)."""
+    if m.framework != RAILS or after is None:
+        return False
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    return railsedits.same_schema_operations(*texts)
 
 
 def _squashed(check: BaseCheck, path: str, allowed: flywayconf.Allowance) -> Finding:

@@ -239,3 +239,52 @@ def _spaced(text: str) -> str:
         squeezed = re.sub(r"\s+", " ", parts[index])
         parts[index] = re.sub(r"\s*([()\[\]{},])\s*", r"\1", squeezed)
     return "".join(parts)
+
+
+#: a statement that calls a model (``User.update_all(...)``, ``Event.where(...).find_each``)
+#: or binds what one returns (``tag = EventTag.find_or_create_by(...)``), in normal form
+_MODEL_CALL = re.compile(r"^(?:\w+\(= )?(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*\.\w")
+#: what a model chain may reach that changes the schema rather than rows
+_SCHEMA_REACH = re.compile(r"\b(?:connection|execute|exec_\w+|Migration|Schema)\b")
+#: blocks that only say when their statements run: left empty, they run nothing
+_WHEN_BLOCKS = re.compile(r"^(?:reversible\(\) do\|\w+\||\w+\.(?:up|down)\(\) do|up_only\(\) do)$")
+
+
+def same_schema_operations(before: str, after: str) -> bool:
+    """True when the two versions differ only in their data steps: statements that call
+    the application's models (and the blocks such a call opens), which write rows, not
+    the schema (hcb commented out a backfill that failed once its model changed, and
+    replaced ``with_deleted`` by ``unscoped``). Where the migration ran, its rows are
+    written; where it has not, the schema it builds is the same."""
+    old, new = operations(before), operations(after)
+    if old is None or new is None or old == new:
+        return False
+    return _schema_only(unguarded(old)) == _schema_only(unguarded(new))
+
+
+def _schema_only(ops: list[str]) -> list[str]:
+    """``ops`` without model calls, the blocks they open, and the ``reversible``/
+    ``dir.up``/``up_only`` blocks this leaves empty."""
+    out: list[str] = []
+    depth = 0  # inside a block a model call opened
+    for op in ops:
+        if depth:
+            depth += 1 if _opens(op) else -1 if op == "end()" else 0
+            continue
+        if _MODEL_CALL.match(op) and not _SCHEMA_REACH.search(op):
+            depth = 1 if _opens(op) else 0
+            continue
+        out.append(op)
+    while True:
+        emptied = [
+            i for i in range(len(out) - 1) if _WHEN_BLOCKS.match(out[i]) and out[i + 1] == "end()"
+        ]
+        if not emptied:
+            return out
+        out = [op for i, op in enumerate(out) if i not in emptied and i - 1 not in emptied]
+
+
+def _opens(op: str) -> bool:
+    """Whether the statement opens a ``do`` block (its normal form ends with the block's
+    opener)."""
+    return bool(re.search(r"\) do(?:\|[^|]*\|)?$", op))
