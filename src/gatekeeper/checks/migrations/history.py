@@ -171,6 +171,17 @@ def _relief(
             evidence=path,
             level=Level.WARNING,
         )
+    if tag and status is FileStatus.MODIFIED and _as_released(changes, tag, path, after):
+        # the edit undoes an edit made since the release: released databases match again
+        return check.finding(
+            "history-rewritten",
+            f"The change edits {path}, a merged migration, back to the text the newest "
+            f"release ({tag}) shipped: it undoes an edit made since, which only development "
+            "databases ran (a warning).",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
     same = _behaviour_kept(check, changes, m, status, path, before, after)
     if same is not None:
         return same
@@ -489,6 +500,18 @@ def in_release(changes: ChangeSet, tag: str, path: str) -> bool:
     except GitError:
         return True
     return done.returncode == 0
+
+
+def _as_released(changes: ChangeSet, tag: str, path: str, after: bytes | None) -> bool:
+    """Whether the head's text of ``path`` is the one the release ``tag`` shipped (glific
+    341d7e0821 moved a column added to a shipped migration hours before into a new one)."""
+    if after is None:
+        return False
+    try:
+        done = run_git(changes.root, "cat-file", "blob", f"{tag}:{path}", check=False, timeout=30)
+    except GitError:
+        return False
+    return done.returncode == 0 and done.stdout == after
 
 
 def _only_down(
