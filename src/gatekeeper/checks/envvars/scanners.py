@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gatekeeper.checks.envvars import text_reads
+from gatekeeper.checks.envvars import python_flaskconfig, text_reads
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.python_reads import python_reads
 from gatekeeper.checks.envvars.sides import Side
@@ -39,6 +39,8 @@ def scanner_for(path: str, text: str) -> Scanner | None:
 
 def _python(path: str, text: str, side: Side) -> Scan:
     reads, parsed = python_reads(text, path, side.modules)
+    if python_flaskconfig.may_hold_keys(text) and (classes := side.flask_classes()):
+        reads = reads + python_flaskconfig.class_reads(text, path, classes)
     return Scan(reads, None if parsed else "parsed-textually")
 
 

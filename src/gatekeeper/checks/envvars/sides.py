@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gatekeeper.checks.envvars import python_flaskconfig
 from gatekeeper.checks.envvars.model import EnvRead
 from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.text_constants import Neighbours
@@ -110,3 +111,13 @@ class Side:
         self.neighbours: Neighbours = Neighbours(
             self.read, lambda: listing(("**",)), containing, other_side=other
         )
+        self._containing = containing
+        self._flask: python_flaskconfig.Classes | None = None
+
+    def flask_classes(self) -> python_flaskconfig.Classes:
+        """The config classes Flask reads from the environment under a prefix (asked of
+        git once a side, when a Python file is scanned)."""
+        if self._flask is None:
+            calling = self._containing(["from_prefixed_env"], ["*.py"]) or []
+            self._flask = python_flaskconfig.prefixed_classes(calling, self.read, self.modules.find)
+        return self._flask
