@@ -191,6 +191,9 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "thirty-fourth (30)": (
         "glific/glific", "hackclub/hcb", "jellyfin/jellyfin", "gramps-project/gramps-web-api",
     ),
+    "thirty-fifth (31)": (
+        "simple-login/app", "bitmagnet-io/bitmagnet", "mirego/accent", "baptisteArno/typebot.io",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
