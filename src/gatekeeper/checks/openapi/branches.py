@@ -141,7 +141,9 @@ def pair_inline(
     c: SchemaComparer, lb: list[Any], lr: list[Any], left: list[int], right: list[int]
 ) -> list[tuple[int, int]]:
     """Unmatched inline branches that are one branch edited: the only ones left on each
-    side, else those whose types match exactly one branch on the other side."""
+    side, else those whose types match exactly one branch on the other side, else, among
+    branches of one type, those that are each other's likeliest counterpart
+    (:func:`_likeliest`)."""
     li = [i for i in left if _ref(lb[i]) is None]
     ri = [j for j in right if _ref(lr[j]) is None]
     if len(left) == 1 and len(right) == 1 and li and ri:
@@ -154,4 +156,58 @@ def pair_inline(
         same_r = [j for j, v in rsig.items() if v == key]
         if key and len(same_b) == 1 and len(same_r) == 1:
             pairs.append((i, same_r[0]))
+        elif key and same_r:
+            j = _likeliest(c, lb, lr, i, same_b, same_r)
+            if j is not None:
+                pairs.append((i, j))
     return pairs
+
+
+#: the share of property names two object branches must have in common to be one branch
+_ALIKE = 0.5
+
+
+def _likeliest(
+    c: SchemaComparer, lb: list[Any], lr: list[Any], i: int, same_b: list[int], same_r: list[int]
+) -> int | None:
+    """The revision's branch that base branch ``i`` became, among branches of one type:
+    the one sharing the most property names with it (at least half of both sides' names),
+    when ``i`` is that branch's likeliest base branch too; never one whose tag (a
+    property listing its values, as ``version: enum: ["6"]``) allows none of its. typebot's
+    import body is ``oneOf`` a version 6 and a version 5 typebot, each object; a property
+    added to the settings both share edits both branches, removes none."""
+    scores = {j: _alike(c, lb[i], lr[j]) for j in same_r}
+    best = max(scores.values(), default=0.0)
+    top = [j for j, score in scores.items() if score == best]
+    if best < _ALIKE or len(top) != 1:
+        return None
+    back = {k: _alike(c, lb[k], lr[top[0]]) for k in same_b}
+    return (
+        top[0]
+        if max(back.values()) == back[i] and list(back.values()).count(back[i]) == 1
+        else None
+    )
+
+
+def _alike(c: SchemaComparer, base: Any, rev: Any) -> float:
+    """How alike two object branches are: the share of property names they have in
+    common (0 when either lists none, or when a property both have allows values on one
+    side that are all refused on the other: the tag that tells the branches apart)."""
+    b, r = _d(c.deref_base(base)), _d(c.deref_rev(rev))
+    pb, pr = _d(b.get("properties")), _d(r.get("properties"))
+    if not pb or not pr:
+        return 0.0
+    for name in set(pb) & set(pr):
+        tb, tr = _tag(c.deref_base(pb[name])), _tag(c.deref_rev(pr[name]))
+        if tb is not None and tr is not None and not tb & tr:
+            return 0.0
+    return len(set(pb) & set(pr)) / len(set(pb) | set(pr))
+
+
+def _tag(schema: Any) -> frozenset[str] | None:
+    """The values a property allows when it lists them (``const``, ``enum``), else None."""
+    s = _d(schema)
+    if "const" in s:
+        return frozenset({repr(s["const"])})
+    enum = s.get("enum")
+    return frozenset(repr(v) for v in enum) if isinstance(enum, list) and enum else None

@@ -69,10 +69,10 @@ class SchemaComparer:
         b, r = self._base(base), self._rev(rev)
         b = self._unwrap(b, self._base) if isinstance(b, dict) else {}
         r = self._unwrap(r, self._rev) if isinstance(r, dict) else {}
-        # a component moved into (or out of) allOf is compared merged: the payload counts
-        if "allOf" in r and "allOf" not in b and _ref_in(base, r["allOf"]):
+        # a schema moved into (or out of) allOf is compared merged: the payload counts
+        if "allOf" in r and "allOf" not in b and self._part_of(base, r["allOf"], into=True):
             r = self._flatten(r, self._rev)
-        elif "allOf" in b and "allOf" not in r and _ref_in(rev, b["allOf"]):
+        elif "allOf" in b and "allOf" not in r and self._part_of(rev, b["allOf"], into=False):
             b = self._flatten(b, self._base)
         key = (id(b), id(r))
         hit = self._memo.get(key, MISSING)
@@ -88,6 +88,19 @@ class SchemaComparer:
             result.ref = _component(rev)
         self._memo[key] = result
         return result
+
+    def _part_of(self, node: Any, parts: Any, *, into: bool) -> bool:
+        """Whether ``node`` (one side's schema) is one of the other side's ``allOf``
+        parts: the same ``$ref``, or an inline part equal to it (typebot's credentials
+        body became ``allOf: [<the same anyOf>, {properties: {id: ...}}]``)."""
+        if _ref_in(node, parts):
+            return True
+        if not isinstance(parts, list) or _ref(node) is not None:
+            return False
+        inline = [p for p in parts if _ref(p) is None]
+        return any(
+            (self.compare(node, p) if into else self.compare(p, node)) is None for p in inline
+        )
 
     def _unwrap(self, schema: dict[str, Any], deref: Callable[[Any], Any]) -> dict[str, Any]:
         """``oneOf``/``anyOf`` of one schema and ``null`` reads as that schema, nullable.
