@@ -27,6 +27,10 @@ PUMPS = {
     "web/quotes.ts": "const S = z.object({\n" + "',\n" * (80 * KB) + "});S.parse(process.env)",
     "web/create.ts": "createEnv({ runtimeEnv: process.env, server: {\n" * (4 * KB)
     + "}})\n" * (4 * KB),
+    "web/spreads.ts": "const A = { server: { X_A: z.string() } };\n"
+    + "createEnv({ runtimeEnv: process.env, server: {\n"
+    + "...A.server,\n" * (16 * KB)
+    + "}})\n",
     "web/derived.ts": "const A = z.object({ X_A: z.string() });\n"
     + "".join(f"const S{i} = S{i + 1}.extend({{\n" for i in range(256 * KB // 24))
     + "S0.parse(process.env)\n",

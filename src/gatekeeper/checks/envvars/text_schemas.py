@@ -83,7 +83,7 @@ def schema_reads(text: str) -> list[EnvRead]:
     """The variables declared by the zod and t3-env schemas the file parses the
     environment with, and by envalid and convict schemas (:func:`library_reads`)."""
     reads: list[EnvRead] = library_reads(text)
-    if "process.env" not in text and "import.meta.env" not in text:
+    if "process.env" not in text and "import.meta.env" not in text and "createEnv" not in text:
         return reads
     parsed = set()
     for m in _PARSE.finditer(text):
@@ -102,8 +102,30 @@ def schema_reads(text: str) -> list[EnvRead]:
         for at in entries:
             section = _SECTION.match(text, at)
             if section is not None:
-                reads += _key_reads(text, section.end() - 1, "createEnv schema")
+                reads += _key_reads(text, section.end() - 1, "createEnv schema", spreads=True)
     return reads
+
+
+#: spreads followed per section (each looks its object up in the whole file)
+_MAX_SPREADS = 64
+#: an entry spreading another object in: ``...baseEnv.server`` or ``...serverEnv``
+_SPREAD = re.compile(
+    r"\.\.\.\s*([A-Za-z_$][\w$]{0,100})(?:\s*\.\s*([A-Za-z_$][\w$]{0,100}))?\s*(?=[,}\n])"
+)
+
+
+def _spread(text: str, at: int) -> int | None:
+    """Where the object an entry spreads in opens: a constant of the file, or one of its
+    members (typebot's ``server: {...baseEnv.server, ...smtpEnv.server}``)."""
+    m = _SPREAD.match(text, at)
+    brace = _object_constant(text, m.group(1)) if m else None
+    if m is None or brace is None or m.group(2) is None:
+        return brace
+    for entry in _entries(text, brace):
+        member = re.compile(rf"{re.escape(m.group(2))}\s*:\s*\{{").match(text, entry)
+        if member is not None:
+            return member.end() - 1
+    return None
 
 
 def _derived(text: str, parsed: set[str]) -> list[EnvRead]:
@@ -124,12 +146,19 @@ def _derived(text: str, parsed: set[str]) -> list[EnvRead]:
     return reads
 
 
-def _key_reads(text: str, brace: int, how: str) -> list[EnvRead]:
+def _key_reads(text: str, brace: int, how: str, *, spreads: bool = False) -> list[EnvRead]:
+    """The UPPER_SNAKE keys of the object opened at ``brace``; with ``spreads``, also
+    those of the file's objects it spreads in (one level: a spread of a spread is not
+    followed)."""
     reads = []
+    followed = 0
     for at in _entries(text, brace):
         key = _KEY.match(text, at)
         if key is not None:
             reads.append(EnvRead(key.group(1), line_of(text, at), how))
+        elif spreads and followed < _MAX_SPREADS and (inner := _spread(text, at)) is not None:
+            followed += 1
+            reads += _key_reads(text, inner, how)
     return reads
 
 
