@@ -702,9 +702,27 @@ def test_a_long_standing_env_template_gaining_an_option_word_is_no_credential() 
     assert rules(found) == ["env-file-committed"]
 
 
+def test_blanks_to_fill_and_a_list_of_words_in_a_test_env_are_no_credential() -> None:
+    # simple-login a608503df6: tests/test.env, committed for years, gains OIDC settings
+    # left for the developer to fill in, and the scopes to ask for
+    base = {"tests/test.env": "GOOGLE_CLIENT_SECRET=to_fill\n"}
+    added = (
+        "OIDC_AUTHORIZATION_URL=to_fill\nOIDC_CLIENT_SECRET=to_fill\n"
+        "OIDC_SCOPES=openid email profile\n"
+    )
+    head = {"tests/test.env": base["tests/test.env"] + added}
+    assert run_part("secrets", base, head) == []
+    # a blank to fill is a word of its own: a secret that merely holds the letters is not
+    secret = "OIDC_CLIENT_SECRET=Qm8tofillZr41xK\n"
+    found = run_part("secrets", base, {"tests/test.env": base["tests/test.env"] + secret})
+    assert "env-file-committed" in rules(found)
+
+
 @pytest.mark.parametrize(
     "added",
     [
+        # a list of words, one of them as random as a key
+        "OIDC_SCOPES=openid email qwhxzkvbnmrtplsd\n",
         "SMTP_PASSWORD=hunter\n",  # a word, but under a secret's name
         "APP_SEED=qwhxzkvbnmrtplsd\n",  # lower-case letters, but as random as a key
         "DATABASE_URL=postgres://app:Zx8kLm2Q@db/app\n",  # no word: a URL with a password

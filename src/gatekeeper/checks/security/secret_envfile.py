@@ -128,15 +128,20 @@ _SETTING_WORD = re.compile(
     # or a code in capitals (``PROVIDER_LCSC_CURRENCY=EUR``, ``LOG_LEVEL=INFO``)
     r"|[A-Z]{2,8}"
 )
+#: a setting may list a few such words (``OIDC_SCOPES=openid email profile``)
+_MAX_WORDS = 8
 #: bits per character above which a lower-case "word" may be a generated string
 _WORD_ENTROPY = 3.6
 
 
 def _setting_word(name: str, value: str) -> bool:
-    """A plain word under a name that does not say secret: no credential, once the file
-    is a long-standing committed one (see :func:`env_findings`)."""
+    """A plain word (or a few, space-separated) under a name that does not say secret:
+    no credential, once the file is a long-standing committed one (see
+    :func:`env_findings`)."""
+    words = value.split()
     return (
-        _SETTING_WORD.fullmatch(value) is not None
+        0 < len(words) <= _MAX_WORDS
+        and all(_SETTING_WORD.fullmatch(word) is not None for word in words)
         and entropy(value) < _WORD_ENTROPY
         and not _SECRET_NAME.search(name)
     )

@@ -542,7 +542,9 @@ _MADE_UP = re.compile(
     r"(?i)mock|fake|dummy|example|sample|placeholder|changeme|change[_-]me|redacted|"
     r"not[_-]?(?:(?:an?|the)[_-]?)?(?:real|secret|valid|key|token|password)|notreal|invalid|"
     r"foobar|"
-    r"lorem|ipsum|xxxx|your[_-]|insert[_-]|replace[_-]?me|\btodo\b|\bfixme\b"
+    r"lorem|ipsum|xxxx|your[_-]|insert[_-]|replace[_-]?me|\btodo\b|\bfixme\b|"
+    # a blank to fill in (simple-login's ``OIDC_CLIENT_SECRET=to_fill``)
+    r"\bto[_-]?fill\b|\bfill[_-]?(?:me|in)\b"
 )
 
 
