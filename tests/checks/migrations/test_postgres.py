@@ -46,6 +46,44 @@ def test_schema_difference_is_named(pg_url: str) -> None:
     assert "table public.t" in finding.message
 
 
+QUEUE_UP = (
+    "CREATE TABLE q (id int, at timestamptz);\n"
+    "CREATE {replace}FUNCTION q_announce() RETURNS trigger AS $$\n"
+    "BEGIN PERFORM pg_notify('q', CAST(NEW.id AS text)); RETURN NEW; END;\n"
+    "$$ LANGUAGE plpgsql;\n"
+    "CREATE TRIGGER q_announce AFTER INSERT ON q FOR EACH ROW EXECUTE PROCEDURE q_announce();"
+)
+
+
+def _roundtrip(pg_url: str, up: str, down: str, mode: str = "postgres") -> list[tuple[str, str]]:
+    head = {"db/1_queue.up.sql": up, "db/1_queue.down.sql": down}
+    ctx = context(changeset({}, head), {"roundtrip": mode, "database_url": pg_url})
+    found = MigrationsCheck().run(ctx)
+    return [(f.rule, f.level.value) for f in found if f.rule.startswith("roundtrip")]
+
+
+@pytest.mark.parametrize("mode", ["postgres", "auto"])
+def test_a_function_the_down_leaves_and_the_up_replaces_is_a_warning(
+    pg_url: str, mode: str
+) -> None:
+    # bitmagnet c8e1960363: the down drops the queue table, not the trigger's function;
+    # the up creates it with OR REPLACE, so up, down, up works (auto: SQLite cannot parse
+    # the function, PostgreSQL's verdict stands)
+    found = _roundtrip(pg_url, QUEUE_UP.format(replace="OR REPLACE "), "DROP TABLE q;", mode)
+    assert found == [("roundtrip-failed", "warning")]
+
+
+def test_a_leftover_that_breaks_the_next_up_or_anything_beyond_functions_fails(
+    pg_url: str,
+) -> None:
+    # without OR REPLACE the second up fails on the function left behind
+    found = _roundtrip(pg_url, QUEUE_UP.format(replace=""), "DROP TABLE q;")
+    assert found == [("roundtrip-failed", "error")]
+    # a table left behind as well is a down that does not restore the schema
+    up = QUEUE_UP.format(replace="OR REPLACE ") + "\nCREATE TABLE IF NOT EXISTS r (id int);"
+    assert _roundtrip(pg_url, up, "DROP TABLE q;") == [("roundtrip-failed", "error")]
+
+
 def test_unreachable_database_url_is_a_check_error(tmp_path: Path) -> None:
     url = f"postgresql://someone:secret@/postgres?host={tmp_path}&port=1"
     ctx = context(changeset({}, HALF_WAY), {"roundtrip": "postgres", "database_url": url})

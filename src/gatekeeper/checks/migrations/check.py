@@ -55,7 +55,7 @@ from gatekeeper.checks.migrations.detect import (
 )
 from gatekeeper.checks.migrations.rules import RULES
 from gatekeeper.checks.migrations.schema import CONFIG_SCHEMA
-from gatekeeper.model import Finding
+from gatekeeper.model import Finding, Level
 
 #: said of a form SQLite refuses only on a table that holds rows
 _WITH_ROWS = " on a table that holds rows"
@@ -333,6 +333,14 @@ class MigrationsCheck(BaseCheck):
         return found
 
     def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
+        if problem.leftover:
+            return self.finding(
+                "roundtrip-failed",
+                f"Roundtrip of {problem.path} on {engine}: {problem.message}.",
+                path=problem.path,
+                evidence=problem.message,
+                level=Level.WARNING,
+            )
         if problem.failed:
             return self.finding(
                 "roundtrip-failed",

@@ -10,6 +10,7 @@ and how to make it run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 
 from gatekeeper.checks.interface import CheckError
@@ -137,7 +138,7 @@ def _both(pr: Problem, on_sqlite: str, named: bool) -> Problem:
         message, failed = f"neither SQLite nor PostgreSQL parses its up: {message}", False
     if not failed and on_sqlite:
         message += f" (on SQLite: {on_sqlite})"
-    return Problem(pr.path, failed, message, pr.line, pr.step)
+    return dataclasses.replace(pr, message=message, failed=failed)
 
 
 def _how_to(pr: Problem, why: str = "") -> Problem:
