@@ -10,6 +10,7 @@ import pytest
 
 from gatekeeper.checks.interface import CheckError
 from gatekeeper.checks.migrations import MigrationsCheck, engines, postgres
+from gatekeeper.report.escape import md_blocks
 from gatekeeper.testing import changeset, context
 
 HALF_WAY = {
@@ -71,6 +72,17 @@ def test_a_function_the_down_leaves_and_the_up_replaces_is_a_warning(
     # the function, PostgreSQL's verdict stands)
     found = _roundtrip(pg_url, QUEUE_UP.format(replace="OR REPLACE "), "DROP TABLE q;", mode)
     assert found == [("roundtrip-failed", "warning")]
+
+
+def test_the_table_says_a_round_trip_with_leftovers_held(pg_url: str) -> None:
+    head = {
+        "db/1_queue.up.sql": QUEUE_UP.format(replace="OR REPLACE "),
+        "db/1_queue.down.sql": "DROP TABLE q;",
+    }
+    ctx = context(changeset({}, head), {"roundtrip": "postgres", "database_url": pg_url})
+    list(MigrationsCheck().run(ctx))
+    assert "held (the down leaves functions behind)" in md_blocks(ctx.details)
+    assert "failed" not in md_blocks(ctx.details)
 
 
 def test_a_leftover_that_breaks_the_next_up_or_anything_beyond_functions_fails(
