@@ -36,7 +36,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -120,8 +120,13 @@ def osv_endpoint(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         yield dated, f"OSV: loopback server over {records}, as of each commit's date"
 
 
-def run_all(args: argparse.Namespace, commits: list[Commit]) -> tuple[list[Run], list[str]]:
-    """Replay every selected commit, repository by repository."""
+def run_all(
+    args: argparse.Namespace,
+    commits: list[Commit],
+    save: Callable[[list[Run], list[str]], None] | None = None,
+) -> tuple[list[Run], list[str]]:
+    """Replay every selected commit, repository by repository; ``save`` is handed what
+    is done after each repository, so a run stopped half-way keeps it."""
     notes: list[str] = []
     runs: list[Run] = []
     by_repo: dict[str, list[Commit]] = {}
@@ -147,7 +152,19 @@ def run_all(args: argparse.Namespace, commits: list[Commit]) -> tuple[list[Run],
             notes.extend(skipped)
             for note in skipped:
                 print(note, file=sys.stderr)
+            if save is not None:
+                finished = list(by_repo).index(repo) + 1
+                save(runs, [*notes, f"partial: {finished} of {len(by_repo)} repositories"])
     return runs, notes
+
+
+def write_json(path: Path, runs: list[Run], notes: list[str]) -> None:
+    """Write the runs and notes to ``path`` whole or not at all (a reader never sees half
+    a file, a stopped run leaves the last complete one)."""
+    payload = {"runs": [r.to_json() for r in runs], "notes": notes}
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    os.replace(scratch, path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,15 +182,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes = [*data.get("notes", ()), f"rescored from {args.rescore}"]
     else:
         started = time.perf_counter()
-        runs, notes = run_all(args, commits)
+        json_path = args.json
+        save = (lambda r, n: write_json(json_path, r, n)) if json_path else None
+        runs, notes = run_all(args, commits, save)
         notes.append(f"replay took {time.perf_counter() - started:.0f} s")
         notes.append(
             f"load average (1 min) {load_before[0]:.1f} at start, {os.getloadavg()[0]:.1f} "
             f"at end, on {os.cpu_count()} CPUs"
         )
     if args.json and not args.rescore:
-        payload = {"runs": [r.to_json() for r in runs], "notes": notes}
-        args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+        write_json(args.json, runs, notes)
     print(render(commits, runs, notes, show_holdout=args.show_holdout), end="")
     return 0
 

@@ -11,6 +11,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -420,6 +421,44 @@ def test_replay_of_a_local_repository(tmp_path: Path, capsys: pytest.CaptureFixt
     rescored = capsys.readouterr().out
     assert "FALSE BLOCK" not in rescored
     assert f"rescored from {results}" in rescored
+
+
+@pytest.mark.slow
+def test_a_replay_stopped_half_way_keeps_the_repositories_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirrors = tmp_path / "mirrors"
+    shas = {}
+    for name in ("first", "second"):
+        repo = GitRepo(mirrors / f"acme+{name}" / "repo")
+        repo.commit({"README.md": f"# {name}\n"})
+        shas[name] = repo.commit({"app.py": "x = 1\n"})
+    commits = tmp_path / "commits.yml"
+    commits.write_text(
+        "version: 1\nrepositories:\n"
+        + "".join(
+            f"  acme/{name}:\n    stack: Python\n    commits:\n"
+            f"      - {{sha: {sha}, kind: code, label: pass, split: tune, reason: r}}\n"
+            for name, sha in shas.items()
+        ),
+        encoding="utf-8",
+    )
+    real = replay.replay_repository
+
+    def stopping(repo: str, *args: Any, **kwargs: Any) -> Any:
+        if repo == "acme/second":
+            raise KeyboardInterrupt  # the operator stops the run during the second
+        return real(repo, *args, **kwargs)
+
+    monkeypatch.setattr(replay, "replay_repository", stopping)
+    results = tmp_path / "results.json"
+    argv = ["--commits", str(commits), "--mirrors", str(mirrors), "--json", str(results)]
+    with pytest.raises(KeyboardInterrupt):
+        replay.main([*argv, "--osv-url", "http://127.0.0.1:9/v1/query"])
+    saved = json.loads(results.read_text(encoding="utf-8"))
+    assert [(r["repo"], r["sha"]) for r in saved["runs"]] == [("acme/first", shas["first"])]
+    assert "partial: 1 of 2 repositories" in saved["notes"]
+    assert not results.with_name("results.json.tmp").exists()
 
 
 def test_the_osv_url_is_dated_with_the_commit_only_where_it_asks_for_it() -> None:
