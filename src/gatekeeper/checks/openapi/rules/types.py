@@ -48,10 +48,13 @@ def check_types(
         )
         return
     if d.types is None and fmt is not None:
-        # format only: dropping it accepts more, adding one restricts
+        # format only: dropping it accepts more, adding one restricts, except the widest
+        # of its type (an integer said to be int64, a number double: harbor's ids), which
+        # every client's value already fits: read as a widening of a request and a
+        # narrowing of a response, neither breaks anyone
         kind = (
             "generalized"
-            if fmt[1] is MISSING
+            if fmt[1] is MISSING or (_widest(new, fmt) and site.request)
             else "specialized"
             if fmt[0] is MISSING
             else "changed"
@@ -84,6 +87,15 @@ def check_types(
             emit("type-changed", msg)
     else:
         emit(f"type-{kind}", msg)
+
+
+#: the widest format of a type: declaring it restricts nothing a client sends
+_WIDEST = {"integer": "int64", "number": "double"}
+
+
+def _widest(types: list[str], fmt: tuple[Any, Any]) -> bool:
+    """Whether a format added where there was none is the widest one of the type."""
+    return fmt[0] is MISSING and len(types) == 1 and _WIDEST.get(types[0]) == fmt[1]
 
 
 def _told_by_branches(c: Collector, d: SchemaDiff) -> bool:
