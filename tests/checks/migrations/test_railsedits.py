@@ -122,8 +122,17 @@ def test_an_edit_of_the_data_steps_alone_warns(git_repo: Any, edited: str) -> No
             "        User.update_all",
             "        add_index :users, :access_level\n        User.update_all",
         ),
+        # a data step that now blanks or deletes rows is no repair
+        BACKFILLED.replace("User.update_all(", "User.update_all(access_level: nil); ("),
+        BACKFILLED.replace("User.update_all(", "User.where(admin: false).delete_all; ("),
     ],
-    ids=["schema-changed-too", "model-connection", "schema-in-reversible"],
+    ids=[
+        "schema-changed-too",
+        "model-connection",
+        "schema-in-reversible",
+        "now-blanks-values",
+        "now-deletes-rows",
+    ],
 )
 def test_an_edit_beyond_the_data_steps_stays_a_rewrite(git_repo: Any, edited: str) -> None:
     found = findings(git_repo, {PATH: BACKFILLED}, {PATH: edited}, roundtrip="off")

@@ -246,6 +246,12 @@ def _spaced(text: str) -> str:
 _MODEL_CALL = re.compile(r"^(?:\w+\(= )?(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*\.\w")
 #: what a model chain may reach that changes the schema rather than rows
 _SCHEMA_REACH = re.compile(r"\b(?:connection|execute|exec_\w+|Migration|Schema)\b")
+#: a model call that deletes rows or erases values (``delete_all``, ``update_all(x: "")``)
+_DESTRUCTIVE = re.compile(
+    r"\.(?:delete_all|destroy_all|delete|destroy|truncate)\b"
+    r"|\bupdate_all\(.*(?::\s*(?:nil|\"\"|'')|=\s*(?:NULL|''))",
+    re.IGNORECASE,
+)
 #: blocks that only say when their statements run: left empty, they run nothing
 _WHEN_BLOCKS = re.compile(r"^(?:reversible\(\) do\|\w+\||\w+\.(?:up|down)\(\) do|up_only\(\) do)$")
 
@@ -259,6 +265,9 @@ def same_schema_operations(before: str, after: str) -> bool:
     old, new = operations(before), operations(after)
     if old is None or new is None or old == new:
         return False
+    added = set(new) - set(old)
+    if any(_MODEL_CALL.match(op) and _DESTRUCTIVE.search(op) for op in added):
+        return False  # a data step that now deletes or blanks rows is no repair
     return _schema_only(unguarded(old)) == _schema_only(unguarded(new))
 
 
