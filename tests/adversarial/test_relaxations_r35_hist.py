@@ -108,3 +108,18 @@ def test_a_new_run_python_lambda_with_ddl_blocks(attack: AttackFactory) -> None:
         )
     }
     assert_blocked(attack(POLICY, {**DJ_BASE, DJ_PATH: DJ_MERGED}, head).judge(), HISTORY)
+
+
+def test_a_project_import_inside_the_data_step_blocks(attack: AttackFactory) -> None:
+    head = _edited("    from shop.tools import reshape_schema\n\n    reshape_schema()\n")
+    assert_blocked(attack(POLICY, {**DJ_BASE, DJ_PATH: DJ_MERGED}, head).judge(), HISTORY)
+
+
+def test_a_run_python_argument_that_runs_code_on_load_blocks(attack: AttackFactory) -> None:
+    head = {
+        DJ_PATH: DJ_MERGED.replace(
+            "RunPython(backfill, migrations.RunPython.noop)",
+            "RunPython(backfill, reverse_code=_cleanup())",
+        )
+    }
+    assert_blocked(attack(POLICY, {**DJ_BASE, DJ_PATH: DJ_MERGED}, head).judge(), HISTORY)

@@ -31,7 +31,9 @@ import re
 import sys
 
 #: SQL that changes the schema rather than rows
-_DDL = re.compile(r"\b(?:CREATE|ALTER|DROP|RENAME|TRUNCATE|GRANT|REVOKE|COMMENT\s+ON)\b", re.I)
+_DDL = re.compile(
+    r"\b(?:CREATE|ALTER|DROP|RENAME|TRUNCATE|GRANT|REVOKE|COMMENT\s+ON|DELETE)\b", re.I
+)
 #: calls through which code could reach anything
 _OPAQUE = frozenset({
     "exec", "eval", "compile", "getattr", "setattr", "delattr", "__import__",
@@ -42,6 +44,8 @@ _OPAQUE = frozenset({
     "add_constraint", "remove_constraint", "alter_unique_together",
     "alter_index_together", "alter_db_table_comment", "deferred_sql",
 })  # fmt: skip
+#: what a ``RunPython`` argument may be made of outside a lambda's body
+_INERT = (ast.Name, ast.Attribute, ast.Constant, ast.Load, ast.arguments, ast.arg)
 #: methods that hand SQL to the database: their SQL must be a literal
 _SQL_CALLS = frozenset({"execute", "executemany", "executescript", "raw", "RawSQL", "extra"})
 
@@ -57,6 +61,8 @@ def same_schema_operations(before: ast.Module, after: ast.Module) -> bool:
     reached = _closure(old.reads | new.reads, old, new)
     if any(old.bound.get(name) != new.bound.get(name) for name in reached):
         return False
+    if old.star or new.star or old.kept_order(new) != new.kept_order(old):
+        return False  # a star import may bind any name; reordered, a binding may change
     known = set(old.dumps) | {ast.dump(step) for step in old.steps}
     edited: list[ast.AST] = [s for s in new.statements if ast.dump(s) not in known]
     edited += [step for step in new.steps if ast.dump(step) not in known]
@@ -77,6 +83,19 @@ class _Module:
         self.loose: list[str] = []  # statements that bind no name, in order
         self.dumps: list[str] = []
         self.statements: list[ast.stmt] = []  # every module-level one but the class
+
+    @property
+    def star(self) -> bool:
+        return any(
+            isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names)
+            for s in self.statements
+        )
+
+    def kept_order(self, other: _Module) -> list[str]:
+        """The dumps of the statements ``other`` also has, in this module's order."""
+        theirs = set(other.dumps)
+        kept = [d for d in self.dumps if d in theirs]
+        return [d for i, d in enumerate(kept) if d not in kept[i + 1 :]]  # a repeat rebinds
 
     @classmethod
     def read(cls, tree: ast.Module) -> _Module | None:
@@ -125,7 +144,7 @@ def _without_run_python(klass: ast.ClassDef) -> tuple[ast.ClassDef, list[ast.exp
     return copy, steps
 
 
-def _is_run_python(node: ast.expr) -> bool:
+def _is_run_python(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -169,17 +188,81 @@ def _data_only(node: ast.AST) -> bool:
     """Whether code may only write rows (module docstring)."""
     if isinstance(node, ast.Import | ast.ImportFrom):
         return _harmless_import(node)
+    if _is_run_python(node) and not _inert_arguments(node):
+        return False
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not _loads_inert(
+        node
+    ):
+        return False
     editors = _editor_params(node)
     for sub in ast.walk(node):
+        if isinstance(sub, ast.Import | ast.ImportFrom) and not _harmless_import(sub):
+            return False
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and _DDL.search(sub.value):
             return False
         if isinstance(sub, ast.Attribute) and sub.attr in _OPAQUE:
             return False
         if isinstance(sub, ast.Name) and (sub.id in _OPAQUE or sub.id in editors):
             return False
-        if isinstance(sub, ast.Call) and not _literal_sql(sub):
+        if isinstance(sub, ast.Call) and (not _literal_sql(sub) or _loses_rows(sub)):
+            return False
+        if isinstance(sub, ast.Assign) and any(_erases(v) for v in [sub.value]):
             return False
     return True
+
+
+def _loses_rows(call: ast.Call) -> bool:
+    """A call that deletes rows or erases values: ``.delete()``, ``.update(x=None)``; an
+    edited data step may write rows, never take them away (the damage lands on every
+    database of an older release that upgrades)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name in {"delete", "bulk_delete", "truncate"}:
+        return True
+    return name in {"update", "bulk_update"} and any(_erases(k.value) for k in call.keywords)
+
+
+def _erases(value: ast.expr) -> bool:
+    """A value that erases what a field held: None or an empty string."""
+    return isinstance(value, ast.Constant) and value.value in (None, "")
+
+
+def _loads_inert(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+    """A definition that runs no code as the module loads: no decorator, and annotations
+    and defaults made only of names and constants."""
+    if node.decorator_list:
+        return False
+    loaded: list[ast.expr] = []
+    if isinstance(node, ast.ClassDef):
+        loaded += [*node.bases, *(k.value for k in node.keywords)]
+    else:
+        args = node.args
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        loaded += [a.annotation for a in every if a is not None and a.annotation is not None]
+        loaded += [d for d in [*args.defaults, *args.kw_defaults] if d is not None]
+        loaded += [node.returns] if node.returns is not None else []
+    return all(isinstance(sub, _INERT) for expr in loaded for sub in ast.walk(expr))
+
+
+def _inert_arguments(step: ast.AST) -> bool:
+    """Whether a ``RunPython`` call's arguments only name code (functions, lambdas,
+    constants): they are evaluated as the module loads, where a call could run anything."""
+    assert isinstance(step, ast.Call)
+    for arg in [*step.args, *(k.value for k in step.keywords)]:
+        for sub in ast.walk(arg):
+            if isinstance(sub, ast.Lambda):
+                continue
+            if not isinstance(sub, _INERT) and not _in_lambda(sub, arg):
+                return False
+    return True
+
+
+def _in_lambda(node: ast.AST, root: ast.AST) -> bool:
+    """Whether ``node`` lies inside a lambda within ``root`` (it runs only when called)."""
+    return any(
+        isinstance(lam, ast.Lambda) and any(n is node for n in ast.walk(lam.body))
+        for lam in ast.walk(root)
+    )
 
 
 def _harmless_import(node: ast.Import | ast.ImportFrom) -> bool:
@@ -191,6 +274,8 @@ def _harmless_import(node: ast.Import | ast.ImportFrom) -> bool:
         roots = [node.module.split(".")[0]]
     else:
         roots = [alias.name.split(".")[0] for alias in node.names]
+    if "__future__" in roots or any(alias.name == "*" for alias in node.names):
+        return False  # it changes how the module compiles, or may bind any name
     return all(root == "django" or root in sys.stdlib_module_names for root in roots)
 
 
