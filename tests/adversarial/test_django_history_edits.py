@@ -51,8 +51,6 @@ ATTACKS = {
         '\n\ndef fill(apps, schema_editor):\n    apps.get_model("shop", "Item").objects.all()'
         ".delete()\n\n\nclass Migration",
     ),
-    # the arguments swapped: the "reverse" now runs forward
-    "swapped": HONEST.replace("RunPython(fill, reverse_code=unfill)", "RunPython(unfill, fill)"),
     # a reverse argument that calls code as the module loads (a decorator in disguise)
     "call in reverse": HONEST.replace("reverse_code=unfill", "reverse_code=patch(fill)"),
     # a new function whose decorator runs at load time, named only by the reverse
@@ -87,9 +85,28 @@ def test_a_forward_change_dressed_as_a_reverse_edit_blocks(
     assert_blocked(verdict, "migrations/history-rewritten")
 
 
-def test_editing_a_helper_the_forward_shares_with_the_new_reverse_blocks(
+#: since round 35 (djsteps.py) an edit of the data steps alone, which writes rows and
+#: neither deletes nor erases them, is a warning: the schema is the same either way
+DATA_STEP_EDITS = {
+    # the arguments swapped: the "reverse" now runs forward, setting flag=False
+    "swapped": HONEST.replace("RunPython(fill, reverse_code=unfill)", "RunPython(unfill, fill)"),
+}
+
+
+@pytest.mark.parametrize("head", DATA_STEP_EDITS.values(), ids=DATA_STEP_EDITS.keys())
+def test_a_forward_data_step_edit_is_a_warning(attack: AttackFactory, head: str) -> None:
+    verdict = attack(
+        POLICY, {PATH: MERGED, "shop/migrations/__init__.py": ""}, {PATH: head}
+    ).judge()
+    assert "migrations/history-rewritten" not in blocking_rules(verdict)
+    assert any(r.finding.rule == "history-rewritten" for r in verdict.results)
+
+
+def test_editing_a_helper_the_forward_shares_with_the_new_reverse_warns(
     attack: AttackFactory,
 ) -> None:
+    # round 35: the helper writes rows for the forward data step, so its edit is a data
+    # step edit, a warning (before, it blocked as an edit of forward code)
     # the helper is named by the reverse, but by the forward too: it is forward code
     helper = 'def rows(apps):\n    return apps.get_model("shop", "Item").objects\n\n\n'
     base = MERGED.replace("def fill", helper + "def fill").replace(
@@ -105,7 +122,9 @@ def test_editing_a_helper_the_forward_shares_with_the_new_reverse_blocks(
         "\n\nclass Migration",
     ).replace("RunPython(fill)", "RunPython(fill, unfill)")
     verdict = attack(POLICY, {PATH: base, "shop/migrations/__init__.py": ""}, {PATH: head})
-    assert_blocked(verdict.judge(), "migrations/history-rewritten")
+    judged = verdict.judge()
+    assert "migrations/history-rewritten" not in blocking_rules(judged)
+    assert any(r.finding.rule == "history-rewritten" for r in judged.results)
 
 
 def test_an_import_reordered_around_a_star_import_blocks(attack: AttackFactory) -> None:

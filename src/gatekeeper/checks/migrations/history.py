@@ -18,12 +18,14 @@ from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.interface import BaseCheck
 from gatekeeper.checks.migrations import (
     djhistory,
+    djsteps,
     doctrine,
     drizzle,
     ecto,
     ectocasts,
     ectoops,
     ectorenames,
+    existguards,
     flywayconf,
     godowns,
     gomig,
@@ -205,11 +207,22 @@ def _behaviour_kept(
     definition; None for any other edit."""
     if status is FileStatus.MODIFIED and _same_statements(m, before, after):
         return _same_statements_edited(check, m, path, after)
+    if status is FileStatus.MODIFIED and _guards_added(m, before, after):
+        return check.finding(
+            "history-rewritten",
+            f"The change edits {path}, a migration already merged, but only makes its "
+            "statements test whether their object exists (IF NOT EXISTS, IF EXISTS): a "
+            "database that ran it does not run it again, one that has not runs the same "
+            "statements, skipping an object already there (a warning).",
+            path=path,
+            evidence=path,
+            level=Level.WARNING,
+        )
     if status is FileStatus.MODIFIED and _data_steps_edited(m, before, after):
         return check.finding(
             "history-rewritten",
             f"The change edits {path}, a migration already merged, but only its data steps "
-            "(calls of the application's models, which write rows): the schema operations "
+            f"({_STEPS.get(m.framework, _STEPS[RAILS])}, which write rows): the schema operations "
             "it runs are unchanged. Databases that ran it keep the rows it wrote; ones that "
             "have not will run the new steps (check them; a warning).",
             path=path,
@@ -441,6 +454,8 @@ def _first_line(statements: list[sqltext.Statement]) -> int:
     return statements[0].line if statements else 0
 
 
+#: what a migration's data steps are, for the message of an edit to them alone
+_STEPS = {RAILS: "calls of the application's models", DJANGO: "RunPython functions"}
 #: the language of the code around a migration's SQL, for the message of an edit to it
 _LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript"}
 
@@ -470,9 +485,22 @@ def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     return godowns.same_sql(*texts)
 
 
+def _guards_added(m: Migration, before: bytes, after: bytes | None) -> bool:
+    """A migration whose edit only adds existence guards to its statements
+    (:mod:`existguards`)."""
+    if after is None:
+        return False
+    texts = [b.decode("utf-8", "replace") for b in (before, after)]
+    return existguards.only_guards_added(m.framework, *texts)
+
+
 def _data_steps_edited(m: Migration, before: bytes, after: bytes | None) -> bool:
     """A Rails migration whose edit only touches the model calls that write its rows
-    (:func:`railsedits.same_schema_operations`)."""
+    (:func:`railsedits.same_schema_operations`), a Django one whose edit only touches
+    its ``RunPython`` steps (:mod:`djsteps`)."""
+    if m.framework == DJANGO and after is not None:
+        trees = _trees(before, after)
+        return trees is not None and djsteps.same_schema_operations(*trees)
     if m.framework != RAILS or after is None:
         return False
     texts = [b.decode("utf-8", "replace") for b in (before, after)]
