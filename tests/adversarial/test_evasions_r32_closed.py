@@ -60,3 +60,20 @@ def test_a_concurrent_build_after_commit_then_begin_blocks(attack: AttackFactory
     head = {"migrations/versions/a2_ix.py": revision}
     verdict = attack(MIGRATIONS, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "migrations/concurrent-in-transaction")
+
+
+def test_a_django_configurations_value_blocks_unless_a_real_doc_names_it(
+    attack: AttackFactory,
+) -> None:
+    # stacks34: values.Value(environ_name=...) is a read; a .dist file outside env.d, or
+    # an env.d folder's file that is no .dist template, documents nothing
+    settings = (
+        "from configurations import Configuration, values\n\n\nclass Base(Configuration):\n"
+        "    A = 1\n{new}"
+    )
+    new = '    TOKEN = values.SecretValue(environ_name="APP_TOKEN", environ_prefix=None)\n'
+    base = {"app/settings.py": settings.format(new=""), "docs/env.md": "# Env\n"}
+    decoys = ({"app/common.dist": "APP_TOKEN=x\n"}, {"env.d/dev/notes.py": "APP_TOKEN = 1\n"})
+    for decoy in decoys:
+        head = {"app/settings.py": settings.format(new=new), **decoy}
+        assert_blocked(attack(ENV, base, head).judge(), "env-vars/undocumented")

@@ -79,6 +79,9 @@ DEFAULT_DOCS = (
     "**/.env.*.sample",
     # and an example with a further part: BookStack's .env.example.complete
     *(f"**/.env.{word}.*" for word in ("example", "sample", "template", "dist")),
+    # La Suite's env.d/<stage>/<service>.dist, the templates ``make`` copies into place
+    "env.d/**/*.dist",
+    "**/env.d/**/*.dist",
     # Unix manual pages (miniflux.1, man/app.conf.5): options set in bold, ``.B NAME``
     "/*.[1-8]",
     "**/man/**/*.[1-8]",
@@ -372,6 +375,7 @@ def doc_kind(path: str) -> str | None:
         name.startswith(".env")
         or name.endswith(ENV_TEMPLATE_SUFFIXES)
         or name in ENV_TEMPLATE_NAMES
+        or _env_dir_template(path)
     ):
         return "env"
     if name == "app.json":
@@ -383,6 +387,13 @@ def doc_kind(path: str) -> str | None:
     if _MANIFEST_NAME.search(name):
         return "manifest"
     return None
+
+
+def _env_dir_template(path: str) -> bool:
+    """A ``.dist`` template kept in an ``env.d`` folder (``env.d/development/common.dist``):
+    env files named for the service they configure, copied into place by the Makefile."""
+    parts = PurePosixPath(path.lower()).parts
+    return parts[-1].endswith(".dist") and "env.d" in parts[:-1]
 
 
 #: a deployment manifest, plain or as the template a deploy tool renders

@@ -62,6 +62,8 @@ GATE = (
     "BaseSettings",
     "envvar",
     "airflow.configuration",
+    "from configurations",
+    "import configurations",
 )
 _OBJECT_CLASSES = {
     "environs.Env": "environs",

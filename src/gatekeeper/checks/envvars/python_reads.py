@@ -6,7 +6,8 @@ starlette's ``config = Config(".env")``, ``config("X")``; environs
 ``env.str("X")`` (``Env(prefix=)``, ``env.prefixed("P_")``); django-environ ``env("X")``,
 ``env.bool("X")``, ``env.db()``; dynaconf ``settings.X`` / ``settings.get("x")`` (with its
 ``envvar_prefix``, by default ``DYNACONF_``); pydantic settings fields (see
-:mod:`pydantic_fields`). Names may be literals, constants of the module or of the module
+:mod:`pydantic_fields`); django-configurations ``values.Value(environ_name=...)`` (see
+:mod:`python_djconfigurations`). Names may be literals, constants of the module or of the module
 they are imported from, ``f"APP_{x}"`` built around them, or arguments of a *wrapper*: a
 function of the repository that passes a parameter on to any of these reads
 (``maybe_set(settings, "key", "NAME")``, ``get_bool_from_env("NAME")``, a method called
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead, line_of
+from gatekeeper.checks.envvars.python_djconfigurations import values_reads
 from gatekeeper.checks.envvars.python_djdynaconf import settings_reads
 from gatekeeper.checks.envvars.python_imports import RepoModules
 from gatekeeper.checks.envvars.python_module import (
@@ -98,6 +100,8 @@ def python_reads(
     reads = analyse(module)
     if "DjangoDynaconf" in source:  # every setting of the module is a variable
         reads = sorted([*reads, *settings_reads(module.tree)], key=lambda r: r.line)
+    if "configurations" in source:  # django-configurations values name their variables
+        reads = sorted([*reads, *values_reads(module.tree)], key=lambda r: r.line)
     return reads, True
 
 
