@@ -195,6 +195,10 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "thirty-fifth (31)": (
         "simple-login/app", "bitmagnet-io/bitmagnet", "mirego/accent", "baptisteArno/typebot.io",
     ),
+    "thirty-sixth (31)": (
+        "MarquezProject/marquez", "NangoHQ/nango", "tournesol-app/tournesol",
+        "btcpayserver/btcpayserver",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
