@@ -1048,3 +1048,14 @@ def test_a_keyword_shaped_detect_secrets_hit_is_the_generic_rule() -> None:
     assert {f.rule for f in in_test} == {"secret-high-entropy"}
     in_code = run_part("secrets", {}, {"lib/app/repo.ex": line})
     assert rules(in_code) == ["secret-high-entropy"]
+
+
+def test_a_class_name_the_artifactory_prefix_starts_is_no_credential() -> None:
+    # btcpayserver d050c8e3b2: detect-secrets' Artifactory pattern (AP + a hex digit +
+    # letters) matches the C# class APDUVaultTransport
+    code = "public class APDUVaultTransport : IAPDUTransport\n{\n}\n"
+    assert run_part("secrets", {}, {"BTCPayServer/APDUVaultTransport.cs": code}) == []
+    # a generated Artifactory API key still is one
+    key = "AKCp8jQ3mZ9vB1nLc7XyR4sT6uW2eF5gH8kJ0aS3dF6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI6oP9"
+    found = run_part("secrets", {}, {"deploy/pull.cs": f'var x = "{key}";\n'})
+    assert "secret-detected" in rules(found)

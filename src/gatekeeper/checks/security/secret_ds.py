@@ -19,6 +19,7 @@ from gatekeeper.checks.security.secret_formats import (
     is_placeholder,
     jwt_issued,
     local_url_password,
+    looks_random,
 )
 from gatekeeper.checks.security.secret_hits import Hit, ScanOptions, overlaps
 
@@ -42,6 +43,10 @@ _DS_OURS = {
 #: (supavisor's test fixtures ``sbp_1122…0000``). Such a hit is our generic rule's: a
 #: warning in test code and documentation, an error elsewhere
 _DS_KEYWORD_SHAPED = {"IBM Cloud IAM Key": "secret-high-entropy"}
+#: detect-secrets types whose pattern is a short prefix and letters, which names in code
+#: also match (``AP`` + a hex digit: btcpayserver's class ``APDUVaultTransport``): a hit
+#: counts only when its value mixes characters as generated tokens do
+_DS_NAME_SHAPED = ("Artifactory Credentials",)
 #: detect-secrets types dropped: it flags a private-key header alone (documentation);
 #: our format requires key material after the header
 _DS_DROP = ("Private Key",)
@@ -113,6 +118,8 @@ def detect_secrets(
             continue
         if secret.type == "JSON Web Token" and not jwt_issued(value):
             continue
+        if secret.type in _DS_NAME_SHAPED and not looks_random(value.strip(" =:\"'")):
+            continue  # a word or a CamelCase name the pattern's prefix happens to start
         if secret.type == "Basic Auth Credentials" and _placeholder_password(value):
             continue
         if overlaps(line, value, seen):
