@@ -7,10 +7,11 @@ nobody deploying the application configures them. Each list below holds the name
 platform's own reference documents (the page beside it).
 
 A whole prefix is allowed only where the platform reserves it and applications do not
-use it for their own settings: GitLab's ``CI_*``, GitHub's runner ``RUNNER_*`` and
-``ACTIONS_*``, AWS Lambda's ``AWS_LAMBDA_*``, Kubernetes' service links. Elsewhere the
-prefix is also what an application's *own* settings for that platform are called
-(``VERCEL_TOKEN``, ``HEROKU_API_KEY``, ``BITBUCKET_CLIENT_SECRET``, ``FLY_API_TOKEN``,
+use it for their own settings: GitLab's ``CI_*``, GitHub's ``ACTIONS_*``, AWS Lambda's
+``AWS_LAMBDA_*``, Kubernetes' service links. Elsewhere the prefix is also what an
+application's *own* settings for that platform are called (GitHub runner's ``RUNNER_*``
+beside nango's ``RUNNER_TYPE``; ``VERCEL_TOKEN``, ``HEROKU_API_KEY``,
+``BITBUCKET_CLIENT_SECRET``, ``FLY_API_TOKEN``,
 ``CIRCLE_TOKEN``, ``GITLAB_TOKEN``) or a common word (Azure's ``BUILD_*``, ``SYSTEM_*``,
 ``AGENT_*`` beside an application's ``BUILD_VERSION`` or ``AGENT_MODEL``), so only the
 documented names are allowed there: a new API token still needs its documentation.
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gatekeeper.changes.globs import matcher
+from gatekeeper.checks.envvars.wellknown import RUNNER_VARS
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ PLATFORMS = (
     Platform(
         "GitHub Actions runner",
         "https://docs.github.com/actions/reference/variables-reference",
-        ("RUNNER_*", "ACTIONS_*", "GITHUB_ACTIONS"),
+        (*RUNNER_VARS, "ACTIONS_*", "GITHUB_ACTIONS"),
     ),
     Platform(
         "Bitbucket Pipelines",

@@ -90,6 +90,10 @@ def schema_reads(text: str) -> list[EnvRead]:
         schema = _SCHEMA_BEFORE.search(text, max(0, m.start() - 100), m.start())
         if schema is not None:
             parsed.add(schema.group(1))
+    if _parses_env_parameter(text):
+        # a helper that parses the schema it is given against the environment: the
+        # file's own object schemas are what it is given (nango's parseEnvs(ENVS))
+        parsed |= {m.group("name") for m in _DEFINITION.finditer(text)}
     if parsed:
         reads += _derived(text, parsed)
         for m in _DEFINITION.finditer(text):
@@ -126,6 +130,24 @@ def _spread(text: str, at: int) -> int | None:
         if member is not None:
             return member.end() - 1
     return None
+
+
+#: a parameter whose default is the environment: ``envs: Record<...> = process.env``
+_ENV_PARAMETER = re.compile(
+    r"[(,]\s*([A-Za-z_$][\w$]{0,100})\s*(?::(?:[^=,()<>]|<[^<>]{0,100}>){0,200})?"
+    r"=\s*process\.env\b(?!\s*[.\[])"
+)
+
+
+def _parses_env_parameter(text: str) -> bool:
+    """Whether the file has a function that parses a parameter defaulting to the
+    environment with a zod schema it is given (``schema.safeParse(envs)``)."""
+    for m in _ENV_PARAMETER.finditer(text):
+        name = re.escape(m.group(1))
+        call = rf"\.\s*(?:safeParse|parse)(?:Async)?\s*\(\s*{name}\s*\)"
+        if re.search(call, text[m.end() : m.end() + 2000]):
+            return True
+    return False
 
 
 def _derived(text: str, parsed: set[str]) -> list[EnvRead]:

@@ -5,6 +5,16 @@ Nobody documents them; the env-vars check never asks for them.
 
 from __future__ import annotations
 
+#: what a GitHub Actions runner sets (its variables reference, plus the workspace and
+#: tracking ones every runner sets): only these, since applications name their own
+#: settings RUNNER_* too (nango's RUNNER_TYPE, RUNNER_SERVICE_URL)
+RUNNER_VARS = tuple(
+    f"RUNNER_{name}"
+    for name in (
+        "NAME", "OS", "ARCH", "TEMP", "TOOL_CACHE", "DEBUG", "ENVIRONMENT", "WORKSPACE",
+        "PERFLOG", "TRACKING_ID",
+    )
+)  # fmt: skip
 GITHUB_ACTIONS_VARS = tuple(
     f"GITHUB_{name}"
     for name in [
@@ -101,7 +111,7 @@ PLATFORM_VARS = (
     "CI",
     # what GitHub Actions sets for every step (an app's own GITHUB_CLIENT_SECRET is not)
     *GITHUB_ACTIONS_VARS,
-    "RUNNER_*",
+    *RUNNER_VARS,
     "ACTIONS_*",
     "PYTHON*",
     "VIRTUAL_ENV",
