@@ -22,6 +22,7 @@ import ast
 import re
 
 from gatekeeper.checks.envvars.model import EnvRead
+from gatekeeper.checks.envvars.python_djdynaconf import called_name
 
 #: a Django setting's name: upper case, not private
 _SETTING = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -78,7 +79,7 @@ def values_reads(tree: ast.Module) -> list[EnvRead]:
 
 
 def _read(call: ast.Call, setting: str) -> list[EnvRead]:
-    kind = _called(call.func)
+    kind = called_name(call.func)
     if not kind.endswith("Value") or (kind == "Value" and not _is_value_call(call)):
         return []
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
@@ -113,11 +114,3 @@ def _literal(node: ast.expr | None, default: object) -> object:
     if isinstance(node, ast.Constant):
         return node.value
     return _UNSET
-
-
-def _called(func: ast.expr) -> str:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""

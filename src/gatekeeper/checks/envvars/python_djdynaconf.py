@@ -47,7 +47,7 @@ def _prefix(tree: ast.Module) -> str | None:
     the prefix off, None without such a call."""
     for node in tree.body:
         value = node.value if isinstance(node, (ast.Assign, ast.Expr, ast.AnnAssign)) else None
-        if not isinstance(value, ast.Call) or _called(value.func) != "DjangoDynaconf":
+        if not isinstance(value, ast.Call) or called_name(value.func) != "DjangoDynaconf":
             continue
         for keyword in value.keywords:
             if keyword.arg in _PREFIX_KEYWORDS and isinstance(keyword.value, ast.Constant):
@@ -63,7 +63,8 @@ def _prefix(tree: ast.Module) -> str | None:
     return None
 
 
-def _called(func: ast.expr) -> str:
+def called_name(func: ast.expr) -> str:
+    """The name a call's function goes by: ``f`` of ``f(...)`` and of ``m.f(...)``."""
     if isinstance(func, ast.Name):
         return func.id
     if isinstance(func, ast.Attribute):

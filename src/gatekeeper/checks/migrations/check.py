@@ -333,21 +333,16 @@ class MigrationsCheck(BaseCheck):
         return found
 
     def _problem(self, problem: roundtrip.Problem, engine: str) -> Finding:
-        if problem.leftover:
+        if problem.failed or problem.leftover:
+            # a round trip that held with functions left behind: the same rule, a warning
             return self.finding(
                 "roundtrip-failed",
-                f"Roundtrip of {problem.path} on {engine}: {problem.message}.",
+                f"Roundtrip of {problem.path} on {engine}: {problem.message}"
+                + ("." if problem.leftover else ""),
                 path=problem.path,
+                line=None if problem.leftover else problem.line,
                 evidence=problem.message,
-                level=Level.WARNING,
-            )
-        if problem.failed:
-            return self.finding(
-                "roundtrip-failed",
-                f"Roundtrip of {problem.path} on {engine}: {problem.message}",
-                path=problem.path,
-                line=problem.line,
-                evidence=problem.message,
+                level=Level.WARNING if problem.leftover else None,
             )
         return self.finding(
             "roundtrip-not-run",
