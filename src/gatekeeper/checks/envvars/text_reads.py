@@ -600,7 +600,9 @@ def scanner_for(path: str, text: str) -> Scanner | None:
             return _KUBERNETES
         if "%env(" in text:  # Symfony's config: parameters read from the environment
             return _SYMFONY
-    if "${" in text and text_spring.is_config_file(path):  # Spring's application.yml
+    if "${" in text and (  # Spring's application.yml, a Dropwizard service's config
+        text_spring.is_config_file(path) or text_spring.is_dropwizard_config(path, text)
+    ):
         return _spring_config
     if suffix == ".xml" and "%env(" in text:  # Symfony's services.xml
         return _SYMFONY

@@ -4,7 +4,8 @@ Spring Boot, Micronaut and Quarkus resolve ``${NAME}`` and ``${NAME:default}`` i
 ``application*.yml``/``.yaml``/``.properties`` (and Spring Cloud's ``bootstrap*``) from the
 environment among other sources; ``@Value("${NAME:default}")`` on a field does the same
 in code. HOCON's ``${?NAME}`` (and ``${NAME}``) in a Ktor, Akka or Play
-``application*.conf`` falls back to the environment too.
+``application*.conf`` falls back to the environment too, and Dropwizard substitutes
+``${NAME}``/``${NAME:-default}`` in its YAML configuration (:func:`is_dropwizard_config`).
 
 Only an UPPER_SNAKE name counts: ``${server.port}`` or ``${app-name}`` refers to another
 property of the configuration, and ``${user.home}`` to a system property. A placeholder
@@ -34,6 +35,30 @@ def is_config_file(path: str) -> bool:
     """Whether ``path`` is a configuration file these placeholders are resolved in."""
     name = PurePosixPath(path).name
     return _CONFIG_FILE.fullmatch(name) is not None or _HOCON_FILE.fullmatch(name) is not None
+
+
+#: Dropwizard's own keys under its top-level ``server:``: the HTTP connectors
+_CONNECTORS = ("applicationConnectors:", "adminConnectors:")
+
+
+def is_dropwizard_config(path: str, text: str) -> bool:
+    """Whether a YAML file is a Dropwizard application's configuration, which its
+    ``EnvironmentVariableSubstitutor`` resolves ``${NAME}`` and ``${NAME:-default}`` in
+    (marquez's ``marquez.dev.yml``): a top-level ``server:`` whose block names
+    ``applicationConnectors`` or ``adminConnectors``. Read line by line (a pattern
+    spanning lines backtracks badly on a block of blank lines)."""
+    if PurePosixPath(path).suffix not in (".yml", ".yaml"):
+        return False
+    inside = False
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            inside = line.rstrip() == "server:"
+            continue
+        if inside and line.strip().startswith(_CONNECTORS):
+            return True
+    return False
 
 
 def config_reads(path: str, text: str) -> list[EnvRead]:
