@@ -27,8 +27,6 @@ PUMPS = {
     "web/quotes.ts": "const S = z.object({\n" + "',\n" * (80 * KB) + "});S.parse(process.env)",
     "web/create.ts": "createEnv({ runtimeEnv: process.env, server: {\n" * (4 * KB)
     + "}})\n" * (4 * KB),
-    # a server block of blank lines with no connectors: read line by line, never backtracked
-    "config/server.yml": "server:\n" + "   \n" * (64 * KB) + "  port: ${PUMPED_PORT}\n",
     "web/spreads.ts": "const A = { server: { X_A: z.string() } };\n"
     + "createEnv({ runtimeEnv: process.env, server: {\n"
     + "...A.server,\n" * (16 * KB)
