@@ -114,3 +114,18 @@ def test_a_secret_that_merely_holds_the_letters_of_a_blank_still_blocks(
     added = "API_SECRET=Xq7to_fillRz9Lm2Pw4K\n"
     verdict = attack(SECRETS_ONLY, base, {"deploy.env": base["deploy.env"] + added}).judge()
     assert_blocked(verdict, "security/env-file-committed")
+
+
+ENV_ONLY = "version: 1\nchecks:\n  env-vars: {}\n  security: false\n"
+
+
+def test_an_app_setting_named_like_a_runner_variable_still_blocks(attack: AttackFactory) -> None:
+    # RUNNER_* was allowed whole as GitHub's runner prefix: an application's own
+    # RUNNER_API_TOKEN hid behind it (nango's RUNNER_TYPE); only the runner's names pass now
+    src = (
+        "export const token = process.env.RUNNER_API_TOKEN;\n"
+        "export const tmp = process.env.RUNNER_TEMP;\n"
+    )
+    verdict = attack(ENV_ONLY, {"README.md": "# app\n"}, {"src/runner.ts": src}).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    assert "RUNNER_TEMP" not in str([r.finding.message for r in verdict.results if r.blocking])
