@@ -199,6 +199,13 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "MarquezProject/marquez", "NangoHQ/nango", "tournesol-app/tournesol",
         "btcpayserver/btcpayserver",
     ),
+    "thirty-seventh (32)": (
+        "topoteretes/cognee", "target/goalert", "vitodeploy/vito",
+        "AmruthPillai/Reactive-Resume",
+    ),
+    "thirty-eighth (32)": (
+        "ClaperCo/Claper", "bitcart/bitcart", "chartbrew/chartbrew", "devflowinc/trieve",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
