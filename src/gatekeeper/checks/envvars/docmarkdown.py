@@ -43,6 +43,8 @@ _HTML_CELL = re.compile(
     r"<t[dh](?:\s[^<>]*)?>\s*(?:<(?:strong|b|em|code)>\s*){0,2}"
     r"(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*(?:</(?:strong|b|em|code)>\s*){0,2}</t[dh]>"
 )
+#: the delimiter row under a table's header, outer pipes optional (``--- | :---:``)
+_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
 #: a code span, in Markdown's backticks or as HTML (``<code>API_RATE_LIMIT</code>``, as
 #: GitBook and other editors write the cells of the tables they save)
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`|<code>(?P<html>[^<>`\n]+)</code>")
@@ -138,7 +140,7 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
     hyphenated option names (`` `log-level` ``, `` `--log-level` ``), which document a flag."""
     for name, number in defined_terms(path, text):  # ``NAME:: ...``, ``- NAME: ...``
         doc.add(name, path, number)
-    fenced = pre = False
+    fenced = pre = table = False
     # reStructuredText has no fences: a line of ``~`` there underlines a section title;
     # its code blocks are the indented lines under ``.. code-block::`` or a ``::``
     rst = path.endswith(".rst")
@@ -178,7 +180,10 @@ def parse_markdown(path: str, text: str, doc: Documentation) -> None:
                 doc.add(name, path, number)
         for m in _EMPHASIS.finditer(line.strip()):
             doc.add(m.group("bold") or m.group("heading") or m.group("envvar"), path, number)
-        if line.lstrip().startswith("|"):
+        # a table's rows, with or without the leading pipe (GitHub's tables may leave out
+        # the outer pipes: ``NAME | - | ... `` under a ``--- | ---`` delimiter row)
+        table = (table and "|" in line) or bool(_TABLE_DELIMITER.match(line))
+        if table or line.lstrip().startswith("|"):
             _table_cells(path, line, number, doc)
         for m in _HTML_CELL.finditer(line):
             doc.add(m.group("name"), path, number)

@@ -41,6 +41,11 @@ ENV_TEMPLATE_NAMES = (
     ".env.schema",
     ".env-example",
     ".env-sample",
+    ".env-template",  # chartbrew's
+    ".env-dist",
+    ".env_example",
+    ".env_sample",
+    ".env_template",
 )
 DEFAULT_DOCS = (
     "/*.md",  # Markdown at the repository's root (README, DEPLOYMENT, CONFIGURATION...)
@@ -249,16 +254,17 @@ def parse_env_config(path: str, text: str, doc: Documentation) -> bool:
     return True
 
 
-#: a root env file named for its use (AppFlowy-Cloud's ``deploy.env``, ``dev.env``): the
-#: template self-hosters copy to ``.env``, read as documentation when the documentation
-#: names it (``cp deploy.env .env``); a committed ``.env`` itself is no template
-NAMED_ENV_FILES = ("/*.env",)
+#: a root env file named for its use (AppFlowy-Cloud's ``deploy.env``, ``dev.env``,
+#: trieve's ``.env.server``): the template self-hosters copy to ``.env``, read as
+#: documentation when the documentation names it (``cp .env.server ./server/.env``); a
+#: committed ``.env`` itself is no template
+NAMED_ENV_FILES = ("/*.env", "/.env.*")
 
 
 def named_env_templates(paths: Iterable[str], doc_texts: Iterable[str]) -> list[str]:
     """The files of ``paths`` (root ``NAME.env``) that one of ``doc_texts`` names: a file
     nobody tells a reader to copy is no template, whatever it holds."""
-    wanted = {PurePosixPath(p).name: p for p in paths if not PurePosixPath(p).name.startswith(".")}
+    wanted = {PurePosixPath(p).name: p for p in paths if PurePosixPath(p).name != ".env"}
     if not wanted:
         return []
     mention = re.compile(

@@ -82,8 +82,9 @@ def rust_reads(text: str) -> list[EnvRead]:
     return reads + _helper_reads(code, text) + _clap_reads(code, text) + _macro_settings(code, text)
 
 
-#: a free (or path-qualified) call of a function; a method call (after ``.``) is left out
-_FREE_CALL = re.compile(r"(?<![\w.:])(?:[A-Za-z_]\w*::)*(?P<fn>[A-Za-z_]\w*)\s*\(")
+#: a free (or path-qualified) call of a function or a macro (trieve's ``get_env!("X",
+#: "X should be set")``); a method call (after ``.``) is left out
+_FREE_CALL = re.compile(r"(?<![\w.:])(?:[A-Za-z_]\w*::)*(?P<fn>[A-Za-z_]\w*)\s*(?P<bang>!)?\s*\(")
 #: an ``env`` word in a snake-case function name
 _ENV_WORD = re.compile(r"(?:^|_)env(?:_|$)")
 #: words of a function that writes the environment rather than reading it
@@ -109,7 +110,8 @@ def _helper_reads(code: str, text: str) -> list[EnvRead]:
         if fn in _NOT_HELPERS:
             continue
         named = _ENV_WORD.search(fn) is not None and _WRITER_WORD.search(fn) is None
-        if not named and fn not in own:
+        macro = m.group("bang") is not None
+        if not named and (macro or fn not in own):
             continue
         arg = _ARG.match(code, m.end())
         if arg is None or arg.group("lit") is None:
@@ -117,13 +119,14 @@ def _helper_reads(code: str, text: str) -> list[EnvRead]:
         name = text[arg.start("lit") : arg.end("lit")]
         # a helper of the file reads whatever name it is given; one known only by its
         # name reads what looks like a variable's name
-        if _UPPER_NAME.fullmatch(name) or (fn in own and _NAME.fullmatch(name)):
-            reads.append(EnvRead(name, line_of(text, m.start()), f"{fn}()"))
+        if _UPPER_NAME.fullmatch(name) or (fn in own and not macro and _NAME.fullmatch(name)):
+            how = f"{fn}!()" if macro else f"{fn}()"
+            reads.append(EnvRead(name, line_of(text, m.start()), how))
     return reads
 
 
 #: names the direct calls already read through (``env::var``), or a keyword
-_NOT_HELPERS = frozenset({"var", "var_os", "fn", "env"})
+_NOT_HELPERS = frozenset({"var", "var_os", "fn", "env", "option_env"})
 
 
 def _own_helpers(code: str) -> set[str]:
