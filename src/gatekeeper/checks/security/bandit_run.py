@@ -35,6 +35,14 @@ class Hit:
     severity: str
     confidence: str
     cwe: int
+    #: normalised text of the flagged node itself (``"0.0.0.0"``, a whole call), what head
+    #: and base are matched on: a line rewrapped or joined with its neighbours keeps it
+    node: str = ""
+
+    @property
+    def key(self) -> str:
+        """What head and base hits are matched on: the node's text, else the lines'."""
+        return self.node or self.code
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,7 @@ def _hit(issue: Any, path: str, lines: list[str]) -> Hit:
     span = [int(n) for n in (issue.linerange or [issue.lineno])]
     start, end = min(span), max(span)
     code = normalise(" ".join(lines[start - 1 : end]))
+    node = _node_text(lines, start, end, issue.col_offset, issue.end_col_offset)
     return Hit(
         path,
         str(issue.test_id),
@@ -188,7 +197,22 @@ def _hit(issue: Any, path: str, lines: list[str]) -> Hit:
         str(issue.severity),
         str(issue.confidence),
         int(issue.cwe.id),
+        normalise(node) if node else "",
     )
+
+
+def _node_text(lines: list[str], start: int, end: int, col: object, end_col: object) -> str:
+    """The flagged node's source (columns are UTF-8 byte offsets, as ``ast`` gives them);
+    empty when bandit gave no usable span (a test reporting a line, not a node)."""
+    if not isinstance(col, int) or not isinstance(end_col, int) or col < 0 or end_col <= 0:
+        return ""
+    if not 1 <= start <= end <= len(lines) or (start == end and end_col <= col):
+        return ""
+    span = [line.encode("utf-8") for line in lines[start - 1 : end]]
+    if len(span) == 1:
+        return span[0][col:end_col].decode("utf-8", "replace")
+    parts = [span[0][col:], *span[1:-1], span[-1][:end_col]]
+    return " ".join(p.decode("utf-8", "replace") for p in parts)
 
 
 def _quiet_bandit() -> None:

@@ -2,15 +2,17 @@
 
 Bandit runs in-process on the changed Python files at head, and on the base versions of
 only those files where head has findings (a file without findings at head has nothing
-to subtract). Head and base are compared as multisets of (test id, normalised code):
-line numbers move, and bandit's own baseline matches on text alone, which hides every
-new copy of an old finding. Both versions are written to the scratch directory under
+to subtract). Head and base are compared, file by file, as multisets of (test id, the
+flagged node's normalised code): line numbers move, a line is rewrapped or joined with
+its neighbours, and bandit's own baseline matches on text alone, which hides every new
+copy of an old finding. Both versions are written to the scratch directory under
 their repository-relative paths, so bandit's messages and excludes see real paths.
 Running bandit itself (settings, the scan, its issues as hits) is :mod:`bandit_run`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import stat
 from collections import Counter
@@ -145,7 +147,7 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     head_hits, broken = scan(settings, head_root, sorted(on_disk), ctx)
     findings += [_unparseable(path, head_root, make, ctx.changes.text_at_head) for path in broken]
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
-    base_keys = Counter((h.test_id, h.code) for h in base_hits)
+    base_keys = Counter((h.path, h.test_id, h.key) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
     new, fixed_sql = _not_literal_sql(_introduced(head_hits, base_keys, ctx), ctx)
     suppressions = Suppressions(
@@ -293,10 +295,12 @@ def _scan_base(
     codes_of: dict[str, set[str]] = {}
     for hit in head_hits:
         tests_of.setdefault(hit.path, set()).add(hit.test_id)
-        codes_of.setdefault(hit.path, set()).add(hit.code)
+        codes_of.setdefault(hit.path, set()).add(hit.key)
     groups: dict[frozenset[str], list[str]] = {}
+    head_of: dict[str, str] = {}
     for path, tests in sorted(tests_of.items()):
         old, data = files[path].file.old_path or path, files[path].base
+        head_of[old] = path
         if data is None:
             continue
         text = _decoded(data)
@@ -309,7 +313,11 @@ def _scan_base(
     hits: list[Hit] = []
     for fired, paths in sorted(groups.items(), key=lambda g: sorted(g[0])):
         written += paths
-        hits += scan(settings, root, paths, ctx, only=fired)[0]
+        # a base hit is named by the head path of its file, so it cancels only there
+        hits += [
+            dataclasses.replace(h, path=head_of.get(h.path, h.path))
+            for h in scan(settings, root, paths, ctx, only=fired)[0]
+        ]
     return sorted(written), hits
 
 
@@ -317,7 +325,9 @@ def _decoded(data: bytes) -> str | None:
     return decode_text(data)
 
 
-def _introduced(head: list[Hit], base: Counter[tuple[str, str]], ctx: CheckContext) -> list[Hit]:
+def _introduced(
+    head: list[Hit], base: Counter[tuple[str, str, str]], ctx: CheckContext
+) -> list[Hit]:
     """Head hits left over once each base hit has cancelled one equal head hit.
 
     Among equal hits, those on lines the change did not touch cancel first, so that
@@ -331,7 +341,7 @@ def _introduced(head: list[Hit], base: Counter[tuple[str, str]], ctx: CheckConte
     remaining = Counter(base)
     new = []
     for hit in sorted(head, key=lambda h: (touched(h), h.path, h.line, h.test_id)):
-        key = (hit.test_id, hit.code)
+        key = (hit.path, hit.test_id, hit.key)
         if remaining[key] > 0:
             remaining[key] -= 1
         else:

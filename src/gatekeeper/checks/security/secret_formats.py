@@ -23,6 +23,9 @@ DEFAULT_ALLOWLIST = (
     r"your[_-].*[_-]here|xxxx|\*\*\*\*|test[_-]?(?:key|token|secret|password)).*",
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?",  # ${VAR} and $VAR references
     r"\{\{.*\}\}|<[^<>]+>|%\(?[A-Za-z_]*\)?s",  # templates and format slots
+    # a note to the reader in angle brackets, closed or not (``<<go-get-one-yourself``,
+    # ``<<TALK TO YOUR ADMIN``): words and dashes, never a generated value
+    r"<{1,3}(?:[A-Za-z][a-z]*|[A-Z]+)(?:[- _](?:[A-Za-z][a-z]*|[A-Z]+))+>{0,3}",
     r".*\{[A-Za-z_][A-Za-z0-9_.:\[\]]*\}.*",  # str.format / f-string fields: built, not literal
     r"pk_(?:test|live)_\w+|sk_test_\w+",  # Stripe publishable keys are public; test keys
     # Mapbox's public token (``pk.`` and a JWT-like body) ships in web maps by design; its
@@ -264,9 +267,22 @@ _SECRET_ID_WORD = re.compile(r"(?i)(?:secret|passw(?:or)?d|passwd|pwd|pass|passp
 
 def names_an_identifier(name: str) -> bool:
     """True when ``name`` (what the generic rule paired a value with) says the value is an
-    identifier, unless the word before its ``id`` is a secret's (``secret_id``)."""
+    identifier, unless the word before its ``id`` is a secret's (``secret_id``), or names
+    no secret once the words that only contain a secret noun are taken out."""
     m = _ID_SUFFIX.search(name)
-    return m is not None and not _SECRET_ID_WORD.search(name[: m.start()])
+    if m is not None and not _SECRET_ID_WORD.search(name[: m.start()]):
+        return True
+    return _NOT_A_SECRET_WORD.search(name) is not None and not _SECRET_NOUN.search(
+        _NOT_A_SECRET_WORD.sub("", name)
+    )
+
+
+#: words that hold a secret noun without naming a secret: a language model's tokenizer
+#: (``HUGGINGFACE_TOKENIZER = "Salesforce/SFR-Embedding-Mistral"``) and its token counts
+_NOT_A_SECRET_WORD = re.compile(
+    r"(?i)tokeni[sz](?:er|ed|ation|e)s?|(?:max|num|total)[_-]?tokens?|tokens?[_-]?(?:count|limit)s?"
+)
+_SECRET_NOUN = re.compile(rf"(?i){SECRET_NOUN}")
 
 
 #: a namespace separator: Redis and cache keys (``app:session:``), paths, dotted and
