@@ -40,7 +40,9 @@ SCHEMA_FILES = ("*.yaml", "*.yml", "*.json")
 #: files read at most, beyond the changed ones (a search names the candidates first)
 MAX_FILES = 40
 _KEY = r"""["']?(?:environment_variable|env_variable|env_var|envvar|environment_var)["']?"""
-_DESCRIBES = re.compile(r"""(?:^|[{,])\s*["']?description["']?\s*:""", re.MULTILINE)
+#: blanks within a line only (``[ \t]``): a ``\s*`` after ``^`` would run over every
+#: following blank line from each line start, quadratic on a pumped file of blank lines
+_DESCRIBES = re.compile(r"""(?:^|[{,])[ \t]*["']?description["']?[ \t]*:""", re.MULTILINE)
 #: the keys an entry of a settings reference names its variable by
 _NAMING_KEYS = ("name", "key", "env", "variable", "env_var", "envvar", "environment_variable")
 #: where a settings reference as data is never looked for
@@ -64,7 +66,7 @@ def schema_documented(
     paths += [p for p in untouched if p not in touched][:MAX_FILES]
     alternatives = "|".join(map(re.escape, wanted))
     entry = re.compile(
-        rf"""(?:^|[{{,])\s*{_KEY}\s*:\s*["']?({alternatives})["']?\s*(?=[,}}]|$)""",
+        rf"""(?:^|[{{,])[ \t]*{_KEY}[ \t]*:[ \t]*["']?({alternatives})["']?[ \t]*(?=[,}}]|$)""",
         re.MULTILINE,
     )
     found: dict[str, tuple[str, int]] = {}
