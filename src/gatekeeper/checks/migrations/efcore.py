@@ -144,8 +144,8 @@ def up_kind(d: EfCore, earlier: phpmig.Made = frozenset()) -> tuple[Up, str]:
     values erased, as for Alembic and Django: :func:`sqlwrites.destroyed`; a remap or a
     recomputation is no loss, nor is a delete of rows whose reference is empty:
     :func:`sqlwrites.deletes_unreferenced`), only writes rows, only adds (tables,
-    nullable or defaulted columns, indexes, views), or changes or drops schema. ``earlier``: what older
-    migrations of the same change create."""
+    nullable or defaulted columns, indexes, views), or changes or drops schema.
+    ``earlier``: what older migrations of the same change create."""
     side = d.up_side
     assert side is not None
     found = phpmig.statements(side)
