@@ -173,15 +173,18 @@ def check(
     *,
     honour_marker: bool = True,
     dialect: str = "postgres",
+    earlier: phpmig.Made = frozenset(),
 ) -> list[Finding]:
     """A missing, empty or throwing ``Down`` judged by what ``Up`` is and the folder's
     habit, as Laravel's and Doctrine's are (:func:`phpmig.reversibility`); a working
     ``Down`` that leaves some of ``Up`` undone is ``down-incomplete`` (the Alembic
-    pairing, :func:`alembicpairs.unpaired`)."""
+    pairing, :func:`alembicpairs.unpaired`). ``earlier``: what older migrations of the
+    same change create (:func:`made_in_change`)."""
     d = read(text)
     found = phpmig.reversibility(
-        check, path, text, d, habit, _EF_CORE, up_kind, honour_marker=honour_marker
-    )
+        check, path, text, d, habit, _EF_CORE, lambda r: up_kind(r, earlier),
+        honour_marker=honour_marker,
+    )  # fmt: skip
     if found or d.up_side is None or not phpmig.working_down(d, _THROWS):
         return found
     missing = _unpaired(d, dialect)

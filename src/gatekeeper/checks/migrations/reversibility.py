@@ -159,7 +159,10 @@ def _by_framework(
     if m.framework == EF_CORE:
         habit = efcore.downs(changes, m.directory, m.path)
         rules = efcore.dialect(changes, m.directory, str(ctx.config.get("dialect", "postgres")))
-        return efcore.check(check, m.path, text, habit, honour_marker=honour_marker, dialect=rules)
+        earlier = set() if at_base else efcore.made_in_change(changes, m.path)
+        return efcore.check(
+            check, m.path, text, habit, honour_marker=honour_marker, dialect=rules, earlier=earlier
+        )
     if m.framework == ECTO:
         return _ecto_review(check, changes, m, text, at_base=at_base, honour_marker=honour_marker)
     try:
