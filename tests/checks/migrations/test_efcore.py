@@ -211,6 +211,24 @@ def test_a_generated_pair_of_up_and_down_passes(tmp_path: Path) -> None:
     )
 
 
+def test_what_postgres_drops_with_a_column_or_table_needs_no_undoing(tmp_path: Path) -> None:
+    up = (
+        'migrationBuilder.AddColumn<string>(name: "Ref", table: "Users", nullable: true);\n'
+        'migrationBuilder.Sql("""\n    CREATE UNIQUE INDEX ix_users_id_ref\n'
+        '    ON "Users" ("Id", "Ref")\n'
+        '    WHERE "Ref" IS NOT NULL;\n    CREATE TABLE t (id text);\n'
+        '    CREATE INDEX ix_t_id ON t (id);\n    """);'
+    )
+    down = (
+        'migrationBuilder.DropColumn(name: "Ref", table: "Users");\n'
+        'migrationBuilder.Sql("DROP TABLE IF EXISTS t;");'
+    )
+    assert "down-incomplete" not in rules(run(tmp_path, MERGED, {NEW: cs("Step", up, down)}))
+    kept = down.replace('migrationBuilder.DropColumn(name: "Ref", table: "Users");\n', "")
+    found = run(tmp_path, MERGED, {NEW: cs("Step", up, kept)})
+    assert "down-incomplete" in rules(found, Level.ERROR)
+
+
 # --- safety, in the project's database ----------------------------------------------------
 
 

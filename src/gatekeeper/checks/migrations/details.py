@@ -79,7 +79,7 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
     if m.framework == ECTO:
         return "not available for Ecto migrations (Elixir is not run here)"
     if m.framework == EF_CORE:
-        return "not run: EF Core migrations are reviewed statically (C# is not run here)"
+        return "not run (EF Core: reviewed statically, C# is not compiled or run here)"
     if m.framework == SQLX:
         return f"up applied on {engine} (forward-only)"
     return f"proven on {engine}"

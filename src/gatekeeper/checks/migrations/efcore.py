@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import efcoresql, phpmig, sqlwrites
+from gatekeeper.checks.migrations import efcoresql, phpmig, sqleffects, sqlwrites
 from gatekeeper.checks.migrations.alembicpairs import unpaired
 from gatekeeper.checks.migrations.csharp import Source
 from gatekeeper.checks.migrations.efcoreops import EfCall, read_side
@@ -207,11 +207,17 @@ def _unpaired(d: EfCore, dialect: str) -> list[tuple[str, int]]:
     a table Down drops goes with it (the generator drops a table, not its indexes)."""
     up, down = calls(d, "Up"), calls(d, "Down")
     gone = {c.name("name").lower() for c in down if c.op == "DropTable"}
+    gone |= {e[1] for c in down if c.op == "Sql" for e in sqleffects.effects(c.text("sql") or "")
+             if e[0] == "-table"}  # fmt: skip
     gone |= {c.name("newName").lower() for c in up if c.op == "RenameTable"} & gone
     kept = [c for c in up if c.op == "CreateTable" or c.name("table").lower() not in gone]
     ops = {c.line: c.op for c in up}
-    pairs = [(c, efcoresql.pair_op(c)) for c in kept]
-    up_ops = [op for _, op in pairs if op is not None]
+    up_ops = []
+    for c in kept:
+        if c.op == "Sql":
+            up_ops += efcoresql.sql_pair_ops(c, gone)
+        elif (op := efcoresql.pair_op(c)) is not None:
+            up_ops.append(op)
     down_ops = [op for c in down if (op := efcoresql.pair_op(c)) is not None]
     out = []
     for desc, line in unpaired(up_ops, down_ops, dialect=dialect):

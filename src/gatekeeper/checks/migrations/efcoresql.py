@@ -20,12 +20,14 @@ naming what it can.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from gatekeeper.checks.migrations import pyops, sqlwrites
 from gatekeeper.checks.migrations.efcoreops import EfCall
 from gatekeeper.checks.migrations.gosrc import RUNTIME
+from gatekeeper.checks.migrations.sqltext import split, strip_comments
 
 #: C# types the generator leaves without ``type:`` in old migrations, in PostgreSQL's words
 _CLR_TYPES = {
@@ -243,6 +245,45 @@ def _c(value: str) -> ast.expr:
 
 def _names(call: EfCall, single: str, plural: str) -> ast.expr:
     return ast.List([_c(c) for c in call.names(single, plural)], ast.Load())
+
+
+_NAME = r'("[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$.]+)'
+_CREATE_INDEX = re.compile(
+    rf"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}"
+    rf"\s+ON\s+(?:ONLY\s+)?{_NAME}\s*(?:USING\s+\w+\s*)?\((.*)\)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SIMPLE_COLUMN = re.compile(rf"^{_NAME}(?:\s+(?:ASC|DESC))?$", re.IGNORECASE)
+#: a statement that only reads or writes rows (a CTE ending in INSERT, UPDATE or DELETE)
+_DATA = re.compile(r"^\s*(?:WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b|SELECT\b)", re.I | re.S)
+
+
+def sql_pair_ops(call: EfCall, gone: set[str]) -> list[pyops.Op]:
+    """The statements of a ``Sql`` call as Alembic operations, one each: an index it
+    creates as ``create_index`` with its plain columns (so that a Down dropping a column
+    or the table it is on undoes it, as the database does), the rest as ``execute``.
+    Statements that only read or write rows have no effect to undo; ``gone``: the
+    tables (lowercased, bare) Down drops."""
+    sql = call.text("sql")
+    if sql is None or RUNTIME in sql:
+        return [pyops.Op("execute", (ast.Name("sql"),), {}, call.line)]
+    out = []
+    for statement in split(sql):
+        text = strip_comments(statement.text).strip()
+        if not text or _DATA.match(text):
+            continue
+        index = _CREATE_INDEX.match(text)
+        if index is None:
+            out.append(pyops.Op("execute", (_c(text),), {}, call.line))
+            continue
+        table = sqlwrites.bare(index.group(2))
+        if table in gone:
+            continue  # dropped with its table
+        plain = [_SIMPLE_COLUMN.match(c.strip()) for c in index.group(3).split(",")]
+        columns = ast.List([_c(sqlwrites.bare(m.group(1))) for m in plain if m], ast.Load())
+        args = (_c(sqlwrites.bare(index.group(1))), _c(table), columns)
+        out.append(pyops.Op("create_index", args, {}, call.line))
+    return out
 
 
 def pair_op(call: EfCall) -> pyops.Op | None:
