@@ -251,6 +251,28 @@ def test_a_sqlite_project_is_judged_by_sqlites_rules(tmp_path: Path) -> None:
     assert rules(run(tmp_path, base, {NEW: cs("Step", INDEX, DROP_INDEX)})) == []
 
 
+def test_a_referenced_project_names_the_provider_before_a_design_time_factory(
+    tmp_path: Path,
+) -> None:
+    # btcpayserver: the data project references the one holding Npgsql; its design-time
+    # factory calls UseSqlite
+    data = (
+        '<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup>\n    <ProjectReference '
+        'Include="..\\App.Abstractions\\App.Abstractions.csproj" />\n  </ItemGroup>\n</Project>\n'
+    )
+    base = {
+        **MERGED,
+        "App.Data/App.Data.csproj": data,
+        "App.Abstractions/App.Abstractions.csproj": NPGSQL,
+        "App.Data/AppDbContext.cs": 'class F { void M(B b) { b.UseSqlite("Data Source=x"); } }\n',
+    }
+    assert "index-not-concurrent" in rules(
+        run(tmp_path, base, {NEW: cs("Step", INDEX, DROP_INDEX)})
+    )
+    alone = {**base, "App.Abstractions/App.Abstractions.csproj": "<Project />\n"}
+    assert rules(run(tmp_path, alone, {NEW: cs("Step", INDEX, DROP_INDEX)})) == []
+
+
 def test_required_columns_fire_without_a_default_only(tmp_path: Path) -> None:
     add = (
         'migrationBuilder.AddColumn<int>(name: "Age", table: "Users", type: "integer", '

@@ -281,10 +281,12 @@ _USES = {"Npgsql": "postgres", "Sqlite": "sqlite", "SqlServer": "tsql", "MySql":
 
 
 def dialect(changes: ChangeSet, folder: str, default: str) -> str:
-    """The database a folder's migrations are reviewed for: the one provider named by the
-    nearest merged ``.csproj`` at or above the folder (its ``PackageReference``), else by a
-    ``UseNpgsql``/``UseSqlite``... call in a C# file beside that project or the
-    migrations; ``default`` (the policy's) when none or several are named."""
+    """The database a folder's migrations are reviewed for: the one provider the nearest
+    merged ``.csproj`` at or above the folder references (its ``PackageReference``s and
+    those of the projects it references); when none names one, the one a
+    ``UseNpgsql``/``UseSqlite``... call names in the C# beside that project or the
+    migrations. ``default`` (the policy's) when several are named (btcpayserver long
+    shipped Npgsql, SQLite and MySQL providers, its design-time factory on SQLite)."""
 
     def find() -> str:
         here = folder
@@ -292,12 +294,15 @@ def dialect(changes: ChangeSet, folder: str, default: str) -> str:
             projects = [p for p in changes.base_paths((_join(here, "*.csproj"),))
                         if posixpath.dirname(p) == here]  # fmt: skip
             if projects:
-                named = _named(changes, projects, _PACKAGE, _PROVIDERS)
+                named = _providers(changes, projects + _referenced(changes, projects))
+                if named:
+                    return named.pop() if len(named) == 1 else ""
                 beside = sorted(
                     set(changes.base_paths((_join(here, "*.cs"),)))
                     | set(changes.base_paths((_join(folder, "*.cs"),)))
                 )
-                return named or _named(changes, beside[:200], _USE, _USES)
+                calls = _providers(changes, beside[:200], _USE, _USES)
+                return calls.pop() if len(calls) == 1 else ""
             if not here:
                 return ""
             here = posixpath.dirname(here)
@@ -306,21 +311,37 @@ def dialect(changes: ChangeSet, folder: str, default: str) -> str:
     return found or default
 
 
+_REFERENCE = re.compile(r"<ProjectReference\s+Include\s*=\s*\"([^\"]+\.csproj)\"", re.IGNORECASE)
+
+
+def _referenced(changes: ChangeSet, projects: list[str]) -> list[str]:
+    """The projects ``projects`` reference (one level), as repository paths."""
+    out = []
+    for project in projects:
+        for ref in _REFERENCE.findall(changes.text_at_base(project) or ""):
+            joined = posixpath.join(posixpath.dirname(project), ref.replace("\\", "/"))
+            out.append(posixpath.normpath(joined))
+    return out
+
+
 def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _named(changes: ChangeSet, paths: list[str], pattern: re.Pattern[str],
-           names: dict[str, str]) -> str:  # fmt: skip
-    """The one dialect ``pattern`` finds named in ``paths`` ("" when none or several)."""
+def _providers(
+    changes: ChangeSet,
+    paths: list[str],
+    pattern: re.Pattern[str] = _PACKAGE,
+    names: dict[str, str] = _PROVIDERS,
+) -> set[str]:
+    """The dialects ``pattern`` finds named in ``paths`` (read at base)."""
     seen: set[str] = set()
     for path in paths:
-        text = changes.text_at_base(path) or ""
-        for word in pattern.findall(text):
+        for word in pattern.findall(changes.text_at_base(path) or ""):
             key = word if word in names else word.lower()
             if key in names:
                 seen.add(names[key])
-    return seen.pop() if len(seen) == 1 else ""
+    return seen
 
 
 # --- history ----------------------------------------------------------------------------
