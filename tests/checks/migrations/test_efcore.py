@@ -292,6 +292,18 @@ def test_a_verbatim_string_is_read_as_sql(tmp_path: Path) -> None:
     assert "drop-column" in rules(run(tmp_path, MERGED, {NEW: cs("Step", up, down)}), Level.ERROR)
 
 
+def test_what_the_reader_cannot_read_is_said(tmp_path: Path) -> None:
+    up = (
+        'migrationBuilder.Sql($"UPDATE \\"Users\\" SET \\"Email\\" = \'{Domain}\'");\n'
+        'migrationBuilder.DropIndexIfExists("IX_Users_Email");'
+    )
+    found = run(tmp_path, MERGED, {NEW: cs("Step", up, "")})
+    unreviewed = [f for f in found if f.rule == "unreviewed-statement"]
+    assert len(unreviewed) == 2 and all(f.level is Level.WARNING for f in unreviewed)
+    # and an empty Down after what it cannot read is no additive up
+    assert "empty-down" in rules(found, Level.ERROR)
+
+
 def test_the_summary_says_the_review_was_static() -> None:
     from gatekeeper.checks.migrations import details
 

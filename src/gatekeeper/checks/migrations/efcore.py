@@ -249,7 +249,8 @@ def _works(text: str) -> bool | None:
 def hits(d: EfCore, dialect: str, added: frozenset[int], review: SqlReview) -> list[Hit]:
     """Hits of ``Up`` on ``added`` lines: each call said as its provider's statements and
     reviewed like a SQL file's, in the migration's transaction unless the call runs
-    outside it; SQL built at run time is named as not reviewed."""
+    outside it; SQL built at run time, and an operation the reader does not know, are
+    named as not reviewed."""
     if d.up is None or d.up_side is None:
         return []
     out: list[Hit] = []
@@ -260,6 +261,12 @@ def hits(d: EfCore, dialect: str, added: frozenset[int], review: SqlReview) -> l
             found = [s for s in found if strip_comments(s.text).strip()]
             out += [h for h in review(found, said.in_transaction) if h not in out]
     out += phpmig.unread_hits(d.up_side)
+    for call in d.up_side.calls:  # operations the reader does not know: said, not skipped
+        msg = (
+            f"migrationBuilder.{call.op}(...) is not an operation the gate reads, so what it "
+            "runs was not reviewed."
+        )
+        out.append(Hit("unreviewed-statement", msg, call.line, f"efcore:{call.op}"))
     return [h for h in out if h.line in added]
 
 
