@@ -83,3 +83,21 @@ def test_a_project_file_the_pr_rewrites_cannot_leave_postgres(attack: AttackFact
     )
     head = {"App.Data/App.Data.csproj": sqlite, NEW: _cs("Step", INDEX + ";", DROP_INDEX)}
     assert_blocked(attack(POLICY, BASE, head).judge(), "migrations/index-not-concurrent")
+
+
+def test_a_drop_moved_into_a_helper_method_is_still_read(attack: AttackFactory) -> None:
+    text = _cs("Step", "DropEmail(migrationBuilder);", "").replace(
+        "        protected override void BuildTargetModel",
+        "        private static void DropEmail(MigrationBuilder b)\n        {\n"
+        '            b.DropColumn(name: "Email", table: "Events");\n        }\n'
+        "        protected override void BuildTargetModel",
+    )
+    found = attack(POLICY, BASE, {NEW: text}).judge()
+    assert_blocked(found, "migrations/drop-column")
+
+
+def test_a_builder_handed_to_code_outside_the_class_leaves_no_additive_up(
+    attack: AttackFactory,
+) -> None:
+    found = attack(POLICY, BASE, {NEW: _cs("Step", "Scripts.Run(migrationBuilder);", "")}).judge()
+    assert_blocked(found, "migrations/empty-down")

@@ -96,16 +96,29 @@ class Side:
 
 
 def read_side(src: Source, method: Method) -> Side:
-    """Every builder call of ``method``, in order."""
-    param = src.parameters.get(method.name, "migrationBuilder")
-    pattern = re.compile(rf"\b{re.escape(param)}\s*\.\s*(\w+)\s*(?:<([^()]*?)>)?\s*\(")
-    body = src.body(method)
+    """Every builder call of ``method``, in order, with those of the class's own methods
+    it hands the builder to (``AddTables(migrationBuilder)``); a builder handed to code
+    outside the class (``base.Up(migrationBuilder)``, a static helper) is a call of that
+    name, which no rule knows."""
+    methods = src.methods()
+    seen = [method]
     calls: list[EfCall] = []
-    for m in pattern.finditer(body):
-        if m.group(1) in _QUERIES:
-            continue
-        open_paren = method.start + m.end() - 1
-        calls.append(_call(src, m.group(1), m.group(2) or "", open_paren))
+    for current in seen:
+        param = re.escape(src.parameters.get(current.name, "migrationBuilder"))
+        body = src.body(current)
+        found: list[tuple[int, EfCall]] = []
+        for m in re.finditer(rf"\b{param}\s*\.\s*(\w+)\s*(?:<([^()]*?)>)?\s*\(", body):
+            if m.group(1) not in _QUERIES:
+                open_paren = current.start + m.end() - 1
+                found.append((m.start(), _call(src, m.group(1), m.group(2) or "", open_paren)))
+        for m in re.finditer(rf"([A-Za-z_][\w.]*)\s*\(\s*(?:[^();]*,\s*)?{param}\s*[,)]", body):
+            helper = methods.get(m.group(1))
+            if helper is not None:
+                seen += [] if helper in seen else [helper]
+                continue
+            line = src.line_of(current.start + m.start())
+            found.append((m.start(), EfCall(m.group(1), line, "", {}, {})))
+        calls += [call for _, call in sorted(found, key=lambda pair: pair[0])]
     return Side(method, tuple(calls))
 
 
