@@ -29,6 +29,7 @@ _METHOD = re.compile(
     r"MigrationBuilder\s+(?P<param>\w+)\s*\)\s*\{"
 )
 _PREPROCESSOR = re.compile(r"^[ \t]*#[a-z]", re.MULTILINE)
+_SPECIAL = re.compile(r"[/#'\"$@]")
 
 
 class Source(php.Source):
@@ -39,10 +40,13 @@ class Source(php.Source):
         self.code, self.literals = _mask(text)
         self.constants = {}
         self.parameters: dict[str, str] = {}
+        self._methods: dict[str, Method] | None = None
 
     def methods(self) -> dict[str, Method]:
         """The methods that take a ``MigrationBuilder`` (``Up``, ``Down``), by name; the
-        name each gives its parameter is in :attr:`parameters`."""
+        name each gives its parameter is in :attr:`parameters`. Read once."""
+        if self._methods is not None:
+            return self._methods
         out: dict[str, Method] = {}
         for m in _METHOD.finditer(self.code):
             end = closing(self.code, m.end() - 1)
@@ -50,6 +54,7 @@ class Source(php.Source):
             if end is not None and name not in out:
                 out[name] = Method(name, m.end(), end, self.line_of(m.start()))
                 self.parameters[name] = m.group("param")
+        self._methods = out
         return out
 
     def string_at(self, start: int, end: int) -> str | None:
@@ -117,14 +122,16 @@ def _mask(text: str) -> tuple[str, dict[int, Literal]]:
             end = _char_end(text, i)
             out.append("'" + _blank(text[i + 1 : end - 1], _FILL) + "'")
             i = end
-        elif (found := _string(text, i)) is not None:
+        elif c in '"$@' and (found := _string(text, i)) is not None:
             end, value = found
             literals[i] = Literal(value, end)
             out.append('"' + _blank(text[i + 1 : end - 1], _FILL) + '"')
             i = end
-        else:
-            out.append(c)
-            i += 1
+        else:  # plain code up to the next character that may open a comment or string
+            nxt = _SPECIAL.search(text, i + 1)
+            end = nxt.start() if nxt else n
+            out.append(text[i:end])
+            i = end
     return "".join(out), literals
 
 

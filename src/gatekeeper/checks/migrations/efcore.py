@@ -55,9 +55,9 @@ def may_be_migration(path: str) -> bool:
 
 def is_migration(path: str, text: str | None) -> bool:
     """A migration-named file holding a class deriving from ``Migration`` with an ``Up``."""
-    if text is None or not may_be_migration(path):
-        return False
-    return _CLASS.search(text) is not None and _UP.search(text) is not None
+    if text is None or not may_be_migration(path) or "MigrationBuilder" not in text:
+        return False  # a generated Designer file names no MigrationBuilder: not searched
+    return _UP.search(text) is not None and _CLASS.search(text) is not None
 
 
 def generated(path: str, text: str | None) -> bool:

@@ -111,15 +111,41 @@ def read_side(src: Source, method: Method) -> Side:
             if m.group(1) not in _QUERIES:
                 open_paren = current.start + m.end() - 1
                 found.append((m.start(), _call(src, m.group(1), m.group(2) or "", open_paren)))
-        for m in re.finditer(rf"([A-Za-z_][\w.]*)\s*\(\s*(?:[^();]*,\s*)?{param}\s*[,)]", body):
-            helper = methods.get(m.group(1))
+        for m in re.finditer(rf"\b{param}\s*(?=[,)])", body):
+            name = _callee(body, m.start())
+            helper = methods.get(name)
             if helper is not None:
                 seen += [] if helper in seen else [helper]
                 continue
-            line = src.line_of(current.start + m.start())
-            found.append((m.start(), EfCall(m.group(1), line, "", {}, {})))
+            if name:
+                line = src.line_of(current.start + m.start())
+                found.append((m.start(), EfCall(name, line, "", {}, {})))
         calls += [call for _, call in sorted(found, key=lambda pair: pair[0])]
     return Side(method, tuple(calls))
+
+
+_CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
+
+
+def _callee(code: str, at: int) -> str:
+    """The name of the call whose arguments hold the offset ``at`` ("" when it is in no
+    call's brackets, or in a statement's control parentheses: ``if (...)``)."""
+    depth = 0
+    for i in range(at - 1, max(-1, at - 2000), -1):
+        c = code[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "[{;":
+            if depth == 0:
+                return ""
+            depth -= 1
+        elif c == "(":
+            if depth == 0:
+                m = _CALLEE.search(code[max(0, i - 200) : i])
+                name = m.group(1) if m else ""
+                return "" if name in ("if", "while", "for", "foreach", "switch", "using") else name
+            depth -= 1
+    return ""
 
 
 def _call(src: Source, op: str, generic: str, open_paren: int) -> EfCall:
