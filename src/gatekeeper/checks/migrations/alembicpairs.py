@@ -178,9 +178,7 @@ def _goes_with_columns(
         local = _literal_list(op.arg(3, "local_cols"))
         return bool(local) and bool(mine & set(local))
     columns = _literal_list(op.arg(2, "columns"))
-    # PostgreSQL drops an index with any column it is on; MySQL shrinks one left with others
-    either = any if dialect in CASCADING_DROPS else all
-    return bool(columns) and either(c in mine for c in columns)
+    return bool(columns) and all(c in mine for c in columns)
 
 
 def _literal_list(node: ast.expr | None) -> list[str]:

@@ -20,14 +20,15 @@ there is no round trip: the summary says the migration was reviewed statically.
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from dataclasses import replace
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
-from gatekeeper.checks.migrations import efcoresql, phpmig, sqleffects, sqlwrites
-from gatekeeper.checks.migrations.alembicpairs import unpaired
+from gatekeeper.checks.migrations import efcoresql, phpmig, pyops, sqleffects, sqlwrites
+from gatekeeper.checks.migrations.alembicpairs import CASCADING_DROPS, unpaired
 from gatekeeper.checks.migrations.csharp import Source
 from gatekeeper.checks.migrations.efcoreops import EfCall, read_side
 from gatekeeper.checks.migrations.habit import Downs
@@ -219,11 +220,27 @@ def _unpaired(d: EfCore, dialect: str) -> list[tuple[str, int]]:
         elif (op := efcoresql.pair_op(c)) is not None:
             up_ops.append(op)
     down_ops = [op for c in down if (op := efcoresql.pair_op(c)) is not None]
+    if dialect in CASCADING_DROPS:
+        # PostgreSQL drops an index with any of its columns (a MySQL index left with
+        # other columns stays: there the pairing's own rule, all of them, holds)
+        dropped = {(c.name("table").lower(), c.name("name").lower()) for c in down
+                   if c.op == "DropColumn"}  # fmt: skip
+        up_ops = [op for op in up_ops if not _indexes_dropped(op, dropped)]
     out = []
     for desc, line in unpaired(up_ops, down_ops, dialect=dialect):
         what = desc.split(" ", 1)[1] if " " in desc else desc
         out.append((f"{ops.get(line, 'Sql')} {what}", line))
     return out
+
+
+def _indexes_dropped(op: pyops.Op, dropped: set[tuple[str, str]]) -> bool:
+    """An index Up builds on a column Down drops."""
+    if op.name != "create_index":
+        return False
+    table = (op.text(1, "table_name") or "").lower()
+    columns = op.arg(2, "columns")
+    names = [pyops.literal_str(c) for c in columns.elts] if isinstance(columns, ast.List) else []
+    return any(n is not None and (table, n.lower()) in dropped for n in names)
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> Downs:
