@@ -162,6 +162,20 @@ def test_what_a_statement_only_adds() -> None:
     assert not sqlwrites.adds_only("ALTER TABLE t ADD c INT, DROP d")
     assert not sqlwrites.adds_only("ALTER TABLE t ALTER c SET NOT NULL")
     assert not sqlwrites.adds_only("CREATE OR REPLACE VIEW v AS SELECT 1")
+    # a new view is one more object old code ignores (btcpayserver's translations view)
+    assert sqlwrites.adds_only("CREATE VIEW v AS SELECT 1")
+    assert sqlwrites.adds_only("CREATE MATERIALIZED VIEW v AS SELECT 1")
+
+
+def test_a_delete_of_rows_whose_reference_is_empty() -> None:
+    assert sqlwrites.deletes_unreferenced('DELETE FROM "WalletObjects" WHERE "WalletId"=\'\'')
+    assert sqlwrites.deletes_unreferenced(
+        "DELETE FROM t WHERE owner_id IS NULL AND \"TeamId\" = ''"
+    )
+    assert not sqlwrites.deletes_unreferenced("DELETE FROM users WHERE email IS NULL")
+    assert not sqlwrites.deletes_unreferenced("DELETE FROM t WHERE \"WalletId\"='' OR 1=1")
+    assert not sqlwrites.deletes_unreferenced("DELETE FROM t WHERE paid = ''")
+    assert not sqlwrites.deletes_unreferenced("DELETE FROM t")
 
 
 # --- a backfill of what an older migration of the same change adds ------------------------

@@ -26,6 +26,7 @@ from gatekeeper.checks.migrations import (
     details,
     detect,
     drizzle,
+    efcore,
     history,
     lint,
     mergedview,
@@ -100,7 +101,9 @@ class MigrationsCheck(BaseCheck):
             # a framework the policy turns off (or confines) still claims its own files
             changed = detect.changed_migrations(ctx.changes, None, ctx.paths, ctx.exclude)
         claimed = {p for m in changed for p in (m.path, m.down_path) if p}
-        return sqlfolder.unclaimed(ctx.changes, claimed, ctx.paths, ctx.exclude)
+        found = sqlfolder.unclaimed(ctx.changes, claimed, ctx.paths, ctx.exclude)
+        # EF Core's generated model files beside its migrations run nothing
+        return [p for p in found if not efcore.generated(p, ctx.changes.text_at_head(p))]
 
     def _changed(self, ctx: CheckContext) -> list[Migration]:
         return detect.changed_migrations(

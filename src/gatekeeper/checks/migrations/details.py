@@ -10,6 +10,7 @@ from gatekeeper.checks.migrations.detect import (
     DOCTRINE,
     DRIZZLE,
     ECTO,
+    EF_CORE,
     GO,
     LARAVEL,
     LIQUIBASE,
@@ -77,6 +78,8 @@ def _roundtrip(m: Migration, rules: set[str], engine: str, deleted: bool, skippe
         return "not available for Laravel migrations (PHP is not run here)"
     if m.framework == ECTO:
         return "not available for Ecto migrations (Elixir is not run here)"
+    if m.framework == EF_CORE:
+        return "not run (EF Core: reviewed statically, C# is not compiled or run here)"
     if m.framework == SQLX:
         return f"up applied on {engine} (forward-only)"
     return f"proven on {engine}"

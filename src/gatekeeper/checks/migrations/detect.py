@@ -22,6 +22,7 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     ecto,
+    efcore,
     fizz,
     gomig,
     laravel,
@@ -68,11 +69,14 @@ ECTO = "ecto"
 #: gobuffalo pop's fizz files, ``<timestamp>_<name>.up.fizz`` and ``.down.fizz`` (:mod:`.fizz`):
 #: judged by their SQL translation, never executed
 FIZZ = "fizz"
+#: Entity Framework Core migrations (C#): ``<timestamp>_<Name>.cs`` classes deriving from
+#: ``Migration`` (:mod:`.efcore`); their ``.Designer.cs`` and model snapshot are not migrations
+EF_CORE = "efcore"
 
 FRAMEWORKS = (
     ALEMBIC, DJANGO, GOLANG_MIGRATE, FLYWAY, DBMATE, GOOSE, SQITCH, SQL_PAIR, PRISMA, RAILS,
     DIESEL, NODE, GO, LIQUIBASE, DRIZZLE, RUBY_SQL, DOCTRINE, SQLX, SQL_FOLDER,
-    LARAVEL, ECTO, SQL_MIGRATE, FIZZ,
+    LARAVEL, ECTO, SQL_MIGRATE, FIZZ, EF_CORE,
 )  # fmt: skip
 #: frameworks whose migrations are plain SQL that can be executed directly
 SQL_FRAMEWORKS = frozenset(
@@ -97,7 +101,7 @@ _GOOSE = re.compile(r"^--\s*\+goose\s+Up\b", re.MULTILINE | re.IGNORECASE)
 #: Prisma names each migration's folder by a 14-digit timestamp
 _PRISMA_FOLDER = re.compile(r"^(\d{14})_\w+$")
 #: the files any framework keeps migrations in
-_SUFFIXES: tuple[str, ...] = (".sql", ".py", ".rb", ".go", ".php", ".exs", fizz.SUFFIX)
+_SUFFIXES: tuple[str, ...] = (".sql", ".py", ".rb", ".go", ".php", ".exs", ".cs", fizz.SUFFIX)
 _SUFFIXES += (*nodemig.SUFFIXES, *liquibase.SUFFIXES)
 _RAILS_NAME = re.compile(r"^\d+_\w+\.rb$")
 #: diesel (and its kin) keep each migration in a folder named ``<version>_<name>`` holding
@@ -200,6 +204,9 @@ def classify(
         return Migration(DOCTRINE, path, doctrine.version(path)) if php else None
     if name.endswith(".exs"):
         return Migration(ECTO, path, ecto.version(path)) if ecto.is_migration(path, text) else None
+    if name.endswith(".cs"):
+        ef = efcore.is_migration(path, text)
+        return Migration(EF_CORE, path, efcore.version(path)) if ef else None
     if name.endswith(".go"):
         go = gomig.is_migration(path, text)
         return Migration(GO, path, gomig.version(path)) if go else None
@@ -345,6 +352,8 @@ def changed_migrations(
             continue
         if f.path.endswith(".exs") and not ecto.may_be_migration(f.path):
             continue
+        if f.path.endswith(".cs") and not efcore.may_be_migration(f.path):
+            continue
         if f.path.endswith(".php") and not _may_be_php_migration(f.path):
             continue
         deleted = f.status is FileStatus.DELETED
@@ -401,6 +410,8 @@ def chain(
         if path.endswith(".go") and not gomig.may_be_migration(path):
             continue
         if path.endswith(".exs") and not ecto.may_be_migration(path):
+            continue
+        if path.endswith(".cs") and not efcore.may_be_migration(path):
             continue
         if path.endswith(".php") and not _may_be_php_migration(path):
             continue
@@ -508,7 +519,7 @@ def sqitch_plan(text: str | None) -> dict[str, int]:
 def _needs_text(path: str) -> bool:
     name = posixpath.basename(path)
     read: tuple[str, ...] = (".py", ".rb", ".go", ".php", ".exs", ".xml", ".yaml", ".yml")
-    read += (".json", *nodemig.SUFFIXES)
+    read += (".json", ".cs", *nodemig.SUFFIXES)
     return name.endswith(read) or not (
         _GOLANG.match(name) or _PAIR.match(name) or _FLYWAY.match(name)
     )

@@ -32,7 +32,7 @@ _UNCHECKED = frozenset({
     detect.ALEMBIC, detect.DJANGO, detect.GOLANG_MIGRATE, detect.DBMATE, detect.GOOSE,
     detect.SQL_MIGRATE, detect.RAILS, detect.DIESEL, detect.NODE, detect.GO,
     detect.DRIZZLE, detect.RUBY_SQL, detect.DOCTRINE, detect.LARAVEL, detect.ECTO,
-    detect.FIZZ,
+    detect.FIZZ, detect.EF_CORE,
 })  # fmt: skip
 #: a bound on what the head can make us diff
 _MAX_TOKENS = 40_000

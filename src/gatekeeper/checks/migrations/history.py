@@ -25,6 +25,7 @@ from gatekeeper.checks.migrations import (
     ectocasts,
     ectoops,
     ectorenames,
+    efcore,
     existguards,
     flywayconf,
     godowns,
@@ -49,6 +50,7 @@ from gatekeeper.checks.migrations.detect import (
     DOCTRINE,
     DRIZZLE,
     ECTO,
+    EF_CORE,
     FLYWAY,
     GO,
     LARAVEL,
@@ -457,7 +459,7 @@ def _first_line(statements: list[sqltext.Statement]) -> int:
 #: what a migration's data steps are, for the message of an edit to them alone
 _STEPS = {RAILS: "calls of the application's models", DJANGO: "RunPython functions"}
 #: the language of the code around a migration's SQL, for the message of an edit to it
-_LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript"}
+_LANGUAGE = {DOCTRINE: "PHP", LARAVEL: "PHP", GO: "Go", NODE: "JavaScript", EF_CORE: "C#"}
 
 
 def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
@@ -475,6 +477,8 @@ def _same_statements(m: Migration, before: bytes, after: bytes | None) -> bool:
     if m.framework == DOCTRINE and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return doctrine.same_statements(*texts)
+    if m.framework == EF_CORE and after is not None:
+        return efcore.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == LARAVEL and after is not None:
         return laravel.same_statements(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework != GO or after is None:
@@ -551,6 +555,8 @@ def _only_down(
     if m.framework == GO and after is not None:
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_up(*texts) and not godowns.same_code(*texts)
+    if m.framework == EF_CORE and after is not None:
+        return efcore.only_down(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework in (DOCTRINE, LARAVEL) and after is not None:
         return doctrine.only_down(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework in static.SECTIONS and after is not None:
@@ -685,6 +691,8 @@ def _same_migration(m: Migration, before: bytes, after: bytes) -> bool:
     if m.framework == GO:  # compiled, not checksummed: comments and layout do not run
         texts = [b.decode("utf-8", "replace") for b in (before, after)]
         return godowns.same_code(*texts)
+    if m.framework == EF_CORE:  # compiled, recorded by id: comments and layout do not run
+        return efcore.same_code(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework == ECTO:  # recorded by version: comments, layout, module name do not run
         return ecto.same_code(*(b.decode("utf-8", "replace") for b in (before, after)))
     if m.framework in (DOCTRINE, LARAVEL):  # not checksummed: comments and layout do not run

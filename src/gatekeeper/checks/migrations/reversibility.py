@@ -2,7 +2,7 @@
 
 :func:`findings` reads a migration at head (or at base, to tell what was already wrong
 with an edited merged one) with its framework's reader (static.py for SQL, Rails,
-Alembic and Django; nodemig, rubysql, godowns, liquibase, doctrine, laravel, ecto for
+Alembic and Django; nodemig, rubysql, godowns, liquibase, doctrine, laravel, ecto, efcore for
 the others), weighed by its folder's habit of downs; :func:`at_head` judges a
 ``gatekeeper:irreversible`` marker the PR wrote (not honoured until a human approves).
 A migration that cannot be read is a finding naming it: fail closed.
@@ -20,6 +20,7 @@ from gatekeeper.checks.migrations import (
     djdata,
     doctrine,
     ecto,
+    efcore,
     godowns,
     laravel,
     lbreview,
@@ -41,6 +42,7 @@ from gatekeeper.checks.migrations.detect import (
     DJANGO,
     DOCTRINE,
     ECTO,
+    EF_CORE,
     GO,
     LARAVEL,
     LIQUIBASE,
@@ -153,6 +155,13 @@ def _by_framework(
         earlier = set() if at_base else laravel.made_in_change(changes, m.path)
         return laravel.check(
             check, m.path, text, habit, honour_marker=honour_marker, earlier=earlier
+        )
+    if m.framework == EF_CORE:
+        habit = efcore.downs(changes, m.directory, m.path)
+        rules = efcore.dialect(changes, m.directory, str(ctx.config.get("dialect", "postgres")))
+        earlier = set() if at_base else efcore.made_in_change(changes, m.path)
+        return efcore.check(
+            check, m.path, text, habit, honour_marker=honour_marker, dialect=rules, earlier=earlier
         )
     if m.framework == ECTO:
         return _ecto_review(check, changes, m, text, at_base=at_base, honour_marker=honour_marker)

@@ -1,7 +1,8 @@
 """The safety rules' hits of one migration, read as its framework writes it.
 
 :func:`framework_hits` dispatches a changed migration to its framework's reader (Rails and
-Ruby SQL strings, Node, Go, Liquibase, Doctrine, Laravel, Ecto, SQL files per database,
+Ruby SQL strings, Node, Go, Liquibase, Doctrine, Laravel, Ecto, EF Core, SQL files per
+database,
 Alembic and Django per folder dialect) and returns the :class:`Hit` objects the safety
 review found in what the change added; what relieves or refuses them is decided by the
 check (reliefs.py). Also the readers of merged state the reversibility review shares:
@@ -20,6 +21,7 @@ from gatekeeper.checks.migrations import (
     doctrine,
     drizzle,
     ectoops,
+    efcore,
     gohits,
     gomig,
     gosteps,
@@ -46,6 +48,7 @@ from gatekeeper.checks.migrations import (
 from gatekeeper.checks.migrations.detect import (
     DOCTRINE,
     ECTO,
+    EF_CORE,
     GO,
     LARAVEL,
     LIQUIBASE,
@@ -90,6 +93,9 @@ def framework_hits(
             folder = posixpath.dirname(m.path)
             hits = review.typed(hits, ectoops.merged_types(changes, folder))
         hits = _ecto_moves(changes, m, text, rules, hits)
+    elif m.framework == EF_CORE:
+        rules = efcore.dialect(changes, m.directory, dialect)
+        hits = efcore.hits(efcore.read(text), rules, changes.added_lines(m.path), sql_review(rules))
     elif m.reads_as_sql:
         # a per-database file in its database's dialect; a generic file beside such
         # files in the dialect of each database that runs it

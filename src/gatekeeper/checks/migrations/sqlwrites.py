@@ -20,7 +20,9 @@ from gatekeeper.checks.migrations.sqltext import strip_comments
 _NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+))?'
 _CREATES = re.compile(
     r"^CREATE\s+(?:(?:UNIQUE|FULLTEXT|SPATIAL)\s+)?INDEX\b|^CREATE\s+(?:TEMPORARY\s+)?TABLE\b"
-    r"|^CREATE\s+(?:SEQUENCE|TYPE|EXTENSION|SCHEMA)\b|^COMMENT\s+ON\b",
+    r"|^CREATE\s+(?:SEQUENCE|TYPE|EXTENSION|SCHEMA)\b|^COMMENT\s+ON\b"
+    # a new view (not OR REPLACE: that changes one old code may read)
+    r"|^CREATE\s+(?:MATERIALIZED\s+)?VIEW\b",
     re.IGNORECASE,
 )
 _CREATE_TABLE = re.compile(
@@ -189,6 +191,29 @@ def _chosen_by_itself(condition: str, column: str) -> bool:
     text = re.sub(r"'(?:[^']|'')*'", " ", condition).replace('"', " ").replace("`", " ")
     name = rf"(?<![\w$.])(?:[\w$]+\.)?{re.escape(column)}(?![\w$])"
     return re.search(rf"{name}(?!\s+IS\s)", text, re.IGNORECASE) is not None
+
+
+#: one condition that a reference column is empty: ``"WalletId" = ''``, ``owner_id IS NULL``
+_EMPTY_REFERENCE = re.compile(
+    r"^(?:[\w$\"`]+\.)?[\"`]?(?:[\w$]*[a-z0-9]Id|[\w$]*_(?:id|ID)|Id|id)[\"`]?"
+    r"\s*(?:=\s*''|(?i:IS\s+NULL))$"
+)
+
+
+def deletes_unreferenced(statement: str) -> bool:
+    """A ``DELETE`` whose WHERE only picks rows whose reference column is empty (each
+    condition, joined by AND, ``<x>Id = ''`` or ``<x>_id IS NULL``): rows that point at
+    nothing, which no code reaches through what they belong to (btcpayserver's wallet
+    objects saved with an empty WalletId). Rows chosen by any other column, or by OR,
+    are data."""
+    text = " ".join(strip_comments(statement).split()).rstrip(";")
+    if _DELETE.match(text) is None:
+        return False
+    where = re.search(r"\sWHERE\s", text, re.IGNORECASE)
+    if where is None:
+        return False
+    conditions = re.split(r"\s+AND\s+", text[where.end() :].strip(), flags=re.IGNORECASE)
+    return all(_EMPTY_REFERENCE.match(c.strip().strip("()").strip()) for c in conditions)
 
 
 def written_over(write: RowWrite, new: set[tuple[str, str]]) -> str:
