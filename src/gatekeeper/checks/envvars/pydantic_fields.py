@@ -150,8 +150,12 @@ def _fields(node: ast.ClassDef) -> list[tuple[str, ast.AnnAssign]]:
     return out
 
 
-def field_reads(info: ClassInfo, qualify: Qualify) -> list[EnvRead]:
-    """One read per field of the settings class ``info`` (a nested model: one per sub-field)."""
+def field_reads(
+    info: ClassInfo, qualify: Qualify, imports: dict[str, str] | None = None
+) -> list[EnvRead]:
+    """One read per field of the settings class ``info`` (a nested model: one per sub-field);
+    ``imports`` maps the module's top-level names imported from outside the repository to
+    the module each came from (:func:`absolute_imports`)."""
     conf = info.settings
     assert conf is not None
     reads = []
@@ -164,6 +168,8 @@ def field_reads(info: ClassInfo, qualify: Qualify) -> list[EnvRead]:
         )
         if explicit:
             candidates = [explicit]
+        elif _runtime_object(_annotated_type(stmt.annotation), qualify, imports or {}):
+            continue  # a server, a cache, a logger kept on the settings: no variable's
         else:
             whole = conf.prefix + name
             candidates = [
@@ -227,6 +233,69 @@ def _explicit(conf: SettingsConf, name: str, call: ast.Call | None) -> tuple[str
         if found:
             return found
     return ()
+
+
+#: libraries whose types pydantic reads from a string (besides builtins): a field of
+#: another library's class is runtime state kept on the settings object (bitcart's
+#: ``fido2_server: Fido2Server = None``), which pydantic only checks with isinstance
+#: under ``arbitrary_types_allowed``: no value read from the environment could pass
+_PARSED_LIBRARIES = frozenset(
+    {
+        "typing",
+        "typing_extensions",
+        "collections",
+        "pydantic",
+        "pydantic_settings",
+        "pydantic_core",
+        "pydantic_extra_types",
+        "annotated_types",
+        "datetime",
+        "decimal",
+        "pathlib",
+        "uuid",
+        "ipaddress",
+        "enum",
+        "re",
+        "builtins",
+    }
+)
+
+
+def absolute_imports(tree: ast.Module) -> dict[str, str]:
+    """Top-level names bound by absolute imports -> the module (``from fido2.server import
+    Fido2Server`` -> ``fido2.server``; ``import cachetools`` -> ``cachetools``)."""
+    found: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+            for alias in stmt.names:
+                found[alias.asname or alias.name] = stmt.module
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                found[alias.asname or alias.name.partition(".")[0]] = alias.name
+    return found
+
+
+def _runtime_object(annotation: ast.AST, qualify: Qualify, imports: dict[str, str]) -> bool:
+    """Whether the field's type (``Optional``/``| None`` looked through) is a class of a
+    library pydantic cannot read a value of from the environment: a library the reader
+    knows, or a module imported from outside the repository."""
+    inner = annotation
+    if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.BitOr):
+        sides = [inner.left, inner.right]
+        rest = [x for x in sides if not (isinstance(x, ast.Constant) and x.value is None)]
+        inner = rest[0] if len(rest) == 1 else inner
+    elif isinstance(inner, ast.Subscript) and dotted(inner.value).rsplit(".", 1)[-1] == "Optional":
+        inner = inner.slice
+    if not isinstance(inner, ast.Name | ast.Attribute):
+        return False
+    sym = qualify(inner)
+    if isinstance(sym, Lib):
+        return sym.qual.split(".", 1)[0] not in _PARSED_LIBRARIES
+    root: ast.expr = inner
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    module = imports.get(root.id) if sym is None and isinstance(root, ast.Name) else None
+    return module is not None and module.split(".", 1)[0] not in _PARSED_LIBRARIES
 
 
 def _nested(conf: SettingsConf, name: str, annotation: ast.AST, qualify: Qualify) -> list[str]:

@@ -116,6 +116,7 @@ class _Walk:
         self.reads: list[EnvRead] = []
         self.carried: list[tuple[Param, str]] = []  # reads named by a parameter
         self.nested: list[tuple[ast.AST, ClassInfo | None]] = []
+        self._imports: dict[str, str] | None = None  # for settings classes, on first use
 
     def lookup(self, name: str) -> Symbol | Param | None:
         if name in self.locals:
@@ -140,11 +141,25 @@ class _Walk:
                 prefix = self._with_prefix(node, prefix)  # type: ignore[arg-type]
             stack += [(c, prefix) for c in reversed(list(ast.iter_child_nodes(node)))]
 
+    def _outside_imports(self) -> dict[str, str]:
+        """The module's absolute imports from modules the repository does not hold (none
+        known when the resolver cannot look: every import may then be the repository's)."""
+        find = getattr(self.mod.resolver, "find", None)
+        if find is None:
+            return {}
+        return {
+            name: module
+            for name, module in pydantic_fields.absolute_imports(self.mod.tree).items()
+            if find(module, 0, self.mod.path) is None
+        }
+
     def _enter_class(self, node: ast.ClassDef) -> list[ast.AST]:
         info = self.mod.classes.get(id(node)) or class_info(self.mod, node)
         if info.settings is not None:
+            if self._imports is None:
+                self._imports = self._outside_imports()
             self.reads += pydantic_fields.field_reads(
-                info, lambda n: qualify(self.mod, n, self.lookup)
+                info, lambda n: qualify(self.mod, n, self.lookup), self._imports
             )
         body: list[ast.AST] = []
         for stmt in node.body:
