@@ -130,3 +130,15 @@ def test_strict_cannot_be_relaxed_for_chmod_by_the_pr(attack: AttackFactory) -> 
     head = {"app/cron.py": CHMOD.format(mode="0o755"), ".github/gatekeeper.yml": relaxed}
     verdict = attack(strict, {"README.md": "x\n"}, head).judge()
     assert_blocked(verdict, "security/bandit-b103")
+
+
+def test_strict_cannot_be_relaxed_for_tmp_paths_by_the_pr(attack: AttackFactory) -> None:
+    strict = "version: 1\nextends: [strict]\n"
+    relaxed = strict + "checks:\n  security:\n    bandit: {tmp_paths: true}\n"
+    code = (
+        'import os\n\n\ndef spool(data):\n    with open("/tmp/spool.bin", "wb") as f:\n'
+        "        f.write(data)\n"
+    )
+    head = {"app/spool.py": code, ".github/gatekeeper.yml": relaxed}
+    verdict = attack(strict, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "security/bandit-b108")

@@ -141,6 +141,7 @@ class Security(_Fake):
                     "block_confidence": {"enum": ["low", "medium", "high"]},
                     "weak_hash_for_names": {"type": "boolean"},
                     "chmod_exec_only": {"type": "boolean"},
+                    "tmp_paths": {"type": "boolean"},
                     "sql_in_migrations": {"type": "boolean"},
                 },
             },

@@ -376,6 +376,7 @@ def test_strict_preset_blocks_what_recommended_warns() -> None:
         "block_confidence": "low",
         "weak_hash_for_names": False,
         "chmod_exec_only": False,
+        "tmp_paths": False,
         "sql_in_migrations": False,
     }
     assert policy.check("security").config["bandit"] == bandit

@@ -6,6 +6,8 @@ env template instead of a key."""
 
 from __future__ import annotations
 
+from gatekeeper.model import Level
+
 from .helpers import rules, run_part, where
 
 API_BASE = (
@@ -60,3 +62,21 @@ def test_a_note_in_angle_brackets_is_no_secret() -> None:
 
 def test_a_random_value_behind_angle_brackets_is_still_a_secret() -> None:
     assert _secrets('LLM_API_KEY="<<q8Zt3LxV9mKp2RwN7cYb4HfJ"\n') == ["secret-high-entropy"]
+
+
+KUZU = (
+    "class RemoteKuzuAdapter(KuzuAdapter):\n    def __init__(self, url):\n"
+    '        super().__init__("/tmp/kuzu_remote")\n        self.url = url\n'
+)
+
+
+def test_a_fixed_temporary_path_warns_under_the_default() -> None:
+    # cognee 4eb71ccaf4: a dummy path handed to a parent class that never opens it
+    (found,) = run_part("bandit", {}, {"adapter.py": KUZU})
+    assert found.rule == "bandit-b108" and found.level is Level.WARNING
+    assert "checks.security.bandit.tmp_paths" in found.message
+
+
+def test_a_fixed_temporary_path_blocks_when_the_policy_says_so() -> None:
+    (found,) = run_part("bandit", {}, {"adapter.py": KUZU}, {"tmp_paths": False})
+    assert found.rule == "bandit-b108" and found.level is Level.ERROR

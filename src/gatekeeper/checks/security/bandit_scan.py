@@ -59,6 +59,8 @@ RULE_OTHER = "bandit-other"
 _NAMING_KEY = "weak_hash_for_names"
 #: the part's switch for B103 on a mode that lets group/other execute but not write
 _EXEC_MODE_KEY = "chmod_exec_only"
+#: the part's switch for B108 (a fixed path under /tmp)
+_TMP_PATH_KEY = "tmp_paths"
 #: the part's switch for B608 in a migration (migration_sql.py)
 _MIGRATION_SQL_KEY = "sql_in_migrations"
 #: the mode bandit's B103 message quotes ("a permissive mask 0o755 on file ...")
@@ -419,6 +421,14 @@ def _to_finding(
         message += (
             "; the mode lets group and other run the file but not write it, so a warning "
             f"(checks.security.bandit.{_EXEC_MODE_KEY})"
+        )
+        level = Level.WARNING
+    elif level is None and hit.test_id == "B108" and part.get(_TMP_PATH_KEY, True):
+        # a string starting with /tmp is all bandit sees (a dummy path, a socket's name):
+        # worth a look where untrusted users share the machine, which a gate cannot tell
+        message += (
+            "; a fixed temporary path is a risk only where untrusted users share the "
+            f"machine, so a warning (checks.security.bandit.{_TMP_PATH_KEY})"
         )
         level = Level.WARNING
     elif level is None and migration:

@@ -103,6 +103,13 @@ _BANDIT = _part(
             "executable. Modes writable by group or other (0o775, 0o666, 0o777) and modes "
             "bandit cannot read as a constant block either way; false blocks on every B103.",
         ),
+        "tmp_paths": _d(
+            {"type": "boolean", "default": True},
+            "B108 (a path under /tmp, /var/tmp or /dev/shm written in the code) is a warning "
+            "(default true): bandit sees only the string, and a fixed temporary path is a "
+            "risk only where untrusted users share the machine (a symlink planted in /tmp). "
+            "False blocks on every B108.",
+        ),
         "sql_in_migrations": _d(
             {"type": "boolean", "default": True},
             "B608 (SQL built by formatting) in an Alembic or Django migration, in a folder "
