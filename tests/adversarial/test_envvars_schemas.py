@@ -35,6 +35,9 @@ PUMPS = {
     + "".join(f"const S{i} = S{i + 1}.extend({{\n" for i in range(256 * KB // 24))
     + "S0.parse(process.env)\n",
     "svc/bind.go": "package svc\n// viper\n" + "v.BindEnv(\n" * (256 * KB // 11),
+    # a YAML file of blank lines: a settings-schema search whose blanks ran across lines
+    # went quadratic on it (minutes)
+    "config/server.yml": "server:\n" + "   \n" * (64 * KB) + "  port: ${X}\n",
     "app/views/pump.html.erb": "<%= ENV.fetch(\n" * (256 * KB // 15),
 }
 
