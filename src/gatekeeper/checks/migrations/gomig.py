@@ -82,6 +82,8 @@ _SQL = re.compile(
 _CHANGES = re.compile(
     r"^\s*(?:CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|TRUNCATE|RENAME|DO)\b", re.IGNORECASE
 )
+#: a file that carries other files into the program or reads them at run time
+_READS_FILES = re.compile(r"^//go:embed\s|\b(?:ReadDir|ReadFile|WalkDir|Glob)\s*\(", re.MULTILINE)
 #: the runner's own bookkeeping tables
 _BOOKKEEPING = re.compile(r"(?i)\w*(?:migration|schema_version|db_version)\w*")
 ADDITIVE_SQL = re.compile(
@@ -190,7 +192,8 @@ def read(text: str, *, xorm: bool = True) -> GoMigration | None:
     if xorm and steps and _XORM_IMPORT.search(text):
         pairs = [Pair(s, None, s.line) for s in steps]
         return GoMigration(XORM, pairs, False, text, toks, consts, bodies)
-    ups = [s for s, p in funcs.values() if HANDLE.search(p) and _executes(toks, s, consts)]
+    tool = _runs_files(text, toks, consts)
+    ups = [s for s, p in funcs.values() if HANDLE.search(p) and _executes(toks, s, consts, tool)]
     if not ups:
         return None
     pairs = [Pair(s, None, s.line) for s in ups]
@@ -408,8 +411,11 @@ def _const_start(m: GoMigration, i: int) -> bool:
     return _exec_arg(toks, i) and not (defined and defined.group("kw").isupper())
 
 
-def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
-    """A runner function that changes the database beyond its bookkeeping table."""
+def _executes(toks: list[Token], side: Side, consts: dict[str, str], tool: bool) -> bool:
+    """A runner function that changes the database beyond its bookkeeping table. In a
+    migration tool's own source (``tool``, :func:`_runs_files`) SQL known only at run
+    time is the migration files it read, each reviewed as itself: only SQL the file
+    spells out counts."""
     probe = GoMigration(RUNNER, [], False, "", toks, consts)
     found, blind = sql_in(probe, side.open, side.close, [])
     for sql in found:
@@ -417,4 +423,17 @@ def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
             if _CHANGES.match(st.text) and not _BOOKKEEPING.search(st.text[:200]):
                 return True
     calls = {toks[k].text for k in range(side.open, side.close) if toks[k].text in EXEC}
-    return bool(blind) and bool(calls)
+    return bool(blind) and bool(calls) and not tool
+
+
+def _runs_files(text: str, toks: list[Token], consts: dict[str, str]) -> bool:
+    """A migration tool's source, not a migration (goalert's ``migrate/migrate.go``): it
+    carries files into the program or reads them (``//go:embed``, ``ReadDir``,
+    ``ReadFile``) and its SQL names its bookkeeping table (``gorp_migrations``): it
+    records what ran, which no migration does for itself. Both must hold: a migration
+    that reads a file of its own SQL keeps its blind ``Exec`` a migration's."""
+    if not _READS_FILES.search(text):
+        return False
+    probe = GoMigration(RUNNER, [], False, "", toks, consts)
+    found, _ = sql_in(probe, 0, len(toks), [])
+    return any(_BOOKKEEPING.search(st.text[:200]) for sql in found for st in sql.statements)
