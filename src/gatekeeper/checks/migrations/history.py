@@ -38,6 +38,7 @@ from gatekeeper.checks.migrations import (
     pylogs,
     railsedits,
     rejected,
+    sqlsame,
     sqltext,
     sqlx,
     static,
@@ -717,6 +718,8 @@ def _unchanged(
         return []
     if _same_but_sql_comments(m, before, after):
         return [_sql_comments_edited(check, path)]
+    if sqlsame.same_statements(m.framework, before, after):
+        return [sqlsame.layout_edited(check, path)]
     return None
 
 
