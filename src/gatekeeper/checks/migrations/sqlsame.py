@@ -34,6 +34,8 @@ from gatekeeper.model import Finding, Level
 _DIRECTIVE = re.compile(r"--\s*(?:\+|migrate:|gatekeeper:)", re.IGNORECASE)
 #: a directive after which the runner ends the statement before it in any case
 _ENDS = re.compile(r"--\s*(?:\+\w+\s+(?:StatementEnd|Down)\b|migrate:down\b)", re.IGNORECASE)
+#: the words and signs of a run of code
+_WORDS = re.compile(r"\w+|[^\w\s]")
 #: a bound on what the head can make us compare
 _MAX_CHARS = 2_000_000
 
@@ -69,6 +71,8 @@ def _normalised(sql: str) -> list[str]:
             if out and (out[-1] == ";" or _DIRECTIVE.match(out[-1])):
                 continue  # an empty statement: nothing is sent for it
             out.append(";")
+        elif kind == "code":
+            out += _WORDS.findall(text)  # ``(id`` and ``( id`` alike
         else:
             out.append(text)
     if out and out[-1] == ";":
