@@ -112,3 +112,39 @@ def test_a_wrap_around_a_changed_operation_blocks(attack: AttackFactory) -> None
     )
     verdict = attack(POLICY, {ALEMBIC: ALEMBIC_MERGED}, {ALEMBIC: wrapped}).judge()
     assert_blocked(verdict, HISTORY)
+
+
+SEQ = "server/models/migrations/20231006073638-team.js"
+SEQ_MERGED = """\
+const Sequelize = require("sequelize");
+
+module.exports = {
+  async up(queryInterface) {
+    await queryInterface.addColumn("Connection", "team_id", {
+      type: Sequelize.INTEGER,
+      allowNull: false,
+    });
+  },
+  async down(queryInterface) {
+    await queryInterface.removeColumn("Connection", "team_id");
+  },
+};
+"""
+
+
+def test_not_null_deferred_with_a_type_changed_blocks(attack: AttackFactory) -> None:
+    # the repair's shape, but the final column is another type than the merged one
+    head = SEQ_MERGED.replace(
+        "allowNull: false,\n    });\n", "allowNull: true,\n    });\n"
+    ).replace(
+        "  },\n  async down",
+        '    await queryInterface.changeColumn("Connection", "team_id", {\n'
+        "      type: Sequelize.BIGINT,\n      allowNull: false,\n    });\n  },\n  async down",
+    )
+    assert_blocked(attack(POLICY, {SEQ: SEQ_MERGED}, {SEQ: head}).judge(), HISTORY)
+
+
+def test_not_null_dropped_for_good_blocks(attack: AttackFactory) -> None:
+    # nullable with no changeColumn after it: the column ends up nullable
+    head = SEQ_MERGED.replace("allowNull: false", "allowNull: true")
+    assert_blocked(attack(POLICY, {SEQ: SEQ_MERGED}, {SEQ: head}).judge(), HISTORY)

@@ -34,6 +34,7 @@ from gatekeeper.checks.migrations import (
     lbreview,
     nodefile,
     nodefolder,
+    nodenull,
     pyguards,
     pylogs,
     railsedits,
@@ -230,6 +231,11 @@ def _behaviour_kept(
             evidence=path,
             level=Level.WARNING,
         )
+    if status is FileStatus.MODIFIED and m.framework == NODE and after is not None:
+        texts = [b.decode("utf-8", "replace") for b in (before, after)]
+        column = nodenull.deferred_not_null(*texts)
+        if column is not None:
+            return nodenull.deferred(check, path, column)
     follows = _follows_rename(changes, m, status, before, after)
     if follows is not None:
         return _renamed_call(check, path, *follows)
