@@ -365,6 +365,9 @@ def changed_migrations(
             in_drizzle = drizzle.is_folder(changes, folder)
         in_laravel = laravel.may_be_migration(f.path) and laravel.is_app(changes)
         m = classify(f.path, text, present, in_drizzle=in_drizzle, in_laravel=in_laravel)
+        if m is not None and m.framework == GO and not deleted:
+            base = changes.text_at_base(changes.base_path_of(f.path))
+            m = None if gomig.still_the_runner(f.path, text, base) else m
         if m is None and not deleted and not f.is_text:
             old = changes.text_at_base(changes.base_path_of(f.path))
             m = classify(f.path, old, in_drizzle=in_drizzle)

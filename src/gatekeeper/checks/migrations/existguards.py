@@ -28,7 +28,7 @@ import re
 from gatekeeper.checks.migrations import detect
 
 #: runners that record a migration by its name or version only, never by a checksum
-_UNCHECKED = frozenset({
+UNCHECKED = frozenset({
     detect.ALEMBIC, detect.DJANGO, detect.GOLANG_MIGRATE, detect.DBMATE, detect.GOOSE,
     detect.SQL_MIGRATE, detect.RAILS, detect.DIESEL, detect.NODE, detect.GO,
     detect.DRIZZLE, detect.RUBY_SQL, detect.DOCTRINE, detect.LARAVEL, detect.ECTO,
@@ -54,7 +54,7 @@ _ECTO_GUARDED = {"create": "create_if_not_exists", "drop": "drop_if_exists"}
 def only_guards_added(framework: str, before: str, after: str) -> bool:
     """True when ``after`` is ``before`` with existence guards added and nothing else
     (module docstring), for a runner that keeps no checksum of the file."""
-    if framework not in _UNCHECKED or before == after:
+    if framework not in UNCHECKED or before == after:
         return False
     old, new = _TOKEN.findall(before), _TOKEN.findall(after)
     if not new or max(len(old), len(new)) > _MAX_TOKENS:

@@ -82,6 +82,8 @@ _SQL = re.compile(
 _CHANGES = re.compile(
     r"^\s*(?:CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|TRUNCATE|RENAME|DO)\b", re.IGNORECASE
 )
+#: a file that carries other files into the program or reads them at run time
+_READS_FILES = re.compile(r"^//go:embed\s|\b(?:ReadDir|ReadFile|WalkDir|Glob)\s*\(", re.MULTILINE)
 #: the runner's own bookkeeping tables
 _BOOKKEEPING = re.compile(r"(?i)\w*(?:migration|schema_version|db_version)\w*")
 ADDITIVE_SQL = re.compile(
@@ -139,16 +141,33 @@ def _in_folder(path: str) -> bool:
     return bool(set(path.split("/")[:-1]) & FOLDERS)
 
 
-def is_migration(path: str, text: str | None) -> bool:
+def is_migration(path: str, text: str | None, *, tools: bool = False) -> bool:
     """A Go file in a migrations folder with one of the four shapes, or one named for
-    migrating that keeps a slice of SQL steps."""
+    migrating that keeps a slice of SQL steps (``tools``: :func:`still_the_runner`)."""
     if text is None or not may_be_migration(path):
         return False
-    m = read(text)
+    m = read(text, tools=tools)
     if m is not None and m.library == XORM and not _VERSIONED.match(posixpath.basename(path)):
         # the package's glue (its list, its runner, helpers): xorm steps are versioned
-        m = read(text, xorm=False)
+        m = read(text, xorm=False, tools=tools)
     return m is not None and (_in_folder(path) or m.library == STEPS)
+
+
+def still_the_runner(path: str, head: str | None, base: str | None) -> bool:
+    """A merged file that was the migration tool's code (a library's glue, or a tool's
+    own source) and still is one at head, however it now runs the files: goalert
+    a0c680eca8 dropped rubenv/sql-migrate for a reader of its own in ``migrate.go``,
+    whose ``Exec`` of each statement it read is SQL known only at run time. A tool's
+    source embeds or reads files and names its bookkeeping table (:func:`_runs_files`);
+    only a merged runner's word counts, since a PR can write both signs into any file."""
+    if base is None or head is None or not may_be_migration(path):
+        return False
+    if read(base, tools=True) is not None:
+        return False  # a migration at base
+    toks = gosrc.code(gosrc.tokens(base))
+    if not _LIBRARIES.search(base) and not _runs_files(base, toks, gosrc.constants(base, toks)):
+        return False  # neither glue nor a tool at base: a helper, say
+    return is_migration(path, head) and not is_migration(path, head, tools=True)
 
 
 def xorm_step(path: str, text: str) -> bool:
@@ -164,9 +183,10 @@ def version(path: str) -> str:
     return posixpath.basename(path)[:-3].split("_", 1)[0]
 
 
-def read(text: str, *, xorm: bool = True) -> GoMigration | None:
+def read(text: str, *, xorm: bool = True, tools: bool = False) -> GoMigration | None:
     """The migrations of a Go file, or None when it is not a migration (``xorm``: read
-    functions taking an xorm handle as xorm's steps, when xorm is imported)."""
+    functions taking an xorm handle as xorm's steps, when xorm is imported; ``tools``:
+    a tool's own source runs no SQL of its own but what it spells out)."""
     if re.search(r"^package\s+main\b", text, re.MULTILINE):
         return None  # a command, even in a folder called migrate
     toks = gosrc.code(gosrc.tokens(text))
@@ -190,7 +210,8 @@ def read(text: str, *, xorm: bool = True) -> GoMigration | None:
     if xorm and steps and _XORM_IMPORT.search(text):
         pairs = [Pair(s, None, s.line) for s in steps]
         return GoMigration(XORM, pairs, False, text, toks, consts, bodies)
-    ups = [s for s, p in funcs.values() if HANDLE.search(p) and _executes(toks, s, consts)]
+    tool = tools and _runs_files(text, toks, consts)
+    ups = [s for s, p in funcs.values() if HANDLE.search(p) and _executes(toks, s, consts, tool)]
     if not ups:
         return None
     pairs = [Pair(s, None, s.line) for s in ups]
@@ -408,8 +429,11 @@ def _const_start(m: GoMigration, i: int) -> bool:
     return _exec_arg(toks, i) and not (defined and defined.group("kw").isupper())
 
 
-def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
-    """A runner function that changes the database beyond its bookkeeping table."""
+def _executes(toks: list[Token], side: Side, consts: dict[str, str], tool: bool) -> bool:
+    """A runner function that changes the database beyond its bookkeeping table. In a
+    migration tool's own source (``tool``, :func:`_runs_files`) SQL known only at run
+    time is the migration files it read, each reviewed as itself: only SQL the file
+    spells out counts."""
     probe = GoMigration(RUNNER, [], False, "", toks, consts)
     found, blind = sql_in(probe, side.open, side.close, [])
     for sql in found:
@@ -417,4 +441,17 @@ def _executes(toks: list[Token], side: Side, consts: dict[str, str]) -> bool:
             if _CHANGES.match(st.text) and not _BOOKKEEPING.search(st.text[:200]):
                 return True
     calls = {toks[k].text for k in range(side.open, side.close) if toks[k].text in EXEC}
-    return bool(blind) and bool(calls)
+    return bool(blind) and bool(calls) and not tool
+
+
+def _runs_files(text: str, toks: list[Token], consts: dict[str, str]) -> bool:
+    """A migration tool's source, not a migration (goalert's ``migrate/migrate.go``): it
+    carries files into the program or reads them (``//go:embed``, ``ReadDir``,
+    ``ReadFile``) and its SQL names its bookkeeping table (``gorp_migrations``): it
+    records what ran, which no migration does for itself. Both must hold: a migration
+    that reads a file of its own SQL keeps its blind ``Exec`` a migration's."""
+    if not _READS_FILES.search(text):
+        return False
+    probe = GoMigration(RUNNER, [], False, "", toks, consts)
+    found, _ = sql_in(probe, 0, len(toks), [])
+    return any(_BOOKKEEPING.search(st.text[:200]) for sql in found for st in sql.statements)

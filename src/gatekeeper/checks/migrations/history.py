@@ -35,10 +35,12 @@ from gatekeeper.checks.migrations import (
     lbreview,
     nodefile,
     nodefolder,
+    nodenull,
     pyguards,
     pylogs,
     railsedits,
     rejected,
+    sqlsame,
     sqltext,
     sqlx,
     static,
@@ -231,6 +233,11 @@ def _behaviour_kept(
             evidence=path,
             level=Level.WARNING,
         )
+    if status is FileStatus.MODIFIED and m.framework == NODE and after is not None:
+        texts = [b.decode("utf-8", "replace") for b in (before, after)]
+        column = nodenull.deferred_not_null(*texts)
+        if column is not None:
+            return nodenull.deferred(check, path, column)
     follows = _follows_rename(changes, m, status, before, after)
     if follows is not None:
         return _renamed_call(check, path, *follows)
@@ -725,6 +732,8 @@ def _unchanged(
         return []
     if _same_but_sql_comments(m, before, after):
         return [_sql_comments_edited(check, path)]
+    if sqlsame.same_statements(m.framework, before, after):
+        return [sqlsame.layout_edited(check, path)]
     return None
 
 

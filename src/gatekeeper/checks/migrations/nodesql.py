@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from gatekeeper.checks.migrations.nodefile import Side
 from gatekeeper.checks.migrations.nodescan import (
     COMMENTS,
+    call_end,
     expression_end,
     string_end,
     template_pieces,
@@ -156,4 +157,17 @@ def schema_calls(side: Side) -> list[str]:
     """Each schema-builder call of a side, whole (``knex.schema.alterTable("t", (table) =>
     {...})``, ``queryInterface.addColumn(...)``), comments aside."""
     code = COMMENTS.sub(" ", side.body)
-    return [code[m.start() : expression_end(code, m.end())] for m in _SCHEMA_START.finditer(code)]
+    return [
+        code[m.start() : _call_or_expression_end(code, m)] for m in _SCHEMA_START.finditer(code)
+    ]
+
+
+def _call_or_expression_end(code: str, m: re.Match[str]) -> int:
+    """Where a schema call found at ``m`` ends: after its closing bracket when ``m`` ends
+    at its ``(`` (``queryInterface.addColumn(...)``: stopping at the first ``,`` kept only
+    the table, so an edit of the options went unseen), else at the end of the
+    ``.schema`` chain's expression."""
+    if code[m.end() - 1] == "(":
+        close = call_end(code, m.end())
+        return len(code) if close is None else close + 1
+    return expression_end(code, m.end())

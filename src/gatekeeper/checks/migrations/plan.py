@@ -164,10 +164,11 @@ def _size(changes: ChangeSet, m: Migration) -> int:
     return total
 
 
-def _split(sides: static.Sides, side: str, framework: str = "") -> list[tuple[str, int]]:
+def _split(sides: static.Sides, side: str, cuts: bool = False) -> list[tuple[str, int]]:
+    """One side's statements; ``cuts``: as rubenv/sql-migrate cuts them."""
     text = sides.up if side == "up" else (sides.down or "")
     first = sides.up_line if side == "up" else sides.down_line
-    if framework == SQL_MIGRATE:
+    if cuts:
         return _runner_pieces(text, first)
     return [(s.text, s.line) for s in split(text, first)]
 
@@ -197,14 +198,15 @@ def _sql_plan(changes: ChangeSet, chain: list[Migration], new_paths: set[str]) -
         if sides is None:
             plan.not_run.update(dict.fromkeys(sorted(new_paths), f"{m.path} cannot be read"))
             return plan
-        up = _sql_step(_split(sides, "up", m.framework))
+        cuts = m.framework == SQL_MIGRATE and sqlmigrate.runner_cuts(changes, m.path)
+        up = _sql_step(_split(sides, "up", cuts))
         if m.path not in new_paths:
             plan.before.append(Unit(m.path, up, None))
             continue
         reversible = sides.down is not None and has_code(sides.down)
         if irreversible_reason(sides.up + (sides.down or "")):
             reversible = False
-        down = _sql_step(_split(sides, "down", m.framework)) if reversible else None
+        down = _sql_step(_split(sides, "down", cuts)) if reversible else None
         plan.new.append(Unit(m.path, up, down))
     return plan
 

@@ -15,11 +15,19 @@ the assignments it reads from call only SQLAlchemy's inspection (``op.get_bind()
 and every name it tests (the strings in the test, the table an inspection reads) is one
 the guarded operations themselves name. A guard on another table, a dialect switch or a
 query stays an edit of what runs.
+
+The other way to skip what is there is to let it fail: cognee 84c7aeb1a5 wraps
+``await_only(create_default_user())`` in ``try: ... except UserAlreadyExists: pass``.
+Read as a guard only when the ``try`` holds one statement (so nothing after a failure
+is skipped), its handlers only pass, and each catches an exception named for an object
+already there (``...Exists``, ``Duplicate...``, never ``DoesNotExist``); the statement
+itself must be the merged one, like any guarded operation.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 #: SQLAlchemy calls that return a handle on the database or its inspector
 _HANDLES = frozenset({"get_bind", "from_engine", "inspect"})
@@ -30,6 +38,8 @@ _FACTS = frozenset({
     "get_view_names", "get_sequence_names", "get_schema_names", "get_enums",
     "has_table", "has_index", "has_sequence", "has_schema",
 })  # fmt: skip
+#: an exception named for an object that is already there
+_EXISTS = re.compile(r"(?<!Not)Exists(?:Error|Exception)?$|^Duplicate[A-Z]")
 #: builtins a guard may apply to what it read (they call nothing of the project)
 _PURE = frozenset({"set", "list", "frozenset", "tuple", "sorted", "len", "any", "all", "str"})
 
@@ -71,6 +81,9 @@ def _strip(body: list[ast.stmt]) -> list[ast.stmt]:
             probes[bound[0]] = bound[1]
             out.append(stmt)
             continue
+        if _skips_existing(stmt) and isinstance(stmt, ast.Try):
+            out += _strip(stmt.body)  # ``try: <operation> except AlreadyExists: pass``
+            continue
         tested = _guard_test(stmt, probes)
         if not tested or not isinstance(stmt, ast.If):
             out.append(stmt)
@@ -85,6 +98,36 @@ def _strip(body: list[ast.stmt]) -> list[ast.stmt]:
             continue
         out.append(stmt)
     return _without_unread(out, set(probes))
+
+
+def _skips_existing(stmt: ast.stmt) -> bool:
+    """``try: <one statement> except <X>AlreadyExists: pass``: the exception is named
+    for an object already there (``AlreadyExists``, ``Exists``, ``Duplicate``: fastapi-
+    users' ``UserAlreadyExists``, psycopg's ``DuplicateTable``), each handler only passes,
+    and nothing runs in ``else`` or ``finally``. One statement only: an exception midway
+    through several would skip the ones after it, which a guard never does."""
+    if not isinstance(stmt, ast.Try) or len(stmt.body) != 1 or stmt.orelse or stmt.finalbody:
+        return False
+    return bool(stmt.handlers) and all(_existence_handler(h) for h in stmt.handlers)
+
+
+def _existence_handler(handler: ast.ExceptHandler) -> bool:
+    """A handler that only passes, for exceptions named for an object already there."""
+    if handler.type is None or handler.name is not None:
+        return False
+    if not all(isinstance(s, ast.Pass) or _is_ellipsis(s) for s in handler.body):
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = [t.attr if isinstance(t, ast.Attribute) else getattr(t, "id", "") for t in types]
+    return all(_EXISTS.search(name) for name in names)
+
+
+def _is_ellipsis(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and stmt.value.value is Ellipsis
+    )
 
 
 def _probe_assignment(

@@ -129,12 +129,15 @@ def _on_partial(problem: Problem, stopped: str) -> Problem:
 
 
 def _prove_all(db: Database, new: list[Unit], tick: Callable[[], None]) -> list[Problem]:
-    """Each of ``new`` in turn on ``db``; after the first problem, the rest are not run."""
+    """Each of ``new`` in turn on ``db``; after the first problem, the rest are not run
+    (after a leftover, a warning whose unit ended applied, they are)."""
     problems: list[Problem] = []
     for index, unit in enumerate(new):
         tick()
         problem = prove(db, unit)
-        if problem is not None:
+        if problem is not None and problem.leftover:
+            problems.append(problem)  # a warning, the up applied again: the rest can run
+        elif problem is not None:
             problems.append(problem)
             rest = [p for u in new[index + 1 :] for p in (u.path, *u.members)]
             msg = f"not run: {unit.path} before it did not roundtrip"
@@ -157,22 +160,55 @@ def prove(db: Database, unit: Unit) -> Problem | None:
             return None
         step = 1
         problem = _compare(db, unit, unit.down, first, words.back)
-        left = _functions_left(first, db.snapshot()) if problem is not None else None
+        left = _left_behind(first, db.snapshot()) if problem is not None else None
         if problem is not None and left is None:
             return problem
         step = 2
         again = _compare(db, unit, unit.again or unit.up, second, words.again)
         if again is not None or left is None:
             return again
-        message = (
-            f"the down leaves {left} behind; the up replaces it, so up, down and up "
-            "again work, but a rollback keeps code the schema no longer uses (drop it in "
-            "the down)"
-        )
-        return Problem(unit.path, True, message, step=1, leftover=True)
+        return Problem(unit.path, True, left, step=1, leftover=True)
     except EngineError as exc:
         message = _failure(exc, db, unit, step)
         return Problem(exc.path or unit.path, not exc.unsupported, message, exc.line, step)
+
+
+def _left_behind(want: Catalog, got: Catalog) -> str | None:
+    """What a down may leave behind, said as a warning, when that is all that differs
+    after it (the caller then proves up again); None for any other difference."""
+    functions = _functions_left(want, got)
+    if functions is not None:
+        return (
+            f"the down leaves {functions} behind; the up replaces it, so up, down and up "
+            "again work, but a rollback keeps code the schema no longer uses (drop it in "
+            "the down)"
+        )
+    values = _enum_values_left(want, got)
+    if values is not None:
+        return (
+            f"the down leaves the values the up added to {values} in place (PostgreSQL "
+            "drops no value of an enum without rebuilding the type); up, down and up again "
+            "work, and a rollback keeps values the old code never writes"
+        )
+    return None
+
+
+def _enum_values_left(want: Catalog, got: Catalog) -> str | None:
+    """The enums whose values ``got`` has beyond ``want``, when that is all that differs:
+    each keeps its values in their order, new ones among them (River's migration 004 adds
+    ``pending`` to ``river_job_state`` and says its down cannot remove it); else None."""
+    missing, extra = want.facts - got.facts, got.facts - want.facts
+    if not missing or any(f[0] != "enum" for f in missing | extra):
+        return None
+    wanted = {f[1]: f[2].split(",") for f in missing if len(f) == 3}
+    found = {f[1]: f[2].split(",") for f in extra if len(f) == 3}
+    if wanted.keys() != found.keys() or len(wanted) != len(missing) or len(found) != len(extra):
+        return None
+    for name, labels in wanted.items():
+        rest = iter(found[name])
+        if not all(label in rest for label in labels):
+            return None  # a value gone or reordered: not one only added
+    return ", ".join(sorted(wanted))
 
 
 def _functions_left(want: Catalog, got: Catalog) -> str | None:

@@ -13,11 +13,22 @@ What the runner does with it, as its parser reads the file line by line:
   quotes: a function body left outside such a block is cut at its first ``;`` line and
   reaches the database broken, which the round trip shows by sending the same pieces;
 - other lines starting ``-- `` are dropped, directive lines too.
+
+The format outlives the library: goalert a0c680eca8 dropped rubenv/sql-migrate for a
+reader of its own that keeps the directives but splits with a splitter that knows dollar
+quotes, and then imported River's functions without StatementBegin blocks (ceb3f44dca).
+So the runner's cuts are applied only where rubenv/sql-migrate may be the runner: the Go
+module the files sit in requires it (at base or at head), or no Go module holds them
+(the ``sql-migrate`` command). In a Go module that requires it on neither side, the
+project reads the files itself and statements are split as SQL (:mod:`.sqltext`).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+
+from gatekeeper.changes import ChangeSet
 
 #: the directive prefix the runner parses (exactly so: ``--+migrate`` is a plain comment)
 _PREFIX = "-- +migrate "
@@ -96,3 +107,21 @@ def _flush(out: list[tuple[str, int, bool]], buf: list[str], first: int, block: 
         if line.strip():
             out.append(("\n".join(buf[offset:]).strip(), first + offset, block))
             return
+
+
+#: rubenv/sql-migrate named in a go.mod (a require line or block)
+_REQUIRED = re.compile(r"^\s*(?:require\s+)?github\.com/rubenv/sql-migrate\s", re.MULTILINE)
+
+
+def runner_cuts(changes: ChangeSet, path: str) -> bool:
+    """Whether rubenv/sql-migrate may run the file at ``path`` (module docstring): its
+    cuts then apply. The nearest go.mod above the file, read at base and at head."""
+    folder = posixpath.dirname(path)
+    while True:
+        mod = posixpath.join(folder, "go.mod") if folder else "go.mod"
+        texts = [changes.text_at_base(mod), changes.text_at_head(mod)]
+        if any(t is not None for t in texts):
+            return any(t is not None and _REQUIRED.search(t) for t in texts)
+        if not folder:
+            return True  # no Go module: the sql-migrate command runs the files
+        folder = posixpath.dirname(folder)

@@ -65,6 +65,9 @@ _TOKEN = re.compile(
     re.DOTALL | re.VERBOSE,
 )
 
+#: the splitter's tokens, for readers that compare two SQL texts (:mod:`.sqlsame`)
+TOKENS = _TOKEN
+
 
 @dataclass
 class _Open:
