@@ -52,3 +52,31 @@ def test_a_helper_without_or_replace_breaks_the_next_upgrade(attack: AttackFacto
         "UPDATE invoices SET label = name_of(id)"
     )
     assert_blocked(attack(POLICY, BASE, _revision(sql)).judge(), "migrations/down-incomplete")
+
+
+SQL_POLICY = "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: postgres}\n"
+
+
+def _renamed_app(referrers: int) -> dict[str, str]:
+    """accounts indexed again by five later migrations, ``referrers`` tables pointing at it,
+    then renamed to members."""
+    files = {"db/001_init.up.sql": "CREATE TABLE accounts (id int PRIMARY KEY, a int, b int);"}
+    for i in range(2, 7):
+        files[f"db/00{i}_ix.up.sql"] = f"CREATE INDEX ix{i} ON accounts (a, b);"
+    for i in range(referrers):
+        files[f"db/1{i:02d}_t.up.sql"] = f"CREATE TABLE t{i} (id int, r int REFERENCES accounts);"
+    files["db/800_rename.up.sql"] = "ALTER TABLE accounts RENAME TO members;"
+    return files
+
+
+def test_referrers_the_pr_adds_under_a_former_name_make_no_hub(attack: AttackFactory) -> None:
+    # the tenth reference, written by the PR under the table's old name, is read at head
+    # only: the renamed table stays large by its merged index migrations
+    base = _renamed_app(9)
+    head = {
+        "db/850_t.up.sql": "CREATE TABLE t99 (id int, a_id int REFERENCES accounts);",
+        "db/850_t.down.sql": "DROP TABLE t99;",
+        "db/900_ix.up.sql": "SET lock_timeout = '2s';\nCREATE INDEX ix_x ON members (b);",
+        "db/900_ix.down.sql": "DROP INDEX ix_x;",
+    }
+    assert_blocked(attack(SQL_POLICY, base, head).judge(), "migrations/index-not-concurrent")
