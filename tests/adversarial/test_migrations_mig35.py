@@ -80,3 +80,48 @@ def test_referrers_the_pr_adds_under_a_former_name_make_no_hub(attack: AttackFac
         "db/900_ix.down.sql": "DROP INDEX ix_x;",
     }
     assert_blocked(attack(SQL_POLICY, base, head).judge(), "migrations/index-not-concurrent")
+
+
+LARAVEL_POLICY = "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: postgres}\n"
+LARAVEL_HEADER = (
+    "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\n"
+    "use Illuminate\\Database\\Schema\\Blueprint;\nuse Illuminate\\Support\\Facades\\Schema;\n\n"
+)
+
+
+def _laravel(up: str, down: str) -> str:
+    return (
+        f"{LARAVEL_HEADER}return new class extends Migration\n{{\n"
+        f"    public function up(): void\n    {{\n{up}\n    }}\n\n"
+        f"    public function down(): void\n    {{\n{down}\n    }}\n}};\n"
+    )
+
+
+LARAVEL_BASE = {
+    "app/Models/Ssl.php": "<?php\n// ssls: certificate, certificate_path\n",
+    "database/migrations/2024_01_01_000000_create_ssls.php": _laravel(
+        "Schema::create('ssls', function (Blueprint $t) { $t->id(); $t->text('certificate'); });",
+        "Schema::drop('ssls');",
+    ),
+}
+MOVE_UP = (
+    "Schema::table('ssls', function (Blueprint $t) {\n"
+    "    $t->string('certificate_path')->nullable();\n"
+    "});\n"
+    "foreach (Ssl::all() as $ssl) {\n"
+    "    $ssl->certificate_path = $ssl->certificate;\n"
+    "    $ssl->certificate = null;\n"
+    "    $ssl->save();\n"
+    "}"
+)
+
+
+def test_a_down_naming_the_erased_column_in_a_comment_restores_nothing(
+    attack: AttackFactory,
+) -> None:
+    down = (
+        "// certificate: restored by the next deploy\n"
+        "Schema::table('ssls', function (Blueprint $t) { $t->dropColumn('certificate_path'); });"
+    )
+    head = {"database/migrations/2025_01_31_000000_move.php": _laravel(MOVE_UP, down)}
+    assert_blocked(attack(LARAVEL_POLICY, LARAVEL_BASE, head).judge(), "migrations/down-incomplete")
