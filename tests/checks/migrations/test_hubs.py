@@ -120,6 +120,8 @@ def test_a_renamed_table_few_reference_is_large_by_its_index_migrations(git_repo
     head = {k: v.replace("accounts", "members") for k, v in SQL_HEAD.items()}
     found = findings(git_repo, base, {**base, **head}, roundtrip="off")
     assert errors(found) == ["index-not-concurrent"]
+    (blocked,) = [f for f in found if f.rule == "index-not-concurrent"]
+    assert "also as accounts, its name before" in blocked.message
 
 
 def test_each_framework_form_names_the_referencing_and_the_referenced_table() -> None:

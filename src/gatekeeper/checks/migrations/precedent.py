@@ -69,11 +69,13 @@ def sizes(
     if found.listed is not None or dialect != "postgres" or not any(map(found.weighs, hits)):
         return found
     often = often_indexed(changes, m)
+    formers = former_names(changes, m)
     return dataclasses.replace(
         found,
         indexed_concurrently=concurrent_tables(changes, m.directory),
         indexed_often=often,
-        hubs=hubs.hubs(changes, m, often, former_names(changes, m)),
+        hubs=hubs.hubs(changes, m, often, formers),
+        formers=formers,
         indexed_many_ways=djtogether.many_indexed(changes, m.path) if m.framework == DJANGO else {},
     )
 
