@@ -107,6 +107,23 @@ def test_a_hub_named_for_events_stays_large(git_repo: Any) -> None:
     assert errors(found) == ["index-not-concurrent"]
 
 
+def test_a_renamed_hub_keeps_its_referrers_and_its_index_migrations(git_repo: Any) -> None:
+    # the references and the index migrations were written under the old name: both follow
+    # the table to its new one (precedent.former_names), so the hub stays a hub
+    base = {**_sql_app(10), "db/800_rename.up.sql": "ALTER TABLE accounts RENAME TO members;"}
+    head = {k: v.replace("accounts", "members") for k, v in SQL_HEAD.items()}
+    assert errors(findings(git_repo, base, {**base, **head}, roundtrip="off")) == []
+
+
+def test_a_renamed_table_few_reference_is_large_by_its_index_migrations(git_repo: Any) -> None:
+    base = {**_sql_app(9), "db/800_rename.up.sql": "ALTER TABLE accounts RENAME TO members;"}
+    head = {k: v.replace("accounts", "members") for k, v in SQL_HEAD.items()}
+    found = findings(git_repo, base, {**base, **head}, roundtrip="off")
+    assert errors(found) == ["index-not-concurrent"]
+    (blocked,) = [f for f in found if f.rule == "index-not-concurrent"]
+    assert "also as accounts, its name before" in blocked.message
+
+
 def test_each_framework_form_names_the_referencing_and_the_referenced_table() -> None:
     cases = {
         "CREATE TABLE a (id int, u int REFERENCES public.users(id));": ("a", "users"),

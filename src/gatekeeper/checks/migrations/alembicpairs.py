@@ -121,11 +121,14 @@ def unpaired(
     what either does is not read, the round trip proves it. ``conventions``: the names a
     created constraint gets from the project's naming convention (:mod:`.naming`);
     ``dialect``: the database, which decides what a dropped column takes with it."""
+    up = list(up)
+    literal = [pyops.literal_str(op.arg(0, "sqltext")) for op in up if op.name == "execute"]
+    helpers = sqleffects.backfill_helpers([sql for sql in literal if sql])
     downs = [(eff, _raw(op)) for op in down for eff in _effects(op)]
     # a column the down drops, or the up adds, needs no undoing of what else was done to it
     settled = {e[1:3] for e, _ in downs if e[0] == "-column"}
     dropped = set(settled)
-    ups = sqleffects.net([(eff, op) for op in up for eff in _effects(op)])
+    ups = sqleffects.net([(eff, op) for op in up for eff in _effects(op, helpers)])
     settled |= {e[1:3] for e, _ in ups if e[0] == "+column"}
     ups = [
         (e, op)
@@ -224,11 +227,12 @@ def _loosely_undoing(eff: tuple[str, ...]) -> Callable[[tuple[tuple[str, ...], b
     return lambda down: down[1] and ("execute",) in (down[0], eff)
 
 
-def _effects(op: pyops.Op) -> list[tuple[str, ...]]:
-    """What ``op`` does: literal SQL statement by statement, other operations as one."""
+def _effects(op: pyops.Op, helpers: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """What ``op`` does: literal SQL statement by statement, other operations as one;
+    ``helpers``: the up's backfill helpers (sqleffects.backfill_helpers)."""
     if op.name == "execute":
         sql = pyops.literal_str(op.arg(0, "sqltext"))
-        return [("execute",)] if sql is None else sqleffects.effects(sql)
+        return [("execute",)] if sql is None else sqleffects.effects(sql, helpers)
     eff = effect(op)
     return [] if eff is None else [eff]
 

@@ -92,23 +92,31 @@ def referrers(changes: ChangeSet, m: Migration) -> Referrers:
     return changes.fact(key, lambda: _read(changes.renames_undone_at_base(), m))
 
 
-def count(found: Mapping[str, frozenset[str]], table: str) -> int:
-    """How many other tables reference ``table`` (by any of the names it is written as)."""
-    name = reindexed.bare(table)
+def count(found: Mapping[str, frozenset[str]], table: str, formers: Iterable[str] = ()) -> int:
+    """How many other tables reference ``table`` (by any of the names it is written as,
+    and under ``formers``, the names it had before a merged migration renamed it)."""
+    names = [reindexed.bare(table), *formers]
+    own = {form for name in names for form in _forms(name)}
     sources: set[str] = set()
-    for form in _forms(name):
+    for form in own:
         sources |= found.get(form, frozenset())
-    return len(sources - _forms(name))
+    return len(sources - own)
 
 
-def hubs(changes: ChangeSet, m: Migration, tables: Iterable[str]) -> dict[str, int]:
+def hubs(
+    changes: ChangeSet,
+    m: Migration,
+    tables: Iterable[str],
+    formers: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, int]:
     """Of ``tables``, those :data:`MANY_REFERRERS` or more other tables reference ->
-    how many do."""
+    how many do; ``formers``: table -> its names before merged renames (precedent.py)."""
     wanted = list(tables)
     if not wanted:
         return {}
     found = referrers(changes, m)
-    counts = {t: count(found, t) for t in wanted}
+    before = formers or {}
+    counts = {t: count(found, t, before.get(t, frozenset())) for t in wanted}
     return {t: n for t, n in counts.items() if n >= MANY_REFERRERS}
 
 

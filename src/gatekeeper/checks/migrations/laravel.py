@@ -18,8 +18,8 @@ import re
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck
+from gatekeeper.checks.migrations import laravelmoves, phpmig
 from gatekeeper.checks.migrations import laravelops as ops
-from gatekeeper.checks.migrations import phpmig
 from gatekeeper.checks.migrations.habit import Downs
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.php import Method, Source
@@ -188,12 +188,16 @@ def check(
 ) -> list[Finding]:
     """Missing, empty or throwing ``down`` of a Laravel migration, judged by what its up is
     and the folder's habit as Doctrine's are (:func:`phpmig.reversibility`); ``earlier``:
-    what older migrations of the same change create (:func:`made_in_change`)."""
+    what older migrations of the same change create (:func:`made_in_change`). A working
+    down that never gives back values the up moved elsewhere: :mod:`.laravelmoves`."""
     d = read(text)
-    return phpmig.reversibility(
+    found = phpmig.reversibility(
         check, path, text, d, habit, _LARAVEL, lambda r: up_kind(r, earlier),
         honour_marker=honour_marker,
     )  # fmt: skip
+    if found or not _has_working_down(d):
+        return found
+    return laravelmoves.check(check, path, text, d, honour_marker=honour_marker)
 
 
 def downs(changes: ChangeSet, folder: str, own: str) -> tuple[int, int, int]:

@@ -69,11 +69,13 @@ def sizes(
     if found.listed is not None or dialect != "postgres" or not any(map(found.weighs, hits)):
         return found
     often = often_indexed(changes, m)
+    formers = former_names(changes, m)
     return dataclasses.replace(
         found,
         indexed_concurrently=concurrent_tables(changes, m.directory),
         indexed_often=often,
-        hubs=hubs.hubs(changes, m, often),
+        hubs=hubs.hubs(changes, m, often, formers),
+        formers=formers,
         indexed_many_ways=djtogether.many_indexed(changes, m.path) if m.framework == DJANGO else {},
     )
 
@@ -120,23 +122,55 @@ def often_indexed(changes: ChangeSet, m: Migration) -> dict[str, int]:
     """Lower-cased table name -> how many merged migrations of ``m``'s chain built an index
     on it without creating it, for the tables with at least :data:`MANY_LATER_INDEXES`;
     read once per run, folder and framework. The merged files are read under the names the
-    PR gives them: a PR that moves the folder does not leave the evidence behind."""
+    PR gives them: a PR that moves the folder does not leave the evidence behind. A table
+    a merged migration renamed keeps the count of its former name (reindexed.renames)."""
+    return _history(changes, m)[0]
+
+
+def former_names(changes: ChangeSet, m: Migration) -> dict[str, frozenset[str]]:
+    """Lower-cased table name -> the names the merged migrations of ``m``'s chain renamed
+    to it (directly or through other names), for hubs.py to count their referrers too."""
+    return _history(changes, m)[1]
+
+
+_History = tuple[dict[str, int], dict[str, frozenset[str]]]
+
+
+def _history(changes: ChangeSet, m: Migration) -> _History:
     key = f"often-indexed:{m.framework}:{m.directory}"
     return changes.fact(key, lambda: _read_often(changes.renames_undone_at_base(), m))
 
 
-def _read_often(changes: ChangeSet, m: Migration) -> dict[str, int]:
+def _read_often(changes: ChangeSet, m: Migration) -> _History:
+    formers: dict[str, set[str]] = {}
     if m.framework == ECTO or not (m.is_sql or m.framework in reindexed.FRAMEWORKS):
-        seen = _read_folder(changes, m.directory)
+        seen = _read_folder(changes, m.directory, formers)
     else:
-        seen = _read_chain(changes, m)
-    return {t: len(v) for t, v in seen.items() if len(v) >= MANY_LATER_INDEXES}
+        seen = _read_chain(changes, m, formers)
+    often = {t: len(v) for t, v in seen.items() if len(v) >= MANY_LATER_INDEXES}
+    return often, {t: frozenset(v) for t, v in formers.items()}
 
 
-def _read_chain(changes: ChangeSet, m: Migration) -> dict[str, set[str]]:
+def _follow(
+    seen: dict[str, set[str]], formers: dict[str, set[str]], moves: list[tuple[str, str]]
+) -> None:
+    """Carry what was counted under each old name of ``moves`` over to its new name."""
+    for old, new in moves:
+        if not old or not new or old == new:
+            continue
+        if old in seen:
+            seen.setdefault(new, set()).update(seen.pop(old))
+        formers.setdefault(new, set()).update({old} | formers.pop(old, set()))
+        formers[new].discard(new)
+
+
+def _read_chain(
+    changes: ChangeSet, m: Migration, formers: dict[str, set[str]]
+) -> dict[str, set[str]]:
     """The merged chain ``m`` belongs to (Prisma's and diesel's folders of one migration
     each, Alembic's, Django's, Rails', Laravel's files), each read by its framework's
-    reader (reindexed.py): table -> the migrations that indexed it."""
+    reader (reindexed.py): table -> the migrations that indexed it, under its newest name
+    (``formers``, filled here: new name -> old names)."""
     seen: dict[str, set[str]] = {}
     built: set[str] = set()  # index names built so far, oldest first
     for member in detect.chain(changes, m, at_base=True)[:MAX_INDEX_FILES]:
@@ -146,12 +180,16 @@ def _read_chain(changes: ChangeSet, m: Migration) -> dict[str, set[str]]:
             continue
         for table in found[0] - found[1] - {""}:
             seen.setdefault(table, set()).add(member.version)
+        _follow(seen, formers, reindexed.renames(changes, member, text or ""))
     return seen
 
 
-def _read_folder(changes: ChangeSet, folder: str) -> dict[str, set[str]]:
+def _read_folder(
+    changes: ChangeSet, folder: str, formers: dict[str, set[str]]
+) -> dict[str, set[str]]:
     """The Ecto and SQL files directly in ``folder`` (the Ecto folder's reading, and any
-    other framework's folder read as SQL): table -> the migrations that indexed it."""
+    other framework's folder read as SQL): table -> the migrations that indexed it, under
+    its newest name (a SQL rename followed; ``formers`` as for :func:`_read_chain`)."""
     pattern = f"{folder}/*" if folder not in ("", ".") else "*"
     # table -> the migrations (by version: one per database's file counts once)
     seen: dict[str, set[str]] = {}
@@ -166,6 +204,7 @@ def _read_folder(changes: ChangeSet, folder: str) -> dict[str, set[str]]:
         created |= {_ecto_table(m) for m in _ECTO_TABLE.finditer(up)}
         for table in indexed - created - {""}:
             seen.setdefault(table, set()).add(_version(path))
+        _follow(seen, formers, reindexed.sql_renames(up))
     return seen
 
 

@@ -10,6 +10,11 @@ golang-migrate, dbmate, Flyway, drizzle...: :func:`static.sql_sides`), Alembic's
 ``upgrade()`` ops, Django's ``operations``, Rails' ``def up``/``def change`` and Laravel's
 ``up()``; SQL strings those run count as SQL. Other frameworks say nothing (None), which
 leaves a table to its name.
+
+:func:`renames` reads the tables a merged migration renames (SQL ``ALTER TABLE a RENAME TO
+b``, Alembic's ``op.rename_table``), so that the count follows a table under its new name:
+trieve renamed ``card_metadata``, indexed again in six migrations, to ``chunk_metadata``,
+the same rows under another name.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ _DROP_INDEX = re.compile(
 )
 SQL_TABLE = re.compile(
     r"\bcreate\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?(?P<table>[\w\"`.]{1,200})",
+    re.IGNORECASE,
+)
+_SQL_RENAME = re.compile(
+    r"\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<old>[\w\"`.]{1,200})\s+"
+    r"rename\s+to\s+(?P<new>[\w\"`.]{1,200})",
     re.IGNORECASE,
 )
 #: Django's operations that build an index on an existing model's table
@@ -96,6 +106,36 @@ def tables(
     if m.framework == LARAVEL:
         return _laravel(text)
     return None
+
+
+def sql_renames(sql: str) -> list[tuple[str, str]]:
+    """(old, new) of each table SQL text renames, in order; commented-out SQL renames
+    nothing."""
+    found = _SQL_RENAME.finditer(sqltext.strip_comments(sql))
+    return [(bare(m.group("old")), bare(m.group("new"))) for m in found]
+
+
+def renames(changes: ChangeSet, m: Migration, text: str) -> list[tuple[str, str]]:
+    """(old, new) of each table merged migration ``m`` (its base ``text``) renames on its up
+    side, in order: SQL-file migrations and Alembic's; [] for other frameworks."""
+    if m.is_sql:
+        sides = static.sql_sides(changes, m, at_base=True)
+        return sql_renames(sides.up) if sides is not None else []
+    if m.framework != ALEMBIC:
+        return []
+    try:
+        info = pyops.read_alembic(text, m.path)
+    except pyops.MigrationSyntaxError:
+        return []
+    out: list[tuple[str, str]] = []
+    for op in info.upgrade_ops:
+        if op.name == "rename_table":
+            old, new = op.text(0, "old_table_name"), op.text(1, "new_table_name")
+            if old and new:
+                out.append((bare(old), bare(new)))
+        elif op.name == "execute":
+            out += sql_renames(op.text(0, "sqltext") or "")
+    return out
 
 
 def _alembic(text: str, path: str) -> Tables:

@@ -4,7 +4,11 @@ compares (``("+index", "ix_a")``).
 Only statements whose whole meaning a pattern can hold are read: creating or dropping
 an index or a table, adding or dropping one column. Anything else is ``("execute",)``,
 which the pairing matches loosely (raw SQL against raw SQL, the round trip proves it).
-Data changes and session statements undo nothing and need no undoing: no effect.
+Data changes and session statements undo nothing and need no undoing: no effect. Nor
+does a backfill's helper function (:func:`backfill_helpers`): ``CREATE OR REPLACE
+FUNCTION f`` that a data change of the same up calls (bitcart's ``get_name``, which its
+``UPDATE invoices SET payment_id = ...`` computes with). Left behind by a down, it is
+called by nothing the old release runs, and OR REPLACE lets the next up run again.
 """
 
 from __future__ import annotations
@@ -37,14 +41,40 @@ _NOT_COLUMNS = frozenset({"constraint", "primary", "unique", "foreign", "check",
                           "index", "key", "partition"})  # fmt: skip
 #: a statement that changes rows: undone by undoing the schema it fills, if at all
 DML = re.compile(r"^\s*(?:UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
+#: a function (re)defined so that running it again replaces it: the name
+_REPLACED_FUNCTION = re.compile(rf"CREATE OR REPLACE FUNCTION {_NAME} ?\(", re.I)
+#: a name called in SQL text: ``f(`` (words such as COALESCE come along: harmless, only a
+#: name some statement of the up defines as a function counts)
+_CALL = re.compile(r'([\w$]+)"? ?\(')
 
 
-def effects(sql: str) -> list[Effect]:
-    """The effects of each statement of ``sql``, in order."""
+def backfill_helpers(sqls: list[str]) -> frozenset[str]:
+    """The functions the up's SQL (``sqls``) both defines with ``CREATE OR REPLACE
+    FUNCTION`` and calls in a data change (UPDATE, INSERT, DELETE): helpers of the backfill,
+    lower-cased. A function a trigger, a default or a view uses is called from schema, not
+    from a data change, and is not one."""
+    defined: set[str] = set()
+    called: set[str] = set()
+    for sql in sqls:
+        for statement in split(sql):
+            text = " ".join(strip_comments(statement.text).split())
+            if m := _REPLACED_FUNCTION.match(text):
+                defined.add(_bare(m.group(1)))
+            elif DML.match(text):
+                called.update(c.lower() for c in _CALL.findall(text))
+    return frozenset(defined & called)
+
+
+def effects(sql: str, helpers: frozenset[str] = frozenset()) -> list[Effect]:
+    """The effects of each statement of ``sql``, in order; ``helpers``: the functions of
+    :func:`backfill_helpers`, whose definitions have none."""
     out: list[Effect] = []
     for statement in split(sql):
         text = " ".join(strip_comments(statement.text).split()).rstrip(";")
         if not text or DML.match(text) or is_noop(text):
+            continue
+        m = _REPLACED_FUNCTION.match(text)
+        if m is not None and _bare(m.group(1)) in helpers:
             continue
         out.append(_one(text))
     return out

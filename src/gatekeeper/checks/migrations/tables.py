@@ -95,6 +95,9 @@ class Sizes:
     #: without a list: of the tables in ``indexed_often``, the hubs (hubs.py) that many other
     #: tables reference, lower-cased name -> how many: indexing them often is no sign
     hubs: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    #: without a list: a table's names before the merged migrations renamed it, under which
+    #: ``indexed_often`` counted too (precedent.former_names)
+    formers: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Sizes:
@@ -130,9 +133,11 @@ class Sizes:
             None,
         )  # fmt: skip
         if often is not None:
+            before = sorted(self.formers.get(often[0].rsplit(".", 1)[-1].lower(), ()))
+            named = f" (also as {', '.join(before)}, its name before)" if before else ""
             return (
                 f"{known[0]} is treated as large: {often[1]} merged migrations came back to "
-                f"add indexes on it after it was created, as a growing table needs "
+                f"add indexes on it{named} after it was created, as a growing table needs "
                 f"(list the real large tables in {SETTING})"
             )
         ways = next((self.indexed_many_ways[n.lower()] for n in known
