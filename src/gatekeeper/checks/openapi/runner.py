@@ -210,13 +210,15 @@ def _head_problems(
         # "declares no responses" says again what the schema said about its empty responses
         found += [s for s in semantic(spec) if s.pointer + "/responses" not in pointers]
         for inv in found:
+            why = f" ({inv.harmless})" if inv.harmless else ""
             out.append(
                 check.finding(
                     "spec-invalid",
-                    f"{inv.pointer}: {inv.message}",
+                    f"{inv.pointer}: {inv.message}{why}",
                     path=named(spec.doc.path),
                     line=inv.line,
                     evidence=f"{inv.pointer}|{inv.message}",
+                    level=Level.WARNING if inv.harmless else None,
                 )
             )
     return out
