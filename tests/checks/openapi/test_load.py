@@ -584,7 +584,8 @@ def _with_path_parameter(required: str, where: str = "path") -> str:
         "paths:\n"
         "  /domains/{id}:\n"
         "    delete:\n"
-        f"      parameters: [{{name: id, in: {where}, required: {required}, schema: {{type: string}}}}]\n"
+        f"      parameters: [{{name: id, in: {where}, required: {required},"
+        " schema: {type: string}}]\n"
         "      responses: {'200': {description: ok}}\n"
     )
 
