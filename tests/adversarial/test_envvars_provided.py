@@ -101,3 +101,18 @@ def test_a_real_setter_passes_and_is_named_in_the_details(attack: AttackFactory)
     verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
     assert verdict.met, text_of(verdict)
     assert "PAYMENT_API_KEY is set by the repository itself (app/worker.py:3" in text_of(verdict)
+
+
+def test_codespaces_names_do_not_excuse_look_alike_settings(attack: AttackFactory) -> None:
+    """GitHub Codespaces sets CODESPACE_NAME; a PR reading its own CODESPACE_API_TOKEN or
+    CODESPACE_SECRET_KEY beside it still needs documentation for those."""
+    head = {
+        "config/initializers/dev.rb": "HOST = ENV['CODESPACE_NAME']\n"
+        "TOKEN = ENV['CODESPACE_API_TOKEN']\nKEY = ENV['CODESPACE_SECRET_KEY']\n",
+    }
+    verdict = attack(POLICY, {"README.md": "x\n"}, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
+    text = text_of(verdict)
+    assert "CODESPACE_API_TOKEN is read here" in text
+    assert "CODESPACE_SECRET_KEY is read here" in text
+    assert "CODESPACE_NAME is read here" not in text

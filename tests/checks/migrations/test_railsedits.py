@@ -137,3 +137,44 @@ def test_an_edit_of_the_data_steps_alone_warns(git_repo: Any, edited: str) -> No
 def test_an_edit_beyond_the_data_steps_stays_a_rewrite(git_repo: Any, edited: str) -> None:
     found = findings(git_repo, {PATH: BACKFILLED}, {PATH: edited}, roundtrip="off")
     assert "history-rewritten" in errors(found)
+
+
+# Growstuff b3179a8f2d and 81060cccf7: RuboCop's rewrites of merged migrations
+RUBOCOP_BEFORE = (
+    "class UpgradeCms < ActiveRecord::Migration[5.2]\n  def change\n    limit = 16_777_215\n"
+    "    create_table :comfy_cms_fragments do |t|\n"
+    "      t.string  :identifier,      null: false\n"
+    "      t.text    :content_cache,   limit: limit\n    end\n"
+    "    layout.content = layout.content.gsub(/cms:rich_text/, 'cms:wysiwyg')\n  end\nend\n"
+)
+RUBOCOP_AFTER = (
+    "class UpgradeCms < ActiveRecord::Migration[5.2]\n  def change\n    limit = 16_777_215\n"
+    "    create_table :comfy_cms_fragments do |t|\n"
+    "      t.string  :identifier, null: false\n"
+    "      t.text(:content_cache, limit:)\n    end\n"
+    '    layout.content = layout.content.gsub("cms:rich_text", "cms:wysiwyg")\n  end\nend\n'
+)
+
+
+def test_rubocops_shorthand_quotes_and_plain_regex_are_the_same_operations() -> None:
+    assert railsedits.same_operations(RUBOCOP_BEFORE, RUBOCOP_AFTER)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("limit:)", "limit: 255)"),  # another value than the local's
+        ('gsub("cms:rich_text"', 'gsub("cms:rich.text"'),  # another text
+        ('gsub("cms:rich_text"', "gsub(/cms:rich.text/"),  # "." is special to a regex
+        ('"cms:wysiwyg"', '"cms:#{kind}"'),  # interpolated
+    ],
+    ids=["shorthand-other-value", "other-text", "special-regex", "interpolation"],
+)
+def test_a_changed_value_behind_the_same_spelling_is_a_rewrite(old: str, new: str) -> None:
+    assert not railsedits.same_operations(RUBOCOP_BEFORE, RUBOCOP_AFTER.replace(old, new))
+
+
+def test_a_rubocop_reformat_of_a_merged_migration_does_not_block(git_repo: Any) -> None:
+    path = "db/migrate/20191119020643_upgrade_cms.rb"
+    found = findings(git_repo, {path: RUBOCOP_BEFORE}, {path: RUBOCOP_AFTER}, roundtrip="off")
+    assert "history-rewritten" not in errors(found)

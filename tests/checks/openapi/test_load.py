@@ -575,3 +575,31 @@ def test_a_spec_over_the_limit_gets_one_message_whoever_reads_it() -> None:
     assert by_size.value.message.startswith("api/openapi.yaml is 40 MB, over the 40 MB limit")
     check_size("api/openapi.yaml", MAX_SPEC_BYTES)  # at the limit: accepted
     check_size("api/openapi.yaml", None)  # size unknown until read: nothing refused yet
+
+
+def _with_path_parameter(required: str, where: str = "path") -> str:
+    return (
+        "openapi: 3.0.3\n"
+        "info: {title: t, version: '1'}\n"
+        "paths:\n"
+        "  /domains/{id}:\n"
+        "    delete:\n"
+        f"      parameters: [{{name: id, in: {where}, required: {required},"
+        " schema: {type: string}}]\n"
+        "      responses: {'200': {description: ok}}\n"
+    )
+
+
+def test_a_path_parameter_marked_optional_is_a_warning() -> None:
+    # useSend 2fe2d5cdab: zod-openapi writes required: false for an optional path schema
+    findings = run_check(OpenAPICheck(), {}, {"openapi.yaml": _with_path_parameter("false")})
+    assert [(f.rule, f.level.name) for f in findings] == [("spec-invalid", "WARNING")]
+    assert "required by its place in the path template" in findings[0].message
+
+
+def test_other_invalid_parameters_still_block() -> None:
+    # a query parameter's required flag that is not a boolean is a real mistake
+    head = _with_path_parameter("'no'", where="query")
+    findings = run_check(OpenAPICheck(), {}, {"openapi.yaml": head})
+    assert findings and all(f.rule == "spec-invalid" for f in findings)
+    assert all(f.level.name == "ERROR" for f in findings)

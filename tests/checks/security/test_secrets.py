@@ -333,6 +333,18 @@ def test_flags_and_small_numbers_in_an_env_file_are_no_credentials() -> None:
     assert found[0].message == ".env is committed with values for SMS_PIN, ACCOUNT_ID."
 
 
+def test_version_numbers_in_an_env_file_are_no_credentials() -> None:
+    # Growstuff 000f4979db: .devcontainer/.env picks the Ruby image, VARIANT=3.2.4
+    head = {".devcontainer/.env": "# Ruby version\nVARIANT=3.2.4\nNODE_VERSION=v20.11\n"}
+    assert run_part("secrets", {}, head) == []
+    # ...but not under a secret's name, nor a value that only starts like one
+    head = {".devcontainer/.env": "DB_PASSWORD=3.2.4\nRELEASE=3.2.4+a8Fq2Lw0Zx\n"}
+    found = run_part("secrets", {}, head)
+    assert (
+        found[0].message == ".devcontainer/.env is committed with values for DB_PASSWORD, RELEASE."
+    )
+
+
 def test_public_build_settings_and_template_placeholders_are_no_credentials() -> None:
     # authelia's web/.env.production (Vite) and Mailu's rendered setup env file
     head = {

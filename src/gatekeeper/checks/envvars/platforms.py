@@ -341,6 +341,19 @@ PLATFORMS = (
         ),
     ),
     Platform(
+        # a development container's own names: Growstuff's development config reads
+        # CODESPACE_NAME to allow the forwarded host. GITHUB_TOKEN and GITHUB_USER, which a
+        # codespace also sets, are as often an application's own settings: not listed
+        "GitHub Codespaces",
+        "https://docs.github.com/codespaces/developing-in-a-codespace/default-environment-variables-for-your-codespace",
+        (
+            "CODESPACES",
+            "CODESPACE_NAME",
+            "CODESPACE_VSCODE_FOLDER",
+            "GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN",
+        ),
+    ),
+    Platform(
         "Kubernetes",
         "https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables",
         ("KUBERNETES_SERVICE_*", "KUBERNETES_PORT", "KUBERNETES_PORT_*"),

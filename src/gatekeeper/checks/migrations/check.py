@@ -27,6 +27,7 @@ from gatekeeper.checks.migrations import (
     detect,
     drizzle,
     efcore,
+    emptytable,
     history,
     lint,
     mergedview,
@@ -195,7 +196,8 @@ class MigrationsCheck(BaseCheck):
             after_deploy=m.framework == DJANGO and reliefs.after_deploy(changes, text),
         )
         out = []
-        for hit in (reliefs.data_relief(changes, m, h) for h in map(sizes.judge, hits)):
+        judged = (emptytable.relief(changes, m, h) for h in map(sizes.judge, hits))
+        for hit in (reliefs.data_relief(changes, m, h) for h in judged):
             marker = None
             if hit.ignored_by:
                 marker = Marker(hit.ignored_by, m.path, hit.ignore_span[0], hit.ignore_span)

@@ -53,6 +53,31 @@ def creator(changes: ChangeSet, m: Migration, target: tuple[str, ...]) -> str | 
     return made
 
 
+#: the ORM calls that create a table, read as prcreated's SQL is: Rails' ``create_table``,
+#: Laravel's ``Schema::create``, Alembic's ``op.create_table``, knex's ``createTable``
+_ORM_CREATE = (r"\bcreate_table\s*\(?\s*", r"\bSchema::create\s*\(\s*", r"\bcreateTable\s*\(\s*")
+
+
+def table_creator(changes: ChangeSet, m: Migration, table: str) -> str | None:
+    """The path of the migration this change adds before ``m`` (itself new) that creates
+    ``table``, in SQL or an ORM's create-table call, when no merged file of the folder
+    names the table; else None. Whether rows were written since is the caller's question."""
+    if not table or not _added(changes, m.path) or _at_base(changes, m, table, ""):
+        return None
+    t = _name(table)
+    for earlier in _earlier_added(changes, m):
+        text = _up_part(strip_comments(changes.text_at_head(earlier.path) or ""))
+        orm = any(re.search(call + t, text) for call in _ORM_CREATE)
+        if orm or _creates(text, table, ""):
+            return earlier.path
+    return None
+
+
+def up_texts(changes: ChangeSet, m: Migration) -> list[str]:
+    """The up sides of the change's new migrations before ``m``, and of ``m``."""
+    return _up_texts(changes, m)
+
+
 def filled(changes: ChangeSet, m: Migration, target: tuple[str, ...]) -> str | None:
     """The migration of this change (``m`` or an earlier new one) that copies stored values
     into ``target``, a table or column the change itself creates; else None. Such a name

@@ -5,7 +5,10 @@ changes nothing for databases that ran it; what matters is whether the edit chan
 the migration does where it has not run yet. The migration is read as the sequence of
 its statements, each in a normal form: comments, blank lines, whitespace and argument
 layout (parentheses, line breaks, the order of keyword options, ``:name`` / ``"name"`` /
-``%i[...]`` spellings) set aside, and the calls of a ``change_table :t do |t|`` block read
+``%i[...]`` spellings, Ruby 3.1's ``limit:`` for ``limit: limit``, ``'text'`` for
+``"text"`` and ``/text/`` for ``"text"`` where no character is special to either, as
+RuboCop rewrites merged migrations: Growstuff's b3179a8f2d and 81060cccf7) set aside,
+and the calls of a ``change_table :t do |t|`` block read
 as the top-level calls they stand for (``t.string :c`` is ``add_column :t, :c, :string``,
 ``t.index`` is ``add_index``, ``t.remove`` is ``remove_column``...; ``bulk: true`` only
 groups them into one ALTER TABLE). Two versions with the same sequence run the same
@@ -197,7 +200,10 @@ def _form(name: str, args: list[str], suffix: str) -> str:
     type given as ``remove_column``'s third argument read as its ``type:`` option, an
     index on a list of one column as the index on that column."""
     positional = [_value(a) for a in args if _KEYWORD.match(a) is None]
-    keywords = sorted(f"{_key(m)}:{_value(m.group(4))}" for a in args if (m := _KEYWORD.match(a)))
+    # Ruby 3.1's shorthand: ``limit:`` alone passes the local ``limit``
+    keywords = sorted(
+        f"{_key(m)}:{_value(m.group(4) or _key(m))}" for a in args if (m := _KEYWORD.match(a))
+    )
     if name == "remove_column" and len(positional) == 3:
         keywords = sorted([*keywords, f"type:{positional.pop()}"])
     if name in ("add_index", "remove_index") and len(positional) > 1:
@@ -231,13 +237,25 @@ def _value(text: str) -> str:
     return _spaced(text)
 
 
+#: a string literal with nothing to interpolate or escape, in either quotes: ``'text'`` and
+#: ``"text"`` are the same string
+_PLAIN_STRING = re.compile(r"""^(?:'[^'\\"#]*'|"[^"\\#]*")$""")
+#: a regular expression argument with no character special to it: ``gsub(/cms:text/, ...)``
+#: finds what ``gsub("cms:text", ...)`` does
+_PLAIN_REGEX = re.compile(r"(?<=[(,])/([\w: -]*)/(?![\w/])")
+
+
 def _spaced(text: str) -> str:
     """``text`` with whitespace outside string literals collapsed, and dropped next to
-    brackets and commas."""
+    brackets and commas; a plain string or regular expression written in double quotes."""
     parts = re.split(r"(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')", text.strip())
-    for index in range(0, len(parts), 2):
-        squeezed = re.sub(r"\s+", " ", parts[index])
-        parts[index] = re.sub(r"\s*([()\[\]{},])\s*", r"\1", squeezed)
+    for index, part in enumerate(parts):
+        if index % 2:
+            parts[index] = f'"{part[1:-1]}"' if _PLAIN_STRING.match(part) else part
+            continue
+        squeezed = re.sub(r"\s+", " ", part)
+        squeezed = re.sub(r"\s*([()\[\]{},])\s*", r"\1", squeezed)
+        parts[index] = _PLAIN_REGEX.sub(r'"\1"', squeezed)
     return "".join(parts)
 
 

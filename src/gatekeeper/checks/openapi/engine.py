@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gatekeeper.checks.openapi import served
 from gatekeeper.checks.openapi.load import Reader, load
 from gatekeeper.checks.openapi.locate import locate
 from gatekeeper.checks.openapi.model import Spec, build
@@ -21,7 +22,9 @@ def load_spec(path: str, reader: Reader, *, allow_external: bool = False) -> Spe
 def compare(base: Spec, rev: Spec, options: Options | None = None) -> list[Change]:
     """Every change from ``base`` to ``rev``, sorted and without duplicates, each at the
     file and line of the head node it is about when known (else its operation's line)."""
+    base, rev, served_alike = served.align(base, rev)
     c = Collector(base, rev, options or Options())
+    c.served_alike = served_alike
     check_paths(c)
     check_operations(c)
     check_payloads(c)

@@ -9,7 +9,7 @@ from typing import Any
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.interface import BaseCheck, CheckContext, CheckError
-from gatekeeper.checks.openapi import changelog
+from gatekeeper.checks.openapi import changelog, served
 from gatekeeper.checks.openapi.catchup import catch_up
 from gatekeeper.checks.openapi.engine import Change, Options, compare, load_spec
 from gatekeeper.checks.openapi.group import Group, group
@@ -85,8 +85,10 @@ def run_spec(
         out.extend(_head_problems(check, ctx, head))
     base = _base(changes, base_path, ctx.config) if in_base else None
     if base is not None and head is not None:
-        # a spec that was already invalid must not block every PR that touches it
-        ctx.mark_existing_at_base(_head_problems(check, ctx, base, as_path=path))
+        # a spec that was already invalid must not block every PR that touches it (under
+        # the head's path keys when the prefix moved and the URLs did not: served.py)
+        moved = served.moved_paths(base, head)
+        ctx.mark_existing_at_base(_head_problems(check, ctx, base, as_path=path, moved=moved))
     if base is None and head is None:
         return out
     if _unresolved_refs(ctx, path, base, head):
@@ -192,10 +194,15 @@ def _base(changes: ChangeSet, path: str, config: Any) -> Spec | None:
 
 
 def _head_problems(
-    check: BaseCheck, ctx: CheckContext, spec: Spec, as_path: str | None = None
+    check: BaseCheck,
+    ctx: CheckContext,
+    spec: Spec,
+    as_path: str | None = None,
+    moved: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Load problems and validation errors of ``spec``; ``as_path`` names a base spec by
-    its head path, so a renamed spec's old problems match its new ones."""
+    its head path, so a renamed spec's old problems match its new ones, and ``moved``
+    (written path at base -> at head) its paths, so a moved prefix's old problems do."""
 
     def named(path: str) -> str:
         return as_path if as_path is not None and path == spec.doc.path else path
@@ -209,14 +216,16 @@ def _head_problems(
         pointers = {inv.pointer for inv in found}
         # "declares no responses" says again what the schema said about its empty responses
         found += [s for s in semantic(spec) if s.pointer + "/responses" not in pointers]
-        for inv in found:
+        for inv in (served.repointed(i, moved) for i in found) if moved else found:
+            why = f" ({inv.harmless})" if inv.harmless else ""
             out.append(
                 check.finding(
                     "spec-invalid",
-                    f"{inv.pointer}: {inv.message}",
+                    f"{inv.pointer}: {inv.message}{why}",
                     path=named(spec.doc.path),
                     line=inv.line,
                     evidence=f"{inv.pointer}|{inv.message}",
+                    level=Level.WARNING if inv.harmless else None,
                 )
             )
     return out

@@ -29,6 +29,8 @@ class Invalid:
     message: str
     pointer: str
     line: int | None
+    #: why the problem breaks no client (a warning then); empty when it may
+    harmless: str = ""
 
 
 @lru_cache(maxsize=4)
@@ -116,10 +118,36 @@ def structural(spec: Spec) -> list[Invalid]:
             line = json_lines.lines([tuple(parts)])[tuple(parts)]
         if line is None and len(parts) >= 2 and parts[0] == "paths":
             line = spec.path_line(str(parts[1]))
-        out[pointer] = Invalid(_message(error), pointer, line)
+        out[pointer] = Invalid(_message(error), pointer, line, _harmless(spec.doc.root, parts))
         if len(out) >= MAX_ERRORS:
             break
     return sorted(out.values(), key=lambda i: (i.line or 0, i.pointer, i.message))
+
+
+#: why a path parameter's ``required: false`` breaks nothing
+PATH_PARAMETER_OPTIONAL = (
+    "a path parameter is required by its place in the path template whatever this flag says "
+    "(OpenAPI wants it written true; generators such as zod-openapi write false for an "
+    "optional schema), so no client or server reads it differently: a warning"
+)
+
+
+def _harmless(root: Any, parts: list[Any]) -> str:
+    """Why the error at ``parts`` breaks no client: a path parameter marked ``required:
+    false``, which its place in the template makes required anyway (useSend 2fe2d5cdab)."""
+    if len(parts) < 3 or parts[-1] != "required" or parts[-3] != "parameters":
+        return ""
+    node = root
+    for part in parts[:-1]:
+        if isinstance(node, dict) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return ""
+    if isinstance(node, dict) and node.get("in") == "path" and node.get("required") is False:
+        return PATH_PARAMETER_OPTIONAL
+    return ""
 
 
 def _short(message: str) -> str:

@@ -70,6 +70,13 @@ _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|PWD|PIN|CRED|AUTH|PRIVATE", re
 #: a name that says its value switches something on or off (``OAUTH_SERVER_ENABLED``):
 #: 0 or 1 under it is a flag even when another word of the name says secret
 _SWITCH_NAME = re.compile(r"(?:^|_)(?:ENABLED?|DISABLED?)$", re.IGNORECASE)
+#: a version number (``VARIANT=3.2.4``, ``NODE_VERSION=20.11.1``, ``PG_VERSION=16.4-bookworm``):
+#: Growstuff's .devcontainer/.env names the Ruby image to build; no credential is dotted digits
+#: (a suffix only from the few words images and releases use: no room to hide a token)
+_VERSION = re.compile(
+    r"v?\d{1,4}(?:\.\d{1,4}){1,3}"
+    r"(?:-(?:alpine|slim|bookworm|bullseye|buster|jammy|focal|noble|lts|(?:rc|beta|alpha)\d{0,2}))?"
+)
 #: a value cut short to show its shape (``SAML_SP_PRIVATE_KEY="MIIE..."``, the first
 #: letters every PEM body starts with): too few characters before the dots to be a key
 _ELIDED = re.compile(r"[\w+/=-]{0,8}(?:\.\.\.|…)")
@@ -103,7 +110,9 @@ def _inert(name: str, value: str) -> bool:
         return True
     if value in ("0", "1") and _SWITCH_NAME.search(name):
         return True
-    return _SMALL_NUMBER.fullmatch(value) is not None and not _SECRET_NAME.search(name)
+    if _SECRET_NAME.search(name):
+        return False
+    return _SMALL_NUMBER.fullmatch(value) is not None or _VERSION.fullmatch(value) is not None
 
 
 #: a file's path (``/priv/cert/glific-CA.pem``, ``./keys/dev.pem``): it names where a

@@ -105,6 +105,8 @@ class Collector:
         self.scope: Scope | None = None
         #: evidence of the removed properties the base had marked ``deprecated: true``
         self.deprecated_removals: set[str] = set()
+        #: the specs are keyed by served URL: their prefixes differ, the URLs do not
+        self.served_alike = False
 
     @contextmanager
     def recording(self, into: list[Record]) -> Iterator[None]:

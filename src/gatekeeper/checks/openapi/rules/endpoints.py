@@ -304,6 +304,8 @@ def _flows(scheme: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _servers(c: Collector) -> None:
     """Where the API is served: a base path that moved moves every endpoint. (A host
     that changed while the path stays is a deployment matter, as oasdiff treats it.)"""
+    if c.served_alike:
+        return  # the prefix moved between the paths and the base path: same URLs (served.py)
     old_paths, new_paths = _base_paths(c.base.root), _base_paths(c.rev.root)
     if c.base.operations and c.rev.operations and not old_paths & new_paths:
         before, after = ", ".join(sorted(old_paths)), ", ".join(sorted(new_paths))
@@ -312,6 +314,11 @@ def _servers(c: Collector) -> None:
             f"every endpoint moved: the base path changed from {before} to {after}",
             evidence=f"{before}|{after}",
         )
+
+
+def served_prefixes(root: dict[str, Any]) -> set[str]:
+    """The path prefixes a spec's API is served under (see :func:`_base_paths`)."""
+    return _base_paths(root)
 
 
 def _base_paths(root: dict[str, Any]) -> set[str]:
