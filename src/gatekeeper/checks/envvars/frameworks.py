@@ -141,8 +141,10 @@ PHOENIX_VARS = (
 )
 
 _PHOENIX_DEP = re.compile(r"\{\s*:phoenix\s*,")
-_RAILS_GEM = re.compile(r"""^\s*gem\s*\(?\s*["']rails["']""", re.MULTILINE)
-_DJANGO_DEP = re.compile(r"""(?im)^\s*["']?django\b(?![-_])""")
+#: blanks within the line only: ``\s*`` after ``^`` crosses blank lines, quadratic on a
+#: file of them
+_RAILS_GEM = re.compile(r"""^[ \t]*gem[ \t]*\(?[ \t]*["']rails["']""", re.MULTILINE)
+_DJANGO_DEP = re.compile(r"""(?im)^[ \t]*["']?django\b(?![-_])""")
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ PROVIDER_FILES = (
     *("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"),
 )
 #: a value an installer fills in when it renders an env file (``X={{ tika_enabled }}``)
-_PLACEHOLDER = re.compile(r"(?m)^\s*[A-Za-z_][A-Za-z0-9_]*\s*=.*\{\{.*\}\}")
+_PLACEHOLDER = re.compile(r"(?m)^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*=.*\{\{.*\}\}")
 _TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".template", ".gotmpl", ".in")
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 

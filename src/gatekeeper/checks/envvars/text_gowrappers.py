@@ -42,7 +42,7 @@ MAX_FILES = 200
 _SKIPPED = re.compile(r"(?:^|/)(?:vendor|testdata|third_party)/|_test\.go$")
 #: the Go import block's entries: an optional alias and the path
 _IMPORT = re.compile(
-    r"""(?m)^\s*(?:import\s+)?(?:(?P<alias>[A-Za-z_]\w*)\s+)?"(?P<path>[^"\s]+)"\s*$"""
+    r"""(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>[A-Za-z_]\w*)[ \t]+)?"(?P<path>[^"\s]+)"[ \t]*$"""
 )
 
 #: ``(words) -> paths`` of the side's Go files holding one of the words

@@ -295,7 +295,9 @@ def _fields(body: str, *, writes: bool) -> set[str]:
 
 #: how a SQL statement opens (a string that does not parse but starts so is SQL)
 _STATEMENT = re.compile(
-    r"\s*\(?\s*(?:SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|WITH|CREATE|ALTER|DROP|COPY)\b",
+    # one run of blanks, then an optional parenthesis and its own: two adjacent ``\s*``
+    # split a long blank string every way before failing (quadratic)
+    r"\s*(?:\(\s*)?(?:SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|WITH|CREATE|ALTER|DROP|COPY)\b",
     re.IGNORECASE,
 )
 
