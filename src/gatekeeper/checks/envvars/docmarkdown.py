@@ -44,7 +44,9 @@ _HTML_CELL = re.compile(
     r"(?P<name>[A-Z][A-Z0-9_]*[A-Z0-9])\s*(?:</(?:strong|b|em|code)>\s*){0,2}</t[dh]>"
 )
 #: the delimiter row under a table's header, outer pipes optional (``--- | :---:``)
-_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
+_TABLE_DELIMITER = re.compile(
+    r"^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+(?:\|[ \t]*)?$"
+)
 #: a code span, in Markdown's backticks or as HTML (``<code>API_RATE_LIMIT</code>``, as
 #: GitBook and other editors write the cells of the tables they save)
 _CODE_SPAN = re.compile(r"`(?P<body>[^`\n]+)`|<code>(?P<html>[^<>`\n]+)</code>")
@@ -58,7 +60,7 @@ _DOTTED_KEY = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
 #: ``--env NAME=``, a compose file's ``NAME: value`` or ``- NAME=value``, each also
 #: commented out (``#SMTP_PORT=``: a config file shown whole, its optional settings off)
 _FENCED = re.compile(
-    r"(?:^|[\s\[,])#{0,2}\s*(?:export\s+|-e\s+|--env[= ]\s*|-\s+)?[\"']?"
+    r"(?:^|[\[,]|\s(?!\s))#{0,2}\s*(?:export\s+|-e\s+|--env[= ]\s*|-\s+)?[\"']?"
     r"(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|[A-Z]{3,})[\"']?\s*(?:=|:(?:\s|$))"
 )
 #: a name in bold (``**NAME**``), a heading of its own (``### NAME``), or declared with

@@ -239,7 +239,9 @@ def parse_compose_comments(path: str, text: str, doc: Documentation) -> None:
 #: documentation when it holds at least this many ``NAME=value`` lines, set or commented
 ENV_CONFIG_FILES = ("/*.cfg", "/*.conf")
 MIN_ENV_CONFIG_LINES = 5
-_ASSIGNMENT = re.compile(r"^\s*#*\s*(?:export\s+)?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])=")
+_ASSIGNMENT = re.compile(
+    r"^\s*(?:#+\s*)?(?:export\s+)?(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])="
+)
 
 
 def parse_env_config(path: str, text: str, doc: Documentation) -> bool:

@@ -325,7 +325,7 @@ def _yaml_docs(text: str) -> list[object]:
         return []
 
 
-_KEY_LINE = re.compile(rf"^[ \t]*-?[ \t]*(?:name:[ \t]*)?[\"']?({NAME})", re.M)
+_KEY_LINE = re.compile(rf"^[ \t]*(?:-[ \t]*)?(?:name:[ \t]*)?[\"']?({NAME})", re.M)
 
 
 def _line_finder(text: str) -> Callable[[str], int]:

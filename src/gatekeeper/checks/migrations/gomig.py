@@ -72,8 +72,13 @@ _XORM_IMPORT = re.compile(r"\"(?:xorm\.io/xorm|github\.com/go-xorm/xorm)\"")
 _XORM_HANDLE = re.compile(r"\bxorm\s*\.\s*(?:Engine|EngineInterface|Interface|Session)\b")
 #: a file named for its version: answer's ``v30.go``, gitea's ``v259.go``
 _VERSIONED = re.compile(r"^[vV]?\d")
-#: a parameter type that is a database handle
-HANDLE = re.compile(r"\*?\s*(?:\w+\.)?(?:DB|Tx|Conn|Pool|Engine|Session|datastore|IDB)\b")
+_HANDLE_TYPES = r"(?:DB|Tx|Conn|Pool|Engine|Session|datastore|IDB)\b"
+#: a parameter type that is a database handle (matched at the type's start)
+HANDLE = re.compile(rf"\*?\s*(?:\w+\.)?{_HANDLE_TYPES}")
+#: the same, anywhere in a parameter list: HANDLE's optional prefix adds nothing to a
+#: search, and under one it re-read each run of blanks or word characters from every
+#: start inside it (quadratic on a long one)
+_HANDLE_IN = re.compile(_HANDLE_TYPES)
 _SQL = re.compile(
     r"^\s*(?P<kw>CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|TRUNCATE|RENAME|DO|WITH|COMMENT|"
     r"REFRESH|VACUUM|REINDEX|CLUSTER|LOCK|SET|GRANT|REVOKE|SELECT)\b",
@@ -211,7 +216,9 @@ def read(text: str, *, xorm: bool = True, tools: bool = False) -> GoMigration | 
         pairs = [Pair(s, None, s.line) for s in steps]
         return GoMigration(XORM, pairs, False, text, toks, consts, bodies)
     tool = tools and _runs_files(text, toks, consts)
-    ups = [s for s, p in funcs.values() if HANDLE.search(p) and _executes(toks, s, consts, tool)]
+    ups = [
+        s for s, p in funcs.values() if _HANDLE_IN.search(p) and _executes(toks, s, consts, tool)
+    ]
     if not ups:
         return None
     pairs = [Pair(s, None, s.line) for s in ups]

@@ -79,7 +79,7 @@ _STANDALONE = re.compile(
     r"|\bcreate_foreign_key\(\s*[^,()]{0,200},\s*[\"'](?P<asrc>\w{1,200})[\"']\s*,\s*[\"'](?P<aref>\w{1,200})",
 )
 #: a column of a Rails schema dump's CREATE TABLE that points at a table by convention
-_SQL_ID_COLUMN = re.compile(r"^\s*\"?(?P<ref>\w{1,200}?)_id\"?\s+\w", re.MULTILINE)
+_SQL_ID_COLUMN = re.compile(r"^[ \t]*\"?(?P<ref>\w{1,200}?)_id\"?\s+\w", re.MULTILINE)
 
 Referrers = dict[str, frozenset[str]]
 

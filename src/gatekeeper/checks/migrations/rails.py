@@ -139,7 +139,7 @@ def raises_only(method: Method) -> bool:
 
 
 _CALL_NAME = re.compile(r"^\s*((?:\w+\.)?\w+[!?]?)(?:\s*\(|\s+|$)")
-_BLOCK_TAIL = re.compile(r"\s+do\s*(?:\|[^|]*\|)?\s*$|\s*\{\s*(?:\|[^|]*\|)?\s*$")
+_BLOCK_TAIL = re.compile(r"(?<!\s)(?:\s+do\s*(?:\|[^|]*\|)?\s*$|\s*\{\s*(?:\|[^|]*\|)?\s*$)")
 
 
 def split_call(text: str) -> tuple[str, list[str]] | None:

@@ -32,7 +32,7 @@ _KIND = {"STRING": "string", "CHAR": "char", "TEXT": "text", "INTEGER": "integer
          "MEDIUMINT": "mediumInteger", "DECIMAL": "decimal", "BOOLEAN": "boolean",
          "DATE": "dateTime", "DATEONLY": "date", "JSON": "json", "JSONB": "jsonb",
          "UUID": "uuid", "VARCHAR": "string", "INT": "integer"}  # fmt: skip
-_DOWN = re.compile(r"^\s*(?:async\s+)?down\s*(?:\(|:)", re.MULTILINE)
+_DOWN = re.compile(r"^[ \t]*(?:async\s+)?down\s*(?:\(|:)", re.MULTILINE)
 #: a definition read at most this long (a bound on what the head makes us scan)
 _MAX = 4000
 

@@ -110,7 +110,7 @@ def _flush(out: list[tuple[str, int, bool]], buf: list[str], first: int, block: 
 
 
 #: rubenv/sql-migrate named in a go.mod (a require line or block)
-_REQUIRED = re.compile(r"^\s*(?:require\s+)?github\.com/rubenv/sql-migrate\s", re.MULTILINE)
+_REQUIRED = re.compile(r"^[ \t]*(?:require\s+)?github\.com/rubenv/sql-migrate\s", re.MULTILINE)
 
 
 def runner_cuts(changes: ChangeSet, path: str) -> bool:
