@@ -206,6 +206,14 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
     "thirty-eighth (32)": (
         "ClaperCo/Claper", "bitcart/bitcart", "chartbrew/chartbrew", "devflowinc/trieve",
     ),
+    "thirty-ninth (33)": (
+        "peeringdb/peeringdb", "operately/operately", "hackclub/hackatime", "harness/gitness",
+        "laravelio/laravel.io",
+    ),
+    "fortieth (33)": (
+        "aliasvault/aliasvault", "hexlet-codebattle/codebattle", "openremote/openremote",
+        "tgdrive/teldrive", "Paymenter/Paymenter",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
