@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from gatekeeper.checks.migrations.hits import Hit
+from gatekeeper.checks.migrations.moves import RELAXED
 from gatekeeper.checks.migrations.sqltext import Statement, strip_comments
 
 _NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
@@ -24,11 +25,13 @@ _WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 
 def explain_partial(statements: Iterable[Statement], hits: list[Hit]) -> list[Hit]:
     """``hits`` with each column drop that follows a partial backfill of its table,
-    reading the dropped column, told so."""
+    reading the dropped column, told so; not a drop moves.py relieved, whose message says
+    already where the values went (a flag whose true rows were marked)."""
     updates = [s for s in statements if _UPDATE.match(strip_comments(s.text))]
     if not updates:
         return hits
-    return [_told(h, updates) if h.rule == "drop-column" and len(h.target) == 2 else h
+    return [_told(h, updates) if h.rule == "drop-column" and len(h.target) == 2
+            and h.relaxed != RELAXED else h
             for h in hits]  # fmt: skip
 
 

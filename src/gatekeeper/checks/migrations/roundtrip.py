@@ -183,6 +183,14 @@ def _left_behind(want: Catalog, got: Catalog) -> str | None:
             "again work, but a rollback keeps code the schema no longer uses (drop it in "
             "the down)"
         )
+    loosened = _nullable_again(want, got)
+    if loosened is not None:
+        return (
+            f"the down restores {loosened} without its NOT NULL; up, down and up again "
+            "work, and after a rollback the old code still writes the column, but the "
+            "schema no longer refuses an empty one (add NOT NULL with a default in the "
+            "down, or rebuild the table, to restore it as it was)"
+        )
     values = _enum_values_left(want, got)
     if values is not None:
         return (
@@ -191,6 +199,26 @@ def _left_behind(want: Catalog, got: Catalog) -> str | None:
             "work, and a rollback keeps values the old code never writes"
         )
     return None
+
+
+def _nullable_again(want: Catalog, got: Catalog) -> str | None:
+    """The columns a down put back nullable where they were NOT NULL, when that is all
+    that differs (same type and default: gitness's SQLite downs re-add a dropped ``NOT
+    NULL`` column plainly, as SQLite adds no NOT NULL column without a default); else
+    None. A column put back stricter than it was, or retyped, is no such leftover: the
+    old code's writes could fail on it."""
+    missing, extra = want.facts - got.facts, got.facts - want.facts
+    if not missing or any(f[0] != "column" or len(f) != 6 for f in missing | extra):
+        return None
+    wanted = {f[1:3]: f for f in missing}
+    found = {f[1:3]: f for f in extra}
+    if wanted.keys() != found.keys() or len(wanted) != len(missing) or len(found) != len(extra):
+        return None
+    for key, was in wanted.items():
+        now = found[key]
+        if (was[3], was[5]) != (now[3], now[5]) or (was[4], now[4]) != ("not null", "null"):
+            return None
+    return ", ".join(f"{t}.{c}" for t, c in sorted(wanted))
 
 
 def _enum_values_left(want: Catalog, got: Catalog) -> str | None:

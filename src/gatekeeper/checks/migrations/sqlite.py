@@ -108,7 +108,7 @@ class SqliteDatabase:
                 facts.add((kind, name, " ".join(str(sql).split())))
             elif kind == "index" and sql is not None:
                 facts.add(("index", table, name, _index_definition(conn, name, str(sql))))
-        return Catalog(frozenset(facts))
+        return Catalog(frozenset(_keys_named(facts)))
 
     def sqlalchemy_url(self) -> str:
         """``sqlite:///<file>``."""
@@ -153,6 +153,10 @@ def _check_facts(table: str, sql: str) -> set[Fact]:
 
 
 _WHERE = re.compile(r"\bWHERE\b(.*)$", re.IGNORECASE | re.DOTALL)
+#: defaults that are keywords, which SQLite keeps as they were spelled
+_KEYWORD_DEFAULTS = frozenset(
+    {"true", "false", "null", "current_timestamp", "current_date", "current_time"}
+)
 
 
 def _index_definition(conn: sqlite3.Connection, name: str, sql: str) -> str:
@@ -173,6 +177,26 @@ def _index_definition(conn: sqlite3.Connection, name: str, sql: str) -> str:
     return f"{unique}({', '.join(keys)}){partial}"
 
 
+def _keys_named(facts: set[Fact]) -> set[Fact]:
+    """``facts`` with each foreign key that names only its parent table (``REFERENCES
+    registries``, which means the parent's primary key) said with that key's column, as
+    one that names it is: the two are the same constraint. A parent whose key has several
+    columns, or none, is left as it was."""
+    keys: dict[str, list[str]] = {}
+    for fact in facts:
+        if fact[0] == "primary key":
+            keys.setdefault(fact[1], []).append(fact[2])
+    named = set()
+    for fact in facts:
+        implicit = fact[0] == "foreign key" and fact[2].endswith(".None")
+        key = keys.get(fact[2].rsplit(" -> ", 1)[-1][: -len(".None")], []) if implicit else []
+        if len(key) == 1:
+            named.add((fact[0], fact[1], fact[2][: -len("None")] + key[0], *fact[3:]))
+        else:
+            named.add(fact)
+    return named
+
+
 def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
     facts: set[Fact] = set()
     quoted = '"' + table.replace('"', '""') + '"'
@@ -180,7 +204,10 @@ def _table_facts(conn: sqlite3.Connection, table: str) -> set[Fact]:
         f"PRAGMA table_xinfo({quoted})"
     ):
         nullable = "not null" if notnull or pk else "null"
-        facts.add(("column", table, name, str(type_).lower(), nullable, str(default or "")))
+        said = str(default or "")
+        if said.lower() in _KEYWORD_DEFAULTS:  # ``DEFAULT false`` is ``DEFAULT FALSE``
+            said = said.lower()
+        facts.add(("column", table, name, str(type_).lower(), nullable, said))
         if pk:
             facts.add(("primary key", table, name))
     for row in conn.execute(f"PRAGMA foreign_key_list({quoted})"):

@@ -427,8 +427,18 @@ def _our_formats(
                 yield Hit(path, n, n, RULE_GENERIC, f"value of {name}", value, was_bare)
 
 
+#: a shell parameter expansion with a fallback (``${SECRETS_PATH:-/secrets}``): the
+#: variable is read where it runs; only the fallback is written here
+_EXPANSION = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=?+](?P<fallback>[^{}]*)\}")
+
+
 def _generic_secret(name: str, value: str, opts: ScanOptions) -> bool:
-    """Whether the generic rule reports ``value``, assigned to ``name`` (quoted or not)."""
+    """Whether the generic rule reports ``value``, assigned to ``name`` (quoted or not);
+    a shell expansion's fallback is judged alone."""
+    if (expansion := _EXPANSION.fullmatch(value)) is not None:
+        value = expansion.group("fallback")
+        if not value:
+            return False
     if names_an_identifier(name):
         return False  # ``credentialId``: a credential's id, not the credential
     if namespaced_key(name, value):
