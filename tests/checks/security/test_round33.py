@@ -5,7 +5,7 @@ fallback is written in the file, and only the fallback is judged."""
 
 from __future__ import annotations
 
-from .helpers import rules, run_part
+from .helpers import rules, run_part, where
 
 SCRIPT = "#!/command/with-contenv bash\nset -e\n\n"
 
@@ -25,3 +25,37 @@ def test_a_secret_written_as_the_fallback_is_still_one() -> None:
     line = 'SECRET_TOKEN="${SECRET_TOKEN:-Zq8r3KpV0vX2mN7bY5tW1hLc}"'
     assert _secrets(line) == ["secret-high-entropy"]
     assert _secrets(line.replace(":-", "-"), "deploy/run.sh") == ["secret-high-entropy"]
+
+
+# peeringdb 0f2dd0c038: six flagged mark_safe calls gained ``target="_blank"`` in their
+# literal text; what they interpolate did not change
+TAGS = (
+    "from django.utils.safestring import mark_safe\n\n\n"
+    "def link(identifier, service):\n"
+    '    if service == "website":\n'
+    "        return mark_safe(f'<a href=\"{identifier}\">{identifier}</a>')\n"
+    "    return mark_safe(\n"
+    "        f'<a href=\"https://x.com/{identifier}\">{identifier}</a>'\n"
+    "    )\n"
+)
+
+
+def test_an_edit_to_the_text_of_a_flagged_call_is_not_new() -> None:
+    head = TAGS.replace('">{identifier}', '" target="_blank">{identifier}')
+    assert head != TAGS
+    assert run_part("bandit", {"app/tags.py": TAGS}, {"app/tags.py": head}) == []
+
+
+def test_a_flagged_call_that_now_interpolates_something_else_is_new() -> None:
+    head = TAGS.replace("{identifier}</a>')", "{identifier}</a>{service}')")
+    found = run_part("bandit", {"app/tags.py": TAGS}, {"app/tags.py": head})
+    assert rules(found) == ["bandit-b308", "bandit-b703"]
+    assert where(found) == [("app/tags.py", 6), ("app/tags.py", 6)]
+
+
+def test_a_literal_made_into_a_template_is_new() -> None:
+    base = TAGS.replace("f'<a href=\"{identifier}\">{identifier}</a>'", "'<b>home</b>'")
+    assert rules(run_part("bandit", {"app/tags.py": base}, {"app/tags.py": TAGS})) == [
+        "bandit-b308",
+        "bandit-b703",
+    ]

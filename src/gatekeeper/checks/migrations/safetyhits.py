@@ -36,6 +36,7 @@ from gatekeeper.checks.migrations import (
     pgcolumns,
     rails,
     railsops,
+    railsrefs,
     railstypes,
     review,
     rubysql,
@@ -244,7 +245,7 @@ def _ruby_hits(
             Hit("concurrent-in-transaction", _IN_RAILS_TX.format(call=call[:80]), line, call)
             for line, call in rails.concurrent_in_transaction(text, added)
         ]
-        return railsops.index_hits(text, added) + refused + drops
+        return railsops.index_hits(text, added) + railsrefs.hits(text, added) + refused + drops
     if m.framework == RAILS and rules not in ("mysql", "mariadb"):
         return drops
     review_sql = sql_review(rules)

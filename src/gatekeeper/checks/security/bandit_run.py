@@ -18,6 +18,7 @@ from typing import Any
 from gatekeeper.changes.text import decode_text
 from gatekeeper.checks.interface import CheckContext, CheckError
 from gatekeeper.checks.security import pyversion
+from gatekeeper.checks.security.bandit_shape import shape
 from gatekeeper.checks.security.common import Part, tool, write_scratch
 from gatekeeper.checks.security.reduce import normalise
 
@@ -38,6 +39,9 @@ class Hit:
     #: normalised text of the flagged node itself (``"0.0.0.0"``, a whole call), what head
     #: and base are matched on: a line rewrapped or joined with its neighbours keeps it
     node: str = ""
+    #: the node with its string literals emptied (bandit_shape.py): the second key, for
+    #: an edit to the text of a flagged call's literals; "" when the node has none
+    shape: str = ""
 
     @property
     def key(self) -> str:
@@ -198,6 +202,7 @@ def _hit(issue: Any, path: str, lines: list[str]) -> Hit:
         str(issue.confidence),
         int(issue.cwe.id),
         normalise(node) if node else "",
+        shape(normalise(node)) if node else "",
     )
 
 

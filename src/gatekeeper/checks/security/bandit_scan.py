@@ -28,6 +28,7 @@ from gatekeeper.checks.interface import CheckContext
 from gatekeeper.checks.security import migration_sql, nosec, pyversion, weakhash
 from gatekeeper.checks.security.bandit_rules import BANDIT_TESTS
 from gatekeeper.checks.security.bandit_run import Hit, Settings, bandit_settings, scan
+from gatekeeper.checks.security.bandit_shape import stem
 from gatekeeper.checks.security.common import (
     DEFAULT_TEST_FILES,
     MakeFinding,
@@ -149,9 +150,8 @@ def run(ctx: CheckContext, part: Part, make: MakeFinding) -> list[Finding]:
     head_hits, broken = scan(settings, head_root, sorted(on_disk), ctx)
     findings += [_unparseable(path, head_root, make, ctx.changes.text_at_head) for path in broken]
     base_paths, base_hits = _scan_base(ctx, settings, base_root, head_hits, on_disk)
-    base_keys = Counter((h.path, h.test_id, h.key) for h in base_hits)
     nth: Counter[tuple[str, str, str]] = Counter()
-    new, fixed_sql = _not_literal_sql(_introduced(head_hits, base_keys, ctx), ctx)
+    new, fixed_sql = _not_literal_sql(_introduced(head_hits, base_hits, ctx), ctx)
     suppressions = Suppressions(
         ctx.changes,
         ctx.pr,
@@ -298,6 +298,8 @@ def _scan_base(
     for hit in head_hits:
         tests_of.setdefault(hit.path, set()).add(hit.test_id)
         codes_of.setdefault(hit.path, set()).add(hit.key)
+        if hit.shape and (prefix := stem(hit.node)):
+            codes_of[hit.path].add(prefix)  # where a base node of the same shape can be
     groups: dict[frozenset[str], list[str]] = {}
     head_of: dict[str, str] = {}
     for path, tests in sorted(tests_of.items()):
@@ -327,10 +329,10 @@ def _decoded(data: bytes) -> str | None:
     return decode_text(data)
 
 
-def _introduced(
-    head: list[Hit], base: Counter[tuple[str, str, str]], ctx: CheckContext
-) -> list[Hit]:
-    """Head hits left over once each base hit has cancelled one equal head hit.
+def _introduced(head: list[Hit], base: list[Hit], ctx: CheckContext) -> list[Hit]:
+    """Head hits left over once each base hit has cancelled one equal head hit: first on
+    the flagged node's text, then, among those left on both sides, on its shape (the node
+    with its string literals emptied: an edit to a flagged call's text is no new finding).
 
     Among equal hits, those on lines the change did not touch cancel first, so that
     the ones reported are the new copies.
@@ -340,12 +342,27 @@ def _introduced(
         added = ctx.changes.added_lines(h.path)
         return any(n in added for n in range(h.line, h.end_line + 1))
 
-    remaining = Counter(base)
-    new = []
-    for hit in sorted(head, key=lambda h: (touched(h), h.path, h.line, h.test_id)):
+    ordered = sorted(head, key=lambda h: (touched(h), h.path, h.line, h.test_id))
+    remaining = Counter((h.path, h.test_id, h.key) for h in base)
+    left: list[Hit] = []
+    for hit in ordered:
         key = (hit.path, hit.test_id, hit.key)
         if remaining[key] > 0:
             remaining[key] -= 1
+        else:
+            left.append(hit)
+    shapes: Counter[tuple[str, str, str]] = Counter()
+    for hit in base:  # the base hits no head hit took, by shape
+        key = (hit.path, hit.test_id, hit.key)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            if hit.shape:
+                shapes[(hit.path, hit.test_id, hit.shape)] += 1
+    new = []
+    for hit in left:
+        key = (hit.path, hit.test_id, hit.shape)
+        if hit.shape and shapes[key] > 0:
+            shapes[key] -= 1
         else:
             new.append(hit)
     return sorted(new, key=lambda h: (h.path, h.line, h.test_id))
