@@ -21,6 +21,7 @@ from gatekeeper.checks.envvars import (
     text_exwrappers,
     text_goff,
     text_gotags,
+    text_java,
     text_jsalias,
     text_jsmodules,
     text_konfig,
@@ -204,11 +205,6 @@ def _environ_switch(text: str) -> list[EnvRead]:
             ]
     return reads
 
-
-_JAVA = [
-    (re.compile(rf"\bSystem\.getenv\(\s*\"(?P<name>{NAME})\""), "System.getenv"),
-    (re.compile(r"\bSystem\.getenv\(\s*(?P<name>)[^\"\s)]"), "System.getenv"),
-]
 
 _SH_USE = re.compile(r"\$\{?(?P<name>[A-Z_][A-Z0-9_]*)")
 _SH_SET = re.compile(
@@ -560,8 +556,8 @@ _BY_SUFFIX: dict[str, Scanner] = {
     # an ERB view's Ruby is inside <% %> tags; the Ruby patterns start at ``ENV[`` or
     # ``ENV.fetch(``, which the HTML around them does not contain
     ".erb": _text_only(ruby_reads),
-    ".java": _text_only(lambda t: _scan(t, _JAVA) + text_spring.value_reads(t)),
-    ".kt": _text_only(lambda t: _scan(t, _JAVA) + text_spring.value_reads(t)),
+    ".java": _text_only(lambda t: text_java.java_reads(t) + text_spring.value_reads(t)),
+    ".kt": _text_only(lambda t: text_java.java_reads(t) + text_spring.value_reads(t)),
     ".sh": _SHELL,
     ".bash": _SHELL,
     ".php": _php,

@@ -77,6 +77,7 @@ def sizes(
         hubs=hubs.hubs(changes, m, often, formers),
         formers=formers,
         indexed_many_ways=djtogether.many_indexed(changes, m.path) if m.framework == DJANGO else {},
+        hypertables=hypertables(changes, m.directory),
     )
 
 
@@ -98,6 +99,32 @@ def _read(changes: ChangeSet, folder: str) -> dict[str, str]:
             table = m.group("table").strip('"`').rsplit(".", 1)[-1].strip('"`').lower()
             if table:
                 out.setdefault(table, path)
+    return out
+
+
+#: TimescaleDB's ``create_hypertable('asset_datapoint', 'timestamp')``, the relation given
+#: by position or by name, quoted, schema-qualified or cast to regclass
+_HYPERTABLE = re.compile(
+    r"\bcreate_hypertable\s*\(\s*(?:relation\s*=>\s*)?'(?:\"?\w{1,200}\"?\.)?\"?(?P<table>\w{1,200})\"?'",
+    re.IGNORECASE,
+)
+
+
+def hypertables(changes: ChangeSet, folder: str) -> dict[str, str]:
+    """Lower-cased table name -> the merged file of ``folder`` that made it a TimescaleDB
+    hypertable (a time series, partitioned into chunks by time because it grows without
+    bound), read once per run and folder."""
+    return changes.fact(f"hypertables:{folder}", lambda: _read_hypertables(changes, folder))
+
+
+def _read_hypertables(changes: ChangeSet, folder: str) -> dict[str, str]:
+    pattern = f"{folder}/*" if folder not in ("", ".") else "*"
+    found = changes.base_files_containing(["create_hypertable"], [pattern]) or []
+    out: dict[str, str] = {}
+    for path in sorted(found)[:MAX_FILES]:
+        text = changes.text_at_base(path)
+        for m in _HYPERTABLE.finditer(text or ""):
+            out.setdefault(m.group("table").lower(), path)
     return out
 
 

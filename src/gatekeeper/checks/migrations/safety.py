@@ -299,7 +299,19 @@ def _concurrency(node: Any, stmt: Statement, state: State, rule: str, what: str)
 
 
 def _pg_index(node: Any, stmt: Statement, state: State) -> list[Hit]:
+    if _per_chunk(node):
+        return []  # TimescaleDB builds it a chunk at a time, each locked only while built
     return _concurrency(node, stmt, state, "index-not-concurrent", "CREATE INDEX")
+
+
+def _per_chunk(node: Any) -> bool:
+    """``CREATE INDEX ... WITH (timescaledb.transaction_per_chunk)``: a hypertable's index
+    built one chunk per transaction (CONCURRENTLY is not supported on hypertables)."""
+    return any(
+        str(getattr(o, "defnamespace", "") or "").lower() == "timescaledb"
+        and str(getattr(o, "defname", "") or "").lower() == "transaction_per_chunk"
+        for o in getattr(node, "options", None) or ()
+    )
 
 
 def _pg_rename(node: Any, stmt: Statement, state: State) -> list[Hit]:

@@ -98,6 +98,9 @@ class Sizes:
     #: without a list: a table's names before the merged migrations renamed it, under which
     #: ``indexed_often`` counted too (precedent.former_names)
     formers: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    #: without a list: tables the merged migrations made TimescaleDB hypertables
+    #: (precedent.hypertables), lower-cased name -> the file that did
+    hypertables: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, config: Mapping[str, Any]) -> Sizes:
@@ -125,6 +128,15 @@ class Sizes:
             return (
                 f"{known[0]} is treated as large: {precedent} built an index on it "
                 f"CONCURRENTLY (list the real large tables in {SETTING})"
+            )
+        bare_names = [n.rsplit(".", 1)[-1].lower() for n in known]
+        series = next((self.hypertables[k] for k in bare_names if k in self.hypertables), None)
+        if series is not None:
+            return (
+                f"{known[0]} is treated as large: {series} made it a TimescaleDB hypertable, a "
+                "time series that grows without bound (build its indexes WITH "
+                "(timescaledb.transaction_per_chunk), which locks one chunk at a time; list the "
+                f"real large tables in {SETTING})"
             )
         often = next(
             ((n, self.indexed_often[key]) for n in known
