@@ -8,19 +8,19 @@ as ``"..."`` (backslash escapes), verbatim ``@"..."`` (a doubled quote is a quot
 kept), interpolated ``$"..."``/``$@"..."`` (each ``{...}`` a value known only at run time,
 :data:`gosrc.RUNTIME`) and raw (three or more quotes, C# 11: no escapes; the closing quotes'
 indentation is taken off every line). Preprocessor lines (``#nullable disable``,
-``#region``) are comments to this reader. Nothing is executed; each scan is one pass.
+``#region``) are comments to this reader. The masking pass itself is :mod:`.cmask`'s,
+shared with PHP. Nothing is executed; each scan is one pass.
 """
 
 from __future__ import annotations
 
 import re
 
-from gatekeeper.checks.migrations import php
+from gatekeeper.checks.migrations import cmask, php
+from gatekeeper.checks.migrations.cmask import Literal, Quoted
 from gatekeeper.checks.migrations.gosrc import RUNTIME
-from gatekeeper.checks.migrations.php import Literal, Method, closing
+from gatekeeper.checks.migrations.php import Method, closing
 
-#: what the contents of a string literal become in the code view
-_FILL = "_"
 #: an interpolation hole of a ``$"..."`` string (``{{`` is a literal brace)
 _HOLE = re.compile(r"\{(?!\{)[^{}]*\}")
 #: a method taking the ``MigrationBuilder`` (``protected override void Up(MigrationBuilder b)``)
@@ -29,7 +29,6 @@ _METHOD = re.compile(
     r"MigrationBuilder\s+(?P<param>\w+)\s*\)\s*\{"
 )
 _PREPROCESSOR = re.compile(r"^[ \t]*#[a-z]", re.MULTILINE)
-_SPECIAL = re.compile(r"[/#'\"$@]")
 
 
 class Source(php.Source):
@@ -100,39 +99,24 @@ def _trimmed(code: str, start: int, end: int) -> tuple[int, int]:
 
 def _mask(text: str) -> tuple[str, dict[int, Literal]]:
     """The code view of ``text`` and its string literals by the offset of their prefix."""
-    out: list[str] = []
-    literals: dict[int, Literal] = {}
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "/" and text.startswith("//", i):
-            end = _line_end(text, i)
-            out.append(" " * (end - i))
-            i = end
-        elif c == "/" and text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            out.append(_blank(text[i:end]))
-            i = end
-        elif c == "#" and _PREPROCESSOR.match(text, _line_start(text, i)):
-            end = _line_end(text, i)
-            out.append(" " * (end - i))
-            i = end
-        elif c == "'":
-            end = _char_end(text, i)
-            out.append("'" + _blank(text[i + 1 : end - 1], _FILL) + "'")
-            i = end
-        elif c in '"$@' and (found := _string(text, i)) is not None:
-            end, value = found
-            literals[i] = Literal(value, end)
-            out.append('"' + _blank(text[i + 1 : end - 1], _FILL) + '"')
-            i = end
-        else:  # plain code up to the next character that may open a comment or string
-            nxt = _SPECIAL.search(text, i + 1)
-            end = nxt.start() if nxt else n
-            out.append(text[i:end])
-            i = end
-    return "".join(out), literals
+    return cmask.mask(text, opens="'\"$@", hash_comment=_preprocessor, literal=_literal)
+
+
+def _preprocessor(text: str, i: int) -> bool:
+    """A ``#`` starts a comment when it opens a preprocessor line."""
+    return _PREPROCESSOR.match(text, _line_start(text, i)) is not None
+
+
+def _literal(text: str, i: int) -> Quoted | None:
+    """The character or string literal opening at ``i``, if one does (a character
+    literal is masked, not kept)."""
+    c = text[i]
+    if c == "'":
+        return Quoted(_char_end(text, i), None, "'", "'")
+    if c in '"$@' and (found := _string(text, i)) is not None:
+        end, value = found
+        return Quoted(end, value, '"', '"')
+    return None
 
 
 _PREFIX = re.compile(r'(\$+)?(@)?(\$+)?("+)')
@@ -225,12 +209,3 @@ def _char_end(text: str, start: int) -> int:
 
 def _line_start(text: str, i: int) -> int:
     return text.rfind("\n", 0, i) + 1
-
-
-def _line_end(text: str, i: int) -> int:
-    end = text.find("\n", i)
-    return len(text) if end < 0 else end
-
-
-def _blank(text: str, fill: str = " ") -> str:
-    return "".join(ch if ch == "\n" else fill for ch in text)

@@ -22,11 +22,10 @@ from gatekeeper.checks.migrations.gomig import (
     HANDLE,
     STEPS,
     GoMigration,
-    Side,
-    call_args,
     read,
     sql_in,
 )
+from gatekeeper.checks.migrations.goshapes import Side, call_args
 from gatekeeper.checks.migrations.hits import FORWARD_ONLY_AFTER
 from gatekeeper.checks.migrations.sqltext import irreversible_reason, strip_comments
 from gatekeeper.model import Finding, Level

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from gatekeeper.checks.migrations import gomig, gosrc
-from gatekeeper.checks.migrations.gomig import GoMigration, Side
+from gatekeeper.checks.migrations.gomig import GoMigration
+from gatekeeper.checks.migrations.goshapes import Side, line_of
 from gatekeeper.checks.migrations.gosrc import Token
 from gatekeeper.checks.migrations.hits import Hit
 from gatekeeper.checks.migrations.sqltext import Statement
@@ -101,7 +102,7 @@ def _schema_calls(m: GoMigration, skip: list[Side]) -> list[Hit]:
         names = [gosrc.literal_value(x) for x in inner if x.kind in ("raw", "str")]
         types = [x.text for k, x in enumerate(inner[:-1]) if x.kind == "ident"
                  and inner[k + 1].text == "{"]  # fmt: skip
-        out.append(_call_hit(rule, t.text, types + names, gomig.line_of(m.text, t)))
+        out.append(_call_hit(rule, t.text, types + names, line_of(m.text, t)))
     return out
 
 
@@ -160,7 +161,7 @@ def dialect_branches(m: GoMigration) -> list[tuple[int, int, str]]:
         if t.text == "if":
             span = _if_block(toks, i)
         if span is not None:
-            first, last = (gomig.line_of(m.text, toks[k]) for k in span[:2])
+            first, last = (line_of(m.text, toks[k]) for k in span[:2])
             out.append((first, last, span[2]))
     return out
 

@@ -31,8 +31,9 @@ statements; parts only known at run time are reported (``unreviewed-statement``)
 statement built with them still fires its rules (a ``DROP TABLE %s`` drops a table), a
 lock on an unknown table as a warning. Also the ORM calls that drop, rename or retype
 (``DropTables``, ``Migrator().DropColumn``, ``AlterColumn``, ``dropTableColumn`` helpers).
-This module reads the shapes and the SQL; :mod:`.gohits` turns them into safety hits and
-:mod:`.godowns` judges the downs and the edits of merged files.
+This module tells the shapes apart and reads the SQL (:mod:`.goshapes` finds the up and
+down functions a library's call or struct registers); :mod:`.gohits` turns them into safety
+hits and :mod:`.godowns` judges the downs and the edits of merged files.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from gatekeeper.checks.migrations import gosrc, gosteps
+from gatekeeper.checks.migrations import goshapes, gosrc, gosteps
+from gatekeeper.checks.migrations.goshapes import Pair, Side, call_args, line_of
 from gatekeeper.checks.migrations.gosrc import Token
 from gatekeeper.checks.migrations.sqltext import (
     Statement,
@@ -99,24 +101,6 @@ ADDITIVE_SQL = re.compile(
 )
 #: calls that change schema in place (a row ``Delete`` is a row change, not one of them)
 DESTRUCTIVE_CALL = re.compile(r"(?i)drop|remove|rename|alter|modify|change|truncate")
-
-
-@dataclass(frozen=True, slots=True)
-class Side:
-    """A function body: its first and last token (the braces) in the code tokens."""
-
-    open: int
-    close: int
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """One migration's up and down (``down`` None: nil or absent)."""
-
-    up: Side | None
-    down: Side | None
-    line: int
 
 
 @dataclass(slots=True)
@@ -196,13 +180,13 @@ def read(text: str, *, xorm: bool = True, tools: bool = False) -> GoMigration | 
         return None  # a command, even in a folder called migrate
     toks = gosrc.code(gosrc.tokens(text))
     consts = gosrc.constants(text, toks)
-    funcs = _functions(text, toks)
+    funcs = goshapes.functions(text, toks)
     bodies = {name: side for name, (side, _) in funcs.items()}
-    pairs, tx = _goose(text, toks, funcs)
+    pairs, tx = goshapes.goose(text, toks, funcs)
     if pairs:
         return GoMigration(GOOSE, pairs, tx, text, toks, consts, bodies)
     for lib in (GORMIGRATE, XORMIGRATE):
-        pairs = _structs(text, toks, lib, funcs)
+        pairs = goshapes.structs(text, toks, lib, funcs)
         if pairs:
             return GoMigration(lib, pairs, False, text, toks, consts, bodies)
     if _LIBRARIES.search(text):
@@ -223,123 +207,6 @@ def read(text: str, *, xorm: bool = True, tools: bool = False) -> GoMigration | 
         return None
     pairs = [Pair(s, None, s.line) for s in ups]
     return GoMigration(RUNNER, pairs, False, text, toks, consts, bodies)
-
-
-def line_of(text: str, tok: Token) -> int:
-    """The line (1-based) a token starts on."""
-    return text.count("\n", 0, tok.at) + 1
-
-
-def _functions(text: str, toks: list[Token]) -> dict[str, tuple[Side, str]]:
-    """Top-level functions: name -> (body, the text of its parameter list)."""
-    out: dict[str, tuple[Side, str]] = {}
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        if t.text != "func" or t.kind != "ident":
-            i += 1
-            continue
-        j = i + 1
-        if j < len(toks) and toks[j].text == "(":  # a method's receiver
-            j = (gosrc.closing(toks, j) or j) + 1
-        if j + 1 >= len(toks) or toks[j].kind != "ident" or toks[j + 1].text != "(":
-            i += 1
-            continue
-        params_end = gosrc.closing(toks, j + 1)
-        side = _body_after(text, toks, params_end)
-        if params_end is None or side is None:
-            i += 1
-            continue
-        params = text[toks[j + 1].at : toks[params_end].at]
-        out[toks[j].text] = (side, params)
-        i = side.close + 1
-    return out
-
-
-def _body_after(text: str, toks: list[Token], at: int | None) -> Side | None:
-    """The ``{...}`` body following a parameter list (results in between skipped)."""
-    if at is None:
-        return None
-    k = at + 1
-    while k < len(toks) and toks[k].text != "{":
-        if toks[k].text == "(":
-            k = gosrc.closing(toks, k) or k
-        k += 1
-    end = gosrc.closing(toks, k) if k < len(toks) else None
-    return None if end is None else Side(k, end, line_of(text, toks[k]))
-
-
-def _value(
-    text: str, toks: list[Token], i: int, funcs: dict[str, tuple[Side, str]]
-) -> tuple[Side | None, bool]:
-    """A function argument or field value: (its body, whether it is one at all)."""
-    t = toks[i]
-    if t.text == "nil":
-        return None, True
-    if t.text == "func" and i + 1 < len(toks) and toks[i + 1].text == "(":
-        return _body_after(text, toks, gosrc.closing(toks, i + 1)), True
-    if t.kind == "ident" and t.text in funcs:
-        return funcs[t.text][0], True
-    return None, False
-
-
-def call_args(toks: list[Token], open_: int, close: int) -> list[int]:
-    """Indices of the first token of each top-level argument between brackets."""
-    starts, depth = [open_ + 1], 0
-    for k in range(open_ + 1, close):
-        s = toks[k].text if toks[k].kind == "op" else ""
-        if s in ("(", "{", "["):
-            depth += 1
-        elif s in (")", "}", "]"):
-            depth -= 1
-        if s == "," and depth == 0:
-            starts.append(k + 1)
-    return [s for s in starts if s < close]
-
-
-def _goose(
-    text: str, toks: list[Token], funcs: dict[str, tuple[Side, str]]
-) -> tuple[list[Pair], bool]:
-    pairs, in_tx = [], True
-    for i in range(len(toks) - 3):
-        if toks[i].text != "goose" or toks[i + 1].text != "." or toks[i + 3].text != "(":
-            continue
-        name = toks[i + 2].text
-        if not re.match(r"Add(?:Named)?Migration", name):
-            continue
-        close = gosrc.closing(toks, i + 3)
-        args = call_args(toks, i + 3, close or i + 3)
-        if close is None or len(args) < 2:
-            continue
-        up, _ = _value(text, toks, args[-2], funcs)
-        down, _ = _value(text, toks, args[-1], funcs)
-        pairs.append(Pair(up, down, line_of(text, toks[i])))
-        in_tx = in_tx and "NoTx" not in name
-    return pairs, in_tx
-
-
-def _structs(
-    text: str, toks: list[Token], lib: str, funcs: dict[str, tuple[Side, str]]
-) -> list[Pair]:
-    pairs = []
-    for i in range(len(toks) - 3):
-        if toks[i].text != lib or toks[i + 2].text != "Migration" or toks[i + 3].text != "{":
-            continue
-        close = gosrc.closing(toks, i + 3)
-        if close is None:
-            continue
-        fields: dict[str, Side | None] = {}
-        for a in call_args(toks, i + 3, close):
-            if a + 2 < close and toks[a].kind == "ident" and toks[a + 1].text == ":":
-                side, known = _value(text, toks, a + 2, funcs)
-                if known:
-                    fields[toks[a].text] = side
-        # xormigrate's session variants: ``MigrateSession``/``RollbackSession`` (woodpecker)
-        up = next((k for k in ("Migrate", "MigrateSession") if k in fields), None)
-        if up is not None:
-            down = fields.get("Rollback") or fields.get("RollbackSession")
-            pairs.append(Pair(fields[up], down, line_of(text, toks[i])))
-    return pairs
 
 
 # --- SQL ---------------------------------------------------------------------------------

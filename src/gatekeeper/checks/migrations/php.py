@@ -5,8 +5,9 @@ where comments become spaces and the contents of string literals a filler (newli
 so patterns applied to the code never match inside a string or a comment and every match
 maps back to its line. String literals (``'...'``, ``"..."``, heredoc and nowdoc) are kept
 by their offset with their value; an interpolated variable (``"$x"``, ``{$x}``) stands for
-a value only known at run time (:data:`gosrc.RUNTIME`). Nothing is executed; each scan is
-one linear pass.
+a value only known at run time (:data:`gosrc.RUNTIME`). The masking pass is the one C#
+shares (:mod:`.cmask`); this module gives it PHP's ``#`` comments, quotes and heredocs.
+Nothing is executed; each scan is one linear pass.
 """
 
 from __future__ import annotations
@@ -14,24 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gatekeeper.checks.migrations import cmask
+from gatekeeper.checks.migrations.cmask import Literal, Quoted
 from gatekeeper.checks.migrations.gosrc import RUNTIME
 
-#: what the contents of a string literal become in the code view
-_FILL = "_"
 _HEREDOC = re.compile(r"<<<[ \t]*(['\"]?)([A-Za-z_]\w*)\1\r?\n")
 _INTERPOLATION = re.compile(r"\{\$[^{}]*\}|\$[A-Za-z_]\w*(?:->\w+|\[[^\]\n]*\])?")
 _CONST = re.compile(r"\bconst\s+(?:[\w\\|?]+\s+)?([A-Z_a-z]\w*)\s*=\s*(?P<value>[^;]{1,500});")
 _FUNCTION = re.compile(
     r"\bfunction\s+(?P<name>\w+)\s*\((?P<params>[^()]*)\)\s*(?::\s*\??[\w\\|]+\s*)?\{"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Literal:
-    """One string literal: its value and where it ends (the offset after it)."""
-
-    value: str
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,43 +179,24 @@ def closing(code: str, start: int, open_: str = "{", close: str = "}") -> int | 
 
 def _mask(text: str) -> tuple[str, dict[int, Literal]]:
     """The code view of ``text`` and its string literals by offset."""
-    out: list[str] = []
-    literals: dict[int, Literal] = {}
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if (c == "/" and text.startswith("//", i)) or (c == "#" and not text.startswith("#[", i)):
-            end = _line_end(text, i)
-            out.append(" " * (end - i))
-            i = end
-        elif c == "/" and text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            out.append(_blank(text[i:end]))
-            i = end
-        elif c in "'\"":
-            end, value = _quoted(text, i)
-            literals[i] = Literal(value, end)
-            out.append(c + _blank(text[i + 1 : end - 1], _FILL) + text[end - 1 : end])
-            i = end
-        elif c == "<" and (doc := _HEREDOC.match(text, i)) is not None:
-            end, value = _heredoc(text, doc)
-            literals[i] = Literal(value, end)
-            out.append("'" + _blank(text[i + 1 : end - 1], _FILL) + "'")
-            i = end
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out), literals
+    return cmask.mask(text, opens="'\"<", hash_comment=_hash_comment, literal=_literal)
 
 
-def _line_end(text: str, i: int) -> int:
-    end = text.find("\n", i)
-    return len(text) if end < 0 else end
+def _hash_comment(text: str, i: int) -> bool:
+    """A ``#`` starts a comment, but for an attribute's ``#[``."""
+    return not text.startswith("#[", i)
 
 
-def _blank(text: str, fill: str = " ") -> str:
-    return "".join(ch if ch == "\n" else fill for ch in text)
+def _literal(text: str, i: int) -> Quoted | None:
+    """The quoted string, heredoc or nowdoc opening at ``i``, if one does."""
+    c = text[i]
+    if c in "'\"":
+        end, value = _quoted(text, i)
+        return Quoted(end, value, c, text[end - 1 : end])
+    if c == "<" and (doc := _HEREDOC.match(text, i)) is not None:
+        end, value = _heredoc(text, doc)
+        return Quoted(end, value, "'", "'")
+    return None
 
 
 def _quoted(text: str, start: int) -> tuple[int, str]:

@@ -267,11 +267,15 @@ _SECRET_ID_WORD = re.compile(r"(?i)(?:secret|passw(?:or)?d|passwd|pwd|pass|passp
 
 def names_an_identifier(name: str) -> bool:
     """True when ``name`` (what the generic rule paired a value with) says the value is an
-    identifier, unless the word before its ``id`` is a secret's (``secret_id``), or names
-    no secret once the words that only contain a secret noun are taken out."""
+    identifier, unless the word before its ``id`` is a secret's (``secret_id``)."""
     m = _ID_SUFFIX.search(name)
-    if m is not None and not _SECRET_ID_WORD.search(name[: m.start()]):
-        return True
+    return m is not None and not _SECRET_ID_WORD.search(name[: m.start()])
+
+
+def names_tokenizer_or_token_count(name: str) -> bool:
+    """True when ``name`` holds a secret noun only inside a word for a language model's
+    tokenizer or its token counts (``HUGGINGFACE_TOKENIZER``, ``MAX_TOKENS``), and names
+    no secret once those words are taken out (``TOKENIZER_API_TOKEN`` still does)."""
     return _NOT_A_SECRET_WORD.search(name) is not None and not _SECRET_NOUN.search(
         _NOT_A_SECRET_WORD.sub("", name)
     )

@@ -52,6 +52,7 @@ from gatekeeper.checks.security.secret_formats import (
     local_reference,
     looks_random,
     names_an_identifier,
+    names_tokenizer_or_token_count,
     namespaced_key,
     redact,
     spelled_identifier,
@@ -441,6 +442,8 @@ def _generic_secret(name: str, value: str, opts: ScanOptions) -> bool:
             return False
     if names_an_identifier(name):
         return False  # ``credentialId``: a credential's id, not the credential
+    if names_tokenizer_or_token_count(name):
+        return False  # ``HUGGINGFACE_TOKENIZER = "Salesforce/..."``: a model's name, a count
     if namespaced_key(name, value):
         return False  # ``deviceAuthRedisPrefix = "casdoor:device_auth:"``: a key's name
     if symbolic_constant(name, value) or spelled_identifier(name, value):
