@@ -15,11 +15,13 @@ They guard the relaxations, so most also pass on the code before this round.
 
 from __future__ import annotations
 
+from gatekeeper.model import Level
 from tests.adversarial.conftest import (
     GENERIC_SECRET,
     README_ONLY,
     SECRETS_ONLY,
     AttackFactory,
+    UnreleasedEdit,
     assert_blocked,
 )
 from tests.fake_tokens import RANDOM
@@ -102,3 +104,36 @@ def test_a_reference_without_its_index_still_validates_its_key(attack: AttackFac
     base = {"config/database.yml": "production:\n  adapter: postgresql\n"}
     head = {"db/migrate/20250513184040_add_upload_to_events.rb": migration}
     assert_blocked(attack(RAILS, base, head).judge(), "migrations/constraint-not-valid")
+
+
+SERIES = {"db/V1__schema.sql": "CREATE TABLE tc_actions (id bigint, at timestamptz NOT NULL);"}
+TIMESCALE = (
+    "SELECT create_hypertable('tc_actions', 'at', if_not_exists => TRUE);\n"
+    "SET lock_timeout = '2s';\nCREATE INDEX ix_actions_at ON tc_actions (at);\n"
+)
+POSTGRES = "version: 1\nchecks:\n  migrations: {roundtrip: 'off', dialect: postgres}\n"
+
+
+def _index_levels(verdict: object) -> list[Level]:
+    return [
+        r.finding.level
+        for r in verdict.results  # type: ignore[attr-defined]
+        if r.finding.qualified_rule == "migrations/index-not-concurrent"
+    ]
+
+
+def test_a_hypertable_the_judged_file_makes_does_not_size_its_own_index(
+    unreleased_edit: UnreleasedEdit,
+) -> None:
+    # traccar 8040a23fd9: one unreleased changelog makes tc_actions a hypertable in one
+    # branch and indexes it plainly in another; the file does not size itself
+    merged = {"db/V2__timescale.sql": TIMESCALE.split("\n")[0] + "\n"}
+    head = {"db/V2__timescale.sql": TIMESCALE}
+    verdict = unreleased_edit(POSTGRES, SERIES, merged, head).judge()
+    assert _index_levels(verdict) == [Level.WARNING]
+
+
+def test_a_hypertable_an_earlier_file_made_still_sizes_the_index(attack: AttackFactory) -> None:
+    base = {**SERIES, "db/V2__timescale.sql": TIMESCALE.split("\n", maxsplit=1)[0] + "\n"}
+    head = {"db/V3__index.sql": "SET lock_timeout = '2s';\nCREATE INDEX ix_at ON tc_actions (at);"}
+    assert_blocked(attack(POSTGRES, base, head).judge(), "migrations/index-not-concurrent")
