@@ -156,3 +156,29 @@ def test_a_column_a_release_shipped_keeps_its_drop_error(git_repo: Any) -> None:
 def test_a_column_a_released_file_names_keeps_its_drop_error(git_repo: Any) -> None:
     # the word in a released migration: the gate cannot tell it was never a column there
     assert _prisma_drop(git_repo, tag_after_add=False, named_in_release=True).level is Level.ERROR
+
+
+def _squashed(git_repo: Any, *, released: bool) -> Finding:
+    """rauthy a38c0d9022: the chain was squashed into one new file after the release; the
+    drop's table is unshipped only when no released file of the chain named it."""
+    old = CREATE if released else "CREATE TABLE users (id int);\n"
+    git_repo.commit({**APP, "db/001_init.up.sql": old, "db/001_init.down.sql": "SELECT 1;\n"})
+    git_repo.git("tag", "v1.0.0")
+    squash = "CREATE TABLE users (id int);\n" + CREATE
+    base = git_repo.commit({"db/001_init.up.sql": None, "db/001_init.down.sql": None,
+                            "db/V1__init.up.sql": squash,
+                            "db/V1__init.down.sql": "DROP TABLE safeguards;\n"})  # fmt: skip
+    head = git_repo.commit({"db/V2__drop.up.sql": UP, "db/V2__drop.down.sql": DOWN})
+    check = MigrationsCheck()
+    with changeset_from_git(git_repo.root, base, head) as changes:
+        found = list(check.run(context(changes, {**defaults(check), "roundtrip": "off"})))
+    (drop,) = [f for f in found if f.rule == "drop-column"]
+    return drop
+
+
+def test_a_table_a_squashed_chain_recreates_was_shipped_by_the_release(git_repo: Any) -> None:
+    assert _squashed(git_repo, released=True).level is Level.ERROR
+
+
+def test_a_squashed_chain_still_tells_a_table_no_release_had(git_repo: Any) -> None:
+    assert _squashed(git_repo, released=False).level is Level.WARNING

@@ -23,7 +23,13 @@ folder, which keep the references of migrations squashed away), Django ``Foreign
 ``OneToOneField`` in ``CreateModel``/``AddField``, Alembic ``sa.ForeignKey("u.id")`` and
 ``op.create_foreign_key``, Laravel ``->on('u')``/``->constrained()`` and Ecto
 ``references(:u)``. For an Alembic chain, the SQLAlchemy models' foreign keys count too
-(hubmodels.py): a squashed history keeps few of its references.
+(hubmodels.py): a squashed history keeps few of its references. For a Django chain, the
+migrations of the apps beside it count too (``<project>/*/migrations/*.py``): the models
+that point at an app's central model (pretalx's ``event.Event``) live in the other apps.
+
+The same count answers tables.py's name presumption: a table named for events or activity
+that many other tables reference is an entity (a conference, a calendar entry), not a
+record of traffic.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from collections.abc import Iterable, Mapping
 
 from gatekeeper.changes import ChangeSet
 from gatekeeper.checks.migrations import detect, hubmodels, reindexed, sqltext, static
-from gatekeeper.checks.migrations.detect import ALEMBIC, ECTO, RAILS, Migration
+from gatekeeper.checks.migrations.detect import ALEMBIC, DJANGO, ECTO, RAILS, Migration
 
 #: other tables that must reference a table for it to count as a hub
 MANY_REFERRERS = 10
@@ -162,13 +168,35 @@ def _texts(changes: ChangeSet, m: Migration) -> list[str]:
         paths = [p for p in changes.base_paths((pattern,)) if posixpath.dirname(p) == m.directory]
         texts += [t for p in paths[:MAX_FILES] if (t := changes.text_at_base(p)) is not None]
         return texts
+    read: set[str] = set()
     for member in detect.chain(changes, m, at_base=True)[:MAX_FILES]:
+        read.add(member.path)
         if member.is_sql:
             sides = static.sql_sides(changes, member, at_base=True)
             texts.append(sides.up if sides is not None else "")
         elif (text := changes.text_at_base(member.path)) is not None:
             texts.append(text)
+    if m.framework == DJANGO:
+        texts += _django_apps(changes, m, read, MAX_FILES - len(read))
     return texts
+
+
+def _django_apps(changes: ChangeSet, m: Migration, read: set[str], room: int) -> list[str]:
+    """The merged migrations of the Django apps beside ``m``'s (``<project>/*/migrations``)
+    that declare a relation, at most ``room`` of them, skipping those in ``read``."""
+    project = posixpath.dirname(posixpath.dirname(m.directory))
+    if room <= 0 or not project:
+        return []
+    pattern = f"{project}/*/migrations/*.py"
+    found = changes.base_files_containing(("ForeignKey", "OneToOneField"), [pattern]) or []
+    paths = [
+        p
+        for p in sorted(found)
+        if p not in read
+        and posixpath.dirname(p).endswith("/migrations")
+        and posixpath.dirname(posixpath.dirname(posixpath.dirname(p))) == project
+    ]
+    return [t for p in paths[:room] if (t := changes.text_at_base(p)) is not None]
 
 
 def pairs_in(text: str, *, rails: bool = False) -> set[tuple[str, str]]:

@@ -70,11 +70,16 @@ def sizes(
         return found
     often = often_indexed(changes, m)
     formers = former_names(changes, m)
+    # tables presumed large by their names alone: a hub among them is an entity (tables.py)
+    named = {
+        reindexed.bare(n) for h in hits
+        if found.weighs(h) and tables.named_growing(h.table) for n in h.table if n != "?"
+    }  # fmt: skip
     return dataclasses.replace(
         found,
         indexed_concurrently=concurrent_tables(changes, m.directory),
         indexed_often=often,
-        hubs=hubs.hubs(changes, m, often, formers),
+        hubs=hubs.hubs(changes, m, [*often, *sorted(named - set(often))], formers),
         formers=formers,
         indexed_many_ways=djtogether.many_indexed(changes, m.path) if m.framework == DJANGO else {},
         hypertables={t: p for t, p in hypertables(changes, m.directory).items() if p != m.path},

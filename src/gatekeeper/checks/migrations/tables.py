@@ -10,8 +10,11 @@ its name says it records things as they happen (``website_event``, ``audit_log``
 word), the tables that grow without bound (not ``views``: a table of saved views is as
 often a few rows of settings as one of page views), or when the merged migrations say so
 (precedent.py, djtogether.py; not the often-indexed sign on a hub many tables reference,
-hubs.py). On a large table these findings are errors, on any other table warnings that
-say what would make them block.
+hubs.py). A hub named for events or activity alone is not presumed large by its name
+either: ten other tables pointing at it make it an entity (pretalx's conference ``event``);
+a hub named for logs, audits, metrics or messages still is.
+On a large table these findings are errors, on any other table warnings that say what
+would make them block.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ GROWING_WORDS = frozenset({
     "tracking", "clicks", "visits", "impressions", "heartbeat", "heartbeats",
     "span", "spans", "trace", "traces",
 })  # fmt: skip
+#: of :data:`GROWING_WORDS`, those that name a thing people plan or do (a conference, a
+#: calendar entry, a workout) as often as a record of traffic: on a hub (hubs.py) they
+#: presume nothing; ``audit_logs`` or ``metrics`` stay large however many tables point at them
+ENTITY_WORDS = frozenset({"event", "events", "activity", "activities"})
 #: words that say so only as the name's last word, the thing each row is: a chat, mail or
 #: queue message (``messages``, ``EmailMessage``, ``queue_message``), a mailing's
 #: recipients, a webhook's deliveries, a user's notifications grow with the product's
@@ -76,6 +83,20 @@ def split_compound(word: str) -> list[str]:
         if word.endswith(tail) and (head in SUBJECT_WORDS or head in _SIZE_WORDS):
             return [head, tail]
     return [word]
+
+
+def _growing(bare: str) -> list[str]:
+    """The words of table name ``bare`` that presume it large: any of
+    :data:`GROWING_WORDS`, else a last word in :data:`HEAD_WORDS` (sorted; [] for none)."""
+    words = [part for w in _WORD.findall(bare) for part in split_compound(w.lower())]
+    return sorted(set(words) & GROWING_WORDS) or sorted(set(words[-1:]) & HEAD_WORDS)
+
+
+def named_growing(names: Iterable[str]) -> bool:
+    """Whether a table known by ``names`` is presumed large by a word of
+    :data:`GROWING_WORDS` in its name (the presumption a hub overrules)."""
+    known = [n.strip('"`') for n in names if n and n != "?"]
+    return bool(known) and any(w in GROWING_WORDS for w in _growing(known[-1].rsplit(".", 1)[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,14 +181,18 @@ class Sizes:
                 f"on more than one of its columns, which only a table too large to scan needs "
                 f"(list the real large tables in {SETTING})"
             )
-        words = [part for w in _WORD.findall(bare) for part in split_compound(w.lower())]
-        grows = sorted(set(words) & GROWING_WORDS) or sorted(set(words[-1:]) & HEAD_WORDS)
-        if grows:
+        grows = _growing(bare)
+        if grows and not (set(grows) <= ENTITY_WORDS and self._hub(known) is not None):
             return (
                 f"{known[0]} is presumed large: its name ('{grows[0]}') says it gains rows as "
                 f"things happen (list the real large tables in {SETTING})"
             )
         return None
+
+    def _hub(self, names: Iterable[str]) -> str | None:
+        """The lower-cased bare name under which ``names`` is a hub (hubs.py), or None."""
+        keys = (n.strip('"`').rsplit(".", 1)[-1].lower() for n in names)
+        return next((k for k in keys if k in self.hubs), None)
 
     @staticmethod
     def weighs(hit: Hit) -> bool:
@@ -183,9 +208,15 @@ class Sizes:
             message = f"{hit.message} ({why})." if why else hit.message
             return dataclasses.replace(hit, level=Level.ERROR, message=message)
         table = hit.table[0]
-        hub = next((k for n in hit.table if (k := n.strip('"`').rsplit(".", 1)[-1].lower())
-                    in self.hubs), None)  # fmt: skip
-        if self.listed is None and hub is not None:
+        hub = self._hub(hit.table)
+        if self.listed is None and hub is not None and hub not in self.indexed_often:
+            fact = (
+                f"{table} is not presumed large: its name says it records things as they "
+                f"happen, but {self.hubs[hub]} other tables reference it, an entity (a "
+                f"conference, a calendar entry) rather than a record of the traffic; if it "
+                f"is large, list it in {SETTING}"
+            )
+        elif self.listed is None and hub is not None:
             fact = (
                 f"{table} is not presumed large: {self.indexed_often[hub]} merged migrations came "
                 f"back to index it, but {self.hubs[hub]} other tables reference it, an entity "

@@ -16,6 +16,13 @@ it to its table (``ADD COLUMN``, Rails' ``add_column``, knex's and Sequelize's
 ``addColumn``) and no released file of the chain names it. Tianji's FeedChannel
 ``notifyFrequency``, added as text and re-created as an enum the same day, never reached a
 user's database.
+
+Both also ask the release itself: a file of the chain's folder at the release tag that
+names the table (or the column) means a released database holds it, whatever the files at
+base say. A chain squashed or renumbered since the release (rauthy replaced its
+``N_name.sql`` files by one ``V1__init_schema.sql`` when it changed migration tools) has
+only new files naming a table the release created; without this, they would make it look
+unshipped.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from __future__ import annotations
 import re
 
 from gatekeeper.changes import ChangeSet
+from gatekeeper.changes.git import run_git
 from gatekeeper.changes.releases import newest_release
 from gatekeeper.checks.migrations.detect import DIESEL, PRISMA, SQITCH, Migration
 from gatekeeper.checks.migrations.history import in_release
+from gatekeeper.errors import GitError
 
 #: the rules whose harm is losing data that a released database may hold
 DATA_RULES = frozenset({"drop-column", "drop-table"})
@@ -73,6 +82,8 @@ def unshipped_since(changes: ChangeSet, m: Migration, table: str) -> tuple[str, 
     # idempotent CREATE TABLE IF NOT EXISTS since the release proves nothing on its own
     if not creators or any(in_release(changes, tag, p) for p in found):
         return None
+    if released_names(changes, tag, _chain_files(m), table):
+        return None  # the release's own files of the chain name it: a squash since
     return tag, creators[0]
 
 
@@ -107,4 +118,20 @@ def unshipped_column_since(
     ]  # fmt: skip
     if not adders or any(in_release(changes, tag, p) for p in found):
         return None
+    if released_names(changes, tag, _chain_files(m), table, column):
+        return None
     return tag, adders[0]
+
+
+def released_names(changes: ChangeSet, tag: str, files: str, *words: str) -> bool:
+    """Whether one file of the release ``tag`` matching the glob ``files`` names every
+    one of ``words`` as a whole word, in any case (or git cannot tell: fail closed, the
+    drop keeps its error)."""
+    args = ["grep", "-l", "-I", "-i", "-w", "-F", "--all-match"]
+    for word in words:
+        args += ["-e", word]
+    try:
+        done = run_git(changes.root, *args, tag, "--", files, check=False, timeout=30)
+    except GitError:
+        return True
+    return done.returncode != 1  # 0: found; 1: none; anything else: unknown
