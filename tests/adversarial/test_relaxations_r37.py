@@ -127,7 +127,7 @@ def test_a_hypertable_the_judged_file_makes_does_not_size_its_own_index(
 ) -> None:
     # traccar 8040a23fd9: one unreleased changelog makes tc_actions a hypertable in one
     # branch and indexes it plainly in another; the file does not size itself
-    merged = {"db/V2__timescale.sql": TIMESCALE.split("\n")[0] + "\n"}
+    merged = {"db/V2__timescale.sql": TIMESCALE.split("\n", maxsplit=1)[0] + "\n"}
     head = {"db/V2__timescale.sql": TIMESCALE}
     verdict = unreleased_edit(POSTGRES, SERIES, merged, head).judge()
     assert _index_levels(verdict) == [Level.WARNING]
