@@ -22,6 +22,7 @@ the author's own word and exempts nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gatekeeper.changes import ChangeSet
@@ -38,19 +39,27 @@ _CONCURRENT = re.compile(
 )
 
 
-def index_hits(text: str, added: frozenset[int], *, with_concurrent: bool = False) -> list[Hit]:
-    """``index-not-concurrent`` for each added ``add_index`` (or ``t.index`` in a
-    ``change_table``) of ``def up``/``def change`` without ``algorithm: :concurrently``
-    on a table the migration does not create (``with_concurrent``: with it too, for the
-    count of a table's later indexes, precedent.py)."""
+@dataclass(frozen=True, slots=True)
+class UpLine:
+    """A line of ``def up``/``def change``, with what surrounds it."""
+
+    number: int
+    line: str
+    body: list[tuple[int, str]]  # the method's body, for :func:`rails.whole_call`
+    block: str | None  # the table of the enclosing ``change_table`` block
+    created: frozenset[str]  # the tables the method creates, lower-cased
+
+
+def up_lines(text: str) -> Iterator[UpLine]:
+    """Each line of the migration's ``def up``/``def change`` that is no ``change_table``
+    opening or closing, with the table of the block it sits in."""
     found = rails.methods(text)
-    out: list[Hit] = []
     for name in ("up", "change"):
         method = found.get(name)
         if method is None:
             continue
         body = method.body
-        created = {m.group(1).lower() for _, t in body if (m := _CREATE.match(t))}
+        created = frozenset(m.group(1).lower() for _, t in body if (m := _CREATE.match(t)))
         block: tuple[str, str] | None = None  # (indentation, table) of a change_table
         for number, line in body:
             if block is not None and line.rstrip() == f"{block[0]}end":
@@ -60,21 +69,31 @@ def index_hits(text: str, added: frozenset[int], *, with_concurrent: bool = Fals
             if opened:
                 block = (opened.group(1), opened.group(2))
                 continue
-            table = None
-            if block is not None and _T_INDEX.match(line):
-                table = block[1]
-            elif _ADD_INDEX.match(line):
-                named = _ADD_INDEX_TABLE.match(rails.whole_call(body, number))
-                table = named.group(1) if named else "?"
-            if table is None or number not in added or table.lower() in created:
-                continue
-            if not with_concurrent and _CONCURRENT.search(rails.whole_call(body, number)):
-                continue
-            msg = (
-                f"Builds an index on {table} without algorithm: :concurrently: writes to "
-                f"{table} wait for the whole build."
-            )
-            out.append(Hit("index-not-concurrent", msg, number, table, table=(table,)))
+            yield UpLine(number, line, body, block[1] if block else None, created)
+
+
+def index_hits(text: str, added: frozenset[int], *, with_concurrent: bool = False) -> list[Hit]:
+    """``index-not-concurrent`` for each added ``add_index`` (or ``t.index`` in a
+    ``change_table``) of ``def up``/``def change`` without ``algorithm: :concurrently``
+    on a table the migration does not create (``with_concurrent``: with it too, for the
+    count of a table's later indexes, precedent.py)."""
+    out: list[Hit] = []
+    for up in up_lines(text):
+        table = None
+        if up.block is not None and _T_INDEX.match(up.line):
+            table = up.block
+        elif _ADD_INDEX.match(up.line):
+            named = _ADD_INDEX_TABLE.match(rails.whole_call(up.body, up.number))
+            table = named.group(1) if named else "?"
+        if table is None or up.number not in added or table.lower() in up.created:
+            continue
+        if not with_concurrent and _CONCURRENT.search(rails.whole_call(up.body, up.number)):
+            continue
+        msg = (
+            f"Builds an index on {table} without algorithm: :concurrently: writes to "
+            f"{table} wait for the whole build."
+        )
+        out.append(Hit("index-not-concurrent", msg, up.number, table, table=(table,)))
     return out
 
 

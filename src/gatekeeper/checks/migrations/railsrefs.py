@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import re
 
-from gatekeeper.checks.migrations import rails
+from gatekeeper.checks.migrations import rails, railsops
 from gatekeeper.checks.migrations.hits import Hit
 
-_CREATE = re.compile(r"^\s*create_table\s*\(?\s*[:\"'](\w+)")
-_CHANGE_TABLE = re.compile(r"^(\s*)change_table\s*\(?\s*[:\"'](\w+)[\"']?.*\bdo\b")
 _ADD_REFERENCE = re.compile(
     r"^\s*add_(?:reference|belongs_to)\s*\(?\s*[:\"'](\w+)[\"']?\s*,\s*[:\"'](\w+)"
 )
@@ -43,26 +41,11 @@ _NOT_VALIDATED = re.compile(r"\bvalidate:\s*false\b|[\"']validate[\"']\s*=>\s*fa
 def hits(text: str, added: frozenset[int]) -> list[Hit]:
     """``index-not-concurrent`` and ``constraint-not-valid`` for the added reference and
     foreign-key calls of ``def up``/``def change`` on tables the migration does not create."""
-    found = rails.methods(text)
     out: list[Hit] = []
-    for name in ("up", "change"):
-        method = found.get(name)
-        if method is None:
-            continue
-        body = method.body
-        created = {m.group(1).lower() for _, t in body if (m := _CREATE.match(t))}
-        block: tuple[str, str] | None = None  # (indentation, table) of a change_table
-        for number, line in body:
-            if block is not None and line.rstrip() == f"{block[0]}end":
-                block = None
-                continue
-            if (opened := _CHANGE_TABLE.match(line)) is not None:
-                block = (opened.group(1), opened.group(2))
-                continue
-            if number not in added:
-                continue
-            call = rails.whole_call(body, number)
-            out += _call_hits(call, number, block[1] if block else None, created)
+    for up in railsops.up_lines(text):
+        if up.number in added:
+            call = rails.whole_call(up.body, up.number)
+            out += _call_hits(call, up.number, up.block, up.created)
     return out
 
 
@@ -75,7 +58,7 @@ def _reference(call: str, block: str | None) -> tuple[str, str] | None:
     return None
 
 
-def _call_hits(call: str, number: int, block: str | None, created: set[str]) -> list[Hit]:
+def _call_hits(call: str, number: int, block: str | None, created: frozenset[str]) -> list[Hit]:
     reference = _reference(call, block)
     if reference is not None:
         table, column = reference
