@@ -59,3 +59,56 @@ def test_a_literal_made_into_a_template_is_new() -> None:
         "bandit-b308",
         "bandit-b703",
     ]
+
+
+# hyades-apiserver d7a20449c1: a Liquibase changeset's author, an e-mail address under a
+# name that holds "auth" only as the start of "author"
+CHANGELOG = (
+    "<databaseChangeLog>\n"
+    '    <changeSet id="v5.5.0-2" author="{author}">\n'
+    '        <dropIndex tableName="ANALYSIS" indexName="ANALYSIS_PROJECT_ID_IDX"/>\n'
+    "    </changeSet>\n"
+    "</databaseChangeLog>\n"
+)
+
+
+def _changelog(author: str) -> list[str]:
+    path = "src/main/resources/migration/changelog-v5.5.0.xml"
+    return rules(run_part("secrets", {"README.md": "x\n"}, {path: CHANGELOG.format(author=author)}))
+
+
+def test_an_author_or_an_e_mail_address_is_no_secret() -> None:
+    assert _changelog("nscuro@protonmail.com") == []
+    assert _changelog("Zq8r3KpV0vX2mN7bY5tW1hLc") == []  # "author" names no secret
+    found = run_part(
+        "secrets", {"README.md": "x\n"}, {"app/mail.py": 'PASSWORD = "ops@mail.example.org"\n'}
+    )
+    assert rules(found) == []
+
+
+def test_authorization_and_auth_tokens_are_still_secrets_names() -> None:
+    head = (
+        'AUTHORIZATION = "Zq8r3KpV0vX2mN7bY5tW1hLc"\n'
+        'author_token = "Yq8r3KpV0vX2mN7bY5tW1hLd"\n'
+        'auth = "Xq8r3KpV0vX2mN7bY5tW1hLe"\n'
+    )
+    found = run_part("secrets", {"README.md": "x\n"}, {"app/keys.py": head})
+    assert rules(found) == ["secret-high-entropy"] * 3
+
+
+# flexile 0666e5f541: a Rails app's .env.test pointing the test servers at this machine
+ENV_TEST = "APP_DOMAIN=test.flexile.dev:3101\nPROTOCOL=https\n"
+
+
+def _env_test(head: str) -> list[str]:
+    return rules(run_part("secrets", {".env.test": ENV_TEST}, {".env.test": head}))
+
+
+def test_an_address_on_this_machine_in_a_committed_env_file_is_no_credential() -> None:
+    head = "APP_DOMAIN=localhost:3100\nDOMAIN=localhost:3100\nAPI_DOMAIN=127.0.0.1:3101\n"
+    assert _env_test(head + "EMAIL_DOMAIN=localhost\nPROTOCOL=http\n") == []
+
+
+def test_a_remote_host_or_a_local_host_under_a_secrets_name_still_counts() -> None:
+    assert _env_test("APP_DOMAIN=app.flexile.com:443\nPROTOCOL=http\n") == ["env-file-committed"]
+    assert "env-file-committed" in _env_test("API_SECRET_TOKEN=localhost:3100\n")

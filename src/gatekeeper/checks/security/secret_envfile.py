@@ -77,6 +77,12 @@ _VERSION = re.compile(
     r"v?\d{1,4}(?:\.\d{1,4}){1,3}"
     r"(?:-(?:alpine|slim|bookworm|bullseye|buster|jammy|focal|noble|lts|(?:rc|beta|alpha)\d{0,2}))?"
 )
+#: this machine, by name or address, with a port at most (``APP_DOMAIN=localhost:3100`` in
+#: a Rails app's ``.env.test``): where a test or a developer's server listens, no credential
+_LOCAL_HOST = re.compile(
+    r"(?:localhost|[\w-]+\.localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|host\.docker\.internal)"
+    r"(?::\d{1,5})?"
+)
 #: a value cut short to show its shape (``SAML_SP_PRIVATE_KEY="MIIE..."``, the first
 #: letters every PEM body starts with): too few characters before the dots to be a key
 _ELIDED = re.compile(r"[\w+/=-]{0,8}(?:\.\.\.|…)")
@@ -112,7 +118,7 @@ def _inert(name: str, value: str) -> bool:
         return True
     if _SECRET_NAME.search(name):
         return False
-    return _SMALL_NUMBER.fullmatch(value) is not None or _VERSION.fullmatch(value) is not None
+    return any(p.fullmatch(value) is not None for p in (_SMALL_NUMBER, _VERSION, _LOCAL_HOST))
 
 
 #: a file's path (``/priv/cert/glific-CA.pem``, ``./keys/dev.pem``): it names where a

@@ -48,6 +48,8 @@ NOT_SECRET_SHAPES = tuple(
         # the NAME of a variable holding a secret (``EnvClientSecret = "APP_CLIENT_SECRET"``)
         r"[A-Z][A-Z0-9]*(?:__?[A-Z0-9]+)+",
         r"[./~][\w./-]*",  # a file path
+        # an e-mail address: whom to write to or who wrote it (a login name at most)
+        r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
         r"[A-Za-z_][\w-]*(?:\[[\w-]*\])+",  # a form field's name: ``user[password]``
         # code between two string literals (``"token: ").append(`` read as one value)
         r".*\)\s*\.\s*[A-Za-z_]\w*\s*\(.*",
@@ -217,7 +219,10 @@ FORMATS: tuple[Format, ...] = (
 #: the words that make a name a secret's (lower case; the readers match without case)
 SECRET_NOUN = (
     r"(?:secret|token|passw(?:or)?d|passwd|pwd|api[_-]?key|apikey|"
-    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth|"
+    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|"
+    # ``auth``, ``authorization``, ``authorize``; not ``author`` nor ``authority`` (a
+    # Liquibase changeset's ``author="nscuro@protonmail.com"``, an OIDC issuer's URL)
+    r"auth(?!or(?!i[sz](?:ation|e)))|"
     # a key named for what it does or who may use it: ``ENCRYPTION_KEY``, ``signingKey``,
     # ``ALGOLIA_ADMIN_KEY``, ``MASTER_KEY`` hold secrets; a bare ``key`` names a cache
     # entry, a message or a column too often to count
