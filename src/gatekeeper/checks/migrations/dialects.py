@@ -46,6 +46,8 @@ def rebuild_lines(statements: Iterable[Statement]) -> set[int]:
         if m := _CREATE.match(text):
             name = _base(m.group(1))
             created.add(name)
+            if copy := _whole_copy(text):
+                copied.add(copy)
             continue
         if copy := _whole_copy(text):
             copied.add(copy)
@@ -121,6 +123,12 @@ def table_columns(create: str) -> frozenset[str]:
     return frozenset(_base(n) for n in names if _base(n) not in _TABLE_PARTS)
 
 
+_CREATE_AS = re.compile(
+    rf"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}\s+AS\s+"
+    rf"(?:\(\s*)?SELECT\b[^;]*?\bFROM\s+{_NAME}\s*\)?"
+    r"(?:\s+ORDER\s+BY\s+[\w\s,.\"`]+)?\s*;?\s*$",
+    re.I | re.S,
+)
 _COPY = re.compile(
     rf"^\s*INSERT\s+INTO\s+{_NAME}[^;]*?\bSELECT\b[^;]*?\bFROM\s+{_NAME}"
     r"(?:\s+ORDER\s+BY\s+[\w\s,.\"`]+)?\s*;?\s*$",
@@ -140,6 +148,8 @@ def copied_back(statements: Iterable[Statement]) -> set[int]:
         text = strip_comments(stmt.text)
         if m := _CREATE.match(text):
             created.setdefault(_base(m.group(1)), []).append(stmt.line)
+            if copy := _whole_copy(text):  # CREATE TABLE backup AS SELECT * FROM t
+                copies.append((stmt.line, *copy))
         elif m := _DROP.match(text):
             drops.append((stmt.line, _base(m.group(1))))
         elif copy := _whole_copy(text):
@@ -147,7 +157,7 @@ def copied_back(statements: Iterable[Statement]) -> set[int]:
     out = set()
     for line, table in drops:
         outs = {into for at, src, into in copies if at < line and src == table
-                and any(c < at for c in created.get(into, []))}  # fmt: skip
+                and any(c <= at for c in created.get(into, []))}  # fmt: skip
         back = any(at > line and src in outs and into == table for at, src, into in copies)
         if back and any(c > line for c in created.get(table, [])):
             out.add(line)
@@ -155,9 +165,10 @@ def copied_back(statements: Iterable[Statement]) -> set[int]:
 
 
 def _whole_copy(text: str) -> tuple[str, str] | None:
-    """(from, into) of an ``INSERT INTO t ... SELECT ... FROM s`` that copies every row of
+    """(from, into) of an ``INSERT INTO t ... SELECT ... FROM s``, or of a ``CREATE TABLE t
+    AS SELECT ... FROM s`` (inngest's backup before a rebuild), that copies every row of
     ``s``: no WHERE, join or LIMIT keeps only some."""
-    m = _COPY.match(text)
+    m = _COPY.match(text) or _CREATE_AS.match(text)
     if m is None or re.search(r"\b(?:WHERE|JOIN|LIMIT)\b", text, re.I):
         return None
     return _base(m.group(2)), _base(m.group(1))
