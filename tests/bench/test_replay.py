@@ -214,6 +214,14 @@ TUNED_ROUNDS: dict[str, tuple[str, ...]] = {
         "aliasvault/aliasvault", "hexlet-codebattle/codebattle", "openremote/openremote",
         "tgdrive/teldrive", "Paymenter/Paymenter",
     ),
+    "forty-first (33)": (
+        "openfoodfacts/open-prices", "Mintplex-Labs/anything-llm", "inngest/inngest",
+        "teableio/teable",
+    ),
+    "forty-second (33)": (
+        "antiwork/flexile", "algora-io/algora", "TabbyML/tabby",
+        "DependencyTrack/hyades-apiserver",
+    ),
 }  # fmt: skip
 TUNED = tuple(repo for repos in TUNED_ROUNDS.values() for repo in repos)
 
