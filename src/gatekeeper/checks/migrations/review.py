@@ -21,6 +21,7 @@ from gatekeeper.checks.migrations import (
     detect,
     dialects,
     djfields,
+    djrebuild,
     djtables,
     djtogether,
     moves,
@@ -343,6 +344,8 @@ def python_hits(changes: ChangeSet, m: Migration, source: str, dialect: str) -> 
             if "_together" in source:
                 together = djtogether.before(changes, m.path)
                 hits += djtogether.added_hits(calls, dialect, added, exempt, together)
+            if "RenameField" in source and "RunPython" in source:
+                hits = djrebuild.relieve(hits, calls, pyops.parse(source, m.path))
             hits = djtables.named(changes, m.path, hits)
     except pyops.MigrationSyntaxError:
         return []  # reported as syntax-error by the static review
