@@ -8,8 +8,9 @@ keeps its name and its values, with a new definition, which is what the SQL colu
 says too (safety.py: a ``change-column-type`` warning).
 
 It counts as one only when the ``RunPython`` between the ``AddField`` and the
-``RemoveField`` calls a function of the same module that names both fields: a no-op, or a
-function that never reads the old field, would drop its values, and the drop then stays.
+``RemoveField`` calls a function of the same module that reads the old field and writes
+the new one: a no-op, or a function that never reads the old field, would drop its
+values, and the drop then stays.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _rebuild(
             continue
         code = pyops.keyword(call, "code", 0)
         function = functions.get(code.id) if isinstance(code, ast.Name) else None
-        if function is not None and {field, temp} <= _names_in(function):
+        if function is not None and _copies(function, field, temp):
             return model, field, temp, function.name
     return None
 
@@ -81,14 +82,19 @@ def _is(call: ast.Call, name: str, model: str, field: str) -> bool:
     return (owner, named) == (model, field)
 
 
-def _names_in(function: ast.FunctionDef) -> set[str]:
-    """The attribute names and string literals a function's body uses, lower-cased."""
-    out: set[str] = set()
+def _copies(function: ast.FunctionDef, field: str, temp: str) -> bool:
+    """Whether ``function`` reads ``field`` (``price.labels_tags``, ``F("labels_tags")``)
+    and writes ``temp`` (``price.labels_tags_temp = ...``, ``.update(labels_tags_temp=...)``):
+    a name in a string or a comment copies nothing."""
+    reads = writes = False
     for node in ast.walk(function):
-        if isinstance(node, ast.Attribute):
-            out.add(node.attr.lower())
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            out.add(node.value.lower())
-        elif isinstance(node, ast.keyword) and node.arg:
-            out.add(node.arg.split("__", 1)[0].lower())
-    return out
+        if isinstance(node, ast.Attribute) and node.attr.lower() in (field, temp):
+            if node.attr.lower() == field and isinstance(node.ctx, ast.Load):
+                reads = True
+            if node.attr.lower() == temp and isinstance(node.ctx, ast.Store):
+                writes = True
+        elif isinstance(node, ast.Call) and pyops.call_name(node) == "F" and node.args:
+            reads |= (pyops.literal_str(node.args[0]) or "").lower() == field
+        elif isinstance(node, ast.Call) and pyops.call_name(node) == "update":
+            writes |= any((k.arg or "").lower() == temp for k in node.keywords)
+    return reads and writes
