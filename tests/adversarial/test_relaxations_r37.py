@@ -5,8 +5,7 @@
   flagged call that now interpolates something else is new;
 - a SQLite down that puts a column back nullable is a leftover warning: one that puts it
   back with another type still fails the round trip;
-- a boolean the merged migrations declare carries a drop through its marked true rows: an
-  integer column marked the same way still loses its other values;
+- an integer column whose rows equal to TRUE were marked still loses its other values;
 - Rails' add_reference is read for its index and key: ``index: false`` does not hide the
   foreign key it still validates on a large table.
 

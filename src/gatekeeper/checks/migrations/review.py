@@ -250,25 +250,10 @@ def sql_hits(
         for h in hits
         if not (h.rule == "drop-column" and tuple(t.lower() for t in h.target) in added)
     ]
-    hits = moves.relieve(
-        hits, statements, before, dialect=dialect, booleans=_flags(changes, m, dialect, hits)
-    )
+    hits = moves.relieve(hits, statements, before, dialect=dialect)
     if outside is not None and not outside.merged:
         hits.append(_runner_hit(outside))
     return backfills.explain_partial(statements, hits)
-
-
-def _flags(
-    changes: ChangeSet, m: Migration, dialect: str, hits: list[Hit]
-) -> list[tuple[str, str]]:
-    """The (table, column) that the chain's merged migrations declare boolean, read only
-    where it matters: a column drop in a dialect where ``= TRUE`` alone does not prove the
-    column a flag (SQLite, MySQL: there it is ``= 1`` of any integer). A declared boolean
-    holds true, false or NULL in any of them, so marking its true rows carries it whole."""
-    if dialect in ("postgres", "cockroach") or not any(h.rule == "drop-column" for h in hits):
-        return []
-    types = pgcolumns.merged_types(changes, m)
-    return [k for k, (name, _) in types.items() if name == "bool"]
 
 
 def _tool_outside(

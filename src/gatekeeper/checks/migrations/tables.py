@@ -182,7 +182,11 @@ class Sizes:
                 f"(list the real large tables in {SETTING})"
             )
         grows = _growing(bare)
-        if grows and not (set(grows) <= ENTITY_WORDS and self._hub(known) is not None):
+        hub = self._hub(known)
+        # an entity many tables point at (pretalx's conference ``event``), unless the team
+        # also came back to index it again and again, as a growing table needs
+        entity = hub is not None and hub not in self.indexed_often
+        if grows and not (set(grows) <= ENTITY_WORDS and entity):
             return (
                 f"{known[0]} is presumed large: its name ('{grows[0]}') says it gains rows as "
                 f"things happen (list the real large tables in {SETTING})"
