@@ -177,7 +177,8 @@ _INDEX_CALL = re.compile(
     r"^\s*(?:add_index|remove_index|add_reference|add_belongs_to|\w+\.index|\w+\.references|"
     r"\w+\.remove_index|execute)\b"
 )
-_BY_ALGORITHM = re.compile(
+#: ``algorithm: :concurrently`` (or its hash-rocket spelling) in an index call
+BY_ALGORITHM = re.compile(
     r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
 )
 _RAILS_PARENT = re.compile(r"<\s*(?:::)?ActiveRecord::Migration\b")
@@ -200,6 +201,6 @@ def concurrent_in_transaction(source: str, added: frozenset[int]) -> list[tuple[
                 continue
             call = whole_call(method.body, number)
             executes = line.lstrip().startswith("execute")
-            if (_CONCURRENTLY_SQL if executes else _BY_ALGORITHM).search(call):
+            if (_CONCURRENTLY_SQL if executes else BY_ALGORITHM).search(call):
                 out.append((number, line.strip()))
     return out

@@ -34,9 +34,6 @@ _ADD_INDEX = re.compile(r"^\s*add_index\b")
 _ADD_INDEX_TABLE = re.compile(r"^\s*add_index\s*\(?\s*[:\"'](\w+)")
 _CHANGE_TABLE = re.compile(r"^(\s*)change_table\s*\(?\s*[:\"'](\w+)[\"']?.*\bdo\b")
 _T_INDEX = re.compile(r"^\s*\w+\.index\b")
-_CONCURRENT = re.compile(
-    r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +84,7 @@ def index_hits(text: str, added: frozenset[int], *, with_concurrent: bool = Fals
             table = named.group(1) if named else "?"
         if table is None or up.number not in added or table.lower() in up.created:
             continue
-        if not with_concurrent and _CONCURRENT.search(rails.whole_call(up.body, up.number)):
+        if not with_concurrent and rails.BY_ALGORITHM.search(rails.whole_call(up.body, up.number)):
             continue
         msg = (
             f"Builds an index on {table} without algorithm: :concurrently: writes to "

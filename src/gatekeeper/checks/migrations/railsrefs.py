@@ -29,9 +29,6 @@ _ADD_REFERENCE = re.compile(
 _T_REFERENCE = re.compile(r"^\s*\w+\.(?:references|belongs_to)\s*\(?\s*[:\"'](\w+)")
 _ADD_FOREIGN_KEY = re.compile(r"^\s*add_foreign_key\s*\(?\s*[:\"'](\w+)")
 _NO_INDEX = re.compile(r"\bindex:\s*(?:false|nil)\b|[\"']index[\"']\s*=>\s*(?:false|nil)\b")
-_CONCURRENT = re.compile(
-    r"\balgorithm:\s*:concurrently\b|[\"']?algorithm[\"']?\s*=>\s*:concurrently"
-)
 _WITH_KEY = re.compile(
     r"\bforeign_key:\s*(?!false\b|nil\b)\S|[\"']foreign_key[\"']\s*=>\s*(?!false\b|nil\b)\S"
 )
@@ -65,7 +62,7 @@ def _call_hits(call: str, number: int, block: str | None, created: frozenset[str
         if table.lower() in created:
             return []
         out = []
-        if not _NO_INDEX.search(call) and not _CONCURRENT.search(call):
+        if not _NO_INDEX.search(call) and not rails.BY_ALGORITHM.search(call):
             msg = (
                 f"Adds the reference {table}.{column}, which Rails indexes by default, without "
                 f"index: {{algorithm: :concurrently}}: writes to {table} wait for the whole build."
