@@ -136,3 +136,18 @@ def test_a_hypertable_an_earlier_file_made_still_sizes_the_index(attack: AttackF
     base = {**SERIES, "db/V2__timescale.sql": TIMESCALE.split("\n", maxsplit=1)[0] + "\n"}
     head = {"db/V3__index.sql": "SET lock_timeout = '2s';\nCREATE INDEX ix_at ON tc_actions (at);"}
     assert_blocked(attack(POSTGRES, base, head).judge(), "migrations/index-not-concurrent")
+
+
+ENVVARS = "version: 1\nchecks:\n  env-vars: {}\n"
+
+
+def test_a_variable_hidden_behind_a_java_constant_still_blocks(attack: AttackFactory) -> None:
+    # before round 33 a read through a constant was a computed name (info only)
+    java = (
+        "package org.example;\n\npublic class Settings {\n"
+        '    static final String DIR_VAR = "APP_LOGGING_DIR";\n'
+        "    static String dir() { return System.getenv(DIR_VAR); }\n}\n"
+    )
+    head = {"src/main/java/org/example/Settings.java": java}
+    verdict = attack(ENVVARS, {"README.md": "# app\n"}, head).judge()
+    assert_blocked(verdict, "env-vars/undocumented")
